@@ -1,0 +1,9 @@
+//! The election domain of the tally appliance.
+//!
+//! What this crate is for: the election definition (110a, 230b, 110b), the counts of
+//! polling stations and higher levels (510b/c/d), the official checks, double entry,
+//! aggregation, seat apportionment and the result (520), and reading and writing EML_NL.
+//!
+//! What it must not do: any I/O beyond bytes handed to it and files named to it. It never
+//! touches a terminal, a USB stick, a network or a key. Everything it reads may be hostile:
+//! it returns precise errors and never panics on input.
