@@ -7,3 +7,7 @@
 //! What it must not do: any I/O beyond bytes handed to it and files named to it. It never
 //! touches a terminal, a USB stick, a network or a key. Everything it reads may be hostile:
 //! it returns precise errors and never panics on input.
+
+pub mod counts;
+pub mod election;
+pub mod ids;
