@@ -10,5 +10,8 @@
 
 pub mod apportionment;
 pub mod counts;
+pub mod double_entry;
 pub mod election;
+pub mod entry;
 pub mod ids;
+pub mod journal;

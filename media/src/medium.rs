@@ -1,0 +1,474 @@
+//! One interface for real sticks and demo folders: a [`Medium`] can be opened for import
+//! (mounted read-only, for a stick) and written to by a verified export.
+//!
+//! [`UsbStick`] is a usable USB volume ([`crate::detect::Verdict::Usable`]) mounted in a private
+//! directory below the caller's runtime dir. [`FolderMedium`] is a plain folder standing in for a
+//! stick (`--media-dir`: each subfolder is one stick); it goes through the same reader, the same
+//! refusals, the same export steps (minus mounting) and the same audit events.
+
+use std::path::{Path, PathBuf};
+
+use crate::audit::{AuditEvent, AuditKind, AuditSink};
+use crate::detect::{Classification, DeviceIdentity, Verdict, Volume};
+use crate::error::MediaError;
+use crate::export::{
+    ExportFailure, ExportReport, ExportRequest, ExportStep, StepHook, StickState, Written,
+    check_phase, check_request, undo_write, write_phase,
+};
+use crate::mount::{Mount, MountMode};
+use crate::reader::{FileDigest, MediumReader, ReadLimits};
+use crate::verify::{FolderView, MediumVerifier};
+
+/// An open medium for import: the reader and, for a stick, its read-only mount. Dropping it
+/// detaches the mount lazily; [`ImportSession::close`] unmounts and audits what was read.
+#[derive(Debug)]
+pub struct ImportSession {
+    reader: MediumReader,
+    mount: Option<Mount>,
+    identity: DeviceIdentity,
+}
+
+impl ImportSession {
+    /// The reader over the medium's root.
+    pub fn reader(&self) -> &MediumReader {
+        &self.reader
+    }
+
+    /// The top-level folders of the medium (candidates for signed media), sorted.
+    pub fn folders(&self) -> Result<Vec<String>, MediaError> {
+        Ok(self
+            .reader
+            .list_dir("")?
+            .into_iter()
+            .filter(|e| e.kind == crate::reader::EntryKind::Directory)
+            .map(|e| e.name)
+            .collect())
+    }
+
+    /// Runs `verifier` over `folder` and audits the outcome (with the hashes of the files read).
+    /// The error is the verifier's reason; reading errors (a link, a device file, a file over
+    /// the cap, a pulled stick) reach the verifier through [`FolderView`] and come back in it.
+    pub fn verify(
+        &self,
+        folder: &str,
+        verifier: &dyn MediumVerifier,
+        audit: &mut dyn AuditSink,
+    ) -> Result<String, MediaError> {
+        let view = FolderView::new(&self.reader, folder)?;
+        let before = self.reader.digests().len();
+        let outcome = verifier.verify(&view);
+        for d in self.reader.digests().iter().skip(before) {
+            audit.record(
+                AuditEvent::new(AuditKind::Read, Some(&self.identity), "").with_file(
+                    d.path.clone(),
+                    d.bytes,
+                    d.sha256.clone(),
+                ),
+            )?;
+        }
+        match outcome {
+            Ok(summary) => {
+                audit.record(AuditEvent::new(
+                    AuditKind::Verified,
+                    Some(&self.identity),
+                    format!("{folder}: {summary}"),
+                ))?;
+                Ok(summary)
+            }
+            Err(reason) => {
+                audit.record(AuditEvent::new(
+                    AuditKind::VerifyFailed,
+                    Some(&self.identity),
+                    format!("{folder}: {reason}"),
+                ))?;
+                Err(MediaError::VerifyFailed(reason))
+            }
+        }
+    }
+
+    /// Every file read so far with its hash.
+    pub fn digests(&self) -> Vec<FileDigest> {
+        self.reader.digests()
+    }
+
+    /// Unmounts (for a stick) and audits it. Also call this after a failed verification.
+    pub fn close(self, audit: &mut dyn AuditSink) -> Result<(), MediaError> {
+        let ImportSession {
+            reader,
+            mount,
+            identity,
+        } = self;
+        drop(reader);
+        if let Some(mount) = mount {
+            let target = mount.path().display().to_string();
+            let result = mount.unmount();
+            audit.record(AuditEvent::new(
+                AuditKind::Unmounted,
+                Some(&identity),
+                match &result {
+                    Ok(()) => target,
+                    Err(e) => format!("{target}: {e} (lazily detached)"),
+                },
+            ))?;
+            result?;
+        }
+        Ok(())
+    }
+}
+
+/// A stick or a demo folder.
+pub trait Medium {
+    /// Who it is (for messages and the audit log).
+    fn identity(&self) -> &DeviceIdentity;
+
+    /// Opens the medium for reading (a stick: mounted read-only with nosuid, nodev, noexec,
+    /// nosymfollow), audited.
+    fn open_import(
+        &self,
+        limits: ReadLimits,
+        audit: &mut dyn AuditSink,
+    ) -> Result<ImportSession, MediaError>;
+
+    /// Writes `req` as a new folder, reads it back and verifies it; see [`crate::export`].
+    fn export(
+        &self,
+        req: &ExportRequest<'_>,
+        verifier: &dyn MediumVerifier,
+        hook: &mut dyn StepHook,
+        audit: &mut dyn AuditSink,
+    ) -> Result<ExportReport, ExportFailure>;
+}
+
+/// A usable USB volume.
+#[derive(Debug, Clone)]
+pub struct UsbStick {
+    identity: DeviceIdentity,
+    volume: Volume,
+    runtime_dir: PathBuf,
+}
+
+impl UsbStick {
+    /// The stick of a [`Verdict::Usable`] classification; `runtime_dir` is where private mount
+    /// points are made (e.g. `/run/tally`, on a tmpfs, mode 0700). `None` for any other verdict.
+    pub fn from_classification(c: &Classification, runtime_dir: &Path) -> Option<UsbStick> {
+        match &c.verdict {
+            Verdict::Usable(volume) => Some(UsbStick {
+                identity: c.identity.clone(),
+                volume: volume.clone(),
+                runtime_dir: runtime_dir.to_path_buf(),
+            }),
+            _ => None,
+        }
+    }
+
+    /// A stick from its parts (tests on loop devices; the image's integration).
+    pub fn new(identity: DeviceIdentity, volume: Volume, runtime_dir: &Path) -> UsbStick {
+        UsbStick {
+            identity,
+            volume,
+            runtime_dir: runtime_dir.to_path_buf(),
+        }
+    }
+
+    /// The volume that is mounted.
+    pub fn volume(&self) -> &Volume {
+        &self.volume
+    }
+
+    fn mount(&self, mode: MountMode, audit: &mut dyn AuditSink) -> Result<Mount, MediaError> {
+        let result = Mount::new(
+            &self.volume.devnode,
+            self.volume.fs,
+            mode,
+            &self.runtime_dir,
+        );
+        let detail = match (&result, mode) {
+            (Ok(m), MountMode::ReadOnly) => {
+                format!("{} ro,nosuid,nodev,noexec,nosymfollow", m.path().display())
+            }
+            (Ok(m), MountMode::ReadWrite) => {
+                format!("{} rw,nosuid,nodev,noexec,nosymfollow", m.path().display())
+            }
+            (Err(e), _) => e.to_string(),
+        };
+        let kind = if result.is_ok() {
+            AuditKind::Mounted
+        } else {
+            AuditKind::Refused
+        };
+        audit.record(AuditEvent::new(kind, Some(&self.identity), detail))?;
+        result
+    }
+
+    fn unmount(&self, mount: Mount, audit: &mut dyn AuditSink) -> Result<(), MediaError> {
+        let target = mount.path().display().to_string();
+        let result = mount.unmount();
+        audit.record(AuditEvent::new(
+            AuditKind::Unmounted,
+            Some(&self.identity),
+            match &result {
+                Ok(()) => target,
+                Err(e) => format!("{target}: {e} (lazily detached)"),
+            },
+        ))?;
+        result
+    }
+
+    /// After a failure past the rename: mount read-write again and remove the folder.
+    fn roll_back(&self, folder: &str, progress: Written, audit: &mut dyn AuditSink) -> bool {
+        let Ok(mount) = self.mount(MountMode::ReadWrite, audit) else {
+            return false;
+        };
+        let undone = undo_write(mount.path(), folder, progress);
+        let unmounted = self.unmount(mount, audit).is_ok();
+        undone && unmounted
+    }
+
+    fn export_inner(
+        &self,
+        req: &ExportRequest<'_>,
+        verifier: &dyn MediumVerifier,
+        hook: &mut dyn StepHook,
+        audit: &mut dyn AuditSink,
+        progress: &mut Written,
+    ) -> Result<ExportReport, (ExportStep, MediaError)> {
+        check_request(req).map_err(|e| (ExportStep::MountReadWrite, e))?;
+        let step = ExportStep::MountReadWrite;
+        hook.before(step).map_err(|e| (step, e))?;
+        let rw = self
+            .mount(MountMode::ReadWrite, audit)
+            .map_err(|e| (step, e))?;
+        let written = match write_phase(rw.path(), req, hook, progress) {
+            Ok(w) => w,
+            Err(e) => {
+                // Undo while still mounted read-write, then unmount.
+                let undone = undo_write(rw.path(), req.folder, *progress);
+                if undone {
+                    *progress = Written::Nothing;
+                }
+                let _ = self.unmount(rw, audit);
+                return Err(e);
+            }
+        };
+        for w in &written {
+            audit
+                .record(
+                    AuditEvent::new(AuditKind::Written, Some(&self.identity), "fsynced").with_file(
+                        w.path.clone(),
+                        w.bytes,
+                        w.sha256.clone(),
+                    ),
+                )
+                .map_err(|e| (ExportStep::SyncRoot, e.into()))?;
+        }
+        let step = ExportStep::UnmountReadWrite;
+        if let Err(e) = hook.before(step) {
+            drop(rw);
+            return Err((step, e));
+        }
+        self.unmount(rw, audit).map_err(|e| (step, e))?;
+        let step = ExportStep::MountReadOnly;
+        hook.before(step).map_err(|e| (step, e))?;
+        let ro = self
+            .mount(MountMode::ReadOnly, audit)
+            .map_err(|e| (step, e))?;
+        let (digests, summary) = check_phase(ro.path(), req, &written, verifier, hook)?;
+        let step = ExportStep::UnmountReadOnly;
+        if let Err(e) = hook.before(step) {
+            drop(ro);
+            return Err((step, e));
+        }
+        self.unmount(ro, audit).map_err(|e| (step, e))?;
+        Ok(ExportReport {
+            folder: req.folder.to_owned(),
+            files: digests,
+            verified: summary,
+        })
+    }
+}
+
+fn finish_export(
+    identity: &DeviceIdentity,
+    result: Result<ExportReport, (ExportStep, MediaError)>,
+    stick: StickState,
+    audit: &mut dyn AuditSink,
+) -> Result<ExportReport, ExportFailure> {
+    match result {
+        Ok(report) => {
+            audit
+                .record(AuditEvent::new(
+                    AuditKind::ExportDone,
+                    Some(identity),
+                    format!("{}: {}", report.folder, report.verified),
+                ))
+                .map_err(|e| ExportFailure {
+                    step: ExportStep::UnmountReadOnly,
+                    error: e.into(),
+                    stick: StickState::Unchanged,
+                })?;
+            Ok(report)
+        }
+        Err((step, error)) => {
+            let failure = ExportFailure { step, error, stick };
+            // The failure is returned even when auditing it fails too.
+            let _ = audit.record(AuditEvent::new(
+                AuditKind::ExportFailed,
+                Some(identity),
+                format!("{failure} (stick: {stick:?})"),
+            ));
+            Err(failure)
+        }
+    }
+}
+
+impl Medium for UsbStick {
+    fn identity(&self) -> &DeviceIdentity {
+        &self.identity
+    }
+
+    fn open_import(
+        &self,
+        limits: ReadLimits,
+        audit: &mut dyn AuditSink,
+    ) -> Result<ImportSession, MediaError> {
+        let mount = self.mount(MountMode::ReadOnly, audit)?;
+        let reader = MediumReader::open(mount.path(), limits)?;
+        Ok(ImportSession {
+            reader,
+            mount: Some(mount),
+            identity: self.identity.clone(),
+        })
+    }
+
+    fn export(
+        &self,
+        req: &ExportRequest<'_>,
+        verifier: &dyn MediumVerifier,
+        hook: &mut dyn StepHook,
+        audit: &mut dyn AuditSink,
+    ) -> Result<ExportReport, ExportFailure> {
+        let mut progress = Written::Nothing;
+        let result = self.export_inner(req, verifier, hook, audit, &mut progress);
+        let stick = match (&result, progress) {
+            (Ok(_), _) | (Err(_), Written::Nothing) => StickState::Unchanged,
+            (Err(_), p) => {
+                if self.roll_back(req.folder, p, audit) {
+                    StickState::Unchanged
+                } else {
+                    StickState::MayHoldPartialExport
+                }
+            }
+        };
+        finish_export(&self.identity, result, stick, audit)
+    }
+}
+
+/// A plain folder standing in for a stick (demo mode).
+#[derive(Debug, Clone)]
+pub struct FolderMedium {
+    identity: DeviceIdentity,
+    path: PathBuf,
+}
+
+impl FolderMedium {
+    /// The folder `path` as a medium; its identity names the folder.
+    pub fn new(path: &Path) -> FolderMedium {
+        let name = path.file_name().map(|n| n.to_string_lossy().into_owned());
+        FolderMedium {
+            identity: DeviceIdentity {
+                vendor: Some("demo".into()),
+                model: name,
+                serial: None,
+                devnode: path.display().to_string(),
+            },
+            path: path.to_path_buf(),
+        }
+    }
+
+    /// The folder.
+    pub fn path(&self) -> &Path {
+        &self.path
+    }
+
+    /// Every subfolder of `media_dir` (sorted by name) as a medium: `--media-dir` demo mode.
+    /// Links and other non-folders in `media_dir` are skipped.
+    pub fn all_in(media_dir: &Path) -> Result<Vec<FolderMedium>, MediaError> {
+        let mut out = Vec::new();
+        let entries = std::fs::read_dir(media_dir)
+            .map_err(|e| MediaError::io("read directory", media_dir, e))?;
+        for entry in entries {
+            let entry = entry.map_err(|e| MediaError::io("read directory", media_dir, e))?;
+            let kind = entry
+                .file_type()
+                .map_err(|e| MediaError::io("stat", entry.path(), e))?;
+            if kind.is_dir() {
+                out.push(FolderMedium::new(&entry.path()));
+            }
+        }
+        out.sort_by(|a, b| a.path.cmp(&b.path));
+        Ok(out)
+    }
+}
+
+impl Medium for FolderMedium {
+    fn identity(&self) -> &DeviceIdentity {
+        &self.identity
+    }
+
+    fn open_import(
+        &self,
+        limits: ReadLimits,
+        audit: &mut dyn AuditSink,
+    ) -> Result<ImportSession, MediaError> {
+        let reader = MediumReader::open(&self.path, limits)?;
+        audit.record(AuditEvent::new(
+            AuditKind::Mounted,
+            Some(&self.identity),
+            "demo folder, no mount",
+        ))?;
+        Ok(ImportSession {
+            reader,
+            mount: None,
+            identity: self.identity.clone(),
+        })
+    }
+
+    fn export(
+        &self,
+        req: &ExportRequest<'_>,
+        verifier: &dyn MediumVerifier,
+        hook: &mut dyn StepHook,
+        audit: &mut dyn AuditSink,
+    ) -> Result<ExportReport, ExportFailure> {
+        let mut progress = Written::Nothing;
+        let result = (|| {
+            check_request(req).map_err(|e| (ExportStep::CreateTempDir, e))?;
+            let written = write_phase(&self.path, req, hook, &mut progress)?;
+            for w in &written {
+                audit
+                    .record(
+                        AuditEvent::new(AuditKind::Written, Some(&self.identity), "fsynced")
+                            .with_file(w.path.clone(), w.bytes, w.sha256.clone()),
+                    )
+                    .map_err(|e| (ExportStep::SyncRoot, MediaError::from(e)))?;
+            }
+            let (files, verified) = check_phase(&self.path, req, &written, verifier, hook)?;
+            Ok(ExportReport {
+                folder: req.folder.to_owned(),
+                files,
+                verified,
+            })
+        })();
+        let stick = match (&result, progress) {
+            (Ok(_), _) | (Err(_), Written::Nothing) => StickState::Unchanged,
+            (Err(_), p) => {
+                if undo_write(&self.path, req.folder, p) {
+                    StickState::Unchanged
+                } else {
+                    StickState::MayHoldPartialExport
+                }
+            }
+        };
+        finish_export(&self.identity, result, stick, audit)
+    }
+}

@@ -1,0 +1,292 @@
+//! Mounting a stick's file system in a private mount point, with the options that make its
+//! contents inert: `nosuid`, `nodev`, `noexec`, `nosymfollow` (Linux 5.10+), and `ro` for
+//! import. After every mount the options are checked in `/proc/self/mountinfo`: a kernel that
+//! silently ignored a flag makes the mount fail rather than run without it.
+//!
+//! A [`Mount`] that is dropped without [`Mount::unmount`] is detached lazily (`MNT_DETACH`), so
+//! an error or a pulled stick never leaves a mount behind and never blocks on a dead device.
+
+use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicU64, Ordering};
+
+use nix::mount::{MntFlags, MsFlags};
+use nix::sys::stat::Mode;
+
+use crate::error::MediaError;
+use crate::fsprobe::FsType;
+
+/// Read-only (import, and the read-back after an export) or read-write (export).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum MountMode {
+    /// `MS_RDONLY`.
+    ReadOnly,
+    /// Writable.
+    ReadWrite,
+}
+
+impl MountMode {
+    fn label(self) -> &'static str {
+        match self {
+            MountMode::ReadOnly => "read-only",
+            MountMode::ReadWrite => "read-write",
+        }
+    }
+}
+
+/// The flags this crate always mounts with, plus `MS_RDONLY` for [`MountMode::ReadOnly`].
+pub fn mount_flags(mode: MountMode) -> MsFlags {
+    // nix has no constant for MS_NOSYMFOLLOW (Linux 5.10); libc has.
+    let nosymfollow = MsFlags::from_bits_retain(nix::libc::MS_NOSYMFOLLOW);
+    let flags = MsFlags::MS_NOSUID | MsFlags::MS_NODEV | MsFlags::MS_NOEXEC | nosymfollow;
+    match mode {
+        MountMode::ReadOnly => flags | MsFlags::MS_RDONLY,
+        MountMode::ReadWrite => flags,
+    }
+}
+
+/// The per-mount options that must show in `/proc/self/mountinfo` for `mode`.
+pub fn required_options(mode: MountMode) -> &'static [&'static str] {
+    match mode {
+        MountMode::ReadOnly => &["ro", "nosuid", "nodev", "noexec", "nosymfollow"],
+        MountMode::ReadWrite => &["rw", "nosuid", "nodev", "noexec", "nosymfollow"],
+    }
+}
+
+/// One line of `/proc/self/mountinfo`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct MountInfo {
+    /// `MAJOR:MINOR` of the mounted device.
+    pub devnum: String,
+    /// The mount point (octal escapes decoded).
+    pub mount_point: PathBuf,
+    /// Per-mount options (`ro`, `nosuid`, `nosymfollow`, ...).
+    pub options: Vec<String>,
+    /// The file system type.
+    pub fs_type: String,
+    /// The mount source (the device node for block file systems).
+    pub source: String,
+}
+
+fn unescape(field: &str) -> String {
+    // mountinfo escapes space, tab, newline and backslash as \ooo.
+    let bytes = field.as_bytes();
+    let mut out = Vec::with_capacity(bytes.len());
+    let mut i = 0usize;
+    while let Some(&b) = bytes.get(i) {
+        let oct = bytes.get(i.saturating_add(1)..i.saturating_add(4));
+        if b == b'\\'
+            && let Some(oct) = oct
+            && oct.iter().all(|c| (b'0'..=b'7').contains(c))
+            && let Ok(v) = u8::try_from(
+                oct.iter()
+                    .fold(0u32, |acc, c| acc * 8 + u32::from(c - b'0')),
+            )
+        {
+            out.push(v);
+            i = i.saturating_add(4);
+            continue;
+        }
+        out.push(b);
+        i = i.saturating_add(1);
+    }
+    String::from_utf8_lossy(&out).into_owned()
+}
+
+/// Parses `/proc/self/mountinfo` text; malformed lines are skipped.
+pub fn parse_mountinfo(text: &str) -> Vec<MountInfo> {
+    text.lines()
+        .filter_map(|line| {
+            let (left, right) = line.split_once(" - ")?;
+            let l: Vec<&str> = left.split(' ').collect();
+            let r: Vec<&str> = right.split(' ').collect();
+            Some(MountInfo {
+                devnum: (*l.get(2)?).to_owned(),
+                mount_point: PathBuf::from(unescape(l.get(4)?)),
+                options: l.get(5)?.split(',').map(str::to_owned).collect(),
+                fs_type: (*r.first()?).to_owned(),
+                source: unescape(r.get(1)?),
+            })
+        })
+        .collect()
+}
+
+fn read_mountinfo() -> Result<Vec<MountInfo>, MediaError> {
+    let path = Path::new("/proc/self/mountinfo");
+    let text = std::fs::read_to_string(path).map_err(|e| MediaError::io("read", path, e))?;
+    Ok(parse_mountinfo(&text))
+}
+
+/// Mounts at or below `dir` (tests use this to check that nothing is left behind).
+pub fn mounts_under(dir: &Path) -> Result<Vec<MountInfo>, MediaError> {
+    Ok(read_mountinfo()?
+        .into_iter()
+        .filter(|m| m.mount_point.starts_with(dir))
+        .collect())
+}
+
+/// `MAJOR:MINOR` of every block device the system has mounted outside `ours` (the runtime dir
+/// of this crate's own mounts), for [`crate::detect::Policy::system_devnums`].
+pub fn system_mounted_devnums(mountinfo: &str, ours: &Path) -> Vec<String> {
+    parse_mountinfo(mountinfo)
+        .into_iter()
+        .filter(|m| !m.mount_point.starts_with(ours) && !m.devnum.starts_with("0:"))
+        .map(|m| m.devnum)
+        .collect()
+}
+
+static COUNTER: AtomicU64 = AtomicU64::new(0);
+
+/// A mounted file system in a private mount point. Dropping it detaches it lazily and removes
+/// the mount point; [`Mount::unmount`] unmounts it synchronously and reports errors.
+#[derive(Debug)]
+pub struct Mount {
+    device: PathBuf,
+    target: PathBuf,
+    mode: MountMode,
+    fs: FsType,
+    mounted: bool,
+}
+
+impl Mount {
+    /// Mounts `device` (file system `fs`) in a new private directory (mode 0700) below
+    /// `runtime_dir`, with [`mount_flags`] for `mode`, and checks that the options are in force.
+    pub fn new(
+        device: &Path,
+        fs: FsType,
+        mode: MountMode,
+        runtime_dir: &Path,
+    ) -> Result<Mount, MediaError> {
+        let n = COUNTER.fetch_add(1, Ordering::Relaxed);
+        let target = runtime_dir.join(format!("medium-{}-{n}", std::process::id()));
+        nix::unistd::mkdir(&target, Mode::S_IRWXU)
+            .map_err(|e| MediaError::sys("mkdir", &target, e))?;
+        let result = nix::mount::mount(
+            Some(device),
+            &target,
+            Some(fs.kernel_name()),
+            mount_flags(mode),
+            fs.mount_data(),
+        );
+        if let Err(errno) = result {
+            let _ = std::fs::remove_dir(&target);
+            return Err(MediaError::Mount {
+                device: device.to_path_buf(),
+                target,
+                fs_type: fs.kernel_name(),
+                mode: mode.label(),
+                source: errno.into(),
+            });
+        }
+        let mount = Mount {
+            device: device.to_path_buf(),
+            target,
+            mode,
+            fs,
+            mounted: true,
+        };
+        mount.check_options()?;
+        Ok(mount)
+    }
+
+    fn check_options(&self) -> Result<(), MediaError> {
+        let infos = read_mountinfo()?;
+        let info = infos.iter().rev().find(|m| m.mount_point == self.target);
+        let missing: Vec<String> = match info {
+            None => vec!["(mount not found in /proc/self/mountinfo)".into()],
+            Some(info) => required_options(self.mode)
+                .iter()
+                .filter(|o| !info.options.iter().any(|x| x == *o))
+                .map(|o| (*o).to_owned())
+                .collect(),
+        };
+        if missing.is_empty() {
+            Ok(())
+        } else {
+            Err(MediaError::OptionsNotInForce {
+                target: self.target.clone(),
+                missing,
+            })
+        }
+    }
+
+    /// The mount point.
+    pub fn path(&self) -> &Path {
+        &self.target
+    }
+
+    /// The mounted device.
+    pub fn device(&self) -> &Path {
+        &self.device
+    }
+
+    /// The mode it was mounted with.
+    pub fn mode(&self) -> MountMode {
+        self.mode
+    }
+
+    /// The file system type.
+    pub fn fs(&self) -> FsType {
+        self.fs
+    }
+
+    /// Unmounts synchronously (flushing the file system). If that fails, the mount is detached
+    /// lazily all the same and the error is returned.
+    pub fn unmount(mut self) -> Result<(), MediaError> {
+        self.mounted = false;
+        let result = nix::mount::umount2(&self.target, MntFlags::empty());
+        if let Err(errno) = result {
+            let _ = nix::mount::umount2(&self.target, MntFlags::MNT_DETACH);
+            let _ = std::fs::remove_dir(&self.target);
+            return Err(MediaError::Unmount {
+                target: self.target.clone(),
+                source: errno.into(),
+            });
+        }
+        std::fs::remove_dir(&self.target).map_err(|e| MediaError::io("rmdir", &self.target, e))
+    }
+}
+
+impl Drop for Mount {
+    fn drop(&mut self) {
+        if self.mounted {
+            // Lazy: never blocks on a device that is gone; the kernel finishes when it can.
+            let _ = nix::mount::umount2(&self.target, MntFlags::MNT_DETACH);
+            let _ = std::fs::remove_dir(&self.target);
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn parses_mountinfo_lines_with_escapes() {
+        let text = "27 1 254:0 / / rw,relatime - ext4 /dev/vda rw,discard\n\
+                    42 27 7:0 / /run/tally/medium\\0401 ro,nosuid,nodev,noexec,relatime,nosymfollow - ext4 /dev/loop0 ro\n\
+                    garbage\n";
+        let m = parse_mountinfo(text);
+        assert_eq!(m.len(), 2);
+        assert_eq!(m[1].mount_point, PathBuf::from("/run/tally/medium 1"));
+        assert_eq!(m[1].devnum, "7:0");
+        assert_eq!(m[1].fs_type, "ext4");
+        assert_eq!(m[1].source, "/dev/loop0");
+        for o in required_options(MountMode::ReadOnly) {
+            assert!(m[1].options.iter().any(|x| x == o), "{o}");
+        }
+        assert_eq!(
+            system_mounted_devnums(text, Path::new("/run/tally")),
+            vec!["254:0".to_string()]
+        );
+    }
+
+    #[test]
+    fn flags_include_nosymfollow() {
+        let f = mount_flags(MountMode::ReadOnly);
+        assert_eq!(f.bits() & 0x100, 0x100);
+        assert!(f.contains(
+            MsFlags::MS_RDONLY | MsFlags::MS_NODEV | MsFlags::MS_NOSUID | MsFlags::MS_NOEXEC
+        ));
+        assert!(!mount_flags(MountMode::ReadWrite).contains(MsFlags::MS_RDONLY));
+    }
+}
