@@ -121,6 +121,37 @@ pub fn record_syspath(syspath: &Path) -> Result<DiskRecord, MediaError> {
     record_disk(&dev)
 }
 
+/// What a kernel uevent means for the disks.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Route {
+    /// The disk with this device path is gone (`remove` of a whole disk).
+    DiskGone(String),
+    /// The disk with this device path must be recorded again (it appeared or changed, or one of
+    /// its partitions did).
+    DiskTouched(String),
+}
+
+/// Routes one kernel uevent (its properties: `ACTION`, `DEVPATH`, `SUBSYSTEM`, `DEVTYPE`) to
+/// the disk it concerns. Pure, so it is tested on recorded uevents. Events of other
+/// subsystems (usb, scsi, bdi) give `None`: the block events carry everything needed.
+pub fn route_uevent(props: &BTreeMap<String, String>) -> Option<Route> {
+    if props.get("SUBSYSTEM").map(String::as_str) != Some("block") {
+        return None;
+    }
+    let devpath = props.get("DEVPATH")?;
+    let action = props.get("ACTION").map(String::as_str);
+    match props.get("DEVTYPE").map(String::as_str) {
+        Some("disk") if action == Some("remove") => Some(Route::DiskGone(devpath.clone())),
+        Some("disk") => Some(Route::DiskTouched(devpath.clone())),
+        // A partition's disk is its parent directory in sysfs; a partition's removal (the disk
+        // is re-read, or the stick is going) re-records the disk, whose own removal follows.
+        Some("partition") => devpath
+            .rsplit_once('/')
+            .map(|(disk, _)| Route::DiskTouched(disk.to_owned())),
+        _ => None,
+    }
+}
+
 /// Watches USB sticks: enumeration at start, kernel uevents afterwards.
 pub struct Watcher {
     socket: udev::MonitorSocket,
@@ -218,25 +249,23 @@ impl Watcher {
                 continue;
             }
             for event in self.socket.iter() {
-                let devtype = os(event.devtype());
-                let devpath = event.devpath().to_string_lossy().into_owned();
-                let disk_devpath = match devtype.as_deref() {
-                    Some("disk") => devpath.clone(),
-                    // A partition's disk is its parent directory in sysfs.
-                    Some("partition") => match devpath.rsplit_once('/') {
-                        Some((parent, _)) => parent.to_owned(),
-                        None => continue,
-                    },
-                    _ => continue,
-                };
-                if event.event_type() == udev::EventType::Remove
-                    && devtype.as_deref() == Some("disk")
-                {
-                    touched.remove(&disk_devpath);
-                    removed.push(disk_devpath);
-                } else {
-                    let syspath = PathBuf::from(format!("/sys{disk_devpath}"));
-                    touched.insert(disk_devpath, syspath);
+                let mut props = BTreeMap::new();
+                for p in event.properties() {
+                    props.insert(
+                        p.name().to_string_lossy().into_owned(),
+                        p.value().to_string_lossy().into_owned(),
+                    );
+                }
+                match route_uevent(&props) {
+                    Some(Route::DiskGone(devpath)) => {
+                        touched.remove(&devpath);
+                        removed.push(devpath);
+                    }
+                    Some(Route::DiskTouched(devpath)) => {
+                        let syspath = PathBuf::from(format!("/sys{devpath}"));
+                        touched.insert(devpath, syspath);
+                    }
+                    None => {}
                 }
             }
             wait_for = self.settle;
