@@ -12,6 +12,8 @@ pub mod apportionment;
 pub mod counts;
 pub mod double_entry;
 pub mod election;
+pub mod eml;
+pub mod hashcode;
 pub mod entry;
 pub mod ids;
 pub mod journal;
