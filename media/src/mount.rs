@@ -134,6 +134,9 @@ pub fn system_mounted_devnums(mountinfo: &str, ours: &Path) -> Vec<String> {
         .collect()
 }
 
+/// How often an unmount that fails with EBUSY is retried (20 ms apart) before it is detached.
+const UNMOUNT_BUSY_RETRIES: u32 = 25;
+
 static COUNTER: AtomicU64 = AtomicU64::new(0);
 
 /// A mounted file system in a private mount point. Dropping it detaches it lazily and removes
@@ -233,7 +236,16 @@ impl Mount {
     /// lazily all the same and the error is returned.
     pub fn unmount(mut self) -> Result<(), MediaError> {
         self.mounted = false;
-        let result = nix::mount::umount2(&self.target, MntFlags::empty());
+        let mut result = nix::mount::umount2(&self.target, MntFlags::empty());
+        // EBUSY can be transient: another thread of the program forking a child holds copies
+        // of our (close-on-exec) descriptors until the child's exec. Retry briefly.
+        for _ in 0..UNMOUNT_BUSY_RETRIES {
+            if result != Err(nix::errno::Errno::EBUSY) {
+                break;
+            }
+            std::thread::sleep(std::time::Duration::from_millis(20));
+            result = nix::mount::umount2(&self.target, MntFlags::empty());
+        }
         if let Err(errno) = result {
             let _ = nix::mount::umount2(&self.target, MntFlags::MNT_DETACH);
             let _ = std::fs::remove_dir(&self.target);

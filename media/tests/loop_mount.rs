@@ -85,7 +85,7 @@ impl LoopStick {
         )
         .unwrap();
         populate(&m);
-        nix::mount::umount2(&m, MntFlags::empty()).unwrap();
+        unmount_plain(&m);
         stick
     }
 
@@ -123,10 +123,24 @@ impl LoopStick {
         .unwrap();
         let mut out = Vec::new();
         walk(&m, &m, &mut out);
-        nix::mount::umount2(&m, MntFlags::empty()).unwrap();
+        unmount_plain(&m);
         out.sort();
         out
     }
+}
+
+/// Unmounts a test-helper mount; EBUSY can be transient while another test thread forks
+/// (`mkfs.ext4`, `losetup`), so retry, then detach lazily rather than leave it.
+fn unmount_plain(m: &Path) {
+    for _ in 0..50 {
+        match nix::mount::umount2(m, MntFlags::empty()) {
+            Err(nix::errno::Errno::EBUSY) => {
+                std::thread::sleep(std::time::Duration::from_millis(20))
+            }
+            other => return other.unwrap(),
+        }
+    }
+    nix::mount::umount2(m, MntFlags::MNT_DETACH).unwrap();
 }
 
 fn walk(root: &Path, dir: &Path, out: &mut Vec<(String, String)>) {
@@ -439,12 +453,17 @@ fn a_fault_at_any_export_step_leaves_stick_and_data_as_they_were() {
         let err = usb
             .export(&req, &manifest_verifier, &mut hook, &mut audit)
             .unwrap_err();
-        assert_eq!(err.step, step);
+        assert_eq!(err.step, step, "{err}");
         assert!(
             matches!(err.error, MediaError::Injected(s) if s == step),
             "{err}"
         );
-        assert_eq!(err.stick, StickState::Unchanged, "{step:?}");
+        assert_eq!(
+            err.stick,
+            StickState::Unchanged,
+            "{step:?}: {err}; {:?}",
+            audit.events
+        );
         assert!(
             mounts_under(run.path()).unwrap().is_empty(),
             "mount left after {step:?}"
