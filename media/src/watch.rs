@@ -243,8 +243,9 @@ impl Watcher {
                 if !touched.is_empty() || !removed.is_empty() {
                     break; // quiet for the settle time
                 }
-                if deadline.is_none_or(|d| Instant::now() >= d) {
-                    break;
+                match deadline.and_then(|d| d.checked_duration_since(Instant::now())) {
+                    Some(left) if !left.is_zero() => wait_for = left,
+                    _ => break,
                 }
                 continue;
             }
