@@ -9,7 +9,12 @@
 //!
 //! Both tables name the council and the list and say why the fact is supplied.
 
-#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic, clippy::indexing_slicing)]
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::panic,
+    clippy::indexing_slicing
+)]
 
 use std::collections::BTreeMap;
 
@@ -42,7 +47,14 @@ const CANDIDATES: &[(&str, &str, u32, &str)] = &[(
 
 /// A drawing of lots held for a council: (council code, remaining seat number, rule, tied
 /// party names, party drawn, why).
-type Lot = (&'static str, u32, SeatRule, &'static [&'static str], &'static str, &'static str);
+type Lot = (
+    &'static str,
+    u32,
+    SeatRule,
+    &'static [&'static str],
+    &'static str,
+    &'static str,
+);
 
 /// No 2022 council needed a drawing of lots for a seat between lists: the test fails with
 /// "lots needed" if one did, and its outcome would be supplied here.
