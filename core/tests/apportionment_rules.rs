@@ -596,3 +596,43 @@ fn zero_votes_and_huge_counts() {
     let a = complete(&gr(45, &[big, big - 1, 1]), &[]);
     assert_eq!(a.lists.iter().map(|l| l.seats).sum::<u32>(), 45);
 }
+
+// ---- the printed steps ----
+
+/// The report shows the quota, the table, every comparison with exact values, exclusions,
+/// and the P 9 transfer decided by lot (same case as `p9_tie_for_the_last_seat_needs_a_lot`).
+#[test]
+fn report_shows_every_step() {
+    let inp = gr(15, &[501, 250, 250]);
+    let drawing = SeatDrawing {
+        purpose: SeatDrawingPurpose::AbsoluteMajorityRetraction,
+        tied: vec![l(2), l(3)],
+    };
+    let a = complete(
+        &inp,
+        &[SeatLot {
+            drawing,
+            drawn: l(2),
+        }],
+    );
+    let text = a.to_string();
+    assert!(text.contains("kiesdeler 66 11/15"), "{text}");
+    // List 2's remainder: 250 - 3 * 66 11/15 = 49 4/5.
+    assert!(
+        text.contains("restzetel 1 (P 8 grootste overschotten): lijst 2, overschot 49 4/5"),
+        "{text}"
+    );
+    assert!(text.contains("gelijk met lijsten 2, 3"), "{text}");
+    // List 1: 501 - 7 * 66 11/15 = 33 13/15, compared but lower.
+    assert!(
+        text.contains(
+            "vergeleken: 1: 33 13/15 (7 zetels); 2: 49 4/5 (3 zetels); 3: 49 4/5 (3 zetels)"
+        ),
+        "{text}"
+    );
+    println!("{text}");
+    assert!(
+        text.contains("van lijst 2, gaat naar lijst 1 (lijst 2 aangewezen door loting)"),
+        "{text}"
+    );
+}

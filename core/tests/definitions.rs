@@ -950,3 +950,55 @@ fn a_byte_order_mark_is_accepted() {
     assert_eq!(e.id.0, "GR2025_Juinen");
     assert_eq!(e.sources[0].sha256, Sha256Digest::of(&bom));
 }
+
+mod hostile_bytes {
+    use proptest::prelude::*;
+    use tally_core::eml::definition::{
+        SourceFile, load_candidate_lists, load_definition, load_polling_stations,
+    };
+    use tally_core::eml::limits::check_xml_input;
+
+    fn juinen(name: &str) -> Vec<u8> {
+        std::fs::read(
+            std::path::Path::new(super::SHARED)
+                .join("synthetic")
+                .join(name),
+        )
+        .unwrap()
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig::with_cases(64))]
+
+        /// Arbitrary bytes never make the guards panic.
+        #[test]
+        fn guards_never_panic(bytes in proptest::collection::vec(any::<u8>(), 0..400)) {
+            let _ = check_xml_input("random", &bytes);
+        }
+
+        /// Damaged real files (bytes overwritten, the file cut short) are loaded or refused,
+        /// never a panic.
+        #[test]
+        fn damaged_files_never_panic(
+            which in 0usize..3,
+            edits in proptest::collection::vec((any::<prop::sample::Index>(), any::<u8>()), 0..8),
+            cut in any::<prop::sample::Index>(),
+        ) {
+            let name = [
+                "eml110a_verkiezingsdefinitie-juinen.eml.xml",
+                "eml230b_kandidatenlijsten-juinen.eml.xml",
+                "eml110b_stembureaulijst-juinen.eml.xml",
+            ][which];
+            let mut bytes = juinen(name);
+            for (at, b) in edits {
+                let i = at.index(bytes.len());
+                bytes[i] = b;
+            }
+            bytes.truncate(cut.index(bytes.len() + 1));
+            let f = SourceFile::new(name, &bytes);
+            let _ = load_definition(&f);
+            let _ = load_candidate_lists(&f);
+            let _ = load_polling_stations(&f);
+        }
+    }
+}

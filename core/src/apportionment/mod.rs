@@ -17,6 +17,7 @@
 
 mod candidates;
 mod fraction;
+mod report;
 mod seats;
 
 pub use candidates::{

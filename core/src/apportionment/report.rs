@@ -1,0 +1,136 @@
+//! Plain-text rendering of the apportionment steps, for the screen and for printing
+//! (the calculation part of model P 22-2). Dutch, as the forms are.
+
+use std::fmt;
+
+use super::seats::{
+    AbsoluteMajorityOutcome, ExclusionReason, SeatApportionment, SeatLotsNeeded, SeatStep,
+};
+
+impl ExclusionReason {
+    /// A short Dutch explanation, for printing.
+    pub fn label(self) -> &'static str {
+        match self {
+            ExclusionReason::NoVotes => "geen stemmen",
+            ExclusionReason::BelowQuota => "kiesdeler niet gehaald (P 7)",
+            ExclusionReason::BelowRemainderThreshold => "minder dan 75% van de kiesdeler (P 8)",
+            ExclusionReason::HadLargestRemainderSeat => "had al een zetel op overschot (P 8)",
+            ExclusionReason::HadSeatThisRound => "had al een zetel in deze ronde (P 8)",
+            ExclusionReason::ListExhausted => "lijst uitgeput (P 10)",
+        }
+    }
+}
+
+impl fmt::Display for SeatStep {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            SeatStep::FullSeatsCapped {
+                list,
+                full_seats,
+                candidates,
+            } => write!(
+                f,
+                "P 10: lijst {list} haalt {full_seats} volle zetels maar heeft {candidates} \
+                 kandidaten; de overige zetels worden restzetels"
+            ),
+            SeatStep::RemainingSeat(r) => {
+                let what = if r.rule.compares_remainders() {
+                    "overschot"
+                } else {
+                    "gemiddelde"
+                };
+                write!(
+                    f,
+                    "restzetel {} ({}): lijst {}, {what} {}",
+                    r.seat, r.rule, r.list, r.value
+                )?;
+                if r.tied.len() > 1 {
+                    let tied: Vec<String> = r.tied.iter().map(ToString::to_string).collect();
+                    write!(f, "; gelijk met lijsten {}", tied.join(", "))?;
+                    if r.by_lot {
+                        write!(f, ", beslist door loting")?;
+                    }
+                }
+                let compared: Vec<String> = r
+                    .compared
+                    .iter()
+                    .map(|s| format!("{}: {} ({} zetels)", s.list, s.value, s.seats_before))
+                    .collect();
+                write!(f, "\n    vergeleken: {}", compared.join("; "))?;
+                if !r.excluded.is_empty() {
+                    let excluded: Vec<String> = r
+                        .excluded
+                        .iter()
+                        .map(|e| format!("{}: {}", e.list, e.reason.label()))
+                        .collect();
+                    write!(f, "\n    niet mee: {}", excluded.join("; "))?;
+                }
+                Ok(())
+            }
+            SeatStep::AbsoluteMajority { list, outcome } => match outcome {
+                AbsoluteMajorityOutcome::Transferred { from, by_lot } => {
+                    write!(
+                        f,
+                        "P 9: lijst {list} heeft de volstrekte meerderheid van de stemmen; de \
+                         laatste restzetel, van lijst {from}, gaat naar lijst {list}"
+                    )?;
+                    if *by_lot {
+                        write!(f, " (lijst {from} aangewezen door loting)")?;
+                    }
+                    Ok(())
+                }
+                AbsoluteMajorityOutcome::MajorityListExhausted => write!(
+                    f,
+                    "P 9: lijst {list} heeft de volstrekte meerderheid van de stemmen maar geen \
+                     kandidaat meer voor een extra zetel (P 10); geen wijziging"
+                ),
+                AbsoluteMajorityOutcome::NoRemainingSeatToRetract => write!(
+                    f,
+                    "P 9: lijst {list} heeft de volstrekte meerderheid van de stemmen maar er is \
+                     geen restzetel van een andere lijst; geen wijziging"
+                ),
+            },
+        }
+    }
+}
+
+impl fmt::Display for SeatApportionment {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        writeln!(
+            f,
+            "Zetelverdeling: {} zetels, {} stemmen op lijsten, kiesdeler {}",
+            self.seats, self.total_votes, self.quota
+        )?;
+        writeln!(
+            f,
+            "{:>5} {:>12} {:>6} {:>24} {:>5} {:>6}",
+            "lijst", "stemmen", "volle", "overschot", "rest", "totaal"
+        )?;
+        for l in &self.lists {
+            writeln!(
+                f,
+                "{:>5} {:>12} {:>6} {:>24} {:>5} {:>6}",
+                l.list,
+                l.votes,
+                l.full_seats,
+                l.remainder.to_string(),
+                l.remaining_seats,
+                l.seats
+            )?;
+        }
+        for step in &self.steps {
+            writeln!(f, "{step}")?;
+        }
+        Ok(())
+    }
+}
+
+impl fmt::Display for SeatLotsNeeded {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        writeln!(f, "Kiesdeler {}", self.quota)?;
+        for step in &self.steps {
+            writeln!(f, "{step}")?;
+        }
+        writeln!(f, "Loting nodig: {}", self.drawing)
+    }
+}
