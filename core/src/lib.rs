@@ -13,7 +13,7 @@ pub mod counts;
 pub mod double_entry;
 pub mod election;
 pub mod eml;
-pub mod hashcode;
 pub mod entry;
+pub mod hashcode;
 pub mod ids;
 pub mod journal;
