@@ -337,16 +337,20 @@ pub(crate) fn write_phase(
 
 /// Removes what the write phase left (best effort) and syncs; true when the root is as before.
 pub(crate) fn undo_write(root: &Path, folder: &str, progress: Written) -> bool {
-    let target = match progress {
+    // After a rename that was not yet durable (the root not fsynced when the stick failed), the
+    // temporary name can be back after a remount: remove whichever of the two exists.
+    let targets = match progress {
         Written::Nothing => return true,
-        Written::Temp => root.join(temp_name(folder)),
-        Written::Final => root.join(folder),
+        Written::Temp => vec![root.join(temp_name(folder))],
+        Written::Final => vec![root.join(folder), root.join(temp_name(folder))],
     };
-    // remove_dir_all never follows symbolic links.
-    let removed = match std::fs::remove_dir_all(&target) {
-        Ok(()) => true,
-        Err(e) => e.kind() == std::io::ErrorKind::NotFound,
-    };
+    let mut removed = true;
+    for target in targets {
+        // remove_dir_all never follows symbolic links.
+        if let Err(e) = std::fs::remove_dir_all(&target) {
+            removed &= e.kind() == std::io::ErrorKind::NotFound;
+        }
+    }
     let synced = open_dir(root)
         .and_then(|fd| {
             nix::unistd::fsync(fd.as_fd()).map_err(|e| MediaError::sys("fsync", root, e))
@@ -411,13 +415,20 @@ pub(crate) fn check_phase(
             ));
         }
     }
+    let read_back = reader.digests();
     let step = ExportStep::Verify;
     hook.before(step).map_err(|e| (step, e))?;
     let view = FolderView::new(&reader, req.folder).map_err(|e| (step, e))?;
-    let summary = verifier
-        .verify(&view)
-        .map_err(|e| (step, MediaError::VerifyFailed(e)))?;
-    Ok((reader.digests(), summary))
+    // A verifier that failed because the stick failed under it: report the I/O error.
+    let summary = verifier.verify(&view).map_err(|e| {
+        (
+            step,
+            reader
+                .removal_error()
+                .unwrap_or(MediaError::VerifyFailed(e)),
+        )
+    })?;
+    Ok((read_back, summary))
 }
 
 /// Checks the request's names before anything is touched.

@@ -81,7 +81,11 @@ impl ImportSession {
                     Some(&self.identity),
                     format!("{folder}: {reason}"),
                 ))?;
-                Err(MediaError::VerifyFailed(reason))
+                // A stick that failed under the verifier is reported as such.
+                Err(self
+                    .reader
+                    .removal_error()
+                    .unwrap_or(MediaError::VerifyFailed(reason)))
             }
         }
     }

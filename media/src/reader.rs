@@ -162,6 +162,7 @@ pub struct MediumReader {
     limits: ReadLimits,
     total: Cell<u64>,
     digests: RefCell<Vec<FileDigest>>,
+    removal: RefCell<Option<(PathBuf, i32)>>,
 }
 
 fn dir_flags() -> OFlag {
@@ -179,6 +180,7 @@ impl MediumReader {
             limits,
             total: Cell::new(0),
             digests: RefCell::new(Vec::new()),
+            removal: RefCell::new(None),
         })
     }
 
@@ -190,6 +192,29 @@ impl MediumReader {
     /// The caps in force.
     pub fn limits(&self) -> ReadLimits {
         self.limits
+    }
+
+    /// The first error that looked like a pulled or failing stick (EIO, ENODEV, ...), as an
+    /// error to report instead of whatever a verifier made of it.
+    pub fn removal_error(&self) -> Option<MediaError> {
+        self.removal
+            .borrow()
+            .as_ref()
+            .map(|(path, errno)| MediaError::Io {
+                op: "read",
+                path: path.clone(),
+                source: std::io::Error::from_raw_os_error(*errno),
+            })
+    }
+
+    fn note<T>(&self, result: Result<T, MediaError>) -> Result<T, MediaError> {
+        if let Err(e @ MediaError::Io { path, source, .. }) = &result
+            && e.looks_removed()
+            && self.removal.borrow().is_none()
+        {
+            *self.removal.borrow_mut() = Some((path.clone(), source.raw_os_error().unwrap_or(0)));
+        }
+        result
     }
 
     /// Every file read so far, in order.
@@ -246,6 +271,10 @@ impl MediumReader {
 
     /// Lists a directory (`""` for the root), sorted by name. Links are reported, not followed.
     pub fn list_dir(&self, rel: &str) -> Result<Vec<DirEntryInfo>, MediaError> {
+        self.note(self.list_dir_inner(rel))
+    }
+
+    fn list_dir_inner(&self, rel: &str) -> Result<Vec<DirEntryInfo>, MediaError> {
         let parts = if rel.is_empty() {
             Vec::new()
         } else {
@@ -298,6 +327,10 @@ impl MediumReader {
     /// Like [`MediumReader::read_file`] with a smaller cap for this file (e.g. the verifier's
     /// cap for a manifest); the reader's own cap still applies.
     pub fn read_file_capped(&self, rel: &str, cap: u64) -> Result<Vec<u8>, MediaError> {
+        self.note(self.read_file_inner(rel, cap))
+    }
+
+    fn read_file_inner(&self, rel: &str, cap: u64) -> Result<Vec<u8>, MediaError> {
         let cap = cap.min(self.limits.max_file_bytes);
         let parts = components(rel)?;
         let (file_name, dirs) = match parts.split_last() {

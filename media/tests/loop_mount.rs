@@ -533,3 +533,163 @@ fn a_verifier_rejection_removes_the_export_again() {
     assert_eq!(stick.snapshot(), before);
     assert!(mounts_under(run.path()).unwrap().is_empty());
 }
+
+/// Simulates pulling the stick: `xfs_io -x -c shutdown` (FS_IOC_SHUTDOWN without flushing the
+/// log) makes every further I/O on the mounted file system fail with EIO, as a vanished USB device
+/// does. Returns false when xfs_io is missing.
+fn pull(mount_point: &Path) -> bool {
+    Command::new("xfs_io")
+        .args(["-x", "-c", "shutdown"])
+        .arg(mount_point)
+        .status()
+        .map(|s| s.success())
+        .unwrap_or(false)
+}
+
+fn have_xfs_io(test: &str) -> bool {
+    let ok = Command::new("xfs_io").arg("-V").output().is_ok();
+    if !ok {
+        println!("SKIPPED {test}: needs xfs_io (xfsprogs) to simulate a pulled stick");
+    }
+    ok
+}
+
+/// A hook that "pulls the stick" (shuts the mounted file system down) just before `step`.
+struct PullAt {
+    step: ExportStep,
+    runtime: PathBuf,
+    pulled: bool,
+}
+
+impl tally_media::export::StepHook for PullAt {
+    fn before(&mut self, step: ExportStep) -> Result<(), MediaError> {
+        if step == self.step && !self.pulled {
+            let mounts = mounts_under(&self.runtime).unwrap();
+            assert_eq!(mounts.len(), 1, "{step:?}: {mounts:?}");
+            assert!(pull(&mounts[0].mount_point));
+            self.pulled = true;
+        }
+        Ok(())
+    }
+}
+
+#[test]
+fn a_stick_pulled_during_import_gives_a_clear_error_and_no_mount() {
+    let test = "a_stick_pulled_during_import_gives_a_clear_error_and_no_mount";
+    if !root_or_skip(test) || !have_xfs_io(test) {
+        return;
+    }
+    let stick = LoopStick::new(|m| {
+        std::fs::create_dir(m.join("medium")).unwrap();
+        std::fs::write(m.join("medium/a.xml"), b"<a/>").unwrap();
+        std::fs::write(m.join("medium/b.xml"), vec![b'b'; 100_000]).unwrap();
+    });
+    let run = runtime_dir();
+    let usb = stick.usb(run.path());
+    let mut audit = MemoryAudit::default();
+    let start = std::time::Instant::now();
+    let session = usb.open_import(ReadLimits::default(), &mut audit).unwrap();
+    assert_eq!(session.reader().read_file("medium/a.xml").unwrap(), b"<a/>");
+    assert!(pull(session.reader().root_path()));
+    let err = session.reader().read_file("medium/b.xml").unwrap_err();
+    assert!(err.looks_removed(), "{err:?}");
+    assert!(
+        err.melding()
+            .starts_with("De stick is verwijderd of onleesbaar geworden"),
+        "{}",
+        err.melding()
+    );
+    // Closing (or just dropping) leaves no mount behind and does not hang.
+    let _ = session.close(&mut audit);
+    assert!(mounts_under(run.path()).unwrap().is_empty());
+    assert_eq!(std::fs::read_dir(run.path()).unwrap().count(), 0);
+    assert!(start.elapsed() < std::time::Duration::from_secs(10));
+}
+
+#[test]
+fn a_stick_pulled_during_export_fails_cleanly_and_keeps_the_data() {
+    let test = "a_stick_pulled_during_export_fails_cleanly_and_keeps_the_data";
+    if !root_or_skip(test) || !have_xfs_io(test) {
+        return;
+    }
+    let files = medium_files();
+    let copy = files.clone();
+    let req = ExportRequest {
+        folder: "uitslag-0668",
+        files: files
+            .iter()
+            .map(|(n, b)| ExportFile { name: n, bytes: b })
+            .collect(),
+    };
+    // Every step at which a file system is mounted.
+    for step in [
+        ExportStep::CreateTempDir,
+        ExportStep::WriteFile,
+        ExportStep::SyncFile,
+        ExportStep::SyncTempDir,
+        ExportStep::Rename,
+        ExportStep::SyncRoot,
+        ExportStep::UnmountReadWrite,
+        ExportStep::ReadBack,
+        ExportStep::Verify,
+        ExportStep::UnmountReadOnly,
+    ] {
+        let stick = LoopStick::new(|m| std::fs::write(m.join("old.txt"), b"old").unwrap());
+        let before = stick.snapshot();
+        let run = runtime_dir();
+        let usb = stick.usb(run.path());
+        let mut audit = MemoryAudit::default();
+        let mut hook = PullAt {
+            step,
+            runtime: run.path().to_path_buf(),
+            pulled: false,
+        };
+        let start = std::time::Instant::now();
+        let result = usb.export(&req, &manifest_verifier, &mut hook, &mut audit);
+        assert!(hook.pulled, "{step:?}");
+        assert!(
+            start.elapsed() < std::time::Duration::from_secs(20),
+            "{step:?} hung"
+        );
+        assert!(
+            mounts_under(run.path()).unwrap().is_empty(),
+            "mount left after a pull at {step:?}"
+        );
+        assert_eq!(
+            std::fs::read_dir(run.path()).unwrap().count(),
+            0,
+            "{step:?}"
+        );
+        match result {
+            Err(err) => {
+                assert!(err.error.looks_removed(), "{step:?}: {err}");
+                assert_eq!(audit.kinds().last(), Some(&AuditKind::ExportFailed));
+                // The loop device itself still works, so the rollback (a fresh read-write mount)
+                // can remove what was written: the stick is as before. On a really pulled stick
+                // the rollback fails and says MayHoldPartialExport.
+                assert_eq!(err.stick, StickState::Unchanged, "{step:?}: {err}");
+                assert_eq!(stick.snapshot(), before, "{step:?}");
+            }
+            // A pull right before an unmount, when everything was already fsynced: unmounting a
+            // shut-down file system succeeds and the loop device still works, so the export is
+            // read back and verified from a fresh mount. (A really pulled stick fails to mount
+            // again and the export fails.) Success is then true: the stick holds the files.
+            Ok(report) => {
+                assert!(
+                    matches!(
+                        step,
+                        ExportStep::UnmountReadWrite | ExportStep::UnmountReadOnly
+                    ),
+                    "{step:?}: {report:?}"
+                );
+                assert_eq!(report.files.len(), files.len());
+                let snap = stick.snapshot();
+                for (name, bytes) in &files {
+                    let entry = (format!("uitslag-0668/{name}"), sha256_hex(bytes));
+                    assert!(snap.contains(&entry), "{step:?}: {entry:?} missing");
+                }
+            }
+        }
+    }
+    assert_eq!(files, copy);
+}
