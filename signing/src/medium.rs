@@ -1,0 +1,544 @@
+//! Signed media: a folder with payload files, `manifest.txt` and `manifest.sig`.
+//!
+//! Verification runs over a [`MediumSource`] (name -> bytes), so the USB code and the
+//! demo folders share one verifier: [`DirSource`] reads a folder, [`MemorySource`] holds
+//! the files in memory.
+
+use std::collections::BTreeMap;
+use std::fmt;
+use std::io::Read;
+use std::path::{Path, PathBuf};
+
+use crate::certificate::Certificate;
+use crate::error::{SignError, VerifyError};
+use crate::hashcode::sha256;
+use crate::keys::{PublicKey, SecretKey, Signature, SignedKind};
+use crate::manifest::{
+    ContentKind, FOLDER_SUFFIX, Limits, MANIFEST_FILE, Manifest, ManifestEntry, SIGNATURE_FILE,
+    check_file_name,
+};
+use crate::text::{from_hex_array, to_hex};
+use crate::time::Timestamp;
+
+/// Why a source cannot give a file.
+#[derive(Debug, thiserror::Error)]
+pub enum SourceError {
+    /// There is no file of that name.
+    #[error("not found")]
+    NotFound,
+    /// The name is a symlink, folder, device or other non-regular file.
+    #[error("not a regular file")]
+    NotRegularFile,
+    /// The file is longer than the limit given.
+    #[error("longer than {limit} bytes")]
+    TooLarge {
+        /// The limit that was given.
+        limit: u64,
+    },
+    /// Reading failed.
+    #[error("{0}")]
+    Io(#[from] std::io::Error),
+}
+
+/// Where the files of a medium come from: a folder, a USB stick's file system, memory.
+pub trait MediumSource {
+    /// The names of all entries of the medium's folder (files and anything else), for
+    /// reporting the ones not listed in the manifest. Never used to decide what to read.
+    fn list(&self) -> Result<Vec<String>, SourceError>;
+
+    /// The whole content of the regular file `name` (a plain name, already checked),
+    /// read once. Must refuse symlinks and non-regular files with
+    /// [`SourceError::NotRegularFile`], and files longer than `max_len` with
+    /// [`SourceError::TooLarge`] without reading more than `max_len + 1` bytes.
+    fn read(&self, name: &str, max_len: u64) -> Result<Vec<u8>, SourceError>;
+}
+
+/// Reads a regular file of at most `limit` bytes: refuses symlinks (checked with
+/// `symlink_metadata`, and the open itself uses `O_NOFOLLOW`), FIFOs, devices and folders
+/// (opened with `O_NONBLOCK` so a FIFO cannot block, then checked with `fstat`).
+pub fn read_regular_file(path: &Path, limit: u64) -> Result<Vec<u8>, SourceError> {
+    use std::os::unix::fs::OpenOptionsExt;
+    let meta = match std::fs::symlink_metadata(path) {
+        Ok(m) => m,
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Err(SourceError::NotFound),
+        Err(e) => return Err(SourceError::Io(e)),
+    };
+    if !meta.file_type().is_file() {
+        return Err(SourceError::NotRegularFile);
+    }
+    if meta.len() > limit {
+        return Err(SourceError::TooLarge { limit });
+    }
+    let file = match std::fs::OpenOptions::new()
+        .read(true)
+        .custom_flags(libc::O_NOFOLLOW | libc::O_NONBLOCK | libc::O_CLOEXEC)
+        .open(path)
+    {
+        Ok(f) => f,
+        Err(e) if e.raw_os_error() == Some(libc::ELOOP) => {
+            return Err(SourceError::NotRegularFile);
+        }
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Err(SourceError::NotFound),
+        Err(e) => return Err(SourceError::Io(e)),
+    };
+    let opened = file.metadata()?;
+    if !opened.file_type().is_file() {
+        return Err(SourceError::NotRegularFile);
+    }
+    let capacity = usize::try_from(opened.len().min(limit)).unwrap_or(0);
+    let mut bytes = Vec::with_capacity(capacity);
+    file.take(limit.saturating_add(1)).read_to_end(&mut bytes)?;
+    if u64::try_from(bytes.len()).unwrap_or(u64::MAX) > limit {
+        return Err(SourceError::TooLarge { limit });
+    }
+    Ok(bytes)
+}
+
+/// A medium in a folder of the local file system.
+#[derive(Debug, Clone)]
+pub struct DirSource {
+    dir: PathBuf,
+}
+
+impl DirSource {
+    /// The medium in folder `dir`.
+    pub fn new(dir: impl Into<PathBuf>) -> DirSource {
+        DirSource { dir: dir.into() }
+    }
+
+    /// The folder.
+    pub fn path(&self) -> &Path {
+        &self.dir
+    }
+}
+
+impl MediumSource for DirSource {
+    fn list(&self) -> Result<Vec<String>, SourceError> {
+        let mut names = Vec::new();
+        for entry in std::fs::read_dir(&self.dir)? {
+            names.push(entry?.file_name().to_string_lossy().into_owned());
+        }
+        names.sort();
+        Ok(names)
+    }
+
+    fn read(&self, name: &str, max_len: u64) -> Result<Vec<u8>, SourceError> {
+        // Only plain names are ever joined to the folder.
+        if name != MANIFEST_FILE && name != SIGNATURE_FILE && check_file_name(name).is_err() {
+            return Err(SourceError::NotFound);
+        }
+        read_regular_file(&self.dir.join(name), max_len)
+    }
+}
+
+/// A medium held in memory (for tests, fuzzing, and media assembled by other code).
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct MemorySource {
+    /// The files by name.
+    pub files: BTreeMap<String, Vec<u8>>,
+}
+
+impl MediumSource for MemorySource {
+    fn list(&self) -> Result<Vec<String>, SourceError> {
+        Ok(self.files.keys().cloned().collect())
+    }
+
+    fn read(&self, name: &str, max_len: u64) -> Result<Vec<u8>, SourceError> {
+        let bytes = self.files.get(name).ok_or(SourceError::NotFound)?;
+        if u64::try_from(bytes.len()).unwrap_or(u64::MAX) > max_len {
+            return Err(SourceError::TooLarge { limit: max_len });
+        }
+        Ok(bytes.clone())
+    }
+}
+
+/// What the caller requires of a medium.
+#[derive(Debug, Clone, Copy)]
+pub struct VerifyOptions<'a> {
+    /// The trusted authority root key (built into the appliance image).
+    pub root: &'a PublicKey,
+    /// The time at which the certificate must be valid.
+    pub now: Timestamp,
+    /// The election loaded, if any (none only when importing the first definition).
+    pub expected_election: Option<&'a str>,
+    /// The kind of content expected, if the caller expects one.
+    pub expected_kind: Option<ContentKind>,
+    /// The signer's identifier expected (`0668`, `HSB6`, `CSB`), if the caller knows it.
+    pub expected_signer: Option<&'a str>,
+    /// Size limits.
+    pub limits: Limits,
+}
+
+impl<'a> VerifyOptions<'a> {
+    /// Options with only the root and the time; nothing else expected; default limits.
+    pub fn new(root: &'a PublicKey, now: Timestamp) -> VerifyOptions<'a> {
+        VerifyOptions {
+            root,
+            now,
+            expected_election: None,
+            expected_kind: None,
+            expected_signer: None,
+            limits: Limits::DEFAULT,
+        }
+    }
+}
+
+/// A payload file whose size and SHA-256 matched the signed manifest.
+#[derive(Clone, PartialEq, Eq)]
+pub struct VerifiedFile {
+    /// Its name.
+    pub name: String,
+    /// Its SHA-256.
+    pub sha256: [u8; 32],
+    /// The bytes that were hashed: the only bytes the caller may parse.
+    pub bytes: Vec<u8>,
+}
+
+impl fmt::Debug for VerifiedFile {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("VerifiedFile")
+            .field("name", &self.name)
+            .field("sha256", &to_hex(&self.sha256))
+            .field("len", &self.bytes.len())
+            .finish()
+    }
+}
+
+impl VerifiedFile {
+    /// The hash code of the file as printed on paper (16 groups of 4 hex digits).
+    pub fn hash_code(&self) -> String {
+        crate::hashcode::format_hash_code(&self.sha256)
+    }
+}
+
+/// A medium that passed every check.
+#[derive(Debug, Clone)]
+pub struct VerifiedMedium {
+    /// The verified manifest (kind, election, creation time, certificate, entries).
+    pub manifest: Manifest,
+    /// The listed files with their verified bytes, in manifest order.
+    pub files: Vec<VerifiedFile>,
+    /// Entries of the folder not listed in the manifest: ignored, never read.
+    pub ignored: Vec<String>,
+}
+
+impl VerifiedMedium {
+    /// What the medium holds.
+    pub fn kind(&self) -> ContentKind {
+        self.manifest.kind
+    }
+
+    /// The election.
+    pub fn election(&self) -> &str {
+        &self.manifest.election
+    }
+
+    /// The signer's (verified) certificate.
+    pub fn signer(&self) -> &Certificate {
+        &self.manifest.certificate
+    }
+
+    /// The verified file of this name.
+    pub fn file(&self, name: &str) -> Option<&VerifiedFile> {
+        self.files.iter().find(|f| f.name == name)
+    }
+}
+
+fn read_control(
+    source: &dyn MediumSource,
+    name: &'static str,
+    limit: u64,
+    missing: VerifyError,
+    too_large: VerifyError,
+) -> Result<Vec<u8>, VerifyError> {
+    source.read(name, limit).map_err(|e| match e {
+        SourceError::NotFound => missing,
+        SourceError::NotRegularFile => VerifyError::NotRegularFile {
+            name: name.to_string(),
+        },
+        SourceError::TooLarge { .. } => too_large,
+        SourceError::Io(io) => VerifyError::Unreadable {
+            name: name.to_string(),
+            reason: io.to_string(),
+        },
+    })
+}
+
+/// The length of a signature file: 128 hex digits and a line feed.
+const SIGNATURE_FILE_LEN: u64 = 129;
+
+fn parse_signature_file(bytes: &[u8]) -> Result<Signature, VerifyError> {
+    let text = std::str::from_utf8(bytes).map_err(|_| VerifyError::SignatureSyntax)?;
+    let hex = text
+        .strip_suffix('\n')
+        .ok_or(VerifyError::SignatureSyntax)?;
+    from_hex_array(hex)
+        .map(Signature)
+        .ok_or(VerifyError::SignatureSyntax)
+}
+
+/// Verifies a signed medium. The checks run in this order and the first failure is
+/// returned: read and parse the manifest and signature (form, file names, limits) ->
+/// the certificate was issued by `opts.root` -> it is valid at `opts.now` -> it is for
+/// the manifest's election -> it is the expected signer -> the manifest's signature ->
+/// every listed file's size and SHA-256 (each read exactly once) -> the signer's role may
+/// sign this kind of content -> the election is the expected one -> the kind is the
+/// expected one. Entries not listed are reported in
+/// [`VerifiedMedium::ignored`] and never read.
+pub fn verify_medium(
+    source: &dyn MediumSource,
+    opts: &VerifyOptions<'_>,
+) -> Result<VerifiedMedium, VerifyError> {
+    let limits = opts.limits;
+    let manifest_bytes = read_control(
+        source,
+        MANIFEST_FILE,
+        limits.max_manifest_bytes,
+        VerifyError::ManifestMissing {
+            name: MANIFEST_FILE,
+        },
+        VerifyError::ManifestTooLarge {
+            limit: limits.max_manifest_bytes,
+        },
+    )?;
+    let signature_bytes = read_control(
+        source,
+        SIGNATURE_FILE,
+        SIGNATURE_FILE_LEN,
+        VerifyError::SignatureMissing {
+            name: SIGNATURE_FILE,
+        },
+        VerifyError::SignatureSyntax,
+    )?;
+    let manifest = Manifest::parse(&manifest_bytes, &limits)?;
+    let signature = parse_signature_file(&signature_bytes)?;
+    let cert = &manifest.certificate;
+
+    // Root -> certificate.
+    cert.verify(opts.root).map_err(|e| match e {
+        crate::certificate::CertificateError::UnknownIssuer { found, trusted } => {
+            VerifyError::CertificateFromOtherRoot { found, trusted }
+        }
+        _ => VerifyError::CertificateSignatureInvalid,
+    })?;
+    let fields = cert.fields();
+    if opts.now < fields.valid_from {
+        return Err(VerifyError::CertificateNotYetValid {
+            valid_from: fields.valid_from,
+            now: opts.now,
+        });
+    }
+    if opts.now > fields.valid_until {
+        return Err(VerifyError::CertificateExpired {
+            valid_until: fields.valid_until,
+            now: opts.now,
+        });
+    }
+    if manifest.election != fields.election {
+        return Err(VerifyError::CertificateForOtherElection {
+            certificate: fields.election.clone(),
+            manifest: manifest.election.clone(),
+        });
+    }
+    if let Some(expected) = opts.expected_signer
+        && fields.identifier != expected
+    {
+        return Err(VerifyError::UnexpectedSigner {
+            role: fields.role,
+            found: fields.identifier.clone(),
+            expected: expected.to_string(),
+        });
+    }
+
+    // Certificate -> manifest.
+    if !fields
+        .public_key
+        .verify(SignedKind::Manifest, manifest.as_bytes(), &signature)
+    {
+        return Err(VerifyError::ManifestSignatureInvalid);
+    }
+
+    // Manifest -> files, each read once.
+    let mut files = Vec::with_capacity(manifest.files.len());
+    for entry in &manifest.files {
+        let bytes = source.read(&entry.name, entry.size).map_err(|e| match e {
+            SourceError::NotFound => VerifyError::FileMissing {
+                name: entry.name.clone(),
+            },
+            SourceError::NotRegularFile => VerifyError::NotRegularFile {
+                name: entry.name.clone(),
+            },
+            SourceError::TooLarge { .. } => VerifyError::FileSizeMismatch {
+                name: entry.name.clone(),
+                declared: entry.size,
+                actual: format!("more than {}", entry.size),
+            },
+            SourceError::Io(io) => VerifyError::Unreadable {
+                name: entry.name.clone(),
+                reason: io.to_string(),
+            },
+        })?;
+        let actual = u64::try_from(bytes.len()).unwrap_or(u64::MAX);
+        if actual != entry.size {
+            return Err(VerifyError::FileSizeMismatch {
+                name: entry.name.clone(),
+                declared: entry.size,
+                actual: actual.to_string(),
+            });
+        }
+        let digest = sha256(&bytes);
+        if digest != entry.sha256 {
+            return Err(VerifyError::FileHashMismatch {
+                name: entry.name.clone(),
+            });
+        }
+        files.push(VerifiedFile {
+            name: entry.name.clone(),
+            sha256: digest,
+            bytes,
+        });
+    }
+
+    // Who may send what, for which election.
+    let allowed = manifest.kind.allowed_role();
+    if fields.role != allowed {
+        return Err(VerifyError::RoleNotAllowed {
+            role: fields.role,
+            kind: manifest.kind,
+            allowed,
+        });
+    }
+    if let Some(expected) = opts.expected_election
+        && manifest.election != expected
+    {
+        return Err(VerifyError::WrongElection {
+            found: manifest.election.clone(),
+            expected: expected.to_string(),
+        });
+    }
+    if let Some(expected) = opts.expected_kind
+        && manifest.kind != expected
+    {
+        return Err(VerifyError::WrongKind {
+            found: manifest.kind,
+            expected,
+        });
+    }
+
+    let listing = source.list().map_err(|e| VerifyError::Unlistable {
+        reason: e.to_string(),
+    })?;
+    let ignored = listing
+        .into_iter()
+        .filter(|n| n != MANIFEST_FILE && n != SIGNATURE_FILE)
+        .filter(|n| !manifest.files.iter().any(|e| &e.name == n))
+        .collect();
+    Ok(VerifiedMedium {
+        manifest,
+        files,
+        ignored,
+    })
+}
+
+/// A payload file to sign.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct MediumFile {
+    /// Its plain name.
+    pub name: String,
+    /// Its content.
+    pub bytes: Vec<u8>,
+}
+
+/// A signed medium ready to be written: manifest, signature and payload files.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SignedMedium {
+    /// The manifest's bytes (`manifest.txt`).
+    pub manifest: Vec<u8>,
+    /// The signature file's bytes (`manifest.sig`).
+    pub signature: Vec<u8>,
+    /// The payload files.
+    pub files: Vec<MediumFile>,
+}
+
+/// Signs a medium: builds the manifest (kind, election, creation time, certificate, each
+/// file's name, size and SHA-256) and signs its exact bytes with `key`.
+pub fn sign_medium(
+    kind: ContentKind,
+    election: &str,
+    files: Vec<MediumFile>,
+    key: &SecretKey,
+    certificate: &Certificate,
+    created: Timestamp,
+) -> Result<SignedMedium, SignError> {
+    if key.public_key() != *certificate.public_key() {
+        return Err(SignError::KeyDoesNotMatchCertificate);
+    }
+    let allowed = kind.allowed_role();
+    if certificate.role() != allowed {
+        return Err(SignError::RoleNotAllowed {
+            role: certificate.role(),
+            kind,
+            allowed,
+        });
+    }
+    if certificate.election() != election {
+        return Err(SignError::ElectionMismatch {
+            certificate: certificate.election().to_string(),
+            medium: election.to_string(),
+        });
+    }
+    let entries: Vec<ManifestEntry> = files
+        .iter()
+        .map(|f| ManifestEntry {
+            name: f.name.clone(),
+            size: u64::try_from(f.bytes.len()).unwrap_or(u64::MAX),
+            sha256: sha256(&f.bytes),
+        })
+        .collect();
+    let manifest = Manifest::build(
+        kind,
+        election,
+        created,
+        certificate,
+        &entries,
+        &Limits::DEFAULT,
+    )?;
+    let signature = key.sign(SignedKind::Manifest, manifest.as_bytes());
+    Ok(SignedMedium {
+        manifest: manifest.as_bytes().to_vec(),
+        signature: format!("{}\n", signature.to_hex()).into_bytes(),
+        files,
+    })
+}
+
+impl SignedMedium {
+    /// The conventional folder name: `<election>_<signer>_<kind>.tally`, such as
+    /// `GR2022_WestMaasenWaal_0668_results-510b.tally`.
+    pub fn folder_name(kind: ContentKind, election: &str, signer: &str) -> String {
+        format!("{election}_{signer}_{}{FOLDER_SUFFIX}", kind.as_str())
+    }
+
+    /// All files of the medium, manifest and signature included, in memory.
+    pub fn to_source(&self) -> MemorySource {
+        let mut files: BTreeMap<String, Vec<u8>> = self
+            .files
+            .iter()
+            .map(|f| (f.name.clone(), f.bytes.clone()))
+            .collect();
+        files.insert(MANIFEST_FILE.to_string(), self.manifest.clone());
+        files.insert(SIGNATURE_FILE.to_string(), self.signature.clone());
+        MemorySource { files }
+    }
+
+    /// Writes the medium into a new folder `dir` (which must not exist): payload files
+    /// first, then the manifest and the signature, each flushed to the device.
+    pub fn write_to_dir(&self, dir: &Path) -> std::io::Result<()> {
+        std::fs::create_dir(dir)?;
+        for f in &self.files {
+            crate::keys::write_new_file(&dir.join(&f.name), &f.bytes, 0o644)?;
+        }
+        crate::keys::write_new_file(&dir.join(MANIFEST_FILE), &self.manifest, 0o644)?;
+        crate::keys::write_new_file(&dir.join(SIGNATURE_FILE), &self.signature, 0o644)?;
+        std::fs::File::open(dir)?.sync_all()
+    }
+}
