@@ -1,0 +1,173 @@
+//! Keystroke latency: one key through `update` plus a full render (ratatui TestBackend,
+//! 80x24) on the candidate-entry screen of a list of 50 candidates.
+#![allow(missing_docs, clippy::unwrap_used, clippy::expect_used)]
+
+use criterion::{Criterion, black_box, criterion_group, criterion_main};
+use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
+use ratatui::Terminal;
+use ratatui::backend::TestBackend;
+use tally_core::election::{Candidate, ElectionCategory, PoliticalList, PollingStation};
+use tally_core::entry::FieldId;
+use tally_core::ids::{CandidatePosition, ListNumber, PollingStationNumber};
+use tally_tui::app::{Event, State, update};
+use tally_tui::form::{ElectionInfo, Form};
+use tally_tui::journal::MemoryJournal;
+use tally_tui::model::{Loaded, Place, Record, Slot};
+use tally_tui::runner::Runner;
+use tally_tui::services::{ExportReport, Identity, Medium, Refusal, Services, VerifiedDefinition};
+use tally_tui::text::Lang;
+use tally_tui::view::view;
+
+struct NoServices;
+
+impl Services for NoServices {
+    fn identity(&self) -> Identity {
+        Identity {
+            root_fingerprint: "0".repeat(64),
+            body: "DEMO".into(),
+            body_fingerprint: "0".repeat(64),
+            system: "0".repeat(64),
+        }
+    }
+    fn unlock(&mut self, _: &str) -> Result<(), Refusal> {
+        Ok(())
+    }
+    fn scan_media(&mut self) -> Vec<Medium> {
+        Vec::new()
+    }
+    fn verify_definition(&mut self, _: &Medium) -> Result<VerifiedDefinition, Refusal> {
+        Err(Refusal::new(tally_tui::text::Msg::NoMedia, ""))
+    }
+    fn keep_definition(&mut self, _: &VerifiedDefinition) -> Result<(), Refusal> {
+        Ok(())
+    }
+    fn kept_definition(&mut self) -> Result<Option<VerifiedDefinition>, Refusal> {
+        Ok(None)
+    }
+    fn export(
+        &mut self,
+        _: &ElectionInfo,
+        _: &[(u32, tally_core::entry::PollingStationEntry)],
+    ) -> Result<ExportReport, Refusal> {
+        Err(Refusal::new(tally_tui::text::Msg::NoMedia, ""))
+    }
+}
+
+fn election() -> ElectionInfo {
+    let candidates = (1..=50)
+        .map(|c| Candidate {
+            position: CandidatePosition(c),
+            initials: "A.".into(),
+            first_name: Some(format!("Kandidaat{c}")),
+            prefix: None,
+            last_name: format!("Achternaam{c}"),
+            locality: None,
+            gender: None,
+            short_code: None,
+        })
+        .collect();
+    ElectionInfo {
+        id: "GR2026_Bench".into(),
+        name: "Gemeenteraad 2026 Bench".into(),
+        date: "2026-03-18".into(),
+        category: ElectionCategory::GR,
+        municipality_code: "0001".into(),
+        municipality_name: "Bench".into(),
+        seats: 45,
+        subcategory: "GR2".into(),
+        domain: None,
+        contest_id: "geen".into(),
+        lists: vec![PoliticalList {
+            number: ListNumber(1),
+            name: "Lijst met vijftig".into(),
+            candidates,
+        }],
+        stations: vec![PollingStation {
+            number: PollingStationNumber(1),
+            name: "Bench".into(),
+            postcode: None,
+            eligible_voters: None,
+        }],
+    }
+}
+
+fn runner() -> Runner<NoServices, MemoryJournal> {
+    let info = election();
+    let mut state = State::new(Lang::Nl, true, NoServices.identity(), 1);
+    state.tally.pending = Some(Loaded {
+        form: Form::new(&info),
+        info: info.clone(),
+        files: Vec::new(),
+    });
+    let mut r = Runner::open(state, NoServices, MemoryJournal::default()).unwrap();
+    let form = Form::new(&info);
+    let index = form
+        .index_of(FieldId::CandidateVotes(
+            ListNumber(1),
+            CandidatePosition(25),
+        ))
+        .unwrap();
+    for rec in [
+        Record::ElectionLoaded {
+            election: info.id.clone(),
+            files: Vec::new(),
+        },
+        Record::EntryStarted {
+            station: 1,
+            slot: Slot::First,
+            typist: "Anna".into(),
+        },
+        Record::Cursor {
+            station: 1,
+            slot: Slot::First,
+            index,
+        },
+        Record::Moved {
+            place: Place::Entry {
+                station: 1,
+                slot: Slot::First,
+            },
+        },
+    ] {
+        r.state.tally.apply(&rec).unwrap();
+        let _ = update(&mut r.state, Event::Applied(rec));
+    }
+    r
+}
+
+fn bench(c: &mut Criterion) {
+    let mut r = runner();
+    let mut terminal = Terminal::new(TestBackend::new(80, 24)).unwrap();
+    let digit = KeyEvent::new(KeyCode::Char('7'), KeyModifiers::NONE);
+    let back = KeyEvent::new(KeyCode::Backspace, KeyModifiers::NONE);
+    let mut flip = false;
+    c.bench_function("digit key: update + render 80x24, 50-candidate list", |b| {
+        b.iter(|| {
+            flip = !flip;
+            r.key(if flip { digit } else { back });
+            terminal.draw(|f| view(black_box(&r.state), f)).unwrap();
+        })
+    });
+    let mut r = runner();
+    let enter = KeyEvent::new(KeyCode::Enter, KeyModifiers::NONE);
+    let up = KeyEvent::new(KeyCode::BackTab, KeyModifiers::NONE);
+    let mut flip = false;
+    c.bench_function(
+        "Enter/Shift+Tab: update + journal record (memory) + render",
+        |b| {
+            b.iter(|| {
+                flip = !flip;
+                if flip {
+                    r.key(digit);
+                    r.key(enter);
+                } else {
+                    r.key(up);
+                }
+                terminal.draw(|f| view(black_box(&r.state), f)).unwrap();
+            })
+        },
+    );
+}
+
+criterion_group!(benches, bench);
+criterion_main!(benches);

@@ -1,0 +1,585 @@
+//! The services of the terminal on real keys and media folders, and the built-in demo.
+//!
+//! [`FolderServices`] is what the appliance runs: the trusted root's public key, the body's
+//! certificate and passphrase-encrypted key, media as folders (a mounted stick, or in the
+//! demo a folder standing in for one), and the `tally-signing` checks on every medium.
+//!
+//! [`prepare_demo`] builds, at the first start of `tally --demo`, a DEMO authority and body
+//! from fixed seeds (public test keys, for demonstration only: every name says DEMO) and a
+//! signed definition medium of the Kiesraad's Juinen test election, embedded in the
+//! program from `tui/demo/`.
+
+use std::fs;
+use std::path::{Path, PathBuf};
+
+use tally_core::counts::{CountHeader, CountLevel, ReportingUnitCounts, VoteCounts};
+use tally_core::eml::count::{count_file_name, write_count};
+use tally_core::eml::definition::{SourceFile, load_election};
+use tally_core::entry::PollingStationEntry;
+use tally_core::ids::{ContestId, ElectionId, ReportingUnitId};
+use tally_signing::{
+    Certificate, CertificateFields, ContentKind, DirSource, KdfParams, MediumFile, PublicKey, Role,
+    SecretKey, SignedMedium, Timestamp, VerifyError, VerifyOptions, decrypt_secret_key,
+    encrypt_secret_key, sha256, sign_medium, verify_medium,
+};
+
+use crate::form::ElectionInfo;
+use crate::services::{ExportReport, Identity, Medium, Refusal, Services, VerifiedDefinition};
+use crate::text::Msg;
+
+/// The Juinen 110a, embedded (Kiesraad public test data, EUPL-1.2).
+pub const JUINEN_110A: &[u8] =
+    include_bytes!("../demo/eml110a_verkiezingsdefinitie-juinen.eml.xml");
+/// The Juinen 230b, embedded.
+pub const JUINEN_230B: &[u8] = include_bytes!("../demo/eml230b_kandidatenlijsten-juinen.eml.xml");
+/// The Juinen 110b, embedded.
+pub const JUINEN_110B: &[u8] = include_bytes!("../demo/eml110b_stembureaulijst-juinen.eml.xml");
+/// The demo body key's passphrase.
+pub const DEMO_PASSPHRASE: &str = "demo";
+
+const ROOT_FILE: &str = "root.pub";
+const CERT_FILE: &str = "body.cert";
+const KEY_FILE: &str = "body.key";
+const KEPT_DIR: &str = "definition.tally";
+
+/// Where the terminal finds its keys, media and journal.
+#[derive(Debug, Clone)]
+pub struct Paths {
+    /// Keys (root.pub, body.cert, body.key), the journal and the kept definition.
+    pub data_dir: PathBuf,
+    /// The folders that stand for sticks.
+    pub media_dir: PathBuf,
+}
+
+impl Paths {
+    /// The journal file.
+    pub fn journal(&self) -> PathBuf {
+        self.data_dir.join("journal.jsonl")
+    }
+}
+
+/// The services on folders and real signatures.
+pub struct FolderServices {
+    paths: Paths,
+    root: PublicKey,
+    certificate: Certificate,
+    key: Option<SecretKey>,
+    system: String,
+    demo: bool,
+}
+
+/// Why the terminal cannot start.
+#[derive(Debug, thiserror::Error)]
+pub enum SetupError {
+    /// A file cannot be read or written.
+    #[error("{0}: {1}")]
+    Io(PathBuf, std::io::Error),
+    /// A key or certificate is not valid.
+    #[error("{0}: {1}")]
+    Invalid(PathBuf, String),
+}
+
+fn read(path: &Path) -> Result<Vec<u8>, SetupError> {
+    fs::read(path).map_err(|e| SetupError::Io(path.to_path_buf(), e))
+}
+
+fn write(path: &Path, bytes: &[u8]) -> Result<(), SetupError> {
+    fs::write(path, bytes).map_err(|e| SetupError::Io(path.to_path_buf(), e))
+}
+
+impl FolderServices {
+    /// Opens the keys in `paths.data_dir`: the root's public key and the body's certificate,
+    /// which must be signed by that root. The body key stays locked until [`Services::unlock`].
+    pub fn open(paths: Paths, system: String, demo: bool) -> Result<FolderServices, SetupError> {
+        let root_path = paths.data_dir.join(ROOT_FILE);
+        let root = PublicKey::from_file_bytes(&read(&root_path)?)
+            .map_err(|e| SetupError::Invalid(root_path.clone(), e.to_string()))?;
+        let cert_path = paths.data_dir.join(CERT_FILE);
+        let certificate = Certificate::parse(&read(&cert_path)?)
+            .map_err(|e| SetupError::Invalid(cert_path.clone(), e.to_string()))?;
+        certificate
+            .verify(&root)
+            .map_err(|e| SetupError::Invalid(cert_path.clone(), e.to_string()))?;
+        Ok(FolderServices {
+            paths,
+            root,
+            certificate,
+            key: None,
+            system,
+            demo,
+        })
+    }
+
+    fn options(&self) -> VerifyOptions<'_> {
+        let mut o = VerifyOptions::new(&self.root, Timestamp::now());
+        o.expected_kind = Some(ContentKind::ElectionDefinition);
+        o.expected_election = Some(self.certificate.election());
+        o
+    }
+
+    fn verify_dir(&self, dir: &Path) -> Result<VerifiedDefinition, Refusal> {
+        let verified = verify_medium(&DirSource::new(dir), &self.options()).map_err(refusal)?;
+        let find = |marks: &[&str]| {
+            verified
+                .files
+                .iter()
+                .find(|f| marks.iter().any(|m| f.name.contains(m)))
+        };
+        let missing =
+            |what: &str| Refusal::new(Msg::MediumRefused, format!("{what} ontbreekt op de stick"));
+        let f110a = find(&["110a", "Verkiezingsdefinitie"])
+            .ok_or_else(|| missing("de verkiezingsdefinitie (110a)"))?;
+        let f230b = find(&["230b", "Kandidatenlijsten"])
+            .ok_or_else(|| missing("de kandidatenlijsten (230b)"))?;
+        let f110b = find(&["110b", "Stembureaus", "stembureaulijst"])
+            .ok_or_else(|| missing("de stembureaulijst (110b)"))?;
+        let election = load_election(
+            &SourceFile::new(&f110a.name, &f110a.bytes),
+            &[SourceFile::new(&f230b.name, &f230b.bytes)],
+            Some(&SourceFile::new(&f110b.name, &f110b.bytes)),
+        )
+        .map_err(|e| {
+            Refusal::new(
+                Msg::MediumRefused,
+                format!("de EML-bestanden kloppen niet: {e}"),
+            )
+        })?;
+        let info = ElectionInfo::from_election(&election)
+            .map_err(|e| Refusal::new(Msg::MediumRefused, e))?;
+        if info.municipality_code != self.certificate.identifier() {
+            return Err(Refusal::new(
+                Msg::MediumRefused,
+                format!(
+                    "de stembureaulijst is van gemeente {}, dit stembureau telt voor {}",
+                    info.municipality_code,
+                    self.certificate.identifier()
+                ),
+            ));
+        }
+        let signer = verified.signer();
+        Ok(VerifiedDefinition {
+            info,
+            signer: format!("{} ({})", signer.name(), signer.identifier()),
+            sha256_110a: hex::encode(f110a.sha256),
+            sha256_230b: hex::encode(f230b.sha256),
+            files: verified
+                .files
+                .iter()
+                .map(|f| (f.name.clone(), hex::encode(f.sha256)))
+                .collect(),
+            source: dir.to_path_buf(),
+        })
+    }
+
+    fn body_label(&self) -> String {
+        format!(
+            "{} {} {}",
+            self.certificate.role().as_str().to_uppercase(),
+            self.certificate.identifier(),
+            self.certificate.name()
+        )
+    }
+}
+
+/// A verification failure in plain Dutch (with the technical detail after it).
+pub fn refusal(e: VerifyError) -> Refusal {
+    use VerifyError::*;
+    let why = match &e {
+        Unlistable { .. }
+        | ManifestMissing { .. }
+        | SignatureMissing { .. }
+        | NotRegularFile { .. }
+        | Unreadable { .. } => "de stick is onvolledig of onleesbaar",
+        CertificateFromOtherRoot { .. } | CertificateSignatureInvalid => {
+            "de ondertekenaar is niet erkend door de vertrouwde sleutel van de Kiesraad"
+        }
+        CertificateNotYetValid { .. } | CertificateExpired { .. } => {
+            "het certificaat van de ondertekenaar is nu niet geldig"
+        }
+        CertificateForOtherElection { .. } | WrongElection { .. } => {
+            "de stick hoort bij een andere verkiezing"
+        }
+        UnexpectedSigner { .. } | RoleNotAllowed { .. } => {
+            "deze ondertekenaar mag deze inhoud niet versturen"
+        }
+        WrongKind { .. } => "de stick bevat een ander soort inhoud dan gevraagd",
+        ManifestSignatureInvalid => {
+            "de handtekening klopt niet: de stick is na ondertekening gewijzigd"
+        }
+        FileMissing { .. } | FileSizeMismatch { .. } | FileHashMismatch { .. } => {
+            "een bestand op de stick is na ondertekening gewijzigd of ontbreekt"
+        }
+        _ => "de stick is beschadigd of ongeldig",
+    };
+    Refusal::new(Msg::MediumRefused, format!("{why} ({e})"))
+}
+
+impl Services for FolderServices {
+    fn identity(&self) -> Identity {
+        Identity {
+            root_fingerprint: self.root.fingerprint().to_hex(),
+            body: self.body_label(),
+            body_fingerprint: self.certificate.fingerprint().to_hex(),
+            system: self.system.clone(),
+        }
+    }
+
+    fn unlock(&mut self, passphrase: &str) -> Result<(), Refusal> {
+        let path = self.paths.data_dir.join(KEY_FILE);
+        let bytes = fs::read(&path)
+            .map_err(|e| Refusal::new(Msg::UnlockRefused, format!("sleutel niet leesbaar: {e}")))?;
+        let key = decrypt_secret_key(&bytes, passphrase.as_bytes())
+            .map_err(|_| Refusal::new(Msg::UnlockRefused, "de wachtwoordzin is onjuist"))?;
+        if key.public_key() != *self.certificate.public_key() {
+            return Err(Refusal::new(
+                Msg::UnlockRefused,
+                "de sleutel hoort niet bij het certificaat",
+            ));
+        }
+        self.key = Some(key);
+        Ok(())
+    }
+
+    fn scan_media(&mut self) -> Vec<Medium> {
+        let Ok(dir) = fs::read_dir(&self.paths.media_dir) else {
+            return Vec::new();
+        };
+        let mut out: Vec<Medium> = dir
+            .filter_map(Result::ok)
+            .filter(|e| e.file_type().is_ok_and(|t| t.is_dir()))
+            .map(|e| Medium {
+                label: e.file_name().to_string_lossy().into_owned(),
+                path: e.path(),
+            })
+            .collect();
+        out.sort_by(|a, b| a.label.cmp(&b.label));
+        out
+    }
+
+    fn verify_definition(&mut self, medium: &Medium) -> Result<VerifiedDefinition, Refusal> {
+        self.verify_dir(&medium.path)
+    }
+
+    fn keep_definition(&mut self, definition: &VerifiedDefinition) -> Result<(), Refusal> {
+        let kept = self.paths.data_dir.join(KEPT_DIR);
+        let fail =
+            |e: std::io::Error| Refusal::new(Msg::MediumRefused, format!("bewaren mislukt: {e}"));
+        if kept.exists() {
+            fs::remove_dir_all(&kept).map_err(fail)?;
+        }
+        fs::create_dir_all(&kept).map_err(fail)?;
+        let mut names: Vec<String> = definition.files.iter().map(|(n, _)| n.clone()).collect();
+        names.push(tally_signing::MANIFEST_FILE.to_string());
+        names.push(tally_signing::SIGNATURE_FILE.to_string());
+        for name in names {
+            let bytes = fs::read(definition.source.join(&name)).map_err(fail)?;
+            fs::write(kept.join(&name), bytes).map_err(fail)?;
+        }
+        // What was copied must be what was verified.
+        let again = self.verify_dir(&kept)?;
+        if again.files != definition.files {
+            return Err(Refusal::new(
+                Msg::MediumRefused,
+                "de stick veranderde tijdens het inlezen",
+            ));
+        }
+        Ok(())
+    }
+
+    fn kept_definition(&mut self) -> Result<Option<VerifiedDefinition>, Refusal> {
+        let kept = self.paths.data_dir.join(KEPT_DIR);
+        if !kept.exists() {
+            return Ok(None);
+        }
+        self.verify_dir(&kept).map(Some)
+    }
+
+    fn export(
+        &mut self,
+        election: &ElectionInfo,
+        results: &[(u32, PollingStationEntry)],
+    ) -> Result<ExportReport, Refusal> {
+        let fail = |e: String| Refusal::new(Msg::ExportFailed, e);
+        let key = self
+            .key
+            .as_ref()
+            .ok_or_else(|| fail("de sleutel is niet ontgrendeld".into()))?;
+        let file = count_file(election, results, Timestamp::now())
+            .ok_or_else(|| fail("de optelling loopt over".into()))?;
+        let bytes = write_count(&file).map_err(|e| fail(e.to_string()))?;
+        let mut name = count_file_name(
+            CountLevel::Municipality,
+            &election.id,
+            &election.municipality_name,
+        );
+        if self.demo {
+            name = format!("DEMO_{name}");
+        }
+        let sha = hex::encode(sha256(&bytes));
+        let medium = sign_medium(
+            ContentKind::Results510b,
+            &election.id,
+            vec![MediumFile { name, bytes }],
+            key,
+            &self.certificate,
+            Timestamp::now(),
+        )
+        .map_err(|e| fail(e.to_string()))?;
+        let mut folder = SignedMedium::folder_name(
+            ContentKind::Results510b,
+            &election.id,
+            self.certificate.identifier(),
+        );
+        if self.demo {
+            folder = format!("DEMO_{folder}");
+        }
+        let dir = self.paths.media_dir.join(folder);
+        if dir.exists() {
+            return Err(fail(format!("{} bestaat al", dir.display())));
+        }
+        medium.write_to_dir(&dir).map_err(|e| fail(e.to_string()))?;
+        Ok(ExportReport {
+            path: dir.display().to_string(),
+            sha256: sha,
+        })
+    }
+}
+
+/// The counts of one definitive entry as they go into a 510b (empty fields are 0; field C
+/// is written as 0 where the form has none, as the Kiesraad's own files do; the
+/// explanation counts K to O only when one was typed).
+///
+/// Seam: the core's municipal module is to provide this conversion; until the terminal is
+/// wired to it, it is done here from the entry's fields.
+pub fn entry_counts(election: &ElectionInfo, entry: &PollingStationEntry, cast: u64) -> VoteCounts {
+    use tally_core::counts::{CandidateRef, ListVotes, VoterCounts};
+    use tally_core::entry::{ExplanationKind, FieldId, FieldValue};
+    let n = |f: FieldId| match entry.get(f) {
+        Some(FieldValue::Count(c)) => c.get(),
+        _ => 0,
+    };
+    let typed = |f: FieldId| matches!(entry.get(f), Some(FieldValue::Count(_)));
+    let other = if ExplanationKind::ALL
+        .iter()
+        .any(|k| typed(FieldId::Explanation(*k)))
+    {
+        ExplanationKind::ALL
+            .iter()
+            .map(|k| (k.reason_code().to_string(), n(FieldId::Explanation(*k))))
+            .collect()
+    } else {
+        Vec::new()
+    };
+    VoteCounts {
+        cast,
+        lists: election
+            .lists
+            .iter()
+            .map(|l| ListVotes {
+                list: l.number,
+                name: l.name.clone(),
+                total: n(FieldId::ListVotes(l.number)),
+                candidates: l
+                    .candidates
+                    .iter()
+                    .map(|c| {
+                        (
+                            CandidateRef::Position(c.position),
+                            n(FieldId::CandidateVotes(l.number, c.position)),
+                        )
+                    })
+                    .collect(),
+            })
+            .collect(),
+        total_counted: n(FieldId::VotesOnCandidates),
+        blank: n(FieldId::BlankVotes),
+        invalid: n(FieldId::InvalidVotes),
+        voters: VoterCounts {
+            poll_cards: Some(n(FieldId::PollCards)),
+            proxy_certificates: Some(n(FieldId::ProxyCertificates)),
+            voter_cards: Some(n(FieldId::VoterCards)),
+            admitted_voters: Some(n(FieldId::AdmittedVoters)),
+            more_ballots_counted: Some(n(FieldId::MoreBallotsCounted)),
+            fewer_ballots_counted: Some(n(FieldId::FewerBallotsCounted)),
+            other,
+        },
+    }
+}
+
+/// Adds two counts, field by field; `None` on overflow.
+fn add_counts(a: &VoteCounts, b: &VoteCounts) -> Option<VoteCounts> {
+    let add = |x: u64, y: u64| x.checked_add(y);
+    let opt = |x: Option<u64>, y: Option<u64>| match (x, y) {
+        (None, None) => Some(None),
+        (x, y) => add(x.unwrap_or(0), y.unwrap_or(0)).map(Some),
+    };
+    let mut out = a.clone();
+    out.cast = add(a.cast, b.cast)?;
+    out.total_counted = add(a.total_counted, b.total_counted)?;
+    out.blank = add(a.blank, b.blank)?;
+    out.invalid = add(a.invalid, b.invalid)?;
+    for (l, m) in out.lists.iter_mut().zip(&b.lists) {
+        l.total = add(l.total, m.total)?;
+        for (c, d) in l.candidates.iter_mut().zip(&m.candidates) {
+            c.1 = add(c.1, d.1)?;
+        }
+    }
+    let (v, w) = (&mut out.voters, &b.voters);
+    v.poll_cards = opt(v.poll_cards, w.poll_cards)?;
+    v.proxy_certificates = opt(v.proxy_certificates, w.proxy_certificates)?;
+    v.voter_cards = opt(v.voter_cards, w.voter_cards)?;
+    v.admitted_voters = opt(v.admitted_voters, w.admitted_voters)?;
+    v.more_ballots_counted = opt(v.more_ballots_counted, w.more_ballots_counted)?;
+    v.fewer_ballots_counted = opt(v.fewer_ballots_counted, w.fewer_ballots_counted)?;
+    for (reason, n) in &w.other {
+        match v.other.iter_mut().find(|(r, _)| r == reason) {
+            Some(x) => x.1 = add(x.1, *n)?,
+            None => v.other.push((reason.clone(), *n)),
+        }
+    }
+    Some(out)
+}
+
+/// The municipal count (510b) of the definitive results: one reporting unit per station
+/// and their total. `None` when a sum overflows.
+pub fn count_file(
+    election: &ElectionInfo,
+    results: &[(u32, PollingStationEntry)],
+    now: Timestamp,
+) -> Option<tally_core::counts::CountFile> {
+    let units: Vec<ReportingUnitCounts> = results
+        .iter()
+        .map(|(n, entry)| {
+            let station = election.stations.iter().find(|s| s.number.0 == *n);
+            ReportingUnitCounts {
+                id: ReportingUnitId(format!("{}::SB{n}", election.municipality_code)),
+                name: station.map_or_else(
+                    || format!("Stembureau {n}"),
+                    |s| format!("Stembureau {}", s.name),
+                ),
+                counts: entry_counts(
+                    election,
+                    entry,
+                    station.and_then(|s| s.eligible_voters).unwrap_or(0),
+                ),
+                investigations: Vec::new(),
+            }
+        })
+        .collect();
+    let mut iter = units.iter();
+    let mut total = iter.next()?.counts.clone();
+    for u in iter {
+        total = add_counts(&total, &u.counts)?;
+    }
+    Some(tally_core::counts::CountFile {
+        header: CountHeader {
+            level: CountLevel::Municipality,
+            transaction_id: 1,
+            authority_id: election.municipality_code.clone(),
+            authority_name: Some(election.municipality_name.clone()),
+            creation_date_time: now.to_string().trim_end_matches('Z').to_string(),
+            election_id: ElectionId(election.id.clone()),
+            election_name: Some(election.name.clone()),
+            category: election.category,
+            subcategory: Some(election.subcategory.clone()),
+            domain: election.domain.clone(),
+            election_date: election.date.clone(),
+            contest_id: ContestId(election.contest_id.clone()),
+            contest_name: None,
+        },
+        total,
+        units,
+    })
+}
+
+fn seed(label: &str) -> [u8; 32] {
+    sha256(format!("tally DEMO key, public, never for a real election: {label}").as_bytes())
+}
+
+/// The demo's authority root (fixed, public: DEMO only).
+pub fn demo_root() -> SecretKey {
+    SecretKey::from_seed(&seed("root"))
+}
+
+/// Builds the demo's keys in `paths.data_dir` and the signed Juinen definition medium in
+/// `paths.media_dir`, where they are not there yet.
+pub fn prepare_demo(paths: &Paths) -> Result<(), SetupError> {
+    for d in [&paths.data_dir, &paths.media_dir] {
+        fs::create_dir_all(d).map_err(|e| SetupError::Io(d.clone(), e))?;
+    }
+    let root = demo_root();
+    let authority = SecretKey::from_seed(&seed("authority"));
+    let body = SecretKey::from_seed(&seed("body 0042"));
+    let election = "GR2025_Juinen";
+    let from = Timestamp::parse("2025-01-01T00:00:00Z")
+        .map_err(|e| SetupError::Invalid(PathBuf::new(), e.to_string()))?;
+    let until = Timestamp::parse("2099-12-31T23:59:59Z")
+        .map_err(|e| SetupError::Invalid(PathBuf::new(), e.to_string()))?;
+    let issue = |role, identifier: &str, name: &str, key: &SecretKey| {
+        Certificate::issue(
+            &root,
+            CertificateFields {
+                role,
+                identifier: identifier.into(),
+                name: name.into(),
+                election: election.into(),
+                valid_from: from,
+                valid_until: until,
+                public_key: key.public_key(),
+            },
+        )
+        .map_err(|e| SetupError::Invalid(PathBuf::from("demo certificate"), e.to_string()))
+    };
+    let key_path = paths.data_dir.join(KEY_FILE);
+    if !key_path.exists() {
+        write(
+            &paths.data_dir.join(ROOT_FILE),
+            &root.public_key().to_file_bytes(),
+        )?;
+        let cert = issue(Role::Gsb, "0042", "DEMO Gemeente Juinen", &body)?;
+        write(&paths.data_dir.join(CERT_FILE), cert.as_bytes())?;
+        // Cheap key derivation: the demo passphrase is public anyway.
+        let enc = encrypt_secret_key(&body, DEMO_PASSPHRASE.as_bytes(), KdfParams::INSECURE_TEST)
+            .map_err(|e| SetupError::Invalid(key_path.clone(), e.to_string()))?;
+        write(&key_path, &enc)?;
+    }
+    let folder = paths.media_dir.join(format!(
+        "DEMO_{}",
+        SignedMedium::folder_name(ContentKind::ElectionDefinition, election, "DEMO-Kiesraad")
+    ));
+    if !folder.exists() {
+        let cert = issue(
+            Role::Authority,
+            "DEMO-Kiesraad",
+            "DEMO Kiesraad",
+            &authority,
+        )?;
+        let files = vec![
+            MediumFile {
+                name: "eml110a_verkiezingsdefinitie-juinen.eml.xml".into(),
+                bytes: JUINEN_110A.to_vec(),
+            },
+            MediumFile {
+                name: "eml230b_kandidatenlijsten-juinen.eml.xml".into(),
+                bytes: JUINEN_230B.to_vec(),
+            },
+            MediumFile {
+                name: "eml110b_stembureaulijst-juinen.eml.xml".into(),
+                bytes: JUINEN_110B.to_vec(),
+            },
+        ];
+        let medium = sign_medium(
+            ContentKind::ElectionDefinition,
+            election,
+            files,
+            &authority,
+            &cert,
+            from,
+        )
+        .map_err(|e| SetupError::Invalid(folder.clone(), e.to_string()))?;
+        medium
+            .write_to_dir(&folder)
+            .map_err(|e| SetupError::Io(folder.clone(), e))?;
+    }
+    Ok(())
+}

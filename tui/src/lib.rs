@@ -1,0 +1,23 @@
+//! The tally terminal: the keyboard-driven program in which a municipality's officials
+//! type in the paper reports of their polling stations (double entry, the official
+//! checks), settle differences, and write the signed municipal count (510b).
+//!
+//! Architecture: the [`app::State`], a pure [`app::update`] from an event to effects, and
+//! a [`view::view`] that draws the state. The [`runner::Runner`] carries out the effects:
+//! every lasting change is written to the journal before it is applied, so a restart
+//! returns to the same screen with everything typed so far.
+//!
+//! What it must not do: compute anything in place of the paper (totals are typed and
+//! checked, never filled in), trust a medium it has not verified, or touch the mouse or
+//! the network. All election arithmetic and signing are the `tally-core` and
+//! `tally-signing` crates' job; this crate only drives them.
+
+pub mod app;
+pub mod demo;
+pub mod form;
+pub mod journal;
+pub mod model;
+pub mod runner;
+pub mod services;
+pub mod text;
+pub mod view;

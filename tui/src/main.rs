@@ -1,0 +1,141 @@
+//! `tally`: the tally terminal. `tally --demo` runs the whole flow on the Kiesraad's
+//! Juinen test election with built-in DEMO keys and folders standing in for sticks.
+
+use std::io::{self, Read};
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+use clap::Parser;
+use crossterm::event::{self, Event as TermEvent, KeyEventKind};
+use crossterm::execute;
+use crossterm::terminal::{
+    Clear, ClearType, EnterAlternateScreen, LeaveAlternateScreen, disable_raw_mode, enable_raw_mode,
+};
+use ratatui::Terminal;
+use ratatui::backend::CrosstermBackend;
+use sha2::{Digest, Sha256};
+use tally_tui::app::State;
+use tally_tui::demo::{FolderServices, Paths, prepare_demo};
+use tally_tui::journal::FileJournal;
+use tally_tui::runner::Runner;
+use tally_tui::services::Services;
+use tally_tui::text::Lang;
+use tally_tui::view::view;
+
+/// The tally terminal.
+#[derive(Debug, Parser)]
+#[command(name = "tally", version, about = "The tally terminal (telprogramma)")]
+struct Args {
+    /// Run the demo: DEMO keys and the Juinen test election, folders for sticks.
+    #[arg(long)]
+    demo: bool,
+    /// Language: nl (default) or en.
+    #[arg(long, default_value = "nl")]
+    lang: String,
+    /// Keys, journal and kept definition (demo default: <data dir>/tally-demo/data).
+    #[arg(long)]
+    data_dir: Option<PathBuf>,
+    /// The folder whose sub-folders are the sticks (demo default: <data dir>/tally-demo/media).
+    #[arg(long)]
+    media_dir: Option<PathBuf>,
+    /// The running system's identity (default: SHA-256 of this program).
+    #[arg(long)]
+    system_hash: Option<String>,
+    /// Seed for the hash-code groups asked (default: from the clock).
+    #[arg(long)]
+    seed: Option<u64>,
+}
+
+fn demo_base() -> PathBuf {
+    if let Some(x) = std::env::var_os("XDG_DATA_HOME").filter(|x| !x.is_empty()) {
+        return PathBuf::from(x).join("tally-demo");
+    }
+    if let Some(h) = std::env::var_os("HOME").filter(|x| !x.is_empty()) {
+        return PathBuf::from(h).join(".local/share/tally-demo");
+    }
+    PathBuf::from("tally-demo")
+}
+
+fn self_hash() -> String {
+    let mut bytes = Vec::new();
+    let ok = std::env::current_exe()
+        .and_then(std::fs::File::open)
+        .and_then(|mut f| f.read_to_end(&mut bytes))
+        .is_ok();
+    if ok {
+        hex::encode(Sha256::digest(&bytes))
+    } else {
+        "0".repeat(64)
+    }
+}
+
+fn main() -> ExitCode {
+    let args = Args::parse();
+    match run(args) {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(e) => {
+            eprintln!("tally: {e}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+fn run(args: Args) -> Result<(), String> {
+    let lang =
+        Lang::parse(&args.lang).ok_or_else(|| format!("--lang {}: use nl or en", args.lang))?;
+    let paths = if args.demo {
+        let base = demo_base();
+        Paths {
+            data_dir: args.data_dir.unwrap_or_else(|| base.join("data")),
+            media_dir: args.media_dir.unwrap_or_else(|| base.join("media")),
+        }
+    } else {
+        Paths {
+            data_dir: args.data_dir.ok_or("--data-dir is needed (or --demo)")?,
+            media_dir: args.media_dir.ok_or("--media-dir is needed (or --demo)")?,
+        }
+    };
+    if args.demo {
+        prepare_demo(&paths).map_err(|e| e.to_string())?;
+    }
+    let system = args.system_hash.unwrap_or_else(self_hash);
+    let services =
+        FolderServices::open(paths.clone(), system, args.demo).map_err(|e| e.to_string())?;
+    let seed = args.seed.unwrap_or_else(|| {
+        std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .map(|d| d.as_nanos() as u64)
+            .unwrap_or(1)
+    });
+    let state = State::new(lang, args.demo, services.identity(), seed);
+    let journal = FileJournal::new(&paths.journal());
+    let mut runner = Runner::open(state, services, journal).map_err(|e| e.to_string())?;
+
+    enable_raw_mode().map_err(|e| e.to_string())?;
+    let mut out = io::stdout();
+    // The Linux console ignores the alternate screen: clear it as well.
+    let _ = execute!(out, EnterAlternateScreen, Clear(ClearType::All));
+    let result = event_loop(&mut runner);
+    let _ = disable_raw_mode();
+    let _ = execute!(io::stdout(), Clear(ClearType::All), LeaveAlternateScreen);
+    result
+}
+
+fn event_loop<S: Services>(runner: &mut Runner<S, FileJournal>) -> Result<(), String> {
+    let mut terminal =
+        Terminal::new(CrosstermBackend::new(io::stdout())).map_err(|e| e.to_string())?;
+    terminal.clear().map_err(|e| e.to_string())?;
+    while !runner.quit {
+        terminal
+            .draw(|f| view(&runner.state, f))
+            .map_err(|e| e.to_string())?;
+        match event::read().map_err(|e| e.to_string())? {
+            TermEvent::Key(k) if k.kind == KeyEventKind::Press => runner.key(k),
+            TermEvent::Resize(..) => {
+                terminal.autoresize().map_err(|e| e.to_string())?;
+            }
+            _ => {}
+        }
+    }
+    Ok(())
+}

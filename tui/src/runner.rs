@@ -1,0 +1,158 @@
+//! Carries out the effects of [`update`]: the journal first, then the state.
+
+use std::collections::VecDeque;
+
+use crossterm::event::KeyEvent;
+
+use crate::app::{Effect, Event, State, update};
+use crate::form::Form;
+use crate::model::{Loaded, Record};
+use crate::services::{Journal, Refusal, Services, VerifiedDefinition};
+
+/// Why the terminal cannot start from its journal.
+#[derive(Debug, thiserror::Error)]
+pub enum OpenError {
+    /// The journal could not be read.
+    #[error("cannot read the journal: {0}")]
+    Read(#[from] std::io::Error),
+    /// A journal line is not a record.
+    #[error("journal record {0} is damaged: {1}")]
+    Damaged(usize, String),
+    /// A record does not fit.
+    #[error("journal record {0} does not fit: {1}")]
+    Apply(usize, crate::model::ApplyError),
+    /// The kept definition is missing or does not verify.
+    #[error("the kept election definition cannot be used: {0:?}")]
+    Definition(Refusal),
+}
+
+/// The terminal without its screen: state, services and journal.
+pub struct Runner<S: Services, J: Journal> {
+    /// The state.
+    pub state: State,
+    /// The services.
+    pub services: S,
+    /// The journal.
+    pub journal: J,
+    /// Whether the program should stop.
+    pub quit: bool,
+}
+
+fn loaded(def: &VerifiedDefinition) -> Loaded {
+    Loaded {
+        form: Form::new(&def.info),
+        info: def.info.clone(),
+        files: def.files.clone(),
+    }
+}
+
+impl<S: Services, J: Journal> Runner<S, J> {
+    /// Opens the terminal: replays the journal into `state`.
+    pub fn open(
+        mut state: State,
+        mut services: S,
+        mut journal: J,
+    ) -> Result<Runner<S, J>, OpenError> {
+        let records = journal.read_all()?;
+        for (i, bytes) in records.iter().enumerate() {
+            let record: Record = serde_json::from_slice(bytes)
+                .map_err(|e| OpenError::Damaged(i + 1, e.to_string()))?;
+            if matches!(record, Record::ElectionLoaded { .. }) && state.tally.pending.is_none() {
+                let def = services
+                    .kept_definition()
+                    .map_err(OpenError::Definition)?
+                    .ok_or_else(|| {
+                        OpenError::Definition(Refusal::new(crate::text::Msg::NoMedia, ""))
+                    })?;
+                state.tally.pending = Some(loaded(&def));
+            }
+            state
+                .tally
+                .apply(&record)
+                .map_err(|e| OpenError::Apply(i + 1, e))?;
+        }
+        Ok(Runner {
+            state,
+            services,
+            journal,
+            quit: false,
+        })
+    }
+
+    /// Handles a key.
+    pub fn key(&mut self, key: KeyEvent) {
+        self.dispatch(Event::Key(key));
+    }
+
+    /// Handles an event and everything it leads to.
+    pub fn dispatch(&mut self, event: Event) {
+        let mut events = VecDeque::from([event]);
+        while let Some(ev) = events.pop_front() {
+            let effects = update(&mut self.state, ev);
+            let mut effects = VecDeque::from(effects);
+            while let Some(effect) = effects.pop_front() {
+                match effect {
+                    Effect::Persist(record) => {
+                        if let Err(e) = self.persist(&record) {
+                            effects.clear();
+                            events.clear();
+                            events.push_back(Event::JournalFailed(e));
+                            break;
+                        }
+                        // Applied events are handled before the next effect, so the
+                        // screen follows the journal record by record.
+                        let extra = update(&mut self.state, Event::Applied(record));
+                        for (i, e) in extra.into_iter().enumerate() {
+                            effects.insert(i, e);
+                        }
+                    }
+                    Effect::Unlock(pass) => {
+                        events.push_back(Event::Unlocked(self.services.unlock(&pass)))
+                    }
+                    Effect::ScanMedia => {
+                        events.push_back(Event::MediaFound(self.services.scan_media()))
+                    }
+                    Effect::Verify(m) => events.push_back(Event::Verified(
+                        self.services.verify_definition(&m).map(Box::new),
+                    )),
+                    Effect::Keep(def) => {
+                        let result = self.services.keep_definition(&def).map(|()| {
+                            self.state.tally.pending = Some(loaded(&def));
+                            def
+                        });
+                        events.push_back(Event::Kept(result));
+                    }
+                    Effect::Export => {
+                        let result = match (&self.state.tally.election, self.definitive_results()) {
+                            (Some(e), Some(results)) => self.services.export(&e.info, &results),
+                            _ => Err(Refusal::new(crate::text::Msg::NotAllDefinitive, "")),
+                        };
+                        events.push_back(Event::Exported(result));
+                    }
+                    Effect::Quit => self.quit = true,
+                }
+            }
+        }
+    }
+
+    fn persist(&mut self, record: &Record) -> Result<(), String> {
+        // Only a record that fits goes into the journal; the state changes once it is there.
+        let mut next = self.state.tally.clone();
+        next.apply(record).map_err(|e| e.to_string())?;
+        let bytes = serde_json::to_vec(record).map_err(|e| e.to_string())?;
+        self.journal.append(&bytes).map_err(|e| e.to_string())?;
+        self.state.tally = next;
+        Ok(())
+    }
+
+    /// The definitive result of every station, or `None` while any is not definitive.
+    pub fn definitive_results(&self) -> Option<Vec<(u32, tally_core::entry::PollingStationEntry)>> {
+        let form = self.state.tally.form()?;
+        self.state
+            .tally
+            .stations
+            .iter()
+            .map(|(n, d)| d.definitive(form).map(|v| (*n, v.clone())))
+            .collect()
+    }
+}

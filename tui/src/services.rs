@@ -1,0 +1,115 @@
+//! The seams between the pure screen logic and the world: keys, media, signatures, the
+//! journal. The screen logic ([`crate::app::update`]) only asks for these through
+//! [`crate::app::Effect`]s; the [`crate::runner::Runner`] carries them out.
+
+use std::io;
+use std::path::PathBuf;
+
+use tally_core::entry::PollingStationEntry;
+
+use crate::form::ElectionInfo;
+use crate::text::{Lang, Msg};
+
+/// What the appliance shows at start, to compare with the paper handed over with the stick.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Identity {
+    /// Fingerprint of the trusted root key (the Electoral Council's).
+    pub root_fingerprint: String,
+    /// Who this appliance counts for ("GSB 0042 Juinen").
+    pub body: String,
+    /// Fingerprint of the body's certificate.
+    pub body_fingerprint: String,
+    /// A hash identifying the running system.
+    pub system: String,
+}
+
+/// A refusal, in words an official understands: a catalogue text and its parameters.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Refusal {
+    /// The text.
+    pub msg: Msg,
+    /// Its parameters (already in plain words).
+    pub args: Vec<String>,
+}
+
+impl Refusal {
+    /// A refusal with one parameter.
+    pub fn new(msg: Msg, detail: impl Into<String>) -> Refusal {
+        Refusal {
+            msg,
+            args: vec![detail.into()],
+        }
+    }
+
+    /// The refusal in `lang`.
+    pub fn text(&self, lang: Lang) -> String {
+        let args: Vec<&str> = self.args.iter().map(String::as_str).collect();
+        self.msg.fill(lang, &args)
+    }
+}
+
+/// A folder or stick that may hold a signed medium.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Medium {
+    /// What the official sees.
+    pub label: String,
+    /// Where it is.
+    pub path: PathBuf,
+}
+
+/// A verified election definition, ready to be checked against the paper and loaded.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct VerifiedDefinition {
+    /// The election.
+    pub info: ElectionInfo,
+    /// Who signed it.
+    pub signer: String,
+    /// SHA-256 (hex) of the 110a, whose hash code is on the paper.
+    pub sha256_110a: String,
+    /// SHA-256 (hex) of the 230b, whose hash code is on the paper.
+    pub sha256_230b: String,
+    /// Every file with its SHA-256, for the journal.
+    pub files: Vec<(String, String)>,
+    /// The medium it was verified from.
+    pub source: PathBuf,
+}
+
+/// The written result.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ExportReport {
+    /// Where the signed medium was written.
+    pub path: String,
+    /// SHA-256 (hex) of the 510b.
+    pub sha256: String,
+}
+
+/// Everything the terminal needs from keys, media and signatures.
+pub trait Services {
+    /// What to show at start.
+    fn identity(&self) -> Identity;
+    /// Unlocks the body key with the passphrase.
+    fn unlock(&mut self, passphrase: &str) -> Result<(), Refusal>;
+    /// The media present now.
+    fn scan_media(&mut self) -> Vec<Medium>;
+    /// Verifies a signed definition medium (signature, signer's role, every file) and
+    /// reads the election from the bytes it verified.
+    fn verify_definition(&mut self, medium: &Medium) -> Result<VerifiedDefinition, Refusal>;
+    /// Keeps the verified definition in the data directory, so a restart needs no stick.
+    fn keep_definition(&mut self, definition: &VerifiedDefinition) -> Result<(), Refusal>;
+    /// The definition kept in the data directory, verified again.
+    fn kept_definition(&mut self) -> Result<Option<VerifiedDefinition>, Refusal>;
+    /// Writes the municipal count (510b) of the definitive results as a signed medium.
+    fn export(
+        &mut self,
+        election: &ElectionInfo,
+        results: &[(u32, PollingStationEntry)],
+    ) -> Result<ExportReport, Refusal>;
+}
+
+/// The append-only journal: every record is on disk (fsync'ed) when `append` returns.
+pub trait Journal {
+    /// Appends one record.
+    fn append(&mut self, record: &[u8]) -> io::Result<()>;
+    /// Every complete record, in order.
+    fn read_all(&mut self) -> io::Result<Vec<Vec<u8>>>;
+}

@@ -1,0 +1,421 @@
+//! Every text the terminal shows, in one catalogue per language.
+//!
+//! Dutch is the default; English is chosen with `--lang en` or the language key on the start
+//! screen. A text with parameters carries `{0}`, `{1}`, ... placeholders, filled by
+//! [`Msg::fill`]. The catalogue is one macro invocation, so a key without both languages
+//! does not compile; the tests check that no text is empty and that both languages use the
+//! same placeholders.
+
+/// The language of the interface.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum Lang {
+    /// Dutch, the default.
+    #[default]
+    Nl,
+    /// English.
+    En,
+}
+
+impl Lang {
+    /// The other language (the language key toggles).
+    pub fn toggled(self) -> Lang {
+        match self {
+            Lang::Nl => Lang::En,
+            Lang::En => Lang::Nl,
+        }
+    }
+
+    /// Parses `nl` or `en`.
+    pub fn parse(s: &str) -> Option<Lang> {
+        match s {
+            "nl" => Some(Lang::Nl),
+            "en" => Some(Lang::En),
+            _ => None,
+        }
+    }
+}
+
+macro_rules! catalogue {
+    ($( $(#[$doc:meta])* $key:ident => $nl:expr, $en:expr; )*) => {
+        /// A message key: one text in each language.
+        #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+        pub enum Msg {
+            $( $(#[$doc])* $key, )*
+        }
+
+        impl Msg {
+            /// Every key, for the completeness test.
+            pub const ALL: &'static [Msg] = &[ $( Msg::$key, )* ];
+
+            /// The Dutch text.
+            pub fn nl(self) -> &'static str {
+                match self { $( Msg::$key => $nl, )* }
+            }
+
+            /// The English text.
+            pub fn en(self) -> &'static str {
+                match self { $( Msg::$key => $en, )* }
+            }
+        }
+    };
+}
+
+impl Msg {
+    /// The text in `lang`.
+    pub fn text(self, lang: Lang) -> &'static str {
+        match lang {
+            Lang::Nl => self.nl(),
+            Lang::En => self.en(),
+        }
+    }
+
+    /// The text in `lang` with `{0}`, `{1}`, ... replaced by `args`.
+    pub fn fill(self, lang: Lang, args: &[&str]) -> String {
+        let mut out = self.text(lang).to_string();
+        for (i, arg) in args.iter().enumerate() {
+            out = out.replace(&format!("{{{i}}}"), arg);
+        }
+        out
+    }
+}
+
+catalogue! {
+    /// Program name in the header.
+    AppName => "Telprogramma", "Tally";
+    /// The demo marker.
+    Demo => "DEMO", "DEMO";
+    /// Marker before an error.
+    ErrorMark => "X", "X";
+    /// Marker before a warning.
+    WarningMark => "!", "!";
+
+    // ---- key bar ----
+    /// Key F1.
+    KeyHelp => "F1 hulp", "F1 help";
+    /// Key F2 on the start screen.
+    KeyLanguage => "F2 English", "F2 Nederlands";
+    /// Enter to unlock.
+    KeyUnlock => "Enter ontgrendel", "Enter unlock";
+    /// Enter to choose.
+    KeyChoose => "Enter kies", "Enter choose";
+    /// Arrows to move.
+    KeyMove => "Pijl op/neer kies", "Up/Down select";
+    /// F5 to rescan media.
+    KeyRescan => "F5 opnieuw zoeken", "F5 rescan";
+    /// Esc to go back.
+    KeyBack => "Esc terug", "Esc back";
+    /// Enter for the next field.
+    KeyNextField => "Enter volgend veld", "Enter next field";
+    /// Shift+Tab for the previous field.
+    KeyPrevField => "Shift+Tab vorig veld", "Shift+Tab previous field";
+    /// Esc to leave an entry halfway.
+    KeyLeave => "Esc onderbreken", "Esc pause";
+    /// PgUp/PgDn between blocks.
+    KeyBlocks => "PgUp/PgDn blok", "PgUp/PgDn block";
+    /// Enter to save an entry.
+    KeySave => "Enter opslaan", "Enter save";
+    /// Enter to start or resume an entry.
+    KeyEnter => "Enter invoeren", "Enter enter data";
+    /// C for the coordinator.
+    KeyCoordinator => "C coordinator", "C coordinator";
+    /// T for the total.
+    KeyTotal => "T totaal", "T total";
+    /// Keep first.
+    KeyKeepFirst => "1 eerste bewaren", "1 keep first";
+    /// Keep second.
+    KeyKeepSecond => "2 tweede bewaren", "2 keep second";
+    /// Discard both.
+    KeyDiscardBoth => "0 beide weggooien", "0 discard both";
+    /// Send back.
+    KeySendBack => "R terug naar invoerder", "R send back to typist";
+    /// Discard entry.
+    KeyDiscard => "D invoer weggooien", "D discard entry";
+    /// Acknowledge warnings.
+    KeyAcknowledge => "A waarschuwingen akkoord", "A accept warnings";
+    /// Export.
+    KeyExport => "E exporteren", "E export";
+    /// Close help.
+    KeyCloseHelp => "F1/Esc sluit hulp", "F1/Esc close help";
+    /// Enter to check hash code groups.
+    KeyCheck => "Enter controleer", "Enter check";
+    /// Ctrl+Q to quit.
+    KeyQuit => "Ctrl+Q stoppen", "Ctrl+Q quit";
+
+    // ---- start ----
+    /// Start screen title.
+    StartTitle => "Start", "Start";
+    /// Trusted root.
+    TrustedRoot => "Vertrouwde sleutel Kiesraad", "Trusted Electoral Council key";
+    /// Body certificate.
+    BodyCertificate => "Certificaat van dit stembureau", "Certificate of this body";
+    /// Counts for.
+    CountsFor => "Telt voor", "Counts for";
+    /// Running system.
+    SystemIdentity => "Draaiend systeem", "Running system";
+    /// Compare with paper.
+    CompareWithPaper => "Vergelijk deze vingerafdrukken met het papier dat bij de stick hoort.", "Compare these fingerprints with the paper that came with the stick.";
+    /// Passphrase prompt.
+    PassphrasePrompt => "Wachtwoordzin van het stembureau", "Passphrase of the body";
+    /// Unlock refused.
+    UnlockRefused => "Ontgrendelen geweigerd: {0}", "Unlock refused: {0}";
+
+    // ---- media / definition ----
+    /// Media screen title.
+    MediaTitle => "Verkiezingsdefinitie inlezen", "Load the election definition";
+    /// Ask for the definition medium.
+    InsertDefinition => "Plaats de ondertekende stick met de verkiezingsdefinitie en kies hem.", "Insert the signed stick with the election definition and choose it.";
+    /// No media found.
+    NoMedia => "Geen stick gevonden.", "No stick found.";
+    /// Verification refused.
+    MediumRefused => "Stick geweigerd: {0}", "Medium refused: {0}";
+    /// Definition screen title.
+    DefinitionTitle => "Verkiezingsdefinitie controleren", "Check the election definition";
+    /// Signed by.
+    SignedBy => "Ondertekend door", "Signed by";
+    /// Election.
+    Election => "Verkiezing", "Election";
+    /// Date.
+    Date => "Datum", "Date";
+    /// Number of lists.
+    Lists => "Lijsten", "Lists";
+    /// Number of candidates.
+    Candidates => "Kandidaten", "Candidates";
+    /// Number of polling stations.
+    PollingStations => "Stembureaus", "Polling stations";
+    /// Seats.
+    Seats => "Zetels", "Seats";
+    /// Hash code prompt.
+    HashCodePrompt => "Typ van het papier groep {0} van de hashcode van {1}:", "Type from the paper group {0} of the hash code of {1}:";
+    /// Hash mismatch.
+    HashMismatch => "De hashcode klopt niet met het papier (groep {0} van {1}). Controleer het papier en de stick.", "The hash code does not match the paper (group {0} of {1}). Check the paper and the stick.";
+    /// Definition loaded.
+    DefinitionLoaded => "Verkiezingsdefinitie ingelezen.", "Election definition loaded.";
+
+    // ---- overview ----
+    /// Overview title.
+    OverviewTitle => "Overzicht stembureaus", "Polling stations";
+    /// Column number.
+    ColNumber => "Nr", "No";
+    /// Column name.
+    ColName => "Stembureau", "Polling station";
+    /// Column state.
+    ColState => "Status", "State";
+    /// Column progress.
+    ColProgress => "Voortgang", "Progress";
+    /// Column needs coordinator.
+    ColAction => "Actie", "Action";
+    /// State empty.
+    StEmpty => "leeg", "empty";
+    /// State first entry in progress.
+    StFirst => "1e invoer", "1st entry";
+    /// State waiting for the second entry.
+    StWaitingSecond => "wacht op 2e", "awaiting 2nd";
+    /// State second entry in progress.
+    StSecond => "2e invoer", "2nd entry";
+    /// State differences.
+    StDifferences => "verschillen", "differences";
+    /// State errors.
+    StErrors => "fouten", "errors";
+    /// State warnings.
+    StWarnings => "waarschuwingen", "warnings";
+    /// State definitive.
+    StDefinitive => "definitief", "definitive";
+    /// Needs coordinator.
+    NeedsCoordinator => "coordinator", "coordinator";
+    /// Progress line.
+    ProgressLine => "{0} van {1} stembureaus definitief", "{0} of {1} polling stations definitive";
+
+    // ---- typist ----
+    /// Typist screen title.
+    TypistTitle => "Invoerder", "Typist";
+    /// Typist prompt.
+    TypistPrompt => "Uw naam (invoerder) voor stembureau {0}:", "Your name (typist) for polling station {0}:";
+    /// Name empty.
+    NameEmpty => "Vul uw naam in.", "Fill in your name.";
+    /// Second entry same typist.
+    SecondSameTypist => "De tweede invoer moet door een andere invoerder dan {0}.", "The second entry must be by another typist than {0}.";
+    /// Entry busy by another typist.
+    EntryBusy => "Deze invoer is bezig door {0}; alleen {0} kan verder gaan.", "This entry is in progress by {0}; only {0} can resume it.";
+    /// Station not open for entry.
+    NotOpenForEntry => "Dit stembureau kan nu niet ingevoerd worden: {0}.", "This polling station cannot be entered now: {0}.";
+
+    // ---- entry ----
+    /// Entry title.
+    EntryTitle => "Invoer stembureau {0} ({1}e invoer, {2})", "Entry polling station {0} (entry {1}, {2})";
+    /// Voters block.
+    BlockVoters => "Toegelaten kiezers", "Admitted voters";
+    /// Votes block.
+    BlockVotes => "Uitgebrachte stemmen", "Votes cast";
+    /// Differences block.
+    BlockDifferences => "Verschillen tussen kiezers en stemmen", "Differences between voters and votes";
+    /// List block.
+    BlockList => "Lijst {0} - {1}", "List {0} - {1}";
+    /// A.
+    FieldA => "Geldige stempassen", "Valid poll cards";
+    /// B.
+    FieldB => "Geldige volmachtbewijzen", "Valid proxy certificates";
+    /// C.
+    FieldC => "Geldige kiezerspassen", "Valid voter cards";
+    /// D.
+    FieldD => "Totaal toegelaten kiezers", "Total admitted voters";
+    /// E.x.
+    FieldListVotes => "Totaal lijst {0}", "Total list {0}";
+    /// E.
+    FieldE => "Stemmen op kandidaten", "Votes on candidates";
+    /// F.
+    FieldF => "Blanco stemmen", "Blank votes";
+    /// G.
+    FieldG => "Ongeldige stemmen", "Invalid votes";
+    /// H.
+    FieldH => "Totaal uitgebrachte stemmen", "Total votes cast";
+    /// I.
+    FieldI => "Meer getelde stembiljetten", "More ballots counted";
+    /// J.
+    FieldJ => "Minder getelde stembiljetten", "Fewer ballots counted";
+    /// Tick box D = H.
+    FieldDhEqual => "D en H zijn gelijk", "D and H are equal";
+    /// Tick box H > D.
+    FieldDhGreater => "H is groter dan D", "H is greater than D";
+    /// Tick box H < D.
+    FieldDhSmaller => "H is kleiner dan D", "H is smaller than D";
+    /// Tick box explained yes.
+    FieldExplainedYes => "Verschil volledig verklaard: ja", "Difference fully explained: yes";
+    /// Tick box explained no.
+    FieldExplainedNo => "Verschil volledig verklaard: nee", "Difference fully explained: no";
+    /// K.
+    FieldK => "Meegenomen stembiljetten", "Ballots taken away";
+    /// L.
+    FieldL => "Te weinig uitgereikte stembiljetten", "Too few ballots handed out";
+    /// M.
+    FieldM => "Te veel uitgereikte stembiljetten", "Too many ballots handed out";
+    /// N.
+    FieldN => "Andere verklaring", "Other explanation";
+    /// O.
+    FieldO => "Geen verklaring", "No explanation";
+    /// Ticked.
+    Ticked => "[x]", "[x]";
+    /// Not ticked.
+    NotTicked => "[ ]", "[ ]";
+    /// Tick hint.
+    TickHint => "x aankruisen, spatie leeg", "x tick, space clear";
+    /// List total on the list page.
+    FieldListTotal => "Totaal lijst (zoals op papier)", "List total (as on paper)";
+    /// Finish title.
+    FinishTitle => "Invoer afronden", "Finish entry";
+    /// No findings.
+    NoFindings => "Geen fouten of waarschuwingen.", "No errors or warnings.";
+    /// Saved with errors is allowed.
+    SaveWithErrors => "Opslaan met fouten mag: de coordinator beslist.", "Saving with errors is allowed: the coordinator decides.";
+    /// Entry saved.
+    EntrySaved => "Invoer opgeslagen.", "Entry saved.";
+    /// Entry paused.
+    EntryPaused => "Invoer onderbroken; later verder te gaan.", "Entry paused; it can be resumed later.";
+
+    // ---- coordinator ----
+    /// Coordinator title.
+    CoordinatorTitle => "Coordinator: stembureau {0}", "Coordinator: polling station {0}";
+    /// Nothing to do.
+    NothingToDo => "Voor dit stembureau is niets te beslissen.", "Nothing to decide for this polling station.";
+    /// Differences heading.
+    DifferencesHeading => "De twee invoeren verschillen. Pak het papier erbij.", "The two entries differ. Take the paper report.";
+    /// Column field.
+    ColField => "Veld", "Field";
+    /// Column first.
+    ColFirst => "1e ({0})", "1st ({0})";
+    /// Column second.
+    ColSecond => "2e ({0})", "2nd ({0})";
+    /// Errors heading.
+    ErrorsHeading => "De invoer van {0} heeft fouten:", "The entry by {0} has errors:";
+    /// Warnings heading.
+    WarningsHeading => "De definitieve invoer heeft waarschuwingen. Controleer ze op het papier:", "The definitive entry has warnings. Check them on the paper:";
+    /// Kept first.
+    KeptOne => "Invoer bewaard als definitieve uitslag.", "Entry kept as the definitive result.";
+    /// Discarded both.
+    DiscardedBoth => "Beide invoeren weggegooid; het stembureau begint opnieuw.", "Both entries discarded; the polling station starts again.";
+    /// Sent back.
+    SentBack => "Invoer teruggestuurd naar de invoerder.", "Entry sent back to the typist.";
+    /// Discarded.
+    Discarded => "Invoer weggegooid.", "Entry discarded.";
+    /// Acknowledged.
+    Acknowledged => "Waarschuwingen akkoord; stembureau definitief.", "Warnings accepted; polling station definitive.";
+
+    // ---- total ----
+    /// Total title.
+    TotalTitle => "Gemeentelijk totaal", "Municipal total";
+    /// Not all definitive.
+    NotAllDefinitive => "Nog niet alle stembureaus zijn definitief.", "Not every polling station is definitive yet.";
+    /// Export written.
+    ExportWritten => "Ondertekende uitslag geschreven naar {0}", "Signed result written to {0}";
+    /// Export failed.
+    ExportFailed => "Exporteren mislukt: {0}", "Export failed: {0}";
+    /// Hash code of 510b.
+    HashCode510 => "Hashcode van het 510b-bestand (zet deze op het proces-verbaal):", "Hash code of the 510b file (put it on the report):";
+    /// Ready to export.
+    ReadyToExport => "Alle stembureaus zijn definitief. Druk E om de ondertekende uitslag op de stick te schrijven.", "Every polling station is definitive. Press E to write the signed result to the stick.";
+
+    // ---- help ----
+    /// Help title.
+    HelpTitle => "Hulp", "Help";
+    /// Help start.
+    HelpStart => "Vergelijk de vingerafdrukken met het papier. Typ de wachtwoordzin en druk Enter.", "Compare the fingerprints with the paper. Type the passphrase and press Enter.";
+    /// Help media.
+    HelpMedia => "Kies met de pijltjes de stick met de verkiezingsdefinitie en druk Enter. Alleen een door de Kiesraad ondertekende stick wordt aanvaard.", "Choose the stick with the election definition with the arrows and press Enter. Only a stick signed by the Electoral Council is accepted.";
+    /// Help definition.
+    HelpDefinition => "Controleer de gegevens van de verkiezing. Typ de gevraagde groepen van vier tekens van de hashcodes zoals ze op het papier staan.", "Check the election's details. Type the asked groups of four characters of the hash codes as printed on the paper.";
+    /// Help overview.
+    HelpOverview => "Kies een stembureau en druk Enter om in te voeren. Een tweede invoer doet een andere invoerder. C opent het coordinatorscherm, T het totaal.", "Choose a polling station and press Enter to type its report. Another typist does the second entry. C opens the coordinator screen, T the total.";
+    /// Help entry.
+    HelpEntry => "Typ elk getal zoals op het papier, ook de totalen. Enter: volgend veld. Shift+Tab: vorig veld. Fouten (X) en waarschuwingen (!) staan naast het veld. Esc: onderbreken, later verder.", "Type every number as printed, totals too. Enter: next field. Shift+Tab: previous field. Errors (X) and warnings (!) appear beside the field. Esc: pause, resume later.";
+    /// Help coordinator.
+    HelpCoordinator => "Verschillen: bewaar de invoer die met het papier klopt, of gooi beide weg. Fouten: stuur terug of gooi weg. Waarschuwingen: controleer op papier en geef akkoord.", "Differences: keep the entry that matches the paper, or discard both. Errors: send back or discard. Warnings: check on paper and accept.";
+    /// Help total.
+    HelpTotal => "Als alle stembureaus definitief zijn: E schrijft de ondertekende 510b naar de stick. Zet de hashcode op het proces-verbaal.", "When every polling station is definitive: E writes the signed 510b to the stick. Put the hash code on the report.";
+    /// Journal failure.
+    JournalFailed => "Het journaal kan niet geschreven worden: {0}. Er wordt niets meer aangenomen.", "The journal cannot be written: {0}. Nothing more is accepted.";
+    /// Field is a number.
+    DigitsOnly => "Alleen cijfers.", "Digits only.";
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn placeholders(s: &str) -> Vec<String> {
+        let mut out: Vec<String> = (0..10)
+            .map(|i| format!("{{{i}}}"))
+            .filter(|p| s.contains(p.as_str()))
+            .collect();
+        out.sort();
+        out
+    }
+
+    #[test]
+    fn every_key_has_both_languages_with_the_same_placeholders() {
+        assert!(Msg::ALL.len() > 100);
+        for &m in Msg::ALL {
+            assert!(!m.nl().trim().is_empty(), "{m:?} has no Dutch text");
+            assert!(!m.en().trim().is_empty(), "{m:?} has no English text");
+            assert_eq!(placeholders(m.nl()), placeholders(m.en()), "{m:?}");
+        }
+    }
+
+    #[test]
+    fn dutch_is_the_default_and_fill_replaces_every_placeholder() {
+        assert_eq!(Lang::default(), Lang::Nl);
+        assert_eq!(
+            Msg::EntryBusy.fill(Lang::Nl, &["Piet"]),
+            "Deze invoer is bezig door Piet; alleen Piet kan verder gaan."
+        );
+        assert_eq!(Lang::parse("en"), Some(Lang::En));
+        assert_eq!(Lang::parse("de"), None);
+    }
+
+    #[test]
+    fn texts_are_ascii_safe_for_the_linux_console() {
+        for &m in Msg::ALL {
+            for t in [m.nl(), m.en()] {
+                assert!(t.is_ascii(), "{m:?}: {t}");
+            }
+        }
+    }
+}

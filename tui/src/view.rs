@@ -1,0 +1,721 @@
+//! Drawing the state: [`view`] renders one frame, and nothing else.
+//!
+//! Every screen has a header (with `DEMO` in demo mode), a body, a notice line and a key
+//! bar. Colour is never the only signal: the cursor has `>`, errors have `X`, warnings `!`.
+//! Only ASCII and Latin-1 letters are drawn, which the Linux console shows.
+
+use ratatui::Frame;
+use ratatui::layout::{Constraint, Layout, Rect};
+use ratatui::style::{Color, Modifier, Style};
+use ratatui::text::{Line, Span};
+use ratatui::widgets::{Block as Frame_, Borders, Clear, Paragraph, Wrap};
+use tally_core::entry::{CheckResult, FieldValue, Severity, check};
+
+use crate::app::{Screen, State, hash_code, hash_group, status_msg, value_text};
+use crate::form::{FieldId, Form};
+use crate::model::{Slot, Status};
+use crate::text::{Lang, Msg};
+
+const ERR: Style = Style::new().fg(Color::Red).add_modifier(Modifier::BOLD);
+const WARN: Style = Style::new().fg(Color::Yellow).add_modifier(Modifier::BOLD);
+const DIM: Style = Style::new().fg(Color::Gray);
+const CURSOR: Style = Style::new().add_modifier(Modifier::REVERSED);
+const BOLD: Style = Style::new().add_modifier(Modifier::BOLD);
+
+/// Draws the whole screen.
+pub fn view(state: &State, frame: &mut Frame) {
+    let area = frame.area();
+    let [header, body, notice, keys] = Layout::vertical([
+        Constraint::Length(1),
+        Constraint::Min(1),
+        Constraint::Length(1),
+        Constraint::Length(1),
+    ])
+    .areas(area);
+    let lang = state.lang;
+    frame.render_widget(Paragraph::new(header_line(state)), header);
+    match &state.screen {
+        Screen::Start { passphrase, error } => start(
+            state,
+            frame,
+            body,
+            passphrase,
+            error.as_ref().map(|e| e.text(lang)),
+        ),
+        Screen::Media {
+            media,
+            selected,
+            error,
+        } => {
+            let mut lines = vec![Line::from(Msg::InsertDefinition.text(lang)), Line::from("")];
+            if media.is_empty() {
+                lines.push(Line::from(Msg::NoMedia.text(lang)));
+            }
+            for (i, m) in media.iter().enumerate() {
+                let sel = i == *selected;
+                lines.push(Line::styled(
+                    format!("{} {}", if sel { ">" } else { " " }, m.label),
+                    if sel { CURSOR } else { Style::new() },
+                ));
+            }
+            if let Some(e) = error {
+                lines.push(Line::from(""));
+                lines.push(problem_line(
+                    &Msg::MediumRefused.fill(lang, &[&e.text(lang)]),
+                ));
+            }
+            frame.render_widget(Paragraph::new(lines).wrap(Wrap { trim: false }), body);
+        }
+        Screen::Definition {
+            definition,
+            inputs,
+            focus,
+            mismatch,
+        } => {
+            let info = &definition.info;
+            let kv = |k: Msg, v: String| {
+                Line::from(vec![
+                    Span::styled(format!("{:<22}", k.text(lang)), DIM),
+                    Span::raw(v),
+                ])
+            };
+            let mut lines = vec![
+                kv(Msg::SignedBy, definition.signer.clone()),
+                kv(Msg::Election, format!("{} ({})", info.name, info.id)),
+                kv(Msg::Date, info.date.clone()),
+                kv(Msg::Seats, info.seats.to_string()),
+                kv(Msg::Lists, info.lists.len().to_string()),
+                kv(Msg::Candidates, info.candidate_count().to_string()),
+                kv(Msg::PollingStations, info.stations.len().to_string()),
+                Line::from(""),
+            ];
+            let files = ["110a", "110a", "230b", "230b"];
+            for i in 0..4 {
+                let group = state.hash_groups.get(i).copied().unwrap_or(0);
+                let typed = inputs.get(i).map(String::as_str).unwrap_or("");
+                let file = files.get(i).copied().unwrap_or("");
+                let sel = i == *focus;
+                lines.push(Line::from(vec![
+                    Span::raw(if sel { "> " } else { "  " }),
+                    Span::raw(Msg::HashCodePrompt.fill(lang, &[&(group + 1).to_string(), file])),
+                    Span::raw(" "),
+                    Span::styled(format!("[{typed:<4}]"), if sel { CURSOR } else { BOLD }),
+                ]));
+            }
+            if let Some(i) = mismatch {
+                let group = state.hash_groups.get(*i).copied().unwrap_or(0);
+                let file = files.get(*i).copied().unwrap_or("");
+                lines.push(Line::from(""));
+                lines.push(problem_line(
+                    &Msg::HashMismatch.fill(lang, &[&(group + 1).to_string(), file]),
+                ));
+            }
+            let _ = hash_group;
+            frame.render_widget(Paragraph::new(lines).wrap(Wrap { trim: false }), body);
+        }
+        Screen::Overview { selected } => overview(state, frame, body, *selected),
+        Screen::Typist {
+            station,
+            name,
+            error,
+            ..
+        } => {
+            let mut lines = vec![
+                Line::from(Msg::TypistPrompt.fill(lang, &[&station.to_string()])),
+                Line::from(""),
+                Line::from(vec![
+                    Span::raw("> "),
+                    Span::styled(format!("{name}_"), BOLD),
+                ]),
+            ];
+            if let Some(e) = error {
+                lines.push(Line::from(""));
+                lines.push(problem_line(e));
+            }
+            frame.render_widget(Paragraph::new(lines).wrap(Wrap { trim: false }), body);
+        }
+        Screen::Entry {
+            station,
+            slot,
+            input,
+            dirty,
+        } => entry(state, frame, body, *station, *slot, Some((input, *dirty))),
+        Screen::Finish { station, slot } => finish(state, frame, body, *station, *slot),
+        Screen::Coordinator { station, scroll } => {
+            coordinator(state, frame, body, *station, *scroll)
+        }
+        Screen::Total => total(state, frame, body),
+        Screen::Fatal(why) => {
+            let lines = vec![problem_line(&Msg::JournalFailed.fill(lang, &[why]))];
+            frame.render_widget(Paragraph::new(lines).wrap(Wrap { trim: false }), body);
+        }
+    }
+    if let Some(n) = &state.notice {
+        let line = if n.problem {
+            problem_line(&n.text)
+        } else {
+            Line::from(n.text.clone())
+        };
+        frame.render_widget(Paragraph::new(line), notice);
+    }
+    frame.render_widget(
+        Paragraph::new(key_bar(state)).style(Style::new().add_modifier(Modifier::REVERSED)),
+        keys,
+    );
+    if state.help {
+        help(state, frame, body);
+    }
+}
+
+fn problem_line(text: &str) -> Line<'static> {
+    Line::from(vec![
+        Span::styled(format!("{} ", Msg::ErrorMark.nl()), ERR),
+        Span::styled(text.to_string(), ERR),
+    ])
+}
+
+fn header_line(state: &State) -> Line<'static> {
+    let lang = state.lang;
+    let mut spans = Vec::new();
+    if state.demo {
+        spans.push(Span::styled(
+            format!(" {} ", Msg::Demo.text(lang)),
+            Style::new().add_modifier(Modifier::REVERSED | Modifier::BOLD),
+        ));
+        spans.push(Span::raw(" "));
+    }
+    spans.push(Span::styled(Msg::AppName.text(lang).to_string(), BOLD));
+    let title = match &state.screen {
+        Screen::Start { .. } => Msg::StartTitle.text(lang).to_string(),
+        Screen::Media { .. } => Msg::MediaTitle.text(lang).to_string(),
+        Screen::Definition { .. } => Msg::DefinitionTitle.text(lang).to_string(),
+        Screen::Overview { .. } => Msg::OverviewTitle.text(lang).to_string(),
+        Screen::Typist { .. } => Msg::TypistTitle.text(lang).to_string(),
+        Screen::Entry { station, slot, .. } | Screen::Finish { station, slot } => {
+            let typist = state
+                .tally
+                .stations
+                .get(station)
+                .and_then(|s| s.slot(*slot))
+                .map(|e| e.typist.clone())
+                .unwrap_or_default();
+            Msg::EntryTitle.fill(
+                lang,
+                &[&station.to_string(), &slot.number().to_string(), &typist],
+            )
+        }
+        Screen::Coordinator { station, .. } => {
+            Msg::CoordinatorTitle.fill(lang, &[&station.to_string()])
+        }
+        Screen::Total => Msg::TotalTitle.text(lang).to_string(),
+        Screen::Fatal(_) => String::new(),
+    };
+    spans.push(Span::raw(" | "));
+    spans.push(Span::raw(title));
+    if let Some(e) = &state.tally.election {
+        spans.push(Span::styled(format!(" | {}", e.info.id), DIM));
+    }
+    Line::from(spans)
+}
+
+fn key_bar(state: &State) -> Line<'static> {
+    use Msg::*;
+    let mut keys: Vec<Msg> = if state.help {
+        vec![KeyCloseHelp]
+    } else {
+        match &state.screen {
+            Screen::Start { .. } => vec![KeyHelp, KeyUnlock, KeyLanguage],
+            Screen::Media { .. } => vec![KeyHelp, KeyMove, KeyChoose, KeyRescan],
+            Screen::Definition { .. } => vec![KeyHelp, KeyCheck, KeyBack],
+            Screen::Overview { .. } => vec![KeyHelp, KeyMove, KeyEnter, KeyCoordinator, KeyTotal],
+            Screen::Typist { .. } => vec![KeyHelp, KeyChoose, KeyBack],
+            Screen::Entry { .. } => vec![KeyHelp, KeyNextField, KeyPrevField, KeyBlocks, KeyLeave],
+            Screen::Finish { .. } => vec![KeyHelp, KeySave, KeyBack],
+            Screen::Coordinator { station, .. } => match state.tally.status(*station) {
+                Some(Status::Differences) => vec![
+                    KeyHelp,
+                    KeyKeepFirst,
+                    KeyKeepSecond,
+                    KeyDiscardBoth,
+                    KeyBack,
+                ],
+                Some(Status::FirstErrors | Status::SecondErrors) => {
+                    vec![KeyHelp, KeySendBack, KeyDiscard, KeyBack]
+                }
+                Some(Status::Warnings) => vec![KeyHelp, KeyAcknowledge, KeyBack],
+                _ => vec![KeyHelp, KeyBack],
+            },
+            Screen::Total => {
+                if state.tally.all_definitive() && state.tally.exported.is_none() {
+                    vec![KeyHelp, KeyExport, KeyBack]
+                } else {
+                    vec![KeyHelp, KeyBack]
+                }
+            }
+            Screen::Fatal(_) => vec![KeyQuit],
+        }
+    };
+    if matches!(state.screen, Screen::Overview { .. }) && !state.help {
+        keys.push(KeyQuit);
+    }
+    let text = keys
+        .iter()
+        .map(|k| k.text(state.lang))
+        .collect::<Vec<_>>()
+        .join("  ");
+    Line::from(format!(" {text}"))
+}
+
+fn start(state: &State, frame: &mut Frame, area: Rect, passphrase: &str, error: Option<String>) {
+    let lang = state.lang;
+    let id = &state.identity;
+    let mut lines = vec![
+        Line::styled(Msg::TrustedRoot.text(lang).to_string(), DIM),
+        Line::from(hash_code(&id.root_fingerprint)),
+        Line::styled(Msg::BodyCertificate.text(lang).to_string(), DIM),
+        Line::from(hash_code(&id.body_fingerprint)),
+        Line::from(vec![
+            Span::styled(format!("{}: ", Msg::CountsFor.text(lang)), DIM),
+            Span::styled(id.body.clone(), BOLD),
+        ]),
+        Line::styled(Msg::SystemIdentity.text(lang).to_string(), DIM),
+        Line::from(hash_code(&id.system)),
+        Line::from(""),
+        Line::from(Msg::CompareWithPaper.text(lang)),
+        Line::from(""),
+        Line::from(vec![
+            Span::raw(format!("{}: ", Msg::PassphrasePrompt.text(lang))),
+            Span::styled(format!("{}_", "*".repeat(passphrase.chars().count())), BOLD),
+        ]),
+    ];
+    if let Some(e) = error {
+        lines.push(Line::from(""));
+        lines.push(problem_line(&Msg::UnlockRefused.fill(lang, &[&e])));
+    }
+    frame.render_widget(Paragraph::new(lines).wrap(Wrap { trim: false }), area);
+}
+
+fn overview(state: &State, frame: &mut Frame, area: Rect, selected: usize) {
+    let lang = state.lang;
+    let mut lines = vec![Line::styled(
+        format!(
+            "  {:>3}  {:<28} {:<15} {:<14} {}",
+            Msg::ColNumber.text(lang),
+            Msg::ColName.text(lang),
+            Msg::ColState.text(lang),
+            Msg::ColProgress.text(lang),
+            Msg::ColAction.text(lang)
+        ),
+        BOLD,
+    )];
+    let Some(election) = &state.tally.election else {
+        frame.render_widget(Paragraph::new(lines), area);
+        return;
+    };
+    let nfields = election.form.fields.len();
+    let mut definitive = 0usize;
+    let height = usize::from(area.height).saturating_sub(3);
+    let first = selected.saturating_sub(height.saturating_sub(1));
+    for (i, station) in election.info.stations.iter().enumerate() {
+        let n = station.number.0;
+        let data = state.tally.stations.get(&n);
+        let status = state.tally.status(n).unwrap_or(Status::Empty);
+        if status == Status::Definitive {
+            definitive += 1;
+        }
+        if i < first || i >= first.saturating_add(height) {
+            continue;
+        }
+        let progress = |slot: Slot| {
+            data.and_then(|d| d.slot(slot)).map(|e| {
+                if e.finished {
+                    "100%".to_string()
+                } else {
+                    format!("{}%", e.cursor.saturating_mul(100) / nfields.max(1))
+                }
+            })
+        };
+        let prog = match (progress(Slot::First), progress(Slot::Second)) {
+            (Some(a), Some(b)) => format!("{a} / {b}"),
+            (Some(a), None) => a,
+            _ => "-".into(),
+        };
+        let action = if status.needs_coordinator() {
+            format!(
+                "{} {}",
+                Msg::WarningMark.text(lang),
+                Msg::NeedsCoordinator.text(lang)
+            )
+        } else {
+            String::new()
+        };
+        let sel = i == selected;
+        let name: String = station.name.chars().take(28).collect();
+        lines.push(Line::styled(
+            format!(
+                "{} {:>3}  {:<28} {:<15} {:<14} {}",
+                if sel { ">" } else { " " },
+                n,
+                name,
+                status_msg(status).text(lang),
+                prog,
+                action
+            ),
+            if sel {
+                CURSOR
+            } else if status.needs_coordinator() {
+                WARN
+            } else {
+                Style::new()
+            },
+        ));
+    }
+    lines.push(Line::from(""));
+    lines.push(Line::from(Msg::ProgressLine.fill(
+        lang,
+        &[
+            &definitive.to_string(),
+            &election.info.stations.len().to_string(),
+        ],
+    )));
+    frame.render_widget(Paragraph::new(lines), area);
+}
+
+/// The codes of the findings that concern a field, marked.
+fn field_marks(findings: &[CheckResult], field: FieldId) -> Vec<Span<'static>> {
+    let mut out = Vec::new();
+    for f in findings.iter().filter(|f| f.fields.contains(&field)) {
+        let (mark, style) = match f.severity() {
+            Severity::Error => (Msg::ErrorMark.nl(), ERR),
+            Severity::Warning => (Msg::WarningMark.nl(), WARN),
+        };
+        out.push(Span::styled(format!(" {mark} {}", f.code.as_str()), style));
+    }
+    out
+}
+
+/// The findings of an entry that the typist has passed (all their fields are before the
+/// cursor), or all of them when the entry is complete.
+fn passed_findings(
+    form: &Form,
+    values: &tally_core::entry::PollingStationEntry,
+    cursor: usize,
+    all: bool,
+) -> Vec<CheckResult> {
+    check(values, &form.shape)
+        .into_iter()
+        .filter(|f| {
+            all || f
+                .fields
+                .iter()
+                .all(|id| form.index_of(*id).is_some_and(|i| i < cursor))
+        })
+        .collect()
+}
+
+fn finding_text(f: &CheckResult, lang: Lang) -> String {
+    match lang {
+        Lang::Nl => f.message_nl(),
+        Lang::En => f.message_en(),
+    }
+}
+
+fn finding_line(f: &CheckResult, lang: Lang) -> Line<'static> {
+    let (mark, style) = match f.severity() {
+        Severity::Error => (Msg::ErrorMark.nl(), ERR),
+        Severity::Warning => (Msg::WarningMark.nl(), WARN),
+    };
+    Line::from(vec![
+        Span::styled(format!("{mark} "), style),
+        Span::raw(finding_text(f, lang)),
+    ])
+}
+
+fn entry(
+    state: &State,
+    frame: &mut Frame,
+    area: Rect,
+    station: u32,
+    slot: Slot,
+    typing: Option<(&String, bool)>,
+) {
+    let lang = state.lang;
+    let (Some(form), Some(e)) = (
+        state.tally.form(),
+        state
+            .tally
+            .stations
+            .get(&station)
+            .and_then(|s| s.slot(slot)),
+    ) else {
+        return;
+    };
+    let cursor = e.cursor;
+    let block = form.fields.get(cursor).map_or(0, |f| f.block);
+    let findings = passed_findings(form, &e.values, cursor, e.finished);
+    let [title, fields_area, findings_area] = Layout::vertical([
+        Constraint::Length(1),
+        Constraint::Min(3),
+        Constraint::Length(4),
+    ])
+    .areas(area);
+    let block_title = form
+        .blocks
+        .get(block)
+        .map(|b| b.title(lang))
+        .unwrap_or_default();
+    frame.render_widget(
+        Paragraph::new(Line::from(vec![
+            Span::styled(block_title, BOLD),
+            Span::styled(format!("  ({}/{})", block + 1, form.blocks.len()), DIM),
+        ])),
+        title,
+    );
+    let in_block: Vec<(usize, FieldId)> = form
+        .fields
+        .iter()
+        .enumerate()
+        .filter(|(_, f)| f.block == block)
+        .map(|(i, f)| (i, f.id))
+        .collect();
+    let height = usize::from(fields_area.height);
+    let pos = in_block.iter().position(|(i, _)| *i == cursor).unwrap_or(0);
+    let first = pos
+        .saturating_sub(height.saturating_sub(1) / 2)
+        .min(in_block.len().saturating_sub(height));
+    let mut lines = Vec::with_capacity(height);
+    for &(i, id) in in_block.iter().skip(first).take(height) {
+        let here = i == cursor;
+        let text = match typing {
+            Some((input, _)) if here => input.clone(),
+            _ => value_text(e.values.get(id)),
+        };
+        let shown = if id.is_mark() {
+            if text == "x" {
+                Msg::Ticked.text(lang).to_string()
+            } else {
+                Msg::NotTicked.text(lang).to_string()
+            }
+        } else if here {
+            format!("{text:>9}_")
+        } else {
+            format!("{text:>9} ")
+        };
+        let mut label: String = form.label(id, lang).chars().take(44).collect();
+        if label.is_empty() {
+            label = id.to_string();
+        }
+        let mut spans = vec![
+            Span::raw(if here { "> " } else { "  " }),
+            Span::styled(format!("{:>5} ", form.code(id)), DIM),
+            Span::raw(format!("{label:<44} ")),
+            Span::styled(format!("[{shown:>10}]"), if here { CURSOR } else { BOLD }),
+        ];
+        spans.extend(field_marks(&findings, id));
+        lines.push(Line::from(spans));
+    }
+    frame.render_widget(Paragraph::new(lines), fields_area);
+    let lines: Vec<Line> = findings
+        .iter()
+        .take(4)
+        .map(|f| finding_line(f, lang))
+        .collect();
+    frame.render_widget(Paragraph::new(lines), findings_area);
+    let _ = FieldValue::Empty;
+}
+
+fn finish(state: &State, frame: &mut Frame, area: Rect, station: u32, slot: Slot) {
+    let lang = state.lang;
+    let findings = state.tally.findings(station, slot);
+    let mut lines = vec![
+        Line::styled(Msg::FinishTitle.text(lang).to_string(), BOLD),
+        Line::from(""),
+    ];
+    if findings.is_empty() {
+        lines.push(Line::from(Msg::NoFindings.text(lang)));
+    }
+    for f in findings.iter().take(14) {
+        lines.push(finding_line(f, lang));
+    }
+    if findings.iter().any(|f| f.severity() == Severity::Error) {
+        lines.push(Line::from(""));
+        lines.push(Line::from(Msg::SaveWithErrors.text(lang)));
+    }
+    frame.render_widget(Paragraph::new(lines).wrap(Wrap { trim: false }), area);
+}
+
+fn coordinator(state: &State, frame: &mut Frame, area: Rect, station: u32, scroll: usize) {
+    let lang = state.lang;
+    let (Some(form), Some(data)) = (state.tally.form(), state.tally.stations.get(&station)) else {
+        return;
+    };
+    let status = data.status(form);
+    let mut lines = Vec::new();
+    match status {
+        Status::Differences => {
+            let (Some(a), Some(b)) = (&data.first, &data.second) else {
+                return;
+            };
+            lines.push(Line::from(Msg::DifferencesHeading.text(lang)));
+            lines.push(Line::styled(
+                format!(
+                    "  {:<44} {:>14} {:>14}",
+                    Msg::ColField.text(lang),
+                    Msg::ColFirst.fill(lang, &[&a.typist.chars().take(8).collect::<String>()]),
+                    Msg::ColSecond.fill(lang, &[&b.typist.chars().take(8).collect::<String>()])
+                ),
+                BOLD,
+            ));
+            let diffs = a.values.differences(&b.values, &form.shape);
+            let height = usize::from(area.height).saturating_sub(3);
+            for id in diffs
+                .iter()
+                .skip(scroll.min(diffs.len().saturating_sub(1)))
+                .take(height)
+            {
+                let label: String = format!("{} {}", id, form.label(*id, lang))
+                    .chars()
+                    .take(44)
+                    .collect();
+                lines.push(Line::from(vec![
+                    Span::styled(format!("{} ", Msg::WarningMark.text(lang)), WARN),
+                    Span::raw(format!("{label:<44} ")),
+                    Span::styled(
+                        format!(
+                            "{:>14} {:>14}",
+                            value_text(a.values.get(*id)),
+                            value_text(b.values.get(*id))
+                        ),
+                        BOLD,
+                    ),
+                ]));
+            }
+        }
+        Status::FirstErrors | Status::SecondErrors => {
+            let e = if status == Status::FirstErrors {
+                &data.first
+            } else {
+                &data.second
+            };
+            let Some(e) = e else { return };
+            lines.push(Line::from(Msg::ErrorsHeading.fill(lang, &[&e.typist])));
+            for f in check(&e.values, &form.shape).iter().take(16) {
+                lines.push(finding_line(f, lang));
+            }
+        }
+        Status::Warnings => {
+            lines.push(Line::from(Msg::WarningsHeading.text(lang)));
+            if let Some(e) = &data.first {
+                for f in check(&e.values, &form.shape).iter().take(16) {
+                    lines.push(finding_line(f, lang));
+                }
+            }
+        }
+        _ => lines.push(Line::from(Msg::NothingToDo.text(lang))),
+    }
+    frame.render_widget(Paragraph::new(lines).wrap(Wrap { trim: false }), area);
+}
+
+/// Per list: number, name, votes.
+pub type ListSums = Vec<(u32, String, u64)>;
+
+/// Sums over the definitive results: per list, then E, F, G, H. `None` on overflow.
+pub fn municipal_summary(state: &State) -> Option<(ListSums, [u64; 4])> {
+    let election = state.tally.election.as_ref()?;
+    let form = &election.form;
+    let mut lists: Vec<(u32, String, u64)> = election
+        .info
+        .lists
+        .iter()
+        .map(|l| (l.number.0, l.name.clone(), 0))
+        .collect();
+    let mut efgh = [0u64; 4];
+    for data in state.tally.stations.values() {
+        let Some(v) = data.definitive(form) else {
+            continue;
+        };
+        for (n, _, total) in lists.iter_mut() {
+            let c = count(v.get(FieldId::ListVotes(tally_core::ids::ListNumber(*n))));
+            *total = total.checked_add(c)?;
+        }
+        for (slot, id) in efgh.iter_mut().zip([
+            FieldId::VotesOnCandidates,
+            FieldId::BlankVotes,
+            FieldId::InvalidVotes,
+            FieldId::VotesCast,
+        ]) {
+            *slot = slot.checked_add(count(v.get(id)))?;
+        }
+    }
+    Some((lists, efgh))
+}
+
+fn count(v: Option<FieldValue>) -> u64 {
+    match v {
+        Some(FieldValue::Count(c)) => c.get(),
+        _ => 0,
+    }
+}
+
+fn total(state: &State, frame: &mut Frame, area: Rect) {
+    let lang = state.lang;
+    let mut lines = Vec::new();
+    if !state.tally.all_definitive() {
+        lines.push(problem_line(Msg::NotAllDefinitive.text(lang)));
+        frame.render_widget(Paragraph::new(lines), area);
+        return;
+    }
+    if let Some((lists, [e, f, g, h])) = municipal_summary(state) {
+        for (n, name, votes) in lists.iter().take(8) {
+            let name: String = name.chars().take(40).collect();
+            lines.push(Line::from(format!("  {n:>3}  {name:<40} {votes:>10}")));
+        }
+        lines.push(Line::from(format!("  E {e}   F {f}   G {g}   H {h}")));
+    }
+    lines.push(Line::from(""));
+    match &state.tally.exported {
+        None => lines.push(Line::from(Msg::ReadyToExport.text(lang))),
+        Some((path, sha)) => {
+            lines.push(Line::from(Msg::HashCode510.text(lang)));
+            for row in 0..4 {
+                let groups: Vec<&str> = (0..4).map(|c| hash_group(sha, row * 4 + c)).collect();
+                lines.push(Line::styled(
+                    format!("      {}", groups.join("    ")),
+                    BOLD.add_modifier(Modifier::REVERSED),
+                ));
+            }
+            lines.push(Line::from(Msg::ExportWritten.fill(lang, &[path])));
+        }
+    }
+    frame.render_widget(Paragraph::new(lines).wrap(Wrap { trim: false }), area);
+}
+
+fn help(state: &State, frame: &mut Frame, area: Rect) {
+    let lang = state.lang;
+    let text = match &state.screen {
+        Screen::Start { .. } => Msg::HelpStart,
+        Screen::Media { .. } => Msg::HelpMedia,
+        Screen::Definition { .. } => Msg::HelpDefinition,
+        Screen::Overview { .. } | Screen::Typist { .. } => Msg::HelpOverview,
+        Screen::Entry { .. } | Screen::Finish { .. } => Msg::HelpEntry,
+        Screen::Coordinator { .. } => Msg::HelpCoordinator,
+        Screen::Total | Screen::Fatal(_) => Msg::HelpTotal,
+    };
+    let rect = Rect {
+        x: area.x.saturating_add(4),
+        y: area.y.saturating_add(2),
+        width: area.width.saturating_sub(8),
+        height: area.height.saturating_sub(4),
+    };
+    frame.render_widget(Clear, rect);
+    let mut title = format!(" {} ", Msg::HelpTitle.text(lang));
+    if state.demo {
+        title = format!(" {} - {} ", Msg::Demo.text(lang), Msg::HelpTitle.text(lang));
+    }
+    frame.render_widget(
+        Paragraph::new(text.text(lang))
+            .wrap(Wrap { trim: false })
+            .block(Frame_::default().borders(Borders::ALL).title(title)),
+        rect,
+    );
+}

@@ -1,0 +1,225 @@
+//! Shared helpers for the terminal's tests: a demo session in temp folders, keys, and the
+//! paper reports of the scripted Juinen count.
+#![allow(dead_code, clippy::unwrap_used, clippy::expect_used)]
+
+use std::collections::BTreeMap;
+use std::path::Path;
+
+use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
+use tally_core::entry::FieldId;
+use tally_core::ids::{CandidatePosition, ListNumber};
+use tally_tui::app::{Screen, State};
+use tally_tui::demo::{FolderServices, Paths, prepare_demo};
+use tally_tui::journal::FileJournal;
+use tally_tui::runner::Runner;
+use tally_tui::services::Services;
+use tally_tui::text::Lang;
+
+/// The runner of a demo session.
+pub type Demo = Runner<FolderServices, FileJournal>;
+
+/// Fixed seed, so the asked hash-code groups are known.
+pub const SEED: u64 = 42;
+
+/// Paths in a temp dir.
+pub fn paths(dir: &Path) -> Paths {
+    Paths {
+        data_dir: dir.join("data"),
+        media_dir: dir.join("media"),
+    }
+}
+
+/// Opens (or re-opens after a "kill") the demo terminal on `paths`.
+pub fn open(paths: &Paths, lang: Lang) -> Demo {
+    prepare_demo(paths).unwrap();
+    let services = FolderServices::open(paths.clone(), "ab".repeat(32), true).unwrap();
+    let state = State::new(lang, true, services.identity(), SEED);
+    Runner::open(state, services, FileJournal::new(&paths.journal())).unwrap()
+}
+
+/// One key without modifiers.
+pub fn key(r: &mut Demo, code: KeyCode) {
+    r.key(KeyEvent::new(code, KeyModifiers::NONE));
+}
+
+/// Types a text, char by char.
+pub fn type_str(r: &mut Demo, s: &str) {
+    for c in s.chars() {
+        key(r, KeyCode::Char(c));
+    }
+}
+
+/// The hash codes the Kiesraad published for the Juinen 110a and 230b
+/// (`Hashcodes-Juinen.txt`), without spaces.
+pub fn published_hashes() -> (String, String) {
+    let text = std::fs::read_to_string(concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/../../shared/eml/synthetic/Hashcodes-Juinen.txt"
+    ))
+    .unwrap();
+    let lines: Vec<&str> = text.lines().collect();
+    let code = |name: &str| {
+        let i = lines.iter().position(|l| l.contains(name)).unwrap();
+        lines[i + 1].replace(' ', "")
+    };
+    (code("eml110a"), code("eml230b"))
+}
+
+/// Types the passphrase.
+pub fn unlock(r: &mut Demo) {
+    type_str(r, "demo");
+    key(r, KeyCode::Enter);
+}
+
+/// From the media screen: chooses the definition medium and types the asked groups
+/// from the published hash codes.
+pub fn load_definition(r: &mut Demo) {
+    assert!(
+        matches!(r.state.screen, Screen::Media { .. }),
+        "{:?}",
+        r.state.screen
+    );
+    key(r, KeyCode::Enter);
+    assert!(
+        matches!(r.state.screen, Screen::Definition { .. }),
+        "{:?}",
+        r.state.screen
+    );
+    let (a, b) = published_hashes();
+    let groups = r.state.hash_groups;
+    for (i, hex) in [&a, &a, &b, &b].iter().enumerate() {
+        let g = groups[i];
+        type_str(r, &hex[g * 4..g * 4 + 4]);
+        key(r, KeyCode::Enter);
+    }
+    assert!(
+        matches!(r.state.screen, Screen::Overview { .. }),
+        "{:?}",
+        r.state.screen
+    );
+}
+
+/// Candidates per list of the Juinen 230b (counted in the file by hand).
+pub fn juinen_lists(r: &Demo) -> Vec<(u32, u32)> {
+    r.state
+        .tally
+        .election
+        .as_ref()
+        .unwrap()
+        .info
+        .lists
+        .iter()
+        .map(|l| (l.number.0, l.candidates.len() as u32))
+        .collect()
+}
+
+/// Candidate votes of the scripted paper report of station `s` (1..=3).
+pub fn votes(s: u32, l: u32, c: u32) -> u64 {
+    u64::from((s * 7 + l * 3 + c * 5) % 13)
+}
+
+/// The paper report of station `s`: every field's text as printed (D equals H, so the
+/// box "D en H zijn gelijk" is ticked and I, J and the explanation stay empty).
+pub fn paper(s: u32, lists: &[(u32, u32)]) -> BTreeMap<FieldId, String> {
+    let mut p = BTreeMap::new();
+    let mut e = 0u64;
+    for &(l, k) in lists {
+        let total: u64 = (1..=k).map(|c| votes(s, l, c)).sum();
+        for c in 1..=k {
+            p.insert(
+                FieldId::CandidateVotes(ListNumber(l), CandidatePosition(c)),
+                votes(s, l, c).to_string(),
+            );
+        }
+        p.insert(FieldId::ListTotal(ListNumber(l)), total.to_string());
+        p.insert(FieldId::ListVotes(ListNumber(l)), total.to_string());
+        e += total;
+    }
+    let (f, g) = (u64::from(s), 0u64);
+    let h = e + f + g;
+    p.insert(FieldId::VotesOnCandidates, e.to_string());
+    p.insert(FieldId::BlankVotes, f.to_string());
+    p.insert(FieldId::InvalidVotes, g.to_string());
+    p.insert(FieldId::VotesCast, h.to_string());
+    p.insert(FieldId::PollCards, (h - 10).to_string());
+    p.insert(FieldId::ProxyCertificates, "10".into());
+    p.insert(FieldId::AdmittedVoters, h.to_string());
+    p.insert(FieldId::AdmittedEqualsCast, "x".into());
+    p
+}
+
+/// Moves the overview's highlight to station index `i` (0-based).
+pub fn select(r: &mut Demo, i: usize) {
+    for _ in 0..5 {
+        key(r, KeyCode::Up);
+    }
+    for _ in 0..i {
+        key(r, KeyCode::Down);
+    }
+}
+
+/// From the overview: starts (or resumes) an entry of station index `i` as `typist`.
+pub fn start_entry(r: &mut Demo, i: usize, typist: &str) {
+    select(r, i);
+    key(r, KeyCode::Enter);
+    assert!(
+        matches!(r.state.screen, Screen::Typist { .. }),
+        "{:?}",
+        r.state.screen
+    );
+    type_str(r, typist);
+    key(r, KeyCode::Enter);
+    assert!(
+        matches!(r.state.screen, Screen::Entry { .. }),
+        "{:?} {:?}",
+        r.state.screen,
+        r.state.notice
+    );
+}
+
+/// The fields of the form in typing order.
+pub fn fields(r: &Demo) -> Vec<FieldId> {
+    r.state
+        .tally
+        .form()
+        .unwrap()
+        .fields
+        .iter()
+        .map(|f| f.id)
+        .collect()
+}
+
+/// The keys that type `paper` from field `from` on: digits (or `x`) and Enter per field.
+/// `after` is called after every Enter with the field index just completed.
+pub fn type_fields(
+    r: &mut Demo,
+    paper: &BTreeMap<FieldId, String>,
+    from: usize,
+    mut after: impl FnMut(&mut Demo, usize),
+) {
+    let fields = fields(r);
+    for (i, f) in fields.iter().enumerate().skip(from) {
+        if let Some(t) = paper.get(f) {
+            type_str(r, t);
+        }
+        key(r, KeyCode::Enter);
+        after(r, i);
+    }
+}
+
+/// Types a whole entry and saves it.
+pub fn full_entry(r: &mut Demo, i: usize, typist: &str, paper: &BTreeMap<FieldId, String>) {
+    start_entry(r, i, typist);
+    type_fields(r, paper, 0, |_, _| {});
+    assert!(
+        matches!(r.state.screen, Screen::Finish { .. }),
+        "{:?}",
+        r.state.screen
+    );
+    key(r, KeyCode::Enter);
+    assert!(
+        matches!(r.state.screen, Screen::Overview { .. }),
+        "{:?}",
+        r.state.screen
+    );
+}

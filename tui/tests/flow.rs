@@ -1,0 +1,170 @@
+//! The whole flow without a terminal: scripted keys drive a full count of the Juinen test
+//! election (three stations, double entry, one difference resolved by the coordinator,
+//! export), and the exported signed 510b verifies and has the expected totals.
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::indexing_slicing)]
+
+mod common;
+
+use common::*;
+use crossterm::event::KeyCode;
+use tally_core::entry::FieldId;
+use tally_core::ids::{CandidatePosition, ListNumber};
+use tally_signing::{ContentKind, DirSource, Timestamp, VerifyOptions, verify_medium};
+use tally_tui::app::Screen;
+use tally_tui::demo::demo_root;
+use tally_tui::model::Status;
+use tally_tui::text::Lang;
+
+#[test]
+fn full_juinen_count_with_one_difference_and_a_verified_export() {
+    let dir = tempfile::tempdir().unwrap();
+    let paths = paths(dir.path());
+    let mut r = open(&paths, Lang::Nl);
+
+    // A wrong passphrase is refused, in Dutch.
+    type_str(&mut r, "fout");
+    key(&mut r, KeyCode::Enter);
+    match &r.state.screen {
+        Screen::Start { error: Some(e), .. } => {
+            assert!(e.text(Lang::Nl).contains("wachtwoordzin is onjuist"))
+        }
+        other => panic!("{other:?}"),
+    }
+    unlock(&mut r);
+
+    // A wrong hash-code group is refused and nothing is loaded.
+    key(&mut r, KeyCode::Enter);
+    for _ in 0..4 {
+        type_str(&mut r, "0000");
+        key(&mut r, KeyCode::Enter);
+    }
+    assert!(matches!(
+        r.state.screen,
+        Screen::Definition {
+            mismatch: Some(_),
+            ..
+        }
+    ));
+    assert!(r.state.tally.election.is_none());
+    key(&mut r, KeyCode::Esc);
+    load_definition(&mut r);
+
+    let e = &r.state.tally.election.as_ref().unwrap().info;
+    assert_eq!(e.id, "GR2025_Juinen");
+    assert_eq!(e.stations.len(), 3);
+    assert_eq!(e.lists.len(), 4);
+    assert_eq!(e.candidate_count(), 94);
+    let lists = juinen_lists(&r);
+
+    // Station 1 and 3: two typists, equal entries.
+    for (i, s) in [(0usize, 1u32), (2, 3)] {
+        let p = paper(s, &lists);
+        full_entry(&mut r, i, "Anna", &p);
+        assert_eq!(r.state.tally.status(s), Some(Status::WaitingSecond));
+        full_entry(&mut r, i, "Bert", &p);
+        assert_eq!(r.state.tally.status(s), Some(Status::Definitive));
+    }
+
+    // Station 2: the second typist must be someone else, and mistypes one candidate.
+    let p = paper(2, &lists);
+    full_entry(&mut r, 1, "Anna", &p);
+    select(&mut r, 1);
+    key(&mut r, KeyCode::Enter);
+    type_str(&mut r, "anna");
+    key(&mut r, KeyCode::Enter);
+    match &r.state.screen {
+        Screen::Typist { error: Some(e), .. } => assert!(e.contains("andere invoerder"), "{e}"),
+        other => panic!("{other:?}"),
+    }
+    key(&mut r, KeyCode::Esc);
+    let mut wrong = p.clone();
+    let f = FieldId::CandidateVotes(ListNumber(1), CandidatePosition(3));
+    wrong.insert(f, (votes(2, 1, 3) + 1).to_string());
+    full_entry(&mut r, 1, "Bert", &wrong);
+    assert_eq!(r.state.tally.status(2), Some(Status::Differences));
+
+    // Not yet all definitive: no export.
+    key(&mut r, KeyCode::Char('t'));
+    assert_eq!(r.state.screen, Screen::Total);
+    key(&mut r, KeyCode::Char('e'));
+    assert!(r.state.tally.exported.is_none());
+    key(&mut r, KeyCode::Esc);
+
+    // The coordinator sees the one differing field and keeps the first entry.
+    select(&mut r, 1);
+    key(&mut r, KeyCode::Char('c'));
+    assert_eq!(
+        r.state.screen,
+        Screen::Coordinator {
+            station: 2,
+            scroll: 0
+        }
+    );
+    let data = &r.state.tally.stations[&2];
+    let form = r.state.tally.form().unwrap();
+    let diffs = data
+        .first
+        .as_ref()
+        .unwrap()
+        .values
+        .differences(&data.second.as_ref().unwrap().values, &form.shape);
+    assert_eq!(diffs, vec![f]);
+    key(&mut r, KeyCode::Char('1'));
+    assert_eq!(r.state.tally.status(2), Some(Status::Definitive));
+    assert!(r.state.tally.all_definitive());
+
+    // Export.
+    key(&mut r, KeyCode::Char('t'));
+    key(&mut r, KeyCode::Char('e'));
+    let (path, sha) = r.state.tally.exported.clone().expect("exported");
+    assert!(
+        path.contains("DEMO_GR2025_Juinen_0042_results-510b"),
+        "{path}"
+    );
+
+    // The medium verifies against the demo root, as a 510b signed by GSB 0042.
+    let root = demo_root().public_key();
+    let mut opts = VerifyOptions::new(&root, Timestamp::now());
+    opts.expected_kind = Some(ContentKind::Results510b);
+    opts.expected_election = Some("GR2025_Juinen");
+    opts.expected_signer = Some("0042");
+    let verified = verify_medium(&DirSource::new(&path), &opts).unwrap();
+    assert_eq!(verified.files.len(), 1);
+    let file = &verified.files[0];
+    assert!(
+        file.name
+            .starts_with("DEMO_Telling_GR2025_Juinen_gemeente_Juinen"),
+        "{}",
+        file.name
+    );
+    assert_eq!(hex::encode(file.sha256), sha);
+    assert!(verified.signer().name().starts_with("DEMO"));
+
+    // The 510b has the expected totals: per list the sum over the three paper reports.
+    let count = tally_core::eml::count::read_count(&file.bytes).unwrap();
+    assert_eq!(count.units.len(), 3);
+    assert_eq!(count.units[1].id.0, "0042::SB2");
+    for (i, &(l, k)) in lists.iter().enumerate() {
+        let expected: u64 = (1..=3)
+            .map(|s| (1..=k).map(|c| votes(s, l, c)).sum::<u64>())
+            .sum();
+        assert_eq!(count.total.lists[i].total, expected, "list {l}");
+        // Station 2 carries the first (kept) entry's candidate 3, not the mistyped one.
+        if l == 1 {
+            assert_eq!(
+                count.units[1].counts.lists[0].candidates[2].1,
+                votes(2, 1, 3)
+            );
+        }
+    }
+    assert_eq!(count.total.blank, 1 + 2 + 3);
+    assert_eq!(count.total.invalid, 0);
+    // Hand-checked numbers of the scripted reports: list 1 of station 1.
+    assert_eq!(
+        count.units[0].counts.lists[0].total,
+        (1..=lists[0].1).map(|c| votes(1, 1, c)).sum::<u64>()
+    );
+
+    // The total screen shows the hash code.
+    assert_eq!(r.state.screen, Screen::Total);
+}
