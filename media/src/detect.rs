@@ -151,6 +151,10 @@ pub struct Policy {
     /// `MAJOR:MINOR` of block devices the system has mounted (see
     /// [`crate::mount::system_mounted_devnums`]). A disk with such a device is never used.
     pub system_devnums: Vec<String>,
+    /// The allow-listed file systems this kernel has (from `/proc/filesystems`, see
+    /// [`crate::fsprobe::kernel_filesystems`]); empty means "not checked". A stick whose only
+    /// file system the kernel lacks (exFAT without the module) is reported as unsupported.
+    pub kernel_filesystems: Vec<FsType>,
 }
 
 /// A file system that can be mounted.
@@ -354,7 +358,7 @@ fn decide(record: &DiskRecord, policy: &Policy, usb: bool) -> Verdict {
     let supported: Vec<Volume> = candidates
         .iter()
         .filter_map(|(dev, fs, partn)| match fs {
-            FsProbe::Supported(t) => Some(Volume {
+            FsProbe::Supported(t) if kernel_has(policy, *t) => Some(Volume {
                 devnode: dev.devnode(),
                 devnum: dev.devnum(),
                 fs: *t,
@@ -375,6 +379,9 @@ fn decide(record: &DiskRecord, policy: &Policy, usb: bool) -> Verdict {
                 .iter()
                 .filter_map(|(_, fs, _)| match fs {
                     FsProbe::Other(name) => Some(name.clone()),
+                    FsProbe::Supported(t) if !kernel_has(policy, *t) => {
+                        Some(format!("{} (niet in deze kernel)", t.kernel_name()))
+                    }
                     _ => None,
                 })
                 .collect();
@@ -394,6 +401,10 @@ fn decide(record: &DiskRecord, policy: &Policy, usb: bool) -> Verdict {
             }
         }
     }
+}
+
+fn kernel_has(policy: &Policy, fs: FsType) -> bool {
+    policy.kernel_filesystems.is_empty() || policy.kernel_filesystems.contains(&fs)
 }
 
 /// Reads the PARTUUID from the contents of the EFI variable

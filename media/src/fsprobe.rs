@@ -48,6 +48,19 @@ impl FsType {
     }
 }
 
+/// The allow-listed file systems named in `/proc/filesystems` text (a module the init has not
+/// loaded is not there).
+pub fn kernel_filesystems(proc_filesystems: &str) -> Vec<FsType> {
+    let names: Vec<&str> = proc_filesystems
+        .lines()
+        .filter_map(|l| l.split_whitespace().last())
+        .collect();
+    [FsType::Vfat, FsType::Exfat, FsType::Ext4]
+        .into_iter()
+        .filter(|t| names.contains(&t.kernel_name()))
+        .collect()
+}
+
 /// What the first bytes of a device say.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
@@ -200,6 +213,15 @@ mod tests {
             probe_bytes(&fixture("ext2-head.bin")),
             FsProbe::Other("ext2".into())
         );
+    }
+
+    #[test]
+    fn kernel_filesystems_from_proc() {
+        // This host's /proc/filesystems (abridged): ext4 but no vfat, no exfat.
+        let host = "nodev\tsysfs\nnodev\ttmpfs\n\text3\n\text2\n\text4\n\tsquashfs\nnodev\tfuse\n";
+        assert_eq!(kernel_filesystems(host), vec![FsType::Ext4]);
+        let guest = "nodev\tdevtmpfs\n\tvfat\n\text4\n";
+        assert_eq!(kernel_filesystems(guest), vec![FsType::Vfat, FsType::Ext4]);
     }
 
     #[test]

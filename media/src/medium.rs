@@ -47,16 +47,30 @@ impl ImportSession {
 
     /// Runs `verifier` over `folder` and audits the outcome (with the hashes of the files read).
     /// The error is the verifier's reason; reading errors (a link, a device file, a file over
-    /// the cap, a pulled stick) reach the verifier through [`FolderView`] and come back in it.
+    /// the cap) reach the verifier through [`FolderView`] and come back in it, except a failing
+    /// or pulled stick, which is reported as the I/O error it is.
     pub fn verify(
         &self,
         folder: &str,
         verifier: &dyn MediumVerifier,
         audit: &mut dyn AuditSink,
     ) -> Result<String, MediaError> {
+        self.verify_with(folder, |view| verifier.verify(view), |s| s.clone(), audit)
+    }
+
+    /// Like [`ImportSession::verify`] for a verifier that returns more than a summary (the
+    /// signing crate's `verify_medium` returns the verified bytes): `f` runs over the folder,
+    /// `summary` gives the line for the audit log.
+    pub fn verify_with<T, E: std::fmt::Display>(
+        &self,
+        folder: &str,
+        f: impl FnOnce(&FolderView<'_>) -> Result<T, E>,
+        summary: impl FnOnce(&T) -> String,
+        audit: &mut dyn AuditSink,
+    ) -> Result<T, MediaError> {
         let view = FolderView::new(&self.reader, folder)?;
         let before = self.reader.digests().len();
-        let outcome = verifier.verify(&view);
+        let outcome = f(&view);
         for d in self.reader.digests().iter().skip(before) {
             audit.record(
                 AuditEvent::new(AuditKind::Read, Some(&self.identity), "").with_file(
@@ -67,15 +81,16 @@ impl ImportSession {
             )?;
         }
         match outcome {
-            Ok(summary) => {
+            Ok(value) => {
                 audit.record(AuditEvent::new(
                     AuditKind::Verified,
                     Some(&self.identity),
-                    format!("{folder}: {summary}"),
+                    format!("{folder}: {}", summary(&value)),
                 ))?;
-                Ok(summary)
+                Ok(value)
             }
             Err(reason) => {
+                let reason = reason.to_string();
                 audit.record(AuditEvent::new(
                     AuditKind::VerifyFailed,
                     Some(&self.identity),

@@ -121,6 +121,33 @@ pub fn record_syspath(syspath: &Path) -> Result<DiskRecord, MediaError> {
     record_disk(&dev)
 }
 
+/// The EFI variable the systemd-boot stub of the unified kernel image sets to the PARTUUID of the
+/// partition it was loaded from (the boot stick's ESP).
+pub const LOADER_DEVICE_PARTUUID: &str =
+    "/sys/firmware/efi/efivars/LoaderDevicePartUUID-4a67b082-0a4c-41cf-b6c7-440b29bb8c4f";
+
+/// The policy of the running system: the boot partition from [`LOADER_DEVICE_PARTUUID`] (none
+/// when not booted through the stub), the block devices mounted outside `runtime_dir`, and the
+/// allow-listed file systems in `/proc/filesystems`. Unreadable files leave their part empty.
+pub fn system_policy(runtime_dir: &Path) -> Policy {
+    let boot_partuuids = std::fs::read(LOADER_DEVICE_PARTUUID)
+        .ok()
+        .and_then(|b| crate::detect::parse_loader_device_partuuid(&b))
+        .into_iter()
+        .collect();
+    let system_devnums = std::fs::read_to_string("/proc/self/mountinfo")
+        .map(|t| crate::mount::system_mounted_devnums(&t, runtime_dir))
+        .unwrap_or_default();
+    let kernel_filesystems = std::fs::read_to_string("/proc/filesystems")
+        .map(|t| crate::fsprobe::kernel_filesystems(&t))
+        .unwrap_or_default();
+    Policy {
+        boot_partuuids,
+        system_devnums,
+        kernel_filesystems,
+    }
+}
+
 /// What a kernel uevent means for the disks.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Route {

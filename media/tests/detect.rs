@@ -148,7 +148,7 @@ fn the_boot_stick_and_system_mounts_are_left_alone() {
     // ...which is why the program passes LoaderDevicePartUUID in the policy.
     let policy = Policy {
         boot_partuuids: vec!["8F3C2A10-4E5B-4C7D-9A61-0B2E3F4A5D6C".to_ascii_lowercase()],
-        system_devnums: vec![],
+        ..Policy::default()
     };
     assert_eq!(
         classify(&boot, &policy).verdict,
@@ -157,7 +157,7 @@ fn the_boot_stick_and_system_mounts_are_left_alone() {
     // The same partition UUID in upper case (as some firmware writes it) matches too.
     let upper = Policy {
         boot_partuuids: vec!["8F3C2A10-4E5B-4C7D-9A61-0B2E3F4A5D6C".into()],
-        system_devnums: vec![],
+        ..Policy::default()
     };
     assert_eq!(
         classify(&boot, &upper).verdict,
@@ -166,11 +166,30 @@ fn the_boot_stick_and_system_mounts_are_left_alone() {
     let mounted = Policy {
         boot_partuuids: vec![],
         system_devnums: vec!["8:1".into()],
+        ..Policy::default()
     };
     assert_eq!(
         classify(&record("qemu-usb-vfat-partition"), &mounted).verdict,
         Verdict::Ignored(IgnoreReason::MountedBySystem)
     );
+}
+
+#[test]
+fn a_file_system_the_kernel_lacks_is_reported_as_unsupported() {
+    let no_exfat = Policy {
+        kernel_filesystems: vec![FsType::Vfat, FsType::Ext4],
+        ..Policy::default()
+    };
+    assert_eq!(
+        classify(&record("usb-uas-sandisk-exfat"), &no_exfat).verdict,
+        Verdict::Unusable(Unusable::UnsupportedFileSystem(vec![
+            "exfat (niet in deze kernel)".into()
+        ]))
+    );
+    assert!(matches!(
+        classify(&record("qemu-usb-vfat-partition"), &no_exfat).verdict,
+        Verdict::Usable(_)
+    ));
 }
 
 #[test]

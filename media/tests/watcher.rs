@@ -13,7 +13,8 @@ use std::process::Command;
 use std::time::{Duration, Instant};
 
 use tally_media::detect::Policy;
-use tally_media::watch::{Watcher, record_syspath};
+use tally_media::fsprobe::{FsType, kernel_filesystems};
+use tally_media::watch::{Watcher, record_syspath, system_policy};
 
 #[test]
 fn enumeration_and_waiting_on_the_real_kernel() {
@@ -75,4 +76,23 @@ fn a_real_block_uevent_is_received_and_ignored_as_not_usb() {
         "no uevent received"
     );
     assert!(w.tracker().present().next().is_none());
+}
+
+#[test]
+fn the_system_policy_of_this_machine() {
+    let run = tempfile::tempdir().unwrap();
+    let p = system_policy(run.path());
+    // The same parse of the same file: what this kernel offers of the allow-list.
+    let fs = kernel_filesystems(&std::fs::read_to_string("/proc/filesystems").unwrap());
+    assert_eq!(p.kernel_filesystems, fs);
+    assert!(
+        p.kernel_filesystems.contains(&FsType::Ext4),
+        "the loop tests need ext4"
+    );
+    // The test machine is not booted through the UKI stub.
+    if !std::path::Path::new(tally_media::watch::LOADER_DEVICE_PARTUUID).exists() {
+        assert!(p.boot_partuuids.is_empty());
+    }
+    // No device number of an anonymous mount (proc, tmpfs, overlay) is listed.
+    assert!(p.system_devnums.iter().all(|d| !d.starts_with("0:")));
 }
