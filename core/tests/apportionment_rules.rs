@@ -560,6 +560,20 @@ fn bad_input_is_refused() {
         Err(ApportionmentError::NoLists)
     );
     assert_eq!(
+        apportion_seats(&gr(1001, &[5]), &[]),
+        Err(ApportionmentError::TooManySeats {
+            seats: 1001,
+            max: 1000
+        })
+    );
+    assert!(matches!(
+        apportion_seats(
+            &input(ElectionCategory::GR, 1000, &[(5, 1000), (3, 1000)]),
+            &[]
+        ),
+        Ok(SeatOutcome::Complete(_))
+    ));
+    assert_eq!(
         apportion_seats(&gr(9, &[0, 0]), &[]),
         Err(ApportionmentError::NoVotes)
     );

@@ -28,7 +28,7 @@ pub use candidates::{
 pub use fraction::Fraction;
 pub use seats::{
     AbsoluteMajorityOutcome, ApportionmentError, Exclusion, ExclusionReason,
-    HIGHEST_AVERAGES_FROM_SEATS, ListSeats, ListVotes, RemainingSeatStep, SeatApportionment,
-    SeatDrawing, SeatDrawingPurpose, SeatInput, SeatLot, SeatLotsNeeded, SeatOutcome, SeatRule,
-    SeatStep, Standing, apportion_seats,
+    HIGHEST_AVERAGES_FROM_SEATS, ListSeats, ListVotes, MAX_SEATS, RemainingSeatStep,
+    SeatApportionment, SeatDrawing, SeatDrawingPurpose, SeatInput, SeatLot, SeatLotsNeeded,
+    SeatOutcome, SeatRule, SeatStep, Standing, apportion_seats,
 };

@@ -16,6 +16,10 @@ use crate::ids::ListNumber;
 /// below it, largest remainders come first (P 8).
 pub const HIGHEST_AVERAGES_FROM_SEATS: u32 = 19;
 
+/// The most seats [`apportion_seats`] accepts. The largest Dutch body has 150; the limit
+/// keeps a damaged definition from making the calculation run for hours.
+pub const MAX_SEATS: u32 = 1000;
+
 /// One list's votes and its number of candidates, as input to the apportionment.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct ListVotes {
@@ -315,6 +319,14 @@ pub enum ApportionmentError {
     /// The number of seats is 0.
     #[error("the number of seats to apportion is 0")]
     NoSeats,
+    /// More seats than [`MAX_SEATS`].
+    #[error("{seats} seats to apportion is more than the {max} this program accepts")]
+    TooManySeats {
+        /// The number asked for.
+        seats: u32,
+        /// [`MAX_SEATS`].
+        max: u32,
+    },
     /// There are no lists.
     #[error("there are no lists")]
     NoLists,
@@ -488,6 +500,12 @@ pub fn apportion_seats(
     let quota_required = check_category(input.category)?;
     if input.seats == 0 {
         return Err(ApportionmentError::NoSeats);
+    }
+    if input.seats > MAX_SEATS {
+        return Err(ApportionmentError::TooManySeats {
+            seats: input.seats,
+            max: MAX_SEATS,
+        });
     }
     if input.lists.is_empty() {
         return Err(ApportionmentError::NoLists);
