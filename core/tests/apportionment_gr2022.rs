@@ -263,6 +263,11 @@ fn every_2022_council_gets_the_published_seats() {
         "GR2022: {small_councils} councils below 19 seats; {one_per_list_round} seats by P 8 \
          highest averages one per list; P 9 transfers in {p9_transfers:?}; P 10 exclusions: {p10_exclusions:?}"
     );
+    // Reusel-De Mierden (15 seats, 5104 votes, quota 340 4/15): "Samenwerking Reusel-De
+    // Mierden" has 2571 > 2552 votes but 7 full seats and no largest-remainder seat (its
+    // remainder 189 2/15 is below CDA 296 7/15, VVD 226 11/15 and PvdA 195 11/15). The CSV's
+    // 8 seats for it and 1 for the PvdA are only reached through P 9.
+    assert_eq!(p9_transfers, vec!["Reusel-De Mierden".to_string()]);
     // Enkhuizen's second remaining seat is where P 10 bites: the single-candidate list 4
     // (Blanco (Segerius, C.H.), fourth in the CSV) is left out as exhausted.
     assert!(
