@@ -1,0 +1,22 @@
+//! `tally-init`: PID 1 of the tally appliance (see `tally_image::init`).
+//!
+//! Started by the kernel as `/init` from the initramfs. Started again by itself (not as PID 1)
+//! with `--launch <console>` to put the tally program on its terminal.
+
+fn main() {
+    let args: Vec<String> = std::env::args().collect();
+    if std::process::id() == 1 {
+        tally_image::init::run();
+    }
+    match (args.get(1).map(String::as_str), args.get(2)) {
+        (Some(tally_image::init::LAUNCH_ARG), Some(console)) => {
+            let err = tally_image::init::launch(console);
+            eprintln!("tally-init --launch: {err}");
+            std::process::exit(2);
+        }
+        _ => {
+            eprintln!("tally-init is the appliance's PID 1; it does nothing when run otherwise");
+            std::process::exit(2);
+        }
+    }
+}

@@ -1,0 +1,30 @@
+//! The appliance image of the tally appliance.
+//!
+//! Two programs come from this crate:
+//! - `tally-init`, PID 1 of the appliance ([`init`]): mounts the kernel's file systems, loads
+//!   the few kernel modules the appliance needs and then forbids loading any more, sets the
+//!   hardening sysctls, makes the root file system read-only, and runs the tally program on its
+//!   terminal, restarting it after a crash and powering off when it is done.
+//! - `tally-image`, the build tool ([`build`], [`keys`]): turns Debian's signed kernel, the init,
+//!   the tally program and the authority's root public key into one signed unified kernel image
+//!   (UKI) that the firmware boots with Secure Boot, byte-for-byte reproducibly; and creates the
+//!   Secure Boot keys and a firmware variable store with them enrolled (for the provisioning tool
+//!   and the tests).
+//!
+//! [`qemu`] boots such an image in QEMU with OVMF for the tests and the benchmark; `hello-tally`
+//! is a **test stand-in** for the tally program (it prints a banner and reports the image's
+//! protections) until the real program is built into the image.
+//!
+//! What this crate must not do: put anything in the image that the appliance does not need (no
+//! shell, no network configuration, no login), trust anything at run time that was not in the
+//! signed image, or leave the root file system writable.
+
+pub mod build;
+pub mod cmdline;
+pub mod cpio;
+#[cfg(target_os = "linux")]
+pub mod init;
+pub mod keys;
+pub mod modules;
+pub mod qemu;
+pub mod testbed;

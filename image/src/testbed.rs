@@ -1,0 +1,146 @@
+//! Shared set-up of the boot tests and the benchmark: keys, enrolled firmware variables, the
+//! kernel, the static init built for musl, and images with the test stand-in `hello-tally` or
+//! the benchmark's `trivial-init`. Not used by the appliance.
+
+use std::path::{Path, PathBuf};
+use std::process::Command;
+use std::time::Duration;
+
+use crate::build::{
+    self, BuildConfig, BuildError, BuildOutput, KERNEL, Kernel, create_dir_all, run,
+};
+use crate::cpio::Archive;
+use crate::keys::{
+    OVMF_CODE_SECBOOT, OVMF_VARS_TEMPLATE, SecureBootKeys, create_secure_boot_keys,
+    enroll_ovmf_vars,
+};
+use crate::qemu::{Vm, VmConfig, VmError, make_esp};
+
+/// The Rust target of the static init.
+pub const MUSL_TARGET: &str = "x86_64-unknown-linux-musl";
+
+/// The kernel command line of test images: kernel messages on the first serial port, the
+/// program on the second (the test's console socket).
+pub const TEST_CMDLINE: &str =
+    "console=ttyS0 module.sig_enforce=1 lockdown=integrity tally.console=ttyS1";
+
+/// The banner of the test stand-in (its first line, start number 1).
+pub const STANDIN_BANNER: &str = "HELLO-TALLY test stand-in ready (start 1)";
+
+/// What the trivial init prints.
+pub const TRIVIAL_BANNER: &str = "TRIVIAL-INIT-UP";
+
+/// Generous timeout of a boot through OVMF under QEMU without KVM (about 20 s here).
+pub const BOOT_TIMEOUT: Duration = Duration::from_secs(240);
+
+/// Builds `tally-init` and `trivial-init` for musl (release) with cargo into `target_dir` and
+/// returns their paths.
+pub fn build_musl_inits(target_dir: &Path) -> Result<(PathBuf, PathBuf), BuildError> {
+    let cargo = std::env::var("CARGO").unwrap_or_else(|_| "cargo".to_string());
+    run(Command::new(cargo)
+        .env("CARGO_TARGET_DIR", target_dir)
+        .args(["build", "--release", "--quiet", "-p", "tally-image"])
+        .args(["--target", MUSL_TARGET])
+        .args(["--bin", "tally-init", "--bin", "trivial-init"]))?;
+    let dir = target_dir.join(MUSL_TARGET).join("release");
+    Ok((dir.join("tally-init"), dir.join("trivial-init")))
+}
+
+/// Keys, firmware variables and kernel for building and booting test images.
+#[derive(Debug, Clone)]
+pub struct TestBed {
+    /// The working directory.
+    pub dir: PathBuf,
+    /// The Secure Boot keys (made fresh for this test bed).
+    pub keys: SecureBootKeys,
+    /// The OVMF variable store with the keys enrolled and Secure Boot on.
+    pub ovmf_vars: PathBuf,
+    /// Where the kernel package is cached.
+    pub kernel_cache: PathBuf,
+    /// The unpacked kernel.
+    pub kernel: Kernel,
+    /// The test root public key (32 fixed bytes).
+    pub root_key: PathBuf,
+}
+
+impl TestBed {
+    /// Makes keys and firmware variables in `dir`; fetches and unpacks the kernel into
+    /// `kernel_cache` (kept between runs).
+    pub fn prepare(dir: &Path, kernel_cache: &Path) -> Result<TestBed, BuildError> {
+        create_dir_all(dir)?;
+        let keys = create_secure_boot_keys(&dir.join("keys"), "Tally test", 3650)?;
+        let ovmf_vars = dir.join("OVMF_VARS.enrolled.fd");
+        enroll_ovmf_vars(&keys, Path::new(OVMF_VARS_TEMPLATE), &ovmf_vars)?;
+        let deb = build::fetch_kernel_deb(kernel_cache)?;
+        let kernel = build::unpack_kernel(&deb, &kernel_cache.join(KERNEL.release))?;
+        let root_key = dir.join("root.pub");
+        build::write(
+            &root_key,
+            &<sha2::Sha256 as sha2::Digest>::digest(b"tally test root key"),
+        )?;
+        Ok(TestBed {
+            dir: dir.to_path_buf(),
+            keys,
+            ovmf_vars,
+            kernel_cache: kernel_cache.to_path_buf(),
+            kernel,
+            root_key,
+        })
+    }
+
+    /// The build configuration of an image with `init` and `program`, results in `out`.
+    pub fn config(&self, init: &Path, program: &Path, out: &Path) -> BuildConfig {
+        BuildConfig {
+            init: init.to_path_buf(),
+            program: program.to_path_buf(),
+            root_key: self.root_key.clone(),
+            db_key: self.keys.db.key.clone(),
+            db_cert: self.keys.db.cert.clone(),
+            cmdline: TEST_CMDLINE.to_string(),
+            kernel_cache: self.kernel_cache.clone(),
+            out_dir: out.to_path_buf(),
+        }
+    }
+
+    /// Builds the full image (the appliance's pipeline) with `init` and `program`.
+    pub fn build_image(
+        &self,
+        init: &Path,
+        program: &Path,
+        out: &Path,
+    ) -> Result<BuildOutput, BuildError> {
+        build::build(&self.config(init, program, out))
+    }
+
+    /// Builds the benchmark's baseline: the same kernel and signing, an initramfs holding only
+    /// `trivial_init` as `/init` (and `/dev/console`).
+    pub fn build_trivial_image(
+        &self,
+        trivial_init: &Path,
+        out: &Path,
+    ) -> Result<BuildOutput, BuildError> {
+        let mut a = Archive::new();
+        a.add_char_dev("dev/console", 0o600, 5, 1)?;
+        a.add_file(
+            "init",
+            0o755,
+            build::stripped(trivial_init, &out.join("stripped"))?,
+        )?;
+        let cfg = self.config(trivial_init, trivial_init, out);
+        build::build_from_archive(&a, &self.kernel, &cfg)
+    }
+
+    /// Starts a VM booting `efi` (put on a fresh ESP image in `vm_dir`).
+    pub fn boot(&self, efi: &Path, vm_dir: &Path) -> Result<Vm, VmError> {
+        create_dir_all(vm_dir)?;
+        let esp = vm_dir.join("esp.img");
+        make_esp(efi, &esp)?;
+        Vm::start(&VmConfig {
+            esp,
+            ovmf_code: PathBuf::from(OVMF_CODE_SECBOOT),
+            ovmf_vars: self.ovmf_vars.clone(),
+            work_dir: vm_dir.to_path_buf(),
+            memory_mib: 512,
+        })
+    }
+}

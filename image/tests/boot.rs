@@ -1,0 +1,272 @@
+//! Boot tests of the appliance image: QEMU, OVMF with Secure Boot enforced and the project's own
+//! keys enrolled, no KVM. The image carries the test stand-in `hello-tally` as its program (a
+//! dynamically linked glibc binary, so the shared-library path of the build is exercised too).
+//!
+//! Needs the Debian packages of scripts/test (qemu-system-x86 ovmf sbsigntool systemd-boot-efi
+//! dosfstools mtools cpio zstd kmod openssl faketime), `virt-fw-vars` (pip `virt-firmware`), the
+//! rustup target x86_64-unknown-linux-musl and network access to the Debian mirror once (the
+//! kernel package is cached in the target directory). VMs run one at a time.
+
+// Test helpers outside #[test] functions: a panic here is a failed test, not a crash.
+#![allow(clippy::unwrap_used, clippy::panic, clippy::indexing_slicing)]
+
+use std::path::{Path, PathBuf};
+use std::process::Command;
+use std::sync::{Mutex, OnceLock};
+use std::time::Duration;
+
+use tally_image::build::BuildOutput;
+use tally_image::testbed::{BOOT_TIMEOUT, STANDIN_BANNER, TestBed, build_musl_inits};
+
+struct Fixture {
+    bed: TestBed,
+    init: PathBuf,
+    image: BuildOutput,
+}
+
+/// One VM at a time: the machine has two cores.
+static VM_LOCK: Mutex<()> = Mutex::new(());
+
+fn target_dir() -> PathBuf {
+    // CARGO_TARGET_TMPDIR is <target>/tmp.
+    Path::new(env!("CARGO_TARGET_TMPDIR"))
+        .parent()
+        .unwrap()
+        .to_path_buf()
+}
+
+fn work_dir() -> PathBuf {
+    Path::new(env!("CARGO_TARGET_TMPDIR")).join("tally-image-boot")
+}
+
+fn standin() -> PathBuf {
+    PathBuf::from(env!("CARGO_BIN_EXE_hello-tally"))
+}
+
+fn fixture() -> &'static Fixture {
+    static F: OnceLock<Fixture> = OnceLock::new();
+    F.get_or_init(|| {
+        let (init, _trivial) = build_musl_inits(&target_dir()).unwrap();
+        let work = work_dir();
+        let _ = std::fs::remove_dir_all(work.join("bed"));
+        let bed = TestBed::prepare(
+            &work.join("bed"),
+            &Path::new(env!("CARGO_TARGET_TMPDIR")).join("tally-kernel-cache"),
+        )
+        .unwrap();
+        let image = bed
+            .build_image(&init, &standin(), &work.join("image-1"))
+            .unwrap();
+        Fixture { bed, init, image }
+    })
+}
+
+fn check_value<'a>(report: &'a str, name: &str) -> &'a str {
+    let prefix = format!("CHECK {name}=");
+    report
+        .lines()
+        .find_map(|l| l.trim().strip_prefix(prefix.as_str()))
+        .map(str::trim)
+        .unwrap_or_else(|| panic!("no {name} in report:\n{report}"))
+}
+
+#[test]
+fn signed_image_boots_and_its_protections_hold() {
+    let f = fixture();
+    let _vm_lock = VM_LOCK.lock().unwrap_or_else(|e| e.into_inner());
+    let mut vm = f
+        .bed
+        .boot(&f.image.uki, &work_dir().join("vm-signed"))
+        .unwrap();
+    vm.wait_console(STANDIN_BANNER, BOOT_TIMEOUT).unwrap();
+    let kernel_log = vm.serial0();
+    assert!(
+        kernel_log.contains("EFI stub: UEFI Secure Boot is enabled."),
+        "{kernel_log}"
+    );
+    assert!(kernel_log.contains("Kernel is locked down"), "{kernel_log}");
+
+    vm.send_line("checks").unwrap();
+    let report = vm
+        .wait_console("CHECKS-DONE", Duration::from_secs(60))
+        .unwrap();
+    assert_eq!(check_value(&report, "root_write"), "EROFS", "{report}");
+    assert_eq!(check_value(&report, "run_write"), "ok", "{report}");
+    // A virtio network card is present in the VM; its driver is not in the image.
+    assert_eq!(check_value(&report, "net"), "lo", "{report}");
+    assert_eq!(check_value(&report, "module_load"), "EPERM", "{report}");
+    assert_eq!(check_value(&report, "shell"), "absent", "{report}");
+    assert_eq!(check_value(&report, "kernel.modules_disabled"), "1");
+    assert_eq!(check_value(&report, "kernel.kexec_load_disabled"), "1");
+    assert_eq!(check_value(&report, "kernel.sysrq"), "0");
+    assert_eq!(check_value(&report, "kernel.dmesg_restrict"), "1");
+    assert_eq!(check_value(&report, "kernel.kptr_restrict"), "2");
+    assert_eq!(
+        check_value(&report, "kernel.unprivileged_bpf_disabled"),
+        "1"
+    );
+    assert_eq!(check_value(&report, "ctty"), "ok", "{report}");
+    assert_eq!(check_value(&report, "winsize"), "80x24", "{report}");
+    assert_eq!(check_value(&report, "root_key_bytes"), "32", "{report}");
+    let loaded: usize = check_value(&report, "modules_loaded").parse().unwrap();
+    assert!(loaded >= 25, "only {loaded} modules loaded:\n{report}");
+
+    // A crash: the init starts the program again.
+    vm.send_line("crash").unwrap();
+    vm.wait_console(
+        "HELLO-TALLY test stand-in ready (start 2)",
+        Duration::from_secs(120),
+    )
+    .unwrap();
+
+    // Power off on request: QEMU ends by itself.
+    vm.send_line("poweroff").unwrap();
+    let status = vm.wait_exit(Duration::from_secs(120)).unwrap();
+    assert!(status.success(), "{status}");
+    assert!(vm.serial0().contains("reboot: Power down"));
+}
+
+fn assert_refused(efi: &Path, name: &str) {
+    let f = fixture();
+    let _vm_lock = VM_LOCK.lock().unwrap_or_else(|e| e.into_inner());
+    let mut vm = f.bed.boot(efi, &work_dir().join(name)).unwrap();
+    vm.wait_serial0("Access Denied", BOOT_TIMEOUT).unwrap();
+    let log = vm.serial0();
+    assert!(
+        !log.contains("Linux version"),
+        "{name}: the kernel started:\n{log}"
+    );
+    assert!(!vm.console_text().contains("HELLO-TALLY"), "{name}");
+    vm.kill();
+}
+
+#[test]
+fn unsigned_image_is_refused() {
+    let f = fixture();
+    assert_refused(&f.image.unsigned_uki, "vm-unsigned");
+}
+
+#[test]
+fn image_with_one_byte_changed_is_refused() {
+    let f = fixture();
+    let mut bytes = std::fs::read(&f.image.uki).unwrap();
+    // A byte in the middle of the image: inside the kernel section.
+    let i = bytes.len() / 2;
+    bytes[i] ^= 0x01;
+    let altered = work_dir().join("altered.efi");
+    std::fs::write(&altered, &bytes).unwrap();
+    assert_refused(&altered, "vm-altered");
+}
+
+#[test]
+fn build_is_reproducible() {
+    let f = fixture();
+    let second = f
+        .bed
+        .build_image(&f.init, &standin(), &work_dir().join("image-2"))
+        .unwrap();
+    for (a, b) in [
+        (&f.image.initrd, &second.initrd),
+        (&f.image.unsigned_uki, &second.unsigned_uki),
+        (&f.image.uki, &second.uki),
+    ] {
+        let (x, y) = (std::fs::read(a).unwrap(), std::fs::read(b).unwrap());
+        assert!(x == y, "{} and {} differ", a.display(), b.display());
+    }
+    assert_eq!(f.image.sha256, second.sha256);
+    // The signature is valid for the db certificate (checked by sbverify, not by us).
+    let out = Command::new("sbverify")
+        .arg("--cert")
+        .arg(&f.bed.keys.db.cert)
+        .arg(&f.image.uki)
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "{out:?}");
+}
+
+/// The initramfs listing as the host's cpio sees it.
+fn listing(initrd: &Path) -> Vec<String> {
+    let out = Command::new("sh")
+        .arg("-c")
+        .arg(format!(
+            "zstd -dc '{}' | cpio -it --quiet",
+            initrd.display()
+        ))
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "{out:?}");
+    String::from_utf8(out.stdout)
+        .unwrap()
+        .lines()
+        .map(str::to_string)
+        .collect()
+}
+
+#[test]
+fn initramfs_holds_what_the_appliance_needs_and_no_shell() {
+    let f = fixture();
+    let files = listing(&f.image.initrd);
+    let release = tally_image::build::KERNEL.release;
+    for want in [
+        "init".to_string(),
+        "bin/tally".to_string(),
+        "dev/console".to_string(),
+        "etc/tally/root.pub".to_string(),
+        "lib64/ld-linux-x86-64.so.2".to_string(),
+        "lib/x86_64-linux-gnu/libc.so.6".to_string(),
+        format!("lib/modules/{release}/modules.dep"),
+        format!("lib/modules/{release}/kernel/fs/fat/vfat.ko"),
+        format!("lib/modules/{release}/kernel/fs/nls/nls_ascii.ko"),
+        format!("lib/modules/{release}/kernel/fs/ext4/ext4.ko"),
+        format!("lib/modules/{release}/kernel/drivers/usb/storage/usb-storage.ko"),
+    ] {
+        assert!(files.contains(&want), "{want} missing from {files:?}");
+    }
+    for f in &files {
+        let name = f.rsplit('/').next().unwrap();
+        assert!(
+            ![
+                "sh", "bash", "dash", "ash", "busybox", "login", "getty", "agetty", "ip"
+            ]
+            .contains(&name),
+            "{f} is in the image"
+        );
+    }
+    // Only the appliance's modules: no network or graphics drivers.
+    let modules: Vec<&String> = files.iter().filter(|f| f.ends_with(".ko")).collect();
+    assert!(
+        modules.len() >= 25 && modules.len() <= 40,
+        "{} modules: {modules:?}",
+        modules.len()
+    );
+    assert!(
+        !files.iter().any(|f| f.contains("drivers/net/")),
+        "{files:?}"
+    );
+}
+
+#[test]
+fn build_refuses_bad_inputs() {
+    let f = fixture();
+    let out = work_dir().join("bad");
+    // A root key of the wrong length.
+    let short = work_dir().join("short.pub");
+    std::fs::write(&short, [7u8; 31]).unwrap();
+    let mut cfg = f.bed.config(&f.init, &standin(), &out);
+    cfg.root_key = short;
+    let err = tally_image::build::build(&cfg).unwrap_err();
+    assert!(
+        matches!(
+            err,
+            tally_image::build::BuildError::RootKeyLength { len: 31, .. }
+        ),
+        "{err}"
+    );
+    // A dynamically linked init.
+    let cfg = f.bed.config(&standin(), &standin(), &out);
+    let err = tally_image::build::build(&cfg).unwrap_err();
+    assert!(
+        matches!(err, tally_image::build::BuildError::InitNotStatic { .. }),
+        "{err}"
+    );
+}
