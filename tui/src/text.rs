@@ -99,23 +99,25 @@ catalogue! {
     /// Enter to choose.
     KeyChoose => "Enter kies", "Enter choose";
     /// Arrows to move.
-    KeyMove => "Pijl op/neer kies", "Up/Down select";
+    KeyMove => "Op/Neer kies", "Up/Down select";
     /// F5 to rescan media.
     KeyRescan => "F5 opnieuw zoeken", "F5 rescan";
     /// Esc to go back.
     KeyBack => "Esc terug", "Esc back";
     /// Enter for the next field.
-    KeyNextField => "Enter volgend veld", "Enter next field";
+    KeyNextField => "Enter volgende", "Enter next";
     /// Shift+Tab for the previous field.
-    KeyPrevField => "Shift+Tab vorig veld", "Shift+Tab previous field";
+    KeyPrevField => "Shift+Tab vorige", "Shift+Tab previous";
+    /// F10 to finish an entry.
+    KeyFinish => "F10 klaar", "F10 done";
     /// Esc to leave an entry halfway.
-    KeyLeave => "Esc onderbreken", "Esc pause";
+    KeyLeave => "Esc pauze", "Esc pause";
     /// PgUp/PgDn between blocks.
-    KeyBlocks => "PgUp/PgDn blok", "PgUp/PgDn block";
+    KeyBlocks => "PgUp/Dn blok", "PgUp/Dn block";
     /// Enter to save an entry.
     KeySave => "Enter opslaan", "Enter save";
     /// Enter to start or resume an entry.
-    KeyEnter => "Enter invoeren", "Enter enter data";
+    KeyEnter => "Enter invoer", "Enter type";
     /// C for the coordinator.
     KeyCoordinator => "C coordinator", "C coordinator";
     /// T for the total.
@@ -139,7 +141,7 @@ catalogue! {
     /// Enter to check hash code groups.
     KeyCheck => "Enter controleer", "Enter check";
     /// Ctrl+Q to quit.
-    KeyQuit => "Ctrl+Q stoppen", "Ctrl+Q quit";
+    KeyQuit => "Ctrl+Q stop", "Ctrl+Q quit";
 
     // ---- start ----
     /// Start screen title.

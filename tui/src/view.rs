@@ -20,6 +20,17 @@ const ERR: Style = Style::new().fg(Color::Red).add_modifier(Modifier::BOLD);
 const WARN: Style = Style::new().fg(Color::Yellow).add_modifier(Modifier::BOLD);
 const DIM: Style = Style::new().fg(Color::Gray);
 const CURSOR: Style = Style::new().add_modifier(Modifier::REVERSED);
+/// A border the Linux console draws with any font.
+const ASCII_BORDER: ratatui::symbols::border::Set = ratatui::symbols::border::Set {
+    top_left: "+",
+    top_right: "+",
+    bottom_left: "+",
+    bottom_right: "+",
+    vertical_left: "|",
+    vertical_right: "|",
+    horizontal_top: "-",
+    horizontal_bottom: "-",
+};
 const BOLD: Style = Style::new().add_modifier(Modifier::BOLD);
 
 /// Draws the whole screen.
@@ -229,7 +240,14 @@ fn key_bar(state: &State) -> Line<'static> {
             Screen::Definition { .. } => vec![KeyHelp, KeyCheck, KeyBack],
             Screen::Overview { .. } => vec![KeyHelp, KeyMove, KeyEnter, KeyCoordinator, KeyTotal],
             Screen::Typist { .. } => vec![KeyHelp, KeyChoose, KeyBack],
-            Screen::Entry { .. } => vec![KeyHelp, KeyNextField, KeyPrevField, KeyBlocks, KeyLeave],
+            Screen::Entry { .. } => vec![
+                KeyHelp,
+                KeyNextField,
+                KeyPrevField,
+                KeyBlocks,
+                KeyFinish,
+                KeyLeave,
+            ],
             Screen::Finish { .. } => vec![KeyHelp, KeySave, KeyBack],
             Screen::Coordinator { station, .. } => match state.tally.status(*station) {
                 Some(Status::Differences) => vec![
@@ -394,8 +412,8 @@ fn field_marks(findings: &[CheckResult], field: FieldId) -> Vec<Span<'static>> {
     out
 }
 
-/// The findings of an entry that the typist has passed (all their fields are before the
-/// cursor), or all of them when the entry is complete.
+/// The findings of an entry whose fields the typist has dealt with (each is before the
+/// cursor or already has a value), or all of them when the entry is complete.
 fn passed_findings(
     form: &Form,
     values: &tally_core::entry::PollingStationEntry,
@@ -405,10 +423,13 @@ fn passed_findings(
     check(values, &form.shape)
         .into_iter()
         .filter(|f| {
-            all || f
-                .fields
-                .iter()
-                .all(|id| form.index_of(*id).is_some_and(|i| i < cursor))
+            all || f.fields.iter().all(|id| {
+                form.index_of(*id).is_some_and(|i| i < cursor)
+                    || matches!(
+                        values.get(*id),
+                        Some(FieldValue::Count(_)) | Some(FieldValue::Mark(true))
+                    )
+            })
         })
         .collect()
 }
@@ -715,7 +736,12 @@ fn help(state: &State, frame: &mut Frame, area: Rect) {
     frame.render_widget(
         Paragraph::new(text.text(lang))
             .wrap(Wrap { trim: false })
-            .block(Frame_::default().borders(Borders::ALL).title(title)),
+            .block(
+                Frame_::default()
+                    .borders(Borders::ALL)
+                    .border_set(ASCII_BORDER)
+                    .title(title),
+            ),
         rect,
     );
 }

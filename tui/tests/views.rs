@@ -1,0 +1,250 @@
+//! Every screen rendered with ratatui's TestBackend at 80x24, in Dutch and in English:
+//! the texts, the DEMO marker, the key bar, and the markers that do not rely on colour.
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::indexing_slicing)]
+
+mod common;
+
+use common::*;
+use crossterm::event::KeyCode;
+use ratatui::Terminal;
+use ratatui::backend::TestBackend;
+use tally_core::entry::FieldId;
+use tally_core::ids::{CandidatePosition, ListNumber};
+use tally_tui::app::{Event, State, update};
+use tally_tui::text::Lang;
+use tally_tui::view::view;
+
+/// The screen's 24 lines of text.
+fn render(state: &State) -> Vec<String> {
+    let mut t = Terminal::new(TestBackend::new(80, 24)).unwrap();
+    t.draw(|f| view(state, f)).unwrap();
+    let buf = t.backend().buffer().clone();
+    (0..24)
+        .map(|y| {
+            (0..80)
+                .map(|x| buf[(x, y)].symbol().to_string())
+                .collect::<String>()
+        })
+        .collect()
+}
+
+fn show(name: &str, lines: &[String]) {
+    println!("---- {name}");
+    for l in lines {
+        println!("|{l}|");
+    }
+}
+
+/// Asserts what every screen has, and that each of `wanted` is on some line.
+fn check(name: &str, state: &State, wanted: &[&str]) -> Vec<String> {
+    let lines = render(state);
+    show(name, &lines);
+    assert!(
+        lines[0].starts_with(" DEMO "),
+        "{name}: no DEMO marker: {}",
+        lines[0]
+    );
+    let bar = &lines[23];
+    assert!(
+        bar.contains("F1") || bar.contains("Ctrl+Q"),
+        "{name}: key bar: {bar}"
+    );
+    let all = lines.join("\n");
+    for w in wanted {
+        assert!(all.contains(w), "{name}: {w:?} not on screen:\n{all}");
+    }
+    for l in &lines {
+        assert!(
+            l.chars().all(|c| (c as u32) < 0x250),
+            "{name}: glyph beyond Latin: {l}"
+        );
+    }
+    lines
+}
+
+struct Words {
+    start: [&'static str; 3],
+    media: &'static str,
+    definition: [&'static str; 3],
+    overview: [&'static str; 2],
+    typist: &'static str,
+    entry: [&'static str; 2],
+    errors: &'static str,
+    finish: &'static str,
+    differences: &'static str,
+    total: &'static str,
+    help: &'static str,
+}
+
+const NL: Words = Words {
+    start: [
+        "Vertrouwde sleutel Kiesraad",
+        "Telt voor: GSB 0042 DEMO Gemeente Juinen",
+        "F1 hulp",
+    ],
+    media: "Plaats de ondertekende stick",
+    definition: [
+        "Gemeenteraad 2025 Juinen",
+        "Kandidaten",
+        "Typ van het papier groep",
+    ],
+    overview: ["Studio The Rules", "0 van 3 stembureaus definitief"],
+    typist: "Uw naam (invoerder) voor stembureau 1",
+    entry: ["Toegelaten kiezers", "Geldige stempassen"],
+    errors: "X F.201",
+    finish: "Invoer afronden",
+    differences: "De twee invoeren verschillen",
+    total: "Hashcode van het 510b-bestand",
+    help: "Hulp",
+};
+
+const EN: Words = Words {
+    start: [
+        "Trusted Electoral Council key",
+        "Counts for: GSB 0042 DEMO Gemeente Juinen",
+        "F1 help",
+    ],
+    media: "Insert the signed stick",
+    definition: [
+        "Gemeenteraad 2025 Juinen",
+        "Candidates",
+        "Type from the paper group",
+    ],
+    overview: ["Studio The Rules", "0 of 3 polling stations definitive"],
+    typist: "Your name (typist) for polling station 1",
+    entry: ["Admitted voters", "Valid poll cards"],
+    errors: "X F.201",
+    finish: "Finish entry",
+    differences: "The two entries differ",
+    total: "Hash code of the 510b file",
+    help: "Help",
+};
+
+fn every_screen(lang: Lang, w: &Words) {
+    let dir = tempfile::tempdir().unwrap();
+    let paths = paths(dir.path());
+    let mut r = open(&paths, lang);
+
+    let lines = check("start", &r.state, &w.start);
+    // The passphrase is never shown.
+    type_str(&mut r, "geheim");
+    assert!(!render(&r.state).join("").contains("geheim"));
+    for _ in 0..6 {
+        key(&mut r, KeyCode::Backspace);
+    }
+    drop(lines);
+    r.state.help = true;
+    check("help", &r.state, &[w.help]);
+    r.state.help = false;
+
+    unlock(&mut r);
+    check("media", &r.state, &[w.media, "DEMO_GR2025_Juinen"]);
+    key(&mut r, KeyCode::Enter);
+    check("definition", &r.state, &w.definition);
+    // A wrong group: refused, with the X marker.
+    for _ in 0..4 {
+        type_str(&mut r, "0000");
+        key(&mut r, KeyCode::Enter);
+    }
+    check("definition refused", &r.state, &["X "]);
+    key(&mut r, KeyCode::Esc);
+    load_definition(&mut r);
+    check("overview", &r.state, &w.overview);
+
+    select(&mut r, 0);
+    key(&mut r, KeyCode::Enter);
+    check("typist", &r.state, &[w.typist]);
+    type_str(&mut r, "Anna");
+    key(&mut r, KeyCode::Enter);
+    check("entry", &r.state, &w.entry);
+
+    // A + B typed that do not add up to D: the error is beside D, marked X, with its code.
+    let lists = juinen_lists(&r);
+    let mut p = paper(1, &lists);
+    p.insert(FieldId::PollCards, "1".into());
+    let mut typed = 0;
+    type_fields(&mut r, &p, 0, |r, i| {
+        typed = i;
+        let _ = r;
+    });
+    let _ = typed;
+    check("finish with errors", &r.state, &[w.finish, "F.201"]);
+    key(&mut r, KeyCode::Esc);
+    // Back on the entry, on the last field; go to the voters block to see the marker.
+    for _ in 0..10 {
+        key(&mut r, KeyCode::PageUp);
+    }
+    key(&mut r, KeyCode::Down);
+    key(&mut r, KeyCode::Down);
+    let lines = check("entry with error", &r.state, &[w.errors]);
+    // The marker is on D's own line, after its value.
+    assert!(
+        lines
+            .iter()
+            .any(|l| l.contains("D ") && l.contains("[") && l.contains("X F.201")),
+        "{lines:?}"
+    );
+    // A list block.
+    for _ in 0..3 {
+        key(&mut r, KeyCode::PageDown);
+    }
+    check("entry list", &r.state, &["Hekking"]);
+    key(&mut r, KeyCode::F(10));
+    key(&mut r, KeyCode::Enter);
+    // Errors: the coordinator sends it back.
+    select(&mut r, 0);
+    key(&mut r, KeyCode::Char('c'));
+    check("coordinator errors", &r.state, &["F.201"]);
+    key(&mut r, KeyCode::Char('d'));
+
+    // A clean station 1, then differences.
+    let p = paper(1, &lists);
+    full_entry(&mut r, 0, "Anna", &p);
+    let mut q = p.clone();
+    q.insert(
+        FieldId::CandidateVotes(ListNumber(2), CandidatePosition(1)),
+        "99".into(),
+    );
+    full_entry(&mut r, 0, "Bert", &q);
+    select(&mut r, 0);
+    check("overview needs coordinator", &r.state, &["! "]);
+    key(&mut r, KeyCode::Char('c'));
+    check(
+        "coordinator differences",
+        &r.state,
+        &[w.differences, "L2.K1", "99"],
+    );
+    key(&mut r, KeyCode::Char('1'));
+    for (i, s) in [(1usize, 2u32), (2, 3)] {
+        let p = paper(s, &lists);
+        full_entry(&mut r, i, "Anna", &p);
+        full_entry(&mut r, i, "Bert", &p);
+    }
+    key(&mut r, KeyCode::Char('t'));
+    check("total before export", &r.state, &["Lijst Hekking"]);
+    key(&mut r, KeyCode::Char('e'));
+    let sha = r.state.tally.exported.clone().unwrap().1;
+    check("total", &r.state, &[w.total, &sha[0..4], &sha[60..64]]);
+
+    let _ = update(&mut r.state, Event::JournalFailed("disk full".into()));
+    check("fatal", &r.state, &["disk full"]);
+}
+
+#[test]
+fn every_screen_in_dutch() {
+    every_screen(Lang::Nl, &NL);
+}
+
+#[test]
+fn every_screen_in_english() {
+    every_screen(Lang::En, &EN);
+}
+
+#[test]
+fn the_language_key_on_the_start_screen_switches() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut r = open(&paths(dir.path()), Lang::Nl);
+    assert!(render(&r.state).join("").contains("Wachtwoordzin"));
+    key(&mut r, KeyCode::F(2));
+    assert!(render(&r.state).join("").contains("Passphrase"));
+}
