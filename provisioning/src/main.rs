@@ -1,1 +1,636 @@
-fn main() {}
+//! `tally-provision`: the Electoral Council's offline provisioning tool.
+//!
+//! What it is for: making the authority's root key, issuing body keys and certificates,
+//! signing election definitions (after loading them with `tally-core`), verifying any
+//! signed medium, and printing hash codes. The formats are in `docs/signed-media.md`.
+//!
+//! What it must not do: take a passphrase from a command-line argument, overwrite a key,
+//! or sign a definition that does not load. It runs on an offline machine and never uses
+//! the network.
+
+use std::io::Read;
+use std::path::{Path, PathBuf};
+use std::process::ExitCode;
+
+use clap::{Args, Parser, Subcommand, ValueEnum};
+use tally_core::eml::definition::{SourceFile, load_election};
+use tally_signing::medium::read_regular_file;
+use tally_signing::{
+    Certificate, CertificateFields, ContentKind, DirSource, KdfParams, Limits, MediumFile,
+    PublicKey, Role, SecretKey, SignedMedium, Timestamp, VerifyOptions, read_secret_key_file,
+    sign_medium, verify_medium, write_secret_key_file,
+};
+use zeroize::Zeroizing;
+
+/// The Electoral Council's offline provisioning tool for the tally appliance.
+#[derive(Parser)]
+#[command(name = "tally-provision", version, about)]
+struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Create the authority's root key pair; print the root's fingerprint.
+    InitAuthority {
+        /// Folder to write `authority.key` (encrypted, mode 0600) and `authority.pub` into.
+        #[arg(long)]
+        out_dir: PathBuf,
+        #[command(flatten)]
+        passphrase: NewPassphrase,
+        #[command(flatten)]
+        kdf: KdfArgs,
+    },
+    /// Create a body's key pair and its certificate, signed by the root key.
+    Issue {
+        /// The root's secret-key file (`authority.key`).
+        #[arg(long)]
+        authority_key: PathBuf,
+        /// Read the root key's passphrase from this file (first line).
+        #[arg(long, conflicts_with = "authority_passphrase_fd")]
+        authority_passphrase_file: Option<PathBuf>,
+        /// Read the root key's passphrase from this open file descriptor.
+        #[arg(long)]
+        authority_passphrase_fd: Option<u32>,
+        /// The body's role.
+        #[arg(long, value_enum)]
+        role: RoleArg,
+        /// The body's identifier: `CSB`, `HSB6`, a municipality code such as `0668`, or the
+        /// authority's name for role `authority`.
+        #[arg(long)]
+        identifier: String,
+        /// The body's name, such as `Gemeente West Maas en Waal`.
+        #[arg(long)]
+        name: String,
+        /// The election identifier, such as `GR2022_WestMaasenWaal`.
+        #[arg(long)]
+        election: String,
+        /// Start of validity: `YYYY-MM-DD` (00:00:00 UTC) or `YYYY-MM-DDTHH:MM:SSZ`.
+        #[arg(long)]
+        valid_from: String,
+        /// End of validity: `YYYY-MM-DD` (23:59:59 UTC) or `YYYY-MM-DDTHH:MM:SSZ`.
+        #[arg(long)]
+        valid_until: String,
+        /// Folder to write `<election>_<identifier>.key` and `.cert` into.
+        #[arg(long)]
+        out_dir: PathBuf,
+        #[command(flatten)]
+        passphrase: NewPassphrase,
+        #[command(flatten)]
+        kdf: KdfArgs,
+    },
+    /// Sign an election definition (110a, 230b, optional 110b) after loading it.
+    SignDefinition {
+        /// The authority signing key (issued with `--role authority`).
+        #[arg(long)]
+        key: PathBuf,
+        /// Its certificate.
+        #[arg(long)]
+        cert: PathBuf,
+        #[command(flatten)]
+        passphrase: ExistingPassphrase,
+        /// The election definition (EML 110a).
+        #[arg(long = "eml-110a")]
+        eml_110a: PathBuf,
+        /// A candidate-lists file (EML 230b); give it once per file.
+        #[arg(long = "eml-230b", required = true)]
+        eml_230b: Vec<PathBuf>,
+        /// The polling-station list (EML 110b), if any.
+        #[arg(long = "eml-110b")]
+        eml_110b: Option<PathBuf>,
+        /// Folder in which to create the medium's folder.
+        #[arg(long)]
+        out_dir: PathBuf,
+        /// Creation time to record (default: now), `YYYY-MM-DDTHH:MM:SSZ`.
+        #[arg(long)]
+        created: Option<String>,
+    },
+    /// Verify a signed medium against a root public key; print what it holds and who signed.
+    Verify {
+        /// The trusted root's public-key file (`authority.pub`).
+        #[arg(long)]
+        root: PathBuf,
+        /// The medium's folder.
+        medium: PathBuf,
+        /// The election the medium must be for.
+        #[arg(long)]
+        election: Option<String>,
+        /// The signer's identifier the medium must come from.
+        #[arg(long)]
+        signer: Option<String>,
+        /// Check the certificate at this time instead of now: `YYYY-MM-DDTHH:MM:SSZ`.
+        #[arg(long)]
+        at: Option<String>,
+    },
+    /// Print the hash code (SHA-256 as 16 groups of 4 hex digits) of files.
+    Hash {
+        /// The files.
+        #[arg(required = true)]
+        files: Vec<PathBuf>,
+    },
+}
+
+#[derive(Clone, Copy, ValueEnum)]
+enum RoleArg {
+    Authority,
+    #[value(name = "CSB", alias = "csb")]
+    Csb,
+    #[value(name = "HSB", alias = "hsb")]
+    Hsb,
+    #[value(name = "GSB", alias = "gsb")]
+    Gsb,
+}
+
+impl From<RoleArg> for Role {
+    fn from(r: RoleArg) -> Role {
+        match r {
+            RoleArg::Authority => Role::Authority,
+            RoleArg::Csb => Role::Csb,
+            RoleArg::Hsb => Role::Hsb,
+            RoleArg::Gsb => Role::Gsb,
+        }
+    }
+}
+
+/// Where a new key's passphrase comes from (default: typed twice on the terminal).
+#[derive(Args)]
+struct NewPassphrase {
+    /// Read the new key's passphrase from this file (first line).
+    #[arg(long, conflicts_with = "passphrase_fd")]
+    passphrase_file: Option<PathBuf>,
+    /// Read the new key's passphrase from this open file descriptor.
+    #[arg(long)]
+    passphrase_fd: Option<u32>,
+}
+
+/// Where an existing key's passphrase comes from (default: typed on the terminal).
+#[derive(Args)]
+struct ExistingPassphrase {
+    /// Read the key's passphrase from this file (first line).
+    #[arg(long, conflicts_with = "passphrase_fd")]
+    passphrase_file: Option<PathBuf>,
+    /// Read the key's passphrase from this open file descriptor.
+    #[arg(long)]
+    passphrase_fd: Option<u32>,
+}
+
+/// Argon2id parameters for a new key file.
+#[derive(Args)]
+struct KdfArgs {
+    /// Argon2id memory in KiB (default 65536 = 64 MiB).
+    #[arg(long, default_value_t = KdfParams::DEFAULT.memory_kib)]
+    argon2_memory_kib: u32,
+    /// Argon2id iterations (default 3).
+    #[arg(long, default_value_t = KdfParams::DEFAULT.iterations)]
+    argon2_iterations: u32,
+}
+
+impl KdfArgs {
+    fn params(&self) -> KdfParams {
+        KdfParams {
+            memory_kib: self.argon2_memory_kib,
+            iterations: self.argon2_iterations,
+            parallelism: 1,
+        }
+    }
+}
+
+/// A failure, as one line for the user.
+struct Failure(String);
+
+impl<E: std::fmt::Display> From<E> for Failure {
+    fn from(e: E) -> Failure {
+        Failure(e.to_string())
+    }
+}
+
+type Result<T> = std::result::Result<T, Failure>;
+
+fn fail<T>(msg: impl Into<String>) -> Result<T> {
+    Err(Failure(msg.into()))
+}
+
+/// The shortest passphrase accepted for a new key.
+const MIN_PASSPHRASE_CHARS: usize = 8;
+
+fn read_passphrase_from(file: Option<&Path>, fd: Option<u32>) -> Result<Option<Zeroizing<String>>> {
+    let path = match (file, fd) {
+        (Some(p), _) => p.to_path_buf(),
+        (None, Some(fd)) => PathBuf::from(format!("/dev/fd/{fd}")),
+        (None, None) => return Ok(None),
+    };
+    let mut bytes = Zeroizing::new(Vec::new());
+    std::fs::File::open(&path)
+        .and_then(|f| f.take(4096).read_to_end(&mut bytes))
+        .map_err(|e| {
+            Failure(format!(
+                "cannot read the passphrase from {}: {e}",
+                path.display()
+            ))
+        })?;
+    let text = std::str::from_utf8(&bytes)
+        .map_err(|_| Failure(format!("the passphrase in {} is not UTF-8", path.display())))?;
+    let line = text.split('\n').next().unwrap_or_default();
+    let line = line.strip_suffix('\r').unwrap_or(line);
+    Ok(Some(Zeroizing::new(line.to_string())))
+}
+
+fn new_passphrase(p: &NewPassphrase, what: &str) -> Result<Zeroizing<String>> {
+    let pass = match read_passphrase_from(p.passphrase_file.as_deref(), p.passphrase_fd)? {
+        Some(pass) => pass,
+        None => {
+            let a = Zeroizing::new(rpassword::prompt_password(format!(
+                "New passphrase for {what}: "
+            ))?);
+            let b = Zeroizing::new(rpassword::prompt_password("Repeat the passphrase: ")?);
+            if a != b {
+                return fail("the two passphrases differ");
+            }
+            a
+        }
+    };
+    if pass.chars().count() < MIN_PASSPHRASE_CHARS {
+        return fail(format!(
+            "the passphrase must have at least {MIN_PASSPHRASE_CHARS} characters"
+        ));
+    }
+    Ok(pass)
+}
+
+fn existing_passphrase(
+    file: Option<&Path>,
+    fd: Option<u32>,
+    what: &str,
+) -> Result<Zeroizing<String>> {
+    match read_passphrase_from(file, fd)? {
+        Some(p) => Ok(p),
+        None => Ok(Zeroizing::new(rpassword::prompt_password(format!(
+            "Passphrase for {what}: "
+        ))?)),
+    }
+}
+
+fn parse_time(s: &str, end_of_day: bool) -> Result<Timestamp> {
+    let full = if s.len() == 10 {
+        format!("{s}T{}Z", if end_of_day { "23:59:59" } else { "00:00:00" })
+    } else {
+        s.to_string()
+    };
+    Ok(Timestamp::parse(&full)?)
+}
+
+fn read_input(path: &Path) -> Result<Vec<u8>> {
+    read_regular_file(path, Limits::DEFAULT.max_file_bytes)
+        .map_err(|e| Failure(format!("{}: {e}", path.display())))
+}
+
+fn plain_name(path: &Path) -> Result<String> {
+    let name = path
+        .file_name()
+        .and_then(|n| n.to_str())
+        .ok_or_else(|| Failure(format!("{}: no usable file name", path.display())))?;
+    tally_signing::manifest::check_file_name(name)
+        .map_err(|e| Failure(format!("{}: the file name {e}", path.display())))?;
+    Ok(name.to_string())
+}
+
+fn init_authority(out_dir: &Path, pass: &NewPassphrase, kdf: &KdfArgs) -> Result<()> {
+    let passphrase = new_passphrase(pass, "the authority root key")?;
+    std::fs::create_dir_all(out_dir)?;
+    let key_path = out_dir.join("authority.key");
+    let pub_path = out_dir.join("authority.pub");
+    if key_path.exists() || pub_path.exists() {
+        return fail(format!(
+            "{} already holds an authority key; refusing to overwrite it",
+            out_dir.display()
+        ));
+    }
+    let key = SecretKey::generate();
+    write_secret_key_file(&key_path, &key, passphrase.as_bytes(), kdf.params())?;
+    tally_signing::keys::write_new_file(&pub_path, &key.public_key().to_file_bytes(), 0o644)
+        .map_err(|e| Failure(format!("{}: {e}", pub_path.display())))?;
+    println!("Authority root key created.");
+    println!("  secret key (encrypted): {}", key_path.display());
+    println!("  public key:             {}", pub_path.display());
+    println!("Root fingerprint:");
+    println!("  {}", key.public_key().fingerprint());
+    Ok(())
+}
+
+#[allow(clippy::too_many_arguments)]
+fn issue(
+    authority_key: &Path,
+    authority_pass: Zeroizing<String>,
+    fields: CertificateFields,
+    out_dir: &Path,
+    pass: &NewPassphrase,
+    kdf: &KdfArgs,
+    body_key: SecretKey,
+) -> Result<()> {
+    fields.check().map_err(Failure)?;
+    let root = read_secret_key_file(authority_key, authority_pass.as_bytes())
+        .map_err(|e| Failure(format!("{}: {e}", authority_key.display())))?;
+    let cert = Certificate::issue(&root, fields)?;
+    let passphrase = new_passphrase(
+        pass,
+        &format!("the {} key {}", cert.role(), cert.identifier()),
+    )?;
+    std::fs::create_dir_all(out_dir)?;
+    let stem = format!("{}_{}", cert.election(), cert.identifier());
+    let key_path = out_dir.join(format!("{stem}.key"));
+    let cert_path = out_dir.join(format!("{stem}.cert"));
+    if key_path.exists() || cert_path.exists() {
+        return fail(format!(
+            "{} or {} exists already; refusing to overwrite",
+            key_path.display(),
+            cert_path.display()
+        ));
+    }
+    write_secret_key_file(&key_path, &body_key, passphrase.as_bytes(), kdf.params())?;
+    tally_signing::keys::write_new_file(&cert_path, cert.as_bytes(), 0o644)
+        .map_err(|e| Failure(format!("{}: {e}", cert_path.display())))?;
+    println!("Certificate issued.");
+    print_certificate(&cert);
+    println!("  secret key (encrypted): {}", key_path.display());
+    println!("  certificate:            {}", cert_path.display());
+    println!("Certificate fingerprint:");
+    println!("  {}", cert.fingerprint());
+    Ok(())
+}
+
+fn print_certificate(cert: &Certificate) {
+    let f = cert.fields();
+    println!("  role:        {}", f.role);
+    println!("  identifier:  {}", f.identifier);
+    println!("  name:        {}", f.name);
+    println!("  election:    {}", f.election);
+    println!("  valid:       {} to {}", f.valid_from, f.valid_until);
+    println!("  key:         {}", f.public_key.fingerprint());
+    println!("  issuer root: {}", cert.issuer());
+}
+
+#[allow(clippy::too_many_arguments)]
+fn sign_definition(
+    key_path: &Path,
+    cert_path: &Path,
+    passphrase: Zeroizing<String>,
+    eml_110a: &Path,
+    eml_230b: &[PathBuf],
+    eml_110b: Option<&Path>,
+    out_dir: &Path,
+    created: Option<&str>,
+) -> Result<()> {
+    let cert_bytes = read_input(cert_path)?;
+    let cert = Certificate::parse(&cert_bytes)
+        .map_err(|e| Failure(format!("{}: {e}", cert_path.display())))?;
+    // Collect the files; the definition must load before anything is signed.
+    let mut files: Vec<MediumFile> = Vec::new();
+    for path in std::iter::once(eml_110a)
+        .chain(eml_230b.iter().map(PathBuf::as_path))
+        .chain(eml_110b)
+    {
+        files.push(MediumFile {
+            name: plain_name(path)?,
+            bytes: read_input(path)?,
+        });
+    }
+    let sources: Vec<SourceFile<'_>> = files
+        .iter()
+        .map(|f| SourceFile::new(&f.name, &f.bytes))
+        .collect();
+    let (first, rest) = sources
+        .split_first()
+        .ok_or_else(|| Failure("no 110a given".into()))?;
+    let (lists, stations) = if eml_110b.is_some() {
+        let (last, lists) = rest
+            .split_last()
+            .ok_or_else(|| Failure("no 230b given".into()))?;
+        (lists, Some(last))
+    } else {
+        (rest, None)
+    };
+    let election = load_election(first, lists, stations).map_err(|e| {
+        Failure(format!(
+            "the definition does not load, nothing was signed: {e}"
+        ))
+    })?;
+    let election_id = election.id.0.clone();
+    if election_id != cert.election() {
+        return fail(format!(
+            "the definition is for election `{election_id}` but the certificate is for `{}`; nothing was signed",
+            cert.election()
+        ));
+    }
+    let key = read_secret_key_file(key_path, passphrase.as_bytes())
+        .map_err(|e| Failure(format!("{}: {e}", key_path.display())))?;
+    let created = match created {
+        Some(s) => parse_time(s, false)?,
+        None => Timestamp::now(),
+    };
+    let medium = sign_medium(
+        ContentKind::ElectionDefinition,
+        &election_id,
+        files,
+        &key,
+        &cert,
+        created,
+    )?;
+    let folder = out_dir.join(SignedMedium::folder_name(
+        ContentKind::ElectionDefinition,
+        &election_id,
+        cert.identifier(),
+    ));
+    std::fs::create_dir_all(out_dir).map_err(|e| Failure(format!("{}: {e}", out_dir.display())))?;
+    medium
+        .write_to_dir(&folder)
+        .map_err(|e| Failure(format!("{}: {e}", folder.display())))?;
+    println!("Signed election definition written to {}", folder.display());
+    println!("  election: {election_id} ({})", election.name);
+    println!(
+        "  contests: {}, lists: {}, polling stations: {}",
+        election.contests.len(),
+        election
+            .contests
+            .iter()
+            .map(|c| c.lists.len())
+            .sum::<usize>(),
+        election
+            .polling_stations
+            .as_ref()
+            .map_or("none".to_string(), |p| p.stations.len().to_string())
+    );
+    for f in &medium.files {
+        println!(
+            "  {}  {}",
+            tally_core::hashcode::hash_code(&f.bytes),
+            f.name
+        );
+    }
+    Ok(())
+}
+
+fn verify(
+    root_path: &Path,
+    medium: &Path,
+    election: Option<&str>,
+    signer: Option<&str>,
+    at: Option<&str>,
+) -> Result<bool> {
+    let root_bytes = read_input(root_path)?;
+    let root = PublicKey::from_file_bytes(&root_bytes)
+        .map_err(|e| Failure(format!("{}: {e}", root_path.display())))?;
+    let now = match at {
+        Some(s) => parse_time(s, false)?,
+        None => Timestamp::now(),
+    };
+    let mut opts = VerifyOptions::new(&root, now);
+    opts.expected_election = election;
+    opts.expected_signer = signer;
+    println!("Medium:           {}", medium.display());
+    println!("Trusted root:     {}", root.fingerprint());
+    println!("Checked at:       {now}");
+    match verify_medium(&DirSource::new(medium), &opts) {
+        Ok(v) => {
+            let m = &v.manifest;
+            println!("VALID");
+            println!("Content:          {} ({})", m.kind, m.kind.as_str());
+            println!("Election:         {}", m.election);
+            println!("Created:          {}", m.created);
+            println!("Signed by:");
+            print_certificate(v.signer());
+            println!("Files ({}):", v.files.len());
+            for f in &v.files {
+                println!(
+                    "  {}  {:>10} bytes  {}",
+                    f.hash_code(),
+                    f.bytes.len(),
+                    f.name
+                );
+            }
+            for name in &v.ignored {
+                println!("Ignored (not listed in the manifest, not read): {name}");
+            }
+            Ok(true)
+        }
+        Err(e) => {
+            println!("INVALID: {e}");
+            Ok(false)
+        }
+    }
+}
+
+fn hash(files: &[PathBuf]) -> Result<()> {
+    for path in files {
+        let bytes = read_input(path)?;
+        println!(
+            "{}  {}",
+            tally_core::hashcode::hash_code(&bytes),
+            path.display()
+        );
+    }
+    Ok(())
+}
+
+fn run(cli: Cli) -> Result<bool> {
+    match cli.command {
+        Command::InitAuthority {
+            out_dir,
+            passphrase,
+            kdf,
+        } => init_authority(&out_dir, &passphrase, &kdf).map(|()| true),
+        Command::Issue {
+            authority_key,
+            authority_passphrase_file,
+            authority_passphrase_fd,
+            role,
+            identifier,
+            name,
+            election,
+            valid_from,
+            valid_until,
+            out_dir,
+            passphrase,
+            kdf,
+        } => {
+            let body_key = SecretKey::generate();
+            let fields = CertificateFields {
+                role: role.into(),
+                identifier,
+                name,
+                election,
+                valid_from: parse_time(&valid_from, false)?,
+                valid_until: parse_time(&valid_until, true)?,
+                public_key: body_key.public_key(),
+            };
+            let authority_pass = existing_passphrase(
+                authority_passphrase_file.as_deref(),
+                authority_passphrase_fd,
+                "the authority root key",
+            )?;
+            issue(
+                &authority_key,
+                authority_pass,
+                fields,
+                &out_dir,
+                &passphrase,
+                &kdf,
+                body_key,
+            )
+            .map(|()| true)
+        }
+        Command::SignDefinition {
+            key,
+            cert,
+            passphrase,
+            eml_110a,
+            eml_230b,
+            eml_110b,
+            out_dir,
+            created,
+        } => {
+            let pass = existing_passphrase(
+                passphrase.passphrase_file.as_deref(),
+                passphrase.passphrase_fd,
+                "the authority signing key",
+            )?;
+            sign_definition(
+                &key,
+                &cert,
+                pass,
+                &eml_110a,
+                &eml_230b,
+                eml_110b.as_deref(),
+                &out_dir,
+                created.as_deref(),
+            )
+            .map(|()| true)
+        }
+        Command::Verify {
+            root,
+            medium,
+            election,
+            signer,
+            at,
+        } => verify(
+            &root,
+            &medium,
+            election.as_deref(),
+            signer.as_deref(),
+            at.as_deref(),
+        ),
+        Command::Hash { files } => hash(&files).map(|()| true),
+    }
+}
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    match run(cli) {
+        Ok(true) => ExitCode::SUCCESS,
+        Ok(false) => ExitCode::FAILURE,
+        Err(Failure(msg)) => {
+            eprintln!("error: {msg}");
+            ExitCode::FAILURE
+        }
+    }
+}
