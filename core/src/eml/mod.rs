@@ -267,3 +267,55 @@ pub fn parse_with_mode<T: EMLRead>(
         EMLReadResult::Err(e) => Err(eml_issues(&e)),
     }
 }
+
+/// Parses in `Strict` mode; when that fails, parses again in `StrictFallback` mode and, if
+/// that succeeds, returns the document with the `Strict` issues first among the warnings
+/// and the mode that succeeded. For the documents the BRIEF says real files need it for
+/// (the TK2021 520, whose `ShortCode`s have non-ASCII letters). When both fail, returns
+/// the `Strict` issues.
+pub fn parse_strict_then_fallback<T: EMLRead>(
+    text: &str,
+) -> Result<(T, Vec<EmlIssue>, EMLParsingMode), Vec<EmlIssue>> {
+    match parse_with_mode::<T>(text, EMLParsingMode::Strict) {
+        Ok((doc, warnings)) => Ok((doc, warnings, EMLParsingMode::Strict)),
+        Err(strict_issues) => match parse_with_mode::<T>(text, EMLParsingMode::StrictFallback) {
+            Ok((doc, mut warnings)) => {
+                let mut all = strict_issues;
+                all.append(&mut warnings);
+                Ok((doc, all, EMLParsingMode::StrictFallback))
+            }
+            Err(_) => Err(strict_issues),
+        },
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use eml_nl::documents::election_result::ElectionResult;
+
+    #[test]
+    fn the_tk2021_result_needs_the_fallback_mode() {
+        let path = concat!(
+            env!("CARGO_MANIFEST_DIR"),
+            "/../../shared/eml/real/Resultaat_TK2021.eml.xml"
+        );
+        let text = std::fs::read_to_string(path).unwrap();
+        assert!(parse_with_mode::<ElectionResult>(&text, EMLParsingMode::Strict).is_err());
+        let (_, warnings, mode) = parse_strict_then_fallback::<ElectionResult>(&text).unwrap();
+        assert_eq!(mode, EMLParsingMode::StrictFallback);
+        assert!(
+            warnings.iter().any(|w| matches!(&w.problem,
+                EmlProblem::InvalidValue { field, .. } if field == "ShortCode")),
+            "{warnings:?}"
+        );
+    }
+
+    #[test]
+    fn element_names_get_their_prefix() {
+        let kr = OwnedQualifiedName::new("ElectionTree", Some("http://www.kiesraad.nl/extensions"));
+        assert_eq!(prefixed_name(&kr), "kr:ElectionTree");
+        let eml = OwnedQualifiedName::new("Contest", Some("urn:oasis:names:tc:evs:schema:eml"));
+        assert_eq!(prefixed_name(&eml), "Contest");
+    }
+}
