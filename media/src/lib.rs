@@ -33,6 +33,7 @@ pub mod fsprobe;
 pub mod medium;
 pub mod mount;
 pub mod reader;
+pub mod signed;
 pub mod tracker;
 pub mod verify;
 pub mod watch;
