@@ -837,6 +837,16 @@ fn on_key(state: &mut State, key: KeyEvent) -> Vec<Effect> {
                     station,
                     resolution: Resolution::KeepFirst,
                 }),
+                (Status::Differences, KeyCode::Char('2'))
+                    if !state
+                        .tally
+                        .findings(station, Slot::Second)
+                        .iter()
+                        .all(|f| f.severity() != tally_core::entry::Severity::Error) =>
+                {
+                    state.problem(Msg::KeepHasErrors.text(lang).into());
+                    Vec::new()
+                }
                 (Status::Differences, KeyCode::Char('2')) => decide(Record::Resolved {
                     station,
                     resolution: Resolution::KeepSecond,

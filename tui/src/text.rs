@@ -332,6 +332,8 @@ catalogue! {
     WarningsHeading => "De definitieve invoer heeft waarschuwingen. Controleer ze op het papier:", "The definitive entry has warnings. Check them on the paper:";
     /// Kept first.
     KeptOne => "Invoer bewaard als definitieve uitslag.", "Entry kept as the definitive result.";
+    /// Keep second refused.
+    KeepHasErrors => "Deze invoer heeft fouten en kan niet als uitslag bewaard worden.", "This entry has errors and cannot be kept as the result.";
     /// Discarded both.
     DiscardedBoth => "Beide invoeren weggegooid; het stembureau begint opnieuw.", "Both entries discarded; the polling station starts again.";
     /// Sent back.

@@ -109,6 +109,15 @@ fn full_juinen_count_with_one_difference_and_a_verified_export() {
         .values
         .differences(&data.second.as_ref().unwrap().values, &form.shape);
     assert_eq!(diffs, vec![f]);
+    // The mistyped second entry has an error (F.402): it cannot be kept.
+    key(&mut r, KeyCode::Char('2'));
+    assert_eq!(r.state.tally.status(2), Some(Status::Differences));
+    assert!(
+        r.state
+            .notice
+            .as_ref()
+            .is_some_and(|n| n.problem && n.text.contains("fouten"))
+    );
     key(&mut r, KeyCode::Char('1'));
     assert_eq!(r.state.tally.status(2), Some(Status::Definitive));
     assert!(r.state.tally.all_definitive());

@@ -37,13 +37,30 @@ pub fn open(paths: &Paths, lang: Lang) -> Demo {
     Runner::open(state, services, FileJournal::new(&paths.journal())).unwrap()
 }
 
+/// Something keys can be sent to: the runner, or a test driver around it.
+pub trait Keys {
+    /// Sends one key.
+    fn press(&mut self, key: KeyEvent);
+    /// The state now.
+    fn state(&self) -> &State;
+}
+
+impl Keys for Demo {
+    fn press(&mut self, key: KeyEvent) {
+        self.key(key);
+    }
+    fn state(&self) -> &State {
+        &self.state
+    }
+}
+
 /// One key without modifiers.
-pub fn key(r: &mut Demo, code: KeyCode) {
-    r.key(KeyEvent::new(code, KeyModifiers::NONE));
+pub fn key(r: &mut impl Keys, code: KeyCode) {
+    r.press(KeyEvent::new(code, KeyModifiers::NONE));
 }
 
 /// Types a text, char by char.
-pub fn type_str(r: &mut Demo, s: &str) {
+pub fn type_str(r: &mut impl Keys, s: &str) {
     for c in s.chars() {
         key(r, KeyCode::Char(c));
     }
@@ -66,42 +83,42 @@ pub fn published_hashes() -> (String, String) {
 }
 
 /// Types the passphrase.
-pub fn unlock(r: &mut Demo) {
+pub fn unlock(r: &mut impl Keys) {
     type_str(r, "demo");
     key(r, KeyCode::Enter);
 }
 
 /// From the media screen: chooses the definition medium and types the asked groups
 /// from the published hash codes.
-pub fn load_definition(r: &mut Demo) {
+pub fn load_definition(r: &mut impl Keys) {
     assert!(
-        matches!(r.state.screen, Screen::Media { .. }),
+        matches!(r.state().screen, Screen::Media { .. }),
         "{:?}",
-        r.state.screen
+        r.state().screen
     );
     key(r, KeyCode::Enter);
     assert!(
-        matches!(r.state.screen, Screen::Definition { .. }),
+        matches!(r.state().screen, Screen::Definition { .. }),
         "{:?}",
-        r.state.screen
+        r.state().screen
     );
     let (a, b) = published_hashes();
-    let groups = r.state.hash_groups;
+    let groups = r.state().hash_groups;
     for (i, hex) in [&a, &a, &b, &b].iter().enumerate() {
         let g = groups[i];
         type_str(r, &hex[g * 4..g * 4 + 4]);
         key(r, KeyCode::Enter);
     }
     assert!(
-        matches!(r.state.screen, Screen::Overview { .. }),
+        matches!(r.state().screen, Screen::Overview { .. }),
         "{:?}",
-        r.state.screen
+        r.state().screen
     );
 }
 
 /// Candidates per list of the Juinen 230b (counted in the file by hand).
-pub fn juinen_lists(r: &Demo) -> Vec<(u32, u32)> {
-    r.state
+pub fn juinen_lists(r: &impl Keys) -> Vec<(u32, u32)> {
+    r.state()
         .tally
         .election
         .as_ref()
@@ -149,7 +166,7 @@ pub fn paper(s: u32, lists: &[(u32, u32)]) -> BTreeMap<FieldId, String> {
 }
 
 /// Moves the overview's highlight to station index `i` (0-based).
-pub fn select(r: &mut Demo, i: usize) {
+pub fn select(r: &mut impl Keys, i: usize) {
     for _ in 0..5 {
         key(r, KeyCode::Up);
     }
@@ -159,27 +176,27 @@ pub fn select(r: &mut Demo, i: usize) {
 }
 
 /// From the overview: starts (or resumes) an entry of station index `i` as `typist`.
-pub fn start_entry(r: &mut Demo, i: usize, typist: &str) {
+pub fn start_entry(r: &mut impl Keys, i: usize, typist: &str) {
     select(r, i);
     key(r, KeyCode::Enter);
     assert!(
-        matches!(r.state.screen, Screen::Typist { .. }),
+        matches!(r.state().screen, Screen::Typist { .. }),
         "{:?}",
-        r.state.screen
+        r.state().screen
     );
     type_str(r, typist);
     key(r, KeyCode::Enter);
     assert!(
-        matches!(r.state.screen, Screen::Entry { .. }),
+        matches!(r.state().screen, Screen::Entry { .. }),
         "{:?} {:?}",
-        r.state.screen,
-        r.state.notice
+        r.state().screen,
+        r.state().notice
     );
 }
 
 /// The fields of the form in typing order.
-pub fn fields(r: &Demo) -> Vec<FieldId> {
-    r.state
+pub fn fields(r: &impl Keys) -> Vec<FieldId> {
+    r.state()
         .tally
         .form()
         .unwrap()
@@ -192,10 +209,10 @@ pub fn fields(r: &Demo) -> Vec<FieldId> {
 /// The keys that type `paper` from field `from` on: digits (or `x`) and Enter per field.
 /// `after` is called after every Enter with the field index just completed.
 pub fn type_fields(
-    r: &mut Demo,
+    r: &mut impl Keys,
     paper: &BTreeMap<FieldId, String>,
     from: usize,
-    mut after: impl FnMut(&mut Demo, usize),
+    mut after: impl FnMut(&mut dyn Keys, usize),
 ) {
     let fields = fields(r);
     for (i, f) in fields.iter().enumerate().skip(from) {
@@ -203,23 +220,23 @@ pub fn type_fields(
             type_str(r, t);
         }
         key(r, KeyCode::Enter);
-        after(r, i);
+        after(&mut *r, i);
     }
 }
 
 /// Types a whole entry and saves it.
-pub fn full_entry(r: &mut Demo, i: usize, typist: &str, paper: &BTreeMap<FieldId, String>) {
+pub fn full_entry(r: &mut impl Keys, i: usize, typist: &str, paper: &BTreeMap<FieldId, String>) {
     start_entry(r, i, typist);
     type_fields(r, paper, 0, |_, _| {});
     assert!(
-        matches!(r.state.screen, Screen::Finish { .. }),
+        matches!(r.state().screen, Screen::Finish { .. }),
         "{:?}",
-        r.state.screen
+        r.state().screen
     );
     key(r, KeyCode::Enter);
     assert!(
-        matches!(r.state.screen, Screen::Overview { .. }),
+        matches!(r.state().screen, Screen::Overview { .. }),
         "{:?}",
-        r.state.screen
+        r.state().screen
     );
 }

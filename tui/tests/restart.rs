@@ -1,0 +1,191 @@
+//! Kill and restart at many points of a scripted session: after every completed field,
+//! decision and screen change (sampled), the terminal is dropped without any goodbye and
+//! opened again from its data directory; after the passphrase it must show the same
+//! screen with everything typed so far. The session then goes on to a verified export.
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::indexing_slicing)]
+
+mod common;
+
+use common::*;
+use crossterm::event::{KeyCode, KeyEvent};
+use tally_core::entry::FieldId;
+use tally_core::ids::{CandidatePosition, ListNumber};
+use tally_tui::app::{Screen, State};
+use tally_tui::demo::Paths;
+use tally_tui::model::Status;
+use tally_tui::text::Lang;
+
+/// A runner that is killed and restarted at every `every`-th key that wrote to the
+/// journal, when nothing is half-typed.
+struct Killer {
+    r: Option<Demo>,
+    paths: Paths,
+    every: usize,
+    eligible: usize,
+    restarts: usize,
+}
+
+/// What a restart must give back: the same screen (the overview's highlight aside).
+fn normalized(s: &Screen) -> Screen {
+    match s {
+        Screen::Overview { .. } => Screen::Overview { selected: 0 },
+        other => other.clone(),
+    }
+}
+
+fn survives(s: &Screen) -> bool {
+    match s {
+        Screen::Overview { .. } | Screen::Coordinator { .. } | Screen::Total => true,
+        Screen::Entry { dirty, .. } => !dirty,
+        _ => false,
+    }
+}
+
+impl Killer {
+    fn runner(&mut self) -> &mut Demo {
+        self.r.as_mut().unwrap()
+    }
+
+    fn kill_and_restart(&mut self) {
+        let before = self.r.take().unwrap();
+        let (tally, screen) = (before.state.tally.clone(), before.state.screen.clone());
+        drop(before);
+        let mut r = open(&self.paths, Lang::Nl);
+        assert!(matches!(r.state.screen, Screen::Start { .. }));
+        unlock(&mut r);
+        assert_eq!(
+            r.state.tally, tally,
+            "restart #{} lost something",
+            self.restarts
+        );
+        assert_eq!(
+            normalized(&r.state.screen),
+            normalized(&screen),
+            "restart #{}",
+            self.restarts
+        );
+        self.r = Some(r);
+        self.restarts += 1;
+    }
+}
+
+impl Keys for Killer {
+    fn press(&mut self, key: KeyEvent) {
+        let size = |p: &Paths| std::fs::metadata(p.journal()).map(|m| m.len()).unwrap_or(0);
+        let before = size(&self.paths);
+        self.runner().key(key);
+        // A kill point: something went into the journal, and nothing is half-typed.
+        let wrote = size(&self.paths) > before;
+        let unlocked = self.runner().state.unlocked;
+        if wrote && unlocked && survives(&self.runner().state.screen) && !self.runner().state.help {
+            self.eligible += 1;
+            if self.eligible % self.every == 0 {
+                self.kill_and_restart();
+            }
+        }
+    }
+
+    fn state(&self) -> &State {
+        &self.r.as_ref().unwrap().state
+    }
+}
+
+#[test]
+fn nothing_typed_is_lost_when_killed_at_many_points() {
+    let dir = tempfile::tempdir().unwrap();
+    let paths = paths(dir.path());
+    let mut k = Killer {
+        r: Some(open(&paths, Lang::Nl)),
+        paths,
+        every: 6,
+        eligible: 0,
+        restarts: 0,
+    };
+    unlock(&mut k);
+    key(&mut k, KeyCode::Enter);
+    let (a, b) = published_hashes();
+    let groups = k.state().hash_groups;
+    for (i, hex) in [&a, &a, &b, &b].iter().enumerate() {
+        let g = groups[i];
+        type_str(&mut k, &hex[g * 4..g * 4 + 4]);
+        key(&mut k, KeyCode::Enter);
+    }
+    // Killed right after the definition is loaded.
+    k.kill_and_restart();
+    let lists = juinen_lists(&k);
+
+    // Station 1: the first typist leaves halfway (Esc), is killed, resumes.
+    let p1 = paper(1, &lists);
+    start_entry(&mut k, 0, "Anna");
+    let n = fields(&k).len();
+    type_fields(&mut k, &p1, 0, |_, _| {});
+    // type_fields typed every field and left us on the finish screen: go back and pause.
+    key(&mut k, KeyCode::Esc);
+    key(&mut k, KeyCode::Esc);
+    assert!(matches!(k.state().screen, Screen::Overview { .. }));
+    k.kill_and_restart();
+    start_entry(&mut k, 0, "anna ");
+    assert_eq!(
+        k.state().tally.stations[&1].first.as_ref().unwrap().cursor,
+        n - 1
+    );
+    key(&mut k, KeyCode::F(10));
+    key(&mut k, KeyCode::Enter);
+    assert_eq!(k.state().tally.status(1), Some(Status::WaitingSecond));
+    full_entry(&mut k, 0, "Bert", &p1);
+    assert_eq!(k.state().tally.status(1), Some(Status::Definitive));
+
+    // Station 2 with a difference, resolved by keeping the second entry.
+    let p2 = paper(2, &lists);
+    full_entry(&mut k, 1, "Anna", &p2);
+    let mut q = p2.clone();
+    q.insert(
+        FieldId::CandidateVotes(ListNumber(4), CandidatePosition(2)),
+        "0".into(),
+    );
+    full_entry(&mut k, 1, "Bert", &q);
+    assert_eq!(k.state().tally.status(2), Some(Status::Differences));
+    select(&mut k, 1);
+    key(&mut k, KeyCode::Char('c'));
+    // The second entry has an error (F.402): it cannot be kept.
+    key(&mut k, KeyCode::Char('2'));
+    assert_eq!(k.state().tally.status(2), Some(Status::Differences));
+    key(&mut k, KeyCode::Char('1'));
+    assert_eq!(
+        k.state().tally.status(2),
+        Some(Status::Definitive),
+        "{:?} {:?}",
+        k.state().screen,
+        k.state().notice
+    );
+    // Station 3: first entry with an error, sent back, corrected.
+    let p3 = paper(3, &lists);
+    let mut bad = p3.clone();
+    bad.insert(FieldId::BlankVotes, "7".into());
+    full_entry(&mut k, 2, "Anna", &bad);
+    assert_eq!(k.state().tally.status(3), Some(Status::FirstErrors));
+    select(&mut k, 2);
+    key(&mut k, KeyCode::Char('c'));
+    k.kill_and_restart();
+    assert!(matches!(
+        k.state().screen,
+        Screen::Coordinator { station: 3, .. }
+    ));
+    key(&mut k, KeyCode::Char('r'));
+    start_entry(&mut k, 2, "Anna");
+    type_fields(&mut k, &p3, 0, |_, _| {});
+    key(&mut k, KeyCode::Enter);
+    full_entry(&mut k, 2, "Bert", &p3);
+    assert!(
+        k.state().tally.all_definitive(),
+        "{:?}",
+        k.state().tally.stations
+    );
+    key(&mut k, KeyCode::Char('t'));
+    key(&mut k, KeyCode::Char('e'));
+    assert!(k.state().tally.exported.is_some());
+    k.kill_and_restart();
+    assert_eq!(k.state().screen, Screen::Total);
+    eprintln!("{} kill-and-restarts", k.restarts);
+    assert!(k.restarts > 100, "only {} restarts", k.restarts);
+}
