@@ -79,7 +79,7 @@ impl Keys for Killer {
         let unlocked = self.runner().state.unlocked;
         if wrote && unlocked && survives(&self.runner().state.screen) && !self.runner().state.help {
             self.eligible += 1;
-            if self.eligible % self.every == 0 {
+            if self.eligible.is_multiple_of(self.every) {
                 self.kill_and_restart();
             }
         }
