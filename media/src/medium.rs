@@ -70,7 +70,15 @@ impl ImportSession {
     ) -> Result<T, MediaError> {
         let view = FolderView::new(&self.reader, folder)?;
         let before = self.reader.digests().len();
+        let refused_before = self.reader.refusals().len();
         let outcome = f(&view);
+        for r in self.reader.refusals().iter().skip(refused_before) {
+            audit.record(AuditEvent::new(
+                AuditKind::Refused,
+                Some(&self.identity),
+                r.clone(),
+            ))?;
+        }
         for d in self.reader.digests().iter().skip(before) {
             audit.record(
                 AuditEvent::new(AuditKind::Read, Some(&self.identity), "").with_file(

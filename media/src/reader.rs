@@ -163,6 +163,7 @@ pub struct MediumReader {
     total: Cell<u64>,
     digests: RefCell<Vec<FileDigest>>,
     removal: RefCell<Option<(PathBuf, i32)>>,
+    refusals: RefCell<Vec<String>>,
 }
 
 fn dir_flags() -> OFlag {
@@ -181,6 +182,7 @@ impl MediumReader {
             total: Cell::new(0),
             digests: RefCell::new(Vec::new()),
             removal: RefCell::new(None),
+            refusals: RefCell::new(Vec::new()),
         })
     }
 
@@ -207,7 +209,24 @@ impl MediumReader {
             })
     }
 
+    /// Every refusal so far (a link, a device file, a file over a cap, a bad name), as the
+    /// error's text, in order: for the audit log.
+    pub fn refusals(&self) -> Vec<String> {
+        self.refusals.borrow().clone()
+    }
+
     fn note<T>(&self, result: Result<T, MediaError>) -> Result<T, MediaError> {
+        if let Err(
+            e @ (MediaError::Symlink { .. }
+            | MediaError::NotRegular { .. }
+            | MediaError::TooLarge { .. }
+            | MediaError::TotalTooLarge { .. }
+            | MediaError::TooManyEntries { .. }
+            | MediaError::BadName { .. }),
+        ) = &result
+        {
+            self.refusals.borrow_mut().push(e.to_string());
+        }
         if let Err(e @ MediaError::Io { path, source, .. }) = &result
             && e.looks_removed()
             && self.removal.borrow().is_none()

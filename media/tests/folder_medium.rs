@@ -144,8 +144,14 @@ fn a_symlink_in_a_demo_folder_is_refused_like_on_a_stick() {
     );
     assert_eq!(
         audit.kinds(),
-        vec![AuditKind::Mounted, AuditKind::Read, AuditKind::VerifyFailed]
+        vec![
+            AuditKind::Mounted,
+            AuditKind::Refused,
+            AuditKind::Read,
+            AuditKind::VerifyFailed
+        ]
     );
+    assert_eq!(audit.events[1].detail, "symbolic link refused: m/a.xml");
 }
 
 #[test]
