@@ -54,7 +54,7 @@ pub struct Paths {
 impl Paths {
     /// The journal file.
     pub fn journal(&self) -> PathBuf {
-        self.data_dir.join("journal.jsonl")
+        self.data_dir.join("journal.tally")
     }
 }
 

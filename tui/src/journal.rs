@@ -1,6 +1,10 @@
-//! The terminal's journal file: one JSON record per line, each line forced to disk
-//! (`fsync`) before `append` returns. A torn last line (the power failed while writing it)
-//! was never acknowledged, so it is dropped when read back; any other damage is an error.
+//! The terminal's journal: [`CoreJournal`] on the core's append-only journal (records
+//! length-prefixed, numbered, hash-chained, bound to the election, each forced to disk
+//! before `append` returns; a torn last record is dropped, any other damage refused).
+//! Its payloads are the terminal's [`crate::model::Record`]s as JSON.
+//!
+//! [`FileJournal`] (JSON lines, fsync'ed) and [`MemoryJournal`] are simpler stores for
+//! tests and benchmarks.
 
 use std::fs::{File, OpenOptions};
 use std::io::{self, Read, Write};
@@ -8,7 +12,64 @@ use std::path::{Path, PathBuf};
 
 use crate::services::Journal;
 
-/// A journal in one file.
+/// The core's journal file, bound to the election when it is loaded.
+#[derive(Debug)]
+pub struct CoreJournal {
+    path: PathBuf,
+    writer: Option<tally_core::journal::JournalWriter>,
+    records: Vec<Vec<u8>>,
+}
+
+impl CoreJournal {
+    /// The journal at `path` (created when the election is bound).
+    pub fn new(path: &Path) -> CoreJournal {
+        CoreJournal {
+            path: path.to_path_buf(),
+            writer: None,
+            records: Vec::new(),
+        }
+    }
+}
+
+fn core_err(e: tally_core::journal::JournalError) -> io::Error {
+    io::Error::other(e.to_string())
+}
+
+impl Journal for CoreJournal {
+    fn bind(&mut self, election: [u8; 32]) -> io::Result<()> {
+        use tally_core::journal::JournalWriter;
+        if self.path.exists() {
+            let (writer, contents) =
+                JournalWriter::open(&self.path, &election).map_err(core_err)?;
+            self.records = contents.records.into_iter().map(|r| r.payload).collect();
+            self.writer = Some(writer);
+        } else {
+            self.writer = Some(JournalWriter::create(&self.path, &election).map_err(core_err)?);
+            self.records.clear();
+        }
+        Ok(())
+    }
+
+    fn append(&mut self, record: &[u8]) -> io::Result<()> {
+        let writer = self
+            .writer
+            .as_mut()
+            .ok_or_else(|| io::Error::other("the journal is not bound to an election"))?;
+        writer.append(record).map_err(core_err)?;
+        Ok(())
+    }
+
+    fn read_all(&mut self) -> io::Result<Vec<Vec<u8>>> {
+        if self.writer.is_none() && self.path.exists() {
+            return Err(io::Error::other(
+                "a journal exists but the election definition it belongs to is missing",
+            ));
+        }
+        Ok(self.records.clone())
+    }
+}
+
+/// A journal in one file of JSON lines.
 #[derive(Debug)]
 pub struct FileJournal {
     path: PathBuf,
@@ -105,6 +166,26 @@ impl Journal for MemoryJournal {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn core_journal_binds_to_one_election() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("journal");
+        let mut j = CoreJournal::new(&path);
+        assert!(j.append(b"x").is_err());
+        j.bind([1; 32]).unwrap();
+        j.append(b"{\"a\":1}").unwrap();
+        j.append(b"{\"a\":2}").unwrap();
+        drop(j);
+        let mut j = CoreJournal::new(&path);
+        assert!(j.read_all().is_err());
+        assert!(j.bind([2; 32]).is_err());
+        j.bind([1; 32]).unwrap();
+        assert_eq!(
+            j.read_all().unwrap(),
+            vec![b"{\"a\":1}".to_vec(), b"{\"a\":2}".to_vec()]
+        );
+    }
 
     #[test]
     fn records_survive_and_a_torn_tail_is_dropped() {

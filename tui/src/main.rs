@@ -16,7 +16,7 @@ use ratatui::backend::CrosstermBackend;
 use sha2::{Digest, Sha256};
 use tally_tui::app::State;
 use tally_tui::demo::{FolderServices, Paths, prepare_demo};
-use tally_tui::journal::FileJournal;
+use tally_tui::journal::CoreJournal;
 use tally_tui::runner::Runner;
 use tally_tui::services::Services;
 use tally_tui::text::Lang;
@@ -108,7 +108,7 @@ fn run(args: Args) -> Result<(), String> {
             .unwrap_or(1)
     });
     let state = State::new(lang, args.demo, services.identity(), seed);
-    let journal = FileJournal::new(&paths.journal());
+    let journal = CoreJournal::new(&paths.journal());
     let mut runner = Runner::open(state, services, journal).map_err(|e| e.to_string())?;
 
     enable_raw_mode().map_err(|e| e.to_string())?;
@@ -121,7 +121,7 @@ fn run(args: Args) -> Result<(), String> {
     result
 }
 
-fn event_loop<S: Services>(runner: &mut Runner<S, FileJournal>) -> Result<(), String> {
+fn event_loop<S: Services>(runner: &mut Runner<S, CoreJournal>) -> Result<(), String> {
     let mut terminal =
         Terminal::new(CrosstermBackend::new(io::stdout())).map_err(|e| e.to_string())?;
     terminal.clear().map_err(|e| e.to_string())?;

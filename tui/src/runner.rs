@@ -46,6 +46,17 @@ fn loaded(def: &VerifiedDefinition) -> Loaded {
     }
 }
 
+/// What the journal is bound to: the SHA-256 of the election's 110a.
+fn election_hash(def: &VerifiedDefinition) -> [u8; 32] {
+    let mut out = [0u8; 32];
+    if let Ok(bytes) = hex::decode(&def.sha256_110a) {
+        for (o, b) in out.iter_mut().zip(bytes) {
+            *o = b;
+        }
+    }
+    out
+}
+
 impl<S: Services, J: Journal> Runner<S, J> {
     /// Opens the terminal: replays the journal into `state`.
     pub fn open(
@@ -53,19 +64,14 @@ impl<S: Services, J: Journal> Runner<S, J> {
         mut services: S,
         mut journal: J,
     ) -> Result<Runner<S, J>, OpenError> {
+        if let Some(def) = services.kept_definition().map_err(OpenError::Definition)? {
+            journal.bind(election_hash(&def))?;
+            state.tally.pending = Some(loaded(&def));
+        }
         let records = journal.read_all()?;
         for (i, bytes) in records.iter().enumerate() {
             let record: Record = serde_json::from_slice(bytes)
                 .map_err(|e| OpenError::Damaged(i + 1, e.to_string()))?;
-            if matches!(record, Record::ElectionLoaded { .. }) && state.tally.pending.is_none() {
-                let def = services
-                    .kept_definition()
-                    .map_err(OpenError::Definition)?
-                    .ok_or_else(|| {
-                        OpenError::Definition(Refusal::new(crate::text::Msg::NoMedia, ""))
-                    })?;
-                state.tally.pending = Some(loaded(&def));
-            }
             state
                 .tally
                 .apply(&record)
@@ -116,9 +122,12 @@ impl<S: Services, J: Journal> Runner<S, J> {
                         self.services.verify_definition(&m).map(Box::new),
                     )),
                     Effect::Keep(def) => {
-                        let result = self.services.keep_definition(&def).map(|()| {
+                        let result = self.services.keep_definition(&def).and_then(|()| {
+                            self.journal.bind(election_hash(&def)).map_err(|e| {
+                                Refusal::new(crate::text::Msg::JournalFailed, e.to_string())
+                            })?;
                             self.state.tally.pending = Some(loaded(&def));
-                            def
+                            Ok(def)
                         });
                         events.push_back(Event::Kept(result));
                     }

@@ -112,4 +112,10 @@ pub trait Journal {
     fn append(&mut self, record: &[u8]) -> io::Result<()>;
     /// Every complete record, in order.
     fn read_all(&mut self) -> io::Result<Vec<Vec<u8>>>;
+    /// Binds the journal to one election (the SHA-256 of its 110a): a journal of another
+    /// election is refused. Called before the first record is read or written.
+    fn bind(&mut self, election: [u8; 32]) -> io::Result<()> {
+        let _ = election;
+        Ok(())
+    }
 }

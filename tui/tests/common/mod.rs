@@ -10,13 +10,13 @@ use tally_core::entry::FieldId;
 use tally_core::ids::{CandidatePosition, ListNumber};
 use tally_tui::app::{Screen, State};
 use tally_tui::demo::{FolderServices, Paths, prepare_demo};
-use tally_tui::journal::FileJournal;
+use tally_tui::journal::CoreJournal;
 use tally_tui::runner::Runner;
 use tally_tui::services::Services;
 use tally_tui::text::Lang;
 
 /// The runner of a demo session.
-pub type Demo = Runner<FolderServices, FileJournal>;
+pub type Demo = Runner<FolderServices, CoreJournal>;
 
 /// Fixed seed, so the asked hash-code groups are known.
 pub const SEED: u64 = 42;
@@ -34,7 +34,7 @@ pub fn open(paths: &Paths, lang: Lang) -> Demo {
     prepare_demo(paths).unwrap();
     let services = FolderServices::open(paths.clone(), "ab".repeat(32), true).unwrap();
     let state = State::new(lang, true, services.identity(), SEED);
-    Runner::open(state, services, FileJournal::new(&paths.journal())).unwrap()
+    Runner::open(state, services, CoreJournal::new(&paths.journal())).unwrap()
 }
 
 /// Something keys can be sent to: the runner, or a test driver around it.
