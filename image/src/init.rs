@@ -339,14 +339,13 @@ fn supervise(opts: &InitOptions) -> ! {
                 continue;
             }
         };
-        let status = wait_for(pid);
-        match status {
-            Some(code) if code == EXIT_POWER_OFF => {
+        match wait_for(pid) {
+            Ended::Exit(code) if code == EXIT_POWER_OFF => {
                 say("program asked for power off");
                 power_off();
             }
-            other => {
-                say(&format!("{PROGRAM} stopped ({other:?}); restarting"));
+            ended => {
+                say(&format!("{PROGRAM} stopped ({ended}); restarting"));
                 if started.elapsed() > Duration::from_secs(60) {
                     failures = 0;
                 }
@@ -358,19 +357,44 @@ fn supervise(opts: &InitOptions) -> ! {
     }
 }
 
-/// Waits until `pid` ends, reaping any other (orphaned) process on the way. Returns its exit
-/// code, or `None` when it was killed by a signal.
-fn wait_for(pid: u32) -> Option<i32> {
+/// How the program ended.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Ended {
+    /// It exited with this status.
+    Exit(i32),
+    /// A signal killed it.
+    Signal(i32),
+    /// Waiting failed.
+    Unknown,
+}
+
+impl std::fmt::Display for Ended {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Ended::Exit(c) => write!(f, "exit status {c}"),
+            Ended::Signal(s) => write!(f, "killed by signal {s}"),
+            Ended::Unknown => write!(f, "unknown"),
+        }
+    }
+}
+
+/// Waits until `pid` ends, reaping any other (orphaned) process on the way.
+fn wait_for(pid: u32) -> Ended {
     loop {
         match rustix::process::wait(WaitOptions::empty()) {
             Ok(Some((p, status))) if i64::from(p.as_raw_nonzero().get()) == i64::from(pid) => {
-                return status.exit_status();
+                if let Some(code) = status.exit_status() {
+                    return Ended::Exit(code);
+                }
+                return status
+                    .terminating_signal()
+                    .map_or(Ended::Unknown, Ended::Signal);
             }
             Ok(_) => {}
             Err(rustix::io::Errno::INTR) => {}
             Err(e) => {
                 say(&format!("wait: {e}"));
-                return None;
+                return Ended::Unknown;
             }
         }
     }

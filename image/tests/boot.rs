@@ -85,6 +85,10 @@ fn signed_image_boots_and_its_protections_hold() {
         "{kernel_log}"
     );
     assert!(kernel_log.contains("Kernel is locked down"), "{kernel_log}");
+    assert!(
+        kernel_log.contains("secureboot: Secure boot enabled"),
+        "{kernel_log}"
+    );
 
     vm.send_line("checks").unwrap();
     let report = vm
@@ -156,6 +160,16 @@ fn image_with_one_byte_changed_is_refused() {
     let altered = work_dir().join("altered.efi");
     std::fs::write(&altered, &bytes).unwrap();
     assert_refused(&altered, "vm-altered");
+}
+
+#[test]
+fn image_signed_with_a_key_not_enrolled_is_refused() {
+    let f = fixture();
+    let other = work_dir().join("other-keys");
+    let keys = tally_image::keys::create_secure_boot_keys(&other, "Somebody else", 30).unwrap();
+    let signed = work_dir().join("other-signed.efi");
+    tally_image::build::sign(&f.image.unsigned_uki, &keys.db.key, &keys.db.cert, &signed).unwrap();
+    assert_refused(&signed, "vm-other-key");
 }
 
 #[test]
