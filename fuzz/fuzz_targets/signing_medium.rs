@@ -32,8 +32,14 @@ fn valid() -> &'static MemorySource {
         )
         .unwrap();
         let files = vec![
-            MediumFile { name: "a.xml".into(), bytes: b"<EML Id=\"510b\"/>\n".to_vec() },
-            MediumFile { name: "b.xml".into(), bytes: vec![0x42; 300] },
+            MediumFile {
+                name: "a.xml".into(),
+                bytes: b"<EML Id=\"510b\"/>\n".to_vec(),
+            },
+            MediumFile {
+                name: "b.xml".into(),
+                bytes: vec![0x42; 300],
+            },
         ];
         sign_medium(
             ContentKind::Results510b,
@@ -62,7 +68,9 @@ fn check(src: &MemorySource) {
 }
 
 fuzz_target!(|data: &[u8]| {
-    let Some((&mode, rest)) = data.split_first() else { return };
+    let Some((&mode, rest)) = data.split_first() else {
+        return;
+    };
     if mode % 2 == 0 {
         let mut parts = Vec::new();
         let mut rest = rest;

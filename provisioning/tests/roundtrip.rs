@@ -439,3 +439,72 @@ fn hash_prints_the_published_hash_codes() {
         format!("{HASH_110A}  {}\n{HASH_230B}  {}\n", eml(F110A), eml(F230B))
     );
 }
+
+#[test]
+fn passphrase_from_a_file_descriptor() {
+    use std::io::Write;
+    use std::process::Stdio;
+    let s = Setup::new();
+    let run_with_stdin = |args: &[&str], input: &str| -> Output {
+        let mut child = Command::new(BIN)
+            .args(args)
+            .stdin(Stdio::piped())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped())
+            .spawn()
+            .unwrap();
+        child
+            .stdin
+            .take()
+            .unwrap()
+            .write_all(input.as_bytes())
+            .unwrap();
+        child.wait_with_output().unwrap()
+    };
+    let mut args = vec![
+        "init-authority",
+        "--out-dir",
+        p(&s.dir),
+        "--passphrase-fd",
+        "0",
+    ];
+    args.extend(CHEAP);
+    let o = run_with_stdin(&args, "passphrase via fd 0\n");
+    assert!(o.status.success(), "{}", stderr(&o));
+    let key = s.path("authority.key");
+    let gsb_pass = s.path("gsb.pass");
+    let out = s.path("keys");
+    let issue = |pass: &str| {
+        let mut args = vec![
+            "issue",
+            "--authority-key",
+            p(&key),
+            "--authority-passphrase-fd",
+            "0",
+            "--role",
+            "CSB",
+            "--identifier",
+            "CSB",
+            "--name",
+            "Centraal stembureau Juinen",
+            "--election",
+            "GR2025_Juinen",
+            "--valid-from",
+            "2025-01-01",
+            "--valid-until",
+            "2025-12-31",
+            "--out-dir",
+            p(&out),
+            "--passphrase-file",
+            p(&gsb_pass),
+        ];
+        args.extend(CHEAP);
+        run_with_stdin(&args, pass)
+    };
+    let o = issue("passphrase via fd 1\n");
+    assert!(!o.status.success());
+    assert!(stderr(&o).ends_with("wrong passphrase\n"), "{}", stderr(&o));
+    let o = issue("passphrase via fd 0\n");
+    assert!(o.status.success(), "{}", stderr(&o));
+    assert!(s.path("keys/GR2025_Juinen_CSB.cert").is_file());
+}
