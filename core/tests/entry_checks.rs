@@ -1,5 +1,12 @@
 //! Every check of BRIEF section 3, on both sides of its boundary.
 
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::panic,
+    clippy::indexing_slicing
+)]
+
 use tally_core::entry::{
     CheckCode, CheckResult, EntryCount, EntryShape, FieldId, PollingStationEntry, Severity, check,
 };

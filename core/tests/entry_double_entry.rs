@@ -1,5 +1,12 @@
 //! Double entry: the state machine per polling station, its refusals and its history.
 
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::panic,
+    clippy::indexing_slicing
+)]
+
 use tally_core::double_entry::{
     Action, DataEntry, Decision, Event, Role, StationStatus, StatusKind, Timestamp,
     TransitionError, UserName,

@@ -1,9 +1,10 @@
 //! Data-entry events in the journal: the payload of each record is one
-//! [`Event`] as JSON. Replaying the journal applies every event in order to a fresh
+//! [`Event`] in the binary encoding of [`super::codec`]. Replaying the journal applies every event in order to a fresh
 //! [`DataEntry`]; an event that does not decode or is refused is reported, never skipped.
 
 use std::path::Path;
 
+use super::codec::{decode_event, encode_event};
 use super::{Hash, JournalContents, JournalError, JournalWriter, TornTail, read};
 use crate::double_entry::{DataEntry, Event, TransitionError};
 
@@ -45,11 +46,10 @@ pub struct ReplayReport {
 /// Decodes and applies every record of `contents` to `state`.
 fn apply_all(contents: &JournalContents, state: &mut DataEntry) -> Result<(), ReplayError> {
     for record in &contents.records {
-        let event: Event =
-            serde_json::from_slice(&record.payload).map_err(|e| ReplayError::BadEvent {
-                seq: record.seq,
-                message: e.to_string(),
-            })?;
+        let event: Event = decode_event(&record.payload).map_err(|e| ReplayError::BadEvent {
+            seq: record.seq,
+            message: e.to_string(),
+        })?;
         state.apply(&event).map_err(|source| ReplayError::Refused {
             seq: record.seq,
             source,
@@ -77,6 +77,9 @@ pub fn replay(
 /// Why recording an event failed.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum RecordError {
+    /// The event cannot be encoded (a user name over 255 bytes); nothing changed.
+    #[error("event cannot be journaled: {0}")]
+    Unencodable(String),
     /// The event was refused; nothing was written and nothing changed.
     #[error(transparent)]
     Refused(#[from] TransitionError),
@@ -141,10 +144,7 @@ impl EntryJournal {
         if self.poisoned {
             return Err(JournalError::Poisoned.into());
         }
-        let payload = serde_json::to_vec(event).map_err(|e| JournalError::Io {
-            path: Default::default(),
-            message: e.to_string(),
-        })?;
+        let payload = encode_event(event).map_err(|e| RecordError::Unencodable(e.to_string()))?;
         // Apply to the in-memory state first (it refuses without changing anything);
         // if the write then fails, the in-memory state is ahead of the disk, so refuse
         // everything from then on: the caller restarts and replays.

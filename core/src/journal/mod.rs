@@ -13,6 +13,7 @@
 //! [`read`] is pure (bytes in, records out); [`JournalWriter`] does the file I/O;
 //! [`events`] puts [`crate::double_entry::Event`]s in the records.
 
+pub mod codec;
 pub mod events;
 
 use std::fs::{File, OpenOptions};
@@ -229,10 +230,15 @@ pub fn read(bytes: &[u8], election_hash: &Hash) -> Result<JournalContents, Journ
             last_hash: prev,
             valid_len: offset(at),
         };
-        // A tail of zero bytes is what a file system leaves after a power cut that
-        // extended the file without writing the data; a real record never starts with
-        // eight zero bytes (its length complement would be 0xFFFFFFFF).
-        if rest.iter().all(|b| *b == 0) {
+        // After a power cut the file system may leave the end of the last write as zero
+        // bytes. `written` is the part of the rest before such trailing zeros.
+        let written = rest
+            .iter()
+            .rposition(|b| *b != 0)
+            .map_or(0, |p| p.saturating_add(1));
+        if written < 8 {
+            // Not even a whole length field: a torn record (a real record never starts
+            // with zero bytes up to its end).
             return Ok(JournalContents { records, ..torn() });
         }
         let (Some(len), Some(len_check)) = (u32_at(rest, 0), u32_at(rest, 4)) else {
@@ -255,6 +261,13 @@ pub fn read(bytes: &[u8], election_hash: &Hash) -> Result<JournalContents, Journ
         let found_seq = u64_at(rest, 8).unwrap_or(0);
         let payload = rest.get(16..16 + payload_len).unwrap_or(&[]);
         let stored = rest.get(16 + payload_len..record_len).unwrap_or(&[]);
+        let hash = chain_hash(&prev, seq, payload);
+        let intact = found_seq == seq && stored == hash;
+        if !intact && written < record_len {
+            // The record does not verify and everything from inside it to the end of the
+            // file is zero: the last write was cut short.
+            return Ok(JournalContents { records, ..torn() });
+        }
         if found_seq != seq {
             return Err(JournalError::OutOfSequence {
                 offset: offset(at),
@@ -262,7 +275,6 @@ pub fn read(bytes: &[u8], election_hash: &Hash) -> Result<JournalContents, Journ
                 expected: seq,
             });
         }
-        let hash = chain_hash(&prev, seq, payload);
         if stored != hash {
             return Err(JournalError::HashMismatch {
                 seq,
