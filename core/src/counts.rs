@@ -3,7 +3,16 @@
 //! These are the numbers of a whole reporting unit, at any level. What a typist enters for
 //! one polling station (with the totals as printed on paper) is a different type, in the
 //! entry module; it becomes a [`VoteCounts`] once it is definitive.
+//!
+//! This module also holds the arithmetic checks of a whole count file
+//! ([`check_arithmetic`]): every list equals the sum of its candidates, E equals the sum
+//! of E.1 .. E.n, and the file's total equals the sum of its reporting units, field by
+//! field. Reading and writing the EML lives in [`crate::eml::count`].
 
+use std::collections::BTreeMap;
+use std::fmt;
+
+use crate::election::ElectionCategory;
 use crate::ids::{CandidatePosition, ContestId, ElectionId, ListNumber, ReportingUnitId};
 
 /// A number of votes, ballots or voters. Always an integer; sums use checked arithmetic.
@@ -16,6 +25,55 @@ pub enum CandidateRef {
     Position(CandidatePosition),
     /// By `ShortCode` only, as in the national `TotalVotes` of a Tweede Kamer 510d.
     ShortCode(String),
+    /// By position and `ShortCode`, as in the reporting units (kieskringen) of a
+    /// Tweede Kamer 510d.
+    PositionAndShortCode(CandidatePosition, String),
+}
+
+impl CandidateRef {
+    /// The position on the list, when the file gives one.
+    pub fn position(&self) -> Option<CandidatePosition> {
+        match self {
+            CandidateRef::Position(p) | CandidateRef::PositionAndShortCode(p, _) => Some(*p),
+            CandidateRef::ShortCode(_) => None,
+        }
+    }
+
+    /// The `ShortCode`, when the file gives one.
+    pub fn short_code(&self) -> Option<&str> {
+        match self {
+            CandidateRef::ShortCode(s) | CandidateRef::PositionAndShortCode(_, s) => Some(s),
+            CandidateRef::Position(_) => None,
+        }
+    }
+
+    /// The key under which this candidate is added up across reporting units: the
+    /// `ShortCode` when there is one (the national total knows candidates only by it),
+    /// otherwise the position.
+    fn sum_key(&self) -> CandidateKey {
+        match self {
+            CandidateRef::ShortCode(s) | CandidateRef::PositionAndShortCode(_, s) => {
+                CandidateKey::ShortCode(s.clone())
+            }
+            CandidateRef::Position(p) => CandidateKey::Position(*p),
+        }
+    }
+}
+
+impl fmt::Display for CandidateRef {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            CandidateRef::Position(p) => write!(f, "candidate {p}"),
+            CandidateRef::ShortCode(s) => write!(f, "candidate {s}"),
+            CandidateRef::PositionAndShortCode(p, s) => write!(f, "candidate {p} ({s})"),
+        }
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord)]
+enum CandidateKey {
+    Position(CandidatePosition),
+    ShortCode(String),
 }
 
 /// The votes of one list in one reporting unit.
@@ -23,13 +81,18 @@ pub enum CandidateRef {
 pub struct ListVotes {
     /// The list's number.
     pub list: ListNumber,
-    /// E.x: total votes on the list (the list `Selection`'s `ValidVotes`).
+    /// The list's registered name as in the file (`RegisteredName`; may be empty).
+    pub name: String,
+    /// E.x: total votes on the list ("totaal lijst", the list `Selection`'s `ValidVotes`).
     pub total: Count,
-    /// The votes of each candidate of the list, in file order.
+    /// The votes of each candidate of the list ("stemmen per kandidaat"), in file order.
     pub candidates: Vec<(CandidateRef, Count)>,
 }
 
 /// The `UncountedVotes` of a 510: admitted voters and the explained differences.
+///
+/// A field is `None` when the file does not give it (Tweede Kamer 2021 510c and 510d files,
+/// for example, give neither A nor D).
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct VoterCounts {
     /// A: valid poll cards ("geldige stempassen").
@@ -44,37 +107,50 @@ pub struct VoterCounts {
     pub more_ballots_counted: Option<Count>,
     /// J: fewer ballots counted than admitted voters ("minder getelde stembiljetten").
     pub fewer_ballots_counted: Option<Count>,
-    /// Every other `UncountedVotes` reason (explanation codes such as "geen verklaring"),
-    /// with its count, in file order.
+    /// Every other `UncountedVotes` reason: the explanation codes ("meegenomen
+    /// stembiljetten", "geen verklaring", "andere verklaring", ...) with their counts, in
+    /// the order of the EML_NL schema's list of reason codes (readers sort them so).
     pub other: Vec<(String, Count)>,
 }
 
 /// All counts of one reporting unit (or of the whole file, its `TotalVotes`).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct VoteCounts {
-    /// `Cast`: the number of eligible voters (0 where unknown).
+    /// `Cast`: the number of eligible voters ("kiesgerechtigden"; 0 where unknown).
     pub cast: Count,
-    /// The lists in file order, each with its candidates.
+    /// E.1 .. E.n: the lists in file order, each with its candidates.
     pub lists: Vec<ListVotes>,
-    /// E: total votes on candidates (`TotalCounted`).
+    /// E: total votes on candidates ("totaal stemmen op kandidaten", `TotalCounted`).
     pub total_counted: Count,
-    /// F: blank votes (`RejectedVotes` "blanco").
+    /// F: blank votes ("blanco stemmen", `RejectedVotes` "blanco").
     pub blank: Count,
-    /// G: invalid votes (`RejectedVotes` "ongeldig").
+    /// G: invalid votes ("ongeldige stemmen", `RejectedVotes` "ongeldig").
     pub invalid: Count,
     /// A, B, C, D, I, J and the explanation codes.
     pub voters: VoterCounts,
 }
 
+impl VoteCounts {
+    /// H: total votes cast ("totaal uitgebrachte stemmen") = E + F + G, or `None` on overflow.
+    pub fn votes_cast(&self) -> Option<Count> {
+        self.total_counted
+            .checked_add(self.blank)?
+            .checked_add(self.invalid)
+    }
+}
+
 /// One reporting unit of a 510 and its counts.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct ReportingUnitCounts {
-    /// `0668::SB1`, `0668`, `HSB6`, ...
+    /// `0668::SB1`, `HSB1::0014`, `HSB6`, ...
     pub id: ReportingUnitId,
     /// The unit's name as in the file.
     pub name: String,
     /// Its counts.
     pub counts: VoteCounts,
+    /// `kr:ReportingUnitInvestigations`: each investigation reason code with its yes/no
+    /// ("onderzocht vanwege onverklaard verschil", ...), in schema order. Usually empty.
+    pub investigations: Vec<(String, bool)>,
 }
 
 /// Which 510 this is.
@@ -86,4 +162,487 @@ pub enum CountLevel {
     District,
     /// 510d: the total count, one reporting unit per kieskring (or per municipality).
     Total,
+}
+
+impl CountLevel {
+    /// The EML document id: `510b`, `510c` or `510d`.
+    pub fn eml_id(self) -> &'static str {
+        match self {
+            CountLevel::Municipality => "510b",
+            CountLevel::District => "510c",
+            CountLevel::Total => "510d",
+        }
+    }
+}
+
+/// What a 510 says about itself: the election, who made it, the contest.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct CountHeader {
+    /// 510b, 510c or 510d.
+    pub level: CountLevel,
+    /// `TransactionId`.
+    pub transaction_id: u64,
+    /// `ManagingAuthority/AuthorityIdentifier Id`: `0668`, `HSB1`, `CSB`.
+    pub authority_id: String,
+    /// The authority's name (`West Maas en Waal`, `Nederland`), when given.
+    pub authority_name: Option<String>,
+    /// `kr:CreationDateTime` as written in the file (xs:dateTime).
+    pub creation_date_time: String,
+    /// `ElectionIdentifier Id`: `TK2025`, `GR2022_WestMaasenWaal`.
+    pub election_id: ElectionId,
+    /// `ElectionName`, when given.
+    pub election_name: Option<String>,
+    /// `ElectionCategory`.
+    pub category: ElectionCategory,
+    /// `kr:ElectionSubcategory` (`TK`, `GR1`, `PS2`, ...), when given.
+    pub subcategory: Option<String>,
+    /// `kr:ElectionDomain`: its `Id` (when given) and name, when the file has one.
+    pub domain: Option<(Option<String>, String)>,
+    /// `kr:ElectionDate` as written (xs:date, `2025-10-29`).
+    pub election_date: String,
+    /// `ContestIdentifier Id`: `6`, `geen`, `alle`.
+    pub contest_id: ContestId,
+    /// `ContestName`, when given (`Nijmegen`).
+    pub contest_name: Option<String>,
+}
+
+/// A whole 510 file: its header, its `TotalVotes` and its reporting units, in file order.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct CountFile {
+    /// Election, authority, contest and level.
+    pub header: CountHeader,
+    /// `TotalVotes`: the file's total over all reporting units.
+    pub total: VoteCounts,
+    /// The reporting units in file order.
+    pub units: Vec<ReportingUnitCounts>,
+}
+
+/// Where in a count file a number sits.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum CountPlace {
+    /// The file's `TotalVotes`.
+    Total,
+    /// A reporting unit.
+    Unit(ReportingUnitId),
+}
+
+impl fmt::Display for CountPlace {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            CountPlace::Total => f.write_str("TotalVotes"),
+            CountPlace::Unit(id) => write!(f, "reporting unit {id}"),
+        }
+    }
+}
+
+/// A field of [`VoteCounts`] that the total-versus-units check compares.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum CountField {
+    /// `Cast` (eligible voters).
+    Cast,
+    /// E: `TotalCounted`.
+    TotalCounted,
+    /// F: blank.
+    Blank,
+    /// G: invalid.
+    Invalid,
+    /// A: valid poll cards.
+    PollCards,
+    /// B: valid proxy certificates.
+    ProxyCertificates,
+    /// C: valid voter cards.
+    VoterCards,
+    /// D: admitted voters.
+    AdmittedVoters,
+    /// I: more ballots counted.
+    MoreBallotsCounted,
+    /// J: fewer ballots counted.
+    FewerBallotsCounted,
+}
+
+impl CountField {
+    /// The field's letter and Dutch label, as on the paper forms.
+    pub fn label(self) -> &'static str {
+        match self {
+            CountField::Cast => "kiesgerechtigden (Cast)",
+            CountField::TotalCounted => "E totaal stemmen op kandidaten",
+            CountField::Blank => "F blanco stemmen",
+            CountField::Invalid => "G ongeldige stemmen",
+            CountField::PollCards => "A geldige stempassen",
+            CountField::ProxyCertificates => "B geldige volmachtbewijzen",
+            CountField::VoterCards => "C geldige kiezerspassen",
+            CountField::AdmittedVoters => "D toegelaten kiezers",
+            CountField::MoreBallotsCounted => "I meer getelde stembiljetten",
+            CountField::FewerBallotsCounted => "J minder getelde stembiljetten",
+        }
+    }
+}
+
+/// One arithmetic error in a count file. Every variant names where it is and both numbers.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum CountViolation {
+    /// A list's total (E.x) differs from the sum of its candidates' votes (F.402).
+    ListNotSumOfCandidates {
+        /// Where.
+        place: CountPlace,
+        /// Which list.
+        list: ListNumber,
+        /// E.x as in the file.
+        list_total: Count,
+        /// The sum of the list's candidates.
+        sum_of_candidates: Count,
+    },
+    /// E differs from E.1 + ... + E.n (F.202).
+    TotalCountedNotSumOfLists {
+        /// Where.
+        place: CountPlace,
+        /// E as in the file.
+        total_counted: Count,
+        /// The sum of the lists.
+        sum_of_lists: Count,
+    },
+    /// A field of `TotalVotes` differs from the sum of that field over the reporting units.
+    FieldNotSumOfUnits {
+        /// Which field.
+        field: CountField,
+        /// `TotalVotes` as in the file (`None`: absent there).
+        total: Option<Count>,
+        /// The sum over the units that give the field (`None`: no unit gives it).
+        sum_of_units: Option<Count>,
+    },
+    /// A list's total in `TotalVotes` differs from the sum over the units.
+    ListNotSumOfUnits {
+        /// Which list.
+        list: ListNumber,
+        /// E.x in `TotalVotes` (0 when the list is missing there).
+        total: Count,
+        /// The sum of E.x over the units.
+        sum_of_units: Count,
+    },
+    /// A candidate's votes in `TotalVotes` differ from the sum over the units.
+    CandidateNotSumOfUnits {
+        /// Which list.
+        list: ListNumber,
+        /// Which candidate (as in `TotalVotes`, or as in the first unit that has it).
+        candidate: CandidateRef,
+        /// Votes in `TotalVotes` (0 when the candidate is missing there).
+        total: Count,
+        /// The sum over the units.
+        sum_of_units: Count,
+    },
+    /// An explanation code's count in `TotalVotes` differs from the sum over the units.
+    ExplanationNotSumOfUnits {
+        /// The reason code ("geen verklaring", ...).
+        code: String,
+        /// Its count in `TotalVotes` (0 when absent there).
+        total: Count,
+        /// The sum over the units.
+        sum_of_units: Count,
+    },
+    /// A sum does not fit in 64 bits: the file is absurd.
+    Overflow {
+        /// Where.
+        place: CountPlace,
+        /// What was being added up.
+        what: String,
+    },
+}
+
+impl fmt::Display for CountViolation {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        fn opt(v: &Option<Count>) -> String {
+            v.map_or_else(|| "absent".to_owned(), |v| v.to_string())
+        }
+        match self {
+            CountViolation::ListNotSumOfCandidates {
+                place,
+                list,
+                list_total,
+                sum_of_candidates,
+            } => write!(
+                f,
+                "{place}, list {list}: list total {list_total} != sum of candidates {sum_of_candidates}"
+            ),
+            CountViolation::TotalCountedNotSumOfLists {
+                place,
+                total_counted,
+                sum_of_lists,
+            } => write!(
+                f,
+                "{place}: E (TotalCounted) {total_counted} != sum of lists {sum_of_lists}"
+            ),
+            CountViolation::FieldNotSumOfUnits {
+                field,
+                total,
+                sum_of_units,
+            } => write!(
+                f,
+                "TotalVotes {}: {} != sum of reporting units {}",
+                field.label(),
+                opt(total),
+                opt(sum_of_units)
+            ),
+            CountViolation::ListNotSumOfUnits {
+                list,
+                total,
+                sum_of_units,
+            } => write!(
+                f,
+                "TotalVotes list {list}: {total} != sum of reporting units {sum_of_units}"
+            ),
+            CountViolation::CandidateNotSumOfUnits {
+                list,
+                candidate,
+                total,
+                sum_of_units,
+            } => write!(
+                f,
+                "TotalVotes list {list}, {candidate}: {total} != sum of reporting units {sum_of_units}"
+            ),
+            CountViolation::ExplanationNotSumOfUnits {
+                code,
+                total,
+                sum_of_units,
+            } => write!(
+                f,
+                "TotalVotes \"{code}\": {total} != sum of reporting units {sum_of_units}"
+            ),
+            CountViolation::Overflow { place, what } => {
+                write!(f, "{place}: the sum of {what} does not fit in 64 bits")
+            }
+        }
+    }
+}
+
+/// Checks the arithmetic of a whole count file and returns every violation, in order:
+/// first each reporting unit and the total on its own (lists against their candidates,
+/// E against the lists), then the total against the units field by field, list by list
+/// and candidate by candidate.
+///
+/// `Cast` (eligible voters) is compared only when every unit gives a non-zero `Cast`:
+/// 0 means "unknown" in EML_NL, and real files (TK2025 510b of West Maas en Waal) give the
+/// municipality's eligible voters in the total and 0 for each polling station.
+/// A field absent in `TotalVotes` and in every unit is not compared; absent on one side
+/// only, it is a violation. An empty file (no reporting units) is checked on its own only.
+pub fn check_arithmetic(file: &CountFile) -> Vec<CountViolation> {
+    let mut out = Vec::new();
+    check_unit(&CountPlace::Total, &file.total, &mut out);
+    for unit in &file.units {
+        check_unit(&CountPlace::Unit(unit.id.clone()), &unit.counts, &mut out);
+    }
+    if !file.units.is_empty() {
+        check_total_against_units(file, &mut out);
+    }
+    out
+}
+
+/// The checks of one unit on its own: F.402 for each list, F.202.
+fn check_unit(place: &CountPlace, counts: &VoteCounts, out: &mut Vec<CountViolation>) {
+    let mut sum_of_lists: Option<Count> = Some(0);
+    for list in &counts.lists {
+        let sum = list
+            .candidates
+            .iter()
+            .try_fold(0u64, |acc, (_, v)| acc.checked_add(*v));
+        match sum {
+            Some(sum) if sum != list.total => out.push(CountViolation::ListNotSumOfCandidates {
+                place: place.clone(),
+                list: list.list,
+                list_total: list.total,
+                sum_of_candidates: sum,
+            }),
+            Some(_) => {}
+            None => out.push(CountViolation::Overflow {
+                place: place.clone(),
+                what: format!("the candidates of list {}", list.list),
+            }),
+        }
+        sum_of_lists = sum_of_lists.and_then(|s| s.checked_add(list.total));
+    }
+    match sum_of_lists {
+        Some(sum) if sum != counts.total_counted => {
+            out.push(CountViolation::TotalCountedNotSumOfLists {
+                place: place.clone(),
+                total_counted: counts.total_counted,
+                sum_of_lists: sum,
+            })
+        }
+        Some(_) => {}
+        None => out.push(CountViolation::Overflow {
+            place: place.clone(),
+            what: "the lists".to_owned(),
+        }),
+    }
+}
+
+fn optional_fields(v: &VoterCounts) -> [(CountField, Option<Count>); 6] {
+    [
+        (CountField::PollCards, v.poll_cards),
+        (CountField::ProxyCertificates, v.proxy_certificates),
+        (CountField::VoterCards, v.voter_cards),
+        (CountField::AdmittedVoters, v.admitted_voters),
+        (CountField::MoreBallotsCounted, v.more_ballots_counted),
+        (CountField::FewerBallotsCounted, v.fewer_ballots_counted),
+    ]
+}
+
+/// Reads one required field of a [`VoteCounts`].
+type FieldGetter = fn(&VoteCounts) -> Count;
+
+fn check_total_against_units(file: &CountFile, out: &mut Vec<CountViolation>) {
+    let total = &file.total;
+    let units = &file.units;
+    let overflow = |what: &str| CountViolation::Overflow {
+        place: CountPlace::Total,
+        what: format!("{what} over the reporting units"),
+    };
+
+    // The required fields. Cast only when every unit knows it.
+    let required: [(CountField, Count, FieldGetter); 4] = [
+        (CountField::Cast, total.cast, |c| c.cast),
+        (CountField::TotalCounted, total.total_counted, |c| {
+            c.total_counted
+        }),
+        (CountField::Blank, total.blank, |c| c.blank),
+        (CountField::Invalid, total.invalid, |c| c.invalid),
+    ];
+    for (field, in_total, get) in required {
+        if field == CountField::Cast && units.iter().any(|u| u.counts.cast == 0) {
+            continue;
+        }
+        match units
+            .iter()
+            .try_fold(0u64, |acc, u| acc.checked_add(get(&u.counts)))
+        {
+            Some(sum) if sum != in_total => out.push(CountViolation::FieldNotSumOfUnits {
+                field,
+                total: Some(in_total),
+                sum_of_units: Some(sum),
+            }),
+            Some(_) => {}
+            None => out.push(overflow(field.label())),
+        }
+    }
+
+    // The optional fields A, B, C, D, I, J.
+    let total_fields = optional_fields(&total.voters);
+    for (i, (field, in_total)) in total_fields.iter().enumerate() {
+        let mut sum: Option<Option<Count>> = Some(None);
+        for unit in units {
+            let value = optional_fields(&unit.counts.voters)
+                .get(i)
+                .and_then(|(_, v)| *v);
+            if let Some(v) = value {
+                sum = sum.and_then(|s| s.unwrap_or(0).checked_add(v).map(Some));
+            }
+        }
+        match sum {
+            Some(sum) if sum != *in_total => out.push(CountViolation::FieldNotSumOfUnits {
+                field: *field,
+                total: *in_total,
+                sum_of_units: sum,
+            }),
+            Some(_) => {}
+            None => out.push(overflow(field.label())),
+        }
+    }
+
+    // The explanation codes.
+    let mut codes: BTreeMap<&str, (Count, Option<Count>)> = BTreeMap::new();
+    for (code, v) in &total.voters.other {
+        codes.entry(code.as_str()).or_insert((0, Some(0))).0 = *v;
+    }
+    for unit in units {
+        for (code, v) in &unit.counts.voters.other {
+            let entry = codes.entry(code.as_str()).or_insert((0, Some(0)));
+            entry.1 = entry.1.and_then(|s| s.checked_add(*v));
+        }
+    }
+    for (code, (in_total, sum)) in codes {
+        match sum {
+            Some(sum) if sum != in_total => out.push(CountViolation::ExplanationNotSumOfUnits {
+                code: code.to_owned(),
+                total: in_total,
+                sum_of_units: sum,
+            }),
+            Some(_) => {}
+            None => out.push(overflow(&format!("\"{code}\""))),
+        }
+    }
+
+    // Lists and candidates, in the order of TotalVotes, then lists only the units have.
+    struct ListSum {
+        total: Count,
+        sum: Option<Count>,
+        candidates: Vec<(CandidateKey, CandidateRef, Count, Option<Count>)>,
+    }
+    let mut lists: BTreeMap<ListNumber, ListSum> = BTreeMap::new();
+    let mut order: Vec<ListNumber> = Vec::new();
+    let mut add_list = |list: &ListVotes, from_total: bool, lists: &mut BTreeMap<_, _>| {
+        let entry = lists.entry(list.list).or_insert_with(|| {
+            order.push(list.list);
+            ListSum {
+                total: 0,
+                sum: Some(0),
+                candidates: Vec::new(),
+            }
+        });
+        let entry: &mut ListSum = entry;
+        if from_total {
+            entry.total = list.total;
+        } else {
+            entry.sum = entry.sum.and_then(|s| s.checked_add(list.total));
+        }
+        for (cand, votes) in &list.candidates {
+            let key = cand.sum_key();
+            let idx = match entry.candidates.iter().position(|c| c.0 == key) {
+                Some(idx) => idx,
+                None => {
+                    entry.candidates.push((key, cand.clone(), 0, Some(0)));
+                    entry.candidates.len() - 1
+                }
+            };
+            if let Some(c) = entry.candidates.get_mut(idx) {
+                if from_total {
+                    c.2 = *votes;
+                } else {
+                    c.3 = c.3.and_then(|s| s.checked_add(*votes));
+                }
+            }
+        }
+    };
+    for list in &total.lists {
+        add_list(list, true, &mut lists);
+    }
+    for unit in units {
+        for list in &unit.counts.lists {
+            add_list(list, false, &mut lists);
+        }
+    }
+    for number in order {
+        let Some(list) = lists.get(&number) else {
+            continue;
+        };
+        match list.sum {
+            Some(sum) if sum != list.total => out.push(CountViolation::ListNotSumOfUnits {
+                list: number,
+                total: list.total,
+                sum_of_units: sum,
+            }),
+            Some(_) => {}
+            None => out.push(overflow(&format!("list {number}"))),
+        }
+        for (_, cand, in_total, sum) in &list.candidates {
+            match sum {
+                Some(sum) if sum != in_total => out.push(CountViolation::CandidateNotSumOfUnits {
+                    list: number,
+                    candidate: cand.clone(),
+                    total: *in_total,
+                    sum_of_units: *sum,
+                }),
+                Some(_) => {}
+                None => out.push(overflow(&format!("list {number}, {cand}"))),
+            }
+        }
+    }
 }

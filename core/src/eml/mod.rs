@@ -10,6 +10,7 @@
 //! into a form callers can match on and show: what was wrong, where (byte span) and in
 //! which element.
 
+pub mod count;
 pub mod definition;
 pub mod limits;
 

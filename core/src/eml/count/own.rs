@@ -1,0 +1,700 @@
+//! This crate's own 510 reader and writer on `quick-xml`, used for every 510d.
+//!
+//! Why: in the national `TotalVotes` of a Tweede Kamer 510d the candidates carry only a
+//! `ShortCode` and no `Id`; eml-nl 0.7 requires the `Id` in every mode and its writer
+//! cannot leave it out. The reader builds a small element tree (names resolved against
+//! their namespaces) and takes from it exactly what the domain needs; the writer writes
+//! the elements in the order of `510-count-kiesraad-strict.xsd`.
+
+use quick_xml::events::{BytesDecl, BytesText, Event};
+use quick_xml::name::ResolveResult;
+use quick_xml::{NsReader, Writer, XmlVersion};
+
+use super::{
+    CountReadError, CountWriteError, INVESTIGATION_REASONS, category_code, category_from_code,
+    uncounted_pairs, voter_counts,
+};
+use crate::counts::{
+    CandidateRef, CountFile, CountHeader, CountLevel, ListVotes, ReportingUnitCounts, VoteCounts,
+};
+use crate::ids::{CandidatePosition, ContestId, ElectionId, ListNumber, ReportingUnitId};
+
+const NS_EML: &[u8] = b"urn:oasis:names:tc:evs:schema:eml";
+const NS_KR: &[u8] = b"http://www.kiesraad.nl/extensions";
+const NS_DS: &str = "http://www.w3.org/2000/09/xmldsig#";
+const MAX_DEPTH: usize = 64;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Ns {
+    Eml,
+    Kr,
+    Other,
+}
+
+/// One element: resolved name, unprefixed attributes, children, text.
+#[derive(Debug)]
+struct Node {
+    ns: Ns,
+    name: String,
+    position: u64,
+    attrs: Vec<(String, String)>,
+    children: Vec<Node>,
+    text: String,
+}
+
+fn xml_err(position: u64, e: impl std::fmt::Display) -> CountReadError {
+    CountReadError::Xml {
+        position,
+        message: e.to_string(),
+    }
+}
+
+fn invalid(element: impl Into<String>, message: impl Into<String>) -> CountReadError {
+    CountReadError::Invalid {
+        element: element.into(),
+        message: message.into(),
+    }
+}
+
+fn resolve(ns: &ResolveResult<'_>) -> Ns {
+    match ns {
+        ResolveResult::Bound(n) if n.into_inner() == NS_EML => Ns::Eml,
+        ResolveResult::Bound(n) if n.into_inner() == NS_KR => Ns::Kr,
+        _ => Ns::Other,
+    }
+}
+
+fn start_node(
+    ns: &ResolveResult<'_>,
+    start: &quick_xml::events::BytesStart<'_>,
+    position: u64,
+) -> Result<Node, CountReadError> {
+    let mut attrs = Vec::new();
+    for attr in start.attributes() {
+        let attr = attr.map_err(|e| xml_err(position, e))?;
+        // Only unprefixed attributes matter in EML_NL (Id, ShortCode, ReasonCode, ...).
+        if attr.key.prefix().is_some() || attr.key.into_inner().starts_with(b"xmlns") {
+            continue;
+        }
+        let key = String::from_utf8_lossy(attr.key.into_inner()).into_owned();
+        let value = attr
+            .normalized_value(XmlVersion::default())
+            .map_err(|e| xml_err(position, e))?
+            .into_owned();
+        attrs.push((key, value));
+    }
+    Ok(Node {
+        ns: resolve(ns),
+        name: String::from_utf8_lossy(start.local_name().into_inner()).into_owned(),
+        position,
+        attrs,
+        children: Vec::new(),
+        text: String::new(),
+    })
+}
+
+fn parse_tree(text: &str) -> Result<Node, CountReadError> {
+    // No trimming: `Kieskring &apos;s-Gravenhage` arrives as text, reference, text, and
+    // trimming each piece would eat the space. White space between elements lands in the
+    // text of container elements, which is never read.
+    let mut reader = NsReader::from_str(text);
+    let mut stack: Vec<Node> = Vec::new();
+    loop {
+        let position = reader.buffer_position();
+        let (ns, event) = reader
+            .read_resolved_event()
+            .map_err(|e| xml_err(position, e))?;
+        match event {
+            Event::DocType(_) => return Err(xml_err(position, "DOCTYPE declarations are refused")),
+            Event::Start(start) => {
+                if stack.len() >= MAX_DEPTH {
+                    return Err(xml_err(position, "elements nested too deep"));
+                }
+                stack.push(start_node(&ns, &start, position)?);
+            }
+            Event::Empty(start) => {
+                let node = start_node(&ns, &start, position)?;
+                match stack.last_mut() {
+                    Some(parent) => parent.children.push(node),
+                    None => return Ok(node),
+                }
+            }
+            Event::End(_) => {
+                let Some(node) = stack.pop() else {
+                    return Err(xml_err(position, "end tag without start tag"));
+                };
+                match stack.last_mut() {
+                    Some(parent) => parent.children.push(node),
+                    None => return Ok(node),
+                }
+            }
+            Event::Text(t) => {
+                if let Some(node) = stack.last_mut() {
+                    let s = t
+                        .xml_content(XmlVersion::default())
+                        .map_err(|e| xml_err(position, e))?;
+                    node.text.push_str(&s);
+                }
+            }
+            Event::CData(t) => {
+                if let Some(node) = stack.last_mut() {
+                    let s = t
+                        .xml_content(XmlVersion::default())
+                        .map_err(|e| xml_err(position, e))?;
+                    node.text.push_str(&s);
+                }
+            }
+            Event::GeneralRef(r) => {
+                let ch = if r.is_char_ref() {
+                    r.resolve_char_ref().map_err(|e| xml_err(position, e))?
+                } else {
+                    match r.as_ref() {
+                        b"amp" => Some('&'),
+                        b"lt" => Some('<'),
+                        b"gt" => Some('>'),
+                        b"apos" => Some('\''),
+                        b"quot" => Some('"'),
+                        _ => None,
+                    }
+                };
+                let Some(ch) = ch else {
+                    return Err(xml_err(position, "unknown entity reference"));
+                };
+                if let Some(node) = stack.last_mut() {
+                    node.text.push(ch);
+                }
+            }
+            Event::Eof => return Err(xml_err(position, "unexpected end of document")),
+            _ => {}
+        }
+    }
+}
+
+impl Node {
+    fn is(&self, ns: Ns, name: &str) -> bool {
+        self.ns == ns && self.name == name
+    }
+
+    fn attr(&self, name: &str) -> Option<&str> {
+        self.attrs
+            .iter()
+            .find(|(k, _)| k == name)
+            .map(|(_, v)| v.as_str())
+    }
+
+    fn req_attr(&self, name: &str, ctx: &str) -> Result<&str, CountReadError> {
+        self.attr(name)
+            .ok_or_else(|| invalid(ctx, format!("attribute {name} is missing")))
+    }
+
+    fn all<'a>(&'a self, ns: Ns, name: &'a str) -> impl Iterator<Item = &'a Node> + 'a {
+        self.children.iter().filter(move |c| c.is(ns, name))
+    }
+
+    fn opt(&self, ns: Ns, name: &str, ctx: &str) -> Result<Option<&Node>, CountReadError> {
+        let mut it = self.children.iter().filter(|c| c.is(ns, name));
+        let first = it.next();
+        if it.next().is_some() {
+            return Err(invalid(ctx, format!("{name} appears more than once")));
+        }
+        Ok(first)
+    }
+
+    fn one(&self, ns: Ns, name: &str, ctx: &str) -> Result<&Node, CountReadError> {
+        self.opt(ns, name, ctx)?
+            .ok_or_else(|| invalid(ctx, format!("{name} is missing")))
+    }
+
+    fn number(&self, ctx: &str) -> Result<u64, CountReadError> {
+        let t = self.text.trim();
+        if t.is_empty() || !t.bytes().all(|b| b.is_ascii_digit()) {
+            return Err(invalid(
+                ctx,
+                format!("{t:?} is not a whole number (at byte {})", self.position),
+            ));
+        }
+        t.parse::<u64>()
+            .map_err(|_| invalid(ctx, format!("{t:?} is too large")))
+    }
+}
+
+fn parse_u32(s: &str, ctx: &str) -> Result<u32, CountReadError> {
+    match s.parse::<u32>() {
+        Ok(n) if n >= 1 && s.bytes().all(|b| b.is_ascii_digit()) => Ok(n),
+        _ => Err(invalid(ctx, format!("{s:?} is not a number from 1"))),
+    }
+}
+
+/// Reads any 510 (b, c or d) with the own reader.
+pub(super) fn read(text: &str) -> Result<CountFile, CountReadError> {
+    let root = parse_tree(text)?;
+    if !root.is(Ns::Eml, "EML") {
+        return Err(invalid(root.name.clone(), "the root element must be EML"));
+    }
+    let level = match root.attr("Id") {
+        Some("510b") => CountLevel::Municipality,
+        Some("510c") => CountLevel::District,
+        Some("510d") => CountLevel::Total,
+        other => {
+            return Err(invalid(
+                "EML Id",
+                format!("{:?} is not 510b, 510c or 510d", other.unwrap_or("")),
+            ));
+        }
+    };
+    let transaction_id = root
+        .one(Ns::Eml, "TransactionId", "EML")?
+        .number("TransactionId")?;
+    let authority = root.one(Ns::Eml, "ManagingAuthority", "EML")?.one(
+        Ns::Eml,
+        "AuthorityIdentifier",
+        "ManagingAuthority",
+    )?;
+    let creation = root.one(Ns::Kr, "CreationDateTime", "EML")?;
+    let election = root
+        .one(Ns::Eml, "Count", "EML")?
+        .one(Ns::Eml, "Election", "Count")?;
+    let ident = election.one(Ns::Eml, "ElectionIdentifier", "Election")?;
+    let contests: Vec<&Node> = election
+        .one(Ns::Eml, "Contests", "Election")?
+        .all(Ns::Eml, "Contest")
+        .collect();
+    let [contest] = contests.as_slice() else {
+        return Err(invalid(
+            "Contests",
+            format!(
+                "a count file must have exactly one Contest, this one has {}",
+                contests.len()
+            ),
+        ));
+    };
+    let contest_ident = contest.one(Ns::Eml, "ContestIdentifier", "Contest")?;
+    let header = CountHeader {
+        level,
+        transaction_id,
+        authority_id: authority.req_attr("Id", "AuthorityIdentifier")?.to_owned(),
+        authority_name: non_empty(&authority.text),
+        creation_date_time: creation.text.trim().to_owned(),
+        election_id: ElectionId(ident.req_attr("Id", "ElectionIdentifier")?.to_owned()),
+        election_name: ident
+            .opt(Ns::Eml, "ElectionName", "ElectionIdentifier")?
+            .map(|n| n.text.clone()),
+        category: category_from_code(
+            ident
+                .one(Ns::Eml, "ElectionCategory", "ElectionIdentifier")?
+                .text
+                .trim(),
+        )?,
+        subcategory: ident
+            .opt(Ns::Kr, "ElectionSubcategory", "ElectionIdentifier")?
+            .map(|n| n.text.trim().to_owned()),
+        domain: ident
+            .opt(Ns::Kr, "ElectionDomain", "ElectionIdentifier")?
+            .map(|n| (n.attr("Id").map(str::to_owned), n.text.clone())),
+        election_date: ident
+            .one(Ns::Kr, "ElectionDate", "ElectionIdentifier")?
+            .text
+            .trim()
+            .to_owned(),
+        contest_id: ContestId(
+            contest_ident
+                .req_attr("Id", "ContestIdentifier")?
+                .to_owned(),
+        ),
+        contest_name: contest_ident
+            .opt(Ns::Eml, "ContestName", "ContestIdentifier")?
+            .map(|n| n.text.clone()),
+    };
+    let total = vote_counts("TotalVotes", contest.one(Ns::Eml, "TotalVotes", "Contest")?)?;
+    let mut units = Vec::new();
+    for unit in contest.all(Ns::Eml, "ReportingUnitVotes") {
+        let ident = unit.one(Ns::Eml, "ReportingUnitIdentifier", "ReportingUnitVotes")?;
+        let id = ident.req_attr("Id", "ReportingUnitIdentifier")?.to_owned();
+        let place = format!("ReportingUnitVotes {id}");
+        let counts = vote_counts(&place, unit)?;
+        let mut investigations: Vec<(usize, String, bool)> = Vec::new();
+        if let Some(inv) = unit.opt(Ns::Kr, "ReportingUnitInvestigations", &place)? {
+            for i in inv.all(Ns::Kr, "Investigation") {
+                let ctx = format!("{place}/Investigation");
+                let reason = i.req_attr("ReasonCode", &ctx)?;
+                let Some(idx) = INVESTIGATION_REASONS.iter().position(|r| *r == reason) else {
+                    return Err(invalid(ctx, format!("unknown ReasonCode {reason:?}")));
+                };
+                if investigations.iter().any(|(j, _, _)| *j == idx) {
+                    return Err(invalid(ctx, format!("{reason:?} appears twice")));
+                }
+                let value = match i.text.trim() {
+                    "true" | "1" => true,
+                    "false" | "0" => false,
+                    other => return Err(invalid(ctx, format!("{other:?} is not true or false"))),
+                };
+                investigations.push((idx, reason.to_owned(), value));
+            }
+        }
+        investigations.sort_by_key(|(idx, _, _)| *idx);
+        units.push(ReportingUnitCounts {
+            id: ReportingUnitId(id),
+            name: ident.text.clone(),
+            counts,
+            investigations: investigations.into_iter().map(|(_, r, v)| (r, v)).collect(),
+        });
+    }
+    Ok(CountFile {
+        header,
+        total,
+        units,
+    })
+}
+
+fn non_empty(s: &str) -> Option<String> {
+    if s.is_empty() {
+        None
+    } else {
+        Some(s.to_owned())
+    }
+}
+
+fn vote_counts(place: &str, node: &Node) -> Result<VoteCounts, CountReadError> {
+    let mut lists: Vec<ListVotes> = Vec::new();
+    for selection in node.all(Ns::Eml, "Selection") {
+        let ctx = format!("{place}/Selection");
+        let votes = selection
+            .one(Ns::Eml, "ValidVotes", &ctx)?
+            .number(&format!("{ctx}/ValidVotes"))?;
+        if let Some(aff) = selection.opt(Ns::Eml, "AffiliationIdentifier", &ctx)? {
+            let actx = format!("{place}/AffiliationIdentifier");
+            let list = ListNumber(parse_u32(aff.req_attr("Id", &actx)?, &actx)?);
+            if lists.iter().any(|l| l.list == list) {
+                return Err(invalid(actx, format!("list {list} appears twice")));
+            }
+            let name = aff.one(Ns::Eml, "RegisteredName", &actx)?.text.clone();
+            lists.push(ListVotes {
+                list,
+                name,
+                total: votes,
+                candidates: Vec::new(),
+            });
+        } else if let Some(cand) = selection.opt(Ns::Eml, "Candidate", &ctx)? {
+            let cctx = format!("{place}/CandidateIdentifier");
+            let ident = cand.one(Ns::Eml, "CandidateIdentifier", &cctx)?;
+            let position = match ident.attr("Id") {
+                Some(id) => Some(CandidatePosition(parse_u32(id, &cctx)?)),
+                None => None,
+            };
+            // ShortCode as attribute, or as child element; the attribute wins (as in eml-nl).
+            let short_code = match ident.attr("ShortCode") {
+                Some(s) => Some(s.to_owned()),
+                None => ident
+                    .opt(Ns::Eml, "ShortCode", &cctx)?
+                    .map(|n| n.text.trim().to_owned()),
+            };
+            let reference = match (position, short_code) {
+                (Some(p), Some(s)) => CandidateRef::PositionAndShortCode(p, s),
+                (Some(p), None) => CandidateRef::Position(p),
+                (None, Some(s)) => CandidateRef::ShortCode(s),
+                (None, None) => {
+                    return Err(invalid(cctx, "a candidate has neither Id nor ShortCode"));
+                }
+            };
+            let Some(list) = lists.last_mut() else {
+                return Err(invalid(cctx, "a candidate comes before any list"));
+            };
+            if list.candidates.iter().any(|(r, _)| *r == reference) {
+                return Err(invalid(
+                    cctx,
+                    format!("list {}: {reference} appears twice", list.list),
+                ));
+            }
+            list.candidates.push((reference, votes));
+        } else {
+            return Err(invalid(ctx, "neither a list nor a candidate"));
+        }
+    }
+    let mut blank = None;
+    let mut invalid_votes = None;
+    for r in node.all(Ns::Eml, "RejectedVotes") {
+        let ctx = format!("{place}/RejectedVotes");
+        let slot = match r.req_attr("ReasonCode", &ctx)? {
+            "blanco" => &mut blank,
+            "ongeldig" => &mut invalid_votes,
+            other => return Err(invalid(ctx, format!("unknown ReasonCode {other:?}"))),
+        };
+        if slot.is_some() {
+            return Err(invalid(ctx, "a ReasonCode appears twice"));
+        }
+        *slot = Some(r.number(&ctx)?);
+    }
+    let mut pairs = Vec::new();
+    for u in node.all(Ns::Eml, "UncountedVotes") {
+        let ctx = format!("{place}/UncountedVotes");
+        let reason = u.req_attr("ReasonCode", &ctx)?.to_owned();
+        let n = u.number(&format!("{ctx} {reason}"))?;
+        pairs.push((reason, n));
+    }
+    Ok(VoteCounts {
+        cast: node
+            .one(Ns::Eml, "Cast", place)?
+            .number(&format!("{place}/Cast"))?,
+        lists,
+        total_counted: node
+            .one(Ns::Eml, "TotalCounted", place)?
+            .number(&format!("{place}/TotalCounted"))?,
+        blank: blank
+            .ok_or_else(|| invalid(format!("{place}/RejectedVotes"), "\"blanco\" is missing"))?,
+        invalid: invalid_votes
+            .ok_or_else(|| invalid(format!("{place}/RejectedVotes"), "\"ongeldig\" is missing"))?,
+        voters: voter_counts(place, pairs)?,
+    })
+}
+
+// ---------------------------------------------------------------------------------------
+// Writing
+
+type W = Writer<Vec<u8>>;
+
+fn io(e: std::io::Error) -> CountWriteError {
+    CountWriteError::Writer(e.to_string())
+}
+
+fn bad(field: impl Into<String>, message: impl Into<String>) -> CountWriteError {
+    CountWriteError::Value {
+        field: field.into(),
+        message: message.into(),
+    }
+}
+
+fn check_shape(value: &str, field: &str, ok: impl Fn(&str) -> bool) -> Result<(), CountWriteError> {
+    if ok(value) {
+        Ok(())
+    } else {
+        Err(bad(field, format!("{value:?} is not a valid value")))
+    }
+}
+
+fn is_digits(s: &str) -> bool {
+    !s.is_empty() && s.bytes().all(|b| b.is_ascii_digit())
+}
+
+/// Writes any 510 (b, c or d) with the own writer.
+pub(super) fn write(file: &CountFile) -> Result<Vec<u8>, CountWriteError> {
+    let h = &file.header;
+    // The identifiers the XSD restricts, checked here so that a bad one is a clear error
+    // rather than a file that does not validate.
+    check_shape(&h.authority_id, "AuthorityIdentifier Id", |s| {
+        s == "CSB"
+            || s.strip_prefix("HSB").is_some_and(is_digits)
+            || s.strip_prefix("SB").is_some_and(is_digits)
+            || (s.len() == 4 && is_digits(s))
+    })?;
+    check_shape(&h.contest_id.0, "ContestIdentifier Id", |s| {
+        s == "geen"
+            || s == "alle"
+            || (is_digits(s) && !s.starts_with('0'))
+            || s.bytes().all(|b| b"IVXLCDM".contains(&b)) && !s.is_empty()
+    })?;
+    check_shape(&h.election_id.0, "ElectionIdentifier Id", |s| {
+        s.len() >= 6 && s.is_char_boundary(6) && s.get(2..6).is_some_and(is_digits)
+    })?;
+    write_full(file)
+}
+
+fn text_elem_io(w: &mut W, name: &str, text: &str) -> std::io::Result<()> {
+    w.create_element(name)
+        .write_text_content(BytesText::new(text))?;
+    Ok(())
+}
+
+/// Writes the whole document in one pass (the nesting closures of quick-xml make the
+/// error type `io::Error`; domain errors are found before writing starts).
+fn write_full(file: &CountFile) -> Result<Vec<u8>, CountWriteError> {
+    let h = &file.header;
+    // Validate everything that can fail before writing.
+    let total_uncounted = uncounted_pairs(&file.total.voters)?;
+    check_lists("TotalVotes", &file.total)?;
+    let mut unit_uncounted = Vec::with_capacity(file.units.len());
+    for unit in &file.units {
+        let place = format!("ReportingUnitVotes {}", unit.id);
+        check_lists(&place, &unit.counts)?;
+        unit_uncounted.push(uncounted_pairs(&unit.counts.voters)?);
+        for (reason, _) in &unit.investigations {
+            if !INVESTIGATION_REASONS.contains(&reason.as_str()) {
+                return Err(bad(
+                    format!("{place}/Investigation"),
+                    format!("{reason:?} is not an investigation reason"),
+                ));
+            }
+        }
+    }
+    let mut w = Writer::new(Vec::new());
+    w.write_event(Event::Decl(BytesDecl::new("1.0", Some("UTF-8"), None)))
+        .map_err(io)?;
+    w.create_element("EML")
+        .with_attribute(("xmlns", "urn:oasis:names:tc:evs:schema:eml"))
+        .with_attribute(("xmlns:kr", "http://www.kiesraad.nl/extensions"))
+        .with_attribute(("xmlns:ds", NS_DS))
+        .with_attribute(("Id", h.level.eml_id()))
+        .with_attribute(("SchemaVersion", "5"))
+        .write_inner_content(|w| {
+            text_elem_io(w, "TransactionId", &h.transaction_id.to_string())?;
+            w.create_element("ManagingAuthority")
+                .write_inner_content(|w| {
+                    let e = w
+                        .create_element("AuthorityIdentifier")
+                        .with_attribute(("Id", h.authority_id.as_str()));
+                    match &h.authority_name {
+                        Some(name) => e.write_text_content(BytesText::new(name))?,
+                        None => e.write_empty()?,
+                    };
+                    w.create_element("AuthorityAddress").write_empty()?;
+                    Ok(())
+                })?;
+            text_elem_io(w, "kr:CreationDateTime", &h.creation_date_time)?;
+            w.create_element("Count").write_inner_content(|w| {
+                w.create_element("EventIdentifier").write_empty()?;
+                w.create_element("Election").write_inner_content(|w| {
+                    w.create_element("ElectionIdentifier")
+                        .with_attribute(("Id", h.election_id.0.as_str()))
+                        .write_inner_content(|w| {
+                            if let Some(name) = &h.election_name {
+                                text_elem_io(w, "ElectionName", name)?;
+                            }
+                            text_elem_io(w, "ElectionCategory", category_code(h.category))?;
+                            if let Some(sub) = &h.subcategory {
+                                text_elem_io(w, "kr:ElectionSubcategory", sub)?;
+                            }
+                            if let Some((id, name)) = &h.domain {
+                                let mut e = w.create_element("kr:ElectionDomain");
+                                if let Some(id) = id {
+                                    e = e.with_attribute(("Id", id.as_str()));
+                                }
+                                e.write_text_content(BytesText::new(name))?;
+                            }
+                            text_elem_io(w, "kr:ElectionDate", &h.election_date)?;
+                            Ok(())
+                        })?;
+                    w.create_element("Contests").write_inner_content(|w| {
+                        w.create_element("Contest").write_inner_content(|w| {
+                            let e = w
+                                .create_element("ContestIdentifier")
+                                .with_attribute(("Id", h.contest_id.0.as_str()));
+                            match &h.contest_name {
+                                Some(name) => {
+                                    e.write_inner_content(|w| text_elem_io(w, "ContestName", name))?
+                                }
+                                None => e.write_empty()?,
+                            };
+                            w.create_element("TotalVotes").write_inner_content(|w| {
+                                write_votes(w, &file.total, &total_uncounted)
+                            })?;
+                            for (unit, uncounted) in file.units.iter().zip(&unit_uncounted) {
+                                w.create_element("ReportingUnitVotes").write_inner_content(
+                                    |w| {
+                                        w.create_element("ReportingUnitIdentifier")
+                                            .with_attribute(("Id", unit.id.0.as_str()))
+                                            .write_text_content(BytesText::new(&unit.name))?;
+                                        write_votes(w, &unit.counts, uncounted)?;
+                                        if !unit.investigations.is_empty() {
+                                            w.create_element("kr:ReportingUnitInvestigations")
+                                                .write_inner_content(|w| {
+                                                    for (reason, value) in &unit.investigations {
+                                                        w.create_element("kr:Investigation")
+                                                            .with_attribute((
+                                                                "ReasonCode",
+                                                                reason.as_str(),
+                                                            ))
+                                                            .write_text_content(BytesText::new(
+                                                                if *value {
+                                                                    "true"
+                                                                } else {
+                                                                    "false"
+                                                                },
+                                                            ))?;
+                                                    }
+                                                    Ok(())
+                                                })?;
+                                        }
+                                        Ok(())
+                                    },
+                                )?;
+                            }
+                            Ok(())
+                        })?;
+                        Ok(())
+                    })?;
+                    Ok(())
+                })?;
+                Ok(())
+            })?;
+            Ok(())
+        })
+        .map_err(io)?;
+    let mut out = w.into_inner();
+    out.push(b'\n');
+    Ok(out)
+}
+
+fn check_lists(place: &str, counts: &VoteCounts) -> Result<(), CountWriteError> {
+    if counts.lists.is_empty() {
+        return Err(bad(place, "EML_NL needs at least one list (Selection)"));
+    }
+    for list in &counts.lists {
+        if list.list.0 == 0 {
+            return Err(bad(format!("{place}, list 0"), "list numbers start at 1"));
+        }
+        for (cand, _) in &list.candidates {
+            if cand.position().is_some_and(|p| p.0 == 0) {
+                return Err(bad(
+                    format!("{place}, list {}", list.list),
+                    "candidate positions start at 1",
+                ));
+            }
+        }
+    }
+    Ok(())
+}
+
+fn write_votes(
+    w: &mut W,
+    counts: &VoteCounts,
+    uncounted: &[(&'static str, u64)],
+) -> std::io::Result<()> {
+    for list in &counts.lists {
+        w.create_element("Selection").write_inner_content(|w| {
+            w.create_element("AffiliationIdentifier")
+                .with_attribute(("Id", list.list.0.to_string().as_str()))
+                .write_inner_content(|w| text_elem_io(w, "RegisteredName", &list.name))?;
+            text_elem_io(w, "ValidVotes", &list.total.to_string())
+        })?;
+        for (cand, votes) in &list.candidates {
+            w.create_element("Selection").write_inner_content(|w| {
+                w.create_element("Candidate").write_inner_content(|w| {
+                    let mut e = w.create_element("CandidateIdentifier");
+                    let id = cand.position().map(|p| p.0.to_string());
+                    if let Some(id) = &id {
+                        e = e.with_attribute(("Id", id.as_str()));
+                    }
+                    if let Some(code) = cand.short_code() {
+                        e = e.with_attribute(("ShortCode", code));
+                    }
+                    e.write_empty()?;
+                    Ok(())
+                })?;
+                text_elem_io(w, "ValidVotes", &votes.to_string())
+            })?;
+        }
+    }
+    text_elem_io(w, "Cast", &counts.cast.to_string())?;
+    text_elem_io(w, "TotalCounted", &counts.total_counted.to_string())?;
+    w.create_element("RejectedVotes")
+        .with_attribute(("ReasonCode", "blanco"))
+        .write_text_content(BytesText::new(&counts.blank.to_string()))?;
+    w.create_element("RejectedVotes")
+        .with_attribute(("ReasonCode", "ongeldig"))
+        .write_text_content(BytesText::new(&counts.invalid.to_string()))?;
+    for (reason, value) in uncounted {
+        w.create_element("UncountedVotes")
+            .with_attribute(("ReasonCode", *reason))
+            .write_text_content(BytesText::new(&value.to_string()))?;
+    }
+    Ok(())
+}
