@@ -71,8 +71,11 @@ pub struct ResultHeader {
 /// An elected candidate as named in a 520.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct ResultCandidate {
-    /// The candidate: position on the list (`CandidateIdentifier Id`), `ShortCode`, name,
-    /// gender and locality.
+    /// The candidate: `CandidateIdentifier Id` (in `candidate.position`), `ShortCode`,
+    /// name, gender and locality. Careful: in the Kiesraad's `Resultaat_TK2021` the `Id` is
+    /// the candidate's number among the list's elected (1..seats), not the position on the
+    /// list (Bosma, 7th on the PVV list, has `Id` 3); the `ShortCode` identifies the
+    /// person. Files this crate writes give the position on the list.
     pub candidate: Candidate,
     /// `Votes`, when the file gives them.
     pub votes: Option<u64>,
