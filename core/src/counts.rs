@@ -7,12 +7,14 @@
 //! This module also holds the arithmetic checks of a whole count file
 //! ([`check_arithmetic`]): every list equals the sum of its candidates, E equals the sum
 //! of E.1 .. E.n, and the file's total equals the sum of its reporting units, field by
-//! field. Reading and writing the EML lives in [`crate::eml::count`].
+//! field. [`check_against_election`] checks that a count file belongs to an election
+//! (same election, its contest, its lists and candidates). Reading and writing the EML
+//! lives in [`crate::eml::count`].
 
 use std::collections::BTreeMap;
 use std::fmt;
 
-use crate::election::ElectionCategory;
+use crate::election::{Contest, Election, ElectionCategory, PoliticalList};
 use crate::ids::{CandidatePosition, ContestId, ElectionId, ListNumber, ReportingUnitId};
 
 /// A number of votes, ballots or voters. Always an integer; sums use checked arithmetic.
@@ -642,6 +644,291 @@ fn check_total_against_units(file: &CountFile, out: &mut Vec<CountViolation>) {
                 }),
                 Some(_) => {}
                 None => out.push(overflow(&format!("list {number}, {cand}"))),
+            }
+        }
+    }
+}
+
+/// A count file that does not belong to an [`Election`]: every variant names what differs
+/// and where.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum ElectionMismatch {
+    /// `ElectionIdentifier Id` differs.
+    ElectionId {
+        /// In the count file.
+        file: String,
+        /// In the election.
+        election: String,
+    },
+    /// `ElectionCategory` differs.
+    Category {
+        /// In the count file.
+        file: ElectionCategory,
+        /// In the election.
+        election: ElectionCategory,
+    },
+    /// `kr:ElectionSubcategory` differs (only compared when the file gives one).
+    Subcategory {
+        /// In the count file.
+        file: String,
+        /// In the election.
+        election: String,
+    },
+    /// `kr:ElectionDate` differs.
+    ElectionDate {
+        /// In the count file.
+        file: String,
+        /// In the election.
+        election: String,
+    },
+    /// The contest (kieskring) of the file, or of a kieskring unit of a 510d, is not one
+    /// of the election's contests.
+    UnknownContest {
+        /// Where.
+        place: CountPlace,
+        /// The contest identifier.
+        contest: String,
+    },
+    /// A list that the contest does not have.
+    UnknownList {
+        /// Where.
+        place: CountPlace,
+        /// The contest looked in (`alle`: any contest).
+        contest: String,
+        /// The list number.
+        list: ListNumber,
+    },
+    /// A candidate the list does not have (position beyond the list, or an unknown
+    /// `ShortCode`), or whose `ShortCode` differs from the candidate list's.
+    UnknownCandidate {
+        /// Where.
+        place: CountPlace,
+        /// The contest looked in (`alle`: any contest).
+        contest: String,
+        /// The list.
+        list: ListNumber,
+        /// The candidate as in the count file.
+        candidate: CandidateRef,
+    },
+}
+
+impl fmt::Display for ElectionMismatch {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            ElectionMismatch::ElectionId { file, election } => {
+                write!(f, "election {file} in the count file, {election} expected")
+            }
+            ElectionMismatch::Category { file, election } => write!(
+                f,
+                "category {file:?} in the count file, {election:?} expected"
+            ),
+            ElectionMismatch::Subcategory { file, election } => {
+                write!(
+                    f,
+                    "subcategory {file} in the count file, {election} expected"
+                )
+            }
+            ElectionMismatch::ElectionDate { file, election } => {
+                write!(
+                    f,
+                    "election date {file} in the count file, {election} expected"
+                )
+            }
+            ElectionMismatch::UnknownContest { place, contest } => {
+                write!(f, "{place}: contest {contest} is not in the election")
+            }
+            ElectionMismatch::UnknownList {
+                place,
+                contest,
+                list,
+            } => write!(f, "{place}: list {list} is not in contest {contest}"),
+            ElectionMismatch::UnknownCandidate {
+                place,
+                contest,
+                list,
+                candidate,
+            } => write!(
+                f,
+                "{place}: list {list} of contest {contest} has no {candidate}"
+            ),
+        }
+    }
+}
+
+/// Checks that a count file belongs to `election`: the same election id, category,
+/// subcategory (when the file gives one) and date; the file's contest is one of the
+/// election's; and every list and candidate of every unit and of the total exists in that
+/// contest's candidate lists (a position within the list, and where the file gives a
+/// `ShortCode`, the candidate's own).
+///
+/// For a 510d whose contest is `alle` (a national total), each reporting unit `HSBn` is
+/// checked against contest `n`, and `TotalVotes` against any contest. A `ShortCode`-only
+/// candidate of the national total must have that `ShortCode` in the candidate lists or,
+/// since 230b files give no `ShortCode`, next to a position on the same list in one of the
+/// file's kieskring units. Returns every mismatch found.
+pub fn check_against_election(file: &CountFile, election: &Election) -> Vec<ElectionMismatch> {
+    let mut out = Vec::new();
+    let h = &file.header;
+    if h.election_id != election.id {
+        out.push(ElectionMismatch::ElectionId {
+            file: h.election_id.0.clone(),
+            election: election.id.0.clone(),
+        });
+    }
+    if h.category != election.category {
+        out.push(ElectionMismatch::Category {
+            file: h.category,
+            election: election.category,
+        });
+    }
+    if let Some(sub) = &h.subcategory
+        && sub != election.subcategory.eml_value()
+    {
+        out.push(ElectionMismatch::Subcategory {
+            file: sub.clone(),
+            election: election.subcategory.eml_value().to_owned(),
+        });
+    }
+    let date = election.date.to_string();
+    if h.election_date != date {
+        out.push(ElectionMismatch::ElectionDate {
+            file: h.election_date.clone(),
+            election: date,
+        });
+    }
+
+    let national = h.contest_id.0 == "alle" && election.contest(&h.contest_id).is_none();
+    if national {
+        // 230b files carry no ShortCode, so a ShortCode-only candidate of the national
+        // total is matched against the ShortCodes its kieskringen give next to a position
+        // (which are themselves checked by position below).
+        let unit_codes: Vec<(ListNumber, &str)> = file
+            .units
+            .iter()
+            .flat_map(|u| u.counts.lists.iter())
+            .flat_map(|l| {
+                l.candidates
+                    .iter()
+                    .filter_map(move |(c, _)| c.position().and(c.short_code()).map(|s| (l.list, s)))
+            })
+            .collect();
+        check_lists_any_contest(
+            &CountPlace::Total,
+            &file.total,
+            election,
+            &unit_codes,
+            &mut out,
+        );
+        for unit in &file.units {
+            let place = CountPlace::Unit(unit.id.clone());
+            let contest = unit
+                .id
+                .0
+                .strip_prefix("HSB")
+                .map(|n| ContestId(n.to_owned()));
+            match contest.as_ref().and_then(|c| election.contest(c)) {
+                Some(contest) => check_lists_in(&place, &unit.counts, contest, &mut out),
+                None => out.push(ElectionMismatch::UnknownContest {
+                    place,
+                    contest: contest.map_or_else(|| unit.id.0.clone(), |c| c.0),
+                }),
+            }
+        }
+    } else {
+        match election.contest(&h.contest_id) {
+            Some(contest) => {
+                check_lists_in(&CountPlace::Total, &file.total, contest, &mut out);
+                for unit in &file.units {
+                    let place = CountPlace::Unit(unit.id.clone());
+                    check_lists_in(&place, &unit.counts, contest, &mut out);
+                }
+            }
+            None => out.push(ElectionMismatch::UnknownContest {
+                place: CountPlace::Total,
+                contest: h.contest_id.0.clone(),
+            }),
+        }
+    }
+    out
+}
+
+fn candidate_matches(cand: &CandidateRef, list: &PoliticalList) -> bool {
+    match cand {
+        CandidateRef::Position(p) => list.candidates.iter().any(|c| c.position == *p),
+        CandidateRef::ShortCode(s) => list
+            .candidates
+            .iter()
+            .any(|c| c.short_code.as_deref() == Some(s.as_str())),
+        CandidateRef::PositionAndShortCode(p, s) => list
+            .candidates
+            .iter()
+            .any(|c| c.position == *p && c.short_code.as_deref().is_none_or(|own| own == s)),
+    }
+}
+
+fn check_lists_in(
+    place: &CountPlace,
+    counts: &VoteCounts,
+    contest: &Contest,
+    out: &mut Vec<ElectionMismatch>,
+) {
+    for list in &counts.lists {
+        let Some(known) = contest.lists.iter().find(|l| l.number == list.list) else {
+            out.push(ElectionMismatch::UnknownList {
+                place: place.clone(),
+                contest: contest.id.0.clone(),
+                list: list.list,
+            });
+            continue;
+        };
+        for (cand, _) in &list.candidates {
+            if !candidate_matches(cand, known) {
+                out.push(ElectionMismatch::UnknownCandidate {
+                    place: place.clone(),
+                    contest: contest.id.0.clone(),
+                    list: list.list,
+                    candidate: cand.clone(),
+                });
+            }
+        }
+    }
+}
+
+fn check_lists_any_contest(
+    place: &CountPlace,
+    counts: &VoteCounts,
+    election: &Election,
+    unit_codes: &[(ListNumber, &str)],
+    out: &mut Vec<ElectionMismatch>,
+) {
+    for list in &counts.lists {
+        let known: Vec<&PoliticalList> = election
+            .contests
+            .iter()
+            .filter_map(|c| c.lists.iter().find(|l| l.number == list.list))
+            .collect();
+        if known.is_empty() {
+            out.push(ElectionMismatch::UnknownList {
+                place: place.clone(),
+                contest: "alle".to_owned(),
+                list: list.list,
+            });
+            continue;
+        }
+        for (cand, _) in &list.candidates {
+            let in_units = match cand {
+                CandidateRef::ShortCode(s) => unit_codes
+                    .iter()
+                    .any(|(l, code)| *l == list.list && *code == s.as_str()),
+                _ => false,
+            };
+            if !in_units && !known.iter().any(|l| candidate_matches(cand, l)) {
+                out.push(ElectionMismatch::UnknownCandidate {
+                    place: place.clone(),
+                    contest: "alle".to_owned(),
+                    list: list.list,
+                    candidate: cand.clone(),
+                });
             }
         }
     }
