@@ -116,6 +116,7 @@ fn runner() -> Runner<NoServices, MemoryJournal> {
             station: 1,
             slot: Slot::First,
             typist: "Anna".into(),
+            at: 0,
         },
         Record::Cursor {
             station: 1,

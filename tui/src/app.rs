@@ -8,7 +8,7 @@
 use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
 
 use crate::form::{FieldId, FieldValue};
-use crate::model::{Place, Record, Resolution, Slot, Status, Tally, parse_count};
+use crate::model::{Decision, Place, Record, Slot, Status, Tally, parse_count};
 use crate::services::{ExportReport, Identity, Medium, Refusal, VerifiedDefinition};
 use crate::text::{Lang, Msg};
 
@@ -31,6 +31,8 @@ pub enum Event {
     Applied(Record),
     /// The journal could not be written (or read back); nothing more is accepted.
     JournalFailed(String),
+    /// The core refused a step (nothing was written); shown as a problem.
+    Refused(String),
 }
 
 /// Something the runner must do.
@@ -377,6 +379,10 @@ pub fn update(state: &mut State, event: Event) -> Vec<Effect> {
             on_applied(state, &record);
             Vec::new()
         }
+        Event::Refused(why) => {
+            state.problem(why);
+            Vec::new()
+        }
         Event::JournalFailed(why) => {
             state.screen = Screen::Fatal(why);
             Vec::new()
@@ -407,13 +413,12 @@ fn on_applied(state: &mut State, record: &Record) {
         }
         Record::ElectionLoaded { .. } => state.info(Msg::DefinitionLoaded),
         Record::EntryFinished { .. } => state.info(Msg::EntrySaved),
-        Record::SentBack { .. } => state.info(Msg::SentBack),
-        Record::Discarded { .. } => state.info(Msg::Discarded),
-        Record::Resolved { resolution, .. } => state.info(match resolution {
-            Resolution::DiscardBoth => Msg::DiscardedBoth,
-            _ => Msg::KeptOne,
+        Record::Decided { decision, .. } => state.info(match decision {
+            Decision::SendBack => Msg::SentBack,
+            Decision::DiscardFirst => Msg::Discarded,
+            Decision::DiscardBoth | Decision::Reopen => Msg::DiscardedBoth,
+            Decision::KeepFirst | Decision::KeepSecond => Msg::KeptOne,
         }),
-        Record::WarningsAccepted { .. } => state.info(Msg::Acknowledged),
         Record::Exported { path, .. } => {
             let t = Msg::ExportWritten.fill(state.lang, &[path]);
             state.notice(false, t);
@@ -667,6 +672,7 @@ fn on_key(state: &mut State, key: KeyEvent) -> Vec<Effect> {
                         station,
                         slot,
                         typist: typed,
+                        at: 0,
                     }),
                     moved(Place::Entry { station, slot }),
                 ]
@@ -717,6 +723,7 @@ fn on_key(state: &mut State, key: KeyEvent) -> Vec<Effect> {
                     field,
                     value,
                     next,
+                    at: 0,
                 }))
             };
             match key.code {
@@ -809,7 +816,11 @@ fn on_key(state: &mut State, key: KeyEvent) -> Vec<Effect> {
             let (station, slot) = (*station, *slot);
             match key.code {
                 KeyCode::Enter => vec![
-                    Effect::Persist(Record::EntryFinished { station, slot }),
+                    Effect::Persist(Record::EntryFinished {
+                        station,
+                        slot,
+                        at: 0,
+                    }),
                     moved(Place::Overview),
                 ],
                 KeyCode::Esc | KeyCode::BackTab => {
@@ -822,7 +833,16 @@ fn on_key(state: &mut State, key: KeyEvent) -> Vec<Effect> {
         Screen::Coordinator { station, scroll } => {
             let station = *station;
             let status = state.tally.status(station).unwrap_or(Status::Empty);
-            let decide = |r: Record| vec![Effect::Persist(r), moved(Place::Overview)];
+            let decide = |decision: Decision| {
+                vec![
+                    Effect::Persist(Record::Decided {
+                        station,
+                        decision,
+                        at: 0,
+                    }),
+                    moved(Place::Overview),
+                ]
+            };
             match (status, key.code) {
                 (_, KeyCode::Esc) => vec![moved(Place::Overview)],
                 (Status::Differences, KeyCode::Up) => {
@@ -833,43 +853,21 @@ fn on_key(state: &mut State, key: KeyEvent) -> Vec<Effect> {
                     *scroll = scroll.saturating_add(1);
                     Vec::new()
                 }
-                (Status::Differences, KeyCode::Char('1')) => decide(Record::Resolved {
-                    station,
-                    resolution: Resolution::KeepFirst,
-                }),
+                (Status::Differences, KeyCode::Char('1')) => decide(Decision::KeepFirst),
                 (Status::Differences, KeyCode::Char('2'))
-                    if !state
+                    if state
                         .tally
                         .findings(station, Slot::Second)
                         .iter()
-                        .all(|f| f.severity() != tally_core::entry::Severity::Error) =>
+                        .any(|f| f.severity() == tally_core::entry::Severity::Error) =>
                 {
                     state.problem(Msg::KeepHasErrors.text(lang).into());
                     Vec::new()
                 }
-                (Status::Differences, KeyCode::Char('2')) => decide(Record::Resolved {
-                    station,
-                    resolution: Resolution::KeepSecond,
-                }),
-                (Status::Differences, KeyCode::Char('0')) => decide(Record::Resolved {
-                    station,
-                    resolution: Resolution::DiscardBoth,
-                }),
-                (Status::FirstErrors | Status::SecondErrors, KeyCode::Char('r' | 'R')) => {
-                    decide(Record::SentBack {
-                        station,
-                        slot: error_slot(status),
-                    })
-                }
-                (Status::FirstErrors | Status::SecondErrors, KeyCode::Char('d' | 'D')) => {
-                    decide(Record::Discarded {
-                        station,
-                        slot: error_slot(status),
-                    })
-                }
-                (Status::Warnings, KeyCode::Char('a' | 'A')) => {
-                    decide(Record::WarningsAccepted { station })
-                }
+                (Status::Differences, KeyCode::Char('2')) => decide(Decision::KeepSecond),
+                (Status::Differences, KeyCode::Char('0')) => decide(Decision::DiscardBoth),
+                (Status::FirstErrors, KeyCode::Char('r' | 'R')) => decide(Decision::SendBack),
+                (Status::FirstErrors, KeyCode::Char('d' | 'D')) => decide(Decision::DiscardFirst),
                 _ => Vec::new(),
             }
         }
@@ -886,24 +884,15 @@ fn on_key(state: &mut State, key: KeyEvent) -> Vec<Effect> {
     }
 }
 
-fn error_slot(status: Status) -> Slot {
-    if status == Status::SecondErrors {
-        Slot::Second
-    } else {
-        Slot::First
-    }
-}
-
 /// The catalogue text of a status.
 pub fn status_msg(status: Status) -> Msg {
     match status {
         Status::Empty => Msg::StEmpty,
         Status::FirstEntry => Msg::StFirst,
-        Status::FirstErrors | Status::SecondErrors => Msg::StErrors,
+        Status::FirstErrors => Msg::StErrors,
         Status::WaitingSecond => Msg::StWaitingSecond,
         Status::SecondEntry => Msg::StSecond,
         Status::Differences => Msg::StDifferences,
-        Status::Warnings => Msg::StWarnings,
         Status::Definitive => Msg::StDefinitive,
     }
 }

@@ -6,15 +6,17 @@
 use std::collections::BTreeMap;
 
 use serde::{Deserialize, Serialize};
-use tally_core::entry::checks::has_errors;
-use tally_core::entry::{
-    CheckResult, EntryCount, FieldValue, PollingStationEntry, Severity, check,
+pub use tally_core::double_entry::Decision;
+use tally_core::double_entry::{
+    Action, DataEntry, Event as DeEvent, Role, StationStatus, Timestamp, TypedEntry, UserName,
 };
+use tally_core::entry::{CheckResult, EntryCount, FieldValue, PollingStationEntry, check};
+use tally_core::ids::PollingStationNumber;
 
 use crate::form::{ElectionInfo, FieldId, Form};
 
 /// Which of the two entries of a polling station.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
 pub enum Slot {
     /// The first entry.
     First,
@@ -30,17 +32,6 @@ impl Slot {
             Slot::Second => 2,
         }
     }
-}
-
-/// What the coordinator decided about two differing entries.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
-pub enum Resolution {
-    /// Keep the first entry as the definitive result.
-    KeepFirst,
-    /// Keep the second entry as the definitive result.
-    KeepSecond,
-    /// Discard both; the station starts again.
-    DiscardBoth,
 }
 
 /// The screens that survive a restart.
@@ -64,7 +55,8 @@ pub enum Place {
     Total,
 }
 
-/// One line of the journal.
+/// One line of the journal. The records of data entry carry the moment they happened
+/// (`at`, milliseconds since 1970, stamped by the runner) for the core's double entry.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(tag = "record", rename_all = "snake_case")]
 pub enum Record {
@@ -83,6 +75,8 @@ pub enum Record {
         slot: Slot,
         /// The typist's name.
         typist: String,
+        /// When.
+        at: i64,
     },
     /// A field was completed; the cursor goes to `next`.
     FieldSet {
@@ -96,6 +90,8 @@ pub enum Record {
         value: FieldValue,
         /// The cursor afterwards.
         next: usize,
+        /// When.
+        at: i64,
     },
     /// The cursor moved without a change.
     Cursor {
@@ -106,38 +102,23 @@ pub enum Record {
         /// The cursor.
         index: usize,
     },
-    /// The typist saved the entry as complete.
+    /// The typist saved the entry as complete, having seen its warnings.
     EntryFinished {
         /// Station number.
         station: u32,
         /// Which entry.
         slot: Slot,
+        /// When.
+        at: i64,
     },
-    /// The coordinator sent an entry with errors back to its typist.
-    SentBack {
-        /// Station number.
-        station: u32,
-        /// Which entry.
-        slot: Slot,
-    },
-    /// The coordinator discarded an entry.
-    Discarded {
-        /// Station number.
-        station: u32,
-        /// Which entry.
-        slot: Slot,
-    },
-    /// The coordinator resolved differences.
-    Resolved {
+    /// The coordinator decided.
+    Decided {
         /// Station number.
         station: u32,
         /// The decision.
-        resolution: Resolution,
-    },
-    /// The coordinator accepted the warnings of a definitive result.
-    WarningsAccepted {
-        /// Station number.
-        station: u32,
+        decision: Decision,
+        /// When.
+        at: i64,
     },
     /// The signed result was written.
     Exported {
@@ -153,6 +134,22 @@ pub enum Record {
     },
 }
 
+impl Record {
+    /// Sets the moment of a data-entry record.
+    pub fn stamp(&mut self, now: i64) {
+        match self {
+            Record::EntryStarted { at, .. }
+            | Record::FieldSet { at, .. }
+            | Record::EntryFinished { at, .. }
+            | Record::Decided { at, .. } => *at = now,
+            _ => {}
+        }
+    }
+}
+
+/// The name under which the coordinator's decisions are recorded.
+pub const COORDINATOR: &str = "coordinator";
+
 /// One typist's entry.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Entry {
@@ -166,10 +163,11 @@ pub struct Entry {
     pub finished: bool,
 }
 
-/// Where a polling station stands.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+/// Where a polling station stands (the core's [`tally_core::double_entry::StatusKind`]).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
 pub enum Status {
     /// Nothing typed.
+    #[default]
     Empty,
     /// The first entry is being typed.
     FirstEntry,
@@ -179,12 +177,8 @@ pub enum Status {
     WaitingSecond,
     /// The second entry is being typed.
     SecondEntry,
-    /// The second entry has errors (and equals nothing): the coordinator decides.
-    SecondErrors,
     /// The two entries differ: the coordinator decides.
     Differences,
-    /// Both agree, with warnings to accept.
-    Warnings,
     /// Both agree: definitive.
     Definitive,
 }
@@ -192,22 +186,22 @@ pub enum Status {
 impl Status {
     /// Whether the coordinator must act.
     pub fn needs_coordinator(self) -> bool {
-        matches!(
-            self,
-            Status::FirstErrors | Status::SecondErrors | Status::Differences | Status::Warnings
-        )
+        matches!(self, Status::FirstErrors | Status::Differences)
     }
 }
 
-/// One polling station's entries.
+/// One polling station's entries, as the screens see them: a projection of the core's
+/// double-entry state ([`tally_core::double_entry`]) plus the typists' cursors.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct StationData {
     /// The first entry.
     pub first: Option<Entry>,
     /// The second entry.
     pub second: Option<Entry>,
-    /// Whether the coordinator accepted the warnings of the agreed result.
-    pub warnings_accepted: bool,
+    /// Where the station stands.
+    pub status: Status,
+    /// The definitive result.
+    pub result: Option<PollingStationEntry>,
 }
 
 impl StationData {
@@ -219,56 +213,56 @@ impl StationData {
         }
     }
 
-    fn slot_mut(&mut self, slot: Slot) -> &mut Option<Entry> {
-        match slot {
-            Slot::First => &mut self.first,
-            Slot::Second => &mut self.second,
-        }
-    }
-
     /// Where the station stands.
-    pub fn status(&self, form: &Form) -> Status {
-        let Some(first) = &self.first else {
-            return Status::Empty;
-        };
-        if !first.finished {
-            return Status::FirstEntry;
-        }
-        if has_errors(&check(&first.values, &form.shape)) {
-            return Status::FirstErrors;
-        }
-        let Some(second) = &self.second else {
-            return Status::WaitingSecond;
-        };
-        if !second.finished {
-            return Status::SecondEntry;
-        }
-        if !first
-            .values
-            .differences(&second.values, &form.shape)
-            .is_empty()
-        {
-            return Status::Differences;
-        }
-        if has_errors(&check(&second.values, &form.shape)) {
-            return Status::SecondErrors;
-        }
-        let warnings = check(&first.values, &form.shape)
-            .iter()
-            .any(|c| c.severity() == Severity::Warning);
-        if warnings && !self.warnings_accepted {
-            Status::Warnings
-        } else {
-            Status::Definitive
-        }
+    pub fn status(&self, _form: &Form) -> Status {
+        self.status
     }
 
     /// The agreed result, when definitive.
-    pub fn definitive(&self, form: &Form) -> Option<&PollingStationEntry> {
-        match self.status(form) {
-            Status::Definitive => self.first.as_ref().map(|e| &e.values),
-            _ => None,
+    pub fn definitive(&self, _form: &Form) -> Option<&PollingStationEntry> {
+        self.result.as_ref()
+    }
+
+    /// The projection of the core's status, with the cursors of the entries in progress.
+    fn project(status: &StationStatus, cursor: impl Fn(Slot) -> usize) -> StationData {
+        let entry = |t: &TypedEntry, slot: Slot, finished: bool| Entry {
+            typist: t.typist.0.clone(),
+            values: t.entry.clone(),
+            cursor: if finished { 0 } else { cursor(slot) },
+            finished,
+        };
+        let mut d = StationData::default();
+        match status {
+            StationStatus::FirstEntryNotStarted => d.status = Status::Empty,
+            StationStatus::FirstEntryInProgress { first } => {
+                d.status = Status::FirstEntry;
+                d.first = Some(entry(first, Slot::First, false));
+            }
+            StationStatus::FirstEntryHasErrors { first, .. } => {
+                d.status = Status::FirstErrors;
+                d.first = Some(entry(first, Slot::First, true));
+            }
+            StationStatus::SecondEntryNotStarted { first } => {
+                d.status = Status::WaitingSecond;
+                d.first = Some(entry(first, Slot::First, true));
+            }
+            StationStatus::SecondEntryInProgress { first, second } => {
+                d.status = Status::SecondEntry;
+                d.first = Some(entry(first, Slot::First, true));
+                d.second = Some(entry(second, Slot::Second, false));
+            }
+            StationStatus::EntriesDifferent { first, second, .. } => {
+                d.status = Status::Differences;
+                d.first = Some(entry(first, Slot::First, true));
+                d.second = Some(entry(second, Slot::Second, true));
+            }
+            StationStatus::Definitive { result, .. } => {
+                d.status = Status::Definitive;
+                d.first = Some(entry(result, Slot::First, true));
+                d.result = Some(result.entry.clone());
+            }
         }
+        d
     }
 }
 
@@ -298,9 +292,9 @@ pub enum ApplyError {
     /// An entry that is not in the state the record needs.
     #[error("polling station {0}, entry {1}: {2}")]
     BadEntryState(u32, u8, &'static str),
-    /// A field value the form refuses.
-    #[error("polling station {0}: {1}")]
-    Field(u32, String),
+    /// The core's double entry refused the step.
+    #[error("{0}")]
+    Refused(String),
 }
 
 /// Everything the journal has built up.
@@ -311,7 +305,11 @@ pub struct Tally {
     /// The definition verified and kept in the data directory, waiting for its
     /// `ElectionLoaded` record.
     pub pending: Option<Loaded>,
-    /// Per polling station.
+    /// The core's double entry of every station.
+    pub data_entry: Option<DataEntry>,
+    /// The cursor of each entry in progress.
+    pub cursors: BTreeMap<(u32, Slot), usize>,
+    /// Per polling station, as the screens see it (projected from `data_entry`).
     pub stations: BTreeMap<u32, StationData>,
     /// The export, once written: (path, SHA-256 of the 510b).
     pub exported: Option<(String, String)>,
@@ -327,11 +325,11 @@ impl Tally {
 
     /// The status of a station.
     pub fn status(&self, station: u32) -> Option<Status> {
-        let form = self.form()?;
+        self.form()?;
         Some(
             self.stations
                 .get(&station)
-                .map_or(Status::Empty, |s| s.status(form)),
+                .map_or(Status::Empty, |s| s.status),
         )
     }
 
@@ -340,8 +338,8 @@ impl Tally {
         !self.stations.is_empty()
             && self
                 .stations
-                .keys()
-                .all(|s| self.status(*s) == Some(Status::Definitive))
+                .values()
+                .all(|s| s.status == Status::Definitive)
     }
 
     /// The findings of an entry.
@@ -355,21 +353,57 @@ impl Tally {
         }
     }
 
-    fn station_mut(&mut self, station: u32) -> Result<(&Form, &mut StationData), ApplyError> {
-        let form = self
-            .election
-            .as_ref()
-            .map(|l| &l.form)
-            .ok_or(ApplyError::NoElection)?;
-        let data = self
-            .stations
-            .get_mut(&station)
-            .ok_or(ApplyError::NoSuchStation(station))?;
-        Ok((form, data))
+    /// The typist of the entry in progress in `slot`.
+    fn typist(&self, station: u32, slot: Slot) -> Result<String, ApplyError> {
+        match self.stations.get(&station).and_then(|s| s.slot(slot)) {
+            Some(e) if !e.finished => Ok(e.typist.clone()),
+            _ => Err(ApplyError::BadEntryState(
+                station,
+                slot.number(),
+                "no entry in progress",
+            )),
+        }
     }
 
-    /// Applies one record.
+    fn event(
+        &mut self,
+        station: u32,
+        user: String,
+        role: Role,
+        at: i64,
+        action: Action,
+    ) -> Result<(), ApplyError> {
+        let de = self.data_entry.as_mut().ok_or(ApplyError::NoElection)?;
+        de.apply(&DeEvent {
+            station: PollingStationNumber(station),
+            user: UserName(user),
+            role,
+            at: Timestamp(at),
+            action,
+        })
+        .map_err(|e| ApplyError::Refused(e.to_string()))
+    }
+
+    fn project(&mut self, station: u32) {
+        let cursors = &self.cursors;
+        let Some(status) = self
+            .data_entry
+            .as_ref()
+            .and_then(|d| d.station(PollingStationNumber(station)))
+            .map(|s| &s.status)
+        else {
+            return;
+        };
+        let data = StationData::project(status, |slot| {
+            cursors.get(&(station, slot)).copied().unwrap_or(0)
+        });
+        self.stations.insert(station, data);
+    }
+
+    /// Applies one record; a record the state does not allow changes nothing.
     pub fn apply(&mut self, record: &Record) -> Result<(), ApplyError> {
+        let len = self.form().map_or(0, |f| f.fields.len());
+        let clamp = |i: usize| i.min(len.saturating_sub(1));
         match record {
             Record::ElectionLoaded { election, files } => {
                 let pending = self
@@ -380,39 +414,52 @@ impl Tally {
                     || &pending.files != files
                     || self.election.is_some()
                 {
+                    self.pending = Some(pending);
                     return Err(ApplyError::WrongElection(election.clone()));
                 }
-                self.stations = pending
-                    .info
-                    .stations
-                    .iter()
-                    .map(|s| (s.number.0, StationData::default()))
-                    .collect();
+                let numbers: Vec<u32> = pending.info.stations.iter().map(|s| s.number.0).collect();
+                self.data_entry = Some(DataEntry::new(
+                    pending.form.shape.clone(),
+                    numbers.iter().map(|n| PollingStationNumber(*n)),
+                ));
                 self.election = Some(pending);
+                for n in numbers {
+                    self.project(n);
+                }
             }
             Record::EntryStarted {
                 station,
                 slot,
                 typist,
+                at,
             } => {
-                let (form, data) = self.station_mut(*station)?;
-                let n = slot.number();
-                if data.slot(*slot).is_some() {
-                    return Err(ApplyError::BadEntryState(*station, n, "already started"));
-                }
-                if *slot == Slot::Second && !data.first.as_ref().is_some_and(|e| e.finished) {
+                let expected = match self.status(*station) {
+                    Some(Status::Empty) => Slot::First,
+                    Some(Status::WaitingSecond) => Slot::Second,
+                    _ => {
+                        return Err(ApplyError::BadEntryState(
+                            *station,
+                            slot.number(),
+                            "cannot start",
+                        ));
+                    }
+                };
+                if expected != *slot {
                     return Err(ApplyError::BadEntryState(
                         *station,
-                        n,
-                        "first entry not finished",
+                        slot.number(),
+                        "wrong entry",
                     ));
                 }
-                *data.slot_mut(*slot) = Some(Entry {
-                    typist: typist.clone(),
-                    values: PollingStationEntry::empty(&form.shape),
-                    cursor: 0,
-                    finished: false,
-                });
+                self.event(
+                    *station,
+                    typist.clone(),
+                    Role::Typist,
+                    *at,
+                    Action::StartEntry,
+                )?;
+                self.cursors.insert((*station, *slot), 0);
+                self.project(*station);
             }
             Record::FieldSet {
                 station,
@@ -420,85 +467,62 @@ impl Tally {
                 field,
                 value,
                 next,
+                at,
             } => {
-                let (form, data) = self.station_mut(*station)?;
-                let len = form.fields.len();
-                let shape = form.shape.clone();
-                let entry = open_entry(data, *station, *slot)?;
-                entry
-                    .values
-                    .set(&shape, *field, *value)
-                    .map_err(|e| ApplyError::Field(*station, e.to_string()))?;
-                entry.cursor = (*next).min(len.saturating_sub(1));
+                let typist = self.typist(*station, *slot)?;
+                self.event(
+                    *station,
+                    typist,
+                    Role::Typist,
+                    *at,
+                    Action::SetField {
+                        field: *field,
+                        value: *value,
+                    },
+                )?;
+                self.cursors.insert((*station, *slot), clamp(*next));
+                self.project(*station);
             }
             Record::Cursor {
                 station,
                 slot,
                 index,
             } => {
-                let (form, data) = self.station_mut(*station)?;
-                let len = form.fields.len();
-                let entry = open_entry(data, *station, *slot)?;
-                entry.cursor = (*index).min(len.saturating_sub(1));
+                self.typist(*station, *slot)?;
+                self.cursors.insert((*station, *slot), clamp(*index));
+                self.project(*station);
             }
-            Record::EntryFinished { station, slot } => {
-                let (_, data) = self.station_mut(*station)?;
-                open_entry(data, *station, *slot)?.finished = true;
+            Record::EntryFinished { station, slot, at } => {
+                let typist = self.typist(*station, *slot)?;
+                self.event(
+                    *station,
+                    typist,
+                    Role::Typist,
+                    *at,
+                    Action::Finalise {
+                        acknowledge_warnings: true,
+                    },
+                )?;
+                self.project(*station);
             }
-            Record::SentBack { station, slot } => {
-                let (_, data) = self.station_mut(*station)?;
-                match data.slot_mut(*slot) {
-                    Some(e) if e.finished => {
-                        e.finished = false;
-                        e.cursor = 0;
-                    }
-                    _ => {
-                        return Err(ApplyError::BadEntryState(
-                            *station,
-                            slot.number(),
-                            "not finished",
-                        ));
-                    }
-                }
-            }
-            Record::Discarded { station, slot } => {
-                let (_, data) = self.station_mut(*station)?;
-                if data.slot_mut(*slot).take().is_none() {
-                    return Err(ApplyError::BadEntryState(
-                        *station,
-                        slot.number(),
-                        "no entry",
-                    ));
-                }
-                if *slot == Slot::First {
-                    // A second entry cannot stand without a first.
-                    data.first = data.second.take();
-                }
-                data.warnings_accepted = false;
-            }
-            Record::Resolved {
+            Record::Decided {
                 station,
-                resolution,
+                decision,
+                at,
             } => {
-                let (_, data) = self.station_mut(*station)?;
-                if data.first.is_none() || data.second.is_none() {
-                    return Err(ApplyError::BadEntryState(*station, 2, "nothing to resolve"));
+                self.event(
+                    *station,
+                    COORDINATOR.into(),
+                    Role::Coordinator,
+                    *at,
+                    Action::Decide {
+                        decision: *decision,
+                    },
+                )?;
+                if *decision == Decision::SendBack {
+                    self.cursors.insert((*station, Slot::First), 0);
                 }
-                // The kept entry becomes the definitive result (as in the core's double
-                // entry): both slots then hold it, so the station is definitive.
-                match resolution {
-                    Resolution::KeepFirst => data.second = data.first.clone(),
-                    Resolution::KeepSecond => data.first = data.second.clone(),
-                    Resolution::DiscardBoth => {
-                        data.first = None;
-                        data.second = None;
-                    }
-                }
-                data.warnings_accepted = false;
-            }
-            Record::WarningsAccepted { station } => {
-                let (_, data) = self.station_mut(*station)?;
-                data.warnings_accepted = true;
+                self.project(*station);
             }
             Record::Exported { path, sha256 } => {
                 if !self.all_definitive() {
@@ -509,22 +533,6 @@ impl Tally {
             Record::Moved { place } => self.place = Some(*place),
         }
         Ok(())
-    }
-}
-
-fn open_entry(data: &mut StationData, station: u32, slot: Slot) -> Result<&mut Entry, ApplyError> {
-    match data.slot_mut(slot) {
-        Some(e) if !e.finished => Ok(e),
-        Some(_) => Err(ApplyError::BadEntryState(
-            station,
-            slot.number(),
-            "already finished",
-        )),
-        None => Err(ApplyError::BadEntryState(
-            station,
-            slot.number(),
-            "not started",
-        )),
     }
 }
 

@@ -46,6 +46,21 @@ fn loaded(def: &VerifiedDefinition) -> Loaded {
     }
 }
 
+enum PersistError {
+    /// The state does not allow the record.
+    Refused(String),
+    /// The journal cannot be written.
+    Journal(String),
+}
+
+/// Milliseconds since 1970 (0 if the clock is before 1970).
+fn now_ms() -> i64 {
+    std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map(|d| i64::try_from(d.as_millis()).unwrap_or(i64::MAX))
+        .unwrap_or(0)
+}
+
 /// What the journal is bound to: the SHA-256 of the election's 110a.
 fn election_hash(def: &VerifiedDefinition) -> [u8; 32] {
     let mut out = [0u8; 32];
@@ -98,12 +113,22 @@ impl<S: Services, J: Journal> Runner<S, J> {
             let mut effects = VecDeque::from(effects);
             while let Some(effect) = effects.pop_front() {
                 match effect {
-                    Effect::Persist(record) => {
-                        if let Err(e) = self.persist(&record) {
-                            effects.clear();
-                            events.clear();
-                            events.push_back(Event::JournalFailed(e));
-                            break;
+                    Effect::Persist(mut record) => {
+                        record.stamp(now_ms());
+                        match self.persist(&record) {
+                            Ok(()) => {}
+                            Err(PersistError::Refused(why)) => {
+                                // The core refused the step: nothing was written or changed.
+                                effects.clear();
+                                events.push_back(Event::Refused(why));
+                                break;
+                            }
+                            Err(PersistError::Journal(why)) => {
+                                effects.clear();
+                                events.clear();
+                                events.push_back(Event::JournalFailed(why));
+                                break;
+                            }
                         }
                         // Applied events are handled before the next effect, so the
                         // screen follows the journal record by record.
@@ -144,12 +169,15 @@ impl<S: Services, J: Journal> Runner<S, J> {
         }
     }
 
-    fn persist(&mut self, record: &Record) -> Result<(), String> {
+    fn persist(&mut self, record: &Record) -> Result<(), PersistError> {
         // Only a record that fits goes into the journal; the state changes once it is there.
         let mut next = self.state.tally.clone();
-        next.apply(record).map_err(|e| e.to_string())?;
-        let bytes = serde_json::to_vec(record).map_err(|e| e.to_string())?;
-        self.journal.append(&bytes).map_err(|e| e.to_string())?;
+        next.apply(record)
+            .map_err(|e| PersistError::Refused(e.to_string()))?;
+        let bytes = serde_json::to_vec(record).map_err(|e| PersistError::Journal(e.to_string()))?;
+        self.journal
+            .append(&bytes)
+            .map_err(|e| PersistError::Journal(e.to_string()))?;
         self.state.tally = next;
         Ok(())
     }

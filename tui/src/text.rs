@@ -132,8 +132,6 @@ catalogue! {
     KeySendBack => "R terug naar invoerder", "R send back to typist";
     /// Discard entry.
     KeyDiscard => "D invoer weggooien", "D discard entry";
-    /// Acknowledge warnings.
-    KeyAcknowledge => "A waarschuwingen akkoord", "A accept warnings";
     /// Export.
     KeyExport => "E exporteren", "E export";
     /// Close help.
@@ -218,8 +216,6 @@ catalogue! {
     StDifferences => "verschillen", "differences";
     /// State errors.
     StErrors => "fouten", "errors";
-    /// State warnings.
-    StWarnings => "waarschuwingen", "warnings";
     /// State definitive.
     StDefinitive => "definitief", "definitive";
     /// Needs coordinator.
@@ -306,6 +302,8 @@ catalogue! {
     FinishTitle => "Invoer afronden", "Finish entry";
     /// No findings.
     NoFindings => "Geen fouten of waarschuwingen.", "No errors or warnings.";
+    /// Warnings seen.
+    WarningsSeen => "Met Enter bevestigt u dat u de waarschuwingen (!) op het papier hebt gecontroleerd.", "Enter confirms that you checked the warnings (!) on the paper.";
     /// Saved with errors is allowed.
     SaveWithErrors => "Opslaan met fouten mag: de coordinator beslist.", "Saving with errors is allowed: the coordinator decides.";
     /// Entry saved.
@@ -328,8 +326,6 @@ catalogue! {
     ColSecond => "2e ({0})", "2nd ({0})";
     /// Errors heading.
     ErrorsHeading => "De invoer van {0} heeft fouten:", "The entry by {0} has errors:";
-    /// Warnings heading.
-    WarningsHeading => "De definitieve invoer heeft waarschuwingen. Controleer ze op het papier:", "The definitive entry has warnings. Check them on the paper:";
     /// Kept first.
     KeptOne => "Invoer bewaard als definitieve uitslag.", "Entry kept as the definitive result.";
     /// Keep second refused.
@@ -340,8 +336,6 @@ catalogue! {
     SentBack => "Invoer teruggestuurd naar de invoerder.", "Entry sent back to the typist.";
     /// Discarded.
     Discarded => "Invoer weggegooid.", "Entry discarded.";
-    /// Acknowledged.
-    Acknowledged => "Waarschuwingen akkoord; stembureau definitief.", "Warnings accepted; polling station definitive.";
 
     // ---- total ----
     /// Total title.
@@ -371,7 +365,7 @@ catalogue! {
     /// Help entry.
     HelpEntry => "Typ elk getal zoals op het papier, ook de totalen. Enter: volgend veld. Shift+Tab: vorig veld. Fouten (X) en waarschuwingen (!) staan naast het veld. Esc: onderbreken, later verder.", "Type every number as printed, totals too. Enter: next field. Shift+Tab: previous field. Errors (X) and warnings (!) appear beside the field. Esc: pause, resume later.";
     /// Help coordinator.
-    HelpCoordinator => "Verschillen: bewaar de invoer die met het papier klopt, of gooi beide weg. Fouten: stuur terug of gooi weg. Waarschuwingen: controleer op papier en geef akkoord.", "Differences: keep the entry that matches the paper, or discard both. Errors: send back or discard. Warnings: check on paper and accept.";
+    HelpCoordinator => "Verschillen: bewaar de invoer die met het papier klopt, of gooi beide weg. Fouten: stuur terug naar de invoerder of gooi de invoer weg.", "Differences: keep the entry that matches the paper, or discard both. Errors: send back to the typist or discard the entry.";
     /// Help total.
     HelpTotal => "Als alle stembureaus definitief zijn: E schrijft de ondertekende 510b naar de stick. Zet de hashcode op het proces-verbaal.", "When every polling station is definitive: E writes the signed 510b to the stick. Put the hash code on the report.";
     /// Journal failure.

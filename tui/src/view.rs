@@ -257,10 +257,9 @@ fn key_bar(state: &State) -> Line<'static> {
                     KeyDiscardBoth,
                     KeyBack,
                 ],
-                Some(Status::FirstErrors | Status::SecondErrors) => {
+                Some(Status::FirstErrors) => {
                     vec![KeyHelp, KeySendBack, KeyDiscard, KeyBack]
                 }
-                Some(Status::Warnings) => vec![KeyHelp, KeyAcknowledge, KeyBack],
                 _ => vec![KeyHelp, KeyBack],
             },
             Screen::Total => {
@@ -561,6 +560,9 @@ fn finish(state: &State, frame: &mut Frame, area: Rect, station: u32, slot: Slot
     if findings.iter().any(|f| f.severity() == Severity::Error) {
         lines.push(Line::from(""));
         lines.push(Line::from(Msg::SaveWithErrors.text(lang)));
+    } else if !findings.is_empty() {
+        lines.push(Line::from(""));
+        lines.push(Line::from(Msg::WarningsSeen.text(lang)));
     }
     frame.render_widget(Paragraph::new(lines).wrap(Wrap { trim: false }), area);
 }
@@ -612,24 +614,11 @@ fn coordinator(state: &State, frame: &mut Frame, area: Rect, station: u32, scrol
                 ]));
             }
         }
-        Status::FirstErrors | Status::SecondErrors => {
-            let e = if status == Status::FirstErrors {
-                &data.first
-            } else {
-                &data.second
-            };
-            let Some(e) = e else { return };
+        Status::FirstErrors => {
+            let Some(e) = &data.first else { return };
             lines.push(Line::from(Msg::ErrorsHeading.fill(lang, &[&e.typist])));
             for f in check(&e.values, &form.shape).iter().take(16) {
                 lines.push(finding_line(f, lang));
-            }
-        }
-        Status::Warnings => {
-            lines.push(Line::from(Msg::WarningsHeading.text(lang)));
-            if let Some(e) = &data.first {
-                for f in check(&e.values, &form.shape).iter().take(16) {
-                    lines.push(finding_line(f, lang));
-                }
             }
         }
         _ => lines.push(Line::from(Msg::NothingToDo.text(lang))),
