@@ -32,6 +32,7 @@ pub mod export;
 pub mod fsprobe;
 pub mod medium;
 pub mod mount;
+pub mod parttable;
 pub mod reader;
 pub mod signed;
 pub mod tracker;

@@ -76,6 +76,46 @@ fn probe(dev: &RecordedDevice) -> FsProbe {
     }
 }
 
+/// Kernels before the PARTUUID uevent variable (Debian 12's 6.1) leave it out: compute it from
+/// the disk's partition table so that the boot stick is recognised. An unreadable disk leaves
+/// the partitions as they are.
+fn fill_partuuids(disk: &RecordedDevice, partitions: &mut [PartitionRecord]) {
+    if partitions
+        .iter()
+        .all(|p| p.device.properties.contains_key("PARTUUID"))
+    {
+        return;
+    }
+    let Ok(file) = std::fs::File::open(disk.devnode()) else {
+        return;
+    };
+    let mut head = Vec::new();
+    if std::io::Read::read_to_end(&mut std::io::Read::take(file, 0x6000), &mut head).is_err() {
+        return;
+    }
+    let Some(table) = crate::parttable::partition_table(&head) else {
+        return;
+    };
+    for p in partitions.iter_mut() {
+        let partn = p
+            .device
+            .properties
+            .get("PARTN")
+            .and_then(|n| n.parse::<u32>().ok());
+        let uuid = table
+            .partitions
+            .iter()
+            .find(|(n, _)| Some(*n) == partn)
+            .map(|(_, u)| u.clone());
+        if let Some(uuid) = uuid {
+            p.device
+                .properties
+                .entry("PARTUUID".to_owned())
+                .or_insert(uuid);
+        }
+    }
+}
+
 /// Records a whole disk: itself, its ancestors, its partitions, and the file system of each
 /// partition (or of the whole disk when it has none), read from the device nodes.
 pub fn record_disk(disk: &udev::Device) -> Result<DiskRecord, MediaError> {
@@ -99,6 +139,7 @@ pub fn record_disk(disk: &udev::Device) -> Result<DiskRecord, MediaError> {
         }
     }
     partitions.sort_by(|a, b| a.device.sysname.cmp(&b.device.sysname));
+    fill_partuuids(&me, &mut partitions);
     let whole_disk_fs = if partitions.is_empty() {
         probe(&me)
     } else {
