@@ -705,3 +705,46 @@ fn garbage_signature_files_are_refused() {
         assert!(matches!(err, VerifyError::SignatureSyntax), "{err}");
     }
 }
+
+/// A source that counts what is read.
+struct Counting {
+    inner: MemorySource,
+    reads: std::cell::RefCell<Vec<String>>,
+}
+
+impl MediumSource for Counting {
+    fn list(&self) -> Result<Vec<String>, SourceError> {
+        self.inner.list()
+    }
+
+    fn read(&self, name: &str, max_len: u64) -> Result<Vec<u8>, SourceError> {
+        self.reads.borrow_mut().push(name.to_string());
+        self.inner.read(name, max_len)
+    }
+}
+
+#[test]
+fn each_listed_file_is_read_exactly_once_and_unlisted_files_never() {
+    let src = with_file(
+        &juinen_medium().to_source(),
+        "unlisted.xml",
+        b"never read".to_vec(),
+    );
+    let counting = Counting {
+        inner: src,
+        reads: Default::default(),
+    };
+    let v = verify(&counting).unwrap();
+    let mut reads = counting.reads.borrow().clone();
+    reads.sort();
+    let mut expected = vec![
+        F110A.to_string(),
+        F110B.to_string(),
+        F230B.to_string(),
+        MANIFEST_FILE.to_string(),
+        SIGNATURE_FILE.to_string(),
+    ];
+    expected.sort();
+    assert_eq!(reads, expected);
+    assert_eq!(v.ignored, vec!["unlisted.xml".to_string()]);
+}
