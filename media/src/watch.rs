@@ -220,6 +220,9 @@ pub fn route_uevent(props: &BTreeMap<String, String>) -> Option<Route> {
     }
 }
 
+/// The longest [`Watcher::wait`] keeps collecting events after the first one.
+const MAX_COLLECT: Duration = Duration::from_secs(2);
+
 /// Watches USB sticks: enumeration at start, kernel uevents afterwards.
 pub struct Watcher {
     socket: udev::MonitorSocket,
@@ -287,13 +290,16 @@ impl Watcher {
     }
 
     /// Waits up to `timeout` for uevents; after the first, keeps collecting until none came for
-    /// the settle time (partitions appear after their disk), then re-records every disk
-    /// concerned. Never blocks longer than `timeout` plus the settle time plus probing.
+    /// the settle time (partitions appear after their disk), at most 2 s, then re-records every
+    /// disk concerned. Never blocks longer than `timeout` plus 2 s plus probing.
     pub fn wait(&mut self, timeout: Duration) -> Result<Vec<StickEvent>, MediaError> {
         let mut touched: BTreeMap<String, PathBuf> = BTreeMap::new();
         let mut removed: Vec<String> = Vec::new();
         let deadline = Instant::now().checked_add(timeout);
         let mut wait_for = timeout;
+        // After the first event, collect for at most this long even if events keep coming
+        // (a flapping device must not keep the caller waiting).
+        let mut collect_until: Option<Instant> = None;
         loop {
             let ms = u16::try_from(wait_for.as_millis()).unwrap_or(u16::MAX);
             let mut fds = [PollFd::new(self.socket.as_fd(), PollFlags::POLLIN)];
@@ -337,7 +343,13 @@ impl Watcher {
                     None => {}
                 }
             }
-            wait_for = self.settle;
+            let now = Instant::now();
+            let until =
+                *collect_until.get_or_insert_with(|| now.checked_add(MAX_COLLECT).unwrap_or(now));
+            match until.checked_duration_since(now) {
+                Some(left) if !left.is_zero() => wait_for = self.settle.min(left),
+                _ => break,
+            }
         }
         let mut events = Vec::new();
         for devpath in removed {
