@@ -8,6 +8,7 @@
 //! touches a terminal, a USB stick, a network or a key. Everything it reads may be hostile:
 //! it returns precise errors and never panics on input.
 
+pub mod aggregate;
 pub mod apportionment;
 pub mod counts;
 pub mod double_entry;

@@ -75,7 +75,7 @@ pub enum BodyState {
     /// No file yet.
     Missing,
     /// A file accepted.
-    Imported(ImportedFile),
+    Imported(Box<ImportedFile>),
     /// The last file offered for this body was refused (nothing accepted yet).
     Refused {
         /// The file's name.
@@ -227,6 +227,9 @@ pub struct TotalMeta {
     pub creation_date_time: String,
 }
 
+/// Per list number, each candidate's `ShortCode` in list order.
+type ContestCodes = Vec<(u32, Vec<Option<String>>)>;
+
 /// The import registry of one level. See the module documentation.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Aggregation {
@@ -240,7 +243,7 @@ pub struct Aggregation {
     kieskring_name: Option<String>,
     /// Per contest, per list number, each candidate's `ShortCode` in list order: for the
     /// check of imported files and for naming candidates in a 510d.
-    contests: Vec<(ContestId, Vec<(u32, Vec<Option<String>>)>)>,
+    contests: Vec<(ContestId, ContestCodes)>,
     bodies: Vec<(ExpectedBody, BodyState)>,
     pending: Option<PendingCorrection>,
 }
@@ -446,12 +449,12 @@ impl Aggregation {
         let sha256 = Sha256Digest::of(bytes);
         // The same bytes again: harmless.
         for (body, state) in &self.bodies {
-            if let BodyState::Imported(f) = state {
-                if f.sha256 == sha256 {
-                    return Ok(ImportOutcome::AlreadyImported {
-                        body: body.id.clone(),
-                    });
-                }
+            if let BodyState::Imported(f) = state
+                && f.sha256 == sha256
+            {
+                return Ok(ImportOutcome::AlreadyImported {
+                    body: body.id.clone(),
+                });
             }
         }
         let refuse = |body: Option<String>, reason: ImportRefusal| ImportError {
@@ -491,14 +494,14 @@ impl Aggregation {
                                 &current.counts.total,
                                 &proposed.counts.total,
                             ),
-                            current: current.clone(),
+                            current: (**current).clone(),
                             proposed,
                         };
                         self.pending = Some(pending.clone());
                         Ok(ImportOutcome::CorrectionPending(Box::new(pending)))
                     }
                     BodyState::Missing | BodyState::Refused { .. } => {
-                        *state = BodyState::Imported(proposed);
+                        *state = BodyState::Imported(Box::new(proposed));
                         Ok(ImportOutcome::Imported {
                             body: body.id.clone(),
                         })
@@ -588,16 +591,16 @@ impl Aggregation {
                         ));
                     };
                     for (c, _) in &l.candidates {
-                        if let Some(p) = c.position() {
-                            if p.0 == 0 || p.0 as usize > codes.len() {
-                                return Err((
-                                    Some(index),
-                                    ImportRefusal::UnknownListOrCandidate {
-                                        contest: body.contest.clone(),
-                                        what: format!("list {} candidate {p}", l.list),
-                                    },
-                                ));
-                            }
+                        if let Some(p) = c.position()
+                            && (p.0 == 0 || p.0 as usize > codes.len())
+                        {
+                            return Err((
+                                Some(index),
+                                ImportRefusal::UnknownListOrCandidate {
+                                    contest: body.contest.clone(),
+                                    what: format!("list {} candidate {p}", l.list),
+                                },
+                            ));
                         }
                     }
                 }
@@ -617,7 +620,7 @@ impl Aggregation {
             .ok_or(AggregateError::NoPendingCorrection)?;
         for (body, state) in &mut self.bodies {
             if body.id == pending.body {
-                *state = BodyState::Imported(pending.proposed.clone());
+                *state = BodyState::Imported(Box::new(pending.proposed.clone()));
             }
         }
         Ok(pending.body)

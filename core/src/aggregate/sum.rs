@@ -107,10 +107,10 @@ pub fn sum_counts<'a>(
                 match target.candidates.iter_mut().find(|(c, _)| key(c) == k) {
                     Some((existing, sum)) => {
                         *sum = add(*sum, *votes, || format!("list {}, {cand}", list.list))?;
-                        if existing != cand {
-                            if let Some(code) = cand.short_code() {
-                                *existing = CandidateRef::ShortCode(code.to_owned());
-                            }
+                        if existing != cand
+                            && let Some(code) = cand.short_code()
+                        {
+                            *existing = CandidateRef::ShortCode(code.to_owned());
                         }
                     }
                     None => target.candidates.push((cand.clone(), *votes)),

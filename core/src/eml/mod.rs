@@ -13,6 +13,7 @@
 pub mod count;
 pub mod definition;
 pub mod limits;
+pub mod result;
 
 use std::fmt;
 
