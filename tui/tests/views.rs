@@ -248,3 +248,29 @@ fn the_language_key_on_the_start_screen_switches() {
     key(&mut r, KeyCode::F(2));
     assert!(render(&r.state).join("").contains("Passphrase"));
 }
+
+#[test]
+fn the_second_entry_never_shows_the_first_entrys_numbers() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut r = open(&paths(dir.path()), Lang::Nl);
+    unlock(&mut r);
+    load_definition(&mut r);
+    let lists = juinen_lists(&r);
+    let p = paper(1, &lists);
+    full_entry(&mut r, 0, "Anna", &p);
+    start_entry(&mut r, 0, "Bert");
+    for _ in 0..7 {
+        let screen = render(&r.state).join("\n");
+        for (f, v) in &p {
+            if v.len() >= 2 {
+                assert!(
+                    !screen
+                        .lines()
+                        .any(|l| l.contains(&format!(" {v} ]")) || l.contains(&format!(" {v}_]"))),
+                    "the first entry's {f} ({v}) is visible:\n{screen}"
+                );
+            }
+        }
+        key(&mut r, KeyCode::PageDown);
+    }
+}
