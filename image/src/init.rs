@@ -99,10 +99,15 @@ fn sys<T>(what: impl Into<String>, r: Result<T, impl Into<io::Error>>) -> Result
     })
 }
 
+/// Prints a line on the console with the time since boot (from /proc/uptime, once mounted).
 fn say(msg: &str) {
+    let up = fs::read_to_string("/proc/uptime")
+        .ok()
+        .and_then(|s| s.split_whitespace().next().map(str::to_string))
+        .unwrap_or_else(|| "-".to_string());
     // The init's stdout is /dev/console, opened by the kernel.
     let mut out = io::stdout().lock();
-    let _ = writeln!(out, "tally-init: {msg}");
+    let _ = writeln!(out, "tally-init [{up}]: {msg}");
     let _ = out.flush();
 }
 
@@ -144,6 +149,10 @@ fn boot() -> Result<InitOptions, InitError> {
             c"mode=0755,size=16m",
         ),
     )?;
+    say(&format!(
+        "read-only root ready; starting {PROGRAM} on {}",
+        opts.console
+    ));
     Ok(opts)
 }
 

@@ -32,7 +32,11 @@ fn main() {
     let mut out = std::io::stdout().lock();
     // The Linux console ignores the alternate screen: clear the screen instead.
     let _ = write!(out, "\x1b[2J\x1b[H");
-    let _ = writeln!(out, "{BANNER} (start {starts})\r");
+    let uptime = std::fs::read_to_string("/proc/uptime")
+        .ok()
+        .and_then(|s| s.split_whitespace().next().map(str::to_string))
+        .unwrap_or_default();
+    let _ = writeln!(out, "{BANNER} (start {starts}) uptime={uptime}\r");
     let _ = out.flush();
     drop(out);
     let stdin = std::io::stdin();

@@ -134,6 +134,15 @@ fn run() -> Result<(), String> {
     Ok(())
 }
 
+/// The kernel's timestamp of "Run /init as init process" (seconds since the kernel started).
+fn kernel_init_time(log: &str) -> String {
+    log.lines()
+        .find(|l| l.contains("Run /init as init process"))
+        .and_then(|l| l.split(']').next())
+        .map(|t| t.trim_start_matches('[').trim().to_string())
+        .unwrap_or_default()
+}
+
 /// The host's load average (the machine is shared; TCG timings depend on it).
 fn load_average() -> String {
     std::fs::read_to_string("/proc/loadavg")
@@ -158,7 +167,22 @@ fn boot(
     let banner = if on_console {
         vm.wait_console(banner, BOOT_TIMEOUT)
             .map_err(|e| e.to_string())?;
-        vm.started.elapsed()
+        let at = vm.started.elapsed();
+        // The stand-in's banner line ends with " uptime=<seconds since the kernel started>".
+        let rest = vm
+            .wait_console("\n", Duration::from_secs(10))
+            .map_err(|e| e.to_string())?;
+        if let Some(up) = rest
+            .split("uptime=")
+            .nth(1)
+            .and_then(|u| u.split_whitespace().next())
+        {
+            eprintln!(
+                "  appliance: kernel log says /init at {} s, the stand-in says banner at {up} s (guest clock)",
+                kernel_init_time(&vm.serial0())
+            );
+        }
+        at
     } else {
         vm.wait_serial0(banner, BOOT_TIMEOUT)
             .map_err(|e| e.to_string())?
