@@ -1,0 +1,322 @@
+//! The central electoral committee's report (model P 22-2): the totals, the seat
+//! apportionment step by step, and the elected candidates.
+
+use tally_core::apportionment::{CandidateElection, ElectedBy, SeatApportionment};
+use tally_core::counts::VoteCounts;
+use tally_core::election::Election;
+use tally_core::ids::ContestId;
+
+use crate::counts::{candidate_name, figure_table, signatures};
+use crate::figures::{comparison_figures, format_count};
+use crate::layout::{BODY, Column, Doc, WIDTH};
+use crate::pdf::{Align, Style};
+use crate::{ReportError, ReportMeta};
+
+/// The input of [`central_report`].
+#[derive(Debug, Clone)]
+pub struct CentralReportInput<'a> {
+    /// The contest whose candidate lists name the candidates (`geen` for a municipal
+    /// council).
+    pub contest: &'a ContestId,
+    /// The total count (the 510d's `TotalVotes`, or the GSB's 510b total for a council).
+    pub total: &'a VoteCounts,
+    /// The complete seat apportionment.
+    pub seats: &'a SeatApportionment,
+    /// The elected candidates.
+    pub candidates: &'a CandidateElection,
+    /// Body, hash code, creation time, demo.
+    pub meta: ReportMeta<'a>,
+}
+
+/// The central electoral committee's report, model P 22-2: the totals (A-D, E.1-E.n, E-H),
+/// the quota, full and remaining seats per list, every step of the apportionment (P 7-P 10)
+/// with the values compared, the preference threshold and the elected candidates per list.
+///
+/// # Errors
+/// A character the font lacks, an overflowing sum, an unknown contest.
+pub fn central_report(
+    election: &Election,
+    input: &CentralReportInput<'_>,
+) -> Result<Vec<u8>, ReportError> {
+    let contest = election
+        .contest(input.contest)
+        .ok_or_else(|| ReportError::UnknownContest(input.contest.0.clone()))?;
+    let meta = &input.meta;
+    let title = "Proces-verbaal van het centraal stembureau";
+    let mut doc = Doc::new(
+        meta,
+        election,
+        "Model P 22-2 – Proces-verbaal uitslag van de verkiezing",
+    );
+    doc.heading(title, 15.0, 40.0)?;
+    doc.paragraph(
+        &format!("{} – {}", election.name, meta.body_name),
+        Style::Regular,
+        11.0,
+        0.0,
+    )?;
+    doc.space(6.0);
+    let figures = comparison_figures(election, input.contest, input.total)?;
+    doc.heading("1. Uitkomsten", 11.0, 40.0)?;
+    figure_table(&mut doc, &figures.voter_rows())?;
+    figure_table(&mut doc, &figures.vote_rows())?;
+
+    let s = input.seats;
+    doc.heading("2. Zetelverdeling", 11.0, 80.0)?;
+    figure_table(
+        &mut doc,
+        &[
+            crate::FigureRow {
+                code: String::new(),
+                label: "Aantal te verdelen zetels".into(),
+                value: s.seats.to_string(),
+            },
+            crate::FigureRow {
+                code: "P 5".into(),
+                label: "Stemmen op lijsten".into(),
+                value: format_count(s.total_votes),
+            },
+            crate::FigureRow {
+                code: "P 5".into(),
+                label: "Kiesdeler (stemmen op lijsten / zetels)".into(),
+                value: s.quota.to_string(),
+            },
+            crate::FigureRow {
+                code: "P 6".into(),
+                label: "Volle zetels".into(),
+                value: s.full_seats.to_string(),
+            },
+            crate::FigureRow {
+                code: "P 7/8".into(),
+                label: "Restzetels".into(),
+                value: s.remaining_seats.to_string(),
+            },
+        ],
+    )?;
+    doc.space(6.0);
+    let lijst = Column {
+        x: 0.0,
+        width: 30.0,
+        align: Align::Right,
+    };
+    let naam = Column {
+        x: 36.0,
+        width: 150.0,
+        align: Align::Left,
+    };
+    let stemmen = Column {
+        x: 190.0,
+        width: 60.0,
+        align: Align::Right,
+    };
+    let volle = Column {
+        x: 254.0,
+        width: 44.0,
+        align: Align::Right,
+    };
+    let overschot = Column {
+        x: 302.0,
+        width: 110.0,
+        align: Align::Right,
+    };
+    let rest = Column {
+        x: 416.0,
+        width: 44.0,
+        align: Align::Right,
+    };
+    let totaal = Column {
+        x: 464.0,
+        width: WIDTH - 464.0,
+        align: Align::Right,
+    };
+    let header = vec![(
+        vec![
+            (lijst, "lijst".to_string(), Style::Bold),
+            (naam, "naam".to_string(), Style::Bold),
+            (stemmen, "stemmen".to_string(), Style::Bold),
+            (volle, "volle".to_string(), Style::Bold),
+            (overschot, "overschot".to_string(), Style::Bold),
+            (rest, "rest".to_string(), Style::Bold),
+            (totaal, "zetels".to_string(), Style::Bold),
+        ],
+        BODY,
+    )];
+    for (cells, size) in &header {
+        doc.row(cells, *size)?;
+    }
+    doc.repeat_header(Some(header));
+    for l in &s.lists {
+        let name = contest
+            .lists
+            .iter()
+            .find(|d| d.number == l.list)
+            .map(|d| d.name.clone())
+            .unwrap_or_default();
+        doc.row(
+            &[
+                (lijst, l.list.to_string(), Style::Regular),
+                (naam, name, Style::Regular),
+                (stemmen, format_count(l.votes), Style::Regular),
+                (volle, l.full_seats.to_string(), Style::Regular),
+                (overschot, l.remainder.to_string(), Style::Regular),
+                (rest, l.remaining_seats.to_string(), Style::Regular),
+                (totaal, l.seats.to_string(), Style::Bold),
+            ],
+            BODY,
+        )?;
+    }
+    doc.repeat_header(None);
+    doc.rule();
+    doc.row(
+        &[
+            (naam, "Totaal".to_string(), Style::Bold),
+            (stemmen, format_count(s.total_votes), Style::Bold),
+            (volle, s.full_seats.to_string(), Style::Bold),
+            (rest, s.remaining_seats.to_string(), Style::Bold),
+            (totaal, s.seats.to_string(), Style::Bold),
+        ],
+        BODY,
+    )?;
+
+    doc.heading(
+        "3. Toewijzing van de restzetels, stap voor stap",
+        11.0,
+        40.0,
+    )?;
+    if s.steps.is_empty() {
+        doc.paragraph("Geen restzetels te verdelen.", Style::Regular, BODY, 0.0)?;
+    }
+    for (i, step) in s.steps.iter().enumerate() {
+        let text = step.to_string();
+        for (k, line) in text.lines().enumerate() {
+            let (style, indent, line) = if k == 0 {
+                (Style::Regular, 0.0, format!("{}. {}", i + 1, line.trim()))
+            } else {
+                (Style::Regular, 18.0, line.trim().to_string())
+            };
+            doc.paragraph(&line, style, if k == 0 { BODY } else { 8.0 }, indent)?;
+        }
+        doc.space(2.0);
+    }
+    if !s.lots.is_empty() {
+        doc.heading("Loting", 10.0, 20.0)?;
+        for lot in &s.lots {
+            doc.paragraph(
+                &format!("{}: getrokken lijst {}", lot.drawing, lot.drawn),
+                Style::Regular,
+                BODY,
+                0.0,
+            )?;
+        }
+    }
+
+    let c = input.candidates;
+    doc.heading("4. Gekozen kandidaten", 11.0, 60.0)?;
+    doc.paragraph(
+        &format!(
+            "Voorkeursdrempel (P 15): {} % van de kiesdeler = {} stemmen. Kandidaten met \
+             ten minste zoveel stemmen zijn eerst gekozen, in volgorde van hun stemmen; de \
+             overige zetels gaan in de volgorde van de lijst (P 17).",
+            c.threshold_percent, c.threshold
+        ),
+        Style::Regular,
+        BODY,
+        0.0,
+    )?;
+    doc.space(4.0);
+    let nr = Column {
+        x: 0.0,
+        width: 24.0,
+        align: Align::Right,
+    };
+    let cname = Column {
+        x: 32.0,
+        width: 250.0,
+        align: Align::Left,
+    };
+    let place = Column {
+        x: 286.0,
+        width: 100.0,
+        align: Align::Left,
+    };
+    let cvotes = Column {
+        x: 388.0,
+        width: 56.0,
+        align: Align::Right,
+    };
+    let how = Column {
+        x: 452.0,
+        width: WIDTH - 452.0,
+        align: Align::Left,
+    };
+    for l in &c.lists {
+        let def = contest.lists.iter().find(|d| d.number == l.list);
+        doc.heading(
+            &format!(
+                "Lijst {} {} – {} {}",
+                l.list,
+                def.map(|d| d.name.as_str()).unwrap_or(""),
+                l.seats,
+                if l.seats == 1 { "zetel" } else { "zetels" }
+            ),
+            10.0,
+            30.0,
+        )?;
+        if l.elected.is_empty() {
+            doc.paragraph("Geen gekozen kandidaten.", Style::Regular, BODY, 0.0)?;
+        }
+        for e in &l.elected {
+            let cand = def.and_then(|d| d.candidates.iter().find(|x| x.position == e.position));
+            let mut by = match e.by {
+                ElectedBy::Preference => "voorkeur".to_string(),
+                ElectedBy::ListOrder => "lijstvolgorde".to_string(),
+            };
+            if e.by_lot {
+                by.push_str(", loting");
+            }
+            doc.row(
+                &[
+                    (nr, e.position.to_string(), Style::Regular),
+                    (
+                        cname,
+                        cand.map(candidate_name).unwrap_or_default(),
+                        Style::Regular,
+                    ),
+                    (
+                        place,
+                        cand.and_then(|x| x.locality.clone()).unwrap_or_default(),
+                        Style::Regular,
+                    ),
+                    (cvotes, format_count(e.votes), Style::Regular),
+                    (how, by, Style::Regular),
+                ],
+                BODY,
+            )?;
+        }
+        if !l.deceased.is_empty() {
+            let d: Vec<String> = l.deceased.iter().map(ToString::to_string).collect();
+            doc.paragraph(
+                &format!("Overleden, overgeslagen (P 19a): {}", d.join(", ")),
+                Style::Regular,
+                8.0,
+                32.0,
+            )?;
+        }
+    }
+    if !c.lots.is_empty() {
+        doc.heading("Loting tussen kandidaten", 10.0, 20.0)?;
+        for lot in &c.lots {
+            doc.paragraph(
+                &format!(
+                    "Lijst {}, zetel {}: getrokken kandidaat {}",
+                    lot.drawing.list, lot.drawing.seat, lot.drawn
+                ),
+                Style::Regular,
+                BODY,
+                0.0,
+            )?;
+        }
+    }
+    signatures(&mut doc, &format!("het {}", meta.body_name))?;
+    doc.finish(&format!("{title} – {}", election.name))
+}

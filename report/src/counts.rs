@@ -1,0 +1,374 @@
+//! The municipal report (model Na 31-2, with its annex per polling station) and the district
+//! report (hoofdstembureau, with its annex per municipality): the same structure at two
+//! levels.
+
+use tally_core::counts::{CandidateRef, ReportingUnitCounts, VoteCounts};
+use tally_core::election::{Candidate, Election, PoliticalList};
+use tally_core::ids::ContestId;
+
+use crate::figures::{ComparisonFigures, FigureRow, comparison_figures, format_count};
+use crate::layout::{BODY, Column, Doc, WIDTH};
+use crate::pdf::{Align, Style};
+use crate::{ReportError, ReportMeta};
+
+/// The input of [`municipal_report`] and [`district_report`].
+#[derive(Debug, Clone)]
+pub struct CountReportInput<'a> {
+    /// The contest (kieskring) whose candidate lists name the candidates: `geen` for a
+    /// municipal council, the kieskring number for the Tweede Kamer.
+    pub contest: &'a ContestId,
+    /// The total of the file (`TotalVotes`).
+    pub total: &'a VoteCounts,
+    /// The reporting units (polling stations of a 510b, municipalities of a 510c).
+    pub units: &'a [ReportingUnitCounts],
+    /// Body, hash code, creation time, demo.
+    pub meta: ReportMeta<'a>,
+}
+
+/// The municipal report, model Na 31-2: the municipality's totals (A-D, E.1-E.n, E-H, I-J),
+/// the votes per candidate, the signatures, and as annex the results per polling station.
+///
+/// # Errors
+/// A character the font lacks, an overflowing sum, an unknown contest.
+pub fn municipal_report(
+    election: &Election,
+    input: &CountReportInput<'_>,
+) -> Result<Vec<u8>, ReportError> {
+    count_report(election, input, Level::Municipality)
+}
+
+/// The district report of a principal electoral committee (hoofdstembureau): the same
+/// figures for the kieskring, with as annex the results per municipality.
+///
+/// # Errors
+/// A character the font lacks, an overflowing sum, an unknown contest.
+pub fn district_report(
+    election: &Election,
+    input: &CountReportInput<'_>,
+) -> Result<Vec<u8>, ReportError> {
+    count_report(election, input, Level::District)
+}
+
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Level {
+    Municipality,
+    District,
+}
+
+/// "Last, I. prefix (First)", the way Dutch lists print a candidate.
+pub(crate) fn candidate_name(c: &Candidate) -> String {
+    let mut s = format!("{}, {}", c.last_name, c.initials);
+    if let Some(p) = c.prefix.as_deref().filter(|p| !p.trim().is_empty()) {
+        s.push(' ');
+        s.push_str(p);
+    }
+    if let Some(f) = c.first_name.as_deref().filter(|f| !f.trim().is_empty()) {
+        s.push_str(&format!(" ({f})"));
+    }
+    s
+}
+
+/// The candidate a count refers to, by position or short code.
+fn find_candidate<'e>(list: Option<&'e PoliticalList>, r: &CandidateRef) -> Option<&'e Candidate> {
+    let list = list?;
+    match r.position() {
+        Some(p) => list.candidates.iter().find(|c| c.position == p),
+        None => list
+            .candidates
+            .iter()
+            .find(|c| c.short_code.as_deref() == r.short_code()),
+    }
+}
+
+/// A two-column table of figure rows: code, label, value.
+pub(crate) fn figure_table(doc: &mut Doc<'_>, rows: &[FigureRow]) -> Result<(), ReportError> {
+    let code = Column {
+        x: 0.0,
+        width: 34.0,
+        align: Align::Left,
+    };
+    let label = Column {
+        x: 36.0,
+        width: 360.0,
+        align: Align::Left,
+    };
+    let value = Column {
+        x: 400.0,
+        width: WIDTH - 400.0,
+        align: Align::Right,
+    };
+    for r in rows {
+        doc.row(
+            &[
+                (code, r.code.clone(), Style::Bold),
+                (label, r.label.clone(), Style::Regular),
+                (value, r.value.clone(), Style::Bold),
+            ],
+            BODY,
+        )?;
+    }
+    Ok(())
+}
+
+/// Lines for the signatures of the chair and the members.
+pub(crate) fn signatures(doc: &mut Doc<'_>, body: &str) -> Result<(), ReportError> {
+    doc.heading("Ondertekening", 11.0, 150.0)?;
+    doc.paragraph(
+        &format!(
+            "Aldus vastgesteld en ondertekend door de voorzitter en de leden van {body}. \
+             Controleer voor ondertekening dat de cijfers op dit proces-verbaal gelijk zijn \
+             aan die op het scherm, en dat de hashcode onderaan elke pagina gelijk is aan die van het \
+             EML-bestand."
+        ),
+        Style::Regular,
+        BODY,
+        0.0,
+    )?;
+    doc.space(8.0);
+    let name = Column {
+        x: 0.0,
+        width: 150.0,
+        align: Align::Left,
+    };
+    let line = Column {
+        x: 160.0,
+        width: 320.0,
+        align: Align::Left,
+    };
+    for who in ["Voorzitter", "Lid", "Lid", "Lid", "Lid"] {
+        doc.space(14.0);
+        doc.row(
+            &[
+                (name, who.to_string(), Style::Regular),
+                (
+                    line,
+                    "Handtekening: ______________________________".to_string(),
+                    Style::Regular,
+                ),
+            ],
+            BODY,
+        )?;
+    }
+    Ok(())
+}
+
+fn count_report(
+    election: &Election,
+    input: &CountReportInput<'_>,
+    level: Level,
+) -> Result<Vec<u8>, ReportError> {
+    let contest = election
+        .contest(input.contest)
+        .ok_or_else(|| ReportError::UnknownContest(input.contest.0.clone()))?;
+    let (title, model, unit_word) = match level {
+        Level::Municipality => (
+            "Proces-verbaal van het gemeentelijk stembureau",
+            "Model Na 31-2 – Proces-verbaal van het gemeentelijk stembureau",
+            "stembureau",
+        ),
+        Level::District => (
+            "Proces-verbaal van het hoofdstembureau",
+            "Proces-verbaal van het hoofdstembureau – uitkomsten van de kieskring",
+            "gemeente",
+        ),
+    };
+    let meta = &input.meta;
+    let mut doc = Doc::new(meta, election, model);
+    doc.heading(title, 15.0, 40.0)?;
+    doc.paragraph(
+        &format!("{} – {}", election.name, meta.body_name),
+        Style::Regular,
+        11.0,
+        0.0,
+    )?;
+    doc.space(6.0);
+    let figures = comparison_figures(election, input.contest, input.total)?;
+    doc.heading("1. Aantal toegelaten kiezers", 11.0, 40.0)?;
+    let voters = figures.voter_rows();
+    if voters.is_empty() {
+        doc.paragraph(
+            "Niet opgegeven in het EML-bestand.",
+            Style::Regular,
+            BODY,
+            0.0,
+        )?;
+    }
+    figure_table(&mut doc, &voters)?;
+    doc.heading("2. Aantal uitgebrachte stemmen", 11.0, 40.0)?;
+    figure_table(&mut doc, &figures.vote_rows())?;
+    let differences = figures.difference_rows();
+    if !differences.is_empty() {
+        doc.heading(
+            "3. Verschil tussen toegelaten kiezers en uitgebrachte stemmen",
+            11.0,
+            30.0,
+        )?;
+        figure_table(&mut doc, &differences)?;
+    }
+
+    doc.heading("4. Stemmen per kandidaat", 11.0, 60.0)?;
+    let nr = Column {
+        x: 0.0,
+        width: 24.0,
+        align: Align::Right,
+    };
+    let name = Column {
+        x: 32.0,
+        width: 270.0,
+        align: Align::Left,
+    };
+    let place = Column {
+        x: 306.0,
+        width: 120.0,
+        align: Align::Left,
+    };
+    let votes = Column {
+        x: 430.0,
+        width: WIDTH - 430.0,
+        align: Align::Right,
+    };
+    for list in &input.total.lists {
+        let def = contest.lists.iter().find(|l| l.number == list.list);
+        let list_name = if list.name.trim().is_empty() {
+            def.map(|d| d.name.clone()).unwrap_or_default()
+        } else {
+            list.name.clone()
+        };
+        doc.heading(&format!("Lijst {} {}", list.list, list_name), 10.0, 40.0)?;
+        let header = vec![(
+            vec![
+                (nr, "nr.".to_string(), Style::Bold),
+                (name, "naam".to_string(), Style::Bold),
+                (place, "woonplaats".to_string(), Style::Bold),
+                (votes, "stemmen".to_string(), Style::Bold),
+            ],
+            BODY,
+        )];
+        for (cells, size) in &header {
+            doc.row(cells, *size)?;
+        }
+        doc.repeat_header(Some(header));
+        for (r, n) in &list.candidates {
+            let c = find_candidate(def, r);
+            doc.row(
+                &[
+                    (
+                        nr,
+                        r.position().map(|p| p.to_string()).unwrap_or_default(),
+                        Style::Regular,
+                    ),
+                    (
+                        name,
+                        c.map(candidate_name)
+                            .unwrap_or_else(|| r.short_code().unwrap_or("").to_string()),
+                        Style::Regular,
+                    ),
+                    (
+                        place,
+                        c.and_then(|c| c.locality.clone()).unwrap_or_default(),
+                        Style::Regular,
+                    ),
+                    (votes, format_count(*n), Style::Regular),
+                ],
+                BODY,
+            )?;
+        }
+        doc.repeat_header(None);
+        doc.rule();
+        doc.row(
+            &[
+                (name, format!("Totaal lijst {}", list.list), Style::Bold),
+                (votes, format_count(list.total), Style::Bold),
+            ],
+            BODY,
+        )?;
+        doc.space(4.0);
+    }
+    signatures(&mut doc, &format!("het {}", meta.body_name))?;
+
+    annex(&mut doc, election, input, &figures, unit_word)?;
+    doc.finish(&format!("{title} – {}", election.name))
+}
+
+/// The annex: per reporting unit its figures, with up to 6 units side by side.
+fn annex(
+    doc: &mut Doc<'_>,
+    election: &Election,
+    input: &CountReportInput<'_>,
+    total: &ComparisonFigures,
+    unit_word: &str,
+) -> Result<(), ReportError> {
+    const PER_PAGE: usize = 6;
+    let label_width = 150.0;
+    let col_width = (WIDTH - label_width) / PER_PAGE as f32;
+    let units: Vec<(&ReportingUnitCounts, ComparisonFigures)> = input
+        .units
+        .iter()
+        .map(|u| comparison_figures(election, input.contest, &u.counts).map(|f| (u, f)))
+        .collect::<Result<_, _>>()?;
+    let rows_of = |f: &ComparisonFigures| f.rows();
+    let total_rows = rows_of(total);
+    for (i, chunk) in units.chunks(PER_PAGE).enumerate() {
+        doc.new_page()?;
+        doc.heading(
+            &format!(
+                "Bijlage: uitkomsten per {unit_word} ({} van {})",
+                i + 1,
+                units.len().div_ceil(PER_PAGE)
+            ),
+            11.0,
+            80.0,
+        )?;
+        let label = Column {
+            x: 0.0,
+            width: label_width - 4.0,
+            align: Align::Left,
+        };
+        let col = |k: usize| Column {
+            x: label_width + col_width * k as f32,
+            width: col_width - 3.0,
+            align: Align::Right,
+        };
+        // Header: identifier and name (over up to three lines) of each unit.
+        let mut ids = vec![(label, String::new(), Style::Bold)];
+        let id_size = 7.0;
+        let mut names: Vec<Vec<(crate::layout::Column, String, Style)>> = vec![Vec::new(); 3];
+        for (k, (u, _)) in chunk.iter().enumerate() {
+            ids.push((col(k), u.id.0.clone(), Style::Bold));
+            let lines = crate::layout::wrap(&u.name, Style::Regular, 6.5, col_width - 3.0)?;
+            for (line_no, line) in lines.into_iter().take(3).enumerate() {
+                if let Some(row) = names.get_mut(line_no) {
+                    row.push((col(k), line, Style::Regular));
+                }
+            }
+        }
+        let mut header = vec![(ids, id_size)];
+        for row in names.into_iter().filter(|r| !r.is_empty()) {
+            header.push((row, 6.5));
+        }
+        for (cells, size) in &header {
+            doc.row(cells, *size)?;
+        }
+        doc.rule();
+        doc.repeat_header(Some(header));
+        for (r, template) in total_rows.iter().enumerate() {
+            let mut cells = vec![(
+                label,
+                format!("{} {}", template.code, template.label),
+                Style::Regular,
+            )];
+            for (k, (_, f)) in chunk.iter().enumerate() {
+                let value = rows_of(f)
+                    .into_iter()
+                    .find(|x| x.code == template.code)
+                    .map(|x| x.value)
+                    .unwrap_or_else(|| "–".to_string());
+                cells.push((col(k), value, Style::Regular));
+            }
+            doc.row(&cells, 8.0)?;
+            let _ = r;
+        }
+        doc.repeat_header(None);
+    }
+    Ok(())
+}

@@ -1,0 +1,675 @@
+//! The reports made from real EML files: rendered by poppler (`pdftoppm`) and read back with
+//! `pdftotext -layout`. The numbers in the text must equal the numbers in the EML file (read
+//! with core's 510 reader); the seats per list must equal the Kiesraad's published CSV; every
+//! page carries the hash code, "pagina x van y", and DEMO exactly in demo mode; names with
+//! diacritics and non-Latin-1 letters come out of the PDF unaltered.
+//!
+//! Needs Debian's `poppler-utils` (scripts/test installs it).
+
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::panic,
+    clippy::indexing_slicing
+)]
+
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+use std::process::Command;
+
+use tally_core::apportionment::{
+    CandidateElection, CandidateInput, CandidateOutcome, CandidateVotes, ListCandidates, ListVotes,
+    SeatApportionment, SeatInput, SeatOutcome, apportion_seats, elect_candidates,
+};
+use tally_core::counts::{CountFile, VoteCounts};
+use tally_core::election::{
+    Election, ElectionCategory, ElectionDate, ElectionSubcategory, SourceKind,
+};
+use tally_core::eml::count::read_count;
+use tally_core::eml::definition::{SourceFile, load_candidate_lists};
+use tally_core::hashcode::Sha256Digest;
+use tally_core::ids::{ContestId, ListNumber};
+use tally_report::{
+    CentralReportInput, CountReportInput, CreationTime, ReportMeta, central_report,
+    district_report, municipal_report,
+};
+
+const REAL: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/../../shared/eml/real/");
+const CSV: &str = concat!(
+    env!("CARGO_MANIFEST_DIR"),
+    "/../../shared/results/uitslag_GR20220316_Gemeente.csv"
+);
+
+fn read(name: &str) -> Vec<u8> {
+    std::fs::read(format!("{REAL}{name}")).unwrap_or_else(|e| panic!("{name}: {e}"))
+}
+
+/// An election from a 230b alone (no 110a is published for these councils): the seats and
+/// threshold come from the caller.
+fn election_from_230b(name: &str, seats: u32, threshold: u32) -> Election {
+    let bytes = read(name);
+    let cl = load_candidate_lists(&SourceFile::new(name, &bytes)).unwrap();
+    let subcategory = match (cl.election.category, seats) {
+        (ElectionCategory::GR, s) if s < 19 => ElectionSubcategory::GR1,
+        (ElectionCategory::GR, _) => ElectionSubcategory::GR2,
+        _ => cl.election.subcategory.unwrap_or(ElectionSubcategory::TK),
+    };
+    Election {
+        id: cl.election.id.clone(),
+        name: cl
+            .election
+            .name
+            .clone()
+            .unwrap_or_else(|| cl.election.id.0.clone()),
+        category: cl.election.category,
+        subcategory,
+        date: cl.election.date,
+        nomination_date: ElectionDate {
+            year: cl.election.date.year,
+            month: 1,
+            day: 31,
+        },
+        domain: cl.election.domain.clone(),
+        number_of_seats: seats,
+        preference_threshold: threshold,
+        regions: Vec::new(),
+        contests: cl.contests,
+        polling_stations: None,
+        sources: vec![cl.source],
+        parse_warnings: Vec::new(),
+    }
+}
+
+fn time() -> CreationTime {
+    CreationTime::new(2022, 3, 17, 14, 5, 9).unwrap()
+}
+
+fn meta<'a>(id: &'a str, name: &'a str, bytes: &[u8], file: &'a str, demo: bool) -> ReportMeta<'a> {
+    ReportMeta {
+        body_id: id,
+        body_name: name,
+        eml_hash: Sha256Digest::of(bytes),
+        eml_file_name: Some(file),
+        created: time(),
+        demo,
+    }
+}
+
+fn out_dir() -> PathBuf {
+    let dir = PathBuf::from(env!("CARGO_TARGET_TMPDIR")).join("report-pdfs");
+    std::fs::create_dir_all(&dir).unwrap();
+    dir
+}
+
+/// Writes the PDF, renders every page with pdftoppm (at 40 dpi, to keep the test quick) and
+/// returns the pdftotext -layout text, one string per page.
+fn render_and_extract(pdf: &[u8], name: &str) -> Vec<String> {
+    let dir = out_dir();
+    let path = dir.join(format!("{name}.pdf"));
+    std::fs::write(&path, pdf).unwrap();
+    let info = Command::new("pdfinfo")
+        .arg(&path)
+        .output()
+        .expect("pdfinfo (poppler-utils)");
+    assert!(
+        info.status.success(),
+        "pdfinfo refused {name}: {}",
+        String::from_utf8_lossy(&info.stderr)
+    );
+    let info = String::from_utf8(info.stdout).unwrap();
+    let pages: usize = info
+        .lines()
+        .find_map(|l| l.strip_prefix("Pages:"))
+        .expect("Pages line")
+        .trim()
+        .parse()
+        .unwrap();
+    let prefix = dir.join(name);
+    let ppm = Command::new("pdftoppm")
+        .args(["-r", "40", "-png"])
+        .arg(&path)
+        .arg(&prefix)
+        .output()
+        .expect("pdftoppm (poppler-utils)");
+    assert!(ppm.status.success(), "pdftoppm failed on {name}");
+    assert!(
+        ppm.stderr.is_empty(),
+        "pdftoppm complained about {name}: {}",
+        String::from_utf8_lossy(&ppm.stderr)
+    );
+    let rendered = std::fs::read_dir(&dir)
+        .unwrap()
+        .filter(|e| {
+            let n = e.as_ref().unwrap().file_name().into_string().unwrap();
+            n.starts_with(&format!("{name}-")) && n.ends_with(".png")
+        })
+        .count();
+    assert_eq!(rendered, pages, "{name}: every page rendered");
+    let text = Command::new("pdftotext")
+        .args(["-layout", "-enc", "UTF-8"])
+        .arg(&path)
+        .arg("-")
+        .output()
+        .expect("pdftotext");
+    assert!(text.status.success());
+    assert!(
+        text.stderr.is_empty(),
+        "pdftotext: {}",
+        String::from_utf8_lossy(&text.stderr)
+    );
+    let text = String::from_utf8(text.stdout).unwrap();
+    let mut pages_text: Vec<String> = text.split('\u{c}').map(str::to_string).collect();
+    if pages_text.last().is_some_and(|p| p.trim().is_empty()) {
+        pages_text.pop();
+    }
+    assert_eq!(pages_text.len(), pages, "{name}: one text block per page");
+    pages_text
+}
+
+/// The hash code written out independently of the crate: 16 groups of 4 hex digits.
+fn hash_code(bytes: &[u8]) -> String {
+    let hex: String = Sha256Digest::of(bytes)
+        .0
+        .iter()
+        .map(|b| format!("{b:02x}"))
+        .collect();
+    hex.as_bytes()
+        .chunks(4)
+        .map(|c| std::str::from_utf8(c).unwrap())
+        .collect::<Vec<_>>()
+        .join(" ")
+}
+
+fn check_every_page(pages: &[String], eml: &[u8], demo: bool, what: &str) {
+    let code = hash_code(eml);
+    let n = pages.len();
+    for (i, p) in pages.iter().enumerate() {
+        assert!(
+            p.contains(&code),
+            "{what} page {}: hash code {code} missing",
+            i + 1
+        );
+        assert!(
+            p.contains(&format!("pagina {} van {n}", i + 1)),
+            "{what} page {}: 'pagina {} van {n}' missing",
+            i + 1,
+            i + 1
+        );
+        assert!(
+            p.contains("17-03-2022 14:05:09"),
+            "{what} page {}: creation time",
+            i + 1
+        );
+        assert_eq!(p.contains("DEMO"), demo, "{what} page {}: DEMO mark", i + 1);
+    }
+}
+
+/// A printed count: digits with dots as thousands separators.
+fn parse_count(s: &str) -> Option<u64> {
+    if s.is_empty() || !s.chars().all(|c| c.is_ascii_digit() || c == '.') {
+        return None;
+    }
+    s.replace('.', "").parse().ok()
+}
+
+/// The value on the line whose first token is `code` (A, D, E.1, H ...), in the main part
+/// (before the annex).
+fn value_of(main: &str, code: &str) -> Option<u64> {
+    main.lines().find_map(|l| {
+        let tokens: Vec<&str> = l.split_whitespace().collect();
+        if tokens.first() == Some(&code) {
+            tokens.last().and_then(|t| parse_count(t))
+        } else {
+            None
+        }
+    })
+}
+
+/// Checks the figures of the main part against the counts from the EML file.
+fn check_totals(main: &str, total: &VoteCounts, what: &str) {
+    for l in &total.lists {
+        assert_eq!(
+            value_of(main, &format!("E.{}", l.list)),
+            Some(l.total),
+            "{what}: E.{}",
+            l.list
+        );
+    }
+    assert_eq!(value_of(main, "E"), Some(total.total_counted), "{what}: E");
+    assert_eq!(value_of(main, "F"), Some(total.blank), "{what}: F");
+    assert_eq!(value_of(main, "G"), Some(total.invalid), "{what}: G");
+    assert_eq!(
+        value_of(main, "H"),
+        Some(total.total_counted + total.blank + total.invalid),
+        "{what}: H"
+    );
+    for (code, v) in [
+        ("A", total.voters.poll_cards),
+        ("B", total.voters.proxy_certificates),
+        ("C", total.voters.voter_cards),
+        ("D", total.voters.admitted_voters),
+    ] {
+        assert_eq!(value_of(main, code), v, "{what}: {code}");
+    }
+}
+
+/// Section 4 parsed back: list -> position -> votes, and list -> printed list total.
+fn candidate_votes(main: &str) -> (BTreeMap<u32, BTreeMap<u32, u64>>, BTreeMap<u32, u64>) {
+    let mut votes: BTreeMap<u32, BTreeMap<u32, u64>> = BTreeMap::new();
+    let mut totals = BTreeMap::new();
+    let section = main
+        .split("4. Stemmen per kandidaat")
+        .nth(1)
+        .expect("section 4")
+        .split("Ondertekening")
+        .next()
+        .unwrap();
+    let mut list = None;
+    for line in section.lines() {
+        let t: Vec<&str> = line.split_whitespace().collect();
+        match t.as_slice() {
+            ["Lijst", n, ..] if n.parse::<u32>().is_ok() => list = n.parse().ok(),
+            ["Totaal", "lijst", n, v] => {
+                totals.insert(n.parse().unwrap(), parse_count(v).unwrap());
+            }
+            [pos, .., v] if t.len() >= 3 && pos.parse::<u32>().is_ok() => {
+                if let (Some(l), Some(v)) = (list, parse_count(v)) {
+                    votes.entry(l).or_default().insert(pos.parse().unwrap(), v);
+                }
+            }
+            _ => {}
+        }
+    }
+    (votes, totals)
+}
+
+fn check_candidates(main: &str, total: &VoteCounts, what: &str) {
+    let (votes, totals) = candidate_votes(main);
+    for l in &total.lists {
+        assert_eq!(
+            totals.get(&l.list.0),
+            Some(&l.total),
+            "{what}: total of list {}",
+            l.list
+        );
+        let want: BTreeMap<u32, u64> = l
+            .candidates
+            .iter()
+            .map(|(c, v)| (c.position().unwrap().0, *v))
+            .collect();
+        assert_eq!(
+            votes.get(&l.list.0),
+            Some(&want),
+            "{what}: candidates of list {}",
+            l.list
+        );
+    }
+}
+
+/// The annex parsed back: unit id -> code -> value.
+fn annex_values(annex_pages: &[String]) -> BTreeMap<String, BTreeMap<String, u64>> {
+    let mut out: BTreeMap<String, BTreeMap<String, u64>> = BTreeMap::new();
+    for page in annex_pages {
+        let mut ids: Vec<String> = Vec::new();
+        for line in page.lines() {
+            let t: Vec<&str> = line.split_whitespace().collect();
+            if ids.is_empty()
+                && !t.is_empty()
+                && t.iter().all(|x| {
+                    x.contains("::")
+                        || x.starts_with("HSB")
+                        || x.len() == 4 && x.chars().all(|c| c.is_ascii_digit())
+                })
+            {
+                ids = t.iter().map(|s| s.to_string()).collect();
+                continue;
+            }
+            if ids.is_empty() || t.is_empty() {
+                continue;
+            }
+            let code = t[0];
+            let is_code = matches!(
+                code,
+                "A" | "B" | "C" | "D" | "E" | "F" | "G" | "H" | "I" | "J"
+            ) || code
+                .strip_prefix("E.")
+                .is_some_and(|n| n.parse::<u32>().is_ok());
+            if !is_code || t.len() < ids.len() + 1 {
+                continue;
+            }
+            let values = &t[t.len() - ids.len()..];
+            for (id, v) in ids.iter().zip(values) {
+                if let Some(v) = parse_count(v) {
+                    out.entry(id.clone())
+                        .or_default()
+                        .insert(code.to_string(), v);
+                }
+            }
+        }
+    }
+    out
+}
+
+fn check_annex(pages: &[String], file: &CountFile, what: &str) {
+    let first = pages
+        .iter()
+        .position(|p| p.contains("Bijlage: uitkomsten per"))
+        .expect("annex");
+    let got = annex_values(&pages[first..]);
+    assert_eq!(
+        got.len(),
+        file.units.len(),
+        "{what}: every unit in the annex"
+    );
+    for u in &file.units {
+        let g = got
+            .get(&u.id.0)
+            .unwrap_or_else(|| panic!("{what}: unit {} missing", u.id));
+        for l in &u.counts.lists {
+            assert_eq!(
+                g.get(&format!("E.{}", l.list)),
+                Some(&l.total),
+                "{what}: {} E.{}",
+                u.id,
+                l.list
+            );
+        }
+        assert_eq!(
+            g.get("E"),
+            Some(&u.counts.total_counted),
+            "{what}: {} E",
+            u.id
+        );
+        assert_eq!(g.get("F"), Some(&u.counts.blank), "{what}: {} F", u.id);
+        assert_eq!(g.get("G"), Some(&u.counts.invalid), "{what}: {} G", u.id);
+        assert_eq!(
+            g.get("D").copied(),
+            u.counts.voters.admitted_voters,
+            "{what}: {} D",
+            u.id
+        );
+    }
+}
+
+const WMW_COUNT: &str = "Telling_GR2022_WestMaasenWaal.eml.xml";
+const WMW_LISTS: &str = "Kandidatenlijsten_GR2022_WestMaasenWaal.eml.xml";
+
+#[test]
+fn municipal_report_west_maas_en_waal_matches_the_eml() {
+    let eml = read(WMW_COUNT);
+    let file = read_count(&eml).unwrap();
+    let election = election_from_230b(WMW_LISTS, 17, 50);
+    for demo in [false, true] {
+        let input = CountReportInput {
+            contest: &file.header.contest_id,
+            total: &file.total,
+            units: &file.units,
+            meta: meta(
+                "0668",
+                "Gemeentelijk stembureau West Maas en Waal",
+                &eml,
+                WMW_COUNT,
+                demo,
+            ),
+        };
+        let pdf = municipal_report(&election, &input).unwrap();
+        let name = if demo {
+            "na31-2-wmw-demo"
+        } else {
+            "na31-2-wmw"
+        };
+        let pages = render_and_extract(&pdf, name);
+        check_every_page(&pages, &eml, demo, name);
+        let annex_start = pages
+            .iter()
+            .position(|p| p.contains("Bijlage: uitkomsten per stembureau"))
+            .unwrap();
+        let main = pages[..annex_start].join("\n");
+        assert!(main.contains("Model Na 31-2"));
+        check_totals(&main, &file.total, name);
+        check_candidates(&main, &file.total, name);
+        check_annex(&pages, &file, name);
+        // Names with diacritics, as in the 230b.
+        for n in [
+            "(Gé)",
+            "(Daniëlle)",
+            "(Milü)",
+            "(Jozé)",
+            "André de La Porte",
+        ] {
+            assert!(main.contains(n), "{name}: {n} missing or altered");
+        }
+        // Deterministic: the same inputs give the same bytes.
+        assert_eq!(municipal_report(&election, &input).unwrap(), pdf);
+    }
+}
+
+/// Groningen 2022: 16 lists, a large municipality; a name with a letter outside Latin-1
+/// (ą, U+0105).
+#[test]
+fn municipal_report_groningen_prints_names_outside_latin_1() {
+    let name = "Telling_GR2022_Groningen.eml.xml";
+    let eml = read(name);
+    let file = read_count(&eml).unwrap();
+    let election = election_from_230b("Kandidatenlijsten_GR2022_Groningen.eml.xml", 45, 25);
+    let input = CountReportInput {
+        contest: &file.header.contest_id,
+        total: &file.total,
+        units: &file.units,
+        meta: meta(
+            "0014",
+            "Gemeentelijk stembureau Groningen",
+            &eml,
+            name,
+            false,
+        ),
+    };
+    let pdf = municipal_report(&election, &input).unwrap();
+    let pages = render_and_extract(&pdf, "na31-2-groningen");
+    check_every_page(&pages, &eml, false, "groningen");
+    let annex_start = pages.iter().position(|p| p.contains("Bijlage:")).unwrap();
+    let main = pages[..annex_start].join("\n");
+    check_totals(&main, &file.total, "groningen");
+    check_candidates(&main, &file.total, "groningen");
+    check_annex(&pages, &file, "groningen");
+    for n in ["Kąklewska", "Gräper-van Koolwijk", "(Madà)", "Boerée"] {
+        assert!(main.contains(n), "groningen: {n} missing or altered");
+    }
+}
+
+/// A district report (510c of kieskring Groningen, TK2021): Turkish, Polish and other
+/// letters outside Latin-1 (ş, ğ, ı, İ, Ł, ł, ć).
+#[test]
+fn district_report_tk2021_groningen_matches_the_eml() {
+    let name = "Telling_TK2021_kieskring_Groningen.eml.xml";
+    let eml = read(name);
+    let file = read_count(&eml).unwrap();
+    let election = election_from_230b("Kandidatenlijsten_TK2021_Groningen.eml.xml", 150, 25);
+    let input = CountReportInput {
+        contest: &file.header.contest_id,
+        total: &file.total,
+        units: &file.units,
+        meta: meta("HSB1", "Hoofdstembureau Groningen", &eml, name, true),
+    };
+    let pdf = district_report(&election, &input).unwrap();
+    let pages = render_and_extract(&pdf, "district-tk2021-groningen");
+    check_every_page(&pages, &eml, true, "district");
+    let annex_start = pages.iter().position(|p| p.contains("Bijlage:")).unwrap();
+    let main = pages[..annex_start].join("\n");
+    check_totals(&main, &file.total, "district");
+    check_candidates(&main, &file.total, "district");
+    check_annex(&pages, &file, "district");
+    for n in [
+        "Yeşilgöz-Zegerius",
+        "Koşer-Kaya",
+        "Polat-Işıktaş",
+        "Łuczycki",
+        "(Michał)",
+        "Kostić",
+        "Erdoğan",
+        "Çimen",
+    ] {
+        assert!(main.contains(n), "district: {n} missing or altered");
+    }
+}
+
+/// The published seats of West Maas en Waal (17 seats) by party name, from the CSV only.
+fn published_seats() -> BTreeMap<String, u32> {
+    let text = std::fs::read_to_string(CSV).unwrap();
+    let text = text.trim_start_matches('\u{feff}');
+    let mut lines = text.lines();
+    let header: Vec<&str> = lines.next().unwrap().split(';').collect();
+    let col = |n: &str| header.iter().position(|h| h.trim() == n).unwrap();
+    let (code, party, seats) = (col("Code"), col("Partij"), col("AantalZetels"));
+    lines
+        .map(|l| l.split(';').collect::<Vec<_>>())
+        .filter(|f| f.get(code) == Some(&"G0668"))
+        .map(|f| {
+            (
+                f[party].trim().to_string(),
+                f[seats].trim().parse().unwrap(),
+            )
+        })
+        .collect()
+}
+
+fn apportion(election: &Election, total: &VoteCounts) -> (SeatApportionment, CandidateElection) {
+    let contest = &election.contests[0];
+    let input = SeatInput {
+        category: election.category,
+        seats: election.number_of_seats,
+        lists: total
+            .lists
+            .iter()
+            .map(|l| ListVotes {
+                list: l.list,
+                votes: l.total,
+                candidates: u32::try_from(
+                    contest
+                        .lists
+                        .iter()
+                        .find(|d| d.number == l.list)
+                        .unwrap()
+                        .candidates
+                        .len(),
+                )
+                .unwrap(),
+            })
+            .collect(),
+    };
+    let SeatOutcome::Complete(seats) = apportion_seats(&input, &[]).unwrap() else {
+        panic!("no lots expected for West Maas en Waal")
+    };
+    let cinput = CandidateInput {
+        quota: seats.quota.clone(),
+        threshold_percent: election.preference_threshold,
+        lists: seats
+            .lists
+            .iter()
+            .map(|s| {
+                let l = total.lists.iter().find(|l| l.list == s.list).unwrap();
+                ListCandidates {
+                    list: s.list,
+                    seats: s.seats,
+                    candidates: l
+                        .candidates
+                        .iter()
+                        .map(|(c, v)| CandidateVotes {
+                            position: c.position().unwrap(),
+                            votes: *v,
+                            deceased: false,
+                        })
+                        .collect(),
+                    differs_per_district: false,
+                }
+            })
+            .collect(),
+    };
+    let CandidateOutcome::Complete(candidates) = elect_candidates(&cinput, &[]).unwrap() else {
+        panic!("no lots expected")
+    };
+    (seats, candidates)
+}
+
+#[test]
+fn central_report_west_maas_en_waal_has_the_published_seats() {
+    let eml = read(WMW_COUNT);
+    let file = read_count(&eml).unwrap();
+    let election = election_from_230b(WMW_LISTS, 17, 50);
+    let (seats, candidates) = apportion(&election, &file.total);
+    // The 520 is not written yet in this test: the hash code is that of the 510 it rests on.
+    let input = CentralReportInput {
+        contest: &file.header.contest_id,
+        total: &file.total,
+        seats: &seats,
+        candidates: &candidates,
+        meta: meta(
+            "CSB",
+            "Centraal stembureau West Maas en Waal",
+            &eml,
+            WMW_COUNT,
+            false,
+        ),
+    };
+    let pdf = central_report(&election, &input).unwrap();
+    let pages = render_and_extract(&pdf, "p22-2-wmw");
+    check_every_page(&pages, &eml, false, "p22-2");
+    let text = pages.join("\n");
+    assert!(text.contains("Model P 22-2"));
+    check_totals(&text, &file.total, "p22-2");
+    // Seats per list from the table of section 2: "lijst name votes full remainder rest seats".
+    let table = text
+        .split("2. Zetelverdeling")
+        .nth(1)
+        .unwrap()
+        .split("3. Toewijzing")
+        .next()
+        .unwrap();
+    let published = published_seats();
+    assert_eq!(published.len(), file.total.lists.len());
+    let contest = &election.contests[0];
+    let mut printed_sum = 0;
+    for l in &contest.lists {
+        let want = published
+            .get(l.name.trim())
+            .unwrap_or_else(|| panic!("list {} {:?} not in the CSV", l.number, l.name));
+        let line = table
+            .lines()
+            .find(|x| {
+                x.split_whitespace().next() == Some(&l.number.to_string())
+                    && x.contains(l.name.trim())
+            })
+            .unwrap_or_else(|| panic!("no seat row for list {}", l.number));
+        let printed: u32 = line.split_whitespace().last().unwrap().parse().unwrap();
+        assert_eq!(printed, *want, "seats of list {} {}", l.number, l.name);
+        printed_sum += printed;
+    }
+    assert_eq!(printed_sum, 17);
+    assert!(text.contains("Kiesdeler"));
+    // Every elected candidate's name appears in section 4.
+    let elected = text.split("4. Gekozen kandidaten").nth(1).unwrap();
+    let mut count = 0;
+    for l in &candidates.lists {
+        let def = contest.lists.iter().find(|d| d.number == l.list).unwrap();
+        for e in &l.elected {
+            let c = def
+                .candidates
+                .iter()
+                .find(|c| c.position == e.position)
+                .unwrap();
+            assert!(
+                elected.contains(&c.last_name),
+                "elected {} missing",
+                c.last_name
+            );
+            count += 1;
+        }
+    }
+    assert_eq!(count, 17);
+    let _ = (
+        ListNumber(1),
+        ContestId(String::new()),
+        SourceKind::CandidateLists,
+        Path::new("."),
+    );
+}
