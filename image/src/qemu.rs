@@ -5,8 +5,8 @@
 //! Secure Boot build of OVMF, a copy of an enrolled variable store) with two serial ports: the
 //! first gets the firmware's and the kernel's messages (written to a file), the second is the
 //! appliance's terminal (`tally.console=ttyS1`), a Unix socket the test reads and types into. A
-//! virtio network card is present so that "no network interface" is a real check. QEMU is
-//! killed when the [`Vm`] is dropped.
+//! virtio network card is present so that "no network interface" is a real check. Disk images
+//! can be plugged in as USB sticks. QEMU is killed when the [`Vm`] is dropped.
 
 use std::fs;
 use std::io::{Read as _, Write as _};
@@ -97,6 +97,8 @@ pub struct VmConfig {
     pub work_dir: PathBuf,
     /// Memory in MiB.
     pub memory_mib: u32,
+    /// Raw disk images plugged in as USB sticks (on a qemu-xhci controller).
+    pub usb_sticks: Vec<PathBuf>,
 }
 
 /// A running QEMU.
@@ -164,6 +166,18 @@ impl Vm {
             .stdin(Stdio::null())
             .stdout(Stdio::null())
             .stderr(Stdio::piped());
+        if !cfg.usb_sticks.is_empty() {
+            cmd.args(["-device", "qemu-xhci,id=xhci"]);
+            for (i, stick) in cfg.usb_sticks.iter().enumerate() {
+                cmd.arg("-drive")
+                    .arg(format!(
+                        "if=none,id=stick{i},format=raw,file={}",
+                        stick.display()
+                    ))
+                    .arg("-device")
+                    .arg(format!("usb-storage,bus=xhci.0,drive=stick{i}"));
+            }
+        }
         let started = Instant::now();
         let child = cmd.spawn().map_err(io("start qemu-system-x86_64"))?;
         let mut vm = Vm {

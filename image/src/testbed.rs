@@ -27,6 +27,37 @@ pub const TEST_CMDLINE: &str =
 /// The banner of the test stand-in (its first line, start number 1).
 pub const STANDIN_BANNER: &str = "HELLO-TALLY test stand-in ready (start 1)";
 
+/// Makes two USB stick images in `dir`: `fat.img` (vfat, `mkfs.vfat` + `mcopy`) and `ext4.img`
+/// (`mkfs.ext4 -d`, default features, so metadata checksums need crc32c), each holding
+/// `HELLO.TXT` with a text naming its file system. No mounting, no root.
+pub fn make_test_sticks(dir: &Path) -> Result<(PathBuf, PathBuf), BuildError> {
+    create_dir_all(dir)?;
+    let fat = dir.join("fat.img");
+    let ext4 = dir.join("ext4.img");
+    let _ = std::fs::remove_file(&fat);
+    let _ = std::fs::remove_file(&ext4);
+    let hello = dir.join("HELLO.TXT");
+    build::write(&hello, b"stick-vfat-ok")?;
+    run(Command::new("mkfs.vfat")
+        .args(["-C", "-n", "STEMBUREAU"])
+        .arg(&fat)
+        .arg("16384"))?;
+    run(Command::new("mcopy")
+        .arg("-i")
+        .arg(&fat)
+        .arg(&hello)
+        .arg("::/HELLO.TXT"))?;
+    let tree = dir.join("ext4-tree");
+    create_dir_all(&tree)?;
+    build::write(&tree.join("HELLO.TXT"), b"stick-ext4-ok")?;
+    run(Command::new("mkfs.ext4")
+        .args(["-q", "-F", "-L", "TELLING", "-d"])
+        .arg(&tree)
+        .arg(&ext4)
+        .arg("16M"))?;
+    Ok((fat, ext4))
+}
+
 /// What the trivial init prints.
 pub const TRIVIAL_BANNER: &str = "TRIVIAL-INIT-UP";
 
@@ -132,6 +163,16 @@ impl TestBed {
 
     /// Starts a VM booting `efi` (put on a fresh ESP image in `vm_dir`).
     pub fn boot(&self, efi: &Path, vm_dir: &Path) -> Result<Vm, VmError> {
+        self.boot_with_sticks(efi, vm_dir, Vec::new())
+    }
+
+    /// Starts a VM booting `efi` with these disk images as USB sticks.
+    pub fn boot_with_sticks(
+        &self,
+        efi: &Path,
+        vm_dir: &Path,
+        usb_sticks: Vec<PathBuf>,
+    ) -> Result<Vm, VmError> {
         create_dir_all(vm_dir)?;
         let esp = vm_dir.join("esp.img");
         make_esp(efi, &esp)?;
@@ -141,6 +182,7 @@ impl TestBed {
             ovmf_vars: self.ovmf_vars.clone(),
             work_dir: vm_dir.to_path_buf(),
             memory_mib: 512,
+            usb_sticks,
         })
     }
 }

@@ -74,9 +74,10 @@ fn check_value<'a>(report: &'a str, name: &str) -> &'a str {
 fn signed_image_boots_and_its_protections_hold() {
     let f = fixture();
     let _vm_lock = VM_LOCK.lock().unwrap_or_else(|e| e.into_inner());
+    let (fat, ext4) = tally_image::testbed::make_test_sticks(&work_dir().join("sticks")).unwrap();
     let mut vm = f
         .bed
-        .boot(&f.image.uki, &work_dir().join("vm-signed"))
+        .boot_with_sticks(&f.image.uki, &work_dir().join("vm-signed"), vec![fat, ext4])
         .unwrap();
     vm.wait_console(STANDIN_BANNER, BOOT_TIMEOUT).unwrap();
     let kernel_log = vm.serial0();
@@ -114,6 +115,15 @@ fn signed_image_boots_and_its_protections_hold() {
     assert_eq!(check_value(&report, "root_key_bytes"), "32", "{report}");
     let loaded: usize = check_value(&report, "modules_loaded").parse().unwrap();
     assert!(loaded >= 25, "only {loaded} modules loaded:\n{report}");
+
+    // The USB modules work: both sticks show up, vfat (cp437 + ascii/utf8 NLS) and ext4
+    // (with crc32c for its checksums) mount.
+    vm.send_line("sticks").unwrap();
+    let sticks = vm
+        .wait_console("STICKS-DONE", Duration::from_secs(150))
+        .unwrap();
+    assert!(sticks.contains("fs=vfat hello=stick-vfat-ok"), "{sticks}");
+    assert!(sticks.contains("fs=ext4 hello=stick-ext4-ok"), "{sticks}");
 
     // A crash: the init starts the program again.
     vm.send_line("crash").unwrap();

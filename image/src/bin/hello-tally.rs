@@ -5,6 +5,8 @@
 //! [`BANNER`] with how many times it has been started since boot, and then reads commands, one
 //! per line:
 //! - `checks`: reports the image's protections as `CHECK <name>=<value>` lines, then `CHECKS-DONE`;
+//! - `sticks`: waits for two USB disks, mounts each read-only (vfat, else ext4) under `/run`,
+//!   prints `STICK <dev> fs=<type> hello=<contents of HELLO.TXT>` lines, then `STICKS-DONE`;
 //! - `crash`: aborts (killed by SIGABRT, like a crash; the init must start it again);
 //! - `poweroff`: ends with exit status 0 (the init must power the machine off).
 
@@ -45,6 +47,7 @@ fn main() {
         match line.trim() {
             "checks" => report(),
             "crash" => std::process::abort(),
+            "sticks" => sticks(),
             "poweroff" => std::process::exit(0),
             "" => {}
             other => println!("unknown command {other:?}\r"),
@@ -167,6 +170,53 @@ fn report() {
         .unwrap_or_else(|e| errno_name(&e));
     check("root_key_bytes", root_key);
     println!("CHECKS-DONE\r");
+}
+
+/// The whole-disk SCSI devices (`sda`, `sdb`, ...), sorted.
+fn disks() -> Vec<String> {
+    let mut v: Vec<String> = std::fs::read_dir("/sys/block")
+        .map(|d| {
+            d.flatten()
+                .map(|e| e.file_name().to_string_lossy().into_owned())
+                .filter(|n| n.starts_with("sd"))
+                .collect()
+        })
+        .unwrap_or_default();
+    v.sort();
+    v
+}
+
+fn sticks() {
+    use rustix::mount::{MountFlags, mount};
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(90);
+    while disks().len() < 2 && std::time::Instant::now() < deadline {
+        std::thread::sleep(std::time::Duration::from_millis(200));
+    }
+    for dev in disks() {
+        let dir = format!("/run/mnt/{dev}");
+        let _ = std::fs::create_dir_all(&dir);
+        let source = format!("/dev/{dev}");
+        let flags =
+            MountFlags::RDONLY | MountFlags::NOSUID | MountFlags::NODEV | MountFlags::NOEXEC;
+        let mut result = String::new();
+        for fs in ["vfat", "ext4"] {
+            match mount(source.as_str(), dir.as_str(), fs, flags, c"") {
+                Ok(()) => {
+                    let hello = std::fs::read_to_string(format!("{dir}/HELLO.TXT"))
+                        .unwrap_or_else(|e| errno_name(&e));
+                    result = format!("fs={fs} hello={hello}");
+                    let _ =
+                        rustix::mount::unmount(dir.as_str(), rustix::mount::UnmountFlags::empty());
+                    break;
+                }
+                Err(e) => {
+                    result.push_str(&format!("{fs}:{} ", errno_name(&std::io::Error::from(e))))
+                }
+            }
+        }
+        println!("STICK {dev} {}\r", result.trim());
+    }
+    println!("STICKS-DONE\r");
 }
 
 fn find_module(dir: &std::path::Path) -> Option<std::path::PathBuf> {
