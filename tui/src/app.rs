@@ -161,6 +161,8 @@ pub struct State {
     pub hash_groups: [usize; 4],
     /// Whether the body key is unlocked.
     pub unlocked: bool,
+    /// Whether the total screen shows the 510b's hash code large.
+    pub big_hash: bool,
 }
 
 impl State {
@@ -179,6 +181,7 @@ impl State {
             notice: None,
             hash_groups: choose_groups(seed),
             unlocked: false,
+            big_hash: false,
         }
     }
 
@@ -420,6 +423,7 @@ fn on_applied(state: &mut State, record: &Record) {
             Decision::KeepFirst | Decision::KeepSecond => Msg::KeptOne,
         }),
         Record::Exported { path, .. } => {
+            state.big_hash = true;
             let t = Msg::ExportWritten.fill(state.lang, &[path]);
             state.notice(false, t);
         }
@@ -872,7 +876,15 @@ fn on_key(state: &mut State, key: KeyEvent) -> Vec<Effect> {
             }
         }
         Screen::Total => match key.code {
+            KeyCode::Esc if state.big_hash => {
+                state.big_hash = false;
+                Vec::new()
+            }
             KeyCode::Esc => vec![moved(Place::Overview)],
+            KeyCode::Char('h' | 'H') if state.tally.exported.is_some() => {
+                state.big_hash = !state.big_hash;
+                Vec::new()
+            }
             KeyCode::Char('e' | 'E')
                 if state.tally.all_definitive() && state.tally.exported.is_none() =>
             {

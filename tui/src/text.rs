@@ -134,6 +134,8 @@ catalogue! {
     KeyDiscard => "D invoer weggooien", "D discard entry";
     /// Export.
     KeyExport => "E exporteren", "E export";
+    /// Toggle the large hash code.
+    KeyBigHash => "H hashcode groot/klein", "H hash code large/small";
     /// Close help.
     KeyCloseHelp => "F1/Esc sluit hulp", "F1/Esc close help";
     /// Enter to check hash code groups.
@@ -367,7 +369,7 @@ catalogue! {
     /// Help coordinator.
     HelpCoordinator => "Verschillen: bewaar de invoer die met het papier klopt, of gooi beide weg. Fouten: stuur terug naar de invoerder of gooi de invoer weg.", "Differences: keep the entry that matches the paper, or discard both. Errors: send back to the typist or discard the entry.";
     /// Help total.
-    HelpTotal => "Als alle stembureaus definitief zijn: E schrijft de ondertekende 510b naar de stick. Zet de hashcode op het proces-verbaal.", "When every polling station is definitive: E writes the signed 510b to the stick. Put the hash code on the report.";
+    HelpTotal => "Als alle stembureaus definitief zijn: E schrijft de ondertekende 510b naar de stick; daarna staat de hashcode groot op het scherm (H wisselt). Zet de hashcode op het proces-verbaal.", "When every polling station is definitive: E writes the signed 510b to the stick; then the hash code is shown large (H toggles). Put the hash code on the report.";
     /// Journal failure.
     JournalFailed => "Het journaal kan niet geschreven worden: {0}. Er wordt niets meer aangenomen.", "The journal cannot be written: {0}. Nothing more is accepted.";
     /// Field is a number.

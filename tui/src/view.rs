@@ -265,6 +265,8 @@ fn key_bar(state: &State) -> Line<'static> {
             Screen::Total => {
                 if state.tally.all_definitive() && state.tally.exported.is_none() {
                     vec![KeyHelp, KeyExport, KeyBack]
+                } else if state.tally.exported.is_some() {
+                    vec![KeyHelp, KeyBigHash, KeyBack]
                 } else {
                     vec![KeyHelp, KeyBack]
                 }
@@ -667,8 +669,57 @@ fn count(v: Option<FieldValue>) -> u64 {
     }
 }
 
+/// A 3x5 glyph of a hex digit, in `#`, which every console draws.
+fn glyph(c: char) -> [&'static str; 5] {
+    match c {
+        '0' => ["###", "# #", "# #", "# #", "###"],
+        '1' => [" # ", "## ", " # ", " # ", "###"],
+        '2' => ["###", "  #", "###", "#  ", "###"],
+        '3' => ["###", "  #", "###", "  #", "###"],
+        '4' => ["# #", "# #", "###", "  #", "  #"],
+        '5' => ["###", "#  ", "###", "  #", "###"],
+        '6' => ["###", "#  ", "###", "# #", "###"],
+        '7' => ["###", "  #", "  #", "  #", "  #"],
+        '8' => ["###", "# #", "###", "# #", "###"],
+        '9' => ["###", "# #", "###", "  #", "###"],
+        'a' => [" # ", "# #", "###", "# #", "# #"],
+        'b' => ["## ", "# #", "## ", "# #", "## "],
+        'c' => ["###", "#  ", "#  ", "#  ", "###"],
+        'd' => ["## ", "# #", "# #", "# #", "## "],
+        'e' => ["###", "#  ", "## ", "#  ", "###"],
+        'f' => ["###", "#  ", "## ", "#  ", "#  "],
+        _ => ["   ", "   ", "   ", "   ", "   "],
+    }
+}
+
+/// The five text lines that draw `text` (hex digits and spaces) large.
+pub fn big_text(text: &str) -> [String; 5] {
+    let mut rows: [String; 5] = Default::default();
+    for (i, c) in text.chars().enumerate() {
+        for (row, part) in rows.iter_mut().zip(glyph(c)) {
+            if i > 0 {
+                row.push(' ');
+            }
+            row.push_str(part);
+        }
+    }
+    rows
+}
+
 fn total(state: &State, frame: &mut Frame, area: Rect) {
     let lang = state.lang;
+    if let (true, Some((_, sha))) = (state.big_hash, &state.tally.exported) {
+        // The hash code large: four rows of four groups, 20 lines.
+        let mut lines = vec![Line::styled(Msg::HashCode510.text(lang).to_string(), BOLD)];
+        for row in 0..4 {
+            let groups: Vec<&str> = (0..4).map(|c| hash_group(sha, row * 4 + c)).collect();
+            for l in big_text(&groups.join(" ")) {
+                lines.push(Line::styled(format!("  {l}"), BOLD));
+            }
+        }
+        frame.render_widget(Paragraph::new(lines), area);
+        return;
+    }
     let mut lines = Vec::new();
     if !state.tally.all_definitive() {
         lines.push(problem_line(Msg::NotAllDefinitive.text(lang)));

@@ -224,7 +224,40 @@ fn every_screen(lang: Lang, w: &Words) {
     check("total before export", &r.state, &["Lijst Hekking"]);
     key(&mut r, KeyCode::Char('e'));
     let sha = r.state.tally.exported.clone().unwrap().1;
-    check("total", &r.state, &[w.total, &sha[0..4], &sha[60..64]]);
+    // Right after the export: the hash code large, each group drawn in 3x5 glyphs.
+    let lines = check("total, hash code large", &r.state, &[w.total]);
+    let first_row = tally_tui::view::big_text(&format!(
+        "{} {} {} {}",
+        &sha[0..4],
+        &sha[4..8],
+        &sha[8..12],
+        &sha[12..16]
+    ));
+    for (i, glyph_line) in first_row.iter().enumerate() {
+        assert_eq!(
+            lines[2 + i].trim_end(),
+            format!("  {glyph_line}").trim_end(),
+            "line {i}"
+        );
+    }
+    let last_row = tally_tui::view::big_text(&format!(
+        "{} {} {} {}",
+        &sha[48..52],
+        &sha[52..56],
+        &sha[56..60],
+        &sha[60..64]
+    ));
+    assert_eq!(
+        lines[21].trim_end(),
+        format!("  {}", last_row[4]).trim_end()
+    );
+    // H: the small one, with the totals.
+    key(&mut r, KeyCode::Char('h'));
+    check(
+        "total",
+        &r.state,
+        &[w.total, &sha[0..4], &sha[60..64], "Lijst Hekking"],
+    );
 
     let _ = update(&mut r.state, Event::JournalFailed("disk full".into()));
     check("fatal", &r.state, &["disk full"]);
