@@ -249,7 +249,8 @@ pub fn unpack_kernel(deb: &Path, dir: &Path) -> Result<Kernel, BuildError> {
 }
 
 /// The shared libraries (and dynamic loader) a program needs, as `ldd` resolves them here.
-/// Empty for a static program.
+/// Empty for a static program. `ldd` runs the program's dynamic loader on it: only for the
+/// project's own build outputs, never for a program from elsewhere.
 pub fn shared_libraries(program: &Path) -> Result<Vec<PathBuf>, BuildError> {
     let out = Command::new("ldd")
         .arg(program)
