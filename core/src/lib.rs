@@ -18,3 +18,4 @@ pub mod entry;
 pub mod hashcode;
 pub mod ids;
 pub mod journal;
+pub mod municipal;

@@ -1,0 +1,372 @@
+//! The municipal total: once every polling station's result is definitive, the stations
+//! are added up into the municipality's count (510b), every sum checked (checked
+//! arithmetic, then the whole file's arithmetic once more with
+//! [`crate::counts::check_arithmetic`]), and written as EML_NL.
+//!
+//! Until every station is definitive the total is refused with the list of what is
+//! missing.
+
+use crate::counts::{
+    CandidateRef, Count, CountFile, CountHeader, CountLevel, ListVotes, ReportingUnitCounts,
+    VoteCounts, VoterCounts, check_arithmetic,
+};
+use crate::double_entry::{DataEntry, StationStatus, StatusKind};
+use crate::election::Election;
+use crate::entry::{EntryShape, ExplanationKind, PollingStationEntry};
+use crate::ids::{
+    CandidatePosition, ContestId, ListNumber, MunicipalityCode, PollingStationNumber,
+    ReportingUnitId,
+};
+
+/// The order in which the explanation codes K to O appear in a 510 (the EML_NL schema's
+/// order of `UncountedVotes` reason codes).
+const EXPLANATION_FILE_ORDER: [ExplanationKind; 5] = [
+    ExplanationKind::TakenAway,
+    ExplanationKind::TooFewHandedOut,
+    ExplanationKind::TooManyHandedOut,
+    ExplanationKind::NoExplanation,
+    ExplanationKind::OtherExplanation,
+];
+
+/// A polling station as it appears in the 510b.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct StationInfo {
+    /// Its number (`SB<number>`).
+    pub number: PollingStationNumber,
+    /// The reporting unit's name (`Stembureau Gemeentehuis (postcode: 6658 AG)`).
+    pub name: String,
+    /// `Cast`: its eligible voters, 0 where unknown.
+    pub eligible_voters: Count,
+}
+
+/// What the 510b needs besides the typed results.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct MunicipalitySpec {
+    /// The municipality's code (`0668`).
+    pub code: MunicipalityCode,
+    /// The stations in the order of the 510b.
+    pub stations: Vec<StationInfo>,
+    /// The lists' registered names, by number, as written in the 510b.
+    pub list_names: Vec<(ListNumber, String)>,
+    /// `Cast` of the total: the municipality's eligible voters. `None`: the sum of the
+    /// stations' `Cast`.
+    pub total_cast: Option<Count>,
+}
+
+/// Why the municipal total cannot be made.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum TotalError {
+    /// Not every polling station is definitive.
+    #[error("not every polling station is definitive: {}", missing_list(.missing))]
+    NotDefinitive {
+        /// The stations that are not, with their status.
+        missing: Vec<(PollingStationNumber, StatusKind)>,
+    },
+    /// A station of the specification has no data entry, or the other way round.
+    #[error(
+        "polling station {0} is in the data entry but not in the list of stations, or the other way round"
+    )]
+    StationMismatch(PollingStationNumber),
+    /// A sum exceeds the largest count.
+    #[error("the sum of {0} overflows")]
+    Overflow(String),
+    /// The arithmetic of the resulting file does not hold (a bug, never expected).
+    #[error("the municipal total fails its own arithmetic check: {0}")]
+    Arithmetic(String),
+}
+
+fn missing_list(missing: &[(PollingStationNumber, StatusKind)]) -> String {
+    missing
+        .iter()
+        .map(|(n, s)| format!("SB{n} ({s})"))
+        .collect::<Vec<_>>()
+        .join(", ")
+}
+
+/// The municipality's count: every station and the total.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct MunicipalTotal {
+    /// The reporting units (one per station), in the order of the specification.
+    pub units: Vec<ReportingUnitCounts>,
+    /// The sum of the units (`TotalVotes`).
+    pub total: VoteCounts,
+}
+
+fn count_of(c: Option<crate::entry::EntryCount>) -> Count {
+    c.map_or(0, |c| c.get())
+}
+
+/// The counts of one definitive station as they go into the 510b. Empty fields are 0.
+/// Field C is written as 0 where the form has none, as the Kiesraad's own 510b files do;
+/// the explanation counts K to O are written only when at least one of them was typed.
+pub fn station_counts(
+    entry: &PollingStationEntry,
+    list_names: &[(ListNumber, String)],
+    cast: Count,
+) -> VoteCounts {
+    let mut other: Vec<(String, Count)> = Vec::new();
+    if entry.explanations.iter().any(Option::is_some) {
+        for kind in EXPLANATION_FILE_ORDER {
+            let value = entry.explanations.get(kind_index(kind)).copied().flatten();
+            other.push((kind.reason_code().to_owned(), count_of(value)));
+        }
+    }
+    VoteCounts {
+        cast,
+        lists: entry
+            .lists
+            .iter()
+            .map(|list| ListVotes {
+                list: list.number,
+                name: list_names
+                    .iter()
+                    .find(|(n, _)| *n == list.number)
+                    .map(|(_, s)| s.clone())
+                    .unwrap_or_default(),
+                total: count_of(
+                    entry
+                        .list_votes
+                        .iter()
+                        .find(|(n, _)| *n == list.number)
+                        .and_then(|(_, c)| *c),
+                ),
+                candidates: list
+                    .candidate_votes
+                    .iter()
+                    .zip(1u32..)
+                    .map(|(c, pos)| (CandidateRef::Position(CandidatePosition(pos)), count_of(*c)))
+                    .collect(),
+            })
+            .collect(),
+        total_counted: count_of(entry.votes_on_candidates),
+        blank: count_of(entry.blank_votes),
+        invalid: count_of(entry.invalid_votes),
+        voters: VoterCounts {
+            poll_cards: Some(count_of(entry.poll_cards)),
+            proxy_certificates: Some(count_of(entry.proxy_certificates)),
+            voter_cards: Some(count_of(entry.voter_cards)),
+            admitted_voters: Some(count_of(entry.admitted_voters)),
+            more_ballots_counted: Some(count_of(entry.more_ballots_counted)),
+            fewer_ballots_counted: Some(count_of(entry.fewer_ballots_counted)),
+            other,
+        },
+    }
+}
+
+fn kind_index(kind: ExplanationKind) -> usize {
+    ExplanationKind::ALL
+        .iter()
+        .position(|k| *k == kind)
+        .unwrap_or(0)
+}
+
+fn add(acc: &mut Count, x: Count, what: &str) -> Result<(), TotalError> {
+    *acc = acc
+        .checked_add(x)
+        .ok_or_else(|| TotalError::Overflow(what.to_owned()))?;
+    Ok(())
+}
+
+fn add_opt(acc: &mut Option<Count>, x: Option<Count>, what: &str) -> Result<(), TotalError> {
+    if let Some(x) = x {
+        let mut sum = acc.unwrap_or(0);
+        add(&mut sum, x, what)?;
+        *acc = Some(sum);
+    }
+    Ok(())
+}
+
+/// Adds up counts field by field, list by list, candidate by candidate, with checked
+/// arithmetic. The first unit fixes the lists; every unit must have the same lists and
+/// candidates (they all come from one election's form).
+pub fn sum_counts<'a>(
+    units: impl IntoIterator<Item = &'a VoteCounts>,
+) -> Result<VoteCounts, TotalError> {
+    let mut total: Option<VoteCounts> = None;
+    for u in units {
+        let Some(t) = total.as_mut() else {
+            total = Some(u.clone());
+            continue;
+        };
+        add(&mut t.cast, u.cast, "Cast")?;
+        add(&mut t.total_counted, u.total_counted, "E")?;
+        add(&mut t.blank, u.blank, "F")?;
+        add(&mut t.invalid, u.invalid, "G")?;
+        add_opt(&mut t.voters.poll_cards, u.voters.poll_cards, "A")?;
+        add_opt(
+            &mut t.voters.proxy_certificates,
+            u.voters.proxy_certificates,
+            "B",
+        )?;
+        add_opt(&mut t.voters.voter_cards, u.voters.voter_cards, "C")?;
+        add_opt(&mut t.voters.admitted_voters, u.voters.admitted_voters, "D")?;
+        add_opt(
+            &mut t.voters.more_ballots_counted,
+            u.voters.more_ballots_counted,
+            "I",
+        )?;
+        add_opt(
+            &mut t.voters.fewer_ballots_counted,
+            u.voters.fewer_ballots_counted,
+            "J",
+        )?;
+        for (code, n) in &u.voters.other {
+            match t.voters.other.iter_mut().find(|(c, _)| c == code) {
+                Some((_, acc)) => add(acc, *n, code)?,
+                None => {
+                    // Keep the file order: insert by the order of the explanation codes.
+                    let rank = |c: &str| {
+                        EXPLANATION_FILE_ORDER
+                            .iter()
+                            .position(|k| k.reason_code() == c)
+                    };
+                    let at = t
+                        .voters
+                        .other
+                        .iter()
+                        .position(|(c, _)| rank(c) > rank(code))
+                        .unwrap_or(t.voters.other.len());
+                    t.voters.other.insert(at, (code.clone(), *n));
+                }
+            }
+        }
+        if t.lists.len() != u.lists.len() {
+            return Err(TotalError::Arithmetic("units with different lists".into()));
+        }
+        for (tl, ul) in t.lists.iter_mut().zip(&u.lists) {
+            if tl.list != ul.list || tl.candidates.len() != ul.candidates.len() {
+                return Err(TotalError::Arithmetic(format!(
+                    "list {} differs between units",
+                    ul.list
+                )));
+            }
+            add(&mut tl.total, ul.total, &format!("E.{}", ul.list))?;
+            for ((tr, tc), (ur, uc)) in tl.candidates.iter_mut().zip(&ul.candidates) {
+                if tr != ur {
+                    return Err(TotalError::Arithmetic(format!(
+                        "list {}: candidates differ between units",
+                        ul.list
+                    )));
+                }
+                add(tc, *uc, &format!("list {} {}", ul.list, ur))?;
+            }
+        }
+    }
+    total.ok_or_else(|| TotalError::Arithmetic("no polling stations".into()))
+}
+
+/// Adds up every definitive station, refusing while any station is not definitive.
+pub fn municipal_total(
+    data: &DataEntry,
+    spec: &MunicipalitySpec,
+) -> Result<MunicipalTotal, TotalError> {
+    let missing = data.not_definitive();
+    if !missing.is_empty() {
+        return Err(TotalError::NotDefinitive { missing });
+    }
+    if data.stations().count() != spec.stations.len() {
+        let extra = data
+            .stations()
+            .map(|(n, _)| n)
+            .find(|n| !spec.stations.iter().any(|s| s.number == *n))
+            .or_else(|| {
+                spec.stations
+                    .iter()
+                    .map(|s| s.number)
+                    .find(|n| data.station(*n).is_none())
+            });
+        return Err(TotalError::StationMismatch(
+            extra.unwrap_or(PollingStationNumber(0)),
+        ));
+    }
+    let mut units = Vec::with_capacity(spec.stations.len());
+    for info in &spec.stations {
+        let station = data
+            .station(info.number)
+            .ok_or(TotalError::StationMismatch(info.number))?;
+        let StationStatus::Definitive { result, .. } = &station.status else {
+            return Err(TotalError::NotDefinitive {
+                missing: vec![(info.number, station.status.kind())],
+            });
+        };
+        units.push(ReportingUnitCounts {
+            id: ReportingUnitId(format!("{}::SB{}", spec.code, info.number)),
+            name: info.name.clone(),
+            counts: station_counts(&result.entry, &spec.list_names, info.eligible_voters),
+            investigations: Vec::new(),
+        });
+    }
+    let mut total = sum_counts(units.iter().map(|u| &u.counts))?;
+    if let Some(cast) = spec.total_cast {
+        total.cast = cast;
+    }
+    Ok(MunicipalTotal { units, total })
+}
+
+/// The 510b of the municipal total under the given header (its level is set to 510b),
+/// after checking the whole file's arithmetic once more.
+pub fn count_file(total: MunicipalTotal, mut header: CountHeader) -> Result<CountFile, TotalError> {
+    header.level = CountLevel::Municipality;
+    let file = CountFile {
+        header,
+        total: total.total,
+        units: total.units,
+    };
+    let violations = check_arithmetic(&file);
+    if let Some(first) = violations.first() {
+        return Err(TotalError::Arithmetic(format!(
+            "{first} (and {} more)",
+            violations.len() - 1
+        )));
+    }
+    Ok(file)
+}
+
+/// The 510b header for a municipality's count of this election.
+///
+/// `creation_date_time` is given by the caller (xs:dateTime, `2025-10-30T01:12:00`): this
+/// crate reads no clock.
+pub fn header_for(
+    election: &Election,
+    contest: &ContestId,
+    municipality: &MunicipalityCode,
+    municipality_name: &str,
+    creation_date_time: &str,
+) -> CountHeader {
+    let contest_name = election.contest(contest).and_then(|c| c.name.clone());
+    CountHeader {
+        level: CountLevel::Municipality,
+        transaction_id: 1,
+        authority_id: municipality.0.clone(),
+        authority_name: Some(municipality_name.to_owned()),
+        creation_date_time: creation_date_time.to_owned(),
+        election_id: election.id.clone(),
+        election_name: Some(election.name.clone()),
+        category: election.category,
+        subcategory: Some(election.subcategory.eml_value().to_owned()),
+        domain: election
+            .domain
+            .as_ref()
+            .map(|d| (d.id.clone(), d.name.clone())),
+        election_date: election.date.to_string(),
+        contest_id: contest.clone(),
+        contest_name,
+    }
+}
+
+/// The shape of the paper form for the lists of one contest.
+pub fn shape_for(election: &Election, contest: &ContestId) -> EntryShape {
+    EntryShape {
+        has_voter_cards: election.has_voter_cards(),
+        lists: election
+            .lists(contest)
+            .iter()
+            .map(|l| {
+                (
+                    l.number,
+                    u32::try_from(l.candidates.len()).unwrap_or(u32::MAX),
+                )
+            })
+            .collect(),
+    }
+}
