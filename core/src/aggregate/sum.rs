@@ -331,9 +331,22 @@ pub fn compare_counts(expected: &VoteCounts, found: &VoteCounts) -> Vec<CountDif
                     .map(|(_, v)| *v)
             });
             if fv != Some(*ev) {
+                // Name the candidate as fully as either side does.
+                let found_ref = fl.and_then(|l| {
+                    l.candidates
+                        .iter()
+                        .find(|(fc, _)| same_candidate(ec, fc))
+                        .map(|(fc, _)| fc)
+                });
+                let candidate = match found_ref {
+                    Some(fc) if ec.short_code().is_none() && fc.short_code().is_some() => {
+                        fc.clone()
+                    }
+                    _ => ec.clone(),
+                };
                 out.push(CountDifference::Candidate {
                     list: el.list,
-                    candidate: ec.clone(),
+                    candidate,
                     expected: Some(*ev),
                     found: fv,
                 });

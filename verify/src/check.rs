@@ -1,0 +1,943 @@
+//! `tally-verify check`: every signature (with a root key), every sum, the seats and the
+//! elected candidates of the published files of one election.
+
+use std::collections::BTreeMap;
+use std::fmt;
+use std::path::{Path, PathBuf};
+
+use tally_core::aggregate::outcome::{Computation, ListOutcome, SeatRules, compute_result};
+use tally_core::aggregate::{CountDifference, compare_counts};
+use tally_core::apportionment::ElectedBy;
+use tally_core::counts::{CountField, CountFile, CountLevel, check_arithmetic};
+use tally_core::election::{Election, ElectionCategory};
+use tally_core::eml::count::read_count;
+use tally_core::eml::definition::{SourceFile, load_candidate_lists, load_definition};
+use tally_core::eml::limits::{DocumentKind, check_xml_input};
+use tally_core::eml::result::{ResultFile, read_result};
+use tally_signing::{ContentKind, DirSource, PublicKey, Timestamp, VerifyOptions, verify_medium};
+
+/// How bad a finding is.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+pub enum Severity {
+    /// Information: what was checked and agreed.
+    Ok,
+    /// Something that could not be checked, or a field one level leaves out; does not
+    /// change the exit status.
+    Note,
+    /// A discrepancy: exit status 1.
+    Discrepancy,
+}
+
+/// One line of the report.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Finding {
+    /// How bad.
+    pub severity: Severity,
+    /// The file concerned (or `-`).
+    pub file: String,
+    /// What, in English, with the place and the numbers.
+    pub message: String,
+}
+
+impl fmt::Display for Finding {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let tag = match self.severity {
+            Severity::Ok => "OK",
+            Severity::Note => "NOTE",
+            Severity::Discrepancy => "DISCREPANCY",
+        };
+        write!(f, "{tag} {}: {}", self.file, self.message)
+    }
+}
+
+/// The whole report.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Report {
+    /// Whether signatures were checked.
+    pub signatures_checked: bool,
+    /// Every finding, in the order found.
+    pub findings: Vec<Finding>,
+}
+
+impl Report {
+    fn push(&mut self, severity: Severity, file: &str, message: impl Into<String>) {
+        self.findings.push(Finding {
+            severity,
+            file: file.to_owned(),
+            message: message.into(),
+        });
+    }
+
+    /// The discrepancies.
+    pub fn discrepancies(&self) -> impl Iterator<Item = &Finding> {
+        self.findings
+            .iter()
+            .filter(|f| f.severity == Severity::Discrepancy)
+    }
+
+    /// Whether everything agrees (exit status 0).
+    pub fn agrees(&self) -> bool {
+        self.discrepancies().next().is_none()
+    }
+}
+
+impl fmt::Display for Report {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        if self.signatures_checked {
+            writeln!(f, "signatures: checked against the given root key")?;
+        } else {
+            writeln!(
+                f,
+                "signatures: NOT checked (no --root-key given); only arithmetic and seats were checked"
+            )?;
+        }
+        for finding in &self.findings {
+            writeln!(f, "{finding}")?;
+        }
+        let n = self.discrepancies().count();
+        if n == 0 {
+            writeln!(f, "result: everything checked agrees")
+        } else {
+            writeln!(f, "result: {n} discrepancies")
+        }
+    }
+}
+
+/// What to check.
+#[derive(Debug, Clone, Copy)]
+pub struct CheckOptions<'a> {
+    /// The trusted root key: verify every signed medium, and refuse unsigned files.
+    pub root_key: Option<&'a PublicKey>,
+    /// The time at which certificates must be valid.
+    pub at: Timestamp,
+    /// Report missing files (a level below not published, or not every body's file) as
+    /// discrepancies instead of notes.
+    pub require_all: bool,
+}
+
+/// A file of the folder with its bytes (verified bytes for a signed medium).
+struct Input {
+    name: String,
+    bytes: Vec<u8>,
+    /// For a file from a verified medium: the medium's kind and the signer's identifier.
+    signed: Option<(ContentKind, String)>,
+}
+
+const MAX_FILE: u64 = 64 * 1024 * 1024;
+
+fn read_plain(path: &Path) -> std::io::Result<Vec<u8>> {
+    let meta = std::fs::symlink_metadata(path)?;
+    if !meta.is_file() {
+        return Err(std::io::Error::other("not a regular file"));
+    }
+    if meta.len() > MAX_FILE {
+        return Err(std::io::Error::other("larger than 64 MiB"));
+    }
+    std::fs::read(path)
+}
+
+/// Checks the folder. An unreadable folder is an `Err`; everything about the files is in
+/// the report.
+///
+/// # Errors
+/// The folder cannot be listed.
+pub fn check_folder(folder: &Path, opts: &CheckOptions<'_>) -> std::io::Result<Report> {
+    let mut report = Report {
+        signatures_checked: opts.root_key.is_some(),
+        findings: Vec::new(),
+    };
+    let mut entries: Vec<PathBuf> = std::fs::read_dir(folder)?
+        .map(|e| e.map(|e| e.path()))
+        .collect::<Result<_, _>>()?;
+    entries.sort();
+    let mut inputs = Vec::new();
+    for path in entries {
+        let name = path
+            .file_name()
+            .map(|n| n.to_string_lossy().into_owned())
+            .unwrap_or_default();
+        let is_dir = std::fs::symlink_metadata(&path)
+            .map(|m| m.is_dir())
+            .unwrap_or(false);
+        if is_dir {
+            read_medium(&path, &name, opts, &mut report, &mut inputs);
+        } else if name.ends_with(".xml") {
+            match read_plain(&path) {
+                Ok(bytes) => {
+                    if opts.root_key.is_some() {
+                        report.push(
+                            Severity::Discrepancy,
+                            &name,
+                            "not in a signed medium: its origin cannot be verified, so it is not used",
+                        );
+                    } else {
+                        inputs.push(Input {
+                            name,
+                            bytes,
+                            signed: None,
+                        });
+                    }
+                }
+                Err(e) => report.push(Severity::Discrepancy, &name, format!("cannot read: {e}")),
+            }
+        } else {
+            report.push(Severity::Note, &name, "not an EML file; ignored");
+        }
+    }
+    check_inputs(inputs, opts, &mut report);
+    Ok(report)
+}
+
+fn read_medium(
+    path: &Path,
+    name: &str,
+    opts: &CheckOptions<'_>,
+    report: &mut Report,
+    inputs: &mut Vec<Input>,
+) {
+    match opts.root_key {
+        Some(root) => {
+            let verify_opts = VerifyOptions::new(root, opts.at);
+            match verify_medium(&DirSource::new(path), &verify_opts) {
+                Ok(medium) => {
+                    let signer = medium.signer();
+                    report.push(
+                        Severity::Ok,
+                        name,
+                        format!(
+                            "signed medium verified: {} signed by {} {} ({}), {} files",
+                            medium.kind().as_str(),
+                            signer.role().as_str(),
+                            signer.identifier(),
+                            signer.name(),
+                            medium.files.len()
+                        ),
+                    );
+                    for ignored in &medium.ignored {
+                        report.push(
+                            Severity::Note,
+                            &format!("{name}/{ignored}"),
+                            "not listed in the signed manifest; ignored",
+                        );
+                    }
+                    let signer_id = signer.identifier().to_owned();
+                    let kind = medium.manifest.kind;
+                    for f in medium.files {
+                        inputs.push(Input {
+                            name: format!("{name}/{}", f.name),
+                            bytes: f.bytes,
+                            signed: Some((kind, signer_id.clone())),
+                        });
+                    }
+                }
+                Err(e) => report.push(
+                    Severity::Discrepancy,
+                    name,
+                    format!("signed medium refused: {e}"),
+                ),
+            }
+        }
+        None => {
+            // Unsigned check: read the EML files inside without verifying.
+            let Ok(dir) = std::fs::read_dir(path) else {
+                report.push(Severity::Discrepancy, name, "cannot list the folder");
+                return;
+            };
+            let mut files: Vec<PathBuf> = dir.filter_map(|e| e.ok().map(|e| e.path())).collect();
+            files.sort();
+            for p in files {
+                let inner = p
+                    .file_name()
+                    .map(|n| n.to_string_lossy().into_owned())
+                    .unwrap_or_default();
+                if !inner.ends_with(".xml") {
+                    continue;
+                }
+                match read_plain(&p) {
+                    Ok(bytes) => inputs.push(Input {
+                        name: format!("{name}/{inner}"),
+                        bytes,
+                        signed: None,
+                    }),
+                    Err(e) => report.push(
+                        Severity::Discrepancy,
+                        &format!("{name}/{inner}"),
+                        format!("cannot read: {e}"),
+                    ),
+                }
+            }
+        }
+    }
+}
+
+struct Parsed {
+    definition: Option<(String, Election)>,
+    candidate_files: usize,
+    counts: Vec<(String, CountFile)>,
+    results: Vec<(String, ResultFile)>,
+}
+
+fn kind_allowed(kind: DocumentKind, medium: ContentKind) -> bool {
+    matches!(
+        (kind, medium),
+        (
+            DocumentKind::ElectionDefinition
+                | DocumentKind::CandidateLists
+                | DocumentKind::PollingStations,
+            ContentKind::ElectionDefinition
+        ) | (DocumentKind::Count510b, ContentKind::Results510b)
+            | (DocumentKind::Count510c, ContentKind::Results510c)
+            | (
+                DocumentKind::Count510d | DocumentKind::Result520,
+                ContentKind::Results510d520
+            )
+    )
+}
+
+fn check_inputs(inputs: Vec<Input>, opts: &CheckOptions<'_>, report: &mut Report) {
+    let mut parsed = Parsed {
+        definition: None,
+        candidate_files: 0,
+        counts: Vec::new(),
+        results: Vec::new(),
+    };
+    let mut candidate_inputs: Vec<(String, Vec<u8>)> = Vec::new();
+    for input in inputs {
+        let kind = match check_xml_input(&input.name, &input.bytes) {
+            Ok(c) => c.kind,
+            Err(e) => {
+                report.push(
+                    Severity::Discrepancy,
+                    &input.name,
+                    format!("not usable EML: {}", e.problem),
+                );
+                continue;
+            }
+        };
+        if let Some((medium_kind, _)) = &input.signed {
+            if !kind_allowed(kind, *medium_kind) {
+                report.push(
+                    Severity::Discrepancy,
+                    &input.name,
+                    format!(
+                        "a {} in a medium of kind {}: the signer's role may not send it",
+                        kind.eml_id(),
+                        medium_kind.as_str()
+                    ),
+                );
+                continue;
+            }
+        }
+        match kind {
+            DocumentKind::ElectionDefinition => {
+                match load_definition(&SourceFile::new(&input.name, &input.bytes)) {
+                    Ok(e) => {
+                        if let Some((other, _)) = &parsed.definition {
+                            report.push(
+                                Severity::Discrepancy,
+                                &input.name,
+                                format!("a second election definition (the first is {other})"),
+                            );
+                        } else {
+                            parsed.definition = Some((input.name.clone(), e));
+                        }
+                    }
+                    Err(e) => report.push(Severity::Discrepancy, &input.name, e.to_string()),
+                }
+            }
+            DocumentKind::CandidateLists => candidate_inputs.push((input.name, input.bytes)),
+            DocumentKind::Count510b | DocumentKind::Count510c | DocumentKind::Count510d => {
+                match read_count(&input.bytes) {
+                    Ok(c) => {
+                        if let Some((_, signer)) = &input.signed {
+                            let expected = match c.header.level {
+                                CountLevel::Total => "CSB".to_owned(),
+                                _ => c.header.authority_id.clone(),
+                            };
+                            if *signer != expected {
+                                report.push(
+                                    Severity::Discrepancy,
+                                    &input.name,
+                                    format!(
+                                        "made by {} but signed by {signer}: a body may sign only its own count",
+                                        c.header.authority_id
+                                    ),
+                                );
+                                continue;
+                            }
+                        }
+                        parsed.counts.push((input.name, c));
+                    }
+                    Err(e) => report.push(
+                        Severity::Discrepancy,
+                        &input.name,
+                        format!("unreadable count: {e}"),
+                    ),
+                }
+            }
+            DocumentKind::Result520 => match read_result(&input.bytes) {
+                Ok(r) => parsed.results.push((input.name, r)),
+                Err(e) => report.push(
+                    Severity::Discrepancy,
+                    &input.name,
+                    format!("unreadable result: {e}"),
+                ),
+            },
+            other => report.push(
+                Severity::Note,
+                &input.name,
+                format!("a {} is not checked", other.eml_id()),
+            ),
+        }
+    }
+    if let Some((_, election)) = &mut parsed.definition {
+        for (name, bytes) in &candidate_inputs {
+            match load_candidate_lists(&SourceFile::new(name, bytes)) {
+                Ok(lists) => {
+                    parsed.candidate_files += 1;
+                    election.contests.extend(lists.contests);
+                }
+                Err(e) => report.push(Severity::Discrepancy, name, e.to_string()),
+            }
+        }
+    }
+    check_parsed(&parsed, opts, report);
+}
+
+fn missing(report: &mut Report, opts: &CheckOptions<'_>, file: &str, message: String) {
+    let severity = if opts.require_all {
+        Severity::Discrepancy
+    } else {
+        Severity::Note
+    };
+    report.push(severity, file, message);
+}
+
+/// Reports the differences of a unit against the file of the level below. A field one
+/// side leaves out (or gives as 0 eligible voters, "unknown" in EML_NL) is a note; two
+/// different numbers, or a list or candidate on one side only, is a discrepancy.
+fn report_differences(
+    report: &mut Report,
+    file: &str,
+    unit: &str,
+    below: &str,
+    diffs: &[CountDifference],
+) {
+    for d in diffs {
+        let note = match d {
+            CountDifference::Field {
+                field: CountField::Cast,
+                expected,
+                found,
+            } => *expected == Some(0) || *found == Some(0),
+            CountDifference::Field {
+                expected, found, ..
+            }
+            | CountDifference::Explanation {
+                expected, found, ..
+            } => expected.is_none() || found.is_none(),
+            _ => false,
+        };
+        let severity = if note {
+            Severity::Note
+        } else {
+            Severity::Discrepancy
+        };
+        let msg = match d {
+            CountDifference::Field {
+                field,
+                expected,
+                found,
+            } if note => format!(
+                "reporting unit {unit}, {}: {below} gives {}, this file gives {} (left out or unknown, not compared)",
+                field.label(),
+                show(expected),
+                show(found)
+            ),
+            _ => format!("reporting unit {unit}, {d} (expected = {below})"),
+        };
+        report.push(severity, file, msg);
+    }
+}
+
+fn show(v: &Option<u64>) -> String {
+    v.map_or_else(|| "nothing".to_owned(), |v| v.to_string())
+}
+
+fn check_parsed(parsed: &Parsed, opts: &CheckOptions<'_>, report: &mut Report) {
+    let election = parsed.definition.as_ref().map(|(_, e)| e);
+    match election {
+        Some(e) => report.push(
+            Severity::Ok,
+            parsed.definition.as_ref().map_or("-", |(n, _)| n.as_str()),
+            format!(
+                "election {} ({}), {} seats, {} candidate list files",
+                e.id, e.name, e.number_of_seats, parsed.candidate_files
+            ),
+        ),
+        None => report.push(
+            Severity::Discrepancy,
+            "-",
+            "no election definition (110a) in the folder: seats cannot be checked",
+        ),
+    }
+    // Every file for this election, and each body once.
+    let mut by_level: BTreeMap<(u8, String), &str> = BTreeMap::new();
+    let mut counts: Vec<&(String, CountFile)> = Vec::new();
+    for item in &parsed.counts {
+        let (name, c) = item;
+        if let Some(e) = election {
+            if c.header.election_id != e.id {
+                report.push(
+                    Severity::Discrepancy,
+                    name,
+                    format!(
+                        "for election {}, not {}: surplus file",
+                        c.header.election_id, e.id
+                    ),
+                );
+                continue;
+            }
+        }
+        let level = match c.header.level {
+            CountLevel::Municipality => 0,
+            CountLevel::District => 1,
+            CountLevel::Total => 2,
+        };
+        if let Some(first) = by_level.insert((level, c.header.authority_id.clone()), name) {
+            report.push(
+                Severity::Discrepancy,
+                name,
+                format!(
+                    "a second {} of {} (the first is {first}): surplus file",
+                    c.header.level.eml_id(),
+                    c.header.authority_id
+                ),
+            );
+            continue;
+        }
+        counts.push(item);
+    }
+    // 1. Every file's own arithmetic: totals from its reporting units.
+    for (name, c) in &counts {
+        let v = check_arithmetic(c);
+        if v.is_empty() {
+            report.push(
+                Severity::Ok,
+                name,
+                format!(
+                    "{} of {}: TotalVotes equals the sum of its {} reporting units; lists equal their candidates",
+                    c.header.level.eml_id(),
+                    c.header.authority_id,
+                    c.units.len()
+                ),
+            );
+        }
+        for violation in v {
+            report.push(Severity::Discrepancy, name, violation.to_string());
+        }
+    }
+    let find = |level: CountLevel, authority: &str| {
+        counts
+            .iter()
+            .find(|(_, c)| c.header.level == level && c.header.authority_id == authority)
+    };
+    // 2. Each unit of a 510c against the municipality's 510b; of a 510d against the
+    //    kieskring's 510c (or, for a council, the municipality's 510b).
+    for (name, c) in &counts {
+        let (below_level, what) = match c.header.level {
+            CountLevel::Municipality => continue,
+            CountLevel::District => (CountLevel::Municipality, "510b"),
+            CountLevel::Total => {
+                if c.units.iter().all(|u| u.id.0.starts_with("HSB")) {
+                    (CountLevel::District, "510c")
+                } else {
+                    (CountLevel::Municipality, "510b")
+                }
+            }
+        };
+        for unit in &c.units {
+            let body = match c.header.level {
+                CountLevel::District => unit
+                    .id
+                    .0
+                    .rsplit_once("::")
+                    .map_or(unit.id.0.as_str(), |(_, code)| code),
+                _ => unit.id.0.as_str(),
+            };
+            match find(below_level, body) {
+                Some((below_name, below)) => {
+                    let diffs = compare_counts(&below.total, &unit.counts);
+                    report_differences(report, name, &unit.id.0, below_name, &diffs);
+                    if diffs.is_empty() {
+                        report.push(
+                            Severity::Ok,
+                            name,
+                            format!(
+                                "reporting unit {} equals the TotalVotes of {below_name}",
+                                unit.id
+                            ),
+                        );
+                    }
+                }
+                None => missing(
+                    report,
+                    opts,
+                    name,
+                    format!(
+                        "reporting unit {}: the {what} of {body} is not in the folder; not recomputed",
+                        unit.id
+                    ),
+                ),
+            }
+        }
+    }
+    // 3. Files of the level below that no file above includes, when the level above is here.
+    for (name, c) in &counts {
+        let above = match c.header.level {
+            CountLevel::Municipality => CountLevel::District,
+            CountLevel::District => CountLevel::Total,
+            CountLevel::Total => continue,
+        };
+        let uppers: Vec<_> = counts
+            .iter()
+            .filter(|(_, u)| u.header.level == above)
+            .collect();
+        if uppers.is_empty() {
+            continue;
+        }
+        let included = uppers.iter().any(|(_, u)| {
+            u.units.iter().any(|unit| {
+                unit.id.0 == c.header.authority_id
+                    || unit
+                        .id
+                        .0
+                        .rsplit_once("::")
+                        .is_some_and(|(_, code)| code == c.header.authority_id)
+            })
+        });
+        if !included {
+            report.push(
+                Severity::Discrepancy,
+                name,
+                format!(
+                    "the {} of {} is in no {} of the folder: surplus file",
+                    c.header.level.eml_id(),
+                    c.header.authority_id,
+                    above.eml_id()
+                ),
+            );
+        }
+    }
+    // 4. Expected bodies from the election tree.
+    if let Some(e) = election {
+        for (name, c) in &counts {
+            if c.header.level == CountLevel::District {
+                if let Some(k) = c
+                    .header
+                    .authority_id
+                    .strip_prefix("HSB")
+                    .and_then(|n| n.parse::<u32>().ok())
+                {
+                    if let Some(region) = e.kieskringen().find(|r| r.key.number == Some(k)) {
+                        let expected: Vec<String> = e
+                            .municipalities()
+                            .filter(|m| m.superior == Some(region.key))
+                            .filter_map(|m| m.municipality_code().map(|c| c.0))
+                            .collect();
+                        for code in &expected {
+                            if !c
+                                .units
+                                .iter()
+                                .any(|u| u.id.0.ends_with(&format!("::{code}")))
+                            {
+                                report.push(
+                                    Severity::Discrepancy,
+                                    name,
+                                    format!(
+                                        "municipality {code} of kieskring {k} has no reporting unit"
+                                    ),
+                                );
+                            }
+                        }
+                        for u in &c.units {
+                            let code = u.id.0.rsplit_once("::").map_or(u.id.0.as_str(), |(_, c)| c);
+                            if !expected.iter().any(|x| x == code) {
+                                report.push(
+                                    Severity::Discrepancy,
+                                    name,
+                                    format!(
+                                        "reporting unit {}: not a municipality of kieskring {k}",
+                                        u.id
+                                    ),
+                                );
+                            }
+                        }
+                    } else {
+                        report.push(
+                            Severity::Discrepancy,
+                            name,
+                            format!("kieskring {k} is not in the election tree"),
+                        );
+                    }
+                }
+            }
+            if c.header.level == CountLevel::Total
+                && c.units.iter().all(|u| u.id.0.starts_with("HSB"))
+            {
+                for k in e.kieskringen().filter_map(|r| r.key.number) {
+                    if !c.units.iter().any(|u| u.id.0 == format!("HSB{k}")) {
+                        report.push(
+                            Severity::Discrepancy,
+                            name,
+                            format!("kieskring {k} has no reporting unit"),
+                        );
+                    }
+                }
+            }
+        }
+    }
+    // 5. Seats and elected candidates.
+    check_seats(parsed, election, &counts, opts, report);
+}
+
+fn check_seats(
+    parsed: &Parsed,
+    election: Option<&Election>,
+    counts: &[&(String, CountFile)],
+    opts: &CheckOptions<'_>,
+    report: &mut Report,
+) {
+    let Some(election) = election else {
+        return;
+    };
+    let total = counts
+        .iter()
+        .find(|(_, c)| c.header.level == CountLevel::Total)
+        .or_else(|| {
+            if election.category == ElectionCategory::GR {
+                counts
+                    .iter()
+                    .find(|(_, c)| c.header.level == CountLevel::Municipality)
+            } else {
+                None
+            }
+        });
+    let Some((total_name, total)) = total else {
+        missing(
+            report,
+            opts,
+            "-",
+            "no total count (510d) in the folder: seats not recomputed".to_owned(),
+        );
+        return;
+    };
+    let result = match parsed.results.as_slice() {
+        [] => {
+            missing(
+                report,
+                opts,
+                "-",
+                "no result (520) in the folder: seats recomputed but not compared".to_owned(),
+            );
+            None
+        }
+        [one] => Some(one),
+        [first, rest @ ..] => {
+            for (name, _) in rest {
+                report.push(
+                    Severity::Discrepancy,
+                    name,
+                    format!("a second result (the first is {}): surplus file", first.0),
+                );
+            }
+            Some(first)
+        }
+    };
+    let computed = match compute_result(SeatRules::of(election), total, &[], &[]) {
+        Ok(Computation::Complete(c)) => c,
+        Ok(Computation::SeatLotsNeeded(d)) => {
+            report.push(
+                Severity::Note,
+                total_name,
+                format!("a drawing of lots decides a seat ({d}); the seats cannot be recomputed without its outcome"),
+            );
+            return;
+        }
+        Err(e) => {
+            report.push(
+                Severity::Discrepancy,
+                total_name,
+                format!("seats cannot be apportioned: {e}"),
+            );
+            return;
+        }
+    };
+    report.push(
+        Severity::Ok,
+        total_name,
+        format!(
+            "seats recomputed: {} seats, quota {}, {} lists",
+            computed.seats.seats,
+            computed.seats.quota,
+            computed.seats.lists.len()
+        ),
+    );
+    let Some((result_name, result)) = result else {
+        return;
+    };
+    if result.header.election_id != election.id {
+        report.push(
+            Severity::Discrepancy,
+            result_name,
+            format!(
+                "for election {}, not {}",
+                result.header.election_id, election.id
+            ),
+        );
+        return;
+    }
+    let mut seat_diffs = 0;
+    for l in &computed.seats.lists {
+        let published = result.seats_of(l.list);
+        if published != l.seats as usize {
+            seat_diffs += 1;
+            report.push(
+                Severity::Discrepancy,
+                result_name,
+                format!(
+                    "list {}: recomputed {} seats, the result gives {published}",
+                    l.list, l.seats
+                ),
+            );
+        }
+    }
+    for rl in &result.lists {
+        if !computed.seats.lists.iter().any(|l| l.list == rl.list) {
+            seat_diffs += 1;
+            report.push(
+                Severity::Discrepancy,
+                result_name,
+                format!(
+                    "list {} has {} seats in the result but is not in the count",
+                    rl.list,
+                    rl.seats()
+                ),
+            );
+        }
+    }
+    if seat_diffs == 0 {
+        report.push(
+            Severity::Ok,
+            result_name,
+            format!(
+                "the seats of all {} lists equal the recomputed seats",
+                computed.seats.lists.len()
+            ),
+        );
+    }
+    for o in &computed.candidates {
+        match o {
+            ListOutcome::Elected(e) => {
+                let Some(rl) = result.lists.iter().find(|l| l.list == e.list) else {
+                    continue;
+                };
+                let counted = computed.lists.iter().find(|c| c.list == e.list);
+                let code_of = |p| {
+                    counted
+                        .and_then(|c| c.candidates.iter().find(|(pos, _, _)| *pos == p))
+                        .and_then(|(_, code, _)| code.clone())
+                };
+                // Match by ShortCode where both sides have one (the Kiesraad's 520 numbers
+                // the elected 1..seats), else by position.
+                let by_code = rl.candidates.iter().all(|c| c.candidate.short_code.is_some())
+                    && e.elected.iter().all(|c| code_of(c.position).is_some());
+                let ours: Vec<(String, ElectedBy)> = e
+                    .elected
+                    .iter()
+                    .map(|c| {
+                        let k = if by_code {
+                            code_of(c.position).unwrap_or_default()
+                        } else {
+                            format!("candidate {}", c.position)
+                        };
+                        (k, c.by)
+                    })
+                    .collect();
+                let theirs: Vec<(String, Option<ElectedBy>)> = rl
+                    .candidates
+                    .iter()
+                    .map(|c| {
+                        let k = if by_code {
+                            c.candidate.short_code.clone().unwrap_or_default()
+                        } else {
+                            format!("candidate {}", c.candidate.position)
+                        };
+                        (k, c.by)
+                    })
+                    .collect();
+                let mut agree = true;
+                for (k, by) in &ours {
+                    match theirs.iter().find(|(t, _)| t == k) {
+                        None => {
+                            agree = false;
+                            report.push(
+                                Severity::Discrepancy,
+                                result_name,
+                                format!("list {}, {k}: recomputed as elected ({}), not elected in the result", e.list, by_text(*by)),
+                            );
+                        }
+                        Some((_, Some(tb))) if tb != by => {
+                            agree = false;
+                            report.push(
+                                Severity::Discrepancy,
+                                result_name,
+                                format!("list {}, {k}: recomputed as elected by {}, the result says {}", e.list, by_text(*by), by_text(*tb)),
+                            );
+                        }
+                        _ => {}
+                    }
+                }
+                for (k, _) in &theirs {
+                    if !ours.iter().any(|(o, _)| o == k) {
+                        agree = false;
+                        report.push(
+                            Severity::Discrepancy,
+                            result_name,
+                            format!("list {}, {k}: elected in the result, not recomputed as elected", e.list),
+                        );
+                    }
+                }
+                if agree {
+                    report.push(
+                        Severity::Ok,
+                        result_name,
+                        format!("list {}: the {} elected candidates equal the recomputed ones", e.list, ours.len()),
+                    );
+                }
+            }
+            ListOutcome::Unsupported { list, reason } => report.push(
+                Severity::Note,
+                result_name,
+                format!("list {list}: elected candidates not checked: {reason}"),
+            ),
+            ListOutcome::LotsNeeded { list, drawing } => report.push(
+                Severity::Note,
+                result_name,
+                format!("list {list}: a drawing of lots decides a seat ({drawing}); candidates not checked"),
+            ),
+            ListOutcome::Refused { list, error } => report.push(
+                Severity::Note,
+                result_name,
+                format!("list {list}: elected candidates not checked: {error}"),
+            ),
+        }
+    }
+}
+
+fn by_text(by: ElectedBy) -> &'static str {
+    match by {
+        ElectedBy::Preference => "preference votes (Ranking 1)",
+        ElectedBy::ListOrder => "list order (Ranking 2)",
+    }
+}

@@ -1,0 +1,17 @@
+//! `tally-verify`: an independent check of the published files of one election.
+//!
+//! What this crate is for: given a folder with the files of one election (the definition,
+//! the counts of every level, the result; signed media or the plain EML files the Kiesraad
+//! publishes today), recompute every total from the level below, recompute the seats and
+//! the elected candidates, verify the signatures when a root key is given, and report every
+//! discrepancy precisely. Also: print the apportionment for a definition and a count.
+//!
+//! What it must not do: change or write any file; trust a signed file's bytes before the
+//! signing crate verified them; guess where the law or the files leave something open (it
+//! says what it could not check). It never panics on input.
+
+pub mod apportion;
+pub mod check;
+
+pub use apportion::{ApportionError, apportion_report};
+pub use check::{CheckOptions, Finding, Report, Severity, check_folder};

@@ -1,0 +1,125 @@
+//! `tally-verify`: check the published files of one election, or print an apportionment.
+//! See `docs/verify.md`. Exit status: 0 everything agrees, 1 discrepancies, 2 the check
+//! could not run (bad arguments, unreadable folder or key).
+
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+use clap::{Parser, Subcommand};
+use tally_signing::{PublicKey, Timestamp};
+use tally_verify::{CheckOptions, apportion_report, check_folder};
+
+#[derive(Parser)]
+#[command(
+    name = "tally-verify",
+    version,
+    about = "Verify the published files of one election"
+)]
+struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Check every signature (with --root-key), every sum, the seats and the elected candidates.
+    Check {
+        /// The folder with the election's files (EML files and/or signed media folders).
+        folder: PathBuf,
+        /// The authority's root public key file (`tally-public-key v1`).
+        #[arg(long)]
+        root_key: Option<PathBuf>,
+        /// The time at which certificates must be valid (`YYYY-MM-DDTHH:MM:SSZ`; default now).
+        #[arg(long)]
+        at: Option<String>,
+        /// Report files missing at a level as discrepancies, not notes.
+        #[arg(long)]
+        require_all: bool,
+    },
+    /// Print seats per list and elected candidates for a definition and a count.
+    Apportion {
+        /// The election definition (110a).
+        #[arg(long)]
+        definition: PathBuf,
+        /// Candidate lists (230b), for the candidates' names.
+        #[arg(long, num_args = 1..)]
+        candidates: Vec<PathBuf>,
+        /// The total count: a 510d, or for a municipal council the 510b.
+        #[arg(long)]
+        count: PathBuf,
+    },
+}
+
+fn read(path: &PathBuf) -> Result<Vec<u8>, String> {
+    std::fs::read(path).map_err(|e| format!("cannot read {}: {e}", path.display()))
+}
+
+fn name(path: &std::path::Path) -> String {
+    path.file_name()
+        .map(|n| n.to_string_lossy().into_owned())
+        .unwrap_or_default()
+}
+
+fn run(cli: Cli) -> Result<bool, String> {
+    match cli.command {
+        Command::Check {
+            folder,
+            root_key,
+            at,
+            require_all,
+        } => {
+            let key = match &root_key {
+                Some(p) => Some(
+                    PublicKey::from_file_bytes(&read(p)?)
+                        .map_err(|e| format!("root key {}: {e}", p.display()))?,
+                ),
+                None => None,
+            };
+            let at = match at {
+                Some(t) => Timestamp::parse(&t).map_err(|e| format!("--at: {e}"))?,
+                None => Timestamp::now(),
+            };
+            let opts = CheckOptions {
+                root_key: key.as_ref(),
+                at,
+                require_all,
+            };
+            let report = check_folder(&folder, &opts)
+                .map_err(|e| format!("cannot read folder {}: {e}", folder.display()))?;
+            print!("{report}");
+            Ok(report.agrees())
+        }
+        Command::Apportion {
+            definition,
+            candidates,
+            count,
+        } => {
+            let def = read(&definition)?;
+            let mut cands = Vec::new();
+            for c in &candidates {
+                cands.push((name(c), read(c)?));
+            }
+            let count_bytes = read(&count)?;
+            let text = apportion_report(
+                (&name(&definition), &def),
+                &cands,
+                (&name(&count), &count_bytes),
+            )
+            .map_err(|e| e.to_string())?;
+            print!("{text}");
+            Ok(true)
+        }
+    }
+}
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    match run(cli) {
+        Ok(true) => ExitCode::SUCCESS,
+        Ok(false) => ExitCode::from(1),
+        Err(e) => {
+            eprintln!("tally-verify: {e}");
+            ExitCode::from(2)
+        }
+    }
+}

@@ -1,0 +1,356 @@
+//! `tally-verify` on the real Tweede Kamer 2021 files (unsigned, as the Kiesraad publishes
+//! them), on a copy with one changed vote, on signed media made with the signing crate, and
+//! the `apportion` subcommand. The binary is run as a user would run it.
+
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::panic,
+    clippy::indexing_slicing
+)]
+
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output};
+
+use tally_signing::{
+    Certificate, CertificateFields, ContentKind, MediumFile, Role, SecretKey, SignedMedium,
+    Timestamp, sign_medium,
+};
+
+const FILES: [&str; 5] = [
+    "Verkiezingsdefinitie_TK2021.eml.xml",
+    "Kandidatenlijsten_TK2021_Groningen.eml.xml",
+    "Telling_TK2021_kieskring_Groningen.eml.xml",
+    "Totaaltelling_TK2021.eml.xml",
+    "Resultaat_TK2021.eml.xml",
+];
+
+fn real(name: &str) -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("../../shared/eml/real")
+        .join(name)
+}
+
+fn copy_all(dir: &Path) {
+    for f in FILES {
+        std::fs::copy(real(f), dir.join(f)).unwrap();
+    }
+}
+
+fn run(args: &[&std::ffi::OsStr]) -> (i32, String) {
+    let out: Output = Command::new(env!("CARGO_BIN_EXE_tally-verify"))
+        .args(args)
+        .output()
+        .unwrap();
+    let stdout = String::from_utf8(out.stdout).unwrap();
+    (
+        out.status.code().unwrap_or(-1),
+        stdout + &String::from_utf8_lossy(&out.stderr),
+    )
+}
+
+fn check(dir: &Path, extra: &[&str]) -> (i32, String) {
+    let mut args: Vec<&std::ffi::OsStr> = vec!["check".as_ref(), dir.as_os_str()];
+    args.extend(extra.iter().map(|s| std::ffi::OsStr::new(*s)));
+    run(&args)
+}
+
+#[test]
+fn real_unsigned_files_agree() {
+    let dir = tempfile::tempdir().unwrap();
+    copy_all(dir.path());
+    let (code, out) = check(dir.path(), &[]);
+    assert_eq!(code, 0, "{out}");
+    assert!(out.starts_with("signatures: NOT checked"), "{out}");
+    assert!(out.contains("OK Telling_TK2021_kieskring_Groningen.eml.xml: 510c of HSB1: TotalVotes equals the sum of its 10 reporting units"));
+    assert!(out.contains("OK Totaaltelling_TK2021.eml.xml: 510d of CSB: TotalVotes equals the sum of its 20 reporting units"));
+    // Where the 510c and the 510d overlap (unit HSB1) they agree, except that the 510d
+    // leaves out C (valid voter cards), which the 510c gives: reported as a note.
+    assert!(out.contains("NOTE Totaaltelling_TK2021.eml.xml: reporting unit HSB1, C geldige kiezerspassen: Telling_TK2021_kieskring_Groningen.eml.xml gives 1152, this file gives nothing"), "{out}");
+    assert!(!out.contains("DISCREPANCY"), "{out}");
+    assert!(out.contains(
+        "OK Resultaat_TK2021.eml.xml: the seats of all 37 lists equal the recomputed seats"
+    ));
+    assert!(out.contains("quota 69485 17/25"));
+    assert_eq!(
+        out.matches("elected candidates equal the recomputed ones")
+            .count(),
+        12
+    );
+    assert_eq!(
+        out.matches("P 18 across kieskringen is not supported")
+            .count(),
+        5
+    );
+    // The 510b files are not published: noted, not a discrepancy.
+    assert!(out.contains("reporting unit HSB1::0014: the 510b of 0014 is not in the folder"));
+    assert!(out.ends_with("result: everything checked agrees\n"));
+    // --require-all turns missing files into discrepancies.
+    let (code, out) = check(dir.path(), &["--require-all"]);
+    assert_eq!(code, 1, "{out}");
+}
+
+/// The byte range of the number in the first `<ValidVotes>` of the first candidate after
+/// `anchor`.
+fn first_candidate_votes(text: &str, anchor: &str) -> (usize, usize, u64) {
+    let unit = text.find(anchor).unwrap();
+    let cand = unit + text[unit..].find("<Candidate>").unwrap();
+    let start = cand + text[cand..].find("<ValidVotes>").unwrap() + "<ValidVotes>".len();
+    let end = start + text[start..].find('<').unwrap();
+    (start, end, text[start..end].parse().unwrap())
+}
+
+#[test]
+fn one_changed_vote_is_found_and_pinpointed() {
+    let dir = tempfile::tempdir().unwrap();
+    copy_all(dir.path());
+    let path = dir.path().join("Totaaltelling_TK2021.eml.xml");
+    let mut text = std::fs::read_to_string(&path).unwrap();
+    // Rutte's votes in kieskring Groningen, as the 510c gives them in its TotalVotes.
+    let c = std::fs::read_to_string(real("Telling_TK2021_kieskring_Groningen.eml.xml")).unwrap();
+    let (_, _, in_510c) = first_candidate_votes(&c, "<TotalVotes>");
+    let (start, end, n) = first_candidate_votes(&text, "<ReportingUnitIdentifier Id=\"HSB1\">");
+    assert_eq!(n, in_510c);
+    text.replace_range(start..end, &(n + 1).to_string());
+    std::fs::write(&path, text).unwrap();
+
+    let (code, out) = check(dir.path(), &[]);
+    assert_eq!(code, 1, "{out}");
+    let lines: Vec<&str> = out
+        .lines()
+        .filter(|l| l.starts_with("DISCREPANCY"))
+        .collect();
+    let want = [
+        // The unit against the kieskring's 510c: file, unit, list, candidate, both numbers.
+        format!(
+            "DISCREPANCY Totaaltelling_TK2021.eml.xml: reporting unit HSB1, list 1, candidate 1 (RutteM): expected {n}, found {} (expected = Telling_TK2021_kieskring_Groningen.eml.xml)",
+            n + 1
+        ),
+        // The unit on its own: its list total no longer equals its candidates.
+        format!(
+            "DISCREPANCY Totaaltelling_TK2021.eml.xml: reporting unit HSB1, list 1: list total"
+        ),
+        // The national total against the units.
+        "DISCREPANCY Totaaltelling_TK2021.eml.xml: TotalVotes list 1, candidate RutteM:".to_owned(),
+    ];
+    for w in &want {
+        assert!(
+            lines.iter().any(|l| l.starts_with(w.as_str())),
+            "missing {w:?} in\n{out}"
+        );
+    }
+    assert_eq!(lines.len(), 3, "{out}");
+}
+
+fn key_file(dir: &Path, key: &SecretKey) -> PathBuf {
+    let p = dir.join("root.pub");
+    std::fs::write(&p, key.public_key().to_file_bytes()).unwrap();
+    p
+}
+
+fn medium(
+    root: &SecretKey,
+    role: Role,
+    id: &str,
+    kind: ContentKind,
+    files: &[&str],
+    out: &Path,
+) -> PathBuf {
+    let body = SecretKey::generate();
+    let cert = Certificate::issue(
+        root,
+        CertificateFields {
+            role,
+            identifier: id.into(),
+            name: format!("{id} test body"),
+            election: "TK2021".into(),
+            valid_from: Timestamp::parse("2021-03-01T00:00:00Z").unwrap(),
+            valid_until: Timestamp::parse("2021-04-30T00:00:00Z").unwrap(),
+            public_key: body.public_key(),
+        },
+    )
+    .unwrap();
+    let files = files
+        .iter()
+        .map(|f| MediumFile {
+            name: (*f).to_owned(),
+            bytes: std::fs::read(real(f)).unwrap(),
+        })
+        .collect();
+    let m = sign_medium(
+        kind,
+        "TK2021",
+        files,
+        &body,
+        &cert,
+        Timestamp::parse("2021-03-23T20:00:00Z").unwrap(),
+    )
+    .unwrap();
+    let path = out.join(SignedMedium::folder_name(kind, "TK2021", id));
+    m.write_to_dir(&path).unwrap();
+    path
+}
+
+#[test]
+fn signed_media_are_verified_and_roles_enforced() {
+    let root = SecretKey::generate();
+    let keys = tempfile::tempdir().unwrap();
+    let key = key_file(keys.path(), &root);
+    let key = key.to_str().unwrap();
+    let at = ["--at", "2021-03-24T00:00:00Z"];
+
+    let dir = tempfile::tempdir().unwrap();
+    medium(
+        &root,
+        Role::Authority,
+        "kiesraad",
+        ContentKind::ElectionDefinition,
+        &[FILES[0], FILES[1]],
+        dir.path(),
+    );
+    medium(
+        &root,
+        Role::Hsb,
+        "HSB1",
+        ContentKind::Results510c,
+        &[FILES[2]],
+        dir.path(),
+    );
+    let csb = medium(
+        &root,
+        Role::Csb,
+        "CSB",
+        ContentKind::Results510d520,
+        &[FILES[3], FILES[4]],
+        dir.path(),
+    );
+    let (code, out) = check(dir.path(), &["--root-key", key, at[0], at[1]]);
+    assert_eq!(code, 0, "{out}");
+    assert!(out.starts_with("signatures: checked"), "{out}");
+    assert_eq!(out.matches("signed medium verified").count(), 3, "{out}");
+    assert!(out.contains("the seats of all 37 lists equal the recomputed seats"));
+
+    // A plain file next to the media is not used when signatures are checked.
+    std::fs::copy(real(FILES[2]), dir.path().join(FILES[2])).unwrap();
+    let (code, out) = check(dir.path(), &["--root-key", key, at[0], at[1]]);
+    assert_eq!(code, 1);
+    assert!(
+        out.contains(&format!("DISCREPANCY {}: not in a signed medium", FILES[2])),
+        "{out}"
+    );
+    std::fs::remove_file(dir.path().join(FILES[2])).unwrap();
+
+    // One changed byte in a signed file: the medium is refused.
+    let f = csb.join(FILES[4]);
+    let mut bytes = std::fs::read(&f).unwrap();
+    let i = bytes.iter().position(|b| *b == b'8').unwrap();
+    bytes[i] = b'9';
+    std::fs::write(&f, bytes).unwrap();
+    let (code, out) = check(dir.path(), &["--root-key", key, at[0], at[1]]);
+    assert_eq!(code, 1);
+    assert!(
+        out.contains("DISCREPANCY TK2021_CSB_results-510d-520.tally: signed medium refused"),
+        "{out}"
+    );
+
+    // HSB2 signs HSB1's count: a body may sign only its own count.
+    let dir = tempfile::tempdir().unwrap();
+    medium(
+        &root,
+        Role::Hsb,
+        "HSB2",
+        ContentKind::Results510c,
+        &[FILES[2]],
+        dir.path(),
+    );
+    let (code, out) = check(dir.path(), &["--root-key", key, at[0], at[1]]);
+    assert_eq!(code, 1);
+    assert!(out.contains("made by HSB1 but signed by HSB2"), "{out}");
+
+    // A GSB medium holding a 510d: its role may not send it.
+    let dir = tempfile::tempdir().unwrap();
+    medium(
+        &root,
+        Role::Gsb,
+        "0014",
+        ContentKind::Results510b,
+        &[FILES[3]],
+        dir.path(),
+    );
+    let (code, out) = check(dir.path(), &["--root-key", key, at[0], at[1]]);
+    assert_eq!(code, 1);
+    assert!(
+        out.contains("a 510d in a medium of kind results-510b: the signer's role may not send it"),
+        "{out}"
+    );
+
+    // Another root key: every medium refused.
+    let other = SecretKey::generate();
+    let other_dir = tempfile::tempdir().unwrap();
+    let other_key = key_file(other_dir.path(), &other);
+    let (code, out) = check(
+        dir.path(),
+        &["--root-key", other_key.to_str().unwrap(), at[0], at[1]],
+    );
+    assert_eq!(code, 1);
+    assert!(out.contains("signed medium refused"), "{out}");
+}
+
+#[test]
+fn apportion_prints_seats_and_candidates() {
+    let (code, out) = run(&[
+        "apportion".as_ref(),
+        "--definition".as_ref(),
+        real(FILES[0]).as_os_str(),
+        "--candidates".as_ref(),
+        real(FILES[1]).as_os_str(),
+        "--count".as_ref(),
+        real(FILES[3]).as_os_str(),
+    ]);
+    assert_eq!(code, 0, "{out}");
+    let lines: Vec<&str> = out.lines().collect();
+    assert_eq!(lines[0], "tally-verify apportion v1");
+    assert!(lines.contains(&"seats\t150"));
+    assert!(lines.contains(&"quota\t69485 17/25"));
+    // Published seats (Resultaat_TK2021 and the Kiesraad's CSV): VVD 34, PVV 17, D66 24, BBB 1.
+    for (list, seats) in [(1, 34), (2, 17), (4, 24), (23, 1), (16, 0)] {
+        let prefix = format!("list\t{list}\t{seats}\t");
+        assert!(
+            lines.iter().any(|l| l.starts_with(&prefix)),
+            "{prefix:?}\n{out}"
+        );
+    }
+    // Rutte: first on the VVD list, elected on preference votes, named from the 230b.
+    assert!(
+        lines
+            .iter()
+            .any(|l| l.starts_with("elected\t1\t1\tpreference\t")
+                && l.ends_with("\tRutteM\tRutte, M.")),
+        "{out}"
+    );
+    assert_eq!(
+        lines.iter().filter(|l| l.starts_with("elected\t")).count(),
+        92
+    );
+    assert_eq!(
+        lines
+            .iter()
+            .filter(|l| l.starts_with("not-elected-here\t"))
+            .count(),
+        5
+    );
+
+    // A count of another election is refused with exit status 2.
+    let (code, out) = run(&[
+        "apportion".as_ref(),
+        "--definition".as_ref(),
+        real(FILES[0]).as_os_str(),
+        "--count".as_ref(),
+        real("Telling_TK2025_gemeente_West_Maas_en_Waal.eml.xml").as_os_str(),
+    ]);
+    assert_eq!(code, 2, "{out}");
+    assert!(
+        out.contains("is for election TK2025, the definition for TK2021"),
+        "{out}"
+    );
+}
