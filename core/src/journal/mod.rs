@@ -15,6 +15,8 @@
 
 pub mod codec;
 pub mod events;
+#[doc(hidden)]
+pub mod fuzz;
 
 use std::fs::{File, OpenOptions};
 use std::io::{Read, Write};
