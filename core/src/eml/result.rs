@@ -33,7 +33,7 @@ use eml_nl::utils::{
     NameShortCode, StringValue, StringValueData, XsDate, XsDateTime,
 };
 
-use crate::apportionment::{CandidateElection, ElectedBy, SeatApportionment};
+use crate::apportionment::{ElectedBy, ListElected, SeatApportionment};
 use crate::election::{Candidate, Election, ElectionCategory};
 use crate::eml::count::{category_code, category_from_code};
 use crate::eml::limits::{DocumentKind, check_xml_input_of_kind};
@@ -370,9 +370,11 @@ pub struct ResultMeta {
     pub contest_id: ContestId,
 }
 
-/// Builds the result of an election from a complete seat apportionment and candidate
-/// election. Candidates' names, gender, locality and `ShortCode` come from the election's
-/// candidate lists (230b); the list's name from its `RegisteredName`.
+/// Builds the result of an election from a complete seat apportionment and the elected
+/// candidates of each list with seats ([`crate::apportionment::CandidateElection::lists`],
+/// or per list from [`crate::aggregate::outcome::ListOutcome::Elected`]). Candidates'
+/// names, gender, locality and `ShortCode` come from the election's candidate lists
+/// (230b); the list's name from its `RegisteredName`.
 ///
 /// The lists are taken from the contest `candidates_contest` (for a Tweede Kamer election
 /// whose lists are equal in every kieskring any kieskring will do; for a council `geen`).
@@ -384,7 +386,7 @@ pub fn result_from_outcome(
     election: &Election,
     candidates_contest: &ContestId,
     seats: &SeatApportionment,
-    elected: &CandidateElection,
+    elected: &[ListElected],
     meta: &ResultMeta,
 ) -> Result<ResultFile, ResultWriteError> {
     let header = ResultHeader {
@@ -412,7 +414,6 @@ pub fn result_from_outcome(
             .list(candidates_contest, number)
             .ok_or_else(|| bad(&field, format!("not in contest {candidates_contest}")))?;
         let list_elected = elected
-            .lists
             .iter()
             .find(|l| l.list == number)
             .ok_or_else(|| bad(&field, "has seats but no elected candidates"))?;
