@@ -1,8 +1,9 @@
 //! Reading and writing 510 count files (510b municipal, 510c district, 510d total).
 //!
 //! - [`read_count`] turns the bytes of a 510b, 510c or 510d into a [`CountFile`]. 510b and
-//!   510c go through the Kiesraad's `eml-nl` crate (mode `StrictFallback`: values that do
-//!   not parse are kept raw by eml-nl and refused here with a precise error). Every 510d
+//!   510c go through the Kiesraad's `eml-nl` crate (mode `Strict`, which every real file
+//!   passes; `StrictFallback` only when `Strict` refuses, and values it keeps raw are
+//!   refused here with a precise error where a number is needed). Every 510d
 //!   goes through this crate's own reader on `quick-xml`, because the national total of a
 //!   Tweede Kamer 510d names candidates by `ShortCode` only, which eml-nl 0.7 can neither
 //!   read nor write (see `docs/eml-counts.md`).
@@ -10,7 +11,8 @@
 //!   `510-count-kiesraad-strict.xsd`: 510b and 510c through eml-nl's writer, 510d through
 //!   the own writer.
 //! - [`count_file_name`] gives the Kiesraad's file name for a count.
-//! - The arithmetic checks of a parsed file are [`crate::counts::check_arithmetic`].
+//! - The arithmetic checks of a parsed file are [`crate::counts::check_arithmetic`]; the
+//!   check against an election is [`crate::counts::check_against_election`].
 
 mod from_eml;
 mod own;
