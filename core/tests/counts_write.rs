@@ -249,3 +249,15 @@ proptest! {
         let _ = read_count_own(mutated.as_bytes());
     }
 }
+
+/// A UTF-8 byte order mark before the XML declaration is accepted by both paths.
+#[test]
+fn a_byte_order_mark_is_accepted() {
+    let file = juinen();
+    for written in [write_count(&file).unwrap(), write_count_own(&file).unwrap()] {
+        let mut with_bom = vec![0xEF, 0xBB, 0xBF];
+        with_bom.extend_from_slice(&written);
+        assert_eq!(read_count(&with_bom).unwrap(), file);
+        assert_eq!(read_count_own(&with_bom).unwrap(), file);
+    }
+}
