@@ -314,19 +314,19 @@ fn check_inputs(inputs: Vec<Input>, opts: &CheckOptions<'_>, report: &mut Report
                 continue;
             }
         };
-        if let Some((medium_kind, _)) = &input.signed {
-            if !kind_allowed(kind, *medium_kind) {
-                report.push(
-                    Severity::Discrepancy,
-                    &input.name,
-                    format!(
-                        "a {} in a medium of kind {}: the signer's role may not send it",
-                        kind.eml_id(),
-                        medium_kind.as_str()
-                    ),
-                );
-                continue;
-            }
+        if let Some((medium_kind, _)) = &input.signed
+            && !kind_allowed(kind, *medium_kind)
+        {
+            report.push(
+                Severity::Discrepancy,
+                &input.name,
+                format!(
+                    "a {} in a medium of kind {}: the signer's role may not send it",
+                    kind.eml_id(),
+                    medium_kind.as_str()
+                ),
+            );
+            continue;
         }
         match kind {
             DocumentKind::ElectionDefinition => {
@@ -486,18 +486,18 @@ fn check_parsed(parsed: &Parsed, opts: &CheckOptions<'_>, report: &mut Report) {
     let mut counts: Vec<&(String, CountFile)> = Vec::new();
     for item in &parsed.counts {
         let (name, c) = item;
-        if let Some(e) = election {
-            if c.header.election_id != e.id {
-                report.push(
-                    Severity::Discrepancy,
-                    name,
-                    format!(
-                        "for election {}, not {}: surplus file",
-                        c.header.election_id, e.id
-                    ),
-                );
-                continue;
-            }
+        if let Some(e) = election
+            && c.header.election_id != e.id
+        {
+            report.push(
+                Severity::Discrepancy,
+                name,
+                format!(
+                    "for election {}, not {}: surplus file",
+                    c.header.election_id, e.id
+                ),
+            );
+            continue;
         }
         let level = match c.header.level {
             CountLevel::Municipality => 0,
@@ -632,54 +632,53 @@ fn check_parsed(parsed: &Parsed, opts: &CheckOptions<'_>, report: &mut Report) {
     // 4. Expected bodies from the election tree.
     if let Some(e) = election {
         for (name, c) in &counts {
-            if c.header.level == CountLevel::District {
-                if let Some(k) = c
+            if c.header.level == CountLevel::District
+                && let Some(k) = c
                     .header
                     .authority_id
                     .strip_prefix("HSB")
                     .and_then(|n| n.parse::<u32>().ok())
-                {
-                    if let Some(region) = e.kieskringen().find(|r| r.key.number == Some(k)) {
-                        let expected: Vec<String> = e
-                            .municipalities()
-                            .filter(|m| m.superior == Some(region.key))
-                            .filter_map(|m| m.municipality_code().map(|c| c.0))
-                            .collect();
-                        for code in &expected {
-                            if !c
-                                .units
-                                .iter()
-                                .any(|u| u.id.0.ends_with(&format!("::{code}")))
-                            {
-                                report.push(
-                                    Severity::Discrepancy,
-                                    name,
-                                    format!(
-                                        "municipality {code} of kieskring {k} has no reporting unit"
-                                    ),
-                                );
-                            }
+            {
+                if let Some(region) = e.kieskringen().find(|r| r.key.number == Some(k)) {
+                    let expected: Vec<String> = e
+                        .municipalities()
+                        .filter(|m| m.superior == Some(region.key))
+                        .filter_map(|m| m.municipality_code().map(|c| c.0))
+                        .collect();
+                    for code in &expected {
+                        if !c
+                            .units
+                            .iter()
+                            .any(|u| u.id.0.ends_with(&format!("::{code}")))
+                        {
+                            report.push(
+                                Severity::Discrepancy,
+                                name,
+                                format!(
+                                    "municipality {code} of kieskring {k} has no reporting unit"
+                                ),
+                            );
                         }
-                        for u in &c.units {
-                            let code = u.id.0.rsplit_once("::").map_or(u.id.0.as_str(), |(_, c)| c);
-                            if !expected.iter().any(|x| x == code) {
-                                report.push(
-                                    Severity::Discrepancy,
-                                    name,
-                                    format!(
-                                        "reporting unit {}: not a municipality of kieskring {k}",
-                                        u.id
-                                    ),
-                                );
-                            }
-                        }
-                    } else {
-                        report.push(
-                            Severity::Discrepancy,
-                            name,
-                            format!("kieskring {k} is not in the election tree"),
-                        );
                     }
+                    for u in &c.units {
+                        let code = u.id.0.rsplit_once("::").map_or(u.id.0.as_str(), |(_, c)| c);
+                        if !expected.iter().any(|x| x == code) {
+                            report.push(
+                                Severity::Discrepancy,
+                                name,
+                                format!(
+                                    "reporting unit {}: not a municipality of kieskring {k}",
+                                    u.id
+                                ),
+                            );
+                        }
+                    }
+                } else {
+                    report.push(
+                        Severity::Discrepancy,
+                        name,
+                        format!("kieskring {k} is not in the election tree"),
+                    );
                 }
             }
             if c.header.level == CountLevel::Total

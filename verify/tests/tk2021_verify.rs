@@ -127,9 +127,8 @@ fn one_changed_vote_is_found_and_pinpointed() {
             n + 1
         ),
         // The unit on its own: its list total no longer equals its candidates.
-        format!(
-            "DISCREPANCY Totaaltelling_TK2021.eml.xml: reporting unit HSB1, list 1: list total"
-        ),
+        "DISCREPANCY Totaaltelling_TK2021.eml.xml: reporting unit HSB1, list 1: list total"
+            .to_owned(),
         // The national total against the units.
         "DISCREPANCY Totaaltelling_TK2021.eml.xml: TotalVotes list 1, candidate RutteM:".to_owned(),
     ];
