@@ -47,7 +47,7 @@ impl Services for NoServices {
     fn export(
         &mut self,
         _: &ElectionInfo,
-        _: &[(u32, tally_core::entry::PollingStationEntry)],
+        _: &tally_core::double_entry::DataEntry,
     ) -> Result<ExportReport, Refusal> {
         Err(Refusal::new(tally_tui::text::Msg::NoMedia, ""))
     }

@@ -12,11 +12,12 @@
 use std::fs;
 use std::path::{Path, PathBuf};
 
-use tally_core::counts::{CountHeader, CountLevel, ReportingUnitCounts, VoteCounts};
+use tally_core::counts::{CountFile, CountHeader, CountLevel};
+use tally_core::double_entry::DataEntry;
 use tally_core::eml::count::{count_file_name, write_count};
 use tally_core::eml::definition::{SourceFile, load_election};
-use tally_core::entry::PollingStationEntry;
-use tally_core::ids::{ContestId, ElectionId, ReportingUnitId};
+use tally_core::ids::{ContestId, ElectionId, MunicipalityCode};
+use tally_core::municipal::{MunicipalitySpec, StationInfo, TotalError, municipal_total};
 use tally_signing::{
     Certificate, CertificateFields, ContentKind, DirSource, KdfParams, MediumFile, PublicKey, Role,
     SecretKey, SignedMedium, Timestamp, VerifyError, VerifyOptions, decrypt_secret_key,
@@ -297,15 +298,18 @@ impl Services for FolderServices {
     fn export(
         &mut self,
         election: &ElectionInfo,
-        results: &[(u32, PollingStationEntry)],
+        data: &DataEntry,
     ) -> Result<ExportReport, Refusal> {
         let fail = |e: String| Refusal::new(Msg::ExportFailed, e);
         let key = self
             .key
             .as_ref()
             .ok_or_else(|| fail("de sleutel is niet ontgrendeld".into()))?;
-        let file = count_file(election, results, Timestamp::now())
-            .ok_or_else(|| fail("de optelling loopt over".into()))?;
+        let file = count_file(election, data, Timestamp::now()).map_err(|e| {
+            fail(format!(
+                "het gemeentelijk totaal kan niet gemaakt worden: {e}"
+            ))
+        })?;
         let bytes = write_count(&file).map_err(|e| fail(e.to_string()))?;
         let mut name = count_file_name(
             CountLevel::Municipality,
@@ -345,151 +349,53 @@ impl Services for FolderServices {
     }
 }
 
-/// The counts of one definitive entry as they go into a 510b (empty fields are 0; field C
-/// is written as 0 where the form has none, as the Kiesraad's own files do; the
-/// explanation counts K to O only when one was typed).
-///
-/// Seam: the core's municipal module is to provide this conversion; until the terminal is
-/// wired to it, it is done here from the entry's fields.
-pub fn entry_counts(election: &ElectionInfo, entry: &PollingStationEntry, cast: u64) -> VoteCounts {
-    use tally_core::counts::{CandidateRef, ListVotes, VoterCounts};
-    use tally_core::entry::{ExplanationKind, FieldId, FieldValue};
-    let n = |f: FieldId| match entry.get(f) {
-        Some(FieldValue::Count(c)) => c.get(),
-        _ => 0,
-    };
-    let typed = |f: FieldId| matches!(entry.get(f), Some(FieldValue::Count(_)));
-    let other = if ExplanationKind::ALL
-        .iter()
-        .any(|k| typed(FieldId::Explanation(*k)))
-    {
-        ExplanationKind::ALL
+/// What the core's municipal total needs of the election: the stations in order, with
+/// their names and eligible voters, and the lists' names.
+pub fn municipality_spec(election: &ElectionInfo) -> MunicipalitySpec {
+    MunicipalitySpec {
+        code: MunicipalityCode(election.municipality_code.clone()),
+        stations: election
+            .stations
             .iter()
-            .map(|k| (k.reason_code().to_string(), n(FieldId::Explanation(*k))))
-            .collect()
-    } else {
-        Vec::new()
-    };
-    VoteCounts {
-        cast,
-        lists: election
-            .lists
-            .iter()
-            .map(|l| ListVotes {
-                list: l.number,
-                name: l.name.clone(),
-                total: n(FieldId::ListVotes(l.number)),
-                candidates: l
-                    .candidates
-                    .iter()
-                    .map(|c| {
-                        (
-                            CandidateRef::Position(c.position),
-                            n(FieldId::CandidateVotes(l.number, c.position)),
-                        )
-                    })
-                    .collect(),
+            .map(|s| StationInfo {
+                number: s.number,
+                name: format!("Stembureau {}", s.name),
+                eligible_voters: s.eligible_voters.unwrap_or(0),
             })
             .collect(),
-        total_counted: n(FieldId::VotesOnCandidates),
-        blank: n(FieldId::BlankVotes),
-        invalid: n(FieldId::InvalidVotes),
-        voters: VoterCounts {
-            poll_cards: Some(n(FieldId::PollCards)),
-            proxy_certificates: Some(n(FieldId::ProxyCertificates)),
-            voter_cards: Some(n(FieldId::VoterCards)),
-            admitted_voters: Some(n(FieldId::AdmittedVoters)),
-            more_ballots_counted: Some(n(FieldId::MoreBallotsCounted)),
-            fewer_ballots_counted: Some(n(FieldId::FewerBallotsCounted)),
-            other,
-        },
+        list_names: election
+            .lists
+            .iter()
+            .map(|l| (l.number, l.name.clone()))
+            .collect(),
+        total_cast: None,
     }
 }
 
-/// Adds two counts, field by field; `None` on overflow.
-fn add_counts(a: &VoteCounts, b: &VoteCounts) -> Option<VoteCounts> {
-    let add = |x: u64, y: u64| x.checked_add(y);
-    let opt = |x: Option<u64>, y: Option<u64>| match (x, y) {
-        (None, None) => Some(None),
-        (x, y) => add(x.unwrap_or(0), y.unwrap_or(0)).map(Some),
-    };
-    let mut out = a.clone();
-    out.cast = add(a.cast, b.cast)?;
-    out.total_counted = add(a.total_counted, b.total_counted)?;
-    out.blank = add(a.blank, b.blank)?;
-    out.invalid = add(a.invalid, b.invalid)?;
-    for (l, m) in out.lists.iter_mut().zip(&b.lists) {
-        l.total = add(l.total, m.total)?;
-        for (c, d) in l.candidates.iter_mut().zip(&m.candidates) {
-            c.1 = add(c.1, d.1)?;
-        }
-    }
-    let (v, w) = (&mut out.voters, &b.voters);
-    v.poll_cards = opt(v.poll_cards, w.poll_cards)?;
-    v.proxy_certificates = opt(v.proxy_certificates, w.proxy_certificates)?;
-    v.voter_cards = opt(v.voter_cards, w.voter_cards)?;
-    v.admitted_voters = opt(v.admitted_voters, w.admitted_voters)?;
-    v.more_ballots_counted = opt(v.more_ballots_counted, w.more_ballots_counted)?;
-    v.fewer_ballots_counted = opt(v.fewer_ballots_counted, w.fewer_ballots_counted)?;
-    for (reason, n) in &w.other {
-        match v.other.iter_mut().find(|(r, _)| r == reason) {
-            Some(x) => x.1 = add(x.1, *n)?,
-            None => v.other.push((reason.clone(), *n)),
-        }
-    }
-    Some(out)
-}
-
-/// The municipal count (510b) of the definitive results: one reporting unit per station
-/// and their total. `None` when a sum overflows.
+/// The municipal count (510b) of the definitive results, by the core's municipal total
+/// (which refuses while any station is not definitive).
 pub fn count_file(
     election: &ElectionInfo,
-    results: &[(u32, PollingStationEntry)],
+    data: &DataEntry,
     now: Timestamp,
-) -> Option<tally_core::counts::CountFile> {
-    let units: Vec<ReportingUnitCounts> = results
-        .iter()
-        .map(|(n, entry)| {
-            let station = election.stations.iter().find(|s| s.number.0 == *n);
-            ReportingUnitCounts {
-                id: ReportingUnitId(format!("{}::SB{n}", election.municipality_code)),
-                name: station.map_or_else(
-                    || format!("Stembureau {n}"),
-                    |s| format!("Stembureau {}", s.name),
-                ),
-                counts: entry_counts(
-                    election,
-                    entry,
-                    station.and_then(|s| s.eligible_voters).unwrap_or(0),
-                ),
-                investigations: Vec::new(),
-            }
-        })
-        .collect();
-    let mut iter = units.iter();
-    let mut total = iter.next()?.counts.clone();
-    for u in iter {
-        total = add_counts(&total, &u.counts)?;
-    }
-    Some(tally_core::counts::CountFile {
-        header: CountHeader {
-            level: CountLevel::Municipality,
-            transaction_id: 1,
-            authority_id: election.municipality_code.clone(),
-            authority_name: Some(election.municipality_name.clone()),
-            creation_date_time: now.to_string().trim_end_matches('Z').to_string(),
-            election_id: ElectionId(election.id.clone()),
-            election_name: Some(election.name.clone()),
-            category: election.category,
-            subcategory: Some(election.subcategory.clone()),
-            domain: election.domain.clone(),
-            election_date: election.date.clone(),
-            contest_id: ContestId(election.contest_id.clone()),
-            contest_name: None,
-        },
-        total,
-        units,
-    })
+) -> Result<CountFile, TotalError> {
+    let total = municipal_total(data, &municipality_spec(election))?;
+    let header = CountHeader {
+        level: CountLevel::Municipality,
+        transaction_id: 1,
+        authority_id: election.municipality_code.clone(),
+        authority_name: Some(election.municipality_name.clone()),
+        creation_date_time: now.to_string().trim_end_matches('Z').to_string(),
+        election_id: ElectionId(election.id.clone()),
+        election_name: Some(election.name.clone()),
+        category: election.category,
+        subcategory: Some(election.subcategory.clone()),
+        domain: election.domain.clone(),
+        election_date: election.date.clone(),
+        contest_id: ContestId(election.contest_id.clone()),
+        contest_name: None,
+    };
+    tally_core::municipal::count_file(total, header)
 }
 
 fn seed(label: &str) -> [u8; 32] {

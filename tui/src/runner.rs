@@ -157,10 +157,11 @@ impl<S: Services, J: Journal> Runner<S, J> {
                         events.push_back(Event::Kept(result));
                     }
                     Effect::Export => {
-                        let result = match (&self.state.tally.election, self.definitive_results()) {
-                            (Some(e), Some(results)) => self.services.export(&e.info, &results),
-                            _ => Err(Refusal::new(crate::text::Msg::NotAllDefinitive, "")),
-                        };
+                        let result =
+                            match (&self.state.tally.election, &self.state.tally.data_entry) {
+                                (Some(e), Some(data)) => self.services.export(&e.info, data),
+                                _ => Err(Refusal::new(crate::text::Msg::NotAllDefinitive, "")),
+                            };
                         events.push_back(Event::Exported(result));
                     }
                     Effect::Quit => self.quit = true,
@@ -180,16 +181,5 @@ impl<S: Services, J: Journal> Runner<S, J> {
             .map_err(|e| PersistError::Journal(e.to_string()))?;
         self.state.tally = next;
         Ok(())
-    }
-
-    /// The definitive result of every station, or `None` while any is not definitive.
-    pub fn definitive_results(&self) -> Option<Vec<(u32, tally_core::entry::PollingStationEntry)>> {
-        let form = self.state.tally.form()?;
-        self.state
-            .tally
-            .stations
-            .iter()
-            .map(|(n, d)| d.definitive(form).map(|v| (*n, v.clone())))
-            .collect()
     }
 }

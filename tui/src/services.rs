@@ -5,7 +5,7 @@
 use std::io;
 use std::path::PathBuf;
 
-use tally_core::entry::PollingStationEntry;
+use tally_core::double_entry::DataEntry;
 
 use crate::form::ElectionInfo;
 use crate::text::{Lang, Msg};
@@ -102,7 +102,7 @@ pub trait Services {
     fn export(
         &mut self,
         election: &ElectionInfo,
-        results: &[(u32, PollingStationEntry)],
+        data: &DataEntry,
     ) -> Result<ExportReport, Refusal>;
 }
 

@@ -5,7 +5,7 @@
 //! Only ASCII and Latin-1 letters are drawn, which the Linux console shows.
 
 use ratatui::Frame;
-use ratatui::layout::{Constraint, Layout, Rect};
+use ratatui::layout::Rect;
 use ratatui::style::{Color, Modifier, Style};
 use ratatui::text::{Line, Span};
 use ratatui::widgets::{Block as Frame_, Borders, Clear, Paragraph, Wrap};
@@ -33,16 +33,31 @@ const ASCII_BORDER: ratatui::symbols::border::Set = ratatui::symbols::border::Se
 };
 const BOLD: Style = Style::new().add_modifier(Modifier::BOLD);
 
+/// Splits `area` into rows of the given heights; the one row of height 0 takes the rest.
+fn rows<const N: usize>(area: Rect, heights: &[u16; N]) -> [Rect; N] {
+    let fixed: u16 = heights.iter().fold(0u16, |a, h| a.saturating_add(*h));
+    let rest = area.height.saturating_sub(fixed);
+    let mut y = area.y;
+    let bottom = area.y.saturating_add(area.height);
+    heights.map(|h| {
+        let h = if h == 0 { rest } else { h };
+        let h = h.min(bottom.saturating_sub(y));
+        let r = Rect {
+            x: area.x,
+            y,
+            width: area.width,
+            height: h,
+        };
+        y = y.saturating_add(h);
+        r
+    })
+}
+
 /// Draws the whole screen.
 pub fn view(state: &State, frame: &mut Frame) {
     let area = frame.area();
-    let [header, body, notice, keys] = Layout::vertical([
-        Constraint::Length(1),
-        Constraint::Min(1),
-        Constraint::Length(1),
-        Constraint::Length(1),
-    ])
-    .areas(area);
+    // Fixed rows, computed directly (no layout solver on every key).
+    let [header, body, notice, keys] = rows(area, &[1, 0, 1, 1]);
     let lang = state.lang;
     frame.render_widget(Paragraph::new(header_line(state)), header);
     match &state.screen {
@@ -475,12 +490,7 @@ fn entry(
     let cursor = e.cursor;
     let block = form.fields.get(cursor).map_or(0, |f| f.block);
     let findings = passed_findings(form, &e.values, cursor, e.finished);
-    let [title, fields_area, findings_area] = Layout::vertical([
-        Constraint::Length(1),
-        Constraint::Min(3),
-        Constraint::Length(4),
-    ])
-    .areas(area);
+    let [title, fields_area, findings_area] = rows(area, &[1, 0, 4]);
     let block_title = form
         .blocks
         .get(block)
