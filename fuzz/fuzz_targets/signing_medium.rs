@@ -54,9 +54,14 @@ fn valid() -> &'static MemorySource {
     })
 }
 
+fn root() -> &'static PublicKey {
+    static ROOT: OnceLock<PublicKey> = OnceLock::new();
+    ROOT.get_or_init(|| SecretKey::from_seed(&[0x11; 32]).public_key())
+}
+
 fn check(src: &MemorySource) {
-    let root = SecretKey::from_seed(&[0x11; 32]).public_key();
-    let mut opts = VerifyOptions::new(&root, Timestamp::parse("2025-08-30T00:00:00Z").unwrap());
+    let root = root();
+    let mut opts = VerifyOptions::new(root, Timestamp::parse("2025-08-30T00:00:00Z").unwrap());
     opts.expected_election = Some("GR2025_Juinen");
     if let Ok(v) = verify_medium(src, &opts) {
         // Whatever passes hands over exactly the listed bytes, hashed.
