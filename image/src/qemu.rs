@@ -112,12 +112,30 @@ pub struct Vm {
     serial0_pos: usize,
     /// When QEMU was started.
     pub started: Instant,
+    qmp_path: PathBuf,
+    qmp: Option<UnixStream>,
+    qmp_buf: Vec<u8>,
+    qmp_events: Vec<String>,
+}
+
+/// Optional parts of a VM beyond [`VmConfig`].
+#[derive(Debug, Clone, Default)]
+pub struct VmExtras {
+    /// A `qemu-xhci` controller (`id=xhci`) even when no stick is plugged in at start, so sticks
+    /// can be hot-plugged with [`Vm::plug_stick`].
+    pub usb_controller: bool,
 }
 
 impl Vm {
     /// Starts QEMU. Its first serial port goes to `serial0.log` in the work directory, its
     /// second to the socket `console.sock` (connected here).
     pub fn start(cfg: &VmConfig) -> Result<Vm, VmError> {
+        Vm::start_with(cfg, &VmExtras::default())
+    }
+
+    /// Starts QEMU with extras: a qemu-xhci controller even without sticks (for hot-plug), and
+    /// always a QMP socket `qmp.sock` in the work directory ([`Vm::qmp`]).
+    pub fn start_with(cfg: &VmConfig, extras: &VmExtras) -> Result<Vm, VmError> {
         fs::create_dir_all(&cfg.work_dir).map_err(io("create the VM's directory"))?;
         let vars = cfg.work_dir.join("OVMF_VARS.fd");
         fs::copy(&cfg.ovmf_vars, &vars).map_err(io("copy the OVMF variable store"))?;
@@ -125,6 +143,8 @@ impl Vm {
         let _ = fs::remove_file(&serial0);
         let sock = cfg.work_dir.join("console.sock");
         let _ = fs::remove_file(&sock);
+        let qmp_sock = cfg.work_dir.join("qmp.sock");
+        let _ = fs::remove_file(&qmp_sock);
         let mut cmd = Command::new("qemu-system-x86_64");
         cmd.args(["-machine", "q35,smm=on", "-accel", "tcg", "-smp", "1"])
             .args(["-m", &cfg.memory_mib.to_string()])
@@ -163,10 +183,12 @@ impl Vm {
             .args(["-serial", "chardev:s1"])
             .args(["-netdev", "user,id=n0,restrict=on"])
             .args(["-device", "virtio-net-pci,netdev=n0,romfile="])
+            .arg("-qmp")
+            .arg(format!("unix:{},server=on,wait=off", qmp_sock.display()))
             .stdin(Stdio::null())
             .stdout(Stdio::null())
             .stderr(Stdio::piped());
-        if !cfg.usb_sticks.is_empty() {
+        if !cfg.usb_sticks.is_empty() || extras.usb_controller {
             cmd.args(["-device", "qemu-xhci,id=xhci"]);
             for (i, stick) in cfg.usb_sticks.iter().enumerate() {
                 cmd.arg("-drive")
@@ -188,6 +210,10 @@ impl Vm {
             console_pos: 0,
             serial0_pos: 0,
             started,
+            qmp_path: qmp_sock,
+            qmp: None,
+            qmp_buf: Vec::new(),
+            qmp_events: Vec::new(),
         };
         // The socket appears once QEMU has set up its devices.
         let deadline = Instant::now() + Duration::from_secs(30);
@@ -354,6 +380,157 @@ impl Vm {
     pub fn kill(&mut self) {
         let _ = self.child.kill();
         let _ = self.child.wait();
+    }
+}
+
+impl Vm {
+    fn qmp_line(&mut self, timeout: Duration) -> Result<String, VmError> {
+        let deadline = Instant::now() + timeout;
+        loop {
+            if let Some(i) = self.qmp_buf.iter().position(|&b| b == b'\n') {
+                let line: Vec<u8> = self.qmp_buf.drain(..=i).collect();
+                return Ok(String::from_utf8_lossy(&line).trim().to_string());
+            }
+            let s = self.qmp.as_mut().ok_or_else(|| VmError::Io {
+                what: "QMP".into(),
+                source: std::io::Error::other("not connected"),
+            })?;
+            let mut buf = [0u8; 4096];
+            match s.read(&mut buf) {
+                Ok(0) => {
+                    return Err(VmError::Io {
+                        what: "QMP".into(),
+                        source: std::io::Error::other("QEMU closed the QMP socket"),
+                    });
+                }
+                Ok(n) => self.qmp_buf.extend_from_slice(buf.get(..n).unwrap_or(&[])),
+                Err(e)
+                    if matches!(
+                        e.kind(),
+                        std::io::ErrorKind::WouldBlock | std::io::ErrorKind::TimedOut
+                    ) => {}
+                Err(e) => return Err(io("read from QMP")(e)),
+            }
+            if Instant::now() > deadline {
+                return Err(VmError::Timeout {
+                    needle: "a QMP reply".into(),
+                    port: "qmp",
+                    secs: timeout.as_secs(),
+                    tail: String::from_utf8_lossy(&self.qmp_buf).into_owned(),
+                });
+            }
+        }
+    }
+
+    /// Runs one QMP command (`arguments` is a JSON object, or empty for none) and returns
+    /// QEMU's reply line (`{"return": ...}`). Connects (and negotiates capabilities) on first
+    /// use. Events that arrive in between are kept for [`Vm::wait_qmp_event`]. An `{"error":
+    /// ...}` reply is an error.
+    pub fn qmp(&mut self, command: &str, arguments: &str) -> Result<String, VmError> {
+        let timeout = Duration::from_secs(60);
+        if self.qmp.is_none() {
+            let s = UnixStream::connect(&self.qmp_path).map_err(io("connect to QMP"))?;
+            s.set_read_timeout(Some(Duration::from_millis(100)))
+                .map_err(io("set QMP's read timeout"))?;
+            self.qmp = Some(s);
+            let greeting = self.qmp_line(timeout)?;
+            if !greeting.contains("\"QMP\"") {
+                return Err(VmError::Io {
+                    what: "QMP greeting".into(),
+                    source: std::io::Error::other(greeting),
+                });
+            }
+            self.qmp_exchange("{\"execute\":\"qmp_capabilities\"}", timeout)?;
+        }
+        let msg = if arguments.trim().is_empty() {
+            format!("{{\"execute\":\"{command}\"}}")
+        } else {
+            format!("{{\"execute\":\"{command}\",\"arguments\":{arguments}}}")
+        };
+        self.qmp_exchange(&msg, timeout)
+    }
+
+    fn qmp_exchange(&mut self, msg: &str, timeout: Duration) -> Result<String, VmError> {
+        let s = self.qmp.as_mut().ok_or_else(|| VmError::Io {
+            what: "QMP".into(),
+            source: std::io::Error::other("not connected"),
+        })?;
+        s.write_all(format!("{msg}\n").as_bytes())
+            .map_err(io("write to QMP"))?;
+        loop {
+            let line = self.qmp_line(timeout)?;
+            if line.starts_with("{\"return\"") {
+                return Ok(line);
+            }
+            if line.starts_with("{\"error\"") {
+                return Err(VmError::Io {
+                    what: format!("QMP {msg}"),
+                    source: std::io::Error::other(line),
+                });
+            }
+            if !line.is_empty() {
+                self.qmp_events.push(line);
+            }
+        }
+    }
+
+    /// Waits for a QMP event whose line contains `needle` (e.g. `"DEVICE_DELETED"` and a
+    /// device id); returns the event line.
+    pub fn wait_qmp_event(&mut self, needle: &str, timeout: Duration) -> Result<String, VmError> {
+        let deadline = Instant::now() + timeout;
+        loop {
+            if let Some(i) = self.qmp_events.iter().position(|e| e.contains(needle)) {
+                return Ok(self.qmp_events.remove(i));
+            }
+            let left = deadline.saturating_duration_since(Instant::now());
+            if left.is_zero() {
+                return Err(VmError::Timeout {
+                    needle: needle.into(),
+                    port: "qmp",
+                    secs: timeout.as_secs(),
+                    tail: self.qmp_events.join("\n"),
+                });
+            }
+            match self.qmp_line(left.min(Duration::from_millis(500))) {
+                Ok(line) if !line.is_empty() => self.qmp_events.push(line),
+                Ok(_) | Err(VmError::Timeout { .. }) => {}
+                Err(e) => return Err(e),
+            }
+            self.pump_console();
+        }
+    }
+
+    /// Hot-plugs the raw disk image `image` as a USB stick (`blockdev-add` node `id`, then
+    /// `device_add usb-storage` with device id `id` and USB serial number `serial` on the
+    /// `xhci` controller; see [`VmExtras::usb_controller`]).
+    pub fn plug_stick(&mut self, id: &str, image: &Path, serial: &str) -> Result<(), VmError> {
+        let file = image
+            .display()
+            .to_string()
+            .replace('\\', "\\\\")
+            .replace('"', "\\\"");
+        self.qmp(
+            "blockdev-add",
+            &format!(
+                "{{\"driver\":\"raw\",\"node-name\":\"{id}\",\"file\":{{\"driver\":\"file\",\"filename\":\"{file}\"}}}}"
+            ),
+        )?;
+        self.qmp(
+            "device_add",
+            &format!(
+                "{{\"driver\":\"usb-storage\",\"id\":\"{id}\",\"bus\":\"xhci.0\",\"drive\":\"{id}\",\"serial\":\"{serial}\"}}"
+            ),
+        )?;
+        Ok(())
+    }
+
+    /// Pulls the USB stick `id` out (`device_del`), waits for QEMU's `DEVICE_DELETED` and
+    /// closes its image (`blockdev-del`), so the host can read what the guest wrote.
+    pub fn unplug_stick(&mut self, id: &str, timeout: Duration) -> Result<(), VmError> {
+        self.qmp("device_del", &format!("{{\"id\":\"{id}\"}}"))?;
+        self.wait_qmp_event(&format!("\"device\": \"{id}\""), timeout)?;
+        self.qmp("blockdev-del", &format!("{{\"node-name\":\"{id}\"}}"))?;
+        Ok(())
     }
 }
 

@@ -14,7 +14,7 @@ use crate::keys::{
     OVMF_CODE_SECBOOT, OVMF_VARS_TEMPLATE, SecureBootKeys, create_secure_boot_keys,
     enroll_ovmf_vars,
 };
-use crate::qemu::{Vm, VmConfig, VmError, make_esp};
+use crate::qemu::{Vm, VmConfig, VmError, VmExtras, make_esp};
 
 /// The Rust target of the static init.
 pub const MUSL_TARGET: &str = "x86_64-unknown-linux-musl";
@@ -184,5 +184,26 @@ impl TestBed {
             memory_mib: 512,
             usb_sticks,
         })
+    }
+
+    /// Starts a VM booting `efi` with an empty qemu-xhci controller (`id=xhci`) for sticks
+    /// hot-plugged over QMP ([`Vm::plug_stick`], [`Vm::unplug_stick`]).
+    pub fn boot_for_hotplug(&self, efi: &Path, vm_dir: &Path) -> Result<Vm, VmError> {
+        create_dir_all(vm_dir)?;
+        let esp = vm_dir.join("esp.img");
+        make_esp(efi, &esp)?;
+        Vm::start_with(
+            &VmConfig {
+                esp,
+                ovmf_code: PathBuf::from(OVMF_CODE_SECBOOT),
+                ovmf_vars: self.ovmf_vars.clone(),
+                work_dir: vm_dir.to_path_buf(),
+                memory_mib: 512,
+                usb_sticks: Vec::new(),
+            },
+            &VmExtras {
+                usb_controller: true,
+            },
+        )
     }
 }
