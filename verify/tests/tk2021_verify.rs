@@ -353,3 +353,38 @@ fn apportion_prints_seats_and_candidates() {
         "{out}"
     );
 }
+
+#[test]
+fn a_changed_polling_station_vote_in_a_510b_is_pinpointed() {
+    let dir = tempfile::tempdir().unwrap();
+    let name = "Telling_GR2022_WestMaasenWaal.eml.xml";
+    let mut text = std::fs::read_to_string(real(name)).unwrap();
+    let anchor = "<ReportingUnitIdentifier Id=\"0668::SB3\"";
+    let (start, end, n) = first_candidate_votes(&text, anchor);
+    text.replace_range(start..end, &(n + 1).to_string());
+    std::fs::write(dir.path().join(name), text).unwrap();
+    let (code, out) = check(dir.path(), &[]);
+    assert_eq!(code, 1, "{out}");
+    // The municipal total recomputed from the polling stations: the station's list no
+    // longer adds up, and the total no longer equals the stations.
+    assert!(
+        out.contains(&format!(
+            "DISCREPANCY {name}: reporting unit 0668::SB3, list 1: list total"
+        )),
+        "{out}"
+    );
+    assert!(
+        out.contains(&format!(
+            "DISCREPANCY {name}: TotalVotes list 1, candidate 1: {} != sum of reporting units {}",
+            total_of_candidate_1(&std::fs::read_to_string(real(name)).unwrap()),
+            total_of_candidate_1(&std::fs::read_to_string(real(name)).unwrap()) + 1
+        )),
+        "{out}"
+    );
+    // Without a definition the seats cannot be checked: said as a discrepancy.
+    assert!(out.contains("no election definition (110a)"), "{out}");
+}
+
+fn total_of_candidate_1(text: &str) -> u64 {
+    first_candidate_votes(text, "<TotalVotes>").2
+}
