@@ -2,6 +2,8 @@
 //! report (hoofdstembureau, with its annex per municipality): the same structure at two
 //! levels.
 
+use std::collections::BTreeMap;
+
 use tally_core::counts::{CandidateRef, ReportingUnitCounts, VoteCounts};
 use tally_core::election::{Candidate, Election, PoliticalList};
 use tally_core::ids::ContestId;
@@ -301,13 +303,18 @@ fn annex(
     const PER_PAGE: usize = 6;
     let label_width = 150.0;
     let col_width = (WIDTH - label_width) / PER_PAGE as f32;
-    let units: Vec<(&ReportingUnitCounts, ComparisonFigures)> = input
+    // Each unit with its printed rows, by the form's letter.
+    let units: Vec<(&ReportingUnitCounts, BTreeMap<String, String>)> = input
         .units
         .iter()
-        .map(|u| comparison_figures(election, input.contest, &u.counts).map(|f| (u, f)))
+        .map(|u| {
+            comparison_figures(election, input.contest, &u.counts).map(|f| {
+                let rows = f.rows().into_iter().map(|r| (r.code, r.value)).collect();
+                (u, rows)
+            })
+        })
         .collect::<Result<_, _>>()?;
-    let rows_of = |f: &ComparisonFigures| f.rows();
-    let total_rows = rows_of(total);
+    let total_rows = total.rows();
     for (i, chunk) in units.chunks(PER_PAGE).enumerate() {
         doc.new_page()?;
         doc.heading(
@@ -351,22 +358,20 @@ fn annex(
         }
         doc.rule();
         doc.repeat_header(Some(header));
-        for (r, template) in total_rows.iter().enumerate() {
+        for template in &total_rows {
             let mut cells = vec![(
                 label,
                 format!("{} {}", template.code, template.label),
                 Style::Regular,
             )];
             for (k, (_, f)) in chunk.iter().enumerate() {
-                let value = rows_of(f)
-                    .into_iter()
-                    .find(|x| x.code == template.code)
-                    .map(|x| x.value)
+                let value = f
+                    .get(&template.code)
+                    .cloned()
                     .unwrap_or_else(|| "–".to_string());
                 cells.push((col(k), value, Style::Regular));
             }
             doc.row(&cells, 8.0)?;
-            let _ = r;
         }
         doc.repeat_header(None);
     }

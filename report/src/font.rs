@@ -612,3 +612,108 @@ fn read_postscript_name(name: &[u8]) -> Option<String> {
     }
     None
 }
+
+#[cfg(test)]
+mod tests {
+    #![allow(clippy::unwrap_used, clippy::expect_used, clippy::indexing_slicing)]
+    use super::{Font, FontError};
+    use std::collections::BTreeSet;
+
+    const REGULAR: &[u8] = include_bytes!("../fonts/DejaVuSans-Latin.ttf");
+
+    #[test]
+    fn subset_keeps_widths_and_characters() {
+        let font = Font::parse(REGULAR.to_vec()).unwrap();
+        let text = "Kąklewska Şahin İı Łuczycki Michał Kostić Erdoğan é 0123456789.";
+        let glyphs: BTreeSet<u16> = text.chars().map(|c| font.glyph(c).unwrap()).collect();
+        let (bytes, map) = font.subset(&glyphs).unwrap();
+        let sub = Font::parse(bytes).unwrap();
+        for c in text.chars() {
+            let old = font.glyph(c).unwrap();
+            let new = sub.glyph(c).expect("character kept in the subset's cmap");
+            assert_eq!(map.get(&old), Some(&new));
+            assert_eq!(sub.advance(new), font.advance(old), "width of {c:?}");
+        }
+        assert_eq!(
+            sub.glyph('Q'),
+            None,
+            "characters not asked for are left out"
+        );
+        assert_eq!(sub.metrics(), font.metrics());
+        assert_eq!(sub.postscript_name(), "DejaVuSans");
+    }
+
+    #[test]
+    fn composite_glyphs_bring_their_components() {
+        let font = Font::parse(REGULAR.to_vec()).unwrap();
+        // ą is a composite of a and the ogonek in DejaVu Sans.
+        let g = font.glyph('ą').unwrap();
+        let components = font.components(g).unwrap();
+        assert!(!components.is_empty(), "ą is a composite glyph");
+        let (bytes, map) = font.subset(&BTreeSet::from([g])).unwrap();
+        assert!(map.len() >= 3, "glyph 0, ą and its components: {map:?}");
+        let sub = Font::parse(bytes).unwrap();
+        let new = sub.glyph('ą').unwrap();
+        for (_, c) in sub.components(new).unwrap() {
+            assert!(
+                usize::from(c) < map.len(),
+                "component renumbered into the subset"
+            );
+        }
+    }
+
+    #[test]
+    fn the_shipped_fonts_cover_every_letter_of_the_real_candidate_lists() {
+        let fonts = [
+            Font::parse(REGULAR.to_vec()).unwrap(),
+            Font::parse(include_bytes!("../fonts/DejaVuSans-Bold-Latin.ttf").to_vec()).unwrap(),
+        ];
+        let dir = concat!(env!("CARGO_MANIFEST_DIR"), "/../../shared/eml/real/");
+        let mut seen = BTreeSet::new();
+        for entry in std::fs::read_dir(dir).unwrap() {
+            let path = entry.unwrap().path();
+            if path.extension().is_some_and(|e| e == "xml") {
+                let text = std::fs::read_to_string(&path).unwrap();
+                seen.extend(text.chars().filter(|c| !c.is_control()));
+            }
+        }
+        assert!(
+            seen.contains(&'ş') && seen.contains(&'ą'),
+            "non-Latin-1 letters present"
+        );
+        for font in &fonts {
+            for c in &seen {
+                assert!(
+                    font.glyph(*c).is_some(),
+                    "{c:?} (U+{:04X}) missing",
+                    u32::from(*c)
+                );
+            }
+        }
+    }
+
+    #[test]
+    fn damaged_fonts_give_errors_not_panics() {
+        assert!(matches!(
+            Font::parse(Vec::new()),
+            Err(FontError::Truncated { .. })
+        ));
+        for len in (0..REGULAR.len()).step_by(4999) {
+            let _ = Font::parse(REGULAR[..len].to_vec());
+        }
+        let mut x = 7u32;
+        for _ in 0..100 {
+            let mut data = REGULAR.to_vec();
+            for _ in 0..8 {
+                x = x.wrapping_mul(1_103_515_245).wrapping_add(12345);
+                let at = (x as usize >> 4) % data.len();
+                data[at] = (x >> 24) as u8;
+            }
+            if let Ok(f) = Font::parse(data) {
+                let glyphs: BTreeSet<u16> =
+                    "Kąklewska".chars().filter_map(|c| f.glyph(c)).collect();
+                let _ = f.subset(&glyphs);
+            }
+        }
+    }
+}

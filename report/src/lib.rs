@@ -26,6 +26,7 @@
 
 mod central;
 mod counts;
+mod deflate;
 mod figures;
 pub mod font;
 mod layout;

@@ -242,11 +242,18 @@ impl Writer {
             .extend_from_slice(format!("{id} 0 obj\n").as_bytes());
     }
 
+    /// A stream object, compressed (`FlateDecode`).
     fn stream(&mut self, id: usize, extra: &str, data: &[u8]) {
         self.start(id);
-        self.out
-            .extend_from_slice(format!("<< /Length {}{extra} >>\nstream\n", data.len()).as_bytes());
-        self.out.extend_from_slice(data);
+        let data = crate::deflate::zlib(data);
+        self.out.extend_from_slice(
+            format!(
+                "<< /Length {} /Filter /FlateDecode{extra} >>\nstream\n",
+                data.len()
+            )
+            .as_bytes(),
+        );
+        self.out.extend_from_slice(&data);
         self.out.extend_from_slice(b"\nendstream\nendobj\n");
     }
 }

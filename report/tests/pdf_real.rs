@@ -104,7 +104,10 @@ fn out_dir() -> PathBuf {
 /// Writes the PDF, renders every page with pdftoppm (at 40 dpi, to keep the test quick) and
 /// returns the pdftotext -layout text, one string per page.
 fn render_and_extract(pdf: &[u8], name: &str) -> Vec<String> {
-    let dir = out_dir();
+    // One folder per report, emptied first: the page count below counts its PNG files.
+    let dir = out_dir().join(name);
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(&dir).unwrap();
     let path = dir.join(format!("{name}.pdf"));
     std::fs::write(&path, pdf).unwrap();
     let info = Command::new("pdfinfo")
