@@ -1,6 +1,11 @@
 //! Refusals say why in plain Dutch, and import nothing: a definition medium changed after
 //! signing, a medium that is not a definition, a wrong passphrase.
-#![allow(clippy::unwrap_used, clippy::expect_used, clippy::indexing_slicing, clippy::panic)]
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::indexing_slicing,
+    clippy::panic
+)]
 
 mod common;
 
