@@ -249,7 +249,22 @@ fn count_report(
         for (cells, size) in &header {
             doc.row(cells, *size)?;
         }
-        doc.repeat_header(Some(header));
+        // On a new page the list is named again before the column heads.
+        let whole = Column {
+            x: 0.0,
+            width: WIDTH,
+            align: Align::Left,
+        };
+        let mut continued = vec![(
+            vec![(
+                whole,
+                format!("Lijst {} {} (vervolg)", list.list, list_name),
+                Style::Bold,
+            )],
+            10.0,
+        )];
+        continued.extend(header);
+        doc.repeat_header(Some(continued));
         for (r, n) in &list.candidates {
             let c = find_candidate(def, r);
             doc.row(
