@@ -46,13 +46,30 @@ const KEPT_DIR: &str = "definition.tally";
 /// Where the terminal finds its keys, media and journal.
 #[derive(Debug, Clone)]
 pub struct Paths {
-    /// Keys (root.pub, body.cert, body.key), the journal and the kept definition.
+    /// The journal and the kept definition (and, by default, the keys).
     pub data_dir: PathBuf,
     /// The folders that stand for sticks.
     pub media_dir: PathBuf,
+    /// The trusted root's public key (`tally-provision`'s `authority.pub`).
+    pub root: PathBuf,
+    /// The body's certificate (`<election>_<identifier>.cert`).
+    pub certificate: PathBuf,
+    /// The body's encrypted secret key (`<election>_<identifier>.key`).
+    pub key: PathBuf,
 }
 
 impl Paths {
+    /// Paths with the keys in `data_dir` as `root.pub`, `body.cert` and `body.key`.
+    pub fn new(data_dir: PathBuf, media_dir: PathBuf) -> Paths {
+        Paths {
+            root: data_dir.join(ROOT_FILE),
+            certificate: data_dir.join(CERT_FILE),
+            key: data_dir.join(KEY_FILE),
+            data_dir,
+            media_dir,
+        }
+    }
+
     /// The journal file.
     pub fn journal(&self) -> PathBuf {
         self.data_dir.join("journal.tally")
@@ -92,10 +109,10 @@ impl FolderServices {
     /// Opens the keys in `paths.data_dir`: the root's public key and the body's certificate,
     /// which must be signed by that root. The body key stays locked until [`Services::unlock`].
     pub fn open(paths: Paths, system: String, demo: bool) -> Result<FolderServices, SetupError> {
-        let root_path = paths.data_dir.join(ROOT_FILE);
+        let root_path = paths.root.clone();
         let root = PublicKey::from_file_bytes(&read(&root_path)?)
             .map_err(|e| SetupError::Invalid(root_path.clone(), e.to_string()))?;
-        let cert_path = paths.data_dir.join(CERT_FILE);
+        let cert_path = paths.certificate.clone();
         let certificate = Certificate::parse(&read(&cert_path)?)
             .map_err(|e| SetupError::Invalid(cert_path.clone(), e.to_string()))?;
         certificate
@@ -226,7 +243,7 @@ impl Services for FolderServices {
     }
 
     fn unlock(&mut self, passphrase: &str) -> Result<(), Refusal> {
-        let path = self.paths.data_dir.join(KEY_FILE);
+        let path = self.paths.key.clone();
         let bytes = fs::read(&path)
             .map_err(|e| Refusal::new(Msg::UnlockRefused, format!("sleutel niet leesbaar: {e}")))?;
         let key = decrypt_secret_key(&bytes, passphrase.as_bytes())
@@ -436,14 +453,11 @@ pub fn prepare_demo(paths: &Paths) -> Result<(), SetupError> {
         )
         .map_err(|e| SetupError::Invalid(PathBuf::from("demo certificate"), e.to_string()))
     };
-    let key_path = paths.data_dir.join(KEY_FILE);
+    let key_path = paths.key.clone();
     if !key_path.exists() {
-        write(
-            &paths.data_dir.join(ROOT_FILE),
-            &root.public_key().to_file_bytes(),
-        )?;
+        write(&paths.root, &root.public_key().to_file_bytes())?;
         let cert = issue(Role::Gsb, "0042", "DEMO Gemeente Juinen", &body)?;
-        write(&paths.data_dir.join(CERT_FILE), cert.as_bytes())?;
+        write(&paths.certificate, cert.as_bytes())?;
         // Cheap key derivation: the demo passphrase is public anyway.
         let enc = encrypt_secret_key(&body, DEMO_PASSPHRASE.as_bytes(), KdfParams::INSECURE_TEST)
             .map_err(|e| SetupError::Invalid(key_path.clone(), e.to_string()))?;

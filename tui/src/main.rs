@@ -38,6 +38,15 @@ struct Args {
     /// The folder whose sub-folders are the sticks (demo default: <data dir>/tally-demo/media).
     #[arg(long)]
     media_dir: Option<PathBuf>,
+    /// The trusted root's public key (default: <data dir>/root.pub).
+    #[arg(long)]
+    root: Option<PathBuf>,
+    /// The body's certificate (default: <data dir>/body.cert).
+    #[arg(long)]
+    certificate: Option<PathBuf>,
+    /// The body's encrypted key (default: <data dir>/body.key).
+    #[arg(long)]
+    key: Option<PathBuf>,
     /// The running system's identity (default: SHA-256 of this program).
     #[arg(long)]
     system_hash: Option<String>,
@@ -83,18 +92,27 @@ fn main() -> ExitCode {
 fn run(args: Args) -> Result<(), String> {
     let lang =
         Lang::parse(&args.lang).ok_or_else(|| format!("--lang {}: use nl or en", args.lang))?;
-    let paths = if args.demo {
+    let mut paths = if args.demo {
         let base = demo_base();
-        Paths {
-            data_dir: args.data_dir.unwrap_or_else(|| base.join("data")),
-            media_dir: args.media_dir.unwrap_or_else(|| base.join("media")),
-        }
+        Paths::new(
+            args.data_dir.unwrap_or_else(|| base.join("data")),
+            args.media_dir.unwrap_or_else(|| base.join("media")),
+        )
     } else {
-        Paths {
-            data_dir: args.data_dir.ok_or("--data-dir is needed (or --demo)")?,
-            media_dir: args.media_dir.ok_or("--media-dir is needed (or --demo)")?,
-        }
+        Paths::new(
+            args.data_dir.ok_or("--data-dir is needed (or --demo)")?,
+            args.media_dir.ok_or("--media-dir is needed (or --demo)")?,
+        )
     };
+    if let Some(p) = args.root {
+        paths.root = p;
+    }
+    if let Some(p) = args.certificate {
+        paths.certificate = p;
+    }
+    if let Some(p) = args.key {
+        paths.key = p;
+    }
     if args.demo {
         prepare_demo(&paths).map_err(|e| e.to_string())?;
     }

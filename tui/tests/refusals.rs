@@ -1,5 +1,6 @@
 //! Refusals say why in plain Dutch, and import nothing: a definition medium changed after
-//! signing, a medium that is not a definition, a wrong passphrase.
+//! signing, a folder that is not a signed medium. (A wrong passphrase: `flow.rs`; a medium
+//! under another root: `provisioned.rs`.)
 #![allow(
     clippy::unwrap_used,
     clippy::expect_used,

@@ -23,10 +23,7 @@ pub const SEED: u64 = 42;
 
 /// Paths in a temp dir.
 pub fn paths(dir: &Path) -> Paths {
-    Paths {
-        data_dir: dir.join("data"),
-        media_dir: dir.join("media"),
-    }
+    Paths::new(dir.join("data"), dir.join("media"))
 }
 
 /// Opens (or re-opens after a "kill") the demo terminal on `paths`.
