@@ -4,7 +4,7 @@
 //! page carries the hash code, "pagina x van y", and DEMO exactly in demo mode; names with
 //! diacritics and non-Latin-1 letters come out of the PDF unaltered.
 //!
-//! Needs Debian's `poppler-utils` (scripts/test installs it).
+//! Needs Debian's `poppler-utils` and `qpdf` (scripts/test installs them).
 
 #![allow(
     clippy::unwrap_used,
@@ -110,6 +110,18 @@ fn render_and_extract(pdf: &[u8], name: &str) -> Vec<String> {
     std::fs::create_dir_all(&dir).unwrap();
     let path = dir.join(format!("{name}.pdf"));
     std::fs::write(&path, pdf).unwrap();
+    // qpdf checks the structure strictly (poppler silently repairs a broken xref table).
+    let check = Command::new("qpdf")
+        .arg("--check")
+        .arg(&path)
+        .output()
+        .expect("qpdf");
+    let check_out = String::from_utf8_lossy(&check.stdout);
+    assert!(
+        check.status.success() && check_out.contains("No syntax or stream encoding errors"),
+        "qpdf --check {name}: {check_out} {}",
+        String::from_utf8_lossy(&check.stderr)
+    );
     let info = Command::new("pdfinfo")
         .arg(&path)
         .output()
