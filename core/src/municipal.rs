@@ -370,3 +370,15 @@ pub fn shape_for(election: &Election, contest: &ContestId) -> EntryShape {
             .collect(),
     }
 }
+
+/// Writes the 510b and gives its file name, `Telling_<ElectionId>_gemeente_<Name>.eml.xml`
+/// (the name from the header's authority name, or its code when there is none).
+pub fn write_510b(
+    file: &CountFile,
+) -> Result<(String, Vec<u8>), crate::eml::count::CountWriteError> {
+    let h = &file.header;
+    let name = h.authority_name.as_deref().unwrap_or(&h.authority_id);
+    let file_name =
+        crate::eml::count::count_file_name(CountLevel::Municipality, &h.election_id.0, name);
+    Ok((file_name, crate::eml::count::write_count(file)?))
+}
