@@ -421,7 +421,11 @@ mod serve {
                     },
                     None => say(json!({"error": "record SYSPATH"})),
                 },
-                "import" => import(&mut st, words.get(1).copied()),
+                "import" => import(
+                    &mut st,
+                    words.get(1).copied(),
+                    words.get(2) == Some(&"pause"),
+                ),
                 "read" => match &st.session {
                     Some((_, s)) => match s.reader().list_dir("") {
                         Ok(l) => {
@@ -514,7 +518,7 @@ mod serve {
         Timestamp::parse(s).map_err(|e| format!("{s}: {e}"))
     }
 
-    fn import(st: &mut State, time: Option<&str>) {
+    fn import(st: &mut State, time: Option<&str>, pause: bool) {
         let now = match parse_time(time) {
             Ok(t) => t,
             Err(e) => return say(json!({"error": e})),
@@ -562,6 +566,12 @@ mod serve {
             let outcome = session.verify_with(
                 folder,
                 |view| {
+                    if pause {
+                        say(json!({"paused": "verify"}));
+                        let mut l = String::new();
+                        let _ = std::io::stdin().lock().read_line(&mut l);
+                        say(json!({"resumed": "verify"}));
+                    }
                     let src = Recording {
                         inner: SigningSource::new(*view),
                         read: Default::default(),
@@ -600,7 +610,23 @@ mod serve {
                     };
                     st.kept = Some((folder.clone(), election, medium));
                 }
-                Err(e) => say(json!({"verify_error": e.melding(), "folder": folder})),
+                Err(e) => {
+                    // vfat answers lookups on a vanished device with ENOENT ("Directory bread
+                    // failed"), which the library reports as a verification failure: the
+                    // program asks whether the device is still there (its node goes within
+                    // moments of the removal) before calling it a bad medium.
+                    let node = stick.volume().devnode.clone();
+                    let deadline = Instant::now() + Duration::from_secs(5);
+                    while node.exists() && Instant::now() < deadline {
+                        std::thread::sleep(Duration::from_millis(100));
+                    }
+                    let present = node.exists();
+                    say(json!({"verify_error": e.melding(), "folder": folder,
+                               "looks_removed": e.looks_removed(), "device_present": present,
+                               "melding": if e.looks_removed() || !present {
+                                   "De stick is verwijderd tijdens het inlezen; er is niets ingelezen.".to_string()
+                               } else { e.melding() }}));
+                }
             }
         }
         st.session = Some((c.devpath.clone(), session));

@@ -25,7 +25,9 @@
 //!    the export fails with a clear message, no mount is left, the appliance's copy still
 //!    verifies; blank stick D is plugged in and the export to it succeeds (checked on the host
 //!    as in 4);
-//! 6. the guest powers off.
+//! 6. a copy of A is pulled after it was mounted for import and before it was verified: a clear
+//!    "removed" error (not a bad signature), the session closed by the removal, no mount left;
+//! 7. the guest powers off.
 //!
 //! On the way, the guest's `record` of A and B and its raw uevents are saved in the target dir;
 //! with `TALLY_RECORD_FIXTURES=1` they are written to `tests/fixtures/detect/guest-*` (see
@@ -567,7 +569,46 @@ fn vfat_sticks_hot_plugged_and_pulled_in_the_guest() {
         .unwrap();
     host_verifies(&d, &k.folder, &k);
 
-    // 6. Power off.
+    // 6. A copy of A pulled in the middle of an import (mounted, not yet verified): a clear
+    //    error, not a bad signature; the removal closes the session; no mount left.
+    let e = sticks.join("e.img");
+    std::fs::copy(&a, &e).unwrap();
+    g.vm.plug_stick("sticke", &e, "TALLY-E").unwrap();
+    let (arr_e, _) = g.wait_event("arrived", |v| v["verdict"].get("usable").is_some());
+    let e_devpath = arr_e["devpath"].as_str().unwrap().to_string();
+    g.vm.send_line(&format!("import {VERIFY_AT} pause"))
+        .unwrap();
+    let paused =
+        g.vm.wait_console("GC {\"paused\":\"verify\"}", Duration::from_secs(180))
+            .unwrap();
+    let mounted = find(&parse_answers(&paused), "mounted").clone();
+    assert_eq!(mounted["ours"].as_array().unwrap().len(), 1, "{mounted:#}");
+    g.vm.unplug_stick("sticke", Duration::from_secs(60))
+        .unwrap();
+    let failed = g.cmd_until("go", "import", Duration::from_secs(180));
+    let err = find(&failed, "verify_error");
+    // The library's error is an I/O error when the read failed with EIO, but vfat answers a
+    // lookup on the vanished device with ENOENT, which the library reports as a failed
+    // verification ("manifest missing"); the program tells them apart by the device node.
+    assert!(
+        err["looks_removed"] == true || err["device_present"] == false,
+        "{err:#}"
+    );
+    assert_eq!(
+        err["melding"],
+        "De stick is verwijderd tijdens het inlezen; er is niets ingelezen."
+    );
+    assert!(
+        failed.iter().all(|a| a.get("verified").is_none()),
+        "{failed:#?}"
+    );
+    let (removed, all) = g.wait_event("removed", |v| v["devpath"] == e_devpath.as_str());
+    assert_eq!(removed["was_in_use"], true);
+    assert!(ours_is_empty(find(&all, "removed_in_use")));
+    let m = g.cmd("mounts", Duration::from_secs(60));
+    assert!(no_stick_mounted(&m), "{m:#?}");
+
+    // 7. Power off.
     g.vm.send_line("poweroff").unwrap();
     let status = g.vm.wait_exit(Duration::from_secs(120)).unwrap();
     assert!(status.success(), "{status}");
