@@ -188,6 +188,8 @@ catalogue! {
     Seats => "Zetels", "Seats";
     /// Hash code prompt.
     HashCodePrompt => "Typ van het papier groep {0} van de hashcode van {1}:", "Type from the paper group {0} of the hash code of {1}:";
+    /// Demo: what the paper says.
+    DemoPaper => "DEMO - op het papier staan deze hashcodes (groepen 1 t/m 16):", "DEMO - the paper shows these hash codes (groups 1 to 16):";
     /// Hash mismatch.
     HashMismatch => "De hashcode klopt niet met het papier (groep {0} van {1}). Controleer het papier en de stick.", "The hash code does not match the paper (group {0} of {1}). Check the paper and the stick.";
     /// Definition loaded.

@@ -128,6 +128,21 @@ pub fn view(state: &State, frame: &mut Frame) {
                     Span::styled(format!("[{typed:<4}]"), if sel { CURSOR } else { BOLD }),
                 ]));
             }
+            if state.demo {
+                // The demo has no paper: show what the paper would say.
+                lines.push(Line::from(""));
+                lines.push(Line::styled(Msg::DemoPaper.text(lang).to_string(), DIM));
+                for (file, hex) in [
+                    ("110a", &definition.sha256_110a),
+                    ("230b", &definition.sha256_230b),
+                ] {
+                    let half = |r: std::ops::Range<usize>| {
+                        r.map(|g| hash_group(hex, g)).collect::<Vec<_>>().join(" ")
+                    };
+                    lines.push(Line::styled(format!("  {file}: {}", half(0..8)), DIM));
+                    lines.push(Line::styled(format!("        {}", half(8..16)), DIM));
+                }
+            }
             if let Some(i) = mismatch {
                 let group = state.hash_groups.get(*i).copied().unwrap_or(0);
                 let file = files.get(*i).copied().unwrap_or("");

@@ -141,6 +141,13 @@ fn every_screen(lang: Lang, w: &Words) {
     check("media", &r.state, &[w.media, "DEMO_GR2025_Juinen"]);
     key(&mut r, KeyCode::Enter);
     check("definition", &r.state, &w.definition);
+    // The demo has no paper: it shows the codes the Kiesraad published for these files.
+    let (a, b) = published_hashes();
+    let lines = render(&r.state).join("\n");
+    for hex in [&a, &b] {
+        let first: Vec<&str> = (0..8).map(|g| &hex[g * 4..g * 4 + 4]).collect();
+        assert!(lines.contains(&first.join(" ")), "{lines}");
+    }
     // A wrong group: refused, with the X marker.
     for _ in 0..4 {
         type_str(&mut r, "0000");
