@@ -243,12 +243,23 @@ impl UsbStick {
 
     /// After a failure past the rename: mount read-write again and remove the folder.
     fn roll_back(&self, folder: &str, progress: Written, audit: &mut dyn AuditSink) -> bool {
-        let Ok(mount) = self.mount(MountMode::ReadWrite, audit) else {
-            return false;
-        };
-        let undone = undo_write(mount.path(), folder, progress);
-        let unmounted = self.unmount(mount, audit).is_ok();
-        undone && unmounted
+        // A file system that failed a moment ago may still be held by the kernel through the
+        // mount that was just detached; a fresh mount then meets the same failed superblock.
+        // A few short, bounded retries let it go; a stick that is really gone fails every time.
+        for attempt in 0..ROLL_BACK_ATTEMPTS {
+            if attempt > 0 {
+                std::thread::sleep(ROLL_BACK_PAUSE);
+            }
+            let Ok(mount) = self.mount(MountMode::ReadWrite, audit) else {
+                continue;
+            };
+            let undone = undo_write(mount.path(), folder, progress);
+            let unmounted = self.unmount(mount, audit).is_ok();
+            if undone && unmounted {
+                return true;
+            }
+        }
+        false
     }
 
     fn export_inner(
@@ -389,6 +400,11 @@ impl Medium for UsbStick {
         finish_export(&self.identity, result, stick, audit)
     }
 }
+
+/// How often a failed export's rollback tries to mount the stick again, and the pause between
+/// tries: at most about a second in all, so a pulled stick never holds the program up for long.
+const ROLL_BACK_ATTEMPTS: u32 = 5;
+const ROLL_BACK_PAUSE: std::time::Duration = std::time::Duration::from_millis(250);
 
 /// A plain folder standing in for a stick (demo mode).
 #[derive(Debug, Clone)]
