@@ -2,7 +2,9 @@
 //!
 //! [`FolderServices`] is what the appliance runs: the trusted root's public key, the body's
 //! certificate and passphrase-encrypted key, media as folders (a mounted stick, or in the
-//! demo a folder standing in for one), and the `tally-signing` checks on every medium.
+//! demo a folder standing in for one), and the `tally-signing` checks on every medium. Every
+//! medium is read and written through `tally-media` (its capped, link-refusing reader and its
+//! verified export), audited in `<data-dir>/audit.jsonl`.
 //!
 //! [`prepare_demo`] builds, at the first start of `tally --demo`, a DEMO authority and body
 //! from fixed seeds (public test keys, for demonstration only: every name says DEMO) and a
@@ -18,10 +20,13 @@ use tally_core::eml::count::{count_file_name, write_count};
 use tally_core::eml::definition::{SourceFile, load_election};
 use tally_core::ids::{ContestId, ElectionId, MunicipalityCode};
 use tally_core::municipal::{MunicipalitySpec, StationInfo, TotalError, municipal_total};
+use tally_media::export::NoFaults;
+use tally_media::signed::{SignedMediumVerifier, SigningSource, export_request, summary};
+use tally_media::{FolderMedium, JsonLinesAudit, MediaError, Medium as _, ReadLimits};
 use tally_signing::{
-    Certificate, CertificateFields, ContentKind, DirSource, KdfParams, MediumFile, PublicKey, Role,
-    SecretKey, SignedMedium, Timestamp, VerifyError, VerifyOptions, decrypt_secret_key,
-    encrypt_secret_key, sha256, sign_medium, verify_medium,
+    Certificate, CertificateFields, ContentKind, KdfParams, MediumFile, PublicKey, Role, SecretKey,
+    SignedMedium, Timestamp, VerifyError, VerifyOptions, decrypt_secret_key, encrypt_secret_key,
+    sha256, sign_medium, verify_medium,
 };
 
 use crate::form::ElectionInfo;
@@ -42,6 +47,7 @@ const ROOT_FILE: &str = "root.pub";
 const CERT_FILE: &str = "body.cert";
 const KEY_FILE: &str = "body.key";
 const KEPT_DIR: &str = "definition.tally";
+const AUDIT_FILE: &str = "audit.jsonl";
 
 /// Where the terminal finds its keys, media and journal.
 #[derive(Debug, Clone)]
@@ -73,6 +79,12 @@ impl Paths {
     /// The journal file.
     pub fn journal(&self) -> PathBuf {
         self.data_dir.join("journal.tally")
+    }
+
+    /// The media audit log (JSON lines, one event per line, synced): every medium opened,
+    /// every file read or written with its hash, every verification and export and its outcome.
+    pub fn audit(&self) -> PathBuf {
+        self.data_dir.join(AUDIT_FILE)
     }
 }
 
@@ -135,8 +147,55 @@ impl FolderServices {
         o
     }
 
+    fn audit_log(&self) -> Result<JsonLinesAudit, Refusal> {
+        JsonLinesAudit::open(&self.paths.audit()).map_err(|e| {
+            Refusal::new(
+                Msg::MediumRefused,
+                format!("het auditlogboek kan niet worden geopend: {e}"),
+            )
+        })
+    }
+
+    /// Verifies the signed medium `dir` through `tally-media`: the folder that holds it is
+    /// the medium (a stick, or in the demo a folder standing in for one), read by the capped
+    /// reader that refuses links and special files, every file read and the outcome audited.
     fn verify_dir(&self, dir: &Path) -> Result<VerifiedDefinition, Refusal> {
-        let verified = verify_medium(&DirSource::new(dir), &self.options()).map_err(refusal)?;
+        let (Some(parent), Some(folder)) = (dir.parent(), dir.file_name().and_then(|f| f.to_str()))
+        else {
+            return Err(Refusal::new(
+                Msg::MediumRefused,
+                format!("{} is geen map op een stick", dir.display()),
+            ));
+        };
+        let mut audit = self.audit_log()?;
+        let medium = FolderMedium::new(parent);
+        let session = medium
+            .open_import(ReadLimits::default(), &mut audit)
+            .map_err(media_refusal)?;
+        // The signing crate's reason is kept typed, for the official's words.
+        let mut reason: Option<VerifyError> = None;
+        let options = self.options();
+        let outcome = session.verify_with(
+            folder,
+            |view| {
+                verify_medium(&SigningSource::new(*view), &options).map_err(|e| {
+                    let text = e.to_string();
+                    reason = Some(e);
+                    text
+                })
+            },
+            summary,
+            &mut audit,
+        );
+        // A demo folder has no mount; closing audits a stick's unmount.
+        let closed = session.close(&mut audit);
+        let verified = match (outcome, reason) {
+            (Ok(v), _) => v,
+            // A stick pulled or failing under the verifier is reported as such.
+            (Err(MediaError::VerifyFailed(_)), Some(e)) => return Err(refusal(e)),
+            (Err(e), _) => return Err(media_refusal(e)),
+        };
+        closed.map_err(media_refusal)?;
         let find = |marks: &[&str]| {
             verified
                 .files
@@ -206,8 +265,10 @@ pub fn refusal(e: VerifyError) -> Refusal {
         Unlistable { .. }
         | ManifestMissing { .. }
         | SignatureMissing { .. }
-        | NotRegularFile { .. }
         | Unreadable { .. } => "de stick is onvolledig of onleesbaar",
+        NotRegularFile { .. } => {
+            "de stick bevat een snelkoppeling (symbolische link) of een speciaal bestand; zulke bestanden worden nooit gelezen"
+        }
         CertificateFromOtherRoot { .. } | CertificateSignatureInvalid => {
             "de ondertekenaar is niet erkend door de vertrouwde sleutel van de Kiesraad"
         }
@@ -230,6 +291,11 @@ pub fn refusal(e: VerifyError) -> Refusal {
         _ => "de stick is beschadigd of ongeldig",
     };
     Refusal::new(Msg::MediumRefused, format!("{why} ({e})"))
+}
+
+/// A medium that could not be opened or read, in the media crate's Dutch.
+fn media_refusal(e: MediaError) -> Refusal {
+    Refusal::new(Msg::MediumRefused, e.melding())
 }
 
 impl Services for FolderServices {
@@ -259,19 +325,24 @@ impl Services for FolderServices {
     }
 
     fn scan_media(&mut self) -> Vec<Medium> {
-        let Ok(dir) = fs::read_dir(&self.paths.media_dir) else {
+        // The media folder is the medium (a mounted stick, or the demo's folder standing in
+        // for one); its top-level folders are the candidates. Links are not folders.
+        let Ok(mut audit) = self.audit_log() else {
             return Vec::new();
         };
-        let mut out: Vec<Medium> = dir
-            .filter_map(Result::ok)
-            .filter(|e| e.file_type().is_ok_and(|t| t.is_dir()))
-            .map(|e| Medium {
-                label: e.file_name().to_string_lossy().into_owned(),
-                path: e.path(),
+        let stick = FolderMedium::new(&self.paths.media_dir);
+        let Ok(session) = stick.open_import(ReadLimits::default(), &mut audit) else {
+            return Vec::new();
+        };
+        let folders = session.folders().unwrap_or_default();
+        let _ = session.close(&mut audit);
+        folders
+            .into_iter()
+            .map(|name| Medium {
+                path: self.paths.media_dir.join(&name),
+                label: name,
             })
-            .collect();
-        out.sort_by(|a, b| a.label.cmp(&b.label));
-        out
+            .collect()
     }
 
     fn verify_definition(&mut self, medium: &Medium) -> Result<VerifiedDefinition, Refusal> {
@@ -289,10 +360,29 @@ impl Services for FolderServices {
         let mut names: Vec<String> = definition.files.iter().map(|(n, _)| n.clone()).collect();
         names.push(tally_signing::MANIFEST_FILE.to_string());
         names.push(tally_signing::SIGNATURE_FILE.to_string());
-        for name in names {
-            let bytes = fs::read(definition.source.join(&name)).map_err(fail)?;
-            fs::write(kept.join(&name), bytes).map_err(fail)?;
-        }
+        // Copied through the media reader too: no link is followed, no file over the cap read.
+        let (Some(parent), Some(folder)) = (
+            definition.source.parent(),
+            definition.source.file_name().and_then(|f| f.to_str()),
+        ) else {
+            return Err(Refusal::new(
+                Msg::MediumRefused,
+                format!("{} is geen map op een stick", definition.source.display()),
+            ));
+        };
+        let mut audit = self.audit_log()?;
+        let session = FolderMedium::new(parent)
+            .open_import(ReadLimits::default(), &mut audit)
+            .map_err(media_refusal)?;
+        let copied = names.iter().try_for_each(|name| {
+            let bytes = session
+                .reader()
+                .read_file(&format!("{folder}/{name}"))
+                .map_err(media_refusal)?;
+            fs::write(kept.join(name), bytes).map_err(fail)
+        });
+        session.close(&mut audit).map_err(media_refusal)?;
+        copied?;
         // What was copied must be what was verified.
         let again = self.verify_dir(&kept)?;
         if again.files != definition.files {
@@ -354,11 +444,35 @@ impl Services for FolderServices {
         if self.demo {
             folder = format!("DEMO_{folder}");
         }
-        let dir = self.paths.media_dir.join(folder);
+        let dir = self.paths.media_dir.join(&folder);
         if dir.exists() {
             return Err(fail(format!("{} bestaat al", dir.display())));
         }
-        medium.write_to_dir(&dir).map_err(|e| fail(e.to_string()))?;
+        // Through tally-media: a temporary name, fsync, rename, read back and verified
+        // before the official is told it is done; audited. On failure the data stays in the
+        // journal and the export can be repeated.
+        let mut audit = self.audit_log().map_err(|r| fail(r.args.join(" ")))?;
+        let mut opts = VerifyOptions::new(&self.root, Timestamp::now());
+        opts.expected_kind = Some(ContentKind::Results510b);
+        opts.expected_election = Some(&election.id);
+        opts.expected_signer = Some(self.certificate.identifier());
+        let verifier = SignedMediumVerifier { opts };
+        FolderMedium::new(&self.paths.media_dir)
+            .export(
+                &export_request(&folder, &medium),
+                &verifier,
+                &mut NoFaults,
+                &mut audit,
+            )
+            .map_err(|e| {
+                let melding = e.melding();
+                fail(
+                    melding
+                        .strip_prefix("Exporteren mislukt: ")
+                        .unwrap_or(&melding)
+                        .to_owned(),
+                )
+            })?;
         Ok(ExportReport {
             path: dir.display().to_string(),
             sha256: sha,

@@ -122,8 +122,34 @@ fn full_juinen_count_with_one_difference_and_a_verified_export() {
     assert_eq!(r.state.tally.status(2), Some(Status::Definitive));
     assert!(r.state.tally.all_definitive());
 
-    // Export.
+    // An export that fails (the stick's temporary name is taken by a file) says so in
+    // Dutch and writes nothing; the data stays, and the export can be repeated.
+    let blocker = paths
+        .media_dir
+        .join(".DEMO_GR2025_Juinen_0042_results-510b.tally.tmp");
+    std::fs::write(&blocker, b"in de weg").unwrap();
     key(&mut r, KeyCode::Char('t'));
+    key(&mut r, KeyCode::Char('e'));
+    assert!(r.state.tally.exported.is_none());
+    let notice = r.state.notice.clone().expect("a notice");
+    assert!(notice.problem);
+    assert!(
+        notice.text.starts_with("Exporteren mislukt:")
+            && notice.text.contains("De gegevens blijven op dit apparaat")
+            && notice.text.contains("De stick is niet gewijzigd."),
+        "{}",
+        notice.text
+    );
+    assert!(
+        !paths
+            .media_dir
+            .join("DEMO_GR2025_Juinen_0042_results-510b.tally")
+            .exists()
+    );
+    assert!(r.state.tally.all_definitive());
+    std::fs::remove_file(&blocker).unwrap();
+
+    // Export.
     key(&mut r, KeyCode::Char('e'));
     let (path, sha) = r.state.tally.exported.clone().expect("exported");
     assert!(
@@ -147,6 +173,33 @@ fn full_juinen_count_with_one_difference_and_a_verified_export() {
         file.name
     );
     assert_eq!(hex::encode(file.sha256), sha);
+
+    // The export went through tally-media and is in the audit log: the 510b written (with
+    // its hash) and the export done, after the definition was read and verified.
+    let audit = std::fs::read_to_string(paths.data_dir.join("audit.jsonl")).unwrap();
+    let events: Vec<serde_json::Value> = audit
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap())
+        .collect();
+    let has = |kind: &str, check: &dyn Fn(&serde_json::Value) -> bool| {
+        events.iter().any(|e| e["kind"] == kind && check(e))
+    };
+    assert!(
+        has("verified", &|e| e["detail"]
+            .as_str()
+            .unwrap()
+            .contains("election-definition")),
+        "{audit}"
+    );
+    assert!(has("written", &|e| e["sha256"] == sha.as_str()), "{audit}");
+    assert!(has("export_failed", &|_| true), "{audit}");
+    assert!(
+        has("export_done", &|e| e["detail"]
+            .as_str()
+            .unwrap()
+            .starts_with("DEMO_GR2025_Juinen_0042_results-510b.tally")),
+        "{audit}"
+    );
     assert!(verified.signer().name().starts_with("DEMO"));
 
     // The 510b has the expected totals: per list the sum over the three paper reports.

@@ -67,3 +67,45 @@ fn a_folder_that_is_not_a_signed_medium_is_refused_in_dutch() {
     );
     assert!(r.state.tally.election.is_none());
 }
+
+#[test]
+fn a_definition_with_a_link_is_refused_in_dutch_and_audited() {
+    let dir = tempfile::tempdir().unwrap();
+    let paths = paths(dir.path());
+    let mut r = open(&paths, Lang::Nl);
+    // The 230b replaced by a link to an identical copy outside the "stick": the bytes
+    // would verify, but a link is never followed.
+    let medium = std::fs::read_dir(&paths.media_dir)
+        .unwrap()
+        .next()
+        .unwrap()
+        .unwrap()
+        .path();
+    let name = "eml230b_kandidatenlijsten-juinen.eml.xml";
+    let outside = dir.path().join(name);
+    std::fs::rename(medium.join(name), &outside).unwrap();
+    std::os::unix::fs::symlink(&outside, medium.join(name)).unwrap();
+
+    unlock(&mut r);
+    key(&mut r, KeyCode::Enter);
+    let e = media_error(&r);
+    assert!(
+        e.starts_with("Stick geweigerd: de stick bevat een snelkoppeling (symbolische link)"),
+        "{e}"
+    );
+    assert!(e.contains(name), "{e}");
+    assert!(r.state.tally.election.is_none());
+    assert!(!paths.data_dir.join("definition.tally").exists());
+    // The refusal and the failed verification are in the audit log.
+    let audit = std::fs::read_to_string(paths.data_dir.join("audit.jsonl")).unwrap();
+    let kinds: Vec<String> = audit
+        .lines()
+        .map(|l| {
+            let v: serde_json::Value = serde_json::from_str(l).unwrap();
+            v["kind"].as_str().unwrap().to_owned()
+        })
+        .collect();
+    assert!(kinds.iter().any(|k| k == "refused"), "{audit}");
+    assert!(kinds.iter().any(|k| k == "verify_failed"), "{audit}");
+    assert!(!kinds.iter().any(|k| k == "verified"), "{audit}");
+}
