@@ -109,8 +109,13 @@ pub enum SetupError {
     Invalid(PathBuf, String),
 }
 
+/// Keys and certificates are a few hundred bytes; anything larger is not one.
+const MAX_KEY_FILE_BYTES: u64 = 64 * 1024;
+
+/// Reads a key or certificate file: a regular file (no link, FIFO or device) of bounded size.
 fn read(path: &Path) -> Result<Vec<u8>, SetupError> {
-    fs::read(path).map_err(|e| SetupError::Io(path.to_path_buf(), e))
+    tally_signing::medium::read_regular_file(path, MAX_KEY_FILE_BYTES)
+        .map_err(|e| SetupError::Io(path.to_path_buf(), std::io::Error::other(e)))
 }
 
 fn write(path: &Path, bytes: &[u8]) -> Result<(), SetupError> {
@@ -310,7 +315,7 @@ impl Services for FolderServices {
 
     fn unlock(&mut self, passphrase: &str) -> Result<(), Refusal> {
         let path = self.paths.key.clone();
-        let bytes = fs::read(&path)
+        let bytes = read(&path)
             .map_err(|e| Refusal::new(Msg::UnlockRefused, format!("sleutel niet leesbaar: {e}")))?;
         let key = decrypt_secret_key(&bytes, passphrase.as_bytes())
             .map_err(|_| Refusal::new(Msg::UnlockRefused, "de wachtwoordzin is onjuist"))?;

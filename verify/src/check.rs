@@ -126,14 +126,9 @@ struct Input {
 const MAX_FILE: u64 = 64 * 1024 * 1024;
 
 fn read_plain(path: &Path) -> std::io::Result<Vec<u8>> {
-    let meta = std::fs::symlink_metadata(path)?;
-    if !meta.is_file() {
-        return Err(std::io::Error::other("not a regular file"));
-    }
-    if meta.len() > MAX_FILE {
-        return Err(std::io::Error::other("larger than 64 MiB"));
-    }
-    std::fs::read(path)
+    // The signing crate's reader: a regular file only (no link, FIFO or device), never more
+    // than the cap, checked on the opened file rather than on the name.
+    tally_signing::medium::read_regular_file(path, MAX_FILE).map_err(std::io::Error::other)
 }
 
 /// Checks the folder. An unreadable folder is an `Err`; everything about the files is in

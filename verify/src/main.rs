@@ -50,8 +50,9 @@ enum Command {
     },
 }
 
-fn read(path: &PathBuf) -> Result<Vec<u8>, String> {
-    std::fs::read(path).map_err(|e| format!("cannot read {}: {e}", path.display()))
+fn read(path: &std::path::Path) -> Result<Vec<u8>, String> {
+    tally_signing::medium::read_regular_file(path, tally_core::eml::limits::MAX_FILE_BYTES as u64)
+        .map_err(|e| format!("cannot read {}: {e}", path.display()))
 }
 
 fn name(path: &std::path::Path) -> String {
