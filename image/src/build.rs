@@ -53,8 +53,9 @@ pub const EFI_STUB: &str = "/usr/lib/systemd/boot/efi/linuxx64.efi.stub";
 /// Where the authority's root public key is in the image.
 pub const ROOT_KEY_PATH: &str = "/etc/tally/root.pub";
 
-/// The length of the root public key file (a raw Ed25519 public key).
-pub const ROOT_KEY_LEN: usize = 32;
+/// Where the data partition of the certified stick is mounted (an empty directory in the
+/// read-only root).
+pub const DATA_DIR: &str = "/data";
 
 /// The kernel command line of a production image: the program on the first virtual terminal,
 /// the kernel quiet, module signatures and lockdown enforced even if the firmware did not
@@ -100,13 +101,14 @@ pub enum BuildError {
         /// The version.
         version: &'static str,
     },
-    /// The root public key file has the wrong length.
-    #[error("root public key {path}: {len} bytes, expected {ROOT_KEY_LEN}")]
-    RootKeyLength {
+    /// The root public key file is neither `tally-provision`'s `authority.pub` nor a raw
+    /// 32-byte Ed25519 public key.
+    #[error("root public key {path}: {why} (expected tally-provision's authority.pub)")]
+    RootKey {
         /// The file.
         path: PathBuf,
-        /// Its length.
-        len: usize,
+        /// What is wrong.
+        why: String,
     },
     /// The init is dynamically linked (it must be static: it runs before anything else).
     #[error("init {path} is dynamically linked; build it for x86_64-unknown-linux-musl")]
@@ -301,7 +303,8 @@ pub struct InitramfsSpec<'a> {
     pub init: &'a Path,
     /// The program, installed as `/bin/tally` with its shared libraries.
     pub program: &'a Path,
-    /// The authority's root public key ([`ROOT_KEY_LEN`] bytes), installed at [`ROOT_KEY_PATH`].
+    /// The authority's root public key (`tally-provision`'s `authority.pub`; see
+    /// [`check_root_key`]), installed at [`ROOT_KEY_PATH`].
     pub root_key: &'a Path,
     /// The unpacked kernel whose modules go in.
     pub kernel: &'a Kernel,
@@ -330,7 +333,7 @@ pub fn stripped(program: &Path, work: &Path) -> Result<Vec<u8>, BuildError> {
 /// Assembles the initramfs (uncompressed).
 pub fn initramfs(spec: &InitramfsSpec<'_>) -> Result<Archive, BuildError> {
     let mut a = Archive::new();
-    for d in ["proc", "sys", "dev", "run", "sysroot", "etc", "bin"] {
+    for d in ["proc", "sys", "dev", "run", "sysroot", "etc", "bin", "data"] {
         a.add_dir(d, 0o755)?;
     }
     a.add_char_dev("dev/console", 0o600, 5, 1)?;
@@ -347,12 +350,7 @@ pub fn initramfs(spec: &InitramfsSpec<'_>) -> Result<Archive, BuildError> {
         a.add_file(&s, 0o755, read(&lib)?)?;
     }
     let key = read(spec.root_key)?;
-    if key.len() != ROOT_KEY_LEN {
-        return Err(BuildError::RootKeyLength {
-            path: spec.root_key.to_path_buf(),
-            len: key.len(),
-        });
-    }
+    check_root_key(spec.root_key, &key)?;
     a.add_file(ROOT_KEY_PATH, 0o444, key)?;
     a.add_file("etc/os-release", 0o444, os_release().into_bytes())?;
 
@@ -374,6 +372,24 @@ pub fn initramfs(spec: &InitramfsSpec<'_>) -> Result<Archive, BuildError> {
         dep.subset_text(&order)?.into_bytes(),
     )?;
     Ok(a)
+}
+
+/// Checks the root public key file: `tally-provision`'s `authority.pub` (what the terminal
+/// reads with `--root`), or a raw 32-byte Ed25519 key (what test harness programs read). The
+/// file goes into the image as it is.
+pub fn check_root_key(path: &Path, key: &[u8]) -> Result<(), BuildError> {
+    let checked = match <[u8; 32]>::try_from(key) {
+        Ok(raw) => tally_signing::PublicKey::from_bytes(&raw)
+            .map(|_| ())
+            .map_err(|e| e.to_string()),
+        Err(_) => tally_signing::PublicKey::from_file_bytes(key)
+            .map(|_| ())
+            .map_err(|e| e.to_string()),
+    };
+    checked.map_err(|why| BuildError::RootKey {
+        path: path.to_path_buf(),
+        why,
+    })
 }
 
 /// The `os-release` of the image (also the UKI's `.osrel` section).

@@ -9,12 +9,18 @@
 pub struct InitOptions {
     /// The terminal the program runs on, a name under `/dev` (`tally.console=`, default `tty1`).
     pub console: String,
+    /// `tally.stick=optional`: when no boot stick with a `TALLY-DATA` partition is found at
+    /// once, start the program anyway, without contract 1's arguments. Only for test harness
+    /// images booted from a bare ESP (the program is then a test stand-in); the appliance's
+    /// command line (signed into the UKI) never has it. Default `required`.
+    pub stick_optional: bool,
 }
 
 impl Default for InitOptions {
     fn default() -> Self {
         InitOptions {
             console: "tty1".to_string(),
+            stick_optional: false,
         }
     }
 }
@@ -25,6 +31,9 @@ pub enum CmdlineError {
     /// `tally.console=` names something that is not a plain terminal name (`tty1`, `ttyS1`).
     #[error("tally.console={0:?}: expected a terminal name like tty1 or ttyS1")]
     BadConsole(String),
+    /// `tally.stick=` is neither `required` nor `optional`.
+    #[error("tally.stick={0:?}: expected required or optional")]
+    BadStick(String),
 }
 
 impl InitOptions {
@@ -40,6 +49,12 @@ impl InitOptions {
                     return Err(CmdlineError::BadConsole(v.to_string()));
                 }
                 o.console = v.to_string();
+            } else if let Some(v) = word.strip_prefix("tally.stick=") {
+                o.stick_optional = match v {
+                    "required" => false,
+                    "optional" => true,
+                    _ => return Err(CmdlineError::BadStick(v.to_string())),
+                };
             }
         }
         Ok(o)
@@ -63,6 +78,21 @@ mod tests {
         let d = InitOptions::parse("quiet").unwrap();
         assert_eq!(d.console, "tty1");
         assert!(!d.console_is_serial());
+        assert!(!d.stick_optional);
+        assert!(
+            InitOptions::parse("tally.stick=optional")
+                .unwrap()
+                .stick_optional
+        );
+        assert!(
+            !InitOptions::parse("tally.stick=required")
+                .unwrap()
+                .stick_optional
+        );
+        assert_eq!(
+            InitOptions::parse("tally.stick=maybe"),
+            Err(CmdlineError::BadStick("maybe".into()))
+        );
     }
 
     #[test]

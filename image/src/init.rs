@@ -4,8 +4,11 @@
 //! initramfs in dependency order; switch module loading off for good and set the hardening
 //! sysctls; turn Ctrl-Alt-Del off; copy the root into a fresh tmpfs, make it read-only and make it
 //! the root (the initramfs's rootfs itself cannot be remounted read-only or pivoted away from);
-//! mount `/run`; then run `/bin/tally` on its terminal, restart it when it crashes and power off
-//! when it exits with [`EXIT_POWER_OFF`].
+//! mount `/run`; find the certified stick it was booted from ([`crate::bootdisk`]), hash the
+//! UKI on its ESP (the system's identity) and mount its data partition at `/data`; then run
+//! `/bin/tally` with contract 1's command line ([`program_args`]) on its terminal, restart it
+//! when it crashes and power off when it exits with [`EXIT_POWER_OFF`]. Without the data
+//! partition the program is not started: the terminal says why, and the machine powers off.
 //!
 //! No network is configured (not even `lo` is brought up), there is no shell, no login and no
 //! getty. If a protection cannot be put in place the program is not started: the init prints
@@ -114,7 +117,11 @@ fn say(msg: &str) {
 /// PID 1's entry point. Never returns: ends in power-off.
 pub fn run() -> ! {
     match boot() {
-        Ok(opts) => supervise(&opts),
+        Ok(opts) => match attach_stick(&opts) {
+            Ok(Some(system_hash)) => supervise(&opts, &program_args(&system_hash)),
+            Ok(None) => supervise(&opts, &[]),
+            Err(e) => stick_missing(&opts, &e),
+        },
         Err(e) => {
             say(&format!("FOUT bij het opstarten / boot failed: {e}"));
             say("Het systeem wordt uitgeschakeld. / Powering off.");
@@ -149,10 +156,7 @@ fn boot() -> Result<InitOptions, InitError> {
             c"mode=0755,size=16m",
         ),
     )?;
-    say(&format!(
-        "read-only root ready; starting {PROGRAM} on {}",
-        opts.console
-    ));
+    say("read-only root ready");
     Ok(opts)
 }
 
@@ -328,15 +332,247 @@ fn copy_tree(src: &Path, dst: &Path, skip: &[&str]) -> Result<(), InitError> {
     Ok(())
 }
 
+/// Where the program keeps its private mount points (contract 1's `--runtime-dir`).
+pub const RUNTIME_DIR: &str = "/run/tally";
+
+/// Where the ESP is mounted (read-only) while the UKI is hashed.
+const ESP_MOUNT: &str = "/run/esp";
+
+/// The UKI on the ESP, as the firmware loads it (`\EFI\BOOT\BOOTX64.EFI`; vfat's names are
+/// case-insensitive).
+pub const UKI_ON_ESP: &str = "EFI/BOOT/BOOTX64.EFI";
+
+/// How long the init waits for the boot stick to show up (USB enumeration is asynchronous).
+const STICK_WAIT: Duration = Duration::from_secs(90);
+
+/// How long the message about a missing data partition stays before power-off (or Enter).
+const MISSING_WAIT: Duration = Duration::from_secs(60);
+
+/// The program's command line (contract 1): real USB sticks, the data partition, the root key
+/// built into the image, and the system's identity.
+pub fn program_args(system_hash: &str) -> Vec<String> {
+    [
+        "--usb",
+        "--data-dir",
+        crate::build::DATA_DIR,
+        "--root",
+        crate::build::ROOT_KEY_PATH,
+        "--runtime-dir",
+        RUNTIME_DIR,
+        "--system-hash",
+        system_hash,
+    ]
+    .iter()
+    .map(|s| s.to_string())
+    .collect()
+}
+
+/// Why the stick's data partition is not available.
+#[derive(Debug, thiserror::Error)]
+pub enum StickError {
+    /// No disk with the boot partition (or with a `TALLY-DATA` partition) appeared in time.
+    #[error(
+        "de opstartstick is niet gevonden / the boot stick was not found{}",
+        .0.as_deref().map(|u| format!(" (partition {u})")).unwrap_or_default()
+    )]
+    NotFound(Option<String>),
+    /// Several disks have a `TALLY-DATA` partition and the firmware did not say which it
+    /// booted from.
+    #[error(
+        "meer dan een stick met een gegevenspartitie / more than one stick with a TALLY-DATA partition"
+    )]
+    Ambiguous,
+    /// The boot disk has no partition of this name.
+    #[error(
+        "de opstartstick ({disk}) heeft geen partitie {name} / the boot stick has no {name} partition"
+    )]
+    NoPartition {
+        /// The disk.
+        disk: String,
+        /// The partition's GPT name.
+        name: &'static str,
+    },
+    /// Mounting, reading or hashing failed.
+    #[error(transparent)]
+    Init(#[from] InitError),
+}
+
+/// Reads `LoaderDevicePartUUID` from the firmware (efivarfs mounted read-only for the moment).
+fn loader_partition_uuid() -> Option<String> {
+    let dir = "/sys/firmware/efi/efivars";
+    if !Path::new(dir).is_dir() {
+        return None;
+    }
+    let flags = MountFlags::RDONLY | MountFlags::NOSUID | MountFlags::NODEV | MountFlags::NOEXEC;
+    if let Err(e) = mount("efivarfs", dir, "efivarfs", flags, c"") {
+        say(&format!("efivarfs: {e}"));
+        return None;
+    }
+    let bytes = fs::read(Path::new(dir).join(crate::bootdisk::LOADER_DEVICE_PART_UUID)).ok();
+    let _ = rustix::mount::unmount(dir, rustix::mount::UnmountFlags::empty());
+    bytes.and_then(|b| crate::bootdisk::decode_loader_uuid(&b))
+}
+
+/// Finds the boot stick (contract 3), hashes the UKI on its ESP, mounts its data partition at
+/// `/data` and makes the program's runtime directory. Returns the UKI's SHA-256 in hex; `None`
+/// when the stick is optional (`tally.stick=optional`, test harness images) and not there.
+fn attach_stick(opts: &InitOptions) -> Result<Option<String>, StickError> {
+    use crate::bootdisk::{Choice, DATA_PARTITION, ESP_PARTITION, ESP_TYPE, choose, disks};
+    let loader = loader_partition_uuid();
+    say(&format!(
+        "boot partition (LoaderDevicePartUUID): {}",
+        loader.as_deref().unwrap_or("not given")
+    ));
+    let started = Instant::now();
+    let mut told = false;
+    let disk = loop {
+        let found = disks();
+        match choose(&found, loader.as_deref()) {
+            Choice::Disk(i) => {
+                if let Some(d) = found.into_iter().nth(i) {
+                    break d;
+                }
+            }
+            Choice::Ambiguous => return Err(StickError::Ambiguous),
+            Choice::NotYet if opts.stick_optional => {
+                say("no boot stick; starting the program without it (tally.stick=optional)");
+                return Ok(None);
+            }
+            Choice::NotYet => {}
+        }
+        if started.elapsed() > STICK_WAIT {
+            return Err(StickError::NotFound(loader));
+        }
+        if !told && started.elapsed() > Duration::from_secs(3) {
+            say("waiting for the boot stick");
+            told = true;
+        }
+        std::thread::sleep(Duration::from_millis(200));
+    };
+    say(&format!("boot stick: {}", disk.name));
+    let esp = disk
+        .partition(ESP_PARTITION)
+        .or_else(|| disk.partitions.iter().find(|p| p.type_guid == ESP_TYPE))
+        .ok_or(StickError::NoPartition {
+            disk: disk.name.clone(),
+            name: ESP_PARTITION,
+        })?;
+    let data = disk
+        .partition(DATA_PARTITION)
+        .ok_or(StickError::NoPartition {
+            disk: disk.name.clone(),
+            name: DATA_PARTITION,
+        })?;
+    let device = |number: u32, name: &'static str| {
+        let deadline = Instant::now() + Duration::from_secs(10);
+        loop {
+            if let Some(p) = disk.partition_device(number).filter(|p| p.exists()) {
+                return Ok(p);
+            }
+            if Instant::now() > deadline {
+                return Err(StickError::NoPartition {
+                    disk: disk.name.clone(),
+                    name,
+                });
+            }
+            std::thread::sleep(Duration::from_millis(100));
+        }
+    };
+    let esp_dev = device(esp.number, ESP_PARTITION)?;
+    let data_dev = device(data.number, DATA_PARTITION)?;
+    let hash = hash_uki(&esp_dev)?;
+    say(&format!(
+        "system hash (SHA-256 of the UKI on the ESP): {hash}"
+    ));
+    sys(
+        format!("mount {} on /data", data_dev.display()),
+        mount(
+            data_dev.as_path(),
+            crate::build::DATA_DIR,
+            "ext4",
+            MountFlags::NOSUID | MountFlags::NODEV | MountFlags::NOEXEC,
+            c"",
+        ),
+    )?;
+    sys(
+        format!("mkdir {RUNTIME_DIR}"),
+        fs::DirBuilder::new().mode(0o700).create(RUNTIME_DIR),
+    )?;
+    Ok(Some(hash))
+}
+
+/// Mounts the ESP read-only, hashes the UKI the firmware booted, unmounts it.
+fn hash_uki(esp_dev: &Path) -> Result<String, InitError> {
+    use sha2::Digest as _;
+    sys(
+        format!("mkdir {ESP_MOUNT}"),
+        fs::DirBuilder::new().mode(0o700).create(ESP_MOUNT),
+    )?;
+    let flags = MountFlags::RDONLY | MountFlags::NOSUID | MountFlags::NODEV | MountFlags::NOEXEC;
+    sys(
+        format!(
+            "mount {} (vfat, read-only) on {ESP_MOUNT}",
+            esp_dev.display()
+        ),
+        mount(esp_dev, ESP_MOUNT, "vfat", flags, c""),
+    )?;
+    let path = Path::new(ESP_MOUNT).join(UKI_ON_ESP);
+    let mut hasher = sha2::Sha256::new();
+    let hashed = fs::File::open(&path).and_then(|mut f| io::copy(&mut f, &mut hasher));
+    let unmounted = rustix::mount::unmount(ESP_MOUNT, rustix::mount::UnmountFlags::empty());
+    sys(format!("read {}", path.display()), hashed)?;
+    sys(format!("unmount {ESP_MOUNT}"), unmounted)?;
+    let _ = fs::remove_dir(ESP_MOUNT);
+    Ok(hex::encode(hasher.finalize()))
+}
+
+/// The data partition is missing: says so on the program's terminal (and the console), does not
+/// start the program, and powers off after Enter or [`MISSING_WAIT`].
+fn stick_missing(opts: &InitOptions, e: &StickError) -> ! {
+    say(&format!("FOUT / ERROR: {e}"));
+    let text = format!(
+        "\x1b[2J\x1b[H\r\n  TALLY: het programma kan niet starten.\r\n  {e}\r\n\r\n           Steek de gecertificeerde stick van het stembureau in en start opnieuw.\r\n           Insert the certified stick and start again.\r\n\r\n           Druk op Enter om uit te schakelen (of wacht {} s). / Press Enter to power off.\r\n",
+        MISSING_WAIT.as_secs()
+    );
+    let path = format!("/dev/{}", opts.console);
+    match fs::OpenOptions::new().read(true).write(true).open(&path) {
+        Ok(mut tty) => {
+            let _ = tty.write_all(text.as_bytes());
+            let _ = tty.flush();
+            let (tx, rx) = std::sync::mpsc::channel();
+            std::thread::spawn(move || {
+                let mut b = [0u8; 1];
+                loop {
+                    match io::Read::read(&mut tty, &mut b) {
+                        Ok(1) if b[0] == b'\r' || b[0] == b'\n' => break,
+                        Ok(1) => {}
+                        _ => break,
+                    }
+                }
+                let _ = tx.send(());
+            });
+            let _ = rx.recv_timeout(MISSING_WAIT);
+        }
+        Err(err) => {
+            say(&format!("open {path}: {err}"));
+            std::thread::sleep(MISSING_WAIT);
+        }
+    }
+    say("Het systeem wordt uitgeschakeld. / Powering off.");
+    power_off()
+}
+
 /// Runs the program, restarts it after a crash (with a growing pause if it keeps crashing),
 /// reaps orphans, and powers off when the program exits with [`EXIT_POWER_OFF`].
-fn supervise(opts: &InitOptions) -> ! {
+fn supervise(opts: &InitOptions, args: &[String]) -> ! {
+    say(&format!("starting {PROGRAM} on {}", opts.console));
     let mut failures: u32 = 0;
     loop {
         let started = Instant::now();
         let child = Command::new("/init")
             .arg(LAUNCH_ARG)
             .arg(&opts.console)
+            .args(args)
             .env_clear()
             .stdin(Stdio::null())
             .spawn();
@@ -409,9 +645,10 @@ fn wait_for(pid: u32) -> Ended {
     }
 }
 
-/// Syncs and powers the machine off. Never returns.
+/// Syncs, unmounts the data partition and powers the machine off. Never returns.
 pub fn power_off() -> ! {
     rustix::fs::sync();
+    let _ = rustix::mount::unmount(crate::build::DATA_DIR, rustix::mount::UnmountFlags::empty());
     if let Err(e) = reboot(RebootCommand::PowerOff) {
         say(&format!("power off failed: {e}"));
     }
@@ -420,10 +657,11 @@ pub fn power_off() -> ! {
     }
 }
 
-/// The launcher (the init started again with [`LAUNCH_ARG`] and the console's name): becomes
-/// a session leader, takes the terminal as its controlling terminal, sets a window size on a
-/// serial port (it has none of its own), and `exec`s the program on it. Returns only on error.
-pub fn launch(console: &str) -> InitError {
+/// The launcher (the init started again with [`LAUNCH_ARG`], the console's name and the
+/// program's arguments): becomes a session leader, takes the terminal as its controlling
+/// terminal, sets a window size on a serial port (it has none of its own), and `exec`s the
+/// program on it with `args`. Returns only on error.
+pub fn launch(console: &str, args: &[String]) -> InitError {
     let opts = match InitOptions::parse(&format!("tally.console={console}")) {
         Ok(o) => o,
         Err(e) => return e.into(),
@@ -469,6 +707,7 @@ pub fn launch(console: &str) -> InitError {
         };
     };
     let err = Command::new(PROGRAM)
+        .args(args)
         .env_clear()
         .env("TERM", term)
         .env("HOME", "/run")

@@ -19,6 +19,7 @@
 //! shell, no network configuration, no login), trust anything at run time that was not in the
 //! signed image, or leave the root file system writable.
 
+pub mod bootdisk;
 pub mod build;
 pub mod cmdline;
 pub mod cpio;

@@ -17,6 +17,8 @@ use std::collections::{BTreeMap, BTreeSet};
 ///   kernel defaults vfat to utf8) and `ext4`, with `crc32c` (ext4 asks for it at mount time
 ///   through the crypto API; with module loading disabled it must already be there).
 /// - Keyboards: `usbhid` and `hid_generic` (a USB keyboard on the appliance; PS/2 is built in).
+/// - `efivarfs`: the init reads the firmware variable `LoaderDevicePartUUID` (set by the UKI's
+///   stub) to find the stick it was booted from (mounted read-only, then unmounted).
 pub const APPLIANCE_MODULES: &[&str] = &[
     "xhci_pci",
     "ehci_pci",
@@ -34,6 +36,7 @@ pub const APPLIANCE_MODULES: &[&str] = &[
     "ext4",
     "usbhid",
     "hid_generic",
+    "efivarfs",
 ];
 
 /// What is wrong with a `modules.dep` file or a module request.

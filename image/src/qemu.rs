@@ -124,6 +124,11 @@ pub struct VmExtras {
     /// A `qemu-xhci` controller (`id=xhci`) even when no stick is plugged in at start, so sticks
     /// can be hot-plugged with [`Vm::plug_stick`].
     pub usb_controller: bool,
+    /// The boot disk ([`VmConfig::esp`], then a whole certified stick: GPT with the ESP and the
+    /// data partition) is a writable USB stick (`usb-storage`, device id `bootstick`, first in
+    /// the boot order) on the qemu-xhci controller, as on the appliance, instead of a read-only
+    /// virtio disk.
+    pub boot_from_usb: bool,
 }
 
 impl Vm {
@@ -166,12 +171,6 @@ impl Vm {
                 "if=pflash,format=raw,unit=1,file={}",
                 vars.display()
             ))
-            .arg("-drive")
-            .arg(format!(
-                "if=none,id=esp,format=raw,readonly=on,file={}",
-                cfg.esp.display()
-            ))
-            .args(["-device", "virtio-blk-pci,drive=esp"])
             .arg("-chardev")
             .arg(format!("file,id=s0,path={}", serial0.display()))
             .args(["-serial", "chardev:s0"])
@@ -188,8 +187,29 @@ impl Vm {
             .stdin(Stdio::null())
             .stdout(Stdio::null())
             .stderr(Stdio::piped());
-        if !cfg.usb_sticks.is_empty() || extras.usb_controller {
+        if extras.boot_from_usb {
+            cmd.arg("-drive")
+                .arg(format!(
+                    "if=none,id=esp,format=raw,file={}",
+                    cfg.esp.display()
+                ))
+                .args(["-device", "qemu-xhci,id=xhci"])
+                .args([
+                    "-device",
+                    "usb-storage,bus=xhci.0,drive=esp,id=bootstick,serial=TALLY-BOOT,bootindex=0",
+                ]);
+        } else {
+            cmd.arg("-drive")
+                .arg(format!(
+                    "if=none,id=esp,format=raw,readonly=on,file={}",
+                    cfg.esp.display()
+                ))
+                .args(["-device", "virtio-blk-pci,drive=esp"]);
+        }
+        if !extras.boot_from_usb && (!cfg.usb_sticks.is_empty() || extras.usb_controller) {
             cmd.args(["-device", "qemu-xhci,id=xhci"]);
+        }
+        if !cfg.usb_sticks.is_empty() || extras.usb_controller || extras.boot_from_usb {
             for (i, stick) in cfg.usb_sticks.iter().enumerate() {
                 cmd.arg("-drive")
                     .arg(format!(

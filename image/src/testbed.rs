@@ -19,10 +19,88 @@ use crate::qemu::{Vm, VmConfig, VmError, VmExtras, make_esp};
 /// The Rust target of the static init.
 pub const MUSL_TARGET: &str = "x86_64-unknown-linux-musl";
 
-/// The kernel command line of test images: kernel messages on the first serial port, the
-/// program on the second (the test's console socket).
+/// The kernel command line of test images booted from a certified stick, as the appliance is:
+/// kernel messages on the first serial port, the program on the second (the test's console
+/// socket).
 pub const TEST_CMDLINE: &str =
     "console=ttyS0 module.sig_enforce=1 lockdown=integrity tally.console=ttyS1";
+
+/// The kernel command line of harness images booted from a bare ESP (no data partition): as
+/// [`TEST_CMDLINE`], and the program starts without the stick (`tally.stick=optional`).
+pub const HARNESS_CMDLINE: &str = "console=ttyS0 module.sig_enforce=1 lockdown=integrity tally.console=ttyS1 tally.stick=optional";
+
+/// Makes a certified stick's disk image at `out` (contract 2's layout) with the test tools, no
+/// root and no mounting: a GPT (`sfdisk`) with partition 1 `TALLY-ESP` (FAT, `efi` as
+/// `\EFI\BOOT\BOOTX64.EFI`, [`make_esp`]) and, when `data` is given, partition 2
+/// `TALLY-DATA` (ext4 labelled `TALLYDATA`, `mkfs.ext4 -d data`: the folder's files with their
+/// modes). A test-local stand-in for `tally-provision stick`.
+pub fn make_certified_stick(efi: &Path, data: Option<&Path>, out: &Path) -> Result<(), BuildError> {
+    const MIB: u64 = 1 << 20;
+    let parent = out.parent().unwrap_or(Path::new("."));
+    create_dir_all(parent)?;
+    let esp = out.with_extension("esp.img");
+    make_esp(efi, &esp)?;
+    let esp_bytes = build::read(&esp)?;
+    let esp_mib = (esp_bytes.len() as u64).div_ceil(MIB);
+    let data_bytes = match data {
+        Some(tree) => {
+            let img = out.with_extension("data.img");
+            let _ = std::fs::remove_file(&img);
+            run(Command::new("mkfs.ext4")
+                .args(["-q", "-F", "-L", "TALLYDATA", "-d"])
+                .arg(tree)
+                .arg(&img)
+                .arg("16M"))?;
+            Some(build::read(&img)?)
+        }
+        None => None,
+    };
+    let data_mib = data_bytes
+        .as_ref()
+        .map_or(0, |d| (d.len() as u64).div_ceil(MIB));
+    let total = MIB * (1 + esp_mib + data_mib + 1);
+    let _ = std::fs::remove_file(out);
+    let file = std::fs::File::create(out).map_err(|e| BuildError::Io {
+        path: out.to_path_buf(),
+        source: e,
+    })?;
+    file.set_len(total).map_err(|e| BuildError::Io {
+        path: out.to_path_buf(),
+        source: e,
+    })?;
+    let sectors = |mib: u64| mib * MIB / 512;
+    let mut script = format!(
+        "label: gpt\nstart={}, size={}, type=C12A7328-F81F-11D2-BA4B-00A0C93EC93B, name=\"TALLY-ESP\"\n",
+        sectors(1),
+        sectors(esp_mib)
+    );
+    if data_bytes.is_some() {
+        script.push_str(&format!(
+            "start={}, size={}, type=0FC63DAF-8483-4772-8E79-3D69D8477DE4, name=\"TALLY-DATA\"\n",
+            sectors(1 + esp_mib),
+            sectors(data_mib)
+        ));
+    }
+    let script_path = out.with_extension("sfdisk");
+    build::write(&script_path, script.as_bytes())?;
+    let stdin = std::fs::File::open(&script_path).map_err(|e| BuildError::Io {
+        path: script_path.clone(),
+        source: e,
+    })?;
+    run(Command::new("sfdisk").arg("--quiet").arg(out).stdin(stdin))?;
+    use std::os::unix::fs::FileExt as _;
+    let put = |bytes: &[u8], at: u64| {
+        file.write_all_at(bytes, at).map_err(|e| BuildError::Io {
+            path: out.to_path_buf(),
+            source: e,
+        })
+    };
+    put(&esp_bytes, MIB)?;
+    if let Some(d) = &data_bytes {
+        put(d, MIB * (1 + esp_mib))?;
+    }
+    Ok(())
+}
 
 /// The banner of the test stand-in (its first line, start number 1).
 pub const STANDIN_BANNER: &str = "HELLO-TALLY test stand-in ready (start 1)";
@@ -90,7 +168,7 @@ pub struct TestBed {
     pub kernel_cache: PathBuf,
     /// The unpacked kernel.
     pub kernel: Kernel,
-    /// The test root public key (32 fixed bytes).
+    /// The test root public key (`authority.pub` format, from a fixed test seed).
     pub root_key: PathBuf,
 }
 
@@ -107,7 +185,9 @@ impl TestBed {
         let root_key = dir.join("root.pub");
         build::write(
             &root_key,
-            &<sha2::Sha256 as sha2::Digest>::digest(b"tally test root key"),
+            &tally_signing::SecretKey::from_seed(&[0x7a; 32])
+                .public_key()
+                .to_file_bytes(),
         )?;
         Ok(TestBed {
             dir: dir.to_path_buf(),
@@ -119,8 +199,18 @@ impl TestBed {
         })
     }
 
-    /// The build configuration of an image with `init` and `program`, results in `out`.
+    /// The build configuration of a harness image with `init` and `program` booted from a bare
+    /// ESP ([`HARNESS_CMDLINE`]: the program starts without a stick), results in `out`.
     pub fn config(&self, init: &Path, program: &Path, out: &Path) -> BuildConfig {
+        BuildConfig {
+            cmdline: HARNESS_CMDLINE.to_string(),
+            ..self.appliance_config(init, program, out)
+        }
+    }
+
+    /// The build configuration of an image booted from a certified stick ([`TEST_CMDLINE`]: the
+    /// init needs the stick's data partition, as on the appliance), results in `out`.
+    pub fn appliance_config(&self, init: &Path, program: &Path, out: &Path) -> BuildConfig {
         BuildConfig {
             init: init.to_path_buf(),
             program: program.to_path_buf(),
@@ -186,6 +276,27 @@ impl TestBed {
         })
     }
 
+    /// Starts a VM booting from `stick` (a certified stick's disk image, used in place: what
+    /// the guest writes stays) as a USB stick on a qemu-xhci controller (`id=xhci`), on which
+    /// more sticks can be hot-plugged.
+    pub fn boot_stick(&self, stick: &Path, vm_dir: &Path) -> Result<Vm, VmError> {
+        create_dir_all(vm_dir)?;
+        Vm::start_with(
+            &VmConfig {
+                esp: stick.to_path_buf(),
+                ovmf_code: PathBuf::from(OVMF_CODE_SECBOOT),
+                ovmf_vars: self.ovmf_vars.clone(),
+                work_dir: vm_dir.to_path_buf(),
+                memory_mib: 512,
+                usb_sticks: Vec::new(),
+            },
+            &VmExtras {
+                usb_controller: true,
+                boot_from_usb: true,
+            },
+        )
+    }
+
     /// Starts a VM booting `efi` with an empty qemu-xhci controller (`id=xhci`) for sticks
     /// hot-plugged over QMP ([`Vm::plug_stick`], [`Vm::unplug_stick`]).
     pub fn boot_for_hotplug(&self, efi: &Path, vm_dir: &Path) -> Result<Vm, VmError> {
@@ -203,6 +314,7 @@ impl TestBed {
             },
             &VmExtras {
                 usb_controller: true,
+                boot_from_usb: false,
             },
         )
     }

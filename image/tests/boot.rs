@@ -16,7 +16,9 @@ use std::sync::{Mutex, OnceLock};
 use std::time::Duration;
 
 use tally_image::build::BuildOutput;
-use tally_image::testbed::{BOOT_TIMEOUT, STANDIN_BANNER, TestBed, build_musl_inits};
+use tally_image::testbed::{
+    BOOT_TIMEOUT, STANDIN_BANNER, TestBed, build_musl_inits, make_certified_stick,
+};
 
 struct Fixture {
     bed: TestBed,
@@ -54,9 +56,12 @@ fn fixture() -> &'static Fixture {
             &Path::new(env!("CARGO_TARGET_TMPDIR")).join("tally-kernel-cache"),
         )
         .unwrap();
-        let image = bed
-            .build_image(&init, &standin(), &work.join("image-1"))
-            .unwrap();
+        let image = tally_image::build::build(&bed.appliance_config(
+            &init,
+            &standin(),
+            &work.join("image-1"),
+        ))
+        .unwrap();
         Fixture { bed, init, image }
     })
 }
@@ -75,9 +80,16 @@ fn signed_image_boots_and_its_protections_hold() {
     let f = fixture();
     let _vm_lock = VM_LOCK.lock().unwrap_or_else(|e| e.into_inner());
     let (fat, ext4) = tally_image::testbed::make_test_sticks(&work_dir().join("sticks")).unwrap();
+    // The certified stick: the UKI on its ESP, a data partition with a (dummy) certificate.
+    let tree = work_dir().join("data-tree");
+    let _ = std::fs::remove_dir_all(&tree);
+    std::fs::create_dir_all(&tree).unwrap();
+    std::fs::write(tree.join("body.cert"), b"not parsed by the stand-in").unwrap();
+    let stick = work_dir().join("boot-stick.img");
+    make_certified_stick(&f.image.uki, Some(&tree), &stick).unwrap();
     let mut vm = f
         .bed
-        .boot_with_sticks(&f.image.uki, &work_dir().join("vm-signed"), vec![fat, ext4])
+        .boot_stick(&stick, &work_dir().join("vm-signed"))
         .unwrap();
     vm.wait_console(STANDIN_BANNER, BOOT_TIMEOUT).unwrap();
     let kernel_log = vm.serial0();
@@ -112,12 +124,39 @@ fn signed_image_boots_and_its_protections_hold() {
     );
     assert_eq!(check_value(&report, "ctty"), "ok", "{report}");
     assert_eq!(check_value(&report, "winsize"), "80x24", "{report}");
-    assert_eq!(check_value(&report, "root_key_bytes"), "32", "{report}");
+    let root = tally_signing::PublicKey::from_file_bytes(&std::fs::read(&f.bed.root_key).unwrap())
+        .unwrap();
+    assert_eq!(
+        check_value(&report, "root_key"),
+        root.fingerprint().to_hex(),
+        "{report}"
+    );
+    // Contract 1's command line, with the SHA-256 of the signed UKI the firmware booted.
+    assert_eq!(
+        check_value(&report, "args"),
+        format!(
+            "--usb --data-dir /data --root /etc/tally/root.pub --runtime-dir /run/tally --system-hash {}",
+            f.image.sha256
+        ),
+        "{report}"
+    );
+    assert!(
+        check_value(&report, "data_mount").starts_with("ext4 rw,nosuid,nodev,noexec"),
+        "{report}"
+    );
+    assert_eq!(check_value(&report, "data_write"), "ok", "{report}");
+    assert_eq!(
+        check_value(&report, "data_body_cert"),
+        "present",
+        "{report}"
+    );
     let loaded: usize = check_value(&report, "modules_loaded").parse().unwrap();
     assert!(loaded >= 25, "only {loaded} modules loaded:\n{report}");
 
-    // The USB modules work: both sticks show up, vfat (cp437 + ascii/utf8 NLS) and ext4
-    // (with crc32c for its checksums) mount.
+    // The USB modules work: both sticks show up (hot-plugged), vfat (cp437 + ascii/utf8 NLS)
+    // and ext4 (with crc32c for its checksums) mount.
+    vm.plug_stick("fat", &fat, "FAT1").unwrap();
+    vm.plug_stick("ext4", &ext4, "EXT41").unwrap();
     vm.send_line("sticks").unwrap();
     let sticks = vm
         .wait_console("STICKS-DONE", Duration::from_secs(150))
@@ -138,6 +177,37 @@ fn signed_image_boots_and_its_protections_hold() {
     let status = vm.wait_exit(Duration::from_secs(120)).unwrap();
     assert!(status.success(), "{status}");
     assert!(vm.serial0().contains("reboot: Power down"));
+}
+
+#[test]
+fn without_a_data_partition_the_program_does_not_start() {
+    let f = fixture();
+    let _vm_lock = VM_LOCK.lock().unwrap_or_else(|e| e.into_inner());
+    let stick = work_dir().join("esp-only-stick.img");
+    make_certified_stick(&f.image.uki, None, &stick).unwrap();
+    let mut vm = f
+        .bed
+        .boot_stick(&stick, &work_dir().join("vm-no-data"))
+        .unwrap();
+    let screen = vm
+        .wait_console("Press Enter to power off.", BOOT_TIMEOUT)
+        .unwrap();
+    assert!(
+        screen.contains("TALLY: het programma kan niet starten."),
+        "{screen}"
+    );
+    assert!(
+        screen.contains("the boot stick has no TALLY-DATA partition"),
+        "{screen}"
+    );
+    assert!(!vm.console_text().contains("HELLO-TALLY"));
+    // Enter powers off; the program was never started.
+    vm.send_line("").unwrap();
+    let status = vm.wait_exit(Duration::from_secs(120)).unwrap();
+    assert!(status.success(), "{status}");
+    let log = vm.serial0();
+    assert!(log.contains("reboot: Power down"), "{log}");
+    assert!(!log.contains("starting /bin/tally"), "{log}");
 }
 
 fn assert_refused(efi: &Path, name: &str) {
@@ -280,10 +350,20 @@ fn build_refuses_bad_inputs() {
     cfg.root_key = short;
     let err = tally_image::build::build(&cfg).unwrap_err();
     assert!(
-        matches!(
-            err,
-            tally_image::build::BuildError::RootKeyLength { len: 31, .. }
-        ),
+        matches!(err, tally_image::build::BuildError::RootKey { .. }),
+        "{err}"
+    );
+    // A public-key file with a damaged key line.
+    let bad = work_dir().join("bad.pub");
+    std::fs::write(
+        &bad,
+        format!("tally-public-key v1\npublic-key: {}\n", "zz".repeat(32)),
+    )
+    .unwrap();
+    cfg.root_key = bad;
+    let err = tally_image::build::build(&cfg).unwrap_err();
+    assert!(
+        matches!(err, tally_image::build::BuildError::RootKey { .. }),
         "{err}"
     );
     // A dynamically linked init.

@@ -4,8 +4,9 @@
 //! Started by the init as `/bin/tally` on its terminal, it clears the screen, prints the banner
 //! [`BANNER`] with how many times it has been started since boot, and then reads commands, one
 //! per line:
-//! - `checks`: reports the image's protections as `CHECK <name>=<value>` lines, then `CHECKS-DONE`;
-//! - `sticks`: waits for two USB disks, mounts each read-only (vfat, else ext4) under `/run`,
+//! - `checks`: reports the image's protections and what the init gave it (its arguments, the
+//!   data partition's mount) as `CHECK <name>=<value>` lines, then `CHECKS-DONE`;
+//! - `sticks`: waits for two USB disks without a partition table, mounts each read-only (vfat, else ext4) under `/run`,
 //!   prints `STICK <dev> fs=<type> hello=<contents of HELLO.TXT>` lines, then `STICKS-DONE`;
 //! - `crash`: aborts (killed by SIGABRT, like a crash; the init must start it again);
 //! - `poweroff`: ends with exit status 0 (the init must power the machine off).
@@ -165,20 +166,55 @@ fn report() {
         .map(|w| format!("{}x{}", w.ws_col, w.ws_row))
         .unwrap_or_else(|e| errno_name(&std::io::Error::from(e)));
     check("winsize", size);
-    let root_key = std::fs::metadata("/etc/tally/root.pub")
-        .map(|m| m.len().to_string())
-        .unwrap_or_else(|e| errno_name(&e));
-    check("root_key_bytes", root_key);
+    let root_key = match std::fs::read("/etc/tally/root.pub") {
+        Ok(b) => match tally_signing::PublicKey::from_file_bytes(&b) {
+            Ok(k) => k.fingerprint().to_hex(),
+            Err(e) => format!("invalid: {e}"),
+        },
+        Err(e) => errno_name(&e),
+    };
+    check("root_key", root_key);
+    // What the init gave: the command line of contract 1 and the data partition.
+    let args: Vec<String> = std::env::args().skip(1).collect();
+    check("args", args.join(" "));
+    let data = std::fs::read_to_string("/proc/mounts")
+        .ok()
+        .and_then(|m| {
+            m.lines()
+                .find(|l| l.split_whitespace().nth(1) == Some("/data"))
+                .map(|l| {
+                    l.split_whitespace()
+                        .skip(2)
+                        .take(2)
+                        .collect::<Vec<_>>()
+                        .join(" ")
+                })
+        })
+        .unwrap_or_else(|| "absent".into());
+    check("data_mount", data);
+    let data_write = match std::fs::write("/data/probe", b"x") {
+        Ok(()) => "ok".to_string(),
+        Err(e) => errno_name(&e),
+    };
+    check("data_write", data_write);
+    let cert = if std::path::Path::new("/data/body.cert").is_file() {
+        "present"
+    } else {
+        "absent"
+    };
+    check("data_body_cert", cert);
     println!("CHECKS-DONE\r");
 }
 
-/// The whole-disk SCSI devices (`sda`, `sdb`, ...), sorted.
+/// The whole-disk SCSI devices (`sda`, `sdb`, ...) without a partition table (the test
+/// sticks; not the partitioned boot stick), sorted.
 fn disks() -> Vec<String> {
     let mut v: Vec<String> = std::fs::read_dir("/sys/block")
         .map(|d| {
             d.flatten()
                 .map(|e| e.file_name().to_string_lossy().into_owned())
                 .filter(|n| n.starts_with("sd"))
+                .filter(|n| !std::path::Path::new(&format!("/sys/block/{n}/{n}1")).exists())
                 .collect()
         })
         .unwrap_or_default();

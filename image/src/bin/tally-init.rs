@@ -1,7 +1,7 @@
 //! `tally-init`: PID 1 of the tally appliance (see `tally_image::init`).
 //!
 //! Started by the kernel as `/init` from the initramfs. Started again by itself (not as PID 1)
-//! with `--launch <console>` to put the tally program on its terminal.
+//! with `--launch <console> <program arguments>` to put the tally program on its terminal.
 
 fn main() {
     let args: Vec<String> = std::env::args().collect();
@@ -10,7 +10,7 @@ fn main() {
     }
     match (args.get(1).map(String::as_str), args.get(2)) {
         (Some(tally_image::init::LAUNCH_ARG), Some(console)) => {
-            let err = tally_image::init::launch(console);
+            let err = tally_image::init::launch(console, args.get(3..).unwrap_or(&[]));
             eprintln!("tally-init --launch: {err}");
             std::process::exit(2);
         }
