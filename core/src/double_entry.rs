@@ -14,6 +14,17 @@
 //! Definitive --reopen (coordinator)--> FirstEntryNotStarted (correction by a new double entry)
 //! ```
 //!
+//! Who acknowledges warnings ([`WarningsBy`]): by default the typist, when finalising
+//! (`Finalise { acknowledge_warnings: true }`). With [`DataEntry::warnings_by`]
+//! `(WarningsBy::Coordinator)` the typist saves without acknowledging, and a result with
+//! warnings that would become definitive (equal entries, keep first, keep second) waits in
+//! `WarningsToAcknowledge` until the coordinator decides:
+//!
+//! ```text
+//! WarningsToAcknowledge --acknowledge warnings (coordinator)--> Definitive
+//!                       --discard both (coordinator)--------> FirstEntryNotStarted
+//! ```
+//!
 //! Every change comes in as an [`Event`] carrying who and when (the time is given by the
 //! caller: nothing in this crate reads a clock). The same events are what the journal
 //! stores, so replaying the journal rebuilds exactly this state. An illegal event is
@@ -70,6 +81,19 @@ pub enum Decision {
     DiscardFirst,
     /// Definitive: reopen for a correction by a new double entry.
     Reopen,
+    /// Warnings to acknowledge: the coordinator has checked the warnings against the paper;
+    /// the result becomes definitive.
+    AcknowledgeWarnings,
+}
+
+/// Who acknowledges the warnings (W) of an entry.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default)]
+pub enum WarningsBy {
+    /// The typist, when finalising the entry (the default).
+    #[default]
+    Typist,
+    /// The coordinator, before the result becomes definitive; the typist saves without.
+    Coordinator,
 }
 
 /// What happens.
@@ -183,6 +207,16 @@ pub enum StationStatus {
         /// The differing fields, in the order of the paper.
         differences: Vec<FieldId>,
     },
+    /// The entry that would become definitive has warnings the coordinator has not
+    /// acknowledged yet (only with [`WarningsBy::Coordinator`]).
+    WarningsToAcknowledge {
+        /// The entry that becomes definitive once acknowledged.
+        result: TypedEntry,
+        /// The other typist.
+        other_typist: UserName,
+        /// The warnings to acknowledge.
+        warnings: Vec<CheckResult>,
+    },
     /// The station's result is definitive.
     Definitive {
         /// The entry that became definitive.
@@ -203,6 +237,7 @@ pub enum StatusKind {
     SecondEntryNotStarted,
     SecondEntryInProgress,
     EntriesDifferent,
+    WarningsToAcknowledge,
     Definitive,
 }
 
@@ -222,6 +257,7 @@ impl StationStatus {
             StationStatus::SecondEntryNotStarted { .. } => StatusKind::SecondEntryNotStarted,
             StationStatus::SecondEntryInProgress { .. } => StatusKind::SecondEntryInProgress,
             StationStatus::EntriesDifferent { .. } => StatusKind::EntriesDifferent,
+            StationStatus::WarningsToAcknowledge { .. } => StatusKind::WarningsToAcknowledge,
             StationStatus::Definitive { .. } => StatusKind::Definitive,
         }
     }
@@ -353,6 +389,7 @@ fn action_name(action: &Action) -> &'static str {
             Decision::SendBack => "send back",
             Decision::DiscardFirst => "discard first entry",
             Decision::Reopen => "reopen",
+            Decision::AcknowledgeWarnings => "acknowledge warnings",
         },
     }
 }
@@ -362,6 +399,7 @@ fn action_name(action: &Action) -> &'static str {
 pub struct DataEntry {
     shape: EntryShape,
     stations: BTreeMap<PollingStationNumber, StationEntry>,
+    warnings_by: WarningsBy,
 }
 
 impl DataEntry {
@@ -382,7 +420,23 @@ impl DataEntry {
                 )
             })
             .collect();
-        DataEntry { shape, stations }
+        DataEntry {
+            shape,
+            stations,
+            warnings_by: WarningsBy::Typist,
+        }
+    }
+
+    /// Who acknowledges warnings (set before the first event; the journal's replay must
+    /// use the same).
+    pub fn warnings_by(mut self, by: WarningsBy) -> DataEntry {
+        self.warnings_by = by;
+        self
+    }
+
+    /// Who acknowledges warnings.
+    pub fn acknowledged_by(&self) -> WarningsBy {
+        self.warnings_by
     }
 
     /// The form's shape.
@@ -407,6 +461,7 @@ impl DataEntry {
             return Err(TransitionError::EmptyName);
         }
         let shape = &self.shape;
+        let by_typist = self.warnings_by == WarningsBy::Typist;
         let station = self
             .stations
             .get_mut(&station_no)
@@ -506,7 +561,9 @@ impl DataEntry {
                         results,
                     }
                 } else {
-                    require_acknowledged(station_no, &results, *acknowledge_warnings)?;
+                    if by_typist {
+                        require_acknowledged(station_no, &results, *acknowledge_warnings)?;
+                    }
                     StationStatus::SecondEntryNotStarted {
                         first: first.clone(),
                     }
@@ -521,15 +578,12 @@ impl DataEntry {
                 need_role(Role::Typist)?;
                 owned(second)?;
                 let results = check(&second.entry, shape);
-                if !results.iter().any(|r| r.severity() == Severity::Error) {
+                if by_typist && !results.iter().any(|r| r.severity() == Severity::Error) {
                     require_acknowledged(station_no, &results, *acknowledge_warnings)?;
                 }
                 let differences = first.entry.differences(&second.entry, shape);
                 if differences.is_empty() {
-                    StationStatus::Definitive {
-                        result: first.clone(),
-                        other_typist: second.typist.clone(),
-                    }
+                    agreed(by_typist, shape, first, &second.typist)
                 } else {
                     StationStatus::EntriesDifferent {
                         first: first.clone(),
@@ -548,16 +602,25 @@ impl DataEntry {
                     }
                     (Decision::DiscardFirst, StationStatus::FirstEntryHasErrors { .. })
                     | (Decision::DiscardBoth, StationStatus::EntriesDifferent { .. })
+                    | (Decision::DiscardBoth, StationStatus::WarningsToAcknowledge { .. })
                     | (Decision::Reopen, StationStatus::Definitive { .. }) => {
                         StationStatus::FirstEntryNotStarted
                     }
                     (
+                        Decision::AcknowledgeWarnings,
+                        StationStatus::WarningsToAcknowledge {
+                            result,
+                            other_typist,
+                            ..
+                        },
+                    ) => StationStatus::Definitive {
+                        result: result.clone(),
+                        other_typist: other_typist.clone(),
+                    },
+                    (
                         Decision::KeepFirst,
                         StationStatus::EntriesDifferent { first, second, .. },
-                    ) => StationStatus::Definitive {
-                        result: first.clone(),
-                        other_typist: second.typist.clone(),
-                    },
+                    ) => agreed(by_typist, shape, first, &second.typist),
                     (
                         Decision::KeepSecond,
                         StationStatus::EntriesDifferent { first, second, .. },
@@ -573,10 +636,7 @@ impl DataEntry {
                                 codes: errors,
                             });
                         }
-                        StationStatus::Definitive {
-                            result: second.clone(),
-                            other_typist: first.typist.clone(),
-                        }
+                        agreed(by_typist, shape, second, &first.typist)
                     }
                     _ => return Err(not_allowed()),
                 }
@@ -606,6 +666,36 @@ impl DataEntry {
     }
 }
 
+/// The status of an entry that is to become definitive: definitive, or waiting for the
+/// coordinator to acknowledge its warnings when they acknowledge them.
+fn agreed(
+    by_typist: bool,
+    shape: &EntryShape,
+    result: &TypedEntry,
+    other_typist: &UserName,
+) -> StationStatus {
+    let warnings: Vec<CheckResult> = if by_typist {
+        Vec::new()
+    } else {
+        check(&result.entry, shape)
+            .into_iter()
+            .filter(|r| r.severity() == Severity::Warning)
+            .collect()
+    };
+    if warnings.is_empty() {
+        StationStatus::Definitive {
+            result: result.clone(),
+            other_typist: other_typist.clone(),
+        }
+    } else {
+        StationStatus::WarningsToAcknowledge {
+            result: result.clone(),
+            other_typist: other_typist.clone(),
+            warnings,
+        }
+    }
+}
+
 fn require_acknowledged(
     station: PollingStationNumber,
     results: &[CheckResult],
@@ -623,5 +713,226 @@ fn require_acknowledged(
             station,
             codes: warnings,
         })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    #![allow(clippy::unwrap_used, clippy::expect_used, clippy::indexing_slicing)]
+
+    use super::*;
+    use crate::entry::{EntryCount, FieldId, FieldValue};
+    use crate::ids::{CandidatePosition, ListNumber};
+
+    const SB: PollingStationNumber = PollingStationNumber(3);
+
+    fn shape() -> EntryShape {
+        EntryShape {
+            has_voter_cards: false,
+            lists: vec![(ListNumber(1), 2)],
+        }
+    }
+
+    fn ev(user: &str, role: Role, at: i64, action: Action) -> Event {
+        Event {
+            station: SB,
+            user: UserName(user.into()),
+            role,
+            at: Timestamp(at),
+            action,
+        }
+    }
+
+    /// A typist's whole entry of a report whose totals agree, with `blank` blank votes
+    /// (40 of 120 votes cast is far above 3 %: warning W.201; 1 is no warning).
+    fn entry(de: &mut DataEntry, user: &str, blank: u64) {
+        typed(de, user, blank, false).unwrap();
+    }
+
+    /// [`entry`], finalised with or without acknowledging; the finalisation's outcome.
+    fn typed(
+        de: &mut DataEntry,
+        user: &str,
+        blank: u64,
+        acknowledge_warnings: bool,
+    ) -> Result<(), TransitionError> {
+        let (c1, c2) = (50u64, 29u64);
+        let e = c1 + c2;
+        let h = e + blank;
+        let set = |field, n: u64| Action::SetField {
+            field,
+            value: FieldValue::Count(EntryCount::new(n).unwrap()),
+        };
+        let mut actions = vec![
+            Action::StartEntry,
+            set(FieldId::PollCards, h),
+            set(FieldId::AdmittedVoters, h),
+            set(FieldId::ListVotes(ListNumber(1)), e),
+            set(FieldId::VotesOnCandidates, e),
+            set(FieldId::BlankVotes, blank),
+            set(FieldId::InvalidVotes, 0),
+            set(FieldId::VotesCast, h),
+            Action::SetField {
+                field: FieldId::AdmittedEqualsCast,
+                value: FieldValue::Mark(true),
+            },
+            set(
+                FieldId::CandidateVotes(ListNumber(1), CandidatePosition(1)),
+                c1,
+            ),
+            set(
+                FieldId::CandidateVotes(ListNumber(1), CandidatePosition(2)),
+                c2,
+            ),
+            set(FieldId::ListTotal(ListNumber(1)), e),
+        ];
+        for (i, a) in actions.into_iter().enumerate() {
+            let at = 1_000 + i64::try_from(i).unwrap();
+            de.apply(&ev(user, Role::Typist, at, a))
+                .unwrap_or_else(|err| panic!("{user}: {err}"));
+        }
+        de.apply(&ev(
+            user,
+            Role::Typist,
+            2_000,
+            Action::Finalise {
+                acknowledge_warnings,
+            },
+        ))
+    }
+
+    fn by_coordinator() -> DataEntry {
+        DataEntry::new(shape(), [SB]).warnings_by(WarningsBy::Coordinator)
+    }
+
+    fn decide(de: &mut DataEntry, role: Role, d: Decision) -> Result<(), TransitionError> {
+        de.apply(&ev("Coco", role, 5_000, Action::Decide { decision: d }))
+    }
+
+    fn kind(de: &DataEntry) -> StatusKind {
+        de.station(SB).unwrap().status.kind()
+    }
+
+    #[test]
+    fn the_coordinator_acknowledges_the_warnings_of_an_agreed_result() {
+        let mut de = by_coordinator();
+        entry(&mut de, "Anna", 40);
+        // The typist's save without acknowledgement is accepted.
+        assert_eq!(kind(&de), StatusKind::SecondEntryNotStarted);
+        entry(&mut de, "Bert", 40);
+        let StationStatus::WarningsToAcknowledge {
+            result,
+            other_typist,
+            warnings,
+        } = &de.station(SB).unwrap().status
+        else {
+            panic!("{:?}", de.station(SB));
+        };
+        assert_eq!(result.typist.0, "Anna");
+        assert_eq!(other_typist.0, "Bert");
+        let codes: Vec<CheckCode> = warnings.iter().map(|w| w.code).collect();
+        assert_eq!(codes, vec![CheckCode::W201]);
+        assert_eq!(
+            warnings[0].fields,
+            vec![FieldId::BlankVotes, FieldId::VotesCast]
+        );
+        // Not definitive yet: the municipal total must wait.
+        assert_eq!(
+            de.not_definitive(),
+            vec![(SB, StatusKind::WarningsToAcknowledge)]
+        );
+        // A typist may not acknowledge; nothing changes.
+        let before = de.clone();
+        assert!(matches!(
+            decide(&mut de, Role::Typist, Decision::AcknowledgeWarnings),
+            Err(TransitionError::WrongRole { .. })
+        ));
+        assert_eq!(de, before);
+        // Other decisions do not fit this status.
+        assert!(matches!(
+            decide(&mut de, Role::Coordinator, Decision::KeepFirst),
+            Err(TransitionError::NotAllowed { .. })
+        ));
+        decide(&mut de, Role::Coordinator, Decision::AcknowledgeWarnings).unwrap();
+        let station = de.station(SB).unwrap();
+        let StationStatus::Definitive {
+            result,
+            other_typist,
+        } = &station.status
+        else {
+            panic!("{:?}", station.status);
+        };
+        assert_eq!(
+            (result.typist.0.as_str(), other_typist.0.as_str()),
+            ("Anna", "Bert")
+        );
+        // Who and when are in the history.
+        let last = station.history.last().unwrap();
+        assert_eq!(last.user.0, "Coco");
+        assert_eq!(last.role, Role::Coordinator);
+        assert_eq!(last.at, Timestamp(5_000));
+        assert_eq!(last.from, StatusKind::WarningsToAcknowledge);
+        assert_eq!(last.to, StatusKind::Definitive);
+        // Once definitive, there is nothing left to acknowledge.
+        assert!(matches!(
+            decide(&mut de, Role::Coordinator, Decision::AcknowledgeWarnings),
+            Err(TransitionError::NotAllowed { .. })
+        ));
+    }
+
+    #[test]
+    fn a_result_without_warnings_is_definitive_at_once_and_discard_starts_again() {
+        let mut de = by_coordinator();
+        entry(&mut de, "Anna", 1);
+        entry(&mut de, "Bert", 1);
+        assert_eq!(kind(&de), StatusKind::Definitive);
+
+        let mut de = by_coordinator();
+        entry(&mut de, "Anna", 40);
+        entry(&mut de, "Bert", 40);
+        decide(&mut de, Role::Coordinator, Decision::DiscardBoth).unwrap();
+        assert_eq!(kind(&de), StatusKind::FirstEntryNotStarted);
+    }
+
+    #[test]
+    fn keeping_one_of_two_different_entries_waits_for_its_warnings() {
+        let mut de = by_coordinator();
+        entry(&mut de, "Anna", 40);
+        entry(&mut de, "Bert", 1);
+        assert_eq!(kind(&de), StatusKind::EntriesDifferent);
+        decide(&mut de, Role::Coordinator, Decision::KeepFirst).unwrap();
+        assert_eq!(kind(&de), StatusKind::WarningsToAcknowledge);
+
+        let mut de = by_coordinator();
+        entry(&mut de, "Anna", 40);
+        entry(&mut de, "Bert", 1);
+        decide(&mut de, Role::Coordinator, Decision::KeepSecond).unwrap();
+        assert_eq!(kind(&de), StatusKind::Definitive);
+    }
+
+    #[test]
+    fn by_default_the_typist_acknowledges_and_the_coordinator_has_nothing_to() {
+        let mut de = DataEntry::new(shape(), [SB]);
+        assert_eq!(de.acknowledged_by(), WarningsBy::Typist);
+        // Unacknowledged: refused, as before.
+        assert!(matches!(
+            typed(&mut de, "Anna", 40, false),
+            Err(TransitionError::WarningsNotAcknowledged { .. })
+        ));
+        de.apply(&ev(
+            "Anna",
+            Role::Typist,
+            2_001,
+            Action::Finalise {
+                acknowledge_warnings: true,
+            },
+        ))
+        .unwrap();
+        typed(&mut de, "Bert", 40, true).unwrap();
+        assert_eq!(kind(&de), StatusKind::Definitive);
+        assert!(matches!(
+            decide(&mut de, Role::Coordinator, Decision::AcknowledgeWarnings),
+            Err(TransitionError::NotAllowed { .. })
+        ));
     }
 }

@@ -87,6 +87,7 @@ pub fn encode_event(event: &Event) -> Result<Vec<u8>, CodecError> {
                 Decision::SendBack => 3,
                 Decision::DiscardFirst => 4,
                 Decision::Reopen => 5,
+                Decision::AcknowledgeWarnings => 6,
             });
         }
     }
@@ -192,6 +193,7 @@ pub fn decode_event(payload: &[u8]) -> Result<Event, CodecError> {
                 3 => Decision::SendBack,
                 4 => Decision::DiscardFirst,
                 5 => Decision::Reopen,
+                6 => Decision::AcknowledgeWarnings,
                 tag => {
                     return Err(CodecError::UnknownTag {
                         what: "decision",
