@@ -8,6 +8,9 @@
 //! or sign a definition that does not load. It runs on an offline machine and never uses
 //! the network.
 
+mod gpt;
+mod stick;
+
 use std::io::Read;
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
@@ -122,6 +125,33 @@ enum Command {
         /// Check the certificate at this time instead of now: `YYYY-MM-DDTHH:MM:SSZ`.
         #[arg(long)]
         at: Option<String>,
+    },
+    /// Write the disk image of a body's certified stick: the signed UKI on an EFI system
+    /// partition, the body's certificate and encrypted key on an ext4 data partition.
+    Stick {
+        /// The signed unified kernel image (becomes `\EFI\BOOT\BOOTX64.EFI`).
+        #[arg(long)]
+        uki: PathBuf,
+        /// The body's certificate (`<election>_<identifier>.cert` from `issue`).
+        #[arg(long)]
+        certificate: PathBuf,
+        /// The body's encrypted key (`<election>_<identifier>.key` from `issue`).
+        #[arg(long)]
+        key: PathBuf,
+        /// The trusted root's public-key file (`authority.pub`): the certificate must be
+        /// issued by it.
+        #[arg(long)]
+        root: PathBuf,
+        /// The Secure Boot db certificate (PEM): if given, the UKI's signature must verify
+        /// with it (`sbverify`).
+        #[arg(long)]
+        db_cert: Option<PathBuf>,
+        /// The disk image to write (must not exist); write it to a stick with `dd`.
+        #[arg(long)]
+        out: PathBuf,
+        /// Size of the data partition in MiB (journal, certificate, key).
+        #[arg(long, default_value_t = stick::DEFAULT_DATA_MIB)]
+        size_mib: u64,
     },
     /// Print the hash code (SHA-256 as 16 groups of 4 hex digits) of files.
     Hash {
@@ -532,6 +562,39 @@ fn hash(files: &[PathBuf]) -> Result<()> {
     Ok(())
 }
 
+fn make_stick(spec: stick::StickSpec) -> Result<()> {
+    let r = stick::make_stick(&spec)?;
+    let cert = &r.certificate;
+    println!("Certified stick written to {}", spec.out.display());
+    print_certificate(cert);
+    println!(
+        "  disk:        {} bytes, GUID {}",
+        r.disk_bytes, r.disk_guid
+    );
+    println!(
+        "  partition 1: {} (EFI system, FAT32, {} MiB), PARTUUID {}",
+        stick::ESP_NAME,
+        r.esp_mib,
+        r.esp_guid
+    );
+    println!(
+        "               \\EFI\\BOOT\\BOOTX64.EFI, {} bytes",
+        r.uki_bytes
+    );
+    println!(
+        "  partition 2: {} (ext4 {}, {} MiB), PARTUUID {}, UUID {}",
+        stick::DATA_NAME,
+        stick::DATA_LABEL,
+        r.data_mib,
+        r.data_guid,
+        r.ext4_uuid
+    );
+    println!("               /body.cert, /body.key (0600)");
+    println!("System identity (SHA-256 of the UKI, shown on the appliance's start screen):");
+    println!("  {}", r.uki_sha256);
+    Ok(())
+}
+
 fn run(cli: Cli) -> Result<bool> {
     match cli.command {
         Command::InitAuthority {
@@ -619,6 +682,25 @@ fn run(cli: Cli) -> Result<bool> {
             signer.as_deref(),
             at.as_deref(),
         ),
+        Command::Stick {
+            uki,
+            certificate,
+            key,
+            root,
+            db_cert,
+            out,
+            size_mib,
+        } => make_stick(stick::StickSpec {
+            uki,
+            certificate,
+            key,
+            root,
+            db_cert,
+            out,
+            data_mib: size_mib,
+            now: Timestamp::now(),
+        })
+        .map(|()| true),
         Command::Hash { files } => hash(&files).map(|()| true),
     }
 }
