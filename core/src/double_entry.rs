@@ -763,7 +763,7 @@ mod tests {
             field,
             value: FieldValue::Count(EntryCount::new(n).unwrap()),
         };
-        let mut actions = vec![
+        let actions = vec![
             Action::StartEntry,
             set(FieldId::PollCards, h),
             set(FieldId::AdmittedVoters, h),
