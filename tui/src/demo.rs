@@ -22,7 +22,7 @@ use tally_core::ids::{ContestId, ElectionId, MunicipalityCode};
 use tally_core::municipal::{MunicipalitySpec, StationInfo, TotalError, municipal_total};
 use tally_media::export::NoFaults;
 use tally_media::signed::{SignedMediumVerifier, SigningSource, export_request, summary};
-use tally_media::{FolderMedium, JsonLinesAudit, MediaError, Medium as _, ReadLimits};
+use tally_media::{FolderMedium, JsonLinesAudit, MediaError, Medium as StickMedium, ReadLimits};
 use tally_signing::{
     Certificate, CertificateFields, ContentKind, KdfParams, MediumFile, PublicKey, Role, SecretKey,
     SignedMedium, Timestamp, VerifyError, VerifyOptions, decrypt_secret_key, encrypt_secret_key,
@@ -31,6 +31,7 @@ use tally_signing::{
 
 use crate::form::ElectionInfo;
 use crate::services::{ExportReport, Identity, Medium, Refusal, Services, VerifiedDefinition};
+use crate::sticks::Sticks;
 use crate::text::Msg;
 
 /// The Juinen 110a, embedded (Kiesraad public test data, EUPL-1.2).
@@ -88,9 +89,11 @@ impl Paths {
     }
 }
 
-/// The services on folders and real signatures.
+/// The services on sticks (real USB sticks, or folders standing in for them) and real
+/// signatures.
 pub struct FolderServices {
     paths: Paths,
+    sticks: Sticks,
     root: PublicKey,
     certificate: Certificate,
     key: Option<SecretKey>,
@@ -125,7 +128,20 @@ fn write(path: &Path, bytes: &[u8]) -> Result<(), SetupError> {
 impl FolderServices {
     /// Opens the keys in `paths.data_dir`: the root's public key and the body's certificate,
     /// which must be signed by that root. The body key stays locked until [`Services::unlock`].
+    /// The media folder `paths.media_dir` stands in for one stick.
     pub fn open(paths: Paths, system: String, demo: bool) -> Result<FolderServices, SetupError> {
+        let sticks = Sticks::folder(&paths.media_dir);
+        FolderServices::with_sticks(paths, sticks, system, demo)
+    }
+
+    /// Like [`FolderServices::open`], with the sticks from `sticks` (real USB sticks with
+    /// [`Sticks::usb`]); `paths.media_dir` is then not used.
+    pub fn with_sticks(
+        paths: Paths,
+        sticks: Sticks,
+        system: String,
+        demo: bool,
+    ) -> Result<FolderServices, SetupError> {
         let root_path = paths.root.clone();
         let root = PublicKey::from_file_bytes(&read(&root_path)?)
             .map_err(|e| SetupError::Invalid(root_path.clone(), e.to_string()))?;
@@ -137,6 +153,7 @@ impl FolderServices {
             .map_err(|e| SetupError::Invalid(cert_path.clone(), e.to_string()))?;
         Ok(FolderServices {
             paths,
+            sticks,
             root,
             certificate,
             key: None,
@@ -165,17 +182,22 @@ impl FolderServices {
     /// the medium (a stick, or in the demo a folder standing in for one), read by the capped
     /// reader that refuses links and special files, every file read and the outcome audited.
     fn verify_dir(&self, dir: &Path) -> Result<VerifiedDefinition, Refusal> {
-        let (Some(parent), Some(folder)) = (dir.parent(), dir.file_name().and_then(|f| f.to_str()))
-        else {
-            return Err(Refusal::new(
-                Msg::MediumRefused,
-                format!("{} is geen map op een stick", dir.display()),
-            ));
-        };
+        let (parent, folder) = split(dir)?;
         let mut audit = self.audit_log()?;
-        let medium = FolderMedium::new(parent);
+        self.verify_on(&FolderMedium::new(parent), folder, dir, &mut audit)
+    }
+
+    /// Verifies the signed medium in `folder` on `medium` (see [`FolderServices::verify_dir`]);
+    /// `source` is where it is, for [`VerifiedDefinition::source`].
+    fn verify_on(
+        &self,
+        medium: &dyn StickMedium,
+        folder: &str,
+        source: &Path,
+        audit: &mut JsonLinesAudit,
+    ) -> Result<VerifiedDefinition, Refusal> {
         let session = medium
-            .open_import(ReadLimits::default(), &mut audit)
+            .open_import(ReadLimits::default(), audit)
             .map_err(media_refusal)?;
         // The signing crate's reason is kept typed, for the official's words.
         let mut reason: Option<VerifyError> = None;
@@ -190,10 +212,10 @@ impl FolderServices {
                 })
             },
             summary,
-            &mut audit,
+            audit,
         );
         // A demo folder has no mount; closing audits a stick's unmount.
-        let closed = session.close(&mut audit);
+        let closed = session.close(audit);
         let verified = match (outcome, reason) {
             (Ok(v), _) => v,
             // A stick pulled or failing under the verifier is reported as such.
@@ -249,8 +271,43 @@ impl FolderServices {
                 .iter()
                 .map(|f| (f.name.clone(), hex::encode(f.sha256)))
                 .collect(),
-            source: dir.to_path_buf(),
+            source: source.to_path_buf(),
         })
+    }
+
+    /// Runs `f` on the stick that holds `source` (`<stick key>/<folder>`), claimed for the
+    /// time of `f`. A stick removed meanwhile is reported as removed, whatever `f` says.
+    fn on_stick<T>(
+        &mut self,
+        source: &Path,
+        f: impl FnOnce(&Self, &dyn StickMedium, &str, &mut JsonLinesAudit) -> Result<T, Refusal>,
+    ) -> Result<T, Refusal> {
+        // An entry for a whole stick (unusable, empty, unreadable) says why.
+        if let Some(stick) = self.sticks.get(&source.display().to_string()) {
+            let why = match stick.medium {
+                Err(why) => why,
+                Ok(_) => "er staat geen map met een ondertekend medium op".to_owned(),
+            };
+            return Err(Refusal::new(
+                Msg::MediumRefused,
+                format!("{}: {why}", stick.label),
+            ));
+        }
+        let (parent, folder) = split(source)?;
+        let mut audit = self.audit_log()?;
+        let medium = self
+            .sticks
+            .begin(&parent.display().to_string())
+            .map_err(|why| Refusal::new(Msg::MediumRefused, why))?;
+        let result = f(self, medium.as_ref(), folder, &mut audit);
+        let removed = self.sticks.end(&mut audit);
+        match result {
+            Err(_) if removed => Err(Refusal::new(
+                Msg::MediumRefused,
+                "de stick is verwijderd tijdens het inlezen; er is niets ingelezen",
+            )),
+            other => other,
+        }
     }
 
     fn body_label(&self) -> String {
@@ -298,6 +355,17 @@ pub fn refusal(e: VerifyError) -> Refusal {
     Refusal::new(Msg::MediumRefused, format!("{why} ({e})"))
 }
 
+/// `<stick>/<folder>` split into the stick and the folder's name.
+fn split(dir: &Path) -> Result<(&Path, &str), Refusal> {
+    match (dir.parent(), dir.file_name().and_then(|f| f.to_str())) {
+        (Some(parent), Some(folder)) => Ok((parent, folder)),
+        _ => Err(Refusal::new(
+            Msg::MediumRefused,
+            format!("{} is geen map op een stick", dir.display()),
+        )),
+    }
+}
+
 /// A medium that could not be opened or read, in the media crate's Dutch.
 fn media_refusal(e: MediaError) -> Refusal {
     Refusal::new(Msg::MediumRefused, e.melding())
@@ -330,28 +398,68 @@ impl Services for FolderServices {
     }
 
     fn scan_media(&mut self) -> Vec<Medium> {
-        // The media folder is the medium (a mounted stick, or the demo's folder standing in
-        // for one); its top-level folders are the candidates. Links are not folders.
+        // Each stick's top-level folders are the candidates (links are not folders). In
+        // folder mode the media folder is the one stick and only its folders are listed; a
+        // USB stick that cannot be used, or holds no folder, is listed with why.
         let Ok(mut audit) = self.audit_log() else {
             return Vec::new();
         };
-        let stick = FolderMedium::new(&self.paths.media_dir);
-        let Ok(session) = stick.open_import(ReadLimits::default(), &mut audit) else {
-            return Vec::new();
+        let usb = self.sticks.is_usb();
+        let mut out = Vec::new();
+        for stick in self.sticks.present() {
+            let whole = |why: String| Medium {
+                label: format!("{}: {why}", stick.label),
+                path: PathBuf::from(&stick.key),
+            };
+            let medium = match &stick.medium {
+                Ok(m) => m,
+                Err(why) => {
+                    out.push(whole(why.clone()));
+                    continue;
+                }
+            };
+            let Ok(medium) = self.sticks.begin(&stick.key).map(|_| medium) else {
+                continue;
+            };
+            let folders = medium
+                .open_import(ReadLimits::default(), &mut audit)
+                .and_then(|session| {
+                    let folders = session.folders();
+                    session.close(&mut audit)?;
+                    folders
+                });
+            self.sticks.end(&mut audit);
+            match folders {
+                Ok(folders) if usb && folders.is_empty() => out.push(whole(
+                    "geen map met een ondertekend medium (leeg?)".to_owned(),
+                )),
+                Ok(folders) => out.extend(folders.into_iter().map(|name| Medium {
+                    path: Path::new(&stick.key).join(&name),
+                    label: if usb {
+                        format!("{} - {}", crate::sticks::ascii(&name), stick.label)
+                    } else {
+                        name
+                    },
+                })),
+                Err(e) if usb => out.push(whole(crate::sticks::ascii(&e.melding()))),
+                Err(_) => {}
+            }
+        }
+        out
+    }
+
+    fn poll_media(&mut self) -> bool {
+        let Ok(mut audit) = self.audit_log() else {
+            return false;
         };
-        let folders = session.folders().unwrap_or_default();
-        let _ = session.close(&mut audit);
-        folders
-            .into_iter()
-            .map(|name| Medium {
-                path: self.paths.media_dir.join(&name),
-                label: name,
-            })
-            .collect()
+        self.sticks.poll(std::time::Duration::ZERO, &mut audit)
     }
 
     fn verify_definition(&mut self, medium: &Medium) -> Result<VerifiedDefinition, Refusal> {
-        self.verify_dir(&medium.path)
+        let source = medium.path.clone();
+        self.on_stick(&medium.path, |me, stick, folder, audit| {
+            me.verify_on(stick, folder, &source, audit)
+        })
     }
 
     fn keep_definition(&mut self, definition: &VerifiedDefinition) -> Result<(), Refusal> {
@@ -366,28 +474,21 @@ impl Services for FolderServices {
         names.push(tally_signing::MANIFEST_FILE.to_string());
         names.push(tally_signing::SIGNATURE_FILE.to_string());
         // Copied through the media reader too: no link is followed, no file over the cap read.
-        let (Some(parent), Some(folder)) = (
-            definition.source.parent(),
-            definition.source.file_name().and_then(|f| f.to_str()),
-        ) else {
-            return Err(Refusal::new(
-                Msg::MediumRefused,
-                format!("{} is geen map op een stick", definition.source.display()),
-            ));
-        };
-        let mut audit = self.audit_log()?;
-        let session = FolderMedium::new(parent)
-            .open_import(ReadLimits::default(), &mut audit)
-            .map_err(media_refusal)?;
-        let copied = names.iter().try_for_each(|name| {
-            let bytes = session
-                .reader()
-                .read_file(&format!("{folder}/{name}"))
+        let source = definition.source.clone();
+        self.on_stick(&source, |_, stick, folder, audit| {
+            let session = stick
+                .open_import(ReadLimits::default(), audit)
                 .map_err(media_refusal)?;
-            fs::write(kept.join(name), bytes).map_err(fail)
-        });
-        session.close(&mut audit).map_err(media_refusal)?;
-        copied?;
+            let copied = names.iter().try_for_each(|name| {
+                let bytes = session
+                    .reader()
+                    .read_file(&format!("{folder}/{name}"))
+                    .map_err(media_refusal)?;
+                fs::write(kept.join(name), bytes).map_err(fail)
+            });
+            session.close(audit).map_err(media_refusal)?;
+            copied
+        })?;
         // What was copied must be what was verified.
         let again = self.verify_dir(&kept)?;
         if again.files != definition.files {
@@ -449,8 +550,32 @@ impl Services for FolderServices {
         if self.demo {
             folder = format!("DEMO_{folder}");
         }
-        let dir = self.paths.media_dir.join(&folder);
-        if dir.exists() {
+        // Exactly one usable stick: which one is meant is never guessed.
+        let sticks = self.sticks.present();
+        let usable: Vec<_> = sticks.iter().filter(|s| s.medium.is_ok()).collect();
+        let key = match usable.as_slice() {
+            [one] => one.key.clone(),
+            [] => {
+                let why: Vec<String> = sticks
+                    .iter()
+                    .filter_map(|s| s.medium.as_ref().err().map(|w| format!("{}: {w}", s.label)))
+                    .collect();
+                let mut text = "er zit geen bruikbare stick in; steek een lege stick (FAT32, exFAT of ext4) in en probeer opnieuw".to_owned();
+                if !why.is_empty() {
+                    text.push_str(&format!(" ({})", why.join("; ")));
+                }
+                return Err(fail(text));
+            }
+            more => {
+                return Err(fail(format!(
+                    "er zitten {} bruikbare sticks in; laat er precies een in zitten en probeer opnieuw",
+                    more.len()
+                )));
+            }
+        };
+        let label = usable.first().map(|s| s.label.clone()).unwrap_or_default();
+        let dir = Path::new(&key).join(&folder);
+        if !self.sticks.is_usb() && dir.exists() {
             return Err(fail(format!("{} bestaat al", dir.display())));
         }
         // Through tally-media: a temporary name, fsync, rename, read back and verified
@@ -462,24 +587,31 @@ impl Services for FolderServices {
         opts.expected_election = Some(&election.id);
         opts.expected_signer = Some(self.certificate.identifier());
         let verifier = SignedMediumVerifier { opts };
-        FolderMedium::new(&self.paths.media_dir)
-            .export(
-                &export_request(&folder, &medium),
-                &verifier,
-                &mut NoFaults,
-                &mut audit,
-            )
-            .map_err(|e| {
-                let melding = e.melding();
-                fail(
-                    melding
-                        .strip_prefix("Exporteren mislukt: ")
-                        .unwrap_or(&melding)
-                        .to_owned(),
-                )
-            })?;
+        let stick = self.sticks.begin(&key).map_err(fail)?;
+        let result = stick.export(
+            &export_request(&folder, &medium),
+            &verifier,
+            &mut NoFaults,
+            &mut audit,
+        );
+        let removed = self.sticks.end(&mut audit);
+        result.map_err(|e| {
+            let melding = e.melding();
+            let mut text = melding
+                .strip_prefix("Exporteren mislukt: ")
+                .unwrap_or(&melding)
+                .to_owned();
+            if removed {
+                text = format!("de stick is tijdens het schrijven verwijderd. {text}");
+            }
+            fail(crate::sticks::ascii(&text))
+        })?;
         Ok(ExportReport {
-            path: dir.display().to_string(),
+            path: if self.sticks.is_usb() {
+                format!("{folder} op {label}")
+            } else {
+                dir.display().to_string()
+            },
             sha256: sha,
         })
     }

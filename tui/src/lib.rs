@@ -15,9 +15,11 @@
 pub mod app;
 pub mod demo;
 pub mod form;
+pub mod higher;
 pub mod journal;
 pub mod model;
 pub mod runner;
 pub mod services;
+pub mod sticks;
 pub mod text;
 pub mod view;

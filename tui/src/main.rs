@@ -19,6 +19,7 @@ use tally_tui::demo::{FolderServices, Paths, prepare_demo};
 use tally_tui::journal::CoreJournal;
 use tally_tui::runner::Runner;
 use tally_tui::services::Services;
+use tally_tui::sticks::Sticks;
 use tally_tui::text::Lang;
 use tally_tui::view::view;
 
@@ -35,9 +36,17 @@ struct Args {
     /// Keys, journal and kept definition (demo default: <data dir>/tally-demo/data).
     #[arg(long)]
     data_dir: Option<PathBuf>,
-    /// The folder whose sub-folders are the sticks (demo default: <data dir>/tally-demo/media).
-    #[arg(long)]
+    /// The folder standing in for a stick; its sub-folders are the signed media (demo
+    /// default: <data dir>/tally-demo/media).
+    #[arg(long, conflicts_with = "usb")]
     media_dir: Option<PathBuf>,
+    /// Real USB sticks (the appliance): found through the kernel's uevents, mounted below
+    /// --runtime-dir; never the boot stick.
+    #[arg(long)]
+    usb: bool,
+    /// Private mount points for --usb (created with mode 0700; a tmpfs on the appliance).
+    #[arg(long, default_value = "/run/tally")]
+    runtime_dir: PathBuf,
     /// The trusted root's public key (default: <data dir>/root.pub).
     #[arg(long)]
     root: Option<PathBuf>,
@@ -98,10 +107,16 @@ fn run(args: Args) -> Result<(), String> {
             args.data_dir.unwrap_or_else(|| base.join("data")),
             args.media_dir.unwrap_or_else(|| base.join("media")),
         )
+    } else if args.usb {
+        Paths::new(
+            args.data_dir.ok_or("--data-dir is needed (or --demo)")?,
+            args.runtime_dir.clone(),
+        )
     } else {
         Paths::new(
             args.data_dir.ok_or("--data-dir is needed (or --demo)")?,
-            args.media_dir.ok_or("--media-dir is needed (or --demo)")?,
+            args.media_dir
+                .ok_or("--media-dir or --usb is needed (or --demo)")?,
         )
     };
     if let Some(p) = args.root {
@@ -117,8 +132,18 @@ fn run(args: Args) -> Result<(), String> {
         prepare_demo(&paths).map_err(|e| e.to_string())?;
     }
     let system = args.system_hash.unwrap_or_else(self_hash);
-    let services =
-        FolderServices::open(paths.clone(), system, args.demo).map_err(|e| e.to_string())?;
+    let sticks = if args.usb {
+        Sticks::usb(&args.runtime_dir).map_err(|e| {
+            format!(
+                "USB sticks: {e}; runtime dir {}",
+                args.runtime_dir.display()
+            )
+        })?
+    } else {
+        Sticks::folder(&paths.media_dir)
+    };
+    let services = FolderServices::with_sticks(paths.clone(), sticks, system, args.demo)
+        .map_err(|e| e.to_string())?;
     let seed = args.seed.unwrap_or_else(|| {
         std::time::SystemTime::now()
             .duration_since(std::time::UNIX_EPOCH)
@@ -139,6 +164,9 @@ fn run(args: Args) -> Result<(), String> {
     result
 }
 
+/// How long the event loop waits for a key before it looks at the sticks.
+const KEY_POLL: std::time::Duration = std::time::Duration::from_millis(300);
+
 fn event_loop<S: Services>(runner: &mut Runner<S, CoreJournal>) -> Result<(), String> {
     let mut terminal =
         Terminal::new(CrosstermBackend::new(io::stdout())).map_err(|e| e.to_string())?;
@@ -147,6 +175,14 @@ fn event_loop<S: Services>(runner: &mut Runner<S, CoreJournal>) -> Result<(), St
         terminal
             .draw(|f| view(&runner.state, f))
             .map_err(|e| e.to_string())?;
+        // Keys are polled with a timeout, so a stick inserted or removed meanwhile is
+        // noticed and the media screen lists the sticks again by itself.
+        if !event::poll(KEY_POLL).map_err(|e| e.to_string())? {
+            if runner.services.poll_media() {
+                runner.media_changed();
+            }
+            continue;
+        }
         match event::read().map_err(|e| e.to_string())? {
             TermEvent::Key(k) if k.kind == KeyEventKind::Press => runner.key(k),
             TermEvent::Resize(..) => {

@@ -105,6 +105,15 @@ impl<S: Services, J: Journal> Runner<S, J> {
         self.dispatch(Event::Key(key));
     }
 
+    /// The sticks changed (one inserted or removed): the media screen lists them again.
+    /// Elsewhere nothing happens (the next visit of the media screen scans anyway).
+    pub fn media_changed(&mut self) {
+        if matches!(self.state.screen, crate::app::Screen::Media { .. }) {
+            let found = self.services.scan_media();
+            self.dispatch(Event::MediaFound(found));
+        }
+    }
+
     /// Handles an event and everything it leads to.
     pub fn dispatch(&mut self, event: Event) {
         let mut events = VecDeque::from([event]);

@@ -91,6 +91,11 @@ pub trait Services {
     fn unlock(&mut self, passphrase: &str) -> Result<(), Refusal>;
     /// The media present now.
     fn scan_media(&mut self) -> Vec<Medium>;
+    /// Takes in what changed with the sticks since the last call, without waiting (a stick
+    /// inserted or removed); true when the media screen should be refreshed.
+    fn poll_media(&mut self) -> bool {
+        false
+    }
     /// Verifies a signed definition medium (signature, signer's role, every file) and
     /// reads the election from the bytes it verified.
     fn verify_definition(&mut self, medium: &Medium) -> Result<VerifiedDefinition, Refusal>;

@@ -1,0 +1,264 @@
+//! The sticks the terminal can use, as `tally_media::Medium` trait objects: one small
+//! abstraction over the two ways a stick reaches the terminal.
+//!
+//! - **Folder mode** (`--media-dir`, the demo and tests): the media folder stands in for one
+//!   stick ([`tally_media::FolderMedium`]); its top-level folders are the signed media on it.
+//! - **USB mode** (`--usb`, the appliance): real USB mass-storage sticks found by
+//!   `tally_media::watch::Watcher` (enumeration at start, then the kernel's uevents; no udev
+//!   daemon). Usable sticks become [`tally_media::UsbStick`]s, mounted in private directories
+//!   below the runtime dir; unusable ones are listed with their reason ("geen bruikbare
+//!   partitie"); the boot stick and anything the system mounted are never offered (the media
+//!   crate's policy: the EFI variable `LoaderDevicePartUUID` and `/proc/self/mountinfo`).
+//!
+//! While an operation runs on a stick ([`Sticks::begin`] .. [`Sticks::end`]) the stick is
+//! claimed: a second stick inserted meanwhile is reported (audit log) and left alone, and a
+//! removal of the stick in use is recognised as such.
+
+use std::path::{Path, PathBuf};
+use std::time::Duration;
+
+use tally_media::watch::{Watcher, system_policy};
+use tally_media::{
+    AuditSink, Classification, FolderMedium, MediaError, Medium, StickEvent, UsbStick, Verdict,
+};
+
+/// One stick present now.
+pub struct Stick {
+    /// A stable key: the media folder (folder mode) or the disk's sysfs device path (USB).
+    pub key: String,
+    /// What the official sees: the stick's vendor, model, serial and device (ASCII).
+    pub label: String,
+    /// The medium, or why it cannot be used (Dutch, ASCII).
+    pub medium: Result<Box<dyn Medium>, String>,
+}
+
+impl std::fmt::Debug for Stick {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Stick")
+            .field("key", &self.key)
+            .field("label", &self.label)
+            .field("usable", &self.medium.as_ref().map(|_| ()))
+            .finish()
+    }
+}
+
+/// Where sticks come from.
+pub enum Sticks {
+    /// A folder standing in for one stick.
+    Folder {
+        /// The folder.
+        dir: PathBuf,
+    },
+    /// Real USB sticks.
+    Usb {
+        /// The watcher (tracker of the sticks present and the one in use).
+        watcher: Box<Watcher>,
+        /// Where private mount points are made.
+        runtime_dir: PathBuf,
+        /// Events not yet written to the audit log (from the enumeration at start).
+        unaudited: Vec<StickEvent>,
+        /// Whether the sticks changed since the last [`Sticks::poll`].
+        dirty: bool,
+    },
+}
+
+impl std::fmt::Debug for Sticks {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Sticks::Folder { dir } => f.debug_struct("Folder").field("dir", dir).finish(),
+            Sticks::Usb { runtime_dir, .. } => f
+                .debug_struct("Usb")
+                .field("runtime_dir", runtime_dir)
+                .finish_non_exhaustive(),
+        }
+    }
+}
+
+/// Keeps a text ASCII (the Linux console's fonts): accented letters lose their accent, other
+/// characters become `?`.
+pub fn ascii(text: &str) -> String {
+    text.chars()
+        .map(|c| match c {
+            c if c.is_ascii() && !c.is_ascii_control() => c,
+            'á' | 'à' | 'ä' | 'â' => 'a',
+            'é' | 'è' | 'ë' | 'ê' => 'e',
+            'í' | 'ì' | 'ï' | 'î' => 'i',
+            'ó' | 'ò' | 'ö' | 'ô' => 'o',
+            'ú' | 'ù' | 'ü' | 'û' => 'u',
+            'Á' | 'À' | 'Ä' | 'Â' => 'A',
+            'É' | 'È' | 'Ë' | 'Ê' => 'E',
+            'Ó' | 'Ò' | 'Ö' | 'Ô' => 'O',
+            'Ú' | 'Ù' | 'Ü' | 'Û' => 'U',
+            _ => '?',
+        })
+        .collect()
+}
+
+/// A classified USB stick as the terminal lists it; `None` for what is never offered (the boot
+/// stick, a disk the system mounted, anything not USB storage).
+pub fn stick_of(c: &Classification, runtime_dir: &Path) -> Option<Stick> {
+    let label = ascii(&c.identity.describe());
+    let medium: Result<Box<dyn Medium>, String> = match &c.verdict {
+        Verdict::Usable(_) => match UsbStick::from_classification(c, runtime_dir) {
+            Some(s) => Ok(Box::new(s)),
+            None => return None,
+        },
+        Verdict::Unusable(u) => Err(ascii(&u.melding())),
+        Verdict::Ignored(_) => return None,
+    };
+    Some(Stick {
+        key: c.devpath.clone(),
+        label,
+        medium,
+    })
+}
+
+/// Creates the runtime dir (mode 0700) if it is not there.
+fn make_runtime_dir(dir: &Path) -> Result<(), MediaError> {
+    use std::os::unix::fs::DirBuilderExt;
+    if dir.is_dir() {
+        return Ok(());
+    }
+    std::fs::DirBuilder::new()
+        .recursive(true)
+        .mode(0o700)
+        .create(dir)
+        .map_err(|e| MediaError::Io {
+            op: "create runtime dir",
+            path: dir.to_path_buf(),
+            source: e,
+        })
+}
+
+impl Sticks {
+    /// Folder mode: `dir` stands in for one stick.
+    pub fn folder(dir: &Path) -> Sticks {
+        Sticks::Folder {
+            dir: dir.to_path_buf(),
+        }
+    }
+
+    /// USB mode: starts listening to the kernel's uevents and enumerates the sticks present.
+    /// `runtime_dir` (created with mode 0700 when missing) holds the private mount points.
+    pub fn usb(runtime_dir: &Path) -> Result<Sticks, MediaError> {
+        make_runtime_dir(runtime_dir)?;
+        let mut watcher = Watcher::new(system_policy(runtime_dir))?;
+        let unaudited = watcher.scan()?;
+        Ok(Sticks::Usb {
+            watcher: Box::new(watcher),
+            runtime_dir: runtime_dir.to_path_buf(),
+            unaudited,
+            dirty: false,
+        })
+    }
+
+    /// Whether these are real USB sticks.
+    pub fn is_usb(&self) -> bool {
+        matches!(self, Sticks::Usb { .. })
+    }
+
+    /// The sticks present now, in a stable order (by key).
+    pub fn present(&mut self) -> Vec<Stick> {
+        match self {
+            Sticks::Folder { dir } => vec![Stick {
+                key: dir.display().to_string(),
+                label: ascii(&dir.display().to_string()),
+                medium: Ok(Box::new(FolderMedium::new(dir))),
+            }],
+            Sticks::Usb {
+                watcher,
+                runtime_dir,
+                ..
+            } => watcher
+                .tracker()
+                .present()
+                .filter_map(|c| stick_of(c, runtime_dir))
+                .collect(),
+        }
+    }
+
+    /// The stick with this key, if present.
+    pub fn get(&mut self, key: &str) -> Option<Stick> {
+        self.present().into_iter().find(|s| s.key == key)
+    }
+
+    /// Takes in what the kernel reported since the last call, waiting at most `timeout` for
+    /// a first event (zero: only what is already there). Every change is audited. Returns
+    /// whether the sticks present changed. Folder mode never changes by itself.
+    pub fn poll(&mut self, timeout: Duration, audit: &mut dyn AuditSink) -> bool {
+        let Sticks::Usb {
+            watcher,
+            unaudited,
+            dirty,
+            ..
+        } = self
+        else {
+            return false;
+        };
+        for ev in unaudited.drain(..) {
+            let _ = audit.record(ev.audit_event());
+        }
+        let changed = match watcher.wait(timeout) {
+            Ok(events) => {
+                for ev in &events {
+                    let _ = audit.record(ev.audit_event());
+                }
+                !events.is_empty()
+            }
+            Err(e) => {
+                // The monitor failed (it never should): say so in the audit log; the sticks
+                // already known stay listed.
+                let _ = audit.record(tally_media::AuditEvent::new(
+                    tally_media::AuditKind::Refused,
+                    None,
+                    format!("watching USB sticks failed: {e}"),
+                ));
+                false
+            }
+        };
+        let changed = changed || *dirty;
+        *dirty = false;
+        changed
+    }
+
+    /// Claims the stick `key` for one operation (verification, copy or export): until
+    /// [`Sticks::end`], another stick inserted is reported and left alone.
+    pub fn begin(&mut self, key: &str) -> Result<Box<dyn Medium>, String> {
+        let stick = self
+            .get(key)
+            .ok_or_else(|| "de stick is er niet meer; steek hem opnieuw in".to_owned())?;
+        let medium = stick
+            .medium
+            .map_err(|why| format!("{}: {why}", stick.label))?;
+        if let Sticks::Usb { watcher, .. } = self {
+            watcher.tracker().claim(key).map_err(|e| e.to_string())?;
+        }
+        Ok(medium)
+    }
+
+    /// Ends the operation begun with [`Sticks::begin`]: what the kernel reported meanwhile
+    /// is taken in (a second stick as ignored, a removal of the stick in use as such) and
+    /// audited, then the claim is released. Returns whether the stick in use was removed.
+    pub fn end(&mut self, audit: &mut dyn AuditSink) -> bool {
+        let Sticks::Usb { watcher, dirty, .. } = self else {
+            return false;
+        };
+        let mut removed = false;
+        if let Ok(events) = watcher.wait(Duration::ZERO) {
+            for ev in &events {
+                removed |= matches!(
+                    ev,
+                    StickEvent::Removed {
+                        was_in_use: true,
+                        ..
+                    }
+                );
+                let _ = audit.record(ev.audit_event());
+            }
+            // The screen learns of them at the next poll.
+            *dirty |= !events.is_empty();
+        }
+        watcher.tracker().release();
+        removed
+    }
+}
