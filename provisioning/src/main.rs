@@ -9,6 +9,7 @@
 //! the network.
 
 mod gpt;
+mod secureboot;
 mod stick;
 
 use std::io::Read;
@@ -152,6 +153,19 @@ enum Command {
         /// Size of the data partition in MiB (journal, certificate, key).
         #[arg(long, default_value_t = stick::DEFAULT_DATA_MIB)]
         size_mib: u64,
+    },
+    /// Create the appliance's Secure Boot keys (PK, KEK, db) and the files an official
+    /// enrolls them from: `.cer` (DER), `.esl`, `.auth`, and `noPK.auth`.
+    SecureBootKeys {
+        /// Folder to write them into (created if missing; existing keys are not overwritten).
+        #[arg(long)]
+        out: PathBuf,
+        /// The name in the certificates' subjects ("<name> PK", ...).
+        #[arg(long, default_value = "Tally appliance")]
+        name: String,
+        /// Validity of the certificates in days.
+        #[arg(long, default_value_t = 3650)]
+        days: u32,
     },
     /// Print the hash code (SHA-256 as 16 groups of 4 hex digits) of files.
     Hash {
@@ -595,6 +609,27 @@ fn make_stick(spec: stick::StickSpec) -> Result<()> {
     Ok(())
 }
 
+fn secure_boot_keys(out: &Path, name: &str, days: u32) -> Result<()> {
+    let files = secureboot::create(out, name, days)?;
+    println!("Secure Boot keys written to {}", out.display());
+    for k in &files.keys {
+        println!("  {}:", k.name);
+        println!("    private key (keep offline): {}", k.key.display());
+        println!("    certificate (PEM):          {}", k.crt.display());
+        println!("    certificate (DER):          {}", k.cer.display());
+        println!("    signature list:             {}", k.esl.display());
+        println!("    signed signature list:      {}", k.auth.display());
+        println!("    SHA-256 of the certificate: {}", k.cer_sha256);
+    }
+    println!(
+        "  noPK.auth (clears PK: back to setup mode): {}",
+        files.no_pk_auth.display()
+    );
+    println!("Sign the image with db.key and db.crt (`tally-image build --db-key --db-cert`);");
+    println!("enroll db, KEK, then PK on each PC (README: Enrolling the Secure Boot keys).");
+    Ok(())
+}
+
 fn run(cli: Cli) -> Result<bool> {
     match cli.command {
         Command::InitAuthority {
@@ -701,6 +736,9 @@ fn run(cli: Cli) -> Result<bool> {
             now: Timestamp::now(),
         })
         .map(|()| true),
+        Command::SecureBootKeys { out, name, days } => {
+            secure_boot_keys(&out, &name, days).map(|()| true)
+        }
         Command::Hash { files } => hash(&files).map(|()| true),
     }
 }

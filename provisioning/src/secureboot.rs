@@ -1,0 +1,234 @@
+//! The appliance's own Secure Boot keys and what an official needs to enroll them on a PC
+//! (`tally-provision secure-boot-keys`).
+//!
+//! The key pairs are made by `tally-image`'s [`tally_image::keys::create_secure_boot_keys`]
+//! (openssl, RSA 2048, SHA-256, self-signed): the same files `tally-image build` signs with and
+//! `tally-image ovmf-vars` enrolls. Next to them this writes, for each of PK, KEK and db:
+//! - `<name>.cer`: the certificate in DER, which most firmware setup screens accept for
+//!   "enroll from file";
+//! - `<name>.esl`: an EFI signature list holding it (efitools' `cert-to-efi-sig-list`);
+//! - `<name>.auth`: that list signed for an authenticated variable write (efitools'
+//!   `sign-efi-sig-list`): PK and KEK by PK, db by KEK, as the UEFI specification requires;
+//!
+//! and `noPK.auth`, an empty PK signed by PK, which puts the firmware back into setup mode when
+//! the keys are to be replaced.
+
+use std::fs;
+use std::os::unix::fs::PermissionsExt;
+use std::path::{Path, PathBuf};
+use std::process::Command;
+
+use sha2::{Digest, Sha256};
+use tally_image::keys::{OWNER_GUID, SecureBootKeys, create_secure_boot_keys};
+
+/// The names of the three keys, in the order they are made.
+pub const KEY_NAMES: [&str; 3] = ["PK", "KEK", "db"];
+
+/// Why the keys cannot be made.
+#[derive(Debug, thiserror::Error)]
+pub enum SecureBootError {
+    /// A file that would be written exists already.
+    #[error("{path} exists already; refusing to overwrite Secure Boot keys")]
+    Exists {
+        /// The file.
+        path: PathBuf,
+    },
+    /// A tool is not installed.
+    #[error("`{tool}` is not installed (Debian package {package}); nothing was written")]
+    MissingTool {
+        /// The program.
+        tool: &'static str,
+        /// Its Debian package.
+        package: &'static str,
+    },
+    /// Making the key pairs failed.
+    #[error("creating the key pairs: {0}")]
+    Keys(#[from] tally_image::build::BuildError),
+    /// A tool failed.
+    #[error("{tool} failed ({status}): {stderr}")]
+    Tool {
+        /// The command line.
+        tool: String,
+        /// Its exit status, or "not started".
+        status: String,
+        /// Its error output.
+        stderr: String,
+    },
+    /// A file could not be read or written.
+    #[error("{path}: {source}")]
+    Io {
+        /// The file.
+        path: PathBuf,
+        /// The cause.
+        source: std::io::Error,
+    },
+}
+
+/// One key's files and its certificate's SHA-256 (of the DER), as firmware setup may show it.
+#[derive(Debug, Clone)]
+pub struct KeyFiles {
+    /// `PK`, `KEK` or `db`.
+    pub name: &'static str,
+    /// The private key (PEM, unencrypted: keep it offline).
+    pub key: PathBuf,
+    /// The certificate (PEM).
+    pub crt: PathBuf,
+    /// The certificate (DER).
+    pub cer: PathBuf,
+    /// The EFI signature list.
+    pub esl: PathBuf,
+    /// The signed EFI signature list.
+    pub auth: PathBuf,
+    /// SHA-256 of the DER certificate, lowercase hex.
+    pub cer_sha256: String,
+}
+
+/// The files written.
+#[derive(Debug, Clone)]
+pub struct SecureBootFiles {
+    /// PK, KEK, db.
+    pub keys: Vec<KeyFiles>,
+    /// The empty PK signed by PK (back to setup mode).
+    pub no_pk_auth: PathBuf,
+}
+
+fn tool(cmd: &mut Command) -> Result<(), SecureBootError> {
+    let name = format!("{cmd:?}");
+    let out = cmd.output().map_err(|e| SecureBootError::Tool {
+        tool: name.clone(),
+        status: "not started".into(),
+        stderr: e.to_string(),
+    })?;
+    if out.status.success() {
+        Ok(())
+    } else {
+        Err(SecureBootError::Tool {
+            tool: name,
+            status: out.status.to_string(),
+            stderr: String::from_utf8_lossy(&out.stderr).trim().to_string(),
+        })
+    }
+}
+
+/// Whether `program` is an executable file in one of `PATH`'s folders.
+fn on_path(program: &str) -> bool {
+    std::env::var_os("PATH").is_some_and(|path| {
+        std::env::split_paths(&path).any(|dir| {
+            fs::metadata(dir.join(program))
+                .is_ok_and(|m| m.is_file() && m.permissions().mode() & 0o111 != 0)
+        })
+    })
+}
+
+/// Every file [`create`] writes into `dir`.
+pub fn output_files(dir: &Path) -> Vec<PathBuf> {
+    let mut files: Vec<PathBuf> = KEY_NAMES
+        .iter()
+        .flat_map(|n| {
+            ["key", "crt", "cer", "esl", "auth"].map(|ext| dir.join(format!("{n}.{ext}")))
+        })
+        .collect();
+    files.push(dir.join("noPK.auth"));
+    files
+}
+
+/// Makes PK, KEK and db in `dir` (created if missing) with their `.cer`, `.esl` and `.auth`
+/// files and `noPK.auth`. Refuses, before writing anything, when a tool is missing or one of
+/// the files exists.
+pub fn create(dir: &Path, name: &str, days: u32) -> Result<SecureBootFiles, SecureBootError> {
+    for (program, package) in [
+        ("openssl", "openssl"),
+        ("cert-to-efi-sig-list", "efitools"),
+        ("sign-efi-sig-list", "efitools"),
+    ] {
+        if !on_path(program) {
+            return Err(SecureBootError::MissingTool {
+                tool: program,
+                package,
+            });
+        }
+    }
+    for path in output_files(dir) {
+        if fs::symlink_metadata(&path).is_ok() {
+            return Err(SecureBootError::Exists { path });
+        }
+    }
+    let pairs: SecureBootKeys = create_secure_boot_keys(dir, name, days)?;
+    let mut keys = Vec::new();
+    for (n, pair) in KEY_NAMES
+        .into_iter()
+        .zip([&pairs.pk, &pairs.kek, &pairs.db])
+    {
+        fs::set_permissions(&pair.key, fs::Permissions::from_mode(0o600)).map_err(|source| {
+            SecureBootError::Io {
+                path: pair.key.clone(),
+                source,
+            }
+        })?;
+        let cer = dir.join(format!("{n}.cer"));
+        let esl = dir.join(format!("{n}.esl"));
+        tool(
+            Command::new("openssl")
+                .args(["x509", "-outform", "DER", "-in"])
+                .arg(&pair.cert)
+                .arg("-out")
+                .arg(&cer),
+        )?;
+        tool(
+            Command::new("cert-to-efi-sig-list")
+                .args(["-g", OWNER_GUID])
+                .arg(&pair.cert)
+                .arg(&esl),
+        )?;
+        let der = fs::read(&cer).map_err(|source| SecureBootError::Io {
+            path: cer.clone(),
+            source,
+        })?;
+        keys.push(KeyFiles {
+            name: n,
+            key: pair.key.clone(),
+            crt: pair.cert.clone(),
+            cer,
+            esl,
+            auth: dir.join(format!("{n}.auth")),
+            cer_sha256: Sha256::digest(&der)
+                .iter()
+                .map(|b| format!("{b:02x}"))
+                .collect(),
+        });
+    }
+    // PK is signed by itself, KEK by PK, db by KEK.
+    for (var, signer) in [("PK", &pairs.pk), ("KEK", &pairs.pk), ("db", &pairs.kek)] {
+        tool(
+            Command::new("sign-efi-sig-list")
+                .args(["-g", OWNER_GUID, "-k"])
+                .arg(&signer.key)
+                .arg("-c")
+                .arg(&signer.cert)
+                .arg(var)
+                .arg(dir.join(format!("{var}.esl")))
+                .arg(dir.join(format!("{var}.auth"))),
+        )?;
+    }
+    let no_pk_auth = dir.join("noPK.auth");
+    tool(
+        Command::new("sign-efi-sig-list")
+            .args(["-g", OWNER_GUID, "-k"])
+            .arg(&pairs.pk.key)
+            .arg("-c")
+            .arg(&pairs.pk.cert)
+            .arg("PK")
+            .arg("/dev/null")
+            .arg(&no_pk_auth),
+    )?;
+    // sign-efi-sig-list makes its output 0600; the signed lists are public, like the certificates.
+    for auth in keys.iter().map(|k| &k.auth).chain([&no_pk_auth]) {
+        fs::set_permissions(auth, fs::Permissions::from_mode(0o644)).map_err(|source| {
+            SecureBootError::Io {
+                path: auth.clone(),
+                source,
+            }
+        })?;
+    }
+    Ok(SecureBootFiles { keys, no_pk_auth })
+}

@@ -1,0 +1,316 @@
+//! `tally-provision secure-boot-keys`: PK, KEK and db with the files an official enrolls them
+//! from, checked against the UEFI specification (2.10, sections 8.2.2 and 32.4): the signature
+//! lists' layout byte by byte, and each `.auth` file's PKCS#7 signature verified with
+//! `openssl cms` over the data the firmware verifies (variable name, vendor GUID, attributes,
+//! timestamp, list), by the key the specification names (PK by PK, KEK by PK, db by KEK).
+//!
+//! Needs the Debian packages openssl and efitools (scripts/test installs them).
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::indexing_slicing,
+    clippy::panic
+)]
+
+use std::os::unix::fs::PermissionsExt;
+use std::path::Path;
+use std::process::{Command, Output};
+
+const BIN: &str = env!("CARGO_BIN_EXE_tally-provision");
+
+/// EFI_CERT_X509_GUID a5c059a1-94e4-4aa7-87b5-ab155c2bf072, on-disk byte order.
+const EFI_CERT_X509: [u8; 16] = [
+    0xa1, 0x59, 0xc0, 0xa5, 0xe4, 0x94, 0xa7, 0x4a, 0x87, 0xb5, 0xab, 0x15, 0x5c, 0x2b, 0xf0, 0x72,
+];
+/// EFI_CERT_TYPE_PKCS7_GUID 4aafd29d-68df-49ee-8aa9-347d375665a7, on-disk byte order.
+const EFI_CERT_TYPE_PKCS7: [u8; 16] = [
+    0x9d, 0xd2, 0xaf, 0x4a, 0xdf, 0x68, 0xee, 0x49, 0x8a, 0xa9, 0x34, 0x7d, 0x37, 0x56, 0x65, 0xa7,
+];
+/// EFI_GLOBAL_VARIABLE 8be4df61-93ca-11d2-aa0d-00e098032b8c (PK, KEK), on-disk byte order.
+const EFI_GLOBAL_VARIABLE: [u8; 16] = [
+    0x61, 0xdf, 0xe4, 0x8b, 0xca, 0x93, 0xd2, 0x11, 0xaa, 0x0d, 0x00, 0xe0, 0x98, 0x03, 0x2b, 0x8c,
+];
+/// EFI_IMAGE_SECURITY_DATABASE_GUID d719b2cb-3d3a-4596-a3bc-dad00e67656f (db), on-disk order.
+const EFI_IMAGE_SECURITY_DATABASE: [u8; 16] = [
+    0xcb, 0xb2, 0x19, 0xd7, 0x3a, 0x3d, 0x96, 0x45, 0xa3, 0xbc, 0xda, 0xd0, 0x0e, 0x67, 0x65, 0x6f,
+];
+/// The project's owner GUID 7a11e7a1-6e5c-4b0a-9a1d-7a11e7a10001, on-disk byte order.
+const OWNER: [u8; 16] = [
+    0xa1, 0xe7, 0x11, 0x7a, 0x5c, 0x6e, 0x0a, 0x4b, 0x9a, 0x1d, 0x7a, 0x11, 0xe7, 0xa1, 0x00, 0x01,
+];
+/// NON_VOLATILE | BOOTSERVICE_ACCESS | RUNTIME_ACCESS | TIME_BASED_AUTHENTICATED_WRITE_ACCESS.
+const ATTRIBUTES: u32 = 0x27;
+
+fn p(path: &Path) -> &str {
+    path.to_str().unwrap()
+}
+
+fn text(b: &[u8]) -> String {
+    String::from_utf8_lossy(b).into_owned()
+}
+
+fn ok(o: Output, what: &str) -> Output {
+    assert!(
+        o.status.success(),
+        "{what} failed:\n{}\n{}",
+        text(&o.stdout),
+        text(&o.stderr)
+    );
+    o
+}
+
+fn le32(b: &[u8], at: usize) -> u32 {
+    u32::from_le_bytes(b[at..at + 4].try_into().unwrap())
+}
+
+/// DER length prefix.
+fn der_len(n: usize) -> Vec<u8> {
+    match n {
+        0..=127 => vec![n as u8],
+        128..=255 => vec![0x81, n as u8],
+        _ => vec![0x82, (n >> 8) as u8, n as u8],
+    }
+}
+
+/// The `.auth` file's bare SignedData wrapped in a ContentInfo, so that openssl reads it.
+fn content_info(signed_data: &[u8]) -> Vec<u8> {
+    let mut tagged = vec![0xa0];
+    tagged.extend(der_len(signed_data.len()));
+    tagged.extend_from_slice(signed_data);
+    let mut inner = vec![
+        0x06, 0x09, 0x2a, 0x86, 0x48, 0x86, 0xf7, 0x0d, 0x01, 0x07, 0x02,
+    ];
+    inner.extend(tagged);
+    let mut out = vec![0x30];
+    out.extend(der_len(inner.len()));
+    out.extend(inner);
+    out
+}
+
+/// Checks `auth`'s layout, that it carries `esl`, and whether its signature over what the
+/// firmware verifies checks out with `signer_crt` (returns openssl's verdict).
+fn auth_verifies(
+    dir: &Path,
+    auth: &[u8],
+    var: &str,
+    vendor: [u8; 16],
+    esl: &[u8],
+    signer_crt: &Path,
+) -> bool {
+    let time = &auth[..16];
+    let dw_length = le32(auth, 16) as usize;
+    assert_eq!(&auth[20..22], &0x0200u16.to_le_bytes(), "wRevision");
+    assert_eq!(
+        &auth[22..24],
+        &0x0EF1u16.to_le_bytes(),
+        "WIN_CERT_TYPE_EFI_GUID"
+    );
+    assert_eq!(&auth[24..40], &EFI_CERT_TYPE_PKCS7, "CertType");
+    assert_eq!(
+        &auth[16 + dw_length..],
+        esl,
+        "the signed list follows the signature"
+    );
+    let mut signed: Vec<u8> = var.encode_utf16().flat_map(u16::to_le_bytes).collect();
+    signed.extend_from_slice(&vendor);
+    signed.extend_from_slice(&ATTRIBUTES.to_le_bytes());
+    signed.extend_from_slice(time);
+    signed.extend_from_slice(esl);
+    let p7 = dir.join("p7.der");
+    let data = dir.join("signed.bin");
+    std::fs::write(&p7, content_info(&auth[40..16 + dw_length])).unwrap();
+    std::fs::write(&data, &signed).unwrap();
+    Command::new("openssl")
+        .args([
+            "cms", "-verify", "-binary", "-inform", "DER", "-purpose", "any",
+        ])
+        .args([
+            "-in",
+            p(&p7),
+            "-content",
+            p(&data),
+            "-CAfile",
+            p(signer_crt),
+        ])
+        .args(["-out", "/dev/null"])
+        .output()
+        .unwrap()
+        .status
+        .success()
+}
+
+#[test]
+fn keys_and_enrollment_files() {
+    let tmp = tempfile::tempdir().unwrap();
+    let dir = tmp.path().join("sb");
+    let o = ok(
+        Command::new(BIN)
+            .args([
+                "secure-boot-keys",
+                "--out",
+                p(&dir),
+                "--name",
+                "Test appliance",
+            ])
+            .args(["--days", "30"])
+            .output()
+            .unwrap(),
+        "secure-boot-keys",
+    );
+    let out = text(&o.stdout);
+    let f = |n: &str| dir.join(n);
+
+    for name in ["PK", "KEK", "db"] {
+        let mode = |ext: &str| {
+            std::fs::metadata(f(&format!("{name}.{ext}")))
+                .unwrap()
+                .permissions()
+                .mode()
+                & 0o777
+        };
+        assert_eq!(mode("key"), 0o600, "{name}.key");
+        assert_eq!(mode("auth"), 0o644, "{name}.auth");
+        // The DER certificate is the PEM one, and its subject names the key.
+        let subject = ok(
+            Command::new("openssl")
+                .args(["x509", "-inform", "DER", "-noout", "-subject", "-in"])
+                .arg(f(&format!("{name}.cer")))
+                .output()
+                .unwrap(),
+            "openssl x509",
+        );
+        assert!(
+            text(&subject.stdout).contains(&format!("CN = Test appliance {name}")),
+            "{}",
+            text(&subject.stdout)
+        );
+        let der = std::fs::read(f(&format!("{name}.cer"))).unwrap();
+        let from_pem = ok(
+            Command::new("openssl")
+                .args(["x509", "-outform", "DER", "-in"])
+                .arg(f(&format!("{name}.crt")))
+                .output()
+                .unwrap(),
+            "openssl x509 -outform DER",
+        );
+        assert_eq!(from_pem.stdout, der);
+        // The printed SHA-256 is the DER certificate's, as sha256sum gives it.
+        let sum = ok(
+            Command::new("sha256sum")
+                .arg(f(&format!("{name}.cer")))
+                .output()
+                .unwrap(),
+            "sha256sum",
+        );
+        assert!(out.contains(&text(&sum.stdout)[..64]), "{out}");
+
+        // EFI_SIGNATURE_LIST with one EFI_SIGNATURE_DATA: the owner GUID and the DER.
+        let esl = std::fs::read(f(&format!("{name}.esl"))).unwrap();
+        assert_eq!(&esl[..16], &EFI_CERT_X509);
+        assert_eq!(le32(&esl, 16) as usize, esl.len(), "SignatureListSize");
+        assert_eq!(le32(&esl, 20), 0, "SignatureHeaderSize");
+        assert_eq!(le32(&esl, 24) as usize, 16 + der.len(), "SignatureSize");
+        assert_eq!(&esl[28..44], &OWNER);
+        assert_eq!(&esl[44..], &der[..]);
+    }
+
+    let esl = |n: &str| std::fs::read(f(&format!("{n}.esl"))).unwrap();
+    let auth = |n: &str| std::fs::read(f(n)).unwrap();
+    let work = tmp.path();
+    // PK by PK, KEK by PK, db by KEK; and not by another key.
+    assert!(auth_verifies(
+        work,
+        &auth("PK.auth"),
+        "PK",
+        EFI_GLOBAL_VARIABLE,
+        &esl("PK"),
+        &f("PK.crt")
+    ));
+    assert!(auth_verifies(
+        work,
+        &auth("KEK.auth"),
+        "KEK",
+        EFI_GLOBAL_VARIABLE,
+        &esl("KEK"),
+        &f("PK.crt")
+    ));
+    assert!(auth_verifies(
+        work,
+        &auth("db.auth"),
+        "db",
+        EFI_IMAGE_SECURITY_DATABASE,
+        &esl("db"),
+        &f("KEK.crt")
+    ));
+    assert!(!auth_verifies(
+        work,
+        &auth("db.auth"),
+        "db",
+        EFI_IMAGE_SECURITY_DATABASE,
+        &esl("db"),
+        &f("PK.crt")
+    ));
+    assert!(!auth_verifies(
+        work,
+        &auth("KEK.auth"),
+        "KEK",
+        EFI_IMAGE_SECURITY_DATABASE,
+        &esl("KEK"),
+        &f("PK.crt")
+    ));
+    // noPK.auth: an empty PK, signed by PK.
+    assert!(auth_verifies(
+        work,
+        &auth("noPK.auth"),
+        "PK",
+        EFI_GLOBAL_VARIABLE,
+        &[],
+        &f("PK.crt")
+    ));
+
+    // Never overwritten.
+    let before = std::fs::read(f("db.key")).unwrap();
+    let again = Command::new(BIN)
+        .args(["secure-boot-keys", "--out", p(&dir)])
+        .output()
+        .unwrap();
+    assert!(!again.status.success());
+    assert!(
+        text(&again.stderr)
+            .contains("PK.key exists already; refusing to overwrite Secure Boot keys"),
+        "{}",
+        text(&again.stderr)
+    );
+    assert_eq!(std::fs::read(f("db.key")).unwrap(), before);
+}
+
+#[test]
+fn missing_efitools_is_refused_before_anything_is_written() {
+    let tmp = tempfile::tempdir().unwrap();
+    // A PATH with openssl only.
+    let bin = tmp.path().join("bin");
+    std::fs::create_dir(&bin).unwrap();
+    let openssl = ok(
+        Command::new("sh")
+            .args(["-c", "command -v openssl"])
+            .output()
+            .unwrap(),
+        "command -v openssl",
+    );
+    std::os::unix::fs::symlink(text(&openssl.stdout).trim(), bin.join("openssl")).unwrap();
+    let dir = tmp.path().join("sb");
+    let o = Command::new(BIN)
+        .args(["secure-boot-keys", "--out", p(&dir)])
+        .env("PATH", &bin)
+        .output()
+        .unwrap();
+    assert!(!o.status.success());
+    assert!(
+        text(&o.stderr).contains(
+            "`cert-to-efi-sig-list` is not installed (Debian package efitools); nothing was written"
+        ),
+        "{}",
+        text(&o.stderr)
+    );
+    assert!(!dir.exists());
+}
