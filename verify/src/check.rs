@@ -119,8 +119,37 @@ pub struct CheckOptions<'a> {
 struct Input {
     name: String,
     bytes: Vec<u8>,
-    /// For a file from a verified medium: the medium's kind and the signer's identifier.
-    signed: Option<(ContentKind, String)>,
+    /// For a file from a verified medium: who signed it for what.
+    signed: Option<SignedBy>,
+}
+
+/// What a verified medium says about its files.
+struct SignedBy {
+    /// The medium's kind.
+    kind: ContentKind,
+    /// The signer's identifier (its certificate's).
+    signer: String,
+    /// The election of the medium (and of the signer's certificate).
+    election: String,
+}
+
+impl SignedBy {
+    /// A discrepancy when a file of this medium is for another election than the medium:
+    /// a body's certificate is for one election only.
+    fn other_election(&self, name: &str, file_election: &str, report: &mut Report) -> bool {
+        if file_election == self.election {
+            return false;
+        }
+        report.push(
+            Severity::Discrepancy,
+            name,
+            format!(
+                "a file of election {file_election} in a medium signed for election {}: a certificate is valid for one election only; not used",
+                self.election
+            ),
+        );
+        true
+    }
 }
 
 const MAX_FILE: u64 = 64 * 1024 * 1024;
@@ -216,12 +245,17 @@ fn read_medium(
                         );
                     }
                     let signer_id = signer.identifier().to_owned();
+                    let election = medium.election().to_owned();
                     let kind = medium.manifest.kind;
                     for f in medium.files {
                         inputs.push(Input {
                             name: format!("{name}/{}", f.name),
                             bytes: f.bytes,
-                            signed: Some((kind, signer_id.clone())),
+                            signed: Some(SignedBy {
+                                kind,
+                                signer: signer_id.clone(),
+                                election: election.clone(),
+                            }),
                         });
                     }
                 }
@@ -309,7 +343,9 @@ fn check_inputs(inputs: Vec<Input>, opts: &CheckOptions<'_>, report: &mut Report
                 continue;
             }
         };
-        if let Some((medium_kind, _)) = &input.signed
+        if let Some(SignedBy {
+            kind: medium_kind, ..
+        }) = &input.signed
             && !kind_allowed(kind, *medium_kind)
         {
             report.push(
@@ -327,6 +363,11 @@ fn check_inputs(inputs: Vec<Input>, opts: &CheckOptions<'_>, report: &mut Report
             DocumentKind::ElectionDefinition => {
                 match load_definition(&SourceFile::new(&input.name, &input.bytes)) {
                     Ok(e) => {
+                        if let Some(by) = &input.signed
+                            && by.other_election(&input.name, &e.id.0, report)
+                        {
+                            continue;
+                        }
                         if let Some((other, _)) = &parsed.definition {
                             report.push(
                                 Severity::Discrepancy,
@@ -344,7 +385,11 @@ fn check_inputs(inputs: Vec<Input>, opts: &CheckOptions<'_>, report: &mut Report
             DocumentKind::Count510b | DocumentKind::Count510c | DocumentKind::Count510d => {
                 match read_count(&input.bytes) {
                     Ok(c) => {
-                        if let Some((_, signer)) = &input.signed {
+                        if let Some(by) = &input.signed {
+                            if by.other_election(&input.name, &c.header.election_id.0, report) {
+                                continue;
+                            }
+                            let signer = &by.signer;
                             let expected = match c.header.level {
                                 CountLevel::Total => "CSB".to_owned(),
                                 _ => c.header.authority_id.clone(),
@@ -371,7 +416,14 @@ fn check_inputs(inputs: Vec<Input>, opts: &CheckOptions<'_>, report: &mut Report
                 }
             }
             DocumentKind::Result520 => match read_result(&input.bytes) {
-                Ok(r) => parsed.results.push((input.name, r)),
+                Ok(r) => {
+                    if let Some(by) = &input.signed
+                        && by.other_election(&input.name, &r.header.election_id.0, report)
+                    {
+                        continue;
+                    }
+                    parsed.results.push((input.name, r));
+                }
                 Err(e) => report.push(
                     Severity::Discrepancy,
                     &input.name,
@@ -600,6 +652,36 @@ fn check_parsed(parsed: &Parsed, opts: &CheckOptions<'_>, report: &mut Report) {
             .collect();
         if uppers.is_empty() {
             continue;
+        }
+        // With the election tree, a municipality's 510b belongs to its kieskring's 510c
+        // only: when that 510c is not here the 510b is not surplus (the missing 510c is
+        // reported where the 510d needs it), and a municipality outside the tree is.
+        if let Some(e) = election
+            && c.header.level == CountLevel::Municipality
+            && e.kieskringen().next().is_some()
+        {
+            let code = tally_core::ids::MunicipalityCode(c.header.authority_id.clone());
+            let Some(region) = e.municipality_region(&code) else {
+                report.push(
+                    Severity::Discrepancy,
+                    name,
+                    format!(
+                        "municipality {} is not in the election tree: surplus file",
+                        c.header.authority_id
+                    ),
+                );
+                continue;
+            };
+            let own = region
+                .superior
+                .and_then(|k| k.number)
+                .map(|k| format!("HSB{k}"));
+            if !uppers
+                .iter()
+                .any(|(_, u)| Some(&u.header.authority_id) == own.as_ref())
+            {
+                continue;
+            }
         }
         let included = uppers.iter().any(|(_, u)| {
             u.units.iter().any(|unit| {
