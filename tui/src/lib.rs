@@ -15,6 +15,7 @@
 pub mod app;
 pub mod demo;
 pub mod form;
+pub mod higher;
 pub mod journal;
 pub mod model;
 pub mod runner;

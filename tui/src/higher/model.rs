@@ -1,0 +1,744 @@
+//! The lasting facts of a principal (HSB) or central (CSB) electoral committee: the journal
+//! records, the [`Ledger`] they build, the seat apportionment computed from it, and the
+//! files of the export.
+//!
+//! Every decision is a [`Record`]; the ledger changes only by applying one, and the runner
+//! writes the record to the journal before it replaces the ledger. Imported files are kept
+//! in the data directory by their SHA-256 (the record names the hash, not the bytes), so
+//! replaying the journal rebuilds the same [`Aggregation`].
+
+use serde::{Deserialize, Serialize};
+use tally_core::aggregate::outcome::{CountedList, counted_lists};
+use tally_core::aggregate::{
+    AggregateError, Aggregation, AggregationLevel, ImportError, ImportOutcome, TotalMeta,
+};
+use tally_core::apportionment::{
+    ApportionmentError, CandidateElection, CandidateInput, CandidateLot, CandidateOutcome,
+    CandidateVotes, ListCandidates, ListElected, ListVotes as SeatListVotes, SeatApportionment,
+    SeatInput, SeatLot, SeatLotsNeeded, SeatOutcome, apportion_seats, elect_candidates,
+};
+use tally_core::counts::{CountFile, CountLevel};
+use tally_core::election::Election;
+use tally_core::eml::count::{count_file_name, write_count};
+use tally_core::eml::result::{ResultMeta, result_file_name, result_from_outcome, write_result};
+use tally_core::hashcode::Sha256Digest;
+use tally_core::ids::{CandidatePosition, ContestId, ListNumber};
+
+/// A verified election definition for a higher level (110a and the 230b files).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Definition {
+    /// The election.
+    pub election: Election,
+    /// Which level this appliance is.
+    pub level: AggregationLevel,
+    /// The body: `HSB1`, `CSB`.
+    pub body_id: String,
+    /// The body's name as printed ("Hoofdstembureau Groningen").
+    pub body_name: String,
+    /// Who signed the definition.
+    pub signer: String,
+    /// SHA-256 (hex) of the 110a, whose hash code is on the paper.
+    pub sha256_110a: String,
+    /// Every file with its SHA-256 (hex).
+    pub files: Vec<(String, String)>,
+}
+
+impl Definition {
+    /// The import registry of this level, empty.
+    ///
+    /// # Errors
+    /// The election tree does not give the bodies of this level.
+    pub fn registry(&self) -> Result<Aggregation, AggregateError> {
+        match self.level {
+            AggregationLevel::District { kieskring } => {
+                Aggregation::for_district(&self.election, kieskring)
+            }
+            AggregationLevel::Central => Aggregation::for_central(&self.election),
+            AggregationLevel::MunicipalCentral => {
+                Aggregation::for_municipal_council(&self.election)
+            }
+        }
+    }
+
+    /// The contest whose candidate lists name the candidates in reports and the 520.
+    pub fn contest(&self) -> ContestId {
+        match self.level {
+            AggregationLevel::District { kieskring } => ContestId(kieskring.to_string()),
+            AggregationLevel::MunicipalCentral => ContestId("geen".into()),
+            AggregationLevel::Central => self
+                .election
+                .contests
+                .first()
+                .map(|c| c.id.clone())
+                .unwrap_or_else(|| ContestId("1".into())),
+        }
+    }
+
+    /// Whether this level apportions seats (a CSB).
+    pub fn is_central(&self) -> bool {
+        !matches!(self.level, AggregationLevel::District { .. })
+    }
+}
+
+/// The level of an appliance from its certificate's role and identifier: `HSB<n>` is the
+/// HSB of kieskring `n`; `CSB` is the central committee (of a municipal council when the
+/// election tree has no kieskringen).
+///
+/// # Errors
+/// A role that does not aggregate (GSB, authority), or an HSB identifier without number.
+pub fn level_of(
+    role: &str,
+    identifier: &str,
+    election: &Election,
+) -> Result<AggregationLevel, String> {
+    match role {
+        "HSB" => identifier
+            .strip_prefix("HSB")
+            .and_then(|n| n.parse::<u32>().ok())
+            .map(|kieskring| AggregationLevel::District { kieskring })
+            .ok_or_else(|| format!("{identifier} is not an HSB identifier")),
+        "CSB" => Ok(if election.kieskringen().next().is_some() {
+            AggregationLevel::Central
+        } else {
+            AggregationLevel::MunicipalCentral
+        }),
+        other => Err(format!("role {other} does not aggregate results")),
+    }
+}
+
+/// A file that was refused, for the overview.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct RefusedFile {
+    /// The file's (or medium's) name.
+    pub file_name: String,
+    /// SHA-256 (hex) of the file, when it was read.
+    pub sha256: String,
+    /// The body it is for, when known and trustworthy.
+    pub body: Option<String>,
+    /// Why, in Dutch.
+    pub nl: String,
+    /// Why, in English.
+    pub en: String,
+}
+
+/// One journal record: a decision of the committee.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "type", rename_all = "snake_case")]
+pub enum Record {
+    /// The definition was checked against the paper and accepted.
+    DefinitionAccepted {
+        /// Its files with their SHA-256 (hex).
+        files: Vec<(String, String)>,
+    },
+    /// A verified file whose hash code matched the paper was offered to the registry: it
+    /// is imported, or, for a body already in, proposed as a correction.
+    Import {
+        /// The file's name.
+        file_name: String,
+        /// SHA-256 (hex) of its bytes (kept in the data directory under this name).
+        sha256: String,
+        /// The signer, as shown.
+        signer: String,
+    },
+    /// A file was refused; nothing imported.
+    Refused(RefusedFile),
+    /// The coordinator decided on the pending correction.
+    CorrectionDecided {
+        /// The body.
+        body: String,
+        /// `true`: the new file replaces the old one; `false`: the old one stays.
+        accept: bool,
+    },
+    /// The outcome of a public drawing of lots between lists.
+    SeatLot {
+        /// The drawing as the calculation asked for it (its text).
+        drawing: String,
+        /// The list drawn.
+        drawn: u32,
+    },
+    /// The outcome of a public drawing of lots between candidates of a list.
+    CandidateLot {
+        /// The list.
+        list: u32,
+        /// The drawing as the calculation asked for it (its text).
+        drawing: String,
+        /// The candidate (position) drawn.
+        drawn: u32,
+    },
+    /// The signed result was written.
+    Exported {
+        /// Where.
+        path: String,
+        /// Its files with their SHA-256 (hex).
+        files: Vec<(String, String)>,
+    },
+}
+
+/// A correction decided, for the log on screen.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct DecidedCorrection {
+    /// The body.
+    pub body: String,
+    /// The file that was imported before.
+    pub old_sha256: String,
+    /// The file proposed.
+    pub new_sha256: String,
+    /// Whether the new file was accepted.
+    pub accepted: bool,
+}
+
+/// The export, once written.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Exported {
+    /// Where.
+    pub path: String,
+    /// The files with their SHA-256 (hex).
+    pub files: Vec<(String, String)>,
+}
+
+/// Everything decided so far.
+#[derive(Debug, Clone, Default)]
+pub struct Ledger {
+    /// The definition (verified; `accepted` once checked against the paper).
+    pub definition: Option<Definition>,
+    /// Whether the definition was accepted.
+    pub accepted: bool,
+    /// The import registry.
+    pub aggregation: Option<Aggregation>,
+    /// Every refused file, in order.
+    pub refusals: Vec<RefusedFile>,
+    /// Every decided correction, in order.
+    pub corrections: Vec<DecidedCorrection>,
+    /// Drawings of lots between lists: (drawing, list drawn).
+    pub seat_lots: Vec<(String, u32)>,
+    /// Drawings of lots between candidates: (list, drawing, position drawn).
+    pub candidate_lots: Vec<(u32, String, u32)>,
+    /// The export.
+    pub exported: Option<Exported>,
+}
+
+/// Why a record does not fit the ledger.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum ApplyError {
+    /// No definition is loaded or accepted.
+    #[error("no election definition is loaded")]
+    NoDefinition,
+    /// The record's files are not the loaded definition's.
+    #[error("the definition in the journal is not the one kept")]
+    OtherDefinition,
+    /// The bytes of an imported file are missing or differ from the record's hash.
+    #[error("the kept file {0} is missing or damaged")]
+    MissingFile(String),
+    /// The registry refused the file.
+    #[error("{0}")]
+    Import(#[from] ImportError),
+    /// The registry refused the decision.
+    #[error("{0}")]
+    Aggregate(#[from] AggregateError),
+    /// A drawing of lots that is not the one the calculation asks for.
+    #[error("the drawing of lots does not fit: {0}")]
+    Lot(String),
+    /// Already exported: nothing changes any more.
+    #[error("the result has been exported; nothing can change any more")]
+    Closed,
+}
+
+/// What applying a record did.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Applied {
+    /// Nothing to report.
+    Done,
+    /// An import's outcome.
+    Import(ImportOutcome),
+}
+
+impl Ledger {
+    /// Loads a verified definition (not yet accepted).
+    ///
+    /// # Errors
+    /// The election tree does not give this level's bodies.
+    pub fn load(&mut self, definition: Definition) -> Result<(), AggregateError> {
+        self.aggregation = Some(definition.registry()?);
+        self.definition = Some(definition);
+        self.accepted = false;
+        Ok(())
+    }
+
+    fn registry(&mut self) -> Result<&mut Aggregation, ApplyError> {
+        if !self.accepted {
+            return Err(ApplyError::NoDefinition);
+        }
+        self.aggregation.as_mut().ok_or(ApplyError::NoDefinition)
+    }
+
+    /// Applies one record. `bytes` are the kept file of an [`Record::Import`].
+    ///
+    /// # Errors
+    /// The record does not fit (see [`ApplyError`]); the ledger is then unchanged only if
+    /// the caller applies to a copy, as the runner does.
+    pub fn apply(&mut self, record: &Record, bytes: Option<&[u8]>) -> Result<Applied, ApplyError> {
+        if self.exported.is_some() && !matches!(record, Record::Refused(_)) {
+            return Err(ApplyError::Closed);
+        }
+        match record {
+            Record::DefinitionAccepted { files } => {
+                let def = self.definition.as_ref().ok_or(ApplyError::NoDefinition)?;
+                if &def.files != files {
+                    return Err(ApplyError::OtherDefinition);
+                }
+                self.accepted = true;
+                Ok(Applied::Done)
+            }
+            Record::Import {
+                file_name, sha256, ..
+            } => {
+                let bytes = bytes
+                    .filter(|b| Sha256Digest::of(b).to_hex() == *sha256)
+                    .ok_or_else(|| ApplyError::MissingFile(file_name.clone()))?;
+                let outcome = self.registry()?.import(file_name, bytes)?;
+                Ok(Applied::Import(outcome))
+            }
+            Record::Refused(r) => {
+                self.refusals.push(r.clone());
+                Ok(Applied::Done)
+            }
+            Record::CorrectionDecided { body, accept } => {
+                let agg = self.registry()?;
+                let pending = agg
+                    .pending_correction()
+                    .cloned()
+                    .ok_or(AggregateError::NoPendingCorrection)?;
+                if &pending.body != body {
+                    return Err(AggregateError::NoPendingCorrection.into());
+                }
+                if *accept {
+                    agg.confirm_correction()?;
+                } else {
+                    agg.reject_correction()?;
+                }
+                self.corrections.push(DecidedCorrection {
+                    body: body.clone(),
+                    old_sha256: pending.current.sha256.to_hex(),
+                    new_sha256: pending.proposed.sha256.to_hex(),
+                    accepted: *accept,
+                });
+                Ok(Applied::Done)
+            }
+            Record::SeatLot { drawing, drawn } => {
+                match self.outcome() {
+                    Some(Ok(Outcome::SeatLots(n)))
+                        if n.drawing.to_string() == *drawing
+                            && n.drawing.tied.contains(&ListNumber(*drawn)) => {}
+                    _ => return Err(ApplyError::Lot(drawing.clone())),
+                }
+                self.seat_lots.push((drawing.clone(), *drawn));
+                Ok(Applied::Done)
+            }
+            Record::CandidateLot {
+                list,
+                drawing,
+                drawn,
+            } => {
+                let fits = match self.outcome() {
+                    Some(Ok(Outcome::Seats { candidates, .. })) => candidates.iter().any(|c| {
+                        matches!(c, ListResult::Lots(d)
+                            if d.list.0 == *list
+                                && d.to_string() == *drawing
+                                && d.tied.contains(&CandidatePosition(*drawn)))
+                    }),
+                    _ => false,
+                };
+                if !fits {
+                    return Err(ApplyError::Lot(drawing.clone()));
+                }
+                self.candidate_lots.push((*list, drawing.clone(), *drawn));
+                Ok(Applied::Done)
+            }
+            Record::Exported { path, files } => {
+                self.exported = Some(Exported {
+                    path: path.clone(),
+                    files: files.clone(),
+                });
+                Ok(Applied::Done)
+            }
+        }
+    }
+
+    /// The total of this level when every body is in (creation time as given).
+    pub fn total(&self, creation_date_time: &str) -> Option<Result<CountFile, AggregateError>> {
+        let agg = self.aggregation.as_ref()?;
+        if !self.accepted || !agg.is_complete() {
+            return None;
+        }
+        Some(agg.total(&TotalMeta {
+            transaction_id: 1,
+            creation_date_time: creation_date_time.to_owned(),
+        }))
+    }
+
+    /// The seat apportionment and the elected candidates, at a CSB when every body is in.
+    pub fn outcome(&self) -> Option<Result<Outcome, String>> {
+        let def = self.definition.as_ref()?;
+        if !def.is_central() {
+            return None;
+        }
+        let total = match self.total(FIXED_TIME)? {
+            Ok(t) => t,
+            Err(e) => return Some(Err(e.to_string())),
+        };
+        Some(compute(
+            &def.election,
+            &total,
+            &self.seat_lots,
+            &self.candidate_lots,
+        ))
+    }
+}
+
+/// The creation time used when the total is only looked at (not written).
+const FIXED_TIME: &str = "2000-01-01T00:00:00";
+
+/// What one list's candidates came to.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum ListResult {
+    /// Elected (P 15, P 17, P 19a).
+    Elected(ListElected),
+    /// The program cannot elect this list's candidates here; the reason.
+    Unsupported {
+        /// The list.
+        list: ListNumber,
+        /// Why.
+        reason: String,
+    },
+    /// A drawing of lots between candidates decides a seat.
+    Lots(tally_core::apportionment::CandidateDrawing),
+    /// The candidate election refused the list.
+    Refused {
+        /// The list.
+        list: ListNumber,
+        /// Why.
+        reason: String,
+    },
+}
+
+/// The state of the calculation.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Outcome {
+    /// A drawing of lots between lists decides a seat: the calculation waits for it.
+    SeatLots(SeatLotsNeeded),
+    /// The seats are apportioned; per list with seats its candidates' outcome.
+    Seats {
+        /// The lists as read from the total.
+        lists: Vec<CountedList>,
+        /// The complete apportionment.
+        seats: SeatApportionment,
+        /// Per list with seats, in list order.
+        candidates: Vec<ListResult>,
+    },
+}
+
+impl Outcome {
+    /// The elected candidates of every list, when each list with seats is elected.
+    pub fn elected(&self) -> Option<Vec<ListElected>> {
+        let Outcome::Seats { candidates, .. } = self else {
+            return None;
+        };
+        candidates
+            .iter()
+            .map(|c| match c {
+                ListResult::Elected(l) => Some(l.clone()),
+                _ => None,
+            })
+            .collect()
+    }
+}
+
+/// Apportions the seats of `total` with the drawings of lots given (each matched to the
+/// drawing the calculation asks for by its text), then elects each list's candidates.
+///
+/// # Errors
+/// The count cannot be apportioned (the core's error, as text).
+pub fn compute(
+    election: &Election,
+    total: &CountFile,
+    seat_lots: &[(String, u32)],
+    candidate_lots: &[(u32, String, u32)],
+) -> Result<Outcome, String> {
+    let lists = counted_lists(total).map_err(|e| e.to_string())?;
+    let input = SeatInput {
+        category: election.category,
+        seats: election.number_of_seats,
+        lists: lists
+            .iter()
+            .map(|l| SeatListVotes {
+                list: l.list,
+                votes: l.votes,
+                candidates: l.candidate_count,
+            })
+            .collect(),
+    };
+    let mut lots: Vec<SeatLot> = Vec::new();
+    let seats = loop {
+        match apportion_seats(&input, &lots).map_err(|e: ApportionmentError| e.to_string())? {
+            SeatOutcome::Complete(s) => break s,
+            SeatOutcome::LotsNeeded(n) => {
+                let text = n.drawing.to_string();
+                let drawn = seat_lots
+                    .iter()
+                    .find(|(d, _)| *d == text)
+                    .map(|(_, l)| ListNumber(*l));
+                match drawn {
+                    Some(drawn) if !lots.iter().any(|l| l.drawing == n.drawing) => {
+                        lots.push(SeatLot {
+                            drawing: n.drawing.clone(),
+                            drawn,
+                        });
+                    }
+                    _ => return Ok(Outcome::SeatLots(n)),
+                }
+            }
+        }
+    };
+    let mut candidates = Vec::new();
+    for ls in seats.lists.iter().filter(|l| l.seats > 0) {
+        let Some(cl) = lists.iter().find(|l| l.list == ls.list) else {
+            continue;
+        };
+        if let Some(reason) = &cl.unsupported {
+            candidates.push(ListResult::Unsupported {
+                list: cl.list,
+                reason: reason.clone(),
+            });
+            continue;
+        }
+        let input = CandidateInput {
+            quota: seats.quota.clone(),
+            threshold_percent: election.preference_threshold,
+            lists: vec![ListCandidates {
+                list: cl.list,
+                seats: ls.seats,
+                candidates: cl
+                    .candidates
+                    .iter()
+                    .map(|(p, _, v)| CandidateVotes {
+                        position: *p,
+                        votes: *v,
+                        deceased: false,
+                    })
+                    .collect(),
+                differs_per_district: false,
+            }],
+        };
+        let mut lots: Vec<CandidateLot> = Vec::new();
+        let result = loop {
+            match elect_candidates(&input, &lots) {
+                Ok(CandidateOutcome::Complete(mut e)) => {
+                    break match e.lists.pop() {
+                        Some(l) => ListResult::Elected(l),
+                        None => ListResult::Refused {
+                            list: cl.list,
+                            reason: "no outcome".into(),
+                        },
+                    };
+                }
+                Ok(CandidateOutcome::LotsNeeded(d)) => {
+                    let text = d.to_string();
+                    let drawn = candidate_lots
+                        .iter()
+                        .find(|(l, t, _)| *l == cl.list.0 && *t == text)
+                        .map(|(_, _, p)| CandidatePosition(*p));
+                    match drawn {
+                        Some(drawn) if !lots.iter().any(|l| l.drawing == d) => {
+                            lots.push(CandidateLot { drawing: d, drawn });
+                        }
+                        _ => break ListResult::Lots(d),
+                    }
+                }
+                Err(e) => {
+                    break ListResult::Refused {
+                        list: cl.list,
+                        reason: e.to_string(),
+                    };
+                }
+            }
+        };
+        candidates.push(result);
+    }
+    Ok(Outcome::Seats {
+        lists,
+        seats,
+        candidates,
+    })
+}
+
+/// The files of the export, and which of them is the EML whose hash code the paper carries.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ExportFiles {
+    /// Name and bytes of every file (EML first, then the report PDFs).
+    pub files: Vec<(String, Vec<u8>)>,
+}
+
+/// Why the export cannot be made.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum ExportError {
+    /// Not every body is in, or a correction waits.
+    #[error("not every body is in")]
+    Incomplete,
+    /// The total cannot be built.
+    #[error("{0}")]
+    Total(#[from] AggregateError),
+    /// A drawing of lots is still needed.
+    #[error("a drawing of lots is still needed")]
+    LotsNeeded,
+    /// A list's candidates cannot be elected here.
+    #[error("list {list}: {reason}")]
+    Unsupported {
+        /// The list.
+        list: ListNumber,
+        /// Why.
+        reason: String,
+    },
+    /// An EML or PDF file cannot be written.
+    #[error("{0}")]
+    Write(String),
+}
+
+fn pdf_name(eml_name: &str) -> String {
+    format!("{}.pdf", eml_name.trim_end_matches(".eml.xml"))
+}
+
+/// Builds the files of the export: for an HSB the 510c and its district report; for the
+/// CSB the 510d, the 520 and the central report (model P 22-2). Each report carries the
+/// hash code of the count file (510c or 510d) it belongs to.
+///
+/// # Errors
+/// See [`ExportError`].
+pub fn build_export(
+    ledger: &Ledger,
+    creation_date_time: &str,
+    created: tally_report::CreationTime,
+    demo: bool,
+) -> Result<ExportFiles, ExportError> {
+    let def = ledger.definition.as_ref().ok_or(ExportError::Incomplete)?;
+    let total = ledger
+        .total(creation_date_time)
+        .ok_or(ExportError::Incomplete)??;
+    let eml = write_count(&total).map_err(|e| ExportError::Write(e.to_string()))?;
+    let election = &def.election;
+    let contest = def.contest();
+    let eml_name = match def.level {
+        AggregationLevel::District { kieskring } => {
+            let name = election
+                .kieskringen()
+                .find(|k| k.key.number == Some(kieskring))
+                .map(|k| k.name.clone())
+                .unwrap_or_else(|| kieskring.to_string());
+            count_file_name(CountLevel::District, &election.id.0, &name)
+        }
+        _ => count_file_name(CountLevel::Total, &election.id.0, ""),
+    };
+    let meta = tally_report::ReportMeta {
+        body_id: &def.body_id,
+        body_name: &def.body_name,
+        eml_hash: Sha256Digest::of(&eml),
+        eml_file_name: Some(&eml_name),
+        created,
+        demo,
+    };
+    let report_error = |e: tally_report::ReportError| ExportError::Write(e.to_string());
+    if !def.is_central() {
+        let pdf = tally_report::district_report(
+            election,
+            &tally_report::CountReportInput {
+                contest: &contest,
+                total: &total.total,
+                units: &total.units,
+                meta,
+            },
+        )
+        .map_err(report_error)?;
+        let pdf_name = pdf_name(&eml_name);
+        return Ok(ExportFiles {
+            files: vec![(eml_name, eml), (pdf_name, pdf)],
+        });
+    }
+    let outcome = compute(election, &total, &ledger.seat_lots, &ledger.candidate_lots)
+        .map_err(ExportError::Write)?;
+    let Outcome::Seats {
+        seats, candidates, ..
+    } = &outcome
+    else {
+        return Err(ExportError::LotsNeeded);
+    };
+    let mut elected = Vec::new();
+    for c in candidates {
+        match c {
+            ListResult::Elected(l) => elected.push(l.clone()),
+            ListResult::Lots(_) => return Err(ExportError::LotsNeeded),
+            ListResult::Unsupported { list, reason } | ListResult::Refused { list, reason } => {
+                return Err(ExportError::Unsupported {
+                    list: *list,
+                    reason: reason.clone(),
+                });
+            }
+        }
+    }
+    let (authority_id, authority_name, contest_id) = match def.level {
+        AggregationLevel::MunicipalCentral => {
+            let (code, name) = election
+                .domain_municipality()
+                .map(|(c, n)| (c.0, n.to_owned()))
+                .unwrap_or_else(|| (def.body_id.clone(), def.body_name.clone()));
+            (code, Some(name), ContestId("geen".into()))
+        }
+        _ => (
+            "CSB".to_owned(),
+            Some(def.body_name.clone()),
+            ContestId("alle".into()),
+        ),
+    };
+    let result = result_from_outcome(
+        election,
+        &contest,
+        seats,
+        &elected,
+        &ResultMeta {
+            transaction_id: 1,
+            authority_id,
+            authority_name,
+            creation_date_time: creation_date_time.to_owned(),
+            contest_id,
+        },
+    )
+    .map_err(|e| ExportError::Write(e.to_string()))?;
+    let r520 = write_result(&result).map_err(|e| ExportError::Write(e.to_string()))?;
+    let threshold_percent = election.preference_threshold;
+    let candidate_election = CandidateElection {
+        threshold_percent,
+        threshold: seats
+            .quota
+            .scaled(u64::from(threshold_percent), 100)
+            .ok_or_else(|| ExportError::Write("preference threshold".into()))?,
+        lists: elected,
+        lots: Vec::new(),
+    };
+    let pdf = tally_report::central_report(
+        election,
+        &tally_report::CentralReportInput {
+            contest: &contest,
+            total: &total.total,
+            seats,
+            candidates: &candidate_election,
+            meta,
+        },
+    )
+    .map_err(report_error)?;
+    let pdf_name = pdf_name(&eml_name);
+    Ok(ExportFiles {
+        files: vec![
+            (eml_name, eml),
+            (result_file_name(&election.id), r520),
+            (pdf_name, pdf),
+        ],
+    })
+}

@@ -1,0 +1,600 @@
+//! The seams of the HSB and CSB screens to keys, media and signatures
+//! ([`HigherServices`]), and their implementation on real keys and a media folder
+//! ([`FolderHigherServices`]): every medium is read through `tally-media` (capped,
+//! link-refusing reader; verified export; audit log), every signature checked by
+//! `tally-signing`.
+
+use std::fs;
+use std::path::{Path, PathBuf};
+
+use tally_core::eml::count::read_count;
+use tally_core::eml::definition::{SourceFile, load_election};
+use tally_media::export::NoFaults;
+use tally_media::signed::{SignedMediumVerifier, SigningSource, export_request, summary};
+use tally_media::{
+    AuditEvent, AuditKind, AuditSink, FolderMedium, JsonLinesAudit, MediaError, Medium as _,
+    ReadLimits,
+};
+use tally_signing::{
+    Certificate, ContentKind, MediumFile, PublicKey, SecretKey, SignedMedium, Timestamp,
+    VerifiedMedium, VerifyError, VerifyOptions, decrypt_secret_key, sha256, sign_medium,
+    verify_medium,
+};
+
+use super::model::{Definition, level_of};
+use super::text::{Lang, Msg};
+use crate::demo::{Paths, SetupError};
+
+/// A refusal in words an official understands: a text and the technical detail.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Refusal {
+    /// The text.
+    pub msg: Msg,
+    /// Its parameters.
+    pub args: Vec<String>,
+    /// The technical detail (shown after the text), may be empty.
+    pub detail: String,
+}
+
+impl Refusal {
+    /// A refusal with parameters and a detail.
+    pub fn new(msg: Msg, args: &[&str], detail: impl Into<String>) -> Refusal {
+        Refusal {
+            msg,
+            args: args.iter().map(|a| (*a).to_owned()).collect(),
+            detail: detail.into(),
+        }
+    }
+
+    /// The refusal in `lang`.
+    pub fn text(&self, lang: Lang) -> String {
+        let args: Vec<&str> = self.args.iter().map(String::as_str).collect();
+        let text = self.msg.fill(lang, &args);
+        if self.detail.is_empty() {
+            text
+        } else {
+            format!("{text} ({})", self.detail)
+        }
+    }
+}
+
+/// What the start screen shows, to compare with the paper.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct HigherIdentity {
+    /// Fingerprint of the trusted root key.
+    pub root_fingerprint: String,
+    /// The certificate's role: `HSB` or `CSB`.
+    pub role: String,
+    /// Its identifier: `HSB1`, `CSB`.
+    pub identifier: String,
+    /// Its name.
+    pub name: String,
+    /// Fingerprint of the certificate.
+    pub certificate_fingerprint: String,
+    /// The running system's hash.
+    pub system: String,
+}
+
+/// A signed medium found on a stick.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct MediumEntry {
+    /// What the official sees (the folder's name).
+    pub label: String,
+    /// The folder on the stick.
+    pub folder: String,
+}
+
+/// A count file whose signature holds and whose signer is the body it speaks for.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct VerifiedCount {
+    /// The EML file's name.
+    pub file_name: String,
+    /// Its bytes (as verified).
+    pub bytes: Vec<u8>,
+    /// SHA-256 (hex).
+    pub sha256: String,
+    /// The body it is for (`0014`, `HSB1`).
+    pub body: String,
+    /// The signer as shown.
+    pub signer: String,
+    /// The medium it came from.
+    pub medium: String,
+}
+
+/// The written result.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ExportDone {
+    /// Where.
+    pub path: String,
+    /// The files with their SHA-256 (hex).
+    pub files: Vec<(String, String)>,
+}
+
+/// Everything the HSB and CSB screens need from keys, media and signatures.
+pub trait HigherServices {
+    /// What to show at start.
+    fn identity(&self) -> HigherIdentity;
+    /// Unlocks the body key.
+    fn unlock(&mut self, passphrase: &str) -> Result<(), Refusal>;
+    /// The signed media on the stick(s) now.
+    fn scan(&mut self) -> Vec<MediumEntry>;
+    /// Verifies a definition medium (signed by the authority, for this election) and reads
+    /// the election from the bytes verified.
+    fn verify_definition(&mut self, medium: &MediumEntry) -> Result<Definition, Refusal>;
+    /// Keeps the verified definition in the data directory.
+    fn keep_definition(&mut self, medium: &MediumEntry, def: &Definition) -> Result<(), Refusal>;
+    /// The kept definition, verified again.
+    fn kept_definition(&mut self) -> Result<Option<Definition>, Refusal>;
+    /// Verifies a count medium of `kind`: the signature, the signer's role, the election,
+    /// and that the signer is the body the file speaks for.
+    fn verify_count(
+        &mut self,
+        medium: &MediumEntry,
+        kind: ContentKind,
+    ) -> Result<VerifiedCount, Refusal>;
+    /// Keeps an accepted file's bytes in the data directory (synced) under its SHA-256.
+    fn keep_file(&mut self, sha256: &str, bytes: &[u8]) -> Result<(), Refusal>;
+    /// A kept file's bytes.
+    fn kept_file(&mut self, sha256: &str) -> Result<Vec<u8>, Refusal>;
+    /// A line in the audit log.
+    fn note(&mut self, text: &str);
+    /// Signs `files` as a medium of `kind` and writes it to the stick (verified read-back).
+    fn export(
+        &mut self,
+        kind: ContentKind,
+        election: &str,
+        files: Vec<(String, Vec<u8>)>,
+    ) -> Result<ExportDone, Refusal>;
+}
+
+const KEPT_DIR: &str = "higher-definition.tally";
+const FILES_DIR: &str = "higher-files";
+/// Kept files are counts; the largest real 510b is about 10 MB.
+const MAX_KEPT_FILE_BYTES: u64 = 256 * 1024 * 1024;
+
+/// The journal file of the higher levels in a data directory.
+pub fn journal_path(data_dir: &Path) -> PathBuf {
+    data_dir.join("journal-higher.tally")
+}
+
+/// The services on real keys and a folder standing in for a stick.
+pub struct FolderHigherServices {
+    paths: Paths,
+    root: PublicKey,
+    certificate: Certificate,
+    key: Option<SecretKey>,
+    system: String,
+    demo: bool,
+}
+
+/// Keys and certificates are a few hundred bytes.
+const MAX_KEY_FILE_BYTES: u64 = 64 * 1024;
+
+fn read_key_file(path: &Path) -> Result<Vec<u8>, SetupError> {
+    tally_signing::medium::read_regular_file(path, MAX_KEY_FILE_BYTES)
+        .map_err(|e| SetupError::Io(path.to_path_buf(), std::io::Error::other(e)))
+}
+
+/// The role of the certificate at `paths.certificate` (`HSB`, `CSB`, `GSB`, `authority`),
+/// without verifying it: for choosing the flow at start (the flow verifies it).
+pub fn certificate_role(paths: &Paths) -> Option<String> {
+    let bytes = read_key_file(&paths.certificate).ok()?;
+    Certificate::parse(&bytes)
+        .ok()
+        .map(|c| c.role().as_str().to_owned())
+}
+
+fn verify_refusal(e: &VerifyError) -> Msg {
+    use VerifyError::*;
+    match e {
+        CertificateFromOtherRoot { .. } | CertificateSignatureInvalid => Msg::RefusedRoot,
+        CertificateNotYetValid { .. } | CertificateExpired { .. } => Msg::RefusedCertTime,
+        CertificateForOtherElection { .. } | WrongElection { .. } => Msg::RefusedOtherElection,
+        UnexpectedSigner { .. } | RoleNotAllowed { .. } => Msg::RefusedRole,
+        WrongKind { .. } => Msg::RefusedKind,
+        ManifestSignatureInvalid
+        | FileMissing { .. }
+        | FileSizeMismatch { .. }
+        | FileHashMismatch { .. } => Msg::RefusedForged,
+        _ => Msg::RefusedUnreadable,
+    }
+}
+
+fn media_refusal(e: MediaError) -> Refusal {
+    Refusal::new(Msg::RefusedUnreadable, &[], e.melding())
+}
+
+impl FolderHigherServices {
+    /// Opens the keys: the root's public key and the body's certificate (signed by that
+    /// root, role HSB or CSB).
+    ///
+    /// # Errors
+    /// A key file is missing or invalid, or the certificate is not an HSB's or the CSB's.
+    pub fn open(
+        paths: Paths,
+        system: String,
+        demo: bool,
+    ) -> Result<FolderHigherServices, SetupError> {
+        let root = PublicKey::from_file_bytes(&read_key_file(&paths.root)?)
+            .map_err(|e| SetupError::Invalid(paths.root.clone(), e.to_string()))?;
+        let certificate = Certificate::parse(&read_key_file(&paths.certificate)?)
+            .map_err(|e| SetupError::Invalid(paths.certificate.clone(), e.to_string()))?;
+        certificate
+            .verify(&root)
+            .map_err(|e| SetupError::Invalid(paths.certificate.clone(), e.to_string()))?;
+        if !matches!(certificate.role().as_str(), "HSB" | "CSB") {
+            return Err(SetupError::Invalid(
+                paths.certificate.clone(),
+                format!(
+                    "role {} is not a principal or central committee",
+                    certificate.role().as_str()
+                ),
+            ));
+        }
+        Ok(FolderHigherServices {
+            paths,
+            root,
+            certificate,
+            key: None,
+            system,
+            demo,
+        })
+    }
+
+    fn audit_log(&self) -> Result<JsonLinesAudit, Refusal> {
+        JsonLinesAudit::open(&self.paths.audit())
+            .map_err(|e| Refusal::new(Msg::RefusedUnreadable, &[], format!("audit log: {e}")))
+    }
+
+    /// The stick: the media folder (contract 4: to become `crate::sticks` when it lands).
+    fn stick(&self) -> FolderMedium {
+        FolderMedium::new(&self.paths.media_dir)
+    }
+
+    /// Verifies the signed medium `folder` of `medium` with `options`.
+    fn verify_on(
+        &self,
+        medium: &FolderMedium,
+        folder: &str,
+        options: &VerifyOptions<'_>,
+    ) -> Result<VerifiedMedium, Refusal> {
+        let mut audit = self.audit_log()?;
+        let session = medium
+            .open_import(ReadLimits::default(), &mut audit)
+            .map_err(media_refusal)?;
+        let mut reason: Option<VerifyError> = None;
+        let outcome = session.verify_with(
+            folder,
+            |view| {
+                verify_medium(&SigningSource::new(*view), options).map_err(|e| {
+                    let text = e.to_string();
+                    reason = Some(e);
+                    text
+                })
+            },
+            summary,
+            &mut audit,
+        );
+        let closed = session.close(&mut audit);
+        let verified = match (outcome, reason) {
+            (Ok(v), _) => v,
+            (Err(MediaError::VerifyFailed(_)), Some(e)) => {
+                return Err(Refusal::new(verify_refusal(&e), &[], e.to_string()));
+            }
+            (Err(e), _) => return Err(media_refusal(e)),
+        };
+        closed.map_err(media_refusal)?;
+        Ok(verified)
+    }
+
+    fn definition_from(&self, verified: &VerifiedMedium) -> Result<Definition, Refusal> {
+        let refuse = |detail: String| Refusal::new(Msg::RefusedOther, &[], detail);
+        let is = |name: &str, marks: &[&str]| marks.iter().any(|m| name.contains(m));
+        let f110a = verified
+            .files
+            .iter()
+            .find(|f| is(&f.name, &["110a", "Verkiezingsdefinitie"]))
+            .ok_or_else(|| refuse("110a missing".into()))?;
+        let lists: Vec<SourceFile<'_>> = verified
+            .files
+            .iter()
+            .filter(|f| is(&f.name, &["230b", "Kandidatenlijsten"]))
+            .map(|f| SourceFile::new(&f.name, &f.bytes))
+            .collect();
+        let election = load_election(&SourceFile::new(&f110a.name, &f110a.bytes), &lists, None)
+            .map_err(|e| refuse(e.to_string()))?;
+        if election.id.0 != self.certificate.election() {
+            return Err(Refusal::new(
+                Msg::RefusedOtherElection,
+                &[],
+                format!("{} / {}", election.id.0, self.certificate.election()),
+            ));
+        }
+        let role = self.certificate.role().as_str();
+        let level = level_of(role, self.certificate.identifier(), &election).map_err(refuse)?;
+        let body_name = match role {
+            "HSB" => format!("Hoofdstembureau {}", self.certificate.name()),
+            _ => format!("Centraal stembureau {}", self.certificate.name()),
+        };
+        let signer = verified.signer();
+        let def = Definition {
+            election,
+            level,
+            body_id: self.certificate.identifier().to_owned(),
+            body_name,
+            signer: format!("{} ({})", signer.name(), signer.identifier()),
+            sha256_110a: hex::encode(f110a.sha256),
+            files: verified
+                .files
+                .iter()
+                .map(|f| (f.name.clone(), hex::encode(f.sha256)))
+                .collect(),
+        };
+        def.registry().map_err(|e| refuse(e.to_string()))?;
+        Ok(def)
+    }
+
+    fn definition_options(&self) -> VerifyOptions<'_> {
+        let mut o = VerifyOptions::new(&self.root, Timestamp::now());
+        o.expected_kind = Some(ContentKind::ElectionDefinition);
+        o.expected_election = Some(self.certificate.election());
+        o
+    }
+}
+
+impl HigherServices for FolderHigherServices {
+    fn identity(&self) -> HigherIdentity {
+        HigherIdentity {
+            root_fingerprint: self.root.fingerprint().to_hex(),
+            role: self.certificate.role().as_str().to_owned(),
+            identifier: self.certificate.identifier().to_owned(),
+            name: self.certificate.name().to_owned(),
+            certificate_fingerprint: self.certificate.fingerprint().to_hex(),
+            system: self.system.clone(),
+        }
+    }
+
+    fn unlock(&mut self, passphrase: &str) -> Result<(), Refusal> {
+        let bytes = read_key_file(&self.paths.key)
+            .map_err(|e| Refusal::new(Msg::UnlockRefused, &[&e.to_string()], ""))?;
+        let key = decrypt_secret_key(&bytes, passphrase.as_bytes()).map_err(|_| {
+            Refusal::new(
+                Msg::UnlockRefused,
+                &["de wachtwoordzin is onjuist / wrong passphrase"],
+                "",
+            )
+        })?;
+        if key.public_key() != *self.certificate.public_key() {
+            return Err(Refusal::new(
+                Msg::UnlockRefused,
+                &["de sleutel hoort niet bij het certificaat / key does not match"],
+                "",
+            ));
+        }
+        self.key = Some(key);
+        Ok(())
+    }
+
+    fn scan(&mut self) -> Vec<MediumEntry> {
+        let Ok(mut audit) = self.audit_log() else {
+            return Vec::new();
+        };
+        let Ok(session) = self.stick().open_import(ReadLimits::default(), &mut audit) else {
+            return Vec::new();
+        };
+        let folders = tally_media::signed::signed_folders(&session).unwrap_or_default();
+        let _ = session.close(&mut audit);
+        folders
+            .into_iter()
+            .map(|folder| MediumEntry {
+                label: folder.clone(),
+                folder,
+            })
+            .collect()
+    }
+
+    fn verify_definition(&mut self, medium: &MediumEntry) -> Result<Definition, Refusal> {
+        let verified = self.verify_on(&self.stick(), &medium.folder, &self.definition_options())?;
+        self.definition_from(&verified)
+    }
+
+    fn keep_definition(&mut self, medium: &MediumEntry, def: &Definition) -> Result<(), Refusal> {
+        let kept = self.paths.data_dir.join(KEPT_DIR);
+        let fail = |e: std::io::Error| Refusal::new(Msg::RefusedOther, &[], e.to_string());
+        if kept.exists() {
+            fs::remove_dir_all(&kept).map_err(fail)?;
+        }
+        fs::create_dir_all(&kept).map_err(fail)?;
+        let mut names: Vec<String> = def.files.iter().map(|(n, _)| n.clone()).collect();
+        names.push(tally_signing::MANIFEST_FILE.to_string());
+        names.push(tally_signing::SIGNATURE_FILE.to_string());
+        let mut audit = self.audit_log()?;
+        let session = self
+            .stick()
+            .open_import(ReadLimits::default(), &mut audit)
+            .map_err(media_refusal)?;
+        let copied = names.iter().try_for_each(|name| {
+            let bytes = session
+                .reader()
+                .read_file(&format!("{}/{name}", medium.folder))
+                .map_err(media_refusal)?;
+            fs::write(kept.join(name), bytes).map_err(fail)
+        });
+        session.close(&mut audit).map_err(media_refusal)?;
+        copied?;
+        let again = self
+            .kept_definition()?
+            .ok_or_else(|| Refusal::new(Msg::RefusedOther, &[], "kept definition missing"))?;
+        if again.files != def.files {
+            return Err(Refusal::new(
+                Msg::RefusedOther,
+                &[],
+                "the medium changed while it was read",
+            ));
+        }
+        Ok(())
+    }
+
+    fn kept_definition(&mut self) -> Result<Option<Definition>, Refusal> {
+        let kept = self.paths.data_dir.join(KEPT_DIR);
+        if !kept.exists() {
+            return Ok(None);
+        }
+        let medium = FolderMedium::new(&self.paths.data_dir);
+        let verified = self.verify_on(&medium, KEPT_DIR, &self.definition_options())?;
+        self.definition_from(&verified).map(Some)
+    }
+
+    fn verify_count(
+        &mut self,
+        medium: &MediumEntry,
+        kind: ContentKind,
+    ) -> Result<VerifiedCount, Refusal> {
+        let mut options = VerifyOptions::new(&self.root, Timestamp::now());
+        options.expected_kind = Some(kind);
+        options.expected_election = Some(self.certificate.election());
+        let verified = self.verify_on(&self.stick(), &medium.folder, &options)?;
+        let emls: Vec<_> = verified
+            .files
+            .iter()
+            .filter(|f| f.name.ends_with(".eml.xml"))
+            .collect();
+        let [file] = emls.as_slice() else {
+            return Err(Refusal::new(
+                Msg::RefusedFiles,
+                &[],
+                format!("{} EML files", emls.len()),
+            ));
+        };
+        let counts = read_count(&file.bytes)
+            .map_err(|e| Refusal::new(Msg::RefusedNotCount, &[], e.to_string()))?;
+        let signer = verified.signer();
+        let body = counts.header.authority_id.clone();
+        if body != signer.identifier() {
+            return Err(Refusal::new(
+                Msg::RefusedWrongBody,
+                &[signer.identifier(), &body],
+                "",
+            ));
+        }
+        Ok(VerifiedCount {
+            file_name: file.name.clone(),
+            sha256: hex::encode(file.sha256),
+            bytes: file.bytes.clone(),
+            body,
+            signer: format!(
+                "{} {} {}",
+                signer.role().as_str(),
+                signer.identifier(),
+                signer.name()
+            ),
+            medium: medium.label.clone(),
+        })
+    }
+
+    fn keep_file(&mut self, sha: &str, bytes: &[u8]) -> Result<(), Refusal> {
+        let fail = |e: std::io::Error| Refusal::new(Msg::RefusedOther, &[], e.to_string());
+        let dir = self.paths.data_dir.join(FILES_DIR);
+        fs::create_dir_all(&dir).map_err(fail)?;
+        let path = dir.join(format!("{sha}.eml.xml"));
+        let tmp = dir.join(format!("{sha}.tmp"));
+        {
+            use std::io::Write;
+            let mut f = fs::File::create(&tmp).map_err(fail)?;
+            f.write_all(bytes).map_err(fail)?;
+            f.sync_all().map_err(fail)?;
+        }
+        fs::rename(&tmp, &path).map_err(fail)?;
+        fs::File::open(&dir)
+            .and_then(|d| d.sync_all())
+            .map_err(fail)?;
+        Ok(())
+    }
+
+    fn kept_file(&mut self, sha: &str) -> Result<Vec<u8>, Refusal> {
+        if !sha.bytes().all(|b| b.is_ascii_hexdigit()) {
+            return Err(Refusal::new(Msg::RefusedOther, &[], "bad file name"));
+        }
+        let path = self
+            .paths
+            .data_dir
+            .join(FILES_DIR)
+            .join(format!("{sha}.eml.xml"));
+        let bytes = tally_signing::medium::read_regular_file(&path, MAX_KEPT_FILE_BYTES)
+            .map_err(|e| Refusal::new(Msg::RefusedOther, &[], e.to_string()))?;
+        if hex::encode(sha256(&bytes)) != sha {
+            return Err(Refusal::new(
+                Msg::RefusedOther,
+                &[],
+                format!("{} is damaged", path.display()),
+            ));
+        }
+        Ok(bytes)
+    }
+
+    fn note(&mut self, text: &str) {
+        if let Ok(mut audit) = self.audit_log() {
+            // The decision is in the journal already; the audit line is a copy for reading.
+            let _ = audit.record(AuditEvent::new(AuditKind::Verified, None, text));
+        }
+    }
+
+    fn export(
+        &mut self,
+        kind: ContentKind,
+        election: &str,
+        files: Vec<(String, Vec<u8>)>,
+    ) -> Result<ExportDone, Refusal> {
+        let fail = |e: String| Refusal::new(Msg::ExportFailed, &[&e], "");
+        let key = self
+            .key
+            .as_ref()
+            .ok_or_else(|| fail("de sleutel is niet ontgrendeld".into()))?;
+        let hashes: Vec<(String, String)> = files
+            .iter()
+            .map(|(n, b)| (n.clone(), hex::encode(sha256(b))))
+            .collect();
+        let medium_files = files
+            .into_iter()
+            .map(|(name, bytes)| MediumFile {
+                name: if self.demo {
+                    format!("DEMO_{name}")
+                } else {
+                    name
+                },
+                bytes,
+            })
+            .collect();
+        let medium = sign_medium(
+            kind,
+            election,
+            medium_files,
+            key,
+            &self.certificate,
+            Timestamp::now(),
+        )
+        .map_err(|e| fail(e.to_string()))?;
+        let mut folder = SignedMedium::folder_name(kind, election, self.certificate.identifier());
+        if self.demo {
+            folder = format!("DEMO_{folder}");
+        }
+        let mut audit = self.audit_log().map_err(|r| fail(r.detail))?;
+        let mut opts = VerifyOptions::new(&self.root, Timestamp::now());
+        opts.expected_kind = Some(kind);
+        opts.expected_election = Some(election);
+        opts.expected_signer = Some(self.certificate.identifier());
+        let verifier = SignedMediumVerifier { opts };
+        self.stick()
+            .export(
+                &export_request(&folder, &medium),
+                &verifier,
+                &mut NoFaults,
+                &mut audit,
+            )
+            .map_err(|e| fail(e.melding()))?;
+        Ok(ExportDone {
+            path: self.paths.media_dir.join(&folder).display().to_string(),
+            files: hashes,
+        })
+    }
+}

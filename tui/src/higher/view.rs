@@ -1,0 +1,655 @@
+//! Drawing the HSB/CSB state: a header (with `DEMO` in demo mode), a body, a notice line
+//! and a key bar, at 80x24. Colour is never the only signal: the cursor has `>`, errors
+//! `X`, waiting decisions `!`. Frames and marks are ASCII.
+
+use ratatui::Frame;
+use ratatui::layout::Rect;
+use ratatui::style::{Color, Modifier, Style};
+use ratatui::text::{Line, Span};
+use ratatui::widgets::{Paragraph, Wrap};
+use tally_core::aggregate::{BodyState, CountDifference};
+use tally_core::apportionment::{ElectedBy, SeatStep};
+use tally_core::hashcode::Sha256Digest;
+use tally_report::format_count;
+
+use super::app::{Groups, Purpose, Screen, State, pending_drawing};
+use super::model::{ListResult, Outcome};
+use super::text::{Lang, Msg};
+
+const ERR: Style = Style::new().fg(Color::Red).add_modifier(Modifier::BOLD);
+const BOLD: Style = Style::new().add_modifier(Modifier::BOLD);
+const CURSOR: Style = Style::new().add_modifier(Modifier::REVERSED);
+
+fn rows(area: Rect) -> [Rect; 4] {
+    let h = area.height;
+    let body = h.saturating_sub(3);
+    let at = |dy: u16, height: u16| Rect {
+        x: area.x,
+        y: area.y.saturating_add(dy.min(h)),
+        width: area.width,
+        height: height.min(h.saturating_sub(dy.min(h))),
+    };
+    [
+        at(0, 1),
+        at(1, body),
+        at(1u16.saturating_add(body), 1),
+        at(2u16.saturating_add(body), 1),
+    ]
+}
+
+/// Keeps a text ASCII: accented letters lose their accent, other characters become `?`.
+fn ascii(text: &str) -> String {
+    text.chars()
+        .map(|c| {
+            if c.is_ascii() {
+                return c;
+            }
+            match c {
+                'à' | 'á' | 'â' | 'ä' | 'ã' => 'a',
+                'è' | 'é' | 'ê' | 'ë' => 'e',
+                'ì' | 'í' | 'î' | 'ï' => 'i',
+                'ò' | 'ó' | 'ô' | 'ö' => 'o',
+                'ù' | 'ú' | 'û' | 'ü' => 'u',
+                'ç' => 'c',
+                'ñ' => 'n',
+                'ş' => 's',
+                'Á' | 'À' | 'Ä' => 'A',
+                'É' | 'È' | 'Ë' => 'E',
+                'Ö' | 'Ó' => 'O',
+                'Ü' | 'Ú' => 'U',
+                _ => '?',
+            }
+        })
+        .collect()
+}
+
+fn line(text: impl AsRef<str>) -> Line<'static> {
+    Line::from(ascii(text.as_ref()))
+}
+
+/// Draws the whole screen.
+pub fn view(state: &State, frame: &mut Frame) {
+    let [header, body, notice, keys] = rows(frame.area());
+    let lang = state.lang;
+    frame.render_widget(Paragraph::new(header_line(state)), header);
+    let (lines, keys_msg) = body_lines(state);
+    let scrolled = matches!(
+        state.screen,
+        Screen::Overview
+            | Screen::Correction
+            | Screen::Figures
+            | Screen::Seats
+            | Screen::Candidates
+    );
+    let mut p = Paragraph::new(lines).wrap(Wrap { trim: false });
+    if scrolled {
+        p = p.scroll((state.scroll, 0));
+    }
+    frame.render_widget(p, body);
+    if let Some(note) = &state.note {
+        let text = ascii(&note.text.text(lang));
+        let l = if note.error {
+            Line::from(vec![Span::styled("X ", ERR), Span::raw(text)])
+        } else {
+            Line::from(text)
+        };
+        frame.render_widget(Paragraph::new(l), notice);
+    }
+    frame.render_widget(
+        Paragraph::new(Line::styled(keys_msg.text(lang), CURSOR)),
+        keys,
+    );
+}
+
+fn header_line(state: &State) -> Line<'static> {
+    let lang = state.lang;
+    let level = if state.is_central() {
+        Msg::LevelCsb
+    } else {
+        Msg::LevelHsb
+    };
+    let mut text = format!(
+        "{} - {} {} {}",
+        Msg::AppName.text(lang),
+        level.text(lang),
+        state.identity.identifier,
+        state.identity.name
+    );
+    if let Some(d) = &state.ledger.definition {
+        text.push_str(&format!(" - {}", d.election.id.0));
+    }
+    let mut spans = vec![Span::styled(ascii(&text), BOLD)];
+    if state.demo {
+        spans.push(Span::styled("  DEMO", ERR));
+    }
+    Line::from(spans)
+}
+
+fn groups_lines(lines: &mut Vec<Line<'static>>, lang: Lang, intro: Msg, g: &Groups) {
+    let [a, b] = g.asked;
+    lines.push(line(
+        intro.fill(lang, &[&(a + 1).to_string(), &(b + 1).to_string()]),
+    ));
+    for (i, (index, typed)) in [(a, &g.typed[0]), (b, &g.typed[1])].into_iter().enumerate() {
+        let mark = if g.field == i { "> " } else { "  " };
+        lines.push(line(format!(
+            "{mark}{} [{:_<4}]",
+            Msg::GroupLabel.fill(lang, &[&(index + 1).to_string()]),
+            typed
+        )));
+    }
+}
+
+fn hash_rows(hex: &str) -> Vec<Line<'static>> {
+    let mut digest = [0u8; 32];
+    if let Ok(bytes) = hex::decode(hex) {
+        for (d, b) in digest.iter_mut().zip(bytes) {
+            *d = b;
+        }
+    }
+    Sha256Digest(digest)
+        .groups()
+        .chunks(4)
+        .map(|c| line(format!("    {}", c.join(" "))))
+        .collect()
+}
+
+fn body_lines(state: &State) -> (Vec<Line<'static>>, Msg) {
+    let lang = state.lang;
+    let mut lines: Vec<Line<'static>> = Vec::new();
+    let title = |lines: &mut Vec<Line<'static>>, text: String| {
+        lines.push(Line::styled(ascii(&text), BOLD));
+        lines.push(Line::from(""));
+    };
+    let keys = match &state.screen {
+        Screen::Start => {
+            let id = &state.identity;
+            title(&mut lines, Msg::StartTitle.text(lang).into());
+            lines.push(line(Msg::StartRoot.text(lang)));
+            lines.push(line(format!("  {}", id.root_fingerprint)));
+            lines.push(line(format!(
+                "{} {} {} {}",
+                Msg::StartBody.text(lang),
+                id.role,
+                id.identifier,
+                id.name
+            )));
+            lines.push(line(Msg::StartCert.text(lang)));
+            lines.push(line(format!("  {}", id.certificate_fingerprint)));
+            lines.push(line(Msg::StartSystem.text(lang)));
+            lines.push(line(format!("  {}", id.system)));
+            lines.push(Line::from(""));
+            lines.push(line(format!(
+                "{} {}",
+                Msg::StartPassphrase.text(lang),
+                "*".repeat(state.input.chars().count())
+            )));
+            Msg::KeysStart
+        }
+        Screen::Media {
+            purpose,
+            items,
+            cursor,
+        } => {
+            let t = match purpose {
+                Purpose::Definition => Msg::MediaDefinitionTitle.text(lang).to_owned(),
+                Purpose::Import => Msg::MediaImportTitle.fill(
+                    lang,
+                    &[match state.import_kind() {
+                        tally_signing::ContentKind::Results510c => "510c",
+                        _ => "510b",
+                    }],
+                ),
+            };
+            title(&mut lines, t);
+            if items.is_empty() {
+                lines.push(line(Msg::MediaNone.text(lang)));
+            }
+            for (i, m) in items.iter().enumerate() {
+                if i == *cursor {
+                    lines.push(Line::styled(ascii(&format!("> {}", m.label)), CURSOR));
+                } else {
+                    lines.push(line(format!("  {}", m.label)));
+                }
+            }
+            Msg::KeysMedia
+        }
+        Screen::DefinitionCheck { def, groups, .. } => {
+            let e = &def.election;
+            title(&mut lines, Msg::DefinitionTitle.text(lang).into());
+            lines.push(line(
+                Msg::DefinitionElection.fill(lang, &[&e.name, &e.id.0]),
+            ));
+            let lists = e.contests.first().map_or(0, |c| c.lists.len());
+            lines.push(line(
+                Msg::DefinitionSeats
+                    .fill(lang, &[&e.number_of_seats.to_string(), &lists.to_string()]),
+            ));
+            lines.push(line(
+                Msg::DefinitionBody.fill(lang, &[&def.body_id, &def.body_name]),
+            ));
+            let expected = def.registry().map_or(0, |a| a.bodies().len());
+            lines.push(line(
+                Msg::DefinitionBodies.fill(lang, &[&expected.to_string()]),
+            ));
+            lines.push(line(Msg::DefinitionSigner.fill(lang, &[&def.signer])));
+            lines.push(Line::from(""));
+            groups_lines(&mut lines, lang, Msg::DefinitionTypeGroups, groups);
+            Msg::KeysGroups
+        }
+        Screen::Overview => {
+            overview(state, &mut lines);
+            Msg::KeysOverview
+        }
+        Screen::ImportCheck { count, groups } => {
+            let name = state
+                .ledger
+                .aggregation
+                .as_ref()
+                .and_then(|a| a.bodies().iter().find(|(b, _)| b.id == count.body))
+                .map(|(b, _)| b.name.clone())
+                .unwrap_or_default();
+            title(
+                &mut lines,
+                Msg::ImportTitle.fill(lang, &[&count.body, &name]),
+            );
+            lines.push(line(Msg::ImportFile.fill(lang, &[&count.file_name])));
+            lines.push(line(Msg::ImportSigner.fill(lang, &[&count.signer])));
+            lines.push(Line::from(""));
+            groups_lines(&mut lines, lang, Msg::ImportTypeGroups, groups);
+            Msg::KeysGroups
+        }
+        Screen::Correction => {
+            correction(state, &mut lines);
+            Msg::KeysCorrection
+        }
+        Screen::Figures => {
+            title(&mut lines, Msg::FiguresTitle.text(lang).into());
+            if let (Some(def), Some(Ok(total))) = (
+                state.ledger.definition.as_ref(),
+                state.ledger.total("2000-01-01T00:00:00"),
+            ) {
+                match tally_report::comparison_figures(&def.election, &def.contest(), &total.total)
+                {
+                    Ok(f) => {
+                        for r in f.rows() {
+                            lines.push(line(format!(
+                                "{:<5} {:<44} {:>14}",
+                                r.code,
+                                r.label.chars().take(44).collect::<String>(),
+                                r.value
+                            )));
+                        }
+                    }
+                    Err(e) => lines.push(line(e.to_string())),
+                }
+            }
+            if state.is_central() {
+                Msg::KeysFiguresCsb
+            } else {
+                Msg::KeysFiguresHsb
+            }
+        }
+        Screen::Seats => {
+            title(&mut lines, Msg::SeatsTitle.text(lang).into());
+            seats(state, &mut lines);
+            Msg::KeysSeats
+        }
+        Screen::Lot => {
+            title(&mut lines, Msg::LotTitle.text(lang).into());
+            lot(state, &mut lines);
+            Msg::KeysLot
+        }
+        Screen::Candidates => {
+            title(&mut lines, Msg::CandidatesTitle.text(lang).into());
+            candidates(state, &mut lines);
+            Msg::KeysCandidates
+        }
+        Screen::Done => {
+            title(&mut lines, Msg::DoneTitle.text(lang).into());
+            if let Some(e) = &state.ledger.exported {
+                lines.push(line(Msg::DoneWhere.fill(lang, &[&e.path])));
+                if let Some((name, sha)) = e.files.first() {
+                    lines.push(line(Msg::DoneHash.fill(lang, &[name])));
+                    lines.extend(hash_rows(sha));
+                }
+                for (name, _) in e.files.iter().skip(1) {
+                    lines.push(line(format!("  + {name}")));
+                }
+            }
+            Msg::KeysDone
+        }
+    };
+    (lines, keys)
+}
+
+fn overview(state: &State, lines: &mut Vec<Line<'static>>) {
+    let lang = state.lang;
+    let Some(agg) = &state.ledger.aggregation else {
+        return;
+    };
+    let total = agg.bodies().len();
+    let inn = total.saturating_sub(agg.missing().len());
+    lines.push(Line::styled(
+        Msg::OverviewTitle.fill(lang, &[&inn.to_string(), &total.to_string()]),
+        BOLD,
+    ));
+    let pending = agg.pending_correction().map(|p| p.body.clone());
+    for (body, st) in agg.bodies() {
+        let refused = state
+            .ledger
+            .refusals
+            .iter()
+            .rev()
+            .find(|r| r.body.as_deref() == Some(&body.id));
+        let (mark, what) = match st {
+            BodyState::Imported(f) => {
+                let groups = f.sha256.groups();
+                let code: Vec<&str> = groups.iter().take(2).map(String::as_str).collect();
+                if pending.as_deref() == Some(&body.id) {
+                    (
+                        "!",
+                        format!("{} {}", Msg::StateCorrection.text(lang), code.join(" ")),
+                    )
+                } else {
+                    (
+                        " ",
+                        format!("{} {}", Msg::StateIn.text(lang), code.join(" ")),
+                    )
+                }
+            }
+            _ => match refused {
+                Some(r) => (
+                    "X",
+                    format!(
+                        "{}: {}",
+                        Msg::StateRefused.text(lang),
+                        match lang {
+                            Lang::Nl => &r.nl,
+                            Lang::En => &r.en,
+                        }
+                    ),
+                ),
+                None => (" ", Msg::StateMissing.text(lang).to_owned()),
+            },
+        };
+        lines.push(line(format!(
+            "{mark} {:<6} {:<24} {what}",
+            body.id,
+            body.name.chars().take(24).collect::<String>()
+        )));
+    }
+    let other: Vec<_> = state
+        .ledger
+        .refusals
+        .iter()
+        .filter(|r| {
+            r.body
+                .as_ref()
+                .is_none_or(|b| agg.bodies().iter().all(|(x, _)| &x.id != b))
+        })
+        .collect();
+    if !other.is_empty() {
+        lines.push(Line::from(""));
+        lines.push(line(Msg::OverviewRefusedHeading.text(lang)));
+        for r in other {
+            let why = match lang {
+                Lang::Nl => &r.nl,
+                Lang::En => &r.en,
+            };
+            lines.push(line(format!("X {}: {why}", r.file_name)));
+        }
+    }
+    if agg.is_complete() {
+        lines.push(Line::from(""));
+        lines.push(line(Msg::OverviewComplete.text(lang)));
+    }
+}
+
+fn show(v: Option<u64>) -> String {
+    v.map_or_else(|| "-".to_owned(), format_count)
+}
+
+fn correction(state: &State, lines: &mut Vec<Line<'static>>) {
+    let lang = state.lang;
+    let Some(p) = state
+        .ledger
+        .aggregation
+        .as_ref()
+        .and_then(|a| a.pending_correction())
+    else {
+        return;
+    };
+    let name = state
+        .ledger
+        .aggregation
+        .as_ref()
+        .and_then(|a| a.bodies().iter().find(|(b, _)| b.id == p.body))
+        .map(|(b, _)| b.name.clone())
+        .unwrap_or_default();
+    lines.push(Line::styled(
+        ascii(&Msg::CorrectionTitle.fill(lang, &[&p.body, &name])),
+        BOLD,
+    ));
+    lines.push(line(Msg::CorrectionQuestion.text(lang)));
+    let code = |d: &Sha256Digest| {
+        d.groups()
+            .iter()
+            .take(4)
+            .cloned()
+            .collect::<Vec<_>>()
+            .join(" ")
+    };
+    lines.push(line(Msg::CorrectionCurrent.fill(
+        lang,
+        &[&format!(
+            "{} {}",
+            p.current.file_name,
+            code(&p.current.sha256)
+        )],
+    )));
+    lines.push(line(Msg::CorrectionProposed.fill(
+        lang,
+        &[&format!(
+            "{} {}",
+            p.proposed.file_name,
+            code(&p.proposed.sha256)
+        )],
+    )));
+    lines.push(Line::styled(Msg::CorrectionColumns.text(lang), BOLD));
+    if p.differences.is_empty() {
+        lines.push(line(Msg::CorrectionNoDifference.text(lang)));
+    }
+    for d in &p.differences {
+        let (what, a, b) = match d {
+            CountDifference::Field {
+                field,
+                expected,
+                found,
+            } => (field.label().to_owned(), *expected, *found),
+            CountDifference::List {
+                list,
+                expected,
+                found,
+            } => (format!("E.{list} lijst {list}"), *expected, *found),
+            CountDifference::Candidate {
+                list,
+                candidate,
+                expected,
+                found,
+            } => (
+                format!(
+                    "lijst {list} kandidaat {}",
+                    candidate
+                        .position()
+                        .map_or_else(|| candidate.to_string(), |p| p.to_string())
+                ),
+                *expected,
+                *found,
+            ),
+            CountDifference::Explanation {
+                code,
+                expected,
+                found,
+            } => (code.clone(), *expected, *found),
+        };
+        lines.push(line(format!(
+            "{:<38} {:>12}  {:>15}",
+            what.chars().take(38).collect::<String>(),
+            show(a),
+            show(b)
+        )));
+    }
+}
+
+fn seats(state: &State, lines: &mut Vec<Line<'static>>) {
+    let lang = state.lang;
+    match &state.outcome {
+        Some(Ok(Outcome::Seats { seats, lists, .. })) => {
+            lines.push(line(format!(
+                "{} zetels, {} stemmen, kiesdeler {}",
+                seats.seats,
+                format_count(seats.total_votes),
+                seats.quota
+            )));
+            lines.push(Line::styled(
+                format!(
+                    "{:>5} {:<20} {:>10} {:>5} {:>18} {:>4} {:>5}",
+                    "lijst", "", "stemmen", "vol", "overschot", "rest", "tot."
+                ),
+                BOLD,
+            ));
+            for l in &seats.lists {
+                let name = lists
+                    .iter()
+                    .find(|c| c.list == l.list)
+                    .map(|c| c.name.chars().take(20).collect::<String>())
+                    .unwrap_or_default();
+                lines.push(line(format!(
+                    "{:>5} {:<20} {:>10} {:>5} {:>18} {:>4} {:>5}",
+                    l.list.0,
+                    name,
+                    format_count(l.votes),
+                    l.full_seats,
+                    l.remainder.to_string(),
+                    l.remaining_seats,
+                    l.seats
+                )));
+            }
+            steps(&seats.steps, lines);
+        }
+        Some(Ok(Outcome::SeatLots(n))) => {
+            lines.push(line(format!("kiesdeler {}", n.quota)));
+            steps(&n.steps, lines);
+            lines.push(Line::styled(ascii(&format!("! {}", n.drawing)), ERR));
+        }
+        Some(Err(e)) => lines.push(line(Msg::CalculationFailed.fill(lang, &[e]))),
+        None => {}
+    }
+}
+
+fn steps(steps: &[SeatStep], lines: &mut Vec<Line<'static>>) {
+    for s in steps {
+        for l in s.to_string().lines() {
+            lines.push(line(l));
+        }
+    }
+}
+
+fn lot(state: &State, lines: &mut Vec<Line<'static>>) {
+    let lang = state.lang;
+    let Some((list, drawing, tied)) = pending_drawing(state) else {
+        return;
+    };
+    let tied: Vec<String> = tied.iter().map(ToString::to_string).collect();
+    let (what, prompt) = match list {
+        None => (
+            Msg::LotSeat.fill(lang, &[&tied.join(", ")]),
+            Msg::LotPromptList,
+        ),
+        Some(l) => (
+            Msg::LotCandidate.fill(lang, &[&l.to_string(), &tied.join(", ")]),
+            Msg::LotPromptCandidate,
+        ),
+    };
+    lines.push(Line::styled(ascii(&format!("! {what}")), ERR));
+    lines.push(line(format!("  ({drawing})")));
+    if let Some(Ok(Outcome::SeatLots(n))) = &state.outcome
+        && let Some(SeatStep::RemainingSeat(last)) = n.steps.last()
+    {
+        lines.push(line(format!("  {}", last.rule)));
+    }
+    lines.push(Line::from(""));
+    lines.push(line(Msg::LotExplain.text(lang)));
+    lines.push(Line::from(""));
+    lines.push(line(format!("{} {}_", prompt.text(lang), state.input)));
+}
+
+fn candidates(state: &State, lines: &mut Vec<Line<'static>>) {
+    let lang = state.lang;
+    let Some(Ok(Outcome::Seats {
+        candidates, seats, ..
+    })) = &state.outcome
+    else {
+        return;
+    };
+    let contest = state.ledger.definition.as_ref().map(|d| d.contest());
+    for c in candidates {
+        match c {
+            ListResult::Elected(l) => {
+                let list = contest.as_ref().and_then(|ct| {
+                    state
+                        .ledger
+                        .definition
+                        .as_ref()
+                        .and_then(|d| d.election.list(ct, l.list))
+                });
+                lines.push(Line::styled(
+                    ascii(&format!(
+                        "Lijst {} {} ({} / {})",
+                        l.list,
+                        list.map(|p| p.name.as_str()).unwrap_or(""),
+                        l.seats,
+                        seats.seats_of(l.list).unwrap_or(0)
+                    )),
+                    BOLD,
+                ));
+                for e in &l.elected {
+                    let name = list
+                        .and_then(|p| p.candidates.iter().find(|c| c.position == e.position))
+                        .map(|c| {
+                            format!(
+                                "{}, {}{}",
+                                c.last_name,
+                                c.initials,
+                                c.prefix
+                                    .as_ref()
+                                    .map(|p| format!(" {p}"))
+                                    .unwrap_or_default()
+                            )
+                        })
+                        .unwrap_or_default();
+                    let by = match e.by {
+                        ElectedBy::Preference => Msg::ByPreference.text(lang),
+                        ElectedBy::ListOrder => Msg::ByListOrder.text(lang),
+                    };
+                    lines.push(line(format!(
+                        "  {:>3} {:<34} {:>10}  {by}{}",
+                        e.position.0,
+                        name.chars().take(34).collect::<String>(),
+                        format_count(e.votes),
+                        if e.by_lot { " (lot)" } else { "" }
+                    )));
+                }
+            }
+            ListResult::Unsupported { list, reason } | ListResult::Refused { list, reason } => {
+                lines.push(line(
+                    Msg::ListUnsupported.fill(lang, &[&list.to_string(), reason]),
+                ));
+            }
+            ListResult::Lots(d) => {
+                lines.push(Line::styled(ascii(&format!("! {d}")), ERR));
+            }
+        }
+    }
+}
