@@ -374,7 +374,12 @@ pub fn update(state: &mut State, event: Event) -> Vec<Effect> {
             sha256: report.sha256,
         })],
         Event::Exported(Err(r)) => {
-            let t = Msg::ExportFailed.fill(state.lang, &[&r.text(state.lang)]);
+            // A refusal that already says the export failed is shown as it is.
+            let t = if r.msg == Msg::ExportFailed {
+                r.text(state.lang)
+            } else {
+                Msg::ExportFailed.fill(state.lang, &[&r.text(state.lang)])
+            };
             state.problem(t);
             Vec::new()
         }
@@ -421,6 +426,7 @@ fn on_applied(state: &mut State, record: &Record) {
             Decision::DiscardFirst => Msg::Discarded,
             Decision::DiscardBoth | Decision::Reopen => Msg::DiscardedBoth,
             Decision::KeepFirst | Decision::KeepSecond => Msg::KeptOne,
+            Decision::AcknowledgeWarnings => Msg::WarningsAcknowledged,
         }),
         Record::Exported { path, .. } => {
             state.big_hash = true;
@@ -609,10 +615,12 @@ fn on_key(state: &mut State, key: KeyEvent) -> Vec<Effect> {
                     let Some(&station) = stations.get(*selected) else {
                         return Vec::new();
                     };
+                    // The coordinator acts, or reads who acknowledged the warnings.
                     if state
                         .tally
                         .status(station)
                         .is_some_and(Status::needs_coordinator)
+                        || state.tally.acknowledgement(station).is_some()
                     {
                         vec![moved(Place::Coordinator { station })]
                     } else {
@@ -872,6 +880,10 @@ fn on_key(state: &mut State, key: KeyEvent) -> Vec<Effect> {
                 (Status::Differences, KeyCode::Char('0')) => decide(Decision::DiscardBoth),
                 (Status::FirstErrors, KeyCode::Char('r' | 'R')) => decide(Decision::SendBack),
                 (Status::FirstErrors, KeyCode::Char('d' | 'D')) => decide(Decision::DiscardFirst),
+                (Status::Warnings, KeyCode::Char('a' | 'A')) => {
+                    decide(Decision::AcknowledgeWarnings)
+                }
+                (Status::Warnings, KeyCode::Char('0')) => decide(Decision::DiscardBoth),
                 _ => Vec::new(),
             }
         }
@@ -905,6 +917,43 @@ pub fn status_msg(status: Status) -> Msg {
         Status::WaitingSecond => Msg::StWaitingSecond,
         Status::SecondEntry => Msg::StSecond,
         Status::Differences => Msg::StDifferences,
+        Status::Warnings => Msg::StWarnings,
         Status::Definitive => Msg::StDefinitive,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    #![allow(clippy::unwrap_used, clippy::expect_used)]
+
+    use super::*;
+
+    fn state(lang: Lang) -> State {
+        let id = Identity {
+            root_fingerprint: String::new(),
+            body: String::new(),
+            body_fingerprint: String::new(),
+            system: String::new(),
+        };
+        State::new(lang, false, id, 1)
+    }
+
+    #[test]
+    fn a_failed_export_says_so_once() {
+        let mut s = state(Lang::Nl);
+        let r = Refusal::new(Msg::ExportFailed, "de stick is vol");
+        update(&mut s, Event::Exported(Err(r)));
+        let n = s.notice.clone().unwrap();
+        assert!(n.problem);
+        assert_eq!(n.text, "Exporteren mislukt: de stick is vol");
+
+        // A refusal of another kind gets the prefix, in the chosen language.
+        let mut s = state(Lang::En);
+        let r = Refusal::new(Msg::NotAllDefinitive, "");
+        update(&mut s, Event::Exported(Err(r)));
+        assert_eq!(
+            s.notice.unwrap().text,
+            "Export failed: Not every polling station is definitive yet."
+        );
     }
 }

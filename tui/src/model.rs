@@ -8,7 +8,8 @@ use std::collections::BTreeMap;
 use serde::{Deserialize, Serialize};
 pub use tally_core::double_entry::Decision;
 use tally_core::double_entry::{
-    Action, DataEntry, Event as DeEvent, Role, StationStatus, Timestamp, TypedEntry, UserName,
+    Action, DataEntry, Event as DeEvent, HistoryRecord, Role, StationStatus, Timestamp, TypedEntry,
+    UserName, WarningsBy,
 };
 use tally_core::entry::{CheckResult, EntryCount, FieldValue, PollingStationEntry, check};
 use tally_core::ids::PollingStationNumber;
@@ -102,7 +103,8 @@ pub enum Record {
         /// The cursor.
         index: usize,
     },
-    /// The typist saved the entry as complete, having seen its warnings.
+    /// The typist saved the entry as complete (warnings are the coordinator's to
+    /// acknowledge).
     EntryFinished {
         /// Station number.
         station: u32,
@@ -179,6 +181,8 @@ pub enum Status {
     SecondEntry,
     /// The two entries differ: the coordinator decides.
     Differences,
+    /// The agreed result has warnings: the coordinator acknowledges them.
+    Warnings,
     /// Both agree: definitive.
     Definitive,
 }
@@ -186,7 +190,10 @@ pub enum Status {
 impl Status {
     /// Whether the coordinator must act.
     pub fn needs_coordinator(self) -> bool {
-        matches!(self, Status::FirstErrors | Status::Differences)
+        matches!(
+            self,
+            Status::FirstErrors | Status::Differences | Status::Warnings
+        )
     }
 }
 
@@ -255,6 +262,10 @@ impl StationData {
                 d.status = Status::Differences;
                 d.first = Some(entry(first, Slot::First, true));
                 d.second = Some(entry(second, Slot::Second, true));
+            }
+            StationStatus::WarningsToAcknowledge { result, .. } => {
+                d.status = Status::Warnings;
+                d.first = Some(entry(result, Slot::First, true));
             }
             StationStatus::Definitive { result, .. } => {
                 d.status = Status::Definitive;
@@ -353,6 +364,46 @@ impl Tally {
         }
     }
 
+    /// The warnings the coordinator must acknowledge before the station is definitive,
+    /// with the name of the other typist (the one whose entry is not the result).
+    pub fn warnings_to_acknowledge(&self, station: u32) -> Option<(&str, &[CheckResult])> {
+        match self
+            .data_entry
+            .as_ref()
+            .and_then(|d| d.station(PollingStationNumber(station)))
+            .map(|s| &s.status)
+        {
+            Some(StationStatus::WarningsToAcknowledge {
+                warnings,
+                other_typist,
+                ..
+            }) => Some((other_typist.0.as_str(), warnings.as_slice())),
+            _ => None,
+        }
+    }
+
+    /// Who acknowledged the warnings of a station, and when (the last time).
+    pub fn acknowledgement(&self, station: u32) -> Option<(&str, i64)> {
+        self.history(station)
+            .iter()
+            .rev()
+            .find(|h| {
+                h.action
+                    == (Action::Decide {
+                        decision: Decision::AcknowledgeWarnings,
+                    })
+            })
+            .map(|h| (h.user.0.as_str(), h.at.0))
+    }
+
+    /// Every recorded step of a station (who, in which role, when, what), oldest first.
+    pub fn history(&self, station: u32) -> &[HistoryRecord] {
+        self.data_entry
+            .as_ref()
+            .and_then(|d| d.station(PollingStationNumber(station)))
+            .map_or(&[], |s| s.history.as_slice())
+    }
+
     /// The typist of the entry in progress in `slot`.
     fn typist(&self, station: u32, slot: Slot) -> Result<String, ApplyError> {
         match self.stations.get(&station).and_then(|s| s.slot(slot)) {
@@ -418,10 +469,14 @@ impl Tally {
                     return Err(ApplyError::WrongElection(election.clone()));
                 }
                 let numbers: Vec<u32> = pending.info.stations.iter().map(|s| s.number.0).collect();
-                self.data_entry = Some(DataEntry::new(
-                    pending.form.shape.clone(),
-                    numbers.iter().map(|n| PollingStationNumber(*n)),
-                ));
+                // Warnings are acknowledged by the coordinator, not by the typist.
+                self.data_entry = Some(
+                    DataEntry::new(
+                        pending.form.shape.clone(),
+                        numbers.iter().map(|n| PollingStationNumber(*n)),
+                    )
+                    .warnings_by(WarningsBy::Coordinator),
+                );
                 self.election = Some(pending);
                 for n in numbers {
                     self.project(n);
@@ -500,7 +555,7 @@ impl Tally {
                     Role::Typist,
                     *at,
                     Action::Finalise {
-                        acknowledge_warnings: true,
+                        acknowledge_warnings: false,
                     },
                 )?;
                 self.project(*station);

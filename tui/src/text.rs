@@ -132,6 +132,8 @@ catalogue! {
     KeySendBack => "R terug naar invoerder", "R send back to typist";
     /// Discard entry.
     KeyDiscard => "D invoer weggooien", "D discard entry";
+    /// Acknowledge warnings.
+    KeyAcknowledge => "A waarschuwingen akkoord", "A acknowledge warnings";
     /// Export.
     KeyExport => "E exporteren", "E export";
     /// Toggle the large hash code.
@@ -220,6 +222,8 @@ catalogue! {
     StDifferences => "verschillen", "differences";
     /// State errors.
     StErrors => "fouten", "errors";
+    /// State warnings to acknowledge.
+    StWarnings => "waarschuwingen", "warnings";
     /// State definitive.
     StDefinitive => "definitief", "definitive";
     /// Needs coordinator.
@@ -307,7 +311,7 @@ catalogue! {
     /// No findings.
     NoFindings => "Geen fouten of waarschuwingen.", "No errors or warnings.";
     /// Warnings seen.
-    WarningsSeen => "Met Enter bevestigt u dat u de waarschuwingen (!) op het papier hebt gecontroleerd.", "Enter confirms that you checked the warnings (!) on the paper.";
+    WarningsSeen => "Opslaan met waarschuwingen (!) mag: de coordinator controleert ze met het papier.", "Saving with warnings (!) is allowed: the coordinator checks them against the paper.";
     /// Saved with errors is allowed.
     SaveWithErrors => "Opslaan met fouten mag: de coordinator beslist.", "Saving with errors is allowed: the coordinator decides.";
     /// Entry saved.
@@ -340,6 +344,16 @@ catalogue! {
     SentBack => "Invoer teruggestuurd naar de invoerder.", "Entry sent back to the typist.";
     /// Discarded.
     Discarded => "Invoer weggegooid.", "Entry discarded.";
+    /// Warnings heading.
+    WarningsHeading => "De uitslag van {0} en {1} heeft waarschuwingen. Controleer ze met het papier:", "The result by {0} and {1} has warnings. Check them against the paper:";
+    /// The fields of a warning.
+    WarningFields => "velden:", "fields:";
+    /// What acknowledging does.
+    WarningsExplain => "A: de waarschuwingen kloppen met het papier; de uitslag wordt definitief. 0: beide invoeren weggooien.", "A: the warnings match the paper; the result becomes definitive. 0: discard both entries.";
+    /// Warnings acknowledged.
+    WarningsAcknowledged => "Waarschuwingen geaccepteerd door de coordinator; uitslag definitief.", "Warnings acknowledged by the coordinator; result definitive.";
+    /// Who acknowledged, when.
+    AcknowledgedBy => "Waarschuwingen geaccepteerd door {0} om {1}.", "Warnings acknowledged by {0} at {1}.";
 
     // ---- total ----
     /// Total title.
@@ -369,7 +383,7 @@ catalogue! {
     /// Help entry.
     HelpEntry => "Typ elk getal zoals op het papier, ook de totalen. Enter: volgend veld. Shift+Tab: vorig veld. Fouten (X) en waarschuwingen (!) staan naast het veld. Esc: onderbreken, later verder.", "Type every number as printed, totals too. Enter: next field. Shift+Tab: previous field. Errors (X) and warnings (!) appear beside the field. Esc: pause, resume later.";
     /// Help coordinator.
-    HelpCoordinator => "Verschillen: bewaar de invoer die met het papier klopt, of gooi beide weg. Fouten: stuur terug naar de invoerder of gooi de invoer weg.", "Differences: keep the entry that matches the paper, or discard both. Errors: send back to the typist or discard the entry.";
+    HelpCoordinator => "Verschillen: bewaar de invoer die met het papier klopt, of gooi beide weg. Fouten: stuur terug naar de invoerder of gooi de invoer weg. Waarschuwingen: controleer ze met het papier en accepteer ze (A), of gooi beide invoeren weg (0).", "Differences: keep the entry that matches the paper, or discard both. Errors: send back to the typist or discard the entry. Warnings: check them against the paper and acknowledge them (A), or discard both entries (0).";
     /// Help total.
     HelpTotal => "Als alle stembureaus definitief zijn: E schrijft de ondertekende 510b naar de stick; daarna staat de hashcode groot op het scherm (H wisselt). Zet de hashcode op het proces-verbaal.", "When every polling station is definitive: E writes the signed 510b to the stick; then the hash code is shown large (H toggles). Put the hash code on the report.";
     /// Journal failure.

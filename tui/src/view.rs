@@ -290,6 +290,9 @@ fn key_bar(state: &State) -> Line<'static> {
                 Some(Status::FirstErrors) => {
                     vec![KeyHelp, KeySendBack, KeyDiscard, KeyBack]
                 }
+                Some(Status::Warnings) => {
+                    vec![KeyHelp, KeyAcknowledge, KeyDiscardBoth, KeyBack]
+                }
                 _ => vec![KeyHelp, KeyBack],
             },
             Screen::Total => {
@@ -648,9 +651,58 @@ fn coordinator(state: &State, frame: &mut Frame, area: Rect, station: u32, scrol
                 lines.push(finding_line(f, lang));
             }
         }
-        _ => lines.push(Line::from(Msg::NothingToDo.text(lang))),
+        Status::Warnings => {
+            let (Some(e), Some((other, warnings))) =
+                (&data.first, state.tally.warnings_to_acknowledge(station))
+            else {
+                return;
+            };
+            lines.push(Line::from(
+                Msg::WarningsHeading.fill(lang, &[&e.typist, other]),
+            ));
+            lines.push(Line::from(""));
+            for w in warnings {
+                lines.push(finding_line(w, lang));
+                let fields = w
+                    .fields
+                    .iter()
+                    .map(|id| {
+                        let label: String = form.label(*id, lang).chars().take(30).collect();
+                        let value = value_text(e.values.get(*id));
+                        format!("{} {label} = {value}", form.code(*id))
+                    })
+                    .collect::<Vec<_>>()
+                    .join("; ");
+                lines.push(Line::styled(
+                    format!("    {} {fields}", Msg::WarningFields.text(lang)),
+                    DIM,
+                ));
+            }
+            lines.push(Line::from(""));
+            lines.push(Line::from(Msg::WarningsExplain.text(lang)));
+        }
+        _ => {
+            lines.push(Line::from(Msg::NothingToDo.text(lang)));
+            // Who acknowledged the warnings, and when (the core's history, from the journal).
+            if let Some((who, at)) = state.tally.acknowledgement(station) {
+                lines.push(Line::from(
+                    Msg::AcknowledgedBy.fill(lang, &[who, &time_of_day(at)]),
+                ));
+            }
+        }
     }
     frame.render_widget(Paragraph::new(lines).wrap(Wrap { trim: false }), area);
+}
+
+/// `hh:mm:ss` (UTC) of a moment in milliseconds since 1970.
+pub fn time_of_day(ms: i64) -> String {
+    let secs = ms.div_euclid(1000).rem_euclid(86_400);
+    format!(
+        "{:02}:{:02}:{:02} UTC",
+        secs / 3600,
+        (secs / 60) % 60,
+        secs % 60
+    )
 }
 
 /// Per list: number, name, votes.

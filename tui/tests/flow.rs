@@ -56,14 +56,45 @@ fn full_juinen_count_with_one_difference_and_a_verified_export() {
     assert_eq!(e.candidate_count(), 94);
     let lists = juinen_lists(&r);
 
-    // Station 1 and 3: two typists, equal entries.
-    for (i, s) in [(0usize, 1u32), (2, 3)] {
-        let p = paper(s, &lists);
-        full_entry(&mut r, i, "Anna", &p);
-        assert_eq!(r.state.tally.status(s), Some(Status::WaitingSecond));
-        full_entry(&mut r, i, "Bert", &p);
-        assert_eq!(r.state.tally.status(s), Some(Status::Definitive));
-    }
+    // Station 1: two typists, equal entries.
+    let p = paper(1, &lists);
+    full_entry(&mut r, 0, "Anna", &p);
+    assert_eq!(r.state.tally.status(1), Some(Status::WaitingSecond));
+    full_entry(&mut r, 0, "Bert", &p);
+    assert_eq!(r.state.tally.status(1), Some(Status::Definitive));
+
+    // Station 3: 40 blank votes (W.201). Both typists save without acknowledging the
+    // warning; the agreed result waits for the coordinator.
+    let p3 = paper_with_blank(3, &lists, 40);
+    full_entry(&mut r, 2, "Anna", &p3);
+    assert_eq!(r.state.tally.status(3), Some(Status::WaitingSecond));
+    full_entry(&mut r, 2, "Bert", &p3);
+    assert_eq!(r.state.tally.status(3), Some(Status::Warnings));
+    // Not open for a typist.
+    select(&mut r, 2);
+    key(&mut r, KeyCode::Enter);
+    assert!(matches!(r.state.screen, Screen::Overview { .. }));
+    assert!(r.state.notice.as_ref().is_some_and(|n| n.problem));
+    // The coordinator sees W.201 and acknowledges it: definitive, with who and when.
+    key(&mut r, KeyCode::Char('c'));
+    assert_eq!(
+        r.state.screen,
+        Screen::Coordinator {
+            station: 3,
+            scroll: 0
+        }
+    );
+    let (other, warnings) = r.state.tally.warnings_to_acknowledge(3).unwrap();
+    assert_eq!(other, "Bert");
+    assert_eq!(
+        warnings.iter().map(|w| w.code.as_str()).collect::<Vec<_>>(),
+        vec!["W.201"]
+    );
+    key(&mut r, KeyCode::Char('a'));
+    assert_eq!(r.state.tally.status(3), Some(Status::Definitive));
+    let (who, at) = r.state.tally.acknowledgement(3).unwrap();
+    assert_eq!(who, tally_tui::model::COORDINATOR);
+    assert!(at > 1_700_000_000_000, "{at}");
 
     // Station 2: the second typist must be someone else, and mistypes one candidate.
     let p = paper(2, &lists);
@@ -134,7 +165,8 @@ fn full_juinen_count_with_one_difference_and_a_verified_export() {
     let notice = r.state.notice.clone().expect("a notice");
     assert!(notice.problem);
     assert!(
-        notice.text.starts_with("Exporteren mislukt:")
+        notice.text.starts_with("Exporteren mislukt: ")
+            && notice.text.matches("Exporteren mislukt").count() == 1
             && notice.text.contains("De gegevens blijven op dit apparaat")
             && notice.text.contains("De stick is niet gewijzigd."),
         "{}",
@@ -219,7 +251,7 @@ fn full_juinen_count_with_one_difference_and_a_verified_export() {
             );
         }
     }
-    assert_eq!(count.total.blank, 1 + 2 + 3);
+    assert_eq!(count.total.blank, 1 + 2 + 40);
     assert_eq!(count.total.invalid, 0);
     // Hand-checked numbers of the scripted reports: list 1 of station 1.
     assert_eq!(

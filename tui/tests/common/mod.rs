@@ -135,6 +135,12 @@ pub fn votes(s: u32, l: u32, c: u32) -> u64 {
 /// The paper report of station `s`: every field's text as printed (D equals H, so the
 /// box "D en H zijn gelijk" is ticked and I, J and the explanation stay empty).
 pub fn paper(s: u32, lists: &[(u32, u32)]) -> BTreeMap<FieldId, String> {
+    paper_with_blank(s, lists, u64::from(s))
+}
+
+/// The paper report of station `s` with `blank` blank votes (F); H, D and A follow. 40
+/// blank votes are far above 3 % of H: warning W.201 (the coordinator acknowledges it).
+pub fn paper_with_blank(s: u32, lists: &[(u32, u32)], blank: u64) -> BTreeMap<FieldId, String> {
     let mut p = BTreeMap::new();
     let mut e = 0u64;
     for &(l, k) in lists {
@@ -149,7 +155,7 @@ pub fn paper(s: u32, lists: &[(u32, u32)]) -> BTreeMap<FieldId, String> {
         p.insert(FieldId::ListVotes(ListNumber(l)), total.to_string());
         e += total;
     }
-    let (f, g) = (u64::from(s), 0u64);
+    let (f, g) = (blank, 0u64);
     let h = e + f + g;
     p.insert(FieldId::VotesOnCandidates, e.to_string());
     p.insert(FieldId::BlankVotes, f.to_string());
