@@ -172,10 +172,39 @@ fn nothing_typed_is_lost_when_killed_at_many_points() {
         Screen::Coordinator { station: 3, .. }
     ));
     key(&mut k, KeyCode::Char('r'));
+    // Corrected, with 40 blank votes (W.201): the coordinator acknowledges the warning.
+    let p3 = paper_with_blank(3, &lists, 40);
     start_entry(&mut k, 2, "Anna");
     type_fields(&mut k, &p3, 0, |_, _| {});
     key(&mut k, KeyCode::Enter);
     full_entry(&mut k, 2, "Bert", &p3);
+    assert_eq!(k.state().tally.status(3), Some(Status::Warnings));
+    k.kill_and_restart();
+    assert_eq!(k.state().tally.status(3), Some(Status::Warnings));
+    select(&mut k, 2);
+    key(&mut k, KeyCode::Char('c'));
+    k.kill_and_restart();
+    assert!(matches!(
+        k.state().screen,
+        Screen::Coordinator { station: 3, .. }
+    ));
+    key(&mut k, KeyCode::Char('a'));
+    let acknowledged = k
+        .state()
+        .tally
+        .acknowledgement(3)
+        .map(|(w, t)| (w.to_string(), t));
+    assert!(acknowledged.is_some());
+    k.kill_and_restart();
+    // Who and when survive the restart (the whole tally is compared, too).
+    assert_eq!(k.state().tally.status(3), Some(Status::Definitive));
+    assert_eq!(
+        k.state()
+            .tally
+            .acknowledgement(3)
+            .map(|(w, t)| (w.to_string(), t)),
+        acknowledged
+    );
     assert!(
         k.state().tally.all_definitive(),
         "{:?}",

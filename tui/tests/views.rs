@@ -72,6 +72,8 @@ struct Words {
     errors: &'static str,
     finish: &'static str,
     differences: &'static str,
+    warnings: [&'static str; 4],
+    acknowledged: &'static str,
     total: &'static str,
     help: &'static str,
 }
@@ -94,6 +96,13 @@ const NL: Words = Words {
     errors: "X F.201",
     finish: "Invoer afronden",
     differences: "De twee invoeren verschillen",
+    warnings: [
+        "De uitslag van Anna en Bert heeft waarschuwingen",
+        "! W.201: Het aantal blanco stemmen (F) is 3% of meer van H",
+        "velden: F Blanco stemmen = 40; H Totaal uitgebrachte stemmen = ",
+        "A waarschuwingen akkoord",
+    ],
+    acknowledged: "Waarschuwingen geaccepteerd door coordinator om ",
     total: "Hashcode van het 510b-bestand",
     help: "Hulp",
 };
@@ -116,6 +125,13 @@ const EN: Words = Words {
     errors: "X F.201",
     finish: "Finish entry",
     differences: "The two entries differ",
+    warnings: [
+        "The result by Anna and Bert has warnings",
+        "! W.201: Blank votes (F) are 3% or more of H",
+        "fields: F Blank votes = 40; H Total votes cast = ",
+        "A acknowledge warnings",
+    ],
+    acknowledged: "Warnings acknowledged by coordinator at ",
     total: "Hash code of the 510b file",
     help: "Help",
 };
@@ -222,11 +238,37 @@ fn every_screen(lang: Lang, w: &Words) {
         &[w.differences, "L2.K1", "99"],
     );
     key(&mut r, KeyCode::Char('1'));
-    for (i, s) in [(1usize, 2u32), (2, 3)] {
-        let p = paper(s, &lists);
-        full_entry(&mut r, i, "Anna", &p);
-        full_entry(&mut r, i, "Bert", &p);
-    }
+    let p = paper(2, &lists);
+    full_entry(&mut r, 1, "Anna", &p);
+    full_entry(&mut r, 1, "Bert", &p);
+    // Station 3 has a warning (W.201): the typist saves it without acknowledging it.
+    let p = paper_with_blank(3, &lists, 40);
+    full_entry(&mut r, 2, "Anna", &p);
+    start_entry(&mut r, 2, "Bert");
+    type_fields(&mut r, &p, 0, |_, _| {});
+    let finish = check("finish with warnings", &r.state, &["W.201"]).join("\n");
+    assert!(!finish.contains("bevestigt") && !finish.contains("confirms"));
+    key(&mut r, KeyCode::Enter);
+    select(&mut r, 2);
+    check("overview warnings", &r.state, &["! coordinator"]);
+    key(&mut r, KeyCode::Char('c'));
+    let lines = check("coordinator warnings", &r.state, &w.warnings);
+    // The fields' values are those typed: H as on the paper.
+    let h = &p[&FieldId::VotesCast];
+    assert!(
+        lines
+            .iter()
+            .any(|l| l.trim_end().ends_with(&format!("= {h}"))),
+        "{lines:?}"
+    );
+    key(&mut r, KeyCode::Char('a'));
+    key(&mut r, KeyCode::Char('c'));
+    check(
+        "coordinator acknowledged",
+        &r.state,
+        &[w.acknowledged, " UTC"],
+    );
+    key(&mut r, KeyCode::Esc);
     key(&mut r, KeyCode::Char('t'));
     check("total before export", &r.state, &["Lijst Hekking"]);
     key(&mut r, KeyCode::Char('e'));
