@@ -1,7 +1,9 @@
 //! The reports made from real EML files: rendered by poppler (`pdftoppm`) and read back with
 //! `pdftotext -layout`. The numbers in the text must equal the numbers in the EML file (read
-//! with core's 510 reader); the seats per list must equal the Kiesraad's published CSV; every
-//! page carries the hash code, "pagina x van y", and DEMO exactly in demo mode; names with
+//! with core's 510 reader, and list totals, E, F, G, A to D once more by a plain scan of the
+//! EML text, independent of the reader); the seats per list must equal the Kiesraad's published CSV; every
+//! page carries the election (name and id), the body, the hash code, "pagina x van y", the
+//! creation time, and DEMO exactly in demo mode; names with
 //! diacritics and non-Latin-1 letters come out of the PDF unaltered.
 //!
 //! Needs Debian's `poppler-utils` and `qpdf` (scripts/test installs them).
@@ -216,6 +218,84 @@ fn check_every_page(pages: &[String], eml: &[u8], demo: bool, what: &str) {
             i + 1
         );
         assert_eq!(p.contains("DEMO"), demo, "{what} page {}: DEMO mark", i + 1);
+    }
+}
+
+/// The figures of `TotalVotes` as they stand in the EML text, found by a plain text scan
+/// (not by core's 510 reader, which gives the report its input): the list totals E.x by
+/// list number, and the fields by reason code (`blanco`, `ongeldig`, `toegelaten kiezers`,
+/// ...; `TotalCounted` as `E`).
+fn eml_text_totals(eml: &[u8]) -> (BTreeMap<u32, u64>, BTreeMap<String, u64>) {
+    let text = std::str::from_utf8(eml).unwrap();
+    let start = text.find("<TotalVotes>").unwrap();
+    let end = start + text[start..].find("</TotalVotes>").unwrap();
+    let tv = &text[start..end];
+    let number = |s: &str| -> u64 { s[..s.find('<').unwrap()].parse().unwrap() };
+    let mut lists = BTreeMap::new();
+    for sel in tv.split("<Selection>").skip(1) {
+        if let Some(rest) = sel.strip_prefix("<AffiliationIdentifier Id=\"") {
+            let id: u32 = rest[..rest.find('"').unwrap()].parse().unwrap();
+            let v = &sel[sel.find("<ValidVotes>").unwrap() + "<ValidVotes>".len()..];
+            assert!(lists.insert(id, number(v)).is_none(), "list {id} twice");
+        }
+    }
+    let mut fields = BTreeMap::new();
+    for tag in ["RejectedVotes", "UncountedVotes"] {
+        let open = format!("<{tag} ReasonCode=\"");
+        for part in tv.split(open.as_str()).skip(1) {
+            let code = &part[..part.find('"').unwrap()];
+            let v = &part[part.find('>').unwrap() + 1..];
+            fields.insert(code.to_owned(), number(v));
+        }
+    }
+    let tc = &tv[tv.find("<TotalCounted>").unwrap() + "<TotalCounted>".len()..];
+    fields.insert("E".to_owned(), number(tc));
+    (lists, fields)
+}
+
+/// The main part's figures against the EML text: every list total E.x, E, blank votes F,
+/// invalid votes G, admitted voters D, A, B and C, and H = E + F + G added up here.
+fn check_against_eml_text(main: &str, eml: &[u8], what: &str) {
+    let (lists, fields) = eml_text_totals(eml);
+    assert!(!lists.is_empty(), "{what}: no lists in the EML");
+    for (l, v) in &lists {
+        assert_eq!(value_of(main, &format!("E.{l}")), Some(*v), "{what}: E.{l}");
+    }
+    // E, F and G are in every 510; A to D only where the file gives them (the TK2021 510c
+    // leaves out A and D): then the report must print no number for them either.
+    for (code, reason) in [
+        ("E", "E"),
+        ("F", "blanco"),
+        ("G", "ongeldig"),
+        ("A", "geldige stempassen"),
+        ("B", "geldige volmachtbewijzen"),
+        ("C", "geldige kiezerspassen"),
+        ("D", "toegelaten kiezers"),
+    ] {
+        let want = fields.get(reason).copied();
+        assert!(
+            want.is_some() || !["E", "F", "G"].contains(&code),
+            "{what}: {reason} not in the EML"
+        );
+        assert_eq!(value_of(main, code), want, "{what}: {code} ({reason})");
+    }
+    let h = fields["E"] + fields["blanco"] + fields["ongeldig"];
+    assert_eq!(value_of(main, "H"), Some(h), "{what}: H");
+}
+
+/// Every page names the election (name and id) and the body (name).
+fn check_page_heads(pages: &[String], election: &Election, body: &str, what: &str) {
+    for (i, p) in pages.iter().enumerate() {
+        // pdftotext -layout may break a long line; compare with single spaces.
+        let flat = p.split_whitespace().collect::<Vec<_>>().join(" ");
+        for want in [election.name.as_str(), election.id.0.as_str(), body] {
+            let want_flat = want.split_whitespace().collect::<Vec<_>>().join(" ");
+            assert!(
+                flat.contains(&want_flat),
+                "{what} page {}: {want:?} missing:\n{p}",
+                i + 1
+            );
+        }
     }
 }
 
@@ -442,6 +522,13 @@ fn municipal_report_west_maas_en_waal_matches_the_eml() {
         let main = pages[..annex_start].join("\n");
         assert!(main.contains("Model Na 31-2"));
         check_totals(&main, &file.total, name);
+        check_against_eml_text(&main, &eml, name);
+        check_page_heads(
+            &pages,
+            &election,
+            "Gemeentelijk stembureau West Maas en Waal",
+            name,
+        );
         check_candidates(&main, &file.total, name);
         check_annex(&pages, &file, name);
         // Names with diacritics, as in the 230b.
@@ -485,6 +572,13 @@ fn municipal_report_groningen_prints_names_outside_latin_1() {
     let annex_start = pages.iter().position(|p| p.contains("Bijlage:")).unwrap();
     let main = pages[..annex_start].join("\n");
     check_totals(&main, &file.total, "groningen");
+    check_against_eml_text(&main, &eml, "groningen");
+    check_page_heads(
+        &pages,
+        &election,
+        "Gemeentelijk stembureau Groningen",
+        "groningen",
+    );
     check_candidates(&main, &file.total, "groningen");
     check_annex(&pages, &file, "groningen");
     for n in ["Kąklewska", "Gräper-van Koolwijk", "(Madà)", "Boerée"] {
@@ -512,6 +606,8 @@ fn district_report_tk2021_groningen_matches_the_eml() {
     let annex_start = pages.iter().position(|p| p.contains("Bijlage:")).unwrap();
     let main = pages[..annex_start].join("\n");
     check_totals(&main, &file.total, "district");
+    check_against_eml_text(&main, &eml, "district");
+    check_page_heads(&pages, &election, "Hoofdstembureau Groningen", "district");
     check_candidates(&main, &file.total, "district");
     check_annex(&pages, &file, "district");
     for n in [
@@ -632,6 +728,30 @@ fn central_report_west_maas_en_waal_has_the_published_seats() {
     let text = pages.join("\n");
     assert!(text.contains("Model P 22-2"));
     check_totals(&text, &file.total, "p22-2");
+    check_against_eml_text(&text, &eml, "p22-2");
+    check_page_heads(
+        &pages,
+        &election,
+        "Centraal stembureau West Maas en Waal",
+        "p22-2",
+    );
+    // The same report in demo mode: DEMO on every page, the same figures.
+    let demo_input = CentralReportInput {
+        meta: meta(
+            "CSB",
+            "Centraal stembureau West Maas en Waal",
+            &eml,
+            WMW_COUNT,
+            true,
+        ),
+        ..input
+    };
+    let demo_pages = render_and_extract(
+        &central_report(&election, &demo_input).unwrap(),
+        "p22-2-wmw-demo",
+    );
+    check_every_page(&demo_pages, &eml, true, "p22-2 demo");
+    check_against_eml_text(&demo_pages.join("\n"), &eml, "p22-2 demo");
     // Seats per list from the table of section 2: "lijst name votes full remainder rest seats".
     let table = text
         .split("2. Zetelverdeling")
