@@ -83,6 +83,7 @@ fn election() -> ElectionInfo {
         subcategory: "GR2".into(),
         domain: None,
         contest_id: "geen".into(),
+        contest_name: None,
         lists: vec![PoliticalList {
             number: ListNumber(1),
             name: "Lijst met vijftig".into(),
@@ -94,6 +95,7 @@ fn election() -> ElectionInfo {
             postcode: None,
             eligible_voters: None,
         }],
+        election: None,
     }
 }
 

@@ -2,7 +2,12 @@
 //! the voters block (A-D), the votes block (E.x, E, F, G, H), the differences block
 //! (I, J, explanation), then list by list the candidates' votes and the list total.
 
-use tally_core::election::{Candidate, ElectionCategory, PoliticalList, PollingStation};
+use std::sync::Arc;
+
+use tally_core::election::{
+    Candidate, Contest, Election, ElectionCategory, PoliticalList, PollingStation,
+};
+use tally_core::ids::MunicipalityCode;
 
 use crate::text::{Lang, Msg};
 
@@ -29,10 +34,15 @@ pub struct ElectionInfo {
     pub domain: Option<(Option<String>, String)>,
     /// The contest whose lists are on this municipality's ballot (`geen`, or a kieskring).
     pub contest_id: String,
+    /// The contest as the official reads it: `Kieskring 6 Nijmegen`; `None` for `geen`.
+    pub contest_name: Option<String>,
     /// The lists with their candidates, by number.
     pub lists: Vec<PoliticalList>,
     /// The polling stations, by number.
     pub stations: Vec<PollingStation>,
+    /// The whole verified election, when it was loaded from files (the report crate's
+    /// comparison figures take it).
+    pub election: Option<Arc<Election>>,
 }
 
 impl ElectionInfo {
@@ -43,10 +53,7 @@ impl ElectionInfo {
             .polling_stations
             .as_ref()
             .ok_or_else(|| "de definitie bevat geen stembureaulijst (110b)".to_string())?;
-        let contest = e
-            .contests
-            .first()
-            .ok_or_else(|| "de definitie bevat geen kandidatenlijsten (230b)".to_string())?;
+        let contest = municipality_contest(e, &ps.municipality, &ps.municipality_name)?;
         if ps.stations.is_empty() {
             return Err("de stembureaulijst (110b) bevat geen stembureaus".into());
         }
@@ -61,8 +68,10 @@ impl ElectionInfo {
             subcategory: e.subcategory.to_string(),
             domain: e.domain.as_ref().map(|d| (d.id.clone(), d.name.clone())),
             contest_id: contest.id.0.clone(),
+            contest_name: contest_name(e, contest),
             lists: contest.lists.clone(),
             stations: ps.stations.clone(),
+            election: Some(Arc::new(e.clone())),
         })
     }
 
@@ -70,6 +79,67 @@ impl ElectionInfo {
     pub fn candidate_count(&self) -> usize {
         self.lists.iter().map(|l| l.candidates.len()).sum()
     }
+}
+
+/// The contest whose lists are on the ballot of the municipality the 110b names.
+///
+/// A municipal election has one contest (`geen`). An election with kieskringen (Tweede
+/// Kamer, provinces) has one contest per kieskring: the municipality's follows from the
+/// 110a's election tree (the municipality's superior region). A medium without that
+/// kieskring's 230b is refused; when the tree does not place the municipality, the one
+/// contest on the medium is taken (the definition screen shows it, for the official to check
+/// against the paper) and several are refused as ambiguous. Refusals are in Dutch.
+pub fn municipality_contest<'e>(
+    e: &'e Election,
+    code: &MunicipalityCode,
+    name: &str,
+) -> Result<&'e Contest, String> {
+    if e.contests.is_empty() {
+        return Err("de definitie bevat geen kandidatenlijsten (230b)".into());
+    }
+    if let Some(c) = e.contest_for_municipality(code) {
+        return Ok(c);
+    }
+    let on_medium = e
+        .contests
+        .iter()
+        .map(|c| c.id.0.as_str())
+        .collect::<Vec<_>>()
+        .join(", ");
+    if let Some(k) = e.kieskring_of(code) {
+        let number = k.key.number.map(|n| n.to_string()).unwrap_or_default();
+        return Err(format!(
+            "gemeente {name} ({code}) hoort volgens de verkiezingsdefinitie (110a) bij kieskring {number} {}, maar de kandidatenlijsten (230b) van die kieskring staan niet op de stick (wel van kieskring {on_medium})",
+            k.name,
+            code = code.0
+        ));
+    }
+    match e.contests.as_slice() {
+        [only] => Ok(only),
+        _ => Err(format!(
+            "de verkiezingsdefinitie (110a) zegt niet bij welke kieskring gemeente {name} ({code}) hoort, en de stick bevat kandidatenlijsten van meer dan een kieskring ({on_medium}); welke op het stembiljet staan is niet te bepalen",
+            code = code.0
+        )),
+    }
+}
+
+/// `Kieskring 6 Nijmegen` for a kieskring contest (the name from the 230b or the tree);
+/// `None` for a municipal election's single contest `geen`.
+fn contest_name(e: &Election, contest: &Contest) -> Option<String> {
+    if contest.id.0 == "geen" {
+        return None;
+    }
+    let region = contest.id.0.parse::<u32>().ok().and_then(|n| {
+        e.kieskringen()
+            .find(|k| k.key.number == Some(n))
+            .map(|k| k.name.clone())
+    });
+    let name = contest.name.clone().or(region).unwrap_or_default();
+    Some(
+        format!("Kieskring {} {name}", contest.id.0)
+            .trim_end()
+            .to_string(),
+    )
 }
 
 use tally_core::entry::{EntryShape, ExplanationKind};
@@ -274,4 +344,139 @@ pub fn candidate_name(c: &Candidate) -> String {
         s.push(')');
     }
     s
+}
+
+#[cfg(test)]
+mod tests {
+    #![allow(clippy::unwrap_used, clippy::expect_used, clippy::indexing_slicing)]
+
+    use super::*;
+    use tally_core::eml::definition::{SourceFile, load_election};
+
+    fn shared(path: &str) -> Vec<u8> {
+        let p = format!("{}/../../shared/eml/{path}", env!("CARGO_MANIFEST_DIR"));
+        std::fs::read(&p).unwrap_or_else(|e| panic!("{p}: {e}"))
+    }
+
+    /// A 110b of the Tweede Kamer 2025 for one municipality: no real 110b is published, so
+    /// the Juinen one is given TK2025's identity and the municipality's code and name.
+    fn tk2025_110b(code: &str, name: &str) -> Vec<u8> {
+        let juinen =
+            String::from_utf8(shared("synthetic/eml110b_stembureaulijst-juinen.eml.xml")).unwrap();
+        juinen
+            .replace(
+                "<ElectionIdentifier Id=\"GR2025_Juinen\">",
+                "<ElectionIdentifier Id=\"TK2025\">",
+            )
+            .replace(
+                "<ElectionName>Gemeenteraad 2025 Juinen</ElectionName>",
+                "<ElectionName>Tweede Kamer der Staten-Generaal 2025</ElectionName>",
+            )
+            .replace(
+                "<ElectionCategory>GR</ElectionCategory>",
+                "<ElectionCategory>TK</ElectionCategory>",
+            )
+            .replace(
+                "<kr:ElectionSubcategory>GR2</kr:ElectionSubcategory>",
+                "<kr:ElectionSubcategory>TK</kr:ElectionSubcategory>",
+            )
+            .replace(
+                "<kr:ElectionDate>2025-08-29</kr:ElectionDate>",
+                "<kr:ElectionDate>2025-10-29</kr:ElectionDate>",
+            )
+            .replace("Id=\"0042\">Juinen<", &format!("Id=\"{code}\">{name}<"))
+            .into_bytes()
+    }
+
+    /// The TK2025 definition with the 230b files of `kieskringen` (in this order) and the
+    /// 110b of municipality `code`.
+    fn tk2025(kieskringen: &[&str], code: &str, name: &str) -> Election {
+        let a = shared("real/Verkiezingsdefinitie_TK2025.eml.xml");
+        let lists: Vec<(String, Vec<u8>)> = kieskringen
+            .iter()
+            .map(|k| {
+                let n = format!("Kandidatenlijsten_TK2025_{k}.eml.xml");
+                let bytes = shared(&format!("real/{n}"));
+                (n, bytes)
+            })
+            .collect();
+        let b = tk2025_110b(code, name);
+        let files: Vec<SourceFile> = lists
+            .iter()
+            .map(|(n, bytes)| SourceFile::new(n, bytes))
+            .collect();
+        load_election(
+            &SourceFile::new("Verkiezingsdefinitie_TK2025.eml.xml", &a),
+            &files,
+            Some(&SourceFile::new("stembureaus.eml.xml", &b)),
+        )
+        .unwrap()
+    }
+
+    #[test]
+    fn the_municipalitys_kieskring_gives_the_contest_not_the_first() {
+        // West Maas en Waal (0668) is in kieskring 6 Nijmegen (24 lists); Haarlem's 230b
+        // (kieskring 10, 23 lists) comes first on the medium.
+        for order in [["Haarlem", "Nijmegen"], ["Nijmegen", "Haarlem"]] {
+            let e = tk2025(&order, "0668", "West Maas en Waal");
+            let info = ElectionInfo::from_election(&e).unwrap();
+            assert_eq!(info.contest_id, "6", "{order:?}");
+            assert_eq!(info.contest_name.as_deref(), Some("Kieskring 6 Nijmegen"));
+            assert_eq!(info.lists.len(), 24);
+            assert_eq!(info.municipality_code, "0668");
+            assert!(info.category.has_voter_cards());
+        }
+        // Haarlem (0392) is in kieskring 10.
+        let e = tk2025(&["Nijmegen", "Haarlem"], "0392", "Haarlem");
+        let info = ElectionInfo::from_election(&e).unwrap();
+        assert_eq!(info.contest_id, "10");
+        assert_eq!(info.lists.len(), 23);
+    }
+
+    #[test]
+    fn a_medium_without_the_municipalitys_kieskring_is_refused() {
+        let e = tk2025(&["Haarlem"], "0668", "West Maas en Waal");
+        let err = ElectionInfo::from_election(&e).unwrap_err();
+        assert!(
+            err.contains("kieskring 6 Nijmegen") && err.contains("kieskring 10"),
+            "{err}"
+        );
+    }
+
+    #[test]
+    fn without_the_tree_one_contest_is_taken_and_several_are_refused() {
+        let code = MunicipalityCode("0668".into());
+        let mut e = tk2025(&["Haarlem", "Nijmegen"], "0668", "West Maas en Waal");
+        e.regions
+            .retain(|r| r.municipality_code() != Some(code.clone()));
+        let err = municipality_contest(&e, &code, "West Maas en Waal").unwrap_err();
+        assert!(
+            err.contains("niet te bepalen") && err.contains("10, 6"),
+            "{err}"
+        );
+        e.contests.retain(|c| c.id.0 == "10");
+        assert_eq!(
+            municipality_contest(&e, &code, "West Maas en Waal")
+                .unwrap()
+                .id
+                .0,
+            "10"
+        );
+    }
+
+    #[test]
+    fn a_municipal_election_has_its_one_contest() {
+        let a = shared("synthetic/eml110a_verkiezingsdefinitie-juinen.eml.xml");
+        let l = shared("synthetic/eml230b_kandidatenlijsten-juinen.eml.xml");
+        let b = shared("synthetic/eml110b_stembureaulijst-juinen.eml.xml");
+        let e = load_election(
+            &SourceFile::new("a", &a),
+            &[SourceFile::new("l", &l)],
+            Some(&SourceFile::new("b", &b)),
+        )
+        .unwrap();
+        let info = ElectionInfo::from_election(&e).unwrap();
+        assert_eq!(info.contest_id, "geen");
+        assert_eq!(info.contest_name, None);
+    }
 }

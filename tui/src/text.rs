@@ -180,6 +180,8 @@ catalogue! {
     Election => "Verkiezing", "Election";
     /// Date.
     Date => "Datum", "Date";
+    /// Whose lists are on the ballot: the kieskring, or the municipality.
+    ContestLabel => "Kandidatenlijsten van", "Candidate lists of";
     /// Number of lists.
     Lists => "Lijsten", "Lists";
     /// Number of candidates.

@@ -109,6 +109,12 @@ pub fn view(state: &State, frame: &mut Frame) {
                 kv(Msg::SignedBy, definition.signer.clone()),
                 kv(Msg::Election, format!("{} ({})", info.name, info.id)),
                 kv(Msg::Date, info.date.clone()),
+                kv(
+                    Msg::ContestLabel,
+                    info.contest_name
+                        .clone()
+                        .unwrap_or_else(|| info.municipality_name.clone()),
+                ),
                 kv(Msg::Seats, info.seats.to_string()),
                 kv(Msg::Lists, info.lists.len().to_string()),
                 kv(Msg::Candidates, info.candidate_count().to_string()),
