@@ -130,8 +130,21 @@ pub enum Screen {
 pub struct Note {
     /// An error (shown with `X`).
     pub error: bool,
+    /// A text around it (`Geweigerd: {0}`), when any.
+    pub prefix: Option<Msg>,
     /// The text.
     pub text: Refusal,
+}
+
+impl Note {
+    /// The note in `lang`.
+    pub fn text(&self, lang: Lang) -> String {
+        let inner = self.text.text(lang);
+        match self.prefix {
+            Some(p) => p.fill(lang, &[&inner]),
+            None => inner,
+        }
+    }
 }
 
 /// The terminal's state at a higher level.
@@ -241,12 +254,25 @@ impl State {
     fn info(&mut self, msg: Msg, args: &[&str]) {
         self.note = Some(Note {
             error: false,
+            prefix: None,
             text: Refusal::new(msg, args, ""),
         });
     }
 
     fn error(&mut self, text: Refusal) {
-        self.note = Some(Note { error: true, text });
+        self.note = Some(Note {
+            error: true,
+            prefix: None,
+            text,
+        });
+    }
+
+    fn refused(&mut self, prefix: Msg, text: Refusal) {
+        self.note = Some(Note {
+            error: true,
+            prefix: Some(prefix),
+            text,
+        });
     }
 
     fn go(&mut self, screen: Screen) {
@@ -361,11 +387,7 @@ pub fn update(state: &mut State, event: Event) -> Vec<Effect> {
             vec![]
         }
         Event::DefinitionVerified(Err(r)) => {
-            state.error(Refusal::new(
-                Msg::DefinitionRefused,
-                &[&r.text(state.lang)],
-                "",
-            ));
+            state.refused(Msg::DefinitionRefused, r);
             vec![]
         }
         Event::DefinitionKept(Ok(())) => {
@@ -376,11 +398,7 @@ pub fn update(state: &mut State, event: Event) -> Vec<Effect> {
             vec![]
         }
         Event::DefinitionKept(Err(r)) => {
-            state.error(Refusal::new(
-                Msg::DefinitionRefused,
-                &[&r.text(state.lang)],
-                "",
-            ));
+            state.refused(Msg::DefinitionRefused, r);
             vec![]
         }
         Event::CountVerified(medium, Ok(count)) => {
@@ -405,7 +423,7 @@ pub fn update(state: &mut State, event: Event) -> Vec<Effect> {
         }
         Event::CountVerified(medium, Err(r)) => {
             let record = refused_record(&medium.label, "", None, &r);
-            state.error(Refusal::new(Msg::FileRefused, &[&r.text(state.lang)], ""));
+            state.refused(Msg::FileRefused, r.clone());
             state.go(Screen::Overview);
             vec![Effect::Persist(record)]
         }
@@ -428,7 +446,7 @@ pub fn update(state: &mut State, event: Event) -> Vec<Effect> {
             vec![]
         }
         Event::Imported(Err(r)) => {
-            state.error(Refusal::new(Msg::FileRefused, &[&r.text(state.lang)], ""));
+            state.refused(Msg::FileRefused, r.clone());
             state.go(Screen::Overview);
             vec![]
         }
@@ -651,7 +669,7 @@ fn on_key(state: &mut State, key: KeyEvent) -> Vec<Effect> {
                     Err(e) => {
                         let r = Refusal::new(Msg::GroupsMismatch, &[&e], "");
                         let record = refused_record(&count.file_name, &count.sha256, None, &r);
-                        state.error(Refusal::new(Msg::FileRefused, &[&r.text(state.lang)], ""));
+                        state.refused(Msg::FileRefused, r.clone());
                         state.go(Screen::Overview);
                         vec![Effect::Persist(record)]
                     }

@@ -87,7 +87,7 @@ pub fn view(state: &State, frame: &mut Frame) {
     }
     frame.render_widget(p, body);
     if let Some(note) = &state.note {
-        let text = ascii(&note.text.text(lang));
+        let text = ascii(&note.text(lang));
         let l = if note.error {
             Line::from(vec![Span::styled("X ", ERR), Span::raw(text)])
         } else {
@@ -334,6 +334,9 @@ fn overview(state: &State, lines: &mut Vec<Line<'static>>) {
         Msg::OverviewTitle.fill(lang, &[&inn.to_string(), &total.to_string()]),
         BOLD,
     ));
+    if agg.is_complete() {
+        lines.push(line(Msg::OverviewComplete.text(lang)));
+    }
     let pending = agg.pending_correction().map(|p| p.body.clone());
     for (body, st) in agg.bodies() {
         let refused = state
@@ -399,10 +402,6 @@ fn overview(state: &State, lines: &mut Vec<Line<'static>>) {
             };
             lines.push(line(format!("X {}: {why}", r.file_name)));
         }
-    }
-    if agg.is_complete() {
-        lines.push(Line::from(""));
-        lines.push(line(Msg::OverviewComplete.text(lang)));
     }
 }
 
