@@ -125,6 +125,16 @@ pub enum MediaError {
     /// A fault injected by a test at a step of the export.
     #[error("fault injected at export step {0:?}")]
     Injected(ExportStep),
+    /// The stick went away while it was being read (its device node is gone, or the device
+    /// no longer answers), whatever the reading itself reported (vfat answers lookups on a
+    /// vanished device with ENOENT).
+    #[error("the stick {device} was removed while it was being read ({why})")]
+    Removed {
+        /// The volume's device node.
+        device: PathBuf,
+        /// What showed it (the node gone, or the error of opening or reading it).
+        why: String,
+    },
     /// The device is not usable (see [`crate::detect::Verdict`]).
     #[error("device {device} is not usable: {reason}")]
     NotUsable {
@@ -174,6 +184,7 @@ impl MediaError {
     /// ENOMEDIUM, ESHUTDOWN (what the kernel returns for a vanished USB device).
     pub fn looks_removed(&self) -> bool {
         let os = match self {
+            MediaError::Removed { .. } => return true,
             MediaError::Io { source, .. }
             | MediaError::Mount { source, .. }
             | MediaError::Unmount { source, .. } => source.raw_os_error(),
@@ -191,7 +202,9 @@ impl MediaError {
 
     /// The message for the officials, in Dutch, with the technical detail after it.
     pub fn melding(&self) -> String {
-        let kop = if self.looks_removed() {
+        let kop = if let MediaError::Removed { .. } = self {
+            "De stick is verwijderd tijdens het inlezen; er is niets ingelezen"
+        } else if self.looks_removed() {
             "De stick is verwijderd of onleesbaar geworden"
         } else {
             match self {
@@ -219,11 +232,10 @@ impl MediaError {
                 MediaError::ReadBackMismatch { .. } => {
                     "Controle na het schrijven mislukt: de stick geeft andere gegevens terug"
                 }
-                MediaError::VerifyFailed(_) => {
-                    "Controle van de handtekening na het schrijven mislukt"
-                }
+                MediaError::VerifyFailed(_) => "De controle van het ondertekende medium is mislukt",
                 MediaError::Injected(_) => "Testfout ingevoegd",
                 MediaError::NotUsable { .. } => "Deze stick is niet bruikbaar",
+                MediaError::Removed { .. } => "De stick is verwijderd",
                 MediaError::Audit(_) => "Het logboek kan niet worden bijgewerkt",
                 MediaError::Udev { .. } => "USB-apparaten kunnen niet worden gevolgd",
             }

@@ -26,6 +26,8 @@ pub struct ImportSession {
     reader: MediumReader,
     mount: Option<Mount>,
     identity: DeviceIdentity,
+    /// The mounted volume's device node (a stick; `None` for a demo folder).
+    device: Option<PathBuf>,
 }
 
 impl ImportSession {
@@ -104,11 +106,27 @@ impl ImportSession {
                     Some(&self.identity),
                     format!("{folder}: {reason}"),
                 ))?;
-                // A stick that failed under the verifier is reported as such.
-                Err(self
-                    .reader
-                    .removal_error()
-                    .unwrap_or(MediaError::VerifyFailed(reason)))
+                // A stick that failed under the verifier is reported as such. vfat answers a
+                // lookup on a vanished device with ENOENT ("Directory bread failed"), which
+                // reaches the verifier as a missing file: before blaming the medium, ask
+                // whether the device is still there.
+                if let Some(e) = self.reader.removal_error() {
+                    return Err(e);
+                }
+                if let Some(device) = &self.device
+                    && let Some(gone) = device_gone(device)
+                {
+                    audit.record(AuditEvent::new(
+                        AuditKind::Removed,
+                        Some(&self.identity),
+                        format!("during verification of {folder}: {gone}"),
+                    ))?;
+                    return Err(MediaError::Removed {
+                        device: device.clone(),
+                        why: gone,
+                    });
+                }
+                Err(MediaError::VerifyFailed(reason))
             }
         }
     }
@@ -124,6 +142,7 @@ impl ImportSession {
             reader,
             mount,
             identity,
+            device: _,
         } = self;
         drop(reader);
         if let Some(mount) = mount {
@@ -140,6 +159,60 @@ impl ImportSession {
             result?;
         }
         Ok(())
+    }
+}
+
+/// How often, and how far apart, [`device_gone`] asks the device: the kernel takes a moment
+/// to drop a vanished stick, so one healthy answer is not yet proof (at most 0.6 s, and only
+/// after a verification has already failed).
+const DEVICE_CHECKS: u32 = 4;
+const DEVICE_CHECK_PAUSE: std::time::Duration = std::time::Duration::from_millis(200);
+
+/// Whether the block device `node` has gone (a pulled stick): its node is gone, or opening or
+/// reading its first sector bypassing the page cache (`O_DIRECT`, so a cached sector does not
+/// answer for a dead device) fails with an error of a vanished device. `Some(what was seen)`
+/// when gone.
+pub fn device_gone(node: &Path) -> Option<String> {
+    for attempt in 0..DEVICE_CHECKS {
+        if attempt > 0 {
+            std::thread::sleep(DEVICE_CHECK_PAUSE);
+        }
+        if let Some(why) = device_answer(node) {
+            return Some(why);
+        }
+    }
+    None
+}
+
+fn device_answer(node: &Path) -> Option<String> {
+    use nix::fcntl::{OFlag, open};
+    use nix::sys::stat::Mode;
+    match std::fs::symlink_metadata(node) {
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
+            return Some(format!("{} is gone", node.display()));
+        }
+        _ => {}
+    }
+    let gone = |op: &str, errno: nix::errno::Errno| {
+        use nix::errno::Errno::*;
+        matches!(errno, ENOENT | ENODEV | ENXIO | EIO | ENOMEDIUM | ESHUTDOWN)
+            .then(|| format!("{op} {}: {errno}", node.display()))
+    };
+    let fd = match open(
+        node,
+        OFlag::O_RDONLY | OFlag::O_DIRECT | OFlag::O_CLOEXEC | OFlag::O_NONBLOCK,
+        Mode::empty(),
+    ) {
+        Ok(fd) => fd,
+        Err(e) => return gone("open", e),
+    };
+    // O_DIRECT needs a buffer aligned to the logical block size: 4096 covers every stick.
+    let mut buf = vec![0u8; 8192];
+    let offset = buf.as_ptr().align_offset(4096);
+    let aligned = buf.get_mut(offset..offset.saturating_add(4096))?;
+    match nix::sys::uio::pread(&fd, aligned, 0) {
+        Ok(_) => None,
+        Err(e) => gone("read", e),
     }
 }
 
@@ -375,6 +448,7 @@ impl Medium for UsbStick {
             reader,
             mount: Some(mount),
             identity: self.identity.clone(),
+            device: Some(self.volume.devnode.clone()),
         })
     }
 
@@ -473,6 +547,7 @@ impl Medium for FolderMedium {
             reader,
             mount: None,
             identity: self.identity.clone(),
+            device: None,
         })
     }
 

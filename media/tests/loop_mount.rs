@@ -338,6 +338,38 @@ fn dropping_an_import_session_detaches_the_mount() {
 }
 
 #[test]
+fn a_failed_verification_on_a_present_stick_blames_the_medium_not_a_removal() {
+    if !root_or_skip("a_failed_verification_on_a_present_stick_blames_the_medium_not_a_removal") {
+        return;
+    }
+    let stick = LoopStick::new(|m| {
+        std::fs::create_dir(m.join("medium")).unwrap();
+    });
+    // The device answers (read bypassing the page cache) while it is mounted.
+    assert_eq!(tally_media::medium::device_gone(&stick.dev), None);
+    assert!(tally_media::medium::device_gone(Path::new("/dev/tally-no-such-device")).is_some());
+    let run = runtime_dir();
+    let usb = stick.usb(run.path());
+    let mut audit = MemoryAudit::default();
+    let session = usb.open_import(ReadLimits::default(), &mut audit).unwrap();
+    assert_eq!(tally_media::medium::device_gone(&stick.dev), None);
+    let err = session
+        .verify_with(
+            "medium",
+            |_| Err::<(), _>("the manifest `manifest.txt` is missing"),
+            |_| String::new(),
+            &mut audit,
+        )
+        .unwrap_err();
+    assert!(
+        matches!(&err, MediaError::VerifyFailed(r) if r.contains("manifest")),
+        "{err:?}"
+    );
+    assert!(!err.looks_removed());
+    session.close(&mut audit).unwrap();
+}
+
+#[test]
 fn export_is_written_unmounted_remounted_and_verified() {
     if !root_or_skip("export_is_written_unmounted_remounted_and_verified") {
         return;

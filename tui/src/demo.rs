@@ -16,6 +16,7 @@ use std::path::{Path, PathBuf};
 
 use tally_core::counts::{CountFile, CountHeader, CountLevel};
 use tally_core::double_entry::DataEntry;
+use tally_core::election::Election;
 use tally_core::eml::count::{count_file_name, write_count};
 use tally_core::eml::definition::{SourceFile, load_election};
 use tally_core::ids::{ContestId, ElectionId, MunicipalityCode};
@@ -94,6 +95,8 @@ impl Paths {
 pub struct FolderServices {
     paths: Paths,
     sticks: Sticks,
+    /// The election of the kept definition (for the municipal report), once verified.
+    election: Option<Election>,
     root: PublicKey,
     certificate: Certificate,
     key: Option<SecretKey>,
@@ -154,6 +157,7 @@ impl FolderServices {
         Ok(FolderServices {
             paths,
             sticks,
+            election: None,
             root,
             certificate,
             key: None,
@@ -181,7 +185,7 @@ impl FolderServices {
     /// Verifies the signed medium `dir` through `tally-media`: the folder that holds it is
     /// the medium (a stick, or in the demo a folder standing in for one), read by the capped
     /// reader that refuses links and special files, every file read and the outcome audited.
-    fn verify_dir(&self, dir: &Path) -> Result<VerifiedDefinition, Refusal> {
+    fn verify_dir(&self, dir: &Path) -> Result<(VerifiedDefinition, Election), Refusal> {
         let (parent, folder) = split(dir)?;
         let mut audit = self.audit_log()?;
         self.verify_on(&FolderMedium::new(parent), folder, dir, &mut audit)
@@ -195,7 +199,7 @@ impl FolderServices {
         folder: &str,
         source: &Path,
         audit: &mut JsonLinesAudit,
-    ) -> Result<VerifiedDefinition, Refusal> {
+    ) -> Result<(VerifiedDefinition, Election), Refusal> {
         let session = medium
             .open_import(ReadLimits::default(), audit)
             .map_err(media_refusal)?;
@@ -261,7 +265,7 @@ impl FolderServices {
             ));
         }
         let signer = verified.signer();
-        Ok(VerifiedDefinition {
+        let definition = VerifiedDefinition {
             info,
             signer: format!("{} ({})", signer.name(), signer.identifier()),
             sha256_110a: hex::encode(f110a.sha256),
@@ -272,7 +276,8 @@ impl FolderServices {
                 .map(|f| (f.name.clone(), hex::encode(f.sha256)))
                 .collect(),
             source: source.to_path_buf(),
-        })
+        };
+        Ok((definition, election))
     }
 
     /// Runs `f` on the stick that holds `source` (`<stick key>/<folder>`), claimed for the
@@ -458,7 +463,7 @@ impl Services for FolderServices {
     fn verify_definition(&mut self, medium: &Medium) -> Result<VerifiedDefinition, Refusal> {
         let source = medium.path.clone();
         self.on_stick(&medium.path, |me, stick, folder, audit| {
-            me.verify_on(stick, folder, &source, audit)
+            me.verify_on(stick, folder, &source, audit).map(|(d, _)| d)
         })
     }
 
@@ -490,7 +495,8 @@ impl Services for FolderServices {
             copied
         })?;
         // What was copied must be what was verified.
-        let again = self.verify_dir(&kept)?;
+        let (again, election) = self.verify_dir(&kept)?;
+        self.election = Some(election);
         if again.files != definition.files {
             return Err(Refusal::new(
                 Msg::MediumRefused,
@@ -505,7 +511,9 @@ impl Services for FolderServices {
         if !kept.exists() {
             return Ok(None);
         }
-        self.verify_dir(&kept).map(Some)
+        let (definition, election) = self.verify_dir(&kept)?;
+        self.election = Some(election);
+        Ok(Some(definition))
     }
 
     fn export(
@@ -533,10 +541,28 @@ impl Services for FolderServices {
             name = format!("DEMO_{name}");
         }
         let sha = hex::encode(sha256(&bytes));
+        // The municipal report (model Na 31-2) next to the EML, inside the signed manifest:
+        // its bytes are signed, written, read back and verified with the count.
+        let kept = match self.election.clone() {
+            Some(e) => e,
+            None => self.verify_dir(&self.paths.data_dir.join(KEPT_DIR))?.1,
+        };
+        let pdf = municipal_pdf(&kept, election, &file, &bytes, &name, self.demo).map_err(|e| {
+            fail(format!(
+                "het proces-verbaal (PDF) kan niet gemaakt worden: {e}"
+            ))
+        })?;
+        let pdf_name = format!("{}.pdf", name.trim_end_matches(".eml.xml"));
         let medium = sign_medium(
             ContentKind::Results510b,
             &election.id,
-            vec![MediumFile { name, bytes }],
+            vec![
+                MediumFile { name, bytes },
+                MediumFile {
+                    name: pdf_name,
+                    bytes: pdf,
+                },
+            ],
             key,
             &self.certificate,
             Timestamp::now(),
@@ -615,6 +641,52 @@ impl Services for FolderServices {
             sha256: sha,
         })
     }
+}
+
+/// The municipal report (model Na 31-2) of the 510b `file` whose bytes are `eml` (named
+/// `eml_name`): every page carries the 510b's hash code, and DEMO in demo mode.
+pub fn municipal_pdf(
+    election: &Election,
+    info: &ElectionInfo,
+    file: &CountFile,
+    eml: &[u8],
+    eml_name: &str,
+    demo: bool,
+) -> Result<Vec<u8>, String> {
+    let created = creation_time(&file.header.creation_date_time)?;
+    let contest = ContestId(info.contest_id.clone());
+    let body_name = format!("Gemeentelijk stembureau {}", info.municipality_name);
+    tally_report::municipal_report(
+        election,
+        &tally_report::CountReportInput {
+            contest: &contest,
+            total: &file.total,
+            units: &file.units,
+            meta: tally_report::ReportMeta {
+                body_id: &info.municipality_code,
+                body_name: &body_name,
+                eml_hash: tally_core::hashcode::Sha256Digest::of(eml),
+                eml_file_name: Some(eml_name),
+                created,
+                demo,
+            },
+        },
+    )
+    .map_err(|e| e.to_string())
+}
+
+/// `YYYY-MM-DDTHH:MM:SS` (the 510b's creation time) as the report's creation time.
+fn creation_time(text: &str) -> Result<tally_report::CreationTime, String> {
+    let bad = || format!("tijdstip {text:?} onleesbaar");
+    let numbers: Vec<u32> = text
+        .split(['-', 'T', ':', '.', 'Z'])
+        .take(6)
+        .map(|p| p.parse::<u32>().map_err(|_| bad()))
+        .collect::<Result<_, _>>()?;
+    let [y, mo, d, h, mi, s] = numbers.as_slice() else {
+        return Err(bad());
+    };
+    tally_report::CreationTime::new(*y, *mo, *d, *h, *mi, *s).map_err(|e| e.to_string())
 }
 
 /// What the core's municipal total needs of the election: the stations in order, with

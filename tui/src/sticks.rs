@@ -262,3 +262,102 @@ impl Sticks {
         removed
     }
 }
+
+#[cfg(test)]
+#[allow(clippy::unwrap_used, clippy::expect_used, clippy::indexing_slicing)]
+mod tests {
+    use super::*;
+    use tally_media::detect::{IgnoreReason, Unusable};
+    use tally_media::fsprobe::FsType;
+    use tally_media::{DeviceIdentity, MemoryAudit, Volume};
+
+    fn classified(verdict: Verdict) -> Classification {
+        Classification {
+            devpath: "/devices/pci0000:00/0000:00:04.0/usb1/1-1/1-1:1.0/host0/target0:0:0/0:0:0:0/block/sda".into(),
+            identity: DeviceIdentity {
+                vendor: Some("Kingston".into()),
+                model: Some("DataTraveler 3.0".into()),
+                serial: Some("E0D55EA5".into()),
+                devnode: "/dev/sda".into(),
+            },
+            usb: true,
+            verdict,
+        }
+    }
+
+    #[test]
+    fn usable_unusable_and_ignored_sticks() {
+        let run = Path::new("/run/tally");
+        let usable = classified(Verdict::Usable(Volume {
+            devnode: "/dev/sda1".into(),
+            devnum: Some("8:1".into()),
+            fs: FsType::Vfat,
+            partition: Some(1),
+            size_bytes: Some(16 << 20),
+        }));
+        let s = stick_of(&usable, run).expect("listed");
+        assert_eq!(s.key, usable.devpath);
+        assert_eq!(
+            s.label,
+            "Kingston DataTraveler 3.0 (serienummer E0D55EA5) op /dev/sda"
+        );
+        assert_eq!(s.medium.as_ref().unwrap().identity().devnode, "/dev/sda");
+
+        // Listed with the reason, in ASCII.
+        let blank = classified(Verdict::Unusable(Unusable::NoUsablePartition));
+        let s = stick_of(&blank, run).expect("listed");
+        assert_eq!(s.medium.err().unwrap(), "geen bruikbare partitie");
+        let two = classified(Verdict::Unusable(Unusable::SeveralUsablePartitions(2)));
+        let why = stick_of(&two, run).unwrap().medium.err().unwrap();
+        assert_eq!(
+            why,
+            "2 bruikbare partities; gebruik een stick met een partitie"
+        );
+        let ntfs = classified(Verdict::Unusable(Unusable::UnsupportedFileSystem(vec![
+            "ntfs".into(),
+        ])));
+        let why = stick_of(&ntfs, run).unwrap().medium.err().unwrap();
+        assert!(
+            why.starts_with("geen bruikbare partitie") && why.contains("ntfs"),
+            "{why}"
+        );
+
+        // Never offered: the boot stick, a disk the system mounted, an internal disk.
+        for r in [
+            IgnoreReason::BootMedium,
+            IgnoreReason::MountedBySystem,
+            IgnoreReason::NotUsbStorage,
+        ] {
+            assert!(
+                stick_of(&classified(Verdict::Ignored(r)), run).is_none(),
+                "{r:?}"
+            );
+        }
+    }
+
+    #[test]
+    fn ascii_keeps_the_console_readable() {
+        assert_eq!(ascii("één partitie"), "een partitie");
+        assert_eq!(ascii("Ünïcode ✓\n"), "Unicode ??");
+    }
+
+    #[test]
+    fn folder_mode_is_one_stick_that_never_changes_by_itself() {
+        let dir = tempfile::tempdir().unwrap();
+        let mut sticks = Sticks::folder(dir.path());
+        assert!(!sticks.is_usb());
+        let present = sticks.present();
+        assert_eq!(present.len(), 1);
+        let key = present[0].key.clone();
+        assert_eq!(key, dir.path().display().to_string());
+        assert!(present[0].medium.is_ok());
+        let mut audit = MemoryAudit::default();
+        assert!(!sticks.poll(Duration::ZERO, &mut audit));
+        // Claimed and released around an operation; an unknown key is refused in Dutch.
+        let medium = sticks.begin(&key).unwrap();
+        assert_eq!(medium.identity().devnode, dir.path().display().to_string());
+        assert!(!sticks.end(&mut audit));
+        let err = sticks.begin("/elders").err().unwrap();
+        assert!(err.contains("steek hem opnieuw in"), "{err}");
+    }
+}

@@ -196,7 +196,7 @@ fn full_juinen_count_with_one_difference_and_a_verified_export() {
     opts.expected_election = Some("GR2025_Juinen");
     opts.expected_signer = Some("0042");
     let verified = verify_medium(&DirSource::new(&path), &opts).unwrap();
-    assert_eq!(verified.files.len(), 1);
+    assert_eq!(verified.files.len(), 2); // the 510b and its report (PDF), see usb_export.rs
     let file = &verified.files[0];
     assert!(
         file.name
