@@ -15,7 +15,8 @@ use std::collections::{BTreeMap, BTreeSet};
 /// - File systems on the sticks: `vfat` with `nls_cp437` (its default code page), `nls_ascii`
 ///   (its default iocharset: without it a vfat mount fails with EINVAL), `nls_utf8` (Debian's
 ///   kernel defaults vfat to utf8) and `ext4`, with `crc32c` (ext4 asks for it at mount time
-///   through the crypto API; with module loading disabled it must already be there).
+///   through the crypto API; with module loading disabled it must already be there), and
+///   `exfat` (sticks formatted by Windows and macOS larger than 32 GB; Debian's 6.1 ships it).
 /// - Keyboards: `usbhid` and `hid_generic` (a USB keyboard on the appliance; PS/2 is built in).
 /// - `efivarfs`: the init reads the firmware variable `LoaderDevicePartUUID` (set by the UKI's
 ///   stub) to find the stick it was booted from (mounted read-only, then unmounted).
@@ -34,6 +35,7 @@ pub const APPLIANCE_MODULES: &[&str] = &[
     "crc32c_generic",
     "crc32c_intel",
     "ext4",
+    "exfat",
     "usbhid",
     "hid_generic",
     "efivarfs",

@@ -26,8 +26,12 @@
 //!    verifies; blank stick D is plugged in and the export to it succeeds (checked on the host
 //!    as in 4);
 //! 6. a copy of A is pulled after it was mounted for import and before it was verified: a clear
-//!    "removed" error (not a bad signature), the session closed by the removal, no mount left;
-//! 7. the guest powers off.
+//!    "removed" error from the library (not a bad signature: vfat answers with ENOENT, the
+//!    library finds the device gone), the session closed by the removal, no mount left;
+//! 7. blank exFAT stick X (`mkfs.exfat`, partitionless) is plugged in: usable, exfat; the
+//!    verified medium is exported to it (read back and verified), then imported from it:
+//!    mounted read-only with the safe options, verified;
+//! 8. the guest powers off.
 //!
 //! On the way, the guest's `record` of A and B and its raw uevents are saved in the target dir;
 //! with `TALLY_RECORD_FIXTURES=1` they are written to `tests/fixtures/detect/guest-*` (see
@@ -587,16 +591,15 @@ fn vfat_sticks_hot_plugged_and_pulled_in_the_guest() {
         .unwrap();
     let failed = g.cmd_until("go", "import", Duration::from_secs(180));
     let err = find(&failed, "verify_error");
-    // The library's error is an I/O error when the read failed with EIO, but vfat answers a
-    // lookup on the vanished device with ENOENT, which the library reports as a failed
-    // verification ("manifest missing"); the program tells them apart by the device node.
+    // vfat answers a lookup on the vanished device with ENOENT ("manifest missing"); the
+    // library asks whether the device is still there before blaming the medium.
+    assert_eq!(err["looks_removed"], true, "{err:#}");
     assert!(
-        err["looks_removed"] == true || err["device_present"] == false,
+        err["melding"]
+            .as_str()
+            .unwrap()
+            .starts_with("De stick is verwijderd tijdens het inlezen; er is niets ingelezen"),
         "{err:#}"
-    );
-    assert_eq!(
-        err["melding"],
-        "De stick is verwijderd tijdens het inlezen; er is niets ingelezen."
     );
     assert!(
         failed.iter().all(|a| a.get("verified").is_none()),
@@ -608,7 +611,60 @@ fn vfat_sticks_hot_plugged_and_pulled_in_the_guest() {
     let m = g.cmd("mounts", Duration::from_secs(60));
     assert!(no_stick_mounted(&m), "{m:#?}");
 
-    // 7. Power off.
+    // 7. An exFAT stick: detected, written by an export, mounted read-only, verified.
+    let x = sticks.join("x.img");
+    let _ = std::fs::remove_file(&x);
+    std::fs::File::create(&x)
+        .unwrap()
+        .set_len(32 << 20)
+        .unwrap();
+    run(Command::new("mkfs.exfat").args(["-L", "LEEG-X"]).arg(&x));
+    g.vm.plug_stick("stickx", &x, "TALLY-X").unwrap();
+    let (arr_x, _) = g.wait_event("arrived", |v| v["verdict"].get("usable").is_some());
+    assert_eq!(arr_x["verdict"]["usable"]["fs"], "exfat", "{arr_x:#}");
+    assert_eq!(
+        arr_x["verdict"]["usable"]["partition"],
+        Value::Null,
+        "{arr_x:#}"
+    );
+    let x_devpath = arr_x["devpath"].as_str().unwrap().to_string();
+    let x_devnode = arr_x["devnode"].as_str().unwrap().to_string();
+    let ex = g.cmd(
+        &format!("export {x_devnode} {} {VERIFY_AT}", k.folder),
+        Duration::from_secs(180),
+    );
+    assert_eq!(
+        find(&ex, "exported")["exported"],
+        k.folder.as_str(),
+        "{ex:#?}"
+    );
+    let imp = g.cmd(&format!("import {VERIFY_AT}"), Duration::from_secs(120));
+    let ours = find(&imp, "mounted")["ours"].as_array().unwrap().clone();
+    assert_eq!(ours.len(), 1, "{imp:#?}");
+    assert_eq!(ours[0]["fs"], "exfat");
+    assert_eq!(ours[0]["source"], x_devnode.as_str());
+    let opts: Vec<&str> = ours[0]["options"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|o| o.as_str().unwrap())
+        .collect();
+    for want in ["ro", "nosuid", "nodev", "noexec", "nosymfollow"] {
+        assert!(opts.contains(&want), "exfat: {want} missing from {opts:?}");
+    }
+    let verified = find(&imp, "verified");
+    assert_eq!(verified["verified"], k.folder.as_str());
+    assert_eq!(
+        verified["files"][0]["sha256"],
+        hex::encode(<sha2::Sha256 as sha2::Digest>::digest(real_count()))
+    );
+    let closed = g.cmd("close", Duration::from_secs(60));
+    assert!(ours_is_empty(find(&closed, "ours")), "{closed:#?}");
+    g.vm.unplug_stick("stickx", Duration::from_secs(60))
+        .unwrap();
+    g.wait_event("removed", |v| v["devpath"] == x_devpath.as_str());
+
+    // 8. Power off.
     g.vm.send_line("poweroff").unwrap();
     let status = g.vm.wait_exit(Duration::from_secs(120)).unwrap();
     assert!(status.success(), "{status}");
