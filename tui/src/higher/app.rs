@@ -512,6 +512,8 @@ fn on_key(state: &mut State, key: KeyEvent) -> Vec<Effect> {
         state.lang = state.lang.toggled();
         return vec![];
     }
+    // A message stays until the next key.
+    state.note = None;
     match key.code {
         KeyCode::PageDown => {
             state.scroll = state.scroll.saturating_add(10);

@@ -212,6 +212,16 @@ catalogue! {
     LotPromptCandidate => "Getrokken kandidaat (nummer op de lijst):", "Candidate drawn (number on the list):";
     /// The number typed is not tied.
     LotNotTied => "{0} is niet een van de gelijk geeindigden", "{0} is not one of the tied";
+    /// Summary line of the apportionment.
+    SeatsSummary => "{0} zetels, {1} stemmen op lijsten, kiesdeler {2}", "{0} seats, {1} votes on lists, quota {2}";
+    /// Column headings of the seats table.
+    SeatsColumns => "lijst                         stemmen volle          overschot rest  tot.", " list                           votes  full          remainder rest total";
+    /// Quota while a drawing waits.
+    SeatsQuota => "kiesdeler {0}", "quota {0}";
+    /// The steps are in Dutch, as on the form.
+    SeatsStepsNote => "Stappen (zoals op model P 22-2):", "Steps (in Dutch, as on form P 22-2):";
+    /// A list's heading on the candidates screen.
+    ListSeats => "Lijst {0} {1}: {2} zetels", "List {0} {1}: {2} seats";
     /// Candidates title.
     CandidatesTitle => "Gekozen kandidaten", "Elected candidates";
     /// Elected by preference.

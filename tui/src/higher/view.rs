@@ -505,25 +505,32 @@ fn seats(state: &State, lines: &mut Vec<Line<'static>>) {
     let lang = state.lang;
     match &state.outcome {
         Some(Ok(Outcome::Seats { seats, lists, .. })) => {
-            lines.push(line(format!(
-                "{} zetels, {} stemmen, kiesdeler {}",
-                seats.seats,
-                format_count(seats.total_votes),
-                seats.quota
+            lines.push(line(Msg::SeatsSummary.fill(
+                lang,
+                &[
+                    &seats.seats.to_string(),
+                    &format_count(seats.total_votes),
+                    &seats.quota.to_string(),
+                ],
             )));
-            lines.push(Line::styled(
-                format!(
-                    "{:>5} {:<20} {:>10} {:>5} {:>18} {:>4} {:>5}",
-                    "lijst", "", "stemmen", "vol", "overschot", "rest", "tot."
-                ),
-                BOLD,
-            ));
+            lines.push(Line::styled(Msg::SeatsColumns.text(lang), BOLD));
             for l in &seats.lists {
-                let name = lists
+                let from_file = lists
                     .iter()
                     .find(|c| c.list == l.list)
-                    .map(|c| c.name.chars().take(20).collect::<String>())
-                    .unwrap_or_default();
+                    .map(|c| c.name.clone())
+                    .filter(|n| !n.trim().is_empty());
+                let name = from_file
+                    .or_else(|| {
+                        let d = state.ledger.definition.as_ref()?;
+                        d.election
+                            .list(&d.contest(), l.list)
+                            .map(|p| p.name.clone())
+                    })
+                    .unwrap_or_default()
+                    .chars()
+                    .take(20)
+                    .collect::<String>();
                 lines.push(line(format!(
                     "{:>5} {:<20} {:>10} {:>5} {:>18} {:>4} {:>5}",
                     l.list.0,
@@ -535,10 +542,12 @@ fn seats(state: &State, lines: &mut Vec<Line<'static>>) {
                     l.seats
                 )));
             }
+            lines.push(line(Msg::SeatsStepsNote.text(lang)));
             steps(&seats.steps, lines);
         }
         Some(Ok(Outcome::SeatLots(n))) => {
-            lines.push(line(format!("kiesdeler {}", n.quota)));
+            lines.push(line(Msg::SeatsQuota.fill(lang, &[&n.quota.to_string()])));
+            lines.push(line(Msg::SeatsStepsNote.text(lang)));
             steps(&n.steps, lines);
             lines.push(Line::styled(ascii(&format!("! {}", n.drawing)), ERR));
         }
@@ -604,12 +613,13 @@ fn candidates(state: &State, lines: &mut Vec<Line<'static>>) {
                         .and_then(|d| d.election.list(ct, l.list))
                 });
                 lines.push(Line::styled(
-                    ascii(&format!(
-                        "Lijst {} {} ({} / {})",
-                        l.list,
-                        list.map(|p| p.name.as_str()).unwrap_or(""),
-                        l.seats,
-                        seats.seats_of(l.list).unwrap_or(0)
+                    ascii(&Msg::ListSeats.fill(
+                        lang,
+                        &[
+                            &l.list.to_string(),
+                            list.map(|p| p.name.as_str()).unwrap_or(""),
+                            &seats.seats_of(l.list).unwrap_or(l.seats).to_string(),
+                        ],
                     )),
                     BOLD,
                 ));

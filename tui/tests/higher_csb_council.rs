@@ -1,0 +1,255 @@
+//! The CSB of a municipal council end to end on folders, with a tie decided by lot: the
+//! Kiesraad's test election Juinen (45 seats), a signed 510b of the GSB in which lists 3
+//! and 4 have exactly the same votes and lists 1 and 2 none. Each list reaches the quota
+//! (2000 / 45) 22 times; the one remaining seat goes by highest averages, 1000 / 23 for
+//! both: a tie the program must not decide. The lot is typed in (a number that is not tied
+//! is refused), journaled, survives a restart, and the 510d, 520 and P 22-2 report are
+//! written signed; both EML files valid against the XSD.
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::indexing_slicing,
+    clippy::panic
+)]
+
+mod higher_common;
+
+use crossterm::event::KeyCode;
+use higher_common::*;
+use tally_core::counts::{
+    CandidateRef, CountFile, CountHeader, CountLevel, ListVotes, ReportingUnitCounts, VoteCounts,
+    VoterCounts,
+};
+use tally_core::election::ElectionCategory;
+use tally_core::eml::count::{read_count, write_count};
+use tally_core::eml::result::read_result;
+use tally_core::ids::{CandidatePosition, ContestId, ElectionId, ListNumber, ReportingUnitId};
+use tally_signing::{ContentKind, Role, Timestamp, VerifyOptions, verify_medium};
+use tally_tui::higher::app::Screen;
+use tally_tui::higher::text::Lang;
+
+const JUINEN_110A: &[u8] = include_bytes!("../demo/eml110a_verkiezingsdefinitie-juinen.eml.xml");
+const JUINEN_230B: &[u8] = include_bytes!("../demo/eml230b_kandidatenlijsten-juinen.eml.xml");
+
+/// Lists 1..4 of Juinen have 8, 6, 30 and 50 candidates (the 230b).
+fn juinen_510b() -> Vec<u8> {
+    let list = |n: u32, candidates: u32, votes: &[u64]| {
+        let cands: Vec<(CandidateRef, u64)> = (1..=candidates)
+            .map(|p| {
+                (
+                    CandidateRef::Position(CandidatePosition(p)),
+                    votes.get(p as usize - 1).copied().unwrap_or(0),
+                )
+            })
+            .collect();
+        ListVotes {
+            list: ListNumber(n),
+            name: String::new(),
+            total: votes.iter().sum(),
+            candidates: cands,
+        }
+    };
+    let counts = VoteCounts {
+        cast: 3000,
+        lists: vec![
+            list(1, 8, &[]),
+            list(2, 6, &[]),
+            list(3, 30, &[900, 100]),
+            list(4, 50, &[1000]),
+        ],
+        total_counted: 2000,
+        blank: 5,
+        invalid: 5,
+        voters: VoterCounts {
+            poll_cards: Some(2010),
+            proxy_certificates: Some(0),
+            voter_cards: None,
+            admitted_voters: Some(2010),
+            more_ballots_counted: Some(0),
+            fewer_ballots_counted: Some(0),
+            other: Vec::new(),
+        },
+    };
+    let file = CountFile {
+        header: CountHeader {
+            level: CountLevel::Municipality,
+            transaction_id: 1,
+            authority_id: "0042".into(),
+            authority_name: Some("Juinen".into()),
+            creation_date_time: "2025-08-29T22:00:00".into(),
+            election_id: ElectionId("GR2025_Juinen".into()),
+            election_name: Some("Gemeenteraad 2025 Juinen".into()),
+            category: ElectionCategory::GR,
+            subcategory: Some("GR2".into()),
+            domain: Some((Some("0042".into()), "Juinen".into())),
+            election_date: "2025-08-29".into(),
+            contest_id: ContestId("geen".into()),
+            contest_name: None,
+        },
+        total: counts.clone(),
+        units: vec![ReportingUnitCounts {
+            id: ReportingUnitId("0042::SB1".into()),
+            name: "Stembureau 1".into(),
+            counts,
+            investigations: Vec::new(),
+        }],
+    };
+    write_count(&file).unwrap()
+}
+
+#[test]
+fn council_csb_stops_at_a_tie_takes_the_lot_and_writes_the_520() {
+    let dir = tempfile::tempdir().unwrap();
+    let pki = Pki::new("GR2025_Juinen");
+    let paths = pki.appliance(dir.path(), Role::Csb, "CSB", "Juinen");
+    let media = paths.media_dir.clone();
+    let def = pki.definition(
+        &media,
+        vec![
+            (
+                "eml110a_verkiezingsdefinitie-juinen.eml.xml".into(),
+                JUINEN_110A.to_vec(),
+            ),
+            (
+                "eml230b_kandidatenlijsten-juinen.eml.xml".into(),
+                JUINEN_230B.to_vec(),
+            ),
+        ],
+    );
+    let count = juinen_510b();
+    let gsb = pki.medium(
+        &media,
+        "510b_0042",
+        ContentKind::Results510b,
+        "GR2025_Juinen",
+        vec![(
+            "Telling_GR2025_Juinen_gemeente_Juinen.eml.xml".into(),
+            count.clone(),
+        )],
+        &pki.body(Role::Gsb, "0042", "Gemeente Juinen"),
+    );
+
+    let mut r = open(&paths, Lang::Nl);
+    check_view(
+        &mut r,
+        &["Centraal stembureau CSB"],
+        &["Central electoral committee CSB"],
+    );
+    unlock(&mut r);
+    choose(&mut r, &def);
+    type_groups(&mut r, &sha_hex(JUINEN_110A));
+    assert_eq!(r.state.screen, Screen::Overview, "{:?}", r.state.note);
+    check_view(&mut r, &["0 van 1 binnen", "0042"], &["0 of 1 in"]);
+    import(&mut r, &gsb, &sha_hex(&count));
+    check_view(&mut r, &["1 van 1 binnen", "Druk T"], &["1 of 1 in"]);
+    press(&mut r, KeyCode::Char('t'));
+    assert_eq!(r.state.screen, Screen::Figures);
+    check_view(
+        &mut r,
+        &["E.3", "1.000", "F", "Blanco", "Z zetelverdeling"],
+        &["Z seat apportionment"],
+    );
+
+    // The tie: the calculation stops and asks.
+    press(&mut r, KeyCode::Char('z'));
+    assert_eq!(r.state.screen, Screen::Lot);
+    check_view(
+        &mut r,
+        &[
+            "loting nodig",
+            "gelijk tussen lijsten 3, 4",
+            "Getrokken lijst",
+        ],
+        &[
+            "drawing of lots is needed",
+            "tie between lists 3, 4",
+            "List drawn",
+        ],
+    );
+    // A list that is not tied is refused; nothing journaled.
+    typ(&mut r, "1");
+    press(&mut r, KeyCode::Enter);
+    assert_eq!(r.state.screen, Screen::Lot);
+    assert!(r.state.ledger.seat_lots.is_empty());
+    typ(&mut r, "4");
+    press(&mut r, KeyCode::Enter);
+    assert_eq!(r.state.screen, Screen::Seats, "{:?}", r.state.note);
+    assert_eq!(r.state.ledger.seat_lots.len(), 1);
+    assert_eq!(r.state.ledger.seat_lots[0].1, 4);
+    check_view(
+        &mut r,
+        &["Zetelverdeling", "kiesdeler 44 4/9", "beslist door loting"],
+        &["Seat apportionment (step by step)"],
+    );
+
+    // Restart after the lot: the lot is in the journal, the seats follow from it.
+    drop(r);
+    let mut r = open(&paths, Lang::Nl);
+    unlock(&mut r);
+    assert_eq!(r.state.screen, Screen::Figures);
+    press(&mut r, KeyCode::Char('z'));
+    assert_eq!(r.state.screen, Screen::Seats);
+    press(&mut r, KeyCode::Enter);
+    assert_eq!(r.state.screen, Screen::Candidates);
+    check_view(
+        &mut r,
+        &[
+            "Lijst 3 Juinen Vooruit: 22 zetels",
+            "voorkeur",
+            "lijstvolgorde",
+            "E schrijf 510d en 520",
+        ],
+        &[
+            "List 3 Juinen Vooruit: 22 seats",
+            "preference",
+            "list order",
+        ],
+    );
+    for _ in 0..2 {
+        press(&mut r, KeyCode::PageDown);
+    }
+    check_view(
+        &mut r,
+        &["Lijst 4 Stadspartij Juinen: 23 zetels"],
+        &["23 seats"],
+    );
+    press(&mut r, KeyCode::Char('e'));
+    assert_eq!(r.state.screen, Screen::Done, "{:?}", r.state.note);
+    check_view(
+        &mut r,
+        &[
+            "Totaaltelling_GR2025_Juinen.eml.xml",
+            "Resultaat_GR2025_Juinen.eml.xml",
+        ],
+        &["Result written"],
+    );
+
+    // The signed medium: the CSB's signature over 510d, 520 and the report.
+    let exported = r.state.ledger.exported.clone().unwrap();
+    let root = pki.root.public_key();
+    let mut opts = VerifyOptions::new(&root, Timestamp::now());
+    opts.expected_kind = Some(ContentKind::Results510d520);
+    opts.expected_election = Some("GR2025_Juinen");
+    opts.expected_signer = Some("CSB");
+    let verified = verify_medium(&tally_signing::DirSource::new(&exported.path), &opts).unwrap();
+    let d = verified
+        .file("Totaaltelling_GR2025_Juinen.eml.xml")
+        .unwrap();
+    let res = verified.file("Resultaat_GR2025_Juinen.eml.xml").unwrap();
+    assert!(
+        verified
+            .file("Totaaltelling_GR2025_Juinen.pdf")
+            .unwrap()
+            .bytes
+            .starts_with(b"%PDF")
+    );
+    xmllint(&d.bytes, "510-count-kiesraad-strict.xsd");
+    xmllint(&res.bytes, "520-result-kiesraad-strict.xsd");
+    let total = read_count(&d.bytes).unwrap();
+    assert_eq!(total.header.level, CountLevel::Total);
+    assert_eq!(total.total.lists[2].total, 1000);
+    let result = read_result(&res.bytes).unwrap();
+    assert_eq!(result.seats_of(ListNumber(4)), 23);
+    assert_eq!(result.seats_of(ListNumber(3)), 22);
+    assert_eq!(result.total_seats(), 45);
+}
