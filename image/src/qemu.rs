@@ -376,6 +376,28 @@ impl Vm {
             .map_err(io("type on the console"))
     }
 
+    /// Everything the console has sent so far, as bytes (reads what is waiting first). For a
+    /// terminal emulator in a test: feed it the bytes after the length it saw last time.
+    pub fn console_bytes(&mut self) -> &[u8] {
+        self.pump_console();
+        &self.console_buf
+    }
+
+    /// Types raw bytes on the console (keys as a terminal sends them: `\r` for Enter,
+    /// `\x1b[A` for Up).
+    pub fn send_bytes(&mut self, bytes: &[u8]) -> Result<(), VmError> {
+        let s = self.console.as_mut().ok_or_else(|| VmError::Io {
+            what: "console".into(),
+            source: std::io::Error::other("not connected"),
+        })?;
+        s.write_all(bytes).map_err(io("type on the console"))
+    }
+
+    /// Whether QEMU is still running.
+    pub fn running(&mut self) -> bool {
+        matches!(self.child.try_wait(), Ok(None))
+    }
+
     /// Waits for QEMU to end by itself (the guest powered off).
     pub fn wait_exit(&mut self, timeout: Duration) -> Result<ExitStatus, VmError> {
         let deadline = Instant::now() + timeout;

@@ -136,6 +136,58 @@ pub fn make_test_sticks(dir: &Path) -> Result<(PathBuf, PathBuf), BuildError> {
     Ok((fat, ext4))
 }
 
+/// The passphrase of the body key made by [`make_body_data`].
+pub const BENCH_PASSPHRASE: &str = "bench passphrase of Juinen";
+
+/// Makes a data partition's folder for the real terminal in `dir`: `body.cert` (GSB 0042
+/// Gemeente Juinen, election `GR2025_Juinen`, valid 2025 to 2099) and `body.key` (mode 0600,
+/// [`BENCH_PASSPHRASE`], cheap Argon2id), both from the root with the fixed test seed of
+/// [`TestBed::prepare`]'s root key. For the benchmark; the end-to-end tests use
+/// `tally-provision`.
+pub fn make_body_data(dir: &Path) -> Result<(), BuildError> {
+    use tally_signing::{
+        Certificate, CertificateFields, KdfParams, Role, SecretKey, Timestamp, encrypt_secret_key,
+    };
+    let bad = |why: String| BuildError::Io {
+        path: dir.to_path_buf(),
+        source: std::io::Error::other(why),
+    };
+    create_dir_all(dir)?;
+    let root = SecretKey::from_seed(&TEST_ROOT_SEED);
+    let body = SecretKey::from_seed(&[0x42; 32]);
+    let from = Timestamp::parse("2025-01-01T00:00:00Z").map_err(|e| bad(e.to_string()))?;
+    let until = Timestamp::parse("2099-01-01T00:00:00Z").map_err(|e| bad(e.to_string()))?;
+    let cert = Certificate::issue(
+        &root,
+        CertificateFields {
+            role: Role::Gsb,
+            identifier: "0042".into(),
+            name: "Gemeente Juinen".into(),
+            election: "GR2025_Juinen".into(),
+            valid_from: from,
+            valid_until: until,
+            public_key: body.public_key(),
+        },
+    )
+    .map_err(|e| bad(e.to_string()))?;
+    build::write(&dir.join("body.cert"), cert.as_bytes())?;
+    let key = encrypt_secret_key(&body, BENCH_PASSPHRASE.as_bytes(), KdfParams::INSECURE_TEST)
+        .map_err(|e| bad(e.to_string()))?;
+    let key_path = dir.join("body.key");
+    build::write(&key_path, &key)?;
+    use std::os::unix::fs::PermissionsExt as _;
+    std::fs::set_permissions(&key_path, std::fs::Permissions::from_mode(0o600)).map_err(|e| {
+        BuildError::Io {
+            path: key_path.clone(),
+            source: e,
+        }
+    })?;
+    Ok(())
+}
+
+/// The seed of the test root key (public: tests and the benchmark only).
+pub const TEST_ROOT_SEED: [u8; 32] = [0x7a; 32];
+
 /// What the trivial init prints.
 pub const TRIVIAL_BANNER: &str = "TRIVIAL-INIT-UP";
 
@@ -185,7 +237,7 @@ impl TestBed {
         let root_key = dir.join("root.pub");
         build::write(
             &root_key,
-            &tally_signing::SecretKey::from_seed(&[0x7a; 32])
+            &tally_signing::SecretKey::from_seed(&TEST_ROOT_SEED)
                 .public_key()
                 .to_file_bytes(),
         )?;

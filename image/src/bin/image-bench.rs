@@ -1,22 +1,30 @@
-//! `image-bench`: how long the appliance image takes to boot, against a baseline.
+//! `image-bench`: how long the appliance image takes to boot to the terminal's first screen,
+//! against a baseline.
 //!
-//! Builds two signed UKIs with the same kernel, keys and pipeline: the appliance image (with the
-//! test stand-in `hello-tally` as its program) and a baseline whose initramfs holds only
-//! `trivial-init` (prints and powers off). Boots each `--runs` times in QEMU with OVMF and
-//! Secure Boot (no KVM) and reports, from QEMU's start: the kernel's EFI stub running (firmware
-//! done), `/init` started (kernel done), and the banner (the program on its terminal). Also
-//! reports the sizes of the images.
+//! Builds two signed UKIs with the same kernel, keys and pipeline: the appliance image with the
+//! real `tally` terminal (and a data partition with a GSB certificate and key made for the
+//! benchmark), and a baseline whose initramfs holds only `trivial-init` (prints and powers
+//! off). Each is booted `--runs` times from a USB stick (the certified stick's layout; the
+//! baseline's has only the ESP) in QEMU with OVMF and Secure Boot (no KVM). Reported, from
+//! QEMU's start: the kernel's EFI stub running (firmware done), `/init` started (kernel done),
+//! and the first screen (the terminal's start screen asking for the passphrase; the baseline's
+//! line). Also the sizes of the images.
 //!
-//! Usage: `cargo run --release -p tally-image --bin image-bench -- [--runs N] [--work DIR]`.
-//! It runs one VM at a time; each boot takes about 20 s of one CPU core.
+//! Usage: `cargo build -p tally-image --bins && cargo build -p tally-tui --bin tally &&
+//! target/debug/image-bench [--runs N] [--work DIR] [--tally PATH]` (`--tally` defaults to
+//! `tally` next to `image-bench`; build both with `--release` for the production program).
+//! It runs one VM at a time.
 
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 use std::time::Duration;
 
 use tally_image::testbed::{
-    BOOT_TIMEOUT, STANDIN_BANNER, TRIVIAL_BANNER, TestBed, build_musl_inits,
+    BOOT_TIMEOUT, TRIVIAL_BANNER, TestBed, build_musl_inits, make_body_data, make_certified_stick,
 };
+
+/// The start screen's passphrase prompt: the terminal's first screen.
+const FIRST_SCREEN: &str = "Wachtwoordzin van het stembureau";
 
 fn main() -> ExitCode {
     match run() {
@@ -47,19 +55,27 @@ fn run() -> Result<(), String> {
     let args: Vec<String> = std::env::args().skip(1).collect();
     let mut runs = 3usize;
     let mut work = None;
+    let mut tally = None;
     let mut it = args.iter();
     while let Some(a) = it.next() {
         match (a.as_str(), it.next()) {
             ("--runs", Some(n)) => runs = n.parse().map_err(|_| format!("--runs {n:?}"))?,
             ("--work", Some(d)) => work = Some(PathBuf::from(d)),
-            _ => return Err("usage: image-bench [--runs N] [--work DIR]".into()),
+            ("--tally", Some(p)) => tally = Some(PathBuf::from(p)),
+            _ => return Err("usage: image-bench [--runs N] [--work DIR] [--tally PATH]".into()),
         }
     }
     let exe = std::env::current_exe().map_err(|e| e.to_string())?;
     let bin_dir = exe.parent().ok_or("no directory of image-bench")?;
     let target = bin_dir.parent().ok_or("no target directory")?;
     let work = work.unwrap_or_else(|| target.join("tmp").join("image-bench"));
-    let standin = bin_dir.join("hello-tally");
+    let tally = tally.unwrap_or_else(|| bin_dir.join("tally"));
+    if !tally.is_file() {
+        return Err(format!(
+            "{}: no tally program (cargo build -p tally-tui --bin tally)",
+            tally.display()
+        ));
+    }
 
     eprintln!("building the static inits (musl)...");
     let (init, trivial) = build_musl_inits(target).map_err(|e| e.to_string())?;
@@ -70,26 +86,27 @@ fn run() -> Result<(), String> {
     )
     .map_err(|e| e.to_string())?;
     eprintln!("building the images...");
-    let image = bed
-        .build_image(&init, &standin, &work.join("image"))
-        .map_err(|e| e.to_string())?;
+    let image =
+        tally_image::build::build(&bed.appliance_config(&init, &tally, &work.join("image")))
+            .map_err(|e| e.to_string())?;
     let base = bed
         .build_trivial_image(&trivial, &work.join("trivial"))
         .map_err(|e| e.to_string())?;
+    let data = work.join("data");
+    make_body_data(&data).map_err(|e| e.to_string())?;
+    let stick = work.join("certified.img");
+    let base_stick = work.join("trivial-stick.img");
+    make_certified_stick(&base.uki, None, &base_stick).map_err(|e| e.to_string())?;
 
     let mut appliance = Vec::new();
     let mut baseline = Vec::new();
     for i in 0..runs {
-        appliance.push(boot(
-            &bed,
-            &image.uki,
-            &work.join("vm"),
-            STANDIN_BANNER,
-            true,
-        )?);
+        // A fresh data partition each time (the terminal keeps a journal there).
+        make_certified_stick(&image.uki, Some(&data), &stick).map_err(|e| e.to_string())?;
+        appliance.push(boot(&bed, &stick, &work.join("vm"), FIRST_SCREEN, true)?);
         baseline.push(boot(
             &bed,
-            &base.uki,
+            &base_stick,
             &work.join("vm"),
             TRIVIAL_BANNER,
             false,
@@ -104,10 +121,10 @@ fn run() -> Result<(), String> {
     );
     println!(
         "{:<26} {:>12} {:>12} {:>12}",
-        "image", "EFI stub", "/init", "banner"
+        "image", "EFI stub", "/init", "first screen"
     );
     for (name, t) in [
-        ("appliance (hello-tally)", &appliance),
+        ("appliance (tally)", &appliance),
         ("trivial init", &baseline),
     ] {
         let col = |f: fn(&Times) -> Duration| {
@@ -152,12 +169,12 @@ fn load_average() -> String {
 
 fn boot(
     bed: &TestBed,
-    efi: &Path,
+    stick: &Path,
     dir: &Path,
     banner: &str,
     on_console: bool,
 ) -> Result<Times, String> {
-    let mut vm = bed.boot(efi, dir).map_err(|e| e.to_string())?;
+    let mut vm = bed.boot_stick(stick, dir).map_err(|e| e.to_string())?;
     let stub = vm
         .wait_serial0("EFI stub:", BOOT_TIMEOUT)
         .map_err(|e| e.to_string())?;
@@ -168,20 +185,16 @@ fn boot(
         vm.wait_console(banner, BOOT_TIMEOUT)
             .map_err(|e| e.to_string())?;
         let at = vm.started.elapsed();
-        // The stand-in's banner line ends with " uptime=<seconds since the kernel started>".
-        let rest = vm
-            .wait_console("\n", Duration::from_secs(10))
-            .map_err(|e| e.to_string())?;
-        if let Some(up) = rest
-            .split("uptime=")
-            .nth(1)
-            .and_then(|u| u.split_whitespace().next())
-        {
-            eprintln!(
-                "  appliance: kernel log says /init at {} s, the stand-in says banner at {up} s (guest clock)",
-                kernel_init_time(&vm.serial0())
-            );
-        }
+        let log = vm.serial0();
+        let started = log
+            .lines()
+            .find(|l| l.contains("starting /bin/tally"))
+            .unwrap_or("")
+            .to_string();
+        eprintln!(
+            "  appliance: kernel log says /init at {} s; init: {started}",
+            kernel_init_time(&log)
+        );
         at
     } else {
         vm.wait_serial0(banner, BOOT_TIMEOUT)
