@@ -1,10 +1,11 @@
 //! The services of the terminal on real keys and media folders, and the built-in demo.
 //!
 //! [`FolderServices`] is what the appliance runs: the trusted root's public key, the body's
-//! certificate and passphrase-encrypted key, media as folders (a mounted stick, or in the
-//! demo a folder standing in for one), and the `tally-signing` checks on every medium. Every
-//! medium is read and written through `tally-media` (its capped, link-refusing reader and its
-//! verified export), audited in `<data-dir>/audit.jsonl`.
+//! certificate and passphrase-encrypted key, sticks from [`crate::sticks::Sticks`] (real USB
+//! sticks with `--usb`, or a folder standing in for one), and the `tally-signing` checks on
+//! every medium. Every medium is read and written through `tally-media` (its capped,
+//! link-refusing reader and its verified export), audited in `<data-dir>/audit.jsonl`. The
+//! GSB export writes the 510b and its municipal report (PDF), both signed.
 //!
 //! [`prepare_demo`] builds, at the first start of `tally --demo`, a DEMO authority and body
 //! from fixed seeds (public test keys, for demonstration only: every name says DEMO) and a
@@ -454,10 +455,17 @@ impl Services for FolderServices {
     }
 
     fn poll_media(&mut self) -> bool {
-        let Ok(mut audit) = self.audit_log() else {
-            return false;
-        };
-        self.sticks.poll(std::time::Duration::ZERO, &mut audit)
+        // Called every 300 ms: the audit log is opened only when there is something to log.
+        let mut events = tally_media::MemoryAudit::default();
+        let changed = self.sticks.poll(std::time::Duration::ZERO, &mut events);
+        if !events.events.is_empty()
+            && let Ok(mut audit) = self.audit_log()
+        {
+            for e in events.events {
+                let _ = tally_media::AuditSink::record(&mut audit, e);
+            }
+        }
+        changed
     }
 
     fn verify_definition(&mut self, medium: &Medium) -> Result<VerifiedDefinition, Refusal> {
