@@ -2,11 +2,14 @@
 //!
 //! What it is for: making the authority's root key, issuing body keys and certificates,
 //! signing election definitions (after loading them with `tally-core`), verifying any
-//! signed medium, and printing hash codes. The formats are in `docs/signed-media.md`.
+//! signed medium, printing hash codes, writing the disk image of a body's certified stick
+//! (`stick`), and making the appliance's Secure Boot keys with their enrollment files
+//! (`secure-boot-keys`). The formats are in `docs/signed-media.md`, the stick and the keys in
+//! `docs/provisioning.md`.
 //!
-//! What it must not do: take a passphrase from a command-line argument, overwrite a key,
-//! or sign a definition that does not load. It runs on an offline machine and never uses
-//! the network.
+//! What it must not do: take a passphrase from a command-line argument, overwrite a key or an
+//! output file, sign a definition that does not load, or put a certificate, key or image on a
+//! stick that it has not checked. It runs on an offline machine and never uses the network.
 
 mod gpt;
 mod secureboot;

@@ -387,6 +387,13 @@ fn hex(b: &[u8]) -> String {
 fn bad_inputs_are_refused_and_nothing_is_written() {
     let s = Setup::new();
     std::fs::write(s.path("not-pe.efi"), "just text\n").unwrap();
+    // The key file cut after its public key; and one asking for more Argon2 memory than allowed.
+    let key = std::fs::read_to_string(s.path("keys/GR2025_Juinen_0042.key")).unwrap();
+    let cut: String = key.lines().take(2).map(|l| format!("{l}\n")).collect();
+    std::fs::write(s.path("cut.key"), cut).unwrap();
+    assert!(key.contains("kdf-memory-kib: 64\n"));
+    let greedy = key.replace("kdf-memory-kib: 64\n", "kdf-memory-kib: 999999\n");
+    std::fs::write(s.path("greedy.key"), greedy).unwrap();
     std::fs::write(
         s.path("garbage.cert"),
         "tally-certificate v1\nrole: nobody\n",
@@ -455,6 +462,19 @@ fn bad_inputs_are_refused_and_nothing_is_written() {
             "certificate given as the key",
             vec![("--key", sp("keys/GR2025_Juinen_0042.cert"))],
             "not an encrypted tally secret-key file".into(),
+        ),
+        (
+            "key file cut short",
+            vec![("--key", sp("cut.key"))],
+            format!(
+                "key {}: not an encrypted tally secret-key file: the key file is malformed",
+                sp("cut.key")
+            ),
+        ),
+        (
+            "key file with too much Argon2 memory",
+            vec![("--key", sp("greedy.key"))],
+            "kdf-memory-kib 999999 is above the maximum of 262144".into(),
         ),
         (
             "root key file that is not one",
