@@ -17,6 +17,8 @@ use std::path::Path;
 use std::process::{Command, Output};
 
 const BIN: &str = env!("CARGO_BIN_EXE_tally-provision");
+/// Debian's systemd EFI stub (package systemd-boot-efi): an unsigned x86-64 EFI application.
+const STUB: &str = "/usr/lib/systemd/boot/efi/linuxx64.efi.stub";
 
 /// EFI_CERT_X509_GUID a5c059a1-94e4-4aa7-87b5-ab155c2bf072, on-disk byte order.
 const EFI_CERT_X509: [u8; 16] = [
@@ -267,6 +269,30 @@ fn keys_and_enrollment_files() {
         &[],
         &f("PK.crt")
     ));
+
+    // The db key signs an EFI program the way `tally-image build` does (sbsign); sbverify
+    // accepts it with db.crt and not with another certificate.
+    let signed = work.join("signed.efi");
+    ok(
+        Command::new("sbsign")
+            .args(["--key", p(&f("db.key")), "--cert", p(&f("db.crt"))])
+            .args(["--output", p(&signed), STUB])
+            .output()
+            .unwrap(),
+        "sbsign",
+    );
+    ok(
+        Command::new("sbverify")
+            .args(["--cert", p(&f("db.crt")), p(&signed)])
+            .output()
+            .unwrap(),
+        "sbverify with db.crt",
+    );
+    let wrong = Command::new("sbverify")
+        .args(["--cert", p(&f("KEK.crt")), p(&signed)])
+        .output()
+        .unwrap();
+    assert!(!wrong.status.success(), "verified with the KEK");
 
     // Never overwritten.
     let before = std::fs::read(f("db.key")).unwrap();

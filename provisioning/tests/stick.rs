@@ -316,6 +316,12 @@ fn stick_image_holds_the_uki_certificate_and_key() {
     // Both file systems are consistent; the data partition has a journal.
     let esp_img = s.path("esp.part");
     extract(&img, esp_off, esp_len * 512, &esp_img);
+    // The FAT boot sector's hidden-sector count (BPB offset 0x1C) is the partition's start.
+    let boot = std::fs::read(&esp_img).unwrap();
+    assert_eq!(
+        u32::from_le_bytes(boot[0x1c..0x20].try_into().unwrap()),
+        2048
+    );
     cmd("fsck.vfat", &["-n", p(&esp_img)]);
     let data_img = s.path("data.part");
     extract(&img, data_off, data_len * 512, &data_img);
