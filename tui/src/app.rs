@@ -163,6 +163,11 @@ pub struct State {
     pub unlocked: bool,
     /// Whether the total screen shows the 510b's hash code large.
     pub big_hash: bool,
+    /// The first comparison figure shown on the total screen (when they do not all fit).
+    pub figures_scroll: usize,
+    /// The largest useful `figures_scroll` at the last render (the view knows how many
+    /// rows fit; it notes it here so Down stops where the view does).
+    pub figures_max_scroll: std::cell::Cell<usize>,
 }
 
 impl State {
@@ -182,6 +187,8 @@ impl State {
             hash_groups: choose_groups(seed),
             unlocked: false,
             big_hash: false,
+            figures_scroll: 0,
+            figures_max_scroll: std::cell::Cell::new(0),
         }
     }
 
@@ -400,7 +407,10 @@ pub fn update(state: &mut State, event: Event) -> Vec<Effect> {
 
 fn on_applied(state: &mut State, record: &Record) {
     match record {
-        Record::Moved { place } => state.screen = state.screen_for(*place),
+        Record::Moved { place } => {
+            state.figures_scroll = 0;
+            state.screen = state.screen_for(*place);
+        }
         Record::FieldSet { station, slot, .. } | Record::Cursor { station, slot, .. } => {
             if let Screen::Entry {
                 station: s,
@@ -893,6 +903,20 @@ fn on_key(state: &mut State, key: KeyEvent) -> Vec<Effect> {
                 Vec::new()
             }
             KeyCode::Esc => vec![moved(Place::Overview)],
+            KeyCode::Up => {
+                state.figures_scroll = state.figures_scroll.saturating_sub(1);
+                Vec::new()
+            }
+            KeyCode::PageUp => {
+                state.figures_scroll = state.figures_scroll.saturating_sub(10);
+                Vec::new()
+            }
+            KeyCode::Down | KeyCode::PageDown => {
+                let step = if key.code == KeyCode::Down { 1 } else { 10 };
+                let last = state.figures_max_scroll.get();
+                state.figures_scroll = state.figures_scroll.saturating_add(step).min(last);
+                Vec::new()
+            }
             KeyCode::Char('h' | 'H') if state.tally.exported.is_some() => {
                 state.big_hash = !state.big_hash;
                 Vec::new()

@@ -12,7 +12,9 @@ use tally_core::double_entry::{
     UserName, WarningsBy,
 };
 use tally_core::entry::{CheckResult, EntryCount, FieldValue, PollingStationEntry, check};
-use tally_core::ids::PollingStationNumber;
+use tally_core::ids::{ContestId, MunicipalityCode, PollingStationNumber};
+use tally_core::municipal::{MunicipalitySpec, StationInfo, municipal_total};
+use tally_report::ComparisonFigures;
 
 use crate::form::{ElectionInfo, FieldId, Form};
 
@@ -402,6 +404,50 @@ impl Tally {
             .as_ref()
             .and_then(|d| d.station(PollingStationNumber(station)))
             .map_or(&[], |s| s.history.as_slice())
+    }
+
+    /// The figures the officials compare between this screen and the printed report
+    /// (`tally_report::comparison_figures` of the core's municipal total, the same rows the
+    /// PDF prints). `None` while a station is not definitive or the election was not loaded
+    /// from files; an error when the total cannot be made.
+    pub fn comparison_figures(&self) -> Option<Result<ComparisonFigures, String>> {
+        let loaded = self.election.as_ref()?;
+        let election = loaded.info.election.as_deref()?;
+        let data = self.data_entry.as_ref()?;
+        if !self.all_definitive() {
+            return None;
+        }
+        let info = &loaded.info;
+        let spec = MunicipalitySpec {
+            code: MunicipalityCode(info.municipality_code.clone()),
+            stations: info
+                .stations
+                .iter()
+                .map(|s| StationInfo {
+                    number: s.number,
+                    name: s.name.clone(),
+                    eligible_voters: s.eligible_voters.unwrap_or(0),
+                })
+                .collect(),
+            list_names: info
+                .lists
+                .iter()
+                .map(|l| (l.number, l.name.clone()))
+                .collect(),
+            total_cast: None,
+        };
+        Some(
+            municipal_total(data, &spec)
+                .map_err(|e| e.to_string())
+                .and_then(|t| {
+                    tally_report::comparison_figures(
+                        election,
+                        &ContestId(info.contest_id.clone()),
+                        &t.total,
+                    )
+                    .map_err(|e| e.to_string())
+                }),
+        )
     }
 
     /// The typist of the entry in progress in `slot`.

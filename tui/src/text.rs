@@ -136,6 +136,8 @@ catalogue! {
     KeyAcknowledge => "A waarschuwingen akkoord", "A acknowledge warnings";
     /// Export.
     KeyExport => "E exporteren", "E export";
+    /// Scroll the figures.
+    KeyScroll => "Op/Neer cijfers", "Up/Down figures";
     /// Toggle the large hash code.
     KeyBigHash => "H hashcode groot/klein", "H hash code large/small";
     /// Close help.
@@ -368,8 +370,14 @@ catalogue! {
     ExportFailed => "Exporteren mislukt: {0}", "Export failed: {0}";
     /// Hash code of 510b.
     HashCode510 => "Hashcode van het 510b-bestand (zet deze op het proces-verbaal):", "Hash code of the 510b file (put it on the report):";
+    /// The comparison figures' heading.
+    CompareFigures => "Vergelijk voor het tekenen deze cijfers met het geprinte proces-verbaal:", "Before signing, compare these figures with the printed report:";
+    /// Which figures are shown.
+    FiguresShown => "({0}-{1} van {2}, Op/Neer)", "({0}-{1} of {2}, Up/Down)";
+    /// A list's figure (E.x) in English.
+    FigureList => "Lijst {0} {1}", "List {0} {1}";
     /// Ready to export.
-    ReadyToExport => "Alle stembureaus zijn definitief. Druk E om de ondertekende uitslag op de stick te schrijven.", "Every polling station is definitive. Press E to write the signed result to the stick.";
+    ReadyToExport => "Alle stembureaus zijn definitief. Kloppen de cijfers, druk dan E om de ondertekende uitslag op de stick te schrijven.", "Every polling station is definitive. When the figures are right, press E to write the signed result to the stick.";
 
     // ---- help ----
     /// Help title.
@@ -387,7 +395,7 @@ catalogue! {
     /// Help coordinator.
     HelpCoordinator => "Verschillen: bewaar de invoer die met het papier klopt, of gooi beide weg. Fouten: stuur terug naar de invoerder of gooi de invoer weg. Waarschuwingen: controleer ze met het papier en accepteer ze (A), of gooi beide invoeren weg (0).", "Differences: keep the entry that matches the paper, or discard both. Errors: send back to the typist or discard the entry. Warnings: check them against the paper and acknowledge them (A), or discard both entries (0).";
     /// Help total.
-    HelpTotal => "Als alle stembureaus definitief zijn: E schrijft de ondertekende 510b naar de stick; daarna staat de hashcode groot op het scherm (H wisselt). Zet de hashcode op het proces-verbaal.", "When every polling station is definitive: E writes the signed 510b to the stick; then the hash code is shown large (H toggles). Put the hash code on the report.";
+    HelpTotal => "Vergelijk de cijfers (A-J, per lijst E.x) met het geprinte proces-verbaal voordat u tekent; Op/Neer bladert. Als alle stembureaus definitief zijn: E schrijft de ondertekende 510b naar de stick; daarna staat de hashcode groot op het scherm (H wisselt). Zet de hashcode op het proces-verbaal.", "Compare the figures (A-J, per list E.x) with the printed report before signing; Up/Down scrolls. When every polling station is definitive: E writes the signed 510b to the stick; then the hash code is shown large (H toggles). Put the hash code on the report.";
     /// Journal failure.
     JournalFailed => "Het journaal kan niet geschreven worden: {0}. Er wordt niets meer aangenomen.", "The journal cannot be written: {0}. Nothing more is accepted.";
     /// Field is a number.

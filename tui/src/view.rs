@@ -303,9 +303,9 @@ fn key_bar(state: &State) -> Line<'static> {
             },
             Screen::Total => {
                 if state.tally.all_definitive() && state.tally.exported.is_none() {
-                    vec![KeyHelp, KeyExport, KeyBack]
+                    vec![KeyHelp, KeyExport, KeyScroll, KeyBack]
                 } else if state.tally.exported.is_some() {
-                    vec![KeyHelp, KeyBigHash, KeyBack]
+                    vec![KeyHelp, KeyBigHash, KeyScroll, KeyBack]
                 } else {
                     vec![KeyHelp, KeyBack]
                 }
@@ -711,47 +711,6 @@ pub fn time_of_day(ms: i64) -> String {
     )
 }
 
-/// Per list: number, name, votes.
-pub type ListSums = Vec<(u32, String, u64)>;
-
-/// Sums over the definitive results: per list, then E, F, G, H. `None` on overflow.
-pub fn municipal_summary(state: &State) -> Option<(ListSums, [u64; 4])> {
-    let election = state.tally.election.as_ref()?;
-    let form = &election.form;
-    let mut lists: Vec<(u32, String, u64)> = election
-        .info
-        .lists
-        .iter()
-        .map(|l| (l.number.0, l.name.clone(), 0))
-        .collect();
-    let mut efgh = [0u64; 4];
-    for data in state.tally.stations.values() {
-        let Some(v) = data.definitive(form) else {
-            continue;
-        };
-        for (n, _, total) in lists.iter_mut() {
-            let c = count(v.get(FieldId::ListVotes(tally_core::ids::ListNumber(*n))));
-            *total = total.checked_add(c)?;
-        }
-        for (slot, id) in efgh.iter_mut().zip([
-            FieldId::VotesOnCandidates,
-            FieldId::BlankVotes,
-            FieldId::InvalidVotes,
-            FieldId::VotesCast,
-        ]) {
-            *slot = slot.checked_add(count(v.get(id)))?;
-        }
-    }
-    Some((lists, efgh))
-}
-
-fn count(v: Option<FieldValue>) -> u64 {
-    match v {
-        Some(FieldValue::Count(c)) => c.get(),
-        _ => 0,
-    }
-}
-
 /// A 3x5 glyph of a hex digit, in `#`, which every console draws.
 fn glyph(c: char) -> [&'static str; 5] {
     match c {
@@ -803,35 +762,130 @@ fn total(state: &State, frame: &mut Frame, area: Rect) {
         frame.render_widget(Paragraph::new(lines), area);
         return;
     }
-    let mut lines = Vec::new();
     if !state.tally.all_definitive() {
-        lines.push(problem_line(Msg::NotAllDefinitive.text(lang)));
+        let lines = vec![problem_line(Msg::NotAllDefinitive.text(lang))];
         frame.render_widget(Paragraph::new(lines), area);
         return;
     }
-    if let Some((lists, [e, f, g, h])) = municipal_summary(state) {
-        for (n, name, votes) in lists.iter().take(8) {
-            let name: String = name.chars().take(40).collect();
-            lines.push(Line::from(format!("  {n:>3}  {name:<40} {votes:>10}")));
-        }
-        lines.push(Line::from(format!("  E {e}   F {f}   G {g}   H {h}")));
-    }
-    lines.push(Line::from(""));
+    let width = usize::from(area.width.max(1));
+    // Above the figures: the hash code once exported; below them: what E does.
+    let mut top: Vec<Line> = Vec::new();
+    let mut bottom: Vec<Line> = Vec::new();
     match &state.tally.exported {
-        None => lines.push(Line::from(Msg::ReadyToExport.text(lang))),
+        None => {
+            bottom.push(Line::from(""));
+            bottom.push(Line::from(Msg::ReadyToExport.text(lang)));
+        }
         Some((path, sha)) => {
-            lines.push(Line::from(Msg::HashCode510.text(lang)));
+            top.push(Line::from(Msg::HashCode510.text(lang)));
             for row in 0..4 {
                 let groups: Vec<&str> = (0..4).map(|c| hash_group(sha, row * 4 + c)).collect();
-                lines.push(Line::styled(
+                top.push(Line::styled(
                     format!("      {}", groups.join("    ")),
                     BOLD.add_modifier(Modifier::REVERSED),
                 ));
             }
-            lines.push(Line::from(Msg::ExportWritten.fill(lang, &[path])));
+            top.push(Line::from(Msg::ExportWritten.fill(lang, &[path])));
         }
     }
+    let height =
+        |lines: &[Line]| -> usize { lines.iter().map(|l| l.width().max(1).div_ceil(width)).sum() };
+    let mut middle: Vec<Line> = Vec::new();
+    match state.tally.comparison_figures() {
+        Some(Ok(figures)) => {
+            let rows = figure_rows(&figures, lang);
+            let avail = usize::from(area.height)
+                .saturating_sub(height(&top))
+                .saturating_sub(height(&bottom));
+            let base = Msg::CompareFigures.text(lang);
+            let lines_of = |text: &str| text.chars().count().max(1).div_ceil(width);
+            let mut room = avail.saturating_sub(lines_of(base)).max(1);
+            let mut heading = base.to_string();
+            if rows.len() > room {
+                // The heading says which figures are shown (and may take a line more).
+                let n = rows.len().to_string();
+                let widest = Msg::FiguresShown.fill(lang, &[&n, &n, &n]);
+                room = avail
+                    .saturating_sub(lines_of(&format!("{base} {widest}")))
+                    .max(1);
+            }
+            let max_first = rows.len().saturating_sub(room);
+            state.figures_max_scroll.set(max_first);
+            let first = state.figures_scroll.min(max_first);
+            let last = first.saturating_add(room).min(rows.len());
+            if rows.len() > room {
+                heading.push(' ');
+                heading.push_str(&Msg::FiguresShown.fill(
+                    lang,
+                    &[
+                        &(first + 1).to_string(),
+                        &last.to_string(),
+                        &rows.len().to_string(),
+                    ],
+                ));
+            }
+            middle.push(Line::styled(heading, BOLD));
+            for (code, label, value) in rows.get(first..last).unwrap_or_default() {
+                let label: String = label.chars().take(54).collect();
+                middle.push(Line::from(vec![
+                    Span::styled(format!("  {code:<5} "), DIM),
+                    Span::raw(format!("{label:<54} ")),
+                    Span::styled(format!("{value:>12}"), BOLD),
+                ]));
+            }
+        }
+        Some(Err(why)) => middle.push(problem_line(&why)),
+        None => {}
+    }
+    let mut lines = top;
+    lines.extend(middle);
+    lines.extend(bottom);
     frame.render_widget(Paragraph::new(lines).wrap(Wrap { trim: false }), area);
+}
+
+/// The comparison figures as (code, label, value) in the order of the paper form: the
+/// Dutch labels exactly as the printed report has them, or their English translations.
+pub fn figure_rows(
+    figures: &tally_report::ComparisonFigures,
+    lang: Lang,
+) -> Vec<(String, String, String)> {
+    figures
+        .rows()
+        .into_iter()
+        .map(|r| {
+            let label = match lang {
+                Lang::Nl => r.label,
+                Lang::En => english_figure_label(figures, &r.code).unwrap_or(r.label),
+            };
+            (r.code, label, r.value)
+        })
+        .collect()
+}
+
+fn english_figure_label(figures: &tally_report::ComparisonFigures, code: &str) -> Option<String> {
+    let m = |m: Msg| Some(m.en().to_string());
+    match code {
+        "A" => m(Msg::FieldA),
+        "B" => m(Msg::FieldB),
+        "C" => m(Msg::FieldC),
+        "D" => m(Msg::FieldD),
+        "E" => m(Msg::FieldE),
+        "F" => m(Msg::FieldF),
+        "G" => m(Msg::FieldG),
+        "H" => m(Msg::FieldH),
+        "I" => m(Msg::FieldI),
+        "J" => m(Msg::FieldJ),
+        other => {
+            let n = other.strip_prefix("E.")?;
+            let list = figures.lists.iter().find(|l| l.list.to_string() == n)?;
+            Some(
+                Msg::FigureList
+                    .fill(Lang::En, &[n, &list.name])
+                    .trim_end()
+                    .to_string(),
+            )
+        }
+    }
 }
 
 fn help(state: &State, frame: &mut Frame, area: Rect) {

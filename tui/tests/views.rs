@@ -1,6 +1,11 @@
 //! Every screen rendered with ratatui's TestBackend at 80x24, in Dutch and in English:
 //! the texts, the DEMO marker, the key bar, and the markers that do not rely on colour.
-#![allow(clippy::unwrap_used, clippy::expect_used, clippy::indexing_slicing)]
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::indexing_slicing,
+    clippy::panic
+)]
 
 mod common;
 
@@ -74,6 +79,9 @@ struct Words {
     differences: &'static str,
     warnings: [&'static str; 4],
     acknowledged: &'static str,
+    figures: [&'static str; 5],
+    shown: &'static str,
+    shown_last: &'static str,
     total: &'static str,
     help: &'static str,
 }
@@ -103,6 +111,15 @@ const NL: Words = Words {
         "A waarschuwingen akkoord",
     ],
     acknowledged: "Waarschuwingen geaccepteerd door coordinator om ",
+    figures: [
+        "Vergelijk voor het tekenen deze cijfers met het geprinte proces-verbaal:",
+        "  E.1   Lijst 1 Lijst Hekking",
+        "  F     Blanco stemmen",
+        "  D     Totaal toegelaten kiezers",
+        "Kloppen de cijfers, druk dan E",
+    ],
+    shown: "(1-12",
+    shown_last: "(3-14",
     total: "Hashcode van het 510b-bestand",
     help: "Hulp",
 };
@@ -132,6 +149,15 @@ const EN: Words = Words {
         "A acknowledge warnings",
     ],
     acknowledged: "Warnings acknowledged by coordinator at ",
+    figures: [
+        "Before signing, compare these figures with the printed report:",
+        "  E.1   List 1 Lijst Hekking",
+        "  F     Blank votes",
+        "  D     Total admitted voters",
+        "When the figures are right, press E",
+    ],
+    shown: "(1-12 of 14,",
+    shown_last: "(3-14 of 14,",
     total: "Hash code of the 510b file",
     help: "Help",
 };
@@ -270,7 +296,47 @@ fn every_screen(lang: Lang, w: &Words) {
     );
     key(&mut r, KeyCode::Esc);
     key(&mut r, KeyCode::Char('t'));
-    check("total before export", &r.state, &["Lijst Hekking"]);
+    // Before the export: the figures to compare with the printed report, each with its
+    // letter, computed here from the scripted paper reports (stations 1 and 2 with 1 and
+    // 2 blank votes, station 3 with 40).
+    let lines = check("total before export", &r.state, &w.figures);
+    let value_of = |lines: &[String], code: &str| -> String {
+        let line = lines
+            .iter()
+            .find(|l| l.starts_with(&format!("  {code:<5} ")))
+            .unwrap_or_else(|| panic!("no row {code}: {lines:#?}"));
+        line.split_whitespace().last().unwrap().to_string()
+    };
+    let dutch = |n: u64| {
+        let d = n.to_string();
+        let mut out = String::new();
+        for (i, c) in d.chars().enumerate() {
+            if i > 0 && (d.len() - i).is_multiple_of(3) {
+                out.push('.');
+            }
+            out.push(c);
+        }
+        out
+    };
+    let mut h = 0u64;
+    for &(l, k) in &lists {
+        let total: u64 = (1..=3)
+            .map(|s| (1..=k).map(|c| votes(s, l, c)).sum::<u64>())
+            .sum();
+        h += total;
+        assert_eq!(
+            value_of(&lines, &format!("E.{l}")),
+            dutch(total),
+            "list {l}"
+        );
+    }
+    let blank = 1 + 2 + 40;
+    h += blank;
+    assert_eq!(value_of(&lines, "F"), dutch(blank));
+    assert_eq!(value_of(&lines, "G"), "0");
+    assert_eq!(value_of(&lines, "H"), dutch(h));
+    assert_eq!(value_of(&lines, "D"), dutch(h));
+    assert!(h >= 1000, "the test should show a thousands separator: {h}");
     key(&mut r, KeyCode::Char('e'));
     let sha = r.state.tally.exported.clone().unwrap().1;
     // Right after the export: the hash code large, each group drawn in 3x5 glyphs.
@@ -302,11 +368,22 @@ fn every_screen(lang: Lang, w: &Words) {
     );
     // H: the small one, with the totals.
     key(&mut r, KeyCode::Char('h'));
-    check(
+    let lines = check(
         "total",
         &r.state,
-        &[w.total, &sha[0..4], &sha[60..64], "Lijst Hekking"],
+        &[w.total, &sha[0..4], &sha[60..64], w.figures[1], w.shown],
     );
+    // Not every figure fits under the hash code: Down shows the rest, up to J.
+    assert!(!lines.iter().any(|l| l.starts_with("  J ")));
+    for _ in 0..20 {
+        key(&mut r, KeyCode::Down);
+    }
+    let lines = check("total, figures scrolled", &r.state, &[w.shown_last]);
+    assert!(lines.iter().any(|l| l.starts_with("  J ")), "{lines:#?}");
+    assert!(!lines.iter().any(|l| l.starts_with("  A ")), "{lines:#?}");
+    key(&mut r, KeyCode::Up);
+    key(&mut r, KeyCode::Up);
+    assert!(!render(&r.state).iter().any(|l| l.starts_with("  J ")));
 
     let _ = update(&mut r.state, Event::JournalFailed("disk full".into()));
     check("fatal", &r.state, &["disk full"]);
