@@ -1,0 +1,336 @@
+//! The CSB of the Tweede Kamer end to end on folders.
+//!
+//! 1. The chain: the HSB of kieskring 1 imports the ten signed 510b of its municipalities
+//!    and writes its signed 510c; that medium goes to the CSB with the 510c of the other 19
+//!    kieskringen; the CSB writes the signed 510d, the 520 and the report. The other
+//!    kieskringen are synthetic: each has Groningen's candidate lists (the real 230b with its
+//!    contest number changed) and Groningen's real counts, so every list is the same in every
+//!    kieskring and every candidate can be elected. The national total must then be exactly
+//!    20 times Groningen's real `TotalVotes` per list (computed here by multiplication).
+//! 2. The real TK2021: the real 510c of Groningen and 19 510c made of the real 510d's units.
+//!    The seats per list on the screen must equal the Kiesraad's 520; the lists whose
+//!    candidates differ between kieskringen (P 18, not supported) are named on the screen and
+//!    the export is refused with that reason, nothing written.
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::indexing_slicing,
+    clippy::panic
+)]
+
+mod higher_common;
+
+use std::path::Path;
+
+use crossterm::event::KeyCode;
+use higher_common::*;
+use tally_core::counts::{CandidateRef, CountLevel};
+use tally_core::eml::count::{read_count, write_count};
+use tally_core::eml::result::read_result;
+use tally_core::ids::ListNumber;
+use tally_signing::{ContentKind, Role, Timestamp, VerifyOptions, verify_medium};
+use tally_tui::higher::app::Screen;
+use tally_tui::higher::model::Outcome;
+use tally_tui::higher::text::Lang;
+
+fn copy_dir(from: &Path, to: &Path) {
+    std::fs::create_dir_all(to).unwrap();
+    for e in std::fs::read_dir(from).unwrap() {
+        let e = e.unwrap();
+        std::fs::copy(e.path(), to.join(e.file_name())).unwrap();
+    }
+}
+
+/// Runs the HSB of kieskring 1 on its ten 510b and returns the folder of its signed 510c.
+fn hsb_510c(pki: &Pki, dir: &Path) -> std::path::PathBuf {
+    let paths = pki.appliance(dir, Role::Hsb, "HSB1", "Groningen");
+    let media = paths.media_dir.clone();
+    let def_110a = real("Verkiezingsdefinitie_TK2021.eml.xml");
+    let def = pki.definition(
+        &media,
+        vec![
+            (
+                "Verkiezingsdefinitie_TK2021.eml.xml".into(),
+                def_110a.clone(),
+            ),
+            (
+                "Kandidatenlijsten_TK2021_Groningen.eml.xml".into(),
+                real("Kandidatenlijsten_TK2021_Groningen.eml.xml"),
+            ),
+        ],
+    );
+    let real_510c = read_count(&real("Telling_TK2021_kieskring_Groningen.eml.xml")).unwrap();
+    let mut r = open(&paths, Lang::Nl);
+    unlock(&mut r);
+    choose(&mut r, &def);
+    type_groups(&mut r, &sha_hex(&def_110a));
+    for u in &real_510c.units {
+        let code = u.id.0.strip_prefix("HSB1::").unwrap();
+        let file = one_unit_file(
+            &real_510c.header,
+            CountLevel::Municipality,
+            code,
+            "1",
+            &format!("{code}::SB1"),
+            &u.counts,
+        );
+        let bytes = write_count(&file).unwrap();
+        let folder = pki.medium(
+            &media,
+            &format!("510b_{code}"),
+            ContentKind::Results510b,
+            "TK2021",
+            vec![(
+                format!("Telling_TK2021_gemeente_{code}.eml.xml"),
+                bytes.clone(),
+            )],
+            &pki.body(Role::Gsb, code, "Gemeente"),
+        );
+        import(&mut r, &folder, &sha_hex(&bytes));
+    }
+    press(&mut r, KeyCode::Char('t'));
+    press(&mut r, KeyCode::Char('e'));
+    assert_eq!(r.state.screen, Screen::Done, "{:?}", r.state.note);
+    std::path::PathBuf::from(r.state.ledger.exported.clone().unwrap().path)
+}
+
+/// A signed 510c of kieskring `n` holding `counts` as its one unit.
+fn kieskring_510c(
+    pki: &Pki,
+    media: &Path,
+    template: &tally_core::counts::CountHeader,
+    n: u32,
+    counts: &tally_core::counts::VoteCounts,
+) -> (String, Vec<u8>) {
+    let mut counts = counts.clone();
+    // 510c files name candidates by position only.
+    for l in &mut counts.lists {
+        for (c, _) in &mut l.candidates {
+            *c = CandidateRef::Position(c.position().unwrap());
+        }
+    }
+    let file = one_unit_file(
+        template,
+        CountLevel::District,
+        &format!("HSB{n}"),
+        &n.to_string(),
+        &format!("HSB{n}::0000"),
+        &counts,
+    );
+    let bytes = write_count(&file).unwrap();
+    let folder = pki.medium(
+        media,
+        &format!("510c_{n:02}"),
+        ContentKind::Results510c,
+        "TK2021",
+        vec![(
+            format!("Telling_TK2021_kieskring_{n}.eml.xml"),
+            bytes.clone(),
+        )],
+        &pki.body(Role::Hsb, &format!("HSB{n}"), &format!("Kieskring {n}")),
+    );
+    (folder, bytes)
+}
+
+fn csb_until_seats(r: &mut Runner, def: &str, def_110a: &[u8], imports: &[(String, String)]) {
+    unlock(r);
+    choose(r, def);
+    type_groups(r, &sha_hex(def_110a));
+    assert_eq!(r.state.screen, Screen::Overview, "{:?}", r.state.note);
+    for (folder, sha) in imports {
+        import(r, folder, sha);
+        assert!(
+            r.state.note.as_ref().is_some_and(|n| !n.error),
+            "{folder}: {:?}",
+            r.state.note
+        );
+    }
+    check_view(r, &["20 van 20 binnen"], &["20 of 20 in"]);
+    press(r, KeyCode::Char('t'));
+    assert_eq!(r.state.screen, Screen::Figures);
+    press(r, KeyCode::Char('z'));
+    assert_eq!(r.state.screen, Screen::Seats, "{:?}", r.state.outcome);
+    check_view(
+        r,
+        &["150 zetels", "kiesdeler", "1 VVD"],
+        &["150 seats", "quota"],
+    );
+    // The steps below the table: which list got which remaining seat, values compared.
+    for _ in 0..4 {
+        press(r, KeyCode::PageDown);
+    }
+    check_view(
+        r,
+        &["restzetel", "(P 7 grootste gemiddelden)", "vergeleken:"],
+        &["restzetel"],
+    );
+}
+
+#[test]
+fn the_hsb_510c_with_the_other_kieskringen_gives_the_signed_510d_and_520() {
+    let dir = tempfile::tempdir().unwrap();
+    let pki = Pki::new("TK2021");
+    let hsb = hsb_510c(&pki, &dir.path().join("hsb"));
+
+    let paths = pki.appliance(&dir.path().join("csb"), Role::Csb, "CSB", "Kiesraad");
+    let media = paths.media_dir.clone();
+    let def_110a = real("Verkiezingsdefinitie_TK2021.eml.xml");
+    let groningen_230b =
+        String::from_utf8(real("Kandidatenlijsten_TK2021_Groningen.eml.xml")).unwrap();
+    let marker = r#"<ContestIdentifier Id="1"><ContestName>Groningen</ContestName>"#;
+    assert!(groningen_230b.contains(marker));
+    let mut files = vec![(
+        "Verkiezingsdefinitie_TK2021.eml.xml".to_owned(),
+        def_110a.clone(),
+    )];
+    for n in 1..=20u32 {
+        let text = groningen_230b.replace(
+            marker,
+            &format!(r#"<ContestIdentifier Id="{n}"><ContestName>Kieskring {n}</ContestName>"#),
+        );
+        files.push((
+            format!("Kandidatenlijsten_TK2021_{n}.eml.xml"),
+            text.into_bytes(),
+        ));
+    }
+    let def = pki.definition(&media, files);
+    let hsb_folder = hsb.file_name().unwrap().to_str().unwrap().to_owned();
+    copy_dir(&hsb, &media.join(&hsb_folder));
+    let hsb_sha =
+        sha_hex(&std::fs::read(hsb.join("Telling_TK2021_kieskring_Groningen.eml.xml")).unwrap());
+    let real_510c = read_count(&real("Telling_TK2021_kieskring_Groningen.eml.xml")).unwrap();
+    let mut imports = vec![(hsb_folder, hsb_sha)];
+    for n in 2..=20 {
+        let (folder, bytes) = kieskring_510c(&pki, &media, &real_510c.header, n, &real_510c.total);
+        imports.push((folder, sha_hex(&bytes)));
+    }
+
+    let mut r = open(&paths, Lang::Nl);
+    csb_until_seats(&mut r, &def, &def_110a, &imports);
+    let Some(Ok(Outcome::Seats { seats, .. })) = r.state.outcome.clone() else {
+        panic!("{:?}", r.state.outcome);
+    };
+    assert_eq!(seats.lists.iter().map(|l| l.seats).sum::<u32>(), 150);
+    press(&mut r, KeyCode::Enter);
+    assert_eq!(r.state.screen, Screen::Candidates);
+    check_view(&mut r, &["Lijst 1 VVD", "Rutte"], &["List 1 VVD"]);
+    press(&mut r, KeyCode::Char('e'));
+    assert_eq!(r.state.screen, Screen::Done, "{:?}", r.state.note);
+
+    let exported = r.state.ledger.exported.clone().unwrap();
+    let root = pki.root.public_key();
+    let mut opts = VerifyOptions::new(&root, Timestamp::now());
+    opts.expected_kind = Some(ContentKind::Results510d520);
+    opts.expected_election = Some("TK2021");
+    opts.expected_signer = Some("CSB");
+    let verified = verify_medium(&tally_signing::DirSource::new(&exported.path), &opts).unwrap();
+    let d = verified.file("Totaaltelling_TK2021.eml.xml").unwrap();
+    let res = verified.file("Resultaat_TK2021.eml.xml").unwrap();
+    assert!(
+        verified
+            .file("Totaaltelling_TK2021.pdf")
+            .unwrap()
+            .bytes
+            .starts_with(b"%PDF")
+    );
+    xmllint(&d.bytes, "510-count-kiesraad-strict.xsd");
+    xmllint(&res.bytes, "520-result-kiesraad-strict.xsd");
+    let total = read_count(&d.bytes).unwrap();
+    assert_eq!(total.units.len(), 20);
+    for (ours, groningen) in total.total.lists.iter().zip(&real_510c.total.lists) {
+        assert_eq!(ours.list, groningen.list);
+        assert_eq!(ours.total, 20 * groningen.total, "list {}", ours.list);
+    }
+    let result = read_result(&res.bytes).unwrap();
+    assert_eq!(result.total_seats(), 150);
+    for l in &seats.lists {
+        assert_eq!(result.seats_of(l.list), l.seats as usize, "list {}", l.list);
+    }
+}
+
+#[test]
+fn the_real_tk2021_seats_equal_the_520_and_lists_needing_p18_are_refused() {
+    let dir = tempfile::tempdir().unwrap();
+    let pki = Pki::new("TK2021");
+    let paths = pki.appliance(dir.path(), Role::Csb, "CSB", "Kiesraad");
+    let media = paths.media_dir.clone();
+    let def_110a = real("Verkiezingsdefinitie_TK2021.eml.xml");
+    let def = pki.definition(
+        &media,
+        vec![
+            (
+                "Verkiezingsdefinitie_TK2021.eml.xml".into(),
+                def_110a.clone(),
+            ),
+            (
+                "Kandidatenlijsten_TK2021_Groningen.eml.xml".into(),
+                real("Kandidatenlijsten_TK2021_Groningen.eml.xml"),
+            ),
+        ],
+    );
+    let g = real("Telling_TK2021_kieskring_Groningen.eml.xml");
+    let real_510c = read_count(&g).unwrap();
+    let folder = pki.medium(
+        &media,
+        "510c_01",
+        ContentKind::Results510c,
+        "TK2021",
+        vec![(
+            "Telling_TK2021_kieskring_Groningen.eml.xml".into(),
+            g.clone(),
+        )],
+        &pki.body(Role::Hsb, "HSB1", "Groningen"),
+    );
+    let mut imports = vec![(folder, sha_hex(&g))];
+    let real_510d = read_count(&real("Totaaltelling_TK2021.eml.xml")).unwrap();
+    for unit in real_510d.units.iter().filter(|u| u.id.0 != "HSB1") {
+        let n: u32 = unit.id.0.strip_prefix("HSB").unwrap().parse().unwrap();
+        let (folder, bytes) = kieskring_510c(&pki, &media, &real_510c.header, n, &unit.counts);
+        imports.push((folder, sha_hex(&bytes)));
+    }
+    let mut r = open(&paths, Lang::Nl);
+    csb_until_seats(&mut r, &def, &def_110a, &imports);
+    let published = read_result(&real("Resultaat_TK2021.eml.xml")).unwrap();
+    let Some(Ok(Outcome::Seats { seats, .. })) = &r.state.outcome else {
+        panic!("{:?}", r.state.outcome);
+    };
+    assert_eq!(seats.lists.len(), 37);
+    for l in &seats.lists {
+        assert_eq!(
+            l.seats as usize,
+            published.seats_of(l.list),
+            "list {}",
+            l.list
+        );
+    }
+    assert_eq!(published.seats_of(ListNumber(1)), 34);
+    press(&mut r, KeyCode::Enter);
+    assert_eq!(r.state.screen, Screen::Candidates);
+    for _ in 0..30 {
+        press(&mut r, KeyCode::PageDown);
+    }
+    let all: String = (0..40)
+        .map(|_| {
+            let lines = render(&r.state).join("\n");
+            press(&mut r, KeyCode::PageUp);
+            lines
+        })
+        .collect();
+    assert!(all.contains("niet ondersteund"), "{all}");
+    // The export is refused with the reason; nothing is written.
+    press(&mut r, KeyCode::Char('e'));
+    assert_eq!(r.state.screen, Screen::Candidates);
+    let note = r.state.note.as_ref().unwrap().text(Lang::Nl);
+    assert!(
+        note.contains("Schrijven mislukt") && note.contains("P 18"),
+        "{note}"
+    );
+    assert!(r.state.ledger.exported.is_none());
+    assert!(
+        std::fs::read_dir(&media).unwrap().all(|e| !e
+            .unwrap()
+            .file_name()
+            .to_string_lossy()
+            .contains("510d"))
+    );
+}
