@@ -953,6 +953,44 @@ fn check_seats(
                     })
                     .collect();
                 let mut agree = true;
+                // The votes the 520 gives an elected candidate (optional in EML_NL) against
+                // the candidate's votes in the total count.
+                for c in &rl.candidates {
+                    let Some(given) = c.votes else {
+                        continue;
+                    };
+                    let pos = c.candidate.position;
+                    let counted_votes = counted.and_then(|l| {
+                        l.candidates
+                            .iter()
+                            .find(|(p, code, _)| {
+                                if by_code {
+                                    code.is_some() && *code == c.candidate.short_code
+                                } else {
+                                    *p == pos
+                                }
+                            })
+                            .map(|(_, _, v)| *v)
+                    });
+                    if let Some(v) = counted_votes
+                        && v != given
+                    {
+                        agree = false;
+                        let k = if by_code {
+                            c.candidate.short_code.clone().unwrap_or_default()
+                        } else {
+                            format!("candidate {pos}")
+                        };
+                        report.push(
+                            Severity::Discrepancy,
+                            result_name,
+                            format!(
+                                "list {}, {k}: the result gives {given} votes, the count {v} (expected = {total_name})",
+                                e.list
+                            ),
+                        );
+                    }
+                }
                 for (k, by) in &ours {
                     match theirs.iter().find(|(t, _)| t == k) {
                         None => {

@@ -483,6 +483,39 @@ fn a_changed_520_re_signed_by_the_csb_is_found() {
 }
 
 #[test]
+fn a_changed_vote_in_the_520_re_signed_by_the_csb_is_pinpointed() {
+    let s = setup();
+    let mut t = text(F520);
+    let at = t.find("<AffiliationIdentifier Id=\"1\">").unwrap();
+    let c = at + t[at..].find("<CandidateIdentifier Id=\"1\"/>").unwrap();
+    let start = c + t[c..].find("<Votes>").unwrap() + "<Votes>".len();
+    let end = start + t[start..].find('<').unwrap();
+    let given: u64 = t[start..end].parse().unwrap();
+    let typed: u64 = (0..MUNICIPALITIES.len())
+        .map(|m| municipal_votes(m, 1, 1))
+        .sum();
+    assert_eq!(given, typed);
+    t.replace_range(start..end, &(typed + 1).to_string());
+    let d = chain().medium("CSB").files[0].clone();
+    s.resign(
+        MCSB,
+        "CSB",
+        ContentKind::Results510d520,
+        &[d, file(F520, t)],
+    );
+    let (code, out) = s.check(&[]);
+    assert_eq!(code, 1, "{out}");
+    assert_has(
+        &out,
+        &format!(
+            "DISCREPANCY {MCSB}/{F520}: list 1, candidate 1: the result gives {} votes, the count {typed} (expected = {MCSB}/{F510D})",
+            typed + 1
+        ),
+    );
+    assert_eq!(discrepancies(&out).len(), 1, "{out}");
+}
+
+#[test]
 fn a_change_without_signing_again_is_found_by_the_signature_check() {
     let mut d = text(F510D);
     change_candidate(&mut d, "<ReportingUnitIdentifier Id=\"HSB2\"", 3, 1, 1);
