@@ -676,6 +676,20 @@ fn missing_and_surplus_files_are_reported() {
     );
     assert_eq!(discrepancies(&out).len(), 1, "{out}");
 
+    // A kieskring's 510c missing: the 510d's unit is not recomputed (a note, a discrepancy
+    // with --require-all); the 510b files of that kieskring are not called surplus.
+    let s = setup();
+    std::fs::remove_dir_all(s.path(M510C)).unwrap();
+    let want = "reporting unit HSB1: the 510c of HSB1 is not in the folder; not recomputed";
+    let (code, out) = s.check(&[]);
+    assert_eq!(code, 0, "{out}");
+    assert_has(&out, &format!("NOTE {MCSB}/{F510D}: {want}"));
+    assert!(!out.contains("surplus"), "{out}");
+    let (code, out) = s.check(&["--require-all"]);
+    assert_eq!(code, 1, "{out}");
+    assert_has(&out, &format!("DISCREPANCY {MCSB}/{F510D}: {want}"));
+    assert_eq!(discrepancies(&out).len(), 1, "{out}");
+
     // The result missing.
     let s = setup();
     let d = chain().medium("CSB").files[0].clone();
