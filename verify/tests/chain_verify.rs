@@ -397,6 +397,91 @@ fn a_changed_510d_re_signed_by_the_csb_is_pinpointed() {
     assert_eq!(discrepancies(&out).len(), 3, "{out}");
 }
 
+#[test]
+fn a_changed_510c_or_510d_total_re_signed_is_pinpointed() {
+    // The 510c's TotalVotes (HSB1): against its own units, and the 510d's unit HSB1 against it.
+    let s = setup();
+    let mut t = text(F510C);
+    let k1: u64 = (0..3).map(|m| municipal_votes(m, 4, 1)).sum();
+    assert_eq!(change_candidate(&mut t, "<TotalVotes>", 4, 1, 1), k1);
+    s.resign(M510C, "HSB1", ContentKind::Results510c, &[file(F510C, t)]);
+    let (code, out) = s.check(&[]);
+    assert_eq!(code, 1, "{out}");
+    assert_has(
+        &out,
+        &format!(
+            "DISCREPANCY {M510C}/{F510C}: TotalVotes list 4, candidate 1: {} != sum of reporting units {k1}",
+            k1 + 1
+        ),
+    );
+    assert_has(
+        &out,
+        &format!(
+            "DISCREPANCY {MCSB}/{F510D}: reporting unit HSB1, list 4, candidate 1: expected {}, found {k1} (expected = {M510C}/{F510C})",
+            k1 + 1
+        ),
+    );
+
+    // The 510d's national total: against its units; and the 520's votes for the candidate
+    // (written from the true total) no longer equal the total.
+    let s = setup();
+    let mut t = text(F510D);
+    let national: u64 = (0..6).map(|m| municipal_votes(m, 4, 1)).sum();
+    assert_eq!(change_candidate(&mut t, "<TotalVotes>", 4, 1, 1), national);
+    let r = chain().medium("CSB").files[1].clone();
+    s.resign(
+        MCSB,
+        "CSB",
+        ContentKind::Results510d520,
+        &[file(F510D, t), r],
+    );
+    let (code, out) = s.check(&[]);
+    assert_eq!(code, 1, "{out}");
+    assert_has(
+        &out,
+        &format!(
+            "DISCREPANCY {MCSB}/{F510D}: TotalVotes list 4, candidate 1: {} != sum of reporting units {national}",
+            national + 1
+        ),
+    );
+    assert_has(
+        &out,
+        &format!(
+            "DISCREPANCY {MCSB}/{F520}: list 4, candidate 1: the result gives {national} votes, the count {} (expected = {MCSB}/{F510D})",
+            national + 1
+        ),
+    );
+}
+
+#[test]
+fn without_a_root_key_the_chain_is_checked_for_arithmetic_only() {
+    let s = setup();
+    let out = Command::new(env!("CARGO_BIN_EXE_tally-verify"))
+        .arg("check")
+        .arg(s.dir.path())
+        .output()
+        .unwrap();
+    let text = String::from_utf8(out.stdout).unwrap();
+    assert_eq!(out.status.code(), Some(0), "{text}");
+    assert!(
+        text.starts_with(
+            "signatures: NOT checked (no --root-key given); only arithmetic and seats were checked\n"
+        ),
+        "{text}"
+    );
+    assert!(!text.contains("signed medium verified"), "{text}");
+    assert_eq!(text.matches(": reporting unit HSB").count(), 8, "{text}");
+    // Unsigned, a forgery by the wrong body is not seen: only the arithmetic is checked.
+    let b510 = chain().medium("0037").files.clone();
+    s.resign(M510B, "0014", ContentKind::Results510b, &b510);
+    let out = Command::new(env!("CARGO_BIN_EXE_tally-verify"))
+        .arg("check")
+        .arg(s.dir.path())
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(0));
+}
+
 /// The 520 with the last elected candidate of list 5 removed: one seat less.
 fn result_seat_removed() -> (String, u32, u64) {
     let t = text(F520);
