@@ -29,5 +29,10 @@ fn main() {
     let chain = chain::Chain::build();
     chain.write(&media);
     let key = chain.write_root_key(&out);
-    println!("{} media in {}, root key {}", chain.media.len(), media.display(), key.display());
+    println!(
+        "{} media in {}, root key {}",
+        chain.media.len(),
+        media.display(),
+        key.display()
+    );
 }
