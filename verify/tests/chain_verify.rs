@@ -723,6 +723,29 @@ fn forgeries_by_bodies_outside_their_role_are_found() {
         &format!("DISCREPANCY {MCSB}: signed medium refused: a HSB may not sign "),
     );
 
+    // The CSB signs an election definition (a changed 110a would decide the seats).
+    let s = setup();
+    let def_medium = "TK2099_Kiesraad_election-definition.tally";
+    std::fs::remove_dir_all(s.path(def_medium)).unwrap();
+    let def = chain().medium("Kiesraad").files.clone();
+    forge_medium(
+        chain().body("CSB"),
+        ContentKind::Results510d520,
+        ContentKind::ElectionDefinition,
+        &def,
+        &s.path(def_medium),
+    );
+    let (code, out) = s.check(&[]);
+    assert_eq!(code, 1, "{out}");
+    assert_starts(
+        &out,
+        &format!("DISCREPANCY {def_medium}: signed medium refused: a CSB may not sign "),
+    );
+    assert_has(
+        &out,
+        "DISCREPANCY -: no election definition (110a) in the folder: seats cannot be checked",
+    );
+
     // The right GSB, but with a certificate of another election.
     let s = setup();
     let other = issue(&chain().root, Role::Gsb, "0037", "TK2098");
