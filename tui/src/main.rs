@@ -142,6 +142,10 @@ fn run(args: Args) -> Result<(), String> {
     } else {
         Sticks::folder(&paths.media_dir)
     };
+    // A principal (HSB) or central (CSB) committee's certificate: the higher-level flow.
+    if tally_tui::higher::terminal::is_higher(&paths) {
+        return tally_tui::higher::terminal::run(paths, sticks, system, args.demo, lang);
+    }
     let services = FolderServices::with_sticks(paths.clone(), sticks, system, args.demo)
         .map_err(|e| e.to_string())?;
     let seed = args.seed.unwrap_or_else(|| {

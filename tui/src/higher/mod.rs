@@ -15,5 +15,6 @@ pub mod app;
 pub mod model;
 pub mod runner;
 pub mod services;
+pub mod terminal;
 pub mod text;
 pub mod view;

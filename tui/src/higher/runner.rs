@@ -157,6 +157,14 @@ impl<S: HigherServices, J: Journal> HigherRunner<S, J> {
         })
     }
 
+    /// The sticks changed (USB mode): a media screen lists them again.
+    pub fn media_changed(&mut self) {
+        if matches!(self.state.screen, super::app::Screen::Media { .. }) {
+            let items = self.services.scan();
+            self.dispatch(Event::Media(items));
+        }
+    }
+
     /// Handles a key.
     pub fn key(&mut self, key: KeyEvent) {
         self.dispatch(Event::Key(key));

@@ -12,8 +12,7 @@ use tally_core::eml::definition::{SourceFile, load_election};
 use tally_media::export::NoFaults;
 use tally_media::signed::{SignedMediumVerifier, SigningSource, export_request, summary};
 use tally_media::{
-    AuditEvent, AuditKind, AuditSink, FolderMedium, JsonLinesAudit, MediaError, Medium as _,
-    ReadLimits,
+    AuditEvent, AuditKind, AuditSink, FolderMedium, JsonLinesAudit, MediaError, ReadLimits,
 };
 use tally_signing::{
     Certificate, ContentKind, MediumFile, PublicKey, SecretKey, SignedMedium, Timestamp,
@@ -24,6 +23,7 @@ use tally_signing::{
 use super::model::{Definition, level_of};
 use super::text::{Lang, Msg};
 use crate::demo::{Paths, SetupError};
+use crate::sticks::Sticks;
 
 /// A refusal in words an official understands: a text and the technical detail.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -82,6 +82,8 @@ pub struct MediumEntry {
     pub label: String,
     /// The folder on the stick.
     pub folder: String,
+    /// The stick it is on ([`crate::sticks::Stick::key`]).
+    pub stick: String,
 }
 
 /// A count file whose signature holds and whose signer is the body it speaks for.
@@ -145,6 +147,10 @@ pub trait HigherServices {
         election: &str,
         files: Vec<(String, Vec<u8>)>,
     ) -> Result<ExportDone, Refusal>;
+    /// Whether the sticks present changed since the last call (USB mode).
+    fn poll_media(&mut self) -> bool {
+        false
+    }
 }
 
 const KEPT_DIR: &str = "higher-definition.tally";
@@ -160,6 +166,7 @@ pub fn journal_path(data_dir: &Path) -> PathBuf {
 /// The services on real keys and a folder standing in for a stick.
 pub struct FolderHigherServices {
     paths: Paths,
+    sticks: Sticks,
     root: PublicKey,
     certificate: Certificate,
     key: Option<SecretKey>,
@@ -215,6 +222,20 @@ impl FolderHigherServices {
         system: String,
         demo: bool,
     ) -> Result<FolderHigherServices, SetupError> {
+        let sticks = Sticks::folder(&paths.media_dir);
+        FolderHigherServices::with_sticks(paths, sticks, system, demo)
+    }
+
+    /// As [`FolderHigherServices::open`], with the sticks given (USB on the appliance).
+    ///
+    /// # Errors
+    /// As [`FolderHigherServices::open`].
+    pub fn with_sticks(
+        paths: Paths,
+        sticks: Sticks,
+        system: String,
+        demo: bool,
+    ) -> Result<FolderHigherServices, SetupError> {
         let root = PublicKey::from_file_bytes(&read_key_file(&paths.root)?)
             .map_err(|e| SetupError::Invalid(paths.root.clone(), e.to_string()))?;
         let certificate = Certificate::parse(&read_key_file(&paths.certificate)?)
@@ -233,6 +254,7 @@ impl FolderHigherServices {
         }
         Ok(FolderHigherServices {
             paths,
+            sticks,
             root,
             certificate,
             key: None,
@@ -246,15 +268,35 @@ impl FolderHigherServices {
             .map_err(|e| Refusal::new(Msg::RefusedUnreadable, &[], format!("audit log: {e}")))
     }
 
-    /// The stick: the media folder (contract 4: to become `crate::sticks` when it lands).
-    fn stick(&self) -> FolderMedium {
-        FolderMedium::new(&self.paths.media_dir)
+    /// Runs `f` on the stick `key`, claimed for the operation (contract 4).
+    fn on_stick<T>(
+        &mut self,
+        key: &str,
+        f: impl FnOnce(&Self, &dyn tally_media::Medium) -> Result<T, Refusal>,
+    ) -> Result<T, Refusal> {
+        let medium = self
+            .sticks
+            .begin(key)
+            .map_err(|why| Refusal::new(Msg::RefusedUnreadable, &[], why))?;
+        let result = f(self, medium.as_ref());
+        let removed = match self.audit_log() {
+            Ok(mut audit) => self.sticks.end(&mut audit),
+            Err(_) => self.sticks.end(&mut tally_media::MemoryAudit::default()),
+        };
+        if removed && result.is_ok() {
+            return Err(Refusal::new(
+                Msg::RefusedUnreadable,
+                &[],
+                "de stick werd verwijderd / the stick was removed",
+            ));
+        }
+        result
     }
 
     /// Verifies the signed medium `folder` of `medium` with `options`.
     fn verify_on(
         &self,
-        medium: &FolderMedium,
+        medium: &dyn tally_media::Medium,
         folder: &str,
         options: &VerifyOptions<'_>,
     ) -> Result<VerifiedMedium, Refusal> {
@@ -379,22 +421,35 @@ impl HigherServices for FolderHigherServices {
         let Ok(mut audit) = self.audit_log() else {
             return Vec::new();
         };
-        let Ok(session) = self.stick().open_import(ReadLimits::default(), &mut audit) else {
-            return Vec::new();
-        };
-        let folders = tally_media::signed::signed_folders(&session).unwrap_or_default();
-        let _ = session.close(&mut audit);
-        folders
-            .into_iter()
-            .map(|folder| MediumEntry {
-                label: folder.clone(),
+        let sticks = self.sticks.present();
+        let several = sticks.len() > 1;
+        let mut out = Vec::new();
+        for stick in sticks {
+            let Ok(medium) = stick.medium else {
+                continue;
+            };
+            let Ok(session) = medium.open_import(ReadLimits::default(), &mut audit) else {
+                continue;
+            };
+            let folders = tally_media::signed::signed_folders(&session).unwrap_or_default();
+            let _ = session.close(&mut audit);
+            out.extend(folders.into_iter().map(|folder| MediumEntry {
+                label: if several {
+                    format!("{}: {folder}", stick.label)
+                } else {
+                    folder.clone()
+                },
                 folder,
-            })
-            .collect()
+                stick: stick.key.clone(),
+            }));
+        }
+        out
     }
 
     fn verify_definition(&mut self, medium: &MediumEntry) -> Result<Definition, Refusal> {
-        let verified = self.verify_on(&self.stick(), &medium.folder, &self.definition_options())?;
+        let verified = self.on_stick(&medium.stick, |this, stick| {
+            this.verify_on(stick, &medium.folder, &this.definition_options())
+        })?;
         self.definition_from(&verified)
     }
 
@@ -408,19 +463,21 @@ impl HigherServices for FolderHigherServices {
         let mut names: Vec<String> = def.files.iter().map(|(n, _)| n.clone()).collect();
         names.push(tally_signing::MANIFEST_FILE.to_string());
         names.push(tally_signing::SIGNATURE_FILE.to_string());
-        let mut audit = self.audit_log()?;
-        let session = self
-            .stick()
-            .open_import(ReadLimits::default(), &mut audit)
-            .map_err(media_refusal)?;
-        let copied = names.iter().try_for_each(|name| {
-            let bytes = session
-                .reader()
-                .read_file(&format!("{}/{name}", medium.folder))
+        let copied = self.on_stick(&medium.stick, |this, stick| {
+            let mut audit = this.audit_log()?;
+            let session = stick
+                .open_import(ReadLimits::default(), &mut audit)
                 .map_err(media_refusal)?;
-            fs::write(kept.join(name), bytes).map_err(fail)
+            let copied = names.iter().try_for_each(|name| {
+                let bytes = session
+                    .reader()
+                    .read_file(&format!("{}/{name}", medium.folder))
+                    .map_err(media_refusal)?;
+                fs::write(kept.join(name), bytes).map_err(fail)
+            });
+            session.close(&mut audit).map_err(media_refusal)?;
+            copied
         });
-        session.close(&mut audit).map_err(media_refusal)?;
         copied?;
         let again = self
             .kept_definition()?
@@ -450,10 +507,12 @@ impl HigherServices for FolderHigherServices {
         medium: &MediumEntry,
         kind: ContentKind,
     ) -> Result<VerifiedCount, Refusal> {
-        let mut options = VerifyOptions::new(&self.root, Timestamp::now());
-        options.expected_kind = Some(kind);
-        options.expected_election = Some(self.certificate.election());
-        let verified = self.verify_on(&self.stick(), &medium.folder, &options)?;
+        let verified = self.on_stick(&medium.stick, |this, stick| {
+            let mut options = VerifyOptions::new(&this.root, Timestamp::now());
+            options.expected_kind = Some(kind);
+            options.expected_election = Some(this.certificate.election());
+            this.verify_on(stick, &medium.folder, &options)
+        })?;
         let emls: Vec<_> = verified
             .files
             .iter()
@@ -579,22 +638,47 @@ impl HigherServices for FolderHigherServices {
             folder = format!("DEMO_{folder}");
         }
         let mut audit = self.audit_log().map_err(|r| fail(r.detail))?;
-        let mut opts = VerifyOptions::new(&self.root, Timestamp::now());
-        opts.expected_kind = Some(kind);
-        opts.expected_election = Some(election);
-        opts.expected_signer = Some(self.certificate.identifier());
-        let verifier = SignedMediumVerifier { opts };
-        self.stick()
-            .export(
-                &export_request(&folder, &medium),
-                &verifier,
-                &mut NoFaults,
-                &mut audit,
-            )
-            .map_err(|e| fail(e.melding()))?;
+        // Contract 1: exactly one usable stick.
+        let usable: Vec<String> = self
+            .sticks
+            .present()
+            .into_iter()
+            .filter(|s| s.medium.is_ok())
+            .map(|s| s.key)
+            .collect();
+        let [key] = usable.as_slice() else {
+            return Err(fail(format!(
+                "er moet precies een bruikbare stick zijn, er zijn er {}",
+                usable.len()
+            )));
+        };
+        let key = key.clone();
+        let request = export_request(&folder, &medium);
+        self.on_stick(&key, |this, stick| {
+            let mut opts = VerifyOptions::new(&this.root, Timestamp::now());
+            opts.expected_kind = Some(kind);
+            opts.expected_election = Some(election);
+            opts.expected_signer = Some(this.certificate.identifier());
+            let verifier = SignedMediumVerifier { opts };
+            stick
+                .export(&request, &verifier, &mut NoFaults, &mut audit)
+                .map_err(|e| fail(e.melding()))
+        })?;
+        let path = if self.sticks.is_usb() {
+            folder.clone()
+        } else {
+            self.paths.media_dir.join(&folder).display().to_string()
+        };
         Ok(ExportDone {
-            path: self.paths.media_dir.join(&folder).display().to_string(),
+            path,
             files: hashes,
         })
+    }
+
+    fn poll_media(&mut self) -> bool {
+        match self.audit_log() {
+            Ok(mut audit) => self.sticks.poll(std::time::Duration::ZERO, &mut audit),
+            Err(_) => false,
+        }
     }
 }
