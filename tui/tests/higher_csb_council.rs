@@ -33,6 +33,11 @@ const JUINEN_230B: &[u8] = include_bytes!("../demo/eml230b_kandidatenlijsten-jui
 
 /// Lists 1..4 of Juinen have 8, 6, 30 and 50 candidates (the 230b).
 fn juinen_510b() -> Vec<u8> {
+    juinen_510b_with(&[&[], &[], &[900, 100], &[1000]])
+}
+
+/// A 510b of Juinen with these candidate votes per list (the rest 0), blank and invalid 5.
+fn juinen_510b_with(votes: &[&[u64]; 4]) -> Vec<u8> {
     let list = |n: u32, candidates: u32, votes: &[u64]| {
         let cands: Vec<(CandidateRef, u64)> = (1..=candidates)
             .map(|p| {
@@ -49,22 +54,24 @@ fn juinen_510b() -> Vec<u8> {
             candidates: cands,
         }
     };
+    let lists = vec![
+        list(1, 8, votes[0]),
+        list(2, 6, votes[1]),
+        list(3, 30, votes[2]),
+        list(4, 50, votes[3]),
+    ];
+    let e: u64 = lists.iter().map(|l| l.total).sum();
     let counts = VoteCounts {
         cast: 3000,
-        lists: vec![
-            list(1, 8, &[]),
-            list(2, 6, &[]),
-            list(3, 30, &[900, 100]),
-            list(4, 50, &[1000]),
-        ],
-        total_counted: 2000,
+        lists,
+        total_counted: e,
         blank: 5,
         invalid: 5,
         voters: VoterCounts {
-            poll_cards: Some(2010),
+            poll_cards: Some(e + 10),
             proxy_certificates: Some(0),
             voter_cards: None,
-            admitted_voters: Some(2010),
+            admitted_voters: Some(e + 10),
             more_ballots_counted: Some(0),
             fewer_ballots_counted: Some(0),
             other: Vec::new(),
@@ -194,13 +201,13 @@ fn council_csb_stops_at_a_tie_takes_the_lot_and_writes_the_520() {
     check_view(
         &mut r,
         &[
-            "Lijst 3 Juinen Vooruit: 22 zetels",
+            "Lijst 3 Juinen Vooruit: zetels 22",
             "voorkeur",
             "lijstvolgorde",
             "E schrijf 510d en 520",
         ],
         &[
-            "List 3 Juinen Vooruit: 22 seats",
+            "List 3 Juinen Vooruit: seats 22",
             "preference",
             "list order",
         ],
@@ -210,8 +217,8 @@ fn council_csb_stops_at_a_tie_takes_the_lot_and_writes_the_520() {
     }
     check_view(
         &mut r,
-        &["Lijst 4 Stadspartij Juinen: 23 zetels"],
-        &["23 seats"],
+        &["Lijst 4 Stadspartij Juinen: zetels 23"],
+        &["seats 23"],
     );
     press(&mut r, KeyCode::Char('e'));
     assert_eq!(r.state.screen, Screen::Done, "{:?}", r.state.note);
@@ -252,4 +259,95 @@ fn council_csb_stops_at_a_tie_takes_the_lot_and_writes_the_520() {
     assert_eq!(result.seats_of(ListNumber(4)), 23);
     assert_eq!(result.seats_of(ListNumber(3)), 22);
     assert_eq!(result.total_seats(), 45);
+}
+
+/// A tie between candidates: list 1 (60 votes, 30 each for its first two candidates) gets
+/// one seat; both candidates are above the preference threshold (25 % of the quota
+/// 2063 / 45, about 11.5), with equal votes: a drawing of lots decides who is elected.
+/// Lists 3 (1000) and 4 (1003) get 22 seats each; no seat tie.
+#[test]
+fn a_tie_between_candidates_is_decided_by_a_typed_lot() {
+    let dir = tempfile::tempdir().unwrap();
+    let pki = Pki::new("GR2025_Juinen");
+    let paths = pki.appliance(dir.path(), Role::Csb, "CSB", "Juinen");
+    let media = paths.media_dir.clone();
+    let def = pki.definition(
+        &media,
+        vec![
+            (
+                "eml110a_verkiezingsdefinitie-juinen.eml.xml".into(),
+                JUINEN_110A.to_vec(),
+            ),
+            (
+                "eml230b_kandidatenlijsten-juinen.eml.xml".into(),
+                JUINEN_230B.to_vec(),
+            ),
+        ],
+    );
+    let count = juinen_510b_with(&[&[30, 30], &[], &[1000], &[1003]]);
+    let gsb = pki.medium(
+        &media,
+        "510b_0042",
+        ContentKind::Results510b,
+        "GR2025_Juinen",
+        vec![(
+            "Telling_GR2025_Juinen_gemeente_Juinen.eml.xml".into(),
+            count.clone(),
+        )],
+        &pki.body(Role::Gsb, "0042", "Gemeente Juinen"),
+    );
+    let mut r = open(&paths, Lang::En);
+    unlock(&mut r);
+    choose(&mut r, &def);
+    type_groups(&mut r, &sha_hex(JUINEN_110A));
+    import(&mut r, &gsb, &sha_hex(&count));
+    press(&mut r, KeyCode::Char('t'));
+    press(&mut r, KeyCode::Char('z'));
+    assert_eq!(r.state.screen, Screen::Seats, "{:?}", r.state.outcome);
+    press(&mut r, KeyCode::Enter);
+    assert_eq!(r.state.screen, Screen::Lot);
+    check_view(
+        &mut r,
+        &[
+            "Lijst 1: gelijk tussen kandidaten 1, 2",
+            "Getrokken kandidaat",
+        ],
+        &["List 1: tie between candidates 1, 2", "Candidate drawn"],
+    );
+    typ(&mut r, "3");
+    press(&mut r, KeyCode::Enter);
+    assert!(r.state.ledger.candidate_lots.is_empty());
+    typ(&mut r, "2");
+    press(&mut r, KeyCode::Enter);
+    assert_eq!(r.state.screen, Screen::Candidates, "{:?}", r.state.note);
+    assert_eq!(r.state.ledger.candidate_lots.len(), 1);
+    check_view(
+        &mut r,
+        &["Lijst 1 Lijst Hekking: zetels 1", "(lot)"],
+        &["List 1 Lijst Hekking: seats 1"],
+    );
+    // Restart: the lot is kept.
+    drop(r);
+    let mut r = open(&paths, Lang::Nl);
+    unlock(&mut r);
+    press(&mut r, KeyCode::Char('z'));
+    press(&mut r, KeyCode::Enter);
+    assert_eq!(r.state.screen, Screen::Candidates);
+    press(&mut r, KeyCode::Char('e'));
+    assert_eq!(r.state.screen, Screen::Done, "{:?}", r.state.note);
+    let exported = r.state.ledger.exported.clone().unwrap();
+    let res =
+        std::fs::read(std::path::Path::new(&exported.path).join("Resultaat_GR2025_Juinen.eml.xml"))
+            .unwrap();
+    xmllint(&res, "520-result-kiesraad-strict.xsd");
+    let result = read_result(&res).unwrap();
+    assert_eq!(result.seats_of(ListNumber(1)), 1);
+    assert_eq!(result.seats_of(ListNumber(3)), 22);
+    assert_eq!(result.seats_of(ListNumber(4)), 22);
+    let list1 = result
+        .lists
+        .iter()
+        .find(|l| l.list == ListNumber(1))
+        .unwrap();
+    assert_eq!(list1.candidates[0].candidate.position, CandidatePosition(2));
 }

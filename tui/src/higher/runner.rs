@@ -276,7 +276,10 @@ impl<S: HigherServices, J: Journal> HigherRunner<S, J> {
                     en: r.text(Lang::En),
                 });
                 match self.persist(&refused, None) {
-                    Ok(_) => Event::Imported(Err(r)),
+                    Ok(_) => {
+                        self.audit(&refused);
+                        Event::Imported(Err(r))
+                    }
                     Err(PersistError::Journal(why)) => Event::JournalFailed(why),
                     Err(PersistError::Refused(_, why)) => Event::Refused(why),
                 }

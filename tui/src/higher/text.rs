@@ -221,7 +221,7 @@ catalogue! {
     /// The steps are in Dutch, as on the form.
     SeatsStepsNote => "Stappen (zoals op model P 22-2):", "Steps (in Dutch, as on form P 22-2):";
     /// A list's heading on the candidates screen.
-    ListSeats => "Lijst {0} {1}: {2} zetels", "List {0} {1}: {2} seats";
+    ListSeats => "Lijst {0} {1}: zetels {2}", "List {0} {1}: seats {2}";
     /// Candidates title.
     CandidatesTitle => "Gekozen kandidaten", "Elected candidates";
     /// Elected by preference.
