@@ -168,6 +168,9 @@ pub struct State {
     /// The largest useful `figures_scroll` at the last render (the view knows how many
     /// rows fit; it notes it here so Down stops where the view does).
     pub figures_max_scroll: std::cell::Cell<usize>,
+    /// The number and chain hash of the journal's last record, as the runner wrote or read
+    /// it (shown short on the overview, so a journal cut short is noticed).
+    pub journal_head: Option<crate::runner::ChainHead>,
 }
 
 impl State {
@@ -189,6 +192,7 @@ impl State {
             big_hash: false,
             figures_scroll: 0,
             figures_max_scroll: std::cell::Cell::new(0),
+            journal_head: None,
         }
     }
 

@@ -61,6 +61,38 @@ fn now_ms() -> i64 {
         .unwrap_or(0)
 }
 
+/// The chain of the core's journal as the runner wrote and read it: the number and chain
+/// hash of the last record (`tally_core::journal::chain_hash`, starting from the header's
+/// check value), so the screen can show where the journal ends.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct ChainHead {
+    /// The last record's number (0: none yet).
+    pub seq: u64,
+    /// Its chain hash.
+    pub hash: [u8; 32],
+}
+
+impl ChainHead {
+    /// The head of an empty journal of this election.
+    pub fn start(election: &[u8; 32]) -> ChainHead {
+        let header = tally_core::journal::header(election);
+        let mut hash = [0u8; 32];
+        if let Some(check) = header.get(44..tally_core::journal::HEADER_LEN) {
+            hash.copy_from_slice(check);
+        }
+        ChainHead { seq: 0, hash }
+    }
+
+    /// The head after one more record.
+    pub fn next(self, payload: &[u8]) -> ChainHead {
+        let seq = self.seq.saturating_add(1);
+        ChainHead {
+            seq,
+            hash: tally_core::journal::chain_hash(&self.hash, seq, payload),
+        }
+    }
+}
+
 /// What the journal is bound to: the SHA-256 of the election's 110a.
 fn election_hash(def: &VerifiedDefinition) -> [u8; 32] {
     let mut out = [0u8; 32];
@@ -79,12 +111,15 @@ impl<S: Services, J: Journal> Runner<S, J> {
         mut services: S,
         mut journal: J,
     ) -> Result<Runner<S, J>, OpenError> {
+        let mut head = None;
         if let Some(def) = services.kept_definition().map_err(OpenError::Definition)? {
             journal.bind(election_hash(&def))?;
+            head = Some(ChainHead::start(&election_hash(&def)));
             state.tally.pending = Some(loaded(&def));
         }
         let records = journal.read_all()?;
         for (i, bytes) in records.iter().enumerate() {
+            head = head.map(|h| h.next(bytes));
             let record: Record = serde_json::from_slice(bytes)
                 .map_err(|e| OpenError::Damaged(i + 1, e.to_string()))?;
             state
@@ -92,6 +127,7 @@ impl<S: Services, J: Journal> Runner<S, J> {
                 .apply(&record)
                 .map_err(|e| OpenError::Apply(i + 1, e))?;
         }
+        state.journal_head = head;
         Ok(Runner {
             state,
             services,
@@ -161,6 +197,7 @@ impl<S: Services, J: Journal> Runner<S, J> {
                                 Refusal::new(crate::text::Msg::JournalFailed, e.to_string())
                             })?;
                             self.state.tally.pending = Some(loaded(&def));
+                            self.state.journal_head = Some(ChainHead::start(&election_hash(&def)));
                             Ok(def)
                         });
                         events.push_back(Event::Kept(result));
@@ -188,6 +225,7 @@ impl<S: Services, J: Journal> Runner<S, J> {
         self.journal
             .append(&bytes)
             .map_err(|e| PersistError::Journal(e.to_string()))?;
+        self.state.journal_head = self.state.journal_head.map(|h| h.next(&bytes));
         self.state.tally = next;
         Ok(())
     }

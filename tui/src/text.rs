@@ -232,6 +232,8 @@ catalogue! {
     StDefinitive => "definitief", "definitive";
     /// Needs coordinator.
     NeedsCoordinator => "coordinator", "coordinator";
+    /// The journal's last record and chain hash.
+    JournalHead => "Journaal: {0} regels, laatste ketenhash {1}", "Journal: {0} records, last chain hash {1}";
     /// Progress line.
     ProgressLine => "{0} van {1} stembureaus definitief", "{0} of {1} polling stations definitive";
 

@@ -372,7 +372,8 @@ fn overview(state: &State, frame: &mut Frame, area: Rect, selected: usize) {
     };
     let nfields = election.form.fields.len();
     let mut definitive = 0usize;
-    let height = usize::from(area.height).saturating_sub(3);
+    // Below the stations: a blank line, the progress and the journal's head.
+    let height = usize::from(area.height).saturating_sub(4);
     let first = selected.saturating_sub(height.saturating_sub(1));
     for (i, station) in election.info.stations.iter().enumerate() {
         let n = station.number.0;
@@ -436,6 +437,17 @@ fn overview(state: &State, frame: &mut Frame, area: Rect, selected: usize) {
             &election.info.stations.len().to_string(),
         ],
     )));
+    if let Some(head) = &state.journal_head {
+        let hex = hex::encode(head.hash);
+        let short = (0..4)
+            .map(|g| hash_group(&hex, g))
+            .collect::<Vec<_>>()
+            .join(" ");
+        lines.push(Line::styled(
+            Msg::JournalHead.fill(lang, &[&head.seq.to_string(), &short]),
+            DIM,
+        ));
+    }
     frame.render_widget(Paragraph::new(lines), area);
 }
 

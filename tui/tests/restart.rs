@@ -13,6 +13,7 @@ use tally_core::ids::{CandidatePosition, ListNumber};
 use tally_tui::app::{Screen, State};
 use tally_tui::demo::Paths;
 use tally_tui::model::Status;
+use tally_tui::runner::ChainHead;
 use tally_tui::text::Lang;
 
 /// A runner that is killed and restarted at every `every`-th key that wrote to the
@@ -49,6 +50,7 @@ impl Killer {
     fn kill_and_restart(&mut self) {
         let before = self.r.take().unwrap();
         let (tally, screen) = (before.state.tally.clone(), before.state.screen.clone());
+        let head = before.state.journal_head;
         drop(before);
         let mut r = open(&self.paths, Lang::Nl);
         assert!(matches!(r.state.screen, Screen::Start { .. }));
@@ -58,6 +60,8 @@ impl Killer {
             "restart #{} lost something",
             self.restarts
         );
+        assert_eq!(r.state.journal_head, head, "restart #{}", self.restarts);
+        assert_eq!(r.state.journal_head, Some(file_head(&self.paths)));
         assert_eq!(
             normalized(&r.state.screen),
             normalized(&screen),
@@ -217,4 +221,93 @@ fn nothing_typed_is_lost_when_killed_at_many_points() {
     assert_eq!(k.state().screen, Screen::Total);
     eprintln!("{} kill-and-restarts", k.restarts);
     assert!(k.restarts > 100, "only {} restarts", k.restarts);
+}
+
+/// The journal file's own last record number and chain hash, read by the core's reader
+/// (the journal is bound to the 110a, whose SHA-256 the Kiesraad published).
+fn file_head(paths: &Paths) -> ChainHead {
+    let election: [u8; 32] = hex::decode(published_hashes().0)
+        .unwrap()
+        .try_into()
+        .unwrap();
+    let bytes = std::fs::read(paths.journal()).unwrap();
+    let contents = tally_core::journal::read(&bytes, &election).unwrap();
+    ChainHead {
+        seq: contents.records.len() as u64,
+        hash: contents.last_hash,
+    }
+}
+
+#[test]
+fn a_journal_cut_short_shows_another_head_on_the_overview() {
+    let dir = tempfile::tempdir().unwrap();
+    let paths = paths(dir.path());
+    let mut r = open(&paths, Lang::Nl);
+    unlock(&mut r);
+    load_definition(&mut r);
+    let lists = juinen_lists(&r);
+    let p = paper(1, &lists);
+    start_entry(&mut r, 0, "Anna");
+    type_fields(&mut r, &p, 0, |_, _| {});
+    key(&mut r, KeyCode::Esc);
+    key(&mut r, KeyCode::Esc);
+    let head = r.state.journal_head.unwrap();
+    assert_eq!(head, file_head(&paths));
+    let shown = |r: &Demo| {
+        let mut t = ratatui::Terminal::new(ratatui::backend::TestBackend::new(80, 24)).unwrap();
+        t.draw(|f| tally_tui::view::view(&r.state, f)).unwrap();
+        let buf = t.backend().buffer().clone();
+        (0..24)
+            .map(|y| {
+                (0..80)
+                    .map(|x| buf[(x, y)].symbol().to_string())
+                    .collect::<String>()
+            })
+            .find(|l| l.contains("ketenhash"))
+            .unwrap()
+    };
+    let hex = hex::encode(head.hash);
+    let line = shown(&r);
+    assert!(
+        line.contains(&format!(
+            "Journaal: {} regels, laatste ketenhash {} {} {} {}",
+            head.seq,
+            &hex[0..4],
+            &hex[4..8],
+            &hex[8..12],
+            &hex[12..16]
+        )),
+        "{line}"
+    );
+    drop(r);
+
+    // The last record cut off at its boundary: a valid, shorter journal. The terminal
+    // starts from it; the overview's head differs from the one noted before.
+    let bytes = std::fs::read(paths.journal()).unwrap();
+    let election: [u8; 32] = hex::decode(published_hashes().0)
+        .unwrap()
+        .try_into()
+        .unwrap();
+    let last = tally_core::journal::read(&bytes, &election)
+        .unwrap()
+        .records
+        .last()
+        .unwrap()
+        .offset;
+    std::fs::write(paths.journal(), &bytes[..last as usize]).unwrap();
+    let mut r = open(&paths, Lang::Nl);
+    unlock(&mut r);
+    let cut = r.state.journal_head.unwrap();
+    assert_eq!(cut.seq, head.seq - 1);
+    assert_ne!(cut.hash, head.hash);
+    assert_eq!(cut, file_head(&paths));
+    // (The cut record was the move to the overview: the terminal is back in the entry.)
+    assert!(matches!(r.state.screen, Screen::Entry { .. }));
+    r.state.screen = Screen::Overview { selected: 0 };
+    let other = shown(&r);
+    assert!(
+        other.contains(&format!("Journaal: {} regels", head.seq - 1)),
+        "{other}"
+    );
+    assert_ne!(other, line);
 }
