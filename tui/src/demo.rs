@@ -292,7 +292,7 @@ impl FolderServices {
         if let Some(stick) = self.sticks.get(&source.display().to_string()) {
             let why = match stick.medium {
                 Err(why) => why,
-                Ok(_) => "er staat geen map met een ondertekend medium op".to_owned(),
+                Ok(_) => "op deze stick is geen map met een ondertekend medium gevonden".to_owned(),
             };
             return Err(Refusal::new(
                 Msg::MediumRefused,
