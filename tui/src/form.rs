@@ -347,7 +347,7 @@ pub fn candidate_name(c: &Candidate) -> String {
 }
 
 #[cfg(test)]
-mod tests {
+pub(crate) mod tests {
     #![allow(clippy::unwrap_used, clippy::expect_used, clippy::indexing_slicing)]
 
     use super::*;
@@ -390,7 +390,7 @@ mod tests {
 
     /// The TK2025 definition with the 230b files of `kieskringen` (in this order) and the
     /// 110b of municipality `code`.
-    fn tk2025(kieskringen: &[&str], code: &str, name: &str) -> Election {
+    pub(crate) fn tk2025(kieskringen: &[&str], code: &str, name: &str) -> Election {
         let a = shared("real/Verkiezingsdefinitie_TK2025.eml.xml");
         let lists: Vec<(String, Vec<u8>)> = kieskringen
             .iter()

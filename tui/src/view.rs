@@ -934,3 +934,71 @@ fn help(state: &State, frame: &mut Frame, area: Rect) {
         rect,
     );
 }
+
+#[cfg(test)]
+mod tests {
+    #![allow(clippy::unwrap_used, clippy::expect_used, clippy::indexing_slicing)]
+
+    use ratatui::Terminal;
+    use ratatui::backend::TestBackend;
+
+    use super::*;
+    use crate::form::ElectionInfo;
+    use crate::services::{Identity, VerifiedDefinition};
+
+    fn render(state: &State) -> String {
+        let mut t = Terminal::new(TestBackend::new(80, 24)).unwrap();
+        t.draw(|f| view(state, f)).unwrap();
+        let buf = t.backend().buffer().clone();
+        (0..24)
+            .map(|y| (0..80).map(|x| buf[(x, y)].symbol()).collect::<String>())
+            .collect::<Vec<_>>()
+            .join("\n")
+    }
+
+    #[test]
+    fn the_definition_screen_names_the_kieskring_whose_lists_are_on_the_ballot() {
+        let e = crate::form::tests::tk2025(&["Haarlem", "Nijmegen"], "0668", "West Maas en Waal");
+        let info = ElectionInfo::from_election(&e).unwrap();
+        for (lang, label) in [
+            (Lang::Nl, "Kandidatenlijsten van "),
+            (Lang::En, "Candidate lists of "),
+        ] {
+            let id = Identity {
+                root_fingerprint: String::new(),
+                body: String::new(),
+                body_fingerprint: String::new(),
+                system: String::new(),
+            };
+            let mut state = State::new(lang, false, id, 1);
+            state.screen = Screen::Definition {
+                definition: Box::new(VerifiedDefinition {
+                    info: info.clone(),
+                    signer: "Kiesraad".into(),
+                    sha256_110a: "ab".repeat(32),
+                    sha256_230b: "cd".repeat(32),
+                    files: Vec::new(),
+                    source: std::path::PathBuf::new(),
+                }),
+                inputs: Default::default(),
+                focus: 0,
+                mismatch: None,
+            };
+            let screen = render(&state);
+            assert!(
+                screen
+                    .lines()
+                    .any(|l| l.starts_with(label) && l.contains(" Kieskring 6 Nijmegen")),
+                "{screen}"
+            );
+            assert!(screen.contains("Tweede Kamer der Staten-Generaal 2025 (TK2025)"));
+            // Nijmegen's 24 lists, not Haarlem's 23 (the first 230b on the medium).
+            assert!(
+                screen
+                    .lines()
+                    .any(|l| l.starts_with(Msg::Lists.text(lang)) && l.trim_end().ends_with(" 24")),
+                "{screen}"
+            );
+        }
+    }
+}
