@@ -62,6 +62,9 @@ struct Args {
     /// Seed for the hash-code groups asked (default: from the clock).
     #[arg(long)]
     seed: Option<u64>,
+    /// Demo only: `csb` runs the central committee of Juinen (a tie decided by lot).
+    #[arg(long, requires = "demo")]
+    level: Option<String>,
 }
 
 fn demo_base() -> PathBuf {
@@ -101,7 +104,14 @@ fn main() -> ExitCode {
 fn run(args: Args) -> Result<(), String> {
     let lang =
         Lang::parse(&args.lang).ok_or_else(|| format!("--lang {}: use nl or en", args.lang))?;
-    let mut paths = if args.demo {
+    if let Some(l) = args.level.as_deref().filter(|l| *l != "csb") {
+        return Err(format!("--level {l}: only csb has a demo"));
+    }
+    let mut paths = if args.demo && args.level.as_deref() == Some("csb") {
+        let p = tally_tui::higher::demo::csb_paths(&demo_base());
+        tally_tui::higher::demo::prepare_csb_demo(&p).map_err(|e| e.to_string())?;
+        p
+    } else if args.demo {
         let base = demo_base();
         Paths::new(
             args.data_dir.unwrap_or_else(|| base.join("data")),

@@ -351,3 +351,80 @@ fn a_tie_between_candidates_is_decided_by_a_typed_lot() {
         .unwrap();
     assert_eq!(list1.candidates[0].candidate.position, CandidatePosition(2));
 }
+
+/// `tally --demo --level csb`: the DEMO keys and media, the whole flow to the written result.
+#[test]
+fn the_csb_demo_runs_to_the_signed_result() {
+    use tally_tui::higher::app::State;
+    use tally_tui::higher::runner::HigherRunner;
+    use tally_tui::higher::services::{FolderHigherServices, HigherServices, journal_path};
+    let dir = tempfile::tempdir().unwrap();
+    let paths = tally_tui::higher::demo::csb_paths(dir.path());
+    tally_tui::higher::demo::prepare_csb_demo(&paths).unwrap();
+    tally_tui::demo::prepare_demo(&paths).unwrap();
+    assert!(tally_tui::higher::terminal::is_higher(&paths));
+    let services = FolderHigherServices::open(paths.clone(), "0".repeat(64), true).unwrap();
+    let state = State::new(Lang::Nl, true, services.identity(), 3);
+    let mut r = HigherRunner::open(
+        state,
+        services,
+        tally_tui::journal::CoreJournal::new(&journal_path(&paths.data_dir)),
+    )
+    .unwrap();
+    typ(&mut r, tally_tui::demo::DEMO_PASSPHRASE);
+    press(&mut r, KeyCode::Enter);
+    let Screen::Media { items, .. } = &r.state.screen else {
+        panic!("{:?}", r.state.screen);
+    };
+    let def = items
+        .iter()
+        .find(|m| m.folder.contains("election-definition"))
+        .unwrap()
+        .folder
+        .clone();
+    let gsb = items
+        .iter()
+        .find(|m| m.folder.contains("results-510b"))
+        .unwrap()
+        .folder
+        .clone();
+    choose(&mut r, &def);
+    check_view(
+        &mut r,
+        &["DEMO, het papier zou zeggen"],
+        &["DEMO, the paper would say"],
+    );
+    type_groups(&mut r, &sha_hex(tally_tui::demo::JUINEN_110A));
+    assert_eq!(r.state.screen, Screen::Overview, "{:?}", r.state.note);
+    press(&mut r, KeyCode::Char('i'));
+    choose(&mut r, &gsb);
+    let Screen::ImportCheck { count, .. } = &r.state.screen else {
+        panic!("{:?}", r.state.note);
+    };
+    let sha = count.sha256.clone();
+    type_groups(&mut r, &sha);
+    press(&mut r, KeyCode::Char('t'));
+    press(&mut r, KeyCode::Char('z'));
+    assert_eq!(r.state.screen, Screen::Lot);
+    typ(&mut r, "3");
+    press(&mut r, KeyCode::Enter);
+    press(&mut r, KeyCode::Enter);
+    press(&mut r, KeyCode::Char('e'));
+    assert_eq!(r.state.screen, Screen::Done, "{:?}", r.state.note);
+    let lines = render(&r.state).join("\n");
+    assert!(lines.contains("DEMO"), "{lines}");
+    let exported = r.state.ledger.exported.clone().unwrap();
+    assert!(
+        exported
+            .path
+            .contains("DEMO_GR2025_Juinen_CSB_results-510d-520"),
+        "{}",
+        exported.path
+    );
+    let res = std::fs::read(
+        std::path::Path::new(&exported.path).join("DEMO_Resultaat_GR2025_Juinen.eml.xml"),
+    )
+    .unwrap();
+    let result = read_result(&res).unwrap();
+    assert_eq!(result.seats_of(ListNumber(3)), 23);
+}

@@ -171,6 +171,7 @@ fn hsb_imports_refuses_corrects_restarts_and_writes_the_signed_510c() {
     );
 
     // Start: identity and passphrase.
+    assert!(tally_tui::higher::terminal::is_higher(&paths));
     let mut r = open(&paths, Lang::Nl);
     check_view(&mut r, &["Wachtwoordzin", "HSB1"], &["Passphrase", "HSB1"]);
     typ(&mut r, "fout");
@@ -207,10 +208,11 @@ fn hsb_imports_refuses_corrects_restarts_and_writes_the_signed_510c() {
     let Screen::DefinitionCheck { .. } = r.state.screen else {
         panic!("a wrong hash code must not accept the definition");
     };
-    // Clear the typed groups.
-    for _ in 0..10 {
-        press(&mut r, KeyCode::Backspace);
-    }
+    // The typed groups are cleared for a new try.
+    let Screen::DefinitionCheck { groups, .. } = &r.state.screen else {
+        panic!();
+    };
+    assert_eq!(groups.typed, [String::new(), String::new()]);
     type_groups(&mut r, &sha_hex(&def_110a));
     assert_eq!(r.state.screen, Screen::Overview, "{:?}", r.state.note);
     check_view(

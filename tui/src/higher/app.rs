@@ -612,6 +612,10 @@ fn on_key(state: &mut State, key: KeyEvent) -> Vec<Effect> {
                     Ok(()) => vec![Effect::Keep(medium, def)],
                     Err(e) => {
                         state.error(Refusal::new(Msg::GroupsMismatch, &[&e], ""));
+                        if let Screen::DefinitionCheck { groups, .. } = &mut state.screen {
+                            groups.typed = [String::new(), String::new()];
+                            groups.field = 0;
+                        }
                         vec![]
                     }
                 }

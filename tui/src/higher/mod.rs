@@ -12,6 +12,7 @@
 //! Chosen at start by the body certificate's role (`HSB` or `CSB`).
 
 pub mod app;
+pub mod demo;
 pub mod model;
 pub mod runner;
 pub mod services;

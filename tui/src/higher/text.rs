@@ -79,6 +79,9 @@ catalogue! {
     /// No media.
     MediaNone => "Geen ondertekende bestanden gevonden. Plaats een stick en druk R.", "No signed media found. Insert a stick and press R.";
 
+    /// Demo only: what the paper would say.
+    DemoPaper => "DEMO, het papier zou zeggen: {0}", "DEMO, the paper would say: {0}";
+
     // ---- definition check ----
     /// Definition check title.
     DefinitionTitle => "Controleer de verkiezingsdefinitie met het papier", "Check the election definition against the paper";

@@ -154,6 +154,14 @@ fn hash_rows(hex: &str) -> Vec<Line<'static>> {
         .collect()
 }
 
+fn code_of(hex: &str) -> String {
+    hex.as_bytes()
+        .chunks(4)
+        .map(|c| String::from_utf8_lossy(c).into_owned())
+        .collect::<Vec<_>>()
+        .join(" ")
+}
+
 fn body_lines(state: &State) -> (Vec<Line<'static>>, Msg) {
     let lang = state.lang;
     let mut lines: Vec<Line<'static>> = Vec::new();
@@ -233,6 +241,11 @@ fn body_lines(state: &State) -> (Vec<Line<'static>>, Msg) {
                 Msg::DefinitionBodies.fill(lang, &[&expected.to_string()]),
             ));
             lines.push(line(Msg::DefinitionSigner.fill(lang, &[&def.signer])));
+            if state.demo {
+                lines.push(line(
+                    Msg::DemoPaper.fill(lang, &[&code_of(&def.sha256_110a)]),
+                ));
+            }
             lines.push(Line::from(""));
             groups_lines(&mut lines, lang, Msg::DefinitionTypeGroups, groups);
             Msg::KeysGroups
@@ -255,6 +268,9 @@ fn body_lines(state: &State) -> (Vec<Line<'static>>, Msg) {
             );
             lines.push(line(Msg::ImportFile.fill(lang, &[&count.file_name])));
             lines.push(line(Msg::ImportSigner.fill(lang, &[&count.signer])));
+            if state.demo {
+                lines.push(line(Msg::DemoPaper.fill(lang, &[&code_of(&count.sha256)])));
+            }
             lines.push(Line::from(""));
             groups_lines(&mut lines, lang, Msg::ImportTypeGroups, groups);
             Msg::KeysGroups
