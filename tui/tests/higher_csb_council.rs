@@ -165,6 +165,8 @@ fn council_csb_stops_at_a_tie_takes_the_lot_and_writes_the_520() {
         &[
             "loting nodig",
             "gelijk tussen lijsten 3, 4",
+            "3: 1.000 stemmen",
+            "4: 1.000 stemmen",
             "Getrokken lijst",
         ],
         &[
@@ -310,6 +312,8 @@ fn a_tie_between_candidates_is_decided_by_a_typed_lot() {
         &mut r,
         &[
             "Lijst 1: gelijk tussen kandidaten 1, 2",
+            "1: 30 stemmen",
+            "2: 30 stemmen",
             "Getrokken kandidaat",
         ],
         &["List 1: tie between candidates 1, 2", "Candidate drawn"],

@@ -742,3 +742,182 @@ pub fn build_export(
         ],
     })
 }
+
+#[cfg(test)]
+#[allow(clippy::unwrap_used, clippy::expect_used, clippy::indexing_slicing)]
+mod tests {
+    use super::*;
+    use tally_core::eml::definition::{SourceFile, load_election};
+
+    fn juinen() -> Definition {
+        let election = load_election(
+            &SourceFile::new("110a.xml", crate::demo::JUINEN_110A),
+            &[SourceFile::new("230b.xml", crate::demo::JUINEN_230B)],
+            None,
+        )
+        .unwrap();
+        Definition {
+            level: level_of("CSB", "CSB", &election).unwrap(),
+            election,
+            body_id: "CSB".into(),
+            body_name: "Centraal stembureau Juinen".into(),
+            signer: "test".into(),
+            sha256_110a: Sha256Digest::of(crate::demo::JUINEN_110A).to_hex(),
+            files: vec![("110a.xml".into(), "aa".into())],
+        }
+    }
+
+    fn import(bytes: &[u8]) -> Record {
+        Record::Import {
+            file_name: "510b.xml".into(),
+            sha256: Sha256Digest::of(bytes).to_hex(),
+            signer: "GSB 0042".into(),
+        }
+    }
+
+    #[test]
+    fn the_level_follows_the_certificate_and_the_tree() {
+        let def = juinen();
+        assert_eq!(def.level, AggregationLevel::MunicipalCentral);
+        assert_eq!(
+            level_of("HSB", "HSB12", &def.election),
+            Ok(AggregationLevel::District { kieskring: 12 })
+        );
+        assert!(level_of("HSB", "CSB", &def.election).is_err());
+        assert!(level_of("GSB", "0042", &def.election).is_err());
+    }
+
+    #[test]
+    fn nothing_applies_before_the_definition_is_accepted_as_kept() {
+        let bytes = crate::higher::demo::tied_510b().unwrap();
+        let mut l = Ledger::default();
+        assert_eq!(
+            l.apply(&import(&bytes), Some(&bytes)),
+            Err(ApplyError::NoDefinition)
+        );
+        l.load(juinen()).unwrap();
+        assert_eq!(
+            l.apply(&import(&bytes), Some(&bytes)),
+            Err(ApplyError::NoDefinition)
+        );
+        let other = Record::DefinitionAccepted {
+            files: vec![("110a.xml".into(), "bb".into())],
+        };
+        assert_eq!(l.apply(&other, None), Err(ApplyError::OtherDefinition));
+        let files = l.definition.as_ref().unwrap().files.clone();
+        l.apply(&Record::DefinitionAccepted { files }, None)
+            .unwrap();
+        // The kept file must be the one the record names.
+        assert_eq!(
+            l.apply(&import(&bytes), Some(b"other bytes")),
+            Err(ApplyError::MissingFile("510b.xml".into()))
+        );
+        assert_eq!(
+            l.apply(&import(&bytes), None),
+            Err(ApplyError::MissingFile("510b.xml".into()))
+        );
+        assert!(matches!(
+            l.apply(&import(&bytes), Some(&bytes)),
+            Ok(Applied::Import(ImportOutcome::Imported { .. }))
+        ));
+    }
+
+    #[test]
+    fn a_lot_must_be_the_drawing_asked_for_and_name_a_tied_list() {
+        let bytes = crate::higher::demo::tied_510b().unwrap();
+        let mut l = Ledger::default();
+        l.load(juinen()).unwrap();
+        let files = l.definition.as_ref().unwrap().files.clone();
+        l.apply(&Record::DefinitionAccepted { files }, None)
+            .unwrap();
+        l.apply(&import(&bytes), Some(&bytes)).unwrap();
+        let Some(Ok(Outcome::SeatLots(n))) = l.outcome() else {
+            panic!("lists 3 and 4 are tied: {:?}", l.outcome());
+        };
+        let drawing = n.drawing.to_string();
+        assert_eq!(n.drawing.tied, vec![ListNumber(3), ListNumber(4)]);
+        for bad in [
+            Record::SeatLot {
+                drawing: drawing.clone(),
+                drawn: 1,
+            },
+            Record::SeatLot {
+                drawing: "another drawing".into(),
+                drawn: 3,
+            },
+            Record::CandidateLot {
+                list: 3,
+                drawing: drawing.clone(),
+                drawn: 1,
+            },
+        ] {
+            assert!(
+                matches!(l.apply(&bad, None), Err(ApplyError::Lot(_))),
+                "{bad:?}"
+            );
+        }
+        l.apply(&Record::SeatLot { drawing, drawn: 3 }, None)
+            .unwrap();
+        let Some(Ok(outcome @ Outcome::Seats { .. })) = l.outcome() else {
+            panic!("{:?}", l.outcome());
+        };
+        let Outcome::Seats { seats, .. } = &outcome else {
+            panic!();
+        };
+        assert_eq!(seats.seats_of(ListNumber(3)), Some(23));
+        assert_eq!(seats.seats_of(ListNumber(4)), Some(22));
+        assert!(outcome.elected().is_some());
+        // Once exported nothing changes.
+        l.apply(
+            &Record::Exported {
+                path: "x".into(),
+                files: Vec::new(),
+            },
+            None,
+        )
+        .unwrap();
+        assert_eq!(
+            l.apply(&import(&bytes), Some(&bytes)),
+            Err(ApplyError::Closed)
+        );
+    }
+
+    #[test]
+    fn records_read_back_as_written() {
+        let records = vec![
+            Record::DefinitionAccepted {
+                files: vec![("a".into(), "b".into())],
+            },
+            import(b"x"),
+            Record::Refused(RefusedFile {
+                file_name: "f".into(),
+                sha256: String::new(),
+                body: Some("0042".into()),
+                nl: "geweigerd".into(),
+                en: "refused".into(),
+            }),
+            Record::CorrectionDecided {
+                body: "0042".into(),
+                accept: true,
+            },
+            Record::SeatLot {
+                drawing: "d".into(),
+                drawn: 3,
+            },
+            Record::CandidateLot {
+                list: 1,
+                drawing: "d".into(),
+                drawn: 2,
+            },
+            Record::Exported {
+                path: "p".into(),
+                files: vec![("a".into(), "b".into())],
+            },
+        ];
+        for r in records {
+            let json = serde_json::to_vec(&r).unwrap();
+            assert!(!json.contains(&b'\n'));
+            assert_eq!(serde_json::from_slice::<Record>(&json).unwrap(), r);
+        }
+    }
+}

@@ -207,6 +207,8 @@ catalogue! {
     LotSeat => "Restzetel: gelijk tussen lijsten {0}", "Remaining seat: tie between lists {0}";
     /// The candidates tied.
     LotCandidate => "Lijst {0}: gelijk tussen kandidaten {1}", "List {0}: tie between candidates {1}";
+    /// One of the tied and its votes.
+    LotVotes => "  {0}: {1} stemmen", "  {0}: {1} votes";
     /// The program does not decide.
     LotExplain => "Het programma kiest niet. Trek in het openbaar het lot en typ de uitkomst.", "The program does not choose. Draw lots in public and type the outcome.";
     /// Prompt for a list.

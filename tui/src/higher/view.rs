@@ -598,6 +598,29 @@ fn lot(state: &State, lines: &mut Vec<Line<'static>>) {
     };
     lines.push(Line::styled(ascii(&format!("! {what}")), ERR));
     lines.push(line(format!("  ({drawing})")));
+    // The votes of the tied, as the count gives them (display only).
+    let counted = state
+        .ledger
+        .total("2000-01-01T00:00:00")
+        .and_then(Result::ok)
+        .and_then(|t| tally_core::aggregate::outcome::counted_lists(&t).ok())
+        .unwrap_or_default();
+    for n in &tied {
+        let votes = match list {
+            None => counted
+                .iter()
+                .find(|c| c.list.0.to_string() == *n)
+                .map(|c| c.votes),
+            Some(l) => counted
+                .iter()
+                .find(|c| c.list.0 == l)
+                .and_then(|c| c.candidates.iter().find(|(p, _, _)| p.0.to_string() == *n))
+                .map(|(_, _, v)| *v),
+        };
+        if let Some(v) = votes {
+            lines.push(line(Msg::LotVotes.fill(lang, &[n, &format_count(v)])));
+        }
+    }
     if let Some(Ok(Outcome::SeatLots(n))) = &state.outcome
         && let Some(SeatStep::RemainingSeat(last)) = n.steps.last()
     {

@@ -28,6 +28,7 @@ use tally_tui::higher::services::{FolderHigherServices, journal_path};
 use tally_tui::higher::text::Lang;
 use tally_tui::higher::view::view;
 use tally_tui::journal::CoreJournal;
+use tally_tui::services::Journal;
 
 pub type Runner = HigherRunner<FolderHigherServices, CoreJournal>;
 
@@ -196,23 +197,23 @@ pub fn open(paths: &Paths, lang: Lang) -> Runner {
     .unwrap()
 }
 
-pub fn press(r: &mut Runner, code: KeyCode) {
+pub fn press<J: Journal>(r: &mut HigherRunner<FolderHigherServices, J>, code: KeyCode) {
     r.key(KeyEvent::new(code, KeyModifiers::NONE));
 }
 
-pub fn typ(r: &mut Runner, text: &str) {
+pub fn typ<J: Journal>(r: &mut HigherRunner<FolderHigherServices, J>, text: &str) {
     for c in text.chars() {
         press(r, KeyCode::Char(c));
     }
 }
 
-pub fn unlock(r: &mut Runner) {
+pub fn unlock<J: Journal>(r: &mut HigherRunner<FolderHigherServices, J>) {
     typ(r, PASSPHRASE);
     press(r, KeyCode::Enter);
 }
 
 /// Highlights the medium `folder` on a media screen and presses Enter.
-pub fn choose(r: &mut Runner, folder: &str) {
+pub fn choose<J: Journal>(r: &mut HigherRunner<FolderHigherServices, J>, folder: &str) {
     let Screen::Media { items, .. } = &r.state.screen else {
         panic!("not on a media screen: {:?}", r.state.screen);
     };
@@ -230,7 +231,7 @@ pub fn choose(r: &mut Runner, folder: &str) {
 }
 
 /// Types the two groups asked of the hash code `sha` (hex), as read from the paper.
-pub fn type_groups(r: &mut Runner, sha: &str) {
+pub fn type_groups<J: Journal>(r: &mut HigherRunner<FolderHigherServices, J>, sha: &str) {
     let asked = match &r.state.screen {
         Screen::DefinitionCheck { groups, .. } | Screen::ImportCheck { groups, .. } => groups.asked,
         s => panic!("no groups asked on {s:?}"),
@@ -243,7 +244,7 @@ pub fn type_groups(r: &mut Runner, sha: &str) {
 }
 
 /// Imports the medium `folder` whose EML has SHA-256 `sha`, typing its groups.
-pub fn import(r: &mut Runner, folder: &str, sha: &str) {
+pub fn import<J: Journal>(r: &mut HigherRunner<FolderHigherServices, J>, folder: &str, sha: &str) {
     press(r, KeyCode::Char('i'));
     choose(r, folder);
     if matches!(r.state.screen, Screen::ImportCheck { .. }) {
@@ -267,7 +268,11 @@ pub fn render(state: &State) -> Vec<String> {
 
 /// Renders the state in Dutch and English and checks that each screen shows its texts and
 /// the key bar, in ASCII.
-pub fn check_view(r: &mut Runner, nl: &[&str], en: &[&str]) {
+pub fn check_view<J: Journal>(
+    r: &mut HigherRunner<FolderHigherServices, J>,
+    nl: &[&str],
+    en: &[&str],
+) {
     let lang = r.state.lang;
     for (l, wanted) in [(Lang::Nl, nl), (Lang::En, en)] {
         r.state.lang = l;
