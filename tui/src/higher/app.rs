@@ -168,6 +168,8 @@ pub struct State {
     pub scroll: u16,
     /// The calculation at a CSB (refreshed after every change).
     pub outcome: Option<Result<Outcome, String>>,
+    /// The help of the screen is shown (F1).
+    pub help: bool,
     seed: u64,
 }
 
@@ -234,6 +236,7 @@ impl State {
             note: None,
             scroll: 0,
             outcome: None,
+            help: false,
             seed,
         }
     }
@@ -510,6 +513,15 @@ fn on_key(state: &mut State, key: KeyEvent) -> Vec<Effect> {
     }
     if key.code == KeyCode::F(2) {
         state.lang = state.lang.toggled();
+        return vec![];
+    }
+    if key.code == KeyCode::F(1) {
+        state.help = !state.help;
+        return vec![];
+    }
+    if state.help {
+        // Any other key closes the help first.
+        state.help = false;
         return vec![];
     }
     // A message stays until the next key.

@@ -254,29 +254,53 @@ catalogue! {
     /// A step refused.
     StepRefused => "Niet mogelijk: {0}", "Not possible: {0}";
 
+    // ---- help (F1) ----
+    /// Help title.
+    HelpTitle => "Hulp (F1 sluit)", "Help (F1 closes)";
+    /// Help on the start screen.
+    HelpStart => "Vergelijk de vingerafdrukken met het papier dat bij dit apparaat hoort. Typ de wachtwoordzin van de sleutel van dit stembureau.", "Compare the fingerprints with the paper that came with this appliance. Type the passphrase of this committee's key.";
+    /// Help on a media screen.
+    HelpMedia => "De ondertekende bestanden op de stick(s). Kies er een met de pijlen en druk Enter: de handtekening, de ondertekenaar en de verkiezing worden gecontroleerd voordat iets wordt gelezen.", "The signed media on the stick(s). Choose one with the arrows and press Enter: the signature, the signer and the election are checked before anything is read.";
+    /// Help on a hash-code screen.
+    HelpGroups => "Typ de gevraagde groepen van vier tekens van de hashcode die op het papier staat. Klopt het niet, dan wordt het bestand geweigerd.", "Type the groups of four characters asked for, from the hash code printed on the paper. If they do not match, the file is refused.";
+    /// Help on the overview.
+    HelpOverview => "Elke uitslag die dit stembureau verwacht: binnen, ontbreekt, geweigerd (met de reden) of correctie wacht (!). I leest een uitslag in, K toont een correctie, T het totaal als alles binnen is.", "Every result this committee expects: in, missing, refused (with the reason) or correction waiting (!). I imports a result, K shows a correction, T the total when everything is in.";
+    /// Help on the correction screen.
+    HelpCorrection => "Een ander bestand van een stembureau dat al binnen is. Alleen de coordinator beslist: 1 neemt het nieuwe bestand, 2 houdt het huidige. Beide blijven in het logboek.", "A different file from a body already in. Only the coordinator decides: 1 takes the new file, 2 keeps the current one. Both stay in the log.";
+    /// Help on the figures screen.
+    HelpFigures => "Vergelijk deze getallen met het papieren proces-verbaal voordat u verder gaat.", "Compare these figures with the paper report before you go on.";
+    /// Help on the seats screen.
+    HelpSeats => "De zetelverdeling in exacte breuken: kiesdeler, volle zetels, en elke restzetel met de regel en de vergeleken waarden.", "The seat apportionment in exact fractions: quota, full seats, and each remaining seat with its rule and the values compared.";
+    /// Help on the lot screen.
+    HelpLot => "Bij gelijke stand kiest het programma niet. Het centraal stembureau loot in het openbaar; typ het getrokken nummer. Het wordt vastgelegd en de berekening gaat verder.", "In a tie the program does not choose. The central committee draws lots in public; type the number drawn. It is recorded and the calculation continues.";
+    /// Help on the candidates screen.
+    HelpCandidates => "De gekozen kandidaten per lijst: eerst op voorkeur (boven de drempel), dan in lijstvolgorde. E schrijft de 510d, de 520 en het proces-verbaal.", "The elected candidates per list: first by preference (above the threshold), then in list order. E writes the 510d, the 520 and the report.";
+    /// Help on the done screen.
+    HelpDone => "De uitslag is ondertekend geschreven en teruggelezen. Neem de hashcode over op het papier.", "The result was written signed and read back. Copy the hash code onto the paper.";
+
     // ---- key bars ----
     /// Start keys.
-    KeysStart => "Enter ontgrendel  F2 English  Ctrl+Q stop", "Enter unlock  F2 Nederlands  Ctrl+Q quit";
+    KeysStart => "F1 hulp  Enter ontgrendel  F2 English  Ctrl+Q stop", "F1 help  Enter unlock  F2 Nederlands  Ctrl+Q quit";
     /// Media keys.
-    KeysMedia => "Pijlen kies  Enter lees  R opnieuw zoeken  Esc terug", "Arrows choose  Enter read  R rescan  Esc back";
+    KeysMedia => "F1 hulp  Pijlen kies  Enter lees  R opnieuw zoeken  Esc terug", "F1 help  Arrows choose  Enter read  R rescan  Esc back";
     /// Group typing keys.
-    KeysGroups => "Tab volgend veld  Enter controleer  Esc terug", "Tab next field  Enter check  Esc back";
+    KeysGroups => "F1 hulp  Tab volgend veld  Enter controleer  Esc terug", "F1 help  Tab next field  Enter check  Esc back";
     /// Overview keys.
-    KeysOverview => "I inlezen  K correctie  T totaal  Pijlen scroll  F2 taal  Ctrl+Q stop", "I import  K correction  T total  Arrows scroll  F2 language  Ctrl+Q quit";
+    KeysOverview => "F1 hulp  I inlezen  K correctie  T totaal  Pijlen scroll  F2 taal  Ctrl+Q stop", "F1 help  I import  K correction  T total  Arrows scroll  F2 lang  Ctrl+Q quit";
     /// Correction keys.
-    KeysCorrection => "1 aanvaarden  2 huidig houden  Pijlen scroll  Esc terug", "1 accept  2 keep current  Arrows scroll  Esc back";
+    KeysCorrection => "F1 hulp  1 aanvaarden  2 huidig houden  Pijlen scroll  Esc terug", "F1 help  1 accept  2 keep current  Arrows scroll  Esc back";
     /// Figures keys at an HSB.
-    KeysFiguresHsb => "E schrijf de 510c  Pijlen scroll  Esc overzicht", "E write the 510c  Arrows scroll  Esc overview";
+    KeysFiguresHsb => "F1 hulp  E schrijf de 510c  Pijlen scroll  Esc overzicht", "F1 help  E write the 510c  Arrows scroll  Esc overview";
     /// Figures keys at a CSB.
-    KeysFiguresCsb => "Z zetelverdeling  Pijlen scroll  Esc overzicht", "Z seat apportionment  Arrows scroll  Esc overview";
+    KeysFiguresCsb => "F1 hulp  Z zetelverdeling  Pijlen scroll  Esc overzicht", "F1 help  Z seat apportionment  Arrows scroll  Esc overview";
     /// Seats keys.
-    KeysSeats => "Enter kandidaten  Pijlen scroll  Esc totaal", "Enter candidates  Arrows scroll  Esc total";
+    KeysSeats => "F1 hulp  Enter kandidaten  Pijlen scroll  Esc totaal", "F1 help  Enter candidates  Arrows scroll  Esc total";
     /// Lot keys.
-    KeysLot => "Enter vastleggen  Esc terug", "Enter record  Esc back";
+    KeysLot => "F1 hulp  Enter vastleggen  Esc terug", "F1 help  Enter record  Esc back";
     /// Candidates keys.
-    KeysCandidates => "E schrijf 510d en 520  Pijlen scroll  Esc zetels", "E write 510d and 520  Arrows scroll  Esc seats";
+    KeysCandidates => "F1 hulp  E schrijf 510d en 520  Pijlen scroll  Esc zetels", "F1 help  E write 510d and 520  Arrows scroll  Esc seats";
     /// Done keys.
-    KeysDone => "Ctrl+Q stop", "Ctrl+Q quit";
+    KeysDone => "F1 hulp  Ctrl+Q stop", "F1 help  Ctrl+Q quit";
 }
 
 #[cfg(test)]

@@ -72,7 +72,26 @@ pub fn view(state: &State, frame: &mut Frame) {
     let [header, body, notice, keys] = rows(frame.area());
     let lang = state.lang;
     frame.render_widget(Paragraph::new(header_line(state)), header);
-    let (lines, keys_msg) = body_lines(state);
+    let (mut lines, keys_msg) = body_lines(state);
+    if state.help {
+        let help = match state.screen {
+            Screen::Start => Msg::HelpStart,
+            Screen::Media { .. } => Msg::HelpMedia,
+            Screen::DefinitionCheck { .. } | Screen::ImportCheck { .. } => Msg::HelpGroups,
+            Screen::Overview => Msg::HelpOverview,
+            Screen::Correction => Msg::HelpCorrection,
+            Screen::Figures => Msg::HelpFigures,
+            Screen::Seats => Msg::HelpSeats,
+            Screen::Lot => Msg::HelpLot,
+            Screen::Candidates => Msg::HelpCandidates,
+            Screen::Done => Msg::HelpDone,
+        };
+        lines = vec![
+            Line::styled(Msg::HelpTitle.text(lang), BOLD),
+            Line::from(""),
+            line(help.text(lang)),
+        ];
+    }
     let scrolled = matches!(
         state.screen,
         Screen::Overview
@@ -82,7 +101,7 @@ pub fn view(state: &State, frame: &mut Frame) {
             | Screen::Candidates
     );
     let mut p = Paragraph::new(lines).wrap(Wrap { trim: false });
-    if scrolled {
+    if scrolled && !state.help {
         p = p.scroll((state.scroll, 0));
     }
     frame.render_widget(p, body);

@@ -290,6 +290,19 @@ pub fn check_view<J: Journal>(
             lines[23]
         );
         assert!(all.is_ascii(), "not ASCII:\n{all}");
+        assert!(lines[23].starts_with("F1 "), "key bar: {}", lines[23]);
+        // F1: the screen's help, in the same language; any key closes it.
+        press(r, KeyCode::F(1));
+        let help = render(&r.state).join("\n");
+        let title = if l == Lang::Nl {
+            "Hulp (F1 sluit)"
+        } else {
+            "Help (F1 closes)"
+        };
+        assert!(help.contains(title), "{help}");
+        assert!(help.is_ascii());
+        press(r, KeyCode::F(1));
+        assert!(!r.state.help);
     }
     r.state.lang = lang;
 }
