@@ -151,6 +151,21 @@ fn hsb_imports_refuses_corrects_restarts_and_writes_the_signed_510c() {
         vec![("Telling.eml.xml".into(), bytes1.clone())],
         &pki.body(Role::Gsb, &code0, "Gemeente"),
     );
+    // A municipality of another kieskring (0363 Amsterdam), genuinely signed by its GSB.
+    let mut amsterdam = read_count(&bytes0).unwrap();
+    amsterdam.header.authority_id = "0363".into();
+    let amsterdam_bytes = write_count(&amsterdam).unwrap();
+    let other_kieskring = pki.medium(
+        &media,
+        "zz_other_kieskring",
+        ContentKind::Results510b,
+        "TK2021",
+        vec![(
+            "Telling_TK2021_gemeente_Amsterdam.eml.xml".into(),
+            amsterdam_bytes.clone(),
+        )],
+        &pki.body(Role::Gsb, "0363", "Gemeente Amsterdam"),
+    );
     // A correction for municipality 0: five more votes for list 1's first candidate.
     let mut corrected = read_count(&bytes0).unwrap();
     for vc in std::iter::once(&mut corrected.total)
@@ -231,9 +246,12 @@ fn hsb_imports_refuses_corrects_restarts_and_writes_the_signed_510c() {
             &wrong_body,
             &*format!("ondertekend door {code0}, maar het bestand is de uitslag van {code1}"),
         ),
+        (&other_kieskring, "0363 hoort niet bij dit stembureau"),
     ] {
         let sha = if *folder == wrong_eml {
             sha_hex(&other_bytes)
+        } else if *folder == other_kieskring {
+            sha_hex(&amsterdam_bytes)
         } else {
             sha_hex(&bytes0)
         };
@@ -245,8 +263,8 @@ fn hsb_imports_refuses_corrects_restarts_and_writes_the_signed_510c() {
         messages.push(n);
     }
     messages.dedup();
-    assert_eq!(messages.len(), 4, "{messages:?}");
-    assert_eq!(r.state.ledger.refusals.len(), 4);
+    assert_eq!(messages.len(), 5, "{messages:?}");
+    assert_eq!(r.state.ledger.refusals.len(), 5);
     check_view(
         &mut r,
         &["Geweigerd:", "zz_forged"],
