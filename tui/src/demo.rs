@@ -594,7 +594,9 @@ impl Services for FolderServices {
                     .iter()
                     .filter_map(|s| s.medium.as_ref().err().map(|w| format!("{}: {w}", s.label)))
                     .collect();
-                let mut text = "er zit geen bruikbare stick in; steek een lege stick (FAT32, exFAT of ext4) in en probeer opnieuw".to_owned();
+                let mut text =
+                    "geen bruikbare stick gevonden; steek een lege stick in (FAT32, exFAT of ext4)"
+                        .to_owned();
                 if !why.is_empty() {
                     text.push_str(&format!(" ({})", why.join("; ")));
                 }
@@ -602,12 +604,11 @@ impl Services for FolderServices {
             }
             more => {
                 return Err(fail(format!(
-                    "er zitten {} bruikbare sticks in; laat er precies een in zitten en probeer opnieuw",
+                    "{} bruikbare sticks; laat er precies een in zitten",
                     more.len()
                 )));
             }
         };
-        let label = usable.first().map(|s| s.label.clone()).unwrap_or_default();
         let dir = Path::new(&key).join(&folder);
         if !self.sticks.is_usb() && dir.exists() {
             return Err(fail(format!("{} bestaat al", dir.display())));
@@ -640,9 +641,11 @@ impl Services for FolderServices {
             }
             fail(crate::sticks::ascii(&text))
         })?;
+        // On a USB stick the folder's name (the notice row has 80 columns; the stick's
+        // identity is in the audit log).
         Ok(ExportReport {
             path: if self.sticks.is_usb() {
-                format!("{folder} op {label}")
+                folder.clone()
             } else {
                 dir.display().to_string()
             },

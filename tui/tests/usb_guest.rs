@@ -7,16 +7,25 @@
 //! appears on the media screen by itself (the event loop polls the kernel's uevents between
 //! keys); a blank stick is listed with "geen bruikbare partitie"; choosing the definition
 //! mounts it read-only, verifies it and shows the definition screen; a pulled stick leaves the
-//! list by itself.
+//! list by itself. Then, booted again with a data partition holding a count made on the host
+//! (the journal and the kept definition): with two blank sticks the export is refused ("laat er
+//! precies een in zitten"); with one it is written, read back and verified in the guest; the
+//! host reads the stick's image with `mcopy` and verifies the signed 510b and its PDF.
+//! (`screen.wait` reads the screen through a VT100 emulator; the notice row is 80 columns, so
+//! needles are taken from the start of a notice.)
 //!
 //! Slow (OVMF under TCG: minutes); needs the image tools of `scripts/test` (qemu, ovmf,
 //! sbsigntool, systemd-boot-efi, dosfstools, mtools, ...) and a musl target for the init.
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::indexing_slicing)]
 
+mod common;
+
 use std::path::{Path, PathBuf};
 use std::process::Command;
 use std::time::{Duration, Instant};
 
+use common::{full_entry, juinen_lists, key, load_definition, paper, type_str};
+use crossterm::event::KeyCode;
 use tally_image::testbed::{
     BENCH_PASSPHRASE, BOOT_TIMEOUT, TEST_ROOT_SEED, TestBed, build_musl_inits, make_body_data,
     make_certified_stick,
@@ -25,7 +34,13 @@ use tally_signing::{
     Certificate, CertificateFields, ContentKind, MediumFile, Role, SecretKey, SignedMedium,
     Timestamp, sign_medium,
 };
-use tally_tui::demo::{JUINEN_110A, JUINEN_110B, JUINEN_230B};
+use tally_signing::{DirSource, VerifyOptions, verify_medium};
+use tally_tui::app::State;
+use tally_tui::demo::{FolderServices, JUINEN_110A, JUINEN_110B, JUINEN_230B, Paths};
+use tally_tui::journal::CoreJournal;
+use tally_tui::runner::Runner;
+use tally_tui::services::Services;
+use tally_tui::text::Lang;
 
 fn work() -> PathBuf {
     Path::new(env!("CARGO_TARGET_TMPDIR")).join("tally-usb-guest")
@@ -122,6 +137,31 @@ fn fat_stick_with(path: &Path, folder: &str, medium: &SignedMedium) {
             .arg(&f)
             .arg(format!("::/{folder}/{name}")));
     }
+}
+
+/// Counts the Juinen test election on the host in `data` (the body's keys from
+/// `make_body_data`, the definition from a folder): every station entered twice, definitive.
+/// Leaves the journal and the kept definition, as the appliance would have them.
+fn count_on_the_host(data: &Path, root_key: &Path, folder: &str, medium: &SignedMedium) {
+    let media = data.with_extension("media");
+    let _ = std::fs::remove_dir_all(&media);
+    std::fs::create_dir_all(&media).unwrap();
+    medium.write_to_dir(&media.join(folder)).unwrap();
+    let mut paths = Paths::new(data.to_path_buf(), media);
+    paths.root = root_key.to_path_buf();
+    let services = FolderServices::open(paths.clone(), "00".repeat(32), false).unwrap();
+    let state = State::new(Lang::Nl, false, services.identity(), 7);
+    let mut r = Runner::open(state, services, CoreJournal::new(&paths.journal())).unwrap();
+    type_str(&mut r, BENCH_PASSPHRASE);
+    key(&mut r, KeyCode::Enter);
+    load_definition(&mut r);
+    let lists = juinen_lists(&r);
+    for s in 1..=3u32 {
+        let p = paper(s, &lists);
+        full_entry(&mut r, (s - 1) as usize, "Anna", &p);
+        full_entry(&mut r, (s - 1) as usize, "Bert", &p);
+    }
+    assert!(r.state.tally.all_definitive());
 }
 
 /// The terminal's screen as a VT100 shows it (ratatui writes only the changed cells, so the
@@ -253,4 +293,87 @@ fn tally_usb_in_the_guest_lists_hot_plugged_sticks_and_verifies_a_definition() {
     );
     std::fs::write(work.join("console.txt"), vm.console_text()).unwrap();
     vm.kill();
+
+    // 2. Export: a data partition with a count made on the host.
+    let counted = work.join("counted");
+    make_body_data(&counted).unwrap();
+    count_on_the_host(&counted, &bed.root_key, &folder, &medium);
+    let boot2 = work.join("certified-counted.img");
+    make_certified_stick(&image.uki, Some(&counted), &boot2).unwrap();
+    let blank_fat = |name: &str| {
+        let p = work.join(name);
+        let _ = std::fs::remove_file(&p);
+        run(Command::new("mkfs.vfat")
+            .args(["-C", "-n", "LEEG"])
+            .arg(&p)
+            .arg("16384"));
+        p
+    };
+    let (one, two) = (blank_fat("one.img"), blank_fat("two.img"));
+    let mut vm = bed.boot_stick(&boot2, &work.join("vm2")).unwrap();
+    let mut screen = Screen::new();
+    screen.wait(&mut vm, "Wachtwoordzin", BOOT_TIMEOUT);
+    vm.send_bytes(format!("{BENCH_PASSPHRASE}\r").as_bytes())
+        .unwrap();
+    // The journal brings back the overview with every station definitive; t: the total.
+    screen.wait(
+        &mut vm,
+        "3 van 3 stembureaus definitief",
+        Duration::from_secs(120),
+    );
+    vm.plug_stick("one", &one, "EEN1").unwrap();
+    vm.plug_stick("two", &two, "TWEE2").unwrap();
+    std::thread::sleep(Duration::from_secs(5));
+    vm.send_bytes(b"t").unwrap();
+    screen.wait(&mut vm, "druk dan E", Duration::from_secs(60));
+    vm.send_bytes(b"e").unwrap();
+    screen.wait(
+        &mut vm,
+        "2 bruikbare sticks; laat er precies een in zitten",
+        Duration::from_secs(120),
+    );
+    vm.unplug_stick("two", Duration::from_secs(60)).unwrap();
+    std::thread::sleep(Duration::from_secs(3));
+    let exporting = Instant::now();
+    vm.send_bytes(b"e").unwrap();
+    let text = screen.wait(
+        &mut vm,
+        "Ondertekende uitslag geschreven naar",
+        Duration::from_secs(180),
+    );
+    let exported = exporting.elapsed();
+    let out_folder = SignedMedium::folder_name(ContentKind::Results510b, "GR2025_Juinen", "0042");
+    assert!(text.contains(&out_folder), "{text}");
+    vm.unplug_stick("one", Duration::from_secs(60)).unwrap();
+    std::fs::write(work.join("console2.txt"), vm.console_text()).unwrap();
+    vm.kill();
+
+    // The stick, read on the host: the signed 510b and its report, nothing else.
+    let copy = work.join("exported");
+    let _ = std::fs::remove_dir_all(&copy);
+    std::fs::create_dir_all(&copy).unwrap();
+    run(Command::new("mcopy")
+        .args(["-s", "-n", "-i"])
+        .arg(&one)
+        .arg(format!("::/{out_folder}"))
+        .arg(&copy));
+    let root = SecretKey::from_seed(&TEST_ROOT_SEED).public_key();
+    let mut opts = VerifyOptions::new(&root, Timestamp::now());
+    opts.expected_kind = Some(ContentKind::Results510b);
+    opts.expected_signer = Some("0042");
+    let verified = verify_medium(&DirSource::new(copy.join(&out_folder)), &opts).unwrap();
+    let names: Vec<&str> = verified.files.iter().map(|f| f.name.as_str()).collect();
+    assert_eq!(
+        names,
+        vec![
+            "Telling_GR2025_Juinen_gemeente_Juinen.eml.xml",
+            "Telling_GR2025_Juinen_gemeente_Juinen.pdf"
+        ]
+    );
+    assert!(verified.ignored.is_empty(), "{:?}", verified.ignored);
+    assert!(verified.files[1].bytes.starts_with(b"%PDF-"));
+    eprintln!(
+        "export to a real (emulated) USB stick in the guest, with read-back and verification: {:.1} s",
+        exported.as_secs_f64()
+    );
 }
