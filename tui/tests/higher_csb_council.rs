@@ -144,7 +144,7 @@ fn council_csb_stops_at_a_tie_takes_the_lot_and_writes_the_520() {
     );
     unlock(&mut r);
     choose(&mut r, &def);
-    type_groups(&mut r, &sha_hex(JUINEN_110A));
+    accept_definition(&mut r, &media, &def);
     assert_eq!(r.state.screen, Screen::Overview, "{:?}", r.state.note);
     check_view(&mut r, &["0 van 1 binnen", "0042"], &["0 of 1 in"]);
     import(&mut r, &gsb, &sha_hex(&count));
@@ -301,7 +301,7 @@ fn a_tie_between_candidates_is_decided_by_a_typed_lot() {
     let mut r = open(&paths, Lang::En);
     unlock(&mut r);
     choose(&mut r, &def);
-    type_groups(&mut r, &sha_hex(JUINEN_110A));
+    accept_definition(&mut r, &media, &def);
     import(&mut r, &gsb, &sha_hex(&count));
     press(&mut r, KeyCode::Char('t'));
     press(&mut r, KeyCode::Char('z'));
@@ -398,7 +398,7 @@ fn the_csb_demo_runs_to_the_signed_result() {
         &["DEMO, het papier zou zeggen"],
         &["DEMO, the paper would say"],
     );
-    type_groups(&mut r, &sha_hex(tally_tui::demo::JUINEN_110A));
+    accept_definition(&mut r, &paths.media_dir, &def);
     assert_eq!(r.state.screen, Screen::Overview, "{:?}", r.state.note);
     press(&mut r, KeyCode::Char('i'));
     choose(&mut r, &gsb);

@@ -63,7 +63,7 @@ fn hsb_510c(pki: &Pki, dir: &Path) -> std::path::PathBuf {
     let mut r = open(&paths, Lang::Nl);
     unlock(&mut r);
     choose(&mut r, &def);
-    type_groups(&mut r, &sha_hex(&def_110a));
+    accept_definition(&mut r, &media, &def);
     for u in &real_510c.units {
         let code = u.id.0.strip_prefix("HSB1::").unwrap();
         let file = one_unit_file(
@@ -132,10 +132,10 @@ fn kieskring_510c(
     (folder, bytes)
 }
 
-fn csb_until_seats(r: &mut Runner, def: &str, def_110a: &[u8], imports: &[(String, String)]) {
+fn csb_until_seats(r: &mut Runner, media: &Path, def: &str, imports: &[(String, String)]) {
     unlock(r);
     choose(r, def);
-    type_groups(r, &sha_hex(def_110a));
+    accept_definition(r, media, def);
     assert_eq!(r.state.screen, Screen::Overview, "{:?}", r.state.note);
     for (folder, sha) in imports {
         import(r, folder, sha);
@@ -206,7 +206,7 @@ fn the_hsb_510c_with_the_other_kieskringen_gives_the_signed_510d_and_520() {
     }
 
     let mut r = open(&paths, Lang::Nl);
-    csb_until_seats(&mut r, &def, &def_110a, &imports);
+    csb_until_seats(&mut r, &media, &def, &imports);
     let Some(Ok(Outcome::Seats { seats, .. })) = r.state.outcome.clone() else {
         panic!("{:?}", r.state.outcome);
     };
@@ -289,7 +289,7 @@ fn the_real_tk2021_seats_equal_the_520_and_lists_needing_p18_are_refused() {
         imports.push((folder, sha_hex(&bytes)));
     }
     let mut r = open(&paths, Lang::Nl);
-    csb_until_seats(&mut r, &def, &def_110a, &imports);
+    csb_until_seats(&mut r, &media, &def, &imports);
     let published = read_result(&real("Resultaat_TK2021.eml.xml")).unwrap();
     let Some(Ok(Outcome::Seats { seats, .. })) = &r.state.outcome else {
         panic!("{:?}", r.state.outcome);

@@ -201,7 +201,8 @@ fn hsb_imports_refuses_corrects_restarts_and_writes_the_signed_510c() {
         &["election definition"],
     );
 
-    // The definition, checked against the paper (two groups of the 110a's hash code).
+    // The definition, checked against the paper (two groups of the 110a's hash code and two of
+    // the 230b's).
     choose(&mut r, &def_folder);
     assert!(
         matches!(r.state.screen, Screen::DefinitionCheck { .. }),
@@ -215,9 +216,24 @@ fn hsb_imports_refuses_corrects_restarts_and_writes_the_signed_510c() {
             "Zetels: 150",
             "Verwacht: 10 uitslagen",
             "Groep",
+            "van de hashcode van de 110a",
+            "Kandidatenlijsten_TK2021_Groningen.eml.xml:",
         ],
-        &["Seats: 150", "Expected: 10 results", "Group"],
+        &[
+            "Seats: 150",
+            "Expected: 10 results",
+            "Group",
+            "of the hash code of",
+        ],
     );
+    // The 110a right, the 230b wrong: refused, naming the 230b.
+    type_both(&mut r, &sha_hex(&def_110a), &"0".repeat(64));
+    assert!(
+        note(&r).contains("Kandidatenlijsten_TK2021_Groningen.eml.xml"),
+        "{}",
+        note(&r)
+    );
+    assert!(matches!(r.state.screen, Screen::DefinitionCheck { .. }));
     type_groups(&mut r, &"0".repeat(64));
     assert!(note(&r).contains("hashcode klopt niet"), "{}", note(&r));
     let Screen::DefinitionCheck { .. } = r.state.screen else {
@@ -228,7 +244,7 @@ fn hsb_imports_refuses_corrects_restarts_and_writes_the_signed_510c() {
         panic!();
     };
     assert_eq!(groups.typed, [String::new(), String::new()]);
-    type_groups(&mut r, &sha_hex(&def_110a));
+    accept_definition(&mut r, &media, &def_folder);
     assert_eq!(r.state.screen, Screen::Overview, "{:?}", r.state.note);
     check_view(
         &mut r,

@@ -97,7 +97,7 @@ fn a_journal_that_cannot_be_written_stops_the_import() {
     .unwrap();
     unlock(&mut r);
     choose(&mut r, &def);
-    type_groups(&mut r, &sha_hex(&def_110a));
+    accept_definition(&mut r, &paths.media_dir, &def);
     assert_eq!(r.state.screen, Screen::Overview);
 
     broken.set(true);

@@ -101,6 +101,12 @@ pub enum Screen {
         medium: MediumEntry,
         /// The 110a's hash-code groups typed.
         groups: Groups,
+        /// The groups of one 230b's hash code typed.
+        lists: Groups,
+        /// Which 230b ([`Definition::lists_230b`]) is asked.
+        list_file: usize,
+        /// Which is being typed: 0 the 110a's groups, 1 the 230b's.
+        part: usize,
     },
     /// Which bodies are in, missing, refused.
     Overview,
@@ -380,11 +386,17 @@ pub fn update(state: &mut State, event: Event) -> Vec<Effect> {
             };
             if let Some(medium) = medium {
                 let groups = Groups::new(state.next_seed());
+                let lists = Groups::new(state.next_seed());
+                let n = def.lists_230b.len().max(1);
+                let list_file = usize::try_from(state.next_seed() % (n as u64)).unwrap_or(0);
                 state.note = None;
                 state.go(Screen::DefinitionCheck {
                     def,
                     medium,
                     groups,
+                    lists,
+                    list_file,
+                    part: 0,
                 });
             }
             vec![]
@@ -617,24 +629,84 @@ fn on_key(state: &mut State, key: KeyEvent) -> Vec<Effect> {
                 vec![Effect::Scan]
             }
             KeyCode::Enter => {
-                let Screen::DefinitionCheck { groups, .. } = &state.screen else {
+                let Screen::DefinitionCheck {
+                    groups,
+                    lists,
+                    list_file,
+                    ..
+                } = &state.screen
+                else {
                     return vec![];
                 };
-                match groups.check(&def.sha256_110a) {
+                let checked = groups.check(&def.sha256_110a).and_then(|()| {
+                    match def.lists_230b.get(*list_file) {
+                        Some((name, sha)) => lists.check(sha).map_err(|e| format!("{name}: {e}")),
+                        None => Ok(()),
+                    }
+                });
+                match checked {
                     Ok(()) => vec![Effect::Keep(medium, def)],
                     Err(e) => {
                         state.error(Refusal::new(Msg::GroupsMismatch, &[&e], ""));
-                        if let Screen::DefinitionCheck { groups, .. } = &mut state.screen {
-                            groups.typed = [String::new(), String::new()];
-                            groups.field = 0;
+                        if let Screen::DefinitionCheck {
+                            groups,
+                            lists,
+                            part,
+                            ..
+                        } = &mut state.screen
+                        {
+                            for g in [groups, lists] {
+                                g.typed = [String::new(), String::new()];
+                                g.field = 0;
+                            }
+                            *part = 0;
                         }
                         vec![]
                     }
                 }
             }
             code => {
-                if let Screen::DefinitionCheck { groups, .. } = &mut state.screen {
-                    groups.key(code);
+                if let Screen::DefinitionCheck {
+                    groups,
+                    lists,
+                    part,
+                    def,
+                    ..
+                } = &mut state.screen
+                {
+                    let has_lists = !def.lists_230b.is_empty();
+                    let forward = matches!(code, KeyCode::Tab | KeyCode::Down);
+                    let back = matches!(code, KeyCode::BackTab | KeyCode::Up);
+                    match *part {
+                        0 if has_lists && forward && groups.field == 1 => {
+                            *part = 1;
+                            lists.field = 0;
+                        }
+                        0 if has_lists && back && groups.field == 0 => {
+                            *part = 1;
+                            lists.field = 1;
+                        }
+                        0 => {
+                            groups.key(code);
+                            let full = groups.field == 1 && groups.typed[1].len() == 4;
+                            if has_lists && full && matches!(code, KeyCode::Char(_)) {
+                                *part = 1;
+                                lists.field = 0;
+                            }
+                        }
+                        _ if (forward && lists.field == 1) || (back && lists.field == 0) => {
+                            *part = 0;
+                            groups.field = if forward { 0 } else { 1 };
+                        }
+                        _ if code == KeyCode::Backspace
+                            && lists.field == 0
+                            && lists.typed[0].is_empty() =>
+                        {
+                            *part = 0;
+                            groups.field = 1;
+                        }
+                        _ => lists.key(code),
+                    }
                 }
                 vec![]
             }

@@ -39,6 +39,8 @@ pub struct Definition {
     pub signer: String,
     /// SHA-256 (hex) of the 110a, whose hash code is on the paper.
     pub sha256_110a: String,
+    /// Each 230b file's name and SHA-256 (hex), whose hash codes are on the paper.
+    pub lists_230b: Vec<(String, String)>,
     /// Every file with its SHA-256 (hex).
     pub files: Vec<(String, String)>,
 }
@@ -763,6 +765,7 @@ mod tests {
             body_name: "Centraal stembureau Juinen".into(),
             signer: "test".into(),
             sha256_110a: Sha256Digest::of(crate::demo::JUINEN_110A).to_hex(),
+            lists_230b: Vec::new(),
             files: vec![("110a.xml".into(), "aa".into())],
         }
     }

@@ -366,6 +366,12 @@ impl FolderHigherServices {
             body_name,
             signer: format!("{} ({})", signer.name(), signer.identifier()),
             sha256_110a: hex::encode(f110a.sha256),
+            lists_230b: verified
+                .files
+                .iter()
+                .filter(|f| is(&f.name, &["230b", "Kandidatenlijsten"]))
+                .map(|f| (f.name.clone(), hex::encode(f.sha256)))
+                .collect(),
             files: verified
                 .files
                 .iter()

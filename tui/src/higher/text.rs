@@ -97,6 +97,8 @@ catalogue! {
     DefinitionSigner => "Ondertekend door: {0}", "Signed by: {0}";
     /// Type hash groups of the 110a.
     DefinitionTypeGroups => "Typ groep {0} en groep {1} van de hashcode van de 110a (op het papier):", "Type group {0} and group {1} of the 110a's hash code (on the paper):";
+    /// Type hash groups of a 230b.
+    DefinitionTypeGroups230b => "Typ groep {0} en groep {1} van de hashcode van {2}:", "Type group {0} and group {1} of the hash code of {2}:";
     /// Definition refused.
     DefinitionRefused => "Verkiezingsdefinitie geweigerd: {0}", "Election definition refused: {0}";
     /// Definition accepted.

@@ -144,13 +144,17 @@ fn header_line(state: &State) -> Line<'static> {
     Line::from(spans)
 }
 
-fn groups_lines(lines: &mut Vec<Line<'static>>, lang: Lang, intro: Msg, g: &Groups) {
+fn groups_lines(
+    lines: &mut Vec<Line<'static>>,
+    lang: Lang,
+    intro: String,
+    g: &Groups,
+    active: bool,
+) {
+    lines.push(line(intro));
     let [a, b] = g.asked;
-    lines.push(line(
-        intro.fill(lang, &[&(a + 1).to_string(), &(b + 1).to_string()]),
-    ));
     for (i, (index, typed)) in [(a, &g.typed[0]), (b, &g.typed[1])].into_iter().enumerate() {
-        let mark = if g.field == i { "> " } else { "  " };
+        let mark = if active && g.field == i { "> " } else { "  " };
         lines.push(line(format!(
             "{mark}{} [{:_<4}]",
             Msg::GroupLabel.fill(lang, &[&(index + 1).to_string()]),
@@ -241,7 +245,14 @@ fn body_lines(state: &State) -> (Vec<Line<'static>>, Msg) {
             }
             Msg::KeysMedia
         }
-        Screen::DefinitionCheck { def, groups, .. } => {
+        Screen::DefinitionCheck {
+            def,
+            groups,
+            lists: list_groups,
+            list_file,
+            part,
+            ..
+        } => {
             let e = &def.election;
             title(&mut lines, Msg::DefinitionTitle.text(lang).into());
             lines.push(line(
@@ -266,7 +277,27 @@ fn body_lines(state: &State) -> (Vec<Line<'static>>, Msg) {
                 ));
             }
             lines.push(Line::from(""));
-            groups_lines(&mut lines, lang, Msg::DefinitionTypeGroups, groups);
+            let [a, b] = groups.asked.map(|i| (i + 1).to_string());
+            groups_lines(
+                &mut lines,
+                lang,
+                Msg::DefinitionTypeGroups.fill(lang, &[&a, &b]),
+                groups,
+                *part == 0,
+            );
+            if let Some((name, sha)) = def.lists_230b.get(*list_file) {
+                if state.demo {
+                    lines.push(line(Msg::DemoPaper.fill(lang, &[&code_of(sha)])));
+                }
+                let [a, b] = list_groups.asked.map(|i| (i + 1).to_string());
+                groups_lines(
+                    &mut lines,
+                    lang,
+                    Msg::DefinitionTypeGroups230b.fill(lang, &[&a, &b, name]),
+                    list_groups,
+                    *part == 1,
+                );
+            }
             Msg::KeysGroups
         }
         Screen::Overview => {
@@ -291,7 +322,14 @@ fn body_lines(state: &State) -> (Vec<Line<'static>>, Msg) {
                 lines.push(line(Msg::DemoPaper.fill(lang, &[&code_of(&count.sha256)])));
             }
             lines.push(Line::from(""));
-            groups_lines(&mut lines, lang, Msg::ImportTypeGroups, groups);
+            let [a, b] = groups.asked.map(|i| (i + 1).to_string());
+            groups_lines(
+                &mut lines,
+                lang,
+                Msg::ImportTypeGroups.fill(lang, &[&a, &b]),
+                groups,
+                true,
+            );
             Msg::KeysGroups
         }
         Screen::Correction => {

@@ -230,17 +230,53 @@ pub fn choose<J: Journal>(r: &mut HigherRunner<FolderHigherServices, J>, folder:
     press(r, KeyCode::Enter);
 }
 
-/// Types the two groups asked of the hash code `sha` (hex), as read from the paper.
+/// Types the groups asked of the hash code `sha` (hex), as read from the paper: on the
+/// definition screen the 110a's and the 230b's groups both from `sha`.
 pub fn type_groups<J: Journal>(r: &mut HigherRunner<FolderHigherServices, J>, sha: &str) {
-    let asked = match &r.state.screen {
-        Screen::DefinitionCheck { groups, .. } | Screen::ImportCheck { groups, .. } => groups.asked,
+    type_both(r, sha, sha);
+}
+
+/// Types the 110a's groups from `sha_110a` and the asked 230b's from `sha_230b`.
+pub fn type_both<J: Journal>(
+    r: &mut HigherRunner<FolderHigherServices, J>,
+    sha_110a: &str,
+    sha_230b: &str,
+) {
+    let (asked, lists) = match &r.state.screen {
+        Screen::DefinitionCheck { groups, lists, .. } => (groups.asked, Some(lists.asked)),
+        Screen::ImportCheck { groups, .. } => (groups.asked, None),
         s => panic!("no groups asked on {s:?}"),
     };
-    // Four characters fill the first field and move to the second.
+    // Four characters fill a field and move to the next.
     for i in asked {
-        typ(r, &sha[4 * i..4 * i + 4]);
+        typ(r, &sha_110a[4 * i..4 * i + 4]);
+    }
+    for i in lists.into_iter().flatten() {
+        typ(r, &sha_230b[4 * i..4 * i + 4]);
     }
     press(r, KeyCode::Enter);
+}
+
+/// On the definition screen: types the groups of the 110a and of the 230b asked, from the
+/// files of the medium `folder` in `media` (what the paper's hash codes are of).
+pub fn accept_definition<J: Journal>(
+    r: &mut HigherRunner<FolderHigherServices, J>,
+    media: &Path,
+    folder: &str,
+) {
+    let Screen::DefinitionCheck { def, list_file, .. } = &r.state.screen else {
+        panic!("not on the definition screen: {:?}", r.state.note);
+    };
+    let name_110a = def
+        .files
+        .iter()
+        .map(|(n, _)| n.clone())
+        .find(|n| n.contains("110a") || n.contains("Verkiezingsdefinitie"))
+        .unwrap();
+    let name_230b = def.lists_230b[*list_file].0.clone();
+    let sha = |name: &str| sha_hex(&std::fs::read(media.join(folder).join(name)).unwrap());
+    let (a, b) = (sha(&name_110a), sha(&name_230b));
+    type_both(r, &a, &b);
 }
 
 /// Imports the medium `folder` whose EML has SHA-256 `sha`, typing its groups.
