@@ -911,6 +911,20 @@ mod tests {
     }
 
     #[test]
+    fn the_acknowledgement_survives_the_journal_codec() {
+        let event = ev(
+            "Coco",
+            Role::Coordinator,
+            5_000,
+            Action::Decide {
+                decision: Decision::AcknowledgeWarnings,
+            },
+        );
+        let bytes = crate::journal::codec::encode_event(&event).unwrap();
+        assert_eq!(crate::journal::codec::decode_event(&bytes).unwrap(), event);
+    }
+
+    #[test]
     fn by_default_the_typist_acknowledges_and_the_coordinator_has_nothing_to() {
         let mut de = DataEntry::new(shape(), [SB]);
         assert_eq!(de.acknowledged_by(), WarningsBy::Typist);
