@@ -560,7 +560,7 @@ impl Services for FolderServices {
                 "het proces-verbaal (PDF) kan niet gemaakt worden: {e}"
             ))
         })?;
-        let pdf_name = format!("{}.pdf", name.trim_end_matches(".eml.xml"));
+        let pdf_name = report_file_name(&name);
         let medium = sign_medium(
             ContentKind::Results510b,
             &election.id,
@@ -684,6 +684,21 @@ pub fn municipal_pdf(
         },
     )
     .map_err(|e| e.to_string())
+}
+
+/// The report's file name next to the 510b `eml_name`: `Model_Na31-2_` and the 510b's name
+/// without its `Telling_` prefix and `.eml.xml` (`Telling_GR2025_Juinen_gemeente_Juinen.eml.xml`
+/// -> `Model_Na31-2_GR2025_Juinen_gemeente_Juinen.pdf`; a `DEMO_` prefix stays in front). Not
+/// `Telling_...`: that is the Kiesraad's name for count files, and a reader looking for the
+/// count by that prefix must not find the PDF.
+pub fn report_file_name(eml_name: &str) -> String {
+    let (demo, rest) = match eml_name.strip_prefix("DEMO_") {
+        Some(rest) => ("DEMO_", rest),
+        None => ("", eml_name),
+    };
+    let stem = rest.trim_end_matches(".eml.xml");
+    let stem = stem.strip_prefix("Telling_").unwrap_or(stem);
+    format!("{demo}Model_Na31-2_{stem}.pdf")
 }
 
 /// `YYYY-MM-DDTHH:MM:SS` (the 510b's creation time) as the report's creation time.
@@ -836,4 +851,29 @@ pub fn prepare_demo(paths: &Paths) -> Result<(), SetupError> {
             .map_err(|e| SetupError::Io(folder.clone(), e))?;
     }
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_report_is_named_after_its_510b_without_the_count_prefix() {
+        assert_eq!(
+            report_file_name("Telling_GR2025_Juinen_gemeente_Juinen.eml.xml"),
+            "Model_Na31-2_GR2025_Juinen_gemeente_Juinen.pdf"
+        );
+        assert_eq!(
+            report_file_name("DEMO_Telling_GR2025_Juinen_gemeente_Juinen.eml.xml"),
+            "DEMO_Model_Na31-2_GR2025_Juinen_gemeente_Juinen.pdf"
+        );
+    }
+
+    #[test]
+    fn the_report_time_is_the_510b_creation_time() {
+        let t = creation_time("2026-11-25T15:04:05").map(|t| t.to_string());
+        assert_eq!(t.as_deref(), Ok("25-11-2026 15:04:05"));
+        assert!(creation_time("gisteren").is_err());
+        assert!(creation_time("2026-13-25T15:04:05").is_err());
+    }
 }

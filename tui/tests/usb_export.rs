@@ -93,7 +93,7 @@ fn the_export_holds_the_municipal_report_pdf_signed_next_to_the_510b() {
         names,
         vec![
             "DEMO_Telling_GR2025_Juinen_gemeente_Juinen.eml.xml",
-            "DEMO_Telling_GR2025_Juinen_gemeente_Juinen.pdf"
+            "DEMO_Model_Na31-2_GR2025_Juinen_gemeente_Juinen.pdf"
         ]
     );
     assert!(verified.ignored.is_empty(), "{:?}", verified.ignored);
