@@ -248,6 +248,16 @@ fn read_medium(
                     let election = medium.election().to_owned();
                     let kind = medium.manifest.kind;
                     for f in medium.files {
+                        if !f.name.ends_with(".xml") {
+                            // The exports carry the printed report (PDF) beside the EML: it
+                            // is covered by the signature checked above, but holds no count.
+                            report.push(
+                                Severity::Note,
+                                &format!("{name}/{}", f.name),
+                                "signed, not an EML file (a printed report?); not recomputed",
+                            );
+                            continue;
+                        }
                         inputs.push(Input {
                             name: format!("{name}/{}", f.name),
                             bytes: f.bytes,

@@ -911,3 +911,37 @@ fn every_file_of_the_chain_is_schema_valid() {
     // 110a, two 230b, six 510b, two 510c, the 510d and the 520.
     assert_eq!(n, 13);
 }
+
+/// The appliance's exports carry the printed report (a PDF) inside the signed medium, beside
+/// the EML: it is covered by the signature, noted, and does not disturb the arithmetic.
+#[test]
+fn a_printed_report_in_a_signed_medium_is_noted_not_a_discrepancy() {
+    let s = setup();
+    let pdf = File {
+        name: "Model_Na31-2_TK2099_Stadskanaal.pdf".to_owned(),
+        bytes: b"%PDF-1.7\n%stand-in bytes: only the signature covers them\n".to_vec(),
+    };
+    s.resign(
+        M510B,
+        "0037",
+        ContentKind::Results510b,
+        &[file(F510B, text(F510B)), pdf],
+    );
+    let (code, out) = s.check(&["--require-all"]);
+    assert_eq!(code, 0, "{out}");
+    assert_has(
+        &out,
+        &format!(
+            "NOTE {M510B}/Model_Na31-2_TK2099_Stadskanaal.pdf: signed, not an EML file (a printed report?); not recomputed"
+        ),
+    );
+    // Changing the PDF after signing is found by the signature check.
+    s.overwrite(
+        M510B,
+        "Model_Na31-2_TK2099_Stadskanaal.pdf",
+        b"%PDF-1.7\nforged\n",
+    );
+    let (code, out) = s.check(&[]);
+    assert_eq!(code, 1, "{out}");
+    assert_starts(&out, &format!("DISCREPANCY {M510B}: signed medium refused"));
+}
