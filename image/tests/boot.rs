@@ -255,10 +255,12 @@ fn image_signed_with_a_key_not_enrolled_is_refused() {
 #[test]
 fn build_is_reproducible() {
     let f = fixture();
-    let second = f
-        .bed
-        .build_image(&f.init, &standin(), &work_dir().join("image-2"))
-        .unwrap();
+    let second = tally_image::build::build(&f.bed.appliance_config(
+        &f.init,
+        &standin(),
+        &work_dir().join("image-2"),
+    ))
+    .unwrap();
     for (a, b) in [
         (&f.image.initrd, &second.initrd),
         (&f.image.unsigned_uki, &second.unsigned_uki),

@@ -23,8 +23,9 @@ use tally_image::testbed::{
     BOOT_TIMEOUT, TRIVIAL_BANNER, TestBed, build_musl_inits, make_body_data, make_certified_stick,
 };
 
-/// The start screen's passphrase prompt: the terminal's first screen.
-const FIRST_SCREEN: &str = "Wachtwoordzin van het stembureau";
+/// The start screen's passphrase prompt: the terminal's first screen. One word: the terminal
+/// draws over a cleared screen and skips the blanks between words (cursor moves instead).
+const FIRST_SCREEN: &str = "Wachtwoordzin";
 
 fn main() -> ExitCode {
     match run() {
