@@ -19,7 +19,7 @@ use tally_core::counts::{CountFile, CountHeader, CountLevel};
 use tally_core::double_entry::DataEntry;
 use tally_core::election::Election;
 use tally_core::eml::count::{count_file_name, write_count};
-use tally_core::eml::definition::{SourceFile, load_election};
+use tally_core::eml::definition::{SourceFile, load_candidate_lists, load_election};
 use tally_core::ids::{ContestId, ElectionId, MunicipalityCode};
 use tally_core::municipal::{MunicipalitySpec, StationInfo, TotalError, municipal_total};
 use tally_media::export::NoFaults;
@@ -51,6 +51,16 @@ const CERT_FILE: &str = "body.cert";
 const KEY_FILE: &str = "body.key";
 const KEPT_DIR: &str = "definition.tally";
 const AUDIT_FILE: &str = "audit.jsonl";
+
+/// Which of a medium's candidate-list files (230b) holds the lists of `contest` (the
+/// municipality's kieskring): its index in `lists` (name, bytes). A Tweede Kamer definition
+/// medium carries one 230b per kieskring; the official checks the hash code of this one.
+pub fn kieskring_lists(lists: &[(&str, &[u8])], contest: &str) -> Option<usize> {
+    lists.iter().position(|(name, bytes)| {
+        load_candidate_lists(&SourceFile::new(name, bytes))
+            .is_ok_and(|l| l.contests.iter().any(|c| c.id.0 == contest))
+    })
+}
 
 /// Where the terminal finds its keys, media and journal.
 #[derive(Debug, Clone)]
@@ -238,13 +248,28 @@ impl FolderServices {
             |what: &str| Refusal::new(Msg::MediumRefused, format!("{what} ontbreekt op de stick"));
         let f110a = find(&["110a", "Verkiezingsdefinitie"])
             .ok_or_else(|| missing("de verkiezingsdefinitie (110a)"))?;
-        let f230b = find(&["230b", "Kandidatenlijsten"])
-            .ok_or_else(|| missing("de kandidatenlijsten (230b)"))?;
+        // A Tweede Kamer medium holds one 230b per kieskring: all are loaded, and the one
+        // of this municipality's kieskring is the one whose hash code is asked below.
+        let lists: Vec<_> = verified
+            .files
+            .iter()
+            .filter(|f| {
+                ["230b", "Kandidatenlijsten"]
+                    .iter()
+                    .any(|m| f.name.contains(m))
+            })
+            .collect();
+        if lists.is_empty() {
+            return Err(missing("de kandidatenlijsten (230b)"));
+        }
         let f110b = find(&["110b", "Stembureaus", "stembureaulijst"])
             .ok_or_else(|| missing("de stembureaulijst (110b)"))?;
         let election = load_election(
             &SourceFile::new(&f110a.name, &f110a.bytes),
-            &[SourceFile::new(&f230b.name, &f230b.bytes)],
+            &lists
+                .iter()
+                .map(|f| SourceFile::new(&f.name, &f.bytes))
+                .collect::<Vec<_>>(),
             Some(&SourceFile::new(&f110b.name, &f110b.bytes)),
         )
         .map_err(|e| {
@@ -265,6 +290,18 @@ impl FolderServices {
                 ),
             ));
         }
+        let named: Vec<(&str, &[u8])> = lists
+            .iter()
+            .map(|f| (f.name.as_str(), f.bytes.as_slice()))
+            .collect();
+        let f230b = kieskring_lists(&named, &info.contest_id)
+            .and_then(|i| lists.get(i))
+            .ok_or_else(|| {
+                missing(&format!(
+                    "de kandidatenlijsten (230b) van kieskring {}",
+                    info.contest_id
+                ))
+            })?;
         let signer = verified.signer();
         let definition = VerifiedDefinition {
             info,
@@ -856,6 +893,26 @@ pub fn prepare_demo(paths: &Paths) -> Result<(), SetupError> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    fn shared(name: &str) -> Vec<u8> {
+        let dir = concat!(env!("CARGO_MANIFEST_DIR"), "/../../shared/eml/real/");
+        std::fs::read(format!("{dir}{name}")).unwrap()
+    }
+
+    #[test]
+    fn the_hash_code_asked_is_of_the_municipalitys_kieskring_lists() {
+        let haarlem = shared("Kandidatenlijsten_TK2025_Haarlem.eml.xml");
+        let nijmegen = shared("Kandidatenlijsten_TK2025_Nijmegen.eml.xml");
+        let lists: [(&str, &[u8]); 2] = [("haarlem.xml", &haarlem), ("nijmegen.xml", &nijmegen)];
+        // Kieskring 6 is Nijmegen, 10 is Haarlem; the order on the medium does not matter.
+        assert_eq!(kieskring_lists(&lists, "6"), Some(1));
+        assert_eq!(kieskring_lists(&lists, "10"), Some(0));
+        let swapped = [lists[1], lists[0]];
+        assert_eq!(kieskring_lists(&swapped, "6"), Some(0));
+        // A kieskring not on the medium, and a file that is no 230b, give none.
+        assert_eq!(kieskring_lists(&lists, "3"), None);
+        assert_eq!(kieskring_lists(&[("x.xml", b"<x/>")], "6"), None);
+    }
 
     #[test]
     fn the_report_is_named_after_its_510b_without_the_count_prefix() {

@@ -66,7 +66,8 @@ pub struct VerifiedDefinition {
     pub signer: String,
     /// SHA-256 (hex) of the 110a, whose hash code is on the paper.
     pub sha256_110a: String,
-    /// SHA-256 (hex) of the 230b, whose hash code is on the paper.
+    /// SHA-256 (hex) of the 230b of the municipality's kieskring (a Tweede Kamer medium
+    /// holds one per kieskring), whose hash code is on the paper.
     pub sha256_230b: String,
     /// Every file with its SHA-256, for the journal.
     pub files: Vec<(String, String)>,
