@@ -6,7 +6,7 @@ use std::fmt::Write as _;
 use tally_core::aggregate::outcome::{
     Computation, ComputedResult, ListOutcome, SeatRules, compute_result,
 };
-use tally_core::apportionment::ElectedBy;
+use tally_core::apportionment::{CandidateLot, ElectedBy, SeatLot};
 use tally_core::counts::CountFile;
 use tally_core::election::{Candidate, Election};
 use tally_core::eml::count::read_count;
@@ -40,6 +40,12 @@ pub enum ApportionError {
     /// The apportionment refused.
     #[error("{0}")]
     Apportionment(String),
+    /// A drawing of lots decides, and its outcome was not given.
+    #[error("{0}")]
+    LotNeeded(String),
+    /// A given outcome of a drawing does not fit the drawing (or no drawing is left).
+    #[error("{0}")]
+    LotNotTied(String),
 }
 
 /// Loads the definition (and candidate lists), reads the count and returns the report text.
@@ -50,6 +56,7 @@ pub fn apportion_report(
     definition: (&str, &[u8]),
     candidates: &[(String, Vec<u8>)],
     count: (&str, &[u8]),
+    lots: &Lots,
 ) -> Result<String, ApportionError> {
     let def = SourceFile::new(definition.0, definition.1);
     let election = if candidates.is_empty() {
@@ -73,14 +80,86 @@ pub fn apportion_report(
             found: total.header.election_id.0.clone(),
         });
     }
-    match compute_result(SeatRules::of(&election), &total, &[], &[])
-        .map_err(|e| ApportionError::Apportionment(e.to_string()))?
-    {
-        Computation::SeatLotsNeeded(drawing) => Err(ApportionError::Apportionment(format!(
-            "a drawing of lots decides a seat ({drawing}); the program does not pick"
-        ))),
-        Computation::Complete(result) => Ok(render(&election, &total, &result)),
+    // The drawings are met one at a time: each stop takes the next outcome given, which must
+    // name one of the tied; the calculation then starts again with every outcome so far.
+    let mut seat_given = lots.seats.iter();
+    let mut candidate_given = lots.candidates.iter();
+    let mut seat_lots: Vec<SeatLot> = Vec::new();
+    let mut candidate_lots: Vec<CandidateLot> = Vec::new();
+    loop {
+        let computed = compute_result(
+            SeatRules::of(&election),
+            &total,
+            &seat_lots,
+            &candidate_lots,
+        )
+        .map_err(|e| ApportionError::Apportionment(e.to_string()))?;
+        let result = match computed {
+            Computation::SeatLotsNeeded(drawing) => {
+                let Some(&drawn) = seat_given.next() else {
+                    return Err(ApportionError::LotNeeded(format!(
+                        "a drawing of lots decides a seat ({drawing}); give the list drawn with --lot"
+                    )));
+                };
+                if !drawing.tied.contains(&drawn) {
+                    return Err(ApportionError::LotNotTied(format!(
+                        "--lot {drawn}: list {drawn} is not among the tied ({drawing})"
+                    )));
+                }
+                seat_lots.push(SeatLot { drawing, drawn });
+                continue;
+            }
+            Computation::Complete(result) => result,
+        };
+        let next = result.candidates.iter().find_map(|o| match o {
+            ListOutcome::LotsNeeded { drawing, .. } => Some(drawing.clone()),
+            _ => None,
+        });
+        match next {
+            Some(drawing) => {
+                let Some(&(list, drawn)) = candidate_given.next() else {
+                    return Err(ApportionError::LotNeeded(format!(
+                        "a drawing of lots decides a candidate's seat ({drawing}); give the candidate drawn with --candidate-lot {}:<position>",
+                        drawing.list
+                    )));
+                };
+                if list != drawing.list || !drawing.tied.contains(&drawn) {
+                    return Err(ApportionError::LotNotTied(format!(
+                        "--candidate-lot {list}:{drawn}: not among the tied ({drawing})"
+                    )));
+                }
+                candidate_lots.push(CandidateLot { drawing, drawn });
+            }
+            None => {
+                if let Some(extra) = seat_given.next() {
+                    return Err(ApportionError::LotNotTied(format!(
+                        "--lot {extra}: no drawing of lots between lists is left to decide"
+                    )));
+                }
+                if let Some((list, pos)) = candidate_given.next() {
+                    return Err(ApportionError::LotNotTied(format!(
+                        "--candidate-lot {list}:{pos}: no drawing of lots between candidates is left to decide"
+                    )));
+                }
+                return Ok(render(
+                    &election,
+                    &total,
+                    &result,
+                    &seat_lots,
+                    &candidate_lots,
+                ));
+            }
+        }
     }
+}
+
+/// The outcomes of the public drawings of lots, in the order the calculation asks for them.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Lots {
+    /// For each drawing between lists, the list drawn.
+    pub seats: Vec<ListNumber>,
+    /// For each drawing between candidates, the list and the candidate drawn.
+    pub candidates: Vec<(ListNumber, CandidatePosition)>,
 }
 
 /// The candidate of the 230b for a list position, when the candidate lists were given
@@ -115,7 +194,13 @@ fn display_name(c: &Candidate) -> String {
     s
 }
 
-fn render(election: &Election, total: &CountFile, r: &ComputedResult) -> String {
+fn render(
+    election: &Election,
+    total: &CountFile,
+    r: &ComputedResult,
+    seat_lots: &[SeatLot],
+    candidate_lots: &[CandidateLot],
+) -> String {
     let mut out = String::new();
     let s = &r.seats;
     let _ = writeln!(out, "tally-verify apportion v1");
@@ -131,6 +216,12 @@ fn render(election: &Election, total: &CountFile, r: &ComputedResult) -> String 
     let _ = writeln!(out, "quota\t{}", s.quota);
     let _ = writeln!(out, "full-seats\t{}", s.full_seats);
     let _ = writeln!(out, "remaining-seats\t{}", s.remaining_seats);
+    for l in seat_lots {
+        let _ = writeln!(out, "lot\t{}\tlist {}", l.drawing, l.drawn);
+    }
+    for l in candidate_lots {
+        let _ = writeln!(out, "lot\t{}\tcandidate {}", l.drawing, l.drawn);
+    }
     for l in &s.lists {
         let name = r
             .lists

@@ -13,5 +13,5 @@
 pub mod apportion;
 pub mod check;
 
-pub use apportion::{ApportionError, apportion_report};
+pub use apportion::{ApportionError, Lots, apportion_report};
 pub use check::{CheckOptions, Finding, Report, Severity, check_folder};

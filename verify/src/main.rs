@@ -6,8 +6,9 @@ use std::path::PathBuf;
 use std::process::ExitCode;
 
 use clap::{Parser, Subcommand};
+use tally_core::ids::{CandidatePosition, ListNumber};
 use tally_signing::{PublicKey, Timestamp};
-use tally_verify::{CheckOptions, apportion_report, check_folder};
+use tally_verify::{CheckOptions, Lots, apportion_report, check_folder};
 
 #[derive(Parser)]
 #[command(
@@ -47,7 +48,26 @@ enum Command {
         /// The total count: a 510d, or for a municipal council the 510b.
         #[arg(long)]
         count: PathBuf,
+        /// The list drawn in a public drawing of lots between lists, in the order the
+        /// calculation asks (repeat for several drawings).
+        #[arg(long = "lot", value_name = "LIST")]
+        lots: Vec<u32>,
+        /// The candidate drawn in a drawing of lots between candidates, as `LIST:POSITION`,
+        /// in the order the calculation asks (repeat for several drawings).
+        #[arg(long = "candidate-lot", value_name = "LIST:POSITION", value_parser = parse_candidate_lot)]
+        candidate_lots: Vec<(u32, u32)>,
     },
+}
+
+fn parse_candidate_lot(s: &str) -> Result<(u32, u32), String> {
+    let bad = || format!("{s:?}: expected LIST:POSITION, e.g. 4:2");
+    let (list, pos) = s.split_once(':').ok_or_else(bad)?;
+    let list: u32 = list.parse().map_err(|_| bad())?;
+    let pos: u32 = pos.parse().map_err(|_| bad())?;
+    if list == 0 || pos == 0 {
+        return Err(bad());
+    }
+    Ok((list, pos))
 }
 
 fn read(path: &std::path::Path) -> Result<Vec<u8>, String> {
@@ -94,6 +114,8 @@ fn run(cli: Cli) -> Result<bool, String> {
             definition,
             candidates,
             count,
+            lots,
+            candidate_lots,
         } => {
             let def = read(&definition)?;
             let mut cands = Vec::new();
@@ -105,6 +127,13 @@ fn run(cli: Cli) -> Result<bool, String> {
                 (&name(&definition), &def),
                 &cands,
                 (&name(&count), &count_bytes),
+                &Lots {
+                    seats: lots.into_iter().map(ListNumber).collect(),
+                    candidates: candidate_lots
+                        .into_iter()
+                        .map(|(l, p)| (ListNumber(l), CandidatePosition(p)))
+                        .collect(),
+                },
             )
             .map_err(|e| e.to_string())?;
             print!("{text}");

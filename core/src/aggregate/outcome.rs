@@ -11,9 +11,10 @@
 //! as [`ListOutcome::Unsupported`], never guessed.
 
 use crate::apportionment::{
-    ApportionmentError, CandidateError, CandidateInput, CandidateLot, CandidateOutcome,
-    CandidateVotes, ListCandidates, ListElected, ListVotes as SeatListVotes, SeatApportionment,
-    SeatInput, SeatLot, SeatOutcome, apportion_seats, elect_candidates,
+    ApportionmentError, CandidateDrawing, CandidateError, CandidateInput, CandidateLot,
+    CandidateOutcome, CandidateVotes, ListCandidates, ListElected, ListVotes as SeatListVotes,
+    SeatApportionment, SeatDrawing, SeatInput, SeatLot, SeatOutcome, apportion_seats,
+    elect_candidates,
 };
 use crate::counts::{CandidateRef, Count, CountFile};
 use crate::election::{Election, ElectionCategory};
@@ -187,8 +188,8 @@ pub enum ListOutcome {
     LotsNeeded {
         /// The list.
         list: ListNumber,
-        /// The drawing, as text.
-        drawing: String,
+        /// The drawing (its `Display` names it).
+        drawing: CandidateDrawing,
     },
     /// The candidate election refused the list.
     Refused {
@@ -215,8 +216,9 @@ pub struct ComputedResult {
 pub enum Computation {
     /// Seats apportioned; candidates per list.
     Complete(ComputedResult),
-    /// A drawing of lots decides a seat; the text names it.
-    SeatLotsNeeded(String),
+    /// A drawing of lots decides a seat (its `Display` names it); pass the outcome back in
+    /// `seat_lots` to continue.
+    SeatLotsNeeded(SeatDrawing),
 }
 
 /// Apportions the seats over the lists of a total count and elects each list's candidates.
@@ -245,7 +247,7 @@ pub fn compute_result(
     let seats = match apportion_seats(&input, seat_lots)? {
         SeatOutcome::Complete(s) => s,
         SeatOutcome::LotsNeeded(n) => {
-            return Ok(Computation::SeatLotsNeeded(n.drawing.to_string()));
+            return Ok(Computation::SeatLotsNeeded(n.drawing));
         }
     };
     let mut candidates = Vec::new();
@@ -293,7 +295,7 @@ pub fn compute_result(
             },
             Ok(CandidateOutcome::LotsNeeded(d)) => ListOutcome::LotsNeeded {
                 list: cl.list,
-                drawing: d.to_string(),
+                drawing: d,
             },
             Err(error) => ListOutcome::Refused {
                 list: cl.list,
