@@ -384,6 +384,17 @@ fn hsb_imports_refuses_corrects_restarts_and_writes_the_signed_510c() {
     assert!(audit.contains(&sha_hex(&corrected_bytes)));
     assert!(audit.contains(&folders[0].1));
 
+    // T before everything is in says what is missing and stays on the overview.
+    assert_eq!(in_count(&r), 5);
+    press(&mut r, KeyCode::Char('t'));
+    assert_eq!(r.state.screen, Screen::Overview);
+    assert!(
+        note(&r).starts_with("Nog geen totaal: 5 uitslag(en) ontbreken ("),
+        "{}",
+        note(&r)
+    );
+    assert!(note(&r).ends_with(", ...)."), "{}", note(&r));
+
     for (folder, sha) in &folders[5..] {
         import(&mut r, folder, sha);
     }

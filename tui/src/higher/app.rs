@@ -733,13 +733,28 @@ fn on_key(state: &mut State, key: KeyEvent) -> Vec<Effect> {
                 vec![]
             }
             Some('t') => {
-                if state
-                    .ledger
-                    .aggregation
-                    .as_ref()
-                    .is_some_and(|a| a.is_complete())
-                {
-                    state.go(Screen::Figures);
+                let status: Option<(bool, Vec<String>)> =
+                    state.ledger.aggregation.as_ref().map(|a| {
+                        let missing = a
+                            .missing()
+                            .iter()
+                            .map(|b| format!("{} {}", b.id, b.name))
+                            .collect();
+                        (a.is_complete(), missing)
+                    });
+                match status {
+                    Some((true, _)) => state.go(Screen::Figures),
+                    Some((false, m)) if m.is_empty() => {
+                        state.info(Msg::TotalCorrectionFirst, &[]);
+                    }
+                    Some((false, m)) => {
+                        let mut names = m.iter().take(3).cloned().collect::<Vec<_>>().join(", ");
+                        if m.len() > 3 {
+                            names.push_str(", ...");
+                        }
+                        state.info(Msg::TotalNotYet, &[&m.len().to_string(), &names]);
+                    }
+                    None => {}
                 }
                 vec![]
             }

@@ -111,6 +111,10 @@ catalogue! {
     StateIn => "binnen", "in";
     /// State: missing.
     StateMissing => "ontbreekt", "missing";
+    /// T pressed while results are missing.
+    TotalNotYet => "Nog geen totaal: {0} uitslag(en) ontbreken ({1}).", "No total yet: {0} result(s) missing ({1}).";
+    /// T pressed while a correction waits.
+    TotalCorrectionFirst => "Nog geen totaal: eerst de wachtende correctie beslissen (K).", "No total yet: decide the waiting correction first (K).";
     /// State: refused.
     StateRefused => "geweigerd", "refused";
     /// State: correction pending.
