@@ -192,6 +192,10 @@ pub const TEST_ROOT_SEED: [u8; 32] = [0x7a; 32];
 pub const TRIVIAL_BANNER: &str = "TRIVIAL-INIT-UP";
 
 /// Generous timeout of a boot through OVMF under QEMU without KVM (about 20 s here).
+/// The guest's memory in the tests: the appliance must run in 256 MB (DEVELOPERS' standard),
+/// so every boot test, the media guest tests and the end-to-end count run with no more.
+pub const APPLIANCE_MEMORY_MIB: u32 = 256;
+
 pub const BOOT_TIMEOUT: Duration = Duration::from_secs(240);
 
 /// Builds `tally-init` and `trivial-init` for musl (release) with cargo into `target_dir` and
@@ -323,7 +327,7 @@ impl TestBed {
             ovmf_code: PathBuf::from(OVMF_CODE_SECBOOT),
             ovmf_vars: self.ovmf_vars.clone(),
             work_dir: vm_dir.to_path_buf(),
-            memory_mib: 512,
+            memory_mib: APPLIANCE_MEMORY_MIB,
             usb_sticks,
         })
     }
@@ -339,7 +343,7 @@ impl TestBed {
                 ovmf_code: PathBuf::from(OVMF_CODE_SECBOOT),
                 ovmf_vars: self.ovmf_vars.clone(),
                 work_dir: vm_dir.to_path_buf(),
-                memory_mib: 512,
+                memory_mib: APPLIANCE_MEMORY_MIB,
                 usb_sticks: Vec::new(),
             },
             &VmExtras {
@@ -361,7 +365,7 @@ impl TestBed {
                 ovmf_code: PathBuf::from(OVMF_CODE_SECBOOT),
                 ovmf_vars: self.ovmf_vars.clone(),
                 work_dir: vm_dir.to_path_buf(),
-                memory_mib: 512,
+                memory_mib: APPLIANCE_MEMORY_MIB,
                 usb_sticks: Vec::new(),
             },
             &VmExtras {
