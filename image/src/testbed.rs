@@ -191,11 +191,11 @@ pub const TEST_ROOT_SEED: [u8; 32] = [0x7a; 32];
 /// What the trivial init prints.
 pub const TRIVIAL_BANNER: &str = "TRIVIAL-INIT-UP";
 
-/// Generous timeout of a boot through OVMF under QEMU without KVM (about 20 s here).
 /// The guest's memory in the tests: the appliance must run in 256 MB (DEVELOPERS' standard),
 /// so every boot test, the media guest tests and the end-to-end count run with no more.
 pub const APPLIANCE_MEMORY_MIB: u32 = 256;
 
+/// Generous timeout of a boot through OVMF under QEMU without KVM (about 20 s here).
 pub const BOOT_TIMEOUT: Duration = Duration::from_secs(240);
 
 /// Builds `tally-init` and `trivial-init` for musl (release) with cargo into `target_dir` and
