@@ -265,17 +265,43 @@ impl Term {
     }
 
     /// From the overview: selects station `n` (1-based), checks the highlight, presses Enter.
+    ///
+    /// One arrow key at a time, each waited for on the screen: the guest's UART takes 16 bytes
+    /// at a time, and an escape sequence cut at that boundary reaches the program as a lone Esc
+    /// and two letters (a real keyboard never splits one). Several arrows written at once did
+    /// exactly that once (5 x Up + the Esc of a Down = 16 bytes).
     fn select(&mut self, n: u32) {
-        for _ in 0..5 {
-            self.keys(UP);
-        }
-        for _ in 1..n {
-            self.keys(DOWN);
-        }
-        self.wait(&format!("station {n} highlighted"), SCREEN_TIMEOUT, |s| {
+        fn highlighted(s: &str) -> Option<u32> {
             s.lines()
-                .any(|l| l.starts_with('>') && l[1..].trim_start().starts_with(&format!("{n} ")))
-        });
+                .find(|l| l.starts_with('>'))
+                .and_then(|l| l[1..].split_whitespace().next())
+                .and_then(|w| w.parse().ok())
+        }
+        let start = Instant::now();
+        loop {
+            let s = self.text();
+            let Some(at) = highlighted(&s) else {
+                assert!(
+                    start.elapsed() < SCREEN_TIMEOUT,
+                    "no station highlighted:\n{s}"
+                );
+                std::thread::sleep(Duration::from_millis(100));
+                continue;
+            };
+            if at == n {
+                break;
+            }
+            assert!(
+                start.elapsed() < SCREEN_TIMEOUT,
+                "station {n} not highlighted:\n{s}"
+            );
+            self.keys(if at > n { UP } else { DOWN });
+            let moved = Instant::now();
+            while highlighted(&self.text()) == Some(at) && moved.elapsed() < Duration::from_secs(10)
+            {
+                std::thread::sleep(Duration::from_millis(50));
+            }
+        }
         self.keys(ENTER);
     }
 
