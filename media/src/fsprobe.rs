@@ -84,7 +84,7 @@ fn u16_le(buf: &[u8], offset: usize) -> Option<u16> {
     Some(u16::from_le_bytes([*b.first()?, *b.get(1)?]))
 }
 
-fn u32_le(buf: &[u8], offset: usize) -> Option<u32> {
+pub(crate) fn u32_le(buf: &[u8], offset: usize) -> Option<u32> {
     let b = bytes_at(buf, offset, 4)?;
     Some(u32::from_le_bytes([
         *b.first()?,
@@ -169,19 +169,25 @@ pub fn probe_bytes(buf: &[u8]) -> FsProbe {
 /// Reads the first [`PROBE_BYTES`] of a block device (or image file) and recognises its file
 /// system. An I/O error (a stick pulled out) is an error, not "no file system".
 pub fn probe_device(devnode: &Path) -> Result<FsProbe, MediaError> {
+    Ok(probe_bytes(&read_head(devnode, PROBE_BYTES)?))
+}
+
+/// Reads at most the first `len` bytes of a block device (or image file).
+pub(crate) fn read_head(devnode: &Path, len: usize) -> Result<Vec<u8>, MediaError> {
     let file = std::fs::File::open(devnode).map_err(|e| MediaError::io("open", devnode, e))?;
-    let mut buf = Vec::with_capacity(PROBE_BYTES);
-    file.take(PROBE_BYTES as u64)
+    let mut buf = Vec::with_capacity(len);
+    file.take(len as u64)
         .read_to_end(&mut buf)
         .map_err(|e| MediaError::io("read", devnode, e))?;
-    Ok(probe_bytes(&buf))
+    Ok(buf)
 }
 
 #[cfg(test)]
-mod tests {
+pub(crate) mod tests {
     use super::*;
 
-    fn fixture(name: &str) -> Vec<u8> {
+    /// The bytes of a file in `tests/fixtures`.
+    pub(crate) fn fixture(name: &str) -> Vec<u8> {
         std::fs::read(format!(
             "{}/tests/fixtures/{name}",
             env!("CARGO_MANIFEST_DIR")

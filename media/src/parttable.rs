@@ -2,6 +2,8 @@
 //! `PARTUUID`: older kernels (Debian 12's 6.1 among them) do not put `PARTUUID` in a partition's
 //! uevent, and the boot stick is recognised by it (see [`crate::detect::Policy::boot_partuuids`]).
 
+use crate::fsprobe::u32_le as le_u32;
+
 /// The partition table kind.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum TableKind {
@@ -20,16 +22,6 @@ pub struct PartitionTable {
     pub disk_id: String,
     /// (partition number as the kernel numbers it, PARTUUID in lower case).
     pub partitions: Vec<(u32, String)>,
-}
-
-fn le_u32(b: &[u8], at: usize) -> Option<u32> {
-    let s = b.get(at..at.checked_add(4)?)?;
-    Some(u32::from_le_bytes([
-        *s.first()?,
-        *s.get(1)?,
-        *s.get(2)?,
-        *s.get(3)?,
-    ]))
 }
 
 fn le_u64(b: &[u8], at: usize) -> Option<u64> {
@@ -116,14 +108,7 @@ pub fn partition_table(head: &[u8]) -> Option<PartitionTable> {
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    fn fixture(name: &str) -> Vec<u8> {
-        std::fs::read(format!(
-            "{}/tests/fixtures/{name}",
-            env!("CARGO_MANIFEST_DIR")
-        ))
-        .unwrap()
-    }
+    use crate::fsprobe::tests::fixture;
 
     #[test]
     fn gpt_partition_guids() {

@@ -86,13 +86,10 @@ fn fill_partuuids(disk: &RecordedDevice, partitions: &mut [PartitionRecord]) {
     {
         return;
     }
-    let Ok(file) = std::fs::File::open(disk.devnode()) else {
+    // 24 KiB: a GPT with 4096-byte sectors (header at 4 KiB, 128 entries of 128 bytes at 8 KiB).
+    let Ok(head) = crate::fsprobe::read_head(&disk.devnode(), 0x6000) else {
         return;
     };
-    let mut head = Vec::new();
-    if std::io::Read::read_to_end(&mut std::io::Read::take(file, 0x6000), &mut head).is_err() {
-        return;
-    }
     let Some(table) = crate::parttable::partition_table(&head) else {
         return;
     };
