@@ -152,12 +152,11 @@ impl SignedBy {
     }
 }
 
-const MAX_FILE: u64 = 64 * 1024 * 1024;
-
 fn read_plain(path: &Path) -> std::io::Result<Vec<u8>> {
     // The signing crate's reader: a regular file only (no link, FIFO or device), never more
     // than the cap, checked on the opened file rather than on the name.
-    tally_signing::medium::read_regular_file(path, MAX_FILE).map_err(std::io::Error::other)
+    tally_signing::medium::read_regular_file(path, tally_core::eml::limits::MAX_FILE_BYTES as u64)
+        .map_err(std::io::Error::other)
 }
 
 /// Checks the folder. An unreadable folder is an `Err`; everything about the files is in
@@ -521,6 +520,12 @@ fn show(v: &Option<u64>) -> String {
     v.map_or_else(|| "nothing".to_owned(), |v| v.to_string())
 }
 
+/// The body of a 510c reporting unit (`HSB1::0037` is municipality `0037`); an id without
+/// `::` is the body itself.
+fn unit_body(id: &str) -> &str {
+    id.rsplit_once("::").map_or(id, |(_, code)| code)
+}
+
 fn check_parsed(parsed: &Parsed, opts: &CheckOptions<'_>, report: &mut Report) {
     let election = parsed.definition.as_ref().map(|(_, e)| e);
     match election {
@@ -615,11 +620,7 @@ fn check_parsed(parsed: &Parsed, opts: &CheckOptions<'_>, report: &mut Report) {
         };
         for unit in &c.units {
             let body = match c.header.level {
-                CountLevel::District => unit
-                    .id
-                    .0
-                    .rsplit_once("::")
-                    .map_or(unit.id.0.as_str(), |(_, code)| code),
+                CountLevel::District => unit_body(&unit.id.0),
                 _ => unit.id.0.as_str(),
             };
             match find(below_level, body) {
@@ -748,7 +749,7 @@ fn check_parsed(parsed: &Parsed, opts: &CheckOptions<'_>, report: &mut Report) {
                         }
                     }
                     for u in &c.units {
-                        let code = u.id.0.rsplit_once("::").map_or(u.id.0.as_str(), |(_, c)| c);
+                        let code = unit_body(&u.id.0);
                         if !expected.iter().any(|x| x == code) {
                             report.push(
                                 Severity::Discrepancy,

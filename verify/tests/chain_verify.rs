@@ -83,6 +83,13 @@ impl Setup {
         self.dir.path().join(medium)
     }
 
+    /// Runs the check and asserts exit status 1 (discrepancies found); the output.
+    fn check_discrepant(&self) -> String {
+        let (code, out) = self.check(&[]);
+        assert_eq!(code, 1, "{out}");
+        out
+    }
+
     /// Re-signs `files` as the medium `medium` by `signer`.
     fn resign(&self, medium: &str, signer: &str, kind: ContentKind, files: &[File]) {
         write_medium_as(chain().body(signer), kind, files, &self.path(medium));
@@ -258,8 +265,7 @@ fn a_changed_station_vote_re_signed_by_its_gsb_is_pinpointed() {
     let s = setup();
     let (t, _, list_total) = station_changed();
     s.resign(M510B, "0037", ContentKind::Results510b, &[file(F510B, t)]);
-    let (code, out) = s.check(&[]);
-    assert_eq!(code, 1, "{out}");
+    let out = s.check_discrepant();
     let total = municipal_votes(STADSKANAAL, 2, 1);
     assert_has(
         &out,
@@ -286,8 +292,7 @@ fn a_changed_510b_total_re_signed_by_its_gsb_is_pinpointed() {
     let total = municipal_votes(STADSKANAAL, 2, 1);
     assert_eq!(old, total);
     s.resign(M510B, "0037", ContentKind::Results510b, &[file(F510B, t)]);
-    let (code, out) = s.check(&[]);
-    assert_eq!(code, 1, "{out}");
+    let out = s.check_discrepant();
     // In the 510b: the total against its stations.
     assert_has(
         &out,
@@ -326,8 +331,7 @@ fn a_changed_510c_re_signed_by_its_hsb_is_pinpointed() {
     let total = municipal_votes(STADSKANAAL, 2, 1);
     assert_eq!(old, total);
     s.resign(M510C, "HSB1", ContentKind::Results510c, &[file(F510C, t)]);
-    let (code, out) = s.check(&[]);
-    assert_eq!(code, 1, "{out}");
+    let out = s.check_discrepant();
     assert_has(
         &out,
         &format!(
@@ -370,8 +374,7 @@ fn a_changed_510d_re_signed_by_the_csb_is_pinpointed() {
         ContentKind::Results510d520,
         &[file(F510D, t), r],
     );
-    let (code, out) = s.check(&[]);
-    assert_eq!(code, 1, "{out}");
+    let out = s.check_discrepant();
     let m510c2 = "TK2099_HSB2_results-510c.tally/Telling_TK2099_kieskring_Leeuwarden.eml.xml";
     assert_has(
         &out,
@@ -405,8 +408,7 @@ fn a_changed_510c_or_510d_total_re_signed_is_pinpointed() {
     let k1: u64 = (0..3).map(|m| municipal_votes(m, 4, 1)).sum();
     assert_eq!(change_candidate(&mut t, "<TotalVotes>", 4, 1, 1), k1);
     s.resign(M510C, "HSB1", ContentKind::Results510c, &[file(F510C, t)]);
-    let (code, out) = s.check(&[]);
-    assert_eq!(code, 1, "{out}");
+    let out = s.check_discrepant();
     assert_has(
         &out,
         &format!(
@@ -435,8 +437,7 @@ fn a_changed_510c_or_510d_total_re_signed_is_pinpointed() {
         ContentKind::Results510d520,
         &[file(F510D, t), r],
     );
-    let (code, out) = s.check(&[]);
-    assert_eq!(code, 1, "{out}");
+    let out = s.check_discrepant();
     assert_has(
         &out,
         &format!(
@@ -515,8 +516,7 @@ fn a_changed_520_re_signed_by_the_csb_is_found() {
         ContentKind::Results510d520,
         &[d.clone(), file(F520, t)],
     );
-    let (code, out) = s.check(&[]);
-    assert_eq!(code, 1, "{out}");
+    let out = s.check_discrepant();
     assert_has(
         &out,
         &format!(
@@ -550,8 +550,7 @@ fn a_changed_520_re_signed_by_the_csb_is_found() {
         ContentKind::Results510d520,
         &[d, file(F520, t)],
     );
-    let (code, out) = s.check(&[]);
-    assert_eq!(code, 1, "{out}");
+    let out = s.check_discrepant();
     assert_has(
         &out,
         &format!(
@@ -588,8 +587,7 @@ fn a_changed_vote_in_the_520_re_signed_by_the_csb_is_pinpointed() {
         ContentKind::Results510d520,
         &[d, file(F520, t)],
     );
-    let (code, out) = s.check(&[]);
-    assert_eq!(code, 1, "{out}");
+    let out = s.check_discrepant();
     assert_has(
         &out,
         &format!(
@@ -624,8 +622,7 @@ fn a_change_without_signing_again_is_found_by_the_signature_check() {
     for (medium, name, changed) in cases {
         let s = setup();
         s.overwrite(medium, name, changed.as_bytes());
-        let (code, out) = s.check(&[]);
-        assert_eq!(code, 1, "{out}");
+        let out = s.check_discrepant();
         // "has been altered: its SHA-256 ..." or, when the length changed, "has the wrong
         // size: ...": either way the file is named.
         let want = format!("DISCREPANCY {medium}: signed medium refused: `{name}` has ");
@@ -651,8 +648,7 @@ fn forgeries_by_bodies_outside_their_role_are_found() {
         &c510,
         &s.path("TK2099_0014_results-510c.tally"),
     );
-    let (code, out) = s.check(&[]);
-    assert_eq!(code, 1, "{out}");
+    let out = s.check_discrepant();
     assert_starts(
         &out,
         "DISCREPANCY TK2099_0014_results-510c.tally: signed medium refused: a GSB may not sign kieskring results (510c); only the HSB may",
@@ -664,8 +660,7 @@ fn forgeries_by_bodies_outside_their_role_are_found() {
     let s = setup();
     std::fs::remove_dir_all(s.path(M510C)).unwrap();
     s.resign("forged.tally", "0014", ContentKind::Results510b, &c510);
-    let (code, out) = s.check(&[]);
-    assert_eq!(code, 1, "{out}");
+    let out = s.check_discrepant();
     assert_has(
         &out,
         &format!(
@@ -684,8 +679,7 @@ fn forgeries_by_bodies_outside_their_role_are_found() {
         1,
     );
     s.resign(M510C, "HSB2", ContentKind::Results510c, &[file(F510C, t)]);
-    let (code, out) = s.check(&[]);
-    assert_eq!(code, 1, "{out}");
+    let out = s.check_discrepant();
     assert_has(
         &out,
         &format!(
@@ -696,8 +690,7 @@ fn forgeries_by_bodies_outside_their_role_are_found() {
     // The 510b of 0037 signed by the GSB of 0014.
     let s = setup();
     s.resign(M510B, "0014", ContentKind::Results510b, &b510);
-    let (code, out) = s.check(&[]);
-    assert_eq!(code, 1, "{out}");
+    let out = s.check_discrepant();
     assert_has(
         &out,
         &format!(
@@ -716,8 +709,7 @@ fn forgeries_by_bodies_outside_their_role_are_found() {
         &csb,
         &s.path(MCSB),
     );
-    let (code, out) = s.check(&[]);
-    assert_eq!(code, 1, "{out}");
+    let out = s.check_discrepant();
     assert_starts(
         &out,
         &format!("DISCREPANCY {MCSB}: signed medium refused: a HSB may not sign "),
@@ -735,8 +727,7 @@ fn forgeries_by_bodies_outside_their_role_are_found() {
         &def,
         &s.path(def_medium),
     );
-    let (code, out) = s.check(&[]);
-    assert_eq!(code, 1, "{out}");
+    let out = s.check_discrepant();
     assert_starts(
         &out,
         &format!("DISCREPANCY {def_medium}: signed medium refused: a CSB may not sign "),
@@ -750,8 +741,7 @@ fn forgeries_by_bodies_outside_their_role_are_found() {
     let s = setup();
     let other = issue(&chain().root, Role::Gsb, "0037", "TK2098");
     write_medium_as(&other, ContentKind::Results510b, &b510, &s.path(M510B));
-    let (code, out) = s.check(&[]);
-    assert_eq!(code, 1, "{out}");
+    let out = s.check_discrepant();
     assert_has(
         &out,
         &format!(
@@ -811,8 +801,7 @@ fn missing_and_surplus_files_are_reported() {
     // The definition missing: nothing can be checked against the tree and the seats.
     let s = setup();
     std::fs::remove_dir_all(s.path("TK2099_Kiesraad_election-definition.tally")).unwrap();
-    let (code, out) = s.check(&[]);
-    assert_eq!(code, 1, "{out}");
+    let out = s.check_discrepant();
     assert_has(
         &out,
         "DISCREPANCY -: no election definition (110a) in the folder: seats cannot be checked",
@@ -827,8 +816,7 @@ fn missing_and_surplus_files_are_reported() {
         ContentKind::Results510b,
         &[file(F510B, t)],
     );
-    let (code, out) = s.check(&[]);
-    assert_eq!(code, 1, "{out}");
+    let out = s.check_discrepant();
     assert_has(
         &out,
         &format!(
@@ -850,8 +838,7 @@ fn missing_and_surplus_files_are_reported() {
         &[file("Telling_TK2099_gemeente_Achtkarspelen.eml.xml", t)],
         s.dir.path(),
     );
-    let (code, out) = s.check(&[]);
-    assert_eq!(code, 1, "{out}");
+    let out = s.check_discrepant();
     assert_has(
         &out,
         "DISCREPANCY TK2099_0059_results-510b.tally/Telling_TK2099_gemeente_Achtkarspelen.eml.xml: municipality 0059 is not in the election tree: surplus file",
@@ -862,8 +849,7 @@ fn missing_and_surplus_files_are_reported() {
     let s = setup();
     std::fs::write(s.dir.path().join("notes.txt"), "hello").unwrap();
     std::fs::write(s.dir.path().join(F510B), chain().file(F510B)).unwrap();
-    let (code, out) = s.check(&[]);
-    assert_eq!(code, 1, "{out}");
+    let out = s.check_discrepant();
     assert_has(&out, "NOTE notes.txt: not an EML file; ignored");
     assert_has(
         &out,
@@ -941,7 +927,6 @@ fn a_printed_report_in_a_signed_medium_is_noted_not_a_discrepancy() {
         "Model_Na31-2_TK2099_Stadskanaal.pdf",
         b"%PDF-1.7\nforged\n",
     );
-    let (code, out) = s.check(&[]);
-    assert_eq!(code, 1, "{out}");
+    let out = s.check_discrepant();
     assert_starts(&out, &format!("DISCREPANCY {M510B}: signed medium refused"));
 }
