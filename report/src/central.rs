@@ -8,7 +8,7 @@ use tally_core::ids::ContestId;
 
 use crate::counts::{candidate_name, figure_table, signatures};
 use crate::figures::{comparison_figures, format_count};
-use crate::layout::{BODY, Column, Doc, WIDTH};
+use crate::layout::{BODY, Column, Doc, WIDTH, heads};
 use crate::pdf::{Align, Style};
 use crate::{ReportError, ReportMeta};
 
@@ -94,57 +94,24 @@ pub fn central_report(
         ],
     )?;
     doc.space(6.0);
-    let lijst = Column {
-        x: 0.0,
-        width: 30.0,
-        align: Align::Right,
-    };
-    let naam = Column {
-        x: 36.0,
-        width: 150.0,
-        align: Align::Left,
-    };
-    let stemmen = Column {
-        x: 190.0,
-        width: 60.0,
-        align: Align::Right,
-    };
-    let volle = Column {
-        x: 254.0,
-        width: 44.0,
-        align: Align::Right,
-    };
-    let overschot = Column {
-        x: 302.0,
-        width: 110.0,
-        align: Align::Right,
-    };
-    let rest = Column {
-        x: 416.0,
-        width: 44.0,
-        align: Align::Right,
-    };
-    let totaal = Column {
-        x: 464.0,
-        width: WIDTH - 464.0,
-        align: Align::Right,
-    };
-    let header = vec![(
-        vec![
-            (lijst, "lijst".to_string(), Style::Bold),
-            (naam, "naam".to_string(), Style::Bold),
-            (stemmen, "stemmen".to_string(), Style::Bold),
-            (volle, "volle".to_string(), Style::Bold),
-            (overschot, "overschot".to_string(), Style::Bold),
-            (rest, "rest".to_string(), Style::Bold),
-            (totaal, "zetels".to_string(), Style::Bold),
-        ],
-        BODY,
-    )];
-    for (cells, size) in &header {
-        doc.row(cells, *size)?;
-    }
-    doc.repeat_header(Some(header));
+    let lijst = Column::new(0.0, 30.0, Align::Right);
+    let naam = Column::new(36.0, 150.0, Align::Left);
+    let stemmen = Column::new(190.0, 60.0, Align::Right);
+    let volle = Column::new(254.0, 44.0, Align::Right);
+    let overschot = Column::new(302.0, 110.0, Align::Right);
+    let rest = Column::new(416.0, 44.0, Align::Right);
+    let totaal = Column::new(464.0, WIDTH - 464.0, Align::Right);
+    let header = heads(&[
+        (lijst, "lijst"),
+        (naam, "naam"),
+        (stemmen, "stemmen"),
+        (volle, "volle"),
+        (overschot, "overschot"),
+        (rest, "rest"),
+        (totaal, "zetels"),
+    ]);
+    doc.row(&header.0, header.1)?;
+    doc.repeat_header(Some(vec![header]));
     for l in &s.lists {
         let name = contest
             .lists
@@ -224,31 +191,11 @@ pub fn central_report(
         0.0,
     )?;
     doc.space(4.0);
-    let nr = Column {
-        x: 0.0,
-        width: 24.0,
-        align: Align::Right,
-    };
-    let cname = Column {
-        x: 32.0,
-        width: 250.0,
-        align: Align::Left,
-    };
-    let place = Column {
-        x: 286.0,
-        width: 100.0,
-        align: Align::Left,
-    };
-    let cvotes = Column {
-        x: 388.0,
-        width: 56.0,
-        align: Align::Right,
-    };
-    let how = Column {
-        x: 452.0,
-        width: WIDTH - 452.0,
-        align: Align::Left,
-    };
+    let nr = Column::new(0.0, 24.0, Align::Right);
+    let cname = Column::new(32.0, 250.0, Align::Left);
+    let place = Column::new(286.0, 100.0, Align::Left);
+    let cvotes = Column::new(388.0, 56.0, Align::Right);
+    let how = Column::new(452.0, WIDTH - 452.0, Align::Left);
     for l in &c.lists {
         let def = contest.lists.iter().find(|d| d.number == l.list);
         doc.heading(

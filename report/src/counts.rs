@@ -9,7 +9,7 @@ use tally_core::election::{Candidate, Election, PoliticalList};
 use tally_core::ids::ContestId;
 
 use crate::figures::{ComparisonFigures, FigureRow, comparison_figures, format_count};
-use crate::layout::{BODY, Column, Doc, WIDTH};
+use crate::layout::{BODY, Column, Doc, WIDTH, heads};
 use crate::pdf::{Align, Style};
 use crate::{ReportError, ReportMeta};
 
@@ -84,21 +84,9 @@ fn find_candidate<'e>(list: Option<&'e PoliticalList>, r: &CandidateRef) -> Opti
 
 /// A two-column table of figure rows: code, label, value.
 pub(crate) fn figure_table(doc: &mut Doc<'_>, rows: &[FigureRow]) -> Result<(), ReportError> {
-    let code = Column {
-        x: 0.0,
-        width: 34.0,
-        align: Align::Left,
-    };
-    let label = Column {
-        x: 36.0,
-        width: 360.0,
-        align: Align::Left,
-    };
-    let value = Column {
-        x: 400.0,
-        width: WIDTH - 400.0,
-        align: Align::Right,
-    };
+    let code = Column::new(0.0, 34.0, Align::Left);
+    let label = Column::new(36.0, 360.0, Align::Left);
+    let value = Column::new(400.0, WIDTH - 400.0, Align::Right);
     for r in rows {
         doc.row(
             &[
@@ -127,16 +115,8 @@ pub(crate) fn signatures(doc: &mut Doc<'_>, body: &str) -> Result<(), ReportErro
         0.0,
     )?;
     doc.space(8.0);
-    let name = Column {
-        x: 0.0,
-        width: 150.0,
-        align: Align::Left,
-    };
-    let line = Column {
-        x: 160.0,
-        width: 320.0,
-        align: Align::Left,
-    };
+    let name = Column::new(0.0, 150.0, Align::Left);
+    let line = Column::new(160.0, 320.0, Align::Left);
     for who in ["Voorzitter", "Lid", "Lid", "Lid", "Lid"] {
         doc.space(14.0);
         doc.row(
@@ -209,26 +189,10 @@ fn count_report(
     }
 
     doc.heading("4. Stemmen per kandidaat", 11.0, 60.0)?;
-    let nr = Column {
-        x: 0.0,
-        width: 24.0,
-        align: Align::Right,
-    };
-    let name = Column {
-        x: 32.0,
-        width: 270.0,
-        align: Align::Left,
-    };
-    let place = Column {
-        x: 306.0,
-        width: 120.0,
-        align: Align::Left,
-    };
-    let votes = Column {
-        x: 430.0,
-        width: WIDTH - 430.0,
-        align: Align::Right,
-    };
+    let nr = Column::new(0.0, 24.0, Align::Right);
+    let name = Column::new(32.0, 270.0, Align::Left);
+    let place = Column::new(306.0, 120.0, Align::Left);
+    let votes = Column::new(430.0, WIDTH - 430.0, Align::Right);
     for list in &input.total.lists {
         let def = contest.lists.iter().find(|l| l.number == list.list);
         let list_name = if list.name.trim().is_empty() {
@@ -237,24 +201,15 @@ fn count_report(
             list.name.clone()
         };
         doc.heading(&format!("Lijst {} {}", list.list, list_name), 10.0, 40.0)?;
-        let header = vec![(
-            vec![
-                (nr, "nr.".to_string(), Style::Bold),
-                (name, "naam".to_string(), Style::Bold),
-                (place, "woonplaats".to_string(), Style::Bold),
-                (votes, "stemmen".to_string(), Style::Bold),
-            ],
-            BODY,
-        )];
-        for (cells, size) in &header {
-            doc.row(cells, *size)?;
-        }
+        let header = heads(&[
+            (nr, "nr."),
+            (name, "naam"),
+            (place, "woonplaats"),
+            (votes, "stemmen"),
+        ]);
+        doc.row(&header.0, header.1)?;
         // On a new page the list is named again before the column heads.
-        let whole = Column {
-            x: 0.0,
-            width: WIDTH,
-            align: Align::Left,
-        };
+        let whole = Column::new(0.0, WIDTH, Align::Left);
         let mut continued = vec![(
             vec![(
                 whole,
@@ -263,7 +218,7 @@ fn count_report(
             )],
             10.0,
         )];
-        continued.extend(header);
+        continued.push(header);
         doc.repeat_header(Some(continued));
         for (r, n) in &list.candidates {
             let c = find_candidate(def, r);
@@ -341,15 +296,13 @@ fn annex(
             11.0,
             80.0,
         )?;
-        let label = Column {
-            x: 0.0,
-            width: label_width - 4.0,
-            align: Align::Left,
-        };
-        let col = |k: usize| Column {
-            x: label_width + col_width * k as f32,
-            width: col_width - 3.0,
-            align: Align::Right,
+        let label = Column::new(0.0, label_width - 4.0, Align::Left);
+        let col = |k: usize| {
+            Column::new(
+                label_width + col_width * k as f32,
+                col_width - 3.0,
+                Align::Right,
+            )
         };
         // Header: identifier and name (over up to three lines) of each unit.
         let mut ids = vec![(label, String::new(), Style::Bold)];

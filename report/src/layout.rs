@@ -25,6 +25,24 @@ pub(crate) struct Column {
 }
 
 /// A table cell: its column, text and font.
+impl Column {
+    /// A column `width` points wide whose left edge is `x` points from the margin.
+    pub(crate) const fn new(x: f32, width: f32, align: Align) -> Column {
+        Column { x, width, align }
+    }
+}
+
+/// A table's column heads: each text in bold in its column, at body size.
+pub(crate) fn heads(cells: &[(Column, &str)]) -> Row {
+    (
+        cells
+            .iter()
+            .map(|(col, text)| (*col, (*text).to_owned(), Style::Bold))
+            .collect(),
+        BODY,
+    )
+}
+
 pub(crate) type Cell = (Column, String, Style);
 /// A table line: its cells and font size.
 pub(crate) type Row = (Vec<Cell>, f32);
