@@ -35,9 +35,12 @@ impl Lang {
     }
 }
 
+/// Builds a message catalogue: the `Msg` enum (documented with the first doc line), its
+/// `ALL` keys, and its `nl`, `en`, `text` and `fill`. Also used by the higher levels'
+/// catalogue ([`crate::higher::text`]).
 macro_rules! catalogue {
-    ($( $(#[$doc:meta])* $key:ident => $nl:expr, $en:expr; )*) => {
-        /// A message key: one text in each language.
+    (#[doc = $enum_doc:literal] $( $(#[$doc:meta])* $key:ident => $nl:expr, $en:expr; )*) => {
+        #[doc = $enum_doc]
         #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
         pub enum Msg {
             $( $(#[$doc])* $key, )*
@@ -56,30 +59,30 @@ macro_rules! catalogue {
             pub fn en(self) -> &'static str {
                 match self { $( Msg::$key => $en, )* }
             }
+
+            /// The text in `lang`.
+            pub fn text(self, lang: $crate::text::Lang) -> &'static str {
+                match lang {
+                    $crate::text::Lang::Nl => self.nl(),
+                    $crate::text::Lang::En => self.en(),
+                }
+            }
+
+            /// The text in `lang` with `{0}`, `{1}`, ... replaced by `args`.
+            pub fn fill(self, lang: $crate::text::Lang, args: &[&str]) -> String {
+                let mut out = self.text(lang).to_string();
+                for (i, arg) in args.iter().enumerate() {
+                    out = out.replace(&format!("{{{i}}}"), arg);
+                }
+                out
+            }
         }
     };
 }
-
-impl Msg {
-    /// The text in `lang`.
-    pub fn text(self, lang: Lang) -> &'static str {
-        match lang {
-            Lang::Nl => self.nl(),
-            Lang::En => self.en(),
-        }
-    }
-
-    /// The text in `lang` with `{0}`, `{1}`, ... replaced by `args`.
-    pub fn fill(self, lang: Lang, args: &[&str]) -> String {
-        let mut out = self.text(lang).to_string();
-        for (i, arg) in args.iter().enumerate() {
-            out = out.replace(&format!("{{{i}}}"), arg);
-        }
-        out
-    }
-}
+pub(crate) use catalogue;
 
 catalogue! {
+    #[doc = "A message key: one text in each language."]
     /// Program name in the header.
     AppName => "Telprogramma", "Tally";
     /// The demo marker.

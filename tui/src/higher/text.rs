@@ -3,51 +3,8 @@
 
 pub use crate::text::Lang;
 
-macro_rules! catalogue {
-    ($( $(#[$doc:meta])* $key:ident => $nl:expr, $en:expr; )*) => {
-        /// A message key of the higher levels: one text in each language.
-        #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
-        pub enum Msg {
-            $( $(#[$doc])* $key, )*
-        }
-
-        impl Msg {
-            /// Every key, for the completeness test.
-            pub const ALL: &'static [Msg] = &[ $( Msg::$key, )* ];
-
-            /// The Dutch text.
-            pub fn nl(self) -> &'static str {
-                match self { $( Msg::$key => $nl, )* }
-            }
-
-            /// The English text.
-            pub fn en(self) -> &'static str {
-                match self { $( Msg::$key => $en, )* }
-            }
-        }
-    };
-}
-
-impl Msg {
-    /// The text in `lang`.
-    pub fn text(self, lang: Lang) -> &'static str {
-        match lang {
-            Lang::Nl => self.nl(),
-            Lang::En => self.en(),
-        }
-    }
-
-    /// The text in `lang` with `{0}`, `{1}`, ... replaced by `args`.
-    pub fn fill(self, lang: Lang, args: &[&str]) -> String {
-        let mut out = self.text(lang).to_string();
-        for (i, arg) in args.iter().enumerate() {
-            out = out.replace(&format!("{{{i}}}"), arg);
-        }
-        out
-    }
-}
-
-catalogue! {
+crate::text::catalogue! {
+    #[doc = "A message key of the higher levels: one text in each language."]
     /// Program name in the header.
     AppName => "Telprogramma", "Tally";
     /// Header: the level of a principal committee.
