@@ -13,7 +13,7 @@ use tally_core::election::{Election, ElectionCategory};
 use tally_core::eml::count::read_count;
 use tally_core::eml::definition::{SourceFile, load_candidate_lists, load_definition};
 use tally_core::eml::limits::{DocumentKind, check_xml_input};
-use tally_core::eml::result::{ResultFile, read_result};
+use tally_core::eml::result::{ResultCandidate, ResultFile, read_result};
 use tally_signing::{ContentKind, DirSource, PublicKey, Timestamp, VerifyOptions, verify_medium};
 
 /// How bad a finding is.
@@ -951,17 +951,18 @@ fn check_seats(
                         (k, c.by)
                     })
                     .collect();
+                // How a candidate of the 520 is named: its ShortCode, else its position.
+                let their_key = |c: &ResultCandidate| {
+                    if by_code {
+                        c.candidate.short_code.clone().unwrap_or_default()
+                    } else {
+                        format!("candidate {}", c.candidate.position)
+                    }
+                };
                 let theirs: Vec<(String, Option<ElectedBy>)> = rl
                     .candidates
                     .iter()
-                    .map(|c| {
-                        let k = if by_code {
-                            c.candidate.short_code.clone().unwrap_or_default()
-                        } else {
-                            format!("candidate {}", c.candidate.position)
-                        };
-                        (k, c.by)
-                    })
+                    .map(|c| (their_key(c), c.by))
                     .collect();
                 let mut agree = true;
                 // The votes the 520 gives an elected candidate (optional in EML_NL) against
@@ -987,11 +988,7 @@ fn check_seats(
                         && v != given
                     {
                         agree = false;
-                        let k = if by_code {
-                            c.candidate.short_code.clone().unwrap_or_default()
-                        } else {
-                            format!("candidate {pos}")
-                        };
+                        let k = their_key(c);
                         report.push(
                             Severity::Discrepancy,
                             result_name,
