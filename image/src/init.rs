@@ -397,6 +397,10 @@ pub enum StickError {
     Init(#[from] InitError),
 }
 
+/// The most bytes of `LoaderDevicePartUUID` read (4 bytes of attributes and a UTF-16 GUID with
+/// its NUL take 78).
+const MAX_EFIVAR_BYTES: u64 = 4096;
+
 /// Reads `LoaderDevicePartUUID` from the firmware (efivarfs mounted read-only for the moment).
 fn loader_partition_uuid() -> Option<String> {
     let dir = "/sys/firmware/efi/efivars";
@@ -408,9 +412,17 @@ fn loader_partition_uuid() -> Option<String> {
         say(&format!("efivarfs: {e}"));
         return None;
     }
-    let bytes = fs::read(Path::new(dir).join(crate::bootdisk::LOADER_DEVICE_PART_UUID)).ok();
+    // At most MAX_EFIVAR_BYTES are read; a longer value is not a GUID and is not used.
+    let path = Path::new(dir).join(crate::bootdisk::LOADER_DEVICE_PART_UUID);
+    let mut bytes = Vec::new();
+    let read = fs::File::open(&path).and_then(|f| {
+        io::Read::read_to_end(&mut io::Read::take(f, MAX_EFIVAR_BYTES + 1), &mut bytes)
+    });
     let _ = rustix::mount::unmount(dir, rustix::mount::UnmountFlags::empty());
-    bytes.and_then(|b| crate::bootdisk::decode_loader_uuid(&b))
+    if read.is_err() || bytes.len() as u64 > MAX_EFIVAR_BYTES {
+        return None;
+    }
+    crate::bootdisk::decode_loader_uuid(&bytes)
 }
 
 /// Finds the boot stick (contract 3), hashes the UKI on its ESP, mounts its data partition at
@@ -540,7 +552,9 @@ fn stick_missing(opts: &InitOptions, e: &StickError) -> ! {
             let _ = tty.write_all(text.as_bytes());
             let _ = tty.flush();
             let (tx, rx) = std::sync::mpsc::channel();
-            std::thread::spawn(move || {
+            // `Builder::spawn`, not `thread::spawn`: a thread that cannot be made must not
+            // panic PID 1; it then just waits.
+            let reader = std::thread::Builder::new().spawn(move || {
                 let mut b = [0u8; 1];
                 loop {
                     match io::Read::read(&mut tty, &mut b) {
@@ -551,7 +565,11 @@ fn stick_missing(opts: &InitOptions, e: &StickError) -> ! {
                 }
                 let _ = tx.send(());
             });
-            let _ = rx.recv_timeout(MISSING_WAIT);
+            if reader.is_ok() {
+                let _ = rx.recv_timeout(MISSING_WAIT);
+            } else {
+                std::thread::sleep(MISSING_WAIT);
+            }
         }
         Err(err) => {
             say(&format!("open {path}: {err}"));

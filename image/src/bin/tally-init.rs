@@ -4,10 +4,21 @@
 //! with `--launch <console> <program arguments>` to put the tally program on its terminal.
 
 fn main() {
-    let args: Vec<String> = std::env::args().collect();
+    // PID 1 first, before its arguments are looked at: `std::env::args` panics on an argument
+    // that is not UTF-8, and the kernel hands PID 1 the command line's unknown words.
     if std::process::id() == 1 {
         tally_image::init::run();
     }
+    let args: Vec<String> = match std::env::args_os()
+        .map(std::ffi::OsString::into_string)
+        .collect::<Result<_, _>>()
+    {
+        Ok(a) => a,
+        Err(bad) => {
+            eprintln!("tally-init: argument {bad:?} is not UTF-8");
+            std::process::exit(2);
+        }
+    };
     match (args.get(1).map(String::as_str), args.get(2)) {
         (Some(tally_image::init::LAUNCH_ARG), Some(console)) => {
             let err = tally_image::init::launch(console, args.get(3..).unwrap_or(&[]));
