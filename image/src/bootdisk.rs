@@ -91,6 +91,19 @@ fn u64_at(b: &[u8], at: usize) -> Option<u64> {
     Some(u64::from_le_bytes(s))
 }
 
+/// The UTF-16LE code units of `bytes` up to the first NUL (an odd last byte is ignored): a GPT
+/// partition name, an EFI variable's string.
+fn utf16le_to_nul(bytes: &[u8]) -> Vec<u16> {
+    bytes
+        .chunks_exact(2)
+        .map(|c| match *c {
+            [lo, hi] => u16::from_le_bytes([lo, hi]),
+            _ => 0,
+        })
+        .take_while(|&c| c != 0)
+        .collect()
+}
+
 /// Reads the GPT (primary header at LBA 1) of a disk with `sector`-byte logical blocks and
 /// returns its used partition entries.
 pub fn parse_gpt(
@@ -130,16 +143,7 @@ pub fn parse_gpt(
         if t == [0; 16] {
             continue;
         }
-        let units: Vec<u16> = n
-            .chunks_exact(2)
-            .map(|c| {
-                u16::from_le_bytes([
-                    c.first().copied().unwrap_or(0),
-                    c.get(1).copied().unwrap_or(0),
-                ])
-            })
-            .take_while(|&c| c != 0)
-            .collect();
+        let units = utf16le_to_nul(n);
         parts.push(GptPartition {
             number,
             type_guid: guid_text(&t),
@@ -213,17 +217,7 @@ pub fn disks() -> Vec<Disk> {
 /// Decodes an efivarfs file: 4 bytes of attributes, then the value; for
 /// `LoaderDevicePartUUID` a NUL-terminated UTF-16LE GUID.
 pub fn decode_loader_uuid(bytes: &[u8]) -> Option<String> {
-    let value = bytes.get(4..)?;
-    let units: Vec<u16> = value
-        .chunks_exact(2)
-        .map(|c| {
-            u16::from_le_bytes([
-                c.first().copied().unwrap_or(0),
-                c.get(1).copied().unwrap_or(0),
-            ])
-        })
-        .take_while(|&c| c != 0)
-        .collect();
+    let units = utf16le_to_nul(bytes.get(4..)?);
     let s = String::from_utf16(&units).ok()?.trim().to_ascii_uppercase();
     (s.len() == 36).then_some(s)
 }

@@ -307,6 +307,19 @@ impl TestBed {
         build::build_from_archive(&a, &self.kernel, &cfg)
     }
 
+    /// A VM of the appliance's memory with the Secure Boot firmware and this bed's enrolled
+    /// variables, booting `esp`, working in `vm_dir`.
+    fn vm_config(&self, esp: PathBuf, vm_dir: &Path, usb_sticks: Vec<PathBuf>) -> VmConfig {
+        VmConfig {
+            esp,
+            ovmf_code: PathBuf::from(OVMF_CODE_SECBOOT),
+            ovmf_vars: self.ovmf_vars.clone(),
+            work_dir: vm_dir.to_path_buf(),
+            memory_mib: APPLIANCE_MEMORY_MIB,
+            usb_sticks,
+        }
+    }
+
     /// Starts a VM booting `efi` (put on a fresh ESP image in `vm_dir`).
     pub fn boot(&self, efi: &Path, vm_dir: &Path) -> Result<Vm, VmError> {
         self.boot_with_sticks(efi, vm_dir, Vec::new())
@@ -322,14 +335,7 @@ impl TestBed {
         create_dir_all(vm_dir)?;
         let esp = vm_dir.join("esp.img");
         make_esp(efi, &esp)?;
-        Vm::start(&VmConfig {
-            esp,
-            ovmf_code: PathBuf::from(OVMF_CODE_SECBOOT),
-            ovmf_vars: self.ovmf_vars.clone(),
-            work_dir: vm_dir.to_path_buf(),
-            memory_mib: APPLIANCE_MEMORY_MIB,
-            usb_sticks,
-        })
+        Vm::start(&self.vm_config(esp, vm_dir, usb_sticks))
     }
 
     /// Starts a VM booting from `stick` (a certified stick's disk image, used in place: what
@@ -338,14 +344,7 @@ impl TestBed {
     pub fn boot_stick(&self, stick: &Path, vm_dir: &Path) -> Result<Vm, VmError> {
         create_dir_all(vm_dir)?;
         Vm::start_with(
-            &VmConfig {
-                esp: stick.to_path_buf(),
-                ovmf_code: PathBuf::from(OVMF_CODE_SECBOOT),
-                ovmf_vars: self.ovmf_vars.clone(),
-                work_dir: vm_dir.to_path_buf(),
-                memory_mib: APPLIANCE_MEMORY_MIB,
-                usb_sticks: Vec::new(),
-            },
+            &self.vm_config(stick.to_path_buf(), vm_dir, Vec::new()),
             &VmExtras {
                 usb_controller: true,
                 boot_from_usb: true,
@@ -360,14 +359,7 @@ impl TestBed {
         let esp = vm_dir.join("esp.img");
         make_esp(efi, &esp)?;
         Vm::start_with(
-            &VmConfig {
-                esp,
-                ovmf_code: PathBuf::from(OVMF_CODE_SECBOOT),
-                ovmf_vars: self.ovmf_vars.clone(),
-                work_dir: vm_dir.to_path_buf(),
-                memory_mib: APPLIANCE_MEMORY_MIB,
-                usb_sticks: Vec::new(),
-            },
+            &self.vm_config(esp, vm_dir, Vec::new()),
             &VmExtras {
                 usb_controller: true,
                 boot_from_usb: false,
