@@ -52,7 +52,7 @@ impl CandidateRef {
     /// The key under which this candidate is added up across reporting units: the
     /// `ShortCode` when there is one (the national total knows candidates only by it),
     /// otherwise the position.
-    fn sum_key(&self) -> CandidateKey {
+    pub(crate) fn sum_key(&self) -> CandidateKey {
         match self {
             CandidateRef::ShortCode(s) | CandidateRef::PositionAndShortCode(_, s) => {
                 CandidateKey::ShortCode(s.clone())
@@ -72,8 +72,9 @@ impl fmt::Display for CandidateRef {
     }
 }
 
+/// How candidates are matched across reporting units ([`CandidateRef::sum_key`]).
 #[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord)]
-enum CandidateKey {
+pub(crate) enum CandidateKey {
     Position(CandidatePosition),
     ShortCode(String),
 }

@@ -31,22 +31,6 @@ fn add_opt(
     }
 }
 
-/// How candidates are matched across parts: by `ShortCode` when the reference has one (the
-/// same person can stand at different positions in different kieskringen), otherwise by
-/// position.
-#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord)]
-enum Key {
-    Position(u32),
-    ShortCode(String),
-}
-
-fn key(r: &CandidateRef) -> Key {
-    match r.short_code() {
-        Some(s) => Key::ShortCode(s.to_owned()),
-        None => Key::Position(r.position().map_or(0, |p| p.0)),
-    }
-}
-
 /// Adds up counts with checked arithmetic: every field, each list (by number, in order of
 /// first appearance) and each candidate (by `ShortCode` when known, else by position, in
 /// order of first appearance). A field A–D, I or J is present in the sum when any part has
@@ -103,8 +87,10 @@ pub fn sum_counts<'a>(
             };
             target.total = add(target.total, list.total, || format!("list {}", list.list))?;
             for (cand, votes) in &list.candidates {
-                let k = key(cand);
-                match target.candidates.iter_mut().find(|(c, _)| key(c) == k) {
+                // By `ShortCode` when the reference has one (the same person can stand at
+                // different positions in different kieskringen), otherwise by position.
+                let k = cand.sum_key();
+                match target.candidates.iter_mut().find(|(c, _)| c.sum_key() == k) {
                     Some((existing, sum)) => {
                         *sum = add(*sum, *votes, || format!("list {}, {cand}", list.list))?;
                         if existing != cand
