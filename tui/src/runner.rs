@@ -95,8 +95,13 @@ impl ChainHead {
 
 /// What the journal is bound to: the SHA-256 of the election's 110a.
 fn election_hash(def: &VerifiedDefinition) -> [u8; 32] {
+    digest_of_hex(&def.sha256_110a)
+}
+
+/// The bytes of a hex SHA-256; zeros where the text does not give them.
+pub(crate) fn digest_of_hex(hex: &str) -> [u8; 32] {
     let mut out = [0u8; 32];
-    if let Ok(bytes) = hex::decode(&def.sha256_110a) {
+    if let Ok(bytes) = hex::decode(hex) {
         for (o, b) in out.iter_mut().zip(bytes) {
             *o = b;
         }

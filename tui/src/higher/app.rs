@@ -4,7 +4,8 @@
 //! moves on only when the runner reports it applied.
 
 use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
-use tally_core::aggregate::{AggregationLevel, BodyState, ImportOutcome};
+use tally_core::aggregate::{AggregateError, AggregationLevel, BodyState, ImportOutcome};
+use tally_core::counts::CountFile;
 use tally_core::hashcode::{Sha256Digest, check_typed_groups, choose_groups};
 use tally_signing::ContentKind;
 
@@ -172,6 +173,8 @@ pub struct State {
     pub note: Option<Note>,
     /// Scroll offset of long screens.
     pub scroll: u16,
+    /// The total when every body is in, as shown (refreshed after every change).
+    pub total: Option<Result<CountFile, AggregateError>>,
     /// The calculation at a CSB (refreshed after every change).
     pub outcome: Option<Result<Outcome, String>>,
     /// The help of the screen is shown (F1).
@@ -241,6 +244,7 @@ impl State {
             input: String::new(),
             note: None,
             scroll: 0,
+            total: None,
             outcome: None,
             help: false,
             seed,
@@ -257,7 +261,8 @@ impl State {
 
     /// Recomputes the calculation from the ledger.
     pub fn refresh(&mut self) {
-        self.outcome = self.ledger.outcome();
+        self.total = self.ledger.shown_total();
+        self.outcome = self.ledger.outcome_of(self.total.as_ref());
     }
 
     fn info(&mut self, msg: Msg, args: &[&str]) {
@@ -416,7 +421,7 @@ pub fn update(state: &mut State, event: Event) -> Vec<Effect> {
             state.refused(Msg::DefinitionRefused, r);
             vec![]
         }
-        Event::CountVerified(medium, Ok(count)) => {
+        Event::CountVerified(_, Ok(count)) => {
             let again = state.ledger.aggregation.as_ref().and_then(|agg| {
                 agg.bodies().iter().find_map(|(b, s)| match s {
                     BodyState::Imported(f) if f.sha256.to_hex() == count.sha256 => {
@@ -430,7 +435,6 @@ pub fn update(state: &mut State, event: Event) -> Vec<Effect> {
                 state.go(Screen::Overview);
                 return vec![];
             }
-            let _ = medium;
             let groups = Groups::new(state.next_seed());
             state.note = None;
             state.go(Screen::ImportCheck { count, groups });

@@ -378,19 +378,37 @@ impl Ledger {
         }))
     }
 
+    /// The total as it is only looked at (on screen), not written: [`Ledger::total`] with a
+    /// fixed creation time.
+    pub fn shown_total(&self) -> Option<Result<CountFile, AggregateError>> {
+        self.total(FIXED_TIME)
+    }
+
     /// The seat apportionment and the elected candidates, at a CSB when every body is in.
     pub fn outcome(&self) -> Option<Result<Outcome, String>> {
         let def = self.definition.as_ref()?;
         if !def.is_central() {
             return None;
         }
-        let total = match self.total(FIXED_TIME)? {
+        self.outcome_of(self.shown_total().as_ref())
+    }
+
+    /// [`Ledger::outcome`] from the total already built by [`Ledger::shown_total`].
+    pub fn outcome_of(
+        &self,
+        total: Option<&Result<CountFile, AggregateError>>,
+    ) -> Option<Result<Outcome, String>> {
+        let def = self.definition.as_ref()?;
+        if !def.is_central() {
+            return None;
+        }
+        let total = match total? {
             Ok(t) => t,
             Err(e) => return Some(Err(e.to_string())),
         };
         Some(compute(
             &def.election,
-            &total,
+            total,
             &self.seat_lots,
             &self.candidate_lots,
         ))

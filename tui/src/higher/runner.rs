@@ -51,14 +51,9 @@ pub struct HigherRunner<S: HigherServices, J: Journal> {
     pub quit: bool,
 }
 
+/// What the journal is bound to: the SHA-256 of the election's 110a.
 fn election_hash(def: &Definition) -> [u8; 32] {
-    let mut out = [0u8; 32];
-    if let Ok(bytes) = hex::decode(&def.sha256_110a) {
-        for (o, b) in out.iter_mut().zip(bytes) {
-            *o = b;
-        }
-    }
-    out
+    crate::runner::digest_of_hex(&def.sha256_110a)
 }
 
 enum PersistError {

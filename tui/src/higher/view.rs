@@ -164,13 +164,7 @@ fn groups_lines(
 }
 
 fn hash_rows(hex: &str) -> Vec<Line<'static>> {
-    let mut digest = [0u8; 32];
-    if let Ok(bytes) = hex::decode(hex) {
-        for (d, b) in digest.iter_mut().zip(bytes) {
-            *d = b;
-        }
-    }
-    Sha256Digest(digest)
+    Sha256Digest(crate::runner::digest_of_hex(hex))
         .groups()
         .chunks(4)
         .map(|c| line(format!("    {}", c.join(" "))))
@@ -338,10 +332,9 @@ fn body_lines(state: &State) -> (Vec<Line<'static>>, Msg) {
         }
         Screen::Figures => {
             title(&mut lines, Msg::FiguresTitle.text(lang).into());
-            if let (Some(def), Some(Ok(total))) = (
-                state.ledger.definition.as_ref(),
-                state.ledger.total("2000-01-01T00:00:00"),
-            ) {
+            if let (Some(def), Some(Ok(total))) =
+                (state.ledger.definition.as_ref(), state.total.as_ref())
+            {
                 match tally_report::comparison_figures(&def.election, &def.contest(), &total.total)
                 {
                     Ok(f) => {
@@ -657,10 +650,10 @@ fn lot(state: &State, lines: &mut Vec<Line<'static>>) {
     lines.push(line(format!("  ({drawing})")));
     // The votes of the tied, as the count gives them (display only).
     let counted = state
-        .ledger
-        .total("2000-01-01T00:00:00")
-        .and_then(Result::ok)
-        .and_then(|t| tally_core::aggregate::outcome::counted_lists(&t).ok())
+        .total
+        .as_ref()
+        .and_then(|t| t.as_ref().ok())
+        .and_then(|t| tally_core::aggregate::outcome::counted_lists(t).ok())
         .unwrap_or_default();
     for n in &tied {
         let votes = match list {
