@@ -159,31 +159,62 @@ pub(crate) fn create_dir_all(path: &Path) -> Result<(), BuildError> {
     fs::create_dir_all(path).map_err(io_err(path))
 }
 
-/// Runs a command; a failure to start or a non-zero exit is an error carrying its stderr.
-pub(crate) fn run(cmd: &mut Command) -> Result<Output, BuildError> {
+/// A command that could not be started or exited with a failure status.
+#[derive(Debug)]
+pub struct ToolFailure {
+    /// The command line.
+    pub tool: String,
+    /// Its exit status; `None` when it could not be started.
+    pub status: Option<std::process::ExitStatus>,
+    /// Its error output (lossily decoded), or why it could not be started.
+    pub stderr: String,
+}
+
+impl ToolFailure {
+    /// The exit status as text, or "not started".
+    pub fn status_text(&self) -> String {
+        self.status
+            .map_or_else(|| "not started".to_string(), |s| s.to_string())
+    }
+
+    /// The last 2000 characters of the error output.
+    pub fn stderr_tail(&self) -> &str {
+        self.stderr
+            .char_indices()
+            .rev()
+            .nth(1999)
+            .and_then(|(at, _)| self.stderr.get(at..))
+            .unwrap_or(&self.stderr)
+    }
+}
+
+/// Runs a command and returns its output; a failure to start or a non-zero exit is a
+/// [`ToolFailure`]. Shared by the image build and the provisioning tool.
+pub fn run_tool(cmd: &mut Command) -> Result<Output, ToolFailure> {
     let tool = format!("{cmd:?}");
-    let out = cmd.output().map_err(|e| BuildError::Tool {
+    let out = cmd.output().map_err(|e| ToolFailure {
         tool: tool.clone(),
-        status: "not started".into(),
+        status: None,
         stderr: e.to_string(),
     })?;
     if !out.status.success() {
-        let err = String::from_utf8_lossy(&out.stderr);
-        let tail: String = err
-            .chars()
-            .rev()
-            .take(2000)
-            .collect::<Vec<_>>()
-            .into_iter()
-            .rev()
-            .collect();
-        return Err(BuildError::Tool {
+        return Err(ToolFailure {
             tool,
-            status: out.status.to_string(),
-            stderr: tail,
+            status: Some(out.status),
+            stderr: String::from_utf8_lossy(&out.stderr).into_owned(),
         });
     }
     Ok(out)
+}
+
+/// Runs a command; a failure to start or a non-zero exit is an error carrying (the end of) its
+/// stderr.
+pub(crate) fn run(cmd: &mut Command) -> Result<Output, BuildError> {
+    run_tool(cmd).map_err(|f| BuildError::Tool {
+        status: f.status_text(),
+        stderr: f.stderr_tail().to_string(),
+        tool: f.tool,
+    })
 }
 
 /// The SHA-256 of some bytes, in hex.
@@ -688,6 +719,27 @@ pub fn build_from_archive(
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_failing_tool_reports_its_status_and_the_end_of_its_stderr() {
+        // 3000 × "é" then "END" on stderr, exit 3: the tail is the last 2000 characters.
+        let f = run_tool(Command::new("sh").args([
+            "-c",
+            "printf 'é%.0s' $(seq 3000) >&2; printf END >&2; exit 3",
+        ]))
+        .unwrap_err();
+        assert_eq!(f.status.and_then(|s| s.code()), Some(3));
+        assert!(f.status_text().contains('3'), "{}", f.status_text());
+        assert_eq!(f.stderr.chars().count(), 3003);
+        let tail = f.stderr_tail();
+        assert_eq!(tail.chars().count(), 2000);
+        assert!(tail.ends_with("END") && tail.starts_with('é'));
+        let f = run_tool(&mut Command::new("/nonexistent/tool")).unwrap_err();
+        assert_eq!(f.status, None);
+        assert_eq!(f.status_text(), "not started");
+        assert_eq!(f.stderr_tail(), f.stderr);
+        assert!(run_tool(&mut Command::new("true")).is_ok());
+    }
 
     #[test]
     fn stub_layout_of_debian_stub() {

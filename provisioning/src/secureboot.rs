@@ -93,21 +93,16 @@ pub struct SecureBootFiles {
 }
 
 fn tool(cmd: &mut Command) -> Result<(), SecureBootError> {
-    let name = format!("{cmd:?}");
-    let out = cmd.output().map_err(|e| SecureBootError::Tool {
-        tool: name.clone(),
-        status: "not started".into(),
-        stderr: e.to_string(),
-    })?;
-    if out.status.success() {
-        Ok(())
-    } else {
-        Err(SecureBootError::Tool {
-            tool: name,
-            status: out.status.to_string(),
-            stderr: String::from_utf8_lossy(&out.stderr).trim().to_string(),
+    tally_image::build::run_tool(cmd)
+        .map(drop)
+        .map_err(|f| SecureBootError::Tool {
+            status: f.status_text(),
+            stderr: match f.status {
+                None => f.stderr,
+                Some(_) => f.stderr.trim().to_string(),
+            },
+            tool: f.tool,
         })
-    }
 }
 
 /// Whether `program` is an executable file in one of `PATH`'s folders.

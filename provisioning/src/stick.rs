@@ -464,31 +464,20 @@ pub fn check_pe(b: &[u8]) -> Result<(), String> {
 
 /// Runs a tool; `package` is named when it cannot be started.
 fn tool(cmd: &mut Command, package: &str) -> Result<std::process::Output, StickError> {
-    let name = format!("{cmd:?}");
-    let out = cmd.output().map_err(|e| StickError::Tool {
-        tool: name.clone(),
-        status: "not started".into(),
-        hint: format!("; it comes with the Debian package {package}"),
-        stderr: e.to_string(),
-    })?;
-    if !out.status.success() {
-        let err = String::from_utf8_lossy(&out.stderr);
-        let tail: String = err
-            .chars()
-            .rev()
-            .take(2000)
-            .collect::<Vec<_>>()
-            .into_iter()
-            .rev()
-            .collect();
-        return Err(StickError::Tool {
-            tool: name,
-            status: out.status.to_string(),
+    tally_image::build::run_tool(cmd).map_err(|f| match f.status {
+        None => StickError::Tool {
+            tool: f.tool,
+            status: "not started".into(),
+            hint: format!("; it comes with the Debian package {package}"),
+            stderr: f.stderr,
+        },
+        Some(status) => StickError::Tool {
+            status: status.to_string(),
             hint: String::new(),
-            stderr: tail.trim().to_string(),
-        });
-    }
-    Ok(out)
+            stderr: f.stderr_tail().trim().to_string(),
+            tool: f.tool,
+        },
+    })
 }
 
 /// The time stamped on everything: `SOURCE_DATE_EPOCH`, else [`DEFAULT_EPOCH`].
