@@ -12,8 +12,8 @@ use tally_core::double_entry::{
     UserName, WarningsBy,
 };
 use tally_core::entry::{CheckResult, EntryCount, FieldValue, PollingStationEntry, check};
-use tally_core::ids::{ContestId, MunicipalityCode, PollingStationNumber};
-use tally_core::municipal::{MunicipalitySpec, StationInfo, municipal_total};
+use tally_core::ids::{ContestId, PollingStationNumber};
+use tally_core::municipal::municipal_total;
 use tally_report::ComparisonFigures;
 
 use crate::form::{ElectionInfo, FieldId, Form};
@@ -328,7 +328,23 @@ pub struct Tally {
     pub exported: Option<(String, String)>,
     /// The last screen.
     pub place: Option<Place>,
+    /// [`Tally::comparison_figures`], made once per [`Tally::apply`] (the total screen draws
+    /// them at every key and tick).
+    figures: FiguresCache,
 }
+
+/// Derived state: the comparison figures once made; emptied by every [`Tally::apply`] and
+/// left out of `==` (two tallies built from the same records are equal).
+#[derive(Debug, Clone, Default)]
+struct FiguresCache(std::cell::OnceCell<Option<Result<ComparisonFigures, String>>>);
+
+impl PartialEq for FiguresCache {
+    fn eq(&self, _: &Self) -> bool {
+        true
+    }
+}
+
+impl Eq for FiguresCache {}
 
 impl Tally {
     /// The form of the loaded election.
@@ -409,8 +425,15 @@ impl Tally {
     /// The figures the officials compare between this screen and the printed report
     /// (`tally_report::comparison_figures` of the core's municipal total, the same rows the
     /// PDF prints). `None` while a station is not definitive or the election was not loaded
-    /// from files; an error when the total cannot be made.
-    pub fn comparison_figures(&self) -> Option<Result<ComparisonFigures, String>> {
+    /// from files; an error when the total cannot be made. Made once after each change.
+    pub fn comparison_figures(&self) -> Option<&Result<ComparisonFigures, String>> {
+        self.figures
+            .0
+            .get_or_init(|| self.make_comparison_figures())
+            .as_ref()
+    }
+
+    fn make_comparison_figures(&self) -> Option<Result<ComparisonFigures, String>> {
         let loaded = self.election.as_ref()?;
         let election = loaded.info.election.as_deref()?;
         let data = self.data_entry.as_ref()?;
@@ -418,24 +441,8 @@ impl Tally {
             return None;
         }
         let info = &loaded.info;
-        let spec = MunicipalitySpec {
-            code: MunicipalityCode(info.municipality_code.clone()),
-            stations: info
-                .stations
-                .iter()
-                .map(|s| StationInfo {
-                    number: s.number,
-                    name: s.name.clone(),
-                    eligible_voters: s.eligible_voters.unwrap_or(0),
-                })
-                .collect(),
-            list_names: info
-                .lists
-                .iter()
-                .map(|l| (l.number, l.name.clone()))
-                .collect(),
-            total_cast: None,
-        };
+        // The stations' names do not reach the figures (they are sums over the stations).
+        let spec = crate::demo::municipality_spec(info);
         Some(
             municipal_total(data, &spec)
                 .map_err(|e| e.to_string())
@@ -499,6 +506,7 @@ impl Tally {
 
     /// Applies one record; a record the state does not allow changes nothing.
     pub fn apply(&mut self, record: &Record) -> Result<(), ApplyError> {
+        self.figures = FiguresCache::default();
         let len = self.form().map_or(0, |f| f.fields.len());
         let clamp = |i: usize| i.min(len.saturating_sub(1));
         match record {

@@ -157,7 +157,6 @@ pub fn view(state: &State, frame: &mut Frame) {
                     &Msg::HashMismatch.fill(lang, &[&(group + 1).to_string(), file]),
                 ));
             }
-            let _ = hash_group;
             frame.render_widget(Paragraph::new(lines).wrap(Wrap { trim: false }), body);
         }
         Screen::Overview { selected } => overview(state, frame, body, *selected),
@@ -805,7 +804,7 @@ fn total(state: &State, frame: &mut Frame, area: Rect) {
     let mut middle: Vec<Line> = Vec::new();
     match state.tally.comparison_figures() {
         Some(Ok(figures)) => {
-            let rows = figure_rows(&figures, lang);
+            let rows = figure_rows(figures, lang);
             let avail = usize::from(area.height)
                 .saturating_sub(height(&top))
                 .saturating_sub(height(&bottom));
@@ -846,7 +845,7 @@ fn total(state: &State, frame: &mut Frame, area: Rect) {
                 ]));
             }
         }
-        Some(Err(why)) => middle.push(problem_line(&why)),
+        Some(Err(why)) => middle.push(problem_line(why)),
         None => {}
     }
     let mut lines = top;
