@@ -90,16 +90,10 @@ pub fn counted_lists(total: &CountFile) -> Result<Vec<CountedList>, OutcomeError
             }
         }
         let mut distinct: Vec<&CandidateRef> = Vec::new();
-        for c in list.candidates.iter().map(|(c, _)| c) {
+        let named = list.candidates.iter().map(|(c, _)| c);
+        for c in named.chain(sequences.iter().flatten().copied()) {
             if !distinct.iter().any(|d| same(d, c)) {
                 distinct.push(c);
-            }
-        }
-        for seq in &sequences {
-            for c in seq {
-                if !distinct.iter().any(|d| same(d, c)) {
-                    distinct.push(c);
-                }
             }
         }
         let candidate_count = u32::try_from(distinct.len()).unwrap_or(u32::MAX);
