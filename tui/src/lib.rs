@@ -19,6 +19,7 @@ pub mod higher;
 pub mod journal;
 pub mod model;
 pub mod runner;
+pub mod screen;
 pub mod services;
 pub mod sticks;
 pub mod text;

@@ -1,18 +1,11 @@
 //! `tally`: the tally terminal. `tally --demo` runs the whole flow on the Kiesraad's
 //! Juinen test election with built-in DEMO keys and folders standing in for sticks.
 
-use std::io::{self, Read};
+use std::io::Read;
 use std::path::PathBuf;
 use std::process::ExitCode;
 
 use clap::Parser;
-use crossterm::event::{self, Event as TermEvent, KeyEventKind};
-use crossterm::execute;
-use crossterm::terminal::{
-    Clear, ClearType, EnterAlternateScreen, LeaveAlternateScreen, disable_raw_mode, enable_raw_mode,
-};
-use ratatui::Terminal;
-use ratatui::backend::CrosstermBackend;
 use sha2::{Digest, Sha256};
 use tally_tui::app::State;
 use tally_tui::demo::{FolderServices, Paths, prepare_demo};
@@ -21,7 +14,6 @@ use tally_tui::runner::Runner;
 use tally_tui::services::Services;
 use tally_tui::sticks::Sticks;
 use tally_tui::text::Lang;
-use tally_tui::view::view;
 
 /// The tally terminal.
 #[derive(Debug, Parser)]
@@ -168,42 +160,5 @@ fn run(args: Args) -> Result<(), String> {
     let journal = CoreJournal::new(&paths.journal());
     let mut runner = Runner::open(state, services, journal).map_err(|e| e.to_string())?;
 
-    enable_raw_mode().map_err(|e| e.to_string())?;
-    let mut out = io::stdout();
-    // The Linux console ignores the alternate screen: clear it as well.
-    let _ = execute!(out, EnterAlternateScreen, Clear(ClearType::All));
-    let result = event_loop(&mut runner);
-    let _ = disable_raw_mode();
-    let _ = execute!(io::stdout(), Clear(ClearType::All), LeaveAlternateScreen);
-    result
-}
-
-/// How long the event loop waits for a key before it looks at the sticks.
-const KEY_POLL: std::time::Duration = std::time::Duration::from_millis(300);
-
-fn event_loop<S: Services>(runner: &mut Runner<S, CoreJournal>) -> Result<(), String> {
-    let mut terminal =
-        Terminal::new(CrosstermBackend::new(io::stdout())).map_err(|e| e.to_string())?;
-    terminal.clear().map_err(|e| e.to_string())?;
-    while !runner.quit {
-        terminal
-            .draw(|f| view(&runner.state, f))
-            .map_err(|e| e.to_string())?;
-        // Keys are polled with a timeout, so a stick inserted or removed meanwhile is
-        // noticed and the media screen lists the sticks again by itself.
-        if !event::poll(KEY_POLL).map_err(|e| e.to_string())? {
-            if runner.services.poll_media() {
-                runner.media_changed();
-            }
-            continue;
-        }
-        match event::read().map_err(|e| e.to_string())? {
-            TermEvent::Key(k) if k.kind == KeyEventKind::Press => runner.key(k),
-            TermEvent::Resize(..) => {
-                terminal.autoresize().map_err(|e| e.to_string())?;
-            }
-            _ => {}
-        }
-    }
-    Ok(())
+    tally_tui::screen::run(&mut runner)
 }

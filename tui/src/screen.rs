@@ -1,0 +1,104 @@
+//! The real screen, shared by the municipal terminal and the HSB/CSB terminal: raw mode and
+//! the alternate screen around an event loop that draws the state, hands each key press
+//! to the runner, and between keys (polled with a timeout) looks at the sticks.
+
+use std::io;
+use std::time::Duration;
+
+use crossterm::event::{self, Event as TermEvent, KeyEvent, KeyEventKind};
+use crossterm::execute;
+use crossterm::terminal::{
+    Clear, ClearType, EnterAlternateScreen, LeaveAlternateScreen, disable_raw_mode, enable_raw_mode,
+};
+use ratatui::backend::CrosstermBackend;
+use ratatui::{Frame, Terminal};
+
+use crate::journal::CoreJournal;
+
+/// How long the event loop waits for a key before it looks at the sticks.
+const KEY_POLL: Duration = Duration::from_millis(300);
+
+/// A terminal program the event loop drives.
+pub trait Session {
+    /// Whether the program should stop.
+    fn quit(&self) -> bool;
+    /// Draws the state.
+    fn draw(&self, frame: &mut Frame);
+    /// Handles a key press.
+    fn key(&mut self, key: KeyEvent);
+    /// No key came within the poll time: notice sticks inserted or removed.
+    fn idle(&mut self);
+}
+
+impl<S: crate::services::Services> Session for crate::runner::Runner<S, CoreJournal> {
+    fn quit(&self) -> bool {
+        self.quit
+    }
+    fn draw(&self, frame: &mut Frame) {
+        crate::view::view(&self.state, frame);
+    }
+    fn key(&mut self, key: KeyEvent) {
+        crate::runner::Runner::key(self, key);
+    }
+    fn idle(&mut self) {
+        if self.services.poll_media() {
+            self.media_changed();
+        }
+    }
+}
+
+impl<S: crate::higher::services::HigherServices> Session
+    for crate::higher::runner::HigherRunner<S, CoreJournal>
+{
+    fn quit(&self) -> bool {
+        self.quit
+    }
+    fn draw(&self, frame: &mut Frame) {
+        crate::higher::view::view(&self.state, frame);
+    }
+    fn key(&mut self, key: KeyEvent) {
+        crate::higher::runner::HigherRunner::key(self, key);
+    }
+    fn idle(&mut self) {
+        if self.services.poll_media() {
+            self.media_changed();
+        }
+    }
+}
+
+/// Runs `session` on the real screen until it quits; the terminal is restored afterwards.
+///
+/// # Errors
+/// The terminal cannot be used; the text says why.
+pub fn run(session: &mut impl Session) -> Result<(), String> {
+    enable_raw_mode().map_err(|e| e.to_string())?;
+    // The Linux console ignores the alternate screen: clear it as well.
+    let _ = execute!(io::stdout(), EnterAlternateScreen, Clear(ClearType::All));
+    let result = event_loop(session);
+    let _ = disable_raw_mode();
+    let _ = execute!(io::stdout(), Clear(ClearType::All), LeaveAlternateScreen);
+    result
+}
+
+fn event_loop(session: &mut impl Session) -> Result<(), String> {
+    let mut terminal =
+        Terminal::new(CrosstermBackend::new(io::stdout())).map_err(|e| e.to_string())?;
+    terminal.clear().map_err(|e| e.to_string())?;
+    while !session.quit() {
+        terminal
+            .draw(|f| session.draw(f))
+            .map_err(|e| e.to_string())?;
+        // Keys are polled with a timeout, so a stick inserted or removed meanwhile is
+        // noticed and the media screen lists the sticks again by itself.
+        if !event::poll(KEY_POLL).map_err(|e| e.to_string())? {
+            session.idle();
+            continue;
+        }
+        match event::read().map_err(|e| e.to_string())? {
+            TermEvent::Key(k) if k.kind == KeyEventKind::Press => session.key(k),
+            TermEvent::Resize(..) => terminal.autoresize().map_err(|e| e.to_string())?,
+            _ => {}
+        }
+    }
+    Ok(())
+}
