@@ -70,16 +70,41 @@ macro_rules! catalogue {
 
             /// The text in `lang` with `{0}`, `{1}`, ... replaced by `args`.
             pub fn fill(self, lang: $crate::text::Lang, args: &[&str]) -> String {
-                let mut out = self.text(lang).to_string();
-                for (i, arg) in args.iter().enumerate() {
-                    out = out.replace(&format!("{{{i}}}"), arg);
-                }
-                out
+                $crate::text::fill_template(self.text(lang), args)
             }
         }
     };
 }
 pub(crate) use catalogue;
+
+/// `template` with each `{n}` replaced by `args[n]`, in one pass: an argument (a folder name
+/// or a stick's label, from outside) that itself contains `{1}` is shown as it is, never
+/// filled in. A `{n}` without an argument stays as written.
+pub fn fill_template(template: &str, args: &[&str]) -> String {
+    let mut out = String::with_capacity(template.len());
+    let mut rest = template;
+    while let Some(open) = rest.find('{') {
+        let (before, from_brace) = rest.split_at(open);
+        out.push_str(before);
+        let arg = from_brace.find('}').and_then(|close| {
+            let index = from_brace.get(1..close)?;
+            let n: usize = index.parse().ok()?;
+            Some((close, *args.get(n)?))
+        });
+        match arg {
+            Some((close, value)) => {
+                out.push_str(value);
+                rest = from_brace.get(close + 1..).unwrap_or("");
+            }
+            None => {
+                out.push('{');
+                rest = from_brace.get(1..).unwrap_or("");
+            }
+        }
+    }
+    out.push_str(rest);
+    out
+}
 
 catalogue! {
     #[doc = "A message key: one text in each language."]
@@ -410,6 +435,21 @@ catalogue! {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn an_argument_is_never_filled_in_itself() {
+        assert_eq!(fill_template("{0} and {1}", &["a", "b"]), "a and b");
+        assert_eq!(fill_template("{1}, {0}", &["a", "b"]), "b, a");
+        // A stick label holding a placeholder is shown as it is.
+        assert_eq!(
+            fill_template("stick {0}: {1}", &["x{1}y", "z"]),
+            "stick x{1}y: z"
+        );
+        // Missing arguments and stray braces stay as written.
+        assert_eq!(fill_template("{0} {2} {x} {", &["a"]), "a {2} {x} {");
+        assert_eq!(fill_template("geen", &[]), "geen");
+        assert_eq!(fill_template("é{0}ü", &["ß"]), "éßü");
+    }
 
     fn placeholders(s: &str) -> Vec<String> {
         let mut out: Vec<String> = (0..10)
