@@ -10,7 +10,9 @@
 
 use criterion::{Criterion, criterion_group, criterion_main};
 use std::hint::black_box;
-use tally_core::apportionment::{ListVotes, SeatInput, SeatOutcome, apportion_seats};
+use tally_core::apportionment::{
+    ListVotes, RemainingSeatLaw, SeatInput, SeatOutcome, apportion_seats,
+};
 use tally_core::election::ElectionCategory;
 use tally_core::ids::ListNumber;
 
@@ -34,6 +36,7 @@ fn tk2021() -> SeatInput {
         .collect();
     SeatInput {
         category: ElectionCategory::TK,
+        law: RemainingSeatLaw::Kieswet,
         seats: 150,
         lists,
     }

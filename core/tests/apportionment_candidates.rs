@@ -61,11 +61,13 @@ fn elected(l: &ListElected) -> Vec<(u32, ElectedBy)> {
     l.elected.iter().map(|e| (e.position.0, e.by)).collect()
 }
 
-/// Quota 100, 25 %: threshold 25. Candidate 4 has exactly 25: elected by preference before
-/// candidate 1 (list order). Candidate 3 has 24: not. 2 seats: 4 (preference), then 1.
+/// Kieswet P 15, first paragraph: "een aantal stemmen ... groter dan 25% van de kiesdeler".
+/// Quota 100, 25 %: threshold 25. Candidate 4 has 26: elected by preference before
+/// candidate 1 (list order). Candidate 3 has exactly 25, which is not greater: not elected by
+/// preference, and not listed as reaching the threshold. 2 seats: 4 (preference), then 1.
 #[test]
-fn p15_exactly_25_percent_is_enough() {
-    let r = done(run(25, vec![list(1, 2, &[20, 10, 24, 25], &[])], &[]));
+fn p15_more_than_25_percent_is_needed() {
+    let r = done(run(25, vec![list(1, 2, &[20, 10, 25, 26], &[])], &[]));
     assert_eq!(
         elected(&r[0]),
         vec![(4, ElectedBy::Preference), (1, ElectedBy::ListOrder)]
@@ -73,10 +75,11 @@ fn p15_exactly_25_percent_is_enough() {
     assert_eq!(r[0].reaching_threshold, vec![p(4)]);
 }
 
-/// Quota 100, 25 %: a candidate with 24 votes is below the threshold: list order only.
+/// Quota 100, 25 %: a candidate with exactly 25 votes (and one with 24) does not pass the
+/// threshold: list order only.
 #[test]
-fn p15_below_25_percent_is_not_enough() {
-    let r = done(run(25, vec![list(1, 2, &[10, 20, 24], &[])], &[]));
+fn p15_exactly_25_percent_is_not_enough() {
+    let r = done(run(25, vec![list(1, 2, &[10, 20, 25, 24], &[])], &[]));
     assert_eq!(
         elected(&r[0]),
         vec![(1, ElectedBy::ListOrder), (2, ElectedBy::ListOrder)]
@@ -84,12 +87,46 @@ fn p15_below_25_percent_is_not_enough() {
     assert!(r[0].reaching_threshold.is_empty());
 }
 
-/// Councils below 19 seats: 50 %. Quota 100: 50 votes is enough, 49 is not.
+/// Councils below 19 seats (P 15, second paragraph): half of the quota. Quota 100: 51 votes
+/// is enough, exactly 50 is not.
 #[test]
 fn p15_fifty_percent_threshold_both_sides() {
-    let r = done(run(50, vec![list(1, 1, &[10, 49, 50], &[])], &[]));
+    let r = done(run(50, vec![list(1, 1, &[10, 50, 51], &[])], &[]));
     assert_eq!(elected(&r[0]), vec![(3, ElectedBy::Preference)]);
-    let r = done(run(50, vec![list(1, 1, &[10, 49, 49], &[])], &[]));
+    let r = done(run(50, vec![list(1, 1, &[10, 50, 50], &[])], &[]));
+    assert_eq!(elected(&r[0]), vec![(1, ElectedBy::ListOrder)]);
+}
+
+/// The case of the issue: 9 seats, quota 20 (180 votes), threshold half the quota = 10.
+/// List 1 (2 seats): candidates with 30, 0 and 10 votes; list 2 (7 seats): 140 and six with
+/// 0. Candidate 3 of list 1 has 10 votes, not greater than 10: list 1's seats go to
+/// candidate 1 by preference and candidate 2 in list order.
+#[test]
+fn p15_issue_case_exactly_the_threshold_is_not_elected() {
+    let input = CandidateInput {
+        quota: Fraction::new(180, 9).unwrap(),
+        threshold_percent: 50,
+        lists: vec![
+            list(1, 2, &[30, 0, 10], &[]),
+            list(2, 7, &[140, 0, 0, 0, 0, 0, 0], &[]),
+        ],
+    };
+    let CandidateOutcome::Complete(c) = elect_candidates(&input, &[]).unwrap() else {
+        panic!()
+    };
+    assert_eq!(c.threshold.to_string(), "10");
+    assert_eq!(
+        elected(&c.lists[0]),
+        vec![(1, ElectedBy::Preference), (2, ElectedBy::ListOrder)]
+    );
+    assert_eq!(c.lists[0].reaching_threshold, vec![p(1)]);
+}
+
+/// Equal votes at exactly the threshold never need a drawing of lots: those candidates do
+/// not qualify. Quota 100, 25 %: 1 seat, candidates 2 and 3 with 25 each: list order.
+#[test]
+fn p15_no_lot_between_candidates_at_the_threshold() {
+    let r = done(run(25, vec![list(1, 1, &[0, 25, 25], &[])], &[]));
     assert_eq!(elected(&r[0]), vec![(1, ElectedBy::ListOrder)]);
 }
 

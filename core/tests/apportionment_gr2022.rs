@@ -19,8 +19,8 @@
 use std::collections::BTreeMap;
 
 use tally_core::apportionment::{
-    AbsoluteMajorityOutcome, ExclusionReason, ListVotes, SeatDrawing, SeatDrawingPurpose,
-    SeatInput, SeatLot, SeatOutcome, SeatRule, SeatStep, apportion_seats,
+    AbsoluteMajorityOutcome, ExclusionReason, ListVotes, RemainingSeatLaw, SeatDrawing,
+    SeatDrawingPurpose, SeatInput, SeatLot, SeatOutcome, SeatRule, SeatStep, apportion_seats,
 };
 use tally_core::election::ElectionCategory;
 use tally_core::ids::ListNumber;
@@ -185,6 +185,7 @@ fn every_2022_council_gets_the_published_seats() {
         }
         let input = SeatInput {
             category: ElectionCategory::GR,
+            law: RemainingSeatLaw::Kieswet,
             seats,
             lists: input_lists,
         };

@@ -9,9 +9,9 @@
 )]
 
 use tally_core::apportionment::{
-    AbsoluteMajorityOutcome, ApportionmentError, ExclusionReason, ListVotes, SeatApportionment,
-    SeatDrawing, SeatDrawingPurpose, SeatInput, SeatLot, SeatOutcome, SeatRule, SeatStep,
-    apportion_seats,
+    AbsoluteMajorityOutcome, ApportionmentError, ApportionmentNotice, ExclusionReason, ListVotes,
+    RemainingSeatLaw, SeatApportionment, SeatDrawing, SeatDrawingPurpose, SeatInput, SeatLot,
+    SeatOutcome, SeatRule, SeatStep, apportion_seats,
 };
 use tally_core::election::ElectionCategory;
 use tally_core::ids::ListNumber;
@@ -21,6 +21,7 @@ const MANY: u32 = 100;
 fn input(category: ElectionCategory, seats: u32, lists: &[(u64, u32)]) -> SeatInput {
     SeatInput {
         category,
+        law: RemainingSeatLaw::Kieswet,
         seats,
         lists: lists
             .iter()
@@ -252,13 +253,13 @@ fn p8_highest_averages_at_most_one_seat_per_list() {
     );
 }
 
-/// P 10 with P 8's last round (plain highest averages) and a lot in it, and P 9 with an
-/// exhausted majority list. 9 seats, 1000 votes, quota 111 1/9, 75 % = 83 1/3.
-/// List 1: 800 votes, 7 full seats but only 2 candidates: capped at 2 (P 10), 7 remaining.
-/// Largest remainders: lists 2 and 3 (100 each, tie, 7 seats left: both, no lot).
-/// One per list: averages 100/2 = 50 each: both. Plain averages: 100/3 = 33 1/3 each: both;
-/// then 100/4 = 25 each with 1 seat left: drawing of lots for remaining seat 7.
-/// P 9: list 1 has 800 > 500 votes and 2 <= 4.5 seats, but no candidate left: no change.
+/// P 10 with P 8's last round (plain highest averages) and a lot in it. 9 seats, 1000 votes,
+/// quota 111 1/9, 75 % = 83 1/3. List 1: 800 votes, 7 full seats; lists 2 and 3: 100 each.
+/// Largest remainders, before P 10: lists 2 and 3 (100 each, tie, 2 seats left: both).
+/// P 9: list 1 already has 7 > 4.5 seats. P 10: list 1 has 7 seats but 2 candidates: it gives
+/// up 5 full seats, assigned by continued application of P 8 to lists 2 and 3: one per list:
+/// averages 100/2 = 50 each: both; plain averages: 100/3 = 33 1/3 each: both; then 100/4 = 25
+/// each with 1 seat left: a drawing of lots for remaining seat 7.
 #[test]
 fn p10_exhaustion_runs_into_plain_highest_averages_and_a_lot() {
     let lists = [(800, 2), (100, MANY), (100, MANY)];
@@ -277,7 +278,7 @@ fn p10_exhaustion_runs_into_plain_highest_averages_and_a_lot() {
     assert_eq!(
         needed.steps.len(),
         7,
-        "the cap and six remaining seats so far"
+        "two remaining seats, P 10 and four remaining seats so far"
     );
 
     let lot = SeatLot {
@@ -286,10 +287,17 @@ fn p10_exhaustion_runs_into_plain_highest_averages_and_a_lot() {
     };
     let a = complete(&inp, std::slice::from_ref(&lot));
     assert_eq!(seats(&a), vec![2, 3, 4]);
-    assert!(matches!(
-        a.steps[0],
-        SeatStep::FullSeatsCapped { list, full_seats: 7, candidates: 2 } if list == l(1)
-    ));
+    assert_eq!(
+        a.steps[2],
+        SeatStep::ListExhausted {
+            list: l(1),
+            seats: 7,
+            candidates: 2,
+            remaining_given_up: 0,
+            full_given_up: 5
+        }
+    );
+    assert_eq!(a.lists[0].full_seats, 2);
     let SeatStep::RemainingSeat(last) = &a.steps[7] else {
         panic!()
     };
@@ -300,13 +308,8 @@ fn p10_exhaustion_runs_into_plain_highest_averages_and_a_lot() {
             .iter()
             .any(|e| e.list == l(1) && e.reason == ExclusionReason::ListExhausted)
     );
-    assert_eq!(
-        a.steps.last(),
-        Some(&SeatStep::AbsoluteMajority {
-            list: l(1),
-            outcome: AbsoluteMajorityOutcome::MajorityListExhausted
-        })
-    );
+    assert_eq!(a.steps.last(), Some(&a.steps[7]), "no P 9 step");
+    assert!(a.notices().is_empty());
     assert_eq!(a.lots, vec![lot]);
 }
 
@@ -333,15 +336,21 @@ fn p10_exhausted_list_skipped_in_highest_averages() {
     assert_eq!(seats(&complete(&inp, &[lot])), vec![14, 4, 1]);
 }
 
-/// Every list exhausted: 5 seats, quota 40; each list has 2 full seats (100 / 40) but one
-/// candidate: capped at 1 + 1, 3 remaining seats, and not even the first can be assigned.
-/// The program refuses rather than leave or invent a seat.
+/// Every list exhausted: 5 seats, 160 votes, quota 32. 100 -> 3 full seats (rem 4), 60 -> 1
+/// (rem 28); the remaining seat goes to list 2 by largest remainder. Both lists have one
+/// candidate: P 10 takes 2 full seats from list 1 and the remaining seat from list 2, and no
+/// list has a candidate left for them: 3 seats stay unfilled, and the outcome says so.
 #[test]
-fn p10_all_lists_exhausted_is_an_error() {
-    let inp = input(ElectionCategory::GR, 5, &[(100, 1), (100, 1)]);
+fn p10_all_lists_exhausted_leaves_seats_unfilled() {
+    let inp = input(ElectionCategory::GR, 5, &[(100, 1), (60, 1)]);
+    let a = complete(&inp, &[]);
+    assert_eq!(seats(&a), vec![1, 1]);
+    assert_eq!(a.unfilled_seats, 3);
+    assert_eq!(a.full_seats + a.remaining_seats + a.unfilled_seats, 5);
+    assert_eq!(a.steps.last(), Some(&SeatStep::SeatsUnfilled { seats: 3 }));
     assert_eq!(
-        apportion_seats(&inp, &[]),
-        Err(ApportionmentError::AllListsExhausted { seat: 1 })
+        a.notices(),
+        vec![ApportionmentNotice::SeatsUnfilled { seats: 3 }]
     );
 }
 
@@ -648,5 +657,97 @@ fn report_shows_every_step() {
     assert!(
         text.contains("van lijst 2, gaat naar lijst 1 (lijst 2 aangewezen door loting)"),
         "{text}"
+    );
+}
+
+// ---- P 9 together with P 10 ----
+
+/// The case of the issue: 12 seats, lists with 4, 3, 21, 9 and 3 votes and 2, 1, 8, 1 and 1
+/// candidates. Total 40, quota 3 1/3, 75 % = 2 1/2. Full seats 1, 0, 6, 2, 0 (9); remaining
+/// seats by largest remainders, without regard to candidates: list 2 (3), list 5 (3), list 4
+/// (2 1/3): 1/1/6/3/1. P 9: list 3 has 21 > 20 votes but 6 = 12 / 2 seats: list 4's last
+/// remaining seat goes to list 3: 1/1/7/2/1. P 10: list 4 has 2 seats and 1 candidate: it
+/// gives up a full seat, which goes by continued largest remainders to a list with candidates
+/// left and no largest-remainder seat yet: list 3 (remainder 1) before list 1 (2/3): 1/1/8/1/1.
+/// Both P 9 and P 10 applied: the outcome says so.
+#[test]
+fn p9_then_p10_in_the_electoral_councils_order() {
+    let inp = input(
+        ElectionCategory::GR,
+        12,
+        &[(4, 2), (3, 1), (21, 8), (9, 1), (3, 1)],
+    );
+    let a = complete(&inp, &[]);
+    assert_eq!(seats(&a), vec![1, 1, 8, 1, 1]);
+    assert!(a.steps.contains(&SeatStep::AbsoluteMajority {
+        list: l(3),
+        outcome: AbsoluteMajorityOutcome::Transferred {
+            from: l(4),
+            by_lot: false
+        }
+    }));
+    assert!(a.steps.contains(&SeatStep::ListExhausted {
+        list: l(4),
+        seats: 2,
+        candidates: 1,
+        remaining_given_up: 0,
+        full_given_up: 1
+    }));
+    let SeatStep::RemainingSeat(last) = a.steps.last().unwrap() else {
+        panic!("the last step is the seat given up by list 4")
+    };
+    assert_eq!(
+        (last.seat, last.list, last.rule),
+        (4, l(3), SeatRule::LargestRemainders)
+    );
+    assert_eq!(
+        a.notices(),
+        vec![ApportionmentNotice::AbsoluteMajorityAndListExhaustion]
+    );
+    assert_eq!(a.unfilled_seats, 0);
+}
+
+/// The majority list itself runs out of candidates after P 9: 10 seats, 100 votes, quota 10.
+/// List 1: 55 votes, 5 candidates; lists 2 and 3: 27 and 18 votes, many candidates. Full
+/// seats 5, 2, 1; the remaining seats go to list 3 (remainder 8) and list 2 (7). P 9: list 1
+/// has 55 > 50 votes and 5 = 10 / 2 seats: list 2's seat moves to list 1 (6 seats). P 10:
+/// list 1 has 6 seats and 5 candidates: it gives the seat up; by continued largest remainders
+/// list 2 may take it again (the seat P 9 took back no longer counts against it), list 3 may
+/// not (it had its largest-remainder seat): 5/3/2, with the notice.
+#[test]
+fn p9_seat_given_up_again_under_p10() {
+    let inp = input(ElectionCategory::GR, 10, &[(55, 5), (27, MANY), (18, MANY)]);
+    let a = complete(&inp, &[]);
+    assert_eq!(seats(&a), vec![5, 3, 2]);
+    assert_eq!(
+        a.notices(),
+        vec![ApportionmentNotice::AbsoluteMajorityAndListExhaustion]
+    );
+}
+
+/// Bill 36 641 (when in force for the election's date): a council list below the quota takes
+/// no remaining seat, as at a Tweede Kamer election. 19 seats, 1900 votes, quota 100: list 1
+/// 1445 (14 full), list 2 360 (3 full), list 3 95 (0 full, below the quota). Under the Kieswet
+/// as in force the 2 remaining seats go by highest averages: 1445/15 = 96 1/3 (list 1), then
+/// 95/1 = 95 (list 3) before 1445/16 = 90 5/16 and 360/4 = 90; under the bill list 3 is left
+/// out and list 1 takes the second seat too.
+#[test]
+fn bill_36641_quota_for_remaining_seats_both_sides() {
+    let lists = [(1445, MANY), (360, MANY), (95, MANY)];
+    let today = complete(&input(ElectionCategory::GR, 19, &lists), &[]);
+    assert_eq!(seats(&today), vec![15, 3, 1]);
+    assert_eq!(today.law, RemainingSeatLaw::Kieswet);
+    let mut amended = input(ElectionCategory::GR, 19, &lists);
+    amended.law = RemainingSeatLaw::Amended36641;
+    let a = complete(&amended, &[]);
+    assert_eq!(seats(&a), vec![16, 3, 0]);
+    let SeatStep::RemainingSeat(second) = &a.steps[1] else {
+        panic!()
+    };
+    assert!(
+        second
+            .excluded
+            .iter()
+            .any(|e| e.list == l(3) && e.reason == ExclusionReason::BelowQuota)
     );
 }

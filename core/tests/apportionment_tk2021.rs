@@ -14,7 +14,8 @@
 )]
 
 use tally_core::apportionment::{
-    ExclusionReason, ListVotes, SeatInput, SeatOutcome, SeatRule, SeatStep, apportion_seats,
+    ExclusionReason, ListVotes, RemainingSeatLaw, SeatInput, SeatOutcome, SeatRule, SeatStep,
+    apportion_seats,
 };
 use tally_core::election::ElectionCategory;
 use tally_core::ids::ListNumber;
@@ -84,6 +85,7 @@ fn tk2021_seats_per_list_as_published() {
 
     let input = SeatInput {
         category: ElectionCategory::TK,
+        law: RemainingSeatLaw::Kieswet,
         seats: 150,
         lists: parties
             .iter()

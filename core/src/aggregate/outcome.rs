@@ -13,8 +13,8 @@
 use crate::apportionment::{
     ApportionmentError, CandidateDrawing, CandidateError, CandidateInput, CandidateLot,
     CandidateOutcome, CandidateVotes, ListCandidates, ListElected, ListVotes as SeatListVotes,
-    SeatApportionment, SeatDrawing, SeatInput, SeatLot, SeatOutcome, apportion_seats,
-    elect_candidates,
+    RemainingSeatLaw, SeatApportionment, SeatDrawing, SeatInput, SeatLot, SeatOutcome,
+    apportion_seats, elect_candidates,
 };
 use crate::counts::{CandidateRef, Count, CountFile};
 use crate::election::{Election, ElectionCategory};
@@ -63,6 +63,8 @@ pub struct SeatRules {
     pub seats: u32,
     /// The preference threshold in percent of the quota.
     pub preference_threshold: u32,
+    /// The law version for remaining seats, from the category and the election's date.
+    pub law: RemainingSeatLaw,
 }
 
 impl SeatRules {
@@ -72,6 +74,17 @@ impl SeatRules {
             category: election.category,
             seats: election.number_of_seats,
             preference_threshold: election.preference_threshold,
+            law: RemainingSeatLaw::for_election(election.category, election.date),
+        }
+    }
+
+    /// The seat apportionment's input for these rules and `lists`.
+    pub fn seat_input(&self, lists: Vec<SeatListVotes>) -> SeatInput {
+        SeatInput {
+            category: self.category,
+            law: self.law,
+            seats: self.seats,
+            lists,
         }
     }
 }
@@ -226,10 +239,8 @@ pub fn compute_result(
     candidate_lots: &[CandidateLot],
 ) -> Result<Computation, OutcomeError> {
     let lists = counted_lists(total)?;
-    let input = SeatInput {
-        category: rules.category,
-        seats: rules.seats,
-        lists: lists
+    let input = rules.seat_input(
+        lists
             .iter()
             .map(|l| SeatListVotes {
                 list: l.list,
@@ -237,7 +248,7 @@ pub fn compute_result(
                 candidates: l.candidate_count,
             })
             .collect(),
-    };
+    );
     let seats = match apportion_seats(&input, seat_lots)? {
         SeatOutcome::Complete(s) => s,
         SeatOutcome::LotsNeeded(n) => {

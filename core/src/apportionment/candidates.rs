@@ -85,7 +85,7 @@ pub struct CandidateLot {
 /// How a candidate was elected.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum ElectedBy {
-    /// P 15: votes at or above the preference threshold.
+    /// P 15: votes greater than the preference threshold.
     Preference,
     /// P 17: in list order.
     ListOrder,
@@ -111,8 +111,8 @@ pub struct ListElected {
     pub list: ListNumber,
     /// Its seats.
     pub seats: u32,
-    /// The candidates reaching the threshold, by votes descending (position ascending among
-    /// equal votes); deceased candidates left out.
+    /// The candidates with votes greater than the threshold (P 15), by votes descending
+    /// (position ascending among equal votes); deceased candidates left out.
     pub reaching_threshold: Vec<CandidatePosition>,
     /// The deceased candidates passed over (P 19a).
     pub deceased: Vec<CandidatePosition>,
@@ -125,7 +125,8 @@ pub struct ListElected {
 pub struct CandidateElection {
     /// The threshold percentage used.
     pub threshold_percent: u32,
-    /// The threshold in votes: quota * percentage / 100.
+    /// The threshold in votes: quota * percentage / 100. A candidate needs more votes than
+    /// this (P 15: "groter dan").
     pub threshold: Fraction,
     /// Per list, in input order.
     pub lists: Vec<ListElected>,
@@ -262,11 +263,13 @@ pub fn elect_candidates(
             .map(|c| c.position)
             .collect();
 
-        // P 15: candidates at or above the threshold, by votes.
+        // P 15: candidates with "een aantal stemmen ... groter dan" the threshold (strictly
+        // greater: a candidate with exactly the threshold is not elected by preference), by
+        // votes.
         let mut reaching: Vec<&CandidateVotes> = living
             .iter()
             .copied()
-            .filter(|c| Fraction::from_integer(c.votes) >= threshold)
+            .filter(|c| Fraction::from_integer(c.votes) > threshold)
             .collect();
         reaching.sort_by(|a, b| b.votes.cmp(&a.votes).then(a.position.cmp(&b.position)));
 

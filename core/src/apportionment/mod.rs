@@ -1,7 +1,9 @@
 //! Seat apportionment and the election of candidates: Kieswet chapter P.
 //!
 //! - [`apportion_seats`]: P 5 quota, P 6 full seats, P 7 / P 8 remaining seats, P 9 absolute
-//!   majority, P 10 list exhaustion.
+//!   majority, P 10 list exhaustion, in the Electoral Council's order; seats no list can take
+//!   stay unfilled. Which lists may take a remaining seat depends on the law version in force
+//!   on the election's date ([`RemainingSeatLaw`]).
 //! - [`elect_candidates`]: P 15 preference votes, P 17 list order, P 19a deceased candidates.
 //!
 //! All seat arithmetic is in exact fractions ([`Fraction`]), never floating point. Every step
@@ -17,6 +19,7 @@
 
 mod candidates;
 mod fraction;
+mod law;
 mod report;
 mod seats;
 
@@ -26,8 +29,9 @@ pub use candidates::{
     elect_candidates,
 };
 pub use fraction::Fraction;
+pub use law::{BILL_36641_IN_FORCE_FROM, RemainingSeatLaw};
 pub use seats::{
-    AbsoluteMajorityOutcome, ApportionmentError, Exclusion, ExclusionReason,
+    AbsoluteMajorityOutcome, ApportionmentError, ApportionmentNotice, Exclusion, ExclusionReason,
     HIGHEST_AVERAGES_FROM_SEATS, ListSeats, ListVotes, MAX_SEATS, RemainingSeatStep,
     SeatApportionment, SeatDrawing, SeatDrawingPurpose, SeatInput, SeatLot, SeatLotsNeeded,
     SeatOutcome, SeatRule, SeatStep, Standing, apportion_seats,

@@ -1,5 +1,12 @@
 //! The apportionment of seats over lists: Kieswet articles P 5 to P 10.
 //!
+//! In the order the Electoral Council applies them: P 6 full seats and P 7 / P 8 remaining
+//! seats without regard to the lists' numbers of candidates; then P 9 (absolute majority);
+//! then P 10: a list with more seats than candidates gives up the excess, and those seats go
+//! "by continued application" of P 7 / P 8 to the lists that still have candidates. A seat
+//! that no list can take stays unfilled, and the outcome says so
+//! ([`ApportionmentNotice::SeatsUnfilled`]).
+//!
 //! [`apportion_seats`] never picks between tied lists. When a tie decides a seat it returns
 //! [`SeatOutcome::LotsNeeded`] naming the tie; the caller holds the public drawing of lots,
 //! appends a [`SeatLot`] with its outcome, and calls [`apportion_seats`] again. The
@@ -9,6 +16,7 @@ use std::collections::BTreeSet;
 use std::fmt;
 
 use super::fraction::Fraction;
+use super::law::RemainingSeatLaw;
 use crate::election::ElectionCategory;
 use crate::ids::ListNumber;
 
@@ -39,6 +47,9 @@ pub struct SeatInput {
     /// reach the quota gets no remaining seat (P 7). Supported: TK, PS, GR; the others are
     /// refused with [`ApportionmentError::UnsupportedCategory`].
     pub category: ElectionCategory,
+    /// The version of the law for remaining seats, from the election's category and date
+    /// ([`RemainingSeatLaw::for_election`]).
+    pub law: RemainingSeatLaw,
     /// The number of seats to apportion.
     pub seats: u32,
     /// The lists, each once, in any order (the result is ordered by list number).
@@ -155,7 +166,8 @@ pub struct Standing {
 pub enum ExclusionReason {
     /// The list has no votes.
     NoVotes,
-    /// Tweede Kamer (P 7): the list did not reach the quota.
+    /// The list did not reach the quota: Tweede Kamer (P 7, second paragraph), or any
+    /// election under bill 36 641.
     BelowQuota,
     /// P 8: the list's votes are below 75 % of the quota (largest remainders only).
     BelowRemainderThreshold,
@@ -164,7 +176,8 @@ pub enum ExclusionReason {
     /// P 8: the list already got a seat in the round of highest averages with at most one
     /// seat per list.
     HadSeatThisRound,
-    /// P 10: the list has as many seats as candidates.
+    /// P 10: while seats given up by exhausted lists are assigned again, the list has as many
+    /// seats as candidates.
     ListExhausted,
 }
 
@@ -209,8 +222,6 @@ pub enum AbsoluteMajorityOutcome {
         /// Whether a drawing of lots chose `from` among lists tied for the last seat.
         by_lot: bool,
     },
-    /// The majority list has no candidate left for the extra seat (P 10); nothing changed.
-    MajorityListExhausted,
     /// No remaining seat was assigned to another list, so there is no seat to take; nothing
     /// changed.
     NoRemainingSeatToRetract,
@@ -219,17 +230,7 @@ pub enum AbsoluteMajorityOutcome {
 /// A step of the apportionment, in the order it happened.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum SeatStep {
-    /// P 10 at the full seats: the list reached the quota more often than it has candidates;
-    /// it keeps `candidates` seats and the rest become remaining seats for other lists.
-    FullSeatsCapped {
-        /// The list.
-        list: ListNumber,
-        /// floor(votes / quota).
-        full_seats: u32,
-        /// Its number of candidates.
-        candidates: u32,
-    },
-    /// A remaining seat was assigned (P 7 or P 8, with P 10 exclusions).
+    /// A remaining seat was assigned (P 7 or P 8; after P 10 with exhausted lists left out).
     RemainingSeat(RemainingSeatStep),
     /// P 9: `list` has more than half of the votes but not more than half of the seats.
     AbsoluteMajority {
@@ -237,6 +238,40 @@ pub enum SeatStep {
         list: ListNumber,
         /// What happened.
         outcome: AbsoluteMajorityOutcome,
+    },
+    /// P 10: the list got more seats than it has candidates and gives up the excess, which
+    /// goes to other lists by continued application of P 7 / P 8 (remaining seats first,
+    /// then full seats).
+    ListExhausted {
+        /// The list.
+        list: ListNumber,
+        /// Its seats before giving up the excess.
+        seats: u32,
+        /// Its number of candidates (without deceased candidates).
+        candidates: u32,
+        /// Remaining seats given up.
+        remaining_given_up: u32,
+        /// Full seats given up.
+        full_given_up: u32,
+    },
+    /// P 10 found no list with a candidate left for these seats: they stay unfilled.
+    SeatsUnfilled {
+        /// How many.
+        seats: u32,
+    },
+}
+
+/// What the committee must be told about an apportionment, beside the seats.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum ApportionmentNotice {
+    /// Both P 9 (absolute majority) and P 10 (list exhaustion) changed the seats. The law's
+    /// order for this case is not settled (see `docs/apportionment-p9-p10.md`); the Electoral
+    /// Council asks a central electoral committee to consult it before it decides.
+    AbsoluteMajorityAndListExhaustion,
+    /// Not every seat could be assigned: no list had a candidate left (P 10).
+    SeatsUnfilled {
+        /// How many seats stay unfilled.
+        seats: u32,
     },
 }
 
@@ -249,15 +284,16 @@ pub struct ListSeats {
     pub votes: u64,
     /// Its number of candidates (input).
     pub candidates: u32,
-    /// Full seats: floor(votes / quota) (P 6), at most `candidates` (P 10).
+    /// Full seats: floor(votes / quota) (P 6), less any given up under P 10.
     pub full_seats: u32,
     /// Votes minus full seats times the quota ("overschot").
     pub remainder: Fraction,
     /// Whether the votes reach 75 % of the quota (matters below 19 seats only, P 8).
     pub meets_remainder_threshold: bool,
-    /// Whether the votes reach the quota (matters for the Tweede Kamer, P 7).
+    /// Whether the votes reach the quota (matters for the Tweede Kamer, P 7, and under bill
+    /// 36 641).
     pub reaches_quota: bool,
-    /// Remaining seats, after P 9.
+    /// Remaining seats, after P 9 and P 10.
     pub remaining_seats: u32,
     /// All seats: full plus remaining.
     pub seats: u32,
@@ -268,16 +304,21 @@ pub struct ListSeats {
 pub struct SeatApportionment {
     /// The election category.
     pub category: ElectionCategory,
-    /// Seats apportioned.
+    /// The law version applied to remaining seats.
+    pub law: RemainingSeatLaw,
+    /// Seats to apportion.
     pub seats: u32,
     /// Total votes on lists (P 5).
     pub total_votes: u64,
     /// The quota ("kiesdeler"): total votes / seats (P 5).
     pub quota: Fraction,
-    /// Seats assigned as full seats (after P 10 capping).
+    /// Seats held as full seats at the end (after P 10).
     pub full_seats: u32,
-    /// Seats assigned as remaining seats.
+    /// Seats held as remaining seats at the end (after P 9 and P 10).
     pub remaining_seats: u32,
+    /// Seats that no list could take (P 10): `full_seats + remaining_seats + unfilled_seats`
+    /// is `seats`.
+    pub unfilled_seats: u32,
     /// Per list, ascending by list number.
     pub lists: Vec<ListSeats>,
     /// Every step in order.
@@ -290,6 +331,33 @@ impl SeatApportionment {
     /// The seats of `list`, or `None` for an unknown list.
     pub fn seats_of(&self, list: ListNumber) -> Option<u32> {
         self.lists.iter().find(|l| l.list == list).map(|l| l.seats)
+    }
+
+    /// What the committee must be told beside the seats, in a fixed order.
+    pub fn notices(&self) -> Vec<ApportionmentNotice> {
+        let mut notices = Vec::new();
+        let p9 = self.steps.iter().any(|s| {
+            matches!(
+                s,
+                SeatStep::AbsoluteMajority {
+                    outcome: AbsoluteMajorityOutcome::Transferred { .. },
+                    ..
+                }
+            )
+        });
+        let p10 = self
+            .steps
+            .iter()
+            .any(|s| matches!(s, SeatStep::ListExhausted { .. }));
+        if p9 && p10 {
+            notices.push(ApportionmentNotice::AbsoluteMajorityAndListExhaustion);
+        }
+        if self.unfilled_seats > 0 {
+            notices.push(ApportionmentNotice::SeatsUnfilled {
+                seats: self.unfilled_seats,
+            });
+        }
+        notices
     }
 }
 
@@ -346,15 +414,6 @@ pub enum ApportionmentError {
         category: ElectionCategory,
         /// Why.
         why: &'static str,
-    },
-    /// Every list is exhausted or excluded: the seat cannot be assigned (P 10).
-    #[error(
-        "remaining seat {seat} cannot be assigned: every list is exhausted (P 10) or excluded; \
-         the law leaves this to the central electoral committee, the program does not guess"
-    )]
-    AllListsExhausted {
-        /// The number of the remaining seat, from 1.
-        seat: u32,
     },
     /// A lot outcome names a list that was not in the drawing.
     #[error("lot outcome for {drawing}: drawn list {drawn} is not one of the tied lists")]
@@ -461,10 +520,9 @@ impl<'a> Lots<'a> {
     }
 }
 
-fn check_category(category: ElectionCategory) -> Result<bool, ApportionmentError> {
+fn check_category(category: ElectionCategory) -> Result<(), ApportionmentError> {
     match category {
-        ElectionCategory::TK => Ok(true),
-        ElectionCategory::PS | ElectionCategory::GR => Ok(false),
+        ElectionCategory::TK | ElectionCategory::PS | ElectionCategory::GR => Ok(()),
         ElectionCategory::EK => Err(ApportionmentError::UnsupportedCategory {
             category,
             why: "the Eerste Kamer is elected with weighted votes (chapter U)",
@@ -487,17 +545,19 @@ fn check_category(category: ElectionCategory) -> Result<bool, ApportionmentError
 }
 
 /// Apportion the seats over the lists: P 5 quota, P 6 full seats, P 7 or P 8 remaining
-/// seats, P 9 absolute majority, P 10 list exhaustion. `lots` holds the outcomes of the
-/// drawings of lots already held (see the module documentation); each must match a tie.
+/// seats, P 9 absolute majority, P 10 list exhaustion, in that order (see the module
+/// documentation). `lots` holds the outcomes of the drawings of lots already held; each must
+/// match a tie.
 ///
 /// # Errors
 /// Bad input ([`ApportionmentError`]); a lot outcome that matches no tie or names a list that
-/// was not tied; every list exhausted.
+/// was not tied.
 pub fn apportion_seats(
     input: &SeatInput,
     lots: &[SeatLot],
 ) -> Result<SeatOutcome, ApportionmentError> {
-    let quota_required = check_category(input.category)?;
+    check_category(input.category)?;
+    let quota_required = input.law.quota_required(input.category);
     if input.seats == 0 {
         return Err(ApportionmentError::NoSeats);
     }
@@ -525,7 +585,10 @@ pub fn apportion_seats(
     }
     let seats = input.seats;
     let quota = Fraction::new(total, u64::from(seats)).ok_or(ApportionmentError::NoSeats)?;
-    let small = seats < HIGHEST_AVERAGES_FROM_SEATS;
+    let rules = Rules {
+        small: seats < HIGHEST_AVERAGES_FROM_SEATS,
+        quota_required,
+    };
     let mut lots = Lots::new(lots)?;
     let mut steps = Vec::new();
 
@@ -543,19 +606,11 @@ pub fn apportion_seats(
         let full = u32::try_from(full128).unwrap_or(seats);
         let rest = u64::try_from(rest).unwrap_or(u64::MAX);
         let remainder = Fraction::new(rest, u64::from(seats)).unwrap_or_else(Fraction::zero);
-        let capped = full.min(l.candidates);
-        if capped < full {
-            steps.push(SeatStep::FullSeatsCapped {
-                list: l.list,
-                full_seats: full,
-                candidates: l.candidates,
-            });
-        }
         states.push(ListState {
             list: l.list,
             votes: l.votes,
             candidates: l.candidates,
-            full: capped,
+            full,
             remainder,
             // votes >= 3/4 * total / seats  <=>  4 * votes * seats >= 3 * total
             meets_threshold: scaled * 4 >= total128 * 3,
@@ -566,89 +621,97 @@ pub fn apportion_seats(
         });
     }
     let full_total: u32 = states.iter().map(|s| s.full).fold(0, u32::saturating_add);
-    let remaining_total = seats.saturating_sub(full_total);
+    let first_round = seats.saturating_sub(full_total);
 
-    // P 7 / P 8 with P 10: remaining seats one at a time.
-    for seat in 1..=remaining_total {
-        let left = remaining_total - seat + 1;
-        let step = match next_remaining_seat(&states, seat, left, small, quota_required, &mut lots)?
-        {
-            Next::Step(step) => step,
-            Next::Lots(drawing) => {
+    // P 7 / P 8: the remaining seats, one at a time, without regard to candidates.
+    let mut unfilled = 0;
+    match assign_remaining(
+        &mut states,
+        &mut steps,
+        Round {
+            first_seat: 1,
+            count: first_round,
+            exhaustion: false,
+        },
+        rules,
+        &mut lots,
+    )? {
+        Assigned::All => {}
+        Assigned::NoList { left } => {
+            // Only where no list may take a remaining seat at all (every list below the
+            // quota at a Tweede Kamer election): nothing is left for P 9 or P 10 to change.
+            unfilled = left;
+        }
+        Assigned::Lots(drawing) => {
+            return Ok(SeatOutcome::LotsNeeded(SeatLotsNeeded {
+                drawing,
+                quota,
+                steps,
+            }));
+        }
+    }
+
+    // P 9: absolute majority.
+    if let Some(drawing) = absolute_majority(&mut states, &mut steps, seats, total, &mut lots)? {
+        return Ok(SeatOutcome::LotsNeeded(SeatLotsNeeded {
+            drawing,
+            quota,
+            steps,
+        }));
+    }
+
+    // P 10: lists with more seats than candidates give up the excess; the seats given up go
+    // by continued application of P 7 / P 8 to lists that still have candidates.
+    let mut given_up: u32 = 0;
+    for s in &mut states {
+        if s.seats() <= s.candidates {
+            continue;
+        }
+        let before = s.seats();
+        let excess = before - s.candidates;
+        let remaining_given_up = excess.min(s.remaining);
+        let full_given_up = excess - remaining_given_up;
+        s.remaining -= remaining_given_up;
+        s.full = s.full.saturating_sub(full_given_up);
+        given_up = given_up.saturating_add(excess);
+        steps.push(SeatStep::ListExhausted {
+            list: s.list,
+            seats: before,
+            candidates: s.candidates,
+            remaining_given_up,
+            full_given_up,
+        });
+    }
+    if given_up > 0 {
+        let assigned_so_far = first_round.saturating_sub(unfilled);
+        match assign_remaining(
+            &mut states,
+            &mut steps,
+            Round {
+                first_seat: assigned_so_far.saturating_add(1),
+                count: given_up,
+                exhaustion: true,
+            },
+            rules,
+            &mut lots,
+        )? {
+            Assigned::All => {}
+            Assigned::NoList { left } => unfilled = unfilled.saturating_add(left),
+            Assigned::Lots(drawing) => {
                 return Ok(SeatOutcome::LotsNeeded(SeatLotsNeeded {
                     drawing,
                     quota,
                     steps,
                 }));
             }
-        };
-        if let Some(s) = states.iter_mut().find(|s| s.list == step.list) {
-            s.remaining = s.remaining.saturating_add(1);
-            match step.rule {
-                SeatRule::LargestRemainders => s.had_remainder_seat = true,
-                SeatRule::HighestAveragesOnePerList => s.had_one_per_list_seat = true,
-                SeatRule::HighestAverages | SeatRule::HighestAveragesUnlimited => {}
-            }
         }
-        steps.push(SeatStep::RemainingSeat(step));
     }
-
-    // P 9: absolute majority.
-    let majority = states
-        .iter()
-        .find(|s| u128::from(s.votes) * 2 > u128::from(total))
-        .map(|s| (s.list, s.seats(), s.candidates));
-    if let Some((majority_list, majority_seats, majority_candidates)) = majority
-        && u64::from(majority_seats) * 2 <= u64::from(seats)
-    {
-        let outcome = if majority_seats >= majority_candidates {
-            AbsoluteMajorityOutcome::MajorityListExhausted
-        } else {
-            let group: Vec<ListNumber> = last_seat_group(&steps)
-                .into_iter()
-                .filter(|l| *l != majority_list)
-                .collect();
-            match group.as_slice() {
-                [] => AbsoluteMajorityOutcome::NoRemainingSeatToRetract,
-                [only] => AbsoluteMajorityOutcome::Transferred {
-                    from: *only,
-                    by_lot: false,
-                },
-                _ => {
-                    let drawing = SeatDrawing {
-                        purpose: SeatDrawingPurpose::AbsoluteMajorityRetraction,
-                        tied: group,
-                    };
-                    match lots.take(&drawing)? {
-                        Some(from) => AbsoluteMajorityOutcome::Transferred { from, by_lot: true },
-                        None => {
-                            return Ok(SeatOutcome::LotsNeeded(SeatLotsNeeded {
-                                drawing,
-                                quota,
-                                steps,
-                            }));
-                        }
-                    }
-                }
-            }
-        };
-        if let AbsoluteMajorityOutcome::Transferred { from, .. } = outcome {
-            for s in &mut states {
-                if s.list == from {
-                    s.remaining = s.remaining.saturating_sub(1);
-                } else if s.list == majority_list {
-                    s.remaining = s.remaining.saturating_add(1);
-                }
-            }
-        }
-        steps.push(SeatStep::AbsoluteMajority {
-            list: majority_list,
-            outcome,
-        });
+    if unfilled > 0 {
+        steps.push(SeatStep::SeatsUnfilled { seats: unfilled });
     }
 
     lots.check_all_used()?;
-    let lists = states
+    let lists: Vec<ListSeats> = states
         .iter()
         .map(|s| ListSeats {
             list: s.list,
@@ -662,30 +725,166 @@ pub fn apportion_seats(
             seats: s.seats(),
         })
         .collect();
+    let full_seats = lists
+        .iter()
+        .map(|l| l.full_seats)
+        .fold(0, u32::saturating_add);
+    let remaining_seats = lists
+        .iter()
+        .map(|l| l.remaining_seats)
+        .fold(0, u32::saturating_add);
     Ok(SeatOutcome::Complete(SeatApportionment {
         category: input.category,
+        law: input.law,
         seats,
         total_votes: total,
         quota,
-        full_seats: full_total,
-        remaining_seats: remaining_total,
+        full_seats,
+        remaining_seats,
+        unfilled_seats: unfilled,
         lists,
         steps,
         lots: lots.order,
     }))
 }
 
+/// The rules that do not change during one apportionment.
+#[derive(Clone, Copy)]
+struct Rules {
+    /// Fewer than 19 seats: P 8 instead of P 7.
+    small: bool,
+    /// Lists below the quota take no remaining seat.
+    quota_required: bool,
+}
+
+/// A run of remaining seats to assign.
+#[derive(Clone, Copy)]
+struct Round {
+    /// The number of the first seat of the run, counted from 1 over all remaining seats.
+    first_seat: u32,
+    /// How many seats.
+    count: u32,
+    /// Whether lists with as many seats as candidates are left out (P 10).
+    exhaustion: bool,
+}
+
+enum Assigned {
+    All,
+    NoList { left: u32 },
+    Lots(SeatDrawing),
+}
+
+fn assign_remaining(
+    states: &mut [ListState],
+    steps: &mut Vec<SeatStep>,
+    round: Round,
+    rules: Rules,
+    lots: &mut Lots<'_>,
+) -> Result<Assigned, ApportionmentError> {
+    for index in 0..round.count {
+        let seat = round.first_seat.saturating_add(index);
+        let left = round.count - index;
+        let step = match next_remaining_seat(states, seat, left, rules, round.exhaustion, lots)? {
+            Next::Step(step) => step,
+            Next::Lots(drawing) => return Ok(Assigned::Lots(drawing)),
+            Next::NoList => return Ok(Assigned::NoList { left }),
+        };
+        if let Some(s) = states.iter_mut().find(|s| s.list == step.list) {
+            s.remaining = s.remaining.saturating_add(1);
+            match step.rule {
+                SeatRule::LargestRemainders => s.had_remainder_seat = true,
+                SeatRule::HighestAveragesOnePerList => s.had_one_per_list_seat = true,
+                SeatRule::HighestAverages | SeatRule::HighestAveragesUnlimited => {}
+            }
+        }
+        steps.push(SeatStep::RemainingSeat(step));
+    }
+    Ok(Assigned::All)
+}
+
+/// P 9. Returns the drawing of lots it needs, if any.
+fn absolute_majority(
+    states: &mut [ListState],
+    steps: &mut Vec<SeatStep>,
+    seats: u32,
+    total: u64,
+    lots: &mut Lots<'_>,
+) -> Result<Option<SeatDrawing>, ApportionmentError> {
+    let Some((majority_list, majority_seats)) = states
+        .iter()
+        .find(|s| u128::from(s.votes) * 2 > u128::from(total))
+        .map(|s| (s.list, s.seats()))
+    else {
+        return Ok(None);
+    };
+    // "kleiner dan de volstrekte meerderheid van het aantal toe te wijzen zetels": not more
+    // than half of the seats.
+    if u64::from(majority_seats) * 2 > u64::from(seats) {
+        return Ok(None);
+    }
+    let group: Vec<(ListNumber, SeatRule)> = last_seat_group(steps)
+        .into_iter()
+        .filter(|(l, _)| *l != majority_list)
+        .collect();
+    let (outcome, retracted_rule) = match group.as_slice() {
+        [] => (AbsoluteMajorityOutcome::NoRemainingSeatToRetract, None),
+        [(only, rule)] => (
+            AbsoluteMajorityOutcome::Transferred {
+                from: *only,
+                by_lot: false,
+            },
+            Some(*rule),
+        ),
+        [(_, rule), ..] => {
+            let drawing = SeatDrawing {
+                purpose: SeatDrawingPurpose::AbsoluteMajorityRetraction,
+                tied: group.iter().map(|(l, _)| *l).collect(),
+            };
+            match lots.take(&drawing)? {
+                Some(from) => (
+                    AbsoluteMajorityOutcome::Transferred { from, by_lot: true },
+                    Some(*rule),
+                ),
+                None => return Ok(Some(drawing)),
+            }
+        }
+    };
+    if let AbsoluteMajorityOutcome::Transferred { from, .. } = outcome {
+        for s in states.iter_mut() {
+            if s.list == from {
+                s.remaining = s.remaining.saturating_sub(1);
+                // The seat it gave up no longer counts against it in a later round (as the
+                // Electoral Council's implementation does); the P 9 seat itself counts
+                // toward no round (see docs/apportionment-p9-p10.md).
+                match retracted_rule {
+                    Some(SeatRule::LargestRemainders) => s.had_remainder_seat = false,
+                    Some(SeatRule::HighestAveragesOnePerList) => s.had_one_per_list_seat = false,
+                    _ => {}
+                }
+            } else if s.list == majority_list {
+                s.remaining = s.remaining.saturating_add(1);
+            }
+        }
+    }
+    steps.push(SeatStep::AbsoluteMajority {
+        list: majority_list,
+        outcome,
+    });
+    Ok(None)
+}
+
 enum Next {
     Step(RemainingSeatStep),
     Lots(SeatDrawing),
+    NoList,
 }
 
 fn next_remaining_seat(
     states: &[ListState],
     seat: u32,
     left: u32,
-    small: bool,
-    quota_required: bool,
+    rules: Rules,
+    exhaustion: bool,
     lots: &mut Lots<'_>,
 ) -> Result<Next, ApportionmentError> {
     let mut excluded = Vec::new();
@@ -693,9 +892,9 @@ fn next_remaining_seat(
     for s in states {
         let reason = if s.votes == 0 {
             Some(ExclusionReason::NoVotes)
-        } else if quota_required && !s.reaches_quota {
+        } else if rules.quota_required && !s.reaches_quota {
             Some(ExclusionReason::BelowQuota)
-        } else if s.seats() >= s.candidates {
+        } else if exhaustion && s.seats() >= s.candidates {
             Some(ExclusionReason::ListExhausted)
         } else {
             None
@@ -708,12 +907,15 @@ fn next_remaining_seat(
             None => eligible.push(s),
         }
     }
+    if eligible.is_empty() {
+        return Ok(Next::NoList);
+    }
 
     let average = |s: &ListState| {
         Fraction::new(s.votes, u64::from(s.seats()).saturating_add(1))
             .unwrap_or_else(Fraction::zero)
     };
-    let (rule, taking_part): (SeatRule, Vec<&ListState>) = if !small {
+    let (rule, taking_part): (SeatRule, Vec<&ListState>) = if !rules.small {
         (SeatRule::HighestAverages, eligible)
     } else if eligible
         .iter()
@@ -762,7 +964,7 @@ fn next_remaining_seat(
         })
         .collect();
     let Some(best) = compared.iter().map(|c| &c.value).max().cloned() else {
-        return Err(ApportionmentError::AllListsExhausted { seat });
+        return Ok(Next::NoList);
     };
     let tied: Vec<ListNumber> = compared
         .iter()
@@ -770,7 +972,7 @@ fn next_remaining_seat(
         .map(|c| c.list)
         .collect();
     let (list, by_lot) = match tied.as_slice() {
-        [] => return Err(ApportionmentError::AllListsExhausted { seat }),
+        [] => return Ok(Next::NoList),
         [only] => (*only, false),
         [first, ..] if tied.len() <= left as usize => (*first, false),
         _ => {
@@ -796,11 +998,11 @@ fn next_remaining_seat(
     }))
 }
 
-/// The lists that got "the last remaining seat" for P 9: the list of the last remaining-seat
-/// step, together with the lists that got a seat just before it under the same rule with the
-/// same value (they were tied for it).
-fn last_seat_group(steps: &[SeatStep]) -> Vec<ListNumber> {
-    let mut group = Vec::new();
+/// The lists that got "the last remaining seat" for P 9, with the rule of their seat: the
+/// list of the last remaining-seat step, together with the lists that got a seat just before
+/// it under the same rule with the same value (they were tied for it).
+fn last_seat_group(steps: &[SeatStep]) -> Vec<(ListNumber, SeatRule)> {
+    let mut group: Vec<(ListNumber, SeatRule)> = Vec::new();
     let mut last: Option<(SeatRule, &Fraction)> = None;
     for step in steps.iter().rev() {
         let SeatStep::RemainingSeat(r) = step else {
@@ -811,10 +1013,10 @@ fn last_seat_group(steps: &[SeatStep]) -> Vec<ListNumber> {
             Some((rule, value)) if rule == r.rule && *value == r.value => {}
             Some(_) => break,
         }
-        if !group.contains(&r.list) {
-            group.push(r.list);
+        if !group.iter().any(|(l, _)| *l == r.list) {
+            group.push((r.list, r.rule));
         }
     }
-    group.sort();
+    group.sort_by_key(|(l, _)| *l);
     group
 }
