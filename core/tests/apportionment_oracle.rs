@@ -324,7 +324,7 @@ fn compare_with_oracle(name: &str, strategy: impl proptest::strategy::Strategy<V
         match (&expected, &got) {
             (None, Err(ApportionmentError::NoVotes)) => {
                 count("no votes");
-                return Ok(());
+                Ok(())
             }
             (Some(e), Ok((a, g))) => {
                 if e.seats != g.seats || e.unfilled != g.unfilled || e.elected != g.elected {

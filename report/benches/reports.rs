@@ -13,8 +13,8 @@
 
 use criterion::{Criterion, criterion_group, criterion_main};
 use tally_core::apportionment::{
-    CandidateInput, CandidateOutcome, CandidateVotes, ListCandidates, ListVotes, SeatInput,
-    SeatOutcome, apportion_seats, elect_candidates,
+    CandidateInput, CandidateOutcome, CandidateVotes, ListCandidates, ListVotes, RemainingSeatLaw,
+    SeatInput, SeatOutcome, apportion_seats, elect_candidates,
 };
 use tally_core::election::{Election, ElectionDate, ElectionSubcategory};
 use tally_core::eml::count::read_count;
@@ -131,6 +131,7 @@ fn bench(c: &mut Criterion) {
     let SeatOutcome::Complete(seats) = apportion_seats(
         &SeatInput {
             category: e.category,
+            law: RemainingSeatLaw::for_election(e.category, e.date),
             seats: 17,
             lists: file
                 .total

@@ -21,7 +21,7 @@ use std::process::Command;
 
 use tally_core::apportionment::{
     CandidateElection, CandidateInput, CandidateOutcome, CandidateVotes, ListCandidates, ListVotes,
-    SeatApportionment, SeatInput, SeatOutcome, apportion_seats, elect_candidates,
+    RemainingSeatLaw, SeatApportionment, SeatInput, SeatOutcome, apportion_seats, elect_candidates,
 };
 use tally_core::counts::{CountFile, VoteCounts};
 use tally_core::election::{
@@ -648,6 +648,7 @@ fn apportion(election: &Election, total: &VoteCounts) -> (SeatApportionment, Can
     let contest = &election.contests[0];
     let input = SeatInput {
         category: election.category,
+        law: RemainingSeatLaw::for_election(election.category, election.date),
         seats: election.number_of_seats,
         lists: total
             .lists

@@ -14,8 +14,9 @@ use tally_core::aggregate::{
 };
 use tally_core::apportionment::{
     ApportionmentError, CandidateElection, CandidateInput, CandidateLot, CandidateOutcome,
-    CandidateVotes, ListCandidates, ListElected, ListVotes as SeatListVotes, SeatApportionment,
-    SeatInput, SeatLot, SeatLotsNeeded, SeatOutcome, apportion_seats, elect_candidates,
+    CandidateVotes, ListCandidates, ListElected, ListVotes as SeatListVotes, RemainingSeatLaw,
+    SeatApportionment, SeatInput, SeatLot, SeatLotsNeeded, SeatOutcome, apportion_seats,
+    elect_candidates,
 };
 use tally_core::counts::{CountFile, CountLevel};
 use tally_core::election::Election;
@@ -487,6 +488,7 @@ pub fn compute(
     let lists = counted_lists(total).map_err(|e| e.to_string())?;
     let input = SeatInput {
         category: election.category,
+        law: RemainingSeatLaw::for_election(election.category, election.date),
         seats: election.number_of_seats,
         lists: lists
             .iter()
