@@ -140,16 +140,36 @@ pub fn central_report(
             (stemmen, format_count(s.total_votes), Style::Bold),
             (volle, s.full_seats.to_string(), Style::Bold),
             (rest, s.remaining_seats.to_string(), Style::Bold),
-            (totaal, s.seats.to_string(), Style::Bold),
+            (
+                totaal,
+                s.full_seats.saturating_add(s.remaining_seats).to_string(),
+                Style::Bold,
+            ),
         ],
         BODY,
     )?;
+    if s.unfilled_seats > 0 {
+        doc.row(
+            &[
+                (naam, "Onbezet (P 10)".to_string(), Style::Bold),
+                (totaal, s.unfilled_seats.to_string(), Style::Bold),
+            ],
+            BODY,
+        )?;
+    }
 
     doc.heading(
         "3. Toewijzing van de restzetels, stap voor stap",
         11.0,
         40.0,
     )?;
+    doc.paragraph(
+        &format!("Restzetels volgens: {}.", s.law),
+        Style::Regular,
+        BODY,
+        0.0,
+    )?;
+    doc.space(2.0);
     if s.steps.is_empty() {
         doc.paragraph("Geen restzetels te verdelen.", Style::Regular, BODY, 0.0)?;
     }
@@ -163,6 +183,15 @@ pub fn central_report(
             };
             doc.paragraph(&line, style, if k == 0 { BODY } else { 8.0 }, indent)?;
         }
+        doc.space(2.0);
+    }
+    for notice in s.notices() {
+        doc.paragraph(
+            &format!("Let op: {}", notice.label()),
+            Style::Bold,
+            BODY,
+            0.0,
+        )?;
         doc.space(2.0);
     }
     if !s.lots.is_empty() {
@@ -182,8 +211,9 @@ pub fn central_report(
     doc.paragraph(
         &format!(
             "Voorkeursdrempel (P 15): {} % van de kiesdeler = {} stemmen. Kandidaten met \
-             ten minste zoveel stemmen zijn eerst gekozen, in volgorde van hun stemmen; de \
-             overige zetels gaan in de volgorde van de lijst (P 17).",
+             meer stemmen dan de drempel (groter dan, niet gelijk aan) zijn eerst gekozen, in \
+             volgorde van hun stemmen; de overige zetels gaan in de volgorde van de lijst \
+             (P 17).",
             c.threshold_percent, c.threshold
         ),
         Style::Regular,

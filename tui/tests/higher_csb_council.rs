@@ -432,3 +432,95 @@ fn the_csb_demo_runs_to_the_signed_result() {
     let result = read_result(&res).unwrap();
     assert_eq!(result.seats_of(ListNumber(3)), 23);
 }
+
+/// Seats that no list can take (Kieswet P 10): only lists 1 (8 candidates, 1000 votes) and 2
+/// (6 candidates, 900 votes) have votes. They would get 24 and 21 of the 45 seats; P 10 leaves
+/// them 8 and 6, and the other lists have no votes, so 31 seats stay unfilled. The seats
+/// screen says so in both languages, and so do the 520 (an XML comment; EML_NL has no element
+/// for it) and the P 22-2 report; the 520 elects 14 candidates.
+#[test]
+fn seats_no_list_can_take_stay_unfilled_and_are_said() {
+    let dir = tempfile::tempdir().unwrap();
+    let pki = Pki::new("GR2025_Juinen");
+    let paths = pki.appliance(dir.path(), Role::Csb, "CSB", "Juinen");
+    let media = paths.media_dir.clone();
+    let def = pki.definition(
+        &media,
+        vec![
+            (
+                "eml110a_verkiezingsdefinitie-juinen.eml.xml".into(),
+                JUINEN_110A.to_vec(),
+            ),
+            (
+                "eml230b_kandidatenlijsten-juinen.eml.xml".into(),
+                JUINEN_230B.to_vec(),
+            ),
+        ],
+    );
+    let count = juinen_510b_with(&[&[600, 400], &[500, 400], &[], &[]]);
+    let gsb = pki.medium(
+        &media,
+        "510b_0042",
+        ContentKind::Results510b,
+        "GR2025_Juinen",
+        vec![(
+            "Telling_GR2025_Juinen_gemeente_Juinen.eml.xml".into(),
+            count.clone(),
+        )],
+        &pki.body(Role::Gsb, "0042", "Gemeente Juinen"),
+    );
+    let mut r = open(&paths, Lang::Nl);
+    unlock(&mut r);
+    choose(&mut r, &def);
+    accept_definition(&mut r, &media, &def);
+    import(&mut r, &gsb, &sha_hex(&count));
+    press(&mut r, KeyCode::Char('t'));
+    press(&mut r, KeyCode::Char('z'));
+    assert_eq!(r.state.screen, Screen::Seats, "{:?}", r.state.outcome);
+    check_view(
+        &mut r,
+        &[
+            "LET OP: Niet alle zetels zijn toegewezen",
+            "Restzetels volgens: Kieswet zoals geldend",
+        ],
+        &[
+            "NOTE: not every seat is assigned",
+            "Remaining seats under: Kieswet as in force",
+        ],
+    );
+    press(&mut r, KeyCode::Enter);
+    assert_eq!(r.state.screen, Screen::Candidates, "{:?}", r.state.note);
+    check_view(
+        &mut r,
+        &["Voorkeursdrempel 25% van de kiesdeler", "zetels 8"],
+        &["Preference threshold 25% of the quota", "seats 8"],
+    );
+    press(&mut r, KeyCode::Char('e'));
+    assert_eq!(r.state.screen, Screen::Done, "{:?}", r.state.note);
+    let exported = r.state.ledger.exported.clone().unwrap();
+    let res =
+        std::fs::read(std::path::Path::new(&exported.path).join("Resultaat_GR2025_Juinen.eml.xml"))
+            .unwrap();
+    xmllint(&res, "520-result-kiesraad-strict.xsd");
+    let text = String::from_utf8(res.clone()).unwrap();
+    assert!(
+        text.contains("<!-- Niet alle zetels zijn toegewezen: 31 zetels blijven onbezet"),
+        "{}",
+        &text[..400.min(text.len())]
+    );
+    let result = read_result(&res).unwrap();
+    assert_eq!(result.seats_of(ListNumber(1)), 8);
+    assert_eq!(result.seats_of(ListNumber(2)), 6);
+    assert_eq!(result.total_seats(), 14);
+    let pdf = std::path::Path::new(&exported.path).join("Totaaltelling_GR2025_Juinen.pdf");
+    let out = std::process::Command::new("pdftotext")
+        .args(["-layout"])
+        .arg(&pdf)
+        .arg("-")
+        .output()
+        .expect("pdftotext (poppler-utils)");
+    let report = String::from_utf8_lossy(&out.stdout);
+    assert!(report.contains("Onbezet (P 10)"), "{report}");
+    assert!(report.contains("31 zetels blijven onbezet"), "{report}");
+    assert!(report.contains("groter dan, niet gelijk aan"), "{report}");
+}

@@ -216,6 +216,18 @@ fn render(
     let _ = writeln!(out, "quota\t{}", s.quota);
     let _ = writeln!(out, "full-seats\t{}", s.full_seats);
     let _ = writeln!(out, "remaining-seats\t{}", s.remaining_seats);
+    let _ = writeln!(out, "unfilled-seats\t{}", s.unfilled_seats);
+    let _ = writeln!(out, "law\t{}", s.law.label_en());
+    let percent = election.preference_threshold;
+    if let Some(threshold) = s.quota.scaled(u64::from(percent), 100) {
+        let _ = writeln!(
+            out,
+            "preference-threshold\t{threshold}\t{percent}% of the quota; elected by preference with more votes than this (P 15)"
+        );
+    }
+    for notice in s.notices() {
+        let _ = writeln!(out, "notice\t{}", notice.label_en());
+    }
     for l in seat_lots {
         let _ = writeln!(out, "lot\t{}\tlist {}", l.drawing, l.drawn);
     }

@@ -870,6 +870,9 @@ fn check_seats(
             computed.seats.lists.len()
         ),
     );
+    for notice in computed.seats.notices() {
+        report.push(Severity::Note, total_name, notice.label_en());
+    }
     let Some((result_name, result)) = result else {
         return;
     };
@@ -920,6 +923,19 @@ fn check_seats(
             format!(
                 "the seats of all {} lists equal the recomputed seats",
                 computed.seats.lists.len()
+            ),
+        );
+    }
+    let elected = result.total_seats();
+    let seats = computed.seats.seats as usize;
+    if elected < seats {
+        report.push(
+            Severity::Note,
+            result_name,
+            format!(
+                "the result elects {elected} candidates for {seats} seats: {} seats stay unfilled (recomputed: {})",
+                seats - elected,
+                computed.seats.unfilled_seats
             ),
         );
     }

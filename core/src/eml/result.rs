@@ -110,6 +110,12 @@ pub struct ResultFile {
     pub header: ResultHeader,
     /// The lists with seats, in file order.
     pub lists: Vec<ResultList>,
+    /// What the committee was told beside the seats (P 9 with P 10, seats left unfilled),
+    /// in Dutch. EML_NL's 520 has no element for this (the seats are the elected candidates,
+    /// so unfilled seats show as fewer elected than `NumberOfSeats`): [`write_result`] writes
+    /// each remark as an XML comment before the root element; [`read_result`] leaves this
+    /// empty.
+    pub remarks: Vec<String>,
 }
 
 impl ResultFile {
@@ -343,7 +349,11 @@ fn convert(doc: &ElectionResult) -> Result<ResultFile, ResultReadError> {
             }
         }
     }
-    Ok(ResultFile { header, lists })
+    Ok(ResultFile {
+        header,
+        lists,
+        remarks: Vec::new(),
+    })
 }
 
 fn locality_of(address: &eml_nl::common::MinimalQualifyingAddress) -> Option<String> {
@@ -451,7 +461,12 @@ pub fn result_from_outcome(
             candidates,
         });
     }
-    Ok(ResultFile { header, lists })
+    let remarks = seats.notices().into_iter().map(|n| n.label()).collect();
+    Ok(ResultFile {
+        header,
+        lists,
+        remarks,
+    })
 }
 
 /// The schema's `NameShortCodeType`: `\p{L}*\d{0,7}`, 1 to 15 characters.
@@ -605,6 +620,36 @@ pub fn write_result(file: &ResultFile) -> Result<Vec<u8>, ResultWriteError> {
             vec![ElectionResultContest::new(contest_identifier, selections)],
         )),
     };
-    doc.write_eml_root(true, true)
-        .map_err(|e| ResultWriteError::Writer(e.to_string()))
+    let bytes = doc
+        .write_eml_root(true, true)
+        .map_err(|e| ResultWriteError::Writer(e.to_string()))?;
+    with_remarks(bytes, &file.remarks)
+}
+
+/// Puts each remark as an XML comment after the XML declaration (a comment cannot hold
+/// `--`, so that is refused).
+fn with_remarks(bytes: Vec<u8>, remarks: &[String]) -> Result<Vec<u8>, ResultWriteError> {
+    if remarks.is_empty() {
+        return Ok(bytes);
+    }
+    let split = match bytes.strip_prefix(b"<?xml") {
+        Some(_) => bytes
+            .windows(2)
+            .position(|w| w == b"?>")
+            .map_or(0, |p| p.saturating_add(2)),
+        None => 0,
+    };
+    let (head, rest) = bytes.split_at(split);
+    let mut out = head.to_vec();
+    for remark in remarks {
+        if remark.contains("--") || remark.ends_with('-') {
+            return Err(bad(
+                "remark",
+                format!("{remark:?} cannot be an XML comment"),
+            ));
+        }
+        out.extend_from_slice(format!("\n<!-- {remark} -->").as_bytes());
+    }
+    out.extend_from_slice(rest);
+    Ok(out)
 }

@@ -188,6 +188,13 @@ crate::text::catalogue! {
     SeatsQuota => "kiesdeler {0}", "quota {0}";
     /// The steps are in Dutch, as on the form.
     SeatsStepsNote => "Stappen (zoals op model P 22-2):", "Steps (in Dutch, as on form P 22-2):";
+    /// Something the committee must be told about the apportionment (P 9 with P 10, unfilled
+    /// seats); {0} is the notice in the screen's language.
+    SeatsNotice => "LET OP: {0}", "NOTE: {0}";
+    /// The law version for remaining seats.
+    SeatsLaw => "Restzetels volgens: {0}", "Remaining seats under: {0}";
+    /// The preference threshold on the candidates screen (P 15: "groter dan").
+    CandidatesThreshold => "Voorkeursdrempel {0}% van de kiesdeler = {1} stemmen: op voorkeur gekozen is wie meer stemmen heeft (P 15).", "Preference threshold {0}% of the quota = {1} votes: elected by preference with more votes than that (P 15).";
     /// A list's heading on the candidates screen.
     ListSeats => "Lijst {0} {1}: zetels {2}", "List {0} {1}: seats {2}";
     /// Candidates title.

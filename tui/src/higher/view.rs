@@ -579,6 +579,21 @@ fn seats(state: &State, lines: &mut Vec<Line<'static>>) {
                     &seats.quota.to_string(),
                 ],
             )));
+            for notice in seats.notices() {
+                let text = match lang {
+                    Lang::Nl => notice.label(),
+                    Lang::En => notice.label_en(),
+                };
+                lines.push(Line::styled(
+                    ascii(&Msg::SeatsNotice.fill(lang, &[&text])),
+                    ERR,
+                ));
+            }
+            let law = match lang {
+                Lang::Nl => seats.law.label(),
+                Lang::En => seats.law.label_en(),
+            };
+            lines.push(line(Msg::SeatsLaw.fill(lang, &[law])));
             lines.push(Line::styled(Msg::SeatsColumns.text(lang), BOLD));
             for l in &seats.lists {
                 let from_file = lists
@@ -691,6 +706,15 @@ fn candidates(state: &State, lines: &mut Vec<Line<'static>>) {
         return;
     };
     let contest = state.ledger.definition.as_ref().map(|d| d.contest());
+    if let Some(d) = state.ledger.definition.as_ref() {
+        let percent = d.election.preference_threshold;
+        if let Some(threshold) = seats.quota.scaled(u64::from(percent), 100) {
+            lines.push(line(
+                Msg::CandidatesThreshold
+                    .fill(lang, &[&percent.to_string(), &threshold.to_string()]),
+            ));
+        }
+    }
     for c in candidates {
         match c {
             ListResult::Elected(l) => {
