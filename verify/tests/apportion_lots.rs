@@ -209,3 +209,30 @@ fn a_tie_between_candidates_stops_and_the_candidate_drawn_continues() {
     assert_eq!(code, 2);
     assert!(err.contains("expected LIST:POSITION"), "{err}");
 }
+
+/// Seats no list can take (P 10): only lists 1 (8 candidates) and 2 (6 candidates) have votes;
+/// they keep 8 and 6 seats and 31 of the 45 stay unfilled. The printout says so, with the law
+/// version and the preference threshold ("more votes than", P 15: quota 1900/45 = 42 2/9,
+/// 25 % = 10 5/9).
+#[test]
+fn seats_no_list_can_take_are_printed_as_unfilled() {
+    let count = juinen_510b([&[600, 400], &[500, 400], &[], &[]]);
+    let (code, out, err) = apportion(&count, &[]);
+    assert_eq!(code, 0, "{out}{err}");
+    assert!(list_line(&out, 1).starts_with("list\t1\t8\t1000"), "{out}");
+    assert!(list_line(&out, 2).starts_with("list\t2\t6\t900"), "{out}");
+    assert!(out.contains("\nunfilled-seats\t31\n"), "{out}");
+    assert!(
+        out.contains("\nlaw\tKieswet as in force (bill 36 641 does not apply)\n"),
+        "{out}"
+    );
+    assert!(out.contains("\npreference-threshold\t10 5/9\t25% of the quota; elected by preference with more votes than this (P 15)\n"), "{out}");
+    assert!(
+        out.contains("\nnotice\tnot every seat is assigned: 31 seat(s) stay unfilled"),
+        "{out}"
+    );
+    assert_eq!(
+        out.lines().filter(|l| l.starts_with("elected\t")).count(),
+        14
+    );
+}
