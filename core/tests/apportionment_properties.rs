@@ -18,7 +18,7 @@ mod common_apportionment;
 
 use common_apportionment::{Council, council, run_library};
 use proptest::prelude::*;
-use tally_core::apportionment::{ApportionmentError, SeatStep};
+use tally_core::apportionment::{ApportionmentError, ApportionmentNotice, SeatStep};
 
 fn config() -> ProptestConfig {
     let cases = std::env::var("APPORTIONMENT_CASES")
@@ -136,7 +136,10 @@ proptest! {
     }
 
     /// Monotonicity: more votes for one candidate of a list never give that list fewer
-    /// seats (councils that need a drawing of lots left out).
+    /// seats (councils that need a drawing of lots left out). Not where P 9 moved a seat and
+    /// P 10 applied, in either council: there the law, as the Electoral Council applies it,
+    /// is not monotone (see `p9_with_p10_is_not_monotone` in `apportionment_rules.rs` and
+    /// `docs/apportionment-p9-p10.md`), and the committee is told to consult the Council.
     #[test]
     fn more_votes_never_fewer_seats(c in council(), which in any::<usize>(), added in 1u64..500) {
         let i = which % c.lists.len();
@@ -145,8 +148,11 @@ proptest! {
         }
         let mut more = c.clone();
         more.lists[i][0] += added;
-        if let (Ok((_, a)), Ok((_, b))) = (run_library(&c), run_library(&more))
-            && !a.lots && !b.lots
+        let entangled = |a: &tally_core::apportionment::SeatApportionment| {
+            a.notices().contains(&ApportionmentNotice::AbsoluteMajorityAndListExhaustion)
+        };
+        if let (Ok((sa, a)), Ok((sb, b))) = (run_library(&c), run_library(&more))
+            && !a.lots && !b.lots && !entangled(&sa) && !entangled(&sb)
         {
             prop_assert!(
                 b.seats[i] >= a.seats[i],

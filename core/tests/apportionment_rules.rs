@@ -751,3 +751,35 @@ fn bill_36641_quota_for_remaining_seats_both_sides() {
             .any(|e| e.list == l(3) && e.reason == ExclusionReason::BelowQuota)
     );
 }
+
+/// Found by the monotonicity property (100 000 random councils): where P 9 and P 10 meet, more
+/// votes can cost a list a seat, under the law as the Electoral Council applies it. 14 seats;
+/// list 1: 1329 votes, 14 candidates; list 2: 941 votes, 2 candidates; list 3: 249 votes, 9
+/// candidates (total 2519, quota 179 13/14). Full seats 7, 5, 1; list 1 takes the one
+/// remaining seat by largest remainder (69 1/2) and has 8 > 7 seats: no P 9. P 10: list 2
+/// gives up 3 seats; continued: list 3 (largest remainder), list 1 and list 3 (one per list):
+/// 9/2/3. With 98 more votes for list 3 (347; total 2617): list 3's remainder is now the
+/// largest, so list 1 has 7 = 14 / 2 seats and still more than half of the votes: P 9 takes
+/// list 3's seat back; P 10: list 2 gives up 3; continued: list 3 (its seat taken back, it may
+/// compete again), list 1 (no largest-remainder seat yet: the P 9 seat does not count, the
+/// open point of abacus #3219) and list 1 again (one per list): 10/2/2. The notice tells the
+/// committee to consult the Electoral Council; the monotonicity property leaves such councils
+/// out.
+#[test]
+fn p9_with_p10_is_not_monotone() {
+    let before = complete(
+        &input(ElectionCategory::GR, 14, &[(1329, 14), (941, 2), (249, 9)]),
+        &[],
+    );
+    assert_eq!(seats(&before), vec![9, 2, 3]);
+    assert!(before.notices().is_empty());
+    let after = complete(
+        &input(ElectionCategory::GR, 14, &[(1329, 14), (941, 2), (347, 9)]),
+        &[],
+    );
+    assert_eq!(seats(&after), vec![10, 2, 2]);
+    assert_eq!(
+        after.notices(),
+        vec![ApportionmentNotice::AbsoluteMajorityAndListExhaustion]
+    );
+}

@@ -42,6 +42,8 @@ pub enum AuditKind {
     ExportDone,
     /// An export failed; the data stays on the appliance.
     ExportFailed,
+    /// The terminal program stopped on an internal error (a panic); the detail says where.
+    Panic,
 }
 
 /// One line of the audit log.

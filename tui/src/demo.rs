@@ -426,15 +426,11 @@ impl Services for FolderServices {
 
     fn unlock(&mut self, passphrase: &str) -> Result<(), Refusal> {
         let path = self.paths.key.clone();
-        let bytes = read(&path)
-            .map_err(|e| Refusal::new(Msg::UnlockRefused, format!("sleutel niet leesbaar: {e}")))?;
+        let bytes = read(&path).map_err(|e| Refusal::new(Msg::KeyUnreadable, e.to_string()))?;
         let key = decrypt_secret_key(&bytes, passphrase.as_bytes())
-            .map_err(|_| Refusal::new(Msg::UnlockRefused, "de wachtwoordzin is onjuist"))?;
+            .map_err(|_| Refusal::new(Msg::WrongPassphrase, ""))?;
         if key.public_key() != *self.certificate.public_key() {
-            return Err(Refusal::new(
-                Msg::UnlockRefused,
-                "de sleutel hoort niet bij het certificaat",
-            ));
+            return Err(Refusal::new(Msg::KeyNotOfCertificate, ""));
         }
         self.key = Some(key);
         Ok(())

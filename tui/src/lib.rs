@@ -20,6 +20,7 @@ pub mod journal;
 pub mod model;
 pub mod runner;
 pub mod screen;
+pub mod seed;
 pub mod services;
 pub mod sticks;
 pub mod text;

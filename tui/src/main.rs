@@ -150,15 +150,13 @@ fn run(args: Args) -> Result<(), String> {
     }
     let services = FolderServices::with_sticks(paths.clone(), sticks, system, args.demo)
         .map_err(|e| e.to_string())?;
-    let seed = args.seed.unwrap_or_else(|| {
-        std::time::SystemTime::now()
-            .duration_since(std::time::UNIX_EPOCH)
-            .map(|d| d.as_nanos() as u64)
-            .unwrap_or(1)
-    });
+    let seed = match args.seed {
+        Some(seed) => seed,
+        None => tally_tui::seed::os_seed()?,
+    };
     let state = State::new(lang, args.demo, services.identity(), seed);
     let journal = CoreJournal::new(&paths.journal());
     let mut runner = Runner::open(state, services, journal).map_err(|e| e.to_string())?;
 
-    tally_tui::screen::run(&mut runner)
+    tally_tui::screen::run(&mut runner, Some(paths.audit()))
 }

@@ -3,6 +3,7 @@
 //! to the runner, and between keys (polled with a timeout) looks at the sticks.
 
 use std::io;
+use std::path::{Path, PathBuf};
 use std::time::Duration;
 
 use crossterm::event::{self, Event as TermEvent, KeyEvent, KeyEventKind};
@@ -12,6 +13,8 @@ use crossterm::terminal::{
 };
 use ratatui::backend::CrosstermBackend;
 use ratatui::{Frame, Terminal};
+
+use tally_media::audit::{AuditEvent, AuditKind, AuditSink, JsonLinesAudit};
 
 use crate::journal::CoreJournal;
 
@@ -66,11 +69,23 @@ impl<S: crate::higher::services::HigherServices> Session
     }
 }
 
-/// Runs `session` on the real screen until it quits; the terminal is restored afterwards.
+/// Runs `session` on the real screen until it quits; the terminal is restored afterwards,
+/// also when the program panics (an overflow check is a designed way to stop rather than
+/// count wrong): the panic hook leaves raw mode and the alternate screen, writes the panic to
+/// the audit log at `audit` (when given), and then prints it as usual.
 ///
 /// # Errors
 /// The terminal cannot be used; the text says why.
-pub fn run(session: &mut impl Session) -> Result<(), String> {
+pub fn run(session: &mut impl Session, audit: Option<PathBuf>) -> Result<(), String> {
+    let previous = std::panic::take_hook();
+    std::panic::set_hook(Box::new(move |info| {
+        let _ = disable_raw_mode();
+        let _ = execute!(io::stdout(), Clear(ClearType::All), LeaveAlternateScreen);
+        if let Some(path) = &audit {
+            record_panic(path, &info.to_string());
+        }
+        previous(info);
+    }));
     enable_raw_mode().map_err(|e| e.to_string())?;
     // The Linux console ignores the alternate screen: clear it as well.
     let _ = execute!(io::stdout(), EnterAlternateScreen, Clear(ClearType::All));
@@ -78,6 +93,13 @@ pub fn run(session: &mut impl Session) -> Result<(), String> {
     let _ = disable_raw_mode();
     let _ = execute!(io::stdout(), Clear(ClearType::All), LeaveAlternateScreen);
     result
+}
+
+/// Appends a panic to the audit log (best effort: the program is stopping anyway).
+pub fn record_panic(audit: &Path, detail: &str) {
+    if let Ok(mut log) = JsonLinesAudit::open(audit) {
+        let _ = log.record(AuditEvent::new(AuditKind::Panic, None, detail));
+    }
 }
 
 fn event_loop(session: &mut impl Session) -> Result<(), String> {
@@ -101,4 +123,21 @@ fn event_loop(session: &mut impl Session) -> Result<(), String> {
         }
     }
     Ok(())
+}
+
+#[cfg(test)]
+#[allow(clippy::unwrap_used)]
+mod tests {
+    #[test]
+    fn a_panic_is_written_to_the_audit_log() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("audit.jsonl");
+        super::record_panic(
+            &path,
+            "panicked at tui/src/app.rs:1:1: attempt to add with overflow",
+        );
+        let text = std::fs::read_to_string(&path).unwrap();
+        assert!(text.contains("\"kind\":\"panic\""), "{text}");
+        assert!(text.contains("attempt to add with overflow"), "{text}");
+    }
 }

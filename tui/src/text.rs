@@ -192,6 +192,12 @@ catalogue! {
     PassphrasePrompt => "Wachtwoordzin van het stembureau", "Passphrase of the body";
     /// Unlock refused.
     UnlockRefused => "Ontgrendelen geweigerd: {0}", "Unlock refused: {0}";
+    /// The passphrase does not decrypt the body key.
+    WrongPassphrase => "de wachtwoordzin is onjuist", "the passphrase is wrong";
+    /// The body key file cannot be read.
+    KeyUnreadable => "de sleutel is niet leesbaar: {0}", "the key cannot be read: {0}";
+    /// The decrypted key does not belong to the certificate.
+    KeyNotOfCertificate => "de sleutel hoort niet bij het certificaat", "the key does not belong to the certificate";
 
     // ---- media / definition ----
     /// Media screen title.

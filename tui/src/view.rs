@@ -711,15 +711,34 @@ fn coordinator(state: &State, frame: &mut Frame, area: Rect, station: u32, scrol
     frame.render_widget(Paragraph::new(lines).wrap(Wrap { trim: false }), area);
 }
 
-/// `hh:mm:ss` (UTC) of a moment in milliseconds since 1970.
+/// The officials' time zone, compiled in (the appliance has no tz database).
+static AMSTERDAM: jiff::tz::TimeZone = jiff::tz::get!("Europe/Amsterdam");
+
+/// `hh:mm:ss` in Dutch local time (Europe/Amsterdam: CET or CEST as the date says) of a moment
+/// in milliseconds since 1970. A moment outside the representable range (a damaged journal)
+/// is shown as `--:--:--`.
 pub fn time_of_day(ms: i64) -> String {
-    let secs = ms.div_euclid(1000).rem_euclid(86_400);
-    format!(
-        "{:02}:{:02}:{:02} UTC",
-        secs / 3600,
-        (secs / 60) % 60,
-        secs % 60
-    )
+    match jiff::Timestamp::from_millisecond(ms) {
+        Ok(t) => {
+            let d = AMSTERDAM.to_datetime(t);
+            format!("{:02}:{:02}:{:02}", d.hour(), d.minute(), d.second())
+        }
+        Err(_) => "--:--:--".to_owned(),
+    }
+}
+
+#[cfg(test)]
+mod time_tests {
+    use super::time_of_day;
+
+    #[test]
+    fn dutch_local_time_winter_and_summer() {
+        // 2025-08-29 22:45:28 UTC is 00:45:28 CEST (UTC+2) the next day.
+        assert_eq!(time_of_day(1_756_507_528_000), "00:45:28");
+        // 2026-03-18 20:00:00 UTC is 21:00:00 CET (UTC+1).
+        assert_eq!(time_of_day(1_773_864_000_000), "21:00:00");
+        assert_eq!(time_of_day(i64::MAX), "--:--:--");
+    }
 }
 
 /// A 3x5 glyph of a hex digit, in `#`, which every console draws.

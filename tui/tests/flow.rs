@@ -26,7 +26,10 @@ fn full_juinen_count_with_one_difference_and_a_verified_export() {
     key(&mut r, KeyCode::Enter);
     match &r.state.screen {
         Screen::Start { error: Some(e), .. } => {
-            assert!(e.text(Lang::Nl).contains("wachtwoordzin is onjuist"))
+            assert_eq!(e.text(Lang::Nl), "de wachtwoordzin is onjuist");
+            // One language, said once (it read "Unlock refused: Unlock refused: de
+            // wachtwoordzin is onjuist" in English).
+            assert_eq!(e.text(Lang::En), "the passphrase is wrong");
         }
         other => panic!("{other:?}"),
     }

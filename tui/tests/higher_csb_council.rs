@@ -139,9 +139,11 @@ fn council_csb_stops_at_a_tie_takes_the_lot_and_writes_the_520() {
     let mut r = open(&paths, Lang::Nl);
     check_view(
         &mut r,
-        &["Centraal stembureau CSB"],
+        &["Centraal stembureau CSB", "CSB Juinen"],
         &["Central electoral committee CSB"],
     );
+    // The role is said once (it read "CSB CSB Juinen").
+    assert!(!render(&r.state).join("\n").contains("CSB CSB"));
     unlock(&mut r);
     choose(&mut r, &def);
     accept_definition(&mut r, &media, &def);

@@ -405,19 +405,10 @@ impl HigherServices for FolderHigherServices {
     fn unlock(&mut self, passphrase: &str) -> Result<(), Refusal> {
         let bytes = read_key_file(&self.paths.key)
             .map_err(|e| Refusal::new(Msg::UnlockRefused, &[&e.to_string()], ""))?;
-        let key = decrypt_secret_key(&bytes, passphrase.as_bytes()).map_err(|_| {
-            Refusal::new(
-                Msg::UnlockRefused,
-                &["de wachtwoordzin is onjuist / wrong passphrase"],
-                "",
-            )
-        })?;
+        let key = decrypt_secret_key(&bytes, passphrase.as_bytes())
+            .map_err(|_| Refusal::new(Msg::UnlockWrongPassphrase, &[], ""))?;
         if key.public_key() != *self.certificate.public_key() {
-            return Err(Refusal::new(
-                Msg::UnlockRefused,
-                &["de sleutel hoort niet bij het certificaat / key does not match"],
-                "",
-            ));
+            return Err(Refusal::new(Msg::UnlockKeyNotOfCertificate, &[], ""));
         }
         self.key = Some(key);
         Ok(())

@@ -28,12 +28,9 @@ pub fn run(
 ) -> Result<(), String> {
     let services = FolderHigherServices::with_sticks(paths.clone(), sticks, system, demo)
         .map_err(|e| e.to_string())?;
-    let seed = std::time::SystemTime::now()
-        .duration_since(std::time::UNIX_EPOCH)
-        .map(|d| d.as_nanos() as u64)
-        .unwrap_or(1);
+    let seed = crate::seed::os_seed()?;
     let state = State::new(lang, demo, services.identity(), seed);
     let journal = CoreJournal::new(&journal_path(&paths.data_dir));
     let mut runner = HigherRunner::open(state, services, journal).map_err(|e| e.to_string())?;
-    crate::screen::run(&mut runner)
+    crate::screen::run(&mut runner, Some(paths.audit()))
 }

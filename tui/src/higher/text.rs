@@ -27,6 +27,10 @@ crate::text::catalogue! {
     StartPassphrase => "Wachtwoordzin:", "Passphrase:";
     /// Unlock refused.
     UnlockRefused => "Ontgrendelen geweigerd: {0}", "Unlock refused: {0}";
+    /// The passphrase does not decrypt the body key.
+    UnlockWrongPassphrase => "Ontgrendelen geweigerd: de wachtwoordzin is onjuist", "Unlock refused: the passphrase is wrong";
+    /// The decrypted key does not belong to the certificate.
+    UnlockKeyNotOfCertificate => "Ontgrendelen geweigerd: de sleutel hoort niet bij het certificaat", "Unlock refused: the key does not belong to the certificate";
 
     // ---- media ----
     /// Media screen title for the definition.

@@ -120,6 +120,16 @@ pub fn view(state: &State, frame: &mut Frame) {
     );
 }
 
+/// The body as the start screen names it: role, identifier and name, without saying the
+/// role twice (the CSB's identifier is "CSB": it read "CSB CSB DEMO Juinen").
+fn body_label(id: &super::services::HigherIdentity) -> String {
+    if id.identifier == id.role {
+        format!("{} {}", id.role, id.name)
+    } else {
+        format!("{} {} {}", id.role, id.identifier, id.name)
+    }
+}
+
 fn header_line(state: &State) -> Line<'static> {
     let lang = state.lang;
     let level = if state.is_central() {
@@ -193,11 +203,9 @@ fn body_lines(state: &State) -> (Vec<Line<'static>>, Msg) {
             lines.push(line(Msg::StartRoot.text(lang)));
             lines.push(line(format!("  {}", id.root_fingerprint)));
             lines.push(line(format!(
-                "{} {} {} {}",
+                "{} {}",
                 Msg::StartBody.text(lang),
-                id.role,
-                id.identifier,
-                id.name
+                body_label(id)
             )));
             lines.push(line(Msg::StartCert.text(lang)));
             lines.push(line(format!("  {}", id.certificate_fingerprint)));

@@ -1,0 +1,29 @@
+//! The seed for choosing which groups of a hash code the official types: from the operating
+//! system's random source (`getrandom`), so that nobody can predict the groups asked from the
+//! time the terminal started.
+
+use rand_core::{OsRng, RngCore};
+
+/// A random 64-bit seed from the operating system.
+///
+/// # Errors
+/// The operating system's random source cannot be read (the text says why).
+pub fn os_seed() -> Result<u64, String> {
+    let mut bytes = [0u8; 8];
+    OsRng
+        .try_fill_bytes(&mut bytes)
+        .map_err(|e| format!("the operating system's random source cannot be read: {e}"))?;
+    Ok(u64::from_le_bytes(bytes))
+}
+
+#[cfg(test)]
+#[allow(clippy::unwrap_used)]
+mod tests {
+    #[test]
+    fn seeds_differ() {
+        let a = super::os_seed().unwrap();
+        let b = super::os_seed().unwrap();
+        let c = super::os_seed().unwrap();
+        assert!(a != b || b != c, "three equal seeds from the OS");
+    }
+}
