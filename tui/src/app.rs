@@ -7,6 +7,8 @@
 
 use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
 
+use tally_core::ids::CandidatePosition;
+
 use crate::form::{FieldId, FieldValue};
 use crate::model::{Decision, Place, Record, Slot, Status, Tally, parse_count};
 use crate::services::{ExportReport, Identity, Medium, Refusal, VerifiedDefinition};
@@ -110,6 +112,9 @@ pub enum Screen {
         input: String,
         /// Whether the typist changed the field since the cursor arrived.
         dirty: bool,
+        /// The candidate number being typed after `k` or `/` (jump to a candidate of the
+        /// list on screen), when the typist asked for it.
+        jump: Option<String>,
     },
     /// Confirming a complete entry.
     Finish {
@@ -236,6 +241,7 @@ impl State {
                 slot,
                 input: self.current_text(station, slot),
                 dirty: false,
+                jump: None,
             },
             Place::Coordinator { station } => Screen::Coordinator { station, scroll: 0 },
             Place::Total => Screen::Total,
@@ -421,6 +427,7 @@ fn on_applied(state: &mut State, record: &Record) {
                 slot: sl,
                 input,
                 dirty,
+                ..
             } = &mut state.screen
                 && s == station
                 && sl == slot
@@ -710,6 +717,7 @@ fn on_key(state: &mut State, key: KeyEvent) -> Vec<Effect> {
             slot,
             input,
             dirty,
+            jump,
         } => {
             let (station, slot) = (*station, *slot);
             let Some(form) = state.tally.form() else {
@@ -752,11 +760,84 @@ fn on_key(state: &mut State, key: KeyEvent) -> Vec<Effect> {
                     at: 0,
                 }))
             };
+            // The list of the block on screen, and where its total is.
+            let block = form.fields.get(cursor).map_or(0, |f| f.block);
+            let list_of_block =
+                form.fields
+                    .iter()
+                    .filter(|f| f.block == block)
+                    .find_map(|f| match f.id {
+                        FieldId::CandidateVotes(l, _) | FieldId::ListTotal(l) => Some(l),
+                        _ => None,
+                    });
+            let total_of_block = form
+                .fields
+                .iter()
+                .position(|f| f.block == block && matches!(f.id, FieldId::ListTotal(_)));
+            if let Some(typed) = jump {
+                match key.code {
+                    KeyCode::Char(c) if c.is_ascii_digit() => {
+                        if typed.len() < 4 {
+                            typed.push(c);
+                        }
+                        return Vec::new();
+                    }
+                    KeyCode::Backspace => {
+                        typed.pop();
+                        return Vec::new();
+                    }
+                    KeyCode::Enter => {
+                        let wanted = typed.parse::<u32>().ok();
+                        *jump = None;
+                        let target = list_of_block.zip(wanted).and_then(|(l, n)| {
+                            form.fields.iter().position(|f| {
+                                f.id == FieldId::CandidateVotes(l, CandidatePosition(n))
+                            })
+                        });
+                        return match target {
+                            Some(target) => commit(input, *dirty, target).into_iter().collect(),
+                            None => {
+                                state.problem(Msg::NoSuchCandidate.fill(
+                                    lang,
+                                    &[
+                                        &wanted.map(|n| n.to_string()).unwrap_or_default(),
+                                        &list_of_block.map(|l| l.to_string()).unwrap_or_default(),
+                                    ],
+                                ));
+                                Vec::new()
+                            }
+                        };
+                    }
+                    KeyCode::Esc => {
+                        *jump = None;
+                        return Vec::new();
+                    }
+                    _ => return Vec::new(),
+                }
+            }
             match key.code {
+                KeyCode::Char('k' | 'K' | '/') if !mark && list_of_block.is_some() => {
+                    *jump = Some(String::new());
+                    Vec::new()
+                }
+                KeyCode::Char('t' | 'T') if !mark && total_of_block.is_some() => {
+                    let target = total_of_block.unwrap_or(cursor);
+                    commit(input, *dirty, target).into_iter().collect()
+                }
+                KeyCode::Char(' ') if mark => {
+                    // Space ticks an empty box and clears a ticked one.
+                    if input == "x" {
+                        input.clear();
+                    } else {
+                        *input = "x".into();
+                    }
+                    *dirty = true;
+                    Vec::new()
+                }
                 KeyCode::Char(c) if mark => {
                     match c {
                         'x' | 'X' | '1' | 'j' | 'J' | 'y' | 'Y' => *input = "x".into(),
-                        ' ' | '0' | 'n' | 'N' => input.clear(),
+                        '0' | 'n' | 'N' => input.clear(),
                         _ => {
                             state.problem(Msg::TickHint.text(lang).into());
                             return Vec::new();
@@ -800,12 +881,17 @@ fn on_key(state: &mut State, key: KeyEvent) -> Vec<Effect> {
                     .into_iter()
                     .collect(),
                 KeyCode::PageDown | KeyCode::PageUp => {
-                    let block = form.fields.get(cursor).map_or(0, |f| f.block);
                     let target = if key.code == KeyCode::PageDown {
-                        form.fields
-                            .iter()
-                            .position(|f| f.block > block)
-                            .unwrap_or(last)
+                        // A list's total is never skipped: from a candidate, PgDn goes to
+                        // the list's total first, from the total to the next block.
+                        match total_of_block {
+                            Some(total) if cursor < total => total,
+                            _ => form
+                                .fields
+                                .iter()
+                                .position(|f| f.block > block)
+                                .unwrap_or(last),
+                        }
                     } else {
                         let start = form
                             .fields

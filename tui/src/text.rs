@@ -343,7 +343,11 @@ catalogue! {
     /// Not ticked.
     NotTicked => "[ ]", "[ ]";
     /// Tick hint.
-    TickHint => "x aankruisen, spatie leeg", "x tick, space clear";
+    TickHint => "x of spatie kruist aan, 0 of n maakt leeg", "x or space ticks, 0 or n clears";
+    /// The prompt after `k`: which candidate of the list on screen.
+    JumpPrompt => "Naar kandidaat nummer (Enter; Esc terug): {0}_", "To candidate number (Enter; Esc back): {0}_";
+    /// A candidate number that is not on the list on screen.
+    NoSuchCandidate => "Kandidaat {0} staat niet op lijst {1}.", "Candidate {0} is not on list {1}.";
     /// List total on the list page.
     FieldListTotal => "Totaal lijst (zoals op papier)", "List total (as on paper)";
     /// Finish title.
@@ -427,7 +431,7 @@ catalogue! {
     /// Help overview.
     HelpOverview => "Kies een stembureau en druk Enter om in te voeren. Een tweede invoer doet een andere invoerder. C opent het coordinatorscherm, T het totaal.", "Choose a polling station and press Enter to type its report. Another typist does the second entry. C opens the coordinator screen, T the total.";
     /// Help entry.
-    HelpEntry => "Typ elk getal zoals op het papier, ook de totalen. Enter: volgend veld. Shift+Tab: vorig veld. Fouten (X) en waarschuwingen (!) staan naast het veld. Esc: onderbreken, later verder.", "Type every number as printed, totals too. Enter: next field. Shift+Tab: previous field. Errors (X) and warnings (!) appear beside the field. Esc: pause, resume later.";
+    HelpEntry => "Typ elk getal zoals op het papier, ook de totalen; een leeg veld telt als 0. Enter, Tab of pijl omlaag: volgend veld. Shift+Tab of pijl omhoog: vorig veld. PgDn: naar het totaal van de lijst, daarna het volgende blok; PgUp: begin van het blok. T: naar het totaal van de lijst. K of /: naar een kandidaatnummer van de lijst. Vakjes: x, j of spatie kruist aan, 0, n of spatie maakt leeg. Fouten (X) en waarschuwingen (!) staan naast het veld. F10: klaar, naar controle en opslaan. Esc: onderbreken, later verder.", "Type every number as printed, totals too; an empty field counts as 0. Enter, Tab or Down: next field. Shift+Tab or Up: previous field. PgDn: to the list's total, then the next block; PgUp: start of the block. T: to the list's total. K or /: to a candidate number of the list. Boxes: x, y or space ticks, 0, n or space clears. Errors (X) and warnings (!) appear beside the field. F10: done, to the checks and saving. Esc: pause, resume later.";
     /// Help coordinator.
     HelpCoordinator => "Verschillen: bewaar de invoer die met het papier klopt, of gooi beide weg. Fouten: stuur terug naar de invoerder of gooi de invoer weg. Waarschuwingen: controleer ze met het papier en accepteer ze (A), of gooi beide invoeren weg (0).", "Differences: keep the entry that matches the paper, or discard both. Errors: send back to the typist or discard the entry. Warnings: check them against the paper and acknowledge them (A), or discard both entries (0).";
     /// Help total.

@@ -185,6 +185,7 @@ pub fn view(state: &State, frame: &mut Frame) {
             slot,
             input,
             dirty,
+            ..
         } => entry(state, frame, body, *station, *slot, Some((input, *dirty))),
         Screen::Finish { station, slot } => finish(state, frame, body, *station, *slot),
         Screen::Coordinator { station, scroll } => {
@@ -196,7 +197,13 @@ pub fn view(state: &State, frame: &mut Frame) {
             frame.render_widget(Paragraph::new(lines).wrap(Wrap { trim: false }), body);
         }
     }
-    if let Some(n) = &state.notice {
+    if let Screen::Entry {
+        jump: Some(typed), ..
+    } = &state.screen
+    {
+        let prompt = Line::styled(Msg::JumpPrompt.fill(lang, &[typed]), BOLD);
+        frame.render_widget(Paragraph::new(prompt), notice);
+    } else if let Some(n) = &state.notice {
         let line = if n.problem {
             problem_line(&n.text)
         } else {

@@ -1,0 +1,129 @@
+//! The entry keys for a large ballot: PgDn never skips a list's total, T jumps to the list's
+//! total, K (or /) and a number jump to a candidate of the list on screen, Space ticks a box
+//! and clears a ticked one; F1 names them all.
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::indexing_slicing)]
+
+mod common;
+
+use common::*;
+use crossterm::event::KeyCode;
+use tally_core::entry::FieldId;
+use tally_core::ids::{CandidatePosition, ListNumber};
+use tally_tui::app::Screen;
+use tally_tui::text::Lang;
+
+/// The field the cursor is on.
+fn at(r: &Demo) -> FieldId {
+    let Screen::Entry { station, slot, .. } = &r.state.screen else {
+        panic!("not on the entry: {:?}", r.state.screen)
+    };
+    let cursor = r
+        .state
+        .tally
+        .stations
+        .get(station)
+        .and_then(|s| s.slot(*slot))
+        .unwrap()
+        .cursor;
+    fields(r)[cursor]
+}
+
+fn go_to(r: &mut Demo, target: FieldId) {
+    for _ in 0..fields(r).len() {
+        if at(r) == target {
+            return;
+        }
+        key(r, KeyCode::Enter);
+    }
+    panic!("never reached {target:?}");
+}
+
+#[test]
+fn large_ballot_keys() {
+    let dir = tempfile::tempdir().unwrap();
+    let paths = paths(dir.path());
+    let mut r = open(&paths, Lang::Nl);
+    unlock(&mut r);
+    load_definition(&mut r);
+    start_entry(&mut r, 0, "Anna");
+    let all = fields(&r);
+    let list = ListNumber(1);
+    let first = FieldId::CandidateVotes(list, CandidatePosition(1));
+    let total = FieldId::ListTotal(list);
+    assert!(all.contains(&first) && all.contains(&total));
+
+    // PgDn from a candidate goes to the list's total, not past it.
+    go_to(&mut r, first);
+    key(&mut r, KeyCode::PageDown);
+    assert_eq!(at(&r), total);
+    // From the total, PgDn goes on to the next block.
+    key(&mut r, KeyCode::PageDown);
+    assert_ne!(at(&r), total);
+    assert!(!matches!(at(&r), FieldId::CandidateVotes(l, _) | FieldId::ListTotal(l) if l == list));
+
+    // T: to the total of the list on screen.
+    key(&mut r, KeyCode::PageUp);
+    key(&mut r, KeyCode::PageUp);
+    go_to(&mut r, first);
+    key(&mut r, KeyCode::Char('t'));
+    assert_eq!(at(&r), total);
+
+    // K and a number: to that candidate; one not on the list is refused and nothing moves.
+    key(&mut r, KeyCode::Char('k'));
+    type_str(&mut r, "3");
+    let screen = render(&r);
+    assert!(screen.contains("Naar kandidaat nummer"), "{screen}");
+    key(&mut r, KeyCode::Enter);
+    assert_eq!(at(&r), FieldId::CandidateVotes(list, CandidatePosition(3)));
+    key(&mut r, KeyCode::Char('/'));
+    type_str(&mut r, "999");
+    key(&mut r, KeyCode::Enter);
+    assert_eq!(at(&r), FieldId::CandidateVotes(list, CandidatePosition(3)));
+    let notice = r.state.notice.as_ref().unwrap();
+    assert!(
+        notice.text.contains("Kandidaat 999 staat niet op lijst 1"),
+        "{}",
+        notice.text
+    );
+    // Esc leaves the prompt, not the entry.
+    key(&mut r, KeyCode::Char('k'));
+    key(&mut r, KeyCode::Esc);
+    assert!(matches!(r.state.screen, Screen::Entry { jump: None, .. }));
+
+    // Space ticks a box and clears a ticked one.
+    let mark = *all
+        .iter()
+        .find(|f| matches!(f, FieldId::AdmittedEqualsCast))
+        .unwrap();
+    let index = all.iter().position(|f| *f == mark).unwrap();
+    while all.iter().position(|f| *f == at(&r)).unwrap() > index {
+        key(&mut r, KeyCode::Up);
+    }
+    go_to(&mut r, mark);
+    key(&mut r, KeyCode::Char(' '));
+    assert!(matches!(&r.state.screen, Screen::Entry { input, .. } if input == "x"));
+    key(&mut r, KeyCode::Char(' '));
+    assert!(matches!(&r.state.screen, Screen::Entry { input, .. } if input.is_empty()));
+
+    // F1 names the keys.
+    key(&mut r, KeyCode::F(1));
+    let help = render(&r);
+    for k in ["PgDn", "T: naar", "K of /", "spatie kruist aan", "F10", "een leeg veld telt"] {
+        assert!(help.contains(k), "{k:?} not in the help:\n{help}");
+    }
+}
+
+fn render(r: &Demo) -> String {
+    use ratatui::{Terminal, backend::TestBackend};
+    let mut t = Terminal::new(TestBackend::new(80, 24)).unwrap();
+    t.draw(|f| tally_tui::view::view(&r.state, f)).unwrap();
+    let buf = t.backend().buffer().clone();
+    (0..24)
+        .map(|y| {
+            (0..80)
+                .map(|x| buf[(x, y)].symbol().to_string())
+                .collect::<String>()
+        })
+        .collect::<Vec<_>>()
+        .join("\n")
+}
