@@ -1,7 +1,12 @@
 //! The entry keys for a large ballot: PgDn never skips a list's total, T jumps to the list's
 //! total, K (or /) and a number jump to a candidate of the list on screen, Space ticks a box
 //! and clears a ticked one; F1 names them all.
-#![allow(clippy::unwrap_used, clippy::expect_used, clippy::indexing_slicing)]
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::indexing_slicing,
+    clippy::panic
+)]
 
 mod common;
 
