@@ -176,6 +176,9 @@ pub struct State {
     /// The number and chain hash of the journal's last record, as the runner wrote or read
     /// it (shown short on the overview, so a journal cut short is noticed).
     pub journal_head: Option<crate::runner::ChainHead>,
+    /// The station selected on the overview when the total was opened, so that Esc from
+    /// the total returns to it (not to station 1).
+    pub overview_selected: usize,
 }
 
 impl State {
@@ -198,6 +201,7 @@ impl State {
             figures_scroll: 0,
             figures_max_scroll: std::cell::Cell::new(0),
             journal_head: None,
+            overview_selected: 0,
         }
     }
 
@@ -233,6 +237,7 @@ impl State {
                         .iter()
                         .position(|s| s == station)
                         .unwrap_or(0),
+                    Screen::Total => self.overview_selected,
                     _ => 0,
                 },
             },
@@ -649,7 +654,10 @@ fn on_key(state: &mut State, key: KeyEvent) -> Vec<Effect> {
                         Vec::new()
                     }
                 }
-                KeyCode::Char('t' | 'T') => vec![moved(Place::Total)],
+                KeyCode::Char('t' | 'T') => {
+                    state.overview_selected = *selected;
+                    vec![moved(Place::Total)]
+                }
                 _ => Vec::new(),
             }
         }

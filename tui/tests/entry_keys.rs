@@ -132,3 +132,22 @@ fn render(r: &Demo) -> String {
         .collect::<Vec<_>>()
         .join("\n")
 }
+
+/// Esc from the total returns to the station that was selected (it went back to station 1).
+#[test]
+fn esc_from_the_total_keeps_the_selection() {
+    let dir = tempfile::tempdir().unwrap();
+    let paths = paths(dir.path());
+    let mut r = open(&paths, Lang::En);
+    unlock(&mut r);
+    load_definition(&mut r);
+    select(&mut r, 2);
+    key(&mut r, KeyCode::Char('t'));
+    assert!(matches!(r.state.screen, Screen::Total));
+    key(&mut r, KeyCode::Esc);
+    assert!(
+        matches!(r.state.screen, Screen::Overview { selected: 2 }),
+        "{:?}",
+        r.state.screen
+    );
+}
