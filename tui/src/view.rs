@@ -391,12 +391,23 @@ fn overview(state: &State, frame: &mut Frame, area: Rect, selected: usize) {
         if i < first || i >= first.saturating_add(height) {
             continue;
         }
+        // The share of the form's fields that hold a value (an entry sent back for
+        // correction keeps its values: it showed 0 % from its cursor); below 100 % until
+        // saved.
         let progress = |slot: Slot| {
             data.and_then(|d| d.slot(slot)).map(|e| {
                 if e.finished {
                     "100%".to_string()
                 } else {
-                    format!("{}%", e.cursor.saturating_mul(100) / nfields.max(1))
+                    let filled = election
+                        .form
+                        .fields
+                        .iter()
+                        .filter(|f| e.values.get(f.id).is_some())
+                        .count()
+                        .max(e.cursor);
+                    let percent = (filled.saturating_mul(100) / nfields.max(1)).min(99);
+                    format!("{percent}%")
                 }
             })
         };

@@ -176,6 +176,15 @@ fn nothing_typed_is_lost_when_killed_at_many_points() {
         Screen::Coordinator { station: 3, .. }
     ));
     key(&mut k, KeyCode::Char('r'));
+    // Sent back: the entry keeps its values, and the overview says how far it is (it said
+    // 0 % from the cursor).
+    let overview = screen_text(k.state());
+    let line = overview
+        .lines()
+        .find(|l| l.trim_start().starts_with("3 ") || l.contains("> 3 ") || l.contains("  3  "))
+        .unwrap_or_default()
+        .to_owned();
+    assert!(line.contains("99%"), "{overview}");
     // Corrected, with 40 blank votes (W.201): the coordinator acknowledges the warning.
     let p3 = paper_with_blank(3, &lists, 40);
     start_entry(&mut k, 2, "Anna");

@@ -243,3 +243,19 @@ pub fn full_entry(r: &mut impl Keys, i: usize, typist: &str, paper: &BTreeMap<Fi
         r.state().screen
     );
 }
+
+/// The screen at 80x24 as text, one line per row.
+pub fn screen_text(state: &State) -> String {
+    use ratatui::{Terminal, backend::TestBackend};
+    let mut t = Terminal::new(TestBackend::new(80, 24)).unwrap();
+    t.draw(|f| tally_tui::view::view(state, f)).unwrap();
+    let buf = t.backend().buffer().clone();
+    (0..24)
+        .map(|y| {
+            (0..80)
+                .map(|x| buf[(x, y)].symbol().to_string())
+                .collect::<String>()
+        })
+        .collect::<Vec<_>>()
+        .join("\n")
+}
