@@ -1019,11 +1019,8 @@ fn on_key(state: &mut State, key: KeyEvent) -> Vec<Effect> {
                 state.big_hash = !state.big_hash;
                 Vec::new()
             }
-            KeyCode::Char('e' | 'E')
-                if state.tally.all_definitive() && state.tally.exported.is_none() =>
-            {
-                vec![Effect::Export]
-            }
+            // Also after an export: the same signed result onto another stick.
+            KeyCode::Char('e' | 'E') if state.tally.all_definitive() => vec![Effect::Export],
             _ => Vec::new(),
         },
         Screen::Fatal(_) => Vec::new(),

@@ -51,6 +51,10 @@ const CERT_FILE: &str = "body.cert";
 const KEY_FILE: &str = "body.key";
 const KEPT_DIR: &str = "definition.tally";
 const AUDIT_FILE: &str = "audit.jsonl";
+/// The signed 510b medium as first made, kept on the data partition: every export (a second
+/// stick, a retry after a failed write) writes these same bytes, so every stick carries the
+/// same 510b and the same hash code as the printed report.
+const EXPORT_DIR: &str = "export";
 
 /// Which of a medium's candidate-list files (230b) holds the lists of `contest` (the
 /// municipality's kieskring): its index in `lists` (name, bytes). A Tweede Kamer definition
@@ -191,6 +195,134 @@ impl FolderServices {
                 format!("het auditlogboek kan niet worden geopend: {e}"),
             )
         })
+    }
+
+    /// Makes the signed 510b medium (the count and its report) of the definitive results;
+    /// returns it with the SHA-256 of the 510b.
+    fn make_export(
+        &self,
+        election: &ElectionInfo,
+        data: &DataEntry,
+    ) -> Result<(SignedMedium, String), Refusal> {
+        let fail = |e: String| Refusal::new(Msg::ExportFailed, e);
+        let key = self
+            .key
+            .as_ref()
+            .ok_or_else(|| fail("de sleutel is niet ontgrendeld".into()))?;
+        let file = count_file(election, data, Timestamp::now()).map_err(|e| {
+            fail(format!(
+                "het gemeentelijk totaal kan niet gemaakt worden: {e}"
+            ))
+        })?;
+        let bytes = write_count(&file).map_err(|e| fail(e.to_string()))?;
+        let mut name = count_file_name(
+            CountLevel::Municipality,
+            &election.id,
+            &election.municipality_name,
+        );
+        if self.demo {
+            name = format!("DEMO_{name}");
+        }
+        let sha = hex::encode(sha256(&bytes));
+        // The municipal report (model Na 31-2) next to the EML, inside the signed manifest:
+        // its bytes are signed, written, read back and verified with the count.
+        let kept = match self.election.clone() {
+            Some(e) => e,
+            None => self.verify_dir(&self.paths.data_dir.join(KEPT_DIR))?.1,
+        };
+        let pdf = municipal_pdf(&kept, election, &file, &bytes, &name, self.demo).map_err(|e| {
+            fail(format!(
+                "het proces-verbaal (PDF) kan niet gemaakt worden: {e}"
+            ))
+        })?;
+        let pdf_name = report_file_name(&name);
+        let medium = sign_medium(
+            ContentKind::Results510b,
+            &election.id,
+            vec![
+                MediumFile { name, bytes },
+                MediumFile {
+                    name: pdf_name,
+                    bytes: pdf,
+                },
+            ],
+            key,
+            &self.certificate,
+            Timestamp::now(),
+        )
+        .map_err(|e| fail(e.to_string()))?;
+        Ok((medium, sha))
+    }
+
+    /// Keeps the signed medium of the export in `<data-dir>/export/<folder>` (each file
+    /// written and synced before the stick is written).
+    fn keep_export(&self, folder: &str, medium: &SignedMedium) -> Result<(), Refusal> {
+        let fail = |e: std::io::Error| {
+            Refusal::new(
+                Msg::ExportFailed,
+                format!("de export kan niet bewaard worden: {e}"),
+            )
+        };
+        let dir = self.paths.data_dir.join(EXPORT_DIR).join(folder);
+        if dir.exists() {
+            fs::remove_dir_all(&dir).map_err(fail)?;
+        }
+        fs::create_dir_all(&dir).map_err(fail)?;
+        for f in export_request(folder, medium).files {
+            let path = dir.join(f.name);
+            let mut file = fs::File::create(&path).map_err(fail)?;
+            std::io::Write::write_all(&mut file, f.bytes).map_err(fail)?;
+            file.sync_all().map_err(fail)?;
+        }
+        fs::File::open(&dir)
+            .and_then(|d| d.sync_all())
+            .map_err(fail)?;
+        Ok(())
+    }
+
+    /// The export kept by [`FolderServices::keep_export`], verified again (signature, kind,
+    /// election, signer), with the SHA-256 of its 510b; `None` when there is none yet.
+    fn kept_export(
+        &self,
+        folder: &str,
+        election: &str,
+    ) -> Result<Option<(SignedMedium, String)>, Refusal> {
+        let fail = |e: String| {
+            Refusal::new(
+                Msg::ExportFailed,
+                format!("de bewaarde export is niet bruikbaar: {e}"),
+            )
+        };
+        let dir = self.paths.data_dir.join(EXPORT_DIR).join(folder);
+        if !dir.join(tally_signing::SIGNATURE_FILE).exists() {
+            return Ok(None);
+        }
+        let mut opts = VerifyOptions::new(&self.root, Timestamp::now());
+        opts.expected_kind = Some(ContentKind::Results510b);
+        opts.expected_election = Some(election);
+        opts.expected_signer = Some(self.certificate.identifier());
+        let verified = verify_medium(&tally_signing::DirSource::new(&dir), &opts)
+            .map_err(|e| fail(e.to_string()))?;
+        let read = |name: &str| fs::read(dir.join(name)).map_err(|e| fail(e.to_string()));
+        let files: Vec<MediumFile> = verified
+            .files
+            .iter()
+            .map(|f| MediumFile {
+                name: f.name.clone(),
+                bytes: f.bytes.clone(),
+            })
+            .collect();
+        let sha = files
+            .iter()
+            .find(|f| f.name.ends_with(".eml.xml"))
+            .map(|f| hex::encode(sha256(&f.bytes)))
+            .ok_or_else(|| fail("geen 510b in de export".into()))?;
+        let medium = SignedMedium {
+            manifest: read(tally_signing::MANIFEST_FILE)?,
+            signature: read(tally_signing::SIGNATURE_FILE)?,
+            files,
+        };
+        Ok(Some((medium, sha)))
     }
 
     /// Verifies the signed medium `dir` through `tally-media`: the folder that holds it is
@@ -563,52 +695,6 @@ impl Services for FolderServices {
         data: &DataEntry,
     ) -> Result<ExportReport, Refusal> {
         let fail = |e: String| Refusal::new(Msg::ExportFailed, e);
-        let key = self
-            .key
-            .as_ref()
-            .ok_or_else(|| fail("de sleutel is niet ontgrendeld".into()))?;
-        let file = count_file(election, data, Timestamp::now()).map_err(|e| {
-            fail(format!(
-                "het gemeentelijk totaal kan niet gemaakt worden: {e}"
-            ))
-        })?;
-        let bytes = write_count(&file).map_err(|e| fail(e.to_string()))?;
-        let mut name = count_file_name(
-            CountLevel::Municipality,
-            &election.id,
-            &election.municipality_name,
-        );
-        if self.demo {
-            name = format!("DEMO_{name}");
-        }
-        let sha = hex::encode(sha256(&bytes));
-        // The municipal report (model Na 31-2) next to the EML, inside the signed manifest:
-        // its bytes are signed, written, read back and verified with the count.
-        let kept = match self.election.clone() {
-            Some(e) => e,
-            None => self.verify_dir(&self.paths.data_dir.join(KEPT_DIR))?.1,
-        };
-        let pdf = municipal_pdf(&kept, election, &file, &bytes, &name, self.demo).map_err(|e| {
-            fail(format!(
-                "het proces-verbaal (PDF) kan niet gemaakt worden: {e}"
-            ))
-        })?;
-        let pdf_name = report_file_name(&name);
-        let medium = sign_medium(
-            ContentKind::Results510b,
-            &election.id,
-            vec![
-                MediumFile { name, bytes },
-                MediumFile {
-                    name: pdf_name,
-                    bytes: pdf,
-                },
-            ],
-            key,
-            &self.certificate,
-            Timestamp::now(),
-        )
-        .map_err(|e| fail(e.to_string()))?;
         let mut folder = SignedMedium::folder_name(
             ContentKind::Results510b,
             &election.id,
@@ -617,6 +703,14 @@ impl Services for FolderServices {
         if self.demo {
             folder = format!("DEMO_{folder}");
         }
+        let (medium, sha) = match self.kept_export(&folder, &election.id)? {
+            Some(kept) => kept,
+            None => {
+                let made = self.make_export(election, data)?;
+                self.keep_export(&folder, &made.0)?;
+                made
+            }
+        };
         // Exactly one usable stick: which one is meant is never guessed.
         let sticks = self.sticks.present();
         let usable: Vec<_> = sticks.iter().filter(|s| s.medium.is_ok()).collect();

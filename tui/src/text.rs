@@ -164,6 +164,8 @@ catalogue! {
     KeyAcknowledge => "A waarschuwingen akkoord", "A acknowledge warnings";
     /// Export.
     KeyExport => "E exporteren", "E export";
+    /// After the export: the same signed result onto another stick.
+    KeyAnotherStick => "E nog een stick", "E another stick";
     /// Scroll the figures.
     KeyScroll => "Op/Neer cijfers", "Up/Down figures";
     /// Toggle the large hash code.
@@ -406,6 +408,8 @@ catalogue! {
     NotAllDefinitive => "Nog niet alle stembureaus zijn definitief.", "Not every polling station is definitive yet.";
     /// Export written.
     ExportWritten => "Ondertekende uitslag geschreven naar {0}", "Signed result written to {0}";
+    /// After the export: a second stick gets the same bytes.
+    AnotherStick => "Nog een stick nodig? Steek een lege stick in en druk E: dezelfde ondertekende uitslag, met dezelfde hashcode.", "Another stick needed? Insert an empty stick and press E: the same signed result, with the same hash code.";
     /// Export failed.
     ExportFailed => "Exporteren mislukt: {0}", "Export failed: {0}";
     /// Hash code of 510b.

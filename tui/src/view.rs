@@ -311,7 +311,7 @@ fn key_bar(state: &State) -> Line<'static> {
                 if state.tally.all_definitive() && state.tally.exported.is_none() {
                     vec![KeyHelp, KeyExport, KeyScroll, KeyBack]
                 } else if state.tally.exported.is_some() {
-                    vec![KeyHelp, KeyBigHash, KeyScroll, KeyBack]
+                    vec![KeyHelp, KeyAnotherStick, KeyBigHash, KeyScroll, KeyBack]
                 } else {
                     vec![KeyHelp, KeyBack]
                 }
@@ -834,6 +834,8 @@ fn total(state: &State, frame: &mut Frame, area: Rect) {
                 ));
             }
             top.push(Line::from(Msg::ExportWritten.fill(lang, &[path])));
+            bottom.push(Line::from(""));
+            bottom.push(Line::from(Msg::AnotherStick.text(lang)));
         }
     }
     let height =

@@ -113,7 +113,14 @@ fn large_ballot_keys() {
     // F1 names the keys.
     key(&mut r, KeyCode::F(1));
     let help = render(&r);
-    for k in ["PgDn", "T: naar", "K of /", "spatie kruist aan", "F10", "een leeg veld telt"] {
+    for k in [
+        "PgDn",
+        "T: naar",
+        "K of /",
+        "spatie kruist aan",
+        "F10",
+        "een leeg veld telt",
+    ] {
         assert!(help.contains(k), "{k:?} not in the help:\n{help}");
     }
 }

@@ -209,6 +209,34 @@ fn full_juinen_count_with_one_difference_and_a_verified_export() {
     );
     assert_eq!(hex::encode(file.sha256), sha);
 
+    // A second stick (the first taken out): E writes the same signed bytes again, so both
+    // sticks carry the same 510b and hash code as the printed report.
+    let read_all = |dir: &std::path::Path| {
+        let mut files: Vec<(String, Vec<u8>)> = std::fs::read_dir(dir)
+            .unwrap()
+            .map(|e| {
+                let e = e.unwrap();
+                (
+                    e.file_name().to_string_lossy().into_owned(),
+                    std::fs::read(e.path()).unwrap(),
+                )
+            })
+            .collect();
+        files.sort();
+        files
+    };
+    let first_stick = dir.path().join("first-stick");
+    std::fs::rename(&path, &first_stick).unwrap();
+    assert!(screen_text(&r.state).contains("E nog een stick"));
+    key(&mut r, KeyCode::Char('e'));
+    let (again, sha_again) = r.state.tally.exported.clone().expect("exported again");
+    assert_eq!(again, path);
+    assert_eq!(sha_again, sha);
+    assert_eq!(
+        read_all(std::path::Path::new(&again)),
+        read_all(&first_stick)
+    );
+
     // The export went through tally-media and is in the audit log: the 510b written (with
     // its hash) and the export done, after the definition was read and verified.
     let audit = std::fs::read_to_string(paths.data_dir.join("audit.jsonl")).unwrap();
