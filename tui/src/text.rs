@@ -408,8 +408,6 @@ catalogue! {
     NotAllDefinitive => "Nog niet alle stembureaus zijn definitief.", "Not every polling station is definitive yet.";
     /// Export written.
     ExportWritten => "Ondertekende uitslag geschreven naar {0}", "Signed result written to {0}";
-    /// After the export: a second stick gets the same bytes.
-    AnotherStick => "Nog een stick nodig? Steek een lege stick in en druk E: dezelfde ondertekende uitslag, met dezelfde hashcode.", "Another stick needed? Insert an empty stick and press E: the same signed result, with the same hash code.";
     /// Export failed.
     ExportFailed => "Exporteren mislukt: {0}", "Export failed: {0}";
     /// Hash code of 510b.
@@ -439,7 +437,7 @@ catalogue! {
     /// Help coordinator.
     HelpCoordinator => "Verschillen: bewaar de invoer die met het papier klopt, of gooi beide weg. Fouten: stuur terug naar de invoerder of gooi de invoer weg. Waarschuwingen: controleer ze met het papier en accepteer ze (A), of gooi beide invoeren weg (0).", "Differences: keep the entry that matches the paper, or discard both. Errors: send back to the typist or discard the entry. Warnings: check them against the paper and acknowledge them (A), or discard both entries (0).";
     /// Help total.
-    HelpTotal => "Vergelijk de cijfers (A-J, per lijst E.x) met het geprinte proces-verbaal voordat u tekent; Op/Neer bladert. Als alle stembureaus definitief zijn: E schrijft de ondertekende 510b naar de stick; daarna staat de hashcode groot op het scherm (H wisselt). Zet de hashcode op het proces-verbaal.", "Compare the figures (A-J, per list E.x) with the printed report before signing; Up/Down scrolls. When every polling station is definitive: E writes the signed 510b to the stick; then the hash code is shown large (H toggles). Put the hash code on the report.";
+    HelpTotal => "Vergelijk de cijfers (A-J, per lijst E.x) met het geprinte proces-verbaal voordat u tekent; Op/Neer bladert. Als alle stembureaus definitief zijn: E schrijft de ondertekende 510b naar de stick; daarna staat de hashcode groot op het scherm (H wisselt). Zet de hashcode op het proces-verbaal. Nog een stick nodig: steek een lege stick in en druk weer E; die krijgt dezelfde ondertekende uitslag met dezelfde hashcode.", "Compare the figures (A-J, per list E.x) with the printed report before signing; Up/Down scrolls. When every polling station is definitive: E writes the signed 510b to the stick; then the hash code is shown large (H toggles). Put the hash code on the report. Another stick needed: insert an empty stick and press E again; it gets the same signed result with the same hash code.";
     /// Journal failure.
     JournalFailed => "Het journaal kan niet geschreven worden: {0}. Er wordt niets meer aangenomen.", "The journal cannot be written: {0}. Nothing more is accepted.";
     /// Field is a number.

@@ -834,8 +834,6 @@ fn total(state: &State, frame: &mut Frame, area: Rect) {
                 ));
             }
             top.push(Line::from(Msg::ExportWritten.fill(lang, &[path])));
-            bottom.push(Line::from(""));
-            bottom.push(Line::from(Msg::AnotherStick.text(lang)));
         }
     }
     let height =
