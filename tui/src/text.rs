@@ -414,12 +414,14 @@ catalogue! {
     HashCode510 => "Hashcode van het 510b-bestand (zet deze op het proces-verbaal):", "Hash code of the 510b file (put it on the report):";
     /// The comparison figures' heading.
     CompareFigures => "Vergelijk voor het tekenen deze cijfers met het geprinte proces-verbaal:", "Before signing, compare these figures with the printed report:";
+    /// Before the export: the figures the report will carry.
+    FiguresForReport => "Deze cijfers komen op het proces-verbaal (Na 31-2):", "These figures go on the report (Na 31-2):";
     /// Which figures are shown.
     FiguresShown => "({0}-{1} van {2}, Op/Neer)", "({0}-{1} of {2}, Up/Down)";
     /// A list's figure (E.x) in English.
     FigureList => "Lijst {0} {1}", "List {0} {1}";
     /// Ready to export.
-    ReadyToExport => "Alle stembureaus zijn definitief. Kloppen de cijfers, druk dan E om de ondertekende uitslag op de stick te schrijven.", "Every polling station is definitive. When the figures are right, press E to write the signed result to the stick.";
+    ReadyToExport => "Alle stembureaus zijn definitief. E schrijft de ondertekende uitslag met het proces-verbaal (PDF) op de stick; print dat en vergelijk het met deze cijfers.", "Every polling station is definitive. E writes the signed result with its report (PDF) to the stick; print the report and compare it with these figures.";
 
     // ---- help ----
     /// Help title.

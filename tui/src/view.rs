@@ -845,7 +845,13 @@ fn total(state: &State, frame: &mut Frame, area: Rect) {
             let avail = usize::from(area.height)
                 .saturating_sub(height(&top))
                 .saturating_sub(height(&bottom));
-            let base = Msg::CompareFigures.text(lang);
+            // Before the export the report does not exist yet: the figures are what it will
+            // say. After the export (the report is on the stick): compare with the print.
+            let base = if state.tally.exported.is_some() {
+                Msg::CompareFigures.text(lang)
+            } else {
+                Msg::FiguresForReport.text(lang)
+            };
             let lines_of = |text: &str| text.chars().count().max(1).div_ceil(width);
             let mut room = avail.saturating_sub(lines_of(base)).max(1);
             let mut heading = base.to_string();

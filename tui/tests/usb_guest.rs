@@ -325,7 +325,11 @@ fn tally_usb_in_the_guest_lists_hot_plugged_sticks_and_verifies_a_definition() {
     vm.plug_stick("two", &two, "TWEE2").unwrap();
     std::thread::sleep(Duration::from_secs(5));
     vm.send_bytes(b"t").unwrap();
-    screen.wait(&mut vm, "druk dan E", Duration::from_secs(60));
+    screen.wait(
+        &mut vm,
+        "E schrijft de ondertekende",
+        Duration::from_secs(60),
+    );
     vm.send_bytes(b"e").unwrap();
     screen.wait(
         &mut vm,

@@ -79,6 +79,8 @@ struct Words {
     differences: &'static str,
     warnings: [&'static str; 4],
     acknowledged: &'static str,
+    /// The heading over the figures once the report exists (after the export).
+    compare: &'static str,
     figures: [&'static str; 5],
     shown: &'static str,
     shown_last: &'static str,
@@ -115,12 +117,13 @@ const NL: Words = Words {
         "A waarschuwingen akkoord",
     ],
     acknowledged: "Waarschuwingen geaccepteerd door coordinator om ",
+    compare: "Vergelijk voor het tekenen deze cijfers",
     figures: [
-        "Vergelijk voor het tekenen deze cijfers met het geprinte proces-verbaal:",
+        "Deze cijfers komen op het proces-verbaal (Na 31-2):",
         "  E.1   Lijst 1 Lijst Hekking",
         "  F     Blanco stemmen",
         "  D     Totaal toegelaten kiezers",
-        "Kloppen de cijfers, druk dan E",
+        "E schrijft de ondertekende uitslag",
     ],
     shown: "(1-12",
     shown_last: "(3-14",
@@ -157,12 +160,13 @@ const EN: Words = Words {
         "A acknowledge warnings",
     ],
     acknowledged: "Warnings acknowledged by coordinator at ",
+    compare: "Before signing, compare these figures",
     figures: [
-        "Before signing, compare these figures with the printed report:",
+        "These figures go on the report (Na 31-2):",
         "  E.1   List 1 Lijst Hekking",
         "  F     Blank votes",
         "  D     Total admitted voters",
-        "When the figures are right, press E",
+        "E writes the signed result",
     ],
     shown: "(1-12 of 14,",
     shown_last: "(3-14 of 14,",
@@ -375,7 +379,14 @@ fn every_screen(lang: Lang, w: &Words) {
     let lines = check(
         "total",
         &r.state,
-        &[w.total, &sha[0..4], &sha[60..64], w.figures[1], w.shown],
+        &[
+            w.total,
+            &sha[0..4],
+            &sha[60..64],
+            w.compare,
+            w.figures[1],
+            w.shown,
+        ],
     );
     // Not every figure fits under the hash code: Down shows the rest, up to J.
     assert!(!lines.iter().any(|l| l.starts_with("  J ")));
