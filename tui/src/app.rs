@@ -118,6 +118,8 @@ pub enum Screen {
     },
     /// Confirming a complete entry.
     Finish {
+        /// The first finding shown (Up/Down scroll the list).
+        scroll: usize,
         /// The station.
         station: u32,
         /// Which entry.
@@ -881,7 +883,11 @@ fn on_key(state: &mut State, key: KeyEvent) -> Vec<Effect> {
                     let next = if cursor >= last { cursor } else { cursor + 1 };
                     let effect = commit(input, *dirty, next);
                     if cursor >= last && key.code == KeyCode::Enter {
-                        state.screen = Screen::Finish { station, slot };
+                        state.screen = Screen::Finish {
+                            station,
+                            slot,
+                            scroll: 0,
+                        };
                     }
                     effect.into_iter().collect()
                 }
@@ -920,7 +926,11 @@ fn on_key(state: &mut State, key: KeyEvent) -> Vec<Effect> {
                 }
                 KeyCode::F(10) => {
                     let effect = commit(input, *dirty, cursor);
-                    state.screen = Screen::Finish { station, slot };
+                    state.screen = Screen::Finish {
+                        station,
+                        slot,
+                        scroll: 0,
+                    };
                     effect.into_iter().collect()
                 }
                 KeyCode::Esc => {
@@ -932,9 +942,24 @@ fn on_key(state: &mut State, key: KeyEvent) -> Vec<Effect> {
                 _ => Vec::new(),
             }
         }
-        Screen::Finish { station, slot } => {
+        Screen::Finish {
+            station,
+            slot,
+            scroll,
+        } => {
             let (station, slot) = (*station, *slot);
             match key.code {
+                KeyCode::Up => {
+                    *scroll = scroll.saturating_sub(1);
+                    Vec::new()
+                }
+                KeyCode::Down => {
+                    let n = state.tally.findings(station, slot).len();
+                    if *scroll + 1 < n {
+                        *scroll += 1;
+                    }
+                    Vec::new()
+                }
                 KeyCode::Enter => vec![
                     Effect::Persist(Record::EntryFinished {
                         station,

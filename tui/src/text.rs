@@ -168,6 +168,8 @@ catalogue! {
     KeyAnotherStick => "E nog een stick", "E another stick";
     /// Scroll the figures.
     KeyScroll => "Op/Neer cijfers", "Up/Down figures";
+    /// Scroll the findings (finish screen).
+    KeyScrollFindings => "Op/Neer meldingen", "Up/Down findings";
     /// Toggle the large hash code.
     KeyBigHash => "H hashcode groot/klein", "H hash code large/small";
     /// Close help.
@@ -346,6 +348,10 @@ catalogue! {
     NotTicked => "[ ]", "[ ]";
     /// Tick hint.
     TickHint => "x of spatie kruist aan, 0 of n maakt leeg", "x or space ticks, 0 or n clears";
+    /// Which findings the finish screen shows.
+    FindingsShown => "({0}-{1} van {2}, Op/Neer)", "({0}-{1} of {2}, Up/Down)";
+    /// Findings that do not fit under the entry.
+    MoreFindings => "... en nog {0} (F10 toont alle)", "... and {0} more (F10 shows all)";
     /// The prompt after `k`: which candidate of the list on screen.
     JumpPrompt => "Naar kandidaat nummer (Enter; Esc terug): {0}_", "To candidate number (Enter; Esc back): {0}_";
     /// A candidate number that is not on the list on screen.

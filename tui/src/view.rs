@@ -187,7 +187,11 @@ pub fn view(state: &State, frame: &mut Frame) {
             dirty,
             ..
         } => entry(state, frame, body, *station, *slot, Some((input, *dirty))),
-        Screen::Finish { station, slot } => finish(state, frame, body, *station, *slot),
+        Screen::Finish {
+            station,
+            slot,
+            scroll,
+        } => finish(state, frame, body, *station, *slot, *scroll),
         Screen::Coordinator { station, scroll } => {
             coordinator(state, frame, body, *station, *scroll)
         }
@@ -244,7 +248,7 @@ fn header_line(state: &State) -> Line<'static> {
         Screen::Definition { .. } => Msg::DefinitionTitle.text(lang).to_string(),
         Screen::Overview { .. } => Msg::OverviewTitle.text(lang).to_string(),
         Screen::Typist { .. } => Msg::TypistTitle.text(lang).to_string(),
-        Screen::Entry { station, slot, .. } | Screen::Finish { station, slot } => {
+        Screen::Entry { station, slot, .. } | Screen::Finish { station, slot, .. } => {
             let typist = state
                 .tally
                 .stations
@@ -290,7 +294,7 @@ fn key_bar(state: &State) -> Line<'static> {
                 KeyFinish,
                 KeyLeave,
             ],
-            Screen::Finish { .. } => vec![KeyHelp, KeySave, KeyBack],
+            Screen::Finish { .. } => vec![KeyHelp, KeySave, KeyScrollFindings, KeyBack],
             Screen::Coordinator { station, .. } => match state.tally.status(*station) {
                 Some(Status::Differences) => vec![
                     KeyHelp,
@@ -600,36 +604,93 @@ fn entry(
         lines.push(Line::from(spans));
     }
     frame.render_widget(Paragraph::new(lines), fields_area);
-    let lines: Vec<Line> = findings
-        .iter()
-        .take(4)
-        .map(|f| finding_line(f, lang))
-        .collect();
-    frame.render_widget(Paragraph::new(lines), findings_area);
+    // The findings wrap (a message is never cut); those that do not fit are counted, and
+    // F10 lists them all.
+    let width = usize::from(findings_area.width).max(1);
+    let room = usize::from(findings_area.height);
+    let mut used = 0usize;
+    let mut lines: Vec<Line> = Vec::new();
+    for (k, f) in findings.iter().enumerate() {
+        let line = finding_line(f, lang);
+        let need = line.width().max(1).div_ceil(width);
+        let left_after = findings.len() - k - 1;
+        let reserve = usize::from(left_after > 0);
+        if used + need + reserve > room {
+            let more = findings.len() - k;
+            lines.push(Line::styled(
+                Msg::MoreFindings.fill(lang, &[&more.to_string()]),
+                DIM,
+            ));
+            break;
+        }
+        used += need;
+        lines.push(line);
+    }
+    frame.render_widget(
+        Paragraph::new(lines).wrap(Wrap { trim: false }),
+        findings_area,
+    );
     let _ = FieldValue::Empty;
 }
 
-fn finish(state: &State, frame: &mut Frame, area: Rect, station: u32, slot: Slot) {
+fn finish(state: &State, frame: &mut Frame, area: Rect, station: u32, slot: Slot, scroll: usize) {
     let lang = state.lang;
     let findings = state.tally.findings(station, slot);
-    let mut lines = vec![
-        Line::styled(Msg::FinishTitle.text(lang).to_string(), BOLD),
-        Line::from(""),
-    ];
+    // The title and the question stay; the findings between them scroll, with the position
+    // shown, and each wraps (a message is never cut).
+    let closing = if findings.iter().any(|f| f.severity() == Severity::Error) {
+        Some(Msg::SaveWithErrors)
+    } else if !findings.is_empty() {
+        Some(Msg::WarningsSeen)
+    } else {
+        None
+    };
+    let width = usize::from(area.width).max(1);
+    let closing_height = closing.map_or(0, |m| m.text(lang).chars().count().div_ceil(width));
+    let [title, list, _, question] = rows(
+        area,
+        &[2, 0, 1, u16::try_from(closing_height).unwrap_or(u16::MAX)],
+    );
+    let room = usize::from(list.height);
+    let mut head = Msg::FinishTitle.text(lang).to_string();
+    let first = scroll.min(findings.len().saturating_sub(1));
+    let mut lines: Vec<Line> = Vec::new();
+    let mut used = 0usize;
+    let mut last = first;
+    for f in findings.iter().skip(first) {
+        let line = finding_line(f, lang);
+        let need = line.width().max(1).div_ceil(width);
+        if used + need > room && !lines.is_empty() {
+            break;
+        }
+        used += need;
+        lines.push(line);
+        last += 1;
+    }
     if findings.is_empty() {
         lines.push(Line::from(Msg::NoFindings.text(lang)));
+    } else {
+        head.push(' ');
+        head.push_str(&Msg::FindingsShown.fill(
+            lang,
+            &[
+                &(first + 1).to_string(),
+                &last.to_string(),
+                &findings.len().to_string(),
+            ],
+        ));
     }
-    for f in findings.iter().take(14) {
-        lines.push(finding_line(f, lang));
+    frame.render_widget(
+        Paragraph::new(Line::styled(head, BOLD)).wrap(Wrap { trim: false }),
+        title,
+    );
+    frame.render_widget(Paragraph::new(lines).wrap(Wrap { trim: false }), list);
+    if let Some(m) = closing {
+        frame.render_widget(
+            Paragraph::new(Line::from(m.text(lang).to_string())).wrap(Wrap { trim: false }),
+            question,
+        );
     }
-    if findings.iter().any(|f| f.severity() == Severity::Error) {
-        lines.push(Line::from(""));
-        lines.push(Line::from(Msg::SaveWithErrors.text(lang)));
-    } else if !findings.is_empty() {
-        lines.push(Line::from(""));
-        lines.push(Line::from(Msg::WarningsSeen.text(lang)));
-    }
-    frame.render_widget(Paragraph::new(lines).wrap(Wrap { trim: false }), area);
 }
 
 fn coordinator(state: &State, frame: &mut Frame, area: Rect, station: u32, scroll: usize) {

@@ -158,3 +158,50 @@ fn esc_from_the_total_keeps_the_selection() {
         r.state.screen
     );
 }
+
+/// Every finding can be read at 80x24: they wrap, scroll with the position shown, and the
+/// save question stays on screen below them.
+#[test]
+fn the_finish_screen_scrolls_and_keeps_the_question() {
+    let dir = tempfile::tempdir().unwrap();
+    let paths = paths(dir.path());
+    let mut r = open(&paths, Lang::Nl);
+    unlock(&mut r);
+    load_definition(&mut r);
+    start_entry(&mut r, 0, "Anna");
+    // A report full of contradictions: 7 in every number field, every box ticked.
+    for _ in 0..fields(&r).len() {
+        if matches!(&r.state.screen, Screen::Entry { .. }) {
+            let is_mark = at(&r).is_mark();
+            type_str(&mut r, if is_mark { "x" } else { "7" });
+            key(&mut r, KeyCode::Enter);
+        }
+    }
+    let Screen::Finish { station, slot, .. } = r.state.screen.clone() else {
+        panic!("{:?}", r.state.screen)
+    };
+    let n = r.state.tally.findings(station, slot).len();
+    assert!(n > 8, "only {n} findings");
+    let screen = render(&r);
+    println!("{screen}");
+    assert!(screen.contains(&format!("van {n}, Op/Neer)")), "{screen}");
+    assert!(screen.contains("Opslaan met fouten mag"), "{screen}");
+    // Down to the last finding: it is shown, and the question still is.
+    for _ in 0..n {
+        key(&mut r, KeyCode::Down);
+    }
+    let screen = render(&r);
+    assert!(
+        screen.contains(&format!("({n}-{n} van {n}, Op/Neer)")),
+        "{screen}"
+    );
+    let last = r
+        .state
+        .tally
+        .findings(station, slot)
+        .last()
+        .unwrap()
+        .code
+        .to_string();
+    assert!(screen.contains(&last), "{last} not on\n{screen}");
+}
