@@ -59,7 +59,10 @@ pub fn view(state: &State, frame: &mut Frame) {
     // Fixed rows, computed directly (no layout solver on every key).
     let [header, body, notice, keys] = rows(area, &[1, 0, 1, 1]);
     let lang = state.lang;
-    frame.render_widget(Paragraph::new(header_line(state)), header);
+    frame.render_widget(
+        Paragraph::new(header_line(state, usize::from(header.width))),
+        header,
+    );
     match &state.screen {
         Screen::Start { passphrase, error } => start(
             state,
@@ -231,7 +234,9 @@ fn problem_line(text: &str) -> Line<'static> {
     ])
 }
 
-fn header_line(state: &State) -> Line<'static> {
+/// The header: DEMO, the program, the screen's title and the election. The election's id is
+/// always shown: a long title (a long typist's name) is shortened instead.
+fn header_line(state: &State, width: usize) -> Line<'static> {
     let lang = state.lang;
     let mut spans = Vec::new();
     if state.demo {
@@ -267,10 +272,26 @@ fn header_line(state: &State) -> Line<'static> {
         Screen::Total => Msg::TotalTitle.text(lang).to_string(),
         Screen::Fatal(_) => String::new(),
     };
+    let id = state
+        .tally
+        .election
+        .as_ref()
+        .map(|e| format!(" | {}", e.info.id));
+    let fixed: usize = spans.iter().map(Span::width).sum::<usize>()
+        + 3
+        + id.as_ref().map_or(0, |i| i.chars().count());
+    let room = width.saturating_sub(fixed);
+    let title = if title.chars().count() > room {
+        let mut t: String = title.chars().take(room.saturating_sub(3)).collect();
+        t.push_str("...");
+        t
+    } else {
+        title
+    };
     spans.push(Span::raw(" | "));
     spans.push(Span::raw(title));
-    if let Some(e) = &state.tally.election {
-        spans.push(Span::styled(format!(" | {}", e.info.id), DIM));
+    if let Some(id) = id {
+        spans.push(Span::styled(id, DIM));
     }
     Line::from(spans)
 }
@@ -568,12 +589,47 @@ fn entry(
         .map(|(i, f)| (i, f.id))
         .collect();
     let height = usize::from(fields_area.height);
+    // The label column: what is left of the row beside the code, the value and one mark. A
+    // longer label (a long list name) goes on under the field, never cut.
+    let label_width = usize::from(fields_area.width).saturating_sub(29).max(20);
+    let label_of = |id: FieldId| {
+        let label = form.label(id, lang);
+        if label.is_empty() {
+            id.to_string()
+        } else {
+            label
+        }
+    };
+    let split = |label: &str| -> (String, Option<String>) {
+        if label.chars().count() <= label_width {
+            return (label.to_owned(), None);
+        }
+        let head: String = label.chars().take(label_width).collect();
+        let cut = head.rfind(' ').filter(|&c| c > 0).unwrap_or(head.len());
+        let (first, rest) = label.split_at(cut);
+        (first.to_owned(), Some(rest.trim_start().to_owned()))
+    };
+    let rows_of = |id: FieldId| 1 + usize::from(split(&label_of(id)).1.is_some());
     let pos = in_block.iter().position(|(i, _)| *i == cursor).unwrap_or(0);
-    let first = pos
-        .saturating_sub(height.saturating_sub(1) / 2)
-        .min(in_block.len().saturating_sub(height));
+    // The first field shown: the cursor's field about in the middle, all of it on screen.
+    let mut first = pos.saturating_sub(height.saturating_sub(1) / 2);
+    let rows_between = |from: usize, to: usize| -> usize {
+        in_block
+            .get(from..=to)
+            .map_or(0, |s| s.iter().map(|(_, id)| rows_of(*id)).sum())
+    };
+    while first < pos && rows_between(first, pos) > height {
+        first += 1;
+    }
+    // No empty room below the block's last field when earlier fields could fill it.
+    while first > 0 && rows_between(first - 1, in_block.len().saturating_sub(1)) <= height {
+        first -= 1;
+    }
     let mut lines = Vec::with_capacity(height);
-    for &(i, id) in in_block.iter().skip(first).take(height) {
+    for &(i, id) in in_block.iter().skip(first) {
+        if lines.len() >= height {
+            break;
+        }
         let here = i == cursor;
         let text = match typing {
             Some((input, _)) if here => input.clone(),
@@ -590,18 +646,18 @@ fn entry(
         } else {
             format!("{text:>9} ")
         };
-        let mut label: String = form.label(id, lang).chars().take(44).collect();
-        if label.is_empty() {
-            label = id.to_string();
-        }
+        let (label, more) = split(&label_of(id));
         let mut spans = vec![
             Span::raw(if here { "> " } else { "  " }),
             Span::styled(format!("{:>5} ", form.code(id)), DIM),
-            Span::raw(format!("{label:<44} ")),
+            Span::raw(format!("{label:<label_width$} ")),
             Span::styled(format!("[{shown:>10}]"), if here { CURSOR } else { BOLD }),
         ];
         spans.extend(field_marks(&findings, id));
         lines.push(Line::from(spans));
+        if let Some(more) = more {
+            lines.push(Line::from(format!("        {more}")));
+        }
     }
     frame.render_widget(Paragraph::new(lines), fields_area);
     // The findings wrap (a message is never cut); those that do not fit are counted, and

@@ -205,3 +205,18 @@ fn the_finish_screen_scrolls_and_keeps_the_question() {
         .to_string();
     assert!(screen.contains(&last), "{last} not on\n{screen}");
 }
+
+/// A long typist's name shortens the header's title, never the election's id.
+#[test]
+fn the_header_keeps_the_election_id() {
+    let dir = tempfile::tempdir().unwrap();
+    let paths = paths(dir.path());
+    let mut r = open(&paths, Lang::Nl);
+    unlock(&mut r);
+    load_definition(&mut r);
+    start_entry(&mut r, 0, "Anna Maria Wilhelmina van den Berg-Oudshoorn");
+    let screen = render(&r);
+    let header = screen.lines().next().unwrap();
+    assert!(header.trim_end().ends_with("| GR2025_Juinen"), "{header}");
+    assert!(header.contains("..."), "{header}");
+}
