@@ -10,7 +10,7 @@ use tally_core::ids::ContestId;
 
 use crate::figures::{ComparisonFigures, FigureRow, comparison_figures, format_count};
 use crate::layout::{BODY, Column, Doc, WIDTH, heads};
-use crate::pdf::{Align, Style};
+use crate::render::{Align, Style};
 use crate::{ReportError, ReportMeta};
 
 /// The input of [`municipal_report`] and [`district_report`].

@@ -1,6 +1,6 @@
 //! Flowing text and tables down A4 pages, with the header and footer every page carries.
 
-use crate::pdf::{self, Align, Info, PAGE_HEIGHT, PAGE_WIDTH, Page, Style};
+use crate::render::{self, Align, Info, PAGE_HEIGHT, PAGE_WIDTH, Page, Style};
 use crate::{ReportError, ReportMeta};
 use tally_core::election::Election;
 
@@ -49,14 +49,14 @@ pub(crate) type Row = (Vec<Cell>, f32);
 
 /// Shortens `text` with "…" until it fits in `width` points.
 pub(crate) fn fit(text: &str, style: Style, size: f32, width: f32) -> Result<String, ReportError> {
-    if pdf::width(text, style, size)? <= width {
+    if render::width(text, style, size)? <= width {
         return Ok(text.to_string());
     }
     let mut chars: Vec<char> = text.chars().collect();
     while !chars.is_empty() {
         chars.pop();
         let candidate: String = chars.iter().collect::<String>().trim_end().to_string() + "…";
-        if pdf::width(&candidate, style, size)? <= width {
+        if render::width(&candidate, style, size)? <= width {
             return Ok(candidate);
         }
     }
@@ -79,7 +79,7 @@ pub(crate) fn wrap(
         } else {
             format!("{line} {word}")
         };
-        if pdf::width(&candidate, style, size)? <= width || line.is_empty() {
+        if render::width(&candidate, style, size)? <= width || line.is_empty() {
             line = candidate;
         } else {
             lines.push(std::mem::take(&mut line));
@@ -319,12 +319,12 @@ impl<'a> Doc<'a> {
         if meta.demo {
             subject.push_str(" – DEMO");
         }
-        pdf::finish(
+        render::finish(
             &self.pages,
             &Info {
                 title: title.to_string(),
                 subject,
-                created: meta.created.pdf_date(),
+                created: meta.created,
             },
         )
     }
