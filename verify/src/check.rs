@@ -169,10 +169,17 @@ pub fn check_folder(folder: &Path, opts: &CheckOptions<'_>) -> std::io::Result<R
         signatures_checked: opts.root_key.is_some(),
         findings: Vec::new(),
     };
-    let mut entries: Vec<PathBuf> = std::fs::read_dir(folder)?
-        .map(|e| e.map(|e| e.path()))
-        .collect::<Result<_, _>>()?;
-    entries.sort();
+    // The folder may itself be a signed medium (an export folder, `*.tally`, given
+    // directly): then it is the one medium to check, not a folder of media.
+    let entries: Vec<PathBuf> = if folder.join(tally_signing::MANIFEST_FILE).is_file() {
+        vec![folder.to_path_buf()]
+    } else {
+        let mut entries: Vec<PathBuf> = std::fs::read_dir(folder)?
+            .map(|e| e.map(|e| e.path()))
+            .collect::<Result<_, _>>()?;
+        entries.sort();
+        entries
+    };
     let mut inputs = Vec::new();
     for path in entries {
         let name = path
@@ -537,10 +544,26 @@ fn check_parsed(parsed: &Parsed, opts: &CheckOptions<'_>, report: &mut Report) {
                 e.id, e.name, e.number_of_seats, parsed.candidate_files
             ),
         ),
+        // Seats need the definition: a missing one matters where there are seats to check
+        // (a 510d or 520, or everything required). A municipality's or district's own
+        // export alone is checked for its sums and signature.
+        None if opts.require_all
+            || !parsed.results.is_empty()
+            || parsed
+                .counts
+                .iter()
+                .any(|(_, c)| c.header.level == CountLevel::Total) =>
+        {
+            report.push(
+                Severity::Discrepancy,
+                "-",
+                "no election definition (110a) in the folder: seats cannot be checked",
+            )
+        }
         None => report.push(
-            Severity::Discrepancy,
+            Severity::Note,
             "-",
-            "no election definition (110a) in the folder: seats cannot be checked",
+            "no election definition (110a) in the folder: the counts are checked for their sums and signatures only",
         ),
     }
     // Every file for this election, and each body once.

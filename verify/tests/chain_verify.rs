@@ -930,3 +930,25 @@ fn a_printed_report_in_a_signed_medium_is_noted_not_a_discrepancy() {
     let out = s.check_discrepant();
     assert_starts(&out, &format!("DISCREPANCY {M510B}: signed medium refused"));
 }
+
+/// An export folder given directly (the `*.tally` folder itself, as an official finds it on
+/// a stick) is checked as the one medium (it exited 1 with "not in a signed medium").
+#[test]
+fn a_signed_medium_folder_given_directly_is_checked() {
+    let s = setup();
+    let out = Command::new(env!("CARGO_BIN_EXE_tally-verify"))
+        .arg("check")
+        .arg(s.path(M510B))
+        .arg("--root-key")
+        .arg(&s.key)
+        .args(["--at", AT])
+        .output()
+        .unwrap();
+    let text = String::from_utf8(out.stdout).unwrap() + &String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(0), "{text}");
+    assert!(
+        text.contains(&format!("OK {M510B}: signed medium verified")),
+        "{text}"
+    );
+    assert!(!text.contains("not in a signed medium"), "{text}");
+}
