@@ -186,7 +186,7 @@ fn council_csb_stops_at_a_tie_takes_the_lot_and_writes_the_520() {
     press(&mut r, KeyCode::Enter);
     assert_eq!(r.state.screen, Screen::Seats, "{:?}", r.state.note);
     assert_eq!(r.state.ledger.seat_lots.len(), 1);
-    assert_eq!(r.state.ledger.seat_lots[0].1, 4);
+    assert_eq!(r.state.ledger.seat_lots[0].drawn, ListNumber(4));
     check_view(
         &mut r,
         &["Zetelverdeling", "kiesdeler 44 4/9", "beslist door loting"],

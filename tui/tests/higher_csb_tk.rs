@@ -30,7 +30,7 @@ use tally_core::eml::result::read_result;
 use tally_core::ids::ListNumber;
 use tally_signing::{ContentKind, Role, Timestamp, VerifyOptions, verify_medium};
 use tally_tui::higher::app::Screen;
-use tally_tui::higher::model::Outcome;
+use tally_tui::higher::model::{Computation, ComputedResult};
 use tally_tui::higher::text::Lang;
 
 fn copy_dir(from: &Path, to: &Path) {
@@ -207,7 +207,8 @@ fn the_hsb_510c_with_the_other_kieskringen_gives_the_signed_510d_and_520() {
 
     let mut r = open(&paths, Lang::Nl);
     csb_until_seats(&mut r, &media, &def, &imports);
-    let Some(Ok(Outcome::Seats { seats, .. })) = r.state.outcome.clone() else {
+    let Some(Ok(Computation::Complete(ComputedResult { seats, .. }))) = r.state.outcome.clone()
+    else {
         panic!("{:?}", r.state.outcome);
     };
     assert_eq!(seats.lists.iter().map(|l| l.seats).sum::<u32>(), 150);
@@ -291,7 +292,7 @@ fn the_real_tk2021_seats_equal_the_520_and_lists_needing_p18_are_refused() {
     let mut r = open(&paths, Lang::Nl);
     csb_until_seats(&mut r, &media, &def, &imports);
     let published = read_result(&real("Resultaat_TK2021.eml.xml")).unwrap();
-    let Some(Ok(Outcome::Seats { seats, .. })) = &r.state.outcome else {
+    let Some(Ok(Computation::Complete(ComputedResult { seats, .. }))) = &r.state.outcome else {
         panic!("{:?}", r.state.outcome);
     };
     assert_eq!(seats.lists.len(), 37);

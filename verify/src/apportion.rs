@@ -95,7 +95,8 @@ pub fn apportion_report(
         )
         .map_err(|e| ApportionError::Apportionment(e.to_string()))?;
         let result = match computed {
-            Computation::SeatLotsNeeded(drawing) => {
+            Computation::SeatLotsNeeded(needed) => {
+                let drawing = needed.drawing;
                 let Some(&drawn) = seat_given.next() else {
                     return Err(ApportionError::LotNeeded(format!(
                         "a drawing of lots decides a seat ({drawing}); give the list drawn with --lot"

@@ -866,7 +866,8 @@ fn check_seats(
     };
     let computed = match compute_result(SeatRules::of(election), total, &[], &[]) {
         Ok(Computation::Complete(c)) => c,
-        Ok(Computation::SeatLotsNeeded(d)) => {
+        Ok(Computation::SeatLotsNeeded(needed)) => {
+            let d = needed.drawing;
             report.push(
                 Severity::Note,
                 total_name,

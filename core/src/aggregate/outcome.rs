@@ -13,7 +13,7 @@
 use crate::apportionment::{
     ApportionmentError, CandidateDrawing, CandidateError, CandidateInput, CandidateLot,
     CandidateOutcome, CandidateVotes, ListCandidates, ListElected, ListVotes as SeatListVotes,
-    RemainingSeatLaw, SeatApportionment, SeatDrawing, SeatInput, SeatLot, SeatOutcome,
+    RemainingSeatLaw, SeatApportionment, SeatInput, SeatLot, SeatLotsNeeded, SeatOutcome,
     apportion_seats, elect_candidates,
 };
 use crate::counts::{CandidateRef, Count, CountFile};
@@ -218,14 +218,28 @@ pub struct ComputedResult {
     pub candidates: Vec<ListOutcome>,
 }
 
+impl ComputedResult {
+    /// The elected candidates of every list with seats, when each such list is elected
+    /// (none waits for a drawing of lots or is refused).
+    pub fn elected(&self) -> Option<Vec<ListElected>> {
+        self.candidates
+            .iter()
+            .map(|c| match c {
+                ListOutcome::Elected(l) => Some(l.clone()),
+                _ => None,
+            })
+            .collect()
+    }
+}
+
 /// The result of [`compute_result`].
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Computation {
     /// Seats apportioned; candidates per list.
     Complete(ComputedResult),
-    /// A drawing of lots decides a seat (its `Display` names it); pass the outcome back in
-    /// `seat_lots` to continue.
-    SeatLotsNeeded(SeatDrawing),
+    /// A drawing of lots decides a seat (its drawing's `Display` names it, with the steps up
+    /// to the tie); pass the outcome back in `seat_lots` to continue.
+    SeatLotsNeeded(SeatLotsNeeded),
 }
 
 /// Apportions the seats over the lists of a total count and elects each list's candidates.
@@ -252,7 +266,7 @@ pub fn compute_result(
     let seats = match apportion_seats(&input, seat_lots)? {
         SeatOutcome::Complete(s) => s,
         SeatOutcome::LotsNeeded(n) => {
-            return Ok(Computation::SeatLotsNeeded(n.drawing));
+            return Ok(Computation::SeatLotsNeeded(n));
         }
     };
     let mut candidates = Vec::new();

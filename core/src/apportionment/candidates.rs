@@ -50,7 +50,8 @@ pub struct CandidateInput {
 }
 
 /// A drawing of lots between candidates with equal votes for a preference seat.
-#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash, serde::Serialize, serde::Deserialize)]
+#[serde(deny_unknown_fields)]
 pub struct CandidateDrawing {
     /// The list.
     pub list: ListNumber,
@@ -74,7 +75,8 @@ impl fmt::Display for CandidateDrawing {
 }
 
 /// The outcome of a drawing of lots between candidates: `drawn` gets the seat.
-#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash, serde::Serialize, serde::Deserialize)]
+#[serde(deny_unknown_fields)]
 pub struct CandidateLot {
     /// The drawing, exactly as asked for.
     pub drawing: CandidateDrawing,

@@ -56,8 +56,10 @@ pub struct SeatInput {
     pub lists: Vec<ListVotes>,
 }
 
-/// Which rule assigned a remaining seat ("restzetel").
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+/// Which rule assigned a remaining seat ("restzetel"). Serialised (journals keep drawings of
+/// lots as data) by the snake-case name of the variant.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, serde::Serialize, serde::Deserialize)]
+#[serde(rename_all = "snake_case", deny_unknown_fields)]
 pub enum SeatRule {
     /// P 7 (19 seats or more): highest averages ("grootste gemiddelden"), several seats per
     /// list possible.
@@ -98,7 +100,8 @@ impl fmt::Display for SeatRule {
 }
 
 /// What a drawing of lots between lists decides.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, serde::Serialize, serde::Deserialize)]
+#[serde(rename_all = "snake_case", deny_unknown_fields)]
 pub enum SeatDrawingPurpose {
     /// Which of the tied lists gets remaining seat number `seat` (counted from 1 among the
     /// remaining seats) under `rule`.
@@ -114,7 +117,8 @@ pub enum SeatDrawingPurpose {
 }
 
 /// A drawing of lots that the calculation needs: the purpose and the tied lists.
-#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash, serde::Serialize, serde::Deserialize)]
+#[serde(deny_unknown_fields)]
 pub struct SeatDrawing {
     /// What the drawing decides.
     pub purpose: SeatDrawingPurpose,
@@ -141,7 +145,8 @@ impl fmt::Display for SeatDrawing {
 }
 
 /// The outcome of a public drawing of lots between lists, supplied by the caller.
-#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash, serde::Serialize, serde::Deserialize)]
+#[serde(deny_unknown_fields)]
 pub struct SeatLot {
     /// The drawing, exactly as the calculation asked for it.
     pub drawing: SeatDrawing,

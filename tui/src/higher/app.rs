@@ -5,11 +5,13 @@
 
 use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
 use tally_core::aggregate::{AggregateError, AggregationLevel, BodyState, ImportOutcome};
+use tally_core::apportionment::{CandidateDrawing, CandidateLot, SeatDrawing, SeatLot};
 use tally_core::counts::CountFile;
 use tally_core::hashcode::{Sha256Digest, check_typed_groups, choose_groups};
+use tally_core::ids::{CandidatePosition, ListNumber};
 use tally_signing::ContentKind;
 
-use super::model::{Definition, Ledger, ListResult, Outcome, Record, RefusedFile};
+use super::model::{Computation, Definition, Ledger, ListOutcome, Record, RefusedFile};
 use super::services::{ExportDone, HigherIdentity, MediumEntry, Refusal, VerifiedCount};
 use super::text::{Lang, Msg};
 
@@ -176,7 +178,7 @@ pub struct State {
     /// The total when every body is in, as shown (refreshed after every change).
     pub total: Option<Result<CountFile, AggregateError>>,
     /// The calculation at a CSB (refreshed after every change).
-    pub outcome: Option<Result<Outcome, String>>,
+    pub outcome: Option<Result<Computation, String>>,
     /// The help of the screen is shown (F1).
     pub help: bool,
     seed: u64,
@@ -334,11 +336,15 @@ impl State {
 
     fn after_lot_screen(&self) -> Screen {
         match &self.outcome {
-            Some(Ok(Outcome::SeatLots(_))) => Screen::Lot,
-            Some(Ok(o @ Outcome::Seats { candidates, .. })) => {
-                if candidates.iter().any(|c| matches!(c, ListResult::Lots(_))) {
+            Some(Ok(Computation::SeatLotsNeeded(_))) => Screen::Lot,
+            Some(Ok(Computation::Complete(r))) => {
+                let candidates = &r.candidates;
+                if candidates
+                    .iter()
+                    .any(|c| matches!(c, ListOutcome::LotsNeeded { .. }))
+                {
                     Screen::Lot
-                } else if o.elected().is_some() || !candidates.is_empty() {
+                } else if r.elected().is_some() || !candidates.is_empty() {
                     Screen::Candidates
                 } else {
                     Screen::Seats
@@ -482,13 +488,11 @@ pub fn update(state: &mut State, event: Event) -> Vec<Effect> {
                     let screen = state.resume_screen();
                     state.go(screen);
                 }
-                Record::SeatLot { .. } | Record::CandidateLot { .. } => {
+                Record::SeatLot(_) | Record::CandidateLot(_) => {
                     state.input.clear();
                     state.note = None;
                     let screen = match state.after_lot_screen() {
-                        Screen::Candidates if matches!(record, Record::SeatLot { .. }) => {
-                            Screen::Seats
-                        }
+                        Screen::Candidates if matches!(record, Record::SeatLot(_)) => Screen::Seats,
                         s => s,
                     };
                     state.go(screen);
@@ -827,7 +831,7 @@ fn on_key(state: &mut State, key: KeyEvent) -> Vec<Effect> {
             (_, Some('z')) if state.is_central() => {
                 state.refresh();
                 let screen = match &state.outcome {
-                    Some(Ok(Outcome::SeatLots(_))) => Screen::Lot,
+                    Some(Ok(Computation::SeatLotsNeeded(_))) => Screen::Lot,
                     _ => Screen::Seats,
                 };
                 state.go(screen);
@@ -876,44 +880,84 @@ fn on_key(state: &mut State, key: KeyEvent) -> Vec<Effect> {
     }
 }
 
-/// The drawing the calculation waits for: (list for a candidate drawing, its text, the
-/// tied numbers).
-pub fn pending_drawing(state: &State) -> Option<(Option<u32>, String, Vec<u32>)> {
+/// A drawing of lots the calculation waits for, as the core asked for it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum PendingDrawing {
+    /// Between lists, for a seat.
+    Seat(SeatDrawing),
+    /// Between candidates of a list, for a preference seat.
+    Candidate(CandidateDrawing),
+}
+
+impl PendingDrawing {
+    /// The list, for a drawing between candidates.
+    pub fn list(&self) -> Option<u32> {
+        match self {
+            PendingDrawing::Seat(_) => None,
+            PendingDrawing::Candidate(d) => Some(d.list.0),
+        }
+    }
+
+    /// The tied numbers (lists or candidate positions).
+    pub fn tied(&self) -> Vec<u32> {
+        match self {
+            PendingDrawing::Seat(d) => d.tied.iter().map(|l| l.0).collect(),
+            PendingDrawing::Candidate(d) => d.tied.iter().map(|p| p.0).collect(),
+        }
+    }
+
+    /// The drawing in words (English, as the core says it).
+    pub fn text(&self) -> String {
+        match self {
+            PendingDrawing::Seat(d) => d.to_string(),
+            PendingDrawing::Candidate(d) => d.to_string(),
+        }
+    }
+}
+
+/// The drawing the calculation waits for.
+pub fn pending_lot(state: &State) -> Option<PendingDrawing> {
     match state.outcome.as_ref()? {
-        Ok(Outcome::SeatLots(n)) => Some((
-            None,
-            n.drawing.to_string(),
-            n.drawing.tied.iter().map(|l| l.0).collect(),
-        )),
-        Ok(Outcome::Seats { candidates, .. }) => candidates.iter().find_map(|c| match c {
-            ListResult::Lots(d) => Some((
-                Some(d.list.0),
-                d.to_string(),
-                d.tied.iter().map(|p| p.0).collect(),
-            )),
+        Ok(Computation::SeatLotsNeeded(n)) => Some(PendingDrawing::Seat(n.drawing.clone())),
+        Ok(Computation::Complete(r)) => r.candidates.iter().find_map(|c| match c {
+            ListOutcome::LotsNeeded { drawing, .. } => {
+                Some(PendingDrawing::Candidate(drawing.clone()))
+            }
             _ => None,
         }),
         Err(_) => None,
     }
 }
 
+/// The drawing the calculation waits for: (list for a candidate drawing, its text, the
+/// tied numbers).
+pub fn pending_drawing(state: &State) -> Option<(Option<u32>, String, Vec<u32>)> {
+    pending_lot(state).map(|p| (p.list(), p.text(), p.tied()))
+}
+
 fn lot_entered(state: &mut State) -> Vec<Effect> {
-    let Some((list, drawing, tied)) = pending_drawing(state) else {
+    let Some(pending) = pending_lot(state) else {
         return vec![];
     };
     let typed = state.input.clone();
-    let Some(drawn) = typed.parse::<u32>().ok().filter(|n| tied.contains(n)) else {
+    let Some(drawn) = typed
+        .parse::<u32>()
+        .ok()
+        .filter(|n| pending.tied().contains(n))
+    else {
         state.error(Refusal::new(Msg::LotNotTied, &[&typed], ""));
         state.input.clear();
         return vec![];
     };
-    let record = match list {
-        None => Record::SeatLot { drawing, drawn },
-        Some(list) => Record::CandidateLot {
-            list,
+    let record = match pending {
+        PendingDrawing::Seat(drawing) => Record::SeatLot(SeatLot {
             drawing,
-            drawn,
-        },
+            drawn: ListNumber(drawn),
+        }),
+        PendingDrawing::Candidate(drawing) => Record::CandidateLot(CandidateLot {
+            drawing,
+            drawn: CandidatePosition(drawn),
+        }),
     };
     vec![Effect::Persist(record)]
 }

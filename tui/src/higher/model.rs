@@ -8,22 +8,18 @@
 //! replaying the journal rebuilds the same [`Aggregation`].
 
 use serde::{Deserialize, Serialize};
-use tally_core::aggregate::outcome::{CountedList, counted_lists};
+pub use tally_core::aggregate::outcome::{Computation, ComputedResult, ListOutcome};
+use tally_core::aggregate::outcome::{SeatRules, compute_result};
 use tally_core::aggregate::{
     AggregateError, Aggregation, AggregationLevel, ImportError, ImportOutcome, TotalMeta,
 };
-use tally_core::apportionment::{
-    ApportionmentError, CandidateElection, CandidateInput, CandidateLot, CandidateOutcome,
-    CandidateVotes, ListCandidates, ListElected, ListVotes as SeatListVotes, RemainingSeatLaw,
-    SeatApportionment, SeatInput, SeatLot, SeatLotsNeeded, SeatOutcome, apportion_seats,
-    elect_candidates,
-};
+use tally_core::apportionment::{CandidateElection, CandidateLot, SeatLot};
 use tally_core::counts::{CountFile, CountLevel};
 use tally_core::election::Election;
 use tally_core::eml::count::{count_file_name, write_count};
 use tally_core::eml::result::{ResultMeta, result_file_name, result_from_outcome, write_result};
 use tally_core::hashcode::Sha256Digest;
-use tally_core::ids::{CandidatePosition, ContestId, ListNumber};
+use tally_core::ids::{ContestId, ListNumber};
 
 /// A verified election definition for a higher level (110a and the 230b files).
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -152,22 +148,11 @@ pub enum Record {
         /// `true`: the new file replaces the old one; `false`: the old one stays.
         accept: bool,
     },
-    /// The outcome of a public drawing of lots between lists.
-    SeatLot {
-        /// The drawing as the calculation asked for it (its text).
-        drawing: String,
-        /// The list drawn.
-        drawn: u32,
-    },
-    /// The outcome of a public drawing of lots between candidates of a list.
-    CandidateLot {
-        /// The list.
-        list: u32,
-        /// The drawing as the calculation asked for it (its text).
-        drawing: String,
-        /// The candidate (position) drawn.
-        drawn: u32,
-    },
+    /// The outcome of a public drawing of lots between lists: the drawing exactly as the
+    /// core's calculation asked for it, as data (not its wording), and the list drawn.
+    SeatLot(SeatLot),
+    /// The outcome of a public drawing of lots between candidates of a list, as data.
+    CandidateLot(CandidateLot),
     /// The signed result was written.
     Exported {
         /// Where.
@@ -212,10 +197,10 @@ pub struct Ledger {
     pub refusals: Vec<RefusedFile>,
     /// Every decided correction, in order.
     pub corrections: Vec<DecidedCorrection>,
-    /// Drawings of lots between lists: (drawing, list drawn).
-    pub seat_lots: Vec<(String, u32)>,
-    /// Drawings of lots between candidates: (list, drawing, position drawn).
-    pub candidate_lots: Vec<(u32, String, u32)>,
+    /// Drawings of lots between lists, in the order held.
+    pub seat_lots: Vec<SeatLot>,
+    /// Drawings of lots between candidates, in the order held.
+    pub candidate_lots: Vec<CandidateLot>,
     /// The export.
     pub exported: Option<Exported>,
 }
@@ -327,34 +312,27 @@ impl Ledger {
                 });
                 Ok(Applied::Done)
             }
-            Record::SeatLot { drawing, drawn } => {
+            Record::SeatLot(lot) => {
                 match self.outcome() {
-                    Some(Ok(Outcome::SeatLots(n)))
-                        if n.drawing.to_string() == *drawing
-                            && n.drawing.tied.contains(&ListNumber(*drawn)) => {}
-                    _ => return Err(ApplyError::Lot(drawing.clone())),
+                    Some(Ok(Computation::SeatLotsNeeded(n)))
+                        if n.drawing == lot.drawing && n.drawing.tied.contains(&lot.drawn) => {}
+                    _ => return Err(ApplyError::Lot(lot.drawing.to_string())),
                 }
-                self.seat_lots.push((drawing.clone(), *drawn));
+                self.seat_lots.push(lot.clone());
                 Ok(Applied::Done)
             }
-            Record::CandidateLot {
-                list,
-                drawing,
-                drawn,
-            } => {
+            Record::CandidateLot(lot) => {
                 let fits = match self.outcome() {
-                    Some(Ok(Outcome::Seats { candidates, .. })) => candidates.iter().any(|c| {
-                        matches!(c, ListResult::Lots(d)
-                            if d.list.0 == *list
-                                && d.to_string() == *drawing
-                                && d.tied.contains(&CandidatePosition(*drawn)))
+                    Some(Ok(Computation::Complete(r))) => r.candidates.iter().any(|c| {
+                        matches!(c, ListOutcome::LotsNeeded { drawing, .. }
+                            if *drawing == lot.drawing && drawing.tied.contains(&lot.drawn))
                     }),
                     _ => false,
                 };
                 if !fits {
-                    return Err(ApplyError::Lot(drawing.clone()));
+                    return Err(ApplyError::Lot(lot.drawing.to_string()));
                 }
-                self.candidate_lots.push((*list, drawing.clone(), *drawn));
+                self.candidate_lots.push(lot.clone());
                 Ok(Applied::Done)
             }
             Record::Exported { path, files } => {
@@ -386,7 +364,7 @@ impl Ledger {
     }
 
     /// The seat apportionment and the elected candidates, at a CSB when every body is in.
-    pub fn outcome(&self) -> Option<Result<Outcome, String>> {
+    pub fn outcome(&self) -> Option<Result<Computation, String>> {
         let def = self.definition.as_ref()?;
         if !def.is_central() {
             return None;
@@ -398,7 +376,7 @@ impl Ledger {
     pub fn outcome_of(
         &self,
         total: Option<&Result<CountFile, AggregateError>>,
-    ) -> Option<Result<Outcome, String>> {
+    ) -> Option<Result<Computation, String>> {
         let def = self.definition.as_ref()?;
         if !def.is_central() {
             return None;
@@ -407,191 +385,20 @@ impl Ledger {
             Ok(t) => t,
             Err(e) => return Some(Err(e.to_string())),
         };
-        Some(compute(
-            &def.election,
-            total,
-            &self.seat_lots,
-            &self.candidate_lots,
-        ))
+        Some(
+            compute_result(
+                SeatRules::of(&def.election),
+                total,
+                &self.seat_lots,
+                &self.candidate_lots,
+            )
+            .map_err(|e| e.to_string()),
+        )
     }
 }
 
 /// The creation time used when the total is only looked at (not written).
 const FIXED_TIME: &str = "2000-01-01T00:00:00";
-
-/// What one list's candidates came to.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub enum ListResult {
-    /// Elected (P 15, P 17, P 19a).
-    Elected(ListElected),
-    /// The program cannot elect this list's candidates here; the reason.
-    Unsupported {
-        /// The list.
-        list: ListNumber,
-        /// Why.
-        reason: String,
-    },
-    /// A drawing of lots between candidates decides a seat.
-    Lots(tally_core::apportionment::CandidateDrawing),
-    /// The candidate election refused the list.
-    Refused {
-        /// The list.
-        list: ListNumber,
-        /// Why.
-        reason: String,
-    },
-}
-
-/// The state of the calculation.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub enum Outcome {
-    /// A drawing of lots between lists decides a seat: the calculation waits for it.
-    SeatLots(SeatLotsNeeded),
-    /// The seats are apportioned; per list with seats its candidates' outcome.
-    Seats {
-        /// The lists as read from the total.
-        lists: Vec<CountedList>,
-        /// The complete apportionment.
-        seats: SeatApportionment,
-        /// Per list with seats, in list order.
-        candidates: Vec<ListResult>,
-    },
-}
-
-impl Outcome {
-    /// The elected candidates of every list, when each list with seats is elected.
-    pub fn elected(&self) -> Option<Vec<ListElected>> {
-        let Outcome::Seats { candidates, .. } = self else {
-            return None;
-        };
-        candidates
-            .iter()
-            .map(|c| match c {
-                ListResult::Elected(l) => Some(l.clone()),
-                _ => None,
-            })
-            .collect()
-    }
-}
-
-/// Apportions the seats of `total` with the drawings of lots given (each matched to the
-/// drawing the calculation asks for by its text), then elects each list's candidates.
-///
-/// # Errors
-/// The count cannot be apportioned (the core's error, as text).
-pub fn compute(
-    election: &Election,
-    total: &CountFile,
-    seat_lots: &[(String, u32)],
-    candidate_lots: &[(u32, String, u32)],
-) -> Result<Outcome, String> {
-    let lists = counted_lists(total).map_err(|e| e.to_string())?;
-    let input = SeatInput {
-        category: election.category,
-        law: RemainingSeatLaw::for_election(election.category, election.date),
-        seats: election.number_of_seats,
-        lists: lists
-            .iter()
-            .map(|l| SeatListVotes {
-                list: l.list,
-                votes: l.votes,
-                candidates: l.candidate_count,
-            })
-            .collect(),
-    };
-    let mut lots: Vec<SeatLot> = Vec::new();
-    let seats = loop {
-        match apportion_seats(&input, &lots).map_err(|e: ApportionmentError| e.to_string())? {
-            SeatOutcome::Complete(s) => break s,
-            SeatOutcome::LotsNeeded(n) => {
-                let text = n.drawing.to_string();
-                let drawn = seat_lots
-                    .iter()
-                    .find(|(d, _)| *d == text)
-                    .map(|(_, l)| ListNumber(*l));
-                match drawn {
-                    Some(drawn) if !lots.iter().any(|l| l.drawing == n.drawing) => {
-                        lots.push(SeatLot {
-                            drawing: n.drawing.clone(),
-                            drawn,
-                        });
-                    }
-                    _ => return Ok(Outcome::SeatLots(n)),
-                }
-            }
-        }
-    };
-    let mut candidates = Vec::new();
-    for ls in seats.lists.iter().filter(|l| l.seats > 0) {
-        let Some(cl) = lists.iter().find(|l| l.list == ls.list) else {
-            continue;
-        };
-        if let Some(reason) = &cl.unsupported {
-            candidates.push(ListResult::Unsupported {
-                list: cl.list,
-                reason: reason.clone(),
-            });
-            continue;
-        }
-        let input = CandidateInput {
-            quota: seats.quota.clone(),
-            threshold_percent: election.preference_threshold,
-            lists: vec![ListCandidates {
-                list: cl.list,
-                seats: ls.seats,
-                candidates: cl
-                    .candidates
-                    .iter()
-                    .map(|(p, _, v)| CandidateVotes {
-                        position: *p,
-                        votes: *v,
-                        deceased: false,
-                    })
-                    .collect(),
-                differs_per_district: false,
-            }],
-        };
-        let mut lots: Vec<CandidateLot> = Vec::new();
-        let result = loop {
-            match elect_candidates(&input, &lots) {
-                Ok(CandidateOutcome::Complete(mut e)) => {
-                    break match e.lists.pop() {
-                        Some(l) => ListResult::Elected(l),
-                        None => ListResult::Refused {
-                            list: cl.list,
-                            reason: "no outcome".into(),
-                        },
-                    };
-                }
-                Ok(CandidateOutcome::LotsNeeded(d)) => {
-                    let text = d.to_string();
-                    let drawn = candidate_lots
-                        .iter()
-                        .find(|(l, t, _)| *l == cl.list.0 && *t == text)
-                        .map(|(_, _, p)| CandidatePosition(*p));
-                    match drawn {
-                        Some(drawn) if !lots.iter().any(|l| l.drawing == d) => {
-                            lots.push(CandidateLot { drawing: d, drawn });
-                        }
-                        _ => break ListResult::Lots(d),
-                    }
-                }
-                Err(e) => {
-                    break ListResult::Refused {
-                        list: cl.list,
-                        reason: e.to_string(),
-                    };
-                }
-            }
-        };
-        candidates.push(result);
-    }
-    Ok(Outcome::Seats {
-        lists,
-        seats,
-        candidates,
-    })
-}
 
 /// The files of the export, and which of them is the EML whose hash code the paper carries.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -684,23 +491,34 @@ pub fn build_export(
             files: vec![(eml_name, eml), (pdf_name, pdf)],
         });
     }
-    let outcome = compute(election, &total, &ledger.seat_lots, &ledger.candidate_lots)
-        .map_err(ExportError::Write)?;
-    let Outcome::Seats {
+    let outcome = compute_result(
+        SeatRules::of(election),
+        &total,
+        &ledger.seat_lots,
+        &ledger.candidate_lots,
+    )
+    .map_err(|e| ExportError::Write(e.to_string()))?;
+    let Computation::Complete(ComputedResult {
         seats, candidates, ..
-    } = &outcome
+    }) = &outcome
     else {
         return Err(ExportError::LotsNeeded);
     };
     let mut elected = Vec::new();
     for c in candidates {
         match c {
-            ListResult::Elected(l) => elected.push(l.clone()),
-            ListResult::Lots(_) => return Err(ExportError::LotsNeeded),
-            ListResult::Unsupported { list, reason } | ListResult::Refused { list, reason } => {
+            ListOutcome::Elected(l) => elected.push(l.clone()),
+            ListOutcome::LotsNeeded { .. } => return Err(ExportError::LotsNeeded),
+            ListOutcome::Unsupported { list, reason } => {
                 return Err(ExportError::Unsupported {
                     list: *list,
                     reason: reason.clone(),
+                });
+            }
+            ListOutcome::Refused { list, error } => {
+                return Err(ExportError::Unsupported {
+                    list: *list,
+                    reason: error.to_string(),
                 });
             }
         }
@@ -854,39 +672,51 @@ mod tests {
         l.apply(&Record::DefinitionAccepted { files }, None)
             .unwrap();
         l.apply(&import(&bytes), Some(&bytes)).unwrap();
-        let Some(Ok(Outcome::SeatLots(n))) = l.outcome() else {
+        let Some(Ok(Computation::SeatLotsNeeded(n))) = l.outcome() else {
             panic!("lists 3 and 4 are tied: {:?}", l.outcome());
         };
-        let drawing = n.drawing.to_string();
+        let drawing = n.drawing.clone();
         assert_eq!(n.drawing.tied, vec![ListNumber(3), ListNumber(4)]);
+        let mut another = drawing.clone();
+        another.tied = vec![ListNumber(2), ListNumber(3)];
         for bad in [
-            Record::SeatLot {
+            Record::SeatLot(SeatLot {
                 drawing: drawing.clone(),
-                drawn: 1,
-            },
-            Record::SeatLot {
-                drawing: "another drawing".into(),
-                drawn: 3,
-            },
-            Record::CandidateLot {
-                list: 3,
-                drawing: drawing.clone(),
-                drawn: 1,
-            },
+                drawn: ListNumber(1),
+            }),
+            Record::SeatLot(SeatLot {
+                drawing: another,
+                drawn: ListNumber(3),
+            }),
+            Record::CandidateLot(CandidateLot {
+                drawing: tally_core::apportionment::CandidateDrawing {
+                    list: ListNumber(3),
+                    seat: 1,
+                    tied: vec![
+                        tally_core::ids::CandidatePosition(1),
+                        tally_core::ids::CandidatePosition(2),
+                    ],
+                },
+                drawn: tally_core::ids::CandidatePosition(1),
+            }),
         ] {
             assert!(
                 matches!(l.apply(&bad, None), Err(ApplyError::Lot(_))),
                 "{bad:?}"
             );
         }
-        l.apply(&Record::SeatLot { drawing, drawn: 3 }, None)
-            .unwrap();
-        let Some(Ok(outcome @ Outcome::Seats { .. })) = l.outcome() else {
+        l.apply(
+            &Record::SeatLot(SeatLot {
+                drawing,
+                drawn: ListNumber(3),
+            }),
+            None,
+        )
+        .unwrap();
+        let Some(Ok(Computation::Complete(outcome))) = l.outcome() else {
             panic!("{:?}", l.outcome());
         };
-        let Outcome::Seats { seats, .. } = &outcome else {
-            panic!();
-        };
+        let seats = &outcome.seats;
         assert_eq!(seats.seats_of(ListNumber(3)), Some(23));
         assert_eq!(seats.seats_of(ListNumber(4)), Some(22));
         assert!(outcome.elected().is_some());
@@ -923,24 +753,41 @@ mod tests {
                 body: "0042".into(),
                 accept: true,
             },
-            Record::SeatLot {
-                drawing: "d".into(),
-                drawn: 3,
-            },
-            Record::CandidateLot {
-                list: 1,
-                drawing: "d".into(),
-                drawn: 2,
-            },
+            Record::SeatLot(SeatLot {
+                drawing: tally_core::apportionment::SeatDrawing {
+                    purpose: tally_core::apportionment::SeatDrawingPurpose::RemainingSeat {
+                        seat: 4,
+                        rule: tally_core::apportionment::SeatRule::LargestRemainders,
+                    },
+                    tied: vec![ListNumber(3), ListNumber(4)],
+                },
+                drawn: ListNumber(3),
+            }),
+            Record::CandidateLot(CandidateLot {
+                drawing: tally_core::apportionment::CandidateDrawing {
+                    list: ListNumber(1),
+                    seat: 2,
+                    tied: vec![
+                        tally_core::ids::CandidatePosition(2),
+                        tally_core::ids::CandidatePosition(5),
+                    ],
+                },
+                drawn: tally_core::ids::CandidatePosition(2),
+            }),
             Record::Exported {
                 path: "p".into(),
                 files: vec![("a".into(), "b".into())],
             },
         ];
-        for r in records {
-            let json = serde_json::to_vec(&r).unwrap();
+        for r in &records {
+            let json = serde_json::to_vec(r).unwrap();
             assert!(!json.contains(&b'\n'));
-            assert_eq!(serde_json::from_slice::<Record>(&json).unwrap(), r);
+            assert_eq!(&serde_json::from_slice::<Record>(&json).unwrap(), r);
         }
+        // A drawing is journaled as data, not as its English wording.
+        let lot = serde_json::to_string(&records[4]).unwrap();
+        assert!(lot.contains("\"largest_remainders\""), "{lot}");
+        assert!(lot.contains("\"tied\":[3,4]"), "{lot}");
+        assert!(!lot.contains("remaining seat 4"), "{lot}");
     }
 }

@@ -335,12 +335,11 @@ impl<S: HigherServices, J: Journal> HigherRunner<S, J> {
                 "correction for {body} {}",
                 if *accept { "accepted" } else { "rejected" }
             ),
-            Record::SeatLot { drawing, drawn } => format!("lot: {drawing}: list {drawn}"),
-            Record::CandidateLot {
-                list,
-                drawing,
-                drawn,
-            } => format!("lot: list {list}: {drawing}: candidate {drawn}"),
+            Record::SeatLot(lot) => format!("lot: {}: list {}", lot.drawing, lot.drawn),
+            Record::CandidateLot(lot) => format!(
+                "lot: list {}: {}: candidate {}",
+                lot.drawing.list, lot.drawing, lot.drawn
+            ),
             Record::Refused(r) => format!("refused {} {}: {}", r.file_name, r.sha256, r.en),
             Record::Exported { path, files } => format!("exported {path}: {files:?}"),
             _ => return,

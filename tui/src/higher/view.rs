@@ -13,7 +13,7 @@ use tally_core::hashcode::Sha256Digest;
 use tally_report::format_count;
 
 use super::app::{Groups, Purpose, Screen, State, pending_drawing};
-use super::model::{ListResult, Outcome};
+use super::model::{Computation, ComputedResult, ListOutcome};
 use super::text::{Lang, Msg};
 
 const ERR: Style = Style::new().fg(Color::Red).add_modifier(Modifier::BOLD);
@@ -578,7 +578,7 @@ fn correction(state: &State, lines: &mut Vec<Line<'static>>) {
 fn seats(state: &State, lines: &mut Vec<Line<'static>>) {
     let lang = state.lang;
     match &state.outcome {
-        Some(Ok(Outcome::Seats { seats, lists, .. })) => {
+        Some(Ok(Computation::Complete(ComputedResult { seats, lists, .. }))) => {
             lines.push(line(Msg::SeatsSummary.fill(
                 lang,
                 &[
@@ -634,7 +634,7 @@ fn seats(state: &State, lines: &mut Vec<Line<'static>>) {
             lines.push(line(Msg::SeatsStepsNote.text(lang)));
             steps(&seats.steps, lines);
         }
-        Some(Ok(Outcome::SeatLots(n))) => {
+        Some(Ok(Computation::SeatLotsNeeded(n))) => {
             lines.push(line(Msg::SeatsQuota.fill(lang, &[&n.quota.to_string()])));
             lines.push(line(Msg::SeatsStepsNote.text(lang)));
             steps(&n.steps, lines);
@@ -694,7 +694,7 @@ fn lot(state: &State, lines: &mut Vec<Line<'static>>) {
             lines.push(line(Msg::LotVotes.fill(lang, &[n, &format_count(v)])));
         }
     }
-    if let Some(Ok(Outcome::SeatLots(n))) = &state.outcome
+    if let Some(Ok(Computation::SeatLotsNeeded(n))) = &state.outcome
         && let Some(SeatStep::RemainingSeat(last)) = n.steps.last()
     {
         lines.push(line(format!("  {}", last.rule)));
@@ -707,9 +707,9 @@ fn lot(state: &State, lines: &mut Vec<Line<'static>>) {
 
 fn candidates(state: &State, lines: &mut Vec<Line<'static>>) {
     let lang = state.lang;
-    let Some(Ok(Outcome::Seats {
+    let Some(Ok(Computation::Complete(ComputedResult {
         candidates, seats, ..
-    })) = &state.outcome
+    }))) = &state.outcome
     else {
         return;
     };
@@ -725,7 +725,7 @@ fn candidates(state: &State, lines: &mut Vec<Line<'static>>) {
     }
     for c in candidates {
         match c {
-            ListResult::Elected(l) => {
+            ListOutcome::Elected(l) => {
                 let list = contest.as_ref().and_then(|ct| {
                     state
                         .ledger
@@ -772,12 +772,17 @@ fn candidates(state: &State, lines: &mut Vec<Line<'static>>) {
                     )));
                 }
             }
-            ListResult::Unsupported { list, reason } | ListResult::Refused { list, reason } => {
+            ListOutcome::Unsupported { list, reason } => {
                 lines.push(line(
                     Msg::ListUnsupported.fill(lang, &[&list.to_string(), reason]),
                 ));
             }
-            ListResult::Lots(d) => {
+            ListOutcome::Refused { list, error } => {
+                lines.push(line(
+                    Msg::ListUnsupported.fill(lang, &[&list.to_string(), &error.to_string()]),
+                ));
+            }
+            ListOutcome::LotsNeeded { drawing: d, .. } => {
                 lines.push(Line::styled(ascii(&format!("! {d}")), ERR));
             }
         }
