@@ -15,13 +15,14 @@
 use std::fs;
 use std::path::{Path, PathBuf};
 
-use tally_core::counts::{CountFile, CountHeader, CountLevel};
+use tally_core::counts::CountFile;
 use tally_core::double_entry::DataEntry;
 use tally_core::election::Election;
-use tally_core::eml::count::{count_file_name, write_count};
 use tally_core::eml::definition::{SourceFile, load_candidate_lists, load_election};
-use tally_core::ids::{ContestId, ElectionId, MunicipalityCode};
-use tally_core::municipal::{MunicipalitySpec, StationInfo, TotalError, municipal_total};
+use tally_core::ids::{ContestId, MunicipalityCode};
+use tally_core::municipal::{
+    MunicipalitySpec, StationInfo, TotalError, header_for, municipal_total, write_510b,
+};
 use tally_media::export::NoFaults;
 use tally_media::signed::{SignedMediumVerifier, SigningSource, export_request, summary};
 use tally_media::{FolderMedium, JsonLinesAudit, MediaError, Medium as StickMedium, ReadLimits};
@@ -209,27 +210,34 @@ impl FolderServices {
             .key
             .as_ref()
             .ok_or_else(|| fail("de sleutel is niet ontgrendeld".into()))?;
-        let file = count_file(election, data, Timestamp::now()).map_err(|e| {
+        let kept = match self.election.clone() {
+            Some(e) => e,
+            None => self.verify_dir(&self.paths.data_dir.join(KEPT_DIR))?.1,
+        };
+        // The 510b's header, shape and name are the core's (municipal::header_for,
+        // municipal_total, count_file, write_510b); the terminal adds only the time.
+        let total_error = |e: TotalError| {
             fail(format!(
                 "het gemeentelijk totaal kan niet gemaakt worden: {e}"
             ))
-        })?;
-        let bytes = write_count(&file).map_err(|e| fail(e.to_string()))?;
-        let mut name = count_file_name(
-            CountLevel::Municipality,
-            &election.id,
+        };
+        let total = municipal_total(data, &municipality_spec(election)).map_err(total_error)?;
+        let now = Timestamp::now().to_string();
+        let header = header_for(
+            &kept,
+            &ContestId(election.contest_id.clone()),
+            &MunicipalityCode(election.municipality_code.clone()),
             &election.municipality_name,
+            now.trim_end_matches('Z'),
         );
+        let file = tally_core::municipal::count_file(total, header).map_err(total_error)?;
+        let (mut name, bytes) = write_510b(&file).map_err(|e| fail(e.to_string()))?;
         if self.demo {
             name = format!("DEMO_{name}");
         }
         let sha = hex::encode(sha256(&bytes));
         // The municipal report (model Na 31-2) next to the EML, inside the signed manifest:
         // its bytes are signed, written, read back and verified with the count.
-        let kept = match self.election.clone() {
-            Some(e) => e,
-            None => self.verify_dir(&self.paths.data_dir.join(KEPT_DIR))?.1,
-        };
         let pdf = municipal_pdf(&kept, election, &file, &bytes, &name, self.demo).map_err(|e| {
             fail(format!(
                 "het proces-verbaal (PDF) kan niet gemaakt worden: {e}"
@@ -863,32 +871,6 @@ pub fn municipality_spec(election: &ElectionInfo) -> MunicipalitySpec {
             .collect(),
         total_cast: None,
     }
-}
-
-/// The municipal count (510b) of the definitive results, by the core's municipal total
-/// (which refuses while any station is not definitive).
-pub fn count_file(
-    election: &ElectionInfo,
-    data: &DataEntry,
-    now: Timestamp,
-) -> Result<CountFile, TotalError> {
-    let total = municipal_total(data, &municipality_spec(election))?;
-    let header = CountHeader {
-        level: CountLevel::Municipality,
-        transaction_id: 1,
-        authority_id: election.municipality_code.clone(),
-        authority_name: Some(election.municipality_name.clone()),
-        creation_date_time: now.to_string().trim_end_matches('Z').to_string(),
-        election_id: ElectionId(election.id.clone()),
-        election_name: Some(election.name.clone()),
-        category: election.category,
-        subcategory: Some(election.subcategory.clone()),
-        domain: election.domain.clone(),
-        election_date: election.date.clone(),
-        contest_id: ContestId(election.contest_id.clone()),
-        contest_name: None,
-    };
-    tally_core::municipal::count_file(total, header)
 }
 
 fn seed(label: &str) -> [u8; 32] {

@@ -265,6 +265,23 @@ fn full_juinen_count_with_one_difference_and_a_verified_export() {
     );
     assert!(verified.signer().name().starts_with("DEMO"));
 
+    // The 510b is valid against the EML_NL schema.
+    let xsd = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("../../shared/xsd/EML_NL-v1.2.2/510-count-kiesraad-strict.xsd");
+    let eml = dir.path().join("510b.eml.xml");
+    std::fs::write(&eml, &file.bytes).unwrap();
+    let lint = std::process::Command::new("xmllint")
+        .args(["--noout", "--schema"])
+        .arg(&xsd)
+        .arg(&eml)
+        .output()
+        .expect("xmllint (libxml2-utils) must be installed");
+    assert!(
+        lint.status.success(),
+        "{}",
+        String::from_utf8_lossy(&lint.stderr)
+    );
+
     // The 510b has the expected totals: per list the sum over the three paper reports.
     let count = tally_core::eml::count::read_count(&file.bytes).unwrap();
     assert_eq!(count.units.len(), 3);
