@@ -490,6 +490,42 @@ impl Election {
         self.contest(&ContestId(number.to_string()))
     }
 
+    /// The contest whose lists are on the ballot of municipality `code`.
+    ///
+    /// A municipal election has one contest (`geen`). An election with kieskringen (Tweede
+    /// Kamer, provinces) has one contest per kieskring: the municipality's follows from the
+    /// 110a's election tree (the municipality's superior region). A medium without that
+    /// kieskring's 230b is refused; when the tree does not place the municipality, the one
+    /// contest on the medium is taken (the caller shows it, for the official to check against
+    /// the paper) and several are refused as ambiguous.
+    ///
+    /// # Errors
+    /// See [`BallotContestError`].
+    pub fn ballot_contest(&self, code: &MunicipalityCode) -> Result<&Contest, BallotContestError> {
+        if self.contests.is_empty() {
+            return Err(BallotContestError::NoCandidateLists);
+        }
+        if let Some(c) = self.contest_for_municipality(code) {
+            return Ok(c);
+        }
+        let on_medium: Vec<ContestId> = self.contests.iter().map(|c| c.id.clone()).collect();
+        if let Some(k) = self.kieskring_of(code) {
+            return Err(BallotContestError::KieskringListsMissing {
+                municipality: code.clone(),
+                kieskring: k.key.number.map(|n| n.to_string()).unwrap_or_default(),
+                kieskring_name: k.name.clone(),
+                on_medium,
+            });
+        }
+        match self.contests.as_slice() {
+            [only] => Ok(only),
+            _ => Err(BallotContestError::Ambiguous {
+                municipality: code.clone(),
+                on_medium,
+            }),
+        }
+    }
+
     /// A polling station by number (when a 110b was loaded).
     pub fn polling_station(&self, number: PollingStationNumber) -> Option<&PollingStation> {
         self.polling_stations
@@ -519,4 +555,51 @@ impl Election {
         }
         Sha256Digest::of(text.as_bytes())
     }
+}
+
+/// Why [`Election::ballot_contest`] cannot say which lists are on a municipality's ballot.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum BallotContestError {
+    /// The definition holds no candidate lists.
+    #[error("the definition holds no candidate lists (230b)")]
+    NoCandidateLists,
+    /// The 110a places the municipality in a kieskring whose 230b is not on the medium.
+    #[error(
+        "municipality {} belongs to kieskring {kieskring} {kieskring_name} by the 110a, but \
+         that kieskring's candidate lists (230b) are not on the medium (it holds those of \
+         kieskring {})",
+        municipality.0,
+        join(on_medium)
+    )]
+    KieskringListsMissing {
+        /// The municipality.
+        municipality: MunicipalityCode,
+        /// The kieskring's number.
+        kieskring: String,
+        /// The kieskring's name.
+        kieskring_name: String,
+        /// The contests (kieskringen) on the medium.
+        on_medium: Vec<ContestId>,
+    },
+    /// The 110a does not place the municipality, and the medium holds several contests.
+    #[error(
+        "the 110a does not say which kieskring municipality {} belongs to, and the medium \
+         holds candidate lists of several kieskringen ({}): the ballot's lists cannot be \
+         determined",
+        municipality.0,
+        join(on_medium)
+    )]
+    Ambiguous {
+        /// The municipality.
+        municipality: MunicipalityCode,
+        /// The contests (kieskringen) on the medium.
+        on_medium: Vec<ContestId>,
+    },
+}
+
+fn join(ids: &[ContestId]) -> String {
+    ids.iter()
+        .map(|c| c.0.as_str())
+        .collect::<Vec<_>>()
+        .join(", ")
 }

@@ -1002,3 +1002,39 @@ mod hostile_bytes {
         }
     }
 }
+
+/// The ballot's contest of a municipality: its kieskring's (by the 110a's tree), refused when
+/// that kieskring's 230b is not loaded, and ambiguous when the tree does not place it.
+#[test]
+fn ballot_contest_of_a_municipality() {
+    use tally_core::election::BallotContestError;
+    let def = real("Verkiezingsdefinitie_TK2025.eml.xml");
+    let nijmegen = real("Kandidatenlijsten_TK2025_Nijmegen.eml.xml");
+    let haarlem = real("Kandidatenlijsten_TK2025_Haarlem.eml.xml");
+    let both = load_election(&def.file(), &[haarlem.file(), nijmegen.file()], None).unwrap();
+    let west_maas = MunicipalityCode("0668".into());
+    assert_eq!(
+        both.ballot_contest(&west_maas).unwrap().id,
+        ContestId("6".into())
+    );
+    let haarlem_only = load_election(&def.file(), &[haarlem.file()], None).unwrap();
+    match haarlem_only.ballot_contest(&west_maas) {
+        Err(BallotContestError::KieskringListsMissing {
+            kieskring,
+            on_medium,
+            ..
+        }) => {
+            assert_eq!(kieskring, "6");
+            assert_eq!(on_medium, vec![ContestId("10".into())]);
+        }
+        other => panic!("{other:?}"),
+    }
+    let mut untreed = both.clone();
+    untreed
+        .regions
+        .retain(|r| r.municipality_code() != Some(west_maas.clone()));
+    assert!(matches!(
+        untreed.ballot_contest(&west_maas),
+        Err(BallotContestError::Ambiguous { .. })
+    ));
+}

@@ -5,9 +5,10 @@
 use std::sync::Arc;
 
 use tally_core::election::{
-    Candidate, Contest, Election, ElectionCategory, PoliticalList, PollingStation,
+    BallotContestError, Candidate, Contest, Election, ElectionCategory, PoliticalList,
+    PollingStation,
 };
-use tally_core::ids::MunicipalityCode;
+use tally_core::ids::{ContestId, MunicipalityCode};
 
 use crate::text::{Lang, Msg};
 
@@ -81,46 +82,41 @@ impl ElectionInfo {
     }
 }
 
-/// The contest whose lists are on the ballot of the municipality the 110b names.
-///
-/// A municipal election has one contest (`geen`). An election with kieskringen (Tweede
-/// Kamer, provinces) has one contest per kieskring: the municipality's follows from the
-/// 110a's election tree (the municipality's superior region). A medium without that
-/// kieskring's 230b is refused; when the tree does not place the municipality, the one
-/// contest on the medium is taken (the definition screen shows it, for the official to check
-/// against the paper) and several are refused as ambiguous. Refusals are in Dutch.
+/// The contest whose lists are on the ballot of the municipality the 110b names: the core's
+/// decision ([`Election::ballot_contest`]), its refusal in Dutch words for the official.
 pub fn municipality_contest<'e>(
     e: &'e Election,
     code: &MunicipalityCode,
     name: &str,
 ) -> Result<&'e Contest, String> {
-    if e.contests.is_empty() {
-        return Err("de definitie bevat geen kandidatenlijsten (230b)".into());
-    }
-    if let Some(c) = e.contest_for_municipality(code) {
-        return Ok(c);
-    }
-    let on_medium = e
-        .contests
+    e.ballot_contest(code).map_err(|err| match err {
+        BallotContestError::NoCandidateLists => {
+            "de definitie bevat geen kandidatenlijsten (230b)".to_owned()
+        }
+        BallotContestError::KieskringListsMissing {
+            kieskring,
+            kieskring_name,
+            on_medium,
+            ..
+        } => format!(
+            "gemeente {name} ({code}) hoort volgens de verkiezingsdefinitie (110a) bij kieskring {kieskring} {kieskring_name}, maar de kandidatenlijsten (230b) van die kieskring staan niet op de stick (wel van kieskring {})",
+            ids(&on_medium),
+            code = code.0
+        ),
+        BallotContestError::Ambiguous { on_medium, .. } => format!(
+            "de verkiezingsdefinitie (110a) zegt niet bij welke kieskring gemeente {name} ({code}) hoort, en de stick bevat kandidatenlijsten van meer dan een kieskring ({}); welke op het stembiljet staan is niet te bepalen",
+            ids(&on_medium),
+            code = code.0
+        ),
+    })
+}
+
+fn ids(contests: &[ContestId]) -> String {
+    contests
         .iter()
-        .map(|c| c.id.0.as_str())
+        .map(|c| c.0.as_str())
         .collect::<Vec<_>>()
-        .join(", ");
-    if let Some(k) = e.kieskring_of(code) {
-        let number = k.key.number.map(|n| n.to_string()).unwrap_or_default();
-        return Err(format!(
-            "gemeente {name} ({code}) hoort volgens de verkiezingsdefinitie (110a) bij kieskring {number} {}, maar de kandidatenlijsten (230b) van die kieskring staan niet op de stick (wel van kieskring {on_medium})",
-            k.name,
-            code = code.0
-        ));
-    }
-    match e.contests.as_slice() {
-        [only] => Ok(only),
-        _ => Err(format!(
-            "de verkiezingsdefinitie (110a) zegt niet bij welke kieskring gemeente {name} ({code}) hoort, en de stick bevat kandidatenlijsten van meer dan een kieskring ({on_medium}); welke op het stembiljet staan is niet te bepalen",
-            code = code.0
-        )),
-    }
+        .join(", ")
 }
 
 /// `Kieskring 6 Nijmegen` for a kieskring contest (the name from the 230b or the tree);
