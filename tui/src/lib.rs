@@ -14,6 +14,7 @@
 
 pub mod app;
 pub mod demo;
+pub mod folder;
 pub mod form;
 pub mod higher;
 pub mod journal;

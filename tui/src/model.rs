@@ -442,7 +442,7 @@ impl Tally {
         }
         let info = &loaded.info;
         // The stations' names do not reach the figures (they are sums over the stations).
-        let spec = crate::demo::municipality_spec(info);
+        let spec = crate::folder::municipality_spec(info);
         Some(
             municipal_total(data, &spec)
                 .map_err(|e| e.to_string())

@@ -18,7 +18,8 @@ use tally_signing::{
     SignedMedium, Timestamp, encrypt_secret_key, sha256, sign_medium,
 };
 
-use crate::demo::{DEMO_PASSPHRASE, Paths, SetupError, demo_root};
+use crate::demo::{DEMO_PASSPHRASE, demo_root};
+use crate::folder::{Paths, SetupError};
 
 const ELECTION: &str = "GR2025_Juinen";
 

@@ -22,7 +22,7 @@ use tally_signing::{
 
 use super::model::{Definition, level_of};
 use super::text::{Lang, Msg};
-use crate::demo::{Paths, SetupError};
+use crate::folder::{Paths, SetupError};
 use crate::sticks::Sticks;
 
 /// A refusal in words an official understands: a text and the technical detail.

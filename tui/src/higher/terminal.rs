@@ -6,7 +6,7 @@ use super::app::State;
 use super::runner::HigherRunner;
 use super::services::{FolderHigherServices, HigherServices, certificate_role, journal_path};
 use super::text::Lang;
-use crate::demo::Paths;
+use crate::folder::Paths;
 use crate::journal::CoreJournal;
 use crate::sticks::Sticks;
 

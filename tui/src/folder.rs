@@ -1,0 +1,907 @@
+//! The terminal's services on real keys, sticks and folders: what the appliance runs, and
+//! the demo with it.
+//!
+//! [`FolderServices`] holds the trusted root's public key, the body's certificate and
+//! passphrase-encrypted key, sticks from [`crate::sticks::Sticks`] (real USB sticks with
+//! `--usb`, or a folder standing in for one), and the `tally-signing` checks on every medium.
+//! Every medium is read and written through `tally-media` (its capped, link-refusing reader
+//! and its verified export), audited in `<data-dir>/audit.jsonl`. The GSB export writes the
+//! 510b and its municipal report (PDF), both signed, and keeps the signed medium so that
+//! every stick gets the same bytes.
+//!
+//! What it must not do: hold demo keys or demo data (that is [`crate::demo`]).
+
+use std::fs;
+use std::path::{Path, PathBuf};
+
+use tally_core::counts::CountFile;
+use tally_core::double_entry::DataEntry;
+use tally_core::election::Election;
+use tally_core::eml::definition::{SourceFile, load_candidate_lists, load_election};
+use tally_core::ids::{ContestId, MunicipalityCode};
+use tally_core::municipal::{
+    MunicipalitySpec, StationInfo, TotalError, header_for, municipal_total, write_510b,
+};
+use tally_media::export::NoFaults;
+use tally_media::signed::{SignedMediumVerifier, SigningSource, export_request, summary};
+use tally_media::{FolderMedium, JsonLinesAudit, MediaError, Medium as StickMedium, ReadLimits};
+use tally_signing::{
+    Certificate, ContentKind, MediumFile, PublicKey, SecretKey, SignedMedium, Timestamp,
+    VerifyError, VerifyOptions, decrypt_secret_key, sha256, sign_medium, verify_medium,
+};
+
+use crate::form::ElectionInfo;
+use crate::services::{ExportReport, Identity, Medium, Refusal, Services, VerifiedDefinition};
+use crate::sticks::Sticks;
+use crate::text::Msg;
+
+const ROOT_FILE: &str = "root.pub";
+const CERT_FILE: &str = "body.cert";
+const KEY_FILE: &str = "body.key";
+const KEPT_DIR: &str = "definition.tally";
+const AUDIT_FILE: &str = "audit.jsonl";
+/// The signed 510b medium as first made, kept on the data partition: every export (a second
+/// stick, a retry after a failed write) writes these same bytes, so every stick carries the
+/// same 510b and the same hash code as the printed report.
+const EXPORT_DIR: &str = "export";
+
+/// Which of a medium's candidate-list files (230b) holds the lists of `contest` (the
+/// municipality's kieskring): its index in `lists` (name, bytes). A Tweede Kamer definition
+/// medium carries one 230b per kieskring; the official checks the hash code of this one.
+pub fn kieskring_lists(lists: &[(&str, &[u8])], contest: &str) -> Option<usize> {
+    lists.iter().position(|(name, bytes)| {
+        load_candidate_lists(&SourceFile::new(name, bytes))
+            .is_ok_and(|l| l.contests.iter().any(|c| c.id.0 == contest))
+    })
+}
+
+/// Where the terminal finds its keys, media and journal.
+#[derive(Debug, Clone)]
+pub struct Paths {
+    /// The journal and the kept definition (and, by default, the keys).
+    pub data_dir: PathBuf,
+    /// The folders that stand for sticks.
+    pub media_dir: PathBuf,
+    /// The trusted root's public key (`tally-provision`'s `authority.pub`).
+    pub root: PathBuf,
+    /// The body's certificate (`<election>_<identifier>.cert`).
+    pub certificate: PathBuf,
+    /// The body's encrypted secret key (`<election>_<identifier>.key`).
+    pub key: PathBuf,
+}
+
+impl Paths {
+    /// Paths with the keys in `data_dir` as `root.pub`, `body.cert` and `body.key`.
+    pub fn new(data_dir: PathBuf, media_dir: PathBuf) -> Paths {
+        Paths {
+            root: data_dir.join(ROOT_FILE),
+            certificate: data_dir.join(CERT_FILE),
+            key: data_dir.join(KEY_FILE),
+            data_dir,
+            media_dir,
+        }
+    }
+
+    /// The journal file.
+    pub fn journal(&self) -> PathBuf {
+        self.data_dir.join("journal.tally")
+    }
+
+    /// The media audit log (JSON lines, one event per line, synced): every medium opened,
+    /// every file read or written with its hash, every verification and export and its outcome.
+    pub fn audit(&self) -> PathBuf {
+        self.data_dir.join(AUDIT_FILE)
+    }
+}
+
+/// The services on sticks (real USB sticks, or folders standing in for them) and real
+/// signatures.
+pub struct FolderServices {
+    paths: Paths,
+    sticks: Sticks,
+    /// The election of the kept definition (for the municipal report), once verified.
+    election: Option<Election>,
+    root: PublicKey,
+    certificate: Certificate,
+    key: Option<SecretKey>,
+    system: String,
+    demo: bool,
+}
+
+/// Why the terminal cannot start.
+#[derive(Debug, thiserror::Error)]
+pub enum SetupError {
+    /// A file cannot be read or written.
+    #[error("{0}: {1}")]
+    Io(PathBuf, std::io::Error),
+    /// A key or certificate is not valid.
+    #[error("{0}: {1}")]
+    Invalid(PathBuf, String),
+}
+
+/// Keys and certificates are a few hundred bytes; anything larger is not one.
+const MAX_KEY_FILE_BYTES: u64 = 64 * 1024;
+
+/// Reads a key or certificate file: a regular file (no link, FIFO or device) of bounded size.
+fn read(path: &Path) -> Result<Vec<u8>, SetupError> {
+    tally_signing::medium::read_regular_file(path, MAX_KEY_FILE_BYTES)
+        .map_err(|e| SetupError::Io(path.to_path_buf(), std::io::Error::other(e)))
+}
+
+pub(crate) fn write(path: &Path, bytes: &[u8]) -> Result<(), SetupError> {
+    fs::write(path, bytes).map_err(|e| SetupError::Io(path.to_path_buf(), e))
+}
+
+impl FolderServices {
+    /// Opens the keys in `paths.data_dir`: the root's public key and the body's certificate,
+    /// which must be signed by that root. The body key stays locked until [`Services::unlock`].
+    /// The media folder `paths.media_dir` stands in for one stick.
+    pub fn open(paths: Paths, system: String, demo: bool) -> Result<FolderServices, SetupError> {
+        let sticks = Sticks::folder(&paths.media_dir);
+        FolderServices::with_sticks(paths, sticks, system, demo)
+    }
+
+    /// Like [`FolderServices::open`], with the sticks from `sticks` (real USB sticks with
+    /// [`Sticks::usb`]); `paths.media_dir` is then not used.
+    pub fn with_sticks(
+        paths: Paths,
+        sticks: Sticks,
+        system: String,
+        demo: bool,
+    ) -> Result<FolderServices, SetupError> {
+        let root_path = paths.root.clone();
+        let root = PublicKey::from_file_bytes(&read(&root_path)?)
+            .map_err(|e| SetupError::Invalid(root_path.clone(), e.to_string()))?;
+        let cert_path = paths.certificate.clone();
+        let certificate = Certificate::parse(&read(&cert_path)?)
+            .map_err(|e| SetupError::Invalid(cert_path.clone(), e.to_string()))?;
+        certificate
+            .verify(&root)
+            .map_err(|e| SetupError::Invalid(cert_path.clone(), e.to_string()))?;
+        Ok(FolderServices {
+            paths,
+            sticks,
+            election: None,
+            root,
+            certificate,
+            key: None,
+            system,
+            demo,
+        })
+    }
+
+    fn options(&self) -> VerifyOptions<'_> {
+        let mut o = VerifyOptions::new(&self.root, Timestamp::now());
+        o.expected_kind = Some(ContentKind::ElectionDefinition);
+        o.expected_election = Some(self.certificate.election());
+        o
+    }
+
+    fn audit_log(&self) -> Result<JsonLinesAudit, Refusal> {
+        JsonLinesAudit::open(&self.paths.audit()).map_err(|e| {
+            Refusal::new(
+                Msg::MediumRefused,
+                format!("het auditlogboek kan niet worden geopend: {e}"),
+            )
+        })
+    }
+
+    /// Makes the signed 510b medium (the count and its report) of the definitive results;
+    /// returns it with the SHA-256 of the 510b.
+    fn make_export(
+        &self,
+        election: &ElectionInfo,
+        data: &DataEntry,
+    ) -> Result<(SignedMedium, String), Refusal> {
+        let fail = |e: String| Refusal::new(Msg::ExportFailed, e);
+        let key = self
+            .key
+            .as_ref()
+            .ok_or_else(|| fail("de sleutel is niet ontgrendeld".into()))?;
+        let kept = match self.election.clone() {
+            Some(e) => e,
+            None => self.verify_dir(&self.paths.data_dir.join(KEPT_DIR))?.1,
+        };
+        // The 510b's header, shape and name are the core's (municipal::header_for,
+        // municipal_total, count_file, write_510b); the terminal adds only the time.
+        let total_error = |e: TotalError| {
+            fail(format!(
+                "het gemeentelijk totaal kan niet gemaakt worden: {e}"
+            ))
+        };
+        let total = municipal_total(data, &municipality_spec(election)).map_err(total_error)?;
+        let now = Timestamp::now().to_string();
+        let header = header_for(
+            &kept,
+            &ContestId(election.contest_id.clone()),
+            &MunicipalityCode(election.municipality_code.clone()),
+            &election.municipality_name,
+            now.trim_end_matches('Z'),
+        );
+        let file = tally_core::municipal::count_file(total, header).map_err(total_error)?;
+        let (mut name, bytes) = write_510b(&file).map_err(|e| fail(e.to_string()))?;
+        if self.demo {
+            name = format!("DEMO_{name}");
+        }
+        let sha = hex::encode(sha256(&bytes));
+        // The municipal report (model Na 31-2) next to the EML, inside the signed manifest:
+        // its bytes are signed, written, read back and verified with the count.
+        let pdf = municipal_pdf(&kept, election, &file, &bytes, &name, self.demo).map_err(|e| {
+            fail(format!(
+                "het proces-verbaal (PDF) kan niet gemaakt worden: {e}"
+            ))
+        })?;
+        let pdf_name = report_file_name(&name);
+        let medium = sign_medium(
+            ContentKind::Results510b,
+            &election.id,
+            vec![
+                MediumFile { name, bytes },
+                MediumFile {
+                    name: pdf_name,
+                    bytes: pdf,
+                },
+            ],
+            key,
+            &self.certificate,
+            Timestamp::now(),
+        )
+        .map_err(|e| fail(e.to_string()))?;
+        Ok((medium, sha))
+    }
+
+    /// Keeps the signed medium of the export in `<data-dir>/export/<folder>` (each file
+    /// written and synced before the stick is written).
+    fn keep_export(&self, folder: &str, medium: &SignedMedium) -> Result<(), Refusal> {
+        let fail = |e: std::io::Error| {
+            Refusal::new(
+                Msg::ExportFailed,
+                format!("de export kan niet bewaard worden: {e}"),
+            )
+        };
+        let dir = self.paths.data_dir.join(EXPORT_DIR).join(folder);
+        if dir.exists() {
+            fs::remove_dir_all(&dir).map_err(fail)?;
+        }
+        fs::create_dir_all(&dir).map_err(fail)?;
+        for f in export_request(folder, medium).files {
+            let path = dir.join(f.name);
+            let mut file = fs::File::create(&path).map_err(fail)?;
+            std::io::Write::write_all(&mut file, f.bytes).map_err(fail)?;
+            file.sync_all().map_err(fail)?;
+        }
+        fs::File::open(&dir)
+            .and_then(|d| d.sync_all())
+            .map_err(fail)?;
+        Ok(())
+    }
+
+    /// The export kept by [`FolderServices::keep_export`], verified again (signature, kind,
+    /// election, signer), with the SHA-256 of its 510b; `None` when there is none yet.
+    fn kept_export(
+        &self,
+        folder: &str,
+        election: &str,
+    ) -> Result<Option<(SignedMedium, String)>, Refusal> {
+        let fail = |e: String| {
+            Refusal::new(
+                Msg::ExportFailed,
+                format!("de bewaarde export is niet bruikbaar: {e}"),
+            )
+        };
+        let dir = self.paths.data_dir.join(EXPORT_DIR).join(folder);
+        if !dir.join(tally_signing::SIGNATURE_FILE).exists() {
+            return Ok(None);
+        }
+        let mut opts = VerifyOptions::new(&self.root, Timestamp::now());
+        opts.expected_kind = Some(ContentKind::Results510b);
+        opts.expected_election = Some(election);
+        opts.expected_signer = Some(self.certificate.identifier());
+        let verified = verify_medium(&tally_signing::DirSource::new(&dir), &opts)
+            .map_err(|e| fail(e.to_string()))?;
+        let read = |name: &str| fs::read(dir.join(name)).map_err(|e| fail(e.to_string()));
+        let files: Vec<MediumFile> = verified
+            .files
+            .iter()
+            .map(|f| MediumFile {
+                name: f.name.clone(),
+                bytes: f.bytes.clone(),
+            })
+            .collect();
+        let sha = files
+            .iter()
+            .find(|f| f.name.ends_with(".eml.xml"))
+            .map(|f| hex::encode(sha256(&f.bytes)))
+            .ok_or_else(|| fail("geen 510b in de export".into()))?;
+        let medium = SignedMedium {
+            manifest: read(tally_signing::MANIFEST_FILE)?,
+            signature: read(tally_signing::SIGNATURE_FILE)?,
+            files,
+        };
+        Ok(Some((medium, sha)))
+    }
+
+    /// Verifies the signed medium `dir` through `tally-media`: the folder that holds it is
+    /// the medium (a stick, or in the demo a folder standing in for one), read by the capped
+    /// reader that refuses links and special files, every file read and the outcome audited.
+    fn verify_dir(&self, dir: &Path) -> Result<(VerifiedDefinition, Election), Refusal> {
+        let (parent, folder) = split(dir)?;
+        let mut audit = self.audit_log()?;
+        self.verify_on(&FolderMedium::new(parent), folder, dir, &mut audit)
+    }
+
+    /// Verifies the signed medium in `folder` on `medium` (see [`FolderServices::verify_dir`]);
+    /// `source` is where it is, for [`VerifiedDefinition::source`].
+    fn verify_on(
+        &self,
+        medium: &dyn StickMedium,
+        folder: &str,
+        source: &Path,
+        audit: &mut JsonLinesAudit,
+    ) -> Result<(VerifiedDefinition, Election), Refusal> {
+        let session = medium
+            .open_import(ReadLimits::default(), audit)
+            .map_err(media_refusal)?;
+        // The signing crate's reason is kept typed, for the official's words.
+        let mut reason: Option<VerifyError> = None;
+        let options = self.options();
+        let outcome = session.verify_with(
+            folder,
+            |view| {
+                verify_medium(&SigningSource::new(*view), &options).map_err(|e| {
+                    let text = e.to_string();
+                    reason = Some(e);
+                    text
+                })
+            },
+            summary,
+            audit,
+        );
+        // A demo folder has no mount; closing audits a stick's unmount.
+        let closed = session.close(audit);
+        let verified = match (outcome, reason) {
+            (Ok(v), _) => v,
+            // A stick pulled or failing under the verifier is reported as such.
+            (Err(MediaError::VerifyFailed(_)), Some(e)) => return Err(refusal(e)),
+            (Err(e), _) => return Err(media_refusal(e)),
+        };
+        closed.map_err(media_refusal)?;
+        let find = |marks: &[&str]| {
+            verified
+                .files
+                .iter()
+                .find(|f| marks.iter().any(|m| f.name.contains(m)))
+        };
+        let missing =
+            |what: &str| Refusal::new(Msg::MediumRefused, format!("{what} ontbreekt op de stick"));
+        let f110a = find(&["110a", "Verkiezingsdefinitie"])
+            .ok_or_else(|| missing("de verkiezingsdefinitie (110a)"))?;
+        // A Tweede Kamer medium holds one 230b per kieskring: all are loaded, and the one
+        // of this municipality's kieskring is the one whose hash code is asked below.
+        let lists: Vec<_> = verified
+            .files
+            .iter()
+            .filter(|f| {
+                ["230b", "Kandidatenlijsten"]
+                    .iter()
+                    .any(|m| f.name.contains(m))
+            })
+            .collect();
+        if lists.is_empty() {
+            return Err(missing("de kandidatenlijsten (230b)"));
+        }
+        let f110b = find(&["110b", "Stembureaus", "stembureaulijst"])
+            .ok_or_else(|| missing("de stembureaulijst (110b)"))?;
+        let election = load_election(
+            &SourceFile::new(&f110a.name, &f110a.bytes),
+            &lists
+                .iter()
+                .map(|f| SourceFile::new(&f.name, &f.bytes))
+                .collect::<Vec<_>>(),
+            Some(&SourceFile::new(&f110b.name, &f110b.bytes)),
+        )
+        .map_err(|e| {
+            Refusal::new(
+                Msg::MediumRefused,
+                format!("de EML-bestanden kloppen niet: {e}"),
+            )
+        })?;
+        let info = ElectionInfo::from_election(&election)
+            .map_err(|e| Refusal::new(Msg::MediumRefused, e))?;
+        if info.municipality_code != self.certificate.identifier() {
+            return Err(Refusal::new(
+                Msg::MediumRefused,
+                format!(
+                    "de stembureaulijst is van gemeente {}, dit stembureau telt voor {}",
+                    info.municipality_code,
+                    self.certificate.identifier()
+                ),
+            ));
+        }
+        let named: Vec<(&str, &[u8])> = lists
+            .iter()
+            .map(|f| (f.name.as_str(), f.bytes.as_slice()))
+            .collect();
+        let f230b = kieskring_lists(&named, &info.contest_id)
+            .and_then(|i| lists.get(i))
+            .ok_or_else(|| {
+                missing(&format!(
+                    "de kandidatenlijsten (230b) van kieskring {}",
+                    info.contest_id
+                ))
+            })?;
+        let signer = verified.signer();
+        let definition = VerifiedDefinition {
+            info,
+            signer: format!("{} ({})", signer.name(), signer.identifier()),
+            sha256_110a: hex::encode(f110a.sha256),
+            sha256_230b: hex::encode(f230b.sha256),
+            files: verified
+                .files
+                .iter()
+                .map(|f| (f.name.clone(), hex::encode(f.sha256)))
+                .collect(),
+            source: source.to_path_buf(),
+        };
+        Ok((definition, election))
+    }
+
+    /// Runs `f` on the stick that holds `source` (`<stick key>/<folder>`), claimed for the
+    /// time of `f`. A stick removed meanwhile is reported as removed, whatever `f` says.
+    fn on_stick<T>(
+        &mut self,
+        source: &Path,
+        f: impl FnOnce(&Self, &dyn StickMedium, &str, &mut JsonLinesAudit) -> Result<T, Refusal>,
+    ) -> Result<T, Refusal> {
+        // An entry for a whole stick (unusable, empty, unreadable) says why.
+        if let Some(stick) = self.sticks.get(&source.display().to_string()) {
+            let why = match stick.medium {
+                Err(why) => why,
+                Ok(_) => "op deze stick is geen map met een ondertekend medium gevonden".to_owned(),
+            };
+            return Err(Refusal::new(
+                Msg::MediumRefused,
+                format!("{}: {why}", stick.label),
+            ));
+        }
+        let (parent, folder) = split(source)?;
+        let mut audit = self.audit_log()?;
+        let medium = self
+            .sticks
+            .begin(&parent.display().to_string())
+            .map_err(|why| Refusal::new(Msg::MediumRefused, why))?;
+        let result = f(self, medium.as_ref(), folder, &mut audit);
+        let removed = self.sticks.end(&mut audit);
+        match result {
+            Err(_) if removed => Err(Refusal::new(
+                Msg::MediumRefused,
+                "de stick is verwijderd tijdens het inlezen; er is niets ingelezen",
+            )),
+            other => other,
+        }
+    }
+
+    fn body_label(&self) -> String {
+        format!(
+            "{} {} {}",
+            self.certificate.role().as_str().to_uppercase(),
+            self.certificate.identifier(),
+            self.certificate.name()
+        )
+    }
+}
+
+/// A verification failure in plain Dutch (with the technical detail after it).
+pub fn refusal(e: VerifyError) -> Refusal {
+    use VerifyError::*;
+    let why = match &e {
+        Unlistable { .. }
+        | ManifestMissing { .. }
+        | SignatureMissing { .. }
+        | Unreadable { .. } => "de stick is onvolledig of onleesbaar",
+        NotRegularFile { .. } => {
+            "de stick bevat een snelkoppeling (symbolische link) of een speciaal bestand; zulke bestanden worden nooit gelezen"
+        }
+        CertificateFromOtherRoot { .. } | CertificateSignatureInvalid => {
+            "de ondertekenaar is niet erkend door de vertrouwde sleutel van de Kiesraad"
+        }
+        CertificateNotYetValid { .. } | CertificateExpired { .. } => {
+            "het certificaat van de ondertekenaar is nu niet geldig"
+        }
+        CertificateForOtherElection { .. } | WrongElection { .. } => {
+            "de stick hoort bij een andere verkiezing"
+        }
+        UnexpectedSigner { .. } | RoleNotAllowed { .. } => {
+            "deze ondertekenaar mag deze inhoud niet versturen"
+        }
+        WrongKind { .. } => "de stick bevat een ander soort inhoud dan gevraagd",
+        ManifestSignatureInvalid => {
+            "de handtekening klopt niet: de stick is na ondertekening gewijzigd"
+        }
+        FileMissing { .. } | FileSizeMismatch { .. } | FileHashMismatch { .. } => {
+            "een bestand op de stick is na ondertekening gewijzigd of ontbreekt"
+        }
+        _ => "de stick is beschadigd of ongeldig",
+    };
+    Refusal::new(Msg::MediumRefused, format!("{why} ({e})"))
+}
+
+/// `<stick>/<folder>` split into the stick and the folder's name.
+fn split(dir: &Path) -> Result<(&Path, &str), Refusal> {
+    match (dir.parent(), dir.file_name().and_then(|f| f.to_str())) {
+        (Some(parent), Some(folder)) => Ok((parent, folder)),
+        _ => Err(Refusal::new(
+            Msg::MediumRefused,
+            format!("{} is geen map op een stick", dir.display()),
+        )),
+    }
+}
+
+/// A medium that could not be opened or read, in the media crate's Dutch.
+fn media_refusal(e: MediaError) -> Refusal {
+    Refusal::new(Msg::MediumRefused, e.melding())
+}
+
+impl Services for FolderServices {
+    fn identity(&self) -> Identity {
+        Identity {
+            root_fingerprint: self.root.fingerprint().to_hex(),
+            body: self.body_label(),
+            body_fingerprint: self.certificate.fingerprint().to_hex(),
+            system: self.system.clone(),
+        }
+    }
+
+    fn unlock(&mut self, passphrase: &str) -> Result<(), Refusal> {
+        let path = self.paths.key.clone();
+        let bytes = read(&path).map_err(|e| Refusal::new(Msg::KeyUnreadable, e.to_string()))?;
+        let key = decrypt_secret_key(&bytes, passphrase.as_bytes())
+            .map_err(|_| Refusal::new(Msg::WrongPassphrase, ""))?;
+        if key.public_key() != *self.certificate.public_key() {
+            return Err(Refusal::new(Msg::KeyNotOfCertificate, ""));
+        }
+        self.key = Some(key);
+        Ok(())
+    }
+
+    fn scan_media(&mut self) -> Vec<Medium> {
+        // Each stick's top-level folders are the candidates (links are not folders). In
+        // folder mode the media folder is the one stick and only its folders are listed; a
+        // USB stick that cannot be used, or holds no folder, is listed with why.
+        let Ok(mut audit) = self.audit_log() else {
+            return Vec::new();
+        };
+        let usb = self.sticks.is_usb();
+        let mut out = Vec::new();
+        for stick in self.sticks.present() {
+            let whole = |why: String| Medium {
+                label: format!("{}: {why}", stick.label),
+                path: PathBuf::from(&stick.key),
+            };
+            let medium = match &stick.medium {
+                Ok(m) => m,
+                Err(why) => {
+                    out.push(whole(why.clone()));
+                    continue;
+                }
+            };
+            let Ok(medium) = self.sticks.begin(&stick.key).map(|_| medium) else {
+                continue;
+            };
+            let folders = medium
+                .open_import(ReadLimits::default(), &mut audit)
+                .and_then(|session| {
+                    let folders = session.folders();
+                    session.close(&mut audit)?;
+                    folders
+                });
+            self.sticks.end(&mut audit);
+            match folders {
+                Ok(folders) if usb && folders.is_empty() => out.push(whole(
+                    "geen map met een ondertekend medium (leeg?)".to_owned(),
+                )),
+                Ok(folders) => out.extend(folders.into_iter().map(|name| Medium {
+                    path: Path::new(&stick.key).join(&name),
+                    label: if usb {
+                        format!("{} - {}", crate::sticks::ascii(&name), stick.label)
+                    } else {
+                        name
+                    },
+                })),
+                Err(e) if usb => out.push(whole(crate::sticks::ascii(&e.melding()))),
+                Err(_) => {}
+            }
+        }
+        out
+    }
+
+    fn poll_media(&mut self) -> bool {
+        // Called every 300 ms: the audit log is opened only when there is something to log.
+        let mut events = tally_media::MemoryAudit::default();
+        let changed = self.sticks.poll(std::time::Duration::ZERO, &mut events);
+        if !events.events.is_empty()
+            && let Ok(mut audit) = self.audit_log()
+        {
+            for e in events.events {
+                let _ = tally_media::AuditSink::record(&mut audit, e);
+            }
+        }
+        changed
+    }
+
+    fn verify_definition(&mut self, medium: &Medium) -> Result<VerifiedDefinition, Refusal> {
+        let source = medium.path.clone();
+        self.on_stick(&medium.path, |me, stick, folder, audit| {
+            me.verify_on(stick, folder, &source, audit).map(|(d, _)| d)
+        })
+    }
+
+    fn keep_definition(&mut self, definition: &VerifiedDefinition) -> Result<(), Refusal> {
+        let kept = self.paths.data_dir.join(KEPT_DIR);
+        let fail =
+            |e: std::io::Error| Refusal::new(Msg::MediumRefused, format!("bewaren mislukt: {e}"));
+        if kept.exists() {
+            fs::remove_dir_all(&kept).map_err(fail)?;
+        }
+        fs::create_dir_all(&kept).map_err(fail)?;
+        let mut names: Vec<String> = definition.files.iter().map(|(n, _)| n.clone()).collect();
+        names.push(tally_signing::MANIFEST_FILE.to_string());
+        names.push(tally_signing::SIGNATURE_FILE.to_string());
+        // Copied through the media reader too: no link is followed, no file over the cap read.
+        let source = definition.source.clone();
+        self.on_stick(&source, |_, stick, folder, audit| {
+            let session = stick
+                .open_import(ReadLimits::default(), audit)
+                .map_err(media_refusal)?;
+            let copied = names.iter().try_for_each(|name| {
+                let bytes = session
+                    .reader()
+                    .read_file(&format!("{folder}/{name}"))
+                    .map_err(media_refusal)?;
+                fs::write(kept.join(name), bytes).map_err(fail)
+            });
+            session.close(audit).map_err(media_refusal)?;
+            copied
+        })?;
+        // What was copied must be what was verified.
+        let (again, election) = self.verify_dir(&kept)?;
+        self.election = Some(election);
+        if again.files != definition.files {
+            return Err(Refusal::new(
+                Msg::MediumRefused,
+                "de stick veranderde tijdens het inlezen",
+            ));
+        }
+        Ok(())
+    }
+
+    fn kept_definition(&mut self) -> Result<Option<VerifiedDefinition>, Refusal> {
+        let kept = self.paths.data_dir.join(KEPT_DIR);
+        if !kept.exists() {
+            return Ok(None);
+        }
+        let (definition, election) = self.verify_dir(&kept)?;
+        self.election = Some(election);
+        Ok(Some(definition))
+    }
+
+    fn export(
+        &mut self,
+        election: &ElectionInfo,
+        data: &DataEntry,
+    ) -> Result<ExportReport, Refusal> {
+        let fail = |e: String| Refusal::new(Msg::ExportFailed, e);
+        let mut folder = SignedMedium::folder_name(
+            ContentKind::Results510b,
+            &election.id,
+            self.certificate.identifier(),
+        );
+        if self.demo {
+            folder = format!("DEMO_{folder}");
+        }
+        let (medium, sha) = match self.kept_export(&folder, &election.id)? {
+            Some(kept) => kept,
+            None => {
+                let made = self.make_export(election, data)?;
+                self.keep_export(&folder, &made.0)?;
+                made
+            }
+        };
+        // Exactly one usable stick: which one is meant is never guessed.
+        let sticks = self.sticks.present();
+        let usable: Vec<_> = sticks.iter().filter(|s| s.medium.is_ok()).collect();
+        let key = match usable.as_slice() {
+            [one] => one.key.clone(),
+            [] => {
+                let why: Vec<String> = sticks
+                    .iter()
+                    .filter_map(|s| s.medium.as_ref().err().map(|w| format!("{}: {w}", s.label)))
+                    .collect();
+                let mut text =
+                    "geen bruikbare stick gevonden; steek een lege stick in (FAT32, exFAT of ext4)"
+                        .to_owned();
+                if !why.is_empty() {
+                    text.push_str(&format!(" ({})", why.join("; ")));
+                }
+                return Err(fail(text));
+            }
+            more => {
+                return Err(fail(format!(
+                    "{} bruikbare sticks; laat er precies een in zitten",
+                    more.len()
+                )));
+            }
+        };
+        let dir = Path::new(&key).join(&folder);
+        if !self.sticks.is_usb() && dir.exists() {
+            return Err(fail(format!("{} bestaat al", dir.display())));
+        }
+        // Through tally-media: a temporary name, fsync, rename, read back and verified
+        // before the official is told it is done; audited. On failure the data stays in the
+        // journal and the export can be repeated.
+        let mut audit = self.audit_log().map_err(|r| fail(r.args.join(" ")))?;
+        let mut opts = VerifyOptions::new(&self.root, Timestamp::now());
+        opts.expected_kind = Some(ContentKind::Results510b);
+        opts.expected_election = Some(&election.id);
+        opts.expected_signer = Some(self.certificate.identifier());
+        let verifier = SignedMediumVerifier { opts };
+        let stick = self.sticks.begin(&key).map_err(fail)?;
+        let result = stick.export(
+            &export_request(&folder, &medium),
+            &verifier,
+            &mut NoFaults,
+            &mut audit,
+        );
+        let removed = self.sticks.end(&mut audit);
+        result.map_err(|e| {
+            let melding = e.melding();
+            let mut text = melding
+                .strip_prefix("Exporteren mislukt: ")
+                .unwrap_or(&melding)
+                .to_owned();
+            if removed {
+                text = format!("de stick is tijdens het schrijven verwijderd. {text}");
+            }
+            fail(crate::sticks::ascii(&text))
+        })?;
+        // On a USB stick the folder's name (the notice row has 80 columns; the stick's
+        // identity is in the audit log).
+        Ok(ExportReport {
+            path: if self.sticks.is_usb() {
+                folder.clone()
+            } else {
+                dir.display().to_string()
+            },
+            sha256: sha,
+        })
+    }
+}
+
+/// The municipal report (model Na 31-2) of the 510b `file` whose bytes are `eml` (named
+/// `eml_name`): every page carries the 510b's hash code, and DEMO in demo mode.
+pub fn municipal_pdf(
+    election: &Election,
+    info: &ElectionInfo,
+    file: &CountFile,
+    eml: &[u8],
+    eml_name: &str,
+    demo: bool,
+) -> Result<Vec<u8>, String> {
+    let created = creation_time(&file.header.creation_date_time)?;
+    let contest = ContestId(info.contest_id.clone());
+    let body_name = format!("Gemeentelijk stembureau {}", info.municipality_name);
+    tally_report::municipal_report(
+        election,
+        &tally_report::CountReportInput {
+            contest: &contest,
+            total: &file.total,
+            units: &file.units,
+            meta: tally_report::ReportMeta {
+                body_id: &info.municipality_code,
+                body_name: &body_name,
+                eml_hash: tally_core::hashcode::Sha256Digest::of(eml),
+                eml_file_name: Some(eml_name),
+                created,
+                demo,
+            },
+        },
+    )
+    .map_err(|e| e.to_string())
+}
+
+/// The report's file name next to the 510b `eml_name`: `Model_Na31-2_` and the 510b's name
+/// without its `Telling_` prefix and `.eml.xml` (`Telling_GR2025_Juinen_gemeente_Juinen.eml.xml`
+/// -> `Model_Na31-2_GR2025_Juinen_gemeente_Juinen.pdf`; a `DEMO_` prefix stays in front). Not
+/// `Telling_...`: that is the Kiesraad's name for count files, and a reader looking for the
+/// count by that prefix must not find the PDF.
+pub fn report_file_name(eml_name: &str) -> String {
+    let (demo, rest) = match eml_name.strip_prefix("DEMO_") {
+        Some(rest) => ("DEMO_", rest),
+        None => ("", eml_name),
+    };
+    let stem = rest.trim_end_matches(".eml.xml");
+    let stem = stem.strip_prefix("Telling_").unwrap_or(stem);
+    format!("{demo}Model_Na31-2_{stem}.pdf")
+}
+
+/// `YYYY-MM-DDTHH:MM:SS` (the 510b's creation time) as the report's creation time.
+fn creation_time(text: &str) -> Result<tally_report::CreationTime, String> {
+    let bad = || format!("tijdstip {text:?} onleesbaar");
+    let numbers: Vec<u32> = text
+        .split(['-', 'T', ':', '.', 'Z'])
+        .take(6)
+        .map(|p| p.parse::<u32>().map_err(|_| bad()))
+        .collect::<Result<_, _>>()?;
+    let [y, mo, d, h, mi, s] = numbers.as_slice() else {
+        return Err(bad());
+    };
+    tally_report::CreationTime::new(*y, *mo, *d, *h, *mi, *s).map_err(|e| e.to_string())
+}
+
+/// What the core's municipal total needs of the election: the stations in order, with
+/// their names and eligible voters, and the lists' names.
+pub fn municipality_spec(election: &ElectionInfo) -> MunicipalitySpec {
+    MunicipalitySpec {
+        code: MunicipalityCode(election.municipality_code.clone()),
+        stations: election
+            .stations
+            .iter()
+            .map(|s| StationInfo {
+                number: s.number,
+                name: format!("Stembureau {}", s.name),
+                eligible_voters: s.eligible_voters.unwrap_or(0),
+            })
+            .collect(),
+        list_names: election
+            .lists
+            .iter()
+            .map(|l| (l.number, l.name.clone()))
+            .collect(),
+        total_cast: None,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn shared(name: &str) -> Vec<u8> {
+        let dir = concat!(env!("CARGO_MANIFEST_DIR"), "/../../shared/eml/real/");
+        std::fs::read(format!("{dir}{name}")).unwrap()
+    }
+
+    #[test]
+    fn the_hash_code_asked_is_of_the_municipalitys_kieskring_lists() {
+        let haarlem = shared("Kandidatenlijsten_TK2025_Haarlem.eml.xml");
+        let nijmegen = shared("Kandidatenlijsten_TK2025_Nijmegen.eml.xml");
+        let lists: [(&str, &[u8]); 2] = [("haarlem.xml", &haarlem), ("nijmegen.xml", &nijmegen)];
+        // Kieskring 6 is Nijmegen, 10 is Haarlem; the order on the medium does not matter.
+        assert_eq!(kieskring_lists(&lists, "6"), Some(1));
+        assert_eq!(kieskring_lists(&lists, "10"), Some(0));
+        let swapped = [lists[1], lists[0]];
+        assert_eq!(kieskring_lists(&swapped, "6"), Some(0));
+        // A kieskring not on the medium, and a file that is no 230b, give none.
+        assert_eq!(kieskring_lists(&lists, "3"), None);
+        assert_eq!(kieskring_lists(&[("x.xml", b"<x/>")], "6"), None);
+    }
+
+    #[test]
+    fn the_report_is_named_after_its_510b_without_the_count_prefix() {
+        assert_eq!(
+            report_file_name("Telling_GR2025_Juinen_gemeente_Juinen.eml.xml"),
+            "Model_Na31-2_GR2025_Juinen_gemeente_Juinen.pdf"
+        );
+        assert_eq!(
+            report_file_name("DEMO_Telling_GR2025_Juinen_gemeente_Juinen.eml.xml"),
+            "DEMO_Model_Na31-2_GR2025_Juinen_gemeente_Juinen.pdf"
+        );
+    }
+
+    #[test]
+    fn the_report_time_is_the_510b_creation_time() {
+        let t = creation_time("2026-11-25T15:04:05").map(|t| t.to_string());
+        assert_eq!(t.as_deref(), Ok("25-11-2026 15:04:05"));
+        assert!(creation_time("gisteren").is_err());
+        assert!(creation_time("2026-13-25T15:04:05").is_err());
+    }
+}
