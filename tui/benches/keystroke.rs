@@ -30,8 +30,10 @@ impl Services for NoServices {
     fn identity(&self) -> Identity {
         Identity {
             root_fingerprint: "0".repeat(64),
-            body: "DEMO".into(),
-            body_fingerprint: "0".repeat(64),
+            role: "GSB".into(),
+            identifier: "0042".into(),
+            name: "DEMO".into(),
+            certificate_fingerprint: "0".repeat(64),
             system: "0".repeat(64),
         }
     }

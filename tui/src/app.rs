@@ -1073,12 +1073,7 @@ mod tests {
     use super::*;
 
     fn state(lang: Lang) -> State {
-        let id = Identity {
-            root_fingerprint: String::new(),
-            body: String::new(),
-            body_fingerprint: String::new(),
-            system: String::new(),
-        };
+        let id = Identity::default();
         State::new(lang, false, id, 1)
     }
 

@@ -480,15 +480,6 @@ impl FolderServices {
             other => other,
         }
     }
-
-    fn body_label(&self) -> String {
-        format!(
-            "{} {} {}",
-            self.certificate.role().as_str().to_uppercase(),
-            self.certificate.identifier(),
-            self.certificate.name()
-        )
-    }
 }
 
 /// A verification failure in plain Dutch (with the technical detail after it).
@@ -546,8 +537,10 @@ impl Services for FolderServices {
     fn identity(&self) -> Identity {
         Identity {
             root_fingerprint: self.root.fingerprint().to_hex(),
-            body: self.body_label(),
-            body_fingerprint: self.certificate.fingerprint().to_hex(),
+            role: self.certificate.role().as_str().to_uppercase(),
+            identifier: self.certificate.identifier().to_owned(),
+            name: self.certificate.name().to_owned(),
+            certificate_fingerprint: self.certificate.fingerprint().to_hex(),
             system: self.system.clone(),
         }
     }

@@ -11,16 +11,32 @@ use crate::form::ElectionInfo;
 use crate::text::{Lang, Msg};
 
 /// What the appliance shows at start, to compare with the paper handed over with the stick.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
 pub struct Identity {
     /// Fingerprint of the trusted root key (the Electoral Council's).
     pub root_fingerprint: String,
-    /// Who this appliance counts for ("GSB 0042 Juinen").
-    pub body: String,
+    /// The certificate's role: `GSB`, `HSB` or `CSB`.
+    pub role: String,
+    /// Its identifier: `0042`, `HSB1`, `CSB`.
+    pub identifier: String,
+    /// Its name ("Gemeente Juinen").
+    pub name: String,
     /// Fingerprint of the body's certificate.
-    pub body_fingerprint: String,
+    pub certificate_fingerprint: String,
     /// A hash identifying the running system.
     pub system: String,
+}
+
+impl Identity {
+    /// Who this appliance counts for: role, identifier and name ("GSB 0042 Gemeente
+    /// Juinen"), the role said once where the identifier is the role ("CSB Juinen").
+    pub fn body(&self) -> String {
+        if self.identifier == self.role {
+            format!("{} {}", self.role, self.name)
+        } else {
+            format!("{} {} {}", self.role, self.identifier, self.name)
+        }
+    }
 }
 
 /// A refusal, in words an official understands: a catalogue text and its parameters.

@@ -362,10 +362,10 @@ fn start(state: &State, frame: &mut Frame, area: Rect, passphrase: &str, error: 
         Line::styled(Msg::TrustedRoot.text(lang).to_string(), DIM),
         Line::from(hash_code(&id.root_fingerprint)),
         Line::styled(Msg::BodyCertificate.text(lang).to_string(), DIM),
-        Line::from(hash_code(&id.body_fingerprint)),
+        Line::from(hash_code(&id.certificate_fingerprint)),
         Line::from(vec![
             Span::styled(format!("{}: ", Msg::CountsFor.text(lang)), DIM),
-            Span::styled(id.body.clone(), BOLD),
+            Span::styled(id.body(), BOLD),
         ]),
         Line::styled(Msg::SystemIdentity.text(lang).to_string(), DIM),
         Line::from(hash_code(&id.system)),
@@ -1123,12 +1123,7 @@ mod tests {
             (Lang::Nl, "Kandidatenlijsten van "),
             (Lang::En, "Candidate lists of "),
         ] {
-            let id = Identity {
-                root_fingerprint: String::new(),
-                body: String::new(),
-                body_fingerprint: String::new(),
-                system: String::new(),
-            };
+            let id = Identity::default();
             let mut state = State::new(lang, false, id, 1);
             state.screen = Screen::Definition {
                 definition: Box::new(VerifiedDefinition {

@@ -95,7 +95,7 @@ fn provisioned_keys_real_mode_and_the_demo_medium_refused() {
 
     let services = FolderServices::open(paths.clone(), "00".repeat(32), false).unwrap();
     let state = State::new(Lang::Nl, false, services.identity(), SEED);
-    assert_eq!(state.identity.body, "GSB 0042 Gemeente Juinen");
+    assert_eq!(state.identity.body(), "GSB 0042 Gemeente Juinen");
     let mut r = Runner::open(state, services, CoreJournal::new(&paths.journal())).unwrap();
     type_str(&mut r, "lang genoeg wachtwoord");
     key(&mut r, KeyCode::Enter);

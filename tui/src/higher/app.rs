@@ -12,7 +12,7 @@ use tally_core::ids::{CandidatePosition, ListNumber};
 use tally_signing::ContentKind;
 
 use super::model::{Computation, Definition, Ledger, ListOutcome, Record, RefusedFile};
-use super::services::{ExportDone, HigherIdentity, MediumEntry, Refusal, VerifiedCount};
+use super::services::{ExportDone, Identity, MediumEntry, Refusal, VerifiedCount};
 use super::text::{Lang, Msg};
 
 /// What a media list is for.
@@ -164,7 +164,7 @@ pub struct State {
     /// Demo mode.
     pub demo: bool,
     /// What the start screen shows.
-    pub identity: HigherIdentity,
+    pub identity: Identity,
     /// The screen.
     pub screen: Screen,
     /// Everything decided (replaced by the runner only).
@@ -236,7 +236,7 @@ pub enum Effect {
 
 impl State {
     /// The state at start.
-    pub fn new(lang: Lang, demo: bool, identity: HigherIdentity, seed: u64) -> State {
+    pub fn new(lang: Lang, demo: bool, identity: Identity, seed: u64) -> State {
         State {
             lang,
             demo,

@@ -58,22 +58,7 @@ impl Refusal {
     }
 }
 
-/// What the start screen shows, to compare with the paper.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct HigherIdentity {
-    /// Fingerprint of the trusted root key.
-    pub root_fingerprint: String,
-    /// The certificate's role: `HSB` or `CSB`.
-    pub role: String,
-    /// Its identifier: `HSB1`, `CSB`.
-    pub identifier: String,
-    /// Its name.
-    pub name: String,
-    /// Fingerprint of the certificate.
-    pub certificate_fingerprint: String,
-    /// The running system's hash.
-    pub system: String,
-}
+pub use crate::services::Identity;
 
 /// A signed medium found on a stick.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -115,7 +100,7 @@ pub struct ExportDone {
 /// Everything the HSB and CSB screens need from keys, media and signatures.
 pub trait HigherServices {
     /// What to show at start.
-    fn identity(&self) -> HigherIdentity;
+    fn identity(&self) -> Identity;
     /// Unlocks the body key.
     fn unlock(&mut self, passphrase: &str) -> Result<(), Refusal>;
     /// The signed media on the stick(s) now.
@@ -391,10 +376,10 @@ impl FolderHigherServices {
 }
 
 impl HigherServices for FolderHigherServices {
-    fn identity(&self) -> HigherIdentity {
-        HigherIdentity {
+    fn identity(&self) -> Identity {
+        Identity {
             root_fingerprint: self.root.fingerprint().to_hex(),
-            role: self.certificate.role().as_str().to_owned(),
+            role: self.certificate.role().as_str().to_uppercase(),
             identifier: self.certificate.identifier().to_owned(),
             name: self.certificate.name().to_owned(),
             certificate_fingerprint: self.certificate.fingerprint().to_hex(),

@@ -120,16 +120,6 @@ pub fn view(state: &State, frame: &mut Frame) {
     );
 }
 
-/// The body as the start screen names it: role, identifier and name, without saying the
-/// role twice (the CSB's identifier is "CSB": it read "CSB CSB DEMO Juinen").
-fn body_label(id: &super::services::HigherIdentity) -> String {
-    if id.identifier == id.role {
-        format!("{} {}", id.role, id.name)
-    } else {
-        format!("{} {} {}", id.role, id.identifier, id.name)
-    }
-}
-
 fn header_line(state: &State) -> Line<'static> {
     let lang = state.lang;
     let level = if state.is_central() {
@@ -202,11 +192,7 @@ fn body_lines(state: &State) -> (Vec<Line<'static>>, Msg) {
             title(&mut lines, Msg::StartTitle.text(lang).into());
             lines.push(line(Msg::StartRoot.text(lang)));
             lines.push(line(format!("  {}", id.root_fingerprint)));
-            lines.push(line(format!(
-                "{} {}",
-                Msg::StartBody.text(lang),
-                body_label(id)
-            )));
+            lines.push(line(format!("{} {}", Msg::StartBody.text(lang), id.body())));
             lines.push(line(Msg::StartCert.text(lang)));
             lines.push(line(format!("  {}", id.certificate_fingerprint)));
             lines.push(line(Msg::StartSystem.text(lang)));
