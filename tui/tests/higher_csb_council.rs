@@ -26,7 +26,7 @@ use tally_core::eml::result::read_result;
 use tally_core::ids::{CandidatePosition, ContestId, ElectionId, ListNumber, ReportingUnitId};
 use tally_signing::{ContentKind, Role, Timestamp, VerifyOptions, verify_medium};
 use tally_tui::higher::app::Screen;
-use tally_tui::higher::text::Lang;
+use tally_tui::text::Lang;
 
 const JUINEN_110A: &[u8] = include_bytes!("../demo/eml110a_verkiezingsdefinitie-juinen.eml.xml");
 const JUINEN_230B: &[u8] = include_bytes!("../demo/eml230b_kandidatenlijsten-juinen.eml.xml");

@@ -31,7 +31,7 @@ use tally_core::ids::ListNumber;
 use tally_signing::{ContentKind, Role, Timestamp, VerifyOptions, verify_medium};
 use tally_tui::higher::app::Screen;
 use tally_tui::higher::model::{Computation, ComputedResult};
-use tally_tui::higher::text::Lang;
+use tally_tui::text::Lang;
 
 fn copy_dir(from: &Path, to: &Path) {
     std::fs::create_dir_all(to).unwrap();

@@ -26,7 +26,7 @@ use tally_core::eml::count::{read_count, write_count};
 use tally_core::ids::ElectionId;
 use tally_signing::{ContentKind, Role, Timestamp, VerifyOptions, verify_medium};
 use tally_tui::higher::app::Screen;
-use tally_tui::higher::text::Lang;
+use tally_tui::text::Lang;
 
 /// The ten municipalities' 510b, from the real 510c's units: (code, file name, bytes).
 fn groningen_510b(real_510c: &CountFile) -> Vec<(String, String, Vec<u8>)> {

@@ -19,9 +19,9 @@ use tally_signing::{ContentKind, Role};
 use tally_tui::higher::app::{Screen, State};
 use tally_tui::higher::runner::HigherRunner;
 use tally_tui::higher::services::{FolderHigherServices, HigherServices};
-use tally_tui::higher::text::Lang;
 use tally_tui::journal::MemoryJournal;
 use tally_tui::services::Journal;
+use tally_tui::text::Lang;
 
 /// A journal in memory whose writes fail while `broken` is set.
 struct Flaky {

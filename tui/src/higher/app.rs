@@ -13,7 +13,7 @@ use tally_signing::ContentKind;
 
 use super::model::{Computation, Definition, Ledger, ListOutcome, Record, RefusedFile};
 use super::services::{ExportDone, Identity, MediumEntry, Refusal, VerifiedCount};
-use super::text::{Lang, Msg};
+use crate::text::{Lang, Msg};
 
 /// What a media list is for.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -507,7 +507,7 @@ pub fn update(state: &mut State, event: Event) -> Vec<Effect> {
             vec![]
         }
         Event::JournalFailed(why) => {
-            state.error(Refusal::new(Msg::JournalFailed, &[&why], ""));
+            state.error(Refusal::new(Msg::JournalFailedNothingChanged, &[&why], ""));
             vec![]
         }
         Event::Exported(Ok(_)) => vec![],

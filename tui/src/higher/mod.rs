@@ -17,5 +17,4 @@ pub mod model;
 pub mod runner;
 pub mod services;
 pub mod terminal;
-pub mod text;
 pub mod view;

@@ -11,8 +11,8 @@ use tally_signing::{ContentKind, Timestamp};
 use super::app::{Effect, Event, State, update};
 use super::model::{Applied, ApplyError, Definition, Record, build_export};
 use super::services::{HigherServices, Refusal};
-use super::text::{Lang, Msg};
 use crate::services::Journal;
+use crate::text::{Lang, Msg};
 
 /// Why the terminal cannot start from its journal.
 #[derive(Debug, thiserror::Error)]
@@ -220,7 +220,7 @@ impl<S: HigherServices, J: Journal> HigherRunner<S, J> {
         self.services.keep_definition(medium, &def)?;
         self.journal
             .bind(election_hash(&def))
-            .map_err(|e| Refusal::new(Msg::JournalFailed, &[&e.to_string()], ""))?;
+            .map_err(|e| Refusal::new(Msg::JournalFailedNothingChanged, &[&e.to_string()], ""))?;
         let files = def.files.clone();
         self.state
             .ledger
@@ -229,7 +229,9 @@ impl<S: HigherServices, J: Journal> HigherRunner<S, J> {
         match self.persist(&Record::DefinitionAccepted { files }, None) {
             Ok(_) => Ok(()),
             Err(PersistError::Refused(r, _)) => Err(r),
-            Err(PersistError::Journal(why)) => Err(Refusal::new(Msg::JournalFailed, &[&why], "")),
+            Err(PersistError::Journal(why)) => {
+                Err(Refusal::new(Msg::JournalFailedNothingChanged, &[&why], ""))
+            }
         }
     }
 
@@ -286,19 +288,15 @@ impl<S: HigherServices, J: Journal> HigherRunner<S, J> {
     fn export(&mut self) -> Event {
         let (dt, created) = now();
         let Some(created) = created else {
-            return Event::Exported(Err(Refusal::new(Msg::ExportFailed, &["clock"], "")));
+            return Event::Exported(Err(Refusal::new(Msg::WriteFailed, &["clock"], "")));
         };
         let Some(def) = self.state.ledger.definition.clone() else {
-            return Event::Exported(Err(Refusal::new(Msg::ExportFailed, &["definition"], "")));
+            return Event::Exported(Err(Refusal::new(Msg::WriteFailed, &["definition"], "")));
         };
         let files = match build_export(&self.state.ledger, &dt, created, self.state.demo) {
             Ok(f) => f.files,
             Err(e) => {
-                return Event::Exported(Err(Refusal::new(
-                    Msg::ExportFailed,
-                    &[&e.to_string()],
-                    "",
-                )));
+                return Event::Exported(Err(Refusal::new(Msg::WriteFailed, &[&e.to_string()], "")));
             }
         };
         let kind = if def.is_central() {

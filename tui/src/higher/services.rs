@@ -21,9 +21,9 @@ use tally_signing::{
 };
 
 use super::model::{Definition, level_of};
-use super::text::{Lang, Msg};
 use crate::folder::{Paths, SetupError};
 use crate::sticks::Sticks;
+use crate::text::{Lang, Msg};
 
 /// A refusal in words an official understands: a text and the technical detail.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -586,7 +586,7 @@ impl HigherServices for FolderHigherServices {
         election: &str,
         files: Vec<(String, Vec<u8>)>,
     ) -> Result<ExportDone, Refusal> {
-        let fail = |e: String| Refusal::new(Msg::ExportFailed, &[&e], "");
+        let fail = |e: String| Refusal::new(Msg::WriteFailed, &[&e], "");
         let key = self
             .key
             .as_ref()

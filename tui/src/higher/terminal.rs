@@ -5,10 +5,10 @@
 use super::app::State;
 use super::runner::HigherRunner;
 use super::services::{FolderHigherServices, HigherServices, certificate_role, journal_path};
-use super::text::Lang;
 use crate::folder::Paths;
 use crate::journal::CoreJournal;
 use crate::sticks::Sticks;
+use crate::text::Lang;
 
 /// Whether the certificate at `paths` is a principal (HSB) or central (CSB) committee's.
 pub fn is_higher(paths: &Paths) -> bool {

@@ -14,7 +14,7 @@ use tally_report::format_count;
 
 use super::app::{Groups, Purpose, Screen, State, pending_drawing};
 use super::model::{Computation, ComputedResult, ListOutcome};
-use super::text::{Lang, Msg};
+use crate::text::{Lang, Msg};
 
 const ERR: Style = Style::new().fg(Color::Red).add_modifier(Modifier::BOLD);
 const BOLD: Style = Style::new().add_modifier(Modifier::BOLD);
@@ -75,10 +75,10 @@ pub fn view(state: &State, frame: &mut Frame) {
     let (mut lines, keys_msg) = body_lines(state);
     if state.help {
         let help = match state.screen {
-            Screen::Start => Msg::HelpStart,
-            Screen::Media { .. } => Msg::HelpMedia,
+            Screen::Start => Msg::HelpStartBody,
+            Screen::Media { .. } => Msg::HelpMediaCounts,
             Screen::DefinitionCheck { .. } | Screen::ImportCheck { .. } => Msg::HelpGroups,
-            Screen::Overview => Msg::HelpOverview,
+            Screen::Overview => Msg::HelpOverviewBodies,
             Screen::Correction => Msg::HelpCorrection,
             Screen::Figures => Msg::HelpFigures,
             Screen::Seats => Msg::HelpSeats,
@@ -87,7 +87,7 @@ pub fn view(state: &State, frame: &mut Frame) {
             Screen::Done => Msg::HelpDone,
         };
         lines = vec![
-            Line::styled(Msg::HelpTitle.text(lang), BOLD),
+            Line::styled(Msg::HelpTitleCloses.text(lang), BOLD),
             Line::from(""),
             line(help.text(lang)),
         ];
@@ -189,7 +189,7 @@ fn body_lines(state: &State) -> (Vec<Line<'static>>, Msg) {
     let keys = match &state.screen {
         Screen::Start => {
             let id = &state.identity;
-            title(&mut lines, Msg::StartTitle.text(lang).into());
+            title(&mut lines, Msg::StartCheckIdentity.text(lang).into());
             lines.push(line(Msg::StartRoot.text(lang)));
             lines.push(line(format!("  {}", id.root_fingerprint)));
             lines.push(line(format!("{} {}", Msg::StartBody.text(lang), id.body())));
@@ -242,7 +242,7 @@ fn body_lines(state: &State) -> (Vec<Line<'static>>, Msg) {
             ..
         } => {
             let e = &def.election;
-            title(&mut lines, Msg::DefinitionTitle.text(lang).into());
+            title(&mut lines, Msg::DefinitionPaperTitle.text(lang).into());
             lines.push(line(
                 Msg::DefinitionElection.fill(lang, &[&e.name, &e.id.0]),
             ));
@@ -261,7 +261,7 @@ fn body_lines(state: &State) -> (Vec<Line<'static>>, Msg) {
             lines.push(line(Msg::DefinitionSigner.fill(lang, &[&def.signer])));
             if state.demo {
                 lines.push(line(
-                    Msg::DemoPaper.fill(lang, &[&code_of(&def.sha256_110a)]),
+                    Msg::DemoPaperSays.fill(lang, &[&code_of(&def.sha256_110a)]),
                 ));
             }
             lines.push(Line::from(""));
@@ -275,7 +275,7 @@ fn body_lines(state: &State) -> (Vec<Line<'static>>, Msg) {
             );
             if let Some((name, sha)) = def.lists_230b.get(*list_file) {
                 if state.demo {
-                    lines.push(line(Msg::DemoPaper.fill(lang, &[&code_of(sha)])));
+                    lines.push(line(Msg::DemoPaperSays.fill(lang, &[&code_of(sha)])));
                 }
                 let [a, b] = list_groups.asked.map(|i| (i + 1).to_string());
                 groups_lines(
@@ -307,7 +307,9 @@ fn body_lines(state: &State) -> (Vec<Line<'static>>, Msg) {
             lines.push(line(Msg::ImportFile.fill(lang, &[&count.file_name])));
             lines.push(line(Msg::ImportSigner.fill(lang, &[&count.signer])));
             if state.demo {
-                lines.push(line(Msg::DemoPaper.fill(lang, &[&code_of(&count.sha256)])));
+                lines.push(line(
+                    Msg::DemoPaperSays.fill(lang, &[&code_of(&count.sha256)]),
+                ));
             }
             lines.push(Line::from(""));
             let [a, b] = groups.asked.map(|i| (i + 1).to_string());
@@ -391,7 +393,7 @@ fn overview(state: &State, lines: &mut Vec<Line<'static>>) {
     let total = agg.bodies().len();
     let inn = total.saturating_sub(agg.missing().len());
     lines.push(Line::styled(
-        Msg::OverviewTitle.fill(lang, &[&inn.to_string(), &total.to_string()]),
+        Msg::OverviewBodiesIn.fill(lang, &[&inn.to_string(), &total.to_string()]),
         BOLD,
     ));
     if agg.is_complete() {

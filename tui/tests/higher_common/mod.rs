@@ -25,10 +25,10 @@ use tally_tui::demo::Paths;
 use tally_tui::higher::app::{Screen, State};
 use tally_tui::higher::runner::HigherRunner;
 use tally_tui::higher::services::{FolderHigherServices, journal_path};
-use tally_tui::higher::text::Lang;
 use tally_tui::higher::view::view;
 use tally_tui::journal::CoreJournal;
 use tally_tui::services::Journal;
+use tally_tui::text::Lang;
 
 pub type Runner = HigherRunner<FolderHigherServices, CoreJournal>;
 
