@@ -1,4 +1,4 @@
-//! The thin udev layer against the real kernel of the test machine: enumeration finds no USB
+//! The device layer (sysfs, uevent netlink socket) against the real kernel of the test machine: enumeration finds no USB
 //! stick on a host without USB, waiting never hangs, and a real block uevent (a loop device
 //! being attached, root only) is received, routed and recorded without error and ignored as not
 //! USB. Hot-plug of a USB stick is tested in the QEMU guest of the appliance image.
