@@ -226,7 +226,7 @@ mod serve {
         SignedMediumVerifier, SigningSource, export_request, signed_folders, summary,
     };
     use tally_media::tracker::StickEvent;
-    use tally_media::watch::{Watcher, record_syspath, system_policy};
+    use tally_media::watch::{UeventSocket, Watcher, record_syspath, system_policy};
     use tally_signing::{
         MediumFile, MediumSource, PublicKey, SIGNATURE_FILE, SignedMedium, SourceError, Timestamp,
         VerifyOptions, verify_medium,
@@ -338,7 +338,7 @@ mod serve {
     struct State {
         runtime: PathBuf,
         watcher: Watcher,
-        raw: Option<udev::MonitorSocket>,
+        raw: Option<UeventSocket>,
         session: Option<(String, ImportSession)>,
         kept: Option<(String, String, SignedMedium)>,
         root: Option<PublicKey>,
@@ -364,8 +364,7 @@ mod serve {
         say(json!({"policy": {"boot_partuuids": policy.boot_partuuids,
                               "system_devnums": policy.system_devnums,
                               "kernel_filesystems": policy.kernel_filesystems}}));
-        let raw = udev::MonitorBuilder::new_kernel()
-            .and_then(|b| b.listen())
+        let raw = UeventSocket::open()
             .map_err(|e| say(json!({"error": format!("raw monitor: {e}")})))
             .ok();
         let watcher = match Watcher::new(policy) {
@@ -501,15 +500,20 @@ mod serve {
             say(json!({"error": "no raw monitor"}));
             return;
         };
-        for ev in sock.iter() {
-            let mut props = BTreeMap::new();
-            for p in ev.properties() {
-                props.insert(
-                    p.name().to_string_lossy().into_owned(),
-                    p.value().to_string_lossy().into_owned(),
-                );
+        match sock.receive() {
+            Ok(received) => {
+                if received.overflowed {
+                    say(json!({"error": "uevents lost (ENOBUFS)"}));
+                }
+                for mut props in received.events {
+                    // As `udevadm monitor --kernel --property` prints it (the fixtures' form).
+                    if let Some(name) = props.get_mut("DEVNAME") {
+                        *name = format!("/dev/{name}");
+                    }
+                    say(json!({"uevent": props}));
+                }
             }
-            say(json!({"uevent": props}));
+            Err(e) => say(json!({"error": e.to_string()})),
         }
     }
 

@@ -1,7 +1,7 @@
 //! Which block devices are USB sticks, and which of those can be used: a pure decision over
 //! recorded sysfs/uevent data.
 //!
-//! The thin udev layer ([`crate::watch`]) records a [`DiskRecord`] for a disk (its uevent
+//! The thin device layer ([`crate::watch`], sysfs and kernel uevents) records a [`DiskRecord`] for a disk (its uevent
 //! properties, a few sysfs attributes, its ancestors up to the USB device, its partitions and the
 //! file system found on each). [`classify`] decides from that record alone, so the decision is
 //! tested on recorded data (tests/fixtures) without hardware.

@@ -146,9 +146,9 @@ pub enum MediaError {
     /// The audit log could not be written; nothing continues without an audit trail.
     #[error("audit log: {0}")]
     Audit(#[from] crate::audit::AuditError),
-    /// libudev failed (creating the monitor or enumerating devices).
-    #[error("udev {op}: {source}")]
-    Udev {
+    /// Following the devices failed (the kernel's uevent socket could not be opened or read).
+    #[error("devices {op}: {source}")]
+    Devices {
         /// What was being done.
         op: &'static str,
         /// The error.
@@ -237,7 +237,7 @@ impl MediaError {
                 MediaError::NotUsable { .. } => "Deze stick is niet bruikbaar",
                 MediaError::Removed { .. } => "De stick is verwijderd",
                 MediaError::Audit(_) => "Het logboek kan niet worden bijgewerkt",
-                MediaError::Udev { .. } => "USB-apparaten kunnen niet worden gevolgd",
+                MediaError::Devices { .. } => "USB-apparaten kunnen niet worden gevolgd",
             }
         };
         format!("{kop} ({self})")

@@ -5,8 +5,9 @@
 //! - [`detect`]: which block devices are USB sticks and which can be used — a pure decision over
 //!   recorded sysfs/uevent data ([`detect::classify`]), tested on recorded fixtures;
 //! - [`fsprobe`]: the file system from a device's first bytes (no udev daemon, no blkid);
-//! - [`watch`]: the thin udev layer — enumeration at start, kernel uevents (`new_kernel()`)
-//!   afterwards — feeding a [`tracker::Tracker`] (present sticks, the one in use, second sticks);
+//! - [`watch`]: the thin device layer, without libudev — enumeration of sysfs at start, the
+//!   kernel's uevent netlink socket afterwards — feeding a [`tracker::Tracker`] (present sticks,
+//!   the one in use, second sticks);
 //! - [`mount`]: private mount points, `nosuid,nodev,noexec,nosymfollow` (+`ro` for import),
 //!   checked in `/proc/self/mountinfo`, lazily detached when dropped;
 //! - [`reader`]: capped reading that refuses symlinks, device files, FIFOs and oversized files;
@@ -23,7 +24,9 @@
 //! exfat, ext4) or without the safe options; touch the boot stick or an internal disk; hold the
 //! appliance's data hostage to a stick (the caller's bytes are only borrowed); parse election
 //! content (that is the core crate's job, on the verified bytes only). It contains no `unsafe`:
-//! nix's safe wrappers cover every system call it needs.
+//! nix's safe wrappers cover every system call it needs (the uevent netlink socket included).
+//! It links no system library beyond the C library: no libudev, so the demo builds on a machine
+//! with only the Rust toolchain.
 
 pub mod audit;
 pub mod detect;

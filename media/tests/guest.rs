@@ -39,7 +39,7 @@
 //!
 //! Needs what `image/tests/boot.rs` needs (qemu-system-x86 ovmf sbsigntool systemd-boot-efi
 //! dosfstools mtools cpio zstd kmod openssl faketime binutils, `virt-fw-vars`, the musl target,
-//! the Debian mirror once) and `libudev-dev` for the guest program.
+//! the Debian mirror once). The guest program needs no system library beyond glibc.
 #![allow(
     clippy::unwrap_used,
     clippy::expect_used,

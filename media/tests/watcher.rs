@@ -1,7 +1,8 @@
-//! The thin udev layer against the real kernel of the test machine: enumeration finds no USB
-//! stick on a host without USB, waiting never hangs, and a real block uevent (a loop device
-//! being attached, root only) is received, routed and recorded without error and ignored as not
-//! USB. Hot-plug of a USB stick is tested in the QEMU guest of the appliance image.
+//! The device layer (sysfs, uevent netlink socket) against the real kernel of the test machine:
+//! enumeration finds no USB stick on a host without USB, waiting never hangs, and a real block
+//! uevent (a loop device being attached, root only) is received, routed and recorded without
+//! error and ignored as not USB. Hot-plug of a USB stick is tested in the QEMU guest of the
+//! appliance image (and on sysfs fixture trees in `tests/sysfs.rs`).
 #![allow(
     clippy::unwrap_used,
     clippy::expect_used,

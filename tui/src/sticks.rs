@@ -4,8 +4,8 @@
 //! - **Folder mode** (`--media-dir`, the demo and tests): the media folder stands in for one
 //!   stick ([`tally_media::FolderMedium`]); its top-level folders are the signed media on it.
 //! - **USB mode** (`--usb`, the appliance): real USB mass-storage sticks found by
-//!   `tally_media::watch::Watcher` (enumeration at start, then the kernel's uevents; no udev
-//!   daemon). Usable sticks become [`tally_media::UsbStick`]s, mounted in private directories
+//!   `tally_media::watch::Watcher` (enumeration of sysfs at start, then the kernel's uevents;
+//!   no udev daemon, no libudev). Usable sticks become [`tally_media::UsbStick`]s, mounted in private directories
 //!   below the runtime dir; unusable ones are listed with their reason ("geen bruikbare
 //!   partitie"); the boot stick and anything the system mounted are never offered (the media
 //!   crate's policy: the EFI variable `LoaderDevicePartUUID` and `/proc/self/mountinfo`).

@@ -1,38 +1,219 @@
 //! End to end in a real terminal: the built `tally --demo` runs in a detached tmux session
-//! of 80x24 (its own tmux server), keys go in with `send-keys`, the screen comes back with
-//! `capture-pane`. The program is killed halfway through an entry and started again: the
-//! typed numbers are back. Needs the Debian package `tmux`.
-#![allow(clippy::unwrap_used, clippy::expect_used, clippy::indexing_slicing)]
+//! of 80x24, keys go in with `send-keys`, the screen comes back with `capture-pane`. The
+//! program is killed halfway through an entry and started again: the typed numbers are back.
+//! Needs the Debian package `tmux`.
+//!
+//! The harness says why it failed. Each test has its own tmux server, started explicitly on a
+//! socket in its own temp dir (`-S`, never the shared `/tmp/tmux-UID`), with no configuration
+//! (`-f /dev/null`), `TERM`, shell and terminal type set, `exit-empty off` and
+//! `remain-on-exit on`: a program that exits, even at once, leaves its pane (and the session and
+//! the server) behind, so its last screen can be read. Its stderr goes to a file, and its exit
+//! status too (written by the shell that runs it: tmux 3.3a's own `pane_dead_status` is lost
+//! now and then).
+//! On any failure (text that never appears, the program gone, a tmux command failing, a panic in
+//! the test) the last screen seen, the screen now, the pane's exit status, every stderr file and
+//! the tail of tmux's server log are printed.
+//!
+//! Why `new-session` said "server exited unexpectedly": without `remain-on-exit`, a program
+//! that exits within a few milliseconds of its start closes the only session before the client
+//! gets its answer, and the server, left without sessions, exits (`exit-empty`); the error says
+//! nothing about the program. That is reproducible with `new-session -d 'exit 3'`.
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::indexing_slicing,
+    clippy::panic
+)]
 
-use std::path::Path;
+use std::cell::{Cell, RefCell};
+use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
 use std::time::{Duration, Instant};
 
 const SEED: u64 = 42;
 
+/// How long a text may take to appear (a loaded CI machine, a debug build).
+const WAIT: Duration = Duration::from_secs(60);
+
+/// Quotes a word for `sh`.
+fn sh_quote(word: &str) -> String {
+    format!("'{}'", word.replace('\'', "'\\''"))
+}
+
+/// The last `max` bytes of a text (whole lines).
+fn tail(text: &str, max: usize) -> &str {
+    if text.len() <= max {
+        return text;
+    }
+    let mut at = text.len() - max;
+    while !text.is_char_boundary(at) {
+        at += 1;
+    }
+    let cut = &text[at..];
+    cut.find('\n').map_or(cut, |i| &cut[i + 1..])
+}
+
+/// A tmux server of the test's own, with one session `tally` running the program.
 struct Tmux {
-    socket: String,
+    /// Holds the socket, the program's stderr files and tmux's server log.
+    dir: tempfile::TempDir,
+    socket: PathBuf,
+    /// How many times the program was started (one stderr file each).
+    starts: Cell<u32>,
+    /// The last screen seen by a wait.
+    last_screen: RefCell<String>,
+    /// Whether the diagnostics were already printed (by a failed wait).
+    reported: Cell<bool>,
+    /// Since when the pane is seen dead without an exit status.
+    dead_since: Cell<Option<Instant>>,
 }
 
 impl Tmux {
+    /// Starts the server: its own socket, no configuration, options for a harness.
+    fn new() -> Tmux {
+        // A unix socket path has at most 107 bytes: prefer the short /tmp over a long $TMPDIR.
+        let base = if Path::new("/tmp").is_dir() {
+            PathBuf::from("/tmp")
+        } else {
+            std::env::temp_dir()
+        };
+        let dir = tempfile::Builder::new()
+            .prefix("tally-tmux-")
+            .tempdir_in(&base)
+            .unwrap();
+        let socket = dir.path().join("sock");
+        assert!(
+            socket.as_os_str().len() < 100,
+            "tmux socket path too long: {}",
+            socket.display()
+        );
+        let t = Tmux {
+            dir,
+            socket,
+            starts: Cell::new(0),
+            last_screen: RefCell::new(String::new()),
+            reported: Cell::new(false),
+            dead_since: Cell::new(None),
+        };
+        // `-v`: the server logs to tmux-server-PID.log in the temp dir (printed when the server
+        // is gone).
+        let out = t.run_with(
+            &["-v"],
+            &[
+                "start-server",
+                ";",
+                "set-option",
+                "-s",
+                "exit-empty",
+                "off",
+                ";",
+                "set-option",
+                "-g",
+                "default-shell",
+                "/bin/sh",
+                ";",
+                "set-option",
+                "-g",
+                "default-terminal",
+                "screen",
+                ";",
+                "set-option",
+                "-wg",
+                "remain-on-exit",
+                "on",
+            ],
+        );
+        if !out.status.success() {
+            t.fail(&format!(
+                "tmux start-server failed ({}): {}",
+                out.status,
+                String::from_utf8_lossy(&out.stderr)
+            ));
+        }
+        t
+    }
+
     fn run(&self, args: &[&str]) -> Output {
+        self.run_with(&[], args)
+    }
+
+    fn run_with(&self, flags: &[&str], args: &[&str]) -> Output {
         Command::new("tmux")
-            .arg("-L")
+            .arg("-S")
             .arg(&self.socket)
+            .args(["-f", "/dev/null"])
+            .args(flags)
             .args(args)
+            // Nothing from the caller's terminal or tmux: a CI runner may have no TERM, a
+            // developer may run the tests inside tmux.
+            .env("TERM", "screen")
+            .env_remove("TMUX")
+            .env_remove("TMUX_PANE")
+            .current_dir(self.dir.path())
             .output()
             .expect("tmux must be installed (Debian package tmux)")
     }
 
+    /// Runs a tmux command that must succeed.
+    fn must(&self, args: &[&str]) -> Output {
+        let out = self.run(args);
+        if !out.status.success() {
+            self.fail(&format!(
+                "tmux {} failed ({}): {}",
+                args.join(" "),
+                out.status,
+                String::from_utf8_lossy(&out.stderr).trim()
+            ));
+        }
+        out
+    }
+
+    /// Starts the demo in a new session `tally`.
     fn start(&self, dir: &Path) {
-        let cmd = format!(
-            "{} --demo --data-dir {} --media-dir {} --seed {SEED} --system-hash {}",
-            env!("CARGO_BIN_EXE_tally"),
-            dir.join("data").display(),
-            dir.join("media").display(),
-            "cd".repeat(32)
-        );
-        let out = self.run(&[
+        let data = dir.join("data").display().to_string();
+        let media = dir.join("media").display().to_string();
+        let hash = "cd".repeat(32);
+        let seed = SEED.to_string();
+        self.start_program(&[
+            "--demo",
+            "--data-dir",
+            &data,
+            "--media-dir",
+            &media,
+            "--seed",
+            &seed,
+            "--system-hash",
+            &hash,
+        ]);
+    }
+
+    /// Starts `tally` with these arguments in a new 80x24 session `tally`, its stderr in a file
+    /// of its own.
+    fn start_program(&self, args: &[&str]) {
+        let n = self.starts.get() + 1;
+        self.starts.set(n);
+        self.dead_since.set(None);
+        let file = |ext: &str| {
+            let path = self.dir.path().join(format!("tally-{n}.{ext}"));
+            sh_quote(&path.display().to_string())
+        };
+        // The shell stays as the program's parent and writes its exit status to a file (renamed
+        // into place, so it is never read half-written): tmux 3.3a loses a pane's exit status
+        // now and then (`#{pane_dead_status}` stays empty; seen 4 to 5 times in 40 with
+        // `exit 3` after 0 to 0.3 s).
+        let mut cmd = sh_quote(env!("CARGO_BIN_EXE_tally"));
+        for a in args {
+            cmd.push(' ');
+            cmd.push_str(&sh_quote(a));
+        }
+        cmd.push_str(&format!(
+            " 2>{}; echo $? >{} && mv {} {}",
+            file("stderr"),
+            file("tmp"),
+            file("tmp"),
+            file("status")
+        ));
+        self.must(&[
             "new-session",
             "-d",
             "-s",
@@ -43,32 +224,45 @@ impl Tmux {
             "24",
             &cmd,
         ]);
-        assert!(
-            out.status.success(),
-            "{}",
-            String::from_utf8_lossy(&out.stderr)
-        );
     }
 
     fn keys(&self, keys: &[&str]) {
         for k in keys {
-            let out = self.run(&["send-keys", "-t", "tally", k]);
-            assert!(
-                out.status.success(),
-                "{k}: {}",
-                String::from_utf8_lossy(&out.stderr)
-            );
+            self.must(&["send-keys", "-t", "tally", k]);
         }
     }
 
     fn text(&self, text: &str) {
-        let out = self.run(&["send-keys", "-t", "tally", "-l", text]);
-        assert!(out.status.success());
+        self.must(&["send-keys", "-t", "tally", "-l", text]);
     }
 
     fn screen(&self) -> String {
-        String::from_utf8_lossy(&self.run(&["capture-pane", "-p", "-t", "tally"]).stdout)
+        String::from_utf8_lossy(&self.must(&["capture-pane", "-p", "-t", "tally"]).stdout)
             .into_owned()
+    }
+
+    /// How the program of the latest start ended ("exit status N", "signal N"), once it has;
+    /// also when its pane died without the shell writing a status (the shell was killed).
+    fn exited(&self) -> Option<String> {
+        let n = self.starts.get();
+        let status = self.dir.path().join(format!("tally-{n}.status"));
+        if let Ok(text) = std::fs::read_to_string(status) {
+            return Some(match text.trim().parse::<i32>() {
+                Ok(code) if code > 128 => format!("signal {}", code - 128),
+                Ok(code) => format!("exit status {code}"),
+                Err(_) => format!("status {:?}", text.trim()),
+            });
+        }
+        let out = self.run(&["display-message", "-p", "-t", "tally", "#{pane_dead}"]);
+        if String::from_utf8_lossy(&out.stdout).trim() != "1" {
+            self.dead_since.set(None);
+            return None;
+        }
+        // The pane is dead: the status file follows at once, unless the shell itself died.
+        let since = self.dead_since.get().unwrap_or_else(Instant::now);
+        self.dead_since.set(Some(since));
+        (since.elapsed() > Duration::from_secs(2))
+            .then(|| "the pane closed without an exit status (the shell died)".to_owned())
     }
 
     /// Waits until `want` is on the screen.
@@ -76,29 +270,118 @@ impl Tmux {
         self.wait_until(want, |s| s.contains(want))
     }
 
-    /// Waits until the screen satisfies `ok`.
+    /// Waits until the screen satisfies `ok`; fails with the diagnostics otherwise.
     fn wait_until(&self, what: &str, ok: impl Fn(&str) -> bool) -> String {
+        self.try_wait_until(what, ok)
+            .unwrap_or_else(|e| self.fail(&e))
+    }
+
+    /// Waits until the screen satisfies `ok`; the error says why not: the program exited
+    /// (with its status) or the time ran out.
+    fn try_wait_until(&self, what: &str, ok: impl Fn(&str) -> bool) -> Result<String, String> {
         let start = Instant::now();
         loop {
             let s = self.screen();
+            *self.last_screen.borrow_mut() = s.clone();
             if ok(&s) {
-                return s;
+                return Ok(s);
             }
-            assert!(
-                start.elapsed() < Duration::from_secs(60),
-                "{what:?} never appeared; screen:\n{s}"
-            );
+            if let Some(end) = self.exited() {
+                return Err(format!(
+                    "the program ended ({end}) while waiting for {what:?}"
+                ));
+            }
+            if start.elapsed() > WAIT {
+                return Err(format!("{what:?} did not appear within {WAIT:?}"));
+            }
+            std::thread::sleep(Duration::from_millis(50));
+        }
+    }
+
+    /// Waits until the program has ended; returns how ("exit status 0").
+    fn wait_exit(&self) -> String {
+        let start = Instant::now();
+        loop {
+            if let Some(end) = self.exited() {
+                return end;
+            }
+            if start.elapsed() > WAIT {
+                self.fail(&format!("the program did not end within {WAIT:?}"));
+            }
             std::thread::sleep(Duration::from_millis(50));
         }
     }
 
     fn kill(&self) {
-        let _ = self.run(&["kill-session", "-t", "tally"]);
+        self.must(&["kill-session", "-t", "tally"]);
+    }
+
+    /// Everything known about the session: the screens, the exit, stderr, the server log.
+    fn diagnostics(&self) -> String {
+        let mut d = String::new();
+        d.push_str(&format!(
+            "--- last screen seen:\n{}\n",
+            self.last_screen.borrow()
+        ));
+        let now = self.run(&["capture-pane", "-p", "-t", "tally"]);
+        let server_gone = !self.run(&["list-sessions"]).status.success();
+        if now.status.success() {
+            let now = String::from_utf8_lossy(&now.stdout);
+            if now != *self.last_screen.borrow() {
+                d.push_str(&format!("--- screen now:\n{now}\n"));
+            }
+        } else {
+            d.push_str(&format!(
+                "--- no screen now: {}\n",
+                String::from_utf8_lossy(&now.stderr).trim()
+            ));
+        }
+        d.push_str(&format!(
+            "--- the program: {}\n",
+            self.exited()
+                .unwrap_or_else(|| "running (or no pane)".into())
+        ));
+        for n in 1..=self.starts.get() {
+            let path = self.dir.path().join(format!("tally-{n}.stderr"));
+            let text = std::fs::read_to_string(&path).unwrap_or_else(|e| format!("({e})"));
+            d.push_str(&format!(
+                "--- stderr of start {n} ({}):\n{}\n",
+                path.display(),
+                tail(&text, 4000)
+            ));
+        }
+        // The server's own log says why it went (it is verbose: only then).
+        let entries = std::fs::read_dir(self.dir.path())
+            .ok()
+            .filter(|_| server_gone);
+        if let Some(entries) = entries {
+            for e in entries.flatten() {
+                let name = e.file_name().to_string_lossy().into_owned();
+                if name.starts_with("tmux-server") {
+                    let text = std::fs::read_to_string(e.path()).unwrap_or_default();
+                    d.push_str(&format!(
+                        "--- tail of tmux's {name}:\n{}\n",
+                        tail(&text, 3000)
+                    ));
+                }
+            }
+        }
+        d
+    }
+
+    /// Fails the test with the diagnostics.
+    fn fail(&self, why: &str) -> ! {
+        self.reported.set(true);
+        panic!("{why}\n{}", self.diagnostics());
     }
 }
 
 impl Drop for Tmux {
     fn drop(&mut self) {
+        // A panic outside the harness (an assertion in the test): the diagnostics too.
+        if std::thread::panicking() && !self.reported.get() {
+            eprintln!("tmux harness, after a failure:\n{}", self.diagnostics());
+        }
         let _ = self.run(&["kill-server"]);
     }
 }
@@ -120,9 +403,7 @@ fn published_hashes() -> (String, String) {
 #[test]
 fn demo_in_tmux_load_type_kill_and_resume() {
     let dir = tempfile::tempdir().unwrap();
-    let t = Tmux {
-        socket: format!("tally-test-{}", std::process::id()),
-    };
+    let t = Tmux::new();
     t.start(dir.path());
     // The whole first frame: header with DEMO, the system identity given at start, key bar.
     let s = t.wait_until("the start screen", |s| {
@@ -196,4 +477,24 @@ fn demo_in_tmux_load_type_kill_and_resume() {
             .any(|l| l.starts_with('>') && l.contains("Geldige volmachtbewijzen"))
     });
     t.keys(&["C-q"]);
+    assert_eq!(t.wait_exit(), "exit status 0");
+}
+
+/// The harness itself: a program that ends at once (here: a bad argument) is reported with its
+/// exit status and its stderr, not as tmux's "server exited unexpectedly".
+#[test]
+fn a_program_that_ends_at_once_is_reported_with_its_stderr() {
+    let t = Tmux::new();
+    t.start_program(&["--lang", "xx"]);
+    let err = t
+        .try_wait_until("the start screen", |s| s.contains("Wachtwoordzin"))
+        .unwrap_err();
+    assert!(err.contains("the program ended (exit status 1)"), "{err}");
+    let d = t.diagnostics();
+    assert!(d.contains("tally: --lang xx: use nl or en"), "{d}");
+    // The server is still there: the next start works.
+    t.kill();
+    t.start_program(&["--lang", "yy"]);
+    assert_eq!(t.wait_exit(), "exit status 1");
+    assert!(t.diagnostics().contains("--lang yy"));
 }
