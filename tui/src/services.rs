@@ -46,6 +46,8 @@ pub struct Refusal {
     pub msg: Msg,
     /// Its parameters (already in plain words).
     pub args: Vec<String>,
+    /// The technical detail (shown after the text in brackets), may be empty.
+    pub detail: String,
 }
 
 impl Refusal {
@@ -54,13 +56,28 @@ impl Refusal {
         Refusal {
             msg,
             args: vec![detail.into()],
+            detail: String::new(),
+        }
+    }
+
+    /// A refusal with parameters and a technical detail.
+    pub fn with(msg: Msg, args: &[&str], detail: impl Into<String>) -> Refusal {
+        Refusal {
+            msg,
+            args: args.iter().map(|a| (*a).to_owned()).collect(),
+            detail: detail.into(),
         }
     }
 
     /// The refusal in `lang`.
     pub fn text(&self, lang: Lang) -> String {
         let args: Vec<&str> = self.args.iter().map(String::as_str).collect();
-        self.msg.fill(lang, &args)
+        let text = self.msg.fill(lang, &args);
+        if self.detail.is_empty() {
+            text
+        } else {
+            format!("{text} ({})", self.detail)
+        }
     }
 }
 

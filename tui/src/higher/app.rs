@@ -271,7 +271,7 @@ impl State {
         self.note = Some(Note {
             error: false,
             prefix: None,
-            text: Refusal::new(msg, args, ""),
+            text: Refusal::with(msg, args, ""),
         });
     }
 
@@ -503,11 +503,11 @@ pub fn update(state: &mut State, event: Event) -> Vec<Effect> {
             vec![]
         }
         Event::Refused(why) => {
-            state.error(Refusal::new(Msg::StepRefused, &[&why], ""));
+            state.error(Refusal::with(Msg::StepRefused, &[&why], ""));
             vec![]
         }
         Event::JournalFailed(why) => {
-            state.error(Refusal::new(Msg::JournalFailedNothingChanged, &[&why], ""));
+            state.error(Refusal::with(Msg::JournalFailedNothingChanged, &[&why], ""));
             vec![]
         }
         Event::Exported(Ok(_)) => vec![],
@@ -655,7 +655,7 @@ fn on_key(state: &mut State, key: KeyEvent) -> Vec<Effect> {
                 match checked {
                     Ok(()) => vec![Effect::Keep(medium, def)],
                     Err(e) => {
-                        state.error(Refusal::new(Msg::GroupsMismatch, &[&e], ""));
+                        state.error(Refusal::with(Msg::GroupsMismatch, &[&e], ""));
                         if let Screen::DefinitionCheck {
                             groups,
                             lists,
@@ -780,7 +780,7 @@ fn on_key(state: &mut State, key: KeyEvent) -> Vec<Effect> {
                 match groups.check(&count.sha256) {
                     Ok(()) => vec![Effect::Import(count)],
                     Err(e) => {
-                        let r = Refusal::new(Msg::GroupsMismatch, &[&e], "");
+                        let r = Refusal::with(Msg::GroupsMismatch, &[&e], "");
                         let record = refused_record(&count.file_name, &count.sha256, None, &r);
                         state.refused(Msg::FileRefused, r.clone());
                         state.go(Screen::Overview);
@@ -945,7 +945,7 @@ fn lot_entered(state: &mut State) -> Vec<Effect> {
         .ok()
         .filter(|n| pending.tied().contains(n))
     else {
-        state.error(Refusal::new(Msg::LotNotTied, &[&typed], ""));
+        state.error(Refusal::with(Msg::LotNotTied, &[&typed], ""));
         state.input.clear();
         return vec![];
     };

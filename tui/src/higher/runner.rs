@@ -86,25 +86,25 @@ fn import_refusal(e: &tally_core::aggregate::ImportError) -> Refusal {
     use tally_core::aggregate::ImportRefusal as R;
     let detail = e.reason.to_string();
     match &e.reason {
-        R::Unreadable(_) => Refusal::new(Msg::RefusedNotCount, &[], detail),
+        R::Unreadable(_) => Refusal::with(Msg::RefusedNotCount, &[], detail),
         R::WrongElection { expected, found } => {
-            Refusal::new(Msg::RefusedEmlElection, &[&found.0, &expected.0], "")
+            Refusal::with(Msg::RefusedEmlElection, &[&found.0, &expected.0], "")
         }
         R::WrongLevel { expected, found } => {
-            Refusal::new(Msg::RefusedLevel, &[found, expected], "")
+            Refusal::with(Msg::RefusedLevel, &[found, expected], "")
         }
-        R::UnknownBody { found } => Refusal::new(Msg::RefusedUnknownBody, &[found], ""),
+        R::UnknownBody { found } => Refusal::with(Msg::RefusedUnknownBody, &[found], ""),
         R::WrongContest {
             body,
             expected,
             found,
-        } => Refusal::new(Msg::RefusedContest, &[body, &found.0, &expected.0], ""),
-        R::Arithmetic { .. } => Refusal::new(Msg::RefusedSums, &[], detail),
+        } => Refusal::with(Msg::RefusedContest, &[body, &found.0, &expected.0], ""),
+        R::Arithmetic { .. } => Refusal::with(Msg::RefusedSums, &[], detail),
         R::UnknownListOrCandidate { what, .. } => {
-            Refusal::new(Msg::RefusedListCandidate, &[what], "")
+            Refusal::with(Msg::RefusedListCandidate, &[what], "")
         }
         R::CorrectionAlreadyPending { body } => {
-            Refusal::new(Msg::RefusedCorrectionPending, &[body], "")
+            Refusal::with(Msg::RefusedCorrectionPending, &[body], "")
         }
     }
 }
@@ -216,11 +216,11 @@ impl<S: HigherServices, J: Journal> HigherRunner<S, J> {
         medium: &super::services::MediumEntry,
         def: Definition,
     ) -> Result<(), Refusal> {
-        let other = |e: String| Refusal::new(Msg::RefusedOther, &[], e);
+        let other = |e: String| Refusal::with(Msg::RefusedOther, &[], e);
         self.services.keep_definition(medium, &def)?;
         self.journal
             .bind(election_hash(&def))
-            .map_err(|e| Refusal::new(Msg::JournalFailedNothingChanged, &[&e.to_string()], ""))?;
+            .map_err(|e| Refusal::with(Msg::JournalFailedNothingChanged, &[&e.to_string()], ""))?;
         let files = def.files.clone();
         self.state
             .ledger
@@ -230,7 +230,7 @@ impl<S: HigherServices, J: Journal> HigherRunner<S, J> {
             Ok(_) => Ok(()),
             Err(PersistError::Refused(r, _)) => Err(r),
             Err(PersistError::Journal(why)) => {
-                Err(Refusal::new(Msg::JournalFailedNothingChanged, &[&why], ""))
+                Err(Refusal::with(Msg::JournalFailedNothingChanged, &[&why], ""))
             }
         }
     }
@@ -288,15 +288,19 @@ impl<S: HigherServices, J: Journal> HigherRunner<S, J> {
     fn export(&mut self) -> Event {
         let (dt, created) = now();
         let Some(created) = created else {
-            return Event::Exported(Err(Refusal::new(Msg::WriteFailed, &["clock"], "")));
+            return Event::Exported(Err(Refusal::with(Msg::WriteFailed, &["clock"], "")));
         };
         let Some(def) = self.state.ledger.definition.clone() else {
-            return Event::Exported(Err(Refusal::new(Msg::WriteFailed, &["definition"], "")));
+            return Event::Exported(Err(Refusal::with(Msg::WriteFailed, &["definition"], "")));
         };
         let files = match build_export(&self.state.ledger, &dt, created, self.state.demo) {
             Ok(f) => f.files,
             Err(e) => {
-                return Event::Exported(Err(Refusal::new(Msg::WriteFailed, &[&e.to_string()], "")));
+                return Event::Exported(Err(Refusal::with(
+                    Msg::WriteFailed,
+                    &[&e.to_string()],
+                    "",
+                )));
             }
         };
         let kind = if def.is_central() {
@@ -350,7 +354,7 @@ impl<S: HigherServices, J: Journal> HigherRunner<S, J> {
         let applied = next.apply(record, bytes).map_err(|e| match &e {
             ApplyError::Import(ie) => PersistError::Refused(import_refusal(ie), e.to_string()),
             _ => PersistError::Refused(
-                Refusal::new(Msg::StepRefused, &[&e.to_string()], ""),
+                Refusal::with(Msg::StepRefused, &[&e.to_string()], ""),
                 e.to_string(),
             ),
         })?;

@@ -23,40 +23,9 @@ use tally_signing::{
 use super::model::{Definition, level_of};
 use crate::folder::{Paths, SetupError};
 use crate::sticks::Sticks;
-use crate::text::{Lang, Msg};
+use crate::text::Msg;
 
-/// A refusal in words an official understands: a text and the technical detail.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Refusal {
-    /// The text.
-    pub msg: Msg,
-    /// Its parameters.
-    pub args: Vec<String>,
-    /// The technical detail (shown after the text), may be empty.
-    pub detail: String,
-}
-
-impl Refusal {
-    /// A refusal with parameters and a detail.
-    pub fn new(msg: Msg, args: &[&str], detail: impl Into<String>) -> Refusal {
-        Refusal {
-            msg,
-            args: args.iter().map(|a| (*a).to_owned()).collect(),
-            detail: detail.into(),
-        }
-    }
-
-    /// The refusal in `lang`.
-    pub fn text(&self, lang: Lang) -> String {
-        let args: Vec<&str> = self.args.iter().map(String::as_str).collect();
-        let text = self.msg.fill(lang, &args);
-        if self.detail.is_empty() {
-            text
-        } else {
-            format!("{text} ({})", self.detail)
-        }
-    }
-}
+pub use crate::services::Refusal;
 
 pub use crate::services::Identity;
 
@@ -193,7 +162,7 @@ fn verify_refusal(e: &VerifyError) -> Msg {
 }
 
 fn media_refusal(e: MediaError) -> Refusal {
-    Refusal::new(Msg::RefusedUnreadable, &[], e.melding())
+    Refusal::with(Msg::RefusedUnreadable, &[], e.melding())
 }
 
 impl FolderHigherServices {
@@ -250,7 +219,7 @@ impl FolderHigherServices {
 
     fn audit_log(&self) -> Result<JsonLinesAudit, Refusal> {
         JsonLinesAudit::open(&self.paths.audit())
-            .map_err(|e| Refusal::new(Msg::RefusedUnreadable, &[], format!("audit log: {e}")))
+            .map_err(|e| Refusal::with(Msg::RefusedUnreadable, &[], format!("audit log: {e}")))
     }
 
     /// Runs `f` on the stick `key`, claimed for the operation (contract 4).
@@ -262,14 +231,14 @@ impl FolderHigherServices {
         let medium = self
             .sticks
             .begin(key)
-            .map_err(|why| Refusal::new(Msg::RefusedUnreadable, &[], why))?;
+            .map_err(|why| Refusal::with(Msg::RefusedUnreadable, &[], why))?;
         let result = f(self, medium.as_ref());
         let removed = match self.audit_log() {
             Ok(mut audit) => self.sticks.end(&mut audit),
             Err(_) => self.sticks.end(&mut tally_media::MemoryAudit::default()),
         };
         if removed && result.is_ok() {
-            return Err(Refusal::new(
+            return Err(Refusal::with(
                 Msg::RefusedUnreadable,
                 &[],
                 "de stick werd verwijderd / the stick was removed",
@@ -306,7 +275,7 @@ impl FolderHigherServices {
         let verified = match (outcome, reason) {
             (Ok(v), _) => v,
             (Err(MediaError::VerifyFailed(_)), Some(e)) => {
-                return Err(Refusal::new(verify_refusal(&e), &[], e.to_string()));
+                return Err(Refusal::with(verify_refusal(&e), &[], e.to_string()));
             }
             (Err(e), _) => return Err(media_refusal(e)),
         };
@@ -315,7 +284,7 @@ impl FolderHigherServices {
     }
 
     fn definition_from(&self, verified: &VerifiedMedium) -> Result<Definition, Refusal> {
-        let refuse = |detail: String| Refusal::new(Msg::RefusedOther, &[], detail);
+        let refuse = |detail: String| Refusal::with(Msg::RefusedOther, &[], detail);
         let is = |name: &str, marks: &[&str]| marks.iter().any(|m| name.contains(m));
         let f110a = verified
             .files
@@ -331,7 +300,7 @@ impl FolderHigherServices {
         let election = load_election(&SourceFile::new(&f110a.name, &f110a.bytes), &lists, None)
             .map_err(|e| refuse(e.to_string()))?;
         if election.id.0 != self.certificate.election() {
-            return Err(Refusal::new(
+            return Err(Refusal::with(
                 Msg::RefusedOtherElection,
                 &[],
                 format!("{} / {}", election.id.0, self.certificate.election()),
@@ -389,11 +358,11 @@ impl HigherServices for FolderHigherServices {
 
     fn unlock(&mut self, passphrase: &str) -> Result<(), Refusal> {
         let bytes = read_key_file(&self.paths.key)
-            .map_err(|e| Refusal::new(Msg::UnlockRefused, &[&e.to_string()], ""))?;
+            .map_err(|e| Refusal::with(Msg::UnlockRefused, &[&e.to_string()], ""))?;
         let key = decrypt_secret_key(&bytes, passphrase.as_bytes())
-            .map_err(|_| Refusal::new(Msg::UnlockWrongPassphrase, &[], ""))?;
+            .map_err(|_| Refusal::with(Msg::UnlockWrongPassphrase, &[], ""))?;
         if key.public_key() != *self.certificate.public_key() {
-            return Err(Refusal::new(Msg::UnlockKeyNotOfCertificate, &[], ""));
+            return Err(Refusal::with(Msg::UnlockKeyNotOfCertificate, &[], ""));
         }
         self.key = Some(key);
         Ok(())
@@ -437,7 +406,7 @@ impl HigherServices for FolderHigherServices {
 
     fn keep_definition(&mut self, medium: &MediumEntry, def: &Definition) -> Result<(), Refusal> {
         let kept = self.paths.data_dir.join(KEPT_DIR);
-        let fail = |e: std::io::Error| Refusal::new(Msg::RefusedOther, &[], e.to_string());
+        let fail = |e: std::io::Error| Refusal::with(Msg::RefusedOther, &[], e.to_string());
         if kept.exists() {
             fs::remove_dir_all(&kept).map_err(fail)?;
         }
@@ -463,9 +432,9 @@ impl HigherServices for FolderHigherServices {
         copied?;
         let again = self
             .kept_definition()?
-            .ok_or_else(|| Refusal::new(Msg::RefusedOther, &[], "kept definition missing"))?;
+            .ok_or_else(|| Refusal::with(Msg::RefusedOther, &[], "kept definition missing"))?;
         if again.files != def.files {
-            return Err(Refusal::new(
+            return Err(Refusal::with(
                 Msg::RefusedOther,
                 &[],
                 "the medium changed while it was read",
@@ -501,18 +470,18 @@ impl HigherServices for FolderHigherServices {
             .filter(|f| f.name.ends_with(".eml.xml"))
             .collect();
         let [file] = emls.as_slice() else {
-            return Err(Refusal::new(
+            return Err(Refusal::with(
                 Msg::RefusedFiles,
                 &[],
                 format!("{} EML files", emls.len()),
             ));
         };
         let counts = read_count(&file.bytes)
-            .map_err(|e| Refusal::new(Msg::RefusedNotCount, &[], e.to_string()))?;
+            .map_err(|e| Refusal::with(Msg::RefusedNotCount, &[], e.to_string()))?;
         let signer = verified.signer();
         let body = counts.header.authority_id.clone();
         if body != signer.identifier() {
-            return Err(Refusal::new(
+            return Err(Refusal::with(
                 Msg::RefusedWrongBody,
                 &[signer.identifier(), &body],
                 "",
@@ -534,7 +503,7 @@ impl HigherServices for FolderHigherServices {
     }
 
     fn keep_file(&mut self, sha: &str, bytes: &[u8]) -> Result<(), Refusal> {
-        let fail = |e: std::io::Error| Refusal::new(Msg::RefusedOther, &[], e.to_string());
+        let fail = |e: std::io::Error| Refusal::with(Msg::RefusedOther, &[], e.to_string());
         let dir = self.paths.data_dir.join(FILES_DIR);
         fs::create_dir_all(&dir).map_err(fail)?;
         let path = dir.join(format!("{sha}.eml.xml"));
@@ -554,7 +523,7 @@ impl HigherServices for FolderHigherServices {
 
     fn kept_file(&mut self, sha: &str) -> Result<Vec<u8>, Refusal> {
         if !sha.bytes().all(|b| b.is_ascii_hexdigit()) {
-            return Err(Refusal::new(Msg::RefusedOther, &[], "bad file name"));
+            return Err(Refusal::with(Msg::RefusedOther, &[], "bad file name"));
         }
         let path = self
             .paths
@@ -562,9 +531,9 @@ impl HigherServices for FolderHigherServices {
             .join(FILES_DIR)
             .join(format!("{sha}.eml.xml"));
         let bytes = tally_signing::medium::read_regular_file(&path, MAX_KEPT_FILE_BYTES)
-            .map_err(|e| Refusal::new(Msg::RefusedOther, &[], e.to_string()))?;
+            .map_err(|e| Refusal::with(Msg::RefusedOther, &[], e.to_string()))?;
         if hex::encode(sha256(&bytes)) != sha {
-            return Err(Refusal::new(
+            return Err(Refusal::with(
                 Msg::RefusedOther,
                 &[],
                 format!("{} is damaged", path.display()),
@@ -586,7 +555,7 @@ impl HigherServices for FolderHigherServices {
         election: &str,
         files: Vec<(String, Vec<u8>)>,
     ) -> Result<ExportDone, Refusal> {
-        let fail = |e: String| Refusal::new(Msg::WriteFailed, &[&e], "");
+        let fail = |e: String| Refusal::with(Msg::WriteFailed, &[&e], "");
         let key = self
             .key
             .as_ref()
