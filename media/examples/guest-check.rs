@@ -141,12 +141,12 @@ fn main() -> std::process::ExitCode {
                 }));
                 if let Err(e) = session.close(&mut audit) {
                     ok = false;
-                    line(serde_json::json!({"error": e.melding()}));
+                    line(serde_json::json!({"error": e.to_string()}));
                 }
             }
             Err(e) => {
                 ok = false;
-                line(serde_json::json!({"mount_error": e.melding()}));
+                line(serde_json::json!({"mount_error": e.to_string()}));
             }
         }
         if let Some(folder) = &export {
@@ -170,7 +170,7 @@ fn main() -> std::process::ExitCode {
                 Err(f) => {
                     ok = false;
                     line(
-                        serde_json::json!({"export_error": f.melding(), "step": format!("{:?}", f.step)}),
+                        serde_json::json!({"export_error": f.error.to_string(), "stick": format!("{:?}", f.stick), "step": format!("{:?}", f.step)}),
                     );
                 }
             }
@@ -431,7 +431,7 @@ mod serve {
                             say(json!({"read": l.into_iter().map(|e| e.name).collect::<Vec<_>>()}))
                         }
                         Err(e) => say(
-                            json!({"read_error": e.melding(), "looks_removed": e.looks_removed()}),
+                            json!({"read_error": e.to_string(), "looks_removed": e.looks_removed()}),
                         ),
                     },
                     None => say(json!({"read_error": "no stick in use"})),
@@ -488,7 +488,7 @@ mod serve {
             let closed = session.close(&mut st.audit);
             say(json!({
                 "removed_in_use": p == devpath,
-                "read_after_removal": match &read { Ok(()) => "ok".to_string(), Err(e) => e.melding() },
+                "read_after_removal": match &read { Ok(()) => "ok".to_string(), Err(e) => e.to_string() },
                 "close": match &closed { Ok(()) => "ok".to_string(), Err(e) => e.to_string() },
                 "ours": ours(&st.runtime),
             }));
@@ -552,14 +552,14 @@ mod serve {
             Ok(s) => s,
             Err(e) => {
                 st.watcher.tracker().release();
-                return say(json!({"import_error": e.melding()}));
+                return say(json!({"import_error": e.to_string()}));
             }
         };
         say(json!({"mounted": c.identity.devnode, "ours": ours(&st.runtime)}));
         let folders = match signed_folders(&session) {
             Ok(f) => f,
             Err(e) => {
-                say(json!({"import_error": e.melding()}));
+                say(json!({"import_error": e.to_string()}));
                 st.session = Some((c.devpath.clone(), session));
                 return;
             }
@@ -617,8 +617,8 @@ mod serve {
                 Err(e) => {
                     // The library tells a vanished stick from a bad medium (vfat answers
                     // lookups on a vanished device with ENOENT): no guessing here.
-                    say(json!({"verify_error": e.melding(), "folder": folder,
-                               "looks_removed": e.looks_removed(), "melding": e.melding()}));
+                    say(json!({"verify_error": e.to_string(), "folder": folder,
+                               "looks_removed": e.looks_removed(), "error": e.to_string(), "removed_while_reading": matches!(e, tally_media::MediaError::Removed { .. })}));
                 }
             }
         }
@@ -629,7 +629,7 @@ mod serve {
         if let Some((_, s)) = st.session.take() {
             match s.close(&mut st.audit) {
                 Ok(()) => say(json!({"closed": true})),
-                Err(e) => say(json!({"close_error": e.melding()})),
+                Err(e) => say(json!({"close_error": e.to_string()})),
             }
         }
         st.watcher.tracker().release();
@@ -677,7 +677,7 @@ mod serve {
                 "files": r.files.iter().map(|f| json!({"path": f.path, "bytes": f.bytes, "sha256": f.sha256})).collect::<Vec<_>>(),
             })),
             Err(f) => say(json!({
-                "export_error": f.melding(), "step": format!("{:?}", f.step),
+                "export_error": f.error.to_string(), "step": format!("{:?}", f.step),
                 "stick": format!("{:?}", f.stick), "looks_removed": f.error.looks_removed(),
                 "steps": hook.seen,
             })),

@@ -122,7 +122,8 @@ pub struct DeviceIdentity {
 }
 
 impl DeviceIdentity {
-    /// "vendor model (serienummer ...)" for the screen.
+    /// "vendor model (serial ...) at /dev/sda", in English, for the logs (the terminal words
+    /// it for the officials).
     pub fn describe(&self) -> String {
         let mut s = String::new();
         for part in [&self.vendor, &self.model].into_iter().flatten() {
@@ -132,12 +133,12 @@ impl DeviceIdentity {
             s.push_str(part);
         }
         if s.is_empty() {
-            s.push_str("onbekend apparaat");
+            s.push_str("unknown device");
         }
         if let Some(serial) = &self.serial {
-            s.push_str(&format!(" (serienummer {serial})"));
+            s.push_str(&format!(" (serial {serial})"));
         }
-        s.push_str(&format!(" op {}", self.devnode));
+        s.push_str(&format!(" at {}", self.devnode));
         s
     }
 }
@@ -202,20 +203,19 @@ pub enum Unusable {
     Unreadable(Vec<String>),
 }
 
-impl Unusable {
-    /// The message for the officials, in Dutch.
-    pub fn melding(&self) -> String {
+impl std::fmt::Display for Unusable {
+    /// In English, for the logs (the terminal words it for the officials).
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         match self {
-            Unusable::NoMedium => "geen medium (kaartlezer zonder kaart?)".into(),
-            Unusable::NoUsablePartition => "geen bruikbare partitie".into(),
-            Unusable::UnsupportedFileSystem(names) => format!(
-                "geen bruikbare partitie: bestandssysteem niet ondersteund ({}); gebruik FAT32, exFAT of ext4",
+            Unusable::NoMedium => f.write_str("no medium (a card reader without a card?)"),
+            Unusable::NoUsablePartition => f.write_str("no usable partition"),
+            Unusable::UnsupportedFileSystem(names) => write!(
+                f,
+                "no usable partition: file system not supported ({})",
                 names.join(", ")
             ),
-            Unusable::SeveralUsablePartitions(n) => {
-                format!("{n} bruikbare partities; gebruik een stick met één partitie")
-            }
-            Unusable::Unreadable(errors) => format!("stick onleesbaar ({})", errors.join("; ")),
+            Unusable::SeveralUsablePartitions(n) => write!(f, "{n} usable partitions"),
+            Unusable::Unreadable(errors) => write!(f, "unreadable ({})", errors.join("; ")),
         }
     }
 }
@@ -245,22 +245,21 @@ pub struct Classification {
     pub verdict: Verdict,
 }
 
-impl Classification {
-    /// A line for the screen, in Dutch.
-    pub fn melding(&self) -> String {
+impl std::fmt::Display for Classification {
+    /// A line for the logs, in English.
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         match &self.verdict {
-            Verdict::Usable(v) => format!(
-                "Stick {}: bruikbaar ({}{})",
+            Verdict::Usable(v) => write!(
+                f,
+                "stick {}: usable ({}{})",
                 self.identity.describe(),
                 v.fs.kernel_name(),
                 v.partition
-                    .map(|p| format!(", partitie {p}"))
+                    .map(|p| format!(", partition {p}"))
                     .unwrap_or_default()
             ),
-            Verdict::Unusable(u) => format!("Stick {}: {}", self.identity.describe(), u.melding()),
-            Verdict::Ignored(r) => {
-                format!("Apparaat {} genegeerd ({r:?})", self.identity.describe())
-            }
+            Verdict::Unusable(u) => write!(f, "stick {}: {u}", self.identity.describe()),
+            Verdict::Ignored(r) => write!(f, "device {} ignored ({r:?})", self.identity.describe()),
         }
     }
 }

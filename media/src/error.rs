@@ -1,5 +1,5 @@
 //! The one error type of this crate: every failure names the operation and the path or device,
-//! and has a Dutch message for the officials ([`MediaError::melding`]).
+//! in English for the logs; the terminal words it for the officials.
 
 use std::path::PathBuf;
 
@@ -140,7 +140,7 @@ pub enum MediaError {
     NotUsable {
         /// The device node.
         device: PathBuf,
-        /// Why, in Dutch (the verdict's message).
+        /// Why (the verdict, in English).
         reason: String,
     },
     /// The audit log could not be written; nothing continues without an audit trail.
@@ -198,48 +198,5 @@ impl MediaError {
                 | Some(nix::libc::ENOMEDIUM)
                 | Some(nix::libc::ESHUTDOWN)
         )
-    }
-
-    /// The message for the officials, in Dutch, with the technical detail after it.
-    pub fn melding(&self) -> String {
-        let kop = if let MediaError::Removed { .. } = self {
-            "De stick is verwijderd tijdens het inlezen; er is niets ingelezen"
-        } else if self.looks_removed() {
-            "De stick is verwijderd of onleesbaar geworden"
-        } else {
-            match self {
-                MediaError::Io { .. } => "Lezen of schrijven op de stick is mislukt",
-                MediaError::Mount { .. } => "De stick kan niet worden geopend (koppelen mislukt)",
-                MediaError::Unmount { .. } => "De stick kan niet worden losgekoppeld",
-                MediaError::OptionsNotInForce { .. } => {
-                    "De stick kan niet veilig worden geopend (koppelopties niet actief)"
-                }
-                MediaError::Symlink { .. } => {
-                    "Geweigerd: de stick bevat een snelkoppeling (symbolische link)"
-                }
-                MediaError::NotRegular { .. } => {
-                    "Geweigerd: de stick bevat een apparaatbestand of ander speciaal bestand"
-                }
-                MediaError::TooLarge { .. } => "Geweigerd: een bestand op de stick is te groot",
-                MediaError::TotalTooLarge { .. } => {
-                    "Geweigerd: de bestanden op de stick zijn samen te groot"
-                }
-                MediaError::TooManyEntries { .. } => {
-                    "Geweigerd: te veel bestanden in een map op de stick"
-                }
-                MediaError::BadName { .. } => "Ongeldige bestandsnaam",
-                MediaError::ExportExists { .. } => "Op de stick staat al een export met deze naam",
-                MediaError::ReadBackMismatch { .. } => {
-                    "Controle na het schrijven mislukt: de stick geeft andere gegevens terug"
-                }
-                MediaError::VerifyFailed(_) => "De controle van het ondertekende medium is mislukt",
-                MediaError::Injected(_) => "Testfout ingevoegd",
-                MediaError::NotUsable { .. } => "Deze stick is niet bruikbaar",
-                MediaError::Removed { .. } => "De stick is verwijderd",
-                MediaError::Audit(_) => "Het logboek kan niet worden bijgewerkt",
-                MediaError::Devices { .. } => "USB-apparaten kunnen niet worden gevolgd",
-            }
-        };
-        format!("{kop} ({self})")
     }
 }

@@ -169,22 +169,6 @@ pub struct ExportFailure {
     pub stick: StickState,
 }
 
-impl ExportFailure {
-    /// The message for the officials, in Dutch.
-    pub fn melding(&self) -> String {
-        let rest = match self.stick {
-            StickState::Unchanged => "De stick is niet gewijzigd.",
-            StickState::MayHoldPartialExport => {
-                "Op de stick kan een onvolledige export staan; gebruik die niet."
-            }
-        };
-        format!(
-            "Exporteren mislukt: {} De gegevens blijven op dit apparaat; probeer het opnieuw, eventueel met een andere stick. {rest}",
-            self.error.melding()
-        )
-    }
-}
-
 /// The temporary folder name for `folder`.
 pub fn temp_name(folder: &str) -> String {
     format!(".{folder}.tmp")

@@ -11,7 +11,7 @@ use crate::detect::{Classification, DeviceIdentity, IgnoreReason, Verdict};
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum StickEvent {
     /// A USB stick appeared (or was present at start); usable or not (show
-    /// [`Classification::melding`]).
+    /// [`Unusable`], in English).
     Arrived(Classification),
     /// A known stick's verdict changed (its partitions appeared after the disk's own event, a
     /// card was put in a reader).
@@ -42,7 +42,7 @@ impl StickEvent {
                     format!("usable: {} on {}", v.fs.kernel_name(), v.devnode.display()),
                 ),
                 Verdict::Unusable(u) => {
-                    AuditEvent::new(AuditKind::Unusable, Some(&c.identity), u.melding())
+                    AuditEvent::new(AuditKind::Unusable, Some(&c.identity), u.to_string())
                 }
                 Verdict::Ignored(r) => AuditEvent::new(
                     AuditKind::Inserted,

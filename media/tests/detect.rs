@@ -68,11 +68,7 @@ fn one_fat_partition_is_usable_with_identity() {
     assert_eq!(c.identity.model.as_deref(), Some("QEMU USB HARDDRIVE"));
     assert_eq!(c.identity.serial.as_deref(), Some("1-0000:00:04.0-1"));
     assert_eq!(c.identity.devnode, "/dev/sda");
-    assert!(
-        c.melding().contains("bruikbaar (vfat, partitie 1)"),
-        "{}",
-        c.melding()
-    );
+    assert!(c.to_string().contains("usable (vfat, partition 1)"), "{c}");
 }
 
 #[test]
@@ -123,17 +119,11 @@ fn unusable_sticks_are_reported_with_the_reason() {
         Verdict::Unusable(Unusable::NoMedium)
     );
     let c = classify(&record("qemu-usb-empty-partition"), &Policy::default());
-    assert!(
-        c.melding().ends_with("geen bruikbare partitie"),
-        "{}",
-        c.melding()
-    );
+    assert!(c.to_string().ends_with("no usable partition"), "{c}");
     let c = classify(&record("qemu-usb-ntfs"), &Policy::default());
     assert!(
-        c.melding()
-            .contains("bestandssysteem niet ondersteund (ntfs)"),
-        "{}",
-        c.melding()
+        c.to_string().contains("file system not supported (ntfs)"),
+        "{c}"
     );
 }
 

@@ -81,8 +81,8 @@ fn captured_partitioned_stick_is_usable_on_its_fat_partition() {
     assert_eq!(c.identity.serial.as_deref(), Some("TALLY-A"));
     assert_eq!(c.identity.devnode, "/dev/sda");
     assert_eq!(
-        c.melding(),
-        "Stick QEMU QEMU USB HARDDRIVE (serienummer TALLY-A) op /dev/sda: bruikbaar (vfat, partitie 1)"
+        c.to_string(),
+        "stick QEMU QEMU USB HARDDRIVE (serial TALLY-A) at /dev/sda: usable (vfat, partition 1)"
     );
 }
 

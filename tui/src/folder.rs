@@ -31,9 +31,10 @@ use tally_signing::{
 };
 
 use crate::form::ElectionInfo;
+use crate::media_words::{export_failure, media_error, media_error_msg};
 use crate::services::{ExportReport, Identity, Medium, Refusal, Services, VerifiedDefinition};
 use crate::sticks::Sticks;
-use crate::text::Msg;
+use crate::text::{Lang, Msg};
 
 const ROOT_FILE: &str = "root.pub";
 const CERT_FILE: &str = "body.cert";
@@ -528,9 +529,9 @@ fn split(dir: &Path) -> Result<(&Path, &str), Refusal> {
     }
 }
 
-/// A medium that could not be opened or read, in the media crate's Dutch.
+/// A medium that could not be opened or read, in the officials' words.
 fn media_refusal(e: MediaError) -> Refusal {
-    Refusal::new(Msg::MediumRefused, e.melding())
+    Refusal::with(media_error_msg(&e), &[], e.to_string())
 }
 
 impl Services for FolderServices {
@@ -601,7 +602,7 @@ impl Services for FolderServices {
                         name
                     },
                 })),
-                Err(e) if usb => out.push(whole(crate::sticks::ascii(&e.melding()))),
+                Err(e) if usb => out.push(whole(crate::sticks::ascii(&media_error(&e, Lang::Nl)))),
                 Err(_) => {}
             }
         }
@@ -747,10 +748,10 @@ impl Services for FolderServices {
         );
         let removed = self.sticks.end(&mut audit);
         result.map_err(|e| {
-            let melding = e.melding();
-            let mut text = melding
+            let words = export_failure(&e, Lang::Nl);
+            let mut text = words
                 .strip_prefix("Exporteren mislukt: ")
-                .unwrap_or(&melding)
+                .unwrap_or(&words)
                 .to_owned();
             if removed {
                 text = format!("de stick is tijdens het schrijven verwijderd. {text}");

@@ -18,6 +18,7 @@ pub mod folder;
 pub mod form;
 pub mod higher;
 pub mod journal;
+pub mod media_words;
 pub mod model;
 pub mod runner;
 pub mod screen;

@@ -17,6 +17,7 @@
 use std::path::{Path, PathBuf};
 use std::time::Duration;
 
+use crate::text::Lang;
 use tally_media::watch::{Watcher, system_policy};
 use tally_media::{
     AuditSink, Classification, FolderMedium, MediaError, Medium, StickEvent, UsbStick, Verdict,
@@ -97,13 +98,13 @@ pub fn ascii(text: &str) -> String {
 /// A classified USB stick as the terminal lists it; `None` for what is never offered (the boot
 /// stick, a disk the system mounted, anything not USB storage).
 pub fn stick_of(c: &Classification, runtime_dir: &Path) -> Option<Stick> {
-    let label = ascii(&c.identity.describe());
+    let label = ascii(&crate::media_words::device(&c.identity, Lang::Nl));
     let medium: Result<Box<dyn Medium>, String> = match &c.verdict {
         Verdict::Usable(_) => match UsbStick::from_classification(c, runtime_dir) {
             Some(s) => Ok(Box::new(s)),
             None => return None,
         },
-        Verdict::Unusable(u) => Err(ascii(&u.melding())),
+        Verdict::Unusable(u) => Err(ascii(&crate::media_words::unusable(u, Lang::Nl))),
         Verdict::Ignored(_) => return None,
     };
     Some(Stick {

@@ -716,6 +716,68 @@ catalogue! {
     KeysCandidates => "F1 hulp  E schrijf 510d en 520  Pijlen scroll  Esc zetels", "F1 help  E write 510d and 520  Arrows scroll  Esc seats";
     /// Done keys.
     KeysDone => "F1 hulp  Ctrl+Q stop", "F1 help  Ctrl+Q quit";
+
+    // ---- what the media library reports, in the officials' words ----
+    /// A stick pulled while it was read.
+    MediaRemovedWhileReading => "De stick is verwijderd tijdens het inlezen; er is niets ingelezen", "The stick was removed while it was read; nothing was read in";
+    /// A stick that vanished or became unreadable.
+    MediaGone => "De stick is verwijderd of onleesbaar geworden", "The stick was removed or became unreadable";
+    /// Reading or writing failed.
+    MediaIo => "Lezen of schrijven op de stick is mislukt", "Reading or writing the stick failed";
+    /// The stick cannot be mounted.
+    MediaMount => "De stick kan niet worden geopend (koppelen mislukt)", "The stick cannot be opened (mounting failed)";
+    /// The stick cannot be unmounted.
+    MediaUnmount => "De stick kan niet worden losgekoppeld", "The stick cannot be unmounted";
+    /// The mount options are not in force.
+    MediaOptions => "De stick kan niet veilig worden geopend (koppelopties niet actief)", "The stick cannot be opened safely (mount options not in force)";
+    /// A symbolic link on the stick.
+    MediaSymlink => "Geweigerd: de stick bevat een snelkoppeling (symbolische link)", "Refused: the stick holds a symbolic link";
+    /// A device or other special file on the stick.
+    MediaNotRegular => "Geweigerd: de stick bevat een apparaatbestand of ander speciaal bestand", "Refused: the stick holds a device or other special file";
+    /// A file too large.
+    MediaTooLarge => "Geweigerd: een bestand op de stick is te groot", "Refused: a file on the stick is too large";
+    /// The files together too large.
+    MediaTotalTooLarge => "Geweigerd: de bestanden op de stick zijn samen te groot", "Refused: the files on the stick are too large together";
+    /// Too many entries in a folder.
+    MediaTooManyEntries => "Geweigerd: te veel bestanden in een map op de stick", "Refused: too many files in a folder on the stick";
+    /// A bad file name.
+    MediaBadName => "Ongeldige bestandsnaam", "Invalid file name";
+    /// An export of that name exists.
+    MediaExportExists => "Op de stick staat al een export met deze naam", "The stick already holds an export of this name";
+    /// Read back differs.
+    MediaReadBack => "Controle na het schrijven mislukt: de stick geeft andere gegevens terug", "The check after writing failed: the stick gives other data back";
+    /// The signed medium did not verify.
+    MediaVerifyFailed => "De controle van het ondertekende medium is mislukt", "The check of the signed medium failed";
+    /// A fault injected by a test.
+    MediaInjected => "Testfout ingevoegd", "Test fault injected";
+    /// The stick is not usable.
+    MediaNotUsable => "Deze stick is niet bruikbaar", "This stick is not usable";
+    /// The stick was removed.
+    MediaRemoved => "De stick is verwijderd", "The stick was removed";
+    /// The audit log cannot be written.
+    MediaAudit => "Het logboek kan niet worden bijgewerkt", "The log cannot be written";
+    /// USB devices cannot be followed.
+    MediaDevices => "USB-apparaten kunnen niet worden gevolgd", "USB devices cannot be followed";
+    /// A card reader without a card.
+    UnusableNoMedium => "geen medium (kaartlezer zonder kaart?)", "no medium (a card reader without a card?)";
+    /// No usable partition.
+    UnusableNoPartition => "geen bruikbare partitie", "no usable partition";
+    /// Only unsupported file systems.
+    UnusableFileSystem => "geen bruikbare partitie: bestandssysteem niet ondersteund ({0}); gebruik FAT32, exFAT of ext4", "no usable partition: file system not supported ({0}); use FAT32, exFAT or ext4";
+    /// Several usable partitions.
+    UnusableSeveral => "{0} bruikbare partities; gebruik een stick met een partitie", "{0} usable partitions; use a stick with one partition";
+    /// The stick cannot be read.
+    UnusableUnreadable => "stick onleesbaar ({0})", "stick unreadable ({0})";
+    /// An export failed; the stick is unchanged.
+    ExportFailedUnchanged => "Exporteren mislukt: {0} De gegevens blijven op dit apparaat; probeer het opnieuw, eventueel met een andere stick. De stick is niet gewijzigd.", "Export failed: {0} The data stay on this appliance; try again, with another stick if need be. The stick is unchanged.";
+    /// An export failed; the stick may hold a partial export.
+    ExportFailedPartial => "Exporteren mislukt: {0} De gegevens blijven op dit apparaat; probeer het opnieuw, eventueel met een andere stick. Op de stick kan een onvolledige export staan; gebruik die niet.", "Export failed: {0} The data stay on this appliance; try again, with another stick if need be. The stick may hold an incomplete export; do not use it.";
+    /// An unknown device (no vendor or model).
+    DeviceUnknown => "onbekend apparaat", "unknown device";
+    /// A device described: {0} vendor and model, {1} its node.
+    DeviceAt => "{0} op {1}", "{0} at {1}";
+    /// A device described with its serial number: {0} vendor and model, {1} serial, {2} node.
+    DeviceSerialAt => "{0} (serienummer {1}) op {2}", "{0} (serial number {1}) at {2}";
 }
 
 #[cfg(test)]

@@ -23,7 +23,7 @@ use tally_signing::{
 use super::model::{Definition, level_of};
 use crate::folder::{Paths, SetupError};
 use crate::sticks::Sticks;
-use crate::text::Msg;
+use crate::text::{Lang, Msg};
 
 pub use crate::services::Refusal;
 
@@ -162,7 +162,11 @@ fn verify_refusal(e: &VerifyError) -> Msg {
 }
 
 fn media_refusal(e: MediaError) -> Refusal {
-    Refusal::with(Msg::RefusedUnreadable, &[], e.melding())
+    Refusal::with(
+        Msg::RefusedUnreadable,
+        &[],
+        crate::media_words::media_error(&e, Lang::Nl),
+    )
 }
 
 impl FolderHigherServices {
@@ -613,7 +617,7 @@ impl HigherServices for FolderHigherServices {
             let verifier = SignedMediumVerifier { opts };
             stick
                 .export(&request, &verifier, &mut NoFaults, &mut audit)
-                .map_err(|e| fail(e.melding()))
+                .map_err(|e| fail(crate::media_words::export_failure(&e, Lang::Nl)))
         })?;
         let path = if self.sticks.is_usb() {
             folder.clone()
