@@ -29,6 +29,16 @@ impl Sha256Digest {
         hex::encode(self.0)
     }
 
+    /// Parses 64 hex digits (either case).
+    ///
+    /// # Errors
+    /// Not 64 hex digits.
+    pub fn from_hex(text: &str) -> Result<Sha256Digest, hex::FromHexError> {
+        let mut out = [0u8; 32];
+        hex::decode_to_slice(text, &mut out)?;
+        Ok(Sha256Digest(out))
+    }
+
     /// The hash code as printed on paper: 16 groups of 4 lowercase hex digits separated
     /// by single spaces.
     pub fn hash_code(&self) -> String {

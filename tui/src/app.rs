@@ -287,27 +287,10 @@ pub fn value_text(value: Option<FieldValue>) -> String {
     }
 }
 
-/// Two distinct groups of the 110a and two of the 230b, from a seed.
+/// Two distinct groups of the 110a and two of the 230b, from a seed: the core's choice
+/// (see [`crate::hash_groups`]).
 pub fn choose_groups(seed: u64) -> [usize; 4] {
-    let mut x = seed ^ 0x9E37_79B9_7F4A_7C15;
-    let mut next = || {
-        x ^= x << 13;
-        x ^= x >> 7;
-        x ^= x << 17;
-        usize::try_from(x % 16).unwrap_or(0)
-    };
-    let a = next();
-    let mut b = next();
-    while b == a {
-        b = (b + 5) % 16;
-    }
-    let c = next();
-    let mut d = next();
-    while d == c {
-        d = (d + 5) % 16;
-    }
-    let (a, b) = (a.min(b), a.max(b));
-    let (c, d) = (c.min(d), c.max(d));
+    let [[a, b], [c, d]] = crate::hash_groups::asked::<2>(seed);
     [a, b, c, d]
 }
 
@@ -580,23 +563,30 @@ fn on_key(state: &mut State, key: KeyEvent) -> Vec<Effect> {
                     *focus += 1;
                     return Vec::new();
                 }
-                let hashes = [
+                // The core checks what was typed (trimmed, either case), per file.
+                let [g0, g1, g2, g3] = state.hash_groups;
+                let typed = |i: usize| inputs.get(i).map(String::as_str).unwrap_or("");
+                let checked = crate::hash_groups::check(
                     &definition.sha256_110a,
-                    &definition.sha256_110a,
-                    &definition.sha256_230b,
-                    &definition.sha256_230b,
-                ];
-                for (i, hex) in hashes.iter().enumerate() {
-                    let group = state.hash_groups.get(i).copied().unwrap_or(0);
-                    let typed = inputs.get(i).map(String::as_str).unwrap_or("");
-                    if hash_group(hex, group) != typed {
-                        *mismatch = Some(i);
-                        *focus = i;
-                        if let Some(t) = inputs.get_mut(i) {
-                            t.clear();
-                        }
-                        return Vec::new();
+                    [g0, g1],
+                    [typed(0), typed(1)],
+                )
+                .map_err(|(w, _)| w)
+                .and_then(|()| {
+                    crate::hash_groups::check(
+                        &definition.sha256_230b,
+                        [g2, g3],
+                        [typed(2), typed(3)],
+                    )
+                    .map_err(|(w, _)| w + 2)
+                });
+                if let Err(i) = checked {
+                    *mismatch = Some(i);
+                    *focus = i;
+                    if let Some(t) = inputs.get_mut(i) {
+                        t.clear();
                     }
+                    return Vec::new();
                 }
                 *mismatch = None;
                 vec![Effect::Keep(definition.clone())]

@@ -16,6 +16,7 @@ pub mod app;
 pub mod demo;
 pub mod folder;
 pub mod form;
+pub mod hash_groups;
 pub mod higher;
 pub mod journal;
 pub mod media_words;

@@ -537,8 +537,6 @@ catalogue! {
     ImportTypeGroups => "Typ groep {0} en groep {1} van de hashcode op het papieren proces-verbaal:", "Type group {0} and group {1} of the hash code on the paper report:";
     /// Group field label.
     GroupLabel => "Groep {0}:", "Group {0}:";
-    /// Hash groups do not match.
-    GroupsMismatch => "De hashcode klopt niet met het papier: {0}", "The hash code does not match the paper: {0}";
     /// Imported.
     Imported => "Uitslag van {0} ingelezen.", "Result of {0} imported.";
     /// Same file again.
@@ -778,6 +776,14 @@ catalogue! {
     DeviceAt => "{0} op {1}", "{0} at {1}";
     /// A device described with its serial number: {0} vendor and model, {1} serial, {2} node.
     DeviceSerialAt => "{0} (serienummer {1}) op {2}", "{0} (serial number {1}) at {2}";
+
+    // ---- the hash code typed from the paper (core's check_typed_groups) ----
+    /// A typed group is not four hex characters: {0} the group's number, {1} what was typed.
+    HashGroupMalformed => "De hashcode klopt niet met het papier: groep {0} moet 4 tekens 0-9 of a-f zijn; getypt: \"{1}\"", "The hash code does not match the paper: group {0} must be 4 characters 0-9 or a-f; typed: \"{1}\"";
+    /// A typed group differs from the file: {0} the group's number, {1} what was typed, {2} the file's.
+    HashGroupDiffers => "De hashcode klopt niet met het papier: groep {0} is op het papier \"{1}\", het bestand heeft \"{2}\"", "The hash code does not match the paper: group {0} is \"{1}\" on the paper, the file has \"{2}\"";
+    /// The groups asked cannot be checked (two equal or out of range): a program error.
+    HashGroupsAsked => "De gevraagde groepen van de hashcode kunnen niet gecontroleerd worden ({0})", "The hash code groups asked cannot be checked ({0})";
 }
 
 #[cfg(test)]

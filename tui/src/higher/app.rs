@@ -7,7 +7,6 @@ use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
 use tally_core::aggregate::{AggregateError, AggregationLevel, BodyState, ImportOutcome};
 use tally_core::apportionment::{CandidateDrawing, CandidateLot, SeatDrawing, SeatLot};
 use tally_core::counts::CountFile;
-use tally_core::hashcode::{Sha256Digest, check_typed_groups, choose_groups};
 use tally_core::ids::{CandidatePosition, ListNumber};
 use tally_signing::ContentKind;
 
@@ -38,7 +37,7 @@ pub struct Groups {
 impl Groups {
     fn new(seed: u64) -> Groups {
         Groups {
-            asked: choose_groups(seed),
+            asked: crate::hash_groups::asked::<1>(seed)[0],
             typed: [String::new(), String::new()],
             field: 0,
         }
@@ -67,18 +66,9 @@ impl Groups {
         }
     }
 
-    fn check(&self, sha256_hex: &str) -> Result<(), String> {
-        let mut digest = [0u8; 32];
-        let bytes = hex::decode(sha256_hex).map_err(|e| e.to_string())?;
-        if bytes.len() != 32 {
-            return Err("digest".into());
-        }
-        for (d, b) in digest.iter_mut().zip(bytes) {
-            *d = b;
-        }
-        let [a, b] = self.asked;
+    fn check(&self, sha256_hex: &str) -> Result<(), Refusal> {
         let [ta, tb] = &self.typed;
-        check_typed_groups(&Sha256Digest(digest), [(a, ta), (b, tb)]).map_err(|e| e.to_string())
+        crate::hash_groups::check(sha256_hex, self.asked, [ta, tb]).map_err(|(_, r)| r)
     }
 }
 
@@ -648,14 +638,17 @@ fn on_key(state: &mut State, key: KeyEvent) -> Vec<Effect> {
                 };
                 let checked = groups.check(&def.sha256_110a).and_then(|()| {
                     match def.lists_230b.get(*list_file) {
-                        Some((name, sha)) => lists.check(sha).map_err(|e| format!("{name}: {e}")),
+                        Some((name, sha)) => lists.check(sha).map_err(|mut r| {
+                            r.detail = name.clone();
+                            r
+                        }),
                         None => Ok(()),
                     }
                 });
                 match checked {
                     Ok(()) => vec![Effect::Keep(medium, def)],
-                    Err(e) => {
-                        state.error(Refusal::with(Msg::GroupsMismatch, &[&e], ""));
+                    Err(r) => {
+                        state.error(r);
                         if let Screen::DefinitionCheck {
                             groups,
                             lists,
@@ -779,8 +772,7 @@ fn on_key(state: &mut State, key: KeyEvent) -> Vec<Effect> {
                 };
                 match groups.check(&count.sha256) {
                     Ok(()) => vec![Effect::Import(count)],
-                    Err(e) => {
-                        let r = Refusal::with(Msg::GroupsMismatch, &[&e], "");
+                    Err(r) => {
                         let record = refused_record(&count.file_name, &count.sha256, None, &r);
                         state.refused(Msg::FileRefused, r.clone());
                         state.go(Screen::Overview);
