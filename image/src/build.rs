@@ -222,18 +222,49 @@ pub fn sha256_hex(data: &[u8]) -> String {
     hex::encode(Sha256::digest(data))
 }
 
-/// Downloads the pinned kernel package into `cache_dir` (`apt-get update`, then
-/// `apt-get download`), unless it is already there; checks its SHA-256 either way.
+/// Downloads the pinned kernel package into `cache_dir` (`apt-get download`), unless it is
+/// already there; checks its SHA-256 either way.
 pub fn fetch_kernel_deb(cache_dir: &Path) -> Result<PathBuf, BuildError> {
+    fetch_kernel_deb_with(cache_dir, Path::new("apt-get"))
+}
+
+/// [`fetch_kernel_deb`] with the `apt-get` to run. `apt-get download` works as an ordinary
+/// user; only when it fails (package lists missing or stale) is `apt-get update` run, which
+/// needs root, and the download tried once more. If that fails too, the download's error is
+/// given, followed by the update's when that failed as well.
+fn fetch_kernel_deb_with(cache_dir: &Path, apt_get: &Path) -> Result<PathBuf, BuildError> {
     create_dir_all(cache_dir)?;
     let file = format!("{}_{}_amd64.deb", KERNEL.package, KERNEL.version);
     let path = cache_dir.join(&file);
     if !path.exists() {
-        run(Command::new("apt-get").args(["update", "-qq"]))?;
-        run(Command::new("apt-get")
-            .current_dir(cache_dir)
-            .args(["download", "-qq"])
-            .arg(format!("{}={}", KERNEL.package, KERNEL.version)))?;
+        let download = || {
+            run(Command::new(apt_get)
+                .current_dir(cache_dir)
+                .args(["download", "-qq"])
+                .arg(format!("{}={}", KERNEL.package, KERNEL.version)))
+        };
+        if download().is_err() {
+            let update = run(Command::new(apt_get).args(["update", "-qq"]));
+            if let Err(e) = download() {
+                return Err(match (e, update) {
+                    (
+                        BuildError::Tool {
+                            tool,
+                            status,
+                            stderr,
+                        },
+                        Err(u),
+                    ) => BuildError::Tool {
+                        tool,
+                        status,
+                        stderr: format!(
+                            "{stderr}\n(before retrying, {u}; run `sudo apt-get update` and build again)"
+                        ),
+                    },
+                    (e, _) => e,
+                });
+            }
+        }
     }
     let got = sha256_hex(&read(&path)?);
     if got != KERNEL.deb_sha256 {
@@ -777,6 +808,67 @@ mod tests {
         let (ts, _) = pe_offsets(&b2).unwrap();
         assert_eq!(&b2[ts..ts + 4], &[0, 0, 0, 0]);
         assert_ne!(b2, bytes);
+    }
+
+    /// A stand-in for `apt-get` that logs its first argument to `log`; `update` fails as for
+    /// an ordinary user (exit 100); `download` writes the package file when `lists` exists.
+    fn fake_apt_get(dir: &Path) -> PathBuf {
+        use std::os::unix::fs::PermissionsExt as _;
+        let apt = dir.join("apt-get");
+        let lists = dir.join("lists");
+        let log = dir.join("log");
+        let deb = format!("{}_{}_amd64.deb", KERNEL.package, KERNEL.version);
+        fs::write(
+            &apt,
+            format!(
+                "#!/bin/sh\necho \"$1\" >> '{log}'\ncase \"$1\" in\n\
+                 update) echo 'E: Could not open lock file' >&2; exit 100 ;;\n\
+                 download) [ -e '{lists}' ] || {{ echo 'E: Unable to locate package' >&2; exit 100; }}\n\
+                 echo not-a-kernel > '{deb}' ;;\nesac\n",
+                log = log.display(),
+                lists = lists.display(),
+            ),
+        )
+        .unwrap();
+        fs::set_permissions(&apt, fs::Permissions::from_mode(0o755)).unwrap();
+        apt
+    }
+
+    #[test]
+    fn the_kernel_is_downloaded_without_apt_get_update_which_needs_root() {
+        let dir = tempfile::tempdir().unwrap();
+        let apt = fake_apt_get(dir.path());
+        fs::write(dir.path().join("lists"), b"").unwrap();
+        let cache = dir.path().join("cache");
+        // The download worked (the file is there, as an ordinary user); its hash is checked.
+        let e = fetch_kernel_deb_with(&cache, &apt).unwrap_err();
+        assert!(matches!(e, BuildError::KernelHash { .. }), "{e}");
+        let log = fs::read_to_string(dir.path().join("log")).unwrap();
+        assert_eq!(log, "download\n");
+        // A cached package is not downloaded again.
+        let e = fetch_kernel_deb_with(&cache, &apt).unwrap_err();
+        assert!(matches!(e, BuildError::KernelHash { .. }), "{e}");
+        assert_eq!(fs::read_to_string(dir.path().join("log")).unwrap(), log);
+    }
+
+    #[test]
+    fn a_failed_download_runs_apt_get_update_and_names_both_failures() {
+        let dir = tempfile::tempdir().unwrap();
+        let apt = fake_apt_get(dir.path());
+        let e = fetch_kernel_deb_with(&dir.path().join("cache"), &apt)
+            .unwrap_err()
+            .to_string();
+        let log = fs::read_to_string(dir.path().join("log")).unwrap();
+        assert_eq!(log, "download\nupdate\ndownload\n");
+        assert!(
+            e.contains("download") && e.contains("Unable to locate package"),
+            "{e}"
+        );
+        assert!(
+            e.contains("update") && e.contains("Could not open lock file"),
+            "{e}"
+        );
+        assert!(e.contains("sudo apt-get update"), "{e}");
     }
 
     #[test]
