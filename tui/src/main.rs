@@ -101,7 +101,12 @@ fn run(args: Args) -> Result<(), String> {
         return Err(format!("--level {l}: only csb has a demo"));
     }
     let mut paths = if args.demo && args.level.as_deref() == Some("csb") {
-        let p = tally_tui::higher::demo::csb_paths(&demo_base());
+        // --data-dir and --media-dir count here too (they were ignored).
+        let default = tally_tui::higher::demo::csb_paths(&demo_base());
+        let p = Paths::new(
+            args.data_dir.clone().unwrap_or(default.data_dir),
+            args.media_dir.clone().unwrap_or(default.media_dir),
+        );
         tally_tui::higher::demo::prepare_csb_demo(&p).map_err(|e| e.to_string())?;
         p
     } else if args.demo {

@@ -498,3 +498,31 @@ fn a_program_that_ends_at_once_is_reported_with_its_stderr() {
     assert_eq!(t.wait_exit(), "exit status 1");
     assert!(t.diagnostics().contains("--lang yy"));
 }
+
+/// The CSB demo takes `--data-dir` and `--media-dir` like the municipal demo (they were
+/// ignored): its keys and the DEMO GSB's 510b are made there, and it starts.
+#[test]
+fn the_csb_demo_uses_the_folders_given() {
+    let t = Tmux::new();
+    let dir = tempfile::tempdir().unwrap();
+    let data = dir.path().join("csb-data");
+    let media = dir.path().join("csb-media");
+    t.start_program(&[
+        "--demo",
+        "--level",
+        "csb",
+        "--data-dir",
+        &data.display().to_string(),
+        "--media-dir",
+        &media.display().to_string(),
+    ]);
+    t.wait_for("Centraal stembureau");
+    assert!(data.join("body.cert").is_file(), "{}", t.diagnostics());
+    assert!(
+        std::fs::read_dir(&media).unwrap().next().is_some(),
+        "{}",
+        t.diagnostics()
+    );
+    t.keys(&["C-q"]);
+    assert_eq!(t.wait_exit(), "exit status 0");
+}
