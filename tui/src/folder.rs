@@ -129,6 +129,19 @@ fn read(path: &Path) -> Result<Vec<u8>, SetupError> {
         .map_err(|e| SetupError::Io(path.to_path_buf(), std::io::Error::other(e)))
 }
 
+/// Writes a file and forces it to disk: what the journal will refer to survives a power cut
+/// at any moment (a file written but not synced can be empty after one).
+pub(crate) fn write_synced(path: &Path, bytes: &[u8]) -> std::io::Result<()> {
+    let mut file = fs::File::create(path)?;
+    std::io::Write::write_all(&mut file, bytes)?;
+    file.sync_all()
+}
+
+/// Forces a directory's entries (files created, renamed or removed in it) to disk.
+pub(crate) fn sync_dir(dir: &Path) -> std::io::Result<()> {
+    fs::File::open(dir)?.sync_all()
+}
+
 pub(crate) fn write(path: &Path, bytes: &[u8]) -> Result<(), SetupError> {
     fs::write(path, bytes).map_err(|e| SetupError::Io(path.to_path_buf(), e))
 }
@@ -266,14 +279,9 @@ impl FolderServices {
         }
         fs::create_dir_all(&dir).map_err(fail)?;
         for f in export_request(folder, medium).files {
-            let path = dir.join(f.name);
-            let mut file = fs::File::create(&path).map_err(fail)?;
-            std::io::Write::write_all(&mut file, f.bytes).map_err(fail)?;
-            file.sync_all().map_err(fail)?;
+            write_synced(&dir.join(f.name), f.bytes).map_err(fail)?;
         }
-        fs::File::open(&dir)
-            .and_then(|d| d.sync_all())
-            .map_err(fail)?;
+        sync_dir(&dir).map_err(fail)?;
         Ok(())
     }
 
@@ -652,11 +660,14 @@ impl Services for FolderServices {
                     .reader()
                     .read_file(&format!("{folder}/{name}"))
                     .map_err(media_refusal)?;
-                fs::write(kept.join(name), bytes).map_err(fail)
+                write_synced(&kept.join(name), &bytes).map_err(fail)
             });
             session.close(audit).map_err(media_refusal)?;
             copied
         })?;
+        sync_dir(&kept)
+            .and_then(|()| sync_dir(&self.paths.data_dir))
+            .map_err(fail)?;
         // What was copied must be what was verified.
         let (again, election) = self.verify_dir(&kept)?;
         self.election = Some(election);

@@ -43,13 +43,19 @@ fn go_to(r: &mut Demo, target: FieldId) {
     panic!("never reached {target:?}");
 }
 
-#[test]
-fn large_ballot_keys() {
+/// A demo terminal in a temp dir with the definition loaded, at the overview.
+fn loaded(lang: Lang) -> (tempfile::TempDir, Demo) {
     let dir = tempfile::tempdir().unwrap();
     let paths = paths(dir.path());
-    let mut r = open(&paths, Lang::Nl);
+    let mut r = open(&paths, lang);
     unlock(&mut r);
     load_definition(&mut r);
+    (dir, r)
+}
+
+#[test]
+fn large_ballot_keys() {
+    let (_dir, mut r) = loaded(Lang::Nl);
     start_entry(&mut r, 0, "Anna");
     let all = fields(&r);
     let list = ListNumber(1);
@@ -126,28 +132,13 @@ fn large_ballot_keys() {
 }
 
 fn render(r: &Demo) -> String {
-    use ratatui::{Terminal, backend::TestBackend};
-    let mut t = Terminal::new(TestBackend::new(80, 24)).unwrap();
-    t.draw(|f| tally_tui::view::view(&r.state, f)).unwrap();
-    let buf = t.backend().buffer().clone();
-    (0..24)
-        .map(|y| {
-            (0..80)
-                .map(|x| buf[(x, y)].symbol().to_string())
-                .collect::<String>()
-        })
-        .collect::<Vec<_>>()
-        .join("\n")
+    screen_text(&r.state)
 }
 
 /// Esc from the total returns to the station that was selected (it went back to station 1).
 #[test]
 fn esc_from_the_total_keeps_the_selection() {
-    let dir = tempfile::tempdir().unwrap();
-    let paths = paths(dir.path());
-    let mut r = open(&paths, Lang::En);
-    unlock(&mut r);
-    load_definition(&mut r);
+    let (_dir, mut r) = loaded(Lang::En);
     select(&mut r, 2);
     key(&mut r, KeyCode::Char('t'));
     assert!(matches!(r.state.screen, Screen::Total));
@@ -163,11 +154,7 @@ fn esc_from_the_total_keeps_the_selection() {
 /// save question stays on screen below them.
 #[test]
 fn the_finish_screen_scrolls_and_keeps_the_question() {
-    let dir = tempfile::tempdir().unwrap();
-    let paths = paths(dir.path());
-    let mut r = open(&paths, Lang::Nl);
-    unlock(&mut r);
-    load_definition(&mut r);
+    let (_dir, mut r) = loaded(Lang::Nl);
     start_entry(&mut r, 0, "Anna");
     // A report full of contradictions: 7 in every number field, every box ticked.
     for _ in 0..fields(&r).len() {
@@ -209,11 +196,7 @@ fn the_finish_screen_scrolls_and_keeps_the_question() {
 /// A long typist's name shortens the header's title, never the election's id.
 #[test]
 fn the_header_keeps_the_election_id() {
-    let dir = tempfile::tempdir().unwrap();
-    let paths = paths(dir.path());
-    let mut r = open(&paths, Lang::Nl);
-    unlock(&mut r);
-    load_definition(&mut r);
+    let (_dir, mut r) = loaded(Lang::Nl);
     start_entry(&mut r, 0, "Anna Maria Wilhelmina van den Berg-Oudshoorn");
     let screen = render(&r);
     let header = screen.lines().next().unwrap();

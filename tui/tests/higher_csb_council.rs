@@ -25,6 +25,7 @@ use tally_core::eml::count::{read_count, write_count};
 use tally_core::eml::result::read_result;
 use tally_core::ids::{CandidatePosition, ContestId, ElectionId, ListNumber, ReportingUnitId};
 use tally_signing::{ContentKind, Role, Timestamp, VerifyOptions, verify_medium};
+use tally_tui::folder::Paths;
 use tally_tui::higher::app::Screen;
 use tally_tui::text::Lang;
 
@@ -269,11 +270,11 @@ fn council_csb_stops_at_a_tie_takes_the_lot_and_writes_the_520() {
 /// one seat; both candidates are above the preference threshold (25 % of the quota
 /// 2063 / 45, about 11.5), with equal votes: a drawing of lots decides who is elected.
 /// Lists 3 (1000) and 4 (1003) get 22 seats each; no seat tie.
-#[test]
-fn a_tie_between_candidates_is_decided_by_a_typed_lot() {
-    let dir = tempfile::tempdir().unwrap();
+/// A CSB of Juinen in `dir` with the definition accepted and the GSB's signed `count`
+/// imported, after T and Z: at the seats (or the lot screen when a tie stops it).
+fn csb_at_the_seats(dir: &std::path::Path, count: &[u8], lang: Lang) -> (Paths, Runner) {
     let pki = Pki::new("GR2025_Juinen");
-    let paths = pki.appliance(dir.path(), Role::Csb, "CSB", "Juinen");
+    let paths = pki.appliance(dir, Role::Csb, "CSB", "Juinen");
     let media = paths.media_dir.clone();
     let def = pki.definition(
         &media,
@@ -288,7 +289,6 @@ fn a_tie_between_candidates_is_decided_by_a_typed_lot() {
             ),
         ],
     );
-    let count = juinen_510b_with(&[&[30, 30], &[], &[1000], &[1003]]);
     let gsb = pki.medium(
         &media,
         "510b_0042",
@@ -296,17 +296,28 @@ fn a_tie_between_candidates_is_decided_by_a_typed_lot() {
         "GR2025_Juinen",
         vec![(
             "Telling_GR2025_Juinen_gemeente_Juinen.eml.xml".into(),
-            count.clone(),
+            count.to_vec(),
         )],
         &pki.body(Role::Gsb, "0042", "Gemeente Juinen"),
     );
-    let mut r = open(&paths, Lang::En);
+    let mut r = open(&paths, lang);
     unlock(&mut r);
     choose(&mut r, &def);
     accept_definition(&mut r, &media, &def);
-    import(&mut r, &gsb, &sha_hex(&count));
+    import(&mut r, &gsb, &sha_hex(count));
     press(&mut r, KeyCode::Char('t'));
     press(&mut r, KeyCode::Char('z'));
+    (paths, r)
+}
+
+#[test]
+fn a_tie_between_candidates_is_decided_by_a_typed_lot() {
+    let dir = tempfile::tempdir().unwrap();
+    let (paths, mut r) = csb_at_the_seats(
+        dir.path(),
+        &juinen_510b_with(&[&[30, 30], &[], &[1000], &[1003]]),
+        Lang::En,
+    );
     assert_eq!(r.state.screen, Screen::Seats, "{:?}", r.state.outcome);
     press(&mut r, KeyCode::Enter);
     assert_eq!(r.state.screen, Screen::Lot);
@@ -443,41 +454,11 @@ fn the_csb_demo_runs_to_the_signed_result() {
 #[test]
 fn seats_no_list_can_take_stay_unfilled_and_are_said() {
     let dir = tempfile::tempdir().unwrap();
-    let pki = Pki::new("GR2025_Juinen");
-    let paths = pki.appliance(dir.path(), Role::Csb, "CSB", "Juinen");
-    let media = paths.media_dir.clone();
-    let def = pki.definition(
-        &media,
-        vec![
-            (
-                "eml110a_verkiezingsdefinitie-juinen.eml.xml".into(),
-                JUINEN_110A.to_vec(),
-            ),
-            (
-                "eml230b_kandidatenlijsten-juinen.eml.xml".into(),
-                JUINEN_230B.to_vec(),
-            ),
-        ],
+    let (_paths, mut r) = csb_at_the_seats(
+        dir.path(),
+        &juinen_510b_with(&[&[600, 400], &[500, 400], &[], &[]]),
+        Lang::Nl,
     );
-    let count = juinen_510b_with(&[&[600, 400], &[500, 400], &[], &[]]);
-    let gsb = pki.medium(
-        &media,
-        "510b_0042",
-        ContentKind::Results510b,
-        "GR2025_Juinen",
-        vec![(
-            "Telling_GR2025_Juinen_gemeente_Juinen.eml.xml".into(),
-            count.clone(),
-        )],
-        &pki.body(Role::Gsb, "0042", "Gemeente Juinen"),
-    );
-    let mut r = open(&paths, Lang::Nl);
-    unlock(&mut r);
-    choose(&mut r, &def);
-    accept_definition(&mut r, &media, &def);
-    import(&mut r, &gsb, &sha_hex(&count));
-    press(&mut r, KeyCode::Char('t'));
-    press(&mut r, KeyCode::Char('z'));
     assert_eq!(r.state.screen, Screen::Seats, "{:?}", r.state.outcome);
     check_view(
         &mut r,

@@ -428,12 +428,15 @@ impl HigherServices for FolderHigherServices {
                     .reader()
                     .read_file(&format!("{}/{name}", medium.folder))
                     .map_err(media_refusal)?;
-                fs::write(kept.join(name), bytes).map_err(fail)
+                crate::folder::write_synced(&kept.join(name), &bytes).map_err(fail)
             });
             session.close(&mut audit).map_err(media_refusal)?;
             copied
         });
         copied?;
+        crate::folder::sync_dir(&kept)
+            .and_then(|()| crate::folder::sync_dir(&self.paths.data_dir))
+            .map_err(fail)?;
         let again = self
             .kept_definition()?
             .ok_or_else(|| Refusal::with(Msg::RefusedOther, &[], "kept definition missing"))?;
