@@ -28,6 +28,22 @@ pub struct Identity {
 }
 
 impl Identity {
+    /// The identity of an appliance with this trusted root and body certificate.
+    pub fn of(
+        root: &tally_signing::PublicKey,
+        certificate: &tally_signing::Certificate,
+        system: &str,
+    ) -> Identity {
+        Identity {
+            root_fingerprint: root.fingerprint().to_hex(),
+            role: certificate.role().as_str().to_uppercase(),
+            identifier: certificate.identifier().to_owned(),
+            name: certificate.name().to_owned(),
+            certificate_fingerprint: certificate.fingerprint().to_hex(),
+            system: system.to_owned(),
+        }
+    }
+
     /// Who this appliance counts for: role, identifier and name ("GSB 0042 Gemeente
     /// Juinen"), the role said once where the identifier is the role ("CSB Juinen").
     pub fn body(&self) -> String {

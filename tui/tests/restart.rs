@@ -263,15 +263,8 @@ fn a_journal_cut_short_shows_another_head_on_the_overview() {
     let head = r.state.journal_head.unwrap();
     assert_eq!(head, file_head(&paths));
     let shown = |r: &Demo| {
-        let mut t = ratatui::Terminal::new(ratatui::backend::TestBackend::new(80, 24)).unwrap();
-        t.draw(|f| tally_tui::view::view(&r.state, f)).unwrap();
-        let buf = t.backend().buffer().clone();
-        (0..24)
-            .map(|y| {
-                (0..80)
-                    .map(|x| buf[(x, y)].symbol().to_string())
-                    .collect::<String>()
-            })
+        screen_lines(&r.state)
+            .into_iter()
             .find(|l| l.contains("ketenhash"))
             .unwrap()
     };

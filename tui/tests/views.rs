@@ -11,26 +11,14 @@ mod common;
 
 use common::*;
 use crossterm::event::KeyCode;
-use ratatui::Terminal;
-use ratatui::backend::TestBackend;
 use tally_core::entry::FieldId;
 use tally_core::ids::{CandidatePosition, ListNumber};
 use tally_tui::app::{Event, State, update};
 use tally_tui::text::Lang;
-use tally_tui::view::view;
 
 /// The screen's 24 lines of text.
 fn render(state: &State) -> Vec<String> {
-    let mut t = Terminal::new(TestBackend::new(80, 24)).unwrap();
-    t.draw(|f| view(state, f)).unwrap();
-    let buf = t.backend().buffer().clone();
-    (0..24)
-        .map(|y| {
-            (0..80)
-                .map(|x| buf[(x, y)].symbol().to_string())
-                .collect::<String>()
-        })
-        .collect()
+    screen_lines(state)
 }
 
 fn show(name: &str, lines: &[String]) {

@@ -350,14 +350,7 @@ impl FolderHigherServices {
 
 impl HigherServices for FolderHigherServices {
     fn identity(&self) -> Identity {
-        Identity {
-            root_fingerprint: self.root.fingerprint().to_hex(),
-            role: self.certificate.role().as_str().to_uppercase(),
-            identifier: self.certificate.identifier().to_owned(),
-            name: self.certificate.name().to_owned(),
-            certificate_fingerprint: self.certificate.fingerprint().to_hex(),
-            system: self.system.clone(),
-        }
+        Identity::of(&self.root, &self.certificate, &self.system)
     }
 
     fn unlock(&mut self, passphrase: &str) -> Result<(), Refusal> {

@@ -244,8 +244,8 @@ pub fn full_entry(r: &mut impl Keys, i: usize, typist: &str, paper: &BTreeMap<Fi
     );
 }
 
-/// The screen at 80x24 as text, one line per row.
-pub fn screen_text(state: &State) -> String {
+/// The screen's 24 lines at 80x24.
+pub fn screen_lines(state: &State) -> Vec<String> {
     use ratatui::{Terminal, backend::TestBackend};
     let mut t = Terminal::new(TestBackend::new(80, 24)).unwrap();
     t.draw(|f| tally_tui::view::view(state, f)).unwrap();
@@ -256,6 +256,10 @@ pub fn screen_text(state: &State) -> String {
                 .map(|x| buf[(x, y)].symbol().to_string())
                 .collect::<String>()
         })
-        .collect::<Vec<_>>()
-        .join("\n")
+        .collect()
+}
+
+/// The screen at 80x24 as text, one line per row.
+pub fn screen_text(state: &State) -> String {
+    screen_lines(state).join("\n")
 }
