@@ -19,6 +19,7 @@ pub mod form;
 pub mod hash_groups;
 pub mod higher;
 pub mod journal;
+pub mod journaled;
 pub mod media_words;
 pub mod model;
 pub mod runner;

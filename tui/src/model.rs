@@ -652,3 +652,13 @@ pub fn parse_count(input: &str) -> Option<FieldValue> {
     }
     EntryCount::parse(input).ok().map(FieldValue::Count)
 }
+
+impl crate::journaled::Ledger for Tally {
+    type Record = Record;
+    type Applied = ();
+    type Error = ApplyError;
+
+    fn apply(&mut self, record: &Record, _file: Option<&[u8]>) -> Result<(), ApplyError> {
+        Tally::apply(self, record)
+    }
+}

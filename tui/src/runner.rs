@@ -6,7 +6,8 @@ use crossterm::event::KeyEvent;
 
 use crate::app::{Effect, Event, State, update};
 use crate::form::Form;
-use crate::model::{Loaded, Record};
+use crate::journaled::{PersistError, ReplayError, persist, replay};
+use crate::model::{ApplyError, Loaded, Record};
 use crate::services::{Journal, Refusal, Services, VerifiedDefinition};
 
 /// Why the terminal cannot start from its journal.
@@ -46,13 +47,6 @@ fn loaded(def: &VerifiedDefinition) -> Loaded {
     }
 }
 
-enum PersistError {
-    /// The state does not allow the record.
-    Refused(String),
-    /// The journal cannot be written.
-    Journal(String),
-}
-
 /// Milliseconds since 1970 (0 if the clock is before 1970).
 fn now_ms() -> i64 {
     std::time::SystemTime::now()
@@ -61,37 +55,7 @@ fn now_ms() -> i64 {
         .unwrap_or(0)
 }
 
-/// The chain of the core's journal as the runner wrote and read it: the number and chain
-/// hash of the last record (`tally_core::journal::chain_hash`, starting from the header's
-/// check value), so the screen can show where the journal ends.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct ChainHead {
-    /// The last record's number (0: none yet).
-    pub seq: u64,
-    /// Its chain hash.
-    pub hash: [u8; 32],
-}
-
-impl ChainHead {
-    /// The head of an empty journal of this election.
-    pub fn start(election: &[u8; 32]) -> ChainHead {
-        let header = tally_core::journal::header(election);
-        let mut hash = [0u8; 32];
-        if let Some(check) = header.get(44..tally_core::journal::HEADER_LEN) {
-            hash.copy_from_slice(check);
-        }
-        ChainHead { seq: 0, hash }
-    }
-
-    /// The head after one more record.
-    pub fn next(self, payload: &[u8]) -> ChainHead {
-        let seq = self.seq.saturating_add(1);
-        ChainHead {
-            seq,
-            hash: tally_core::journal::chain_hash(&self.hash, seq, payload),
-        }
-    }
-}
+pub use crate::journaled::ChainHead;
 
 /// What the journal is bound to: the SHA-256 of the election's 110a.
 fn election_hash(def: &VerifiedDefinition) -> [u8; 32] {
@@ -122,16 +86,15 @@ impl<S: Services, J: Journal> Runner<S, J> {
             head = Some(ChainHead::start(&election_hash(&def)));
             state.tally.pending = Some(loaded(&def));
         }
-        let records = journal.read_all()?;
-        for (i, bytes) in records.iter().enumerate() {
-            head = head.map(|h| h.next(bytes));
-            let record: Record = serde_json::from_slice(bytes)
-                .map_err(|e| OpenError::Damaged(i + 1, e.to_string()))?;
-            state
-                .tally
-                .apply(&record)
-                .map_err(|e| OpenError::Apply(i + 1, e))?;
-        }
+        replay(&mut state.tally, &mut head, &mut journal, |_| {
+            Ok::<_, ()>(None)
+        })
+        .map_err(|e| match e {
+            ReplayError::Read(e) => OpenError::Read(e),
+            ReplayError::Damaged(n, why) => OpenError::Damaged(n, why),
+            ReplayError::Apply(n, e) => OpenError::Apply(n, e),
+            ReplayError::File(n, ()) => OpenError::Damaged(n, "no file".into()),
+        })?;
         state.journal_head = head;
         Ok(Runner {
             state,
@@ -168,6 +131,7 @@ impl<S: Services, J: Journal> Runner<S, J> {
                         match self.persist(&record) {
                             Ok(()) => {}
                             Err(PersistError::Refused(why)) => {
+                                let why = why.to_string();
                                 // The core refused the step: nothing was written or changed.
                                 effects.clear();
                                 events.push_back(Event::Refused(why));
@@ -221,17 +185,13 @@ impl<S: Services, J: Journal> Runner<S, J> {
         }
     }
 
-    fn persist(&mut self, record: &Record) -> Result<(), PersistError> {
-        // Only a record that fits goes into the journal; the state changes once it is there.
-        let mut next = self.state.tally.clone();
-        next.apply(record)
-            .map_err(|e| PersistError::Refused(e.to_string()))?;
-        let bytes = serde_json::to_vec(record).map_err(|e| PersistError::Journal(e.to_string()))?;
-        self.journal
-            .append(&bytes)
-            .map_err(|e| PersistError::Journal(e.to_string()))?;
-        self.state.journal_head = self.state.journal_head.map(|h| h.next(&bytes));
-        self.state.tally = next;
-        Ok(())
+    fn persist(&mut self, record: &Record) -> Result<(), PersistError<ApplyError>> {
+        persist(
+            &mut self.state.tally,
+            &mut self.state.journal_head,
+            &mut self.journal,
+            record,
+            None,
+        )
     }
 }

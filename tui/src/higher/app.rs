@@ -172,6 +172,8 @@ pub struct State {
     /// The help of the screen is shown (F1).
     pub help: bool,
     seed: u64,
+    /// The journal's record count and chain hash, followed as records are written.
+    pub journal_head: Option<crate::journaled::ChainHead>,
 }
 
 /// What happens to the state.
@@ -239,6 +241,7 @@ impl State {
             total: None,
             outcome: None,
             help: false,
+            journal_head: None,
             seed,
         }
     }

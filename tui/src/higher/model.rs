@@ -583,6 +583,16 @@ pub fn build_export(
     })
 }
 
+impl crate::journaled::Ledger for Ledger {
+    type Record = Record;
+    type Applied = Applied;
+    type Error = ApplyError;
+
+    fn apply(&mut self, record: &Record, file: Option<&[u8]>) -> Result<Applied, ApplyError> {
+        Ledger::apply(self, record, file)
+    }
+}
+
 #[cfg(test)]
 #[allow(clippy::unwrap_used, clippy::expect_used, clippy::indexing_slicing)]
 mod tests {

@@ -11,6 +11,7 @@ use tally_signing::{ContentKind, Timestamp};
 use super::app::{Effect, Event, State, update};
 use super::model::{Applied, ApplyError, Definition, Record, build_export};
 use super::services::{HigherServices, Refusal};
+use crate::journaled::{self, ChainHead, ReplayError, persist, replay};
 use crate::services::Journal;
 use crate::text::{Lang, Msg};
 
@@ -121,28 +122,27 @@ impl<S: HigherServices, J: Journal> HigherRunner<S, J> {
     ) -> Result<HigherRunner<S, J>, OpenError> {
         if let Some(def) = services.kept_definition().map_err(OpenError::Definition)? {
             journal.bind(election_hash(&def))?;
+            state.journal_head = Some(ChainHead::start(&election_hash(&def)));
             state
                 .ledger
                 .load(def)
                 .map_err(|e| OpenError::Apply(0, Box::new(ApplyError::Aggregate(e))))?;
         }
-        for (i, bytes) in journal.read_all()?.iter().enumerate() {
-            let record: Record = serde_json::from_slice(bytes)
-                .map_err(|e| OpenError::Damaged(i + 1, e.to_string()))?;
-            let file = match &record {
-                Record::Import { sha256, .. } => Some(services.kept_file(sha256).map_err(
-                    |refusal| OpenError::File {
-                        record: i + 1,
-                        refusal,
-                    },
-                )?),
-                _ => None,
-            };
-            state
-                .ledger
-                .apply(&record, file.as_deref())
-                .map_err(|e| OpenError::Apply(i + 1, Box::new(e)))?;
-        }
+        replay(
+            &mut state.ledger,
+            &mut state.journal_head,
+            &mut journal,
+            |record| match record {
+                Record::Import { sha256, .. } => services.kept_file(sha256).map(Some),
+                _ => Ok(None),
+            },
+        )
+        .map_err(|e| match e {
+            ReplayError::Read(e) => OpenError::Read(e),
+            ReplayError::Damaged(n, why) => OpenError::Damaged(n, why),
+            ReplayError::Apply(n, e) => OpenError::Apply(n, Box::new(e)),
+            ReplayError::File(record, refusal) => OpenError::File { record, refusal },
+        })?;
         state.refresh();
         Ok(HigherRunner {
             state,
@@ -221,6 +221,7 @@ impl<S: HigherServices, J: Journal> HigherRunner<S, J> {
         self.journal
             .bind(election_hash(&def))
             .map_err(|e| Refusal::with(Msg::JournalFailedNothingChanged, &[&e.to_string()], ""))?;
+        self.state.journal_head = Some(ChainHead::start(&election_hash(&def)));
         let files = def.files.clone();
         self.state
             .ledger
@@ -350,19 +351,23 @@ impl<S: HigherServices, J: Journal> HigherRunner<S, J> {
     }
 
     fn persist(&mut self, record: &Record, bytes: Option<&[u8]>) -> Result<Applied, PersistError> {
-        let mut next = self.state.ledger.clone();
-        let applied = next.apply(record, bytes).map_err(|e| match &e {
-            ApplyError::Import(ie) => PersistError::Refused(import_refusal(ie), e.to_string()),
-            _ => PersistError::Refused(
+        persist(
+            &mut self.state.ledger,
+            &mut self.state.journal_head,
+            &mut self.journal,
+            record,
+            bytes,
+        )
+        .map_err(|e| match e {
+            journaled::PersistError::Refused(ApplyError::Import(ie)) => {
+                let why = ie.to_string();
+                PersistError::Refused(import_refusal(&ie), why)
+            }
+            journaled::PersistError::Refused(e) => PersistError::Refused(
                 Refusal::with(Msg::StepRefused, &[&e.to_string()], ""),
                 e.to_string(),
             ),
-        })?;
-        let json = serde_json::to_vec(record).map_err(|e| PersistError::Journal(e.to_string()))?;
-        self.journal
-            .append(&json)
-            .map_err(|e| PersistError::Journal(e.to_string()))?;
-        self.state.ledger = next;
-        Ok(applied)
+            journaled::PersistError::Journal(why) => PersistError::Journal(why),
+        })
     }
 }

@@ -1,0 +1,206 @@
+//! The one rule of every level's runner, written once: a record is applied to a copy of the
+//! ledger; only when it fits is it written to the journal (forced to disk) and the copy kept.
+//! At start the journal is replayed record by record. The journal's chain head (the SHA-256
+//! chain of the core's journal framing) is followed on both paths, so the screen can show it.
+//!
+//! What it must not do: know any level's records or screens (that is the level's runner).
+
+use std::io;
+
+use serde::Serialize;
+use serde::de::DeserializeOwned;
+
+use crate::services::Journal;
+
+/// What a journal of records builds: the municipal tally, a higher level's ledger.
+pub trait Ledger: Clone {
+    /// One journal record.
+    type Record: Serialize + DeserializeOwned;
+    /// What applying a record reports.
+    type Applied;
+    /// Why a record does not fit.
+    type Error;
+
+    /// Applies `record`; `file` is the kept file the record names, when it names one.
+    ///
+    /// # Errors
+    /// The record does not fit; the ledger may then be changed (callers apply to a copy).
+    fn apply(
+        &mut self,
+        record: &Self::Record,
+        file: Option<&[u8]>,
+    ) -> Result<Self::Applied, Self::Error>;
+}
+
+/// The position and hash at the end of the journal: its record count and the chain hash of
+/// the last record (`tally_core::journal::chain_hash`, starting from the header's check
+/// value).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct ChainHead {
+    /// Records so far.
+    pub seq: u64,
+    /// The chain hash after the last record.
+    pub hash: [u8; 32],
+}
+
+impl ChainHead {
+    /// The head of an empty journal of the election whose 110a has SHA-256 `election`.
+    pub fn start(election: &[u8; 32]) -> ChainHead {
+        let header = tally_core::journal::header(election);
+        let mut hash = [0u8; 32];
+        if let Some(check) = header.get(44..tally_core::journal::HEADER_LEN) {
+            hash.copy_from_slice(check);
+        }
+        ChainHead { seq: 0, hash }
+    }
+
+    /// The head after one more record with this payload.
+    pub fn next(self, payload: &[u8]) -> ChainHead {
+        let seq = self.seq.saturating_add(1);
+        ChainHead {
+            seq,
+            hash: tally_core::journal::chain_hash(&self.hash, seq, payload),
+        }
+    }
+}
+
+/// Why a record was not kept.
+#[derive(Debug)]
+pub enum PersistError<E> {
+    /// The ledger refused it: nothing was written or changed.
+    Refused(E),
+    /// The journal could not be written: nothing changed, and nothing more may be accepted.
+    Journal(String),
+}
+
+/// Applies `record` to a copy of `ledger`, writes it to `journal` and only then keeps the
+/// copy and moves `head`.
+///
+/// # Errors
+/// See [`PersistError`].
+pub fn persist<L: Ledger, J: Journal>(
+    ledger: &mut L,
+    head: &mut Option<ChainHead>,
+    journal: &mut J,
+    record: &L::Record,
+    file: Option<&[u8]>,
+) -> Result<L::Applied, PersistError<L::Error>> {
+    let mut next = ledger.clone();
+    let applied = next.apply(record, file).map_err(PersistError::Refused)?;
+    let bytes = serde_json::to_vec(record).map_err(|e| PersistError::Journal(e.to_string()))?;
+    journal
+        .append(&bytes)
+        .map_err(|e| PersistError::Journal(e.to_string()))?;
+    *head = head.map(|h| h.next(&bytes));
+    *ledger = next;
+    Ok(applied)
+}
+
+/// Why the journal cannot be replayed.
+#[derive(Debug)]
+pub enum ReplayError<A, F> {
+    /// The journal cannot be read.
+    Read(io::Error),
+    /// Record `n` (from 1) is not a record.
+    Damaged(usize, String),
+    /// Record `n` does not fit the ledger.
+    Apply(usize, A),
+    /// The file record `n` names cannot be had.
+    File(usize, F),
+}
+
+/// Replays every record of `journal` into `ledger`, moving `head` along. `file_of` gives
+/// the kept file a record names (or `None`).
+///
+/// # Errors
+/// See [`ReplayError`].
+pub fn replay<L: Ledger, J: Journal, F>(
+    ledger: &mut L,
+    head: &mut Option<ChainHead>,
+    journal: &mut J,
+    mut file_of: impl FnMut(&L::Record) -> Result<Option<Vec<u8>>, F>,
+) -> Result<(), ReplayError<L::Error, F>> {
+    for (i, bytes) in journal
+        .read_all()
+        .map_err(ReplayError::Read)?
+        .iter()
+        .enumerate()
+    {
+        let n = i.saturating_add(1);
+        *head = head.map(|h| h.next(bytes));
+        let record: L::Record =
+            serde_json::from_slice(bytes).map_err(|e| ReplayError::Damaged(n, e.to_string()))?;
+        let file = file_of(&record).map_err(|e| ReplayError::File(n, e))?;
+        ledger
+            .apply(&record, file.as_deref())
+            .map_err(|e| ReplayError::Apply(n, e))?;
+    }
+    Ok(())
+}
+
+#[cfg(test)]
+#[allow(clippy::unwrap_used)]
+mod tests {
+    use super::*;
+
+    /// A ledger that adds numbers and refuses negative ones.
+    #[derive(Debug, Clone, Default, PartialEq)]
+    struct Sum(i64);
+
+    impl Ledger for Sum {
+        type Record = i64;
+        type Applied = i64;
+        type Error = String;
+        fn apply(&mut self, r: &i64, _: Option<&[u8]>) -> Result<i64, String> {
+            if *r < 0 {
+                return Err(format!("{r} < 0"));
+            }
+            self.0 += r;
+            Ok(self.0)
+        }
+    }
+
+    #[derive(Default)]
+    struct Memory(Vec<Vec<u8>>, bool);
+
+    impl Journal for Memory {
+        fn append(&mut self, record: &[u8]) -> io::Result<()> {
+            if self.1 {
+                return Err(io::Error::other("full"));
+            }
+            self.0.push(record.to_vec());
+            Ok(())
+        }
+        fn read_all(&mut self) -> io::Result<Vec<Vec<u8>>> {
+            Ok(self.0.clone())
+        }
+    }
+
+    #[test]
+    fn a_record_is_kept_only_when_it_fits_and_is_written() {
+        let mut ledger = Sum::default();
+        let mut head = Some(ChainHead::start(&[7; 32]));
+        let mut journal = Memory::default();
+        assert_eq!(
+            persist(&mut ledger, &mut head, &mut journal, &3, None).unwrap(),
+            3
+        );
+        assert!(matches!(
+            persist(&mut ledger, &mut head, &mut journal, &-1, None),
+            Err(PersistError::Refused(_))
+        ));
+        journal.1 = true;
+        assert!(matches!(
+            persist(&mut ledger, &mut head, &mut journal, &4, None),
+            Err(PersistError::Journal(_))
+        ));
+        assert_eq!(ledger, Sum(3));
+        assert_eq!(head.unwrap().seq, 1);
+        // Replay gives the same ledger and head.
+        let mut again = Sum::default();
+        let mut head_again = Some(ChainHead::start(&[7; 32]));
+        replay::<_, _, ()>(&mut again, &mut head_again, &mut journal, |_| Ok(None)).unwrap();
+        assert_eq!(again, ledger);
+        assert_eq!(head_again, head);
+    }
+}
