@@ -248,8 +248,12 @@ fn hsb_imports_refuses_corrects_restarts_and_writes_the_signed_510c() {
     assert_eq!(r.state.screen, Screen::Overview, "{:?}", r.state.note);
     check_view(
         &mut r,
-        &["0 van 10 binnen", "ontbreekt"],
-        &["0 of 10 in", "missing"],
+        &[
+            "0 van 10 binnen",
+            "ontbreekt",
+            "Journaal: 1 regels, laatste ketenhash",
+        ],
+        &["0 of 10 in", "missing", "Journal: 1 records"],
     );
 
     // Refusals, each with its own message; nothing imported.

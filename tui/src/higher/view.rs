@@ -465,6 +465,19 @@ fn overview(state: &State, lines: &mut Vec<Line<'static>>) {
             lines.push(line(format!("X {}: {why}", r.file_name)));
         }
     }
+    // The journal's head, as on the municipal overview: officials who note it when they stop
+    // notice a journal that lost its tail.
+    if let Some(head) = &state.journal_head {
+        let hex = hex::encode(head.hash);
+        let short = (0..4)
+            .map(|g| crate::app::hash_group(&hex, g))
+            .collect::<Vec<_>>()
+            .join(" ");
+        lines.push(Line::from(""));
+        lines.push(line(
+            Msg::JournalHead.fill(lang, &[&head.seq.to_string(), &short]),
+        ));
+    }
 }
 
 fn show(v: Option<u64>) -> String {
