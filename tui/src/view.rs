@@ -1155,4 +1155,72 @@ mod tests {
             );
         }
     }
+
+    /// The longest real list name (TK2025, 40 characters: "GROENLINKS / Partij van de Arbeid
+    /// (PvdA)") on the entry screen at 80x24, in both languages: shown whole (on two lines),
+    /// never cut, every line within 80 columns, the election's id in the header.
+    #[test]
+    fn the_longest_real_list_name_is_shown_whole_on_the_entry_screen() {
+        use crate::form::Form;
+        use crate::model::{Loaded, Record, Slot};
+        let e = crate::form::tests::tk2025(&["Haarlem"], "0392", "Haarlem");
+        let info = ElectionInfo::from_election(&e).unwrap();
+        let long = info
+            .lists
+            .iter()
+            .find(|l| l.name == "GROENLINKS / Partij van de Arbeid (PvdA)")
+            .expect("the list is in the TK2025 Haarlem 230b")
+            .number;
+        for lang in [Lang::Nl, Lang::En] {
+            let mut state = State::new(lang, false, Identity::default(), 1);
+            let form = Form::new(&info);
+            let index = form
+                .fields
+                .iter()
+                .position(|f| f.id == tally_core::entry::FieldId::ListVotes(long))
+                .unwrap();
+            state.tally.pending = Some(Loaded {
+                info: info.clone(),
+                form,
+                files: Vec::new(),
+            });
+            let station = info.stations[0].number.0;
+            for record in [
+                Record::ElectionLoaded {
+                    election: info.id.clone(),
+                    files: Vec::new(),
+                },
+                Record::EntryStarted {
+                    station,
+                    slot: Slot::First,
+                    typist: "Anna".into(),
+                    at: 0,
+                },
+                Record::Cursor {
+                    station,
+                    slot: Slot::First,
+                    index,
+                },
+            ] {
+                state.tally.apply(&record).unwrap();
+            }
+            state.screen = state.screen_for(crate::model::Place::Entry {
+                station,
+                slot: Slot::First,
+            });
+            let screen = render(&state);
+            let lines: Vec<&str> = screen.lines().collect();
+            assert!(lines[0].trim_end().ends_with("| TK2025"), "{screen}");
+            let at = lines
+                .iter()
+                .position(|l| l.contains("GROENLINKS /"))
+                .unwrap_or_else(|| panic!("the list is not on screen:\n{screen}"));
+            assert!(
+                lines[at].contains("GROENLINKS / Partij van de Arbeid "),
+                "{screen}"
+            );
+            assert_eq!(lines[at + 1].trim(), "(PvdA)", "{screen}");
+            assert!(lines.iter().all(|l| l.chars().count() <= 80));
+        }
+    }
 }
