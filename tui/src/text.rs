@@ -784,6 +784,22 @@ catalogue! {
     HashGroupDiffers => "De hashcode klopt niet met het papier: groep {0} is op het papier \"{1}\", het bestand heeft \"{2}\"", "The hash code does not match the paper: group {0} is \"{1}\" on the paper, the file has \"{2}\"";
     /// The groups asked cannot be checked (two equal or out of range): a program error.
     HashGroupsAsked => "De gevraagde groepen van de hashcode kunnen niet gecontroleerd worden ({0})", "The hash code groups asked cannot be checked ({0})";
+
+    // ---- drawings of lots, in the screen's language ----
+    /// A remaining seat decided by lot: {0} its number, {1} the rule, {2} the tied lists.
+    DrawingRemainingSeat => "restzetel {0} ({1}) tussen lijsten {2}", "remaining seat {0} ({1}) between lists {2}";
+    /// P 9's retraction decided by lot: {0} the tied lists.
+    DrawingRetraction => "P 9: welke van de lijsten {0} een zetel afstaat", "P 9: which of lists {0} gives up a seat";
+    /// A preference seat decided by lot: {0} the list, {1} the seat, {2} the tied candidates.
+    DrawingPreferenceSeat => "lijst {0}, voorkeurszetel {1}, tussen kandidaten {2}", "list {0}, preference seat {1}, between candidates {2}";
+    /// P 7: highest averages.
+    RuleHighestAverages => "P 7 grootste gemiddelden", "P 7 highest averages";
+    /// P 8: largest remainders.
+    RuleLargestRemainders => "P 8 grootste overschotten", "P 8 largest remainders";
+    /// P 8: highest averages, at most one seat per list.
+    RuleOnePerList => "P 8 grootste gemiddelden, ten hoogste een zetel per lijst", "P 8 highest averages, at most one seat per list";
+    /// P 8: highest averages without that limit.
+    RuleUnlimited => "P 8 grootste gemiddelden, zonder beperking", "P 8 highest averages, without limit";
 }
 
 #[cfg(test)]

@@ -171,11 +171,13 @@ fn council_csb_stops_at_a_tie_takes_the_lot_and_writes_the_520() {
             "3: 1.000 stemmen",
             "4: 1.000 stemmen",
             "Getrokken lijst",
+            "(restzetel 1 (P 7 grootste gemiddelden) tussen lijsten 3, 4)",
         ],
         &[
             "drawing of lots is needed",
             "tie between lists 3, 4",
             "List drawn",
+            "(remaining seat 1 (P 7 highest averages) between lists 3, 4)",
         ],
     );
     // A list that is not tied is refused; nothing journaled.

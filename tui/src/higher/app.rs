@@ -901,13 +901,55 @@ impl PendingDrawing {
         }
     }
 
-    /// The drawing in words (English, as the core says it).
-    pub fn text(&self) -> String {
+    /// The drawing in words, in `lang`.
+    pub fn text(&self, lang: Lang) -> String {
         match self {
-            PendingDrawing::Seat(d) => d.to_string(),
-            PendingDrawing::Candidate(d) => d.to_string(),
+            PendingDrawing::Seat(d) => seat_drawing_text(d, lang),
+            PendingDrawing::Candidate(d) => candidate_drawing_text(d, lang),
         }
     }
+}
+
+fn join<T: std::fmt::Display>(items: &[T]) -> String {
+    items
+        .iter()
+        .map(ToString::to_string)
+        .collect::<Vec<_>>()
+        .join(", ")
+}
+
+/// A drawing of lots between lists, in `lang` (the core's `Display` is English).
+pub fn seat_drawing_text(d: &SeatDrawing, lang: Lang) -> String {
+    use tally_core::apportionment::SeatDrawingPurpose;
+    match d.purpose {
+        SeatDrawingPurpose::RemainingSeat { seat, rule } => {
+            let rule = rule_msg(rule);
+            Msg::DrawingRemainingSeat
+                .fill(lang, &[&seat.to_string(), rule.text(lang), &join(&d.tied)])
+        }
+        SeatDrawingPurpose::AbsoluteMajorityRetraction => {
+            Msg::DrawingRetraction.fill(lang, &[&join(&d.tied)])
+        }
+    }
+}
+
+/// The name of a remaining-seat rule, as a catalogue text.
+pub fn rule_msg(rule: tally_core::apportionment::SeatRule) -> Msg {
+    use tally_core::apportionment::SeatRule;
+    match rule {
+        SeatRule::HighestAverages => Msg::RuleHighestAverages,
+        SeatRule::LargestRemainders => Msg::RuleLargestRemainders,
+        SeatRule::HighestAveragesOnePerList => Msg::RuleOnePerList,
+        SeatRule::HighestAveragesUnlimited => Msg::RuleUnlimited,
+    }
+}
+
+/// A drawing of lots between candidates, in `lang`.
+pub fn candidate_drawing_text(d: &CandidateDrawing, lang: Lang) -> String {
+    Msg::DrawingPreferenceSeat.fill(
+        lang,
+        &[&d.list.to_string(), &d.seat.to_string(), &join(&d.tied)],
+    )
 }
 
 /// The drawing the calculation waits for.
@@ -927,7 +969,7 @@ pub fn pending_lot(state: &State) -> Option<PendingDrawing> {
 /// The drawing the calculation waits for: (list for a candidate drawing, its text, the
 /// tied numbers).
 pub fn pending_drawing(state: &State) -> Option<(Option<u32>, String, Vec<u32>)> {
-    pending_lot(state).map(|p| (p.list(), p.text(), p.tied()))
+    pending_lot(state).map(|p| (p.list(), p.text(state.lang), p.tied()))
 }
 
 fn lot_entered(state: &mut State) -> Vec<Effect> {

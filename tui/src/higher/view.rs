@@ -639,7 +639,13 @@ fn seats(state: &State, lines: &mut Vec<Line<'static>>) {
             lines.push(line(Msg::SeatsQuota.fill(lang, &[&n.quota.to_string()])));
             lines.push(line(Msg::SeatsStepsNote.text(lang)));
             steps(&n.steps, lines);
-            lines.push(Line::styled(ascii(&format!("! {}", n.drawing)), ERR));
+            lines.push(Line::styled(
+                ascii(&format!(
+                    "! {}",
+                    super::app::seat_drawing_text(&n.drawing, lang)
+                )),
+                ERR,
+            ));
         }
         Some(Err(e)) => lines.push(line(Msg::CalculationFailed.fill(lang, &[e]))),
         None => {}
@@ -698,7 +704,10 @@ fn lot(state: &State, lines: &mut Vec<Line<'static>>) {
     if let Some(Ok(Computation::SeatLotsNeeded(n))) = &state.outcome
         && let Some(SeatStep::RemainingSeat(last)) = n.steps.last()
     {
-        lines.push(line(format!("  {}", last.rule)));
+        lines.push(line(format!(
+            "  {}",
+            super::app::rule_msg(last.rule).text(lang)
+        )));
     }
     lines.push(Line::from(""));
     lines.push(line(Msg::LotExplain.text(lang)));
@@ -784,7 +793,13 @@ fn candidates(state: &State, lines: &mut Vec<Line<'static>>) {
                 ));
             }
             ListOutcome::LotsNeeded { drawing: d, .. } => {
-                lines.push(Line::styled(ascii(&format!("! {d}")), ERR));
+                lines.push(Line::styled(
+                    ascii(&format!(
+                        "! {}",
+                        super::app::candidate_drawing_text(d, lang)
+                    )),
+                    ERR,
+                ));
             }
         }
     }
