@@ -491,39 +491,29 @@ impl FolderServices {
     }
 }
 
-/// A verification failure in plain Dutch (with the technical detail after it).
+/// A verification failure in the officials' words (with the technical detail after it).
 pub fn refusal(e: VerifyError) -> Refusal {
     use VerifyError::*;
-    let why = match &e {
+    let msg = match &e {
         Unlistable { .. }
         | ManifestMissing { .. }
         | SignatureMissing { .. }
-        | Unreadable { .. } => "de stick is onvolledig of onleesbaar",
-        NotRegularFile { .. } => {
-            "de stick bevat een snelkoppeling (symbolische link) of een speciaal bestand; zulke bestanden worden nooit gelezen"
-        }
-        CertificateFromOtherRoot { .. } | CertificateSignatureInvalid => {
-            "de ondertekenaar is niet erkend door de vertrouwde sleutel van de Kiesraad"
-        }
-        CertificateNotYetValid { .. } | CertificateExpired { .. } => {
-            "het certificaat van de ondertekenaar is nu niet geldig"
-        }
+        | Unreadable { .. } => Msg::RefusedIncomplete,
+        NotRegularFile { .. } => Msg::RefusedLink,
+        CertificateFromOtherRoot { .. } | CertificateSignatureInvalid => Msg::RefusedSignerUnknown,
+        CertificateNotYetValid { .. } | CertificateExpired { .. } => Msg::RefusedCertificateTime,
         CertificateForOtherElection { .. } | WrongElection { .. } => {
-            "de stick hoort bij een andere verkiezing"
+            Msg::RefusedMediumOtherElection
         }
-        UnexpectedSigner { .. } | RoleNotAllowed { .. } => {
-            "deze ondertekenaar mag deze inhoud niet versturen"
-        }
-        WrongKind { .. } => "de stick bevat een ander soort inhoud dan gevraagd",
-        ManifestSignatureInvalid => {
-            "de handtekening klopt niet: de stick is na ondertekening gewijzigd"
-        }
+        UnexpectedSigner { .. } | RoleNotAllowed { .. } => Msg::RefusedSignerNotAllowed,
+        WrongKind { .. } => Msg::RefusedOtherKind,
+        ManifestSignatureInvalid => Msg::RefusedChanged,
         FileMissing { .. } | FileSizeMismatch { .. } | FileHashMismatch { .. } => {
-            "een bestand op de stick is na ondertekening gewijzigd of ontbreekt"
+            Msg::RefusedFileChanged
         }
-        _ => "de stick is beschadigd of ongeldig",
+        _ => Msg::RefusedDamaged,
     };
-    Refusal::new(Msg::MediumRefused, format!("{why} ({e})"))
+    Refusal::with(msg, &[], e.to_string())
 }
 
 /// `<stick>/<folder>` split into the stick and the folder's name.

@@ -800,6 +800,28 @@ catalogue! {
     RuleOnePerList => "P 8 grootste gemiddelden, ten hoogste een zetel per lijst", "P 8 highest averages, at most one seat per list";
     /// P 8: highest averages without that limit.
     RuleUnlimited => "P 8 grootste gemiddelden, zonder beperking", "P 8 highest averages, without limit";
+
+    // ---- why a signed medium is refused (the signing crate's checks) ----
+    /// Incomplete or unreadable.
+    RefusedIncomplete => "Stick geweigerd: de stick is onvolledig of onleesbaar", "Medium refused: the stick is incomplete or unreadable";
+    /// A link or special file.
+    RefusedLink => "Stick geweigerd: de stick bevat een snelkoppeling (symbolische link) of een speciaal bestand; zulke bestanden worden nooit gelezen", "Medium refused: the stick holds a symbolic link or a special file; such files are never read";
+    /// Not recognised by the root key.
+    RefusedSignerUnknown => "Stick geweigerd: de ondertekenaar is niet erkend door de vertrouwde sleutel van de Kiesraad", "Medium refused: the signer is not recognised by the Electoral Council's trusted key";
+    /// Certificate not valid now.
+    RefusedCertificateTime => "Stick geweigerd: het certificaat van de ondertekenaar is nu niet geldig", "Medium refused: the signer's certificate is not valid now";
+    /// Another election.
+    RefusedMediumOtherElection => "Stick geweigerd: de stick hoort bij een andere verkiezing", "Medium refused: the stick belongs to another election";
+    /// A signer not allowed to send this.
+    RefusedSignerNotAllowed => "Stick geweigerd: deze ondertekenaar mag deze inhoud niet versturen", "Medium refused: this signer may not send this content";
+    /// Another kind of content.
+    RefusedOtherKind => "Stick geweigerd: de stick bevat een ander soort inhoud dan gevraagd", "Medium refused: the stick holds another kind of content than asked";
+    /// The signature does not match.
+    RefusedChanged => "Stick geweigerd: de handtekening klopt niet: de stick is na ondertekening gewijzigd", "Medium refused: the signature does not match: the stick was changed after signing";
+    /// A file changed or missing.
+    RefusedFileChanged => "Stick geweigerd: een bestand op de stick is na ondertekening gewijzigd of ontbreekt", "Medium refused: a file on the stick was changed after signing or is missing";
+    /// Anything else damaged.
+    RefusedDamaged => "Stick geweigerd: de stick is beschadigd of ongeldig", "Medium refused: the stick is damaged or invalid";
 }
 
 #[cfg(test)]

@@ -88,10 +88,9 @@ pub fn view(state: &State, frame: &mut Frame) {
                 ));
             }
             if let Some(e) = error {
+                // The refusal says "Stick geweigerd" itself (it was said twice).
                 lines.push(Line::from(""));
-                lines.push(problem_line(
-                    &Msg::MediumRefused.fill(lang, &[&e.text(lang)]),
-                ));
+                lines.push(problem_line(&e.text(lang)));
             }
             frame.render_widget(Paragraph::new(lines).wrap(Wrap { trim: false }), body);
         }

@@ -16,6 +16,9 @@ use tally_tui::app::Screen;
 use tally_tui::text::Lang;
 
 fn media_error(r: &Demo) -> String {
+    // Said once on screen (it read "Stick geweigerd: Stick geweigerd: ...").
+    let screen = screen_text(&r.state);
+    assert_eq!(screen.matches("Stick geweigerd").count(), 1, "{screen}");
     match &r.state.screen {
         Screen::Media { error: Some(e), .. } => e.text(Lang::Nl),
         other => panic!("no refusal: {other:?}"),
@@ -46,6 +49,19 @@ fn a_definition_changed_after_signing_is_refused_in_dutch() {
     assert!(
         e.starts_with("Stick geweigerd: een bestand op de stick is na ondertekening gewijzigd"),
         "{e}"
+    );
+    // The same refusal in English, for an English screen (one language per screen).
+    let Screen::Media {
+        error: Some(err), ..
+    } = &r.state.screen
+    else {
+        panic!()
+    };
+    assert!(
+        err.text(Lang::En)
+            .starts_with("Medium refused: a file on the stick was changed after signing"),
+        "{}",
+        err.text(Lang::En)
     );
     assert!(r.state.tally.election.is_none());
     assert!(!paths.data_dir.join("definition.tally").exists());
