@@ -382,7 +382,13 @@ pub fn update(state: &mut State, event: Event) -> Vec<Effect> {
         })],
         Event::Exported(Err(r)) => {
             // A refusal that already says the export failed is shown as it is.
-            let t = if r.msg == Msg::ExportFailed {
+            let t = if matches!(
+                r.msg,
+                Msg::ExportFailed
+                    | Msg::ExportNoStick
+                    | Msg::ExportSeveralSticks
+                    | Msg::ExportFolderExists
+            ) {
                 r.text(state.lang)
             } else {
                 Msg::ExportFailed.fill(state.lang, &[&r.text(state.lang)])

@@ -381,10 +381,9 @@ impl FolderServices {
                 .iter()
                 .find(|f| marks.iter().any(|m| f.name.contains(m)))
         };
-        let missing =
-            |what: &str| Refusal::new(Msg::MediumRefused, format!("{what} ontbreekt op de stick"));
-        let f110a = find(&["110a", "Verkiezingsdefinitie"])
-            .ok_or_else(|| missing("de verkiezingsdefinitie (110a)"))?;
+        let missing = |msg: Msg| Refusal::with(msg, &[], "");
+        let f110a =
+            find(&["110a", "Verkiezingsdefinitie"]).ok_or_else(|| missing(Msg::Missing110a))?;
         // A Tweede Kamer medium holds one 230b per kieskring: all are loaded, and the one
         // of this municipality's kieskring is the one whose hash code is asked below.
         let lists: Vec<_> = verified
@@ -397,10 +396,10 @@ impl FolderServices {
             })
             .collect();
         if lists.is_empty() {
-            return Err(missing("de kandidatenlijsten (230b)"));
+            return Err(missing(Msg::Missing230b));
         }
         let f110b = find(&["110b", "Stembureaus", "stembureaulijst"])
-            .ok_or_else(|| missing("de stembureaulijst (110b)"))?;
+            .ok_or_else(|| missing(Msg::Missing110b))?;
         let election = load_election(
             &SourceFile::new(&f110a.name, &f110a.bytes),
             &lists
@@ -409,22 +408,14 @@ impl FolderServices {
                 .collect::<Vec<_>>(),
             Some(&SourceFile::new(&f110b.name, &f110b.bytes)),
         )
-        .map_err(|e| {
-            Refusal::new(
-                Msg::MediumRefused,
-                format!("de EML-bestanden kloppen niet: {e}"),
-            )
-        })?;
+        .map_err(|e| Refusal::with(Msg::DefinitionEmlWrong, &[], e.to_string()))?;
         let info = ElectionInfo::from_election(&election)
             .map_err(|e| Refusal::new(Msg::MediumRefused, e))?;
         if info.municipality_code != self.certificate.identifier() {
-            return Err(Refusal::new(
-                Msg::MediumRefused,
-                format!(
-                    "de stembureaulijst is van gemeente {}, dit stembureau telt voor {}",
-                    info.municipality_code,
-                    self.certificate.identifier()
-                ),
+            return Err(Refusal::with(
+                Msg::OtherMunicipality,
+                &[&info.municipality_code, self.certificate.identifier()],
+                "",
             ));
         }
         let named: Vec<(&str, &[u8])> = lists
@@ -433,12 +424,7 @@ impl FolderServices {
             .collect();
         let f230b = kieskring_lists(&named, &info.contest_id)
             .and_then(|i| lists.get(i))
-            .ok_or_else(|| {
-                missing(&format!(
-                    "de kandidatenlijsten (230b) van kieskring {}",
-                    info.contest_id
-                ))
-            })?;
+            .ok_or_else(|| Refusal::with(Msg::Missing230bKieskring, &[&info.contest_id], ""))?;
         let signer = verified.signer();
         let definition = VerifiedDefinition {
             info,
@@ -464,14 +450,10 @@ impl FolderServices {
     ) -> Result<T, Refusal> {
         // An entry for a whole stick (unusable, empty, unreadable) says why.
         if let Some(stick) = self.sticks.get(&source.display().to_string()) {
-            let why = match stick.medium {
-                Err(why) => why,
-                Ok(_) => "op deze stick is geen map met een ondertekend medium gevonden".to_owned(),
-            };
-            return Err(Refusal::new(
-                Msg::MediumRefused,
-                format!("{}: {why}", stick.label),
-            ));
+            return Err(match stick.medium {
+                Err(why) => Refusal::new(Msg::MediumRefused, format!("{}: {why}", stick.label)),
+                Ok(_) => Refusal::with(Msg::NoSignedMediumOnStick, &[&stick.label], ""),
+            });
         }
         let (parent, folder) = split(source)?;
         let mut audit = self.audit_log()?;
@@ -482,10 +464,7 @@ impl FolderServices {
         let result = f(self, medium.as_ref(), folder, &mut audit);
         let removed = self.sticks.end(&mut audit);
         match result {
-            Err(_) if removed => Err(Refusal::new(
-                Msg::MediumRefused,
-                "de stick is verwijderd tijdens het inlezen; er is niets ingelezen",
-            )),
+            Err(_) if removed => Err(Refusal::with(Msg::StickPulledWhileReading, &[], "")),
             other => other,
         }
     }
@@ -705,24 +684,28 @@ impl Services for FolderServices {
                     .iter()
                     .filter_map(|s| s.medium.as_ref().err().map(|w| format!("{}: {w}", s.label)))
                     .collect();
-                let mut text =
-                    "geen bruikbare stick gevonden; steek een lege stick in (FAT32, exFAT of ext4)"
-                        .to_owned();
-                if !why.is_empty() {
-                    text.push_str(&format!(" ({})", why.join("; ")));
-                }
-                return Err(fail(text));
+                let present = if why.is_empty() {
+                    String::new()
+                } else {
+                    format!(" ({})", why.join("; "))
+                };
+                return Err(Refusal::with(Msg::ExportNoStick, &[&present], ""));
             }
             more => {
-                return Err(fail(format!(
-                    "{} bruikbare sticks; laat er precies een in zitten",
-                    more.len()
-                )));
+                return Err(Refusal::with(
+                    Msg::ExportSeveralSticks,
+                    &[&more.len().to_string()],
+                    "",
+                ));
             }
         };
         let dir = Path::new(&key).join(&folder);
         if !self.sticks.is_usb() && dir.exists() {
-            return Err(fail(format!("{} bestaat al", dir.display())));
+            return Err(Refusal::with(
+                Msg::ExportFolderExists,
+                &[&dir.display().to_string()],
+                "",
+            ));
         }
         // Through tally-media: a temporary name, fsync, rename, read back and verified
         // before the official is told it is done; audited. On failure the data stays in the

@@ -822,6 +822,30 @@ catalogue! {
     RefusedFileChanged => "Stick geweigerd: een bestand op de stick is na ondertekening gewijzigd of ontbreekt", "Medium refused: a file on the stick was changed after signing or is missing";
     /// Anything else damaged.
     RefusedDamaged => "Stick geweigerd: de stick is beschadigd of ongeldig", "Medium refused: the stick is damaged or invalid";
+
+    // ---- the definition medium and the export, in the officials' words ----
+    /// The 110a is missing.
+    Missing110a => "Stick geweigerd: de verkiezingsdefinitie (110a) ontbreekt op de stick", "Medium refused: the election definition (110a) is missing from the stick";
+    /// The 230b is missing.
+    Missing230b => "Stick geweigerd: de kandidatenlijsten (230b) ontbreken op de stick", "Medium refused: the candidate lists (230b) are missing from the stick";
+    /// The 110b is missing.
+    Missing110b => "Stick geweigerd: de stembureaulijst (110b) ontbreekt op de stick", "Medium refused: the list of polling stations (110b) is missing from the stick";
+    /// The kieskring's 230b is missing: {0} the kieskring.
+    Missing230bKieskring => "Stick geweigerd: de kandidatenlijsten (230b) van kieskring {0} ontbreken op de stick", "Medium refused: the candidate lists (230b) of kieskring {0} are missing from the stick";
+    /// The EML files do not agree.
+    DefinitionEmlWrong => "Stick geweigerd: de EML-bestanden kloppen niet", "Medium refused: the EML files are not right";
+    /// The 110b is another municipality's: {0} its code, {1} this body's.
+    OtherMunicipality => "Stick geweigerd: de stembureaulijst is van gemeente {0}, dit stembureau telt voor {1}", "Medium refused: the list of polling stations is of municipality {0}, this body counts for {1}";
+    /// A stick without a signed medium: {0} the stick.
+    NoSignedMediumOnStick => "Stick geweigerd: {0}: op deze stick is geen map met een ondertekend medium gevonden", "Medium refused: {0}: no folder with a signed medium was found on this stick";
+    /// The stick was pulled while it was read.
+    StickPulledWhileReading => "Stick geweigerd: de stick is verwijderd tijdens het inlezen; er is niets ingelezen", "Medium refused: the stick was removed while it was read; nothing was read in";
+    /// No usable stick for the export: {0} what the sticks present are.
+    ExportNoStick => "Exporteren mislukt: geen bruikbare stick gevonden; steek een lege stick in (FAT32, exFAT of ext4){0}", "Export failed: no usable stick found; insert an empty stick (FAT32, exFAT or ext4){0}";
+    /// Several usable sticks: {0} how many.
+    ExportSeveralSticks => "Exporteren mislukt: {0} bruikbare sticks; laat er precies een in zitten", "Export failed: {0} usable sticks; leave exactly one in";
+    /// The export folder exists: {0} where.
+    ExportFolderExists => "Exporteren mislukt: {0} bestaat al", "Export failed: {0} exists already";
 }
 
 #[cfg(test)]
