@@ -66,9 +66,10 @@ impl Groups {
         }
     }
 
-    fn check(&self, sha256_hex: &str) -> Result<(), Refusal> {
+    /// Checks the typed groups; on a mismatch which of the two (0 or 1) and why.
+    fn check(&self, sha256_hex: &str) -> Result<(), (usize, Refusal)> {
         let [ta, tb] = &self.typed;
-        crate::hash_groups::check(sha256_hex, self.asked, [ta, tb]).map_err(|(_, r)| r)
+        crate::hash_groups::check(sha256_hex, self.asked, [ta, tb])
     }
 }
 
@@ -639,18 +640,20 @@ fn on_key(state: &mut State, key: KeyEvent) -> Vec<Effect> {
                 else {
                     return vec![];
                 };
-                let checked = groups.check(&def.sha256_110a).and_then(|()| {
-                    match def.lists_230b.get(*list_file) {
-                        Some((name, sha)) => lists.check(sha).map_err(|mut r| {
+                // The refusal of the first group that does not match.
+                let checked = groups
+                    .check(&def.sha256_110a)
+                    .map_err(|(w, r)| (0, w, r))
+                    .and_then(|()| match def.lists_230b.get(*list_file) {
+                        Some((name, sha)) => lists.check(sha).map_err(|(w, mut r)| {
                             r.detail = name.clone();
-                            r
+                            (1, w, r)
                         }),
                         None => Ok(()),
-                    }
-                });
+                    });
                 match checked {
                     Ok(()) => vec![Effect::Keep(medium, def)],
-                    Err(r) => {
+                    Err((_, _, r)) => {
                         state.error(r);
                         if let Screen::DefinitionCheck {
                             groups,
@@ -773,7 +776,7 @@ fn on_key(state: &mut State, key: KeyEvent) -> Vec<Effect> {
                 let Screen::ImportCheck { groups, .. } = &state.screen else {
                     return vec![];
                 };
-                match groups.check(&count.sha256) {
+                match groups.check(&count.sha256).map_err(|(_, r)| r) {
                     Ok(()) => vec![Effect::Import(count)],
                     Err(r) => {
                         let record = refused_record(&count.file_name, &count.sha256, None, &r);

@@ -191,10 +191,16 @@ fn body_lines(state: &State) -> (Vec<Line<'static>>, Msg) {
             let id = &state.identity;
             title(&mut lines, Msg::StartCheckIdentity.text(lang).into());
             lines.push(line(Msg::StartRoot.text(lang)));
-            lines.push(line(format!("  {}", id.root_fingerprint)));
+            lines.push(line(format!(
+                "  {}",
+                crate::app::hash_code(&id.root_fingerprint)
+            )));
             lines.push(line(format!("{} {}", Msg::StartBody.text(lang), id.body())));
             lines.push(line(Msg::StartCert.text(lang)));
-            lines.push(line(format!("  {}", id.certificate_fingerprint)));
+            lines.push(line(format!(
+                "  {}",
+                crate::app::hash_code(&id.certificate_fingerprint)
+            )));
             lines.push(line(Msg::StartSystem.text(lang)));
             lines.push(line(format!("  {}", id.system)));
             lines.push(Line::from(""));
