@@ -13,7 +13,6 @@
 //! ancestors), so the fixtures recorded with it still describe what this layer records.
 
 use std::collections::{BTreeMap, BTreeSet};
-use std::io::Read;
 use std::os::fd::{AsFd, AsRawFd, BorrowedFd, OwnedFd};
 use std::path::{Component, Path, PathBuf};
 use std::time::{Duration, Instant};
@@ -64,12 +63,6 @@ pub fn parse_uevent_file(text: &str) -> BTreeMap<String, String> {
 pub struct SysRoot {
     sys: PathBuf,
     dev: PathBuf,
-}
-
-impl Default for SysRoot {
-    fn default() -> Self {
-        SysRoot::system()
-    }
 }
 
 impl SysRoot {
@@ -135,8 +128,7 @@ impl SysRoot {
             ));
         }
         let uevent_path = dir.join("uevent");
-        let uevent =
-            read_small(&uevent_path).map_err(|e| MediaError::io("read", &uevent_path, e))?;
+        let uevent = read_small(&uevent_path)?;
         let mut properties = parse_uevent_file(&uevent);
         let link_name = |name: &str| {
             std::fs::read_link(dir.join(name))
@@ -229,11 +221,7 @@ impl SysRoot {
             let rec = match self.record_device(&child) {
                 Ok(rec) => rec,
                 // Gone while being recorded (the table is being re-read): its event follows.
-                Err(MediaError::Io { source, .. })
-                    if source.kind() == std::io::ErrorKind::NotFound =>
-                {
-                    continue;
-                }
+                Err(e) if is_gone(&e) => continue,
                 Err(e) => return Err(e),
             };
             if rec.subsystem == "block" && rec.devtype.as_deref() == Some("partition") {
@@ -327,13 +315,19 @@ impl SysRoot {
     }
 }
 
-/// Reads a small sysfs file (at most 64 KiB) as text.
-fn read_small(path: &Path) -> std::io::Result<String> {
-    let mut text = String::new();
-    std::fs::File::open(path)?
-        .take(SYSFS_FILE_CAP)
-        .read_to_string(&mut text)?;
-    Ok(text)
+/// Reads a small sysfs file (at most 64 KiB) as text; bytes that are not UTF-8 are replaced
+/// (as libudev did), never a reason to drop the attribute or the device.
+fn read_small(path: &Path) -> Result<String, MediaError> {
+    let cap = usize::try_from(SYSFS_FILE_CAP).unwrap_or(usize::MAX);
+    crate::fsprobe::read_head(path, cap).map(|b| String::from_utf8_lossy(&b).into_owned())
+}
+
+/// Whether an error of recording a device means it is gone: ENOENT, or ENODEV from a sysfs
+/// file of a device deleted while it was open.
+fn is_gone(e: &MediaError) -> bool {
+    matches!(e, MediaError::Io { source, .. }
+        if source.kind() == std::io::ErrorKind::NotFound
+            || source.raw_os_error() == Some(nix::libc::ENODEV))
 }
 
 /// Records the disk at a sysfs path of the running system (`/sys/block/sda`).
@@ -354,7 +348,8 @@ const UEVENT_MESSAGE_CAP: usize = 8 * 1024;
 pub fn parse_uevent_message(msg: &[u8]) -> Option<BTreeMap<String, String>> {
     let mut fields = msg.split(|b| *b == 0);
     let header = fields.next()?;
-    if !header.contains(&b'@') || header.starts_with(b"libudev") {
+    // udevd's own messages start "libudev" without an '@': not the kernel's.
+    if !header.contains(&b'@') {
         return None;
     }
     let props: BTreeMap<String, String> = fields
@@ -415,17 +410,23 @@ impl UeventSocket {
         Ok(UeventSocket { fd })
     }
 
-    /// Takes every uevent waiting, without blocking.
+    /// Takes the uevents waiting, without blocking: block devices' only, at most
+    /// [`UEVENT_BATCH`] (a flapping device cannot grow the batch without bound); more waiting is
+    /// reported as an overflow, which the caller answers with a new enumeration.
     pub fn receive(&self) -> Result<Received, MediaError> {
         let mut received = Received::default();
         let mut buf = vec![0u8; UEVENT_MESSAGE_CAP];
-        loop {
+        for _ in 0..UEVENT_BATCH {
             match recvfrom::<NetlinkAddr>(self.fd.as_raw_fd(), &mut buf) {
                 Ok((n, from)) => {
                     if from.map(|a| a.pid()) != Some(0) {
                         continue; // not from the kernel
                     }
-                    if let Some(props) = buf.get(..n).and_then(parse_uevent_message) {
+                    if let Some(props) = buf
+                        .get(..n)
+                        .and_then(parse_uevent_message)
+                        .filter(|p| p.get("SUBSYSTEM").map(String::as_str) == Some("block"))
+                    {
                         received.events.push(props);
                     }
                 }
@@ -440,8 +441,13 @@ impl UeventSocket {
                 }
             }
         }
+        received.overflowed = true;
+        Ok(received)
     }
 }
+
+/// The most uevent messages one [`UeventSocket::receive`] takes.
+pub const UEVENT_BATCH: usize = 1024;
 
 /// The EFI variable the systemd-boot stub of the unified kernel image sets to the PARTUUID of the
 /// partition it was loaded from (the boot stick's ESP).
@@ -577,7 +583,12 @@ impl Watcher {
     pub fn scan(&mut self) -> Result<Vec<StickEvent>, MediaError> {
         let mut events = Vec::new();
         for devpath in self.root.block_disks()? {
-            let record = self.root.record_disk(&devpath)?;
+            let record = match self.root.record_disk(&devpath) {
+                Ok(record) => record,
+                // Removed between the listing and here: not present.
+                Err(e) if is_gone(&e) => continue,
+                Err(e) => return Err(e),
+            };
             if let Some(ev) = self.tracker.observe(classify(&record, &self.policy)) {
                 events.push(ev);
             }

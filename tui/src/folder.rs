@@ -124,9 +124,28 @@ pub enum SetupError {
 const MAX_KEY_FILE_BYTES: u64 = 64 * 1024;
 
 /// Reads a key or certificate file: a regular file (no link, FIFO or device) of bounded size.
-fn read(path: &Path) -> Result<Vec<u8>, SetupError> {
+pub(crate) fn read(path: &Path) -> Result<Vec<u8>, SetupError> {
     tally_signing::medium::read_regular_file(path, MAX_KEY_FILE_BYTES)
         .map_err(|e| SetupError::Io(path.to_path_buf(), std::io::Error::other(e)))
+}
+
+/// The body's key from its passphrase-encrypted file, checked against its certificate: the
+/// unlock of every level.
+///
+/// # Errors
+/// The file cannot be read, the passphrase is wrong, or the key is another body's.
+pub(crate) fn unlock_key(
+    path: &Path,
+    passphrase: &str,
+    certificate: &Certificate,
+) -> Result<SecretKey, Refusal> {
+    let bytes = read(path).map_err(|e| Refusal::new(Msg::KeyUnreadable, e.to_string()))?;
+    let key = decrypt_secret_key(&bytes, passphrase.as_bytes())
+        .map_err(|_| Refusal::with(Msg::WrongPassphrase, &[], ""))?;
+    if key.public_key() != *certificate.public_key() {
+        return Err(Refusal::with(Msg::KeyNotOfCertificate, &[], ""));
+    }
+    Ok(key)
 }
 
 /// Writes a file and forces it to disk: what the journal will refer to survives a power cut
@@ -308,7 +327,15 @@ impl FolderServices {
         opts.expected_signer = Some(self.certificate.identifier());
         let verified = verify_medium(&tally_signing::DirSource::new(&dir), &opts)
             .map_err(|e| fail(e.to_string()))?;
-        let read = |name: &str| fs::read(dir.join(name)).map_err(|e| fail(e.to_string()));
+        // The manifest and signature just verified, read again for writing (capped, regular
+        // files only: the verified medium gives the payload's bytes, not these).
+        let read = |name: &str| {
+            tally_signing::medium::read_regular_file(
+                &dir.join(name),
+                tally_core::eml::limits::MAX_FILE_BYTES as u64,
+            )
+            .map_err(|e| fail(e.to_string()))
+        };
         let files: Vec<MediumFile> = verified
             .files
             .iter()
@@ -517,14 +544,7 @@ impl Services for FolderServices {
     }
 
     fn unlock(&mut self, passphrase: &str) -> Result<(), Refusal> {
-        let path = self.paths.key.clone();
-        let bytes = read(&path).map_err(|e| Refusal::new(Msg::KeyUnreadable, e.to_string()))?;
-        let key = decrypt_secret_key(&bytes, passphrase.as_bytes())
-            .map_err(|_| Refusal::new(Msg::WrongPassphrase, ""))?;
-        if key.public_key() != *self.certificate.public_key() {
-            return Err(Refusal::new(Msg::KeyNotOfCertificate, ""));
-        }
-        self.key = Some(key);
+        self.key = Some(unlock_key(&self.paths.key, passphrase, &self.certificate)?);
         Ok(())
     }
 

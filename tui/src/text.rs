@@ -192,14 +192,12 @@ catalogue! {
     CompareWithPaper => "Vergelijk deze vingerafdrukken met het papier dat bij de stick hoort.", "Compare these fingerprints with the paper that came with the stick.";
     /// Passphrase prompt.
     PassphrasePrompt => "Wachtwoordzin van het stembureau", "Passphrase of the body";
-    /// Unlock refused.
-    UnlockRefused => "Ontgrendelen geweigerd: {0}", "Unlock refused: {0}";
     /// The passphrase does not decrypt the body key.
-    WrongPassphrase => "de wachtwoordzin is onjuist", "the passphrase is wrong";
+    WrongPassphrase => "Ontgrendelen geweigerd: de wachtwoordzin is onjuist", "Unlock refused: the passphrase is wrong";
     /// The body key file cannot be read.
-    KeyUnreadable => "de sleutel is niet leesbaar: {0}", "the key cannot be read: {0}";
+    KeyUnreadable => "Ontgrendelen geweigerd: de sleutel is niet leesbaar: {0}", "Unlock refused: the key cannot be read: {0}";
     /// The decrypted key does not belong to the certificate.
-    KeyNotOfCertificate => "de sleutel hoort niet bij het certificaat", "the key does not belong to the certificate";
+    KeyNotOfCertificate => "Ontgrendelen geweigerd: de sleutel hoort niet bij het certificaat", "Unlock refused: the key does not belong to the certificate";
 
     // ---- media / definition ----
     /// Media screen title.
@@ -468,10 +466,6 @@ catalogue! {
     StartSystem => "Systeem:", "System:";
     /// Passphrase prompt.
     StartPassphrase => "Wachtwoordzin:", "Passphrase:";
-    /// The passphrase does not decrypt the body key.
-    UnlockWrongPassphrase => "Ontgrendelen geweigerd: de wachtwoordzin is onjuist", "Unlock refused: the passphrase is wrong";
-    /// The decrypted key does not belong to the certificate.
-    UnlockKeyNotOfCertificate => "Ontgrendelen geweigerd: de sleutel hoort niet bij het certificaat", "Unlock refused: the key does not belong to the certificate";
 
     // ---- media ----
     /// Media screen title for the definition.

@@ -378,7 +378,7 @@ fn start(state: &State, frame: &mut Frame, area: Rect, passphrase: &str, error: 
     ];
     if let Some(e) = error {
         lines.push(Line::from(""));
-        lines.push(problem_line(&Msg::UnlockRefused.fill(lang, &[&e])));
+        lines.push(problem_line(&e));
     }
     frame.render_widget(Paragraph::new(lines).wrap(Wrap { trim: false }), area);
 }
@@ -608,15 +608,26 @@ fn entry(
         let (first, rest) = label.split_at(cut);
         (first.to_owned(), Some(rest.trim_start().to_owned()))
     };
-    let rows_of = |id: FieldId| 1 + usize::from(split(&label_of(id)).1.is_some());
+    // Each field's label once per draw (a Tweede Kamer list has some 80 candidates), and how
+    // many rows it takes.
+    let labels: Vec<(String, Option<String>)> = in_block
+        .iter()
+        .map(|(_, id)| split(&label_of(*id)))
+        .collect();
+    // rows_before[k]: the rows of the block's fields before field k.
+    let mut rows_before = Vec::with_capacity(labels.len() + 1);
+    rows_before.push(0usize);
+    for (_, more) in &labels {
+        let last = rows_before.last().copied().unwrap_or(0);
+        rows_before.push(last + 1 + usize::from(more.is_some()));
+    }
+    let rows_between = |from: usize, to: usize| -> usize {
+        let end = rows_before.get(to + 1).copied().unwrap_or(0);
+        end.saturating_sub(rows_before.get(from).copied().unwrap_or(0))
+    };
     let pos = in_block.iter().position(|(i, _)| *i == cursor).unwrap_or(0);
     // The first field shown: the cursor's field about in the middle, all of it on screen.
     let mut first = pos.saturating_sub(height.saturating_sub(1) / 2);
-    let rows_between = |from: usize, to: usize| -> usize {
-        in_block
-            .get(from..=to)
-            .map_or(0, |s| s.iter().map(|(_, id)| rows_of(*id)).sum())
-    };
     while first < pos && rows_between(first, pos) > height {
         first += 1;
     }
@@ -625,7 +636,7 @@ fn entry(
         first -= 1;
     }
     let mut lines = Vec::with_capacity(height);
-    for &(i, id) in in_block.iter().skip(first) {
+    for (&(i, id), (label, more)) in in_block.iter().zip(&labels).skip(first) {
         if lines.len() >= height {
             break;
         }
@@ -645,7 +656,6 @@ fn entry(
         } else {
             format!("{text:>9} ")
         };
-        let (label, more) = split(&label_of(id));
         let mut spans = vec![
             Span::raw(if here { "> " } else { "  " }),
             Span::styled(format!("{:>5} ", form.code(id)), DIM),

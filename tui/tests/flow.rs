@@ -26,10 +26,19 @@ fn full_juinen_count_with_one_difference_and_a_verified_export() {
     key(&mut r, KeyCode::Enter);
     match &r.state.screen {
         Screen::Start { error: Some(e), .. } => {
-            assert_eq!(e.text(Lang::Nl), "de wachtwoordzin is onjuist");
+            assert_eq!(
+                e.text(Lang::Nl),
+                "Ontgrendelen geweigerd: de wachtwoordzin is onjuist"
+            );
             // One language, said once (it read "Unlock refused: Unlock refused: de
             // wachtwoordzin is onjuist" in English).
-            assert_eq!(e.text(Lang::En), "the passphrase is wrong");
+            assert_eq!(e.text(Lang::En), "Unlock refused: the passphrase is wrong");
+            let screen = screen_text(&r.state);
+            assert_eq!(
+                screen.matches("Ontgrendelen geweigerd").count(),
+                1,
+                "{screen}"
+            );
         }
         other => panic!("{other:?}"),
     }

@@ -272,6 +272,16 @@ fn council_csb_stops_at_a_tie_takes_the_lot_and_writes_the_520() {
 /// one seat; both candidates are above the preference threshold (25 % of the quota
 /// 2063 / 45, about 11.5), with equal votes: a drawing of lots decides who is elected.
 /// Lists 3 (1000) and 4 (1003) get 22 seats each; no seat tie.
+/// The export's folder and its 520, checked against the EML_NL schema.
+fn exported_520(r: &Runner) -> (tally_tui::higher::model::Exported, Vec<u8>) {
+    let exported = r.state.ledger.exported.clone().unwrap();
+    let res =
+        std::fs::read(std::path::Path::new(&exported.path).join("Resultaat_GR2025_Juinen.eml.xml"))
+            .unwrap();
+    xmllint(&res, "520-result-kiesraad-strict.xsd");
+    (exported, res)
+}
+
 /// A CSB of Juinen in `dir` with the definition accepted and the GSB's signed `count`
 /// imported, after T and Z: at the seats (or the lot screen when a tie stops it).
 fn csb_at_the_seats(dir: &std::path::Path, count: &[u8], lang: Lang) -> (Paths, Runner) {
@@ -354,11 +364,7 @@ fn a_tie_between_candidates_is_decided_by_a_typed_lot() {
     assert_eq!(r.state.screen, Screen::Candidates);
     press(&mut r, KeyCode::Char('e'));
     assert_eq!(r.state.screen, Screen::Done, "{:?}", r.state.note);
-    let exported = r.state.ledger.exported.clone().unwrap();
-    let res =
-        std::fs::read(std::path::Path::new(&exported.path).join("Resultaat_GR2025_Juinen.eml.xml"))
-            .unwrap();
-    xmllint(&res, "520-result-kiesraad-strict.xsd");
+    let (_, res) = exported_520(&r);
     let result = read_result(&res).unwrap();
     assert_eq!(result.seats_of(ListNumber(1)), 1);
     assert_eq!(result.seats_of(ListNumber(3)), 22);
@@ -482,11 +488,7 @@ fn seats_no_list_can_take_stay_unfilled_and_are_said() {
     );
     press(&mut r, KeyCode::Char('e'));
     assert_eq!(r.state.screen, Screen::Done, "{:?}", r.state.note);
-    let exported = r.state.ledger.exported.clone().unwrap();
-    let res =
-        std::fs::read(std::path::Path::new(&exported.path).join("Resultaat_GR2025_Juinen.eml.xml"))
-            .unwrap();
-    xmllint(&res, "520-result-kiesraad-strict.xsd");
+    let (exported, res) = exported_520(&r);
     let text = String::from_utf8(res.clone()).unwrap();
     assert!(
         text.contains("<!-- Niet alle zetels zijn toegewezen: 31 zetels blijven onbezet"),

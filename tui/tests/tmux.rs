@@ -254,6 +254,13 @@ impl Tmux {
             });
         }
         let out = self.run(&["display-message", "-p", "-t", "tally", "#{pane_dead}"]);
+        // The session or the server gone: say so now rather than time out later.
+        if !out.status.success() {
+            return Some(format!(
+                "tmux session or server gone: {}",
+                String::from_utf8_lossy(&out.stderr).trim()
+            ));
+        }
         if String::from_utf8_lossy(&out.stdout).trim() != "1" {
             self.dead_since.set(None);
             return None;

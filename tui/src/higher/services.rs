@@ -16,8 +16,7 @@ use tally_media::{
 };
 use tally_signing::{
     Certificate, ContentKind, MediumFile, PublicKey, SecretKey, SignedMedium, Timestamp,
-    VerifiedMedium, VerifyError, VerifyOptions, decrypt_secret_key, sha256, sign_medium,
-    verify_medium,
+    VerifiedMedium, VerifyError, VerifyOptions, sha256, sign_medium, verify_medium,
 };
 
 use super::model::{Definition, level_of};
@@ -128,18 +127,10 @@ pub struct FolderHigherServices {
     demo: bool,
 }
 
-/// Keys and certificates are a few hundred bytes.
-const MAX_KEY_FILE_BYTES: u64 = 64 * 1024;
-
-fn read_key_file(path: &Path) -> Result<Vec<u8>, SetupError> {
-    tally_signing::medium::read_regular_file(path, MAX_KEY_FILE_BYTES)
-        .map_err(|e| SetupError::Io(path.to_path_buf(), std::io::Error::other(e)))
-}
-
 /// The role of the certificate at `paths.certificate` (`HSB`, `CSB`, `GSB`, `authority`),
 /// without verifying it: for choosing the flow at start (the flow verifies it).
 pub fn certificate_role(paths: &Paths) -> Option<String> {
-    let bytes = read_key_file(&paths.certificate).ok()?;
+    let bytes = crate::folder::read(&paths.certificate).ok()?;
     Certificate::parse(&bytes)
         .ok()
         .map(|c| c.role().as_str().to_owned())
@@ -194,9 +185,9 @@ impl FolderHigherServices {
         system: String,
         demo: bool,
     ) -> Result<FolderHigherServices, SetupError> {
-        let root = PublicKey::from_file_bytes(&read_key_file(&paths.root)?)
+        let root = PublicKey::from_file_bytes(&crate::folder::read(&paths.root)?)
             .map_err(|e| SetupError::Invalid(paths.root.clone(), e.to_string()))?;
-        let certificate = Certificate::parse(&read_key_file(&paths.certificate)?)
+        let certificate = Certificate::parse(&crate::folder::read(&paths.certificate)?)
             .map_err(|e| SetupError::Invalid(paths.certificate.clone(), e.to_string()))?;
         certificate
             .verify(&root)
@@ -354,14 +345,11 @@ impl HigherServices for FolderHigherServices {
     }
 
     fn unlock(&mut self, passphrase: &str) -> Result<(), Refusal> {
-        let bytes = read_key_file(&self.paths.key)
-            .map_err(|e| Refusal::with(Msg::UnlockRefused, &[&e.to_string()], ""))?;
-        let key = decrypt_secret_key(&bytes, passphrase.as_bytes())
-            .map_err(|_| Refusal::with(Msg::UnlockWrongPassphrase, &[], ""))?;
-        if key.public_key() != *self.certificate.public_key() {
-            return Err(Refusal::with(Msg::UnlockKeyNotOfCertificate, &[], ""));
-        }
-        self.key = Some(key);
+        self.key = Some(crate::folder::unlock_key(
+            &self.paths.key,
+            passphrase,
+            &self.certificate,
+        )?);
         Ok(())
     }
 
