@@ -9,7 +9,7 @@ use tally_core::ids::ContestId;
 use crate::counts::{candidate_name, figure_table, signatures};
 use crate::figures::{comparison_figures, format_count};
 use crate::layout::{BODY, Column, Doc, WIDTH, heads};
-use crate::pdf::{Align, Style};
+use crate::render::{Align, Style};
 use crate::{ReportError, ReportMeta};
 
 /// The input of [`central_report`].

@@ -47,17 +47,37 @@ pub(crate) type Cell = (Column, String, Style);
 /// A table line: its cells and font size.
 pub(crate) type Row = (Vec<Cell>, f32);
 
-/// Shortens `text` with "…" until it fits in `width` points.
+/// Shortens `text` with "…" until it fits in `width` points: the longest prefix (without
+/// trailing white space) that fits with the "…", found with the characters' widths measured
+/// once (a long name from a file must not make this quadratic).
 pub(crate) fn fit(text: &str, style: Style, size: f32, width: f32) -> Result<String, ReportError> {
-    if render::width(text, style, size)? <= width {
+    let advances = render::advances(text, style)?;
+    let units = |u: u64| render::to_points(u, style, size);
+    if units(advances.iter().map(|a| u64::from(*a)).sum())? <= width {
         return Ok(text.to_string());
     }
-    let mut chars: Vec<char> = text.chars().collect();
-    while !chars.is_empty() {
-        chars.pop();
-        let candidate: String = chars.iter().collect::<String>().trim_end().to_string() + "…";
-        if render::width(&candidate, style, size)? <= width {
-            return Ok(candidate);
+    let ellipsis: u64 = render::advances("…", style)?
+        .iter()
+        .map(|a| u64::from(*a))
+        .sum();
+    let chars: Vec<char> = text.chars().collect();
+    // before[k]: the width of the first k characters; kept[k]: how many of the first k are
+    // left once trailing white space is trimmed.
+    let mut before = Vec::with_capacity(chars.len() + 1);
+    let mut kept = Vec::with_capacity(chars.len() + 1);
+    before.push(0u64);
+    kept.push(0usize);
+    for (k, (c, a)) in chars.iter().zip(&advances).enumerate() {
+        let last = before.last().copied().unwrap_or(0);
+        before.push(last + u64::from(*a));
+        let previous = kept.last().copied().unwrap_or(0);
+        kept.push(if c.is_whitespace() { previous } else { k + 1 });
+    }
+    for k in (0..chars.len()).rev() {
+        let t = kept.get(k).copied().unwrap_or(0);
+        if units(before.get(t).copied().unwrap_or(0) + ellipsis)? <= width {
+            let prefix: String = chars.iter().take(t).collect();
+            return Ok(prefix + "…");
         }
     }
     Ok(String::new())
@@ -327,5 +347,58 @@ impl<'a> Doc<'a> {
                 created: meta.created,
             },
         )
+    }
+}
+
+#[cfg(test)]
+#[allow(clippy::unwrap_used)]
+mod tests {
+    use super::*;
+
+    /// The shortening as it was written first (one measure per shorter candidate), as the
+    /// reference for the single-pass one.
+    fn fit_by_trying(text: &str, style: Style, size: f32, width: f32) -> String {
+        if render::width(text, style, size).unwrap() <= width {
+            return text.to_string();
+        }
+        let mut chars: Vec<char> = text.chars().collect();
+        while !chars.is_empty() {
+            chars.pop();
+            let candidate: String = chars.iter().collect::<String>().trim_end().to_string() + "…";
+            if render::width(&candidate, style, size).unwrap() <= width {
+                return candidate;
+            }
+        }
+        String::new()
+    }
+
+    #[test]
+    fn fit_equals_trying_every_prefix() {
+        let texts = [
+            "GROENLINKS / Partij van de Arbeid (PvdA)",
+            "Staatkundig   Gereformeerde Partij (SGP)",
+            "kort",
+            "     ",
+            "",
+        ];
+        for text in texts {
+            for style in [Style::Regular, Style::Bold] {
+                for width in [0.0, 5.0, 20.0, 60.0, 120.0, 400.0] {
+                    assert_eq!(
+                        fit(text, style, 9.0, width).unwrap(),
+                        fit_by_trying(text, style, 9.0, width),
+                        "{text:?} {width}"
+                    );
+                }
+            }
+        }
+    }
+
+    #[test]
+    fn a_very_long_name_is_shortened() {
+        let long = "Lijst ".repeat(5000);
+        let short = fit(&long, Style::Regular, 9.0, 200.0).unwrap();
+        assert!(short.ends_with('…'));
+        assert!(render::width(&short, Style::Regular, 9.0).unwrap() <= 200.0);
     }
 }

@@ -34,12 +34,6 @@ mod figures;
 mod layout;
 mod render;
 
-/// The names the content modules import the text styles under (`crate::pdf::{Align, Style}`),
-/// kept so that `central.rs` needs no change for the move to `krilla`.
-mod pdf {
-    pub(crate) use crate::render::{Align, Style};
-}
-
 use std::fmt;
 
 use tally_core::hashcode::Sha256Digest;

@@ -150,11 +150,24 @@ fn shape(text: &str, style: Style) -> Result<(String, Vec<(u32, u16)>), ReportEr
 
 /// The width of `text` in points.
 pub(crate) fn width(text: &str, style: Style, size: f32) -> Result<f32, ReportError> {
-    let face = fonts()?.get(style);
-    let (_, glyphs) = shape(text, style)?;
-    let units: u32 = glyphs.iter().map(|(_, advance)| u32::from(*advance)).sum();
-    Ok(units as f32 * size / face.units_per_em)
+    let units: u64 = advances(text, style)?.iter().map(|a| u64::from(*a)).sum();
+    to_points(units, style, size)
 }
+
+/// The advance of each character of `text` in font units (one glyph per character, no
+/// kerning: the width of a text is the sum of its characters').
+pub(crate) fn advances(text: &str, style: Style) -> Result<Vec<u16>, ReportError> {
+    Ok(shape(text, style)?.1.iter().map(|(_, a)| *a).collect())
+}
+
+/// Font units (a sum of advances) in points at `size`.
+pub(crate) fn to_points(units: u64, style: Style, size: f32) -> Result<f32, ReportError> {
+    Ok(units as f32 * size / fonts()?.get(style).units_per_em)
+}
+
+/// The most characters of the document's title and subject in its metadata: PDF/A limits a
+/// string to 32 767 bytes, and an election's name from a file may be anything.
+const METADATA_CHARS: usize = 1000;
 
 #[derive(Debug, Clone)]
 enum Op {
@@ -359,8 +372,8 @@ pub(crate) fn finish(pages: &[Page], info: &Info) -> Result<Vec<u8>, ReportError
     let c = &info.created;
     document.set_metadata(
         Metadata::new()
-            .title(info.title.clone())
-            .description(info.subject.clone())
+            .title(info.title.chars().take(METADATA_CHARS).collect())
+            .description(info.subject.chars().take(METADATA_CHARS).collect())
             .creator("tally appliance".to_string())
             .producer("tally-report".to_string())
             .language("nl-NL".to_string())
@@ -384,7 +397,7 @@ pub(crate) fn finish(pages: &[Page], info: &Info) -> Result<Vec<u8>, ReportError
     }
     document
         .finish()
-        .map_err(|e| ReportError::Pdf(e.to_string()))
+        .map_err(|e| ReportError::Pdf(format!("{e:?}")))
 }
 
 #[cfg(test)]
@@ -448,5 +461,18 @@ mod tests {
                 text: "Reuvers 漢".to_string()
             })
         );
+    }
+
+    #[test]
+    fn a_title_beyond_the_pdfa_string_limit_still_gives_a_document() {
+        // An election's name from a file may be longer than PDF/A allows in the metadata
+        // (32 767 bytes): it is shortened there, and the document is written.
+        let info = super::Info {
+            title: "Gemeenteraad ".repeat(3000),
+            subject: "x".repeat(40_000),
+            created: crate::CreationTime::new(2026, 3, 18, 21, 0, 0).unwrap(),
+        };
+        let pdf = super::finish(&[], &info).unwrap();
+        assert!(pdf.starts_with(b"%PDF"));
     }
 }
