@@ -15,18 +15,19 @@ use ratatui::backend::TestBackend;
 use tally_core::election::{Candidate, ElectionCategory, PoliticalList, PollingStation};
 use tally_core::entry::FieldId;
 use tally_core::ids::{CandidatePosition, ListNumber, PollingStationNumber};
-use tally_tui::app::{Event, State, update};
+use tally_tui::app::{Event, Municipal, MunicipalServices, State};
 use tally_tui::form::{ElectionInfo, Form};
 use tally_tui::journal::MemoryJournal;
 use tally_tui::model::{Loaded, Place, Record, Slot};
-use tally_tui::runner::Runner;
 use tally_tui::services::{ExportReport, Identity, Medium, Refusal, Services, VerifiedDefinition};
+use tally_tui::shell::runner::Runner;
+use tally_tui::shell::update;
 use tally_tui::text::Lang;
-use tally_tui::view::view;
+use tally_tui::shell::view::view;
 
 struct NoServices;
 
-impl Services for NoServices {
+impl Services<Municipal> for NoServices {
     fn identity(&self) -> Identity {
         Identity {
             root_fingerprint: "0".repeat(64),
@@ -40,18 +41,24 @@ impl Services for NoServices {
     fn unlock(&mut self, _: &str) -> Result<(), Refusal> {
         Ok(())
     }
-    fn scan_media(&mut self) -> Vec<Medium> {
+    fn scan(&mut self) -> Vec<Medium> {
         Vec::new()
     }
     fn verify_definition(&mut self, _: &Medium) -> Result<VerifiedDefinition, Refusal> {
         Err(Refusal::new(tally_tui::text::Msg::NoMedia, ""))
     }
-    fn keep_definition(&mut self, _: &VerifiedDefinition) -> Result<(), Refusal> {
+    fn keep_definition(&mut self, _: &Medium, _: &VerifiedDefinition) -> Result<(), Refusal> {
         Ok(())
     }
     fn kept_definition(&mut self) -> Result<Option<VerifiedDefinition>, Refusal> {
         Ok(None)
     }
+    fn level(&mut self) -> &mut (dyn MunicipalServices + 'static) {
+        self
+    }
+}
+
+impl MunicipalServices for NoServices {
     fn export(
         &mut self,
         _: &ElectionInfo,
@@ -101,10 +108,10 @@ fn election() -> ElectionInfo {
     }
 }
 
-fn runner() -> Runner<NoServices, MemoryJournal> {
+fn runner() -> Runner<Municipal, NoServices, MemoryJournal> {
     let info = election();
     let mut state = State::new(Lang::Nl, true, NoServices.identity(), 1);
-    state.tally.pending = Some(Loaded {
+    state.ledger.pending = Some(Loaded {
         form: Form::new(&info),
         info: info.clone(),
         files: Vec::new(),
@@ -140,11 +147,11 @@ fn runner() -> Runner<NoServices, MemoryJournal> {
             },
         },
     ] {
-        r.state.tally.apply(&rec).unwrap();
+        r.state.ledger.apply(&rec).unwrap();
         let _ = update(&mut r.state, Event::Applied(rec));
     }
     // As on the appliance: every record written also moves the journal's chain head.
-    r.state.journal_head = Some(tally_tui::runner::ChainHead::start(&[7; 32]));
+    r.state.journal_head = Some(tally_tui::journaled::ChainHead::start(&[7; 32]));
     r
 }
 

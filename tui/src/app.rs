@@ -1,91 +1,58 @@
-//! The screen logic: the state, and a pure [`update`] from an event to effects.
+//! The municipal level (gemeentelijk stembureau, GSB) on the [`crate::shell`]: the polling
+//! stations' paper reports typed twice, the coordinator's decisions, the municipal total and
+//! its export (510b). [`Municipal`] is its [`Level`]: its screens and their keys, pure.
 //!
-//! [`update`] never does I/O. What must last (a completed field, a started entry, a
-//! decision, the screen) leaves it as [`Effect::Persist`]; the runner writes it to the
-//! journal, applies it to [`State::tally`], and only then reports it back as
-//! [`Event::Applied`]. So the cursor moves past a field only once the field is in the journal.
+//! What lasts (a completed field, a started entry, a decision, the screen) leaves the key
+//! handler as [`Effect::Persist`]; the runner writes it to the journal, applies it to the
+//! [`Tally`], and only then reports it back. So the cursor moves past a field only once the
+//! field is in the journal.
 
-use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
+use crossterm::event::{KeyCode, KeyEvent};
 
+use tally_core::double_entry::DataEntry;
 use tally_core::ids::CandidatePosition;
 
-use crate::form::{FieldId, FieldValue};
-use crate::model::{Decision, Place, Record, Slot, Status, Tally, parse_count};
-use crate::services::{ExportReport, Identity, Medium, Refusal, VerifiedDefinition};
+use crate::form::{ElectionInfo, FieldId, FieldValue, Form};
+use crate::model::{ApplyError, Decision, Loaded, Place, Record, Slot, Status, Tally, parse_count};
+use crate::services::{ExportReport, Refusal, VerifiedDefinition};
+use crate::shell::runner::Ctx;
+use crate::shell::{self, Level};
 use crate::text::{Lang, Msg};
 
-/// Something that happened: a key, or the outcome of an effect.
-#[derive(Debug, Clone)]
-pub enum Event {
-    /// A key press.
-    Key(KeyEvent),
-    /// The outcome of [`Effect::Unlock`].
-    Unlocked(Result<(), Refusal>),
-    /// The outcome of [`Effect::ScanMedia`].
-    MediaFound(Vec<Medium>),
-    /// The outcome of [`Effect::Verify`].
-    Verified(Result<Box<VerifiedDefinition>, Refusal>),
-    /// The outcome of [`Effect::Keep`]: the definition is kept and pending in the tally.
-    Kept(Result<Box<VerifiedDefinition>, Refusal>),
-    /// The outcome of [`Effect::Export`].
-    Exported(Result<ExportReport, Refusal>),
-    /// A record is in the journal and applied to the tally.
-    Applied(Record),
-    /// The journal could not be written (or read back); nothing more is accepted.
-    JournalFailed(String),
-    /// The core refused a step (nothing was written); shown as a problem.
-    Refused(String),
+/// The municipal level.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Municipal;
+
+/// The terminal's state at the municipal level.
+pub type State = shell::State<Municipal>;
+/// An event at the municipal level.
+pub type Event = shell::Event<Municipal>;
+/// An effect at the municipal level.
+pub type Effect = shell::Effect<Municipal>;
+
+/// What the municipal level needs besides the shell's services.
+pub trait MunicipalServices {
+    /// Writes the municipal count (510b) of the definitive results as a signed medium.
+    fn export(&mut self, election: &ElectionInfo, data: &DataEntry) -> Result<ExportReport, Refusal>;
 }
 
-/// Something the runner must do.
+/// The municipal level's own effects.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub enum Effect {
-    /// Write the record to the journal, then apply it.
-    Persist(Record),
-    /// Unlock the body key.
-    Unlock(String),
-    /// Look for media.
-    ScanMedia,
-    /// Verify a definition medium.
-    Verify(Medium),
-    /// Keep the verified definition in the data directory.
-    Keep(Box<VerifiedDefinition>),
+pub enum MunicipalEffect {
     /// Write the signed result.
     Export,
-    /// Stop the program.
-    Quit,
 }
 
-/// The screen on show, with what is typed on it but not yet completed.
+/// The outcomes of the municipal level's effects.
+#[derive(Debug, Clone)]
+pub enum MunicipalEvent {
+    /// The outcome of [`MunicipalEffect::Export`].
+    Exported(Result<ExportReport, Refusal>),
+}
+
+/// The municipal level's screens.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Screen {
-    /// Fingerprints and the passphrase.
-    Start {
-        /// Typed so far (never shown).
-        passphrase: String,
-        /// Why the last attempt was refused.
-        error: Option<Refusal>,
-    },
-    /// Choosing the definition medium.
-    Media {
-        /// The media found.
-        media: Vec<Medium>,
-        /// The highlighted one.
-        selected: usize,
-        /// Why the last one was refused.
-        error: Option<Refusal>,
-    },
-    /// Checking the verified definition against the paper.
-    Definition {
-        /// The verified definition.
-        definition: Box<VerifiedDefinition>,
-        /// The four typed groups (two of the 110a, two of the 230b).
-        inputs: [String; 4],
-        /// The group being typed.
-        focus: usize,
-        /// Which group did not match: (index into `inputs`).
-        mismatch: Option<usize>,
-    },
     /// The polling stations.
     Overview {
         /// The highlighted station (index into the election's stations).
@@ -100,7 +67,7 @@ pub enum Screen {
         /// Typed so far.
         name: String,
         /// Why the name was refused.
-        error: Option<String>,
+        error: Option<Refusal>,
     },
     /// Typing an entry.
     Entry {
@@ -134,40 +101,11 @@ pub enum Screen {
     },
     /// The municipal total and the export.
     Total,
-    /// The journal failed: nothing more is accepted.
-    Fatal(String),
 }
 
-/// A line at the bottom: what just happened.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Notice {
-    /// Whether it reports a problem.
-    pub problem: bool,
-    /// The text.
-    pub text: String,
-}
-
-/// The whole state of the terminal.
-#[derive(Debug, Clone)]
-pub struct State {
-    /// The language.
-    pub lang: Lang,
-    /// Whether this is the demo (marked on every screen).
-    pub demo: bool,
-    /// What the start screen shows.
-    pub identity: Identity,
-    /// What the journal has built up.
-    pub tally: Tally,
-    /// The screen.
-    pub screen: Screen,
-    /// Whether the help is open over the screen.
-    pub help: bool,
-    /// The last notice.
-    pub notice: Option<Notice>,
-    /// Which hash-code groups (0..16) the official types: two of the 110a, two of the 230b.
-    pub hash_groups: [usize; 4],
-    /// Whether the body key is unlocked.
-    pub unlocked: bool,
+/// The municipal state beyond the tally.
+#[derive(Debug, Clone, Default)]
+pub struct Extra {
     /// Whether the total screen shows the 510b's hash code large.
     pub big_hash: bool,
     /// The first comparison figure shown on the total screen (when they do not all fit).
@@ -175,107 +113,67 @@ pub struct State {
     /// The largest useful `figures_scroll` at the last render (the view knows how many
     /// rows fit; it notes it here so Down stops where the view does).
     pub figures_max_scroll: std::cell::Cell<usize>,
-    /// The number and chain hash of the journal's last record, as the runner wrote or read
-    /// it (shown short on the overview, so a journal cut short is noticed).
-    pub journal_head: Option<crate::runner::ChainHead>,
     /// The station selected on the overview when the total was opened, so that Esc from
     /// the total returns to it (not to station 1).
     pub overview_selected: usize,
 }
 
-impl State {
-    /// A fresh state at the start screen. `seed` chooses the hash-code groups asked for.
-    pub fn new(lang: Lang, demo: bool, identity: Identity, seed: u64) -> State {
-        State {
-            lang,
-            demo,
-            identity,
-            tally: Tally::default(),
-            screen: Screen::Start {
-                passphrase: String::new(),
-                error: None,
-            },
-            help: false,
-            notice: None,
-            hash_groups: choose_groups(seed),
-            unlocked: false,
-            big_hash: false,
-            figures_scroll: 0,
-            figures_max_scroll: std::cell::Cell::new(0),
-            journal_head: None,
-            overview_selected: 0,
-        }
-    }
+/// The station numbers in overview order.
+pub fn station_numbers(state: &State) -> Vec<u32> {
+    state.ledger.stations.keys().copied().collect()
+}
 
-    fn notice(&mut self, problem: bool, text: String) {
-        self.notice = Some(Notice { problem, text });
-    }
-
-    fn info(&mut self, msg: Msg) {
-        let t = msg.text(self.lang).to_string();
-        self.notice(false, t);
-    }
-
-    fn problem(&mut self, text: String) {
-        self.notice(true, text);
-    }
-
-    /// The station numbers in overview order.
-    pub fn station_numbers(&self) -> Vec<u32> {
-        self.tally.stations.keys().copied().collect()
-    }
-
-    /// The screen for a place.
-    pub fn screen_for(&self, place: Place) -> Screen {
-        match place {
-            Place::Overview => Screen::Overview {
-                selected: match &self.screen {
-                    Screen::Overview { selected } => *selected,
+/// The screen for a place.
+pub fn screen_for(state: &State, place: Place) -> Screen {
+    match place {
+        Place::Overview => Screen::Overview {
+            selected: match state.level_screen() {
+                Some(Screen::Overview { selected }) => *selected,
+                Some(
                     Screen::Entry { station, .. }
                     | Screen::Typist { station, .. }
                     | Screen::Finish { station, .. }
-                    | Screen::Coordinator { station, .. } => self
-                        .station_numbers()
-                        .iter()
-                        .position(|s| s == station)
-                        .unwrap_or(0),
-                    Screen::Total => self.overview_selected,
-                    _ => 0,
-                },
+                    | Screen::Coordinator { station, .. },
+                ) => station_numbers(state)
+                    .iter()
+                    .position(|s| s == station)
+                    .unwrap_or(0),
+                Some(Screen::Total) => state.level.overview_selected,
+                None => 0,
             },
-            Place::Entry { station, slot } => Screen::Entry {
-                station,
-                slot,
-                input: self.current_text(station, slot),
-                dirty: false,
-                jump: None,
-            },
-            Place::Coordinator { station } => Screen::Coordinator { station, scroll: 0 },
-            Place::Total => Screen::Total,
-        }
+        },
+        Place::Entry { station, slot } => Screen::Entry {
+            station,
+            slot,
+            input: current_text(state, station, slot),
+            dirty: false,
+            jump: None,
+        },
+        Place::Coordinator { station } => Screen::Coordinator { station, scroll: 0 },
+        Place::Total => Screen::Total,
     }
+}
 
-    /// The field under the cursor of an entry, with its index.
-    pub fn cursor_field(&self, station: u32, slot: Slot) -> Option<(usize, FieldId)> {
-        let form = self.tally.form()?;
-        let entry = self.tally.stations.get(&station)?.slot(slot)?;
-        let field = form.fields.get(entry.cursor)?;
-        Some((entry.cursor, field.id))
-    }
+/// The field under the cursor of an entry, with its index.
+pub fn cursor_field(state: &State, station: u32, slot: Slot) -> Option<(usize, FieldId)> {
+    let form = state.ledger.form()?;
+    let entry = state.ledger.stations.get(&station)?.slot(slot)?;
+    let field = form.fields.get(entry.cursor)?;
+    Some((entry.cursor, field.id))
+}
 
-    /// The stored value of the field under the cursor, as text.
-    fn current_text(&self, station: u32, slot: Slot) -> String {
-        let Some((_, field)) = self.cursor_field(station, slot) else {
-            return String::new();
-        };
-        let value = self
-            .tally
-            .stations
-            .get(&station)
-            .and_then(|s| s.slot(slot))
-            .and_then(|e| e.values.get(field));
-        value_text(value)
-    }
+/// The stored value of the field under the cursor, as text.
+fn current_text(state: &State, station: u32, slot: Slot) -> String {
+    let Some((_, field)) = cursor_field(state, station, slot) else {
+        return String::new();
+    };
+    let value = state
+        .ledger
+        .stations
+        .get(&station)
+        .and_then(|s| s.slot(slot))
+        .and_then(|e| e.values.get(field));
+    value_text(value)
 }
 
 /// A field's value as the typist sees it: digits, `x` for a ticked box, empty.
@@ -287,170 +185,11 @@ pub fn value_text(value: Option<FieldValue>) -> String {
     }
 }
 
-/// Two distinct groups of the 110a and two of the 230b, from a seed: the core's choice
-/// (see [`crate::hash_groups`]).
-pub fn choose_groups(seed: u64) -> [usize; 4] {
-    let [[a, b], [c, d]] = crate::hash_groups::asked::<2>(seed);
-    [a, b, c, d]
-}
-
-/// Group `i` (0..16) of a hex SHA-256 as printed on paper.
-pub fn hash_group(hex: &str, i: usize) -> &str {
-    hex.get(i.saturating_mul(4)..i.saturating_mul(4).saturating_add(4))
-        .unwrap_or("")
-}
-
-/// A hex SHA-256 as 16 groups of four.
-pub fn hash_code(hex: &str) -> String {
-    (0..16)
-        .map(|i| hash_group(hex, i))
-        .collect::<Vec<_>>()
-        .join(" ")
-}
-
-fn ctrl(k: &KeyEvent, c: char) -> bool {
-    k.modifiers.contains(KeyModifiers::CONTROL) && k.code == KeyCode::Char(c)
-}
-
-/// The pure update: changes what is typed on screen, and asks for everything else.
-pub fn update(state: &mut State, event: Event) -> Vec<Effect> {
-    match event {
-        Event::Key(key) => on_key(state, key),
-        Event::Unlocked(Ok(())) => {
-            state.unlocked = true;
-            if state.tally.election.is_some() {
-                state.screen = state.screen_for(state.tally.place.unwrap_or(Place::Overview));
-                Vec::new()
-            } else {
-                state.screen = Screen::Media {
-                    media: Vec::new(),
-                    selected: 0,
-                    error: None,
-                };
-                vec![Effect::ScanMedia]
-            }
-        }
-        Event::Unlocked(Err(r)) => {
-            state.screen = Screen::Start {
-                passphrase: String::new(),
-                error: Some(r),
-            };
-            Vec::new()
-        }
-        Event::MediaFound(found) => {
-            if let Screen::Media {
-                media, selected, ..
-            } = &mut state.screen
-            {
-                *media = found;
-                *selected = (*selected).min(media.len().saturating_sub(1));
-            }
-            Vec::new()
-        }
-        Event::Verified(Ok(definition)) => {
-            state.screen = Screen::Definition {
-                definition,
-                inputs: Default::default(),
-                focus: 0,
-                mismatch: None,
-            };
-            Vec::new()
-        }
-        Event::Verified(Err(r)) => {
-            if let Screen::Media { error, .. } = &mut state.screen {
-                *error = Some(r);
-            }
-            Vec::new()
-        }
-        Event::Kept(Ok(definition)) => vec![
-            Effect::Persist(Record::ElectionLoaded {
-                election: definition.info.id.clone(),
-                files: definition.files.clone(),
-            }),
-            Effect::Persist(Record::Moved {
-                place: Place::Overview,
-            }),
-        ],
-        Event::Kept(Err(r)) => {
-            let t = r.text(state.lang);
-            state.problem(t);
-            Vec::new()
-        }
-        Event::Exported(Ok(report)) => vec![Effect::Persist(Record::Exported {
-            path: report.path,
-            sha256: report.sha256,
-        })],
-        Event::Exported(Err(r)) => {
-            // A refusal that already says the export failed is shown as it is.
-            let t = if matches!(
-                r.msg,
-                Msg::ExportFailed
-                    | Msg::ExportNoStick
-                    | Msg::ExportSeveralSticks
-                    | Msg::ExportFolderExists
-            ) {
-                r.text(state.lang)
-            } else {
-                Msg::ExportFailed.fill(state.lang, &[&r.text(state.lang)])
-            };
-            state.problem(t);
-            Vec::new()
-        }
-        Event::Applied(record) => {
-            on_applied(state, &record);
-            Vec::new()
-        }
-        Event::Refused(why) => {
-            state.problem(why);
-            Vec::new()
-        }
-        Event::JournalFailed(why) => {
-            state.screen = Screen::Fatal(why);
-            Vec::new()
-        }
-    }
-}
-
-fn on_applied(state: &mut State, record: &Record) {
-    match record {
-        Record::Moved { place } => {
-            state.figures_scroll = 0;
-            state.screen = state.screen_for(*place);
-        }
-        Record::FieldSet { station, slot, .. } | Record::Cursor { station, slot, .. } => {
-            if let Screen::Entry {
-                station: s,
-                slot: sl,
-                input,
-                dirty,
-                ..
-            } = &mut state.screen
-                && s == station
-                && sl == slot
-            {
-                *dirty = false;
-                *input = String::new();
-                let text = state.current_text(*station, *slot);
-                if let Screen::Entry { input, .. } = &mut state.screen {
-                    *input = text;
-                }
-            }
-        }
-        Record::ElectionLoaded { .. } => state.info(Msg::DefinitionLoaded),
-        Record::EntryFinished { .. } => state.info(Msg::EntrySaved),
-        Record::Decided { decision, .. } => state.info(match decision {
-            Decision::SendBack => Msg::SentBack,
-            Decision::DiscardFirst => Msg::Discarded,
-            Decision::DiscardBoth | Decision::Reopen => Msg::DiscardedBoth,
-            Decision::KeepFirst | Decision::KeepSecond => Msg::KeptOne,
-            Decision::AcknowledgeWarnings => Msg::WarningsAcknowledged,
-        }),
-        Record::Exported { path, .. } => {
-            state.big_hash = true;
-            let t = Msg::ExportWritten.fill(state.lang, &[path]);
-            state.notice(false, t);
-        }
-        Record::EntryStarted { .. } => {}
+fn loaded(def: &VerifiedDefinition) -> Loaded {
+    Loaded {
+        form: Form::new(&def.info),
+        info: def.info.clone(),
+        files: def.files.clone(),
     }
 }
 
@@ -458,149 +197,206 @@ fn moved(place: Place) -> Effect {
     Effect::Persist(Record::Moved { place })
 }
 
-fn on_key(state: &mut State, key: KeyEvent) -> Vec<Effect> {
-    if matches!(state.screen, Screen::Fatal(_)) {
-        return if ctrl(&key, 'q') {
-            vec![Effect::Quit]
-        } else {
-            Vec::new()
-        };
+impl Level for Municipal {
+    type Definition = VerifiedDefinition;
+    type Ledger = Tally;
+    type Screen = Screen;
+    type Event = MunicipalEvent;
+    type Effect = MunicipalEffect;
+    type Extra = Extra;
+    type Services = dyn MunicipalServices;
+
+    fn paper_hashes(def: &VerifiedDefinition) -> (String, Vec<(String, String)>) {
+        (
+            def.sha256_110a.clone(),
+            vec![("230b".to_owned(), def.sha256_230b.clone())],
+        )
     }
-    if state.help {
-        if matches!(key.code, KeyCode::F(1) | KeyCode::Esc) {
-            state.help = false;
-        }
-        return Vec::new();
+
+    fn describe(def: &VerifiedDefinition, _lang: Lang) -> Vec<(Msg, String)> {
+        let info = &def.info;
+        vec![
+            (Msg::SignedBy, def.signer.clone()),
+            (Msg::Election, format!("{} ({})", info.name, info.id)),
+            (Msg::Date, info.date.clone()),
+            (
+                Msg::ContestLabel,
+                info.contest_name
+                    .clone()
+                    .unwrap_or_else(|| info.municipality_name.clone()),
+            ),
+            (Msg::Seats, info.seats.to_string()),
+            (Msg::Lists, info.lists.len().to_string()),
+            (Msg::Candidates, info.candidate_count().to_string()),
+            (Msg::PollingStations, info.stations.len().to_string()),
+        ]
     }
-    if key.code == KeyCode::F(1) {
-        state.help = true;
-        return Vec::new();
+
+    fn load(ledger: &mut Tally, def: &VerifiedDefinition) -> Result<(), Refusal> {
+        ledger.pending = Some(loaded(def));
+        Ok(())
     }
-    if ctrl(&key, 'q') {
-        return vec![Effect::Quit];
-    }
-    state.notice = None;
-    let lang = state.lang;
-    match &mut state.screen {
-        Screen::Start { passphrase, error } => match key.code {
-            KeyCode::F(2) => {
-                state.lang = state.lang.toggled();
-                Vec::new()
-            }
-            KeyCode::Char(c) => {
-                passphrase.push(c);
-                *error = None;
-                Vec::new()
-            }
-            KeyCode::Backspace => {
-                passphrase.pop();
-                Vec::new()
-            }
-            KeyCode::Enter => vec![Effect::Unlock(std::mem::take(passphrase))],
-            _ => Vec::new(),
-        },
-        Screen::Media {
-            media,
-            selected,
-            error,
-        } => match key.code {
-            KeyCode::Up => {
-                *selected = selected.saturating_sub(1);
-                Vec::new()
-            }
-            KeyCode::Down => {
-                if selected.saturating_add(1) < media.len() {
-                    *selected += 1;
-                }
-                Vec::new()
-            }
-            KeyCode::F(5) => {
-                *error = None;
-                vec![Effect::ScanMedia]
-            }
-            KeyCode::Enter => match media.get(*selected) {
-                Some(m) => {
-                    *error = None;
-                    vec![Effect::Verify(m.clone())]
-                }
-                None => vec![Effect::ScanMedia],
+
+    fn accepted(def: &VerifiedDefinition) -> Vec<Record> {
+        vec![
+            Record::ElectionLoaded {
+                election: def.info.id.clone(),
+                files: def.files.clone(),
             },
-            _ => Vec::new(),
-        },
-        Screen::Definition {
-            definition,
-            inputs,
-            focus,
-            mismatch,
-        } => match key.code {
-            KeyCode::Esc => {
-                state.screen = Screen::Media {
-                    media: Vec::new(),
-                    selected: 0,
-                    error: None,
-                };
-                vec![Effect::ScanMedia]
+            Record::Moved {
+                place: Place::Overview,
+            },
+        ]
+    }
+
+    fn has_definition(state: &State) -> bool {
+        state.ledger.election.is_some()
+    }
+
+    fn resume(state: &State) -> Screen {
+        screen_for(state, state.ledger.place.unwrap_or(Place::Overview))
+    }
+
+    fn extra(_seed: u64) -> Extra {
+        Extra::default()
+    }
+
+    fn key(state: &mut State, key: KeyEvent) -> Vec<Effect> {
+        on_key(state, key)
+    }
+
+    fn event(state: &mut State, event: MunicipalEvent) -> Vec<Effect> {
+        match event {
+            MunicipalEvent::Exported(Ok(report)) => vec![Effect::Persist(Record::Exported {
+                path: report.path,
+                sha256: report.sha256,
+            })],
+            MunicipalEvent::Exported(Err(r)) => {
+                // A refusal that already says the export failed is shown as it is.
+                if matches!(
+                    r.msg,
+                    Msg::ExportFailed
+                        | Msg::ExportNoStick
+                        | Msg::ExportSeveralSticks
+                        | Msg::ExportFolderExists
+                ) {
+                    state.error(r);
+                } else {
+                    state.refused(Msg::ExportFailed, r);
+                }
+                Vec::new()
             }
-            KeyCode::Char(c) if c.is_ascii_hexdigit() => {
-                if let Some(i) = inputs.get_mut(*focus)
-                    && i.len() < 4
+        }
+    }
+
+    fn applied(state: &mut State, record: &Record) {
+        match record {
+            Record::Moved { place } => {
+                state.level.figures_scroll = 0;
+                let screen = screen_for(state, *place);
+                state.go(screen);
+            }
+            Record::FieldSet { station, slot, .. } | Record::Cursor { station, slot, .. } => {
+                let text = current_text(state, *station, *slot);
+                if let shell::Screen::Level(Screen::Entry {
+                    station: s,
+                    slot: sl,
+                    input,
+                    dirty,
+                    ..
+                }) = &mut state.screen
+                    && s == station
+                    && sl == slot
                 {
-                    i.push(c.to_ascii_lowercase());
+                    *dirty = false;
+                    *input = text;
                 }
-                Vec::new()
             }
-            KeyCode::Char(' ') => Vec::new(),
-            KeyCode::Backspace => {
-                if let Some(i) = inputs.get_mut(*focus) {
-                    if i.is_empty() && *focus > 0 {
-                        *focus -= 1;
-                    } else {
-                        i.pop();
+            Record::EntryFinished { .. } => state.info(Msg::EntrySaved, &[]),
+            Record::Decided { decision, .. } => state.info(
+                match decision {
+                    Decision::SendBack => Msg::SentBack,
+                    Decision::DiscardFirst => Msg::Discarded,
+                    Decision::DiscardBoth | Decision::Reopen => Msg::DiscardedBoth,
+                    Decision::KeepFirst | Decision::KeepSecond => Msg::KeptOne,
+                    Decision::AcknowledgeWarnings => Msg::WarningsAcknowledged,
+                },
+                &[],
+            ),
+            Record::Exported { path, .. } => {
+                state.level.big_hash = true;
+                state.info(Msg::ExportWritten, &[path]);
+            }
+            Record::ElectionLoaded { .. } | Record::EntryStarted { .. } => {}
+        }
+    }
+
+    fn refusal(error: &ApplyError) -> Refusal {
+        Refusal::with(Msg::StepRefused, &[&error.to_string()], "")
+    }
+
+    fn stamp(record: &mut Record, now_ms: i64) {
+        record.stamp(now_ms);
+    }
+
+    fn effect(ctx: &mut Ctx<'_, Municipal>, effect: MunicipalEffect) -> Vec<Event> {
+        match effect {
+            MunicipalEffect::Export => {
+                let result = match (&ctx.state.ledger.election, &ctx.state.ledger.data_entry) {
+                    (Some(e), Some(data)) => {
+                        let (info, data) = (e.info.clone(), data.clone());
+                        ctx.level().export(&info, &data)
                     }
-                }
-                Vec::new()
+                    _ => Err(Refusal::with(Msg::NotAllDefinitive, &[], "")),
+                };
+                vec![shell::Event::Level(MunicipalEvent::Exported(result))]
             }
-            KeyCode::BackTab | KeyCode::Up => {
-                *focus = focus.saturating_sub(1);
-                Vec::new()
-            }
-            KeyCode::Enter | KeyCode::Tab => {
-                if *focus < 3 {
-                    *focus += 1;
-                    return Vec::new();
-                }
-                // The core checks what was typed (trimmed, either case), per file.
-                let [g0, g1, g2, g3] = state.hash_groups;
-                let typed = |i: usize| inputs.get(i).map(String::as_str).unwrap_or("");
-                let checked = crate::hash_groups::check(
-                    &definition.sha256_110a,
-                    [g0, g1],
-                    [typed(0), typed(1)],
-                )
-                .map_err(|(w, _)| w)
-                .and_then(|()| {
-                    crate::hash_groups::check(
-                        &definition.sha256_230b,
-                        [g2, g3],
-                        [typed(2), typed(3)],
-                    )
-                    .map_err(|(w, _)| w + 2)
-                });
-                if let Err(i) = checked {
-                    *mismatch = Some(i);
-                    *focus = i;
-                    if let Some(t) = inputs.get_mut(i) {
-                        t.clear();
-                    }
-                    return Vec::new();
-                }
-                *mismatch = None;
-                vec![Effect::Keep(definition.clone())]
-            }
-            _ => Vec::new(),
-        },
+        }
+    }
+
+    fn title(state: &State, screen: &Screen) -> String {
+        crate::view::title(state, screen)
+    }
+
+    fn election_id(state: &State) -> Option<String> {
+        state.ledger.election.as_ref().map(|e| e.info.id.clone())
+    }
+
+    fn draw(state: &State, screen: &Screen, frame: &mut ratatui::Frame, area: ratatui::layout::Rect) {
+        crate::view::draw(state, screen, frame, area);
+    }
+
+    fn keys(state: &State, screen: &Screen) -> Vec<Msg> {
+        crate::view::keys(state, screen)
+    }
+
+    fn help(_state: &State, screen: &Screen) -> Msg {
+        match screen {
+            Screen::Overview { .. } | Screen::Typist { .. } => Msg::HelpOverview,
+            Screen::Entry { .. } | Screen::Finish { .. } => Msg::HelpEntry,
+            Screen::Coordinator { .. } => Msg::HelpCoordinator,
+            Screen::Total => Msg::HelpTotal,
+        }
+    }
+
+    fn prompt(state: &State, screen: &Screen) -> Option<String> {
+        match screen {
+            Screen::Entry {
+                jump: Some(typed), ..
+            } => Some(Msg::JumpPrompt.fill(state.lang, &[typed])),
+            _ => None,
+        }
+    }
+}
+
+fn on_key(state: &mut State, key: KeyEvent) -> Vec<Effect> {
+    let lang = state.lang;
+    let shell::Screen::Level(screen) = &mut state.screen else {
+        return Vec::new();
+    };
+    match screen {
         Screen::Overview { selected } => {
-            let stations = state.tally.stations.keys().copied().collect::<Vec<_>>();
+            let stations = state.ledger.stations.keys().copied().collect::<Vec<_>>();
             match key.code {
                 KeyCode::Up => {
                     *selected = selected.saturating_sub(1);
@@ -616,23 +412,25 @@ fn on_key(state: &mut State, key: KeyEvent) -> Vec<Effect> {
                     let Some(&station) = stations.get(*selected) else {
                         return Vec::new();
                     };
-                    let status = state.tally.status(station).unwrap_or(Status::Empty);
+                    let status = state.ledger.status(station).unwrap_or(Status::Empty);
                     let slot = match status {
                         Status::Empty | Status::FirstEntry => Slot::First,
                         Status::WaitingSecond | Status::SecondEntry => Slot::Second,
                         other => {
-                            let t =
-                                Msg::NotOpenForEntry.fill(lang, &[status_msg(other).text(lang)]);
-                            state.problem(t);
+                            state.error(Refusal::with(
+                                Msg::NotOpenForEntry,
+                                &[status_msg(other).text(lang)],
+                                "",
+                            ));
                             return Vec::new();
                         }
                     };
-                    state.screen = Screen::Typist {
+                    state.go(Screen::Typist {
                         station,
                         slot,
                         name: String::new(),
                         error: None,
-                    };
+                    });
                     Vec::new()
                 }
                 KeyCode::Char('c' | 'C') => {
@@ -641,19 +439,19 @@ fn on_key(state: &mut State, key: KeyEvent) -> Vec<Effect> {
                     };
                     // The coordinator acts, or reads who acknowledged the warnings.
                     if state
-                        .tally
+                        .ledger
                         .status(station)
                         .is_some_and(Status::needs_coordinator)
-                        || state.tally.acknowledgement(station).is_some()
+                        || state.ledger.acknowledgement(station).is_some()
                     {
                         vec![moved(Place::Coordinator { station })]
                     } else {
-                        state.info(Msg::NothingToDo);
+                        state.info(Msg::NothingToDo, &[]);
                         Vec::new()
                     }
                 }
                 KeyCode::Char('t' | 'T') => {
-                    state.overview_selected = *selected;
+                    state.level.overview_selected = *selected;
                     vec![moved(Place::Total)]
                 }
                 _ => Vec::new(),
@@ -666,7 +464,8 @@ fn on_key(state: &mut State, key: KeyEvent) -> Vec<Effect> {
             error,
         } => match key.code {
             KeyCode::Esc => {
-                state.screen = state.screen_for(Place::Overview);
+                let screen = screen_for(state, Place::Overview);
+                state.go(screen);
                 Vec::new()
             }
             KeyCode::Char(c) if !c.is_control() => {
@@ -684,17 +483,17 @@ fn on_key(state: &mut State, key: KeyEvent) -> Vec<Effect> {
                 let typed = name.trim().to_string();
                 let (station, slot) = (*station, *slot);
                 if typed.is_empty() {
-                    *error = Some(Msg::NameEmpty.text(lang).into());
+                    *error = Some(Refusal::with(Msg::NameEmpty, &[], ""));
                     return Vec::new();
                 }
-                let data = state.tally.stations.get(&station);
+                let data = state.ledger.stations.get(&station);
                 let same = |a: &str| a.trim().to_lowercase() == typed.to_lowercase();
                 if let Some(e) = data.and_then(|d| d.slot(slot)) {
                     if e.finished {
                         return Vec::new();
                     }
                     if !same(&e.typist) {
-                        *error = Some(Msg::EntryBusy.fill(lang, &[&e.typist]));
+                        *error = Some(Refusal::with(Msg::EntryBusy, &[&e.typist], ""));
                         return Vec::new();
                     }
                     return vec![moved(Place::Entry { station, slot })];
@@ -703,7 +502,7 @@ fn on_key(state: &mut State, key: KeyEvent) -> Vec<Effect> {
                     && let Some(first) = data.and_then(|d| d.first.as_ref())
                     && same(&first.typist)
                 {
-                    *error = Some(Msg::SecondSameTypist.fill(lang, &[&first.typist]));
+                    *error = Some(Refusal::with(Msg::SecondSameTypist, &[&first.typist], ""));
                     return Vec::new();
                 }
                 vec![
@@ -726,11 +525,11 @@ fn on_key(state: &mut State, key: KeyEvent) -> Vec<Effect> {
             jump,
         } => {
             let (station, slot) = (*station, *slot);
-            let Some(form) = state.tally.form() else {
+            let Some(form) = state.ledger.form() else {
                 return Vec::new();
             };
             let Some(entry) = state
-                .tally
+                .ledger
                 .stations
                 .get(&station)
                 .and_then(|d| d.slot(slot))
@@ -803,12 +602,13 @@ fn on_key(state: &mut State, key: KeyEvent) -> Vec<Effect> {
                         return match target {
                             Some(target) => commit(input, *dirty, target).into_iter().collect(),
                             None => {
-                                state.problem(Msg::NoSuchCandidate.fill(
-                                    lang,
+                                state.error(Refusal::with(
+                                    Msg::NoSuchCandidate,
                                     &[
                                         &wanted.map(|n| n.to_string()).unwrap_or_default(),
                                         &list_of_block.map(|l| l.to_string()).unwrap_or_default(),
                                     ],
+                                    "",
                                 ));
                                 Vec::new()
                             }
@@ -845,7 +645,7 @@ fn on_key(state: &mut State, key: KeyEvent) -> Vec<Effect> {
                         'x' | 'X' | '1' | 'j' | 'J' | 'y' | 'Y' => *input = "x".into(),
                         '0' | 'n' | 'N' => input.clear(),
                         _ => {
-                            state.problem(Msg::TickHint.text(lang).into());
+                            state.error(Refusal::with(Msg::TickHint, &[], ""));
                             return Vec::new();
                         }
                     }
@@ -863,7 +663,7 @@ fn on_key(state: &mut State, key: KeyEvent) -> Vec<Effect> {
                     Vec::new()
                 }
                 KeyCode::Char(_) => {
-                    state.problem(Msg::DigitsOnly.text(lang).into());
+                    state.error(Refusal::with(Msg::DigitsOnly, &[], ""));
                     Vec::new()
                 }
                 KeyCode::Backspace | KeyCode::Delete => {
@@ -879,11 +679,11 @@ fn on_key(state: &mut State, key: KeyEvent) -> Vec<Effect> {
                     let next = if cursor >= last { cursor } else { cursor + 1 };
                     let effect = commit(input, *dirty, next);
                     if cursor >= last && key.code == KeyCode::Enter {
-                        state.screen = Screen::Finish {
+                        state.go(Screen::Finish {
                             station,
                             slot,
                             scroll: 0,
-                        };
+                        });
                     }
                     effect.into_iter().collect()
                 }
@@ -922,17 +722,17 @@ fn on_key(state: &mut State, key: KeyEvent) -> Vec<Effect> {
                 }
                 KeyCode::F(10) => {
                     let effect = commit(input, *dirty, cursor);
-                    state.screen = Screen::Finish {
+                    state.go(Screen::Finish {
                         station,
                         slot,
                         scroll: 0,
-                    };
+                    });
                     effect.into_iter().collect()
                 }
                 KeyCode::Esc => {
                     let mut out: Vec<Effect> = commit(input, *dirty, cursor).into_iter().collect();
                     out.push(moved(Place::Overview));
-                    state.info(Msg::EntryPaused);
+                    state.info(Msg::EntryPaused, &[]);
                     out
                 }
                 _ => Vec::new(),
@@ -950,7 +750,7 @@ fn on_key(state: &mut State, key: KeyEvent) -> Vec<Effect> {
                     Vec::new()
                 }
                 KeyCode::Down => {
-                    let n = state.tally.findings(station, slot).len();
+                    let n = state.ledger.findings(station, slot).len();
                     if *scroll + 1 < n {
                         *scroll += 1;
                     }
@@ -965,7 +765,8 @@ fn on_key(state: &mut State, key: KeyEvent) -> Vec<Effect> {
                     moved(Place::Overview),
                 ],
                 KeyCode::Esc | KeyCode::BackTab => {
-                    state.screen = state.screen_for(Place::Entry { station, slot });
+                    let screen = screen_for(state, Place::Entry { station, slot });
+                    state.go(screen);
                     Vec::new()
                 }
                 _ => Vec::new(),
@@ -973,7 +774,7 @@ fn on_key(state: &mut State, key: KeyEvent) -> Vec<Effect> {
         }
         Screen::Coordinator { station, scroll } => {
             let station = *station;
-            let status = state.tally.status(station).unwrap_or(Status::Empty);
+            let status = state.ledger.status(station).unwrap_or(Status::Empty);
             let decide = |decision: Decision| {
                 vec![
                     Effect::Persist(Record::Decided {
@@ -997,12 +798,12 @@ fn on_key(state: &mut State, key: KeyEvent) -> Vec<Effect> {
                 (Status::Differences, KeyCode::Char('1')) => decide(Decision::KeepFirst),
                 (Status::Differences, KeyCode::Char('2'))
                     if state
-                        .tally
+                        .ledger
                         .findings(station, Slot::Second)
                         .iter()
                         .any(|f| f.severity() == tally_core::entry::Severity::Error) =>
                 {
-                    state.problem(Msg::KeepHasErrors.text(lang).into());
+                    state.error(Refusal::with(Msg::KeepHasErrors, &[], ""));
                     Vec::new()
                 }
                 (Status::Differences, KeyCode::Char('2')) => decide(Decision::KeepSecond),
@@ -1017,34 +818,33 @@ fn on_key(state: &mut State, key: KeyEvent) -> Vec<Effect> {
             }
         }
         Screen::Total => match key.code {
-            KeyCode::Esc if state.big_hash => {
-                state.big_hash = false;
+            KeyCode::Esc if state.level.big_hash => {
+                state.level.big_hash = false;
                 Vec::new()
             }
             KeyCode::Esc => vec![moved(Place::Overview)],
             KeyCode::Up => {
-                state.figures_scroll = state.figures_scroll.saturating_sub(1);
+                state.level.figures_scroll = state.level.figures_scroll.saturating_sub(1);
                 Vec::new()
             }
             KeyCode::PageUp => {
-                state.figures_scroll = state.figures_scroll.saturating_sub(10);
+                state.level.figures_scroll = state.level.figures_scroll.saturating_sub(10);
                 Vec::new()
             }
             KeyCode::Down | KeyCode::PageDown => {
                 let step = if key.code == KeyCode::Down { 1 } else { 10 };
-                let last = state.figures_max_scroll.get();
-                state.figures_scroll = state.figures_scroll.saturating_add(step).min(last);
+                let last = state.level.figures_max_scroll.get();
+                state.level.figures_scroll = state.level.figures_scroll.saturating_add(step).min(last);
                 Vec::new()
             }
-            KeyCode::Char('h' | 'H') if state.tally.exported.is_some() => {
-                state.big_hash = !state.big_hash;
+            KeyCode::Char('h' | 'H') if state.ledger.exported.is_some() => {
+                state.level.big_hash = !state.level.big_hash;
                 Vec::new()
             }
             // Also after an export: the same signed result onto another stick.
-            KeyCode::Char('e' | 'E') if state.tally.all_definitive() => vec![Effect::Export],
+            KeyCode::Char('e' | 'E') if state.ledger.all_definitive() => vec![Effect::Level(MunicipalEffect::Export)],
             _ => Vec::new(),
         },
-        Screen::Fatal(_) => Vec::new(),
     }
 }
 
@@ -1069,7 +869,7 @@ mod tests {
     use super::*;
 
     fn state(lang: Lang) -> State {
-        let id = Identity::default();
+        let id = crate::services::Identity::default();
         State::new(lang, false, id, 1)
     }
 
@@ -1077,17 +877,17 @@ mod tests {
     fn a_failed_export_says_so_once() {
         let mut s = state(Lang::Nl);
         let r = Refusal::new(Msg::ExportFailed, "de stick is vol");
-        update(&mut s, Event::Exported(Err(r)));
-        let n = s.notice.clone().unwrap();
-        assert!(n.problem);
-        assert_eq!(n.text, "Exporteren mislukt: de stick is vol");
+        shell::update(&mut s, shell::Event::Level(MunicipalEvent::Exported(Err(r))));
+        let n = s.note.clone().unwrap();
+        assert!(n.error);
+        assert_eq!(n.text(Lang::Nl), "Exporteren mislukt: de stick is vol");
 
         // A refusal of another kind gets the prefix, in the chosen language.
         let mut s = state(Lang::En);
         let r = Refusal::new(Msg::NotAllDefinitive, "");
-        update(&mut s, Event::Exported(Err(r)));
+        shell::update(&mut s, shell::Event::Level(MunicipalEvent::Exported(Err(r))));
         assert_eq!(
-            s.notice.unwrap().text,
+            s.note.unwrap().text(Lang::En),
             "Export failed: Not every polling station is definitive yet."
         );
     }

@@ -30,6 +30,7 @@ use tally_signing::{
     VerifyError, VerifyOptions, decrypt_secret_key, sha256, sign_medium, verify_medium,
 };
 
+use crate::app::{Municipal, MunicipalServices};
 use crate::form::ElectionInfo;
 use crate::media_words::{export_failure, media_error, media_error_msg};
 use crate::services::{ExportReport, Identity, Medium, Refusal, Services, VerifiedDefinition};
@@ -538,7 +539,7 @@ fn media_refusal(e: MediaError) -> Refusal {
     Refusal::with(media_error_msg(&e), &[], e.to_string())
 }
 
-impl Services for FolderServices {
+impl Services<Municipal> for FolderServices {
     fn identity(&self) -> Identity {
         Identity::of(&self.root, &self.certificate, &self.system)
     }
@@ -548,7 +549,7 @@ impl Services for FolderServices {
         Ok(())
     }
 
-    fn scan_media(&mut self) -> Vec<Medium> {
+    fn scan(&mut self) -> Vec<Medium> {
         // Each stick's top-level folders are the candidates (links are not folders). In
         // folder mode the media folder is the one stick and only its folders are listed; a
         // USB stick that cannot be used, or holds no folder, is listed with why.
@@ -560,7 +561,8 @@ impl Services for FolderServices {
         for stick in self.sticks.present() {
             let whole = |why: String| Medium {
                 label: format!("{}: {why}", stick.label),
-                path: PathBuf::from(&stick.key),
+                stick: stick.key.clone(),
+                folder: String::new(),
             };
             let medium = match &stick.medium {
                 Ok(m) => m,
@@ -585,12 +587,13 @@ impl Services for FolderServices {
                     "geen map met een ondertekend medium (leeg?)".to_owned(),
                 )),
                 Ok(folders) => out.extend(folders.into_iter().map(|name| Medium {
-                    path: Path::new(&stick.key).join(&name),
                     label: if usb {
                         format!("{} - {}", crate::sticks::ascii(&name), stick.label)
                     } else {
-                        name
+                        name.clone()
                     },
+                    stick: stick.key.clone(),
+                    folder: name,
                 })),
                 Err(e) if usb => out.push(whole(crate::sticks::ascii(&media_error(&e, Lang::Nl)))),
                 Err(_) => {}
@@ -614,13 +617,17 @@ impl Services for FolderServices {
     }
 
     fn verify_definition(&mut self, medium: &Medium) -> Result<VerifiedDefinition, Refusal> {
-        let source = medium.path.clone();
-        self.on_stick(&medium.path, |me, stick, folder, audit| {
+        let source = medium.path();
+        self.on_stick(&source, |me, stick, folder, audit| {
             me.verify_on(stick, folder, &source, audit).map(|(d, _)| d)
         })
     }
 
-    fn keep_definition(&mut self, definition: &VerifiedDefinition) -> Result<(), Refusal> {
+    fn keep_definition(
+        &mut self,
+        _medium: &Medium,
+        definition: &VerifiedDefinition,
+    ) -> Result<(), Refusal> {
         let kept = self.paths.data_dir.join(KEPT_DIR);
         let fail =
             |e: std::io::Error| Refusal::new(Msg::MediumRefused, format!("bewaren mislukt: {e}"));
@@ -672,6 +679,21 @@ impl Services for FolderServices {
         Ok(Some(definition))
     }
 
+    fn note(&mut self, text: &str) {
+        if let Ok(mut audit) = self.audit_log() {
+            let _ = tally_media::AuditSink::record(
+                &mut audit,
+                tally_media::AuditEvent::new(tally_media::AuditKind::Verified, None, text),
+            );
+        }
+    }
+
+    fn level(&mut self) -> &mut (dyn MunicipalServices + 'static) {
+        self
+    }
+}
+
+impl MunicipalServices for FolderServices {
     fn export(
         &mut self,
         election: &ElectionInfo,

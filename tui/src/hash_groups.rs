@@ -4,6 +4,8 @@
 
 use tally_core::hashcode::{HashCodeError, Sha256Digest, check_typed_groups, choose_groups};
 
+use crossterm::event::KeyCode;
+
 use crate::services::Refusal;
 use crate::text::Msg;
 
@@ -65,6 +67,140 @@ pub fn which(e: &HashCodeError, asked: [usize; 2]) -> usize {
         | HashCodeError::SameGroupTwice { index } => *index,
     };
     usize::from(asked[1] == index && asked[0] != index)
+}
+
+/// A file whose hash code is on the paper.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PaperFile {
+    /// How the prompt names it (`110a`, `230b`, `510b`).
+    pub label: String,
+    /// The file's name.
+    pub name: String,
+    /// Its SHA-256 (hex).
+    pub sha256: String,
+}
+
+impl PaperFile {
+    /// A file of `label` named `name` with SHA-256 `sha256` (hex).
+    pub fn new(label: &str, name: &str, sha256: &str) -> PaperFile {
+        PaperFile {
+            label: label.to_owned(),
+            name: name.to_owned(),
+            sha256: sha256.to_owned(),
+        }
+    }
+}
+
+/// The one input of hash-code groups, for every level and every file: two groups asked of
+/// each file, typed from the paper. Four characters fill a field and move to the next; Tab
+/// and Down move on, Shift+Tab and Up back; Enter on a form that is not full goes to the
+/// first field not full, on a full one the core checks it. A wrong group is cleared and the
+/// cursor put there; the others stay.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct GroupsInput {
+    /// The files, in the order asked.
+    pub files: Vec<PaperFile>,
+    /// Per field: (file, group 0..16).
+    pub asked: Vec<(usize, usize)>,
+    /// Per field: what is typed.
+    pub typed: Vec<String>,
+    /// The field being typed.
+    pub focus: usize,
+    /// The field found wrong at the last check.
+    pub mismatch: Option<usize>,
+}
+
+impl GroupsInput {
+    /// Two groups of each of `files`, chosen from `seed`.
+    pub fn new(files: Vec<PaperFile>, seed: u64) -> GroupsInput {
+        let mut asked = Vec::new();
+        for i in 0..files.len() {
+            let i64_ = u64::try_from(i).unwrap_or(0);
+            let [a, b] = choose_groups(seed ^ i64_.wrapping_mul(0xD6E8_FEB8_6659_FD93));
+            asked.push((i, a));
+            asked.push((i, b));
+        }
+        let typed = vec![String::new(); asked.len()];
+        GroupsInput {
+            files,
+            asked,
+            typed,
+            focus: 0,
+            mismatch: None,
+        }
+    }
+
+    fn last(&self) -> usize {
+        self.typed.len().saturating_sub(1)
+    }
+
+    /// Whether every field holds four characters.
+    pub fn complete(&self) -> bool {
+        self.typed.iter().all(|t| t.len() == 4)
+    }
+
+    /// A key typed into the form.
+    pub fn key(&mut self, code: KeyCode) {
+        let last = self.last();
+        match code {
+            KeyCode::Char(c) if c.is_ascii_hexdigit() => {
+                if let Some(field) = self.typed.get_mut(self.focus)
+                    && field.len() < 4
+                {
+                    field.push(c.to_ascii_lowercase());
+                    if field.len() == 4 && self.focus < last {
+                        self.focus += 1;
+                    }
+                }
+            }
+            KeyCode::Backspace => {
+                let empty = self.typed.get(self.focus).is_none_or(String::is_empty);
+                if empty && self.focus > 0 {
+                    self.focus -= 1;
+                }
+                if let Some(field) = self.typed.get_mut(self.focus) {
+                    field.pop();
+                }
+            }
+            KeyCode::Tab | KeyCode::Down => self.focus = (self.focus + 1).min(last),
+            KeyCode::BackTab | KeyCode::Up => self.focus = self.focus.saturating_sub(1),
+            KeyCode::Enter => {
+                if let Some(i) = self.typed.iter().position(|t| t.len() < 4) {
+                    self.focus = i;
+                }
+            }
+            _ => {}
+        }
+    }
+
+    /// Checks every file's groups (the core's check); on a mismatch the wrong field is
+    /// cleared and focused, and the refusal names the file.
+    ///
+    /// # Errors
+    /// The first group that does not match.
+    pub fn check(&mut self) -> Result<(), Refusal> {
+        for (f, file) in self.files.iter().enumerate() {
+            let fields: Vec<usize> = (0..self.asked.len())
+                .filter(|&i| self.asked.get(i).is_some_and(|(af, _)| *af == f))
+                .collect();
+            let [a, b] = [fields.first(), fields.get(1)].map(|i| i.copied().unwrap_or(0));
+            let group = |i: usize| self.asked.get(i).map_or(0, |(_, g)| *g);
+            let typed = |i: usize| self.typed.get(i).map_or("", String::as_str);
+            if let Err((w, mut r)) = check(&file.sha256, [group(a), group(b)], [typed(a), typed(b)])
+            {
+                let field = if w == 0 { a } else { b };
+                r.detail = file.name.clone();
+                if let Some(t) = self.typed.get_mut(field) {
+                    t.clear();
+                }
+                self.focus = field;
+                self.mismatch = Some(field);
+                return Err(r);
+            }
+        }
+        self.mismatch = None;
+        Ok(())
+    }
 }
 
 #[cfg(test)]

@@ -15,7 +15,7 @@ use crate::services::Journal;
 /// What a journal of records builds: the municipal tally, a higher level's ledger.
 pub trait Ledger: Clone {
     /// One journal record.
-    type Record: Serialize + DeserializeOwned;
+    type Record: Serialize + DeserializeOwned + Clone + std::fmt::Debug;
     /// What applying a record reports.
     type Applied;
     /// Why a record does not fit.
@@ -78,7 +78,7 @@ pub enum PersistError<E> {
 ///
 /// # Errors
 /// See [`PersistError`].
-pub fn persist<L: Ledger, J: Journal>(
+pub fn persist<L: Ledger, J: Journal + ?Sized>(
     ledger: &mut L,
     head: &mut Option<ChainHead>,
     journal: &mut J,
@@ -114,7 +114,7 @@ pub enum ReplayError<A, F> {
 ///
 /// # Errors
 /// See [`ReplayError`].
-pub fn replay<L: Ledger, J: Journal, F>(
+pub fn replay<L: Ledger, J: Journal + ?Sized, F>(
     ledger: &mut L,
     head: &mut Option<ChainHead>,
     journal: &mut J,

@@ -2,10 +2,12 @@
 //! type in the paper reports of their polling stations (double entry, the official
 //! checks), settle differences, and write the signed municipal count (510b).
 //!
-//! Architecture: the [`app::State`], a pure [`app::update`] from an event to effects, and
-//! a [`view::view`] that draws the state. The [`runner::Runner`] carries out the effects:
-//! every lasting change is written to the journal before it is applied, so a restart
-//! returns to the same screen with everything typed so far.
+//! Architecture: one [`shell`] for every level: the [`shell::State`], a pure
+//! [`shell::update`] from an event to effects, and [`shell::view::view`] that draws it. A
+//! level is a [`shell::Level`]: the municipality's in [`app`] and [`view`], the HSB's and
+//! CSB's in [`higher`]. The [`shell::runner::Runner`] carries out the effects: every lasting
+//! change is written to the journal before it is applied, so a restart returns to the same
+//! screen with everything typed so far.
 //!
 //! What it must not do: compute anything in place of the paper (totals are typed and
 //! checked, never filled in), trust a medium it has not verified, or touch the mouse or
@@ -22,10 +24,10 @@ pub mod journal;
 pub mod journaled;
 pub mod media_words;
 pub mod model;
-pub mod runner;
 pub mod screen;
 pub mod seed;
 pub mod services;
+pub mod shell;
 pub mod sticks;
 pub mod text;
 pub mod view;

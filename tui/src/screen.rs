@@ -17,6 +17,9 @@ use ratatui::{Frame, Terminal};
 use tally_media::audit::{AuditEvent, AuditKind, AuditSink, JsonLinesAudit};
 
 use crate::journal::CoreJournal;
+use crate::services::Services;
+use crate::shell::Level;
+use crate::shell::runner::Runner;
 
 /// How long the event loop waits for a key before it looks at the sticks.
 const KEY_POLL: Duration = Duration::from_millis(300);
@@ -33,34 +36,15 @@ pub trait Session {
     fn idle(&mut self);
 }
 
-impl<S: crate::services::Services> Session for crate::runner::Runner<S, CoreJournal> {
+impl<L: Level, S: Services<L>> Session for Runner<L, S, CoreJournal> {
     fn quit(&self) -> bool {
         self.quit
     }
     fn draw(&self, frame: &mut Frame) {
-        crate::view::view(&self.state, frame);
+        crate::shell::view::view(&self.state, frame);
     }
     fn key(&mut self, key: KeyEvent) {
-        crate::runner::Runner::key(self, key);
-    }
-    fn idle(&mut self) {
-        if self.services.poll_media() {
-            self.media_changed();
-        }
-    }
-}
-
-impl<S: crate::higher::services::HigherServices> Session
-    for crate::higher::runner::HigherRunner<S, CoreJournal>
-{
-    fn quit(&self) -> bool {
-        self.quit
-    }
-    fn draw(&self, frame: &mut Frame) {
-        crate::higher::view::view(&self.state, frame);
-    }
-    fn key(&mut self, key: KeyEvent) {
-        crate::higher::runner::HigherRunner::key(self, key);
+        Runner::key(self, key);
     }
     fn idle(&mut self) {
         if self.services.poll_media() {

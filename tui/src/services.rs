@@ -1,13 +1,13 @@
 //! The seams between the pure screen logic and the world: keys, media, signatures, the
-//! journal. The screen logic ([`crate::app::update`]) only asks for these through
-//! [`crate::app::Effect`]s; the [`crate::runner::Runner`] carries them out.
+//! journal. The screen logic ([`crate::shell::update`]) only asks for these through
+//! [`crate::shell::Effect`]s; the [`crate::shell::runner::Runner`] carries them out.
 
 use std::io;
 use std::path::PathBuf;
 
-use tally_core::double_entry::DataEntry;
 
 use crate::form::ElectionInfo;
+use crate::shell::Level;
 use crate::text::{Lang, Msg};
 
 /// What the appliance shows at start, to compare with the paper handed over with the stick.
@@ -97,13 +97,27 @@ impl Refusal {
     }
 }
 
-/// A folder or stick that may hold a signed medium.
+/// A folder on a stick that may hold a signed medium, or a stick listed for why it cannot
+/// be used (then `folder` is empty and the label says why).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Medium {
     /// What the official sees.
     pub label: String,
-    /// Where it is.
-    pub path: PathBuf,
+    /// The stick it is on ([`crate::sticks::Stick::key`]).
+    pub stick: String,
+    /// The folder on the stick.
+    pub folder: String,
+}
+
+impl Medium {
+    /// Where it is: the folder on the stick, or the stick itself.
+    pub fn path(&self) -> PathBuf {
+        if self.folder.is_empty() {
+            PathBuf::from(&self.stick)
+        } else {
+            std::path::Path::new(&self.stick).join(&self.folder)
+        }
+    }
 }
 
 /// A verified election definition, ready to be checked against the paper and loaded.
@@ -133,32 +147,38 @@ pub struct ExportReport {
     pub sha256: String,
 }
 
-/// Everything the terminal needs from keys, media and signatures.
-pub trait Services {
+/// Everything the terminal needs from keys, media and signatures, at every level; what a
+/// level needs besides is its [`Level::Services`], reached through [`Services::level`].
+pub trait Services<L: Level> {
     /// What to show at start.
     fn identity(&self) -> Identity;
     /// Unlocks the body key with the passphrase.
     fn unlock(&mut self, passphrase: &str) -> Result<(), Refusal>;
     /// The media present now.
-    fn scan_media(&mut self) -> Vec<Medium>;
+    fn scan(&mut self) -> Vec<Medium>;
     /// Takes in what changed with the sticks since the last call, without waiting (a stick
-    /// inserted or removed); true when the media screen should be refreshed.
+    /// inserted or removed); true when a media screen should be refreshed.
     fn poll_media(&mut self) -> bool {
         false
     }
     /// Verifies a signed definition medium (signature, signer's role, every file) and
     /// reads the election from the bytes it verified.
-    fn verify_definition(&mut self, medium: &Medium) -> Result<VerifiedDefinition, Refusal>;
+    fn verify_definition(&mut self, medium: &Medium) -> Result<L::Definition, Refusal>;
     /// Keeps the verified definition in the data directory, so a restart needs no stick.
-    fn keep_definition(&mut self, definition: &VerifiedDefinition) -> Result<(), Refusal>;
+    fn keep_definition(&mut self, medium: &Medium, definition: &L::Definition)
+    -> Result<(), Refusal>;
     /// The definition kept in the data directory, verified again.
-    fn kept_definition(&mut self) -> Result<Option<VerifiedDefinition>, Refusal>;
-    /// Writes the municipal count (510b) of the definitive results as a signed medium.
-    fn export(
-        &mut self,
-        election: &ElectionInfo,
-        data: &DataEntry,
-    ) -> Result<ExportReport, Refusal>;
+    fn kept_definition(&mut self) -> Result<Option<L::Definition>, Refusal>;
+    /// A kept file's bytes (a level that imports keeps what it imported).
+    fn kept_file(&mut self, sha256: &str) -> Result<Vec<u8>, Refusal> {
+        Err(Refusal::with(Msg::RefusedOther, &[], format!("no kept file {sha256}")))
+    }
+    /// A line in the audit log.
+    fn note(&mut self, text: &str) {
+        let _ = text;
+    }
+    /// The level's own services.
+    fn level(&mut self) -> &mut L::Services;
 }
 
 /// The append-only journal: every record is on disk (fsync'ed) when `append` returns.

@@ -226,12 +226,20 @@ catalogue! {
     PollingStations => "Stembureaus", "Polling stations";
     /// Seats.
     Seats => "Zetels", "Seats";
+    /// The body a higher terminal counts for, on the definition screen.
+    Body => "Telt voor", "Counts for";
+    /// How many results of the level below are expected.
+    BodiesExpected => "Verwachte uitslagen", "Results expected";
+    /// Above the asked groups of a file named otherwise than its kind.
+    HashCodeOf => "Hashcode van de {0}: {1}", "Hash code of the {0}: {1}";
+    /// Key bar: the next group field.
+    KeyNextGroup => "Tab volgende groep", "Tab next group";
+    /// Help on the screen after a journal failure.
+    HelpFatal => "Het journaal kan niet geschreven worden; er wordt niets meer aangenomen. Wat al in het journaal staat, blijft. Stop met Ctrl+Q, los het probleem op (de stick, de schijf) en start opnieuw: het programma gaat verder waar het journaal ophoudt.", "The journal cannot be written; nothing more is accepted. What is in the journal stays. Quit with Ctrl+Q, solve the problem (the stick, the disk) and start again: the program continues where the journal ends.";
     /// Hash code prompt.
     HashCodePrompt => "Typ van het papier groep {0} van de hashcode van {1}:", "Type from the paper group {0} of the hash code of {1}:";
     /// Demo: what the paper says.
     DemoPaper => "DEMO - op het papier staan deze hashcodes (groepen 1 t/m 16):", "DEMO - the paper shows these hash codes (groups 1 to 16):";
-    /// Hash mismatch.
-    HashMismatch => "De hashcode klopt niet met het papier (groep {0} van {1}). Controleer het papier en de stick.", "The hash code does not match the paper (group {0} of {1}). Check the paper and the stick.";
     /// Definition loaded.
     DefinitionLoaded => "Verkiezingsdefinitie ingelezen.", "Election definition loaded.";
 
@@ -426,8 +434,6 @@ catalogue! {
     ReadyToExport => "Alle stembureaus zijn definitief. E schrijft de ondertekende uitslag met het proces-verbaal (PDF) op de stick; print dat en vergelijk het met deze cijfers.", "Every polling station is definitive. E writes the signed result with its report (PDF) to the stick; print the report and compare it with these figures.";
 
     // ---- help ----
-    /// Help title.
-    HelpTitle => "Hulp", "Help";
     /// Help start.
     HelpStart => "Vergelijk de vingerafdrukken met het papier. Typ de wachtwoordzin en druk Enter.", "Compare the fingerprints with the paper. Type the passphrase and press Enter.";
     /// Help media.
@@ -448,55 +454,17 @@ catalogue! {
     DigitsOnly => "Alleen cijfers.", "Digits only.";
 
     // ---- the higher levels (HSB, CSB) ----
-    /// Header: the level of a principal committee.
-    LevelHsb => "Hoofdstembureau", "Principal electoral committee";
-    /// Header: the level of the central committee.
-    LevelCsb => "Centraal stembureau", "Central electoral committee";
 
     // ---- start ----
-    /// Start screen title.
-    StartCheckIdentity => "Start: controleer de identiteit met het papier", "Start: check the identity against the paper";
-    /// Root fingerprint label.
-    StartRoot => "Vertrouwde sleutel (Kiesraad):", "Trusted key (Electoral Council):";
-    /// Body label.
-    StartBody => "Dit apparaat telt voor:", "This appliance counts for:";
-    /// Certificate fingerprint label.
-    StartCert => "Certificaat:", "Certificate:";
-    /// System hash label.
-    StartSystem => "Systeem:", "System:";
-    /// Passphrase prompt.
-    StartPassphrase => "Wachtwoordzin:", "Passphrase:";
 
     // ---- media ----
-    /// Media screen title for the definition.
-    MediaDefinitionTitle => "Kies de stick met de verkiezingsdefinitie (110a, 230b)", "Choose the medium with the election definition (110a, 230b)";
     /// Media screen title for an import.
     MediaImportTitle => "Kies de uitslag om in te lezen ({0})", "Choose the result to import ({0})";
-    /// No media.
-    MediaNone => "Geen ondertekende bestanden gevonden. Plaats een stick en druk R.", "No signed media found. Insert a stick and press R.";
 
     /// Demo only: what the paper would say.
     DemoPaperSays => "DEMO, het papier zou zeggen: {0}", "DEMO, the paper would say: {0}";
 
     // ---- definition check ----
-    /// Definition check title.
-    DefinitionPaperTitle => "Controleer de verkiezingsdefinitie met het papier", "Check the election definition against the paper";
-    /// Election line.
-    DefinitionElection => "Verkiezing: {0} ({1})", "Election: {0} ({1})";
-    /// Seats and lists.
-    DefinitionSeats => "Zetels: {0}   kandidatenlijsten: {1}", "Seats: {0}   candidate lists: {1}";
-    /// Which body this is.
-    DefinitionBody => "Dit stembureau: {0} {1}", "This committee: {0} {1}";
-    /// Bodies expected.
-    DefinitionBodies => "Verwacht: {0} uitslagen", "Expected: {0} results";
-    /// The signer.
-    DefinitionSigner => "Ondertekend door: {0}", "Signed by: {0}";
-    /// Type hash groups of the 110a.
-    DefinitionTypeGroups => "Typ groep {0} en groep {1} van de hashcode van de 110a (op het papier):", "Type group {0} and group {1} of the 110a's hash code (on the paper):";
-    /// Type hash groups of a 230b.
-    DefinitionTypeGroups230b => "Typ groep {0} en groep {1} van de hashcode van {2}:", "Type group {0} and group {1} of the hash code of {2}:";
-    /// Definition refused.
-    DefinitionRefused => "Verkiezingsdefinitie geweigerd: {0}", "Election definition refused: {0}";
     /// Definition accepted.
     DefinitionAccepted => "Verkiezingsdefinitie aanvaard.", "Election definition accepted.";
 
@@ -529,8 +497,6 @@ catalogue! {
     ImportSigner => "Ondertekend door: {0}", "Signed by: {0}";
     /// Type groups of the file's hash code.
     ImportTypeGroups => "Typ groep {0} en groep {1} van de hashcode op het papieren proces-verbaal:", "Type group {0} and group {1} of the hash code on the paper report:";
-    /// Group field label.
-    GroupLabel => "Groep {0}:", "Group {0}:";
     /// Imported.
     Imported => "Uitslag van {0} ingelezen.", "Result of {0} imported.";
     /// Same file again.
@@ -664,8 +630,6 @@ catalogue! {
     // ---- help (F1) ----
     /// Help title.
     HelpTitleCloses => "Hulp (F1 sluit)", "Help (F1 closes)";
-    /// Help on the start screen.
-    HelpStartBody => "Vergelijk de vingerafdrukken met het papier dat bij dit apparaat hoort. Typ de wachtwoordzin van de sleutel van dit stembureau.", "Compare the fingerprints with the paper that came with this appliance. Type the passphrase of this committee's key.";
     /// Help on a media screen.
     HelpMediaCounts => "De ondertekende bestanden op de stick(s). Kies er een met de pijlen en druk Enter: de handtekening, de ondertekenaar en de verkiezing worden gecontroleerd voordat iets wordt gelezen.", "The signed media on the stick(s). Choose one with the arrows and press Enter: the signature, the signer and the election are checked before anything is read.";
     /// Help on a hash-code screen.
@@ -686,10 +650,6 @@ catalogue! {
     HelpDone => "De uitslag is ondertekend geschreven en teruggelezen. Neem de hashcode over op het papier.", "The result was written signed and read back. Copy the hash code onto the paper.";
 
     // ---- key bars ----
-    /// Start keys.
-    KeysStart => "F1 hulp  Enter ontgrendel  F2 English  Ctrl+Q stop", "F1 help  Enter unlock  F2 Nederlands  Ctrl+Q quit";
-    /// Media keys.
-    KeysMedia => "F1 hulp  Pijlen kies  Enter lees  R opnieuw zoeken  Esc terug", "F1 help  Arrows choose  Enter read  R rescan  Esc back";
     /// Group typing keys.
     KeysGroups => "F1 hulp  Tab volgend veld  Enter controleer  Esc terug", "F1 help  Tab next field  Enter check  Esc back";
     /// Overview keys.

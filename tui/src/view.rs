@@ -1,166 +1,51 @@
-//! Drawing the state: [`view`] renders one frame, and nothing else.
-//!
-//! Every screen has a header (with `DEMO` in demo mode), a body, a notice line and a key
-//! bar. Colour is never the only signal: the cursor has `>`, errors have `X`, warnings `!`.
-//! Only ASCII and Latin-1 letters are drawn, which the Linux console shows.
+//! Drawing the municipal level's screens (the chrome around them is the shell's,
+//! [`crate::shell::view`]): the overview, the typist, the entry, its findings, the
+//! coordinator and the total. Colour is never the only signal: the cursor has `>`, errors
+//! `X`, warnings `!`.
 
 use ratatui::Frame;
 use ratatui::layout::Rect;
-use ratatui::style::{Color, Modifier, Style};
+use ratatui::style::{Modifier, Style};
 use ratatui::text::{Line, Span};
-use ratatui::widgets::{Block as Frame_, Borders, Clear, Paragraph, Wrap};
+use ratatui::widgets::{Paragraph, Wrap};
 use tally_core::entry::{CheckResult, FieldValue, Severity, check};
 
-use crate::app::{Screen, State, hash_code, hash_group, status_msg, value_text};
+use crate::app::{Screen, State, status_msg, value_text};
+use crate::shell::view::{BOLD, CURSOR, DIM, ERR, WARN, hash_group, problem_line, rows};
 use crate::form::{FieldId, Form};
 use crate::model::{Slot, Status};
 use crate::text::{Lang, Msg};
 
-const ERR: Style = Style::new().fg(Color::Red).add_modifier(Modifier::BOLD);
-const WARN: Style = Style::new().fg(Color::Yellow).add_modifier(Modifier::BOLD);
-const DIM: Style = Style::new().fg(Color::Gray);
-const CURSOR: Style = Style::new().add_modifier(Modifier::REVERSED);
-/// A border the Linux console draws with any font.
-const ASCII_BORDER: ratatui::symbols::border::Set = ratatui::symbols::border::Set {
-    top_left: "+",
-    top_right: "+",
-    bottom_left: "+",
-    bottom_right: "+",
-    vertical_left: "|",
-    vertical_right: "|",
-    horizontal_top: "-",
-    horizontal_bottom: "-",
-};
-const BOLD: Style = Style::new().add_modifier(Modifier::BOLD);
-
-/// Splits `area` into rows of the given heights; the one row of height 0 takes the rest.
-fn rows<const N: usize>(area: Rect, heights: &[u16; N]) -> [Rect; N] {
-    let fixed: u16 = heights.iter().fold(0u16, |a, h| a.saturating_add(*h));
-    let rest = area.height.saturating_sub(fixed);
-    let mut y = area.y;
-    let bottom = area.y.saturating_add(area.height);
-    heights.map(|h| {
-        let h = if h == 0 { rest } else { h };
-        let h = h.min(bottom.saturating_sub(y));
-        let r = Rect {
-            x: area.x,
-            y,
-            width: area.width,
-            height: h,
-        };
-        y = y.saturating_add(h);
-        r
-    })
+/// The title of a municipal screen.
+pub fn title(state: &State, screen: &Screen) -> String {
+    let lang = state.lang;
+    match screen {
+        Screen::Overview { .. } => Msg::OverviewTitle.text(lang).to_string(),
+        Screen::Typist { .. } => Msg::TypistTitle.text(lang).to_string(),
+        Screen::Entry { station, slot, .. } | Screen::Finish { station, slot, .. } => {
+            let typist = state
+                .ledger
+                .stations
+                .get(station)
+                .and_then(|s| s.slot(*slot))
+                .map(|e| e.typist.clone())
+                .unwrap_or_default();
+            Msg::EntryTitle.fill(
+                lang,
+                &[&station.to_string(), &slot.number().to_string(), &typist],
+            )
+        }
+        Screen::Coordinator { station, .. } => {
+            Msg::CoordinatorTitle.fill(lang, &[&station.to_string()])
+        }
+        Screen::Total => Msg::TotalTitle.text(lang).to_string(),
+    }
 }
 
-/// Draws the whole screen.
-pub fn view(state: &State, frame: &mut Frame) {
-    let area = frame.area();
-    // Fixed rows, computed directly (no layout solver on every key).
-    let [header, body, notice, keys] = rows(area, &[1, 0, 1, 1]);
+/// Draws a municipal screen's body.
+pub fn draw(state: &State, screen: &Screen, frame: &mut Frame, body: Rect) {
     let lang = state.lang;
-    frame.render_widget(
-        Paragraph::new(header_line(state, usize::from(header.width))),
-        header,
-    );
-    match &state.screen {
-        Screen::Start { passphrase, error } => start(
-            state,
-            frame,
-            body,
-            passphrase,
-            error.as_ref().map(|e| e.text(lang)),
-        ),
-        Screen::Media {
-            media,
-            selected,
-            error,
-        } => {
-            let mut lines = vec![Line::from(Msg::InsertDefinition.text(lang)), Line::from("")];
-            if media.is_empty() {
-                lines.push(Line::from(Msg::NoMedia.text(lang)));
-            }
-            for (i, m) in media.iter().enumerate() {
-                let sel = i == *selected;
-                lines.push(Line::styled(
-                    format!("{} {}", if sel { ">" } else { " " }, m.label),
-                    if sel { CURSOR } else { Style::new() },
-                ));
-            }
-            if let Some(e) = error {
-                // The refusal says "Stick geweigerd" itself (it was said twice).
-                lines.push(Line::from(""));
-                lines.push(problem_line(&e.text(lang)));
-            }
-            frame.render_widget(Paragraph::new(lines).wrap(Wrap { trim: false }), body);
-        }
-        Screen::Definition {
-            definition,
-            inputs,
-            focus,
-            mismatch,
-        } => {
-            let info = &definition.info;
-            let kv = |k: Msg, v: String| {
-                Line::from(vec![
-                    Span::styled(format!("{:<22}", k.text(lang)), DIM),
-                    Span::raw(v),
-                ])
-            };
-            let mut lines = vec![
-                kv(Msg::SignedBy, definition.signer.clone()),
-                kv(Msg::Election, format!("{} ({})", info.name, info.id)),
-                kv(Msg::Date, info.date.clone()),
-                kv(
-                    Msg::ContestLabel,
-                    info.contest_name
-                        .clone()
-                        .unwrap_or_else(|| info.municipality_name.clone()),
-                ),
-                kv(Msg::Seats, info.seats.to_string()),
-                kv(Msg::Lists, info.lists.len().to_string()),
-                kv(Msg::Candidates, info.candidate_count().to_string()),
-                kv(Msg::PollingStations, info.stations.len().to_string()),
-                Line::from(""),
-            ];
-            let files = ["110a", "110a", "230b", "230b"];
-            for i in 0..4 {
-                let group = state.hash_groups.get(i).copied().unwrap_or(0);
-                let typed = inputs.get(i).map(String::as_str).unwrap_or("");
-                let file = files.get(i).copied().unwrap_or("");
-                let sel = i == *focus;
-                lines.push(Line::from(vec![
-                    Span::raw(if sel { "> " } else { "  " }),
-                    Span::raw(Msg::HashCodePrompt.fill(lang, &[&(group + 1).to_string(), file])),
-                    Span::raw(" "),
-                    Span::styled(format!("[{typed:<4}]"), if sel { CURSOR } else { BOLD }),
-                ]));
-            }
-            if state.demo {
-                // The demo has no paper: show what the paper would say.
-                lines.push(Line::from(""));
-                lines.push(Line::styled(Msg::DemoPaper.text(lang).to_string(), DIM));
-                for (file, hex) in [
-                    ("110a", &definition.sha256_110a),
-                    ("230b", &definition.sha256_230b),
-                ] {
-                    let half = |r: std::ops::Range<usize>| {
-                        r.map(|g| hash_group(hex, g)).collect::<Vec<_>>().join(" ")
-                    };
-                    lines.push(Line::styled(format!("  {file}: {}", half(0..8)), DIM));
-                    lines.push(Line::styled(format!("        {}", half(8..16)), DIM));
-                }
-            }
-            if let Some(i) = mismatch {
-                let group = state.hash_groups.get(*i).copied().unwrap_or(0);
-                let file = files.get(*i).copied().unwrap_or("");
-                lines.push(Line::from(""));
-                lines.push(problem_line(
-                    &Msg::HashMismatch.fill(lang, &[&(group + 1).to_string(), file]),
-                ));
-            }
-            frame.render_widget(Paragraph::new(lines).wrap(Wrap { trim: false }), body);
-        }
+    match screen {
         Screen::Overview { selected } => overview(state, frame, body, *selected),
         Screen::Typist {
             station,
@@ -178,7 +63,7 @@ pub fn view(state: &State, frame: &mut Frame) {
             ];
             if let Some(e) = error {
                 lines.push(Line::from(""));
-                lines.push(problem_line(e));
+                lines.push(problem_line(&e.text(lang)));
             }
             frame.render_widget(Paragraph::new(lines).wrap(Wrap { trim: false }), body);
         }
@@ -198,189 +83,46 @@ pub fn view(state: &State, frame: &mut Frame) {
             coordinator(state, frame, body, *station, *scroll)
         }
         Screen::Total => total(state, frame, body),
-        Screen::Fatal(why) => {
-            let lines = vec![problem_line(&Msg::JournalFailed.fill(lang, &[why]))];
-            frame.render_widget(Paragraph::new(lines).wrap(Wrap { trim: false }), body);
-        }
-    }
-    if let Screen::Entry {
-        jump: Some(typed), ..
-    } = &state.screen
-    {
-        let prompt = Line::styled(Msg::JumpPrompt.fill(lang, &[typed]), BOLD);
-        frame.render_widget(Paragraph::new(prompt), notice);
-    } else if let Some(n) = &state.notice {
-        let line = if n.problem {
-            problem_line(&n.text)
-        } else {
-            Line::from(n.text.clone())
-        };
-        frame.render_widget(Paragraph::new(line), notice);
-    }
-    frame.render_widget(
-        Paragraph::new(key_bar(state)).style(Style::new().add_modifier(Modifier::REVERSED)),
-        keys,
-    );
-    if state.help {
-        help(state, frame, body);
     }
 }
 
-fn problem_line(text: &str) -> Line<'static> {
-    Line::from(vec![
-        Span::styled(format!("{} ", Msg::ErrorMark.nl()), ERR),
-        Span::styled(text.to_string(), ERR),
-    ])
-}
-
-/// The header: DEMO, the program, the screen's title and the election. The election's id is
-/// always shown: a long title (a long typist's name) is shortened instead.
-fn header_line(state: &State, width: usize) -> Line<'static> {
-    let lang = state.lang;
-    let mut spans = Vec::new();
-    if state.demo {
-        spans.push(Span::styled(
-            format!(" {} ", Msg::Demo.text(lang)),
-            Style::new().add_modifier(Modifier::REVERSED | Modifier::BOLD),
-        ));
-        spans.push(Span::raw(" "));
-    }
-    spans.push(Span::styled(Msg::AppName.text(lang).to_string(), BOLD));
-    let title = match &state.screen {
-        Screen::Start { .. } => Msg::StartTitle.text(lang).to_string(),
-        Screen::Media { .. } => Msg::MediaTitle.text(lang).to_string(),
-        Screen::Definition { .. } => Msg::DefinitionTitle.text(lang).to_string(),
-        Screen::Overview { .. } => Msg::OverviewTitle.text(lang).to_string(),
-        Screen::Typist { .. } => Msg::TypistTitle.text(lang).to_string(),
-        Screen::Entry { station, slot, .. } | Screen::Finish { station, slot, .. } => {
-            let typist = state
-                .tally
-                .stations
-                .get(station)
-                .and_then(|s| s.slot(*slot))
-                .map(|e| e.typist.clone())
-                .unwrap_or_default();
-            Msg::EntryTitle.fill(
-                lang,
-                &[&station.to_string(), &slot.number().to_string(), &typist],
-            )
-        }
-        Screen::Coordinator { station, .. } => {
-            Msg::CoordinatorTitle.fill(lang, &[&station.to_string()])
-        }
-        Screen::Total => Msg::TotalTitle.text(lang).to_string(),
-        Screen::Fatal(_) => String::new(),
-    };
-    let id = state
-        .tally
-        .election
-        .as_ref()
-        .map(|e| format!(" | {}", e.info.id));
-    let fixed: usize = spans.iter().map(Span::width).sum::<usize>()
-        + 3
-        + id.as_ref().map_or(0, |i| i.chars().count());
-    let room = width.saturating_sub(fixed);
-    let title = if title.chars().count() > room {
-        let mut t: String = title.chars().take(room.saturating_sub(3)).collect();
-        t.push_str("...");
-        t
-    } else {
-        title
-    };
-    spans.push(Span::raw(" | "));
-    spans.push(Span::raw(title));
-    if let Some(id) = id {
-        spans.push(Span::styled(id, DIM));
-    }
-    Line::from(spans)
-}
-
-fn key_bar(state: &State) -> Line<'static> {
+/// The keys of a municipal screen.
+pub fn keys(state: &State, screen: &Screen) -> Vec<Msg> {
     use Msg::*;
-    let mut keys: Vec<Msg> = if state.help {
-        vec![KeyCloseHelp]
-    } else {
-        match &state.screen {
-            Screen::Start { .. } => vec![KeyHelp, KeyUnlock, KeyLanguage],
-            Screen::Media { .. } => vec![KeyHelp, KeyMove, KeyChoose, KeyRescan],
-            Screen::Definition { .. } => vec![KeyHelp, KeyCheck, KeyBack],
-            Screen::Overview { .. } => vec![KeyHelp, KeyMove, KeyEnter, KeyCoordinator, KeyTotal],
-            Screen::Typist { .. } => vec![KeyHelp, KeyChoose, KeyBack],
-            Screen::Entry { .. } => vec![
+    match screen {
+        Screen::Overview { .. } => vec![KeyHelp, KeyMove, KeyEnter, KeyCoordinator, KeyTotal, KeyQuit],
+        Screen::Typist { .. } => vec![KeyHelp, KeyChoose, KeyBack],
+        Screen::Entry { .. } => vec![
+            KeyHelp,
+            KeyNextField,
+            KeyPrevField,
+            KeyBlocks,
+            KeyFinish,
+            KeyLeave,
+        ],
+        Screen::Finish { .. } => vec![KeyHelp, KeySave, KeyScrollFindings, KeyBack],
+        Screen::Coordinator { station, .. } => match state.ledger.status(*station) {
+            Some(Status::Differences) => vec![
                 KeyHelp,
-                KeyNextField,
-                KeyPrevField,
-                KeyBlocks,
-                KeyFinish,
-                KeyLeave,
+                KeyKeepFirst,
+                KeyKeepSecond,
+                KeyDiscardBoth,
+                KeyBack,
             ],
-            Screen::Finish { .. } => vec![KeyHelp, KeySave, KeyScrollFindings, KeyBack],
-            Screen::Coordinator { station, .. } => match state.tally.status(*station) {
-                Some(Status::Differences) => vec![
-                    KeyHelp,
-                    KeyKeepFirst,
-                    KeyKeepSecond,
-                    KeyDiscardBoth,
-                    KeyBack,
-                ],
-                Some(Status::FirstErrors) => {
-                    vec![KeyHelp, KeySendBack, KeyDiscard, KeyBack]
-                }
-                Some(Status::Warnings) => {
-                    vec![KeyHelp, KeyAcknowledge, KeyDiscardBoth, KeyBack]
-                }
-                _ => vec![KeyHelp, KeyBack],
-            },
-            Screen::Total => {
-                if state.tally.all_definitive() && state.tally.exported.is_none() {
-                    vec![KeyHelp, KeyExport, KeyScroll, KeyBack]
-                } else if state.tally.exported.is_some() {
-                    vec![KeyHelp, KeyAnotherStick, KeyBigHash, KeyScroll, KeyBack]
-                } else {
-                    vec![KeyHelp, KeyBack]
-                }
+            Some(Status::FirstErrors) => vec![KeyHelp, KeySendBack, KeyDiscard, KeyBack],
+            Some(Status::Warnings) => vec![KeyHelp, KeyAcknowledge, KeyDiscardBoth, KeyBack],
+            _ => vec![KeyHelp, KeyBack],
+        },
+        Screen::Total => {
+            if state.ledger.all_definitive() && state.ledger.exported.is_none() {
+                vec![KeyHelp, KeyExport, KeyScroll, KeyBack]
+            } else if state.ledger.exported.is_some() {
+                vec![KeyHelp, KeyAnotherStick, KeyBigHash, KeyScroll, KeyBack]
+            } else {
+                vec![KeyHelp, KeyBack]
             }
-            Screen::Fatal(_) => vec![KeyQuit],
         }
-    };
-    if matches!(state.screen, Screen::Overview { .. }) && !state.help {
-        keys.push(KeyQuit);
     }
-    let text = keys
-        .iter()
-        .map(|k| k.text(state.lang))
-        .collect::<Vec<_>>()
-        .join("  ");
-    Line::from(format!(" {text}"))
-}
-
-fn start(state: &State, frame: &mut Frame, area: Rect, passphrase: &str, error: Option<String>) {
-    let lang = state.lang;
-    let id = &state.identity;
-    let mut lines = vec![
-        Line::styled(Msg::TrustedRoot.text(lang).to_string(), DIM),
-        Line::from(hash_code(&id.root_fingerprint)),
-        Line::styled(Msg::BodyCertificate.text(lang).to_string(), DIM),
-        Line::from(hash_code(&id.certificate_fingerprint)),
-        Line::from(vec![
-            Span::styled(format!("{}: ", Msg::CountsFor.text(lang)), DIM),
-            Span::styled(id.body(), BOLD),
-        ]),
-        Line::styled(Msg::SystemIdentity.text(lang).to_string(), DIM),
-        Line::from(hash_code(&id.system)),
-        Line::from(""),
-        Line::from(Msg::CompareWithPaper.text(lang)),
-        Line::from(""),
-        Line::from(vec![
-            Span::raw(format!("{}: ", Msg::PassphrasePrompt.text(lang))),
-            Span::styled(format!("{}_", "*".repeat(passphrase.chars().count())), BOLD),
-        ]),
-    ];
-    if let Some(e) = error {
-        lines.push(Line::from(""));
-        lines.push(problem_line(&e));
-    }
-    frame.render_widget(Paragraph::new(lines).wrap(Wrap { trim: false }), area);
 }
 
 fn overview(state: &State, frame: &mut Frame, area: Rect, selected: usize) {
@@ -396,7 +138,7 @@ fn overview(state: &State, frame: &mut Frame, area: Rect, selected: usize) {
         ),
         BOLD,
     )];
-    let Some(election) = &state.tally.election else {
+    let Some(election) = &state.ledger.election else {
         frame.render_widget(Paragraph::new(lines), area);
         return;
     };
@@ -407,8 +149,8 @@ fn overview(state: &State, frame: &mut Frame, area: Rect, selected: usize) {
     let first = selected.saturating_sub(height.saturating_sub(1));
     for (i, station) in election.info.stations.iter().enumerate() {
         let n = station.number.0;
-        let data = state.tally.stations.get(&n);
-        let status = state.tally.status(n).unwrap_or(Status::Empty);
+        let data = state.ledger.stations.get(&n);
+        let status = state.ledger.status(n).unwrap_or(Status::Empty);
         if status == Status::Definitive {
             definitive += 1;
         }
@@ -555,9 +297,9 @@ fn entry(
 ) {
     let lang = state.lang;
     let (Some(form), Some(e)) = (
-        state.tally.form(),
+        state.ledger.form(),
         state
-            .tally
+            .ledger
             .stations
             .get(&station)
             .and_then(|s| s.slot(slot)),
@@ -700,7 +442,7 @@ fn entry(
 
 fn finish(state: &State, frame: &mut Frame, area: Rect, station: u32, slot: Slot, scroll: usize) {
     let lang = state.lang;
-    let findings = state.tally.findings(station, slot);
+    let findings = state.ledger.findings(station, slot);
     // The title and the question stay; the findings between them scroll, with the position
     // shown, and each wraps (a message is never cut).
     let closing = if findings.iter().any(|f| f.severity() == Severity::Error) {
@@ -760,7 +502,7 @@ fn finish(state: &State, frame: &mut Frame, area: Rect, station: u32, slot: Slot
 
 fn coordinator(state: &State, frame: &mut Frame, area: Rect, station: u32, scroll: usize) {
     let lang = state.lang;
-    let (Some(form), Some(data)) = (state.tally.form(), state.tally.stations.get(&station)) else {
+    let (Some(form), Some(data)) = (state.ledger.form(), state.ledger.stations.get(&station)) else {
         return;
     };
     let status = data.status(form);
@@ -814,7 +556,7 @@ fn coordinator(state: &State, frame: &mut Frame, area: Rect, station: u32, scrol
         }
         Status::Warnings => {
             let (Some(e), Some((other, warnings))) =
-                (&data.first, state.tally.warnings_to_acknowledge(station))
+                (&data.first, state.ledger.warnings_to_acknowledge(station))
             else {
                 return;
             };
@@ -845,7 +587,7 @@ fn coordinator(state: &State, frame: &mut Frame, area: Rect, station: u32, scrol
         _ => {
             lines.push(Line::from(Msg::NothingToDo.text(lang)));
             // Who acknowledged the warnings, and when (the core's history, from the journal).
-            if let Some((who, at)) = state.tally.acknowledgement(station) {
+            if let Some((who, at)) = state.ledger.acknowledgement(station) {
                 lines.push(Line::from(
                     Msg::AcknowledgedBy.fill(lang, &[who, &time_of_day(at)]),
                 ));
@@ -924,9 +666,13 @@ pub fn big_text(text: &str) -> [String; 5] {
 
 fn total(state: &State, frame: &mut Frame, area: Rect) {
     let lang = state.lang;
-    if let (true, Some((_, sha))) = (state.big_hash, &state.tally.exported) {
-        // The hash code large: four rows of four groups, 20 lines.
-        let mut lines = vec![Line::styled(Msg::HashCode510.text(lang).to_string(), BOLD)];
+    if let (true, Some((_, sha))) = (state.level.big_hash, &state.ledger.exported) {
+        // The hash code large: four rows of four groups, 20 lines; the heading above them
+        // only when it fits (a long notice below takes rows: the code is never cut).
+        let mut lines = Vec::new();
+        if area.height > 20 {
+            lines.push(Line::styled(Msg::HashCode510.text(lang).to_string(), BOLD));
+        }
         for row in 0..4 {
             let groups: Vec<&str> = (0..4).map(|c| hash_group(sha, row * 4 + c)).collect();
             for l in big_text(&groups.join(" ")) {
@@ -936,7 +682,7 @@ fn total(state: &State, frame: &mut Frame, area: Rect) {
         frame.render_widget(Paragraph::new(lines), area);
         return;
     }
-    if !state.tally.all_definitive() {
+    if !state.ledger.all_definitive() {
         let lines = vec![problem_line(Msg::NotAllDefinitive.text(lang))];
         frame.render_widget(Paragraph::new(lines), area);
         return;
@@ -945,7 +691,7 @@ fn total(state: &State, frame: &mut Frame, area: Rect) {
     // Above the figures: the hash code once exported; below them: what E does.
     let mut top: Vec<Line> = Vec::new();
     let mut bottom: Vec<Line> = Vec::new();
-    match &state.tally.exported {
+    match &state.ledger.exported {
         None => {
             bottom.push(Line::from(""));
             bottom.push(Line::from(Msg::ReadyToExport.text(lang)));
@@ -965,7 +711,7 @@ fn total(state: &State, frame: &mut Frame, area: Rect) {
     let height =
         |lines: &[Line]| -> usize { lines.iter().map(|l| l.width().max(1).div_ceil(width)).sum() };
     let mut middle: Vec<Line> = Vec::new();
-    match state.tally.comparison_figures() {
+    match state.ledger.comparison_figures() {
         Some(Ok(figures)) => {
             let rows = figure_rows(figures, lang);
             let avail = usize::from(area.height)
@@ -973,7 +719,7 @@ fn total(state: &State, frame: &mut Frame, area: Rect) {
                 .saturating_sub(height(&bottom));
             // Before the export the report does not exist yet: the figures are what it will
             // say. After the export (the report is on the stick): compare with the print.
-            let base = if state.tally.exported.is_some() {
+            let base = if state.ledger.exported.is_some() {
                 Msg::CompareFigures.text(lang)
             } else {
                 Msg::FiguresForReport.text(lang)
@@ -990,8 +736,8 @@ fn total(state: &State, frame: &mut Frame, area: Rect) {
                     .max(1);
             }
             let max_first = rows.len().saturating_sub(room);
-            state.figures_max_scroll.set(max_first);
-            let first = state.figures_scroll.min(max_first);
+            state.level.figures_max_scroll.set(max_first);
+            let first = state.level.figures_scroll.min(max_first);
             let last = first.saturating_add(room).min(rows.len());
             if rows.len() > room {
                 heading.push(' ');
@@ -1068,41 +814,6 @@ fn english_figure_label(figures: &tally_report::ComparisonFigures, code: &str) -
     }
 }
 
-fn help(state: &State, frame: &mut Frame, area: Rect) {
-    let lang = state.lang;
-    let text = match &state.screen {
-        Screen::Start { .. } => Msg::HelpStart,
-        Screen::Media { .. } => Msg::HelpMedia,
-        Screen::Definition { .. } => Msg::HelpDefinition,
-        Screen::Overview { .. } | Screen::Typist { .. } => Msg::HelpOverview,
-        Screen::Entry { .. } | Screen::Finish { .. } => Msg::HelpEntry,
-        Screen::Coordinator { .. } => Msg::HelpCoordinator,
-        Screen::Total | Screen::Fatal(_) => Msg::HelpTotal,
-    };
-    let rect = Rect {
-        x: area.x.saturating_add(4),
-        y: area.y.saturating_add(2),
-        width: area.width.saturating_sub(8),
-        height: area.height.saturating_sub(4),
-    };
-    frame.render_widget(Clear, rect);
-    let mut title = format!(" {} ", Msg::HelpTitle.text(lang));
-    if state.demo {
-        title = format!(" {} - {} ", Msg::Demo.text(lang), Msg::HelpTitle.text(lang));
-    }
-    frame.render_widget(
-        Paragraph::new(text.text(lang))
-            .wrap(Wrap { trim: false })
-            .block(
-                Frame_::default()
-                    .borders(Borders::ALL)
-                    .border_set(ASCII_BORDER)
-                    .title(title),
-            ),
-        rect,
-    );
-}
-
 #[cfg(test)]
 mod tests {
     #![allow(clippy::unwrap_used, clippy::expect_used, clippy::indexing_slicing)]
@@ -1116,7 +827,7 @@ mod tests {
 
     fn render(state: &State) -> String {
         let mut t = Terminal::new(TestBackend::new(80, 24)).unwrap();
-        t.draw(|f| view(state, f)).unwrap();
+        t.draw(|f| crate::shell::view::view(state, f)).unwrap();
         let buf = t.backend().buffer().clone();
         (0..24)
             .map(|y| (0..80).map(|x| buf[(x, y)].symbol()).collect::<String>())
@@ -1134,8 +845,8 @@ mod tests {
         ] {
             let id = Identity::default();
             let mut state = State::new(lang, false, id, 1);
-            state.screen = Screen::Definition {
-                definition: Box::new(VerifiedDefinition {
+            state.screen = crate::shell::Screen::Definition {
+                def: Box::new(VerifiedDefinition {
                     info: info.clone(),
                     signer: "Kiesraad".into(),
                     sha256_110a: "ab".repeat(32),
@@ -1143,9 +854,12 @@ mod tests {
                     files: Vec::new(),
                     source: std::path::PathBuf::new(),
                 }),
-                inputs: Default::default(),
-                focus: 0,
-                mismatch: None,
+                medium: crate::services::Medium {
+                    label: String::new(),
+                    stick: String::new(),
+                    folder: String::new(),
+                },
+                groups: crate::hash_groups::GroupsInput::new(Vec::new(), 1),
             };
             let screen = render(&state);
             assert!(
@@ -1188,7 +902,7 @@ mod tests {
                 .iter()
                 .position(|f| f.id == tally_core::entry::FieldId::ListVotes(long))
                 .unwrap();
-            state.tally.pending = Some(Loaded {
+            state.ledger.pending = Some(Loaded {
                 info: info.clone(),
                 form,
                 files: Vec::new(),
@@ -1211,12 +925,16 @@ mod tests {
                     index,
                 },
             ] {
-                state.tally.apply(&record).unwrap();
+                state.ledger.apply(&record).unwrap();
             }
-            state.screen = state.screen_for(crate::model::Place::Entry {
-                station,
-                slot: Slot::First,
-            });
+            let screen = crate::app::screen_for(
+                &state,
+                crate::model::Place::Entry {
+                    station,
+                    slot: Slot::First,
+                },
+            );
+            state.go(screen);
             let screen = render(&state);
             let lines: Vec<&str> = screen.lines().collect();
             assert!(lines[0].trim_end().ends_with("| TK2025"), "{screen}");

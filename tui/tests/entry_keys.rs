@@ -15,16 +15,17 @@ use crossterm::event::KeyCode;
 use tally_core::entry::FieldId;
 use tally_core::ids::{CandidatePosition, ListNumber};
 use tally_tui::app::Screen;
+use tally_tui::shell::Screen as Shell;
 use tally_tui::text::Lang;
 
 /// The field the cursor is on.
 fn at(r: &Demo) -> FieldId {
-    let Screen::Entry { station, slot, .. } = &r.state.screen else {
+    let Shell::Level(Screen::Entry { station, slot, .. }) = &r.state.screen else {
         panic!("not on the entry: {:?}", r.state.screen)
     };
     let cursor = r
         .state
-        .tally
+        .ledger
         .stations
         .get(station)
         .and_then(|s| s.slot(*slot))
@@ -90,16 +91,16 @@ fn large_ballot_keys() {
     type_str(&mut r, "999");
     key(&mut r, KeyCode::Enter);
     assert_eq!(at(&r), FieldId::CandidateVotes(list, CandidatePosition(3)));
-    let notice = r.state.notice.as_ref().unwrap();
+    let notice = r.state.note.as_ref().unwrap();
     assert!(
-        notice.text.contains("Kandidaat 999 staat niet op lijst 1"),
+        notice.text(Lang::Nl).contains("Kandidaat 999 staat niet op lijst 1"),
         "{}",
-        notice.text
+        notice.text(Lang::Nl)
     );
     // Esc leaves the prompt, not the entry.
     key(&mut r, KeyCode::Char('k'));
     key(&mut r, KeyCode::Esc);
-    assert!(matches!(r.state.screen, Screen::Entry { jump: None, .. }));
+    assert!(matches!(r.state.screen, Shell::Level(Screen::Entry { jump: None, .. })));
 
     // Space ticks a box and clears a ticked one.
     let mark = *all
@@ -112,9 +113,9 @@ fn large_ballot_keys() {
     }
     go_to(&mut r, mark);
     key(&mut r, KeyCode::Char(' '));
-    assert!(matches!(&r.state.screen, Screen::Entry { input, .. } if input == "x"));
+    assert!(matches!(&r.state.screen, Shell::Level(Screen::Entry { input, .. }) if input == "x"));
     key(&mut r, KeyCode::Char(' '));
-    assert!(matches!(&r.state.screen, Screen::Entry { input, .. } if input.is_empty()));
+    assert!(matches!(&r.state.screen, Shell::Level(Screen::Entry { input, .. }) if input.is_empty()));
 
     // F1 names the keys.
     key(&mut r, KeyCode::F(1));
@@ -141,10 +142,10 @@ fn esc_from_the_total_keeps_the_selection() {
     let (_dir, mut r) = loaded(Lang::En);
     select(&mut r, 2);
     key(&mut r, KeyCode::Char('t'));
-    assert!(matches!(r.state.screen, Screen::Total));
+    assert!(matches!(r.state.screen, Shell::Level(Screen::Total)));
     key(&mut r, KeyCode::Esc);
     assert!(
-        matches!(r.state.screen, Screen::Overview { selected: 2 }),
+        matches!(r.state.screen, Shell::Level(Screen::Overview { selected: 2 })),
         "{:?}",
         r.state.screen
     );
@@ -158,16 +159,16 @@ fn the_finish_screen_scrolls_and_keeps_the_question() {
     start_entry(&mut r, 0, "Anna");
     // A report full of contradictions: 7 in every number field, every box ticked.
     for _ in 0..fields(&r).len() {
-        if matches!(&r.state.screen, Screen::Entry { .. }) {
+        if matches!(&r.state.screen, Shell::Level(Screen::Entry { .. })) {
             let is_mark = at(&r).is_mark();
             type_str(&mut r, if is_mark { "x" } else { "7" });
             key(&mut r, KeyCode::Enter);
         }
     }
-    let Screen::Finish { station, slot, .. } = r.state.screen.clone() else {
+    let Shell::Level(Screen::Finish { station, slot, .. }) = r.state.screen.clone() else {
         panic!("{:?}", r.state.screen)
     };
-    let n = r.state.tally.findings(station, slot).len();
+    let n = r.state.ledger.findings(station, slot).len();
     assert!(n > 8, "only {n} findings");
     let screen = render(&r);
     println!("{screen}");
@@ -184,7 +185,7 @@ fn the_finish_screen_scrolls_and_keeps_the_question() {
     );
     let last = r
         .state
-        .tally
+        .ledger
         .findings(station, slot)
         .last()
         .unwrap()

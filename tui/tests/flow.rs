@@ -13,6 +13,7 @@ use tally_signing::{ContentKind, DirSource, Timestamp, VerifyOptions, verify_med
 use tally_tui::app::Screen;
 use tally_tui::demo::demo_root;
 use tally_tui::model::Status;
+use tally_tui::shell::Screen as Shell;
 use tally_tui::text::Lang;
 
 #[test]
@@ -24,8 +25,8 @@ fn full_juinen_count_with_one_difference_and_a_verified_export() {
     // A wrong passphrase is refused, in Dutch.
     type_str(&mut r, "fout");
     key(&mut r, KeyCode::Enter);
-    match &r.state.screen {
-        Screen::Start { error: Some(e), .. } => {
+    match &r.state.unlock_error {
+        Some(e) => {
             assert_eq!(
                 e.text(Lang::Nl),
                 "Ontgrendelen geweigerd: de wachtwoordzin is onjuist"
@@ -52,16 +53,13 @@ fn full_juinen_count_with_one_difference_and_a_verified_export() {
     }
     assert!(matches!(
         r.state.screen,
-        Screen::Definition {
-            mismatch: Some(_),
-            ..
-        }
+        Shell::Definition { ref groups, .. } if groups.mismatch.is_some()
     ));
-    assert!(r.state.tally.election.is_none());
+    assert!(r.state.ledger.election.is_none());
     key(&mut r, KeyCode::Esc);
     load_definition(&mut r);
 
-    let e = &r.state.tally.election.as_ref().unwrap().info;
+    let e = &r.state.ledger.election.as_ref().unwrap().info;
     assert_eq!(e.id, "GR2025_Juinen");
     assert_eq!(e.stations.len(), 3);
     assert_eq!(e.lists.len(), 4);
@@ -71,40 +69,40 @@ fn full_juinen_count_with_one_difference_and_a_verified_export() {
     // Station 1: two typists, equal entries.
     let p = paper(1, &lists);
     full_entry(&mut r, 0, "Anna", &p);
-    assert_eq!(r.state.tally.status(1), Some(Status::WaitingSecond));
+    assert_eq!(r.state.ledger.status(1), Some(Status::WaitingSecond));
     full_entry(&mut r, 0, "Bert", &p);
-    assert_eq!(r.state.tally.status(1), Some(Status::Definitive));
+    assert_eq!(r.state.ledger.status(1), Some(Status::Definitive));
 
     // Station 3: 40 blank votes (W.201). Both typists save without acknowledging the
     // warning; the agreed result waits for the coordinator.
     let p3 = paper_with_blank(3, &lists, 40);
     full_entry(&mut r, 2, "Anna", &p3);
-    assert_eq!(r.state.tally.status(3), Some(Status::WaitingSecond));
+    assert_eq!(r.state.ledger.status(3), Some(Status::WaitingSecond));
     full_entry(&mut r, 2, "Bert", &p3);
-    assert_eq!(r.state.tally.status(3), Some(Status::Warnings));
+    assert_eq!(r.state.ledger.status(3), Some(Status::Warnings));
     // Not open for a typist.
     select(&mut r, 2);
     key(&mut r, KeyCode::Enter);
-    assert!(matches!(r.state.screen, Screen::Overview { .. }));
-    assert!(r.state.notice.as_ref().is_some_and(|n| n.problem));
+    assert!(matches!(r.state.screen, Shell::Level(Screen::Overview { .. })));
+    assert!(r.state.note.as_ref().is_some_and(|n| n.error));
     // The coordinator sees W.201 and acknowledges it: definitive, with who and when.
     key(&mut r, KeyCode::Char('c'));
     assert_eq!(
         r.state.screen,
-        Screen::Coordinator {
+        Shell::Level(Screen::Coordinator {
             station: 3,
             scroll: 0
-        }
+        })
     );
-    let (other, warnings) = r.state.tally.warnings_to_acknowledge(3).unwrap();
+    let (other, warnings) = r.state.ledger.warnings_to_acknowledge(3).unwrap();
     assert_eq!(other, "Bert");
     assert_eq!(
         warnings.iter().map(|w| w.code.as_str()).collect::<Vec<_>>(),
         vec!["W.201"]
     );
     key(&mut r, KeyCode::Char('a'));
-    assert_eq!(r.state.tally.status(3), Some(Status::Definitive));
-    let (who, at) = r.state.tally.acknowledgement(3).unwrap();
+    assert_eq!(r.state.ledger.status(3), Some(Status::Definitive));
+    let (who, at) = r.state.ledger.acknowledgement(3).unwrap();
     assert_eq!(who, tally_tui::model::COORDINATOR);
     assert!(at > 1_700_000_000_000, "{at}");
 
@@ -116,7 +114,9 @@ fn full_juinen_count_with_one_difference_and_a_verified_export() {
     type_str(&mut r, "anna");
     key(&mut r, KeyCode::Enter);
     match &r.state.screen {
-        Screen::Typist { error: Some(e), .. } => assert!(e.contains("andere invoerder"), "{e}"),
+        Shell::Level(Screen::Typist { error: Some(e), .. }) => {
+            assert!(e.text(Lang::Nl).contains("andere invoerder"), "{e:?}")
+        }
         other => panic!("{other:?}"),
     }
     key(&mut r, KeyCode::Esc);
@@ -124,13 +124,13 @@ fn full_juinen_count_with_one_difference_and_a_verified_export() {
     let f = FieldId::CandidateVotes(ListNumber(1), CandidatePosition(3));
     wrong.insert(f, (votes(2, 1, 3) + 1).to_string());
     full_entry(&mut r, 1, "Bert", &wrong);
-    assert_eq!(r.state.tally.status(2), Some(Status::Differences));
+    assert_eq!(r.state.ledger.status(2), Some(Status::Differences));
 
     // Not yet all definitive: no export.
     key(&mut r, KeyCode::Char('t'));
-    assert_eq!(r.state.screen, Screen::Total);
+    assert_eq!(r.state.screen, Shell::Level(Screen::Total));
     key(&mut r, KeyCode::Char('e'));
-    assert!(r.state.tally.exported.is_none());
+    assert!(r.state.ledger.exported.is_none());
     key(&mut r, KeyCode::Esc);
 
     // The coordinator sees the one differing field and keeps the first entry.
@@ -138,13 +138,13 @@ fn full_juinen_count_with_one_difference_and_a_verified_export() {
     key(&mut r, KeyCode::Char('c'));
     assert_eq!(
         r.state.screen,
-        Screen::Coordinator {
+        Shell::Level(Screen::Coordinator {
             station: 2,
             scroll: 0
-        }
+        })
     );
-    let data = &r.state.tally.stations[&2];
-    let form = r.state.tally.form().unwrap();
+    let data = &r.state.ledger.stations[&2];
+    let form = r.state.ledger.form().unwrap();
     let diffs = data
         .first
         .as_ref()
@@ -154,16 +154,16 @@ fn full_juinen_count_with_one_difference_and_a_verified_export() {
     assert_eq!(diffs, vec![f]);
     // The mistyped second entry has an error (F.402): it cannot be kept.
     key(&mut r, KeyCode::Char('2'));
-    assert_eq!(r.state.tally.status(2), Some(Status::Differences));
+    assert_eq!(r.state.ledger.status(2), Some(Status::Differences));
     assert!(
         r.state
-            .notice
+            .note
             .as_ref()
-            .is_some_and(|n| n.problem && n.text.contains("fouten"))
+            .is_some_and(|n| n.error && n.text(Lang::Nl).contains("fouten"))
     );
     key(&mut r, KeyCode::Char('1'));
-    assert_eq!(r.state.tally.status(2), Some(Status::Definitive));
-    assert!(r.state.tally.all_definitive());
+    assert_eq!(r.state.ledger.status(2), Some(Status::Definitive));
+    assert!(r.state.ledger.all_definitive());
 
     // An export that fails (the stick's temporary name is taken by a file) says so in
     // Dutch and writes nothing; the data stays, and the export can be repeated.
@@ -173,16 +173,16 @@ fn full_juinen_count_with_one_difference_and_a_verified_export() {
     std::fs::write(&blocker, b"in de weg").unwrap();
     key(&mut r, KeyCode::Char('t'));
     key(&mut r, KeyCode::Char('e'));
-    assert!(r.state.tally.exported.is_none());
-    let notice = r.state.notice.clone().expect("a notice");
-    assert!(notice.problem);
+    assert!(r.state.ledger.exported.is_none());
+    let notice = r.state.note.clone().expect("a notice");
+    assert!(notice.error);
     assert!(
-        notice.text.starts_with("Exporteren mislukt: ")
-            && notice.text.matches("Exporteren mislukt").count() == 1
-            && notice.text.contains("De gegevens blijven op dit apparaat")
-            && notice.text.contains("De stick is niet gewijzigd."),
+        notice.text(Lang::Nl).starts_with("Exporteren mislukt: ")
+            && notice.text(Lang::Nl).matches("Exporteren mislukt").count() == 1
+            && notice.text(Lang::Nl).contains("De gegevens blijven op dit apparaat")
+            && notice.text(Lang::Nl).contains("De stick is niet gewijzigd."),
         "{}",
-        notice.text
+        notice.text(Lang::Nl)
     );
     assert!(
         !paths
@@ -190,12 +190,12 @@ fn full_juinen_count_with_one_difference_and_a_verified_export() {
             .join("DEMO_GR2025_Juinen_0042_results-510b.tally")
             .exists()
     );
-    assert!(r.state.tally.all_definitive());
+    assert!(r.state.ledger.all_definitive());
     std::fs::remove_file(&blocker).unwrap();
 
     // Export.
     key(&mut r, KeyCode::Char('e'));
-    let (path, sha) = r.state.tally.exported.clone().expect("exported");
+    let (path, sha) = r.state.ledger.exported.clone().expect("exported");
     assert!(
         path.contains("DEMO_GR2025_Juinen_0042_results-510b"),
         "{path}"
@@ -238,7 +238,7 @@ fn full_juinen_count_with_one_difference_and_a_verified_export() {
     std::fs::rename(&path, &first_stick).unwrap();
     assert!(screen_text(&r.state).contains("E nog een stick"));
     key(&mut r, KeyCode::Char('e'));
-    let (again, sha_again) = r.state.tally.exported.clone().expect("exported again");
+    let (again, sha_again) = r.state.ledger.exported.clone().expect("exported again");
     assert_eq!(again, path);
     assert_eq!(sha_again, sha);
     assert_eq!(
@@ -317,5 +317,5 @@ fn full_juinen_count_with_one_difference_and_a_verified_export() {
     );
 
     // The total screen shows the hash code.
-    assert_eq!(r.state.screen, Screen::Total);
+    assert_eq!(r.state.screen, Shell::Level(Screen::Total));
 }

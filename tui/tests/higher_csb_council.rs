@@ -27,6 +27,7 @@ use tally_core::ids::{CandidatePosition, ContestId, ElectionId, ListNumber, Repo
 use tally_signing::{ContentKind, Role, Timestamp, VerifyOptions, verify_medium};
 use tally_tui::folder::Paths;
 use tally_tui::higher::app::Screen;
+use tally_tui::shell::Screen as Shell;
 use tally_tui::text::Lang;
 
 const JUINEN_110A: &[u8] = include_bytes!("../demo/eml110a_verkiezingsdefinitie-juinen.eml.xml");
@@ -140,20 +141,20 @@ fn council_csb_stops_at_a_tie_takes_the_lot_and_writes_the_520() {
     let mut r = open(&paths, Lang::Nl);
     check_view(
         &mut r,
-        &["Centraal stembureau CSB", "CSB Juinen"],
-        &["Central electoral committee CSB"],
+        &["CSB | Start", "Telt voor: CSB Juinen"],
+        &["CSB | Start", "Counts for: CSB Juinen"],
     );
     // The role is said once (it read "CSB CSB Juinen").
     assert!(!render(&r.state).join("\n").contains("CSB CSB"));
     unlock(&mut r);
     choose(&mut r, &def);
     accept_definition(&mut r, &media, &def);
-    assert_eq!(r.state.screen, Screen::Overview, "{:?}", r.state.note);
+    assert_eq!(r.state.screen, Shell::Level(Screen::Overview), "{:?}", r.state.note);
     check_view(&mut r, &["0 van 1 binnen", "0042"], &["0 of 1 in"]);
     import(&mut r, &gsb, &sha_hex(&count));
     check_view(&mut r, &["1 van 1 binnen", "Druk T"], &["1 of 1 in"]);
     press(&mut r, KeyCode::Char('t'));
-    assert_eq!(r.state.screen, Screen::Figures);
+    assert_eq!(r.state.screen, Shell::Level(Screen::Figures));
     check_view(
         &mut r,
         &["E.3", "1.000", "F", "Blanco", "Z zetelverdeling"],
@@ -162,7 +163,7 @@ fn council_csb_stops_at_a_tie_takes_the_lot_and_writes_the_520() {
 
     // The tie: the calculation stops and asks.
     press(&mut r, KeyCode::Char('z'));
-    assert_eq!(r.state.screen, Screen::Lot);
+    assert_eq!(r.state.screen, Shell::Level(Screen::Lot));
     check_view(
         &mut r,
         &[
@@ -183,11 +184,11 @@ fn council_csb_stops_at_a_tie_takes_the_lot_and_writes_the_520() {
     // A list that is not tied is refused; nothing journaled.
     typ(&mut r, "1");
     press(&mut r, KeyCode::Enter);
-    assert_eq!(r.state.screen, Screen::Lot);
+    assert_eq!(r.state.screen, Shell::Level(Screen::Lot));
     assert!(r.state.ledger.seat_lots.is_empty());
     typ(&mut r, "4");
     press(&mut r, KeyCode::Enter);
-    assert_eq!(r.state.screen, Screen::Seats, "{:?}", r.state.note);
+    assert_eq!(r.state.screen, Shell::Level(Screen::Seats), "{:?}", r.state.note);
     assert_eq!(r.state.ledger.seat_lots.len(), 1);
     assert_eq!(r.state.ledger.seat_lots[0].drawn, ListNumber(4));
     check_view(
@@ -200,11 +201,11 @@ fn council_csb_stops_at_a_tie_takes_the_lot_and_writes_the_520() {
     drop(r);
     let mut r = open(&paths, Lang::Nl);
     unlock(&mut r);
-    assert_eq!(r.state.screen, Screen::Figures);
+    assert_eq!(r.state.screen, Shell::Level(Screen::Figures));
     press(&mut r, KeyCode::Char('z'));
-    assert_eq!(r.state.screen, Screen::Seats);
+    assert_eq!(r.state.screen, Shell::Level(Screen::Seats));
     press(&mut r, KeyCode::Enter);
-    assert_eq!(r.state.screen, Screen::Candidates);
+    assert_eq!(r.state.screen, Shell::Level(Screen::Candidates));
     check_view(
         &mut r,
         &[
@@ -228,7 +229,7 @@ fn council_csb_stops_at_a_tie_takes_the_lot_and_writes_the_520() {
         &["seats 23"],
     );
     press(&mut r, KeyCode::Char('e'));
-    assert_eq!(r.state.screen, Screen::Done, "{:?}", r.state.note);
+    assert_eq!(r.state.screen, Shell::Level(Screen::Done), "{:?}", r.state.note);
     check_view(
         &mut r,
         &[
@@ -330,9 +331,9 @@ fn a_tie_between_candidates_is_decided_by_a_typed_lot() {
         &juinen_510b_with(&[&[30, 30], &[], &[1000], &[1003]]),
         Lang::En,
     );
-    assert_eq!(r.state.screen, Screen::Seats, "{:?}", r.state.outcome);
+    assert_eq!(r.state.screen, Shell::Level(Screen::Seats), "{:?}", r.state.level.outcome);
     press(&mut r, KeyCode::Enter);
-    assert_eq!(r.state.screen, Screen::Lot);
+    assert_eq!(r.state.screen, Shell::Level(Screen::Lot));
     check_view(
         &mut r,
         &[
@@ -348,7 +349,7 @@ fn a_tie_between_candidates_is_decided_by_a_typed_lot() {
     assert!(r.state.ledger.candidate_lots.is_empty());
     typ(&mut r, "2");
     press(&mut r, KeyCode::Enter);
-    assert_eq!(r.state.screen, Screen::Candidates, "{:?}", r.state.note);
+    assert_eq!(r.state.screen, Shell::Level(Screen::Candidates), "{:?}", r.state.note);
     assert_eq!(r.state.ledger.candidate_lots.len(), 1);
     check_view(
         &mut r,
@@ -361,9 +362,9 @@ fn a_tie_between_candidates_is_decided_by_a_typed_lot() {
     unlock(&mut r);
     press(&mut r, KeyCode::Char('z'));
     press(&mut r, KeyCode::Enter);
-    assert_eq!(r.state.screen, Screen::Candidates);
+    assert_eq!(r.state.screen, Shell::Level(Screen::Candidates));
     press(&mut r, KeyCode::Char('e'));
-    assert_eq!(r.state.screen, Screen::Done, "{:?}", r.state.note);
+    assert_eq!(r.state.screen, Shell::Level(Screen::Done), "{:?}", r.state.note);
     let (_, res) = exported_520(&r);
     let result = read_result(&res).unwrap();
     assert_eq!(result.seats_of(ListNumber(1)), 1);
@@ -381,8 +382,9 @@ fn a_tie_between_candidates_is_decided_by_a_typed_lot() {
 #[test]
 fn the_csb_demo_runs_to_the_signed_result() {
     use tally_tui::higher::app::State;
-    use tally_tui::higher::runner::HigherRunner;
-    use tally_tui::higher::services::{FolderHigherServices, HigherServices, journal_path};
+    use tally_tui::shell::runner::Runner;
+    use tally_tui::higher::services::{FolderHigherServices, journal_path};
+    use tally_tui::services::Services;
     let dir = tempfile::tempdir().unwrap();
     let paths = tally_tui::higher::demo::csb_paths(dir.path());
     tally_tui::higher::demo::prepare_csb_demo(&paths).unwrap();
@@ -390,7 +392,7 @@ fn the_csb_demo_runs_to_the_signed_result() {
     assert!(tally_tui::higher::terminal::is_higher(&paths));
     let services = FolderHigherServices::open(paths.clone(), "0".repeat(64), true).unwrap();
     let state = State::new(Lang::Nl, true, services.identity(), 3);
-    let mut r = HigherRunner::open(
+    let mut r = Runner::open(
         state,
         services,
         tally_tui::journal::CoreJournal::new(&journal_path(&paths.data_dir)),
@@ -398,7 +400,7 @@ fn the_csb_demo_runs_to_the_signed_result() {
     .unwrap();
     typ(&mut r, tally_tui::demo::DEMO_PASSPHRASE);
     press(&mut r, KeyCode::Enter);
-    let Screen::Media { items, .. } = &r.state.screen else {
+    let Shell::Media(tally_tui::shell::MediaList { items, .. }) = &r.state.screen else {
         panic!("{:?}", r.state.screen);
     };
     let def = items
@@ -416,26 +418,26 @@ fn the_csb_demo_runs_to_the_signed_result() {
     choose(&mut r, &def);
     check_view(
         &mut r,
-        &["DEMO, het papier zou zeggen"],
-        &["DEMO, the paper would say"],
+        &["DEMO - op het papier staan deze hashcodes"],
+        &["DEMO - the paper shows these hash codes"],
     );
     accept_definition(&mut r, &paths.media_dir, &def);
-    assert_eq!(r.state.screen, Screen::Overview, "{:?}", r.state.note);
+    assert_eq!(r.state.screen, Shell::Level(Screen::Overview), "{:?}", r.state.note);
     press(&mut r, KeyCode::Char('i'));
     choose(&mut r, &gsb);
-    let Screen::ImportCheck { count, .. } = &r.state.screen else {
+    let Shell::Level(Screen::ImportCheck { count, .. }) = &r.state.screen else {
         panic!("{:?}", r.state.note);
     };
     let sha = count.sha256.clone();
     type_groups(&mut r, &sha);
     press(&mut r, KeyCode::Char('t'));
     press(&mut r, KeyCode::Char('z'));
-    assert_eq!(r.state.screen, Screen::Lot);
+    assert_eq!(r.state.screen, Shell::Level(Screen::Lot));
     typ(&mut r, "3");
     press(&mut r, KeyCode::Enter);
     press(&mut r, KeyCode::Enter);
     press(&mut r, KeyCode::Char('e'));
-    assert_eq!(r.state.screen, Screen::Done, "{:?}", r.state.note);
+    assert_eq!(r.state.screen, Shell::Level(Screen::Done), "{:?}", r.state.note);
     let lines = render(&r.state).join("\n");
     assert!(lines.contains("DEMO"), "{lines}");
     let exported = r.state.ledger.exported.clone().unwrap();
@@ -467,7 +469,7 @@ fn seats_no_list_can_take_stay_unfilled_and_are_said() {
         &juinen_510b_with(&[&[600, 400], &[500, 400], &[], &[]]),
         Lang::Nl,
     );
-    assert_eq!(r.state.screen, Screen::Seats, "{:?}", r.state.outcome);
+    assert_eq!(r.state.screen, Shell::Level(Screen::Seats), "{:?}", r.state.level.outcome);
     check_view(
         &mut r,
         &[
@@ -480,14 +482,14 @@ fn seats_no_list_can_take_stay_unfilled_and_are_said() {
         ],
     );
     press(&mut r, KeyCode::Enter);
-    assert_eq!(r.state.screen, Screen::Candidates, "{:?}", r.state.note);
+    assert_eq!(r.state.screen, Shell::Level(Screen::Candidates), "{:?}", r.state.note);
     check_view(
         &mut r,
         &["Voorkeursdrempel 25% van de kiesdeler", "zetels 8"],
         &["Preference threshold 25% of the quota", "seats 8"],
     );
     press(&mut r, KeyCode::Char('e'));
-    assert_eq!(r.state.screen, Screen::Done, "{:?}", r.state.note);
+    assert_eq!(r.state.screen, Shell::Level(Screen::Done), "{:?}", r.state.note);
     let (exported, res) = exported_520(&r);
     let text = String::from_utf8(res.clone()).unwrap();
     assert!(

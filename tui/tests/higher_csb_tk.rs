@@ -31,6 +31,7 @@ use tally_core::ids::ListNumber;
 use tally_signing::{ContentKind, Role, Timestamp, VerifyOptions, verify_medium};
 use tally_tui::higher::app::Screen;
 use tally_tui::higher::model::{Computation, ComputedResult};
+use tally_tui::shell::Screen as Shell;
 use tally_tui::text::Lang;
 
 fn copy_dir(from: &Path, to: &Path) {
@@ -90,7 +91,7 @@ fn hsb_510c(pki: &Pki, dir: &Path) -> std::path::PathBuf {
     }
     press(&mut r, KeyCode::Char('t'));
     press(&mut r, KeyCode::Char('e'));
-    assert_eq!(r.state.screen, Screen::Done, "{:?}", r.state.note);
+    assert_eq!(r.state.screen, Shell::Level(Screen::Done), "{:?}", r.state.note);
     std::path::PathBuf::from(r.state.ledger.exported.clone().unwrap().path)
 }
 
@@ -136,7 +137,7 @@ fn csb_until_seats(r: &mut Runner, media: &Path, def: &str, imports: &[(String, 
     unlock(r);
     choose(r, def);
     accept_definition(r, media, def);
-    assert_eq!(r.state.screen, Screen::Overview, "{:?}", r.state.note);
+    assert_eq!(r.state.screen, Shell::Level(Screen::Overview), "{:?}", r.state.note);
     for (folder, sha) in imports {
         import(r, folder, sha);
         assert!(
@@ -147,9 +148,9 @@ fn csb_until_seats(r: &mut Runner, media: &Path, def: &str, imports: &[(String, 
     }
     check_view(r, &["20 van 20 binnen"], &["20 of 20 in"]);
     press(r, KeyCode::Char('t'));
-    assert_eq!(r.state.screen, Screen::Figures);
+    assert_eq!(r.state.screen, Shell::Level(Screen::Figures));
     press(r, KeyCode::Char('z'));
-    assert_eq!(r.state.screen, Screen::Seats, "{:?}", r.state.outcome);
+    assert_eq!(r.state.screen, Shell::Level(Screen::Seats), "{:?}", r.state.level.outcome);
     check_view(
         r,
         &["150 zetels", "kiesdeler", "1 VVD"],
@@ -207,16 +208,16 @@ fn the_hsb_510c_with_the_other_kieskringen_gives_the_signed_510d_and_520() {
 
     let mut r = open(&paths, Lang::Nl);
     csb_until_seats(&mut r, &media, &def, &imports);
-    let Some(Ok(Computation::Complete(ComputedResult { seats, .. }))) = r.state.outcome.clone()
+    let Some(Ok(Computation::Complete(ComputedResult { seats, .. }))) = r.state.level.outcome.clone()
     else {
-        panic!("{:?}", r.state.outcome);
+        panic!("{:?}", r.state.level.outcome);
     };
     assert_eq!(seats.lists.iter().map(|l| l.seats).sum::<u32>(), 150);
     press(&mut r, KeyCode::Enter);
-    assert_eq!(r.state.screen, Screen::Candidates);
+    assert_eq!(r.state.screen, Shell::Level(Screen::Candidates));
     check_view(&mut r, &["Lijst 1 VVD", "Rutte"], &["List 1 VVD"]);
     press(&mut r, KeyCode::Char('e'));
-    assert_eq!(r.state.screen, Screen::Done, "{:?}", r.state.note);
+    assert_eq!(r.state.screen, Shell::Level(Screen::Done), "{:?}", r.state.note);
 
     let exported = r.state.ledger.exported.clone().unwrap();
     let root = pki.root.public_key();
@@ -292,8 +293,8 @@ fn the_real_tk2021_seats_equal_the_520_and_lists_needing_p18_are_refused() {
     let mut r = open(&paths, Lang::Nl);
     csb_until_seats(&mut r, &media, &def, &imports);
     let published = read_result(&real("Resultaat_TK2021.eml.xml")).unwrap();
-    let Some(Ok(Computation::Complete(ComputedResult { seats, .. }))) = &r.state.outcome else {
-        panic!("{:?}", r.state.outcome);
+    let Some(Ok(Computation::Complete(ComputedResult { seats, .. }))) = &r.state.level.outcome else {
+        panic!("{:?}", r.state.level.outcome);
     };
     assert_eq!(seats.lists.len(), 37);
     for l in &seats.lists {
@@ -306,7 +307,7 @@ fn the_real_tk2021_seats_equal_the_520_and_lists_needing_p18_are_refused() {
     }
     assert_eq!(published.seats_of(ListNumber(1)), 34);
     press(&mut r, KeyCode::Enter);
-    assert_eq!(r.state.screen, Screen::Candidates);
+    assert_eq!(r.state.screen, Shell::Level(Screen::Candidates));
     for _ in 0..30 {
         press(&mut r, KeyCode::PageDown);
     }
@@ -320,7 +321,7 @@ fn the_real_tk2021_seats_equal_the_520_and_lists_needing_p18_are_refused() {
     assert!(all.contains("niet ondersteund"), "{all}");
     // The export is refused with the reason; nothing is written.
     press(&mut r, KeyCode::Char('e'));
-    assert_eq!(r.state.screen, Screen::Candidates);
+    assert_eq!(r.state.screen, Shell::Level(Screen::Candidates));
     let note = r.state.note.as_ref().unwrap().text(Lang::Nl);
     assert!(
         note.contains("Schrijven mislukt") && note.contains("P 18"),

@@ -26,6 +26,7 @@ use tally_core::eml::count::{read_count, write_count};
 use tally_core::ids::ElectionId;
 use tally_signing::{ContentKind, Role, Timestamp, VerifyOptions, verify_medium};
 use tally_tui::higher::app::Screen;
+use tally_tui::shell::Screen as Shell;
 use tally_tui::text::Lang;
 
 /// The ten municipalities' 510b, from the real 510c's units: (code, file name, bytes).
@@ -191,10 +192,16 @@ fn hsb_imports_refuses_corrects_restarts_and_writes_the_signed_510c() {
     check_view(&mut r, &["Wachtwoordzin", "HSB1"], &["Passphrase", "HSB1"]);
     typ(&mut r, "fout");
     press(&mut r, KeyCode::Enter);
-    assert_eq!(r.state.screen, Screen::Start);
-    assert!(note(&r).contains("Ontgrendelen geweigerd"), "{}", note(&r));
+    assert_eq!(r.state.screen, Shell::Start);
+    let refused = r.state.unlock_error.as_ref().map(|e| e.text(Lang::Nl));
+    assert!(
+        refused
+            .as_deref()
+            .is_some_and(|t| t.contains("Ontgrendelen geweigerd")),
+        "{refused:?}"
+    );
     unlock(&mut r);
-    assert!(matches!(r.state.screen, Screen::Media { .. }));
+    assert!(matches!(r.state.screen, Shell::Media(_)));
     check_view(
         &mut r,
         &["verkiezingsdefinitie", "00_definitie"],
@@ -205,7 +212,7 @@ fn hsb_imports_refuses_corrects_restarts_and_writes_the_signed_510c() {
     // the 230b's).
     choose(&mut r, &def_folder);
     assert!(
-        matches!(r.state.screen, Screen::DefinitionCheck { .. }),
+        matches!(r.state.screen, Shell::Definition { .. }),
         "{:?}",
         r.state.note
     );
@@ -213,16 +220,16 @@ fn hsb_imports_refuses_corrects_restarts_and_writes_the_signed_510c() {
         &mut r,
         &[
             "Tweede Kamer",
-            "Zetels: 150",
-            "Verwacht: 10 uitslagen",
-            "Groep",
-            "van de hashcode van de 110a",
-            "Kandidatenlijsten_TK2021_Groningen.eml.xml:",
+            "Zetels                150",
+            "Verwachte uitslagen   10",
+            "groep",
+            "van de hashcode van 110a",
+            "Hashcode van de 230b: Kandidatenlijsten_TK2021_Groningen.eml.xml",
         ],
         &[
-            "Seats: 150",
-            "Expected: 10 results",
-            "Group",
+            "Seats                 150",
+            "Results expected      10",
+            "group",
             "of the hash code of",
         ],
     );
@@ -233,19 +240,25 @@ fn hsb_imports_refuses_corrects_restarts_and_writes_the_signed_510c() {
         "{}",
         note(&r)
     );
-    assert!(matches!(r.state.screen, Screen::DefinitionCheck { .. }));
-    type_groups(&mut r, &"0".repeat(64));
-    assert!(note(&r).contains("hashcode klopt niet"), "{}", note(&r));
-    let Screen::DefinitionCheck { .. } = r.state.screen else {
+    // Only the wrong group is cleared, with the cursor on it; the 110a's stay.
+    let Shell::Definition { groups, .. } = &r.state.screen else {
         panic!("a wrong hash code must not accept the definition");
     };
-    // The typed groups are cleared for a new try.
-    let Screen::DefinitionCheck { groups, .. } = &r.state.screen else {
-        panic!();
-    };
-    assert_eq!(groups.typed, [String::new(), String::new()]);
+    let wrong = groups.mismatch.expect("the wrong group");
+    assert_eq!(groups.focus, wrong);
+    assert_eq!(groups.asked[wrong].0, 1, "a group of the 230b");
+    assert!(groups.typed[wrong].is_empty());
+    assert!(groups.typed[..2].iter().all(|t| t.len() == 4));
+    // All wrong: refused at the 110a; Esc goes back to the media, to choose again.
+    press(&mut r, KeyCode::Esc);
+    choose(&mut r, &def_folder);
+    type_groups(&mut r, &"0".repeat(64));
+    assert!(note(&r).contains("hashcode klopt niet"), "{}", note(&r));
+    assert!(matches!(r.state.screen, Shell::Definition { .. }));
+    press(&mut r, KeyCode::Esc);
+    choose(&mut r, &def_folder);
     accept_definition(&mut r, &media, &def_folder);
-    assert_eq!(r.state.screen, Screen::Overview, "{:?}", r.state.note);
+    assert_eq!(r.state.screen, Shell::Level(Screen::Overview), "{:?}", r.state.note);
     check_view(
         &mut r,
         &[
@@ -279,7 +292,7 @@ fn hsb_imports_refuses_corrects_restarts_and_writes_the_signed_510c() {
         let n = note(&r);
         assert!(n.contains(expect), "{folder}: {n}");
         assert_eq!(in_count(&r), 0, "{folder} imported");
-        assert_eq!(r.state.screen, Screen::Overview);
+        assert_eq!(r.state.screen, Shell::Level(Screen::Overview));
         messages.push(n);
     }
     messages.dedup();
@@ -326,11 +339,11 @@ fn hsb_imports_refuses_corrects_restarts_and_writes_the_signed_510c() {
     let mut r = open(&paths, Lang::En);
     assert_eq!(in_count(&r), 5);
     unlock(&mut r);
-    assert_eq!(r.state.screen, Screen::Overview);
+    assert_eq!(r.state.screen, Shell::Level(Screen::Overview));
 
     // A correction: shown side by side, rejected, offered again, accepted.
     import(&mut r, &correction, &sha_hex(&corrected_bytes));
-    assert_eq!(r.state.screen, Screen::Correction);
+    assert_eq!(r.state.screen, Shell::Level(Screen::Correction));
     let pending = r
         .state
         .ledger
@@ -355,7 +368,7 @@ fn hsb_imports_refuses_corrects_restarts_and_writes_the_signed_510c() {
     drop(r);
     let mut r = open(&paths, Lang::Nl);
     unlock(&mut r);
-    assert_eq!(r.state.screen, Screen::Correction);
+    assert_eq!(r.state.screen, Shell::Level(Screen::Correction));
     press(&mut r, KeyCode::Char('2'));
     assert!(note(&r).contains("afgewezen"), "{}", note(&r));
     assert!(
@@ -368,12 +381,12 @@ fn hsb_imports_refuses_corrects_restarts_and_writes_the_signed_510c() {
             .is_none()
     );
     import(&mut r, &correction, &sha_hex(&corrected_bytes));
-    assert_eq!(r.state.screen, Screen::Correction);
+    assert_eq!(r.state.screen, Shell::Level(Screen::Correction));
     press(&mut r, KeyCode::Char('1'));
     assert!(note(&r).contains("aanvaard"), "{}", note(&r));
     // And back to the genuine file, again only on confirmation.
     import(&mut r, &folders[0].0, &folders[0].1);
-    assert_eq!(r.state.screen, Screen::Correction);
+    assert_eq!(r.state.screen, Shell::Level(Screen::Correction));
     press(&mut r, KeyCode::Char('1'));
     let decided: Vec<bool> = r
         .state
@@ -391,7 +404,7 @@ fn hsb_imports_refuses_corrects_restarts_and_writes_the_signed_510c() {
     // T before everything is in says what is missing and stays on the overview.
     assert_eq!(in_count(&r), 5);
     press(&mut r, KeyCode::Char('t'));
-    assert_eq!(r.state.screen, Screen::Overview);
+    assert_eq!(r.state.screen, Shell::Level(Screen::Overview));
     assert!(
         note(&r).starts_with("Nog geen totaal: 5 uitslag(en) ontbreken ("),
         "{}",
@@ -407,7 +420,7 @@ fn hsb_imports_refuses_corrects_restarts_and_writes_the_signed_510c() {
 
     // The total, the comparison figures, the export.
     press(&mut r, KeyCode::Char('t'));
-    assert_eq!(r.state.screen, Screen::Figures);
+    assert_eq!(r.state.screen, Shell::Level(Screen::Figures));
     let e1 = tally_report::format_count(real_510c.total.lists[0].total);
     check_view(
         &mut r,
@@ -415,7 +428,7 @@ fn hsb_imports_refuses_corrects_restarts_and_writes_the_signed_510c() {
         &["compare with the paper", &e1],
     );
     press(&mut r, KeyCode::Char('e'));
-    assert_eq!(r.state.screen, Screen::Done, "{:?}", r.state.note);
+    assert_eq!(r.state.screen, Shell::Level(Screen::Done), "{:?}", r.state.note);
     check_view(
         &mut r,
         &[
@@ -453,5 +466,5 @@ fn hsb_imports_refuses_corrects_restarts_and_writes_the_signed_510c() {
     drop(r);
     let mut r = open(&paths, Lang::Nl);
     unlock(&mut r);
-    assert_eq!(r.state.screen, Screen::Done);
+    assert_eq!(r.state.screen, Shell::Level(Screen::Done));
 }

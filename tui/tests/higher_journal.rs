@@ -17,10 +17,12 @@ use crossterm::event::KeyCode;
 use higher_common::*;
 use tally_signing::{ContentKind, Role};
 use tally_tui::higher::app::{Screen, State};
-use tally_tui::higher::runner::HigherRunner;
-use tally_tui::higher::services::{FolderHigherServices, HigherServices};
+use tally_tui::shell::runner::Runner;
+use tally_tui::higher::services::FolderHigherServices;
+use tally_tui::services::Services;
 use tally_tui::journal::MemoryJournal;
 use tally_tui::services::Journal;
+use tally_tui::shell::Screen as Shell;
 use tally_tui::text::Lang;
 
 /// A journal in memory whose writes fail while `broken` is set.
@@ -86,7 +88,7 @@ fn a_journal_that_cannot_be_written_stops_the_import() {
     let broken = Rc::new(Cell::new(false));
     let services = FolderHigherServices::open(paths.clone(), "0".repeat(64), false).unwrap();
     let state = State::new(Lang::Nl, false, services.identity(), 11);
-    let mut r = HigherRunner::open(
+    let mut r = Runner::open(
         state,
         services,
         Flaky {
@@ -98,22 +100,37 @@ fn a_journal_that_cannot_be_written_stops_the_import() {
     unlock(&mut r);
     choose(&mut r, &def);
     accept_definition(&mut r, &paths.media_dir, &def);
-    assert_eq!(r.state.screen, Screen::Overview);
+    assert_eq!(r.state.screen, Shell::Level(Screen::Overview));
 
     broken.set(true);
     import(&mut r, &folder, &sha_hex(&bytes));
-    let note = r.state.note.as_ref().unwrap().text(Lang::Nl);
-    assert!(
-        note.contains("logboek kan niet worden geschreven"),
-        "{note}"
-    );
-    assert!(note.contains("disk full"), "{note}");
+    // Nothing more is accepted: the journal failed (as at every level).
+    let Shell::Fatal(why) = &r.state.screen else {
+        panic!("{:?}", r.state.screen);
+    };
+    assert!(why.contains("disk full"), "{why}");
+    let screen = render(&r.state).join("\n");
+    assert!(screen.contains("kan niet geschreven worden"), "{screen}");
     let agg = r.state.ledger.aggregation.as_ref().unwrap();
     assert_eq!(agg.missing().len(), 10, "nothing may be imported");
     assert_eq!(r.journal.inner.records.len(), 1, "only the definition");
+    press(&mut r, KeyCode::Char('i'));
+    assert!(matches!(r.state.screen, Shell::Fatal(_)), "no key acts");
 
-    broken.set(false);
-    press(&mut r, KeyCode::Esc);
+    // Started again on the same journal, the import goes through.
+    let inner = std::mem::take(&mut r.journal.inner);
+    let services = FolderHigherServices::open(paths.clone(), "0".repeat(64), false).unwrap();
+    let state = State::new(Lang::Nl, false, services.identity(), 12);
+    let mut r = Runner::open(
+        state,
+        services,
+        Flaky {
+            inner,
+            broken: Rc::new(Cell::new(false)),
+        },
+    )
+    .unwrap();
+    unlock(&mut r);
     import(&mut r, &folder, &sha_hex(&bytes));
     let agg = r.state.ledger.aggregation.as_ref().unwrap();
     assert_eq!(agg.missing().len(), 9);

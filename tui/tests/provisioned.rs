@@ -15,8 +15,9 @@ use tally_signing::{
 use tally_tui::app::{Screen, State};
 use tally_tui::demo::{FolderServices, JUINEN_110A, JUINEN_110B, JUINEN_230B, Paths, prepare_demo};
 use tally_tui::journal::CoreJournal;
-use tally_tui::runner::Runner;
+use tally_tui::shell::runner::Runner;
 use tally_tui::services::Services;
+use tally_tui::shell::Screen as Shell;
 use tally_tui::text::Lang;
 
 fn provision(dir: &std::path::Path) -> Paths {
@@ -100,14 +101,14 @@ fn provisioned_keys_real_mode_and_the_demo_medium_refused() {
     type_str(&mut r, "lang genoeg wachtwoord");
     key(&mut r, KeyCode::Enter);
     assert!(
-        matches!(r.state.screen, Screen::Media { .. }),
+        matches!(r.state.screen, Shell::Media(_)),
         "{:?}",
         r.state.screen
     );
     // The demo medium sorts first ("DEMO_..." < "GR2025_...") and is refused.
     key(&mut r, KeyCode::Enter);
     match &r.state.screen {
-        Screen::Media { error: Some(e), .. } => {
+        Shell::Media(tally_tui::shell::MediaList { error: Some(e), .. }) => {
             assert!(
                 e.text(Lang::Nl)
                     .contains("niet erkend door de vertrouwde sleutel"),
@@ -120,18 +121,13 @@ fn provisioned_keys_real_mode_and_the_demo_medium_refused() {
     key(&mut r, KeyCode::Down);
     key(&mut r, KeyCode::Enter);
     match &r.state.screen {
-        Screen::Definition { definition, .. } => {
-            assert_eq!(definition.signer, "Kiesraad (Kiesraad)")
+        Shell::Definition { def, .. } => {
+            assert_eq!(def.signer, "Kiesraad (Kiesraad)")
         }
         other => panic!("{other:?}"),
     }
-    let (a, b) = published_hashes();
-    let groups = r.state.hash_groups;
-    for (i, hex) in [&a, &a, &b, &b].iter().enumerate() {
-        type_str(&mut r, &hex[groups[i] * 4..groups[i] * 4 + 4]);
-        key(&mut r, KeyCode::Enter);
-    }
-    assert!(matches!(r.state.screen, Screen::Overview { .. }));
+    type_published_groups(&mut r);
+    assert!(matches!(r.state.screen, Shell::Level(Screen::Overview { .. })));
     let lists = juinen_lists(&r);
     for i in 0..3 {
         let p = paper(i as u32 + 1, &lists);
@@ -140,7 +136,7 @@ fn provisioned_keys_real_mode_and_the_demo_medium_refused() {
     }
     key(&mut r, KeyCode::Char('t'));
     key(&mut r, KeyCode::Char('e'));
-    let (path, _) = r.state.tally.exported.clone().expect("exported");
+    let (path, _) = r.state.ledger.exported.clone().expect("exported");
     assert!(
         path.ends_with("GR2025_Juinen_0042_results-510b.tally"),
         "{path}"

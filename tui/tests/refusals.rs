@@ -12,7 +12,7 @@ mod common;
 
 use common::*;
 use crossterm::event::KeyCode;
-use tally_tui::app::Screen;
+use tally_tui::shell::Screen as Shell;
 use tally_tui::text::Lang;
 
 fn media_error(r: &Demo) -> String {
@@ -20,7 +20,7 @@ fn media_error(r: &Demo) -> String {
     let screen = screen_text(&r.state);
     assert_eq!(screen.matches("Stick geweigerd").count(), 1, "{screen}");
     match &r.state.screen {
-        Screen::Media { error: Some(e), .. } => e.text(Lang::Nl),
+        Shell::Media(tally_tui::shell::MediaList { error: Some(e), .. }) => e.text(Lang::Nl),
         other => panic!("no refusal: {other:?}"),
     }
 }
@@ -51,9 +51,9 @@ fn a_definition_changed_after_signing_is_refused_in_dutch() {
         "{e}"
     );
     // The same refusal in English, for an English screen (one language per screen).
-    let Screen::Media {
+    let Shell::Media(tally_tui::shell::MediaList {
         error: Some(err), ..
-    } = &r.state.screen
+    }) = &r.state.screen
     else {
         panic!()
     };
@@ -63,7 +63,7 @@ fn a_definition_changed_after_signing_is_refused_in_dutch() {
         "{}",
         err.text(Lang::En)
     );
-    assert!(r.state.tally.election.is_none());
+    assert!(r.state.ledger.election.is_none());
     assert!(!paths.data_dir.join("definition.tally").exists());
 }
 
@@ -81,7 +81,7 @@ fn a_folder_that_is_not_a_signed_medium_is_refused_in_dutch() {
         e.starts_with("Stick geweigerd: de stick is onvolledig of onleesbaar"),
         "{e}"
     );
-    assert!(r.state.tally.election.is_none());
+    assert!(r.state.ledger.election.is_none());
 }
 
 #[test]
@@ -110,7 +110,7 @@ fn a_definition_with_a_link_is_refused_in_dutch_and_audited() {
         "{e}"
     );
     assert!(e.contains(name), "{e}");
-    assert!(r.state.tally.election.is_none());
+    assert!(r.state.ledger.election.is_none());
     assert!(!paths.data_dir.join("definition.tally").exists());
     // The refusal and the failed verification are in the audit log.
     let audit = std::fs::read_to_string(paths.data_dir.join("audit.jsonl")).unwrap();

@@ -10,10 +10,11 @@ use common::*;
 use crossterm::event::{KeyCode, KeyEvent};
 use tally_core::entry::FieldId;
 use tally_core::ids::{CandidatePosition, ListNumber};
-use tally_tui::app::{Screen, State};
+use tally_tui::app::{Municipal, Screen, State};
 use tally_tui::demo::Paths;
 use tally_tui::model::Status;
-use tally_tui::runner::ChainHead;
+use tally_tui::journaled::ChainHead;
+use tally_tui::shell::Screen as Shell;
 use tally_tui::text::Lang;
 
 /// A runner that is killed and restarted at every `every`-th key that wrote to the
@@ -27,17 +28,17 @@ struct Killer {
 }
 
 /// What a restart must give back: the same screen (the overview's highlight aside).
-fn normalized(s: &Screen) -> Screen {
+fn normalized(s: &Shell<Municipal>) -> Shell<Municipal> {
     match s {
-        Screen::Overview { .. } => Screen::Overview { selected: 0 },
+        Shell::Level(Screen::Overview { .. }) => Shell::Level(Screen::Overview { selected: 0 }),
         other => other.clone(),
     }
 }
 
-fn survives(s: &Screen) -> bool {
+fn survives(s: &Shell<Municipal>) -> bool {
     match s {
-        Screen::Overview { .. } | Screen::Coordinator { .. } | Screen::Total => true,
-        Screen::Entry { dirty, .. } => !dirty,
+        Shell::Level(Screen::Overview { .. }) | Shell::Level(Screen::Coordinator { .. }) | Shell::Level(Screen::Total) => true,
+        Shell::Level(Screen::Entry { dirty, .. }) => !dirty,
         _ => false,
     }
 }
@@ -49,14 +50,14 @@ impl Killer {
 
     fn kill_and_restart(&mut self) {
         let before = self.r.take().unwrap();
-        let (tally, screen) = (before.state.tally.clone(), before.state.screen.clone());
+        let (tally, screen) = (before.state.ledger.clone(), before.state.screen.clone());
         let head = before.state.journal_head;
         drop(before);
         let mut r = open(&self.paths, Lang::Nl);
-        assert!(matches!(r.state.screen, Screen::Start { .. }));
+        assert!(matches!(r.state.screen, Shell::Start));
         unlock(&mut r);
         assert_eq!(
-            r.state.tally, tally,
+            r.state.ledger, tally,
             "restart #{} lost something",
             self.restarts
         );
@@ -107,13 +108,7 @@ fn nothing_typed_is_lost_when_killed_at_many_points() {
     };
     unlock(&mut k);
     key(&mut k, KeyCode::Enter);
-    let (a, b) = published_hashes();
-    let groups = k.state().hash_groups;
-    for (i, hex) in [&a, &a, &b, &b].iter().enumerate() {
-        let g = groups[i];
-        type_str(&mut k, &hex[g * 4..g * 4 + 4]);
-        key(&mut k, KeyCode::Enter);
-    }
+    type_published_groups(&mut k);
     // Killed right after the definition is loaded.
     k.kill_and_restart();
     let lists = juinen_lists(&k);
@@ -126,18 +121,18 @@ fn nothing_typed_is_lost_when_killed_at_many_points() {
     // type_fields typed every field and left us on the finish screen: go back and pause.
     key(&mut k, KeyCode::Esc);
     key(&mut k, KeyCode::Esc);
-    assert!(matches!(k.state().screen, Screen::Overview { .. }));
+    assert!(matches!(k.state().screen, Shell::Level(Screen::Overview { .. })));
     k.kill_and_restart();
     start_entry(&mut k, 0, "anna ");
     assert_eq!(
-        k.state().tally.stations[&1].first.as_ref().unwrap().cursor,
+        k.state().ledger.stations[&1].first.as_ref().unwrap().cursor,
         n - 1
     );
     key(&mut k, KeyCode::F(10));
     key(&mut k, KeyCode::Enter);
-    assert_eq!(k.state().tally.status(1), Some(Status::WaitingSecond));
+    assert_eq!(k.state().ledger.status(1), Some(Status::WaitingSecond));
     full_entry(&mut k, 0, "Bert", &p1);
-    assert_eq!(k.state().tally.status(1), Some(Status::Definitive));
+    assert_eq!(k.state().ledger.status(1), Some(Status::Definitive));
 
     // Station 2 with a difference, resolved by keeping the second entry.
     let p2 = paper(2, &lists);
@@ -148,32 +143,32 @@ fn nothing_typed_is_lost_when_killed_at_many_points() {
         "0".into(),
     );
     full_entry(&mut k, 1, "Bert", &q);
-    assert_eq!(k.state().tally.status(2), Some(Status::Differences));
+    assert_eq!(k.state().ledger.status(2), Some(Status::Differences));
     select(&mut k, 1);
     key(&mut k, KeyCode::Char('c'));
     // The second entry has an error (F.402): it cannot be kept.
     key(&mut k, KeyCode::Char('2'));
-    assert_eq!(k.state().tally.status(2), Some(Status::Differences));
+    assert_eq!(k.state().ledger.status(2), Some(Status::Differences));
     key(&mut k, KeyCode::Char('1'));
     assert_eq!(
-        k.state().tally.status(2),
+        k.state().ledger.status(2),
         Some(Status::Definitive),
         "{:?} {:?}",
         k.state().screen,
-        k.state().notice
+        k.state().note
     );
     // Station 3: first entry with an error, sent back, corrected.
     let p3 = paper(3, &lists);
     let mut bad = p3.clone();
     bad.insert(FieldId::BlankVotes, "7".into());
     full_entry(&mut k, 2, "Anna", &bad);
-    assert_eq!(k.state().tally.status(3), Some(Status::FirstErrors));
+    assert_eq!(k.state().ledger.status(3), Some(Status::FirstErrors));
     select(&mut k, 2);
     key(&mut k, KeyCode::Char('c'));
     k.kill_and_restart();
     assert!(matches!(
         k.state().screen,
-        Screen::Coordinator { station: 3, .. }
+        Shell::Level(Screen::Coordinator { station: 3, .. })
     ));
     key(&mut k, KeyCode::Char('r'));
     // Sent back: the entry keeps its values, and the overview says how far it is (it said
@@ -191,43 +186,43 @@ fn nothing_typed_is_lost_when_killed_at_many_points() {
     type_fields(&mut k, &p3, 0, |_, _| {});
     key(&mut k, KeyCode::Enter);
     full_entry(&mut k, 2, "Bert", &p3);
-    assert_eq!(k.state().tally.status(3), Some(Status::Warnings));
+    assert_eq!(k.state().ledger.status(3), Some(Status::Warnings));
     k.kill_and_restart();
-    assert_eq!(k.state().tally.status(3), Some(Status::Warnings));
+    assert_eq!(k.state().ledger.status(3), Some(Status::Warnings));
     select(&mut k, 2);
     key(&mut k, KeyCode::Char('c'));
     k.kill_and_restart();
     assert!(matches!(
         k.state().screen,
-        Screen::Coordinator { station: 3, .. }
+        Shell::Level(Screen::Coordinator { station: 3, .. })
     ));
     key(&mut k, KeyCode::Char('a'));
     let acknowledged = k
         .state()
-        .tally
+        .ledger
         .acknowledgement(3)
         .map(|(w, t)| (w.to_string(), t));
     assert!(acknowledged.is_some());
     k.kill_and_restart();
     // Who and when survive the restart (the whole tally is compared, too).
-    assert_eq!(k.state().tally.status(3), Some(Status::Definitive));
+    assert_eq!(k.state().ledger.status(3), Some(Status::Definitive));
     assert_eq!(
         k.state()
-            .tally
+            .ledger
             .acknowledgement(3)
             .map(|(w, t)| (w.to_string(), t)),
         acknowledged
     );
     assert!(
-        k.state().tally.all_definitive(),
+        k.state().ledger.all_definitive(),
         "{:?}",
-        k.state().tally.stations
+        k.state().ledger.stations
     );
     key(&mut k, KeyCode::Char('t'));
     key(&mut k, KeyCode::Char('e'));
-    assert!(k.state().tally.exported.is_some());
+    assert!(k.state().ledger.exported.is_some());
     k.kill_and_restart();
-    assert_eq!(k.state().screen, Screen::Total);
+    assert_eq!(k.state().screen, Shell::Level(Screen::Total));
     eprintln!("{} kill-and-restarts", k.restarts);
     assert!(k.restarts > 100, "only {} restarts", k.restarts);
 }
@@ -304,8 +299,8 @@ fn a_journal_cut_short_shows_another_head_on_the_overview() {
     assert_ne!(cut.hash, head.hash);
     assert_eq!(cut, file_head(&paths));
     // (The cut record was the move to the overview: the terminal is back in the entry.)
-    assert!(matches!(r.state.screen, Screen::Entry { .. }));
-    r.state.screen = Screen::Overview { selected: 0 };
+    assert!(matches!(r.state.screen, Shell::Level(Screen::Entry { .. })));
+    r.state.screen = Shell::Level(Screen::Overview { selected: 0 });
     let other = shown(&r);
     assert!(
         other.contains(&format!("Journaal: {} regels", head.seq - 1)),

@@ -18,9 +18,10 @@ use tally_signing::{ContentKind, DirSource, Timestamp, VerifyOptions, verify_med
 use tally_tui::app::{Screen, State};
 use tally_tui::demo::{FolderServices, Paths, demo_root};
 use tally_tui::journal::CoreJournal;
-use tally_tui::runner::Runner;
+use tally_tui::shell::runner::Runner;
 use tally_tui::services::Services;
 use tally_tui::sticks::Sticks;
+use tally_tui::shell::Screen as Shell;
 use tally_tui::text::Lang;
 
 /// Enters the three Juinen stations twice with the scripted paper reports (no differences,
@@ -34,7 +35,7 @@ fn count_everything(r: &mut Demo) -> Vec<(u32, u32)> {
         full_entry(r, (s - 1) as usize, "Anna", &p);
         full_entry(r, (s - 1) as usize, "Bert", &p);
     }
-    assert!(r.state.tally.all_definitive());
+    assert!(r.state.ledger.all_definitive());
     lists
 }
 
@@ -78,9 +79,9 @@ fn the_export_holds_the_municipal_report_pdf_signed_next_to_the_510b() {
     let mut r = open(&paths, Lang::Nl);
     let lists = count_everything(&mut r);
     key(&mut r, KeyCode::Char('t'));
-    assert_eq!(r.state.screen, Screen::Total);
+    assert_eq!(r.state.screen, Shell::Level(Screen::Total));
     key(&mut r, KeyCode::Char('e'));
-    let (path, sha) = r.state.tally.exported.clone().expect("exported");
+    let (path, sha) = r.state.ledger.exported.clone().expect("exported");
 
     // Both files are in the signed manifest (and were read back and verified on the stick).
     let root = demo_root().public_key();
@@ -166,22 +167,22 @@ fn usb_mode_without_a_usable_stick_refuses_the_export_and_keeps_the_data() {
         std::os::unix::fs::PermissionsExt::mode(&mode.permissions()) & 0o777,
         0o700
     );
-    assert!(r.services.scan_media().is_empty());
+    assert!(r.services.scan().is_empty());
     assert!(!r.services.poll_media());
     unlock(&mut r);
-    assert!(r.state.tally.all_definitive(), "restart kept the count");
+    assert!(r.state.ledger.all_definitive(), "restart kept the count");
     key(&mut r, KeyCode::Char('t'));
-    assert_eq!(r.state.screen, Screen::Total);
+    assert_eq!(r.state.screen, Shell::Level(Screen::Total));
     key(&mut r, KeyCode::Char('e'));
-    assert!(r.state.tally.exported.is_none());
-    let notice = r.state.notice.clone().expect("a notice");
-    assert!(notice.problem);
+    assert!(r.state.ledger.exported.is_none());
+    let notice = r.state.note.clone().expect("a notice");
+    assert!(notice.error);
     assert!(
-        notice.text.contains("geen bruikbare stick"),
+        notice.text(Lang::Nl).contains("geen bruikbare stick"),
         "{}",
-        notice.text
+        notice.text(Lang::Nl)
     );
-    assert!(notice.text.is_ascii(), "{}", notice.text);
+    assert!(notice.text(Lang::Nl).is_ascii(), "{}", notice.text(Lang::Nl));
     // Nothing was mounted below the runtime dir.
     assert_eq!(std::fs::read_dir(&run).unwrap().count(), 0);
     drop(r);
@@ -191,5 +192,5 @@ fn usb_mode_without_a_usable_stick_refuses_the_export_and_keeps_the_data() {
     unlock(&mut r);
     key(&mut r, KeyCode::Char('t'));
     key(&mut r, KeyCode::Char('e'));
-    assert!(r.state.tally.exported.is_some(), "{:?}", r.state.notice);
+    assert!(r.state.ledger.exported.is_some(), "{:?}", r.state.note);
 }

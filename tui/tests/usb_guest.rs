@@ -38,7 +38,7 @@ use tally_signing::{DirSource, VerifyOptions, verify_medium};
 use tally_tui::app::State;
 use tally_tui::demo::{FolderServices, JUINEN_110A, JUINEN_110B, JUINEN_230B, Paths};
 use tally_tui::journal::CoreJournal;
-use tally_tui::runner::Runner;
+use tally_tui::shell::runner::Runner;
 use tally_tui::services::Services;
 use tally_tui::text::Lang;
 
@@ -161,7 +161,7 @@ fn count_on_the_host(data: &Path, root_key: &Path, folder: &str, medium: &Signed
         full_entry(&mut r, (s - 1) as usize, "Anna", &p);
         full_entry(&mut r, (s - 1) as usize, "Bert", &p);
     }
-    assert!(r.state.tally.all_definitive());
+    assert!(r.state.ledger.all_definitive());
 }
 
 /// The terminal's screen as a VT100 shows it (ratatui writes only the changed cells, so the

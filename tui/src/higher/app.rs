@@ -1,7 +1,10 @@
-//! The screen logic of the HSB and CSB: the [`State`], and a pure [`update`] from an
-//! [`Event`] to [`Effect`]s. `update` does no I/O; every decision leaves it as
-//! [`Effect::Persist`] (or as an effect whose outcome the runner journals), and the screen
-//! moves on only when the runner reports it applied.
+//! The levels that add up the results of the level below, on the [`crate::shell`]: the
+//! principal electoral committee (hoofdstembureau, HSB) and the central electoral committee
+//! (centraal stembureau, CSB). [`Higher`] is their [`Level`]: importing signed results
+//! (checked against the paper's hash code), corrections, the total and its figures, at the
+//! CSB the seats, the drawings of lots and the elected candidates, and the signed export.
+//! Its key handling is pure; every decision leaves it as [`Effect::Persist`] or as an effect
+//! whose outcome [`Higher::effect`] journals.
 
 use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
 use tally_core::aggregate::{AggregateError, AggregationLevel, BodyState, ImportOutcome};
@@ -10,98 +13,71 @@ use tally_core::counts::CountFile;
 use tally_core::ids::{CandidatePosition, ListNumber};
 use tally_signing::ContentKind;
 
-use super::model::{Computation, Definition, Ledger, ListOutcome, Record, RefusedFile};
-use super::services::{ExportDone, Identity, MediumEntry, Refusal, VerifiedCount};
+use super::model::{
+    Applied, ApplyError, Computation, Definition, Ledger, ListOutcome, Record, RefusedFile,
+    build_export,
+};
+use super::services::{ExportDone, VerifiedCount};
+use crate::hash_groups::{GroupsInput, PaperFile};
+use crate::journaled::PersistError;
+use crate::services::{Medium, Refusal};
+use crate::shell::runner::{Ctx, failed};
+use crate::shell::{self, Level, Purpose};
 use crate::text::{Lang, Msg};
 
-/// What a media list is for.
+/// The HSB and CSB level.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Purpose {
-    /// The election definition.
-    Definition,
-    /// A result of the level below.
-    Import,
+pub struct Higher;
+
+/// The terminal's state at a higher level.
+pub type State = shell::State<Higher>;
+/// An event at a higher level.
+pub type Event = shell::Event<Higher>;
+/// An effect at a higher level.
+pub type Effect = shell::Effect<Higher>;
+
+/// What the HSB and CSB need besides the shell's services.
+pub trait HigherServices {
+    /// Verifies a count medium of `kind`: the signature, the signer's role, the election,
+    /// and that the signer is the body the file speaks for.
+    fn verify_count(&mut self, medium: &Medium, kind: ContentKind)
+    -> Result<VerifiedCount, Refusal>;
+    /// Keeps an accepted file's bytes in the data directory (synced) under its SHA-256.
+    fn keep_file(&mut self, sha256: &str, bytes: &[u8]) -> Result<(), Refusal>;
+    /// Signs `files` as a medium of `kind` and writes it to the stick (verified read-back).
+    fn export(
+        &mut self,
+        kind: ContentKind,
+        election: &str,
+        files: Vec<(String, Vec<u8>)>,
+    ) -> Result<ExportDone, Refusal>;
 }
 
-/// Two hash-code groups being typed.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Groups {
-    /// The groups asked (indices from 0).
-    pub asked: [usize; 2],
-    /// What is typed so far.
-    pub typed: [String; 2],
-    /// The field being typed (0 or 1).
-    pub field: usize,
+/// The higher levels' own effects.
+#[derive(Debug, Clone)]
+pub enum HigherEffect {
+    /// Verify a count medium of this kind.
+    VerifyCount(Medium, ContentKind),
+    /// Keep the file and journal its import (or its refusal by the registry).
+    Import(Box<VerifiedCount>),
+    /// Build, sign and write the result; journal it.
+    Export,
 }
 
-impl Groups {
-    fn new(seed: u64) -> Groups {
-        Groups {
-            asked: crate::hash_groups::asked::<1>(seed)[0],
-            typed: [String::new(), String::new()],
-            field: 0,
-        }
-    }
-
-    fn key(&mut self, code: KeyCode) {
-        let field = if self.field == 0 {
-            &mut self.typed[0]
-        } else {
-            &mut self.typed[1]
-        };
-        match code {
-            KeyCode::Char(c) if c.is_ascii_hexdigit() && field.len() < 4 => {
-                field.push(c.to_ascii_lowercase());
-                if field.len() == 4 && self.field == 0 {
-                    self.field = 1;
-                }
-            }
-            KeyCode::Backspace if field.pop().is_none() && self.field == 1 => {
-                self.field = 0;
-            }
-            KeyCode::Tab | KeyCode::BackTab | KeyCode::Up | KeyCode::Down => {
-                self.field = 1 - self.field.min(1);
-            }
-            _ => {}
-        }
-    }
-
-    /// Checks the typed groups; on a mismatch which of the two (0 or 1) and why.
-    fn check(&self, sha256_hex: &str) -> Result<(), (usize, Refusal)> {
-        let [ta, tb] = &self.typed;
-        crate::hash_groups::check(sha256_hex, self.asked, [ta, tb])
-    }
+/// The outcomes of the higher levels' effects.
+#[derive(Debug, Clone)]
+pub enum HigherEvent {
+    /// A count medium verified.
+    CountVerified(Medium, Result<Box<VerifiedCount>, Refusal>),
+    /// An import's outcome (journaled), or its refusal (journaled as refused).
+    Imported(Result<ImportOutcome, Refusal>),
+    /// The export's outcome (the record is journaled and applied).
+    Exported(Result<ExportDone, Refusal>),
 }
 
-/// The screens.
+/// The screens of the HSB and CSB.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Screen {
-    /// Identity and passphrase.
-    Start,
-    /// A list of signed media on the stick.
-    Media {
-        /// What for.
-        purpose: Purpose,
-        /// The media.
-        items: Vec<MediumEntry>,
-        /// The highlighted one.
-        cursor: usize,
-    },
-    /// The verified definition, checked against the paper.
-    DefinitionCheck {
-        /// The definition.
-        def: Box<Definition>,
-        /// The medium it came from.
-        medium: MediumEntry,
-        /// The 110a's hash-code groups typed.
-        groups: Groups,
-        /// The groups of one 230b's hash code typed.
-        lists: Groups,
-        /// Which 230b ([`Definition::lists_230b`]) is asked.
-        list_file: usize,
-        /// Which is being typed: 0 the 110a's groups, 1 the 230b's.
-        part: usize,
-    },
     /// Which bodies are in, missing, refused.
     Overview,
     /// A verified file, checked against the paper report.
@@ -109,7 +85,7 @@ pub enum Screen {
         /// The file.
         count: Box<VerifiedCount>,
         /// Its hash-code groups typed.
-        groups: Groups,
+        groups: GroupsInput,
     },
     /// A correction side by side.
     Correction,
@@ -125,181 +101,150 @@ pub enum Screen {
     Done,
 }
 
-/// A line for the official: a text, and whether it is an error.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Note {
-    /// An error (shown with `X`).
-    pub error: bool,
-    /// A text around it (`Geweigerd: {0}`), when any.
-    pub prefix: Option<Msg>,
-    /// The text.
-    pub text: Refusal,
-}
-
-impl Note {
-    /// The note in `lang`.
-    pub fn text(&self, lang: Lang) -> String {
-        let inner = self.text.text(lang);
-        match self.prefix {
-            Some(p) => p.fill(lang, &[&inner]),
-            None => inner,
-        }
-    }
-}
-
-/// The terminal's state at a higher level.
-#[derive(Debug, Clone)]
-pub struct State {
-    /// Language.
-    pub lang: Lang,
-    /// Demo mode.
-    pub demo: bool,
-    /// What the start screen shows.
-    pub identity: Identity,
-    /// The screen.
-    pub screen: Screen,
-    /// Everything decided (replaced by the runner only).
-    pub ledger: Ledger,
-    /// The passphrase or the lot being typed.
+/// The higher state beyond the ledger.
+#[derive(Debug, Clone, Default)]
+pub struct Extra {
+    /// The lot being typed.
     pub input: String,
-    /// The last message.
-    pub note: Option<Note>,
     /// Scroll offset of long screens.
     pub scroll: u16,
     /// The total when every body is in, as shown (refreshed after every change).
     pub total: Option<Result<CountFile, AggregateError>>,
     /// The calculation at a CSB (refreshed after every change).
     pub outcome: Option<Result<Computation, String>>,
-    /// The help of the screen is shown (F1).
-    pub help: bool,
-    seed: u64,
-    /// The journal's record count and chain hash, followed as records are written.
-    pub journal_head: Option<crate::journaled::ChainHead>,
 }
 
-/// What happens to the state.
-#[derive(Debug, Clone)]
-pub enum Event {
-    /// A key.
-    Key(KeyEvent),
-    /// The key was unlocked, or not.
-    Unlocked(Result<(), Refusal>),
-    /// The media present.
-    Media(Vec<MediumEntry>),
-    /// A definition medium verified.
-    DefinitionVerified(Result<Box<Definition>, Refusal>),
-    /// The definition kept and accepted (journaled).
-    DefinitionKept(Result<(), Refusal>),
-    /// A count medium verified.
-    CountVerified(MediumEntry, Result<Box<VerifiedCount>, Refusal>),
-    /// An import's outcome (journaled), or its refusal (journaled as refused).
-    Imported(Result<ImportOutcome, Refusal>),
-    /// A record was written to the journal and applied.
-    Applied(Record),
-    /// A record did not fit; nothing changed.
-    Refused(String),
-    /// The journal cannot be written; nothing changed.
-    JournalFailed(String),
-    /// The export's outcome.
-    Exported(Result<ExportDone, Refusal>),
+/// Whether this is a CSB (by the certificate).
+pub fn is_central(state: &State) -> bool {
+    state.identity.role == "CSB"
 }
 
-/// What the runner must do.
-#[derive(Debug, Clone)]
-pub enum Effect {
-    /// Unlock the key.
-    Unlock(String),
-    /// Look for media.
-    Scan,
-    /// Verify a definition medium.
-    VerifyDefinition(MediumEntry),
-    /// Keep the definition, bind the journal, journal its acceptance.
-    Keep(MediumEntry, Box<Definition>),
-    /// Verify a count medium of this kind.
-    VerifyCount(MediumEntry, ContentKind),
-    /// Keep the file and journal its import (or its refusal by the registry).
-    Import(Box<VerifiedCount>),
-    /// Journal and apply a record.
-    Persist(Record),
-    /// Build, sign and write the result; journal it.
-    Export,
-    /// Stop.
-    Quit,
+/// The kind of medium this level imports.
+pub fn import_kind(state: &State) -> ContentKind {
+    match state.ledger.definition.as_ref().map(|d| d.level) {
+        Some(AggregationLevel::Central) => ContentKind::Results510c,
+        _ => ContentKind::Results510b,
+    }
 }
 
-impl State {
-    /// The state at start.
-    pub fn new(lang: Lang, demo: bool, identity: Identity, seed: u64) -> State {
-        State {
-            lang,
-            demo,
-            identity,
-            screen: Screen::Start,
-            ledger: Ledger::default(),
-            input: String::new(),
-            note: None,
-            scroll: 0,
-            total: None,
-            outcome: None,
-            help: false,
-            journal_head: None,
-            seed,
+fn go(state: &mut State, screen: Screen) {
+    state.go(screen);
+    state.level.scroll = 0;
+}
+
+fn after_lot_screen(state: &State) -> Screen {
+    match &state.level.outcome {
+        Some(Ok(Computation::SeatLotsNeeded(_))) => Screen::Lot,
+        Some(Ok(Computation::Complete(r))) => {
+            let candidates = &r.candidates;
+            if candidates
+                .iter()
+                .any(|c| matches!(c, ListOutcome::LotsNeeded { .. }))
+            {
+                Screen::Lot
+            } else if r.elected().is_some() || !candidates.is_empty() {
+                Screen::Candidates
+            } else {
+                Screen::Seats
+            }
+        }
+        _ => Screen::Seats,
+    }
+}
+
+fn refused_record(file_name: &str, sha256: &str, body: Option<String>, r: &Refusal) -> Record {
+    Record::Refused(RefusedFile {
+        file_name: file_name.to_owned(),
+        sha256: sha256.to_owned(),
+        body,
+        nl: r.text(Lang::Nl),
+        en: r.text(Lang::En),
+    })
+}
+
+fn import_refusal(e: &tally_core::aggregate::ImportError) -> Refusal {
+    use tally_core::aggregate::ImportRefusal as R;
+    let detail = e.reason.to_string();
+    match &e.reason {
+        R::Unreadable(_) => Refusal::with(Msg::RefusedNotCount, &[], detail),
+        R::WrongElection { expected, found } => {
+            Refusal::with(Msg::RefusedEmlElection, &[&found.0, &expected.0], "")
+        }
+        R::WrongLevel { expected, found } => {
+            Refusal::with(Msg::RefusedLevel, &[found, expected], "")
+        }
+        R::UnknownBody { found } => Refusal::with(Msg::RefusedUnknownBody, &[found], ""),
+        R::WrongContest {
+            body,
+            expected,
+            found,
+        } => Refusal::with(Msg::RefusedContest, &[body, &found.0, &expected.0], ""),
+        R::Arithmetic { .. } => Refusal::with(Msg::RefusedSums, &[], detail),
+        R::UnknownListOrCandidate { what, .. } => {
+            Refusal::with(Msg::RefusedListCandidate, &[what], "")
+        }
+        R::CorrectionAlreadyPending { body } => {
+            Refusal::with(Msg::RefusedCorrectionPending, &[body], "")
         }
     }
+}
 
-    fn next_seed(&mut self) -> u64 {
-        self.seed = self
-            .seed
-            .wrapping_mul(6_364_136_223_846_793_005)
-            .wrapping_add(1_442_695_040_888_963_407);
-        self.seed
+/// The creation time now (UTC), `YYYY-MM-DDTHH:MM:SS`, and as the report's creation time:
+/// one reading of the clock for both.
+fn now() -> Option<(String, tally_report::CreationTime)> {
+    let utc = jiff::tz::TimeZone::UTC.to_datetime(jiff::Timestamp::now());
+    let n = |v: i8| u32::try_from(v).ok();
+    let (y, mo, d) = (u32::try_from(utc.year()).ok()?, n(utc.month())?, n(utc.day())?);
+    let (h, mi, s) = (n(utc.hour())?, n(utc.minute())?, n(utc.second())?);
+    let created = tally_report::CreationTime::new(y, mo, d, h, mi, s).ok()?;
+    Some((format!("{y:04}-{mo:02}-{d:02}T{h:02}:{mi:02}:{s:02}"), created))
+}
+
+impl Level for Higher {
+    type Definition = Definition;
+    type Ledger = Ledger;
+    type Screen = Screen;
+    type Event = HigherEvent;
+    type Effect = HigherEffect;
+    type Extra = Extra;
+    type Services = dyn HigherServices;
+
+    fn paper_hashes(def: &Definition) -> (String, Vec<(String, String)>) {
+        (def.sha256_110a.clone(), def.lists_230b.clone())
     }
 
-    /// Recomputes the calculation from the ledger.
-    pub fn refresh(&mut self) {
-        self.total = self.ledger.shown_total();
-        self.outcome = self.ledger.outcome_of(self.total.as_ref());
+    fn describe(def: &Definition, _lang: Lang) -> Vec<(Msg, String)> {
+        let e = &def.election;
+        let lists = e.contests.first().map_or(0, |c| c.lists.len());
+        let bodies = def.registry().map_or(0, |a| a.bodies().len());
+        vec![
+            (Msg::SignedBy, def.signer.clone()),
+            (Msg::Election, format!("{} ({})", e.name, e.id.0)),
+            (Msg::Seats, e.number_of_seats.to_string()),
+            (Msg::Lists, lists.to_string()),
+            (Msg::Body, format!("{} {}", def.body_id, def.body_name)),
+            (Msg::BodiesExpected, bodies.to_string()),
+        ]
     }
 
-    fn info(&mut self, msg: Msg, args: &[&str]) {
-        self.note = Some(Note {
-            error: false,
-            prefix: None,
-            text: Refusal::with(msg, args, ""),
-        });
+    fn load(ledger: &mut Ledger, def: &Definition) -> Result<(), Refusal> {
+        ledger
+            .load(def.clone())
+            .map_err(|e| Refusal::with(Msg::RefusedOther, &[], e.to_string()))
     }
 
-    fn error(&mut self, text: Refusal) {
-        self.note = Some(Note {
-            error: true,
-            prefix: None,
-            text,
-        });
+    fn accepted(def: &Definition) -> Vec<Record> {
+        vec![Record::DefinitionAccepted {
+            files: def.files.clone(),
+        }]
     }
 
-    fn refused(&mut self, prefix: Msg, text: Refusal) {
-        self.note = Some(Note {
-            error: true,
-            prefix: Some(prefix),
-            text,
-        });
+    fn has_definition(state: &State) -> bool {
+        state.ledger.accepted
     }
 
-    fn go(&mut self, screen: Screen) {
-        self.screen = screen;
-        self.scroll = 0;
-    }
-
-    /// The screen to show after the passphrase (or after a restart): where the work is.
-    pub fn resume_screen(&self) -> Screen {
-        let l = &self.ledger;
-        if !l.accepted {
-            return Screen::Media {
-                purpose: Purpose::Definition,
-                items: Vec::new(),
-                cursor: 0,
-            };
-        }
+    fn resume(state: &State) -> Screen {
+        let l = &state.ledger;
         if l.exported.is_some() {
             return Screen::Done;
         }
@@ -315,200 +260,272 @@ impl State {
         }
     }
 
-    /// The kind of medium this level imports.
-    pub fn import_kind(&self) -> ContentKind {
-        match self.ledger.definition.as_ref().map(|d| d.level) {
-            Some(AggregationLevel::Central) => ContentKind::Results510c,
-            _ => ContentKind::Results510b,
-        }
+    fn extra(_seed: u64) -> Extra {
+        Extra::default()
     }
 
-    /// Whether this is a CSB (by the certificate).
-    pub fn is_central(&self) -> bool {
-        self.identity.role == "CSB"
+    fn refresh(state: &mut State) {
+        state.level.total = state.ledger.shown_total();
+        state.level.outcome = state.ledger.outcome_of(state.level.total.as_ref());
     }
 
-    fn after_lot_screen(&self) -> Screen {
-        match &self.outcome {
-            Some(Ok(Computation::SeatLotsNeeded(_))) => Screen::Lot,
-            Some(Ok(Computation::Complete(r))) => {
-                let candidates = &r.candidates;
-                if candidates
-                    .iter()
-                    .any(|c| matches!(c, ListOutcome::LotsNeeded { .. }))
-                {
-                    Screen::Lot
-                } else if r.elected().is_some() || !candidates.is_empty() {
-                    Screen::Candidates
-                } else {
-                    Screen::Seats
-                }
-            }
-            _ => Screen::Seats,
-        }
+    fn key(state: &mut State, key: KeyEvent) -> Vec<Effect> {
+        on_key(state, key)
     }
-}
 
-fn refused_record(file_name: &str, sha256: &str, body: Option<String>, r: &Refusal) -> Record {
-    Record::Refused(RefusedFile {
-        file_name: file_name.to_owned(),
-        sha256: sha256.to_owned(),
-        body,
-        nl: r.text(Lang::Nl),
-        en: r.text(Lang::En),
-    })
-}
+    fn import_chosen(state: &mut State, medium: Medium) -> Vec<Effect> {
+        vec![Effect::Level(HigherEffect::VerifyCount(
+            medium,
+            import_kind(state),
+        ))]
+    }
 
-/// The pure screen logic: the state changes for `event`, and what the runner must do.
-pub fn update(state: &mut State, event: Event) -> Vec<Effect> {
-    match event {
-        Event::Key(key) => on_key(state, key),
-        Event::Unlocked(Ok(())) => {
-            state.input.clear();
-            state.note = None;
-            state.refresh();
-            let screen = state.resume_screen();
-            let scan = matches!(screen, Screen::Media { .. });
-            state.go(screen);
-            if scan { vec![Effect::Scan] } else { vec![] }
-        }
-        Event::Unlocked(Err(r)) => {
-            state.input.clear();
-            state.error(r);
-            vec![]
-        }
-        Event::Media(found) => {
-            if let Screen::Media { items, cursor, .. } = &mut state.screen {
-                *items = found;
-                *cursor = (*cursor).min(items.len().saturating_sub(1));
-            }
-            vec![]
-        }
-        Event::DefinitionVerified(Ok(def)) => {
-            let medium = match &state.screen {
-                Screen::Media { items, cursor, .. } => items.get(*cursor).cloned(),
-                _ => None,
-            };
-            if let Some(medium) = medium {
-                let groups = Groups::new(state.next_seed());
-                let lists = Groups::new(state.next_seed());
-                let n = def.lists_230b.len().max(1);
-                let list_file = usize::try_from(state.next_seed() % (n as u64)).unwrap_or(0);
-                state.note = None;
-                state.go(Screen::DefinitionCheck {
-                    def,
-                    medium,
-                    groups,
-                    lists,
-                    list_file,
-                    part: 0,
+    fn event(state: &mut State, event: HigherEvent) -> Vec<Effect> {
+        match event {
+            HigherEvent::CountVerified(_, Ok(count)) => {
+                let again = state.ledger.aggregation.as_ref().and_then(|agg| {
+                    agg.bodies().iter().find_map(|(b, s)| match s {
+                        BodyState::Imported(f) if f.sha256.to_hex() == count.sha256 => {
+                            Some(b.id.clone())
+                        }
+                        _ => None,
+                    })
                 });
-            }
-            vec![]
-        }
-        Event::DefinitionVerified(Err(r)) => {
-            state.refused(Msg::DefinitionRefused, r);
-            vec![]
-        }
-        Event::DefinitionKept(Ok(())) => {
-            state.info(Msg::DefinitionAccepted, &[]);
-            state.refresh();
-            let screen = state.resume_screen();
-            state.go(screen);
-            vec![]
-        }
-        Event::DefinitionKept(Err(r)) => {
-            state.refused(Msg::DefinitionRefused, r);
-            vec![]
-        }
-        Event::CountVerified(_, Ok(count)) => {
-            let again = state.ledger.aggregation.as_ref().and_then(|agg| {
-                agg.bodies().iter().find_map(|(b, s)| match s {
-                    BodyState::Imported(f) if f.sha256.to_hex() == count.sha256 => {
-                        Some(b.id.clone())
-                    }
-                    _ => None,
-                })
-            });
-            if let Some(body) = again {
-                state.info(Msg::AlreadyImported, &[&body]);
-                state.go(Screen::Overview);
-                return vec![];
-            }
-            let groups = Groups::new(state.next_seed());
-            state.note = None;
-            state.go(Screen::ImportCheck { count, groups });
-            vec![]
-        }
-        Event::CountVerified(medium, Err(r)) => {
-            let record = refused_record(&medium.label, "", None, &r);
-            state.refused(Msg::FileRefused, r.clone());
-            state.go(Screen::Overview);
-            vec![Effect::Persist(record)]
-        }
-        Event::Imported(Ok(outcome)) => {
-            match outcome {
-                ImportOutcome::Imported { body } => {
-                    state.info(Msg::Imported, &[&body]);
-                    state.go(Screen::Overview);
-                }
-                ImportOutcome::AlreadyImported { body } => {
+                if let Some(body) = again {
                     state.info(Msg::AlreadyImported, &[&body]);
-                    state.go(Screen::Overview);
+                    go(state, Screen::Overview);
+                    return vec![];
                 }
-                ImportOutcome::CorrectionPending(_) => {
-                    state.note = None;
-                    state.go(Screen::Correction);
-                }
+                let label = if import_kind(state) == ContentKind::Results510c {
+                    "510c"
+                } else {
+                    "510b"
+                };
+                let file = PaperFile::new(label, &count.file_name, &count.sha256);
+                let groups = GroupsInput::new(vec![file], state.next_seed());
+                state.note = None;
+                go(state, Screen::ImportCheck { count, groups });
+                vec![]
             }
-            state.refresh();
-            vec![]
-        }
-        Event::Imported(Err(r)) => {
-            state.refused(Msg::FileRefused, r.clone());
-            state.go(Screen::Overview);
-            vec![]
-        }
-        Event::Applied(record) => {
-            state.refresh();
-            match record {
-                Record::CorrectionDecided { body, accept } => {
-                    let msg = if accept {
-                        Msg::CorrectionAccepted
-                    } else {
-                        Msg::CorrectionRejected
-                    };
-                    state.info(msg, &[&body]);
-                    let screen = state.resume_screen();
-                    state.go(screen);
-                }
-                Record::SeatLot(_) | Record::CandidateLot(_) => {
-                    state.input.clear();
-                    state.note = None;
-                    let screen = match state.after_lot_screen() {
-                        Screen::Candidates if matches!(record, Record::SeatLot(_)) => Screen::Seats,
-                        s => s,
-                    };
-                    state.go(screen);
-                }
-                Record::Exported { .. } => state.go(Screen::Done),
-                _ => {}
+            HigherEvent::CountVerified(medium, Err(r)) => {
+                let record = refused_record(&medium.label, "", None, &r);
+                state.refused(Msg::FileRefused, r);
+                go(state, Screen::Overview);
+                vec![Effect::Persist(record)]
             }
-            vec![]
+            HigherEvent::Imported(Ok(outcome)) => {
+                match outcome {
+                    ImportOutcome::Imported { body } => {
+                        state.info(Msg::Imported, &[&body]);
+                        go(state, Screen::Overview);
+                    }
+                    ImportOutcome::AlreadyImported { body } => {
+                        state.info(Msg::AlreadyImported, &[&body]);
+                        go(state, Screen::Overview);
+                    }
+                    ImportOutcome::CorrectionPending(_) => {
+                        state.note = None;
+                        go(state, Screen::Correction);
+                    }
+                }
+                vec![]
+            }
+            HigherEvent::Imported(Err(r)) => {
+                state.refused(Msg::FileRefused, r);
+                go(state, Screen::Overview);
+                vec![]
+            }
+            HigherEvent::Exported(Ok(_)) => vec![],
+            HigherEvent::Exported(Err(r)) => {
+                state.error(r);
+                vec![]
+            }
         }
-        Event::Refused(why) => {
-            state.error(Refusal::with(Msg::StepRefused, &[&why], ""));
-            vec![]
+    }
+
+    fn applied(state: &mut State, record: &Record) {
+        match record {
+            Record::CorrectionDecided { body, accept } => {
+                let msg = if *accept {
+                    Msg::CorrectionAccepted
+                } else {
+                    Msg::CorrectionRejected
+                };
+                state.info(msg, &[body]);
+                let screen = Higher::resume(state);
+                go(state, screen);
+            }
+            Record::SeatLot(_) | Record::CandidateLot(_) => {
+                state.level.input.clear();
+                state.note = None;
+                let screen = match after_lot_screen(state) {
+                    Screen::Candidates if matches!(record, Record::SeatLot(_)) => Screen::Seats,
+                    s => s,
+                };
+                go(state, screen);
+            }
+            Record::Exported { .. } => go(state, Screen::Done),
+            _ => {}
         }
-        Event::JournalFailed(why) => {
-            state.error(Refusal::with(Msg::JournalFailedNothingChanged, &[&why], ""));
-            vec![]
+    }
+
+    fn refusal(error: &ApplyError) -> Refusal {
+        match error {
+            ApplyError::Import(ie) => import_refusal(ie),
+            e => Refusal::with(Msg::StepRefused, &[&e.to_string()], ""),
         }
-        Event::Exported(Ok(_)) => vec![],
-        Event::Exported(Err(r)) => {
-            state.error(r);
-            vec![]
+    }
+
+    fn kept_file(record: &Record) -> Option<String> {
+        match record {
+            Record::Import { sha256, .. } => Some(sha256.clone()),
+            _ => None,
         }
+    }
+
+    fn audit(record: &Record) -> Option<String> {
+        Some(match record {
+            Record::CorrectionDecided { body, accept } => format!(
+                "correction for {body} {}",
+                if *accept { "accepted" } else { "rejected" }
+            ),
+            Record::SeatLot(lot) => format!("lot: {}: list {}", lot.drawing, lot.drawn),
+            Record::CandidateLot(lot) => format!(
+                "lot: list {}: {}: candidate {}",
+                lot.drawing.list, lot.drawing, lot.drawn
+            ),
+            Record::Refused(r) => format!("refused {} {}: {}", r.file_name, r.sha256, r.en),
+            Record::Exported { path, files } => format!("exported {path}: {files:?}"),
+            _ => return None,
+        })
+    }
+
+    fn effect(ctx: &mut Ctx<'_, Higher>, effect: HigherEffect) -> Vec<Event> {
+        let event = match effect {
+            HigherEffect::VerifyCount(m, kind) => {
+                let result = ctx.level().verify_count(&m, kind).map(Box::new);
+                HigherEvent::CountVerified(m, result)
+            }
+            HigherEffect::Import(count) => return import(ctx, &count),
+            HigherEffect::Export => return export(ctx),
+        };
+        vec![shell::Event::Level(event)]
+    }
+
+    fn title(state: &State, screen: &Screen) -> String {
+        super::view::title(state, screen)
+    }
+
+    fn election_id(state: &State) -> Option<String> {
+        state.ledger.definition.as_ref().map(|d| d.election.id.0.clone())
+    }
+
+    fn draw(state: &State, screen: &Screen, frame: &mut ratatui::Frame, area: ratatui::layout::Rect) {
+        super::view::draw(state, screen, frame, area);
+    }
+
+    fn keys(state: &State, screen: &Screen) -> Vec<Msg> {
+        super::view::keys(state, screen)
+    }
+
+    fn help(_state: &State, screen: &Screen) -> Msg {
+        match screen {
+            Screen::ImportCheck { .. } => Msg::HelpGroups,
+            Screen::Overview => Msg::HelpOverviewBodies,
+            Screen::Correction => Msg::HelpCorrection,
+            Screen::Figures => Msg::HelpFigures,
+            Screen::Seats => Msg::HelpSeats,
+            Screen::Lot => Msg::HelpLot,
+            Screen::Candidates => Msg::HelpCandidates,
+            Screen::Done => Msg::HelpDone,
+        }
+    }
+}
+
+/// Keeps the file and journals its import; a file the registry refuses is journaled as
+/// refused, and nothing is imported.
+fn import(ctx: &mut Ctx<'_, Higher>, count: &VerifiedCount) -> Vec<Event> {
+    let imported = |r| vec![shell::Event::Level(HigherEvent::Imported(r))];
+    if let Err(r) = ctx.level().keep_file(&count.sha256, &count.bytes) {
+        return imported(Err(r));
+    }
+    let record = Record::Import {
+        file_name: count.file_name.clone(),
+        sha256: count.sha256.clone(),
+        signer: count.signer.clone(),
+    };
+    match ctx.persist(record, Some(&count.bytes)) {
+        Ok((record, Applied::Import(outcome))) => {
+            if let ImportOutcome::CorrectionPending(p) = &outcome {
+                ctx.services.note(&format!(
+                    "correction proposed for {}: imported {} ({}), new {} ({})",
+                    p.body,
+                    p.current.file_name,
+                    p.current.sha256.to_hex(),
+                    p.proposed.file_name,
+                    p.proposed.sha256.to_hex()
+                ));
+            }
+            vec![
+                shell::Event::Applied(record),
+                shell::Event::Level(HigherEvent::Imported(Ok(outcome))),
+            ]
+        }
+        Ok((record, Applied::Done)) => vec![shell::Event::Applied(record)],
+        Err(PersistError::Refused(ApplyError::Import(e))) => {
+            let r = import_refusal(&e);
+            // Refused by the registry: journaled as refused, nothing imported.
+            let body = match &r.msg {
+                Msg::RefusedUnknownBody | Msg::RefusedEmlElection | Msg::RefusedLevel => None,
+                _ => Some(count.body.clone()),
+            };
+            let refused = refused_record(&count.file_name, &count.sha256, body, &r);
+            match ctx.persist(refused, None) {
+                Ok((refused, _)) => {
+                    let mut out = vec![shell::Event::Applied(refused)];
+                    out.extend(imported(Err(r)));
+                    out
+                }
+                Err(e) => vec![failed(&e)],
+            }
+        }
+        Err(e) => vec![failed(&e)],
+    }
+}
+
+/// Builds the result's files from the ledger, signs and writes them, and journals it.
+fn export(ctx: &mut Ctx<'_, Higher>) -> Vec<Event> {
+    let exported = |r| vec![shell::Event::Level(HigherEvent::Exported(r))];
+    let Some((dt, created)) = now() else {
+        return exported(Err(Refusal::with(Msg::WriteFailed, &["clock"], "")));
+    };
+    let Some(def) = ctx.state.ledger.definition.clone() else {
+        return exported(Err(Refusal::with(Msg::WriteFailed, &["definition"], "")));
+    };
+    let files = match build_export(&ctx.state.ledger, &dt, created, ctx.state.demo) {
+        Ok(f) => f.files,
+        Err(e) => return exported(Err(Refusal::with(Msg::WriteFailed, &[&e.to_string()], ""))),
+    };
+    let kind = if def.is_central() {
+        ContentKind::Results510d520
+    } else {
+        ContentKind::Results510c
+    };
+    let done = match ctx.level().export(kind, &def.election.id.0, files) {
+        Ok(d) => d,
+        Err(r) => return exported(Err(r)),
+    };
+    let record = Record::Exported {
+        path: done.path.clone(),
+        files: done.files.clone(),
+    };
+    match ctx.persist(record, None) {
+        Ok((record, _)) => {
+            let mut out = vec![shell::Event::Applied(record)];
+            out.extend(exported(Ok(done)));
+            out
+        }
+        Err(e) => vec![failed(&e)],
     }
 }
 
@@ -522,37 +539,11 @@ fn letter(key: &KeyEvent) -> Option<char> {
 }
 
 fn on_key(state: &mut State, key: KeyEvent) -> Vec<Effect> {
-    if key.modifiers.contains(KeyModifiers::CONTROL) && key.code == KeyCode::Char('q') {
-        return vec![Effect::Quit];
-    }
-    if key.code == KeyCode::F(2) {
-        state.lang = state.lang.toggled();
+    let Some(screen) = state.level_screen().cloned() else {
         return vec![];
-    }
-    if key.code == KeyCode::F(1) {
-        state.help = !state.help;
-        return vec![];
-    }
-    if state.help {
-        // Any other key closes the help first.
-        state.help = false;
-        return vec![];
-    }
-    // A message stays until the next key.
-    state.note = None;
-    match key.code {
-        KeyCode::PageDown => {
-            state.scroll = state.scroll.saturating_add(10);
-            return vec![];
-        }
-        KeyCode::PageUp => {
-            state.scroll = state.scroll.saturating_sub(10);
-            return vec![];
-        }
-        _ => {}
-    }
+    };
     let scrolls = matches!(
-        state.screen,
+        screen,
         Screen::Overview
             | Screen::Correction
             | Screen::Figures
@@ -560,173 +551,26 @@ fn on_key(state: &mut State, key: KeyEvent) -> Vec<Effect> {
             | Screen::Candidates
     );
     if scrolls {
+        let scroll = &mut state.level.scroll;
         match key.code {
-            KeyCode::Down => {
-                state.scroll = state.scroll.saturating_add(1);
-                return vec![];
-            }
-            KeyCode::Up => {
-                state.scroll = state.scroll.saturating_sub(1);
-                return vec![];
-            }
+            KeyCode::PageDown => *scroll = scroll.saturating_add(10),
+            KeyCode::PageUp => *scroll = scroll.saturating_sub(10),
+            KeyCode::Down => *scroll = scroll.saturating_add(1),
+            KeyCode::Up => *scroll = scroll.saturating_sub(1),
             _ => {}
         }
+        if matches!(
+            key.code,
+            KeyCode::PageDown | KeyCode::PageUp | KeyCode::Down | KeyCode::Up
+        ) {
+            return vec![];
+        }
     }
-    let screen = state.screen.clone();
     match screen {
-        Screen::Start => match key.code {
-            KeyCode::Enter if !state.input.is_empty() => {
-                vec![Effect::Unlock(std::mem::take(&mut state.input))]
-            }
-            KeyCode::Backspace => {
-                state.input.pop();
-                vec![]
-            }
-            KeyCode::Char(c) if !key.modifiers.contains(KeyModifiers::CONTROL) => {
-                if state.input.len() < 256 {
-                    state.input.push(c);
-                }
-                vec![]
-            }
-            _ => vec![],
-        },
-        Screen::Media {
-            purpose,
-            items,
-            cursor,
-        } => match key.code {
-            KeyCode::Up => {
-                if let Screen::Media { cursor, .. } = &mut state.screen {
-                    *cursor = cursor.saturating_sub(1);
-                }
-                vec![]
-            }
-            KeyCode::Down => {
-                if let Screen::Media { cursor, items, .. } = &mut state.screen {
-                    *cursor = (*cursor + 1).min(items.len().saturating_sub(1));
-                }
-                vec![]
-            }
-            KeyCode::Enter => match items.get(cursor) {
-                Some(m) if purpose == Purpose::Definition => {
-                    vec![Effect::VerifyDefinition(m.clone())]
-                }
-                Some(m) => vec![Effect::VerifyCount(m.clone(), state.import_kind())],
-                None => vec![],
-            },
-            KeyCode::Esc if purpose == Purpose::Import => {
-                state.go(Screen::Overview);
-                vec![]
-            }
-            _ if letter(&key) == Some('r') => vec![Effect::Scan],
-            _ => vec![],
-        },
-        Screen::DefinitionCheck { def, medium, .. } => match key.code {
-            KeyCode::Esc => {
-                state.go(Screen::Media {
-                    purpose: Purpose::Definition,
-                    items: Vec::new(),
-                    cursor: 0,
-                });
-                vec![Effect::Scan]
-            }
-            KeyCode::Enter => {
-                let Screen::DefinitionCheck {
-                    groups,
-                    lists,
-                    list_file,
-                    ..
-                } = &state.screen
-                else {
-                    return vec![];
-                };
-                // The refusal of the first group that does not match.
-                let checked = groups
-                    .check(&def.sha256_110a)
-                    .map_err(|(w, r)| (0, w, r))
-                    .and_then(|()| match def.lists_230b.get(*list_file) {
-                        Some((name, sha)) => lists.check(sha).map_err(|(w, mut r)| {
-                            r.detail = name.clone();
-                            (1, w, r)
-                        }),
-                        None => Ok(()),
-                    });
-                match checked {
-                    Ok(()) => vec![Effect::Keep(medium, def)],
-                    Err((_, _, r)) => {
-                        state.error(r);
-                        if let Screen::DefinitionCheck {
-                            groups,
-                            lists,
-                            part,
-                            ..
-                        } = &mut state.screen
-                        {
-                            for g in [groups, lists] {
-                                g.typed = [String::new(), String::new()];
-                                g.field = 0;
-                            }
-                            *part = 0;
-                        }
-                        vec![]
-                    }
-                }
-            }
-            code => {
-                if let Screen::DefinitionCheck {
-                    groups,
-                    lists,
-                    part,
-                    def,
-                    ..
-                } = &mut state.screen
-                {
-                    let has_lists = !def.lists_230b.is_empty();
-                    let forward = matches!(code, KeyCode::Tab | KeyCode::Down);
-                    let back = matches!(code, KeyCode::BackTab | KeyCode::Up);
-                    match *part {
-                        0 if has_lists && forward && groups.field == 1 => {
-                            *part = 1;
-                            lists.field = 0;
-                        }
-                        0 if has_lists && back && groups.field == 0 => {
-                            *part = 1;
-                            lists.field = 1;
-                        }
-                        0 => {
-                            groups.key(code);
-                            let full = groups.field == 1 && groups.typed[1].len() == 4;
-                            if has_lists && full && matches!(code, KeyCode::Char(_)) {
-                                *part = 1;
-                                lists.field = 0;
-                            }
-                        }
-                        _ if (forward && lists.field == 1) || (back && lists.field == 0) => {
-                            *part = 0;
-                            groups.field = if forward { 0 } else { 1 };
-                        }
-                        _ if code == KeyCode::Backspace
-                            && lists.field == 0
-                            && lists.typed[0].is_empty() =>
-                        {
-                            *part = 0;
-                            groups.field = 1;
-                        }
-                        _ => lists.key(code),
-                    }
-                }
-                vec![]
-            }
-        },
         Screen::Overview => match letter(&key) {
             Some('i') => {
                 state.note = None;
-                state.go(Screen::Media {
-                    purpose: Purpose::Import,
-                    items: Vec::new(),
-                    cursor: 0,
-                });
-                vec![Effect::Scan]
+                state.media(Purpose::Import)
             }
             Some('k') => {
                 let pending = state
@@ -735,7 +579,7 @@ fn on_key(state: &mut State, key: KeyEvent) -> Vec<Effect> {
                     .as_ref()
                     .is_some_and(|a| a.pending_correction().is_some());
                 if pending {
-                    state.go(Screen::Correction);
+                    go(state, Screen::Correction);
                 }
                 vec![]
             }
@@ -750,7 +594,7 @@ fn on_key(state: &mut State, key: KeyEvent) -> Vec<Effect> {
                         (a.is_complete(), missing)
                     });
                 match status {
-                    Some((true, _)) => state.go(Screen::Figures),
+                    Some((true, _)) => go(state, Screen::Figures),
                     Some((false, m)) if m.is_empty() => {
                         state.info(Msg::TotalCorrectionFirst, &[]);
                     }
@@ -769,28 +613,27 @@ fn on_key(state: &mut State, key: KeyEvent) -> Vec<Effect> {
         },
         Screen::ImportCheck { count, .. } => match key.code {
             KeyCode::Esc => {
-                state.go(Screen::Overview);
+                go(state, Screen::Overview);
                 vec![]
             }
-            KeyCode::Enter => {
-                let Screen::ImportCheck { groups, .. } = &state.screen else {
+            code => {
+                let shell::Screen::Level(Screen::ImportCheck { groups, .. }) = &mut state.screen
+                else {
                     return vec![];
                 };
-                match groups.check(&count.sha256).map_err(|(_, r)| r) {
-                    Ok(()) => vec![Effect::Import(count)],
+                if code != KeyCode::Enter || !groups.complete() {
+                    groups.key(code);
+                    return vec![];
+                }
+                match groups.check() {
+                    Ok(()) => vec![Effect::Level(HigherEffect::Import(count))],
                     Err(r) => {
                         let record = refused_record(&count.file_name, &count.sha256, None, &r);
-                        state.refused(Msg::FileRefused, r.clone());
-                        state.go(Screen::Overview);
+                        state.refused(Msg::FileRefused, r);
+                        go(state, Screen::Overview);
                         vec![Effect::Persist(record)]
                     }
                 }
-            }
-            code => {
-                if let Screen::ImportCheck { groups, .. } = &mut state.screen {
-                    groups.key(code);
-                }
-                vec![]
             }
         },
         Screen::Correction => {
@@ -814,7 +657,7 @@ fn on_key(state: &mut State, key: KeyEvent) -> Vec<Effect> {
                     })]
                 }
                 (KeyCode::Esc, _) => {
-                    state.go(Screen::Overview);
+                    go(state, Screen::Overview);
                     vec![]
                 }
                 _ => vec![],
@@ -822,45 +665,44 @@ fn on_key(state: &mut State, key: KeyEvent) -> Vec<Effect> {
         }
         Screen::Figures => match (key.code, letter(&key)) {
             (KeyCode::Esc, _) => {
-                state.go(Screen::Overview);
+                go(state, Screen::Overview);
                 vec![]
             }
-            (_, Some('e')) if !state.is_central() => vec![Effect::Export],
-            (_, Some('z')) if state.is_central() => {
-                state.refresh();
-                let screen = match &state.outcome {
+            (_, Some('e')) if !is_central(state) => vec![Effect::Level(HigherEffect::Export)],
+            (_, Some('z')) if is_central(state) => {
+                let screen = match &state.level.outcome {
                     Some(Ok(Computation::SeatLotsNeeded(_))) => Screen::Lot,
                     _ => Screen::Seats,
                 };
-                state.go(screen);
+                go(state, screen);
                 vec![]
             }
             _ => vec![],
         },
         Screen::Seats => match key.code {
             KeyCode::Esc => {
-                state.go(Screen::Figures);
+                go(state, Screen::Figures);
                 vec![]
             }
             KeyCode::Enter => {
-                let screen = state.after_lot_screen();
-                state.go(screen);
+                let screen = after_lot_screen(state);
+                go(state, screen);
                 vec![]
             }
             _ => vec![],
         },
         Screen::Lot => match key.code {
             KeyCode::Esc => {
-                state.input.clear();
-                state.go(Screen::Seats);
+                state.level.input.clear();
+                go(state, Screen::Seats);
                 vec![]
             }
             KeyCode::Backspace => {
-                state.input.pop();
+                state.level.input.pop();
                 vec![]
             }
-            KeyCode::Char(c) if c.is_ascii_digit() && state.input.len() < 4 => {
-                state.input.push(c);
+            KeyCode::Char(c) if c.is_ascii_digit() && state.level.input.len() < 4 => {
+                state.level.input.push(c);
                 vec![]
             }
             KeyCode::Enter => lot_entered(state),
@@ -868,10 +710,10 @@ fn on_key(state: &mut State, key: KeyEvent) -> Vec<Effect> {
         },
         Screen::Candidates => match (key.code, letter(&key)) {
             (KeyCode::Esc, _) => {
-                state.go(Screen::Seats);
+                go(state, Screen::Seats);
                 vec![]
             }
-            (_, Some('e')) => vec![Effect::Export],
+            (_, Some('e')) => vec![Effect::Level(HigherEffect::Export)],
             _ => vec![],
         },
         Screen::Done => vec![],
@@ -957,7 +799,7 @@ pub fn candidate_drawing_text(d: &CandidateDrawing, lang: Lang) -> String {
 
 /// The drawing the calculation waits for.
 pub fn pending_lot(state: &State) -> Option<PendingDrawing> {
-    match state.outcome.as_ref()? {
+    match state.level.outcome.as_ref()? {
         Ok(Computation::SeatLotsNeeded(n)) => Some(PendingDrawing::Seat(n.drawing.clone())),
         Ok(Computation::Complete(r)) => r.candidates.iter().find_map(|c| match c {
             ListOutcome::LotsNeeded { drawing, .. } => {
@@ -979,14 +821,14 @@ fn lot_entered(state: &mut State) -> Vec<Effect> {
     let Some(pending) = pending_lot(state) else {
         return vec![];
     };
-    let typed = state.input.clone();
+    let typed = state.level.input.clone();
     let Some(drawn) = typed
         .parse::<u32>()
         .ok()
         .filter(|n| pending.tied().contains(n))
     else {
         state.error(Refusal::with(Msg::LotNotTied, &[&typed], ""));
-        state.input.clear();
+        state.level.input.clear();
         return vec![];
     };
     let record = match pending {

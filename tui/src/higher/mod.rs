@@ -3,18 +3,16 @@
 //! below, adding them up, and writing the signed total; at the CSB also the seat
 //! apportionment, the drawings of lots and the elected candidates (520).
 //!
-//! The same shape as the municipal terminal: a [`app::State`], a pure [`app::update`], a
-//! [`view::view`], and a [`runner::HigherRunner`] that writes every decision to the journal
-//! ([`model::Record`]) before it changes the [`model::Ledger`]. The arithmetic, the checks
-//! and the apportionment are `tally-core`'s; signatures `tally-signing`'s; media
-//! `tally-media`'s; the reports `tally-report`'s.
+//! A level on the [`crate::shell`] ([`app::Higher`]): the shell's runner writes every
+//! decision to the journal ([`model::Record`]) before it changes the [`model::Ledger`]. The
+//! arithmetic, the checks and the apportionment are `tally-core`'s; signatures
+//! `tally-signing`'s; media `tally-media`'s; the reports `tally-report`'s.
 //!
 //! Chosen at start by the body certificate's role (`HSB` or `CSB`).
 
 pub mod app;
 pub mod demo;
 pub mod model;
-pub mod runner;
 pub mod services;
 pub mod terminal;
 pub mod view;

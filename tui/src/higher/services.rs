@@ -24,20 +24,8 @@ use crate::folder::{Paths, SetupError};
 use crate::sticks::Sticks;
 use crate::text::{Lang, Msg};
 
-pub use crate::services::Refusal;
-
-pub use crate::services::Identity;
-
-/// A signed medium found on a stick.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct MediumEntry {
-    /// What the official sees (the folder's name).
-    pub label: String,
-    /// The folder on the stick.
-    pub folder: String,
-    /// The stick it is on ([`crate::sticks::Stick::key`]).
-    pub stick: String,
-}
+use super::app::{Higher, HigherServices};
+use crate::services::{Identity, Medium, Refusal, Services};
 
 /// A count file whose signature holds and whose signer is the body it speaks for.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -63,47 +51,6 @@ pub struct ExportDone {
     pub path: String,
     /// The files with their SHA-256 (hex).
     pub files: Vec<(String, String)>,
-}
-
-/// Everything the HSB and CSB screens need from keys, media and signatures.
-pub trait HigherServices {
-    /// What to show at start.
-    fn identity(&self) -> Identity;
-    /// Unlocks the body key.
-    fn unlock(&mut self, passphrase: &str) -> Result<(), Refusal>;
-    /// The signed media on the stick(s) now.
-    fn scan(&mut self) -> Vec<MediumEntry>;
-    /// Verifies a definition medium (signed by the authority, for this election) and reads
-    /// the election from the bytes verified.
-    fn verify_definition(&mut self, medium: &MediumEntry) -> Result<Definition, Refusal>;
-    /// Keeps the verified definition in the data directory.
-    fn keep_definition(&mut self, medium: &MediumEntry, def: &Definition) -> Result<(), Refusal>;
-    /// The kept definition, verified again.
-    fn kept_definition(&mut self) -> Result<Option<Definition>, Refusal>;
-    /// Verifies a count medium of `kind`: the signature, the signer's role, the election,
-    /// and that the signer is the body the file speaks for.
-    fn verify_count(
-        &mut self,
-        medium: &MediumEntry,
-        kind: ContentKind,
-    ) -> Result<VerifiedCount, Refusal>;
-    /// Keeps an accepted file's bytes in the data directory (synced) under its SHA-256.
-    fn keep_file(&mut self, sha256: &str, bytes: &[u8]) -> Result<(), Refusal>;
-    /// A kept file's bytes.
-    fn kept_file(&mut self, sha256: &str) -> Result<Vec<u8>, Refusal>;
-    /// A line in the audit log.
-    fn note(&mut self, text: &str);
-    /// Signs `files` as a medium of `kind` and writes it to the stick (verified read-back).
-    fn export(
-        &mut self,
-        kind: ContentKind,
-        election: &str,
-        files: Vec<(String, Vec<u8>)>,
-    ) -> Result<ExportDone, Refusal>;
-    /// Whether the sticks present changed since the last call (USB mode).
-    fn poll_media(&mut self) -> bool {
-        false
-    }
 }
 
 const KEPT_DIR: &str = "higher-definition.tally";
@@ -339,7 +286,7 @@ impl FolderHigherServices {
     }
 }
 
-impl HigherServices for FolderHigherServices {
+impl Services<Higher> for FolderHigherServices {
     fn identity(&self) -> Identity {
         Identity::of(&self.root, &self.certificate, &self.system)
     }
@@ -353,7 +300,7 @@ impl HigherServices for FolderHigherServices {
         Ok(())
     }
 
-    fn scan(&mut self) -> Vec<MediumEntry> {
+    fn scan(&mut self) -> Vec<Medium> {
         let Ok(mut audit) = self.audit_log() else {
             return Vec::new();
         };
@@ -369,7 +316,7 @@ impl HigherServices for FolderHigherServices {
             };
             let folders = tally_media::signed::signed_folders(&session).unwrap_or_default();
             let _ = session.close(&mut audit);
-            out.extend(folders.into_iter().map(|folder| MediumEntry {
+            out.extend(folders.into_iter().map(|folder| Medium {
                 label: if several {
                     format!("{}: {folder}", stick.label)
                 } else {
@@ -382,14 +329,14 @@ impl HigherServices for FolderHigherServices {
         out
     }
 
-    fn verify_definition(&mut self, medium: &MediumEntry) -> Result<Definition, Refusal> {
+    fn verify_definition(&mut self, medium: &Medium) -> Result<Definition, Refusal> {
         let verified = self.on_stick(&medium.stick, |this, stick| {
             this.verify_on(stick, &medium.folder, &this.definition_options())
         })?;
         self.definition_from(&verified)
     }
 
-    fn keep_definition(&mut self, medium: &MediumEntry, def: &Definition) -> Result<(), Refusal> {
+    fn keep_definition(&mut self, medium: &Medium, def: &Definition) -> Result<(), Refusal> {
         let kept = self.paths.data_dir.join(KEPT_DIR);
         let fail = |e: std::io::Error| Refusal::with(Msg::RefusedOther, &[], e.to_string());
         if kept.exists() {
@@ -441,9 +388,50 @@ impl HigherServices for FolderHigherServices {
         self.definition_from(&verified).map(Some)
     }
 
+    fn kept_file(&mut self, sha: &str) -> Result<Vec<u8>, Refusal> {
+        if !sha.bytes().all(|b| b.is_ascii_hexdigit()) {
+            return Err(Refusal::with(Msg::RefusedOther, &[], "bad file name"));
+        }
+        let path = self
+            .paths
+            .data_dir
+            .join(FILES_DIR)
+            .join(format!("{sha}.eml.xml"));
+        let bytes = tally_signing::medium::read_regular_file(&path, MAX_KEPT_FILE_BYTES)
+            .map_err(|e| Refusal::with(Msg::RefusedOther, &[], e.to_string()))?;
+        if hex::encode(sha256(&bytes)) != sha {
+            return Err(Refusal::with(
+                Msg::RefusedOther,
+                &[],
+                format!("{} is damaged", path.display()),
+            ));
+        }
+        Ok(bytes)
+    }
+
+    fn note(&mut self, text: &str) {
+        if let Ok(mut audit) = self.audit_log() {
+            // The decision is in the journal already; the audit line is a copy for reading.
+            let _ = audit.record(AuditEvent::new(AuditKind::Verified, None, text));
+        }
+    }
+
+    fn poll_media(&mut self) -> bool {
+        match self.audit_log() {
+            Ok(mut audit) => self.sticks.poll(std::time::Duration::ZERO, &mut audit),
+            Err(_) => false,
+        }
+    }
+
+    fn level(&mut self) -> &mut (dyn HigherServices + 'static) {
+        self
+    }
+}
+
+impl HigherServices for FolderHigherServices {
     fn verify_count(
         &mut self,
-        medium: &MediumEntry,
+        medium: &Medium,
         kind: ContentKind,
     ) -> Result<VerifiedCount, Refusal> {
         let verified = self.on_stick(&medium.stick, |this, stick| {
@@ -507,34 +495,6 @@ impl HigherServices for FolderHigherServices {
             .and_then(|d| d.sync_all())
             .map_err(fail)?;
         Ok(())
-    }
-
-    fn kept_file(&mut self, sha: &str) -> Result<Vec<u8>, Refusal> {
-        if !sha.bytes().all(|b| b.is_ascii_hexdigit()) {
-            return Err(Refusal::with(Msg::RefusedOther, &[], "bad file name"));
-        }
-        let path = self
-            .paths
-            .data_dir
-            .join(FILES_DIR)
-            .join(format!("{sha}.eml.xml"));
-        let bytes = tally_signing::medium::read_regular_file(&path, MAX_KEPT_FILE_BYTES)
-            .map_err(|e| Refusal::with(Msg::RefusedOther, &[], e.to_string()))?;
-        if hex::encode(sha256(&bytes)) != sha {
-            return Err(Refusal::with(
-                Msg::RefusedOther,
-                &[],
-                format!("{} is damaged", path.display()),
-            ));
-        }
-        Ok(bytes)
-    }
-
-    fn note(&mut self, text: &str) {
-        if let Ok(mut audit) = self.audit_log() {
-            // The decision is in the journal already; the audit line is a copy for reading.
-            let _ = audit.record(AuditEvent::new(AuditKind::Verified, None, text));
-        }
     }
 
     fn export(
@@ -612,12 +572,5 @@ impl HigherServices for FolderHigherServices {
             path,
             files: hashes,
         })
-    }
-
-    fn poll_media(&mut self) -> bool {
-        match self.audit_log() {
-            Ok(mut audit) => self.sticks.poll(std::time::Duration::ZERO, &mut audit),
-            Err(_) => false,
-        }
     }
 }

@@ -3,8 +3,9 @@
 //! noticed). Called from `main` when the body certificate's role is HSB or CSB.
 
 use super::app::State;
-use super::runner::HigherRunner;
-use super::services::{FolderHigherServices, HigherServices, certificate_role, journal_path};
+use super::services::{FolderHigherServices, certificate_role, journal_path};
+use crate::services::Services;
+use crate::shell::runner::Runner;
 use crate::folder::Paths;
 use crate::journal::CoreJournal;
 use crate::sticks::Sticks;
@@ -31,6 +32,6 @@ pub fn run(
     let seed = crate::seed::os_seed()?;
     let state = State::new(lang, demo, services.identity(), seed);
     let journal = CoreJournal::new(&journal_path(&paths.data_dir));
-    let mut runner = HigherRunner::open(state, services, journal).map_err(|e| e.to_string())?;
+    let mut runner = Runner::open(state, services, journal).map_err(|e| e.to_string())?;
     crate::screen::run(&mut runner, Some(paths.audit()))
 }

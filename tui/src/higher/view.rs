@@ -1,99 +1,48 @@
-//! Drawing the HSB/CSB state: a header (with `DEMO` in demo mode), a body, a notice line
-//! and a key bar, at 80x24. Colour is never the only signal: the cursor has `>`, errors
-//! `X`, waiting decisions `!`. Frames and marks are ASCII.
+//! Drawing the HSB's and CSB's own screens (the chrome around them is the shell's,
+//! [`crate::shell::view`]). Colour is never the only signal: the cursor has `>`, errors `X`,
+//! waiting decisions `!`. Frames and marks are ASCII.
 
 use ratatui::Frame;
 use ratatui::layout::Rect;
-use ratatui::style::{Color, Modifier, Style};
-use ratatui::text::{Line, Span};
+
+use ratatui::text::Line;
 use ratatui::widgets::{Paragraph, Wrap};
 use tally_core::aggregate::{BodyState, CountDifference};
 use tally_core::apportionment::{ElectedBy, SeatStep};
 use tally_core::hashcode::Sha256Digest;
 use tally_report::format_count;
 
-use super::app::{Groups, Purpose, Screen, State, pending_drawing};
+use super::app::{Screen, State, is_central, pending_drawing};
+use crate::shell::view::{BOLD, ERR, ascii, groups_lines};
 use super::model::{Computation, ComputedResult, ListOutcome};
 use crate::text::{Lang, Msg};
-
-const ERR: Style = Style::new().fg(Color::Red).add_modifier(Modifier::BOLD);
-const BOLD: Style = Style::new().add_modifier(Modifier::BOLD);
-const CURSOR: Style = Style::new().add_modifier(Modifier::REVERSED);
-
-fn rows(area: Rect) -> [Rect; 4] {
-    let h = area.height;
-    let body = h.saturating_sub(3);
-    let at = |dy: u16, height: u16| Rect {
-        x: area.x,
-        y: area.y.saturating_add(dy.min(h)),
-        width: area.width,
-        height: height.min(h.saturating_sub(dy.min(h))),
-    };
-    [
-        at(0, 1),
-        at(1, body),
-        at(1u16.saturating_add(body), 1),
-        at(2u16.saturating_add(body), 1),
-    ]
-}
-
-/// Keeps a text ASCII: accented letters lose their accent, other characters become `?`.
-fn ascii(text: &str) -> String {
-    text.chars()
-        .map(|c| {
-            if c.is_ascii() {
-                return c;
-            }
-            match c {
-                'à' | 'á' | 'â' | 'ä' | 'ã' => 'a',
-                'è' | 'é' | 'ê' | 'ë' => 'e',
-                'ì' | 'í' | 'î' | 'ï' => 'i',
-                'ò' | 'ó' | 'ô' | 'ö' => 'o',
-                'ù' | 'ú' | 'û' | 'ü' => 'u',
-                'ç' => 'c',
-                'ñ' => 'n',
-                'ş' => 's',
-                'Á' | 'À' | 'Ä' => 'A',
-                'É' | 'È' | 'Ë' => 'E',
-                'Ö' | 'Ó' => 'O',
-                'Ü' | 'Ú' => 'U',
-                _ => '?',
-            }
-        })
-        .collect()
-}
 
 fn line(text: impl AsRef<str>) -> Line<'static> {
     Line::from(ascii(text.as_ref()))
 }
 
-/// Draws the whole screen.
-pub fn view(state: &State, frame: &mut Frame) {
-    let [header, body, notice, keys] = rows(frame.area());
-    let lang = state.lang;
-    frame.render_widget(Paragraph::new(header_line(state)), header);
-    let (mut lines, keys_msg) = body_lines(state);
-    if state.help {
-        let help = match state.screen {
-            Screen::Start => Msg::HelpStartBody,
-            Screen::Media { .. } => Msg::HelpMediaCounts,
-            Screen::DefinitionCheck { .. } | Screen::ImportCheck { .. } => Msg::HelpGroups,
-            Screen::Overview => Msg::HelpOverviewBodies,
-            Screen::Correction => Msg::HelpCorrection,
-            Screen::Figures => Msg::HelpFigures,
-            Screen::Seats => Msg::HelpSeats,
-            Screen::Lot => Msg::HelpLot,
-            Screen::Candidates => Msg::HelpCandidates,
-            Screen::Done => Msg::HelpDone,
-        };
-        lines = vec![
-            Line::styled(Msg::HelpTitleCloses.text(lang), BOLD),
-            Line::from(""),
-            line(help.text(lang)),
-        ];
-    }
+fn code_of(hex: &str) -> String {
+    crate::shell::view::hash_code(hex)
+}
+
+fn hash_rows(hex: &str) -> Vec<Line<'static>> {
+    Sha256Digest(crate::shell::runner::digest_of_hex(hex))
+        .groups()
+        .chunks(4)
+        .map(|c| line(format!("    {}", c.join(" "))))
+        .collect()
+}
+
+/// The title of an HSB or CSB screen: the body (the screen's own title is in its body).
+pub fn title(state: &State, _screen: &Screen) -> String {
+    state.identity.body()
+}
+
+/// Draws an HSB or CSB screen's body.
+pub fn draw(state: &State, screen: &Screen, frame: &mut Frame, body: Rect) {
+    let (lines, _) = body_lines(state, screen);
     let scrolled = matches!(
-        state.screen,
+        screen,
         Screen::Overview
             | Screen::Correction
             | Screen::Figures
@@ -101,199 +50,25 @@ pub fn view(state: &State, frame: &mut Frame) {
             | Screen::Candidates
     );
     let mut p = Paragraph::new(lines).wrap(Wrap { trim: false });
-    if scrolled && !state.help {
-        p = p.scroll((state.scroll, 0));
+    if scrolled {
+        p = p.scroll((state.level.scroll, 0));
     }
     frame.render_widget(p, body);
-    if let Some(note) = &state.note {
-        let text = ascii(&note.text(lang));
-        let l = if note.error {
-            Line::from(vec![Span::styled("X ", ERR), Span::raw(text)])
-        } else {
-            Line::from(text)
-        };
-        frame.render_widget(Paragraph::new(l), notice);
-    }
-    frame.render_widget(
-        Paragraph::new(Line::styled(keys_msg.text(lang), CURSOR)),
-        keys,
-    );
 }
 
-fn header_line(state: &State) -> Line<'static> {
-    let lang = state.lang;
-    let level = if state.is_central() {
-        Msg::LevelCsb
-    } else {
-        Msg::LevelHsb
-    };
-    let mut text = format!(
-        "{} - {} {} {}",
-        Msg::AppName.text(lang),
-        level.text(lang),
-        state.identity.identifier,
-        state.identity.name
-    );
-    if let Some(d) = &state.ledger.definition {
-        text.push_str(&format!(" - {}", d.election.id.0));
-    }
-    let mut spans = vec![Span::styled(ascii(&text), BOLD)];
-    if state.demo {
-        spans.push(Span::styled("  DEMO", ERR));
-    }
-    Line::from(spans)
+/// The keys of an HSB or CSB screen.
+pub fn keys(state: &State, screen: &Screen) -> Vec<Msg> {
+    vec![body_lines(state, screen).1]
 }
 
-fn groups_lines(
-    lines: &mut Vec<Line<'static>>,
-    lang: Lang,
-    intro: String,
-    g: &Groups,
-    active: bool,
-) {
-    lines.push(line(intro));
-    let [a, b] = g.asked;
-    for (i, (index, typed)) in [(a, &g.typed[0]), (b, &g.typed[1])].into_iter().enumerate() {
-        let mark = if active && g.field == i { "> " } else { "  " };
-        lines.push(line(format!(
-            "{mark}{} [{:_<4}]",
-            Msg::GroupLabel.fill(lang, &[&(index + 1).to_string()]),
-            typed
-        )));
-    }
-}
-
-fn hash_rows(hex: &str) -> Vec<Line<'static>> {
-    Sha256Digest(crate::runner::digest_of_hex(hex))
-        .groups()
-        .chunks(4)
-        .map(|c| line(format!("    {}", c.join(" "))))
-        .collect()
-}
-
-fn code_of(hex: &str) -> String {
-    hex.as_bytes()
-        .chunks(4)
-        .map(|c| String::from_utf8_lossy(c).into_owned())
-        .collect::<Vec<_>>()
-        .join(" ")
-}
-
-fn body_lines(state: &State) -> (Vec<Line<'static>>, Msg) {
+fn body_lines(state: &State, screen: &Screen) -> (Vec<Line<'static>>, Msg) {
     let lang = state.lang;
     let mut lines: Vec<Line<'static>> = Vec::new();
     let title = |lines: &mut Vec<Line<'static>>, text: String| {
         lines.push(Line::styled(ascii(&text), BOLD));
         lines.push(Line::from(""));
     };
-    let keys = match &state.screen {
-        Screen::Start => {
-            let id = &state.identity;
-            title(&mut lines, Msg::StartCheckIdentity.text(lang).into());
-            lines.push(line(Msg::StartRoot.text(lang)));
-            lines.push(line(format!(
-                "  {}",
-                crate::app::hash_code(&id.root_fingerprint)
-            )));
-            lines.push(line(format!("{} {}", Msg::StartBody.text(lang), id.body())));
-            lines.push(line(Msg::StartCert.text(lang)));
-            lines.push(line(format!(
-                "  {}",
-                crate::app::hash_code(&id.certificate_fingerprint)
-            )));
-            lines.push(line(Msg::StartSystem.text(lang)));
-            lines.push(line(format!("  {}", id.system)));
-            lines.push(Line::from(""));
-            lines.push(line(format!(
-                "{} {}",
-                Msg::StartPassphrase.text(lang),
-                "*".repeat(state.input.chars().count())
-            )));
-            Msg::KeysStart
-        }
-        Screen::Media {
-            purpose,
-            items,
-            cursor,
-        } => {
-            let t = match purpose {
-                Purpose::Definition => Msg::MediaDefinitionTitle.text(lang).to_owned(),
-                Purpose::Import => Msg::MediaImportTitle.fill(
-                    lang,
-                    &[match state.import_kind() {
-                        tally_signing::ContentKind::Results510c => "510c",
-                        _ => "510b",
-                    }],
-                ),
-            };
-            title(&mut lines, t);
-            if items.is_empty() {
-                lines.push(line(Msg::MediaNone.text(lang)));
-            }
-            for (i, m) in items.iter().enumerate() {
-                if i == *cursor {
-                    lines.push(Line::styled(ascii(&format!("> {}", m.label)), CURSOR));
-                } else {
-                    lines.push(line(format!("  {}", m.label)));
-                }
-            }
-            Msg::KeysMedia
-        }
-        Screen::DefinitionCheck {
-            def,
-            groups,
-            lists: list_groups,
-            list_file,
-            part,
-            ..
-        } => {
-            let e = &def.election;
-            title(&mut lines, Msg::DefinitionPaperTitle.text(lang).into());
-            lines.push(line(
-                Msg::DefinitionElection.fill(lang, &[&e.name, &e.id.0]),
-            ));
-            let lists = e.contests.first().map_or(0, |c| c.lists.len());
-            lines.push(line(
-                Msg::DefinitionSeats
-                    .fill(lang, &[&e.number_of_seats.to_string(), &lists.to_string()]),
-            ));
-            lines.push(line(
-                Msg::DefinitionBody.fill(lang, &[&def.body_id, &def.body_name]),
-            ));
-            let expected = def.registry().map_or(0, |a| a.bodies().len());
-            lines.push(line(
-                Msg::DefinitionBodies.fill(lang, &[&expected.to_string()]),
-            ));
-            lines.push(line(Msg::DefinitionSigner.fill(lang, &[&def.signer])));
-            if state.demo {
-                lines.push(line(
-                    Msg::DemoPaperSays.fill(lang, &[&code_of(&def.sha256_110a)]),
-                ));
-            }
-            lines.push(Line::from(""));
-            let [a, b] = groups.asked.map(|i| (i + 1).to_string());
-            groups_lines(
-                &mut lines,
-                lang,
-                Msg::DefinitionTypeGroups.fill(lang, &[&a, &b]),
-                groups,
-                *part == 0,
-            );
-            if let Some((name, sha)) = def.lists_230b.get(*list_file) {
-                if state.demo {
-                    lines.push(line(Msg::DemoPaperSays.fill(lang, &[&code_of(sha)])));
-                }
-                let [a, b] = list_groups.asked.map(|i| (i + 1).to_string());
-                groups_lines(
-                    &mut lines,
-                    lang,
-                    Msg::DefinitionTypeGroups230b.fill(lang, &[&a, &b, name]),
-                    list_groups,
-                    *part == 1,
-                );
-            }
-            Msg::KeysGroups
-        }
+    let keys = match screen {
         Screen::Overview => {
             overview(state, &mut lines);
             Msg::KeysOverview
@@ -318,14 +93,12 @@ fn body_lines(state: &State) -> (Vec<Line<'static>>, Msg) {
                 ));
             }
             lines.push(Line::from(""));
-            let [a, b] = groups.asked.map(|i| (i + 1).to_string());
-            groups_lines(
-                &mut lines,
-                lang,
-                Msg::ImportTypeGroups.fill(lang, &[&a, &b]),
-                groups,
-                true,
-            );
+            let asked: Vec<String> = groups.asked.iter().map(|(_, g)| (g + 1).to_string()).collect();
+            let [a, b] = [0, 1].map(|i| asked.get(i).cloned().unwrap_or_default());
+            lines.push(line(Msg::ImportTypeGroups.fill(lang, &[&a, &b])));
+            let mut typed = Vec::new();
+            groups_lines(&mut typed, groups, false, lang);
+            lines.extend(typed);
             Msg::KeysGroups
         }
         Screen::Correction => {
@@ -335,7 +108,7 @@ fn body_lines(state: &State) -> (Vec<Line<'static>>, Msg) {
         Screen::Figures => {
             title(&mut lines, Msg::FiguresTitle.text(lang).into());
             if let (Some(def), Some(Ok(total))) =
-                (state.ledger.definition.as_ref(), state.total.as_ref())
+                (state.ledger.definition.as_ref(), state.level.total.as_ref())
             {
                 match tally_report::comparison_figures(&def.election, &def.contest(), &total.total)
                 {
@@ -352,7 +125,7 @@ fn body_lines(state: &State) -> (Vec<Line<'static>>, Msg) {
                     Err(e) => lines.push(line(e.to_string())),
                 }
             }
-            if state.is_central() {
+            if is_central(state) {
                 Msg::KeysFiguresCsb
             } else {
                 Msg::KeysFiguresHsb
@@ -476,7 +249,7 @@ fn overview(state: &State, lines: &mut Vec<Line<'static>>) {
     if let Some(head) = &state.journal_head {
         let hex = hex::encode(head.hash);
         let short = (0..4)
-            .map(|g| crate::app::hash_group(&hex, g))
+            .map(|g| crate::shell::view::hash_group(&hex, g))
             .collect::<Vec<_>>()
             .join(" ");
         lines.push(Line::from(""));
@@ -584,7 +357,7 @@ fn correction(state: &State, lines: &mut Vec<Line<'static>>) {
 
 fn seats(state: &State, lines: &mut Vec<Line<'static>>) {
     let lang = state.lang;
-    match &state.outcome {
+    match &state.level.outcome {
         Some(Ok(Computation::Complete(ComputedResult { seats, lists, .. }))) => {
             lines.push(line(Msg::SeatsSummary.fill(
                 lang,
@@ -686,6 +459,7 @@ fn lot(state: &State, lines: &mut Vec<Line<'static>>) {
     lines.push(line(format!("  ({drawing})")));
     // The votes of the tied, as the count gives them (display only).
     let counted = state
+        .level
         .total
         .as_ref()
         .and_then(|t| t.as_ref().ok())
@@ -707,7 +481,7 @@ fn lot(state: &State, lines: &mut Vec<Line<'static>>) {
             lines.push(line(Msg::LotVotes.fill(lang, &[n, &format_count(v)])));
         }
     }
-    if let Some(Ok(Computation::SeatLotsNeeded(n))) = &state.outcome
+    if let Some(Ok(Computation::SeatLotsNeeded(n))) = &state.level.outcome
         && let Some(SeatStep::RemainingSeat(last)) = n.steps.last()
     {
         lines.push(line(format!(
@@ -718,14 +492,14 @@ fn lot(state: &State, lines: &mut Vec<Line<'static>>) {
     lines.push(Line::from(""));
     lines.push(line(Msg::LotExplain.text(lang)));
     lines.push(Line::from(""));
-    lines.push(line(format!("{} {}_", prompt.text(lang), state.input)));
+    lines.push(line(format!("{} {}_", prompt.text(lang), state.level.input)));
 }
 
 fn candidates(state: &State, lines: &mut Vec<Line<'static>>) {
     let lang = state.lang;
     let Some(Ok(Computation::Complete(ComputedResult {
         candidates, seats, ..
-    }))) = &state.outcome
+    }))) = &state.level.outcome
     else {
         return;
     };

@@ -8,15 +8,16 @@ use std::path::Path;
 use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
 use tally_core::entry::FieldId;
 use tally_core::ids::{CandidatePosition, ListNumber};
-use tally_tui::app::{Screen, State};
+use tally_tui::app::{Municipal, Screen, State};
 use tally_tui::demo::{FolderServices, Paths, prepare_demo};
 use tally_tui::journal::CoreJournal;
-use tally_tui::runner::Runner;
+use tally_tui::shell::runner::Runner;
 use tally_tui::services::Services;
+use tally_tui::shell::Screen as Shell;
 use tally_tui::text::Lang;
 
 /// The runner of a demo session.
-pub type Demo = Runner<FolderServices, CoreJournal>;
+pub type Demo = Runner<Municipal, FolderServices, CoreJournal>;
 
 /// Fixed seed, so the asked hash-code groups are known.
 pub const SEED: u64 = 42;
@@ -89,34 +90,43 @@ pub fn unlock(r: &mut impl Keys) {
 /// from the published hash codes.
 pub fn load_definition(r: &mut impl Keys) {
     assert!(
-        matches!(r.state().screen, Screen::Media { .. }),
+        matches!(r.state().screen, Shell::Media(_)),
         "{:?}",
         r.state().screen
     );
     key(r, KeyCode::Enter);
     assert!(
-        matches!(r.state().screen, Screen::Definition { .. }),
+        matches!(r.state().screen, Shell::Definition { .. }),
         "{:?}",
         r.state().screen
     );
-    let (a, b) = published_hashes();
-    let groups = r.state().hash_groups;
-    for (i, hex) in [&a, &a, &b, &b].iter().enumerate() {
-        let g = groups[i];
-        type_str(r, &hex[g * 4..g * 4 + 4]);
-        key(r, KeyCode::Enter);
-    }
+    type_published_groups(r);
     assert!(
-        matches!(r.state().screen, Screen::Overview { .. }),
+        matches!(r.state().screen, Shell::Level(Screen::Overview { .. })),
         "{:?}",
         r.state().screen
     );
 }
 
+/// On the definition screen: types the asked groups from the published hash codes, each
+/// followed by Enter.
+pub fn type_published_groups(r: &mut impl Keys) {
+    let (a, b) = published_hashes();
+    let asked = match &r.state().screen {
+        Shell::Definition { groups, .. } => groups.asked.clone(),
+        other => unreachable!("not on the definition screen: {other:?}"),
+    };
+    for (f, g) in asked {
+        let hex = if f == 0 { &a } else { &b };
+        type_str(r, &hex[g * 4..g * 4 + 4]);
+        key(r, KeyCode::Enter);
+    }
+}
+
 /// Candidates per list of the Juinen 230b (counted in the file by hand).
 pub fn juinen_lists(r: &impl Keys) -> Vec<(u32, u32)> {
     r.state()
-        .tally
+        .ledger
         .election
         .as_ref()
         .unwrap()
@@ -183,24 +193,24 @@ pub fn start_entry(r: &mut impl Keys, i: usize, typist: &str) {
     select(r, i);
     key(r, KeyCode::Enter);
     assert!(
-        matches!(r.state().screen, Screen::Typist { .. }),
+        matches!(r.state().screen, Shell::Level(Screen::Typist { .. })),
         "{:?}",
         r.state().screen
     );
     type_str(r, typist);
     key(r, KeyCode::Enter);
     assert!(
-        matches!(r.state().screen, Screen::Entry { .. }),
+        matches!(r.state().screen, Shell::Level(Screen::Entry { .. })),
         "{:?} {:?}",
         r.state().screen,
-        r.state().notice
+        r.state().note
     );
 }
 
 /// The fields of the form in typing order.
 pub fn fields(r: &impl Keys) -> Vec<FieldId> {
     r.state()
-        .tally
+        .ledger
         .form()
         .unwrap()
         .fields
@@ -232,13 +242,13 @@ pub fn full_entry(r: &mut impl Keys, i: usize, typist: &str, paper: &BTreeMap<Fi
     start_entry(r, i, typist);
     type_fields(r, paper, 0, |_, _| {});
     assert!(
-        matches!(r.state().screen, Screen::Finish { .. }),
+        matches!(r.state().screen, Shell::Level(Screen::Finish { .. })),
         "{:?}",
         r.state().screen
     );
     key(r, KeyCode::Enter);
     assert!(
-        matches!(r.state().screen, Screen::Overview { .. }),
+        matches!(r.state().screen, Shell::Level(Screen::Overview { .. })),
         "{:?}",
         r.state().screen
     );
@@ -248,7 +258,7 @@ pub fn full_entry(r: &mut impl Keys, i: usize, typist: &str, paper: &BTreeMap<Fi
 pub fn screen_lines(state: &State) -> Vec<String> {
     use ratatui::{Terminal, backend::TestBackend};
     let mut t = Terminal::new(TestBackend::new(80, 24)).unwrap();
-    t.draw(|f| tally_tui::view::view(state, f)).unwrap();
+    t.draw(|f| tally_tui::shell::view::view(state, f)).unwrap();
     let buf = t.backend().buffer().clone();
     (0..24)
         .map(|y| {

@@ -22,15 +22,16 @@ use tally_signing::{
     encrypt_secret_key, sign_medium,
 };
 use tally_tui::demo::Paths;
-use tally_tui::higher::app::{Screen, State};
-use tally_tui::higher::runner::HigherRunner;
+use tally_tui::higher::app::{Higher, Screen, State};
 use tally_tui::higher::services::{FolderHigherServices, journal_path};
-use tally_tui::higher::view::view;
 use tally_tui::journal::CoreJournal;
-use tally_tui::services::Journal;
+use tally_tui::services::{Journal, Services};
+use tally_tui::shell::Screen as Shell;
+use tally_tui::shell::runner::Runner as ShellRunner;
+use tally_tui::shell::view::view;
 use tally_tui::text::Lang;
 
-pub type Runner = HigherRunner<FolderHigherServices, CoreJournal>;
+pub type Runner = ShellRunner<Higher, FolderHigherServices, CoreJournal>;
 
 pub const PASSPHRASE: &str = "geheim";
 
@@ -186,10 +187,10 @@ pub fn open(paths: &Paths, lang: Lang) -> Runner {
     let state = State::new(
         lang,
         false,
-        tally_tui::higher::services::HigherServices::identity(&services),
+        services.identity(),
         7,
     );
-    HigherRunner::open(
+    Runner::open(
         state,
         services,
         CoreJournal::new(&journal_path(&paths.data_dir)),
@@ -197,27 +198,28 @@ pub fn open(paths: &Paths, lang: Lang) -> Runner {
     .unwrap()
 }
 
-pub fn press<J: Journal>(r: &mut HigherRunner<FolderHigherServices, J>, code: KeyCode) {
+pub fn press<J: Journal>(r: &mut ShellRunner<Higher, FolderHigherServices, J>, code: KeyCode) {
     r.key(KeyEvent::new(code, KeyModifiers::NONE));
 }
 
-pub fn typ<J: Journal>(r: &mut HigherRunner<FolderHigherServices, J>, text: &str) {
+pub fn typ<J: Journal>(r: &mut ShellRunner<Higher, FolderHigherServices, J>, text: &str) {
     for c in text.chars() {
         press(r, KeyCode::Char(c));
     }
 }
 
-pub fn unlock<J: Journal>(r: &mut HigherRunner<FolderHigherServices, J>) {
+pub fn unlock<J: Journal>(r: &mut ShellRunner<Higher, FolderHigherServices, J>) {
     typ(r, PASSPHRASE);
     press(r, KeyCode::Enter);
 }
 
 /// Highlights the medium `folder` on a media screen and presses Enter.
-pub fn choose<J: Journal>(r: &mut HigherRunner<FolderHigherServices, J>, folder: &str) {
-    let Screen::Media { items, .. } = &r.state.screen else {
+pub fn choose<J: Journal>(r: &mut ShellRunner<Higher, FolderHigherServices, J>, folder: &str) {
+    let Shell::Media(list) = &r.state.screen else {
         panic!("not on a media screen: {:?}", r.state.screen);
     };
-    let index = items
+    let index = list
+        .items
         .iter()
         .position(|m| m.folder == folder)
         .unwrap_or_else(|| panic!("{folder} not listed"));
@@ -232,27 +234,30 @@ pub fn choose<J: Journal>(r: &mut HigherRunner<FolderHigherServices, J>, folder:
 
 /// Types the groups asked of the hash code `sha` (hex), as read from the paper: on the
 /// definition screen the 110a's and the 230b's groups both from `sha`.
-pub fn type_groups<J: Journal>(r: &mut HigherRunner<FolderHigherServices, J>, sha: &str) {
+pub fn type_groups<J: Journal>(r: &mut ShellRunner<Higher, FolderHigherServices, J>, sha: &str) {
     type_both(r, sha, sha);
 }
 
 /// Types the 110a's groups from `sha_110a` and the asked 230b's from `sha_230b`.
 pub fn type_both<J: Journal>(
-    r: &mut HigherRunner<FolderHigherServices, J>,
+    r: &mut ShellRunner<Higher, FolderHigherServices, J>,
     sha_110a: &str,
     sha_230b: &str,
 ) {
-    let (asked, lists) = match &r.state.screen {
-        Screen::DefinitionCheck { groups, lists, .. } => (groups.asked, Some(lists.asked)),
-        Screen::ImportCheck { groups, .. } => (groups.asked, None),
+    let groups = match &r.state.screen {
+        Shell::Definition { groups, .. } | Shell::Level(Screen::ImportCheck { groups, .. }) => {
+            groups.clone()
+        }
         s => panic!("no groups asked on {s:?}"),
     };
     // Four characters fill a field and move to the next.
-    for i in asked {
-        typ(r, &sha_110a[4 * i..4 * i + 4]);
-    }
-    for i in lists.into_iter().flatten() {
-        typ(r, &sha_230b[4 * i..4 * i + 4]);
+    // Only the empty fields (after a refusal the others stay as typed).
+    for (field, (f, i)) in groups.asked.into_iter().enumerate() {
+        if !groups.typed[field].is_empty() {
+            continue;
+        }
+        let sha = if f == 0 { sha_110a } else { sha_230b };
+        typ(r, &sha[4 * i..4 * i + 4]);
     }
     press(r, KeyCode::Enter);
 }
@@ -260,11 +265,11 @@ pub fn type_both<J: Journal>(
 /// On the definition screen: types the groups of the 110a and of the 230b asked, from the
 /// files of the medium `folder` in `media` (what the paper's hash codes are of).
 pub fn accept_definition<J: Journal>(
-    r: &mut HigherRunner<FolderHigherServices, J>,
+    r: &mut ShellRunner<Higher, FolderHigherServices, J>,
     media: &Path,
     folder: &str,
 ) {
-    let Screen::DefinitionCheck { def, list_file, .. } = &r.state.screen else {
+    let Shell::Definition { def, groups, .. } = &r.state.screen else {
         panic!("not on the definition screen: {:?}", r.state.note);
     };
     let name_110a = def
@@ -273,17 +278,17 @@ pub fn accept_definition<J: Journal>(
         .map(|(n, _)| n.clone())
         .find(|n| n.contains("110a") || n.contains("Verkiezingsdefinitie"))
         .unwrap();
-    let name_230b = def.lists_230b[*list_file].0.clone();
+    let name_230b = groups.files[1].name.clone();
     let sha = |name: &str| sha_hex(&std::fs::read(media.join(folder).join(name)).unwrap());
     let (a, b) = (sha(&name_110a), sha(&name_230b));
     type_both(r, &a, &b);
 }
 
 /// Imports the medium `folder` whose EML has SHA-256 `sha`, typing its groups.
-pub fn import<J: Journal>(r: &mut HigherRunner<FolderHigherServices, J>, folder: &str, sha: &str) {
+pub fn import<J: Journal>(r: &mut ShellRunner<Higher, FolderHigherServices, J>, folder: &str, sha: &str) {
     press(r, KeyCode::Char('i'));
     choose(r, folder);
-    if matches!(r.state.screen, Screen::ImportCheck { .. }) {
+    if matches!(r.state.screen, Shell::Level(Screen::ImportCheck { .. })) {
         type_groups(r, sha);
     }
 }
@@ -305,7 +310,7 @@ pub fn render(state: &State) -> Vec<String> {
 /// Renders the state in Dutch and English and checks that each screen shows its texts and
 /// the key bar, in ASCII.
 pub fn check_view<J: Journal>(
-    r: &mut HigherRunner<FolderHigherServices, J>,
+    r: &mut ShellRunner<Higher, FolderHigherServices, J>,
     nl: &[&str],
     en: &[&str],
 ) {

@@ -1,0 +1,278 @@
+//! Carries out the effects of [`update`] for every level: the journal first, then the state.
+//! A record is applied to a copy of the ledger and written (forced to disk) before the copy
+//! is kept ([`crate::journaled`]); a restart replays the journal over the kept definition.
+
+use std::collections::VecDeque;
+
+use crossterm::event::KeyEvent;
+
+use super::{Effect, Event, Level, Record, Screen, State, update};
+use crate::journaled::{self, ChainHead, Ledger, PersistError, ReplayError, replay};
+use crate::services::{Journal, Medium, Refusal, Services};
+use crate::text::{Lang, Msg};
+
+/// Why the terminal cannot start from its journal.
+#[derive(Debug, thiserror::Error)]
+pub enum OpenError {
+    /// The journal could not be read.
+    #[error("cannot read the journal: {0}")]
+    Read(#[from] std::io::Error),
+    /// A journal record is not a record.
+    #[error("journal record {0} is damaged: {1}")]
+    Damaged(usize, String),
+    /// A record does not fit.
+    #[error("journal record {0} does not fit: {detail}", detail = .1.text(Lang::En))]
+    Apply(usize, Refusal),
+    /// The kept definition is missing, does not verify or does not fit.
+    #[error("the kept election definition cannot be used: {}", .0.text(Lang::En))]
+    Definition(Refusal),
+    /// A file a record names cannot be had.
+    #[error("journal record {record}: {}", .refusal.text(Lang::En))]
+    File {
+        /// The record's number (from 1).
+        record: usize,
+        /// Why.
+        refusal: Refusal,
+    },
+}
+
+/// The terminal without its screen: state, services and journal.
+pub struct Runner<L: Level, S: Services<L>, J: Journal> {
+    /// The state.
+    pub state: State<L>,
+    /// The services.
+    pub services: S,
+    /// The journal.
+    pub journal: J,
+    /// Whether the program should stop.
+    pub quit: bool,
+}
+
+/// What a level's effect may use: the state, the services, and [`Ctx::persist`].
+pub struct Ctx<'a, L: Level> {
+    /// The state.
+    pub state: &'a mut State<L>,
+    /// The services.
+    pub services: &'a mut dyn Services<L>,
+    journal: &'a mut dyn Journal,
+}
+
+/// What applying a record of level `L` reports.
+pub type Applied<L> = <<L as Level>::Ledger as Ledger>::Applied;
+/// Why the ledger of level `L` refuses a record.
+pub type ApplyError<L> = <<L as Level>::Ledger as Ledger>::Error;
+/// A record written and what applying it reported, or why it was not kept.
+pub type Persisted<L> = Result<(Record<L>, Applied<L>), PersistError<ApplyError<L>>>;
+
+impl<L: Level> Ctx<'_, L> {
+    /// The level's own services.
+    pub fn level(&mut self) -> &mut L::Services {
+        self.services.level()
+    }
+
+    /// Stamps `record`, applies it to a copy of the ledger, writes it to the journal, keeps
+    /// the copy and writes the record's audit line; returns the record as written.
+    ///
+    /// # Errors
+    /// The ledger refused it, or the journal could not be written: nothing changed.
+    pub fn persist(
+        &mut self,
+        mut record: Record<L>,
+        file: Option<&[u8]>,
+    ) -> Persisted<L> {
+        L::stamp(&mut record, now_ms());
+        let applied = journaled::persist(
+            &mut self.state.ledger,
+            &mut self.state.journal_head,
+            self.journal,
+            &record,
+            file,
+        )?;
+        if let Some(line) = L::audit(&record) {
+            self.services.note(&line);
+        }
+        Ok((record, applied))
+    }
+
+    /// [`Ctx::persist`], with its outcome as the event the screen gets.
+    pub fn persist_event(&mut self, record: Record<L>) -> Event<L> {
+        match self.persist(record, None) {
+            Ok((record, _)) => Event::Applied(record),
+            Err(e) => failed(&e),
+        }
+    }
+}
+
+/// The event for a record not kept.
+pub fn failed<L: Level>(e: &PersistError<ApplyError<L>>) -> Event<L> {
+    match e {
+        PersistError::Refused(e) => Event::Refused(L::refusal(e)),
+        PersistError::Journal(why) => Event::JournalFailed(why.clone()),
+    }
+}
+
+/// Milliseconds since 1970 (0 if the clock is before 1970).
+fn now_ms() -> i64 {
+    std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map(|d| i64::try_from(d.as_millis()).unwrap_or(i64::MAX))
+        .unwrap_or(0)
+}
+
+/// The bytes of a hex SHA-256; zeros where the text does not give them.
+pub fn digest_of_hex(hex: &str) -> [u8; 32] {
+    let mut out = [0u8; 32];
+    if let Ok(bytes) = hex::decode(hex) {
+        for (o, b) in out.iter_mut().zip(bytes) {
+            *o = b;
+        }
+    }
+    out
+}
+
+/// What the journal is bound to: the SHA-256 of the election's 110a.
+fn election_hash<L: Level>(def: &L::Definition) -> [u8; 32] {
+    digest_of_hex(&L::paper_hashes(def).0)
+}
+
+impl<L: Level, S: Services<L>, J: Journal> Runner<L, S, J> {
+    /// Opens the terminal: loads the kept definition and replays the journal into `state`.
+    ///
+    /// # Errors
+    /// See [`OpenError`].
+    pub fn open(
+        mut state: State<L>,
+        mut services: S,
+        mut journal: J,
+    ) -> Result<Runner<L, S, J>, OpenError> {
+        if let Some(def) = services.kept_definition().map_err(OpenError::Definition)? {
+            let hash = election_hash::<L>(&def);
+            journal.bind(hash)?;
+            state.journal_head = Some(ChainHead::start(&hash));
+            L::load(&mut state.ledger, &def).map_err(OpenError::Definition)?;
+        }
+        replay(
+            &mut state.ledger,
+            &mut state.journal_head,
+            &mut journal,
+            |record| match L::kept_file(record) {
+                Some(sha) => services.kept_file(&sha).map(Some),
+                None => Ok(None),
+            },
+        )
+        .map_err(|e| match e {
+            ReplayError::Read(e) => OpenError::Read(e),
+            ReplayError::Damaged(n, why) => OpenError::Damaged(n, why),
+            ReplayError::Apply(n, e) => OpenError::Apply(n, L::refusal(&e)),
+            ReplayError::File(record, refusal) => OpenError::File { record, refusal },
+        })?;
+        L::refresh(&mut state);
+        Ok(Runner {
+            state,
+            services,
+            journal,
+            quit: false,
+        })
+    }
+
+    /// Handles a key.
+    pub fn key(&mut self, key: KeyEvent) {
+        self.dispatch(Event::Key(key));
+    }
+
+    /// The sticks changed (one inserted or removed): a media screen lists them again.
+    /// Elsewhere nothing happens (the next media screen scans anyway).
+    pub fn media_changed(&mut self) {
+        if matches!(self.state.screen, Screen::Media(_)) {
+            let found = self.services.scan();
+            self.dispatch(Event::Media(found));
+        }
+    }
+
+    /// Handles an event and everything it leads to. A record applied is shown before the
+    /// next effect, so the screen follows the journal record by record; a refusal or a
+    /// journal failure drops the effects that were to follow.
+    pub fn dispatch(&mut self, event: Event<L>) {
+        let mut events = VecDeque::from([event]);
+        while let Some(ev) = events.pop_front() {
+            let mut effects = VecDeque::from(update(&mut self.state, ev));
+            while let Some(effect) = effects.pop_front() {
+                for next in self.effect(effect) {
+                    match next {
+                        Event::Applied(_) => {
+                            let extra = update(&mut self.state, next);
+                            for (i, e) in extra.into_iter().enumerate() {
+                                effects.insert(i, e);
+                            }
+                        }
+                        Event::Refused(_) => {
+                            effects.clear();
+                            events.push_back(next);
+                        }
+                        Event::JournalFailed(_) => {
+                            effects.clear();
+                            events.clear();
+                            events.push_back(next);
+                        }
+                        other => events.push_back(other),
+                    }
+                }
+            }
+        }
+    }
+
+    fn ctx(&mut self) -> Ctx<'_, L> {
+        Ctx {
+            state: &mut self.state,
+            services: &mut self.services,
+            journal: &mut self.journal,
+        }
+    }
+
+    fn effect(&mut self, effect: Effect<L>) -> Vec<Event<L>> {
+        match effect {
+            Effect::Unlock(pass) => vec![Event::Unlocked(self.services.unlock(&pass))],
+            Effect::Scan => vec![Event::Media(self.services.scan())],
+            Effect::VerifyDefinition(m) => vec![Event::DefinitionVerified(
+                self.services.verify_definition(&m).map(Box::new),
+            )],
+            Effect::Keep(medium, def) => self.keep(&medium, &def),
+            Effect::Persist(record) => vec![self.ctx().persist_event(record)],
+            Effect::Quit => {
+                self.quit = true;
+                Vec::new()
+            }
+            Effect::Level(e) => L::effect(&mut self.ctx(), e),
+        }
+    }
+
+    /// Keeps the definition, binds the journal to it, loads it and journals its acceptance.
+    fn keep(&mut self, medium: &Medium, def: &L::Definition) -> Vec<Event<L>> {
+        let refused = |r: Refusal| vec![Event::DefinitionKept(Err(r))];
+        if let Err(r) = self.services.keep_definition(medium, def) {
+            return refused(r);
+        }
+        let hash = election_hash::<L>(def);
+        if let Err(e) = self.journal.bind(hash) {
+            return refused(Refusal::with(
+                Msg::JournalFailedNothingChanged,
+                &[&e.to_string()],
+                "",
+            ));
+        }
+        self.state.journal_head = Some(ChainHead::start(&hash));
+        if let Err(r) = L::load(&mut self.state.ledger, def) {
+            return refused(r);
+        }
+        let mut out = Vec::new();
+        for record in L::accepted(def) {
+            match self.ctx().persist(record, None) {
+                Ok((record, _)) => out.push(Event::Applied(record)),
+                Err(PersistError::Refused(e)) => return refused(L::refusal(&e)),
+                Err(PersistError::Journal(why)) => return vec![Event::JournalFailed(why)],
+            }
+        }
+        out.push(Event::DefinitionKept(Ok(())));
+        out
+    }
+}

@@ -1,0 +1,377 @@
+//! Drawing the state, for every level: [`view`] renders one frame and nothing else.
+//!
+//! Every screen has a header (with `DEMO` in demo mode, the screen's title and the
+//! election), a body, a notice row and a key bar; F1 opens the screen's help over it. The
+//! screens every level has are drawn here, a level's own by [`Level::draw`]. Colour is
+//! never the only signal: the cursor has `>`, errors `X`, warnings `!`. Frames are ASCII,
+//! letters Latin-1 at most, which the Linux console shows.
+
+use ratatui::Frame;
+use ratatui::layout::Rect;
+use ratatui::style::{Color, Modifier, Style};
+use ratatui::text::{Line, Span};
+use ratatui::widgets::{Block, Borders, Clear, Paragraph, Wrap};
+
+use super::{Level, Purpose, Screen, State};
+use crate::hash_groups::GroupsInput;
+use crate::text::{Lang, Msg};
+
+/// Errors.
+pub const ERR: Style = Style::new().fg(Color::Red).add_modifier(Modifier::BOLD);
+/// Warnings.
+pub const WARN: Style = Style::new().fg(Color::Yellow).add_modifier(Modifier::BOLD);
+/// What explains.
+pub const DIM: Style = Style::new().fg(Color::Gray);
+/// The cursor.
+pub const CURSOR: Style = Style::new().add_modifier(Modifier::REVERSED);
+/// What matters.
+pub const BOLD: Style = Style::new().add_modifier(Modifier::BOLD);
+/// A border the Linux console draws with any font.
+pub const ASCII_BORDER: ratatui::symbols::border::Set = ratatui::symbols::border::Set {
+    top_left: "+",
+    top_right: "+",
+    bottom_left: "+",
+    bottom_right: "+",
+    vertical_left: "|",
+    vertical_right: "|",
+    horizontal_top: "-",
+    horizontal_bottom: "-",
+};
+
+/// Splits `area` into rows of the given heights; the one row of height 0 takes the rest.
+pub fn rows<const N: usize>(area: Rect, heights: &[u16; N]) -> [Rect; N] {
+    let fixed: u16 = heights.iter().fold(0u16, |a, h| a.saturating_add(*h));
+    let rest = area.height.saturating_sub(fixed);
+    let mut y = area.y;
+    let bottom = area.y.saturating_add(area.height);
+    heights.map(|h| {
+        let h = if h == 0 { rest } else { h };
+        let h = h.min(bottom.saturating_sub(y));
+        let r = Rect {
+            x: area.x,
+            y,
+            width: area.width,
+            height: h,
+        };
+        y = y.saturating_add(h);
+        r
+    })
+}
+
+/// Keeps a text ASCII: accented letters lose their accent, other characters become `?`.
+pub fn ascii(text: &str) -> String {
+    text.chars()
+        .map(|c| {
+            if c.is_ascii() {
+                return c;
+            }
+            match c {
+                'à' | 'á' | 'â' | 'ä' | 'ã' => 'a',
+                'è' | 'é' | 'ê' | 'ë' => 'e',
+                'ì' | 'í' | 'î' | 'ï' => 'i',
+                'ò' | 'ó' | 'ô' | 'ö' => 'o',
+                'ù' | 'ú' | 'û' | 'ü' => 'u',
+                'ç' => 'c',
+                'ñ' => 'n',
+                'ş' => 's',
+                'Á' | 'À' | 'Ä' => 'A',
+                'É' | 'È' | 'Ë' => 'E',
+                'Ö' | 'Ó' => 'O',
+                'Ü' | 'Ú' => 'U',
+                _ => '?',
+            }
+        })
+        .collect()
+}
+
+/// A problem: `X` and the text, in red.
+pub fn problem_line(text: &str) -> Line<'static> {
+    Line::from(vec![
+        Span::styled(format!("{} ", Msg::ErrorMark.nl()), ERR),
+        Span::styled(text.to_string(), ERR),
+    ])
+}
+
+/// Group `i` (0..16) of a hex SHA-256 as printed on paper.
+pub fn hash_group(hex: &str, i: usize) -> &str {
+    hex.get(i.saturating_mul(4)..i.saturating_mul(4).saturating_add(4))
+        .unwrap_or("")
+}
+
+/// A hex SHA-256 as 16 groups of four.
+pub fn hash_code(hex: &str) -> String {
+    (0..16)
+        .map(|i| hash_group(hex, i))
+        .collect::<Vec<_>>()
+        .join(" ")
+}
+
+/// A hex SHA-256 in two rows of eight groups, indented.
+pub fn hash_rows(hex: &str, indent: &str) -> [String; 2] {
+    let half = |r: std::ops::Range<usize>| r.map(|g| hash_group(hex, g)).collect::<Vec<_>>().join(" ");
+    [format!("{indent}{}", half(0..8)), format!("{indent}{}", half(8..16))]
+}
+
+/// Draws the whole screen.
+pub fn view<L: Level>(state: &State<L>, frame: &mut Frame) {
+    let area = frame.area();
+    let lang = state.lang;
+    // The notice row grows (up to four rows) so that a long message is never cut.
+    let note = state.note.as_ref().map(|n| ascii(&n.text(lang)));
+    let width = usize::from(area.width.max(1));
+    let note_rows = note.as_ref().map_or(1, |t| {
+        let chars = t.chars().count().saturating_add(2);
+        u16::try_from(chars.div_ceil(width).clamp(1, 4)).unwrap_or(1)
+    });
+    // Fixed rows, computed directly (no layout solver on every key).
+    let [header, body, notice, keys] = rows(area, &[1, 0, note_rows, 1]);
+    frame.render_widget(
+        Paragraph::new(header_line(state, usize::from(header.width))),
+        header,
+    );
+    match &state.screen {
+        Screen::Start => start(state, frame, body),
+        Screen::Media(list) => {
+            let title = match list.purpose {
+                Purpose::Definition => Msg::InsertDefinition.text(lang).to_owned(),
+                Purpose::Import => Msg::MediaImportTitle.fill(
+                    lang,
+                    &[if state.identity.role == "CSB" { "510c" } else { "510b" }],
+                ),
+            };
+            let mut lines = vec![Line::from(title), Line::from("")];
+            if list.items.is_empty() {
+                lines.push(Line::from(Msg::NoMedia.text(lang)));
+            }
+            let height = usize::from(body.height).saturating_sub(2);
+            let first = list.selected.saturating_sub(height.saturating_sub(1));
+            for (i, m) in list.items.iter().enumerate().skip(first).take(height) {
+                let sel = i == list.selected;
+                lines.push(Line::styled(
+                    format!("{} {}", if sel { ">" } else { " " }, ascii(&m.label)),
+                    if sel { CURSOR } else { Style::new() },
+                ));
+            }
+            if let Some(e) = &list.error {
+                lines.push(Line::from(""));
+                lines.push(problem_line(&ascii(&e.text(lang))));
+            }
+            frame.render_widget(Paragraph::new(lines).wrap(Wrap { trim: false }), body);
+        }
+        Screen::Definition { def, groups, .. } => {
+            let kv = |k: Msg, v: String| {
+                Line::from(vec![
+                    Span::styled(format!("{:<22}", k.text(lang)), DIM),
+                    Span::raw(ascii(&v)),
+                ])
+            };
+            let mut lines: Vec<Line> = L::describe(def, lang)
+                .into_iter()
+                .map(|(k, v)| kv(k, v))
+                .collect();
+            lines.push(Line::from(""));
+            groups_lines(&mut lines, groups, state.demo, lang);
+            frame.render_widget(Paragraph::new(lines).wrap(Wrap { trim: false }), body);
+        }
+        Screen::Fatal(why) => {
+            let lines = vec![problem_line(&Msg::JournalFailed.fill(lang, &[why]))];
+            frame.render_widget(Paragraph::new(lines).wrap(Wrap { trim: false }), body);
+        }
+        Screen::Level(screen) => L::draw(state, screen, frame, body),
+    }
+    let prompt = state
+        .level_screen()
+        .and_then(|s| L::prompt(state, s));
+    if let Some(p) = prompt {
+        frame.render_widget(Paragraph::new(Line::styled(p, BOLD)), notice);
+    } else if let (Some(n), Some(text)) = (&state.note, note) {
+        let line = if n.error {
+            problem_line(&text)
+        } else {
+            Line::from(text)
+        };
+        frame.render_widget(Paragraph::new(line).wrap(Wrap { trim: false }), notice);
+    }
+    frame.render_widget(
+        Paragraph::new(key_bar(state)).style(Style::new().add_modifier(Modifier::REVERSED)),
+        keys,
+    );
+    if state.help {
+        help(state, frame, body);
+    }
+}
+
+/// The asked groups of every file, with the cursor, and in the demo what the paper says.
+pub fn groups_lines(lines: &mut Vec<Line<'static>>, groups: &GroupsInput, demo: bool, lang: Lang) {
+    for (f, file) in groups.files.iter().enumerate() {
+        if file.name != file.label {
+            lines.push(Line::styled(
+                Msg::HashCodeOf.fill(lang, &[&file.label, &ascii(&file.name)]),
+                DIM,
+            ));
+        }
+        for (i, (af, group)) in groups.asked.iter().enumerate() {
+            if *af != f {
+                continue;
+            }
+            let typed = groups.typed.get(i).map(String::as_str).unwrap_or("");
+            let sel = i == groups.focus;
+            lines.push(Line::from(vec![
+                Span::raw(if sel { "> " } else { "  " }),
+                Span::raw(Msg::HashCodePrompt.fill(lang, &[&(group + 1).to_string(), &file.label])),
+                Span::raw(" "),
+                Span::styled(format!("[{typed:<4}]"), if sel { CURSOR } else { BOLD }),
+            ]));
+        }
+    }
+    if demo {
+        // The demo has no paper: show what the paper would say.
+        lines.push(Line::from(""));
+        lines.push(Line::styled(Msg::DemoPaper.text(lang).to_string(), DIM));
+        for file in &groups.files {
+            let [a, b] = hash_rows(&file.sha256, "        ");
+            lines.push(Line::styled(format!("  {:<6}{}", file.label, a.trim_start()), DIM));
+            lines.push(Line::styled(b, DIM));
+        }
+    }
+}
+
+/// The header: DEMO, the program, the screen's title and the election. The election's id is
+/// always shown: a long title is shortened instead.
+fn header_line<L: Level>(state: &State<L>, width: usize) -> Line<'static> {
+    let lang = state.lang;
+    let mut spans = Vec::new();
+    if state.demo {
+        spans.push(Span::styled(
+            format!(" {} ", Msg::Demo.text(lang)),
+            Style::new().add_modifier(Modifier::REVERSED | Modifier::BOLD),
+        ));
+        spans.push(Span::raw(" "));
+    }
+    // The level by its role (GSB, HSB, CSB): short, so the title and the election fit.
+    let role = if state.identity.role.is_empty() {
+        Msg::AppName.text(lang).to_owned()
+    } else {
+        ascii(&state.identity.role)
+    };
+    spans.push(Span::styled(role, BOLD));
+    let title = ascii(&match &state.screen {
+        Screen::Start => Msg::StartTitle.text(lang).to_string(),
+        Screen::Media(_) => Msg::MediaTitle.text(lang).to_string(),
+        Screen::Definition { .. } => Msg::DefinitionTitle.text(lang).to_string(),
+        Screen::Fatal(_) => String::new(),
+        Screen::Level(s) => L::title(state, s),
+    });
+    let id = L::election_id(state).map(|id| format!(" | {id}"));
+    let fixed: usize = spans.iter().map(Span::width).sum::<usize>()
+        + 3
+        + id.as_ref().map_or(0, |i| i.chars().count());
+    let room = width.saturating_sub(fixed);
+    let title = if title.chars().count() > room {
+        let mut t: String = title.chars().take(room.saturating_sub(3)).collect();
+        t.push_str("...");
+        t
+    } else {
+        title
+    };
+    spans.push(Span::raw(" | "));
+    spans.push(Span::raw(title));
+    if let Some(id) = id {
+        spans.push(Span::styled(ascii(&id), DIM));
+    }
+    Line::from(spans)
+}
+
+fn key_bar<L: Level>(state: &State<L>) -> Line<'static> {
+    use Msg::*;
+    let keys: Vec<Msg> = if state.help {
+        vec![KeyCloseHelp]
+    } else {
+        match &state.screen {
+            Screen::Start => vec![KeyHelp, KeyUnlock, KeyLanguage, KeyQuit],
+            Screen::Media(list) if list.purpose == Purpose::Import => {
+                vec![KeyHelp, KeyMove, KeyChoose, KeyRescan, KeyBack]
+            }
+            Screen::Media(_) => vec![KeyHelp, KeyMove, KeyChoose, KeyRescan, KeyQuit],
+            Screen::Definition { .. } => vec![KeyHelp, KeyNextGroup, KeyCheck, KeyBack],
+            Screen::Fatal(_) => vec![KeyQuit],
+            Screen::Level(s) => L::keys(state, s),
+        }
+    };
+    let text = keys
+        .iter()
+        .map(|k| k.text(state.lang))
+        .collect::<Vec<_>>()
+        .join("  ");
+    Line::from(text)
+}
+
+fn start<L: Level>(state: &State<L>, frame: &mut Frame, area: Rect) {
+    let lang = state.lang;
+    let id = &state.identity;
+    let mut lines = vec![
+        Line::styled(Msg::TrustedRoot.text(lang).to_string(), DIM),
+        Line::from(hash_code(&id.root_fingerprint)),
+        Line::styled(Msg::BodyCertificate.text(lang).to_string(), DIM),
+        Line::from(hash_code(&id.certificate_fingerprint)),
+        Line::from(vec![
+            Span::styled(format!("{}: ", Msg::CountsFor.text(lang)), DIM),
+            Span::styled(ascii(&id.body()), BOLD),
+        ]),
+        Line::styled(Msg::SystemIdentity.text(lang).to_string(), DIM),
+        Line::from(hash_code(&id.system)),
+        Line::from(""),
+        Line::from(Msg::CompareWithPaper.text(lang)),
+        Line::from(""),
+        Line::from(vec![
+            Span::raw(format!("{}: ", Msg::PassphrasePrompt.text(lang))),
+            Span::styled(
+                format!("{}_", "*".repeat(state.passphrase.chars().count())),
+                BOLD,
+            ),
+        ]),
+    ];
+    if let Some(e) = &state.unlock_error {
+        lines.push(Line::from(""));
+        lines.push(problem_line(&e.text(lang)));
+    }
+    frame.render_widget(Paragraph::new(lines).wrap(Wrap { trim: false }), area);
+}
+
+fn help<L: Level>(state: &State<L>, frame: &mut Frame, area: Rect) {
+    let lang = state.lang;
+    let text = match &state.screen {
+        Screen::Start => Msg::HelpStart,
+        Screen::Media(list) if list.purpose == Purpose::Import => Msg::HelpMediaCounts,
+        Screen::Media(_) => Msg::HelpMedia,
+        Screen::Definition { .. } => Msg::HelpDefinition,
+        Screen::Fatal(_) => Msg::HelpFatal,
+        Screen::Level(s) => L::help(state, s),
+    };
+    let rect = Rect {
+        x: area.x.saturating_add(2),
+        y: area.y.saturating_add(1),
+        width: area.width.saturating_sub(4),
+        height: area.height.saturating_sub(2),
+    };
+    frame.render_widget(Clear, rect);
+    let mut title = format!(" {} ", Msg::HelpTitleCloses.text(lang));
+    if state.demo {
+        title = format!(
+            " {} - {} ",
+            Msg::Demo.text(lang),
+            Msg::HelpTitleCloses.text(lang)
+        );
+    }
+    frame.render_widget(
+        Paragraph::new(text.text(lang))
+            .wrap(Wrap { trim: false })
+            .block(
+                Block::default()
+                    .borders(Borders::ALL)
+                    .border_set(ASCII_BORDER)
+                    .title(title),
+            ),
+        rect,
+    );
+}
