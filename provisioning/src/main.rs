@@ -23,9 +23,9 @@ use clap::{Args, Parser, Subcommand, ValueEnum};
 use tally_core::eml::definition::{SourceFile, load_election};
 use tally_signing::medium::read_regular_file;
 use tally_signing::{
-    Certificate, CertificateFields, ContentKind, DirSource, KdfParams, Limits, MediumFile,
-    PublicKey, Role, SecretKey, SignedMedium, Timestamp, VerifyOptions, read_secret_key_file,
-    sign_medium, verify_medium, write_secret_key_file,
+    Certificate, CertificateFields, ContentKind, DirSource, KdfParam, KdfParams, KdfParamsError,
+    Limits, MediumFile, PublicKey, Role, SecretKey, SignedMedium, Timestamp, VerifyOptions,
+    read_secret_key_file, sign_medium, verify_medium, write_secret_key_file,
 };
 use zeroize::Zeroizing;
 
@@ -225,21 +225,36 @@ struct ExistingPassphrase {
 /// Argon2id parameters for a new key file.
 #[derive(Args)]
 struct KdfArgs {
-    /// Argon2id memory in KiB (default 65536 = 64 MiB).
+    /// Argon2id memory in KiB (default and floor 65536 = 64 MiB; at most 262144).
     #[arg(long, default_value_t = KdfParams::DEFAULT.memory_kib)]
     argon2_memory_kib: u32,
-    /// Argon2id iterations (default 3).
+    /// Argon2id iterations (default and floor 3; at most 64).
     #[arg(long, default_value_t = KdfParams::DEFAULT.iterations)]
     argon2_iterations: u32,
 }
 
 impl KdfArgs {
-    fn params(&self) -> KdfParams {
-        KdfParams {
+    /// The parameters, refused (before any passphrase is asked for) when below the floor
+    /// or above the maxima that every key file is held to.
+    fn params(&self) -> Result<KdfParams> {
+        let params = KdfParams {
             memory_kib: self.argon2_memory_kib,
             iterations: self.argon2_iterations,
             parallelism: 1,
-        }
+        };
+        params.check().map_err(|e| {
+            let option = match e {
+                KdfParamsError::BelowFloor { parameter, .. }
+                | KdfParamsError::AboveMaximum { parameter, .. } => match parameter {
+                    KdfParam::MemoryKib => "--argon2-memory-kib: ",
+                    KdfParam::Iterations => "--argon2-iterations: ",
+                    KdfParam::Parallelism => "",
+                },
+                KdfParamsError::Argon2(_) => "",
+            };
+            Failure(format!("{option}{e}; no key was made"))
+        })?;
+        Ok(params)
     }
 }
 
@@ -343,6 +358,7 @@ fn plain_name(path: &Path) -> Result<String> {
 }
 
 fn init_authority(out_dir: &Path, pass: &NewPassphrase, kdf: &KdfArgs) -> Result<()> {
+    let params = kdf.params()?;
     let passphrase = new_passphrase(pass, "the authority root key")?;
     std::fs::create_dir_all(out_dir)?;
     let key_path = out_dir.join("authority.key");
@@ -354,7 +370,7 @@ fn init_authority(out_dir: &Path, pass: &NewPassphrase, kdf: &KdfArgs) -> Result
         ));
     }
     let key = SecretKey::generate();
-    write_secret_key_file(&key_path, &key, passphrase.as_bytes(), kdf.params())?;
+    write_secret_key_file(&key_path, &key, passphrase.as_bytes(), params)?;
     tally_signing::keys::write_new_file(&pub_path, &key.public_key().to_file_bytes(), 0o644)
         .map_err(|e| Failure(format!("{}: {e}", pub_path.display())))?;
     println!("Authority root key created.");
@@ -372,7 +388,7 @@ fn issue(
     fields: CertificateFields,
     out_dir: &Path,
     pass: &NewPassphrase,
-    kdf: &KdfArgs,
+    params: KdfParams,
     body_key: SecretKey,
 ) -> Result<()> {
     fields.check().map_err(Failure)?;
@@ -394,7 +410,7 @@ fn issue(
             cert_path.display()
         ));
     }
-    write_secret_key_file(&key_path, &body_key, passphrase.as_bytes(), kdf.params())?;
+    write_secret_key_file(&key_path, &body_key, passphrase.as_bytes(), params)?;
     tally_signing::keys::write_new_file(&cert_path, cert.as_bytes(), 0o644)
         .map_err(|e| Failure(format!("{}: {e}", cert_path.display())))?;
     println!("Certificate issued.");
@@ -654,6 +670,7 @@ fn run(cli: Cli) -> Result<bool> {
             passphrase,
             kdf,
         } => {
+            let params = kdf.params()?;
             let body_key = SecretKey::generate();
             let fields = CertificateFields {
                 role: role.into(),
@@ -675,7 +692,7 @@ fn run(cli: Cli) -> Result<bool> {
                 fields,
                 &out_dir,
                 &passphrase,
-                &kdf,
+                params,
                 body_key,
             )
             .map(|()| true)
@@ -746,14 +763,16 @@ fn run(cli: Cli) -> Result<bool> {
     }
 }
 
+/// Exit status: 0 done (`verify`: VALID); 1 `verify` found the medium INVALID; 2 refused or
+/// failed (one `error:` line on stderr), as for arguments clap refuses.
 fn main() -> ExitCode {
     let cli = Cli::parse();
     match run(cli) {
         Ok(true) => ExitCode::SUCCESS,
-        Ok(false) => ExitCode::FAILURE,
+        Ok(false) => ExitCode::from(1),
         Err(Failure(msg)) => {
             eprintln!("error: {msg}");
-            ExitCode::FAILURE
+            ExitCode::from(2)
         }
     }
 }

@@ -27,9 +27,7 @@ use std::process::Command;
 use sha2::{Digest, Sha256};
 use tally_signing::keys::{decrypt_secret_key, secret_key_file_public_key};
 use tally_signing::medium::read_regular_file;
-use tally_signing::{
-    Certificate, CertificateError, KdfParams, KeyFileError, PublicKey, Role, Timestamp,
-};
+use tally_signing::{Certificate, CertificateError, KeyFileError, PublicKey, Role, Timestamp};
 
 use crate::gpt::{self, GptError, Guid, Partition, SECTOR};
 
@@ -340,33 +338,14 @@ fn check_inputs(spec: &StickSpec) -> Result<Checked, StickError> {
 }
 
 /// Checks the whole key file's form without the passphrase: every field present, in order,
-/// well formed (decrypting with the empty passphrase parses everything and then stops, as no
-/// key file opens with it), and Argon2id parameters within the maxima the appliance accepts.
+/// well formed, and Argon2id parameters between the floor and the maxima the appliance
+/// accepts (decrypting with the empty passphrase parses everything and checks the
+/// parameters, then stops, as no key file opens with it).
 fn check_key_file(bytes: &[u8]) -> Result<(), KeyFileError> {
     match decrypt_secret_key(bytes, b"") {
-        Ok(_) | Err(KeyFileError::WrongPassphrase | KeyFileError::EmptyPassphrase) => {}
-        Err(e) => return Err(e),
+        Ok(_) | Err(KeyFileError::WrongPassphrase | KeyFileError::EmptyPassphrase) => Ok(()),
+        Err(e) => Err(e),
     }
-    let text = String::from_utf8_lossy(bytes);
-    let number = |key: &str| -> u64 {
-        text.lines()
-            .find_map(|l| l.strip_prefix(key)?.strip_prefix(": "))
-            .and_then(|v| v.parse().ok())
-            .unwrap_or(u64::MAX)
-    };
-    for (key, max) in [
-        ("kdf-memory-kib", KdfParams::MAX_MEMORY_KIB),
-        ("kdf-iterations", KdfParams::MAX_ITERATIONS),
-        ("kdf-parallelism", KdfParams::MAX_PARALLELISM),
-    ] {
-        let n = number(key);
-        if n > u64::from(max) {
-            return Err(KeyFileError::KdfParameters(format!(
-                "{key} {n} is above the maximum of {max}; the appliance would refuse the key"
-            )));
-        }
-    }
-    Ok(())
 }
 
 fn le16(b: &[u8], at: usize) -> Option<u16> {

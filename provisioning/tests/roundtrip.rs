@@ -54,8 +54,6 @@ fn eml(name: &str) -> String {
     format!("{SYNTHETIC}/{name}")
 }
 
-const CHEAP: [&str; 4] = ["--argon2-memory-kib", "64", "--argon2-iterations", "1"];
-
 struct Setup {
     _tmp: tempfile::TempDir,
     dir: PathBuf,
@@ -89,7 +87,6 @@ impl Setup {
         ];
         let pass = self.path("root.pass");
         args.push(p(&pass));
-        args.extend(CHEAP);
         ok(&args)
     }
 
@@ -106,7 +103,7 @@ impl Setup {
         let root_key = self.path("authority.key");
         let root_pass = self.path("root.pass");
         let new_pass = self.path(pass);
-        let mut args = vec![
+        let args = vec![
             "issue",
             "--authority-key",
             p(&root_key),
@@ -129,7 +126,6 @@ impl Setup {
             "--passphrase-file",
             p(&new_pass),
         ];
-        args.extend(CHEAP);
         run(&args)
     }
 
@@ -414,14 +410,13 @@ fn verify_against_another_root_fails() {
     // A second authority in another folder.
     let other = s.path("other");
     let pass = s.path("root.pass");
-    let mut args = vec![
+    let args = vec![
         "init-authority",
         "--out-dir",
         p(&other),
         "--passphrase-file",
         p(&pass),
     ];
-    args.extend(CHEAP);
     ok(&args);
     let other_pub = other.join("authority.pub");
     let o = run(&["verify", "--root", p(&other_pub), p(&medium)]);
@@ -461,21 +456,20 @@ fn passphrase_from_a_file_descriptor() {
             .unwrap();
         child.wait_with_output().unwrap()
     };
-    let mut args = vec![
+    let args = vec![
         "init-authority",
         "--out-dir",
         p(&s.dir),
         "--passphrase-fd",
         "0",
     ];
-    args.extend(CHEAP);
     let o = run_with_stdin(&args, "passphrase via fd 0\n");
     assert!(o.status.success(), "{}", stderr(&o));
     let key = s.path("authority.key");
     let gsb_pass = s.path("gsb.pass");
     let out = s.path("keys");
     let issue = |pass: &str| {
-        let mut args = vec![
+        let args = vec![
             "issue",
             "--authority-key",
             p(&key),
@@ -498,7 +492,6 @@ fn passphrase_from_a_file_descriptor() {
             "--passphrase-file",
             p(&gsb_pass),
         ];
-        args.extend(CHEAP);
         run_with_stdin(&args, pass)
     };
     let o = issue("passphrase via fd 1\n");

@@ -21,7 +21,6 @@ use sha2::Digest;
 const BIN: &str = env!("CARGO_BIN_EXE_tally-provision");
 /// Debian's systemd EFI stub (package systemd-boot-efi): an unsigned x86-64 EFI application.
 const STUB: &str = "/usr/lib/systemd/boot/efi/linuxx64.efi.stub";
-const CHEAP: [&str; 4] = ["--argon2-memory-kib", "64", "--argon2-iterations", "1"];
 const MIB: u64 = 1024 * 1024;
 
 fn p(path: &Path) -> &str {
@@ -66,15 +65,14 @@ impl Setup {
             std::fs::create_dir(s.path(root)).unwrap();
             let out = s.path(root);
             let pass = s.path("pass");
-            let mut args = vec![
+            let args = [
                 "init-authority",
                 "--out-dir",
                 p(&out),
                 "--passphrase-file",
                 p(&pass),
             ];
-            args.extend(CHEAP);
-            check(Command::new(BIN).args(&args).output().unwrap(), "init");
+            check(Command::new(BIN).args(args).output().unwrap(), "init");
         }
         s.issue("root", "GSB", "0042", "2099-12-31", "keys");
         s.issue("root", "HSB", "HSB6", "2099-12-31", "keys");
@@ -126,7 +124,7 @@ impl Setup {
         let key = self.path(&format!("{root}/authority.key"));
         let pass = self.path("pass");
         let out = self.path(out);
-        let mut args = vec![
+        let args = vec![
             "issue",
             "--authority-key",
             p(&key),
@@ -149,7 +147,6 @@ impl Setup {
             "--passphrase-file",
             p(&pass),
         ];
-        args.extend(CHEAP);
         check(Command::new(BIN).args(&args).output().unwrap(), "issue");
     }
 
@@ -393,13 +390,16 @@ fn hex(b: &[u8]) -> String {
 fn bad_inputs_are_refused_and_nothing_is_written() {
     let s = Setup::new();
     std::fs::write(s.path("not-pe.efi"), "just text\n").unwrap();
-    // The key file cut after its public key; and one asking for more Argon2 memory than allowed.
+    // The key file cut after its public key; one asking for more Argon2 memory than allowed;
+    // one asking for fewer passes than the floor.
     let key = std::fs::read_to_string(s.path("keys/GR2025_Juinen_0042.key")).unwrap();
     let cut: String = key.lines().take(2).map(|l| format!("{l}\n")).collect();
     std::fs::write(s.path("cut.key"), cut).unwrap();
-    assert!(key.contains("kdf-memory-kib: 64\n"));
-    let greedy = key.replace("kdf-memory-kib: 64\n", "kdf-memory-kib: 999999\n");
+    assert!(key.contains("kdf-memory-kib: 65536\nkdf-iterations: 3\n"));
+    let greedy = key.replace("kdf-memory-kib: 65536\n", "kdf-memory-kib: 999999\n");
     std::fs::write(s.path("greedy.key"), greedy).unwrap();
+    let weak = key.replace("kdf-iterations: 3\n", "kdf-iterations: 1\n");
+    std::fs::write(s.path("weak.key"), weak).unwrap();
     std::fs::write(
         s.path("garbage.cert"),
         "tally-certificate v1\nrole: nobody\n",
@@ -480,7 +480,13 @@ fn bad_inputs_are_refused_and_nothing_is_written() {
         (
             "key file with too much Argon2 memory",
             vec![("--key", sp("greedy.key"))],
-            "kdf-memory-kib 999999 is above the maximum of 262144".into(),
+            "Argon2id memory (kdf-memory-kib) is 999999 KiB, above the maximum of 262144 KiB (256 MiB)"
+                .into(),
+        ),
+        (
+            "key file with fewer Argon2 passes than the floor",
+            vec![("--key", sp("weak.key"))],
+            "Argon2id iterations (kdf-iterations) is 1, below the floor of 3".into(),
         ),
         (
             "root key file that is not one",

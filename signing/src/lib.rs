@@ -49,8 +49,8 @@ pub use certificate::{Certificate, CertificateError, CertificateFields, Role};
 pub use error::{SignError, VerifyError};
 pub use hashcode::{format_hash_code, sha256};
 pub use keys::{
-    Fingerprint, KdfParams, KeyFileError, PublicKey, PublicKeyError, SecretKey, Signature,
-    SignedKind, decrypt_secret_key, encrypt_secret_key, read_secret_key_file,
+    Fingerprint, KdfParam, KdfParams, KdfParamsError, KeyFileError, PublicKey, PublicKeyError,
+    SecretKey, Signature, SignedKind, decrypt_secret_key, encrypt_secret_key, read_secret_key_file,
     write_secret_key_file,
 };
 pub use manifest::{

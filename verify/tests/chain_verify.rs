@@ -952,3 +952,40 @@ fn a_signed_medium_folder_given_directly_is_checked() {
     );
     assert!(!text.contains("not in a signed medium"), "{text}");
 }
+
+/// A document of `kind` with 65 536 levels of elements (the root counts), properly closed:
+/// quick-xml's 16-bit nesting counter overflowed on it (a panic) before core's input guard
+/// refused nesting deeper than 64.
+fn deeply_nested(kind: &str) -> String {
+    format!(
+        "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<EML xmlns=\"urn:oasis:names:tc:evs:schema:eml\" Id=\"{kind}\">{}{}</EML>",
+        "<a>".repeat(65_535),
+        "</a>".repeat(65_535)
+    )
+}
+
+/// A 65 536-deep 510b, signed by its own GSB: the signature holds, the file is refused as
+/// not usable EML (a discrepancy naming it, exit status 1), and the check goes on; no panic.
+#[test]
+fn a_deeply_nested_file_in_a_signed_medium_is_a_discrepancy() {
+    let s = setup();
+    s.resign(
+        M510B,
+        "0037",
+        ContentKind::Results510b,
+        &[file(F510B, deeply_nested("510b"))],
+    );
+    let (code, out) = s.check(&[]);
+    assert_eq!(code, 1, "{out}");
+    assert!(!out.contains("panicked"), "{out}");
+    assert_starts(
+        &out,
+        &format!(
+            "DISCREPANCY {M510B}/{F510B}: not usable EML: nesting deeper than 64 elements (at byte "
+        ),
+    );
+    assert!(
+        out.ends_with(" discrepancies\n") || out.ends_with(" discrepancy\n"),
+        "{out}"
+    );
+}

@@ -13,18 +13,41 @@
 //! 4. finds the root element, which must be `EML`, and reads its `Id` attribute: the
 //!    document kind (`110a`, `230b`, `510b`, ...). [`check_xml_input_of_kind`] then refuses
 //!    a file of the wrong kind with "expected 110a, found 230b" instead of a deep parse
-//!    error.
+//!    error;
+//! 5. refuses elements nested deeper than [`MAX_NESTING_DEPTH`] (64): see
+//!    [`check_nesting_depth`]. quick-xml's namespace resolver, which `eml-nl` and this
+//!    crate's own 510 reader use, counts the nesting in a 16-bit integer; 65 536 nested
+//!    elements overflow it, a panic under `overflow-checks` (every profile of this
+//!    workspace has them).
 //!
 //! The prolog scan is a small hand-written scanner over bytes, not a parser: it only has
 //! to find the root element's start tag. It never indexes out of bounds.
 
 use std::fmt;
 
+use quick_xml::Reader;
+use quick_xml::events::Event;
 use thiserror::Error;
 
 /// The largest EML file accepted, in bytes: 64 MiB. The largest real file (the 510b of
 /// Groningen 2022) is under 10 MB.
 pub const MAX_FILE_BYTES: usize = 64 * 1024 * 1024;
+
+/// The deepest element nesting accepted, counting the root `EML` element as 1 and an empty
+/// element (`<a/>`) as one level below its parent.
+///
+/// The deepest real EML_NL file has 10 levels: the Tweede Kamer 230b candidate lists
+/// (`EML/CandidateList/Election/Contest/Affiliation/Candidate/QualifyingAddress/Country/
+/// Locality/LocalityName`) and Juinen's 110b (`.../PollingPlace/PhysicalLocation/Address/
+/// Locality/PostalCode/PostalCodeNumber`); a 110a has 6, the 510s and the 520 have 9
+/// (measured on every file in `shared/eml`, and checked by the core test
+/// `every_real_file_passes_the_depth_check`). 64 is far above that and far below the
+/// 65 536 at which quick-xml's 16-bit nesting counter overflows.
+pub const MAX_NESTING_DEPTH: usize = 64;
+
+/// The deepest nesting found in the real EML_NL files (see [`MAX_NESTING_DEPTH`]); named in
+/// the refusal so that whoever reads it knows how far off the file is.
+pub const DEEPEST_REAL_NESTING: usize = 10;
 
 /// The kind of an EML_NL document, as named by the `Id` attribute of its root `EML`
 /// element.
@@ -175,6 +198,16 @@ pub enum InputProblem {
     UnknownDocumentKind {
         /// The `Id` value found.
         found: String,
+    },
+    /// Elements are nested deeper than [`MAX_NESTING_DEPTH`].
+    #[error(
+        "nesting deeper than {limit} elements (at byte {offset}); the deepest real EML_NL file has {DEEPEST_REAL_NESTING}"
+    )]
+    NestingTooDeep {
+        /// The limit, [`MAX_NESTING_DEPTH`].
+        limit: usize,
+        /// Byte offset of the start tag one level too deep.
+        offset: usize,
     },
     /// The document is of another kind than the caller expected.
     #[error("wrong document kind: expected {expected}, found {found}")]
@@ -427,6 +460,50 @@ fn attribute_value(attributes: &str, name: &str) -> Option<String> {
     }
 }
 
+/// Refuses elements nested deeper than [`MAX_NESTING_DEPTH`]; otherwise returns the deepest
+/// nesting found (the root element is level 1, an empty element one level below its
+/// parent, as quick-xml's namespace resolver counts).
+///
+/// The start and end tags are counted on the events of quick-xml's plain [`Reader`] with
+/// its default configuration, the same tokenizer `eml-nl` and the own 510 reader run
+/// (through `NsReader`, whose namespace resolver holds the 16-bit counter; the plain reader
+/// has none). So what is counted here is exactly what they would see, and comments, CDATA
+/// sections, processing instructions and `>` inside attribute values never count. The scan
+/// stops at the first level too deep, long before any counter could overflow.
+///
+/// When the tokenizer finds the XML malformed, the scan ends there and returns the deepest
+/// nesting before that point: quick-xml's reader stops for good at its first error, so the
+/// parser that runs next stops at the same byte with the same error (and reports it with
+/// its position), never having nested deeper than counted here.
+pub fn check_nesting_depth(text: &str) -> Result<usize, InputProblem> {
+    let mut reader = Reader::from_str(text);
+    let mut depth: usize = 0;
+    let mut deepest: usize = 0;
+    loop {
+        let offset = usize::try_from(reader.buffer_position()).unwrap_or(usize::MAX);
+        let level = match reader.read_event() {
+            Ok(Event::Start(_)) => {
+                depth = depth.saturating_add(1);
+                depth
+            }
+            Ok(Event::Empty(_)) => depth.saturating_add(1),
+            Ok(Event::End(_)) => {
+                depth = depth.saturating_sub(1);
+                continue;
+            }
+            Ok(Event::Eof) | Err(_) => return Ok(deepest),
+            Ok(_) => continue,
+        };
+        if level > MAX_NESTING_DEPTH {
+            return Err(InputProblem::NestingTooDeep {
+                limit: MAX_NESTING_DEPTH,
+                offset,
+            });
+        }
+        deepest = deepest.max(level);
+    }
+}
+
 /// Runs every input guard on a file and reads its kind.
 pub fn check_xml_input<'a>(file: &str, bytes: &'a [u8]) -> Result<CheckedXml<'a>, InputError> {
     let wrap = |problem| InputError {
@@ -444,6 +521,7 @@ pub fn check_xml_input<'a>(file: &str, bytes: &'a [u8]) -> Result<CheckedXml<'a>
     let kind = DocumentKind::from_eml_id(&id)
         .ok_or(InputProblem::UnknownDocumentKind { found: id })
         .map_err(wrap)?;
+    check_nesting_depth(text).map_err(wrap)?;
     Ok(CheckedXml {
         text,
         kind,

@@ -36,7 +36,7 @@ use eml_nl::utils::{
 use crate::apportionment::{ElectedBy, ListElected, SeatApportionment};
 use crate::election::{Candidate, Election, ElectionCategory};
 use crate::eml::count::{category_code, category_from_code};
-use crate::eml::limits::{DocumentKind, check_xml_input_of_kind};
+use crate::eml::limits::{DocumentKind, InputProblem, check_xml_input_of_kind};
 use crate::ids::{CandidatePosition, ContestId, ElectionId, ListNumber};
 
 /// What a 520 says about itself: the election, who made it, the contest.
@@ -136,9 +136,10 @@ impl ResultFile {
 /// Why a 520 could not be read.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum ResultReadError {
-    /// The bytes failed an input guard (size, UTF-8, DOCTYPE, not a 520).
+    /// The bytes failed an input guard of [`crate::eml::limits`] (size, UTF-8, DOCTYPE,
+    /// nesting, not a 520).
     #[error("{0}")]
-    Input(String),
+    Input(InputProblem),
     /// eml-nl refused the document.
     #[error("EML_NL error: {0}")]
     Eml(String),
@@ -217,7 +218,7 @@ pub fn result_file_name(election_id: &ElectionId) -> String {
 /// list; a `Selection` with `Elected` other than yes; a list given twice.
 pub fn read_result(bytes: &[u8]) -> Result<ResultFile, ResultReadError> {
     let checked = check_xml_input_of_kind("520", bytes, &[DocumentKind::Result520])
-        .map_err(|e| ResultReadError::Input(e.problem.to_string()))?;
+        .map_err(|e| ResultReadError::Input(e.problem))?;
     let doc = ElectionResult::parse_eml(checked.text, EMLParsingMode::StrictFallback)
         .ok()
         .map_err(|e| ResultReadError::Eml(e.to_string()))?;

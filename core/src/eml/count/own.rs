@@ -22,7 +22,8 @@ use crate::ids::{CandidatePosition, ContestId, ElectionId, ListNumber, Reporting
 const NS_EML: &[u8] = b"urn:oasis:names:tc:evs:schema:eml";
 const NS_KR: &[u8] = b"http://www.kiesraad.nl/extensions";
 const NS_DS: &str = "http://www.w3.org/2000/09/xmldsig#";
-const MAX_DEPTH: usize = 64;
+/// The input guard has already refused anything deeper; kept as a second line here.
+const MAX_DEPTH: usize = crate::eml::limits::MAX_NESTING_DEPTH;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 enum Ns {
