@@ -141,7 +141,7 @@ pub const BENCH_PASSPHRASE: &str = "bench passphrase of Juinen";
 
 /// Makes a data partition's folder for the real terminal in `dir`: `body.cert` (GSB 0042
 /// Gemeente Juinen, election `GR2025_Juinen`, valid 2025 to 2099) and `body.key` (mode 0600,
-/// [`BENCH_PASSPHRASE`], cheap Argon2id), both from the root with the fixed test seed of
+/// [`BENCH_PASSPHRASE`], Argon2id at the floor), both from the root with the fixed test seed of
 /// [`TestBed::prepare`]'s root key. For the benchmark; the end-to-end tests use
 /// `tally-provision`.
 pub fn make_body_data(dir: &Path) -> Result<(), BuildError> {
@@ -171,7 +171,7 @@ pub fn make_body_data(dir: &Path) -> Result<(), BuildError> {
     )
     .map_err(|e| bad(e.to_string()))?;
     build::write(&dir.join("body.cert"), cert.as_bytes())?;
-    let key = encrypt_secret_key(&body, BENCH_PASSPHRASE.as_bytes(), KdfParams::INSECURE_TEST)
+    let key = encrypt_secret_key(&body, BENCH_PASSPHRASE.as_bytes(), KdfParams::FLOOR)
         .map_err(|e| bad(e.to_string()))?;
     let key_path = dir.join("body.key");
     build::write(&key_path, &key)?;

@@ -310,12 +310,6 @@ impl KdfParams {
         iterations: KdfParams::MIN_ITERATIONS,
         parallelism: 1,
     };
-    /// No longer cheap: equal to [`KdfParams::FLOOR`], since no key file below the floor
-    /// is written or opened. It was 64 KiB and 1 iteration; kept only so that the callers
-    /// outside this crate that named it (the terminal's demo and tests, the image's test
-    /// bench) still compile. Use [`KdfParams::FLOOR`]; this name goes once they do.
-    #[doc(hidden)]
-    pub const INSECURE_TEST: KdfParams = KdfParams::FLOOR;
     /// The least memory a key file may ask for: 64 MiB (RFC 9106's second recommended
     /// option; OWASP's Argon2id minimum is 19 MiB with 2 passes).
     pub const MIN_MEMORY_KIB: u32 = 65_536;

@@ -50,8 +50,6 @@ const F230B: &str = "eml230b_kandidatenlijsten-juinen.eml.xml";
 const F110B: &str = "eml110b_stembureaulijst-juinen.eml.xml";
 const ELECTION: &str = "GR2025_Juinen";
 const GSB_PASS: &str = "gemeente Juinen telt";
-/// Cheap Argon2id for the test's keys (unlocking in software emulation).
-const CHEAP: [&str; 4] = ["--argon2-memory-kib", "64", "--argon2-iterations", "1"];
 
 const ENTER: &[u8] = b"\r";
 const UP: &[u8] = b"\x1b[A";
@@ -126,11 +124,7 @@ impl Authority {
     }
 
     fn tool(&self, args: &[&str]) -> String {
-        let mut a: Vec<&str> = args.to_vec();
-        if matches!(args.first(), Some(&"init-authority") | Some(&"issue")) {
-            a.extend(CHEAP);
-        }
-        run(Command::new(&self.bin).args(a))
+        run(Command::new(&self.bin).args(args))
     }
 
     fn issue(&self, role: &str, id: &str, name: &str, pass: &str) {

@@ -22,8 +22,8 @@ use tally_tui::model::{Loaded, Place, Record, Slot};
 use tally_tui::services::{ExportReport, Identity, Medium, Refusal, Services, VerifiedDefinition};
 use tally_tui::shell::runner::Runner;
 use tally_tui::shell::update;
-use tally_tui::text::Lang;
 use tally_tui::shell::view::view;
+use tally_tui::text::Lang;
 
 struct NoServices;
 

@@ -33,7 +33,11 @@ pub type Effect = shell::Effect<Municipal>;
 /// What the municipal level needs besides the shell's services.
 pub trait MunicipalServices {
     /// Writes the municipal count (510b) of the definitive results as a signed medium.
-    fn export(&mut self, election: &ElectionInfo, data: &DataEntry) -> Result<ExportReport, Refusal>;
+    fn export(
+        &mut self,
+        election: &ElectionInfo,
+        data: &DataEntry,
+    ) -> Result<ExportReport, Refusal>;
 }
 
 /// The municipal level's own effects.
@@ -362,7 +366,12 @@ impl Level for Municipal {
         state.ledger.election.as_ref().map(|e| e.info.id.clone())
     }
 
-    fn draw(state: &State, screen: &Screen, frame: &mut ratatui::Frame, area: ratatui::layout::Rect) {
+    fn draw(
+        state: &State,
+        screen: &Screen,
+        frame: &mut ratatui::Frame,
+        area: ratatui::layout::Rect,
+    ) {
         crate::view::draw(state, screen, frame, area);
     }
 
@@ -834,7 +843,8 @@ fn on_key(state: &mut State, key: KeyEvent) -> Vec<Effect> {
             KeyCode::Down | KeyCode::PageDown => {
                 let step = if key.code == KeyCode::Down { 1 } else { 10 };
                 let last = state.level.figures_max_scroll.get();
-                state.level.figures_scroll = state.level.figures_scroll.saturating_add(step).min(last);
+                state.level.figures_scroll =
+                    state.level.figures_scroll.saturating_add(step).min(last);
                 Vec::new()
             }
             KeyCode::Char('h' | 'H') if state.ledger.exported.is_some() => {
@@ -842,7 +852,9 @@ fn on_key(state: &mut State, key: KeyEvent) -> Vec<Effect> {
                 Vec::new()
             }
             // Also after an export: the same signed result onto another stick.
-            KeyCode::Char('e' | 'E') if state.ledger.all_definitive() => vec![Effect::Level(MunicipalEffect::Export)],
+            KeyCode::Char('e' | 'E') if state.ledger.all_definitive() => {
+                vec![Effect::Level(MunicipalEffect::Export)]
+            }
             _ => Vec::new(),
         },
     }
@@ -877,7 +889,10 @@ mod tests {
     fn a_failed_export_says_so_once() {
         let mut s = state(Lang::Nl);
         let r = Refusal::new(Msg::ExportFailed, "de stick is vol");
-        shell::update(&mut s, shell::Event::Level(MunicipalEvent::Exported(Err(r))));
+        shell::update(
+            &mut s,
+            shell::Event::Level(MunicipalEvent::Exported(Err(r))),
+        );
         let n = s.note.clone().unwrap();
         assert!(n.error);
         assert_eq!(n.text(Lang::Nl), "Exporteren mislukt: de stick is vol");
@@ -885,7 +900,10 @@ mod tests {
         // A refusal of another kind gets the prefix, in the chosen language.
         let mut s = state(Lang::En);
         let r = Refusal::new(Msg::NotAllDefinitive, "");
-        shell::update(&mut s, shell::Event::Level(MunicipalEvent::Exported(Err(r))));
+        shell::update(
+            &mut s,
+            shell::Event::Level(MunicipalEvent::Exported(Err(r))),
+        );
         assert_eq!(
             s.note.unwrap().text(Lang::En),
             "Export failed: Not every polling station is definitive yet."

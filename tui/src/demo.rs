@@ -5,7 +5,7 @@
 //! ([`crate::folder::FolderServices`]).
 
 use std::fs;
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 
 use tally_signing::{
     Certificate, CertificateFields, ContentKind, KdfParams, MediumFile, Role, SecretKey,
@@ -66,12 +66,14 @@ pub fn prepare_demo(paths: &Paths) -> Result<(), SetupError> {
         .map_err(|e| SetupError::Invalid(PathBuf::from("demo certificate"), e.to_string()))
     };
     let key_path = paths.key.clone();
-    if !key_path.exists() {
+    // A demo folder of an older version holds a key below today's Argon2id floor: made anew
+    // (the demo keys are fixed, so the certificate stays right).
+    if !key_path.exists() || below_floor(&key_path) {
         write(&paths.root, &root.public_key().to_file_bytes())?;
         let cert = issue(Role::Gsb, "0042", "DEMO Gemeente Juinen", &body)?;
         write(&paths.certificate, cert.as_bytes())?;
-        // Cheap key derivation: the demo passphrase is public anyway.
-        let enc = encrypt_secret_key(&body, DEMO_PASSPHRASE.as_bytes(), KdfParams::INSECURE_TEST)
+        // The floor's key derivation: every key file is held to it, also the demo's.
+        let enc = encrypt_secret_key(&body, DEMO_PASSPHRASE.as_bytes(), KdfParams::FLOOR)
             .map_err(|e| SetupError::Invalid(key_path.clone(), e.to_string()))?;
         write(&key_path, &enc)?;
     }
@@ -114,4 +116,15 @@ pub fn prepare_demo(paths: &Paths) -> Result<(), SetupError> {
             .map_err(|e| SetupError::Io(folder.clone(), e))?;
     }
     Ok(())
+}
+
+/// Whether the key file at `path` is refused for its Argon2id parameters (a demo folder made
+/// before the floor).
+pub(crate) fn below_floor(path: &Path) -> bool {
+    std::fs::read(path).is_ok_and(|bytes| {
+        matches!(
+            tally_signing::decrypt_secret_key(&bytes, DEMO_PASSPHRASE.as_bytes()),
+            Err(tally_signing::KeyFileError::KdfParameters(_))
+        )
+    })
 }

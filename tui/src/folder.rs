@@ -141,8 +141,13 @@ pub(crate) fn unlock_key(
     certificate: &Certificate,
 ) -> Result<SecretKey, Refusal> {
     let bytes = read(path).map_err(|e| Refusal::new(Msg::KeyUnreadable, e.to_string()))?;
-    let key = decrypt_secret_key(&bytes, passphrase.as_bytes())
-        .map_err(|_| Refusal::with(Msg::WrongPassphrase, &[], ""))?;
+    let key = decrypt_secret_key(&bytes, passphrase.as_bytes()).map_err(|e| match e {
+        // A key file below the Argon2id floor is refused as such, whatever the passphrase.
+        tally_signing::KeyFileError::KdfParameters(p) => {
+            Refusal::new(Msg::KeyUnreadable, p.to_string())
+        }
+        _ => Refusal::with(Msg::WrongPassphrase, &[], ""),
+    })?;
     if key.public_key() != *certificate.public_key() {
         return Err(Refusal::with(Msg::KeyNotOfCertificate, &[], ""));
     }

@@ -11,8 +11,8 @@ use tally_tui::app::State;
 use tally_tui::demo::prepare_demo;
 use tally_tui::folder::{FolderServices, Paths};
 use tally_tui::journal::CoreJournal;
-use tally_tui::shell::runner::Runner;
 use tally_tui::services::Services;
+use tally_tui::shell::runner::Runner;
 use tally_tui::sticks::Sticks;
 use tally_tui::text::Lang;
 

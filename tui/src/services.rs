@@ -5,7 +5,6 @@
 use std::io;
 use std::path::PathBuf;
 
-
 use crate::form::ElectionInfo;
 use crate::shell::Level;
 use crate::text::{Lang, Msg};
@@ -165,13 +164,20 @@ pub trait Services<L: Level> {
     /// reads the election from the bytes it verified.
     fn verify_definition(&mut self, medium: &Medium) -> Result<L::Definition, Refusal>;
     /// Keeps the verified definition in the data directory, so a restart needs no stick.
-    fn keep_definition(&mut self, medium: &Medium, definition: &L::Definition)
-    -> Result<(), Refusal>;
+    fn keep_definition(
+        &mut self,
+        medium: &Medium,
+        definition: &L::Definition,
+    ) -> Result<(), Refusal>;
     /// The definition kept in the data directory, verified again.
     fn kept_definition(&mut self) -> Result<Option<L::Definition>, Refusal>;
     /// A kept file's bytes (a level that imports keeps what it imported).
     fn kept_file(&mut self, sha256: &str) -> Result<Vec<u8>, Refusal> {
-        Err(Refusal::with(Msg::RefusedOther, &[], format!("no kept file {sha256}")))
+        Err(Refusal::with(
+            Msg::RefusedOther,
+            &[],
+            format!("no kept file {sha256}"),
+        ))
     }
     /// A line in the audit log.
     fn note(&mut self, text: &str) {

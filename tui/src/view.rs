@@ -11,9 +11,9 @@ use ratatui::widgets::{Paragraph, Wrap};
 use tally_core::entry::{CheckResult, FieldValue, Severity, check};
 
 use crate::app::{Screen, State, status_msg, value_text};
-use crate::shell::view::{BOLD, CURSOR, DIM, ERR, WARN, hash_group, problem_line, rows};
 use crate::form::{FieldId, Form};
 use crate::model::{Slot, Status};
+use crate::shell::view::{BOLD, CURSOR, DIM, ERR, WARN, hash_group, problem_line, rows};
 use crate::text::{Lang, Msg};
 
 /// The title of a municipal screen.
@@ -90,7 +90,14 @@ pub fn draw(state: &State, screen: &Screen, frame: &mut Frame, body: Rect) {
 pub fn keys(state: &State, screen: &Screen) -> Vec<Msg> {
     use Msg::*;
     match screen {
-        Screen::Overview { .. } => vec![KeyHelp, KeyMove, KeyEnter, KeyCoordinator, KeyTotal, KeyQuit],
+        Screen::Overview { .. } => vec![
+            KeyHelp,
+            KeyMove,
+            KeyEnter,
+            KeyCoordinator,
+            KeyTotal,
+            KeyQuit,
+        ],
         Screen::Typist { .. } => vec![KeyHelp, KeyChoose, KeyBack],
         Screen::Entry { .. } => vec![
             KeyHelp,
@@ -502,7 +509,8 @@ fn finish(state: &State, frame: &mut Frame, area: Rect, station: u32, slot: Slot
 
 fn coordinator(state: &State, frame: &mut Frame, area: Rect, station: u32, scroll: usize) {
     let lang = state.lang;
-    let (Some(form), Some(data)) = (state.ledger.form(), state.ledger.stations.get(&station)) else {
+    let (Some(form), Some(data)) = (state.ledger.form(), state.ledger.stations.get(&station))
+    else {
         return;
     };
     let status = data.status(form);

@@ -93,14 +93,19 @@ fn large_ballot_keys() {
     assert_eq!(at(&r), FieldId::CandidateVotes(list, CandidatePosition(3)));
     let notice = r.state.note.as_ref().unwrap();
     assert!(
-        notice.text(Lang::Nl).contains("Kandidaat 999 staat niet op lijst 1"),
+        notice
+            .text(Lang::Nl)
+            .contains("Kandidaat 999 staat niet op lijst 1"),
         "{}",
         notice.text(Lang::Nl)
     );
     // Esc leaves the prompt, not the entry.
     key(&mut r, KeyCode::Char('k'));
     key(&mut r, KeyCode::Esc);
-    assert!(matches!(r.state.screen, Shell::Level(Screen::Entry { jump: None, .. })));
+    assert!(matches!(
+        r.state.screen,
+        Shell::Level(Screen::Entry { jump: None, .. })
+    ));
 
     // Space ticks a box and clears a ticked one.
     let mark = *all
@@ -115,7 +120,9 @@ fn large_ballot_keys() {
     key(&mut r, KeyCode::Char(' '));
     assert!(matches!(&r.state.screen, Shell::Level(Screen::Entry { input, .. }) if input == "x"));
     key(&mut r, KeyCode::Char(' '));
-    assert!(matches!(&r.state.screen, Shell::Level(Screen::Entry { input, .. }) if input.is_empty()));
+    assert!(
+        matches!(&r.state.screen, Shell::Level(Screen::Entry { input, .. }) if input.is_empty())
+    );
 
     // F1 names the keys.
     key(&mut r, KeyCode::F(1));
@@ -145,7 +152,10 @@ fn esc_from_the_total_keeps_the_selection() {
     assert!(matches!(r.state.screen, Shell::Level(Screen::Total)));
     key(&mut r, KeyCode::Esc);
     assert!(
-        matches!(r.state.screen, Shell::Level(Screen::Overview { selected: 2 })),
+        matches!(
+            r.state.screen,
+            Shell::Level(Screen::Overview { selected: 2 })
+        ),
         "{:?}",
         r.state.screen
     );

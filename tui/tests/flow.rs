@@ -83,7 +83,10 @@ fn full_juinen_count_with_one_difference_and_a_verified_export() {
     // Not open for a typist.
     select(&mut r, 2);
     key(&mut r, KeyCode::Enter);
-    assert!(matches!(r.state.screen, Shell::Level(Screen::Overview { .. })));
+    assert!(matches!(
+        r.state.screen,
+        Shell::Level(Screen::Overview { .. })
+    ));
     assert!(r.state.note.as_ref().is_some_and(|n| n.error));
     // The coordinator sees W.201 and acknowledges it: definitive, with who and when.
     key(&mut r, KeyCode::Char('c'));
@@ -179,8 +182,12 @@ fn full_juinen_count_with_one_difference_and_a_verified_export() {
     assert!(
         notice.text(Lang::Nl).starts_with("Exporteren mislukt: ")
             && notice.text(Lang::Nl).matches("Exporteren mislukt").count() == 1
-            && notice.text(Lang::Nl).contains("De gegevens blijven op dit apparaat")
-            && notice.text(Lang::Nl).contains("De stick is niet gewijzigd."),
+            && notice
+                .text(Lang::Nl)
+                .contains("De gegevens blijven op dit apparaat")
+            && notice
+                .text(Lang::Nl)
+                .contains("De stick is niet gewijzigd."),
         "{}",
         notice.text(Lang::Nl)
     );

@@ -149,7 +149,12 @@ fn council_csb_stops_at_a_tie_takes_the_lot_and_writes_the_520() {
     unlock(&mut r);
     choose(&mut r, &def);
     accept_definition(&mut r, &media, &def);
-    assert_eq!(r.state.screen, Shell::Level(Screen::Overview), "{:?}", r.state.note);
+    assert_eq!(
+        r.state.screen,
+        Shell::Level(Screen::Overview),
+        "{:?}",
+        r.state.note
+    );
     check_view(&mut r, &["0 van 1 binnen", "0042"], &["0 of 1 in"]);
     import(&mut r, &gsb, &sha_hex(&count));
     check_view(&mut r, &["1 van 1 binnen", "Druk T"], &["1 of 1 in"]);
@@ -188,7 +193,12 @@ fn council_csb_stops_at_a_tie_takes_the_lot_and_writes_the_520() {
     assert!(r.state.ledger.seat_lots.is_empty());
     typ(&mut r, "4");
     press(&mut r, KeyCode::Enter);
-    assert_eq!(r.state.screen, Shell::Level(Screen::Seats), "{:?}", r.state.note);
+    assert_eq!(
+        r.state.screen,
+        Shell::Level(Screen::Seats),
+        "{:?}",
+        r.state.note
+    );
     assert_eq!(r.state.ledger.seat_lots.len(), 1);
     assert_eq!(r.state.ledger.seat_lots[0].drawn, ListNumber(4));
     check_view(
@@ -229,7 +239,12 @@ fn council_csb_stops_at_a_tie_takes_the_lot_and_writes_the_520() {
         &["seats 23"],
     );
     press(&mut r, KeyCode::Char('e'));
-    assert_eq!(r.state.screen, Shell::Level(Screen::Done), "{:?}", r.state.note);
+    assert_eq!(
+        r.state.screen,
+        Shell::Level(Screen::Done),
+        "{:?}",
+        r.state.note
+    );
     check_view(
         &mut r,
         &[
@@ -331,7 +346,12 @@ fn a_tie_between_candidates_is_decided_by_a_typed_lot() {
         &juinen_510b_with(&[&[30, 30], &[], &[1000], &[1003]]),
         Lang::En,
     );
-    assert_eq!(r.state.screen, Shell::Level(Screen::Seats), "{:?}", r.state.level.outcome);
+    assert_eq!(
+        r.state.screen,
+        Shell::Level(Screen::Seats),
+        "{:?}",
+        r.state.level.outcome
+    );
     press(&mut r, KeyCode::Enter);
     assert_eq!(r.state.screen, Shell::Level(Screen::Lot));
     check_view(
@@ -349,7 +369,12 @@ fn a_tie_between_candidates_is_decided_by_a_typed_lot() {
     assert!(r.state.ledger.candidate_lots.is_empty());
     typ(&mut r, "2");
     press(&mut r, KeyCode::Enter);
-    assert_eq!(r.state.screen, Shell::Level(Screen::Candidates), "{:?}", r.state.note);
+    assert_eq!(
+        r.state.screen,
+        Shell::Level(Screen::Candidates),
+        "{:?}",
+        r.state.note
+    );
     assert_eq!(r.state.ledger.candidate_lots.len(), 1);
     check_view(
         &mut r,
@@ -364,7 +389,12 @@ fn a_tie_between_candidates_is_decided_by_a_typed_lot() {
     press(&mut r, KeyCode::Enter);
     assert_eq!(r.state.screen, Shell::Level(Screen::Candidates));
     press(&mut r, KeyCode::Char('e'));
-    assert_eq!(r.state.screen, Shell::Level(Screen::Done), "{:?}", r.state.note);
+    assert_eq!(
+        r.state.screen,
+        Shell::Level(Screen::Done),
+        "{:?}",
+        r.state.note
+    );
     let (_, res) = exported_520(&r);
     let result = read_result(&res).unwrap();
     assert_eq!(result.seats_of(ListNumber(1)), 1);
@@ -382,9 +412,9 @@ fn a_tie_between_candidates_is_decided_by_a_typed_lot() {
 #[test]
 fn the_csb_demo_runs_to_the_signed_result() {
     use tally_tui::higher::app::State;
-    use tally_tui::shell::runner::Runner;
     use tally_tui::higher::services::{FolderHigherServices, journal_path};
     use tally_tui::services::Services;
+    use tally_tui::shell::runner::Runner;
     let dir = tempfile::tempdir().unwrap();
     let paths = tally_tui::higher::demo::csb_paths(dir.path());
     tally_tui::higher::demo::prepare_csb_demo(&paths).unwrap();
@@ -422,7 +452,12 @@ fn the_csb_demo_runs_to_the_signed_result() {
         &["DEMO - the paper shows these hash codes"],
     );
     accept_definition(&mut r, &paths.media_dir, &def);
-    assert_eq!(r.state.screen, Shell::Level(Screen::Overview), "{:?}", r.state.note);
+    assert_eq!(
+        r.state.screen,
+        Shell::Level(Screen::Overview),
+        "{:?}",
+        r.state.note
+    );
     press(&mut r, KeyCode::Char('i'));
     choose(&mut r, &gsb);
     let Shell::Level(Screen::ImportCheck { count, .. }) = &r.state.screen else {
@@ -437,7 +472,12 @@ fn the_csb_demo_runs_to_the_signed_result() {
     press(&mut r, KeyCode::Enter);
     press(&mut r, KeyCode::Enter);
     press(&mut r, KeyCode::Char('e'));
-    assert_eq!(r.state.screen, Shell::Level(Screen::Done), "{:?}", r.state.note);
+    assert_eq!(
+        r.state.screen,
+        Shell::Level(Screen::Done),
+        "{:?}",
+        r.state.note
+    );
     let lines = render(&r.state).join("\n");
     assert!(lines.contains("DEMO"), "{lines}");
     let exported = r.state.ledger.exported.clone().unwrap();
@@ -469,7 +509,12 @@ fn seats_no_list_can_take_stay_unfilled_and_are_said() {
         &juinen_510b_with(&[&[600, 400], &[500, 400], &[], &[]]),
         Lang::Nl,
     );
-    assert_eq!(r.state.screen, Shell::Level(Screen::Seats), "{:?}", r.state.level.outcome);
+    assert_eq!(
+        r.state.screen,
+        Shell::Level(Screen::Seats),
+        "{:?}",
+        r.state.level.outcome
+    );
     check_view(
         &mut r,
         &[
@@ -482,14 +527,24 @@ fn seats_no_list_can_take_stay_unfilled_and_are_said() {
         ],
     );
     press(&mut r, KeyCode::Enter);
-    assert_eq!(r.state.screen, Shell::Level(Screen::Candidates), "{:?}", r.state.note);
+    assert_eq!(
+        r.state.screen,
+        Shell::Level(Screen::Candidates),
+        "{:?}",
+        r.state.note
+    );
     check_view(
         &mut r,
         &["Voorkeursdrempel 25% van de kiesdeler", "zetels 8"],
         &["Preference threshold 25% of the quota", "seats 8"],
     );
     press(&mut r, KeyCode::Char('e'));
-    assert_eq!(r.state.screen, Shell::Level(Screen::Done), "{:?}", r.state.note);
+    assert_eq!(
+        r.state.screen,
+        Shell::Level(Screen::Done),
+        "{:?}",
+        r.state.note
+    );
     let (exported, res) = exported_520(&r);
     let text = String::from_utf8(res.clone()).unwrap();
     assert!(

@@ -91,7 +91,12 @@ fn hsb_510c(pki: &Pki, dir: &Path) -> std::path::PathBuf {
     }
     press(&mut r, KeyCode::Char('t'));
     press(&mut r, KeyCode::Char('e'));
-    assert_eq!(r.state.screen, Shell::Level(Screen::Done), "{:?}", r.state.note);
+    assert_eq!(
+        r.state.screen,
+        Shell::Level(Screen::Done),
+        "{:?}",
+        r.state.note
+    );
     std::path::PathBuf::from(r.state.ledger.exported.clone().unwrap().path)
 }
 
@@ -137,7 +142,12 @@ fn csb_until_seats(r: &mut Runner, media: &Path, def: &str, imports: &[(String, 
     unlock(r);
     choose(r, def);
     accept_definition(r, media, def);
-    assert_eq!(r.state.screen, Shell::Level(Screen::Overview), "{:?}", r.state.note);
+    assert_eq!(
+        r.state.screen,
+        Shell::Level(Screen::Overview),
+        "{:?}",
+        r.state.note
+    );
     for (folder, sha) in imports {
         import(r, folder, sha);
         assert!(
@@ -150,7 +160,12 @@ fn csb_until_seats(r: &mut Runner, media: &Path, def: &str, imports: &[(String, 
     press(r, KeyCode::Char('t'));
     assert_eq!(r.state.screen, Shell::Level(Screen::Figures));
     press(r, KeyCode::Char('z'));
-    assert_eq!(r.state.screen, Shell::Level(Screen::Seats), "{:?}", r.state.level.outcome);
+    assert_eq!(
+        r.state.screen,
+        Shell::Level(Screen::Seats),
+        "{:?}",
+        r.state.level.outcome
+    );
     check_view(
         r,
         &["150 zetels", "kiesdeler", "1 VVD"],
@@ -208,7 +223,8 @@ fn the_hsb_510c_with_the_other_kieskringen_gives_the_signed_510d_and_520() {
 
     let mut r = open(&paths, Lang::Nl);
     csb_until_seats(&mut r, &media, &def, &imports);
-    let Some(Ok(Computation::Complete(ComputedResult { seats, .. }))) = r.state.level.outcome.clone()
+    let Some(Ok(Computation::Complete(ComputedResult { seats, .. }))) =
+        r.state.level.outcome.clone()
     else {
         panic!("{:?}", r.state.level.outcome);
     };
@@ -217,7 +233,12 @@ fn the_hsb_510c_with_the_other_kieskringen_gives_the_signed_510d_and_520() {
     assert_eq!(r.state.screen, Shell::Level(Screen::Candidates));
     check_view(&mut r, &["Lijst 1 VVD", "Rutte"], &["List 1 VVD"]);
     press(&mut r, KeyCode::Char('e'));
-    assert_eq!(r.state.screen, Shell::Level(Screen::Done), "{:?}", r.state.note);
+    assert_eq!(
+        r.state.screen,
+        Shell::Level(Screen::Done),
+        "{:?}",
+        r.state.note
+    );
 
     let exported = r.state.ledger.exported.clone().unwrap();
     let root = pki.root.public_key();
@@ -293,7 +314,8 @@ fn the_real_tk2021_seats_equal_the_520_and_lists_needing_p18_are_refused() {
     let mut r = open(&paths, Lang::Nl);
     csb_until_seats(&mut r, &media, &def, &imports);
     let published = read_result(&real("Resultaat_TK2021.eml.xml")).unwrap();
-    let Some(Ok(Computation::Complete(ComputedResult { seats, .. }))) = &r.state.level.outcome else {
+    let Some(Ok(Computation::Complete(ComputedResult { seats, .. }))) = &r.state.level.outcome
+    else {
         panic!("{:?}", r.state.level.outcome);
     };
     assert_eq!(seats.lists.len(), 37);

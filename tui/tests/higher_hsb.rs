@@ -258,7 +258,12 @@ fn hsb_imports_refuses_corrects_restarts_and_writes_the_signed_510c() {
     press(&mut r, KeyCode::Esc);
     choose(&mut r, &def_folder);
     accept_definition(&mut r, &media, &def_folder);
-    assert_eq!(r.state.screen, Shell::Level(Screen::Overview), "{:?}", r.state.note);
+    assert_eq!(
+        r.state.screen,
+        Shell::Level(Screen::Overview),
+        "{:?}",
+        r.state.note
+    );
     check_view(
         &mut r,
         &[
@@ -428,7 +433,12 @@ fn hsb_imports_refuses_corrects_restarts_and_writes_the_signed_510c() {
         &["compare with the paper", &e1],
     );
     press(&mut r, KeyCode::Char('e'));
-    assert_eq!(r.state.screen, Shell::Level(Screen::Done), "{:?}", r.state.note);
+    assert_eq!(
+        r.state.screen,
+        Shell::Level(Screen::Done),
+        "{:?}",
+        r.state.note
+    );
     check_view(
         &mut r,
         &[

@@ -15,9 +15,9 @@ use tally_signing::{
 use tally_tui::app::{Screen, State};
 use tally_tui::demo::{FolderServices, JUINEN_110A, JUINEN_110B, JUINEN_230B, Paths, prepare_demo};
 use tally_tui::journal::CoreJournal;
-use tally_tui::shell::runner::Runner;
 use tally_tui::services::Services;
 use tally_tui::shell::Screen as Shell;
+use tally_tui::shell::runner::Runner;
 use tally_tui::text::Lang;
 
 fn provision(dir: &std::path::Path) -> Paths {
@@ -50,8 +50,7 @@ fn provision(dir: &std::path::Path) -> Paths {
     .unwrap();
     let cert = issue(Role::Gsb, "0042", "Gemeente Juinen", &body);
     std::fs::write(keys.join("GR2025_Juinen_0042.cert"), cert.as_bytes()).unwrap();
-    let enc =
-        encrypt_secret_key(&body, b"lang genoeg wachtwoord", KdfParams::INSECURE_TEST).unwrap();
+    let enc = encrypt_secret_key(&body, b"lang genoeg wachtwoord", KdfParams::FLOOR).unwrap();
     std::fs::write(keys.join("GR2025_Juinen_0042.key"), enc).unwrap();
 
     let mut paths = Paths::new(dir.join("data"), dir.join("media"));
@@ -127,7 +126,10 @@ fn provisioned_keys_real_mode_and_the_demo_medium_refused() {
         other => panic!("{other:?}"),
     }
     type_published_groups(&mut r);
-    assert!(matches!(r.state.screen, Shell::Level(Screen::Overview { .. })));
+    assert!(matches!(
+        r.state.screen,
+        Shell::Level(Screen::Overview { .. })
+    ));
     let lists = juinen_lists(&r);
     for i in 0..3 {
         let p = paper(i as u32 + 1, &lists);

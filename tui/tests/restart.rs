@@ -12,8 +12,8 @@ use tally_core::entry::FieldId;
 use tally_core::ids::{CandidatePosition, ListNumber};
 use tally_tui::app::{Municipal, Screen, State};
 use tally_tui::demo::Paths;
-use tally_tui::model::Status;
 use tally_tui::journaled::ChainHead;
+use tally_tui::model::Status;
 use tally_tui::shell::Screen as Shell;
 use tally_tui::text::Lang;
 
@@ -37,7 +37,9 @@ fn normalized(s: &Shell<Municipal>) -> Shell<Municipal> {
 
 fn survives(s: &Shell<Municipal>) -> bool {
     match s {
-        Shell::Level(Screen::Overview { .. }) | Shell::Level(Screen::Coordinator { .. }) | Shell::Level(Screen::Total) => true,
+        Shell::Level(Screen::Overview { .. })
+        | Shell::Level(Screen::Coordinator { .. })
+        | Shell::Level(Screen::Total) => true,
         Shell::Level(Screen::Entry { dirty, .. }) => !dirty,
         _ => false,
     }
@@ -121,7 +123,10 @@ fn nothing_typed_is_lost_when_killed_at_many_points() {
     // type_fields typed every field and left us on the finish screen: go back and pause.
     key(&mut k, KeyCode::Esc);
     key(&mut k, KeyCode::Esc);
-    assert!(matches!(k.state().screen, Shell::Level(Screen::Overview { .. })));
+    assert!(matches!(
+        k.state().screen,
+        Shell::Level(Screen::Overview { .. })
+    ));
     k.kill_and_restart();
     start_entry(&mut k, 0, "anna ");
     assert_eq!(

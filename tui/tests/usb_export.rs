@@ -18,10 +18,10 @@ use tally_signing::{ContentKind, DirSource, Timestamp, VerifyOptions, verify_med
 use tally_tui::app::{Screen, State};
 use tally_tui::demo::{FolderServices, Paths, demo_root};
 use tally_tui::journal::CoreJournal;
-use tally_tui::shell::runner::Runner;
 use tally_tui::services::Services;
-use tally_tui::sticks::Sticks;
 use tally_tui::shell::Screen as Shell;
+use tally_tui::shell::runner::Runner;
+use tally_tui::sticks::Sticks;
 use tally_tui::text::Lang;
 
 /// Enters the three Juinen stations twice with the scripted paper reports (no differences,
@@ -182,7 +182,11 @@ fn usb_mode_without_a_usable_stick_refuses_the_export_and_keeps_the_data() {
         "{}",
         notice.text(Lang::Nl)
     );
-    assert!(notice.text(Lang::Nl).is_ascii(), "{}", notice.text(Lang::Nl));
+    assert!(
+        notice.text(Lang::Nl).is_ascii(),
+        "{}",
+        notice.text(Lang::Nl)
+    );
     // Nothing was mounted below the runtime dir.
     assert_eq!(std::fs::read_dir(&run).unwrap().count(), 0);
     drop(r);

@@ -38,8 +38,8 @@ use tally_signing::{DirSource, VerifyOptions, verify_medium};
 use tally_tui::app::State;
 use tally_tui::demo::{FolderServices, JUINEN_110A, JUINEN_110B, JUINEN_230B, Paths};
 use tally_tui::journal::CoreJournal;
-use tally_tui::shell::runner::Runner;
 use tally_tui::services::Services;
+use tally_tui::shell::runner::Runner;
 use tally_tui::text::Lang;
 
 fn work() -> PathBuf {

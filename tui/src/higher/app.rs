@@ -40,8 +40,11 @@ pub type Effect = shell::Effect<Higher>;
 pub trait HigherServices {
     /// Verifies a count medium of `kind`: the signature, the signer's role, the election,
     /// and that the signer is the body the file speaks for.
-    fn verify_count(&mut self, medium: &Medium, kind: ContentKind)
-    -> Result<VerifiedCount, Refusal>;
+    fn verify_count(
+        &mut self,
+        medium: &Medium,
+        kind: ContentKind,
+    ) -> Result<VerifiedCount, Refusal>;
     /// Keeps an accepted file's bytes in the data directory (synced) under its SHA-256.
     fn keep_file(&mut self, sha256: &str, bytes: &[u8]) -> Result<(), Refusal>;
     /// Signs `files` as a medium of `kind` and writes it to the stick (verified read-back).
@@ -194,10 +197,17 @@ fn import_refusal(e: &tally_core::aggregate::ImportError) -> Refusal {
 fn now() -> Option<(String, tally_report::CreationTime)> {
     let utc = jiff::tz::TimeZone::UTC.to_datetime(jiff::Timestamp::now());
     let n = |v: i8| u32::try_from(v).ok();
-    let (y, mo, d) = (u32::try_from(utc.year()).ok()?, n(utc.month())?, n(utc.day())?);
+    let (y, mo, d) = (
+        u32::try_from(utc.year()).ok()?,
+        n(utc.month())?,
+        n(utc.day())?,
+    );
     let (h, mi, s) = (n(utc.hour())?, n(utc.minute())?, n(utc.second())?);
     let created = tally_report::CreationTime::new(y, mo, d, h, mi, s).ok()?;
-    Some((format!("{y:04}-{mo:02}-{d:02}T{h:02}:{mi:02}:{s:02}"), created))
+    Some((
+        format!("{y:04}-{mo:02}-{d:02}T{h:02}:{mi:02}:{s:02}"),
+        created,
+    ))
 }
 
 impl Level for Higher {
@@ -417,10 +427,19 @@ impl Level for Higher {
     }
 
     fn election_id(state: &State) -> Option<String> {
-        state.ledger.definition.as_ref().map(|d| d.election.id.0.clone())
+        state
+            .ledger
+            .definition
+            .as_ref()
+            .map(|d| d.election.id.0.clone())
     }
 
-    fn draw(state: &State, screen: &Screen, frame: &mut ratatui::Frame, area: ratatui::layout::Rect) {
+    fn draw(
+        state: &State,
+        screen: &Screen,
+        frame: &mut ratatui::Frame,
+        area: ratatui::layout::Rect,
+    ) {
         super::view::draw(state, screen, frame, area);
     }
 

@@ -138,12 +138,12 @@ pub fn prepare_csb_demo(paths: &Paths) -> Result<(), SetupError> {
     }
     let write =
         |p: &Path, b: &[u8]| fs::write(p, b).map_err(|e| SetupError::Io(p.to_path_buf(), e));
-    if !paths.key.exists() {
+    if !paths.key.exists() || crate::demo::below_floor(&paths.key) {
         let key = SecretKey::from_seed(&seed("csb Juinen"));
         let cert = issue(Role::Csb, "CSB", "DEMO Juinen", &key)?;
         write(&paths.root, &demo_root().public_key().to_file_bytes())?;
         write(&paths.certificate, cert.as_bytes())?;
-        let enc = encrypt_secret_key(&key, DEMO_PASSPHRASE.as_bytes(), KdfParams::INSECURE_TEST)
+        let enc = encrypt_secret_key(&key, DEMO_PASSPHRASE.as_bytes(), KdfParams::FLOOR)
             .map_err(|e| invalid("demo key", e))?;
         write(&paths.key, &enc)?;
     }

@@ -4,10 +4,10 @@
 
 use super::app::State;
 use super::services::{FolderHigherServices, certificate_role, journal_path};
-use crate::services::Services;
-use crate::shell::runner::Runner;
 use crate::folder::Paths;
 use crate::journal::CoreJournal;
+use crate::services::Services;
+use crate::shell::runner::Runner;
 use crate::sticks::Sticks;
 use crate::text::Lang;
 

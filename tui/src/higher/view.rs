@@ -13,8 +13,8 @@ use tally_core::hashcode::Sha256Digest;
 use tally_report::format_count;
 
 use super::app::{Screen, State, is_central, pending_drawing};
-use crate::shell::view::{BOLD, ERR, ascii, groups_lines};
 use super::model::{Computation, ComputedResult, ListOutcome};
+use crate::shell::view::{BOLD, ERR, ascii, groups_lines};
 use crate::text::{Lang, Msg};
 
 fn line(text: impl AsRef<str>) -> Line<'static> {
@@ -93,7 +93,11 @@ fn body_lines(state: &State, screen: &Screen) -> (Vec<Line<'static>>, Msg) {
                 ));
             }
             lines.push(Line::from(""));
-            let asked: Vec<String> = groups.asked.iter().map(|(_, g)| (g + 1).to_string()).collect();
+            let asked: Vec<String> = groups
+                .asked
+                .iter()
+                .map(|(_, g)| (g + 1).to_string())
+                .collect();
             let [a, b] = [0, 1].map(|i| asked.get(i).cloned().unwrap_or_default());
             lines.push(line(Msg::ImportTypeGroups.fill(lang, &[&a, &b])));
             let mut typed = Vec::new();
@@ -492,7 +496,11 @@ fn lot(state: &State, lines: &mut Vec<Line<'static>>) {
     lines.push(Line::from(""));
     lines.push(line(Msg::LotExplain.text(lang)));
     lines.push(Line::from(""));
-    lines.push(line(format!("{} {}_", prompt.text(lang), state.level.input)));
+    lines.push(line(format!(
+        "{} {}_",
+        prompt.text(lang),
+        state.level.input
+    )));
 }
 
 fn candidates(state: &State, lines: &mut Vec<Line<'static>>) {

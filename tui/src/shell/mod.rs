@@ -103,7 +103,12 @@ pub trait Level: Sized + 'static {
     /// The election's identifier for the header, once there is one.
     fn election_id(state: &State<Self>) -> Option<String>;
     /// Draws a level screen's body.
-    fn draw(state: &State<Self>, screen: &Self::Screen, frame: &mut ratatui::Frame, area: ratatui::layout::Rect);
+    fn draw(
+        state: &State<Self>,
+        screen: &Self::Screen,
+        frame: &mut ratatui::Frame,
+        area: ratatui::layout::Rect,
+    );
     /// The keys of a level screen, for the key bar.
     fn keys(state: &State<Self>, screen: &Self::Screen) -> Vec<Msg>;
     /// The help of a level screen.
@@ -508,12 +513,14 @@ fn on_key<L: Level>(state: &mut State<L>, key: KeyEvent) -> Vec<Effect<L>> {
                 }
                 (Some(m), Purpose::Import) => L::import_chosen(state, m),
             },
-            KeyCode::Esc if list.purpose == Purpose::Import => {
-                state.resume()
-            }
+            KeyCode::Esc if list.purpose == Purpose::Import => state.resume(),
             _ => Vec::new(),
         },
-        Screen::Definition { def, medium, groups } => match key.code {
+        Screen::Definition {
+            def,
+            medium,
+            groups,
+        } => match key.code {
             KeyCode::Esc => state.media(Purpose::Definition),
             KeyCode::Enter if groups.complete() => match groups.check() {
                 Ok(()) => vec![Effect::Keep(medium.clone(), def.clone())],

@@ -75,11 +75,7 @@ impl<L: Level> Ctx<'_, L> {
     ///
     /// # Errors
     /// The ledger refused it, or the journal could not be written: nothing changed.
-    pub fn persist(
-        &mut self,
-        mut record: Record<L>,
-        file: Option<&[u8]>,
-    ) -> Persisted<L> {
+    pub fn persist(&mut self, mut record: Record<L>, file: Option<&[u8]>) -> Persisted<L> {
         L::stamp(&mut record, now_ms());
         let applied = journaled::persist(
             &mut self.state.ledger,

@@ -108,8 +108,12 @@ pub fn hash_code(hex: &str) -> String {
 
 /// A hex SHA-256 in two rows of eight groups, indented.
 pub fn hash_rows(hex: &str, indent: &str) -> [String; 2] {
-    let half = |r: std::ops::Range<usize>| r.map(|g| hash_group(hex, g)).collect::<Vec<_>>().join(" ");
-    [format!("{indent}{}", half(0..8)), format!("{indent}{}", half(8..16))]
+    let half =
+        |r: std::ops::Range<usize>| r.map(|g| hash_group(hex, g)).collect::<Vec<_>>().join(" ");
+    [
+        format!("{indent}{}", half(0..8)),
+        format!("{indent}{}", half(8..16)),
+    ]
 }
 
 /// Draws the whole screen.
@@ -136,7 +140,11 @@ pub fn view<L: Level>(state: &State<L>, frame: &mut Frame) {
                 Purpose::Definition => Msg::InsertDefinition.text(lang).to_owned(),
                 Purpose::Import => Msg::MediaImportTitle.fill(
                     lang,
-                    &[if state.identity.role == "CSB" { "510c" } else { "510b" }],
+                    &[if state.identity.role == "CSB" {
+                        "510c"
+                    } else {
+                        "510b"
+                    }],
                 ),
             };
             let mut lines = vec![Line::from(title), Line::from("")];
@@ -179,9 +187,7 @@ pub fn view<L: Level>(state: &State<L>, frame: &mut Frame) {
         }
         Screen::Level(screen) => L::draw(state, screen, frame, body),
     }
-    let prompt = state
-        .level_screen()
-        .and_then(|s| L::prompt(state, s));
+    let prompt = state.level_screen().and_then(|s| L::prompt(state, s));
     if let Some(p) = prompt {
         frame.render_widget(Paragraph::new(Line::styled(p, BOLD)), notice);
     } else if let (Some(n), Some(text)) = (&state.note, note) {
@@ -230,7 +236,10 @@ pub fn groups_lines(lines: &mut Vec<Line<'static>>, groups: &GroupsInput, demo: 
         lines.push(Line::styled(Msg::DemoPaper.text(lang).to_string(), DIM));
         for file in &groups.files {
             let [a, b] = hash_rows(&file.sha256, "        ");
-            lines.push(Line::styled(format!("  {:<6}{}", file.label, a.trim_start()), DIM));
+            lines.push(Line::styled(
+                format!("  {:<6}{}", file.label, a.trim_start()),
+                DIM,
+            ));
             lines.push(Line::styled(b, DIM));
         }
     }

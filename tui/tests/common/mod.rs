@@ -11,9 +11,9 @@ use tally_core::ids::{CandidatePosition, ListNumber};
 use tally_tui::app::{Municipal, Screen, State};
 use tally_tui::demo::{FolderServices, Paths, prepare_demo};
 use tally_tui::journal::CoreJournal;
-use tally_tui::shell::runner::Runner;
 use tally_tui::services::Services;
 use tally_tui::shell::Screen as Shell;
+use tally_tui::shell::runner::Runner;
 use tally_tui::text::Lang;
 
 /// The runner of a demo session.

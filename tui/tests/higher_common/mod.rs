@@ -108,8 +108,7 @@ impl Pki {
         let (key, cert) = self.body(role, identifier, name);
         std::fs::write(&paths.root, self.root.public_key().to_file_bytes()).unwrap();
         std::fs::write(&paths.certificate, cert.as_bytes()).unwrap();
-        let enc =
-            encrypt_secret_key(&key, PASSPHRASE.as_bytes(), KdfParams::INSECURE_TEST).unwrap();
+        let enc = encrypt_secret_key(&key, PASSPHRASE.as_bytes(), KdfParams::FLOOR).unwrap();
         std::fs::write(&paths.key, enc).unwrap();
         paths
     }
@@ -184,12 +183,7 @@ pub fn one_unit_file(
 
 pub fn open(paths: &Paths, lang: Lang) -> Runner {
     let services = FolderHigherServices::open(paths.clone(), "0".repeat(64), false).unwrap();
-    let state = State::new(
-        lang,
-        false,
-        services.identity(),
-        7,
-    );
+    let state = State::new(lang, false, services.identity(), 7);
     Runner::open(
         state,
         services,
@@ -285,7 +279,11 @@ pub fn accept_definition<J: Journal>(
 }
 
 /// Imports the medium `folder` whose EML has SHA-256 `sha`, typing its groups.
-pub fn import<J: Journal>(r: &mut ShellRunner<Higher, FolderHigherServices, J>, folder: &str, sha: &str) {
+pub fn import<J: Journal>(
+    r: &mut ShellRunner<Higher, FolderHigherServices, J>,
+    folder: &str,
+    sha: &str,
+) {
     press(r, KeyCode::Char('i'));
     choose(r, folder);
     if matches!(r.state.screen, Shell::Level(Screen::ImportCheck { .. })) {
