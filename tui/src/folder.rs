@@ -96,18 +96,111 @@ impl Paths {
     }
 }
 
-/// The services on sticks (real USB sticks, or folders standing in for them) and real
-/// signatures.
+/// What every level's services hold: the data folder, the sticks, the trusted root, the
+/// body's certificate (verified against the root) and, once unlocked, its key.
+pub struct Body {
+    /// Where the keys, the journal and the audit log are.
+    pub paths: Paths,
+    /// The sticks (USB, or a folder standing in for one).
+    pub sticks: Sticks,
+    /// The trusted root's public key.
+    pub root: PublicKey,
+    /// The body's certificate.
+    pub certificate: Certificate,
+    /// The body's key, once unlocked.
+    pub key: Option<SecretKey>,
+    /// The running system's identity.
+    pub system: String,
+    /// Whether this is the demo.
+    pub demo: bool,
+}
+
+impl Body {
+    /// Opens the keys in `paths`: the root's public key and the body's certificate, which must
+    /// be signed by that root. The body key stays locked until [`Body::unlock`].
+    ///
+    /// # Errors
+    /// A key file is missing or invalid, or the certificate is not the root's.
+    pub fn open(
+        paths: Paths,
+        sticks: Sticks,
+        system: String,
+        demo: bool,
+    ) -> Result<Body, SetupError> {
+        let root = PublicKey::from_file_bytes(&read(&paths.root)?)
+            .map_err(|e| SetupError::Invalid(paths.root.clone(), e.to_string()))?;
+        let certificate = Certificate::parse(&read(&paths.certificate)?)
+            .map_err(|e| SetupError::Invalid(paths.certificate.clone(), e.to_string()))?;
+        certificate
+            .verify(&root)
+            .map_err(|e| SetupError::Invalid(paths.certificate.clone(), e.to_string()))?;
+        Ok(Body {
+            paths,
+            sticks,
+            root,
+            certificate,
+            key: None,
+            system,
+            demo,
+        })
+    }
+
+    /// What the start screen shows.
+    pub fn identity(&self) -> Identity {
+        Identity::of(&self.root, &self.certificate, &self.system)
+    }
+
+    /// Unlocks the body key with the passphrase.
+    ///
+    /// # Errors
+    /// See [`unlock_key`].
+    pub fn unlock(&mut self, passphrase: &str) -> Result<(), Refusal> {
+        self.key = Some(unlock_key(&self.paths.key, passphrase, &self.certificate)?);
+        Ok(())
+    }
+
+    /// The audit log, opened for appending.
+    ///
+    /// # Errors
+    /// It cannot be opened.
+    pub fn audit_log(&self) -> Result<JsonLinesAudit, Refusal> {
+        JsonLinesAudit::open(&self.paths.audit())
+            .map_err(|e| Refusal::with(Msg::MediaAudit, &[], e.to_string()))
+    }
+
+    /// A line in the audit log (the decision is in the journal already; this is a copy for
+    /// reading).
+    pub fn note(&self, text: &str) {
+        if let Ok(mut audit) = self.audit_log() {
+            let _ = tally_media::AuditSink::record(
+                &mut audit,
+                tally_media::AuditEvent::new(tally_media::AuditKind::Verified, None, text),
+            );
+        }
+    }
+
+    /// Takes in what changed with the sticks (every 300 ms); the audit log is opened only
+    /// when there is something to log.
+    pub fn poll_media(&mut self) -> bool {
+        let mut events = tally_media::MemoryAudit::default();
+        let changed = self.sticks.poll(std::time::Duration::ZERO, &mut events);
+        if !events.events.is_empty()
+            && let Ok(mut audit) = self.audit_log()
+        {
+            for e in events.events {
+                let _ = tally_media::AuditSink::record(&mut audit, e);
+            }
+        }
+        changed
+    }
+}
+
+/// The municipal level's services on sticks (real USB sticks, or folders standing in for
+/// them) and real signatures.
 pub struct FolderServices {
-    paths: Paths,
-    sticks: Sticks,
+    body: Body,
     /// The election of the kept definition (for the municipal report), once verified.
     election: Option<Election>,
-    root: PublicKey,
-    certificate: Certificate,
-    key: Option<SecretKey>,
-    system: String,
-    demo: bool,
 }
 
 /// Why the terminal cannot start.
@@ -188,41 +281,21 @@ impl FolderServices {
         system: String,
         demo: bool,
     ) -> Result<FolderServices, SetupError> {
-        let root_path = paths.root.clone();
-        let root = PublicKey::from_file_bytes(&read(&root_path)?)
-            .map_err(|e| SetupError::Invalid(root_path.clone(), e.to_string()))?;
-        let cert_path = paths.certificate.clone();
-        let certificate = Certificate::parse(&read(&cert_path)?)
-            .map_err(|e| SetupError::Invalid(cert_path.clone(), e.to_string()))?;
-        certificate
-            .verify(&root)
-            .map_err(|e| SetupError::Invalid(cert_path.clone(), e.to_string()))?;
         Ok(FolderServices {
-            paths,
-            sticks,
+            body: Body::open(paths, sticks, system, demo)?,
             election: None,
-            root,
-            certificate,
-            key: None,
-            system,
-            demo,
         })
     }
 
     fn options(&self) -> VerifyOptions<'_> {
-        let mut o = VerifyOptions::new(&self.root, Timestamp::now());
+        let mut o = VerifyOptions::new(&self.body.root, Timestamp::now());
         o.expected_kind = Some(ContentKind::ElectionDefinition);
-        o.expected_election = Some(self.certificate.election());
+        o.expected_election = Some(self.body.certificate.election());
         o
     }
 
     fn audit_log(&self) -> Result<JsonLinesAudit, Refusal> {
-        JsonLinesAudit::open(&self.paths.audit()).map_err(|e| {
-            Refusal::new(
-                Msg::MediumRefused,
-                format!("het auditlogboek kan niet worden geopend: {e}"),
-            )
-        })
+        self.body.audit_log()
     }
 
     /// Makes the signed 510b medium (the count and its report) of the definitive results;
@@ -234,12 +307,13 @@ impl FolderServices {
     ) -> Result<(SignedMedium, String), Refusal> {
         let fail = |e: String| Refusal::new(Msg::ExportFailed, e);
         let key = self
+            .body
             .key
             .as_ref()
             .ok_or_else(|| fail("de sleutel is niet ontgrendeld".into()))?;
         let kept = match self.election.clone() {
             Some(e) => e,
-            None => self.verify_dir(&self.paths.data_dir.join(KEPT_DIR))?.1,
+            None => self.verify_dir(&self.body.paths.data_dir.join(KEPT_DIR))?.1,
         };
         // The 510b's header, shape and name are the core's (municipal::header_for,
         // municipal_total, count_file, write_510b); the terminal adds only the time.
@@ -259,17 +333,18 @@ impl FolderServices {
         );
         let file = tally_core::municipal::count_file(total, header).map_err(total_error)?;
         let (mut name, bytes) = write_510b(&file).map_err(|e| fail(e.to_string()))?;
-        if self.demo {
+        if self.body.demo {
             name = format!("DEMO_{name}");
         }
         let sha = hex::encode(sha256(&bytes));
         // The municipal report (model Na 31-2) next to the EML, inside the signed manifest:
         // its bytes are signed, written, read back and verified with the count.
-        let pdf = municipal_pdf(&kept, election, &file, &bytes, &name, self.demo).map_err(|e| {
-            fail(format!(
-                "het proces-verbaal (PDF) kan niet gemaakt worden: {e}"
-            ))
-        })?;
+        let pdf =
+            municipal_pdf(&kept, election, &file, &bytes, &name, self.body.demo).map_err(|e| {
+                fail(format!(
+                    "het proces-verbaal (PDF) kan niet gemaakt worden: {e}"
+                ))
+            })?;
         let pdf_name = report_file_name(&name);
         let medium = sign_medium(
             ContentKind::Results510b,
@@ -282,7 +357,7 @@ impl FolderServices {
                 },
             ],
             key,
-            &self.certificate,
+            &self.body.certificate,
             Timestamp::now(),
         )
         .map_err(|e| fail(e.to_string()))?;
@@ -298,7 +373,7 @@ impl FolderServices {
                 format!("de export kan niet bewaard worden: {e}"),
             )
         };
-        let dir = self.paths.data_dir.join(EXPORT_DIR).join(folder);
+        let dir = self.body.paths.data_dir.join(EXPORT_DIR).join(folder);
         if dir.exists() {
             fs::remove_dir_all(&dir).map_err(fail)?;
         }
@@ -323,14 +398,14 @@ impl FolderServices {
                 format!("de bewaarde export is niet bruikbaar: {e}"),
             )
         };
-        let dir = self.paths.data_dir.join(EXPORT_DIR).join(folder);
+        let dir = self.body.paths.data_dir.join(EXPORT_DIR).join(folder);
         if !dir.join(tally_signing::SIGNATURE_FILE).exists() {
             return Ok(None);
         }
-        let mut opts = VerifyOptions::new(&self.root, Timestamp::now());
+        let mut opts = VerifyOptions::new(&self.body.root, Timestamp::now());
         opts.expected_kind = Some(ContentKind::Results510b);
         opts.expected_election = Some(election);
-        opts.expected_signer = Some(self.certificate.identifier());
+        opts.expected_signer = Some(self.body.certificate.identifier());
         let verified = verify_medium(&tally_signing::DirSource::new(&dir), &opts)
             .map_err(|e| fail(e.to_string()))?;
         // The manifest and signature just verified, read again for writing (capped, regular
@@ -444,10 +519,10 @@ impl FolderServices {
         .map_err(|e| Refusal::with(Msg::DefinitionEmlWrong, &[], e.to_string()))?;
         let info = ElectionInfo::from_election(&election)
             .map_err(|e| Refusal::new(Msg::MediumRefused, e))?;
-        if info.municipality_code != self.certificate.identifier() {
+        if info.municipality_code != self.body.certificate.identifier() {
             return Err(Refusal::with(
                 Msg::OtherMunicipality,
-                &[&info.municipality_code, self.certificate.identifier()],
+                &[&info.municipality_code, self.body.certificate.identifier()],
                 "",
             ));
         }
@@ -482,7 +557,7 @@ impl FolderServices {
         f: impl FnOnce(&Self, &dyn StickMedium, &str, &mut JsonLinesAudit) -> Result<T, Refusal>,
     ) -> Result<T, Refusal> {
         // An entry for a whole stick (unusable, empty, unreadable) says why.
-        if let Some(stick) = self.sticks.get(&source.display().to_string()) {
+        if let Some(stick) = self.body.sticks.get(&source.display().to_string()) {
             return Err(match stick.medium {
                 Err(why) => Refusal::new(Msg::MediumRefused, format!("{}: {why}", stick.label)),
                 Ok(_) => Refusal::with(Msg::NoSignedMediumOnStick, &[&stick.label], ""),
@@ -491,11 +566,12 @@ impl FolderServices {
         let (parent, folder) = split(source)?;
         let mut audit = self.audit_log()?;
         let medium = self
+            .body
             .sticks
             .begin(&parent.display().to_string())
             .map_err(|why| Refusal::new(Msg::MediumRefused, why))?;
         let result = f(self, medium.as_ref(), folder, &mut audit);
-        let removed = self.sticks.end(&mut audit);
+        let removed = self.body.sticks.end(&mut audit);
         match result {
             Err(_) if removed => Err(Refusal::with(Msg::StickPulledWhileReading, &[], "")),
             other => other,
@@ -546,12 +622,11 @@ fn media_refusal(e: MediaError) -> Refusal {
 
 impl Services<Municipal> for FolderServices {
     fn identity(&self) -> Identity {
-        Identity::of(&self.root, &self.certificate, &self.system)
+        self.body.identity()
     }
 
     fn unlock(&mut self, passphrase: &str) -> Result<(), Refusal> {
-        self.key = Some(unlock_key(&self.paths.key, passphrase, &self.certificate)?);
-        Ok(())
+        self.body.unlock(passphrase)
     }
 
     fn scan(&mut self) -> Vec<Medium> {
@@ -561,9 +636,9 @@ impl Services<Municipal> for FolderServices {
         let Ok(mut audit) = self.audit_log() else {
             return Vec::new();
         };
-        let usb = self.sticks.is_usb();
+        let usb = self.body.sticks.is_usb();
         let mut out = Vec::new();
-        for stick in self.sticks.present() {
+        for stick in self.body.sticks.present() {
             let whole = |why: String| Medium {
                 label: format!("{}: {why}", stick.label),
                 stick: stick.key.clone(),
@@ -576,7 +651,7 @@ impl Services<Municipal> for FolderServices {
                     continue;
                 }
             };
-            let Ok(medium) = self.sticks.begin(&stick.key).map(|_| medium) else {
+            let Ok(medium) = self.body.sticks.begin(&stick.key).map(|_| medium) else {
                 continue;
             };
             let folders = medium
@@ -586,7 +661,7 @@ impl Services<Municipal> for FolderServices {
                     session.close(&mut audit)?;
                     folders
                 });
-            self.sticks.end(&mut audit);
+            self.body.sticks.end(&mut audit);
             match folders {
                 Ok(folders) if usb && folders.is_empty() => out.push(whole(
                     "geen map met een ondertekend medium (leeg?)".to_owned(),
@@ -608,17 +683,7 @@ impl Services<Municipal> for FolderServices {
     }
 
     fn poll_media(&mut self) -> bool {
-        // Called every 300 ms: the audit log is opened only when there is something to log.
-        let mut events = tally_media::MemoryAudit::default();
-        let changed = self.sticks.poll(std::time::Duration::ZERO, &mut events);
-        if !events.events.is_empty()
-            && let Ok(mut audit) = self.audit_log()
-        {
-            for e in events.events {
-                let _ = tally_media::AuditSink::record(&mut audit, e);
-            }
-        }
-        changed
+        self.body.poll_media()
     }
 
     fn verify_definition(&mut self, medium: &Medium) -> Result<VerifiedDefinition, Refusal> {
@@ -633,7 +698,7 @@ impl Services<Municipal> for FolderServices {
         _medium: &Medium,
         definition: &VerifiedDefinition,
     ) -> Result<(), Refusal> {
-        let kept = self.paths.data_dir.join(KEPT_DIR);
+        let kept = self.body.paths.data_dir.join(KEPT_DIR);
         let fail =
             |e: std::io::Error| Refusal::new(Msg::MediumRefused, format!("bewaren mislukt: {e}"));
         if kept.exists() {
@@ -660,7 +725,7 @@ impl Services<Municipal> for FolderServices {
             copied
         })?;
         sync_dir(&kept)
-            .and_then(|()| sync_dir(&self.paths.data_dir))
+            .and_then(|()| sync_dir(&self.body.paths.data_dir))
             .map_err(fail)?;
         // What was copied must be what was verified.
         let (again, election) = self.verify_dir(&kept)?;
@@ -675,7 +740,7 @@ impl Services<Municipal> for FolderServices {
     }
 
     fn kept_definition(&mut self) -> Result<Option<VerifiedDefinition>, Refusal> {
-        let kept = self.paths.data_dir.join(KEPT_DIR);
+        let kept = self.body.paths.data_dir.join(KEPT_DIR);
         if !kept.exists() {
             return Ok(None);
         }
@@ -685,12 +750,7 @@ impl Services<Municipal> for FolderServices {
     }
 
     fn note(&mut self, text: &str) {
-        if let Ok(mut audit) = self.audit_log() {
-            let _ = tally_media::AuditSink::record(
-                &mut audit,
-                tally_media::AuditEvent::new(tally_media::AuditKind::Verified, None, text),
-            );
-        }
+        self.body.note(text);
     }
 
     fn level(&mut self) -> &mut (dyn MunicipalServices + 'static) {
@@ -708,9 +768,9 @@ impl MunicipalServices for FolderServices {
         let mut folder = SignedMedium::folder_name(
             ContentKind::Results510b,
             &election.id,
-            self.certificate.identifier(),
+            self.body.certificate.identifier(),
         );
-        if self.demo {
+        if self.body.demo {
             folder = format!("DEMO_{folder}");
         }
         let (medium, sha) = match self.kept_export(&folder, &election.id)? {
@@ -722,7 +782,7 @@ impl MunicipalServices for FolderServices {
             }
         };
         // Exactly one usable stick: which one is meant is never guessed.
-        let sticks = self.sticks.present();
+        let sticks = self.body.sticks.present();
         let usable: Vec<_> = sticks.iter().filter(|s| s.medium.is_ok()).collect();
         let key = match usable.as_slice() {
             [one] => one.key.clone(),
@@ -747,7 +807,7 @@ impl MunicipalServices for FolderServices {
             }
         };
         let dir = Path::new(&key).join(&folder);
-        if !self.sticks.is_usb() && dir.exists() {
+        if !self.body.sticks.is_usb() && dir.exists() {
             return Err(Refusal::with(
                 Msg::ExportFolderExists,
                 &[&dir.display().to_string()],
@@ -758,19 +818,19 @@ impl MunicipalServices for FolderServices {
         // before the official is told it is done; audited. On failure the data stays in the
         // journal and the export can be repeated.
         let mut audit = self.audit_log().map_err(|r| fail(r.args.join(" ")))?;
-        let mut opts = VerifyOptions::new(&self.root, Timestamp::now());
+        let mut opts = VerifyOptions::new(&self.body.root, Timestamp::now());
         opts.expected_kind = Some(ContentKind::Results510b);
         opts.expected_election = Some(&election.id);
-        opts.expected_signer = Some(self.certificate.identifier());
+        opts.expected_signer = Some(self.body.certificate.identifier());
         let verifier = SignedMediumVerifier { opts };
-        let stick = self.sticks.begin(&key).map_err(fail)?;
+        let stick = self.body.sticks.begin(&key).map_err(fail)?;
         let result = stick.export(
             &export_request(&folder, &medium),
             &verifier,
             &mut NoFaults,
             &mut audit,
         );
-        let removed = self.sticks.end(&mut audit);
+        let removed = self.body.sticks.end(&mut audit);
         result.map_err(|e| {
             let words = export_failure(&e, Lang::Nl);
             let mut text = words
@@ -785,7 +845,7 @@ impl MunicipalServices for FolderServices {
         // On a USB stick the folder's name (the notice row has 80 columns; the stick's
         // identity is in the audit log).
         Ok(ExportReport {
-            path: if self.sticks.is_usb() {
+            path: if self.body.sticks.is_usb() {
                 folder.clone()
             } else {
                 dir.display().to_string()

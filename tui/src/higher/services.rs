@@ -11,16 +11,14 @@ use tally_core::eml::count::read_count;
 use tally_core::eml::definition::{SourceFile, load_election};
 use tally_media::export::NoFaults;
 use tally_media::signed::{SignedMediumVerifier, SigningSource, export_request, summary};
-use tally_media::{
-    AuditEvent, AuditKind, AuditSink, FolderMedium, JsonLinesAudit, MediaError, ReadLimits,
-};
+use tally_media::{FolderMedium, JsonLinesAudit, MediaError, ReadLimits};
 use tally_signing::{
-    Certificate, ContentKind, MediumFile, PublicKey, SecretKey, SignedMedium, Timestamp,
-    VerifiedMedium, VerifyError, VerifyOptions, sha256, sign_medium, verify_medium,
+    Certificate, ContentKind, MediumFile, SignedMedium, Timestamp, VerifiedMedium, VerifyError,
+    VerifyOptions, sha256, sign_medium, verify_medium,
 };
 
 use super::model::{Definition, level_of};
-use crate::folder::{Paths, SetupError};
+use crate::folder::{Body, Paths, SetupError};
 use crate::sticks::Sticks;
 use crate::text::{Lang, Msg};
 
@@ -63,15 +61,9 @@ pub fn journal_path(data_dir: &Path) -> PathBuf {
     data_dir.join("journal-higher.tally")
 }
 
-/// The services on real keys and a folder standing in for a stick.
+/// The HSB's and CSB's services on real keys and sticks (or a folder standing in for one).
 pub struct FolderHigherServices {
-    paths: Paths,
-    sticks: Sticks,
-    root: PublicKey,
-    certificate: Certificate,
-    key: Option<SecretKey>,
-    system: String,
-    demo: bool,
+    body: Body,
 }
 
 /// The role of the certificate at `paths.certificate` (`HSB`, `CSB`, `GSB`, `authority`),
@@ -132,36 +124,19 @@ impl FolderHigherServices {
         system: String,
         demo: bool,
     ) -> Result<FolderHigherServices, SetupError> {
-        let root = PublicKey::from_file_bytes(&crate::folder::read(&paths.root)?)
-            .map_err(|e| SetupError::Invalid(paths.root.clone(), e.to_string()))?;
-        let certificate = Certificate::parse(&crate::folder::read(&paths.certificate)?)
-            .map_err(|e| SetupError::Invalid(paths.certificate.clone(), e.to_string()))?;
-        certificate
-            .verify(&root)
-            .map_err(|e| SetupError::Invalid(paths.certificate.clone(), e.to_string()))?;
-        if !matches!(certificate.role().as_str(), "HSB" | "CSB") {
+        let body = Body::open(paths, sticks, system, demo)?;
+        let role = body.certificate.role().as_str().to_owned();
+        if !matches!(role.as_str(), "HSB" | "CSB") {
             return Err(SetupError::Invalid(
-                paths.certificate.clone(),
-                format!(
-                    "role {} is not a principal or central committee",
-                    certificate.role().as_str()
-                ),
+                body.paths.certificate.clone(),
+                format!("role {role} is not a principal or central committee"),
             ));
         }
-        Ok(FolderHigherServices {
-            paths,
-            sticks,
-            root,
-            certificate,
-            key: None,
-            system,
-            demo,
-        })
+        Ok(FolderHigherServices { body })
     }
 
     fn audit_log(&self) -> Result<JsonLinesAudit, Refusal> {
-        JsonLinesAudit::open(&self.paths.audit())
-            .map_err(|e| Refusal::with(Msg::RefusedUnreadable, &[], format!("audit log: {e}")))
+        self.body.audit_log()
     }
 
     /// Runs `f` on the stick `key`, claimed for the operation (contract 4).
@@ -171,13 +146,17 @@ impl FolderHigherServices {
         f: impl FnOnce(&Self, &dyn tally_media::Medium) -> Result<T, Refusal>,
     ) -> Result<T, Refusal> {
         let medium = self
+            .body
             .sticks
             .begin(key)
             .map_err(|why| Refusal::with(Msg::RefusedUnreadable, &[], why))?;
         let result = f(self, medium.as_ref());
         let removed = match self.audit_log() {
-            Ok(mut audit) => self.sticks.end(&mut audit),
-            Err(_) => self.sticks.end(&mut tally_media::MemoryAudit::default()),
+            Ok(mut audit) => self.body.sticks.end(&mut audit),
+            Err(_) => self
+                .body
+                .sticks
+                .end(&mut tally_media::MemoryAudit::default()),
         };
         if removed && result.is_ok() {
             return Err(Refusal::with(
@@ -241,24 +220,25 @@ impl FolderHigherServices {
             .collect();
         let election = load_election(&SourceFile::new(&f110a.name, &f110a.bytes), &lists, None)
             .map_err(|e| refuse(e.to_string()))?;
-        if election.id.0 != self.certificate.election() {
+        if election.id.0 != self.body.certificate.election() {
             return Err(Refusal::with(
                 Msg::RefusedOtherElection,
                 &[],
-                format!("{} / {}", election.id.0, self.certificate.election()),
+                format!("{} / {}", election.id.0, self.body.certificate.election()),
             ));
         }
-        let role = self.certificate.role().as_str();
-        let level = level_of(role, self.certificate.identifier(), &election).map_err(refuse)?;
+        let role = self.body.certificate.role().as_str();
+        let level =
+            level_of(role, self.body.certificate.identifier(), &election).map_err(refuse)?;
         let body_name = match role {
-            "HSB" => format!("Hoofdstembureau {}", self.certificate.name()),
-            _ => format!("Centraal stembureau {}", self.certificate.name()),
+            "HSB" => format!("Hoofdstembureau {}", self.body.certificate.name()),
+            _ => format!("Centraal stembureau {}", self.body.certificate.name()),
         };
         let signer = verified.signer();
         let def = Definition {
             election,
             level,
-            body_id: self.certificate.identifier().to_owned(),
+            body_id: self.body.certificate.identifier().to_owned(),
             body_name,
             signer: format!("{} ({})", signer.name(), signer.identifier()),
             sha256_110a: hex::encode(f110a.sha256),
@@ -279,32 +259,27 @@ impl FolderHigherServices {
     }
 
     fn definition_options(&self) -> VerifyOptions<'_> {
-        let mut o = VerifyOptions::new(&self.root, Timestamp::now());
+        let mut o = VerifyOptions::new(&self.body.root, Timestamp::now());
         o.expected_kind = Some(ContentKind::ElectionDefinition);
-        o.expected_election = Some(self.certificate.election());
+        o.expected_election = Some(self.body.certificate.election());
         o
     }
 }
 
 impl Services<Higher> for FolderHigherServices {
     fn identity(&self) -> Identity {
-        Identity::of(&self.root, &self.certificate, &self.system)
+        self.body.identity()
     }
 
     fn unlock(&mut self, passphrase: &str) -> Result<(), Refusal> {
-        self.key = Some(crate::folder::unlock_key(
-            &self.paths.key,
-            passphrase,
-            &self.certificate,
-        )?);
-        Ok(())
+        self.body.unlock(passphrase)
     }
 
     fn scan(&mut self) -> Vec<Medium> {
         let Ok(mut audit) = self.audit_log() else {
             return Vec::new();
         };
-        let sticks = self.sticks.present();
+        let sticks = self.body.sticks.present();
         let several = sticks.len() > 1;
         let mut out = Vec::new();
         for stick in sticks {
@@ -337,7 +312,7 @@ impl Services<Higher> for FolderHigherServices {
     }
 
     fn keep_definition(&mut self, medium: &Medium, def: &Definition) -> Result<(), Refusal> {
-        let kept = self.paths.data_dir.join(KEPT_DIR);
+        let kept = self.body.paths.data_dir.join(KEPT_DIR);
         let fail = |e: std::io::Error| Refusal::with(Msg::RefusedOther, &[], e.to_string());
         if kept.exists() {
             fs::remove_dir_all(&kept).map_err(fail)?;
@@ -363,7 +338,7 @@ impl Services<Higher> for FolderHigherServices {
         });
         copied?;
         crate::folder::sync_dir(&kept)
-            .and_then(|()| crate::folder::sync_dir(&self.paths.data_dir))
+            .and_then(|()| crate::folder::sync_dir(&self.body.paths.data_dir))
             .map_err(fail)?;
         let again = self
             .kept_definition()?
@@ -379,11 +354,11 @@ impl Services<Higher> for FolderHigherServices {
     }
 
     fn kept_definition(&mut self) -> Result<Option<Definition>, Refusal> {
-        let kept = self.paths.data_dir.join(KEPT_DIR);
+        let kept = self.body.paths.data_dir.join(KEPT_DIR);
         if !kept.exists() {
             return Ok(None);
         }
-        let medium = FolderMedium::new(&self.paths.data_dir);
+        let medium = FolderMedium::new(&self.body.paths.data_dir);
         let verified = self.verify_on(&medium, KEPT_DIR, &self.definition_options())?;
         self.definition_from(&verified).map(Some)
     }
@@ -393,6 +368,7 @@ impl Services<Higher> for FolderHigherServices {
             return Err(Refusal::with(Msg::RefusedOther, &[], "bad file name"));
         }
         let path = self
+            .body
             .paths
             .data_dir
             .join(FILES_DIR)
@@ -410,17 +386,11 @@ impl Services<Higher> for FolderHigherServices {
     }
 
     fn note(&mut self, text: &str) {
-        if let Ok(mut audit) = self.audit_log() {
-            // The decision is in the journal already; the audit line is a copy for reading.
-            let _ = audit.record(AuditEvent::new(AuditKind::Verified, None, text));
-        }
+        self.body.note(text);
     }
 
     fn poll_media(&mut self) -> bool {
-        match self.audit_log() {
-            Ok(mut audit) => self.sticks.poll(std::time::Duration::ZERO, &mut audit),
-            Err(_) => false,
-        }
+        self.body.poll_media()
     }
 
     fn level(&mut self) -> &mut (dyn HigherServices + 'static) {
@@ -435,9 +405,9 @@ impl HigherServices for FolderHigherServices {
         kind: ContentKind,
     ) -> Result<VerifiedCount, Refusal> {
         let verified = self.on_stick(&medium.stick, |this, stick| {
-            let mut options = VerifyOptions::new(&this.root, Timestamp::now());
+            let mut options = VerifyOptions::new(&this.body.root, Timestamp::now());
             options.expected_kind = Some(kind);
-            options.expected_election = Some(this.certificate.election());
+            options.expected_election = Some(this.body.certificate.election());
             this.verify_on(stick, &medium.folder, &options)
         })?;
         let emls: Vec<_> = verified
@@ -480,7 +450,7 @@ impl HigherServices for FolderHigherServices {
 
     fn keep_file(&mut self, sha: &str, bytes: &[u8]) -> Result<(), Refusal> {
         let fail = |e: std::io::Error| Refusal::with(Msg::RefusedOther, &[], e.to_string());
-        let dir = self.paths.data_dir.join(FILES_DIR);
+        let dir = self.body.paths.data_dir.join(FILES_DIR);
         fs::create_dir_all(&dir).map_err(fail)?;
         let path = dir.join(format!("{sha}.eml.xml"));
         let tmp = dir.join(format!("{sha}.tmp"));
@@ -505,6 +475,7 @@ impl HigherServices for FolderHigherServices {
     ) -> Result<ExportDone, Refusal> {
         let fail = |e: String| Refusal::with(Msg::WriteFailed, &[&e], "");
         let key = self
+            .body
             .key
             .as_ref()
             .ok_or_else(|| fail("de sleutel is niet ontgrendeld".into()))?;
@@ -515,7 +486,7 @@ impl HigherServices for FolderHigherServices {
         let medium_files = files
             .into_iter()
             .map(|(name, bytes)| MediumFile {
-                name: if self.demo {
+                name: if self.body.demo {
                     format!("DEMO_{name}")
                 } else {
                     name
@@ -528,17 +499,19 @@ impl HigherServices for FolderHigherServices {
             election,
             medium_files,
             key,
-            &self.certificate,
+            &self.body.certificate,
             Timestamp::now(),
         )
         .map_err(|e| fail(e.to_string()))?;
-        let mut folder = SignedMedium::folder_name(kind, election, self.certificate.identifier());
-        if self.demo {
+        let mut folder =
+            SignedMedium::folder_name(kind, election, self.body.certificate.identifier());
+        if self.body.demo {
             folder = format!("DEMO_{folder}");
         }
         let mut audit = self.audit_log().map_err(|r| fail(r.detail))?;
         // Contract 1: exactly one usable stick.
         let usable: Vec<String> = self
+            .body
             .sticks
             .present()
             .into_iter()
@@ -554,19 +527,24 @@ impl HigherServices for FolderHigherServices {
         let key = key.clone();
         let request = export_request(&folder, &medium);
         self.on_stick(&key, |this, stick| {
-            let mut opts = VerifyOptions::new(&this.root, Timestamp::now());
+            let mut opts = VerifyOptions::new(&this.body.root, Timestamp::now());
             opts.expected_kind = Some(kind);
             opts.expected_election = Some(election);
-            opts.expected_signer = Some(this.certificate.identifier());
+            opts.expected_signer = Some(this.body.certificate.identifier());
             let verifier = SignedMediumVerifier { opts };
             stick
                 .export(&request, &verifier, &mut NoFaults, &mut audit)
                 .map_err(|e| fail(crate::media_words::export_failure(&e, Lang::Nl)))
         })?;
-        let path = if self.sticks.is_usb() {
+        let path = if self.body.sticks.is_usb() {
             folder.clone()
         } else {
-            self.paths.media_dir.join(&folder).display().to_string()
+            self.body
+                .paths
+                .media_dir
+                .join(&folder)
+                .display()
+                .to_string()
         };
         Ok(ExportDone {
             path,
