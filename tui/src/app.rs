@@ -280,6 +280,8 @@ impl Level for Municipal {
                 if matches!(
                     r.msg,
                     Msg::ExportFailed
+                        | Msg::ExportFailedUnchanged
+                        | Msg::ExportFailedPartial
                         | Msg::ExportNoStick
                         | Msg::ExportSeveralSticks
                         | Msg::ExportFolderExists

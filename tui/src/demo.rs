@@ -14,7 +14,7 @@ use tally_signing::{
 
 use crate::folder::write;
 pub use crate::folder::{
-    FolderServices, Paths, SetupError, municipal_pdf, municipality_spec, refusal, report_file_name,
+    FolderServices, Paths, SetupError, municipal_pdf, municipality_spec, report_file_name,
 };
 
 /// The Juinen 110a, embedded (Kiesraad public test data, EUPL-1.2).

@@ -32,10 +32,10 @@ use tally_signing::{
 
 use crate::app::{Municipal, MunicipalServices};
 use crate::form::ElectionInfo;
-use crate::media_words::{export_failure, media_error, media_error_msg};
+use crate::media_words::{export_failure, media_error, media_refusal, verify_refusal};
 use crate::services::{ExportReport, Identity, Medium, Refusal, Services, VerifiedDefinition};
 use crate::sticks::Sticks;
-use crate::text::{Lang, Msg};
+use crate::text::Msg;
 
 const ROOT_FILE: &str = "root.pub";
 const CERT_FILE: &str = "body.cert";
@@ -305,23 +305,20 @@ impl FolderServices {
         election: &ElectionInfo,
         data: &DataEntry,
     ) -> Result<(SignedMedium, String), Refusal> {
-        let fail = |e: String| Refusal::new(Msg::ExportFailed, e);
+        let fail = |r: Refusal| Refusal::said(Msg::ExportFailed, vec![r.into()]);
         let key = self
             .body
             .key
             .as_ref()
-            .ok_or_else(|| fail("de sleutel is niet ontgrendeld".into()))?;
+            .ok_or_else(|| fail(Refusal::with(Msg::KeyLocked, &[], "")))?;
         let kept = match self.election.clone() {
             Some(e) => e,
             None => self.verify_dir(&self.body.paths.data_dir.join(KEPT_DIR))?.1,
         };
         // The 510b's header, shape and name are the core's (municipal::header_for,
         // municipal_total, count_file, write_510b); the terminal adds only the time.
-        let total_error = |e: TotalError| {
-            fail(format!(
-                "het gemeentelijk totaal kan niet gemaakt worden: {e}"
-            ))
-        };
+        let total_error =
+            |e: TotalError| fail(Refusal::with(Msg::TotalNotMade, &[], e.to_string()));
         let total = municipal_total(data, &municipality_spec(election)).map_err(total_error)?;
         let now = Timestamp::now().to_string();
         let header = header_for(
@@ -332,19 +329,16 @@ impl FolderServices {
             now.trim_end_matches('Z'),
         );
         let file = tally_core::municipal::count_file(total, header).map_err(total_error)?;
-        let (mut name, bytes) = write_510b(&file).map_err(|e| fail(e.to_string()))?;
+        let (mut name, bytes) =
+            write_510b(&file).map_err(|e| fail(Refusal::plain(e.to_string())))?;
         if self.body.demo {
             name = format!("DEMO_{name}");
         }
         let sha = hex::encode(sha256(&bytes));
         // The municipal report (model Na 31-2) next to the EML, inside the signed manifest:
         // its bytes are signed, written, read back and verified with the count.
-        let pdf =
-            municipal_pdf(&kept, election, &file, &bytes, &name, self.body.demo).map_err(|e| {
-                fail(format!(
-                    "het proces-verbaal (PDF) kan niet gemaakt worden: {e}"
-                ))
-            })?;
+        let pdf = municipal_pdf(&kept, election, &file, &bytes, &name, self.body.demo)
+            .map_err(|e| fail(Refusal::with(Msg::ReportNotMade, &[], e)))?;
         let pdf_name = report_file_name(&name);
         let medium = sign_medium(
             ContentKind::Results510b,
@@ -360,7 +354,7 @@ impl FolderServices {
             &self.body.certificate,
             Timestamp::now(),
         )
-        .map_err(|e| fail(e.to_string()))?;
+        .map_err(|e| fail(Refusal::plain(e.to_string())))?;
         Ok((medium, sha))
     }
 
@@ -368,9 +362,9 @@ impl FolderServices {
     /// written and synced before the stick is written).
     fn keep_export(&self, folder: &str, medium: &SignedMedium) -> Result<(), Refusal> {
         let fail = |e: std::io::Error| {
-            Refusal::new(
+            Refusal::said(
                 Msg::ExportFailed,
-                format!("de export kan niet bewaard worden: {e}"),
+                vec![Refusal::with(Msg::ExportNotKept, &[], e.to_string()).into()],
             )
         };
         let dir = self.body.paths.data_dir.join(EXPORT_DIR).join(folder);
@@ -393,9 +387,9 @@ impl FolderServices {
         election: &str,
     ) -> Result<Option<(SignedMedium, String)>, Refusal> {
         let fail = |e: String| {
-            Refusal::new(
+            Refusal::said(
                 Msg::ExportFailed,
-                format!("de bewaarde export is niet bruikbaar: {e}"),
+                vec![Refusal::with(Msg::KeptExportUnusable, &[], e).into()],
             )
         };
         let dir = self.body.paths.data_dir.join(EXPORT_DIR).join(folder);
@@ -429,7 +423,12 @@ impl FolderServices {
             .iter()
             .find(|f| f.name.ends_with(".eml.xml"))
             .map(|f| hex::encode(sha256(&f.bytes)))
-            .ok_or_else(|| fail("geen 510b in de export".into()))?;
+            .ok_or_else(|| {
+                Refusal::said(
+                    Msg::ExportFailed,
+                    vec![Refusal::with(Msg::KeptExportNo510b, &[], "").into()],
+                )
+            })?;
         let medium = SignedMedium {
             manifest: read(tally_signing::MANIFEST_FILE)?,
             signature: read(tally_signing::SIGNATURE_FILE)?,
@@ -479,7 +478,7 @@ impl FolderServices {
         let verified = match (outcome, reason) {
             (Ok(v), _) => v,
             // A stick pulled or failing under the verifier is reported as such.
-            (Err(MediaError::VerifyFailed(_)), Some(e)) => return Err(refusal(e)),
+            (Err(MediaError::VerifyFailed(_)), Some(e)) => return Err(verify_refusal(&e)),
             (Err(e), _) => return Err(media_refusal(e)),
         };
         closed.map_err(media_refusal)?;
@@ -559,8 +558,11 @@ impl FolderServices {
         // An entry for a whole stick (unusable, empty, unreadable) says why.
         if let Some(stick) = self.body.sticks.get(&source.display().to_string()) {
             return Err(match stick.medium {
-                Err(why) => Refusal::new(Msg::MediumRefused, format!("{}: {why}", stick.label)),
-                Ok(_) => Refusal::with(Msg::NoSignedMediumOnStick, &[&stick.label], ""),
+                Err(why) => Refusal::said(
+                    Msg::MediumRefused,
+                    vec![Refusal::said(Msg::StickWhy, vec![stick.label.into(), why.into()]).into()],
+                ),
+                Ok(_) => Refusal::said(Msg::NoSignedMediumOnStick, vec![stick.label.into()]),
             });
         }
         let (parent, folder) = split(source)?;
@@ -569,7 +571,7 @@ impl FolderServices {
             .body
             .sticks
             .begin(&parent.display().to_string())
-            .map_err(|why| Refusal::new(Msg::MediumRefused, why))?;
+            .map_err(|why| Refusal::said(Msg::MediumRefused, vec![why.into()]))?;
         let result = f(self, medium.as_ref(), folder, &mut audit);
         let removed = self.body.sticks.end(&mut audit);
         match result {
@@ -579,45 +581,15 @@ impl FolderServices {
     }
 }
 
-/// A verification failure in the officials' words (with the technical detail after it).
-pub fn refusal(e: VerifyError) -> Refusal {
-    use VerifyError::*;
-    let msg = match &e {
-        Unlistable { .. }
-        | ManifestMissing { .. }
-        | SignatureMissing { .. }
-        | Unreadable { .. } => Msg::RefusedIncomplete,
-        NotRegularFile { .. } => Msg::RefusedLink,
-        CertificateFromOtherRoot { .. } | CertificateSignatureInvalid => Msg::RefusedSignerUnknown,
-        CertificateNotYetValid { .. } | CertificateExpired { .. } => Msg::RefusedCertificateTime,
-        CertificateForOtherElection { .. } | WrongElection { .. } => {
-            Msg::RefusedMediumOtherElection
-        }
-        UnexpectedSigner { .. } | RoleNotAllowed { .. } => Msg::RefusedSignerNotAllowed,
-        WrongKind { .. } => Msg::RefusedOtherKind,
-        ManifestSignatureInvalid => Msg::RefusedChanged,
-        FileMissing { .. } | FileSizeMismatch { .. } | FileHashMismatch { .. } => {
-            Msg::RefusedFileChanged
-        }
-        _ => Msg::RefusedDamaged,
-    };
-    Refusal::with(msg, &[], e.to_string())
-}
-
 /// `<stick>/<folder>` split into the stick and the folder's name.
 fn split(dir: &Path) -> Result<(&Path, &str), Refusal> {
     match (dir.parent(), dir.file_name().and_then(|f| f.to_str())) {
         (Some(parent), Some(folder)) => Ok((parent, folder)),
-        _ => Err(Refusal::new(
+        _ => Err(Refusal::said(
             Msg::MediumRefused,
-            format!("{} is geen map op een stick", dir.display()),
+            vec![Refusal::with(Msg::NotAFolderOnStick, &[&dir.display().to_string()], "").into()],
         )),
     }
-}
-
-/// A medium that could not be opened or read, in the officials' words.
-fn media_refusal(e: MediaError) -> Refusal {
-    Refusal::with(media_error_msg(&e), &[], e.to_string())
 }
 
 impl Services<Municipal> for FolderServices {
@@ -639,8 +611,8 @@ impl Services<Municipal> for FolderServices {
         let usb = self.body.sticks.is_usb();
         let mut out = Vec::new();
         for stick in self.body.sticks.present() {
-            let whole = |why: String| Medium {
-                label: format!("{}: {why}", stick.label),
+            let whole = |why: Refusal| Medium {
+                label: Refusal::said(Msg::StickWhy, vec![stick.label.clone().into(), why.into()]),
                 stick: stick.key.clone(),
                 folder: String::new(),
             };
@@ -663,19 +635,25 @@ impl Services<Municipal> for FolderServices {
                 });
             self.body.sticks.end(&mut audit);
             match folders {
-                Ok(folders) if usb && folders.is_empty() => out.push(whole(
-                    "geen map met een ondertekend medium (leeg?)".to_owned(),
-                )),
+                Ok(folders) if usb && folders.is_empty() => {
+                    out.push(whole(Refusal::with(Msg::StickEmpty, &[], "")))
+                }
                 Ok(folders) => out.extend(folders.into_iter().map(|name| Medium {
                     label: if usb {
-                        format!("{} - {}", crate::sticks::ascii(&name), stick.label)
+                        Refusal::said(
+                            Msg::FolderOnStick,
+                            vec![
+                                crate::sticks::ascii(&name).into(),
+                                stick.label.clone().into(),
+                            ],
+                        )
                     } else {
-                        name.clone()
+                        Refusal::plain(name.clone())
                     },
                     stick: stick.key.clone(),
                     folder: name,
                 })),
-                Err(e) if usb => out.push(whole(crate::sticks::ascii(&media_error(&e, Lang::Nl)))),
+                Err(e) if usb => out.push(whole(media_error(&e))),
                 Err(_) => {}
             }
         }
@@ -699,8 +677,12 @@ impl Services<Municipal> for FolderServices {
         definition: &VerifiedDefinition,
     ) -> Result<(), Refusal> {
         let kept = self.body.paths.data_dir.join(KEPT_DIR);
-        let fail =
-            |e: std::io::Error| Refusal::new(Msg::MediumRefused, format!("bewaren mislukt: {e}"));
+        let fail = |e: std::io::Error| {
+            Refusal::said(
+                Msg::MediumRefused,
+                vec![Refusal::with(Msg::KeepFailed, &[], e.to_string()).into()],
+            )
+        };
         if kept.exists() {
             fs::remove_dir_all(&kept).map_err(fail)?;
         }
@@ -731,9 +713,9 @@ impl Services<Municipal> for FolderServices {
         let (again, election) = self.verify_dir(&kept)?;
         self.election = Some(election);
         if again.files != definition.files {
-            return Err(Refusal::new(
+            return Err(Refusal::said(
                 Msg::MediumRefused,
-                "de stick veranderde tijdens het inlezen",
+                vec![Refusal::with(Msg::StickChanged, &[], "").into()],
             ));
         }
         Ok(())
@@ -764,7 +746,6 @@ impl MunicipalServices for FolderServices {
         election: &ElectionInfo,
         data: &DataEntry,
     ) -> Result<ExportReport, Refusal> {
-        let fail = |e: String| Refusal::new(Msg::ExportFailed, e);
         let mut folder = SignedMedium::folder_name(
             ContentKind::Results510b,
             &election.id,
@@ -787,16 +768,22 @@ impl MunicipalServices for FolderServices {
         let key = match usable.as_slice() {
             [one] => one.key.clone(),
             [] => {
-                let why: Vec<String> = sticks
+                // Each stick present and why it cannot be used, one after the other.
+                let present = sticks
                     .iter()
-                    .filter_map(|s| s.medium.as_ref().err().map(|w| format!("{}: {w}", s.label)))
-                    .collect();
-                let present = if why.is_empty() {
-                    String::new()
-                } else {
-                    format!(" ({})", why.join("; "))
-                };
-                return Err(Refusal::with(Msg::ExportNoStick, &[&present], ""));
+                    .filter_map(|s| {
+                        let why = s.medium.as_ref().err()?.clone();
+                        Some(Refusal::said(
+                            Msg::StickWhy,
+                            vec![s.label.clone().into(), why.into()],
+                        ))
+                    })
+                    .reduce(|a, b| Refusal::said(Msg::ThenAlso, vec![a.into(), b.into()]))
+                    .map_or_else(
+                        || Refusal::plain(""),
+                        |all| Refusal::said(Msg::InBrackets, vec![all.into()]),
+                    );
+                return Err(Refusal::said(Msg::ExportNoStick, vec![present.into()]));
             }
             more => {
                 return Err(Refusal::with(
@@ -817,7 +804,8 @@ impl MunicipalServices for FolderServices {
         // Through tally-media: a temporary name, fsync, rename, read back and verified
         // before the official is told it is done; audited. On failure the data stays in the
         // journal and the export can be repeated.
-        let mut audit = self.audit_log().map_err(|r| fail(r.args.join(" ")))?;
+        let fail = |r: Refusal| Refusal::said(Msg::ExportFailed, vec![r.into()]);
+        let mut audit = self.audit_log().map_err(fail)?;
         let mut opts = VerifyOptions::new(&self.body.root, Timestamp::now());
         opts.expected_kind = Some(ContentKind::Results510b);
         opts.expected_election = Some(&election.id);
@@ -831,17 +819,7 @@ impl MunicipalServices for FolderServices {
             &mut audit,
         );
         let removed = self.body.sticks.end(&mut audit);
-        result.map_err(|e| {
-            let words = export_failure(&e, Lang::Nl);
-            let mut text = words
-                .strip_prefix("Exporteren mislukt: ")
-                .unwrap_or(&words)
-                .to_owned();
-            if removed {
-                text = format!("de stick is tijdens het schrijven verwijderd. {text}");
-            }
-            fail(crate::sticks::ascii(&text))
-        })?;
+        result.map_err(|e| export_failure(&e, removed))?;
         // On a USB stick the folder's name (the notice row has 80 columns; the stick's
         // identity is in the audit log).
         Ok(ExportReport {

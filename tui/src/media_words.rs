@@ -4,8 +4,10 @@
 use tally_media::MediaError;
 use tally_media::detect::{DeviceIdentity, Unusable};
 use tally_media::export::{ExportFailure, StickState};
+use tally_signing::VerifyError;
 
-use crate::text::{Lang, Msg};
+use crate::services::{Arg, Refusal};
+use crate::text::Msg;
 
 /// The catalogue text for a media error's kind.
 pub fn media_error_msg(e: &MediaError) -> Msg {
@@ -37,47 +39,95 @@ pub fn media_error_msg(e: &MediaError) -> Msg {
     }
 }
 
+/// A verification failure in the officials' words (with the technical detail after it).
+pub fn verify_refusal(e: &VerifyError) -> Refusal {
+    use VerifyError::*;
+    let msg = match e {
+        Unlistable { .. }
+        | ManifestMissing { .. }
+        | SignatureMissing { .. }
+        | Unreadable { .. } => Msg::RefusedIncomplete,
+        NotRegularFile { .. } => Msg::RefusedLink,
+        CertificateFromOtherRoot { .. } | CertificateSignatureInvalid => Msg::RefusedSignerUnknown,
+        CertificateNotYetValid { .. } | CertificateExpired { .. } => Msg::RefusedCertificateTime,
+        CertificateForOtherElection { .. } | WrongElection { .. } => {
+            Msg::RefusedMediumOtherElection
+        }
+        UnexpectedSigner { .. } | RoleNotAllowed { .. } => Msg::RefusedSignerNotAllowed,
+        WrongKind { .. } => Msg::RefusedOtherKind,
+        ManifestSignatureInvalid => Msg::RefusedChanged,
+        FileMissing { .. } | FileSizeMismatch { .. } | FileHashMismatch { .. } => {
+            Msg::RefusedFileChanged
+        }
+        _ => Msg::RefusedDamaged,
+    };
+    Refusal::with(msg, &[], e.to_string())
+}
+
+/// A medium that could not be opened or read, in the officials' words (the catalogue's
+/// media texts say what happened to the stick themselves).
+pub fn media_refusal(e: MediaError) -> Refusal {
+    media_error(&e)
+}
+
 /// A media error for the official: the text, then the technical detail in brackets.
-pub fn media_error(e: &MediaError, lang: Lang) -> String {
-    format!("{} ({e})", media_error_msg(e).text(lang))
+pub fn media_error(e: &MediaError) -> Refusal {
+    Refusal::with(media_error_msg(e), &[], e.to_string())
 }
 
 /// Why a stick cannot be used.
-pub fn unusable(u: &Unusable, lang: Lang) -> String {
+pub fn unusable(u: &Unusable) -> Refusal {
     match u {
-        Unusable::NoMedium => Msg::UnusableNoMedium.text(lang).to_owned(),
-        Unusable::NoUsablePartition => Msg::UnusableNoPartition.text(lang).to_owned(),
+        Unusable::NoMedium => Refusal::with(Msg::UnusableNoMedium, &[], ""),
+        Unusable::NoUsablePartition => Refusal::with(Msg::UnusableNoPartition, &[], ""),
         Unusable::UnsupportedFileSystem(names) => {
-            Msg::UnusableFileSystem.fill(lang, &[&names.join(", ")])
+            Refusal::with(Msg::UnusableFileSystem, &[&names.join(", ")], "")
         }
-        Unusable::SeveralUsablePartitions(n) => Msg::UnusableSeveral.fill(lang, &[&n.to_string()]),
-        Unusable::Unreadable(errors) => Msg::UnusableUnreadable.fill(lang, &[&errors.join("; ")]),
+        Unusable::SeveralUsablePartitions(n) => {
+            Refusal::with(Msg::UnusableSeveral, &[&n.to_string()], "")
+        }
+        Unusable::Unreadable(errors) => {
+            Refusal::with(Msg::UnusableUnreadable, &[&errors.join("; ")], "")
+        }
     }
 }
 
-/// A failed export: what went wrong, that the data stay, and what the stick holds now.
-pub fn export_failure(f: &ExportFailure, lang: Lang) -> String {
+/// A failed export: what went wrong (first that the stick was pulled, when it was), that the
+/// data stay, and what the stick holds now.
+pub fn export_failure(f: &ExportFailure, removed: bool) -> Refusal {
     let msg = match f.stick {
         StickState::Unchanged => Msg::ExportFailedUnchanged,
         StickState::MayHoldPartialExport => Msg::ExportFailedPartial,
     };
-    msg.fill(lang, &[&media_error(&f.error, lang)])
+    let why = media_error(&f.error);
+    let why = if removed {
+        Refusal::said(Msg::RemovedWhileWriting, vec![why.into()])
+    } else {
+        why
+    };
+    Refusal::said(msg, vec![why.into()])
 }
 
 /// A device as the official sees it: vendor and model, serial number, device node.
-pub fn device(id: &DeviceIdentity, lang: Lang) -> String {
-    let mut name = [&id.vendor, &id.model]
+pub fn device(id: &DeviceIdentity) -> Refusal {
+    let name = [&id.vendor, &id.model]
         .into_iter()
         .flatten()
-        .map(String::as_str)
+        .map(|s| crate::sticks::ascii(s))
         .collect::<Vec<_>>()
         .join(" ");
-    if name.is_empty() {
-        name = Msg::DeviceUnknown.text(lang).to_owned();
-    }
+    let name: Arg = if name.is_empty() {
+        Refusal::with(Msg::DeviceUnknown, &[], "").into()
+    } else {
+        name.into()
+    };
+    let node = Arg::from(crate::sticks::ascii(&id.devnode));
     match &id.serial {
-        Some(serial) => Msg::DeviceSerialAt.fill(lang, &[&name, serial, &id.devnode]),
-        None => Msg::DeviceAt.fill(lang, &[&name, &id.devnode]),
+        Some(serial) => Refusal::said(
+            Msg::DeviceSerialAt,
+            vec![name, crate::sticks::ascii(serial).into(), node],
+        ),
+        None => Refusal::said(Msg::DeviceAt, vec![name, node]),
     }
 }
 
@@ -85,20 +135,22 @@ pub fn device(id: &DeviceIdentity, lang: Lang) -> String {
 #[allow(clippy::unwrap_used)]
 mod tests {
     use super::*;
+    use crate::text::Lang;
 
     #[test]
     fn unusable_sticks_in_both_languages() {
         let ntfs = Unusable::UnsupportedFileSystem(vec!["ntfs".into()]);
         assert_eq!(
-            unusable(&ntfs, Lang::Nl),
+            unusable(&ntfs).text(Lang::Nl),
             "geen bruikbare partitie: bestandssysteem niet ondersteund (ntfs); gebruik FAT32, exFAT of ext4"
         );
         assert!(
-            unusable(&ntfs, Lang::En)
+            unusable(&ntfs)
+                .text(Lang::En)
                 .starts_with("no usable partition: file system not supported (ntfs)")
         );
         assert_eq!(
-            unusable(&Unusable::NoUsablePartition, Lang::Nl),
+            unusable(&Unusable::NoUsablePartition).text(Lang::Nl),
             "geen bruikbare partitie"
         );
     }
@@ -112,11 +164,11 @@ mod tests {
             devnode: "/dev/sda".into(),
         };
         assert_eq!(
-            device(&id, Lang::Nl),
+            device(&id).text(Lang::Nl),
             "QEMU QEMU USB HARDDRIVE (serienummer TALLY-A) op /dev/sda"
         );
         assert_eq!(
-            device(&id, Lang::En),
+            device(&id).text(Lang::En),
             "QEMU QEMU USB HARDDRIVE (serial number TALLY-A) at /dev/sda"
         );
     }

@@ -54,23 +54,54 @@ impl Identity {
     }
 }
 
-/// A refusal, in words an official understands: a catalogue text and its parameters.
+/// A parameter of a [`Refusal`]: plain words (a name, a number, a file), or a text of the
+/// catalogue itself, worded in the screen's language when the refusal is.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Arg {
+    /// Plain words, shown as they are.
+    Text(String),
+    /// A catalogue text.
+    Said(Box<Refusal>),
+}
+
+impl From<&str> for Arg {
+    fn from(text: &str) -> Arg {
+        Arg::Text(text.to_owned())
+    }
+}
+
+impl From<String> for Arg {
+    fn from(text: String) -> Arg {
+        Arg::Text(text)
+    }
+}
+
+impl From<Refusal> for Arg {
+    fn from(r: Refusal) -> Arg {
+        Arg::Said(Box::new(r))
+    }
+}
+
+/// A message for the official (a refusal, or a line that informs): a catalogue text and its
+/// parameters, worded only when shown, so it is always in the screen's language. Every
+/// typed error of the libraries becomes one of these in one place ([`crate::media_words`],
+/// [`crate::hash_groups`], the levels' `refusal`); no library crate carries UI text.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Refusal {
     /// The text.
     pub msg: Msg,
-    /// Its parameters (already in plain words).
-    pub args: Vec<String>,
+    /// Its parameters.
+    pub args: Vec<Arg>,
     /// The technical detail (shown after the text in brackets), may be empty.
     pub detail: String,
 }
 
 impl Refusal {
     /// A refusal with one parameter.
-    pub fn new(msg: Msg, detail: impl Into<String>) -> Refusal {
+    pub fn new(msg: Msg, arg: impl Into<String>) -> Refusal {
         Refusal {
             msg,
-            args: vec![detail.into()],
+            args: vec![Arg::Text(arg.into())],
             detail: String::new(),
         }
     }
@@ -79,14 +110,36 @@ impl Refusal {
     pub fn with(msg: Msg, args: &[&str], detail: impl Into<String>) -> Refusal {
         Refusal {
             msg,
-            args: args.iter().map(|a| (*a).to_owned()).collect(),
+            args: args.iter().map(|a| Arg::Text((*a).to_owned())).collect(),
             detail: detail.into(),
         }
     }
 
+    /// A refusal whose parameters may be catalogue texts themselves.
+    pub fn said(msg: Msg, args: Vec<Arg>) -> Refusal {
+        Refusal {
+            msg,
+            args,
+            detail: String::new(),
+        }
+    }
+
+    /// Words shown as they are (a folder's name, a label made of data).
+    pub fn plain(text: impl Into<String>) -> Refusal {
+        Refusal::new(Msg::Plain, text)
+    }
+
     /// The refusal in `lang`.
     pub fn text(&self, lang: Lang) -> String {
-        let args: Vec<&str> = self.args.iter().map(String::as_str).collect();
+        let args: Vec<String> = self
+            .args
+            .iter()
+            .map(|a| match a {
+                Arg::Text(t) => t.clone(),
+                Arg::Said(r) => r.text(lang),
+            })
+            .collect();
+        let args: Vec<&str> = args.iter().map(String::as_str).collect();
         let text = self.msg.fill(lang, &args);
         if self.detail.is_empty() {
             text
@@ -101,7 +154,7 @@ impl Refusal {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Medium {
     /// What the official sees.
-    pub label: String,
+    pub label: Refusal,
     /// The stick it is on ([`crate::sticks::Stick::key`]).
     pub stick: String,
     /// The folder on the stick.

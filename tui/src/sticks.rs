@@ -17,7 +17,8 @@
 use std::path::{Path, PathBuf};
 use std::time::Duration;
 
-use crate::text::Lang;
+use crate::services::Refusal;
+use crate::text::Msg;
 use tally_media::watch::{Watcher, system_policy};
 use tally_media::{
     AuditSink, Classification, FolderMedium, MediaError, Medium, StickEvent, UsbStick, Verdict,
@@ -28,9 +29,9 @@ pub struct Stick {
     /// A stable key: the media folder (folder mode) or the disk's sysfs device path (USB).
     pub key: String,
     /// What the official sees: the stick's vendor, model, serial and device (ASCII).
-    pub label: String,
-    /// The medium, or why it cannot be used (Dutch, ASCII).
-    pub medium: Result<Box<dyn Medium>, String>,
+    pub label: Refusal,
+    /// The medium, or why it cannot be used.
+    pub medium: Result<Box<dyn Medium>, Refusal>,
 }
 
 impl std::fmt::Debug for Stick {
@@ -98,13 +99,13 @@ pub fn ascii(text: &str) -> String {
 /// A classified USB stick as the terminal lists it; `None` for what is never offered (the boot
 /// stick, a disk the system mounted, anything not USB storage).
 pub fn stick_of(c: &Classification, runtime_dir: &Path) -> Option<Stick> {
-    let label = ascii(&crate::media_words::device(&c.identity, Lang::Nl));
-    let medium: Result<Box<dyn Medium>, String> = match &c.verdict {
+    let label = crate::media_words::device(&c.identity);
+    let medium: Result<Box<dyn Medium>, Refusal> = match &c.verdict {
         Verdict::Usable(_) => match UsbStick::from_classification(c, runtime_dir) {
             Some(s) => Ok(Box::new(s)),
             None => return None,
         },
-        Verdict::Unusable(u) => Err(ascii(&crate::media_words::unusable(u, Lang::Nl))),
+        Verdict::Unusable(u) => Err(crate::media_words::unusable(u)),
         Verdict::Ignored(_) => return None,
     };
     Some(Stick {
@@ -163,7 +164,7 @@ impl Sticks {
         match self {
             Sticks::Folder { dir } => vec![Stick {
                 key: dir.display().to_string(),
-                label: ascii(&dir.display().to_string()),
+                label: Refusal::plain(ascii(&dir.display().to_string())),
                 medium: Ok(Box::new(FolderMedium::new(dir))),
             }],
             Sticks::Usb {
@@ -224,15 +225,19 @@ impl Sticks {
 
     /// Claims the stick `key` for one operation (verification, copy or export): until
     /// [`Sticks::end`], another stick inserted is reported and left alone.
-    pub fn begin(&mut self, key: &str) -> Result<Box<dyn Medium>, String> {
+    pub fn begin(&mut self, key: &str) -> Result<Box<dyn Medium>, Refusal> {
         let stick = self
             .get(key)
-            .ok_or_else(|| "de stick is er niet meer; steek hem opnieuw in".to_owned())?;
+            .ok_or_else(|| Refusal::with(Msg::StickGone, &[], ""))?;
+        let label = stick.label;
         let medium = stick
             .medium
-            .map_err(|why| format!("{}: {why}", stick.label))?;
+            .map_err(|why| Refusal::said(Msg::StickWhy, vec![label.into(), why.into()]))?;
         if let Sticks::Usb { watcher, .. } = self {
-            watcher.tracker().claim(key).map_err(|e| e.to_string())?;
+            watcher
+                .tracker()
+                .claim(key)
+                .map_err(|e| Refusal::with(Msg::StickBusy, &[], e.to_string()))?;
         }
         Ok(medium)
     }
@@ -268,6 +273,7 @@ impl Sticks {
 #[allow(clippy::unwrap_used, clippy::expect_used, clippy::indexing_slicing)]
 mod tests {
     use super::*;
+    use crate::text::Lang;
     use tally_media::detect::{IgnoreReason, Unusable};
     use tally_media::fsprobe::FsType;
     use tally_media::{DeviceIdentity, MemoryAudit, Volume};
@@ -299,25 +305,36 @@ mod tests {
         let s = stick_of(&usable, run).expect("listed");
         assert_eq!(s.key, usable.devpath);
         assert_eq!(
-            s.label,
+            s.label.text(Lang::Nl),
             "Kingston DataTraveler 3.0 (serienummer E0D55EA5) op /dev/sda"
+        );
+        assert_eq!(
+            s.label.text(Lang::En),
+            "Kingston DataTraveler 3.0 (serial number E0D55EA5) at /dev/sda"
         );
         assert_eq!(s.medium.as_ref().unwrap().identity().devnode, "/dev/sda");
 
-        // Listed with the reason, in ASCII.
+        // Listed with the reason, in the screen's language.
         let blank = classified(Verdict::Unusable(Unusable::NoUsablePartition));
         let s = stick_of(&blank, run).expect("listed");
-        assert_eq!(s.medium.err().unwrap(), "geen bruikbare partitie");
+        let why = s.medium.err().unwrap();
+        assert_eq!(why.text(Lang::Nl), "geen bruikbare partitie");
+        assert_eq!(why.text(Lang::En), "no usable partition");
         let two = classified(Verdict::Unusable(Unusable::SeveralUsablePartitions(2)));
         let why = stick_of(&two, run).unwrap().medium.err().unwrap();
         assert_eq!(
-            why,
+            why.text(Lang::Nl),
             "2 bruikbare partities; gebruik een stick met een partitie"
         );
         let ntfs = classified(Verdict::Unusable(Unusable::UnsupportedFileSystem(vec![
             "ntfs".into(),
         ])));
-        let why = stick_of(&ntfs, run).unwrap().medium.err().unwrap();
+        let why = stick_of(&ntfs, run)
+            .unwrap()
+            .medium
+            .err()
+            .unwrap()
+            .text(Lang::Nl);
         assert!(
             why.starts_with("geen bruikbare partitie") && why.contains("ntfs"),
             "{why}"
@@ -358,7 +375,7 @@ mod tests {
         let medium = sticks.begin(&key).unwrap();
         assert_eq!(medium.identity().devnode, dir.path().display().to_string());
         assert!(!sticks.end(&mut audit));
-        let err = sticks.begin("/elders").err().unwrap();
+        let err = sticks.begin("/elders").err().unwrap().text(Lang::Nl);
         assert!(err.contains("steek hem opnieuw in"), "{err}");
     }
 }

@@ -226,6 +226,44 @@ catalogue! {
     PollingStations => "Stembureaus", "Polling stations";
     /// Seats.
     Seats => "Zetels", "Seats";
+    /// A stick and why it cannot be used.
+    StickWhy => "{0}: {1}", "{0}: {1}";
+    /// The stick chosen is gone.
+    StickGone => "De stick is er niet meer; steek hem opnieuw in.", "The stick is gone; insert it again.";
+    /// A USB stick without a folder holding a signed medium.
+    StickEmpty => "geen map met een ondertekend medium (leeg?)", "no folder with a signed medium (empty?)";
+    /// A folder on a stick, in the media list.
+    FolderOnStick => "{0} - {1}", "{0} - {1}";
+    /// The stick was pulled while the export was written.
+    RemovedWhileWriting => "de stick is tijdens het schrijven verwijderd. {0}", "the stick was removed while it was written. {0}";
+    /// Two reasons one after the other.
+    ThenAlso => "{0}; {1}", "{0}; {1}";
+    /// A text in brackets, after a space.
+    InBrackets => " ({0})", " ({0})";
+    /// The body key is still locked.
+    KeyLocked => "de sleutel is niet ontgrendeld", "the key is not unlocked";
+    /// The municipal total cannot be made.
+    TotalNotMade => "het gemeentelijk totaal kan niet gemaakt worden", "the municipal total cannot be made";
+    /// The municipal report cannot be made.
+    ReportNotMade => "het proces-verbaal (PDF) kan niet gemaakt worden", "the report (PDF) cannot be made";
+    /// The export cannot be kept on this appliance.
+    ExportNotKept => "de export kan niet bewaard worden", "the export cannot be kept";
+    /// The kept export cannot be used.
+    KeptExportUnusable => "de bewaarde export is niet bruikbaar", "the kept export cannot be used";
+    /// The kept export has no 510b.
+    KeptExportNo510b => "geen 510b in de bewaarde export", "no 510b in the kept export";
+    /// A path that is no folder on a stick.
+    NotAFolderOnStick => "{0} is geen map op een stick", "{0} is not a folder on a stick";
+    /// The definition could not be kept.
+    KeepFailed => "bewaren mislukt", "keeping it failed";
+    /// The stick changed while it was read.
+    StickChanged => "de stick veranderde tijdens het inlezen", "the stick changed while it was read";
+    /// Not exactly one usable stick for an export.
+    ExactlyOneStick => "er moet precies een bruikbare stick zijn, er zijn er {0}", "there must be exactly one usable stick; there are {0}";
+    /// Another stick is in use by an operation.
+    StickBusy => "een andere stick is in gebruik; wacht tot die klaar is", "another stick is in use; wait until it is done";
+    /// Words shown as they are.
+    Plain => "{0}", "{0}";
     /// The body a higher terminal counts for, on the definition screen.
     Body => "Telt voor", "Counts for";
     /// How many results of the level below are expected.
@@ -505,22 +543,10 @@ catalogue! {
     // ---- refusals of a file ----
     /// Refused: a generic prefix.
     FileRefused => "Geweigerd: {0}", "Refused: {0}";
-    /// The signature does not hold.
-    RefusedForged => "de handtekening klopt niet: het bestand is na ondertekening gewijzigd of niet echt", "the signature does not hold: the file was changed after signing or is not genuine";
     /// Signed for another election.
     RefusedOtherElection => "de stick hoort bij een andere verkiezing", "the medium belongs to another election";
-    /// Signer's role may not send this.
-    RefusedRole => "deze ondertekenaar mag deze uitslag niet versturen", "this signer may not send this result";
     /// The signer is not the body the file speaks for.
     RefusedWrongBody => "ondertekend door {0}, maar het bestand is de uitslag van {1}", "signed by {0}, but the file is the result of {1}";
-    /// Not recognised by the root.
-    RefusedRoot => "de ondertekenaar is niet erkend door de vertrouwde sleutel van de Kiesraad", "the signer is not recognised by the Electoral Council's trusted key";
-    /// Certificate not valid now.
-    RefusedCertTime => "het certificaat van de ondertekenaar is nu niet geldig", "the signer's certificate is not valid now";
-    /// Incomplete or unreadable medium.
-    RefusedUnreadable => "de stick is onvolledig, onleesbaar of bevat een snelkoppeling", "the medium is incomplete, unreadable or holds a link";
-    /// Other kind of content.
-    RefusedKind => "de stick bevat een ander soort inhoud dan gevraagd", "the medium holds another kind of content than asked";
     /// No or several count files.
     RefusedFiles => "de stick moet precies een telling (EML) bevatten", "the medium must hold exactly one count (EML)";
     /// Not a readable count.

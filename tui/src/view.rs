@@ -863,7 +863,7 @@ mod tests {
                     source: std::path::PathBuf::new(),
                 }),
                 medium: crate::services::Medium {
-                    label: String::new(),
+                    label: crate::services::Refusal::plain(""),
                     stick: String::new(),
                     folder: String::new(),
                 },

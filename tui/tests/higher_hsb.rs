@@ -277,7 +277,7 @@ fn hsb_imports_refuses_corrects_restarts_and_writes_the_signed_510c() {
     // Refusals, each with its own message; nothing imported.
     let mut messages = Vec::new();
     for (folder, expect) in [
-        (&forged, "handtekening klopt niet"),
+        (&forged, "na ondertekening gewijzigd"),
         (&wrong_election, "andere verkiezing"),
         (&wrong_eml, "verkiezing TK2025, niet van TK2021"),
         (
@@ -306,7 +306,7 @@ fn hsb_imports_refuses_corrects_restarts_and_writes_the_signed_510c() {
     check_view(
         &mut r,
         &["Geweigerd:", "zz_forged"],
-        &["Refused:", "signature does not hold"],
+        &["Refused:", "changed after signing"],
     );
 
     // Genuine files; the first one's hash code typed wrong first (refused, nothing in).

@@ -318,8 +318,9 @@ impl Level for Higher {
                 vec![]
             }
             HigherEvent::CountVerified(medium, Err(r)) => {
-                let record = refused_record(&medium.label, "", None, &r);
-                state.refused(Msg::FileRefused, r);
+                // The refusal says "Stick geweigerd" itself.
+                let record = refused_record(&medium.folder, "", None, &r);
+                state.error(r);
                 go(state, Screen::Overview);
                 vec![Effect::Persist(record)]
             }

@@ -19,8 +19,9 @@ use tally_signing::{
 
 use super::model::{Definition, level_of};
 use crate::folder::{Body, Paths, SetupError};
+use crate::media_words::{media_refusal, verify_refusal};
 use crate::sticks::Sticks;
-use crate::text::{Lang, Msg};
+use crate::text::Msg;
 
 use super::app::{Higher, HigherServices};
 use crate::services::{Identity, Medium, Refusal, Services};
@@ -75,30 +76,6 @@ pub fn certificate_role(paths: &Paths) -> Option<String> {
         .map(|c| c.role().as_str().to_owned())
 }
 
-fn verify_refusal(e: &VerifyError) -> Msg {
-    use VerifyError::*;
-    match e {
-        CertificateFromOtherRoot { .. } | CertificateSignatureInvalid => Msg::RefusedRoot,
-        CertificateNotYetValid { .. } | CertificateExpired { .. } => Msg::RefusedCertTime,
-        CertificateForOtherElection { .. } | WrongElection { .. } => Msg::RefusedOtherElection,
-        UnexpectedSigner { .. } | RoleNotAllowed { .. } => Msg::RefusedRole,
-        WrongKind { .. } => Msg::RefusedKind,
-        ManifestSignatureInvalid
-        | FileMissing { .. }
-        | FileSizeMismatch { .. }
-        | FileHashMismatch { .. } => Msg::RefusedForged,
-        _ => Msg::RefusedUnreadable,
-    }
-}
-
-fn media_refusal(e: MediaError) -> Refusal {
-    Refusal::with(
-        Msg::RefusedUnreadable,
-        &[],
-        crate::media_words::media_error(&e, Lang::Nl),
-    )
-}
-
 impl FolderHigherServices {
     /// Opens the keys: the root's public key and the body's certificate (signed by that
     /// root, role HSB or CSB).
@@ -149,7 +126,7 @@ impl FolderHigherServices {
             .body
             .sticks
             .begin(key)
-            .map_err(|why| Refusal::with(Msg::RefusedUnreadable, &[], why))?;
+            .map_err(|why| Refusal::said(Msg::MediumRefused, vec![why.into()]))?;
         let result = f(self, medium.as_ref());
         let removed = match self.audit_log() {
             Ok(mut audit) => self.body.sticks.end(&mut audit),
@@ -159,11 +136,7 @@ impl FolderHigherServices {
                 .end(&mut tally_media::MemoryAudit::default()),
         };
         if removed && result.is_ok() {
-            return Err(Refusal::with(
-                Msg::RefusedUnreadable,
-                &[],
-                "de stick werd verwijderd / the stick was removed",
-            ));
+            return Err(Refusal::with(Msg::StickPulledWhileReading, &[], ""));
         }
         result
     }
@@ -196,7 +169,7 @@ impl FolderHigherServices {
         let verified = match (outcome, reason) {
             (Ok(v), _) => v,
             (Err(MediaError::VerifyFailed(_)), Some(e)) => {
-                return Err(Refusal::with(verify_refusal(&e), &[], e.to_string()));
+                return Err(verify_refusal(&e));
             }
             (Err(e), _) => return Err(media_refusal(e)),
         };
@@ -293,9 +266,12 @@ impl Services<Higher> for FolderHigherServices {
             let _ = session.close(&mut audit);
             out.extend(folders.into_iter().map(|folder| Medium {
                 label: if several {
-                    format!("{}: {folder}", stick.label)
+                    Refusal::said(
+                        Msg::FolderOnStick,
+                        vec![folder.clone().into(), stick.label.clone().into()],
+                    )
                 } else {
-                    folder.clone()
+                    Refusal::plain(folder.clone())
                 },
                 folder,
                 stick: stick.key.clone(),
@@ -416,21 +392,28 @@ impl HigherServices for FolderHigherServices {
             .filter(|f| f.name.ends_with(".eml.xml"))
             .collect();
         let [file] = emls.as_slice() else {
-            return Err(Refusal::with(
-                Msg::RefusedFiles,
-                &[],
-                format!("{} EML files", emls.len()),
+            return Err(Refusal::said(
+                Msg::MediumRefused,
+                vec![
+                    Refusal::with(Msg::RefusedFiles, &[], format!("{} EML files", emls.len()))
+                        .into(),
+                ],
             ));
         };
-        let counts = read_count(&file.bytes)
-            .map_err(|e| Refusal::with(Msg::RefusedNotCount, &[], e.to_string()))?;
+        let counts = read_count(&file.bytes).map_err(|e| {
+            Refusal::said(
+                Msg::MediumRefused,
+                vec![Refusal::with(Msg::RefusedNotCount, &[], e.to_string()).into()],
+            )
+        })?;
         let signer = verified.signer();
         let body = counts.header.authority_id.clone();
         if body != signer.identifier() {
-            return Err(Refusal::with(
-                Msg::RefusedWrongBody,
-                &[signer.identifier(), &body],
-                "",
+            return Err(Refusal::said(
+                Msg::MediumRefused,
+                vec![
+                    Refusal::with(Msg::RefusedWrongBody, &[signer.identifier(), &body], "").into(),
+                ],
             ));
         }
         Ok(VerifiedCount {
@@ -444,7 +427,7 @@ impl HigherServices for FolderHigherServices {
                 signer.identifier(),
                 signer.name()
             ),
-            medium: medium.label.clone(),
+            medium: medium.folder.clone(),
         })
     }
 
@@ -473,12 +456,12 @@ impl HigherServices for FolderHigherServices {
         election: &str,
         files: Vec<(String, Vec<u8>)>,
     ) -> Result<ExportDone, Refusal> {
-        let fail = |e: String| Refusal::with(Msg::WriteFailed, &[&e], "");
+        let fail = |r: Refusal| Refusal::said(Msg::WriteFailed, vec![r.into()]);
         let key = self
             .body
             .key
             .as_ref()
-            .ok_or_else(|| fail("de sleutel is niet ontgrendeld".into()))?;
+            .ok_or_else(|| fail(Refusal::with(Msg::KeyLocked, &[], "")))?;
         let hashes: Vec<(String, String)> = files
             .iter()
             .map(|(n, b)| (n.clone(), hex::encode(sha256(b))))
@@ -502,13 +485,13 @@ impl HigherServices for FolderHigherServices {
             &self.body.certificate,
             Timestamp::now(),
         )
-        .map_err(|e| fail(e.to_string()))?;
+        .map_err(|e| fail(Refusal::plain(e.to_string())))?;
         let mut folder =
             SignedMedium::folder_name(kind, election, self.body.certificate.identifier());
         if self.body.demo {
             folder = format!("DEMO_{folder}");
         }
-        let mut audit = self.audit_log().map_err(|r| fail(r.detail))?;
+        let mut audit = self.audit_log().map_err(fail)?;
         // Contract 1: exactly one usable stick.
         let usable: Vec<String> = self
             .body
@@ -519,9 +502,10 @@ impl HigherServices for FolderHigherServices {
             .map(|s| s.key)
             .collect();
         let [key] = usable.as_slice() else {
-            return Err(fail(format!(
-                "er moet precies een bruikbare stick zijn, er zijn er {}",
-                usable.len()
+            return Err(fail(Refusal::with(
+                Msg::ExactlyOneStick,
+                &[&usable.len().to_string()],
+                "",
             )));
         };
         let key = key.clone();
@@ -534,7 +518,7 @@ impl HigherServices for FolderHigherServices {
             let verifier = SignedMediumVerifier { opts };
             stick
                 .export(&request, &verifier, &mut NoFaults, &mut audit)
-                .map_err(|e| fail(crate::media_words::export_failure(&e, Lang::Nl)))
+                .map_err(|e| crate::media_words::export_failure(&e, false))
         })?;
         let path = if self.body.sticks.is_usb() {
             folder.clone()

@@ -35,7 +35,8 @@ fn hash_rows(hex: &str) -> Vec<Line<'static>> {
 
 /// The title of an HSB or CSB screen: the body (the screen's own title is in its body).
 pub fn title(state: &State, _screen: &Screen) -> String {
-    state.identity.body()
+    // The role is in the header already.
+    format!("{} {}", state.identity.identifier, state.identity.name)
 }
 
 /// Draws an HSB or CSB screen's body.

@@ -156,7 +156,11 @@ pub fn view<L: Level>(state: &State<L>, frame: &mut Frame) {
             for (i, m) in list.items.iter().enumerate().skip(first).take(height) {
                 let sel = i == list.selected;
                 lines.push(Line::styled(
-                    format!("{} {}", if sel { ">" } else { " " }, ascii(&m.label)),
+                    format!(
+                        "{} {}",
+                        if sel { ">" } else { " " },
+                        ascii(&m.label.text(lang))
+                    ),
                     if sel { CURSOR } else { Style::new() },
                 ));
             }
