@@ -35,7 +35,10 @@ number_id!(
 );
 
 /// The identifier of an election, such as `TK2021` or `GR2022_WestMaasenWaal`.
-#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash)]
+#[derive(
+    Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash, serde::Serialize, serde::Deserialize,
+)]
+#[serde(transparent)]
 pub struct ElectionId(pub String);
 
 impl fmt::Display for ElectionId {
@@ -45,7 +48,10 @@ impl fmt::Display for ElectionId {
 }
 
 /// A municipality's four-digit CBS code, such as `0668` (West Maas en Waal).
-#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash)]
+#[derive(
+    Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash, serde::Serialize, serde::Deserialize,
+)]
+#[serde(transparent)]
 pub struct MunicipalityCode(pub String);
 
 impl fmt::Display for MunicipalityCode {
@@ -56,7 +62,10 @@ impl fmt::Display for MunicipalityCode {
 
 /// A contest (kieskring) identifier as used in 230b and 510 files: `1`..`20` for the
 /// Tweede Kamer, `geen` for elections without kieskringen, `alle` for a national total.
-#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash)]
+#[derive(
+    Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash, serde::Serialize, serde::Deserialize,
+)]
+#[serde(transparent)]
 pub struct ContestId(pub String);
 
 impl fmt::Display for ContestId {
@@ -67,7 +76,10 @@ impl fmt::Display for ContestId {
 
 /// The identifier of a reporting unit in a 510: `0668::SB1` (a polling station),
 /// `0668` (a municipality), `HSB6` (a kieskring's principal committee).
-#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash)]
+#[derive(
+    Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash, serde::Serialize, serde::Deserialize,
+)]
+#[serde(transparent)]
 pub struct ReportingUnitId(pub String);
 
 impl fmt::Display for ReportingUnitId {

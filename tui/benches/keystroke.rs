@@ -82,16 +82,16 @@ fn election() -> ElectionInfo {
         })
         .collect();
     ElectionInfo {
-        id: "GR2026_Bench".into(),
+        id: tally_core::ids::ElectionId("GR2026_Bench".into()),
         name: "Gemeenteraad 2026 Bench".into(),
         date: "2026-03-18".into(),
         category: ElectionCategory::GR,
-        municipality_code: "0001".into(),
+        municipality_code: tally_core::ids::MunicipalityCode("0001".into()),
         municipality_name: "Bench".into(),
         seats: 45,
         subcategory: "GR2".into(),
         domain: None,
-        contest_id: "geen".into(),
+        contest_id: tally_core::ids::ContestId("geen".into()),
         contest_name: None,
         lists: vec![PoliticalList {
             number: ListNumber(1),

@@ -365,7 +365,7 @@ impl Level for Municipal {
     }
 
     fn election_id(state: &State) -> Option<String> {
-        state.ledger.election.as_ref().map(|e| e.info.id.clone())
+        state.ledger.election.as_ref().map(|e| e.info.id.0.clone())
     }
 
     fn draw(

@@ -18,7 +18,6 @@ use tally_core::counts::CountFile;
 use tally_core::double_entry::DataEntry;
 use tally_core::election::Election;
 use tally_core::eml::definition::{SourceFile, load_candidate_lists, load_election};
-use tally_core::ids::{ContestId, MunicipalityCode};
 use tally_core::municipal::{
     MunicipalitySpec, StationInfo, TotalError, header_for, municipal_total, write_510b,
 };
@@ -323,8 +322,8 @@ impl FolderServices {
         let now = Timestamp::now().to_string();
         let header = header_for(
             &kept,
-            &ContestId(election.contest_id.clone()),
-            &MunicipalityCode(election.municipality_code.clone()),
+            &election.contest_id,
+            &election.municipality_code,
             &election.municipality_name,
             now.trim_end_matches('Z'),
         );
@@ -342,7 +341,7 @@ impl FolderServices {
         let pdf_name = report_file_name(&name);
         let medium = sign_medium(
             ContentKind::Results510b,
-            &election.id,
+            &election.id.0,
             vec![
                 MediumFile { name, bytes },
                 MediumFile {
@@ -516,12 +515,14 @@ impl FolderServices {
             Some(&SourceFile::new(&f110b.name, &f110b.bytes)),
         )
         .map_err(|e| Refusal::with(Msg::DefinitionEmlWrong, &[], e.to_string()))?;
-        let info = ElectionInfo::from_election(&election)
-            .map_err(|e| Refusal::new(Msg::MediumRefused, e))?;
-        if info.municipality_code != self.body.certificate.identifier() {
+        let info = ElectionInfo::from_election(&election).map_err(|e| e.refusal())?;
+        if info.municipality_code.0 != self.body.certificate.identifier() {
             return Err(Refusal::with(
                 Msg::OtherMunicipality,
-                &[&info.municipality_code, self.body.certificate.identifier()],
+                &[
+                    &info.municipality_code.0,
+                    self.body.certificate.identifier(),
+                ],
                 "",
             ));
         }
@@ -529,9 +530,9 @@ impl FolderServices {
             .iter()
             .map(|f| (f.name.as_str(), f.bytes.as_slice()))
             .collect();
-        let f230b = kieskring_lists(&named, &info.contest_id)
+        let f230b = kieskring_lists(&named, &info.contest_id.0)
             .and_then(|i| lists.get(i))
-            .ok_or_else(|| Refusal::with(Msg::Missing230bKieskring, &[&info.contest_id], ""))?;
+            .ok_or_else(|| Refusal::with(Msg::Missing230bKieskring, &[&info.contest_id.0], ""))?;
         let signer = verified.signer();
         let definition = VerifiedDefinition {
             info,
@@ -748,13 +749,13 @@ impl MunicipalServices for FolderServices {
     ) -> Result<ExportReport, Refusal> {
         let mut folder = SignedMedium::folder_name(
             ContentKind::Results510b,
-            &election.id,
+            &election.id.0,
             self.body.certificate.identifier(),
         );
         if self.body.demo {
             folder = format!("DEMO_{folder}");
         }
-        let (medium, sha) = match self.kept_export(&folder, &election.id)? {
+        let (medium, sha) = match self.kept_export(&folder, &election.id.0)? {
             Some(kept) => kept,
             None => {
                 let made = self.make_export(election, data)?;
@@ -808,7 +809,7 @@ impl MunicipalServices for FolderServices {
         let mut audit = self.audit_log().map_err(fail)?;
         let mut opts = VerifyOptions::new(&self.body.root, Timestamp::now());
         opts.expected_kind = Some(ContentKind::Results510b);
-        opts.expected_election = Some(&election.id);
+        opts.expected_election = Some(&election.id.0);
         opts.expected_signer = Some(self.body.certificate.identifier());
         let verifier = SignedMediumVerifier { opts };
         let stick = self.body.sticks.begin(&key).map_err(fail)?;
@@ -844,7 +845,7 @@ pub fn municipal_pdf(
     demo: bool,
 ) -> Result<Vec<u8>, String> {
     let created = creation_time(&file.header.creation_date_time)?;
-    let contest = ContestId(info.contest_id.clone());
+    let contest = info.contest_id.clone();
     let body_name = format!("Gemeentelijk stembureau {}", info.municipality_name);
     tally_report::municipal_report(
         election,
@@ -853,7 +854,7 @@ pub fn municipal_pdf(
             total: &file.total,
             units: &file.units,
             meta: tally_report::ReportMeta {
-                body_id: &info.municipality_code,
+                body_id: &info.municipality_code.0,
                 body_name: &body_name,
                 eml_hash: tally_core::hashcode::Sha256Digest::of(eml),
                 eml_file_name: Some(eml_name),
@@ -898,7 +899,7 @@ fn creation_time(text: &str) -> Result<tally_report::CreationTime, String> {
 /// their names and eligible voters, and the lists' names.
 pub fn municipality_spec(election: &ElectionInfo) -> MunicipalitySpec {
     MunicipalitySpec {
-        code: MunicipalityCode(election.municipality_code.clone()),
+        code: election.municipality_code.clone(),
         stations: election
             .stations
             .iter()

@@ -8,15 +8,16 @@ use tally_core::election::{
     BallotContestError, Candidate, Contest, Election, ElectionCategory, PoliticalList,
     PollingStation,
 };
-use tally_core::ids::{ContestId, MunicipalityCode};
+use tally_core::ids::{ContestId, ElectionId, MunicipalityCode};
 
+use crate::services::Refusal;
 use crate::text::{Lang, Msg};
 
 /// What the terminal needs to know of the loaded election.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct ElectionInfo {
     /// `GR2025_Juinen`.
-    pub id: String,
+    pub id: ElectionId,
     /// `Gemeenteraad 2025 Juinen`.
     pub name: String,
     /// `2025-08-29`.
@@ -24,7 +25,7 @@ pub struct ElectionInfo {
     /// The category (decides whether field C exists).
     pub category: ElectionCategory,
     /// The municipality's code (`0042`).
-    pub municipality_code: String,
+    pub municipality_code: MunicipalityCode,
     /// The municipality's name.
     pub municipality_name: String,
     /// Number of seats.
@@ -34,7 +35,7 @@ pub struct ElectionInfo {
     /// `kr:ElectionDomain`: its `Id` and name, when the 110a gives one.
     pub domain: Option<(Option<String>, String)>,
     /// The contest whose lists are on this municipality's ballot (`geen`, or a kieskring).
-    pub contest_id: String,
+    pub contest_id: ContestId,
     /// The contest as the official reads it: `Kieskring 6 Nijmegen`; `None` for `geen`.
     pub contest_name: Option<String>,
     /// The lists with their candidates, by number.
@@ -46,29 +47,93 @@ pub struct ElectionInfo {
     pub election: Option<Arc<Election>>,
 }
 
+/// Why a verified election cannot be counted by this municipality.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum ElectionInfoError {
+    /// No list of polling stations (110b).
+    #[error("the definition holds no list of polling stations (110b)")]
+    NoStationList,
+    /// The 110b lists no polling station.
+    #[error("the list of polling stations (110b) holds no polling station")]
+    NoStations,
+    /// Which contest's lists are on the ballot cannot be told (the core's reason).
+    #[error("municipality {code}: {reason}")]
+    Contest {
+        /// The municipality.
+        code: MunicipalityCode,
+        /// Its name.
+        name: String,
+        /// The core's reason.
+        reason: Box<BallotContestError>,
+    },
+}
+
+impl ElectionInfoError {
+    /// The error in the catalogue's words.
+    pub fn refusal(&self) -> Refusal {
+        let refused = |inner: Refusal| Refusal::said(Msg::MediumRefused, vec![inner.into()]);
+        match self {
+            ElectionInfoError::NoStationList => Refusal::with(Msg::Missing110b, &[], ""),
+            ElectionInfoError::NoStations => refused(Refusal::with(Msg::NoStations110b, &[], "")),
+            ElectionInfoError::Contest { code, name, reason } => match reason.as_ref() {
+                BallotContestError::NoCandidateLists => Refusal::with(Msg::Missing230b, &[], ""),
+                BallotContestError::KieskringListsMissing {
+                    kieskring,
+                    kieskring_name,
+                    on_medium,
+                    ..
+                } => refused(Refusal::with(
+                    Msg::KieskringListsMissing,
+                    &[
+                        name,
+                        &code.0,
+                        &kieskring.to_string(),
+                        kieskring_name,
+                        &ids(on_medium),
+                    ],
+                    "",
+                )),
+                BallotContestError::Ambiguous { on_medium, .. } => refused(Refusal::with(
+                    Msg::KieskringAmbiguous,
+                    &[name, &code.0, &ids(on_medium)],
+                    "",
+                )),
+            },
+        }
+    }
+}
+
 impl ElectionInfo {
     /// What the terminal needs of a loaded election, for the municipality the 110b names.
-    /// Refuses an election without polling stations or without lists.
-    pub fn from_election(e: &tally_core::election::Election) -> Result<ElectionInfo, String> {
+    ///
+    /// # Errors
+    /// An election without polling stations, or whose ballot's lists cannot be told.
+    pub fn from_election(e: &Election) -> Result<ElectionInfo, ElectionInfoError> {
         let ps = e
             .polling_stations
             .as_ref()
-            .ok_or_else(|| "de definitie bevat geen stembureaulijst (110b)".to_string())?;
-        let contest = municipality_contest(e, &ps.municipality, &ps.municipality_name)?;
+            .ok_or(ElectionInfoError::NoStationList)?;
+        let contest =
+            e.ballot_contest(&ps.municipality)
+                .map_err(|reason| ElectionInfoError::Contest {
+                    code: ps.municipality.clone(),
+                    name: ps.municipality_name.clone(),
+                    reason: Box::new(reason),
+                })?;
         if ps.stations.is_empty() {
-            return Err("de stembureaulijst (110b) bevat geen stembureaus".into());
+            return Err(ElectionInfoError::NoStations);
         }
         Ok(ElectionInfo {
-            id: e.id.0.clone(),
+            id: e.id.clone(),
             name: e.name.clone(),
             date: e.date.to_string(),
             category: e.category,
-            municipality_code: ps.municipality.0.clone(),
+            municipality_code: ps.municipality.clone(),
             municipality_name: ps.municipality_name.clone(),
             seats: e.number_of_seats,
             subcategory: e.subcategory.to_string(),
             domain: e.domain.as_ref().map(|d| (d.id.clone(), d.name.clone())),
-            contest_id: contest.id.0.clone(),
+            contest_id: contest.id.clone(),
             contest_name: contest_name(e, contest),
             lists: contest.lists.clone(),
             stations: ps.stations.clone(),
@@ -80,35 +145,6 @@ impl ElectionInfo {
     pub fn candidate_count(&self) -> usize {
         self.lists.iter().map(|l| l.candidates.len()).sum()
     }
-}
-
-/// The contest whose lists are on the ballot of the municipality the 110b names: the core's
-/// decision ([`Election::ballot_contest`]), its refusal in Dutch words for the official.
-pub fn municipality_contest<'e>(
-    e: &'e Election,
-    code: &MunicipalityCode,
-    name: &str,
-) -> Result<&'e Contest, String> {
-    e.ballot_contest(code).map_err(|err| match err {
-        BallotContestError::NoCandidateLists => {
-            "de definitie bevat geen kandidatenlijsten (230b)".to_owned()
-        }
-        BallotContestError::KieskringListsMissing {
-            kieskring,
-            kieskring_name,
-            on_medium,
-            ..
-        } => format!(
-            "gemeente {name} ({code}) hoort volgens de verkiezingsdefinitie (110a) bij kieskring {kieskring} {kieskring_name}, maar de kandidatenlijsten (230b) van die kieskring staan niet op de stick (wel van kieskring {})",
-            ids(&on_medium),
-            code = code.0
-        ),
-        BallotContestError::Ambiguous { on_medium, .. } => format!(
-            "de verkiezingsdefinitie (110a) zegt niet bij welke kieskring gemeente {name} ({code}) hoort, en de stick bevat kandidatenlijsten van meer dan een kieskring ({}); welke op het stembiljet staan is niet te bepalen",
-            ids(&on_medium),
-            code = code.0
-        ),
-    })
 }
 
 fn ids(contests: &[ContestId]) -> String {
@@ -416,27 +452,30 @@ pub(crate) mod tests {
         for order in [["Haarlem", "Nijmegen"], ["Nijmegen", "Haarlem"]] {
             let e = tk2025(&order, "0668", "West Maas en Waal");
             let info = ElectionInfo::from_election(&e).unwrap();
-            assert_eq!(info.contest_id, "6", "{order:?}");
+            assert_eq!(info.contest_id.0, "6", "{order:?}");
             assert_eq!(info.contest_name.as_deref(), Some("Kieskring 6 Nijmegen"));
             assert_eq!(info.lists.len(), 24);
-            assert_eq!(info.municipality_code, "0668");
+            assert_eq!(info.municipality_code.0, "0668");
             assert!(info.category.has_voter_cards());
         }
         // Haarlem (0392) is in kieskring 10.
         let e = tk2025(&["Nijmegen", "Haarlem"], "0392", "Haarlem");
         let info = ElectionInfo::from_election(&e).unwrap();
-        assert_eq!(info.contest_id, "10");
+        assert_eq!(info.contest_id.0, "10");
         assert_eq!(info.lists.len(), 23);
     }
 
     #[test]
     fn a_medium_without_the_municipalitys_kieskring_is_refused() {
         let e = tk2025(&["Haarlem"], "0668", "West Maas en Waal");
-        let err = ElectionInfo::from_election(&e).unwrap_err();
+        let err = ElectionInfo::from_election(&e).unwrap_err().refusal();
+        let nl = err.text(Lang::Nl);
         assert!(
-            err.contains("kieskring 6 Nijmegen") && err.contains("kieskring 10"),
-            "{err}"
+            nl.contains("kieskring 6 Nijmegen") && nl.contains("kieskring 10"),
+            "{nl}"
         );
+        let en = err.text(Lang::En);
+        assert!(en.contains("kieskring 6 Nijmegen"), "{en}");
     }
 
     #[test]
@@ -445,19 +484,16 @@ pub(crate) mod tests {
         let mut e = tk2025(&["Haarlem", "Nijmegen"], "0668", "West Maas en Waal");
         e.regions
             .retain(|r| r.municipality_code() != Some(code.clone()));
-        let err = municipality_contest(&e, &code, "West Maas en Waal").unwrap_err();
+        let err = ElectionInfo::from_election(&e)
+            .unwrap_err()
+            .refusal()
+            .text(Lang::Nl);
         assert!(
             err.contains("niet te bepalen") && err.contains("10, 6"),
             "{err}"
         );
         e.contests.retain(|c| c.id.0 == "10");
-        assert_eq!(
-            municipality_contest(&e, &code, "West Maas en Waal")
-                .unwrap()
-                .id
-                .0,
-            "10"
-        );
+        assert_eq!(ElectionInfo::from_election(&e).unwrap().contest_id.0, "10");
     }
 
     #[test]
@@ -472,7 +508,7 @@ pub(crate) mod tests {
         )
         .unwrap();
         let info = ElectionInfo::from_election(&e).unwrap();
-        assert_eq!(info.contest_id, "geen");
+        assert_eq!(info.contest_id.0, "geen");
         assert_eq!(info.contest_name, None);
     }
 }

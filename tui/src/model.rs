@@ -12,7 +12,8 @@ use tally_core::double_entry::{
     UserName, WarningsBy,
 };
 use tally_core::entry::{CheckResult, EntryCount, FieldValue, PollingStationEntry, check};
-use tally_core::ids::{ContestId, PollingStationNumber};
+use tally_core::ids::ElectionId;
+use tally_core::ids::PollingStationNumber;
 use tally_core::municipal::municipal_total;
 use tally_report::ComparisonFigures;
 
@@ -66,7 +67,7 @@ pub enum Record {
     /// The verified definition was loaded (its files are kept in the data directory).
     ElectionLoaded {
         /// The election identifier.
-        election: String,
+        election: ElectionId,
         /// SHA-256 of the definition's files, name and hex digest.
         files: Vec<(String, String)>,
     },
@@ -295,7 +296,7 @@ pub struct Loaded {
 pub enum ApplyError {
     /// A record about an election while none (or another) is loaded.
     #[error("journal record for election {0:?} does not match the loaded definition")]
-    WrongElection(String),
+    WrongElection(ElectionId),
     /// A record before the election was loaded.
     #[error("journal record before an election was loaded")]
     NoElection,
@@ -447,12 +448,8 @@ impl Tally {
             municipal_total(data, &spec)
                 .map_err(|e| e.to_string())
                 .and_then(|t| {
-                    tally_report::comparison_figures(
-                        election,
-                        &ContestId(info.contest_id.clone()),
-                        &t.total,
-                    )
-                    .map_err(|e| e.to_string())
+                    tally_report::comparison_figures(election, &info.contest_id, &t.total)
+                        .map_err(|e| e.to_string())
                 }),
         )
     }

@@ -60,7 +60,7 @@ fn full_juinen_count_with_one_difference_and_a_verified_export() {
     load_definition(&mut r);
 
     let e = &r.state.ledger.election.as_ref().unwrap().info;
-    assert_eq!(e.id, "GR2025_Juinen");
+    assert_eq!(e.id.0, "GR2025_Juinen");
     assert_eq!(e.stations.len(), 3);
     assert_eq!(e.lists.len(), 4);
     assert_eq!(e.candidate_count(), 94);
