@@ -1,11 +1,15 @@
-//! `tally-verify`: check the published files of one election, or print an apportionment.
-//! See `docs/verify.md`. Exit status: 0 everything agrees, 1 discrepancies, 2 the check
-//! could not run (bad arguments, unreadable folder or key).
+//! `tally-verify`: check the published files of one election, print an apportionment, or
+//! write the osv4-3 CSV of a count. See `docs/verify.md`. Exit status: 0 everything agrees
+//! (or the CSV was written), 1 discrepancies, 2 the check could not run (bad arguments,
+//! unreadable folder, key or file, a count the CSV cannot be written for).
 
+use std::io::Write as _;
 use std::path::PathBuf;
 use std::process::ExitCode;
 
 use clap::{Parser, Subcommand};
+use tally_core::eml::csv::osv4_3_csv;
+use tally_core::eml::definition::SourceFile;
 use tally_core::ids::{CandidatePosition, ListNumber};
 use tally_signing::{PublicKey, Timestamp};
 use tally_verify::{CheckOptions, Lots, apportion_report, check_folder};
@@ -56,6 +60,18 @@ enum Command {
         /// in the order the calculation asks (repeat for several drawings).
         #[arg(long = "candidate-lot", value_name = "LIST:POSITION", value_parser = parse_candidate_lot)]
         candidate_lots: Vec<(u32, u32)>,
+    },
+    /// Write the osv4-3 CSV of a count (the Kiesraad's format, by eml-nl's own code).
+    Csv {
+        /// The count: a 510b, 510c or 510d.
+        count: PathBuf,
+        /// Candidate lists (230b) with the count's lists and candidates (several allowed:
+        /// the one of the count's election and contest is used).
+        #[arg(long, num_args = 1.., required = true)]
+        candidates: Vec<PathBuf>,
+        /// Write the CSV to this file (which must not exist yet) instead of standard output.
+        #[arg(long)]
+        out: Option<PathBuf>,
     },
 }
 
@@ -137,6 +153,45 @@ fn run(cli: Cli) -> Result<bool, String> {
             )
             .map_err(|e| e.to_string())?;
             print!("{text}");
+            Ok(true)
+        }
+        Command::Csv {
+            count,
+            candidates,
+            out,
+        } => {
+            let count_bytes = read(&count)?;
+            let mut lists = Vec::new();
+            for c in &candidates {
+                lists.push((name(c), read(c)?));
+            }
+            let count_name = name(&count);
+            let csv = osv4_3_csv(
+                &SourceFile::new(&count_name, &count_bytes),
+                &lists
+                    .iter()
+                    .map(|(n, b)| SourceFile::new(n, b))
+                    .collect::<Vec<_>>(),
+            )
+            .map_err(|e| e.to_string())?;
+            match out {
+                Some(path) => std::fs::OpenOptions::new()
+                    .write(true)
+                    .create_new(true)
+                    .open(&path)
+                    .and_then(|mut f| {
+                        f.write_all(&csv.bytes)?;
+                        f.sync_all()
+                    })
+                    .map_err(|e| format!("cannot write {}: {e}", path.display()))?,
+                None => {
+                    let mut stdout = std::io::stdout().lock();
+                    stdout
+                        .write_all(&csv.bytes)
+                        .and_then(|()| stdout.flush())
+                        .map_err(|e| format!("cannot write the CSV to standard output: {e}"))?;
+                }
+            }
             Ok(true)
         }
     }

@@ -5,12 +5,14 @@
 //! - [`definition`]: loading the election definition (110a, 230b, 110b) into an
 //!   [`crate::election::Election`].
 //! - [`count`]: reading and writing counts (510b/c/d).
+//! - [`csv`]: the osv4-3 CSV export of a count, written by `eml-nl`'s own code.
 //!
 //! Parsing itself is done by the Kiesraad's `eml-nl` crate. [`EmlIssue`] turns its errors
 //! into a form callers can match on and show: what was wrong, where (byte span) and in
 //! which element.
 
 pub mod count;
+pub mod csv;
 pub mod definition;
 pub mod limits;
 pub mod result;
