@@ -17,6 +17,7 @@ use std::path::{Path, PathBuf};
 use tally_core::counts::CountFile;
 use tally_core::double_entry::DataEntry;
 use tally_core::election::Election;
+use tally_core::eml::csv::osv4_3_csv;
 use tally_core::eml::definition::{SourceFile, load_candidate_lists, load_election};
 use tally_core::municipal::{
     MunicipalitySpec, StationInfo, TotalError, header_for, municipal_total, write_510b,
@@ -198,8 +199,18 @@ impl Body {
 /// them) and real signatures.
 pub struct FolderServices {
     body: Body,
-    /// The election of the kept definition (for the municipal report), once verified.
-    election: Option<Election>,
+    /// The kept definition's election and the 230b on the ballot (for the municipal report
+    /// and the CSV), once verified.
+    election: Option<KeptElection>,
+}
+
+/// What the export needs of the kept definition besides [`ElectionInfo`].
+#[derive(Clone)]
+struct KeptElection {
+    /// The whole election.
+    election: Election,
+    /// The 230b of the municipality's kieskring: its name and bytes.
+    lists: (String, Vec<u8>),
 }
 
 /// Why the terminal cannot start.
@@ -310,7 +321,10 @@ impl FolderServices {
             .key
             .as_ref()
             .ok_or_else(|| fail(Refusal::with(Msg::KeyLocked, &[], "")))?;
-        let kept = match self.election.clone() {
+        let KeptElection {
+            election: kept,
+            lists,
+        } = match self.election.clone() {
             Some(e) => e,
             None => self.verify_dir(&self.body.paths.data_dir.join(KEPT_DIR))?.1,
         };
@@ -339,6 +353,18 @@ impl FolderServices {
         let pdf = municipal_pdf(&kept, election, &file, &bytes, &name, self.body.demo)
             .map_err(|e| fail(Refusal::with(Msg::ReportNotMade, &[], e)))?;
         let pdf_name = report_file_name(&name);
+        // The osv4-3 CSV of the same 510b (the Electoral Council's eml-nl writes it), signed
+        // with it: what municipalities load into their own systems.
+        let csv = osv4_3_csv(
+            &SourceFile::new(&name, &bytes),
+            &[SourceFile::new(&lists.0, &lists.1)],
+        )
+        .map_err(|e| fail(Refusal::with(Msg::CsvNotMade, &[], e.to_string())))?;
+        let csv_name = if self.body.demo {
+            format!("DEMO_{}", csv.file_name)
+        } else {
+            csv.file_name
+        };
         let medium = sign_medium(
             ContentKind::Results510b,
             &election.id.0,
@@ -347,6 +373,10 @@ impl FolderServices {
                 MediumFile {
                     name: pdf_name,
                     bytes: pdf,
+                },
+                MediumFile {
+                    name: csv_name,
+                    bytes: csv.bytes,
                 },
             ],
             key,
@@ -439,7 +469,7 @@ impl FolderServices {
     /// Verifies the signed medium `dir` through `tally-media`: the folder that holds it is
     /// the medium (a stick, or in the demo a folder standing in for one), read by the capped
     /// reader that refuses links and special files, every file read and the outcome audited.
-    fn verify_dir(&self, dir: &Path) -> Result<(VerifiedDefinition, Election), Refusal> {
+    fn verify_dir(&self, dir: &Path) -> Result<(VerifiedDefinition, KeptElection), Refusal> {
         let (parent, folder) = split(dir)?;
         let mut audit = self.audit_log()?;
         self.verify_on(&FolderMedium::new(parent), folder, dir, &mut audit)
@@ -453,7 +483,7 @@ impl FolderServices {
         folder: &str,
         source: &Path,
         audit: &mut JsonLinesAudit,
-    ) -> Result<(VerifiedDefinition, Election), Refusal> {
+    ) -> Result<(VerifiedDefinition, KeptElection), Refusal> {
         let session = medium
             .open_import(ReadLimits::default(), audit)
             .map_err(media_refusal)?;
@@ -546,7 +576,8 @@ impl FolderServices {
                 .collect(),
             source: source.to_path_buf(),
         };
-        Ok((definition, election))
+        let lists = (f230b.name.clone(), f230b.bytes.clone());
+        Ok((definition, KeptElection { election, lists }))
     }
 
     /// Runs `f` on the stick that holds `source` (`<stick key>/<folder>`), claimed for the

@@ -268,6 +268,8 @@ catalogue! {
     KieskringListsMissing => "gemeente {0} ({1}) hoort volgens de verkiezingsdefinitie (110a) bij kieskring {2} {3}, maar de kandidatenlijsten (230b) van die kieskring staan niet op de stick (wel van kieskring {4})", "according to the election definition (110a) municipality {0} ({1}) belongs to kieskring {2} {3}, but that kieskring's candidate lists (230b) are not on the stick (those of kieskring {4} are)";
     /// Which kieskring's lists are on the ballot cannot be told.
     KieskringAmbiguous => "de verkiezingsdefinitie (110a) zegt niet bij welke kieskring gemeente {0} ({1}) hoort, en de stick bevat kandidatenlijsten van meer dan een kieskring ({2}); welke op het stembiljet staan is niet te bepalen", "the election definition (110a) does not say which kieskring municipality {0} ({1}) belongs to, and the stick holds candidate lists of more than one kieskring ({2}); which are on the ballot cannot be told";
+    /// The osv4-3 CSV cannot be made.
+    CsvNotMade => "de CSV (osv4-3) kan niet gemaakt worden", "the CSV (osv4-3) cannot be made";
     /// Words shown as they are.
     Plain => "{0}", "{0}";
     /// The body a higher terminal counts for, on the definition screen.

@@ -215,8 +215,24 @@ fn full_juinen_count_with_one_difference_and_a_verified_export() {
     opts.expected_election = Some("GR2025_Juinen");
     opts.expected_signer = Some("0042");
     let verified = verify_medium(&DirSource::new(&path), &opts).unwrap();
-    assert_eq!(verified.files.len(), 2); // the 510b and its report (PDF), see usb_export.rs
+    // The 510b, its report (PDF, see usb_export.rs) and its osv4-3 CSV, all signed.
+    assert_eq!(verified.files.len(), 3, "{:?}", verified.files);
     let file = &verified.files[0];
+    let csv = verified
+        .files
+        .iter()
+        .find(|f| f.name.ends_with(".csv"))
+        .expect("the CSV");
+    let expected = tally_core::eml::csv::osv4_3_csv(
+        &tally_core::eml::definition::SourceFile::new(&file.name, &file.bytes),
+        &[tally_core::eml::definition::SourceFile::new(
+            "230b.xml",
+            tally_tui::demo::JUINEN_230B,
+        )],
+    )
+    .unwrap();
+    assert_eq!(csv.name, format!("DEMO_{}", expected.file_name));
+    assert_eq!(csv.bytes, expected.bytes);
     assert!(
         file.name
             .starts_with("DEMO_Telling_GR2025_Juinen_gemeente_Juinen"),

@@ -83,7 +83,8 @@ fn the_export_holds_the_municipal_report_pdf_signed_next_to_the_510b() {
     key(&mut r, KeyCode::Char('e'));
     let (path, sha) = r.state.ledger.exported.clone().expect("exported");
 
-    // Both files are in the signed manifest (and were read back and verified on the stick).
+    // The three files are in the signed manifest (and were read back and verified on the
+    // stick): the count, its report and its osv4-3 CSV.
     let root = demo_root().public_key();
     let mut opts = VerifyOptions::new(&root, Timestamp::now());
     opts.expected_kind = Some(ContentKind::Results510b);
@@ -94,7 +95,8 @@ fn the_export_holds_the_municipal_report_pdf_signed_next_to_the_510b() {
         names,
         vec![
             "DEMO_Telling_GR2025_Juinen_gemeente_Juinen.eml.xml",
-            "DEMO_Model_Na31-2_GR2025_Juinen_gemeente_Juinen.pdf"
+            "DEMO_Model_Na31-2_GR2025_Juinen_gemeente_Juinen.pdf",
+            "DEMO_osv4-3_telling_gr2025_juinen.csv",
         ]
     );
     assert!(verified.ignored.is_empty(), "{:?}", verified.ignored);

@@ -371,7 +371,8 @@ fn tally_usb_in_the_guest_lists_hot_plugged_sticks_and_verifies_a_definition() {
         names,
         vec![
             "Telling_GR2025_Juinen_gemeente_Juinen.eml.xml",
-            "Model_Na31-2_GR2025_Juinen_gemeente_Juinen.pdf"
+            "Model_Na31-2_GR2025_Juinen_gemeente_Juinen.pdf",
+            "osv4-3_telling_gr2025_juinen.csv",
         ]
     );
     assert!(verified.ignored.is_empty(), "{:?}", verified.ignored);

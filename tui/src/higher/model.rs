@@ -17,6 +17,7 @@ use tally_core::apportionment::{CandidateElection, CandidateLot, SeatLot};
 use tally_core::counts::{CountFile, CountLevel};
 use tally_core::election::Election;
 use tally_core::eml::count::{count_file_name, write_count};
+use tally_core::eml::definition::SourceFile;
 use tally_core::eml::result::{ResultMeta, result_file_name, result_from_outcome, write_result};
 use tally_core::hashcode::Sha256Digest;
 use tally_core::ids::{ContestId, ListNumber};
@@ -40,6 +41,21 @@ pub struct Definition {
     pub lists_230b: Vec<(String, String)>,
     /// Every file with its SHA-256 (hex).
     pub files: Vec<(String, String)>,
+    /// The 230b files as verified (for the osv4-3 CSV of the export).
+    pub list_files: ListFiles,
+}
+
+/// The verified 230b files' names and bytes, shared (the definition is cloned with the
+/// state); shown by name only.
+#[derive(Clone, PartialEq, Eq, Default)]
+pub struct ListFiles(pub std::sync::Arc<Vec<(String, Vec<u8>)>>);
+
+impl std::fmt::Debug for ListFiles {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_list()
+            .entries(self.0.iter().map(|(n, _)| n))
+            .finish()
+    }
 }
 
 impl Definition {
@@ -487,9 +503,9 @@ pub fn build_export(
         )
         .map_err(report_error)?;
         let pdf_name = pdf_name(&eml_name);
-        return Ok(ExportFiles {
-            files: vec![(eml_name, eml), (pdf_name, pdf)],
-        });
+        let mut files = vec![(eml_name.clone(), eml.clone()), (pdf_name, pdf)];
+        files.extend(csv_of(def, &eml_name, &eml)?);
+        return Ok(ExportFiles { files });
     }
     let outcome = compute_result(
         SeatRules::of(election),
@@ -574,13 +590,36 @@ pub fn build_export(
     )
     .map_err(report_error)?;
     let pdf_name = pdf_name(&eml_name);
-    Ok(ExportFiles {
-        files: vec![
-            (eml_name, eml),
-            (result_file_name(&election.id), r520),
-            (pdf_name, pdf),
-        ],
-    })
+    let csv = csv_of(def, &eml_name, &eml)?;
+    let mut files = vec![
+        (eml_name, eml),
+        (result_file_name(&election.id), r520),
+        (pdf_name, pdf),
+    ];
+    files.extend(csv);
+    Ok(ExportFiles { files })
+}
+
+/// The osv4-3 CSV of the count `eml` (the Electoral Council's eml-nl writes it). None for the
+/// Tweede Kamer's national 510d: its candidates carry only a short code, which eml-nl 0.7
+/// cannot name (docs/csv.md).
+fn csv_of(
+    def: &Definition,
+    eml_name: &str,
+    eml: &[u8],
+) -> Result<Option<(String, Vec<u8>)>, ExportError> {
+    if def.level == AggregationLevel::Central {
+        return Ok(None);
+    }
+    let lists: Vec<SourceFile<'_>> = def
+        .list_files
+        .0
+        .iter()
+        .map(|(n, b)| SourceFile::new(n, b))
+        .collect();
+    let csv = tally_core::eml::csv::osv4_3_csv(&SourceFile::new(eml_name, eml), &lists)
+        .map_err(|e| ExportError::Write(format!("osv4-3 CSV: {e}")))?;
+    Ok(Some((csv.file_name, csv.bytes)))
 }
 
 impl crate::journaled::Ledger for Ledger {
@@ -615,6 +654,7 @@ mod tests {
             sha256_110a: Sha256Digest::of(crate::demo::JUINEN_110A).to_hex(),
             lists_230b: Vec::new(),
             files: vec![("110a.xml".into(), "aa".into())],
+            list_files: ListFiles::default(),
         }
     }
 

@@ -17,7 +17,7 @@ use tally_signing::{
     VerifyOptions, sha256, sign_medium, verify_medium,
 };
 
-use super::model::{Definition, level_of};
+use super::model::{Definition, ListFiles, level_of};
 use crate::folder::{Body, Paths, SetupError};
 use crate::media_words::{media_refusal, verify_refusal};
 use crate::sticks::Sticks;
@@ -226,6 +226,14 @@ impl FolderHigherServices {
                 .iter()
                 .map(|f| (f.name.clone(), hex::encode(f.sha256)))
                 .collect(),
+            list_files: ListFiles(std::sync::Arc::new(
+                verified
+                    .files
+                    .iter()
+                    .filter(|f| is(&f.name, &["230b", "Kandidatenlijsten"]))
+                    .map(|f| (f.name.clone(), f.bytes.clone()))
+                    .collect(),
+            )),
         };
         def.registry().map_err(|e| refuse(e.to_string()))?;
         Ok(def)
