@@ -11,6 +11,7 @@ use tally_tui::app::State;
 use tally_tui::demo::prepare_demo;
 use tally_tui::folder::{FolderServices, Paths};
 use tally_tui::journal::CoreJournal;
+use tally_tui::screen::StartError;
 use tally_tui::services::Services;
 use tally_tui::shell::runner::Runner;
 use tally_tui::sticks::Sticks;
@@ -94,11 +95,12 @@ fn main() -> ExitCode {
     }
 }
 
-fn run(args: Args) -> Result<(), String> {
-    let lang =
-        Lang::parse(&args.lang).ok_or_else(|| format!("--lang {}: use nl or en", args.lang))?;
+fn run(args: Args) -> Result<(), StartError> {
+    let usage = StartError::Usage;
+    let lang = Lang::parse(&args.lang)
+        .ok_or_else(|| usage(format!("--lang {}: use nl or en", args.lang)))?;
     if let Some(l) = args.level.as_deref().filter(|l| *l != "csb") {
-        return Err(format!("--level {l}: only csb has a demo"));
+        return Err(usage(format!("--level {l}: only csb has a demo")));
     }
     let mut paths = if args.demo && args.level.as_deref() == Some("csb") {
         // --data-dir and --media-dir count here too (they were ignored).
@@ -107,7 +109,7 @@ fn run(args: Args) -> Result<(), String> {
             args.data_dir.clone().unwrap_or(default.data_dir),
             args.media_dir.clone().unwrap_or(default.media_dir),
         );
-        tally_tui::higher::demo::prepare_csb_demo(&p).map_err(|e| e.to_string())?;
+        tally_tui::higher::demo::prepare_csb_demo(&p)?;
         p
     } else if args.demo {
         let base = demo_base();
@@ -117,14 +119,16 @@ fn run(args: Args) -> Result<(), String> {
         )
     } else if args.usb {
         Paths::new(
-            args.data_dir.ok_or("--data-dir is needed (or --demo)")?,
+            args.data_dir
+                .ok_or_else(|| usage("--data-dir is needed (or --demo)".into()))?,
             args.runtime_dir.clone(),
         )
     } else {
         Paths::new(
-            args.data_dir.ok_or("--data-dir is needed (or --demo)")?,
+            args.data_dir
+                .ok_or_else(|| usage("--data-dir is needed (or --demo)".into()))?,
             args.media_dir
-                .ok_or("--media-dir or --usb is needed (or --demo)")?,
+                .ok_or_else(|| usage("--media-dir or --usb is needed (or --demo)".into()))?,
         )
     };
     if let Some(p) = args.root {
@@ -137,16 +141,11 @@ fn run(args: Args) -> Result<(), String> {
         paths.key = p;
     }
     if args.demo {
-        prepare_demo(&paths).map_err(|e| e.to_string())?;
+        prepare_demo(&paths)?;
     }
     let system = args.system_hash.unwrap_or_else(self_hash);
     let sticks = if args.usb {
-        Sticks::usb(&args.runtime_dir).map_err(|e| {
-            format!(
-                "USB sticks: {e}; runtime dir {}",
-                args.runtime_dir.display()
-            )
-        })?
+        Sticks::usb(&args.runtime_dir)?
     } else {
         Sticks::folder(&paths.media_dir)
     };
@@ -154,15 +153,14 @@ fn run(args: Args) -> Result<(), String> {
     if tally_tui::higher::terminal::is_higher(&paths) {
         return tally_tui::higher::terminal::run(paths, sticks, system, args.demo, lang);
     }
-    let services = FolderServices::with_sticks(paths.clone(), sticks, system, args.demo)
-        .map_err(|e| e.to_string())?;
+    let services = FolderServices::with_sticks(paths.clone(), sticks, system, args.demo)?;
     let seed = match args.seed {
         Some(seed) => seed,
-        None => tally_tui::seed::os_seed()?,
+        None => tally_tui::seed::os_seed().map_err(StartError::Seed)?,
     };
     let state = State::new(lang, args.demo, services.identity(), seed);
     let journal = CoreJournal::new(&paths.journal());
-    let mut runner = Runner::open(state, services, journal).map_err(|e| e.to_string())?;
+    let mut runner = Runner::open(state, services, journal)?;
 
-    tally_tui::screen::run(&mut runner, Some(paths.audit()))
+    Ok(tally_tui::screen::run(&mut runner, Some(paths.audit()))?)
 }

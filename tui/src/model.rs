@@ -336,8 +336,19 @@ pub struct Tally {
 
 /// Derived state: the comparison figures once made; emptied by every [`Tally::apply`] and
 /// left out of `==` (two tallies built from the same records are equal).
+/// Why the comparison figures cannot be made.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum FiguresError {
+    /// The core's municipal total.
+    #[error(transparent)]
+    Total(tally_core::municipal::TotalError),
+    /// The report's figures.
+    #[error(transparent)]
+    Report(tally_report::ReportError),
+}
+
 #[derive(Debug, Clone, Default)]
-struct FiguresCache(std::cell::OnceCell<Option<Result<ComparisonFigures, String>>>);
+struct FiguresCache(std::cell::OnceCell<Option<Result<ComparisonFigures, FiguresError>>>);
 
 impl PartialEq for FiguresCache {
     fn eq(&self, _: &Self) -> bool {
@@ -427,14 +438,14 @@ impl Tally {
     /// (`tally_report::comparison_figures` of the core's municipal total, the same rows the
     /// PDF prints). `None` while a station is not definitive or the election was not loaded
     /// from files; an error when the total cannot be made. Made once after each change.
-    pub fn comparison_figures(&self) -> Option<&Result<ComparisonFigures, String>> {
+    pub fn comparison_figures(&self) -> Option<&Result<ComparisonFigures, FiguresError>> {
         self.figures
             .0
             .get_or_init(|| self.make_comparison_figures())
             .as_ref()
     }
 
-    fn make_comparison_figures(&self) -> Option<Result<ComparisonFigures, String>> {
+    fn make_comparison_figures(&self) -> Option<Result<ComparisonFigures, FiguresError>> {
         let loaded = self.election.as_ref()?;
         let election = loaded.info.election.as_deref()?;
         let data = self.data_entry.as_ref()?;
@@ -446,10 +457,10 @@ impl Tally {
         let spec = crate::folder::municipality_spec(info);
         Some(
             municipal_total(data, &spec)
-                .map_err(|e| e.to_string())
+                .map_err(FiguresError::Total)
                 .and_then(|t| {
                     tally_report::comparison_figures(election, &info.contest_id, &t.total)
-                        .map_err(|e| e.to_string())
+                        .map_err(FiguresError::Report)
                 }),
         )
     }

@@ -24,6 +24,29 @@ use crate::shell::runner::Runner;
 /// How long the event loop waits for a key before it looks at the sticks.
 const KEY_POLL: Duration = Duration::from_millis(300);
 
+/// Why the terminal cannot start or go on (said on the command line, in English).
+#[derive(Debug, thiserror::Error)]
+pub enum StartError {
+    /// The command line is wrong.
+    #[error("{0}")]
+    Usage(String),
+    /// A key, certificate or folder cannot be used.
+    #[error(transparent)]
+    Setup(#[from] crate::folder::SetupError),
+    /// The journal cannot be replayed.
+    #[error(transparent)]
+    Open(#[from] crate::shell::runner::OpenError),
+    /// No seed for the hash-code groups.
+    #[error("the operating system's random source cannot be read: {0}")]
+    Seed(#[source] io::Error),
+    /// The USB sticks cannot be followed.
+    #[error("USB sticks: {0}")]
+    Usb(#[from] tally_media::MediaError),
+    /// The screen cannot be used.
+    #[error("the terminal cannot be used: {0}")]
+    Terminal(#[from] io::Error),
+}
+
 /// A terminal program the event loop drives.
 pub trait Session {
     /// Whether the program should stop.
@@ -59,8 +82,8 @@ impl<L: Level, S: Services<L>> Session for Runner<L, S, CoreJournal> {
 /// the audit log at `audit` (when given), and then prints it as usual.
 ///
 /// # Errors
-/// The terminal cannot be used; the text says why.
-pub fn run(session: &mut impl Session, audit: Option<PathBuf>) -> Result<(), String> {
+/// The terminal cannot be used.
+pub fn run(session: &mut impl Session, audit: Option<PathBuf>) -> io::Result<()> {
     let previous = std::panic::take_hook();
     std::panic::set_hook(Box::new(move |info| {
         let _ = disable_raw_mode();
@@ -70,7 +93,7 @@ pub fn run(session: &mut impl Session, audit: Option<PathBuf>) -> Result<(), Str
         }
         previous(info);
     }));
-    enable_raw_mode().map_err(|e| e.to_string())?;
+    enable_raw_mode()?;
     // The Linux console ignores the alternate screen: clear it as well.
     let _ = execute!(io::stdout(), EnterAlternateScreen, Clear(ClearType::All));
     let result = event_loop(session);
@@ -86,23 +109,20 @@ pub fn record_panic(audit: &Path, detail: &str) {
     }
 }
 
-fn event_loop(session: &mut impl Session) -> Result<(), String> {
-    let mut terminal =
-        Terminal::new(CrosstermBackend::new(io::stdout())).map_err(|e| e.to_string())?;
-    terminal.clear().map_err(|e| e.to_string())?;
+fn event_loop(session: &mut impl Session) -> io::Result<()> {
+    let mut terminal = Terminal::new(CrosstermBackend::new(io::stdout()))?;
+    terminal.clear()?;
     while !session.quit() {
-        terminal
-            .draw(|f| session.draw(f))
-            .map_err(|e| e.to_string())?;
+        terminal.draw(|f| session.draw(f))?;
         // Keys are polled with a timeout, so a stick inserted or removed meanwhile is
         // noticed and the media screen lists the sticks again by itself.
-        if !event::poll(KEY_POLL).map_err(|e| e.to_string())? {
+        if !event::poll(KEY_POLL)? {
             session.idle();
             continue;
         }
-        match event::read().map_err(|e| e.to_string())? {
+        match event::read()? {
             TermEvent::Key(k) if k.kind == KeyEventKind::Press => session.key(k),
-            TermEvent::Resize(..) => terminal.autoresize().map_err(|e| e.to_string())?,
+            TermEvent::Resize(..) => terminal.autoresize()?,
             _ => {}
         }
     }

@@ -768,7 +768,7 @@ fn total(state: &State, frame: &mut Frame, area: Rect) {
                 ]));
             }
         }
-        Some(Err(why)) => middle.push(problem_line(why)),
+        Some(Err(why)) => middle.push(problem_line(&why.to_string())),
         None => {}
     }
     let mut lines = top;

@@ -114,7 +114,7 @@ pub struct Extra {
     /// The total when every body is in, as shown (refreshed after every change).
     pub total: Option<Result<CountFile, AggregateError>>,
     /// The calculation at a CSB (refreshed after every change).
-    pub outcome: Option<Result<Computation, String>>,
+    pub outcome: Option<Result<Computation, super::model::OutcomeFailure>>,
 }
 
 /// Whether this is a CSB (by the certificate).

@@ -105,20 +105,31 @@ pub fn level_of(
     role: &str,
     identifier: &str,
     election: &Election,
-) -> Result<AggregationLevel, String> {
+) -> Result<AggregationLevel, LevelError> {
     match role {
         "HSB" => identifier
             .strip_prefix("HSB")
             .and_then(|n| n.parse::<u32>().ok())
             .map(|kieskring| AggregationLevel::District { kieskring })
-            .ok_or_else(|| format!("{identifier} is not an HSB identifier")),
+            .ok_or_else(|| LevelError::NotAnHsb(identifier.to_owned())),
         "CSB" => Ok(if election.kieskringen().next().is_some() {
             AggregationLevel::Central
         } else {
             AggregationLevel::MunicipalCentral
         }),
-        other => Err(format!("role {other} does not aggregate results")),
+        other => Err(LevelError::DoesNotAggregate(other.to_owned())),
     }
+}
+
+/// Why a certificate is not a higher level's.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum LevelError {
+    /// An HSB whose identifier has no kieskring number.
+    #[error("{0} is not an HSB identifier (HSB and the kieskring's number)")]
+    NotAnHsb(String),
+    /// A role that adds up nothing.
+    #[error("role {0} does not aggregate results")]
+    DoesNotAggregate(String),
 }
 
 /// A file that was refused, for the overview.
@@ -380,7 +391,7 @@ impl Ledger {
     }
 
     /// The seat apportionment and the elected candidates, at a CSB when every body is in.
-    pub fn outcome(&self) -> Option<Result<Computation, String>> {
+    pub fn outcome(&self) -> Option<Result<Computation, OutcomeFailure>> {
         let def = self.definition.as_ref()?;
         if !def.is_central() {
             return None;
@@ -392,14 +403,14 @@ impl Ledger {
     pub fn outcome_of(
         &self,
         total: Option<&Result<CountFile, AggregateError>>,
-    ) -> Option<Result<Computation, String>> {
+    ) -> Option<Result<Computation, OutcomeFailure>> {
         let def = self.definition.as_ref()?;
         if !def.is_central() {
             return None;
         }
         let total = match total? {
             Ok(t) => t,
-            Err(e) => return Some(Err(e.to_string())),
+            Err(e) => return Some(Err(OutcomeFailure::Total(e.clone()))),
         };
         Some(
             compute_result(
@@ -408,9 +419,20 @@ impl Ledger {
                 &self.seat_lots,
                 &self.candidate_lots,
             )
-            .map_err(|e| e.to_string()),
+            .map_err(OutcomeFailure::Outcome),
         )
     }
+}
+
+/// Why the calculation of a CSB cannot be made.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum OutcomeFailure {
+    /// The total cannot be made.
+    #[error(transparent)]
+    Total(AggregateError),
+    /// The core refused the calculation.
+    #[error(transparent)]
+    Outcome(tally_core::aggregate::outcome::OutcomeError),
 }
 
 /// The creation time used when the total is only looked at (not written).

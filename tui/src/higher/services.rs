@@ -201,8 +201,8 @@ impl FolderHigherServices {
             ));
         }
         let role = self.body.certificate.role().as_str();
-        let level =
-            level_of(role, self.body.certificate.identifier(), &election).map_err(refuse)?;
+        let level = level_of(role, self.body.certificate.identifier(), &election)
+            .map_err(|e| refuse(e.to_string()))?;
         let body_name = match role {
             "HSB" => format!("Hoofdstembureau {}", self.body.certificate.name()),
             _ => format!("Centraal stembureau {}", self.body.certificate.name()),

@@ -6,6 +6,7 @@ use super::app::State;
 use super::services::{FolderHigherServices, certificate_role, journal_path};
 use crate::folder::Paths;
 use crate::journal::CoreJournal;
+use crate::screen::StartError;
 use crate::services::Services;
 use crate::shell::runner::Runner;
 use crate::sticks::Sticks;
@@ -26,12 +27,11 @@ pub fn run(
     system: String,
     demo: bool,
     lang: Lang,
-) -> Result<(), String> {
-    let services = FolderHigherServices::with_sticks(paths.clone(), sticks, system, demo)
-        .map_err(|e| e.to_string())?;
-    let seed = crate::seed::os_seed()?;
+) -> Result<(), StartError> {
+    let services = FolderHigherServices::with_sticks(paths.clone(), sticks, system, demo)?;
+    let seed = crate::seed::os_seed().map_err(StartError::Seed)?;
     let state = State::new(lang, demo, services.identity(), seed);
     let journal = CoreJournal::new(&journal_path(&paths.data_dir));
-    let mut runner = Runner::open(state, services, journal).map_err(|e| e.to_string())?;
-    crate::screen::run(&mut runner, Some(paths.audit()))
+    let mut runner = Runner::open(state, services, journal)?;
+    Ok(crate::screen::run(&mut runner, Some(paths.audit()))?)
 }

@@ -431,7 +431,7 @@ fn seats(state: &State, lines: &mut Vec<Line<'static>>) {
                 ERR,
             ));
         }
-        Some(Err(e)) => lines.push(line(Msg::CalculationFailed.fill(lang, &[e]))),
+        Some(Err(e)) => lines.push(line(Msg::CalculationFailed.fill(lang, &[&e.to_string()]))),
         None => {}
     }
 }
