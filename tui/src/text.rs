@@ -542,7 +542,7 @@ catalogue! {
     /// Signer line.
     ImportSigner => "Ondertekend door: {0}", "Signed by: {0}";
     /// Type groups of the file's hash code.
-    ImportTypeGroups => "Typ groep {0} en groep {1} van de hashcode op het papieren proces-verbaal:", "Type group {0} and group {1} of the hash code on the paper report:";
+    ImportTypeGroups => "Typ de gevraagde groepen van de hashcode op het papieren proces-verbaal:", "Type the groups asked of the hash code on the paper report:";
     /// Imported.
     Imported => "Uitslag van {0} ingelezen.", "Result of {0} imported.";
     /// Same file again.

@@ -33,6 +33,7 @@ fn show(name: &str, lines: &[String]) {
 fn check(name: &str, state: &State, wanted: &[&str]) -> Vec<String> {
     let lines = render(state);
     show(name, &lines);
+    snapshot(name, state.lang, &lines);
     assert!(
         lines[0].starts_with(" DEMO "),
         "{name}: no DEMO marker: {}",

@@ -94,13 +94,7 @@ fn body_lines(state: &State, screen: &Screen) -> (Vec<Line<'static>>, Msg) {
                 ));
             }
             lines.push(Line::from(""));
-            let asked: Vec<String> = groups
-                .asked
-                .iter()
-                .map(|(_, g)| (g + 1).to_string())
-                .collect();
-            let [a, b] = [0, 1].map(|i| asked.get(i).cloned().unwrap_or_default());
-            lines.push(line(Msg::ImportTypeGroups.fill(lang, &[&a, &b])));
+            lines.push(line(Msg::ImportTypeGroups.text(lang)));
             let mut typed = Vec::new();
             groups_lines(&mut typed, groups, false, lang);
             lines.extend(typed);

@@ -241,7 +241,7 @@ pub fn groups_lines(lines: &mut Vec<Line<'static>>, groups: &GroupsInput, demo: 
         for file in &groups.files {
             let [a, b] = hash_rows(&file.sha256, "        ");
             lines.push(Line::styled(
-                format!("  {:<6}{}", file.label, a.trim_start()),
+                format!("  {:<6}{}", format!("{}:", file.label), a.trim_start()),
                 DIM,
             ));
             lines.push(Line::styled(b, DIM));

@@ -273,3 +273,7 @@ pub fn screen_lines(state: &State) -> Vec<String> {
 pub fn screen_text(state: &State) -> String {
     screen_lines(state).join("\n")
 }
+
+#[path = "../shot/mod.rs"]
+mod shot;
+pub use shot::snapshot;

@@ -291,6 +291,27 @@ pub fn import<J: Journal>(
     }
 }
 
+/// A name for the screen on show: the screen and a count, so that every call of
+/// [`check_view`] in a test has its own snapshot.
+fn snapshot_name(state: &State) -> String {
+    thread_local!(static N: std::cell::Cell<u32> = const { std::cell::Cell::new(0) });
+    let n = N.with(|n| {
+        let v = n.get();
+        // Dutch then English: both get the same number.
+        if state.lang == Lang::En {
+            n.set(v + 1);
+        }
+        v
+    });
+    let screen = format!("{:?}", state.screen);
+    let screen: String = screen
+        .chars()
+        .take_while(|c| c.is_alphanumeric() || *c == '(')
+        .filter(|c| c.is_alphanumeric())
+        .collect();
+    format!("{n:02}_{screen}")
+}
+
 /// The screen's 24 lines at 80x24.
 pub fn render(state: &State) -> Vec<String> {
     let mut t = Terminal::new(TestBackend::new(80, 24)).unwrap();
@@ -318,6 +339,7 @@ pub fn check_view<J: Journal>(
         let lines = render(&r.state);
         let all = lines.join("\n");
         println!("---- {l:?}\n{all}");
+        snapshot(&snapshot_name(&r.state), l, &lines);
         for w in wanted {
             assert!(all.contains(w), "{w:?} not on screen ({l:?}):\n{all}");
         }
@@ -362,3 +384,7 @@ pub fn xmllint(bytes: &[u8], schema: &str) {
         String::from_utf8_lossy(&out.stderr)
     );
 }
+
+#[path = "../shot/mod.rs"]
+mod shot;
+pub use shot::snapshot;
