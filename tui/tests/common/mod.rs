@@ -276,4 +276,5 @@ pub fn screen_text(state: &State) -> String {
 
 #[path = "../shot/mod.rs"]
 mod shot;
+#[allow(unused_imports)]
 pub use shot::snapshot;

@@ -387,4 +387,5 @@ pub fn xmllint(bytes: &[u8], schema: &str) {
 
 #[path = "../shot/mod.rs"]
 mod shot;
+#[allow(unused_imports)]
 pub use shot::snapshot;
