@@ -27,7 +27,8 @@ use tally_media::signed::{SignedMediumVerifier, SigningSource, export_request, s
 use tally_media::{FolderMedium, JsonLinesAudit, MediaError, Medium as StickMedium, ReadLimits};
 use tally_signing::{
     Certificate, ContentKind, MediumFile, PublicKey, SecretKey, SignedMedium, Timestamp,
-    VerifyError, VerifyOptions, decrypt_secret_key, sha256, sign_medium, verify_medium,
+    VerifiedMedium, VerifyError, VerifyOptions, decrypt_secret_key, sha256, sign_medium,
+    verify_medium,
 };
 
 use crate::app::{Municipal, MunicipalServices};
@@ -193,6 +194,130 @@ impl Body {
         }
         changed
     }
+
+    /// What a definition medium must be: signed under the root, of kind election
+    /// definition, for the certificate's election.
+    pub fn definition_options(&self) -> VerifyOptions<'_> {
+        let mut o = VerifyOptions::new(&self.root, Timestamp::now());
+        o.expected_kind = Some(ContentKind::ElectionDefinition);
+        o.expected_election = Some(self.certificate.election());
+        o
+    }
+
+    /// Runs `f` on the stick `medium` is on, claimed for the time of `f` (another stick
+    /// inserted meanwhile is left alone). A listed stick that cannot be used (no folder) is
+    /// refused with why; a stick removed while `f` failed is reported as removed.
+    ///
+    /// # Errors
+    /// The stick cannot be used, is gone, or `f` failed.
+    pub fn on_stick<T>(
+        &mut self,
+        medium: &Medium,
+        f: impl FnOnce(&Body, &dyn StickMedium, &mut JsonLinesAudit) -> Result<T, Refusal>,
+    ) -> Result<T, Refusal> {
+        if medium.folder.is_empty()
+            && let Some(stick) = self.sticks.get(&medium.stick)
+        {
+            return Err(match stick.medium {
+                Err(why) => Refusal::said(
+                    Msg::MediumRefused,
+                    vec![Refusal::said(Msg::StickWhy, vec![stick.label.into(), why.into()]).into()],
+                ),
+                Ok(_) => Refusal::said(Msg::NoSignedMediumOnStick, vec![stick.label.into()]),
+            });
+        }
+        let mut audit = self.audit_log()?;
+        let stick = self
+            .sticks
+            .begin(&medium.stick)
+            .map_err(|why| Refusal::said(Msg::MediumRefused, vec![why.into()]))?;
+        let result = f(self, stick.as_ref(), &mut audit);
+        let removed = self.sticks.end(&mut audit);
+        match result {
+            Err(_) if removed => Err(Refusal::with(Msg::StickPulledWhileReading, &[], "")),
+            other => other,
+        }
+    }
+
+    /// Verifies the signed medium in `folder` on `stick` with `options`, through
+    /// `tally-media` (capped reader, no links, every file read, the outcome audited); the
+    /// signing crate's reason is kept typed for the official's words.
+    ///
+    /// # Errors
+    /// The medium cannot be read, or does not verify.
+    pub fn verify(
+        stick: &dyn StickMedium,
+        folder: &str,
+        options: &VerifyOptions<'_>,
+        audit: &mut JsonLinesAudit,
+    ) -> Result<VerifiedMedium, Refusal> {
+        let session = stick
+            .open_import(ReadLimits::default(), audit)
+            .map_err(media_refusal)?;
+        let mut reason: Option<VerifyError> = None;
+        let outcome = session.verify_with(
+            folder,
+            |view| {
+                verify_medium(&SigningSource::new(*view), options).map_err(|e| {
+                    let text = e.to_string();
+                    reason = Some(e);
+                    text
+                })
+            },
+            summary,
+            audit,
+        );
+        // A demo folder has no mount; closing audits a stick's unmount.
+        let closed = session.close(audit);
+        let verified = match (outcome, reason) {
+            (Ok(v), _) => v,
+            (Err(MediaError::VerifyFailed(_)), Some(e)) => return Err(verify_refusal(&e)),
+            (Err(e), _) => return Err(media_refusal(e)),
+        };
+        closed.map_err(media_refusal)?;
+        Ok(verified)
+    }
+
+    /// Keeps the files `names` of the medium `medium` in `kept` (made anew), each copied
+    /// through the media reader (no link followed, no file over the cap read) and synced,
+    /// and the folder and the data folder synced.
+    ///
+    /// # Errors
+    /// The stick cannot be read or the copy cannot be written.
+    pub fn keep_medium(
+        &mut self,
+        medium: &Medium,
+        names: &[String],
+        kept: &Path,
+    ) -> Result<(), Refusal> {
+        let fail = |e: std::io::Error| {
+            Refusal::said(
+                Msg::MediumRefused,
+                vec![Refusal::with(Msg::KeepFailed, &[], e.to_string()).into()],
+            )
+        };
+        if kept.exists() {
+            fs::remove_dir_all(kept).map_err(fail)?;
+        }
+        fs::create_dir_all(kept).map_err(fail)?;
+        self.on_stick(medium, |_, stick, audit| {
+            let session = stick
+                .open_import(ReadLimits::default(), audit)
+                .map_err(media_refusal)?;
+            let copied = names.iter().try_for_each(|name| {
+                let bytes = session
+                    .reader()
+                    .read_file(&format!("{}/{name}", medium.folder))
+                    .map_err(media_refusal)?;
+                write_synced(&kept.join(name), &bytes).map_err(fail)
+            });
+            session.close(audit).map_err(media_refusal)?;
+            copied
+        })?;
+        sync_dir(kept)
+            .and_then(|()| sync_dir(&self.paths.data_dir))
+            .map_err(fail)
+    }
 }
 
 /// The municipal level's services on sticks (real USB sticks, or folders standing in for
@@ -295,13 +420,6 @@ impl FolderServices {
             body: Body::open(paths, sticks, system, demo)?,
             election: None,
         })
-    }
-
-    fn options(&self) -> VerifyOptions<'_> {
-        let mut o = VerifyOptions::new(&self.body.root, Timestamp::now());
-        o.expected_kind = Some(ContentKind::ElectionDefinition);
-        o.expected_election = Some(self.body.certificate.election());
-        o
     }
 
     fn audit_log(&self) -> Result<JsonLinesAudit, Refusal> {
@@ -484,33 +602,16 @@ impl FolderServices {
         source: &Path,
         audit: &mut JsonLinesAudit,
     ) -> Result<(VerifiedDefinition, KeptElection), Refusal> {
-        let session = medium
-            .open_import(ReadLimits::default(), audit)
-            .map_err(media_refusal)?;
-        // The signing crate's reason is kept typed, for the official's words.
-        let mut reason: Option<VerifyError> = None;
-        let options = self.options();
-        let outcome = session.verify_with(
-            folder,
-            |view| {
-                verify_medium(&SigningSource::new(*view), &options).map_err(|e| {
-                    let text = e.to_string();
-                    reason = Some(e);
-                    text
-                })
-            },
-            summary,
-            audit,
-        );
-        // A demo folder has no mount; closing audits a stick's unmount.
-        let closed = session.close(audit);
-        let verified = match (outcome, reason) {
-            (Ok(v), _) => v,
-            // A stick pulled or failing under the verifier is reported as such.
-            (Err(MediaError::VerifyFailed(_)), Some(e)) => return Err(verify_refusal(&e)),
-            (Err(e), _) => return Err(media_refusal(e)),
-        };
-        closed.map_err(media_refusal)?;
+        let verified = Body::verify(medium, folder, &self.body.definition_options(), audit)?;
+        self.definition_from(&verified, source)
+    }
+
+    /// The municipality's definition read from a verified medium found at `source`.
+    fn definition_from(
+        &self,
+        verified: &VerifiedMedium,
+        source: &Path,
+    ) -> Result<(VerifiedDefinition, KeptElection), Refusal> {
         let find = |marks: &[&str]| {
             verified
                 .files
@@ -578,38 +679,6 @@ impl FolderServices {
         };
         let lists = (f230b.name.clone(), f230b.bytes.clone());
         Ok((definition, KeptElection { election, lists }))
-    }
-
-    /// Runs `f` on the stick that holds `source` (`<stick key>/<folder>`), claimed for the
-    /// time of `f`. A stick removed meanwhile is reported as removed, whatever `f` says.
-    fn on_stick<T>(
-        &mut self,
-        source: &Path,
-        f: impl FnOnce(&Self, &dyn StickMedium, &str, &mut JsonLinesAudit) -> Result<T, Refusal>,
-    ) -> Result<T, Refusal> {
-        // An entry for a whole stick (unusable, empty, unreadable) says why.
-        if let Some(stick) = self.body.sticks.get(&source.display().to_string()) {
-            return Err(match stick.medium {
-                Err(why) => Refusal::said(
-                    Msg::MediumRefused,
-                    vec![Refusal::said(Msg::StickWhy, vec![stick.label.into(), why.into()]).into()],
-                ),
-                Ok(_) => Refusal::said(Msg::NoSignedMediumOnStick, vec![stick.label.into()]),
-            });
-        }
-        let (parent, folder) = split(source)?;
-        let mut audit = self.audit_log()?;
-        let medium = self
-            .body
-            .sticks
-            .begin(&parent.display().to_string())
-            .map_err(|why| Refusal::said(Msg::MediumRefused, vec![why.into()]))?;
-        let result = f(self, medium.as_ref(), folder, &mut audit);
-        let removed = self.body.sticks.end(&mut audit);
-        match result {
-            Err(_) if removed => Err(Refusal::with(Msg::StickPulledWhileReading, &[], "")),
-            other => other,
-        }
     }
 }
 
@@ -697,50 +766,23 @@ impl Services<Municipal> for FolderServices {
     }
 
     fn verify_definition(&mut self, medium: &Medium) -> Result<VerifiedDefinition, Refusal> {
-        let source = medium.path();
-        self.on_stick(&source, |me, stick, folder, audit| {
-            me.verify_on(stick, folder, &source, audit).map(|(d, _)| d)
-        })
+        let verified = self.body.on_stick(medium, |body, stick, audit| {
+            Body::verify(stick, &medium.folder, &body.definition_options(), audit)
+        })?;
+        self.definition_from(&verified, &medium.path())
+            .map(|(d, _)| d)
     }
 
     fn keep_definition(
         &mut self,
-        _medium: &Medium,
+        medium: &Medium,
         definition: &VerifiedDefinition,
     ) -> Result<(), Refusal> {
         let kept = self.body.paths.data_dir.join(KEPT_DIR);
-        let fail = |e: std::io::Error| {
-            Refusal::said(
-                Msg::MediumRefused,
-                vec![Refusal::with(Msg::KeepFailed, &[], e.to_string()).into()],
-            )
-        };
-        if kept.exists() {
-            fs::remove_dir_all(&kept).map_err(fail)?;
-        }
-        fs::create_dir_all(&kept).map_err(fail)?;
         let mut names: Vec<String> = definition.files.iter().map(|(n, _)| n.clone()).collect();
         names.push(tally_signing::MANIFEST_FILE.to_string());
         names.push(tally_signing::SIGNATURE_FILE.to_string());
-        // Copied through the media reader too: no link is followed, no file over the cap read.
-        let source = definition.source.clone();
-        self.on_stick(&source, |_, stick, folder, audit| {
-            let session = stick
-                .open_import(ReadLimits::default(), audit)
-                .map_err(media_refusal)?;
-            let copied = names.iter().try_for_each(|name| {
-                let bytes = session
-                    .reader()
-                    .read_file(&format!("{folder}/{name}"))
-                    .map_err(media_refusal)?;
-                write_synced(&kept.join(name), &bytes).map_err(fail)
-            });
-            session.close(audit).map_err(media_refusal)?;
-            copied
-        })?;
-        sync_dir(&kept)
-            .and_then(|()| sync_dir(&self.body.paths.data_dir))
-            .map_err(fail)?;
+        self.body.keep_medium(medium, &names, &kept)?;
         // What was copied must be what was verified.
         let (again, election) = self.verify_dir(&kept)?;
         self.election = Some(election);

@@ -10,16 +10,15 @@ use std::path::{Path, PathBuf};
 use tally_core::eml::count::read_count;
 use tally_core::eml::definition::{SourceFile, load_election};
 use tally_media::export::NoFaults;
-use tally_media::signed::{SignedMediumVerifier, SigningSource, export_request, summary};
-use tally_media::{FolderMedium, JsonLinesAudit, MediaError, ReadLimits};
+use tally_media::signed::{SignedMediumVerifier, export_request};
+use tally_media::{FolderMedium, JsonLinesAudit, ReadLimits};
 use tally_signing::{
-    Certificate, ContentKind, MediumFile, SignedMedium, Timestamp, VerifiedMedium, VerifyError,
-    VerifyOptions, sha256, sign_medium, verify_medium,
+    Certificate, ContentKind, MediumFile, SignedMedium, Timestamp, VerifiedMedium, VerifyOptions,
+    sha256, sign_medium,
 };
 
 use super::model::{Definition, ListFiles, level_of};
 use crate::folder::{Body, Paths, SetupError};
-use crate::media_words::{media_refusal, verify_refusal};
 use crate::sticks::Sticks;
 use crate::text::Msg;
 
@@ -116,67 +115,6 @@ impl FolderHigherServices {
         self.body.audit_log()
     }
 
-    /// Runs `f` on the stick `key`, claimed for the operation (contract 4).
-    fn on_stick<T>(
-        &mut self,
-        key: &str,
-        f: impl FnOnce(&Self, &dyn tally_media::Medium) -> Result<T, Refusal>,
-    ) -> Result<T, Refusal> {
-        let medium = self
-            .body
-            .sticks
-            .begin(key)
-            .map_err(|why| Refusal::said(Msg::MediumRefused, vec![why.into()]))?;
-        let result = f(self, medium.as_ref());
-        let removed = match self.audit_log() {
-            Ok(mut audit) => self.body.sticks.end(&mut audit),
-            Err(_) => self
-                .body
-                .sticks
-                .end(&mut tally_media::MemoryAudit::default()),
-        };
-        if removed && result.is_ok() {
-            return Err(Refusal::with(Msg::StickPulledWhileReading, &[], ""));
-        }
-        result
-    }
-
-    /// Verifies the signed medium `folder` of `medium` with `options`.
-    fn verify_on(
-        &self,
-        medium: &dyn tally_media::Medium,
-        folder: &str,
-        options: &VerifyOptions<'_>,
-    ) -> Result<VerifiedMedium, Refusal> {
-        let mut audit = self.audit_log()?;
-        let session = medium
-            .open_import(ReadLimits::default(), &mut audit)
-            .map_err(media_refusal)?;
-        let mut reason: Option<VerifyError> = None;
-        let outcome = session.verify_with(
-            folder,
-            |view| {
-                verify_medium(&SigningSource::new(*view), options).map_err(|e| {
-                    let text = e.to_string();
-                    reason = Some(e);
-                    text
-                })
-            },
-            summary,
-            &mut audit,
-        );
-        let closed = session.close(&mut audit);
-        let verified = match (outcome, reason) {
-            (Ok(v), _) => v,
-            (Err(MediaError::VerifyFailed(_)), Some(e)) => {
-                return Err(verify_refusal(&e));
-            }
-            (Err(e), _) => return Err(media_refusal(e)),
-        };
-        closed.map_err(media_refusal)?;
-        Ok(verified)
-    }
-
     fn definition_from(&self, verified: &VerifiedMedium) -> Result<Definition, Refusal> {
         let refuse = |detail: String| Refusal::with(Msg::RefusedOther, &[], detail);
         let is = |name: &str, marks: &[&str]| marks.iter().any(|m| name.contains(m));
@@ -238,13 +176,6 @@ impl FolderHigherServices {
         def.registry().map_err(|e| refuse(e.to_string()))?;
         Ok(def)
     }
-
-    fn definition_options(&self) -> VerifyOptions<'_> {
-        let mut o = VerifyOptions::new(&self.body.root, Timestamp::now());
-        o.expected_kind = Some(ContentKind::ElectionDefinition);
-        o.expected_election = Some(self.body.certificate.election());
-        o
-    }
 }
 
 impl Services<Higher> for FolderHigherServices {
@@ -289,50 +220,28 @@ impl Services<Higher> for FolderHigherServices {
     }
 
     fn verify_definition(&mut self, medium: &Medium) -> Result<Definition, Refusal> {
-        let verified = self.on_stick(&medium.stick, |this, stick| {
-            this.verify_on(stick, &medium.folder, &this.definition_options())
+        let verified = self.body.on_stick(medium, |body, stick, audit| {
+            Body::verify(stick, &medium.folder, &body.definition_options(), audit)
         })?;
         self.definition_from(&verified)
     }
 
     fn keep_definition(&mut self, medium: &Medium, def: &Definition) -> Result<(), Refusal> {
         let kept = self.body.paths.data_dir.join(KEPT_DIR);
-        let fail = |e: std::io::Error| Refusal::with(Msg::RefusedOther, &[], e.to_string());
-        if kept.exists() {
-            fs::remove_dir_all(&kept).map_err(fail)?;
-        }
-        fs::create_dir_all(&kept).map_err(fail)?;
         let mut names: Vec<String> = def.files.iter().map(|(n, _)| n.clone()).collect();
         names.push(tally_signing::MANIFEST_FILE.to_string());
         names.push(tally_signing::SIGNATURE_FILE.to_string());
-        let copied = self.on_stick(&medium.stick, |this, stick| {
-            let mut audit = this.audit_log()?;
-            let session = stick
-                .open_import(ReadLimits::default(), &mut audit)
-                .map_err(media_refusal)?;
-            let copied = names.iter().try_for_each(|name| {
-                let bytes = session
-                    .reader()
-                    .read_file(&format!("{}/{name}", medium.folder))
-                    .map_err(media_refusal)?;
-                crate::folder::write_synced(&kept.join(name), &bytes).map_err(fail)
-            });
-            session.close(&mut audit).map_err(media_refusal)?;
-            copied
-        });
-        copied?;
-        crate::folder::sync_dir(&kept)
-            .and_then(|()| crate::folder::sync_dir(&self.body.paths.data_dir))
-            .map_err(fail)?;
-        let again = self
-            .kept_definition()?
-            .ok_or_else(|| Refusal::with(Msg::RefusedOther, &[], "kept definition missing"))?;
+        self.body.keep_medium(medium, &names, &kept)?;
+        // What was copied must be what was verified.
+        let changed = || {
+            Refusal::said(
+                Msg::MediumRefused,
+                vec![Refusal::with(Msg::StickChanged, &[], "").into()],
+            )
+        };
+        let again = self.kept_definition()?.ok_or_else(changed)?;
         if again.files != def.files {
-            return Err(Refusal::with(
-                Msg::RefusedOther,
-                &[],
-                "the medium changed while it was read",
-            ));
+            return Err(changed());
         }
         Ok(())
     }
@@ -343,7 +252,9 @@ impl Services<Higher> for FolderHigherServices {
             return Ok(None);
         }
         let medium = FolderMedium::new(&self.body.paths.data_dir);
-        let verified = self.verify_on(&medium, KEPT_DIR, &self.definition_options())?;
+        let mut audit = self.audit_log()?;
+        let options = self.body.definition_options();
+        let verified = Body::verify(&medium, KEPT_DIR, &options, &mut audit)?;
         self.definition_from(&verified).map(Some)
     }
 
@@ -388,11 +299,11 @@ impl HigherServices for FolderHigherServices {
         medium: &Medium,
         kind: ContentKind,
     ) -> Result<VerifiedCount, Refusal> {
-        let verified = self.on_stick(&medium.stick, |this, stick| {
-            let mut options = VerifyOptions::new(&this.body.root, Timestamp::now());
+        let verified = self.body.on_stick(medium, |body, stick, audit| {
+            let mut options = VerifyOptions::new(&body.root, Timestamp::now());
             options.expected_kind = Some(kind);
-            options.expected_election = Some(this.body.certificate.election());
-            this.verify_on(stick, &medium.folder, &options)
+            options.expected_election = Some(body.certificate.election());
+            Body::verify(stick, &medium.folder, &options, audit)
         })?;
         let emls: Vec<_> = verified
             .files
@@ -499,7 +410,6 @@ impl HigherServices for FolderHigherServices {
         if self.body.demo {
             folder = format!("DEMO_{folder}");
         }
-        let mut audit = self.audit_log().map_err(fail)?;
         // Contract 1: exactly one usable stick.
         let usable: Vec<String> = self
             .body
@@ -516,16 +426,20 @@ impl HigherServices for FolderHigherServices {
                 "",
             )));
         };
-        let key = key.clone();
+        let stick = Medium {
+            label: Refusal::plain(""),
+            stick: key.clone(),
+            folder: folder.clone(),
+        };
         let request = export_request(&folder, &medium);
-        self.on_stick(&key, |this, stick| {
-            let mut opts = VerifyOptions::new(&this.body.root, Timestamp::now());
+        self.body.on_stick(&stick, |body, stick, audit| {
+            let mut opts = VerifyOptions::new(&body.root, Timestamp::now());
             opts.expected_kind = Some(kind);
             opts.expected_election = Some(election);
-            opts.expected_signer = Some(this.body.certificate.identifier());
+            opts.expected_signer = Some(body.certificate.identifier());
             let verifier = SignedMediumVerifier { opts };
             stick
-                .export(&request, &verifier, &mut NoFaults, &mut audit)
+                .export(&request, &verifier, &mut NoFaults, audit)
                 .map_err(|e| crate::media_words::export_failure(&e, false))
         })?;
         let path = if self.body.sticks.is_usb() {
