@@ -318,6 +318,88 @@ impl Body {
             .and_then(|()| sync_dir(&self.paths.data_dir))
             .map_err(fail)
     }
+
+    /// Writes the signed medium `medium` as `folder` to the one usable stick, through
+    /// `tally-media` (a temporary name, fsync, rename, read back and verified as a medium of
+    /// `kind` for `election` signed by this body) before the official is told it is done;
+    /// audited. Which stick is meant is never guessed: exactly one must be usable. Returns
+    /// where it is: on a USB stick the folder's name (the stick's identity is in the audit
+    /// log), in a media folder its path.
+    ///
+    /// # Errors
+    /// No or several usable sticks, the folder exists (media folder), or the export failed
+    /// (what the stick holds then is said).
+    pub fn write_export(
+        &mut self,
+        kind: ContentKind,
+        election: &str,
+        folder: &str,
+        medium: &SignedMedium,
+    ) -> Result<String, Refusal> {
+        // Exactly one usable stick: which one is meant is never guessed.
+        let sticks = self.sticks.present();
+        let usable: Vec<_> = sticks.iter().filter(|s| s.medium.is_ok()).collect();
+        let key = match usable.as_slice() {
+            [one] => one.key.clone(),
+            [] => {
+                // Each stick present and why it cannot be used, one after the other.
+                let present = sticks
+                    .iter()
+                    .filter_map(|s| {
+                        let why = s.medium.as_ref().err()?.clone();
+                        Some(Refusal::said(
+                            Msg::StickWhy,
+                            vec![s.label.clone().into(), why.into()],
+                        ))
+                    })
+                    .reduce(|a, b| Refusal::said(Msg::ThenAlso, vec![a.into(), b.into()]))
+                    .map_or_else(
+                        || Refusal::plain(""),
+                        |all| Refusal::said(Msg::InBrackets, vec![all.into()]),
+                    );
+                return Err(Refusal::said(Msg::ExportNoStick, vec![present.into()]));
+            }
+            more => {
+                return Err(Refusal::with(
+                    Msg::ExportSeveralSticks,
+                    &[&more.len().to_string()],
+                    "",
+                ));
+            }
+        };
+        let dir = Path::new(&key).join(folder);
+        if !self.sticks.is_usb() && dir.exists() {
+            return Err(Refusal::with(
+                Msg::ExportFolderExists,
+                &[&dir.display().to_string()],
+                "",
+            ));
+        }
+        // Through tally-media: a temporary name, fsync, rename, read back and verified
+        // before the official is told it is done; audited. On failure the data stays in the
+        // journal and the export can be repeated.
+        let fail = |r: Refusal| Refusal::said(Msg::ExportFailed, vec![r.into()]);
+        let mut audit = self.audit_log().map_err(fail)?;
+        let mut opts = VerifyOptions::new(&self.root, Timestamp::now());
+        opts.expected_kind = Some(kind);
+        opts.expected_election = Some(election);
+        opts.expected_signer = Some(self.certificate.identifier());
+        let verifier = SignedMediumVerifier { opts };
+        let stick = self.sticks.begin(&key).map_err(fail)?;
+        let result = stick.export(
+            &export_request(folder, medium),
+            &verifier,
+            &mut NoFaults,
+            &mut audit,
+        );
+        let removed = self.sticks.end(&mut audit);
+        result.map_err(|e| export_failure(&e, removed))?;
+        Ok(if self.sticks.is_usb() {
+            folder.to_owned()
+        } else {
+            dir.display().to_string()
+        })
+    }
 }
 
 /// The municipal level's services on sticks (real USB sticks, or folders standing in for
@@ -836,74 +918,10 @@ impl MunicipalServices for FolderServices {
                 made
             }
         };
-        // Exactly one usable stick: which one is meant is never guessed.
-        let sticks = self.body.sticks.present();
-        let usable: Vec<_> = sticks.iter().filter(|s| s.medium.is_ok()).collect();
-        let key = match usable.as_slice() {
-            [one] => one.key.clone(),
-            [] => {
-                // Each stick present and why it cannot be used, one after the other.
-                let present = sticks
-                    .iter()
-                    .filter_map(|s| {
-                        let why = s.medium.as_ref().err()?.clone();
-                        Some(Refusal::said(
-                            Msg::StickWhy,
-                            vec![s.label.clone().into(), why.into()],
-                        ))
-                    })
-                    .reduce(|a, b| Refusal::said(Msg::ThenAlso, vec![a.into(), b.into()]))
-                    .map_or_else(
-                        || Refusal::plain(""),
-                        |all| Refusal::said(Msg::InBrackets, vec![all.into()]),
-                    );
-                return Err(Refusal::said(Msg::ExportNoStick, vec![present.into()]));
-            }
-            more => {
-                return Err(Refusal::with(
-                    Msg::ExportSeveralSticks,
-                    &[&more.len().to_string()],
-                    "",
-                ));
-            }
-        };
-        let dir = Path::new(&key).join(&folder);
-        if !self.body.sticks.is_usb() && dir.exists() {
-            return Err(Refusal::with(
-                Msg::ExportFolderExists,
-                &[&dir.display().to_string()],
-                "",
-            ));
-        }
-        // Through tally-media: a temporary name, fsync, rename, read back and verified
-        // before the official is told it is done; audited. On failure the data stays in the
-        // journal and the export can be repeated.
-        let fail = |r: Refusal| Refusal::said(Msg::ExportFailed, vec![r.into()]);
-        let mut audit = self.audit_log().map_err(fail)?;
-        let mut opts = VerifyOptions::new(&self.body.root, Timestamp::now());
-        opts.expected_kind = Some(ContentKind::Results510b);
-        opts.expected_election = Some(&election.id.0);
-        opts.expected_signer = Some(self.body.certificate.identifier());
-        let verifier = SignedMediumVerifier { opts };
-        let stick = self.body.sticks.begin(&key).map_err(fail)?;
-        let result = stick.export(
-            &export_request(&folder, &medium),
-            &verifier,
-            &mut NoFaults,
-            &mut audit,
-        );
-        let removed = self.body.sticks.end(&mut audit);
-        result.map_err(|e| export_failure(&e, removed))?;
-        // On a USB stick the folder's name (the notice row has 80 columns; the stick's
-        // identity is in the audit log).
-        Ok(ExportReport {
-            path: if self.body.sticks.is_usb() {
-                folder.clone()
-            } else {
-                dir.display().to_string()
-            },
-            sha256: sha,
-        })
+        let path =
+            self.body
+                .write_export(ContentKind::Results510b, &election.id.0, &folder, &medium)?;
+        Ok(ExportReport { path, sha256: sha })
     }
 }
 

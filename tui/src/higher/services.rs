@@ -9,8 +9,6 @@ use std::path::{Path, PathBuf};
 
 use tally_core::eml::count::read_count;
 use tally_core::eml::definition::{SourceFile, load_election};
-use tally_media::export::NoFaults;
-use tally_media::signed::{SignedMediumVerifier, export_request};
 use tally_media::{FolderMedium, JsonLinesAudit, ReadLimits};
 use tally_signing::{
     Certificate, ContentKind, MediumFile, SignedMedium, Timestamp, VerifiedMedium, VerifyOptions,
@@ -410,48 +408,7 @@ impl HigherServices for FolderHigherServices {
         if self.body.demo {
             folder = format!("DEMO_{folder}");
         }
-        // Contract 1: exactly one usable stick.
-        let usable: Vec<String> = self
-            .body
-            .sticks
-            .present()
-            .into_iter()
-            .filter(|s| s.medium.is_ok())
-            .map(|s| s.key)
-            .collect();
-        let [key] = usable.as_slice() else {
-            return Err(fail(Refusal::with(
-                Msg::ExactlyOneStick,
-                &[&usable.len().to_string()],
-                "",
-            )));
-        };
-        let stick = Medium {
-            label: Refusal::plain(""),
-            stick: key.clone(),
-            folder: folder.clone(),
-        };
-        let request = export_request(&folder, &medium);
-        self.body.on_stick(&stick, |body, stick, audit| {
-            let mut opts = VerifyOptions::new(&body.root, Timestamp::now());
-            opts.expected_kind = Some(kind);
-            opts.expected_election = Some(election);
-            opts.expected_signer = Some(body.certificate.identifier());
-            let verifier = SignedMediumVerifier { opts };
-            stick
-                .export(&request, &verifier, &mut NoFaults, audit)
-                .map_err(|e| crate::media_words::export_failure(&e, false))
-        })?;
-        let path = if self.body.sticks.is_usb() {
-            folder.clone()
-        } else {
-            self.body
-                .paths
-                .media_dir
-                .join(&folder)
-                .display()
-                .to_string()
-        };
+        let path = self.body.write_export(kind, election, &folder, &medium)?;
         Ok(ExportDone {
             path,
             files: hashes,
