@@ -400,6 +400,68 @@ impl Body {
             dir.display().to_string()
         })
     }
+
+    /// The signed media on the sticks present: each stick's top-level folders that hold one
+    /// (`*.tally`; links are not folders). A USB stick that cannot be used, or holds no such
+    /// folder, is listed with why.
+    pub fn scan(&mut self) -> Vec<Medium> {
+        // Each stick's top-level folders are the candidates (links are not folders). In
+        // folder mode the media folder is the one stick and only its folders are listed; a
+        // USB stick that cannot be used, or holds no folder, is listed with why.
+        let Ok(mut audit) = self.audit_log() else {
+            return Vec::new();
+        };
+        let usb = self.sticks.is_usb();
+        let mut out = Vec::new();
+        for stick in self.sticks.present() {
+            let whole = |why: Refusal| Medium {
+                label: Refusal::said(Msg::StickWhy, vec![stick.label.clone().into(), why.into()]),
+                stick: stick.key.clone(),
+                folder: String::new(),
+            };
+            let medium = match &stick.medium {
+                Ok(m) => m,
+                Err(why) => {
+                    out.push(whole(why.clone()));
+                    continue;
+                }
+            };
+            let Ok(medium) = self.sticks.begin(&stick.key).map(|_| medium) else {
+                continue;
+            };
+            let folders = medium
+                .open_import(ReadLimits::default(), &mut audit)
+                .and_then(|session| {
+                    let folders = tally_media::signed::signed_folders(&session);
+                    session.close(&mut audit)?;
+                    folders
+                });
+            self.sticks.end(&mut audit);
+            match folders {
+                Ok(folders) if usb && folders.is_empty() => {
+                    out.push(whole(Refusal::with(Msg::StickEmpty, &[], "")))
+                }
+                Ok(folders) => out.extend(folders.into_iter().map(|name| Medium {
+                    label: if usb {
+                        Refusal::said(
+                            Msg::FolderOnStick,
+                            vec![
+                                crate::sticks::ascii(&name).into(),
+                                stick.label.clone().into(),
+                            ],
+                        )
+                    } else {
+                        Refusal::plain(name.clone())
+                    },
+                    stick: stick.key.clone(),
+                    folder: name,
+                })),
+                Err(e) if usb => out.push(whole(media_error(&e))),
+                Err(_) => {}
+            }
+        }
+        out
+    }
 }
 
 /// The municipal level's services on sticks (real USB sticks, or folders standing in for
@@ -785,62 +847,7 @@ impl Services<Municipal> for FolderServices {
     }
 
     fn scan(&mut self) -> Vec<Medium> {
-        // Each stick's top-level folders are the candidates (links are not folders). In
-        // folder mode the media folder is the one stick and only its folders are listed; a
-        // USB stick that cannot be used, or holds no folder, is listed with why.
-        let Ok(mut audit) = self.audit_log() else {
-            return Vec::new();
-        };
-        let usb = self.body.sticks.is_usb();
-        let mut out = Vec::new();
-        for stick in self.body.sticks.present() {
-            let whole = |why: Refusal| Medium {
-                label: Refusal::said(Msg::StickWhy, vec![stick.label.clone().into(), why.into()]),
-                stick: stick.key.clone(),
-                folder: String::new(),
-            };
-            let medium = match &stick.medium {
-                Ok(m) => m,
-                Err(why) => {
-                    out.push(whole(why.clone()));
-                    continue;
-                }
-            };
-            let Ok(medium) = self.body.sticks.begin(&stick.key).map(|_| medium) else {
-                continue;
-            };
-            let folders = medium
-                .open_import(ReadLimits::default(), &mut audit)
-                .and_then(|session| {
-                    let folders = session.folders();
-                    session.close(&mut audit)?;
-                    folders
-                });
-            self.body.sticks.end(&mut audit);
-            match folders {
-                Ok(folders) if usb && folders.is_empty() => {
-                    out.push(whole(Refusal::with(Msg::StickEmpty, &[], "")))
-                }
-                Ok(folders) => out.extend(folders.into_iter().map(|name| Medium {
-                    label: if usb {
-                        Refusal::said(
-                            Msg::FolderOnStick,
-                            vec![
-                                crate::sticks::ascii(&name).into(),
-                                stick.label.clone().into(),
-                            ],
-                        )
-                    } else {
-                        Refusal::plain(name.clone())
-                    },
-                    stick: stick.key.clone(),
-                    folder: name,
-                })),
-                Err(e) if usb => out.push(whole(media_error(&e))),
-                Err(_) => {}
-            }
-        }
-        out
+        self.body.scan()
     }
 
     fn poll_media(&mut self) -> bool {

@@ -72,8 +72,13 @@ fn a_folder_that_is_not_a_signed_medium_is_refused_in_dutch() {
     let dir = tempfile::tempdir().unwrap();
     let paths = paths(dir.path());
     let mut r = open(&paths, Lang::Nl);
-    std::fs::create_dir_all(paths.media_dir.join("AAA_leeg")).unwrap();
+    // A folder named as a signed medium but empty, and one that is no medium at all (not
+    // offered: only `*.tally` folders are listed, at every level).
+    std::fs::create_dir_all(paths.media_dir.join("AAA_leeg.tally")).unwrap();
+    std::fs::create_dir_all(paths.media_dir.join("AAA_iets_anders")).unwrap();
     unlock(&mut r);
+    let listed = screen_text(&r.state);
+    assert!(!listed.contains("AAA_iets_anders"), "{listed}");
     // The empty folder sorts first.
     key(&mut r, KeyCode::Enter);
     let e = media_error(&r);

@@ -558,19 +558,23 @@ fn letter(key: &KeyEvent) -> Option<char> {
     }
 }
 
-fn on_key(state: &mut State, key: KeyEvent) -> Vec<Effect> {
-    let Some(screen) = state.level_screen().cloned() else {
-        return vec![];
-    };
-    let scrolls = matches!(
+/// Whether a screen is a long text that Up, Down, PgUp and PgDn scroll.
+pub fn scrolls(screen: &Screen) -> bool {
+    matches!(
         screen,
         Screen::Overview
             | Screen::Correction
             | Screen::Figures
             | Screen::Seats
             | Screen::Candidates
-    );
-    if scrolls {
+    )
+}
+
+fn on_key(state: &mut State, key: KeyEvent) -> Vec<Effect> {
+    let Some(screen) = state.level_screen().cloned() else {
+        return vec![];
+    };
+    if scrolls(&screen) {
         let scroll = &mut state.level.scroll;
         match key.code {
             KeyCode::PageDown => *scroll = scroll.saturating_add(10),

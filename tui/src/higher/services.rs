@@ -9,7 +9,7 @@ use std::path::{Path, PathBuf};
 
 use tally_core::eml::count::read_count;
 use tally_core::eml::definition::{SourceFile, load_election};
-use tally_media::{FolderMedium, JsonLinesAudit, ReadLimits};
+use tally_media::{FolderMedium, JsonLinesAudit};
 use tally_signing::{
     Certificate, ContentKind, MediumFile, SignedMedium, Timestamp, VerifiedMedium, VerifyOptions,
     sha256, sign_medium,
@@ -186,35 +186,7 @@ impl Services<Higher> for FolderHigherServices {
     }
 
     fn scan(&mut self) -> Vec<Medium> {
-        let Ok(mut audit) = self.audit_log() else {
-            return Vec::new();
-        };
-        let sticks = self.body.sticks.present();
-        let several = sticks.len() > 1;
-        let mut out = Vec::new();
-        for stick in sticks {
-            let Ok(medium) = stick.medium else {
-                continue;
-            };
-            let Ok(session) = medium.open_import(ReadLimits::default(), &mut audit) else {
-                continue;
-            };
-            let folders = tally_media::signed::signed_folders(&session).unwrap_or_default();
-            let _ = session.close(&mut audit);
-            out.extend(folders.into_iter().map(|folder| Medium {
-                label: if several {
-                    Refusal::said(
-                        Msg::FolderOnStick,
-                        vec![folder.clone().into(), stick.label.clone().into()],
-                    )
-                } else {
-                    Refusal::plain(folder.clone())
-                },
-                folder,
-                stick: stick.key.clone(),
-            }));
-        }
-        out
+        self.body.scan()
     }
 
     fn verify_definition(&mut self, medium: &Medium) -> Result<Definition, Refusal> {

@@ -42,16 +42,8 @@ pub fn title(state: &State, _screen: &Screen) -> String {
 /// Draws an HSB or CSB screen's body.
 pub fn draw(state: &State, screen: &Screen, frame: &mut Frame, body: Rect) {
     let (lines, _) = body_lines(state, screen);
-    let scrolled = matches!(
-        screen,
-        Screen::Overview
-            | Screen::Correction
-            | Screen::Figures
-            | Screen::Seats
-            | Screen::Candidates
-    );
     let mut p = Paragraph::new(lines).wrap(Wrap { trim: false });
-    if scrolled {
+    if super::app::scrolls(screen) {
         p = p.scroll((state.level.scroll, 0));
     }
     frame.render_widget(p, body);
