@@ -270,6 +270,12 @@ catalogue! {
     KieskringAmbiguous => "de verkiezingsdefinitie (110a) zegt niet bij welke kieskring gemeente {0} ({1}) hoort, en de stick bevat kandidatenlijsten van meer dan een kieskring ({2}); welke op het stembiljet staan is niet te bepalen", "the election definition (110a) does not say which kieskring municipality {0} ({1}) belongs to, and the stick holds candidate lists of more than one kieskring ({2}); which are on the ballot cannot be told";
     /// The osv4-3 CSV cannot be made.
     CsvNotMade => "de CSV (osv4-3) kan niet gemaakt worden", "the CSV (osv4-3) cannot be made";
+    /// The help: the keys of this screen.
+    HelpKeys => "Toetsen op dit scherm:", "Keys on this screen:";
+    /// The help: the keys of every screen.
+    HelpAlways => "Op elk scherm: F1 hulp, F2 English/Nederlands, Ctrl+Q stop (wat vastgelegd is, blijft).", "On every screen: F1 help, F2 Nederlands/English, Ctrl+Q quit (what is recorded stays).";
+    /// Key bar: the previous group field.
+    KeyPrevGroup => "Shift+Tab vorige", "Shift+Tab previous";
     /// Words shown as they are.
     Plain => "{0}", "{0}";
     /// The body a higher terminal counts for, on the definition screen.

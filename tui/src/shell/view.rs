@@ -295,21 +295,28 @@ fn header_line<L: Level>(state: &State<L>, width: usize) -> Line<'static> {
     Line::from(spans)
 }
 
-fn key_bar<L: Level>(state: &State<L>) -> Line<'static> {
+/// The keys of the screen on show (without the help), as its key bar lists them.
+fn screen_keys<L: Level>(state: &State<L>) -> Vec<Msg> {
     use Msg::*;
-    let keys: Vec<Msg> = if state.help {
-        vec![KeyCloseHelp]
-    } else {
-        match &state.screen {
-            Screen::Start => vec![KeyHelp, KeyUnlock, KeyLanguage, KeyQuit],
-            Screen::Media(list) if list.purpose == Purpose::Import => {
-                vec![KeyHelp, KeyMove, KeyChoose, KeyRescan, KeyBack]
-            }
-            Screen::Media(_) => vec![KeyHelp, KeyMove, KeyChoose, KeyRescan, KeyQuit],
-            Screen::Definition { .. } => vec![KeyHelp, KeyNextGroup, KeyCheck, KeyBack],
-            Screen::Fatal(_) => vec![KeyQuit],
-            Screen::Level(s) => L::keys(state, s),
+    match &state.screen {
+        Screen::Start => vec![KeyHelp, KeyUnlock, KeyLanguage, KeyQuit],
+        Screen::Media(list) if list.purpose == Purpose::Import => {
+            vec![KeyHelp, KeyMove, KeyChoose, KeyRescan, KeyBack]
         }
+        Screen::Media(_) => vec![KeyHelp, KeyMove, KeyChoose, KeyRescan, KeyQuit],
+        Screen::Definition { .. } => {
+            vec![KeyHelp, KeyNextGroup, KeyPrevGroup, KeyCheck, KeyBack]
+        }
+        Screen::Fatal(_) => vec![KeyQuit],
+        Screen::Level(s) => L::keys(state, s),
+    }
+}
+
+fn key_bar<L: Level>(state: &State<L>) -> Line<'static> {
+    let keys = if state.help {
+        vec![Msg::KeyCloseHelp]
+    } else {
+        screen_keys(state)
     };
     let text = keys
         .iter()
@@ -376,15 +383,20 @@ fn help<L: Level>(state: &State<L>, frame: &mut Frame, area: Rect) {
             Msg::HelpTitleCloses.text(lang)
         );
     }
+    // What the screen is for, then every key that works on it, then the keys of every screen.
+    let mut lines = vec![Line::from(text.text(lang)), Line::from("")];
+    lines.push(Line::styled(Msg::HelpKeys.text(lang).to_owned(), BOLD));
+    for key in screen_keys(state) {
+        lines.push(Line::from(format!("  {}", key.text(lang))));
+    }
+    lines.push(Line::from(Msg::HelpAlways.text(lang).to_owned()));
     frame.render_widget(
-        Paragraph::new(text.text(lang))
-            .wrap(Wrap { trim: false })
-            .block(
-                Block::default()
-                    .borders(Borders::ALL)
-                    .border_set(ASCII_BORDER)
-                    .title(title),
-            ),
+        Paragraph::new(lines).wrap(Wrap { trim: false }).block(
+            Block::default()
+                .borders(Borders::ALL)
+                .border_set(ASCII_BORDER)
+                .title(title),
+        ),
         rect,
     );
 }
