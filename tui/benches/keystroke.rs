@@ -19,7 +19,7 @@ use tally_tui::app::{Event, Municipal, MunicipalServices, State};
 use tally_tui::form::{ElectionInfo, Form};
 use tally_tui::journal::MemoryJournal;
 use tally_tui::model::{Loaded, Place, Record, Slot};
-use tally_tui::services::{ExportReport, Identity, Medium, Refusal, Services, VerifiedDefinition};
+use tally_tui::services::{ExportDone, Identity, Medium, Refusal, Services, VerifiedDefinition};
 use tally_tui::shell::runner::Runner;
 use tally_tui::shell::update;
 use tally_tui::shell::view::view;
@@ -63,7 +63,7 @@ impl MunicipalServices for NoServices {
         &mut self,
         _: &ElectionInfo,
         _: &tally_core::double_entry::DataEntry,
-    ) -> Result<ExportReport, Refusal> {
+    ) -> Result<ExportDone, Refusal> {
         Err(Refusal::new(tally_tui::text::Msg::NoMedia, ""))
     }
 }

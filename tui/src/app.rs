@@ -14,7 +14,7 @@ use tally_core::ids::CandidatePosition;
 
 use crate::form::{ElectionInfo, FieldId, FieldValue, Form};
 use crate::model::{ApplyError, Decision, Loaded, Place, Record, Slot, Status, Tally, parse_count};
-use crate::services::{ExportReport, Refusal, VerifiedDefinition};
+use crate::services::{ExportDone, Refusal, VerifiedDefinition};
 use crate::shell::runner::Ctx;
 use crate::shell::{self, Level};
 use crate::text::{Lang, Msg};
@@ -33,11 +33,7 @@ pub type Effect = shell::Effect<Municipal>;
 /// What the municipal level needs besides the shell's services.
 pub trait MunicipalServices {
     /// Writes the municipal count (510b) of the definitive results as a signed medium.
-    fn export(
-        &mut self,
-        election: &ElectionInfo,
-        data: &DataEntry,
-    ) -> Result<ExportReport, Refusal>;
+    fn export(&mut self, election: &ElectionInfo, data: &DataEntry) -> Result<ExportDone, Refusal>;
 }
 
 /// The municipal level's own effects.
@@ -51,7 +47,7 @@ pub enum MunicipalEffect {
 #[derive(Debug, Clone)]
 pub enum MunicipalEvent {
     /// The outcome of [`MunicipalEffect::Export`].
-    Exported(Result<ExportReport, Refusal>),
+    Exported(Result<ExportDone, Refusal>),
 }
 
 /// The municipal level's screens.
@@ -272,8 +268,13 @@ impl Level for Municipal {
     fn event(state: &mut State, event: MunicipalEvent) -> Vec<Effect> {
         match event {
             MunicipalEvent::Exported(Ok(report)) => vec![Effect::Persist(Record::Exported {
+                sha256: report
+                    .files
+                    .iter()
+                    .find(|(name, _)| name.ends_with(".eml.xml"))
+                    .map(|(_, sha)| sha.clone())
+                    .unwrap_or_default(),
                 path: report.path,
-                sha256: report.sha256,
             })],
             MunicipalEvent::Exported(Err(r)) => {
                 // A refusal that already says the export failed is shown as it is.

@@ -34,7 +34,7 @@ use tally_signing::{
 use crate::app::{Municipal, MunicipalServices};
 use crate::form::ElectionInfo;
 use crate::media_words::{export_failure, media_error, media_refusal, verify_refusal};
-use crate::services::{ExportReport, Identity, Medium, Refusal, Services, VerifiedDefinition};
+use crate::services::{ExportDone, Identity, Medium, Refusal, Services, VerifiedDefinition};
 use crate::sticks::Sticks;
 use crate::text::Msg;
 
@@ -576,7 +576,7 @@ impl FolderServices {
         &self,
         election: &ElectionInfo,
         data: &DataEntry,
-    ) -> Result<(SignedMedium, String), Refusal> {
+    ) -> Result<SignedMedium, Refusal> {
         let fail = |r: Refusal| Refusal::said(Msg::ExportFailed, vec![r.into()]);
         let key = self
             .body
@@ -609,7 +609,6 @@ impl FolderServices {
         if self.body.demo {
             name = format!("DEMO_{name}");
         }
-        let sha = hex::encode(sha256(&bytes));
         // The municipal report (model Na 31-2) next to the EML, inside the signed manifest:
         // its bytes are signed, written, read back and verified with the count.
         let pdf = municipal_pdf(&kept, election, &file, &bytes, &name, self.body.demo)
@@ -646,7 +645,7 @@ impl FolderServices {
             Timestamp::now(),
         )
         .map_err(|e| fail(Refusal::plain(e.to_string())))?;
-        Ok((medium, sha))
+        Ok(medium)
     }
 
     /// Keeps the signed medium of the export in `<data-dir>/export/<folder>` (each file
@@ -672,11 +671,7 @@ impl FolderServices {
 
     /// The export kept by [`FolderServices::keep_export`], verified again (signature, kind,
     /// election, signer), with the SHA-256 of its 510b; `None` when there is none yet.
-    fn kept_export(
-        &self,
-        folder: &str,
-        election: &str,
-    ) -> Result<Option<(SignedMedium, String)>, Refusal> {
+    fn kept_export(&self, folder: &str, election: &str) -> Result<Option<SignedMedium>, Refusal> {
         let fail = |e: String| {
             Refusal::said(
                 Msg::ExportFailed,
@@ -710,22 +705,18 @@ impl FolderServices {
                 bytes: f.bytes.clone(),
             })
             .collect();
-        let sha = files
-            .iter()
-            .find(|f| f.name.ends_with(".eml.xml"))
-            .map(|f| hex::encode(sha256(&f.bytes)))
-            .ok_or_else(|| {
-                Refusal::said(
-                    Msg::ExportFailed,
-                    vec![Refusal::with(Msg::KeptExportNo510b, &[], "").into()],
-                )
-            })?;
+        if !files.iter().any(|f| f.name.ends_with(".eml.xml")) {
+            return Err(Refusal::said(
+                Msg::ExportFailed,
+                vec![Refusal::with(Msg::KeptExportNo510b, &[], "").into()],
+            ));
+        }
         let medium = SignedMedium {
             manifest: read(tally_signing::MANIFEST_FILE)?,
             signature: read(tally_signing::SIGNATURE_FILE)?,
             files,
         };
-        Ok(Some((medium, sha)))
+        Ok(Some(medium))
     }
 
     /// Verifies the signed medium `dir` through `tally-media`: the folder that holds it is
@@ -734,7 +725,7 @@ impl FolderServices {
     fn verify_dir(&self, dir: &Path) -> Result<(VerifiedDefinition, KeptElection), Refusal> {
         let (parent, folder) = split(dir)?;
         let mut audit = self.audit_log()?;
-        self.verify_on(&FolderMedium::new(parent), folder, dir, &mut audit)
+        self.verify_on(&FolderMedium::new(parent), folder, &mut audit)
     }
 
     /// Verifies the signed medium in `folder` on `medium` (see [`FolderServices::verify_dir`]);
@@ -743,18 +734,16 @@ impl FolderServices {
         &self,
         medium: &dyn StickMedium,
         folder: &str,
-        source: &Path,
         audit: &mut JsonLinesAudit,
     ) -> Result<(VerifiedDefinition, KeptElection), Refusal> {
         let verified = Body::verify(medium, folder, &self.body.definition_options(), audit)?;
-        self.definition_from(&verified, source)
+        self.definition_from(&verified)
     }
 
     /// The municipality's definition read from a verified medium found at `source`.
     fn definition_from(
         &self,
         verified: &VerifiedMedium,
-        source: &Path,
     ) -> Result<(VerifiedDefinition, KeptElection), Refusal> {
         let find = |marks: &[&str]| {
             verified
@@ -819,7 +808,6 @@ impl FolderServices {
                 .iter()
                 .map(|f| (f.name.clone(), hex::encode(f.sha256)))
                 .collect(),
-            source: source.to_path_buf(),
         };
         let lists = (f230b.name.clone(), f230b.bytes.clone());
         Ok((definition, KeptElection { election, lists }))
@@ -858,8 +846,7 @@ impl Services<Municipal> for FolderServices {
         let verified = self.body.on_stick(medium, |body, stick, audit| {
             Body::verify(stick, &medium.folder, &body.definition_options(), audit)
         })?;
-        self.definition_from(&verified, &medium.path())
-            .map(|(d, _)| d)
+        self.definition_from(&verified).map(|(d, _)| d)
     }
 
     fn keep_definition(
@@ -904,11 +891,7 @@ impl Services<Municipal> for FolderServices {
 }
 
 impl MunicipalServices for FolderServices {
-    fn export(
-        &mut self,
-        election: &ElectionInfo,
-        data: &DataEntry,
-    ) -> Result<ExportReport, Refusal> {
+    fn export(&mut self, election: &ElectionInfo, data: &DataEntry) -> Result<ExportDone, Refusal> {
         let mut folder = SignedMedium::folder_name(
             ContentKind::Results510b,
             &election.id.0,
@@ -917,18 +900,23 @@ impl MunicipalServices for FolderServices {
         if self.body.demo {
             folder = format!("DEMO_{folder}");
         }
-        let (medium, sha) = match self.kept_export(&folder, &election.id.0)? {
+        let medium = match self.kept_export(&folder, &election.id.0)? {
             Some(kept) => kept,
             None => {
                 let made = self.make_export(election, data)?;
-                self.keep_export(&folder, &made.0)?;
+                self.keep_export(&folder, &made)?;
                 made
             }
         };
         let path =
             self.body
                 .write_export(ContentKind::Results510b, &election.id.0, &folder, &medium)?;
-        Ok(ExportReport { path, sha256: sha })
+        let files = medium
+            .files
+            .iter()
+            .map(|f| (f.name.clone(), hex::encode(sha256(&f.bytes))))
+            .collect();
+        Ok(ExportDone { path, files })
     }
 }
 

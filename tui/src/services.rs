@@ -3,7 +3,6 @@
 //! [`crate::shell::Effect`]s; the [`crate::shell::runner::Runner`] carries them out.
 
 use std::io;
-use std::path::PathBuf;
 
 use crate::form::ElectionInfo;
 use crate::shell::Level;
@@ -161,17 +160,6 @@ pub struct Medium {
     pub folder: String,
 }
 
-impl Medium {
-    /// Where it is: the folder on the stick, or the stick itself.
-    pub fn path(&self) -> PathBuf {
-        if self.folder.is_empty() {
-            PathBuf::from(&self.stick)
-        } else {
-            std::path::Path::new(&self.stick).join(&self.folder)
-        }
-    }
-}
-
 /// A verified election definition, ready to be checked against the paper and loaded.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct VerifiedDefinition {
@@ -186,17 +174,15 @@ pub struct VerifiedDefinition {
     pub sha256_230b: String,
     /// Every file with its SHA-256, for the journal.
     pub files: Vec<(String, String)>,
-    /// The medium it was verified from.
-    pub source: PathBuf,
 }
 
-/// The written result.
+/// A signed result written to a stick, at every level.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct ExportReport {
+pub struct ExportDone {
     /// Where the signed medium was written.
     pub path: String,
-    /// SHA-256 (hex) of the 510b.
-    pub sha256: String,
+    /// Its files with their SHA-256 (hex), the count first.
+    pub files: Vec<(String, String)>,
 }
 
 /// Everything the terminal needs from keys, media and signatures, at every level; what a

@@ -860,7 +860,6 @@ mod tests {
                     sha256_110a: "ab".repeat(32),
                     sha256_230b: "cd".repeat(32),
                     files: Vec::new(),
-                    source: std::path::PathBuf::new(),
                 }),
                 medium: crate::services::Medium {
                     label: crate::services::Refusal::plain(""),

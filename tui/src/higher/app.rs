@@ -17,9 +17,10 @@ use super::model::{
     Applied, ApplyError, Computation, Definition, Ledger, ListOutcome, Record, RefusedFile,
     build_export,
 };
-use super::services::{ExportDone, VerifiedCount};
+use super::services::VerifiedCount;
 use crate::hash_groups::{GroupsInput, PaperFile};
 use crate::journaled::PersistError;
+use crate::services::ExportDone;
 use crate::services::{Medium, Refusal};
 use crate::shell::runner::{Ctx, failed};
 use crate::shell::{self, Level, Purpose};

@@ -21,7 +21,7 @@ use crate::sticks::Sticks;
 use crate::text::Msg;
 
 use super::app::{Higher, HigherServices};
-use crate::services::{Identity, Medium, Refusal, Services};
+use crate::services::{ExportDone, Identity, Medium, Refusal, Services};
 
 /// A count file whose signature holds and whose signer is the body it speaks for.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -38,15 +38,6 @@ pub struct VerifiedCount {
     pub signer: String,
     /// The medium it came from.
     pub medium: String,
-}
-
-/// The written result.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct ExportDone {
-    /// Where.
-    pub path: String,
-    /// The files with their SHA-256 (hex).
-    pub files: Vec<(String, String)>,
 }
 
 const KEPT_DIR: &str = "higher-definition.tally";
