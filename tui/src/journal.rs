@@ -16,6 +16,7 @@ pub struct CoreJournal {
     path: PathBuf,
     writer: Option<tally_core::journal::JournalWriter>,
     records: Vec<Vec<u8>>,
+    torn: Option<tally_core::journal::TornTail>,
 }
 
 impl CoreJournal {
@@ -25,6 +26,7 @@ impl CoreJournal {
             path: path.to_path_buf(),
             writer: None,
             records: Vec::new(),
+            torn: None,
         }
     }
 }
@@ -40,12 +42,17 @@ impl Journal for CoreJournal {
             let (writer, contents) =
                 JournalWriter::open(&self.path, &election).map_err(core_err)?;
             self.records = contents.records.into_iter().map(|r| r.payload).collect();
+            self.torn = contents.torn;
             self.writer = Some(writer);
         } else {
             self.writer = Some(JournalWriter::create(&self.path, &election).map_err(core_err)?);
             self.records.clear();
         }
         Ok(())
+    }
+
+    fn torn(&self) -> Option<(u64, u64)> {
+        self.torn.map(|t| (t.valid_len, t.dropped_bytes))
     }
 
     fn append(&mut self, record: &[u8]) -> io::Result<()> {

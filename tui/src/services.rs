@@ -238,4 +238,10 @@ pub trait Journal {
         let _ = election;
         Ok(())
     }
+    /// What [`Journal::bind`] dropped: an incomplete last record (a power cut while it was
+    /// written), as `(intact length, bytes dropped)`. Never silent: the runner shows it and
+    /// writes it to the audit log.
+    fn torn(&self) -> Option<(u64, u64)> {
+        None
+    }
 }

@@ -276,6 +276,8 @@ catalogue! {
     HelpAlways => "Op elk scherm: F1 hulp, F2 English/Nederlands, Ctrl+Q stop (wat vastgelegd is, blijft).", "On every screen: F1 help, F2 Nederlands/English, Ctrl+Q quit (what is recorded stays).";
     /// Key bar: the previous group field.
     KeyPrevGroup => "Shift+Tab vorige", "Shift+Tab previous";
+    /// The journal's last record was incomplete and was dropped.
+    JournalTornTail => "Let op: het laatste journaalrecord was onvolledig (stroomuitval tijdens het schrijven?) en is weggelaten ({0} bytes). Controleer het laatst ingevoerde veld of besluit; het staat in het auditlogboek.", "Note: the journal's last record was incomplete (a power cut while it was written?) and was left out ({0} bytes). Check the last field or decision entered; it is in the audit log.";
     /// Words shown as they are.
     Plain => "{0}", "{0}";
     /// The body a higher terminal counts for, on the definition screen.

@@ -313,3 +313,47 @@ fn a_journal_cut_short_shows_another_head_on_the_overview() {
     );
     assert_ne!(other, line);
 }
+
+/// The last 40 bytes of the journal zeroed (a power cut while the last record was written):
+/// the record is dropped, and that is never silent: after the passphrase the official reads
+/// it, in the screen's language, and the audit log keeps what was dropped.
+#[test]
+fn a_torn_last_record_is_shown_and_written_to_the_audit_log() {
+    let dir = tempfile::tempdir().unwrap();
+    let paths = paths(dir.path());
+    let mut r = open(&paths, Lang::Nl);
+    unlock(&mut r);
+    load_definition(&mut r);
+    let lists = juinen_lists(&r);
+    start_entry(&mut r, 0, "Anna");
+    type_fields(&mut r, &paper(1, &lists), 0, |_, _| {});
+    let head = r.state.journal_head.unwrap();
+    drop(r);
+
+    let mut bytes = std::fs::read(paths.journal()).unwrap();
+    let n = bytes.len();
+    bytes[n - 40..].fill(0);
+    std::fs::write(paths.journal(), &bytes).unwrap();
+
+    let mut r = open(&paths, Lang::Nl);
+    // Shown on the start screen, and still there after the passphrase.
+    assert!(screen_text(&r.state).contains("laatste journaalrecord was onvolledig"));
+    unlock(&mut r);
+    let note = r.state.note.clone().expect("the torn record is said");
+    assert!(note.error);
+    assert!(
+        note.text(Lang::Nl).contains("onvolledig"),
+        "{}",
+        note.text(Lang::Nl)
+    );
+    assert!(note.text(Lang::En).contains("incomplete"));
+    assert_eq!(r.state.journal_head.unwrap().seq, head.seq - 1);
+    let audit = std::fs::read_to_string(paths.audit()).unwrap();
+    assert!(
+        audit.contains("an incomplete last record was dropped"),
+        "{audit}"
+    );
+    // The next key clears it.
+    key(&mut r, KeyCode::Down);
+    assert!(r.state.note.is_none());
+}

@@ -370,7 +370,10 @@ pub fn update<L: Level>(state: &mut State<L>, event: Event<L>) -> Vec<Effect<L>>
         Event::Unlocked(Ok(())) => {
             state.unlocked = true;
             state.unlock_error = None;
-            state.note = None;
+            // A note from the start (a torn journal record) stays until the next key.
+            if state.note.as_ref().is_some_and(|n| !n.error) {
+                state.note = None;
+            }
             L::refresh(state);
             state.resume()
         }
@@ -469,8 +472,11 @@ fn on_key<L: Level>(state: &mut State<L>, key: KeyEvent) -> Vec<Effect<L>> {
         }
         _ => {}
     }
-    // A note stays until the next key.
-    state.note = None;
+    // A note stays until the next key (on the start screen until the passphrase is taken:
+    // a journal record dropped at start must be seen after the passphrase too).
+    if !matches!(state.screen, Screen::Start) {
+        state.note = None;
+    }
     match &mut state.screen {
         Screen::Start => {
             match key.code {

@@ -146,6 +146,15 @@ impl<L: Level, S: Services<L>, J: Journal> Runner<L, S, J> {
             journal.bind(hash)?;
             state.journal_head = Some(ChainHead::start(&hash));
             L::load(&mut state.ledger, &def).map_err(OpenError::Definition)?;
+            // A record cut short by a power cut is dropped by the journal, never silently:
+            // the official sees it after the passphrase, the audit log keeps it.
+            if let Some((kept, dropped)) = journal.torn() {
+                let (kept, dropped) = (kept.to_string(), dropped.to_string());
+                services.note(&format!(
+                    "journal: an incomplete last record was dropped ({dropped} bytes after byte {kept})"
+                ));
+                state.error(Refusal::with(Msg::JournalTornTail, &[&dropped], ""));
+            }
         }
         replay(
             &mut state.ledger,
