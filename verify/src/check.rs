@@ -1323,6 +1323,9 @@ fn check_seats(
     }
 }
 
+/// A candidate of a count with its votes.
+type CandidateVotes = (CandidateRef, u64);
+
 /// The last line's words for lists whose elected candidates were not recomputed.
 const ELECTED_NOT_RECOMPUTED: &str = "which candidates are elected (not recomputed) on list";
 
@@ -1348,7 +1351,7 @@ fn check_result_candidates(
         };
         // Every place of the count that names the list's candidates: the total (no
         // kieskring) and each reporting unit (kieskring `k` for a unit `HSB<k>`).
-        let mut places: Vec<(Option<u32>, &[(CandidateRef, u64)])> =
+        let mut places: Vec<(Option<u32>, &[CandidateVotes])> =
             vec![(None, total_list.candidates.as_slice())];
         for unit in &total.units {
             let k = unit
@@ -1429,6 +1432,8 @@ fn check_result_candidates(
                     .collect();
             }
             let mut checked = false;
+            // A name differing the same way in several kieskringen' lists is said once.
+            let mut said: Vec<String> = Vec::new();
             for (contest, file) in &parsed.contest_files {
                 let Some(position) = at.iter().find_map(|(k, p)| match k {
                     None => Some(*p),
@@ -1456,7 +1461,10 @@ fn check_result_candidates(
                     (listed.short_code.as_deref(), c.candidate.short_code.as_deref()),
                     (Some(a), Some(b)) if a != b
                 );
-                if codes_differ || !same_name(listed, &c.candidate) {
+                if (codes_differ || !same_name(listed, &c.candidate))
+                    && !said.contains(&show_candidate(listed))
+                {
+                    said.push(show_candidate(listed));
                     wrong.push(list);
                     report.push(
                         Severity::Discrepancy,
