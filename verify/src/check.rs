@@ -8,12 +8,15 @@ use std::path::{Path, PathBuf};
 use tally_core::aggregate::outcome::{Computation, ListOutcome, SeatRules, compute_result};
 use tally_core::aggregate::{CountDifference, compare_counts};
 use tally_core::apportionment::ElectedBy;
-use tally_core::counts::{CountField, CountFile, CountLevel, check_arithmetic};
-use tally_core::election::{Election, ElectionCategory};
+use tally_core::counts::{CandidateRef, CountField, CountFile, CountLevel, check_arithmetic};
+use tally_core::election::{Candidate, Election, ElectionCategory};
 use tally_core::eml::count::read_count;
-use tally_core::eml::definition::{SourceFile, load_candidate_lists, load_definition};
+use tally_core::eml::definition::{
+    PollingStationsFile, SourceFile, load_definition, load_election, load_polling_stations,
+};
 use tally_core::eml::limits::{DocumentKind, check_xml_input};
 use tally_core::eml::result::{ResultCandidate, ResultFile, read_result};
+use tally_core::ids::{CandidatePosition, ContestId, ListNumber};
 use tally_signing::{ContentKind, DirSource, PublicKey, Timestamp, VerifyOptions, verify_medium};
 
 /// How bad a finding is.
@@ -21,9 +24,15 @@ use tally_signing::{ContentKind, DirSource, PublicKey, Timestamp, VerifyOptions,
 pub enum Severity {
     /// Information: what was checked and agreed.
     Ok,
-    /// Something that could not be checked, or a field one level leaves out; does not
-    /// change the exit status.
+    /// Information that does not limit what was checked: a field one level leaves out, a
+    /// file of the level below not in the folder (a discrepancy with `--require-all`), a
+    /// signed file whose bytes the signature covers but that holds no count. Does not change
+    /// the exit status.
     Note,
+    /// Something in the folder that could not be checked (a file, a list's elected
+    /// candidates, a result without the count it rests on): the report cannot say that
+    /// everything agrees. Exit status 3 when there is no discrepancy.
+    Unchecked,
     /// A discrepancy: exit status 1.
     Discrepancy,
 }
@@ -44,6 +53,7 @@ impl fmt::Display for Finding {
         let tag = match self.severity {
             Severity::Ok => "OK",
             Severity::Note => "NOTE",
+            Severity::Unchecked => "UNCHECKED",
             Severity::Discrepancy => "DISCREPANCY",
         };
         write!(f, "{tag} {}: {}", self.file, self.message)
@@ -57,6 +67,32 @@ pub struct Report {
     pub signatures_checked: bool,
     /// Every finding, in the order found.
     pub findings: Vec<Finding>,
+    /// What was not checked, in short, for the last line: `(what, which)`, e.g.
+    /// `("the elected candidates of list", "5")`; one entry per [`Severity::Unchecked`]
+    /// finding.
+    pub not_checked: Vec<(String, String)>,
+}
+
+/// How a check ended, for the exit status.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Outcome {
+    /// Everything in the folder was checked and agrees: exit status 0.
+    Agrees,
+    /// Nothing found wrong, but not everything could be checked: exit status 3.
+    NotAllChecked,
+    /// At least one discrepancy: exit status 1.
+    Discrepancies,
+}
+
+impl Outcome {
+    /// The exit status of `tally-verify check` (2 is "the check could not run").
+    pub fn exit_status(self) -> u8 {
+        match self {
+            Outcome::Agrees => 0,
+            Outcome::Discrepancies => 1,
+            Outcome::NotAllChecked => 3,
+        }
+    }
 }
 
 impl Report {
@@ -68,6 +104,18 @@ impl Report {
         });
     }
 
+    /// An [`Severity::Unchecked`] finding, and `(what, which)` for the last line.
+    fn unchecked(
+        &mut self,
+        file: &str,
+        message: impl Into<String>,
+        what: &str,
+        which: impl Into<String>,
+    ) {
+        self.push(Severity::Unchecked, file, message);
+        self.not_checked.push((what.to_owned(), which.into()));
+    }
+
     /// The discrepancies.
     pub fn discrepancies(&self) -> impl Iterator<Item = &Finding> {
         self.findings
@@ -75,9 +123,47 @@ impl Report {
             .filter(|f| f.severity == Severity::Discrepancy)
     }
 
-    /// Whether everything agrees (exit status 0).
+    /// Whether something in the folder could not be checked.
+    pub fn incomplete(&self) -> bool {
+        self.findings
+            .iter()
+            .any(|f| f.severity == Severity::Unchecked)
+    }
+
+    /// Whether everything was checked and agrees (exit status 0).
     pub fn agrees(&self) -> bool {
-        self.discrepancies().next().is_none()
+        self.outcome() == Outcome::Agrees
+    }
+
+    /// How the check ended.
+    pub fn outcome(&self) -> Outcome {
+        if self.discrepancies().next().is_some() {
+            Outcome::Discrepancies
+        } else if self.incomplete() {
+            Outcome::NotAllChecked
+        } else {
+            Outcome::Agrees
+        }
+    }
+
+    /// What was not checked, grouped: `what: which, which; what: which`.
+    fn not_checked_text(&self) -> String {
+        let mut groups: Vec<(&str, Vec<&str>)> = Vec::new();
+        for (what, which) in &self.not_checked {
+            match groups.iter_mut().find(|(w, _)| w == what) {
+                Some((_, items)) => {
+                    if !items.contains(&which.as_str()) {
+                        items.push(which);
+                    }
+                }
+                None => groups.push((what, vec![which])),
+            }
+        }
+        groups
+            .iter()
+            .map(|(what, items)| format!("{what} {}", items.join(", ")))
+            .collect::<Vec<_>>()
+            .join("; ")
     }
 }
 
@@ -95,10 +181,15 @@ impl fmt::Display for Report {
             writeln!(f, "{finding}")?;
         }
         let n = self.discrepancies().count();
-        if n == 0 {
-            writeln!(f, "result: everything checked agrees")
-        } else {
-            writeln!(f, "result: {n} discrepancies")
+        let not_checked = self.not_checked_text();
+        match (n, not_checked.is_empty()) {
+            (0, true) => writeln!(f, "result: everything checked agrees"),
+            (0, false) => writeln!(
+                f,
+                "result: nothing found wrong, but NOT everything could be checked: {not_checked}"
+            ),
+            (n, true) => writeln!(f, "result: {n} discrepancies"),
+            (n, false) => writeln!(f, "result: {n} discrepancies; not checked: {not_checked}"),
         }
     }
 }
@@ -167,7 +258,7 @@ fn read_plain(path: &Path) -> std::io::Result<Vec<u8>> {
 pub fn check_folder(folder: &Path, opts: &CheckOptions<'_>) -> std::io::Result<Report> {
     let mut report = Report {
         signatures_checked: opts.root_key.is_some(),
-        findings: Vec::new(),
+        ..Report::default()
     };
     // The folder may itself be a signed medium (an export folder, `*.tally`, given
     // directly): then it is the one medium to check, not a folder of media.
@@ -211,7 +302,7 @@ pub fn check_folder(folder: &Path, opts: &CheckOptions<'_>) -> std::io::Result<R
                 Err(e) => report.push(Severity::Discrepancy, &name, format!("cannot read: {e}")),
             }
         } else {
-            report.push(Severity::Note, &name, "not an EML file; ignored");
+            report.unchecked(&name, "not an EML file; ignored", "the files", name.clone());
         }
     }
     check_inputs(inputs, opts, &mut report);
@@ -244,10 +335,12 @@ fn read_medium(
                         ),
                     );
                     for ignored in &medium.ignored {
-                        report.push(
-                            Severity::Note,
-                            &format!("{name}/{ignored}"),
+                        let file = format!("{name}/{ignored}");
+                        report.unchecked(
+                            &file,
                             "not listed in the signed manifest; ignored",
+                            "the files",
+                            file.clone(),
                         );
                     }
                     let signer_id = signer.identifier().to_owned();
@@ -295,7 +388,18 @@ fn read_medium(
                     .file_name()
                     .map(|n| n.to_string_lossy().into_owned())
                     .unwrap_or_default();
+                if inner == tally_signing::MANIFEST_FILE || inner == tally_signing::SIGNATURE_FILE {
+                    // The signature, which the first line says was not checked.
+                    continue;
+                }
                 if !inner.ends_with(".xml") {
+                    let file = format!("{name}/{inner}");
+                    report.unchecked(
+                        &file,
+                        "not an EML file, and its signature was not checked (no --root-key); ignored",
+                        "the files",
+                        file.clone(),
+                    );
                     continue;
                 }
                 match read_plain(&p) {
@@ -318,6 +422,10 @@ fn read_medium(
 struct Parsed {
     definition: Option<(String, Election)>,
     candidate_files: usize,
+    /// Which 230b gave each contest of the definition's `contests`.
+    contest_files: Vec<(ContestId, String)>,
+    /// The 110b files, read on their own.
+    polling_stations: Vec<(String, PollingStationsFile)>,
     counts: Vec<(String, CountFile)>,
     results: Vec<(String, ResultFile)>,
 }
@@ -343,10 +451,13 @@ fn check_inputs(inputs: Vec<Input>, opts: &CheckOptions<'_>, report: &mut Report
     let mut parsed = Parsed {
         definition: None,
         candidate_files: 0,
+        contest_files: Vec::new(),
+        polling_stations: Vec::new(),
         counts: Vec::new(),
         results: Vec::new(),
     };
     let mut candidate_inputs: Vec<(String, Vec<u8>)> = Vec::new();
+    let mut definition_bytes: Option<Vec<u8>> = None;
     for input in inputs {
         let kind = match check_xml_input(&input.name, &input.bytes) {
             Ok(c) => c.kind,
@@ -391,7 +502,8 @@ fn check_inputs(inputs: Vec<Input>, opts: &CheckOptions<'_>, report: &mut Report
                                 format!("a second election definition (the first is {other})"),
                             );
                         } else {
-                            parsed.definition = Some((input.name.clone(), e));
+                            parsed.definition = Some((input.name, e));
+                            definition_bytes = Some(input.bytes);
                         }
                     }
                     Err(e) => report.push(Severity::Discrepancy, &input.name, e.to_string()),
@@ -446,21 +558,78 @@ fn check_inputs(inputs: Vec<Input>, opts: &CheckOptions<'_>, report: &mut Report
                     format!("unreadable result: {e}"),
                 ),
             },
-            other => report.push(
-                Severity::Note,
+            DocumentKind::PollingStations => {
+                match load_polling_stations(&SourceFile::new(&input.name, &input.bytes)) {
+                    Ok(p) => {
+                        if let Some(by) = &input.signed
+                            && by.other_election(&input.name, &p.election.id.0, report)
+                        {
+                            continue;
+                        }
+                        parsed.polling_stations.push((input.name, p));
+                    }
+                    Err(e) => report.push(Severity::Discrepancy, &input.name, e.to_string()),
+                }
+            }
+            other => report.unchecked(
                 &input.name,
                 format!("a {} is not checked", other.eml_id()),
+                "the files",
+                input.name.clone(),
             ),
         }
     }
-    if let Some((_, election)) = &mut parsed.definition {
-        for (name, bytes) in &candidate_inputs {
-            match load_candidate_lists(&SourceFile::new(name, bytes)) {
-                Ok(lists) => {
-                    parsed.candidate_files += 1;
-                    election.contests.extend(lists.contests);
+    match &mut parsed.definition {
+        Some((def_name, election)) => {
+            let def_bytes = definition_bytes.as_deref().unwrap_or_default();
+            for (name, bytes) in &candidate_inputs {
+                // Loaded with the definition, as the appliance loads them: the same
+                // election, contests of its tree. Only such lists are used to compare the
+                // elected candidates' names with.
+                let loaded = load_election(
+                    &SourceFile::new(def_name, def_bytes),
+                    &[SourceFile::new(name, bytes)],
+                    None,
+                );
+                match loaded {
+                    Ok(lists) => {
+                        parsed.candidate_files += 1;
+                        for contest in lists.contests {
+                            if let Some((_, first)) =
+                                parsed.contest_files.iter().find(|(c, _)| *c == contest.id)
+                            {
+                                report.push(
+                                    Severity::Discrepancy,
+                                    name,
+                                    format!(
+                                        "a second candidate list of contest {} (the first is {first}): not used",
+                                        contest.id
+                                    ),
+                                );
+                            } else {
+                                parsed
+                                    .contest_files
+                                    .push((contest.id.clone(), name.clone()));
+                                election.contests.push(contest);
+                            }
+                        }
+                    }
+                    Err(e) => report.push(
+                        Severity::Discrepancy,
+                        name,
+                        format!("{}; not used", e.problem),
+                    ),
                 }
-                Err(e) => report.push(Severity::Discrepancy, name, e.to_string()),
+            }
+        }
+        None => {
+            for (name, _) in &candidate_inputs {
+                report.unchecked(
+                    name,
+                    "candidate lists not checked: no election definition (110a) in the folder",
+                    "the files",
+                    name.clone(),
+                );
             }
         }
     }
@@ -560,12 +729,20 @@ fn check_parsed(parsed: &Parsed, opts: &CheckOptions<'_>, report: &mut Report) {
                 "no election definition (110a) in the folder: seats cannot be checked",
             )
         }
-        None => report.push(
-            Severity::Note,
+        // A municipality's or district's own export alone (a GSB's 510b as written to its
+        // stick): checked as far as it goes, and said what not.
+        None => report.unchecked(
             "-",
-            "no election definition (110a) in the folder: the counts are checked for their sums and signatures only",
+            if opts.root_key.is_some() {
+                "no election definition (110a) in the folder: the counts are checked for their sums and signatures only; not checked: that they are of a defined election, its election tree, and the seats"
+            } else {
+                "no election definition (110a) in the folder: the counts are checked for their sums only; not checked: that they are of a defined election, its election tree, and the seats"
+            },
+            "without an election definition (110a):",
+            "the counts' election, tree and seats",
         ),
     }
+    check_polling_stations(parsed, election, report);
     // Every file for this election, and each body once.
     let mut by_level: BTreeMap<(u8, String), &str> = BTreeMap::new();
     let mut counts: Vec<&(String, CountFile)> = Vec::new();
@@ -811,6 +988,53 @@ fn check_parsed(parsed: &Parsed, opts: &CheckOptions<'_>, report: &mut Report) {
     check_seats(parsed, election, &counts, opts, report);
 }
 
+/// Each 110b: of the election, for a municipality of it (its stations are not compared with
+/// a 510b: the 510b's own arithmetic is what counts).
+fn check_polling_stations(parsed: &Parsed, election: Option<&Election>, report: &mut Report) {
+    for (name, p) in &parsed.polling_stations {
+        let Some(e) = election else {
+            report.unchecked(
+                name,
+                "polling stations not checked: no election definition (110a) in the folder",
+                "the files",
+                name.clone(),
+            );
+            continue;
+        };
+        let code = &p.list.municipality;
+        if p.election.id != e.id {
+            report.push(
+                Severity::Discrepancy,
+                name,
+                format!("for election {}, not {}: surplus file", p.election.id, e.id),
+            );
+        } else if e.domain_municipality().map_or_else(
+            || e.municipality_region(code).is_none(),
+            |(domain, _)| domain != *code,
+        ) {
+            report.push(
+                Severity::Discrepancy,
+                name,
+                format!(
+                    "municipality {} is not a municipality of election {}",
+                    code.0, e.id
+                ),
+            );
+        } else {
+            report.push(
+                Severity::Ok,
+                name,
+                format!(
+                    "110b of {} {}: {} polling stations, of this election",
+                    code.0,
+                    p.list.municipality_name,
+                    p.list.stations.len()
+                ),
+            );
+        }
+    }
+}
+
 fn check_seats(
     parsed: &Parsed,
     election: Option<&Election>,
@@ -833,23 +1057,16 @@ fn check_seats(
                 None
             }
         });
-    let Some((total_name, total)) = total else {
-        missing(
-            report,
-            opts,
-            "-",
-            "no total count (510d) in the folder: seats not recomputed".to_owned(),
-        );
-        return;
-    };
     let result = match parsed.results.as_slice() {
         [] => {
-            missing(
-                report,
-                opts,
-                "-",
-                "no result (520) in the folder: seats recomputed but not compared".to_owned(),
-            );
+            if total.is_some() {
+                missing(
+                    report,
+                    opts,
+                    "-",
+                    "no result (520) in the folder: seats recomputed but not compared".to_owned(),
+                );
+            }
             None
         }
         [one] => Some(one),
@@ -864,15 +1081,65 @@ fn check_seats(
             Some(first)
         }
     };
+    // A result of another election is not compared with anything.
+    let result = match result {
+        Some((name, r)) if r.header.election_id != election.id => {
+            report.push(
+                Severity::Discrepancy,
+                name,
+                format!("for election {}, not {}", r.header.election_id, election.id),
+            );
+            None
+        }
+        other => other,
+    };
+    let Some((total_name, total)) = total else {
+        let what = "no total count (510d; for a council the 510b) in the folder";
+        match result {
+            // The result rests on the count: without it nothing of it can be checked.
+            Some((result_name, _)) if opts.require_all => report.push(
+                Severity::Discrepancy,
+                result_name,
+                format!("{what}: the seats and elected candidates of the result not checked"),
+            ),
+            Some((result_name, _)) => report.unchecked(
+                result_name,
+                format!("{what}: the seats and elected candidates of the result not checked"),
+                "the seats and elected candidates of",
+                format!("{result_name} (no total count)"),
+            ),
+            None => missing(report, opts, "-", format!("{what}: seats not recomputed")),
+        }
+        return;
+    };
+    // The elected candidates' identity, for every list of the result: in the count, and
+    // named as in the candidate lists.
+    let wrong_lists = match result {
+        Some((result_name, r)) => check_result_candidates(
+            parsed,
+            election,
+            (total_name, total),
+            (result_name, r),
+            report,
+        ),
+        None => Vec::new(),
+    };
     let computed = match compute_result(SeatRules::of(election), total, &[], &[]) {
         Ok(Computation::Complete(c)) => c,
         Ok(Computation::SeatLotsNeeded(needed)) => {
             let d = needed.drawing;
-            report.push(
-                Severity::Note,
-                total_name,
-                format!("a drawing of lots decides a seat ({d}); the seats cannot be recomputed without its outcome"),
+            let message = format!(
+                "a drawing of lots decides a seat ({d}); the seats cannot be recomputed without its outcome"
             );
+            match result {
+                Some((result_name, _)) => report.unchecked(
+                    total_name,
+                    message,
+                    "the seats and elected candidates of",
+                    format!("{result_name} (a drawing of lots)"),
+                ),
+                None => report.push(Severity::Note, total_name, message),
+            }
             return;
         }
         Err(e) => {
@@ -900,17 +1167,6 @@ fn check_seats(
     let Some((result_name, result)) = result else {
         return;
     };
-    if result.header.election_id != election.id {
-        report.push(
-            Severity::Discrepancy,
-            result_name,
-            format!(
-                "for election {}, not {}",
-                result.header.election_id, election.id
-            ),
-        );
-        return;
-    }
     let mut seat_diffs = 0;
     for l in &computed.seats.lists {
         let published = result.seats_of(l.list);
@@ -1004,41 +1260,8 @@ fn check_seats(
                     .iter()
                     .map(|c| (their_key(c), c.by))
                     .collect();
-                let mut agree = true;
-                // The votes the 520 gives an elected candidate (optional in EML_NL) against
-                // the candidate's votes in the total count.
-                for c in &rl.candidates {
-                    let Some(given) = c.votes else {
-                        continue;
-                    };
-                    let pos = c.candidate.position;
-                    let counted_votes = counted.and_then(|l| {
-                        l.candidates
-                            .iter()
-                            .find(|(p, code, _)| {
-                                if by_code {
-                                    code.is_some() && *code == c.candidate.short_code
-                                } else {
-                                    *p == pos
-                                }
-                            })
-                            .map(|(_, _, v)| *v)
-                    });
-                    if let Some(v) = counted_votes
-                        && v != given
-                    {
-                        agree = false;
-                        let k = their_key(c);
-                        report.push(
-                            Severity::Discrepancy,
-                            result_name,
-                            format!(
-                                "list {}, {k}: the result gives {given} votes, the count {v} (expected = {total_name})",
-                                e.list
-                            ),
-                        );
-                    }
-                }
+                // Names, ShortCodes and votes were compared above.
+                let mut agree = !wrong_lists.contains(&e.list);
                 for (k, by) in &ours {
                     match theirs.iter().find(|(t, _)| t == k) {
                         None => {
@@ -1078,23 +1301,242 @@ fn check_seats(
                     );
                 }
             }
-            ListOutcome::Unsupported { list, reason } => report.push(
-                Severity::Note,
+            ListOutcome::Unsupported { list, reason } => report.unchecked(
                 result_name,
                 format!("list {list}: elected candidates not checked: {reason}"),
+                ELECTED_NOT_RECOMPUTED,
+                list.to_string(),
             ),
-            ListOutcome::LotsNeeded { list, drawing } => report.push(
-                Severity::Note,
+            ListOutcome::LotsNeeded { list, drawing } => report.unchecked(
                 result_name,
                 format!("list {list}: a drawing of lots decides a seat ({drawing}); candidates not checked"),
+                ELECTED_NOT_RECOMPUTED,
+                list.to_string(),
             ),
-            ListOutcome::Refused { list, error } => report.push(
-                Severity::Note,
+            ListOutcome::Refused { list, error } => report.unchecked(
                 result_name,
                 format!("list {list}: elected candidates not checked: {error}"),
+                ELECTED_NOT_RECOMPUTED,
+                list.to_string(),
             ),
         }
     }
+}
+
+/// A candidate of a count with its votes.
+type CandidateVotes = (CandidateRef, u64);
+
+/// The last line's words for lists whose elected candidates were not recomputed.
+const ELECTED_NOT_RECOMPUTED: &str = "which candidates are elected (not recomputed) on list";
+
+/// Compares every elected candidate of the result with the total count (by `ShortCode`
+/// where the count names the list's candidates by one, else by position: an elected
+/// candidate must be a candidate of the list there) and with the candidate lists (230b)
+/// of the kieskringen where the count places the candidate (the name; the `ShortCode`
+/// where the 230b gives one), and the `Votes` the result gives with the count's. Returns
+/// the lists with a discrepancy.
+fn check_result_candidates(
+    parsed: &Parsed,
+    election: &Election,
+    (total_name, total): (&str, &CountFile),
+    (result_name, result): (&str, &ResultFile),
+    report: &mut Report,
+) -> Vec<ListNumber> {
+    let mut wrong = Vec::new();
+    for rl in &result.lists {
+        let list = rl.list;
+        let Some(total_list) = total.total.lists.iter().find(|l| l.list == list) else {
+            // Reported with the seats: a list of the result that is not in the count.
+            continue;
+        };
+        // Every place of the count that names the list's candidates: the total (no
+        // kieskring) and each reporting unit (kieskring `k` for a unit `HSB<k>`).
+        let mut places: Vec<(Option<u32>, &[CandidateVotes])> =
+            vec![(None, total_list.candidates.as_slice())];
+        for unit in &total.units {
+            let k = unit
+                .id
+                .0
+                .strip_prefix("HSB")
+                .and_then(|n| n.parse::<u32>().ok());
+            if let Some(l) = unit.counts.lists.iter().find(|l| l.list == list) {
+                places.push((k, l.candidates.as_slice()));
+            }
+        }
+        let count_has_codes = places
+            .iter()
+            .any(|(_, cs)| cs.iter().any(|(c, _)| c.short_code().is_some()));
+        let mut names_unchecked = 0usize;
+        for c in &rl.candidates {
+            let code = c
+                .candidate
+                .short_code
+                .as_deref()
+                .filter(|_| count_has_codes);
+            let key = code.map_or_else(
+                || format!("candidate {}", c.candidate.position),
+                str::to_owned,
+            );
+            let is_this = |r: &CandidateRef| match code {
+                Some(code) => r.short_code() == Some(code),
+                None => r.position() == Some(c.candidate.position),
+            };
+            let found: Vec<(Option<u32>, Option<CandidatePosition>, u64)> = places
+                .iter()
+                .flat_map(|(k, cs)| {
+                    cs.iter()
+                        .filter(|(r, _)| is_this(r))
+                        .map(move |(r, v)| (*k, r.position(), *v))
+                })
+                .collect();
+            if found.is_empty() {
+                wrong.push(list);
+                report.push(
+                    Severity::Discrepancy,
+                    result_name,
+                    format!(
+                        "list {list}, {key}: elected in the result, but not a candidate of list {list} in the count (expected = {total_name})"
+                    ),
+                );
+                continue;
+            }
+            // The votes the result gives (optional in EML_NL) against the total's.
+            if let Some(given) = c.votes
+                && let Some(v) = total_list
+                    .candidates
+                    .iter()
+                    .find(|(r, _)| is_this(r))
+                    .map(|(_, v)| *v)
+                && v != given
+            {
+                wrong.push(list);
+                report.push(
+                    Severity::Discrepancy,
+                    result_name,
+                    format!(
+                        "list {list}, {key}: the result gives {given} votes, the count {v} (expected = {total_name})"
+                    ),
+                );
+            }
+            // The candidate's position per kieskring (from the units), else the total's
+            // (a count without kieskringen: every contest).
+            let mut at: Vec<(Option<u32>, CandidatePosition)> = found
+                .iter()
+                .filter_map(|(k, p, _)| Some((*k, (*p)?)))
+                .filter(|(k, _)| k.is_some())
+                .collect();
+            if at.is_empty() {
+                at = found
+                    .iter()
+                    .filter_map(|(k, p, _)| Some((*k, (*p)?)))
+                    .collect();
+            }
+            let mut checked = false;
+            // A name differing the same way in several kieskringen' lists is said once.
+            let mut said: Vec<String> = Vec::new();
+            for (contest, file) in &parsed.contest_files {
+                let Some(position) = at.iter().find_map(|(k, p)| match k {
+                    None => Some(*p),
+                    Some(k) => (contest.0 == k.to_string()).then_some(*p),
+                }) else {
+                    continue;
+                };
+                let Some(political) = election.list(contest, list) else {
+                    continue;
+                };
+                checked = true;
+                let Some(listed) = political.candidates.iter().find(|x| x.position == position)
+                else {
+                    wrong.push(list);
+                    report.push(
+                        Severity::Discrepancy,
+                        result_name,
+                        format!(
+                            "list {list}, {key}: the count gives position {position}, which list {list} of contest {contest} in {file} does not have"
+                        ),
+                    );
+                    continue;
+                };
+                let codes_differ = matches!(
+                    (listed.short_code.as_deref(), c.candidate.short_code.as_deref()),
+                    (Some(a), Some(b)) if a != b
+                );
+                if (codes_differ || !same_name(listed, &c.candidate))
+                    && !said.contains(&show_candidate(listed))
+                {
+                    said.push(show_candidate(listed));
+                    wrong.push(list);
+                    report.push(
+                        Severity::Discrepancy,
+                        result_name,
+                        format!(
+                            "list {list}, {key}: the result names {}, {file} names {} (candidate {position} of contest {contest})",
+                            show_candidate(&c.candidate),
+                            show_candidate(listed)
+                        ),
+                    );
+                }
+            }
+            if !checked {
+                names_unchecked = names_unchecked.saturating_add(1);
+            }
+        }
+        if names_unchecked > 0 {
+            report.unchecked(
+                result_name,
+                format!(
+                    "list {list}: the names of {names_unchecked} elected candidates not checked: no candidate list (230b) of their kieskring in the folder"
+                ),
+                "the names of elected candidates of list",
+                list.to_string(),
+            );
+        }
+    }
+    wrong.sort();
+    wrong.dedup();
+    wrong
+}
+
+/// The same person's name: initials, prefix and last name, and the first name where both
+/// give one (surrounding spaces and an empty prefix do not count).
+fn same_name(a: &Candidate, b: &Candidate) -> bool {
+    let prefix = |c: &Candidate| {
+        c.prefix
+            .as_deref()
+            .map(str::trim)
+            .filter(|p| !p.is_empty())
+            .map(str::to_owned)
+    };
+    let first_names_agree = match (a.first_name.as_deref(), b.first_name.as_deref()) {
+        (Some(x), Some(y)) => x.trim() == y.trim(),
+        _ => true,
+    };
+    a.initials.trim() == b.initials.trim()
+        && a.last_name.trim() == b.last_name.trim()
+        && prefix(a) == prefix(b)
+        && first_names_agree
+}
+
+/// A candidate's name as a finding shows it: `"Ark, T. van (Tamara)"`, with the
+/// `ShortCode` where given.
+fn show_candidate(c: &Candidate) -> String {
+    let mut s = format!("\"{}, {}", c.last_name, c.initials);
+    if let Some(p) = c.prefix.as_deref().filter(|p| !p.is_empty()) {
+        s.push(' ');
+        s.push_str(p);
+    }
+    if let Some(f) = &c.first_name {
+        s.push_str(" (");
+        s.push_str(f);
+        s.push(')');
+    }
+    s.push('"');
+    if let Some(code) = &c.short_code {
+        s.push_str(" [");
+        s.push_str(code);
+        s.push(']');
+    }
+    s
 }
 
 fn by_text(by: ElectedBy) -> &'static str {

@@ -16,4 +16,4 @@ pub mod apportion;
 pub mod check;
 
 pub use apportion::{ApportionError, Lots, apportion_report};
-pub use check::{CheckOptions, Finding, Report, Severity, check_folder};
+pub use check::{CheckOptions, Finding, Outcome, Report, Severity, check_folder};

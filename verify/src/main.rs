@@ -1,7 +1,8 @@
 //! `tally-verify`: check the published files of one election, print an apportionment, or
-//! write the osv4-3 CSV of a count. See `docs/verify.md`. Exit status: 0 everything agrees
-//! (or the CSV was written), 1 discrepancies, 2 the check could not run (bad arguments,
-//! unreadable folder, key or file, a count the CSV cannot be written for).
+//! write the osv4-3 CSV of a count. See `docs/verify.md`. Exit status: 0 everything was
+//! checked and agrees (or the CSV was written), 1 discrepancies, 2 the check could not run
+//! (bad arguments, unreadable folder, key or file, a count the CSV cannot be written for),
+//! 3 nothing found wrong but not everything could be checked (`check` only).
 
 use std::io::Write as _;
 use std::path::PathBuf;
@@ -14,11 +15,22 @@ use tally_core::ids::{CandidatePosition, ListNumber};
 use tally_signing::{PublicKey, Timestamp};
 use tally_verify::{CheckOptions, Lots, apportion_report, check_folder};
 
+/// The exit statuses, for `--help`.
+const EXIT_STATUS: &str = "\
+Exit status:
+  0  everything in the folder was checked and agrees (apportion, csv: done)
+  1  discrepancies: the DISCREPANCY lines say where
+  2  the check could not run (arguments, folder, key; apportion and csv: a file)
+  3  nothing found wrong, but NOT everything could be checked (check only): the UNCHECKED
+     lines and the last line say what was not checked (a file, a list's elected
+     candidates, a result without its count, counts without the election definition)";
+
 #[derive(Parser)]
 #[command(
     name = "tally-verify",
     version,
-    about = "Verify the published files of one election"
+    about = "Verify the published files of one election",
+    after_help = EXIT_STATUS
 )]
 struct Cli {
     #[command(subcommand)]
@@ -28,6 +40,7 @@ struct Cli {
 #[derive(Subcommand)]
 enum Command {
     /// Check every signature (with --root-key), every sum, the seats and the elected candidates.
+    #[command(after_help = EXIT_STATUS)]
     Check {
         /// The folder with the election's files (EML files and/or signed media folders).
         folder: PathBuf,
@@ -97,7 +110,7 @@ fn name(path: &std::path::Path) -> String {
         .unwrap_or_default()
 }
 
-fn run(cli: Cli) -> Result<bool, String> {
+fn run(cli: Cli) -> Result<u8, String> {
     match cli.command {
         Command::Check {
             folder,
@@ -124,7 +137,7 @@ fn run(cli: Cli) -> Result<bool, String> {
             let report = check_folder(&folder, &opts)
                 .map_err(|e| format!("cannot read folder {}: {e}", folder.display()))?;
             print!("{report}");
-            Ok(report.agrees())
+            Ok(report.outcome().exit_status())
         }
         Command::Apportion {
             definition,
@@ -153,7 +166,7 @@ fn run(cli: Cli) -> Result<bool, String> {
             )
             .map_err(|e| e.to_string())?;
             print!("{text}");
-            Ok(true)
+            Ok(0)
         }
         Command::Csv {
             count,
@@ -192,7 +205,7 @@ fn run(cli: Cli) -> Result<bool, String> {
                         .map_err(|e| format!("cannot write the CSV to standard output: {e}"))?;
                 }
             }
-            Ok(true)
+            Ok(0)
         }
     }
 }
@@ -200,8 +213,7 @@ fn run(cli: Cli) -> Result<bool, String> {
 fn main() -> ExitCode {
     let cli = Cli::parse();
     match run(cli) {
-        Ok(true) => ExitCode::SUCCESS,
-        Ok(false) => ExitCode::from(1),
+        Ok(status) => ExitCode::from(status),
         Err(e) => {
             eprintln!("tally-verify: {e}");
             ExitCode::from(2)

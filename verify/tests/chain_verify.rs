@@ -226,9 +226,18 @@ fn the_clean_chain_verifies() {
     assert_eq!(out.matches("signed medium verified").count(), 10, "{out}");
     assert_eq!(out.matches(": reporting unit HSB").count(), 8, "{out}");
     assert!(!out.contains("NOTE"), "{out}");
+    // A complete, consistent folder: everything checked (the names of the 150 elected
+    // candidates against both 230b included), exit 0 and the agrees line.
+    assert!(!out.contains("UNCHECKED"), "{out}");
     assert!(
         out.ends_with("result: everything checked agrees\n"),
         "{out}"
+    );
+    let (code, plain) = s.check(&[]);
+    assert_eq!(code, 0, "{plain}");
+    assert!(
+        plain.ends_with("result: everything checked agrees\n"),
+        "{plain}"
     );
     // The chain's own tools, checked independently: the 520's seats equal the seats computed
     // here from the typed votes; the 510d's total for Rutte equals the typed votes.
@@ -563,7 +572,15 @@ fn a_changed_520_re_signed_by_the_csb_is_found() {
             "DISCREPANCY {MCSB}/{F520}: list 5, candidate {other}: elected in the result, not recomputed as elected"
         ),
     );
-    assert_eq!(discrepancies(&out).len(), 2, "{out}");
+    // The result still gives the name of candidate {last} under the Id {other}: the name
+    // is not that of candidate {other} in the candidate lists.
+    let name_line =
+        format!("DISCREPANCY {MCSB}/{F520}: list 5, candidate {other}: the result names ");
+    assert!(
+        out.lines().filter(|l| l.starts_with(&name_line)).count() == 1,
+        "{out}"
+    );
+    assert_eq!(discrepancies(&out).len(), 3, "{out}");
 }
 
 #[test]
@@ -850,7 +867,11 @@ fn missing_and_surplus_files_are_reported() {
     std::fs::write(s.dir.path().join("notes.txt"), "hello").unwrap();
     std::fs::write(s.dir.path().join(F510B), chain().file(F510B)).unwrap();
     let out = s.check_discrepant();
-    assert_has(&out, "NOTE notes.txt: not an EML file; ignored");
+    assert_has(&out, "UNCHECKED notes.txt: not an EML file; ignored");
+    assert!(
+        out.ends_with("result: 1 discrepancies; not checked: the files notes.txt\n"),
+        "{out}"
+    );
     assert_has(
         &out,
         &format!(
@@ -932,9 +953,12 @@ fn a_printed_report_in_a_signed_medium_is_noted_not_a_discrepancy() {
 }
 
 /// An export folder given directly (the `*.tally` folder itself, as an official finds it on
-/// a stick) is checked as the one medium (it exited 1 with "not in a signed medium").
+/// a stick) is checked as the one medium (it exited 1 with "not in a signed medium"). A GSB's
+/// export alone, a 510b without the definition, is checked as far as it goes (signature,
+/// sums), with no discrepancy for the missing 110a, and says what it did not check: exit
+/// status 3, not 0.
 #[test]
-fn a_signed_medium_folder_given_directly_is_checked() {
+fn a_lone_gsb_export_given_directly_is_checked_as_far_as_it_goes() {
     let s = setup();
     let out = Command::new(env!("CARGO_BIN_EXE_tally-verify"))
         .arg("check")
@@ -945,12 +969,30 @@ fn a_signed_medium_folder_given_directly_is_checked() {
         .output()
         .unwrap();
     let text = String::from_utf8(out.stdout).unwrap() + &String::from_utf8_lossy(&out.stderr);
-    assert_eq!(out.status.code(), Some(0), "{text}");
+    assert_eq!(out.status.code(), Some(3), "{text}");
     assert!(
         text.contains(&format!("OK {M510B}: signed medium verified")),
         "{text}"
     );
+    assert!(
+        text.contains(&format!(
+            "OK {M510B}/{F510B}: 510b of 0037: TotalVotes equals the sum of its"
+        )),
+        "{text}"
+    );
     assert!(!text.contains("not in a signed medium"), "{text}");
+    assert!(!text.contains("DISCREPANCY"), "{text}");
+    assert_has(
+        &text,
+        "UNCHECKED -: no election definition (110a) in the folder: the counts are checked for their sums and signatures only; not checked: that they are of a defined election, its election tree, and the seats",
+    );
+    assert!(
+        text.ends_with(
+            "result: nothing found wrong, but NOT everything could be checked: without an election definition (110a): the counts' election, tree and seats\n"
+        ),
+        "{text}"
+    );
+    assert!(!text.contains("everything checked agrees"), "{text}");
 }
 
 /// A document of `kind` with 65 536 levels of elements (the root counts), properly closed:

@@ -55,12 +55,18 @@ fn check(dir: &Path, extra: &[&str]) -> (i32, String) {
     run(&args)
 }
 
+/// The last line when the five lists needing P 18 are the only thing not checked.
+const P18_NOT_CHECKED: &str = "result: nothing found wrong, but NOT everything could be checked: which candidates are elected (not recomputed) on list 3, 4, 6, 7, 23\n";
+
+/// Everything checked agrees, but five lists' elected candidates need P 18 across
+/// kieskringen, which the core cannot elect: exit status 3 ("not everything could be
+/// checked"), never "everything checked agrees" (it exited 0 before).
 #[test]
-fn real_unsigned_files_agree() {
+fn real_unsigned_files_agree_where_checked_and_say_what_not() {
     let dir = tempfile::tempdir().unwrap();
     copy_all(dir.path());
     let (code, out) = check(dir.path(), &[]);
-    assert_eq!(code, 0, "{out}");
+    assert_eq!(code, 3, "{out}");
     assert!(out.starts_with("signatures: NOT checked"), "{out}");
     assert!(out.contains("OK Telling_TK2021_kieskring_Groningen.eml.xml: 510c of HSB1: TotalVotes equals the sum of its 10 reporting units"));
     assert!(out.contains("OK Totaaltelling_TK2021.eml.xml: 510d of CSB: TotalVotes equals the sum of its 20 reporting units"));
@@ -78,13 +84,22 @@ fn real_unsigned_files_agree() {
         12
     );
     assert_eq!(
-        out.matches("P 18 across kieskringen is not supported")
+        out.lines()
+            .filter(
+                |l| l.starts_with("UNCHECKED Resultaat_TK2021.eml.xml: list ")
+                    && l.ends_with("P 18 across kieskringen is not supported")
+            )
             .count(),
-        5
+        5,
+        "{out}"
     );
+    // The names of all 150 elected candidates, those of the P 18 lists included, equal
+    // the Groningen 230b's (every one of them stands in kieskring Groningen).
+    assert!(!out.contains("names of"), "{out}");
     // The 510b files are not published: noted, not a discrepancy.
     assert!(out.contains("reporting unit HSB1::0014: the 510b of 0014 is not in the folder"));
-    assert!(out.ends_with("result: everything checked agrees\n"));
+    assert!(out.ends_with(P18_NOT_CHECKED), "{out}");
+    assert!(!out.contains("everything checked agrees"), "{out}");
     // --require-all turns missing files into discrepancies.
     let (code, out) = check(dir.path(), &["--require-all"]);
     assert_eq!(code, 1, "{out}");
@@ -224,7 +239,9 @@ fn signed_media_are_verified_and_roles_enforced() {
         dir.path(),
     );
     let (code, out) = check(dir.path(), &["--root-key", key, at[0], at[1]]);
-    assert_eq!(code, 0, "{out}");
+    // Exit 3, not 0: the lists needing P 18 are not checked.
+    assert_eq!(code, 3, "{out}");
+    assert!(out.ends_with(P18_NOT_CHECKED), "{out}");
     assert!(out.starts_with("signatures: checked"), "{out}");
     assert_eq!(out.matches("signed medium verified").count(), 3, "{out}");
     assert!(out.contains("the seats of all 37 lists equal the recomputed seats"));
@@ -387,4 +404,131 @@ fn a_changed_polling_station_vote_in_a_510b_is_pinpointed() {
 
 fn total_of_candidate_1(text: &str) -> u64 {
     first_candidate_votes(text, "<TotalVotes>").2
+}
+
+/// Copies the real TK2021 files into a new folder, the 520 changed by `edit`.
+fn with_result(edit: impl FnOnce(&str) -> String) -> tempfile::TempDir {
+    let dir = tempfile::tempdir().unwrap();
+    copy_all(dir.path());
+    let path = dir.path().join("Resultaat_TK2021.eml.xml");
+    let text = std::fs::read_to_string(&path).unwrap();
+    let changed = edit(&text);
+    assert_ne!(changed, text);
+    std::fs::write(&path, changed).unwrap();
+    dir
+}
+
+/// The first elected candidate of the 520 (Rutte, VVD) renamed, its ShortCode kept: names
+/// were never compared, and this exited 0 with "everything checked agrees".
+#[test]
+fn a_renamed_elected_candidate_is_a_discrepancy() {
+    let dir = with_result(|t| {
+        t.replacen(
+            "<xnl:LastName>Rutte</xnl:LastName>",
+            "<xnl:LastName>Rutten</xnl:LastName>",
+            1,
+        )
+    });
+    let (code, out) = check(dir.path(), &[]);
+    assert_eq!(code, 1, "{out}");
+    let lines: Vec<&str> = out
+        .lines()
+        .filter(|l| l.starts_with("DISCREPANCY"))
+        .collect();
+    // The list, the candidate, both names and where the right one comes from.
+    assert_eq!(
+        lines,
+        [
+            "DISCREPANCY Resultaat_TK2021.eml.xml: list 1, RutteM: the result names \"Rutten, M. (Mark)\" [RutteM], Kandidatenlijsten_TK2021_Groningen.eml.xml names \"Rutte, M. (Mark)\" (candidate 1 of contest 1)"
+        ],
+        "{out}"
+    );
+    assert!(
+        !out.contains("OK Resultaat_TK2021.eml.xml: list 1:"),
+        "{out}"
+    );
+    assert!(out.ends_with("result: 1 discrepancies; not checked: which candidates are elected (not recomputed) on list 3, 4, 6, 7, 23\n"), "{out}");
+}
+
+/// The elected candidate of a list needing P 18 (list 3, CDA: its candidates differ
+/// between kieskringen) replaced by an invented ShortCode: a NOTE that the list's
+/// candidates were not recomputed, then "everything checked agrees", exit 0, before.
+#[test]
+fn an_invented_short_code_in_a_p18_list_is_a_discrepancy() {
+    let dir = with_result(|t| {
+        let list = t.find("<AffiliationIdentifier Id=\"3\">").unwrap();
+        let code = list + t[list..].find("ShortCode=\"").unwrap() + "ShortCode=\"".len();
+        let end = code + t[code..].find('"').unwrap();
+        assert_eq!(&t[code..end], "HoekstraWB");
+        format!("{}VerzonnenX{}", &t[..code], &t[end..])
+    });
+    let (code, out) = check(dir.path(), &[]);
+    assert_eq!(code, 1, "{out}");
+    let lines: Vec<&str> = out
+        .lines()
+        .filter(|l| l.starts_with("DISCREPANCY"))
+        .collect();
+    assert_eq!(
+        lines,
+        [
+            "DISCREPANCY Resultaat_TK2021.eml.xml: list 3, VerzonnenX: elected in the result, but not a candidate of list 3 in the count (expected = Totaaltelling_TK2021.eml.xml)"
+        ],
+        "{out}"
+    );
+    // Which of list 3's candidates are elected still cannot be recomputed: said.
+    assert!(
+        out.contains("UNCHECKED Resultaat_TK2021.eml.xml: list 3: elected candidates not checked: the list's candidates differ between kieskringen"),
+        "{out}"
+    );
+}
+
+/// A folder with only the 110a and a 520 (here even a changed one): nothing of the result
+/// can be checked without the count it rests on. It said NOTE, then "everything checked
+/// agrees", exit 0.
+#[test]
+fn a_result_without_its_count_is_not_called_checked() {
+    let dir = tempfile::tempdir().unwrap();
+    for f in [FILES[0], FILES[4]] {
+        std::fs::copy(real(f), dir.path().join(f)).unwrap();
+    }
+    let path = dir.path().join(FILES[4]);
+    let text = std::fs::read_to_string(&path).unwrap();
+    std::fs::write(&path, text.replacen("Rutte<", "Rutten<", 1)).unwrap();
+    let (code, out) = check(dir.path(), &[]);
+    assert_eq!(code, 3, "{out}");
+    assert!(!out.contains("DISCREPANCY"), "{out}");
+    assert!(
+        out.contains("UNCHECKED Resultaat_TK2021.eml.xml: no total count (510d; for a council the 510b) in the folder: the seats and elected candidates of the result not checked"),
+        "{out}"
+    );
+    assert!(
+        out.ends_with("result: nothing found wrong, but NOT everything could be checked: the seats and elected candidates of Resultaat_TK2021.eml.xml (no total count)\n"),
+        "{out}"
+    );
+    // --require-all: the missing count is a discrepancy.
+    let (code, out) = check(dir.path(), &["--require-all"]);
+    assert_eq!(code, 1, "{out}");
+    assert!(
+        out.contains("DISCREPANCY Resultaat_TK2021.eml.xml: no total count"),
+        "{out}"
+    );
+}
+
+/// A file the tool cannot check (not EML, or a kind it does not check) in an otherwise
+/// checked folder: named, and the exit status is 3.
+#[test]
+fn a_file_not_checked_is_named_in_the_last_line() {
+    let dir = tempfile::tempdir().unwrap();
+    copy_all(dir.path());
+    std::fs::write(dir.path().join("toelichting.pdf"), b"%PDF-1.7\n").unwrap();
+    let (code, out) = check(dir.path(), &[]);
+    assert_eq!(code, 3, "{out}");
+    assert!(
+        out.contains("UNCHECKED toelichting.pdf: not an EML file; ignored"),
+        "{out}"
+    );
+    assert!(
+        out.ends_with("result: nothing found wrong, but NOT everything could be checked: the files toelichting.pdf; which candidates are elected (not recomputed) on list 3, 4, 6, 7, 23\n"),
+        "{out}"
+    );
 }
