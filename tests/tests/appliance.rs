@@ -532,7 +532,11 @@ fn juinen_counted_on_the_appliance_with_a_power_cut_and_a_forged_definition() {
     t.keys(b"c");
     let s = t.wait_for("Coordinator: stembureau 2");
     assert!(s.contains("W.201"), "{s}");
+    // The decision is said in words and confirmed with the station's number.
     t.keys(b"a");
+    t.wait_for("Typ ter bevestiging het nummer van het stembureau (2)");
+    t.keys(b"2");
+    t.keys(ENTER);
     t.wait("the coordinator's acknowledgement", SCREEN_TIMEOUT, |s| {
         s.contains("2 van 3 stembureaus definitief")
     });

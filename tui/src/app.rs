@@ -99,6 +99,15 @@ pub enum Screen {
         /// First line of the differences shown.
         scroll: usize,
     },
+    /// A coordinator's decision, said in words, confirmed by typing the station's number.
+    Confirm {
+        /// The station.
+        station: u32,
+        /// The decision.
+        decision: Decision,
+        /// The number typed so far.
+        typed: String,
+    },
     /// The municipal total and the export.
     Total,
 }
@@ -133,7 +142,8 @@ pub fn screen_for(state: &State, place: Place) -> Screen {
                     Screen::Entry { station, .. }
                     | Screen::Typist { station, .. }
                     | Screen::Finish { station, .. }
-                    | Screen::Coordinator { station, .. },
+                    | Screen::Coordinator { station, .. }
+                    | Screen::Confirm { station, .. },
                 ) => station_numbers(state)
                     .iter()
                     .position(|s| s == station)
@@ -386,7 +396,7 @@ impl Level for Municipal {
         match screen {
             Screen::Overview { .. } | Screen::Typist { .. } => Msg::HelpOverview,
             Screen::Entry { .. } | Screen::Finish { .. } => Msg::HelpEntry,
-            Screen::Coordinator { .. } => Msg::HelpCoordinator,
+            Screen::Coordinator { .. } | Screen::Confirm { .. } => Msg::HelpCoordinator,
             Screen::Total => Msg::HelpTotal,
         }
     }
@@ -787,25 +797,24 @@ fn on_key(state: &mut State, key: KeyEvent) -> Vec<Effect> {
         Screen::Coordinator { station, scroll } => {
             let station = *station;
             let status = state.ledger.status(station).unwrap_or(Status::Empty);
+            // A decision is not taken by one key: the next screen says what will happen and
+            // asks for the station's number (a name typed blind has no digits).
             let decide = |decision: Decision| {
-                vec![
-                    Effect::Persist(Record::Decided {
-                        station,
-                        decision,
-                        at: 0,
-                    }),
-                    moved(Place::Overview),
-                ]
+                Some(Screen::Confirm {
+                    station,
+                    decision,
+                    typed: String::new(),
+                })
             };
-            match (status, key.code) {
-                (_, KeyCode::Esc) => vec![moved(Place::Overview)],
+            let next = match (status, key.code) {
+                (_, KeyCode::Esc) => return vec![moved(Place::Overview)],
                 (Status::Differences, KeyCode::Up) => {
                     *scroll = scroll.saturating_sub(1);
-                    Vec::new()
+                    None
                 }
                 (Status::Differences, KeyCode::Down) => {
                     *scroll = scroll.saturating_add(1);
-                    Vec::new()
+                    None
                 }
                 (Status::Differences, KeyCode::Char('1')) => decide(Decision::KeepFirst),
                 (Status::Differences, KeyCode::Char('2'))
@@ -816,7 +825,7 @@ fn on_key(state: &mut State, key: KeyEvent) -> Vec<Effect> {
                         .any(|f| f.severity() == tally_core::entry::Severity::Error) =>
                 {
                     state.error(Refusal::with(Msg::KeepHasErrors, &[], ""));
-                    Vec::new()
+                    None
                 }
                 (Status::Differences, KeyCode::Char('2')) => decide(Decision::KeepSecond),
                 (Status::Differences, KeyCode::Char('0')) => decide(Decision::DiscardBoth),
@@ -826,6 +835,51 @@ fn on_key(state: &mut State, key: KeyEvent) -> Vec<Effect> {
                     decide(Decision::AcknowledgeWarnings)
                 }
                 (Status::Warnings, KeyCode::Char('0')) => decide(Decision::DiscardBoth),
+                _ => None,
+            };
+            if let Some(screen) = next {
+                state.go(screen);
+            }
+            Vec::new()
+        }
+        Screen::Confirm {
+            station,
+            decision,
+            typed,
+        } => {
+            let (station, decision) = (*station, *decision);
+            match key.code {
+                KeyCode::Esc => {
+                    state.go(Screen::Coordinator { station, scroll: 0 });
+                    Vec::new()
+                }
+                KeyCode::Char(c) if c.is_ascii_digit() => {
+                    if typed.len() < 6 {
+                        typed.push(c);
+                    }
+                    Vec::new()
+                }
+                KeyCode::Backspace => {
+                    typed.pop();
+                    Vec::new()
+                }
+                KeyCode::Enter if typed.parse::<u32>().ok() == Some(station) => vec![
+                    Effect::Persist(Record::Decided {
+                        station,
+                        decision,
+                        at: 0,
+                    }),
+                    moved(Place::Overview),
+                ],
+                KeyCode::Enter => {
+                    typed.clear();
+                    state.error(Refusal::with(
+                        Msg::ConfirmWrongNumber,
+                        &[&station.to_string()],
+                        "",
+                    ));
+                    Vec::new()
+                }
                 _ => Vec::new(),
             }
         }

@@ -278,6 +278,24 @@ catalogue! {
     KeyPrevGroup => "Shift+Tab vorige", "Shift+Tab previous";
     /// The journal's last record was incomplete and was dropped.
     JournalTornTail => "Let op: het laatste journaalrecord was onvolledig (stroomuitval tijdens het schrijven?) en is weggelaten ({0} bytes). Controleer het laatst ingevoerde veld of besluit; het staat in het auditlogboek.", "Note: the journal's last record was incomplete (a power cut while it was written?) and was left out ({0} bytes). Check the last field or decision entered; it is in the audit log.";
+    /// Confirmation: keep the first entry.
+    ConfirmKeepFirst => "Stembureau {0}: de eerste invoer wordt bewaard; de tweede vervalt. Het stembureau wordt definitief.", "Polling station {0}: the first entry is kept; the second is dropped. The station becomes definitive.";
+    /// Confirmation: keep the second entry.
+    ConfirmKeepSecond => "Stembureau {0}: de tweede invoer wordt bewaard; de eerste vervalt. Het stembureau wordt definitief.", "Polling station {0}: the second entry is kept; the first is dropped. The station becomes definitive.";
+    /// Confirmation: discard both entries.
+    ConfirmDiscardBoth => "Stembureau {0}: beide invoeren worden weggegooid; het stembureau wordt opnieuw ingevoerd, twee keer.", "Polling station {0}: both entries are discarded; the station is typed again, twice.";
+    /// Confirmation: send the first entry back.
+    ConfirmSendBack => "Stembureau {0}: de eerste invoer gaat terug naar de invoerder om te verbeteren.", "Polling station {0}: the first entry goes back to its typist to be corrected.";
+    /// Confirmation: discard the first entry.
+    ConfirmDiscardFirst => "Stembureau {0}: de eerste invoer wordt weggegooid; het stembureau wordt opnieuw ingevoerd.", "Polling station {0}: the first entry is discarded; the station is typed again.";
+    /// Confirmation: acknowledge the warnings.
+    ConfirmAcknowledge => "Stembureau {0}: de waarschuwingen zijn met het papier gecontroleerd en worden geaccepteerd. Het stembureau wordt definitief.", "Polling station {0}: the warnings were checked against the paper and are accepted. The station becomes definitive.";
+    /// Confirmation: how.
+    ConfirmPrompt => "Typ ter bevestiging het nummer van het stembureau ({0}) en druk Enter. Esc gaat terug zonder besluit.", "To confirm, type the polling station's number ({0}) and press Enter. Esc goes back without a decision.";
+    /// Confirmation: a wrong number.
+    ConfirmWrongNumber => "Dat is niet het nummer van dit stembureau ({0}); er is niets besloten.", "That is not this polling station's number ({0}); nothing was decided.";
+    /// Key bar: confirm with the number.
+    KeyConfirmNumber => "nummer + Enter bevestigt", "number + Enter confirms";
     /// Words shown as they are.
     Plain => "{0}", "{0}";
     /// The body a higher terminal counts for, on the definition screen.

@@ -35,7 +35,7 @@ pub fn title(state: &State, screen: &Screen) -> String {
                 &[&station.to_string(), &slot.number().to_string(), &typist],
             )
         }
-        Screen::Coordinator { station, .. } => {
+        Screen::Coordinator { station, .. } | Screen::Confirm { station, .. } => {
             Msg::CoordinatorTitle.fill(lang, &[&station.to_string()])
         }
         Screen::Total => Msg::TotalTitle.text(lang).to_string(),
@@ -83,6 +83,39 @@ pub fn draw(state: &State, screen: &Screen, frame: &mut Frame, body: Rect) {
             coordinator(state, frame, body, *station, *scroll)
         }
         Screen::Total => total(state, frame, body),
+        Screen::Confirm {
+            station,
+            decision,
+            typed,
+        } => {
+            let lines = vec![
+                Line::styled(
+                    decision_msg(*decision).fill(lang, &[&station.to_string()]),
+                    BOLD,
+                ),
+                Line::from(""),
+                Line::from(Msg::ConfirmPrompt.fill(lang, &[&station.to_string()])),
+                Line::from(""),
+                Line::from(vec![
+                    Span::raw("> "),
+                    Span::styled(format!("{typed}_"), BOLD),
+                ]),
+            ];
+            frame.render_widget(Paragraph::new(lines).wrap(Wrap { trim: false }), body);
+        }
+    }
+}
+
+/// What a coordinator's decision does, in words (the confirmation screen).
+fn decision_msg(decision: crate::model::Decision) -> Msg {
+    use crate::model::Decision;
+    match decision {
+        Decision::KeepFirst => Msg::ConfirmKeepFirst,
+        Decision::KeepSecond => Msg::ConfirmKeepSecond,
+        Decision::DiscardBoth | Decision::Reopen => Msg::ConfirmDiscardBoth,
+        Decision::SendBack => Msg::ConfirmSendBack,
+        Decision::DiscardFirst => Msg::ConfirmDiscardFirst,
+        Decision::AcknowledgeWarnings => Msg::ConfirmAcknowledge,
     }
 }
 
@@ -120,6 +153,7 @@ pub fn keys(state: &State, screen: &Screen) -> Vec<Msg> {
             Some(Status::Warnings) => vec![KeyHelp, KeyAcknowledge, KeyDiscardBoth, KeyBack],
             _ => vec![KeyHelp, KeyBack],
         },
+        Screen::Confirm { .. } => vec![KeyHelp, KeyConfirmNumber, KeyBack],
         Screen::Total => {
             if state.ledger.all_definitive() && state.ledger.exported.is_none() {
                 vec![KeyHelp, KeyExport, KeyScroll, KeyBack]

@@ -103,7 +103,13 @@ fn full_juinen_count_with_one_difference_and_a_verified_export() {
         warnings.iter().map(|w| w.code.as_str()).collect::<Vec<_>>(),
         vec!["W.201"]
     );
-    key(&mut r, KeyCode::Char('a'));
+    // A name typed blind on the coordinator's screen decides nothing: "a" only asks for the
+    // confirmation, which wants the station's number (#14's "Carla").
+    type_str(&mut r, "Carla");
+    key(&mut r, KeyCode::Enter);
+    assert_eq!(r.state.ledger.status(3), Some(Status::Warnings));
+    key(&mut r, KeyCode::Esc);
+    decide(&mut r, 'a', 3);
     assert_eq!(r.state.ledger.status(3), Some(Status::Definitive));
     let (who, at) = r.state.ledger.acknowledgement(3).unwrap();
     assert_eq!(who, tally_tui::model::COORDINATOR);
@@ -164,7 +170,7 @@ fn full_juinen_count_with_one_difference_and_a_verified_export() {
             .as_ref()
             .is_some_and(|n| n.error && n.text(Lang::Nl).contains("fouten"))
     );
-    key(&mut r, KeyCode::Char('1'));
+    decide(&mut r, '1', 2);
     assert_eq!(r.state.ledger.status(2), Some(Status::Definitive));
     assert!(r.state.ledger.all_definitive());
 

@@ -154,7 +154,7 @@ fn nothing_typed_is_lost_when_killed_at_many_points() {
     // The second entry has an error (F.402): it cannot be kept.
     key(&mut k, KeyCode::Char('2'));
     assert_eq!(k.state().ledger.status(2), Some(Status::Differences));
-    key(&mut k, KeyCode::Char('1'));
+    decide(&mut k, '1', 2);
     assert_eq!(
         k.state().ledger.status(2),
         Some(Status::Definitive),
@@ -175,7 +175,7 @@ fn nothing_typed_is_lost_when_killed_at_many_points() {
         k.state().screen,
         Shell::Level(Screen::Coordinator { station: 3, .. })
     ));
-    key(&mut k, KeyCode::Char('r'));
+    decide(&mut k, 'r', 3);
     // Sent back: the entry keeps its values, and the overview says how far it is (it said
     // 0 % from the cursor).
     let overview = screen_text(k.state());
@@ -201,7 +201,7 @@ fn nothing_typed_is_lost_when_killed_at_many_points() {
         k.state().screen,
         Shell::Level(Screen::Coordinator { station: 3, .. })
     ));
-    key(&mut k, KeyCode::Char('a'));
+    decide(&mut k, 'a', 3);
     let acknowledged = k
         .state()
         .ledger

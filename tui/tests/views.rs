@@ -69,6 +69,8 @@ struct Words {
     differences: &'static str,
     warnings: [&'static str; 4],
     acknowledged: &'static str,
+    /// The confirmation of a coordinator's decision.
+    confirm: &'static str,
     /// The heading over the figures once the report exists (after the export).
     compare: &'static str,
     figures: [&'static str; 5],
@@ -107,6 +109,7 @@ const NL: Words = Words {
         "A waarschuwingen akkoord",
     ],
     acknowledged: "Waarschuwingen geaccepteerd door coordinator om ",
+    confirm: "Typ ter bevestiging het nummer van het stembureau (1)",
     compare: "Vergelijk voor het tekenen deze cijfers",
     figures: [
         "Deze cijfers komen op het proces-verbaal (Na 31-2):",
@@ -150,6 +153,7 @@ const EN: Words = Words {
         "A acknowledge warnings",
     ],
     acknowledged: "Warnings acknowledged by coordinator at ",
+    confirm: "To confirm, type the polling station's number (1)",
     compare: "Before signing, compare these figures",
     figures: [
         "These figures go on the report (Na 31-2):",
@@ -247,6 +251,9 @@ fn every_screen(lang: Lang, w: &Words) {
     key(&mut r, KeyCode::Char('c'));
     check("coordinator errors", &r.state, &["F.201"]);
     key(&mut r, KeyCode::Char('d'));
+    check("confirm", &r.state, &[w.confirm]);
+    type_str(&mut r, "1");
+    key(&mut r, KeyCode::Enter);
 
     // A clean station 1, then differences.
     let p = paper(1, &lists);
@@ -265,7 +272,7 @@ fn every_screen(lang: Lang, w: &Words) {
         &r.state,
         &[w.differences, "L2.K1", "99"],
     );
-    key(&mut r, KeyCode::Char('1'));
+    decide(&mut r, '1', 1);
     let p = paper(2, &lists);
     full_entry(&mut r, 1, "Anna", &p);
     full_entry(&mut r, 1, "Bert", &p);
@@ -289,7 +296,7 @@ fn every_screen(lang: Lang, w: &Words) {
             .any(|l| l.trim_end().ends_with(&format!("= {h}"))),
         "{lines:?}"
     );
-    key(&mut r, KeyCode::Char('a'));
+    decide(&mut r, 'a', 3);
     key(&mut r, KeyCode::Char('c'));
     check("coordinator acknowledged", &r.state, &[w.acknowledged]);
     key(&mut r, KeyCode::Esc);

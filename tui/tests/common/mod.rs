@@ -123,6 +123,13 @@ pub fn type_published_groups(r: &mut impl Keys) {
     }
 }
 
+/// A coordinator's decision: its key, then the station's number and Enter to confirm.
+pub fn decide(r: &mut impl Keys, letter: char, station: u32) {
+    key(r, KeyCode::Char(letter));
+    type_str(r, &station.to_string());
+    key(r, KeyCode::Enter);
+}
+
 /// Candidates per list of the Juinen 230b (counted in the file by hand).
 pub fn juinen_lists(r: &impl Keys) -> Vec<(u32, u32)> {
     r.state()
