@@ -296,6 +296,16 @@ catalogue! {
     ConfirmWrongNumber => "Dat is niet het nummer van dit stembureau ({0}); er is niets besloten.", "That is not this polling station's number ({0}); nothing was decided.";
     /// Key bar: confirm with the number.
     KeyConfirmNumber => "nummer + Enter bevestigt", "number + Enter confirms";
+    /// Confirmation: take the corrected file.
+    ConfirmCorrectionAccept => "Correctie van {0}: het nieuwe bestand vervangt het ingelezen bestand.", "Correction of {0}: the new file replaces the one imported.";
+    /// Confirmation: keep the current file.
+    ConfirmCorrectionReject => "Correctie van {0}: het ingelezen bestand blijft; het nieuwe wordt afgewezen.", "Correction of {0}: the imported file stays; the new one is rejected.";
+    /// Confirmation of a correction: how.
+    ConfirmCorrectionPrompt => "Typ ter bevestiging de code van het stembureau ({0}) en druk Enter. Esc gaat terug zonder besluit.", "To confirm, type the committee's code ({0}) and press Enter. Esc goes back without a decision.";
+    /// Confirmation of a correction: a wrong code.
+    ConfirmWrongBody => "Dat is niet de code van dit stembureau ({0}); er is niets besloten.", "That is not this committee's code ({0}); nothing was decided.";
+    /// Key bar of a confirmation.
+    KeysConfirm => "F1 hulp  code + Enter bevestigt  Esc terug", "F1 help  code + Enter confirms  Esc back";
     /// Words shown as they are.
     Plain => "{0}", "{0}";
     /// The body a higher terminal counts for, on the definition screen.

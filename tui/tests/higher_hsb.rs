@@ -374,7 +374,34 @@ fn hsb_imports_refuses_corrects_restarts_and_writes_the_signed_510c() {
     let mut r = open(&paths, Lang::Nl);
     unlock(&mut r);
     assert_eq!(r.state.screen, Shell::Level(Screen::Correction));
+    // Never one key: '2' says what will happen and asks for the body's code; a wrong code
+    // decides nothing.
     press(&mut r, KeyCode::Char('2'));
+    check_view(
+        &mut r,
+        &[
+            "het ingelezen bestand blijft",
+            "Typ ter bevestiging de code",
+        ],
+        &[
+            "the imported file stays",
+            "To confirm, type the committee's code",
+        ],
+    );
+    typ(&mut r, "Carla");
+    press(&mut r, KeyCode::Enter);
+    assert!(note(&r).contains("niet de code"), "{}", note(&r));
+    assert!(
+        r.state
+            .ledger
+            .aggregation
+            .as_ref()
+            .unwrap()
+            .pending_correction()
+            .is_some()
+    );
+    typ(&mut r, &code0);
+    press(&mut r, KeyCode::Enter);
     assert!(note(&r).contains("afgewezen"), "{}", note(&r));
     assert!(
         r.state
@@ -388,11 +415,15 @@ fn hsb_imports_refuses_corrects_restarts_and_writes_the_signed_510c() {
     import(&mut r, &correction, &sha_hex(&corrected_bytes));
     assert_eq!(r.state.screen, Shell::Level(Screen::Correction));
     press(&mut r, KeyCode::Char('1'));
+    typ(&mut r, &code0);
+    press(&mut r, KeyCode::Enter);
     assert!(note(&r).contains("aanvaard"), "{}", note(&r));
     // And back to the genuine file, again only on confirmation.
     import(&mut r, &folders[0].0, &folders[0].1);
     assert_eq!(r.state.screen, Shell::Level(Screen::Correction));
     press(&mut r, KeyCode::Char('1'));
+    typ(&mut r, &code0);
+    press(&mut r, KeyCode::Enter);
     let decided: Vec<bool> = r
         .state
         .ledger

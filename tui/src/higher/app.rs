@@ -93,6 +93,15 @@ pub enum Screen {
     },
     /// A correction side by side.
     Correction,
+    /// A decision on a correction, said in words, confirmed by typing the body's code.
+    ConfirmCorrection {
+        /// The body (`0014`, `HSB1`).
+        body: String,
+        /// Whether the new file is taken.
+        accept: bool,
+        /// The code typed so far.
+        typed: String,
+    },
     /// The comparison figures of the total.
     Figures,
     /// The apportionment, step by step.
@@ -453,7 +462,7 @@ impl Level for Higher {
         match screen {
             Screen::ImportCheck { .. } => Msg::HelpGroups,
             Screen::Overview => Msg::HelpOverviewBodies,
-            Screen::Correction => Msg::HelpCorrection,
+            Screen::Correction | Screen::ConfirmCorrection { .. } => Msg::HelpCorrection,
             Screen::Figures => Msg::HelpFigures,
             Screen::Seats => Msg::HelpSeats,
             Screen::Lot => Msg::HelpLot,
@@ -668,25 +677,52 @@ fn on_key(state: &mut State, key: KeyEvent) -> Vec<Effect> {
                 .as_ref()
                 .and_then(|a| a.pending_correction())
                 .map(|p| p.body.clone());
+            // Never one key: the next screen says what will happen and asks for the body's
+            // code (as the GSB's coordinator confirms with the station's number).
+            let confirm = |accept: bool, body: String| Screen::ConfirmCorrection {
+                body,
+                accept,
+                typed: String::new(),
+            };
             match (key.code, body) {
-                (KeyCode::Char('1'), Some(body)) => {
-                    vec![Effect::Persist(Record::CorrectionDecided {
-                        body,
-                        accept: true,
-                    })]
-                }
-                (KeyCode::Char('2'), Some(body)) => {
-                    vec![Effect::Persist(Record::CorrectionDecided {
-                        body,
-                        accept: false,
-                    })]
-                }
-                (KeyCode::Esc, _) => {
-                    go(state, Screen::Overview);
-                    vec![]
-                }
-                _ => vec![],
+                (KeyCode::Char('1'), Some(body)) => go(state, confirm(true, body)),
+                (KeyCode::Char('2'), Some(body)) => go(state, confirm(false, body)),
+                (KeyCode::Esc, _) => go(state, Screen::Overview),
+                _ => {}
             }
+            vec![]
+        }
+        Screen::ConfirmCorrection {
+            body,
+            accept,
+            mut typed,
+        } => {
+            match key.code {
+                KeyCode::Esc => {
+                    go(state, Screen::Correction);
+                    return vec![];
+                }
+                KeyCode::Enter if typed.trim().eq_ignore_ascii_case(&body) => {
+                    return vec![Effect::Persist(Record::CorrectionDecided { body, accept })];
+                }
+                KeyCode::Enter => {
+                    typed.clear();
+                    state.error(Refusal::with(Msg::ConfirmWrongBody, &[&body], ""));
+                }
+                KeyCode::Backspace => {
+                    typed.pop();
+                }
+                KeyCode::Char(c) if c.is_ascii_alphanumeric() && typed.len() < 16 => {
+                    typed.push(c);
+                }
+                _ => {}
+            }
+            state.go(Screen::ConfirmCorrection {
+                body,
+                accept,
+                typed,
+            });
+            vec![]
         }
         Screen::Figures => match (key.code, letter(&key)) {
             (KeyCode::Esc, _) => {

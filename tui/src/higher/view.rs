@@ -92,6 +92,22 @@ fn body_lines(state: &State, screen: &Screen) -> (Vec<Line<'static>>, Msg) {
             lines.extend(typed);
             Msg::KeysGroups
         }
+        Screen::ConfirmCorrection {
+            body,
+            accept,
+            typed,
+        } => {
+            let what = if *accept {
+                Msg::ConfirmCorrectionAccept
+            } else {
+                Msg::ConfirmCorrectionReject
+            };
+            title(&mut lines, what.fill(lang, &[body]));
+            lines.push(line(Msg::ConfirmCorrectionPrompt.fill(lang, &[body])));
+            lines.push(Line::from(""));
+            lines.push(Line::styled(format!("> {typed}_"), BOLD));
+            Msg::KeysConfirm
+        }
         Screen::Correction => {
             correction(state, &mut lines);
             Msg::KeysCorrection
