@@ -119,11 +119,12 @@ pub fn prepare_demo(paths: &Paths) -> Result<(), SetupError> {
 }
 
 /// Whether the key file at `path` is refused for its Argon2id parameters (a demo folder made
-/// before the floor).
+/// before the floor). Read capped like every key file, and asked with an empty passphrase:
+/// the parameters are checked before it, so no key is derived at start.
 pub(crate) fn below_floor(path: &Path) -> bool {
-    std::fs::read(path).is_ok_and(|bytes| {
+    crate::folder::read(path).is_ok_and(|bytes| {
         matches!(
-            tally_signing::decrypt_secret_key(&bytes, DEMO_PASSPHRASE.as_bytes()),
+            tally_signing::decrypt_secret_key(&bytes, b""),
             Err(tally_signing::KeyFileError::KdfParameters(_))
         )
     })

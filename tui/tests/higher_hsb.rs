@@ -58,6 +58,18 @@ fn in_count(r: &Runner) -> usize {
     agg.bodies().len() - agg.missing().len()
 }
 
+/// Types the body's code and Enter on a confirmation.
+fn confirm(r: &mut Runner, body: &str) {
+    typ(r, body);
+    press(r, KeyCode::Enter);
+}
+
+/// A decision on a correction: its key, then the body's code and Enter.
+fn decide_correction(r: &mut Runner, decision: char, body: &str) {
+    press(r, KeyCode::Char(decision));
+    confirm(r, body);
+}
+
 fn note(r: &Runner) -> String {
     r.state
         .note
@@ -400,8 +412,7 @@ fn hsb_imports_refuses_corrects_restarts_and_writes_the_signed_510c() {
             .pending_correction()
             .is_some()
     );
-    typ(&mut r, &code0);
-    press(&mut r, KeyCode::Enter);
+    confirm(&mut r, &code0);
     assert!(note(&r).contains("afgewezen"), "{}", note(&r));
     assert!(
         r.state
@@ -414,16 +425,12 @@ fn hsb_imports_refuses_corrects_restarts_and_writes_the_signed_510c() {
     );
     import(&mut r, &correction, &sha_hex(&corrected_bytes));
     assert_eq!(r.state.screen, Shell::Level(Screen::Correction));
-    press(&mut r, KeyCode::Char('1'));
-    typ(&mut r, &code0);
-    press(&mut r, KeyCode::Enter);
+    decide_correction(&mut r, '1', &code0);
     assert!(note(&r).contains("aanvaard"), "{}", note(&r));
     // And back to the genuine file, again only on confirmation.
     import(&mut r, &folders[0].0, &folders[0].1);
     assert_eq!(r.state.screen, Shell::Level(Screen::Correction));
-    press(&mut r, KeyCode::Char('1'));
-    typ(&mut r, &code0);
-    press(&mut r, KeyCode::Enter);
+    decide_correction(&mut r, '1', &code0);
     let decided: Vec<bool> = r
         .state
         .ledger

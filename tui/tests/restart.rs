@@ -247,17 +247,22 @@ fn file_head(paths: &Paths) -> ChainHead {
     }
 }
 
+/// The demo unlocked, the definition loaded, and station 1's first entry typed by Anna.
+fn first_entry_typed(paths: &Paths) -> Demo {
+    let mut r = open(paths, Lang::Nl);
+    unlock(&mut r);
+    load_definition(&mut r);
+    let lists = juinen_lists(&r);
+    start_entry(&mut r, 0, "Anna");
+    type_fields(&mut r, &paper(1, &lists), 0, |_, _| {});
+    r
+}
+
 #[test]
 fn a_journal_cut_short_shows_another_head_on_the_overview() {
     let dir = tempfile::tempdir().unwrap();
     let paths = paths(dir.path());
-    let mut r = open(&paths, Lang::Nl);
-    unlock(&mut r);
-    load_definition(&mut r);
-    let lists = juinen_lists(&r);
-    let p = paper(1, &lists);
-    start_entry(&mut r, 0, "Anna");
-    type_fields(&mut r, &p, 0, |_, _| {});
+    let mut r = first_entry_typed(&paths);
     key(&mut r, KeyCode::Esc);
     key(&mut r, KeyCode::Esc);
     let head = r.state.journal_head.unwrap();
@@ -321,12 +326,7 @@ fn a_journal_cut_short_shows_another_head_on_the_overview() {
 fn a_torn_last_record_is_shown_and_written_to_the_audit_log() {
     let dir = tempfile::tempdir().unwrap();
     let paths = paths(dir.path());
-    let mut r = open(&paths, Lang::Nl);
-    unlock(&mut r);
-    load_definition(&mut r);
-    let lists = juinen_lists(&r);
-    start_entry(&mut r, 0, "Anna");
-    type_fields(&mut r, &paper(1, &lists), 0, |_, _| {});
+    let r = first_entry_typed(&paths);
     let head = r.state.journal_head.unwrap();
     drop(r);
 

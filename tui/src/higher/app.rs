@@ -580,7 +580,45 @@ pub fn scrolls(screen: &Screen) -> bool {
     )
 }
 
+/// A key on the import check: typed into the groups; the count (its bytes) is taken off the
+/// screen only when it is imported or refused, never copied per key.
+fn import_check_key(state: &mut State, key: KeyEvent) -> Vec<Effect> {
+    let shell::Screen::Level(Screen::ImportCheck { groups, .. }) = &mut state.screen else {
+        return vec![];
+    };
+    if key.code == KeyCode::Esc {
+        go(state, Screen::Overview);
+        return vec![];
+    }
+    if key.code != KeyCode::Enter || !groups.complete() {
+        groups.key(key.code);
+        return vec![];
+    }
+    let checked = groups.check();
+    let shell::Screen::Level(Screen::ImportCheck { count, .. }) =
+        std::mem::replace(&mut state.screen, shell::Screen::Level(Screen::Overview))
+    else {
+        return vec![];
+    };
+    match checked {
+        Ok(()) => vec![Effect::Level(HigherEffect::Import(count))],
+        Err(r) => {
+            // A wrong hash code refuses the file (journaled); the overview says so.
+            let record = refused_record(&count.file_name, &count.sha256, None, &r);
+            state.refused(Msg::FileRefused, r);
+            go(state, Screen::Overview);
+            vec![Effect::Persist(record)]
+        }
+    }
+}
+
 fn on_key(state: &mut State, key: KeyEvent) -> Vec<Effect> {
+    if matches!(
+        state.screen,
+        shell::Screen::Level(Screen::ImportCheck { .. })
+    ) {
+        return import_check_key(state, key);
+    }
     let Some(screen) = state.level_screen().cloned() else {
         return vec![];
     };
@@ -645,31 +683,8 @@ fn on_key(state: &mut State, key: KeyEvent) -> Vec<Effect> {
             }
             _ => vec![],
         },
-        Screen::ImportCheck { count, .. } => match key.code {
-            KeyCode::Esc => {
-                go(state, Screen::Overview);
-                vec![]
-            }
-            code => {
-                let shell::Screen::Level(Screen::ImportCheck { groups, .. }) = &mut state.screen
-                else {
-                    return vec![];
-                };
-                if code != KeyCode::Enter || !groups.complete() {
-                    groups.key(code);
-                    return vec![];
-                }
-                match groups.check() {
-                    Ok(()) => vec![Effect::Level(HigherEffect::Import(count))],
-                    Err(r) => {
-                        let record = refused_record(&count.file_name, &count.sha256, None, &r);
-                        state.refused(Msg::FileRefused, r);
-                        go(state, Screen::Overview);
-                        vec![Effect::Persist(record)]
-                    }
-                }
-            }
-        },
+        // Handled above, without copying the file on every key.
+        Screen::ImportCheck { .. } => vec![],
         Screen::Correction => {
             let body = state
                 .ledger
