@@ -9,13 +9,11 @@ use crossterm::event::KeyCode;
 use crate::services::Refusal;
 use crate::text::Msg;
 
-/// The groups asked for `files` files, two per file: for each file the core's choice from a
-/// seed derived from `seed` and the file's place, so the pairs differ between files.
-pub fn asked<const N: usize>(seed: u64) -> [[usize; 2]; N] {
-    std::array::from_fn(|i| {
-        let i = u64::try_from(i).unwrap_or(0);
-        choose_groups(seed ^ i.wrapping_mul(0xD6E8_FEB8_6659_FD93))
-    })
+/// The two groups asked of the `i`-th file: the core's choice from a seed derived from `seed`
+/// and the file's place, so the pairs differ between files.
+pub fn asked(seed: u64, i: usize) -> [usize; 2] {
+    let i = u64::try_from(i).unwrap_or(0);
+    choose_groups(seed ^ i.wrapping_mul(0xD6E8_FEB8_6659_FD93))
 }
 
 /// Checks two typed groups against a hex SHA-256 (as the definition or count names it).
@@ -115,8 +113,7 @@ impl GroupsInput {
     pub fn new(files: Vec<PaperFile>, seed: u64) -> GroupsInput {
         let mut asked = Vec::new();
         for i in 0..files.len() {
-            let i64_ = u64::try_from(i).unwrap_or(0);
-            let [a, b] = choose_groups(seed ^ i64_.wrapping_mul(0xD6E8_FEB8_6659_FD93));
+            let [a, b] = self::asked(seed, i);
             asked.push((i, a));
             asked.push((i, b));
         }
@@ -213,12 +210,12 @@ mod tests {
 
     #[test]
     fn the_pairs_differ_per_file_and_are_two_distinct_groups() {
-        let [first, second] = asked::<2>(42);
+        let [first, second] = [asked(42, 0), asked(42, 1)];
         assert_ne!(first, second);
         for [a, b] in [first, second] {
             assert!(a < b && b < 16);
         }
-        assert_eq!(asked::<2>(42), asked::<2>(42));
+        assert_eq!(asked(42, 1), asked(42, 1));
     }
 
     #[test]
