@@ -13,9 +13,7 @@ use tally_signing::{
 };
 
 use crate::folder::write;
-pub use crate::folder::{
-    FolderServices, Paths, SetupError, municipal_pdf, municipality_spec, report_file_name,
-};
+pub use crate::folder::{FolderServices, Paths, SetupError, municipality_spec};
 
 /// The Juinen 110a, embedded (Kiesraad public test data, EUPL-1.2).
 pub const JUINEN_110A: &[u8] =

@@ -14,14 +14,11 @@
 use std::fs;
 use std::path::{Path, PathBuf};
 
-use tally_core::counts::CountFile;
 use tally_core::double_entry::DataEntry;
 use tally_core::election::Election;
-use tally_core::eml::csv::osv4_3_csv;
 use tally_core::eml::definition::{SourceFile, load_candidate_lists, load_election};
-use tally_core::municipal::{
-    MunicipalitySpec, StationInfo, TotalError, header_for, municipal_total, write_510b,
-};
+use tally_core::municipal::{MunicipalitySpec, StationInfo};
+use tally_export::{Created, ExportError, ExportFile};
 use tally_media::export::NoFaults;
 use tally_media::signed::{SignedMediumVerifier, SigningSource, export_request, summary};
 use tally_media::{FolderMedium, JsonLinesAudit, MediaError, Medium as StickMedium, ReadLimits};
@@ -401,6 +398,159 @@ impl Body {
         })
     }
 
+    /// Signs and writes this body's export: the files `build` makes for a moment, signed
+    /// with the body's key, kept on the data partition and written to the one usable stick
+    /// ([`Body::write_export`]). A second stick, or a retry after a failed write, gets the
+    /// kept medium byte for byte, so that every stick carries the hash code on the paper; but
+    /// only while it is still what the count gives: `build` is asked again for the kept
+    /// moment and must give the same files, or the export is made anew.
+    ///
+    /// # Errors
+    /// The files cannot be made, signed, kept or written (said with what the stick holds).
+    pub fn export(
+        &mut self,
+        kind: ContentKind,
+        election: &str,
+        build: &dyn Fn(&Created) -> Result<Vec<ExportFile>, ExportError>,
+    ) -> Result<ExportDone, Refusal> {
+        let fail = |r: Refusal| Refusal::said(Msg::ExportFailed, vec![r.into()]);
+        let mut folder = SignedMedium::folder_name(kind, election, self.certificate.identifier());
+        if self.demo {
+            folder = format!("DEMO_{folder}");
+        }
+        let made =
+            |at: i64| build(&created_at(at).map_err(fail)?).map_err(|e| fail(export_refusal(&e)));
+        let kept = match self.kept_export(kind, election, &folder)? {
+            Some((medium, at)) => {
+                let again = made(at)?;
+                let same = again
+                    .iter()
+                    .map(|f| (&f.name, &f.bytes))
+                    .eq(medium.files.iter().map(|f| (&f.name, &f.bytes)));
+                same.then_some(medium)
+            }
+            None => None,
+        };
+        let medium = match kept {
+            Some(medium) => medium,
+            None => {
+                let at = jiff::Timestamp::now().as_second();
+                let files = made(at)?;
+                let key = self
+                    .key
+                    .as_ref()
+                    .ok_or_else(|| fail(Refusal::with(Msg::KeyLocked, &[], "")))?;
+                let files = files
+                    .into_iter()
+                    .map(|f| MediumFile {
+                        name: f.name,
+                        bytes: f.bytes,
+                    })
+                    .collect();
+                let medium = sign_medium(
+                    kind,
+                    election,
+                    files,
+                    key,
+                    &self.certificate,
+                    Timestamp::now(),
+                )
+                .map_err(|e| fail(Refusal::plain(e.to_string())))?;
+                self.keep_export(&folder, &medium, at)?;
+                medium
+            }
+        };
+        let path = self.write_export(kind, election, &folder, &medium)?;
+        let files = medium
+            .files
+            .iter()
+            .map(|f| (f.name.clone(), hex::encode(sha256(&f.bytes))))
+            .collect();
+        Ok(ExportDone { path, files })
+    }
+
+    /// Keeps the signed medium of the export in `<data-dir>/export/<folder>` (each file
+    /// written and synced before the stick is written), and the moment it was made for
+    /// next to it (`<folder>.created`, seconds since 1970).
+    fn keep_export(&self, folder: &str, medium: &SignedMedium, at: i64) -> Result<(), Refusal> {
+        let fail = |e: std::io::Error| {
+            Refusal::said(
+                Msg::ExportFailed,
+                vec![Refusal::with(Msg::ExportNotKept, &[], e.to_string()).into()],
+            )
+        };
+        let exports = self.paths.data_dir.join(EXPORT_DIR);
+        let dir = exports.join(folder);
+        if dir.exists() {
+            fs::remove_dir_all(&dir).map_err(fail)?;
+        }
+        fs::create_dir_all(&dir).map_err(fail)?;
+        for f in export_request(folder, medium).files {
+            write_synced(&dir.join(f.name), f.bytes).map_err(fail)?;
+        }
+        sync_dir(&dir).map_err(fail)?;
+        write_synced(
+            &exports.join(format!("{folder}.created")),
+            at.to_string().as_bytes(),
+        )
+        .and_then(|()| sync_dir(&exports))
+        .map_err(fail)
+    }
+
+    /// The export kept by [`Body::keep_export`], verified again (signature, kind, election,
+    /// signer), with its moment; `None` when there is none (or its moment is not kept).
+    fn kept_export(
+        &self,
+        kind: ContentKind,
+        election: &str,
+        folder: &str,
+    ) -> Result<Option<(SignedMedium, i64)>, Refusal> {
+        let fail = |e: String| {
+            Refusal::said(
+                Msg::ExportFailed,
+                vec![Refusal::with(Msg::KeptExportUnusable, &[], e).into()],
+            )
+        };
+        let exports = self.paths.data_dir.join(EXPORT_DIR);
+        let dir = exports.join(folder);
+        let at = read(&exports.join(format!("{folder}.created")))
+            .ok()
+            .and_then(|b| String::from_utf8(b).ok())
+            .and_then(|t| t.parse::<i64>().ok());
+        let Some(at) = at.filter(|_| dir.join(tally_signing::SIGNATURE_FILE).exists()) else {
+            return Ok(None);
+        };
+        let mut opts = VerifyOptions::new(&self.root, Timestamp::now());
+        opts.expected_kind = Some(kind);
+        opts.expected_election = Some(election);
+        opts.expected_signer = Some(self.certificate.identifier());
+        let verified = verify_medium(&tally_signing::DirSource::new(&dir), &opts)
+            .map_err(|e| fail(e.to_string()))?;
+        // The manifest and signature just verified, read again for writing (capped, regular
+        // files only: the verified medium gives the payload's bytes, not these).
+        let read = |name: &str| {
+            tally_signing::medium::read_regular_file(
+                &dir.join(name),
+                tally_core::eml::limits::MAX_FILE_BYTES as u64,
+            )
+            .map_err(|e| fail(e.to_string()))
+        };
+        let files = verified
+            .files
+            .into_iter()
+            .map(|f| MediumFile {
+                name: f.name,
+                bytes: f.bytes,
+            })
+            .collect();
+        let medium = SignedMedium {
+            manifest: read(tally_signing::MANIFEST_FILE)?,
+            signature: read(tally_signing::SIGNATURE_FILE)?,
+            files,
+        };
+        Ok(Some((medium, at)))
+    }
+
     /// The signed media on the sticks present: each stick's top-level folders that hold one
     /// (`*.tally`; links are not folders). A USB stick that cannot be used, or holds no such
     /// folder, is listed with why.
@@ -568,155 +718,6 @@ impl FolderServices {
 
     fn audit_log(&self) -> Result<JsonLinesAudit, Refusal> {
         self.body.audit_log()
-    }
-
-    /// Makes the signed 510b medium (the count and its report) of the definitive results;
-    /// returns it with the SHA-256 of the 510b.
-    fn make_export(
-        &self,
-        election: &ElectionInfo,
-        data: &DataEntry,
-    ) -> Result<SignedMedium, Refusal> {
-        let fail = |r: Refusal| Refusal::said(Msg::ExportFailed, vec![r.into()]);
-        let key = self
-            .body
-            .key
-            .as_ref()
-            .ok_or_else(|| fail(Refusal::with(Msg::KeyLocked, &[], "")))?;
-        let KeptElection {
-            election: kept,
-            lists,
-        } = match self.election.clone() {
-            Some(e) => e,
-            None => self.verify_dir(&self.body.paths.data_dir.join(KEPT_DIR))?.1,
-        };
-        // The 510b's header, shape and name are the core's (municipal::header_for,
-        // municipal_total, count_file, write_510b); the terminal adds only the time.
-        let total_error =
-            |e: TotalError| fail(Refusal::with(Msg::TotalNotMade, &[], e.to_string()));
-        let total = municipal_total(data, &municipality_spec(election)).map_err(total_error)?;
-        let now = Timestamp::now().to_string();
-        let header = header_for(
-            &kept,
-            &election.contest_id,
-            &election.municipality_code,
-            &election.municipality_name,
-            now.trim_end_matches('Z'),
-        );
-        let file = tally_core::municipal::count_file(total, header).map_err(total_error)?;
-        let (mut name, bytes) =
-            write_510b(&file).map_err(|e| fail(Refusal::plain(e.to_string())))?;
-        if self.body.demo {
-            name = format!("DEMO_{name}");
-        }
-        // The municipal report (model Na 31-2) next to the EML, inside the signed manifest:
-        // its bytes are signed, written, read back and verified with the count.
-        let pdf = municipal_pdf(&kept, election, &file, &bytes, &name, self.body.demo)
-            .map_err(|e| fail(Refusal::with(Msg::ReportNotMade, &[], e)))?;
-        let pdf_name = report_file_name(&name);
-        // The osv4-3 CSV of the same 510b (the Electoral Council's eml-nl writes it), signed
-        // with it: what municipalities load into their own systems.
-        let csv = osv4_3_csv(
-            &SourceFile::new(&name, &bytes),
-            &[SourceFile::new(&lists.0, &lists.1)],
-        )
-        .map_err(|e| fail(Refusal::with(Msg::CsvNotMade, &[], e.to_string())))?;
-        let csv_name = if self.body.demo {
-            format!("DEMO_{}", csv.file_name)
-        } else {
-            csv.file_name
-        };
-        let medium = sign_medium(
-            ContentKind::Results510b,
-            &election.id.0,
-            vec![
-                MediumFile { name, bytes },
-                MediumFile {
-                    name: pdf_name,
-                    bytes: pdf,
-                },
-                MediumFile {
-                    name: csv_name,
-                    bytes: csv.bytes,
-                },
-            ],
-            key,
-            &self.body.certificate,
-            Timestamp::now(),
-        )
-        .map_err(|e| fail(Refusal::plain(e.to_string())))?;
-        Ok(medium)
-    }
-
-    /// Keeps the signed medium of the export in `<data-dir>/export/<folder>` (each file
-    /// written and synced before the stick is written).
-    fn keep_export(&self, folder: &str, medium: &SignedMedium) -> Result<(), Refusal> {
-        let fail = |e: std::io::Error| {
-            Refusal::said(
-                Msg::ExportFailed,
-                vec![Refusal::with(Msg::ExportNotKept, &[], e.to_string()).into()],
-            )
-        };
-        let dir = self.body.paths.data_dir.join(EXPORT_DIR).join(folder);
-        if dir.exists() {
-            fs::remove_dir_all(&dir).map_err(fail)?;
-        }
-        fs::create_dir_all(&dir).map_err(fail)?;
-        for f in export_request(folder, medium).files {
-            write_synced(&dir.join(f.name), f.bytes).map_err(fail)?;
-        }
-        sync_dir(&dir).map_err(fail)?;
-        Ok(())
-    }
-
-    /// The export kept by [`FolderServices::keep_export`], verified again (signature, kind,
-    /// election, signer), with the SHA-256 of its 510b; `None` when there is none yet.
-    fn kept_export(&self, folder: &str, election: &str) -> Result<Option<SignedMedium>, Refusal> {
-        let fail = |e: String| {
-            Refusal::said(
-                Msg::ExportFailed,
-                vec![Refusal::with(Msg::KeptExportUnusable, &[], e).into()],
-            )
-        };
-        let dir = self.body.paths.data_dir.join(EXPORT_DIR).join(folder);
-        if !dir.join(tally_signing::SIGNATURE_FILE).exists() {
-            return Ok(None);
-        }
-        let mut opts = VerifyOptions::new(&self.body.root, Timestamp::now());
-        opts.expected_kind = Some(ContentKind::Results510b);
-        opts.expected_election = Some(election);
-        opts.expected_signer = Some(self.body.certificate.identifier());
-        let verified = verify_medium(&tally_signing::DirSource::new(&dir), &opts)
-            .map_err(|e| fail(e.to_string()))?;
-        // The manifest and signature just verified, read again for writing (capped, regular
-        // files only: the verified medium gives the payload's bytes, not these).
-        let read = |name: &str| {
-            tally_signing::medium::read_regular_file(
-                &dir.join(name),
-                tally_core::eml::limits::MAX_FILE_BYTES as u64,
-            )
-            .map_err(|e| fail(e.to_string()))
-        };
-        let files: Vec<MediumFile> = verified
-            .files
-            .iter()
-            .map(|f| MediumFile {
-                name: f.name.clone(),
-                bytes: f.bytes.clone(),
-            })
-            .collect();
-        if !files.iter().any(|f| f.name.ends_with(".eml.xml")) {
-            return Err(Refusal::said(
-                Msg::ExportFailed,
-                vec![Refusal::with(Msg::KeptExportNo510b, &[], "").into()],
-            ));
-        }
-        let medium = SignedMedium {
-            manifest: read(tally_signing::MANIFEST_FILE)?,
-            signature: read(tally_signing::SIGNATURE_FILE)?,
-            files,
-        };
-        Ok(Some(medium))
     }
 
     /// Verifies the signed medium `dir` through `tally-media`: the folder that holds it is
@@ -892,93 +893,72 @@ impl Services<Municipal> for FolderServices {
 
 impl MunicipalServices for FolderServices {
     fn export(&mut self, election: &ElectionInfo, data: &DataEntry) -> Result<ExportDone, Refusal> {
-        let mut folder = SignedMedium::folder_name(
-            ContentKind::Results510b,
-            &election.id.0,
-            self.body.certificate.identifier(),
-        );
-        if self.body.demo {
-            folder = format!("DEMO_{folder}");
-        }
-        let medium = match self.kept_export(&folder, &election.id.0)? {
-            Some(kept) => kept,
-            None => {
-                let made = self.make_export(election, data)?;
-                self.keep_export(&folder, &made)?;
-                made
-            }
+        let KeptElection {
+            election: kept,
+            lists,
+        } = match self.election.clone() {
+            Some(e) => e,
+            None => self.verify_dir(&self.body.paths.data_dir.join(KEPT_DIR))?.1,
         };
-        let path =
-            self.body
-                .write_export(ContentKind::Results510b, &election.id.0, &folder, &medium)?;
-        let files = medium
-            .files
-            .iter()
-            .map(|f| (f.name.clone(), hex::encode(sha256(&f.bytes))))
-            .collect();
-        Ok(ExportDone { path, files })
+        let spec = municipality_spec(election);
+        let municipality = tally_export::Municipality {
+            election: &kept,
+            contest: &election.contest_id,
+            spec: &spec,
+            name: &election.municipality_name,
+            lists: SourceFile::new(&lists.0, &lists.1),
+            demo: self.body.demo,
+        };
+        self.body
+            .export(ContentKind::Results510b, &election.id.0, &|created| {
+                tally_export::municipal(&municipality, data, created)
+            })
     }
 }
 
-/// The municipal report (model Na 31-2) of the 510b `file` whose bytes are `eml` (named
-/// `eml_name`): every page carries the 510b's hash code, and DEMO in demo mode.
-pub fn municipal_pdf(
-    election: &Election,
-    info: &ElectionInfo,
-    file: &CountFile,
-    eml: &[u8],
-    eml_name: &str,
-    demo: bool,
-) -> Result<Vec<u8>, String> {
-    let created = creation_time(&file.header.creation_date_time)?;
-    let contest = info.contest_id.clone();
-    let body_name = format!("Gemeentelijk stembureau {}", info.municipality_name);
-    tally_report::municipal_report(
-        election,
-        &tally_report::CountReportInput {
-            contest: &contest,
-            total: &file.total,
-            units: &file.units,
-            meta: tally_report::ReportMeta {
-                body_id: &info.municipality_code.0,
-                body_name: &body_name,
-                eml_hash: tally_core::hashcode::Sha256Digest::of(eml),
-                eml_file_name: Some(eml_name),
-                created,
-                demo,
-            },
-        },
+/// One moment (seconds since 1970) as an export's creation time: in the EML in UTC, on the
+/// report in Dutch local time (Europe/Amsterdam), which is what the officials' clocks say.
+///
+/// # Errors
+/// A moment outside the years 1000-9999.
+pub fn created_at(seconds: i64) -> Result<Created, Refusal> {
+    let bad = |e: String| Refusal::plain(format!("clock: {e}"));
+    let moment = jiff::Timestamp::from_second(seconds).map_err(|e| bad(e.to_string()))?;
+    let utc = jiff::tz::TimeZone::UTC.to_datetime(moment);
+    let local = crate::view::AMSTERDAM.to_datetime(moment);
+    let n = |v: i8| u32::try_from(v).unwrap_or(u32::MAX);
+    let report = tally_export::CreationTime::new(
+        u32::try_from(local.year()).unwrap_or(0),
+        n(local.month()),
+        n(local.day()),
+        n(local.hour()),
+        n(local.minute()),
+        n(local.second()),
     )
-    .map_err(|e| e.to_string())
+    .map_err(|e| bad(e.to_string()))?;
+    Ok(Created {
+        eml: format!(
+            "{:04}-{:02}-{:02}T{:02}:{:02}:{:02}",
+            utc.year(),
+            utc.month(),
+            utc.day(),
+            utc.hour(),
+            utc.minute(),
+            utc.second()
+        ),
+        report,
+    })
 }
 
-/// The report's file name next to the 510b `eml_name`: `Model_Na31-2_` and the 510b's name
-/// without its `Telling_` prefix and `.eml.xml` (`Telling_GR2025_Juinen_gemeente_Juinen.eml.xml`
-/// -> `Model_Na31-2_GR2025_Juinen_gemeente_Juinen.pdf`; a `DEMO_` prefix stays in front). Not
-/// `Telling_...`: that is the Kiesraad's name for count files, and a reader looking for the
-/// count by that prefix must not find the PDF.
-pub fn report_file_name(eml_name: &str) -> String {
-    let (demo, rest) = match eml_name.strip_prefix("DEMO_") {
-        Some(rest) => ("DEMO_", rest),
-        None => ("", eml_name),
+/// The words for an export that cannot be made.
+pub fn export_refusal(e: &ExportError) -> Refusal {
+    let msg = match e {
+        ExportError::Total(_) => Msg::TotalNotMade,
+        ExportError::Report(_) => Msg::ReportNotMade,
+        ExportError::Csv(_) => Msg::CsvNotMade,
+        _ => Msg::ExportNotMade,
     };
-    let stem = rest.trim_end_matches(".eml.xml");
-    let stem = stem.strip_prefix("Telling_").unwrap_or(stem);
-    format!("{demo}Model_Na31-2_{stem}.pdf")
-}
-
-/// `YYYY-MM-DDTHH:MM:SS` (the 510b's creation time) as the report's creation time.
-fn creation_time(text: &str) -> Result<tally_report::CreationTime, String> {
-    let bad = || format!("tijdstip {text:?} onleesbaar");
-    let numbers: Vec<u32> = text
-        .split(['-', 'T', ':', '.', 'Z'])
-        .take(6)
-        .map(|p| p.parse::<u32>().map_err(|_| bad()))
-        .collect::<Result<_, _>>()?;
-    let [y, mo, d, h, mi, s] = numbers.as_slice() else {
-        return Err(bad());
-    };
-    tally_report::CreationTime::new(*y, *mo, *d, *h, *mi, *s).map_err(|e| e.to_string())
+    Refusal::with(msg, &[], e.to_string())
 }
 
 /// What the core's municipal total needs of the election: the stations in order, with
@@ -1026,25 +1006,5 @@ mod tests {
         // A kieskring not on the medium, and a file that is no 230b, give none.
         assert_eq!(kieskring_lists(&lists, "3"), None);
         assert_eq!(kieskring_lists(&[("x.xml", b"<x/>")], "6"), None);
-    }
-
-    #[test]
-    fn the_report_is_named_after_its_510b_without_the_count_prefix() {
-        assert_eq!(
-            report_file_name("Telling_GR2025_Juinen_gemeente_Juinen.eml.xml"),
-            "Model_Na31-2_GR2025_Juinen_gemeente_Juinen.pdf"
-        );
-        assert_eq!(
-            report_file_name("DEMO_Telling_GR2025_Juinen_gemeente_Juinen.eml.xml"),
-            "DEMO_Model_Na31-2_GR2025_Juinen_gemeente_Juinen.pdf"
-        );
-    }
-
-    #[test]
-    fn the_report_time_is_the_510b_creation_time() {
-        let t = creation_time("2026-11-25T15:04:05").map(|t| t.to_string());
-        assert_eq!(t.as_deref(), Ok("25-11-2026 15:04:05"));
-        assert!(creation_time("gisteren").is_err());
-        assert!(creation_time("2026-13-25T15:04:05").is_err());
     }
 }

@@ -250,8 +250,6 @@ catalogue! {
     ExportNotKept => "de export kan niet bewaard worden", "the export cannot be kept";
     /// The kept export cannot be used.
     KeptExportUnusable => "de bewaarde export is niet bruikbaar", "the kept export cannot be used";
-    /// The kept export has no 510b.
-    KeptExportNo510b => "geen 510b in de bewaarde export", "no 510b in the kept export";
     /// A path that is no folder on a stick.
     NotAFolderOnStick => "{0} is geen map op een stick", "{0} is not a folder on a stick";
     /// The definition could not be kept.
@@ -270,6 +268,8 @@ catalogue! {
     KieskringAmbiguous => "de verkiezingsdefinitie (110a) zegt niet bij welke kieskring gemeente {0} ({1}) hoort, en de stick bevat kandidatenlijsten van meer dan een kieskring ({2}); welke op het stembiljet staan is niet te bepalen", "the election definition (110a) does not say which kieskring municipality {0} ({1}) belongs to, and the stick holds candidate lists of more than one kieskring ({2}); which are on the ballot cannot be told";
     /// The osv4-3 CSV cannot be made.
     CsvNotMade => "de CSV (osv4-3) kan niet gemaakt worden", "the CSV (osv4-3) cannot be made";
+    /// The export's files cannot be made.
+    ExportNotMade => "de bestanden van de export kunnen niet gemaakt worden", "the export's files cannot be made";
     /// The help: the keys of this screen.
     HelpKeys => "Toetsen op dit scherm:", "Keys on this screen:";
     /// The help: the keys of every screen.
@@ -717,7 +717,7 @@ catalogue! {
     /// Help on the candidates screen.
     HelpCandidates => "De gekozen kandidaten per lijst: eerst op voorkeur (boven de drempel), dan in lijstvolgorde. E schrijft de 510d, de 520 en het proces-verbaal.", "The elected candidates per list: first by preference (above the threshold), then in list order. E writes the 510d, the 520 and the report.";
     /// Help on the done screen.
-    HelpDone => "De uitslag is ondertekend geschreven en teruggelezen. Neem de hashcode over op het papier.", "The result was written signed and read back. Copy the hash code onto the paper.";
+    HelpDone => "De uitslag is ondertekend geschreven en teruggelezen. Neem de hashcode over op het papier. E schrijft dezelfde bestanden op nog een stick.", "The result was written signed and read back. Copy the hash code onto the paper. E writes the same files to another stick.";
 
     // ---- key bars ----
     /// Group typing keys.
@@ -737,7 +737,7 @@ catalogue! {
     /// Candidates keys.
     KeysCandidates => "F1 hulp  E schrijf 510d en 520  Pijlen scroll  Esc zetels", "F1 help  E write 510d and 520  Arrows scroll  Esc seats";
     /// Done keys.
-    KeysDone => "F1 hulp  Ctrl+Q stop", "F1 help  Ctrl+Q quit";
+    KeysDone => "F1 hulp  E nog een stick  Ctrl+Q stop", "F1 help  E another stick  Ctrl+Q quit";
 
     // ---- what the media library reports, in the officials' words ----
     /// A stick pulled while it was read.

@@ -640,7 +640,7 @@ fn coordinator(state: &State, frame: &mut Frame, area: Rect, station: u32, scrol
 }
 
 /// The officials' time zone, compiled in (the appliance has no tz database).
-static AMSTERDAM: jiff::tz::TimeZone = jiff::tz::get!("Europe/Amsterdam");
+pub(crate) static AMSTERDAM: jiff::tz::TimeZone = jiff::tz::get!("Europe/Amsterdam");
 
 /// `hh:mm:ss` in Dutch local time (Europe/Amsterdam: CET or CEST as the date says) of a moment
 /// in milliseconds since 1970. A moment outside the representable range (a damaged journal)

@@ -346,7 +346,7 @@ fn the_real_tk2021_seats_equal_the_520_and_lists_needing_p18_are_refused() {
     assert_eq!(r.state.screen, Shell::Level(Screen::Candidates));
     let note = r.state.note.as_ref().unwrap().text(Lang::Nl);
     assert!(
-        note.contains("Schrijven mislukt") && note.contains("P 18"),
+        note.contains("Exporteren mislukt") && note.contains("P 18"),
         "{note}"
     );
     assert!(r.state.ledger.exported.is_none());

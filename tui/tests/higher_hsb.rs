@@ -510,6 +510,34 @@ fn hsb_imports_refuses_corrects_restarts_and_writes_the_signed_510c() {
     assert_eq!(compare_counts(&real_510c.total, &ours.total), vec![]);
     assert_eq!(exported.files[0].1, sha_hex(&eml.bytes));
 
+    // Another stick (the first taken out): E writes the same signed bytes, so every stick
+    // carries the hash code on the paper.
+    let read_all = |dir: &std::path::Path| {
+        let mut files: Vec<(String, Vec<u8>)> = std::fs::read_dir(dir)
+            .unwrap()
+            .map(|e| {
+                let e = e.unwrap();
+                (
+                    e.file_name().to_string_lossy().into_owned(),
+                    std::fs::read(e.path()).unwrap(),
+                )
+            })
+            .collect();
+        files.sort();
+        files
+    };
+    let first_stick = folder.with_extension("first");
+    std::fs::rename(&folder, &first_stick).unwrap();
+    press(&mut r, KeyCode::Char('e'));
+    assert_eq!(
+        r.state.screen,
+        Shell::Level(Screen::Done),
+        "{:?}",
+        r.state.note
+    );
+    assert_eq!(r.state.ledger.exported.as_ref(), Some(&exported));
+    assert_eq!(read_all(&folder), read_all(&first_stick));
+
     // After the export nothing changes any more, also after a restart.
     drop(r);
     let mut r = open(&paths, Lang::Nl);

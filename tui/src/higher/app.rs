@@ -10,12 +10,13 @@ use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
 use tally_core::aggregate::{AggregateError, AggregationLevel, BodyState, ImportOutcome};
 use tally_core::apportionment::{CandidateDrawing, CandidateLot, SeatDrawing, SeatLot};
 use tally_core::counts::CountFile;
+use tally_core::eml::definition::SourceFile;
 use tally_core::ids::{CandidatePosition, ListNumber};
+use tally_export::{Created, ExportError, ExportFile};
 use tally_signing::ContentKind;
 
 use super::model::{
     Applied, ApplyError, Computation, Definition, Ledger, ListOutcome, Record, RefusedFile,
-    build_export,
 };
 use super::services::VerifiedCount;
 use crate::hash_groups::{GroupsInput, PaperFile};
@@ -48,12 +49,13 @@ pub trait HigherServices {
     ) -> Result<VerifiedCount, Refusal>;
     /// Keeps an accepted file's bytes in the data directory (synced) under its SHA-256.
     fn keep_file(&mut self, sha256: &str, bytes: &[u8]) -> Result<(), Refusal>;
-    /// Signs `files` as a medium of `kind` and writes it to the stick (verified read-back).
+    /// Signs the files `build` makes as a medium of `kind` and writes it to the stick
+    /// (verified read-back; see `folder::Body::export`).
     fn export(
         &mut self,
         kind: ContentKind,
         election: &str,
-        files: Vec<(String, Vec<u8>)>,
+        build: &dyn Fn(&Created) -> Result<Vec<ExportFile>, ExportError>,
     ) -> Result<ExportDone, Refusal>;
 }
 
@@ -200,24 +202,6 @@ fn import_refusal(e: &tally_core::aggregate::ImportError) -> Refusal {
             Refusal::with(Msg::RefusedCorrectionPending, &[body], "")
         }
     }
-}
-
-/// The creation time now (UTC), `YYYY-MM-DDTHH:MM:SS`, and as the report's creation time:
-/// one reading of the clock for both.
-fn now() -> Option<(String, tally_report::CreationTime)> {
-    let utc = jiff::tz::TimeZone::UTC.to_datetime(jiff::Timestamp::now());
-    let n = |v: i8| u32::try_from(v).ok();
-    let (y, mo, d) = (
-        u32::try_from(utc.year()).ok()?,
-        n(utc.month())?,
-        n(utc.day())?,
-    );
-    let (h, mi, s) = (n(utc.hour())?, n(utc.minute())?, n(utc.second())?);
-    let created = tally_report::CreationTime::new(y, mo, d, h, mi, s).ok()?;
-    Some((
-        format!("{y:04}-{mo:02}-{d:02}T{h:02}:{mi:02}:{s:02}"),
-        created,
-    ))
 }
 
 impl Level for Higher {
@@ -526,22 +510,48 @@ fn import(ctx: &mut Ctx<'_, Higher>, count: &VerifiedCount) -> Vec<Event> {
 /// Builds the result's files from the ledger, signs and writes them, and journals it.
 fn export(ctx: &mut Ctx<'_, Higher>) -> Vec<Event> {
     let exported = |r| vec![shell::Event::Level(HigherEvent::Exported(r))];
-    let Some((dt, created)) = now() else {
-        return exported(Err(Refusal::with(Msg::WriteFailed, &["clock"], "")));
-    };
     let Some(def) = ctx.state.ledger.definition.clone() else {
         return exported(Err(Refusal::with(Msg::WriteFailed, &["definition"], "")));
     };
-    let files = match build_export(&ctx.state.ledger, &dt, created, ctx.state.demo) {
-        Ok(f) => f.files,
-        Err(e) => return exported(Err(Refusal::with(Msg::WriteFailed, &[&e.to_string()], ""))),
+    let ledger = ctx.state.ledger.clone();
+    let lists: Vec<SourceFile<'_>> = def
+        .list_files
+        .0
+        .iter()
+        .map(|(n, b)| SourceFile::new(n, b))
+        .collect();
+    let contest = def.contest();
+    let body = tally_export::Body {
+        election: &def.election,
+        level: def.level,
+        id: &def.body_id,
+        name: &def.body_name,
+        contest: &contest,
+        lists: &lists,
+        demo: ctx.state.demo,
+    };
+    let build = |created: &Created| {
+        let total = ledger
+            .total(&created.eml)
+            .ok_or(ExportError::Incomplete)??;
+        if def.is_central() {
+            tally_export::central(
+                &body,
+                &total,
+                &ledger.seat_lots,
+                &ledger.candidate_lots,
+                created,
+            )
+        } else {
+            tally_export::district(&body, &total, created)
+        }
     };
     let kind = if def.is_central() {
         ContentKind::Results510d520
     } else {
         ContentKind::Results510c
     };
-    let done = match ctx.level().export(kind, &def.election.id.0, files) {
+    let done = match ctx.level().export(kind, &def.election.id.0, &build) {
         Ok(d) => d,
         Err(r) => return exported(Err(r)),
     };
@@ -792,7 +802,11 @@ fn on_key(state: &mut State, key: KeyEvent) -> Vec<Effect> {
             (_, Some('e')) => vec![Effect::Level(HigherEffect::Export)],
             _ => vec![],
         },
-        Screen::Done => vec![],
+        // Another stick: the same signed files (the kept export).
+        Screen::Done => match letter(&key) {
+            Some('e') => vec![Effect::Level(HigherEffect::Export)],
+            _ => vec![],
+        },
     }
 }
 

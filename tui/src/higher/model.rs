@@ -13,14 +13,11 @@ use tally_core::aggregate::outcome::{SeatRules, compute_result};
 use tally_core::aggregate::{
     AggregateError, Aggregation, AggregationLevel, ImportError, ImportOutcome, TotalMeta,
 };
-use tally_core::apportionment::{CandidateElection, CandidateLot, SeatLot};
-use tally_core::counts::{CountFile, CountLevel};
+use tally_core::apportionment::{CandidateLot, SeatLot};
+use tally_core::counts::CountFile;
 use tally_core::election::Election;
-use tally_core::eml::count::{count_file_name, write_count};
-use tally_core::eml::definition::SourceFile;
-use tally_core::eml::result::{ResultMeta, result_file_name, result_from_outcome, write_result};
 use tally_core::hashcode::Sha256Digest;
-use tally_core::ids::{ContestId, ListNumber};
+use tally_core::ids::ContestId;
 
 /// A verified election definition for a higher level (110a and the 230b files).
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -292,8 +289,11 @@ impl Ledger {
     /// The record does not fit (see [`ApplyError`]); the ledger is then unchanged only if
     /// the caller applies to a copy, as the runner does.
     pub fn apply(&mut self, record: &Record, bytes: Option<&[u8]>) -> Result<Applied, ApplyError> {
-        if self.exported.is_some() && !matches!(record, Record::Refused(_)) {
-            return Err(ApplyError::Closed);
+        // Once exported nothing changes; another stick may get the same files.
+        match (&self.exported, record) {
+            (None, _) | (_, Record::Refused(_)) => {}
+            (Some(done), Record::Exported { files, .. }) if &done.files == files => {}
+            (Some(_), _) => return Err(ApplyError::Closed),
         }
         match record {
             Record::DefinitionAccepted { files } => {
@@ -438,212 +438,6 @@ pub enum OutcomeFailure {
 /// The creation time used when the total is only looked at (not written).
 const FIXED_TIME: &str = "2000-01-01T00:00:00";
 
-/// The files of the export, and which of them is the EML whose hash code the paper carries.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct ExportFiles {
-    /// Name and bytes of every file (EML first, then the report PDFs).
-    pub files: Vec<(String, Vec<u8>)>,
-}
-
-/// Why the export cannot be made.
-#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
-pub enum ExportError {
-    /// Not every body is in, or a correction waits.
-    #[error("not every body is in")]
-    Incomplete,
-    /// The total cannot be built.
-    #[error("{0}")]
-    Total(#[from] AggregateError),
-    /// A drawing of lots is still needed.
-    #[error("a drawing of lots is still needed")]
-    LotsNeeded,
-    /// A list's candidates cannot be elected here.
-    #[error("list {list}: {reason}")]
-    Unsupported {
-        /// The list.
-        list: ListNumber,
-        /// Why.
-        reason: String,
-    },
-    /// An EML or PDF file cannot be written.
-    #[error("{0}")]
-    Write(String),
-}
-
-fn pdf_name(eml_name: &str) -> String {
-    format!("{}.pdf", eml_name.trim_end_matches(".eml.xml"))
-}
-
-/// Builds the files of the export: for an HSB the 510c and its district report; for the
-/// CSB the 510d, the 520 and the central report (model P 22-2). Each report carries the
-/// hash code of the count file (510c or 510d) it belongs to.
-///
-/// # Errors
-/// See [`ExportError`].
-pub fn build_export(
-    ledger: &Ledger,
-    creation_date_time: &str,
-    created: tally_report::CreationTime,
-    demo: bool,
-) -> Result<ExportFiles, ExportError> {
-    let def = ledger.definition.as_ref().ok_or(ExportError::Incomplete)?;
-    let total = ledger
-        .total(creation_date_time)
-        .ok_or(ExportError::Incomplete)??;
-    let eml = write_count(&total).map_err(|e| ExportError::Write(e.to_string()))?;
-    let election = &def.election;
-    let contest = def.contest();
-    let eml_name = match def.level {
-        AggregationLevel::District { kieskring } => {
-            let name = election
-                .kieskringen()
-                .find(|k| k.key.number == Some(kieskring))
-                .map(|k| k.name.clone())
-                .unwrap_or_else(|| kieskring.to_string());
-            count_file_name(CountLevel::District, &election.id.0, &name)
-        }
-        _ => count_file_name(CountLevel::Total, &election.id.0, ""),
-    };
-    let meta = tally_report::ReportMeta {
-        body_id: &def.body_id,
-        body_name: &def.body_name,
-        eml_hash: Sha256Digest::of(&eml),
-        eml_file_name: Some(&eml_name),
-        created,
-        demo,
-    };
-    let report_error = |e: tally_report::ReportError| ExportError::Write(e.to_string());
-    if !def.is_central() {
-        let pdf = tally_report::district_report(
-            election,
-            &tally_report::CountReportInput {
-                contest: &contest,
-                total: &total.total,
-                units: &total.units,
-                meta,
-            },
-        )
-        .map_err(report_error)?;
-        let pdf_name = pdf_name(&eml_name);
-        let mut files = vec![(eml_name.clone(), eml.clone()), (pdf_name, pdf)];
-        files.extend(csv_of(def, &eml_name, &eml)?);
-        return Ok(ExportFiles { files });
-    }
-    let outcome = compute_result(
-        SeatRules::of(election),
-        &total,
-        &ledger.seat_lots,
-        &ledger.candidate_lots,
-    )
-    .map_err(|e| ExportError::Write(e.to_string()))?;
-    let Computation::Complete(ComputedResult {
-        seats, candidates, ..
-    }) = &outcome
-    else {
-        return Err(ExportError::LotsNeeded);
-    };
-    let mut elected = Vec::new();
-    for c in candidates {
-        match c {
-            ListOutcome::Elected(l) => elected.push(l.clone()),
-            ListOutcome::LotsNeeded { .. } => return Err(ExportError::LotsNeeded),
-            ListOutcome::Unsupported { list, reason } => {
-                return Err(ExportError::Unsupported {
-                    list: *list,
-                    reason: reason.clone(),
-                });
-            }
-            ListOutcome::Refused { list, error } => {
-                return Err(ExportError::Unsupported {
-                    list: *list,
-                    reason: error.to_string(),
-                });
-            }
-        }
-    }
-    let (authority_id, authority_name, contest_id) = match def.level {
-        AggregationLevel::MunicipalCentral => {
-            let (code, name) = election
-                .domain_municipality()
-                .map(|(c, n)| (c.0, n.to_owned()))
-                .unwrap_or_else(|| (def.body_id.clone(), def.body_name.clone()));
-            (code, Some(name), ContestId("geen".into()))
-        }
-        _ => (
-            "CSB".to_owned(),
-            Some(def.body_name.clone()),
-            ContestId("alle".into()),
-        ),
-    };
-    let result = result_from_outcome(
-        election,
-        &contest,
-        seats,
-        &elected,
-        &ResultMeta {
-            transaction_id: 1,
-            authority_id,
-            authority_name,
-            creation_date_time: creation_date_time.to_owned(),
-            contest_id,
-        },
-    )
-    .map_err(|e| ExportError::Write(e.to_string()))?;
-    let r520 = write_result(&result).map_err(|e| ExportError::Write(e.to_string()))?;
-    let threshold_percent = election.preference_threshold;
-    let candidate_election = CandidateElection {
-        threshold_percent,
-        threshold: seats
-            .quota
-            .scaled(u64::from(threshold_percent), 100)
-            .ok_or_else(|| ExportError::Write("preference threshold".into()))?,
-        lists: elected,
-        lots: Vec::new(),
-    };
-    let pdf = tally_report::central_report(
-        election,
-        &tally_report::CentralReportInput {
-            contest: &contest,
-            total: &total.total,
-            seats,
-            candidates: &candidate_election,
-            meta,
-        },
-    )
-    .map_err(report_error)?;
-    let pdf_name = pdf_name(&eml_name);
-    let csv = csv_of(def, &eml_name, &eml)?;
-    let mut files = vec![
-        (eml_name, eml),
-        (result_file_name(&election.id), r520),
-        (pdf_name, pdf),
-    ];
-    files.extend(csv);
-    Ok(ExportFiles { files })
-}
-
-/// The osv4-3 CSV of the count `eml` (the Electoral Council's eml-nl writes it). None for the
-/// Tweede Kamer's national 510d: its candidates carry only a short code, which eml-nl 0.7
-/// cannot name (docs/csv.md).
-fn csv_of(
-    def: &Definition,
-    eml_name: &str,
-    eml: &[u8],
-) -> Result<Option<(String, Vec<u8>)>, ExportError> {
-    if def.level == AggregationLevel::Central {
-        return Ok(None);
-    }
-    let lists: Vec<SourceFile<'_>> = def
-        .list_files
-        .0
-        .iter()
-        .map(|(n, b)| SourceFile::new(n, b))
-        .collect();
-    let csv = tally_core::eml::csv::osv4_3_csv(&SourceFile::new(eml_name, eml), &lists)
-        .map_err(|e| ExportError::Write(format!("osv4-3 CSV: {e}")))?;
-    Ok(Some((csv.file_name, csv.bytes)))
-}
-
 impl crate::journaled::Ledger for Ledger {
     type Record = Record;
     type Applied = Applied;
@@ -659,6 +453,7 @@ impl crate::journaled::Ledger for Ledger {
 mod tests {
     use super::*;
     use tally_core::eml::definition::{SourceFile, load_election};
+    use tally_core::ids::ListNumber;
 
     fn juinen() -> Definition {
         let election = load_election(

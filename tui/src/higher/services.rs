@@ -9,11 +9,9 @@ use std::path::{Path, PathBuf};
 
 use tally_core::eml::count::read_count;
 use tally_core::eml::definition::{SourceFile, load_election};
+use tally_export::{Created, ExportError, ExportFile};
 use tally_media::{FolderMedium, JsonLinesAudit};
-use tally_signing::{
-    Certificate, ContentKind, MediumFile, SignedMedium, Timestamp, VerifiedMedium, VerifyOptions,
-    sha256, sign_medium,
-};
+use tally_signing::{Certificate, ContentKind, Timestamp, VerifiedMedium, VerifyOptions, sha256};
 
 use super::model::{Definition, ListFiles, level_of};
 use crate::folder::{Body, Paths, SetupError};
@@ -334,47 +332,8 @@ impl HigherServices for FolderHigherServices {
         &mut self,
         kind: ContentKind,
         election: &str,
-        files: Vec<(String, Vec<u8>)>,
+        build: &dyn Fn(&Created) -> Result<Vec<ExportFile>, ExportError>,
     ) -> Result<ExportDone, Refusal> {
-        let fail = |r: Refusal| Refusal::said(Msg::WriteFailed, vec![r.into()]);
-        let key = self
-            .body
-            .key
-            .as_ref()
-            .ok_or_else(|| fail(Refusal::with(Msg::KeyLocked, &[], "")))?;
-        let hashes: Vec<(String, String)> = files
-            .iter()
-            .map(|(n, b)| (n.clone(), hex::encode(sha256(b))))
-            .collect();
-        let medium_files = files
-            .into_iter()
-            .map(|(name, bytes)| MediumFile {
-                name: if self.body.demo {
-                    format!("DEMO_{name}")
-                } else {
-                    name
-                },
-                bytes,
-            })
-            .collect();
-        let medium = sign_medium(
-            kind,
-            election,
-            medium_files,
-            key,
-            &self.body.certificate,
-            Timestamp::now(),
-        )
-        .map_err(|e| fail(Refusal::plain(e.to_string())))?;
-        let mut folder =
-            SignedMedium::folder_name(kind, election, self.body.certificate.identifier());
-        if self.body.demo {
-            folder = format!("DEMO_{folder}");
-        }
-        let path = self.body.write_export(kind, election, &folder, &medium)?;
-        Ok(ExportDone {
-            path,
-            files: hashes,
-        })
+        self.body.export(kind, election, build)
     }
 }

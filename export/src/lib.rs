@@ -1,0 +1,407 @@
+//! The files a counting body signs and exports, the same way at every level.
+//!
+//! What this crate is for: when a body's count is complete, it exports one set of files,
+//! signed together on a stick for the next level:
+//! - a municipality (GSB, [`municipal`]): the 510b, its report (model Na 31-2) and the
+//!   osv4-3 CSV of the 510b;
+//! - a principal electoral committee (HSB, [`district`]): the 510c, its report and the CSV;
+//! - a central electoral committee (CSB, [`central`]): the 510d, the 520 (seats and elected
+//!   candidates), the report (model P 22-2) and, for a council, the CSV.
+//!
+//! Each report carries the hash code of the count file it belongs to, so the paper the
+//! committee signs binds the file the next level imports. The EML is the core's
+//! (`tally_core::municipal`, `eml::count`, `eml::result`), the PDF the report crate's, the
+//! CSV the Electoral Council's `eml-nl` (through `tally_core::eml::csv`): this crate only
+//! puts them together and names them, so that the terminal, the tests and the tools that
+//! make the lower levels' files of a chain produce the same set.
+//!
+//! What it must not do: any I/O, read the clock (the caller passes the creation time),
+//! sign (the caller signs the set with the body's key), or compute anything itself: every
+//! figure comes from the core.
+
+use tally_core::aggregate::outcome::{
+    Computation, ComputedResult, ListOutcome, OutcomeError, SeatRules, compute_result,
+};
+use tally_core::aggregate::{AggregateError, AggregationLevel};
+use tally_core::apportionment::{CandidateElection, CandidateLot, SeatLot};
+use tally_core::counts::{CountFile, CountLevel};
+use tally_core::double_entry::DataEntry;
+use tally_core::election::Election;
+use tally_core::eml::count::{CountWriteError, count_file_name, write_count};
+use tally_core::eml::csv::{CsvError, osv4_3_csv};
+use tally_core::eml::definition::SourceFile;
+use tally_core::eml::result::{
+    ResultMeta, ResultWriteError, result_file_name, result_from_outcome, write_result,
+};
+use tally_core::hashcode::Sha256Digest;
+use tally_core::ids::{ContestId, ListNumber, MunicipalityCode};
+use tally_core::municipal::{
+    MunicipalitySpec, TotalError, count_file, header_for, municipal_total, write_510b,
+};
+pub use tally_report::CreationTime;
+use tally_report::{CentralReportInput, CountReportInput, ReportError, ReportMeta};
+
+/// One file of an export: its name on the stick and its bytes.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ExportFile {
+    /// The file name (`Telling_...eml.xml`, `Model_Na31-2_...pdf`, `osv4-3_...csv`).
+    pub name: String,
+    /// Its bytes.
+    pub bytes: Vec<u8>,
+}
+
+impl ExportFile {
+    fn new(name: String, bytes: Vec<u8>) -> ExportFile {
+        ExportFile { name, bytes }
+    }
+}
+
+/// When the export is made: one reading of the caller's clock, as the EML's
+/// `CreationDateTime` (`YYYY-MM-DDTHH:MM:SS`) and as the time printed on the report.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Created {
+    /// The EML's creation time.
+    pub eml: String,
+    /// The report's creation time.
+    pub report: CreationTime,
+}
+
+/// Why an export cannot be made. Each names the part that failed; nothing is half made.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum ExportError {
+    /// Not every body's count is in, or a correction waits.
+    #[error("not every count is in")]
+    Incomplete,
+    /// The total of the counts cannot be made.
+    #[error("the total cannot be made: {0}")]
+    Aggregate(#[from] AggregateError),
+    /// The municipal total cannot be made (a station not definitive, a sum that does not
+    /// add up).
+    #[error("the municipal total cannot be made: {0}")]
+    Total(#[from] TotalError),
+    /// The count's EML cannot be written.
+    #[error("the count cannot be written: {0}")]
+    Count(#[from] CountWriteError),
+    /// The 520 cannot be built or written.
+    #[error("the 520 cannot be written: {0}")]
+    Result(#[from] ResultWriteError),
+    /// The paper report cannot be made.
+    #[error("the report cannot be made: {0}")]
+    Report(#[from] ReportError),
+    /// The osv4-3 CSV cannot be made.
+    #[error("the osv4-3 CSV cannot be made: {0}")]
+    Csv(#[from] CsvError),
+    /// The seats or the elected candidates cannot be computed.
+    #[error("the seats cannot be computed: {0}")]
+    Outcome(#[from] OutcomeError),
+    /// A drawing of lots (seats or candidates) is still to be held.
+    #[error("a drawing of lots is still needed")]
+    LotsNeeded,
+    /// A list's candidates cannot be elected here.
+    #[error("list {list}: {reason}")]
+    Unsupported {
+        /// The list.
+        list: ListNumber,
+        /// Why.
+        reason: String,
+    },
+    /// The preference threshold does not fit the arithmetic.
+    #[error("the preference threshold cannot be computed")]
+    Threshold,
+}
+
+/// A municipality (GSB): its election, its own names and its candidate lists.
+#[derive(Debug, Clone, Copy)]
+pub struct Municipality<'a> {
+    /// The election, as loaded from the definition medium.
+    pub election: &'a Election,
+    /// The contest whose lists the municipality's ballot carries (its kieskring).
+    pub contest: &'a ContestId,
+    /// The stations, their names and eligible voters, and the lists' names.
+    pub spec: &'a MunicipalitySpec,
+    /// The municipality's name ("Juinen").
+    pub name: &'a str,
+    /// The 230b of the municipality's kieskring (for the CSV).
+    pub lists: SourceFile<'a>,
+    /// Demo mode: every file name starts with `DEMO_` and every page says DEMO.
+    pub demo: bool,
+}
+
+/// The export of a municipality: the 510b of the definitive entries `data`, its report
+/// (model Na 31-2) and the osv4-3 CSV, in that order.
+///
+/// # Errors
+/// [`ExportError`] naming the part that failed.
+pub fn municipal(
+    m: &Municipality<'_>,
+    data: &DataEntry,
+    created: &Created,
+) -> Result<Vec<ExportFile>, ExportError> {
+    let total = municipal_total(data, m.spec)?;
+    let code: &MunicipalityCode = &m.spec.code;
+    let header = header_for(m.election, m.contest, code, m.name, &created.eml);
+    let file = count_file(total, header)?;
+    let (name, eml) = write_510b(&file)?;
+    let name = demo_name(m.demo, name);
+    let body_name = format!("Gemeentelijk stembureau {}", m.name);
+    let pdf = tally_report::municipal_report(
+        m.election,
+        &CountReportInput {
+            contest: m.contest,
+            total: &file.total,
+            units: &file.units,
+            meta: ReportMeta {
+                body_id: &code.0,
+                body_name: &body_name,
+                eml_hash: Sha256Digest::of(&eml),
+                eml_file_name: Some(&name),
+                created: created.report,
+                demo: m.demo,
+            },
+        },
+    )?;
+    let csv = osv4_3_csv(&SourceFile::new(&name, &eml), &[m.lists])?;
+    let csv_name = demo_name(m.demo, csv.file_name);
+    let pdf_name = report_file_name(&name);
+    Ok(vec![
+        ExportFile::new(name, eml),
+        ExportFile::new(pdf_name, pdf),
+        ExportFile::new(csv_name, csv.bytes),
+    ])
+}
+
+/// The municipal report's file name next to the 510b `eml_name`: `Model_Na31-2_` and the
+/// 510b's name without its `Telling_` prefix and `.eml.xml`
+/// (`Telling_GR2025_Juinen_gemeente_Juinen.eml.xml` ->
+/// `Model_Na31-2_GR2025_Juinen_gemeente_Juinen.pdf`; a `DEMO_` prefix stays in front). Not
+/// `Telling_...`: that is the Kiesraad's name for count files, and a reader looking for the
+/// count by that prefix must not find the PDF.
+pub fn report_file_name(eml_name: &str) -> String {
+    let (demo, rest) = match eml_name.strip_prefix("DEMO_") {
+        Some(rest) => ("DEMO_", rest),
+        None => ("", eml_name),
+    };
+    let stem = rest.trim_end_matches(".eml.xml");
+    let stem = stem.strip_prefix("Telling_").unwrap_or(stem);
+    format!("{demo}Model_Na31-2_{stem}.pdf")
+}
+
+/// A principal or central electoral committee: its election, level and names, and the
+/// candidate lists it was given.
+#[derive(Debug, Clone, Copy)]
+pub struct Body<'a> {
+    /// The election.
+    pub election: &'a Election,
+    /// The level: an HSB's kieskring, the CSB of a council, or the CSB of kieskringen.
+    pub level: AggregationLevel,
+    /// The body's identifier (`HSB1`, `CSB`).
+    pub id: &'a str,
+    /// The body's name as printed ("Hoofdstembureau Groningen").
+    pub name: &'a str,
+    /// The contest whose candidate lists name the candidates in the report and the 520.
+    pub contest: &'a ContestId,
+    /// The 230b files (for the CSV).
+    pub lists: &'a [SourceFile<'a>],
+    /// Demo mode: every file name starts with `DEMO_` and every page says DEMO.
+    pub demo: bool,
+}
+
+impl Body<'_> {
+    fn count_name(&self) -> String {
+        let name = match self.level {
+            AggregationLevel::District { kieskring } => {
+                let name = self
+                    .election
+                    .kieskringen()
+                    .find(|k| k.key.number == Some(kieskring))
+                    .map(|k| k.name.clone())
+                    .unwrap_or_else(|| kieskring.to_string());
+                count_file_name(CountLevel::District, &self.election.id.0, &name)
+            }
+            _ => count_file_name(CountLevel::Total, &self.election.id.0, ""),
+        };
+        demo_name(self.demo, name)
+    }
+
+    fn meta<'b>(&'b self, eml: &[u8], eml_name: &'b str, created: &Created) -> ReportMeta<'b> {
+        ReportMeta {
+            body_id: self.id,
+            body_name: self.name,
+            eml_hash: Sha256Digest::of(eml),
+            eml_file_name: Some(eml_name),
+            created: created.report,
+            demo: self.demo,
+        }
+    }
+
+    /// The osv4-3 CSV of the count `eml`. None for the Tweede Kamer's national 510d: its
+    /// candidates carry only a short code, which eml-nl 0.7 cannot name (docs/csv.md).
+    fn csv(&self, eml_name: &str, eml: &[u8]) -> Result<Option<ExportFile>, ExportError> {
+        if self.level == AggregationLevel::Central {
+            return Ok(None);
+        }
+        let csv = osv4_3_csv(&SourceFile::new(eml_name, eml), self.lists)?;
+        Ok(Some(ExportFile::new(
+            demo_name(self.demo, csv.file_name),
+            csv.bytes,
+        )))
+    }
+}
+
+/// `name`, with `DEMO_` in front in demo mode.
+fn demo_name(demo: bool, name: String) -> String {
+    if demo { format!("DEMO_{name}") } else { name }
+}
+
+fn pdf_name(eml_name: &str) -> String {
+    format!("{}.pdf", eml_name.trim_end_matches(".eml.xml"))
+}
+
+/// The export of an HSB: the 510c of `total`, its report and the CSV, in that order.
+///
+/// # Errors
+/// [`ExportError`] naming the part that failed.
+pub fn district(
+    body: &Body<'_>,
+    total: &CountFile,
+    created: &Created,
+) -> Result<Vec<ExportFile>, ExportError> {
+    let eml = write_count(total)?;
+    let eml_name = body.count_name();
+    let pdf = tally_report::district_report(
+        body.election,
+        &CountReportInput {
+            contest: body.contest,
+            total: &total.total,
+            units: &total.units,
+            meta: body.meta(&eml, &eml_name, created),
+        },
+    )?;
+    let csv = body.csv(&eml_name, &eml)?;
+    let pdf_name = pdf_name(&eml_name);
+    let mut files = vec![
+        ExportFile::new(eml_name, eml),
+        ExportFile::new(pdf_name, pdf),
+    ];
+    files.extend(csv);
+    Ok(files)
+}
+
+/// The export of a CSB: the 510d of `total`, the 520 (the seats and the elected candidates
+/// the core computes with the drawings of lots held), the report (model P 22-2) and, for a
+/// council, the CSV, in that order.
+///
+/// # Errors
+/// [`ExportError::LotsNeeded`] while a drawing of lots is missing; otherwise the part that
+/// failed.
+pub fn central(
+    body: &Body<'_>,
+    total: &CountFile,
+    seat_lots: &[SeatLot],
+    candidate_lots: &[CandidateLot],
+    created: &Created,
+) -> Result<Vec<ExportFile>, ExportError> {
+    let election = body.election;
+    let eml = write_count(total)?;
+    let eml_name = body.count_name();
+    let outcome = compute_result(SeatRules::of(election), total, seat_lots, candidate_lots)?;
+    let Computation::Complete(ComputedResult {
+        seats, candidates, ..
+    }) = &outcome
+    else {
+        return Err(ExportError::LotsNeeded);
+    };
+    let mut elected = Vec::new();
+    for c in candidates {
+        match c {
+            ListOutcome::Elected(l) => elected.push(l.clone()),
+            ListOutcome::LotsNeeded { .. } => return Err(ExportError::LotsNeeded),
+            ListOutcome::Unsupported { list, reason } => {
+                return Err(ExportError::Unsupported {
+                    list: *list,
+                    reason: reason.clone(),
+                });
+            }
+            ListOutcome::Refused { list, error } => {
+                return Err(ExportError::Unsupported {
+                    list: *list,
+                    reason: error.to_string(),
+                });
+            }
+        }
+    }
+    let (authority_id, authority_name, contest_id) = match body.level {
+        AggregationLevel::MunicipalCentral => {
+            let (code, name) = election
+                .domain_municipality()
+                .map(|(c, n)| (c.0, n.to_owned()))
+                .unwrap_or_else(|| (body.id.to_owned(), body.name.to_owned()));
+            (code, Some(name), ContestId("geen".into()))
+        }
+        _ => (
+            "CSB".to_owned(),
+            Some(body.name.to_owned()),
+            ContestId("alle".into()),
+        ),
+    };
+    let result = result_from_outcome(
+        election,
+        body.contest,
+        seats,
+        &elected,
+        &ResultMeta {
+            transaction_id: 1,
+            authority_id,
+            authority_name,
+            creation_date_time: created.eml.clone(),
+            contest_id,
+        },
+    )?;
+    let r520 = write_result(&result)?;
+    let threshold_percent = election.preference_threshold;
+    let candidate_election = CandidateElection {
+        threshold_percent,
+        threshold: seats
+            .quota
+            .scaled(u64::from(threshold_percent), 100)
+            .ok_or(ExportError::Threshold)?,
+        lists: elected,
+        lots: Vec::new(),
+    };
+    let pdf = tally_report::central_report(
+        election,
+        &CentralReportInput {
+            contest: body.contest,
+            total: &total.total,
+            seats,
+            candidates: &candidate_election,
+            meta: body.meta(&eml, &eml_name, created),
+        },
+    )?;
+    let csv = body.csv(&eml_name, &eml)?;
+    let pdf_name = pdf_name(&eml_name);
+    let mut files = vec![
+        ExportFile::new(eml_name, eml),
+        ExportFile::new(demo_name(body.demo, result_file_name(&election.id)), r520),
+        ExportFile::new(pdf_name, pdf),
+    ];
+    files.extend(csv);
+    Ok(files)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_report_is_named_after_its_510b_without_the_count_prefix() {
+        assert_eq!(
+            report_file_name("Telling_GR2025_Juinen_gemeente_Juinen.eml.xml"),
+            "Model_Na31-2_GR2025_Juinen_gemeente_Juinen.pdf"
+        );
+        assert_eq!(
+            report_file_name("DEMO_Telling_GR2025_Juinen_gemeente_Juinen.eml.xml"),
+            "DEMO_Model_Na31-2_GR2025_Juinen_gemeente_Juinen.pdf"
+        );
+    }
+}
