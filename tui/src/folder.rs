@@ -1007,4 +1007,17 @@ mod tests {
         assert_eq!(kieskring_lists(&lists, "3"), None);
         assert_eq!(kieskring_lists(&[("x.xml", b"<x/>")], "6"), None);
     }
+
+    #[test]
+    fn an_export_is_made_in_utc_and_printed_in_dutch_local_time() {
+        // 2026-11-25 14:04:05 UTC is 15:04:05 in winter (CET); 2026-06-25 14:04:05 UTC is
+        // 16:04:05 in summer (CEST).
+        let winter = created_at(1_795_615_445).unwrap();
+        assert_eq!(winter.eml, "2026-11-25T14:04:05");
+        assert_eq!(winter.report.to_string(), "25-11-2026 15:04:05");
+        let summer = created_at(1_782_396_245).unwrap();
+        assert_eq!(summer.eml, "2026-06-25T14:04:05");
+        assert_eq!(summer.report.to_string(), "25-06-2026 16:04:05");
+        assert!(created_at(i64::MAX).is_err());
+    }
 }
