@@ -241,6 +241,19 @@ pub enum StatusKind {
     Definitive,
 }
 
+impl StatusKind {
+    /// Whether the coordinator must act: errors in the first entry, two entries that differ,
+    /// or warnings to acknowledge.
+    pub fn needs_coordinator(self) -> bool {
+        matches!(
+            self,
+            StatusKind::FirstEntryHasErrors
+                | StatusKind::EntriesDifferent
+                | StatusKind::WarningsToAcknowledge
+        )
+    }
+}
+
 impl fmt::Display for StatusKind {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         fmt::Debug::fmt(self, f)

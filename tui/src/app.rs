@@ -434,10 +434,15 @@ fn on_key(state: &mut State, key: KeyEvent) -> Vec<Effect> {
                     let Some(&station) = stations.get(*selected) else {
                         return Vec::new();
                     };
-                    let status = state.ledger.status(station).unwrap_or(Status::Empty);
+                    let status = state
+                        .ledger
+                        .status(station)
+                        .unwrap_or(Status::FirstEntryNotStarted);
                     let slot = match status {
-                        Status::Empty | Status::FirstEntry => Slot::First,
-                        Status::WaitingSecond | Status::SecondEntry => Slot::Second,
+                        Status::FirstEntryNotStarted | Status::FirstEntryInProgress => Slot::First,
+                        Status::SecondEntryNotStarted | Status::SecondEntryInProgress => {
+                            Slot::Second
+                        }
                         other => {
                             state.error(Refusal::with(
                                 Msg::NotOpenForEntry,
@@ -796,7 +801,10 @@ fn on_key(state: &mut State, key: KeyEvent) -> Vec<Effect> {
         }
         Screen::Coordinator { station, scroll } => {
             let station = *station;
-            let status = state.ledger.status(station).unwrap_or(Status::Empty);
+            let status = state
+                .ledger
+                .status(station)
+                .unwrap_or(Status::FirstEntryNotStarted);
             // A decision is not taken by one key: the next screen says what will happen and
             // asks for the station's number (a name typed blind has no digits).
             let decide = |decision: Decision| {
@@ -808,16 +816,16 @@ fn on_key(state: &mut State, key: KeyEvent) -> Vec<Effect> {
             };
             let next = match (status, key.code) {
                 (_, KeyCode::Esc) => return vec![moved(Place::Overview)],
-                (Status::Differences, KeyCode::Up) => {
+                (Status::EntriesDifferent, KeyCode::Up) => {
                     *scroll = scroll.saturating_sub(1);
                     None
                 }
-                (Status::Differences, KeyCode::Down) => {
+                (Status::EntriesDifferent, KeyCode::Down) => {
                     *scroll = scroll.saturating_add(1);
                     None
                 }
-                (Status::Differences, KeyCode::Char('1')) => decide(Decision::KeepFirst),
-                (Status::Differences, KeyCode::Char('2'))
+                (Status::EntriesDifferent, KeyCode::Char('1')) => decide(Decision::KeepFirst),
+                (Status::EntriesDifferent, KeyCode::Char('2'))
                     if state
                         .ledger
                         .findings(station, Slot::Second)
@@ -827,14 +835,20 @@ fn on_key(state: &mut State, key: KeyEvent) -> Vec<Effect> {
                     state.error(Refusal::with(Msg::KeepHasErrors, &[], ""));
                     None
                 }
-                (Status::Differences, KeyCode::Char('2')) => decide(Decision::KeepSecond),
-                (Status::Differences, KeyCode::Char('0')) => decide(Decision::DiscardBoth),
-                (Status::FirstErrors, KeyCode::Char('r' | 'R')) => decide(Decision::SendBack),
-                (Status::FirstErrors, KeyCode::Char('d' | 'D')) => decide(Decision::DiscardFirst),
-                (Status::Warnings, KeyCode::Char('a' | 'A')) => {
+                (Status::EntriesDifferent, KeyCode::Char('2')) => decide(Decision::KeepSecond),
+                (Status::EntriesDifferent, KeyCode::Char('0')) => decide(Decision::DiscardBoth),
+                (Status::FirstEntryHasErrors, KeyCode::Char('r' | 'R')) => {
+                    decide(Decision::SendBack)
+                }
+                (Status::FirstEntryHasErrors, KeyCode::Char('d' | 'D')) => {
+                    decide(Decision::DiscardFirst)
+                }
+                (Status::WarningsToAcknowledge, KeyCode::Char('a' | 'A')) => {
                     decide(Decision::AcknowledgeWarnings)
                 }
-                (Status::Warnings, KeyCode::Char('0')) => decide(Decision::DiscardBoth),
+                (Status::WarningsToAcknowledge, KeyCode::Char('0')) => {
+                    decide(Decision::DiscardBoth)
+                }
                 _ => None,
             };
             if let Some(screen) = next {
@@ -920,13 +934,13 @@ fn on_key(state: &mut State, key: KeyEvent) -> Vec<Effect> {
 /// The catalogue text of a status.
 pub fn status_msg(status: Status) -> Msg {
     match status {
-        Status::Empty => Msg::StEmpty,
-        Status::FirstEntry => Msg::StFirst,
-        Status::FirstErrors => Msg::StErrors,
-        Status::WaitingSecond => Msg::StWaitingSecond,
-        Status::SecondEntry => Msg::StSecond,
-        Status::Differences => Msg::StDifferences,
-        Status::Warnings => Msg::StWarnings,
+        Status::FirstEntryNotStarted => Msg::StEmpty,
+        Status::FirstEntryInProgress => Msg::StFirst,
+        Status::FirstEntryHasErrors => Msg::StErrors,
+        Status::SecondEntryNotStarted => Msg::StWaitingSecond,
+        Status::SecondEntryInProgress => Msg::StSecond,
+        Status::EntriesDifferent => Msg::StDifferences,
+        Status::WarningsToAcknowledge => Msg::StWarnings,
         Status::Definitive => Msg::StDefinitive,
     }
 }

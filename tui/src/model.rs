@@ -168,41 +168,12 @@ pub struct Entry {
     pub finished: bool,
 }
 
-/// Where a polling station stands (the core's [`tally_core::double_entry::StatusKind`]).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
-pub enum Status {
-    /// Nothing typed.
-    #[default]
-    Empty,
-    /// The first entry is being typed.
-    FirstEntry,
-    /// The first entry is saved with errors: the coordinator decides.
-    FirstErrors,
-    /// The first entry is in; a second typist is needed.
-    WaitingSecond,
-    /// The second entry is being typed.
-    SecondEntry,
-    /// The two entries differ: the coordinator decides.
-    Differences,
-    /// The agreed result has warnings: the coordinator acknowledges them.
-    Warnings,
-    /// Both agree: definitive.
-    Definitive,
-}
-
-impl Status {
-    /// Whether the coordinator must act.
-    pub fn needs_coordinator(self) -> bool {
-        matches!(
-            self,
-            Status::FirstErrors | Status::Differences | Status::Warnings
-        )
-    }
-}
+/// Where a polling station stands: the core's double-entry status.
+pub use tally_core::double_entry::StatusKind as Status;
 
 /// One polling station's entries, as the screens see them: a projection of the core's
 /// double-entry state ([`tally_core::double_entry`]) plus the typists' cursors.
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub struct StationData {
     /// The first entry.
     pub first: Option<Entry>,
@@ -223,60 +194,50 @@ impl StationData {
         }
     }
 
-    /// Where the station stands.
-    pub fn status(&self, _form: &Form) -> Status {
-        self.status
-    }
-
-    /// The agreed result, when definitive.
-    pub fn definitive(&self, _form: &Form) -> Option<&PollingStationEntry> {
-        self.result.as_ref()
-    }
-
     /// The projection of the core's status, with the cursors of the entries in progress.
     fn project(status: &StationStatus, cursor: impl Fn(Slot) -> usize) -> StationData {
-        let entry = |t: &TypedEntry, slot: Slot, finished: bool| Entry {
-            typist: t.typist.0.clone(),
-            values: t.entry.clone(),
-            cursor: if finished { 0 } else { cursor(slot) },
-            finished,
+        let entry = |t: &TypedEntry, slot: Slot, finished: bool| {
+            Some(Entry {
+                typist: t.typist.0.clone(),
+                values: t.entry.clone(),
+                cursor: if finished { 0 } else { cursor(slot) },
+                finished,
+            })
         };
-        let mut d = StationData::default();
-        match status {
-            StationStatus::FirstEntryNotStarted => d.status = Status::Empty,
+        let (first, second, result) = match status {
+            StationStatus::FirstEntryNotStarted => (None, None, None),
             StationStatus::FirstEntryInProgress { first } => {
-                d.status = Status::FirstEntry;
-                d.first = Some(entry(first, Slot::First, false));
+                (entry(first, Slot::First, false), None, None)
             }
-            StationStatus::FirstEntryHasErrors { first, .. } => {
-                d.status = Status::FirstErrors;
-                d.first = Some(entry(first, Slot::First, true));
+            StationStatus::FirstEntryHasErrors { first, .. }
+            | StationStatus::SecondEntryNotStarted { first } => {
+                (entry(first, Slot::First, true), None, None)
             }
-            StationStatus::SecondEntryNotStarted { first } => {
-                d.status = Status::WaitingSecond;
-                d.first = Some(entry(first, Slot::First, true));
-            }
-            StationStatus::SecondEntryInProgress { first, second } => {
-                d.status = Status::SecondEntry;
-                d.first = Some(entry(first, Slot::First, true));
-                d.second = Some(entry(second, Slot::Second, false));
-            }
-            StationStatus::EntriesDifferent { first, second, .. } => {
-                d.status = Status::Differences;
-                d.first = Some(entry(first, Slot::First, true));
-                d.second = Some(entry(second, Slot::Second, true));
-            }
+            StationStatus::SecondEntryInProgress { first, second } => (
+                entry(first, Slot::First, true),
+                entry(second, Slot::Second, false),
+                None,
+            ),
+            StationStatus::EntriesDifferent { first, second, .. } => (
+                entry(first, Slot::First, true),
+                entry(second, Slot::Second, true),
+                None,
+            ),
             StationStatus::WarningsToAcknowledge { result, .. } => {
-                d.status = Status::Warnings;
-                d.first = Some(entry(result, Slot::First, true));
+                (entry(result, Slot::First, true), None, None)
             }
-            StationStatus::Definitive { result, .. } => {
-                d.status = Status::Definitive;
-                d.first = Some(entry(result, Slot::First, true));
-                d.result = Some(result.entry.clone());
-            }
+            StationStatus::Definitive { result, .. } => (
+                entry(result, Slot::First, true),
+                None,
+                Some(result.entry.clone()),
+            ),
+        };
+        StationData {
+            first,
+            second,
+            status: status.kind(),
+            result,
         }
-        d
     }
 }
 
@@ -370,7 +331,7 @@ impl Tally {
         Some(
             self.stations
                 .get(&station)
-                .map_or(Status::Empty, |s| s.status),
+                .map_or(Status::FirstEntryNotStarted, |s| s.status),
         )
     }
 
@@ -551,8 +512,8 @@ impl Tally {
                 at,
             } => {
                 let expected = match self.status(*station) {
-                    Some(Status::Empty) => Slot::First,
-                    Some(Status::WaitingSecond) => Slot::Second,
+                    Some(Status::FirstEntryNotStarted) => Slot::First,
+                    Some(Status::SecondEntryNotStarted) => Slot::Second,
                     _ => {
                         return Err(ApplyError::BadEntryState(
                             *station,

@@ -142,15 +142,17 @@ pub fn keys(state: &State, screen: &Screen) -> Vec<Msg> {
         ],
         Screen::Finish { .. } => vec![KeyHelp, KeySave, KeyScrollFindings, KeyBack],
         Screen::Coordinator { station, .. } => match state.ledger.status(*station) {
-            Some(Status::Differences) => vec![
+            Some(Status::EntriesDifferent) => vec![
                 KeyHelp,
                 KeyKeepFirst,
                 KeyKeepSecond,
                 KeyDiscardBoth,
                 KeyBack,
             ],
-            Some(Status::FirstErrors) => vec![KeyHelp, KeySendBack, KeyDiscard, KeyBack],
-            Some(Status::Warnings) => vec![KeyHelp, KeyAcknowledge, KeyDiscardBoth, KeyBack],
+            Some(Status::FirstEntryHasErrors) => vec![KeyHelp, KeySendBack, KeyDiscard, KeyBack],
+            Some(Status::WarningsToAcknowledge) => {
+                vec![KeyHelp, KeyAcknowledge, KeyDiscardBoth, KeyBack]
+            }
             _ => vec![KeyHelp, KeyBack],
         },
         Screen::Confirm { .. } => vec![KeyHelp, KeyConfirmNumber, KeyBack],
@@ -191,7 +193,10 @@ fn overview(state: &State, frame: &mut Frame, area: Rect, selected: usize) {
     for (i, station) in election.info.stations.iter().enumerate() {
         let n = station.number.0;
         let data = state.ledger.stations.get(&n);
-        let status = state.ledger.status(n).unwrap_or(Status::Empty);
+        let status = state
+            .ledger
+            .status(n)
+            .unwrap_or(Status::FirstEntryNotStarted);
         if status == Status::Definitive {
             definitive += 1;
         }
@@ -547,10 +552,10 @@ fn coordinator(state: &State, frame: &mut Frame, area: Rect, station: u32, scrol
     else {
         return;
     };
-    let status = data.status(form);
+    let status = data.status;
     let mut lines = Vec::new();
     match status {
-        Status::Differences => {
+        Status::EntriesDifferent => {
             let (Some(a), Some(b)) = (&data.first, &data.second) else {
                 return;
             };
@@ -589,14 +594,14 @@ fn coordinator(state: &State, frame: &mut Frame, area: Rect, station: u32, scrol
                 ]));
             }
         }
-        Status::FirstErrors => {
+        Status::FirstEntryHasErrors => {
             let Some(e) = &data.first else { return };
             lines.push(Line::from(Msg::ErrorsHeading.fill(lang, &[&e.typist])));
             for f in check(&e.values, &form.shape).iter().take(16) {
                 lines.push(finding_line(f, lang));
             }
         }
-        Status::Warnings => {
+        Status::WarningsToAcknowledge => {
             let (Some(e), Some((other, warnings))) =
                 (&data.first, state.ledger.warnings_to_acknowledge(station))
             else {

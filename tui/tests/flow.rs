@@ -69,7 +69,10 @@ fn full_juinen_count_with_one_difference_and_a_verified_export() {
     // Station 1: two typists, equal entries.
     let p = paper(1, &lists);
     full_entry(&mut r, 0, "Anna", &p);
-    assert_eq!(r.state.ledger.status(1), Some(Status::WaitingSecond));
+    assert_eq!(
+        r.state.ledger.status(1),
+        Some(Status::SecondEntryNotStarted)
+    );
     full_entry(&mut r, 0, "Bert", &p);
     assert_eq!(r.state.ledger.status(1), Some(Status::Definitive));
 
@@ -77,9 +80,15 @@ fn full_juinen_count_with_one_difference_and_a_verified_export() {
     // warning; the agreed result waits for the coordinator.
     let p3 = paper_with_blank(3, &lists, 40);
     full_entry(&mut r, 2, "Anna", &p3);
-    assert_eq!(r.state.ledger.status(3), Some(Status::WaitingSecond));
+    assert_eq!(
+        r.state.ledger.status(3),
+        Some(Status::SecondEntryNotStarted)
+    );
     full_entry(&mut r, 2, "Bert", &p3);
-    assert_eq!(r.state.ledger.status(3), Some(Status::Warnings));
+    assert_eq!(
+        r.state.ledger.status(3),
+        Some(Status::WarningsToAcknowledge)
+    );
     // Not open for a typist.
     select(&mut r, 2);
     key(&mut r, KeyCode::Enter);
@@ -107,7 +116,10 @@ fn full_juinen_count_with_one_difference_and_a_verified_export() {
     // confirmation, which wants the station's number (#14's "Carla").
     type_str(&mut r, "Carla");
     key(&mut r, KeyCode::Enter);
-    assert_eq!(r.state.ledger.status(3), Some(Status::Warnings));
+    assert_eq!(
+        r.state.ledger.status(3),
+        Some(Status::WarningsToAcknowledge)
+    );
     key(&mut r, KeyCode::Esc);
     decide(&mut r, 'a', 3);
     assert_eq!(r.state.ledger.status(3), Some(Status::Definitive));
@@ -133,7 +145,7 @@ fn full_juinen_count_with_one_difference_and_a_verified_export() {
     let f = FieldId::CandidateVotes(ListNumber(1), CandidatePosition(3));
     wrong.insert(f, (votes(2, 1, 3) + 1).to_string());
     full_entry(&mut r, 1, "Bert", &wrong);
-    assert_eq!(r.state.ledger.status(2), Some(Status::Differences));
+    assert_eq!(r.state.ledger.status(2), Some(Status::EntriesDifferent));
 
     // Not yet all definitive: no export.
     key(&mut r, KeyCode::Char('t'));
@@ -163,7 +175,7 @@ fn full_juinen_count_with_one_difference_and_a_verified_export() {
     assert_eq!(diffs, vec![f]);
     // The mistyped second entry has an error (F.402): it cannot be kept.
     key(&mut r, KeyCode::Char('2'));
-    assert_eq!(r.state.ledger.status(2), Some(Status::Differences));
+    assert_eq!(r.state.ledger.status(2), Some(Status::EntriesDifferent));
     assert!(
         r.state
             .note

@@ -135,7 +135,10 @@ fn nothing_typed_is_lost_when_killed_at_many_points() {
     );
     key(&mut k, KeyCode::F(10));
     key(&mut k, KeyCode::Enter);
-    assert_eq!(k.state().ledger.status(1), Some(Status::WaitingSecond));
+    assert_eq!(
+        k.state().ledger.status(1),
+        Some(Status::SecondEntryNotStarted)
+    );
     full_entry(&mut k, 0, "Bert", &p1);
     assert_eq!(k.state().ledger.status(1), Some(Status::Definitive));
 
@@ -148,12 +151,12 @@ fn nothing_typed_is_lost_when_killed_at_many_points() {
         "0".into(),
     );
     full_entry(&mut k, 1, "Bert", &q);
-    assert_eq!(k.state().ledger.status(2), Some(Status::Differences));
+    assert_eq!(k.state().ledger.status(2), Some(Status::EntriesDifferent));
     select(&mut k, 1);
     key(&mut k, KeyCode::Char('c'));
     // The second entry has an error (F.402): it cannot be kept.
     key(&mut k, KeyCode::Char('2'));
-    assert_eq!(k.state().ledger.status(2), Some(Status::Differences));
+    assert_eq!(k.state().ledger.status(2), Some(Status::EntriesDifferent));
     decide(&mut k, '1', 2);
     assert_eq!(
         k.state().ledger.status(2),
@@ -167,7 +170,10 @@ fn nothing_typed_is_lost_when_killed_at_many_points() {
     let mut bad = p3.clone();
     bad.insert(FieldId::BlankVotes, "7".into());
     full_entry(&mut k, 2, "Anna", &bad);
-    assert_eq!(k.state().ledger.status(3), Some(Status::FirstErrors));
+    assert_eq!(
+        k.state().ledger.status(3),
+        Some(Status::FirstEntryHasErrors)
+    );
     select(&mut k, 2);
     key(&mut k, KeyCode::Char('c'));
     k.kill_and_restart();
@@ -191,9 +197,15 @@ fn nothing_typed_is_lost_when_killed_at_many_points() {
     type_fields(&mut k, &p3, 0, |_, _| {});
     key(&mut k, KeyCode::Enter);
     full_entry(&mut k, 2, "Bert", &p3);
-    assert_eq!(k.state().ledger.status(3), Some(Status::Warnings));
+    assert_eq!(
+        k.state().ledger.status(3),
+        Some(Status::WarningsToAcknowledge)
+    );
     k.kill_and_restart();
-    assert_eq!(k.state().ledger.status(3), Some(Status::Warnings));
+    assert_eq!(
+        k.state().ledger.status(3),
+        Some(Status::WarningsToAcknowledge)
+    );
     select(&mut k, 2);
     key(&mut k, KeyCode::Char('c'));
     k.kill_and_restart();
