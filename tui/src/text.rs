@@ -805,7 +805,7 @@ catalogue! {
     /// A typed group is not four hex characters: {0} the group's number, {1} what was typed.
     HashGroupMalformed => "De hashcode klopt niet met het papier: groep {0} moet 4 tekens 0-9 of a-f zijn; getypt: \"{1}\"", "The hash code does not match the paper: group {0} must be 4 characters 0-9 or a-f; typed: \"{1}\"";
     /// A typed group differs from the file: {0} the group's number, {1} what was typed, {2} the file's.
-    HashGroupDiffers => "De hashcode klopt niet met het papier: groep {0} is op het papier \"{1}\", het bestand heeft \"{2}\"", "The hash code does not match the paper: group {0} is \"{1}\" on the paper, the file has \"{2}\"";
+    HashGroupDiffers => "De hashcode klopt niet met het papier: groep {0} is op het papier \"{1}\", in het bestand iets anders. Kijk het papier na; klopt het, dan hoort dit bestand niet bij dit papier.", "The hash code does not match the paper: group {0} is \"{1}\" on the paper and something else in the file. Check the paper; if it is right, this file does not belong to this paper.";
     /// The groups asked cannot be checked (two equal or out of range): a program error.
     HashGroupsAsked => "De gevraagde groepen van de hashcode kunnen niet gecontroleerd worden ({0})", "The hash code groups asked cannot be checked ({0})";
 

@@ -1,0 +1,176 @@
+//! #14: names typed blind, wherever the terminal takes keys, decide nothing. Someone types
+//! "Carla", "Cor", "Aad", "Ria" or "Dora" thinking a name is asked, on the overview, on the
+//! coordinator's screen and in the typist's name field, with the stations in every state of
+//! the double entry; no station's entries or state change.
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::indexing_slicing)]
+
+mod common;
+
+use std::collections::BTreeMap;
+
+use common::*;
+use crossterm::event::KeyCode;
+use tally_core::entry::FieldId;
+use tally_tui::app::Screen;
+use tally_tui::model::Status;
+use tally_tui::shell::Screen as Shell;
+use tally_tui::text::Lang;
+
+const NAMES: [&str; 5] = ["Carla", "Cor", "Aad", "Ria", "Dora"];
+
+fn overview(r: &mut Demo) {
+    for _ in 0..4 {
+        if matches!(r.state.screen, Shell::Level(Screen::Overview { .. })) {
+            return;
+        }
+        key(r, KeyCode::Esc);
+    }
+    panic!("not back on the overview: {:?}", r.state.screen);
+}
+
+fn statuses(r: &Demo) -> Vec<Option<Status>> {
+    (1..=3).map(|s| r.state.ledger.status(s)).collect()
+}
+
+/// Every name on every station from every screen that takes keys there; nothing changes.
+fn walk(r: &mut Demo, expected: &[Status; 3]) {
+    assert_eq!(
+        statuses(r),
+        expected.iter().map(|s| Some(*s)).collect::<Vec<_>>()
+    );
+    let before = r.state.ledger.stations.clone();
+    let exported = r.state.ledger.exported.clone();
+    for i in 0..3 {
+        for name in NAMES {
+            let mut tried = |r: &mut Demo, keys: &dyn Fn(&mut Demo)| {
+                overview(r);
+                select(r, i);
+                keys(r);
+                overview(r);
+                assert_eq!(
+                    r.state.ledger.stations,
+                    before,
+                    "station {} ({:?}) changed after {name:?}",
+                    i + 1,
+                    expected[i]
+                );
+                assert_eq!(r.state.ledger.exported, exported);
+            };
+            // On the overview, with Enter after it.
+            tried(r, &|r| {
+                type_str(r, name);
+                key(r, KeyCode::Enter);
+            });
+            // After the coordinator's key (its screen, or a note that there is nothing to do).
+            tried(r, &|r| {
+                key(r, KeyCode::Char('c'));
+                type_str(r, name);
+                key(r, KeyCode::Enter);
+            });
+            // In the typist's name field, where a name is asked (no Enter: that starts an entry
+            // by that name, which is what the field is for).
+            tried(r, &|r| {
+                key(r, KeyCode::Enter);
+                type_str(r, name);
+            });
+            // On the municipal total.
+            tried(r, &|r| {
+                key(r, KeyCode::Char('t'));
+                type_str(r, name);
+                key(r, KeyCode::Enter);
+            });
+        }
+    }
+}
+
+/// The first `n` fields of `paper`, typed, and the entry left with Esc.
+fn part(r: &mut Demo, paper: &BTreeMap<FieldId, String>, n: usize) {
+    for f in fields(r).into_iter().take(n) {
+        if let Some(t) = paper.get(&f) {
+            type_str(r, t);
+        }
+        key(r, KeyCode::Enter);
+    }
+    overview(r);
+}
+
+#[test]
+fn names_typed_blind_change_no_station_in_any_state() {
+    let dir = tempfile::tempdir().unwrap();
+    let paths = paths(dir.path());
+    let mut r = open(&paths, Lang::Nl);
+    unlock(&mut r);
+    load_definition(&mut r);
+    let lists = juinen_lists(&r);
+    let (p1, p2) = (paper(1, &lists), paper(2, &lists));
+    use Status::*;
+
+    // Not started; a first entry in progress.
+    walk(
+        &mut r,
+        &[
+            FirstEntryNotStarted,
+            FirstEntryNotStarted,
+            FirstEntryNotStarted,
+        ],
+    );
+    start_entry(&mut r, 1, "Anna");
+    part(&mut r, &p2, 3);
+    walk(
+        &mut r,
+        &[
+            FirstEntryNotStarted,
+            FirstEntryInProgress,
+            FirstEntryNotStarted,
+        ],
+    );
+
+    // Waiting for the second entry; the second in progress; a first entry with errors.
+    full_entry(&mut r, 0, "Anna", &p1);
+    start_entry(&mut r, 1, "Anna");
+    type_fields(&mut r, &p2, 3, |_, _| {});
+    key(&mut r, KeyCode::Enter);
+    start_entry(&mut r, 1, "Bert");
+    part(&mut r, &p2, 3);
+    let mut bad = paper(3, &lists);
+    bad.insert(FieldId::BlankVotes, "7".into());
+    full_entry(&mut r, 2, "Anna", &bad);
+    walk(
+        &mut r,
+        &[
+            SecondEntryNotStarted,
+            SecondEntryInProgress,
+            FirstEntryHasErrors,
+        ],
+    );
+
+    // Entries that differ; definitive; warnings to acknowledge.
+    let mut q1 = p1.clone();
+    let first_count = fields(&r)
+        .into_iter()
+        .find(|f| matches!(f, FieldId::CandidateVotes(..)))
+        .unwrap();
+    let other = (p1
+        .get(&first_count)
+        .map_or(0, |v| v.parse::<u64>().unwrap())
+        + 1)
+    .to_string();
+    q1.insert(first_count, other);
+    full_entry(&mut r, 0, "Bert", &q1);
+    start_entry(&mut r, 1, "Bert");
+    type_fields(&mut r, &p2, 3, |_, _| {});
+    key(&mut r, KeyCode::Enter);
+    select(&mut r, 2);
+    key(&mut r, KeyCode::Char('c'));
+    decide(&mut r, 'r', 3);
+    overview(&mut r);
+    let p3 = paper_with_blank(3, &lists, 40);
+    start_entry(&mut r, 2, "Anna");
+    type_fields(&mut r, &p3, 0, |_, _| {});
+    key(&mut r, KeyCode::Enter);
+    full_entry(&mut r, 2, "Bert", &p3);
+    walk(
+        &mut r,
+        &[EntriesDifferent, Definitive, WarningsToAcknowledge],
+    );
+}
