@@ -25,7 +25,11 @@ fn overview(r: &mut Demo) {
         }
         key(r, KeyCode::Esc);
     }
-    panic!("not back on the overview: {:?}", r.state.screen);
+    assert!(
+        matches!(r.state.screen, Shell::Level(Screen::Overview { .. })),
+        "not back on the overview: {:?}",
+        r.state.screen
+    );
 }
 
 fn statuses(r: &Demo) -> Vec<Option<Status>> {
@@ -42,7 +46,7 @@ fn walk(r: &mut Demo, expected: &[Status; 3]) {
     let exported = r.state.ledger.exported.clone();
     for i in 0..3 {
         for name in NAMES {
-            let mut tried = |r: &mut Demo, keys: &dyn Fn(&mut Demo)| {
+            let tried = |r: &mut Demo, keys: &dyn Fn(&mut Demo)| {
                 overview(r);
                 select(r, i);
                 keys(r);
