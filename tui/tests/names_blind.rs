@@ -44,7 +44,7 @@ fn walk(r: &mut Demo, expected: &[Status; 3]) {
     );
     let before = r.state.ledger.stations.clone();
     let exported = r.state.ledger.exported.clone();
-    for i in 0..3 {
+    for (i, state) in expected.iter().enumerate() {
         for name in NAMES {
             let tried = |r: &mut Demo, keys: &dyn Fn(&mut Demo)| {
                 overview(r);
@@ -56,7 +56,7 @@ fn walk(r: &mut Demo, expected: &[Status; 3]) {
                     before,
                     "station {} ({:?}) changed after {name:?}",
                     i + 1,
-                    expected[i]
+                    state
                 );
                 assert_eq!(r.state.ledger.exported, exported);
             };
