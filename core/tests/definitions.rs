@@ -15,7 +15,7 @@ use std::path::{Path, PathBuf};
 use tally_core::election::{ElectionCategory, ElectionSubcategory, RegionCategory, SourceKind};
 use tally_core::eml::definition::{
     DefinitionError, DefinitionProblem, SourceFile, load_candidate_lists, load_definition,
-    load_election, load_polling_stations,
+    load_election, load_polling_stations, sort_medium_files,
 };
 use tally_core::eml::limits::{InputProblem, MAX_FILE_BYTES};
 use tally_core::eml::{ByteSpan, EmlIssue, EmlProblem};
@@ -1037,4 +1037,55 @@ fn ballot_contest_of_a_municipality() {
         untreed.ballot_contest(&west_maas),
         Err(BallotContestError::Ambiguous { .. })
     ));
+}
+
+/// A definition medium's files are told apart by what they are (the root's `Id`), never by
+/// their names: misleading names change nothing, and a medium missing a document, holding
+/// one twice, or holding another EML document is refused naming what is wrong.
+#[test]
+fn a_definition_mediums_files_are_sorted_by_content_not_name() {
+    let def = synthetic("eml110a_verkiezingsdefinitie-juinen.eml.xml");
+    let cl = synthetic("eml230b_kandidatenlijsten-juinen.eml.xml");
+    let ps = synthetic("eml110b_stembureaulijst-juinen.eml.xml");
+    let named = |o: &Owned, name: &str| Owned {
+        name: name.to_string(),
+        bytes: o.bytes.clone(),
+    };
+    // The 110a called a 230b, the 230b called a 110b, the 110b called a 110a.
+    let files = [
+        named(&ps, "eml110a_verkiezingsdefinitie.xml"),
+        named(&def, "Kandidatenlijsten_x.xml"),
+        named(&cl, "stembureaulijst.xml"),
+    ];
+    let sources: Vec<SourceFile<'_>> = files.iter().map(Owned::file).collect();
+    let sorted = sort_medium_files(&sources).unwrap();
+    assert_eq!(sorted.definition, 1);
+    assert_eq!(sorted.candidate_lists, vec![2]);
+    assert_eq!(sorted.polling_stations, Some(0));
+
+    // No 110b is allowed (the higher levels' media); no 230b is not.
+    let sorted = sort_medium_files(&[def.file(), cl.file()]).unwrap();
+    assert_eq!(sorted.polling_stations, None);
+    let e = sort_medium_files(&[def.file(), ps.file()]).unwrap_err();
+    assert_eq!(
+        e.to_string(),
+        "(the medium): the medium holds 0 230b file(s); it must hold at least one"
+    );
+    let e = sort_medium_files(&[def.file(), def.file(), cl.file()]).unwrap_err();
+    assert!(e.to_string().contains("holds 2 110a file(s)"), "{e}");
+    let e = sort_medium_files(&[def.file(), cl.file(), ps.file(), ps.file()]).unwrap_err();
+    assert!(e.to_string().contains("holds 2 110b file(s)"), "{e}");
+
+    // Another EML document, or no EML at all, is refused with the file's name.
+    let count =
+        synthetic("eml230b_kandidatenlijsten-juinen.eml.xml").edited("Id=\"230b\"", "Id=\"510b\"");
+    let e = sort_medium_files(&[def.file(), cl.file(), count.file()]).unwrap_err();
+    assert_eq!(e.file, count.name);
+    assert!(e.to_string().contains("510b"), "{e}");
+    let junk = Owned {
+        name: "README.txt".into(),
+        bytes: b"not xml".to_vec(),
+    };
+    let e = sort_medium_files(&[def.file(), cl.file(), junk.file()]).unwrap_err();
+    assert_eq!(e.file, "README.txt");
 }

@@ -16,7 +16,11 @@ use std::path::{Path, PathBuf};
 
 use tally_core::double_entry::DataEntry;
 use tally_core::election::Election;
-use tally_core::eml::definition::{SourceFile, load_candidate_lists, load_election};
+use tally_core::eml::definition::{
+    DefinitionError, DefinitionProblem, SourceFile, load_candidate_lists, load_election,
+    sort_medium_files,
+};
+use tally_core::eml::limits::DocumentKind;
 use tally_core::municipal::{MunicipalitySpec, StationInfo};
 use tally_export::{Created, ExportError, ExportFile};
 use tally_media::export::NoFaults;
@@ -746,31 +750,22 @@ impl FolderServices {
         &self,
         verified: &VerifiedMedium,
     ) -> Result<(VerifiedDefinition, KeptElection), Refusal> {
-        let find = |marks: &[&str]| {
-            verified
-                .files
-                .iter()
-                .find(|f| marks.iter().any(|m| f.name.contains(m)))
-        };
-        let missing = |msg: Msg| Refusal::with(msg, &[], "");
-        let f110a =
-            find(&["110a", "Verkiezingsdefinitie"]).ok_or_else(|| missing(Msg::Missing110a))?;
-        // A Tweede Kamer medium holds one 230b per kieskring: all are loaded, and the one
-        // of this municipality's kieskring is the one whose hash code is asked below.
-        let lists: Vec<_> = verified
+        let sources: Vec<SourceFile<'_>> = verified
             .files
             .iter()
-            .filter(|f| {
-                ["230b", "Kandidatenlijsten"]
-                    .iter()
-                    .any(|m| f.name.contains(m))
-            })
+            .map(|f| SourceFile::new(&f.name, &f.bytes))
             .collect();
-        if lists.is_empty() {
-            return Err(missing(Msg::Missing230b));
-        }
-        let f110b = find(&["110b", "Stembureaus", "stembureaulijst"])
-            .ok_or_else(|| missing(Msg::Missing110b))?;
+        let sorted = sort_medium_files(&sources).map_err(|e| medium_files_refusal(&e))?;
+        let f110a = verified.files.get(sorted.definition);
+        let lists: Vec<_> = sorted
+            .candidate_lists
+            .iter()
+            .filter_map(|&i| verified.files.get(i))
+            .collect();
+        let f110b = sorted.polling_stations.and_then(|i| verified.files.get(i));
+        let (Some(f110a), Some(f110b)) = (f110a, f110b) else {
+            return Err(Refusal::with(Msg::Missing110b, &[], ""));
+        };
         let election = load_election(
             &SourceFile::new(&f110a.name, &f110a.bytes),
             &lists
@@ -948,6 +943,20 @@ pub fn created_at(seconds: i64) -> Result<Created, Refusal> {
         ),
         report,
     })
+}
+
+/// The words for a definition medium whose files are not one 110a, 230b files and at most
+/// one 110b.
+pub fn medium_files_refusal(e: &DefinitionError) -> Refusal {
+    let msg = match &e.problem {
+        DefinitionProblem::MediumDocuments { kind, found: 0, .. } => match kind {
+            DocumentKind::ElectionDefinition => Msg::Missing110a,
+            DocumentKind::CandidateLists => Msg::Missing230b,
+            _ => Msg::Missing110b,
+        },
+        _ => Msg::DefinitionEmlWrong,
+    };
+    Refusal::with(msg, &[], e.to_string())
 }
 
 /// The words for an export that cannot be made.

@@ -92,6 +92,16 @@ pub enum DefinitionProblem {
         /// The category found.
         found: String,
     },
+    /// A definition medium without a document it needs, or with one more than once.
+    #[error("the medium holds {found} {kind} file(s); it must hold {needed}")]
+    MediumDocuments {
+        /// The document.
+        kind: DocumentKind,
+        /// How many the medium holds.
+        found: usize,
+        /// How many it must hold (`exactly one`, `at least one`, `at most one`).
+        needed: &'static str,
+    },
     /// A file is for another election than the 110a.
     #[error(
         "{field}: this file is for another election: the 110a has \"{expected}\", this file has \"{found}\""
@@ -240,6 +250,88 @@ pub struct PollingStationsFile {
     pub source: SourceDigest,
     /// Non-fatal remarks of the parser.
     pub warnings: Vec<String>,
+}
+
+/// The files of a definition medium by what each one is, read from the file itself (its
+/// root element's `Id`), never from its name: indices into the files given.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct MediumFiles {
+    /// The 110a.
+    pub definition: usize,
+    /// The 230b files (a Tweede Kamer medium holds one per kieskring).
+    pub candidate_lists: Vec<usize>,
+    /// The 110b, when the medium holds one.
+    pub polling_stations: Option<usize>,
+}
+
+/// The medium's name for errors about what it holds as a whole.
+const THE_MEDIUM: &str = "(the medium)";
+
+/// Sorts the files of a definition medium (see [`MediumFiles`]); every file passes the
+/// input guards first.
+///
+/// # Errors
+/// A file that fails the guards or is another EML document (named), no 110a or more than
+/// one, no 230b, or more than one 110b.
+pub fn sort_medium_files(files: &[SourceFile<'_>]) -> Result<MediumFiles, DefinitionError> {
+    const KINDS: [DocumentKind; 3] = [
+        DocumentKind::ElectionDefinition,
+        DocumentKind::CandidateLists,
+        DocumentKind::PollingStations,
+    ];
+    let mut of_kind: [Vec<usize>; 3] = Default::default();
+    for (i, f) in files.iter().enumerate() {
+        let checked =
+            check_xml_input_of_kind(f.name, f.bytes, &KINDS).map_err(|e| DefinitionError {
+                file: e.file,
+                problem: DefinitionProblem::Input(e.problem),
+            })?;
+        if let Some(slot) = KINDS
+            .iter()
+            .position(|k| *k == checked.kind)
+            .and_then(|k| of_kind.get_mut(k))
+        {
+            slot.push(i);
+        }
+    }
+    let [definitions, candidate_lists, polling_stations] = of_kind;
+    let refuse = |kind, found, needed| DefinitionError {
+        file: THE_MEDIUM.to_string(),
+        problem: DefinitionProblem::MediumDocuments {
+            kind,
+            found,
+            needed,
+        },
+    };
+    let definition = match definitions.as_slice() {
+        [one] => *one,
+        more => {
+            return Err(refuse(
+                DocumentKind::ElectionDefinition,
+                more.len(),
+                "exactly one",
+            ));
+        }
+    };
+    if candidate_lists.is_empty() {
+        return Err(refuse(DocumentKind::CandidateLists, 0, "at least one"));
+    }
+    let polling_stations = match polling_stations.as_slice() {
+        [] => None,
+        [one] => Some(*one),
+        more => {
+            return Err(refuse(
+                DocumentKind::PollingStations,
+                more.len(),
+                "at most one",
+            ));
+        }
+    };
+    Ok(MediumFiles {
+        definition,
+        candidate_lists,
+        polling_stations,
+    })
 }
 
 /// Loads and cross-checks an election: the 110a `definition`, its 230b `candidate_lists`

@@ -8,13 +8,13 @@ use std::fs;
 use std::path::{Path, PathBuf};
 
 use tally_core::eml::count::read_count;
-use tally_core::eml::definition::{SourceFile, load_election};
+use tally_core::eml::definition::{SourceFile, load_election, sort_medium_files};
 use tally_export::{Created, ExportError, ExportFile};
 use tally_media::{FolderMedium, JsonLinesAudit};
 use tally_signing::{Certificate, ContentKind, Timestamp, VerifiedMedium, VerifyOptions, sha256};
 
 use super::model::{Definition, ListFiles, level_of};
-use crate::folder::{Body, Paths, SetupError};
+use crate::folder::{Body, Paths, SetupError, medium_files_refusal};
 use crate::sticks::Sticks;
 use crate::text::Msg;
 
@@ -104,20 +104,30 @@ impl FolderHigherServices {
 
     fn definition_from(&self, verified: &VerifiedMedium) -> Result<Definition, Refusal> {
         let refuse = |detail: String| Refusal::with(Msg::RefusedOther, &[], detail);
-        let is = |name: &str, marks: &[&str]| marks.iter().any(|m| name.contains(m));
-        let f110a = verified
+        let sources: Vec<SourceFile<'_>> = verified
             .files
             .iter()
-            .find(|f| is(&f.name, &["110a", "Verkiezingsdefinitie"]))
-            .ok_or_else(|| refuse("110a missing".into()))?;
-        let lists: Vec<SourceFile<'_>> = verified
-            .files
-            .iter()
-            .filter(|f| is(&f.name, &["230b", "Kandidatenlijsten"]))
             .map(|f| SourceFile::new(&f.name, &f.bytes))
             .collect();
-        let election = load_election(&SourceFile::new(&f110a.name, &f110a.bytes), &lists, None)
-            .map_err(|e| refuse(e.to_string()))?;
+        let sorted = sort_medium_files(&sources).map_err(|e| medium_files_refusal(&e))?;
+        let f110a = verified
+            .files
+            .get(sorted.definition)
+            .ok_or_else(|| refuse("110a missing".into()))?;
+        let lists: Vec<_> = sorted
+            .candidate_lists
+            .iter()
+            .filter_map(|&i| verified.files.get(i))
+            .collect();
+        let election = load_election(
+            &SourceFile::new(&f110a.name, &f110a.bytes),
+            &lists
+                .iter()
+                .map(|f| SourceFile::new(&f.name, &f.bytes))
+                .collect::<Vec<_>>(),
+            None,
+        )
+        .map_err(|e| refuse(e.to_string()))?;
         if election.id.0 != self.body.certificate.election() {
             return Err(Refusal::with(
                 Msg::RefusedOtherElection,
@@ -140,10 +150,8 @@ impl FolderHigherServices {
             body_name,
             signer: format!("{} ({})", signer.name(), signer.identifier()),
             sha256_110a: hex::encode(f110a.sha256),
-            lists_230b: verified
-                .files
+            lists_230b: lists
                 .iter()
-                .filter(|f| is(&f.name, &["230b", "Kandidatenlijsten"]))
                 .map(|f| (f.name.clone(), hex::encode(f.sha256)))
                 .collect(),
             files: verified
@@ -152,10 +160,8 @@ impl FolderHigherServices {
                 .map(|f| (f.name.clone(), hex::encode(f.sha256)))
                 .collect(),
             list_files: ListFiles(std::sync::Arc::new(
-                verified
-                    .files
+                lists
                     .iter()
-                    .filter(|f| is(&f.name, &["230b", "Kandidatenlijsten"]))
                     .map(|f| (f.name.clone(), f.bytes.clone()))
                     .collect(),
             )),
