@@ -19,3 +19,4 @@ pub mod hashcode;
 pub mod ids;
 pub mod journal;
 pub mod municipal;
+pub mod people;
