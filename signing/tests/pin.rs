@@ -16,7 +16,10 @@ fn pin(s: &str) -> Zeroizing<String> {
 #[test]
 fn the_right_pin_is_correct() {
     let hash = hash_pin(&pin("48213")).unwrap();
-    assert!(hash.starts_with("$argon2id$v=19$m=32768,t=3,p=1$"), "{hash}");
+    assert!(
+        hash.starts_with("$argon2id$v=19$m=32768,t=3,p=1$"),
+        "{hash}"
+    );
     assert_eq!(verify_pin(&hash, &pin("48213")), Ok(PinVerdict::Correct));
 }
 
@@ -24,7 +27,11 @@ fn the_right_pin_is_correct() {
 fn a_wrong_pin_is_wrong() {
     let hash = hash_pin(&pin("48213")).unwrap();
     for wrong in ["48214", "4821", "482130", "", " 48213", "48213 "] {
-        assert_eq!(verify_pin(&hash, &pin(wrong)), Ok(PinVerdict::Wrong), "{wrong:?}");
+        assert_eq!(
+            verify_pin(&hash, &pin(wrong)),
+            Ok(PinVerdict::Wrong),
+            "{wrong:?}"
+        );
     }
 }
 
@@ -81,7 +88,13 @@ fn a_hash_that_is_not_argon2id_is_refused() {
         verify_pin(&argon2i, &pin("48213")),
         Err(PinError::NotArgon2id)
     );
-    for bad in ["", "48213", "$argon2id$", "$argon2id$v=19$m=x$y$z", "$$$$$$"] {
+    for bad in [
+        "",
+        "48213",
+        "$argon2id$",
+        "$argon2id$v=19$m=x$y$z",
+        "$$$$$$",
+    ] {
         assert!(
             matches!(verify_pin(bad, &pin("48213")), Err(PinError::Malformed(_))),
             "{bad:?}"

@@ -98,12 +98,10 @@ fn is_digit_run(bytes: &[u8]) -> bool {
         return false;
     }
     let steps = |d: i16| {
-        bytes
-            .windows(2)
-            .all(|w| match (w.first(), w.get(1)) {
-                (Some(a), Some(b)) => i16::from(*b) - i16::from(*a) == d,
-                _ => false,
-            })
+        bytes.windows(2).all(|w| match (w.first(), w.get(1)) {
+            (Some(a), Some(b)) => i16::from(*b) - i16::from(*a) == d,
+            _ => false,
+        })
     };
     steps(1) || steps(-1)
 }
