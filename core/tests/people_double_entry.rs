@@ -14,7 +14,7 @@ use tally_core::people::{
 };
 
 const SB: PollingStationNumber = PollingStationNumber(4);
-const HASH: &str = "$argon2id$v=19$m=32768,t=3,p=1$BwcHBwcHBwcHBwcHBwcHBw$q0e9X2yq0e9X2yq0e9X2yq0e9X2yq0e9X2yq0e9X2yq";
+const HASH: &str = "$argon2id$v=19$m=65536,t=3,p=1$BwcHBwcHBwcHBwcHBwcHBw$q0e9X2yq0e9X2yq0e9X2yq0e9X2yq0e9X2yq0e9X2yq";
 const CARLA: PersonId = PersonId(1);
 const ANNA: PersonId = PersonId(2);
 const BERT: PersonId = PersonId(3);
