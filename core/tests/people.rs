@@ -565,3 +565,38 @@ fn a_journaled_name_or_hash_that_breaks_the_rules_does_not_decode() {
     let not_argon = good.replace("$argon2id$", "$argon2d$");
     assert!(serde_json::from_str::<RegistryEvent>(&not_argon).is_err());
 }
+
+// --- throttling wrong PINs ---
+
+#[test]
+fn wrong_pins_are_throttled_with_a_growing_wait() {
+    use tally_core::people::{FREE_TRIES, MAX_DELAY_MS, PinThrottle, TooSoon};
+    let anna = PersonId(2);
+    let bert = PersonId(3);
+    let mut t = PinThrottle::new();
+    let mut now = 0;
+    for _ in 0..FREE_TRIES {
+        assert_eq!(t.check(anna, Timestamp(now)), Ok(()));
+        t.failed(anna, Timestamp(now));
+        now += 10;
+    }
+    // The fourth wrong PIN costs a second, then two, four, ...
+    let mut waits = Vec::new();
+    for _ in 0..12 {
+        t.check(anna, Timestamp(now)).unwrap();
+        t.failed(anna, Timestamp(now));
+        let Err(TooSoon { wait_ms, .. }) = t.check(anna, Timestamp(now)) else {
+            panic!("no wait after {} wrong PINs", t.wrong_in_a_row(anna));
+        };
+        waits.push(wait_ms);
+        now += wait_ms;
+    }
+    assert_eq!(&waits[..4], &[1_000, 2_000, 4_000, 8_000]);
+    assert_eq!(*waits.last().unwrap(), MAX_DELAY_MS);
+    // Others are not held up by Anna's wrong PINs.
+    assert_eq!(t.check(bert, Timestamp(now)), Ok(()));
+    // A right PIN ends the row.
+    t.succeeded(anna);
+    assert_eq!(t.wrong_in_a_row(anna), 0);
+    assert_eq!(t.check(anna, Timestamp(now)), Ok(()));
+}

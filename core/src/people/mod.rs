@@ -15,11 +15,13 @@
 //! - the last active coordinator cannot be deactivated.
 //!
 //! Roles are separate: a coordinator does not type and a typist does not decide
-//! ([`Registry::may_act`]). Nothing here reads a clock or a random source, or hashes: the
-//! caller gives the time, and `tally_signing::pin` hashes and verifies PINs.
+//! ([`Registry::may_act`]). Wrong PINs are throttled per person ([`PinThrottle`]). Nothing
+//! here reads a clock or a random source, or hashes: the caller gives the time, and
+//! `tally_signing::pin` hashes and verifies PINs.
 
 mod name;
 mod pin;
+mod throttle;
 
 use std::collections::BTreeMap;
 use std::fmt;
@@ -29,6 +31,7 @@ pub use pin::{
     MAX_PIN_CHARS, MAX_PIN_HASH_LEN, MIN_PIN_CHARS, NewPin, PinHash, PinHashFormatError,
     PinRuleError,
 };
+pub use throttle::{FIRST_DELAY_MS, FREE_TRIES, MAX_DELAY_MS, PinThrottle, TooSoon};
 
 use crate::double_entry::{Role, Timestamp};
 
