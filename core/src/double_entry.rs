@@ -723,7 +723,7 @@ impl DataEntry {
         let to = next.kind();
         station.status = next;
         station.history.push(HistoryRecord {
-            at: at,
+            at,
             user: actor.user.clone(),
             person: actor.person,
             role: actor.role,

@@ -132,8 +132,8 @@ pub enum RegistryError {
     RoleNotHeld {
         /// Who.
         id: PersonId,
-        /// Their name.
-        name: PersonName,
+        /// Their name, as shown.
+        name: String,
         /// Their role.
         held: Role,
         /// The role needed.
@@ -153,12 +153,12 @@ pub enum RegistryError {
     /// The name can be taken for a name already registered.
     #[error("the name {name} can be taken for {existing_name} ({existing}), already registered")]
     ConfusableName {
-        /// The new name.
-        name: PersonName,
+        /// The new name, as shown.
+        name: String,
         /// The person already registered.
         existing: PersonId,
-        /// Their name.
-        existing_name: PersonName,
+        /// Their name, as shown.
+        existing_name: String,
     },
     /// Deactivating the only active coordinator would leave nobody to decide.
     #[error("{0} is the last active coordinator and cannot be deactivated")]
@@ -236,9 +236,9 @@ impl Registry {
     pub fn check_new_name(&self, name: &PersonName) -> Result<(), RegistryError> {
         match self.find(name) {
             Some(p) => Err(RegistryError::ConfusableName {
-                name: name.clone(),
+                name: name.as_str().to_owned(),
                 existing: p.id,
-                existing_name: p.name.clone(),
+                existing_name: p.name.as_str().to_owned(),
             }),
             None => Ok(()),
         }
@@ -251,7 +251,7 @@ impl Registry {
         if person.role != role {
             return Err(RegistryError::RoleNotHeld {
                 id,
-                name: person.name.clone(),
+                name: person.name.as_str().to_owned(),
                 held: person.role,
                 needed: role,
             });
