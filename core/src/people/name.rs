@@ -3,9 +3,10 @@
 //! A name is kept as it is shown ([`PersonName::as_str`]: NFC, trimmed, every run of
 //! white space one space, its case as typed) and compared through two keys: the UTS #39
 //! confusable skeleton of the shown name and that of its case-folded form. Two names are
-//! the same person's when any key of one equals any key of the other, so "Anna", "ANNA",
-//! "anna " and "Ann\u{430}" (a Cyrillic a) are one name, while "Anna2" is another
-//! (`docs/people.md`). The skeletons, the identifier profile and the script sets come from
+//! the same person's when any key of one equals any key of the other, so "Anna", "ANNA"
+//! and "anna " are one name, as are "Ace" and "\u{410}\u{441}\u{435}" (all Cyrillic),
+//! while "Anna2" is another (`docs/people.md`). "Ann\u{430}" (one Cyrillic a) is refused
+//! as a name for mixing scripts; [`same_name`] still takes it for "Anna". The skeletons, the identifier profile and the script sets come from
 //! the `unicode-security` crate (Unicode's own data), not from a table of our own.
 
 use std::fmt;
