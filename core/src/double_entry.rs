@@ -29,6 +29,15 @@
 //! caller: nothing in this crate reads a clock). The same events are what the journal
 //! stores, so replaying the journal rebuilds exactly this state. An illegal event is
 //! refused with a [`TransitionError`] and changes nothing.
+//!
+//! Who acts comes in two forms. An [`Event`] names a self-declared user ([`UserName`]) and
+//! a role; two names count as one person when [`same_name`] says so (case, white space,
+//! invisible characters and Unicode look-alikes ignored). A [`PersonEvent`] names a person
+//! of the session's [`Registry`] by [`PersonId`], and [`DataEntry::apply_person`] takes
+//! the role from the registry: a typist never makes a coordinator's decision and a
+//! coordinator never types (`docs/people.md`); two entries by registered people are
+//! compared by their ids. Either way, the second entry of a station is refused when it is
+//! by the person who typed the first.
 
 use std::collections::BTreeMap;
 use std::fmt;
@@ -36,6 +45,7 @@ use std::fmt;
 use crate::entry::checks::{CheckCode, CheckResult, Severity, check};
 use crate::entry::{EntryError, EntryShape, FieldId, FieldValue, PollingStationEntry};
 use crate::ids::PollingStationNumber;
+use crate::people::{PersonId, Registry, RegistryError, same_name};
 
 /// A moment, in milliseconds since 1970-01-01T00:00:00Z, as given by the caller.
 #[derive(
@@ -156,11 +166,30 @@ mod station_number {
     }
 }
 
+/// One event of data entry by a registered person: who did what to which polling
+/// station's entry, when. The role is the person's, from the [`Registry`]
+/// ([`DataEntry::apply_person`]). This is what the terminal journals once the people of
+/// the session are registered.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+pub struct PersonEvent {
+    /// The polling station.
+    #[serde(with = "station_number")]
+    pub station: PollingStationNumber,
+    /// Who (the terminal has verified their PIN).
+    pub person: PersonId,
+    /// When (given by the caller).
+    pub at: Timestamp,
+    /// What.
+    pub action: Action,
+}
+
 /// One entry of a paper report by one typist.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct TypedEntry {
     /// Who types it.
     pub typist: UserName,
+    /// The registered person who types it (`None` for a self-declared name).
+    pub person: Option<PersonId>,
     /// What is typed so far.
     pub entry: PollingStationEntry,
     /// When it was started.
@@ -295,6 +324,8 @@ pub struct HistoryRecord {
     pub at: Timestamp,
     /// Who.
     pub user: UserName,
+    /// The registered person (`None` for a self-declared name).
+    pub person: Option<PersonId>,
     /// In which role.
     pub role: Role,
     /// What (never a field edit: those are in the journal only).
@@ -363,6 +394,9 @@ pub enum TransitionError {
     /// An empty user name.
     #[error("a user name may not be empty")]
     EmptyName,
+    /// The person of a [`PersonEvent`] cannot act: not registered or deactivated.
+    #[error("{0}")]
+    Person(RegistryError),
     /// The field or value was refused.
     #[error("polling station {station}: {source}")]
     Field {
@@ -467,12 +501,54 @@ impl DataEntry {
         self.stations.iter().map(|(n, s)| (*n, s))
     }
 
-    /// Applies one event, or refuses it and changes nothing.
+    /// Applies one event of a self-declared user, or refuses it and changes nothing.
     pub fn apply(&mut self, event: &Event) -> Result<(), TransitionError> {
-        let station_no = event.station;
         if event.user.0.trim().is_empty() {
             return Err(TransitionError::EmptyName);
         }
+        let actor = Actor {
+            user: &event.user,
+            person: None,
+            role: event.role,
+        };
+        self.apply_as(&actor, event.station, event.at, &event.action)
+    }
+
+    /// Applies one event of a registered person, or refuses it and changes nothing. The
+    /// person must be in `people` and active; they act in their registered role (so a
+    /// typist's [`Action::Decide`] is refused as [`TransitionError::WrongRole`], as is a
+    /// coordinator's entry), and their entries are theirs by [`PersonId`]. Replay the
+    /// registry's and these events in the order of the journal: a person deactivated later
+    /// was active when they acted.
+    pub fn apply_person(
+        &mut self,
+        people: &Registry,
+        event: &PersonEvent,
+    ) -> Result<(), TransitionError> {
+        let person = people.person(event.person).ok_or(TransitionError::Person(
+            RegistryError::UnknownPerson(event.person),
+        ))?;
+        if !person.active {
+            return Err(TransitionError::Person(RegistryError::Deactivated(
+                event.person,
+            )));
+        }
+        let user = UserName(person.name.as_str().to_owned());
+        let actor = Actor {
+            user: &user,
+            person: Some(person.id),
+            role: person.role,
+        };
+        self.apply_as(&actor, event.station, event.at, &event.action)
+    }
+
+    fn apply_as(
+        &mut self,
+        actor: &Actor<'_>,
+        station_no: PollingStationNumber,
+        at: Timestamp,
+        action: &Action,
+    ) -> Result<(), TransitionError> {
         let shape = &self.shape;
         let by_typist = self.warnings_by == WarningsBy::Typist;
         let station = self
@@ -482,34 +558,34 @@ impl DataEntry {
         let from = station.status.kind();
         let not_allowed = || TransitionError::NotAllowed {
             station: station_no,
-            action: action_name(&event.action),
+            action: action_name(action),
             status: from,
         };
         let need_role = |role: Role| {
-            if event.role == role {
+            if actor.role == role {
                 Ok(())
             } else {
                 Err(TransitionError::WrongRole {
-                    user: event.user.clone(),
-                    role: event.role,
-                    action: action_name(&event.action),
+                    user: actor.user.clone(),
+                    role: actor.role,
+                    action: action_name(action),
                 })
             }
         };
         let owned = |typed: &TypedEntry| {
-            if typed.typist == event.user {
+            if actor.is(typed) {
                 Ok(())
             } else {
                 Err(TransitionError::NotYourEntry {
                     station: station_no,
                     owner: typed.typist.clone(),
-                    user: event.user.clone(),
+                    user: actor.user.clone(),
                 })
             }
         };
 
         // Field edits change the entry in place (validated before any change).
-        if let Action::SetField { field, value } = &event.action {
+        if let Action::SetField { field, value } = action {
             need_role(Role::Typist)?;
             let typed = match &mut station.status {
                 StationStatus::FirstEntryInProgress { first } => first,
@@ -524,28 +600,29 @@ impl DataEntry {
                     station: station_no,
                     source,
                 })?;
-            typed.last_edit_at = event.at;
+            typed.last_edit_at = at;
             return Ok(());
         }
 
         let new_entry = || TypedEntry {
-            typist: event.user.clone(),
+            typist: actor.user.clone(),
+            person: actor.person,
             entry: PollingStationEntry::empty(shape),
-            started_at: event.at,
-            last_edit_at: event.at,
+            started_at: at,
+            last_edit_at: at,
         };
 
-        let next: StationStatus = match (&event.action, &station.status) {
+        let next: StationStatus = match (action, &station.status) {
             (Action::StartEntry, StationStatus::FirstEntryNotStarted) => {
                 need_role(Role::Typist)?;
                 StationStatus::FirstEntryInProgress { first: new_entry() }
             }
             (Action::StartEntry, StationStatus::SecondEntryNotStarted { first }) => {
                 need_role(Role::Typist)?;
-                if first.typist == event.user {
+                if actor.is(first) {
                     return Err(TransitionError::SameTypist {
                         station: station_no,
-                        typist: event.user.clone(),
+                        typist: actor.user.clone(),
                     });
                 }
                 StationStatus::SecondEntryInProgress {
@@ -659,10 +736,11 @@ impl DataEntry {
         let to = next.kind();
         station.status = next;
         station.history.push(HistoryRecord {
-            at: event.at,
-            user: event.user.clone(),
-            role: event.role,
-            action: event.action.clone(),
+            at,
+            user: actor.user.clone(),
+            person: actor.person,
+            role: actor.role,
+            action: action.clone(),
             from,
             to,
         });
@@ -676,6 +754,24 @@ impl DataEntry {
             .filter(|(_, s)| s.status.kind() != StatusKind::Definitive)
             .map(|(n, s)| (*n, s.status.kind()))
             .collect()
+    }
+}
+
+/// Who acts, as the state machine sees them.
+struct Actor<'a> {
+    user: &'a UserName,
+    person: Option<PersonId>,
+    role: Role,
+}
+
+impl Actor<'_> {
+    /// Whether `typed` is this actor's entry: the same registered person when both are
+    /// registered; otherwise names that [`same_name`] takes for one.
+    fn is(&self, typed: &TypedEntry) -> bool {
+        match (typed.person, self.person) {
+            (Some(a), Some(b)) => a == b,
+            _ => typed.typist == *self.user || same_name(&typed.typist.0, &self.user.0),
+        }
     }
 }
 

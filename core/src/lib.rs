@@ -2,7 +2,8 @@
 //!
 //! What this crate is for: the election definition (110a, 230b, 110b), the counts of
 //! polling stations and higher levels (510b/c/d), the official checks, double entry,
-//! aggregation, seat apportionment and the result (520), and reading and writing EML_NL.
+//! aggregation, seat apportionment and the result (520), reading and writing EML_NL, and
+//! the people of a session (checked names, roles, PIN rules; `people`).
 //!
 //! What it must not do: any I/O beyond bytes handed to it and files named to it. It never
 //! touches a terminal, a USB stick, a network or a key. Everything it reads may be hostile:
@@ -19,3 +20,4 @@ pub mod hashcode;
 pub mod ids;
 pub mod journal;
 pub mod municipal;
+pub mod people;

@@ -42,6 +42,7 @@ pub mod hashcode;
 pub mod keys;
 pub mod manifest;
 pub mod medium;
+pub mod pin;
 mod text;
 pub mod time;
 
