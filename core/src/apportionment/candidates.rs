@@ -104,6 +104,13 @@ pub struct ElectedCandidate {
     pub by: ElectedBy,
     /// Whether a drawing of lots decided the seat.
     pub by_lot: bool,
+    /// For a list that differs between kieskringen (P 18): the lowest number of the
+    /// kieskringen of the list the seat is on, whose candidate list (230b contest) has the
+    /// candidate at `position`. `None` for a list that is the same everywhere.
+    pub district: Option<u32>,
+    /// The candidate's `ShortCode`, where the election knows candidates by one across
+    /// kieskringen (P 18); `None` otherwise.
+    pub short_code: Option<String>,
 }
 
 /// One list's elected candidates, in the order they were elected.
@@ -325,6 +332,8 @@ pub fn elect_candidates(
                 votes: top,
                 by: ElectedBy::Preference,
                 by_lot,
+                district: None,
+                short_code: None,
             });
         }
 
@@ -341,6 +350,8 @@ pub fn elect_candidates(
                 votes: c.votes,
                 by: ElectedBy::ListOrder,
                 by_lot: false,
+                district: None,
+                short_code: None,
             });
         }
 
