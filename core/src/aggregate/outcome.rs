@@ -5,16 +5,24 @@
 //! votes. For a Tweede Kamer 510d the national `TotalVotes` names candidates by `ShortCode`
 //! only; their positions come from the reporting units (one per kieskring). A list whose
 //! candidates (position and `ShortCode`) are the same in every kieskring of the file is
-//! elected with its national votes. A list that differs between kieskringen, or is missing
-//! in one (a "lijstengroep" or a list not submitted everywhere), needs P 18 across
-//! kieskringen, which the apportionment library does not support: such a list is reported
-//! as [`ListOutcome::Unsupported`], never guessed.
+//! elected with its national votes (P 15, P 17). A list that differs between kieskringen, or
+//! is missing in one (a "lijstengroep", Kieswet H 11 second paragraph, or a set of identical
+//! lists not submitted everywhere, H 11 first paragraph and P 2), is elected across
+//! kieskringen with [`crate::apportionment::elect_group`] (P 12, P 13, P 15 - P 18, P 19a):
+//! its lists are the kieskringen with the same candidates in the same order (by `ShortCode`),
+//! each list's votes and candidates' votes summed over its kieskringen. Where a kieskring's
+//! candidates have no `ShortCode` (its candidate list, 230b, was not at hand when the total was
+//! made), which candidates are the same across kieskringen is not known: the list is
+//! reported as [`ListOutcome::Unsupported`] with that reason, never guessed.
+
+use std::collections::{BTreeMap, BTreeSet};
 
 use crate::apportionment::{
     ApportionmentError, CandidateDrawing, CandidateError, CandidateInput, CandidateLot,
-    CandidateOutcome, CandidateVotes, ListCandidates, ListElected, ListVotes as SeatListVotes,
-    RemainingSeatLaw, SeatApportionment, SeatInput, SeatLot, SeatLotsNeeded, SeatOutcome,
-    apportion_seats, elect_candidates,
+    CandidateOutcome, CandidateVotes, GroupCandidate, GroupInput, GroupList, GroupLot,
+    GroupOutcome, ListCandidates, ListElected, ListVotes as SeatListVotes, RemainingSeatLaw,
+    SeatApportionment, SeatInput, SeatLot, SeatLotsNeeded, SeatOutcome, apportion_seats,
+    elect_candidates, elect_group,
 };
 use crate::counts::{CandidateRef, Count, CountFile};
 use crate::election::{Election, ElectionCategory};
@@ -30,8 +38,12 @@ pub struct CountedList {
     /// Its votes (E.x in `TotalVotes`).
     pub votes: Count,
     /// Its candidates in list order, with their total votes; empty when the list differs
-    /// between kieskringen.
+    /// between kieskringen (then see `group`).
     pub candidates: Vec<(CandidatePosition, Option<String>, Count)>,
+    /// A list that differs between kieskringen or is not in every kieskring: its lists
+    /// (sets of identical kieskring lists, P 2), each with its kieskringen, votes and
+    /// candidates (by `ShortCode`), for [`crate::apportionment::elect_group`].
+    pub group: Option<Vec<GroupList>>,
     /// How many different candidates the file names for the list (P 10 input).
     pub candidate_count: u32,
     /// Why the list's candidates cannot be elected here, when they cannot.
@@ -44,6 +56,18 @@ pub enum OutcomeError {
     /// The seat apportionment refused its input.
     #[error("seat apportionment: {0}")]
     Seats(#[from] ApportionmentError),
+    /// A deceased candidate named by the central committee is not a candidate of the list
+    /// (or, on a list that differs between kieskringen, is named by position, which differs
+    /// between its kieskringen: name such a candidate by `ShortCode`).
+    #[error("list {list}: deceased candidate {candidate} is not a candidate of the list{hint}")]
+    DeceasedNotFound {
+        /// The list.
+        list: ListNumber,
+        /// As named.
+        candidate: String,
+        /// What to do instead, when known.
+        hint: String,
+    },
     /// A candidate of the national total has no position in any reporting unit.
     #[error("list {list}: candidate {candidate} of TotalVotes is in no reporting unit")]
     CandidateWithoutPosition {
@@ -111,24 +135,21 @@ pub fn counted_lists(total: &CountFile) -> Result<Vec<CountedList>, OutcomeError
         }
         let candidate_count = u32::try_from(distinct.len()).unwrap_or(u32::MAX);
         let all_positions = list.candidates.iter().all(|(c, _)| c.position().is_some());
-        let unsupported = if !missing_in.is_empty() && !sequences.is_empty() {
-            Some(format!(
-                "the list is not in every kieskring (missing in {}): P 18 across kieskringen is not supported",
-                missing_in.join(", ")
-            ))
-        } else if sequences.windows(2).any(|w| match w {
-            [a, b] => a != b,
-            _ => false,
-        }) {
-            Some(
-                "the list's candidates differ between kieskringen (a lijstengroep): P 18 across kieskringen is not supported"
-                    .to_owned(),
-            )
+        let differs = (!missing_in.is_empty() && !sequences.is_empty())
+            || sequences.windows(2).any(|w| match w {
+                [a, b] => a != b,
+                _ => false,
+            });
+        let (group, unsupported) = if differs {
+            match group_lists(total, list.list) {
+                Ok(g) => (Some(g), None),
+                Err(reason) => (None, Some(reason)),
+            }
         } else {
-            None
+            (None, None)
         };
         let mut candidates = Vec::new();
-        if unsupported.is_none() {
+        if !differs {
             if all_positions {
                 for (c, votes) in &list.candidates {
                     if let Some(p) = c.position() {
@@ -166,10 +187,98 @@ pub fn counted_lists(total: &CountFile) -> Result<Vec<CountedList>, OutcomeError
             votes: list.total,
             candidates,
             candidate_count,
+            group,
             unsupported,
         });
     }
     Ok(out)
+}
+
+/// The lists of a list that differs between kieskringen: the reporting units (kieskringen,
+/// `HSB<n>`) that have the list, grouped by the same candidates in the same order (H 11 first
+/// paragraph: "waarop dezelfde kandidaten in gelijk aantal en in dezelfde volgorde zijn
+/// geplaatst"), by `ShortCode`; votes summed (P 2). `Err` with the reason where that cannot
+/// be known.
+fn group_lists(total: &CountFile, number: ListNumber) -> Result<Vec<GroupList>, String> {
+    let mut by_sequence: BTreeMap<Vec<String>, (Vec<u32>, u64, Vec<GroupCandidate>)> =
+        BTreeMap::new();
+    let mut without_codes = Vec::new();
+    let mut seen_districts = BTreeSet::new();
+    for unit in &total.units {
+        let Some(l) = unit.counts.lists.iter().find(|l| l.list == number) else {
+            continue;
+        };
+        let Some(district) = unit
+            .id
+            .0
+            .strip_prefix("HSB")
+            .and_then(|n| n.parse::<u32>().ok())
+        else {
+            return Err(format!(
+                "the list differs between reporting units, and reporting unit {} is not a kieskring (HSB<n>): P 18 needs the lists per kieskring",
+                unit.id.0
+            ));
+        };
+        if !seen_districts.insert(district) {
+            return Err(format!("kieskring {district} occurs twice in the count"));
+        }
+        let mut keys = Vec::new();
+        let mut candidates = Vec::new();
+        let mut complete = true;
+        for (c, votes) in &l.candidates {
+            match (c.short_code(), c.position()) {
+                (Some(code), Some(position)) => {
+                    keys.push(code.to_owned());
+                    candidates.push(GroupCandidate {
+                        key: code.to_owned(),
+                        position,
+                        votes: *votes,
+                    });
+                }
+                _ => complete = false,
+            }
+        }
+        if !complete {
+            without_codes.push(district);
+            continue;
+        }
+        let entry = by_sequence
+            .entry(keys)
+            .or_insert_with(|| (Vec::new(), 0, candidates.clone()));
+        entry.0.push(district);
+        entry.1 = entry
+            .1
+            .checked_add(l.total)
+            .ok_or_else(|| "votes too large".to_owned())?;
+        if entry.0.len() > 1 {
+            for (sum, c) in entry.2.iter_mut().zip(&candidates) {
+                sum.votes = sum
+                    .votes
+                    .checked_add(c.votes)
+                    .ok_or_else(|| "votes too large".to_owned())?;
+            }
+        }
+    }
+    if !without_codes.is_empty() {
+        let list: Vec<String> = without_codes.iter().map(ToString::to_string).collect();
+        return Err(format!(
+            "the list differs between kieskringen (P 18), and the candidates of kieskring {} have no ShortCode in the count (that kieskring's candidate list, 230b, was not at hand): which candidates are the same across kieskringen is not known",
+            list.join(", ")
+        ));
+    }
+    let mut lists: Vec<GroupList> = by_sequence
+        .into_values()
+        .map(|(mut districts, votes, candidates)| {
+            districts.sort_unstable();
+            GroupList {
+                districts,
+                votes,
+                candidates,
+            }
+        })
+        .collect();
+    lists.sort_by_key(GroupList::id);
+    Ok(lists)
 }
 
 fn same(a: &CandidateRef, b: &CandidateRef) -> bool {
@@ -207,6 +316,16 @@ pub enum ListOutcome {
     },
 }
 
+/// The election of the candidates of one list that differs between kieskringen.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct GroupResult {
+    /// The list (group).
+    pub list: ListNumber,
+    /// The outcome: complete with every step (P 12 - P 19a), or a drawing of lots to hold;
+    /// `Err` when the election refused the group.
+    pub outcome: Result<GroupOutcome, crate::apportionment::GroupError>,
+}
+
 /// The computed result: seats, and per list with seats the candidates' outcome.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct ComputedResult {
@@ -214,8 +333,17 @@ pub struct ComputedResult {
     pub lists: Vec<CountedList>,
     /// The seat apportionment (complete).
     pub seats: SeatApportionment,
-    /// For each list with seats, in list order.
+    /// For each list with seats, in list order. A list that differs between kieskringen is
+    /// here too: [`ListOutcome::Elected`] when complete (each elected candidate with the
+    /// kieskring of its list and its `ShortCode`), [`ListOutcome::Refused`] with
+    /// [`CandidateError::GroupLotsNeeded`] when a drawing of lots decides (give its outcome
+    /// in [`Decisions::group_lots`]) or [`CandidateError::Group`]; its whole record is in
+    /// `groups`.
     pub candidates: Vec<ListOutcome>,
+    /// For each list with seats that differs between kieskringen, in list order: the
+    /// election across kieskringen with all its steps, for the screen, the journal and the
+    /// P 22-2.
+    pub groups: Vec<GroupResult>,
 }
 
 impl ComputedResult {
@@ -242,7 +370,60 @@ pub enum Computation {
     SeatLotsNeeded(SeatLotsNeeded),
 }
 
-/// Apportions the seats over the lists of a total count and elects each list's candidates.
+/// A candidate the central committee found deceased (Kieswet P 19a: "Indien een kandidaat is
+/// overleden, wordt deze bij de toepassing van deze paragraaf buiten beschouwing gelaten").
+#[derive(
+    Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash, serde::Serialize, serde::Deserialize,
+)]
+#[serde(deny_unknown_fields)]
+pub struct DeceasedCandidate {
+    /// The list (for the Tweede Kamer the list as apportioned, a group included).
+    pub list: ListNumber,
+    /// The candidate.
+    pub candidate: DeceasedRef,
+}
+
+/// How a deceased candidate is named.
+#[derive(
+    Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash, serde::Serialize, serde::Deserialize,
+)]
+pub enum DeceasedRef {
+    /// By position, on a list that is the same in every kieskring (or a council's list).
+    Position(CandidatePosition),
+    /// By `ShortCode`: on a Tweede Kamer list, and the only way on a list that differs
+    /// between kieskringen (positions differ there).
+    ShortCode(String),
+}
+
+impl std::fmt::Display for DeceasedRef {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            DeceasedRef::Position(p) => write!(f, "at position {p}"),
+            DeceasedRef::ShortCode(s) => f.write_str(s),
+        }
+    }
+}
+
+/// What the central committee decided that the count does not say: drawings of lots and
+/// deceased candidates. Serializable, so that it can be journaled.
+#[derive(Debug, Clone, Default, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Decisions {
+    /// Drawings between lists for a seat (P 7 - P 9).
+    pub seat_lots: Vec<SeatLot>,
+    /// Drawings between candidates of a list that is the same everywhere (P 15).
+    pub candidate_lots: Vec<CandidateLot>,
+    /// Drawings within a list group (P 12, P 13, P 15, P 16).
+    #[serde(default)]
+    pub group_lots: Vec<GroupLot>,
+    /// Deceased candidates (P 19a).
+    #[serde(default)]
+    pub deceased: Vec<DeceasedCandidate>,
+}
+
+/// Apportions the seats over the lists of a total count and elects each list's candidates,
+/// with no deceased candidates and no drawings within a list group: see
+/// [`compute_result_with`].
 ///
 /// # Errors
 /// See [`OutcomeError`].
@@ -252,7 +433,32 @@ pub fn compute_result(
     seat_lots: &[SeatLot],
     candidate_lots: &[CandidateLot],
 ) -> Result<Computation, OutcomeError> {
+    compute_result_with(
+        rules,
+        total,
+        &Decisions {
+            seat_lots: seat_lots.to_vec(),
+            candidate_lots: candidate_lots.to_vec(),
+            group_lots: Vec::new(),
+            deceased: Vec::new(),
+        },
+    )
+}
+
+/// Apportions the seats over the lists of a total count and elects each list's candidates
+/// (P 15 - P 19a; across kieskringen for a list that differs between them), with the central
+/// committee's decisions: the outcomes of drawings of lots and the deceased candidates.
+///
+/// # Errors
+/// See [`OutcomeError`]; a deceased candidate who is not on the list is an error, never
+/// ignored.
+pub fn compute_result_with(
+    rules: SeatRules,
+    total: &CountFile,
+    decisions: &Decisions,
+) -> Result<Computation, OutcomeError> {
     let lists = counted_lists(total)?;
+    check_deceased(&lists, &decisions.deceased)?;
     let input = rules.seat_input(
         lists
             .iter()
@@ -263,13 +469,14 @@ pub fn compute_result(
             })
             .collect(),
     );
-    let seats = match apportion_seats(&input, seat_lots)? {
+    let seats = match apportion_seats(&input, &decisions.seat_lots)? {
         SeatOutcome::Complete(s) => s,
         SeatOutcome::LotsNeeded(n) => {
             return Ok(Computation::SeatLotsNeeded(n));
         }
     };
     let mut candidates = Vec::new();
+    let mut groups = Vec::new();
     for ls in seats.lists.iter().filter(|l| l.seats > 0) {
         let Some(cl) = lists.iter().find(|l| l.list == ls.list) else {
             continue;
@@ -281,6 +488,55 @@ pub fn compute_result(
             });
             continue;
         }
+        let dead = decisions.deceased.iter().filter(|d| d.list == cl.list);
+        if let Some(group_lists) = &cl.group {
+            let input = GroupInput {
+                group: cl.list,
+                seats: ls.seats,
+                quota: seats.quota.clone(),
+                threshold_percent: rules.preference_threshold,
+                lists: group_lists.clone(),
+                deceased: dead
+                    .filter_map(|d| match &d.candidate {
+                        DeceasedRef::ShortCode(s) => Some(s.clone()),
+                        DeceasedRef::Position(_) => None,
+                    })
+                    .collect(),
+            };
+            let lots: Vec<GroupLot> = decisions
+                .group_lots
+                .iter()
+                .filter(|l| group_of(&l.drawing) == cl.list)
+                .cloned()
+                .collect();
+            let outcome = elect_group(&input, &lots);
+            candidates.push(match &outcome {
+                Ok(GroupOutcome::Complete(e)) => ListOutcome::Elected(e.list_elected()),
+                Ok(GroupOutcome::LotsNeeded(d)) => ListOutcome::Refused {
+                    list: cl.list,
+                    error: CandidateError::GroupLotsNeeded(d.clone()),
+                },
+                Err(e) => ListOutcome::Refused {
+                    list: cl.list,
+                    error: CandidateError::Group(e.clone()),
+                },
+            });
+            groups.push(GroupResult {
+                list: cl.list,
+                outcome,
+            });
+            continue;
+        }
+        let dead: Vec<CandidatePosition> = dead
+            .filter_map(|d| match &d.candidate {
+                DeceasedRef::Position(p) => Some(*p),
+                DeceasedRef::ShortCode(code) => cl
+                    .candidates
+                    .iter()
+                    .find(|(_, c, _)| c.as_deref() == Some(code.as_str()))
+                    .map(|(p, _, _)| *p),
+            })
+            .collect();
         let input = CandidateInput {
             quota: seats.quota.clone(),
             threshold_percent: rules.preference_threshold,
@@ -293,13 +549,14 @@ pub fn compute_result(
                     .map(|(p, _, v)| CandidateVotes {
                         position: *p,
                         votes: *v,
-                        deceased: false,
+                        deceased: dead.contains(p),
                     })
                     .collect(),
                 differs_per_district: false,
             }],
         };
-        let lots: Vec<CandidateLot> = candidate_lots
+        let lots: Vec<CandidateLot> = decisions
+            .candidate_lots
             .iter()
             .filter(|l| l.drawing.list == cl.list)
             .cloned()
@@ -326,5 +583,52 @@ pub fn compute_result(
         lists,
         seats,
         candidates,
+        groups,
     }))
+}
+
+fn group_of(d: &crate::apportionment::GroupDrawing) -> ListNumber {
+    use crate::apportionment::GroupDrawing as D;
+    match d {
+        D::RemainingSeat { group, .. }
+        | D::PreferenceSeat { group, .. }
+        | D::Retraction { group, .. } => *group,
+    }
+}
+
+/// Every deceased candidate must be a candidate of the list named: by position on a list
+/// that is the same everywhere, by `ShortCode` on any list that has them.
+fn check_deceased(
+    lists: &[CountedList],
+    deceased: &[DeceasedCandidate],
+) -> Result<(), OutcomeError> {
+    for d in deceased {
+        let found = lists.iter().find(|l| l.list == d.list).is_some_and(|l| {
+            match (&d.candidate, &l.group) {
+                (DeceasedRef::ShortCode(code), Some(g)) => g
+                    .iter()
+                    .any(|gl| gl.candidates.iter().any(|c| &c.key == code)),
+                (DeceasedRef::Position(_), Some(_)) => false,
+                (DeceasedRef::Position(p), None) => l.candidates.iter().any(|(q, _, _)| q == p),
+                (DeceasedRef::ShortCode(code), None) => l
+                    .candidates
+                    .iter()
+                    .any(|(_, c, _)| c.as_deref() == Some(code.as_str())),
+            }
+        });
+        if !found {
+            let in_group = lists.iter().any(|l| l.list == d.list && l.group.is_some());
+            return Err(OutcomeError::DeceasedNotFound {
+                list: d.list,
+                candidate: d.candidate.to_string(),
+                hint: if in_group && matches!(d.candidate, DeceasedRef::Position(_)) {
+                    " (the list differs between kieskringen: name the candidate by ShortCode)"
+                        .to_owned()
+                } else {
+                    String::new()
+                },
+            });
+        }
+    }
+    Ok(())
 }

@@ -185,6 +185,13 @@ pub enum CandidateError {
          kieskringen, which is not supported"
     )]
     ListDiffersPerDistrict(ListNumber),
+    /// A list that differs between kieskringen waits for a drawing of lots
+    /// ([`super::elect_group`]); give its outcome as a [`super::GroupLot`].
+    #[error("a drawing of lots decides: {0}")]
+    GroupLotsNeeded(super::GroupDrawing),
+    /// A list that differs between kieskringen cannot be elected.
+    #[error("{0}")]
+    Group(super::GroupError),
     /// A lot outcome names a candidate that was not tied.
     #[error("lot outcome for {drawing}: drawn candidate {drawn} is not one of the tied candidates")]
     DrawnCandidateNotTied {

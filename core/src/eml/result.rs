@@ -421,8 +421,16 @@ pub fn result_from_outcome(
     for list_seats in seats.lists.iter().filter(|l| l.seats > 0) {
         let number = list_seats.list;
         let field = format!("list {number}");
+        // The list's name from the contest given, else from any contest that has the list
+        // (a list not submitted in every kieskring).
         let political = election
             .list(candidates_contest, number)
+            .or_else(|| {
+                election
+                    .contests
+                    .iter()
+                    .find_map(|c| c.lists.iter().find(|l| l.number == number))
+            })
             .ok_or_else(|| bad(&field, format!("not in contest {candidates_contest}")))?;
         let list_elected = elected
             .iter()
@@ -440,10 +448,29 @@ pub fn result_from_outcome(
         }
         let mut candidates = Vec::new();
         for e in &list_elected.elected {
-            let candidate = political
+            // A list that differs between kieskringen (P 18): the candidate is at
+            // `position` on the list of kieskring `district`.
+            let on = match e.district {
+                Some(k) => election
+                    .list(&ContestId(k.to_string()), number)
+                    .ok_or_else(|| {
+                        bad(
+                            &field,
+                            format!(
+                                "candidate {} is elected on the list of kieskring {k}, whose candidate list (230b) is not loaded",
+                                e.short_code.as_deref().unwrap_or("-")
+                            ),
+                        )
+                    })?,
+                None => political,
+            };
+            let candidate = on
                 .candidates
                 .iter()
                 .find(|c| c.position == e.position)
+                .filter(|c| {
+                    e.short_code.is_none() || c.short_code.is_none() || c.short_code == e.short_code
+                })
                 .ok_or_else(|| {
                     bad(
                         &field,
