@@ -57,8 +57,8 @@ pub enum OutcomeError {
     #[error("seat apportionment: {0}")]
     Seats(#[from] ApportionmentError),
     /// A deceased candidate named by the central committee is not a candidate of the list
-    /// (or, on a list that differs between kieskringen, is named by position, which differs
-    /// between its kieskringen: name such a candidate by `ShortCode`).
+    /// (or, on a list that differs between kieskringen, is named by position only, which
+    /// differs between its kieskringen: name such a candidate by kieskring and position).
     #[error("list {list}: deceased candidate {candidate} is not a candidate of the list{hint}")]
     DeceasedNotFound {
         /// The list.
@@ -114,7 +114,26 @@ impl SeatRules {
 }
 
 /// Reads the lists and candidates of a total count. See the module documentation.
+///
+/// # Errors
+/// See [`OutcomeError`].
 pub fn counted_lists(total: &CountFile) -> Result<Vec<CountedList>, OutcomeError> {
+    counted_lists_with(total, None)
+}
+
+/// [`counted_lists`], and where the count names a kieskring's candidates by position only
+/// (an appliance's 510d made from 510c files and candidate lists without `ShortCode`, as every
+/// published Tweede Kamer 230b is), the candidates of a list that differs between kieskringen
+/// are identified by the kieskrings' candidate lists in `candidate_lists`: the same candidate
+/// is the one with the same initials, first name, prefix, last name, locality and gender
+/// (Kieswet H 11: "dezelfde kandidaten").
+///
+/// # Errors
+/// See [`OutcomeError`].
+pub fn counted_lists_with(
+    total: &CountFile,
+    candidate_lists: Option<&Election>,
+) -> Result<Vec<CountedList>, OutcomeError> {
     let mut out = Vec::new();
     for list in &total.total.lists {
         // The candidate sequence of each unit that has the list.
@@ -141,7 +160,7 @@ pub fn counted_lists(total: &CountFile) -> Result<Vec<CountedList>, OutcomeError
                 _ => false,
             });
         let (group, unsupported) = if differs {
-            match group_lists(total, list.list) {
+            match group_lists(total, list.list, candidate_lists) {
                 Ok(g) => (Some(g), None),
                 Err(reason) => (None, Some(reason)),
             }
@@ -199,10 +218,13 @@ pub fn counted_lists(total: &CountFile) -> Result<Vec<CountedList>, OutcomeError
 /// paragraph: "waarop dezelfde kandidaten in gelijk aantal en in dezelfde volgorde zijn
 /// geplaatst"), by `ShortCode`; votes summed (P 2). `Err` with the reason where that cannot
 /// be known.
-fn group_lists(total: &CountFile, number: ListNumber) -> Result<Vec<GroupList>, String> {
-    let mut by_sequence: BTreeMap<Vec<String>, (Vec<u32>, u64, Vec<GroupCandidate>)> =
-        BTreeMap::new();
-    let mut without_codes = Vec::new();
+fn group_lists(
+    total: &CountFile,
+    number: ListNumber,
+    candidate_lists: Option<&Election>,
+) -> Result<Vec<GroupList>, String> {
+    // The kieskring units that have the list.
+    let mut units = Vec::new();
     let mut seen_districts = BTreeSet::new();
     for unit in &total.units {
         let Some(l) = unit.counts.lists.iter().find(|l| l.list == number) else {
@@ -222,30 +244,52 @@ fn group_lists(total: &CountFile, number: ListNumber) -> Result<Vec<GroupList>, 
         if !seen_districts.insert(district) {
             return Err(format!("kieskring {district} occurs twice in the count"));
         }
+        units.push((district, l));
+    }
+    let by_code = units
+        .iter()
+        .all(|(_, l)| l.candidates.iter().all(|(c, _)| c.short_code().is_some()));
+    let mut by_sequence: BTreeMap<Vec<String>, (Vec<u32>, u64, Vec<GroupCandidate>)> =
+        BTreeMap::new();
+    let mut unknown = Vec::new();
+    for (district, l) in &units {
+        let list_230b = candidate_lists
+            .and_then(|e| e.list(&crate::ids::ContestId(district.to_string()), number));
         let mut keys = Vec::new();
         let mut candidates = Vec::new();
         let mut complete = true;
         for (c, votes) in &l.candidates {
-            match (c.short_code(), c.position()) {
-                (Some(code), Some(position)) => {
-                    keys.push(code.to_owned());
+            let Some(position) = c.position() else {
+                complete = false;
+                continue;
+            };
+            let key = if by_code {
+                c.short_code().map(str::to_owned)
+            } else {
+                list_230b
+                    .and_then(|pl| pl.candidates.iter().find(|x| x.position == position))
+                    .map(name_key)
+            };
+            match key {
+                Some(key) => {
+                    keys.push(key.clone());
                     candidates.push(GroupCandidate {
-                        key: code.to_owned(),
+                        key,
                         position,
                         votes: *votes,
                     });
                 }
-                _ => complete = false,
+                None => complete = false,
             }
         }
         if !complete {
-            without_codes.push(district);
+            unknown.push(*district);
             continue;
         }
         let entry = by_sequence
             .entry(keys)
             .or_insert_with(|| (Vec::new(), 0, candidates.clone()));
-        entry.0.push(district);
+        entry.0.push(*district);
         entry.1 = entry
             .1
             .checked_add(l.total)
@@ -259,10 +303,10 @@ fn group_lists(total: &CountFile, number: ListNumber) -> Result<Vec<GroupList>, 
             }
         }
     }
-    if !without_codes.is_empty() {
-        let list: Vec<String> = without_codes.iter().map(ToString::to_string).collect();
+    if !unknown.is_empty() {
+        let list: Vec<String> = unknown.iter().map(ToString::to_string).collect();
         return Err(format!(
-            "the list differs between kieskringen (P 18), and the candidates of kieskring {} have no ShortCode in the count (that kieskring's candidate list, 230b, was not at hand): which candidates are the same across kieskringen is not known",
+            "the list differs between kieskringen (P 18), and which candidates are the same across kieskringen is not known: the count names the candidates of kieskring {} by position only, and the candidate list (230b) of that kieskring, with the candidate at each position, is not at hand",
             list.join(", ")
         ));
     }
@@ -279,6 +323,21 @@ fn group_lists(total: &CountFile, number: ListNumber) -> Result<Vec<GroupList>, 
         .collect();
     lists.sort_by_key(GroupList::id);
     Ok(lists)
+}
+
+/// A candidate's identity from a 230b, where no `ShortCode` is given: every field the 230b
+/// gives of the person. Starts with `=` so that it never equals a `ShortCode` (letters and
+/// digits only).
+fn name_key(c: &crate::election::Candidate) -> String {
+    format!(
+        "={}|{}|{}|{}|{}|{}",
+        c.last_name,
+        c.prefix.as_deref().unwrap_or(""),
+        c.initials,
+        c.first_name.as_deref().unwrap_or(""),
+        c.locality.as_deref().unwrap_or(""),
+        c.gender.as_deref().unwrap_or("")
+    )
 }
 
 fn same(a: &CandidateRef, b: &CandidateRef) -> bool {
@@ -390,9 +449,16 @@ pub struct DeceasedCandidate {
 pub enum DeceasedRef {
     /// By position, on a list that is the same in every kieskring (or a council's list).
     Position(CandidatePosition),
-    /// By `ShortCode`: on a Tweede Kamer list, and the only way on a list that differs
-    /// between kieskringen (positions differ there).
+    /// By `ShortCode`, where the count names candidates by one.
     ShortCode(String),
+    /// By the position on the list of one kieskring (as its 230b shows it): the way to name
+    /// a candidate of a list that differs between kieskringen, where positions differ.
+    OnList {
+        /// The kieskring.
+        kieskring: u32,
+        /// The position on that kieskring's list.
+        position: CandidatePosition,
+    },
 }
 
 impl std::fmt::Display for DeceasedRef {
@@ -400,6 +466,13 @@ impl std::fmt::Display for DeceasedRef {
         match self {
             DeceasedRef::Position(p) => write!(f, "at position {p}"),
             DeceasedRef::ShortCode(s) => f.write_str(s),
+            DeceasedRef::OnList {
+                kieskring,
+                position,
+            } => write!(
+                f,
+                "at position {position} on the list of kieskring {kieskring}"
+            ),
         }
     }
 }
@@ -442,12 +515,16 @@ pub fn compute_result(
             group_lots: Vec::new(),
             deceased: Vec::new(),
         },
+        None,
     )
 }
 
 /// Apportions the seats over the lists of a total count and elects each list's candidates
 /// (P 15 - P 19a; across kieskringen for a list that differs between them), with the central
 /// committee's decisions: the outcomes of drawings of lots and the deceased candidates.
+/// `candidate_lists`: the election with the kieskringen's candidate lists (230b), which
+/// identify the candidates of a list that differs between kieskringen where the count names
+/// them by position only (see [`counted_lists_with`]).
 ///
 /// # Errors
 /// See [`OutcomeError`]; a deceased candidate who is not on the list is an error, never
@@ -456,8 +533,9 @@ pub fn compute_result_with(
     rules: SeatRules,
     total: &CountFile,
     decisions: &Decisions,
+    candidate_lists: Option<&Election>,
 ) -> Result<Computation, OutcomeError> {
-    let lists = counted_lists(total)?;
+    let lists = counted_lists_with(total, candidate_lists)?;
     check_deceased(&lists, &decisions.deceased)?;
     let input = rules.seat_input(
         lists
@@ -497,10 +575,7 @@ pub fn compute_result_with(
                 threshold_percent: rules.preference_threshold,
                 lists: group_lists.clone(),
                 deceased: dead
-                    .filter_map(|d| match &d.candidate {
-                        DeceasedRef::ShortCode(s) => Some(s.clone()),
-                        DeceasedRef::Position(_) => None,
-                    })
+                    .filter_map(|d| group_key(group_lists, &d.candidate))
                     .collect(),
             };
             let lots: Vec<GroupLot> = decisions
@@ -511,7 +586,16 @@ pub fn compute_result_with(
                 .collect();
             let outcome = elect_group(&input, &lots);
             candidates.push(match &outcome {
-                Ok(GroupOutcome::Complete(e)) => ListOutcome::Elected(e.list_elected()),
+                Ok(GroupOutcome::Complete(e)) => {
+                    let mut elected = e.list_elected();
+                    // Keys made from the 230b's names are not `ShortCode`s.
+                    for c in &mut elected.elected {
+                        if c.short_code.as_deref().is_some_and(|k| k.starts_with('=')) {
+                            c.short_code = None;
+                        }
+                    }
+                    ListOutcome::Elected(elected)
+                }
                 Ok(GroupOutcome::LotsNeeded(d)) => ListOutcome::Refused {
                     list: cl.list,
                     error: CandidateError::GroupLotsNeeded(d.clone()),
@@ -529,7 +613,7 @@ pub fn compute_result_with(
         }
         let dead: Vec<CandidatePosition> = dead
             .filter_map(|d| match &d.candidate {
-                DeceasedRef::Position(p) => Some(*p),
+                DeceasedRef::Position(p) | DeceasedRef::OnList { position: p, .. } => Some(*p),
                 DeceasedRef::ShortCode(code) => cl
                     .candidates
                     .iter()
@@ -596,33 +680,54 @@ fn group_of(d: &crate::apportionment::GroupDrawing) -> ListNumber {
     }
 }
 
+/// The key of a deceased candidate on a list that differs between kieskringen.
+fn group_key(lists: &[GroupList], d: &DeceasedRef) -> Option<String> {
+    match d {
+        DeceasedRef::ShortCode(code) => lists
+            .iter()
+            .flat_map(|l| &l.candidates)
+            .find(|c| &c.key == code)
+            .map(|c| c.key.clone()),
+        DeceasedRef::OnList {
+            kieskring,
+            position,
+        } => lists
+            .iter()
+            .find(|l| l.districts.contains(kieskring))?
+            .candidates
+            .iter()
+            .find(|c| c.position == *position)
+            .map(|c| c.key.clone()),
+        DeceasedRef::Position(_) => None,
+    }
+}
+
 /// Every deceased candidate must be a candidate of the list named: by position on a list
-/// that is the same everywhere, by `ShortCode` on any list that has them.
+/// that is the same everywhere, by `ShortCode` on any list that has them, by kieskring and
+/// position on a list that differs between kieskringen.
 fn check_deceased(
     lists: &[CountedList],
     deceased: &[DeceasedCandidate],
 ) -> Result<(), OutcomeError> {
     for d in deceased {
-        let found = lists.iter().find(|l| l.list == d.list).is_some_and(|l| {
-            match (&d.candidate, &l.group) {
-                (DeceasedRef::ShortCode(code), Some(g)) => g
-                    .iter()
-                    .any(|gl| gl.candidates.iter().any(|c| &c.key == code)),
-                (DeceasedRef::Position(_), Some(_)) => false,
-                (DeceasedRef::Position(p), None) => l.candidates.iter().any(|(q, _, _)| q == p),
-                (DeceasedRef::ShortCode(code), None) => l
-                    .candidates
-                    .iter()
-                    .any(|(_, c, _)| c.as_deref() == Some(code.as_str())),
+        let list = lists.iter().find(|l| l.list == d.list);
+        let found = list.is_some_and(|l| match (&d.candidate, &l.group) {
+            (c, Some(g)) => group_key(g, c).is_some(),
+            (DeceasedRef::Position(p) | DeceasedRef::OnList { position: p, .. }, None) => {
+                l.candidates.iter().any(|(q, _, _)| q == p)
             }
+            (DeceasedRef::ShortCode(code), None) => l
+                .candidates
+                .iter()
+                .any(|(_, c, _)| c.as_deref() == Some(code.as_str())),
         });
         if !found {
-            let in_group = lists.iter().any(|l| l.list == d.list && l.group.is_some());
+            let in_group = list.is_some_and(|l| l.group.is_some());
             return Err(OutcomeError::DeceasedNotFound {
                 list: d.list,
                 candidate: d.candidate.to_string(),
                 hint: if in_group && matches!(d.candidate, DeceasedRef::Position(_)) {
-                    " (the list differs between kieskringen: name the candidate by ShortCode)"
+                    " (the list differs between kieskringen: name the candidate by kieskring and position)"
                         .to_owned()
                 } else {
                     String::new()

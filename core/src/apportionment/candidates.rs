@@ -111,6 +111,10 @@ pub struct ElectedCandidate {
     /// The candidate's `ShortCode`, where the election knows candidates by one across
     /// kieskringen (P 18); `None` otherwise.
     pub short_code: Option<String>,
+    /// For a list that differs between kieskringen: every kieskring whose list of the group
+    /// has the candidate, with the position there (where a 230b names the candidate). Empty
+    /// for a list that is the same everywhere.
+    pub stands_on: Vec<(u32, CandidatePosition)>,
 }
 
 /// One list's elected candidates, in the order they were elected.
@@ -341,6 +345,7 @@ pub fn elect_candidates(
                 by_lot,
                 district: None,
                 short_code: None,
+                stands_on: Vec::new(),
             });
         }
 
@@ -359,6 +364,7 @@ pub fn elect_candidates(
                 by_lot: false,
                 district: None,
                 short_code: None,
+                stands_on: Vec::new(),
             });
         }
 

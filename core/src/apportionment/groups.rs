@@ -327,6 +327,9 @@ pub struct GroupElected {
     pub by: ElectedBy,
     /// Whether a drawing of lots decided the candidate's preference seat.
     pub by_lot: bool,
+    /// Every kieskring whose list of the group has the candidate, with the position there,
+    /// ascending by kieskring (where to find the candidate's name in a 230b).
+    pub stands_on: Vec<(u32, CandidatePosition)>,
 }
 
 /// The complete election within a group.
@@ -375,6 +378,7 @@ impl GroupElection {
                     by_lot: e.by_lot,
                     district: Some(e.list),
                     short_code: Some(e.key.clone()),
+                    stands_on: e.stands_on.clone(),
                 })
                 .collect(),
         }
@@ -976,6 +980,7 @@ pub fn elect_group(input: &GroupInput, lots: &[GroupLot]) -> Result<GroupOutcome
                 votes_on_list: target.1,
                 by: ElectedBy::Preference,
                 by_lot,
+                stands_on: Vec::new(),
             });
         }
     }
@@ -1063,8 +1068,19 @@ pub fn elect_group(input: &GroupInput, lots: &[GroupLot]) -> Result<GroupOutcome
                 votes_on_list,
                 by: ElectedBy::ListOrder,
                 by_lot: false,
+                stands_on: Vec::new(),
             });
         }
+    }
+
+    for e in &mut elected {
+        for l in &input.lists {
+            if let Some(c) = l.candidates.iter().find(|c| c.key == e.key) {
+                e.stands_on
+                    .extend(l.districts.iter().map(|d| (*d, c.position)));
+            }
+        }
+        e.stands_on.sort_unstable();
     }
 
     // P 19: the ranking of each list (P 18 left out; P 19a: the deceased left out).
