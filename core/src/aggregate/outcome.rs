@@ -154,19 +154,53 @@ pub fn counted_lists_with(
         }
         let candidate_count = u32::try_from(distinct.len()).unwrap_or(u32::MAX);
         let all_positions = list.candidates.iter().all(|(c, _)| c.position().is_some());
-        let differs = (!missing_in.is_empty() && !sequences.is_empty())
+        let mut differs = (!missing_in.is_empty() && !sequences.is_empty())
             || sequences.windows(2).any(|w| match w {
                 [a, b] => a != b,
                 _ => false,
             });
+        // Candidates named by position only in more than one kieskring: equal positions say
+        // nothing about equal candidates. With the kieskringen's candidate lists, the lists
+        // are the same only when the 230b's candidates are.
+        let mut unknown = None;
+        let position_only = sequences.iter().flatten().any(|c| c.short_code().is_none());
+        if let Some(election) = candidate_lists.filter(|_| position_only && sequences.len() > 1) {
+            match name_sequences(total, list.list, election) {
+                Ok(names) => {
+                    differs |= names.windows(2).any(|w| match w {
+                        [a, b] => a != b,
+                        _ => false,
+                    });
+                }
+                Err(missing) if !differs => {
+                    unknown = Some(format!(
+                        "whether the list is the same in every kieskring is not known: the count names its candidates by position only, and the candidate list (230b) of kieskring {} is not at hand",
+                        missing
+                    ));
+                }
+                Err(_) => {}
+            }
+        }
         let (group, unsupported) = if differs {
             match group_lists(total, list.list, candidate_lists) {
                 Ok(g) => (Some(g), None),
                 Err(reason) => (None, Some(reason)),
             }
         } else {
-            (None, None)
+            (None, unknown.clone())
         };
+        let candidate_count = match &group {
+            Some(g) => {
+                let keys: BTreeSet<&str> = g
+                    .iter()
+                    .flat_map(|l| &l.candidates)
+                    .map(|c| c.key.as_str())
+                    .collect();
+                u32::try_from(keys.len()).unwrap_or(u32::MAX)
+            }
+            None => candidate_count,
+        };
+        let differs = differs || unknown.is_some();
         let mut candidates = Vec::new();
         if !differs {
             if all_positions {
@@ -323,6 +357,44 @@ fn group_lists(
         .collect();
     lists.sort_by_key(GroupList::id);
     Ok(lists)
+}
+
+/// The candidates (as [`name_key`]) of list `number` in each kieskring unit that has it, in
+/// unit order; `Err` with the kieskringen (comma separated) whose candidate list is missing.
+fn name_sequences(
+    total: &CountFile,
+    number: ListNumber,
+    election: &Election,
+) -> Result<Vec<Vec<String>>, String> {
+    let mut out = Vec::new();
+    let mut missing = Vec::new();
+    for unit in &total.units {
+        let Some(l) = unit.counts.lists.iter().find(|l| l.list == number) else {
+            continue;
+        };
+        let district = unit.id.0.strip_prefix("HSB").unwrap_or(&unit.id.0);
+        let Some(pl) = election.list(&crate::ids::ContestId(district.to_owned()), number) else {
+            missing.push(district.to_owned());
+            continue;
+        };
+        let names: Option<Vec<String>> = l
+            .candidates
+            .iter()
+            .map(|(c, _)| {
+                let p = c.position()?;
+                pl.candidates.iter().find(|x| x.position == p).map(name_key)
+            })
+            .collect();
+        match names {
+            Some(n) => out.push(n),
+            None => missing.push(district.to_owned()),
+        }
+    }
+    if missing.is_empty() {
+        Ok(out)
+    } else {
+        Err(missing.join(", "))
+    }
 }
 
 /// A candidate's identity from a 230b, where no `ShortCode` is given: every field the 230b
