@@ -168,7 +168,7 @@ fn p12_equal_remainders_are_decided_by_lot() {
     };
     let e = done(elect_group(&input, std::slice::from_ref(&lot)));
     assert_eq!(seats(&e), [(1, 1), (2, 2), (3, 0)]);
-    assert_eq!(e.lots, [lot.clone()]);
+    assert_eq!(e.lots, std::slice::from_ref(&lot));
     assert!(matches!(
         e.steps[0],
         GroupStep::RemainingSeat {
