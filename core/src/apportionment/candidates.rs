@@ -31,8 +31,8 @@ pub struct ListCandidates {
     /// Its candidates in list order (ascending position).
     pub candidates: Vec<CandidateVotes>,
     /// Tweede Kamer: whether the list differs between kieskringen (a "lijstengroep" of
-    /// different lists, or a list not submitted everywhere). Then P 18 decides across
-    /// kieskringen, which is not supported: the list is refused with
+    /// different lists, or a list not submitted everywhere). Such a list is elected across
+    /// kieskringen by [`super::elect_group`] (P 12 - P 18); here it is refused with
     /// [`CandidateError::ListDiffersPerDistrict`].
     pub differs_per_district: bool,
 }
@@ -183,10 +183,11 @@ pub enum CandidateError {
         /// Living candidates.
         available: usize,
     },
-    /// Tweede Kamer list that differs between kieskringen: P 18 is not supported.
+    /// Tweede Kamer list that differs between kieskringen: elect it with
+    /// [`super::elect_group`].
     #[error(
-        "list {0} differs between kieskringen: electing its candidates needs P 18 across \
-         kieskringen, which is not supported"
+        "list {0} differs between kieskringen: its candidates are elected across kieskringen \
+         (P 12 - P 18, elect_group), not here"
     )]
     ListDiffersPerDistrict(ListNumber),
     /// A list that differs between kieskringen waits for a drawing of lots
