@@ -1,6 +1,7 @@
 //! Hand-made cases for the election of candidates: P 15 preference threshold on both sides
 //! (25 % and 50 % of the quota), order of votes, ties and lots, P 17 list order, P 19a
-//! deceased candidates, and the refusal of a list that differs between kieskringen (elected by `elect_group`).
+//! deceased candidates, and the refusal of a list that differs between kieskringen (elected
+//! by `elect_group`).
 
 #![allow(
     clippy::unwrap_used,
