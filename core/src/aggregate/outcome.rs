@@ -566,9 +566,13 @@ pub struct Decisions {
     pub deceased: Vec<DeceasedCandidate>,
 }
 
-/// Apportions the seats over the lists of a total count and elects each list's candidates,
-/// with no deceased candidates and no drawings within a list group: see
-/// [`compute_result_with`].
+/// Apportions the seats over the lists of a total count and elects the candidates of each
+/// list that is the same in every kieskring, as before December 2026: a list that differs
+/// between kieskringen or is not in every kieskring is [`ListOutcome::Unsupported`] here (the
+/// reason says so), because a caller of this function gives neither the kieskringen's
+/// candidate lists, nor deceased candidates, nor drawings within a list group, and shows a
+/// candidate by its position on one kieskring's list, which is wrong for such a list. Use
+/// [`compute_result_with`] to elect them.
 ///
 /// # Errors
 /// See [`OutcomeError`].
@@ -578,7 +582,7 @@ pub fn compute_result(
     seat_lots: &[SeatLot],
     candidate_lots: &[CandidateLot],
 ) -> Result<Computation, OutcomeError> {
-    compute_result_with(
+    compute(
         rules,
         total,
         &Decisions {
@@ -588,6 +592,7 @@ pub fn compute_result(
             deceased: Vec::new(),
         },
         None,
+        false,
     )
 }
 
@@ -606,6 +611,18 @@ pub fn compute_result_with(
     total: &CountFile,
     decisions: &Decisions,
     candidate_lists: Option<&Election>,
+) -> Result<Computation, OutcomeError> {
+    compute(rules, total, decisions, candidate_lists, true)
+}
+
+/// [`compute_result_with`]; `elect_groups` false: lists that differ between kieskringen are
+/// reported as not elected here ([`compute_result`]).
+fn compute(
+    rules: SeatRules,
+    total: &CountFile,
+    decisions: &Decisions,
+    candidate_lists: Option<&Election>,
+    elect_groups: bool,
 ) -> Result<Computation, OutcomeError> {
     let lists = counted_lists_with(total, candidate_lists)?;
     check_deceased(&lists, &decisions.deceased)?;
@@ -639,6 +656,13 @@ pub fn compute_result_with(
             continue;
         }
         let dead = decisions.deceased.iter().filter(|d| d.list == cl.list);
+        if cl.group.is_some() && !elect_groups {
+            candidates.push(ListOutcome::Unsupported {
+                list: cl.list,
+                reason: "the list differs between kieskringen or is not in every kieskring (a list group, P 18): its candidates are elected across kieskringen only with the candidate lists and the committee's decisions (compute_result_with), which are not given here".to_owned(),
+            });
+            continue;
+        }
         if let Some(group_lists) = &cl.group {
             let input = GroupInput {
                 group: cl.list,
