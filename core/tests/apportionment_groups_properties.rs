@@ -11,6 +11,12 @@
 //! on another list that also elected in list order in the same round would break P 18. A group
 //! of one list elects exactly what `elect_candidates` elects for the same list.
 //!
+//! A second, deliberately simple implementation of P 12, P 15 - P 18 (`oracle`), in integers
+//! and written from the law text without looking at the library's, is compared with the
+//! library on every random group it covers: no drawing of lots, no list with fewer candidates
+//! than seats (P 13), no preference candidate without a seat on one of the candidate's lists
+//! (P 16 second paragraph), no deceased candidates.
+//!
 //! `APPORTIONMENT_CASES` sets the number of groups per property (default 1000).
 
 #![allow(
@@ -111,8 +117,148 @@ fn elect(input: &GroupInput) -> Result<GroupElection, GroupError> {
     }
 }
 
+/// The oracle's outcome: per list index its seats, and per elected candidate (key, list
+/// index, by preference). `None` where the case is outside what it covers.
+#[allow(clippy::type_complexity)]
+fn oracle(g: &GroupInput) -> Option<(Vec<u32>, Vec<(String, usize, bool)>)> {
+    if !g.deceased.is_empty() {
+        return None;
+    }
+    let seats = u64::from(g.seats);
+    let total: u64 = g.lists.iter().map(|l| l.votes).sum();
+    // P 12: full seats, votes / (total / seats) = votes * seats / total; remainders compared
+    // as votes * seats - full * total (the common denominator `seats` dropped).
+    let mut got: Vec<u64> = g.lists.iter().map(|l| l.votes * seats / total).collect();
+    let rest: Vec<u64> = g
+        .lists
+        .iter()
+        .zip(&got)
+        .map(|(l, f)| l.votes * seats - f * total)
+        .collect();
+    let mut order: Vec<usize> = (0..g.lists.len()).collect();
+    order.sort_by(|a, b| rest[*b].cmp(&rest[*a]));
+    let left = (seats - got.iter().sum::<u64>()) as usize;
+    if left > 0 && left < order.len() && rest[order[left - 1]] == rest[order[left]] {
+        return None; // a drawing
+    }
+    for i in order.iter().take(left) {
+        got[*i] += 1;
+    }
+    if g.lists
+        .iter()
+        .zip(&got)
+        .any(|(l, s)| *s > l.candidates.len() as u64)
+    {
+        return None; // P 13
+    }
+    // P 15: votes on all lists together, more than a quarter of the quota: 4 * votes > quota.
+    let quota = g.quota.numerator().parse::<u64>().ok()?;
+    let mut together: BTreeMap<&str, u64> = BTreeMap::new();
+    for l in &g.lists {
+        for c in &l.candidates {
+            *together.entry(&c.key).or_default() += c.votes;
+        }
+    }
+    let mut pref: Vec<(&str, u64)> = together
+        .iter()
+        .filter(|(_, v)| 4 * **v > quota)
+        .map(|(k, v)| (*k, *v))
+        .collect();
+    pref.sort_by(|a, b| b.1.cmp(&a.1));
+    if pref.len() as u64 > seats && pref[seats as usize - 1].1 == pref[seats as usize].1 {
+        return None; // a drawing
+    }
+    pref.truncate(seats as usize);
+    let votes_on = |i: usize, k: &str| {
+        g.lists[i]
+            .candidates
+            .iter()
+            .find(|c| c.key == k)
+            .map(|c| c.votes)
+    };
+    let mut filled = vec![0u64; g.lists.len()];
+    let mut elected: Vec<(String, usize, bool)> = Vec::new();
+    // P 16: the list with the most votes for the candidate that has a seat left; equal votes:
+    // the lowest kieskring (lists are in ascending kieskring order here).
+    for (k, _) in &pref {
+        let mut best: Option<(usize, u64)> = None;
+        for i in 0..g.lists.len() {
+            if let Some(v) = votes_on(i, k)
+                && filled[i] < got[i]
+                && best.is_none_or(|(_, bv)| v > bv)
+            {
+                best = Some((i, v));
+            }
+        }
+        let (i, _) = best?; // else P 16 second paragraph
+        filled[i] += 1;
+        elected.push(((*k).to_owned(), i, true));
+    }
+    // P 17 and P 18, repeated.
+    loop {
+        let mut picked: BTreeMap<String, Vec<usize>> = BTreeMap::new();
+        for (i, l) in g.lists.iter().enumerate() {
+            let open = got[i] - filled[i];
+            let next = l
+                .candidates
+                .iter()
+                .filter(|c| !elected.iter().any(|(k, _, _)| *k == c.key))
+                .take(open as usize);
+            let mut n = 0;
+            for c in next {
+                picked.entry(c.key.clone()).or_default().push(i);
+                n += 1;
+            }
+            if n < open {
+                return None; // runs out
+            }
+        }
+        if picked.is_empty() {
+            break;
+        }
+        for (k, lists) in picked {
+            let mut best = lists[0];
+            for &i in &lists[1..] {
+                if votes_on(i, &k) > votes_on(best, &k) {
+                    best = i;
+                }
+            }
+            filled[best] += 1;
+            elected.push((k, best, false));
+        }
+    }
+    Some((got.iter().map(|s| *s as u32).collect(), elected))
+}
+
 proptest! {
     #![proptest_config(config())]
+
+    /// The library equals the oracle wherever the oracle applies.
+    #[test]
+    fn equals_the_oracle(g in group()) {
+        let mut g = g;
+        g.deceased.clear();
+        let Some((seats, mut want)) = oracle(&g) else {
+            return Ok(());
+        };
+        let e = elect(&g);
+        prop_assert!(e.is_ok(), "{:?}", e);
+        let e = e.unwrap();
+        prop_assert!(e.lots.is_empty());
+        let got_seats: Vec<u32> = e.lists.iter().map(|l| l.seats).collect();
+        prop_assert_eq!(got_seats, seats);
+        let mut got: Vec<(String, usize, bool)> = e
+            .elected
+            .iter()
+            .map(|c| {
+                let i = g.lists.iter().position(|l| l.districts[0] == c.list).unwrap();
+                (c.key.clone(), i, c.by == ElectedBy::Preference)
+            })
+            .collect();
+        got.sort();
+        want.sort();
+        prop_assert_eq!(got, want);
+    }
 
     #[test]
     fn invariants(g in group()) {
