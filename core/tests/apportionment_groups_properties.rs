@@ -136,7 +136,7 @@ fn oracle(g: &GroupInput) -> Option<(Vec<u32>, Vec<(String, usize, bool)>)> {
         .map(|(l, f)| l.votes * seats - f * total)
         .collect();
     let mut order: Vec<usize> = (0..g.lists.len()).collect();
-    order.sort_by(|a, b| rest[*b].cmp(&rest[*a]));
+    order.sort_by_key(|i| std::cmp::Reverse(rest[*i]));
     let left = (seats - got.iter().sum::<u64>()) as usize;
     if left > 0 && left < order.len() && rest[order[left - 1]] == rest[order[left]] {
         return None; // a drawing
@@ -164,7 +164,7 @@ fn oracle(g: &GroupInput) -> Option<(Vec<u32>, Vec<(String, usize, bool)>)> {
         .filter(|(_, v)| 4 * **v > quota)
         .map(|(k, v)| (*k, *v))
         .collect();
-    pref.sort_by(|a, b| b.1.cmp(&a.1));
+    pref.sort_by_key(|p| std::cmp::Reverse(p.1));
     if pref.len() as u64 > seats && pref[seats as usize - 1].1 == pref[seats as usize].1 {
         return None; // a drawing
     }
