@@ -135,6 +135,14 @@ pub fn counted_lists_with(
     candidate_lists: Option<&Election>,
 ) -> Result<Vec<CountedList>, OutcomeError> {
     let mut out = Vec::new();
+    // A Tweede Kamer 510d: one reporting unit per kieskring (`HSB<n>`), each with that
+    // kieskring's lists. (A council's 510b has polling stations, with the same lists.)
+    let kieskring_units = !total.units.is_empty()
+        && total.units.iter().all(|u| {
+            u.id.0
+                .strip_prefix("HSB")
+                .is_some_and(|n| n.parse::<u32>().is_ok())
+        });
     for list in &total.total.lists {
         // The candidate sequence of each unit that has the list.
         let mut sequences: Vec<Vec<&CandidateRef>> = Vec::new();
@@ -164,7 +172,9 @@ pub fn counted_lists_with(
         // are the same only when the 230b's candidates are.
         let mut unknown = None;
         let position_only = sequences.iter().flatten().any(|c| c.short_code().is_none());
-        if let Some(election) = candidate_lists.filter(|_| position_only && sequences.len() > 1) {
+        if let Some(election) =
+            candidate_lists.filter(|_| position_only && sequences.len() > 1 && kieskring_units)
+        {
             match name_sequences(total, list.list, election) {
                 Ok(names) => {
                     differs |= names.windows(2).any(|w| match w {
