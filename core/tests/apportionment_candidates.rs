@@ -1,6 +1,7 @@
 //! Hand-made cases for the election of candidates: P 15 preference threshold on both sides
 //! (25 % and 50 % of the quota), order of votes, ties and lots, P 17 list order, P 19a
-//! deceased candidates, and the refusal of what is not supported (P 18 across kieskringen).
+//! deceased candidates, and the refusal of a list that differs between kieskringen (elected
+//! by `elect_group`).
 
 #![allow(
     clippy::unwrap_used,
@@ -221,7 +222,7 @@ fn p19a_deceased_candidates_are_skipped() {
 }
 
 /// Refusals: more seats than living candidates; a Tweede Kamer list that differs per
-/// kieskring (P 18 not supported); bad threshold; unordered positions; unused lot.
+/// kieskring (elected by `elect_group` instead); bad threshold; unordered positions; unused lot.
 #[test]
 fn unsupported_and_bad_input_is_refused() {
     let input = |lists| CandidateInput {

@@ -17,7 +17,9 @@
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
-use tally_core::aggregate::outcome::{Computation, ListOutcome, SeatRules, compute_result};
+use tally_core::aggregate::outcome::{
+    Computation, Decisions, ListOutcome, SeatRules, compute_result, compute_result_with,
+};
 use tally_core::election::{Election, ElectionCategory, ElectionSubcategory};
 use tally_core::eml::count::read_count;
 use tally_core::eml::definition::{SourceFile, load_candidate_lists};
@@ -78,6 +80,18 @@ fn computed_result_is_written_valid_and_reads_back() {
     else {
         panic!("no lots in West Maas en Waal 2022")
     };
+    // With the candidate lists (which identify a Tweede Kamer group's candidates): the same
+    // outcome; a council's polling stations are not kieskringen.
+    let Computation::Complete(with) = compute_result_with(
+        SeatRules::of(&election),
+        &count,
+        &Decisions::default(),
+        Some(&election),
+    )
+    .unwrap() else {
+        panic!("no lots in West Maas en Waal 2022")
+    };
+    assert_eq!(with, computed);
     // Seats as published, by party name.
     let published = published_seats();
     assert_eq!(published.len(), 8);

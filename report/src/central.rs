@@ -227,7 +227,18 @@ pub fn central_report(
     let cvotes = Column::new(388.0, 56.0, Align::Right);
     let how = Column::new(452.0, WIDTH - 452.0, Align::Left);
     for l in &c.lists {
-        let def = contest.lists.iter().find(|d| d.number == l.list);
+        // The list's name from the contest given, else from any contest that has the list (a
+        // list not submitted in every kieskring).
+        let def = contest
+            .lists
+            .iter()
+            .find(|d| d.number == l.list)
+            .or_else(|| {
+                election
+                    .contests
+                    .iter()
+                    .find_map(|c| c.lists.iter().find(|d| d.number == l.list))
+            });
         doc.heading(
             &format!(
                 "Lijst {} {} – {} {}",
@@ -243,7 +254,21 @@ pub fn central_report(
             doc.paragraph("Geen gekozen kandidaten.", Style::Regular, BODY, 0.0)?;
         }
         for e in &l.elected {
-            let cand = def.and_then(|d| d.candidates.iter().find(|x| x.position == e.position));
+            // A list elected across kieskringen (P 12 - P 18): the candidate is at `position`
+            // on the list of kieskring `district`, and stands on the lists of `stands_on`;
+            // named from whichever of those kieskringen's 230b is loaded.
+            let cand = match e.district {
+                Some(k) => std::iter::once((k, e.position))
+                    .chain(e.stands_on.iter().copied())
+                    .find_map(|(k, p)| {
+                        election
+                            .list(&ContestId(k.to_string()), l.list)?
+                            .candidates
+                            .iter()
+                            .find(|x| x.position == p)
+                    }),
+                None => def.and_then(|d| d.candidates.iter().find(|x| x.position == e.position)),
+            };
             let mut by = match e.by {
                 ElectedBy::Preference => "voorkeur".to_string(),
                 ElectedBy::ListOrder => "lijstvolgorde".to_string(),

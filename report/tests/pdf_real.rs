@@ -809,3 +809,111 @@ fn central_report_west_maas_en_waal_has_the_published_seats() {
         Path::new("."),
     );
 }
+
+/// The P 22-2 of TK2021 with the five lists elected across kieskringen (P 12 - P 18): every
+/// group candidate is named from the 230b of a kieskring where the candidate stands (here the
+/// three published ones: Groningen, Den Helder, Amsterdam), not by the position on the
+/// contest's list. Every elected candidate's last name of the Kiesraad's 520 is printed. In
+/// 2021 every group candidate elected has the same position on the seat's list as on
+/// Groningen's, so the test then moves one CDA seat to a position where Amsterdam's list
+/// (kieskring 11) has another candidate than Groningen's: Amsterdam's is printed.
+#[test]
+fn central_report_tk2021_names_the_candidates_of_list_groups() {
+    use tally_core::aggregate::outcome::{Computation, Decisions, SeatRules, compute_result_with};
+    use tally_core::eml::definition::load_definition;
+    use tally_core::eml::result::read_result;
+
+    let def = read("Verkiezingsdefinitie_TK2021.eml.xml");
+    let mut election = load_definition(&SourceFile::new("110a", &def)).unwrap();
+    for name in [
+        "Kandidatenlijsten_TK2021_Groningen.eml.xml",
+        "Kandidatenlijsten_TK2021_Den_Helder.eml.xml",
+        "Kandidatenlijsten_TK2021_Amsterdam.eml.xml",
+    ] {
+        let bytes = read(name);
+        let file = load_candidate_lists(&SourceFile::new(name, &bytes)).unwrap();
+        election.contests.extend(file.contests);
+    }
+    let count_name = "Totaaltelling_TK2021.eml.xml";
+    let eml = read(count_name);
+    let total = read_count(&eml).unwrap();
+    let Computation::Complete(r) = compute_result_with(
+        SeatRules::of(&election),
+        &total,
+        &Decisions::default(),
+        Some(&election),
+    )
+    .unwrap() else {
+        panic!("no drawing of lots in 2021")
+    };
+    let candidates = CandidateElection {
+        threshold_percent: 25,
+        threshold: r.seats.quota.scaled(25, 100).unwrap(),
+        lists: r.elected().unwrap(),
+        lots: Vec::new(),
+    };
+    let contest = ContestId("1".into());
+    let input = CentralReportInput {
+        contest: &contest,
+        total: &total.total,
+        seats: &r.seats,
+        candidates: &candidates,
+        meta: meta("CSB", "Centraal stembureau", &eml, count_name, false),
+    };
+    let pdf = central_report(&election, &input).unwrap();
+    let text = render_and_extract(&pdf, "p22-2-tk2021").join("\n");
+    let elected_part = text.split("4. Gekozen kandidaten").nth(1).unwrap();
+    let published = read_result(&read("Resultaat_TK2021.eml.xml")).unwrap();
+    for l in &published.lists {
+        for c in &l.candidates {
+            assert!(
+                elected_part.contains(&c.candidate.last_name),
+                "list {}: {} not in the report",
+                l.list,
+                c.candidate.last_name
+            );
+        }
+    }
+    // A position where kieskring 11's CDA list differs from kieskring 1's, with neither
+    // candidate elected.
+    let cda_of = |k: &str| election.list(&ContestId(k.into()), ListNumber(3)).unwrap();
+    let elected_names: Vec<&str> = published.lists[2]
+        .candidates
+        .iter()
+        .map(|c| c.candidate.last_name.as_str())
+        .collect();
+    let (position, amsterdam, groningen) = cda_of("11")
+        .candidates
+        .iter()
+        .zip(&cda_of("1").candidates)
+        .find(|(a, g)| {
+            a.last_name != g.last_name
+                && !elected_names.contains(&a.last_name.as_str())
+                && !elected_names.contains(&g.last_name.as_str())
+                && !text.contains(&a.last_name)
+                && !text.contains(&g.last_name)
+        })
+        .map(|(a, g)| (a.position, a.last_name.clone(), g.last_name.clone()))
+        .unwrap();
+    let mut lists = r.elected().unwrap();
+    let cda = lists.iter_mut().find(|l| l.list == ListNumber(3)).unwrap();
+    let seat = cda.elected.last_mut().unwrap();
+    seat.position = position;
+    seat.district = Some(11);
+    seat.stands_on = vec![(11, position)];
+    let moved = CandidateElection {
+        lists,
+        ..candidates.clone()
+    };
+    let pdf = central_report(
+        &election,
+        &CentralReportInput {
+            candidates: &moved,
+            ..input
+        },
+    )
+    .unwrap();
+    let text = render_and_extract(&pdf, "p22-2-tk2021-moved").join("\n");
+    assert!(text.contains(&amsterdam), "{amsterdam} not printed");
+    assert!(!text.contains(&groningen), "{groningen} printed");
+}

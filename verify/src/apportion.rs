@@ -4,9 +4,12 @@
 use std::fmt::Write as _;
 
 use tally_core::aggregate::outcome::{
-    Computation, ComputedResult, ListOutcome, SeatRules, compute_result,
+    Computation, ComputedResult, DeceasedCandidate, Decisions, ListOutcome, SeatRules,
+    compute_result_with,
 };
-use tally_core::apportionment::{CandidateLot, ElectedBy, SeatLot};
+use tally_core::apportionment::{
+    CandidateLot, ElectedBy, GroupDrawing, GroupDrawn, GroupLot, GroupOutcome, SeatLot,
+};
 use tally_core::counts::CountFile;
 use tally_core::election::{Candidate, Election};
 use tally_core::eml::count::read_count;
@@ -84,14 +87,18 @@ pub fn apportion_report(
     // name one of the tied; the calculation then starts again with every outcome so far.
     let mut seat_given = lots.seats.iter();
     let mut candidate_given = lots.candidates.iter();
-    let mut seat_lots: Vec<SeatLot> = Vec::new();
-    let mut candidate_lots: Vec<CandidateLot> = Vec::new();
+    let mut group_given = lots.groups.iter();
+    let mut decisions = Decisions {
+        deceased: lots.deceased.clone(),
+        ..Decisions::default()
+    };
     loop {
-        let computed = compute_result(
+        // The 230b files identify a group's candidates where the count has no ShortCode.
+        let computed = compute_result_with(
             SeatRules::of(&election),
             &total,
-            &seat_lots,
-            &candidate_lots,
+            &decisions,
+            Some(&election),
         )
         .map_err(|e| ApportionError::Apportionment(e.to_string()))?;
         let result = match computed {
@@ -107,11 +114,51 @@ pub fn apportion_report(
                         "--lot {drawn}: list {drawn} is not among the tied ({drawing})"
                     )));
                 }
-                seat_lots.push(SeatLot { drawing, drawn });
+                decisions.seat_lots.push(SeatLot { drawing, drawn });
                 continue;
             }
             Computation::Complete(result) => result,
         };
+        let group_next = result.groups.iter().find_map(|g| match &g.outcome {
+            Ok(GroupOutcome::LotsNeeded(d)) => Some(d.clone()),
+            _ => None,
+        });
+        if let Some(drawing) = group_next {
+            let Some(given) = group_given.next() else {
+                return Err(ApportionError::LotNeeded(format!(
+                    "a drawing of lots decides ({drawing}); give what was drawn with --group-lot (a list by its first kieskring's number, a candidate by ShortCode)"
+                )));
+            };
+            let drawn = match &drawing {
+                GroupDrawing::PreferenceSeat { .. } => GroupDrawn::Candidate(given.clone()),
+                GroupDrawing::RemainingSeat { .. } | GroupDrawing::Retraction { .. } => {
+                    match given.parse::<u32>() {
+                        Ok(k) => GroupDrawn::List(k),
+                        Err(_) => {
+                            return Err(ApportionError::LotNotTied(format!(
+                                "--group-lot {given}: this drawing is between lists; give the number of the list's first kieskring ({drawing})"
+                            )));
+                        }
+                    }
+                }
+            };
+            let tied = match &drawing {
+                GroupDrawing::PreferenceSeat { tied, .. } => tied
+                    .iter()
+                    .any(|k| GroupDrawn::Candidate(k.clone()) == drawn),
+                GroupDrawing::RemainingSeat { tied, .. }
+                | GroupDrawing::Retraction { tied, .. } => {
+                    tied.iter().any(|k| GroupDrawn::List(*k) == drawn)
+                }
+            };
+            if !tied {
+                return Err(ApportionError::LotNotTied(format!(
+                    "--group-lot {given}: not among the tied ({drawing})"
+                )));
+            }
+            decisions.group_lots.push(GroupLot { drawing, drawn });
+            continue;
+        }
         let next = result.candidates.iter().find_map(|o| match o {
             ListOutcome::LotsNeeded { drawing, .. } => Some(drawing.clone()),
             _ => None,
@@ -129,7 +176,9 @@ pub fn apportion_report(
                         "--candidate-lot {list}:{drawn}: not among the tied ({drawing})"
                     )));
                 }
-                candidate_lots.push(CandidateLot { drawing, drawn });
+                decisions
+                    .candidate_lots
+                    .push(CandidateLot { drawing, drawn });
             }
             None => {
                 if let Some(extra) = seat_given.next() {
@@ -142,13 +191,12 @@ pub fn apportion_report(
                         "--candidate-lot {list}:{pos}: no drawing of lots between candidates is left to decide"
                     )));
                 }
-                return Ok(render(
-                    &election,
-                    &total,
-                    &result,
-                    &seat_lots,
-                    &candidate_lots,
-                ));
+                if let Some(extra) = group_given.next() {
+                    return Err(ApportionError::LotNotTied(format!(
+                        "--group-lot {extra}: no drawing of lots within a list group is left to decide"
+                    )));
+                }
+                return Ok(render(&election, &total, &result, &decisions));
             }
         }
     }
@@ -161,6 +209,11 @@ pub struct Lots {
     pub seats: Vec<ListNumber>,
     /// For each drawing between candidates, the list and the candidate drawn.
     pub candidates: Vec<(ListNumber, CandidatePosition)>,
+    /// For each drawing within a list group (P 12, P 13, P 15, P 16): a list by the number
+    /// of its first kieskring, or a candidate by `ShortCode`.
+    pub groups: Vec<String>,
+    /// Deceased candidates (P 19a).
+    pub deceased: Vec<DeceasedCandidate>,
 }
 
 /// The candidate of the 230b for a list position, when the candidate lists were given
@@ -195,13 +248,7 @@ fn display_name(c: &Candidate) -> String {
     s
 }
 
-fn render(
-    election: &Election,
-    total: &CountFile,
-    r: &ComputedResult,
-    seat_lots: &[SeatLot],
-    candidate_lots: &[CandidateLot],
-) -> String {
+fn render(election: &Election, total: &CountFile, r: &ComputedResult, d: &Decisions) -> String {
     let mut out = String::new();
     let s = &r.seats;
     let _ = writeln!(out, "tally-verify apportion v1");
@@ -229,11 +276,17 @@ fn render(
     for notice in s.notices() {
         let _ = writeln!(out, "notice\t{}", notice.label_en());
     }
-    for l in seat_lots {
+    for l in &d.seat_lots {
         let _ = writeln!(out, "lot\t{}\tlist {}", l.drawing, l.drawn);
     }
-    for l in candidate_lots {
+    for l in &d.candidate_lots {
         let _ = writeln!(out, "lot\t{}\tcandidate {}", l.drawing, l.drawn);
+    }
+    for l in &d.group_lots {
+        let _ = writeln!(out, "lot\t{}\t{}", l.drawing, l.drawn);
+    }
+    for x in &d.deceased {
+        let _ = writeln!(out, "deceased\t{}\t{}", x.list, x.candidate);
     }
     for l in &s.lists {
         let name = r
@@ -243,17 +296,50 @@ fn render(
             .map_or("", |c| c.name.as_str());
         let _ = writeln!(out, "list\t{}\t{}\t{}\t{}", l.list, l.seats, l.votes, name);
     }
+    // The lists of each group elected across kieskringen (P 12, P 13, P 16 second
+    // paragraph): kieskringen, votes, full seats, remainder, seats in the end.
+    for g in &r.groups {
+        if let Ok(GroupOutcome::Complete(e)) = &g.outcome {
+            for l in &e.lists {
+                let districts: Vec<String> = l.districts.iter().map(ToString::to_string).collect();
+                let _ = writeln!(
+                    out,
+                    "group-list\t{}\t{}\t{}\t{}\t{}\t{}",
+                    g.list,
+                    districts.join(","),
+                    l.votes,
+                    l.full_seats,
+                    l.remainder,
+                    l.seats
+                );
+            }
+        }
+    }
     for o in &r.candidates {
         match o {
             ListOutcome::Elected(e) => {
                 let counted = r.lists.iter().find(|c| c.list == e.list);
                 for c in &e.elected {
-                    let code = counted
-                        .and_then(|cl| cl.candidates.iter().find(|(p, _, _)| *p == c.position))
-                        .and_then(|(_, code, _)| code.clone());
-                    let name = candidate_name(election, e.list, c.position, code.as_deref())
-                        .map(display_name)
-                        .unwrap_or_else(|| "-".to_owned());
+                    let code = c.short_code.clone().or_else(|| {
+                        counted
+                            .and_then(|cl| cl.candidates.iter().find(|(p, _, _)| *p == c.position))
+                            .and_then(|(_, code, _)| code.clone())
+                    });
+                    let named = match c.district {
+                        // A group's candidate: on the seat's kieskring list, or any other
+                        // kieskring's list where the candidate stands.
+                        Some(k) => std::iter::once((k, c.position))
+                            .chain(c.stands_on.iter().copied())
+                            .find_map(|(k, p)| {
+                                election
+                                    .list(&tally_core::ids::ContestId(k.to_string()), e.list)?
+                                    .candidates
+                                    .iter()
+                                    .find(|x| x.position == p)
+                            }),
+                        None => candidate_name(election, e.list, c.position, code.as_deref()),
+                    };
+                    let name = named.map(display_name).unwrap_or_else(|| "-".to_owned());
                     let by = match c.by {
                         ElectedBy::Preference => "preference",
                         ElectedBy::ListOrder => "list-order",
@@ -268,6 +354,15 @@ fn render(
                         code.as_deref().unwrap_or("-"),
                         name
                     );
+                    if let Some(k) = c.district {
+                        let _ = writeln!(
+                            out,
+                            "elected-on\t{}\t{}\t{}",
+                            e.list,
+                            code.as_deref().unwrap_or("-"),
+                            k
+                        );
+                    }
                 }
             }
             ListOutcome::Unsupported { list, reason } => {

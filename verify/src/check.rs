@@ -5,7 +5,9 @@ use std::collections::BTreeMap;
 use std::fmt;
 use std::path::{Path, PathBuf};
 
-use tally_core::aggregate::outcome::{Computation, ListOutcome, SeatRules, compute_result};
+use tally_core::aggregate::outcome::{
+    Computation, Decisions, ListOutcome, SeatRules, compute_result_with,
+};
 use tally_core::aggregate::{CountDifference, compare_counts};
 use tally_core::apportionment::ElectedBy;
 use tally_core::counts::{CandidateRef, CountField, CountFile, CountLevel, check_arithmetic};
@@ -1124,7 +1126,14 @@ fn check_seats(
         ),
         None => Vec::new(),
     };
-    let computed = match compute_result(SeatRules::of(election), total, &[], &[]) {
+    // The candidate lists (230b) in the folder identify the candidates of a list that differs
+    // between kieskringen where the count names them by position only.
+    let computed = match compute_result_with(
+        SeatRules::of(election),
+        total,
+        &Decisions::default(),
+        Some(election),
+    ) {
         Ok(Computation::Complete(c)) => c,
         Ok(Computation::SeatLotsNeeded(needed)) => {
             let d = needed.drawing;
@@ -1226,21 +1235,24 @@ fn check_seats(
                     continue;
                 };
                 let counted = computed.lists.iter().find(|c| c.list == e.list);
-                let code_of = |p| {
-                    counted
-                        .and_then(|c| c.candidates.iter().find(|(pos, _, _)| *pos == p))
-                        .and_then(|(_, code, _)| code.clone())
+                // A list elected across kieskringen (P 18) names its elected by ShortCode.
+                let code_of = |c: &tally_core::apportionment::ElectedCandidate| {
+                    c.short_code.clone().or_else(|| {
+                        counted
+                            .and_then(|l| l.candidates.iter().find(|(pos, _, _)| *pos == c.position))
+                            .and_then(|(_, code, _)| code.clone())
+                    })
                 };
                 // Match by ShortCode where both sides have one (the Kiesraad's 520 numbers
                 // the elected 1..seats), else by position.
                 let by_code = rl.candidates.iter().all(|c| c.candidate.short_code.is_some())
-                    && e.elected.iter().all(|c| code_of(c.position).is_some());
+                    && e.elected.iter().all(|c| code_of(c).is_some());
                 let ours: Vec<(String, ElectedBy)> = e
                     .elected
                     .iter()
                     .map(|c| {
                         let k = if by_code {
-                            code_of(c.position).unwrap_or_default()
+                            code_of(c).unwrap_or_default()
                         } else {
                             format!("candidate {}", c.position)
                         };
@@ -1297,7 +1309,12 @@ fn check_seats(
                     report.push(
                         Severity::Ok,
                         result_name,
-                        format!("list {}: the {} elected candidates equal the recomputed ones", e.list, ours.len()),
+                        format!(
+                            "list {}: the {} elected candidates equal the recomputed ones{}",
+                            e.list,
+                            ours.len(),
+                            group_note(&computed.groups, e.list)
+                        ),
                     );
                 }
             }
@@ -1321,6 +1338,23 @@ fn check_seats(
             ),
         }
     }
+}
+
+/// For a list elected across kieskringen: how, in a few words.
+fn group_note(groups: &[tally_core::aggregate::outcome::GroupResult], list: ListNumber) -> String {
+    groups
+        .iter()
+        .find(|g| g.list == list)
+        .and_then(|g| match &g.outcome {
+            Ok(tally_core::apportionment::GroupOutcome::Complete(e)) => Some(format!(
+                " (elected across kieskringen, P 12 - P 18: {} {} of {} kieskringen)",
+                e.lists.len(),
+                if e.lists.len() == 1 { "list" } else { "lists" },
+                e.lists.iter().map(|l| l.districts.len()).sum::<usize>()
+            )),
+            _ => None,
+        })
+        .unwrap_or_default()
 }
 
 /// A candidate of a count with its votes.

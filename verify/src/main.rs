@@ -9,6 +9,7 @@ use std::path::PathBuf;
 use std::process::ExitCode;
 
 use clap::{Parser, Subcommand};
+use tally_core::aggregate::outcome::{DeceasedCandidate, DeceasedRef};
 use tally_core::eml::csv::osv4_3_csv;
 use tally_core::eml::definition::SourceFile;
 use tally_core::ids::{CandidatePosition, ListNumber};
@@ -73,6 +74,15 @@ enum Command {
         /// in the order the calculation asks (repeat for several drawings).
         #[arg(long = "candidate-lot", value_name = "LIST:POSITION", value_parser = parse_candidate_lot)]
         candidate_lots: Vec<(u32, u32)>,
+        /// What a drawing of lots within a list group drew (P 12, P 13, P 15, P 16): a list by
+        /// the number of its first kieskring, a candidate by ShortCode; in the order the
+        /// calculation asks (repeat for several drawings).
+        #[arg(long = "group-lot", value_name = "KIESKRING|SHORTCODE")]
+        group_lots: Vec<String>,
+        /// A deceased candidate (P 19a), as `LIST:SHORTCODE`, `LIST:POSITION` (a list that is
+        /// the same everywhere) or `LIST:KIESKRING/POSITION` (a list group); repeat for several.
+        #[arg(long = "deceased", value_name = "LIST:CANDIDATE", value_parser = parse_deceased)]
+        deceased: Vec<DeceasedCandidate>,
     },
     /// Write the osv4-3 CSV of a count (the Kiesraad's format, by eml-nl's own code).
     Csv {
@@ -97,6 +107,41 @@ fn parse_candidate_lot(s: &str) -> Result<(u32, u32), String> {
         return Err(bad());
     }
     Ok((list, pos))
+}
+
+fn parse_deceased(s: &str) -> Result<DeceasedCandidate, String> {
+    let bad = || {
+        format!(
+            "{s:?}: expected LIST:SHORTCODE, LIST:POSITION or LIST:KIESKRING/POSITION, e.g. 3:OmtzigtPH"
+        )
+    };
+    let (list, who) = s.split_once(':').ok_or_else(bad)?;
+    let list: u32 = list.parse().map_err(|_| bad())?;
+    if list == 0 || who.is_empty() {
+        return Err(bad());
+    }
+    let candidate = if let Some((k, p)) = who.split_once('/') {
+        let kieskring: u32 = k.parse().map_err(|_| bad())?;
+        let position: u32 = p.parse().map_err(|_| bad())?;
+        if kieskring == 0 || position == 0 {
+            return Err(bad());
+        }
+        DeceasedRef::OnList {
+            kieskring,
+            position: CandidatePosition(position),
+        }
+    } else if let Ok(p) = who.parse::<u32>() {
+        if p == 0 {
+            return Err(bad());
+        }
+        DeceasedRef::Position(CandidatePosition(p))
+    } else {
+        DeceasedRef::ShortCode(who.to_owned())
+    };
+    Ok(DeceasedCandidate {
+        list: ListNumber(list),
+        candidate,
+    })
 }
 
 fn read(path: &std::path::Path) -> Result<Vec<u8>, String> {
@@ -145,6 +190,8 @@ fn run(cli: Cli) -> Result<u8, String> {
             count,
             lots,
             candidate_lots,
+            group_lots,
+            deceased,
         } => {
             let def = read(&definition)?;
             let mut cands = Vec::new();
@@ -162,6 +209,8 @@ fn run(cli: Cli) -> Result<u8, String> {
                         .into_iter()
                         .map(|(l, p)| (ListNumber(l), CandidatePosition(p)))
                         .collect(),
+                    groups: group_lots,
+                    deceased,
                 },
             )
             .map_err(|e| e.to_string())?;

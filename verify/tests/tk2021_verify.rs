@@ -55,18 +55,19 @@ fn check(dir: &Path, extra: &[&str]) -> (i32, String) {
     run(&args)
 }
 
-/// The last line when the five lists needing P 18 are the only thing not checked.
-const P18_NOT_CHECKED: &str = "result: nothing found wrong, but NOT everything could be checked: which candidates are elected (not recomputed) on list 3, 4, 6, 7, 23\n";
+/// The last line when everything was checked and agrees.
+const AGREES: &str = "result: everything checked agrees\n";
 
-/// Everything checked agrees, but five lists' elected candidates need P 18 across
-/// kieskringen, which the core cannot elect: exit status 3 ("not everything could be
-/// checked"), never "everything checked agrees" (it exited 0 before).
+/// Everything is checked and agrees: the seats of all 37 lists and all 150 elected
+/// candidates, those of the five lists elected across kieskringen (P 12 - P 18: CDA, D66,
+/// SP, PvdA as list groups, BBB not submitted in kieskring 20) included. Until December
+/// 2026 those five were UNCHECKED (exit 3), because the core could not elect them.
 #[test]
 fn real_unsigned_files_agree_where_checked_and_say_what_not() {
     let dir = tempfile::tempdir().unwrap();
     copy_all(dir.path());
     let (code, out) = check(dir.path(), &[]);
-    assert_eq!(code, 3, "{out}");
+    assert_eq!(code, 0, "{out}");
     assert!(out.starts_with("signatures: NOT checked"), "{out}");
     assert!(out.contains("OK Telling_TK2021_kieskring_Groningen.eml.xml: 510c of HSB1: TotalVotes equals the sum of its 10 reporting units"));
     assert!(out.contains("OK Totaaltelling_TK2021.eml.xml: 510d of CSB: TotalVotes equals the sum of its 20 reporting units"));
@@ -81,25 +82,27 @@ fn real_unsigned_files_agree_where_checked_and_say_what_not() {
     assert_eq!(
         out.matches("elected candidates equal the recomputed ones")
             .count(),
-        12
+        17
     );
-    assert_eq!(
-        out.lines()
-            .filter(
-                |l| l.starts_with("UNCHECKED Resultaat_TK2021.eml.xml: list ")
-                    && l.ends_with("P 18 across kieskringen is not supported")
-            )
-            .count(),
-        5,
-        "{out}"
-    );
+    for (list, seats, lists, kieskringen) in [
+        (3, 15, "20 lists", 20),
+        (4, 24, "20 lists", 20),
+        (6, 9, "5 lists", 20),
+        (7, 9, "20 lists", 20),
+        (23, 1, "1 list", 19),
+    ] {
+        let line = format!(
+            "OK Resultaat_TK2021.eml.xml: list {list}: the {seats} elected candidates equal the recomputed ones (elected across kieskringen, P 12 - P 18: {lists} of {kieskringen} kieskringen)"
+        );
+        assert!(out.contains(&line), "{line}\n{out}");
+    }
+    assert!(!out.contains("UNCHECKED"), "{out}");
     // The names of all 150 elected candidates, those of the P 18 lists included, equal
     // the Groningen 230b's (every one of them stands in kieskring Groningen).
     assert!(!out.contains("names of"), "{out}");
     // The 510b files are not published: noted, not a discrepancy.
     assert!(out.contains("reporting unit HSB1::0014: the 510b of 0014 is not in the folder"));
-    assert!(out.ends_with(P18_NOT_CHECKED), "{out}");
-    assert!(!out.contains("everything checked agrees"), "{out}");
+    assert!(out.ends_with(AGREES), "{out}");
     // --require-all turns missing files into discrepancies.
     let (code, out) = check(dir.path(), &["--require-all"]);
     assert_eq!(code, 1, "{out}");
@@ -239,9 +242,8 @@ fn signed_media_are_verified_and_roles_enforced() {
         dir.path(),
     );
     let (code, out) = check(dir.path(), &["--root-key", key, at[0], at[1]]);
-    // Exit 3, not 0: the lists needing P 18 are not checked.
-    assert_eq!(code, 3, "{out}");
-    assert!(out.ends_with(P18_NOT_CHECKED), "{out}");
+    assert_eq!(code, 0, "{out}");
+    assert!(out.ends_with(AGREES), "{out}");
     assert!(out.starts_with("signatures: checked"), "{out}");
     assert_eq!(out.matches("signed medium verified").count(), 3, "{out}");
     assert!(out.contains("the seats of all 37 lists equal the recomputed seats"));
@@ -344,16 +346,52 @@ fn apportion_prints_seats_and_candidates() {
                 && l.ends_with("\tRutteM\tRutte, M.")),
         "{out}"
     );
+    // All 150, those of the five lists elected across kieskringen included.
     assert_eq!(
         lines.iter().filter(|l| l.starts_with("elected\t")).count(),
-        92
+        150
     );
+    assert!(!out.contains("not-elected-here"), "{out}");
+    // SP's 9 seats over its five lists (P 12): the group quota is 623 371 / 9 = 69 263 4/9.
+    let sp: Vec<&str> = lines
+        .iter()
+        .copied()
+        .filter(|l| l.starts_with("group-list\t6\t"))
+        .collect();
     assert_eq!(
-        lines
-            .iter()
-            .filter(|l| l.starts_with("not-elected-here\t"))
-            .count(),
-        5
+        sp,
+        [
+            "group-list\t6\t1,2,3,4\t127530\t1\t58266 5/9\t2",
+            "group-list\t6\t5,6,7,8\t121542\t1\t52278 5/9\t2",
+            "group-list\t6\t9,10,11\t88076\t1\t18812 5/9\t1",
+            "group-list\t6\t12,13,14,15,20\t105965\t1\t36701 5/9\t1",
+            "group-list\t6\t16,17,18,19\t180258\t2\t41731 1/9\t3",
+        ]
+    );
+    // CDA's leader: elected by preference with his votes on all CDA lists together (the
+    // published 520 gives the same 437 240), named from the Groningen 230b.
+    assert!(
+        lines.contains(&"elected\t3\t1\tpreference\t437240\tHoekstraWB\tHoekstra, W.B."),
+        "{out}"
+    );
+    // P 19a: Omtzigt marked deceased: not elected, said in a `deceased` line; still 150.
+    let (code, out) = run(&[
+        "apportion".as_ref(),
+        "--definition".as_ref(),
+        real(FILES[0]).as_os_str(),
+        "--candidates".as_ref(),
+        real(FILES[1]).as_os_str(),
+        "--count".as_ref(),
+        real(FILES[3]).as_os_str(),
+        "--deceased".as_ref(),
+        "3:OmtzigtPH".as_ref(),
+    ]);
+    assert_eq!(code, 0, "{out}");
+    assert!(out.contains("\ndeceased\t3\tOmtzigtPH\n"), "{out}");
+    assert!(!out.contains("\tOmtzigtPH\tOmtzigt"), "{out}");
+    assert_eq!(
+        out.lines().filter(|l| l.starts_with("elected\t")).count(),
+        150
     );
 
     // A count of another election is refused with exit status 2.
@@ -447,12 +485,13 @@ fn a_renamed_elected_candidate_is_a_discrepancy() {
         !out.contains("OK Resultaat_TK2021.eml.xml: list 1:"),
         "{out}"
     );
-    assert!(out.ends_with("result: 1 discrepancies; not checked: which candidates are elected (not recomputed) on list 3, 4, 6, 7, 23\n"), "{out}");
+    assert!(out.ends_with("result: 1 discrepancies\n"), "{out}");
 }
 
-/// The elected candidate of a list needing P 18 (list 3, CDA: its candidates differ
-/// between kieskringen) replaced by an invented ShortCode: a NOTE that the list's
-/// candidates were not recomputed, then "everything checked agrees", exit 0, before.
+/// The elected candidate of a list group (list 3, CDA: its candidates differ between
+/// kieskringen) replaced by an invented ShortCode. Once a NOTE, then "everything checked
+/// agrees", exit 0; now a discrepancy, and since list 3 is recomputed across kieskringen,
+/// also the candidate the result leaves out.
 #[test]
 fn an_invented_short_code_in_a_p18_list_is_a_discrepancy() {
     let dir = with_result(|t| {
@@ -468,18 +507,18 @@ fn an_invented_short_code_in_a_p18_list_is_a_discrepancy() {
         .lines()
         .filter(|l| l.starts_with("DISCREPANCY"))
         .collect();
+    // Not a candidate of the list; and list 3 is now recomputed (P 12 - P 18), so the
+    // candidate who should have been elected is named too.
     assert_eq!(
         lines,
         [
-            "DISCREPANCY Resultaat_TK2021.eml.xml: list 3, VerzonnenX: elected in the result, but not a candidate of list 3 in the count (expected = Totaaltelling_TK2021.eml.xml)"
+            "DISCREPANCY Resultaat_TK2021.eml.xml: list 3, VerzonnenX: elected in the result, but not a candidate of list 3 in the count (expected = Totaaltelling_TK2021.eml.xml)",
+            "DISCREPANCY Resultaat_TK2021.eml.xml: list 3, HoekstraWB: recomputed as elected (preference votes (Ranking 1)), not elected in the result",
+            "DISCREPANCY Resultaat_TK2021.eml.xml: list 3, VerzonnenX: elected in the result, not recomputed as elected",
         ],
         "{out}"
     );
-    // Which of list 3's candidates are elected still cannot be recomputed: said.
-    assert!(
-        out.contains("UNCHECKED Resultaat_TK2021.eml.xml: list 3: elected candidates not checked: the list's candidates differ between kieskringen"),
-        "{out}"
-    );
+    assert!(out.ends_with("result: 3 discrepancies\n"), "{out}");
 }
 
 /// A folder with only the 110a and a 520 (here even a changed one): nothing of the result
@@ -528,7 +567,7 @@ fn a_file_not_checked_is_named_in_the_last_line() {
         "{out}"
     );
     assert!(
-        out.ends_with("result: nothing found wrong, but NOT everything could be checked: the files toelichting.pdf; which candidates are elected (not recomputed) on list 3, 4, 6, 7, 23\n"),
+        out.ends_with("result: nothing found wrong, but NOT everything could be checked: the files toelichting.pdf\n"),
         "{out}"
     );
 }

@@ -31,8 +31,8 @@ pub struct ListCandidates {
     /// Its candidates in list order (ascending position).
     pub candidates: Vec<CandidateVotes>,
     /// Tweede Kamer: whether the list differs between kieskringen (a "lijstengroep" of
-    /// different lists, or a list not submitted everywhere). Then P 18 decides across
-    /// kieskringen, which is not supported: the list is refused with
+    /// different lists, or a list not submitted everywhere). Such a list is elected across
+    /// kieskringen by [`super::elect_group`] (P 12 - P 18); here it is refused with
     /// [`CandidateError::ListDiffersPerDistrict`].
     pub differs_per_district: bool,
 }
@@ -104,6 +104,17 @@ pub struct ElectedCandidate {
     pub by: ElectedBy,
     /// Whether a drawing of lots decided the seat.
     pub by_lot: bool,
+    /// For a list that differs between kieskringen (P 18): the lowest number of the
+    /// kieskringen of the list the seat is on, whose candidate list (230b contest) has the
+    /// candidate at `position`. `None` for a list that is the same everywhere.
+    pub district: Option<u32>,
+    /// The candidate's `ShortCode`, where the election knows candidates by one across
+    /// kieskringen (P 18); `None` otherwise.
+    pub short_code: Option<String>,
+    /// For a list that differs between kieskringen: every kieskring whose list of the group
+    /// has the candidate, with the position there (where a 230b names the candidate). Empty
+    /// for a list that is the same everywhere.
+    pub stands_on: Vec<(u32, CandidatePosition)>,
 }
 
 /// One list's elected candidates, in the order they were elected.
@@ -172,12 +183,20 @@ pub enum CandidateError {
         /// Living candidates.
         available: usize,
     },
-    /// Tweede Kamer list that differs between kieskringen: P 18 is not supported.
+    /// Tweede Kamer list that differs between kieskringen: elect it with
+    /// [`super::elect_group`].
     #[error(
-        "list {0} differs between kieskringen: electing its candidates needs P 18 across \
-         kieskringen, which is not supported"
+        "list {0} differs between kieskringen: its candidates are elected across kieskringen \
+         (P 12 - P 18, elect_group), not here"
     )]
     ListDiffersPerDistrict(ListNumber),
+    /// A list that differs between kieskringen waits for a drawing of lots
+    /// ([`super::elect_group`]); give its outcome as a [`super::GroupLot`].
+    #[error("a drawing of lots decides: {0}")]
+    GroupLotsNeeded(super::GroupDrawing),
+    /// A list that differs between kieskringen cannot be elected.
+    #[error("{0}")]
+    Group(super::GroupError),
     /// A lot outcome names a candidate that was not tied.
     #[error("lot outcome for {drawing}: drawn candidate {drawn} is not one of the tied candidates")]
     DrawnCandidateNotTied {
@@ -325,6 +344,9 @@ pub fn elect_candidates(
                 votes: top,
                 by: ElectedBy::Preference,
                 by_lot,
+                district: None,
+                short_code: None,
+                stands_on: Vec::new(),
             });
         }
 
@@ -341,6 +363,9 @@ pub fn elect_candidates(
                 votes: c.votes,
                 by: ElectedBy::ListOrder,
                 by_lot: false,
+                district: None,
+                short_code: None,
+                stands_on: Vec::new(),
             });
         }
 

@@ -5,6 +5,9 @@
 //!   stay unfilled. Which lists may take a remaining seat depends on the law version in force
 //!   on the election's date ([`RemainingSeatLaw`]).
 //! - [`elect_candidates`]: P 15 preference votes, P 17 list order, P 19a deceased candidates.
+//! - [`elect_group`]: a list group or a list not submitted in every kieskring (Tweede Kamer):
+//!   P 12 / P 13 the group's seats over its lists, P 15 - P 18 across kieskringen, P 19
+//!   ranking, P 19a deceased candidates.
 //!
 //! All seat arithmetic is in exact fractions ([`Fraction`]), never floating point. Every step
 //! is kept, with the values compared, so that it can be shown and printed (model P 22-2).
@@ -19,6 +22,7 @@
 
 mod candidates;
 mod fraction;
+mod groups;
 mod law;
 mod report;
 mod seats;
@@ -29,6 +33,10 @@ pub use candidates::{
     elect_candidates,
 };
 pub use fraction::Fraction;
+pub use groups::{
+    GroupCandidate, GroupDrawing, GroupDrawn, GroupElected, GroupElection, GroupError, GroupInput,
+    GroupList, GroupListSeats, GroupLot, GroupOutcome, GroupSeatRule, GroupStep, elect_group,
+};
 pub use law::{BILL_36641_IN_FORCE_FROM, RemainingSeatLaw};
 pub use seats::{
     AbsoluteMajorityOutcome, ApportionmentError, ApportionmentNotice, Exclusion, ExclusionReason,

@@ -421,8 +421,16 @@ pub fn result_from_outcome(
     for list_seats in seats.lists.iter().filter(|l| l.seats > 0) {
         let number = list_seats.list;
         let field = format!("list {number}");
+        // The list's name from the contest given, else from any contest that has the list
+        // (a list not submitted in every kieskring).
         let political = election
             .list(candidates_contest, number)
+            .or_else(|| {
+                election
+                    .contests
+                    .iter()
+                    .find_map(|c| c.lists.iter().find(|l| l.number == number))
+            })
             .ok_or_else(|| bad(&field, format!("not in contest {candidates_contest}")))?;
         let list_elected = elected
             .iter()
@@ -440,18 +448,37 @@ pub fn result_from_outcome(
         }
         let mut candidates = Vec::new();
         for e in &list_elected.elected {
-            let candidate = political
-                .candidates
-                .iter()
-                .find(|c| c.position == e.position)
-                .ok_or_else(|| {
-                    bad(
-                        &field,
-                        format!("candidate {} is not on the list", e.position),
-                    )
-                })?;
+            let candidate = match e.district {
+                // A list that differs between kieskringen (P 18): the candidate is at
+                // `position` on the list of kieskring `district`; where that kieskring's
+                // candidate list is not loaded, the candidate as named on the list of another
+                // kieskring where the candidate stands, and `position` stays that of the
+                // seat's list.
+                Some(k) => group_candidate(election, number, k, e.position, &e.stands_on)
+                    .ok_or_else(|| {
+                        bad(
+                            &field,
+                            format!(
+                                "candidate {} is elected (P 18) on the list of kieskring {k} (position {}), and no candidate list (230b) of a kieskring where the candidate stands is loaded",
+                                e.short_code.as_deref().unwrap_or("-"),
+                                e.position
+                            ),
+                        )
+                    })?,
+                None => political
+                    .candidates
+                    .iter()
+                    .find(|c| c.position == e.position)
+                    .cloned()
+                    .ok_or_else(|| {
+                        bad(
+                            &field,
+                            format!("candidate {} is not on the list", e.position),
+                        )
+                    })?,
+            };
             candidates.push(ResultCandidate {
-                candidate: candidate.clone(),
+                candidate,
                 votes: Some(e.votes).filter(|v| *v > 0),
                 by: Some(e.by),
             });
@@ -468,6 +495,32 @@ pub fn result_from_outcome(
         lists,
         remarks,
     })
+}
+
+/// The candidate at `position` on list `number` of kieskring `district`, or, where that
+/// kieskring's candidate list is not loaded, the same candidate on the list `number` of
+/// another kieskring of `stands_on` (the kieskringen whose list of the group has the
+/// candidate, with the position there), given `position` (that of the seat's list).
+fn group_candidate(
+    election: &Election,
+    number: ListNumber,
+    district: u32,
+    position: CandidatePosition,
+    stands_on: &[(u32, CandidatePosition)],
+) -> Option<Candidate> {
+    std::iter::once((district, position))
+        .chain(stands_on.iter().copied())
+        .find_map(|(k, p)| {
+            election
+                .list(&ContestId(k.to_string()), number)?
+                .candidates
+                .iter()
+                .find(|c| c.position == p)
+        })
+        .map(|c| Candidate {
+            position,
+            ..c.clone()
+        })
 }
 
 /// The schema's `NameShortCodeType`: `\p{L}*\d{0,7}`, 1 to 15 characters.
