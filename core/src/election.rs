@@ -60,6 +60,24 @@ pub struct Candidate {
     pub short_code: Option<String>,
 }
 
+impl Candidate {
+    /// The name as the papers and screens show it: `Ark, T. van (Tamara)`: last name,
+    /// initials, the prefix after them, the first name in brackets where published.
+    pub fn display_name(&self) -> String {
+        let mut s = format!("{}, {}", self.last_name, self.initials);
+        if let Some(p) = self.prefix.as_deref().filter(|p| !p.trim().is_empty()) {
+            s.push(' ');
+            s.push_str(p);
+        }
+        if let Some(f) = self.first_name.as_deref().filter(|f| !f.trim().is_empty()) {
+            s.push_str(" (");
+            s.push_str(f);
+            s.push(')');
+        }
+        s
+    }
+}
+
 /// A list ("affiliation") with its candidates, in one contest.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct PoliticalList {
@@ -407,6 +425,35 @@ pub struct Election {
 }
 
 impl Election {
+    /// The 230b candidate an elected candidate of list `list` is: at its position on the
+    /// list of `contest`; for a list elected across kieskringen (P 12 - P 18) at its position
+    /// on the list of the kieskring it was elected on, or of any kieskring it stands on whose
+    /// 230b is loaded; a list not in `contest` from the contest that has it. `None` when no
+    /// loaded 230b has it.
+    pub fn elected_candidate(
+        &self,
+        contest: &ContestId,
+        list: ListNumber,
+        elected: &crate::apportionment::ElectedCandidate,
+    ) -> Option<&Candidate> {
+        let on = |contest: &ContestId, position| {
+            self.list(contest, list)?
+                .candidates
+                .iter()
+                .find(|c| c.position == position)
+        };
+        match elected.district {
+            Some(k) => std::iter::once((k, elected.position))
+                .chain(elected.stands_on.iter().copied())
+                .find_map(|(k, p)| on(&ContestId(k.to_string()), p)),
+            None => on(contest, elected.position).or_else(|| {
+                self.contests
+                    .iter()
+                    .find_map(|c| on(&c.id, elected.position))
+            }),
+        }
+    }
+
     /// Whether field C (voter cards) exists on the paper report.
     pub fn has_voter_cards(&self) -> bool {
         self.category.has_voter_cards()

@@ -20,10 +20,11 @@
 //! figure comes from the core.
 
 use tally_core::aggregate::outcome::{
-    Computation, ComputedResult, ListOutcome, OutcomeError, SeatRules, compute_result,
+    Computation, ComputedResult, Decisions, ListOutcome, OutcomeError, SeatRules,
+    compute_result_with,
 };
 use tally_core::aggregate::{AggregateError, AggregationLevel};
-use tally_core::apportionment::{CandidateElection, CandidateLot, SeatLot};
+use tally_core::apportionment::{CandidateElection, CandidateError};
 use tally_core::counts::{CountFile, CountLevel};
 use tally_core::double_entry::DataEntry;
 use tally_core::election::Election;
@@ -288,8 +289,9 @@ pub fn district(
 }
 
 /// The export of a CSB: the 510d of `total`, the 520 (the seats and the elected candidates
-/// the core computes with the drawings of lots held), the report (model P 22-2) and, for a
-/// council, the CSV, in that order.
+/// the core computes with the committee's `decisions`: the drawings of lots held, deceased
+/// candidates; lists that differ between kieskringen elected across them), the report
+/// (model P 22-2) and, for a council, the CSV, in that order.
 ///
 /// # Errors
 /// [`ExportError::LotsNeeded`] while a drawing of lots is missing; otherwise the part that
@@ -297,14 +299,13 @@ pub fn district(
 pub fn central(
     body: &Body<'_>,
     total: &CountFile,
-    seat_lots: &[SeatLot],
-    candidate_lots: &[CandidateLot],
+    decisions: &Decisions,
     created: &Created,
 ) -> Result<Vec<ExportFile>, ExportError> {
     let election = body.election;
     let eml = write_count(total)?;
     let eml_name = body.count_name();
-    let outcome = compute_result(SeatRules::of(election), total, seat_lots, candidate_lots)?;
+    let outcome = compute_result_with(SeatRules::of(election), total, decisions, Some(election))?;
     let Computation::Complete(ComputedResult {
         seats, candidates, ..
     }) = &outcome
@@ -315,7 +316,11 @@ pub fn central(
     for c in candidates {
         match c {
             ListOutcome::Elected(l) => elected.push(l.clone()),
-            ListOutcome::LotsNeeded { .. } => return Err(ExportError::LotsNeeded),
+            ListOutcome::LotsNeeded { .. }
+            | ListOutcome::Refused {
+                error: CandidateError::GroupLotsNeeded(_),
+                ..
+            } => return Err(ExportError::LotsNeeded),
             ListOutcome::Unsupported { list, reason } => {
                 return Err(ExportError::Unsupported {
                     list: *list,

@@ -3,10 +3,10 @@
 
 use tally_core::apportionment::{CandidateElection, ElectedBy, SeatApportionment};
 use tally_core::counts::VoteCounts;
-use tally_core::election::Election;
+use tally_core::election::{Candidate, Election};
 use tally_core::ids::ContestId;
 
-use crate::counts::{candidate_name, figure_table, signatures};
+use crate::counts::{figure_table, signatures};
 use crate::figures::{comparison_figures, format_count};
 use crate::layout::{BODY, Column, Doc, WIDTH, heads};
 use crate::render::{Align, Style};
@@ -254,21 +254,9 @@ pub fn central_report(
             doc.paragraph("Geen gekozen kandidaten.", Style::Regular, BODY, 0.0)?;
         }
         for e in &l.elected {
-            // A list elected across kieskringen (P 12 - P 18): the candidate is at `position`
-            // on the list of kieskring `district`, and stands on the lists of `stands_on`;
-            // named from whichever of those kieskringen's 230b is loaded.
-            let cand = match e.district {
-                Some(k) => std::iter::once((k, e.position))
-                    .chain(e.stands_on.iter().copied())
-                    .find_map(|(k, p)| {
-                        election
-                            .list(&ContestId(k.to_string()), l.list)?
-                            .candidates
-                            .iter()
-                            .find(|x| x.position == p)
-                    }),
-                None => def.and_then(|d| d.candidates.iter().find(|x| x.position == e.position)),
-            };
+            // A list elected across kieskringen (P 12 - P 18) is named from the 230b of the
+            // kieskring it was elected on, or of any it stands on (the core's lookup).
+            let cand = election.elected_candidate(&contest.id, l.list, e);
             let mut by = match e.by {
                 ElectedBy::Preference => "voorkeur".to_string(),
                 ElectedBy::ListOrder => "lijstvolgorde".to_string(),
@@ -281,7 +269,7 @@ pub fn central_report(
                     (nr, e.position.to_string(), Style::Regular),
                     (
                         cname,
-                        cand.map(candidate_name).unwrap_or_default(),
+                        cand.map(Candidate::display_name).unwrap_or_default(),
                         Style::Regular,
                     ),
                     (

@@ -57,19 +57,6 @@ enum Level {
     District,
 }
 
-/// "Last, I. prefix (First)", the way Dutch lists print a candidate.
-pub(crate) fn candidate_name(c: &Candidate) -> String {
-    let mut s = format!("{}, {}", c.last_name, c.initials);
-    if let Some(p) = c.prefix.as_deref().filter(|p| !p.trim().is_empty()) {
-        s.push(' ');
-        s.push_str(p);
-    }
-    if let Some(f) = c.first_name.as_deref().filter(|f| !f.trim().is_empty()) {
-        s.push_str(&format!(" ({f})"));
-    }
-    s
-}
-
 /// The candidate a count refers to, by position or short code.
 fn find_candidate<'e>(list: Option<&'e PoliticalList>, r: &CandidateRef) -> Option<&'e Candidate> {
     let list = list?;
@@ -231,7 +218,7 @@ fn count_report(
                     ),
                     (
                         name,
-                        c.map(candidate_name)
+                        c.map(Candidate::display_name)
                             .unwrap_or_else(|| r.short_code().unwrap_or("").to_string()),
                         Style::Regular,
                     ),

@@ -343,7 +343,7 @@ impl Form {
             }),
             FieldId::CandidateVotes(l, c) => self
                 .candidate(l.0, c.0)
-                .map(candidate_name)
+                .map(Candidate::display_name)
                 .unwrap_or_default(),
             FieldId::ListTotal(_) => m(Msg::FieldListTotal),
         }
@@ -358,24 +358,6 @@ impl Form {
             .iter()
             .find(|c| c.position.0 == position)
     }
-}
-
-/// "Hekking, T. (Tjolk)" style name of a candidate.
-pub fn candidate_name(c: &Candidate) -> String {
-    let mut s = String::new();
-    s.push_str(&c.last_name);
-    s.push_str(", ");
-    s.push_str(&c.initials);
-    if let Some(p) = &c.prefix {
-        s.push(' ');
-        s.push_str(p);
-    }
-    if let Some(f) = &c.first_name {
-        s.push_str(" (");
-        s.push_str(f);
-        s.push(')');
-    }
-    s
 }
 
 #[cfg(test)]

@@ -651,6 +651,16 @@ catalogue! {
     LotPromptList => "Getrokken lijst (nummer):", "List drawn (number):";
     /// Prompt for a candidate.
     LotPromptCandidate => "Getrokken kandidaat (nummer op de lijst):", "Candidate drawn (number on the list):";
+    /// Prompt for a list of a list group drawn, by its kieskring.
+    LotPromptKieskring => "Getrokken lijst (nummer van de kieskring):", "List drawn (number of its kieskring):";
+    /// Prompt for a candidate of a list group drawn, by the number in the tie.
+    LotPromptTieNumber => "Getrokken kandidaat (nummer voor de dubbele punt):", "Candidate drawn (number before the colon):";
+    /// A drawing within a list group for a remaining seat.
+    DrawingGroupSeat => "lijstengroep {0}, restzetel {1}, tussen de lijsten van kieskring {2} (P 12)", "list group {0}, remaining seat {1}, between the lists of kieskring {2} (P 12)";
+    /// A drawing within a list group for a preference seat.
+    DrawingGroupPreference => "lijstengroep {0}, voorkeurszetel {1}, tussen kandidaten {2} (P 15)", "list group {0}, preference seat {1}, between candidates {2} (P 15)";
+    /// A drawing within a list group of the list that gives up a seat.
+    DrawingGroupRetraction => "lijstengroep {0}: welke lijst (kieskring {2}) een zetel afstaat aan {1} (P 16)", "list group {0}: which list (kieskring {2}) gives up a seat to {1} (P 16)";
     /// The number typed is not tied.
     LotNotTied => "{0} is niet een van de gelijk geeindigden", "{0} is not one of the tied";
     /// Summary line of the apportionment.

@@ -190,7 +190,7 @@ fn council_csb_stops_at_a_tie_takes_the_lot_and_writes_the_520() {
     typ(&mut r, "1");
     press(&mut r, KeyCode::Enter);
     assert_eq!(r.state.screen, Shell::Level(Screen::Lot));
-    assert!(r.state.ledger.seat_lots.is_empty());
+    assert!(r.state.ledger.decisions.seat_lots.is_empty());
     typ(&mut r, "4");
     press(&mut r, KeyCode::Enter);
     assert_eq!(
@@ -199,8 +199,8 @@ fn council_csb_stops_at_a_tie_takes_the_lot_and_writes_the_520() {
         "{:?}",
         r.state.note
     );
-    assert_eq!(r.state.ledger.seat_lots.len(), 1);
-    assert_eq!(r.state.ledger.seat_lots[0].drawn, ListNumber(4));
+    assert_eq!(r.state.ledger.decisions.seat_lots.len(), 1);
+    assert_eq!(r.state.ledger.decisions.seat_lots[0].drawn, ListNumber(4));
     check_view(
         &mut r,
         &["Zetelverdeling", "kiesdeler 44 4/9", "beslist door loting"],
@@ -366,7 +366,7 @@ fn a_tie_between_candidates_is_decided_by_a_typed_lot() {
     );
     typ(&mut r, "3");
     press(&mut r, KeyCode::Enter);
-    assert!(r.state.ledger.candidate_lots.is_empty());
+    assert!(r.state.ledger.decisions.candidate_lots.is_empty());
     typ(&mut r, "2");
     press(&mut r, KeyCode::Enter);
     assert_eq!(
@@ -375,7 +375,7 @@ fn a_tie_between_candidates_is_decided_by_a_typed_lot() {
         "{:?}",
         r.state.note
     );
-    assert_eq!(r.state.ledger.candidate_lots.len(), 1);
+    assert_eq!(r.state.ledger.decisions.candidate_lots.len(), 1);
     check_view(
         &mut r,
         &["Lijst 1 Lijst Hekking: zetels 1", "(lot)"],

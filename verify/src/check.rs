@@ -1554,17 +1554,7 @@ fn same_name(a: &Candidate, b: &Candidate) -> bool {
 /// A candidate's name as a finding shows it: `"Ark, T. van (Tamara)"`, with the
 /// `ShortCode` where given.
 fn show_candidate(c: &Candidate) -> String {
-    let mut s = format!("\"{}, {}", c.last_name, c.initials);
-    if let Some(p) = c.prefix.as_deref().filter(|p| !p.is_empty()) {
-        s.push(' ');
-        s.push_str(p);
-    }
-    if let Some(f) = &c.first_name {
-        s.push_str(" (");
-        s.push_str(f);
-        s.push(')');
-    }
-    s.push('"');
+    let mut s = format!("\"{}\"", c.display_name());
     if let Some(code) = &c.short_code {
         s.push_str(" [");
         s.push_str(code);

@@ -8,7 +8,10 @@
 
 use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
 use tally_core::aggregate::{AggregateError, AggregationLevel, BodyState, ImportOutcome};
-use tally_core::apportionment::{CandidateDrawing, CandidateLot, SeatDrawing, SeatLot};
+use tally_core::apportionment::{
+    CandidateDrawing, CandidateError, CandidateLot, GroupDrawing, GroupDrawn, GroupLot,
+    SeatDrawing, SeatLot,
+};
 use tally_core::counts::CountFile;
 use tally_core::eml::definition::SourceFile;
 use tally_core::ids::{CandidatePosition, ListNumber};
@@ -535,13 +538,7 @@ fn export(ctx: &mut Ctx<'_, Higher>) -> Vec<Event> {
             .total(&created.eml)
             .ok_or(ExportError::Incomplete)??;
         if def.is_central() {
-            tally_export::central(
-                &body,
-                &total,
-                &ledger.seat_lots,
-                &ledger.candidate_lots,
-                created,
-            )
+            tally_export::central(&body, &total, &ledger.decisions, created)
         } else {
             tally_export::district(&body, &total, created)
         }
@@ -810,29 +807,31 @@ fn on_key(state: &mut State, key: KeyEvent) -> Vec<Effect> {
     }
 }
 
-/// A drawing of lots the calculation waits for, as the core asked for it.
+/// A drawing of lots the calculation waits for.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum PendingDrawing {
     /// Between lists, for a seat.
     Seat(SeatDrawing),
     /// Between candidates of a list, for a preference seat.
     Candidate(CandidateDrawing),
+    /// Within a list group (lists that differ between kieskringen): between its lists (by
+    /// kieskring) or between candidates (by their number in the tie as shown).
+    Group(GroupDrawing),
 }
 
 impl PendingDrawing {
-    /// The list, for a drawing between candidates.
-    pub fn list(&self) -> Option<u32> {
-        match self {
-            PendingDrawing::Seat(_) => None,
-            PendingDrawing::Candidate(d) => Some(d.list.0),
-        }
-    }
-
-    /// The tied numbers (lists or candidate positions).
+    /// The numbers the official may type: lists, positions on the list, a group's lists by
+    /// their kieskring, or a group's tied candidates counted from 1.
     pub fn tied(&self) -> Vec<u32> {
         match self {
             PendingDrawing::Seat(d) => d.tied.iter().map(|l| l.0).collect(),
             PendingDrawing::Candidate(d) => d.tied.iter().map(|p| p.0).collect(),
+            PendingDrawing::Group(
+                GroupDrawing::RemainingSeat { tied, .. } | GroupDrawing::Retraction { tied, .. },
+            ) => tied.clone(),
+            PendingDrawing::Group(GroupDrawing::PreferenceSeat { tied, .. }) => {
+                (1..=u32::try_from(tied.len()).unwrap_or(0)).collect()
+            }
         }
     }
 
@@ -841,7 +840,62 @@ impl PendingDrawing {
         match self {
             PendingDrawing::Seat(d) => seat_drawing_text(d, lang),
             PendingDrawing::Candidate(d) => candidate_drawing_text(d, lang),
+            PendingDrawing::Group(GroupDrawing::RemainingSeat { group, seat, tied }) => {
+                Msg::DrawingGroupSeat
+                    .fill(lang, &[&group.to_string(), &seat.to_string(), &join(tied)])
+            }
+            PendingDrawing::Group(GroupDrawing::PreferenceSeat { group, seat, tied }) => {
+                let tied: Vec<String> = tied
+                    .iter()
+                    .enumerate()
+                    .map(|(i, key)| format!("{}: {key}", i.saturating_add(1)))
+                    .collect();
+                Msg::DrawingGroupPreference.fill(
+                    lang,
+                    &[&group.to_string(), &seat.to_string(), &tied.join(", ")],
+                )
+            }
+            PendingDrawing::Group(GroupDrawing::Retraction {
+                group,
+                candidate,
+                tied,
+            }) => Msg::DrawingGroupRetraction
+                .fill(lang, &[&group.to_string(), candidate, &join(tied)]),
         }
+    }
+
+    /// What the official types, in the catalogue's words.
+    pub fn prompt(&self) -> Msg {
+        match self {
+            PendingDrawing::Seat(_) => Msg::LotPromptList,
+            PendingDrawing::Candidate(_) => Msg::LotPromptCandidate,
+            PendingDrawing::Group(GroupDrawing::PreferenceSeat { .. }) => Msg::LotPromptTieNumber,
+            PendingDrawing::Group(_) => Msg::LotPromptKieskring,
+        }
+    }
+
+    /// The record of `drawn` (one of [`PendingDrawing::tied`]).
+    fn record(self, drawn: u32) -> Option<Record> {
+        Some(match self {
+            PendingDrawing::Seat(drawing) => Record::SeatLot(SeatLot {
+                drawing,
+                drawn: ListNumber(drawn),
+            }),
+            PendingDrawing::Candidate(drawing) => Record::CandidateLot(CandidateLot {
+                drawing,
+                drawn: CandidatePosition(drawn),
+            }),
+            PendingDrawing::Group(drawing) => {
+                let drawn = match &drawing {
+                    GroupDrawing::PreferenceSeat { tied, .. } => GroupDrawn::Candidate(
+                        tied.get(usize::try_from(drawn.checked_sub(1)?).ok()?)?
+                            .clone(),
+                    ),
+                    _ => GroupDrawn::List(drawn),
+                };
+                Record::GroupLot(GroupLot { drawing, drawn })
+            }
+        })
     }
 }
 
@@ -895,16 +949,14 @@ pub fn pending_lot(state: &State) -> Option<PendingDrawing> {
             ListOutcome::LotsNeeded { drawing, .. } => {
                 Some(PendingDrawing::Candidate(drawing.clone()))
             }
+            ListOutcome::Refused {
+                error: CandidateError::GroupLotsNeeded(drawing),
+                ..
+            } => Some(PendingDrawing::Group(drawing.clone())),
             _ => None,
         }),
         Err(_) => None,
     }
-}
-
-/// The drawing the calculation waits for: (list for a candidate drawing, its text, the
-/// tied numbers).
-pub fn pending_drawing(state: &State) -> Option<(Option<u32>, String, Vec<u32>)> {
-    pending_lot(state).map(|p| (p.list(), p.text(state.lang), p.tied()))
 }
 
 fn lot_entered(state: &mut State) -> Vec<Effect> {
@@ -921,15 +973,53 @@ fn lot_entered(state: &mut State) -> Vec<Effect> {
         state.level.input.clear();
         return vec![];
     };
-    let record = match pending {
-        PendingDrawing::Seat(drawing) => Record::SeatLot(SeatLot {
-            drawing,
-            drawn: ListNumber(drawn),
-        }),
-        PendingDrawing::Candidate(drawing) => Record::CandidateLot(CandidateLot {
-            drawing,
-            drawn: CandidatePosition(drawn),
-        }),
-    };
-    vec![Effect::Persist(record)]
+    match pending.record(drawn) {
+        Some(record) => vec![Effect::Persist(record)],
+        None => vec![],
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    #![allow(clippy::unwrap_used, clippy::indexing_slicing)]
+    use super::*;
+    use crate::higher::model::group_drawn_fits;
+
+    #[test]
+    fn a_drawing_within_a_list_group_is_typed_as_a_kieskring_or_a_number_in_the_tie() {
+        let seat = GroupDrawing::RemainingSeat {
+            group: ListNumber(3),
+            seat: 2,
+            tied: vec![4, 11],
+        };
+        let p = PendingDrawing::Group(seat.clone());
+        assert_eq!(p.tied(), vec![4, 11]);
+        assert_eq!(p.prompt(), Msg::LotPromptKieskring);
+        let Some(Record::GroupLot(lot)) = p.clone().record(11) else {
+            panic!("a group lot");
+        };
+        assert_eq!(lot.drawn, GroupDrawn::List(11));
+        assert!(group_drawn_fits(&seat, &lot.drawn));
+        assert!(!group_drawn_fits(&seat, &GroupDrawn::List(5)));
+        assert!(p.text(Lang::Nl).contains("kieskring 4, 11"));
+
+        let preference = GroupDrawing::PreferenceSeat {
+            group: ListNumber(3),
+            seat: 1,
+            tied: vec!["OmtzigtPH".into(), "KeijzerMCH".into()],
+        };
+        let p = PendingDrawing::Group(preference.clone());
+        assert_eq!(p.tied(), vec![1, 2]);
+        assert_eq!(p.prompt(), Msg::LotPromptTieNumber);
+        assert!(p.text(Lang::En).contains("1: OmtzigtPH, 2: KeijzerMCH"));
+        let Some(Record::GroupLot(lot)) = p.clone().record(2) else {
+            panic!("a group lot");
+        };
+        assert_eq!(lot.drawn, GroupDrawn::Candidate("KeijzerMCH".into()));
+        assert!(group_drawn_fits(&preference, &lot.drawn));
+        // Outside the tie: no record.
+        assert!(p.clone().record(3).is_none());
+        assert!(p.record(0).is_none());
+        assert!(!group_drawn_fits(&preference, &GroupDrawn::List(1)));
+    }
 }

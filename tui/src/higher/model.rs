@@ -9,11 +9,13 @@
 
 use serde::{Deserialize, Serialize};
 pub use tally_core::aggregate::outcome::{Computation, ComputedResult, ListOutcome};
-use tally_core::aggregate::outcome::{SeatRules, compute_result};
+use tally_core::aggregate::outcome::{Decisions, SeatRules, compute_result_with};
 use tally_core::aggregate::{
     AggregateError, Aggregation, AggregationLevel, ImportError, ImportOutcome, TotalMeta,
 };
-use tally_core::apportionment::{CandidateLot, SeatLot};
+use tally_core::apportionment::{
+    CandidateError, CandidateLot, GroupDrawing, GroupDrawn, GroupLot, SeatLot,
+};
 use tally_core::counts::CountFile;
 use tally_core::election::Election;
 use tally_core::hashcode::Sha256Digest;
@@ -177,6 +179,9 @@ pub enum Record {
     SeatLot(SeatLot),
     /// The outcome of a public drawing of lots between candidates of a list, as data.
     CandidateLot(CandidateLot),
+    /// The outcome of a public drawing of lots within a list group (a list that differs
+    /// between kieskringen or is not in all of them: P 12, P 13, P 15, P 16), as data.
+    GroupLot(GroupLot),
     /// The signed result was written.
     Exported {
         /// Where.
@@ -221,10 +226,9 @@ pub struct Ledger {
     pub refusals: Vec<RefusedFile>,
     /// Every decided correction, in order.
     pub corrections: Vec<DecidedCorrection>,
-    /// Drawings of lots between lists, in the order held.
-    pub seat_lots: Vec<SeatLot>,
-    /// Drawings of lots between candidates, in the order held.
-    pub candidate_lots: Vec<CandidateLot>,
+    /// The committee's decisions the calculation takes: the drawings of lots held (between
+    /// lists, between candidates, within list groups), in the order held.
+    pub decisions: Decisions,
     /// The export.
     pub exported: Option<Exported>,
 }
@@ -345,7 +349,7 @@ impl Ledger {
                         if n.drawing == lot.drawing && n.drawing.tied.contains(&lot.drawn) => {}
                     _ => return Err(ApplyError::Lot(lot.drawing.to_string())),
                 }
-                self.seat_lots.push(lot.clone());
+                self.decisions.seat_lots.push(lot.clone());
                 Ok(Applied::Done)
             }
             Record::CandidateLot(lot) => {
@@ -359,7 +363,22 @@ impl Ledger {
                 if !fits {
                     return Err(ApplyError::Lot(lot.drawing.to_string()));
                 }
-                self.candidate_lots.push(lot.clone());
+                self.decisions.candidate_lots.push(lot.clone());
+                Ok(Applied::Done)
+            }
+            Record::GroupLot(lot) => {
+                let fits = match self.outcome() {
+                    Some(Ok(Computation::Complete(r))) => r.candidates.iter().any(|c| {
+                        matches!(c, ListOutcome::Refused {
+                            error: CandidateError::GroupLotsNeeded(drawing), ..
+                        } if *drawing == lot.drawing && group_drawn_fits(drawing, &lot.drawn))
+                    }),
+                    _ => false,
+                };
+                if !fits {
+                    return Err(ApplyError::Lot(lot.drawing.to_string()));
+                }
+                self.decisions.group_lots.push(lot.clone());
                 Ok(Applied::Done)
             }
             Record::Exported { path, files } => {
@@ -413,14 +432,28 @@ impl Ledger {
             Err(e) => return Some(Err(OutcomeFailure::Total(e.clone()))),
         };
         Some(
-            compute_result(
+            compute_result_with(
                 SeatRules::of(&def.election),
                 total,
-                &self.seat_lots,
-                &self.candidate_lots,
+                &self.decisions,
+                Some(&def.election),
             )
             .map_err(OutcomeFailure::Outcome),
         )
+    }
+}
+
+/// Whether `drawn` is one of the tied of a drawing within a list group.
+pub fn group_drawn_fits(drawing: &GroupDrawing, drawn: &GroupDrawn) -> bool {
+    match (drawing, drawn) {
+        (
+            GroupDrawing::RemainingSeat { tied, .. } | GroupDrawing::Retraction { tied, .. },
+            GroupDrawn::List(id),
+        ) => tied.contains(id),
+        (GroupDrawing::PreferenceSeat { tied, .. }, GroupDrawn::Candidate(key)) => {
+            tied.contains(key)
+        }
+        _ => false,
     }
 }
 

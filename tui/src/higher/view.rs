@@ -12,7 +12,7 @@ use tally_core::apportionment::{ElectedBy, SeatStep};
 use tally_core::hashcode::Sha256Digest;
 use tally_report::format_count;
 
-use super::app::{Screen, State, is_central, pending_drawing};
+use super::app::{PendingDrawing, Screen, State, is_central, pending_lot};
 use super::model::{Computation, ComputedResult, ListOutcome};
 use crate::shell::view::{BOLD, ERR, ascii, groups_lines};
 use crate::text::{Lang, Msg};
@@ -448,22 +448,27 @@ fn steps(steps: &[SeatStep], lines: &mut Vec<Line<'static>>) {
 
 fn lot(state: &State, lines: &mut Vec<Line<'static>>) {
     let lang = state.lang;
-    let Some((list, drawing, tied)) = pending_drawing(state) else {
+    let Some(pending) = pending_lot(state) else {
         return;
     };
-    let tied: Vec<String> = tied.iter().map(ToString::to_string).collect();
-    let (what, prompt) = match list {
-        None => (
-            Msg::LotSeat.fill(lang, &[&tied.join(", ")]),
-            Msg::LotPromptList,
-        ),
-        Some(l) => (
-            Msg::LotCandidate.fill(lang, &[&l.to_string(), &tied.join(", ")]),
-            Msg::LotPromptCandidate,
-        ),
+    let drawing = pending.text(lang);
+    let prompt = pending.prompt();
+    let tied: Vec<String> = pending.tied().iter().map(ToString::to_string).collect();
+    let list = match &pending {
+        PendingDrawing::Candidate(d) => Some(d.list.0),
+        _ => None,
+    };
+    let what = match &pending {
+        PendingDrawing::Seat(_) => Msg::LotSeat.fill(lang, &[&tied.join(", ")]),
+        PendingDrawing::Candidate(d) => {
+            Msg::LotCandidate.fill(lang, &[&d.list.to_string(), &tied.join(", ")])
+        }
+        PendingDrawing::Group(_) => drawing.clone(),
     };
     lines.push(Line::styled(ascii(&format!("! {what}")), ERR));
-    lines.push(line(format!("  ({drawing})")));
+    if !matches!(pending, PendingDrawing::Group(_)) {
+        lines.push(line(format!("  ({drawing})")));
+    }
     // The votes of the tied, as the count gives them (display only).
     let counted = state
         .level
@@ -472,7 +477,8 @@ fn lot(state: &State, lines: &mut Vec<Line<'static>>) {
         .and_then(|t| t.as_ref().ok())
         .and_then(|t| tally_core::aggregate::outcome::counted_lists(t).ok())
         .unwrap_or_default();
-    for n in &tied {
+    let votes_shown = !matches!(pending, PendingDrawing::Group(_));
+    for n in tied.iter().filter(|_| votes_shown) {
         let votes = match list {
             None => counted
                 .iter()
@@ -515,6 +521,7 @@ fn candidates(state: &State, lines: &mut Vec<Line<'static>>) {
         return;
     };
     let contest = state.ledger.definition.as_ref().map(|d| d.contest());
+    let election = state.ledger.definition.as_ref().map(|d| &d.election);
     if let Some(d) = state.ledger.definition.as_ref() {
         let percent = d.election.preference_threshold;
         if let Some(threshold) = seats.quota.scaled(u64::from(percent), 100) {
@@ -546,19 +553,10 @@ fn candidates(state: &State, lines: &mut Vec<Line<'static>>) {
                     BOLD,
                 ));
                 for e in &l.elected {
-                    let name = list
-                        .and_then(|p| p.candidates.iter().find(|c| c.position == e.position))
-                        .map(|c| {
-                            format!(
-                                "{}, {}{}",
-                                c.last_name,
-                                c.initials,
-                                c.prefix
-                                    .as_ref()
-                                    .map(|p| format!(" {p}"))
-                                    .unwrap_or_default()
-                            )
-                        })
+                    let name = election
+                        .zip(contest.as_ref())
+                        .and_then(|(el, ct)| el.elected_candidate(ct, l.list, e))
+                        .map(|c| c.display_name())
                         .unwrap_or_default();
                     let by = match e.by {
                         ElectedBy::Preference => Msg::ByPreference.text(lang),
