@@ -22,7 +22,7 @@ mod to_eml;
 use crate::counts::{CountFile, CountLevel};
 use crate::election::ElectionCategory;
 use crate::eml::EmlIssue;
-use crate::eml::limits::{DocumentKind, InputProblem, check_xml_input_of_kind};
+use crate::eml::limits::{DocumentKind, InputProblem, check_xml_input_of_kind_nesting_left};
 
 /// Why a count file could not be read. Every variant says what and where; the caller
 /// adds the file's name.
@@ -94,11 +94,13 @@ pub fn read_count_own(bytes: &[u8]) -> Result<CountFile, CountReadError> {
 /// the file's size). It is the reference the own reader is tested against, file by file.
 pub fn read_count_eml_nl(bytes: &[u8]) -> Result<CountFile, CountReadError> {
     let (text, _) = guard(bytes)?;
+    crate::eml::limits::check_nesting_depth(text).map_err(CountReadError::Input)?;
     from_eml::read(text)
 }
 
 fn guard(bytes: &[u8]) -> Result<(&str, CountLevel), CountReadError> {
-    let checked = check_xml_input_of_kind(
+    // The nesting check is made by the reader's own pass (`own::parse`).
+    let checked = check_xml_input_of_kind_nesting_left(
         "510",
         bytes,
         &[

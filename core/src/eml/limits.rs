@@ -506,6 +506,14 @@ pub fn check_nesting_depth(text: &str) -> Result<usize, InputProblem> {
 
 /// Runs every input guard on a file and reads its kind.
 pub fn check_xml_input<'a>(file: &str, bytes: &'a [u8]) -> Result<CheckedXml<'a>, InputError> {
+    check_xml_input_nesting(file, bytes, true)
+}
+
+fn check_xml_input_nesting<'a>(
+    file: &str,
+    bytes: &'a [u8],
+    nesting: bool,
+) -> Result<CheckedXml<'a>, InputError> {
     let wrap = |problem| InputError {
         file: file.to_string(),
         problem,
@@ -521,7 +529,9 @@ pub fn check_xml_input<'a>(file: &str, bytes: &'a [u8]) -> Result<CheckedXml<'a>
     let kind = DocumentKind::from_eml_id(&id)
         .ok_or(InputProblem::UnknownDocumentKind { found: id })
         .map_err(wrap)?;
-    check_nesting_depth(text).map_err(wrap)?;
+    if nesting {
+        check_nesting_depth(text).map_err(wrap)?;
+    }
     Ok(CheckedXml {
         text,
         kind,
@@ -535,12 +545,39 @@ pub fn check_xml_input_of_kind<'a>(
     bytes: &'a [u8],
     expected: &[DocumentKind],
 ) -> Result<CheckedXml<'a>, InputError> {
-    let checked = match check_xml_input(file, bytes) {
+    check_kind(file, bytes, expected, true)
+}
+
+/// [`check_xml_input_of_kind`] without the nesting check ([`check_nesting_depth`]), for a
+/// reader that makes the same check in its own single pass over the file (the 510 reader,
+/// `eml::count`), with the same result. On a refusal the nesting is checked first, as
+/// [`check_xml_input_of_kind`] does, so the error is the same too.
+pub(crate) fn check_xml_input_of_kind_nesting_left<'a>(
+    file: &str,
+    bytes: &'a [u8],
+    expected: &[DocumentKind],
+) -> Result<CheckedXml<'a>, InputError> {
+    check_kind(file, bytes, expected, false)
+}
+
+fn check_kind<'a>(
+    file: &str,
+    bytes: &'a [u8],
+    expected: &[DocumentKind],
+    nesting: bool,
+) -> Result<CheckedXml<'a>, InputError> {
+    let checked = match check_xml_input_nesting(file, bytes, nesting) {
         Ok(c) => c,
         Err(InputError {
             problem: InputProblem::UnknownDocumentKind { found },
             ..
         }) => {
+            if !nesting && let Ok(text) = std::str::from_utf8(bytes) {
+                check_nesting_depth(text).map_err(|problem| InputError {
+                    file: file.to_string(),
+                    problem,
+                })?;
+            }
             return Err(InputError {
                 file: file.to_string(),
                 problem: InputProblem::WrongDocumentKind {
@@ -554,6 +591,12 @@ pub fn check_xml_input_of_kind<'a>(
     if expected.contains(&checked.kind) {
         Ok(checked)
     } else {
+        if !nesting {
+            check_nesting_depth(checked.text).map_err(|problem| InputError {
+                file: file.to_string(),
+                problem,
+            })?;
+        }
         Err(InputError {
             file: file.to_string(),
             problem: InputProblem::WrongDocumentKind {
@@ -582,7 +625,7 @@ fn find(haystack: &[u8], needle: &[u8], from: usize) -> Option<usize> {
     if needle.is_empty() {
         return Some(0);
     }
-    hay.windows(needle.len()).position(|w| w == needle)
+    memchr::memmem::find(hay, needle)
 }
 
 fn starts_with_ignore_case(haystack: &[u8], at: usize, word: &[u8]) -> bool {

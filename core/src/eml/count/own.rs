@@ -23,8 +23,8 @@
 //! The writer writes the elements in the order of `510-count-kiesraad-strict.xsd`.
 
 use quick_xml::events::{BytesDecl, BytesStart, BytesText, Event};
-use quick_xml::name::ResolveResult;
-use quick_xml::{NsReader, Writer, XmlVersion};
+use quick_xml::name::NamespaceError;
+use quick_xml::{Reader, Writer, XmlVersion};
 
 use super::{
     CountReadError, CountWriteError, INVESTIGATION_REASONS, category_code, category_from_code,
@@ -38,13 +38,18 @@ use crate::ids::{CandidatePosition, ContestId, ElectionId, ListNumber, Reporting
 const NS_EML: &[u8] = b"urn:oasis:names:tc:evs:schema:eml";
 const NS_KR: &[u8] = b"http://www.kiesraad.nl/extensions";
 const NS_DS: &str = "http://www.w3.org/2000/09/xmldsig#";
-/// The input guard has already refused anything deeper; kept as a second line here.
+const NS_XML: &[u8] = b"http://www.w3.org/XML/1998/namespace";
+const NS_XMLNS: &[u8] = b"http://www.w3.org/2000/xmlns/";
+/// quick-xml's `NsReader` refuses more namespace declarations on one element; so does
+/// this reader.
+const MAX_DECLARATIONS: usize = quick_xml::name::DEFAULT_MAX_DECLARATIONS_PER_ELEMENT;
 const MAX_DEPTH: usize = crate::eml::limits::MAX_NESTING_DEPTH;
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
 enum Ns {
     Eml,
     Kr,
+    #[default]
     Other,
 }
 
@@ -77,49 +82,171 @@ fn invalid(element: impl Into<String>, message: impl Into<String>) -> CountReadE
     }
 }
 
-fn resolve(ns: &ResolveResult<'_>) -> Ns {
-    match ns {
-        ResolveResult::Bound(n) if n.into_inner() == NS_EML => Ns::Eml,
-        ResolveResult::Bound(n) if n.into_inner() == NS_KR => Ns::Kr,
-        _ => Ns::Other,
+/// One namespace declaration in scope: declared on the element at `level` (the root is
+/// level 1); an empty prefix is the default namespace.
+#[derive(Debug)]
+struct Binding {
+    level: usize,
+    prefix: Vec<u8>,
+    ns: Ns,
+}
+
+/// The namespaces in scope, as quick-xml's `NsReader` keeps them (same refusals, same
+/// resolution), but looked at only where an element has attributes: `NsReader` costs
+/// three times the parse itself on a 510.
+#[derive(Debug, Default)]
+struct Scopes {
+    bindings: Vec<Binding>,
+    /// The default namespace in scope (kept, not searched: nearly every element of a 510
+    /// is unprefixed). `Ns::Other` when there is none.
+    default: Ns,
+}
+
+impl Scopes {
+    /// Calls `each(key, value)` for every unprefixed attribute (only those matter in
+    /// EML_NL: Id, ShortCode, ReasonCode, ...) and takes in the element's namespace
+    /// declarations; every attribute is checked as XML. Returns the element's namespace.
+    fn open(
+        &mut self,
+        start: &BytesStart<'_>,
+        level: usize,
+        position: u64,
+        mut each: impl FnMut(&[u8], std::borrow::Cow<'_, str>),
+    ) -> Result<Ns, CountReadError> {
+        let namespace_error = |e: NamespaceError| xml_err(position, quick_xml::Error::Namespace(e));
+        let mut declarations = 0usize;
+        // Most elements of a 510 have no attribute at all.
+        if !start.attributes_raw().iter().all(u8::is_ascii_whitespace) {
+            for attr in start.attributes() {
+                let attr = attr.map_err(|e| xml_err(position, e))?;
+                let key = attr.key.into_inner();
+                let prefix = if key == b"xmlns" {
+                    Some(&key[..0])
+                } else {
+                    key.strip_prefix(b"xmlns:")
+                };
+                if let Some(prefix) = prefix {
+                    if declarations >= MAX_DECLARATIONS {
+                        return Err(namespace_error(NamespaceError::TooManyDeclarations(
+                            MAX_DECLARATIONS,
+                        )));
+                    }
+                    declarations = declarations.saturating_add(1);
+                    let uri: &[u8] = &attr.value;
+                    match prefix {
+                        b"" => {}
+                        b"xml" => {
+                            if uri != NS_XML {
+                                return Err(namespace_error(NamespaceError::InvalidXmlPrefixBind(
+                                    uri.to_vec(),
+                                )));
+                            }
+                            continue;
+                        }
+                        b"xmlns" => {
+                            return Err(namespace_error(NamespaceError::InvalidXmlnsPrefixBind(
+                                uri.to_vec(),
+                            )));
+                        }
+                        _ if uri == NS_XML => {
+                            return Err(namespace_error(NamespaceError::InvalidPrefixForXml(
+                                prefix.to_vec(),
+                            )));
+                        }
+                        _ if uri == NS_XMLNS => {
+                            return Err(namespace_error(NamespaceError::InvalidPrefixForXmlns(
+                                prefix.to_vec(),
+                            )));
+                        }
+                        _ => {}
+                    }
+                    let ns = match uri {
+                        NS_EML => Ns::Eml,
+                        NS_KR => Ns::Kr,
+                        _ => Ns::Other,
+                    };
+                    if prefix.is_empty() {
+                        self.default = ns;
+                    }
+                    self.bindings.push(Binding {
+                        level,
+                        prefix: prefix.to_vec(),
+                        ns,
+                    });
+                    continue;
+                }
+                if attr.key.prefix().is_some() || key.starts_with(b"xmlns") {
+                    continue;
+                }
+                let value = attr
+                    .normalized_value(XmlVersion::default())
+                    .map_err(|e| xml_err(position, e))?;
+                each(key, value);
+            }
+        }
+        // Unbound prefixes and no default namespace: neither EML nor kr.
+        Ok(match split_name(start).0 {
+            None => self.default,
+            Some(prefix) => {
+                self.bindings
+                    .iter()
+                    .rev()
+                    .find(|b| b.prefix == prefix)
+                    .map_or(Ns::Other, |b| b.ns)
+            }
+        })
+    }
+
+    /// The element at `level` has ended: its declarations go out of scope.
+    fn close(&mut self, level: usize) {
+        let mut default_left = false;
+        while let Some(b) = self.bindings.last()
+            && b.level >= level
+        {
+            default_left |= b.prefix.is_empty();
+            self.bindings.pop();
+        }
+        if default_left {
+            self.default = self
+                .bindings
+                .iter()
+                .rev()
+                .find(|b| b.prefix.is_empty())
+                .map_or(Ns::Other, |b| b.ns);
+        }
     }
 }
 
-/// Calls `each(key, value)` for every unprefixed attribute (only those matter in EML_NL:
-/// Id, ShortCode, ReasonCode, ...). Every attribute is checked as XML, as before.
-fn for_each_attr(
-    start: &BytesStart<'_>,
-    position: u64,
-    mut each: impl FnMut(&[u8], std::borrow::Cow<'_, str>),
-) -> Result<(), CountReadError> {
-    for attr in start.attributes() {
-        let attr = attr.map_err(|e| xml_err(position, e))?;
-        if attr.key.prefix().is_some() || attr.key.into_inner().starts_with(b"xmlns") {
-            continue;
-        }
-        let value = attr
-            .normalized_value(XmlVersion::default())
-            .map_err(|e| xml_err(position, e))?;
-        each(attr.key.into_inner(), value);
+/// The prefix (if any) and the local name of an element: quick-xml's `QName::prefix` and
+/// `local_name`, without a `memchr` call for a name of a few bytes (a fifth of the reader's
+/// time went there).
+fn split_name<'a>(start: &'a BytesStart<'_>) -> (Option<&'a [u8]>, &'a [u8]) {
+    let name = start.name().into_inner();
+    match name.iter().position(|b| *b == b':') {
+        Some(colon) => (
+            name.get(..colon),
+            name.get(colon.saturating_add(1)..).unwrap_or_default(),
+        ),
+        None => (None, name),
     }
-    Ok(())
 }
 
 fn start_node(
-    ns: &ResolveResult<'_>,
+    scopes: &mut Scopes,
     start: &BytesStart<'_>,
+    level: usize,
     position: u64,
 ) -> Result<Node, CountReadError> {
     let mut attrs = Vec::new();
-    for_each_attr(start, position, |key, value| {
+    let ns = scopes.open(start, level, position, |key, value| {
         attrs.push((
             String::from_utf8_lossy(key).into_owned(),
             value.into_owned(),
         ));
     })?;
     Ok(Node {
-        ns: resolve(ns),
-        name: String::from_utf8_lossy(start.local_name().into_inner()).into_owned(),
+        ns,
+        name: String::from_utf8_lossy(split_name(start).1).into_owned(),
         position,
         attrs,
         children: Vec::new(),
@@ -186,12 +313,16 @@ struct SelectionState {
     votes_text: String,
     votes_position: u64,
     affiliations: u32,
-    affiliation_id: Option<String>,
+    /// `Id` of the `AffiliationIdentifier`, when it has one (the buffer is reused).
+    affiliation_id: Option<()>,
+    affiliation_id_text: String,
     registered_names: u32,
     registered_name: String,
     candidates: u32,
     identifiers: u32,
-    candidate_id: Option<String>,
+    /// `Id` of the `CandidateIdentifier`, when it has one (the buffer is reused).
+    candidate_id: Option<()>,
+    candidate_id_text: String,
     short_code_attr: Option<String>,
     short_codes: u32,
     short_code: String,
@@ -230,62 +361,94 @@ impl SelectionState {
         self.short_code.clear();
     }
 
-    /// An element starts inside the `Selection`.
+    /// An element starts inside the `Selection`, at `level`.
     fn start(
         &mut self,
-        ns: Ns,
+        scopes: &mut Scopes,
         start: &BytesStart<'_>,
+        level: usize,
         position: u64,
     ) -> Result<(), CountReadError> {
-        let local = start.local_name().into_inner();
-        let tag = match (self.path.last(), ns, local) {
-            (None, Ns::Eml, b"ValidVotes") => {
-                self.valid_votes = self.valid_votes.saturating_add(1);
-                self.votes_position = position;
-                SelTag::ValidVotes
-            }
-            (None, Ns::Eml, b"AffiliationIdentifier") => {
-                self.affiliations = self.affiliations.saturating_add(1);
-                SelTag::Affiliation
-            }
-            (None, Ns::Eml, b"Candidate") => {
-                self.candidates = self.candidates.saturating_add(1);
-                SelTag::Candidate
-            }
-            (Some(SelTag::Affiliation), Ns::Eml, b"RegisteredName") => {
-                self.registered_names = self.registered_names.saturating_add(1);
-                SelTag::RegisteredName
-            }
-            (Some(SelTag::Candidate), Ns::Eml, b"CandidateIdentifier") => {
-                self.identifiers = self.identifiers.saturating_add(1);
-                SelTag::CandidateIdentifier
-            }
-            (Some(SelTag::CandidateIdentifier), Ns::Eml, b"ShortCode") => {
-                self.short_codes = self.short_codes.saturating_add(1);
-                SelTag::ShortCode
-            }
+        // The tag if the element is in the EML namespace (known only once its
+        // declarations are read, which is also when its attributes are).
+        let tag = match (self.path.last(), split_name(start).1) {
+            (None, b"ValidVotes") => SelTag::ValidVotes,
+            (None, b"AffiliationIdentifier") => SelTag::Affiliation,
+            (None, b"Candidate") => SelTag::Candidate,
+            (Some(SelTag::Affiliation), b"RegisteredName") => SelTag::RegisteredName,
+            (Some(SelTag::Candidate), b"CandidateIdentifier") => SelTag::CandidateIdentifier,
+            (Some(SelTag::CandidateIdentifier), b"ShortCode") => SelTag::ShortCode,
             _ => SelTag::Other,
         };
-        // Every attribute is checked as XML; only these few are kept. With several
-        // elements of one name the check below refuses the Selection anyway, so which
-        // one's attribute is kept does not matter.
-        let (affiliation, identifier) = (tag == SelTag::Affiliation, tag == SelTag::CandidateIdentifier);
-        let (aff_id, cand_id, code) = (
+        // Only these few attributes are kept. With several elements of one name the
+        // Selection is refused anyway, so which one's attribute is kept does not matter.
+        let (affiliation, identifier) = (
+            tag == SelTag::Affiliation,
+            tag == SelTag::CandidateIdentifier,
+        );
+        let had = (
+            self.affiliation_id.is_some(),
+            self.candidate_id.is_some(),
+            self.short_code_attr.is_some(),
+        );
+        let (aff_id, aff_text, cand_id, cand_text, code) = (
             &mut self.affiliation_id,
+            &mut self.affiliation_id_text,
             &mut self.candidate_id,
+            &mut self.candidate_id_text,
             &mut self.short_code_attr,
         );
-        for_each_attr(start, position, |key, value| {
-            let slot = match key {
-                b"Id" if affiliation => &mut *aff_id,
-                b"Id" if identifier => &mut *cand_id,
-                b"ShortCode" if identifier => &mut *code,
+        let ns = scopes.open(start, level, position, |key, value| {
+            let (slot, text) = match key {
+                b"Id" if affiliation => (&mut *aff_id, &mut *aff_text),
+                b"Id" if identifier => (&mut *cand_id, &mut *cand_text),
+                b"ShortCode" if identifier => {
+                    if code.is_none() {
+                        *code = Some(value.into_owned());
+                    }
+                    return;
+                }
                 _ => return,
             };
             if slot.is_none() {
-                *slot = Some(value.into_owned());
+                *slot = Some(());
+                text.clear();
+                text.push_str(&value);
             }
         })?;
+        let tag = if ns == Ns::Eml {
+            tag
+        } else {
+            // Not an EML element after all: what it gave is forgotten.
+            if !had.0 && affiliation {
+                self.affiliation_id = None;
+            }
+            if identifier {
+                if !had.1 {
+                    self.candidate_id = None;
+                }
+                if !had.2 {
+                    self.short_code_attr = None;
+                }
+            }
+            SelTag::Other
+        };
+        match tag {
+            SelTag::ValidVotes => {
+                self.valid_votes = self.valid_votes.saturating_add(1);
+                self.votes_position = position;
+            }
+            SelTag::Affiliation => self.affiliations = self.affiliations.saturating_add(1),
+            SelTag::Candidate => self.candidates = self.candidates.saturating_add(1),
+            SelTag::RegisteredName => {
+                self.registered_names = self.registered_names.saturating_add(1);
+            }
+            SelTag::CandidateIdentifier => {
+                self.identifiers = self.identifiers.saturating_add(1);
+            }
+            SelTag::ShortCode => self.short_codes = self.short_codes.saturating_add(1),
+            SelTag::Other => {}
+        }
         self.path.push(tag);
         Ok(())
     }
@@ -302,7 +465,7 @@ impl SelectionState {
 
     /// The `Selection` has ended: checked (in the order the tree reader checked) and
     /// added to `out`.
-    fn finish(&self, out: &mut Selections) {
+    fn finish(&mut self, out: &mut Selections) {
         if out.error.is_some() {
             return;
         }
@@ -311,7 +474,7 @@ impl SelectionState {
         }
     }
 
-    fn add_to(&self, out: &mut Selections) -> Result<(), Local> {
+    fn add_to(&mut self, out: &mut Selections) -> Result<(), Local> {
         const SEL: &str = "/Selection";
         const AFF: &str = "/AffiliationIdentifier";
         const CAND: &str = "/CandidateIdentifier";
@@ -327,10 +490,11 @@ impl SelectionState {
             return Err((SEL, "AffiliationIdentifier appears more than once".to_owned()));
         }
         if self.affiliations == 1 {
-            let Some(id) = &self.affiliation_id else {
+            if self.affiliation_id.is_none() {
                 return Err((AFF, "attribute Id is missing".to_owned()));
-            };
-            let list = ListNumber(number_from_1(id).map_err(|m| (AFF, m))?);
+            }
+            let list =
+                ListNumber(number_from_1(&self.affiliation_id_text).map_err(|m| (AFF, m))?);
             if out.lists.iter().any(|l| l.list == list) {
                 return Err((AFF, format!("list {list} appears twice")));
             }
@@ -354,13 +518,13 @@ impl SelectionState {
             return Err((SEL, "neither a list nor a candidate".to_owned()));
         }
         once(self.identifiers, "CandidateIdentifier", CAND)?;
-        let position = match &self.candidate_id {
-            Some(id) => Some(number_from_1(id).map_err(|m| (CAND, m))?),
+        let position = match self.candidate_id {
+            Some(()) => Some(number_from_1(&self.candidate_id_text).map_err(|m| (CAND, m))?),
             None => None,
         };
         // ShortCode as attribute, or as child element; the attribute wins (as in eml-nl).
-        let short_code = match &self.short_code_attr {
-            Some(s) => Some(s.clone()),
+        let short_code = match self.short_code_attr.take() {
+            Some(s) => Some(s),
             None => match self.short_codes {
                 0 => None,
                 1 => Some(self.short_code.trim().to_owned()),
@@ -407,131 +571,215 @@ fn is_votes_element(stack: &[Node], ns: Ns, local: &[u8]) -> bool {
 
 /// Reads the document in one pass: the nodes outside the `Selection`s as a small tree,
 /// the `Selection`s of every vote-count element into its [`Selections`].
+///
+/// The same pass is the nesting check of the input guard
+/// ([`crate::eml::limits::check_nesting_depth`]), with the same result: an element deeper
+/// than [`MAX_DEPTH`] before quick-xml finds the XML malformed is
+/// [`InputProblem::NestingTooDeep`](crate::eml::limits::InputProblem::NestingTooDeep), also
+/// when this reader found a problem of its own earlier (an attribute, a reference) or the
+/// root element has ended. Until then such a problem waits in `pending`, and the reader
+/// only follows the nesting.
 fn parse(text: &str) -> Result<(Node, Vec<Selections>), CountReadError> {
+    use crate::eml::limits::InputProblem;
     // No trimming: `Kieskring &apos;s-Gravenhage` arrives as text, reference, text, and
     // trimming each piece would eat the space. White space between elements lands in the
     // text of container nodes, which is never read.
-    let mut reader = NsReader::from_str(text);
+    let mut reader = Reader::from_str(text);
+    let mut scopes = Scopes::default();
     let mut stack: Vec<Node> = Vec::new();
     let mut streams: Vec<Selections> = Vec::new();
     let mut selection = SelectionState::default();
     // The stream of the `Selection` being read, if the reader is inside one.
     let mut in_selection: Option<usize> = None;
+    // Open elements, the root being 1.
+    let mut level: usize = 0;
+    let mut pending: Option<CountReadError> = None;
+    let mut done: Option<Node> = None;
     loop {
         let position = reader.buffer_position();
-        let (ns, event) = reader
-            .read_resolved_event()
-            .map_err(|e| xml_err(position, e))?;
-        let depth = match in_selection {
-            Some(_) => stack.len().saturating_add(1).saturating_add(selection.path.len()),
-            None => stack.len(),
+        let event = match reader.read_event() {
+            Ok(event) => event,
+            Err(e) => {
+                return match (pending, done) {
+                    (Some(p), _) => Err(p),
+                    (None, Some(root)) => Ok((root, streams)),
+                    (None, None) => Err(xml_err(position, e)),
+                };
+            }
         };
         let empty = matches!(event, Event::Empty(_));
-        match event {
-            Event::DocType(_) => return Err(xml_err(position, "DOCTYPE declarations are refused")),
-            Event::Start(start) | Event::Empty(start) => {
-                if !empty && depth >= MAX_DEPTH {
-                    return Err(xml_err(position, "elements nested too deep"));
+        if let Event::Start(_) | Event::Empty(_) = event
+            && level.saturating_add(1) > MAX_DEPTH
+        {
+            return Err(CountReadError::Input(InputProblem::NestingTooDeep {
+                limit: MAX_DEPTH,
+                offset: usize::try_from(position).unwrap_or(usize::MAX),
+            }));
+        }
+        if pending.is_some() || done.is_some() {
+            // Only the nesting is followed now.
+            match event {
+                Event::Start(_) => level = level.saturating_add(1),
+                Event::End(_) => level = level.saturating_sub(1),
+                Event::Eof => {
+                    return match (pending, done) {
+                        (Some(p), _) => Err(p),
+                        (None, Some(root)) => Ok((root, streams)),
+                        (None, None) => Err(xml_err(position, "unexpected end of document")),
+                    };
                 }
-                let resolved = resolve(&ns);
-                if in_selection.is_some() {
-                    selection.start(resolved, &start, position)?;
-                    if empty {
-                        selection.path.pop();
-                    }
-                    continue;
+                _ => {}
+            }
+            continue;
+        }
+        match step(
+            event,
+            empty,
+            position,
+            &mut level,
+            &mut scopes,
+            &mut stack,
+            &mut streams,
+            &mut selection,
+            &mut in_selection,
+        ) {
+            Ok(Some(root)) => done = Some(root),
+            Ok(None) => {}
+            Err(e) => pending = Some(e),
+        }
+    }
+}
+
+/// One event of [`parse`]: returns the root node when it has ended.
+#[allow(clippy::too_many_arguments)]
+fn step(
+    event: Event<'_>,
+    empty: bool,
+    position: u64,
+    level: &mut usize,
+    scopes: &mut Scopes,
+    stack: &mut Vec<Node>,
+    streams: &mut Vec<Selections>,
+    selection: &mut SelectionState,
+    in_selection: &mut Option<usize>,
+) -> Result<Option<Node>, CountReadError> {
+    match event {
+        Event::DocType(_) => return Err(xml_err(position, "DOCTYPE declarations are refused")),
+        Event::Start(start) | Event::Empty(start) => {
+            let this = level.saturating_add(1);
+            if !empty {
+                *level = this;
+            }
+            if in_selection.is_some() {
+                selection.start(scopes, &start, this, position)?;
+                if empty {
+                    selection.path.pop();
+                    scopes.close(this);
                 }
-                let stream = stack.last().and_then(|n| n.stream);
-                if let Some(stream) = stream
-                    && resolved == Ns::Eml
-                    && start.local_name().into_inner() == b"Selection"
-                {
-                    for_each_attr(&start, position, |_, _| {})?;
+                return Ok(None);
+            }
+            let stream = stack.last().and_then(|n| n.stream);
+            if let Some(stream) = stream
+                && split_name(&start).1 == b"Selection"
+            {
+                let ns = scopes.open(&start, this, position, |_, _| {})?;
+                if ns == Ns::Eml {
                     selection.reset();
                     if empty {
+                        scopes.close(this);
                         if let Some(out) = streams.get_mut(stream) {
                             selection.finish(out);
                         }
                     } else {
-                        in_selection = Some(stream);
+                        *in_selection = Some(stream);
                     }
-                    continue;
+                    return Ok(None);
                 }
-                let mut node = start_node(&ns, &start, position)?;
-                if is_votes_element(&stack, resolved, start.local_name().into_inner()) {
-                    node.stream = Some(streams.len());
-                    streams.push(Selections::default());
-                }
-                if !empty {
-                    stack.push(node);
-                    continue;
-                }
-                match stack.last_mut() {
-                    Some(parent) => parent.children.push(node),
-                    None => return Ok((node, streams)),
-                }
+                scopes.close(this);
             }
-            Event::End(_) => {
-                if let Some(stream) = in_selection {
-                    if selection.path.pop().is_none() {
-                        if let Some(out) = streams.get_mut(stream) {
-                            selection.finish(out);
-                        }
-                        in_selection = None;
-                    }
-                    continue;
-                }
-                let Some(node) = stack.pop() else {
-                    return Err(xml_err(position, "end tag without start tag"));
-                };
-                if let Some(out) = node.stream.and_then(|i| streams.get_mut(i))
-                    && let Some(last) = out.lists.last_mut()
-                {
-                    last.candidates.shrink_to_fit();
-                }
-                match stack.last_mut() {
-                    Some(parent) => parent.children.push(node),
-                    None => return Ok((node, streams)),
-                }
+            let mut node = start_node(scopes, &start, this, position)?;
+            if is_votes_element(stack, node.ns, split_name(&start).1) {
+                node.stream = Some(streams.len());
+                streams.push(Selections::default());
             }
-            Event::Text(t) => {
-                let s = t
-                    .xml_content(XmlVersion::default())
-                    .map_err(|e| xml_err(position, e))?;
-                if in_selection.is_some() {
-                    if let Some(buffer) = selection.text_buffer() {
-                        buffer.push_str(&s);
-                    }
-                } else if let Some(node) = stack.last_mut() {
-                    node.text.push_str(&s);
-                }
+            if !empty {
+                stack.push(node);
+                return Ok(None);
             }
-            Event::CData(t) => {
-                let s = t
-                    .xml_content(XmlVersion::default())
-                    .map_err(|e| xml_err(position, e))?;
-                if in_selection.is_some() {
-                    if let Some(buffer) = selection.text_buffer() {
-                        buffer.push_str(&s);
-                    }
-                } else if let Some(node) = stack.last_mut() {
-                    node.text.push_str(&s);
-                }
+            scopes.close(this);
+            match stack.last_mut() {
+                Some(parent) => parent.children.push(node),
+                None => return Ok(Some(node)),
             }
-            Event::GeneralRef(r) => {
-                let ch = reference_char(&r, position)?;
-                if in_selection.is_some() {
-                    if let Some(buffer) = selection.text_buffer() {
-                        buffer.push(ch);
-                    }
-                } else if let Some(node) = stack.last_mut() {
-                    node.text.push(ch);
-                }
-            }
-            Event::Eof => return Err(xml_err(position, "unexpected end of document")),
-            _ => {}
         }
+        Event::End(_) => {
+            scopes.close(*level);
+            *level = level.saturating_sub(1);
+            if let Some(stream) = *in_selection {
+                if selection.path.pop().is_none() {
+                    if let Some(out) = streams.get_mut(stream) {
+                        selection.finish(out);
+                    }
+                    *in_selection = None;
+                }
+                return Ok(None);
+            }
+            let Some(node) = stack.pop() else {
+                return Err(xml_err(position, "end tag without start tag"));
+            };
+            if let Some(out) = node.stream.and_then(|i| streams.get_mut(i))
+                && let Some(last) = out.lists.last_mut()
+            {
+                last.candidates.shrink_to_fit();
+            }
+            match stack.last_mut() {
+                Some(parent) => parent.children.push(node),
+                None => return Ok(Some(node)),
+            }
+        }
+        Event::Text(t) => {
+            // The input is a `str`, so the text's decoding cannot fail; it is read only
+            // where it is kept.
+            let buffer = if in_selection.is_some() {
+                selection.text_buffer()
+            } else {
+                stack.last_mut().map(|n| &mut n.text)
+            };
+            if let Some(buffer) = buffer {
+                let s = t
+                    .xml_content(XmlVersion::default())
+                    .map_err(|e| xml_err(position, e))?;
+                buffer.push_str(&s);
+            }
+        }
+        Event::CData(t) => {
+            let buffer = if in_selection.is_some() {
+                selection.text_buffer()
+            } else {
+                stack.last_mut().map(|n| &mut n.text)
+            };
+            if let Some(buffer) = buffer {
+                let s = t
+                    .xml_content(XmlVersion::default())
+                    .map_err(|e| xml_err(position, e))?;
+                buffer.push_str(&s);
+            }
+        }
+        Event::GeneralRef(r) => {
+            let ch = reference_char(&r, position)?;
+            let buffer = if in_selection.is_some() {
+                selection.text_buffer()
+            } else {
+                stack.last_mut().map(|n| &mut n.text)
+            };
+            if let Some(buffer) = buffer {
+                buffer.push(ch);
+            }
+        }
+        Event::Eof => return Err(xml_err(position, "unexpected end of document")),
+        _ => {}
     }
+    Ok(None)
 }
 
 impl Node {
