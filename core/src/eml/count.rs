@@ -72,7 +72,7 @@ pub enum CountWriteError {
 
 /// Reads a 510b, 510c or 510d into domain counts.
 ///
-/// The bytes pass the input guards of [`crate::eml::limits`] first: at most 64 MiB, UTF-8,
+/// The bytes pass the input guards of [`crate::eml::limits`] first: at most 256 MiB, UTF-8,
 /// no DOCTYPE or ENTITY declaration, a root `EML` element whose `Id` is `510b`, `510c` or
 /// `510d`. Then the own streaming reader reads it (every level). Never panics on input.
 pub fn read_count(bytes: &[u8]) -> Result<CountFile, CountReadError> {
