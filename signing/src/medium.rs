@@ -582,3 +582,48 @@ impl SignedMedium {
         std::fs::File::open(dir)?.sync_all()
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_file_is_hashed_while_read_into_one_buffer_of_its_size() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("big.xml");
+        // More than three pieces, and not a multiple of one.
+        let bytes: Vec<u8> = (0..(3 * READ_PIECE as usize + 12345))
+            .map(|i| (i % 251) as u8)
+            .collect();
+        std::fs::write(&path, &bytes).unwrap();
+        let limit = bytes.len() as u64;
+        let (read, digest) = read_regular_file_hashed(&path, limit).unwrap();
+        assert_eq!(read, bytes);
+        assert_eq!(digest, sha256(&bytes));
+        // No growth: the buffer is the size fstat gave.
+        assert_eq!(read.capacity(), bytes.len());
+        assert!(matches!(
+            read_regular_file_hashed(&path, limit - 1),
+            Err(SourceError::TooLarge { .. })
+        ));
+        assert_eq!(read_regular_file(&path, limit).unwrap(), bytes);
+        let empty = dir.path().join("empty.xml");
+        std::fs::write(&empty, b"").unwrap();
+        assert_eq!(
+            read_regular_file_hashed(&empty, 10).unwrap(),
+            (Vec::new(), sha256(b""))
+        );
+        // The trait's default (read, then hash) gives the same.
+        let mut files = BTreeMap::new();
+        files.insert("big.xml".to_owned(), bytes.clone());
+        let memory = MemorySource { files };
+        assert_eq!(
+            memory.read_hashed("big.xml", limit).unwrap(),
+            (bytes.clone(), sha256(&bytes))
+        );
+        assert_eq!(
+            DirSource::new(dir.path()).read_hashed("big.xml", limit).unwrap(),
+            (bytes.clone(), sha256(&bytes))
+        );
+    }
+}
