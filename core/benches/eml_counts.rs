@@ -51,9 +51,10 @@ fn groningen(c: &mut Criterion) {
 fn national(c: &mut Criterion) {
     let bytes = real("Totaaltelling_TK2021.eml.xml");
     let file = read_count(&bytes).unwrap();
-    c.bench_function("TK2021 510d national: read_count (own streaming reader)", |b| {
-        b.iter(|| read_count(black_box(&bytes)).unwrap())
-    });
+    c.bench_function(
+        "TK2021 510d national: read_count (own streaming reader)",
+        |b| b.iter(|| read_count(black_box(&bytes)).unwrap()),
+    );
     c.bench_function("TK2021 510d national: write_count (own writer)", |b| {
         b.iter(|| write_count(black_box(&file)).unwrap())
     });

@@ -402,23 +402,25 @@ pub fn verify_medium(
     let mut files = Vec::with_capacity(manifest.files.len());
     for entry in &manifest.files {
         // Hashed while read (by a source that can): each file is gone through once.
-        let (bytes, digest) = source.read_hashed(&entry.name, entry.size).map_err(|e| match e {
-            SourceError::NotFound => VerifyError::FileMissing {
-                name: entry.name.clone(),
-            },
-            SourceError::NotRegularFile => VerifyError::NotRegularFile {
-                name: entry.name.clone(),
-            },
-            SourceError::TooLarge { .. } => VerifyError::FileSizeMismatch {
-                name: entry.name.clone(),
-                declared: entry.size,
-                actual: format!("more than {}", entry.size),
-            },
-            SourceError::Io(io) => VerifyError::Unreadable {
-                name: entry.name.clone(),
-                reason: io.to_string(),
-            },
-        })?;
+        let (bytes, digest) = source
+            .read_hashed(&entry.name, entry.size)
+            .map_err(|e| match e {
+                SourceError::NotFound => VerifyError::FileMissing {
+                    name: entry.name.clone(),
+                },
+                SourceError::NotRegularFile => VerifyError::NotRegularFile {
+                    name: entry.name.clone(),
+                },
+                SourceError::TooLarge { .. } => VerifyError::FileSizeMismatch {
+                    name: entry.name.clone(),
+                    declared: entry.size,
+                    actual: format!("more than {}", entry.size),
+                },
+                SourceError::Io(io) => VerifyError::Unreadable {
+                    name: entry.name.clone(),
+                    reason: io.to_string(),
+                },
+            })?;
         let actual = u64::try_from(bytes.len()).unwrap_or(u64::MAX);
         if actual != entry.size {
             return Err(VerifyError::FileSizeMismatch {
@@ -622,7 +624,9 @@ mod tests {
             (bytes.clone(), sha256(&bytes))
         );
         assert_eq!(
-            DirSource::new(dir.path()).read_hashed("big.xml", limit).unwrap(),
+            DirSource::new(dir.path())
+                .read_hashed("big.xml", limit)
+                .unwrap(),
             (bytes.clone(), sha256(&bytes))
         );
     }

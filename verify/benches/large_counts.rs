@@ -103,7 +103,11 @@ fn parent() -> Result<(), String> {
             "{label:<36} {mb:>9.1} {:>9.0} {:>9.0} {peak_mb:>10.1} {bound:>10.1}{}",
             best * 1000.0,
             mb / best,
-            if peak_mb <= bound { "" } else { "  OVER THE BOUND" }
+            if peak_mb <= bound {
+                ""
+            } else {
+                "  OVER THE BOUND"
+            }
         );
         std::fs::remove_file(&path).map_err(|e| e.to_string())?;
     }

@@ -110,7 +110,11 @@ pub fn counted_lists(total: &CountFile) -> Result<Vec<CountedList>, OutcomeError
         let new_sequences = sequences
             .iter()
             .enumerate()
-            .filter(|(i, seq)| !sequences.get(..*i).is_some_and(|before| before.contains(seq)))
+            .filter(|(i, seq)| {
+                !sequences
+                    .get(..*i)
+                    .is_some_and(|before| before.contains(seq))
+            })
             .flat_map(|(_, seq)| seq.iter().copied());
         for c in named.chain(new_sequences) {
             if !distinct.iter().any(|d| same(d, c)) {

@@ -12,7 +12,6 @@
 
 use std::path::{Path, PathBuf};
 
-
 /// The folder of the real EML files (`../shared/eml/real` beside the checkout), or
 /// `$SHARED/eml/real`.
 pub fn real_dir() -> PathBuf {
@@ -60,14 +59,23 @@ pub fn scaled_file(name: &str, k: usize) -> Result<Vec<u8>, String> {
     let text = std::fs::read_to_string(&path).map_err(|e| format!("{}: {e}", path.display()))?;
     let k64 = u64::try_from(k).map_err(|e| e.to_string())?;
     let missing = |what: &str| format!("{name}: no {what}");
-    let total_start = text.find("<TotalVotes>").ok_or_else(|| missing("TotalVotes"))?;
-    let total_end = text.find("</TotalVotes>").ok_or_else(|| missing("TotalVotes end"))?
+    let total_start = text
+        .find("<TotalVotes>")
+        .ok_or_else(|| missing("TotalVotes"))?;
+    let total_end = text
+        .find("</TotalVotes>")
+        .ok_or_else(|| missing("TotalVotes end"))?
         + "</TotalVotes>".len();
     const OPEN: &str = "<ReportingUnitVotes";
     const CLOSE: &str = "</ReportingUnitVotes>";
     let units_start = total_end
-        + text[total_end..].find(OPEN).ok_or_else(|| missing("ReportingUnitVotes"))?;
-    let units_end = text.rfind(CLOSE).ok_or_else(|| missing("ReportingUnitVotes end"))? + CLOSE.len();
+        + text[total_end..]
+            .find(OPEN)
+            .ok_or_else(|| missing("ReportingUnitVotes"))?;
+    let units_end = text
+        .rfind(CLOSE)
+        .ok_or_else(|| missing("ReportingUnitVotes end"))?
+        + CLOSE.len();
     let mut units: Vec<&str> = Vec::new();
     let mut rest = &text[units_start..units_end];
     while let Some(end) = rest.find(CLOSE) {
@@ -78,7 +86,10 @@ pub fn scaled_file(name: &str, k: usize) -> Result<Vec<u8>, String> {
     let code = {
         const ID: &str = "ReportingUnitIdentifier Id=\"";
         let first = units.first().ok_or_else(|| missing("polling station"))?;
-        let at = first.find(ID).ok_or_else(|| missing("ReportingUnitIdentifier"))? + ID.len();
+        let at = first
+            .find(ID)
+            .ok_or_else(|| missing("ReportingUnitIdentifier"))?
+            + ID.len();
         let id = &first[at..at + first[at..].find('"').ok_or("bad id")?];
         id.split("::").next().unwrap_or(id).to_owned()
     };

@@ -187,13 +187,12 @@ impl Scopes {
         // Unbound prefixes and no default namespace: neither EML nor kr.
         Ok(match split_name(start).0 {
             None => self.default,
-            Some(prefix) => {
-                self.bindings
-                    .iter()
-                    .rev()
-                    .find(|b| b.prefix == prefix)
-                    .map_or(Ns::Other, |b| b.ns)
-            }
+            Some(prefix) => self
+                .bindings
+                .iter()
+                .rev()
+                .find(|b| b.prefix == prefix)
+                .map_or(Ns::Other, |b| b.ns),
         })
     }
 
@@ -487,14 +486,16 @@ impl SelectionState {
         let votes = whole_number(&self.votes_text, self.votes_position)
             .map_err(|m| ("/Selection/ValidVotes", m))?;
         if self.affiliations > 1 {
-            return Err((SEL, "AffiliationIdentifier appears more than once".to_owned()));
+            return Err((
+                SEL,
+                "AffiliationIdentifier appears more than once".to_owned(),
+            ));
         }
         if self.affiliations == 1 {
             if self.affiliation_id.is_none() {
                 return Err((AFF, "attribute Id is missing".to_owned()));
             }
-            let list =
-                ListNumber(number_from_1(&self.affiliation_id_text).map_err(|m| (AFF, m))?);
+            let list = ListNumber(number_from_1(&self.affiliation_id_text).map_err(|m| (AFF, m))?);
             if out.lists.iter().any(|l| l.list == list) {
                 return Err((AFF, format!("list {list} appears twice")));
             }
@@ -546,7 +547,10 @@ impl SelectionState {
         // Two equal references have equal positions: one above every position so far is new.
         let surely_new = position.is_some_and(|p| p > max_position);
         if !surely_new && list.candidates.iter().any(|(r, _)| *r == reference) {
-            return Err((CAND, format!("list {}: {reference} appears twice", list.list)));
+            return Err((
+                CAND,
+                format!("list {}: {reference} appears twice", list.list),
+            ));
         }
         list.candidates.push((reference, votes));
         if let Some(p) = position {
