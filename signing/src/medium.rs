@@ -72,7 +72,7 @@ const READ_PIECE: u64 = 256 * 1024;
 /// `symlink_metadata`, and the open itself uses `O_NOFOLLOW`), FIFOs, devices and folders
 /// (opened with `O_NONBLOCK` so a FIFO cannot block, then checked with `fstat`).
 pub fn read_regular_file(path: &Path, limit: u64) -> Result<Vec<u8>, SourceError> {
-    read_regular_file_hashed(path, limit).map(|(bytes, _)| bytes)
+    read_regular(path, limit, None)
 }
 
 /// [`read_regular_file`], hashing while it reads: the file is read in pieces of 256 KiB
@@ -83,6 +83,17 @@ pub fn read_regular_file_hashed(
     path: &Path,
     limit: u64,
 ) -> Result<(Vec<u8>, [u8; 32]), SourceError> {
+    use sha2::Digest as _;
+    let mut hasher = sha2::Sha256::new();
+    let bytes = read_regular(path, limit, Some(&mut hasher))?;
+    Ok((bytes, hasher.finalize().into()))
+}
+
+fn read_regular(
+    path: &Path,
+    limit: u64,
+    mut hasher: Option<&mut sha2::Sha256>,
+) -> Result<Vec<u8>, SourceError> {
     use sha2::Digest as _;
     use std::os::unix::fs::OpenOptionsExt;
     let meta = match std::fs::symlink_metadata(path) {
@@ -114,7 +125,6 @@ pub fn read_regular_file_hashed(
     }
     let capacity = usize::try_from(opened.len().min(limit)).unwrap_or(0);
     let mut bytes = Vec::with_capacity(capacity);
-    let mut hasher = sha2::Sha256::new();
     let mut capped = file.take(limit.saturating_add(1));
     loop {
         let start = bytes.len();
@@ -122,12 +132,14 @@ pub fn read_regular_file_hashed(
         if n == 0 {
             break;
         }
-        hasher.update(bytes.get(start..).unwrap_or_default());
+        if let Some(hasher) = hasher.as_deref_mut() {
+            hasher.update(bytes.get(start..).unwrap_or_default());
+        }
     }
     if u64::try_from(bytes.len()).unwrap_or(u64::MAX) > limit {
         return Err(SourceError::TooLarge { limit });
     }
-    Ok((bytes, hasher.finalize().into()))
+    Ok(bytes)
 }
 
 /// A medium in a folder of the local file system.
