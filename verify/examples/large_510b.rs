@@ -43,7 +43,7 @@ fn run() -> Result<(), String> {
         Some(s) => s.parse().map_err(|_| format!("{s:?} is not a number"))?,
         None => 720,
     };
-    if stations == 0 || stations % 24 != 0 {
+    if stations == 0 || !stations.is_multiple_of(24) {
         return Err("STATIONS must be a positive multiple of 24".into());
     }
     std::fs::create_dir_all(&out).map_err(|e| e.to_string())?;

@@ -121,7 +121,7 @@ impl Scopes {
                 let attr = attr.map_err(|e| xml_err(position, e))?;
                 let key = attr.key.into_inner();
                 let prefix = if key == b"xmlns" {
-                    Some(&key[..0])
+                    Some(&b""[..])
                 } else {
                     key.strip_prefix(b"xmlns:")
                 };
