@@ -13,7 +13,7 @@ use criterion::{Criterion, criterion_group, criterion_main};
 use eml_nl::documents::election_count::ElectionCount;
 use eml_nl::io::{EMLParsingMode, EMLRead as _};
 use tally_core::counts::check_arithmetic;
-use tally_core::eml::count::{read_count, read_count_own, write_count};
+use tally_core::eml::count::{read_count, read_count_eml_nl, write_count};
 
 fn real(name: &str) -> Vec<u8> {
     std::fs::read(concat!(env!("CARGO_MANIFEST_DIR"), "/../../shared/eml/real/").to_owned() + name)
@@ -33,12 +33,13 @@ fn groningen(c: &mut Criterion) {
         })
     });
     c.bench_function(
-        "GR2022 Groningen 510b: read_count (guards + eml-nl + domain)",
+        "GR2022 Groningen 510b: read_count_eml_nl (guards + eml-nl + domain)",
+        |b| b.iter(|| read_count_eml_nl(black_box(&bytes)).unwrap()),
+    );
+    c.bench_function(
+        "GR2022 Groningen 510b: read_count (guards + own streaming reader)",
         |b| b.iter(|| read_count(black_box(&bytes)).unwrap()),
     );
-    c.bench_function("GR2022 Groningen 510b: own reader", |b| {
-        b.iter(|| read_count_own(black_box(&bytes)).unwrap())
-    });
     c.bench_function("GR2022 Groningen 510b: check_arithmetic", |b| {
         b.iter(|| check_arithmetic(black_box(&file)))
     });
@@ -50,9 +51,10 @@ fn groningen(c: &mut Criterion) {
 fn national(c: &mut Criterion) {
     let bytes = real("Totaaltelling_TK2021.eml.xml");
     let file = read_count(&bytes).unwrap();
-    c.bench_function("TK2021 510d national: read_count (own reader)", |b| {
-        b.iter(|| read_count(black_box(&bytes)).unwrap())
-    });
+    c.bench_function(
+        "TK2021 510d national: read_count (own streaming reader)",
+        |b| b.iter(|| read_count(black_box(&bytes)).unwrap()),
+    );
     c.bench_function("TK2021 510d national: write_count (own writer)", |b| {
         b.iter(|| write_count(black_box(&file)).unwrap())
     });

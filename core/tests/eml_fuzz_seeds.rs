@@ -15,7 +15,7 @@
 use std::path::{Path, PathBuf};
 
 use tally_core::counts::check_arithmetic;
-use tally_core::eml::count::{CountReadError, read_count, read_count_own, write_count};
+use tally_core::eml::count::{CountReadError, read_count, read_count_eml_nl, write_count};
 use tally_core::eml::definition::{
     DefinitionProblem, SourceFile, load_candidate_lists, load_definition, load_election,
     load_polling_stations,
@@ -95,7 +95,7 @@ fn the_count_target_refuses_the_deep_seeds() {
     for (target, name, _) in seeds().into_iter().filter(|s| s.0 == "eml_count") {
         let data = std::fs::read(path(target, name)).unwrap();
         // What fuzz/fuzz_targets/eml_count.rs runs.
-        let results = [read_count(&data), read_count_own(&data)];
+        let results = [read_count(&data), read_count_eml_nl(&data)];
         for r in &results {
             match r {
                 Err(CountReadError::Input(p)) => {

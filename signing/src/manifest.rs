@@ -88,13 +88,15 @@ pub struct Limits {
 }
 
 impl Limits {
-    /// The defaults: manifest 64 KiB, one file 64 MiB, 64 files, 128 MiB in all (the
-    /// appliance has 256 MB of RAM and holds verified files in memory).
+    /// The defaults: manifest 64 KiB, one file 256 MiB, 64 files, 320 MiB in all. The
+    /// largest real count (a Tweede Kamer 510b of Amsterdam) is 60 to 120 MB; one file of
+    /// 256 MiB leaves twice that, and 64 MiB more for the definition and the printed
+    /// report beside it. Verified files are held in memory, so the bound stays.
     pub const DEFAULT: Limits = Limits {
         max_manifest_bytes: 64 * 1024,
-        max_file_bytes: 64 * 1024 * 1024,
+        max_file_bytes: 256 * 1024 * 1024,
         max_files: 64,
-        max_total_bytes: 128 * 1024 * 1024,
+        max_total_bytes: 320 * 1024 * 1024,
     };
 }
 

@@ -51,12 +51,50 @@ pub trait MediumSource {
     /// [`SourceError::NotRegularFile`], and files longer than `max_len` with
     /// [`SourceError::TooLarge`] without reading more than `max_len + 1` bytes.
     fn read(&self, name: &str, max_len: u64) -> Result<Vec<u8>, SourceError>;
+
+    /// [`MediumSource::read`] and the SHA-256 of the bytes read. The verifier calls this
+    /// one. The default reads, then hashes; a source that reads from a file system should
+    /// hash each piece as it arrives (as [`DirSource`] does, with
+    /// [`read_regular_file_hashed`]), so that a large file is gone through once, straight
+    /// into its one buffer.
+    fn read_hashed(&self, name: &str, max_len: u64) -> Result<(Vec<u8>, [u8; 32]), SourceError> {
+        let bytes = self.read(name, max_len)?;
+        let digest = sha256(&bytes);
+        Ok((bytes, digest))
+    }
 }
+
+/// How much is read (and hashed) at a time by [`read_regular_file_hashed`]: small enough to
+/// stay in the CPU's caches between the read and the hash.
+const READ_PIECE: u64 = 256 * 1024;
 
 /// Reads a regular file of at most `limit` bytes: refuses symlinks (checked with
 /// `symlink_metadata`, and the open itself uses `O_NOFOLLOW`), FIFOs, devices and folders
 /// (opened with `O_NONBLOCK` so a FIFO cannot block, then checked with `fstat`).
 pub fn read_regular_file(path: &Path, limit: u64) -> Result<Vec<u8>, SourceError> {
+    read_regular(path, limit, None)
+}
+
+/// [`read_regular_file`], hashing while it reads: the file is read in pieces of 256 KiB
+/// straight into one buffer of the size `fstat` gives (so no copy, and no doubling of the
+/// buffer while it grows), and each piece is hashed as it arrives. Never more than
+/// `limit + 1` bytes are read, also from a file that grows meanwhile.
+pub fn read_regular_file_hashed(
+    path: &Path,
+    limit: u64,
+) -> Result<(Vec<u8>, [u8; 32]), SourceError> {
+    use sha2::Digest as _;
+    let mut hasher = sha2::Sha256::new();
+    let bytes = read_regular(path, limit, Some(&mut hasher))?;
+    Ok((bytes, hasher.finalize().into()))
+}
+
+fn read_regular(
+    path: &Path,
+    limit: u64,
+    mut hasher: Option<&mut sha2::Sha256>,
+) -> Result<Vec<u8>, SourceError> {
+    use sha2::Digest as _;
     use std::os::unix::fs::OpenOptionsExt;
     let meta = match std::fs::symlink_metadata(path) {
         Ok(m) => m,
@@ -87,7 +125,17 @@ pub fn read_regular_file(path: &Path, limit: u64) -> Result<Vec<u8>, SourceError
     }
     let capacity = usize::try_from(opened.len().min(limit)).unwrap_or(0);
     let mut bytes = Vec::with_capacity(capacity);
-    file.take(limit.saturating_add(1)).read_to_end(&mut bytes)?;
+    let mut capped = file.take(limit.saturating_add(1));
+    loop {
+        let start = bytes.len();
+        let n = (&mut capped).take(READ_PIECE).read_to_end(&mut bytes)?;
+        if n == 0 {
+            break;
+        }
+        if let Some(hasher) = hasher.as_deref_mut() {
+            hasher.update(bytes.get(start..).unwrap_or_default());
+        }
+    }
     if u64::try_from(bytes.len()).unwrap_or(u64::MAX) > limit {
         return Err(SourceError::TooLarge { limit });
     }
@@ -123,11 +171,15 @@ impl MediumSource for DirSource {
     }
 
     fn read(&self, name: &str, max_len: u64) -> Result<Vec<u8>, SourceError> {
+        self.read_hashed(name, max_len).map(|(bytes, _)| bytes)
+    }
+
+    fn read_hashed(&self, name: &str, max_len: u64) -> Result<(Vec<u8>, [u8; 32]), SourceError> {
         // Only plain names are ever joined to the folder.
         if name != MANIFEST_FILE && name != SIGNATURE_FILE && check_file_name(name).is_err() {
             return Err(SourceError::NotFound);
         }
-        read_regular_file(&self.dir.join(name), max_len)
+        read_regular_file_hashed(&self.dir.join(name), max_len)
     }
 }
 
@@ -361,23 +413,26 @@ pub fn verify_medium(
     // Manifest -> files, each read once.
     let mut files = Vec::with_capacity(manifest.files.len());
     for entry in &manifest.files {
-        let bytes = source.read(&entry.name, entry.size).map_err(|e| match e {
-            SourceError::NotFound => VerifyError::FileMissing {
-                name: entry.name.clone(),
-            },
-            SourceError::NotRegularFile => VerifyError::NotRegularFile {
-                name: entry.name.clone(),
-            },
-            SourceError::TooLarge { .. } => VerifyError::FileSizeMismatch {
-                name: entry.name.clone(),
-                declared: entry.size,
-                actual: format!("more than {}", entry.size),
-            },
-            SourceError::Io(io) => VerifyError::Unreadable {
-                name: entry.name.clone(),
-                reason: io.to_string(),
-            },
-        })?;
+        // Hashed while read (by a source that can): each file is gone through once.
+        let (bytes, digest) = source
+            .read_hashed(&entry.name, entry.size)
+            .map_err(|e| match e {
+                SourceError::NotFound => VerifyError::FileMissing {
+                    name: entry.name.clone(),
+                },
+                SourceError::NotRegularFile => VerifyError::NotRegularFile {
+                    name: entry.name.clone(),
+                },
+                SourceError::TooLarge { .. } => VerifyError::FileSizeMismatch {
+                    name: entry.name.clone(),
+                    declared: entry.size,
+                    actual: format!("more than {}", entry.size),
+                },
+                SourceError::Io(io) => VerifyError::Unreadable {
+                    name: entry.name.clone(),
+                    reason: io.to_string(),
+                },
+            })?;
         let actual = u64::try_from(bytes.len()).unwrap_or(u64::MAX);
         if actual != entry.size {
             return Err(VerifyError::FileSizeMismatch {
@@ -386,7 +441,6 @@ pub fn verify_medium(
                 actual: actual.to_string(),
             });
         }
-        let digest = sha256(&bytes);
         if digest != entry.sha256 {
             return Err(VerifyError::FileHashMismatch {
                 name: entry.name.clone(),
@@ -540,5 +594,52 @@ impl SignedMedium {
         crate::keys::write_new_file(&dir.join(MANIFEST_FILE), &self.manifest, 0o644)?;
         crate::keys::write_new_file(&dir.join(SIGNATURE_FILE), &self.signature, 0o644)?;
         std::fs::File::open(dir)?.sync_all()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_file_is_hashed_while_read_into_one_buffer_of_its_size() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("big.xml");
+        // More than three pieces, and not a multiple of one.
+        let bytes: Vec<u8> = (0..(3 * READ_PIECE as usize + 12345))
+            .map(|i| (i % 251) as u8)
+            .collect();
+        std::fs::write(&path, &bytes).unwrap();
+        let limit = bytes.len() as u64;
+        let (read, digest) = read_regular_file_hashed(&path, limit).unwrap();
+        assert_eq!(read, bytes);
+        assert_eq!(digest, sha256(&bytes));
+        // No growth: the buffer is the size fstat gave.
+        assert_eq!(read.capacity(), bytes.len());
+        assert!(matches!(
+            read_regular_file_hashed(&path, limit - 1),
+            Err(SourceError::TooLarge { .. })
+        ));
+        assert_eq!(read_regular_file(&path, limit).unwrap(), bytes);
+        let empty = dir.path().join("empty.xml");
+        std::fs::write(&empty, b"").unwrap();
+        assert_eq!(
+            read_regular_file_hashed(&empty, 10).unwrap(),
+            (Vec::new(), sha256(b""))
+        );
+        // The trait's default (read, then hash) gives the same.
+        let mut files = BTreeMap::new();
+        files.insert("big.xml".to_owned(), bytes.clone());
+        let memory = MemorySource { files };
+        assert_eq!(
+            memory.read_hashed("big.xml", limit).unwrap(),
+            (bytes.clone(), sha256(&bytes))
+        );
+        assert_eq!(
+            DirSource::new(dir.path())
+                .read_hashed("big.xml", limit)
+                .unwrap(),
+            (bytes.clone(), sha256(&bytes))
+        );
     }
 }

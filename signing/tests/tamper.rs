@@ -670,13 +670,15 @@ fn oversized_manifest_files_and_totals_are_refused() {
         verify_medium(&src, &opts).unwrap_err(),
         VerifyError::ManifestTooLarge { .. }
     ));
-    // With the default limits, a manifest declaring a 65 MiB file.
+    // With the default limits (256 MiB per file), a manifest declaring a file of 256 MiB
+    // and one byte.
+    assert_eq!(Limits::DEFAULT.max_file_bytes, 256 * 1024 * 1024);
     let manifest = manifest_text(
         "election-definition",
         JUINEN,
         "2025-08-29T10:00:00Z",
         authority_cert().as_bytes(),
-        &[(sha_hex(b""), 65 * 1024 * 1024, "big.xml".into())],
+        &[(sha_hex(b""), 256 * 1024 * 1024 + 1, "big.xml".into())],
     );
     assert!(matches!(
         verify(&raw_medium(manifest, &authority_key(), &[])).unwrap_err(),

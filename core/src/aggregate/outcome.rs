@@ -155,7 +155,19 @@ pub fn counted_lists_with(
         }
         let mut distinct: Vec<&CandidateRef> = Vec::new();
         let named = list.candidates.iter().map(|(c, _)| c);
-        for c in named.chain(sequences.iter().flatten().copied()) {
+        // A unit's sequence equal to an earlier unit's adds no candidate (in a Tweede Kamer
+        // 510d the 20 kieskringen's sequences are mostly equal): skipped, which made this
+        // loop 8 % of `tally-verify apportion` of TK2021.
+        let new_sequences = sequences
+            .iter()
+            .enumerate()
+            .filter(|(i, seq)| {
+                !sequences
+                    .get(..*i)
+                    .is_some_and(|before| before.contains(seq))
+            })
+            .flat_map(|(_, seq)| seq.iter().copied());
+        for c in named.chain(new_sequences) {
             if !distinct.iter().any(|d| same(d, c)) {
                 distinct.push(c);
             }

@@ -1,12 +1,13 @@
 //! Reading and writing 510 count files (510b municipal, 510c district, 510d total).
 //!
-//! - [`read_count`] turns the bytes of a 510b, 510c or 510d into a [`CountFile`]. 510b and
-//!   510c go through the Kiesraad's `eml-nl` crate (mode `Strict`, which every real file
-//!   passes; `StrictFallback` only when `Strict` refuses, and values it keeps raw are
-//!   refused here with a precise error where a number is needed). Every 510d
-//!   goes through this crate's own reader on `quick-xml`, because the national total of a
-//!   Tweede Kamer 510d names candidates by `ShortCode` only, which eml-nl 0.7 can neither
-//!   read nor write (see `docs/eml-counts.md`).
+//! - [`read_count`] turns the bytes of a 510b, 510c or 510d into a [`CountFile`], with this
+//!   crate's own streaming reader on `quick-xml`: one pass over the events, no element
+//!   tree, so reading costs little more memory than the file's own bytes (an
+//!   Amsterdam-sized 510b of about 100 MB included), and no error text is built unless
+//!   there is an error. The national total of a Tweede Kamer 510d names candidates by
+//!   `ShortCode` only, which eml-nl 0.7 can neither read nor write. The Kiesraad's
+//!   `eml-nl` reader stays available as [`read_count_eml_nl`] (510b and 510c), the
+//!   reference the own reader is tested against on every file (see `docs/eml-counts.md`).
 //! - [`write_count`] turns a [`CountFile`] into EML_NL bytes that validate against
 //!   `510-count-kiesraad-strict.xsd`: 510b and 510c through eml-nl's writer, 510d through
 //!   the own writer.
@@ -21,7 +22,7 @@ mod to_eml;
 use crate::counts::{CountFile, CountLevel};
 use crate::election::ElectionCategory;
 use crate::eml::EmlIssue;
-use crate::eml::limits::{DocumentKind, InputProblem, check_xml_input_of_kind};
+use crate::eml::limits::{DocumentKind, InputProblem, check_xml_input_of_kind_nesting_left};
 
 /// Why a count file could not be read. Every variant says what and where; the caller
 /// adds the file's name.
@@ -71,28 +72,35 @@ pub enum CountWriteError {
 
 /// Reads a 510b, 510c or 510d into domain counts.
 ///
-/// The bytes pass the input guards of [`crate::eml::limits`] first: at most 64 MiB, UTF-8,
+/// The bytes pass the input guards of [`crate::eml::limits`] first: at most 256 MiB, UTF-8,
 /// no DOCTYPE or ENTITY declaration, a root `EML` element whose `Id` is `510b`, `510c` or
-/// `510d`. Then 510b and 510c are parsed by eml-nl (`Strict`, and `StrictFallback` when
-/// `Strict` refuses), 510d by this crate's own reader. Never panics on input.
+/// `510d`. Then the own streaming reader reads it (every level). Never panics on input.
 pub fn read_count(bytes: &[u8]) -> Result<CountFile, CountReadError> {
-    let (text, level) = guard(bytes)?;
-    match level {
-        CountLevel::Municipality | CountLevel::District => from_eml::read(text),
-        CountLevel::Total => own::read(text),
-    }
-}
-
-/// Reads a 510b, 510c or 510d with this crate's own `quick-xml` reader, whatever its
-/// level, after the same input guards. [`read_count`] uses it for 510d only; it is public
-/// so that tests (and anyone in doubt) can compare it with the eml-nl path on every file.
-pub fn read_count_own(bytes: &[u8]) -> Result<CountFile, CountReadError> {
     let (text, _) = guard(bytes)?;
     own::read(text)
 }
 
+/// The same as [`read_count`]: this crate's own streaming reader, for every level. Kept
+/// under this name for the tests and fuzz targets that compare the two readers.
+pub fn read_count_own(bytes: &[u8]) -> Result<CountFile, CountReadError> {
+    read_count(bytes)
+}
+
+/// Reads a 510b or 510c with the Kiesraad's `eml-nl` (`Strict`, then `StrictFallback`)
+/// and converts it to domain counts, after the same input guards; a 510d is refused
+/// there for want of candidate `Id`s (see `docs/eml-counts.md`).
+///
+/// Not used by the appliance: eml-nl builds the whole document in memory (about 8 times
+/// the file's size). It is the reference the own reader is tested against, file by file.
+pub fn read_count_eml_nl(bytes: &[u8]) -> Result<CountFile, CountReadError> {
+    let (text, _) = guard(bytes)?;
+    crate::eml::limits::check_nesting_depth(text).map_err(CountReadError::Input)?;
+    from_eml::read(text)
+}
+
 fn guard(bytes: &[u8]) -> Result<(&str, CountLevel), CountReadError> {
-    let checked = check_xml_input_of_kind(
+    // The nesting check is made by the reader's own pass (`own::parse`).
+    let checked = check_xml_input_of_kind_nesting_left(
         "510",
         bytes,
         &[

@@ -1,14 +1,30 @@
-//! This crate's own 510 reader and writer on `quick-xml`, used for every 510d.
+//! This crate's own 510 reader and writer on `quick-xml`, used for every 510 (b, c and d).
 //!
-//! Why: in the national `TotalVotes` of a Tweede Kamer 510d the candidates carry only a
-//! `ShortCode` and no `Id`; eml-nl 0.7 requires the `Id` in every mode and its writer
-//! cannot leave it out. The reader builds a small element tree (names resolved against
-//! their namespaces) and takes from it exactly what the domain needs; the writer writes
-//! the elements in the order of `510-count-kiesraad-strict.xsd`.
+//! Why own code: in the national `TotalVotes` of a Tweede Kamer 510d the candidates carry
+//! only a `ShortCode` and no `Id`; eml-nl 0.7 requires the `Id` in every mode and its
+//! writer cannot leave it out. And a count is read in one streaming pass (quick-xml
+//! events, never an element tree of the whole file), so that an Amsterdam-sized 510b of
+//! about 100 MB is read in little more memory than its own bytes (see
+//! `docs/eml-counts.md`).
+//!
+//! How the reader works. The few elements around the votes (the header, each
+//! `ReportingUnitVotes` with its identifier, `Cast`, `TotalCounted`, `RejectedVotes`,
+//! `UncountedVotes` and investigations) are kept as small [`Node`]s, about a dozen per
+//! reporting unit. The `Selection`s, which are nearly all of a file (a list or a candidate
+//! each), never become nodes: each is read into one reused [`SelectionState`] and, at its
+//! end tag, checked and added to the lists of its vote-count element. A problem found
+//! there is kept without its place (`/Selection/ValidVotes`, ...); the place
+//! (`ReportingUnitVotes 0668::SB1`) is put in front only when the error is returned, so
+//! no error text is formatted while a file is read without error. The checks after the
+//! parse are the same, in the same order, as when the whole file was a tree: an XML error
+//! anywhere wins, then the header in document-structure order, then `TotalVotes`, then
+//! the reporting units in file order.
+//!
+//! The writer writes the elements in the order of `510-count-kiesraad-strict.xsd`.
 
-use quick_xml::events::{BytesDecl, BytesText, Event};
-use quick_xml::name::ResolveResult;
-use quick_xml::{NsReader, Writer, XmlVersion};
+use quick_xml::events::{BytesDecl, BytesStart, BytesText, Event};
+use quick_xml::name::NamespaceError;
+use quick_xml::{Reader, Writer, XmlVersion};
 
 use super::{
     CountReadError, CountWriteError, INVESTIGATION_REASONS, category_code, category_from_code,
@@ -22,17 +38,23 @@ use crate::ids::{CandidatePosition, ContestId, ElectionId, ListNumber, Reporting
 const NS_EML: &[u8] = b"urn:oasis:names:tc:evs:schema:eml";
 const NS_KR: &[u8] = b"http://www.kiesraad.nl/extensions";
 const NS_DS: &str = "http://www.w3.org/2000/09/xmldsig#";
-/// The input guard has already refused anything deeper; kept as a second line here.
+const NS_XML: &[u8] = b"http://www.w3.org/XML/1998/namespace";
+const NS_XMLNS: &[u8] = b"http://www.w3.org/2000/xmlns/";
+/// quick-xml's `NsReader` refuses more namespace declarations on one element; so does
+/// this reader.
+const MAX_DECLARATIONS: usize = quick_xml::name::DEFAULT_MAX_DECLARATIONS_PER_ELEMENT;
 const MAX_DEPTH: usize = crate::eml::limits::MAX_NESTING_DEPTH;
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
 enum Ns {
     Eml,
     Kr,
+    #[default]
     Other,
 }
 
-/// One element: resolved name, unprefixed attributes, children, text.
+/// One element outside the `Selection`s: resolved name, unprefixed attributes, children,
+/// text.
 #[derive(Debug)]
 struct Node {
     ns: Ns,
@@ -41,6 +63,9 @@ struct Node {
     attrs: Vec<(String, String)>,
     children: Vec<Node>,
     text: String,
+    /// For `TotalVotes` and `ReportingUnitVotes` in the contest: the index of its
+    /// streamed [`Selections`].
+    stream: Option<usize>,
 }
 
 fn xml_err(position: u64, e: impl std::fmt::Display) -> CountReadError {
@@ -57,118 +82,708 @@ fn invalid(element: impl Into<String>, message: impl Into<String>) -> CountReadE
     }
 }
 
-fn resolve(ns: &ResolveResult<'_>) -> Ns {
-    match ns {
-        ResolveResult::Bound(n) if n.into_inner() == NS_EML => Ns::Eml,
-        ResolveResult::Bound(n) if n.into_inner() == NS_KR => Ns::Kr,
-        _ => Ns::Other,
+/// One namespace declaration in scope: declared on the element at `level` (the root is
+/// level 1); an empty prefix is the default namespace.
+#[derive(Debug)]
+struct Binding {
+    level: usize,
+    prefix: Vec<u8>,
+    ns: Ns,
+}
+
+/// The namespaces in scope, as quick-xml's `NsReader` keeps them (same refusals, same
+/// resolution), but looked at only where an element has attributes: `NsReader` costs
+/// three times the parse itself on a 510.
+#[derive(Debug, Default)]
+struct Scopes {
+    bindings: Vec<Binding>,
+    /// The default namespace in scope (kept, not searched: nearly every element of a 510
+    /// is unprefixed). `Ns::Other` when there is none.
+    default: Ns,
+}
+
+impl Scopes {
+    /// Calls `each(key, value)` for every unprefixed attribute (only those matter in
+    /// EML_NL: Id, ShortCode, ReasonCode, ...) and takes in the element's namespace
+    /// declarations; every attribute is checked as XML. Returns the element's namespace.
+    fn open(
+        &mut self,
+        start: &BytesStart<'_>,
+        level: usize,
+        position: u64,
+        mut each: impl FnMut(&[u8], std::borrow::Cow<'_, str>),
+    ) -> Result<Ns, CountReadError> {
+        let namespace_error = |e: NamespaceError| xml_err(position, quick_xml::Error::Namespace(e));
+        let mut declarations = 0usize;
+        // Most elements of a 510 have no attribute at all.
+        if !start.attributes_raw().iter().all(u8::is_ascii_whitespace) {
+            for attr in start.attributes() {
+                let attr = attr.map_err(|e| xml_err(position, e))?;
+                let key = attr.key.into_inner();
+                let prefix = if key == b"xmlns" {
+                    Some(&b""[..])
+                } else {
+                    key.strip_prefix(b"xmlns:")
+                };
+                if let Some(prefix) = prefix {
+                    if declarations >= MAX_DECLARATIONS {
+                        return Err(namespace_error(NamespaceError::TooManyDeclarations(
+                            MAX_DECLARATIONS,
+                        )));
+                    }
+                    declarations = declarations.saturating_add(1);
+                    let uri: &[u8] = &attr.value;
+                    match prefix {
+                        b"" => {}
+                        b"xml" => {
+                            if uri != NS_XML {
+                                return Err(namespace_error(NamespaceError::InvalidXmlPrefixBind(
+                                    uri.to_vec(),
+                                )));
+                            }
+                            continue;
+                        }
+                        b"xmlns" => {
+                            return Err(namespace_error(NamespaceError::InvalidXmlnsPrefixBind(
+                                uri.to_vec(),
+                            )));
+                        }
+                        _ if uri == NS_XML => {
+                            return Err(namespace_error(NamespaceError::InvalidPrefixForXml(
+                                prefix.to_vec(),
+                            )));
+                        }
+                        _ if uri == NS_XMLNS => {
+                            return Err(namespace_error(NamespaceError::InvalidPrefixForXmlns(
+                                prefix.to_vec(),
+                            )));
+                        }
+                        _ => {}
+                    }
+                    let ns = match uri {
+                        NS_EML => Ns::Eml,
+                        NS_KR => Ns::Kr,
+                        _ => Ns::Other,
+                    };
+                    if prefix.is_empty() {
+                        self.default = ns;
+                    }
+                    self.bindings.push(Binding {
+                        level,
+                        prefix: prefix.to_vec(),
+                        ns,
+                    });
+                    continue;
+                }
+                if attr.key.prefix().is_some() || key.starts_with(b"xmlns") {
+                    continue;
+                }
+                let value = attr
+                    .normalized_value(XmlVersion::default())
+                    .map_err(|e| xml_err(position, e))?;
+                each(key, value);
+            }
+        }
+        // Unbound prefixes and no default namespace: neither EML nor kr.
+        Ok(match split_name(start).0 {
+            None => self.default,
+            Some(prefix) => self
+                .bindings
+                .iter()
+                .rev()
+                .find(|b| b.prefix == prefix)
+                .map_or(Ns::Other, |b| b.ns),
+        })
+    }
+
+    /// The element at `level` has ended: its declarations go out of scope.
+    fn close(&mut self, level: usize) {
+        let mut default_left = false;
+        while let Some(b) = self.bindings.last()
+            && b.level >= level
+        {
+            default_left |= b.prefix.is_empty();
+            self.bindings.pop();
+        }
+        if default_left {
+            self.default = self
+                .bindings
+                .iter()
+                .rev()
+                .find(|b| b.prefix.is_empty())
+                .map_or(Ns::Other, |b| b.ns);
+        }
+    }
+}
+
+/// The prefix (if any) and the local name of an element: quick-xml's `QName::prefix` and
+/// `local_name`, without a `memchr` call for a name of a few bytes (a fifth of the reader's
+/// time went there).
+fn split_name<'a>(start: &'a BytesStart<'_>) -> (Option<&'a [u8]>, &'a [u8]) {
+    let name = start.name().into_inner();
+    match name.iter().position(|b| *b == b':') {
+        Some(colon) => (
+            name.get(..colon),
+            name.get(colon.saturating_add(1)..).unwrap_or_default(),
+        ),
+        None => (None, name),
     }
 }
 
 fn start_node(
-    ns: &ResolveResult<'_>,
-    start: &quick_xml::events::BytesStart<'_>,
+    scopes: &mut Scopes,
+    start: &BytesStart<'_>,
+    level: usize,
     position: u64,
 ) -> Result<Node, CountReadError> {
     let mut attrs = Vec::new();
-    for attr in start.attributes() {
-        let attr = attr.map_err(|e| xml_err(position, e))?;
-        // Only unprefixed attributes matter in EML_NL (Id, ShortCode, ReasonCode, ...).
-        if attr.key.prefix().is_some() || attr.key.into_inner().starts_with(b"xmlns") {
-            continue;
-        }
-        let key = String::from_utf8_lossy(attr.key.into_inner()).into_owned();
-        let value = attr
-            .normalized_value(XmlVersion::default())
-            .map_err(|e| xml_err(position, e))?
-            .into_owned();
-        attrs.push((key, value));
-    }
+    let ns = scopes.open(start, level, position, |key, value| {
+        attrs.push((
+            String::from_utf8_lossy(key).into_owned(),
+            value.into_owned(),
+        ));
+    })?;
     Ok(Node {
-        ns: resolve(ns),
-        name: String::from_utf8_lossy(start.local_name().into_inner()).into_owned(),
+        ns,
+        name: String::from_utf8_lossy(split_name(start).1).into_owned(),
         position,
         attrs,
         children: Vec::new(),
         text: String::new(),
+        stream: None,
     })
 }
 
-fn parse_tree(text: &str) -> Result<Node, CountReadError> {
-    // No trimming: `Kieskring &apos;s-Gravenhage` arrives as text, reference, text, and
-    // trimming each piece would eat the space. White space between elements lands in the
-    // text of container elements, which is never read.
-    let mut reader = NsReader::from_str(text);
-    let mut stack: Vec<Node> = Vec::new();
-    loop {
-        let position = reader.buffer_position();
-        let (ns, event) = reader
-            .read_resolved_event()
-            .map_err(|e| xml_err(position, e))?;
-        match event {
-            Event::DocType(_) => return Err(xml_err(position, "DOCTYPE declarations are refused")),
-            Event::Start(start) => {
-                if stack.len() >= MAX_DEPTH {
-                    return Err(xml_err(position, "elements nested too deep"));
-                }
-                stack.push(start_node(&ns, &start, position)?);
-            }
-            Event::Empty(start) => {
-                let node = start_node(&ns, &start, position)?;
-                match stack.last_mut() {
-                    Some(parent) => parent.children.push(node),
-                    None => return Ok(node),
-                }
-            }
-            Event::End(_) => {
-                let Some(node) = stack.pop() else {
-                    return Err(xml_err(position, "end tag without start tag"));
-                };
-                match stack.last_mut() {
-                    Some(parent) => parent.children.push(node),
-                    None => return Ok(node),
-                }
-            }
-            Event::Text(t) => {
-                if let Some(node) = stack.last_mut() {
-                    let s = t
-                        .xml_content(XmlVersion::default())
-                        .map_err(|e| xml_err(position, e))?;
-                    node.text.push_str(&s);
-                }
-            }
-            Event::CData(t) => {
-                if let Some(node) = stack.last_mut() {
-                    let s = t
-                        .xml_content(XmlVersion::default())
-                        .map_err(|e| xml_err(position, e))?;
-                    node.text.push_str(&s);
-                }
-            }
-            Event::GeneralRef(r) => {
-                let ch = if r.is_char_ref() {
-                    r.resolve_char_ref().map_err(|e| xml_err(position, e))?
-                } else {
-                    match r.as_ref() {
-                        b"amp" => Some('&'),
-                        b"lt" => Some('<'),
-                        b"gt" => Some('>'),
-                        b"apos" => Some('\''),
-                        b"quot" => Some('"'),
-                        _ => None,
+/// The character of a general reference (`&amp;`, `&#49;`); no other entity exists (the
+/// input guard refused every DTD).
+fn reference_char(
+    r: &quick_xml::events::BytesRef<'_>,
+    position: u64,
+) -> Result<char, CountReadError> {
+    let ch = if r.is_char_ref() {
+        r.resolve_char_ref().map_err(|e| xml_err(position, e))?
+    } else {
+        match r.as_ref() {
+            b"amp" => Some('&'),
+            b"lt" => Some('<'),
+            b"gt" => Some('>'),
+            b"apos" => Some('\''),
+            b"quot" => Some('"'),
+            _ => None,
+        }
+    };
+    ch.ok_or_else(|| xml_err(position, "unknown entity reference"))
+}
+
+/// A problem in a `Selection`, without its place: the element after the place
+/// (`/Selection/ValidVotes`) and the message. Built only when there is a problem.
+type Local = (&'static str, String);
+
+/// What the `Selection`s of one vote-count element (`TotalVotes` or a
+/// `ReportingUnitVotes`) gave: its lists in file order, or the first problem.
+#[derive(Debug, Default)]
+struct Selections {
+    lists: Vec<ListVotes>,
+    /// The highest candidate position on the last list so far: a candidate with a higher
+    /// position cannot repeat one before it, so the list is searched only when not.
+    max_position: u32,
+    error: Option<Local>,
+}
+
+/// Where the reader is inside one `Selection` (the `Selection` itself not counted).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum SelTag {
+    ValidVotes,
+    Affiliation,
+    RegisteredName,
+    Candidate,
+    CandidateIdentifier,
+    ShortCode,
+    /// Any other element, and everything inside it: not read (as the tree never looked).
+    Other,
+}
+
+/// One `Selection` being read. Reused for every `Selection`, so its text buffers are
+/// allocated once.
+#[derive(Debug, Default)]
+struct SelectionState {
+    path: Vec<SelTag>,
+    valid_votes: u32,
+    votes_text: String,
+    votes_position: u64,
+    affiliations: u32,
+    /// `Id` of the `AffiliationIdentifier`, when it has one (the buffer is reused).
+    affiliation_id: Option<()>,
+    affiliation_id_text: String,
+    registered_names: u32,
+    registered_name: String,
+    candidates: u32,
+    identifiers: u32,
+    /// `Id` of the `CandidateIdentifier`, when it has one (the buffer is reused).
+    candidate_id: Option<()>,
+    candidate_id_text: String,
+    short_code_attr: Option<String>,
+    short_codes: u32,
+    short_code: String,
+}
+
+/// The text of a whole number as the tree reader read it: digits only, after trimming.
+fn whole_number(text: &str, position: u64) -> Result<u64, String> {
+    let t = text.trim();
+    if t.is_empty() || !t.bytes().all(|b| b.is_ascii_digit()) {
+        return Err(format!("{t:?} is not a whole number (at byte {position})"));
+    }
+    t.parse::<u64>().map_err(|_| format!("{t:?} is too large"))
+}
+
+fn number_from_1(s: &str) -> Result<u32, String> {
+    match s.parse::<u32>() {
+        Ok(n) if n >= 1 && s.bytes().all(|b| b.is_ascii_digit()) => Ok(n),
+        _ => Err(format!("{s:?} is not a number from 1")),
+    }
+}
+
+impl SelectionState {
+    fn reset(&mut self) {
+        self.path.clear();
+        self.valid_votes = 0;
+        self.votes_text.clear();
+        self.affiliations = 0;
+        self.affiliation_id = None;
+        self.registered_names = 0;
+        self.registered_name.clear();
+        self.candidates = 0;
+        self.identifiers = 0;
+        self.candidate_id = None;
+        self.short_code_attr = None;
+        self.short_codes = 0;
+        self.short_code.clear();
+    }
+
+    /// An element starts inside the `Selection`, at `level`.
+    fn start(
+        &mut self,
+        scopes: &mut Scopes,
+        start: &BytesStart<'_>,
+        level: usize,
+        position: u64,
+    ) -> Result<(), CountReadError> {
+        // The tag if the element is in the EML namespace (known only once its
+        // declarations are read, which is also when its attributes are).
+        let tag = match (self.path.last(), split_name(start).1) {
+            (None, b"ValidVotes") => SelTag::ValidVotes,
+            (None, b"AffiliationIdentifier") => SelTag::Affiliation,
+            (None, b"Candidate") => SelTag::Candidate,
+            (Some(SelTag::Affiliation), b"RegisteredName") => SelTag::RegisteredName,
+            (Some(SelTag::Candidate), b"CandidateIdentifier") => SelTag::CandidateIdentifier,
+            (Some(SelTag::CandidateIdentifier), b"ShortCode") => SelTag::ShortCode,
+            _ => SelTag::Other,
+        };
+        // Only these few attributes are kept. With several elements of one name the
+        // Selection is refused anyway, so which one's attribute is kept does not matter.
+        let (affiliation, identifier) = (
+            tag == SelTag::Affiliation,
+            tag == SelTag::CandidateIdentifier,
+        );
+        let had = (
+            self.affiliation_id.is_some(),
+            self.candidate_id.is_some(),
+            self.short_code_attr.is_some(),
+        );
+        let (aff_id, aff_text, cand_id, cand_text, code) = (
+            &mut self.affiliation_id,
+            &mut self.affiliation_id_text,
+            &mut self.candidate_id,
+            &mut self.candidate_id_text,
+            &mut self.short_code_attr,
+        );
+        let ns = scopes.open(start, level, position, |key, value| {
+            let (slot, text) = match key {
+                b"Id" if affiliation => (&mut *aff_id, &mut *aff_text),
+                b"Id" if identifier => (&mut *cand_id, &mut *cand_text),
+                b"ShortCode" if identifier => {
+                    if code.is_none() {
+                        *code = Some(value.into_owned());
                     }
-                };
-                let Some(ch) = ch else {
-                    return Err(xml_err(position, "unknown entity reference"));
-                };
-                if let Some(node) = stack.last_mut() {
-                    node.text.push(ch);
+                    return;
+                }
+                _ => return,
+            };
+            if slot.is_none() {
+                *slot = Some(());
+                text.clear();
+                text.push_str(&value);
+            }
+        })?;
+        let tag = if ns == Ns::Eml {
+            tag
+        } else {
+            // Not an EML element after all: what it gave is forgotten.
+            if !had.0 && affiliation {
+                self.affiliation_id = None;
+            }
+            if identifier {
+                if !had.1 {
+                    self.candidate_id = None;
+                }
+                if !had.2 {
+                    self.short_code_attr = None;
                 }
             }
-            Event::Eof => return Err(xml_err(position, "unexpected end of document")),
-            _ => {}
+            SelTag::Other
+        };
+        match tag {
+            SelTag::ValidVotes => {
+                self.valid_votes = self.valid_votes.saturating_add(1);
+                self.votes_position = position;
+            }
+            SelTag::Affiliation => self.affiliations = self.affiliations.saturating_add(1),
+            SelTag::Candidate => self.candidates = self.candidates.saturating_add(1),
+            SelTag::RegisteredName => {
+                self.registered_names = self.registered_names.saturating_add(1);
+            }
+            SelTag::CandidateIdentifier => {
+                self.identifiers = self.identifiers.saturating_add(1);
+            }
+            SelTag::ShortCode => self.short_codes = self.short_codes.saturating_add(1),
+            SelTag::Other => {}
+        }
+        self.path.push(tag);
+        Ok(())
+    }
+
+    /// The text buffer of the element the reader is in, if its text is read.
+    fn text_buffer(&mut self) -> Option<&mut String> {
+        match self.path.last() {
+            Some(SelTag::ValidVotes) => Some(&mut self.votes_text),
+            Some(SelTag::RegisteredName) => Some(&mut self.registered_name),
+            Some(SelTag::ShortCode) => Some(&mut self.short_code),
+            _ => None,
         }
     }
+
+    /// The `Selection` has ended: checked (in the order the tree reader checked) and
+    /// added to `out`.
+    fn finish(&mut self, out: &mut Selections) {
+        if out.error.is_some() {
+            return;
+        }
+        if let Err(e) = self.add_to(out) {
+            out.error = Some(e);
+        }
+    }
+
+    fn add_to(&mut self, out: &mut Selections) -> Result<(), Local> {
+        const SEL: &str = "/Selection";
+        const AFF: &str = "/AffiliationIdentifier";
+        const CAND: &str = "/CandidateIdentifier";
+        let once = |n: u32, name: &str, ctx: &'static str| match n {
+            0 => Err((ctx, format!("{name} is missing"))),
+            1 => Ok(()),
+            _ => Err((ctx, format!("{name} appears more than once"))),
+        };
+        once(self.valid_votes, "ValidVotes", SEL)?;
+        let votes = whole_number(&self.votes_text, self.votes_position)
+            .map_err(|m| ("/Selection/ValidVotes", m))?;
+        if self.affiliations > 1 {
+            return Err((
+                SEL,
+                "AffiliationIdentifier appears more than once".to_owned(),
+            ));
+        }
+        if self.affiliations == 1 {
+            if self.affiliation_id.is_none() {
+                return Err((AFF, "attribute Id is missing".to_owned()));
+            }
+            let list = ListNumber(number_from_1(&self.affiliation_id_text).map_err(|m| (AFF, m))?);
+            if out.lists.iter().any(|l| l.list == list) {
+                return Err((AFF, format!("list {list} appears twice")));
+            }
+            once(self.registered_names, "RegisteredName", AFF)?;
+            if let Some(previous) = out.lists.last_mut() {
+                previous.candidates.shrink_to_fit();
+            }
+            out.lists.push(ListVotes {
+                list,
+                name: self.registered_name.clone(),
+                total: votes,
+                candidates: Vec::new(),
+            });
+            out.max_position = 0;
+            return Ok(());
+        }
+        if self.candidates > 1 {
+            return Err((SEL, "Candidate appears more than once".to_owned()));
+        }
+        if self.candidates == 0 {
+            return Err((SEL, "neither a list nor a candidate".to_owned()));
+        }
+        once(self.identifiers, "CandidateIdentifier", CAND)?;
+        let position = match self.candidate_id {
+            Some(()) => Some(number_from_1(&self.candidate_id_text).map_err(|m| (CAND, m))?),
+            None => None,
+        };
+        // ShortCode as attribute, or as child element; the attribute wins (as in eml-nl).
+        let short_code = match self.short_code_attr.take() {
+            Some(s) => Some(s),
+            None => match self.short_codes {
+                0 => None,
+                1 => Some(self.short_code.trim().to_owned()),
+                _ => return Err((CAND, "ShortCode appears more than once".to_owned())),
+            },
+        };
+        let reference = match (position, short_code) {
+            (Some(p), Some(s)) => CandidateRef::PositionAndShortCode(CandidatePosition(p), s),
+            (Some(p), None) => CandidateRef::Position(CandidatePosition(p)),
+            (None, Some(s)) => CandidateRef::ShortCode(s),
+            (None, None) => {
+                return Err((CAND, "a candidate has neither Id nor ShortCode".to_owned()));
+            }
+        };
+        let max_position = out.max_position;
+        let Some(list) = out.lists.last_mut() else {
+            return Err((CAND, "a candidate comes before any list".to_owned()));
+        };
+        // Two equal references have equal positions: one above every position so far is new.
+        let surely_new = position.is_some_and(|p| p > max_position);
+        if !surely_new && list.candidates.iter().any(|(r, _)| *r == reference) {
+            return Err((
+                CAND,
+                format!("list {}: {reference} appears twice", list.list),
+            ));
+        }
+        list.candidates.push((reference, votes));
+        if let Some(p) = position {
+            out.max_position = max_position.max(p);
+        }
+        Ok(())
+    }
+}
+
+/// Is the element starting under `stack` a vote-count element of the contest
+/// (`EML/Count/Election/Contests/Contest/TotalVotes` or `.../ReportingUnitVotes`)?
+fn is_votes_element(stack: &[Node], ns: Ns, local: &[u8]) -> bool {
+    const PATH: [&str; 5] = ["EML", "Count", "Election", "Contests", "Contest"];
+    ns == Ns::Eml
+        && (local == b"TotalVotes" || local == b"ReportingUnitVotes")
+        && stack.len() == PATH.len()
+        && stack
+            .iter()
+            .zip(PATH)
+            .all(|(node, name)| node.ns == Ns::Eml && node.name == name)
+}
+
+/// Reads the document in one pass: the nodes outside the `Selection`s as a small tree,
+/// the `Selection`s of every vote-count element into its [`Selections`].
+///
+/// The same pass is the nesting check of the input guard
+/// ([`crate::eml::limits::check_nesting_depth`]), with the same result: an element deeper
+/// than [`MAX_DEPTH`] before quick-xml finds the XML malformed is
+/// [`InputProblem::NestingTooDeep`](crate::eml::limits::InputProblem::NestingTooDeep), also
+/// when this reader found a problem of its own earlier (an attribute, a reference) or the
+/// root element has ended. Until then such a problem waits in `pending`, and the reader
+/// only follows the nesting.
+fn parse(text: &str) -> Result<(Node, Vec<Selections>), CountReadError> {
+    use crate::eml::limits::InputProblem;
+    // No trimming: `Kieskring &apos;s-Gravenhage` arrives as text, reference, text, and
+    // trimming each piece would eat the space. White space between elements lands in the
+    // text of container nodes, which is never read.
+    let mut reader = Reader::from_str(text);
+    let mut scopes = Scopes::default();
+    let mut stack: Vec<Node> = Vec::new();
+    let mut streams: Vec<Selections> = Vec::new();
+    let mut selection = SelectionState::default();
+    // The stream of the `Selection` being read, if the reader is inside one.
+    let mut in_selection: Option<usize> = None;
+    // Open elements, the root being 1.
+    let mut level: usize = 0;
+    let mut pending: Option<CountReadError> = None;
+    let mut done: Option<Node> = None;
+    loop {
+        let position = reader.buffer_position();
+        let event = match reader.read_event() {
+            Ok(event) => event,
+            Err(e) => {
+                return match (pending, done) {
+                    (Some(p), _) => Err(p),
+                    (None, Some(root)) => Ok((root, streams)),
+                    (None, None) => Err(xml_err(position, e)),
+                };
+            }
+        };
+        let empty = matches!(event, Event::Empty(_));
+        if let Event::Start(_) | Event::Empty(_) = event
+            && level.saturating_add(1) > MAX_DEPTH
+        {
+            return Err(CountReadError::Input(InputProblem::NestingTooDeep {
+                limit: MAX_DEPTH,
+                offset: usize::try_from(position).unwrap_or(usize::MAX),
+            }));
+        }
+        if pending.is_some() || done.is_some() {
+            // Only the nesting is followed now.
+            match event {
+                Event::Start(_) => level = level.saturating_add(1),
+                Event::End(_) => level = level.saturating_sub(1),
+                Event::Eof => {
+                    return match (pending, done) {
+                        (Some(p), _) => Err(p),
+                        (None, Some(root)) => Ok((root, streams)),
+                        (None, None) => Err(xml_err(position, "unexpected end of document")),
+                    };
+                }
+                _ => {}
+            }
+            continue;
+        }
+        match step(
+            event,
+            empty,
+            position,
+            &mut level,
+            &mut scopes,
+            &mut stack,
+            &mut streams,
+            &mut selection,
+            &mut in_selection,
+        ) {
+            Ok(Some(root)) => done = Some(root),
+            Ok(None) => {}
+            Err(e) => pending = Some(e),
+        }
+    }
+}
+
+/// One event of [`parse`]: returns the root node when it has ended.
+#[allow(clippy::too_many_arguments)]
+fn step(
+    event: Event<'_>,
+    empty: bool,
+    position: u64,
+    level: &mut usize,
+    scopes: &mut Scopes,
+    stack: &mut Vec<Node>,
+    streams: &mut Vec<Selections>,
+    selection: &mut SelectionState,
+    in_selection: &mut Option<usize>,
+) -> Result<Option<Node>, CountReadError> {
+    match event {
+        Event::DocType(_) => return Err(xml_err(position, "DOCTYPE declarations are refused")),
+        Event::Start(start) | Event::Empty(start) => {
+            let this = level.saturating_add(1);
+            if !empty {
+                *level = this;
+            }
+            if in_selection.is_some() {
+                selection.start(scopes, &start, this, position)?;
+                if empty {
+                    selection.path.pop();
+                    scopes.close(this);
+                }
+                return Ok(None);
+            }
+            let stream = stack.last().and_then(|n| n.stream);
+            if let Some(stream) = stream
+                && split_name(&start).1 == b"Selection"
+            {
+                let ns = scopes.open(&start, this, position, |_, _| {})?;
+                if ns == Ns::Eml {
+                    selection.reset();
+                    if empty {
+                        scopes.close(this);
+                        if let Some(out) = streams.get_mut(stream) {
+                            selection.finish(out);
+                        }
+                    } else {
+                        *in_selection = Some(stream);
+                    }
+                    return Ok(None);
+                }
+                scopes.close(this);
+            }
+            let mut node = start_node(scopes, &start, this, position)?;
+            if is_votes_element(stack, node.ns, split_name(&start).1) {
+                node.stream = Some(streams.len());
+                streams.push(Selections::default());
+            }
+            if !empty {
+                stack.push(node);
+                return Ok(None);
+            }
+            scopes.close(this);
+            match stack.last_mut() {
+                Some(parent) => parent.children.push(node),
+                None => return Ok(Some(node)),
+            }
+        }
+        Event::End(_) => {
+            scopes.close(*level);
+            *level = level.saturating_sub(1);
+            if let Some(stream) = *in_selection {
+                if selection.path.pop().is_none() {
+                    if let Some(out) = streams.get_mut(stream) {
+                        selection.finish(out);
+                    }
+                    *in_selection = None;
+                }
+                return Ok(None);
+            }
+            let Some(node) = stack.pop() else {
+                return Err(xml_err(position, "end tag without start tag"));
+            };
+            if let Some(out) = node.stream.and_then(|i| streams.get_mut(i))
+                && let Some(last) = out.lists.last_mut()
+            {
+                last.candidates.shrink_to_fit();
+            }
+            match stack.last_mut() {
+                Some(parent) => parent.children.push(node),
+                None => return Ok(Some(node)),
+            }
+        }
+        Event::Text(t) => {
+            // The input is a `str`, so the text's decoding cannot fail; it is read only
+            // where it is kept.
+            let buffer = if in_selection.is_some() {
+                selection.text_buffer()
+            } else {
+                stack.last_mut().map(|n| &mut n.text)
+            };
+            if let Some(buffer) = buffer {
+                let s = t
+                    .xml_content(XmlVersion::default())
+                    .map_err(|e| xml_err(position, e))?;
+                buffer.push_str(&s);
+            }
+        }
+        Event::CData(t) => {
+            let buffer = if in_selection.is_some() {
+                selection.text_buffer()
+            } else {
+                stack.last_mut().map(|n| &mut n.text)
+            };
+            if let Some(buffer) = buffer {
+                let s = t
+                    .xml_content(XmlVersion::default())
+                    .map_err(|e| xml_err(position, e))?;
+                buffer.push_str(&s);
+            }
+        }
+        Event::GeneralRef(r) => {
+            let ch = reference_char(&r, position)?;
+            let buffer = if in_selection.is_some() {
+                selection.text_buffer()
+            } else {
+                stack.last_mut().map(|n| &mut n.text)
+            };
+            if let Some(buffer) = buffer {
+                buffer.push(ch);
+            }
+        }
+        Event::Eof => return Err(xml_err(position, "unexpected end of document")),
+        _ => {}
+    }
+    Ok(None)
 }
 
 impl Node {
@@ -207,28 +822,13 @@ impl Node {
     }
 
     fn number(&self, ctx: &str) -> Result<u64, CountReadError> {
-        let t = self.text.trim();
-        if t.is_empty() || !t.bytes().all(|b| b.is_ascii_digit()) {
-            return Err(invalid(
-                ctx,
-                format!("{t:?} is not a whole number (at byte {})", self.position),
-            ));
-        }
-        t.parse::<u64>()
-            .map_err(|_| invalid(ctx, format!("{t:?} is too large")))
-    }
-}
-
-fn parse_u32(s: &str, ctx: &str) -> Result<u32, CountReadError> {
-    match s.parse::<u32>() {
-        Ok(n) if n >= 1 && s.bytes().all(|b| b.is_ascii_digit()) => Ok(n),
-        _ => Err(invalid(ctx, format!("{s:?} is not a number from 1"))),
+        whole_number(&self.text, self.position).map_err(|m| invalid(ctx, m))
     }
 }
 
 /// Reads any 510 (b, c or d) with the own reader.
 pub(super) fn read(text: &str) -> Result<CountFile, CountReadError> {
-    let root = parse_tree(text)?;
+    let (root, mut streams) = parse(text)?;
     if !root.is(Ns::Eml, "EML") {
         return Err(invalid(root.name.clone(), "the root element must be EML"));
     }
@@ -306,13 +906,17 @@ pub(super) fn read(text: &str) -> Result<CountFile, CountReadError> {
             .opt(Ns::Eml, "ContestName", "ContestIdentifier")?
             .map(|n| n.text.clone()),
     };
-    let total = vote_counts("TotalVotes", contest.one(Ns::Eml, "TotalVotes", "Contest")?)?;
+    let total = vote_counts(
+        "TotalVotes",
+        contest.one(Ns::Eml, "TotalVotes", "Contest")?,
+        &mut streams,
+    )?;
     let mut units = Vec::new();
     for unit in contest.all(Ns::Eml, "ReportingUnitVotes") {
         let ident = unit.one(Ns::Eml, "ReportingUnitIdentifier", "ReportingUnitVotes")?;
         let id = ident.req_attr("Id", "ReportingUnitIdentifier")?.to_owned();
         let place = format!("ReportingUnitVotes {id}");
-        let counts = vote_counts(&place, unit)?;
+        let counts = vote_counts(&place, unit, &mut streams)?;
         let mut investigations: Vec<(usize, String, bool)> = Vec::new();
         if let Some(inv) = unit.opt(Ns::Kr, "ReportingUnitInvestigations", &place)? {
             for i in inv.all(Ns::Kr, "Investigation") {
@@ -355,62 +959,22 @@ fn non_empty(s: &str) -> Option<String> {
     }
 }
 
-fn vote_counts(place: &str, node: &Node) -> Result<VoteCounts, CountReadError> {
-    let mut lists: Vec<ListVotes> = Vec::new();
-    for selection in node.all(Ns::Eml, "Selection") {
-        let ctx = format!("{place}/Selection");
-        let votes = selection
-            .one(Ns::Eml, "ValidVotes", &ctx)?
-            .number(&format!("{ctx}/ValidVotes"))?;
-        if let Some(aff) = selection.opt(Ns::Eml, "AffiliationIdentifier", &ctx)? {
-            let actx = format!("{place}/AffiliationIdentifier");
-            let list = ListNumber(parse_u32(aff.req_attr("Id", &actx)?, &actx)?);
-            if lists.iter().any(|l| l.list == list) {
-                return Err(invalid(actx, format!("list {list} appears twice")));
-            }
-            let name = aff.one(Ns::Eml, "RegisteredName", &actx)?.text.clone();
-            lists.push(ListVotes {
-                list,
-                name,
-                total: votes,
-                candidates: Vec::new(),
-            });
-        } else if let Some(cand) = selection.opt(Ns::Eml, "Candidate", &ctx)? {
-            let cctx = format!("{place}/CandidateIdentifier");
-            let ident = cand.one(Ns::Eml, "CandidateIdentifier", &cctx)?;
-            let position = match ident.attr("Id") {
-                Some(id) => Some(CandidatePosition(parse_u32(id, &cctx)?)),
-                None => None,
-            };
-            // ShortCode as attribute, or as child element; the attribute wins (as in eml-nl).
-            let short_code = match ident.attr("ShortCode") {
-                Some(s) => Some(s.to_owned()),
-                None => ident
-                    .opt(Ns::Eml, "ShortCode", &cctx)?
-                    .map(|n| n.text.trim().to_owned()),
-            };
-            let reference = match (position, short_code) {
-                (Some(p), Some(s)) => CandidateRef::PositionAndShortCode(p, s),
-                (Some(p), None) => CandidateRef::Position(p),
-                (None, Some(s)) => CandidateRef::ShortCode(s),
-                (None, None) => {
-                    return Err(invalid(cctx, "a candidate has neither Id nor ShortCode"));
-                }
-            };
-            let Some(list) = lists.last_mut() else {
-                return Err(invalid(cctx, "a candidate comes before any list"));
-            };
-            if list.candidates.iter().any(|(r, _)| *r == reference) {
-                return Err(invalid(
-                    cctx,
-                    format!("list {}: {reference} appears twice", list.list),
-                ));
-            }
-            list.candidates.push((reference, votes));
-        } else {
-            return Err(invalid(ctx, "neither a list nor a candidate"));
-        }
+fn vote_counts(
+    place: &str,
+    node: &Node,
+    streams: &mut [Selections],
+) -> Result<VoteCounts, CountReadError> {
+    // The Selections were read and checked while parsing; only a problem's place is
+    // added here.
+    let selections = node
+        .stream
+        .and_then(|i| streams.get_mut(i))
+        .map(std::mem::take)
+        .unwrap_or_default();
+    if let Some((element, message)) = selections.error {
+        return Err(invalid(format!("{place}{element}"), message));
     }
+    let lists = selections.lists;
     let mut blank = None;
     let mut invalid_votes = None;
     for r in node.all(Ns::Eml, "RejectedVotes") {
