@@ -265,3 +265,27 @@ fn the_head_is_the_count_and_the_last_tag_and_a_rolled_back_copy_shows_another()
         tally_core::journal::start_hash(&ELECTION, &key())
     );
 }
+
+#[test]
+fn the_body_identifier_has_a_known_answer() {
+    // The journal key of the RFC 8032 TEST 2 seed (signing's known answer), and the body
+    // identifier HMAC-SHA-256(key, "tally-journal v2 body-id\0") computed independently.
+    let key: [u8; 32] =
+        hex_array("1281b0dc7742c7674a5b270529126f2b1dd0074274f73bbff6e52e5d7d1882ed");
+    assert_eq!(
+        hex_of(&JournalKey::new(&key).body_id()),
+        "6d1485b1e90cd12c7d7d7ac5f4c664c441ded293516d75a22ce9e99215126589"
+    );
+}
+
+fn hex_array(s: &str) -> [u8; 32] {
+    let mut out = [0u8; 32];
+    for (i, o) in out.iter_mut().enumerate() {
+        *o = u8::from_str_radix(&s[2 * i..2 * i + 2], 16).unwrap();
+    }
+    out
+}
+
+fn hex_of(b: &[u8]) -> String {
+    b.iter().map(|x| format!("{x:02x}")).collect()
+}
