@@ -27,8 +27,7 @@ use tally_media::signed::{SignedMediumVerifier, SigningSource, export_request, s
 use tally_media::{FolderMedium, JsonLinesAudit, MediaError, Medium as StickMedium, ReadLimits};
 use tally_signing::{
     Certificate, ContentKind, MediumFile, PublicKey, SecretKey, SignedMedium, Timestamp,
-    VerifiedMedium, VerifyError, VerifyOptions, decrypt_secret_key, sha256, sign_medium,
-    verify_medium,
+    VerifiedMedium, VerifyError, VerifyOptions, sha256, sign_medium, verify_medium,
 };
 
 use crate::app::{Municipal, MunicipalServices};
@@ -158,6 +157,15 @@ impl Body {
     pub fn unlock(&mut self, passphrase: &str) -> Result<(), Refusal> {
         self.key = Some(unlock_key(&self.paths.key, passphrase, &self.certificate)?);
         Ok(())
+    }
+
+    /// The key that authenticates the body's journal (derived from the body key), once
+    /// unlocked.
+    pub fn journal_key(&self) -> Option<tally_core::journal::JournalKey> {
+        let key = self.key.as_ref()?;
+        Some(tally_core::journal::JournalKey::new(
+            &tally_signing::journal_key(key),
+        ))
     }
 
     /// The audit log, opened for appending.
@@ -512,18 +520,21 @@ pub(crate) fn unlock_key(
     passphrase: &str,
     certificate: &Certificate,
 ) -> Result<SecretKey, Refusal> {
+    use tally_signing::{KeyFileError, Passphrase, UnlockError, unlock_body};
     let bytes = read(path).map_err(|e| Refusal::new(Msg::KeyUnreadable, e.to_string()))?;
-    let key = decrypt_secret_key(&bytes, passphrase.as_bytes()).map_err(|e| match e {
-        // A key file below the Argon2id floor is refused as such, whatever the passphrase.
-        tally_signing::KeyFileError::KdfParameters(p) => {
-            Refusal::new(Msg::KeyUnreadable, p.to_string())
-        }
-        _ => Refusal::with(Msg::WrongPassphrase, &[], ""),
-    })?;
-    if key.public_key() != *certificate.public_key() {
-        return Err(Refusal::with(Msg::KeyNotOfCertificate, &[], ""));
-    }
-    Ok(key)
+    // The certificate's validity is checked first, against the clock, before the passphrase.
+    let pass = Passphrase::from(passphrase);
+    let unlocked =
+        unlock_body(&bytes, &pass, certificate, Timestamp::now()).map_err(|e| match e {
+            UnlockError::Certificate(v) => Refusal::new(Msg::CertificateNotValid, v.to_string()),
+            // A key file below the Argon2id floor is refused as such, whatever the passphrase.
+            UnlockError::KeyFile(KeyFileError::KdfParameters(p)) => {
+                Refusal::new(Msg::KeyUnreadable, p.to_string())
+            }
+            UnlockError::NotOfCertificate => Refusal::with(Msg::KeyNotOfCertificate, &[], ""),
+            _ => Refusal::with(Msg::WrongPassphrase, &[], ""),
+        })?;
+    Ok(unlocked.key)
 }
 
 /// Writes a file and forces it to disk: what the journal will refer to survives a power cut
@@ -832,6 +843,10 @@ impl Services<Municipal> for FolderServices {
 
     fn unlock(&mut self, passphrase: &str) -> Result<(), Refusal> {
         self.body.unlock(passphrase)
+    }
+
+    fn journal_key(&self) -> Option<tally_core::journal::JournalKey> {
+        self.body.journal_key()
     }
 
     fn scan(&mut self) -> Vec<Medium> {
