@@ -141,9 +141,16 @@ impl<L: Level, S: Services<L>, J: Journal> Runner<L, S, J> {
     pub fn open(
         mut state: State<L>,
         mut services: S,
-        journal: J,
+        mut journal: J,
     ) -> Result<Runner<L, S, J>, OpenError> {
-        services.kept_definition().map_err(OpenError::Definition)?;
+        if services
+            .kept_definition()
+            .map_err(OpenError::Definition)?
+            .is_none()
+        {
+            // A journal whose definition is missing is refused here (nothing is read of it).
+            journal.read_all()?;
+        }
         L::refresh(&mut state);
         Ok(Runner {
             state,
