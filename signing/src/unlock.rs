@@ -255,9 +255,9 @@ pub fn unlock_body(
     })
 }
 
-/// A growing delay after wrong passphrases: after the n-th wrong one in a row the next try
-/// waits 2^(n-1) seconds (1, 2, 4, ...), at most [`UnlockThrottle::MAX_DELAY`]. A right
-/// passphrase starts the count again. In memory only: a restart of the appliance (a reboot,
+/// A growing delay after wrong passphrases: the first wrong one in a row costs nothing (a
+/// typo), after the n-th (n >= 2) the next try waits 2^(n-2) seconds (1, 2, 4, ...), at most
+/// [`UnlockThrottle::MAX_DELAY`]. A right passphrase starts the count again. In memory only: a restart of the appliance (a reboot,
 /// which itself takes a minute) starts it again too.
 #[derive(Debug, Clone, Default)]
 pub struct UnlockThrottle {
@@ -276,11 +276,11 @@ impl UnlockThrottle {
 
     /// The delay after `failures` wrong passphrases in a row.
     pub fn delay_after(failures: u32) -> Duration {
-        if failures == 0 {
+        if failures <= 1 {
             return Duration::ZERO;
         }
         let secs = 1u64
-            .checked_shl(failures.saturating_sub(1))
+            .checked_shl(failures.saturating_sub(2))
             .unwrap_or(u64::MAX);
         Duration::from_secs(secs).min(Self::MAX_DELAY)
     }
@@ -447,12 +447,16 @@ mod tests {
     #[test]
     fn wrong_passphrases_make_the_delay_grow() {
         assert_eq!(UnlockThrottle::delay_after(0), Duration::ZERO);
-        assert_eq!(UnlockThrottle::delay_after(1), Duration::from_secs(1));
-        assert_eq!(UnlockThrottle::delay_after(4), Duration::from_secs(8));
+        assert_eq!(UnlockThrottle::delay_after(1), Duration::ZERO);
+        assert_eq!(UnlockThrottle::delay_after(2), Duration::from_secs(1));
+        assert_eq!(UnlockThrottle::delay_after(5), Duration::from_secs(8));
         assert_eq!(UnlockThrottle::delay_after(40), UnlockThrottle::MAX_DELAY);
         let mut t = UnlockThrottle::new();
         let t0 = Instant::now();
         let wrong = || -> Result<(), UnlockError> { Err(KeyFileError::WrongPassphrase.into()) };
+        // A first typo costs nothing.
+        assert!(t.attempt(t0, wrong).unwrap_err().is_wrong_passphrase());
+        assert_eq!(t.wait(t0), Duration::ZERO);
         assert!(t.attempt(t0, wrong).unwrap_err().is_wrong_passphrase());
         // Within the second: not even tried.
         let mut ran = false;
@@ -466,7 +470,7 @@ mod tests {
         assert!(matches!(err, UnlockError::Throttled { .. }), "{err}");
         let t1 = t0 + Duration::from_secs(1);
         assert!(t.attempt(t1, wrong).is_err());
-        assert_eq!(t.failures(), 2);
+        assert_eq!(t.failures(), 3);
         assert_eq!(t.wait(t1), Duration::from_secs(2));
         // An expired certificate is not a wrong passphrase: the delay does not grow.
         let t2 = t1 + Duration::from_secs(2);
@@ -478,7 +482,7 @@ mod tests {
             .into())
         };
         assert!(t.attempt(t2, expired).is_err());
-        assert_eq!(t.failures(), 2);
+        assert_eq!(t.failures(), 3);
         t.attempt(t2, || Ok(())).unwrap();
         assert_eq!(t.failures(), 0);
         assert_eq!(t.wait(t2), Duration::ZERO);

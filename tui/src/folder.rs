@@ -109,6 +109,8 @@ pub struct Body {
     pub certificate: Certificate,
     /// The body's key, once unlocked.
     pub key: Option<SecretKey>,
+    /// The growing delay after wrong passphrases.
+    throttle: tally_signing::UnlockThrottle,
     /// The running system's identity.
     pub system: String,
     /// Whether this is the demo.
@@ -140,6 +142,7 @@ impl Body {
             root,
             certificate,
             key: None,
+            throttle: tally_signing::UnlockThrottle::new(),
             system,
             demo,
         })
@@ -155,7 +158,12 @@ impl Body {
     /// # Errors
     /// See [`unlock_key`].
     pub fn unlock(&mut self, passphrase: &str) -> Result<(), Refusal> {
-        self.key = Some(unlock_key(&self.paths.key, passphrase, &self.certificate)?);
+        self.key = Some(unlock_key(
+            &self.paths.key,
+            passphrase,
+            &self.certificate,
+            &mut self.throttle,
+        )?);
         Ok(())
     }
 
@@ -519,19 +527,29 @@ pub(crate) fn unlock_key(
     path: &Path,
     passphrase: &str,
     certificate: &Certificate,
+    throttle: &mut tally_signing::UnlockThrottle,
 ) -> Result<SecretKey, Refusal> {
     use tally_signing::{KeyFileError, Passphrase, UnlockError, unlock_body};
     let bytes = read(path).map_err(|e| Refusal::new(Msg::KeyUnreadable, e.to_string()))?;
     // The certificate's validity is checked first, against the clock, before the passphrase.
     let pass = Passphrase::from(passphrase);
-    let unlocked =
-        unlock_body(&bytes, &pass, certificate, Timestamp::now()).map_err(|e| match e {
+    // A growing delay after wrong passphrases: a try within it is refused, not run.
+    let unlocked = throttle
+        .attempt(std::time::Instant::now(), || {
+            unlock_body(&bytes, &pass, certificate, Timestamp::now())
+        })
+        .map_err(|e| match e {
             UnlockError::Certificate(v) => Refusal::new(Msg::CertificateNotValid, v.to_string()),
             // A key file below the Argon2id floor is refused as such, whatever the passphrase.
             UnlockError::KeyFile(KeyFileError::KdfParameters(p)) => {
                 Refusal::new(Msg::KeyUnreadable, p.to_string())
             }
             UnlockError::NotOfCertificate => Refusal::with(Msg::KeyNotOfCertificate, &[], ""),
+            UnlockError::Throttled { wait } => Refusal::with(
+                Msg::UnlockThrottled,
+                &[&wait.as_secs().max(1).to_string()],
+                "",
+            ),
             _ => Refusal::with(Msg::WrongPassphrase, &[], ""),
         })?;
     Ok(unlocked.key)
