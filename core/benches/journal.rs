@@ -21,7 +21,7 @@ use tally_core::entry::{EntryCount, EntryShape, ExplanationKind, FieldId, FieldV
 use tally_core::ids::{MunicipalityCode, PollingStationNumber};
 use tally_core::journal::codec::encode_event;
 use tally_core::journal::events::EntryJournal;
-use tally_core::journal::{encode_record, header};
+use tally_core::journal::{JournalKey, JournalWriter, encode_record, header, start_hash};
 use tally_core::municipal::{MunicipalitySpec, StationInfo, count_file, municipal_total};
 
 const FILE: &str = concat!(
@@ -29,6 +29,11 @@ const FILE: &str = concat!(
     "/../../shared/eml/real/Telling_GR2022_Groningen.eml.xml"
 );
 const ELECTION: [u8; 32] = [7; 32];
+const KEY: [u8; 32] = [9; 32];
+
+/// The 25,000-record journal of the #14 benchmark (a Tweede Kamer municipality of about
+/// 11 polling stations typed twice is that size): the first 25,000 events of the session.
+const RECORDS_25K: usize = 25_000;
 
 fn typing(station: PollingStationNumber, typist: &str, c: &VoteCounts, out: &mut Vec<Event>) {
     let user = UserName(typist.into());
@@ -130,10 +135,12 @@ fn setup() -> Setup {
             typing(*s, typist, &u.counts, &mut events);
         }
     }
-    let mut journal = header(&ELECTION).to_vec();
-    let mut prev: [u8; 32] = journal[44..76].try_into().unwrap();
+    let key = JournalKey::new(&KEY);
+    let mut journal = header(&ELECTION, &key).to_vec();
+    let mut prev = start_hash(&ELECTION, &key);
     for (i, e) in events.iter().enumerate() {
-        let (rec, hash) = encode_record(&prev, i as u64 + 1, &encode_event(e).unwrap()).unwrap();
+        let (rec, hash) =
+            encode_record(&key, &prev, i as u64 + 1, &encode_event(e).unwrap()).unwrap();
         journal.extend_from_slice(&rec);
         prev = hash;
     }
@@ -158,17 +165,47 @@ fn bench(c: &mut Criterion) {
     let path = dir.path().join("journal");
     std::fs::write(&path, &s.journal).unwrap();
     let fresh = || DataEntry::new(s.shape.clone(), s.stations.clone());
+    let key = JournalKey::new(&KEY);
+
+    // The #14 benchmark: a 25,000-record journal, opened (read, every record's HMAC-SHA-256
+    // tag verified, the writer positioned) and replayed through the state machine.
+    let path_25k = dir.path().join("journal-25k");
+    let all = tally_core::journal::read(&s.journal, &ELECTION, &key).unwrap();
+    let last = &all.records[RECORDS_25K - 1];
+    let cut = last.offset as usize + last.payload.len() + tally_core::journal::RECORD_OVERHEAD;
+    std::fs::write(&path_25k, &s.journal[..cut]).unwrap();
+    eprintln!("25,000-record journal: {cut} bytes");
+    let mut g = c.benchmark_group("journal_25000");
+    g.sample_size(20);
+    g.bench_function("open and verify (HMAC) 25,000 records", |b| {
+        b.iter(|| {
+            let (w, contents) = JournalWriter::open(&path_25k, &ELECTION, &key).unwrap();
+            assert_eq!(contents.records.len(), RECORDS_25K);
+            w
+        })
+    });
+    g.bench_function(
+        "open, verify and replay 25,000 records into the state",
+        |b| {
+            b.iter(|| {
+                let (j, report) = EntryJournal::open(&path_25k, &ELECTION, &key, fresh()).unwrap();
+                assert_eq!(report.events as usize, RECORDS_25K);
+                j
+            })
+        },
+    );
+    g.finish();
 
     let mut g = c.benchmark_group("journal_groningen");
     g.sample_size(10);
     g.bench_function("rebuild state from journal file", |b| {
         b.iter(|| {
-            let (j, report) = EntryJournal::open(&path, &ELECTION, fresh()).unwrap();
+            let (j, report) = EntryJournal::open(&path, &ELECTION, &key, fresh()).unwrap();
             assert_eq!(report.events as usize, s.events);
             j
         })
     });
-    let (j, _) = EntryJournal::open(&path, &ELECTION, fresh()).unwrap();
+    let (j, _) = EntryJournal::open(&path, &ELECTION, &key, fresh()).unwrap();
     let spec = MunicipalitySpec {
         code: MunicipalityCode("0014".into()),
         stations: s

@@ -9,7 +9,7 @@
 
 mod journal_session;
 
-use journal_session::{ELECTION, fresh, session};
+use journal_session::{ELECTION, fresh, key, session};
 use tally_core::double_entry::{DataEntry, StatusKind};
 use tally_core::journal::events::{EntryJournal, ReplayError, replay};
 use tally_core::journal::{HEADER_LEN, JournalError, RECORD_OVERHEAD, read};
@@ -26,14 +26,14 @@ fn written_first(n: usize) -> (Vec<u8>, Vec<usize>, Vec<DataEntry>) {
     let path = dir.path().join("journal");
     let mut events = session();
     events.truncate(n);
-    let mut j = EntryJournal::create(&path, &ELECTION, fresh()).unwrap();
+    let mut j = EntryJournal::create(&path, &ELECTION, &key(), fresh()).unwrap();
     let mut states = vec![fresh()];
     for e in &events {
         j.record(e).unwrap_or_else(|err| panic!("{e:?}: {err}"));
         states.push(j.state().clone());
     }
     let bytes = std::fs::read(&path).unwrap();
-    let contents = read(&bytes, &ELECTION).unwrap();
+    let contents = read(&bytes, &ELECTION, &key()).unwrap();
     let ends: Vec<usize> = contents
         .records
         .iter()
@@ -71,7 +71,7 @@ fn cut_at_every_byte_offset_recovers_every_whole_record_and_nothing_more() {
             .any(|h| h.role == tally_core::double_entry::Role::Coordinator)
     }));
     for cut in 0..=bytes.len() {
-        let (state, report) = replay(&bytes[..cut], &ELECTION, fresh())
+        let (state, report) = replay(&bytes[..cut], &ELECTION, &key(), fresh())
             .unwrap_or_else(|e| panic!("cut at {cut}: {e}"));
         let k = ends.iter().take_while(|end| **end <= cut).count();
         assert_eq!(report.events, k as u64, "cut at {cut}");
@@ -97,7 +97,7 @@ fn a_zero_filled_tail_is_a_torn_write() {
         for extra in [1, 7, 8, 100] {
             let mut b = bytes[..start + 3].to_vec();
             b.extend(std::iter::repeat_n(0u8, extra));
-            let (state, report) = replay(&b, &ELECTION, fresh()).unwrap();
+            let (state, report) = replay(&b, &ELECTION, &key(), fresh()).unwrap();
             assert_eq!(state, states[k]);
             assert!(report.torn.is_some());
         }
@@ -116,7 +116,7 @@ fn after_a_cut_the_journal_opens_and_goes_on() {
     for (n, cut) in cuts.into_iter().filter(|c| *c <= bytes.len()).enumerate() {
         let path = dir.path().join(format!("j{n}"));
         std::fs::write(&path, &bytes[..cut]).unwrap();
-        let (mut j, report) = EntryJournal::open(&path, &ELECTION, fresh()).unwrap();
+        let (mut j, report) = EntryJournal::open(&path, &ELECTION, &key(), fresh()).unwrap();
         let k = ends.iter().take_while(|end| **end <= cut).count();
         assert_eq!(report.events, k as u64);
         assert_eq!(j.state(), &states[k]);
@@ -126,7 +126,7 @@ fn after_a_cut_the_journal_opens_and_goes_on() {
         }
         assert_eq!(j.state(), states.last().unwrap());
         drop(j);
-        let (j, report) = EntryJournal::open(&path, &ELECTION, fresh()).unwrap();
+        let (j, report) = EntryJournal::open(&path, &ELECTION, &key(), fresh()).unwrap();
         assert_eq!(report.torn, None);
         assert_eq!(report.events, events.len() as u64);
         assert_eq!(j.state(), states.last().unwrap());
@@ -153,7 +153,7 @@ fn a_changed_byte_anywhere_is_detected() {
         for flip in [0x01u8, 0x80] {
             let mut b = bytes.clone();
             b[pos] ^= flip;
-            let result = read(&b, &ELECTION);
+            let result = read(&b, &ELECTION, &key());
             // The one case that is not an error: the flip turned the file's last bytes
             // into zeros, which is exactly what a cut-short last write looks like; it is
             // then reported as a torn record and that record is not used.
@@ -180,7 +180,7 @@ fn a_changed_byte_anywhere_is_detected() {
         ] {
             let mut b = bytes.clone();
             b[pos] ^= 0x20;
-            let err = read(&b, &ELECTION).unwrap_err();
+            let err = read(&b, &ELECTION, &key()).unwrap_err();
             let expected = match what {
                 "length" | "length check" => {
                     matches!(err, JournalError::BadLength { seq, .. } if seq == i as u64 + 1)
@@ -200,7 +200,7 @@ fn a_removed_record_is_detected() {
         let (start, end) = record_span(&ends, i);
         let mut b = bytes[..start].to_vec();
         b.extend_from_slice(&bytes[end..]);
-        let err = read(&b, &ELECTION).unwrap_err();
+        let err = read(&b, &ELECTION, &key()).unwrap_err();
         assert!(
             matches!(err, JournalError::OutOfSequence { expected, .. } if expected == i as u64 + 1),
             "{err}"
@@ -208,9 +208,9 @@ fn a_removed_record_is_detected() {
     }
     // Removing the very last record leaves a valid, shorter journal: only the last
     // chain hash (shown on screen and printed) reveals it.
-    let full = read(&bytes, &ELECTION).unwrap();
+    let full = read(&bytes, &ELECTION, &key()).unwrap();
     let (start, _) = record_span(&ends, ends.len() - 1);
-    let (state, report) = replay(&bytes[..start], &ELECTION, fresh()).unwrap();
+    let (state, report) = replay(&bytes[..start], &ELECTION, &key(), fresh()).unwrap();
     assert_eq!(state, states[ends.len() - 1]);
     assert_ne!(report.last_hash, full.last_hash);
 }
@@ -225,10 +225,10 @@ fn swapped_or_duplicated_records_are_detected() {
         b.extend_from_slice(&bytes[s2..e2]);
         b.extend_from_slice(&bytes[s1..e1]);
         b.extend_from_slice(&bytes[e2..]);
-        assert!(read(&b, &ELECTION).is_err(), "swap {i}");
+        assert!(read(&b, &ELECTION, &key()).is_err(), "swap {i}");
         let mut d = bytes[..e1].to_vec();
         d.extend_from_slice(&bytes[s1..]);
-        assert!(read(&d, &ELECTION).is_err(), "duplicate {i}");
+        assert!(read(&d, &ELECTION, &key()).is_err(), "duplicate {i}");
     }
 }
 
@@ -236,7 +236,7 @@ fn swapped_or_duplicated_records_are_detected() {
 fn a_journal_of_another_election_is_refused() {
     let (bytes, _, _) = written();
     let other = [0xa5; 32];
-    let err = replay(&bytes, &other, fresh()).unwrap_err();
+    let err = replay(&bytes, &other, &key(), fresh()).unwrap_err();
     assert!(
         matches!(
             err,
@@ -248,13 +248,13 @@ fn a_journal_of_another_election_is_refused() {
     let path = dir.path().join("j");
     std::fs::write(&path, &bytes).unwrap();
     assert!(matches!(
-        EntryJournal::open(&path, &other, fresh()),
+        EntryJournal::open(&path, &other, &key(), fresh()),
         Err(ReplayError::Journal(JournalError::WrongElection { .. }))
     ));
     // The file is left untouched.
     assert_eq!(std::fs::read(&path).unwrap(), bytes);
     // Not a journal at all.
-    assert!(matches!(read(b"<?xml version=\"1.0\"?><EML/>..............................................................", &ELECTION), Err(JournalError::NotAJournal)));
+    assert!(matches!(read(b"<?xml version=\"1.0\"?><EML/>..............................................................", &ELECTION, &key()), Err(JournalError::NotAJournal)));
 }
 
 #[test]
@@ -262,7 +262,7 @@ fn an_existing_journal_is_never_overwritten() {
     let dir = tempfile::tempdir().unwrap();
     let path = dir.path().join("j");
     std::fs::write(&path, b"x").unwrap();
-    assert!(EntryJournal::create(&path, &ELECTION, fresh()).is_err());
+    assert!(EntryJournal::create(&path, &ELECTION, &key(), fresh()).is_err());
     assert_eq!(std::fs::read(&path).unwrap(), b"x");
 }
 
@@ -270,7 +270,7 @@ fn an_existing_journal_is_never_overwritten() {
 fn a_refused_event_writes_nothing() {
     let dir = tempfile::tempdir().unwrap();
     let path = dir.path().join("j");
-    let mut j = EntryJournal::create(&path, &ELECTION, fresh()).unwrap();
+    let mut j = EntryJournal::create(&path, &ELECTION, &key(), fresh()).unwrap();
     let events = session();
     j.record(&events[0]).unwrap();
     let before = std::fs::read(&path).unwrap();

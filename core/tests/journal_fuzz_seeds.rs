@@ -14,7 +14,7 @@ use tally_core::double_entry::{Action, DataEntry, Decision, Event, Role, Timesta
 use tally_core::entry::{EntryCount, EntryShape, FieldId, FieldValue};
 use tally_core::ids::{CandidatePosition, ListNumber, PollingStationNumber};
 use tally_core::journal::codec::encode_event;
-use tally_core::journal::{encode_record, fuzz, header};
+use tally_core::journal::{HEADER_LEN, encode_record, fuzz, header, start_hash};
 
 const SEEDS: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/../fuzz/seeds/journal");
 
@@ -124,12 +124,13 @@ fn seeds() -> Vec<(String, Vec<u8>)> {
         de.apply(e).unwrap();
     }
     let election = [0x42u8; 32];
-    let mut file = header(&election).to_vec();
-    let mut prev: [u8; 32] = file[44..76].try_into().unwrap();
+    let key = fuzz::key();
+    let mut file = header(&election, &key).to_vec();
+    let mut prev = start_hash(&election, &key);
     let mut payloads = Vec::new();
     for (i, e) in events.iter().enumerate() {
         let p = encode_event(e).unwrap();
-        let (rec, hash) = encode_record(&prev, i as u64 + 1, &p).unwrap();
+        let (rec, hash) = encode_record(&key, &prev, i as u64 + 1, &p).unwrap();
         file.extend_from_slice(&rec);
         prev = hash;
         payloads.push(p);
@@ -142,7 +143,7 @@ fn seeds() -> Vec<(String, Vec<u8>)> {
     ));
     out.push((
         "file-header-only".to_string(),
-        [&[0u8][..], &file[..76]].concat(),
+        [&[0u8][..], &file[..HEADER_LEN]].concat(),
     ));
     let mut framed = vec![1u8];
     for (i, p) in payloads.iter().enumerate() {

@@ -170,13 +170,15 @@ fn replay(
     // memory here: with an fsync per event, typing Groningen twice takes minutes; the
     // file path with its fsyncs is tested in journal_crash.rs).
     let mut live = fresh();
-    let mut bytes = journal::header(&election_hash).to_vec();
-    let mut prev: [u8; 32] = bytes[44..76].try_into().unwrap();
+    let key = journal::JournalKey::new(&[0x77; 32]);
+    let mut bytes = journal::header(&election_hash, &key).to_vec();
+    let mut prev = journal::start_hash(&election_hash, &key);
     let mut seq = 0u64;
     let mut record = |live: &mut DataEntry, e: &Event| {
         live.apply(e).unwrap_or_else(|err| panic!("{e:?}: {err}"));
         seq += 1;
-        let (rec, hash) = journal::encode_record(&prev, seq, &encode_event(e).unwrap()).unwrap();
+        let (rec, hash) =
+            journal::encode_record(&key, &prev, seq, &encode_event(e).unwrap()).unwrap();
         bytes.extend_from_slice(&rec);
         prev = hash;
     };
@@ -197,7 +199,7 @@ fn replay(
         t += 3_600_000;
     }
     // A restart: the state comes back from the journal.
-    let (state, report) = journal::events::replay(&bytes, &election_hash, fresh()).unwrap();
+    let (state, report) = journal::events::replay(&bytes, &election_hash, &key, fresh()).unwrap();
     assert_eq!(report.torn, None);
     assert_eq!(state, live);
     assert_eq!(state.not_definitive(), vec![]);

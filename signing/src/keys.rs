@@ -88,6 +88,11 @@ impl SecretKey {
         PublicKey(self.0.verifying_key())
     }
 
+    /// The 32-byte seed, in a buffer wiped when dropped (for key derivation in this crate).
+    pub(crate) fn seed(&self) -> Zeroizing<[u8; 32]> {
+        Zeroizing::new(self.0.to_bytes())
+    }
+
     /// Signs `bytes` as an object of `kind`: the signature covers `kind.domain()` followed
     /// by `bytes`.
     pub fn sign(&self, kind: SignedKind, bytes: &[u8]) -> Signature {

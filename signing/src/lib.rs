@@ -1,6 +1,8 @@
 //! Signed media of the tally appliance: Ed25519 keys, the authority's certificates for
 //! counting bodies, manifests, signing and verification of media, and passphrase-encrypted
-//! key files. The format is specified in `docs/signed-media.md`.
+//! key files. The format is specified in `docs/signed-media.md`. Unlocking a body
+//! ([`unlock`]): the passphrase in a wiped buffer, the certificate's validity checked, the
+//! journal key derived (`docs/journal.md`), a growing delay after wrong passphrases.
 //!
 //! What this crate is for: deciding whether the bytes of a medium may be trusted, and
 //! handing the caller only the bytes it verified; and making such media.
@@ -45,6 +47,7 @@ pub mod medium;
 pub mod pin;
 mod text;
 pub mod time;
+pub mod unlock;
 
 pub use certificate::{Certificate, CertificateError, CertificateFields, Role};
 pub use error::{SignError, VerifyError};
@@ -63,3 +66,7 @@ pub use medium::{
 };
 pub use text::{SyntaxError, SyntaxProblem};
 pub use time::Timestamp;
+pub use unlock::{
+    Passphrase, UnlockError, UnlockThrottle, UnlockedBody, Validity, ValidityError, journal_key,
+    unlock_body,
+};

@@ -28,8 +28,7 @@ use tally_media::signed::{SignedMediumVerifier, SigningSource, export_request, s
 use tally_media::{FolderMedium, JsonLinesAudit, MediaError, Medium as StickMedium, ReadLimits};
 use tally_signing::{
     Certificate, ContentKind, MediumFile, PublicKey, SecretKey, SignedMedium, Timestamp,
-    VerifiedMedium, VerifyError, VerifyOptions, decrypt_secret_key, sha256, sign_medium,
-    verify_medium,
+    VerifiedMedium, VerifyError, VerifyOptions, sha256, sign_medium, verify_medium,
 };
 
 use crate::app::{Municipal, MunicipalServices};
@@ -111,6 +110,8 @@ pub struct Body {
     pub certificate: Certificate,
     /// The body's key, once unlocked.
     pub key: Option<SecretKey>,
+    /// The growing delay after wrong passphrases.
+    throttle: tally_signing::UnlockThrottle,
     /// The running system's identity.
     pub system: String,
     /// Whether this is the demo.
@@ -142,6 +143,7 @@ impl Body {
             root,
             certificate,
             key: None,
+            throttle: tally_signing::UnlockThrottle::new(),
             system,
             demo,
         })
@@ -157,8 +159,22 @@ impl Body {
     /// # Errors
     /// See [`unlock_key`].
     pub fn unlock(&mut self, passphrase: &str) -> Result<(), Refusal> {
-        self.key = Some(unlock_key(&self.paths.key, passphrase, &self.certificate)?);
+        self.key = Some(unlock_key(
+            &self.paths.key,
+            passphrase,
+            &self.certificate,
+            &mut self.throttle,
+        )?);
         Ok(())
+    }
+
+    /// The key that authenticates the body's journal (derived from the body key), once
+    /// unlocked.
+    pub fn journal_key(&self) -> Option<tally_core::journal::JournalKey> {
+        let key = self.key.as_ref()?;
+        Some(tally_core::journal::JournalKey::new(
+            &tally_signing::journal_key(key),
+        ))
     }
 
     /// The audit log, opened for appending.
@@ -665,19 +681,32 @@ pub(crate) fn unlock_key(
     path: &Path,
     passphrase: &str,
     certificate: &Certificate,
+    throttle: &mut tally_signing::UnlockThrottle,
 ) -> Result<SecretKey, Refusal> {
+    use tally_signing::{KeyFileError, Passphrase, UnlockError, unlock_body};
     let bytes = read(path).map_err(|e| Refusal::new(Msg::KeyUnreadable, e.to_string()))?;
-    let key = decrypt_secret_key(&bytes, passphrase.as_bytes()).map_err(|e| match e {
-        // A key file below the Argon2id floor is refused as such, whatever the passphrase.
-        tally_signing::KeyFileError::KdfParameters(p) => {
-            Refusal::new(Msg::KeyUnreadable, p.to_string())
-        }
-        _ => Refusal::with(Msg::WrongPassphrase, &[], ""),
-    })?;
-    if key.public_key() != *certificate.public_key() {
-        return Err(Refusal::with(Msg::KeyNotOfCertificate, &[], ""));
-    }
-    Ok(key)
+    // The certificate's validity is checked first, against the clock, before the passphrase.
+    let pass = Passphrase::from(passphrase);
+    // A growing delay after wrong passphrases: a try within it is refused, not run.
+    let unlocked = throttle
+        .attempt(std::time::Instant::now(), || {
+            unlock_body(&bytes, &pass, certificate, Timestamp::now())
+        })
+        .map_err(|e| match e {
+            UnlockError::Certificate(v) => Refusal::new(Msg::CertificateNotValid, v.to_string()),
+            // A key file below the Argon2id floor is refused as such, whatever the passphrase.
+            UnlockError::KeyFile(KeyFileError::KdfParameters(p)) => {
+                Refusal::new(Msg::KeyUnreadable, p.to_string())
+            }
+            UnlockError::NotOfCertificate => Refusal::with(Msg::KeyNotOfCertificate, &[], ""),
+            UnlockError::Throttled { wait } => Refusal::with(
+                Msg::UnlockThrottled,
+                &[&wait.as_secs().max(1).to_string()],
+                "",
+            ),
+            _ => Refusal::with(Msg::WrongPassphrase, &[], ""),
+        })?;
+    Ok(unlocked.key)
 }
 
 /// Writes a file and forces it to disk: what the journal will refer to survives a power cut
@@ -828,6 +857,10 @@ impl Services<Municipal> for FolderServices {
 
     fn unlock(&mut self, passphrase: &str) -> Result<(), Refusal> {
         self.body.unlock(passphrase)
+    }
+
+    fn journal_key(&self) -> Option<tally_core::journal::JournalKey> {
+        self.body.journal_key()
     }
 
     fn scan(&mut self) -> Vec<Medium> {

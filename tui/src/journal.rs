@@ -1,6 +1,8 @@
 //! The terminal's journal: [`CoreJournal`] on the core's append-only journal (records
-//! length-prefixed, numbered, hash-chained, bound to the election, each forced to disk
-//! before `append` returns; a torn last record is dropped, any other damage refused).
+//! length-prefixed, numbered, chained by HMAC-SHA-256 tags under the body's journal key,
+//! bound to the election and the body, each forced to disk before `append` returns; a torn
+//! last record is dropped, any other damage, and any change made without the key,
+//! refused). It is bound, and read, only once the body is unlocked.
 //! Its payloads are the terminal's [`crate::model::Record`]s as JSON.
 //!
 //! [`MemoryJournal`] is a store for tests and benchmarks.
@@ -36,19 +38,36 @@ fn core_err(e: tally_core::journal::JournalError) -> io::Error {
 }
 
 impl Journal for CoreJournal {
-    fn bind(&mut self, election: [u8; 32]) -> io::Result<()> {
+    fn bind(
+        &mut self,
+        election: [u8; 32],
+        key: Option<&tally_core::journal::JournalKey>,
+    ) -> io::Result<()> {
         use tally_core::journal::JournalWriter;
+        // Nothing is read before the body's key is there: every record is checked with it.
+        let key = key.ok_or_else(|| {
+            io::Error::other("the body is not unlocked: its journal cannot be checked")
+        })?;
+        self.writer = None;
+        self.records.clear();
+        self.torn = None;
         if self.path.exists() {
             let (writer, contents) =
-                JournalWriter::open(&self.path, &election).map_err(core_err)?;
+                JournalWriter::open(&self.path, &election, key).map_err(core_err)?;
             self.records = contents.records.into_iter().map(|r| r.payload).collect();
             self.torn = contents.torn;
             self.writer = Some(writer);
         } else {
-            self.writer = Some(JournalWriter::create(&self.path, &election).map_err(core_err)?);
-            self.records.clear();
+            self.writer =
+                Some(JournalWriter::create(&self.path, &election, key).map_err(core_err)?);
         }
         Ok(())
+    }
+
+    fn head(&self) -> Option<tally_core::journal::JournalHead> {
+        self.writer
+            .as_ref()
+            .map(tally_core::journal::JournalWriter::head)
     }
 
     fn torn(&self) -> Option<(u64, u64)> {
@@ -96,6 +115,7 @@ impl Journal for MemoryJournal {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use tally_core::journal::JournalKey;
 
     #[test]
     fn core_journal_binds_to_one_election() {
@@ -103,14 +123,25 @@ mod tests {
         let path = dir.path().join("journal");
         let mut j = CoreJournal::new(&path);
         assert!(j.append(b"x").is_err());
-        j.bind([1; 32]).unwrap();
+        let key = JournalKey::new(&[5; 32]);
+        assert!(j.bind([1; 32], None).is_err());
+        j.bind([1; 32], Some(&key)).unwrap();
+        assert_eq!(j.head().unwrap().records, 0);
         j.append(b"{\"a\":1}").unwrap();
         j.append(b"{\"a\":2}").unwrap();
+        let head = j.head().unwrap();
+        assert_eq!(head.records, 2);
         drop(j);
         let mut j = CoreJournal::new(&path);
         assert!(j.read_all().is_err());
-        assert!(j.bind([2; 32]).is_err());
-        j.bind([1; 32]).unwrap();
+        assert!(j.bind([2; 32], Some(&key)).is_err());
+        // Another body's key: refused, with its own message.
+        let err = j
+            .bind([1; 32], Some(&JournalKey::new(&[6; 32])))
+            .unwrap_err();
+        assert!(err.to_string().contains("another counting body"), "{err}");
+        j.bind([1; 32], Some(&key)).unwrap();
+        assert_eq!(j.head(), Some(head));
         assert_eq!(
             j.read_all().unwrap(),
             vec![b"{\"a\":1}".to_vec(), b"{\"a\":2}".to_vec()]

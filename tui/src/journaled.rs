@@ -1,7 +1,7 @@
 //! The one rule of every level's runner, written once: a record is applied to a copy of the
 //! ledger; only when it fits is it written to the journal (forced to disk) and the copy kept.
-//! At start the journal is replayed record by record. The journal's chain head (the SHA-256
-//! chain of the core's journal framing) is followed on both paths, so the screen can show it.
+//! At start the journal is replayed record by record. The journal's chain head (the journal's
+//! own, [`Journal::head`]) is followed on both paths, so the screen can show it.
 //!
 //! What it must not do: know any level's records or screens (that is the level's runner).
 
@@ -32,34 +32,51 @@ pub trait Ledger: Clone {
     ) -> Result<Self::Applied, Self::Error>;
 }
 
-/// The position and hash at the end of the journal: its record count and the chain hash of
-/// the last record (`tally_core::journal::chain_hash`, starting from the header's check
-/// value).
+/// The position and hash at the end of the journal: its record count and the chain value
+/// after the last record. For the journal on disk it is the journal's own head
+/// ([`Journal::head`]: the HMAC-SHA-256 tag of the last record under the body's key); a
+/// journal in memory (tests, benchmarks) has no key and follows an unkeyed SHA-256 chain.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct ChainHead {
     /// Records so far.
     pub seq: u64,
-    /// The chain hash after the last record.
+    /// The chain value after the last record.
     pub hash: [u8; 32],
 }
 
-impl ChainHead {
-    /// The head of an empty journal of the election whose 110a has SHA-256 `election`.
-    pub fn start(election: &[u8; 32]) -> ChainHead {
-        let header = tally_core::journal::header(election);
-        let mut hash = [0u8; 32];
-        if let Some(check) = header.get(44..tally_core::journal::HEADER_LEN) {
-            hash.copy_from_slice(check);
+impl From<tally_core::journal::JournalHead> for ChainHead {
+    fn from(h: tally_core::journal::JournalHead) -> ChainHead {
+        ChainHead {
+            seq: h.records,
+            hash: h.hash,
         }
-        ChainHead { seq: 0, hash }
+    }
+}
+
+impl ChainHead {
+    /// The head of an empty journal in memory of the election whose 110a has SHA-256
+    /// `election`.
+    pub fn start(election: &[u8; 32]) -> ChainHead {
+        use sha2::Digest;
+        ChainHead {
+            seq: 0,
+            hash: sha2::Sha256::digest(election).into(),
+        }
     }
 
-    /// The head after one more record with this payload.
+    /// The head of a journal in memory after one more record with this payload.
     pub fn next(self, payload: &[u8]) -> ChainHead {
+        use sha2::Digest;
         let seq = self.seq.saturating_add(1);
+        let len = u64::try_from(payload.len()).unwrap_or(u64::MAX);
+        let mut h = sha2::Sha256::new();
+        h.update(self.hash);
+        h.update(seq.to_le_bytes());
+        h.update(len.to_le_bytes());
+        h.update(payload);
         ChainHead {
             seq,
-            hash: tally_core::journal::chain_hash(&self.hash, seq, payload),
+            hash: h.finalize().into(),
         }
     }
 }
@@ -91,7 +108,10 @@ pub fn persist<L: Ledger, J: Journal + ?Sized>(
     journal
         .append(&bytes)
         .map_err(|e| PersistError::Journal(e.to_string()))?;
-    *head = head.map(|h| h.next(&bytes));
+    *head = journal
+        .head()
+        .map(ChainHead::from)
+        .or_else(|| head.map(|h| h.next(&bytes)));
     *ledger = next;
     Ok(applied)
 }
@@ -134,6 +154,9 @@ pub fn replay<L: Ledger, J: Journal + ?Sized, F>(
         ledger
             .apply(&record, file.as_deref())
             .map_err(|e| ReplayError::Apply(n, e))?;
+    }
+    if let Some(h) = journal.head() {
+        *head = Some(h.into());
     }
     Ok(())
 }

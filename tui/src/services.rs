@@ -192,6 +192,10 @@ pub trait Services<L: Level> {
     fn identity(&self) -> Identity;
     /// Unlocks the body key with the passphrase.
     fn unlock(&mut self, passphrase: &str) -> Result<(), Refusal>;
+    /// The body's journal key, once unlocked.
+    fn journal_key(&self) -> Option<tally_core::journal::JournalKey> {
+        None
+    }
     /// The media present now.
     fn scan(&mut self) -> Vec<Medium>;
     /// Takes in what changed with the sticks since the last call, without waiting (a stick
@@ -232,11 +236,22 @@ pub trait Journal {
     fn append(&mut self, record: &[u8]) -> io::Result<()>;
     /// Every complete record, in order.
     fn read_all(&mut self) -> io::Result<Vec<Vec<u8>>>;
-    /// Binds the journal to one election (the SHA-256 of its 110a): a journal of another
-    /// election is refused. Called before the first record is read or written.
-    fn bind(&mut self, election: [u8; 32]) -> io::Result<()> {
-        let _ = election;
+    /// Binds the journal to one election (the SHA-256 of its 110a) and to the body (its
+    /// journal key, known once the body is unlocked): a journal of another election or
+    /// body, or one changed without the key, is refused. Called before the first record is
+    /// read or written.
+    fn bind(
+        &mut self,
+        election: [u8; 32],
+        key: Option<&tally_core::journal::JournalKey>,
+    ) -> io::Result<()> {
+        let _ = (election, key);
         Ok(())
+    }
+    /// The record count and the chain head (all 32 bytes) of the journal on disk, when the
+    /// journal has one (a journal in memory has none).
+    fn head(&self) -> Option<tally_core::journal::JournalHead> {
+        None
     }
     /// What [`Journal::bind`] dropped: an incomplete last record (a power cut while it was
     /// written), as `(intact length, bytes dropped)`. Never silent: the runner shows it and

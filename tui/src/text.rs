@@ -198,6 +198,12 @@ catalogue! {
     KeyUnreadable => "Ontgrendelen geweigerd: de sleutel is niet leesbaar: {0}", "Unlock refused: the key cannot be read: {0}";
     /// The decrypted key does not belong to the certificate.
     KeyNotOfCertificate => "Ontgrendelen geweigerd: de sleutel hoort niet bij het certificaat", "Unlock refused: the key does not belong to the certificate";
+    /// The journal does not verify with the body's key (changed, another body's, old format).
+    JournalRefused => "Ontgrendelen geweigerd: het journaal wordt niet gebruikt: {0}", "Unlock refused: the journal is not used: {0}";
+    /// Too many wrong passphrases: wait before the next try.
+    UnlockThrottled => "Ontgrendelen geweigerd: te vaak een onjuiste wachtwoordzin; probeer het over {0} seconden opnieuw", "Unlock refused: too many wrong passphrases; try again in {0} seconds";
+    /// The body's certificate is not valid now.
+    CertificateNotValid => "Ontgrendelen geweigerd: het certificaat van dit stembureau is nu niet geldig: {0}", "Unlock refused: this body's certificate is not valid now: {0}";
 
     // ---- media / definition ----
     /// Media screen title.

@@ -244,6 +244,15 @@ fn nothing_typed_is_lost_when_killed_at_many_points() {
     assert!(k.restarts > 100, "only {} restarts", k.restarts);
 }
 
+/// The demo body's journal key: the demo's fixed, public body key (`tally_tui::demo`),
+/// through the signing crate's derivation.
+fn demo_journal_key() -> tally_core::journal::JournalKey {
+    let seed =
+        tally_signing::sha256(b"tally DEMO key, public, never for a real election: body 0042");
+    let body = tally_signing::SecretKey::from_seed(&seed);
+    tally_core::journal::JournalKey::new(&tally_signing::journal_key(&body))
+}
+
 /// The journal file's own last record number and chain hash, read by the core's reader
 /// (the journal is bound to the 110a, whose SHA-256 the Kiesraad published).
 fn file_head(paths: &Paths) -> ChainHead {
@@ -252,7 +261,7 @@ fn file_head(paths: &Paths) -> ChainHead {
         .try_into()
         .unwrap();
     let bytes = std::fs::read(paths.journal()).unwrap();
-    let contents = tally_core::journal::read(&bytes, &election).unwrap();
+    let contents = tally_core::journal::read(&bytes, &election, &demo_journal_key()).unwrap();
     ChainHead {
         seq: contents.records.len() as u64,
         hash: contents.last_hash,
@@ -307,7 +316,7 @@ fn a_journal_cut_short_shows_another_head_on_the_overview() {
         .unwrap()
         .try_into()
         .unwrap();
-    let last = tally_core::journal::read(&bytes, &election)
+    let last = tally_core::journal::read(&bytes, &election, &demo_journal_key())
         .unwrap()
         .records
         .last()
@@ -348,9 +357,11 @@ fn a_torn_last_record_is_shown_and_written_to_the_audit_log() {
     std::fs::write(paths.journal(), &bytes).unwrap();
 
     let mut r = open(&paths, Lang::Nl);
-    // Shown on the start screen, and still there after the passphrase.
-    assert!(screen_text(&r.state).contains("laatste journaalrecord was onvolledig"));
+    // The journal is read after the passphrase (its records are checked with the body's
+    // key): nothing is said before, and the notice is on the screen after it.
+    assert!(!screen_text(&r.state).contains("laatste journaalrecord was onvolledig"));
     unlock(&mut r);
+    assert!(screen_text(&r.state).contains("laatste journaalrecord was onvolledig"));
     let note = r.state.note.clone().expect("the torn record is said");
     assert!(note.error);
     assert!(
@@ -368,4 +379,75 @@ fn a_torn_last_record_is_shown_and_written_to_the_audit_log() {
     // The next key clears it.
     key(&mut r, KeyCode::Down);
     assert!(r.state.note.is_none());
+}
+
+/// A journal changed on another PC (a typed value changed, the unkeyed SHA-256 chain of the
+/// old format recomputed over everything after it, as an attacker without the body's key
+/// would): the unlock is refused, naming the first bad record; nothing of the journal is
+/// used, the file stays as it was, and the audit log says why.
+#[test]
+fn a_journal_changed_on_another_pc_is_refused_at_unlock_naming_the_record() {
+    use sha2::{Digest, Sha256};
+    use tally_core::journal::{HEADER_LEN, RECORD_OVERHEAD};
+    let dir = tempfile::tempdir().unwrap();
+    let paths = paths(dir.path());
+    let r = first_entry_typed(&paths);
+    drop(r);
+    let bytes = std::fs::read(paths.journal()).unwrap();
+    // The records' spans, from the framing.
+    let mut spans = Vec::new();
+    let mut at = HEADER_LEN;
+    while at < bytes.len() {
+        let n = u32::from_le_bytes(bytes[at..at + 4].try_into().unwrap()) as usize;
+        spans.push((at, at + n + RECORD_OVERHEAD));
+        at += n + RECORD_OVERHEAD;
+    }
+    // A record in the middle of the first entry: one digit of its JSON changed (a typed
+    // count or a time), and every chain value from it on recomputed as SHA-256.
+    let k = spans.len() / 2;
+    let mut forged = bytes[..spans[k].0].to_vec();
+    let mut prev: [u8; 32] = bytes[spans[k].0 - 32..spans[k].0].try_into().unwrap();
+    for (i, (s, e)) in spans.iter().enumerate().skip(k) {
+        let mut payload = bytes[s + 16..e - 32].to_vec();
+        if i == k {
+            let d = payload.iter().position(u8::is_ascii_digit).unwrap();
+            payload[d] = if payload[d] == b'9' { b'8' } else { b'9' };
+        }
+        let seq = i as u64 + 1;
+        let mut h = Sha256::new();
+        h.update(prev);
+        h.update(seq.to_le_bytes());
+        h.update((payload.len() as u64).to_le_bytes());
+        h.update(&payload);
+        let hash: [u8; 32] = h.finalize().into();
+        forged.extend_from_slice(&bytes[*s..s + 16]);
+        forged.extend_from_slice(&payload);
+        forged.extend_from_slice(&hash);
+        prev = hash;
+    }
+    assert_eq!(forged.len(), bytes.len());
+    std::fs::write(paths.journal(), &forged).unwrap();
+
+    let mut r = open(&paths, Lang::En);
+    unlock(&mut r);
+    assert!(!r.state.unlocked, "a forged journal was accepted");
+    assert!(matches!(r.state.screen, Shell::Start));
+    assert_eq!(r.state.journal_head, None);
+    let why = r.state.unlock_error.clone().unwrap().text(Lang::En);
+    assert!(
+        why.contains(&format!("record {} at byte {}", k + 1, spans[k].0))
+            && why.contains("does not verify with this body's key"),
+        "{why}"
+    );
+    assert!(
+        why.starts_with("Unlock refused: the journal is not used"),
+        "{why}"
+    );
+    assert_eq!(std::fs::read(paths.journal()).unwrap(), forged);
+    let audit = std::fs::read_to_string(paths.audit()).unwrap();
+    assert!(audit.contains("journal refused at unlock"), "{audit}");
+    // A second try refuses the same way (nothing half-replayed is kept).
+    unlock(&mut r);
+    assert!(!r.state.unlocked);
+    assert_eq!(r.state.journal_head, None);
 }

@@ -5,7 +5,7 @@
 use std::path::Path;
 
 use super::codec::{decode_event, encode_event};
-use super::{Hash, JournalContents, JournalError, JournalWriter, TornTail, read};
+use super::{Hash, JournalContents, JournalError, JournalKey, JournalWriter, TornTail, read};
 use crate::double_entry::{DataEntry, Event, TransitionError};
 
 /// Why replaying a journal failed.
@@ -62,9 +62,10 @@ fn apply_all(contents: &JournalContents, state: &mut DataEntry) -> Result<(), Re
 pub fn replay(
     bytes: &[u8],
     election_hash: &Hash,
+    key: &JournalKey,
     mut state: DataEntry,
 ) -> Result<(DataEntry, ReplayReport), ReplayError> {
-    let contents = read(bytes, election_hash)?;
+    let contents = read(bytes, election_hash, key)?;
     apply_all(&contents, &mut state)?;
     let report = ReplayReport {
         events: u64::try_from(contents.records.len()).unwrap_or(u64::MAX),
@@ -103,9 +104,10 @@ impl EntryJournal {
     pub fn create(
         path: &Path,
         election_hash: &Hash,
+        key: &JournalKey,
         initial: DataEntry,
     ) -> Result<EntryJournal, ReplayError> {
-        let writer = JournalWriter::create(path, election_hash)?;
+        let writer = JournalWriter::create(path, election_hash, key)?;
         Ok(EntryJournal {
             writer,
             state: initial,
@@ -118,9 +120,10 @@ impl EntryJournal {
     pub fn open(
         path: &Path,
         election_hash: &Hash,
+        key: &JournalKey,
         initial: DataEntry,
     ) -> Result<(EntryJournal, ReplayReport), ReplayError> {
-        let (writer, contents) = JournalWriter::open(path, election_hash)?;
+        let (writer, contents) = JournalWriter::open(path, election_hash, key)?;
         let mut state = initial;
         apply_all(&contents, &mut state)?;
         let report = ReplayReport {
@@ -164,5 +167,10 @@ impl EntryJournal {
     /// The chain hash of the last record.
     pub fn last_hash(&self) -> Hash {
         self.writer.last_hash()
+    }
+
+    /// The record count and the chain head.
+    pub fn head(&self) -> super::JournalHead {
+        self.writer.head()
     }
 }

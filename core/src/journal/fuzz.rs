@@ -13,12 +13,17 @@
 
 use super::codec::{decode_event, encode_event};
 use super::events::replay;
-use super::{HEADER_LEN, Hash, encode_record, header, read};
+use super::{Hash, JournalKey, encode_record, header, read, start_hash};
 use crate::double_entry::DataEntry;
 use crate::entry::EntryShape;
 use crate::ids::{ListNumber, PollingStationNumber};
 
 const ELECTION: Hash = [0x42; 32];
+
+/// The journal key the fuzz target's journals are written with.
+pub fn key() -> JournalKey {
+    JournalKey::new(&[0x17; 32])
+}
 
 fn fresh() -> DataEntry {
     let shape = EntryShape {
@@ -36,19 +41,17 @@ pub fn journal(data: &[u8]) {
     match mode {
         0 => whole_file(rest),
         1 => {
-            let mut bytes = header(&ELECTION).to_vec();
-            let mut prev = [0u8; 32];
-            if let Some(check) = bytes.get(44..HEADER_LEN) {
-                prev.copy_from_slice(check);
-            }
+            let key = key();
+            let mut bytes = header(&ELECTION, &key).to_vec();
+            let mut prev = start_hash(&ELECTION, &key);
             for (i, payload) in split(rest).into_iter().enumerate() {
-                let Ok((rec, hash)) = encode_record(&prev, i as u64 + 1, payload) else {
+                let Ok((rec, hash)) = encode_record(&key, &prev, i as u64 + 1, payload) else {
                     return;
                 };
                 bytes.extend_from_slice(&rec);
                 prev = hash;
             }
-            let contents = match read(&bytes, &ELECTION) {
+            let contents = match read(&bytes, &ELECTION, &key) {
                 Ok(c) => c,
                 Err(e) => panic!("a journal framed correctly is refused: {e}"),
             };
@@ -87,7 +90,8 @@ fn split(data: &[u8]) -> Vec<&[u8]> {
 }
 
 fn whole_file(bytes: &[u8]) {
-    if let Ok(contents) = read(bytes, &ELECTION) {
+    let key = key();
+    if let Ok(contents) = read(bytes, &ELECTION, &key) {
         {
             let valid = usize::try_from(contents.valid_len).unwrap_or(usize::MAX);
             if valid > bytes.len() {
@@ -103,13 +107,10 @@ fn whole_file(bytes: &[u8]) {
             }
             // What was accepted re-encodes to exactly the accepted bytes.
             if valid > 0 {
-                let mut again = header(&ELECTION).to_vec();
-                let mut prev = [0u8; 32];
-                if let Some(check) = again.get(44..HEADER_LEN) {
-                    prev.copy_from_slice(check);
-                }
+                let mut again = header(&ELECTION, &key).to_vec();
+                let mut prev = start_hash(&ELECTION, &key);
                 for r in &contents.records {
-                    let Ok((rec, hash)) = encode_record(&prev, r.seq, &r.payload) else {
+                    let Ok((rec, hash)) = encode_record(&key, &prev, r.seq, &r.payload) else {
                         panic!("an accepted record does not re-encode")
                     };
                     again.extend_from_slice(&rec);
@@ -125,5 +126,5 @@ fn whole_file(bytes: &[u8]) {
         }
     }
     // Replaying never panics, whatever the events.
-    let _ = replay(bytes, &ELECTION, fresh());
+    let _ = replay(bytes, &ELECTION, &key, fresh());
 }

@@ -9,6 +9,11 @@ use tally_core::ids::{CandidatePosition, ListNumber, PollingStationNumber};
 
 pub const ELECTION: [u8; 32] = [0x5a; 32];
 
+/// The journal key of the body that writes the session.
+pub fn key() -> tally_core::journal::JournalKey {
+    tally_core::journal::JournalKey::new(&[0x3c; 32])
+}
+
 pub fn shape() -> EntryShape {
     EntryShape {
         has_voter_cards: true,

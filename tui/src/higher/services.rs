@@ -180,6 +180,10 @@ impl Services<Higher> for FolderHigherServices {
         self.body.unlock(passphrase)
     }
 
+    fn journal_key(&self) -> Option<tally_core::journal::JournalKey> {
+        self.body.journal_key()
+    }
+
     fn scan(&mut self) -> Vec<Medium> {
         self.body.scan()
     }

@@ -132,7 +132,9 @@ fn election_hash<L: Level>(def: &L::Definition) -> [u8; 32] {
 }
 
 impl<L: Level, S: Services<L>, J: Journal> Runner<L, S, J> {
-    /// Opens the terminal: loads the kept definition and replays the journal into `state`.
+    /// Opens the terminal: checks the kept definition. The journal is bound and replayed only
+    /// once the body is unlocked ([`Effect::Unlock`]): every record is checked with the
+    /// body's journal key, which the passphrase opens.
     ///
     /// # Errors
     /// See [`OpenError`].
@@ -141,25 +143,56 @@ impl<L: Level, S: Services<L>, J: Journal> Runner<L, S, J> {
         mut services: S,
         mut journal: J,
     ) -> Result<Runner<L, S, J>, OpenError> {
-        if let Some(def) = services.kept_definition().map_err(OpenError::Definition)? {
-            let hash = election_hash::<L>(&def);
-            journal.bind(hash)?;
-            state.journal_head = Some(ChainHead::start(&hash));
-            L::load(&mut state.ledger, &def).map_err(OpenError::Definition)?;
-            // A record cut short by a power cut is dropped by the journal, never silently:
-            // the official sees it after the passphrase, the audit log keeps it.
-            if let Some((kept, dropped)) = journal.torn() {
-                let (kept, dropped) = (kept.to_string(), dropped.to_string());
-                services.note(&format!(
-                    "journal: an incomplete last record was dropped ({dropped} bytes after byte {kept})"
-                ));
-                state.error(Refusal::with(Msg::JournalTornTail, &[&dropped], ""));
-            }
+        if services
+            .kept_definition()
+            .map_err(OpenError::Definition)?
+            .is_none()
+        {
+            // A journal whose definition is missing is refused here (nothing is read of it).
+            journal.read_all()?;
         }
+        L::refresh(&mut state);
+        Ok(Runner {
+            state,
+            services,
+            journal,
+            quit: false,
+        })
+    }
+
+    /// After the unlock: binds the journal to the kept definition and the body's key and
+    /// replays it (once; a journal already bound is not read again). The ledger is rebuilt on
+    /// a copy, kept only when the whole journal verifies and fits.
+    ///
+    /// # Errors
+    /// The journal is refused (changed without the key, another election's or body's, an
+    /// old format, damaged) or does not fit; nothing of it is used.
+    fn resume(&mut self) -> Result<(), OpenError> {
+        if self.state.journal_head.is_some() {
+            return Ok(());
+        }
+        let Some(def) = self
+            .services
+            .kept_definition()
+            .map_err(OpenError::Definition)?
+        else {
+            return Ok(());
+        };
+        let hash = election_hash::<L>(&def);
+        let key = self.services.journal_key();
+        self.journal.bind(hash, key.as_ref())?;
+        let mut head = Some(
+            self.journal
+                .head()
+                .map_or_else(|| ChainHead::start(&hash), ChainHead::from),
+        );
+        let mut ledger = self.state.ledger.clone();
+        L::load(&mut ledger, &def).map_err(OpenError::Definition)?;
+        let services = &mut self.services;
         replay(
-            &mut state.ledger,
-            &mut state.journal_head,
-            &mut journal,
+            &mut ledger,
+            &mut head,
+            &mut self.journal,
             |record| match L::kept_file(record) {
                 Some(sha) => services.kept_file(&sha).map(Some),
                 None => Ok(None),
@@ -171,12 +204,31 @@ impl<L: Level, S: Services<L>, J: Journal> Runner<L, S, J> {
             ReplayError::Apply(n, e) => OpenError::Apply(n, L::refusal(&e)),
             ReplayError::File(record, refusal) => OpenError::File { record, refusal },
         })?;
-        L::refresh(&mut state);
-        Ok(Runner {
-            state,
-            services,
-            journal,
-            quit: false,
+        self.state.ledger = ledger;
+        self.state.journal_head = head;
+        // A record cut short by a power cut is dropped by the journal, never silently:
+        // the official sees it after the passphrase, the audit log keeps it.
+        if let Some((kept, dropped)) = self.journal.torn() {
+            let (kept, dropped) = (kept.to_string(), dropped.to_string());
+            self.services.note(&format!(
+                "journal: an incomplete last record was dropped ({dropped} bytes after byte {kept})"
+            ));
+            self.state
+                .error(Refusal::with(Msg::JournalTornTail, &[&dropped], ""));
+        }
+        L::refresh(&mut self.state);
+        Ok(())
+    }
+
+    /// The unlock, then the journal ([`Runner::resume`]); a journal refused is an unlock
+    /// refused, with the reason (naming the first bad record), and written to the audit log.
+    fn unlock(&mut self, passphrase: &str) -> Result<(), Refusal> {
+        self.services.unlock(passphrase)?;
+        self.resume().map_err(|e| {
+            let why = e.to_string();
+            self.services
+                .note(&format!("journal refused at unlock: {why}"));
+            Refusal::new(Msg::JournalRefused, why)
         })
     }
 
@@ -236,7 +288,7 @@ impl<L: Level, S: Services<L>, J: Journal> Runner<L, S, J> {
 
     fn effect(&mut self, effect: Effect<L>) -> Vec<Event<L>> {
         match effect {
-            Effect::Unlock(pass) => vec![Event::Unlocked(self.services.unlock(&pass))],
+            Effect::Unlock(pass) => vec![Event::Unlocked(self.unlock(&pass))],
             Effect::Scan => vec![Event::Media(self.services.scan())],
             Effect::VerifyDefinition(m) => vec![Event::DefinitionVerified(
                 self.services.verify_definition(&m).map(Box::new),
@@ -258,14 +310,19 @@ impl<L: Level, S: Services<L>, J: Journal> Runner<L, S, J> {
             return refused(r);
         }
         let hash = election_hash::<L>(def);
-        if let Err(e) = self.journal.bind(hash) {
+        let key = self.services.journal_key();
+        if let Err(e) = self.journal.bind(hash, key.as_ref()) {
             return refused(Refusal::with(
                 Msg::JournalFailedNothingChanged,
                 &[&e.to_string()],
                 "",
             ));
         }
-        self.state.journal_head = Some(ChainHead::start(&hash));
+        self.state.journal_head = Some(
+            self.journal
+                .head()
+                .map_or_else(|| ChainHead::start(&hash), ChainHead::from),
+        );
         if let Err(r) = L::load(&mut self.state.ledger, def) {
             return refused(r);
         }
