@@ -1,0 +1,571 @@
+//! A signed result chain for any election with kieskringen, built on a real definition (110a)
+//! by the project's own tools: GSB -> HSB per kieskring -> CSB, each level exporting the file
+//! set `tally_export` makes for it (the count, its paper report, the osv4-3 CSV; at the CSB
+//! the 510d, the 520 and the P 22-2), signed with the body's key as `tally-provision` and the
+//! terminal sign (`tally_signing`).
+//!
+//! What is synthetic, and how it is made:
+//! - the candidate lists (230b, one per kieskring, the same lists in each): written here by
+//!   [`candidate_lists`] with the 110a's own `ElectionIdentifier`, the lists of [`Lists`] and
+//!   invented candidates (the real PS/AB 230b files are not published);
+//! - every municipality's count: typed twice per station (`tally_core::double_entry`) with the
+//!   votes of [`Votes::votes`] (a fixed formula, so a test adds up what it expects by itself),
+//!   exported by `tally_export::municipal` (a real 510b can replace a synthetic one, see
+//!   [`ChainSpec::real_510b`]);
+//! - the 510c and 510d: `tally_core::aggregate::Aggregation` over the level below, exported by
+//!   `tally_export::district` and `tally_export::central` (which apportions and elects).
+//!
+//! The certificates (`chain::issue`) are valid in March/April 2099, whatever the election's
+//! date: `tally-verify check --at` is given a time inside that window.
+
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::panic,
+    clippy::indexing_slicing,
+    dead_code
+)]
+
+use std::path::{Path, PathBuf};
+
+use tally_core::aggregate::{Aggregation, AggregationLevel, ImportOutcome, TotalMeta};
+use tally_core::double_entry::{
+    Action, DataEntry, Event, Role as EntryRole, Timestamp as T, UserName,
+};
+use tally_core::election::Election;
+use tally_core::eml::definition::{SourceFile, load_election};
+use tally_core::entry::{EntryCount, FieldId, FieldValue};
+use tally_core::ids::{
+    CandidatePosition, ContestId, ListNumber, MunicipalityCode, PollingStationNumber,
+};
+use tally_core::municipal::{MunicipalitySpec, StationInfo, shape_for};
+use tally_export::{Created, CreationTime};
+use tally_signing::{ContentKind, Role, SecretKey};
+
+use super::chain::{Body, File, Medium, issue, write_medium};
+
+/// The time at which `tally-verify check` checks the certificates.
+pub const AT: &str = "2099-03-24T00:00:00Z";
+
+/// The lists of a synthetic election: number of candidates per list (list `i + 1` has
+/// `LISTS[i]` candidates), the same in every kieskring.
+pub type Lists = &'static [u32];
+
+/// The votes typed in a synthetic election.
+#[derive(Debug, Clone, Copy)]
+pub struct Votes {
+    /// The lists.
+    pub lists: Lists,
+}
+
+/// The first candidates' base votes per list (distinct, so that no averages tie).
+const BASE: [u64; 8] = [3000, 2200, 1900, 1500, 1000, 700, 400, 260];
+
+impl Votes {
+    /// The votes typed for candidate `c` of list `l` at station `s` (from 1) of the
+    /// municipality with index `m`: the first candidate of each list gets most; the last
+    /// candidate of list 1 enough to be elected on preference votes; the others a few.
+    pub fn votes(&self, m: usize, s: u32, l: u32, c: u32) -> u64 {
+        let m = m as u64;
+        let s64 = u64::from(s);
+        if c == 1 {
+            return BASE[(l - 1) as usize] + 10 * (m % 7) + s64;
+        }
+        if l == 1 && c == self.lists[0] {
+            return 120 + m % 5;
+        }
+        (m * 7 + s64 * 3 + u64::from(l) * 5 + u64::from(c)) % 5
+    }
+
+    /// The sum of a list's candidates at a station.
+    pub fn list_total(&self, m: usize, s: u32, l: u32) -> u64 {
+        (1..=self.lists[(l - 1) as usize])
+            .map(|c| self.votes(m, s, l, c))
+            .sum()
+    }
+
+    /// Blank votes at a station.
+    pub fn blank(m: usize, s: u32) -> u64 {
+        5 + (m as u64 % 11) + u64::from(s)
+    }
+
+    /// The list numbers.
+    pub fn numbers(&self) -> impl Iterator<Item = u32> {
+        1..=self.lists.len() as u32
+    }
+}
+
+/// One municipality of the chain: its code, kieskring and number of stations.
+#[derive(Debug, Clone)]
+pub struct Municipality {
+    /// The code (`0197`).
+    pub code: String,
+    /// Its kieskring's number.
+    pub kieskring: u32,
+    /// Its name from the tree.
+    pub name: String,
+    /// The number of polling stations (synthetic municipalities only).
+    pub stations: u32,
+}
+
+/// What chain to build.
+pub struct ChainSpec {
+    /// The real 110a's file name in `../shared/eml/real`.
+    pub definition: &'static str,
+    /// The synthetic lists (ignored with `real_lists`).
+    pub lists: Lists,
+    /// Real 230b files to use instead of synthetic ones, as (contest id, file name in
+    /// `../shared/eml/real`) with the contest renamed to each kieskring (empty: synthetic).
+    pub real_lists: Option<&'static str>,
+    /// Real 510b files (file name in `../shared/eml/real`, municipality code) used instead of
+    /// the synthetic count of that municipality, signed by its GSB as they are.
+    pub real_510b: &'static [(&'static str, &'static str)],
+    /// Only these kieskringen (None: all of the tree).
+    pub kieskringen: Option<&'static [u32]>,
+}
+
+/// The built chain.
+pub struct ElectionChain {
+    /// The authority's root key.
+    pub root: SecretKey,
+    /// Every body, the authority first.
+    pub bodies: Vec<Body>,
+    /// The loaded election.
+    pub election: Election,
+    /// The election's identifier (`PS2023_Gelderland`).
+    pub id: String,
+    /// The votes typed.
+    pub votes: Votes,
+    /// The municipalities, in tree order, with a count.
+    pub municipalities: Vec<Municipality>,
+    /// The kieskringen.
+    pub kieskringen: Vec<u32>,
+    /// Every medium: definition, the 510b, the 510c, 510d + 520.
+    pub media: Vec<Medium>,
+}
+
+/// A path in `../shared/eml/real`.
+pub fn real(name: &str) -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("../../shared/eml/real")
+        .join(name)
+}
+
+/// The text of `<ElectionIdentifier ...>...</ElectionIdentifier>` in a 110a.
+fn election_identifier(def: &str) -> &str {
+    let start = def.find("<ElectionIdentifier").unwrap();
+    let end = def[start..].find("</ElectionIdentifier>").unwrap() + "</ElectionIdentifier>".len();
+    &def[start..start + end]
+}
+
+/// A synthetic 230b for contest `contest` (`contest_name`) of the election of the 110a
+/// `def`: lists `1..=lists.len()` named `Lijst <n>`, each with `lists[n - 1]` invented
+/// candidates. The `ElectionIdentifier` is the 110a's, so the core loads it as this
+/// election's.
+pub fn candidate_lists(def: &str, contest: &str, contest_name: &str, lists: Lists) -> String {
+    let ident = election_identifier(def).replace('\n', "");
+    let mut affiliations = String::new();
+    for (i, n) in lists.iter().enumerate() {
+        let l = i + 1;
+        affiliations.push_str(&format!(
+            "<Affiliation><AffiliationIdentifier Id=\"{l}\"><RegisteredName>Lijst {l}</RegisteredName></AffiliationIdentifier><Type>op zichzelf staande lijst</Type><kr:ListData PublicationLanguage=\"nl\" PublishGender=\"true\"></kr:ListData>"
+        ));
+        for c in 1..=*n {
+            let gender = if c % 2 == 0 { "female" } else { "male" };
+            affiliations.push_str(&format!(
+                "<Candidate><CandidateIdentifier Id=\"{c}\"></CandidateIdentifier><CandidateFullName><xnl:PersonName><xnl:NameLine NameType=\"Initials\">K.</xnl:NameLine><xnl:FirstName>Kandidaat</xnl:FirstName><xnl:LastName>Lijst{l}nummer{c}</xnl:LastName></xnl:PersonName></CandidateFullName><Gender>{gender}</Gender><QualifyingAddress><xal:Locality><xal:LocalityName>Plaats {l}</xal:LocalityName></xal:Locality></QualifyingAddress></Candidate>"
+            ));
+        }
+        affiliations.push_str("</Affiliation>");
+    }
+    format!(
+        "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<EML xmlns=\"urn:oasis:names:tc:evs:schema:eml\" xmlns:ds=\"http://www.w3.org/2000/09/xmldsig#\" xmlns:kr=\"http://www.kiesraad.nl/extensions\" xmlns:xal=\"urn:oasis:names:tc:ciq:xsdschema:xAL:2.0\" xmlns:xnl=\"urn:oasis:names:tc:ciq:xsdschema:xNL:2.0\" Id=\"230b\" SchemaVersion=\"5\"><TransactionId>1</TransactionId><ManagingAuthority><AuthorityIdentifier Id=\"CSB\">Centraal stembureau</AuthorityIdentifier><AuthorityAddress></AuthorityAddress></ManagingAuthority><IssueDate>2099-02-09</IssueDate><kr:CreationDateTime>2099-02-09T14:06:41.024</kr:CreationDateTime><ds:CanonicalizationMethod Algorithm=\"http://www.w3.org/TR/2001/REC-xml-c14n-20010315#WithComments\"></ds:CanonicalizationMethod><CandidateList><Election>{ident}<Contest><ContestIdentifier Id=\"{contest}\"><ContestName>{contest_name}</ContestName></ContestIdentifier>{affiliations}</Contest></Election></CandidateList></EML>"
+    )
+}
+
+/// The events of one typist typing station `s` of municipality `m`.
+fn typing(votes: &Votes, user: &str, m: usize, s: u32, has_voter_cards: bool) -> Vec<Event> {
+    let station = PollingStationNumber(s);
+    let ev = |action| Event {
+        station,
+        user: UserName(user.into()),
+        role: EntryRole::Typist,
+        at: T(4_000_000_000),
+        action,
+    };
+    let set = |field, n: u64| {
+        ev(Action::SetField {
+            field,
+            value: FieldValue::Count(EntryCount::new(n).unwrap()),
+        })
+    };
+    let e: u64 = votes.numbers().map(|l| votes.list_total(m, s, l)).sum();
+    let blank = Votes::blank(m, s);
+    let invalid = 3;
+    let h = e + blank + invalid;
+    let (proxy, c) = (15, if has_voter_cards { 5 } else { 0 });
+    let mut out = vec![ev(Action::StartEntry)];
+    out.push(set(FieldId::PollCards, h - proxy - c));
+    out.push(set(FieldId::ProxyCertificates, proxy));
+    if has_voter_cards {
+        out.push(set(FieldId::VoterCards, c));
+    }
+    out.push(set(FieldId::AdmittedVoters, h));
+    for l in votes.numbers() {
+        out.push(set(
+            FieldId::ListVotes(ListNumber(l)),
+            votes.list_total(m, s, l),
+        ));
+    }
+    out.push(set(FieldId::VotesOnCandidates, e));
+    out.push(set(FieldId::BlankVotes, blank));
+    out.push(set(FieldId::InvalidVotes, invalid));
+    out.push(set(FieldId::VotesCast, h));
+    out.push(ev(Action::SetField {
+        field: FieldId::AdmittedEqualsCast,
+        value: FieldValue::Mark(true),
+    }));
+    for l in votes.numbers() {
+        for c in 1..=votes.lists[(l - 1) as usize] {
+            out.push(set(
+                FieldId::CandidateVotes(ListNumber(l), CandidatePosition(c)),
+                votes.votes(m, s, l, c),
+            ));
+        }
+        out.push(set(
+            FieldId::ListTotal(ListNumber(l)),
+            votes.list_total(m, s, l),
+        ));
+    }
+    out.push(ev(Action::Finalise {
+        acknowledge_warnings: false,
+    }));
+    out
+}
+
+fn created(eml: &str) -> Created {
+    Created {
+        eml: eml.to_owned(),
+        report: CreationTime::new(2099, 3, 18, 1, 0, 0).unwrap(),
+    }
+}
+
+fn files(set: Vec<tally_export::ExportFile>) -> Vec<File> {
+    set.into_iter()
+        .map(|f| File {
+            name: f.name,
+            bytes: f.bytes,
+        })
+        .collect()
+}
+
+/// The export of municipality `m`, typed twice and exported by the GSB's tools.
+fn municipal_export(
+    election: &Election,
+    votes: &Votes,
+    m: usize,
+    muni: &Municipality,
+    lists: &File,
+) -> Vec<File> {
+    let contest = ContestId(muni.kieskring.to_string());
+    let shape = shape_for(election, &contest);
+    let mut data = DataEntry::new(shape, (1..=muni.stations).map(PollingStationNumber));
+    for s in 1..=muni.stations {
+        for user in ["typist1", "typist2"] {
+            for e in typing(votes, user, m, s, election.has_voter_cards()) {
+                data.apply(&e).unwrap_or_else(|err| panic!("{e:?}: {err}"));
+            }
+        }
+    }
+    let spec = MunicipalitySpec {
+        code: MunicipalityCode(muni.code.clone()),
+        stations: (1..=muni.stations)
+            .map(|s| StationInfo {
+                number: PollingStationNumber(s),
+                name: format!("Stembureau {s} {}", muni.name),
+                eligible_voters: 0,
+            })
+            .collect(),
+        list_names: election
+            .lists(&contest)
+            .iter()
+            .map(|l| (l.number, l.name.clone()))
+            .collect(),
+        total_cast: None,
+    };
+    let set = tally_export::municipal(
+        &tally_export::Municipality {
+            election,
+            contest: &contest,
+            spec: &spec,
+            name: &muni.name,
+            lists: SourceFile::new(&lists.name, &lists.bytes),
+            demo: false,
+        },
+        &data,
+        &created("2099-03-18T01:00:00"),
+    )
+    .unwrap_or_else(|e| panic!("{}: {e}", muni.code));
+    files(set)
+}
+
+fn import(agg: &mut Aggregation, f: &File) {
+    match agg.import(&f.name, &f.bytes).unwrap() {
+        ImportOutcome::Imported { .. } => {}
+        other => panic!("{}: {other:?}", f.name),
+    }
+}
+
+fn meta(time: &str) -> TotalMeta {
+    TotalMeta {
+        transaction_id: 1,
+        creation_date_time: time.into(),
+    }
+}
+
+impl ElectionChain {
+    /// Builds the chain of `spec` (every key fresh).
+    pub fn build(spec: &ChainSpec) -> ElectionChain {
+        let def_bytes = std::fs::read(real(spec.definition)).unwrap();
+        let def_text = String::from_utf8(def_bytes.clone()).unwrap();
+        let bare = tally_core::eml::definition::load_definition(&SourceFile::new(
+            spec.definition,
+            &def_bytes,
+        ))
+        .unwrap();
+        let id = bare.id.0.clone();
+        let kieskringen: Vec<(u32, String)> = bare
+            .kieskringen()
+            .filter_map(|k| Some((k.key.number?, k.name.clone())))
+            .filter(|(n, _)| spec.kieskringen.is_none_or(|ks| ks.contains(n)))
+            .collect();
+        let mut def = vec![File {
+            name: spec.definition.to_owned(),
+            bytes: def_bytes,
+        }];
+        for (n, name) in &kieskringen {
+            let text = match spec.real_lists {
+                Some(file) => {
+                    let t = std::fs::read_to_string(real(file)).unwrap();
+                    rename_contest(&t, *n, name)
+                }
+                None => candidate_lists(&def_text, &n.to_string(), name, spec.lists),
+            };
+            def.push(File {
+                name: format!("Kandidatenlijsten_{id}_{}.eml.xml", name.replace(' ', "_")),
+                bytes: text.into_bytes(),
+            });
+        }
+        let sources: Vec<SourceFile<'_>> = def[1..]
+            .iter()
+            .map(|f| SourceFile::new(&f.name, &f.bytes))
+            .collect();
+        let election =
+            load_election(&SourceFile::new(&def[0].name, &def[0].bytes), &sources, None).unwrap();
+        let votes = Votes { lists: spec.lists };
+        let municipalities: Vec<Municipality> = election
+            .municipalities()
+            .filter_map(|r| {
+                let code = r.municipality_code()?.0;
+                let k = election.kieskring_of(&MunicipalityCode(code.clone()))?;
+                let kieskring = k.key.number?;
+                kieskringen.iter().any(|(n, _)| *n == kieskring).then(|| Municipality {
+                    stations: 1 + (code.len() as u32 + code.as_bytes()[3] as u32) % 2,
+                    code,
+                    kieskring,
+                    name: r.name.clone(),
+                })
+            })
+            .collect();
+
+        let root = SecretKey::generate();
+        let mut bodies = vec![issue(&root, Role::Authority, "Kiesraad", &id)];
+        let mut media = vec![Medium {
+            signer: "Kiesraad".into(),
+            kind: ContentKind::ElectionDefinition,
+            files: def.clone(),
+        }];
+        let lists_of = |k: u32| {
+            let i = kieskringen.iter().position(|(n, _)| *n == k).unwrap();
+            &def[1 + i]
+        };
+        let mut b510: Vec<(u32, File)> = Vec::new();
+        for (m, muni) in municipalities.iter().enumerate() {
+            bodies.push(issue(&root, Role::Gsb, &muni.code, &id));
+            let set = match spec.real_510b.iter().find(|(_, c)| *c == muni.code) {
+                Some((file, _)) => vec![File {
+                    name: (*file).to_owned(),
+                    bytes: std::fs::read(real(file)).unwrap(),
+                }],
+                None => municipal_export(&election, &votes, m, muni, lists_of(muni.kieskring)),
+            };
+            b510.push((muni.kieskring, set[0].clone()));
+            media.push(Medium {
+                signer: muni.code.clone(),
+                kind: ContentKind::Results510b,
+                files: set,
+            });
+        }
+        let lists: Vec<SourceFile<'_>> = def[1..]
+            .iter()
+            .map(|f| SourceFile::new(&f.name, &f.bytes))
+            .collect();
+        let mut c510 = Vec::new();
+        for (k, name) in &kieskringen {
+            let hsb = format!("HSB{k}");
+            bodies.push(issue(&root, Role::Hsb, &hsb, &id));
+            let mut agg = Aggregation::for_district(&election, *k).unwrap();
+            for (kk, f) in &b510 {
+                if kk == k {
+                    import(&mut agg, f);
+                }
+            }
+            let total = agg.total(&meta("2099-03-19T10:00:00")).unwrap();
+            let contest = ContestId(k.to_string());
+            let set = tally_export::district(
+                &tally_export::Body {
+                    election: &election,
+                    level: AggregationLevel::District { kieskring: *k },
+                    id: &hsb,
+                    name: &format!("Hoofdstembureau {name}"),
+                    contest: &contest,
+                    lists: &lists,
+                    demo: false,
+                },
+                &total,
+                &created("2099-03-19T10:00:00"),
+            )
+            .unwrap();
+            let set = files(set);
+            c510.push(set[0].clone());
+            media.push(Medium {
+                signer: hsb,
+                kind: ContentKind::Results510c,
+                files: set,
+            });
+        }
+        bodies.push(issue(&root, Role::Csb, "CSB", &id));
+        let mut agg = Aggregation::for_central(&election).unwrap();
+        for f in &c510 {
+            import(&mut agg, f);
+        }
+        let total = agg.total(&meta("2099-03-23T10:00:00")).unwrap();
+        let contest = election.contests[0].id.clone();
+        let set = tally_export::central(
+            &tally_export::Body {
+                election: &election,
+                level: AggregationLevel::Central,
+                id: "CSB",
+                name: "Centraal stembureau",
+                contest: &contest,
+                lists: &lists,
+                demo: false,
+            },
+            &total,
+            &[],
+            &[],
+            &created("2099-03-23T10:00:00"),
+        )
+        .unwrap();
+        media.push(Medium {
+            signer: "CSB".into(),
+            kind: ContentKind::Results510d520,
+            files: files(set),
+        });
+        ElectionChain {
+            root,
+            bodies,
+            election,
+            id,
+            votes,
+            municipalities,
+            kieskringen: kieskringen.into_iter().map(|(n, _)| n).collect(),
+            media,
+        }
+    }
+
+    /// A body by identifier.
+    pub fn body(&self, id: &str) -> &Body {
+        self.bodies.iter().find(|b| b.id == id).unwrap()
+    }
+
+    /// The medium signed by `signer`.
+    pub fn medium(&self, signer: &str) -> &Medium {
+        self.media.iter().find(|m| m.signer == signer).unwrap()
+    }
+
+    /// The folder name of the medium signed by `signer`.
+    pub fn medium_folder(&self, signer: &str) -> String {
+        let m = self.medium(signer);
+        tally_signing::SignedMedium::folder_name(m.kind, &self.id, signer)
+    }
+
+    /// The root public key file in `dir`.
+    pub fn write_root_key(&self, dir: &Path) -> PathBuf {
+        let p = dir.join("root.pub");
+        std::fs::write(&p, self.root.public_key().to_file_bytes()).unwrap();
+        p
+    }
+
+    /// Writes every medium into `dir`.
+    pub fn write(&self, dir: &Path) {
+        for m in &self.media {
+            write_medium(self.body(&m.signer), m.kind, &m.files, dir);
+        }
+    }
+
+    /// The votes of list `l` over every synthetic station of the chain.
+    pub fn list_votes(&self, l: u32) -> u64 {
+        self.municipalities
+            .iter()
+            .enumerate()
+            .flat_map(|(m, mu)| (1..=mu.stations).map(move |s| (m, s)))
+            .map(|(m, s)| self.votes.list_total(m, s, l))
+            .sum()
+    }
+}
+
+/// A real 230b with its contest renamed to kieskring `n` (`name`).
+fn rename_contest(text: &str, n: u32, name: &str) -> String {
+    let start = text.find("<ContestIdentifier").unwrap();
+    let end = text[start..].find("</ContestIdentifier>").unwrap() + "</ContestIdentifier>".len();
+    format!(
+        "{}<ContestIdentifier Id=\"{n}\"><ContestName>{name}</ContestName></ContestIdentifier>{}",
+        &text[..start],
+        &text[start + end..]
+    )
+}
+
+/// The seats per list by the Kieswet for 19 seats or more (P 6 and P 7), computed here
+/// independently of the core: full seats by the quota, the rest by highest averages among
+/// lists that reached the quota, in whole numbers (a/b > c/d as a*d > c*b). Ties are
+/// asserted not to occur.
+pub fn seats_by_highest_averages(votes: &[(u32, u64)], seats: u64) -> Vec<(u32, u64)> {
+    let total: u64 = votes.iter().map(|(_, v)| v).sum();
+    let mut out: Vec<(u32, u64, u64)> = votes
+        .iter()
+        .map(|(l, v)| (*l, *v, v * seats / total))
+        .collect();
+    let mut left = seats - out.iter().map(|x| x.2).sum::<u64>();
+    while left > 0 {
+        let mut best: Option<usize> = None;
+        for (i, (_, v, s)) in out.iter().enumerate() {
+            if *s == 0 {
+                continue;
+            }
+            match best {
+                None => best = Some(i),
+                Some(b) => {
+                    let (_, bv, bs) = out[b];
+                    assert_ne!(v * (bs + 1), bv * (s + 1), "a tie");
+                    if v * (bs + 1) > bv * (s + 1) {
+                        best = Some(i);
+                    }
+                }
+            }
+        }
+        out[best.unwrap()].2 += 1;
+        left -= 1;
+    }
+    out.into_iter().map(|(l, _, s)| (l, s)).collect()
+}
