@@ -29,10 +29,12 @@
 use std::path::{Path, PathBuf};
 
 use tally_core::aggregate::{Aggregation, AggregationLevel, ImportOutcome, TotalMeta};
+use tally_core::counts::CountLevel;
 use tally_core::double_entry::{
     Action, DataEntry, Event, Role as EntryRole, Timestamp as T, UserName,
 };
 use tally_core::election::Election;
+use tally_core::eml::count::{count_file_name, write_count};
 use tally_core::eml::definition::{SourceFile, load_election};
 use tally_core::entry::{EntryCount, FieldId, FieldValue};
 use tally_core::ids::{
@@ -142,6 +144,9 @@ pub struct ElectionChain {
     pub kieskringen: Vec<u32>,
     /// Every medium: definition, the 510b, the 510c, 510d + 520.
     pub media: Vec<Medium>,
+    /// Why `tally_export::central` could not compute the seats, when it could not (the CSB's
+    /// medium then holds the 510d alone).
+    pub central_refusal: Option<String>,
 }
 
 /// A path in `../shared/eml/real`.
@@ -451,7 +456,7 @@ impl ElectionChain {
         }
         let total = agg.total(&meta("2099-03-23T10:00:00")).unwrap();
         let contest = election.contests[0].id.clone();
-        let set = tally_export::central(
+        let exported = tally_export::central(
             &tally_export::Body {
                 election: &election,
                 level: AggregationLevel::Central,
@@ -465,12 +470,24 @@ impl ElectionChain {
             &[],
             &[],
             &created("2099-03-23T10:00:00"),
-        )
-        .unwrap();
+        );
+        // Where the core cannot compute the seats (a water board), the CSB signs the 510d
+        // alone: as far as the chain goes.
+        let (set, central_refusal) = match exported {
+            Ok(set) => (files(set), None),
+            Err(tally_export::ExportError::Outcome(e)) => (
+                vec![File {
+                    name: count_file_name(CountLevel::Total, &id, ""),
+                    bytes: write_count(&total).unwrap(),
+                }],
+                Some(e.to_string()),
+            ),
+            Err(e) => panic!("{e}"),
+        };
         media.push(Medium {
             signer: "CSB".into(),
             kind: ContentKind::Results510d520,
-            files: files(set),
+            files: set,
         });
         ElectionChain {
             root,
@@ -481,6 +498,7 @@ impl ElectionChain {
             municipalities,
             kieskringen: kieskringen.into_iter().map(|(n, _)| n).collect(),
             media,
+            central_refusal,
         }
     }
 
