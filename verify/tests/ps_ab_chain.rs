@@ -31,9 +31,9 @@ fn spec(definition: &'static str) -> ChainSpec {
     ChainSpec {
         definition,
         lists: LISTS,
-        real_lists: None,
+        real_lists: &[],
         real_510b: &[],
-        kieskringen: None,
+        restrict: None,
     }
 }
 

@@ -53,27 +53,42 @@ pub const AT: &str = "2099-03-24T00:00:00Z";
 /// `LISTS[i]` candidates), the same in every kieskring.
 pub type Lists = &'static [u32];
 
-/// The votes typed in a synthetic election.
-#[derive(Debug, Clone, Copy)]
+/// The votes typed in a synthetic municipality, for the lists of its ballot.
+#[derive(Debug, Clone)]
 pub struct Votes {
-    /// The lists.
-    pub lists: Lists,
+    /// The lists on the ballot: number and number of candidates, in ballot order.
+    pub lists: Vec<(u32, u32)>,
 }
 
-/// The first candidates' base votes per list (distinct, so that no averages tie).
+/// The first candidates' base votes per list, by ballot position (distinct, so that no
+/// averages tie); lists further down get `200 / position`.
 const BASE: [u64; 8] = [3000, 2200, 1900, 1500, 1000, 700, 400, 260];
 
 impl Votes {
+    /// Lists `1..=lists.len()` with `lists[i]` candidates.
+    pub fn numbered(lists: Lists) -> Votes {
+        Votes {
+            lists: (1..).zip(lists.iter().copied()).collect(),
+        }
+    }
+
+    fn position(&self, l: u32) -> usize {
+        self.lists.iter().position(|(n, _)| *n == l).unwrap()
+    }
+
     /// The votes typed for candidate `c` of list `l` at station `s` (from 1) of the
     /// municipality with index `m`: the first candidate of each list gets most; the last
-    /// candidate of list 1 enough to be elected on preference votes; the others a few.
+    /// candidate of the first list enough to be elected on preference votes; the others a
+    /// few.
     pub fn votes(&self, m: usize, s: u32, l: u32, c: u32) -> u64 {
         let m = m as u64;
         let s64 = u64::from(s);
+        let i = self.position(l);
         if c == 1 {
-            return BASE[(l - 1) as usize] + 10 * (m % 7) + s64;
+            let base = BASE.get(i).copied().unwrap_or_else(|| 200 / i as u64);
+            return base + 10 * (m % 7) + s64;
         }
-        if l == 1 && c == self.lists[0] {
+        if i == 0 && c == self.lists[0].1 {
             return 120 + m % 5;
         }
         (m * 7 + s64 * 3 + u64::from(l) * 5 + u64::from(c)) % 5
@@ -81,7 +96,7 @@ impl Votes {
 
     /// The sum of a list's candidates at a station.
     pub fn list_total(&self, m: usize, s: u32, l: u32) -> u64 {
-        (1..=self.lists[(l - 1) as usize])
+        (1..=self.lists[self.position(l)].1)
             .map(|c| self.votes(m, s, l, c))
             .sum()
     }
@@ -92,8 +107,12 @@ impl Votes {
     }
 
     /// The list numbers.
-    pub fn numbers(&self) -> impl Iterator<Item = u32> {
-        1..=self.lists.len() as u32
+    pub fn numbers(&self) -> impl Iterator<Item = u32> + '_ {
+        self.lists.iter().map(|(n, _)| *n)
+    }
+
+    fn candidates(&self, l: u32) -> u32 {
+        self.lists[self.position(l)].1
     }
 }
 
@@ -108,6 +127,10 @@ pub struct Municipality {
     pub name: String,
     /// The number of polling stations (synthetic municipalities only).
     pub stations: u32,
+    /// The votes typed (synthetic municipalities only).
+    pub votes: Votes,
+    /// Whether its 510b is a real one.
+    pub real: bool,
 }
 
 /// What chain to build.
@@ -116,14 +139,15 @@ pub struct ChainSpec {
     pub definition: &'static str,
     /// The synthetic lists (ignored with `real_lists`).
     pub lists: Lists,
-    /// Real 230b files to use instead of synthetic ones, as (contest id, file name in
-    /// `../shared/eml/real`) with the contest renamed to each kieskring (empty: synthetic).
-    pub real_lists: Option<&'static str>,
+    /// Real 230b files (kieskring, file name in `../shared/eml/real`) used instead of
+    /// synthetic ones for these kieskringen.
+    pub real_lists: &'static [(u32, &'static str)],
     /// Real 510b files (file name in `../shared/eml/real`, municipality code) used instead of
     /// the synthetic count of that municipality, signed by its GSB as they are.
     pub real_510b: &'static [(&'static str, &'static str)],
-    /// Only these kieskringen (None: all of the tree).
-    pub kieskringen: Option<&'static [u32]>,
+    /// The tree restricted to these kieskringen and municipalities (by number), a
+    /// synthetic definition made from the real one by [`restrict_tree`] (None: the real tree).
+    pub restrict: Option<&'static [(u32, &'static [u32])]>,
 }
 
 /// The built chain.
@@ -231,7 +255,7 @@ fn typing(votes: &Votes, user: &str, m: usize, s: u32, has_voter_cards: bool) ->
         value: FieldValue::Mark(true),
     }));
     for l in votes.numbers() {
-        for c in 1..=votes.lists[(l - 1) as usize] {
+        for c in 1..=votes.candidates(l) {
             out.push(set(
                 FieldId::CandidateVotes(ListNumber(l), CandidatePosition(c)),
                 votes.votes(m, s, l, c),
@@ -267,7 +291,6 @@ fn files(set: Vec<tally_export::ExportFile>) -> Vec<File> {
 /// The export of municipality `m`, typed twice and exported by the GSB's tools.
 fn municipal_export(
     election: &Election,
-    votes: &Votes,
     m: usize,
     muni: &Municipality,
     lists: &File,
@@ -277,7 +300,7 @@ fn municipal_export(
     let mut data = DataEntry::new(shape, (1..=muni.stations).map(PollingStationNumber));
     for s in 1..=muni.stations {
         for user in ["typist1", "typist2"] {
-            for e in typing(votes, user, m, s, election.has_voter_cards()) {
+            for e in typing(&muni.votes, user, m, s, election.has_voter_cards()) {
                 data.apply(&e).unwrap_or_else(|err| panic!("{e:?}: {err}"));
             }
         }
@@ -331,8 +354,11 @@ fn meta(time: &str) -> TotalMeta {
 impl ElectionChain {
     /// Builds the chain of `spec` (every key fresh).
     pub fn build(spec: &ChainSpec) -> ElectionChain {
-        let def_bytes = std::fs::read(real(spec.definition)).unwrap();
-        let def_text = String::from_utf8(def_bytes.clone()).unwrap();
+        let mut def_text = std::fs::read_to_string(real(spec.definition)).unwrap();
+        if let Some(keep) = spec.restrict {
+            def_text = restrict_tree(&def_text, keep);
+        }
+        let def_bytes = def_text.clone().into_bytes();
         let bare = tally_core::eml::definition::load_definition(&SourceFile::new(
             spec.definition,
             &def_bytes,
@@ -342,18 +368,14 @@ impl ElectionChain {
         let kieskringen: Vec<(u32, String)> = bare
             .kieskringen()
             .filter_map(|k| Some((k.key.number?, k.name.clone())))
-            .filter(|(n, _)| spec.kieskringen.is_none_or(|ks| ks.contains(n)))
             .collect();
         let mut def = vec![File {
             name: spec.definition.to_owned(),
             bytes: def_bytes,
         }];
         for (n, name) in &kieskringen {
-            let text = match spec.real_lists {
-                Some(file) => {
-                    let t = std::fs::read_to_string(real(file)).unwrap();
-                    rename_contest(&t, *n, name)
-                }
+            let text = match spec.real_lists.iter().find(|(k, _)| k == n) {
+                Some((_, file)) => std::fs::read_to_string(real(file)).unwrap(),
                 None => candidate_lists(&def_text, &n.to_string(), name, spec.lists),
             };
             def.push(File {
@@ -367,18 +389,28 @@ impl ElectionChain {
             .collect();
         let election =
             load_election(&SourceFile::new(&def[0].name, &def[0].bytes), &sources, None).unwrap();
-        let votes = Votes { lists: spec.lists };
+        let votes = Votes::numbered(spec.lists);
         let municipalities: Vec<Municipality> = election
             .municipalities()
             .filter_map(|r| {
                 let code = r.municipality_code()?.0;
                 let k = election.kieskring_of(&MunicipalityCode(code.clone()))?;
                 let kieskring = k.key.number?;
-                kieskringen.iter().any(|(n, _)| *n == kieskring).then(|| Municipality {
-                    stations: 1 + (code.len() as u32 + code.as_bytes()[3] as u32) % 2,
+                let contest = ContestId(kieskring.to_string());
+                let ballot = Votes {
+                    lists: election
+                        .lists(&contest)
+                        .iter()
+                        .map(|l| (l.number.0, l.candidates.len() as u32))
+                        .collect(),
+                };
+                Some(Municipality {
+                    stations: 1 + u32::from(code.as_bytes()[3]) % 2,
+                    real: spec.real_510b.iter().any(|(_, c)| *c == code),
                     code,
                     kieskring,
                     name: r.name.clone(),
+                    votes: ballot,
                 })
             })
             .collect();
@@ -402,7 +434,7 @@ impl ElectionChain {
                     name: (*file).to_owned(),
                     bytes: std::fs::read(real(file)).unwrap(),
                 }],
-                None => municipal_export(&election, &votes, m, muni, lists_of(muni.kieskring)),
+                None => municipal_export(&election, m, muni, lists_of(muni.kieskring)),
             };
             b510.push((muni.kieskring, set[0].clone()));
             media.push(Medium {
@@ -537,21 +569,53 @@ impl ElectionChain {
         self.municipalities
             .iter()
             .enumerate()
+            .filter(|(_, mu)| !mu.real)
             .flat_map(|(m, mu)| (1..=mu.stations).map(move |s| (m, s)))
-            .map(|(m, s)| self.votes.list_total(m, s, l))
+            .map(|(m, s)| self.municipalities[m].votes.list_total(m, s, l))
             .sum()
     }
 }
 
-/// A real 230b with its contest renamed to kieskring `n` (`name`).
-fn rename_contest(text: &str, n: u32, name: &str) -> String {
-    let start = text.find("<ContestIdentifier").unwrap();
-    let end = text[start..].find("</ContestIdentifier>").unwrap() + "</ContestIdentifier>".len();
-    format!(
-        "{}<ContestIdentifier Id=\"{n}\"><ContestName>{name}</ContestName></ContestIdentifier>{}",
-        &text[..start],
-        &text[start + end..]
-    )
+/// The value of attribute `name` in the start tag `tag`.
+fn attribute<'a>(tag: &'a str, name: &str) -> Option<&'a str> {
+    let key = format!(" {name}=\"");
+    let start = tag.find(&key)? + key.len();
+    let end = start + tag[start..].find('"')?;
+    Some(&tag[start..end])
+}
+
+/// A 110a with its election tree restricted to the kieskringen of `keep` and, in each, the
+/// municipalities (by region number) given: every other region under a kieskring is left
+/// out, the state and every region above the kieskringen kept.
+pub fn restrict_tree(def: &str, keep: &[(u32, &[u32])]) -> String {
+    let mut out = String::with_capacity(def.len());
+    let mut rest = def;
+    while let Some(start) = rest.find("<kr:Region ") {
+        let end = start + rest[start..].find("</kr:Region>").unwrap() + "</kr:Region>".len();
+        let block = &rest[start..end];
+        let tag = &block[..block.find('>').unwrap()];
+        let number: Option<u32> = attribute(tag, "RegionNumber").map(|n| n.parse().unwrap());
+        let superior: Option<u32> =
+            attribute(tag, "SuperiorRegionNumber").map(|n| n.parse().unwrap());
+        let kept = match attribute(tag, "RegionCategory") {
+            Some("KIESKRING") => keep.iter().any(|(k, _)| Some(*k) == number),
+            _ => match superior.and_then(|sup| keep.iter().find(|(k, _)| *k == sup)) {
+                Some((_, municipalities)) => number.is_some_and(|n| municipalities.contains(&n)),
+                None => superior.is_none() || attribute(tag, "SuperiorRegionCategory") != Some("KIESKRING"),
+            },
+        };
+        let before = &rest[..start];
+        if kept {
+            out.push_str(before);
+            out.push_str(block);
+        } else {
+            // Leave out the block with the indentation before it.
+            out.push_str(before.trim_end_matches([' ', '\n', '\r', '\t']));
+        }
+        rest = &rest[end..];
+    }
+    out.push_str(rest);
+    out
 }
 
 /// The seats per list by the Kieswet for 19 seats or more (P 6 and P 7), computed here
