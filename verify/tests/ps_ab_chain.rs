@@ -32,6 +32,7 @@ fn spec(definition: &'static str) -> ChainSpec {
         definition,
         lists: LISTS,
         real_lists: &[],
+        lists_from_510b: &[],
         real_510b: &[],
         restrict: None,
     }

@@ -41,7 +41,8 @@ fn tk2025() -> &'static ElectionChain {
                 (6, "Kandidatenlijsten_TK2025_Nijmegen.eml.xml"),
                 (10, "Kandidatenlijsten_TK2025_Haarlem.eml.xml"),
             ],
-            real_510b: &[(REAL_510B, "0668")],
+            lists_from_510b: &[],
+        real_510b: &[(REAL_510B, "0668")],
             restrict: Some(&[(6, &[668, 209, 214]), (10, &[358, 362, 375])]),
         })
     })
@@ -239,6 +240,59 @@ fn the_real_510b_signed_by_a_gsb_of_another_kieskring_is_found() {
         out.contains(&format!(
             "DISCREPANCY {}/{REAL_510B}: made by 0668 but signed by {other}: a body may sign only its own count",
             c.medium_folder("0668")
+        )),
+        "{out}"
+    );
+}
+
+const AA_EN_HUNZE: &str = "Telling_TK2023_gemeente_Aa_en_Hunze.eml.xml";
+
+/// TK2023 with the real Aa en Hunze 510b (municipality 1680, kieskring 3 Assen): the
+/// Assen 230b is not published, so it is Utrecht's real 230b renamed to Assen with only the
+/// lists on the 510b's ballot (1 to 23: lists 24 to 26 stand in Utrecht, not in Assen);
+/// Utrecht's real 230b; the real 110a's tree restricted to Assen and Utrecht with three
+/// municipalities each.
+#[test]
+fn the_tk2023_chain_with_the_real_aa_en_hunze_510b_verifies() {
+    let c = ElectionChain::build(&ChainSpec {
+        definition: "Verkiezingsdefinitie_TK2023.eml.xml",
+        lists: &[],
+        real_lists: &[(8, "Kandidatenlijsten_TK2023_Utrecht.eml.xml")],
+        lists_from_510b: &[(3, AA_EN_HUNZE, "Kandidatenlijsten_TK2023_Utrecht.eml.xml")],
+        real_510b: &[(AA_EN_HUNZE, "1680")],
+        restrict: Some(&[(3, &[1680, 106, 109]), (8, &[344, 310, 312])]),
+    });
+    assert_eq!(c.kieskringen, vec![3, 8]);
+    assert_eq!(c.municipalities.len(), 6);
+    let c: &'static ElectionChain = Box::leak(Box::new(c));
+    let keys = tempfile::tempdir().unwrap();
+    let key = c.write_root_key(keys.path());
+    let dir = tempfile::tempdir().unwrap();
+    c.write(dir.path());
+    let (code, out) = run(&[
+        "check".as_ref(),
+        dir.path().as_os_str(),
+        "--root-key".as_ref(),
+        key.as_os_str(),
+        "--at".as_ref(),
+        AT.as_ref(),
+        "--require-all".as_ref(),
+    ]);
+    assert_eq!(code, 0, "{out}");
+    assert!(
+        out.ends_with("result: everything checked agrees\n"),
+        "{out}"
+    );
+    assert_eq!(
+        out.matches("signed medium verified").count(),
+        c.media.len(),
+        "{out}"
+    );
+    assert!(out.contains("reporting unit HSB3::1680"), "{out}");
+    assert!(
+        out.contains(&format!(
+            "OK {}/{AA_EN_HUNZE}: 510b of 1680: TotalVotes equals the sum of its",
+            c.medium_folder("1680")
         )),
         "{out}"
     );

@@ -142,6 +142,11 @@ pub struct ChainSpec {
     /// Real 230b files (kieskring, file name in `../shared/eml/real`) used instead of
     /// synthetic ones for these kieskringen.
     pub real_lists: &'static [(u32, &'static str)],
+    /// Synthetic 230b files for a kieskring whose 230b is not published: (kieskring, a real
+    /// 510b of that kieskring, the real 230b of another kieskring). The other kieskring's
+    /// 230b with its contest renamed, keeping only the lists on the 510b's ballot
+    /// ([`adapt_candidate_lists`]).
+    pub lists_from_510b: &'static [(u32, &'static str, &'static str)],
     /// Real 510b files (file name in `../shared/eml/real`, municipality code) used instead of
     /// the synthetic count of that municipality, signed by its GSB as they are.
     pub real_510b: &'static [(&'static str, &'static str)],
@@ -188,16 +193,20 @@ fn election_identifier(def: &str) -> &str {
 }
 
 /// A synthetic 230b for contest `contest` (`contest_name`) of the election of the 110a
-/// `def`: lists `1..=lists.len()` named `Lijst <n>`, each with `lists[n - 1]` invented
+/// `def`: the lists `(number, registered name, number of candidates)`, each with invented
 /// candidates. The `ElectionIdentifier` is the 110a's, so the core loads it as this
 /// election's.
-pub fn candidate_lists(def: &str, contest: &str, contest_name: &str, lists: Lists) -> String {
+pub fn candidate_lists(
+    def: &str,
+    contest: &str,
+    contest_name: &str,
+    lists: &[(u32, String, u32)],
+) -> String {
     let ident = election_identifier(def).replace('\n', "");
     let mut affiliations = String::new();
-    for (i, n) in lists.iter().enumerate() {
-        let l = i + 1;
+    for (l, list_name, n) in lists {
         affiliations.push_str(&format!(
-            "<Affiliation><AffiliationIdentifier Id=\"{l}\"><RegisteredName>Lijst {l}</RegisteredName></AffiliationIdentifier><Type>op zichzelf staande lijst</Type><kr:ListData PublicationLanguage=\"nl\" PublishGender=\"true\"></kr:ListData>"
+            "<Affiliation><AffiliationIdentifier Id=\"{l}\"><RegisteredName>{list_name}</RegisteredName></AffiliationIdentifier><Type>op zichzelf staande lijst</Type><kr:ListData PublicationLanguage=\"nl\" PublishGender=\"true\"></kr:ListData>"
         ));
         for c in 1..=*n {
             let gender = if c % 2 == 0 { "female" } else { "male" };
@@ -210,6 +219,17 @@ pub fn candidate_lists(def: &str, contest: &str, contest_name: &str, lists: List
     format!(
         "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<EML xmlns=\"urn:oasis:names:tc:evs:schema:eml\" xmlns:ds=\"http://www.w3.org/2000/09/xmldsig#\" xmlns:kr=\"http://www.kiesraad.nl/extensions\" xmlns:xal=\"urn:oasis:names:tc:ciq:xsdschema:xAL:2.0\" xmlns:xnl=\"urn:oasis:names:tc:ciq:xsdschema:xNL:2.0\" Id=\"230b\" SchemaVersion=\"5\"><TransactionId>1</TransactionId><ManagingAuthority><AuthorityIdentifier Id=\"CSB\">Centraal stembureau</AuthorityIdentifier><AuthorityAddress></AuthorityAddress></ManagingAuthority><IssueDate>2099-02-09</IssueDate><kr:CreationDateTime>2099-02-09T14:06:41.024</kr:CreationDateTime><ds:CanonicalizationMethod Algorithm=\"http://www.w3.org/TR/2001/REC-xml-c14n-20010315#WithComments\"></ds:CanonicalizationMethod><CandidateList><Election>{ident}<Contest><ContestIdentifier Id=\"{contest}\"><ContestName>{contest_name}</ContestName></ContestIdentifier>{affiliations}</Contest></Election></CandidateList></EML>"
     )
+}
+
+/// The ballot of a count, as the core reads it: every list's number, registered name and
+/// number of candidates.
+pub fn ballot_of(count: &[u8]) -> Vec<(u32, String, u32)> {
+    let file = tally_core::eml::count::read_count(count).unwrap();
+    file.total
+        .lists
+        .iter()
+        .map(|l| (l.list.0, l.name.clone(), l.candidates.len() as u32))
+        .collect()
 }
 
 /// The events of one typist typing station `s` of municipality `m`.
@@ -376,7 +396,21 @@ impl ElectionChain {
         for (n, name) in &kieskringen {
             let text = match spec.real_lists.iter().find(|(k, _)| k == n) {
                 Some((_, file)) => std::fs::read_to_string(real(file)).unwrap(),
-                None => candidate_lists(&def_text, &n.to_string(), name, spec.lists),
+                None => match spec.lists_from_510b.iter().find(|(k, _, _)| k == n) {
+                    Some((_, count, other)) => adapt_candidate_lists(
+                        &std::fs::read_to_string(real(other)).unwrap(),
+                        *n,
+                        name,
+                        &ballot_of(&std::fs::read(real(count)).unwrap()),
+                    ),
+                    None => {
+                        let lists: Vec<(u32, String, u32)> = (1..)
+                            .zip(spec.lists)
+                            .map(|(l, c)| (l, format!("Lijst {l}"), *c))
+                            .collect();
+                        candidate_lists(&def_text, &n.to_string(), name, &lists)
+                    }
+                },
             };
             def.push(File {
                 name: format!("Kandidatenlijsten_{id}_{}.eml.xml", name.replace(' ', "_")),
@@ -574,6 +608,35 @@ impl ElectionChain {
             .map(|(m, s)| self.municipalities[m].votes.list_total(m, s, l))
             .sum()
     }
+}
+
+/// The 230b `text` of another kieskring made the 230b of kieskring `n` (`name`): its
+/// contest renamed, and only the lists of `ballot` kept; each kept list must have the
+/// ballot's number of candidates (asserted).
+pub fn adapt_candidate_lists(text: &str, n: u32, name: &str, ballot: &[(u32, String, u32)]) -> String {
+    let start = text.find("<ContestIdentifier").unwrap();
+    let end = start + text[start..].find("</ContestIdentifier>").unwrap() + "</ContestIdentifier>".len();
+    let mut out = format!(
+        "{}<ContestIdentifier Id=\"{n}\"><ContestName>{name}</ContestName></ContestIdentifier>",
+        &text[..start]
+    );
+    let mut rest = &text[end..];
+    let mut kept = 0;
+    while let Some(a) = rest.find("<Affiliation>") {
+        let b = a + rest[a..].find("</Affiliation>").unwrap() + "</Affiliation>".len();
+        let block = &rest[a..b];
+        let id: u32 = attribute(block, "Id").unwrap().parse().unwrap();
+        out.push_str(&rest[..a]);
+        if let Some((_, _, candidates)) = ballot.iter().find(|(l, _, _)| *l == id) {
+            assert_eq!(block.matches("<Candidate>").count() as u32, *candidates, "list {id}");
+            out.push_str(block);
+            kept += 1;
+        }
+        rest = &rest[b..];
+    }
+    assert_eq!(kept, ballot.len(), "every list of the ballot is in the 230b");
+    out.push_str(rest);
+    out
 }
 
 /// The value of attribute `name` in the start tag `tag`.
