@@ -182,7 +182,11 @@ fn clean_chain_verifies(chain: &'static ElectionChain, seats: u64) {
     assert_eq!(expected.iter().map(|x| x.1).sum::<u64>(), seats);
     let csb = chain.medium("CSB");
     let r520 = text(&csb.files[1]);
-    assert!(csb.files[1].name.starts_with("Resultaat_"), "{}", csb.files[1].name);
+    assert!(
+        csb.files[1].name.starts_with("Resultaat_"),
+        "{}",
+        csb.files[1].name
+    );
     for (l, n) in &expected {
         let elected = elected_in_520(&r520, *l);
         assert_eq!(elected.len() as u64, *n, "list {l}");
@@ -227,7 +231,8 @@ fn ps2023_gelderland_chain_verifies() {
 #[test]
 fn ps2023_drenthe_chain_verifies() {
     static C: OnceLock<ElectionChain> = OnceLock::new();
-    let c = C.get_or_init(|| ElectionChain::build(&spec("Verkiezingsdefinitie_PS2023_Drenthe.eml.xml")));
+    let c = C
+        .get_or_init(|| ElectionChain::build(&spec("Verkiezingsdefinitie_PS2023_Drenthe.eml.xml")));
     assert_eq!(c.kieskringen, vec![1]);
     clean_chain_verifies(c, 43);
 }
@@ -235,7 +240,8 @@ fn ps2023_drenthe_chain_verifies() {
 #[test]
 fn ps2023_limburg_chain_verifies() {
     static C: OnceLock<ElectionChain> = OnceLock::new();
-    let c = C.get_or_init(|| ElectionChain::build(&spec("Verkiezingsdefinitie_PS2023_Limburg.eml.xml")));
+    let c = C
+        .get_or_init(|| ElectionChain::build(&spec("Verkiezingsdefinitie_PS2023_Limburg.eml.xml")));
     assert_eq!(c.kieskringen.len(), 2);
     clean_chain_verifies(c, 47);
 }
@@ -248,9 +254,8 @@ fn ps2023_limburg_chain_verifies() {
 #[test]
 fn ab2023_limburg_chain_verifies_up_to_the_510d() {
     static C: OnceLock<ElectionChain> = OnceLock::new();
-    let c = C.get_or_init(|| {
-        ElectionChain::build(&spec("Verkiezingsdefinitie_AB2023_Limburg.eml.xml"))
-    });
+    let c = C
+        .get_or_init(|| ElectionChain::build(&spec("Verkiezingsdefinitie_AB2023_Limburg.eml.xml")));
     assert_eq!(c.kieskringen, vec![1]);
     assert_eq!(
         c.central_refusal.as_deref(),
@@ -263,7 +268,11 @@ fn ab2023_limburg_chain_verifies_up_to_the_510d() {
     assert_eq!(code, 1, "{out}");
     // Every medium's signature holds, the 510d is the one file of the CSB.
     let media = 2 + c.municipalities.len() + 1;
-    assert_eq!(out.matches("signed medium verified").count(), media, "{out}");
+    assert_eq!(
+        out.matches("signed medium verified").count(),
+        media,
+        "{out}"
+    );
     assert_eq!(c.medium("CSB").files.len(), 1);
     // The sums of every level were recomputed: no discrepancy but the seats'.
     let d = format!(
@@ -286,7 +295,11 @@ fn ab2023_limburg_chain_verifies_up_to_the_510d() {
 
 /// The first municipality of kieskring `k` of Gelderland, and its index.
 fn first_of(c: &ElectionChain, k: u32) -> (usize, &str) {
-    let i = c.municipalities.iter().position(|m| m.kieskring == k).unwrap();
+    let i = c
+        .municipalities
+        .iter()
+        .position(|m| m.kieskring == k)
+        .unwrap();
     (i, &c.municipalities[i].code)
 }
 

@@ -42,7 +42,7 @@ fn tk2025() -> &'static ElectionChain {
                 (10, "Kandidatenlijsten_TK2025_Haarlem.eml.xml"),
             ],
             lists_from_510b: &[],
-        real_510b: &[(REAL_510B, "0668")],
+            real_510b: &[(REAL_510B, "0668")],
             restrict: Some(&[(6, &[668, 209, 214]), (10, &[358, 362, 375])]),
         })
     })
@@ -212,10 +212,7 @@ fn a_changed_vote_in_the_real_510b_re_signed_by_its_gsb_is_found() {
             "{l}\n{out}"
         );
     }
-    assert!(
-        d.iter().any(|l| l.contains("list 1: list total")),
-        "{out}"
-    );
+    assert!(d.iter().any(|l| l.contains("list 1: list total")), "{out}");
 }
 
 #[test]

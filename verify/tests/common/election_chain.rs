@@ -309,12 +309,7 @@ fn files(set: Vec<tally_export::ExportFile>) -> Vec<File> {
 }
 
 /// The export of municipality `m`, typed twice and exported by the GSB's tools.
-fn municipal_export(
-    election: &Election,
-    m: usize,
-    muni: &Municipality,
-    lists: &File,
-) -> Vec<File> {
+fn municipal_export(election: &Election, m: usize, muni: &Municipality, lists: &File) -> Vec<File> {
     let contest = ContestId(muni.kieskring.to_string());
     let shape = shape_for(election, &contest);
     let mut data = DataEntry::new(shape, (1..=muni.stations).map(PollingStationNumber));
@@ -421,8 +416,12 @@ impl ElectionChain {
             .iter()
             .map(|f| SourceFile::new(&f.name, &f.bytes))
             .collect();
-        let election =
-            load_election(&SourceFile::new(&def[0].name, &def[0].bytes), &sources, None).unwrap();
+        let election = load_election(
+            &SourceFile::new(&def[0].name, &def[0].bytes),
+            &sources,
+            None,
+        )
+        .unwrap();
         let votes = Votes::numbered(spec.lists);
         let municipalities: Vec<Municipality> = election
             .municipalities()
@@ -613,9 +612,15 @@ impl ElectionChain {
 /// The 230b `text` of another kieskring made the 230b of kieskring `n` (`name`): its
 /// contest renamed, and only the lists of `ballot` kept; each kept list must have the
 /// ballot's number of candidates (asserted).
-pub fn adapt_candidate_lists(text: &str, n: u32, name: &str, ballot: &[(u32, String, u32)]) -> String {
+pub fn adapt_candidate_lists(
+    text: &str,
+    n: u32,
+    name: &str,
+    ballot: &[(u32, String, u32)],
+) -> String {
     let start = text.find("<ContestIdentifier").unwrap();
-    let end = start + text[start..].find("</ContestIdentifier>").unwrap() + "</ContestIdentifier>".len();
+    let end =
+        start + text[start..].find("</ContestIdentifier>").unwrap() + "</ContestIdentifier>".len();
     let mut out = format!(
         "{}<ContestIdentifier Id=\"{n}\"><ContestName>{name}</ContestName></ContestIdentifier>",
         &text[..start]
@@ -628,13 +633,21 @@ pub fn adapt_candidate_lists(text: &str, n: u32, name: &str, ballot: &[(u32, Str
         let id: u32 = attribute(block, "Id").unwrap().parse().unwrap();
         out.push_str(&rest[..a]);
         if let Some((_, _, candidates)) = ballot.iter().find(|(l, _, _)| *l == id) {
-            assert_eq!(block.matches("<Candidate>").count() as u32, *candidates, "list {id}");
+            assert_eq!(
+                block.matches("<Candidate>").count() as u32,
+                *candidates,
+                "list {id}"
+            );
             out.push_str(block);
             kept += 1;
         }
         rest = &rest[b..];
     }
-    assert_eq!(kept, ballot.len(), "every list of the ballot is in the 230b");
+    assert_eq!(
+        kept,
+        ballot.len(),
+        "every list of the ballot is in the 230b"
+    );
     out.push_str(rest);
     out
 }
@@ -664,7 +677,10 @@ pub fn restrict_tree(def: &str, keep: &[(u32, &[u32])]) -> String {
             Some("KIESKRING") => keep.iter().any(|(k, _)| Some(*k) == number),
             _ => match superior.and_then(|sup| keep.iter().find(|(k, _)| *k == sup)) {
                 Some((_, municipalities)) => number.is_some_and(|n| municipalities.contains(&n)),
-                None => superior.is_none() || attribute(tag, "SuperiorRegionCategory") != Some("KIESKRING"),
+                None => {
+                    superior.is_none()
+                        || attribute(tag, "SuperiorRegionCategory") != Some("KIESKRING")
+                }
             },
         };
         let before = &rest[..start];
