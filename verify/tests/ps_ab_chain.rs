@@ -291,6 +291,17 @@ fn ab2023_limburg_chain_verifies_up_to_the_510d() {
     for k in ["reporting unit HSB1", "TotalVotes equals the sum"] {
         assert!(out.contains(k), "{k}\n{out}");
     }
+    // With --require-all the missing 520 is a discrepancy too, and it does not claim the
+    // seats were recomputed (it said "seats recomputed but not compared" before).
+    let (code, out) = s.check();
+    assert_eq!(code, 1, "{out}");
+    assert!(
+        out.lines().any(|l| l
+            == "DISCREPANCY -: no result (520) in the folder: seats neither recomputed nor compared"),
+        "{out}"
+    );
+    assert!(!out.contains("seats recomputed"), "{out}");
+    assert_eq!(discrepancies(&out).len(), 2, "{out}");
 }
 
 /// The first municipality of kieskring `k` of Gelderland, and its index.
