@@ -7,7 +7,10 @@
 //! What is synthetic, and how it is made:
 //! - the candidate lists (230b, one per kieskring, the same lists in each): written here by
 //!   [`candidate_lists`] with the 110a's own `ElectionIdentifier`, the lists of [`Lists`] and
-//!   invented candidates (the real PS/AB 230b files are not published);
+//!   invented candidates (the real PS/AB 230b files are not published); or a real 230b of
+//!   another kieskring adapted to a real 510b's ballot ([`adapt_candidate_lists`]);
+//! - for a Tweede Kamer chain, the 110a's tree restricted to a few kieskringen and
+//!   municipalities ([`restrict_tree`]): a CSB needs a 510c of every kieskring of the tree;
 //! - every municipality's count: typed twice per station (`tally_core::double_entry`) with the
 //!   votes of [`Votes::votes`] (a fixed formula, so a test adds up what it expects by itself),
 //!   exported by `tally_export::municipal` (a real 510b can replace a synthetic one, see
@@ -165,7 +168,8 @@ pub struct ElectionChain {
     pub election: Election,
     /// The election's identifier (`PS2023_Gelderland`).
     pub id: String,
-    /// The votes typed.
+    /// The lists of [`ChainSpec::lists`] (the ballot of every synthetic municipality when no
+    /// real 230b is used).
     pub votes: Votes,
     /// The municipalities, in tree order, with a count.
     pub municipalities: Vec<Municipality>,
