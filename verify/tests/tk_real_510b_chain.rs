@@ -42,6 +42,7 @@ fn tk2025() -> &'static ElectionChain {
                 (10, "Kandidatenlijsten_TK2025_Haarlem.eml.xml"),
             ],
             lists_from_510b: &[],
+            differing_list: None,
             real_510b: &[(REAL_510B, "0668")],
             restrict: Some(&[(6, &[668, 209, 214]), (10, &[358, 362, 375])]),
         })
@@ -256,6 +257,7 @@ fn the_tk2023_chain_with_the_real_aa_en_hunze_510b_verifies() {
         lists: &[],
         real_lists: &[(8, "Kandidatenlijsten_TK2023_Utrecht.eml.xml")],
         lists_from_510b: &[(3, AA_EN_HUNZE, "Kandidatenlijsten_TK2023_Utrecht.eml.xml")],
+        differing_list: None,
         real_510b: &[(AA_EN_HUNZE, "1680")],
         restrict: Some(&[(3, &[1680, 106, 109]), (8, &[344, 310, 312])]),
     });

@@ -150,6 +150,10 @@ pub struct ChainSpec {
     /// 230b with its contest renamed, keeping only the lists on the 510b's ballot
     /// ([`adapt_candidate_lists`]).
     pub lists_from_510b: &'static [(u32, &'static str, &'static str)],
+    /// A synthetic list whose candidates differ between kieskringen: in every kieskring but
+    /// the first, its candidates are other (invented) persons, so the list is not the same
+    /// everywhere and its candidates are elected across kieskringen (Kieswet P 18, P 19).
+    pub differing_list: Option<u32>,
     /// Real 510b files (file name in `../shared/eml/real`, municipality code) used instead of
     /// the synthetic count of that municipality, signed by its GSB as they are.
     pub real_510b: &'static [(&'static str, &'static str)],
@@ -407,7 +411,15 @@ impl ElectionChain {
                             .zip(spec.lists)
                             .map(|(l, c)| (l, format!("Lijst {l}"), *c))
                             .collect();
-                        candidate_lists(&def_text, &n.to_string(), name, &lists)
+                        let text = candidate_lists(&def_text, &n.to_string(), name, &lists);
+                        match spec.differing_list {
+                            Some(x) if Some(n) != kieskringen.first().map(|(k, _)| k) => text
+                                .replace(
+                                    &format!("Lijst{x}nummer"),
+                                    &format!("Lijst{x}kieskring{n}nummer"),
+                                ),
+                            _ => text,
+                        }
                     }
                 },
             };
