@@ -247,6 +247,11 @@ fn ps2023_limburg_chain_verifies() {
     clean_chain_verifies(c, 47);
 }
 
+fn ab_limburg() -> &'static ElectionChain {
+    static C: OnceLock<ElectionChain> = OnceLock::new();
+    C.get_or_init(|| ElectionChain::build(&spec("Verkiezingsdefinitie_AB2023_Limburg.eml.xml")))
+}
+
 /// AB2023 Limburg (one kieskring whose committee is HSB and CSB at once): the chain is signed
 /// and verified up to the 510d; the seats are not computed, because the core refuses the
 /// water board's seat apportionment (`ElectionCategory::AB` is unsupported in
@@ -254,9 +259,7 @@ fn ps2023_limburg_chain_verifies() {
 /// seats were not checked, with a non-zero exit.
 #[test]
 fn ab2023_limburg_chain_verifies_up_to_the_510d() {
-    static C: OnceLock<ElectionChain> = OnceLock::new();
-    let c = C
-        .get_or_init(|| ElectionChain::build(&spec("Verkiezingsdefinitie_AB2023_Limburg.eml.xml")));
+    let c = ab_limburg();
     assert_eq!(c.kieskringen, vec![1]);
     assert_eq!(
         c.central_refusal.as_deref(),
@@ -496,6 +499,51 @@ fn ps2023_gelderland_with_a_list_differing_between_kieskringen_verifies() {
     assert_eq!(code, 0, "{out}");
     assert!(
         out.ends_with("result: everything checked agrees\n"),
+        "{out}"
+    );
+}
+
+/// AB2023 Limburg, forged: a 510c unit changed and re-signed by the HSB (found against the
+/// 510b), and the HSB signing the CSB's 510d (refused for its role).
+#[test]
+fn ab_forgeries_are_found() {
+    let c = ab_limburg();
+    let s = setup(c);
+    let (m, code) = first_of(c, 1);
+    let mut t = text(&c.medium("HSB1").files[0]);
+    let old = add_one(&mut t, &format!("Id=\"HSB1::{code}\""), 2, 1);
+    let typed: u64 = (1..=c.municipalities[m].stations)
+        .map(|st| c.votes.votes(m, st, 2, 1))
+        .sum();
+    assert_eq!(old, typed);
+    s.resign("HSB1", "HSB1", ContentKind::Results510c, t);
+    let (status, out) = s.check_with(&[]);
+    assert_eq!(status, 1, "{out}");
+    assert!(
+        out.contains(&format!(
+            "DISCREPANCY {}/{}: reporting unit HSB1::{code}, list 2, candidate 1: expected {typed}, found {}",
+            c.medium_folder("HSB1"),
+            c.medium("HSB1").files[0].name,
+            typed + 1
+        )),
+        "{out}"
+    );
+
+    let s = setup(c);
+    forge_medium(
+        c.body("HSB1"),
+        ContentKind::Results510c,
+        ContentKind::Results510d520,
+        &c.medium("CSB").files,
+        &s.path("CSB"),
+    );
+    let (status, out) = s.check_with(&[]);
+    assert_eq!(status, 1, "{out}");
+    assert!(
+        out.lines().any(|l| l.starts_with(&format!(
+            "DISCREPANCY {}: signed medium refused: a HSB may not sign ",
+            c.medium_folder("CSB")
+        ))),
         "{out}"
     );
 }
