@@ -155,6 +155,69 @@ fn elected_in_520(text: &str, list: u32) -> Vec<u32> {
         .collect()
 }
 
+/// The papers each level signs with its count, inside its signed medium: a GSB the 510b,
+/// its report (model Na 31-2, a PDF) and the osv4-3 CSV; an HSB the 510c, its report and the
+/// CSV; the CSB the 510d, the 520 and its report (model P 22-2). `tally-verify` notes each
+/// signed non-EML file.
+fn assert_papers(chain: &ElectionChain, out: &str) {
+    let names = |signer: &str| -> Vec<String> {
+        chain
+            .medium(signer)
+            .files
+            .iter()
+            .map(|f| f.name.clone())
+            .collect()
+    };
+    let noted = |signer: &str, name: &str| {
+        out.contains(&format!(
+            "NOTE {}/{name}: signed, not an EML file",
+            chain.medium_folder(signer)
+        ))
+    };
+    for m in &chain.municipalities {
+        let n = names(&m.code);
+        assert_eq!(n.len(), 3, "{n:?}");
+        assert!(
+            n[0].starts_with("Telling_") && n[0].ends_with(".eml.xml"),
+            "{n:?}"
+        );
+        assert!(
+            n[1].starts_with("Model_Na31-2_") && n[1].ends_with(".pdf"),
+            "{n:?}"
+        );
+        assert!(
+            n[2].starts_with("osv4-3_") && n[2].ends_with(".csv"),
+            "{n:?}"
+        );
+        assert!(
+            noted(&m.code, &n[1]) && noted(&m.code, &n[2]),
+            "{n:?}\n{out}"
+        );
+    }
+    for k in &chain.kieskringen {
+        let hsb = format!("HSB{k}");
+        let n = names(&hsb);
+        assert_eq!(n.len(), 3, "{n:?}");
+        assert!(
+            n[0].ends_with(".eml.xml") && n[1].ends_with(".pdf"),
+            "{n:?}"
+        );
+        assert!(
+            n[2].starts_with("osv4-3_") && n[2].ends_with(".csv"),
+            "{n:?}"
+        );
+        assert!(noted(&hsb, &n[1]) && noted(&hsb, &n[2]), "{n:?}\n{out}");
+    }
+    let n = names("CSB");
+    assert_eq!(n.len(), 3, "{n:?}");
+    assert!(n[0].starts_with("Totaaltelling_"), "{n:?}");
+    assert!(n[1].starts_with("Resultaat_"), "{n:?}");
+    assert!(
+        n[2].ends_with(".pdf") && noted("CSB", &n[2]),
+        "{n:?}\n{out}"
+    );
+}
+
 /// The clean chain: every medium verified, exit 0, everything agrees; the 520's seats equal
 /// the seats computed here from the typed votes and the ones `tally-verify apportion` prints.
 fn clean_chain_verifies(chain: &'static ElectionChain, seats: u64) {
@@ -173,6 +236,7 @@ fn clean_chain_verifies(chain: &'static ElectionChain, seats: u64) {
         "{out}"
     );
     assert!(!out.contains("UNCHECKED"), "{out}");
+    assert_papers(chain, &out);
 
     let votes: Vec<(u32, u64)> = chain
         .votes
