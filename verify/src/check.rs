@@ -1059,18 +1059,26 @@ fn check_seats(
                 None
             }
         });
-    let result = match parsed.results.as_slice() {
-        [] => {
-            if total.is_some() {
-                missing(
-                    report,
-                    opts,
-                    "-",
-                    "no result (520) in the folder: seats recomputed but not compared".to_owned(),
-                );
-            }
-            None
+    // A count to apportion but no 520: said once it is known whether the seats could be
+    // recomputed (never "recomputed" when they could not be).
+    let no_result = parsed.results.is_empty() && total.is_some();
+    let no_result_note = |report: &mut Report, recomputed: bool| {
+        if no_result {
+            let what = if recomputed {
+                "seats recomputed but not compared"
+            } else {
+                "seats neither recomputed nor compared"
+            };
+            missing(
+                report,
+                opts,
+                "-",
+                format!("no result (520) in the folder: {what}"),
+            );
         }
+    };
+    let result = match parsed.results.as_slice() {
+        [] => None,
         [one] => Some(one),
         [first, rest @ ..] => {
             for (name, _) in rest {
@@ -1149,6 +1157,7 @@ fn check_seats(
                 ),
                 None => report.push(Severity::Note, total_name, message),
             }
+            no_result_note(report, false);
             return;
         }
         Err(e) => {
@@ -1157,9 +1166,11 @@ fn check_seats(
                 total_name,
                 format!("seats cannot be apportioned: {e}"),
             );
+            no_result_note(report, false);
             return;
         }
     };
+    no_result_note(report, true);
     report.push(
         Severity::Ok,
         total_name,
