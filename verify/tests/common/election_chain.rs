@@ -548,8 +548,7 @@ impl ElectionChain {
                 demo: false,
             },
             &total,
-            &[],
-            &[],
+            &tally_core::aggregate::outcome::Decisions::default(),
             &created("2099-03-23T10:00:00"),
         );
         // Where the core cannot compute the seats (a water board), the CSB signs the 510d
