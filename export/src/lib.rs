@@ -39,8 +39,8 @@ use tally_core::ids::{ContestId, ListNumber, MunicipalityCode};
 use tally_core::municipal::{
     MunicipalitySpec, TotalError, count_file, header_for, municipal_total, write_510b,
 };
-pub use tally_report::CreationTime;
 use tally_report::{CentralReportInput, CountReportInput, ReportError, ReportMeta};
+pub use tally_report::{CreationTime, JournalMark};
 
 /// One file of an export: its name on the stick and its bytes.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -65,6 +65,8 @@ pub struct Created {
     pub eml: String,
     /// The report's creation time.
     pub report: CreationTime,
+    /// The body's journal at that moment (records and chain head), printed on the report.
+    pub journal: Option<JournalMark>,
 }
 
 /// Why an export cannot be made. Each names the part that failed; nothing is half made.
@@ -158,6 +160,7 @@ pub fn municipal(
                 eml_file_name: Some(&name),
                 created: created.report,
                 demo: m.demo,
+                journal: created.journal.clone(),
             },
         },
     )?;
@@ -232,6 +235,7 @@ impl Body<'_> {
             eml_file_name: Some(eml_name),
             created: created.report,
             demo: self.demo,
+            journal: created.journal.clone(),
         }
     }
 

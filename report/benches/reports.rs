@@ -64,6 +64,7 @@ fn meta<'a>(bytes: &[u8]) -> ReportMeta<'a> {
         eml_file_name: None,
         created: CreationTime::new(2022, 3, 17, 14, 5, 9).unwrap(),
         demo: false,
+        journal: None,
     }
 }
 

@@ -59,6 +59,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
             eml_file_name: count.rsplit('/').next(),
             created: CreationTime::new(2022, 3, 17, 14, 5, 9)?,
             demo: rest.first().is_some_and(|d| d == "demo"),
+            journal: None,
         },
     };
     let pdf = municipal_report(&election, &input)?;

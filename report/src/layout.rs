@@ -323,6 +323,25 @@ impl<'a> Doc<'a> {
                 small,
                 Align::Left,
             )?;
+            if let Some(j) = &meta.journal {
+                page.text(
+                    MARGIN,
+                    bottom - 20.0,
+                    &fit(
+                        &format!(
+                            "Journaal: {} records, kop {}",
+                            j.records,
+                            j.head.hash_code()
+                        ),
+                        Style::Regular,
+                        small,
+                        WIDTH,
+                    )?,
+                    Style::Regular,
+                    small,
+                    Align::Left,
+                )?;
+            }
             if meta.demo {
                 page.text(
                     PAGE_WIDTH - MARGIN,

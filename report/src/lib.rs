@@ -157,4 +157,17 @@ pub struct ReportMeta<'a> {
     pub created: CreationTime,
     /// Demo mode: every page is marked DEMO.
     pub demo: bool,
+    /// The body's journal when the report was made (its records and chain head), printed on
+    /// every page: the paper binds the whole session, and a rolled-back copy of the journal
+    /// shows fewer records than the paper.
+    pub journal: Option<JournalMark>,
+}
+
+/// A journal's record count and full chain head, as printed on a report.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct JournalMark {
+    /// The number of records.
+    pub records: u64,
+    /// The chain head after the last record.
+    pub head: Sha256Digest,
 }

@@ -57,6 +57,7 @@ fn meta(eml: &[u8]) -> ReportMeta<'static> {
         eml_file_name: None,
         created: CreationTime::new(2022, 3, 17, 14, 5, 9).unwrap(),
         demo: false,
+        journal: None,
     }
 }
 

@@ -94,6 +94,7 @@ fn meta<'a>(id: &'a str, name: &'a str, bytes: &[u8], file: &'a str, demo: bool)
         eml_file_name: Some(file),
         created: time(),
         demo,
+        journal: None,
     }
 }
 

@@ -81,6 +81,11 @@ fn municipal_pdf(demo: bool) -> Vec<u8> {
                 eml_file_name: Some(count),
                 created: CreationTime::new(2022, 3, 17, 14, 5, 9).unwrap(),
                 demo,
+                // The journal's mark on every page (the PDF/A checks cover that line too).
+                journal: Some(tally_report::JournalMark {
+                    records: 25_000,
+                    head: Sha256Digest::of(b"journal"),
+                }),
             },
         },
     )
@@ -112,6 +117,27 @@ fn the_reports_declare_and_carry_what_pdf_a_2b_needs() {
             xmp.contains("Proces-verbaal van het gemeentelijk stembureau"),
             "title: {xmp}"
         );
+
+        // The journal's records and full chain head on every page.
+        let out = Command::new("pdftotext")
+            .arg("-layout")
+            .arg(&path)
+            .arg("-")
+            .output()
+            .unwrap();
+        let text = String::from_utf8(out.stdout).unwrap();
+        let mark = format!(
+            "Journaal: 25000 records, kop {}",
+            Sha256Digest::of(b"journal").hash_code()
+        );
+        let pages = run("pdfinfo", &[], &path)
+            .lines()
+            .find_map(|l| {
+                l.strip_prefix("Pages:")
+                    .map(|n| n.trim().parse::<usize>().unwrap())
+            })
+            .unwrap();
+        assert_eq!(text.matches(&mark).count(), pages, "{text}");
 
         let info = run("pdfinfo", &[], &path);
         assert!(info.contains("PDF version:     1.7"), "{info}");

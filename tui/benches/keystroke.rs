@@ -63,6 +63,7 @@ impl MunicipalServices for NoServices {
         &mut self,
         _: &ElectionInfo,
         _: &tally_core::double_entry::DataEntry,
+        _: Option<tally_export::JournalMark>,
     ) -> Result<ExportDone, Refusal> {
         Err(Refusal::new(tally_tui::text::Msg::NoMedia, ""))
     }

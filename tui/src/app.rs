@@ -8,6 +8,7 @@
 //! field is in the journal.
 
 use crossterm::event::{KeyCode, KeyEvent};
+use tally_export::JournalMark;
 
 use tally_core::double_entry::DataEntry;
 use tally_core::ids::CandidatePosition;
@@ -33,7 +34,12 @@ pub type Effect = shell::Effect<Municipal>;
 /// What the municipal level needs besides the shell's services.
 pub trait MunicipalServices {
     /// Writes the municipal count (510b) of the definitive results as a signed medium.
-    fn export(&mut self, election: &ElectionInfo, data: &DataEntry) -> Result<ExportDone, Refusal>;
+    fn export(
+        &mut self,
+        election: &ElectionInfo,
+        data: &DataEntry,
+        journal: Option<JournalMark>,
+    ) -> Result<ExportDone, Refusal>;
 }
 
 /// The municipal level's own effects.
@@ -362,7 +368,8 @@ impl Level for Municipal {
                 let result = match (&ctx.state.ledger.election, &ctx.state.ledger.data_entry) {
                     (Some(e), Some(data)) => {
                         let (info, data) = (e.info.clone(), data.clone());
-                        ctx.level().export(&info, &data)
+                        let journal = ctx.state.journal_head.as_ref().map(|h| h.mark());
+                        ctx.level().export(&info, &data, journal)
                     }
                     _ => Err(Refusal::with(Msg::NotAllDefinitive, &[], "")),
                 };

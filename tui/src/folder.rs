@@ -21,8 +21,9 @@ use tally_core::eml::definition::{
     sort_medium_files,
 };
 use tally_core::eml::limits::DocumentKind;
+use tally_core::hashcode::Sha256Digest;
 use tally_core::municipal::{MunicipalitySpec, StationInfo};
-use tally_export::{Created, ExportError, ExportFile};
+use tally_export::{Created, ExportError, ExportFile, JournalMark};
 use tally_media::export::NoFaults;
 use tally_media::signed::{SignedMediumVerifier, SigningSource, export_request, summary};
 use tally_media::{FolderMedium, JsonLinesAudit, MediaError, Medium as StickMedium, ReadLimits};
@@ -423,7 +424,9 @@ impl Body {
     /// ([`Body::write_export`]). A second stick, or a retry after a failed write, gets the
     /// kept medium byte for byte, so that every stick carries the hash code on the paper; but
     /// only while it is still what the count gives: `build` is asked again for the kept
-    /// moment and must give the same files, or the export is made anew.
+    /// moment and must give the same files, or the export is made anew. `journal` (the
+    /// journal's records and head now) is printed on the reports of a new export; a kept one
+    /// is rebuilt with the journal mark it was made with.
     ///
     /// # Errors
     /// The files cannot be made, signed, kept or written (said with what the stick holds).
@@ -431,6 +434,7 @@ impl Body {
         &mut self,
         kind: ContentKind,
         election: &str,
+        journal: Option<JournalMark>,
         build: &dyn Fn(&Created) -> Result<Vec<ExportFile>, ExportError>,
     ) -> Result<ExportDone, Refusal> {
         let fail = |r: Refusal| Refusal::said(Msg::ExportFailed, vec![r.into()]);
@@ -438,11 +442,12 @@ impl Body {
         if self.demo {
             folder = format!("DEMO_{folder}");
         }
-        let made =
-            |at: i64| build(&created_at(at).map_err(fail)?).map_err(|e| fail(export_refusal(&e)));
+        let made = |at: i64, journal: Option<JournalMark>| {
+            build(&created_at(at, journal).map_err(fail)?).map_err(|e| fail(export_refusal(&e)))
+        };
         let kept = match self.kept_export(kind, election, &folder)? {
-            Some((medium, at)) => {
-                let again = made(at)?;
+            Some((medium, at, kept_journal)) => {
+                let again = made(at, kept_journal)?;
                 let same = again
                     .iter()
                     .map(|f| (&f.name, &f.bytes))
@@ -455,7 +460,7 @@ impl Body {
             Some(medium) => medium,
             None => {
                 let at = jiff::Timestamp::now().as_second();
-                let files = made(at)?;
+                let files = made(at, journal.clone())?;
                 let key = self
                     .key
                     .as_ref()
@@ -476,7 +481,7 @@ impl Body {
                     Timestamp::now(),
                 )
                 .map_err(|e| fail(Refusal::plain(e.to_string())))?;
-                self.keep_export(&folder, &medium, at)?;
+                self.keep_export(&folder, &medium, at, journal.as_ref())?;
                 medium
             }
         };
@@ -490,9 +495,15 @@ impl Body {
     }
 
     /// Keeps the signed medium of the export in `<data-dir>/export/<folder>` (each file
-    /// written and synced before the stick is written), and the moment it was made for
-    /// next to it (`<folder>.created`, seconds since 1970).
-    fn keep_export(&self, folder: &str, medium: &SignedMedium, at: i64) -> Result<(), Refusal> {
+    /// written and synced before the stick is written), and what it was made for next to it
+    /// (`<folder>.created`: seconds since 1970, and the journal's records and head).
+    fn keep_export(
+        &self,
+        folder: &str,
+        medium: &SignedMedium,
+        at: i64,
+        journal: Option<&JournalMark>,
+    ) -> Result<(), Refusal> {
         let fail = |e: std::io::Error| {
             Refusal::said(
                 Msg::ExportFailed,
@@ -509,9 +520,13 @@ impl Body {
             write_synced(&dir.join(f.name), f.bytes).map_err(fail)?;
         }
         sync_dir(&dir).map_err(fail)?;
+        let made_for = match journal {
+            Some(j) => format!("{at} {} {}", j.records, j.head.to_hex()),
+            None => at.to_string(),
+        };
         write_synced(
             &exports.join(format!("{folder}.created")),
-            at.to_string().as_bytes(),
+            made_for.as_bytes(),
         )
         .and_then(|()| sync_dir(&exports))
         .map_err(fail)
@@ -524,7 +539,7 @@ impl Body {
         kind: ContentKind,
         election: &str,
         folder: &str,
-    ) -> Result<Option<(SignedMedium, i64)>, Refusal> {
+    ) -> Result<Option<(SignedMedium, i64, Option<JournalMark>)>, Refusal> {
         let fail = |e: String| {
             Refusal::said(
                 Msg::ExportFailed,
@@ -533,11 +548,13 @@ impl Body {
         };
         let exports = self.paths.data_dir.join(EXPORT_DIR);
         let dir = exports.join(folder);
-        let at = read(&exports.join(format!("{folder}.created")))
+        let made_for = read(&exports.join(format!("{folder}.created")))
             .ok()
             .and_then(|b| String::from_utf8(b).ok())
-            .and_then(|t| t.parse::<i64>().ok());
-        let Some(at) = at.filter(|_| dir.join(tally_signing::SIGNATURE_FILE).exists()) else {
+            .and_then(|t| made_for(&t));
+        let Some((at, journal)) =
+            made_for.filter(|_| dir.join(tally_signing::SIGNATURE_FILE).exists())
+        else {
             return Ok(None);
         };
         let mut opts = VerifyOptions::new(&self.root, Timestamp::now());
@@ -568,7 +585,7 @@ impl Body {
             signature: read(tally_signing::SIGNATURE_FILE)?,
             files,
         };
-        Ok(Some((medium, at)))
+        Ok(Some((medium, at, journal)))
     }
 
     /// The signed media on the sticks present: each stick's top-level folders that hold one
@@ -920,7 +937,12 @@ impl Services<Municipal> for FolderServices {
 }
 
 impl MunicipalServices for FolderServices {
-    fn export(&mut self, election: &ElectionInfo, data: &DataEntry) -> Result<ExportDone, Refusal> {
+    fn export(
+        &mut self,
+        election: &ElectionInfo,
+        data: &DataEntry,
+        journal: Option<JournalMark>,
+    ) -> Result<ExportDone, Refusal> {
         let KeptElection {
             election: kept,
             lists,
@@ -937,11 +959,28 @@ impl MunicipalServices for FolderServices {
             lists: SourceFile::new(&lists.0, &lists.1),
             demo: self.body.demo,
         };
-        self.body
-            .export(ContentKind::Results510b, &election.id.0, &|created| {
-                tally_export::municipal(&municipality, data, created)
-            })
+        self.body.export(
+            ContentKind::Results510b,
+            &election.id.0,
+            journal,
+            &|created| tally_export::municipal(&municipality, data, created),
+        )
     }
+}
+
+/// What a kept export was made for: `<seconds> [<records> <head hex>]`.
+fn made_for(text: &str) -> Option<(i64, Option<JournalMark>)> {
+    let mut parts = text.split_whitespace();
+    let at = parts.next()?.parse::<i64>().ok()?;
+    let journal = match (parts.next(), parts.next()) {
+        (None, _) => None,
+        (Some(records), Some(head)) => Some(JournalMark {
+            records: records.parse().ok()?,
+            head: Sha256Digest::from_hex(head).ok()?,
+        }),
+        (Some(_), None) => return None,
+    };
+    Some((at, journal))
 }
 
 /// One moment (seconds since 1970) as an export's creation time: in the EML in UTC, on the
@@ -949,7 +988,7 @@ impl MunicipalServices for FolderServices {
 ///
 /// # Errors
 /// A moment outside the years 1000-9999.
-pub fn created_at(seconds: i64) -> Result<Created, Refusal> {
+pub fn created_at(seconds: i64, journal: Option<JournalMark>) -> Result<Created, Refusal> {
     let bad = |e: String| Refusal::plain(format!("clock: {e}"));
     let moment = jiff::Timestamp::from_second(seconds).map_err(|e| bad(e.to_string()))?;
     let utc = jiff::tz::TimeZone::UTC.to_datetime(moment);
@@ -965,6 +1004,7 @@ pub fn created_at(seconds: i64) -> Result<Created, Refusal> {
     )
     .map_err(|e| bad(e.to_string()))?;
     Ok(Created {
+        journal,
         eml: format!(
             "{:04}-{:02}-{:02}T{:02}:{:02}:{:02}",
             utc.year(),
@@ -1054,12 +1094,12 @@ mod tests {
     fn an_export_is_made_in_utc_and_printed_in_dutch_local_time() {
         // 2026-11-25 14:04:05 UTC is 15:04:05 in winter (CET); 2026-06-25 14:04:05 UTC is
         // 16:04:05 in summer (CEST).
-        let winter = created_at(1_795_615_445).unwrap();
+        let winter = created_at(1_795_615_445, None).unwrap();
         assert_eq!(winter.eml, "2026-11-25T14:04:05");
         assert_eq!(winter.report.to_string(), "25-11-2026 15:04:05");
-        let summer = created_at(1_782_396_245).unwrap();
+        let summer = created_at(1_782_396_245, None).unwrap();
         assert_eq!(summer.eml, "2026-06-25T14:04:05");
         assert_eq!(summer.report.to_string(), "25-06-2026 16:04:05");
-        assert!(created_at(i64::MAX).is_err());
+        assert!(created_at(i64::MAX, None).is_err());
     }
 }

@@ -44,6 +44,16 @@ pub struct ChainHead {
     pub hash: [u8; 32],
 }
 
+impl ChainHead {
+    /// The mark printed on a report: the records and the full chain head.
+    pub fn mark(&self) -> tally_export::JournalMark {
+        tally_export::JournalMark {
+            records: self.seq,
+            head: tally_core::hashcode::Sha256Digest(self.hash),
+        }
+    }
+}
+
 impl From<tally_core::journal::JournalHead> for ChainHead {
     fn from(h: tally_core::journal::JournalHead) -> ChainHead {
         ChainHead {

@@ -363,7 +363,7 @@ catalogue! {
     /// Needs coordinator.
     NeedsCoordinator => "coordinator", "coordinator";
     /// The journal's last record and chain hash.
-    JournalHead => "Journaal: {0} regels, laatste ketenhash {1}", "Journal: {0} records, last chain hash {1}";
+    JournalHead => "Journaal: {0} regels, kop (staat ook op het proces-verbaal):", "Journal: {0} records, head (also printed on the report):";
     /// Progress line.
     ProgressLine => "{0} van {1} stembureaus definitief", "{0} of {1} polling stations definitive";
 

@@ -266,17 +266,7 @@ fn overview(state: &State, frame: &mut Frame, area: Rect, selected: usize) {
             &election.info.stations.len().to_string(),
         ],
     )));
-    if let Some(head) = &state.journal_head {
-        let hex = hex::encode(head.hash);
-        let short = (0..4)
-            .map(|g| hash_group(&hex, g))
-            .collect::<Vec<_>>()
-            .join(" ");
-        lines.push(Line::styled(
-            Msg::JournalHead.fill(lang, &[&head.seq.to_string(), &short]),
-            DIM,
-        ));
-    }
+    lines.extend(crate::shell::view::journal_lines(state));
     frame.render_widget(Paragraph::new(lines), area);
 }
 

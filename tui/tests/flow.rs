@@ -219,6 +219,7 @@ fn full_juinen_count_with_one_difference_and_a_verified_export() {
     std::fs::remove_file(&blocker).unwrap();
 
     // Export.
+    let head = r.state.journal_head.expect("the journal's head");
     key(&mut r, KeyCode::Char('e'));
     let (path, sha) = r.state.ledger.exported.clone().expect("exported");
     assert!(
@@ -235,6 +236,27 @@ fn full_juinen_count_with_one_difference_and_a_verified_export() {
     let verified = verify_medium(&DirSource::new(&path), &opts).unwrap();
     // The 510b, its report (PDF, see usb_export.rs) and its osv4-3 CSV, all signed.
     assert_eq!(verified.files.len(), 3, "{:?}", verified.files);
+    // The report prints the journal's records and full head as they were at the export (the
+    // overview shows the same): the paper binds the session.
+    let pdf = verified
+        .files
+        .iter()
+        .find(|f| f.name.ends_with(".pdf"))
+        .unwrap();
+    let pdf_path = dir.path().join("report.pdf");
+    std::fs::write(&pdf_path, &pdf.bytes).unwrap();
+    let text = std::process::Command::new("pdftotext")
+        .arg(&pdf_path)
+        .arg("-")
+        .output()
+        .unwrap();
+    let text = String::from_utf8(text.stdout).unwrap();
+    let mark = format!(
+        "Journaal: {} records, kop {}",
+        head.seq,
+        tally_core::hashcode::Sha256Digest(head.hash).hash_code()
+    );
+    assert!(text.contains(&mark), "{mark} not in {text}");
     let file = &verified.files[0];
     let csv = verified
         .files

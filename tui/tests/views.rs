@@ -95,7 +95,7 @@ const NL: Words = Words {
     overview: [
         "Studio The Rules",
         "0 van 3 stembureaus definitief",
-        "Journaal: 2 regels, laatste ketenhash ",
+        "Journaal: 2 regels, kop ",
     ],
     typist: "Uw naam (invoerder) voor stembureau 1",
     entry: ["Toegelaten kiezers", "Geldige stempassen"],
@@ -139,7 +139,7 @@ const EN: Words = Words {
     overview: [
         "Studio The Rules",
         "0 of 3 polling stations definitive",
-        "Journal: 2 records, last chain hash ",
+        "Journal: 2 records, head ",
     ],
     typist: "Your name (typist) for polling station 1",
     entry: ["Admitted voters", "Valid poll cards"],

@@ -15,7 +15,7 @@ use tally_core::apportionment::{
 use tally_core::counts::CountFile;
 use tally_core::eml::definition::SourceFile;
 use tally_core::ids::{CandidatePosition, ListNumber};
-use tally_export::{Created, ExportError, ExportFile};
+use tally_export::{Created, ExportError, ExportFile, JournalMark};
 use tally_signing::ContentKind;
 
 use super::model::{
@@ -58,6 +58,7 @@ pub trait HigherServices {
         &mut self,
         kind: ContentKind,
         election: &str,
+        journal: Option<JournalMark>,
         build: &dyn Fn(&Created) -> Result<Vec<ExportFile>, ExportError>,
     ) -> Result<ExportDone, Refusal>;
 }
@@ -548,7 +549,11 @@ fn export(ctx: &mut Ctx<'_, Higher>) -> Vec<Event> {
     } else {
         ContentKind::Results510c
     };
-    let done = match ctx.level().export(kind, &def.election.id.0, &build) {
+    let journal = ctx.state.journal_head.as_ref().map(|h| h.mark());
+    let done = match ctx
+        .level()
+        .export(kind, &def.election.id.0, journal, &build)
+    {
         Ok(d) => d,
         Err(r) => return exported(Err(r)),
     };

@@ -9,7 +9,7 @@ use std::path::{Path, PathBuf};
 
 use tally_core::eml::count::read_count;
 use tally_core::eml::definition::{SourceFile, load_election, sort_medium_files};
-use tally_export::{Created, ExportError, ExportFile};
+use tally_export::{Created, ExportError, ExportFile, JournalMark};
 use tally_media::{FolderMedium, JsonLinesAudit};
 use tally_signing::{Certificate, ContentKind, Timestamp, VerifiedMedium, VerifyOptions, sha256};
 
@@ -342,8 +342,9 @@ impl HigherServices for FolderHigherServices {
         &mut self,
         kind: ContentKind,
         election: &str,
+        journal: Option<JournalMark>,
         build: &dyn Fn(&Created) -> Result<Vec<ExportFile>, ExportError>,
     ) -> Result<ExportDone, Refusal> {
-        self.body.export(kind, election, build)
+        self.body.export(kind, election, journal, build)
     }
 }

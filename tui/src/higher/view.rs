@@ -253,16 +253,9 @@ fn overview(state: &State, lines: &mut Vec<Line<'static>>) {
     }
     // The journal's head, as on the municipal overview: officials who note it when they stop
     // notice a journal that lost its tail.
-    if let Some(head) = &state.journal_head {
-        let hex = hex::encode(head.hash);
-        let short = (0..4)
-            .map(|g| crate::shell::view::hash_group(&hex, g))
-            .collect::<Vec<_>>()
-            .join(" ");
+    if state.journal_head.is_some() {
         lines.push(Line::from(""));
-        lines.push(line(
-            Msg::JournalHead.fill(lang, &[&head.seq.to_string(), &short]),
-        ));
+        lines.extend(crate::shell::view::journal_lines(state));
     }
 }
 

@@ -106,6 +106,26 @@ pub fn hash_code(hex: &str) -> String {
         .join(" ")
 }
 
+/// The journal's record count and full chain head (two rows of eight groups), as the
+/// overview of every level shows it and the report prints it: an official who notes it
+/// when stopping sees a journal that lost its tail, and the paper binds the session.
+pub fn journal_lines<L: Level>(state: &State<L>) -> Vec<Line<'static>> {
+    let Some(head) = &state.journal_head else {
+        return Vec::new();
+    };
+    let hex = hex::encode(head.hash);
+    let mut lines = vec![Line::styled(
+        Msg::JournalHead.fill(state.lang, &[&head.seq.to_string()]),
+        Style::default().add_modifier(Modifier::DIM),
+    )];
+    lines.extend(
+        hash_rows(&hex, "  ")
+            .into_iter()
+            .map(|r| Line::styled(r, Style::default().add_modifier(Modifier::DIM))),
+    );
+    lines
+}
+
 /// A hex SHA-256 in two rows of eight groups, indented.
 pub fn hash_rows(hex: &str, indent: &str) -> [String; 2] {
     let half =
