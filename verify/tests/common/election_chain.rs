@@ -304,6 +304,7 @@ fn created(eml: &str) -> Created {
     Created {
         eml: eml.to_owned(),
         report: CreationTime::new(2099, 3, 18, 1, 0, 0).unwrap(),
+        journal: None,
     }
 }
 
