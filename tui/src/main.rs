@@ -53,7 +53,7 @@ struct Args {
     /// The running system's identity (default: SHA-256 of this program).
     #[arg(long)]
     system_hash: Option<String>,
-    /// Seed for the hash-code groups asked (default: from the clock).
+    /// Seed for the hash-code groups asked (default: from the operating system's random source).
     #[arg(long)]
     seed: Option<u64>,
     /// Demo only: `csb` runs the central committee of Juinen (a tie decided by lot).
