@@ -36,6 +36,8 @@ impl Services<Municipal> for NoServices {
             name: "DEMO".into(),
             certificate_fingerprint: "0".repeat(64),
             system: "0".repeat(64),
+            valid: ("2025-01-01".into(), "2099-12-31".into()),
+            invalid: None,
         }
     }
     fn unlock(&mut self, _: &str) -> Result<(), Refusal> {

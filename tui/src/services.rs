@@ -23,6 +23,11 @@ pub struct Identity {
     pub certificate_fingerprint: String,
     /// A hash identifying the running system.
     pub system: String,
+    /// The certificate's first and last valid day (`YYYY-MM-DD`, UTC).
+    pub valid: (String, String),
+    /// Why the certificate is not valid now (checked when the terminal starts; the unlock
+    /// checks again and refuses then).
+    pub invalid: Option<String>,
 }
 
 impl Identity {
@@ -32,6 +37,8 @@ impl Identity {
         certificate: &tally_signing::Certificate,
         system: &str,
     ) -> Identity {
+        let validity = tally_signing::Validity::of(certificate);
+        let day = |t: tally_signing::Timestamp| t.to_string().chars().take(10).collect();
         Identity {
             root_fingerprint: root.fingerprint().to_hex(),
             role: certificate.role().as_str().to_uppercase(),
@@ -39,6 +46,11 @@ impl Identity {
             name: certificate.name().to_owned(),
             certificate_fingerprint: certificate.fingerprint().to_hex(),
             system: system.to_owned(),
+            valid: (day(validity.valid_from), day(validity.valid_until)),
+            invalid: validity
+                .check(tally_signing::Timestamp::now())
+                .err()
+                .map(|e| e.to_string()),
         }
     }
 

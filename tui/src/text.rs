@@ -186,6 +186,10 @@ catalogue! {
     BodyCertificate => "Certificaat van dit stembureau", "Certificate of this body";
     /// Counts for.
     CountsFor => "Telt voor", "Counts for";
+    /// The certificate's period of validity.
+    CertificateValid => "Certificaat geldig van {0} t/m {1} (UTC)", "Certificate valid from {0} to {1} (UTC)";
+    /// The certificate is not valid now: the unlock will be refused.
+    CertificateNotValidNow => "Dit certificaat is nu niet geldig; ontgrendelen wordt geweigerd ({0}).", "This certificate is not valid now; unlocking is refused ({0}).";
     /// Running system.
     SystemIdentity => "Draaiend systeem", "Running system";
     /// Compare with paper.

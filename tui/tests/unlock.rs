@@ -47,3 +47,31 @@ fn wrong_passphrases_make_the_next_try_wait() {
     unlock(&mut r);
     assert!(r.state.unlocked, "{:?}", r.state.unlock_error);
 }
+
+/// An expired body certificate is said on the start screen, with its period, and the unlock
+/// is refused before any work (#14 point 5).
+#[test]
+fn an_expired_certificate_is_shown_at_start_and_refused_at_unlock() {
+    use tally_signing::{Certificate, Timestamp};
+    let dir = tempfile::tempdir().unwrap();
+    let paths = paths(dir.path());
+    drop(open(&paths, Lang::En));
+    let demo = Certificate::parse(&std::fs::read(&paths.certificate).unwrap()).unwrap();
+    let mut fields = demo.fields().clone();
+    fields.valid_from = Timestamp::parse("2020-01-01T00:00:00Z").unwrap();
+    fields.valid_until = Timestamp::parse("2025-12-31T23:59:59Z").unwrap();
+    let expired = Certificate::issue(&tally_tui::demo::demo_root(), fields).unwrap();
+    std::fs::write(&paths.certificate, expired.as_bytes()).unwrap();
+
+    let mut r = open(&paths, Lang::En);
+    let screen = screen_text(&r.state);
+    assert!(
+        screen.contains("Certificate valid from 2020-01-01 to 2025-12-31 (UTC)")
+            && screen.contains("This certificate is not valid now; unlocking is refused"),
+        "{screen}"
+    );
+    unlock(&mut r);
+    assert!(!r.state.unlocked);
+    let refused = r.state.unlock_error.as_ref().unwrap().text(Lang::En);
+    assert!(refused.contains("expired"), "{refused}");
+}

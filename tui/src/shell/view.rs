@@ -358,6 +358,10 @@ fn start<L: Level>(state: &State<L>, frame: &mut Frame, area: Rect) {
             Span::styled(format!("{}: ", Msg::CountsFor.text(lang)), DIM),
             Span::styled(ascii(&id.body()), BOLD),
         ]),
+        Line::styled(
+            Msg::CertificateValid.fill(lang, &[&id.valid.0, &id.valid.1]),
+            DIM,
+        ),
         Line::styled(Msg::SystemIdentity.text(lang).to_string(), DIM),
         Line::from(hash_code(&id.system)),
         Line::from(""),
@@ -371,6 +375,12 @@ fn start<L: Level>(state: &State<L>, frame: &mut Frame, area: Rect) {
             ),
         ]),
     ];
+    if let Some(why) = &id.invalid {
+        lines.push(Line::from(""));
+        lines.push(problem_line(
+            &Msg::CertificateNotValidNow.fill(lang, &[why]),
+        ));
+    }
     if let Some(e) = &state.unlock_error {
         lines.push(Line::from(""));
         lines.push(problem_line(&e.text(lang)));
