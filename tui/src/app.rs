@@ -365,12 +365,10 @@ impl Level for Municipal {
     fn effect(ctx: &mut Ctx<'_, Municipal>, effect: MunicipalEffect) -> Vec<Event> {
         match effect {
             MunicipalEffect::Export => {
+                let journal = ctx.state.journal_head.as_ref().map(|h| h.mark());
+                // Read while the services export (disjoint borrows: nothing copied).
                 let result = match (&ctx.state.ledger.election, &ctx.state.ledger.data_entry) {
-                    (Some(e), Some(data)) => {
-                        let (info, data) = (e.info.clone(), data.clone());
-                        let journal = ctx.state.journal_head.as_ref().map(|h| h.mark());
-                        ctx.level().export(&info, &data, journal)
-                    }
+                    (Some(e), Some(data)) => ctx.services.level().export(&e.info, data, journal),
                     _ => Err(Refusal::with(Msg::NotAllDefinitive, &[], "")),
                 };
                 vec![shell::Event::Level(MunicipalEvent::Exported(result))]

@@ -514,10 +514,12 @@ fn import(ctx: &mut Ctx<'_, Higher>, count: &VerifiedCount) -> Vec<Event> {
 /// Builds the result's files from the ledger, signs and writes them, and journals it.
 fn export(ctx: &mut Ctx<'_, Higher>) -> Vec<Event> {
     let exported = |r| vec![shell::Event::Level(HigherEvent::Exported(r))];
-    let Some(def) = ctx.state.ledger.definition.clone() else {
+    // The ledger is only read while the services sign and write (disjoint borrows: nothing
+    // of the state is copied).
+    let ledger = &ctx.state.ledger;
+    let Some(def) = ledger.definition.as_ref() else {
         return exported(Err(Refusal::with(Msg::WriteFailed, &["definition"], "")));
     };
-    let ledger = ctx.state.ledger.clone();
     let lists: Vec<SourceFile<'_>> = def
         .list_files
         .0
@@ -551,6 +553,7 @@ fn export(ctx: &mut Ctx<'_, Higher>) -> Vec<Event> {
     };
     let journal = ctx.state.journal_head.as_ref().map(|h| h.mark());
     let done = match ctx
+        .services
         .level()
         .export(kind, &def.election.id.0, journal, &build)
     {
