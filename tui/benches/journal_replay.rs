@@ -26,7 +26,7 @@ use std::time::Duration;
 use common::{Demo, key, load_definition, open, paths, start_entry, type_str, unlock};
 use criterion::{Criterion, criterion_group, criterion_main};
 use crossterm::event::KeyCode;
-use tally_tui::services::Journal;
+use tally_ledger::journal::Journal;
 use tally_tui::text::Lang;
 
 const RECORDS: u64 = 25_000;

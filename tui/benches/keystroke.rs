@@ -15,10 +15,10 @@ use ratatui::backend::TestBackend;
 use tally_core::election::{Candidate, ElectionCategory, PoliticalList, PollingStation};
 use tally_core::entry::FieldId;
 use tally_core::ids::{CandidatePosition, ListNumber, PollingStationNumber};
+use tally_ledger::journal::MemoryJournal;
+use tally_ledger::municipal::{Loaded, Place, Record, Slot};
 use tally_tui::app::{Event, Municipal, MunicipalServices, State};
 use tally_tui::form::{ElectionInfo, Form};
-use tally_tui::journal::MemoryJournal;
-use tally_tui::model::{Loaded, Place, Record, Slot};
 use tally_tui::services::{ExportDone, Identity, Medium, Refusal, Services, VerifiedDefinition};
 use tally_tui::shell::runner::Runner;
 use tally_tui::shell::update;
@@ -154,7 +154,7 @@ fn runner() -> Runner<Municipal, NoServices, MemoryJournal> {
         let _ = update(&mut r.state, Event::Applied(rec));
     }
     // As on the appliance: every record written also moves the journal's chain head.
-    r.state.journal_head = Some(tally_tui::journaled::ChainHead::start(&[7; 32]));
+    r.state.journal_head = Some(tally_ledger::persist::ChainHead::start(&[7; 32]));
     r
 }
 

@@ -14,11 +14,13 @@ use tally_core::double_entry::DataEntry;
 use tally_core::ids::CandidatePosition;
 
 use crate::form::{ElectionInfo, FieldId, FieldValue, Form};
-use crate::model::{ApplyError, Decision, Loaded, Place, Record, Slot, Status, Tally, parse_count};
 use crate::services::{ExportDone, Refusal, VerifiedDefinition};
 use crate::shell::runner::Ctx;
 use crate::shell::{self, Level};
 use crate::text::{Lang, Msg};
+use tally_ledger::municipal::{
+    ApplyError, Decision, Loaded, Place, Record, Slot, Status, Tally, parse_count,
+};
 
 /// The municipal level.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

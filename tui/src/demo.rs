@@ -13,7 +13,8 @@ use tally_signing::{
 };
 
 use crate::folder::write;
-pub use crate::folder::{FolderServices, Paths, SetupError, municipality_spec};
+pub use crate::folder::{FolderServices, Paths, SetupError};
+pub use tally_ledger::form::municipality_spec;
 
 /// The Juinen 110a, embedded (Kiesraad public test data, EUPL-1.2).
 pub const JUINEN_110A: &[u8] =

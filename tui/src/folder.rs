@@ -22,7 +22,6 @@ use tally_core::eml::definition::{
 };
 use tally_core::eml::limits::DocumentKind;
 use tally_core::hashcode::Sha256Digest;
-use tally_core::municipal::{MunicipalitySpec, StationInfo};
 use tally_export::{Created, ExportError, ExportFile, JournalMark};
 use tally_media::export::NoFaults;
 use tally_media::signed::{SignedMediumVerifier, SigningSource, export_request, summary};
@@ -821,7 +820,7 @@ impl FolderServices {
             Some(&SourceFile::new(&f110b.name, &f110b.bytes)),
         )
         .map_err(|e| Refusal::with(Msg::DefinitionEmlWrong, &[], e.to_string()))?;
-        let info = ElectionInfo::from_election(&election).map_err(|e| e.refusal())?;
+        let info = ElectionInfo::from_election(&election).map_err(|e| crate::form::refusal(&e))?;
         if info.municipality_code.0 != self.body.certificate.identifier() {
             return Err(Refusal::with(
                 Msg::OtherMunicipality,
@@ -950,7 +949,7 @@ impl MunicipalServices for FolderServices {
             Some(e) => e,
             None => self.verify_dir(&self.body.paths.data_dir.join(KEPT_DIR))?.1,
         };
-        let spec = municipality_spec(election);
+        let spec = crate::form::municipality_spec(election);
         let municipality = tally_export::Municipality {
             election: &kept,
             contest: &election.contest_id,
@@ -1041,29 +1040,6 @@ pub fn export_refusal(e: &ExportError) -> Refusal {
         _ => Msg::ExportNotMade,
     };
     Refusal::with(msg, &[], e.to_string())
-}
-
-/// What the core's municipal total needs of the election: the stations in order, with
-/// their names and eligible voters, and the lists' names.
-pub fn municipality_spec(election: &ElectionInfo) -> MunicipalitySpec {
-    MunicipalitySpec {
-        code: election.municipality_code.clone(),
-        stations: election
-            .stations
-            .iter()
-            .map(|s| StationInfo {
-                number: s.number,
-                name: format!("Stembureau {}", s.name),
-                eligible_voters: s.eligible_voters.unwrap_or(0),
-            })
-            .collect(),
-        list_names: election
-            .lists
-            .iter()
-            .map(|l| (l.number, l.name.clone()))
-            .collect(),
-        total_cast: None,
-    }
 }
 
 #[cfg(test)]

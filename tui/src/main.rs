@@ -7,10 +7,10 @@ use std::process::ExitCode;
 
 use clap::Parser;
 use sha2::{Digest, Sha256};
+use tally_ledger::journal::CoreJournal;
 use tally_tui::app::State;
 use tally_tui::demo::prepare_demo;
 use tally_tui::folder::{FolderServices, Paths};
-use tally_tui::journal::CoreJournal;
 use tally_tui::screen::StartError;
 use tally_tui::services::Services;
 use tally_tui::shell::runner::Runner;

@@ -16,10 +16,10 @@ use ratatui::{Frame, Terminal};
 
 use tally_media::audit::{AuditEvent, AuditKind, AuditSink, JsonLinesAudit};
 
-use crate::journal::CoreJournal;
 use crate::services::Services;
 use crate::shell::Level;
 use crate::shell::runner::Runner;
+use tally_ledger::journal::CoreJournal;
 
 /// How long the event loop waits for a key before it looks at the sticks.
 const KEY_POLL: Duration = Duration::from_millis(300);

@@ -2,8 +2,6 @@
 //! journal. The screen logic ([`crate::shell::update`]) only asks for these through
 //! [`crate::shell::Effect`]s; the [`crate::shell::runner::Runner`] carries them out.
 
-use std::io;
-
 use crate::form::ElectionInfo;
 use crate::shell::Level;
 use crate::text::{Lang, Msg};
@@ -240,35 +238,4 @@ pub trait Services<L: Level> {
     }
     /// The level's own services.
     fn level(&mut self) -> &mut L::Services;
-}
-
-/// The append-only journal: every record is on disk (fsync'ed) when `append` returns.
-pub trait Journal {
-    /// Appends one record.
-    fn append(&mut self, record: &[u8]) -> io::Result<()>;
-    /// Every complete record, in order.
-    fn read_all(&mut self) -> io::Result<Vec<Vec<u8>>>;
-    /// Binds the journal to one election (the SHA-256 of its 110a) and to the body (its
-    /// journal key, known once the body is unlocked): a journal of another election or
-    /// body, or one changed without the key, is refused. Called before the first record is
-    /// read or written.
-    fn bind(
-        &mut self,
-        election: [u8; 32],
-        key: Option<&tally_core::journal::JournalKey>,
-    ) -> io::Result<()> {
-        let _ = (election, key);
-        Ok(())
-    }
-    /// The record count and the chain head (all 32 bytes) of the journal on disk, when the
-    /// journal has one (a journal in memory has none).
-    fn head(&self) -> Option<tally_core::journal::JournalHead> {
-        None
-    }
-    /// What [`Journal::bind`] dropped: an incomplete last record (a power cut while it was
-    /// written), as `(intact length, bytes dropped)`. Never silent: the runner shows it and
-    /// writes it to the audit log.
-    fn torn(&self) -> Option<(u64, u64)> {
-        None
-    }
 }

@@ -12,9 +12,9 @@ use tally_core::entry::{CheckResult, FieldValue, Severity, check};
 
 use crate::app::{Screen, State, status_msg, value_text};
 use crate::form::{FieldId, Form};
-use crate::model::{Slot, Status};
 use crate::shell::view::{BOLD, CURSOR, DIM, ERR, WARN, hash_group, problem_line, rows};
 use crate::text::{Lang, Msg};
+use tally_ledger::municipal::{Slot, Status};
 
 /// The title of a municipal screen.
 pub fn title(state: &State, screen: &Screen) -> String {
@@ -107,8 +107,8 @@ pub fn draw(state: &State, screen: &Screen, frame: &mut Frame, body: Rect) {
 }
 
 /// What a coordinator's decision does, in words (the confirmation screen).
-fn decision_msg(decision: crate::model::Decision) -> Msg {
-    use crate::model::Decision;
+fn decision_msg(decision: tally_ledger::municipal::Decision) -> Msg {
+    use tally_ledger::municipal::Decision;
     match decision {
         Decision::KeepFirst => Msg::ConfirmKeepFirst,
         Decision::KeepSecond => Msg::ConfirmKeepSecond,
@@ -349,7 +349,7 @@ fn entry(
     let block_title = form
         .blocks
         .get(block)
-        .map(|b| b.title(lang))
+        .map(|b| crate::form::title(b, lang))
         .unwrap_or_default();
     frame.render_widget(
         Paragraph::new(Line::from(vec![
@@ -370,7 +370,7 @@ fn entry(
     // longer label (a long list name) goes on under the field, never cut.
     let label_width = usize::from(fields_area.width).saturating_sub(29).max(20);
     let label_of = |id: FieldId| {
-        let label = form.label(id, lang);
+        let label = crate::form::label(form, id, lang);
         if label.is_empty() {
             id.to_string()
         } else {
@@ -566,7 +566,7 @@ fn coordinator(state: &State, frame: &mut Frame, area: Rect, station: u32, scrol
                 .skip(scroll.min(diffs.len().saturating_sub(1)))
                 .take(height)
             {
-                let label: String = format!("{} {}", id, form.label(*id, lang))
+                let label: String = format!("{} {}", id, crate::form::label(form, *id, lang))
                     .chars()
                     .take(44)
                     .collect();
@@ -607,7 +607,10 @@ fn coordinator(state: &State, frame: &mut Frame, area: Rect, station: u32, scrol
                     .fields
                     .iter()
                     .map(|id| {
-                        let label: String = form.label(*id, lang).chars().take(30).collect();
+                        let label: String = crate::form::label(form, *id, lang)
+                            .chars()
+                            .take(30)
+                            .collect();
                         let value = value_text(e.values.get(*id));
                         format!("{} {label} = {value}", form.code(*id))
                     })
@@ -921,7 +924,7 @@ mod tests {
     #[test]
     fn the_longest_real_list_name_is_shown_whole_on_the_entry_screen() {
         use crate::form::Form;
-        use crate::model::{Loaded, Record, Slot};
+        use tally_ledger::municipal::{Loaded, Record, Slot};
         let e = crate::form::tests::tk2025(&["Haarlem"], "0392", "Haarlem");
         let info = ElectionInfo::from_election(&e).unwrap();
         let long = info
@@ -965,7 +968,7 @@ mod tests {
             }
             let screen = crate::app::screen_for(
                 &state,
-                crate::model::Place::Entry {
+                tally_ledger::municipal::Place::Entry {
                     station,
                     slot: Slot::First,
                 },

@@ -9,10 +9,10 @@ use common::*;
 use crossterm::event::KeyCode;
 use tally_core::entry::FieldId;
 use tally_core::ids::{CandidatePosition, ListNumber};
+use tally_ledger::municipal::Status;
 use tally_signing::{ContentKind, DirSource, Timestamp, VerifyOptions, verify_medium};
 use tally_tui::app::Screen;
 use tally_tui::demo::demo_root;
-use tally_tui::model::Status;
 use tally_tui::shell::Screen as Shell;
 use tally_tui::text::Lang;
 
@@ -124,7 +124,7 @@ fn full_juinen_count_with_one_difference_and_a_verified_export() {
     decide(&mut r, 'a', 3);
     assert_eq!(r.state.ledger.status(3), Some(Status::Definitive));
     let (who, at) = r.state.ledger.acknowledgement(3).unwrap();
-    assert_eq!(who, tally_tui::model::COORDINATOR);
+    assert_eq!(who, tally_ledger::municipal::COORDINATOR);
     assert!(at > 1_700_000_000_000, "{at}");
 
     // Station 2: the second typist must be someone else, and mistypes one candidate.

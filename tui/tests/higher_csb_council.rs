@@ -289,7 +289,7 @@ fn council_csb_stops_at_a_tie_takes_the_lot_and_writes_the_520() {
 /// 2063 / 45, about 11.5), with equal votes: a drawing of lots decides who is elected.
 /// Lists 3 (1000) and 4 (1003) get 22 seats each; no seat tie.
 /// The export's folder and its 520, checked against the EML_NL schema.
-fn exported_520(r: &Runner) -> (tally_tui::higher::model::Exported, Vec<u8>) {
+fn exported_520(r: &Runner) -> (tally_ledger::higher::Exported, Vec<u8>) {
     let exported = r.state.ledger.exported.clone().unwrap();
     let res =
         std::fs::read(std::path::Path::new(&exported.path).join("Resultaat_GR2025_Juinen.eml.xml"))
@@ -425,7 +425,7 @@ fn the_csb_demo_runs_to_the_signed_result() {
     let mut r = Runner::open(
         state,
         services,
-        tally_tui::journal::CoreJournal::new(&journal_path(&paths.data_dir)),
+        tally_ledger::journal::CoreJournal::new(&journal_path(&paths.data_dir)),
     )
     .unwrap();
     typ(&mut r, tally_tui::demo::DEMO_PASSPHRASE);

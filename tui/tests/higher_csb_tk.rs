@@ -28,9 +28,9 @@ use tally_core::counts::{CandidateRef, CountLevel};
 use tally_core::eml::count::{read_count, write_count};
 use tally_core::eml::result::read_result;
 use tally_core::ids::ListNumber;
+use tally_ledger::higher::{Computation, ComputedResult};
 use tally_signing::{ContentKind, Role, Timestamp, VerifyOptions, verify_medium};
 use tally_tui::higher::app::Screen;
-use tally_tui::higher::model::{Computation, ComputedResult};
 use tally_tui::shell::Screen as Shell;
 use tally_tui::text::Lang;
 

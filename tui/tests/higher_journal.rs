@@ -15,11 +15,11 @@ use std::rc::Rc;
 
 use crossterm::event::KeyCode;
 use higher_common::*;
+use tally_ledger::journal::Journal;
+use tally_ledger::journal::MemoryJournal;
 use tally_signing::{ContentKind, Role};
 use tally_tui::higher::app::{Screen, State};
 use tally_tui::higher::services::FolderHigherServices;
-use tally_tui::journal::MemoryJournal;
-use tally_tui::services::Journal;
 use tally_tui::services::Services;
 use tally_tui::shell::Screen as Shell;
 use tally_tui::shell::runner::Runner;

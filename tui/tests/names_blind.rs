@@ -11,8 +11,8 @@ use std::collections::BTreeMap;
 use common::*;
 use crossterm::event::KeyCode;
 use tally_core::entry::FieldId;
+use tally_ledger::municipal::Status;
 use tally_tui::app::Screen;
-use tally_tui::model::Status;
 use tally_tui::shell::Screen as Shell;
 use tally_tui::text::Lang;
 

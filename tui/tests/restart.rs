@@ -10,10 +10,10 @@ use common::*;
 use crossterm::event::{KeyCode, KeyEvent};
 use tally_core::entry::FieldId;
 use tally_core::ids::{CandidatePosition, ListNumber};
+use tally_ledger::municipal::Status;
+use tally_ledger::persist::ChainHead;
 use tally_tui::app::{Municipal, Screen, State};
 use tally_tui::demo::Paths;
-use tally_tui::journaled::ChainHead;
-use tally_tui::model::Status;
 use tally_tui::shell::Screen as Shell;
 use tally_tui::text::Lang;
 

@@ -30,6 +30,7 @@ use tally_image::testbed::{
     BENCH_PASSPHRASE, BOOT_TIMEOUT, TEST_ROOT_SEED, TestBed, build_musl_inits, make_body_data,
     make_certified_stick,
 };
+use tally_ledger::journal::CoreJournal;
 use tally_signing::{
     Certificate, CertificateFields, ContentKind, MediumFile, Role, SecretKey, SignedMedium,
     Timestamp, sign_medium,
@@ -37,7 +38,6 @@ use tally_signing::{
 use tally_signing::{DirSource, VerifyOptions, verify_medium};
 use tally_tui::app::State;
 use tally_tui::demo::{FolderServices, JUINEN_110A, JUINEN_110B, JUINEN_230B, Paths};
-use tally_tui::journal::CoreJournal;
 use tally_tui::services::Services;
 use tally_tui::shell::runner::Runner;
 use tally_tui::text::Lang;

@@ -18,17 +18,17 @@ use tally_core::ids::{CandidatePosition, ListNumber};
 use tally_export::{Created, ExportError, ExportFile, JournalMark};
 use tally_signing::ContentKind;
 
-use super::model::{
-    Applied, ApplyError, Computation, Definition, Ledger, ListOutcome, Record, RefusedFile,
-};
 use super::services::VerifiedCount;
 use crate::hash_groups::{GroupsInput, PaperFile};
-use crate::journaled::PersistError;
 use crate::services::ExportDone;
 use crate::services::{Medium, Refusal};
 use crate::shell::runner::{Ctx, failed};
 use crate::shell::{self, Level, Purpose};
 use crate::text::{Lang, Msg};
+use tally_ledger::higher::{
+    Applied, ApplyError, Computation, Definition, Ledger, ListOutcome, Record, RefusedFile,
+};
+use tally_ledger::persist::PersistError;
 
 /// The HSB and CSB level.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -130,7 +130,7 @@ pub struct Extra {
     /// The total when every body is in, as shown (refreshed after every change).
     pub total: Option<Result<CountFile, AggregateError>>,
     /// The calculation at a CSB (refreshed after every change).
-    pub outcome: Option<Result<Computation, super::model::OutcomeFailure>>,
+    pub outcome: Option<Result<Computation, tally_ledger::higher::OutcomeFailure>>,
 }
 
 /// Whether this is a CSB (by the certificate).
@@ -991,7 +991,7 @@ fn lot_entered(state: &mut State) -> Vec<Effect> {
 mod tests {
     #![allow(clippy::unwrap_used, clippy::indexing_slicing)]
     use super::*;
-    use crate::higher::model::group_drawn_fits;
+    use tally_ledger::higher::group_drawn_fits;
 
     #[test]
     fn a_drawing_within_a_list_group_is_typed_as_a_kieskring_or_a_number_in_the_tie() {

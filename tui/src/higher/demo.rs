@@ -56,7 +56,7 @@ fn issue(
 }
 
 /// The DEMO GSB's 510b: lists 3 and 4 with 1000 votes each (a tie for the last seat).
-pub(crate) fn tied_510b() -> Result<Vec<u8>, SetupError> {
+pub fn tied_510b() -> Result<Vec<u8>, SetupError> {
     let list = |n: u32, candidates: u32, votes: &[u64]| ListVotes {
         list: ListNumber(n),
         name: String::new(),

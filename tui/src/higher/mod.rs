@@ -4,7 +4,7 @@
 //! apportionment, the drawings of lots and the elected candidates (520).
 //!
 //! A level on the [`crate::shell`] ([`app::Higher`]): the shell's runner writes every
-//! decision to the journal ([`model::Record`]) before it changes the [`model::Ledger`]. The
+//! decision to the journal ([`tally_ledger::higher::Record`]) before it changes the [`tally_ledger::higher::Ledger`]. The
 //! arithmetic, the checks and the apportionment are `tally-core`'s; signatures
 //! `tally-signing`'s; media `tally-media`'s; the reports `tally-report`'s.
 //!
@@ -12,7 +12,6 @@
 
 pub mod app;
 pub mod demo;
-pub mod model;
 pub mod services;
 pub mod terminal;
 pub mod view;

@@ -13,10 +13,10 @@ use tally_export::{Created, ExportError, ExportFile, JournalMark};
 use tally_media::{FolderMedium, JsonLinesAudit};
 use tally_signing::{Certificate, ContentKind, Timestamp, VerifiedMedium, VerifyOptions, sha256};
 
-use super::model::{Definition, ListFiles, level_of};
 use crate::folder::{Body, Paths, SetupError, medium_files_refusal};
 use crate::sticks::Sticks;
 use crate::text::Msg;
+use tally_ledger::higher::{Definition, ListFiles, level_of};
 
 use super::app::{Higher, HigherServices};
 use crate::services::{ExportDone, Identity, Medium, Refusal, Services};

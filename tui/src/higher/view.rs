@@ -13,9 +13,9 @@ use tally_core::hashcode::Sha256Digest;
 use tally_report::format_count;
 
 use super::app::{PendingDrawing, Screen, State, is_central, pending_lot};
-use super::model::{Computation, ComputedResult, ListOutcome};
 use crate::shell::view::{BOLD, ERR, ascii, groups_lines};
 use crate::text::{Lang, Msg};
+use tally_ledger::higher::{Computation, ComputedResult, ListOutcome};
 
 fn line(text: impl AsRef<str>) -> Line<'static> {
     Line::from(ascii(text.as_ref()))

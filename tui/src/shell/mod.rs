@@ -16,9 +16,9 @@ use std::fmt::Debug;
 use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
 
 use crate::hash_groups::{GroupsInput, PaperFile};
-use crate::journaled::{ChainHead, Ledger};
 use crate::services::{Identity, Medium, Refusal};
 use crate::text::{Lang, Msg};
+use tally_ledger::persist::{ChainHead, Ledger};
 
 /// A journal record of level `L`.
 pub type Record<L> = <<L as Level>::Ledger as Ledger>::Record;

@@ -1,15 +1,16 @@
 //! Carries out the effects of [`update`] for every level: the journal first, then the state.
 //! A record is applied to a copy of the ledger and written (forced to disk) before the copy
-//! is kept ([`crate::journaled`]); a restart replays the journal over the kept definition.
+//! is kept ([`tally_ledger::persist`]); a restart replays the journal over the kept definition.
 
 use std::collections::VecDeque;
 
 use crossterm::event::KeyEvent;
 
 use super::{Effect, Event, Level, Record, Screen, State, update};
-use crate::journaled::{self, ChainHead, Ledger, PersistError, ReplayError, replay};
-use crate::services::{Journal, Medium, Refusal, Services};
+use crate::services::{Medium, Refusal, Services};
 use crate::text::{Lang, Msg};
+use tally_ledger::journal::Journal;
+use tally_ledger::persist::{self, ChainHead, Ledger, PersistError, ReplayError, replay};
 
 /// Why the terminal cannot start from its journal.
 #[derive(Debug, thiserror::Error)]
@@ -77,7 +78,7 @@ impl<L: Level> Ctx<'_, L> {
     /// The ledger refused it, or the journal could not be written: nothing changed.
     pub fn persist(&mut self, mut record: Record<L>, file: Option<&[u8]>) -> Persisted<L> {
         L::stamp(&mut record, now_ms());
-        let applied = journaled::persist(
+        let applied = persist::persist(
             &mut self.state.ledger,
             &mut self.state.journal_head,
             self.journal,

@@ -17,6 +17,8 @@ use ratatui::backend::TestBackend;
 use sha2::{Digest, Sha256};
 use tally_core::counts::{CountFile, CountHeader, CountLevel, ReportingUnitCounts, VoteCounts};
 use tally_core::ids::{ContestId, ReportingUnitId};
+use tally_ledger::journal::CoreJournal;
+use tally_ledger::journal::Journal;
 use tally_signing::{
     Certificate, CertificateFields, ContentKind, KdfParams, MediumFile, Role, SecretKey, Timestamp,
     encrypt_secret_key, sign_medium,
@@ -24,8 +26,7 @@ use tally_signing::{
 use tally_tui::demo::Paths;
 use tally_tui::higher::app::{Higher, Screen, State};
 use tally_tui::higher::services::{FolderHigherServices, journal_path};
-use tally_tui::journal::CoreJournal;
-use tally_tui::services::{Journal, Services};
+use tally_tui::services::Services;
 use tally_tui::shell::Screen as Shell;
 use tally_tui::shell::runner::Runner as ShellRunner;
 use tally_tui::shell::view::view;

@@ -1,7 +1,7 @@
-//! What the terminal remembers: the records it writes to the journal, and the state those
-//! records build up ([`Tally`]). The state changes only by applying a record, and a record
-//! is applied only after it is in the journal: replaying the journal after a crash gives
-//! back exactly the state before it.
+//! What a municipality's (GSB's) appliance remembers: the records it writes to the journal,
+//! and the state those records build up ([`Tally`]). The state changes only by applying a
+//! record, and a record is applied only after it is in the journal: replaying the journal
+//! after a crash gives back exactly the state before it.
 
 use std::collections::BTreeMap;
 
@@ -415,7 +415,7 @@ impl Tally {
         }
         let info = &loaded.info;
         // The stations' names do not reach the figures (they are sums over the stations).
-        let spec = crate::folder::municipality_spec(info);
+        let spec = crate::form::municipality_spec(info);
         Some(
             municipal_total(data, &spec)
                 .map_err(FiguresError::Total)
@@ -622,7 +622,7 @@ pub fn parse_count(input: &str) -> Option<FieldValue> {
     EntryCount::parse(input).ok().map(FieldValue::Count)
 }
 
-impl crate::journaled::Ledger for Tally {
+impl crate::persist::Ledger for Tally {
     type Record = Record;
     type Applied = ();
     type Error = ApplyError;

@@ -1,16 +1,46 @@
-//! The terminal's journal: [`CoreJournal`] on the core's append-only journal (records
+//! The journal of a body's appliance: the [`Journal`] seam, and [`CoreJournal`] on the core's append-only journal (records
 //! length-prefixed, numbered, chained by HMAC-SHA-256 tags under the body's journal key,
 //! bound to the election and the body, each forced to disk before `append` returns; a torn
 //! last record is dropped, any other damage, and any change made without the key,
 //! refused). It is bound, and read, only once the body is unlocked.
-//! Its payloads are the terminal's [`crate::model::Record`]s as JSON.
+//! Its payloads are the levels' records ([`crate::municipal::Record`],
+//! [`crate::higher::Record`]) as JSON.
 //!
 //! [`MemoryJournal`] is a store for tests and benchmarks.
 
 use std::io;
 use std::path::{Path, PathBuf};
 
-use crate::services::Journal;
+/// The append-only journal: every record is on disk (fsync'ed) when `append` returns.
+pub trait Journal {
+    /// Appends one record.
+    fn append(&mut self, record: &[u8]) -> io::Result<()>;
+    /// Every complete record, in order.
+    fn read_all(&mut self) -> io::Result<Vec<Vec<u8>>>;
+    /// Binds the journal to one election (the SHA-256 of its 110a) and to the body (its
+    /// journal key, known once the body is unlocked): a journal of another election or
+    /// body, or one changed without the key, is refused. Called before the first record is
+    /// read or written.
+    fn bind(
+        &mut self,
+        election: [u8; 32],
+        key: Option<&tally_core::journal::JournalKey>,
+    ) -> io::Result<()> {
+        let _ = (election, key);
+        Ok(())
+    }
+    /// The record count and the chain head (all 32 bytes) of the journal on disk, when the
+    /// journal has one (a journal in memory has none).
+    fn head(&self) -> Option<tally_core::journal::JournalHead> {
+        None
+    }
+    /// What [`Journal::bind`] dropped: an incomplete last record (a power cut while it was
+    /// written), as `(intact length, bytes dropped)`. Never silent: the runner shows it and
+    /// writes it to the audit log.
+    fn torn(&self) -> Option<(u64, u64)> {
+        None
+    }
+}
 
 /// The core's journal file, bound to the election when it is loaded.
 #[derive(Debug)]

@@ -10,7 +10,7 @@ use std::io;
 use serde::Serialize;
 use serde::de::DeserializeOwned;
 
-use crate::services::Journal;
+use crate::journal::Journal;
 
 /// What a journal of records builds: the municipal tally, a higher level's ledger.
 pub trait Ledger: Clone {

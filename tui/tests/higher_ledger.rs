@@ -1,0 +1,214 @@
+//! The HSB/CSB ledger (`tally_ledger::higher`) on the demo's Juinen election and its tied
+//! 510b: the level follows the certificate, nothing applies before the definition, lots
+//! must be the drawing asked for, records read back as written.
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::indexing_slicing)]
+
+use tally_core::aggregate::{AggregationLevel, ImportOutcome};
+use tally_core::apportionment::{CandidateLot, SeatLot};
+use tally_core::eml::definition::{SourceFile, load_election};
+use tally_core::hashcode::Sha256Digest;
+use tally_core::ids::ListNumber;
+use tally_ledger::higher::*;
+
+fn juinen() -> Definition {
+    let election = load_election(
+        &SourceFile::new("110a.xml", tally_tui::demo::JUINEN_110A),
+        &[SourceFile::new("230b.xml", tally_tui::demo::JUINEN_230B)],
+        None,
+    )
+    .unwrap();
+    Definition {
+        level: level_of("CSB", "CSB", &election).unwrap(),
+        election,
+        body_id: "CSB".into(),
+        body_name: "Centraal stembureau Juinen".into(),
+        signer: "test".into(),
+        sha256_110a: Sha256Digest::of(tally_tui::demo::JUINEN_110A).to_hex(),
+        lists_230b: Vec::new(),
+        files: vec![("110a.xml".into(), "aa".into())],
+        list_files: ListFiles::default(),
+    }
+}
+
+fn import(bytes: &[u8]) -> Record {
+    Record::Import {
+        file_name: "510b.xml".into(),
+        sha256: Sha256Digest::of(bytes).to_hex(),
+        signer: "GSB 0042".into(),
+    }
+}
+
+#[test]
+fn the_level_follows_the_certificate_and_the_tree() {
+    let def = juinen();
+    assert_eq!(def.level, AggregationLevel::MunicipalCentral);
+    assert_eq!(
+        level_of("HSB", "HSB12", &def.election),
+        Ok(AggregationLevel::District { kieskring: 12 })
+    );
+    assert!(level_of("HSB", "CSB", &def.election).is_err());
+    assert!(level_of("GSB", "0042", &def.election).is_err());
+}
+
+#[test]
+fn nothing_applies_before_the_definition_is_accepted_as_kept() {
+    let bytes = tally_tui::higher::demo::tied_510b().unwrap();
+    let mut l = Ledger::default();
+    assert_eq!(
+        l.apply(&import(&bytes), Some(&bytes)),
+        Err(ApplyError::NoDefinition)
+    );
+    l.load(juinen()).unwrap();
+    assert_eq!(
+        l.apply(&import(&bytes), Some(&bytes)),
+        Err(ApplyError::NoDefinition)
+    );
+    let other = Record::DefinitionAccepted {
+        files: vec![("110a.xml".into(), "bb".into())],
+    };
+    assert_eq!(l.apply(&other, None), Err(ApplyError::OtherDefinition));
+    let files = l.definition.as_ref().unwrap().files.clone();
+    l.apply(&Record::DefinitionAccepted { files }, None)
+        .unwrap();
+    // The kept file must be the one the record names.
+    assert_eq!(
+        l.apply(&import(&bytes), Some(b"other bytes")),
+        Err(ApplyError::MissingFile("510b.xml".into()))
+    );
+    assert_eq!(
+        l.apply(&import(&bytes), None),
+        Err(ApplyError::MissingFile("510b.xml".into()))
+    );
+    assert!(matches!(
+        l.apply(&import(&bytes), Some(&bytes)),
+        Ok(Applied::Import(ImportOutcome::Imported { .. }))
+    ));
+}
+
+#[test]
+fn a_lot_must_be_the_drawing_asked_for_and_name_a_tied_list() {
+    let bytes = tally_tui::higher::demo::tied_510b().unwrap();
+    let mut l = Ledger::default();
+    l.load(juinen()).unwrap();
+    let files = l.definition.as_ref().unwrap().files.clone();
+    l.apply(&Record::DefinitionAccepted { files }, None)
+        .unwrap();
+    l.apply(&import(&bytes), Some(&bytes)).unwrap();
+    let Some(Ok(Computation::SeatLotsNeeded(n))) = l.outcome() else {
+        panic!("lists 3 and 4 are tied: {:?}", l.outcome());
+    };
+    let drawing = n.drawing.clone();
+    assert_eq!(n.drawing.tied, vec![ListNumber(3), ListNumber(4)]);
+    let mut another = drawing.clone();
+    another.tied = vec![ListNumber(2), ListNumber(3)];
+    for bad in [
+        Record::SeatLot(SeatLot {
+            drawing: drawing.clone(),
+            drawn: ListNumber(1),
+        }),
+        Record::SeatLot(SeatLot {
+            drawing: another,
+            drawn: ListNumber(3),
+        }),
+        Record::CandidateLot(CandidateLot {
+            drawing: tally_core::apportionment::CandidateDrawing {
+                list: ListNumber(3),
+                seat: 1,
+                tied: vec![
+                    tally_core::ids::CandidatePosition(1),
+                    tally_core::ids::CandidatePosition(2),
+                ],
+            },
+            drawn: tally_core::ids::CandidatePosition(1),
+        }),
+    ] {
+        assert!(
+            matches!(l.apply(&bad, None), Err(ApplyError::Lot(_))),
+            "{bad:?}"
+        );
+    }
+    l.apply(
+        &Record::SeatLot(SeatLot {
+            drawing,
+            drawn: ListNumber(3),
+        }),
+        None,
+    )
+    .unwrap();
+    let Some(Ok(Computation::Complete(outcome))) = l.outcome() else {
+        panic!("{:?}", l.outcome());
+    };
+    let seats = &outcome.seats;
+    assert_eq!(seats.seats_of(ListNumber(3)), Some(23));
+    assert_eq!(seats.seats_of(ListNumber(4)), Some(22));
+    assert!(outcome.elected().is_some());
+    // Once exported nothing changes.
+    l.apply(
+        &Record::Exported {
+            path: "x".into(),
+            files: Vec::new(),
+        },
+        None,
+    )
+    .unwrap();
+    assert_eq!(
+        l.apply(&import(&bytes), Some(&bytes)),
+        Err(ApplyError::Closed)
+    );
+}
+
+#[test]
+fn records_read_back_as_written() {
+    let records = vec![
+        Record::DefinitionAccepted {
+            files: vec![("a".into(), "b".into())],
+        },
+        import(b"x"),
+        Record::Refused(RefusedFile {
+            file_name: "f".into(),
+            sha256: String::new(),
+            body: Some("0042".into()),
+            nl: "geweigerd".into(),
+            en: "refused".into(),
+        }),
+        Record::CorrectionDecided {
+            body: "0042".into(),
+            accept: true,
+        },
+        Record::SeatLot(SeatLot {
+            drawing: tally_core::apportionment::SeatDrawing {
+                purpose: tally_core::apportionment::SeatDrawingPurpose::RemainingSeat {
+                    seat: 4,
+                    rule: tally_core::apportionment::SeatRule::LargestRemainders,
+                },
+                tied: vec![ListNumber(3), ListNumber(4)],
+            },
+            drawn: ListNumber(3),
+        }),
+        Record::CandidateLot(CandidateLot {
+            drawing: tally_core::apportionment::CandidateDrawing {
+                list: ListNumber(1),
+                seat: 2,
+                tied: vec![
+                    tally_core::ids::CandidatePosition(2),
+                    tally_core::ids::CandidatePosition(5),
+                ],
+            },
+            drawn: tally_core::ids::CandidatePosition(2),
+        }),
+        Record::Exported {
+            path: "p".into(),
+            files: vec![("a".into(), "b".into())],
+        },
+    ];
+    for r in &records {
+        let json = serde_json::to_vec(r).unwrap();
+        assert!(!json.contains(&b'\n'));
+        assert_eq!(&serde_json::from_slice::<Record>(&json).unwrap(), r);
+    }
+    // A drawing is journaled as data, not as its English wording.
+    let lot = serde_json::to_string(&records[4]).unwrap();
+    assert!(lot.contains("\"largest_remainders\""), "{lot}");
+    assert!(lot.contains("\"tied\":[3,4]"), "{lot}");
+    assert!(!lot.contains("remaining seat 4"), "{lot}");
+}
