@@ -12,8 +12,9 @@ use tally_signing::{
     SignedMedium, Timestamp, encrypt_secret_key, sha256, sign_medium,
 };
 
-use crate::folder::write;
-pub use crate::folder::{FolderServices, Paths, SetupError};
+pub use crate::folder::FolderServices;
+use tally_body::write;
+pub use tally_body::{Paths, SetupError};
 pub use tally_ledger::form::municipality_spec;
 
 /// The Juinen 110a, embedded (Kiesraad public test data, EUPL-1.2).
@@ -121,7 +122,7 @@ pub fn prepare_demo(paths: &Paths) -> Result<(), SetupError> {
 /// before the floor). Read capped like every key file, and asked with an empty passphrase:
 /// the parameters are checked before it, so no key is derived at start.
 pub(crate) fn below_floor(path: &Path) -> bool {
-    crate::folder::read(path).is_ok_and(|bytes| {
+    tally_body::read(path).is_ok_and(|bytes| {
         matches!(
             tally_signing::decrypt_secret_key(&bytes, b""),
             Err(tally_signing::KeyFileError::KdfParameters(_))

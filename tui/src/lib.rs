@@ -25,6 +25,5 @@ pub mod screen;
 pub mod seed;
 pub mod services;
 pub mod shell;
-pub mod sticks;
 pub mod text;
 pub mod view;

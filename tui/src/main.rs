@@ -7,14 +7,15 @@ use std::process::ExitCode;
 
 use clap::Parser;
 use sha2::{Digest, Sha256};
+use tally_body::Paths;
+use tally_body::Sticks;
 use tally_ledger::journal::CoreJournal;
 use tally_tui::app::State;
 use tally_tui::demo::prepare_demo;
-use tally_tui::folder::{FolderServices, Paths};
+use tally_tui::folder::FolderServices;
 use tally_tui::screen::StartError;
 use tally_tui::services::Services;
 use tally_tui::shell::runner::Runner;
-use tally_tui::sticks::Sticks;
 use tally_tui::text::Lang;
 
 /// The tally terminal.

@@ -1,6 +1,8 @@
-//! What the media library reports (typed errors, with English text for the logs), in the
-//! officials' words: the one place where a stick's trouble becomes a catalogue text.
+//! What the media library and the body's appliance report (typed errors, with English text
+//! for the logs), in the officials' words: the one place where a stick's, a medium's, a key's
+//! or an export's trouble becomes a catalogue text ([`Refusal::from`] a `BodyError`).
 
+use tally_body::{BodyError, StickLabel, Unfit};
 use tally_media::MediaError;
 use tally_media::detect::{DeviceIdentity, Unusable};
 use tally_media::export::{ExportFailure, StickState};
@@ -113,7 +115,7 @@ pub fn device(id: &DeviceIdentity) -> Refusal {
     let name = [&id.vendor, &id.model]
         .into_iter()
         .flatten()
-        .map(|s| crate::sticks::ascii(s))
+        .map(|s| tally_body::sticks::ascii(s))
         .collect::<Vec<_>>()
         .join(" ");
     let name: Arg = if name.is_empty() {
@@ -121,13 +123,92 @@ pub fn device(id: &DeviceIdentity) -> Refusal {
     } else {
         name.into()
     };
-    let node = Arg::from(crate::sticks::ascii(&id.devnode));
+    let node = Arg::from(tally_body::sticks::ascii(&id.devnode));
     match &id.serial {
         Some(serial) => Refusal::said(
             Msg::DeviceSerialAt,
-            vec![name, crate::sticks::ascii(serial).into(), node],
+            vec![name, tally_body::sticks::ascii(serial).into(), node],
         ),
         None => Refusal::said(Msg::DeviceAt, vec![name, node]),
+    }
+}
+
+/// How the official recognises a stick: a USB stick by its device, the media folder by its
+/// path (ASCII, for the console's font).
+pub fn stick_label(label: &StickLabel) -> Refusal {
+    match label {
+        StickLabel::Device(id) => device(id),
+        StickLabel::Folder(path) => Refusal::plain(tally_body::sticks::ascii(path)),
+    }
+}
+
+/// Why a stick present offers nothing.
+pub fn unfit(why: &Unfit) -> Refusal {
+    match why {
+        Unfit::Unusable(u) => unusable(u),
+        Unfit::Empty => Refusal::with(Msg::StickEmpty, &[], ""),
+        Unfit::Unreadable(e) => media_error(e),
+    }
+}
+
+impl From<BodyError> for Refusal {
+    fn from(e: BodyError) -> Refusal {
+        body_refusal(&e)
+    }
+}
+
+/// The body's error in the catalogue's words.
+pub fn body_refusal(e: &BodyError) -> Refusal {
+    let said = |msg: Msg, inner: Refusal| Refusal::said(msg, vec![inner.into()]);
+    let stick_why = |label: &StickLabel, why: &tally_media::detect::Unusable| {
+        Refusal::said(
+            Msg::StickWhy,
+            vec![stick_label(label).into(), unusable(why).into()],
+        )
+    };
+    match e {
+        BodyError::KeyUnreadable(why) => Refusal::new(Msg::KeyUnreadable, why.clone()),
+        BodyError::CertificateNotValid(why) => Refusal::new(Msg::CertificateNotValid, why.clone()),
+        BodyError::KeyNotOfCertificate => Refusal::with(Msg::KeyNotOfCertificate, &[], ""),
+        BodyError::UnlockThrottled { seconds } => {
+            Refusal::with(Msg::UnlockThrottled, &[&seconds.to_string()], "")
+        }
+        BodyError::WrongPassphrase => Refusal::with(Msg::WrongPassphrase, &[], ""),
+        BodyError::KeyLocked => Refusal::with(Msg::KeyLocked, &[], ""),
+        BodyError::Audit(why) => Refusal::with(Msg::MediaAudit, &[], why.clone()),
+        BodyError::Media(e) => media_error(e),
+        BodyError::Verify(e) => verify_refusal(e),
+        BodyError::StickGone => Refusal::with(Msg::StickGone, &[], ""),
+        BodyError::StickBusy(why) => Refusal::with(Msg::StickBusy, &[], why.clone()),
+        BodyError::StickUnusable { label, why } => stick_why(label, why),
+        BodyError::NoSignedMediumOnStick(label) => {
+            Refusal::said(Msg::NoSignedMediumOnStick, vec![stick_label(label).into()])
+        }
+        BodyError::StickPulledWhileReading => Refusal::with(Msg::StickPulledWhileReading, &[], ""),
+        BodyError::Keep(e) => Refusal::with(Msg::KeepFailed, &[], e.to_string()),
+        BodyError::ExportNoStick(present) => {
+            // Each stick present and why it cannot be used, one after the other.
+            let present = present
+                .iter()
+                .map(|(label, why)| stick_why(label, why))
+                .reduce(|a, b| Refusal::said(Msg::ThenAlso, vec![a.into(), b.into()]))
+                .map_or_else(|| Refusal::plain(""), |all| said(Msg::InBrackets, all));
+            said(Msg::ExportNoStick, present)
+        }
+        BodyError::ExportSeveralSticks(n) => {
+            Refusal::with(Msg::ExportSeveralSticks, &[&n.to_string()], "")
+        }
+        BodyError::ExportFolderExists(dir) => Refusal::with(Msg::ExportFolderExists, &[dir], ""),
+        BodyError::ExportWrite { failure, removed } => export_failure(failure, *removed),
+        BodyError::ExportBuild(e) => crate::folder::export_refusal(e),
+        BodyError::Clock(why) => Refusal::plain(format!("clock: {why}")),
+        BodyError::Sign(why) => Refusal::plain(why.clone()),
+        BodyError::ExportNotKept(e) => Refusal::with(Msg::ExportNotKept, &[], e.to_string()),
+        BodyError::KeptExportUnusable(why) => {
+            Refusal::with(Msg::KeptExportUnusable, &[], why.clone())
+        }
+        BodyError::MediumRefused(inner) => said(Msg::MediumRefused, body_refusal(inner)),
+        BodyError::ExportFailed(inner) => said(Msg::ExportFailed, body_refusal(inner)),
     }
 }
 

@@ -32,7 +32,7 @@ pub enum StartError {
     Usage(String),
     /// A key, certificate or folder cannot be used.
     #[error(transparent)]
-    Setup(#[from] crate::folder::SetupError),
+    Setup(#[from] tally_body::SetupError),
     /// The journal cannot be replayed.
     #[error(transparent)]
     Open(#[from] crate::shell::runner::OpenError),

@@ -6,62 +6,7 @@ use crate::form::ElectionInfo;
 use crate::shell::Level;
 use crate::text::{Lang, Msg};
 
-/// What the appliance shows at start, to compare with the paper handed over with the stick.
-#[derive(Debug, Clone, PartialEq, Eq, Default)]
-pub struct Identity {
-    /// Fingerprint of the trusted root key (the Electoral Council's).
-    pub root_fingerprint: String,
-    /// The certificate's role: `GSB`, `HSB` or `CSB`.
-    pub role: String,
-    /// Its identifier: `0042`, `HSB1`, `CSB`.
-    pub identifier: String,
-    /// Its name ("Gemeente Juinen").
-    pub name: String,
-    /// Fingerprint of the body's certificate.
-    pub certificate_fingerprint: String,
-    /// A hash identifying the running system.
-    pub system: String,
-    /// The certificate's first and last valid day (`YYYY-MM-DD`, UTC).
-    pub valid: (String, String),
-    /// Why the certificate is not valid now (checked when the terminal starts; the unlock
-    /// checks again and refuses then).
-    pub invalid: Option<String>,
-}
-
-impl Identity {
-    /// The identity of an appliance with this trusted root and body certificate.
-    pub fn of(
-        root: &tally_signing::PublicKey,
-        certificate: &tally_signing::Certificate,
-        system: &str,
-    ) -> Identity {
-        let validity = tally_signing::Validity::of(certificate);
-        let day = |t: tally_signing::Timestamp| t.to_string().chars().take(10).collect();
-        Identity {
-            root_fingerprint: root.fingerprint().to_hex(),
-            role: certificate.role().as_str().to_uppercase(),
-            identifier: certificate.identifier().to_owned(),
-            name: certificate.name().to_owned(),
-            certificate_fingerprint: certificate.fingerprint().to_hex(),
-            system: system.to_owned(),
-            valid: (day(validity.valid_from), day(validity.valid_until)),
-            invalid: validity
-                .check(tally_signing::Timestamp::now())
-                .err()
-                .map(|e| e.to_string()),
-        }
-    }
-
-    /// Who this appliance counts for: role, identifier and name ("GSB 0042 Gemeente
-    /// Juinen"), the role said once where the identifier is the role ("CSB Juinen").
-    pub fn body(&self) -> String {
-        if self.identifier == self.role {
-            format!("{} {}", self.role, self.name)
-        } else {
-            format!("{} {} {}", self.role, self.identifier, self.name)
-        }
-    }
-}
+pub use tally_body::{ExportDone, Identity};
 
 /// A parameter of a [`Refusal`]: plain words (a name, a number, a file), or a text of the
 /// catalogue itself, worded in the screen's language when the refusal is.
@@ -164,7 +109,7 @@ impl Refusal {
 pub struct Medium {
     /// What the official sees.
     pub label: Refusal,
-    /// The stick it is on ([`crate::sticks::Stick::key`]).
+    /// The stick it is on ([`tally_body::Stick::key`]).
     pub stick: String,
     /// The folder on the stick.
     pub folder: String,
@@ -183,15 +128,6 @@ pub struct VerifiedDefinition {
     /// holds one per kieskring), whose hash code is on the paper.
     pub sha256_230b: String,
     /// Every file with its SHA-256, for the journal.
-    pub files: Vec<(String, String)>,
-}
-
-/// A signed result written to a stick, at every level.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct ExportDone {
-    /// Where the signed medium was written.
-    pub path: String,
-    /// Its files with their SHA-256 (hex), the count first.
     pub files: Vec<(String, String)>,
 }
 

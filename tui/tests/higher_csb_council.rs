@@ -16,6 +16,7 @@ mod higher_common;
 
 use crossterm::event::KeyCode;
 use higher_common::*;
+use tally_body::Paths;
 use tally_core::counts::{
     CandidateRef, CountFile, CountHeader, CountLevel, ListVotes, ReportingUnitCounts, VoteCounts,
     VoterCounts,
@@ -25,7 +26,6 @@ use tally_core::eml::count::{read_count, write_count};
 use tally_core::eml::result::read_result;
 use tally_core::ids::{CandidatePosition, ContestId, ElectionId, ListNumber, ReportingUnitId};
 use tally_signing::{ContentKind, Role, Timestamp, VerifyOptions, verify_medium};
-use tally_tui::folder::Paths;
 use tally_tui::higher::app::Screen;
 use tally_tui::shell::Screen as Shell;
 use tally_tui::text::Lang;

@@ -13,6 +13,7 @@ use std::process::Command;
 
 use common::*;
 use crossterm::event::KeyCode;
+use tally_body::sticks::Sticks;
 use tally_core::hashcode::hash_code;
 use tally_ledger::journal::CoreJournal;
 use tally_signing::{ContentKind, DirSource, Timestamp, VerifyOptions, verify_medium};
@@ -21,7 +22,6 @@ use tally_tui::demo::{FolderServices, Paths, demo_root};
 use tally_tui::services::Services;
 use tally_tui::shell::Screen as Shell;
 use tally_tui::shell::runner::Runner;
-use tally_tui::sticks::Sticks;
 use tally_tui::text::Lang;
 
 /// Enters the three Juinen stations twice with the scripted paper reports (no differences,

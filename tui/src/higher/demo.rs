@@ -19,7 +19,7 @@ use tally_signing::{
 };
 
 use crate::demo::{DEMO_PASSPHRASE, demo_root};
-use crate::folder::{Paths, SetupError};
+use tally_body::{Paths, SetupError};
 
 const ELECTION: &str = "GR2025_Juinen";
 

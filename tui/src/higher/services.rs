@@ -13,9 +13,10 @@ use tally_export::{Created, ExportError, ExportFile, JournalMark};
 use tally_media::{FolderMedium, JsonLinesAudit};
 use tally_signing::{Certificate, ContentKind, Timestamp, VerifiedMedium, VerifyOptions, sha256};
 
-use crate::folder::{Body, Paths, SetupError, medium_files_refusal};
-use crate::sticks::Sticks;
+use crate::folder::medium_files_refusal;
 use crate::text::Msg;
+use tally_body::Sticks;
+use tally_body::{Body, Paths, SetupError};
 use tally_ledger::higher::{Definition, ListFiles, level_of};
 
 use super::app::{Higher, HigherServices};
@@ -56,7 +57,7 @@ pub struct FolderHigherServices {
 /// The role of the certificate at `paths.certificate` (`HSB`, `CSB`, `GSB`, `authority`),
 /// without verifying it: for choosing the flow at start (the flow verifies it).
 pub fn certificate_role(paths: &Paths) -> Option<String> {
-    let bytes = crate::folder::read(&paths.certificate).ok()?;
+    let bytes = tally_body::read(&paths.certificate).ok()?;
     Certificate::parse(&bytes)
         .ok()
         .map(|c| c.role().as_str().to_owned())
@@ -99,7 +100,7 @@ impl FolderHigherServices {
     }
 
     fn audit_log(&self) -> Result<JsonLinesAudit, Refusal> {
-        self.body.audit_log()
+        Ok(self.body.audit_log()?)
     }
 
     fn definition_from(&self, verified: &VerifiedMedium) -> Result<Definition, Refusal> {
@@ -177,7 +178,7 @@ impl Services<Higher> for FolderHigherServices {
     }
 
     fn unlock(&mut self, passphrase: &str) -> Result<(), Refusal> {
-        self.body.unlock(passphrase)
+        Ok(self.body.unlock(passphrase)?)
     }
 
     fn journal_key(&self) -> Option<tally_core::journal::JournalKey> {
@@ -185,13 +186,16 @@ impl Services<Higher> for FolderHigherServices {
     }
 
     fn scan(&mut self) -> Vec<Medium> {
-        self.body.scan()
+        crate::folder::found(&mut self.body)
     }
 
     fn verify_definition(&mut self, medium: &Medium) -> Result<Definition, Refusal> {
-        let verified = self.body.on_stick(medium, |body, stick, audit| {
-            Body::verify(stick, &medium.folder, &body.definition_options(), audit)
-        })?;
+        let verified =
+            self.body
+                .on_stick(&medium.stick, &medium.folder, |body, stick, audit| {
+                    Body::verify(stick, &medium.folder, &body.definition_options(), audit)
+                        .map_err(Refusal::from)
+                })?;
         self.definition_from(&verified)
     }
 
@@ -200,7 +204,8 @@ impl Services<Higher> for FolderHigherServices {
         let mut names: Vec<String> = def.files.iter().map(|(n, _)| n.clone()).collect();
         names.push(tally_signing::MANIFEST_FILE.to_string());
         names.push(tally_signing::SIGNATURE_FILE.to_string());
-        self.body.keep_medium(medium, &names, &kept)?;
+        self.body
+            .keep_medium(&medium.stick, &medium.folder, &names, &kept)?;
         // What was copied must be what was verified.
         let changed = || {
             Refusal::said(
@@ -268,12 +273,14 @@ impl HigherServices for FolderHigherServices {
         medium: &Medium,
         kind: ContentKind,
     ) -> Result<VerifiedCount, Refusal> {
-        let verified = self.body.on_stick(medium, |body, stick, audit| {
-            let mut options = VerifyOptions::new(&body.root, Timestamp::now());
-            options.expected_kind = Some(kind);
-            options.expected_election = Some(body.certificate.election());
-            Body::verify(stick, &medium.folder, &options, audit)
-        })?;
+        let verified =
+            self.body
+                .on_stick(&medium.stick, &medium.folder, |body, stick, audit| {
+                    let mut options = VerifyOptions::new(&body.root, Timestamp::now());
+                    options.expected_kind = Some(kind);
+                    options.expected_election = Some(body.certificate.election());
+                    Body::verify(stick, &medium.folder, &options, audit).map_err(Refusal::from)
+                })?;
         let emls: Vec<_> = verified
             .files
             .iter()
@@ -345,6 +352,6 @@ impl HigherServices for FolderHigherServices {
         journal: Option<JournalMark>,
         build: &dyn Fn(&Created) -> Result<Vec<ExportFile>, ExportError>,
     ) -> Result<ExportDone, Refusal> {
-        self.body.export(kind, election, journal, build)
+        Ok(self.body.export(kind, election, journal, build)?)
     }
 }

@@ -4,12 +4,12 @@
 
 use super::app::State;
 use super::services::{FolderHigherServices, certificate_role, journal_path};
-use crate::folder::Paths;
 use crate::screen::StartError;
 use crate::services::Services;
 use crate::shell::runner::Runner;
-use crate::sticks::Sticks;
 use crate::text::Lang;
+use tally_body::Paths;
+use tally_body::Sticks;
 use tally_ledger::journal::CoreJournal;
 
 /// Whether the certificate at `paths` is a principal (HSB) or central (CSB) committee's.

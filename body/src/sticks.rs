@@ -1,4 +1,4 @@
-//! The sticks the terminal can use, as `tally_media::Medium` trait objects: one small
+//! The sticks the appliance can use, as `tally_media::Medium` trait objects: one small
 //! abstraction over the two ways a stick reaches the terminal.
 //!
 //! - **Folder mode** (`--media-dir`, the demo and tests): the media folder stands in for one
@@ -17,8 +17,8 @@
 use std::path::{Path, PathBuf};
 use std::time::Duration;
 
-use crate::services::Refusal;
-use crate::text::Msg;
+use crate::BodyError;
+use tally_media::detect::{DeviceIdentity, Unusable};
 use tally_media::watch::{Watcher, system_policy};
 use tally_media::{
     AuditSink, Classification, FolderMedium, MediaError, Medium, StickEvent, UsbStick, Verdict,
@@ -28,10 +28,19 @@ use tally_media::{
 pub struct Stick {
     /// A stable key: the media folder (folder mode) or the disk's sysfs device path (USB).
     pub key: String,
-    /// What the official sees: the stick's vendor, model, serial and device (ASCII).
-    pub label: Refusal,
+    /// What the official sees of it.
+    pub label: StickLabel,
     /// The medium, or why it cannot be used.
-    pub medium: Result<Box<dyn Medium>, Refusal>,
+    pub medium: Result<Box<dyn Medium>, Unusable>,
+}
+
+/// How the official recognises a stick (worded by the terminal, ASCII on the console).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum StickLabel {
+    /// The media folder standing in for a stick (folder mode): its path.
+    Folder(String),
+    /// A USB stick: its vendor, model, serial and device node.
+    Device(DeviceIdentity),
 }
 
 impl std::fmt::Debug for Stick {
@@ -99,13 +108,13 @@ pub fn ascii(text: &str) -> String {
 /// A classified USB stick as the terminal lists it; `None` for what is never offered (the boot
 /// stick, a disk the system mounted, anything not USB storage).
 pub fn stick_of(c: &Classification, runtime_dir: &Path) -> Option<Stick> {
-    let label = crate::media_words::device(&c.identity);
-    let medium: Result<Box<dyn Medium>, Refusal> = match &c.verdict {
+    let label = StickLabel::Device(c.identity.clone());
+    let medium: Result<Box<dyn Medium>, Unusable> = match &c.verdict {
         Verdict::Usable(_) => match UsbStick::from_classification(c, runtime_dir) {
             Some(s) => Ok(Box::new(s)),
             None => return None,
         },
-        Verdict::Unusable(u) => Err(crate::media_words::unusable(u)),
+        Verdict::Unusable(u) => Err(u.clone()),
         Verdict::Ignored(_) => return None,
     };
     Some(Stick {
@@ -164,7 +173,7 @@ impl Sticks {
         match self {
             Sticks::Folder { dir } => vec![Stick {
                 key: dir.display().to_string(),
-                label: Refusal::plain(ascii(&dir.display().to_string())),
+                label: StickLabel::Folder(dir.display().to_string()),
                 medium: Ok(Box::new(FolderMedium::new(dir))),
             }],
             Sticks::Usb {
@@ -225,19 +234,21 @@ impl Sticks {
 
     /// Claims the stick `key` for one operation (verification, copy or export): until
     /// [`Sticks::end`], another stick inserted is reported and left alone.
-    pub fn begin(&mut self, key: &str) -> Result<Box<dyn Medium>, Refusal> {
-        let stick = self
-            .get(key)
-            .ok_or_else(|| Refusal::with(Msg::StickGone, &[], ""))?;
+    ///
+    /// # Errors
+    /// The stick is gone, cannot be used, or another operation holds it.
+    pub fn begin(&mut self, key: &str) -> Result<Box<dyn Medium>, BodyError> {
+        let stick = self.get(key).ok_or(BodyError::StickGone)?;
         let label = stick.label;
-        let medium = stick
-            .medium
-            .map_err(|why| Refusal::said(Msg::StickWhy, vec![label.into(), why.into()]))?;
+        let medium = stick.medium.map_err(|why| BodyError::StickUnusable {
+            label: Box::new(label),
+            why,
+        })?;
         if let Sticks::Usb { watcher, .. } = self {
             watcher
                 .tracker()
                 .claim(key)
-                .map_err(|e| Refusal::with(Msg::StickBusy, &[], e.to_string()))?;
+                .map_err(|e| BodyError::StickBusy(e.to_string()))?;
         }
         Ok(medium)
     }
@@ -273,7 +284,6 @@ impl Sticks {
 #[allow(clippy::unwrap_used, clippy::expect_used, clippy::indexing_slicing)]
 mod tests {
     use super::*;
-    use crate::text::Lang;
     use tally_media::detect::{IgnoreReason, Unusable};
     use tally_media::fsprobe::FsType;
     use tally_media::{DeviceIdentity, MemoryAudit, Volume};
@@ -304,41 +314,18 @@ mod tests {
         }));
         let s = stick_of(&usable, run).expect("listed");
         assert_eq!(s.key, usable.devpath);
-        assert_eq!(
-            s.label.text(Lang::Nl),
-            "Kingston DataTraveler 3.0 (serienummer E0D55EA5) op /dev/sda"
-        );
-        assert_eq!(
-            s.label.text(Lang::En),
-            "Kingston DataTraveler 3.0 (serial number E0D55EA5) at /dev/sda"
-        );
+        assert_eq!(s.label, StickLabel::Device(usable.identity.clone()));
         assert_eq!(s.medium.as_ref().unwrap().identity().devnode, "/dev/sda");
 
-        // Listed with the reason, in the screen's language.
-        let blank = classified(Verdict::Unusable(Unusable::NoUsablePartition));
-        let s = stick_of(&blank, run).expect("listed");
-        let why = s.medium.err().unwrap();
-        assert_eq!(why.text(Lang::Nl), "geen bruikbare partitie");
-        assert_eq!(why.text(Lang::En), "no usable partition");
-        let two = classified(Verdict::Unusable(Unusable::SeveralUsablePartitions(2)));
-        let why = stick_of(&two, run).unwrap().medium.err().unwrap();
-        assert_eq!(
-            why.text(Lang::Nl),
-            "2 bruikbare partities; gebruik een stick met een partitie"
-        );
-        let ntfs = classified(Verdict::Unusable(Unusable::UnsupportedFileSystem(vec![
-            "ntfs".into(),
-        ])));
-        let why = stick_of(&ntfs, run)
-            .unwrap()
-            .medium
-            .err()
-            .unwrap()
-            .text(Lang::Nl);
-        assert!(
-            why.starts_with("geen bruikbare partitie") && why.contains("ntfs"),
-            "{why}"
-        );
+        // Listed with the reason (worded by the terminal).
+        for why in [
+            Unusable::NoUsablePartition,
+            Unusable::SeveralUsablePartitions(2),
+            Unusable::UnsupportedFileSystem(vec!["ntfs".into()]),
+        ] {
+            let s = stick_of(&classified(Verdict::Unusable(why.clone())), run).expect("listed");
+            assert_eq!(s.medium.err(), Some(why));
+        }
 
         // Never offered: the boot stick, a disk the system mounted, an internal disk.
         for r in [
@@ -375,7 +362,9 @@ mod tests {
         let medium = sticks.begin(&key).unwrap();
         assert_eq!(medium.identity().devnode, dir.path().display().to_string());
         assert!(!sticks.end(&mut audit));
-        let err = sticks.begin("/elders").err().unwrap().text(Lang::Nl);
-        assert!(err.contains("steek hem opnieuw in"), "{err}");
+        assert!(matches!(
+            sticks.begin("/elders").err(),
+            Some(BodyError::StickGone)
+        ));
     }
 }
