@@ -85,26 +85,6 @@ impl std::fmt::Debug for Sticks {
     }
 }
 
-/// Keeps a text ASCII (the Linux console's fonts): accented letters lose their accent, other
-/// characters become `?`.
-pub fn ascii(text: &str) -> String {
-    text.chars()
-        .map(|c| match c {
-            c if c.is_ascii() && !c.is_ascii_control() => c,
-            'á' | 'à' | 'ä' | 'â' => 'a',
-            'é' | 'è' | 'ë' | 'ê' => 'e',
-            'í' | 'ì' | 'ï' | 'î' => 'i',
-            'ó' | 'ò' | 'ö' | 'ô' => 'o',
-            'ú' | 'ù' | 'ü' | 'û' => 'u',
-            'Á' | 'À' | 'Ä' | 'Â' => 'A',
-            'É' | 'È' | 'Ë' | 'Ê' => 'E',
-            'Ó' | 'Ò' | 'Ö' | 'Ô' => 'O',
-            'Ú' | 'Ù' | 'Ü' | 'Û' => 'U',
-            _ => '?',
-        })
-        .collect()
-}
-
 /// A classified USB stick as the terminal lists it; `None` for what is never offered (the boot
 /// stick, a disk the system mounted, anything not USB storage).
 pub fn stick_of(c: &Classification, runtime_dir: &Path) -> Option<Stick> {
@@ -338,12 +318,6 @@ mod tests {
                 "{r:?}"
             );
         }
-    }
-
-    #[test]
-    fn ascii_keeps_the_console_readable() {
-        assert_eq!(ascii("één partitie"), "een partitie");
-        assert_eq!(ascii("Ünïcode ✓\n"), "Unicode ??");
     }
 
     #[test]

@@ -304,7 +304,7 @@ pub fn found(body: &mut Body) -> Vec<Medium> {
                     Refusal::said(
                         Msg::FolderOnStick,
                         vec![
-                            tally_body::sticks::ascii(&folder).into(),
+                            crate::shell::view::ascii(&folder).into(),
                             stick_label(&label).into(),
                         ],
                     )

@@ -115,7 +115,7 @@ pub fn device(id: &DeviceIdentity) -> Refusal {
     let name = [&id.vendor, &id.model]
         .into_iter()
         .flatten()
-        .map(|s| tally_body::sticks::ascii(s))
+        .map(|s| crate::shell::view::ascii(s))
         .collect::<Vec<_>>()
         .join(" ");
     let name: Arg = if name.is_empty() {
@@ -123,11 +123,11 @@ pub fn device(id: &DeviceIdentity) -> Refusal {
     } else {
         name.into()
     };
-    let node = Arg::from(tally_body::sticks::ascii(&id.devnode));
+    let node = Arg::from(crate::shell::view::ascii(&id.devnode));
     match &id.serial {
         Some(serial) => Refusal::said(
             Msg::DeviceSerialAt,
-            vec![name, tally_body::sticks::ascii(serial).into(), node],
+            vec![name, crate::shell::view::ascii(serial).into(), node],
         ),
         None => Refusal::said(Msg::DeviceAt, vec![name, node]),
     }
@@ -138,7 +138,7 @@ pub fn device(id: &DeviceIdentity) -> Refusal {
 pub fn stick_label(label: &StickLabel) -> Refusal {
     match label {
         StickLabel::Device(id) => device(id),
-        StickLabel::Folder(path) => Refusal::plain(tally_body::sticks::ascii(path)),
+        StickLabel::Folder(path) => Refusal::plain(crate::shell::view::ascii(path)),
     }
 }
 
@@ -252,5 +252,11 @@ mod tests {
             device(&id).text(Lang::En),
             "QEMU QEMU USB HARDDRIVE (serial number TALLY-A) at /dev/sda"
         );
+    }
+
+    #[test]
+    fn ascii_keeps_the_console_readable() {
+        assert_eq!(crate::shell::view::ascii("één partitie"), "een partitie");
+        assert_eq!(crate::shell::view::ascii("Ünïcode ✓\n"), "Unicode ??");
     }
 }

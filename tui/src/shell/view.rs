@@ -58,28 +58,25 @@ pub fn rows<const N: usize>(area: Rect, heights: &[u16; N]) -> [Rect; N] {
     })
 }
 
-/// Keeps a text ASCII: accented letters lose their accent, other characters become `?`.
+/// Keeps a text ASCII (the Linux console's fonts): accented letters lose their accent,
+/// other characters (control characters too) become `?`.
 pub fn ascii(text: &str) -> String {
     text.chars()
-        .map(|c| {
-            if c.is_ascii() {
-                return c;
-            }
-            match c {
-                'à' | 'á' | 'â' | 'ä' | 'ã' => 'a',
-                'è' | 'é' | 'ê' | 'ë' => 'e',
-                'ì' | 'í' | 'î' | 'ï' => 'i',
-                'ò' | 'ó' | 'ô' | 'ö' => 'o',
-                'ù' | 'ú' | 'û' | 'ü' => 'u',
-                'ç' => 'c',
-                'ñ' => 'n',
-                'ş' => 's',
-                'Á' | 'À' | 'Ä' => 'A',
-                'É' | 'È' | 'Ë' => 'E',
-                'Ö' | 'Ó' => 'O',
-                'Ü' | 'Ú' => 'U',
-                _ => '?',
-            }
+        .map(|c| match c {
+            c if c.is_ascii() && !c.is_ascii_control() => c,
+            'à' | 'á' | 'â' | 'ä' | 'ã' => 'a',
+            'è' | 'é' | 'ê' | 'ë' => 'e',
+            'ì' | 'í' | 'î' | 'ï' => 'i',
+            'ò' | 'ó' | 'ô' | 'ö' => 'o',
+            'ù' | 'ú' | 'û' | 'ü' => 'u',
+            'ç' => 'c',
+            'ñ' => 'n',
+            'ş' => 's',
+            'Á' | 'À' | 'Ä' | 'Â' => 'A',
+            'É' | 'È' | 'Ë' | 'Ê' => 'E',
+            'Ó' | 'Ò' | 'Ö' | 'Ô' => 'O',
+            'Ú' | 'Ù' | 'Ü' | 'Û' => 'U',
+            _ => '?',
         })
         .collect()
 }
