@@ -101,6 +101,14 @@ pub enum BuildError {
         /// The version.
         version: &'static str,
     },
+    /// The db key cannot be opened (wrong passphrase, unencrypted, malformed).
+    #[error("db key {path}: {source}; nothing was built")]
+    DbKey {
+        /// The key file.
+        path: PathBuf,
+        /// Why.
+        source: crate::keys::SealedKeyError,
+    },
     /// The root public key file is neither `tally-provision`'s `authority.pub` nor a raw
     /// 32-byte Ed25519 public key.
     #[error("root public key {path}: {why} (expected tally-provision's authority.pub)")]
@@ -674,8 +682,13 @@ pub struct BuildConfig {
     pub program: PathBuf,
     /// The authority's root public key file.
     pub root_key: PathBuf,
-    /// The db signing key and certificate (PEM), e.g. from [`crate::keys::create_secure_boot_keys`].
+    /// The db signing key: sealed by `tally-provision secure-boot-keys`
+    /// ([`crate::keys::seal_private_key`]), opened with `db_key_passphrase`; or, with no
+    /// passphrase, a throw-away test key in plain PEM from
+    /// [`crate::keys::create_secure_boot_keys`].
     pub db_key: PathBuf,
+    /// The passphrase of a sealed db key (`None`: `db_key` is an unsealed test key).
+    pub db_key_passphrase: Option<crate::keys::Passphrase>,
     /// The db certificate.
     pub db_cert: PathBuf,
     /// The kernel command line built into the UKI.
@@ -699,8 +712,58 @@ pub struct BuildOutput {
     pub sha256: String,
 }
 
-/// The whole pipeline: kernel, initramfs, UKI, signature. Results in `cfg.out_dir`.
+/// The db key as the signing step needs it: the PEM of a sealed key, opened before anything is
+/// built (a wrong passphrase stops the build before anything is written), or the path of an
+/// unsealed test key.
+enum DbKey {
+    Opened(zeroize::Zeroizing<Vec<u8>>),
+    TestKey(PathBuf),
+}
+
+fn open_db_key(cfg: &BuildConfig) -> Result<DbKey, BuildError> {
+    let err = |source| BuildError::DbKey {
+        path: cfg.db_key.clone(),
+        source,
+    };
+    match &cfg.db_key_passphrase {
+        Some(pass) => crate::keys::read_sealed_private_key(&cfg.db_key, pass.as_bytes())
+            .map(DbKey::Opened)
+            .map_err(err),
+        None => {
+            let head = read(&cfg.db_key)?;
+            if head.starts_with(crate::keys::SEALED_KEY_MAGIC.as_bytes()) {
+                return Err(err(crate::keys::SealedKeyError::Malformed(
+                    "a sealed key, and no passphrase was given".into(),
+                )));
+            }
+            Ok(DbKey::TestKey(cfg.db_key.clone()))
+        }
+    }
+}
+
+/// Signs `input` with the db key: an opened sealed key is written, for `sbsign` alone, into a
+/// private temporary file (0600 in a 0700 folder on `/dev/shm`), overwritten and removed as
+/// soon as `sbsign` is done.
+fn sign_with(db: &DbKey, input: &Path, cert: &Path, output: &Path) -> Result<(), BuildError> {
+    match db {
+        DbKey::TestKey(path) => sign(input, path, cert, output),
+        DbKey::Opened(pem) => {
+            let file =
+                crate::keys::PrivateKeyFile::new(pem).map_err(|source| BuildError::DbKey {
+                    path: PathBuf::from("(private temporary file)"),
+                    source,
+                })?;
+            let signed = sign(input, file.path(), cert, output);
+            drop(file);
+            signed
+        }
+    }
+}
+
+/// The whole pipeline: kernel, initramfs, UKI, signature. Results in `cfg.out_dir`. A sealed db
+/// key is opened first: a wrong passphrase stops the build before anything is written.
 pub fn build(cfg: &BuildConfig) -> Result<BuildOutput, BuildError> {
+    let db = open_db_key(cfg)?;
     let deb = fetch_kernel_deb(&cfg.kernel_cache)?;
     let kernel = unpack_kernel(&deb, &cfg.kernel_cache.join(KERNEL.release))?;
     create_dir_all(&cfg.out_dir)?;
@@ -712,7 +775,7 @@ pub fn build(cfg: &BuildConfig) -> Result<BuildOutput, BuildError> {
         modules: APPLIANCE_MODULES,
         work: &cfg.out_dir.join("stripped"),
     })?;
-    build_from_archive(&archive, &kernel, cfg)
+    build_from_archive_with(&archive, &kernel, cfg, &db)
 }
 
 /// The pipeline after the initramfs: compress, UKI, sign (also used for the benchmark's
@@ -721,6 +784,16 @@ pub fn build_from_archive(
     archive: &Archive,
     kernel: &Kernel,
     cfg: &BuildConfig,
+) -> Result<BuildOutput, BuildError> {
+    let db = open_db_key(cfg)?;
+    build_from_archive_with(archive, kernel, cfg, &db)
+}
+
+fn build_from_archive_with(
+    archive: &Archive,
+    kernel: &Kernel,
+    cfg: &BuildConfig,
+    db: &DbKey,
 ) -> Result<BuildOutput, BuildError> {
     create_dir_all(&cfg.out_dir)?;
     let cpio = cfg.out_dir.join("initramfs.cpio");
@@ -737,7 +810,7 @@ pub fn build_from_archive(
         &unsigned_uki,
     )?;
     let uki_path = cfg.out_dir.join("tally.efi");
-    sign(&unsigned_uki, &cfg.db_key, &cfg.db_cert, &uki_path)?;
+    sign_with(db, &unsigned_uki, &cfg.db_cert, &uki_path)?;
     let sha256 = sha256_hex(&read(&uki_path)?);
     Ok(BuildOutput {
         initrd,
@@ -750,6 +823,65 @@ pub fn build_from_archive(
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// Issue 17, point 5: a sealed db key is opened with its passphrase before anything is
+    /// built (a wrong one stops the build with a clear error), and signs from a private
+    /// temporary file that is gone afterwards; `sbverify` accepts the signature with db.crt.
+    #[test]
+    fn a_sealed_db_key_signs_from_a_private_file_that_is_then_gone() {
+        let dir = tempfile::tempdir().unwrap();
+        let keys = crate::keys::create_secure_boot_keys(&dir.path().join("k"), "Test", 30).unwrap();
+        let sealed = dir.path().join("db.key");
+        crate::keys::write_sealed_private_key(
+            &sealed,
+            &std::fs::read(&keys.db.key).unwrap(),
+            b"the right passphrase",
+            tally_signing::KdfParams::FLOOR,
+        )
+        .unwrap();
+        let mut cfg = BuildConfig {
+            init: dir.path().join("none"),
+            program: dir.path().join("none"),
+            root_key: dir.path().join("none"),
+            db_key: sealed.clone(),
+            db_key_passphrase: Some(crate::keys::Passphrase::new("the wrong passphrase")),
+            db_cert: keys.db.cert.clone(),
+            cmdline: String::new(),
+            kernel_cache: dir.path().join("cache"),
+            out_dir: dir.path().join("out"),
+        };
+        let err = build(&cfg).err().unwrap();
+        assert!(
+            err.to_string()
+                .ends_with("wrong passphrase (or an altered key file); nothing was built"),
+            "{err}"
+        );
+        assert!(!cfg.out_dir.exists() && !cfg.kernel_cache.exists());
+        // No passphrase for a sealed key: refused too.
+        cfg.db_key_passphrase = None;
+        assert!(matches!(open_db_key(&cfg), Err(BuildError::DbKey { .. })));
+
+        cfg.db_key_passphrase = Some(crate::keys::Passphrase::new("the right passphrase"));
+        let db = open_db_key(&cfg).unwrap();
+        let signed = dir.path().join("signed.efi");
+        sign_with(&db, Path::new(EFI_STUB), &keys.db.cert, &signed).unwrap();
+        let o = Command::new("sbverify")
+            .arg("--cert")
+            .arg(&keys.db.cert)
+            .arg(&signed)
+            .output()
+            .unwrap();
+        assert!(o.status.success(), "{o:?}");
+        // The private copies are gone: no `.tally-keys-*` folder is left by this signing.
+        let left: Vec<_> = std::fs::read_dir("/dev/shm")
+            .map(|d| {
+                d.flatten()
+                    .filter(|e| e.file_name().to_string_lossy().starts_with(".tally-keys-"))
+                    .collect()
+            })
+            .unwrap_or_default();
+        assert!(left.is_empty(), "{left:?}");
+    }
 
     #[test]
     fn a_failing_tool_reports_its_status_and_the_end_of_its_stderr() {

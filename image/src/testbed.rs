@@ -272,6 +272,7 @@ impl TestBed {
             program: program.to_path_buf(),
             root_key: self.root_key.clone(),
             db_key: self.keys.db.key.clone(),
+            db_key_passphrase: None,
             db_cert: self.keys.db.cert.clone(),
             cmdline: TEST_CMDLINE.to_string(),
             kernel_cache: self.kernel_cache.clone(),

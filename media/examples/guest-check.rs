@@ -207,6 +207,8 @@ fn main() -> std::process::ExitCode {
 ///   with STEP (an [`ExportStep`](tally_media::export::ExportStep) name) it reports
 ///   `{"paused": STEP}` before that step and waits for a line (`go`) first.
 /// - `mounts`: the mount table (`/proc/self/mountinfo`) and what is mounted below the runtime dir.
+/// - `kmsg TEXT`: the kernel log lines so far (`/dev/kmsg`) that contain TEXT (`EXT4-fs (sdb`:
+///   whether the kernel's ext4 driver ever looked at a device).
 /// - `poweroff`: exits with 0 (the init powers off).
 mod serve {
     use std::collections::BTreeMap;
@@ -363,7 +365,8 @@ mod serve {
         let policy = system_policy(&runtime);
         say(json!({"policy": {"boot_partuuids": policy.boot_partuuids,
                               "system_devnums": policy.system_devnums,
-                              "kernel_filesystems": policy.kernel_filesystems}}));
+                              "kernel_filesystems": policy.kernel_filesystems,
+                              "media_filesystems": policy.media_filesystems.allowed()}}));
         let raw = UeventSocket::open()
             .map_err(|e| say(json!({"error": format!("raw monitor: {e}")})))
             .ok();
@@ -439,6 +442,7 @@ mod serve {
                 "close" => close(&mut st),
                 "export" => export(&mut st, &words),
                 "mounts" => say(json!({"mounts": mount_table(), "ours": ours(&st.runtime)})),
+                "kmsg" => kmsg(words.get(1..).map(|w| w.join(" ")).unwrap_or_default()),
                 "poweroff" => {
                     say(json!({"done": "poweroff"}));
                     return std::process::ExitCode::SUCCESS;
@@ -449,6 +453,43 @@ mod serve {
                 json!({"done": cmd, "ms": u64::try_from(started.elapsed().as_millis()).unwrap_or(u64::MAX)}),
             );
         }
+    }
+
+    /// The kernel log so far, from `/dev/kmsg` (opened non-blocking: each read is one record,
+    /// `EAGAIN` at the end), the message parts that contain `text`.
+    fn kmsg(text: String) {
+        use std::io::Read as _;
+        use std::os::unix::fs::OpenOptionsExt as _;
+        let file = std::fs::OpenOptions::new()
+            .read(true)
+            .custom_flags(nix::libc::O_NONBLOCK)
+            .open("/dev/kmsg");
+        let mut file = match file {
+            Ok(f) => f,
+            Err(e) => return say(json!({"error": format!("/dev/kmsg: {e}")})),
+        };
+        let mut lines = Vec::new();
+        let mut records = 0u64;
+        let mut buf = vec![0u8; 8192];
+        loop {
+            match file.read(&mut buf) {
+                Ok(0) => break,
+                Ok(n) => {
+                    records += 1;
+                    let rec = String::from_utf8_lossy(buf.get(..n).unwrap_or_default());
+                    // "prio,seq,time,flags;message\n" (+ continuation lines)
+                    let msg = rec.split_once(';').map_or(&*rec, |(_, m)| m);
+                    let msg = msg.lines().next().unwrap_or_default();
+                    if msg.contains(&text) {
+                        lines.push(msg.to_owned());
+                    }
+                }
+                // EPIPE: records were overwritten before they were read; go on.
+                Err(e) if e.raw_os_error() == Some(nix::libc::EPIPE) => {}
+                Err(_) => break, // EAGAIN: the end
+            }
+        }
+        say(json!({"kmsg": lines, "records": records}));
     }
 
     fn wait(st: &mut State, secs: u64) {

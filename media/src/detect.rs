@@ -15,16 +15,19 @@
 //! 3. The boot stick (a partition whose `PARTUUID` the policy names, read from the EFI variable
 //!    `LoaderDevicePartUUID`) and any disk the system itself has mounted are left alone.
 //! 4. A disk of size 0 (a card reader without a card) has no medium.
-//! 5. With partitions: exactly one partition with a file system of the allow-list is usable; none
-//!    is "geen bruikbare partitie" (naming any unsupported file system found); several is refused
-//!    as ambiguous. Without partitions: the whole disk's file system decides the same way.
+//! 5. With partitions: exactly one partition with a file system that a stranger's stick may carry
+//!    ([`crate::fsprobe::MediaFilesystems`]: vfat or exFAT) is usable; none is "geen bruikbare
+//!    partitie" — ext4 (the appliance's own data partition's file system, never mounted from
+//!    another stick) with its own reason, [`Unusable::RefusedFileSystem`], other file systems
+//!    named; several is refused as ambiguous. Without partitions: the whole disk's file system
+//!    decides the same way.
 
 use std::collections::BTreeMap;
 use std::path::PathBuf;
 
 use serde::{Deserialize, Serialize};
 
-use crate::fsprobe::{FsProbe, FsType};
+use crate::fsprobe::{FsProbe, FsType, MediaFilesystems};
 
 /// One device as seen in sysfs or in a kernel uevent.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -152,10 +155,14 @@ pub struct Policy {
     /// `MAJOR:MINOR` of block devices the system has mounted (see
     /// [`crate::mount::system_mounted_devnums`]). A disk with such a device is never used.
     pub system_devnums: Vec<String>,
-    /// The allow-listed file systems this kernel has (from `/proc/filesystems`, see
+    /// The recognised file systems this kernel has (from `/proc/filesystems`, see
     /// [`crate::fsprobe::kernel_filesystems`]); empty means "not checked". A stick whose only
     /// file system the kernel lacks (exFAT without the module) is reported as unsupported.
     pub kernel_filesystems: Vec<FsType>,
+    /// Which file systems a stick may carry ([`MediaFilesystems::STRANGERS`] unless a host
+    /// test says otherwise): ext4 is refused with [`Unusable::RefusedFileSystem`] even when
+    /// the kernel has it (for the data partition of the appliance's own boot stick).
+    pub media_filesystems: MediaFilesystems,
 }
 
 /// A file system that can be mounted.
@@ -195,8 +202,11 @@ pub enum Unusable {
     NoMedium,
     /// No partition (nor the whole disk) carries a file system, supported or not.
     NoUsablePartition,
-    /// Only file systems that are not on the allow-list (their names).
+    /// Only file systems that are never mounted, not even by the appliance itself (their names).
     UnsupportedFileSystem(Vec<String>),
+    /// A file system this appliance has but never mounts from a stick (`ext4`: only the
+    /// appliance's own data partition carries it); the names. The stick is not mounted.
+    RefusedFileSystem(Vec<String>),
     /// More than one partition with a supported file system: which one is meant is not guessed.
     SeveralUsablePartitions(usize),
     /// A partition (or the disk) could not be read (the errors).
@@ -212,6 +222,11 @@ impl std::fmt::Display for Unusable {
             Unusable::UnsupportedFileSystem(names) => write!(
                 f,
                 "no usable partition: file system not supported ({})",
+                names.join(", ")
+            ),
+            Unusable::RefusedFileSystem(names) => write!(
+                f,
+                "no usable partition: {} is never mounted from a stick (vfat or exFAT only); not mounted",
                 names.join(", ")
             ),
             Unusable::SeveralUsablePartitions(n) => write!(f, "{n} usable partitions"),
@@ -357,13 +372,17 @@ fn decide(record: &DiskRecord, policy: &Policy, usb: bool) -> Verdict {
     let supported: Vec<Volume> = candidates
         .iter()
         .filter_map(|(dev, fs, partn)| match fs {
-            FsProbe::Supported(t) if kernel_has(policy, *t) => Some(Volume {
-                devnode: dev.devnode(),
-                devnum: dev.devnum(),
-                fs: *t,
-                partition: *partn,
-                size_bytes: dev.size_bytes(),
-            }),
+            FsProbe::Supported(t)
+                if policy.media_filesystems.allows(*t) && kernel_has(policy, *t) =>
+            {
+                Some(Volume {
+                    devnode: dev.devnode(),
+                    devnum: dev.devnum(),
+                    fs: *t,
+                    partition: *partn,
+                    size_bytes: dev.size_bytes(),
+                })
+            }
             _ => None,
         })
         .collect();
@@ -374,6 +393,19 @@ fn decide(record: &DiskRecord, policy: &Policy, usb: bool) -> Verdict {
             2usize.saturating_add(supported.count()),
         )),
         (None, _) => {
+            let mut refused: Vec<String> = candidates
+                .iter()
+                .filter_map(|(_, fs, _)| match fs {
+                    FsProbe::Supported(t) if !policy.media_filesystems.allows(*t) => {
+                        Some(t.kernel_name().to_owned())
+                    }
+                    _ => None,
+                })
+                .collect();
+            refused.dedup();
+            if !refused.is_empty() {
+                return Verdict::Unusable(Unusable::RefusedFileSystem(refused));
+            }
             let others: Vec<String> = candidates
                 .iter()
                 .filter_map(|(_, fs, _)| match fs {

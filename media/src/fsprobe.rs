@@ -2,8 +2,14 @@
 //!
 //! The appliance runs no udev daemon, so the `ID_FS_TYPE` that udev's blkid builtin would add to
 //! an event is never there: the kernel's uevent says only that a disk or partition exists. This
-//! module looks at the superblock itself. It recognises the file systems of the allow-list
-//! (vfat, exFAT, ext4) and names a few others so that the refusal can say what was found.
+//! module looks at the superblock itself. It recognises vfat, exFAT and ext4 and names a few
+//! others so that the refusal can say what was found.
+//!
+//! Which of those a stick from outside may carry is [`MediaFilesystems`]: vfat and exFAT, the
+//! file systems the Electoral Council and the other bodies exchange files on. ext4 is recognised
+//! only to be refused by name: the kernel's ext4 driver is not built to withstand a crafted
+//! image, and the appliance's one ext4 file system, the data partition of its own certified boot
+//! stick, is mounted by the init (`tally-image`), never through this crate.
 
 use std::io::Read;
 use std::path::Path;
@@ -15,7 +21,8 @@ use crate::error::MediaError;
 /// How many bytes [`probe_device`] reads: enough for every signature below (btrfs sits at 64 KiB).
 pub const PROBE_BYTES: usize = 0x11000;
 
-/// A file system on the allow-list: the only ones this crate ever mounts.
+/// A file system recognised on a stick. Which of them may be mounted from a stick is
+/// [`MediaFilesystems`]'s decision, not this type's.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "lowercase")]
 pub enum FsType {
@@ -23,8 +30,61 @@ pub enum FsType {
     Vfat,
     /// exFAT: large sticks; mounted only when the kernel has the module.
     Exfat,
-    /// ext4 (with extents): what the host-side tests use, since this host's kernel has no vfat.
+    /// ext4 (with extents): recognised so that a stick carrying it is refused by name
+    /// ([`MediaFilesystems::STRANGERS`] does not allow it).
     Ext4,
+}
+
+/// Which file systems a stick from outside the appliance (definitions, results of other
+/// bodies, exports) may carry to be mounted: the policy for strangers' sticks.
+///
+/// The production value is [`MediaFilesystems::STRANGERS`] (also the `Default`): vfat and exFAT
+/// only, simple file systems whose kernel drivers have a small attack surface. A crafted ext4
+/// image is listed as unusable with the reason and never handed to the kernel's ext4 driver.
+///
+/// The only other value, `MediaFilesystems::host_tests_with_ext4`, also allows ext4; it exists
+/// only with the crate feature `host-tests-ext4`, which nothing but this crate's own tests
+/// enables (its dev-dependency on itself): the host's kernel has no vfat, so the tests that mount
+/// loop devices on the host use ext4. See `docs/media.md`, "Only simple file systems from
+/// strangers".
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct MediaFilesystems {
+    ext4: bool,
+}
+
+impl MediaFilesystems {
+    /// vfat and exFAT: the policy of the appliance.
+    pub const STRANGERS: MediaFilesystems = MediaFilesystems { ext4: false };
+
+    /// vfat, exFAT and ext4: for the host-side tests on ext4 loop devices only (this host's
+    /// kernel has no vfat). Not in a production build: the feature `host-tests-ext4` is enabled
+    /// only by this crate's dev-dependency on itself.
+    #[cfg(feature = "host-tests-ext4")]
+    pub const fn host_tests_with_ext4() -> MediaFilesystems {
+        MediaFilesystems { ext4: true }
+    }
+
+    /// Whether a stick may be mounted with file system `fs`.
+    pub fn allows(self, fs: FsType) -> bool {
+        match fs {
+            FsType::Vfat | FsType::Exfat => true,
+            FsType::Ext4 => self.ext4,
+        }
+    }
+
+    /// The file systems allowed, in a fixed order.
+    pub fn allowed(self) -> Vec<FsType> {
+        [FsType::Vfat, FsType::Exfat, FsType::Ext4]
+            .into_iter()
+            .filter(|t| self.allows(*t))
+            .collect()
+    }
+}
+
+impl Default for MediaFilesystems {
+    fn default() -> MediaFilesystems {
+        MediaFilesystems::STRANGERS
+    }
 }
 
 impl FsType {
@@ -38,8 +98,9 @@ impl FsType {
     }
 
     /// File-system-specific mount data. For FAT and exFAT, which have no owners on disk: files
-    /// belong to root and carry no execute bits. ext4 needs nothing (nodev, nosuid, noexec and
-    /// nosymfollow are generic flags).
+    /// belong to root and carry no execute bits. ext4 (host tests only, see
+    /// [`MediaFilesystems`]) needs nothing (nodev, nosuid, noexec and nosymfollow are generic
+    /// flags).
     pub fn mount_data(self) -> Option<&'static str> {
         match self {
             FsType::Vfat | FsType::Exfat => Some("uid=0,gid=0,fmask=0177,dmask=0077"),
@@ -48,8 +109,9 @@ impl FsType {
     }
 }
 
-/// The allow-listed file systems named in `/proc/filesystems` text (a module the init has not
-/// loaded is not there).
+/// The recognised file systems named in `/proc/filesystems` text (a module the init has not
+/// loaded is not there). That the kernel has one does not make it allowed on a stick: see
+/// [`MediaFilesystems`].
 pub fn kernel_filesystems(proc_filesystems: &str) -> Vec<FsType> {
     let names: Vec<&str> = proc_filesystems
         .lines()
@@ -67,9 +129,11 @@ pub fn kernel_filesystems(proc_filesystems: &str) -> Vec<FsType> {
 pub enum FsProbe {
     /// No file system signature found (empty, zeroed, or only a partition table).
     None,
-    /// A file system on the allow-list.
+    /// A recognised file system (whether a stick may carry it is [`MediaFilesystems`]'s
+    /// decision).
     Supported(FsType),
-    /// A file system that is recognised but not allowed (`"ntfs"`, `"ext3"`, `"btrfs"`, ...).
+    /// A file system that is recognised by name only, never mounted (`"ntfs"`, `"ext3"`,
+    /// `"btrfs"`, ...).
     Other(String),
     /// The device could not be read (the error): a failing or just-removed stick.
     Unreadable(String),
@@ -228,6 +292,16 @@ pub(crate) mod tests {
         assert_eq!(kernel_filesystems(host), vec![FsType::Ext4]);
         let guest = "nodev\tdevtmpfs\n\tvfat\n\text4\n";
         assert_eq!(kernel_filesystems(guest), vec![FsType::Vfat, FsType::Ext4]);
+    }
+
+    #[test]
+    fn strangers_sticks_may_carry_vfat_and_exfat_only() {
+        let p = MediaFilesystems::default();
+        assert_eq!(p, MediaFilesystems::STRANGERS);
+        assert!(p.allows(FsType::Vfat));
+        assert!(p.allows(FsType::Exfat));
+        assert!(!p.allows(FsType::Ext4));
+        assert_eq!(p.allowed(), vec![FsType::Vfat, FsType::Exfat]);
     }
 
     #[test]

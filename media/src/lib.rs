@@ -20,8 +20,9 @@
 //!   written, into a caller-provided sink (JSON lines).
 //!
 //! What this crate must not do: trust anything on a stick before the verifier has accepted it;
-//! follow a link or open a device node on a stick; mount anything not on the allow-list (vfat,
-//! exfat, ext4) or without the safe options; touch the boot stick or an internal disk; hold the
+//! follow a link or open a device node on a stick; mount anything but vfat or exFAT
+//! ([`fsprobe::MediaFilesystems`]: a stranger's ext4 is listed as unusable, never mounted) or
+//! without the safe options; touch the boot stick or an internal disk; hold the
 //! appliance's data hostage to a stick (the caller's bytes are only borrowed); parse election
 //! content (that is the core crate's job, on the verified bytes only). It contains no `unsafe`:
 //! nix's safe wrappers cover every system call it needs (the uevent netlink socket included).
@@ -46,6 +47,7 @@ pub use audit::{AuditEvent, AuditKind, AuditSink, JsonLinesAudit, MemoryAudit};
 pub use detect::{Classification, DeviceIdentity, Policy, Unusable, Verdict, Volume, classify};
 pub use error::MediaError;
 pub use export::{ExportFailure, ExportFile, ExportReport, ExportRequest, ExportStep, StepHook};
+pub use fsprobe::MediaFilesystems;
 pub use medium::{FolderMedium, ImportSession, Medium, UsbStick};
 pub use reader::{MediumReader, ReadLimits};
 pub use tracker::{StickEvent, Tracker};

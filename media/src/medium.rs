@@ -15,6 +15,7 @@ use crate::export::{
     ExportFailure, ExportReport, ExportRequest, ExportStep, StepHook, StickState, Written,
     check_phase, check_request, undo_write, write_phase,
 };
+use crate::fsprobe::MediaFilesystems;
 use crate::mount::{Mount, MountMode};
 use crate::reader::{FileDigest, MediumReader, ReadLimits};
 use crate::verify::{FolderView, MediumVerifier};
@@ -245,6 +246,7 @@ pub struct UsbStick {
     identity: DeviceIdentity,
     volume: Volume,
     runtime_dir: PathBuf,
+    filesystems: MediaFilesystems,
 }
 
 impl UsbStick {
@@ -256,18 +258,29 @@ impl UsbStick {
                 identity: c.identity.clone(),
                 volume: volume.clone(),
                 runtime_dir: runtime_dir.to_path_buf(),
+                filesystems: MediaFilesystems::STRANGERS,
             }),
             _ => None,
         }
     }
 
-    /// A stick from its parts (tests on loop devices; the image's integration).
+    /// A stick from its parts (tests on loop devices; the image's integration). It is mounted
+    /// only if its file system is one a stranger's stick may carry
+    /// ([`MediaFilesystems::STRANGERS`]).
     pub fn new(identity: DeviceIdentity, volume: Volume, runtime_dir: &Path) -> UsbStick {
         UsbStick {
             identity,
             volume,
             runtime_dir: runtime_dir.to_path_buf(),
+            filesystems: MediaFilesystems::STRANGERS,
         }
+    }
+
+    /// The same stick under another file-system policy: only the host tests' ext4 policy
+    /// (`MediaFilesystems::host_tests_with_ext4`, feature `host-tests-ext4`) differs.
+    pub fn allowing(mut self, filesystems: MediaFilesystems) -> UsbStick {
+        self.filesystems = filesystems;
+        self
     }
 
     /// The volume that is mounted.
@@ -279,6 +292,7 @@ impl UsbStick {
         let result = Mount::new(
             &self.volume.devnode,
             self.volume.fs,
+            self.filesystems,
             mode,
             &self.runtime_dir,
         );

@@ -13,7 +13,7 @@ use nix::mount::{MntFlags, MsFlags};
 use nix::sys::stat::Mode;
 
 use crate::error::MediaError;
-use crate::fsprobe::FsType;
+use crate::fsprobe::{FsType, MediaFilesystems};
 
 /// Read-only (import, and the read-back after an export) or read-write (export).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -153,12 +153,24 @@ pub struct Mount {
 impl Mount {
     /// Mounts `device` (file system `fs`) in a new private directory (mode 0700) below
     /// `runtime_dir`, with [`mount_flags`] for `mode`, and checks that the options are in force.
+    /// A file system `allowed` does not allow (ext4, for a stick from outside) is refused before
+    /// anything is done: the kernel never sees it.
     pub fn new(
         device: &Path,
         fs: FsType,
+        allowed: MediaFilesystems,
         mode: MountMode,
         runtime_dir: &Path,
     ) -> Result<Mount, MediaError> {
+        if !allowed.allows(fs) {
+            return Err(MediaError::NotUsable {
+                device: device.to_path_buf(),
+                reason: format!(
+                    "{} is never mounted from a stick (vfat or exFAT only)",
+                    fs.kernel_name()
+                ),
+            });
+        }
         let n = COUNTER.fetch_add(1, Ordering::Relaxed);
         let target = runtime_dir.join(format!("medium-{}-{n}", std::process::id()));
         nix::unistd::mkdir(&target, Mode::S_IRWXU)
@@ -289,6 +301,23 @@ mod tests {
         assert_eq!(
             system_mounted_devnums(text, Path::new("/run/tally")),
             vec!["254:0".to_string()]
+        );
+    }
+
+    #[test]
+    fn ext4_is_refused_before_the_kernel_sees_it() {
+        // The device does not exist and the runtime dir neither: the refusal comes first.
+        let err = Mount::new(
+            Path::new("/nonexistent/sdz1"),
+            FsType::Ext4,
+            MediaFilesystems::STRANGERS,
+            MountMode::ReadOnly,
+            Path::new("/nonexistent/run"),
+        )
+        .unwrap_err();
+        assert!(
+            matches!(&err, MediaError::NotUsable { reason, .. } if reason.starts_with("ext4 is never mounted")),
+            "{err}"
         );
     }
 

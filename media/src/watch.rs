@@ -456,7 +456,9 @@ pub const LOADER_DEVICE_PARTUUID: &str =
 
 /// The policy of the running system: the boot partition from [`LOADER_DEVICE_PARTUUID`] (none
 /// when not booted through the stub), the block devices mounted outside `runtime_dir`, and the
-/// allow-listed file systems in `/proc/filesystems`. Unreadable files leave their part empty.
+/// recognised file systems in `/proc/filesystems`; a stick may carry vfat or exFAT only
+/// ([`crate::fsprobe::MediaFilesystems::STRANGERS`], whatever the kernel has). Unreadable files
+/// leave their part empty.
 pub fn system_policy(runtime_dir: &Path) -> Policy {
     let boot_partuuids = std::fs::read(LOADER_DEVICE_PARTUUID)
         .ok()
@@ -473,6 +475,7 @@ pub fn system_policy(runtime_dir: &Path) -> Policy {
         boot_partuuids,
         system_devnums,
         kernel_filesystems,
+        media_filesystems: crate::fsprobe::MediaFilesystems::STRANGERS,
     }
 }
 

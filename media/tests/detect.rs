@@ -106,8 +106,17 @@ fn unusable_sticks_are_reported_with_the_reason() {
         verdict("qemu-usb-blank"),
         Verdict::Unusable(Unusable::NoUsablePartition)
     );
+    // Recorded with a vfat and an ext4 partition: the ext4 one is never a candidate (issue 17),
+    // so the vfat one is used...
+    let Verdict::Usable(v) = verdict("qemu-usb-two-filesystems") else {
+        panic!("the vfat partition is usable")
+    };
+    assert_eq!((v.fs, v.partition), (FsType::Vfat, Some(1)));
+    // ...while two vfat partitions are ambiguous.
+    let mut two = record("qemu-usb-two-filesystems");
+    two.partitions[1].fs = tally_media::fsprobe::FsProbe::Supported(FsType::Vfat);
     assert_eq!(
-        verdict("qemu-usb-two-filesystems"),
+        classify(&two, &Policy::default()).verdict,
         Verdict::Unusable(Unusable::SeveralUsablePartitions(2))
     );
     assert_eq!(
@@ -162,6 +171,57 @@ fn the_boot_stick_and_system_mounts_are_left_alone() {
         classify(&record("qemu-usb-vfat-partition"), &mounted).verdict,
         Verdict::Ignored(IgnoreReason::MountedBySystem)
     );
+}
+
+/// Issue 17, point 3: a USB stick whose only file system is ext4 (partitioned or not) is listed
+/// as unusable with its own reason, even though the kernel has ext4 (for the data partition of
+/// the appliance's own stick); next to a FAT partition the FAT one is used, never the ext4.
+#[test]
+fn an_ext4_stick_is_refused_with_the_reason() {
+    use tally_media::fsprobe::{FsProbe, MediaFilesystems};
+    let kernel_with_ext4 = Policy {
+        kernel_filesystems: vec![FsType::Vfat, FsType::Exfat, FsType::Ext4],
+        ..Policy::default()
+    };
+    assert_eq!(
+        kernel_with_ext4.media_filesystems,
+        MediaFilesystems::STRANGERS
+    );
+    let mut partitioned = record("qemu-usb-vfat-partition");
+    partitioned.partitions[0].fs = FsProbe::Supported(FsType::Ext4);
+    let mut whole = record("qemu-usb-vfat-partitionless");
+    whole.whole_disk_fs = FsProbe::Supported(FsType::Ext4);
+    for (r, policy) in [
+        (&partitioned, &kernel_with_ext4),
+        (&whole, &kernel_with_ext4),
+        (&partitioned, &Policy::default()),
+    ] {
+        let c = classify(r, policy);
+        assert!(c.usb);
+        assert_eq!(
+            c.verdict,
+            Verdict::Unusable(Unusable::RefusedFileSystem(vec!["ext4".into()]))
+        );
+        assert!(
+            c.to_string()
+                .ends_with("ext4 is never mounted from a stick (vfat or exFAT only); not mounted"),
+            "{c}"
+        );
+    }
+    // An ext4 partition next to a FAT one: the FAT one, as if the ext4 were not there.
+    let mut both = record("qemu-usb-vfat-partition");
+    let mut ext4 = both.partitions[0].clone();
+    ext4.fs = FsProbe::Supported(FsType::Ext4);
+    ext4.device.sysname = "sda2".into();
+    ext4.device.properties.insert("PARTN".into(), "2".into());
+    ext4.device
+        .properties
+        .insert("DEVNAME".into(), "/dev/sda2".into());
+    both.partitions.push(ext4);
+    let Verdict::Usable(v) = classify(&both, &kernel_with_ext4).verdict else {
+        panic!("the FAT partition is usable")
+    };
+    assert_eq!((v.fs, v.partition), (FsType::Vfat, Some(1)));
 }
 
 #[test]

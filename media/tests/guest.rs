@@ -31,7 +31,13 @@
 //! 7. blank exFAT stick X (`mkfs.exfat`, partitionless) is plugged in: usable, exfat; the
 //!    verified medium is exported to it (read back and verified), then imported from it:
 //!    mounted read-only with the safe options, verified;
-//! 8. the guest powers off.
+//! 8. ext4 stick Y (`mkfs.ext4 -d`, partitionless, holding the same signed medium) is plugged
+//!    in while the guest's kernel has ext4 (the policy line says so): listed as unusable with
+//!    the reason `refused_file_system: ["ext4"]`, never mounted — `import` finds no usable
+//!    stick, `export` to it is refused, the mount table holds nothing of it, and the kernel log
+//!    (`/dev/kmsg` and the console) has no `EXT4-fs (sdX)` line: the ext4 driver never saw it
+//!    (issue 17, point 3);
+//! 9. the guest powers off.
 //!
 //! On the way, the guest's `record` of A and B and its raw uevents are saved in the target dir;
 //! with `TALLY_RECORD_FIXTURES=1` they are written to `tests/fixtures/detect/guest-*` (see
@@ -667,7 +673,98 @@ fn vfat_sticks_hot_plugged_and_pulled_in_the_guest() {
         .unwrap();
     g.wait_event("removed", |v| v["devpath"] == x_devpath.as_str());
 
-    // 8. Power off.
+    // 8. An ext4 stick with the signed medium: listed as unusable with the reason, never
+    //    mounted, although the kernel has ext4 (for the appliance's own data partition).
+    let policy = find(&start, "policy")["policy"].clone();
+    assert!(
+        policy["kernel_filesystems"]
+            .as_array()
+            .unwrap()
+            .contains(&Value::from("ext4")),
+        "{policy:#}"
+    );
+    assert_eq!(
+        policy["media_filesystems"],
+        serde_json::json!(["vfat", "exfat"]),
+        "{policy:#}"
+    );
+    let y = sticks.join("y.img");
+    let tree = sticks.join("y-tree");
+    let _ = std::fs::remove_dir_all(&tree);
+    std::fs::create_dir_all(tree.join(&k.folder)).unwrap();
+    std::fs::write(tree.join(&k.folder).join(COUNT_FILE), real_count()).unwrap();
+    std::fs::write(
+        tree.join(&k.folder).join(tally_signing::MANIFEST_FILE),
+        &k.medium.manifest,
+    )
+    .unwrap();
+    std::fs::write(
+        tree.join(&k.folder).join(tally_signing::SIGNATURE_FILE),
+        &k.medium.signature,
+    )
+    .unwrap();
+    let _ = std::fs::remove_file(&y);
+    run(Command::new("mkfs.ext4")
+        .args(["-q", "-F", "-L", "VREEMD", "-d"])
+        .arg(&tree)
+        .arg(&y)
+        .arg("32M"));
+    g.vm.plug_stick("sticky", &y, "TALLY-Y").unwrap();
+    let (arr_y, _) = g.wait_event("arrived", |_| true);
+    assert_eq!(
+        arr_y["verdict"],
+        serde_json::json!({"unusable": {"refused_file_system": ["ext4"]}}),
+        "{arr_y:#}"
+    );
+    assert!(
+        arr_y["detail"]
+            .as_str()
+            .unwrap()
+            .contains("ext4 is never mounted from a stick (vfat or exFAT only); not mounted"),
+        "{arr_y:#}"
+    );
+    let y_devpath = arr_y["devpath"].as_str().unwrap().to_string();
+    let y_devnode = arr_y["devnode"].as_str().unwrap().to_string();
+    let y_name = y_devnode.trim_start_matches("/dev/").to_string();
+    let imp = g.cmd(&format!("import {VERIFY_AT}"), Duration::from_secs(120));
+    assert_eq!(
+        find(&imp, "error")["error"],
+        "0 usable sticks not in use",
+        "{imp:#?}"
+    );
+    let ex = g.cmd(
+        &format!("export {y_devnode} {} {VERIFY_AT}", k.folder),
+        Duration::from_secs(120),
+    );
+    assert_eq!(
+        find(&ex, "error")["error"],
+        format!("{y_devnode}: not usable"),
+        "{ex:#?}"
+    );
+    let m = g.cmd("mounts", Duration::from_secs(60));
+    assert!(no_stick_mounted(&m), "{m:#?}");
+    assert!(ours_is_empty(find(&m, "ours")), "{m:#?}");
+    assert!(
+        !find(&m, "mounts")["mounts"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|e| e["fs"] == "ext4"),
+        "{m:#?}"
+    );
+    let log = g.cmd(&format!("kmsg EXT4-fs ({y_name}"), Duration::from_secs(60));
+    let kmsg = find(&log, "kmsg");
+    assert!(kmsg["records"].as_u64().unwrap() > 100, "{kmsg:#}");
+    assert_eq!(kmsg["kmsg"], serde_json::json!([]), "{kmsg:#}");
+    assert!(
+        !g.vm.serial0().contains(&format!("EXT4-fs ({y_name}")),
+        "the ext4 driver saw the stick"
+    );
+    g.vm.unplug_stick("sticky", Duration::from_secs(60))
+        .unwrap();
+    g.wait_event("removed", |v| v["devpath"] == y_devpath.as_str());
+
+    // 9. Power off.
     g.vm.send_line("poweroff").unwrap();
     let status = g.vm.wait_exit(Duration::from_secs(120)).unwrap();
     assert!(status.success(), "{status}");

@@ -4,7 +4,10 @@
 //!
 //! CI runs as root. Not root: each test prints why it is skipped and passes. Needs `mkfs.ext4`
 //! (e2fsprogs) and `losetup` (util-linux). The host's kernel has no vfat: vfat and hot-plug are
-//! tested inside the QEMU guest of the appliance image.
+//! tested inside the QEMU guest of the appliance image. The appliance never mounts ext4 from a
+//! stick: these tests mount it under the host-test policy
+//! (`MediaFilesystems::host_tests_with_ext4`, docs/media.md), and one of them checks that the
+//! appliance's policy refuses the same stick.
 #![allow(
     clippy::unwrap_used,
     clippy::expect_used,
@@ -16,7 +19,6 @@ use std::path::{Path, PathBuf};
 use std::process::Command;
 
 use nix::mount::{MntFlags, MsFlags};
-use tally_media::MediaError;
 use tally_media::audit::{AuditKind, MemoryAudit};
 use tally_media::detect::{DeviceIdentity, Volume};
 use tally_media::export::{ExportFile, ExportRequest, ExportStep, FailAt, NoFaults, StickState};
@@ -25,6 +27,7 @@ use tally_media::medium::{Medium, UsbStick};
 use tally_media::mount::{MountMode, mounts_under, required_options};
 use tally_media::reader::{EntryKind, ReadLimits, sha256_hex};
 use tally_media::verify::FolderView;
+use tally_media::{MediaError, MediaFilesystems};
 
 fn root_or_skip(test: &str) -> bool {
     if nix::unistd::geteuid().is_root() {
@@ -106,6 +109,9 @@ impl LoopStick {
             },
             runtime,
         )
+        // The host's kernel has no vfat: these tests mount ext4, which only the host-test
+        // policy allows (docs/media.md); the appliance's policy refuses it.
+        .allowing(MediaFilesystems::host_tests_with_ext4())
     }
 
     /// The files on the stick (relative path -> bytes), links and nodes as markers, read through
@@ -319,6 +325,58 @@ fn import_mount_has_the_safe_options_and_refuses_links_and_devices() {
         audit.kinds(),
         vec![AuditKind::Mounted, AuditKind::Unmounted]
     );
+}
+
+/// Issue 17, point 3, on the host: a real ext4 stick (holding a medium folder) under the
+/// appliance's policy ([`MediaFilesystems::STRANGERS`], what `UsbStick::new` and every stick the
+/// watcher classifies get) is refused for import and for export before the kernel is asked to
+/// mount it: no mount, no mount point, the stick unchanged, the refusal audited.
+#[test]
+fn an_ext4_stick_is_never_mounted_under_the_appliances_policy() {
+    if !root_or_skip("an_ext4_stick_is_never_mounted_under_the_appliances_policy") {
+        return;
+    }
+    let stick = LoopStick::new(|m| {
+        std::fs::create_dir(m.join("medium")).unwrap();
+        std::fs::write(m.join("medium/a.xml"), b"<a/>").unwrap();
+    });
+    let before = stick.snapshot();
+    let run = runtime_dir();
+    let usb = stick.usb(run.path()).allowing(MediaFilesystems::STRANGERS);
+    let mut audit = MemoryAudit::default();
+    let err = usb
+        .open_import(ReadLimits::default(), &mut audit)
+        .err()
+        .unwrap();
+    assert!(
+        matches!(&err, MediaError::NotUsable { reason, .. }
+            if reason == "ext4 is never mounted from a stick (vfat or exFAT only)"),
+        "{err:?}"
+    );
+    assert!(mounts_under(run.path()).unwrap().is_empty());
+    assert_eq!(std::fs::read_dir(run.path()).unwrap().count(), 0);
+    assert_eq!(audit.kinds(), vec![AuditKind::Refused]);
+    assert!(audit.events[0].detail.contains("ext4 is never mounted"));
+
+    let files = medium_files();
+    let req = ExportRequest {
+        folder: "uitslag-0668",
+        files: files
+            .iter()
+            .map(|(n, b)| ExportFile { name: n, bytes: b })
+            .collect(),
+    };
+    let failure = usb
+        .export(&req, &manifest_verifier, &mut NoFaults, &mut audit)
+        .err()
+        .unwrap();
+    assert!(
+        matches!(failure.error, MediaError::NotUsable { .. }),
+        "{failure:?}"
+    );
+    assert_eq!(failure.stick, StickState::Unchanged);
+    assert!(mounts_under(run.path()).unwrap().is_empty());
+    assert_eq!(stick.snapshot(), before);
 }
 
 #[test]

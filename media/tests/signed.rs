@@ -13,7 +13,6 @@ use std::path::{Path, PathBuf};
 use std::process::Command;
 
 use nix::mount::{MntFlags, MsFlags};
-use tally_media::MediaError;
 use tally_media::audit::{AuditKind, MemoryAudit};
 use tally_media::detect::{DeviceIdentity, Volume};
 use tally_media::export::{ExportStep, NoFaults, StickState};
@@ -22,6 +21,7 @@ use tally_media::medium::{FolderMedium, Medium, UsbStick};
 use tally_media::mount::mounts_under;
 use tally_media::reader::{ReadLimits, sha256_hex};
 use tally_media::signed::{SignedMediumVerifier, export_request, signed_folders, verify_signed};
+use tally_media::{MediaError, MediaFilesystems};
 use tally_signing::{
     Certificate, CertificateFields, ContentKind, MediumFile, PublicKey, Role, SecretKey,
     SignedMedium, Timestamp, VerifyOptions, sign_medium,
@@ -235,6 +235,9 @@ impl LoopStick {
             },
             runtime,
         )
+        // The host's kernel has no vfat: these tests mount ext4, which only the host-test
+        // policy allows (docs/media.md); the appliance's policy refuses it.
+        .allowing(MediaFilesystems::host_tests_with_ext4())
     }
 
     fn entries(&self) -> Vec<String> {

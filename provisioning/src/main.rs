@@ -157,8 +157,9 @@ enum Command {
         #[arg(long, default_value_t = stick::DEFAULT_DATA_MIB)]
         size_mib: u64,
     },
-    /// Create the appliance's Secure Boot keys (PK, KEK, db) and the files an official
-    /// enrolls them from: `.cer` (DER), `.esl`, `.auth`, and `noPK.auth`.
+    /// Create the appliance's Secure Boot keys (PK, KEK, db), the private keys sealed with the
+    /// authority's passphrase, and the files an official enrolls them from: `.cer` (DER),
+    /// `.esl`, `.auth`, and `noPK.auth`.
     SecureBootKeys {
         /// Folder to write them into (created if missing; existing keys are not overwritten).
         #[arg(long)]
@@ -169,6 +170,11 @@ enum Command {
         /// Validity of the certificates in days.
         #[arg(long, default_value_t = 3650)]
         days: u32,
+        /// The passphrase the private keys are sealed with (the authority's).
+        #[command(flatten)]
+        passphrase: NewPassphrase,
+        #[command(flatten)]
+        kdf: KdfArgs,
     },
     /// Print the hash code (SHA-256 as 16 groups of 4 hex digits) of files.
     Hash {
@@ -628,12 +634,25 @@ fn make_stick(spec: stick::StickSpec) -> Result<()> {
     Ok(())
 }
 
-fn secure_boot_keys(out: &Path, name: &str, days: u32) -> Result<()> {
-    let files = secureboot::create(out, name, days)?;
+fn secure_boot_keys(
+    out: &Path,
+    name: &str,
+    days: u32,
+    pass: &NewPassphrase,
+    kdf: &KdfArgs,
+) -> Result<()> {
+    // Refusals that need no passphrase come before it is asked for.
+    let params = kdf.params()?;
+    secureboot::preflight(out)?;
+    let passphrase = new_passphrase(pass, "the Secure Boot private keys (PK, KEK, db)")?;
+    let files = secureboot::create(out, name, days, passphrase.as_bytes(), params)?;
     println!("Secure Boot keys written to {}", out.display());
     for k in &files.keys {
         println!("  {}:", k.name);
-        println!("    private key (keep offline): {}", k.key.display());
+        println!(
+            "    private key (sealed with the passphrase; keep offline): {}",
+            k.key.display()
+        );
         println!("    certificate (PEM):          {}", k.crt.display());
         println!("    certificate (DER):          {}", k.cer.display());
         println!("    signature list:             {}", k.esl.display());
@@ -644,7 +663,9 @@ fn secure_boot_keys(out: &Path, name: &str, days: u32) -> Result<()> {
         "  noPK.auth (clears PK: back to setup mode): {}",
         files.no_pk_auth.display()
     );
-    println!("Sign the image with db.key and db.crt (`tally-image build --db-key --db-cert`);");
+    println!(
+        "Sign the image with db.key and db.crt (`scripts/build-image --db-key --db-cert`, which asks for the passphrase);"
+    );
     println!("enroll db, KEK, then PK on each PC (README: Enrolling the Secure Boot keys).");
     Ok(())
 }
@@ -756,9 +777,13 @@ fn run(cli: Cli) -> Result<bool> {
             now: Timestamp::now(),
         })
         .map(|()| true),
-        Command::SecureBootKeys { out, name, days } => {
-            secure_boot_keys(&out, &name, days).map(|()| true)
-        }
+        Command::SecureBootKeys {
+            out,
+            name,
+            days,
+            passphrase,
+            kdf,
+        } => secure_boot_keys(&out, &name, days, &passphrase, &kdf).map(|()| true),
         Command::Hash { files } => hash(&files).map(|()| true),
     }
 }

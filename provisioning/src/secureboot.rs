@@ -12,6 +12,13 @@
 //!
 //! and `noPK.auth`, an empty PK signed by PK, which puts the firmware back into setup mode when
 //! the keys are to be replaced.
+//!
+//! The private keys never reach the output folder in the clear: the key pairs are made, and the
+//! `.auth` files signed, in a private temporary folder (0700, on `/dev/shm` where there is one:
+//! [`tally_image::keys::PrivateDir`], overwritten and removed afterwards); the `.key` files
+//! written are sealed with the authority's passphrase ([`tally_image::keys::seal_private_key`]:
+//! Argon2id, at least 64 MiB and 3 passes, and XChaCha20-Poly1305, as every other key file).
+//! `tally-image build` asks for that passphrase to sign the image with `db.key`.
 
 use std::fs;
 use std::os::unix::fs::PermissionsExt;
@@ -19,7 +26,12 @@ use std::path::{Path, PathBuf};
 use std::process::Command;
 
 use sha2::{Digest, Sha256};
-use tally_image::keys::{OWNER_GUID, SecureBootKeys, create_secure_boot_keys};
+use tally_image::keys::{
+    OWNER_GUID, PrivateDir, SealedKeyError, SecureBootKeys, create_secure_boot_keys,
+    write_sealed_private_key,
+};
+use tally_signing::KdfParams;
+use zeroize::Zeroizing;
 
 /// The names of the three keys, in the order they are made.
 pub const KEY_NAMES: [&str; 3] = ["PK", "KEK", "db"];
@@ -54,6 +66,9 @@ pub enum SecureBootError {
         /// Its error output.
         stderr: String,
     },
+    /// A private key could not be sealed (or the private temporary folder not made).
+    #[error("sealing the private keys: {0}")]
+    Seal(#[from] SealedKeyError),
     /// A file could not be read or written.
     #[error("{path}: {source}")]
     Io {
@@ -69,7 +84,7 @@ pub enum SecureBootError {
 pub struct KeyFiles {
     /// `PK`, `KEK` or `db`.
     pub name: &'static str,
-    /// The private key (PEM, unencrypted: keep it offline).
+    /// The private key, sealed with the authority's passphrase (keep it offline all the same).
     pub key: PathBuf,
     /// The certificate (PEM).
     pub crt: PathBuf,
@@ -127,10 +142,9 @@ pub fn output_files(dir: &Path) -> Vec<PathBuf> {
     files
 }
 
-/// Makes PK, KEK and db in `dir` (created if missing) with their `.cer`, `.esl` and `.auth`
-/// files and `noPK.auth`. Refuses, before writing anything, when a tool is missing or one of
-/// the files exists.
-pub fn create(dir: &Path, name: &str, days: u32) -> Result<SecureBootFiles, SecureBootError> {
+/// What [`create`] refuses before anything is written (and before a passphrase is asked for):
+/// a missing tool, or one of the files existing already.
+pub fn preflight(dir: &Path) -> Result<(), SecureBootError> {
     for (program, package) in [
         ("openssl", "openssl"),
         ("cert-to-efi-sig-list", "efitools"),
@@ -148,15 +162,48 @@ pub fn create(dir: &Path, name: &str, days: u32) -> Result<SecureBootFiles, Secu
             return Err(SecureBootError::Exists { path });
         }
     }
-    let pairs: SecureBootKeys = create_secure_boot_keys(dir, name, days)?;
+    Ok(())
+}
+
+/// Makes PK, KEK and db in `dir` (created if missing) with their `.cer`, `.esl` and `.auth`
+/// files and `noPK.auth`; the private keys are written sealed under `passphrase` with the
+/// Argon2id parameters `params` (at least [`KdfParams::FLOOR`]). Refuses, before writing
+/// anything, when a tool is missing, one of the files exists or the parameters are below the
+/// floor.
+pub fn create(
+    dir: &Path,
+    name: &str,
+    days: u32,
+    passphrase: &[u8],
+    params: KdfParams,
+) -> Result<SecureBootFiles, SecureBootError> {
+    preflight(dir)?;
+    params.check().map_err(SealedKeyError::from)?;
+    // The key pairs in the clear only in a private temporary folder (memory where possible).
+    let work = PrivateDir::new()?;
+    let pairs: SecureBootKeys = create_secure_boot_keys(work.path(), name, days)?;
+    fs::create_dir_all(dir).map_err(|source| SecureBootError::Io {
+        path: dir.to_path_buf(),
+        source,
+    })?;
     let mut keys = Vec::new();
     for (n, pair) in KEY_NAMES
         .into_iter()
         .zip([&pairs.pk, &pairs.kek, &pairs.db])
     {
-        fs::set_permissions(&pair.key, fs::Permissions::from_mode(0o600)).map_err(|source| {
+        let read = |path: &Path| {
+            fs::read(path).map_err(|source| SecureBootError::Io {
+                path: path.to_path_buf(),
+                source,
+            })
+        };
+        let key = dir.join(format!("{n}.key"));
+        let pem = Zeroizing::new(read(&pair.key)?);
+        write_sealed_private_key(&key, &pem, passphrase, params)?;
+        let crt = dir.join(format!("{n}.crt"));
+        tally_signing::keys::write_new_file(&crt, &read(&pair.cert)?, 0o644).map_err(|source| {
             SecureBootError::Io {
-                path: pair.key.clone(),
+                path: crt.clone(),
                 source,
             }
         })?;
@@ -165,14 +212,14 @@ pub fn create(dir: &Path, name: &str, days: u32) -> Result<SecureBootFiles, Secu
         tool(
             Command::new("openssl")
                 .args(["x509", "-outform", "DER", "-in"])
-                .arg(&pair.cert)
+                .arg(&crt)
                 .arg("-out")
                 .arg(&cer),
         )?;
         tool(
             Command::new("cert-to-efi-sig-list")
                 .args(["-g", OWNER_GUID])
-                .arg(&pair.cert)
+                .arg(&crt)
                 .arg(&esl),
         )?;
         let der = fs::read(&cer).map_err(|source| SecureBootError::Io {
@@ -181,8 +228,8 @@ pub fn create(dir: &Path, name: &str, days: u32) -> Result<SecureBootFiles, Secu
         })?;
         keys.push(KeyFiles {
             name: n,
-            key: pair.key.clone(),
-            crt: pair.cert.clone(),
+            key,
+            crt,
             cer,
             esl,
             auth: dir.join(format!("{n}.auth")),

@@ -4,6 +4,9 @@
 //! `openssl cms` over the data the firmware verifies (variable name, vendor GUID, attributes,
 //! timestamp, list), by the key the specification names (PK by PK, KEK by PK, db by KEK).
 //!
+//! The private keys are sealed with the authority's passphrase (issue 17, point 5): no file
+//! written holds a PEM private key; the db key opens with the passphrase only and then signs.
+//!
 //! Needs the Debian packages openssl and efitools (scripts/test installs them).
 #![allow(
     clippy::unwrap_used,
@@ -141,10 +144,54 @@ fn auth_verifies(
         .success()
 }
 
+const PASSPHRASE: &str = "secure boot passphrase of the Kiesraad";
+
+/// A file holding `PASSPHRASE` (and a newline, as `echo` writes it).
+fn passphrase_file(dir: &Path) -> std::path::PathBuf {
+    let f = dir.join("sb.pass");
+    std::fs::write(&f, format!("{PASSPHRASE}\n")).unwrap();
+    f
+}
+
+/// Every file below `dir` whose bytes contain a PEM private key (`PRIVATE KEY`, as in
+/// `-----BEGIN PRIVATE KEY-----` and `BEGIN RSA PRIVATE KEY`).
+fn pem_private_keys_in(dir: &Path) -> Vec<std::path::PathBuf> {
+    let mut found = Vec::new();
+    for e in std::fs::read_dir(dir).unwrap() {
+        let path = e.unwrap().path();
+        if path.is_dir() {
+            found.extend(pem_private_keys_in(&path));
+        } else if std::fs::read(&path)
+            .unwrap()
+            .windows(11)
+            .any(|w| w == b"PRIVATE KEY")
+        {
+            found.push(path);
+        }
+    }
+    found
+}
+
+/// The private temporary folders (`tally_image::keys::PrivateDir`) present in `/dev/shm`.
+fn private_dirs() -> Vec<String> {
+    let mut v: Vec<String> = std::fs::read_dir("/dev/shm")
+        .map(|d| {
+            d.flatten()
+                .map(|e| e.file_name().to_string_lossy().into_owned())
+                .filter(|n| n.starts_with(".tally-keys-"))
+                .collect()
+        })
+        .unwrap_or_default();
+    v.sort();
+    v
+}
+
 #[test]
 fn keys_and_enrollment_files() {
     let tmp = tempfile::tempdir().unwrap();
     let dir = tmp.path().join("sb");
+    let pass = passphrase_file(tmp.path());
+    let private_dirs_before = private_dirs();
     let o = ok(
         Command::new(BIN)
             .args([
@@ -154,7 +201,7 @@ fn keys_and_enrollment_files() {
                 "--name",
                 "Test appliance",
             ])
-            .args(["--days", "30"])
+            .args(["--days", "30", "--passphrase-file", p(&pass)])
             .output()
             .unwrap(),
         "secure-boot-keys",
@@ -172,6 +219,15 @@ fn keys_and_enrollment_files() {
         };
         assert_eq!(mode("key"), 0o600, "{name}.key");
         assert_eq!(mode("auth"), 0o644, "{name}.auth");
+        // Sealed: the format's header with the Argon2id floor, no PEM.
+        let sealed = std::fs::read_to_string(f(&format!("{name}.key"))).unwrap();
+        assert!(
+            sealed.starts_with(
+                "tally-sealed-private-key v1\nkdf: argon2id\nkdf-memory-kib: 65536\nkdf-iterations: 3\n"
+            ),
+            "{sealed}"
+        );
+        assert!(!sealed.contains("-----"), "{sealed}");
         // The DER certificate is the PEM one, and its subject names the key.
         let subject = ok(
             Command::new("openssl")
@@ -270,17 +326,35 @@ fn keys_and_enrollment_files() {
         &f("PK.crt")
     ));
 
-    // The db key signs an EFI program the way `tally-image build` does (sbsign); sbverify
-    // accepts it with db.crt and not with another certificate.
+    // No file written holds a private key in the clear, and nothing was left in the private
+    // temporary folders the keys were made in.
+    assert_eq!(pem_private_keys_in(&dir), Vec::<std::path::PathBuf>::new());
+    assert!(!out.contains("PRIVATE KEY"), "{out}");
+    assert_eq!(private_dirs(), private_dirs_before);
+    // The db key opens with the passphrase only.
+    assert!(matches!(
+        tally_image::keys::read_sealed_private_key(&f("db.key"), b"secure boot passphrase"),
+        Err(tally_image::keys::SealedKeyError::WrongPassphrase)
+    ));
+    let db_pem =
+        tally_image::keys::read_sealed_private_key(&f("db.key"), PASSPHRASE.as_bytes()).unwrap();
+    assert!(tally_image::keys::is_plain_pem_private_key(&db_pem));
+
+    // The db key signs an EFI program the way `tally-image build` does (sbsign, from a private
+    // temporary file); sbverify accepts it with db.crt and not with another certificate.
     let signed = work.join("signed.efi");
+    let key_file = tally_image::keys::PrivateKeyFile::new(&db_pem).unwrap();
     ok(
         Command::new("sbsign")
-            .args(["--key", p(&f("db.key")), "--cert", p(&f("db.crt"))])
+            .args(["--key", p(key_file.path()), "--cert", p(&f("db.crt"))])
             .args(["--output", p(&signed), STUB])
             .output()
             .unwrap(),
         "sbsign",
     );
+    let key_path = key_file.path().to_path_buf();
+    drop(key_file);
+    assert!(!key_path.exists());
     ok(
         Command::new("sbverify")
             .args(["--cert", p(&f("db.crt")), p(&signed)])
@@ -308,6 +382,41 @@ fn keys_and_enrollment_files() {
         text(&again.stderr)
     );
     assert_eq!(std::fs::read(f("db.key")).unwrap(), before);
+}
+
+#[test]
+fn a_short_passphrase_or_weak_parameters_make_no_keys() {
+    let tmp = tempfile::tempdir().unwrap();
+    let dir = tmp.path().join("sb");
+    let short = tmp.path().join("short.pass");
+    std::fs::write(&short, "kort\n").unwrap();
+    let o = Command::new(BIN)
+        .args(["secure-boot-keys", "--out", p(&dir), "--passphrase-file"])
+        .arg(&short)
+        .output()
+        .unwrap();
+    assert!(!o.status.success());
+    assert!(
+        text(&o.stderr).contains("the passphrase must have at least 8 characters"),
+        "{}",
+        text(&o.stderr)
+    );
+    assert!(!dir.exists());
+    // Argon2id below the floor: refused before the passphrase is read.
+    let o = Command::new(BIN)
+        .args(["secure-boot-keys", "--out", p(&dir)])
+        .args(["--argon2-memory-kib", "8192", "--passphrase-file"])
+        .arg(tmp.path().join("no-such-file"))
+        .output()
+        .unwrap();
+    assert!(!o.status.success());
+    assert!(
+        text(&o.stderr).contains("--argon2-memory-kib: ")
+            && text(&o.stderr).contains("no key was made"),
+        "{}",
+        text(&o.stderr)
+    );
+    assert!(!dir.exists());
 }
 
 #[test]

@@ -85,6 +85,9 @@ pub fn unusable(u: &Unusable) -> Refusal {
         Unusable::UnsupportedFileSystem(names) => {
             Refusal::with(Msg::UnusableFileSystem, &[&names.join(", ")], "")
         }
+        Unusable::RefusedFileSystem(names) => {
+            Refusal::with(Msg::UnusableFileSystemRefused, &[&names.join(", ")], "")
+        }
         Unusable::SeveralUsablePartitions(n) => {
             Refusal::with(Msg::UnusableSeveral, &[&n.to_string()], "")
         }
@@ -223,7 +226,16 @@ mod tests {
         let ntfs = Unusable::UnsupportedFileSystem(vec!["ntfs".into()]);
         assert_eq!(
             unusable(&ntfs).text(Lang::Nl),
-            "geen bruikbare partitie: bestandssysteem niet ondersteund (ntfs); gebruik FAT32, exFAT of ext4"
+            "geen bruikbare partitie: bestandssysteem niet ondersteund (ntfs); gebruik FAT32 of exFAT"
+        );
+        let ext4 = Unusable::RefusedFileSystem(vec!["ext4".into()]);
+        assert_eq!(
+            unusable(&ext4).text(Lang::Nl),
+            "niet gebruikt: ext4 wordt van een stick nooit geopend (alleen FAT32 of exFAT); de stick is niet gekoppeld"
+        );
+        assert_eq!(
+            unusable(&ext4).text(Lang::En),
+            "not used: ext4 is never opened from a stick (FAT32 or exFAT only); the stick was not mounted"
         );
         assert!(
             unusable(&ntfs)

@@ -805,7 +805,9 @@ catalogue! {
     /// No usable partition.
     UnusableNoPartition => "geen bruikbare partitie", "no usable partition";
     /// Only unsupported file systems.
-    UnusableFileSystem => "geen bruikbare partitie: bestandssysteem niet ondersteund ({0}); gebruik FAT32, exFAT of ext4", "no usable partition: file system not supported ({0}); use FAT32, exFAT or ext4";
+    UnusableFileSystem => "geen bruikbare partitie: bestandssysteem niet ondersteund ({0}); gebruik FAT32 of exFAT", "no usable partition: file system not supported ({0}); use FAT32 or exFAT";
+    /// A file system the appliance has but never mounts from a stick (ext4).
+    UnusableFileSystemRefused => "niet gebruikt: {0} wordt van een stick nooit geopend (alleen FAT32 of exFAT); de stick is niet gekoppeld", "not used: {0} is never opened from a stick (FAT32 or exFAT only); the stick was not mounted";
     /// Several usable partitions.
     UnusableSeveral => "{0} bruikbare partities; gebruik een stick met een partitie", "{0} usable partitions; use a stick with one partition";
     /// The stick cannot be read.
@@ -885,7 +887,7 @@ catalogue! {
     /// The stick was pulled while it was read.
     StickPulledWhileReading => "Stick geweigerd: de stick is verwijderd tijdens het inlezen; er is niets ingelezen", "Medium refused: the stick was removed while it was read; nothing was read in";
     /// No usable stick for the export: {0} what the sticks present are.
-    ExportNoStick => "Exporteren mislukt: geen bruikbare stick gevonden; steek een lege stick in (FAT32, exFAT of ext4){0}", "Export failed: no usable stick found; insert an empty stick (FAT32, exFAT or ext4){0}";
+    ExportNoStick => "Exporteren mislukt: geen bruikbare stick gevonden; steek een lege stick in (FAT32 of exFAT){0}", "Export failed: no usable stick found; insert an empty stick (FAT32 or exFAT){0}";
     /// Several usable sticks: {0} how many.
     ExportSeveralSticks => "Exporteren mislukt: {0} bruikbare sticks; laat er precies een in zitten", "Export failed: {0} usable sticks; leave exactly one in";
     /// The export folder exists: {0} where.

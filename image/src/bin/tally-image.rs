@@ -3,7 +3,16 @@
 //! ```text
 //! tally-image build --init <tally-init> --program <tally> --root-key <root.pub> \
 //!                   --db-key <db.key> --db-cert <db.crt> --out <dir> \
+//!                   [--db-key-passphrase-file <file> | --db-key-passphrase-fd <n>] \
 //!                   [--kernel-cache <dir>] [--cmdline <kernel command line>]
+//! ```
+//!
+//! `build` takes only a sealed db key (`tally-provision secure-boot-keys`): it asks for the
+//! authority's passphrase on the terminal (or reads the first line of the file or descriptor
+//! given), opens the key before building anything, and hands the PEM to `sbsign` in a private
+//! temporary file that is removed right after. `keys` makes unsealed throw-away test keys.
+//!
+//! ```text
 //! tally-image keys --out <dir> [--name <name>] [--days <n>]
 //! tally-image ovmf-vars --keys <dir> --out <OVMF_VARS.fd> [--template <OVMF_VARS_4M.fd>]
 //! tally-image esp --efi <tally.efi> --out <esp.img>
@@ -15,14 +24,72 @@ use std::process::ExitCode;
 
 use tally_image::build::{BuildConfig, DEFAULT_CMDLINE, build};
 use tally_image::keys::{
-    OVMF_VARS_TEMPLATE, SecureBootKeys, create_secure_boot_keys, enroll_ovmf_vars,
+    OVMF_VARS_TEMPLATE, Passphrase, SEALED_KEY_MAGIC, SealedKeyError, SecureBootKeys,
+    create_secure_boot_keys, enroll_ovmf_vars, is_plain_pem_private_key,
 };
+
+/// The passphrase of the sealed db key `key`: the first line of `--db-key-passphrase-file` or
+/// `--db-key-passphrase-fd`, else typed on the terminal. A key that is not sealed is refused
+/// before any passphrase is asked for.
+fn db_key_passphrase(
+    key: &std::path::Path,
+    m: &BTreeMap<String, String>,
+) -> Result<Passphrase, String> {
+    let refuse = |why: String| format!("db key {}: {why}; nothing was built", key.display());
+    let head =
+        tally_signing::keys::read_small_file(key, 64 * 1024).map_err(|e| refuse(e.to_string()))?;
+    if !head.starts_with(SEALED_KEY_MAGIC.as_bytes()) {
+        return Err(refuse(if is_plain_pem_private_key(&head) {
+            SealedKeyError::Unencrypted.to_string()
+        } else {
+            format!("not a sealed private-key file (`{SEALED_KEY_MAGIC}`)")
+        }));
+    }
+    let source = match (
+        m.get("db-key-passphrase-file"),
+        m.get("db-key-passphrase-fd"),
+    ) {
+        (Some(_), Some(_)) => {
+            return Err(
+                "give --db-key-passphrase-file or --db-key-passphrase-fd, not both".to_string(),
+            );
+        }
+        (Some(f), None) => Some(PathBuf::from(f)),
+        (None, Some(fd)) => {
+            let n: u32 = fd
+                .parse()
+                .map_err(|_| format!("--db-key-passphrase-fd {fd:?}: not a number"))?;
+            Some(PathBuf::from(format!("/dev/fd/{n}")))
+        }
+        (None, None) => None,
+    };
+    let text = match source {
+        Some(path) => {
+            use std::io::Read as _;
+            let mut bytes = zeroize::Zeroizing::new(Vec::new());
+            std::fs::File::open(&path)
+                .and_then(|f| f.take(4096).read_to_end(&mut bytes))
+                .map_err(|e| format!("cannot read the passphrase from {}: {e}", path.display()))?;
+            let text = std::str::from_utf8(&bytes)
+                .map_err(|_| format!("the passphrase in {} is not UTF-8", path.display()))?;
+            let line = text.split('\n').next().unwrap_or_default();
+            line.strip_suffix('\r').unwrap_or(line).to_string()
+        }
+        None => rpassword::prompt_password(format!(
+            "Passphrase for the Secure Boot db key {}: ",
+            key.display()
+        ))
+        .map_err(|e| format!("cannot read the passphrase from the terminal: {e}"))?,
+    };
+    Ok(Passphrase::new(text))
+}
 
 const USAGE: &str = "usage:
   tally-image build --init <tally-init> --program <tally> --root-key <root.pub>
                     --db-key <db.key> --db-cert <db.crt> --out <dir>
+                    [--db-key-passphrase-file <file> | --db-key-passphrase-fd <n>]
                     [--kernel-cache <dir>] [--cmdline <kernel command line>]
-  tally-image keys --out <dir> [--name <name>] [--days <n>]
+  tally-image keys --out <dir> [--name <name>] [--days <n>]   (unsealed test keys)
   tally-image ovmf-vars --keys <dir> --out <OVMF_VARS.fd> [--template <file>]
   tally-image esp --efi <tally.efi> --out <esp.img>";
 
@@ -74,15 +141,26 @@ fn run(args: &[String]) -> Result<(), String> {
                     "out",
                     "kernel-cache",
                     "cmdline",
+                    "db-key-passphrase-file",
+                    "db-key-passphrase-fd",
                 ],
             )?;
             let out_dir = need(&m, "out")?;
+            let (init, program, root_key) = (
+                need(&m, "init")?,
+                need(&m, "program")?,
+                need(&m, "root-key")?,
+            );
+            let (db_key, db_cert) = (need(&m, "db-key")?, need(&m, "db-cert")?);
+            // Asked for (or read) once every argument is there, before anything is built.
+            let db_key_passphrase = Some(db_key_passphrase(&db_key, &m)?);
             let cfg = BuildConfig {
-                init: need(&m, "init")?,
-                program: need(&m, "program")?,
-                root_key: need(&m, "root-key")?,
-                db_key: need(&m, "db-key")?,
-                db_cert: need(&m, "db-cert")?,
+                init,
+                program,
+                root_key,
+                db_key,
+                db_key_passphrase,
+                db_cert,
                 cmdline: m
                     .get("cmdline")
                     .cloned()
