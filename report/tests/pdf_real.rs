@@ -716,6 +716,7 @@ fn central_report_west_maas_en_waal_has_the_published_seats() {
         total: &file.total,
         seats: &seats,
         candidates: &candidates,
+        deceased: &[],
         meta: meta(
             "CSB",
             "Centraal stembureau West Maas en Waal",
@@ -859,6 +860,7 @@ fn central_report_tk2021_names_the_candidates_of_list_groups() {
         total: &total.total,
         seats: &r.seats,
         candidates: &candidates,
+        deceased: &[],
         meta: meta("CSB", "Centraal stembureau", &eml, count_name, false),
     };
     let pdf = central_report(&election, &input).unwrap();
@@ -910,6 +912,7 @@ fn central_report_tk2021_names_the_candidates_of_list_groups() {
         &election,
         &CentralReportInput {
             candidates: &moved,
+            deceased: &[],
             ..input
         },
     )
