@@ -222,7 +222,7 @@ fn council_csb_stops_at_a_tie_takes_the_lot_and_writes_the_520() {
             "Lijst 3 Juinen Vooruit: zetels 22",
             "voorkeur",
             "lijstvolgorde",
-            "E schrijf 510d en 520",
+            "E schrijf 510d/520",
         ],
         &[
             "List 3 Juinen Vooruit: seats 22",
