@@ -429,7 +429,13 @@ impl Ledger {
                         candidate: *candidate,
                         hint,
                     }),
-                    Some(_) => None,
+                    // A drawing of lots held before would no longer be asked for: the
+                    // calculation could not use it, and the result could not be written.
+                    Some(o) => unused_lot(&o).map(|drawing| DeceasedError::LotNoLongerFits {
+                        list: *list,
+                        candidate: *candidate,
+                        drawing,
+                    }),
                 };
                 if let Some(e) = refused {
                     self.decisions.deceased.pop();
@@ -530,6 +536,29 @@ pub fn is_marked_deceased(
     decisions.deceased.contains(&deceased(list, candidate))
 }
 
+/// The drawing of a lot held that the calculation `outcome` no longer asks for, if any.
+fn unused_lot(outcome: &Result<Computation, OutcomeFailure>) -> Option<String> {
+    use tally_core::apportionment::{ApportionmentError, GroupError};
+    match outcome {
+        Err(OutcomeFailure::Outcome(OutcomeError::Seats(ApportionmentError::UnusedLot {
+            drawing,
+            ..
+        }))) => Some(drawing.to_string()),
+        Ok(Computation::Complete(r)) => r.candidates.iter().find_map(|c| match c {
+            ListOutcome::Refused {
+                error: CandidateError::UnusedLot { drawing, .. },
+                ..
+            } => Some(drawing.to_string()),
+            ListOutcome::Refused {
+                error: CandidateError::Group(GroupError::UnusedLot { drawing, .. }),
+                ..
+            } => Some(drawing.to_string()),
+            _ => None,
+        }),
+        _ => None,
+    }
+}
+
 /// Why a candidate cannot be marked deceased, or the mark not undone.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum DeceasedError {
@@ -558,6 +587,19 @@ pub enum DeceasedError {
         candidate: CandidatePosition,
         /// What to do instead, when known (the core's words).
         hint: String,
+    },
+    /// A drawing of lots already held would match no tie any more with the candidate passed
+    /// over (the lot was drawn before the death was known): the calculation would refuse it.
+    #[error(
+        "list {list}: candidate {candidate} cannot be marked deceased now: the drawing of lots held ({drawing}) would no longer be asked for"
+    )]
+    LotNoLongerFits {
+        /// The list.
+        list: ListNumber,
+        /// The candidate.
+        candidate: CandidatePosition,
+        /// The drawing, as the core words it.
+        drawing: String,
     },
     /// Not a CSB, or the total is not complete: there is nothing to pass a candidate over in.
     #[error("there is no seat apportionment yet: every body's result must be in first")]

@@ -720,6 +720,8 @@ catalogue! {
     DeceasedAlready => "Kandidaat {1} van lijst {0} is al als overleden gemarkeerd", "Candidate {1} of list {0} is marked deceased already";
     /// Not marked: nothing to undo.
     DeceasedNotMarked => "Kandidaat {1} van lijst {0} is niet als overleden gemarkeerd; er is niets te herstellen", "Candidate {1} of list {0} is not marked deceased; there is nothing to undo";
+    /// A mark that would leave a drawing of lots already held unused.
+    DeceasedLotNoLongerFits => "Kandidaat {1} van lijst {0} kan nu niet als overleden worden gemarkeerd: de loting die al is gehouden, zou dan niet meer nodig zijn en de uitslag kan niet worden vastgesteld; er is niets vastgelegd", "Candidate {1} of list {0} cannot be marked deceased now: the drawing of lots already held would no longer be needed and the result could not be determined; nothing was recorded";
     /// No marks at all.
     DeceasedNone => "Er is geen kandidaat als overleden gemarkeerd; er is niets te herstellen", "No candidate is marked deceased; there is nothing to undo";
     /// The decision in words: {0} list, {1} position, {2} name.

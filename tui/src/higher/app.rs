@@ -892,6 +892,17 @@ fn deceased_refusal(e: &DeceasedError) -> Refusal {
             candidate,
             hint,
         } => (Msg::DeceasedNoCandidate, list, candidate, hint.as_str()),
+        DeceasedError::LotNoLongerFits {
+            list,
+            candidate,
+            drawing,
+        } => {
+            return Refusal::with(
+                Msg::DeceasedLotNoLongerFits,
+                &[&list.to_string(), &candidate.to_string()],
+                drawing.as_str(),
+            );
+        }
         DeceasedError::NoCalculation => {
             return Refusal::with(Msg::StepRefused, &[&e.to_string()], "");
         }
