@@ -384,6 +384,7 @@ pub fn central(
             total: &total.total,
             seats,
             candidates: &candidate_election,
+            deceased: &decisions.deceased,
             meta: body.meta(&eml, &eml_name, created),
         },
     )?;

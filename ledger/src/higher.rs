@@ -9,7 +9,9 @@
 
 use serde::{Deserialize, Serialize};
 pub use tally_core::aggregate::outcome::{Computation, ComputedResult, ListOutcome};
-use tally_core::aggregate::outcome::{Decisions, SeatRules, compute_result_with};
+use tally_core::aggregate::outcome::{
+    DeceasedCandidate, DeceasedRef, Decisions, OutcomeError, SeatRules, compute_result_with,
+};
 use tally_core::aggregate::{
     AggregateError, Aggregation, AggregationLevel, ImportError, ImportOutcome, TotalMeta,
 };
@@ -19,7 +21,7 @@ use tally_core::apportionment::{
 use tally_core::counts::CountFile;
 use tally_core::election::Election;
 use tally_core::hashcode::Sha256Digest;
-use tally_core::ids::ContestId;
+use tally_core::ids::{CandidatePosition, ContestId, ListNumber};
 
 /// A verified election definition for a higher level (110a and the 230b files).
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -182,6 +184,26 @@ pub enum Record {
     /// The outcome of a public drawing of lots within a list group (a list that differs
     /// between kieskringen or is not in all of them: P 12, P 13, P 15, P 16), as data.
     GroupLot(GroupLot),
+    /// The central committee's coordinator marked a candidate as deceased (Kieswet P 19a):
+    /// the candidate is passed over when the seats of the list are given to its candidates.
+    Deceased {
+        /// The list.
+        list: ListNumber,
+        /// The candidate's position on the list.
+        candidate: CandidatePosition,
+        /// When (milliseconds since 1970, stamped by the runner).
+        at: i64,
+    },
+    /// A mark of [`Record::Deceased`] made in error was taken back; the candidate counts
+    /// again.
+    DeceasedUndone {
+        /// The list.
+        list: ListNumber,
+        /// The candidate's position on the list.
+        candidate: CandidatePosition,
+        /// When (milliseconds since 1970, stamped by the runner).
+        at: i64,
+    },
     /// The signed result was written.
     Exported {
         /// Where.
@@ -254,6 +276,10 @@ pub enum ApplyError {
     /// A drawing of lots that is not the one the calculation asks for.
     #[error("the drawing of lots does not fit: {0}")]
     Lot(String),
+    /// A candidate marked deceased who is not a candidate of the list, is marked already,
+    /// or (to undo) is not marked; or no calculation to mark in yet.
+    #[error("{0}")]
+    Deceased(DeceasedError),
     /// Already exported: nothing changes any more.
     #[error("the result has been exported; nothing can change any more")]
     Closed,
@@ -381,6 +407,55 @@ impl Ledger {
                 self.decisions.group_lots.push(lot.clone());
                 Ok(Applied::Done)
             }
+            Record::Deceased {
+                list, candidate, ..
+            } => {
+                let mark = deceased(*list, *candidate);
+                if self.decisions.deceased.contains(&mark) {
+                    return Err(ApplyError::Deceased(DeceasedError::AlreadyMarked {
+                        list: *list,
+                        candidate: *candidate,
+                    }));
+                }
+                self.decisions.deceased.push(mark);
+                // The calculation must take the mark: the candidate is on the list.
+                let refused = match self.outcome() {
+                    None => Some(DeceasedError::NoCalculation),
+                    Some(Err(OutcomeFailure::Outcome(OutcomeError::DeceasedNotFound {
+                        hint,
+                        ..
+                    }))) => Some(DeceasedError::NotOnList {
+                        list: *list,
+                        candidate: *candidate,
+                        hint,
+                    }),
+                    // A drawing of lots held before would no longer be asked for: the
+                    // calculation could not use it, and the result could not be written.
+                    Some(o) => unused_lot(&o).map(|drawing| DeceasedError::LotNoLongerFits {
+                        list: *list,
+                        candidate: *candidate,
+                        drawing,
+                    }),
+                };
+                if let Some(e) = refused {
+                    self.decisions.deceased.pop();
+                    return Err(ApplyError::Deceased(e));
+                }
+                Ok(Applied::Done)
+            }
+            Record::DeceasedUndone {
+                list, candidate, ..
+            } => {
+                let mark = deceased(*list, *candidate);
+                let Some(i) = self.decisions.deceased.iter().position(|d| *d == mark) else {
+                    return Err(ApplyError::Deceased(DeceasedError::NotMarked {
+                        list: *list,
+                        candidate: *candidate,
+                    }));
+                };
+                self.decisions.deceased.remove(i);
+                Ok(Applied::Done)
+            }
             Record::Exported { path, files } => {
                 self.exported = Some(Exported {
                     path: path.clone(),
@@ -441,6 +516,94 @@ impl Ledger {
             .map_err(OutcomeFailure::Outcome),
         )
     }
+}
+
+/// The mark of the candidate at `candidate` on list `list` as deceased (P 19a), as the
+/// calculation takes it.
+pub fn deceased(list: ListNumber, candidate: CandidatePosition) -> DeceasedCandidate {
+    DeceasedCandidate {
+        list,
+        candidate: DeceasedRef::Position(candidate),
+    }
+}
+
+/// Whether the candidate at `candidate` on list `list` is marked deceased.
+pub fn is_marked_deceased(
+    decisions: &Decisions,
+    list: ListNumber,
+    candidate: CandidatePosition,
+) -> bool {
+    decisions.deceased.contains(&deceased(list, candidate))
+}
+
+/// The drawing of a lot held that the calculation `outcome` no longer asks for, if any.
+fn unused_lot(outcome: &Result<Computation, OutcomeFailure>) -> Option<String> {
+    use tally_core::apportionment::{ApportionmentError, GroupError};
+    match outcome {
+        Err(OutcomeFailure::Outcome(OutcomeError::Seats(ApportionmentError::UnusedLot {
+            drawing,
+            ..
+        }))) => Some(drawing.to_string()),
+        Ok(Computation::Complete(r)) => r.candidates.iter().find_map(|c| match c {
+            ListOutcome::Refused {
+                error: CandidateError::UnusedLot { drawing, .. },
+                ..
+            } => Some(drawing.to_string()),
+            ListOutcome::Refused {
+                error: CandidateError::Group(GroupError::UnusedLot { drawing, .. }),
+                ..
+            } => Some(drawing.to_string()),
+            _ => None,
+        }),
+        _ => None,
+    }
+}
+
+/// Why a candidate cannot be marked deceased, or the mark not undone.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum DeceasedError {
+    /// Marked already.
+    #[error("list {list}: candidate {candidate} is marked deceased already")]
+    AlreadyMarked {
+        /// The list.
+        list: ListNumber,
+        /// The candidate.
+        candidate: CandidatePosition,
+    },
+    /// Not marked (nothing to undo).
+    #[error("list {list}: candidate {candidate} is not marked deceased")]
+    NotMarked {
+        /// The list.
+        list: ListNumber,
+        /// The candidate.
+        candidate: CandidatePosition,
+    },
+    /// Not a candidate of the list in the count.
+    #[error("list {list}: there is no candidate {candidate}{hint}")]
+    NotOnList {
+        /// The list.
+        list: ListNumber,
+        /// The candidate.
+        candidate: CandidatePosition,
+        /// What to do instead, when known (the core's words).
+        hint: String,
+    },
+    /// A drawing of lots already held would match no tie any more with the candidate passed
+    /// over (the lot was drawn before the death was known): the calculation would refuse it.
+    #[error(
+        "list {list}: candidate {candidate} cannot be marked deceased now: the drawing of lots held ({drawing}) would no longer be asked for"
+    )]
+    LotNoLongerFits {
+        /// The list.
+        list: ListNumber,
+        /// The candidate.
+        candidate: CandidatePosition,
+        /// The drawing, as the core words it.
+        drawing: String,
+    },
+    /// Not a CSB, or the total is not complete: there is nothing to pass a candidate over in.
+    #[error("there is no seat apportionment yet: every body's result must be in first")]
+    NoCalculation,
 }
 
 /// Whether `drawn` is one of the tied of a drawing within a list group.

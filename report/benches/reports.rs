@@ -197,6 +197,7 @@ fn bench(c: &mut Criterion) {
         total: &file.total,
         seats: &seats,
         candidates: &candidates,
+        deceased: &[],
         meta: meta(&eml),
     };
     let pdf = central_report(&e, &input).unwrap();

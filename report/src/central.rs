@@ -1,6 +1,7 @@
 //! The central electoral committee's report (model P 22-2): the totals, the seat
 //! apportionment step by step, and the elected candidates.
 
+use tally_core::aggregate::outcome::{DeceasedCandidate, DeceasedRef};
 use tally_core::apportionment::{CandidateElection, ElectedBy, SeatApportionment};
 use tally_core::counts::VoteCounts;
 use tally_core::election::{Candidate, Election};
@@ -24,6 +25,9 @@ pub struct CentralReportInput<'a> {
     pub seats: &'a SeatApportionment,
     /// The elected candidates.
     pub candidates: &'a CandidateElection,
+    /// The candidates the committee marked deceased (P 19a), as journaled; every one is
+    /// named in the report, also on a list without seats.
+    pub deceased: &'a [DeceasedCandidate],
     /// Body, hash code, creation time, demo.
     pub meta: ReportMeta<'a>,
 }
@@ -307,6 +311,85 @@ pub fn central_report(
             )?;
         }
     }
+    if !input.deceased.is_empty() {
+        deceased_section(&mut doc, election, contest, input.deceased)?;
+    }
     signatures(&mut doc, &format!("het {}", meta.body_name))?;
     doc.finish(&format!("{title} – {}", election.name))
+}
+
+/// The candidates the committee found deceased (P 19a), each by list, position, name and
+/// locality from the candidate lists, in the order marked.
+fn deceased_section(
+    doc: &mut Doc<'_>,
+    election: &Election,
+    contest: &tally_core::election::Contest,
+    deceased: &[DeceasedCandidate],
+) -> Result<(), ReportError> {
+    doc.heading("5. Overleden kandidaten (P 19a)", 11.0, 40.0)?;
+    doc.paragraph(
+        "Het centraal stembureau heeft vastgesteld dat de volgende kandidaten zijn overleden. \
+         Zij zijn bij de toewijzing van de zetels aan de kandidaten buiten beschouwing gelaten \
+         (artikel P 19a Kieswet): een zetel die hun zou zijn toegekomen, gaat naar de \
+         volgende kandidaat.",
+        Style::Regular,
+        BODY,
+        0.0,
+    )?;
+    doc.space(4.0);
+    let list = Column::new(0.0, 60.0, Align::Left);
+    let nr = Column::new(64.0, 24.0, Align::Right);
+    let cname = Column::new(96.0, 250.0, Align::Left);
+    let place = Column::new(350.0, WIDTH - 350.0, Align::Left);
+    let header = heads(&[
+        (list, "lijst"),
+        (nr, "nr"),
+        (cname, "naam"),
+        (place, "woonplaats"),
+    ]);
+    doc.row(&header.0, header.1)?;
+    for d in deceased {
+        let political = contest
+            .lists
+            .iter()
+            .find(|l| l.number == d.list)
+            .or_else(|| {
+                election
+                    .contests
+                    .iter()
+                    .find_map(|c| c.lists.iter().find(|l| l.number == d.list))
+            });
+        let (position, cand) = match &d.candidate {
+            DeceasedRef::Position(p) | DeceasedRef::OnList { position: p, .. } => (
+                p.to_string(),
+                political.and_then(|l| l.candidates.iter().find(|c| c.position == *p)),
+            ),
+            DeceasedRef::ShortCode(code) => (
+                code.clone(),
+                political.and_then(|l| {
+                    l.candidates
+                        .iter()
+                        .find(|c| c.short_code.as_deref() == Some(code.as_str()))
+                }),
+            ),
+        };
+        doc.row(
+            &[
+                (list, format!("Lijst {}", d.list), Style::Regular),
+                (nr, position, Style::Regular),
+                (
+                    cname,
+                    cand.map(Candidate::display_name).unwrap_or_default(),
+                    Style::Regular,
+                ),
+                (
+                    place,
+                    cand.and_then(|c| c.locality.clone()).unwrap_or_default(),
+                    Style::Regular,
+                ),
+            ],
+            BODY,
+        )?;
+    }
+    Ok(())
 }

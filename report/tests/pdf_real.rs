@@ -716,6 +716,7 @@ fn central_report_west_maas_en_waal_has_the_published_seats() {
         total: &file.total,
         seats: &seats,
         candidates: &candidates,
+        deceased: &[],
         meta: meta(
             "CSB",
             "Centraal stembureau West Maas en Waal",
@@ -818,6 +819,89 @@ fn central_report_west_maas_en_waal_has_the_published_seats() {
 /// 2021 every group candidate elected has the same position on the seat's list as on
 /// Groningen's, so the test then moves one CDA seat to a position where Amsterdam's list
 /// (kieskring 11) has another candidate than Groningen's: Amsterdam's is printed.
+/// The candidates the CSB marked deceased (P 19a) have a section of their own on the P 22-2:
+/// list, number, name and locality from the candidate lists, in the order marked, also for a
+/// list without seats; without marks there is no such section.
+#[test]
+fn central_report_names_the_candidates_marked_deceased() {
+    use tally_core::aggregate::outcome::{DeceasedCandidate, DeceasedRef};
+    use tally_core::ids::CandidatePosition;
+    let eml = read(WMW_COUNT);
+    let file = read_count(&eml).unwrap();
+    let election = election_from_230b(WMW_LISTS, 17, 50);
+    let (seats, candidates) = apportion(&election, &file.total);
+    let unseated = seats
+        .lists
+        .iter()
+        .find(|l| l.seats == 0)
+        .map_or(ListNumber(1), |l| l.list);
+    let marked = [
+        DeceasedCandidate {
+            list: ListNumber(1),
+            candidate: DeceasedRef::Position(CandidatePosition(2)),
+        },
+        DeceasedCandidate {
+            list: unseated,
+            candidate: DeceasedRef::Position(CandidatePosition(1)),
+        },
+    ];
+    let input = CentralReportInput {
+        contest: &file.header.contest_id,
+        total: &file.total,
+        seats: &seats,
+        candidates: &candidates,
+        deceased: &marked,
+        meta: meta(
+            "CSB",
+            "Centraal stembureau West Maas en Waal",
+            &eml,
+            WMW_COUNT,
+            false,
+        ),
+    };
+    let text = render_and_extract(
+        &central_report(&election, &input).unwrap(),
+        "p22-2-wmw-deceased",
+    )
+    .join("\n");
+    let section = text
+        .split("5. Overleden kandidaten (P 19a)")
+        .nth(1)
+        .unwrap_or_else(|| panic!("no section 5:\n{text}"));
+    assert!(section.contains("artikel P 19a Kieswet"), "{section}");
+    for d in &marked {
+        let DeceasedRef::Position(p) = d.candidate else {
+            unreachable!()
+        };
+        let c = election
+            .list(&file.header.contest_id, d.list)
+            .unwrap()
+            .candidates
+            .iter()
+            .find(|c| c.position == p)
+            .unwrap();
+        let row = section
+            .lines()
+            .find(|l| l.contains(&c.display_name()))
+            .unwrap_or_else(|| panic!("{} not in:\n{section}", c.display_name()));
+        assert!(row.contains(&format!("Lijst {}", d.list)), "{row}");
+        if let Some(place) = &c.locality {
+            assert!(row.contains(place.as_str()), "{row}");
+        }
+    }
+    // Without marks: no section 5.
+    let plain = CentralReportInput {
+        deceased: &[],
+        ..input
+    };
+    let text = render_and_extract(
+        &central_report(&election, &plain).unwrap(),
+        "p22-2-wmw-no-deceased",
+    )
+    .join("\n");
+    assert!(!text.contains("Overleden kandidaten"), "{text}");
+}
+
 #[test]
 fn central_report_tk2021_names_the_candidates_of_list_groups() {
     use tally_core::aggregate::outcome::{Computation, Decisions, SeatRules, compute_result_with};
@@ -859,6 +943,7 @@ fn central_report_tk2021_names_the_candidates_of_list_groups() {
         total: &total.total,
         seats: &r.seats,
         candidates: &candidates,
+        deceased: &[],
         meta: meta("CSB", "Centraal stembureau", &eml, count_name, false),
     };
     let pdf = central_report(&election, &input).unwrap();
@@ -910,6 +995,7 @@ fn central_report_tk2021_names_the_candidates_of_list_groups() {
         &election,
         &CentralReportInput {
             candidates: &moved,
+            deceased: &[],
             ..input
         },
     )

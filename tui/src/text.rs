@@ -698,6 +698,44 @@ catalogue! {
     ByListOrder => "lijstvolgorde", "list order";
     /// A list that cannot be elected here.
     ListUnsupported => "Lijst {0}: niet ondersteund: {1}", "List {0}: not supported: {1}";
+    /// The candidates marked deceased, on the candidates screen: {0} list, {1} position, {2} name.
+    CandidatesDeceased => "Overleden (P 19a), overgeslagen: lijst {0} nr {1} {2}", "Deceased (P 19a), passed over: list {0} no. {1} {2}";
+    /// Title of marking a candidate deceased.
+    DeceasedTitleMark => "Kandidaat overleden (P 19a)", "Candidate deceased (P 19a)";
+    /// Title of undoing such a mark.
+    DeceasedTitleUndo => "Markering overleden herstellen (vergissing)", "Undo a deceased mark (made in error)";
+    /// What marking does.
+    DeceasedExplainMark => "Alleen de coordinator van het centraal stembureau markeert een kandidaat als overleden, met het bewijs van overlijden in handen. De kandidaat wordt bij de toewijzing van de zetels overgeslagen; een zetel die hem of haar zou toekomen, gaat naar de volgende kandidaat. Het besluit komt in het logboek en op het proces-verbaal (P 22-2).", "Only the coordinator of the central committee marks a candidate deceased, with the proof of death in hand. The candidate is passed over when the seats are given to candidates; a seat the candidate would have had goes to the next candidate. The decision goes into the journal and onto the report (P 22-2).";
+    /// What undoing does.
+    DeceasedExplainUndo => "Een markering die bij vergissing is gemaakt wordt hersteld: de kandidaat telt weer mee. Het herstel komt als eigen regel in het logboek; de markering blijft daar zichtbaar.", "A mark made in error is undone: the candidate counts again. The undoing goes into the journal as a record of its own; the mark stays visible there.";
+    /// Prompt for the list.
+    DeceasedPromptList => "Lijstnummer:", "List number:";
+    /// Prompt for the candidate on list {0}.
+    DeceasedPromptCandidate => "Nummer van de kandidaat op lijst {0}:", "Candidate's number on list {0}:";
+    /// No such list.
+    DeceasedNoList => "Er is geen lijst {0}", "There is no list {0}";
+    /// No such candidate.
+    DeceasedNoCandidate => "Lijst {0} heeft geen kandidaat {1}", "List {0} has no candidate {1}";
+    /// Marked already.
+    DeceasedAlready => "Kandidaat {1} van lijst {0} is al als overleden gemarkeerd", "Candidate {1} of list {0} is marked deceased already";
+    /// Not marked: nothing to undo.
+    DeceasedNotMarked => "Kandidaat {1} van lijst {0} is niet als overleden gemarkeerd; er is niets te herstellen", "Candidate {1} of list {0} is not marked deceased; there is nothing to undo";
+    /// A mark that would leave a drawing of lots already held unused.
+    DeceasedLotNoLongerFits => "Kandidaat {1} van lijst {0} kan nu niet als overleden worden gemarkeerd: de loting die al is gehouden, zou dan niet meer nodig zijn en de uitslag kan niet worden vastgesteld; er is niets vastgelegd", "Candidate {1} of list {0} cannot be marked deceased now: the drawing of lots already held would no longer be needed and the result could not be determined; nothing was recorded";
+    /// No marks at all.
+    DeceasedNone => "Er is geen kandidaat als overleden gemarkeerd; er is niets te herstellen", "No candidate is marked deceased; there is nothing to undo";
+    /// The decision in words: {0} list, {1} position, {2} name.
+    ConfirmDeceased => "Lijst {0}, kandidaat {1}: {2} wordt als overleden gemarkeerd en bij de toewijzing overgeslagen (P 19a).", "List {0}, candidate {1}: {2} is marked deceased and passed over (P 19a).";
+    /// The undoing in words: {0} list, {1} position, {2} name.
+    ConfirmDeceasedUndo => "Lijst {0}, kandidaat {1}: {2}: de markering overleden wordt hersteld; de kandidaat telt weer mee.", "List {0}, candidate {1}: {2}: the deceased mark is undone; the candidate counts again.";
+    /// How to confirm: the candidate's number again.
+    ConfirmDeceasedPrompt => "Typ ter bevestiging opnieuw het nummer van de kandidaat ({0}) en druk Enter. Esc gaat terug zonder besluit.", "To confirm, type the candidate's number ({0}) again and press Enter. Esc goes back without a decision.";
+    /// A wrong number at the confirmation.
+    ConfirmWrongCandidate => "Dat is niet het nummer van deze kandidaat ({0}); er is niets besloten.", "That is not this candidate's number ({0}); nothing was decided.";
+    /// Marked.
+    DeceasedDone => "Lijst {0}, kandidaat {1} is als overleden gemarkeerd; de zetels van de lijst zijn opnieuw toegewezen.", "List {0}, candidate {1} is marked deceased; the list's seats were given again.";
+    /// Undone.
+    DeceasedUndoneDone => "Lijst {0}, kandidaat {1}: de markering overleden is hersteld.", "List {0}, candidate {1}: the deceased mark is undone.";
     /// Calculation failed.
     CalculationFailed => "De berekening kan niet: {0}", "The calculation is not possible: {0}";
 
@@ -735,7 +773,9 @@ catalogue! {
     /// Help on the lot screen.
     HelpLot => "Bij gelijke stand kiest het programma niet. Het centraal stembureau loot in het openbaar; typ het getrokken nummer. Het wordt vastgelegd en de berekening gaat verder.", "In a tie the program does not choose. The central committee draws lots in public; type the number drawn. It is recorded and the calculation continues.";
     /// Help on the candidates screen.
-    HelpCandidates => "De gekozen kandidaten per lijst: eerst op voorkeur (boven de drempel), dan in lijstvolgorde. E schrijft de 510d, de 520 en het proces-verbaal.", "The elected candidates per list: first by preference (above the threshold), then in list order. E writes the 510d, the 520 and the report.";
+    HelpCandidates => "De gekozen kandidaten per lijst: eerst op voorkeur (boven de drempel), dan in lijstvolgorde. O markeert een overleden kandidaat (alleen de coordinator, bevestigd met het nummer van de kandidaat; de kandidaat wordt overgeslagen, P 19a), H herstelt een markering die bij vergissing is gemaakt. E schrijft de 510d, de 520 en het proces-verbaal.", "The elected candidates per list: first by preference (above the threshold), then in list order. O marks a candidate deceased (the coordinator only, confirmed with the candidate's number; passed over, P 19a), H undoes a mark made in error. E writes the 510d, the 520 and the report.";
+    /// Help on marking a candidate deceased.
+    HelpDeceased => "Een overleden kandidaat (P 19a): typ het lijstnummer en Enter, dan het nummer van de kandidaat en Enter. Het scherm zegt het besluit in woorden; typ het nummer van de kandidaat opnieuw en Enter om het vast te leggen. Letters doen hier niets. Esc gaat terug zonder besluit.", "A deceased candidate (P 19a): type the list number and Enter, then the candidate's number and Enter. The screen says the decision in words; type the candidate's number again and Enter to record it. Letters do nothing here. Esc goes back without a decision.";
     /// Help on the done screen.
     HelpDone => "De uitslag is ondertekend geschreven en teruggelezen. Neem de hashcode over op het papier. E schrijft dezelfde bestanden op nog een stick.", "The result was written signed and read back. Copy the hash code onto the paper. E writes the same files to another stick.";
 
@@ -755,7 +795,11 @@ catalogue! {
     /// Lot keys.
     KeysLot => "F1 hulp  Enter vastleggen  Esc terug", "F1 help  Enter record  Esc back";
     /// Candidates keys.
-    KeysCandidates => "F1 hulp  E schrijf 510d en 520  Pijlen scroll  Esc zetels", "F1 help  E write 510d and 520  Arrows scroll  Esc seats";
+    KeysCandidates => "F1 hulp  E schrijf 510d/520  O overleden  H herstel  Pijlen scroll  Esc zetels", "F1 help  E write 510d/520  O deceased  H undo mark  Arrows scroll  Esc seats";
+    /// Keys while a list or candidate number is typed.
+    KeysDeceased => "F1 hulp  cijfers + Enter  Backspace wist  Esc terug zonder besluit", "F1 help  digits + Enter  Backspace erases  Esc back without a decision";
+    /// Keys of the confirmation of a deceased mark.
+    KeysConfirmDeceased => "F1 hulp  nummer kandidaat + Enter bevestigt  Esc terug", "F1 help  candidate's number + Enter confirms  Esc back";
     /// Done keys.
     KeysDone => "F1 hulp  E nog een stick  Ctrl+Q stop", "F1 help  E another stick  Ctrl+Q quit";
 

@@ -222,7 +222,7 @@ fn council_csb_stops_at_a_tie_takes_the_lot_and_writes_the_520() {
             "Lijst 3 Juinen Vooruit: zetels 22",
             "voorkeur",
             "lijstvolgorde",
-            "E schrijf 510d en 520",
+            "E schrijf 510d/520",
         ],
         &[
             "List 3 Juinen Vooruit: seats 22",
@@ -381,6 +381,22 @@ fn a_tie_between_candidates_is_decided_by_a_typed_lot() {
         &["Lijst 1 Lijst Hekking: zetels 1", "(lot)"],
         &["List 1 Lijst Hekking: seats 1"],
     );
+    // A candidate of the tie marked deceased after the lot: the lot would match no tie any
+    // more, so the mark is refused with the reason and nothing is journaled (P 19a).
+    r.state.lang = Lang::Nl;
+    press(&mut r, KeyCode::Char('o'));
+    for _ in 0..3 {
+        typ(&mut r, "1");
+        press(&mut r, KeyCode::Enter);
+    }
+    let shown = render(&r.state).join("\n");
+    assert!(
+        shown.contains("kan nu niet als overleden worden gemarkeerd"),
+        "{shown}"
+    );
+    assert!(r.state.ledger.decisions.deceased.is_empty());
+    press(&mut r, KeyCode::Esc);
+    assert_eq!(r.state.screen, Shell::Level(Screen::Candidates));
     // Restart: the lot is kept.
     drop(r);
     let mut r = open(&paths, Lang::Nl);

@@ -136,3 +136,122 @@ fn a_journal_that_cannot_be_written_stops_the_import() {
     assert_eq!(agg.missing().len(), 9);
     assert_eq!(r.journal.inner.records.len(), 2);
 }
+
+/// The Juinen CSB demo on a journal in memory that fails while `broken` is set, unlocked and
+/// taken to its candidates (definition, the GSB's 510b, the tie drawn for list 3).
+fn csb_demo_at_the_candidates(
+    paths: &tally_tui::demo::Paths,
+    inner: MemoryJournal,
+    broken: Rc<Cell<bool>>,
+    fresh: bool,
+) -> Runner<tally_tui::higher::app::Higher, FolderHigherServices, Flaky> {
+    let services = FolderHigherServices::open(paths.clone(), "0".repeat(64), true).unwrap();
+    let state = State::new(Lang::Nl, true, services.identity(), 3);
+    let mut r = Runner::open(state, services, Flaky { inner, broken }).unwrap();
+    typ(&mut r, tally_tui::demo::DEMO_PASSPHRASE);
+    press(&mut r, KeyCode::Enter);
+    if fresh {
+        let Shell::Media(tally_tui::shell::MediaList { items, .. }) = &r.state.screen else {
+            panic!("{:?}", r.state.screen);
+        };
+        let folder = |part: &str| {
+            items
+                .iter()
+                .find(|m| m.folder.contains(part))
+                .unwrap()
+                .folder
+                .clone()
+        };
+        let (def, gsb) = (folder("election-definition"), folder("results-510b"));
+        choose(&mut r, &def);
+        accept_definition(&mut r, &paths.media_dir, &def);
+        press(&mut r, KeyCode::Char('i'));
+        choose(&mut r, &gsb);
+        let Shell::Level(Screen::ImportCheck { count, .. }) = &r.state.screen else {
+            panic!("{:?}", r.state.note);
+        };
+        let sha = count.sha256.clone();
+        type_groups(&mut r, &sha);
+        press(&mut r, KeyCode::Char('t'));
+        press(&mut r, KeyCode::Char('z'));
+        typ(&mut r, "3");
+        press(&mut r, KeyCode::Enter);
+    } else {
+        press(&mut r, KeyCode::Char('z'));
+    }
+    press(&mut r, KeyCode::Enter);
+    assert_eq!(
+        r.state.screen,
+        Shell::Level(Screen::Candidates),
+        "{:?}",
+        r.state.note
+    );
+    r
+}
+
+/// A candidate marked deceased (P 19a) is written to the journal before it is applied: when
+/// the journal cannot take the record, the mark is not made (the terminal stops, as at every
+/// level); started again on the same journal nothing is marked, the mark goes through, and a
+/// replay gives it back; the undoing likewise.
+#[test]
+fn a_deceased_mark_the_journal_cannot_take_is_not_made() {
+    use tally_core::ids::{CandidatePosition, ListNumber};
+    let dir = tempfile::tempdir().unwrap();
+    let paths = tally_tui::higher::demo::csb_paths(dir.path());
+    tally_tui::higher::demo::prepare_csb_demo(&paths).unwrap();
+    tally_tui::demo::prepare_demo(&paths).unwrap();
+    let broken = Rc::new(Cell::new(false));
+    let mut r = csb_demo_at_the_candidates(&paths, MemoryJournal::default(), broken.clone(), true);
+    let kept = r.journal.inner.records.len();
+    let mark = |r: &mut Runner<_, _, _>, key: char| {
+        press(r, KeyCode::Char(key));
+        typ(r, "3");
+        press(r, KeyCode::Enter);
+        typ(r, "1");
+        press(r, KeyCode::Enter);
+        typ(r, "1");
+        press(r, KeyCode::Enter);
+    };
+    broken.set(true);
+    mark(&mut r, 'o');
+    assert!(
+        matches!(r.state.screen, Shell::Fatal(_)),
+        "{:?}",
+        r.state.screen
+    );
+    assert!(r.state.ledger.decisions.deceased.is_empty());
+    assert_eq!(r.journal.inner.records.len(), kept);
+
+    let inner = std::mem::take(&mut r.journal.inner);
+    drop(r);
+    let mut r = csb_demo_at_the_candidates(&paths, inner, Rc::new(Cell::new(false)), false);
+    assert!(r.state.ledger.decisions.deceased.is_empty());
+    mark(&mut r, 'o');
+    assert_eq!(r.state.screen, Shell::Level(Screen::Candidates));
+    assert_eq!(
+        r.state.ledger.decisions.deceased,
+        vec![tally_ledger::higher::deceased(
+            ListNumber(3),
+            CandidatePosition(1)
+        )]
+    );
+    assert_eq!(r.journal.inner.records.len(), kept + 1);
+    let outcome = r.state.level.outcome.clone();
+
+    // Replayed: the same mark and the same outcome; then undone, and replayed again.
+    let inner = std::mem::take(&mut r.journal.inner);
+    drop(r);
+    let mut r = csb_demo_at_the_candidates(&paths, inner, Rc::new(Cell::new(false)), false);
+    assert_eq!(r.state.ledger.decisions.deceased.len(), 1);
+    assert_eq!(r.state.level.outcome, outcome);
+    mark(&mut r, 'h');
+    assert!(r.state.ledger.decisions.deceased.is_empty());
+    let undone = r.state.level.outcome.clone();
+    assert_ne!(undone, outcome);
+    let inner = std::mem::take(&mut r.journal.inner);
+    drop(r);
+    let r = csb_demo_at_the_candidates(&paths, inner, Rc::new(Cell::new(false)), false);
+    assert!(r.state.ledger.decisions.deceased.is_empty());
+    assert_eq!(r.state.level.outcome, undone);
+    assert_eq!(r.journal.inner.records.len(), kept + 2);
+}

@@ -196,6 +196,16 @@ fn records_read_back_as_written() {
             },
             drawn: tally_core::ids::CandidatePosition(2),
         }),
+        Record::Deceased {
+            list: ListNumber(3),
+            candidate: tally_core::ids::CandidatePosition(1),
+            at: 1_764_000_000_000,
+        },
+        Record::DeceasedUndone {
+            list: ListNumber(3),
+            candidate: tally_core::ids::CandidatePosition(1),
+            at: 1_764_000_000_001,
+        },
         Record::Exported {
             path: "p".into(),
             files: vec![("a".into(), "b".into())],
@@ -211,4 +221,99 @@ fn records_read_back_as_written() {
     assert!(lot.contains("\"largest_remainders\""), "{lot}");
     assert!(lot.contains("\"tied\":[3,4]"), "{lot}");
     assert!(!lot.contains("remaining seat 4"), "{lot}");
+    let dead = serde_json::to_string(&records[6]).unwrap();
+    assert_eq!(
+        dead,
+        r#"{"type":"deceased","list":3,"candidate":1,"at":1764000000000}"#
+    );
+}
+
+/// A deceased candidate (P 19a) is marked by list and position, only on a list the count has
+/// and a candidate it names; the mark passes the candidate over (the next on the list is
+/// elected); a mark is undone by a record of its own, and only a mark that is there.
+#[test]
+fn a_deceased_candidate_is_passed_over_and_a_wrong_mark_undone() {
+    use tally_core::ids::CandidatePosition as P;
+    let bytes = tally_tui::higher::demo::tied_510b().unwrap();
+    let mut l = Ledger::default();
+    l.load(juinen()).unwrap();
+    let files = l.definition.as_ref().unwrap().files.clone();
+    l.apply(&Record::DefinitionAccepted { files }, None)
+        .unwrap();
+    let dead = |list: u32, c: u32| Record::Deceased {
+        list: ListNumber(list),
+        candidate: P(c),
+        at: 0,
+    };
+    let undo = |list: u32, c: u32| Record::DeceasedUndone {
+        list: ListNumber(list),
+        candidate: P(c),
+        at: 0,
+    };
+    // Before the total there is nothing to pass a candidate over in.
+    assert_eq!(
+        l.apply(&dead(3, 1), None),
+        Err(ApplyError::Deceased(DeceasedError::NoCalculation))
+    );
+    l.apply(&import(&bytes), Some(&bytes)).unwrap();
+    let Some(Ok(Computation::SeatLotsNeeded(n))) = l.outcome() else {
+        panic!("{:?}", l.outcome());
+    };
+    l.apply(
+        &Record::SeatLot(SeatLot {
+            drawing: n.drawing,
+            drawn: ListNumber(3),
+        }),
+        None,
+    )
+    .unwrap();
+    let elected = |l: &Ledger, list: u32| -> Vec<u32> {
+        let Some(Ok(Computation::Complete(r))) = l.outcome() else {
+            panic!("{:?}", l.outcome());
+        };
+        r.elected()
+            .unwrap()
+            .iter()
+            .find(|e| e.list == ListNumber(list))
+            .unwrap()
+            .elected
+            .iter()
+            .map(|e| e.position.0)
+            .collect()
+    };
+    let before = elected(&l, 3);
+    assert_eq!(before.len(), 23);
+    assert_eq!(before[0], 1, "candidate 1 by preference");
+    assert!(!before.contains(&24));
+    // Not on the list (list 3 has 30 candidates), no such list: refused, nothing marked.
+    for bad in [dead(3, 31), dead(9, 1), dead(3, 0)] {
+        assert!(
+            matches!(
+                l.apply(&bad, None),
+                Err(ApplyError::Deceased(DeceasedError::NotOnList { .. }))
+            ),
+            "{bad:?}"
+        );
+    }
+    assert!(l.decisions.deceased.is_empty());
+    assert!(matches!(
+        l.apply(&undo(3, 1), None),
+        Err(ApplyError::Deceased(DeceasedError::NotMarked { .. }))
+    ));
+    l.apply(&dead(3, 1), None).unwrap();
+    assert!(is_marked_deceased(&l.decisions, ListNumber(3), P(1)));
+    assert!(matches!(
+        l.apply(&dead(3, 1), None),
+        Err(ApplyError::Deceased(DeceasedError::AlreadyMarked { .. }))
+    ));
+    let after = elected(&l, 3);
+    assert_eq!(after.len(), 23);
+    assert!(!after.contains(&1), "passed over: {after:?}");
+    assert_eq!(after, (2..=24).collect::<Vec<_>>());
+    // A wrong mark, undone by a record of its own.
+    l.apply(&dead(4, 5), None).unwrap();
+    assert!(!elected(&l, 4).contains(&5));
+    l.apply(&undo(4, 5), None).unwrap();
+    assert!(elected(&l, 4).contains(&5));
+    assert_eq!(l.decisions.deceased, vec![deceased(ListNumber(3), P(1))]);
 }

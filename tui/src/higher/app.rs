@@ -13,6 +13,7 @@ use tally_core::apportionment::{
     SeatDrawing, SeatLot,
 };
 use tally_core::counts::CountFile;
+use tally_core::election::Candidate;
 use tally_core::eml::definition::SourceFile;
 use tally_core::ids::{CandidatePosition, ListNumber};
 use tally_export::{Created, ExportError, ExportFile, JournalMark};
@@ -26,7 +27,8 @@ use crate::shell::runner::{Ctx, failed};
 use crate::shell::{self, Level, Purpose};
 use crate::text::{Lang, Msg};
 use tally_ledger::higher::{
-    Applied, ApplyError, Computation, Definition, Ledger, ListOutcome, Record, RefusedFile,
+    Applied, ApplyError, Computation, DeceasedError, Definition, Ledger, ListOutcome, Record,
+    RefusedFile, is_marked_deceased,
 };
 use tally_ledger::persist::PersistError;
 
@@ -116,6 +118,19 @@ pub enum Screen {
     Lot,
     /// The elected candidates.
     Candidates,
+    /// A candidate marked deceased (P 19a), or such a mark made in error undone: the list and
+    /// the candidate typed by number, then the decision said in words and confirmed by typing
+    /// the candidate's number again. Only digits are typed here; no letter acts.
+    Deceased {
+        /// Undo a mark instead of making one.
+        undo: bool,
+        /// The list, once typed and found.
+        list: Option<ListNumber>,
+        /// The candidate, once typed and found (then the number typed again confirms).
+        candidate: Option<CandidatePosition>,
+        /// The digits typed so far.
+        typed: String,
+    },
     /// The result written.
     Done,
 }
@@ -373,14 +388,37 @@ impl Level for Higher {
                 };
                 go(state, screen);
             }
+            Record::Deceased {
+                list, candidate, ..
+            }
+            | Record::DeceasedUndone {
+                list, candidate, ..
+            } => {
+                let msg = if matches!(record, Record::Deceased { .. }) {
+                    Msg::DeceasedDone
+                } else {
+                    Msg::DeceasedUndoneDone
+                };
+                state.info(msg, &[&list.to_string(), &candidate.to_string()]);
+                // The candidates again (or a drawing of lots the new outcome asks for).
+                let screen = after_lot_screen(state);
+                go(state, screen);
+            }
             Record::Exported { .. } => go(state, Screen::Done),
             _ => {}
+        }
+    }
+
+    fn stamp(record: &mut Record, now_ms: i64) {
+        if let Record::Deceased { at, .. } | Record::DeceasedUndone { at, .. } = record {
+            *at = now_ms;
         }
     }
 
     fn refusal(error: &ApplyError) -> Refusal {
         match error {
             ApplyError::Import(ie) => import_refusal(ie),
+            ApplyError::Deceased(d) => deceased_refusal(d),
             e => Refusal::with(Msg::StepRefused, &[&e.to_string()], ""),
         }
     }
@@ -403,6 +441,12 @@ impl Level for Higher {
                 "lot: list {}: {}: candidate {}",
                 lot.drawing.list, lot.drawing, lot.drawn
             ),
+            Record::Deceased {
+                list, candidate, ..
+            } => format!("deceased (P 19a): list {list} candidate {candidate} passed over"),
+            Record::DeceasedUndone {
+                list, candidate, ..
+            } => format!("deceased mark undone (made in error): list {list} candidate {candidate}"),
             Record::Refused(r) => format!("refused {} {}: {}", r.file_name, r.sha256, r.en),
             Record::Exported { path, files } => format!("exported {path}: {files:?}"),
             _ => return None,
@@ -455,6 +499,7 @@ impl Level for Higher {
             Screen::Seats => Msg::HelpSeats,
             Screen::Lot => Msg::HelpLot,
             Screen::Candidates => Msg::HelpCandidates,
+            Screen::Deceased { .. } => Msg::HelpDeceased,
             Screen::Done => Msg::HelpDone,
         }
     }
@@ -805,14 +850,205 @@ fn on_key(state: &mut State, key: KeyEvent) -> Vec<Effect> {
                 vec![]
             }
             (_, Some('e')) => vec![Effect::Level(HigherEffect::Export)],
+            (_, Some('o')) => {
+                go(state, deceased_screen(false, None, None));
+                vec![]
+            }
+            (_, Some('h')) if state.ledger.decisions.deceased.is_empty() => {
+                state.info(Msg::DeceasedNone, &[]);
+                vec![]
+            }
+            (_, Some('h')) => {
+                go(state, deceased_screen(true, None, None));
+                vec![]
+            }
             _ => vec![],
         },
+        Screen::Deceased {
+            undo,
+            list,
+            candidate,
+            typed,
+        } => deceased_key(state, key, undo, list, candidate, typed),
         // Another stick: the same signed files (the kept export).
         Screen::Done => match letter(&key) {
             Some('e') => vec![Effect::Level(HigherEffect::Export)],
             _ => vec![],
         },
     }
+}
+
+/// A mark of a deceased candidate the ledger refused, in the catalogue's words.
+fn deceased_refusal(e: &DeceasedError) -> Refusal {
+    let (msg, list, candidate, detail) = match e {
+        DeceasedError::AlreadyMarked { list, candidate } => {
+            (Msg::DeceasedAlready, list, candidate, "")
+        }
+        DeceasedError::NotMarked { list, candidate } => {
+            (Msg::DeceasedNotMarked, list, candidate, "")
+        }
+        DeceasedError::NotOnList {
+            list,
+            candidate,
+            hint,
+        } => (Msg::DeceasedNoCandidate, list, candidate, hint.as_str()),
+        DeceasedError::LotNoLongerFits {
+            list,
+            candidate,
+            drawing,
+        } => {
+            return Refusal::with(
+                Msg::DeceasedLotNoLongerFits,
+                &[&list.to_string(), &candidate.to_string()],
+                drawing.as_str(),
+            );
+        }
+        DeceasedError::NoCalculation => {
+            return Refusal::with(Msg::StepRefused, &[&e.to_string()], "");
+        }
+    };
+    Refusal::with(
+        msg,
+        &[&list.to_string(), &candidate.to_string()],
+        detail.trim(),
+    )
+}
+
+fn deceased_screen(
+    undo: bool,
+    list: Option<ListNumber>,
+    candidate: Option<CandidatePosition>,
+) -> Screen {
+    Screen::Deceased {
+        undo,
+        list,
+        candidate,
+        typed: String::new(),
+    }
+}
+
+/// The candidate at `position` on list `list` as the candidate lists name it (the contest
+/// of this level first, then any contest that has the list).
+pub fn listed_candidate(
+    state: &State,
+    list: ListNumber,
+    position: Option<CandidatePosition>,
+) -> Option<(&tally_core::election::PoliticalList, Option<&Candidate>)> {
+    let def = state.ledger.definition.as_ref()?;
+    let political = def.election.list(&def.contest(), list).or_else(|| {
+        def.election
+            .contests
+            .iter()
+            .find_map(|c| c.lists.iter().find(|l| l.number == list))
+    })?;
+    let candidate = position.and_then(|p| political.candidates.iter().find(|c| c.position == p));
+    Some((political, candidate))
+}
+
+/// A key while a deceased candidate is chosen and confirmed: digits, Backspace, Enter and Esc
+/// only (no letter acts while a number is typed).
+fn deceased_key(
+    state: &mut State,
+    key: KeyEvent,
+    undo: bool,
+    list: Option<ListNumber>,
+    candidate: Option<CandidatePosition>,
+    mut typed: String,
+) -> Vec<Effect> {
+    let stay = |state: &mut State, typed: String| {
+        state.go(Screen::Deceased {
+            undo,
+            list,
+            candidate,
+            typed,
+        });
+    };
+    match key.code {
+        KeyCode::Esc => {
+            go(state, Screen::Candidates);
+            return vec![];
+        }
+        KeyCode::Backspace => {
+            typed.pop();
+        }
+        // At most 4 digits; a letter (or a fifth digit) is not typed and does nothing.
+        KeyCode::Char(c)
+            if c.is_ascii_digit()
+                && typed.len() < 4
+                && !key.modifiers.contains(KeyModifiers::CONTROL) =>
+        {
+            typed.push(c);
+        }
+        KeyCode::Enter => {
+            let number = typed.parse::<u32>().ok();
+            match (list, candidate, number) {
+                (_, _, None) => {}
+                (None, _, Some(n)) => {
+                    let l = ListNumber(n);
+                    if listed_candidate(state, l, None).is_some() {
+                        go(state, deceased_screen(undo, Some(l), None));
+                    } else {
+                        state.error(Refusal::with(Msg::DeceasedNoList, &[&typed], ""));
+                        stay(state, String::new());
+                    }
+                    return vec![];
+                }
+                (Some(l), None, Some(n)) => {
+                    let c = CandidatePosition(n);
+                    let found =
+                        listed_candidate(state, l, Some(c)).is_some_and(|(_, c)| c.is_some());
+                    let marked = is_marked_deceased(&state.ledger.decisions, l, c);
+                    let args = [l.to_string(), c.to_string()];
+                    let args = [args[0].as_str(), args[1].as_str()];
+                    let refused = if !found {
+                        Some(Msg::DeceasedNoCandidate)
+                    } else if marked && !undo {
+                        Some(Msg::DeceasedAlready)
+                    } else if !marked && undo {
+                        Some(Msg::DeceasedNotMarked)
+                    } else {
+                        None
+                    };
+                    match refused {
+                        Some(msg) => {
+                            state.error(Refusal::with(msg, &args, ""));
+                            stay(state, String::new());
+                        }
+                        None => go(state, deceased_screen(undo, Some(l), Some(c))),
+                    }
+                    return vec![];
+                }
+                (Some(l), Some(c), Some(n)) if n == c.0 => {
+                    let record = if undo {
+                        Record::DeceasedUndone {
+                            list: l,
+                            candidate: c,
+                            at: 0,
+                        }
+                    } else {
+                        Record::Deceased {
+                            list: l,
+                            candidate: c,
+                            at: 0,
+                        }
+                    };
+                    stay(state, String::new());
+                    return vec![Effect::Persist(record)];
+                }
+                (Some(_), Some(c), Some(_)) => {
+                    state.error(Refusal::with(
+                        Msg::ConfirmWrongCandidate,
+                        &[&c.to_string()],
+                        "",
+                    ));
+                    typed.clear();
+                }
+            }
+        }
+        _ => {}
+    }
+    stay(state, typed);
+    vec![]
 }
 
 /// A drawing of lots the calculation waits for.

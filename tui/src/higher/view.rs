@@ -12,9 +12,11 @@ use tally_core::apportionment::{ElectedBy, SeatStep};
 use tally_core::hashcode::Sha256Digest;
 use tally_report::format_count;
 
-use super::app::{PendingDrawing, Screen, State, is_central, pending_lot};
+use super::app::{PendingDrawing, Screen, State, is_central, listed_candidate, pending_lot};
 use crate::shell::view::{BOLD, ERR, ascii, groups_lines};
 use crate::text::{Lang, Msg};
+use tally_core::aggregate::outcome::DeceasedRef;
+use tally_core::ids::{CandidatePosition, ListNumber};
 use tally_ledger::higher::{Computation, ComputedResult, ListOutcome};
 
 fn line(text: impl AsRef<str>) -> Line<'static> {
@@ -152,6 +154,31 @@ fn body_lines(state: &State, screen: &Screen) -> (Vec<Line<'static>>, Msg) {
             title(&mut lines, Msg::CandidatesTitle.text(lang).into());
             candidates(state, &mut lines);
             Msg::KeysCandidates
+        }
+        Screen::Deceased {
+            undo,
+            list,
+            candidate,
+            typed,
+        } => {
+            let (head, explain) = if *undo {
+                (Msg::DeceasedTitleUndo, Msg::DeceasedExplainUndo)
+            } else {
+                (Msg::DeceasedTitleMark, Msg::DeceasedExplainMark)
+            };
+            title(&mut lines, head.text(lang).into());
+            lines.push(line(explain.text(lang)));
+            lines.push(Line::from(""));
+            if !state.ledger.decisions.deceased.is_empty() {
+                deceased_marks(state, &mut lines);
+                lines.push(Line::from(""));
+            }
+            deceased_input(state, &mut lines, (*undo, *list, *candidate), typed);
+            if candidate.is_some() {
+                Msg::KeysConfirmDeceased
+            } else {
+                Msg::KeysDeceased
+            }
         }
         Screen::Done => {
             title(&mut lines, Msg::DoneTitle.text(lang).into());
@@ -524,6 +551,7 @@ fn candidates(state: &State, lines: &mut Vec<Line<'static>>) {
             ));
         }
     }
+    deceased_marks(state, lines);
     for c in candidates {
         match c {
             ListOutcome::Elected(l) => {
@@ -585,4 +613,71 @@ fn candidates(state: &State, lines: &mut Vec<Line<'static>>) {
             }
         }
     }
+}
+
+/// The candidates marked deceased, one line each (list, number, name).
+fn deceased_marks(state: &State, lines: &mut Vec<Line<'static>>) {
+    let lang = state.lang;
+    for d in &state.ledger.decisions.deceased {
+        let (position, name) = match &d.candidate {
+            DeceasedRef::Position(p) | DeceasedRef::OnList { position: p, .. } => (
+                p.to_string(),
+                listed_candidate(state, d.list, Some(*p))
+                    .and_then(|(_, c)| c)
+                    .map(|c| c.display_name())
+                    .unwrap_or_default(),
+            ),
+            DeceasedRef::ShortCode(code) => (code.clone(), String::new()),
+        };
+        lines.push(line(
+            Msg::CandidatesDeceased.fill(lang, &[&d.list.to_string(), &position, &name]),
+        ));
+    }
+}
+
+/// What is typed on the deceased screen: the list, the candidate, then the decision in words
+/// and the confirmation.
+fn deceased_input(
+    state: &State,
+    lines: &mut Vec<Line<'static>>,
+    (undo, list, candidate): (bool, Option<ListNumber>, Option<CandidatePosition>),
+    typed: &str,
+) {
+    let lang = state.lang;
+    let prompt = Msg::DeceasedPromptList.text(lang);
+    let Some(l) = list else {
+        lines.push(Line::styled(ascii(&format!("{prompt} {typed}_")), BOLD));
+        return;
+    };
+    let found = listed_candidate(state, l, candidate);
+    let list_name = found.map(|(p, _)| p.name.clone()).unwrap_or_default();
+    lines.push(line(format!("{prompt} {l} {list_name}")));
+    let prompt = Msg::DeceasedPromptCandidate.fill(lang, &[&l.to_string()]);
+    let Some(c) = candidate else {
+        lines.push(Line::styled(ascii(&format!("{prompt} {typed}_")), BOLD));
+        return;
+    };
+    let cand = found.and_then(|(_, c)| c);
+    let name = cand.map(|c| c.display_name()).unwrap_or_default();
+    let place = cand.and_then(|c| c.locality.clone()).unwrap_or_default();
+    lines.push(line(format!("{prompt} {c} {name}")));
+    lines.push(Line::from(""));
+    let who = if place.is_empty() {
+        name
+    } else {
+        format!("{name} ({place})")
+    };
+    let what = if undo {
+        Msg::ConfirmDeceasedUndo
+    } else {
+        Msg::ConfirmDeceased
+    };
+    lines.push(Line::styled(
+        ascii(&what.fill(lang, &[&l.to_string(), &c.to_string(), &who])),
+        BOLD,
+    ));
+    lines.push(line(
+        Msg::ConfirmDeceasedPrompt.fill(lang, &[&c.to_string()]),
+    ));
+    lines.push(Line::styled(format!("> {typed}_"), BOLD));
 }
