@@ -137,7 +137,7 @@ fn provisioned_keys_real_mode_and_the_demo_medium_refused() {
         full_entry(&mut r, i, "Bert", &p);
     }
     key(&mut r, KeyCode::Char('t'));
-    key(&mut r, KeyCode::Char('e'));
+    as_coordinator(&mut r, 'e');
     let (path, _) = r.state.ledger.exported.clone().expect("exported");
     assert!(
         path.ends_with("GR2025_Juinen_0042_results-510b.tally"),

@@ -153,7 +153,7 @@ fn nothing_typed_is_lost_when_killed_at_many_points() {
     full_entry(&mut k, 1, "Bert", &q);
     assert_eq!(k.state().ledger.status(2), Some(Status::EntriesDifferent));
     select(&mut k, 1);
-    key(&mut k, KeyCode::Char('c'));
+    as_coordinator(&mut k, 'c');
     // The second entry has an error (F.402): it cannot be kept.
     key(&mut k, KeyCode::Char('2'));
     assert_eq!(k.state().ledger.status(2), Some(Status::EntriesDifferent));
@@ -175,7 +175,7 @@ fn nothing_typed_is_lost_when_killed_at_many_points() {
         Some(Status::FirstEntryHasErrors)
     );
     select(&mut k, 2);
-    key(&mut k, KeyCode::Char('c'));
+    as_coordinator(&mut k, 'c');
     k.kill_and_restart();
     assert!(matches!(
         k.state().screen,
@@ -207,7 +207,7 @@ fn nothing_typed_is_lost_when_killed_at_many_points() {
         Some(Status::WarningsToAcknowledge)
     );
     select(&mut k, 2);
-    key(&mut k, KeyCode::Char('c'));
+    as_coordinator(&mut k, 'c');
     k.kill_and_restart();
     assert!(matches!(
         k.state().screen,
@@ -236,7 +236,7 @@ fn nothing_typed_is_lost_when_killed_at_many_points() {
         k.state().ledger.stations
     );
     key(&mut k, KeyCode::Char('t'));
-    key(&mut k, KeyCode::Char('e'));
+    as_coordinator(&mut k, 'e');
     assert!(k.state().ledger.exported.is_some());
     k.kill_and_restart();
     assert_eq!(k.state().screen, Shell::Level(Screen::Total));

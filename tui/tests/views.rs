@@ -248,7 +248,7 @@ fn every_screen(lang: Lang, w: &Words) {
     key(&mut r, KeyCode::Enter);
     // Errors: the coordinator sends it back.
     select(&mut r, 0);
-    key(&mut r, KeyCode::Char('c'));
+    as_coordinator(&mut r, 'c');
     check("coordinator errors", &r.state, &["F.201"]);
     key(&mut r, KeyCode::Char('d'));
     check("confirm", &r.state, &[w.confirm]);
@@ -266,7 +266,7 @@ fn every_screen(lang: Lang, w: &Words) {
     full_entry(&mut r, 0, "Bert", &q);
     select(&mut r, 0);
     check("overview needs coordinator", &r.state, &["! "]);
-    key(&mut r, KeyCode::Char('c'));
+    as_coordinator(&mut r, 'c');
     check(
         "coordinator differences",
         &r.state,
@@ -286,7 +286,7 @@ fn every_screen(lang: Lang, w: &Words) {
     key(&mut r, KeyCode::Enter);
     select(&mut r, 2);
     check("overview warnings", &r.state, &["! coordinator"]);
-    key(&mut r, KeyCode::Char('c'));
+    as_coordinator(&mut r, 'c');
     let lines = check("coordinator warnings", &r.state, &w.warnings);
     // The fields' values are those typed: H as on the paper.
     let h = &p[&FieldId::VotesCast];
@@ -297,7 +297,7 @@ fn every_screen(lang: Lang, w: &Words) {
         "{lines:?}"
     );
     decide(&mut r, 'a', 3);
-    key(&mut r, KeyCode::Char('c'));
+    as_coordinator(&mut r, 'c');
     check("coordinator acknowledged", &r.state, &[w.acknowledged]);
     key(&mut r, KeyCode::Esc);
     key(&mut r, KeyCode::Char('t'));
@@ -342,7 +342,7 @@ fn every_screen(lang: Lang, w: &Words) {
     assert_eq!(value_of(&lines, "H"), dutch(h));
     assert_eq!(value_of(&lines, "D"), dutch(h));
     assert!(h >= 1000, "the test should show a thousands separator: {h}");
-    key(&mut r, KeyCode::Char('e'));
+    as_coordinator(&mut r, 'e');
     let sha = r.state.ledger.exported.clone().unwrap().1;
     // Right after the export: the hash code large, each group drawn in 3x5 glyphs.
     let lines = check("total, hash code large", &r.state, &[]);
