@@ -264,10 +264,11 @@ impl PeopleForm {
                 self.error = None;
                 match self.field {
                     FormField::Name => match key.code {
-                        KeyCode::Char(c) if !key.modifiers.contains(KeyModifiers::CONTROL) => {
-                            if self.name.chars().count() < 60 {
-                                self.name.push(c);
-                            }
+                        KeyCode::Char(c)
+                            if !key.modifiers.contains(KeyModifiers::CONTROL)
+                                && self.name.chars().count() < 60 =>
+                        {
+                            self.name.push(c);
                         }
                         KeyCode::Backspace => {
                             self.name.pop();

@@ -420,7 +420,7 @@ fn people_form<L: Level>(
     let field = |f: FormField, label: Msg, value: String| {
         let on = form.field == f;
         Line::from(vec![
-            Span::styled(format!("{:<26}", label.text(lang)), DIM),
+            Span::styled(format!("{:<30}", label.text(lang)), DIM),
             Span::styled(
                 format!("{value}{}", if on { "_" } else { "" }),
                 if on { CURSOR } else { Style::new() },

@@ -1,6 +1,6 @@
 //! Shared helpers for the terminal's tests: a demo session in temp folders, keys, and the
 //! paper reports of the scripted Juinen count.
-#![allow(dead_code, clippy::unwrap_used, clippy::expect_used)]
+#![allow(dead_code, clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
 use std::collections::BTreeMap;
 use std::path::Path;
