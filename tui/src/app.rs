@@ -359,6 +359,18 @@ impl Level for Municipal {
         screen_for(state, Place::Overview)
     }
 
+    fn act_text(_state: &State, act: &MunicipalAct, lang: Lang) -> String {
+        match act {
+            MunicipalAct::Entry { station, slot } => {
+                Msg::ActEntry.fill(lang, &[&station.to_string(), &slot.number().to_string()])
+            }
+            MunicipalAct::Coordinate { station } => {
+                Msg::ActCoordinate.fill(lang, &[&station.to_string()])
+            }
+            MunicipalAct::Export => Msg::ActExport.text(lang).to_owned(),
+        }
+    }
+
     fn event(state: &mut State, event: MunicipalEvent) -> Vec<Effect> {
         match event {
             MunicipalEvent::Exported(Ok(report)) => vec![Effect::Persist(Record::Exported {

@@ -392,6 +392,24 @@ catalogue! {
     PinAsk => "Kies uw naam ({0}) met pijl op/neer en typ uw pincode; Enter bevestigt.", "Choose your name ({0}) with Up/Down and type your PIN; Enter confirms.";
     /// PIN prompt: nobody may.
     PinNobody => "Er is niemand ingeschreven die dit mag ({0}). Een coordinator schrijft mensen in met F9 op het overzicht.", "Nobody registered may do this ({0}). A coordinator registers people with F9 on the overview.";
+    /// What the PIN opens: label.
+    PinFor => "Voor:", "For:";
+    /// Act: people.
+    ActPeople => "mensen van deze zitting inschrijven", "registering the people of this session";
+    /// Act: an entry.
+    ActEntry => "de {1}e invoer van stembureau {0}", "entry {1} of polling station {0}";
+    /// Act: a station's decisions.
+    ActCoordinate => "de beslissingen over stembureau {0}", "the decisions on polling station {0}";
+    /// Act: export.
+    ActExport => "de ondertekende uitslag schrijven naar de stick", "writing the signed result to the stick";
+    /// Act: a drawing of lots.
+    ActLot => "de uitkomst van de loting vastleggen", "recording the outcome of the drawing of lots";
+    /// Act: a correction.
+    ActCorrection => "de correctie van {0} {1}", "the correction of {0}: {1}";
+    /// Correction taken.
+    ActCorrectionAccept => "overnemen", "accept";
+    /// Correction refused.
+    ActCorrectionReject => "afwijzen", "reject";
     /// PIN field label.
     PinLabel => "Pincode:", "PIN:";
     /// PIN wrong.

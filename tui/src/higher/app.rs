@@ -293,6 +293,21 @@ impl Level for Higher {
         Screen::Overview
     }
 
+    fn act_text(_state: &State, act: &HigherAct, lang: Lang) -> String {
+        match act {
+            HigherAct::Lot => Msg::ActLot.text(lang).to_owned(),
+            HigherAct::Correction { body, accept } => {
+                let how = if *accept {
+                    Msg::ActCorrectionAccept
+                } else {
+                    Msg::ActCorrectionReject
+                };
+                Msg::ActCorrection.fill(lang, &[body, how.text(lang)])
+            }
+            HigherAct::Export(_) => Msg::ActExport.text(lang).to_owned(),
+        }
+    }
+
     fn paper_hashes(def: &Definition) -> (String, Vec<(String, String)>) {
         (def.sha256_110a.clone(), def.lists_230b.clone())
     }

@@ -60,6 +60,8 @@ pub trait Level: Sized + 'static {
     fn authorized(state: &mut State<Self>, person: PersonId, act: Self::Act) -> Vec<Effect<Self>>;
     /// The screen nobody is signed in on (the overview), where a locked screen goes.
     fn locked(state: &State<Self>) -> Self::Screen;
+    /// What the PIN for `act` will open, in words (shown on the PIN prompt).
+    fn act_text(state: &State<Self>, act: &Self::Act, lang: Lang) -> String;
 
     /// The SHA-256 (hex) of the 110a, and the 230b files (name, SHA-256 hex) of which one is
     /// asked on the definition screen.
@@ -239,8 +241,8 @@ pub enum Event<L: Level> {
 /// Something the runner must do.
 #[derive(Debug, Clone)]
 pub enum Effect<L: Level> {
-    /// Unlock the body key.
-    Unlock(String),
+    /// Unlock the body key with the passphrase (wiped when dropped).
+    Unlock(Secret),
     /// Look for media.
     Scan,
     /// Verify a definition medium.
@@ -305,7 +307,7 @@ pub struct State<L: Level> {
     /// The level's state beyond the ledger.
     pub level: L::Extra,
     /// The passphrase being typed (never shown).
-    pub passphrase: String,
+    pub passphrase: Secret,
     /// Why the last unlock was refused.
     pub unlock_error: Option<Refusal>,
     /// Whether the body key is unlocked.
@@ -332,7 +334,7 @@ impl<L: Level> State<L> {
             screen: Screen::Start,
             ledger: L::Ledger::default(),
             level: L::extra(seed),
-            passphrase: String::new(),
+            passphrase: Secret::default(),
             unlock_error: None,
             unlocked: false,
             help: false,
@@ -479,7 +481,7 @@ pub fn update<L: Level>(state: &mut State<L>, event: Event<L>) -> Vec<Effect<L>>
             state.resume()
         }
         Event::Unlocked(Err(r)) => {
-            state.passphrase.clear();
+            state.passphrase = Secret::default();
             state.unlock_error = Some(r);
             Vec::new()
         }
@@ -647,15 +649,15 @@ fn on_key<L: Level>(state: &mut State<L>, key: KeyEvent) -> Vec<Effect<L>> {
     match &mut state.screen {
         Screen::Start => {
             match key.code {
-                KeyCode::Enter if !state.passphrase.is_empty() => {
+                KeyCode::Enter if !state.passphrase.0.is_empty() => {
                     return vec![Effect::Unlock(std::mem::take(&mut state.passphrase))];
                 }
                 KeyCode::Backspace => {
-                    state.passphrase.pop();
+                    state.passphrase.0.pop();
                 }
                 KeyCode::Char(c) if !key.modifiers.contains(KeyModifiers::CONTROL) => {
-                    if state.passphrase.chars().count() < 256 {
-                        state.passphrase.push(c);
+                    if state.passphrase.0.chars().count() < 256 {
+                        state.passphrase.0.push(c);
                     }
                     state.unlock_error = None;
                 }

@@ -17,9 +17,17 @@ use zeroize::Zeroizing;
 use crate::services::Refusal;
 use crate::text::Msg;
 
-/// A PIN or passphrase as typed: wiped when dropped, never printed.
-#[derive(Clone, Default, PartialEq, Eq)]
+/// A PIN or passphrase as typed: wiped when dropped, never printed. Its buffer is made large
+/// enough at once (256 characters of up to 4 bytes), so that typing never moves it and leaves
+/// a copy behind.
+#[derive(Clone, PartialEq, Eq)]
 pub struct Secret(pub Zeroizing<String>);
+
+impl Default for Secret {
+    fn default() -> Secret {
+        Secret(Zeroizing::new(String::with_capacity(1024)))
+    }
+}
 
 impl std::fmt::Debug for Secret {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {

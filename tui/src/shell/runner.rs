@@ -311,7 +311,7 @@ impl<L: Level, S: Services<L>, J: Journal> Runner<L, S, J> {
 
     fn effect(&mut self, effect: Effect<L>) -> Vec<Event<L>> {
         match effect {
-            Effect::Unlock(pass) => vec![Event::Unlocked(self.unlock(&pass))],
+            Effect::Unlock(pass) => vec![Event::Unlocked(self.unlock(&pass.0))],
             Effect::Scan => vec![Event::Media(self.services.scan())],
             Effect::VerifyDefinition(m) => vec![Event::DefinitionVerified(
                 self.services.verify_definition(&m).map(Box::new),

@@ -376,7 +376,17 @@ fn pin_prompt<L: Level>(
     let registry = &L::people(&state.ledger).registry;
     let role = super::people::role_msg(prompt.guard.role).text(lang);
     let choices = prompt.choices(registry);
-    let mut lines = Vec::new();
+    let act = match &prompt.guard.act {
+        super::people::PinFor::People => Msg::ActPeople.text(lang).to_owned(),
+        super::people::PinFor::Level(act) => L::act_text(state, act, lang),
+    };
+    let mut lines = vec![
+        Line::from(vec![
+            Span::styled(format!("{} ", Msg::PinFor.text(lang)), DIM),
+            Span::styled(ascii(&act), BOLD),
+        ]),
+        Line::from(""),
+    ];
     if choices.is_empty() {
         lines.push(problem_line(&Msg::PinNobody.fill(lang, &[role])));
     } else {
@@ -486,10 +496,7 @@ fn start<L: Level>(state: &State<L>, frame: &mut Frame, area: Rect) {
         Line::from(""),
         Line::from(vec![
             Span::raw(format!("{}: ", Msg::PassphrasePrompt.text(lang))),
-            Span::styled(
-                format!("{}_", "*".repeat(state.passphrase.chars().count())),
-                BOLD,
-            ),
+            Span::styled(format!("{}_", state.passphrase.stars()), BOLD),
         ]),
     ];
     if let Some(why) = &id.invalid {
