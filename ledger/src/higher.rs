@@ -22,6 +22,9 @@ use tally_core::counts::CountFile;
 use tally_core::election::Election;
 use tally_core::hashcode::Sha256Digest;
 use tally_core::ids::{CandidatePosition, ContestId, ListNumber};
+use tally_core::people::RegistryError;
+
+use crate::people::{People, PeopleRecord};
 
 /// A verified election definition for a higher level (110a and the 230b files).
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -211,6 +214,8 @@ pub enum Record {
         /// Its files with their SHA-256 (hex).
         files: Vec<(String, String)>,
     },
+    /// A change to the people of the session, or a PIN typed.
+    People(PeopleRecord),
 }
 
 /// A correction decided, for the log on screen.
@@ -253,6 +258,8 @@ pub struct Ledger {
     pub decisions: Decisions,
     /// The export.
     pub exported: Option<Exported>,
+    /// The people of the session.
+    pub people: People,
 }
 
 /// Why a record does not fit the ledger.
@@ -283,6 +290,9 @@ pub enum ApplyError {
     /// Already exported: nothing changes any more.
     #[error("the result has been exported; nothing can change any more")]
     Closed,
+    /// The registry refused a change to the people of the session.
+    #[error("{0}")]
+    People(#[from] RegistryError),
 }
 
 /// What applying a record did.
@@ -321,7 +331,7 @@ impl Ledger {
     pub fn apply(&mut self, record: &Record, bytes: Option<&[u8]>) -> Result<Applied, ApplyError> {
         // Once exported nothing changes; another stick may get the same files.
         match (&self.exported, record) {
-            (None, _) | (_, Record::Refused(_)) => {}
+            (None, _) | (_, Record::Refused(_) | Record::People(_)) => {}
             (Some(done), Record::Exported { files, .. }) if &done.files == files => {}
             (Some(_), _) => return Err(ApplyError::Closed),
         }
@@ -461,6 +471,10 @@ impl Ledger {
                     path: path.clone(),
                     files: files.clone(),
                 });
+                Ok(Applied::Done)
+            }
+            Record::People(r) => {
+                self.people.apply(r)?;
                 Ok(Applied::Done)
             }
         }

@@ -9,6 +9,7 @@
 //!   double entry of every polling station.
 //! - [`higher`]: the principal (HSB) and central (CSB) committee's records and ledger:
 //!   imported counts, corrections, lots, the seats.
+//! - [`people`]: the people of the session (registry and wrong PINs), for every level.
 //! - [`journal`]: the journal itself, on the core's authenticated journal file.
 //!
 //! Why a crate of its own: the terminal (`tally-tui`) is screens and keys; what the count
@@ -22,4 +23,5 @@ pub mod form;
 pub mod higher;
 pub mod journal;
 pub mod municipal;
+pub mod people;
 pub mod persist;

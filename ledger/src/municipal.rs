@@ -8,8 +8,8 @@ use std::collections::BTreeMap;
 use serde::{Deserialize, Serialize};
 pub use tally_core::double_entry::Decision;
 use tally_core::double_entry::{
-    Action, DataEntry, Event as DeEvent, HistoryRecord, Role, StationStatus, Timestamp, TypedEntry,
-    UserName, WarningsBy,
+    Action, DataEntry, HistoryRecord, PersonEvent, Role, StationStatus, Timestamp, TransitionError,
+    TypedEntry, WarningsBy,
 };
 use tally_core::entry::{CheckResult, EntryCount, FieldValue, PollingStationEntry, check};
 use tally_core::ids::ElectionId;
@@ -17,7 +17,10 @@ use tally_core::ids::PollingStationNumber;
 use tally_core::municipal::municipal_total;
 use tally_report::ComparisonFigures;
 
+use tally_core::people::{PersonId, RegistryError};
+
 use crate::form::{ElectionInfo, FieldId, Form};
+use crate::people::{People, PeopleRecord};
 
 /// Which of the two entries of a polling station.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
@@ -71,14 +74,14 @@ pub enum Record {
         /// SHA-256 of the definition's files, name and hex digest.
         files: Vec<(String, String)>,
     },
-    /// A typist started an entry.
+    /// A typist started an entry (after their PIN).
     EntryStarted {
         /// Station number.
         station: u32,
         /// Which entry.
         slot: Slot,
-        /// The typist's name.
-        typist: String,
+        /// The registered typist.
+        person: PersonId,
         /// When.
         at: i64,
     },
@@ -116,12 +119,14 @@ pub enum Record {
         /// When.
         at: i64,
     },
-    /// The coordinator decided.
+    /// A coordinator decided (after their PIN and a confirmation).
     Decided {
         /// Station number.
         station: u32,
         /// The decision.
         decision: Decision,
+        /// The registered coordinator.
+        by: PersonId,
         /// When.
         at: i64,
     },
@@ -131,7 +136,11 @@ pub enum Record {
         path: String,
         /// SHA-256 of the 510b, hex.
         sha256: String,
+        /// The coordinator who had it written.
+        by: PersonId,
     },
+    /// A change to the people of the session, or a PIN typed.
+    People(PeopleRecord),
     /// The screen changed.
     Moved {
         /// The new screen.
@@ -152,14 +161,13 @@ impl Record {
     }
 }
 
-/// The name under which the coordinator's decisions are recorded.
-pub const COORDINATOR: &str = "coordinator";
-
 /// One typist's entry.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Entry {
     /// The typist's name.
     pub typist: String,
+    /// The registered typist.
+    pub person: Option<PersonId>,
     /// The values typed so far.
     pub values: PollingStationEntry,
     /// The field the cursor is on.
@@ -199,6 +207,7 @@ impl StationData {
         let entry = |t: &TypedEntry, slot: Slot, finished: bool| {
             Some(Entry {
                 typist: t.typist.0.clone(),
+                person: t.person,
                 values: t.entry.clone(),
                 cursor: if finished { 0 } else { cursor(slot) },
                 finished,
@@ -267,9 +276,13 @@ pub enum ApplyError {
     /// An entry that is not in the state the record needs.
     #[error("polling station {0}, entry {1}: {2}")]
     BadEntryState(u32, u8, &'static str),
-    /// The core's double entry refused the step.
+    /// The core's double entry refused the step (a person not registered, in the wrong
+    /// role, or the second entry by the first typist).
     #[error("{0}")]
-    Refused(String),
+    Refused(TransitionError),
+    /// The registry refused a change to the people of the session.
+    #[error("{0}")]
+    People(RegistryError),
 }
 
 /// Everything the journal has built up.
@@ -288,6 +301,8 @@ pub struct Tally {
     pub stations: BTreeMap<u32, StationData>,
     /// The export, once written: (path, SHA-256 of the 510b).
     pub exported: Option<(String, String)>,
+    /// The people of the session.
+    pub people: People,
     /// The last screen.
     pub place: Option<Place>,
     /// [`Tally::comparison_figures`], made once per [`Tally::apply`] (the total screen draws
@@ -427,9 +442,13 @@ impl Tally {
     }
 
     /// The typist of the entry in progress in `slot`.
-    fn typist(&self, station: u32, slot: Slot) -> Result<String, ApplyError> {
+    pub fn typist(&self, station: u32, slot: Slot) -> Result<PersonId, ApplyError> {
         match self.stations.get(&station).and_then(|s| s.slot(slot)) {
-            Some(e) if !e.finished => Ok(e.typist.clone()),
+            Some(Entry {
+                finished: false,
+                person: Some(p),
+                ..
+            }) => Ok(*p),
             _ => Err(ApplyError::BadEntryState(
                 station,
                 slot.number(),
@@ -441,20 +460,21 @@ impl Tally {
     fn event(
         &mut self,
         station: u32,
-        user: String,
-        role: Role,
+        person: PersonId,
         at: i64,
         action: Action,
     ) -> Result<(), ApplyError> {
         let de = self.data_entry.as_mut().ok_or(ApplyError::NoElection)?;
-        de.apply(&DeEvent {
-            station: PollingStationNumber(station),
-            user: UserName(user),
-            role,
-            at: Timestamp(at),
-            action,
-        })
-        .map_err(|e| ApplyError::Refused(e.to_string()))
+        de.apply_person(
+            &self.people.registry,
+            &PersonEvent {
+                station: PollingStationNumber(station),
+                person,
+                at: Timestamp(at),
+                action,
+            },
+        )
+        .map_err(ApplyError::Refused)
     }
 
     fn project(&mut self, station: u32) {
@@ -508,7 +528,7 @@ impl Tally {
             Record::EntryStarted {
                 station,
                 slot,
-                typist,
+                person,
                 at,
             } => {
                 let expected = match self.status(*station) {
@@ -529,13 +549,7 @@ impl Tally {
                         "wrong entry",
                     ));
                 }
-                self.event(
-                    *station,
-                    typist.clone(),
-                    Role::Typist,
-                    *at,
-                    Action::StartEntry,
-                )?;
+                self.event(*station, *person, *at, Action::StartEntry)?;
                 self.cursors.insert((*station, *slot), 0);
                 self.project(*station);
             }
@@ -551,7 +565,6 @@ impl Tally {
                 self.event(
                     *station,
                     typist,
-                    Role::Typist,
                     *at,
                     Action::SetField {
                         field: *field,
@@ -575,7 +588,6 @@ impl Tally {
                 self.event(
                     *station,
                     typist,
-                    Role::Typist,
                     *at,
                     Action::Finalise {
                         acknowledge_warnings: false,
@@ -586,12 +598,12 @@ impl Tally {
             Record::Decided {
                 station,
                 decision,
+                by,
                 at,
             } => {
                 self.event(
                     *station,
-                    COORDINATOR.into(),
-                    Role::Coordinator,
+                    *by,
                     *at,
                     Action::Decide {
                         decision: *decision,
@@ -602,13 +614,18 @@ impl Tally {
                 }
                 self.project(*station);
             }
-            Record::Exported { path, sha256 } => {
+            Record::Exported { path, sha256, by } => {
                 if !self.all_definitive() {
                     return Err(ApplyError::NoElection);
                 }
+                self.people
+                    .registry
+                    .may_act(*by, Role::Coordinator)
+                    .map_err(|e| ApplyError::Refused(TransitionError::Person(e)))?;
                 self.exported = Some((path.clone(), sha256.clone()));
             }
             Record::Moved { place } => self.place = Some(*place),
+            Record::People(r) => self.people.apply(r).map_err(ApplyError::People)?,
         }
         Ok(())
     }

@@ -55,6 +55,12 @@ const ENTER: &[u8] = b"\r";
 const UP: &[u8] = b"\x1b[A";
 const DOWN: &[u8] = b"\x1b[B";
 const PAGE_UP: &[u8] = b"\x1b[5~";
+/// F9 (the people) as a VT220 sends it.
+const F9: &[u8] = b"\x1b[20~";
+/// Esc, alone.
+const ESC: &[u8] = b"\x1b";
+/// The PIN of every person registered on the appliance.
+const PIN: &[u8] = b"40417";
 /// How long one typed entry (about 110 fields) may take on a loaded machine.
 const ENTRY_TIMEOUT: Duration = Duration::from_secs(300);
 const SCREEN_TIMEOUT: Duration = Duration::from_secs(120);
@@ -300,12 +306,31 @@ impl Term {
     }
 
     /// Starts (or resumes) entry `slot` of station `n` as `typist`.
+    /// The PIN prompt offers only `typist` first (Anna for a first entry, Bert for a second:
+    /// the first typist is not offered).
     fn start_entry(&mut self, n: u32, slot: u32, typist: &str) {
         self.select(n);
-        self.wait_for(&format!("Uw naam (invoerder) voor stembureau {n}"));
-        self.keys(typist.as_bytes());
-        self.keys(ENTER);
+        let s = self.wait_for("Kies uw naam (invoerder)");
+        assert!(s.contains(&format!("> {typist}")), "{s}");
+        self.pin();
         self.wait_for(&format!("Invoer stembureau {n} ({slot}e invoer, {typist})"));
+    }
+
+    /// On a PIN prompt: the PIN and Enter.
+    fn pin(&mut self) {
+        self.keys(PIN);
+        self.keys(ENTER);
+    }
+
+    /// The people form: a name, the role kept, the PIN twice; waits for the registration.
+    fn person(&mut self, name: &str) {
+        self.keys(name.as_bytes());
+        self.keys(b"\t\t");
+        self.keys(PIN);
+        self.keys(b"\t");
+        self.keys(PIN);
+        self.keys(ENTER);
+        self.wait_for(&format!("{name} is ingeschreven"));
     }
 
     /// Types `fields[from..]` of a paper report (each value, then Enter), saves the entry and
@@ -513,8 +538,19 @@ fn juinen_counted_on_the_appliance_with_a_power_cut_and_a_forged_definition() {
         t.keys(hash_group(hex, n).unwrap().as_bytes());
         t.keys(ENTER);
     }
+    // The first coordinator registers herself, then the typists Anna and Bert.
+    t.wait_for("Schrijf eerst uzelf in als coordinator");
+    t.person("Carla");
     t.wait_for("0 van 3 stembureaus definitief");
     t.vm.unplug_stick("definition", SCREEN_TIMEOUT).unwrap();
+    t.keys(F9);
+    t.wait_for("Kies uw naam (coordinator)");
+    t.pin();
+    t.wait_for("Schrijf een invoerder of coordinator in");
+    t.person("Anna");
+    t.person("Bert");
+    t.keys(ESC);
+    t.wait_for("0 van 3 stembureaus definitief");
 
     // Stations 1 and 2, twice each. Station 2 has many blank votes (W.201): the agreed
     // result waits for the coordinator, who acknowledges the warning.
@@ -530,6 +566,8 @@ fn juinen_counted_on_the_appliance_with_a_power_cut_and_a_forged_definition() {
     t.select(2);
     // Not open for a typist: the overview stays; the coordinator's key opens it.
     t.keys(b"c");
+    t.wait_for("Kies uw naam (coordinator)");
+    t.pin();
     let s = t.wait_for("Coordinator: stembureau 2");
     assert!(s.contains("W.201"), "{s}");
     // The decision is said in words and confirmed with the station's number.
@@ -567,6 +605,9 @@ fn juinen_counted_on_the_appliance_with_a_power_cut_and_a_forged_definition() {
     });
     t.keys(GSB_PASS.as_bytes());
     t.keys(ENTER);
+    // The entry is Anna's: her PIN again.
+    t.wait_for("Kies uw naam (invoerder)");
+    t.pin();
     let s = t.wait_for("Invoer stembureau 3 (1e invoer, Anna)");
     let shown = entry_fields(&s);
     for (id, v) in &p3[3..done] {
@@ -607,6 +648,8 @@ fn juinen_counted_on_the_appliance_with_a_power_cut_and_a_forged_definition() {
     let mut exported = String::new();
     for _ in 0..12 {
         t.keys(b"e");
+        t.wait_for("Kies uw naam (coordinator)");
+        t.pin();
         let s = t.wait("the export's outcome", SCREEN_TIMEOUT, |s| {
             s.contains("Ondertekende uitslag geschreven") || s.contains("X ")
         });

@@ -6,6 +6,9 @@
 #![allow(missing_docs, clippy::unwrap_used, clippy::expect_used)]
 
 use std::time::Duration;
+use tally_core::double_entry::{Role, Timestamp};
+use tally_core::people::{PersonId, PersonName, PinHash};
+use tally_ledger::people::PeopleRecord;
 
 use criterion::measurement::{Measurement, ValueFormatter};
 use criterion::{Criterion, Throughput, black_box, criterion_group, criterion_main};
@@ -127,6 +130,30 @@ fn runner() -> Runner<Municipal, NoServices, MemoryJournal> {
             CandidatePosition(25),
         ))
         .unwrap();
+    // A coordinator, then the typist Anna (person 2).
+    for (by, role, name) in [
+        (None, Role::Coordinator, "Carla"),
+        (Some(PersonId(1)), Role::Typist, "Anna"),
+    ] {
+        let hash = tally_signing::pin::hash_pin(&zeroize::Zeroizing::new("40417".into())).unwrap();
+        let event = r
+            .state
+            .ledger
+            .people
+            .registry
+            .registration(
+                by,
+                Timestamp(0),
+                PersonName::parse(name).unwrap(),
+                role,
+                PinHash::parse(hash).unwrap(),
+            )
+            .unwrap();
+        r.state
+            .ledger
+            .apply(&Record::People(PeopleRecord::Registry { event }))
+            .unwrap();
+    }
     for rec in [
         Record::ElectionLoaded {
             election: info.id.clone(),
@@ -135,7 +162,7 @@ fn runner() -> Runner<Municipal, NoServices, MemoryJournal> {
         Record::EntryStarted {
             station: 1,
             slot: Slot::First,
-            typist: "Anna".into(),
+            person: PersonId(2),
             at: 0,
         },
         Record::Cursor {

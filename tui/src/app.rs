@@ -11,10 +11,14 @@ use crossterm::event::{KeyCode, KeyEvent};
 use tally_export::JournalMark;
 
 use tally_core::double_entry::DataEntry;
+use tally_core::double_entry::Role;
 use tally_core::ids::CandidatePosition;
+use tally_core::people::PersonId;
+use tally_ledger::people::{People, PeopleRecord};
 
 use crate::form::{ElectionInfo, FieldId, FieldValue, Form};
 use crate::services::{ExportDone, Refusal, VerifiedDefinition};
+use crate::shell::people::{Guard, PinFor};
 use crate::shell::runner::Ctx;
 use crate::shell::{self, Level};
 use crate::text::{Lang, Msg};
@@ -44,6 +48,25 @@ pub trait MunicipalServices {
     ) -> Result<ExportDone, Refusal>;
 }
 
+/// What a registered person's PIN opens at the municipal level.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum MunicipalAct {
+    /// Start or resume an entry (the typist's PIN).
+    Entry {
+        /// The station.
+        station: u32,
+        /// Which entry.
+        slot: Slot,
+    },
+    /// A station's decisions (a coordinator's PIN).
+    Coordinate {
+        /// The station.
+        station: u32,
+    },
+    /// Write the signed result (a coordinator's PIN).
+    Export,
+}
+
 /// The municipal level's own effects.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum MunicipalEffect {
@@ -65,17 +88,6 @@ pub enum Screen {
     Overview {
         /// The highlighted station (index into the election's stations).
         selected: usize,
-    },
-    /// The typist's name before an entry.
-    Typist {
-        /// The station.
-        station: u32,
-        /// Which entry.
-        slot: Slot,
-        /// Typed so far.
-        name: String,
-        /// Why the name was refused.
-        error: Option<Refusal>,
     },
     /// Typing an entry.
     Entry {
@@ -148,7 +160,6 @@ pub fn screen_for(state: &State, place: Place) -> Screen {
                 Some(Screen::Overview { selected }) => *selected,
                 Some(
                     Screen::Entry { station, .. }
-                    | Screen::Typist { station, .. }
                     | Screen::Finish { station, .. }
                     | Screen::Coordinator { station, .. }
                     | Screen::Confirm { station, .. },
@@ -223,6 +234,7 @@ impl Level for Municipal {
     type Effect = MunicipalEffect;
     type Extra = Extra;
     type Services = dyn MunicipalServices;
+    type Act = MunicipalAct;
 
     fn paper_hashes(def: &VerifiedDefinition) -> (String, Vec<(String, String)>) {
         (
@@ -283,9 +295,86 @@ impl Level for Municipal {
         on_key(state, key)
     }
 
+    fn people(ledger: &Tally) -> &People {
+        &ledger.people
+    }
+
+    fn people_record(record: PeopleRecord) -> Record {
+        Record::People(record)
+    }
+
+    fn guard(state: &State, screen: &Screen) -> Option<Guard<MunicipalAct>> {
+        match screen {
+            Screen::Entry { station, slot, .. } | Screen::Finish { station, slot, .. } => {
+                Some(Guard {
+                    role: Role::Typist,
+                    only: state.ledger.typist(*station, *slot).ok(),
+                    except: None,
+                    act: MunicipalAct::Entry {
+                        station: *station,
+                        slot: *slot,
+                    },
+                })
+            }
+            Screen::Coordinator { station, .. } | Screen::Confirm { station, .. } => Some(Guard {
+                role: Role::Coordinator,
+                only: None,
+                except: None,
+                act: MunicipalAct::Coordinate { station: *station },
+            }),
+            Screen::Overview { .. } | Screen::Total => None,
+        }
+    }
+
+    fn authorized(state: &mut State, person: PersonId, act: MunicipalAct) -> Vec<Effect> {
+        match act {
+            MunicipalAct::Entry { station, slot } => {
+                let started = state
+                    .ledger
+                    .stations
+                    .get(&station)
+                    .and_then(|d| d.slot(slot))
+                    .is_some();
+                let mut out = Vec::new();
+                if !started {
+                    out.push(Effect::Persist(Record::EntryStarted {
+                        station,
+                        slot,
+                        person,
+                        at: 0,
+                    }));
+                }
+                out.push(moved(Place::Entry { station, slot }));
+                out
+            }
+            MunicipalAct::Coordinate { station } => vec![moved(Place::Coordinator { station })],
+            MunicipalAct::Export => {
+                state.go(Screen::Total);
+                vec![Effect::Level(MunicipalEffect::Export)]
+            }
+        }
+    }
+
+    fn locked(state: &State) -> Screen {
+        screen_for(state, Place::Overview)
+    }
+
+    fn act_text(_state: &State, act: &MunicipalAct, lang: Lang) -> String {
+        match act {
+            MunicipalAct::Entry { station, slot } => {
+                Msg::ActEntry.fill(lang, &[&station.to_string(), &slot.number().to_string()])
+            }
+            MunicipalAct::Coordinate { station } => {
+                Msg::ActCoordinate.fill(lang, &[&station.to_string()])
+            }
+            MunicipalAct::Export => Msg::ActExport.text(lang).to_owned(),
+        }
+    }
+
     fn event(state: &mut State, event: MunicipalEvent) -> Vec<Effect> {
         match event {
             MunicipalEvent::Exported(Ok(report)) => vec![Effect::Persist(Record::Exported {
+                by: state.signed_in.unwrap_or(PersonId(0)),
                 sha256: report
                     .files
                     .iter()
@@ -352,7 +441,7 @@ impl Level for Municipal {
                 state.level.big_hash = true;
                 state.info(Msg::ExportWritten, &[path]);
             }
-            Record::ElectionLoaded { .. } | Record::EntryStarted { .. } => {}
+            Record::ElectionLoaded { .. } | Record::EntryStarted { .. } | Record::People(_) => {}
         }
     }
 
@@ -401,7 +490,7 @@ impl Level for Municipal {
 
     fn help(_state: &State, screen: &Screen) -> Msg {
         match screen {
-            Screen::Overview { .. } | Screen::Typist { .. } => Msg::HelpOverview,
+            Screen::Overview { .. } => Msg::HelpOverview,
             Screen::Entry { .. } | Screen::Finish { .. } => Msg::HelpEntry,
             Screen::Coordinator { .. } | Screen::Confirm { .. } => Msg::HelpCoordinator,
             Screen::Total => Msg::HelpTotal,
@@ -459,11 +548,19 @@ fn on_key(state: &mut State, key: KeyEvent) -> Vec<Effect> {
                             return Vec::new();
                         }
                     };
-                    state.go(Screen::Typist {
-                        station,
-                        slot,
-                        name: String::new(),
-                        error: None,
+                    // The typist of an entry in progress goes on with it; a new entry is
+                    // anyone's but, for the second, the first typist's.
+                    let data = state.ledger.stations.get(&station);
+                    let only = state.ledger.typist(station, slot).ok();
+                    let except = match slot {
+                        Slot::Second => data.and_then(|d| d.first.as_ref()).and_then(|e| e.person),
+                        Slot::First => None,
+                    };
+                    state.pin(Guard {
+                        role: Role::Typist,
+                        only,
+                        except,
+                        act: PinFor::Level(MunicipalAct::Entry { station, slot }),
                     });
                     Vec::new()
                 }
@@ -478,7 +575,8 @@ fn on_key(state: &mut State, key: KeyEvent) -> Vec<Effect> {
                         .is_some_and(Status::needs_coordinator)
                         || state.ledger.acknowledgement(station).is_some()
                     {
-                        vec![moved(Place::Coordinator { station })]
+                        state.coordinator(MunicipalAct::Coordinate { station });
+                        Vec::new()
                     } else {
                         state.info(Msg::NothingToDo, &[]);
                         Vec::new()
@@ -491,66 +589,6 @@ fn on_key(state: &mut State, key: KeyEvent) -> Vec<Effect> {
                 _ => Vec::new(),
             }
         }
-        Screen::Typist {
-            station,
-            slot,
-            name,
-            error,
-        } => match key.code {
-            KeyCode::Esc => {
-                let screen = screen_for(state, Place::Overview);
-                state.go(screen);
-                Vec::new()
-            }
-            KeyCode::Char(c) if !c.is_control() => {
-                if name.chars().count() < 40 {
-                    name.push(c);
-                }
-                *error = None;
-                Vec::new()
-            }
-            KeyCode::Backspace => {
-                name.pop();
-                Vec::new()
-            }
-            KeyCode::Enter => {
-                let typed = name.trim().to_string();
-                let (station, slot) = (*station, *slot);
-                if typed.is_empty() {
-                    *error = Some(Refusal::with(Msg::NameEmpty, &[], ""));
-                    return Vec::new();
-                }
-                let data = state.ledger.stations.get(&station);
-                let same = |a: &str| a.trim().to_lowercase() == typed.to_lowercase();
-                if let Some(e) = data.and_then(|d| d.slot(slot)) {
-                    if e.finished {
-                        return Vec::new();
-                    }
-                    if !same(&e.typist) {
-                        *error = Some(Refusal::with(Msg::EntryBusy, &[&e.typist], ""));
-                        return Vec::new();
-                    }
-                    return vec![moved(Place::Entry { station, slot })];
-                }
-                if slot == Slot::Second
-                    && let Some(first) = data.and_then(|d| d.first.as_ref())
-                    && same(&first.typist)
-                {
-                    *error = Some(Refusal::with(Msg::SecondSameTypist, &[&first.typist], ""));
-                    return Vec::new();
-                }
-                vec![
-                    Effect::Persist(Record::EntryStarted {
-                        station,
-                        slot,
-                        typist: typed,
-                        at: 0,
-                    }),
-                    moved(Place::Entry { station, slot }),
-                ]
-            }
-            _ => Vec::new(),
-        },
         Screen::Entry {
             station,
             slot,
@@ -888,6 +926,7 @@ fn on_key(state: &mut State, key: KeyEvent) -> Vec<Effect> {
                     Effect::Persist(Record::Decided {
                         station,
                         decision,
+                        by: state.signed_in.unwrap_or(PersonId(0)),
                         at: 0,
                     }),
                     moved(Place::Overview),
@@ -931,7 +970,8 @@ fn on_key(state: &mut State, key: KeyEvent) -> Vec<Effect> {
             }
             // Also after an export: the same signed result onto another stick.
             KeyCode::Char('e' | 'E') if state.ledger.all_definitive() => {
-                vec![Effect::Level(MunicipalEffect::Export)]
+                state.coordinator(MunicipalAct::Export);
+                Vec::new()
             }
             _ => Vec::new(),
         },

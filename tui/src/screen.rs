@@ -73,6 +73,7 @@ impl<L: Level, S: Services<L>> Session for Runner<L, S, CoreJournal> {
         if self.services.poll_media() {
             self.media_changed();
         }
+        Runner::idle(self, std::time::Instant::now());
     }
 }
 

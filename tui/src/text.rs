@@ -385,6 +385,108 @@ catalogue! {
     /// Station not open for entry.
     NotOpenForEntry => "Dit stembureau kan nu niet ingevoerd worden: {0}.", "This polling station cannot be entered now: {0}.";
 
+    // ---- people and PINs ----
+    /// PIN prompt title.
+    PinTitle => "Wie bent u? (pincode)", "Who are you? (PIN)";
+    /// PIN prompt: the role asked.
+    PinAsk => "Kies uw naam ({0}) met pijl op/neer en typ uw pincode; Enter bevestigt.", "Choose your name ({0}) with Up/Down and type your PIN; Enter confirms.";
+    /// PIN prompt: nobody may.
+    PinNobody => "Er is niemand ingeschreven die dit mag ({0}). Een coordinator schrijft mensen in met F9 op het overzicht.", "Nobody registered may do this ({0}). A coordinator registers people with F9 on the overview.";
+    /// What the PIN opens: label.
+    PinFor => "Voor:", "For:";
+    /// Act: people.
+    ActPeople => "mensen van deze zitting inschrijven", "registering the people of this session";
+    /// Act: an entry.
+    ActEntry => "de {1}e invoer van stembureau {0}", "entry {1} of polling station {0}";
+    /// Act: a station's decisions.
+    ActCoordinate => "de beslissingen over stembureau {0}", "the decisions on polling station {0}";
+    /// Act: export.
+    ActExport => "de ondertekende uitslag schrijven naar de stick", "writing the signed result to the stick";
+    /// Act: a drawing of lots.
+    ActLot => "de uitkomst van de loting vastleggen", "recording the outcome of the drawing of lots";
+    /// Act: a correction.
+    ActCorrection => "de correctie van {0} {1}", "the correction of {0}: {1}";
+    /// Act: a deceased candidate.
+    ActDeceased => "een kandidaat als overleden aanmerken", "marking a candidate as deceased";
+    /// Act: undo a deceased mark.
+    ActDeceasedUndo => "een aanmerking als overleden ongedaan maken", "undoing a mark as deceased";
+    /// Correction taken.
+    ActCorrectionAccept => "overnemen", "accept";
+    /// Correction refused.
+    ActCorrectionReject => "afwijzen", "reject";
+    /// PIN field label.
+    PinLabel => "Pincode:", "PIN:";
+    /// PIN wrong.
+    PinWrong => "Onjuiste pincode; de poging staat in het journaal.", "Wrong PIN; the try is in the journal.";
+    /// PIN throttled.
+    PinWait => "Te veel onjuiste pincodes: probeer het over {0} s opnieuw.", "Too many wrong PINs: try again in {0} s.";
+    /// PIN hash unusable.
+    PinUnusable => "De pincode kan niet gecontroleerd worden", "The PIN cannot be checked";
+    /// Role typist.
+    RoleTypist => "invoerder", "typist";
+    /// Role coordinator.
+    RoleCoordinator => "coordinator", "coordinator";
+    /// People screen title.
+    PeopleTitle => "Mensen van deze zitting", "People of this session";
+    /// People screen: the first coordinator.
+    PeopleFirst => "Schrijf eerst uzelf in als coordinator (u hebt de sleutel ontgrendeld): naam en een persoonlijke pincode, twee keer.", "First register yourself as coordinator (you unlocked the key): a name and a personal PIN, twice.";
+    /// People screen: more people.
+    PeopleMore => "Schrijf een invoerder of coordinator in: naam, rol (spatie wisselt) en een persoonlijke pincode, twee keer.", "Register a typist or coordinator: name, role (Space toggles) and a personal PIN, twice.";
+    /// People screen: registered list heading.
+    PeopleRegistered => "Ingeschreven:", "Registered:";
+    /// Form label name.
+    FormName => "Naam:", "Name:";
+    /// Form label role.
+    FormRole => "Rol:", "Role:";
+    /// Form label PIN.
+    FormPin => "Pincode (min. 5 tekens):", "PIN (at least 5 characters):";
+    /// Form label PIN again.
+    FormPinAgain => "Pincode nogmaals:", "PIN again:";
+    /// Person registered.
+    PersonRegistered => "{0} is ingeschreven.", "{0} is registered.";
+    /// PINs differ.
+    PinsDiffer => "De twee pincodes verschillen; typ ze opnieuw.", "The two PINs differ; type them again.";
+    /// Name too long.
+    NameTooLong => "De naam is te lang (hoogstens 50 tekens).", "The name is too long (at most 50 characters).";
+    /// Name mixes scripts.
+    NameMixedScripts => "De naam mengt letters van verschillende schriften (zoals Latijn en Cyrillisch).", "The name mixes letters of different scripts (such as Latin and Cyrillic).";
+    /// Name without a letter.
+    NameNoLetter => "Een naam heeft minstens een letter.", "A name has at least one letter.";
+    /// Name with a character not allowed.
+    NameCharacter => "De naam bevat een teken dat niet in een naam mag (onzichtbaar, een symbool of een stuurteken).", "The name contains a character not allowed in a name (invisible, a symbol or a control character).";
+    /// Name confusable.
+    NameConfusable => "De naam {0} lijkt te veel op {1}, die al ingeschreven is.", "The name {0} can be taken for {1}, already registered.";
+    /// Role not held.
+    RoleNotHeld => "{0} heeft niet de rol die dit vraagt.", "{0} does not hold the role this needs.";
+    /// Person deactivated.
+    PersonDeactivated => "Deze persoon kan niet meer handelen.", "This person can no longer act.";
+    /// Registry refused otherwise.
+    PeopleRefused => "Geweigerd", "Refused";
+    /// PIN too short.
+    PinTooShort => "Een pincode heeft minstens 5 tekens.", "A PIN has at least 5 characters.";
+    /// PIN too long.
+    PinTooLong => "Een pincode heeft hoogstens 128 tekens.", "A PIN has at most 128 characters.";
+    /// PIN characters.
+    PinCharacters => "Een pincode heeft alleen letters, cijfers, leestekens en spaties (niet aan begin of eind).", "A PIN has only letters, digits, punctuation and spaces (not at the start or end).";
+    /// PIN too simple.
+    PinTooSimple => "Die pincode is te eenvoudig (een teken herhaald, oplopende cijfers of uw naam).", "That PIN is too simple (one character repeated, consecutive digits or your name).";
+    /// Screen locked.
+    ScreenLocked => "Scherm vergrendeld: de volgende handeling vraagt weer een pincode.", "Screen locked: the next act asks for a PIN again.";
+    /// Key: people.
+    KeyPeople => "F9 mensen", "F9 people";
+    /// Key: lock.
+    KeyLock => "F12 vergrendel", "F12 lock";
+    /// Key: choose person.
+    KeyChoosePerson => "pijl kies", "arrows choose";
+    /// Key: confirm.
+    KeyConfirmPin => "Enter bevestig", "Enter confirm";
+    /// Key: next field.
+    KeyTabField => "Tab volgend veld", "Tab next field";
+    /// Help of the PIN prompt.
+    HelpPin => "Kies uw naam met pijl op/neer, typ uw persoonlijke pincode en druk Enter. Na drie onjuiste pincodes wacht elke volgende poging langer. Esc gaat terug naar het overzicht. F12 vergrendelt het scherm waar iemand bezig is; na 5 minuten zonder toets gebeurt dat vanzelf.", "Choose your name with Up/Down, type your personal PIN and press Enter. After three wrong PINs each next try waits longer. Esc returns to the overview. F12 locks a screen someone is working on; after 5 minutes without a key that happens by itself.";
+    /// Help of the people screen.
+    HelpPeople => "Tab of pijl op/neer gaat naar het volgende veld; spatie wisselt de rol; Enter in het laatste veld schrijft in. Een naam die lijkt op een ingeschreven naam wordt geweigerd. Een coordinator voert niet in; een invoerder beslist niet. Esc gaat terug (niet voor de eerste coordinator).", "Tab or Up/Down goes to the next field; Space toggles the role; Enter in the last field registers. A name that can be taken for a registered one is refused. A coordinator does not type; a typist does not decide. Esc goes back (not for the first coordinator).";
+
     // ---- entry ----
     /// Entry title.
     EntryTitle => "Invoer stembureau {0} ({1}e invoer, {2})", "Entry polling station {0} (entry {1}, {2})";

@@ -21,7 +21,6 @@ pub fn title(state: &State, screen: &Screen) -> String {
     let lang = state.lang;
     match screen {
         Screen::Overview { .. } => Msg::OverviewTitle.text(lang).to_string(),
-        Screen::Typist { .. } => Msg::TypistTitle.text(lang).to_string(),
         Screen::Entry { station, slot, .. } | Screen::Finish { station, slot, .. } => {
             let typist = state
                 .ledger
@@ -47,26 +46,6 @@ pub fn draw(state: &State, screen: &Screen, frame: &mut Frame, body: Rect) {
     let lang = state.lang;
     match screen {
         Screen::Overview { selected } => overview(state, frame, body, *selected),
-        Screen::Typist {
-            station,
-            name,
-            error,
-            ..
-        } => {
-            let mut lines = vec![
-                Line::from(Msg::TypistPrompt.fill(lang, &[&station.to_string()])),
-                Line::from(""),
-                Line::from(vec![
-                    Span::raw("> "),
-                    Span::styled(format!("{name}_"), BOLD),
-                ]),
-            ];
-            if let Some(e) = error {
-                lines.push(Line::from(""));
-                lines.push(problem_line(&e.text(lang)));
-            }
-            frame.render_widget(Paragraph::new(lines).wrap(Wrap { trim: false }), body);
-        }
         Screen::Entry {
             station,
             slot,
@@ -131,7 +110,6 @@ pub fn keys(state: &State, screen: &Screen) -> Vec<Msg> {
             KeyTotal,
             KeyQuit,
         ],
-        Screen::Typist { .. } => vec![KeyHelp, KeyChoose, KeyBack],
         Screen::Entry { .. } => vec![
             KeyHelp,
             KeyNextField,
@@ -864,6 +842,9 @@ mod tests {
     use super::*;
     use crate::form::ElectionInfo;
     use crate::services::{Identity, VerifiedDefinition};
+    use tally_core::double_entry::{Role, Timestamp};
+    use tally_core::people::{PersonId, PersonName, PinHash};
+    use tally_ledger::people::PeopleRecord;
 
     fn render(state: &State) -> String {
         let mut t = Terminal::new(TestBackend::new(80, 24)).unwrap();
@@ -947,6 +928,30 @@ mod tests {
                 files: Vec::new(),
             });
             let station = info.stations[0].number.0;
+            // A coordinator, then the typist Anna (person 2).
+            for (by, role, name) in [
+                (None, Role::Coordinator, "Carla"),
+                (Some(PersonId(1)), Role::Typist, "Anna"),
+            ] {
+                let hash =
+                    tally_signing::pin::hash_pin(&zeroize::Zeroizing::new("40417".into())).unwrap();
+                let event = state
+                    .ledger
+                    .people
+                    .registry
+                    .registration(
+                        by,
+                        Timestamp(0),
+                        PersonName::parse(name).unwrap(),
+                        role,
+                        PinHash::parse(hash).unwrap(),
+                    )
+                    .unwrap();
+                state
+                    .ledger
+                    .apply(&Record::People(PeopleRecord::Registry { event }))
+                    .unwrap();
+            }
             for record in [
                 Record::ElectionLoaded {
                     election: info.id.clone(),
@@ -955,7 +960,7 @@ mod tests {
                 Record::EntryStarted {
                     station,
                     slot: Slot::First,
-                    typist: "Anna".into(),
+                    person: PersonId(2),
                     at: 0,
                 },
                 Record::Cursor {

@@ -278,8 +278,8 @@ fn hsb_imports_refuses_corrects_restarts_and_writes_the_signed_510c() {
     );
     check_view(
         &mut r,
-        &["0 van 10 binnen", "ontbreekt", "Journaal: 1 regels, kop"],
-        &["0 of 10 in", "missing", "Journal: 1 records"],
+        &["0 van 10 binnen", "ontbreekt", "Journaal: 2 regels, kop"],
+        &["0 of 10 in", "missing", "Journal: 2 records"],
     );
 
     // Refusals, each with its own message; nothing imported.

@@ -113,7 +113,11 @@ fn a_journal_that_cannot_be_written_stops_the_import() {
     assert!(screen.contains("kan niet geschreven worden"), "{screen}");
     let agg = r.state.ledger.aggregation.as_ref().unwrap();
     assert_eq!(agg.missing().len(), 10, "nothing may be imported");
-    assert_eq!(r.journal.inner.records.len(), 1, "only the definition");
+    assert_eq!(
+        r.journal.inner.records.len(),
+        2,
+        "only the definition and the first coordinator"
+    );
     press(&mut r, KeyCode::Char('i'));
     assert!(matches!(r.state.screen, Shell::Fatal(_)), "no key acts");
 
@@ -134,7 +138,7 @@ fn a_journal_that_cannot_be_written_stops_the_import() {
     import(&mut r, &folder, &sha_hex(&bytes));
     let agg = r.state.ledger.aggregation.as_ref().unwrap();
     assert_eq!(agg.missing().len(), 9);
-    assert_eq!(r.journal.inner.records.len(), 2);
+    assert_eq!(r.journal.inner.records.len(), 3);
 }
 
 /// The Juinen CSB demo on a journal in memory that fails while `broken` is set, unlocked and
@@ -235,7 +239,8 @@ fn a_deceased_mark_the_journal_cannot_take_is_not_made() {
             CandidatePosition(1)
         )]
     );
-    assert_eq!(r.journal.inner.records.len(), kept + 1);
+    // The coordinator's PIN, then the mark.
+    assert_eq!(r.journal.inner.records.len(), kept + 2);
     let outcome = r.state.level.outcome.clone();
 
     // Replayed: the same mark and the same outcome; then undone, and replayed again.
@@ -253,5 +258,6 @@ fn a_deceased_mark_the_journal_cannot_take_is_not_made() {
     let r = csb_demo_at_the_candidates(&paths, inner, Rc::new(Cell::new(false)), false);
     assert!(r.state.ledger.decisions.deceased.is_empty());
     assert_eq!(r.state.level.outcome, undone);
-    assert_eq!(r.journal.inner.records.len(), kept + 2);
+    // Each mark after a coordinator's PIN (the second restart signed nobody in).
+    assert_eq!(r.journal.inner.records.len(), kept + 4);
 }

@@ -13,7 +13,7 @@ use tally_signing::{
     Certificate, CertificateFields, ContentKind, KdfParams, MediumFile, Role, SecretKey,
     SignedMedium, Timestamp, encrypt_secret_key, sign_medium,
 };
-use tally_tui::app::{Screen, State};
+use tally_tui::app::State;
 use tally_tui::demo::{FolderServices, JUINEN_110A, JUINEN_110B, JUINEN_230B, Paths, prepare_demo};
 use tally_tui::services::Services;
 use tally_tui::shell::Screen as Shell;
@@ -126,10 +126,7 @@ fn provisioned_keys_real_mode_and_the_demo_medium_refused() {
         other => panic!("{other:?}"),
     }
     type_published_groups(&mut r);
-    assert!(matches!(
-        r.state.screen,
-        Shell::Level(Screen::Overview { .. })
-    ));
+    register_first(&mut r);
     let lists = juinen_lists(&r);
     for i in 0..3 {
         let p = paper(i as u32 + 1, &lists);
@@ -137,7 +134,7 @@ fn provisioned_keys_real_mode_and_the_demo_medium_refused() {
         full_entry(&mut r, i, "Bert", &p);
     }
     key(&mut r, KeyCode::Char('t'));
-    key(&mut r, KeyCode::Char('e'));
+    as_coordinator(&mut r, 'e');
     let (path, _) = r.state.ledger.exported.clone().expect("exported");
     assert!(
         path.ends_with("GR2025_Juinen_0042_results-510b.tally"),

@@ -452,14 +452,34 @@ fn demo_in_tmux_load_type_kill_and_resume() {
         t.text(&hex[g * 4..g * 4 + 4]);
         t.keys(&["Enter"]);
     }
+    // The first coordinator registers, then registers the typist Anna (after her PIN).
+    t.wait_for("Schrijf eerst uzelf in als coordinator");
+    let person = |name: &str| {
+        t.text(name);
+        t.keys(&["Tab", "Tab"]);
+        t.text("40417");
+        t.keys(&["Tab"]);
+        t.text("40417");
+        t.keys(&["Enter"]);
+        t.wait_for(&format!("{name} is ingeschreven"));
+    };
+    person("Carla");
     t.wait_until("the overview", |s| {
         s.contains("0 van 3 stembureaus definitief") && s.contains("Studio The Rules")
     });
+    t.keys(&["F9"]);
+    t.wait_for("Kies uw naam (coordinator)");
+    t.text("40417");
+    t.keys(&["Enter"]);
+    t.wait_for("Schrijf een invoerder of coordinator in");
+    person("Anna");
+    t.keys(&["Escape"]);
+    t.wait_for("0 van 3 stembureaus definitief");
 
     // Station 1, typist Anna: A = 1234, B = 56, then killed while on D.
     t.keys(&["Enter"]);
-    t.wait_for("Uw naam");
-    t.text("Anna");
+    t.wait_for("Kies uw naam (invoerder)");
+    t.text("40417");
     t.keys(&["Enter"]);
     t.wait_for("Geldige stempassen");
     t.text("1234");
@@ -472,6 +492,10 @@ fn demo_in_tmux_load_type_kill_and_resume() {
     t.start(dir.path());
     t.wait_for("Wachtwoordzin");
     t.text("demo");
+    t.keys(&["Enter"]);
+    // The entry is Anna's: her PIN again.
+    t.wait_for("Kies uw naam (invoerder)");
+    t.text("40417");
     t.keys(&["Enter"]);
     // A and B are back, and the cursor is on D again.
     t.wait_until("the entry as it was", |s| {

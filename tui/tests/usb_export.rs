@@ -80,7 +80,7 @@ fn the_export_holds_the_municipal_report_pdf_signed_next_to_the_510b() {
     let lists = count_everything(&mut r);
     key(&mut r, KeyCode::Char('t'));
     assert_eq!(r.state.screen, Shell::Level(Screen::Total));
-    key(&mut r, KeyCode::Char('e'));
+    as_coordinator(&mut r, 'e');
     let (path, sha) = r.state.ledger.exported.clone().expect("exported");
 
     // The three files are in the signed manifest (and were read back and verified on the
@@ -175,7 +175,7 @@ fn usb_mode_without_a_usable_stick_refuses_the_export_and_keeps_the_data() {
     assert!(r.state.ledger.all_definitive(), "restart kept the count");
     key(&mut r, KeyCode::Char('t'));
     assert_eq!(r.state.screen, Shell::Level(Screen::Total));
-    key(&mut r, KeyCode::Char('e'));
+    as_coordinator(&mut r, 'e');
     assert!(r.state.ledger.exported.is_none());
     let notice = r.state.note.clone().expect("a notice");
     assert!(notice.error);
@@ -197,6 +197,6 @@ fn usb_mode_without_a_usable_stick_refuses_the_export_and_keeps_the_data() {
     let mut r = open(&paths, Lang::Nl);
     unlock(&mut r);
     key(&mut r, KeyCode::Char('t'));
-    key(&mut r, KeyCode::Char('e'));
+    as_coordinator(&mut r, 'e');
     assert!(r.state.ledger.exported.is_some(), "{:?}", r.state.note);
 }

@@ -24,7 +24,7 @@ use std::path::{Path, PathBuf};
 use std::process::Command;
 use std::time::{Duration, Instant};
 
-use common::{full_entry, juinen_lists, key, load_definition, paper, type_str};
+use common::{PIN, full_entry, juinen_lists, key, load_definition, paper, type_str};
 use crossterm::event::KeyCode;
 use tally_image::testbed::{
     BENCH_PASSPHRASE, BOOT_TIMEOUT, TEST_ROOT_SEED, TestBed, build_musl_inits, make_body_data,
@@ -330,7 +330,13 @@ fn tally_usb_in_the_guest_lists_hot_plugged_sticks_and_verifies_a_definition() {
         "E schrijft de ondertekende",
         Duration::from_secs(60),
     );
+    // The export is the coordinator's: her PIN (registered on the host) first.
+    let coordinator_pin = |vm: &mut tally_image::qemu::Vm, screen: &mut Screen| {
+        screen.wait(vm, "Kies uw naam (coordinator)", Duration::from_secs(120));
+        vm.send_bytes(format!("{PIN}\r").as_bytes()).unwrap();
+    };
     vm.send_bytes(b"e").unwrap();
+    coordinator_pin(&mut vm, &mut screen);
     screen.wait(
         &mut vm,
         "2 bruikbare sticks; laat er precies een in zitten",
@@ -340,6 +346,7 @@ fn tally_usb_in_the_guest_lists_hot_plugged_sticks_and_verifies_a_definition() {
     std::thread::sleep(Duration::from_secs(3));
     let exporting = Instant::now();
     vm.send_bytes(b"e").unwrap();
+    coordinator_pin(&mut vm, &mut screen);
     let text = screen.wait(
         &mut vm,
         "Ondertekende uitslag geschreven naar",

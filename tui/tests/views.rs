@@ -62,7 +62,10 @@ struct Words {
     media: &'static str,
     definition: [&'static str; 3],
     overview: [&'static str; 3],
-    typist: &'static str,
+    /// The registration of the first coordinator.
+    people: &'static str,
+    /// The typist's PIN prompt.
+    pin: &'static str,
     entry: [&'static str; 2],
     errors: &'static str,
     finish: &'static str,
@@ -95,9 +98,10 @@ const NL: Words = Words {
     overview: [
         "Studio The Rules",
         "0 van 3 stembureaus definitief",
-        "Journaal: 2 regels, kop ",
+        "Journaal: 3 regels, kop ",
     ],
-    typist: "Uw naam (invoerder) voor stembureau 1",
+    people: "Schrijf eerst uzelf in als coordinator",
+    pin: "Kies uw naam (invoerder)",
     entry: ["Toegelaten kiezers", "Geldige stempassen"],
     errors: "X F.201",
     finish: "Invoer afronden",
@@ -108,7 +112,7 @@ const NL: Words = Words {
         "velden: F Blanco stemmen = 40; H Totaal uitgebrachte stemmen = ",
         "A waarschuwingen akkoord",
     ],
-    acknowledged: "Waarschuwingen geaccepteerd door coordinator om ",
+    acknowledged: "Waarschuwingen geaccepteerd door Carla om ",
     confirm: "Typ ter bevestiging het nummer van het stembureau (1)",
     compare: "Vergelijk voor het tekenen deze cijfers",
     figures: [
@@ -139,9 +143,10 @@ const EN: Words = Words {
     overview: [
         "Studio The Rules",
         "0 of 3 polling stations definitive",
-        "Journal: 2 records, head ",
+        "Journal: 3 records, head ",
     ],
-    typist: "Your name (typist) for polling station 1",
+    people: "First register yourself as coordinator",
+    pin: "Choose your name (typist)",
     entry: ["Admitted voters", "Valid poll cards"],
     errors: "X F.201",
     finish: "Finish entry",
@@ -152,7 +157,7 @@ const EN: Words = Words {
         "fields: F Blank votes = 40; H Total votes cast = ",
         "A acknowledge warnings",
     ],
-    acknowledged: "Warnings acknowledged by coordinator at ",
+    acknowledged: "Warnings acknowledged by Carla at ",
     confirm: "To confirm, type the polling station's number (1)",
     compare: "Before signing, compare these figures",
     figures: [
@@ -203,14 +208,17 @@ fn every_screen(lang: Lang, w: &Words) {
     }
     check("definition refused", &r.state, &["X "]);
     key(&mut r, KeyCode::Esc);
-    load_definition(&mut r);
+    key(&mut r, KeyCode::Enter);
+    type_published_groups(&mut r);
+    check("people first", &r.state, &[w.people]);
+    register_first(&mut r);
     check("overview", &r.state, &w.overview);
 
+    register(&mut r, "Anna", false);
     select(&mut r, 0);
     key(&mut r, KeyCode::Enter);
-    check("typist", &r.state, &[w.typist]);
-    type_str(&mut r, "Anna");
-    key(&mut r, KeyCode::Enter);
+    check("pin", &r.state, &[w.pin, "Anna"]);
+    sign_in(&mut r, "Anna");
     check("entry", &r.state, &w.entry);
 
     // A + B typed that do not add up to D: the error is beside D, marked X, with its code.
@@ -248,7 +256,7 @@ fn every_screen(lang: Lang, w: &Words) {
     key(&mut r, KeyCode::Enter);
     // Errors: the coordinator sends it back.
     select(&mut r, 0);
-    key(&mut r, KeyCode::Char('c'));
+    as_coordinator(&mut r, 'c');
     check("coordinator errors", &r.state, &["F.201"]);
     key(&mut r, KeyCode::Char('d'));
     check("confirm", &r.state, &[w.confirm]);
@@ -266,7 +274,7 @@ fn every_screen(lang: Lang, w: &Words) {
     full_entry(&mut r, 0, "Bert", &q);
     select(&mut r, 0);
     check("overview needs coordinator", &r.state, &["! "]);
-    key(&mut r, KeyCode::Char('c'));
+    as_coordinator(&mut r, 'c');
     check(
         "coordinator differences",
         &r.state,
@@ -286,7 +294,7 @@ fn every_screen(lang: Lang, w: &Words) {
     key(&mut r, KeyCode::Enter);
     select(&mut r, 2);
     check("overview warnings", &r.state, &["! coordinator"]);
-    key(&mut r, KeyCode::Char('c'));
+    as_coordinator(&mut r, 'c');
     let lines = check("coordinator warnings", &r.state, &w.warnings);
     // The fields' values are those typed: H as on the paper.
     let h = &p[&FieldId::VotesCast];
@@ -297,7 +305,7 @@ fn every_screen(lang: Lang, w: &Words) {
         "{lines:?}"
     );
     decide(&mut r, 'a', 3);
-    key(&mut r, KeyCode::Char('c'));
+    as_coordinator(&mut r, 'c');
     check("coordinator acknowledged", &r.state, &[w.acknowledged]);
     key(&mut r, KeyCode::Esc);
     key(&mut r, KeyCode::Char('t'));
@@ -342,7 +350,7 @@ fn every_screen(lang: Lang, w: &Words) {
     assert_eq!(value_of(&lines, "H"), dutch(h));
     assert_eq!(value_of(&lines, "D"), dutch(h));
     assert!(h >= 1000, "the test should show a thousands separator: {h}");
-    key(&mut r, KeyCode::Char('e'));
+    as_coordinator(&mut r, 'e');
     let sha = r.state.ledger.exported.clone().unwrap().1;
     // Right after the export: the hash code large, each group drawn in 3x5 glyphs.
     let lines = check("total, hash code large", &r.state, &[]);

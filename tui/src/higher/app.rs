@@ -13,16 +13,20 @@ use tally_core::apportionment::{
     SeatDrawing, SeatLot,
 };
 use tally_core::counts::CountFile;
+use tally_core::double_entry::Role;
 use tally_core::election::Candidate;
 use tally_core::eml::definition::SourceFile;
 use tally_core::ids::{CandidatePosition, ListNumber};
+use tally_core::people::PersonId;
 use tally_export::{Created, ExportError, ExportFile, JournalMark};
+use tally_ledger::people::{People, PeopleRecord};
 use tally_signing::ContentKind;
 
 use super::services::VerifiedCount;
 use crate::hash_groups::{GroupsInput, PaperFile};
 use crate::services::ExportDone;
 use crate::services::{Medium, Refusal};
+use crate::shell::people::Guard;
 use crate::shell::runner::{Ctx, failed};
 use crate::shell::{self, Level, Purpose};
 use crate::text::{Lang, Msg};
@@ -135,6 +139,27 @@ pub enum Screen {
     Done,
 }
 
+/// What a coordinator's PIN opens at the HSB and CSB.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum HigherAct {
+    /// Typing the outcome of a drawing of lots.
+    Lot,
+    /// A decision on a correction (confirmed with the body's code next).
+    Correction {
+        /// The body.
+        body: String,
+        /// Whether the new file is taken.
+        accept: bool,
+    },
+    /// Writing the signed result, from the screen it was asked on.
+    Export(Box<Screen>),
+    /// Marking a candidate deceased (or undoing a mark made in error).
+    Deceased {
+        /// Undoing a mark.
+        undo: bool,
+    },
+}
+
 /// The higher state beyond the ledger.
 #[derive(Debug, Clone, Default)]
 pub struct Extra {
@@ -161,9 +186,14 @@ pub fn import_kind(state: &State) -> ContentKind {
     }
 }
 
+/// Goes to a screen; a drawing of lots is typed by a coordinator signed in with their PIN.
 fn go(state: &mut State, screen: Screen) {
-    state.go(screen);
     state.level.scroll = 0;
+    if screen == Screen::Lot && state.signed_in.is_none() {
+        state.guarded(screen);
+    } else {
+        state.go(screen);
+    }
 }
 
 fn after_lot_screen(state: &State) -> Screen {
@@ -231,6 +261,79 @@ impl Level for Higher {
     type Effect = HigherEffect;
     type Extra = Extra;
     type Services = dyn HigherServices;
+    type Act = HigherAct;
+
+    fn people(ledger: &Ledger) -> &People {
+        &ledger.people
+    }
+
+    fn people_record(record: PeopleRecord) -> Record {
+        Record::People(record)
+    }
+
+    fn guard(_state: &State, screen: &Screen) -> Option<Guard<HigherAct>> {
+        let act = match screen {
+            Screen::Lot => HigherAct::Lot,
+            Screen::Deceased { undo, .. } => HigherAct::Deceased { undo: *undo },
+            Screen::ConfirmCorrection { body, accept, .. } => HigherAct::Correction {
+                body: body.clone(),
+                accept: *accept,
+            },
+            _ => return None,
+        };
+        Some(Guard {
+            role: Role::Coordinator,
+            only: None,
+            except: None,
+            act,
+        })
+    }
+
+    fn authorized(state: &mut State, _person: PersonId, act: HigherAct) -> Vec<Effect> {
+        match act {
+            HigherAct::Lot => {
+                state.go(Screen::Lot);
+                vec![]
+            }
+            HigherAct::Correction { body, accept } => {
+                state.go(Screen::ConfirmCorrection {
+                    body,
+                    accept,
+                    typed: String::new(),
+                });
+                vec![]
+            }
+            HigherAct::Export(back) => {
+                state.go(*back);
+                vec![Effect::Level(HigherEffect::Export)]
+            }
+            HigherAct::Deceased { undo } => {
+                go(state, deceased_screen(undo, None, None));
+                vec![]
+            }
+        }
+    }
+
+    fn locked(_state: &State) -> Screen {
+        Screen::Overview
+    }
+
+    fn act_text(_state: &State, act: &HigherAct, lang: Lang) -> String {
+        match act {
+            HigherAct::Lot => Msg::ActLot.text(lang).to_owned(),
+            HigherAct::Correction { body, accept } => {
+                let how = if *accept {
+                    Msg::ActCorrectionAccept
+                } else {
+                    Msg::ActCorrectionReject
+                };
+                Msg::ActCorrection.fill(lang, &[body, how.text(lang)])
+            }
+            HigherAct::Export(_) => Msg::ActExport.text(lang).to_owned(),
+            HigherAct::Deceased { undo: false } => Msg::ActDeceased.text(lang).to_owned(),
+            HigherAct::Deceased { undo: true } => Msg::ActDeceasedUndo.text(lang).to_owned(),
+        }
+    }
 
     fn paper_hashes(def: &Definition) -> (String, Vec<(String, String)>) {
         (def.sha256_110a.clone(), def.lists_230b.clone())
@@ -752,16 +855,17 @@ fn on_key(state: &mut State, key: KeyEvent) -> Vec<Effect> {
                 .as_ref()
                 .and_then(|a| a.pending_correction())
                 .map(|p| p.body.clone());
-            // Never one key: the next screen says what will happen and asks for the body's
-            // code (as the GSB's coordinator confirms with the station's number).
-            let confirm = |accept: bool, body: String| Screen::ConfirmCorrection {
-                body,
-                accept,
-                typed: String::new(),
-            };
+            // Never one key: a coordinator's PIN, then the next screen says what will happen
+            // and asks for the body's code (as the GSB's coordinator confirms with the
+            // station's number).
             match (key.code, body) {
-                (KeyCode::Char('1'), Some(body)) => go(state, confirm(true, body)),
-                (KeyCode::Char('2'), Some(body)) => go(state, confirm(false, body)),
+                (KeyCode::Char('1'), Some(body)) => {
+                    state.coordinator(HigherAct::Correction { body, accept: true })
+                }
+                (KeyCode::Char('2'), Some(body)) => state.coordinator(HigherAct::Correction {
+                    body,
+                    accept: false,
+                }),
                 (KeyCode::Esc, _) => go(state, Screen::Overview),
                 _ => {}
             }
@@ -804,7 +908,11 @@ fn on_key(state: &mut State, key: KeyEvent) -> Vec<Effect> {
                 go(state, Screen::Overview);
                 vec![]
             }
-            (_, Some('e')) if !is_central(state) => vec![Effect::Level(HigherEffect::Export)],
+            (_, Some('e')) if !is_central(state) => {
+                let back = Box::new(state.level_screen().cloned().unwrap_or(Screen::Overview));
+                state.coordinator(HigherAct::Export(back));
+                vec![]
+            }
             (_, Some('z')) if is_central(state) => {
                 let screen = match &state.level.outcome {
                     Some(Ok(Computation::SeatLotsNeeded(_))) => Screen::Lot,
@@ -849,9 +957,13 @@ fn on_key(state: &mut State, key: KeyEvent) -> Vec<Effect> {
                 go(state, Screen::Seats);
                 vec![]
             }
-            (_, Some('e')) => vec![Effect::Level(HigherEffect::Export)],
+            (_, Some('e')) => {
+                let back = Box::new(state.level_screen().cloned().unwrap_or(Screen::Overview));
+                state.coordinator(HigherAct::Export(back));
+                vec![]
+            }
             (_, Some('o')) => {
-                go(state, deceased_screen(false, None, None));
+                state.coordinator(HigherAct::Deceased { undo: false });
                 vec![]
             }
             (_, Some('h')) if state.ledger.decisions.deceased.is_empty() => {
@@ -859,7 +971,7 @@ fn on_key(state: &mut State, key: KeyEvent) -> Vec<Effect> {
                 vec![]
             }
             (_, Some('h')) => {
-                go(state, deceased_screen(true, None, None));
+                state.coordinator(HigherAct::Deceased { undo: true });
                 vec![]
             }
             _ => vec![],
@@ -872,7 +984,11 @@ fn on_key(state: &mut State, key: KeyEvent) -> Vec<Effect> {
         } => deceased_key(state, key, undo, list, candidate, typed),
         // Another stick: the same signed files (the kept export).
         Screen::Done => match letter(&key) {
-            Some('e') => vec![Effect::Level(HigherEffect::Export)],
+            Some('e') => {
+                let back = Box::new(state.level_screen().cloned().unwrap_or(Screen::Overview));
+                state.coordinator(HigherAct::Export(back));
+                vec![]
+            }
             _ => vec![],
         },
     }

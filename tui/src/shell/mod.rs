@@ -8,6 +8,7 @@
 //! What it must not do: know any level's records or screens beyond the [`Level`] trait, or
 //! do I/O in [`update`].
 
+pub mod people;
 pub mod runner;
 pub mod view;
 
@@ -15,6 +16,11 @@ use std::fmt::Debug;
 
 use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
 
+use tally_core::double_entry::Role;
+use tally_core::people::PersonId;
+use tally_ledger::people::{People, PeopleRecord};
+
+use self::people::{Guard, NewPerson, PeopleForm, PinFor, PinKey, PinPrompt, Secret};
 use crate::hash_groups::{GroupsInput, PaperFile};
 use crate::services::{Identity, Medium, Refusal};
 use crate::text::{Lang, Msg};
@@ -40,6 +46,22 @@ pub trait Level: Sized + 'static {
     type Extra: Clone + Debug;
     /// The level's own services (`dyn` trait of what its effects need).
     type Services: ?Sized;
+    /// What a registered person's PIN opens at this level (a screen, a decision).
+    type Act: Clone + Debug + PartialEq;
+
+    /// The people of the session in the ledger.
+    fn people(ledger: &Self::Ledger) -> &People;
+    /// A record about the people, as a record of this level.
+    fn people_record(record: PeopleRecord) -> Record<Self>;
+    /// Who may see a level screen: `None` for everyone (an overview), or the PIN that opens
+    /// it (the screen is shown again after that PIN: after a restart, or the screen locked).
+    fn guard(state: &State<Self>, screen: &Self::Screen) -> Option<Guard<Self::Act>>;
+    /// A registered person's PIN was right for `act`: carry it out.
+    fn authorized(state: &mut State<Self>, person: PersonId, act: Self::Act) -> Vec<Effect<Self>>;
+    /// The screen nobody is signed in on (the overview), where a locked screen goes.
+    fn locked(state: &State<Self>) -> Self::Screen;
+    /// What the PIN for `act` will open, in words (shown on the PIN prompt).
+    fn act_text(state: &State<Self>, act: &Self::Act, lang: Lang) -> String;
 
     /// The SHA-256 (hex) of the 110a, and the 230b files (name, SHA-256 hex) of which one is
     /// asked on the definition screen.
@@ -172,6 +194,10 @@ pub enum Screen<L: Level> {
     },
     /// The journal cannot be written: nothing more is accepted.
     Fatal(String),
+    /// A registered person and their PIN, before a screen or an act.
+    Pin(PinPrompt<L::Act>),
+    /// Registering the people of the session.
+    People(PeopleForm),
     /// A screen of the level.
     Level(L::Screen),
 }
@@ -195,6 +221,19 @@ pub enum Event<L: Level> {
     Refused(Refusal),
     /// The journal could not be written: nothing more is accepted.
     JournalFailed(String),
+    /// The outcome of [`Effect::CheckPin`] (the try is in the journal).
+    PinChecked {
+        /// Whose PIN.
+        person: PersonId,
+        /// What it was for.
+        act: PinFor<L::Act>,
+        /// Right, or why not.
+        result: Result<(), Refusal>,
+    },
+    /// The outcome of [`Effect::Register`]: the name registered, or why not.
+    Registered(Result<String, Refusal>),
+    /// No key for the idle time: the screen locks.
+    Idle,
     /// The outcome of a level's effect.
     Level(L::Event),
 }
@@ -202,8 +241,8 @@ pub enum Event<L: Level> {
 /// Something the runner must do.
 #[derive(Debug, Clone)]
 pub enum Effect<L: Level> {
-    /// Unlock the body key.
-    Unlock(String),
+    /// Unlock the body key with the passphrase (wiped when dropped).
+    Unlock(Secret),
     /// Look for media.
     Scan,
     /// Verify a definition medium.
@@ -212,6 +251,17 @@ pub enum Effect<L: Level> {
     Keep(Medium, Box<L::Definition>),
     /// Write the record to the journal, then apply it.
     Persist(Record<L>),
+    /// Check a person's PIN (the delay after wrong ones first), journal the try.
+    CheckPin {
+        /// Whose PIN.
+        person: PersonId,
+        /// As typed.
+        pin: Secret,
+        /// What it opens.
+        act: PinFor<L::Act>,
+    },
+    /// Hash the PIN and journal the registration.
+    Register(NewPerson),
     /// Stop the program.
     Quit,
     /// A level's effect.
@@ -257,7 +307,7 @@ pub struct State<L: Level> {
     /// The level's state beyond the ledger.
     pub level: L::Extra,
     /// The passphrase being typed (never shown).
-    pub passphrase: String,
+    pub passphrase: Secret,
     /// Why the last unlock was refused.
     pub unlock_error: Option<Refusal>,
     /// Whether the body key is unlocked.
@@ -268,6 +318,8 @@ pub struct State<L: Level> {
     pub note: Option<Note>,
     /// The journal's record count and chain hash, as the runner wrote or read it.
     pub journal_head: Option<ChainHead>,
+    /// The person whose PIN opened the act on screen (cleared when the screen locks).
+    pub signed_in: Option<PersonId>,
     seed: u64,
 }
 
@@ -282,12 +334,13 @@ impl<L: Level> State<L> {
             screen: Screen::Start,
             ledger: L::Ledger::default(),
             level: L::extra(seed),
-            passphrase: String::new(),
+            passphrase: Secret::default(),
             unlock_error: None,
             unlocked: false,
             help: false,
             note: None,
             journal_head: None,
+            signed_in: None,
             seed,
         }
     }
@@ -348,12 +401,62 @@ impl<L: Level> State<L> {
     }
 
     fn resume(&mut self) -> Vec<Effect<L>> {
-        if L::has_definition(self) {
-            let screen = L::resume(self);
-            self.go(screen);
-            Vec::new()
-        } else {
-            self.media(Purpose::Definition)
+        if !L::has_definition(self) {
+            return self.media(Purpose::Definition);
+        }
+        if L::people(&self.ledger).registry.is_empty() {
+            // The first coordinator is registered before any work.
+            self.screen = Screen::People(PeopleForm::new(None));
+            return Vec::new();
+        }
+        let screen = L::resume(self);
+        self.guarded(screen);
+        Vec::new()
+    }
+
+    /// Goes to a level screen, through the PIN prompt when the screen asks for one.
+    pub fn guarded(&mut self, screen: L::Screen) {
+        match L::guard(self, &screen) {
+            Some(g) => self.pin(Guard {
+                role: g.role,
+                only: g.only,
+                except: g.except,
+                act: PinFor::Level(g.act),
+            }),
+            None => self.go(screen),
+        }
+    }
+
+    /// Asks for a registered person's PIN before `guard.act`.
+    pub fn pin(&mut self, guard: Guard<PinFor<L::Act>>) {
+        self.screen = Screen::Pin(PinPrompt::new(guard));
+    }
+
+    /// Asks for a coordinator's PIN before the level's `act`.
+    pub fn coordinator(&mut self, act: L::Act) {
+        self.pin(Guard {
+            role: Role::Coordinator,
+            only: None,
+            except: None,
+            act: PinFor::Level(act),
+        });
+    }
+
+    /// Locks the screen: back where nobody is signed in; the next act asks a PIN again.
+    pub fn lock(&mut self) {
+        self.signed_in = None;
+        let screen = L::locked(self);
+        self.go(screen);
+        self.info(Msg::ScreenLocked, &[]);
+    }
+
+    /// Whether a screen that belongs to a person (or a PIN being typed) is on show.
+    fn personal(&self) -> bool {
+        match &self.screen {
+            Screen::Pin(_) => true,
+            Screen::People(_) => !L::people(&self.ledger).registry.is_empty(),
+            Screen::Level(s) => L::guard(self, s).is_some(),
+            _ => false,
         }
     }
 }
@@ -378,7 +481,7 @@ pub fn update<L: Level>(state: &mut State<L>, event: Event<L>) -> Vec<Effect<L>>
             state.resume()
         }
         Event::Unlocked(Err(r)) => {
-            state.passphrase.clear();
+            state.passphrase = Secret::default();
             state.unlock_error = Some(r);
             Vec::new()
         }
@@ -443,6 +546,54 @@ pub fn update<L: Level>(state: &mut State<L>, event: Event<L>) -> Vec<Effect<L>>
             state.screen = Screen::Fatal(why);
             Vec::new()
         }
+        Event::PinChecked {
+            person,
+            act,
+            result: Ok(()),
+        } => {
+            state.signed_in = Some(person);
+            match act {
+                PinFor::People => {
+                    state.screen = Screen::People(PeopleForm::new(Some(person)));
+                    Vec::new()
+                }
+                PinFor::Level(act) => L::authorized(state, person, act),
+            }
+        }
+        Event::PinChecked { result: Err(r), .. } => {
+            if let Screen::Pin(prompt) = &mut state.screen {
+                prompt.error = Some(r);
+            } else {
+                state.error(r);
+            }
+            Vec::new()
+        }
+        Event::Registered(Ok(name)) => {
+            if let Screen::People(form) = &state.screen {
+                if form.by.is_none() {
+                    let effects = state.resume();
+                    state.info(Msg::PersonRegistered, &[&name]);
+                    return effects;
+                }
+                state.screen = Screen::People(PeopleForm::new(form.by));
+            }
+            state.info(Msg::PersonRegistered, &[&name]);
+            Vec::new()
+        }
+        Event::Registered(Err(r)) => {
+            if let Screen::People(form) = &mut state.screen {
+                form.error = Some(r);
+            } else {
+                state.error(r);
+            }
+            Vec::new()
+        }
+        Event::Idle => {
+            if state.personal() && !state.help {
+                state.lock();
+            }
+            Vec::new()
+        }
         Event::Level(e) => L::event(state, e),
     }
 }
@@ -470,6 +621,11 @@ fn on_key<L: Level>(state: &mut State<L>, key: KeyEvent) -> Vec<Effect<L>> {
             state.lang = state.lang.toggled();
             return Vec::new();
         }
+        // The lock key: wherever a person is signed in, back to where nobody is.
+        KeyCode::F(12) if state.personal() => {
+            state.lock();
+            return Vec::new();
+        }
         _ => {}
     }
     // A note stays until the next key (on the start screen until the passphrase is taken:
@@ -477,18 +633,31 @@ fn on_key<L: Level>(state: &mut State<L>, key: KeyEvent) -> Vec<Effect<L>> {
     if !matches!(state.screen, Screen::Start) {
         state.note = None;
     }
+    // The people key: on a screen nobody is signed in on, a coordinator registers.
+    if key.code == KeyCode::F(9)
+        && let Screen::Level(screen) = &state.screen
+        && L::guard(state, screen).is_none()
+    {
+        state.pin(Guard {
+            role: Role::Coordinator,
+            only: None,
+            except: None,
+            act: PinFor::People,
+        });
+        return Vec::new();
+    }
     match &mut state.screen {
         Screen::Start => {
             match key.code {
-                KeyCode::Enter if !state.passphrase.is_empty() => {
+                KeyCode::Enter if !state.passphrase.0.is_empty() => {
                     return vec![Effect::Unlock(std::mem::take(&mut state.passphrase))];
                 }
                 KeyCode::Backspace => {
-                    state.passphrase.pop();
+                    state.passphrase.0.pop();
                 }
                 KeyCode::Char(c) if !key.modifiers.contains(KeyModifiers::CONTROL) => {
-                    if state.passphrase.chars().count() < 256 {
-                        state.passphrase.push(c);
+                    if state.passphrase.0.chars().count() < 256 {
+                        state.passphrase.0.push(c);
                     }
                     state.unlock_error = None;
                 }
@@ -541,6 +710,34 @@ fn on_key<L: Level>(state: &mut State<L>, key: KeyEvent) -> Vec<Effect<L>> {
             }
         },
         Screen::Fatal(_) => Vec::new(),
+        Screen::Pin(prompt) => match prompt.key(&key, &L::people(&state.ledger).registry) {
+            PinKey::Typed => Vec::new(),
+            PinKey::Check(person, pin) => vec![Effect::CheckPin {
+                person,
+                pin,
+                act: prompt.guard.act.clone(),
+            }],
+            PinKey::Leave => {
+                let screen = L::locked(state);
+                state.go(screen);
+                Vec::new()
+            }
+        },
+        Screen::People(form) => {
+            let registry = &L::people(&state.ledger).registry;
+            if key.code == KeyCode::Esc {
+                // The first coordinator must be registered before anything else.
+                if !registry.is_empty() {
+                    let screen = L::locked(state);
+                    state.go(screen);
+                }
+                return Vec::new();
+            }
+            form.key(&key, registry)
+                .map(Effect::Register)
+                .into_iter()
+                .collect()
+        }
         Screen::Level(_) => L::key(state, key),
     }
 }

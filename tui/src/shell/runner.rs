@@ -6,6 +6,12 @@ use std::collections::VecDeque;
 
 use crossterm::event::KeyEvent;
 
+use tally_core::double_entry::Timestamp;
+use tally_core::people::{PersonId, PinHash};
+use tally_ledger::people::PeopleRecord;
+use tally_signing::pin::PinVerdict;
+
+use super::people::{NewPerson, PinFor, Secret, registry_refusal};
 use super::{Effect, Event, Level, Record, Screen, State, update};
 use crate::services::{Medium, Refusal, Services};
 use crate::text::{Lang, Msg};
@@ -47,7 +53,12 @@ pub struct Runner<L: Level, S: Services<L>, J: Journal> {
     pub journal: J,
     /// Whether the program should stop.
     pub quit: bool,
+    /// When the last key came (the screen locks after [`IDLE_LOCK`] without one).
+    pub last_key: std::time::Instant,
 }
+
+/// How long without a key before a screen that belongs to a person locks.
+pub const IDLE_LOCK: std::time::Duration = std::time::Duration::from_secs(5 * 60);
 
 /// What a level's effect may use: the state, the services, and [`Ctx::persist`].
 pub struct Ctx<'a, L: Level> {
@@ -158,6 +169,7 @@ impl<L: Level, S: Services<L>, J: Journal> Runner<L, S, J> {
             services,
             journal,
             quit: false,
+            last_key: std::time::Instant::now(),
         })
     }
 
@@ -235,7 +247,17 @@ impl<L: Level, S: Services<L>, J: Journal> Runner<L, S, J> {
 
     /// Handles a key.
     pub fn key(&mut self, key: KeyEvent) {
+        self.last_key = std::time::Instant::now();
         self.dispatch(Event::Key(key));
+    }
+
+    /// No key came: at `now`, after [`IDLE_LOCK`] since the last one, a screen that belongs
+    /// to a person locks (once).
+    pub fn idle(&mut self, now: std::time::Instant) {
+        if now.saturating_duration_since(self.last_key) >= IDLE_LOCK {
+            self.last_key = now;
+            self.dispatch(Event::Idle);
+        }
     }
 
     /// The sticks changed (one inserted or removed): a media screen lists them again.
@@ -289,18 +311,97 @@ impl<L: Level, S: Services<L>, J: Journal> Runner<L, S, J> {
 
     fn effect(&mut self, effect: Effect<L>) -> Vec<Event<L>> {
         match effect {
-            Effect::Unlock(pass) => vec![Event::Unlocked(self.unlock(&pass))],
+            Effect::Unlock(pass) => vec![Event::Unlocked(self.unlock(&pass.0))],
             Effect::Scan => vec![Event::Media(self.services.scan())],
             Effect::VerifyDefinition(m) => vec![Event::DefinitionVerified(
                 self.services.verify_definition(&m).map(Box::new),
             )],
             Effect::Keep(medium, def) => self.keep(&medium, &def),
             Effect::Persist(record) => vec![self.ctx().persist_event(record)],
+            Effect::CheckPin { person, pin, act } => self.check_pin(person, &pin, act),
+            Effect::Register(person) => self.register(person),
             Effect::Quit => {
                 self.quit = true;
                 Vec::new()
             }
             Effect::Level(e) => L::effect(&mut self.ctx(), e),
+        }
+    }
+
+    /// Checks a person's PIN: refused without a try while the delay after wrong PINs runs;
+    /// a try, right or wrong, is journaled (the delay survives a restart).
+    fn check_pin(&mut self, person: PersonId, pin: &Secret, act: PinFor<L::Act>) -> Vec<Event<L>> {
+        let now = Timestamp(now_ms());
+        let people = L::people(&self.state.ledger);
+        let refused = |r: Refusal| {
+            vec![Event::PinChecked {
+                person,
+                act: act.clone(),
+                result: Err(r),
+            }]
+        };
+        let Some(hash) = people
+            .registry
+            .person(person)
+            .filter(|p| p.active)
+            .map(|p| p.pin_hash.as_str().to_owned())
+        else {
+            return refused(Refusal::with(Msg::PersonDeactivated, &[], ""));
+        };
+        if let Err(wait) = people.throttle.check(person, now) {
+            let seconds = (wait.wait_ms.saturating_add(999) / 1000).max(1);
+            return refused(Refusal::with(Msg::PinWait, &[&seconds.to_string()], ""));
+        }
+        let (record, result) = match tally_signing::pin::verify_pin(&hash, &pin.0) {
+            Ok(PinVerdict::Correct) => (PeopleRecord::PinAccepted { person, at: now }, Ok(())),
+            Ok(PinVerdict::Wrong) => (
+                PeopleRecord::WrongPin { person, at: now },
+                Err(Refusal::with(Msg::PinWrong, &[], "")),
+            ),
+            Err(e) => return refused(Refusal::with(Msg::PinUnusable, &[], e.to_string())),
+        };
+        let applied = match self.ctx().persist(L::people_record(record), None) {
+            Ok((record, _)) => Event::Applied(record),
+            Err(e) => return vec![failed(&e)],
+        };
+        vec![
+            applied,
+            Event::PinChecked {
+                person,
+                act,
+                result,
+            },
+        ]
+    }
+
+    /// Hashes a new person's PIN (a random salt) and journals the registration.
+    fn register(&mut self, person: NewPerson) -> Vec<Event<L>> {
+        let refused = |r: Refusal| vec![Event::Registered(Err(r))];
+        let hash = match tally_signing::pin::hash_pin(&person.pin.0)
+            .map_err(|e| e.to_string())
+            .and_then(|h| PinHash::parse(h).map_err(|e| e.to_string()))
+        {
+            Ok(hash) => hash,
+            Err(e) => return refused(Refusal::with(Msg::PinUnusable, &[], e)),
+        };
+        let name = person.name.as_str().to_owned();
+        let event = match L::people(&self.state.ledger).registry.registration(
+            person.by,
+            Timestamp(now_ms()),
+            person.name,
+            person.role,
+            hash,
+        ) {
+            Ok(event) => event,
+            Err(e) => return refused(registry_refusal(&e)),
+        };
+        match self
+            .ctx()
+            .persist(L::people_record(PeopleRecord::Registry { event }), None)
+        {
+            Ok((record, _)) => vec![Event::Applied(record), Event::Registered(Ok(name))],
+            Err(PersistError::Refused(e)) => refused(L::refusal(&e)),
+            Err(PersistError::Journal(why)) => vec![Event::JournalFailed(why)],
         }
     }
 

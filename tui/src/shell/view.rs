@@ -206,6 +206,8 @@ pub fn view<L: Level>(state: &State<L>, frame: &mut Frame) {
             let lines = vec![problem_line(&Msg::JournalFailed.fill(lang, &[why]))];
             frame.render_widget(Paragraph::new(lines).wrap(Wrap { trim: false }), body);
         }
+        Screen::Pin(prompt) => pin_prompt(state, prompt, frame, body),
+        Screen::People(form) => people_form(state, form, frame, body),
         Screen::Level(screen) => L::draw(state, screen, frame, body),
     }
     let prompt = state.level_screen().and_then(|s| L::prompt(state, s));
@@ -290,6 +292,8 @@ fn header_line<L: Level>(state: &State<L>, width: usize) -> Line<'static> {
         Screen::Media(_) => Msg::MediaTitle.text(lang).to_string(),
         Screen::Definition { .. } => Msg::DefinitionTitle.text(lang).to_string(),
         Screen::Fatal(_) => String::new(),
+        Screen::Pin(_) => Msg::PinTitle.text(lang).to_string(),
+        Screen::People(_) => Msg::PeopleTitle.text(lang).to_string(),
         Screen::Level(s) => L::title(state, s),
     });
     let id = L::election_id(state).map(|id| format!(" | {id}"));
@@ -325,7 +329,19 @@ fn screen_keys<L: Level>(state: &State<L>) -> Vec<Msg> {
             vec![KeyHelp, KeyNextGroup, KeyPrevGroup, KeyCheck, KeyBack]
         }
         Screen::Fatal(_) => vec![KeyQuit],
-        Screen::Level(s) => L::keys(state, s),
+        Screen::Pin(_) => vec![KeyHelp, KeyChoosePerson, KeyConfirmPin, KeyBack],
+        Screen::People(form) if form.by.is_none() => vec![KeyHelp, KeyTabField, KeyConfirmPin],
+        Screen::People(_) => vec![KeyHelp, KeyTabField, KeyConfirmPin, KeyLock, KeyBack],
+        Screen::Level(s) => {
+            let mut keys = L::keys(state, s);
+            // Every level screen: the people (where nobody is signed in), or the lock.
+            keys.push(if L::guard(state, s).is_none() {
+                KeyPeople
+            } else {
+                KeyLock
+            });
+            keys
+        }
     }
 }
 
@@ -335,12 +351,126 @@ fn key_bar<L: Level>(state: &State<L>) -> Line<'static> {
     } else {
         screen_keys(state)
     };
-    let text = keys
-        .iter()
-        .map(|k| k.text(state.lang))
-        .collect::<Vec<_>>()
-        .join("  ");
+    // The keys that fit the 80 columns, in order; the help (F1) lists them all.
+    let mut text = String::new();
+    for k in keys {
+        let t = k.text(state.lang);
+        let sep = if text.is_empty() { "" } else { "  " };
+        if text.chars().count() + sep.len() + t.chars().count() > 80 {
+            break;
+        }
+        text.push_str(sep);
+        text.push_str(t);
+    }
     Line::from(text)
+}
+
+/// The PIN prompt: who may, the list to choose from, the PIN as stars.
+fn pin_prompt<L: Level>(
+    state: &State<L>,
+    prompt: &super::people::PinPrompt<L::Act>,
+    frame: &mut Frame,
+    area: Rect,
+) {
+    let lang = state.lang;
+    let registry = &L::people(&state.ledger).registry;
+    let role = super::people::role_msg(prompt.guard.role).text(lang);
+    let choices = prompt.choices(registry);
+    let act = match &prompt.guard.act {
+        super::people::PinFor::People => Msg::ActPeople.text(lang).to_owned(),
+        super::people::PinFor::Level(act) => L::act_text(state, act, lang),
+    };
+    let mut lines = vec![
+        Line::from(vec![
+            Span::styled(format!("{} ", Msg::PinFor.text(lang)), DIM),
+            Span::styled(ascii(&act), BOLD),
+        ]),
+        Line::from(""),
+    ];
+    if choices.is_empty() {
+        lines.push(problem_line(&Msg::PinNobody.fill(lang, &[role])));
+    } else {
+        lines.push(Line::from(Msg::PinAsk.fill(lang, &[role])));
+        lines.push(Line::from(""));
+        let height = usize::from(area.height).saturating_sub(6).max(1);
+        let first = prompt.selected.saturating_sub(height.saturating_sub(1));
+        for (i, p) in choices.iter().enumerate().skip(first).take(height) {
+            let sel = i == prompt.selected;
+            lines.push(Line::styled(
+                format!("{} {}", if sel { ">" } else { " " }, ascii(p.name.as_str())),
+                if sel { CURSOR } else { Style::new() },
+            ));
+        }
+        lines.push(Line::from(""));
+        lines.push(Line::from(vec![
+            Span::raw(format!("{} ", Msg::PinLabel.text(lang))),
+            Span::styled(format!("{}_", prompt.pin.stars()), BOLD),
+        ]));
+    }
+    if let Some(e) = &prompt.error {
+        lines.push(problem_line(&ascii(&e.text(lang))));
+    }
+    frame.render_widget(Paragraph::new(lines).wrap(Wrap { trim: false }), area);
+}
+
+/// The registration form and the people registered.
+fn people_form<L: Level>(
+    state: &State<L>,
+    form: &super::people::PeopleForm,
+    frame: &mut Frame,
+    area: Rect,
+) {
+    use super::people::FormField;
+    let lang = state.lang;
+    let intro = if form.by.is_none() {
+        Msg::PeopleFirst
+    } else {
+        Msg::PeopleMore
+    };
+    let field = |f: FormField, label: Msg, value: String| {
+        let on = form.field == f;
+        Line::from(vec![
+            Span::styled(format!("{:<30}", label.text(lang)), DIM),
+            Span::styled(
+                format!("{value}{}", if on { "_" } else { "" }),
+                if on { CURSOR } else { Style::new() },
+            ),
+        ])
+    };
+    let mut lines = vec![
+        Line::from(intro.text(lang)),
+        Line::from(""),
+        field(FormField::Name, Msg::FormName, ascii(&form.name)),
+        field(
+            FormField::Role,
+            Msg::FormRole,
+            super::people::role_msg(form.role).text(lang).to_owned(),
+        ),
+        field(FormField::Pin, Msg::FormPin, form.pin.stars()),
+        field(FormField::Again, Msg::FormPinAgain, form.again.stars()),
+    ];
+    if let Some(e) = &form.error {
+        lines.push(problem_line(&ascii(&e.text(lang))));
+    }
+    let people: Vec<_> = L::people(&state.ledger).registry.people().collect();
+    if !people.is_empty() {
+        lines.push(Line::from(""));
+        lines.push(Line::styled(
+            Msg::PeopleRegistered.text(lang).to_owned(),
+            DIM,
+        ));
+        let room = usize::from(area.height).saturating_sub(lines.len()).max(1);
+        let shown = people.len().min(room);
+        // The latest registered, when not all fit.
+        for p in people.iter().skip(people.len().saturating_sub(shown)) {
+            lines.push(Line::from(format!(
+                "  {} ({})",
+                ascii(p.name.as_str()),
+                super::people::role_msg(p.role).text(lang)
+            )));
+        }
+    }
+    frame.render_widget(Paragraph::new(lines).wrap(Wrap { trim: false }), area);
 }
 
 fn start<L: Level>(state: &State<L>, frame: &mut Frame, area: Rect) {
@@ -366,10 +496,7 @@ fn start<L: Level>(state: &State<L>, frame: &mut Frame, area: Rect) {
         Line::from(""),
         Line::from(vec![
             Span::raw(format!("{}: ", Msg::PassphrasePrompt.text(lang))),
-            Span::styled(
-                format!("{}_", "*".repeat(state.passphrase.chars().count())),
-                BOLD,
-            ),
+            Span::styled(format!("{}_", state.passphrase.stars()), BOLD),
         ]),
     ];
     if let Some(why) = &id.invalid {
@@ -393,6 +520,8 @@ fn help<L: Level>(state: &State<L>, frame: &mut Frame, area: Rect) {
         Screen::Media(_) => Msg::HelpMedia,
         Screen::Definition { .. } => Msg::HelpDefinition,
         Screen::Fatal(_) => Msg::HelpFatal,
+        Screen::Pin(_) => Msg::HelpPin,
+        Screen::People(_) => Msg::HelpPeople,
         Screen::Level(s) => L::help(state, s),
     };
     let rect = Rect {

@@ -1,6 +1,6 @@
 //! Shared helpers for the terminal's tests: a demo session in temp folders, keys, and the
 //! paper reports of the scripted Juinen count.
-#![allow(dead_code, clippy::unwrap_used, clippy::expect_used)]
+#![allow(dead_code, clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
 use std::collections::BTreeMap;
 use std::path::Path;
@@ -101,11 +101,90 @@ pub fn load_definition(r: &mut impl Keys) {
         r.state().screen
     );
     type_published_groups(r);
+    register_first(r);
+}
+
+/// The PIN of every person in the tests.
+pub const PIN: &str = "40417";
+/// The first coordinator, registered right after the definition.
+pub const COORDINATOR: &str = "Carla";
+
+/// Fills the people form: name, (role toggled when `coordinator` and the form is not the
+/// first's), PIN twice, Enter.
+fn fill_person(r: &mut impl Keys, name: &str, coordinator: bool) {
+    type_str(r, name);
+    key(r, KeyCode::Tab);
+    let first = matches!(&r.state().screen, Shell::People(f) if f.by.is_none());
+    if coordinator && !first {
+        key(r, KeyCode::Char(' '));
+    }
+    key(r, KeyCode::Tab);
+    type_str(r, PIN);
+    key(r, KeyCode::Tab);
+    type_str(r, PIN);
+    key(r, KeyCode::Enter);
+}
+
+/// On the people screen that follows the definition: registers [`COORDINATOR`].
+pub fn register_first(r: &mut impl Keys) {
     assert!(
-        matches!(r.state().screen, Shell::Level(Screen::Overview { .. })),
+        matches!(&r.state().screen, Shell::People(f) if f.by.is_none()),
         "{:?}",
         r.state().screen
     );
+    fill_person(r, COORDINATOR, true);
+    assert!(
+        matches!(r.state().screen, Shell::Level(Screen::Overview { .. })),
+        "{:?} {:?}",
+        r.state().screen,
+        r.state().note
+    );
+}
+
+/// Whether `name` is registered.
+pub fn registered(r: &impl Keys, name: &str) -> bool {
+    r.state()
+        .ledger
+        .people
+        .registry
+        .people()
+        .any(|p| p.name.as_str() == name)
+}
+
+/// From the overview: F9, the coordinator's PIN, and registers `name` (a typist, or a
+/// coordinator), back to the overview.
+pub fn register(r: &mut impl Keys, name: &str, coordinator: bool) {
+    key(r, KeyCode::F(9));
+    sign_in(r, COORDINATOR);
+    fill_person(r, name, coordinator);
+    assert!(registered(r, name), "{:?}", r.state().note);
+    key(r, KeyCode::Esc);
+}
+
+/// On the PIN prompt: chooses `name` and types the PIN.
+pub fn sign_in(r: &mut impl Keys, name: &str) {
+    let index = match &r.state().screen {
+        Shell::Pin(prompt) => prompt
+            .choices(&r.state().ledger.people.registry)
+            .iter()
+            .position(|p| p.name.as_str() == name)
+            .unwrap_or_else(|| panic!("{name} is not offered on the PIN prompt")),
+        other => panic!("not on the PIN prompt: {other:?}"),
+    };
+    for _ in 0..index {
+        key(r, KeyCode::Down);
+    }
+    type_str(r, PIN);
+    key(r, KeyCode::Enter);
+}
+
+/// A coordinator's key (`c` on the overview, `e` on the total): the key, then the
+/// coordinator's PIN.
+pub fn as_coordinator(r: &mut impl Keys, letter: char) {
+    key(r, KeyCode::Char(letter));
+    if matches!(r.state().screen, Shell::Pin(_)) {
+        sign_in(r, COORDINATOR);
+    }
 }
 
 /// On the definition screen: types the asked groups from the published hash codes, each
@@ -197,15 +276,17 @@ pub fn select(r: &mut impl Keys, i: usize) {
 
 /// From the overview: starts (or resumes) an entry of station index `i` as `typist`.
 pub fn start_entry(r: &mut impl Keys, i: usize, typist: &str) {
+    if !registered(r, typist) {
+        register(r, typist, false);
+    }
     select(r, i);
     key(r, KeyCode::Enter);
     assert!(
-        matches!(r.state().screen, Shell::Level(Screen::Typist { .. })),
+        matches!(r.state().screen, Shell::Pin(_)),
         "{:?}",
         r.state().screen
     );
-    type_str(r, typist);
-    key(r, KeyCode::Enter);
+    sign_in(r, typist);
     assert!(
         matches!(r.state().screen, Shell::Level(Screen::Entry { .. })),
         "{:?} {:?}",

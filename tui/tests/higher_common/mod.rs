@@ -193,9 +193,41 @@ pub fn open(paths: &Paths, lang: Lang) -> Runner {
     .unwrap()
 }
 
+/// One key. The people of the session are not what these tests are about: when the key
+/// leads to the registration of the first coordinator, or to a coordinator's PIN prompt,
+/// [`COORDINATOR`] is registered or signed in with [`PIN`] (tui/tests/people.rs tests those).
 pub fn press<J: Journal>(r: &mut ShellRunner<Higher, FolderHigherServices, J>, code: KeyCode) {
     r.key(KeyEvent::new(code, KeyModifiers::NONE));
+    let raw = |r: &mut ShellRunner<Higher, FolderHigherServices, J>, text: &str| {
+        for c in text.chars() {
+            r.key(KeyEvent::new(KeyCode::Char(c), KeyModifiers::NONE));
+        }
+    };
+    let k = |r: &mut ShellRunner<Higher, FolderHigherServices, J>, code: KeyCode| {
+        r.key(KeyEvent::new(code, KeyModifiers::NONE));
+    };
+    match &r.state.screen {
+        Shell::People(f) if f.by.is_none() && f.name.is_empty() && f.error.is_none() => {
+            raw(r, COORDINATOR);
+            k(r, KeyCode::Tab);
+            k(r, KeyCode::Tab);
+            raw(r, PIN);
+            k(r, KeyCode::Tab);
+            raw(r, PIN);
+            k(r, KeyCode::Enter);
+        }
+        Shell::Pin(p) if p.pin.0.is_empty() && p.error.is_none() => {
+            raw(r, PIN);
+            k(r, KeyCode::Enter);
+        }
+        _ => {}
+    }
 }
+
+/// The coordinator every higher test registers first.
+pub const COORDINATOR: &str = "Carla";
+/// Their PIN.
+pub const PIN: &str = "40417";
 
 pub fn typ<J: Journal>(r: &mut ShellRunner<Higher, FolderHigherServices, J>, text: &str) {
     for c in text.chars() {
