@@ -94,15 +94,45 @@ struct Binding {
 /// The namespaces in scope, as quick-xml's `NsReader` keeps them (same refusals, same
 /// resolution), but looked at only where an element has attributes: `NsReader` costs
 /// three times the parse itself on a 510.
-#[derive(Debug, Default)]
-struct Scopes {
+#[derive(Debug)]
+struct Scopes<'t> {
     bindings: Vec<Binding>,
     /// The default namespace in scope (kept, not searched: nearly every element of a 510
     /// is unprefixed). `Ns::Other` when there is none.
     default: Ns,
+    /// The whole input, of which the events' bytes are parts.
+    text: &'t str,
 }
 
-impl Scopes {
+impl<'t> Scopes<'t> {
+    fn new(text: &'t str) -> Self {
+        Scopes {
+            bindings: Vec::new(),
+            default: Ns::Other,
+            text,
+        }
+    }
+
+    /// The bytes as text when no byte of `special` occurs in them: then quick-xml's
+    /// normalisation (of an attribute value, of a text's line ends) would return them
+    /// unchanged, and its search for those bytes is what costs on a few bytes. Bytes that
+    /// are a part of the input (as every event's are) are that part of its `str`, without
+    /// checking their UTF-8 again.
+    fn plain_str<'b>(&self, bytes: &'b [u8], special: &[u8]) -> Option<&'b str>
+    where
+        't: 'b,
+    {
+        if bytes.iter().any(|b| special.contains(b)) {
+            return None;
+        }
+        // Another allocation cannot lie inside the input's, so an offset inside it is
+        // these bytes.
+        let offset = (bytes.as_ptr() as usize).checked_sub(self.text.as_ptr() as usize);
+        offset
+            .and_then(|o| self.text.get(o..o.checked_add(bytes.len())?))
+            .or_else(|| std::str::from_utf8(bytes).ok())
+    }
+
     /// Calls `each(key, value)` for every unprefixed attribute (only those matter in
     /// EML_NL: Id, ShortCode, ReasonCode, ...) and takes in the element's namespace
     /// declarations; every attribute is checked as XML. Returns the element's namespace.
@@ -117,9 +147,16 @@ impl Scopes {
         let mut declarations = 0usize;
         // Most elements of a 510 have no attribute at all.
         if !start.attributes_raw().iter().all(u8::is_ascii_whitespace) {
-            for attr in start.attributes() {
+            // quick-xml's check for a repeated attribute allocates a list of the names for
+            // every element with two attributes (every candidate of a 510); the same check
+            // is made here, with the same error, on the stack.
+            let mut attributes = start.attributes();
+            attributes.with_checks(false);
+            let mut seen = SeenKeys::default();
+            for attr in attributes {
                 let attr = attr.map_err(|e| xml_err(position, e))?;
                 let key = attr.key.into_inner();
+                seen.check(start, key).map_err(|e| xml_err(position, e))?;
                 let prefix = if key == b"xmlns" {
                     Some(&b""[..])
                 } else {
@@ -178,9 +215,12 @@ impl Scopes {
                 if attr.key.prefix().is_some() || key.starts_with(b"xmlns") {
                     continue;
                 }
-                let value = attr
-                    .normalized_value(XmlVersion::default())
-                    .map_err(|e| xml_err(position, e))?;
+                let value = match self.plain_str(&attr.value, b"\t\r\n&") {
+                    Some(v) => std::borrow::Cow::Borrowed(v),
+                    None => attr
+                        .normalized_value(XmlVersion::default())
+                        .map_err(|e| xml_err(position, e))?,
+                };
                 each(key, value);
             }
         }
@@ -213,6 +253,47 @@ impl Scopes {
                 .find(|b| b.prefix.is_empty())
                 .map_or(Ns::Other, |b| b.ns);
         }
+    }
+}
+
+/// The names of an element's attributes so far, for the check that none is repeated:
+/// quick-xml's check (`AttrError::Duplicated` with the offsets of both names in the tag),
+/// without its allocation for the first few names.
+#[derive(Default)]
+struct SeenKeys<'a> {
+    first: [&'a [u8]; 4],
+    count: usize,
+    more: Vec<&'a [u8]>,
+}
+
+impl<'a> SeenKeys<'a> {
+    fn check(
+        &mut self,
+        start: &'a BytesStart<'_>,
+        key: &'a [u8],
+    ) -> Result<(), quick_xml::events::attributes::AttrError> {
+        // Offsets in the tag, as quick-xml gives them.
+        let offset = |k: &[u8]| (k.as_ptr() as usize).wrapping_sub(start.as_ptr() as usize);
+        let earlier = self
+            .first
+            .iter()
+            .take(self.count)
+            .chain(self.more.iter())
+            .find(|k| **k == key);
+        if let Some(previous) = earlier {
+            return Err(quick_xml::events::attributes::AttrError::Duplicated(
+                offset(key),
+                offset(previous),
+            ));
+        }
+        match self.first.get_mut(self.count) {
+            Some(slot) => {
+                *slot = key;
+                self.count = self.count.saturating_add(1);
+            }
+            None => self.more.push(key),
+        }
+        Ok(())
     }
 }
 
@@ -325,7 +406,14 @@ struct SelectionState {
     short_code_attr: Option<String>,
     short_codes: u32,
     short_code: String,
+    /// For each list number (below [`HINTED_LISTS`]), how many candidates the list had
+    /// where it was last read: the room a list of the next reporting unit starts with
+    /// (nearly always the same candidates), instead of growing piece by piece.
+    hints: Vec<u32>,
 }
+
+/// List numbers up to this get a room hint (a real election has at most a few dozen lists).
+const HINTED_LISTS: usize = 256;
 
 /// The text of a whole number as the tree reader read it: digits only, after trimming.
 fn whole_number(text: &str, position: u64) -> Result<u64, String> {
@@ -358,6 +446,22 @@ impl SelectionState {
         self.short_code_attr = None;
         self.short_codes = 0;
         self.short_code.clear();
+    }
+
+    /// A list's candidates are all read: no room left over, and its length is the hint
+    /// for the same list in the next reporting unit.
+    fn list_done(&mut self, list: &mut ListVotes) {
+        list.candidates.shrink_to_fit();
+        if let Ok(i) = usize::try_from(list.list.0)
+            && i < HINTED_LISTS
+        {
+            if self.hints.len() <= i {
+                self.hints.resize(i.saturating_add(1), 0);
+            }
+            if let Some(hint) = self.hints.get_mut(i) {
+                *hint = u32::try_from(list.candidates.len()).unwrap_or(0);
+            }
+        }
     }
 
     /// An element starts inside the `Selection`, at `level`.
@@ -501,13 +605,17 @@ impl SelectionState {
             }
             once(self.registered_names, "RegisteredName", AFF)?;
             if let Some(previous) = out.lists.last_mut() {
-                previous.candidates.shrink_to_fit();
+                self.list_done(previous);
             }
+            let room = usize::try_from(list.0)
+                .ok()
+                .and_then(|i| self.hints.get(i))
+                .map_or(0, |n| usize::try_from(*n).unwrap_or(0));
             out.lists.push(ListVotes {
                 list,
                 name: self.registered_name.clone(),
                 total: votes,
-                candidates: Vec::new(),
+                candidates: Vec::with_capacity(room),
             });
             out.max_position = 0;
             return Ok(());
@@ -589,7 +697,7 @@ fn parse(text: &str) -> Result<(Node, Vec<Selections>), CountReadError> {
     // trimming each piece would eat the space. White space between elements lands in the
     // text of container nodes, which is never read.
     let mut reader = Reader::from_str(text);
-    let mut scopes = Scopes::default();
+    let mut scopes = Scopes::new(text);
     let mut stack: Vec<Node> = Vec::new();
     let mut streams: Vec<Selections> = Vec::new();
     let mut selection = SelectionState::default();
@@ -734,7 +842,7 @@ fn step(
             if let Some(out) = node.stream.and_then(|i| streams.get_mut(i))
                 && let Some(last) = out.lists.last_mut()
             {
-                last.candidates.shrink_to_fit();
+                selection.list_done(last);
             }
             match stack.last_mut() {
                 Some(parent) => parent.children.push(node),
@@ -750,10 +858,15 @@ fn step(
                 stack.last_mut().map(|n| &mut n.text)
             };
             if let Some(buffer) = buffer {
-                let s = t
-                    .xml_content(XmlVersion::default())
-                    .map_err(|e| xml_err(position, e))?;
-                buffer.push_str(&s);
+                match scopes.plain_str(&t, b"\r") {
+                    Some(s) => buffer.push_str(s),
+                    None => {
+                        let s = t
+                            .xml_content(XmlVersion::default())
+                            .map_err(|e| xml_err(position, e))?;
+                        buffer.push_str(&s);
+                    }
+                }
             }
         }
         Event::CData(t) => {
@@ -1262,4 +1375,62 @@ fn write_votes(
             .write_text_content(BytesText::new(&value.to_string()))?;
     }
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use quick_xml::Reader;
+    use quick_xml::events::Event;
+
+    use super::SeenKeys;
+
+    /// The first problem in a tag's attributes as quick-xml's own check gives it, and as
+    /// [`SeenKeys`] gives it with quick-xml's check turned off: the same, also past the four
+    /// names kept on the stack.
+    #[test]
+    fn repeated_attributes_are_refused_as_quick_xml_refuses_them() {
+        let tags = [
+            r#"<a Id="1" ShortCode="X"/>"#,
+            r#"<a Id="1" Id="2"/>"#,
+            r#"<a Id="1" ShortCode="X" Id="2"/>"#,
+            r#"<a b="1" c="2" d="3" e="4" f="5" g="6" c="7"/>"#,
+            r#"<a b="1" c="2" d="3" e="4" f="5" g="6" g="7"/>"#,
+            r#"<a b="1" c="2" d="3" e="4" f="5" g="6" h="7"/>"#,
+            r#"<a xmlns="u" xmlns:k="v" k:b="1" b="2" xmlns="w"/>"#,
+            r#"<a b="1" b='1'/>"#,
+            r#"<a b="1" c=2/>"#,
+        ];
+        let mut refused = 0;
+        for tag in tags {
+            let mut reader = Reader::from_str(tag);
+            let Ok(Event::Empty(start)) = reader.read_event() else {
+                panic!("{tag}: not an empty element");
+            };
+            let theirs: Option<String> = start
+                .attributes()
+                .find_map(|a| a.err())
+                .map(|e| e.to_string());
+            let mut attributes = start.attributes();
+            attributes.with_checks(false);
+            let mut seen = SeenKeys::default();
+            let mut ours = None;
+            for attr in attributes {
+                match attr {
+                    Ok(attr) => {
+                        if let Err(e) = seen.check(&start, attr.key.into_inner()) {
+                            ours = Some(e.to_string());
+                            break;
+                        }
+                    }
+                    Err(e) => {
+                        ours = Some(e.to_string());
+                        break;
+                    }
+                }
+            }
+            refused += usize::from(theirs.is_some());
+            assert_eq!(ours, theirs, "{tag}");
+        }
+        assert_eq!(refused, 7);
+    }
 }
