@@ -82,6 +82,49 @@ fn invalid(element: impl Into<String>, message: impl Into<String>) -> CountReadE
     }
 }
 
+/// Where in the file a problem is (`ReportingUnitVotes 0668::SB1/Cast`): up to five pieces,
+/// written out only when there is a problem, so that reading a file without one formats
+/// nothing.
+#[derive(Debug, Clone, Copy)]
+struct Ctx<'a> {
+    pieces: [&'a str; 5],
+}
+
+impl<'a> Ctx<'a> {
+    fn new(first: &'a str) -> Self {
+        Ctx {
+            pieces: [first, "", "", "", ""],
+        }
+    }
+
+    /// This place with `more` after it (dropped past five pieces; none has more than four).
+    fn then(self, more: &'a str) -> Self {
+        let mut pieces = self.pieces;
+        if let Some(slot) = pieces.iter_mut().find(|p| p.is_empty()) {
+            *slot = more;
+        }
+        Ctx { pieces }
+    }
+}
+
+impl std::fmt::Display for Ctx<'_> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        self.pieces.iter().try_for_each(|p| f.write_str(p))
+    }
+}
+
+impl From<Ctx<'_>> for String {
+    fn from(c: Ctx<'_>) -> String {
+        c.to_string()
+    }
+}
+
+impl<'a> From<&'a str> for Ctx<'a> {
+    fn from(s: &'a str) -> Self {
+        Ctx::new(s)
+    }
+}
+
 /// One namespace declaration in scope: declared on the element at `level` (the root is
 /// level 1); an empty prefix is the default namespace.
 #[derive(Debug)]
@@ -911,7 +954,8 @@ impl Node {
             .map(|(_, v)| v.as_str())
     }
 
-    fn req_attr(&self, name: &str, ctx: &str) -> Result<&str, CountReadError> {
+    fn req_attr<'c>(&self, name: &str, ctx: impl Into<Ctx<'c>>) -> Result<&str, CountReadError> {
+        let ctx = ctx.into();
         self.attr(name)
             .ok_or_else(|| invalid(ctx, format!("attribute {name} is missing")))
     }
@@ -920,7 +964,13 @@ impl Node {
         self.children.iter().filter(move |c| c.is(ns, name))
     }
 
-    fn opt(&self, ns: Ns, name: &str, ctx: &str) -> Result<Option<&Node>, CountReadError> {
+    fn opt<'c>(
+        &self,
+        ns: Ns,
+        name: &str,
+        ctx: impl Into<Ctx<'c>>,
+    ) -> Result<Option<&Node>, CountReadError> {
+        let ctx = ctx.into();
         let mut it = self.children.iter().filter(|c| c.is(ns, name));
         let first = it.next();
         if it.next().is_some() {
@@ -929,12 +979,19 @@ impl Node {
         Ok(first)
     }
 
-    fn one(&self, ns: Ns, name: &str, ctx: &str) -> Result<&Node, CountReadError> {
+    fn one<'c>(
+        &self,
+        ns: Ns,
+        name: &str,
+        ctx: impl Into<Ctx<'c>>,
+    ) -> Result<&Node, CountReadError> {
+        let ctx = ctx.into();
         self.opt(ns, name, ctx)?
             .ok_or_else(|| invalid(ctx, format!("{name} is missing")))
     }
 
-    fn number(&self, ctx: &str) -> Result<u64, CountReadError> {
+    fn number<'c>(&self, ctx: impl Into<Ctx<'c>>) -> Result<u64, CountReadError> {
+        let ctx = ctx.into();
         whole_number(&self.text, self.position).map_err(|m| invalid(ctx, m))
     }
 }
@@ -1020,7 +1077,7 @@ pub(super) fn read(text: &str) -> Result<CountFile, CountReadError> {
             .map(|n| n.text.clone()),
     };
     let total = vote_counts(
-        "TotalVotes",
+        Ctx::new("TotalVotes"),
         contest.one(Ns::Eml, "TotalVotes", "Contest")?,
         &mut streams,
     )?;
@@ -1028,13 +1085,13 @@ pub(super) fn read(text: &str) -> Result<CountFile, CountReadError> {
     for unit in contest.all(Ns::Eml, "ReportingUnitVotes") {
         let ident = unit.one(Ns::Eml, "ReportingUnitIdentifier", "ReportingUnitVotes")?;
         let id = ident.req_attr("Id", "ReportingUnitIdentifier")?.to_owned();
-        let place = format!("ReportingUnitVotes {id}");
-        let counts = vote_counts(&place, unit, &mut streams)?;
+        let place = Ctx::new("ReportingUnitVotes ").then(&id);
+        let counts = vote_counts(place, unit, &mut streams)?;
         let mut investigations: Vec<(usize, String, bool)> = Vec::new();
-        if let Some(inv) = unit.opt(Ns::Kr, "ReportingUnitInvestigations", &place)? {
+        if let Some(inv) = unit.opt(Ns::Kr, "ReportingUnitInvestigations", place)? {
             for i in inv.all(Ns::Kr, "Investigation") {
-                let ctx = format!("{place}/Investigation");
-                let reason = i.req_attr("ReasonCode", &ctx)?;
+                let ctx = place.then("/Investigation");
+                let reason = i.req_attr("ReasonCode", ctx)?;
                 let Some(idx) = INVESTIGATION_REASONS.iter().position(|r| *r == reason) else {
                     return Err(invalid(ctx, format!("unknown ReasonCode {reason:?}")));
                 };
@@ -1073,7 +1130,7 @@ fn non_empty(s: &str) -> Option<String> {
 }
 
 fn vote_counts(
-    place: &str,
+    place: Ctx<'_>,
     node: &Node,
     streams: &mut [Selections],
 ) -> Result<VoteCounts, CountReadError> {
@@ -1091,8 +1148,8 @@ fn vote_counts(
     let mut blank = None;
     let mut invalid_votes = None;
     for r in node.all(Ns::Eml, "RejectedVotes") {
-        let ctx = format!("{place}/RejectedVotes");
-        let slot = match r.req_attr("ReasonCode", &ctx)? {
+        let ctx = place.then("/RejectedVotes");
+        let slot = match r.req_attr("ReasonCode", ctx)? {
             "blanco" => &mut blank,
             "ongeldig" => &mut invalid_votes,
             other => return Err(invalid(ctx, format!("unknown ReasonCode {other:?}"))),
@@ -1100,23 +1157,23 @@ fn vote_counts(
         if slot.is_some() {
             return Err(invalid(ctx, "a ReasonCode appears twice"));
         }
-        *slot = Some(r.number(&ctx)?);
+        *slot = Some(r.number(ctx)?);
     }
     let mut pairs = Vec::new();
     for u in node.all(Ns::Eml, "UncountedVotes") {
-        let ctx = format!("{place}/UncountedVotes");
-        let reason = u.req_attr("ReasonCode", &ctx)?.to_owned();
-        let n = u.number(&format!("{ctx} {reason}"))?;
+        let ctx = place.then("/UncountedVotes");
+        let reason = u.req_attr("ReasonCode", ctx)?.to_owned();
+        let n = u.number(ctx.then(" ").then(&reason))?;
         pairs.push((reason, n));
     }
     Ok(VoteCounts {
         cast: node
             .one(Ns::Eml, "Cast", place)?
-            .number(&format!("{place}/Cast"))?,
+            .number(place.then("/Cast"))?,
         lists,
         total_counted: node
             .one(Ns::Eml, "TotalCounted", place)?
-            .number(&format!("{place}/TotalCounted"))?,
+            .number(place.then("/TotalCounted"))?,
         blank: blank
             .ok_or_else(|| invalid(format!("{place}/RejectedVotes"), "\"blanco\" is missing"))?,
         invalid: invalid_votes
