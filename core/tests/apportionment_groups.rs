@@ -327,6 +327,48 @@ fn p16_the_best_list_with_a_seat_left() {
     assert_eq!(elected(&e), [el("A1", 1, P), el("X", 2, P)]);
 }
 
+/// P 15 and P 16 when the list with the most votes is full, and the order among equal votes
+/// decides who fills it (the case where the random comparison with the test's oracle,
+/// `apportionment_groups_properties.rs`, disagreed; docs/apportionment-p18-p19.md).
+///
+/// National quota 100, threshold 25 % = 25. 2 seats, lists of kieskring 1 and 2 with 100
+/// votes each: group quota 100, full seats 1 and 1 (P 12). Y has 50 + 10 = 60 votes, X has
+/// 40 + 20 = 60: both above 25 and both elected (P 15, "voor zover [...] voldoende zetels":
+/// two seats, so "Indien aantallen gelijk zijn, beslist zo nodig het lot" needs no drawing).
+/// Equal votes are taken in list order, the list of the lowest kieskring first (as Abacus
+/// keeps the list order of equal votes): Y (position 1 there) before X (position 2).
+/// P 16: Y is elected on the list with the most votes for Y, kieskring 1 (50 > 10), which has
+/// a seat. X has the most votes on kieskring 1 too (40 > 20), but "voor zover aan die lijst
+/// voldoende zetels zijn toegewezen": its one seat is Y's, so X is elected on the list of
+/// kieskring 2, which still has a seat. The second paragraph (a seat moved) applies only "[i]ndien
+/// aan geen van de lijsten waarop de gekozen kandidaat is vermeld, voldoende zetels zijn
+/// toegewezen": not here. (The oracle took equal votes in the order of their keys, X before
+/// Y, and so placed X on kieskring 1: an order no article gives.)
+#[test]
+fn p16_best_list_full_equal_votes_in_list_order() {
+    let e = done(elect_group(
+        &group(
+            2,
+            100,
+            vec![
+                list(&[1], 100, &[("Y", 50), ("X", 40), ("a3", 5)]),
+                list(&[2], 100, &[("b1", 5), ("X", 20), ("Y", 10)]),
+            ],
+            &[],
+        ),
+        &[],
+    ));
+    assert_eq!(seats(&e), [(1, 1), (2, 1)]);
+    assert!(e.lots.is_empty());
+    assert_eq!(e.reaching_threshold, ["Y", "X"]);
+    assert_eq!(elected(&e), [el("Y", 1, P), el("X", 2, P)]);
+    assert_eq!(e.elected[1].votes, 60);
+    assert_eq!(e.elected[1].votes_on_list, 20);
+    assert_eq!(e.elected[1].position, CandidatePosition(2));
+    // Nothing moved under P 16 second paragraph.
+    assert!(e.lists.iter().all(|l| l.taken == 0 && l.added == 0));
+}
+
 /// P 16 second paragraph: 4 seats, national quota 100 (threshold 25). Lists of kieskring 1,
 /// 2 and 3 with 350, 40 and 10 votes (400, group quota 100): full seats 3, 0, 0; one seat
 /// left, largest remainders 50, 40, 10: kieskring 1. X stands only on the list of kieskring

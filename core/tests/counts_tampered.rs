@@ -286,3 +286,44 @@ fn hostile_and_broken_input_is_refused_precisely() {
             .contains("exactly one Contest")
     );
 }
+
+/// The place in an error of a reporting unit's own elements (made only when there is an
+/// error, from pieces): the same text as before, `ReportingUnitVotes <id>/<element>`.
+#[test]
+fn a_units_error_names_its_place() {
+    let xml = real("Telling_GR2022_WestMaasenWaal.eml.xml");
+    let sb1 = unit_start(&xml, "0668::SB1");
+    let in_sb1 = |from: &str, to: &str| {
+        let at = sb1 + xml[sb1..].find(from).unwrap();
+        let mut changed = xml.clone();
+        changed.replace_range(at..at + from.len(), to);
+        changed
+    };
+    let cases = [
+        (
+            in_sb1("<Cast>1415</Cast>", "<Cast>x</Cast>"),
+            "ReportingUnitVotes 0668::SB1/Cast",
+        ),
+        (
+            in_sb1(
+                "<UncountedVotes ReasonCode=\"geldige stempassen\">619<",
+                "<UncountedVotes ReasonCode=\"geldige stempassen\">y<",
+            ),
+            "ReportingUnitVotes 0668::SB1/UncountedVotes geldige stempassen",
+        ),
+        (
+            in_sb1("<RejectedVotes ReasonCode=\"blanco\">2</RejectedVotes>", ""),
+            "ReportingUnitVotes 0668::SB1/RejectedVotes",
+        ),
+        (
+            in_sb1("<TotalCounted>687</TotalCounted>", ""),
+            "ReportingUnitVotes 0668::SB1",
+        ),
+    ];
+    for (changed, place) in cases {
+        match read_count(changed.as_bytes()) {
+            Err(CountReadError::Invalid { element, .. }) => assert_eq!(element, place),
+            other => panic!("{place}: {other:?}"),
+        }
+    }
+}

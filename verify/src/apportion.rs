@@ -61,18 +61,61 @@ pub fn apportion_report(
     count: (&str, &[u8]),
     lots: &Lots,
 ) -> Result<String, ApportionError> {
-    let def = SourceFile::new(definition.0, definition.1);
-    let election = if candidates.is_empty() {
-        load_definition(&def)
-    } else {
-        let files: Vec<SourceFile<'_>> = candidates
-            .iter()
-            .map(|(n, b)| SourceFile::new(n, b))
-            .collect();
-        load_election(&def, &files, None)
-    }
-    .map_err(|e| ApportionError::Definition(e.to_string()))?;
-    let total = read_count(count.1).map_err(|e| ApportionError::Count {
+    apportion_report_kept(definition, candidates, count, lots).map(|(text, _)| text)
+}
+
+/// What [`apportion_report_kept`] worked with: the election, the count and the result, all
+/// of it in many small allocations. A process that ends right after printing the report
+/// may leave it to the operating system (`std::mem::forget`) instead of freeing it piece
+/// by piece.
+#[derive(Debug)]
+pub struct Worked {
+    _election: Election,
+    _total: CountFile,
+    _result: ComputedResult,
+}
+
+/// [`apportion_report`], also returning what it worked with (see [`Worked`]).
+///
+/// The definition is loaded on a second thread while the count is read (the two do not
+/// depend on each other); the errors are the same, in the same order, as one after the
+/// other: the definition's first.
+///
+/// # Errors
+/// See [`ApportionError`].
+pub fn apportion_report_kept(
+    definition: (&str, &[u8]),
+    candidates: &[(String, Vec<u8>)],
+    count: (&str, &[u8]),
+    lots: &Lots,
+) -> Result<(String, Worked), ApportionError> {
+    let load = || {
+        let def = SourceFile::new(definition.0, definition.1);
+        if candidates.is_empty() {
+            load_definition(&def)
+        } else {
+            let files: Vec<SourceFile<'_>> = candidates
+                .iter()
+                .map(|(n, b)| SourceFile::new(n, b))
+                .collect();
+            load_election(&def, &files, None)
+        }
+        .map_err(|e| ApportionError::Definition(e.to_string()))
+    };
+    let (election, total) = std::thread::scope(|scope| {
+        let loading = std::thread::Builder::new().spawn_scoped(scope, load);
+        let total = read_count(count.1);
+        let election = match loading {
+            Ok(handle) => handle
+                .join()
+                .unwrap_or_else(|panic| std::panic::resume_unwind(panic)),
+            // No second thread could be started: the definition is loaded here.
+            Err(_) => load(),
+        };
+        (election, total)
+    });
+    let election = election?;
+    let total = total.map_err(|e| ApportionError::Count {
         file: count.0.to_owned(),
         message: e.to_string(),
     })?;
@@ -196,7 +239,15 @@ pub fn apportion_report(
                         "--group-lot {extra}: no drawing of lots within a list group is left to decide"
                     )));
                 }
-                return Ok(render(&election, &total, &result, &decisions));
+                let text = render(&election, &total, &result, &decisions);
+                return Ok((
+                    text,
+                    Worked {
+                        _election: election,
+                        _total: total,
+                        _result: result,
+                    },
+                ));
             }
         }
     }

@@ -15,5 +15,5 @@
 pub mod apportion;
 pub mod check;
 
-pub use apportion::{ApportionError, Lots, apportion_report};
+pub use apportion::{ApportionError, Lots, Worked, apportion_report, apportion_report_kept};
 pub use check::{CheckOptions, Finding, Outcome, Report, Severity, check_folder};

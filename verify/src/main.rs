@@ -14,7 +14,7 @@ use tally_core::eml::csv::osv4_3_csv;
 use tally_core::eml::definition::SourceFile;
 use tally_core::ids::{CandidatePosition, ListNumber};
 use tally_signing::{PublicKey, Timestamp};
-use tally_verify::{CheckOptions, Lots, apportion_report, check_folder};
+use tally_verify::{CheckOptions, Lots, apportion_report_kept, check_folder};
 
 /// The exit statuses, for `--help`.
 const EXIT_STATUS: &str = "\
@@ -199,7 +199,7 @@ fn run(cli: Cli) -> Result<u8, String> {
                 cands.push((name(c), read(c)?));
             }
             let count_bytes = read(&count)?;
-            let text = apportion_report(
+            let (text, worked) = apportion_report_kept(
                 (&name(&definition), &def),
                 &cands,
                 (&name(&count), &count_bytes),
@@ -215,6 +215,11 @@ fn run(cli: Cli) -> Result<u8, String> {
             )
             .map_err(|e| e.to_string())?;
             print!("{text}");
+            // The process ends now: its memory goes back whole (freeing the count, the
+            // election and the result piece by piece cost about 2 ms of 25).
+            std::mem::forget(worked);
+            std::mem::forget(count_bytes);
+            std::mem::forget(def);
             Ok(0)
         }
         Command::Csv {

@@ -290,7 +290,7 @@ pub fn elect_candidates(
         let mut reaching: Vec<&CandidateVotes> = living
             .iter()
             .copied()
-            .filter(|c| Fraction::from_integer(c.votes) > threshold)
+            .filter(|c| threshold.is_less_than(c.votes))
             .collect();
         reaching.sort_by(|a, b| b.votes.cmp(&a.votes).then(a.position.cmp(&b.position)));
 

@@ -796,7 +796,7 @@ pub fn elect_group(input: &GroupInput, lots: &[GroupLot]) -> Result<GroupOutcome
     let living = |k: &str| !input.deceased.contains(k);
     let mut reaching: Vec<&str> = total
         .iter()
-        .filter(|(k, v)| living(k) && Fraction::from_integer(**v) > threshold)
+        .filter(|(k, v)| living(k) && threshold.is_less_than(**v))
         .map(|(k, _)| *k)
         .collect();
     let order_of = |k: &str| first_seen.get(k).copied();
@@ -1107,7 +1107,7 @@ pub fn elect_group(input: &GroupInput, lots: &[GroupLot]) -> Result<GroupOutcome
                     !p15.contains(&c.key.as_str())
                         && total
                             .get(c.key.as_str())
-                            .is_some_and(|v| Fraction::from_integer(*v) > threshold)
+                            .is_some_and(|v| threshold.is_less_than(*v))
                 })
                 .collect();
             above.sort_by(|a, b| {
@@ -1117,11 +1117,14 @@ pub fn elect_group(input: &GroupInput, lots: &[GroupLot]) -> Result<GroupOutcome
                     .then(a.position.cmp(&b.position))
             });
             ranking.extend(above.iter().map(|c| c.key.clone()));
-            for c in &on {
-                if !ranking.contains(&c.key) {
-                    ranking.push(c.key.clone());
-                }
-            }
+            let ranked: std::collections::HashSet<&str> =
+                ranking.iter().map(String::as_str).collect();
+            let rest: Vec<String> = on
+                .iter()
+                .filter(|c| !ranked.contains(c.key.as_str()))
+                .map(|c| c.key.clone())
+                .collect();
+            ranking.extend(rest);
             GroupListSeats {
                 id: s.id,
                 districts: s.list.districts.clone(),

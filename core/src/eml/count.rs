@@ -264,7 +264,7 @@ pub(crate) const INVESTIGATION_REASONS: [&str; 6] = [
 /// Collects `UncountedVotes` (reason, count) pairs into [`crate::counts::VoterCounts`].
 /// Refuses unknown reasons and repeated reasons.
 pub(crate) fn voter_counts(
-    place: &str,
+    place: impl std::fmt::Display,
     pairs: impl IntoIterator<Item = (String, u64)>,
 ) -> Result<crate::counts::VoterCounts, CountReadError> {
     let mut v = crate::counts::VoterCounts::default();

@@ -82,6 +82,49 @@ fn invalid(element: impl Into<String>, message: impl Into<String>) -> CountReadE
     }
 }
 
+/// Where in the file a problem is (`ReportingUnitVotes 0668::SB1/Cast`): up to five pieces,
+/// written out only when there is a problem, so that reading a file without one formats
+/// nothing.
+#[derive(Debug, Clone, Copy)]
+struct Ctx<'a> {
+    pieces: [&'a str; 5],
+}
+
+impl<'a> Ctx<'a> {
+    fn new(first: &'a str) -> Self {
+        Ctx {
+            pieces: [first, "", "", "", ""],
+        }
+    }
+
+    /// This place with `more` after it (dropped past five pieces; none has more than four).
+    fn then(self, more: &'a str) -> Self {
+        let mut pieces = self.pieces;
+        if let Some(slot) = pieces.iter_mut().find(|p| p.is_empty()) {
+            *slot = more;
+        }
+        Ctx { pieces }
+    }
+}
+
+impl std::fmt::Display for Ctx<'_> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        self.pieces.iter().try_for_each(|p| f.write_str(p))
+    }
+}
+
+impl From<Ctx<'_>> for String {
+    fn from(c: Ctx<'_>) -> String {
+        c.to_string()
+    }
+}
+
+impl<'a> From<&'a str> for Ctx<'a> {
+    fn from(s: &'a str) -> Self {
+        Ctx::new(s)
+    }
+}
+
 /// One namespace declaration in scope: declared on the element at `level` (the root is
 /// level 1); an empty prefix is the default namespace.
 #[derive(Debug)]
@@ -94,15 +137,45 @@ struct Binding {
 /// The namespaces in scope, as quick-xml's `NsReader` keeps them (same refusals, same
 /// resolution), but looked at only where an element has attributes: `NsReader` costs
 /// three times the parse itself on a 510.
-#[derive(Debug, Default)]
-struct Scopes {
+#[derive(Debug)]
+struct Scopes<'t> {
     bindings: Vec<Binding>,
     /// The default namespace in scope (kept, not searched: nearly every element of a 510
     /// is unprefixed). `Ns::Other` when there is none.
     default: Ns,
+    /// The whole input, of which the events' bytes are parts.
+    text: &'t str,
 }
 
-impl Scopes {
+impl<'t> Scopes<'t> {
+    fn new(text: &'t str) -> Self {
+        Scopes {
+            bindings: Vec::new(),
+            default: Ns::Other,
+            text,
+        }
+    }
+
+    /// The bytes as text when no byte of `special` occurs in them: then quick-xml's
+    /// normalisation (of an attribute value, of a text's line ends) would return them
+    /// unchanged, and its search for those bytes is what costs on a few bytes. Bytes that
+    /// are a part of the input (as every event's are) are that part of its `str`, without
+    /// checking their UTF-8 again.
+    fn plain_str<'b>(&self, bytes: &'b [u8], special: &[u8]) -> Option<&'b str>
+    where
+        't: 'b,
+    {
+        if bytes.iter().any(|b| special.contains(b)) {
+            return None;
+        }
+        // Another allocation cannot lie inside the input's, so an offset inside it is
+        // these bytes.
+        let offset = (bytes.as_ptr() as usize).checked_sub(self.text.as_ptr() as usize);
+        offset
+            .and_then(|o| self.text.get(o..o.checked_add(bytes.len())?))
+            .or_else(|| std::str::from_utf8(bytes).ok())
+    }
+
     /// Calls `each(key, value)` for every unprefixed attribute (only those matter in
     /// EML_NL: Id, ShortCode, ReasonCode, ...) and takes in the element's namespace
     /// declarations; every attribute is checked as XML. Returns the element's namespace.
@@ -117,9 +190,16 @@ impl Scopes {
         let mut declarations = 0usize;
         // Most elements of a 510 have no attribute at all.
         if !start.attributes_raw().iter().all(u8::is_ascii_whitespace) {
-            for attr in start.attributes() {
+            // quick-xml's check for a repeated attribute allocates a list of the names for
+            // every element with two attributes (every candidate of a 510); the same check
+            // is made here, with the same error, on the stack.
+            let mut attributes = start.attributes();
+            attributes.with_checks(false);
+            let mut seen = SeenKeys::default();
+            for attr in attributes {
                 let attr = attr.map_err(|e| xml_err(position, e))?;
                 let key = attr.key.into_inner();
+                seen.check(start, key).map_err(|e| xml_err(position, e))?;
                 let prefix = if key == b"xmlns" {
                     Some(&b""[..])
                 } else {
@@ -178,9 +258,12 @@ impl Scopes {
                 if attr.key.prefix().is_some() || key.starts_with(b"xmlns") {
                     continue;
                 }
-                let value = attr
-                    .normalized_value(XmlVersion::default())
-                    .map_err(|e| xml_err(position, e))?;
+                let value = match self.plain_str(&attr.value, b"\t\r\n&") {
+                    Some(v) => std::borrow::Cow::Borrowed(v),
+                    None => attr
+                        .normalized_value(XmlVersion::default())
+                        .map_err(|e| xml_err(position, e))?,
+                };
                 each(key, value);
             }
         }
@@ -213,6 +296,47 @@ impl Scopes {
                 .find(|b| b.prefix.is_empty())
                 .map_or(Ns::Other, |b| b.ns);
         }
+    }
+}
+
+/// The names of an element's attributes so far, for the check that none is repeated:
+/// quick-xml's check (`AttrError::Duplicated` with the offsets of both names in the tag),
+/// without its allocation for the first few names.
+#[derive(Default)]
+struct SeenKeys<'a> {
+    first: [&'a [u8]; 4],
+    count: usize,
+    more: Vec<&'a [u8]>,
+}
+
+impl<'a> SeenKeys<'a> {
+    fn check(
+        &mut self,
+        start: &'a BytesStart<'_>,
+        key: &'a [u8],
+    ) -> Result<(), quick_xml::events::attributes::AttrError> {
+        // Offsets in the tag, as quick-xml gives them.
+        let offset = |k: &[u8]| (k.as_ptr() as usize).wrapping_sub(start.as_ptr() as usize);
+        let earlier = self
+            .first
+            .iter()
+            .take(self.count)
+            .chain(self.more.iter())
+            .find(|k| **k == key);
+        if let Some(previous) = earlier {
+            return Err(quick_xml::events::attributes::AttrError::Duplicated(
+                offset(key),
+                offset(previous),
+            ));
+        }
+        match self.first.get_mut(self.count) {
+            Some(slot) => {
+                *slot = key;
+                self.count = self.count.saturating_add(1);
+            }
+            None => self.more.push(key),
+        }
+        Ok(())
     }
 }
 
@@ -325,7 +449,14 @@ struct SelectionState {
     short_code_attr: Option<String>,
     short_codes: u32,
     short_code: String,
+    /// For each list number (below [`HINTED_LISTS`]), how many candidates the list had
+    /// where it was last read: the room a list of the next reporting unit starts with
+    /// (nearly always the same candidates), instead of growing piece by piece.
+    hints: Vec<u32>,
 }
+
+/// List numbers up to this get a room hint (a real election has at most a few dozen lists).
+const HINTED_LISTS: usize = 256;
 
 /// The text of a whole number as the tree reader read it: digits only, after trimming.
 fn whole_number(text: &str, position: u64) -> Result<u64, String> {
@@ -358,6 +489,22 @@ impl SelectionState {
         self.short_code_attr = None;
         self.short_codes = 0;
         self.short_code.clear();
+    }
+
+    /// A list's candidates are all read: no room left over, and its length is the hint
+    /// for the same list in the next reporting unit.
+    fn list_done(&mut self, list: &mut ListVotes) {
+        list.candidates.shrink_to_fit();
+        if let Ok(i) = usize::try_from(list.list.0)
+            && i < HINTED_LISTS
+        {
+            if self.hints.len() <= i {
+                self.hints.resize(i.saturating_add(1), 0);
+            }
+            if let Some(hint) = self.hints.get_mut(i) {
+                *hint = u32::try_from(list.candidates.len()).unwrap_or(0);
+            }
+        }
     }
 
     /// An element starts inside the `Selection`, at `level`.
@@ -501,13 +648,17 @@ impl SelectionState {
             }
             once(self.registered_names, "RegisteredName", AFF)?;
             if let Some(previous) = out.lists.last_mut() {
-                previous.candidates.shrink_to_fit();
+                self.list_done(previous);
             }
+            let room = usize::try_from(list.0)
+                .ok()
+                .and_then(|i| self.hints.get(i))
+                .map_or(0, |n| usize::try_from(*n).unwrap_or(0));
             out.lists.push(ListVotes {
                 list,
                 name: self.registered_name.clone(),
                 total: votes,
-                candidates: Vec::new(),
+                candidates: Vec::with_capacity(room),
             });
             out.max_position = 0;
             return Ok(());
@@ -589,7 +740,7 @@ fn parse(text: &str) -> Result<(Node, Vec<Selections>), CountReadError> {
     // trimming each piece would eat the space. White space between elements lands in the
     // text of container nodes, which is never read.
     let mut reader = Reader::from_str(text);
-    let mut scopes = Scopes::default();
+    let mut scopes = Scopes::new(text);
     let mut stack: Vec<Node> = Vec::new();
     let mut streams: Vec<Selections> = Vec::new();
     let mut selection = SelectionState::default();
@@ -734,7 +885,7 @@ fn step(
             if let Some(out) = node.stream.and_then(|i| streams.get_mut(i))
                 && let Some(last) = out.lists.last_mut()
             {
-                last.candidates.shrink_to_fit();
+                selection.list_done(last);
             }
             match stack.last_mut() {
                 Some(parent) => parent.children.push(node),
@@ -750,10 +901,15 @@ fn step(
                 stack.last_mut().map(|n| &mut n.text)
             };
             if let Some(buffer) = buffer {
-                let s = t
-                    .xml_content(XmlVersion::default())
-                    .map_err(|e| xml_err(position, e))?;
-                buffer.push_str(&s);
+                match scopes.plain_str(&t, b"\r") {
+                    Some(s) => buffer.push_str(s),
+                    None => {
+                        let s = t
+                            .xml_content(XmlVersion::default())
+                            .map_err(|e| xml_err(position, e))?;
+                        buffer.push_str(&s);
+                    }
+                }
             }
         }
         Event::CData(t) => {
@@ -798,7 +954,8 @@ impl Node {
             .map(|(_, v)| v.as_str())
     }
 
-    fn req_attr(&self, name: &str, ctx: &str) -> Result<&str, CountReadError> {
+    fn req_attr<'c>(&self, name: &str, ctx: impl Into<Ctx<'c>>) -> Result<&str, CountReadError> {
+        let ctx = ctx.into();
         self.attr(name)
             .ok_or_else(|| invalid(ctx, format!("attribute {name} is missing")))
     }
@@ -807,7 +964,13 @@ impl Node {
         self.children.iter().filter(move |c| c.is(ns, name))
     }
 
-    fn opt(&self, ns: Ns, name: &str, ctx: &str) -> Result<Option<&Node>, CountReadError> {
+    fn opt<'c>(
+        &self,
+        ns: Ns,
+        name: &str,
+        ctx: impl Into<Ctx<'c>>,
+    ) -> Result<Option<&Node>, CountReadError> {
+        let ctx = ctx.into();
         let mut it = self.children.iter().filter(|c| c.is(ns, name));
         let first = it.next();
         if it.next().is_some() {
@@ -816,12 +979,19 @@ impl Node {
         Ok(first)
     }
 
-    fn one(&self, ns: Ns, name: &str, ctx: &str) -> Result<&Node, CountReadError> {
+    fn one<'c>(
+        &self,
+        ns: Ns,
+        name: &str,
+        ctx: impl Into<Ctx<'c>>,
+    ) -> Result<&Node, CountReadError> {
+        let ctx = ctx.into();
         self.opt(ns, name, ctx)?
             .ok_or_else(|| invalid(ctx, format!("{name} is missing")))
     }
 
-    fn number(&self, ctx: &str) -> Result<u64, CountReadError> {
+    fn number<'c>(&self, ctx: impl Into<Ctx<'c>>) -> Result<u64, CountReadError> {
+        let ctx = ctx.into();
         whole_number(&self.text, self.position).map_err(|m| invalid(ctx, m))
     }
 }
@@ -907,7 +1077,7 @@ pub(super) fn read(text: &str) -> Result<CountFile, CountReadError> {
             .map(|n| n.text.clone()),
     };
     let total = vote_counts(
-        "TotalVotes",
+        Ctx::new("TotalVotes"),
         contest.one(Ns::Eml, "TotalVotes", "Contest")?,
         &mut streams,
     )?;
@@ -915,13 +1085,13 @@ pub(super) fn read(text: &str) -> Result<CountFile, CountReadError> {
     for unit in contest.all(Ns::Eml, "ReportingUnitVotes") {
         let ident = unit.one(Ns::Eml, "ReportingUnitIdentifier", "ReportingUnitVotes")?;
         let id = ident.req_attr("Id", "ReportingUnitIdentifier")?.to_owned();
-        let place = format!("ReportingUnitVotes {id}");
-        let counts = vote_counts(&place, unit, &mut streams)?;
+        let place = Ctx::new("ReportingUnitVotes ").then(&id);
+        let counts = vote_counts(place, unit, &mut streams)?;
         let mut investigations: Vec<(usize, String, bool)> = Vec::new();
-        if let Some(inv) = unit.opt(Ns::Kr, "ReportingUnitInvestigations", &place)? {
+        if let Some(inv) = unit.opt(Ns::Kr, "ReportingUnitInvestigations", place)? {
             for i in inv.all(Ns::Kr, "Investigation") {
-                let ctx = format!("{place}/Investigation");
-                let reason = i.req_attr("ReasonCode", &ctx)?;
+                let ctx = place.then("/Investigation");
+                let reason = i.req_attr("ReasonCode", ctx)?;
                 let Some(idx) = INVESTIGATION_REASONS.iter().position(|r| *r == reason) else {
                     return Err(invalid(ctx, format!("unknown ReasonCode {reason:?}")));
                 };
@@ -960,7 +1130,7 @@ fn non_empty(s: &str) -> Option<String> {
 }
 
 fn vote_counts(
-    place: &str,
+    place: Ctx<'_>,
     node: &Node,
     streams: &mut [Selections],
 ) -> Result<VoteCounts, CountReadError> {
@@ -978,8 +1148,8 @@ fn vote_counts(
     let mut blank = None;
     let mut invalid_votes = None;
     for r in node.all(Ns::Eml, "RejectedVotes") {
-        let ctx = format!("{place}/RejectedVotes");
-        let slot = match r.req_attr("ReasonCode", &ctx)? {
+        let ctx = place.then("/RejectedVotes");
+        let slot = match r.req_attr("ReasonCode", ctx)? {
             "blanco" => &mut blank,
             "ongeldig" => &mut invalid_votes,
             other => return Err(invalid(ctx, format!("unknown ReasonCode {other:?}"))),
@@ -987,23 +1157,23 @@ fn vote_counts(
         if slot.is_some() {
             return Err(invalid(ctx, "a ReasonCode appears twice"));
         }
-        *slot = Some(r.number(&ctx)?);
+        *slot = Some(r.number(ctx)?);
     }
     let mut pairs = Vec::new();
     for u in node.all(Ns::Eml, "UncountedVotes") {
-        let ctx = format!("{place}/UncountedVotes");
-        let reason = u.req_attr("ReasonCode", &ctx)?.to_owned();
-        let n = u.number(&format!("{ctx} {reason}"))?;
+        let ctx = place.then("/UncountedVotes");
+        let reason = u.req_attr("ReasonCode", ctx)?.to_owned();
+        let n = u.number(ctx.then(" ").then(&reason))?;
         pairs.push((reason, n));
     }
     Ok(VoteCounts {
         cast: node
             .one(Ns::Eml, "Cast", place)?
-            .number(&format!("{place}/Cast"))?,
+            .number(place.then("/Cast"))?,
         lists,
         total_counted: node
             .one(Ns::Eml, "TotalCounted", place)?
-            .number(&format!("{place}/TotalCounted"))?,
+            .number(place.then("/TotalCounted"))?,
         blank: blank
             .ok_or_else(|| invalid(format!("{place}/RejectedVotes"), "\"blanco\" is missing"))?,
         invalid: invalid_votes
@@ -1262,4 +1432,62 @@ fn write_votes(
             .write_text_content(BytesText::new(&value.to_string()))?;
     }
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use quick_xml::Reader;
+    use quick_xml::events::Event;
+
+    use super::SeenKeys;
+
+    /// The first problem in a tag's attributes as quick-xml's own check gives it, and as
+    /// [`SeenKeys`] gives it with quick-xml's check turned off: the same, also past the four
+    /// names kept on the stack.
+    #[test]
+    fn repeated_attributes_are_refused_as_quick_xml_refuses_them() {
+        let tags = [
+            r#"<a Id="1" ShortCode="X"/>"#,
+            r#"<a Id="1" Id="2"/>"#,
+            r#"<a Id="1" ShortCode="X" Id="2"/>"#,
+            r#"<a b="1" c="2" d="3" e="4" f="5" g="6" c="7"/>"#,
+            r#"<a b="1" c="2" d="3" e="4" f="5" g="6" g="7"/>"#,
+            r#"<a b="1" c="2" d="3" e="4" f="5" g="6" h="7"/>"#,
+            r#"<a xmlns="u" xmlns:k="v" k:b="1" b="2" xmlns="w"/>"#,
+            r#"<a b="1" b='1'/>"#,
+            r#"<a b="1" c=2/>"#,
+        ];
+        let mut refused = 0;
+        for tag in tags {
+            let mut reader = Reader::from_str(tag);
+            let Ok(Event::Empty(start)) = reader.read_event() else {
+                panic!("{tag}: not an empty element");
+            };
+            let theirs: Option<String> = start
+                .attributes()
+                .find_map(|a| a.err())
+                .map(|e| e.to_string());
+            let mut attributes = start.attributes();
+            attributes.with_checks(false);
+            let mut seen = SeenKeys::default();
+            let mut ours = None;
+            for attr in attributes {
+                match attr {
+                    Ok(attr) => {
+                        if let Err(e) = seen.check(&start, attr.key.into_inner()) {
+                            ours = Some(e.to_string());
+                            break;
+                        }
+                    }
+                    Err(e) => {
+                        ours = Some(e.to_string());
+                        break;
+                    }
+                }
+            }
+            refused += usize::from(theirs.is_some());
+            assert_eq!(ours, theirs, "{tag}");
+        }
+        assert_eq!(refused, 7);
+    }
 }
