@@ -247,6 +247,18 @@ const ROOT_FILE: &str = "root.pub";
 const CERT_FILE: &str = "body.cert";
 const KEY_FILE: &str = "body.key";
 const AUDIT_FILE: &str = "audit.jsonl";
+/// The count of wrong passphrases in a row, kept across a restart.
+const FAILURES_FILE: &str = "unlock-failures";
+
+/// The wrong passphrases in a row kept in the data folder (0 when none, or unreadable: the
+/// file is a convenience against rebooting past the delay, not a secret).
+fn failures_kept(paths: &Paths) -> u32 {
+    fs::read_to_string(paths.data_dir.join(FAILURES_FILE))
+        .ok()
+        .and_then(|t| t.trim().parse::<u32>().ok())
+        .unwrap_or(0)
+        .min(64)
+}
 /// The signed 510b medium as first made, kept on the data partition: every export (a second
 /// stick, a retry after a failed write) writes these same bytes, so every stick carries the
 /// same 510b and the same hash code as the printed report.
@@ -407,13 +419,18 @@ impl Body {
         certificate
             .verify(&root)
             .map_err(|e| SetupError::Invalid(paths.certificate.clone(), e.to_string()))?;
+        // Wrong passphrases before a restart still count: the delay runs again from now.
+        let throttle = tally_signing::UnlockThrottle::after_restart(
+            failures_kept(&paths),
+            std::time::Instant::now(),
+        );
         Ok(Body {
             paths,
             sticks,
             root,
             certificate,
             key: None,
-            throttle: tally_signing::UnlockThrottle::new(),
+            throttle,
             system,
             demo,
         })
@@ -429,12 +446,34 @@ impl Body {
     /// # Errors
     /// See [`unlock_key`].
     pub fn unlock(&mut self, passphrase: &str) -> Result<(), BodyError> {
-        self.key = Some(unlock_key(
+        let before = self.throttle.failures();
+        let unlocked = unlock_key(
             &self.paths.key,
             passphrase,
             &self.certificate,
             &mut self.throttle,
-        )?);
+        );
+        // The count of wrong passphrases in a row is kept on the data partition (synced), so
+        // that a restart does not end the delay. Best effort: a count that cannot be written
+        // is said in the audit log; the unlock itself does not depend on it.
+        let after = self.throttle.failures();
+        if after != before {
+            let file = self.paths.data_dir.join(FAILURES_FILE);
+            let kept = if after == 0 {
+                fs::remove_file(&file).or_else(|e| match e.kind() {
+                    std::io::ErrorKind::NotFound => Ok(()),
+                    _ => Err(e),
+                })
+            } else {
+                write_synced(&file, after.to_string().as_bytes())
+            };
+            if let Err(e) = kept {
+                self.note(&format!(
+                    "the count of wrong passphrases cannot be kept: {e}"
+                ));
+            }
+        }
+        self.key = Some(unlocked?);
         Ok(())
     }
 

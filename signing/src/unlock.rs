@@ -257,8 +257,9 @@ pub fn unlock_body(
 
 /// A growing delay after wrong passphrases: the first wrong one in a row costs nothing (a
 /// typo), after the n-th (n >= 2) the next try waits 2^(n-2) seconds (1, 2, 4, ...), at most
-/// [`UnlockThrottle::MAX_DELAY`]. A right passphrase starts the count again. In memory only: a restart of the appliance (a reboot,
-/// which itself takes a minute) starts it again too.
+/// [`UnlockThrottle::MAX_DELAY`]. A right passphrase starts the count again. The count is
+/// kept by the caller across a restart ([`UnlockThrottle::after_restart`]): a reboot does not
+/// end the delay, it starts it again from the moment of the restart.
 #[derive(Debug, Clone, Default)]
 pub struct UnlockThrottle {
     failures: u32,
@@ -283,6 +284,15 @@ impl UnlockThrottle {
             .checked_shl(failures.saturating_sub(2))
             .unwrap_or(u64::MAX);
         Duration::from_secs(secs).min(Self::MAX_DELAY)
+    }
+
+    /// The throttle after a restart with `failures` wrong passphrases in a row before it: the
+    /// delay they call for runs again from `now`.
+    pub fn after_restart(failures: u32, now: Instant) -> UnlockThrottle {
+        UnlockThrottle {
+            failures,
+            not_before: now.checked_add(Self::delay_after(failures)),
+        }
     }
 
     /// Wrong passphrases in a row so far.

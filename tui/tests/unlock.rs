@@ -1,5 +1,6 @@
 //! The unlock (#14 point 5): wrong passphrases make the next try wait (a first typo costs
-//! nothing); a try within the wait is refused without being tried.
+//! nothing); a try within the wait is refused without being tried; a restart does not end
+//! the wait.
 #![allow(
     clippy::unwrap_used,
     clippy::expect_used,
@@ -36,14 +37,27 @@ fn wrong_passphrases_make_the_next_try_wait() {
         "Unlock refused: the passphrase is wrong"
     );
     // Right away, even the right passphrase is not tried.
-    let t0 = std::time::Instant::now();
     assert_eq!(
         try_pass(&mut r, "demo"),
         "Unlock refused: too many wrong passphrases; try again in 1 seconds"
     );
     assert!(!r.state.unlocked);
+    // A restart does not end the delay: the count is kept on the data partition.
+    drop(r);
+    let mut r = open(&paths, Lang::En);
+    let t0 = std::time::Instant::now();
+    assert_eq!(
+        try_pass(&mut r, "demo"),
+        "Unlock refused: too many wrong passphrases; try again in 1 seconds"
+    );
     // After the wait it is.
     std::thread::sleep(std::time::Duration::from_millis(1100).saturating_sub(t0.elapsed()));
+    unlock(&mut r);
+    assert!(r.state.unlocked, "{:?}", r.state.unlock_error);
+    // A right passphrase ends the row, also for the next start.
+    assert!(!paths.data_dir.join("unlock-failures").exists());
+    drop(r);
+    let mut r = open(&paths, Lang::En);
     unlock(&mut r);
     assert!(r.state.unlocked, "{:?}", r.state.unlock_error);
 }
