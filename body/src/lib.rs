@@ -68,6 +68,14 @@ pub enum BodyError {
     /// A signed medium does not verify (the signing crate's reason).
     #[error(transparent)]
     Verify(#[from] VerifyError),
+    /// The PC's clock is before the moment the medium was signed.
+    #[error("the clock ({now}) is before the medium was signed ({signed})")]
+    ClockBehind {
+        /// When the medium was signed.
+        signed: Timestamp,
+        /// The clock.
+        now: Timestamp,
+    },
     /// The stick is no longer there.
     #[error("the stick is gone")]
     StickGone,
@@ -597,6 +605,16 @@ impl Body {
             (Err(e), _) => return Err(BodyError::Media(e)),
         };
         closed?;
+        // The PC's clock must not be before the moment the medium was signed: a clock set
+        // back (to pass a certificate's period, or by a dead battery) is refused here, before
+        // any work (issue 17 point 4). The body's certificate is checked against the same
+        // clock at the unlock (not valid before its first day).
+        if verified.manifest.created > options.now {
+            return Err(BodyError::ClockBehind {
+                signed: verified.manifest.created,
+                now: options.now,
+            });
+        }
         Ok(verified)
     }
 

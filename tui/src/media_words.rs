@@ -181,6 +181,11 @@ pub fn body_refusal(e: &BodyError) -> Refusal {
         BodyError::Audit(why) => Refusal::with(Msg::MediaAudit, &[], why.clone()),
         BodyError::Media(e) => media_error(e),
         BodyError::Verify(e) => verify_refusal(e),
+        BodyError::ClockBehind { signed, now } => Refusal::with(
+            Msg::ClockBehind,
+            &[&signed.to_string(), &now.to_string()],
+            "",
+        ),
         BodyError::StickGone => Refusal::with(Msg::StickGone, &[], ""),
         BodyError::StickBusy(why) => Refusal::with(Msg::StickBusy, &[], why.clone()),
         BodyError::StickUnusable { label, why } => stick_why(label, why),

@@ -186,6 +186,10 @@ catalogue! {
     BodyCertificate => "Certificaat van dit stembureau", "Certificate of this body";
     /// Counts for.
     CountsFor => "Telt voor", "Counts for";
+    /// The PC's clock is before a medium's signing time.
+    ClockBehind => "Geweigerd: de klok van deze pc ({1}) staat voor het moment waarop dit medium is ondertekend ({0}); zet de klok goed en start opnieuw", "Refused: this PC's clock ({1}) is before the moment this medium was signed ({0}); set the clock right and start again";
+    /// The clock on the start screen.
+    ClockNow => "Datum en tijd van deze pc: {0} (Nederlandse tijd)", "This PC's date and time: {0} (Dutch time)";
     /// The certificate's period of validity.
     CertificateValid => "Certificaat geldig van {0} t/m {1} (UTC)", "Certificate valid from {0} to {1} (UTC)";
     /// The certificate is not valid now: the unlock will be refused.

@@ -615,16 +615,13 @@ fn coordinator(state: &State, frame: &mut Frame, area: Rect, station: u32, scrol
     frame.render_widget(Paragraph::new(lines).wrap(Wrap { trim: false }), area);
 }
 
-/// The officials' time zone, compiled in (the appliance has no tz database).
-pub(crate) static AMSTERDAM: jiff::tz::TimeZone = jiff::tz::get!("Europe/Amsterdam");
-
 /// `hh:mm:ss` in Dutch local time (Europe/Amsterdam: CET or CEST as the date says) of a moment
 /// in milliseconds since 1970. A moment outside the representable range (a damaged journal)
 /// is shown as `--:--:--`.
 pub fn time_of_day(ms: i64) -> String {
     match jiff::Timestamp::from_millisecond(ms) {
         Ok(t) => {
-            let d = AMSTERDAM.to_datetime(t);
+            let d = tally_body::AMSTERDAM.to_datetime(t);
             format!("{:02}:{:02}:{:02}", d.hour(), d.minute(), d.second())
         }
         Err(_) => "--:--:--".to_owned(),

@@ -130,3 +130,76 @@ fn a_definition_with_a_link_is_refused_in_dutch_and_audited() {
     assert!(kinds.iter().any(|k| k == "verify_failed"), "{audit}");
     assert!(!kinds.iter().any(|k| k == "verified"), "{audit}");
 }
+
+/// A medium signed after the moment the PC's clock says is refused: the clock was set back
+/// (issue 17 point 4); nothing is read in.
+#[test]
+fn a_definition_signed_after_the_pcs_clock_is_refused() {
+    use tally_signing::{
+        Certificate, CertificateFields, ContentKind, MediumFile, Role, SecretKey, Timestamp,
+        sign_medium,
+    };
+    let dir = tempfile::tempdir().unwrap();
+    let paths = paths(dir.path());
+    let mut r = open(&paths, Lang::Nl);
+    // The demo definition's files, signed again a day ahead of this PC's clock.
+    let folder = std::fs::read_dir(&paths.media_dir)
+        .unwrap()
+        .next()
+        .unwrap()
+        .unwrap()
+        .path();
+    let files: Vec<MediumFile> = std::fs::read_dir(&folder)
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .filter(|p| p.extension().is_some_and(|x| x == "xml"))
+        .map(|p| MediumFile {
+            name: p.file_name().unwrap().to_str().unwrap().to_owned(),
+            bytes: std::fs::read(&p).unwrap(),
+        })
+        .collect();
+    assert_eq!(files.len(), 3);
+    let signer = SecretKey::from_seed(&[9; 32]);
+    let cert = Certificate::issue(
+        &tally_tui::demo::demo_root(),
+        CertificateFields {
+            role: Role::Authority,
+            identifier: "DEMO-Kiesraad".into(),
+            name: "DEMO Kiesraad".into(),
+            election: "GR2025_Juinen".into(),
+            valid_from: Timestamp::parse("2025-01-01T00:00:00Z").unwrap(),
+            valid_until: Timestamp::parse("2099-12-31T23:59:59Z").unwrap(),
+            public_key: signer.public_key(),
+        },
+    )
+    .unwrap();
+    let ahead = Timestamp(Timestamp::now().0 + 86_400);
+    let medium = sign_medium(
+        ContentKind::ElectionDefinition,
+        "GR2025_Juinen",
+        files,
+        &signer,
+        &cert,
+        ahead,
+    )
+    .unwrap();
+    std::fs::remove_dir_all(&folder).unwrap();
+    medium.write_to_dir(&folder).unwrap();
+
+    unlock(&mut r);
+    key(&mut r, KeyCode::Enter);
+    let e = media_error_any(&r);
+    assert!(
+        e.contains("de klok van deze pc") && e.contains(&ahead.to_string()),
+        "{e}"
+    );
+    assert!(r.state.ledger.election.is_none());
+    assert!(!paths.data_dir.join("definition.tally").exists());
+}
+
+fn media_error_any(r: &Demo) -> String {
+    match &r.state.screen {
+        Shell::Media(tally_tui::shell::MediaList { error: Some(e), .. }) => e.text(Lang::Nl),
+        other => panic!("no refusal: {other:?}"),
+    }
+}

@@ -320,6 +320,8 @@ pub struct State<L: Level> {
     pub journal_head: Option<ChainHead>,
     /// The person whose PIN opened the act on screen (cleared when the screen locks).
     pub signed_in: Option<PersonId>,
+    /// The PC's clock (seconds since 1970) as the runner last read it, for the start screen.
+    pub clock: Option<i64>,
     seed: u64,
 }
 
@@ -341,6 +343,7 @@ impl<L: Level> State<L> {
             note: None,
             journal_head: None,
             signed_in: None,
+            clock: None,
             seed,
         }
     }

@@ -164,6 +164,7 @@ impl<L: Level, S: Services<L>, J: Journal> Runner<L, S, J> {
             journal.read_all()?;
         }
         L::refresh(&mut state);
+        state.clock = Some(now_ms() / 1000);
         Ok(Runner {
             state,
             services,
@@ -254,6 +255,7 @@ impl<L: Level, S: Services<L>, J: Journal> Runner<L, S, J> {
     /// No key came: at `now`, after [`IDLE_LOCK`] since the last one, a screen that belongs
     /// to a person locks (once).
     pub fn idle(&mut self, now: std::time::Instant) {
+        self.state.clock = Some(now_ms() / 1000);
         if now.saturating_duration_since(self.last_key) >= IDLE_LOCK {
             self.last_key = now;
             self.dispatch(Event::Idle);

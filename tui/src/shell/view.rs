@@ -491,6 +491,30 @@ fn start<L: Level>(state: &State<L>, frame: &mut Frame, area: Rect) {
         ),
         Line::styled(Msg::SystemIdentity.text(lang).to_string(), DIM),
         Line::from(hash_code(&id.system)),
+    ];
+    // The PC's clock, to compare with a watch: certificates and media are judged by it.
+    if let Some(t) = state
+        .clock
+        .and_then(|s| jiff::Timestamp::from_second(s).ok())
+    {
+        let local = tally_body::AMSTERDAM.to_datetime(t);
+        lines.push(Line::styled(
+            Msg::ClockNow.fill(
+                lang,
+                &[&format!(
+                    "{:02}-{:02}-{:04} {:02}:{:02}:{:02}",
+                    local.day(),
+                    local.month(),
+                    local.year(),
+                    local.hour(),
+                    local.minute(),
+                    local.second()
+                )],
+            ),
+            DIM,
+        ));
+    }
+    lines.extend([
         Line::from(""),
         Line::from(Msg::CompareWithPaper.text(lang)),
         Line::from(""),
@@ -498,7 +522,7 @@ fn start<L: Level>(state: &State<L>, frame: &mut Frame, area: Rect) {
             Span::raw(format!("{}: ", Msg::PassphrasePrompt.text(lang))),
             Span::styled(format!("{}_", state.passphrase.stars()), BOLD),
         ]),
-    ];
+    ]);
     if let Some(why) = &id.invalid {
         lines.push(Line::from(""));
         lines.push(problem_line(
