@@ -255,6 +255,12 @@ const ROOT_FILE: &str = "root.pub";
 const CERT_FILE: &str = "body.cert";
 const KEY_FILE: &str = "body.key";
 const AUDIT_FILE: &str = "audit.jsonl";
+/// How far a medium's signing time may be ahead of this PC's clock: PCs keep their clocks
+/// differently (many keep local time in the hardware clock, which Linux reads as UTC: up to two
+/// hours ahead in the Netherlands) and drift by minutes; a day is far beyond that, and a clock
+/// set back by more (a dead battery, or on purpose past a certificate's period) is refused.
+pub const CLOCK_TOLERANCE_SECS: i64 = 24 * 60 * 60;
+
 /// The count of wrong passphrases in a row, kept across a restart.
 const FAILURES_FILE: &str = "unlock-failures";
 
@@ -609,7 +615,7 @@ impl Body {
         // back (to pass a certificate's period, or by a dead battery) is refused here, before
         // any work (issue 17 point 4). The body's certificate is checked against the same
         // clock at the unlock (not valid before its first day).
-        if verified.manifest.created > options.now {
+        if verified.manifest.created.0 > options.now.0.saturating_add(CLOCK_TOLERANCE_SECS) {
             return Err(BodyError::ClockBehind {
                 signed: verified.manifest.created,
                 now: options.now,

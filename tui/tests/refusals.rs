@@ -173,7 +173,8 @@ fn a_definition_signed_after_the_pcs_clock_is_refused() {
         },
     )
     .unwrap();
-    let ahead = Timestamp(Timestamp::now().0 + 86_400);
+    // Within a day ahead is a PC's clock kept in local time or drifting; more is refused.
+    let ahead = Timestamp(Timestamp::now().0 + tally_body::CLOCK_TOLERANCE_SECS + 3600);
     let medium = sign_medium(
         ContentKind::ElectionDefinition,
         "GR2025_Juinen",
