@@ -105,7 +105,12 @@ fn the_differing_fields_go_back_to_the_second_typist_only() {
     wrong.insert(CAND, (cand + 10).to_string());
     wrong.insert(TOTAL, (total + 10).to_string());
     full_entry(&mut r, 0, "Anna", &right);
+    let seq = |r: &Demo| r.state.journal_head.unwrap().seq;
+    let before_second = seq(&r);
     full_entry(&mut r, 0, "Bert", &wrong);
+    // What typing a whole entry again would cost, in journal records (one per field and
+    // move): what discarding used to mean.
+    let whole_entry = seq(&r) - before_second;
     assert_eq!(
         r.state.ledger.status(station),
         Some(Status::EntriesDifferent)
@@ -127,6 +132,7 @@ fn the_differing_fields_go_back_to_the_second_typist_only() {
         Shell::Level(Screen::Coordinator { .. })
     ));
     shot("00_differences", &r.state);
+    let before_return = seq(&r);
     key(&mut r, KeyCode::Char('4'));
     let Shell::Level(Screen::Confirm { decision, .. }) = &r.state.screen else {
         panic!("{:?}", r.state.screen);
@@ -253,6 +259,17 @@ fn the_differing_fields_go_back_to_the_second_typist_only() {
     assert_eq!(
         r.state.ledger.stations[&station].result.as_ref(),
         Some(&anna)
+    );
+    // The correction: the decision, the PINs (two more after the restarts), two fields,
+    // a cursor move, the save and the screen moves.
+    let correction = seq(&r) - before_return;
+    eprintln!(
+        "{} fields on the form; a whole entry took {whole_entry} journal records, the correction {correction}",
+        fields(&r).len()
+    );
+    assert!(
+        correction * 5 < whole_entry,
+        "{correction} vs {whole_entry}"
     );
     let r = restart(r, &paths);
     drop(r);
