@@ -11,6 +11,11 @@
 //!                              keep first  -> Definitive (first)
 //!                              keep second -> Definitive (second; refused if it has errors)
 //!                              discard both -> FirstEntryNotStarted
+//!                              return the differing fields to the first or second typist
+//!                                  -> FieldsReturned (only those fields cleared, the other entry kept)
+//! FieldsReturned --finalise (that typist)--> compared again: equal -> Definitive (or
+//!     WarningsToAcknowledge; FirstEntryHasErrors if the agreed entry has errors),
+//!     different -> EntriesDifferent
 //! Definitive --reopen (coordinator)--> FirstEntryNotStarted (correction by a new double entry)
 //! ```
 //!
@@ -75,8 +80,18 @@ pub enum Role {
     Coordinator,
 }
 
-/// A coordinator's decision.
+/// Which of the two entries of a polling station.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, serde::Serialize, serde::Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum EntrySlot {
+    /// The first entry.
+    First,
+    /// The second entry.
+    Second,
+}
+
+/// A coordinator's decision.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, serde::Serialize, serde::Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum Decision {
     /// Entries different: the first entry is right; it becomes definitive.
@@ -94,6 +109,15 @@ pub enum Decision {
     /// Warnings to acknowledge: the coordinator has checked the warnings against the paper;
     /// the result becomes definitive.
     AcknowledgeWarnings,
+    /// Entries different: the differing fields go back to the typist of one entry, who
+    /// retypes only those (cleared); the rest of both entries stays. `fields` must be
+    /// exactly the differing fields, in the order of the paper (the journal records them).
+    ReturnFields {
+        /// Whose entry is corrected.
+        slot: EntrySlot,
+        /// The fields to retype.
+        fields: Vec<FieldId>,
+    },
 }
 
 /// Who acknowledges the warnings (W) of an entry.
@@ -246,6 +270,18 @@ pub enum StationStatus {
         /// The warnings to acknowledge.
         warnings: Vec<CheckResult>,
     },
+    /// The coordinator returned the differing fields of one entry to its typist, who
+    /// retypes them (they are cleared; no other field of that entry may change).
+    FieldsReturned {
+        /// The first entry.
+        first: TypedEntry,
+        /// The second entry.
+        second: TypedEntry,
+        /// Which of the two is being corrected.
+        slot: EntrySlot,
+        /// The fields to retype, in the order of the paper.
+        fields: Vec<FieldId>,
+    },
     /// The station's result is definitive.
     Definitive {
         /// The entry that became definitive.
@@ -266,6 +302,7 @@ pub enum StatusKind {
     SecondEntryNotStarted,
     SecondEntryInProgress,
     EntriesDifferent,
+    FieldsReturned,
     WarningsToAcknowledge,
     Definitive,
 }
@@ -299,6 +336,7 @@ impl StationStatus {
             StationStatus::SecondEntryNotStarted { .. } => StatusKind::SecondEntryNotStarted,
             StationStatus::SecondEntryInProgress { .. } => StatusKind::SecondEntryInProgress,
             StationStatus::EntriesDifferent { .. } => StatusKind::EntriesDifferent,
+            StationStatus::FieldsReturned { .. } => StatusKind::FieldsReturned,
             StationStatus::WarningsToAcknowledge { .. } => StatusKind::WarningsToAcknowledge,
             StationStatus::Definitive { .. } => StatusKind::Definitive,
         }
@@ -413,6 +451,22 @@ pub enum TransitionError {
         /// The warnings.
         codes: Vec<CheckCode>,
     },
+    /// A field that was not returned for correction.
+    #[error("polling station {station}: field {field} was not returned for correction")]
+    FieldNotReturned {
+        /// The station.
+        station: PollingStationNumber,
+        /// The field.
+        field: FieldId,
+    },
+    /// Fields returned for correction that are not exactly the differing fields.
+    #[error("polling station {station}: only the differing fields {differences:?} can be returned")]
+    NotTheDifferences {
+        /// The station.
+        station: PollingStationNumber,
+        /// The differing fields.
+        differences: Vec<FieldId>,
+    },
     /// The coordinator tried to keep an entry that has errors.
     #[error("polling station {station}: the entry to keep has errors {codes:?}; discard instead")]
     KeptEntryHasErrors {
@@ -437,6 +491,7 @@ fn action_name(action: &Action) -> &'static str {
             Decision::DiscardFirst => "discard first entry",
             Decision::Reopen => "reopen",
             Decision::AcknowledgeWarnings => "acknowledge warnings",
+            Decision::ReturnFields { .. } => "return fields",
         },
     }
 }
@@ -590,6 +645,26 @@ impl DataEntry {
             let typed = match &mut station.status {
                 StationStatus::FirstEntryInProgress { first } => first,
                 StationStatus::SecondEntryInProgress { second, .. } => second,
+                StationStatus::FieldsReturned {
+                    first,
+                    second,
+                    slot,
+                    fields,
+                } => {
+                    let corrected = match slot {
+                        EntrySlot::First => first,
+                        EntrySlot::Second => second,
+                    };
+                    // Whose entry it is comes first: the other typist hears that.
+                    owned(corrected)?;
+                    if !fields.contains(field) {
+                        return Err(TransitionError::FieldNotReturned {
+                            station: station_no,
+                            field: *field,
+                        });
+                    }
+                    corrected
+                }
                 _ => return Err(not_allowed()),
             };
             owned(typed)?;
@@ -635,6 +710,62 @@ impl DataEntry {
                 need_role(Role::Typist)?;
                 owned(typed)?;
                 station.status.clone()
+            }
+            (
+                Action::Save,
+                StationStatus::FieldsReturned {
+                    first,
+                    second,
+                    slot,
+                    ..
+                },
+            ) => {
+                need_role(Role::Typist)?;
+                owned(match slot {
+                    EntrySlot::First => first,
+                    EntrySlot::Second => second,
+                })?;
+                station.status.clone()
+            }
+            (
+                Action::Finalise {
+                    acknowledge_warnings,
+                },
+                StationStatus::FieldsReturned {
+                    first,
+                    second,
+                    slot,
+                    ..
+                },
+            ) => {
+                need_role(Role::Typist)?;
+                let corrected = match slot {
+                    EntrySlot::First => first,
+                    EntrySlot::Second => second,
+                };
+                owned(corrected)?;
+                let results = check(&corrected.entry, shape);
+                let errors = results.iter().any(|r| r.severity() == Severity::Error);
+                if by_typist && !errors {
+                    require_acknowledged(station_no, &results, *acknowledge_warnings)?;
+                }
+                let differences = first.entry.differences(&second.entry, shape);
+                if !differences.is_empty() {
+                    StationStatus::EntriesDifferent {
+                        first: first.clone(),
+                        second: second.clone(),
+                        differences,
+                    }
+                } else if errors {
+                    // Both typists read the same errors off the paper: the coordinator
+                    // sends the (agreed) entry back or discards it, as for a first entry.
+                    StationStatus::FirstEntryHasErrors {
+                        first: first.clone(),
+                        results,
+                    }
+                } else {
+                    agreed(by_typist, shape, first, &second.typist)
+                }
             }
             (
                 Action::Finalise {
@@ -693,6 +824,7 @@ impl DataEntry {
                     (Decision::DiscardFirst, StationStatus::FirstEntryHasErrors { .. })
                     | (Decision::DiscardBoth, StationStatus::EntriesDifferent { .. })
                     | (Decision::DiscardBoth, StationStatus::WarningsToAcknowledge { .. })
+                    | (Decision::DiscardBoth, StationStatus::FieldsReturned { .. })
                     | (Decision::Reopen, StationStatus::Definitive { .. }) => {
                         StationStatus::FirstEntryNotStarted
                     }
@@ -711,6 +843,41 @@ impl DataEntry {
                         Decision::KeepFirst,
                         StationStatus::EntriesDifferent { first, second, .. },
                     ) => agreed(by_typist, shape, first, &second.typist),
+                    (
+                        Decision::ReturnFields { slot, fields },
+                        StationStatus::EntriesDifferent {
+                            first,
+                            second,
+                            differences,
+                        },
+                    ) => {
+                        if fields != differences {
+                            return Err(TransitionError::NotTheDifferences {
+                                station: station_no,
+                                differences: differences.clone(),
+                            });
+                        }
+                        let (mut first, mut second) = (first.clone(), second.clone());
+                        let corrected = match slot {
+                            EntrySlot::First => &mut first,
+                            EntrySlot::Second => &mut second,
+                        };
+                        for field in fields {
+                            corrected
+                                .entry
+                                .set(shape, *field, FieldValue::Empty)
+                                .map_err(|source| TransitionError::Field {
+                                    station: station_no,
+                                    source,
+                                })?;
+                        }
+                        StationStatus::FieldsReturned {
+                            first,
+                            second,
+                            slot: *slot,
+                            fields: fields.clone(),
+                        }
+                    }
                     (
                         Decision::KeepSecond,
                         StationStatus::EntriesDifferent { first, second, .. },

@@ -8,8 +8,8 @@ use std::collections::BTreeMap;
 use serde::{Deserialize, Serialize};
 pub use tally_core::double_entry::Decision;
 use tally_core::double_entry::{
-    Action, DataEntry, HistoryRecord, PersonEvent, Role, StationStatus, Timestamp, TransitionError,
-    TypedEntry, WarningsBy,
+    Action, DataEntry, EntrySlot, HistoryRecord, PersonEvent, Role, StationStatus, Timestamp,
+    TransitionError, TypedEntry, WarningsBy,
 };
 use tally_core::entry::{CheckResult, EntryCount, FieldValue, PollingStationEntry, check};
 use tally_core::ids::ElectionId;
@@ -37,6 +37,22 @@ impl Slot {
         match self {
             Slot::First => 1,
             Slot::Second => 2,
+        }
+    }
+
+    /// The core's name for this slot.
+    pub fn core(self) -> EntrySlot {
+        match self {
+            Slot::First => EntrySlot::First,
+            Slot::Second => EntrySlot::Second,
+        }
+    }
+
+    /// This slot, from the core's name.
+    pub fn of(slot: EntrySlot) -> Slot {
+        match slot {
+            EntrySlot::First => Slot::First,
+            EntrySlot::Second => Slot::Second,
         }
     }
 }
@@ -191,6 +207,8 @@ pub struct StationData {
     pub status: Status,
     /// The definitive result.
     pub result: Option<PollingStationEntry>,
+    /// While fields are returned for correction: whose entry, and the fields to retype.
+    pub returned: Option<(Slot, Vec<FieldId>)>,
 }
 
 impl StationData {
@@ -232,6 +250,16 @@ impl StationData {
                 entry(second, Slot::Second, true),
                 None,
             ),
+            StationStatus::FieldsReturned {
+                first,
+                second,
+                slot,
+                ..
+            } => (
+                entry(first, Slot::First, *slot != EntrySlot::First),
+                entry(second, Slot::Second, *slot != EntrySlot::Second),
+                None,
+            ),
             StationStatus::WarningsToAcknowledge { result, .. } => {
                 (entry(result, Slot::First, true), None, None)
             }
@@ -241,11 +269,18 @@ impl StationData {
                 Some(result.entry.clone()),
             ),
         };
+        let returned = match status {
+            StationStatus::FieldsReturned { slot, fields, .. } => {
+                Some((Slot::of(*slot), fields.clone()))
+            }
+            _ => None,
+        };
         StationData {
             first,
             second,
             status: status.kind(),
             result,
+            returned,
         }
     }
 }
@@ -388,6 +423,20 @@ impl Tally {
         }
     }
 
+    /// The typist whose entry is not a definitive station's result (the matching second
+    /// entry, or the entry the coordinator did not keep).
+    pub fn other_typist(&self, station: u32) -> Option<String> {
+        match self
+            .data_entry
+            .as_ref()
+            .and_then(|d| d.station(PollingStationNumber(station)))
+            .map(|s| &s.status)
+        {
+            Some(StationStatus::Definitive { other_typist, .. }) => Some(other_typist.0.clone()),
+            _ => None,
+        }
+    }
+
     /// Who acknowledged the warnings of a station, and when (the last time).
     pub fn acknowledgement(&self, station: u32) -> Option<(&str, i64)> {
         self.history(station)
@@ -400,6 +449,16 @@ impl Tally {
                     })
             })
             .map(|h| (h.user.0.as_str(), h.at.0))
+    }
+
+    /// The fields in which the two entries of a station differ (empty unless they do).
+    pub fn differences(&self, station: u32) -> Vec<FieldId> {
+        self.data_entry
+            .as_ref()
+            .and_then(|d| d.station(PollingStationNumber(station)))
+            .and_then(|s| s.status.difference_warning())
+            .map(|w| w.fields)
+            .unwrap_or_default()
     }
 
     /// Every recorded step of a station (who, in which role, when, what), oldest first.
@@ -606,11 +665,24 @@ impl Tally {
                     *by,
                     *at,
                     Action::Decide {
-                        decision: *decision,
+                        decision: decision.clone(),
                     },
                 )?;
-                if *decision == Decision::SendBack {
-                    self.cursors.insert((*station, Slot::First), 0);
+                match decision {
+                    Decision::SendBack => {
+                        self.cursors.insert((*station, Slot::First), 0);
+                    }
+                    // The typist starts at the first field to retype.
+                    Decision::ReturnFields { slot, fields } => {
+                        let at = self
+                            .form()
+                            .and_then(|f| {
+                                f.fields.iter().position(|x| fields.first() == Some(&x.id))
+                            })
+                            .unwrap_or(0);
+                        self.cursors.insert((*station, Slot::of(*slot)), at);
+                    }
+                    _ => {}
                 }
                 self.project(*station);
             }

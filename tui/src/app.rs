@@ -429,6 +429,7 @@ impl Level for Municipal {
             Record::EntryFinished { .. } => state.info(Msg::EntrySaved, &[]),
             Record::Decided { decision, .. } => state.info(
                 match decision {
+                    Decision::ReturnFields { .. } => Msg::FieldsReturnedNote,
                     Decision::SendBack => Msg::SentBack,
                     Decision::DiscardFirst => Msg::Discarded,
                     Decision::DiscardBoth | Decision::Reopen => Msg::DiscardedBoth,
@@ -534,12 +535,21 @@ fn on_key(state: &mut State, key: KeyEvent) -> Vec<Effect> {
                         .ledger
                         .status(station)
                         .unwrap_or(Status::FirstEntryNotStarted);
-                    let slot = match status {
-                        Status::FirstEntryNotStarted | Status::FirstEntryInProgress => Slot::First,
-                        Status::SecondEntryNotStarted | Status::SecondEntryInProgress => {
+                    let returned = state
+                        .ledger
+                        .stations
+                        .get(&station)
+                        .and_then(|d| d.returned.as_ref())
+                        .map(|(slot, _)| *slot);
+                    let slot = match (status, returned) {
+                        (Status::FieldsReturned, Some(slot)) => slot,
+                        (Status::FirstEntryNotStarted | Status::FirstEntryInProgress, _) => {
+                            Slot::First
+                        }
+                        (Status::SecondEntryNotStarted | Status::SecondEntryInProgress, _) => {
                             Slot::Second
                         }
-                        other => {
+                        (other, _) => {
                             state.error(Refusal::with(
                                 Msg::NotOpenForEntry,
                                 &[status_msg(other).text(lang)],
@@ -568,12 +578,12 @@ fn on_key(state: &mut State, key: KeyEvent) -> Vec<Effect> {
                     let Some(&station) = stations.get(*selected) else {
                         return Vec::new();
                     };
-                    // The coordinator acts, or reads who acknowledged the warnings.
-                    if state
-                        .ledger
-                        .status(station)
-                        .is_some_and(Status::needs_coordinator)
-                        || state.ledger.acknowledgement(station).is_some()
+                    // The coordinator acts, or reads a definitive result (who acknowledged
+                    // its warnings) or to whom fields were returned.
+                    if state.ledger.status(station).is_some_and(|s| {
+                        s.needs_coordinator()
+                            || matches!(s, Status::Definitive | Status::FieldsReturned)
+                    }) || state.ledger.acknowledgement(station).is_some()
                     {
                         state.coordinator(MunicipalAct::Coordinate { station });
                         Vec::new()
@@ -614,6 +624,21 @@ fn on_key(state: &mut State, key: KeyEvent) -> Vec<Effect> {
             };
             let last = form.fields.len().saturating_sub(1);
             let mark = field.is_mark();
+            // Fields returned for correction: the cursor goes only through those.
+            let allowed: Option<Vec<usize>> = state
+                .ledger
+                .stations
+                .get(&station)
+                .and_then(|d| d.returned.as_ref())
+                .filter(|(s, _)| *s == slot)
+                .map(|(_, fields)| {
+                    form.fields
+                        .iter()
+                        .enumerate()
+                        .filter(|(_, f)| fields.contains(&f.id))
+                        .map(|(i, _)| i)
+                        .collect()
+                });
             // The effect that completes the field and puts the cursor at `next`.
             let commit = |input: &str, dirty: bool, next: usize| -> Option<Effect> {
                 if !dirty {
@@ -651,6 +676,34 @@ fn on_key(state: &mut State, key: KeyEvent) -> Vec<Effect> {
                 .fields
                 .iter()
                 .position(|f| f.block == block && matches!(f.id, FieldId::ListTotal(_)));
+            if let Some(allowed) = &allowed {
+                let after = allowed.iter().copied().find(|&i| i > cursor);
+                let before = allowed.iter().copied().rev().find(|&i| i < cursor);
+                match key.code {
+                    KeyCode::Enter | KeyCode::Tab | KeyCode::Down | KeyCode::PageDown => {
+                        let effect = commit(input, *dirty, after.unwrap_or(cursor));
+                        if after.is_none() && key.code == KeyCode::Enter {
+                            state.go(Screen::Finish {
+                                station,
+                                slot,
+                                scroll: 0,
+                            });
+                        }
+                        return effect.into_iter().collect();
+                    }
+                    KeyCode::BackTab | KeyCode::Up | KeyCode::PageUp => {
+                        return commit(input, *dirty, before.unwrap_or(cursor))
+                            .into_iter()
+                            .collect();
+                    }
+                    // No jumps to other fields: only the returned ones are typed again.
+                    KeyCode::Char('k' | 'K' | '/' | 't' | 'T') if !mark => {
+                        state.error(Refusal::with(Msg::OnlyReturnedFields, &[], ""));
+                        return Vec::new();
+                    }
+                    _ => {}
+                }
+            }
             if let Some(typed) = jump {
                 match key.code {
                     KeyCode::Char(c) if c.is_ascii_digit() => {
@@ -859,8 +912,33 @@ fn on_key(state: &mut State, key: KeyEvent) -> Vec<Effect> {
                     typed: String::new(),
                 })
             };
+            let differences = state.ledger.differences(station);
             let next = match (status, key.code) {
                 (_, KeyCode::Esc) => return vec![moved(Place::Overview)],
+                (Status::Definitive, KeyCode::Up) => {
+                    *scroll = scroll.saturating_sub(1);
+                    None
+                }
+                (Status::Definitive, KeyCode::PageUp) => {
+                    *scroll = scroll.saturating_sub(10);
+                    None
+                }
+                (Status::Definitive, KeyCode::Down | KeyCode::PageDown) => {
+                    let step = if key.code == KeyCode::Down { 1 } else { 10 };
+                    // As far as the view found room for (it notes the last useful scroll).
+                    let last = state.level.figures_max_scroll.get();
+                    *scroll = scroll.saturating_add(step).min(last);
+                    None
+                }
+                (Status::EntriesDifferent, KeyCode::Char('3')) => decide(Decision::ReturnFields {
+                    slot: Slot::First.core(),
+                    fields: differences,
+                }),
+                (Status::EntriesDifferent, KeyCode::Char('4')) => decide(Decision::ReturnFields {
+                    slot: Slot::Second.core(),
+                    fields: differences,
+                }),
+                (Status::FieldsReturned, KeyCode::Char('0')) => decide(Decision::DiscardBoth),
                 (Status::EntriesDifferent, KeyCode::Up) => {
                     *scroll = scroll.saturating_sub(1);
                     None
@@ -906,7 +984,7 @@ fn on_key(state: &mut State, key: KeyEvent) -> Vec<Effect> {
             decision,
             typed,
         } => {
-            let (station, decision) = (*station, *decision);
+            let (station, decision) = (*station, decision.clone());
             match key.code {
                 KeyCode::Esc => {
                     state.go(Screen::Coordinator { station, scroll: 0 });
@@ -987,6 +1065,7 @@ pub fn status_msg(status: Status) -> Msg {
         Status::SecondEntryNotStarted => Msg::StWaitingSecond,
         Status::SecondEntryInProgress => Msg::StSecond,
         Status::EntriesDifferent => Msg::StDifferences,
+        Status::FieldsReturned => Msg::StReturned,
         Status::WarningsToAcknowledge => Msg::StWarnings,
         Status::Definitive => Msg::StDefinitive,
     }

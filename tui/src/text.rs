@@ -160,6 +160,12 @@ catalogue! {
     KeyDiscard => "D invoer weggooien", "D discard entry";
     /// Acknowledge warnings.
     KeyAcknowledge => "A waarschuwingen akkoord", "A acknowledge warnings";
+    /// Entries different: keep the first or the second (the screen says which is which).
+    KeyKeepEither => "1/2 bewaren", "1/2 keep";
+    /// Entries different: return the differing fields to the first or the second typist.
+    KeyReturnEither => "3/4 velden terug", "3/4 return fields";
+    /// Scroll a definitive result.
+    KeyScrollResult => "Op/Neer/PgUp/PgDn bladeren", "Up/Down/PgUp/PgDn scroll";
     /// Export.
     KeyExport => "E exporteren", "E export";
     /// After the export: the same signed result onto another stick.
@@ -300,6 +306,8 @@ catalogue! {
     ConfirmDiscardBoth => "Stembureau {0}: beide invoeren worden weggegooid; het stembureau wordt opnieuw ingevoerd, twee keer.", "Polling station {0}: both entries are discarded; the station is typed again, twice.";
     /// Confirmation: send the first entry back.
     ConfirmSendBack => "Stembureau {0}: de eerste invoer gaat terug naar de invoerder om te verbeteren.", "Polling station {0}: the first entry goes back to its typist to be corrected.";
+    /// Confirmation: return the differing fields to one typist.
+    ConfirmReturnFields => "Stembureau {0}: de {1} verschillende velden ({2}) gaan terug naar {3}, de invoerder van de {4}e invoer. Alleen die velden worden leeggemaakt en opnieuw getypt; de rest van beide invoeren blijft. Daarna worden de twee invoeren opnieuw vergeleken.", "Polling station {0}: the {1} differing fields ({2}) go back to {3}, the typist of entry {4}. Only those fields are cleared and typed again; the rest of both entries stays. Then the two entries are compared again.";
     /// Confirmation: discard the first entry.
     ConfirmDiscardFirst => "Stembureau {0}: de eerste invoer wordt weggegooid; het stembureau wordt opnieuw ingevoerd.", "Polling station {0}: the first entry is discarded; the station is typed again.";
     /// Confirmation: acknowledge the warnings.
@@ -362,6 +370,8 @@ catalogue! {
     StSecond => "2e invoer", "2nd entry";
     /// State differences.
     StDifferences => "verschillen", "differences";
+    /// State fields returned for correction.
+    StReturned => "velden terug", "fields returned";
     /// State errors.
     StErrors => "fouten", "errors";
     /// State warnings to acknowledge.
@@ -580,6 +590,8 @@ catalogue! {
     NothingToDo => "Voor dit stembureau is niets te beslissen.", "Nothing to decide for this polling station.";
     /// Differences heading.
     DifferencesHeading => "De twee invoeren verschillen. Pak het papier erbij.", "The two entries differ. Take the paper report.";
+    /// What the keys do when the entries differ.
+    DifferencesOptions => "1: de 1e invoer ({0}) bewaren. 2: de 2e invoer ({1}) bewaren. 3: alleen deze velden terug naar {0}, 4: naar {1}; die typt ze opnieuw, daarna wordt opnieuw vergeleken. 0: beide weggooien.", "1: keep entry 1 ({0}). 2: keep entry 2 ({1}). 3: return only these fields to {0}, 4: to {1}, who types them again; then they are compared again. 0: discard both.";
     /// Column field.
     ColField => "Veld", "Field";
     /// Column first.
@@ -596,6 +608,18 @@ catalogue! {
     DiscardedBoth => "Beide invoeren weggegooid; het stembureau begint opnieuw.", "Both entries discarded; the polling station starts again.";
     /// Sent back.
     SentBack => "Invoer teruggestuurd naar de invoerder.", "Entry sent back to the typist.";
+    /// Fields returned.
+    FieldsReturnedNote => "Verschillende velden teruggestuurd; de invoerder typt alleen die opnieuw.", "Differing fields returned; the typist retypes only those.";
+    /// Coordinator screen while fields are returned.
+    ReturnedHeading => "De velden {0} zijn teruggestuurd naar {1} ({2}e invoer), die ze opnieuw typt; daarna worden de invoeren opnieuw vergeleken. 0: beide invoeren weggooien.", "The fields {0} were returned to {1} (entry {2}), who types them again; then the entries are compared again. 0: discard both entries.";
+    /// Entry title row while fields are returned.
+    RetypeMarked => "* = opnieuw typen, de rest blijft", "* = retype, the rest stays";
+    /// A jump key while fields are returned.
+    OnlyReturnedFields => "Alleen de teruggestuurde velden (*) worden opnieuw getypt; Enter/Tab gaat naar het volgende.", "Only the returned fields (*) are typed again; Enter/Tab goes to the next.";
+    /// Definitive result, read-only.
+    DefinitiveHeading => "Definitief (alleen lezen). Uitslag getypt door {0}; andere invoerder: {1}.", "Definitive (read only). Result typed by {0}; other typist: {1}.";
+    /// Position in a definitive result.
+    ResultShown => "velden {0}-{1} van {2}", "fields {0}-{1} of {2}";
     /// Discarded.
     Discarded => "Invoer weggegooid.", "Entry discarded.";
     /// Warnings heading.
@@ -641,9 +665,9 @@ catalogue! {
     /// Help overview.
     HelpOverview => "Kies een stembureau en druk Enter om in te voeren. Een tweede invoer doet een andere invoerder. C opent het coordinatorscherm, T het totaal.", "Choose a polling station and press Enter to type its report. Another typist does the second entry. C opens the coordinator screen, T the total.";
     /// Help entry.
-    HelpEntry => "Typ elk getal zoals op het papier, ook de totalen; een leeg veld telt als 0. Enter, Tab of pijl omlaag: volgend veld. Shift+Tab of pijl omhoog: vorig veld. PgDn: naar het totaal van de lijst, daarna het volgende blok; PgUp: begin van het blok. T: naar het totaal van de lijst. K of /: naar een kandidaatnummer van de lijst. Vakjes: x, j of spatie kruist aan, 0, n of spatie maakt leeg. Fouten (X) en waarschuwingen (!) staan naast het veld. F10: klaar, naar controle en opslaan. Esc: onderbreken, later verder.", "Type every number as printed, totals too; an empty field counts as 0. Enter, Tab or Down: next field. Shift+Tab or Up: previous field. PgDn: to the list's total, then the next block; PgUp: start of the block. T: to the list's total. K or /: to a candidate number of the list. Boxes: x, y or space ticks, 0, n or space clears. Errors (X) and warnings (!) appear beside the field. F10: done, to the checks and saving. Esc: pause, resume later.";
+    HelpEntry => "Typ elk getal zoals op het papier, ook de totalen; een leeg veld telt als 0. Enter, Tab of pijl omlaag: volgend veld. Shift+Tab of pijl omhoog: vorig veld. PgDn: naar het totaal van de lijst, daarna het volgende blok; PgUp: begin van het blok. T: naar het totaal van de lijst. K of /: naar een kandidaatnummer van de lijst. Vakjes: x, j of spatie kruist aan, 0, n of spatie maakt leeg. Fouten (X) en waarschuwingen (!) staan naast het veld. F10: klaar, naar controle en opslaan. Esc: onderbreken, later verder. Teruggestuurde velden (*): alleen die worden opnieuw getypt, Enter/Tab en pijlen gaan van de een naar de ander; de rest blijft zoals het was.", "Type every number as printed, totals too; an empty field counts as 0. Enter, Tab or Down: next field. Shift+Tab or Up: previous field. PgDn: to the list's total, then the next block; PgUp: start of the block. T: to the list's total. K or /: to a candidate number of the list. Boxes: x, y or space ticks, 0, n or space clears. Errors (X) and warnings (!) appear beside the field. F10: done, to the checks and saving. Esc: pause, resume later. Returned fields (*): only those are typed again, Enter/Tab and the arrows go from one to the next; the rest stays as it was.";
     /// Help coordinator.
-    HelpCoordinator => "Verschillen: bewaar de invoer die met het papier klopt, of gooi beide weg. Fouten: stuur terug naar de invoerder of gooi de invoer weg. Waarschuwingen: controleer ze met het papier en accepteer ze (A), of gooi beide invoeren weg (0).", "Differences: keep the entry that matches the paper, or discard both. Errors: send back to the typist or discard the entry. Warnings: check them against the paper and acknowledge them (A), or discard both entries (0).";
+    HelpCoordinator => "Verschillen: bewaar de invoer die met het papier klopt (1, 2), stuur alleen de verschillende velden terug naar de 1e (3) of 2e (4) invoerder, die ze opnieuw typt waarna opnieuw vergeleken wordt, of gooi beide weg (0). Fouten: stuur terug naar de invoerder of gooi de invoer weg. Waarschuwingen: controleer ze met het papier en accepteer ze (A), of gooi beide invoeren weg (0). Definitief: de uitslag staat er alleen om te lezen; Op/Neer/PgUp/PgDn bladeren.", "Differences: keep the entry that matches the paper (1, 2), return only the differing fields to the 1st (3) or 2nd (4) typist, who types them again and the entries are compared again, or discard both (0). Errors: send back to the typist or discard the entry. Warnings: check them against the paper and acknowledge them (A), or discard both entries (0). Definitive: the result is shown read-only; Up/Down/PgUp/PgDn scroll.";
     /// Help total.
     HelpTotal => "Vergelijk de cijfers (A-J, per lijst E.x) met het geprinte proces-verbaal voordat u tekent; Op/Neer bladert. Als alle stembureaus definitief zijn: E schrijft de ondertekende 510b naar de stick; daarna staat de hashcode groot op het scherm (H wisselt). Zet de hashcode op het proces-verbaal. Nog een stick nodig: steek een lege stick in en druk weer E; die krijgt dezelfde ondertekende uitslag met dezelfde hashcode.", "Compare the figures (A-J, per list E.x) with the printed report before signing; Up/Down scrolls. When every polling station is definitive: E writes the signed 510b to the stick; then the hash code is shown large (H toggles). Put the hash code on the report. Another stick needed: insert an empty stick and press E again; it gets the same signed result with the same hash code.";
     /// Journal failure.

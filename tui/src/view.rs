@@ -68,10 +68,7 @@ pub fn draw(state: &State, screen: &Screen, frame: &mut Frame, body: Rect) {
             typed,
         } => {
             let lines = vec![
-                Line::styled(
-                    decision_msg(*decision).fill(lang, &[&station.to_string()]),
-                    BOLD,
-                ),
+                Line::styled(decision_text(state, *station, decision), BOLD),
                 Line::from(""),
                 Line::from(Msg::ConfirmPrompt.fill(lang, &[&station.to_string()])),
                 Line::from(""),
@@ -86,9 +83,57 @@ pub fn draw(state: &State, screen: &Screen, frame: &mut Frame, body: Rect) {
 }
 
 /// What a coordinator's decision does, in words (the confirmation screen).
-fn decision_msg(decision: tally_ledger::municipal::Decision) -> Msg {
+fn decision_text(
+    state: &State,
+    station: u32,
+    decision: &tally_ledger::municipal::Decision,
+) -> String {
+    use tally_ledger::municipal::Decision;
+    let lang = state.lang;
+    match decision {
+        Decision::ReturnFields { slot, fields } => {
+            let slot = Slot::of(*slot);
+            let typist = state
+                .ledger
+                .stations
+                .get(&station)
+                .and_then(|d| d.slot(slot))
+                .map(|e| e.typist.clone())
+                .unwrap_or_default();
+            Msg::ConfirmReturnFields.fill(
+                lang,
+                &[
+                    &station.to_string(),
+                    &fields.len().to_string(),
+                    &field_codes(state, fields),
+                    &typist,
+                    &slot.number().to_string(),
+                ],
+            )
+        }
+        other => decision_msg(other).fill(lang, &[&station.to_string()]),
+    }
+}
+
+/// The fields' codes as on the coordinator's screen (`A, L1.K1, L1.T`: a candidate's
+/// number alone does not say its list), in the given order.
+fn field_codes(state: &State, fields: &[FieldId]) -> String {
+    let Some(form) = state.ledger.form() else {
+        return String::new();
+    };
+    let _ = form;
+    fields
+        .iter()
+        .map(ToString::to_string)
+        .collect::<Vec<_>>()
+        .join(", ")
+}
+
+/// What a coordinator's decision does, in words (the confirmation screen).
+fn decision_msg(decision: &tally_ledger::municipal::Decision) -> Msg {
     use tally_ledger::municipal::Decision;
     match decision {
+        Decision::ReturnFields { .. } => Msg::FieldsReturnedNote,
         Decision::KeepFirst => Msg::ConfirmKeepFirst,
         Decision::KeepSecond => Msg::ConfirmKeepSecond,
         Decision::DiscardBoth | Decision::Reopen => Msg::ConfirmDiscardBoth,
@@ -122,11 +167,13 @@ pub fn keys(state: &State, screen: &Screen) -> Vec<Msg> {
         Screen::Coordinator { station, .. } => match state.ledger.status(*station) {
             Some(Status::EntriesDifferent) => vec![
                 KeyHelp,
-                KeyKeepFirst,
-                KeyKeepSecond,
+                KeyKeepEither,
+                KeyReturnEither,
                 KeyDiscardBoth,
                 KeyBack,
             ],
+            Some(Status::FieldsReturned) => vec![KeyHelp, KeyDiscardBoth, KeyBack],
+            Some(Status::Definitive) => vec![KeyHelp, KeyScrollResult, KeyBack],
             Some(Status::FirstEntryHasErrors) => vec![KeyHelp, KeySendBack, KeyDiscard, KeyBack],
             Some(Status::WarningsToAcknowledge) => {
                 vec![KeyHelp, KeyAcknowledge, KeyDiscardBoth, KeyBack]
@@ -323,6 +370,14 @@ fn entry(
     let cursor = e.cursor;
     let block = form.fields.get(cursor).map_or(0, |f| f.block);
     let findings = passed_findings(form, &e.values, cursor, e.finished);
+    // Fields returned for correction are marked `*`; the others stay as they were.
+    let returned: Option<&[FieldId]> = state
+        .ledger
+        .stations
+        .get(&station)
+        .and_then(|d| d.returned.as_ref())
+        .filter(|(s, _)| *s == slot)
+        .map(|(_, fields)| fields.as_slice());
     let [title, fields_area, findings_area] = rows(area, &[1, 0, 4]);
     let block_title = form
         .blocks
@@ -333,6 +388,12 @@ fn entry(
         Paragraph::new(Line::from(vec![
             Span::styled(block_title, BOLD),
             Span::styled(format!("  ({}/{})", block + 1, form.blocks.len()), DIM),
+            Span::styled(
+                returned
+                    .map(|_| format!("  {}", Msg::RetypeMarked.text(lang)))
+                    .unwrap_or_default(),
+                WARN,
+            ),
         ])),
         title,
     );
@@ -412,11 +473,23 @@ fn entry(
         } else {
             format!("{text:>9} ")
         };
+        let again = returned.is_some_and(|r| r.contains(&id));
         let mut spans = vec![
-            Span::raw(if here { "> " } else { "  " }),
+            Span::raw(match (here, again) {
+                (true, _) => "> ",
+                (false, true) => "* ",
+                (false, false) => "  ",
+            }),
             Span::styled(format!("{:>5} ", form.code(id)), DIM),
             Span::raw(format!("{label:<label_width$} ")),
-            Span::styled(format!("[{shown:>10}]"), if here { CURSOR } else { BOLD }),
+            Span::styled(
+                format!("[{shown:>10}]"),
+                match (here, returned.is_some() && !again) {
+                    (true, _) => CURSOR,
+                    (false, true) => DIM,
+                    (false, false) => BOLD,
+                },
+            ),
         ];
         spans.extend(field_marks(&findings, id));
         lines.push(Line::from(spans));
@@ -528,6 +601,13 @@ fn coordinator(state: &State, frame: &mut Frame, area: Rect, station: u32, scrol
                 return;
             };
             lines.push(Line::from(Msg::DifferencesHeading.text(lang)));
+            // What each key does, with the typists' names (the key bar has room for less).
+            let options = Msg::DifferencesOptions.fill(lang, &[&a.typist, &b.typist]);
+            let options_rows = options
+                .chars()
+                .count()
+                .div_ceil(usize::from(area.width).max(1));
+            lines.push(Line::styled(options, DIM));
             lines.push(Line::styled(
                 format!(
                     "  {:<44} {:>14} {:>14}",
@@ -538,7 +618,7 @@ fn coordinator(state: &State, frame: &mut Frame, area: Rect, station: u32, scrol
                 BOLD,
             ));
             let diffs = a.values.differences(&b.values, &form.shape);
-            let height = usize::from(area.height).saturating_sub(3);
+            let height = usize::from(area.height).saturating_sub(3 + options_rows);
             for id in diffs
                 .iter()
                 .skip(scroll.min(diffs.len().saturating_sub(1)))
@@ -602,6 +682,27 @@ fn coordinator(state: &State, frame: &mut Frame, area: Rect, station: u32, scrol
             lines.push(Line::from(""));
             lines.push(Line::from(Msg::WarningsExplain.text(lang)));
         }
+        Status::FieldsReturned => {
+            let Some((slot, fields)) = &data.returned else {
+                return;
+            };
+            let typist = data
+                .slot(*slot)
+                .map(|e| e.typist.clone())
+                .unwrap_or_default();
+            lines.push(Line::from(Msg::ReturnedHeading.fill(
+                lang,
+                &[
+                    &field_codes(state, fields),
+                    &typist,
+                    &slot.number().to_string(),
+                ],
+            )));
+        }
+        Status::Definitive => {
+            definitive(state, frame, area, station, scroll);
+            return;
+        }
         _ => {
             lines.push(Line::from(Msg::NothingToDo.text(lang)));
             // Who acknowledged the warnings, and when (the core's history, from the journal).
@@ -613,6 +714,85 @@ fn coordinator(state: &State, frame: &mut Frame, area: Rect, station: u32, scrol
         }
     }
     frame.render_widget(Paragraph::new(lines).wrap(Wrap { trim: false }), area);
+}
+
+/// A definitive station's result, read-only: who typed it, who acknowledged its warnings,
+/// then every field of the paper with its value, scrolled from `scroll`.
+fn definitive(state: &State, frame: &mut Frame, area: Rect, station: u32, scroll: usize) {
+    let lang = state.lang;
+    let (Some(form), Some(data)) = (state.ledger.form(), state.ledger.stations.get(&station))
+    else {
+        return;
+    };
+    let Some(result) = &data.first else { return };
+    let other = state.ledger.other_typist(station).unwrap_or_default();
+    let mut head = vec![Line::styled(
+        Msg::DefinitiveHeading.fill(lang, &[&result.typist, &other]),
+        BOLD,
+    )];
+    if let Some((who, at)) = state.ledger.acknowledgement(station) {
+        head.push(Line::from(
+            Msg::AcknowledgedBy.fill(lang, &[who, &time_of_day(at)]),
+        ));
+    }
+    let width = usize::from(area.width).max(1);
+    let head_rows: usize = head
+        .iter()
+        .map(|l| l.width().max(1).div_ceil(width))
+        .sum::<usize>()
+        + 1;
+    let [top, _, list] = rows(
+        area,
+        &[
+            u16::try_from(head_rows.saturating_sub(1)).unwrap_or(2),
+            1,
+            0,
+        ],
+    );
+    frame.render_widget(Paragraph::new(head).wrap(Wrap { trim: false }), top);
+    let room = usize::from(list.height).saturating_sub(1).max(1);
+    let total = form.fields.len();
+    let first = scroll.min(total.saturating_sub(room));
+    // Down stops where the list ends on screen (the key handler reads this).
+    state
+        .level
+        .figures_max_scroll
+        .set(total.saturating_sub(room));
+    let label_width = usize::from(list.width).saturating_sub(22).max(10);
+    let mut lines = Vec::with_capacity(room + 1);
+    for field in form.fields.iter().skip(first).take(room) {
+        let label: String = crate::form::label(form, field.id, lang)
+            .chars()
+            .take(label_width)
+            .collect();
+        let value = if field.id.is_mark() {
+            if result.values.get(field.id) == Some(FieldValue::Mark(true)) {
+                Msg::Ticked.text(lang).to_string()
+            } else {
+                Msg::NotTicked.text(lang).to_string()
+            }
+        } else {
+            value_text(result.values.get(field.id))
+        };
+        lines.push(Line::from(vec![
+            Span::styled(format!("{:>6} ", field.id.to_string()), DIM),
+            Span::raw(format!("{label:<label_width$} ")),
+            Span::styled(format!("{value:>11}"), BOLD),
+        ]));
+    }
+    let last = (first + room).min(total);
+    lines.push(Line::styled(
+        Msg::ResultShown.fill(
+            lang,
+            &[
+                &(first + 1).to_string(),
+                &last.to_string(),
+                &total.to_string(),
+            ],
+        ),
+        DIM,
+    ));
+    frame.render_widget(Paragraph::new(lines), list);
 }
 
 /// `hh:mm:ss` in Dutch local time (Europe/Amsterdam: CET or CEST as the date says) of a moment

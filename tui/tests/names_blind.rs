@@ -1,7 +1,8 @@
 //! #14: names typed blind, wherever the terminal takes keys, decide nothing. Someone types
 //! "Carla", "Cor", "Aad", "Ria" or "Dora" thinking a name is asked, on the overview, after
 //! the coordinator's key (a PIN prompt) and on the typist's PIN prompt, with the stations in
-//! every state of the double entry; no station's entries or state change. (A name typed and
+//! every state of the double entry (fields returned for correction too); no station's
+//! entries or state change. (A name typed and
 //! Enter on a PIN prompt is a wrong PIN: tests/people.rs.)
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::indexing_slicing)]
 
@@ -108,6 +109,7 @@ fn names_typed_blind_change_no_station_in_any_state() {
     let lists = juinen_lists(&r);
     let (p1, p2) = (paper(1, &lists), paper(2, &lists));
     use Status::*;
+    register(&mut r, "Dirk", true);
 
     // Not started; a first entry in progress.
     walk(
@@ -177,4 +179,20 @@ fn names_typed_blind_change_no_station_in_any_state() {
         &mut r,
         &[EntriesDifferent, Definitive, WarningsToAcknowledge],
     );
+
+    // The differing fields returned to the second typist (issue 14, point 2).
+    select(&mut r, 0);
+    // Carla's PIN is slowed down by now (the names typed on her PIN prompt and Enter were
+    // wrong PINs): the second coordinator decides.
+    key(&mut r, KeyCode::Char('c'));
+    sign_in(&mut r, "Dirk");
+    assert!(
+        matches!(r.state.screen, Shell::Level(Screen::Coordinator { .. })),
+        "{:?} {:?}",
+        r.state.screen,
+        r.state.note
+    );
+    decide(&mut r, '4', 1);
+    overview(&mut r);
+    walk(&mut r, &[FieldsReturned, Definitive, WarningsToAcknowledge]);
 }

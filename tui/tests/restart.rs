@@ -152,7 +152,7 @@ fn nothing_typed_is_lost_when_killed_at_many_points() {
     full_entry(&mut k, 0, "Bert", &p1);
     assert_eq!(k.state().ledger.status(1), Some(Status::Definitive));
 
-    // Station 2 with a difference, resolved by keeping the second entry.
+    // Station 2 with a difference, resolved by returning the field to the second typist.
     let p2 = paper(2, &lists);
     full_entry(&mut k, 1, "Anna", &p2);
     let mut q = p2.clone();
@@ -167,7 +167,17 @@ fn nothing_typed_is_lost_when_killed_at_many_points() {
     // The second entry has an error (F.402): it cannot be kept.
     key(&mut k, KeyCode::Char('2'));
     assert_eq!(k.state().ledger.status(2), Some(Status::EntriesDifferent));
-    decide(&mut k, '1', 2);
+    // The differing field goes back to Bert (issue 14, point 2), who types it again from
+    // the paper; killed and restarted on the way like everything else.
+    decide(&mut k, '4', 2);
+    assert_eq!(k.state().ledger.status(2), Some(Status::FieldsReturned));
+    start_entry(&mut k, 1, "Bert");
+    type_str(
+        &mut k,
+        &p2[&FieldId::CandidateVotes(ListNumber(4), CandidatePosition(2))],
+    );
+    key(&mut k, KeyCode::Enter);
+    key(&mut k, KeyCode::Enter);
     assert_eq!(
         k.state().ledger.status(2),
         Some(Status::Definitive),

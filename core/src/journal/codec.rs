@@ -3,7 +3,7 @@
 //! Decoding is strict: every byte must be accounted for, every tag known, every name
 //! valid UTF-8, every count within 0..=999,999,999.
 
-use crate::double_entry::{Action, Decision, Event, Role, Timestamp, UserName};
+use crate::double_entry::{Action, Decision, EntrySlot, Event, Role, Timestamp, UserName};
 use crate::entry::{EntryCount, FieldId, FieldValue};
 use crate::ids::PollingStationNumber;
 
@@ -38,6 +38,9 @@ pub enum CodecError {
     /// A count outside 0..=999,999,999.
     #[error("count {0} out of range")]
     BadCount(u32),
+    /// More than 65,535 fields returned (only when encoding).
+    #[error("too many fields in one decision")]
+    TooManyFields,
     /// A name longer than [`MAX_NAME`] (only when encoding).
     #[error("user name longer than {MAX_NAME} bytes")]
     NameTooLong,
@@ -88,7 +91,22 @@ pub fn encode_event(event: &Event) -> Result<Vec<u8>, CodecError> {
                 Decision::DiscardFirst => 4,
                 Decision::Reopen => 5,
                 Decision::AcknowledgeWarnings => 6,
+                Decision::ReturnFields { .. } => 7,
             });
+            if let Decision::ReturnFields { slot, fields } = decision {
+                out.push(match slot {
+                    EntrySlot::First => 0,
+                    EntrySlot::Second => 1,
+                });
+                out.extend_from_slice(
+                    &u16::try_from(fields.len())
+                        .map_err(|_| CodecError::TooManyFields)?
+                        .to_le_bytes(),
+                );
+                for field in fields {
+                    put_str(&mut out, &field.to_string())?;
+                }
+            }
         }
     }
     Ok(out)
@@ -149,66 +167,83 @@ pub fn decode_event(payload: &[u8]) -> Result<Event, CodecError> {
         tag => return Err(CodecError::UnknownTag { what: "role", tag }),
     };
     let at = Timestamp(i64::from_le_bytes(r.array("time")?));
-    let action = match r.u8("action")? {
-        0 => Action::StartEntry,
-        1 => {
-            let code = r.str("field")?;
-            let field: FieldId = code
-                .parse()
-                .map_err(|_| CodecError::BadField(code.chars().take(40).collect()))?;
-            let value = match r.u8("value")? {
-                0 => FieldValue::Empty,
-                1 => {
-                    let n = u32::from_le_bytes(r.array("count")?);
-                    FieldValue::Count(
-                        EntryCount::new(u64::from(n)).map_err(|_| CodecError::BadCount(n))?,
-                    )
-                }
-                2 => FieldValue::Mark(false),
-                3 => FieldValue::Mark(true),
-                tag => return Err(CodecError::UnknownTag { what: "value", tag }),
-            };
-            Action::SetField { field, value }
-        }
-        2 => Action::Save,
-        3 => match r.u8("acknowledgement")? {
-            0 => Action::Finalise {
-                acknowledge_warnings: false,
-            },
-            1 => Action::Finalise {
-                acknowledge_warnings: true,
-            },
-            tag => {
-                return Err(CodecError::UnknownTag {
-                    what: "acknowledgement",
-                    tag,
-                });
+    let action =
+        match r.u8("action")? {
+            0 => Action::StartEntry,
+            1 => {
+                let code = r.str("field")?;
+                let field: FieldId = code
+                    .parse()
+                    .map_err(|_| CodecError::BadField(code.chars().take(40).collect()))?;
+                let value = match r.u8("value")? {
+                    0 => FieldValue::Empty,
+                    1 => {
+                        let n = u32::from_le_bytes(r.array("count")?);
+                        FieldValue::Count(
+                            EntryCount::new(u64::from(n)).map_err(|_| CodecError::BadCount(n))?,
+                        )
+                    }
+                    2 => FieldValue::Mark(false),
+                    3 => FieldValue::Mark(true),
+                    tag => return Err(CodecError::UnknownTag { what: "value", tag }),
+                };
+                Action::SetField { field, value }
             }
-        },
-        4 => Action::Decide {
-            decision: match r.u8("decision")? {
-                0 => Decision::KeepFirst,
-                1 => Decision::KeepSecond,
-                2 => Decision::DiscardBoth,
-                3 => Decision::SendBack,
-                4 => Decision::DiscardFirst,
-                5 => Decision::Reopen,
-                6 => Decision::AcknowledgeWarnings,
+            2 => Action::Save,
+            3 => match r.u8("acknowledgement")? {
+                0 => Action::Finalise {
+                    acknowledge_warnings: false,
+                },
+                1 => Action::Finalise {
+                    acknowledge_warnings: true,
+                },
                 tag => {
                     return Err(CodecError::UnknownTag {
-                        what: "decision",
+                        what: "acknowledgement",
                         tag,
                     });
                 }
             },
-        },
-        tag => {
-            return Err(CodecError::UnknownTag {
-                what: "action",
-                tag,
-            });
-        }
-    };
+            4 => Action::Decide {
+                decision: match r.u8("decision")? {
+                    0 => Decision::KeepFirst,
+                    1 => Decision::KeepSecond,
+                    2 => Decision::DiscardBoth,
+                    3 => Decision::SendBack,
+                    4 => Decision::DiscardFirst,
+                    5 => Decision::Reopen,
+                    6 => Decision::AcknowledgeWarnings,
+                    7 => {
+                        let slot = match r.u8("slot")? {
+                            0 => EntrySlot::First,
+                            1 => EntrySlot::Second,
+                            tag => return Err(CodecError::UnknownTag { what: "slot", tag }),
+                        };
+                        let n = u16::from_le_bytes(r.array("field count")?);
+                        let mut fields = Vec::new();
+                        for _ in 0..n {
+                            let code = r.str("field")?;
+                            fields.push(code.parse().map_err(|_| {
+                                CodecError::BadField(code.chars().take(40).collect())
+                            })?);
+                        }
+                        Decision::ReturnFields { slot, fields }
+                    }
+                    tag => {
+                        return Err(CodecError::UnknownTag {
+                            what: "decision",
+                            tag,
+                        });
+                    }
+                },
+            },
+            tag => {
+                return Err(CodecError::UnknownTag {
+                    what: "action",
+                    tag,
+                });
+            }
+        };
     if !r.bytes.is_empty() {
         return Err(CodecError::TrailingBytes(r.bytes.len()));
     }
