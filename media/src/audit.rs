@@ -442,7 +442,10 @@ mod tests {
         };
         assert_eq!(broken(text.replace("Bert", "Bart")), [2]);
         assert_eq!(broken([l[0], l[2], l[3]].concat()), [2, 2]);
-        assert_eq!(broken([l[0], l[2], l[1], l[3]].concat()), [2, 2, 3, 3, 4, 4]);
+        assert_eq!(
+            broken([l[0], l[2], l[1], l[3]].concat()),
+            [2, 2, 3, 3, 4, 4]
+        );
     }
 
     #[test]

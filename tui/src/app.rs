@@ -456,13 +456,19 @@ impl Level for Municipal {
     fn audit(ledger: &Tally, record: &Record) -> Option<tally_media::AuditEvent> {
         use tally_media::AuditEvent;
         let name = |id: &tally_core::people::PersonId| Some(ledger.people.name(*id));
-        // Whose entry it is: the registered person, else the name typed.
-        let typist = |station: &u32, slot: &Slot| {
-            let entry = ledger.stations.get(station)?.slot(*slot)?;
+        // Who finished an entry: the station's last transition (the entry itself is gone
+        // from the projection once the station is definitive): the registered person, else
+        // the name typed.
+        let typist = |station: &u32| {
+            let last = ledger
+                .data_entry
+                .as_ref()?
+                .station(tally_core::ids::PollingStationNumber(*station))?
+                .history
+                .last()?;
             Some(
-                entry
-                    .person
-                    .map_or_else(|| entry.typist.clone(), |p| ledger.people.name(p)),
+                last.person
+                    .map_or_else(|| last.user.0.clone(), |p| ledger.people.name(p)),
             )
         };
         let slot_word = |slot: &Slot| match slot {
@@ -487,7 +493,7 @@ impl Level for Municipal {
             ),
             Record::EntryFinished { station, slot, .. } => AuditEvent::record(
                 "entry_finished",
-                typist(station, slot),
+                typist(station),
                 format!("station {station}, {} entry", slot_word(slot)),
             ),
             Record::Decided {

@@ -97,9 +97,37 @@ fn the_export_holds_the_municipal_report_pdf_signed_next_to_the_510b() {
             "DEMO_Telling_GR2025_Juinen_gemeente_Juinen.eml.xml",
             "DEMO_Model_Na31-2_GR2025_Juinen_gemeente_Juinen.pdf",
             "DEMO_osv4-3_telling_gr2025_juinen.csv",
+            "audit.jsonl",
         ]
     );
     assert!(verified.ignored.is_empty(), "{:?}", verified.ignored);
+    // The audit log travels in the signed medium (#14 point 4): chained, every entry with its
+    // typist by name, the body's own check of its key's tags as the last line.
+    let copy = &verified.files[3];
+    let checked = tally_core::audit::check(&copy.bytes, None);
+    assert!(checked.broken.is_empty(), "{:?}", checked.broken);
+    assert_eq!(checked.torn, None);
+    let acts = |act: &str, person: &str| {
+        checked
+            .lines
+            .iter()
+            .filter(|l| l.text("act") == Some(act) && l.text("person") == Some(person))
+            .count()
+    };
+    assert_eq!(acts("entry_started", "Anna"), 3);
+    assert_eq!(acts("entry_finished", "Anna"), 3);
+    assert_eq!(acts("entry_started", "Bert"), 3);
+    assert_eq!(acts("entry_finished", "Bert"), 3);
+    assert!(
+        checked.keyed > 0
+            && checked
+                .lines
+                .iter()
+                .all(|l| l.keyed || l.text("kind") != Some("record"))
+    );
+    let last = checked.lines.last().unwrap();
+    assert_eq!(last.text("kind"), Some("chain_checked"));
+    assert_eq!(last.text("act"), Some("verified"), "{:?}", last.value);
     let eml = &verified.files[0];
     assert_eq!(hex::encode(eml.sha256), sha);
     let pdf = &verified.files[1];
