@@ -264,3 +264,47 @@ fn an_audit_log_changed_after_signing_refuses_the_medium() {
     assert!(out.contains("signed medium refused"), "{out}");
     assert!(out.contains("audit.jsonl"), "{out}");
 }
+
+#[test]
+fn without_a_root_key_the_chain_is_checked_and_the_signature_is_said_not_to_be() {
+    let (_dir, _key, path) = export(&audit_lines().concat());
+    let out = Command::new(env!("CARGO_BIN_EXE_tally-verify"))
+        .arg("check")
+        .arg(&path)
+        .output()
+        .unwrap();
+    let text = String::from_utf8(out.stdout).unwrap();
+    assert_eq!(out.status.code(), Some(3), "{text}");
+    let m = path.file_name().unwrap().to_string_lossy().into_owned();
+    let f = format!("{m}/audit.jsonl");
+    assert!(
+        text.contains(&format!("OK {f}: audit log chained: 12 lines")),
+        "{text}"
+    );
+    has(
+        &text,
+        &format!("UNCHECKED {f}: its signature was not checked (no --root-key)"),
+    );
+    has(
+        &text,
+        &format!("NOTE {f}: typist Anna: 2 entries started, 1 finished"),
+    );
+    // A line removed is found without the key as well.
+    let lines = audit_lines();
+    std::fs::write(
+        path.join("audit.jsonl"),
+        [&lines[..5], &lines[6..]].concat().concat(),
+    )
+    .unwrap();
+    let out = Command::new(env!("CARGO_BIN_EXE_tally-verify"))
+        .arg("check")
+        .arg(&path)
+        .output()
+        .unwrap();
+    let text = String::from_utf8(out.stdout).unwrap();
+    assert_eq!(out.status.code(), Some(1), "{text}");
+    assert!(
+        text.contains("audit log line 6: sequence number 7 where 6 was expected"),
+        "{text}"
+    );
+}
