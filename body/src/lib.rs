@@ -211,7 +211,8 @@ impl Identity {
 pub struct ExportDone {
     /// Where the signed medium was written.
     pub path: String,
-    /// Its files with their SHA-256 (hex), the count first.
+    /// Its files with their SHA-256 (hex), the count first; without the audit log, which
+    /// travels beside them (its lines of writing give its hash).
     pub files: Vec<(String, String)>,
 }
 
@@ -254,7 +255,8 @@ pub enum Unfit {
 const ROOT_FILE: &str = "root.pub";
 const CERT_FILE: &str = "body.cert";
 const KEY_FILE: &str = "body.key";
-const AUDIT_FILE: &str = "audit.jsonl";
+/// The audit log on the data partition, and its copy in every signed export.
+pub const AUDIT_FILE: &str = "audit.jsonl";
 /// How far a medium's signing time may be ahead of this PC's clock: PCs keep their clocks
 /// differently (many keep local time in the hardware clock, which Linux reads as UTC: up to two
 /// hours ahead in the Netherlands) and drift by minutes; a day is far beyond that, and a clock
@@ -500,23 +502,96 @@ impl Body {
         ))
     }
 
-    /// The audit log, opened for appending.
+    /// The key that authenticates the body's audit log (`tally_signing::audit_key`), once
+    /// unlocked.
+    pub fn audit_key(&self) -> Option<tally_core::audit::AuditKey> {
+        let key = self.key.as_ref()?;
+        Some(tally_core::audit::AuditKey::new(&tally_signing::audit_key(
+            key,
+        )))
+    }
+
+    /// The audit log, opened for appending: its lines chained, and tagged with the body's
+    /// audit key once unlocked (before, unkeyed: `docs/audit.md`).
     ///
     /// # Errors
     /// It cannot be opened.
     pub fn audit_log(&self) -> Result<JsonLinesAudit, BodyError> {
-        JsonLinesAudit::open(&self.paths.audit()).map_err(|e| BodyError::Audit(e.to_string()))
+        Ok(JsonLinesAudit::open(&self.paths.audit())
+            .map_err(|e| BodyError::Audit(e.to_string()))?
+            .with_key(self.audit_key()))
     }
 
-    /// A line in the audit log (the decision is in the journal already; this is a copy for
-    /// reading).
+    /// A notice in the audit log (a journal refused, a record dropped).
     pub fn note(&self, text: &str) {
+        self.record(tally_media::AuditEvent::new(
+            tally_media::AuditKind::Notice,
+            None,
+            text,
+        ));
+    }
+
+    /// A line in the audit log (a journal record's copy, naming the person: the record is in
+    /// the journal already; this is the evidence for reading, `docs/audit.md`).
+    pub fn record(&self, event: tally_media::AuditEvent) {
         if let Ok(mut audit) = self.audit_log() {
-            let _ = tally_media::AuditSink::record(
-                &mut audit,
-                tally_media::AuditEvent::new(tally_media::AuditKind::Verified, None, text),
-            );
+            let _ = tally_media::AuditSink::record(&mut audit, event);
         }
+    }
+
+    /// The audit log as it is now, for the signed export: first checked with the body's key
+    /// (every line's chain and tag), the outcome written as its last line
+    /// (`chain_checked`, act `verified` or `broken`), then read.
+    ///
+    /// # Errors
+    /// The key is locked, or the log cannot be read or written.
+    fn audit_copy(&self) -> Result<Vec<u8>, BodyError> {
+        let key = self
+            .audit_key()
+            .ok_or_else(|| BodyError::KeyLocked.export())?;
+        let fail = |e: String| BodyError::Audit(e).export();
+        let path = self.paths.audit();
+        let cap = tally_core::eml::limits::MAX_FILE_BYTES as u64;
+        let now = if path.exists() {
+            tally_signing::medium::read_regular_file(&path, cap).map_err(|e| fail(e.to_string()))?
+        } else {
+            Vec::new()
+        };
+        let checked = tally_core::audit::check(&now, Some(&key));
+        let mut event = match checked.broken.first() {
+            None => tally_media::AuditEvent::new(
+                tally_media::AuditKind::ChainChecked,
+                None,
+                format!(
+                    "audit log checked with the body's key before the export: {} lines, {} tagged with the key, {} before an unlock; every line verifies",
+                    checked.lines.len(),
+                    checked.keyed,
+                    checked.unkeyed
+                ),
+            ),
+            Some(first) => tally_media::AuditEvent::new(
+                tally_media::AuditKind::ChainChecked,
+                None,
+                format!(
+                    "audit log checked with the body's key before the export: {} of {} lines do not verify, the first line {}: {}",
+                    checked.broken.len(),
+                    checked.lines.len(),
+                    first.line,
+                    first.why
+                ),
+            ),
+        };
+        event.act = Some(
+            if checked.broken.is_empty() {
+                "verified"
+            } else {
+                "broken"
+            }
+            .to_owned(),
+        );
+        let mut log = self.audit_log().map_err(|e| fail(e.to_string()))?;
+        tally_media::AuditSink::record(&mut log, event).map_err(|e| fail(e.to_string()))?;
+        tally_signing::medium::read_regular_file(&path, cap).map_err(|e| fail(e.to_string()))
     }
 
     /// Takes in what changed with the sticks (every 300 ms); the audit log is opened only
@@ -747,13 +822,17 @@ impl Body {
             build(&created_at(at, journal).map_err(BodyError::export)?)
                 .map_err(|e| BodyError::ExportBuild(e).export())
         };
+        // The audit log travels in the medium as it was when the export was made: a kept
+        // export is compared without it and written with its kept copy (the same bytes on
+        // every stick); a new one gets the log as of now.
         let kept = match self.kept_export(kind, election, &folder)? {
             Some((medium, at, kept_journal)) => {
                 let again = made(at, kept_journal)?;
-                let same = again
+                let same = again.iter().map(|f| (&f.name, &f.bytes)).eq(medium
+                    .files
                     .iter()
-                    .map(|f| (&f.name, &f.bytes))
-                    .eq(medium.files.iter().map(|f| (&f.name, &f.bytes)));
+                    .filter(|f| f.name != AUDIT_FILE)
+                    .map(|f| (&f.name, &f.bytes)));
                 same.then_some(medium)
             }
             None => None,
@@ -767,13 +846,17 @@ impl Body {
                     .key
                     .as_ref()
                     .ok_or_else(|| BodyError::KeyLocked.export())?;
-                let files = files
+                let mut files: Vec<MediumFile> = files
                     .into_iter()
                     .map(|f| MediumFile {
                         name: f.name,
                         bytes: f.bytes,
                     })
                     .collect();
+                files.push(MediumFile {
+                    name: AUDIT_FILE.to_owned(),
+                    bytes: self.audit_copy()?,
+                });
                 let medium = sign_medium(
                     kind,
                     election,
@@ -791,6 +874,7 @@ impl Body {
         let files = medium
             .files
             .iter()
+            .filter(|f| f.name != AUDIT_FILE)
             .map(|f| (f.name.clone(), hex::encode(sha256(&f.bytes))))
             .collect();
         Ok(ExportDone { path, files })

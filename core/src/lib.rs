@@ -11,6 +11,7 @@
 
 pub mod aggregate;
 pub mod apportionment;
+pub mod audit;
 pub mod counts;
 pub mod double_entry;
 pub mod election;

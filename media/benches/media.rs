@@ -84,5 +84,47 @@ fn bench(c: &mut Criterion) {
     });
 }
 
-criterion_group!(benches, bench);
+/// The chained audit log (docs/audit.md): a line written (tail read, HMAC, write, fdatasync)
+/// into a log of 25,000 lines, and the whole 25,000-line log checked with the key.
+fn audit(c: &mut Criterion) {
+    use tally_media::audit::{AuditEvent, AuditSink, JsonLinesAudit};
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("audit.jsonl");
+    let key = tally_core::audit::AuditKey::new(&[7; 32]);
+    let mut state = tally_core::audit::ChainState::default();
+    let mut text = String::new();
+    for i in 0..25_000u32 {
+        let event = AuditEvent::record(
+            "entry_started",
+            Some("Anna".into()),
+            format!("station {}, first entry", i % 400),
+        );
+        let json = serde_json::to_string(&event).unwrap();
+        let (line, next) = tally_core::audit::seal(&json, state, Some(&key));
+        state = next;
+        text.push_str(&line);
+    }
+    std::fs::write(&path, &text).unwrap();
+    let mut g = c.benchmark_group("audit");
+    g.sample_size(20);
+    g.bench_function("check_25000_lines_with_the_key", |b| {
+        b.iter(|| tally_core::audit::check(text.as_bytes(), Some(&key)));
+    });
+    let mut log = JsonLinesAudit::open(&path)
+        .unwrap()
+        .with_key(Some(key.clone()));
+    g.bench_function("append_one_line_synced", |b| {
+        b.iter(|| {
+            log.record(AuditEvent::record(
+                "entry_finished",
+                Some("Anna".into()),
+                "station 1",
+            ))
+            .unwrap();
+        });
+    });
+    g.finish();
+}
+
+criterion_group!(benches, bench, audit);
 criterion_main!(benches);

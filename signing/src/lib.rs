@@ -67,6 +67,6 @@ pub use medium::{
 pub use text::{SyntaxError, SyntaxProblem};
 pub use time::Timestamp;
 pub use unlock::{
-    Passphrase, UnlockError, UnlockThrottle, UnlockedBody, Validity, ValidityError, journal_key,
-    unlock_body,
+    Passphrase, UnlockError, UnlockThrottle, UnlockedBody, Validity, ValidityError, audit_key,
+    journal_key, unlock_body,
 };

@@ -183,6 +183,24 @@ pub fn journal_key(key: &SecretKey) -> Zeroizing<[u8; 32]> {
     out
 }
 
+/// The HKDF salt of the audit key: its own domain, distinct from the journal key's.
+const AUDIT_KEY_SALT: &[u8] = b"tally-appliance v1 audit key";
+/// The HKDF info of the audit key.
+const AUDIT_KEY_INFO: &[u8] = b"audit log line authentication, HMAC-SHA-256";
+
+/// The key that authenticates `key`'s audit log (`audit.jsonl`, `tally_core::audit`):
+/// HKDF-SHA-256 with the 32-byte Ed25519 seed as input key material, salt
+/// `tally-appliance v1 audit key` and info `audit log line authentication, HMAC-SHA-256`;
+/// 32 bytes, wiped when dropped, never equal to the journal key.
+pub fn audit_key(key: &SecretKey) -> Zeroizing<[u8; 32]> {
+    let seed = key.seed();
+    let hk = Hkdf::<Sha256>::new(Some(AUDIT_KEY_SALT), seed.as_ref());
+    let mut out = Zeroizing::new([0u8; 32]);
+    // As for the journal key: 32 bytes cannot exceed HKDF's limit.
+    let _ = hk.expand(AUDIT_KEY_INFO, out.as_mut());
+    out
+}
+
 /// A body unlocked: its private key, its certificate's validity (to show on the start
 /// screen) and its journal key.
 #[derive(Debug)]
@@ -415,6 +433,20 @@ mod tests {
             unlock_body(&other, &pass, &cert, inside),
             Err(UnlockError::NotOfCertificate)
         ));
+    }
+
+    #[test]
+    fn the_audit_key_is_the_bodys_own_and_not_the_journal_key() {
+        let body = SecretKey::from_seed(&[2; 32]);
+        assert_ne!(*audit_key(&body), *journal_key(&body));
+        assert_eq!(
+            *audit_key(&body),
+            *audit_key(&SecretKey::from_seed(&[2; 32]))
+        );
+        assert_ne!(
+            *audit_key(&body),
+            *audit_key(&SecretKey::from_seed(&[3; 32]))
+        );
     }
 
     #[test]

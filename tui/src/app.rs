@@ -454,6 +454,77 @@ impl Level for Municipal {
         record.stamp(now_ms);
     }
 
+    fn audit(ledger: &Tally, record: &Record) -> Option<tally_media::AuditEvent> {
+        use tally_media::AuditEvent;
+        let name = |id: &tally_core::people::PersonId| Some(ledger.people.name(*id));
+        // Who finished an entry: the station's last transition (the entry itself is gone
+        // from the projection once the station is definitive): the registered person, else
+        // the name typed.
+        let typist = |station: &u32| {
+            let last = ledger
+                .data_entry
+                .as_ref()?
+                .station(tally_core::ids::PollingStationNumber(*station))?
+                .history
+                .last()?;
+            Some(
+                last.person
+                    .map_or_else(|| last.user.0.clone(), |p| ledger.people.name(p)),
+            )
+        };
+        let slot_word = |slot: &Slot| match slot {
+            Slot::First => "first",
+            Slot::Second => "second",
+        };
+        Some(match record {
+            Record::ElectionLoaded { election, files } => AuditEvent::record(
+                "definition_accepted",
+                None,
+                format!("definition of {election:?} loaded: {files:?}"),
+            ),
+            Record::EntryStarted {
+                station,
+                slot,
+                person,
+                ..
+            } => AuditEvent::record(
+                "entry_started",
+                name(person),
+                format!("station {station}, {} entry", slot_word(slot)),
+            ),
+            Record::EntryFinished { station, slot, .. } => AuditEvent::record(
+                "entry_finished",
+                typist(station),
+                format!("station {station}, {} entry", slot_word(slot)),
+            ),
+            Record::Decided {
+                station,
+                decision,
+                by,
+                ..
+            } => {
+                // `decided:<decision>` as the journal spells it (`keep_first`,
+                // `acknowledge_warnings`, ...).
+                let kind = serde_json::to_value(decision)
+                    .ok()
+                    .and_then(|v| v.as_str().map(str::to_owned))
+                    .unwrap_or_default();
+                AuditEvent::record(
+                    &format!("decided:{kind}"),
+                    name(by),
+                    format!("station {station}: {kind}"),
+                )
+            }
+            Record::Exported { path, sha256, by } => AuditEvent::record(
+                "exported",
+                name(by),
+                format!("exported {path}: 510b {sha256}"),
+            ),
+            Record::People(p) => crate::shell::audit::people(&ledger.people, p),
+            _ => return None,
+        })
+    }
+
     fn effect(ctx: &mut Ctx<'_, Municipal>, effect: MunicipalEffect) -> Vec<Event> {
         match effect {
             MunicipalEffect::Export => {

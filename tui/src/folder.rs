@@ -251,6 +251,10 @@ impl Services<Municipal> for FolderServices {
         self.body.note(text);
     }
 
+    fn record(&mut self, event: tally_media::AuditEvent) {
+        self.body.record(event);
+    }
+
     fn level(&mut self) -> &mut (dyn MunicipalServices + 'static) {
         self
     }

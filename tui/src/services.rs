@@ -172,6 +172,10 @@ pub trait Services<L: Level> {
     fn note(&mut self, text: &str) {
         let _ = text;
     }
+    /// A journal record's line in the audit log (what, by whom).
+    fn record(&mut self, event: tally_media::AuditEvent) {
+        self.note(&event.detail);
+    }
     /// The level's own services.
     fn level(&mut self) -> &mut L::Services;
 }

@@ -241,8 +241,31 @@ fn full_juinen_count_with_one_difference_and_a_verified_export() {
     opts.expected_election = Some("GR2025_Juinen");
     opts.expected_signer = Some("0042");
     let verified = verify_medium(&DirSource::new(&path), &opts).unwrap();
-    // The 510b, its report (PDF, see usb_export.rs) and its osv4-3 CSV, all signed.
-    assert_eq!(verified.files.len(), 3, "{:?}", verified.files);
+    // The 510b, its report (PDF, see usb_export.rs), its osv4-3 CSV and the audit log as of
+    // the export (docs/audit.md), all signed.
+    assert_eq!(verified.files.len(), 4, "{:?}", verified.files);
+    let audit = verified
+        .files
+        .iter()
+        .find(|f| f.name == "audit.jsonl")
+        .unwrap();
+    let checked = tally_core::audit::check(&audit.bytes, None);
+    assert!(checked.broken.is_empty(), "{:?}", checked.broken);
+    // The decisions name the coordinator by name, with their kind.
+    let decided: Vec<(&str, &str)> = checked
+        .lines
+        .iter()
+        .filter_map(|l| Some((l.text("act")?.strip_prefix("decided:")?, l.text("person")?)))
+        .collect();
+    assert!(
+        decided.contains(&("acknowledge_warnings", COORDINATOR)),
+        "{decided:?}"
+    );
+    assert!(
+        decided.contains(&("keep_first", COORDINATOR)),
+        "{decided:?}"
+    );
+    assert_eq!(checked.lines.last().unwrap().text("act"), Some("verified"));
     // The report prints the journal's records and full head as they were at the export (the
     // overview shows the same): the paper binds the session.
     let pdf = verified

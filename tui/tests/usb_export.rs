@@ -97,9 +97,37 @@ fn the_export_holds_the_municipal_report_pdf_signed_next_to_the_510b() {
             "DEMO_Telling_GR2025_Juinen_gemeente_Juinen.eml.xml",
             "DEMO_Model_Na31-2_GR2025_Juinen_gemeente_Juinen.pdf",
             "DEMO_osv4-3_telling_gr2025_juinen.csv",
+            "audit.jsonl",
         ]
     );
     assert!(verified.ignored.is_empty(), "{:?}", verified.ignored);
+    // The audit log travels in the signed medium (#14 point 4): chained, every entry with its
+    // typist by name, the body's own check of its key's tags as the last line.
+    let copy = &verified.files[3];
+    let checked = tally_core::audit::check(&copy.bytes, None);
+    assert!(checked.broken.is_empty(), "{:?}", checked.broken);
+    assert_eq!(checked.torn, None);
+    let acts = |act: &str, person: &str| {
+        checked
+            .lines
+            .iter()
+            .filter(|l| l.text("act") == Some(act) && l.text("person") == Some(person))
+            .count()
+    };
+    assert_eq!(acts("entry_started", "Anna"), 3);
+    assert_eq!(acts("entry_finished", "Anna"), 3);
+    assert_eq!(acts("entry_started", "Bert"), 3);
+    assert_eq!(acts("entry_finished", "Bert"), 3);
+    assert!(
+        checked.keyed > 0
+            && checked
+                .lines
+                .iter()
+                .all(|l| l.keyed || l.text("kind") != Some("record"))
+    );
+    let last = checked.lines.last().unwrap();
+    assert_eq!(last.text("kind"), Some("chain_checked"));
+    assert_eq!(last.text("act"), Some("verified"), "{:?}", last.value);
     let eml = &verified.files[0];
     assert_eq!(hex::encode(eml.sha256), sha);
     let pdf = &verified.files[1];
@@ -199,4 +227,54 @@ fn usb_mode_without_a_usable_stick_refuses_the_export_and_keeps_the_data() {
     key(&mut r, KeyCode::Char('t'));
     as_coordinator(&mut r, 'e');
     assert!(r.state.ledger.exported.is_some(), "{:?}", r.state.note);
+}
+
+/// A line of the audit log changed on another PC (the tag kept: it cannot be made without the
+/// body's key) is found by the body before the export: the signed copy ends with its statement
+/// naming the line, which `tally-verify` reports as a discrepancy (docs/audit.md).
+#[test]
+fn an_audit_line_changed_on_the_stick_is_named_in_the_exports_statement() {
+    let dir = tempfile::tempdir().unwrap();
+    let paths = paths(dir.path());
+    let mut r = open(&paths, Lang::Nl);
+    count_everything(&mut r);
+    let log = paths.data_dir.join("audit.jsonl");
+    let text = std::fs::read_to_string(&log).unwrap();
+    let (n, _) = text
+        .lines()
+        .enumerate()
+        .find(|(_, l)| l.contains("\"act\":\"entry_started\"") && l.contains("\"person\":\"Bert\""))
+        .unwrap();
+    let forged: String = text
+        .lines()
+        .enumerate()
+        .map(|(i, l)| {
+            let l = if i == n {
+                l.replace("\"Bert\"", "\"Anna\"")
+            } else {
+                l.to_owned()
+            };
+            l + "\n"
+        })
+        .collect();
+    std::fs::write(&log, forged).unwrap();
+    key(&mut r, KeyCode::Char('t'));
+    as_coordinator(&mut r, 'e');
+    let (path, _) = r.state.ledger.exported.clone().expect("exported");
+    let copy = std::fs::read(Path::new(&path).join("audit.jsonl")).unwrap();
+    let checked = tally_core::audit::check(&copy, None);
+    // Without the key the chain still links (the tag was kept) ...
+    assert!(checked.broken.is_empty(), "{:?}", checked.broken);
+    // ... but the body checked with its key and says which line.
+    let last = checked.lines.last().unwrap();
+    assert_eq!(last.text("kind"), Some("chain_checked"));
+    assert_eq!(last.text("act"), Some("broken"), "{:?}", last.value);
+    let detail = last.text("detail").unwrap();
+    assert!(
+        detail.contains(&format!(
+            "the first line {}: does not verify with the body's key",
+            n + 1
+        )),
+        "{detail}"
+    );
 }

@@ -349,6 +349,10 @@ fn read_medium(
                     let election = medium.election().to_owned();
                     let kind = medium.manifest.kind;
                     for f in medium.files {
+                        if f.name == AUDIT_FILE {
+                            check_audit(&format!("{name}/{}", f.name), &f.bytes, report);
+                            continue;
+                        }
                         if !f.name.ends_with(".xml") {
                             // The exports carry the printed report (PDF) beside the EML: it
                             // is covered by the signature checked above, but holds no count.
@@ -394,6 +398,23 @@ fn read_medium(
                     // The signature, which the first line says was not checked.
                     continue;
                 }
+                if inner == AUDIT_FILE {
+                    // Its chain can be checked without the signature; the signature was not.
+                    let file = format!("{name}/{inner}");
+                    match read_plain(&p) {
+                        Ok(bytes) => check_audit(&file, &bytes, report),
+                        Err(e) => {
+                            report.push(Severity::Discrepancy, &file, format!("cannot read: {e}"));
+                        }
+                    }
+                    report.unchecked(
+                        &file,
+                        "its signature was not checked (no --root-key)",
+                        "the files",
+                        file.clone(),
+                    );
+                    continue;
+                }
                 if !inner.ends_with(".xml") {
                     let file = format!("{name}/{inner}");
                     report.unchecked(
@@ -419,6 +440,143 @@ fn read_medium(
             }
         }
     }
+}
+
+/// The audit log in an export (`docs/audit.md`).
+const AUDIT_FILE: &str = "audit.jsonl";
+
+/// Checks an export's audit log: its chain (sequence numbers, each line's previous tag, the
+/// unkeyed lines' SHA-256; the keyed lines' HMAC needs the body's key, which only the body
+/// has), and that it ends with the body's own check of its key's tags; then sums up who did
+/// what.
+fn check_audit(file: &str, bytes: &[u8], report: &mut Report) {
+    use std::collections::BTreeMap;
+    use tally_core::audit::{CHECKED_KIND, RECORD_KIND, check};
+    let c = check(bytes, None);
+    if let Some(n) = c.torn {
+        report.push(
+            Severity::Discrepancy,
+            file,
+            format!("the last line is incomplete ({n} bytes after the last newline)"),
+        );
+    }
+    for b in &c.broken {
+        report.push(
+            Severity::Discrepancy,
+            file,
+            format!("audit log line {}: {}", b.line, b.why),
+        );
+    }
+    if c.broken.is_empty() && c.torn.is_none() {
+        report.push(
+            Severity::Ok,
+            file,
+            format!(
+                "audit log chained: {} lines numbered in order, each naming the tag of the line before; {} written before an unlock, their SHA-256 checked; {} tagged with the body's key (HMAC-SHA-256: only the body's key can check those tags; the signature covers the file)",
+                c.lines.len(),
+                c.unkeyed,
+                c.keyed
+            ),
+        );
+    }
+    match c.lines.last() {
+        Some(l) if l.text("kind") == Some(CHECKED_KIND) && l.text("act") == Some("verified") => {
+            report.push(
+                Severity::Note,
+                file,
+                format!("the body's own check: {}", l.text("detail").unwrap_or("")),
+            );
+        }
+        Some(l) if l.text("kind") == Some(CHECKED_KIND) => report.push(
+            Severity::Discrepancy,
+            file,
+            format!("the body's own check: {}", l.text("detail").unwrap_or("")),
+        ),
+        _ => report.push(
+            Severity::Discrepancy,
+            file,
+            "the audit log does not end with the body's check of its key's tags (lines cut off or added at the end?)",
+        ),
+    }
+    // Who did what.
+    let mut typists: BTreeMap<String, (usize, usize)> = BTreeMap::new();
+    let mut coordinators: BTreeMap<String, BTreeMap<String, usize>> = BTreeMap::new();
+    let mut acknowledged = Vec::new();
+    let mut other: BTreeMap<String, usize> = BTreeMap::new();
+    for l in c
+        .lines
+        .iter()
+        .filter(|l| l.text("kind") == Some(RECORD_KIND))
+    {
+        let act = l.text("act").unwrap_or("");
+        let person = l.text("person").unwrap_or("(no name)").to_owned();
+        match act {
+            "entry_started" => typists.entry(person).or_default().0 += 1,
+            "entry_finished" => typists.entry(person).or_default().1 += 1,
+            _ => {
+                if let Some(decision) = act.strip_prefix("decided:") {
+                    if decision == "acknowledge_warnings" {
+                        acknowledged.push(format!(
+                            "{} by {person}",
+                            l.text("detail")
+                                .unwrap_or("")
+                                .split(':')
+                                .next()
+                                .unwrap_or("")
+                        ));
+                    }
+                    *coordinators
+                        .entry(person)
+                        .or_default()
+                        .entry(decision.to_owned())
+                        .or_default() += 1;
+                } else {
+                    *other.entry(act.to_owned()).or_default() += 1;
+                }
+            }
+        }
+    }
+    for (who, (started, finished)) in &typists {
+        report.push(
+            Severity::Note,
+            file,
+            format!("typist {who}: {started} entries started, {finished} finished"),
+        );
+    }
+    for (who, decisions) in &coordinators {
+        let list: Vec<String> = decisions.iter().map(|(d, n)| format!("{d} {n}")).collect();
+        report.push(
+            Severity::Note,
+            file,
+            format!("coordinator {who}: decisions {}", list.join(", ")),
+        );
+    }
+    report.push(
+        Severity::Note,
+        file,
+        if acknowledged.is_empty() {
+            "warnings acknowledged: none".to_owned()
+        } else {
+            format!(
+                "warnings acknowledged: {} ({})",
+                acknowledged.len(),
+                acknowledged.join(", ")
+            )
+        },
+    );
+    let n = |act: &str| other.get(act).copied().unwrap_or(0);
+    report.push(
+        Severity::Note,
+        file,
+        format!(
+            "imports {}, imports refused {}, exports {}, people registered {}, wrong PINs {}",
+            n("imported"),
+            n("import_refused"),
+            n("exported"),
+            n("person_registered"),
+            n("pin_wrong")
+        ),
+    );
 }
 
 struct Parsed {

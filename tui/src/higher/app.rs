@@ -533,25 +533,59 @@ impl Level for Higher {
         }
     }
 
-    fn audit(record: &Record) -> Option<String> {
+    fn audit(ledger: &Ledger, record: &Record) -> Option<tally_media::AuditEvent> {
+        // These records do not name the coordinator (yet): the line has no person.
+        let line = |act: &str, detail: String| tally_media::AuditEvent::record(act, None, detail);
         Some(match record {
-            Record::CorrectionDecided { body, accept } => format!(
-                "correction for {body} {}",
-                if *accept { "accepted" } else { "rejected" }
+            Record::DefinitionAccepted { files } => line(
+                "definition_accepted",
+                format!("definition accepted: {files:?}"),
             ),
-            Record::SeatLot(lot) => format!("lot: {}: list {}", lot.drawing, lot.drawn),
-            Record::CandidateLot(lot) => format!(
-                "lot: list {}: {}: candidate {}",
-                lot.drawing.list, lot.drawing, lot.drawn
+            Record::Import {
+                file_name,
+                sha256,
+                signer,
+            } => line(
+                "imported",
+                format!("imported {file_name} {sha256} signed by {signer}"),
+            ),
+            Record::CorrectionDecided { body, accept } => line(
+                "correction",
+                format!(
+                    "correction for {body} {}",
+                    if *accept { "accepted" } else { "rejected" }
+                ),
+            ),
+            Record::SeatLot(lot) => {
+                line("lot", format!("lot: {}: list {}", lot.drawing, lot.drawn))
+            }
+            Record::CandidateLot(lot) => line(
+                "lot",
+                format!(
+                    "lot: list {}: {}: candidate {}",
+                    lot.drawing.list, lot.drawing, lot.drawn
+                ),
             ),
             Record::Deceased {
                 list, candidate, ..
-            } => format!("deceased (P 19a): list {list} candidate {candidate} passed over"),
+            } => line(
+                "deceased",
+                format!("deceased (P 19a): list {list} candidate {candidate} passed over"),
+            ),
             Record::DeceasedUndone {
                 list, candidate, ..
-            } => format!("deceased mark undone (made in error): list {list} candidate {candidate}"),
-            Record::Refused(r) => format!("refused {} {}: {}", r.file_name, r.sha256, r.en),
-            Record::Exported { path, files } => format!("exported {path}: {files:?}"),
+            } => line(
+                "deceased_undone",
+                format!("deceased mark undone (made in error): list {list} candidate {candidate}"),
+            ),
+            Record::Refused(r) => line(
+                "import_refused",
+                format!("refused {} {}: {}", r.file_name, r.sha256, r.en),
+            ),
+            Record::Exported { path, files } => {
+                line("exported", format!("exported {path}: {files:?}"))
+            }
+            Record::People(p) => crate::shell::audit::people(&ledger.people, p),
             _ => return None,
         })
     }

@@ -258,6 +258,10 @@ impl Services<Higher> for FolderHigherServices {
         self.body.note(text);
     }
 
+    fn record(&mut self, event: tally_media::AuditEvent) {
+        self.body.record(event);
+    }
+
     fn poll_media(&mut self) -> bool {
         self.body.poll_media()
     }

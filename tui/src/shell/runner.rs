@@ -96,8 +96,8 @@ impl<L: Level> Ctx<'_, L> {
             &record,
             file,
         )?;
-        if let Some(line) = L::audit(&record) {
-            self.services.note(&line);
+        if let Some(line) = L::audit(&self.state.ledger, &record) {
+            self.services.record(line);
         }
         Ok((record, applied))
     }
