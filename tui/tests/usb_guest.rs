@@ -359,7 +359,8 @@ fn tally_usb_in_the_guest_lists_hot_plugged_sticks_and_verifies_a_definition() {
     std::fs::write(work.join("console2.txt"), vm.console_text()).unwrap();
     vm.kill();
 
-    // The stick, read on the host: the signed 510b and its report, nothing else.
+    // The stick, read on the host: the signed 510b, its report, the CSV and the audit log,
+    // nothing else.
     let copy = work.join("exported");
     let _ = std::fs::remove_dir_all(&copy);
     std::fs::create_dir_all(&copy).unwrap();
@@ -380,6 +381,7 @@ fn tally_usb_in_the_guest_lists_hot_plugged_sticks_and_verifies_a_definition() {
             "Telling_GR2025_Juinen_gemeente_Juinen.eml.xml",
             "Model_Na31-2_GR2025_Juinen_gemeente_Juinen.pdf",
             "osv4-3_telling_gr2025_juinen.csv",
+            "audit.jsonl",
         ]
     );
     assert!(verified.ignored.is_empty(), "{:?}", verified.ignored);
