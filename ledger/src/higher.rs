@@ -22,7 +22,7 @@ use tally_core::counts::CountFile;
 use tally_core::election::Election;
 use tally_core::hashcode::Sha256Digest;
 use tally_core::ids::{CandidatePosition, ContestId, ListNumber};
-use tally_core::people::RegistryError;
+use tally_core::people::{PersonId, RegistryError};
 
 use crate::people::{People, PeopleRecord};
 
@@ -178,15 +178,43 @@ pub enum Record {
         body: String,
         /// `true`: the new file replaces the old one; `false`: the old one stays.
         accept: bool,
+        /// The coordinator who decided (signed in with their PIN); `None` only in records
+        /// made outside the terminal (tests, tools).
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        by: Option<PersonId>,
     },
     /// The outcome of a public drawing of lots between lists: the drawing exactly as the
     /// core's calculation asked for it, as data (not its wording), and the list drawn.
-    SeatLot(SeatLot),
+    SeatLot {
+        /// The drawing and the list drawn.
+        #[serde(flatten)]
+        lot: SeatLot,
+        /// The coordinator who decided (signed in with their PIN); `None` only in records
+        /// made outside the terminal (tests, tools).
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        by: Option<PersonId>,
+    },
     /// The outcome of a public drawing of lots between candidates of a list, as data.
-    CandidateLot(CandidateLot),
+    CandidateLot {
+        /// The drawing and the candidate drawn.
+        #[serde(flatten)]
+        lot: CandidateLot,
+        /// The coordinator who decided (signed in with their PIN); `None` only in records
+        /// made outside the terminal (tests, tools).
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        by: Option<PersonId>,
+    },
     /// The outcome of a public drawing of lots within a list group (a list that differs
     /// between kieskringen or is not in all of them: P 12, P 13, P 15, P 16), as data.
-    GroupLot(GroupLot),
+    GroupLot {
+        /// The drawing and what was drawn.
+        #[serde(flatten)]
+        lot: GroupLot,
+        /// The coordinator who decided (signed in with their PIN); `None` only in records
+        /// made outside the terminal (tests, tools).
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        by: Option<PersonId>,
+    },
     /// The central committee's coordinator marked a candidate as deceased (Kieswet P 19a):
     /// the candidate is passed over when the seats of the list are given to its candidates.
     Deceased {
@@ -196,6 +224,10 @@ pub enum Record {
         candidate: CandidatePosition,
         /// When (milliseconds since 1970, stamped by the runner).
         at: i64,
+        /// The coordinator who decided (signed in with their PIN); `None` only in records
+        /// made outside the terminal (tests, tools).
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        by: Option<PersonId>,
     },
     /// A mark of [`Record::Deceased`] made in error was taken back; the candidate counts
     /// again.
@@ -206,6 +238,10 @@ pub enum Record {
         candidate: CandidatePosition,
         /// When (milliseconds since 1970, stamped by the runner).
         at: i64,
+        /// The coordinator who decided (signed in with their PIN); `None` only in records
+        /// made outside the terminal (tests, tools).
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        by: Option<PersonId>,
     },
     /// The signed result was written.
     Exported {
@@ -213,9 +249,43 @@ pub enum Record {
         path: String,
         /// Its files with their SHA-256 (hex).
         files: Vec<(String, String)>,
+        /// The coordinator who decided (signed in with their PIN); `None` only in records
+        /// made outside the terminal (tests, tools).
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        by: Option<PersonId>,
     },
     /// A change to the people of the session, or a PIN typed.
     People(PeopleRecord),
+}
+
+impl Record {
+    /// The coordinator a decision names, if the record is one and names one.
+    pub fn by(&self) -> Option<PersonId> {
+        match self {
+            Record::CorrectionDecided { by, .. }
+            | Record::SeatLot { by, .. }
+            | Record::CandidateLot { by, .. }
+            | Record::GroupLot { by, .. }
+            | Record::Deceased { by, .. }
+            | Record::DeceasedUndone { by, .. }
+            | Record::Exported { by, .. } => *by,
+            _ => None,
+        }
+    }
+
+    /// Names `person` as the coordinator of a decision (other records stay as they are).
+    pub fn set_by(&mut self, person: Option<PersonId>) {
+        if let Record::CorrectionDecided { by, .. }
+        | Record::SeatLot { by, .. }
+        | Record::CandidateLot { by, .. }
+        | Record::GroupLot { by, .. }
+        | Record::Deceased { by, .. }
+        | Record::DeceasedUndone { by, .. }
+        | Record::Exported { by, .. } = self
+        {
+            *by = person;
+        }
+    }
 }
 
 /// A correction decided, for the log on screen.
@@ -335,6 +405,13 @@ impl Ledger {
             (Some(done), Record::Exported { files, .. }) if &done.files == files => {}
             (Some(_), _) => return Err(ApplyError::Closed),
         }
+        // A decision names a coordinator of the session (a record made in the terminal
+        // always does).
+        if let Some(by) = record.by() {
+            self.people
+                .registry
+                .may_act(by, tally_core::double_entry::Role::Coordinator)?;
+        }
         match record {
             Record::DefinitionAccepted { files } => {
                 let def = self.definition.as_ref().ok_or(ApplyError::NoDefinition)?;
@@ -357,7 +434,7 @@ impl Ledger {
                 self.refusals.push(r.clone());
                 Ok(Applied::Done)
             }
-            Record::CorrectionDecided { body, accept } => {
+            Record::CorrectionDecided { body, accept, .. } => {
                 let agg = self.registry()?;
                 let pending = agg
                     .pending_correction()
@@ -379,7 +456,7 @@ impl Ledger {
                 });
                 Ok(Applied::Done)
             }
-            Record::SeatLot(lot) => {
+            Record::SeatLot { lot, .. } => {
                 match self.outcome() {
                     Some(Ok(Computation::SeatLotsNeeded(n)))
                         if n.drawing == lot.drawing && n.drawing.tied.contains(&lot.drawn) => {}
@@ -388,7 +465,7 @@ impl Ledger {
                 self.decisions.seat_lots.push(lot.clone());
                 Ok(Applied::Done)
             }
-            Record::CandidateLot(lot) => {
+            Record::CandidateLot { lot, .. } => {
                 let fits = match self.outcome() {
                     Some(Ok(Computation::Complete(r))) => r.candidates.iter().any(|c| {
                         matches!(c, ListOutcome::LotsNeeded { drawing, .. }
@@ -402,7 +479,7 @@ impl Ledger {
                 self.decisions.candidate_lots.push(lot.clone());
                 Ok(Applied::Done)
             }
-            Record::GroupLot(lot) => {
+            Record::GroupLot { lot, .. } => {
                 let fits = match self.outcome() {
                     Some(Ok(Computation::Complete(r))) => r.candidates.iter().any(|c| {
                         matches!(c, ListOutcome::Refused {
@@ -466,7 +543,7 @@ impl Ledger {
                 self.decisions.deceased.remove(i);
                 Ok(Applied::Done)
             }
-            Record::Exported { path, files } => {
+            Record::Exported { path, files, .. } => {
                 self.exported = Some(Exported {
                     path: path.clone(),
                     files: files.clone(),

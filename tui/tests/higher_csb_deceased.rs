@@ -305,6 +305,20 @@ fn a_deceased_candidate_is_passed_over_and_a_wrong_mark_undone() {
     );
     assert_eq!(journal.matches(r#""type":"deceased_undone""#).count(), 1);
     assert!(!journal.contains(r#""at":0"#), "stamped: {journal}");
+    // Each names the coordinator who decided (person 1, signed in with her PIN), and so does
+    // its line in the audit log.
+    let named = regex_count(&journal, r#""type":"deceased"#, r#""by":1"#);
+    assert_eq!(named, 3, "{journal}");
+    let audit = std::fs::read_to_string(paths.data_dir.join("audit.jsonl")).unwrap();
+    let lines: Vec<&str> = audit
+        .lines()
+        .filter(|l| l.contains(r#""act":"deceased"#))
+        .collect();
+    assert_eq!(lines.len(), 3, "{audit}");
+    assert!(
+        lines.iter().all(|l| l.contains(r#""person":"Carla""#)),
+        "{audit}"
+    );
 
     // A restart replays the journal to the same state.
     let outcome = r.state.level.outcome.clone();
@@ -389,4 +403,19 @@ fn a_deceased_candidate_is_passed_over_and_a_wrong_mark_undone() {
     // Once exported nothing changes: O does not open.
     press(&mut r, KeyCode::Char('o'));
     assert_eq!(r.state.screen, Shell::Level(Screen::Done));
+}
+
+/// How many records of kind `kind` in the journal name `field` (a deceased record holds no
+/// nested object: it ends at the first `}` after its type; the journal's binary framing around
+/// the JSON is not read).
+fn regex_count(journal: &str, kind: &str, field: &str) -> usize {
+    journal
+        .match_indices(kind)
+        .filter(|(i, _)| {
+            journal
+                .get(*i..)
+                .and_then(|rest| rest.split('}').next())
+                .is_some_and(|record| record.contains(field))
+        })
+        .count()
 }

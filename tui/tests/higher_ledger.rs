@@ -102,25 +102,34 @@ fn a_lot_must_be_the_drawing_asked_for_and_name_a_tied_list() {
     let mut another = drawing.clone();
     another.tied = vec![ListNumber(2), ListNumber(3)];
     for bad in [
-        Record::SeatLot(SeatLot {
-            drawing: drawing.clone(),
-            drawn: ListNumber(1),
-        }),
-        Record::SeatLot(SeatLot {
-            drawing: another,
-            drawn: ListNumber(3),
-        }),
-        Record::CandidateLot(CandidateLot {
-            drawing: tally_core::apportionment::CandidateDrawing {
-                list: ListNumber(3),
-                seat: 1,
-                tied: vec![
-                    tally_core::ids::CandidatePosition(1),
-                    tally_core::ids::CandidatePosition(2),
-                ],
+        Record::SeatLot {
+            lot: SeatLot {
+                drawing: drawing.clone(),
+                drawn: ListNumber(1),
             },
-            drawn: tally_core::ids::CandidatePosition(1),
-        }),
+            by: None,
+        },
+        Record::SeatLot {
+            lot: SeatLot {
+                drawing: another,
+                drawn: ListNumber(3),
+            },
+            by: None,
+        },
+        Record::CandidateLot {
+            lot: CandidateLot {
+                drawing: tally_core::apportionment::CandidateDrawing {
+                    list: ListNumber(3),
+                    seat: 1,
+                    tied: vec![
+                        tally_core::ids::CandidatePosition(1),
+                        tally_core::ids::CandidatePosition(2),
+                    ],
+                },
+                drawn: tally_core::ids::CandidatePosition(1),
+            },
+            by: None,
+        },
     ] {
         assert!(
             matches!(l.apply(&bad, None), Err(ApplyError::Lot(_))),
@@ -128,10 +137,13 @@ fn a_lot_must_be_the_drawing_asked_for_and_name_a_tied_list() {
         );
     }
     l.apply(
-        &Record::SeatLot(SeatLot {
-            drawing,
-            drawn: ListNumber(3),
-        }),
+        &Record::SeatLot {
+            lot: SeatLot {
+                drawing,
+                drawn: ListNumber(3),
+            },
+            by: None,
+        },
         None,
     )
     .unwrap();
@@ -147,6 +159,7 @@ fn a_lot_must_be_the_drawing_asked_for_and_name_a_tied_list() {
         &Record::Exported {
             path: "x".into(),
             files: Vec::new(),
+            by: None,
         },
         None,
     )
@@ -174,41 +187,51 @@ fn records_read_back_as_written() {
         Record::CorrectionDecided {
             body: "0042".into(),
             accept: true,
+            by: None,
         },
-        Record::SeatLot(SeatLot {
-            drawing: tally_core::apportionment::SeatDrawing {
-                purpose: tally_core::apportionment::SeatDrawingPurpose::RemainingSeat {
-                    seat: 4,
-                    rule: tally_core::apportionment::SeatRule::LargestRemainders,
+        Record::SeatLot {
+            lot: SeatLot {
+                drawing: tally_core::apportionment::SeatDrawing {
+                    purpose: tally_core::apportionment::SeatDrawingPurpose::RemainingSeat {
+                        seat: 4,
+                        rule: tally_core::apportionment::SeatRule::LargestRemainders,
+                    },
+                    tied: vec![ListNumber(3), ListNumber(4)],
                 },
-                tied: vec![ListNumber(3), ListNumber(4)],
+                drawn: ListNumber(3),
             },
-            drawn: ListNumber(3),
-        }),
-        Record::CandidateLot(CandidateLot {
-            drawing: tally_core::apportionment::CandidateDrawing {
-                list: ListNumber(1),
-                seat: 2,
-                tied: vec![
-                    tally_core::ids::CandidatePosition(2),
-                    tally_core::ids::CandidatePosition(5),
-                ],
+            by: None,
+        },
+        Record::CandidateLot {
+            lot: CandidateLot {
+                drawing: tally_core::apportionment::CandidateDrawing {
+                    list: ListNumber(1),
+                    seat: 2,
+                    tied: vec![
+                        tally_core::ids::CandidatePosition(2),
+                        tally_core::ids::CandidatePosition(5),
+                    ],
+                },
+                drawn: tally_core::ids::CandidatePosition(2),
             },
-            drawn: tally_core::ids::CandidatePosition(2),
-        }),
+            by: None,
+        },
         Record::Deceased {
             list: ListNumber(3),
             candidate: tally_core::ids::CandidatePosition(1),
             at: 1_764_000_000_000,
+            by: None,
         },
         Record::DeceasedUndone {
             list: ListNumber(3),
             candidate: tally_core::ids::CandidatePosition(1),
             at: 1_764_000_000_001,
+            by: None,
         },
         Record::Exported {
             path: "p".into(),
             files: vec![("a".into(), "b".into())],
+            by: None,
         },
     ];
     for r in &records {
@@ -244,11 +267,13 @@ fn a_deceased_candidate_is_passed_over_and_a_wrong_mark_undone() {
         list: ListNumber(list),
         candidate: P(c),
         at: 0,
+        by: None,
     };
     let undo = |list: u32, c: u32| Record::DeceasedUndone {
         list: ListNumber(list),
         candidate: P(c),
         at: 0,
+        by: None,
     };
     // Before the total there is nothing to pass a candidate over in.
     assert_eq!(
@@ -260,10 +285,13 @@ fn a_deceased_candidate_is_passed_over_and_a_wrong_mark_undone() {
         panic!("{:?}", l.outcome());
     };
     l.apply(
-        &Record::SeatLot(SeatLot {
-            drawing: n.drawing,
-            drawn: ListNumber(3),
-        }),
+        &Record::SeatLot {
+            lot: SeatLot {
+                drawing: n.drawing,
+                drawn: ListNumber(3),
+            },
+            by: None,
+        },
         None,
     )
     .unwrap();

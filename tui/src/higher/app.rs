@@ -472,7 +472,7 @@ impl Level for Higher {
 
     fn applied(state: &mut State, record: &Record) {
         match record {
-            Record::CorrectionDecided { body, accept } => {
+            Record::CorrectionDecided { body, accept, .. } => {
                 let msg = if *accept {
                     Msg::CorrectionAccepted
                 } else {
@@ -482,11 +482,11 @@ impl Level for Higher {
                 let screen = Higher::resume(state);
                 go(state, screen);
             }
-            Record::SeatLot(_) | Record::CandidateLot(_) => {
+            Record::SeatLot { .. } | Record::CandidateLot { .. } => {
                 state.level.input.clear();
                 state.note = None;
                 let screen = match after_lot_screen(state) {
-                    Screen::Candidates if matches!(record, Record::SeatLot(_)) => Screen::Seats,
+                    Screen::Candidates if matches!(record, Record::SeatLot { .. }) => Screen::Seats,
                     s => s,
                 };
                 go(state, screen);
@@ -512,6 +512,12 @@ impl Level for Higher {
         }
     }
 
+    fn sign(record: &mut Record, person: Option<PersonId>) {
+        if record.by().is_none() {
+            record.set_by(person);
+        }
+    }
+
     fn stamp(record: &mut Record, now_ms: i64) {
         if let Record::Deceased { at, .. } | Record::DeceasedUndone { at, .. } = record {
             *at = now_ms;
@@ -534,8 +540,10 @@ impl Level for Higher {
     }
 
     fn audit(ledger: &Ledger, record: &Record) -> Option<tally_media::AuditEvent> {
-        // These records do not name the coordinator (yet): the line has no person.
-        let line = |act: &str, detail: String| tally_media::AuditEvent::record(act, None, detail);
+        // A decision's line names the coordinator its record names.
+        let by = record.by().map(|id| ledger.people.name(id));
+        let line =
+            |act: &str, detail: String| tally_media::AuditEvent::record(act, by.clone(), detail);
         Some(match record {
             Record::DefinitionAccepted { files } => line(
                 "definition_accepted",
@@ -549,17 +557,17 @@ impl Level for Higher {
                 "imported",
                 format!("imported {file_name} {sha256} signed by {signer}"),
             ),
-            Record::CorrectionDecided { body, accept } => line(
+            Record::CorrectionDecided { body, accept, .. } => line(
                 "correction",
                 format!(
                     "correction for {body} {}",
                     if *accept { "accepted" } else { "rejected" }
                 ),
             ),
-            Record::SeatLot(lot) => {
+            Record::SeatLot { lot, .. } => {
                 line("lot", format!("lot: {}: list {}", lot.drawing, lot.drawn))
             }
-            Record::CandidateLot(lot) => line(
+            Record::CandidateLot { lot, .. } => line(
                 "lot",
                 format!(
                     "lot: list {}: {}: candidate {}",
@@ -582,7 +590,7 @@ impl Level for Higher {
                 "import_refused",
                 format!("refused {} {}: {}", r.file_name, r.sha256, r.en),
             ),
-            Record::Exported { path, files } => {
+            Record::Exported { path, files, .. } => {
                 line("exported", format!("exported {path}: {files:?}"))
             }
             Record::People(p) => crate::shell::audit::people(&ledger.people, p),
@@ -745,6 +753,7 @@ fn export(ctx: &mut Ctx<'_, Higher>) -> Vec<Event> {
     let record = Record::Exported {
         path: done.path.clone(),
         files: done.files.clone(),
+        by: None,
     };
     match ctx.persist(record, None) {
         Ok((record, _)) => {
@@ -916,7 +925,11 @@ fn on_key(state: &mut State, key: KeyEvent) -> Vec<Effect> {
                     return vec![];
                 }
                 KeyCode::Enter if typed.trim().eq_ignore_ascii_case(&body) => {
-                    return vec![Effect::Persist(Record::CorrectionDecided { body, accept })];
+                    return vec![Effect::Persist(Record::CorrectionDecided {
+                        body,
+                        accept,
+                        by: None,
+                    })];
                 }
                 KeyCode::Enter => {
                     typed.clear();
@@ -1174,12 +1187,14 @@ fn deceased_key(
                             list: l,
                             candidate: c,
                             at: 0,
+                            by: None,
                         }
                     } else {
                         Record::Deceased {
                             list: l,
                             candidate: c,
                             at: 0,
+                            by: None,
                         }
                     };
                     stay(state, String::new());
@@ -1271,14 +1286,20 @@ impl PendingDrawing {
     /// The record of `drawn` (one of [`PendingDrawing::tied`]).
     fn record(self, drawn: u32) -> Option<Record> {
         Some(match self {
-            PendingDrawing::Seat(drawing) => Record::SeatLot(SeatLot {
-                drawing,
-                drawn: ListNumber(drawn),
-            }),
-            PendingDrawing::Candidate(drawing) => Record::CandidateLot(CandidateLot {
-                drawing,
-                drawn: CandidatePosition(drawn),
-            }),
+            PendingDrawing::Seat(drawing) => Record::SeatLot {
+                lot: SeatLot {
+                    drawing,
+                    drawn: ListNumber(drawn),
+                },
+                by: None,
+            },
+            PendingDrawing::Candidate(drawing) => Record::CandidateLot {
+                lot: CandidateLot {
+                    drawing,
+                    drawn: CandidatePosition(drawn),
+                },
+                by: None,
+            },
             PendingDrawing::Group(drawing) => {
                 let drawn = match &drawing {
                     GroupDrawing::PreferenceSeat { tied, .. } => GroupDrawn::Candidate(
@@ -1287,7 +1308,10 @@ impl PendingDrawing {
                     ),
                     _ => GroupDrawn::List(drawn),
                 };
-                Record::GroupLot(GroupLot { drawing, drawn })
+                Record::GroupLot {
+                    lot: GroupLot { drawing, drawn },
+                    by: None,
+                }
             }
         })
     }
@@ -1389,7 +1413,7 @@ mod tests {
         let p = PendingDrawing::Group(seat.clone());
         assert_eq!(p.tied(), vec![4, 11]);
         assert_eq!(p.prompt(), Msg::LotPromptKieskring);
-        let Some(Record::GroupLot(lot)) = p.clone().record(11) else {
+        let Some(Record::GroupLot { lot, .. }) = p.clone().record(11) else {
             panic!("a group lot");
         };
         assert_eq!(lot.drawn, GroupDrawn::List(11));
@@ -1406,7 +1430,7 @@ mod tests {
         assert_eq!(p.tied(), vec![1, 2]);
         assert_eq!(p.prompt(), Msg::LotPromptTieNumber);
         assert!(p.text(Lang::En).contains("1: OmtzigtPH, 2: KeijzerMCH"));
-        let Some(Record::GroupLot(lot)) = p.clone().record(2) else {
+        let Some(Record::GroupLot { lot, .. }) = p.clone().record(2) else {
             panic!("a group lot");
         };
         assert_eq!(lot.drawn, GroupDrawn::Candidate("KeijzerMCH".into()));

@@ -109,6 +109,11 @@ pub trait Level: Sized + 'static {
     fn stamp(record: &mut Record<Self>, now_ms: i64) {
         let _ = (record, now_ms);
     }
+    /// Names the person signed in (whose PIN opened the act) on a decision record before it
+    /// is written, where the level's records carry one that way.
+    fn sign(record: &mut Record<Self>, person: Option<PersonId>) {
+        let _ = (record, person);
+    }
     /// The SHA-256 (hex) of the kept file a record names, which replay must hand it.
     fn kept_file(record: &Record<Self>) -> Option<String> {
         let _ = record;

@@ -89,6 +89,7 @@ impl<L: Level> Ctx<'_, L> {
     /// The ledger refused it, or the journal could not be written: nothing changed.
     pub fn persist(&mut self, mut record: Record<L>, file: Option<&[u8]>) -> Persisted<L> {
         L::stamp(&mut record, now_ms());
+        L::sign(&mut record, self.state.signed_in);
         let applied = persist::persist(
             &mut self.state.ledger,
             &mut self.state.journal_head,
