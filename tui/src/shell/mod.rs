@@ -453,10 +453,21 @@ impl<L: Level> State<L> {
     }
 
     /// Locks the screen: back where nobody is signed in; the next act asks a PIN again.
+    /// A screen that belongs to a person goes back behind that person's PIN prompt (Esc
+    /// there leads to the overview); a PIN prompt or the people's form goes to the overview.
     pub fn lock(&mut self) {
         self.signed_in = None;
-        let screen = L::locked(self);
-        self.go(screen);
+        let guarded = match &self.screen {
+            Screen::Level(s) if L::guard(self, s).is_some() => Some(s.clone()),
+            _ => None,
+        };
+        match guarded {
+            Some(screen) => self.guarded(screen),
+            None => {
+                let screen = L::locked(self);
+                self.go(screen);
+            }
+        }
         self.info(Msg::ScreenLocked, &[]);
     }
 
