@@ -269,8 +269,9 @@ const FAILURES_FILE: &str = "unlock-failures";
 /// The wrong passphrases in a row kept in the data folder (0 when none, or unreadable: the
 /// file is a convenience against rebooting past the delay, not a secret).
 fn failures_kept(paths: &Paths) -> u32 {
-    fs::read_to_string(paths.data_dir.join(FAILURES_FILE))
+    tally_signing::medium::read_regular_file(&paths.data_dir.join(FAILURES_FILE), 64)
         .ok()
+        .and_then(|b| String::from_utf8(b).ok())
         .and_then(|t| t.trim().parse::<u32>().ok())
         .unwrap_or(0)
         .min(64)

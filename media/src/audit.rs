@@ -168,6 +168,10 @@ pub struct JsonLinesAudit {
 
 /// How far back a writer looks for the last line at first (doubled until it is found).
 const TAIL_WINDOW: u64 = 8 * 1024;
+/// The longest last line the chain is read from (a line of the appliance's own is well under
+/// a kilobyte): beyond it, the data partition was changed elsewhere, and the tail is taken as
+/// a line that is not chained, without reading more into memory.
+const MAX_TAIL_WINDOW: u64 = 1024 * 1024;
 
 impl JsonLinesAudit {
     /// Opens (creating if needed) `path` for appending; lines are unkeyed until
@@ -203,6 +207,27 @@ impl JsonLinesAudit {
         }
     }
 
+    /// The chain after a last line that is not chained (`last`, ending at byte `upto`): its
+    /// place is the count of line ends before `upto`, read in pieces (never the whole file at
+    /// once), and its tag the line's SHA-256.
+    fn unchained(&self, last: &[u8], upto: u64) -> std::io::Result<ChainState> {
+        let mut lines = 0u64;
+        let mut at = 0u64;
+        let mut buf = vec![0u8; 64 * 1024];
+        while at < upto {
+            let n = usize::try_from((upto - at).min(buf.len() as u64))
+                .map_err(std::io::Error::other)?;
+            let piece = buf.get_mut(..n).unwrap_or_default();
+            self.file.read_exact_at(piece, at)?;
+            lines += piece.iter().filter(|&&b| b == b'\n').count() as u64;
+            at += n as u64;
+        }
+        Ok(ChainState {
+            seq: lines,
+            tag: tally_signing::sha256(last),
+        })
+    }
+
     /// Where the chain stands at the file's end, and a torn last line (bytes after the last
     /// newline: where they start, how many). Read at every write, so two writers of the same
     /// file (one opened while another is) never fork the chain.
@@ -229,12 +254,19 @@ impl JsonLinesAudit {
                 if from == 0 {
                     return Ok((ChainState::default(), torn));
                 }
+                if window >= MAX_TAIL_WINDOW {
+                    // No line end in the last megabyte: not a line of this appliance.
+                    return Ok((self.unchained(&buf, len)?, None));
+                }
                 window = window.saturating_mul(2);
                 continue;
             };
             let whole = buf.get(..end.saturating_sub(1)).unwrap_or_default();
             let start = whole.iter().rposition(|&b| b == b'\n').map(|i| i + 1);
             if start.is_none() && from > 0 {
+                if window >= MAX_TAIL_WINDOW {
+                    return Ok((self.unchained(whole, from + end as u64)?, torn));
+                }
                 window = window.saturating_mul(2);
                 continue;
             }
@@ -246,19 +278,7 @@ impl JsonLinesAudit {
                 Some(s) => s,
                 // Not a chained line (damaged, or written by an older version): the chain goes
                 // on from its SHA-256 and its place; the check names that line.
-                None => {
-                    let mut all = vec![
-                        0u8;
-                        usize::try_from(from + end as u64)
-                            .map_err(std::io::Error::other)?
-                    ];
-                    self.file.read_exact_at(&mut all, 0)?;
-                    let lines = all.iter().filter(|&&b| b == b'\n').count() as u64;
-                    ChainState {
-                        seq: lines,
-                        tag: tally_signing::sha256(last),
-                    }
-                }
+                None => self.unchained(last, from + end as u64)?,
             };
             return Ok((state, torn));
         }
@@ -446,6 +466,31 @@ mod tests {
             broken([l[0], l[2], l[1], l[3]].concat()),
             [2, 2, 3, 3, 4, 4]
         );
+    }
+
+    #[test]
+    fn a_last_line_of_megabytes_is_not_read_whole_and_the_chain_goes_on() {
+        // A data partition changed elsewhere: 3 MB without a line end, then a line that is
+        // not chained. Appending reads at most a megabyte of it at once, and goes on.
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("audit.jsonl");
+        let mut junk = vec![b'x'; 3 * 1024 * 1024];
+        junk.extend_from_slice(b"\nnot a chained line\n");
+        std::fs::write(&path, &junk).unwrap();
+        let mut log = JsonLinesAudit::open(&path).unwrap();
+        log.record(AuditEvent::record("entry_started", Some("Anna".into()), ""))
+            .unwrap();
+        let bytes = std::fs::read(&path).unwrap();
+        assert!(bytes.starts_with(&junk));
+        let last = bytes.split(|&b| b == b'\n').rev().nth(1).unwrap();
+        let v: serde_json::Value = serde_json::from_slice(last).unwrap();
+        assert_eq!(v["seq"], 3, "{v}");
+        // Without any line end at all: the same, and nothing is cut.
+        std::fs::write(&path, vec![b'y'; 3 * 1024 * 1024]).unwrap();
+        let mut log = JsonLinesAudit::open(&path).unwrap();
+        log.record(AuditEvent::record("entry_started", Some("Anna".into()), ""))
+            .unwrap();
+        assert!(std::fs::metadata(&path).unwrap().len() > 3 * 1024 * 1024);
     }
 
     #[test]
