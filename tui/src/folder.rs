@@ -6,7 +6,7 @@
 //! medium (110a, the 230b of its kieskring, its 110b) and its export (the 510b, its report
 //! and the CSV). The body's typed errors are worded here only through `Refusal::from`.
 //!
-//! What it must not do: hold demo keys or demo data (that is [`crate::demo`]).
+//! What it must not do: hold demo keys or demo data (that is the `tally-demo` crate).
 
 use std::path::Path;
 

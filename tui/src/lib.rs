@@ -15,7 +15,6 @@
 //! `tally-signing` crates' job; this crate only drives them.
 
 pub mod app;
-pub mod demo;
 pub mod folder;
 pub mod form;
 pub mod hash_groups;

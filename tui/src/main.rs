@@ -9,9 +9,9 @@ use clap::Parser;
 use sha2::{Digest, Sha256};
 use tally_body::Paths;
 use tally_body::Sticks;
+use tally_demo::prepare_demo;
 use tally_ledger::journal::CoreJournal;
 use tally_tui::app::State;
-use tally_tui::demo::prepare_demo;
 use tally_tui::folder::FolderServices;
 use tally_tui::screen::StartError;
 use tally_tui::services::Services;
@@ -105,12 +105,12 @@ fn run(args: Args) -> Result<(), StartError> {
     }
     let mut paths = if args.demo && args.level.as_deref() == Some("csb") {
         // --data-dir and --media-dir count here too (they were ignored).
-        let default = tally_tui::higher::demo::csb_paths(&demo_base());
+        let default = tally_demo::csb_paths(&demo_base());
         let p = Paths::new(
             args.data_dir.clone().unwrap_or(default.data_dir),
             args.media_dir.clone().unwrap_or(default.media_dir),
         );
-        tally_tui::higher::demo::prepare_csb_demo(&p)?;
+        tally_demo::prepare_csb_demo(&p)?;
         p
     } else if args.demo {
         let base = demo_base();

@@ -9,10 +9,10 @@ use common::*;
 use crossterm::event::KeyCode;
 use tally_core::entry::FieldId;
 use tally_core::ids::{CandidatePosition, ListNumber};
+use tally_demo::demo_root;
 use tally_ledger::municipal::Status;
 use tally_signing::{ContentKind, DirSource, Timestamp, VerifyOptions, verify_medium};
 use tally_tui::app::Screen;
-use tally_tui::demo::demo_root;
 use tally_tui::shell::Screen as Shell;
 use tally_tui::text::Lang;
 
@@ -297,7 +297,7 @@ fn full_juinen_count_with_one_difference_and_a_verified_export() {
         &tally_core::eml::definition::SourceFile::new(&file.name, &file.bytes),
         &[tally_core::eml::definition::SourceFile::new(
             "230b.xml",
-            tally_tui::demo::JUINEN_230B,
+            tally_demo::JUINEN_230B,
         )],
     )
     .unwrap();

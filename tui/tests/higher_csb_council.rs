@@ -30,8 +30,7 @@ use tally_tui::higher::app::Screen;
 use tally_tui::shell::Screen as Shell;
 use tally_tui::text::Lang;
 
-const JUINEN_110A: &[u8] = include_bytes!("../demo/eml110a_verkiezingsdefinitie-juinen.eml.xml");
-const JUINEN_230B: &[u8] = include_bytes!("../demo/eml230b_kandidatenlijsten-juinen.eml.xml");
+use tally_demo::{JUINEN_110A, JUINEN_230B};
 
 /// Lists 1..4 of Juinen have 8, 6, 30 and 50 candidates (the 230b).
 fn juinen_510b() -> Vec<u8> {
@@ -432,9 +431,9 @@ fn the_csb_demo_runs_to_the_signed_result() {
     use tally_tui::services::Services;
     use tally_tui::shell::runner::Runner;
     let dir = tempfile::tempdir().unwrap();
-    let paths = tally_tui::higher::demo::csb_paths(dir.path());
-    tally_tui::higher::demo::prepare_csb_demo(&paths).unwrap();
-    tally_tui::demo::prepare_demo(&paths).unwrap();
+    let paths = tally_demo::csb_paths(dir.path());
+    tally_demo::prepare_csb_demo(&paths).unwrap();
+    tally_demo::prepare_demo(&paths).unwrap();
     assert!(tally_tui::higher::terminal::is_higher(&paths));
     let services = FolderHigherServices::open(paths.clone(), "0".repeat(64), true).unwrap();
     let state = State::new(Lang::Nl, true, services.identity(), 3);
@@ -444,7 +443,7 @@ fn the_csb_demo_runs_to_the_signed_result() {
         tally_ledger::journal::CoreJournal::new(&journal_path(&paths.data_dir)),
     )
     .unwrap();
-    typ(&mut r, tally_tui::demo::DEMO_PASSPHRASE);
+    typ(&mut r, tally_demo::DEMO_PASSPHRASE);
     press(&mut r, KeyCode::Enter);
     let Shell::Media(tally_tui::shell::MediaList { items, .. }) = &r.state.screen else {
         panic!("{:?}", r.state.screen);

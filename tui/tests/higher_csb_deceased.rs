@@ -22,9 +22,9 @@ use higher_common::*;
 use tally_core::eml::definition::{SourceFile, load_election};
 use tally_core::eml::result::read_result;
 use tally_core::ids::{CandidatePosition, ContestId, ListNumber};
+use tally_demo::Paths;
 use tally_ledger::higher::{Computation, deceased};
 use tally_ledger::journal::CoreJournal;
-use tally_tui::demo::Paths;
 use tally_tui::higher::app::{Screen, State};
 use tally_tui::higher::services::{FolderHigherServices, journal_path};
 use tally_tui::services::Services;
@@ -45,15 +45,15 @@ fn demo_runner(paths: &Paths) -> higher_common::Runner {
 }
 
 fn unlock_demo(r: &mut higher_common::Runner) {
-    typ(r, tally_tui::demo::DEMO_PASSPHRASE);
+    typ(r, tally_demo::DEMO_PASSPHRASE);
     press(r, KeyCode::Enter);
 }
 
 /// The demo from its start to the candidates screen: the definition and the GSB's 510b taken
 /// with their hash codes, the tie drawn for list 3.
 fn demo_at_the_candidates(paths: &Paths) -> higher_common::Runner {
-    tally_tui::higher::demo::prepare_csb_demo(paths).unwrap();
-    tally_tui::demo::prepare_demo(paths).unwrap();
+    tally_demo::prepare_csb_demo(paths).unwrap();
+    tally_demo::prepare_demo(paths).unwrap();
     let mut r = demo_runner(paths);
     unlock_demo(&mut r);
     let Shell::Media(tally_tui::shell::MediaList { items, .. }) = &r.state.screen else {
@@ -111,8 +111,8 @@ fn elected(r: &higher_common::Runner, list: u32) -> Vec<u32> {
 /// The name of candidate `position` of `list`, as the Juinen 230b gives it.
 fn name(list: u32, position: u32) -> String {
     let election = load_election(
-        &SourceFile::new("110a.xml", tally_tui::demo::JUINEN_110A),
-        &[SourceFile::new("230b.xml", tally_tui::demo::JUINEN_230B)],
+        &SourceFile::new("110a.xml", tally_demo::JUINEN_110A),
+        &[SourceFile::new("230b.xml", tally_demo::JUINEN_230B)],
         None,
     )
     .unwrap();
@@ -144,7 +144,7 @@ fn mark(r: &mut higher_common::Runner, key: char, list: &str, candidate: &str) {
 #[test]
 fn a_deceased_candidate_is_passed_over_and_a_wrong_mark_undone() {
     let dir = tempfile::tempdir().unwrap();
-    let paths = tally_tui::higher::demo::csb_paths(dir.path());
+    let paths = tally_demo::csb_paths(dir.path());
     let mut r = demo_at_the_candidates(&paths);
     let before = elected(&r, 3);
     assert_eq!(before, (1..=23).collect::<Vec<_>>());

@@ -144,7 +144,7 @@ fn a_journal_that_cannot_be_written_stops_the_import() {
 /// The Juinen CSB demo on a journal in memory that fails while `broken` is set, unlocked and
 /// taken to its candidates (definition, the GSB's 510b, the tie drawn for list 3).
 fn csb_demo_at_the_candidates(
-    paths: &tally_tui::demo::Paths,
+    paths: &tally_demo::Paths,
     inner: MemoryJournal,
     broken: Rc<Cell<bool>>,
     fresh: bool,
@@ -152,7 +152,7 @@ fn csb_demo_at_the_candidates(
     let services = FolderHigherServices::open(paths.clone(), "0".repeat(64), true).unwrap();
     let state = State::new(Lang::Nl, true, services.identity(), 3);
     let mut r = Runner::open(state, services, Flaky { inner, broken }).unwrap();
-    typ(&mut r, tally_tui::demo::DEMO_PASSPHRASE);
+    typ(&mut r, tally_demo::DEMO_PASSPHRASE);
     press(&mut r, KeyCode::Enter);
     if fresh {
         let Shell::Media(tally_tui::shell::MediaList { items, .. }) = &r.state.screen else {
@@ -201,9 +201,9 @@ fn csb_demo_at_the_candidates(
 fn a_deceased_mark_the_journal_cannot_take_is_not_made() {
     use tally_core::ids::{CandidatePosition, ListNumber};
     let dir = tempfile::tempdir().unwrap();
-    let paths = tally_tui::higher::demo::csb_paths(dir.path());
-    tally_tui::higher::demo::prepare_csb_demo(&paths).unwrap();
-    tally_tui::demo::prepare_demo(&paths).unwrap();
+    let paths = tally_demo::csb_paths(dir.path());
+    tally_demo::prepare_csb_demo(&paths).unwrap();
+    tally_demo::prepare_demo(&paths).unwrap();
     let broken = Rc::new(Cell::new(false));
     let mut r = csb_demo_at_the_candidates(&paths, MemoryJournal::default(), broken.clone(), true);
     let kept = r.journal.inner.records.len();

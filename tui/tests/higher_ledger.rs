@@ -12,8 +12,8 @@ use tally_ledger::higher::*;
 
 fn juinen() -> Definition {
     let election = load_election(
-        &SourceFile::new("110a.xml", tally_tui::demo::JUINEN_110A),
-        &[SourceFile::new("230b.xml", tally_tui::demo::JUINEN_230B)],
+        &SourceFile::new("110a.xml", tally_demo::JUINEN_110A),
+        &[SourceFile::new("230b.xml", tally_demo::JUINEN_230B)],
         None,
     )
     .unwrap();
@@ -23,7 +23,7 @@ fn juinen() -> Definition {
         body_id: "CSB".into(),
         body_name: "Centraal stembureau Juinen".into(),
         signer: "test".into(),
-        sha256_110a: Sha256Digest::of(tally_tui::demo::JUINEN_110A).to_hex(),
+        sha256_110a: Sha256Digest::of(tally_demo::JUINEN_110A).to_hex(),
         lists_230b: Vec::new(),
         files: vec![("110a.xml".into(), "aa".into())],
         list_files: ListFiles::default(),
@@ -52,7 +52,7 @@ fn the_level_follows_the_certificate_and_the_tree() {
 
 #[test]
 fn nothing_applies_before_the_definition_is_accepted_as_kept() {
-    let bytes = tally_tui::higher::demo::tied_510b().unwrap();
+    let bytes = tally_demo::tied_510b().unwrap();
     let mut l = Ledger::default();
     assert_eq!(
         l.apply(&import(&bytes), Some(&bytes)),
@@ -87,7 +87,7 @@ fn nothing_applies_before_the_definition_is_accepted_as_kept() {
 
 #[test]
 fn a_lot_must_be_the_drawing_asked_for_and_name_a_tied_list() {
-    let bytes = tally_tui::higher::demo::tied_510b().unwrap();
+    let bytes = tally_demo::tied_510b().unwrap();
     let mut l = Ledger::default();
     l.load(juinen()).unwrap();
     let files = l.definition.as_ref().unwrap().files.clone();
@@ -257,7 +257,7 @@ fn records_read_back_as_written() {
 #[test]
 fn a_deceased_candidate_is_passed_over_and_a_wrong_mark_undone() {
     use tally_core::ids::CandidatePosition as P;
-    let bytes = tally_tui::higher::demo::tied_510b().unwrap();
+    let bytes = tally_demo::tied_510b().unwrap();
     let mut l = Ledger::default();
     l.load(juinen()).unwrap();
     let files = l.definition.as_ref().unwrap().files.clone();

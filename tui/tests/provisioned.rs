@@ -8,13 +8,14 @@ mod common;
 
 use common::*;
 use crossterm::event::KeyCode;
+use tally_demo::{JUINEN_110A, JUINEN_110B, JUINEN_230B, Paths, prepare_demo};
 use tally_ledger::journal::CoreJournal;
 use tally_signing::{
     Certificate, CertificateFields, ContentKind, KdfParams, MediumFile, Role, SecretKey,
     SignedMedium, Timestamp, encrypt_secret_key, sign_medium,
 };
 use tally_tui::app::State;
-use tally_tui::demo::{FolderServices, JUINEN_110A, JUINEN_110B, JUINEN_230B, Paths, prepare_demo};
+use tally_tui::folder::FolderServices;
 use tally_tui::services::Services;
 use tally_tui::shell::Screen as Shell;
 use tally_tui::shell::runner::Runner;

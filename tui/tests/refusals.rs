@@ -161,7 +161,7 @@ fn a_definition_signed_after_the_pcs_clock_is_refused() {
     assert_eq!(files.len(), 3);
     let signer = SecretKey::from_seed(&[9; 32]);
     let cert = Certificate::issue(
-        &tally_tui::demo::demo_root(),
+        &tally_demo::demo_root(),
         CertificateFields {
             role: Role::Authority,
             identifier: "DEMO-Kiesraad".into(),

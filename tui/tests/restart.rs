@@ -10,10 +10,10 @@ use common::*;
 use crossterm::event::{KeyCode, KeyEvent};
 use tally_core::entry::FieldId;
 use tally_core::ids::{CandidatePosition, ListNumber};
+use tally_demo::Paths;
 use tally_ledger::municipal::Status;
 use tally_ledger::persist::ChainHead;
 use tally_tui::app::{Municipal, Screen, State};
-use tally_tui::demo::Paths;
 use tally_tui::shell::Screen as Shell;
 use tally_tui::text::Lang;
 
@@ -264,7 +264,7 @@ fn nothing_typed_is_lost_when_killed_at_many_points() {
     assert!(k.restarts > 100, "only {} restarts", k.restarts);
 }
 
-/// The demo body's journal key: the demo's fixed, public body key (`tally_tui::demo`),
+/// The demo body's journal key: the demo's fixed, public body key (`tally_demo`),
 /// through the signing crate's derivation.
 fn demo_journal_key() -> tally_core::journal::JournalKey {
     let seed =

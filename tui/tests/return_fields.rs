@@ -17,9 +17,9 @@ use crossterm::event::KeyCode;
 use tally_core::double_entry::{Action, EntrySlot};
 use tally_core::entry::{FieldId, FieldValue};
 use tally_core::ids::{CandidatePosition, ListNumber};
+use tally_demo::Paths;
 use tally_ledger::municipal::{Decision, Record, Slot, Status};
 use tally_tui::app::{Municipal, Screen, State, station_numbers};
-use tally_tui::demo::Paths;
 use tally_tui::shell::Screen as Shell;
 use tally_tui::text::Lang;
 

@@ -74,7 +74,7 @@ fn an_expired_certificate_is_shown_at_start_and_refused_at_unlock() {
     let mut fields = demo.fields().clone();
     fields.valid_from = Timestamp::parse("2020-01-01T00:00:00Z").unwrap();
     fields.valid_until = Timestamp::parse("2025-12-31T23:59:59Z").unwrap();
-    let expired = Certificate::issue(&tally_tui::demo::demo_root(), fields).unwrap();
+    let expired = Certificate::issue(&tally_demo::demo_root(), fields).unwrap();
     std::fs::write(&paths.certificate, expired.as_bytes()).unwrap();
 
     let mut r = open(&paths, Lang::En);

@@ -26,6 +26,7 @@ use std::time::{Duration, Instant};
 
 use common::{PIN, full_entry, juinen_lists, key, load_definition, paper, type_str};
 use crossterm::event::KeyCode;
+use tally_demo::{JUINEN_110A, JUINEN_110B, JUINEN_230B, Paths};
 use tally_image::testbed::{
     BENCH_PASSPHRASE, BOOT_TIMEOUT, TEST_ROOT_SEED, TestBed, build_musl_inits, make_body_data,
     make_certified_stick,
@@ -37,7 +38,7 @@ use tally_signing::{
 };
 use tally_signing::{DirSource, VerifyOptions, verify_medium};
 use tally_tui::app::State;
-use tally_tui::demo::{FolderServices, JUINEN_110A, JUINEN_110B, JUINEN_230B, Paths};
+use tally_tui::folder::FolderServices;
 use tally_tui::services::Services;
 use tally_tui::shell::runner::Runner;
 use tally_tui::text::Lang;

@@ -11,7 +11,6 @@
 //! Chosen at start by the body certificate's role (`HSB` or `CSB`).
 
 pub mod app;
-pub mod demo;
 pub mod services;
 pub mod terminal;
 pub mod view;

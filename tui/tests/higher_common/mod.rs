@@ -17,13 +17,13 @@ use ratatui::backend::TestBackend;
 use sha2::{Digest, Sha256};
 use tally_core::counts::{CountFile, CountHeader, CountLevel, ReportingUnitCounts, VoteCounts};
 use tally_core::ids::{ContestId, ReportingUnitId};
+use tally_demo::Paths;
 use tally_ledger::journal::CoreJournal;
 use tally_ledger::journal::Journal;
 use tally_signing::{
     Certificate, CertificateFields, ContentKind, KdfParams, MediumFile, Role, SecretKey, Timestamp,
     encrypt_secret_key, sign_medium,
 };
-use tally_tui::demo::Paths;
 use tally_tui::higher::app::{Higher, Screen, State};
 use tally_tui::higher::services::{FolderHigherServices, journal_path};
 use tally_tui::services::Services;
