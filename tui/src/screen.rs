@@ -129,20 +129,3 @@ fn event_loop(session: &mut impl Session) -> io::Result<()> {
     }
     Ok(())
 }
-
-#[cfg(test)]
-#[allow(clippy::unwrap_used)]
-mod tests {
-    #[test]
-    fn a_panic_is_written_to_the_audit_log() {
-        let dir = tempfile::tempdir().unwrap();
-        let path = dir.path().join("audit.jsonl");
-        super::record_panic(
-            &path,
-            "panicked at tui/src/app.rs:1:1: attempt to add with overflow",
-        );
-        let text = std::fs::read_to_string(&path).unwrap();
-        assert!(text.contains("\"kind\":\"panic\""), "{text}");
-        assert!(text.contains("attempt to add with overflow"), "{text}");
-    }
-}

@@ -1284,7 +1284,7 @@ impl PendingDrawing {
     }
 
     /// The record of `drawn` (one of [`PendingDrawing::tied`]).
-    fn record(self, drawn: u32) -> Option<Record> {
+    pub fn record(self, drawn: u32) -> Option<Record> {
         Some(match self {
             PendingDrawing::Seat(drawing) => Record::SeatLot {
                 lot: SeatLot {
@@ -1394,50 +1394,5 @@ fn lot_entered(state: &mut State) -> Vec<Effect> {
     match pending.record(drawn) {
         Some(record) => vec![Effect::Persist(record)],
         None => vec![],
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    #![allow(clippy::unwrap_used, clippy::indexing_slicing)]
-    use super::*;
-    use tally_ledger::higher::group_drawn_fits;
-
-    #[test]
-    fn a_drawing_within_a_list_group_is_typed_as_a_kieskring_or_a_number_in_the_tie() {
-        let seat = GroupDrawing::RemainingSeat {
-            group: ListNumber(3),
-            seat: 2,
-            tied: vec![4, 11],
-        };
-        let p = PendingDrawing::Group(seat.clone());
-        assert_eq!(p.tied(), vec![4, 11]);
-        assert_eq!(p.prompt(), Msg::LotPromptKieskring);
-        let Some(Record::GroupLot { lot, .. }) = p.clone().record(11) else {
-            panic!("a group lot");
-        };
-        assert_eq!(lot.drawn, GroupDrawn::List(11));
-        assert!(group_drawn_fits(&seat, &lot.drawn));
-        assert!(!group_drawn_fits(&seat, &GroupDrawn::List(5)));
-        assert!(p.text(Lang::Nl).contains("kieskring 4, 11"));
-
-        let preference = GroupDrawing::PreferenceSeat {
-            group: ListNumber(3),
-            seat: 1,
-            tied: vec!["OmtzigtPH".into(), "KeijzerMCH".into()],
-        };
-        let p = PendingDrawing::Group(preference.clone());
-        assert_eq!(p.tied(), vec![1, 2]);
-        assert_eq!(p.prompt(), Msg::LotPromptTieNumber);
-        assert!(p.text(Lang::En).contains("1: OmtzigtPH, 2: KeijzerMCH"));
-        let Some(Record::GroupLot { lot, .. }) = p.clone().record(2) else {
-            panic!("a group lot");
-        };
-        assert_eq!(lot.drawn, GroupDrawn::Candidate("KeijzerMCH".into()));
-        assert!(group_drawn_fits(&preference, &lot.drawn));
-        // Outside the tie: no record.
-        assert!(p.clone().record(3).is_none());
-        assert!(p.record(0).is_none());
-        assert!(!group_drawn_fits(&preference, &GroupDrawn::List(1)));
     }
 }
