@@ -7,6 +7,7 @@
 //! in the data directory by their SHA-256 (the record names the hash, not the bytes), so
 //! replaying the journal rebuilds the same [`Aggregation`].
 
+use crate::persist::RecordLine;
 use serde::{Deserialize, Serialize};
 pub use tally_core::aggregate::outcome::{Computation, ComputedResult, ListOutcome};
 use tally_core::aggregate::outcome::{
@@ -732,5 +733,64 @@ impl crate::persist::Ledger for Ledger {
 
     fn apply(&mut self, record: &Record, file: Option<&[u8]>) -> Result<Applied, ApplyError> {
         Ledger::apply(self, record, file)
+    }
+
+    fn audit_line(&self, record: &Record) -> Option<RecordLine> {
+        let ledger = self;
+        // A decision's line names the coordinator its record names.
+        let by = record.by().map(|id| ledger.people.name(id));
+        let line = |act: &str, detail: String| RecordLine::new(act, by.clone(), detail);
+        Some(match record {
+            Record::DefinitionAccepted { files } => line(
+                "definition_accepted",
+                format!("definition accepted: {files:?}"),
+            ),
+            Record::Import {
+                file_name,
+                sha256,
+                signer,
+            } => line(
+                "imported",
+                format!("imported {file_name} {sha256} signed by {signer}"),
+            ),
+            Record::CorrectionDecided { body, accept, .. } => line(
+                "correction",
+                format!(
+                    "correction for {body} {}",
+                    if *accept { "accepted" } else { "rejected" }
+                ),
+            ),
+            Record::SeatLot { lot, .. } => {
+                line("lot", format!("lot: {}: list {}", lot.drawing, lot.drawn))
+            }
+            Record::CandidateLot { lot, .. } => line(
+                "lot",
+                format!(
+                    "lot: list {}: {}: candidate {}",
+                    lot.drawing.list, lot.drawing, lot.drawn
+                ),
+            ),
+            Record::Deceased {
+                list, candidate, ..
+            } => line(
+                "deceased",
+                format!("deceased (P 19a): list {list} candidate {candidate} passed over"),
+            ),
+            Record::DeceasedUndone {
+                list, candidate, ..
+            } => line(
+                "deceased_undone",
+                format!("deceased mark undone (made in error): list {list} candidate {candidate}"),
+            ),
+            Record::Refused(r) => line(
+                "import_refused",
+                format!("refused {} {}: {}", r.file_name, r.sha256, r.en),
+            ),
+            Record::Exported { path, files, .. } => {
+                line("exported", format!("exported {path}: {files:?}"))
+            }
+            Record::People(p) => crate::people::audit_line(&ledger.people, p),
+            _ => return None,
+        })
     }
 }

@@ -3,6 +3,7 @@
 //! record, and a record is applied only after it is in the journal: replaying the journal
 //! after a crash gives back exactly the state before it.
 
+use crate::persist::RecordLine;
 use std::collections::BTreeMap;
 
 use serde::{Deserialize, Serialize};
@@ -718,5 +719,76 @@ impl crate::persist::Ledger for Tally {
 
     fn apply(&mut self, record: &Record, _file: Option<&[u8]>) -> Result<(), ApplyError> {
         Tally::apply(self, record)
+    }
+
+    fn audit_line(&self, record: &Record) -> Option<RecordLine> {
+        let ledger = self;
+        let name = |id: &tally_core::people::PersonId| Some(ledger.people.name(*id));
+        // Who finished an entry: the station's last transition (the entry itself is gone
+        // from the projection once the station is definitive): the registered person, else
+        // the name typed.
+        let typist = |station: &u32| {
+            let last = ledger
+                .data_entry
+                .as_ref()?
+                .station(tally_core::ids::PollingStationNumber(*station))?
+                .history
+                .last()?;
+            Some(
+                last.person
+                    .map_or_else(|| last.user.0.clone(), |p| ledger.people.name(p)),
+            )
+        };
+        let slot_word = |slot: &Slot| match slot {
+            Slot::First => "first",
+            Slot::Second => "second",
+        };
+        Some(match record {
+            Record::ElectionLoaded { election, files } => RecordLine::new(
+                "definition_accepted",
+                None,
+                format!("definition of {election:?} loaded: {files:?}"),
+            ),
+            Record::EntryStarted {
+                station,
+                slot,
+                person,
+                ..
+            } => RecordLine::new(
+                "entry_started",
+                name(person),
+                format!("station {station}, {} entry", slot_word(slot)),
+            ),
+            Record::EntryFinished { station, slot, .. } => RecordLine::new(
+                "entry_finished",
+                typist(station),
+                format!("station {station}, {} entry", slot_word(slot)),
+            ),
+            Record::Decided {
+                station,
+                decision,
+                by,
+                ..
+            } => {
+                // `decided:<decision>` as the journal spells it (`keep_first`,
+                // `acknowledge_warnings`, ...).
+                let kind = serde_json::to_value(decision)
+                    .ok()
+                    .and_then(|v| v.as_str().map(str::to_owned))
+                    .unwrap_or_default();
+                RecordLine::new(
+                    &format!("decided:{kind}"),
+                    name(by),
+                    format!("station {station}: {kind}"),
+                )
+            }
+            Record::Exported { path, sha256, by } => RecordLine::new(
+                "exported",
+                name(by),
+                format!("exported {path}: 510b {sha256}"),
+            ),
+            Record::People(p) => crate::people::audit_line(&ledger.people, p),
+            _ => return None,
+        })
     }
 }

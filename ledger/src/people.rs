@@ -4,8 +4,10 @@
 //! [`PeopleRecord`] in the level's journal, so a restart gives back the same people and
 //! the same delay after wrong PINs. The rules are the core's (`tally_core::people`).
 
+use crate::persist::RecordLine;
 use serde::{Deserialize, Serialize};
 use tally_core::double_entry::Timestamp;
+use tally_core::people::RegistryChange;
 use tally_core::people::{PersonId, PinThrottle, Registry, RegistryError, RegistryEvent};
 
 /// One record about the people of the session.
@@ -75,5 +77,45 @@ impl People {
         self.registry
             .person(person)
             .map_or_else(|| person.to_string(), |p| p.name.as_str().to_owned())
+    }
+}
+
+/// The line of a record about the people of the session: a registration, a PIN changed, a
+/// person deactivated, a wrong PIN, a PIN accepted.
+pub fn audit_line(people: &People, record: &PeopleRecord) -> RecordLine {
+    match record {
+        PeopleRecord::Registry { event } => {
+            let by = event.by.map(|id| people.name(id));
+            match &event.change {
+                RegistryChange::PersonRegistered { id, name, role, .. } => RecordLine::new(
+                    "person_registered",
+                    by,
+                    format!("{name} ({id}) registered as {}", role_word(*role)),
+                ),
+                RegistryChange::PinChanged { id, .. } => RecordLine::new(
+                    "pin_changed",
+                    by,
+                    format!("PIN of {} ({id}) changed", people.name(*id)),
+                ),
+                RegistryChange::Deactivated { id } => RecordLine::new(
+                    "person_deactivated",
+                    by,
+                    format!("{} ({id}) deactivated", people.name(*id)),
+                ),
+            }
+        }
+        PeopleRecord::WrongPin { person, .. } => {
+            RecordLine::new("pin_wrong", Some(people.name(*person)), "a wrong PIN")
+        }
+        PeopleRecord::PinAccepted { person, .. } => {
+            RecordLine::new("pin_accepted", Some(people.name(*person)), "PIN accepted")
+        }
+    }
+}
+
+fn role_word(role: tally_core::double_entry::Role) -> &'static str {
+    match role {
+        tally_core::double_entry::Role::Typist => "typist",
+        tally_core::double_entry::Role::Coordinator => "coordinator",
     }
 }

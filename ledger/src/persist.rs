@@ -30,6 +30,37 @@ pub trait Ledger: Clone {
         record: &Self::Record,
         file: Option<&[u8]>,
     ) -> Result<Self::Applied, Self::Error>;
+
+    /// The audit log's line for `record` (`self` with the record applied: the registry gives
+    /// the names), if it gets one: what was done and by whom (`docs/audit.md`). The record
+    /// itself is in the journal; the line is the evidence that travels in the signed export.
+    fn audit_line(&self, record: &Self::Record) -> Option<RecordLine> {
+        let _ = record;
+        None
+    }
+}
+
+/// A journal record as the audit log says it: the act (`entry_started`, `decided:keep_first`,
+/// `imported`, ...), the person by name, and the detail, in English (the log is for auditors).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct RecordLine {
+    /// What was done.
+    pub act: String,
+    /// Who did it, by name, when a person did.
+    pub person: Option<String>,
+    /// The detail.
+    pub detail: String,
+}
+
+impl RecordLine {
+    /// A line of `act` by `person` with `detail`.
+    pub fn new(act: &str, person: Option<String>, detail: impl Into<String>) -> RecordLine {
+        RecordLine {
+            act: act.to_owned(),
+            person,
+            detail: detail.into(),
+        }
+    }
 }
 
 /// The position and hash at the end of the journal: its record count and the chain value

@@ -539,65 +539,6 @@ impl Level for Higher {
         }
     }
 
-    fn audit(ledger: &Ledger, record: &Record) -> Option<tally_media::AuditEvent> {
-        // A decision's line names the coordinator its record names.
-        let by = record.by().map(|id| ledger.people.name(id));
-        let line =
-            |act: &str, detail: String| tally_media::AuditEvent::record(act, by.clone(), detail);
-        Some(match record {
-            Record::DefinitionAccepted { files } => line(
-                "definition_accepted",
-                format!("definition accepted: {files:?}"),
-            ),
-            Record::Import {
-                file_name,
-                sha256,
-                signer,
-            } => line(
-                "imported",
-                format!("imported {file_name} {sha256} signed by {signer}"),
-            ),
-            Record::CorrectionDecided { body, accept, .. } => line(
-                "correction",
-                format!(
-                    "correction for {body} {}",
-                    if *accept { "accepted" } else { "rejected" }
-                ),
-            ),
-            Record::SeatLot { lot, .. } => {
-                line("lot", format!("lot: {}: list {}", lot.drawing, lot.drawn))
-            }
-            Record::CandidateLot { lot, .. } => line(
-                "lot",
-                format!(
-                    "lot: list {}: {}: candidate {}",
-                    lot.drawing.list, lot.drawing, lot.drawn
-                ),
-            ),
-            Record::Deceased {
-                list, candidate, ..
-            } => line(
-                "deceased",
-                format!("deceased (P 19a): list {list} candidate {candidate} passed over"),
-            ),
-            Record::DeceasedUndone {
-                list, candidate, ..
-            } => line(
-                "deceased_undone",
-                format!("deceased mark undone (made in error): list {list} candidate {candidate}"),
-            ),
-            Record::Refused(r) => line(
-                "import_refused",
-                format!("refused {} {}: {}", r.file_name, r.sha256, r.en),
-            ),
-            Record::Exported { path, files, .. } => {
-                line("exported", format!("exported {path}: {files:?}"))
-            }
-            Record::People(p) => crate::shell::audit::people(&ledger.people, p),
-            _ => return None,
-        })
-    }
-
     fn effect(ctx: &mut Ctx<'_, Higher>, effect: HigherEffect) -> Vec<Event> {
         let event = match effect {
             HigherEffect::VerifyCount(m, kind) => {

@@ -8,7 +8,6 @@
 //! What it must not do: know any level's records or screens beyond the [`Level`] trait, or
 //! do I/O in [`update`].
 
-pub mod audit;
 pub mod people;
 pub mod runner;
 pub mod view;
@@ -117,12 +116,6 @@ pub trait Level: Sized + 'static {
     /// The SHA-256 (hex) of the kept file a record names, which replay must hand it.
     fn kept_file(record: &Record<Self>) -> Option<String> {
         let _ = record;
-        None
-    }
-    /// The line the audit log gets for a record, if any, naming the person (`ledger` is the
-    /// ledger with the record applied: the registry gives the names).
-    fn audit(ledger: &Self::Ledger, record: &Record<Self>) -> Option<tally_media::AuditEvent> {
-        let _ = (ledger, record);
         None
     }
     /// Carries out one of the level's effects.

@@ -97,8 +97,9 @@ impl<L: Level> Ctx<'_, L> {
             &record,
             file,
         )?;
-        if let Some(line) = L::audit(&self.state.ledger, &record) {
-            self.services.record(line);
+        if let Some(line) = self.state.ledger.audit_line(&record) {
+            let event = tally_media::AuditEvent::record(&line.act, line.person, line.detail);
+            self.services.record(event);
         }
         Ok((record, applied))
     }
