@@ -31,6 +31,12 @@ use tally_signing::{
 
 pub use crate::sticks::{Stick, StickLabel, Sticks};
 
+/// The folder of the kept imported counts in the data directory.
+const KEPT_FILES_DIR: &str = "higher-files";
+/// The cap of a kept file: counts, the largest real 510b is about 10 MB, an Amsterdam-sized
+/// Tweede Kamer 510b about 100 MB.
+const MAX_KEPT_FILE_BYTES: u64 = 256 * 1024 * 1024;
+
 /// The officials' time zone: the appliance has no tz database, so its rules are compiled in.
 pub static AMSTERDAM: jiff::tz::TimeZone = jiff::tz::get!("Europe/Amsterdam");
 
@@ -99,6 +105,14 @@ pub enum BodyError {
     /// A verified medium could not be copied to the data partition.
     #[error("the medium could not be kept: {0}")]
     Keep(std::io::Error),
+    /// A file kept on the data partition (an imported count) cannot be read back as kept.
+    #[error("kept file {sha256}: {why}")]
+    KeptFile {
+        /// The file's SHA-256 (hex), its name.
+        sha256: String,
+        /// Why not: not a SHA-256, unreadable, damaged.
+        why: String,
+    },
     /// No stick to export to: each stick present and why it cannot be used.
     #[error("no usable stick")]
     ExportNoStick(Vec<(StickLabel, Unusable)>),
@@ -730,6 +744,53 @@ impl Body {
         sync_dir(kept)
             .and_then(|()| sync_dir(&self.paths.data_dir))
             .map_err(fail)
+    }
+
+    /// Keeps `bytes` (a count an HSB or CSB imported) on the data partition by its SHA-256
+    /// (hex), written and synced before it returns, so that replay finds the file a journal
+    /// record names.
+    ///
+    /// # Errors
+    /// `sha256` is not hex, or the file cannot be written.
+    pub fn keep_file(&self, sha256: &str, bytes: &[u8]) -> Result<(), BodyError> {
+        let path = self.kept_file_path(sha256)?;
+        let dir = self.paths.data_dir.join(KEPT_FILES_DIR);
+        fs::create_dir_all(&dir)
+            .and_then(|()| write_synced(&path, bytes))
+            .and_then(|()| sync_dir(&dir))
+            .map_err(BodyError::Keep)
+    }
+
+    /// A file kept by [`Body::keep_file`], read capped and checked against its SHA-256.
+    ///
+    /// # Errors
+    /// `sha256` is not hex, the file cannot be read, or its bytes are not the ones kept.
+    pub fn kept_file(&self, sha256: &str) -> Result<Vec<u8>, BodyError> {
+        let path = self.kept_file_path(sha256)?;
+        let why = |why: String| BodyError::KeptFile {
+            sha256: sha256.to_owned(),
+            why,
+        };
+        let bytes = tally_signing::medium::read_regular_file(&path, MAX_KEPT_FILE_BYTES)
+            .map_err(|e| why(e.to_string()))?;
+        if Sha256Digest::of(&bytes).to_hex() != sha256 {
+            return Err(why(format!("{} is damaged", path.display())));
+        }
+        Ok(bytes)
+    }
+
+    fn kept_file_path(&self, sha256: &str) -> Result<PathBuf, BodyError> {
+        if sha256.is_empty() || !sha256.bytes().all(|b| b.is_ascii_hexdigit()) {
+            return Err(BodyError::KeptFile {
+                sha256: sha256.to_owned(),
+                why: "not a SHA-256".into(),
+            });
+        }
+        Ok(self
+            .paths
+            .data_dir
+            .join(KEPT_FILES_DIR)
+            .join(format!("{sha256}.eml.xml")))
     }
 
     /// Writes the signed medium `medium` as `folder` to the one usable stick, through

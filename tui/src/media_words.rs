@@ -194,6 +194,7 @@ pub fn body_refusal(e: &BodyError) -> Refusal {
         }
         BodyError::StickPulledWhileReading => Refusal::with(Msg::StickPulledWhileReading, &[], ""),
         BodyError::Keep(e) => Refusal::with(Msg::KeepFailed, &[], e.to_string()),
+        BodyError::KeptFile { .. } => Refusal::with(Msg::RefusedOther, &[], e.to_string()),
         BodyError::ExportNoStick(present) => {
             // Each stick present and why it cannot be used, one after the other.
             let present = present

@@ -2,7 +2,12 @@
 //! journal. The screen logic ([`crate::shell::update`]) only asks for these through
 //! [`crate::shell::Effect`]s; the [`crate::shell::runner::Runner`] carries them out.
 
+use tally_body::{Body, Found, Paths, SetupError, Sticks};
+use tally_media::FolderMedium;
+use tally_signing::VerifiedMedium;
+
 use crate::form::ElectionInfo;
+use crate::media_words::{stick_label, unfit};
 use crate::shell::Level;
 use crate::text::{Lang, Msg};
 
@@ -178,4 +183,208 @@ pub trait Services<L: Level> {
     }
     /// The level's own services.
     fn level(&mut self) -> &mut L::Services;
+}
+
+/// What a level reads from its definition medium, on a [`Folder`]: the level's definition,
+/// and where the verified copy is kept in the data directory.
+pub trait DefinitionMedium: Sized {
+    /// The level's definition.
+    type Definition;
+    /// The kept copy's folder in the data directory.
+    const KEPT_DIR: &'static str;
+    /// What the level keeps beside the body, made when the keys are opened.
+    ///
+    /// # Errors
+    /// The body is not one of this level (its certificate's role).
+    fn new(body: &Body) -> Result<Self, SetupError>;
+    /// The level's definition read from a verified medium (what else the level needs of it
+    /// is kept in `self`).
+    ///
+    /// # Errors
+    /// The medium's files are not this level's definition.
+    fn definition(
+        &mut self,
+        body: &Body,
+        verified: &VerifiedMedium,
+    ) -> Result<Self::Definition, Refusal>;
+    /// The definition's files: name and SHA-256 (hex).
+    fn files(definition: &Self::Definition) -> &[(String, String)];
+}
+
+/// Every level's services on real keys and sticks (real USB sticks, or folders standing in
+/// for them) and real signatures: the [`Body`] (the keys, the sticks, media verified in and
+/// exports signed, kept and written, all audited) with the level's definition medium `M`. The
+/// body's typed errors are worded here only through `Refusal::from`.
+pub struct Folder<M> {
+    /// The body.
+    pub body: Body,
+    /// The level's part.
+    pub level: M,
+}
+
+impl<M: DefinitionMedium> Folder<M> {
+    /// Opens the keys in `paths.data_dir`: the root's public key and the body's certificate,
+    /// which must be signed by that root and be of this level. The body key stays locked
+    /// until [`Services::unlock`]. The media folder `paths.media_dir` stands in for one stick.
+    ///
+    /// # Errors
+    /// A key file is missing or invalid, or the certificate is not of this level.
+    pub fn open(paths: Paths, system: String, demo: bool) -> Result<Folder<M>, SetupError> {
+        let sticks = Sticks::folder(&paths.media_dir);
+        Folder::with_sticks(paths, sticks, system, demo)
+    }
+
+    /// As [`Folder::open`], with the sticks from `sticks` (real USB sticks with
+    /// [`Sticks::usb`]); `paths.media_dir` is then not used.
+    ///
+    /// # Errors
+    /// As [`Folder::open`].
+    pub fn with_sticks(
+        paths: Paths,
+        sticks: Sticks,
+        system: String,
+        demo: bool,
+    ) -> Result<Folder<M>, SetupError> {
+        let body = Body::open(paths, sticks, system, demo)?;
+        let level = M::new(&body)?;
+        Ok(Folder { body, level })
+    }
+
+    /// The definition kept in the data directory, verified again, if there is one.
+    fn kept(&mut self) -> Result<Option<M::Definition>, Refusal> {
+        if !self.body.paths.data_dir.join(M::KEPT_DIR).exists() {
+            return Ok(None);
+        }
+        let medium = FolderMedium::new(&self.body.paths.data_dir);
+        let mut audit = self.body.audit_log()?;
+        let options = self.body.definition_options();
+        let verified = Body::verify(&medium, M::KEPT_DIR, &options, &mut audit)?;
+        self.level.definition(&self.body, &verified).map(Some)
+    }
+}
+
+/// The level's own services of a [`Folder`] ([`Level::Services`]).
+pub trait FolderLevel<L: Level> {
+    /// `self` as the level's services.
+    fn as_level(&mut self) -> &mut L::Services;
+}
+
+impl<L, M> Services<L> for Folder<M>
+where
+    L: Level,
+    M: DefinitionMedium<Definition = L::Definition>,
+    Folder<M>: FolderLevel<L>,
+{
+    fn identity(&self) -> Identity {
+        self.body.identity()
+    }
+
+    fn unlock(&mut self, passphrase: &str) -> Result<(), Refusal> {
+        Ok(self.body.unlock(passphrase)?)
+    }
+
+    fn journal_key(&self) -> Option<tally_core::journal::JournalKey> {
+        self.body.journal_key()
+    }
+
+    fn scan(&mut self) -> Vec<Medium> {
+        found(&mut self.body)
+    }
+
+    fn poll_media(&mut self) -> bool {
+        self.body.poll_media()
+    }
+
+    fn verify_definition(&mut self, medium: &Medium) -> Result<L::Definition, Refusal> {
+        let verified =
+            self.body
+                .on_stick(&medium.stick, &medium.folder, |body, stick, audit| {
+                    Body::verify(stick, &medium.folder, &body.definition_options(), audit)
+                        .map_err(Refusal::from)
+                })?;
+        self.level.definition(&self.body, &verified)
+    }
+
+    fn keep_definition(
+        &mut self,
+        medium: &Medium,
+        definition: &L::Definition,
+    ) -> Result<(), Refusal> {
+        let kept = self.body.paths.data_dir.join(M::KEPT_DIR);
+        let mut names: Vec<String> = M::files(definition)
+            .iter()
+            .map(|(n, _)| n.clone())
+            .collect();
+        names.push(tally_signing::MANIFEST_FILE.to_string());
+        names.push(tally_signing::SIGNATURE_FILE.to_string());
+        self.body
+            .keep_medium(&medium.stick, &medium.folder, &names, &kept)?;
+        // What was copied must be what was verified.
+        let again = self.kept()?;
+        if again.as_ref().map(M::files) != Some(M::files(definition)) {
+            return Err(Refusal::said(
+                Msg::MediumRefused,
+                vec![Refusal::with(Msg::StickChanged, &[], "").into()],
+            ));
+        }
+        Ok(())
+    }
+
+    fn kept_definition(&mut self) -> Result<Option<L::Definition>, Refusal> {
+        self.kept()
+    }
+
+    fn kept_file(&mut self, sha256: &str) -> Result<Vec<u8>, Refusal> {
+        Ok(self.body.kept_file(sha256)?)
+    }
+
+    fn note(&mut self, text: &str) {
+        self.body.note(text);
+    }
+
+    fn record(&mut self, event: tally_media::AuditEvent) {
+        self.body.record(event);
+    }
+
+    fn level(&mut self) -> &mut L::Services {
+        self.as_level()
+    }
+}
+
+/// The media on the sticks present, as the media screen lists them: a folder by its name
+/// (on a USB stick with the stick's name), a stick that offers nothing with why.
+fn found(body: &mut Body) -> Vec<Medium> {
+    body.scan()
+        .into_iter()
+        .map(|f| match f {
+            Found::Folder {
+                stick,
+                label,
+                folder,
+                usb,
+            } => Medium {
+                label: if usb {
+                    Refusal::said(
+                        Msg::FolderOnStick,
+                        vec![
+                            crate::shell::view::ascii(&folder).into(),
+                            stick_label(&label).into(),
+                        ],
+                    )
+                } else {
+                    Refusal::plain(folder.clone())
+                },
+                stick,
+                folder,
+            },
+            Found::Unfit { stick, label, why } => Medium {
+                label: Refusal::said(
+                    Msg::StickWhy,
+                    vec![stick_label(&label).into(), unfit(&why).into()],
+                ),
+                stick,
+                folder: String::new(),
+            },
+        })
+        .collect()
 }
