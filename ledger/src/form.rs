@@ -12,7 +12,7 @@ use tally_core::election::{
 };
 use tally_core::entry::EntryShape;
 pub use tally_core::entry::{FieldId, FieldValue};
-use tally_core::ids::{ContestId, ElectionId, MunicipalityCode};
+use tally_core::ids::{CandidatePosition, ContestId, ElectionId, ListNumber, MunicipalityCode};
 use tally_core::municipal::{MunicipalitySpec, StationInfo};
 
 /// What the terminal needs to know of the loaded election.
@@ -240,6 +240,73 @@ impl Form {
     /// The index of a field in typing order.
     pub fn index_of(&self, id: FieldId) -> Option<usize> {
         self.fields.iter().position(|f| f.id == id)
+    }
+
+    /// The indexes of `ids` in typing order (the fields returned for correction, which the
+    /// cursor then visits alone).
+    pub fn indexes_of(&self, ids: &[FieldId]) -> Vec<usize> {
+        (0..self.fields.len())
+            .filter(|&i| self.fields.get(i).is_some_and(|f| ids.contains(&f.id)))
+            .collect()
+    }
+
+    fn block_of(&self, index: usize) -> usize {
+        self.fields.get(index).map_or(0, |f| f.block)
+    }
+
+    /// The list whose block holds field `index`, if it is a list's block.
+    pub fn list_of_block(&self, index: usize) -> Option<ListNumber> {
+        let block = self.block_of(index);
+        self.fields
+            .iter()
+            .filter(|f| f.block == block)
+            .find_map(|f| match f.id {
+                FieldId::CandidateVotes(l, _) | FieldId::ListTotal(l) => Some(l),
+                _ => None,
+            })
+    }
+
+    /// The index of the list total in the block of field `index`, if it is a list's block.
+    pub fn total_of_block(&self, index: usize) -> Option<usize> {
+        let block = self.block_of(index);
+        self.fields
+            .iter()
+            .position(|f| f.block == block && matches!(f.id, FieldId::ListTotal(_)))
+    }
+
+    /// The index of candidate `position` of `list` (the jump to a candidate's number).
+    pub fn candidate_index(&self, list: ListNumber, position: u32) -> Option<usize> {
+        self.index_of(FieldId::CandidateVotes(list, CandidatePosition(position)))
+    }
+
+    /// Where PgDn goes from field `index`: a list's total is never skipped (from a candidate
+    /// to the list's total first, from the total to the next block), else the next block's
+    /// first field, and the last field at the end.
+    pub fn page_down(&self, index: usize) -> usize {
+        let last = self.fields.len().saturating_sub(1);
+        match self.total_of_block(index) {
+            Some(total) if index < total => total,
+            _ => {
+                let block = self.block_of(index);
+                self.fields
+                    .iter()
+                    .position(|f| f.block > block)
+                    .unwrap_or(last)
+            }
+        }
+    }
+
+    /// Where PgUp goes from field `index`: the block's first field, from there the previous
+    /// block's first field.
+    pub fn page_up(&self, index: usize) -> usize {
+        let block = self.block_of(index);
+        let first_of = |b: usize| self.fields.iter().position(|f| f.block == b).unwrap_or(0);
+        let start = first_of(block);
+        if start < index {
+            start
+        } else {
+            first_of(block.saturating_sub(1))
+        }
     }
 
     /// The short code shown before the label (`A`, `E.2`, `K`, `12` for a candidate).

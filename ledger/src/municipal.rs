@@ -501,6 +501,42 @@ impl Tally {
         )
     }
 
+    /// The entry of `station` that is open for typing now: the one whose fields were
+    /// returned, else the first or the second (not started or in progress). Else the status
+    /// that keeps it closed (differences, errors, definitive: the coordinator's).
+    ///
+    /// # Errors
+    /// The status, when no entry is open.
+    pub fn open_entry(&self, station: u32) -> Result<Slot, Status> {
+        let status = self.status(station).unwrap_or(Status::FirstEntryNotStarted);
+        let returned = self
+            .stations
+            .get(&station)
+            .and_then(|d| d.returned.as_ref())
+            .map(|(slot, _)| *slot);
+        match (status, returned) {
+            (Status::FieldsReturned, Some(slot)) => Ok(slot),
+            (Status::FirstEntryNotStarted | Status::FirstEntryInProgress, _) => Ok(Slot::First),
+            (Status::SecondEntryNotStarted | Status::SecondEntryInProgress, _) => Ok(Slot::Second),
+            (other, _) => Err(other),
+        }
+    }
+
+    /// Who may type entry `slot` of `station`: `only` the typist of an entry in progress goes
+    /// on with it; a new entry is anyone's `except`, for the second, the first typist.
+    pub fn entry_typists(&self, station: u32, slot: Slot) -> (Option<PersonId>, Option<PersonId>) {
+        let only = self.typist(station, slot).ok();
+        let except = match slot {
+            Slot::Second => self
+                .stations
+                .get(&station)
+                .and_then(|d| d.first.as_ref())
+                .and_then(|e| e.person),
+            Slot::First => None,
+        };
+        (only, except)
+    }
+
     /// The typist of the entry in progress in `slot`.
     pub fn typist(&self, station: u32, slot: Slot) -> Result<PersonId, ApplyError> {
         match self.stations.get(&station).and_then(|s| s.slot(slot)) {

@@ -12,7 +12,6 @@ use tally_export::JournalMark;
 
 use tally_core::double_entry::DataEntry;
 use tally_core::double_entry::Role;
-use tally_core::ids::CandidatePosition;
 use tally_core::people::PersonId;
 use tally_ledger::people::{People, PeopleRecord};
 
@@ -531,41 +530,18 @@ fn on_key(state: &mut State, key: KeyEvent) -> Vec<Effect> {
                     let Some(&station) = stations.get(*selected) else {
                         return Vec::new();
                     };
-                    let status = state
-                        .ledger
-                        .status(station)
-                        .unwrap_or(Status::FirstEntryNotStarted);
-                    let returned = state
-                        .ledger
-                        .stations
-                        .get(&station)
-                        .and_then(|d| d.returned.as_ref())
-                        .map(|(slot, _)| *slot);
-                    let slot = match (status, returned) {
-                        (Status::FieldsReturned, Some(slot)) => slot,
-                        (Status::FirstEntryNotStarted | Status::FirstEntryInProgress, _) => {
-                            Slot::First
-                        }
-                        (Status::SecondEntryNotStarted | Status::SecondEntryInProgress, _) => {
-                            Slot::Second
-                        }
-                        (other, _) => {
+                    let slot = match state.ledger.open_entry(station) {
+                        Ok(slot) => slot,
+                        Err(status) => {
                             state.error(Refusal::with(
                                 Msg::NotOpenForEntry,
-                                &[status_msg(other).text(lang)],
+                                &[status_msg(status).text(lang)],
                                 "",
                             ));
                             return Vec::new();
                         }
                     };
-                    // The typist of an entry in progress goes on with it; a new entry is
-                    // anyone's but, for the second, the first typist's.
-                    let data = state.ledger.stations.get(&station);
-                    let only = state.ledger.typist(station, slot).ok();
-                    let except = match slot {
-                        Slot::Second => data.and_then(|d| d.first.as_ref()).and_then(|e| e.person),
-                        Slot::First => None,
-                    };
+                    let (only, except) = state.ledger.entry_typists(station, slot);
                     state.pin(Guard {
                         role: Role::Typist,
                         only,
@@ -631,14 +607,7 @@ fn on_key(state: &mut State, key: KeyEvent) -> Vec<Effect> {
                 .get(&station)
                 .and_then(|d| d.returned.as_ref())
                 .filter(|(s, _)| *s == slot)
-                .map(|(_, fields)| {
-                    form.fields
-                        .iter()
-                        .enumerate()
-                        .filter(|(_, f)| fields.contains(&f.id))
-                        .map(|(i, _)| i)
-                        .collect()
-                });
+                .map(|(_, fields)| form.indexes_of(fields));
             // The effect that completes the field and puts the cursor at `next`.
             let commit = |input: &str, dirty: bool, next: usize| -> Option<Effect> {
                 if !dirty {
@@ -663,19 +632,8 @@ fn on_key(state: &mut State, key: KeyEvent) -> Vec<Effect> {
                 }))
             };
             // The list of the block on screen, and where its total is.
-            let block = form.fields.get(cursor).map_or(0, |f| f.block);
-            let list_of_block =
-                form.fields
-                    .iter()
-                    .filter(|f| f.block == block)
-                    .find_map(|f| match f.id {
-                        FieldId::CandidateVotes(l, _) | FieldId::ListTotal(l) => Some(l),
-                        _ => None,
-                    });
-            let total_of_block = form
-                .fields
-                .iter()
-                .position(|f| f.block == block && matches!(f.id, FieldId::ListTotal(_)));
+            let list_of_block = form.list_of_block(cursor);
+            let total_of_block = form.total_of_block(cursor);
             if let Some(allowed) = &allowed {
                 let after = allowed.iter().copied().find(|&i| i > cursor);
                 let before = allowed.iter().copied().rev().find(|&i| i < cursor);
@@ -719,11 +677,9 @@ fn on_key(state: &mut State, key: KeyEvent) -> Vec<Effect> {
                     KeyCode::Enter => {
                         let wanted = typed.parse::<u32>().ok();
                         *jump = None;
-                        let target = list_of_block.zip(wanted).and_then(|(l, n)| {
-                            form.fields.iter().position(|f| {
-                                f.id == FieldId::CandidateVotes(l, CandidatePosition(n))
-                            })
-                        });
+                        let target = list_of_block
+                            .zip(wanted)
+                            .and_then(|(l, n)| form.candidate_index(l, n));
                         return match target {
                             Some(target) => commit(input, *dirty, target).into_iter().collect(),
                             None => {
@@ -816,32 +772,11 @@ fn on_key(state: &mut State, key: KeyEvent) -> Vec<Effect> {
                     .into_iter()
                     .collect(),
                 KeyCode::PageDown | KeyCode::PageUp => {
+                    // A list's total is never skipped (the form says where PgDn goes).
                     let target = if key.code == KeyCode::PageDown {
-                        // A list's total is never skipped: from a candidate, PgDn goes to
-                        // the list's total first, from the total to the next block.
-                        match total_of_block {
-                            Some(total) if cursor < total => total,
-                            _ => form
-                                .fields
-                                .iter()
-                                .position(|f| f.block > block)
-                                .unwrap_or(last),
-                        }
+                        form.page_down(cursor)
                     } else {
-                        let start = form
-                            .fields
-                            .iter()
-                            .position(|f| f.block == block)
-                            .unwrap_or(0);
-                        if start < cursor {
-                            start
-                        } else {
-                            let prev = block.saturating_sub(1);
-                            form.fields
-                                .iter()
-                                .position(|f| f.block == prev)
-                                .unwrap_or(0)
-                        }
+                        form.page_up(cursor)
                     };
                     commit(input, *dirty, target).into_iter().collect()
                 }

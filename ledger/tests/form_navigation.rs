@@ -1,0 +1,98 @@
+//! Where the cursor goes on the paper form of Juinen (the Kiesraad's test election: lists
+//! of 8, 6, 30 and 50 candidates): PgDn never skips a list's total, PgUp goes to a block's
+//! start, a candidate is found by number, returned fields are visited in typing order.
+
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::indexing_slicing)]
+
+use tally_core::eml::definition::{SourceFile, load_election};
+use tally_core::entry::FieldId;
+use tally_core::ids::{CandidatePosition, ListNumber};
+use tally_ledger::form::{ElectionInfo, Form};
+
+fn juinen() -> Form {
+    let file = |name: &str| {
+        std::fs::read(format!(
+            "{}/../demo/files/{name}",
+            env!("CARGO_MANIFEST_DIR")
+        ))
+        .unwrap()
+    };
+    let a = file("eml110a_verkiezingsdefinitie-juinen.eml.xml");
+    let l = file("eml230b_kandidatenlijsten-juinen.eml.xml");
+    let b = file("eml110b_stembureaulijst-juinen.eml.xml");
+    let election = load_election(
+        &SourceFile::new("a", &a),
+        &[SourceFile::new("l", &l)],
+        Some(&SourceFile::new("b", &b)),
+    )
+    .unwrap();
+    Form::new(&ElectionInfo::from_election(&election).unwrap())
+}
+
+fn at(form: &Form, id: FieldId) -> usize {
+    form.index_of(id).unwrap()
+}
+
+fn candidate(list: u32, position: u32) -> FieldId {
+    FieldId::CandidateVotes(ListNumber(list), CandidatePosition(position))
+}
+
+#[test]
+fn page_down_goes_to_the_lists_total_before_the_next_block() {
+    let form = juinen();
+    let total_2 = at(&form, FieldId::ListTotal(ListNumber(2)));
+    // From a candidate of list 2 to its total, from the total to list 3's first candidate.
+    assert_eq!(form.page_down(at(&form, candidate(2, 1))), total_2);
+    assert_eq!(form.page_down(total_2), at(&form, candidate(3, 1)));
+    // From the last list's total: the last field stays.
+    let last = form.fields.len() - 1;
+    assert_eq!(
+        form.page_down(at(&form, FieldId::ListTotal(ListNumber(4)))),
+        last
+    );
+    // Outside the lists (the voters' block): to the next block's first field.
+    let first_votes = form.fields.iter().position(|f| f.block == 1).unwrap();
+    assert_eq!(form.page_down(0), first_votes);
+}
+
+#[test]
+fn page_up_goes_to_the_blocks_start_then_to_the_previous_block() {
+    let form = juinen();
+    let first_3 = at(&form, candidate(3, 1));
+    assert_eq!(form.page_up(at(&form, candidate(3, 12))), first_3);
+    assert_eq!(form.page_up(first_3), at(&form, candidate(2, 1)));
+    assert_eq!(form.page_up(0), 0);
+}
+
+#[test]
+fn a_candidate_is_found_by_number_within_its_list_only() {
+    let form = juinen();
+    let in_list_4 = at(&form, candidate(4, 17));
+    assert_eq!(form.list_of_block(in_list_4), Some(ListNumber(4)));
+    assert_eq!(
+        form.candidate_index(ListNumber(4), 50),
+        Some(at(&form, candidate(4, 50)))
+    );
+    // List 1 has 8 candidates.
+    assert_eq!(form.candidate_index(ListNumber(1), 9), None);
+    assert_eq!(
+        form.total_of_block(in_list_4),
+        Some(at(&form, FieldId::ListTotal(ListNumber(4))))
+    );
+    // The voters' block is no list's.
+    assert_eq!(form.list_of_block(0), None);
+    assert_eq!(form.total_of_block(0), None);
+}
+
+#[test]
+fn returned_fields_are_visited_in_typing_order() {
+    let form = juinen();
+    let ids = [FieldId::ListTotal(ListNumber(3)), candidate(1, 2)];
+    assert_eq!(
+        form.indexes_of(&ids),
+        vec![
+            at(&form, candidate(1, 2)),
+            at(&form, FieldId::ListTotal(ListNumber(3)))
+        ]
+    );
+}
