@@ -148,10 +148,6 @@ catalogue! {
     KeyCoordinator => "C coordinator", "C coordinator";
     /// T for the total.
     KeyTotal => "T totaal", "T total";
-    /// Keep first.
-    KeyKeepFirst => "1 eerste bewaren", "1 keep first";
-    /// Keep second.
-    KeyKeepSecond => "2 tweede bewaren", "2 keep second";
     /// Discard both.
     KeyDiscardBoth => "0 beide weggooien", "0 discard both";
     /// Send back.
@@ -270,14 +266,10 @@ catalogue! {
     ExportNotKept => "de export kan niet bewaard worden", "the export cannot be kept";
     /// The kept export cannot be used.
     KeptExportUnusable => "de bewaarde export is niet bruikbaar", "the kept export cannot be used";
-    /// A path that is no folder on a stick.
-    NotAFolderOnStick => "{0} is geen map op een stick", "{0} is not a folder on a stick";
     /// The definition could not be kept.
     KeepFailed => "bewaren mislukt", "keeping it failed";
     /// The stick changed while it was read.
     StickChanged => "de stick veranderde tijdens het inlezen", "the stick changed while it was read";
-    /// Not exactly one usable stick for an export.
-    ExactlyOneStick => "er moet precies een bruikbare stick zijn, er zijn er {0}", "there must be exactly one usable stick; there are {0}";
     /// Another stick is in use by an operation.
     StickBusy => "een andere stick is in gebruik; wacht tot die klaar is", "another stick is in use; wait until it is done";
     /// A 110b without polling stations.
@@ -386,16 +378,8 @@ catalogue! {
     ProgressLine => "{0} van {1} stembureaus definitief", "{0} of {1} polling stations definitive";
 
     // ---- typist ----
-    /// Typist screen title.
-    TypistTitle => "Invoerder", "Typist";
-    /// Typist prompt.
-    TypistPrompt => "Uw naam (invoerder) voor stembureau {0}:", "Your name (typist) for polling station {0}:";
     /// Name empty.
     NameEmpty => "Vul uw naam in.", "Fill in your name.";
-    /// Second entry same typist.
-    SecondSameTypist => "De tweede invoer moet door een andere invoerder dan {0}.", "The second entry must be by another typist than {0}.";
-    /// Entry busy by another typist.
-    EntryBusy => "Deze invoer is bezig door {0}; alleen {0} kan verder gaan.", "This entry is in progress by {0}; only {0} can resume it.";
     /// Station not open for entry.
     NotOpenForEntry => "Dit stembureau kan nu niet ingevoerd worden: {0}.", "This polling station cannot be entered now: {0}.";
 

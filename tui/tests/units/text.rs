@@ -42,8 +42,8 @@ fn every_key_has_both_languages_with_the_same_placeholders() {
 fn dutch_is_the_default_and_fill_replaces_every_placeholder() {
     assert_eq!(Lang::default(), Lang::Nl);
     assert_eq!(
-        Msg::EntryBusy.fill(Lang::Nl, &["Piet"]),
-        "Deze invoer is bezig door Piet; alleen Piet kan verder gaan."
+        Msg::OtherMunicipality.fill(Lang::Nl, &["0014", "0042"]),
+        "Stick geweigerd: de stembureaulijst is van gemeente 0014, dit stembureau telt voor 0042"
     );
     assert_eq!(Lang::parse("en"), Some(Lang::En));
     assert_eq!(Lang::parse("de"), None);
