@@ -63,7 +63,75 @@ impl std::fmt::Debug for ListFiles {
     }
 }
 
+/// The body a higher terminal counts for, as its certificate says.
+#[derive(Debug, Clone, Copy)]
+pub struct BodyOf<'a> {
+    /// `HSB` or `CSB`.
+    pub role: &'a str,
+    /// `HSB1`, `CSB`.
+    pub identifier: &'a str,
+    /// Its name ("Groningen").
+    pub name: &'a str,
+    /// The election it is for.
+    pub election: &'a str,
+}
+
 impl Definition {
+    /// The definition of the HSB or CSB `body` from a verified medium's `files` (name, bytes,
+    /// SHA-256 hex) signed by `signer` (as shown).
+    ///
+    /// # Errors
+    /// The files are not one 110a and 230b files read as one election, the election is not
+    /// the certificate's, or the election tree gives no level or bodies for this body.
+    pub fn from_medium(
+        files: &[(&str, &[u8], String)],
+        body: BodyOf<'_>,
+        signer: String,
+    ) -> Result<Definition, crate::medium::MediumError> {
+        use crate::medium::MediumError;
+        let named: Vec<(&str, &[u8])> = files.iter().map(|(n, b, _)| (*n, *b)).collect();
+        let read = crate::medium::read(&named, false)?;
+        if read.election.id.0 != body.election {
+            return Err(MediumError::OtherElection {
+                medium: read.election.id.0.clone(),
+                body: body.election.to_owned(),
+            });
+        }
+        let level = level_of(body.role, body.identifier, &read.election)?;
+        let hashes = |i: &[usize]| -> Vec<(String, String)> {
+            i.iter()
+                .filter_map(|&i| files.get(i))
+                .map(|(n, _, sha)| ((*n).to_owned(), sha.clone()))
+                .collect()
+        };
+        let all: Vec<usize> = (0..files.len()).collect();
+        let def = Definition {
+            level,
+            body_id: body.identifier.to_owned(),
+            body_name: match body.role {
+                "HSB" => format!("Hoofdstembureau {}", body.name),
+                _ => format!("Centraal stembureau {}", body.name),
+            },
+            signer,
+            sha256_110a: files
+                .get(read.definition)
+                .map(|(_, _, sha)| sha.clone())
+                .unwrap_or_default(),
+            lists_230b: hashes(&read.candidate_lists),
+            files: hashes(&all),
+            list_files: ListFiles(std::sync::Arc::new(
+                read.candidate_lists
+                    .iter()
+                    .filter_map(|&i| files.get(i))
+                    .map(|(n, b, _)| ((*n).to_owned(), b.to_vec()))
+                    .collect(),
+            )),
+            election: read.election,
+        };
+        def.registry()?;
+        Ok(def)
+    }
+
     /// The import registry of this level, empty.
     ///
     /// # Errors

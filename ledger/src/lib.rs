@@ -22,6 +22,7 @@
 pub mod form;
 pub mod higher;
 pub mod journal;
+pub mod medium;
 pub mod municipal;
 pub mod people;
 pub mod persist;

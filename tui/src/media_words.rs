@@ -8,6 +8,10 @@ use tally_media::detect::{DeviceIdentity, Unusable};
 use tally_media::export::{ExportFailure, StickState};
 use tally_signing::VerifyError;
 
+use tally_core::eml::definition::DefinitionProblem;
+use tally_core::eml::limits::DocumentKind;
+use tally_ledger::medium::MediumError;
+
 use crate::services::{Arg, Refusal};
 use crate::text::Msg;
 
@@ -218,5 +222,38 @@ pub fn body_refusal(e: &BodyError) -> Refusal {
         }
         BodyError::MediumRefused(inner) => said(Msg::MediumRefused, body_refusal(inner)),
         BodyError::ExportFailed(inner) => said(Msg::ExportFailed, body_refusal(inner)),
+    }
+}
+
+/// The words for a definition medium that is not this level's.
+impl From<MediumError> for Refusal {
+    fn from(e: MediumError) -> Refusal {
+        let detail = e.to_string();
+        match &e {
+            MediumError::Files(d) => {
+                let msg = match &d.problem {
+                    DefinitionProblem::MediumDocuments { kind, found: 0, .. } => match kind {
+                        DocumentKind::ElectionDefinition => Msg::Missing110a,
+                        DocumentKind::CandidateLists => Msg::Missing230b,
+                        _ => Msg::Missing110b,
+                    },
+                    _ => Msg::DefinitionEmlWrong,
+                };
+                Refusal::with(msg, &[], detail)
+            }
+            MediumError::No110b => Refusal::with(Msg::Missing110b, &[], ""),
+            MediumError::Eml(_) => Refusal::with(Msg::DefinitionEmlWrong, &[], detail),
+            MediumError::Election(e) => crate::form::refusal(e),
+            MediumError::OtherMunicipality { medium, body } => {
+                Refusal::with(Msg::OtherMunicipality, &[medium, body], "")
+            }
+            MediumError::No230bOfKieskring(k) => Refusal::with(Msg::Missing230bKieskring, &[k], ""),
+            MediumError::OtherElection { medium, body } => {
+                Refusal::with(Msg::RefusedOtherElection, &[], format!("{medium} / {body}"))
+            }
+            MediumError::Level(_) | MediumError::Registry(_) => {
+                Refusal::with(Msg::RefusedOther, &[], detail)
+            }
+        }
     }
 }

@@ -7,14 +7,12 @@
 use std::path::{Path, PathBuf};
 
 use tally_core::eml::count::read_count;
-use tally_core::eml::definition::{SourceFile, load_election, sort_medium_files};
 use tally_export::{Created, ExportError, ExportFile, JournalMark};
 use tally_signing::{Certificate, ContentKind, Timestamp, VerifiedMedium, VerifyOptions};
 
-use crate::folder::medium_files_refusal;
 use crate::text::Msg;
 use tally_body::{Body, Paths, SetupError};
-use tally_ledger::higher::{Definition, ListFiles, level_of};
+use tally_ledger::higher::{BodyOf, Definition};
 
 use super::app::{Higher, HigherServices};
 use crate::services::{DefinitionMedium, ExportDone, Folder, FolderLevel, Medium, Refusal};
@@ -82,71 +80,21 @@ impl DefinitionMedium for HigherMedium {
         body: &Body,
         verified: &VerifiedMedium,
     ) -> Result<Definition, Refusal> {
-        let refuse = |detail: String| Refusal::with(Msg::RefusedOther, &[], detail);
-        let sources: Vec<SourceFile<'_>> = verified
+        let files: Vec<(&str, &[u8], String)> = verified
             .files
             .iter()
-            .map(|f| SourceFile::new(&f.name, &f.bytes))
+            .map(|f| (f.name.as_str(), f.bytes.as_slice(), hex::encode(f.sha256)))
             .collect();
-        let sorted = sort_medium_files(&sources).map_err(|e| medium_files_refusal(&e))?;
-        let f110a = verified
-            .files
-            .get(sorted.definition)
-            .ok_or_else(|| refuse("110a missing".into()))?;
-        let lists: Vec<_> = sorted
-            .candidate_lists
-            .iter()
-            .filter_map(|&i| verified.files.get(i))
-            .collect();
-        let election = load_election(
-            &SourceFile::new(&f110a.name, &f110a.bytes),
-            &lists
-                .iter()
-                .map(|f| SourceFile::new(&f.name, &f.bytes))
-                .collect::<Vec<_>>(),
-            None,
-        )
-        .map_err(|e| refuse(e.to_string()))?;
-        if election.id.0 != body.certificate.election() {
-            return Err(Refusal::with(
-                Msg::RefusedOtherElection,
-                &[],
-                format!("{} / {}", election.id.0, body.certificate.election()),
-            ));
-        }
-        let role = body.certificate.role().as_str();
-        let level = level_of(role, body.certificate.identifier(), &election)
-            .map_err(|e| refuse(e.to_string()))?;
-        let body_name = match role {
-            "HSB" => format!("Hoofdstembureau {}", body.certificate.name()),
-            _ => format!("Centraal stembureau {}", body.certificate.name()),
+        let cert = &body.certificate;
+        let of = BodyOf {
+            role: cert.role().as_str(),
+            identifier: cert.identifier(),
+            name: cert.name(),
+            election: cert.election(),
         };
         let signer = verified.signer();
-        let def = Definition {
-            election,
-            level,
-            body_id: body.certificate.identifier().to_owned(),
-            body_name,
-            signer: format!("{} ({})", signer.name(), signer.identifier()),
-            sha256_110a: hex::encode(f110a.sha256),
-            lists_230b: lists
-                .iter()
-                .map(|f| (f.name.clone(), hex::encode(f.sha256)))
-                .collect(),
-            files: verified
-                .files
-                .iter()
-                .map(|f| (f.name.clone(), hex::encode(f.sha256)))
-                .collect(),
-            list_files: ListFiles(std::sync::Arc::new(
-                lists
-                    .iter()
-                    .map(|f| (f.name.clone(), f.bytes.clone()))
-                    .collect(),
-            )),
-        };
-        def.registry().map_err(|e| refuse(e.to_string()))?;
-        Ok(def)
+        let signer = format!("{} ({})", signer.name(), signer.identifier());
+        Ok(Definition::from_medium(&files, of, signer)?)
     }
 }
 

@@ -1,5 +1,5 @@
 //! The terminal's unit tests: the catalogue, the forms, the views, the hash-code groups, the
-//! media's words, the levels' updates, the services, the panic hook and the seed. One test
+//! media's words, the levels' updates, the panic hook and the seed. One test
 //! binary, apart from `src`, through the crate's public interface.
 
 #![allow(
@@ -10,7 +10,6 @@
 )]
 
 mod app;
-mod folder;
 mod form;
 mod hash_groups;
 mod higher_app;
