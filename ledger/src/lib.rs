@@ -26,3 +26,4 @@ pub mod medium;
 pub mod municipal;
 pub mod people;
 pub mod persist;
+pub mod session;

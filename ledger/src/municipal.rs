@@ -22,6 +22,7 @@ use tally_core::people::{PersonId, RegistryError};
 
 use crate::form::{ElectionInfo, FieldId, Form};
 use crate::people::{People, PeopleRecord};
+use crate::session::{ClosedSession, Conclusion, Investigation, InvestigationReason, Sessions};
 
 /// Which of the two entries of a polling station.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
@@ -158,6 +159,40 @@ pub enum Record {
     },
     /// A change to the people of the session, or a PIN typed.
     People(PeopleRecord),
+    /// A coordinator opened a next session: the session before ends with its export (which
+    /// stays on record); investigations can be asked (`docs/next-session.md`).
+    SessionOpened {
+        /// The coordinator.
+        by: PersonId,
+        /// When.
+        at: i64,
+    },
+    /// A coordinator recorded a request to investigate a definitive polling station.
+    InvestigationRequested {
+        /// Station number.
+        station: u32,
+        /// Why (the EML_NL reason code).
+        reason: InvestigationReason,
+        /// What is to be investigated ("aanleiding van het onderzoek").
+        instruction: String,
+        /// The coordinator.
+        by: PersonId,
+        /// When.
+        at: i64,
+    },
+    /// A coordinator recorded the committee's conclusion of an investigation. When the
+    /// result changed, the station is opened for a new double entry; its result so far is
+    /// kept beside it.
+    InvestigationConcluded {
+        /// Station number.
+        station: u32,
+        /// The findings, whether recounted, whether corrected.
+        conclusion: Conclusion,
+        /// The coordinator.
+        by: PersonId,
+        /// When.
+        at: i64,
+    },
     /// The screen changed.
     Moved {
         /// The new screen.
@@ -172,7 +207,10 @@ impl Record {
             Record::EntryStarted { at, .. }
             | Record::FieldSet { at, .. }
             | Record::EntryFinished { at, .. }
-            | Record::Decided { at, .. } => *at = now,
+            | Record::Decided { at, .. }
+            | Record::SessionOpened { at, .. }
+            | Record::InvestigationRequested { at, .. }
+            | Record::InvestigationConcluded { at, .. } => *at = now,
             _ => {}
         }
     }
@@ -319,6 +357,49 @@ pub enum ApplyError {
     /// The registry refused a change to the people of the session.
     #[error("{0}")]
     People(RegistryError),
+    /// A session record that does not fit the sessions so far.
+    #[error(transparent)]
+    Session(#[from] SessionError),
+}
+
+/// Why a record of the sessions does not fit.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum SessionError {
+    /// A next session is opened only after the session before was exported.
+    #[error("session {0} has not been exported: no next session can be opened")]
+    NotExported(u32),
+    /// Investigations are asked and concluded only in a next session.
+    #[error("investigations belong to a next session, not to the first")]
+    FirstSession,
+    /// Only a definitive station is investigated.
+    #[error("polling station {0} is not definitive")]
+    NotDefinitive(u32),
+    /// A station is investigated once per session.
+    #[error("polling station {0} is investigated already in this session")]
+    AlreadyRequested(u32),
+    /// A conclusion without a request.
+    #[error("polling station {0} has no investigation in this session")]
+    NoRequest(u32),
+    /// A second conclusion.
+    #[error("the investigation of polling station {0} is concluded already")]
+    AlreadyConcluded(u32),
+    /// The instruction or the findings are empty, or longer than the paper has room for.
+    #[error("{0} must be 1 to {MAX_SESSION_TEXT} characters")]
+    Text(&'static str),
+    /// The export of a next session waits for every investigation's conclusion.
+    #[error("investigations without a conclusion: polling stations {0:?}")]
+    OpenInvestigations(Vec<u32>),
+}
+
+/// The longest instruction or findings text (characters).
+pub const MAX_SESSION_TEXT: usize = 1000;
+
+fn session_text(text: &str, what: &'static str) -> Result<(), SessionError> {
+    let n = text.trim().chars().count();
+    if n == 0 || n > MAX_SESSION_TEXT {
+        return Err(SessionError::Text(what));
+    }
+    Ok(())
 }
 
 /// Everything the journal has built up.
@@ -339,6 +420,8 @@ pub struct Tally {
     pub exported: Option<(String, String)>,
     /// The people of the session.
     pub people: People,
+    /// The sessions: the ones closed with their exports, the investigations of this one.
+    pub sessions: Sessions,
     /// The last screen.
     pub place: Option<Place>,
     /// [`Tally::comparison_figures`], made once per [`Tally::apply`] (the total screen draws
@@ -727,6 +810,10 @@ impl Tally {
                 if !self.all_definitive() {
                     return Err(ApplyError::NoElection);
                 }
+                let open = self.sessions.open_investigations();
+                if !open.is_empty() {
+                    return Err(SessionError::OpenInvestigations(open).into());
+                }
                 self.people
                     .registry
                     .may_act(*by, Role::Coordinator)
@@ -735,8 +822,108 @@ impl Tally {
             }
             Record::Moved { place } => self.place = Some(*place),
             Record::People(r) => self.people.apply(r).map_err(ApplyError::People)?,
+            Record::SessionOpened { by, .. } => {
+                self.coordinator(*by)?;
+                let number = self.sessions.number();
+                let exported = self
+                    .exported
+                    .take()
+                    .ok_or(SessionError::NotExported(number))?;
+                let investigations = std::mem::take(&mut self.sessions.investigations);
+                self.sessions.previous.clear();
+                self.sessions.closed.push(ClosedSession {
+                    number,
+                    exported,
+                    investigations,
+                });
+            }
+            Record::InvestigationRequested {
+                station,
+                reason,
+                instruction,
+                by,
+                ..
+            } => {
+                self.coordinator(*by)?;
+                if !self.sessions.is_next() {
+                    return Err(SessionError::FirstSession.into());
+                }
+                if self.sessions.investigations.contains_key(station) {
+                    return Err(SessionError::AlreadyRequested(*station).into());
+                }
+                if !self.stations.contains_key(station) {
+                    return Err(ApplyError::NoSuchStation(*station));
+                }
+                if self.status(*station) != Some(Status::Definitive) {
+                    return Err(SessionError::NotDefinitive(*station).into());
+                }
+                session_text(instruction, "the instruction")?;
+                self.sessions.investigations.insert(
+                    *station,
+                    Investigation {
+                        reason: *reason,
+                        instruction: instruction.trim().to_owned(),
+                        requested_by: *by,
+                        conclusion: None,
+                        concluded_by: None,
+                    },
+                );
+            }
+            Record::InvestigationConcluded {
+                station,
+                conclusion,
+                by,
+                at,
+            } => {
+                self.coordinator(*by)?;
+                let investigation = self
+                    .sessions
+                    .investigations
+                    .get(station)
+                    .ok_or(SessionError::NoRequest(*station))?;
+                if investigation.conclusion.is_some() {
+                    return Err(SessionError::AlreadyConcluded(*station).into());
+                }
+                session_text(&conclusion.findings, "the findings")?;
+                if conclusion.corrected {
+                    // The result so far is kept beside the new double entry.
+                    let result = self
+                        .stations
+                        .get(station)
+                        .and_then(|d| d.result.clone())
+                        .ok_or(SessionError::NotDefinitive(*station))?;
+                    self.event(
+                        *station,
+                        *by,
+                        *at,
+                        Action::Decide {
+                            decision: Decision::Reopen,
+                        },
+                    )?;
+                    self.sessions.previous.insert(*station, result);
+                    self.cursors.remove(&(*station, Slot::First));
+                    self.cursors.remove(&(*station, Slot::Second));
+                    self.project(*station);
+                }
+                if let Some(i) = self.sessions.investigations.get_mut(station) {
+                    i.conclusion = Some(Conclusion {
+                        findings: conclusion.findings.trim().to_owned(),
+                        ..conclusion.clone()
+                    });
+                    i.concluded_by = Some(*by);
+                }
+            }
         }
         Ok(())
+    }
+
+    /// `person` may act as a coordinator.
+    fn coordinator(&self, person: PersonId) -> Result<(), ApplyError> {
+        self.people
+            .registry
+            .may_act(person, Role::Coordinator)
+            .map(|_| ())
+            .map_err(|e| ApplyError::Refused(TransitionError::Person(e)))
     }
 }
 
@@ -824,6 +1011,34 @@ impl crate::persist::Ledger for Tally {
                 format!("exported {path}: 510b {sha256}"),
             ),
             Record::People(p) => crate::people::audit_line(&ledger.people, p),
+            Record::SessionOpened { by, .. } => RecordLine::new(
+                "session_opened",
+                name(by),
+                format!("session {} opened", ledger.sessions.number()),
+            ),
+            Record::InvestigationRequested {
+                station,
+                reason,
+                by,
+                ..
+            } => RecordLine::new(
+                "investigation_requested",
+                name(by),
+                format!("station {station}: {}", reason.code()),
+            ),
+            Record::InvestigationConcluded {
+                station,
+                conclusion,
+                by,
+                ..
+            } => RecordLine::new(
+                "investigation_concluded",
+                name(by),
+                format!(
+                    "station {station}: recounted {}, corrected {}",
+                    conclusion.recounted, conclusion.corrected
+                ),
+            ),
             _ => return None,
         })
     }

@@ -441,7 +441,12 @@ impl Level for Municipal {
                 state.level.big_hash = true;
                 state.info(Msg::ExportWritten, &[path]);
             }
-            Record::ElectionLoaded { .. } | Record::EntryStarted { .. } | Record::People(_) => {}
+            Record::ElectionLoaded { .. }
+            | Record::EntryStarted { .. }
+            | Record::People(_)
+            | Record::SessionOpened { .. }
+            | Record::InvestigationRequested { .. }
+            | Record::InvestigationConcluded { .. } => {}
         }
     }
 

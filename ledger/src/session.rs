@@ -1,0 +1,116 @@
+//! The sessions (zittingen) of a municipal electoral committee (GSB): the first, in which
+//! every polling station is entered and the 510b exported, and each next session
+//! ("volgende zitting", Kieswet N 15 and P 2a) opened after an export to investigate polling
+//! stations at the central committee's request (or the GSB's own), recount where needed and
+//! correct the result by a new double entry. `docs/next-session.md`.
+//!
+//! This module holds what a session records beside the double entry; the records that change
+//! it are the GSB's journal records ([`crate::municipal::Record`]), so a restart replays them.
+
+use std::collections::BTreeMap;
+
+use serde::{Deserialize, Serialize};
+use tally_core::entry::PollingStationEntry;
+use tally_core::people::PersonId;
+
+/// Why a polling station is investigated: the EML_NL reason codes (`kr:Investigation`'s
+/// `ReasonCode`), in the words the 510b carries.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum InvestigationReason {
+    /// "onderzocht vanwege onverklaard verschil": an unexplained difference between the
+    /// voters admitted and the ballots counted.
+    UnexplainedDifference,
+    /// "onderzocht vanwege andere fout": another error.
+    OtherError,
+}
+
+impl InvestigationReason {
+    /// Every reason a GSB investigates for (decentral counting).
+    pub const ALL: [InvestigationReason; 2] = [
+        InvestigationReason::UnexplainedDifference,
+        InvestigationReason::OtherError,
+    ];
+
+    /// The EML_NL reason code.
+    pub fn code(self) -> &'static str {
+        match self {
+            InvestigationReason::UnexplainedDifference => "onderzocht vanwege onverklaard verschil",
+            InvestigationReason::OtherError => "onderzocht vanwege andere fout",
+        }
+    }
+}
+
+/// What the committee concluded of an investigation.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Conclusion {
+    /// The findings, as the committee wrote them on the corrigendum (Na 14-1 version 2).
+    pub findings: String,
+    /// Whether the ballots were recounted.
+    pub recounted: bool,
+    /// Whether the result changed: the station is then entered again, twice.
+    pub corrected: bool,
+}
+
+/// One investigation of a polling station in a next session.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Investigation {
+    /// Why.
+    pub reason: InvestigationReason,
+    /// What the central committee (or the GSB itself) asked to be investigated.
+    pub instruction: String,
+    /// Who recorded the request.
+    pub requested_by: PersonId,
+    /// The conclusion, once recorded.
+    pub conclusion: Option<Conclusion>,
+    /// Who recorded the conclusion.
+    pub concluded_by: Option<PersonId>,
+}
+
+/// A session that has ended with an export.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ClosedSession {
+    /// Its number: 1 for the first session.
+    pub number: u32,
+    /// Its export: where, and the SHA-256 (hex) of its 510b.
+    pub exported: (String, String),
+    /// Its investigations (none in the first session).
+    pub investigations: BTreeMap<u32, Investigation>,
+}
+
+/// The sessions so far: the ones closed, and the one open now.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct Sessions {
+    /// The sessions that ended with an export, in order.
+    pub closed: Vec<ClosedSession>,
+    /// The investigations of the session open now, by polling station.
+    pub investigations: BTreeMap<u32, Investigation>,
+    /// The definitive result of each station corrected in this session, as the session
+    /// before had it: shown beside the new numbers, and the previous values of the
+    /// corrigendum.
+    pub previous: BTreeMap<u32, PollingStationEntry>,
+}
+
+impl Sessions {
+    /// The number of the session open now: 1 for the first.
+    pub fn number(&self) -> u32 {
+        u32::try_from(self.closed.len())
+            .unwrap_or(u32::MAX)
+            .saturating_add(1)
+    }
+
+    /// Whether this is a next session (after an export).
+    pub fn is_next(&self) -> bool {
+        !self.closed.is_empty()
+    }
+
+    /// The stations whose investigation has no conclusion yet.
+    pub fn open_investigations(&self) -> Vec<u32> {
+        self.investigations
+            .iter()
+            .filter(|(_, i)| i.conclusion.is_none())
+            .map(|(s, _)| *s)
+            .collect()
+    }
+}
