@@ -478,6 +478,12 @@ impl Tally {
                 .all(|s| s.status == Status::Definitive)
     }
 
+    /// Whether the result can be exported: every station definitive and, in a next session,
+    /// every investigation concluded.
+    pub fn exportable(&self) -> bool {
+        self.all_definitive() && self.sessions.open_investigations().is_empty()
+    }
+
     /// The findings of an entry.
     pub fn findings(&self, station: u32, slot: Slot) -> Vec<CheckResult> {
         match (

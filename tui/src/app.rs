@@ -17,6 +17,7 @@ use tally_ledger::people::{People, PeopleRecord};
 
 use crate::form::{ElectionInfo, FieldId, FieldValue, Form};
 use crate::services::{ExportDone, Refusal, VerifiedDefinition};
+use crate::session::SessionForm;
 use crate::shell::people::{Guard, PinFor};
 use crate::shell::runner::Ctx;
 use crate::shell::{self, Level};
@@ -64,6 +65,18 @@ pub enum MunicipalAct {
     },
     /// Write the signed result (a coordinator's PIN).
     Export,
+    /// Open a next session (a coordinator's PIN).
+    OpenSession,
+    /// Record an investigation of a station (a coordinator's PIN).
+    Request {
+        /// The station.
+        station: u32,
+    },
+    /// Record the outcome of a station's investigation (a coordinator's PIN).
+    Conclude {
+        /// The station.
+        station: u32,
+    },
 }
 
 /// The municipal level's own effects.
@@ -129,6 +142,8 @@ pub enum Screen {
     },
     /// The municipal total and the export.
     Total,
+    /// A step of a next session.
+    Session(SessionForm),
 }
 
 /// The municipal state beyond the tally.
@@ -167,7 +182,13 @@ pub fn screen_for(state: &State, place: Place) -> Screen {
                     .position(|s| s == station)
                     .unwrap_or(0),
                 Some(Screen::Total) => state.level.overview_selected,
-                None => 0,
+                Some(Screen::Session(
+                    SessionForm::Request { station, .. } | SessionForm::Conclude { station, .. },
+                )) => station_numbers(state)
+                    .iter()
+                    .position(|s| s == station)
+                    .unwrap_or(0),
+                Some(Screen::Session(SessionForm::Open { .. })) | None => 0,
             },
         },
         Place::Entry { station, slot } => Screen::Entry {
@@ -321,6 +342,20 @@ impl Level for Municipal {
                 except: None,
                 act: MunicipalAct::Coordinate { station: *station },
             }),
+            Screen::Session(form) => Some(Guard {
+                role: Role::Coordinator,
+                only: None,
+                except: None,
+                act: match form {
+                    SessionForm::Open { .. } => MunicipalAct::OpenSession,
+                    SessionForm::Request { station, .. } => {
+                        MunicipalAct::Request { station: *station }
+                    }
+                    SessionForm::Conclude { station, .. } => {
+                        MunicipalAct::Conclude { station: *station }
+                    }
+                },
+            }),
             Screen::Overview { .. } | Screen::Total => None,
         }
     }
@@ -351,6 +386,31 @@ impl Level for Municipal {
                 state.go(Screen::Total);
                 vec![Effect::Level(MunicipalEffect::Export)]
             }
+            MunicipalAct::OpenSession => {
+                state.go(Screen::Session(SessionForm::Open {
+                    typed: String::new(),
+                }));
+                Vec::new()
+            }
+            MunicipalAct::Request { station } => {
+                state.go(Screen::Session(SessionForm::Request {
+                    station,
+                    reason: None,
+                    text: String::new(),
+                }));
+                Vec::new()
+            }
+            MunicipalAct::Conclude { station } => {
+                state.go(Screen::Session(SessionForm::Conclude {
+                    station,
+                    findings: String::new(),
+                    written: false,
+                    recounted: None,
+                    corrected: None,
+                    typed: String::new(),
+                }));
+                Vec::new()
+            }
         }
     }
 
@@ -367,6 +427,13 @@ impl Level for Municipal {
                 Msg::ActCoordinate.fill(lang, &[&station.to_string()])
             }
             MunicipalAct::Export => Msg::ActExport.text(lang).to_owned(),
+            MunicipalAct::OpenSession => Msg::ActSessionOpen.text(lang).to_owned(),
+            MunicipalAct::Request { station } => {
+                Msg::ActRequest.fill(lang, &[&station.to_string()])
+            }
+            MunicipalAct::Conclude { station } => {
+                Msg::ActConclude.fill(lang, &[&station.to_string()])
+            }
         }
     }
 
@@ -441,12 +508,19 @@ impl Level for Municipal {
                 state.level.big_hash = true;
                 state.info(Msg::ExportWritten, &[path]);
             }
-            Record::ElectionLoaded { .. }
-            | Record::EntryStarted { .. }
-            | Record::People(_)
-            | Record::SessionOpened { .. }
-            | Record::InvestigationRequested { .. }
-            | Record::InvestigationConcluded { .. } => {}
+            Record::SessionOpened { .. } => {
+                // The export's hash code belongs to the session before.
+                state.level.big_hash = false;
+                let n = state.ledger.sessions.number().to_string();
+                state.info(Msg::SessionOpenedNote, &[&n]);
+            }
+            Record::InvestigationRequested { station, .. } => {
+                state.info(Msg::RequestRecorded, &[&station.to_string()]);
+            }
+            Record::InvestigationConcluded { station, .. } => {
+                state.info(Msg::ConclusionRecorded, &[&station.to_string()]);
+            }
+            Record::ElectionLoaded { .. } | Record::EntryStarted { .. } | Record::People(_) => {}
         }
     }
 
@@ -499,6 +573,7 @@ impl Level for Municipal {
             Screen::Entry { .. } | Screen::Finish { .. } => Msg::HelpEntry,
             Screen::Coordinator { .. } | Screen::Confirm { .. } => Msg::HelpCoordinator,
             Screen::Total => Msg::HelpTotal,
+            Screen::Session(_) => Msg::HelpSession,
         }
     }
 
@@ -555,10 +630,35 @@ fn on_key(state: &mut State, key: KeyEvent) -> Vec<Effect> {
                     });
                     Vec::new()
                 }
+                KeyCode::Char('o' | 'O') => {
+                    let Some(&station) = stations.get(*selected) else {
+                        return Vec::new();
+                    };
+                    let sessions = &state.ledger.sessions;
+                    if sessions.is_next()
+                        && !sessions.investigations.contains_key(&station)
+                        && state.ledger.status(station) == Some(Status::Definitive)
+                    {
+                        state.coordinator(MunicipalAct::Request { station });
+                    } else {
+                        state.info(Msg::NotInvestigable, &[]);
+                    }
+                    Vec::new()
+                }
                 KeyCode::Char('c' | 'C') => {
                     let Some(&station) = stations.get(*selected) else {
                         return Vec::new();
                     };
+                    // An investigation waiting for its outcome: the outcome first.
+                    if state
+                        .ledger
+                        .sessions
+                        .open_investigations()
+                        .contains(&station)
+                    {
+                        state.coordinator(MunicipalAct::Conclude { station });
+                        return Vec::new();
+                    }
                     // The coordinator acts, or reads a definitive result (who acknowledged
                     // its warnings) or to whom fields were returned.
                     if state.ledger.status(station).is_some_and(|s| {
@@ -961,6 +1061,10 @@ fn on_key(state: &mut State, key: KeyEvent) -> Vec<Effect> {
                 _ => Vec::new(),
             }
         }
+        Screen::Session(form) => {
+            let form = form.clone();
+            crate::session::key(state, form, key)
+        }
         Screen::Total => match key.code {
             KeyCode::Esc if state.level.big_hash => {
                 state.level.big_hash = false;
@@ -986,8 +1090,12 @@ fn on_key(state: &mut State, key: KeyEvent) -> Vec<Effect> {
                 state.level.big_hash = !state.level.big_hash;
                 Vec::new()
             }
+            KeyCode::Char('z' | 'Z') if state.ledger.exported.is_some() => {
+                state.coordinator(MunicipalAct::OpenSession);
+                Vec::new()
+            }
             // Also after an export: the same signed result onto another stick.
-            KeyCode::Char('e' | 'E') if state.ledger.all_definitive() => {
+            KeyCode::Char('e' | 'E') if state.ledger.exportable() => {
                 state.coordinator(MunicipalAct::Export);
                 Vec::new()
             }

@@ -23,6 +23,7 @@ pub mod media_words;
 pub mod screen;
 pub mod seed;
 pub mod services;
+pub mod session;
 pub mod shell;
 pub mod text;
 pub mod view;

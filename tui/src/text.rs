@@ -115,6 +115,82 @@ catalogue! {
     /// Marker before a warning.
     WarningMark => "!", "!";
 
+    // ---- the next session ----
+    /// The key that opens a next session, on the total screen after the export.
+    KeySession => "Z nieuwe zitting", "Z next session";
+    /// The key that asks an investigation of the selected station, in a next session.
+    KeyInvestigate => "O onderzoek", "O investigate";
+    /// J or N.
+    KeyYesNo => "J ja, N nee", "J yes, N no";
+    /// Choosing the reason.
+    KeyChooseReason => "1 of 2 kiest de reden", "1 or 2 chooses the reason";
+    /// Typing text.
+    KeyTypeText => "typ de tekst, Enter klaar", "type the text, Enter done";
+    /// Above a corrected station's result: the previous session's numbers on the right.
+    PreviousBeside => "Rechts de uitslag van de vorige zitting; * = gewijzigd.", "On the right the previous session's result; * = changed.";
+    /// The export waits for investigations: {0} the stations.
+    OpenInvestigations => "Nog geen uitkomst van het onderzoek van stembureau(s) {0}: leg die eerst vast (C op het overzicht).", "No outcome yet of the investigation of polling station(s) {0}: record it first (C on the overview).";
+    /// A session opened: {0} its number.
+    SessionOpenedNote => "Zitting {0} is geopend.", "Session {0} is open.";
+    /// An investigation recorded: {0} the station.
+    RequestRecorded => "Het onderzoek van stembureau {0} is vastgelegd.", "The investigation of polling station {0} is recorded.";
+    /// An outcome recorded: {0} the station.
+    ConclusionRecorded => "De uitkomst van het onderzoek van stembureau {0} is vastgelegd.", "The outcome of the investigation of polling station {0} is recorded.";
+    /// Yes.
+    Yes => "ja", "yes";
+    /// No.
+    No => "nee", "no";
+    /// The session's number above the overview: {0} the number.
+    SessionLine => "Zitting {0} (volgende zitting)", "Session {0} (next session)";
+    /// The title of the screen that opens a next session: {0} its number.
+    SessionOpenTitle => "Zitting {0} openen (volgende zitting)", "Open session {0} (next session)";
+    /// What opening a next session does.
+    SessionOpenExplain => "De vorige zitting wordt gesloten; haar ondertekende uitslag en journaal blijven bewaard. In de nieuwe zitting legt u de verzoeken tot onderzoek vast (O op het overzicht), de bevindingen, en voert u gecorrigeerde stembureaus opnieuw twee keer in.", "The previous session closes; its signed result and journal stay on record. In the new session you record the requests for investigation (O on the overview), the findings, and enter corrected polling stations twice again.";
+    /// Confirm opening: {0} the number.
+    SessionOpenPrompt => "Typ ter bevestiging het nummer van de nieuwe zitting ({0}) en druk Enter. Esc gaat terug.", "To confirm, type the new session's number ({0}) and press Enter. Esc goes back.";
+    /// The title of a request for investigation: {0} the station.
+    RequestTitle => "Onderzoek van stembureau {0} vastleggen", "Record an investigation of polling station {0}";
+    /// Choose the reason: {0} the station.
+    SessionChooseReason => "Kies de reden van het onderzoek van stembureau {0} (1 of 2):", "Choose the reason for investigating polling station {0} (1 or 2):";
+    /// EML_NL reason "onderzocht vanwege onverklaard verschil".
+    ReasonUnexplained => "onverklaard verschil (toegelaten kiezers en getelde stembiljetten)", "unexplained difference (admitted voters and ballots counted)";
+    /// EML_NL reason "onderzocht vanwege andere fout".
+    ReasonOtherError => "andere fout", "another error";
+    /// The reason chosen: {0} the reason.
+    RequestReason => "Reden: {0}", "Reason: {0}";
+    /// Type the instruction.
+    RequestInstruction => "Aanleiding van het onderzoek (het verzoek van het centraal stembureau, of van het GSB zelf):", "Cause of the investigation (the central committee's request, or the GSB's own):";
+    /// An empty instruction or findings.
+    SessionTextEmpty => "Typ eerst de tekst; leeg kan niet.", "Type the text first; it cannot be empty.";
+    /// The title of a conclusion: {0} the station.
+    ConcludeTitle => "Uitkomst van het onderzoek van stembureau {0}", "Outcome of the investigation of polling station {0}";
+    /// The instruction shown: {0} the text.
+    ConcludeInstruction => "Aanleiding: {0}", "Cause: {0}";
+    /// Type the findings.
+    ConcludeFindings => "Bevindingen (zoals op het corrigendum, Na 14-1 versie 2):", "Findings (as on the corrigendum, Na 14-1 version 2):";
+    /// Recounted?
+    ConcludeRecounted => "Herteld? (J/N)", "Recounted? (J/N)";
+    /// Result changed?
+    ConcludeCorrected => "Is de uitslag gewijzigd? (J/N)", "Has the result changed? (J/N)";
+    /// What a correction does: {0} the station.
+    ConcludeReopens => "Stembureau {0} wordt dan opnieuw twee keer ingevoerd; de uitslag tot nu toe blijft ernaast staan.", "Polling station {0} is then entered twice again; its result so far stays beside it.";
+    /// Investigation asked of a station that is not definitive, or asked already, or in the first session.
+    NotInvestigable => "Een onderzoek kan alleen in een volgende zitting, van een definitief stembureau, een keer per zitting.", "An investigation is only possible in a next session, of a definitive polling station, once per session.";
+    /// The overview's mark of a station under investigation.
+    Investigating => "onderzoek", "investigating";
+    /// The overview's mark of a station investigated.
+    Investigated => "onderzocht", "investigated";
+    /// The PIN prompt's act: opening a session.
+    ActSessionOpen => "een volgende zitting openen", "open a next session";
+    /// The PIN prompt's act: {0} the station.
+    ActRequest => "een onderzoek van stembureau {0} vastleggen", "record an investigation of polling station {0}";
+    /// The PIN prompt's act: {0} the station.
+    ActConclude => "de uitkomst van het onderzoek van stembureau {0} vastleggen", "record the outcome of the investigation of polling station {0}";
+    /// The screen title of the session screens.
+    SessionTitle => "Volgende zitting", "Next session";
+    /// Help on the session screens.
+    HelpSession => "Een volgende zitting: na de export opent een coordinator die met Z op het totaalscherm. Op het overzicht legt O een verzoek tot onderzoek van een definitief stembureau vast (reden 1 of 2, dan de aanleiding); C legt daarna de uitkomst vast (bevindingen, herteld J/N, uitslag gewijzigd J/N, het nummer ter bevestiging). Een gewijzigde uitslag wordt opnieuw twee keer ingevoerd. Esc gaat terug zonder iets vast te leggen.", "A next session: after the export a coordinator opens it with Z on the total screen. On the overview O records a request to investigate a definitive polling station (reason 1 or 2, then the cause); C then records the outcome (findings, recounted J/N, result changed J/N, the number to confirm). A changed result is entered twice again. Esc goes back without recording anything.";
+
     // ---- key bar ----
     /// Key F1.
     KeyHelp => "F1 hulp", "F1 help";
@@ -653,7 +729,7 @@ catalogue! {
     /// Help coordinator.
     HelpCoordinator => "Verschillen: bewaar de invoer die met het papier klopt (1, 2), stuur alleen de verschillende velden terug naar de 1e (3) of 2e (4) invoerder, die ze opnieuw typt waarna opnieuw vergeleken wordt, of gooi beide weg (0). Fouten: stuur terug naar de invoerder of gooi de invoer weg. Waarschuwingen: controleer ze met het papier en accepteer ze (A), of gooi beide invoeren weg (0). Definitief: de uitslag staat er alleen om te lezen; Op/Neer/PgUp/PgDn bladeren.", "Differences: keep the entry that matches the paper (1, 2), return only the differing fields to the 1st (3) or 2nd (4) typist, who types them again and the entries are compared again, or discard both (0). Errors: send back to the typist or discard the entry. Warnings: check them against the paper and acknowledge them (A), or discard both entries (0). Definitive: the result is shown read-only; Up/Down/PgUp/PgDn scroll.";
     /// Help total.
-    HelpTotal => "Vergelijk de cijfers (A-J, per lijst E.x) met het geprinte proces-verbaal voordat u tekent; Op/Neer bladert. Als alle stembureaus definitief zijn: E schrijft de ondertekende 510b naar de stick; daarna staat de hashcode groot op het scherm (H wisselt). Zet de hashcode op het proces-verbaal. Nog een stick nodig: steek een lege stick in en druk weer E; die krijgt dezelfde ondertekende uitslag met dezelfde hashcode.", "Compare the figures (A-J, per list E.x) with the printed report before signing; Up/Down scrolls. When every polling station is definitive: E writes the signed 510b to the stick; then the hash code is shown large (H toggles). Put the hash code on the report. Another stick needed: insert an empty stick and press E again; it gets the same signed result with the same hash code.";
+    HelpTotal => "Vergelijk de cijfers (A-J, per lijst E.x) met het geprinte proces-verbaal voordat u tekent; Op/Neer bladert. Als alle stembureaus definitief zijn: E schrijft de ondertekende 510b naar de stick; daarna staat de hashcode groot op het scherm (H wisselt). Zet de hashcode op het proces-verbaal. Nog een stick nodig: steek een lege stick in en druk weer E; die krijgt dezelfde ondertekende uitslag met dezelfde hashcode. Z opent daarna een volgende zitting (onderzoeken en correcties).", "Compare the figures (A-J, per list E.x) with the printed report before signing; Up/Down scrolls. When every polling station is definitive: E writes the signed 510b to the stick; then the hash code is shown large (H toggles). Put the hash code on the report. Another stick needed: insert an empty stick and press E again; it gets the same signed result with the same hash code. Z then opens a next session (investigations and corrections).";
     /// Journal failure.
     JournalFailed => "Het journaal kan niet geschreven worden: {0}. Er wordt niets meer aangenomen.", "The journal cannot be written: {0}. Nothing more is accepted.";
     /// Field is a number.

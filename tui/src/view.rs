@@ -38,6 +38,7 @@ pub fn title(state: &State, screen: &Screen) -> String {
             Msg::CoordinatorTitle.fill(lang, &[&station.to_string()])
         }
         Screen::Total => Msg::TotalTitle.text(lang).to_string(),
+        Screen::Session(_) => Msg::SessionTitle.text(lang).to_string(),
     }
 }
 
@@ -62,6 +63,10 @@ pub fn draw(state: &State, screen: &Screen, frame: &mut Frame, body: Rect) {
             coordinator(state, frame, body, *station, *scroll)
         }
         Screen::Total => total(state, frame, body),
+        Screen::Session(form) => {
+            let lines = crate::session::lines(state, form);
+            frame.render_widget(Paragraph::new(lines).wrap(Wrap { trim: false }), body);
+        }
         Screen::Confirm {
             station,
             decision,
@@ -147,6 +152,15 @@ fn decision_msg(decision: &tally_ledger::municipal::Decision) -> Msg {
 pub fn keys(state: &State, screen: &Screen) -> Vec<Msg> {
     use Msg::*;
     match screen {
+        Screen::Overview { .. } if state.ledger.sessions.is_next() => vec![
+            KeyHelp,
+            KeyMove,
+            KeyEnter,
+            KeyCoordinator,
+            KeyInvestigate,
+            KeyTotal,
+            KeyQuit,
+        ],
         Screen::Overview { .. } => vec![
             KeyHelp,
             KeyMove,
@@ -181,11 +195,34 @@ pub fn keys(state: &State, screen: &Screen) -> Vec<Msg> {
             _ => vec![KeyHelp, KeyBack],
         },
         Screen::Confirm { .. } => vec![KeyHelp, KeyConfirmNumber, KeyBack],
+        Screen::Session(form) => vec![
+            KeyHelp,
+            match form {
+                crate::session::SessionForm::Request { reason: None, .. } => KeyChooseReason,
+                crate::session::SessionForm::Request { .. }
+                | crate::session::SessionForm::Conclude { written: false, .. } => KeyTypeText,
+                crate::session::SessionForm::Conclude {
+                    recounted: None, ..
+                }
+                | crate::session::SessionForm::Conclude {
+                    corrected: None, ..
+                } => KeyYesNo,
+                _ => KeyConfirmNumber,
+            },
+            KeyBack,
+        ],
         Screen::Total => {
-            if state.ledger.all_definitive() && state.ledger.exported.is_none() {
+            if state.ledger.exportable() && state.ledger.exported.is_none() {
                 vec![KeyHelp, KeyExport, KeyScroll, KeyBack]
             } else if state.ledger.exported.is_some() {
-                vec![KeyHelp, KeyAnotherStick, KeyBigHash, KeyScroll, KeyBack]
+                vec![
+                    KeyHelp,
+                    KeyAnotherStick,
+                    KeyBigHash,
+                    KeySession,
+                    KeyScroll,
+                    KeyBack,
+                ]
             } else {
                 vec![KeyHelp, KeyBack]
             }
@@ -213,7 +250,12 @@ fn overview(state: &State, frame: &mut Frame, area: Rect, selected: usize) {
     let nfields = election.form.fields.len();
     let mut definitive = 0usize;
     // Below the stations: a blank line, the progress and the journal's head.
-    let height = usize::from(area.height).saturating_sub(4);
+    let below = if state.ledger.sessions.is_next() {
+        5
+    } else {
+        4
+    };
+    let height = usize::from(area.height).saturating_sub(below);
     let first = selected.saturating_sub(height.saturating_sub(1));
     for (i, station) in election.info.stations.iter().enumerate() {
         let n = station.number.0;
@@ -253,12 +295,21 @@ fn overview(state: &State, frame: &mut Frame, area: Rect, selected: usize) {
             (Some(a), None) => a,
             _ => "-".into(),
         };
+        let investigation = state.ledger.sessions.investigations.get(&n);
         let action = if status.needs_coordinator() {
             format!(
                 "{} {}",
                 Msg::WarningMark.text(lang),
                 Msg::NeedsCoordinator.text(lang)
             )
+        } else if investigation.is_some_and(|i| i.conclusion.is_none()) {
+            format!(
+                "{} {}",
+                Msg::WarningMark.text(lang),
+                Msg::Investigating.text(lang)
+            )
+        } else if investigation.is_some() {
+            Msg::Investigated.text(lang).to_string()
         } else {
             String::new()
         };
@@ -284,6 +335,10 @@ fn overview(state: &State, frame: &mut Frame, area: Rect, selected: usize) {
         ));
     }
     lines.push(Line::from(""));
+    if state.ledger.sessions.is_next() {
+        let n = state.ledger.sessions.number().to_string();
+        lines.push(Line::styled(Msg::SessionLine.fill(lang, &[&n]), BOLD));
+    }
     lines.push(Line::from(Msg::ProgressLine.fill(
         lang,
         &[
@@ -735,6 +790,11 @@ fn definitive(state: &State, frame: &mut Frame, area: Rect, station: u32, scroll
             Msg::AcknowledgedBy.fill(lang, &[who, &time_of_day(at)]),
         ));
     }
+    // A station corrected in this session: the previous session's numbers beside the new.
+    let previous = state.ledger.sessions.previous.get(&station);
+    if previous.is_some() {
+        head.push(Line::styled(Msg::PreviousBeside.text(lang), DIM));
+    }
     let width = usize::from(area.width).max(1);
     let head_rows: usize = head
         .iter()
@@ -758,7 +818,8 @@ fn definitive(state: &State, frame: &mut Frame, area: Rect, station: u32, scroll
         .level
         .figures_max_scroll
         .set(total.saturating_sub(room));
-    let label_width = usize::from(list.width).saturating_sub(22).max(10);
+    let extra = if previous.is_some() { 13 } else { 0 };
+    let label_width = usize::from(list.width).saturating_sub(22 + extra).max(10);
     let mut lines = Vec::with_capacity(room + 1);
     for field in form.fields.iter().skip(first).take(room) {
         let label: String = crate::form::label(form, field.id, lang)
@@ -774,11 +835,26 @@ fn definitive(state: &State, frame: &mut Frame, area: Rect, station: u32, scroll
         } else {
             value_text(result.values.get(field.id))
         };
-        lines.push(Line::from(vec![
+        let mut spans = vec![
             Span::styled(format!("{:>6} ", field.id.to_string()), DIM),
             Span::raw(format!("{label:<label_width$} ")),
             Span::styled(format!("{value:>11}"), BOLD),
-        ]));
+        ];
+        if let Some(previous) = previous {
+            let was = previous.get(field.id);
+            let changed = was != result.values.get(field.id);
+            let was = if field.id.is_mark() {
+                value_text(was).replace('x', Msg::Ticked.text(lang))
+            } else {
+                value_text(was)
+            };
+            let mark = if changed { "*" } else { " " };
+            spans.push(Span::styled(
+                format!(" {mark}{was:>11}"),
+                if changed { WARN } else { DIM },
+            ));
+        }
+        lines.push(Line::from(spans));
     }
     let last = (first + room).min(total);
     lines.push(Line::styled(
@@ -866,6 +942,14 @@ fn total(state: &State, frame: &mut Frame, area: Rect) {
     if !state.ledger.all_definitive() {
         let lines = vec![problem_line(Msg::NotAllDefinitive.text(lang))];
         frame.render_widget(Paragraph::new(lines), area);
+        return;
+    }
+    let open = state.ledger.sessions.open_investigations();
+    if !open.is_empty() {
+        let stations: Vec<String> = open.iter().map(u32::to_string).collect();
+        let text = Msg::OpenInvestigations.fill(lang, &[&stations.join(", ")]);
+        let lines = vec![problem_line(&text)];
+        frame.render_widget(Paragraph::new(lines).wrap(Wrap { trim: false }), area);
         return;
     }
     let width = usize::from(area.width.max(1));

@@ -204,11 +204,21 @@ fn registration_roles_and_the_two_entries() {
     assert_eq!(r.state.ledger.status(2), Some(Status::Definitive));
 }
 
+/// The clock of the PIN delays in [`wrong_pins_are_journaled_slow_down_and_survive_a_restart`]:
+/// it stands still unless the test moves it, so no delay runs out while the machine is slow.
+static PIN_CLOCK: std::sync::atomic::AtomicI64 = std::sync::atomic::AtomicI64::new(0);
+
+fn pin_clock() -> i64 {
+    PIN_CLOCK.load(std::sync::atomic::Ordering::SeqCst)
+}
+
 #[test]
 fn wrong_pins_are_journaled_slow_down_and_survive_a_restart() {
     let dir = tempfile::tempdir().unwrap();
     let paths = paths(dir.path());
+    PIN_CLOCK.store(1_780_000_000_000, std::sync::atomic::Ordering::SeqCst);
     let mut r = open(&paths, Lang::Nl);
+    r.now = pin_clock;
     unlock(&mut r);
     load_definition(&mut r);
     register(&mut r, "Anna", false);
@@ -242,15 +252,11 @@ fn wrong_pins_are_journaled_slow_down_and_survive_a_restart() {
     // A restart does not end the delay: the wrong PINs are in the journal.
     drop(r);
     let mut r = open(&paths, Lang::Nl);
+    r.now = pin_clock;
     unlock(&mut r);
     let throttle = &r.state.ledger.people.throttle;
     assert_eq!(throttle.wrong_in_a_row(PersonId(2)), journaled as u32);
-    let now = tally_core::double_entry::Timestamp(
-        std::time::SystemTime::now()
-            .duration_since(std::time::UNIX_EPOCH)
-            .unwrap()
-            .as_millis() as i64,
-    );
+    let now = tally_core::double_entry::Timestamp(pin_clock());
     let wait = throttle.check(PersonId(2), now).unwrap_err().wait_ms;
     select(&mut r, 0);
     key(&mut r, KeyCode::Enter);
@@ -261,9 +267,8 @@ fn wrong_pins_are_journaled_slow_down_and_survive_a_restart() {
         "{}",
         pin_error(&r)
     );
-    std::thread::sleep(std::time::Duration::from_millis(wait as u64 + 200));
     // After the delay, the right PIN opens the entry and ends the row.
-    std::thread::sleep(std::time::Duration::from_millis(1100));
+    PIN_CLOCK.fetch_add(wait as i64 + 1, std::sync::atomic::Ordering::SeqCst);
     type_str(&mut r, PIN);
     key(&mut r, KeyCode::Enter);
     assert!(

@@ -55,6 +55,9 @@ pub struct Runner<L: Level, S: Services<L>, J: Journal> {
     pub quit: bool,
     /// When the last key came (the screen locks after [`IDLE_LOCK`] without one).
     pub last_key: std::time::Instant,
+    /// The clock the PIN delays are judged by, in milliseconds since 1970: the system's;
+    /// a test sets its own, so that a delay does not run out while a slow machine works.
+    pub now: fn() -> i64,
 }
 
 /// How long without a key before a screen that belongs to a person locks.
@@ -173,6 +176,7 @@ impl<L: Level, S: Services<L>, J: Journal> Runner<L, S, J> {
             journal,
             quit: false,
             last_key: std::time::Instant::now(),
+            now: now_ms,
         })
     }
 
@@ -335,7 +339,7 @@ impl<L: Level, S: Services<L>, J: Journal> Runner<L, S, J> {
     /// Checks a person's PIN: refused without a try while the delay after wrong PINs runs;
     /// a try, right or wrong, is journaled (the delay survives a restart).
     fn check_pin(&mut self, person: PersonId, pin: &Secret, act: PinFor<L::Act>) -> Vec<Event<L>> {
-        let now = Timestamp(now_ms());
+        let now = Timestamp((self.now)());
         let people = L::people(&self.state.ledger);
         let refused = |r: Refusal| {
             vec![Event::PinChecked {

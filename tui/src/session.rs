@@ -1,0 +1,335 @@
+//! The municipal level's screens of a next session (`docs/next-session.md`): opening it, and
+//! asking and concluding the investigation of a polling station. Each is a coordinator's act
+//! (behind their PIN), said in words and confirmed by typing a number; the records are the
+//! ledger's ([`tally_ledger::session`]).
+
+use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
+use ratatui::text::Line;
+use tally_core::people::PersonId;
+use tally_ledger::municipal::{MAX_SESSION_TEXT, Place, Record};
+use tally_ledger::session::{Conclusion, InvestigationReason};
+
+use crate::app::{Effect, Screen, State};
+use crate::services::Refusal;
+use crate::shell::view::{BOLD, ascii};
+use crate::text::{Lang, Msg};
+
+/// A step of a next session on screen.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum SessionForm {
+    /// Opening the next session: its number typed to confirm.
+    Open {
+        /// The digits typed.
+        typed: String,
+    },
+    /// Asking the investigation of a station: the reason (1 or 2), then the instruction.
+    Request {
+        /// The station.
+        station: u32,
+        /// The reason, once chosen.
+        reason: Option<InvestigationReason>,
+        /// The instruction typed.
+        text: String,
+    },
+    /// Concluding it: the findings, recounted (J/N), corrected (J/N), then the station's
+    /// number typed to confirm.
+    Conclude {
+        /// The station.
+        station: u32,
+        /// The findings typed.
+        findings: String,
+        /// Whether the findings are complete (Enter).
+        written: bool,
+        /// Recounted, once answered.
+        recounted: Option<bool>,
+        /// Result changed, once answered.
+        corrected: Option<bool>,
+        /// The digits typed to confirm.
+        typed: String,
+    },
+}
+
+/// A character typed into a text: printable, within the length the ledger takes.
+fn type_text(text: &mut String, key: &KeyEvent) -> bool {
+    match key.code {
+        KeyCode::Char(c)
+            if !c.is_control()
+                && !key.modifiers.contains(KeyModifiers::CONTROL)
+                && text.chars().count() < MAX_SESSION_TEXT =>
+        {
+            text.push(c);
+            true
+        }
+        KeyCode::Backspace => {
+            text.pop();
+            true
+        }
+        _ => false,
+    }
+}
+
+/// A digit typed into a number (at most 6), or Backspace.
+fn type_number(typed: &mut String, key: &KeyEvent) -> bool {
+    match key.code {
+        KeyCode::Char(c) if c.is_ascii_digit() => {
+            if typed.len() < 6 {
+                typed.push(c);
+            }
+            true
+        }
+        KeyCode::Backspace => {
+            typed.pop();
+            true
+        }
+        _ => false,
+    }
+}
+
+/// J (ja) or Y yes, N no.
+fn yes_no(key: &KeyEvent) -> Option<bool> {
+    match key.code {
+        KeyCode::Char('j' | 'J' | 'y' | 'Y') => Some(true),
+        KeyCode::Char('n' | 'N') => Some(false),
+        _ => None,
+    }
+}
+
+fn persisted(record: Record) -> Vec<Effect> {
+    vec![
+        Effect::Persist(record),
+        Effect::Persist(Record::Moved {
+            place: Place::Overview,
+        }),
+    ]
+}
+
+/// A key on a session screen.
+pub fn key(state: &mut State, mut form: SessionForm, key: KeyEvent) -> Vec<Effect> {
+    let by = state.signed_in.unwrap_or(PersonId(0));
+    let wrong_number =
+        |number: u32| Refusal::with(Msg::ConfirmWrongNumber, &[&number.to_string()], "");
+    match &mut form {
+        _ if key.code == KeyCode::Esc => {
+            let back = if matches!(form, SessionForm::Open { .. }) {
+                Place::Total
+            } else {
+                Place::Overview
+            };
+            return vec![Effect::Persist(Record::Moved { place: back })];
+        }
+        SessionForm::Open { typed } => {
+            let next = state.ledger.sessions.number().saturating_add(1);
+            if key.code == KeyCode::Enter {
+                if typed.parse::<u32>().ok() == Some(next) {
+                    return persisted(Record::SessionOpened { by, at: 0 });
+                }
+                typed.clear();
+                state.error(wrong_number(next));
+            } else {
+                type_number(typed, &key);
+            }
+        }
+        SessionForm::Request {
+            station,
+            reason: reason @ None,
+            ..
+        } => match key.code {
+            KeyCode::Char(c @ ('1' | '2')) => {
+                let i = usize::from(c == '2');
+                *reason = InvestigationReason::ALL.get(i).copied();
+            }
+            _ => state.info(Msg::SessionChooseReason, &[&station.to_string()]),
+        },
+        SessionForm::Request {
+            station,
+            reason: Some(reason),
+            text,
+        } => {
+            if key.code == KeyCode::Enter {
+                if text.trim().is_empty() {
+                    state.error(Refusal::with(Msg::SessionTextEmpty, &[], ""));
+                } else {
+                    return persisted(Record::InvestigationRequested {
+                        station: *station,
+                        reason: *reason,
+                        instruction: text.trim().to_owned(),
+                        by,
+                        at: 0,
+                    });
+                }
+            } else {
+                type_text(text, &key);
+            }
+        }
+        SessionForm::Conclude {
+            findings,
+            written: written @ false,
+            ..
+        } => {
+            if key.code == KeyCode::Enter {
+                if findings.trim().is_empty() {
+                    state.error(Refusal::with(Msg::SessionTextEmpty, &[], ""));
+                } else {
+                    *written = true;
+                }
+            } else {
+                type_text(findings, &key);
+            }
+        }
+        SessionForm::Conclude {
+            recounted: recounted @ None,
+            ..
+        } => *recounted = yes_no(&key).or(*recounted),
+        SessionForm::Conclude {
+            corrected: corrected @ None,
+            ..
+        } => *corrected = yes_no(&key).or(*corrected),
+        SessionForm::Conclude {
+            station,
+            findings,
+            recounted: Some(recounted),
+            corrected: Some(corrected),
+            typed,
+            ..
+        } => {
+            if key.code == KeyCode::Enter {
+                if typed.parse::<u32>().ok() == Some(*station) {
+                    return persisted(Record::InvestigationConcluded {
+                        station: *station,
+                        conclusion: Conclusion {
+                            findings: findings.trim().to_owned(),
+                            recounted: *recounted,
+                            corrected: *corrected,
+                        },
+                        by,
+                        at: 0,
+                    });
+                }
+                typed.clear();
+                state.error(wrong_number(*station));
+            } else {
+                type_number(typed, &key);
+            }
+        }
+    }
+    state.go(Screen::Session(form));
+    Vec::new()
+}
+
+/// The reason's words on screen.
+pub fn reason_msg(reason: InvestigationReason) -> Msg {
+    match reason {
+        InvestigationReason::UnexplainedDifference => Msg::ReasonUnexplained,
+        InvestigationReason::OtherError => Msg::ReasonOtherError,
+    }
+}
+
+fn yes_no_text(answer: bool, lang: Lang) -> &'static str {
+    if answer {
+        Msg::Yes.text(lang)
+    } else {
+        Msg::No.text(lang)
+    }
+}
+
+/// What a session screen shows.
+pub fn lines(state: &State, form: &SessionForm) -> Vec<Line<'static>> {
+    let lang = state.lang;
+    let text_line = |text: &str| Line::styled(format!("> {}_", ascii(text)), BOLD);
+    let mut lines = Vec::new();
+    match form {
+        SessionForm::Open { typed } => {
+            let next = state.ledger.sessions.number().saturating_add(1).to_string();
+            lines.push(Line::styled(
+                Msg::SessionOpenTitle.fill(lang, &[&next]),
+                BOLD,
+            ));
+            lines.push(Line::from(""));
+            lines.push(Line::from(Msg::SessionOpenExplain.text(lang)));
+            lines.push(Line::from(""));
+            lines.push(Line::from(Msg::SessionOpenPrompt.fill(lang, &[&next])));
+            lines.push(Line::styled(format!("> {typed}_"), BOLD));
+        }
+        SessionForm::Request {
+            station,
+            reason,
+            text,
+        } => {
+            let n = station.to_string();
+            lines.push(Line::styled(Msg::RequestTitle.fill(lang, &[&n]), BOLD));
+            lines.push(Line::from(""));
+            match reason {
+                None => {
+                    lines.push(Line::from(Msg::SessionChooseReason.fill(lang, &[&n])));
+                    for (i, r) in InvestigationReason::ALL.iter().enumerate() {
+                        lines.push(Line::from(format!(
+                            "  {}  {}",
+                            i + 1,
+                            reason_msg(*r).text(lang)
+                        )));
+                    }
+                }
+                Some(r) => {
+                    lines.push(Line::from(
+                        Msg::RequestReason.fill(lang, &[reason_msg(*r).text(lang)]),
+                    ));
+                    lines.push(Line::from(""));
+                    lines.push(Line::from(Msg::RequestInstruction.text(lang)));
+                    lines.push(text_line(text));
+                }
+            }
+        }
+        SessionForm::Conclude {
+            station,
+            findings,
+            written,
+            recounted,
+            corrected,
+            typed,
+        } => {
+            let n = station.to_string();
+            lines.push(Line::styled(Msg::ConcludeTitle.fill(lang, &[&n]), BOLD));
+            if let Some(i) = state.ledger.sessions.investigations.get(station) {
+                lines.push(Line::from(
+                    Msg::RequestReason.fill(lang, &[reason_msg(i.reason).text(lang)]),
+                ));
+                lines.push(Line::from(
+                    Msg::ConcludeInstruction.fill(lang, &[&ascii(&i.instruction)]),
+                ));
+            }
+            lines.push(Line::from(""));
+            lines.push(Line::from(Msg::ConcludeFindings.text(lang)));
+            if *written {
+                lines.push(Line::from(format!("  {}", ascii(findings))));
+            } else {
+                lines.push(text_line(findings));
+                return lines;
+            }
+            let Some(recounted) = recounted else {
+                lines.push(Line::from(Msg::ConcludeRecounted.text(lang)));
+                return lines;
+            };
+            lines.push(Line::from(format!(
+                "{} {}",
+                Msg::ConcludeRecounted.text(lang),
+                yes_no_text(*recounted, lang)
+            )));
+            let Some(corrected) = corrected else {
+                lines.push(Line::from(Msg::ConcludeCorrected.text(lang)));
+                return lines;
+            };
+            lines.push(Line::from(format!(
+                "{} {}",
+                Msg::ConcludeCorrected.text(lang),
+                yes_no_text(*corrected, lang)
+            )));
+            lines.push(Line::from(""));
+            if *corrected {
+                lines.push(Line::from(Msg::ConcludeReopens.fill(lang, &[&n])));
+            }
+            lines.push(Line::from(Msg::ConfirmPrompt.fill(lang, &[&n])));
+            lines.push(Line::styled(format!("> {typed}_"), BOLD));
+        }
+    }
+    lines
+}

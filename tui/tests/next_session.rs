@@ -1,0 +1,162 @@
+//! A next session on the terminal (`docs/next-session.md`): after the export of Juinen the
+//! coordinator opens session 2, records an investigation of station 1, its outcome (recounted,
+//! result changed), the station is entered twice again with one vote more, shown beside its
+//! result so far, and the corrected result is exported. A restart at each step gives back the
+//! same ledger; every step is a coordinator's, behind their PIN, confirmed by a number.
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::indexing_slicing)]
+
+mod common;
+
+use common::*;
+use crossterm::event::KeyCode;
+use tally_core::entry::FieldId;
+use tally_core::ids::{CandidatePosition, ListNumber};
+use tally_ledger::municipal::Status;
+use tally_ledger::session::InvestigationReason;
+use tally_tui::app::Screen;
+use tally_tui::session::SessionForm;
+use tally_tui::shell::Screen as Shell;
+use tally_tui::text::Lang;
+
+/// The ledger after a restart on the same folders equals `r`'s.
+fn restarts_the_same(paths: &tally_demo::Paths, r: &Demo) {
+    let mut again = open(paths, Lang::Nl);
+    unlock(&mut again);
+    assert_eq!(again.state.ledger, r.state.ledger);
+}
+
+#[test]
+fn an_investigated_station_is_corrected_by_a_new_double_entry_and_exported_again() {
+    let dir = tempfile::tempdir().unwrap();
+    let paths = paths(dir.path());
+    let mut r = open(&paths, Lang::Nl);
+    unlock(&mut r);
+    load_definition(&mut r);
+    register(&mut r, "Anna", false);
+    register(&mut r, "Bert", false);
+    let lists = juinen_lists(&r);
+    for (i, s) in [(0, 1), (1, 2), (2, 3)] {
+        full_entry(&mut r, i, "Anna", &paper(s, &lists));
+        full_entry(&mut r, i, "Bert", &paper(s, &lists));
+    }
+    assert!(r.state.ledger.all_definitive());
+
+    // In the first session there is nothing to investigate.
+    select(&mut r, 0);
+    key(&mut r, KeyCode::Char('o'));
+    assert!(matches!(
+        r.state.screen,
+        Shell::Level(Screen::Overview { .. })
+    ));
+    // Z before the export opens nothing.
+    key(&mut r, KeyCode::Char('t'));
+    key(&mut r, KeyCode::Char('z'));
+    assert_eq!(r.state.screen, Shell::Level(Screen::Total));
+    as_coordinator(&mut r, 'e');
+    let (first_path, first_sha) = r.state.ledger.exported.clone().expect("exported");
+
+    // Session 2: Z, the coordinator's PIN, the number 2 typed (a wrong one opens nothing).
+    as_coordinator(&mut r, 'z');
+    assert!(matches!(
+        r.state.screen,
+        Shell::Level(Screen::Session(SessionForm::Open { .. }))
+    ));
+    type_str(&mut r, "3");
+    key(&mut r, KeyCode::Enter);
+    assert_eq!(r.state.ledger.sessions.number(), 1);
+    type_str(&mut r, "2");
+    key(&mut r, KeyCode::Enter);
+    assert_eq!(r.state.ledger.sessions.number(), 2);
+    assert_eq!(r.state.ledger.exported, None);
+    assert_eq!(
+        r.state.ledger.sessions.closed[0].exported,
+        (first_path.clone(), first_sha.clone())
+    );
+    assert!(screen_text(&r.state).contains("Zitting 2 (volgende zitting)"));
+    restarts_the_same(&paths, &r);
+
+    // O on station 1: the reason (1), the cause, Enter.
+    select(&mut r, 0);
+    as_coordinator(&mut r, 'o');
+    key(&mut r, KeyCode::Char('1'));
+    // Enter on an empty cause records nothing.
+    key(&mut r, KeyCode::Enter);
+    assert!(r.state.ledger.sessions.investigations.is_empty());
+    type_str(&mut r, "Verzoek CSB: onverklaard verschil van 3");
+    key(&mut r, KeyCode::Enter);
+    let i = &r.state.ledger.sessions.investigations[&1];
+    assert_eq!(i.reason, InvestigationReason::UnexplainedDifference);
+    assert_eq!(i.instruction, "Verzoek CSB: onverklaard verschil van 3");
+    assert!(screen_text(&r.state).contains("onderzoek"));
+    // The export waits for the outcome.
+    key(&mut r, KeyCode::Char('t'));
+    assert!(screen_text(&r.state).contains("Nog geen uitkomst van het onderzoek"));
+    as_coordinator(&mut r, 'e');
+    assert_eq!(r.state.ledger.exported, None);
+    key(&mut r, KeyCode::Esc);
+    restarts_the_same(&paths, &r);
+
+    // C on station 1: findings, recounted J, changed J, the number 1.
+    select(&mut r, 0);
+    as_coordinator(&mut r, 'c');
+    assert!(
+        matches!(
+            r.state.screen,
+            Shell::Level(Screen::Session(SessionForm::Conclude { .. }))
+        ),
+        "{}",
+        screen_text(&r.state)
+    );
+    type_str(&mut r, "Herteld: lijst 1 kandidaat 1 heeft 3 stemmen meer");
+    key(&mut r, KeyCode::Enter);
+    key(&mut r, KeyCode::Char('j'));
+    key(&mut r, KeyCode::Char('j'));
+    let text = screen_text(&r.state);
+    assert!(text.contains("wordt dan opnieuw"), "{text}");
+    type_str(&mut r, "1");
+    key(&mut r, KeyCode::Enter);
+    assert_eq!(r.state.ledger.status(1), Some(Status::FirstEntryNotStarted));
+    let conclusion = r.state.ledger.sessions.investigations[&1]
+        .conclusion
+        .clone()
+        .unwrap();
+    assert!(conclusion.recounted && conclusion.corrected);
+    restarts_the_same(&paths, &r);
+
+    // The corrected paper: three votes more for list 1's first candidate (and its totals).
+    let mut corrected = paper(1, &lists);
+    for f in [
+        FieldId::CandidateVotes(ListNumber(1), CandidatePosition(1)),
+        FieldId::ListTotal(ListNumber(1)),
+        FieldId::ListVotes(ListNumber(1)),
+        FieldId::VotesOnCandidates,
+        FieldId::VotesCast,
+        FieldId::PollCards,
+        FieldId::AdmittedVoters,
+    ] {
+        let n: u64 = corrected[&f].parse().unwrap();
+        corrected.insert(f, (n + 3).to_string());
+    }
+    full_entry(&mut r, 0, "Bert", &corrected);
+    full_entry(&mut r, 0, "Anna", &corrected);
+    assert_eq!(r.state.ledger.status(1), Some(Status::Definitive));
+    // The coordinator reads the new result beside the one before: the changed rows marked.
+    select(&mut r, 0);
+    as_coordinator(&mut r, 'c');
+    let text = screen_text(&r.state);
+    assert!(
+        text.contains("Rechts de uitslag van de vorige zitting"),
+        "{text}"
+    );
+    assert!(text.contains('*'), "{text}");
+    key(&mut r, KeyCode::Esc);
+    restarts_the_same(&paths, &r);
+
+    // The corrected result goes to a new stick (the first session's is kept elsewhere).
+    std::fs::rename(&first_path, dir.path().join("first-session.tally")).unwrap();
+    key(&mut r, KeyCode::Char('t'));
+    as_coordinator(&mut r, 'e');
+    let (_, sha) = r.state.ledger.exported.clone().expect("exported again");
+    assert_ne!(sha, first_sha);
+    restarts_the_same(&paths, &r);
+}
