@@ -22,7 +22,9 @@ use tally_core::people::{PersonId, RegistryError};
 
 use crate::form::{ElectionInfo, FieldId, Form};
 use crate::people::{People, PeopleRecord};
-use crate::session::{ClosedSession, Conclusion, Investigation, InvestigationReason, Sessions};
+use crate::session::{
+    ClosedSession, Conclusion, Investigation, InvestigationReason, SessionNote, Sessions,
+};
 
 /// Which of the two entries of a polling station.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
@@ -180,6 +182,16 @@ pub enum Record {
         /// When.
         at: i64,
     },
+    /// A coordinator recorded who of the committee was there, an objection or a remark, for
+    /// the report of the session open now (the first or a next one).
+    SessionNoted {
+        /// The line.
+        note: SessionNote,
+        /// The coordinator.
+        by: PersonId,
+        /// When.
+        at: i64,
+    },
     /// A coordinator recorded the committee's conclusion of an investigation. When the
     /// result changed, the station is opened for a new double entry; its result so far is
     /// kept beside it.
@@ -209,6 +221,7 @@ impl Record {
             | Record::EntryFinished { at, .. }
             | Record::Decided { at, .. }
             | Record::SessionOpened { at, .. }
+            | Record::SessionNoted { at, .. }
             | Record::InvestigationRequested { at, .. }
             | Record::InvestigationConcluded { at, .. } => *at = now,
             _ => {}
@@ -386,6 +399,9 @@ pub enum SessionError {
     /// The instruction or the findings are empty, or longer than the paper has room for.
     #[error("{0} must be 1 to {MAX_SESSION_TEXT} characters")]
     Text(&'static str),
+    /// A time of attendance that is not `HH:MM` (00:00 to 23:59).
+    #[error("{0:?} is not a time HH:MM")]
+    Time(String),
     /// The export of a next session waits for every investigation's conclusion.
     #[error("investigations without a conclusion: polling stations {0:?}")]
     OpenInvestigations(Vec<u32>),
@@ -393,6 +409,20 @@ pub enum SessionError {
 
 /// The longest instruction or findings text (characters).
 pub const MAX_SESSION_TEXT: usize = 1000;
+
+/// `H:MM` or `HH:MM`, 00:00 to 23:59.
+fn is_time(text: &str) -> bool {
+    let Some((h, m)) = text.trim().split_once(':') else {
+        return false;
+    };
+    let digits = |s: &str, n: std::ops::RangeInclusive<usize>| {
+        n.contains(&s.len()) && s.bytes().all(|b| b.is_ascii_digit())
+    };
+    digits(h, 1..=2)
+        && digits(m, 2..=2)
+        && h.parse::<u8>().is_ok_and(|h| h < 24)
+        && m.parse::<u8>().is_ok_and(|m| m < 60)
+}
 
 fn session_text(text: &str, what: &'static str) -> Result<(), SessionError> {
     let n = text.trim().chars().count();
@@ -836,12 +866,28 @@ impl Tally {
                     .take()
                     .ok_or(SessionError::NotExported(number))?;
                 let investigations = std::mem::take(&mut self.sessions.investigations);
+                let notes = std::mem::take(&mut self.sessions.notes);
                 self.sessions.previous.clear();
                 self.sessions.closed.push(ClosedSession {
                     number,
                     exported,
                     investigations,
+                    notes,
                 });
+            }
+            Record::SessionNoted { note, by, .. } => {
+                self.coordinator(*by)?;
+                for (what, text) in note.texts() {
+                    session_text(text, what)?;
+                }
+                if let SessionNote::Attendance { from, until, .. } = note {
+                    for t in [from, until] {
+                        if !is_time(t) {
+                            return Err(SessionError::Time(t.clone()).into());
+                        }
+                    }
+                }
+                self.sessions.notes.push(note.clone());
             }
             Record::InvestigationRequested {
                 station,
@@ -1021,6 +1067,21 @@ impl crate::persist::Ledger for Tally {
                 "session_opened",
                 name(by),
                 format!("session {} opened", ledger.sessions.number()),
+            ),
+            Record::SessionNoted { note, by, .. } => RecordLine::new(
+                "session_noted",
+                name(by),
+                match note {
+                    SessionNote::Attendance {
+                        member,
+                        from,
+                        until,
+                    } => {
+                        format!("present: {member} {from}-{until}")
+                    }
+                    SessionNote::Objection { .. } => "an objection".to_owned(),
+                    SessionNote::Remark { .. } => "a remark".to_owned(),
+                },
             ),
             Record::InvestigationRequested {
                 station,

@@ -68,6 +68,47 @@ pub struct Investigation {
     pub concluded_by: Option<PersonId>,
 }
 
+/// A line of a session's report besides the investigations: a member of the committee who
+/// was there (with times), an objection ("bezwaar") or a remark, as the report lists them.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case", deny_unknown_fields)]
+pub enum SessionNote {
+    /// A member of the committee present.
+    Attendance {
+        /// The member's name.
+        member: String,
+        /// From (as written: `19:30`).
+        from: String,
+        /// Until (as written).
+        until: String,
+    },
+    /// An objection made during the session.
+    Objection {
+        /// As written down.
+        text: String,
+    },
+    /// A remark.
+    Remark {
+        /// As written down.
+        text: String,
+    },
+}
+
+impl SessionNote {
+    /// The texts of the note, with what each is (for checking their length).
+    pub fn texts(&self) -> Vec<(&'static str, &str)> {
+        match self {
+            SessionNote::Attendance {
+                member,
+                from,
+                until,
+            } => vec![("the member", member), ("from", from), ("until", until)],
+            SessionNote::Objection { text } => vec![("the objection", text)],
+            SessionNote::Remark { text } => vec![("the remark", text)],
+        }
+    }
+}
+
 /// A session that has ended with an export.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct ClosedSession {
@@ -77,6 +118,8 @@ pub struct ClosedSession {
     pub exported: (String, String),
     /// Its investigations (none in the first session).
     pub investigations: BTreeMap<u32, Investigation>,
+    /// Its attendance, objections and remarks.
+    pub notes: Vec<SessionNote>,
 }
 
 /// The sessions so far: the ones closed, and the one open now.
@@ -90,6 +133,8 @@ pub struct Sessions {
     /// before had it: shown beside the new numbers, and the previous values of the
     /// corrigendum.
     pub previous: BTreeMap<u32, PollingStationEntry>,
+    /// The attendance, objections and remarks of the session open now.
+    pub notes: Vec<SessionNote>,
 }
 
 impl Sessions {

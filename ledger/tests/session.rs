@@ -336,3 +336,53 @@ fn a_corrected_station_is_entered_twice_again_beside_its_result_so_far() {
     assert!(run.tally.sessions.previous.is_empty());
     replays(&run);
 }
+
+#[test]
+fn attendance_objections_and_remarks_belong_to_their_session() {
+    use tally_ledger::session::SessionNote;
+    let mut run = Run::new();
+    let note =
+        |run: &mut Run, note: SessionNote, by| run.apply(Record::SessionNoted { note, by, at: 7 });
+    let present = |from: &str, until: &str| SessionNote::Attendance {
+        member: "Petra de Vries".into(),
+        from: from.into(),
+        until: until.into(),
+    };
+    // A typist records nothing; a time must be HH:MM; a text is never empty.
+    assert!(matches!(
+        note(&mut run, present("7:30", "22:00"), ANN),
+        Err(ApplyError::Refused(_))
+    ));
+    for (from, until) in [("24:00", "22:00"), ("7:3", "22:00"), ("7:30", "22.00")] {
+        assert!(matches!(
+            session_error(note(&mut run, present(from, until), CARLA)),
+            SessionError::Time(_)
+        ));
+    }
+    assert_eq!(
+        session_error(note(
+            &mut run,
+            SessionNote::Remark { text: " ".into() },
+            CARLA
+        )),
+        SessionError::Text("the remark")
+    );
+    note(&mut run, present("7:30", "22:00"), CARLA).unwrap();
+    note(
+        &mut run,
+        SessionNote::Objection {
+            text: "Bezwaar tegen de telling van stembureau 2".into(),
+        },
+        CARLA,
+    )
+    .unwrap();
+    assert_eq!(run.tally.sessions.notes.len(), 2);
+    run.both(1, 0);
+    run.both(2, 0);
+    run.both(3, 0);
+    run.export("aa").unwrap();
+    run.session(CARLA).unwrap();
+    assert_eq!(run.tally.sessions.closed[0].notes.len(), 2);
+    assert!(run.tally.sessions.notes.is_empty());
+    replays(&run);
+}

@@ -72,6 +72,8 @@ pub enum MunicipalAct {
         /// The station.
         station: u32,
     },
+    /// Record the session's attendance, objections and remarks (a coordinator's PIN).
+    Notes,
     /// Record the outcome of a station's investigation (a coordinator's PIN).
     Conclude {
         /// The station.
@@ -188,7 +190,8 @@ pub fn screen_for(state: &State, place: Place) -> Screen {
                     .iter()
                     .position(|s| s == station)
                     .unwrap_or(0),
-                Some(Screen::Session(SessionForm::Open { .. })) | None => 0,
+                Some(Screen::Session(SessionForm::Open { .. } | SessionForm::Notes { .. }))
+                | None => 0,
             },
         },
         Place::Entry { station, slot } => Screen::Entry {
@@ -348,6 +351,7 @@ impl Level for Municipal {
                 except: None,
                 act: match form {
                     SessionForm::Open { .. } => MunicipalAct::OpenSession,
+                    SessionForm::Notes { .. } => MunicipalAct::Notes,
                     SessionForm::Request { station, .. } => {
                         MunicipalAct::Request { station: *station }
                     }
@@ -385,6 +389,13 @@ impl Level for Municipal {
             MunicipalAct::Export => {
                 state.go(Screen::Total);
                 vec![Effect::Level(MunicipalEffect::Export)]
+            }
+            MunicipalAct::Notes => {
+                state.go(Screen::Session(SessionForm::Notes {
+                    kind: None,
+                    texts: Vec::new(),
+                }));
+                Vec::new()
             }
             MunicipalAct::OpenSession => {
                 state.go(Screen::Session(SessionForm::Open {
@@ -428,6 +439,7 @@ impl Level for Municipal {
             }
             MunicipalAct::Export => Msg::ActExport.text(lang).to_owned(),
             MunicipalAct::OpenSession => Msg::ActSessionOpen.text(lang).to_owned(),
+            MunicipalAct::Notes => Msg::ActNotes.text(lang).to_owned(),
             MunicipalAct::Request { station } => {
                 Msg::ActRequest.fill(lang, &[&station.to_string()])
             }
@@ -517,6 +529,7 @@ impl Level for Municipal {
             Record::InvestigationRequested { station, .. } => {
                 state.info(Msg::RequestRecorded, &[&station.to_string()]);
             }
+            Record::SessionNoted { .. } => state.info(Msg::NoteRecorded, &[]),
             Record::InvestigationConcluded { station, .. } => {
                 state.info(Msg::ConclusionRecorded, &[&station.to_string()]);
             }
@@ -628,6 +641,10 @@ fn on_key(state: &mut State, key: KeyEvent) -> Vec<Effect> {
                         except,
                         act: PinFor::Level(MunicipalAct::Entry { station, slot }),
                     });
+                    Vec::new()
+                }
+                KeyCode::Char('s' | 'S') if state.ledger.election.is_some() => {
+                    state.coordinator(MunicipalAct::Notes);
                     Vec::new()
                 }
                 KeyCode::Char('o' | 'O') => {

@@ -7,7 +7,7 @@ use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
 use ratatui::text::Line;
 use tally_core::people::PersonId;
 use tally_ledger::municipal::{MAX_SESSION_TEXT, Place, Record};
-use tally_ledger::session::{Conclusion, InvestigationReason};
+use tally_ledger::session::{Conclusion, InvestigationReason, SessionNote};
 
 use crate::app::{Effect, Screen, State};
 use crate::services::Refusal;
@@ -47,6 +47,33 @@ pub enum SessionForm {
         /// The digits typed to confirm.
         typed: String,
     },
+    /// The session's attendance, objections and remarks: the list so far, and a new line
+    /// (1 attendance: member, from, until; 2 objection; 3 remark), Enter after each text.
+    Notes {
+        /// The kind of the line being written (1, 2 or 3), once chosen.
+        kind: Option<u8>,
+        /// The texts written so far of the line.
+        texts: Vec<String>,
+    },
+}
+
+/// How many texts a line of `kind` has.
+fn texts_of(kind: u8) -> usize {
+    if kind == 1 { 3 } else { 1 }
+}
+
+/// The line of `kind` from its texts.
+fn note_of(kind: u8, texts: &[String]) -> Option<SessionNote> {
+    let text = |i: usize| texts.get(i).map(|t| t.trim().to_owned());
+    Some(match kind {
+        1 => SessionNote::Attendance {
+            member: text(0)?,
+            from: text(1)?,
+            until: text(2)?,
+        },
+        2 => SessionNote::Objection { text: text(0)? },
+        _ => SessionNote::Remark { text: text(0)? },
+    })
 }
 
 /// A character typed into a text: printable, within the length the ledger takes.
@@ -109,6 +136,14 @@ pub fn key(state: &mut State, mut form: SessionForm, key: KeyEvent) -> Vec<Effec
     let wrong_number =
         |number: u32| Refusal::with(Msg::ConfirmWrongNumber, &[&number.to_string()], "");
     match &mut form {
+        // Esc while a line of notes is written drops that line, and stays.
+        SessionForm::Notes {
+            kind: kind @ Some(_),
+            texts,
+        } if key.code == KeyCode::Esc => {
+            *kind = None;
+            texts.clear();
+        }
         _ if key.code == KeyCode::Esc => {
             let back = if matches!(form, SessionForm::Open { .. }) {
                 Place::Total
@@ -116,6 +151,40 @@ pub fn key(state: &mut State, mut form: SessionForm, key: KeyEvent) -> Vec<Effec
                 Place::Overview
             };
             return vec![Effect::Persist(Record::Moved { place: back })];
+        }
+        SessionForm::Notes {
+            kind: kind @ None,
+            texts,
+        } => match key.code {
+            KeyCode::Char(c @ '1'..='3') => {
+                *kind = c.to_digit(10).and_then(|d| u8::try_from(d).ok());
+                *texts = vec![String::new()];
+            }
+            _ => state.info(Msg::NotesChoose, &[]),
+        },
+        SessionForm::Notes {
+            kind: Some(kind),
+            texts,
+        } => {
+            let Some(text) = texts.last_mut() else {
+                texts.push(String::new());
+                state.go(Screen::Session(form));
+                return Vec::new();
+            };
+            if key.code != KeyCode::Enter {
+                type_text(text, &key);
+            } else if text.trim().is_empty() {
+                state.error(Refusal::with(Msg::SessionTextEmpty, &[], ""));
+            } else if texts.len() < texts_of(*kind) {
+                texts.push(String::new());
+            } else if let Some(note) = note_of(*kind, texts) {
+                let record = Record::SessionNoted { note, by, at: 0 };
+                state.go(Screen::Session(SessionForm::Notes {
+                    kind: None,
+                    texts: Vec::new(),
+                }));
+                return vec![Effect::Persist(record)];
+            }
         }
         SessionForm::Open { typed } => {
             let next = state.ledger.sessions.number().saturating_add(1);
@@ -238,6 +307,35 @@ pub fn lines(state: &State, form: &SessionForm) -> Vec<Line<'static>> {
     let text_line = |text: &str| Line::styled(format!("> {}_", ascii(text)), BOLD);
     let mut lines = Vec::new();
     match form {
+        SessionForm::Notes { kind, texts } => {
+            let n = state.ledger.sessions.number().to_string();
+            lines.push(Line::styled(Msg::NotesTitle.fill(lang, &[&n]), BOLD));
+            for note in &state.ledger.sessions.notes {
+                lines.push(Line::from(format!("  {}", ascii(&note_text(note, lang)))));
+            }
+            if state.ledger.sessions.notes.is_empty() {
+                lines.push(Line::from(format!("  {}", Msg::NotesNone.text(lang))));
+            }
+            lines.push(Line::from(""));
+            let Some(kind) = kind else {
+                lines.push(Line::from(Msg::NotesChoose.text(lang)));
+                return lines;
+            };
+            let labels: &[Msg] = match kind {
+                1 => &[Msg::NoteMember, Msg::NoteFrom, Msg::NoteUntil],
+                2 => &[Msg::NoteObjection],
+                _ => &[Msg::NoteRemark],
+            };
+            for (i, text) in texts.iter().enumerate() {
+                let label = labels.get(i).map_or("", |m| m.text(lang));
+                lines.push(Line::from(label.to_string()));
+                if i + 1 == texts.len() {
+                    lines.push(text_line(text));
+                } else {
+                    lines.push(Line::from(format!("  {}", ascii(text))));
+                }
+            }
+        }
         SessionForm::Open { typed } => {
             let next = state.ledger.sessions.number().saturating_add(1).to_string();
             lines.push(Line::styled(
@@ -332,4 +430,17 @@ pub fn lines(state: &State, form: &SessionForm) -> Vec<Line<'static>> {
         }
     }
     lines
+}
+
+/// A line of the session's notes on screen.
+pub fn note_text(note: &SessionNote, lang: Lang) -> String {
+    match note {
+        SessionNote::Attendance {
+            member,
+            from,
+            until,
+        } => Msg::NoteAttendanceLine.fill(lang, &[member, from, until]),
+        SessionNote::Objection { text } => Msg::NoteObjectionLine.fill(lang, &[text]),
+        SessionNote::Remark { text } => Msg::NoteRemarkLine.fill(lang, &[text]),
+    }
 }

@@ -124,6 +124,8 @@ catalogue! {
     KeyYesNo => "J ja, N nee", "J yes, N no";
     /// Choosing the reason.
     KeyChooseReason => "1 of 2 kiest de reden", "1 or 2 chooses the reason";
+    /// Choosing a kind of note.
+    KeyChooseNote => "1 aanwezig, 2 bezwaar, 3 opmerking", "1 present, 2 objection, 3 remark";
     /// Typing text.
     KeyTypeText => "typ de tekst, Enter klaar", "type the text, Enter done";
     /// Above a corrected station's result: the previous session's numbers on the right.
@@ -136,6 +138,34 @@ catalogue! {
     RequestRecorded => "Het onderzoek van stembureau {0} is vastgelegd.", "The investigation of polling station {0} is recorded.";
     /// An outcome recorded: {0} the station.
     ConclusionRecorded => "De uitkomst van het onderzoek van stembureau {0} is vastgelegd.", "The outcome of the investigation of polling station {0} is recorded.";
+    /// The notes screen's title: {0} the session.
+    NotesTitle => "Zitting {0}: aanwezigheid, bezwaren en opmerkingen", "Session {0}: attendance, objections and remarks";
+    /// No notes yet.
+    NotesNone => "(nog niets vastgelegd)", "(nothing recorded yet)";
+    /// Choose a kind of note.
+    NotesChoose => "Nieuwe regel: 1 aanwezig lid, 2 bezwaar, 3 opmerking. Esc gaat terug.", "New line: 1 member present, 2 objection, 3 remark. Esc goes back.";
+    /// The member's name.
+    NoteMember => "Naam van het lid van het stembureau:", "Name of the committee member:";
+    /// From.
+    NoteFrom => "Aanwezig vanaf (UU:MM):", "Present from (HH:MM):";
+    /// Until.
+    NoteUntil => "Aanwezig tot (UU:MM):", "Present until (HH:MM):";
+    /// An objection.
+    NoteObjection => "Het bezwaar, zoals het is ingebracht:", "The objection, as it was made:";
+    /// A remark.
+    NoteRemark => "De opmerking:", "The remark:";
+    /// An attendance line: {0} member, {1} from, {2} until.
+    NoteAttendanceLine => "aanwezig: {0}, {1}-{2}", "present: {0}, {1}-{2}";
+    /// An objection line: {0} the text.
+    NoteObjectionLine => "bezwaar: {0}", "objection: {0}";
+    /// A remark line: {0} the text.
+    NoteRemarkLine => "opmerking: {0}", "remark: {0}";
+    /// The key of the notes screen on the overview.
+    KeyNotes => "S zitting", "S session";
+    /// The PIN prompt's act: the session's notes.
+    ActNotes => "aanwezigheid, bezwaren en opmerkingen van de zitting vastleggen", "record the session's attendance, objections and remarks";
+    /// A note recorded.
+    NoteRecorded => "Vastgelegd.", "Recorded.";
     /// Yes.
     Yes => "ja", "yes";
     /// No.
@@ -723,7 +753,7 @@ catalogue! {
     /// Help definition.
     HelpDefinition => "Controleer de gegevens van de verkiezing. Typ de gevraagde groepen van vier tekens van de hashcodes zoals ze op het papier staan.", "Check the election's details. Type the asked groups of four characters of the hash codes as printed on the paper.";
     /// Help overview.
-    HelpOverview => "Kies een stembureau en druk Enter om in te voeren. Een tweede invoer doet een andere invoerder. C opent het coordinatorscherm, T het totaal.", "Choose a polling station and press Enter to type its report. Another typist does the second entry. C opens the coordinator screen, T the total.";
+    HelpOverview => "Kies een stembureau en druk Enter om in te voeren. Een tweede invoer doet een andere invoerder. C opent het coordinatorscherm, T het totaal, S de aanwezigheid, bezwaren en opmerkingen van de zitting. In een volgende zitting legt O een onderzoek van het gekozen stembureau vast en C daarna de uitkomst.", "Choose a polling station and press Enter to type its report. Another typist does the second entry. C opens the coordinator screen, T the total, S the session's attendance, objections and remarks. In a next session O records an investigation of the chosen polling station and C then its outcome.";
     /// Help entry.
     HelpEntry => "Typ elk getal zoals op het papier, ook de totalen; een leeg veld telt als 0. Enter, Tab of pijl omlaag: volgend veld. Shift+Tab of pijl omhoog: vorig veld. PgDn: naar het totaal van de lijst, daarna het volgende blok; PgUp: begin van het blok. T: naar het totaal van de lijst. K of /: naar een kandidaatnummer van de lijst. Vakjes: x, j of spatie kruist aan, 0, n of spatie maakt leeg. Fouten (X) en waarschuwingen (!) staan naast het veld. F10: klaar, naar controle en opslaan. Esc: onderbreken, later verder. Teruggestuurde velden (*): alleen die worden opnieuw getypt, Enter/Tab en pijlen gaan van de een naar de ander; de rest blijft zoals het was.", "Type every number as printed, totals too; an empty field counts as 0. Enter, Tab or Down: next field. Shift+Tab or Up: previous field. PgDn: to the list's total, then the next block; PgUp: start of the block. T: to the list's total. K or /: to a candidate number of the list. Boxes: x, y or space ticks, 0, n or space clears. Errors (X) and warnings (!) appear beside the field. F10: done, to the checks and saving. Esc: pause, resume later. Returned fields (*): only those are typed again, Enter/Tab and the arrows go from one to the next; the rest stays as it was.";
     /// Help coordinator.

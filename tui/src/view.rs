@@ -158,6 +158,7 @@ pub fn keys(state: &State, screen: &Screen) -> Vec<Msg> {
             KeyEnter,
             KeyCoordinator,
             KeyInvestigate,
+            KeyNotes,
             KeyTotal,
             KeyQuit,
         ],
@@ -199,6 +200,8 @@ pub fn keys(state: &State, screen: &Screen) -> Vec<Msg> {
             KeyHelp,
             match form {
                 crate::session::SessionForm::Request { reason: None, .. } => KeyChooseReason,
+                crate::session::SessionForm::Notes { kind: None, .. } => KeyChooseNote,
+                crate::session::SessionForm::Notes { .. } => KeyTypeText,
                 crate::session::SessionForm::Request { .. }
                 | crate::session::SessionForm::Conclude { written: false, .. } => KeyTypeText,
                 crate::session::SessionForm::Conclude {

@@ -75,6 +75,35 @@ fn an_investigated_station_is_corrected_by_a_new_double_entry_and_exported_again
     assert!(screen_text(&r.state).contains("Zitting 2 (volgende zitting)"));
     restarts_the_same(&paths, &r);
 
+    // S: who of the committee is there, and an objection (a wrong time is refused).
+    as_coordinator(&mut r, 's');
+    key(&mut r, KeyCode::Char('1'));
+    for text in ["Petra de Vries", "19:30", "25:00"] {
+        type_str(&mut r, text);
+        key(&mut r, KeyCode::Enter);
+    }
+    assert!(r.state.ledger.sessions.notes.is_empty());
+    assert!(r.state.note.as_ref().is_some_and(|n| n.error));
+    key(&mut r, KeyCode::Char('1'));
+    for text in ["Petra de Vries", "19:30", "22:15"] {
+        type_str(&mut r, text);
+        key(&mut r, KeyCode::Enter);
+    }
+    key(&mut r, KeyCode::Char('2'));
+    type_str(&mut r, "Een kiezer betwist de hertelling");
+    key(&mut r, KeyCode::Enter);
+    assert_eq!(r.state.ledger.sessions.notes.len(), 2);
+    let text = screen_text(&r.state);
+    assert!(
+        text.contains("aanwezig: Petra de Vries, 19:30-22:15"),
+        "{text}"
+    );
+    key(&mut r, KeyCode::Esc);
+    assert!(matches!(
+        r.state.screen,
+        Shell::Level(Screen::Overview { .. })
+    ));
+
     // O on station 1: the reason (1), the cause, Enter.
     select(&mut r, 0);
     as_coordinator(&mut r, 'o');
@@ -158,5 +187,20 @@ fn an_investigated_station_is_corrected_by_a_new_double_entry_and_exported_again
     as_coordinator(&mut r, 'e');
     let (_, sha) = r.state.ledger.exported.clone().expect("exported again");
     assert_ne!(sha, first_sha);
+    restarts_the_same(&paths, &r);
+    // Session 3: session 2 is on record with its investigation and notes.
+    key(&mut r, KeyCode::Esc);
+    as_coordinator(&mut r, 'z');
+    type_str(&mut r, "3");
+    key(&mut r, KeyCode::Enter);
+    let second = &r.state.ledger.sessions.closed[1];
+    assert_eq!((second.number, second.notes.len()), (2, 2));
+    assert!(
+        second.investigations[&1]
+            .conclusion
+            .as_ref()
+            .unwrap()
+            .corrected
+    );
     restarts_the_same(&paths, &r);
 }
