@@ -33,6 +33,7 @@ mod counts;
 mod figures;
 mod layout;
 mod render;
+mod session;
 
 use std::fmt;
 
@@ -41,6 +42,10 @@ use tally_core::hashcode::Sha256Digest;
 pub use central::{CentralReportInput, central_report};
 pub use counts::{CountReportInput, district_report, municipal_report};
 pub use figures::{ComparisonFigures, FigureRow, ListFigure, comparison_figures, format_count};
+pub use session::{
+    ChangedFigure, Correction, InvestigationLine, Present, SessionReportInput, corrigendum_report,
+    session_report,
+};
 
 /// Why a report could not be made.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
