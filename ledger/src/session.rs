@@ -135,6 +135,9 @@ pub struct Sessions {
     pub previous: BTreeMap<u32, PollingStationEntry>,
     /// The attendance, objections and remarks of the session open now.
     pub notes: Vec<SessionNote>,
+    /// The first session's result of every station corrected since: the previous values
+    /// of a corrigendum are always the first session's (EML_NL 1.3, `docs/eml-nl-1.3.md`).
+    pub first: BTreeMap<u32, PollingStationEntry>,
 }
 
 impl Sessions {

@@ -334,6 +334,12 @@ fn a_corrected_station_is_entered_twice_again_beside_its_result_so_far() {
     );
     assert!(run.tally.sessions.investigations.is_empty());
     assert!(run.tally.sessions.previous.is_empty());
+    // Corrected once more in session 3: the previous result is session 2's, the first
+    // session's stays what the corrigendum compares with.
+    run.request(1, "Nog een verschil", CARLA).unwrap();
+    run.conclude(1, true).unwrap();
+    assert_eq!(run.tally.sessions.previous[&1], after);
+    assert_eq!(run.tally.sessions.first[&1], before);
     replays(&run);
 }
 
