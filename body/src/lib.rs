@@ -37,8 +37,8 @@ const KEPT_FILES_DIR: &str = "higher-files";
 /// Tweede Kamer 510b about 100 MB.
 const MAX_KEPT_FILE_BYTES: u64 = 256 * 1024 * 1024;
 
-/// The officials' time zone: the appliance has no tz database, so its rules are compiled in.
-pub static AMSTERDAM: jiff::tz::TimeZone = jiff::tz::get!("Europe/Amsterdam");
+/// The officials' time zone (one definition, the export crate's: its reports print it too).
+pub use tally_export::AMSTERDAM;
 
 /// Why the body's appliance refused or failed: typed, so that the terminal words it once,
 /// in the screen's language. Variants that wrap another say where it happened.

@@ -26,7 +26,7 @@ use tally_core::aggregate::outcome::{
 use tally_core::aggregate::{AggregateError, AggregationLevel};
 use tally_core::apportionment::{CandidateElection, CandidateError};
 use tally_core::counts::{CountFile, CountLevel};
-use tally_core::double_entry::DataEntry;
+use tally_core::double_entry::{Action, DataEntry, Decision};
 use tally_core::election::Election;
 use tally_core::eml::count::{CountWriteError, count_file_name, write_count};
 use tally_core::eml::csv::{CsvError, osv4_3_csv};
@@ -41,6 +41,7 @@ use tally_core::municipal::{
 };
 use tally_report::{CentralReportInput, CountReportInput, ReportError, ReportMeta};
 pub use tally_report::{CreationTime, JournalMark};
+pub use tally_report::{DecisionLine, Present, Proceedings};
 
 /// One file of an export: its name on the stick and its bytes.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -131,12 +132,119 @@ pub struct Municipality<'a> {
 }
 
 /// The export of a municipality: the 510b of the definitive entries `data`, its report
-/// (model Na 31-2) and the osv4-3 CSV, in that order.
+/// (model Na 31-2) and the osv4-3 CSV, in that order. The report lists no proceedings
+/// besides the numbers; [`municipal_with`] gives them.
 ///
 /// # Errors
 /// [`ExportError`] naming the part that failed.
 pub fn municipal(
     m: &Municipality<'_>,
+    data: &DataEntry,
+    created: &Created,
+) -> Result<Vec<ExportFile>, ExportError> {
+    municipal_report_with(m, None, data, created)
+}
+
+/// [`municipal`], with the session's proceedings in the report: the coordinator's decisions
+/// (taken from `data`'s history, filled in here), the members present, the objections and
+/// the remarks of `proceedings`.
+///
+/// # Errors
+/// [`ExportError`] naming the part that failed.
+pub fn municipal_with(
+    m: &Municipality<'_>,
+    mut proceedings: Proceedings<'_>,
+    data: &DataEntry,
+    created: &Created,
+) -> Result<Vec<ExportFile>, ExportError> {
+    proceedings.decisions = decisions(data);
+    municipal_report_with(m, Some(&proceedings), data, created)
+}
+
+/// The coordinator's decisions in `data`'s history, in the order they were taken, in the
+/// report's words, with who and when (Dutch local time).
+pub fn decisions(data: &DataEntry) -> Vec<DecisionLine> {
+    let mut out: Vec<(i64, DecisionLine)> = Vec::new();
+    for (number, station) in data.stations() {
+        for h in &station.history {
+            let Action::Decide { decision } = &h.action else {
+                continue;
+            };
+            let what = match decision {
+                Decision::KeepFirst => "eerste invoer bewaard".to_owned(),
+                Decision::KeepSecond => "tweede invoer bewaard".to_owned(),
+                Decision::DiscardBoth => "beide invoeren weggegooid".to_owned(),
+                Decision::SendBack => "teruggestuurd naar de invoerder".to_owned(),
+                Decision::DiscardFirst => "eerste invoer weggegooid".to_owned(),
+                Decision::Reopen => "heropend: uitslag gewijzigd na onderzoek".to_owned(),
+                Decision::AcknowledgeWarnings => {
+                    let codes = warning_codes(data, station);
+                    if codes.is_empty() {
+                        "waarschuwingen geaccepteerd".to_owned()
+                    } else {
+                        format!("waarschuwingen geaccepteerd ({codes})")
+                    }
+                }
+                Decision::ReturnFields { slot, fields } => format!(
+                    "velden {} teruggestuurd naar de {} invoerder",
+                    fields
+                        .iter()
+                        .map(ToString::to_string)
+                        .collect::<Vec<_>>()
+                        .join(", "),
+                    match slot {
+                        tally_core::double_entry::EntrySlot::First => "eerste",
+                        tally_core::double_entry::EntrySlot::Second => "tweede",
+                    }
+                ),
+            };
+            out.push((
+                h.at.0,
+                DecisionLine {
+                    station: number.0,
+                    what,
+                    by: h.user.0.clone(),
+                    at: local_time(h.at.0),
+                },
+            ));
+        }
+    }
+    out.sort_by_key(|(at, d)| (*at, d.station));
+    out.into_iter().map(|(_, d)| d).collect()
+}
+
+/// The warnings of a station's definitive result (what an acknowledgement accepted).
+fn warning_codes(data: &DataEntry, station: &tally_core::double_entry::StationEntry) -> String {
+    let tally_core::double_entry::StationStatus::Definitive { result, .. } = &station.status else {
+        return String::new();
+    };
+    tally_core::entry::check(&result.entry, data.shape())
+        .iter()
+        .filter(|c| c.severity() == tally_core::entry::Severity::Warning)
+        .map(|c| c.code.as_str().to_owned())
+        .collect::<Vec<_>>()
+        .join(", ")
+}
+
+/// `dd-mm-jjjj uu:mm` in Dutch local time of a moment in milliseconds since 1970.
+fn local_time(ms: i64) -> String {
+    jiff::Timestamp::from_millisecond(ms)
+        .map(|t| {
+            AMSTERDAM
+                .to_datetime(t)
+                .strftime("%d-%m-%Y %H:%M")
+                .to_string()
+        })
+        .unwrap_or_default()
+}
+
+/// Dutch local time (CET or CEST as the date says), compiled in: the appliance has no tz
+/// database.
+pub static AMSTERDAM: jiff::tz::TimeZone = jiff::tz::get!("Europe/Amsterdam");
+
+fn municipal_report_with(
+    m: &Municipality<'_>,
+    proceedings: Option<&Proceedings<'_>>,
     data: &DataEntry,
     created: &Created,
 ) -> Result<Vec<ExportFile>, ExportError> {
@@ -162,6 +270,7 @@ pub fn municipal(
                 demo: m.demo,
                 journal: created.journal.clone(),
             },
+            proceedings,
         },
     )?;
     let csv = osv4_3_csv(&SourceFile::new(&name, &eml), &[m.lists])?;
@@ -280,6 +389,7 @@ pub fn district(
             total: &total.total,
             units: &total.units,
             meta: body.meta(&eml, &eml_name, created),
+            proceedings: None,
         },
     )?;
     let csv = body.csv(&eml_name, &eml)?;

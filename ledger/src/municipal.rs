@@ -952,7 +952,10 @@ impl Tally {
                             decision: Decision::Reopen,
                         },
                     )?;
-                    self.sessions.first.entry(*station).or_insert_with(|| result.clone());
+                    self.sessions
+                        .first
+                        .entry(*station)
+                        .or_insert_with(|| result.clone());
                     self.sessions.previous.insert(*station, result);
                     self.cursors.remove(&(*station, Slot::First));
                     self.cursors.remove(&(*station, Slot::Second));

@@ -103,6 +103,7 @@ fn bench(c: &mut Criterion) {
             total: &file.total,
             units: &file.units,
             meta: meta(&eml),
+            proceedings: None,
         };
         let make = || {
             if district {

@@ -61,6 +61,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
             demo: rest.first().is_some_and(|d| d == "demo"),
             journal: None,
         },
+        proceedings: None,
     };
     let pdf = municipal_report(&election, &input)?;
     std::fs::write(out, &pdf)?;

@@ -25,6 +25,98 @@ pub struct CountReportInput<'a> {
     pub units: &'a [ReportingUnitCounts],
     /// Body, hash code, creation time, demo.
     pub meta: ReportMeta<'a>,
+    /// What the session decided and recorded besides the numbers (the municipal report);
+    /// `None` prints no such sections (the district report).
+    pub proceedings: Option<&'a Proceedings<'a>>,
+}
+
+/// A coordinator's decision as the report lists it, in its words.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct DecisionLine {
+    /// The polling station's number.
+    pub station: u32,
+    /// What was decided ("eerste invoer bewaard", "waarschuwingen geaccepteerd (W.201)").
+    pub what: String,
+    /// Who decided.
+    pub by: String,
+    /// When, in Dutch local time (`29-08-2025 21:03`).
+    pub at: String,
+}
+
+/// The session's decisions and records besides the numbers: the coordinator's decisions
+/// (the acknowledged warnings with who and when among them), the members present, the
+/// objections and the remarks.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Proceedings<'a> {
+    /// The coordinator's decisions, in the order they were taken.
+    pub decisions: Vec<DecisionLine>,
+    /// The members present.
+    pub present: &'a [crate::Present<'a>],
+    /// The objections, as written down.
+    pub objections: &'a [&'a str],
+    /// The remarks.
+    pub remarks: &'a [&'a str],
+}
+
+/// The sections of [`Proceedings`], numbered from `first`.
+fn proceedings(doc: &mut Doc<'_>, p: &Proceedings<'_>, first: usize) -> Result<(), ReportError> {
+    doc.heading(
+        &format!("{first}. Besluiten van de coördinator"),
+        11.0,
+        40.0,
+    )?;
+    if p.decisions.is_empty() {
+        doc.paragraph("Geen.", Style::Regular, BODY, 0.0)?;
+    }
+    let station = Column::new(0.0, 40.0, Align::Left);
+    let what = Column::new(44.0, 250.0, Align::Left);
+    let by = Column::new(300.0, 110.0, Align::Left);
+    let at = Column::new(414.0, WIDTH - 414.0, Align::Left);
+    if !p.decisions.is_empty() {
+        let header = heads(&[
+            (station, "sb."),
+            (what, "besluit"),
+            (by, "door"),
+            (at, "op"),
+        ]);
+        doc.row(&header.0, header.1)?;
+    }
+    for d in &p.decisions {
+        doc.row(
+            &[
+                (station, d.station.to_string(), Style::Regular),
+                (what, d.what.clone(), Style::Regular),
+                (by, d.by.clone(), Style::Regular),
+                (at, d.at.clone(), Style::Regular),
+            ],
+            BODY,
+        )?;
+    }
+    doc.heading(&format!("{}. Aanwezige leden", first + 1), 11.0, 40.0)?;
+    if p.present.is_empty() {
+        doc.paragraph("Niet vastgelegd.", Style::Regular, BODY, 0.0)?;
+    }
+    for m in p.present {
+        doc.paragraph(
+            &format!("{}, van {} tot {}", m.member, m.from, m.until),
+            Style::Regular,
+            BODY,
+            0.0,
+        )?;
+    }
+    for (n, title, items) in [
+        (first + 2, "Bezwaren", p.objections),
+        (first + 3, "Opmerkingen", p.remarks),
+    ] {
+        doc.heading(&format!("{n}. {title}"), 11.0, 40.0)?;
+        if items.is_empty() {
+            doc.paragraph("Geen.", Style::Regular, BODY, 0.0)?;
+        }
+        for (i, item) in items.iter().enumerate() {
+            doc.paragraph(&format!("{}. {item}", i + 1), Style::Regular, BODY, 0.0)?;
+        }
+    }
+    Ok(())
 }
 
 /// The municipal report, model Na 31-2: the municipality's totals (A-D, E.1-E.n, E-H, I-J),
@@ -242,6 +334,9 @@ fn count_report(
             BODY,
         )?;
         doc.space(4.0);
+    }
+    if let Some(p) = input.proceedings {
+        proceedings(&mut doc, p, 5)?;
     }
     signatures(&mut doc, &format!("het {}", meta.body_name))?;
 

@@ -70,6 +70,7 @@ fn a_character_outside_the_font_is_refused_not_replaced() {
         total: &file.total,
         units: &file.units,
         meta: meta(&eml),
+        proceedings: None,
     };
     match municipal_report(&election, &input) {
         Err(ReportError::Character { character, text }) => {
@@ -89,6 +90,7 @@ fn an_unknown_contest_is_refused() {
         total: &file.total,
         units: &file.units,
         meta: meta(&eml),
+        proceedings: None,
     };
     assert_eq!(
         municipal_report(&election, &input),

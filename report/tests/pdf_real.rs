@@ -507,6 +507,7 @@ fn municipal_report_west_maas_en_waal_matches_the_eml() {
                 WMW_COUNT,
                 demo,
             ),
+            proceedings: None,
         };
         let pdf = municipal_report(&election, &input).unwrap();
         let name = if demo {
@@ -566,6 +567,7 @@ fn municipal_report_groningen_prints_names_outside_latin_1() {
             name,
             false,
         ),
+        proceedings: None,
     };
     let pdf = municipal_report(&election, &input).unwrap();
     let pages = render_and_extract(&pdf, "na31-2-groningen");
@@ -600,6 +602,7 @@ fn district_report_tk2021_groningen_matches_the_eml() {
         total: &file.total,
         units: &file.units,
         meta: meta("HSB1", "Hoofdstembureau Groningen", &eml, name, true),
+        proceedings: None,
     };
     let pdf = district_report(&election, &input).unwrap();
     let pages = render_and_extract(&pdf, "district-tk2021-groningen");

@@ -87,6 +87,7 @@ fn municipal_pdf(demo: bool) -> Vec<u8> {
                     head: Sha256Digest::of(b"journal"),
                 }),
             },
+            proceedings: None,
         },
     )
     .unwrap()

@@ -66,8 +66,7 @@ impl Services<Municipal> for NoServices {
 impl MunicipalServices for NoServices {
     fn export(
         &mut self,
-        _: &ElectionInfo,
-        _: &tally_core::double_entry::DataEntry,
+        _: &tally_ledger::municipal::Tally,
         _: Option<tally_export::JournalMark>,
     ) -> Result<ExportDone, Refusal> {
         Err(Refusal::new(tally_tui::text::Msg::NoMedia, ""))

@@ -10,12 +10,11 @@
 use crossterm::event::{KeyCode, KeyEvent};
 use tally_export::JournalMark;
 
-use tally_core::double_entry::DataEntry;
 use tally_core::double_entry::Role;
 use tally_core::people::PersonId;
 use tally_ledger::people::{People, PeopleRecord};
 
-use crate::form::{ElectionInfo, FieldId, FieldValue, Form};
+use crate::form::{FieldId, FieldValue, Form};
 use crate::services::{ExportDone, Refusal, VerifiedDefinition};
 use crate::session::SessionForm;
 use crate::shell::people::{Guard, PinFor};
@@ -39,11 +38,11 @@ pub type Effect = shell::Effect<Municipal>;
 
 /// What the municipal level needs besides the shell's services.
 pub trait MunicipalServices {
-    /// Writes the municipal count (510b) of the definitive results as a signed medium.
+    /// Writes the municipal count (510b) of the tally's definitive results, with the
+    /// session's papers, as a signed medium.
     fn export(
         &mut self,
-        election: &ElectionInfo,
-        data: &DataEntry,
+        tally: &Tally,
         journal: Option<JournalMark>,
     ) -> Result<ExportDone, Refusal>;
 }
@@ -550,10 +549,7 @@ impl Level for Municipal {
             MunicipalEffect::Export => {
                 let journal = ctx.state.journal_head.as_ref().map(|h| h.mark());
                 // Read while the services export (disjoint borrows: nothing copied).
-                let result = match (&ctx.state.ledger.election, &ctx.state.ledger.data_entry) {
-                    (Some(e), Some(data)) => ctx.services.level().export(&e.info, data, journal),
-                    _ => Err(Refusal::with(Msg::NotAllDefinitive, &[], "")),
-                };
+                let result = ctx.services.level().export(&ctx.state.ledger, journal);
                 vec![shell::Event::Level(MunicipalEvent::Exported(result))]
             }
         }

@@ -9,15 +9,16 @@
 //! What it must not do: hold demo keys or demo data (that is the `tally-demo` crate).
 
 use tally_body::{Body, SetupError};
-use tally_core::double_entry::DataEntry;
 use tally_core::election::Election;
 use tally_core::eml::definition::SourceFile;
 use tally_export::{ExportError, JournalMark};
+use tally_export::{Present, Proceedings};
 use tally_ledger::medium;
+use tally_ledger::municipal::Tally;
+use tally_ledger::session::SessionNote;
 use tally_signing::{ContentKind, VerifiedMedium};
 
 use crate::app::{Municipal, MunicipalServices};
-use crate::form::ElectionInfo;
 use crate::services::{
     DefinitionMedium, ExportDone, Folder, FolderLevel, Refusal, Services, VerifiedDefinition,
 };
@@ -101,10 +102,13 @@ impl FolderLevel<Municipal> for FolderServices {
 impl MunicipalServices for FolderServices {
     fn export(
         &mut self,
-        election: &ElectionInfo,
-        data: &DataEntry,
+        tally: &Tally,
         journal: Option<JournalMark>,
     ) -> Result<ExportDone, Refusal> {
+        let (Some(loaded), Some(data)) = (&tally.election, &tally.data_entry) else {
+            return Err(Refusal::with(Msg::NotAllDefinitive, &[], ""));
+        };
+        let election = &loaded.info;
         let KeptElection {
             election: kept,
             lists,
@@ -128,11 +132,45 @@ impl MunicipalServices for FolderServices {
             lists: SourceFile::new(&lists.0, &lists.1),
             demo: self.body.demo,
         };
+        // The session's records besides the numbers, for the report.
+        let notes = &tally.sessions.notes;
+        let present: Vec<Present<'_>> = notes
+            .iter()
+            .filter_map(|n| match n {
+                SessionNote::Attendance {
+                    member,
+                    from,
+                    until,
+                } => Some(Present {
+                    member,
+                    from,
+                    until,
+                }),
+                _ => None,
+            })
+            .collect();
+        let texts = |objection: bool| -> Vec<&str> {
+            notes
+                .iter()
+                .filter_map(|n| match (n, objection) {
+                    (SessionNote::Objection { text }, true)
+                    | (SessionNote::Remark { text }, false) => Some(text.as_str()),
+                    _ => None,
+                })
+                .collect()
+        };
+        let (objections, remarks) = (texts(true), texts(false));
+        let proceedings = || Proceedings {
+            decisions: Vec::new(),
+            present: &present,
+            objections: &objections,
+            remarks: &remarks,
+        };
         Ok(self.body.export(
             ContentKind::Results510b,
             &election.id.0,
             journal,
-            &|created| tally_export::municipal(&municipality, data, created),
+            &|created| tally_export::municipal_with(&municipality, proceedings(), data, created),
         )?)
     }
 }

@@ -287,6 +287,23 @@ fn full_juinen_count_with_one_difference_and_a_verified_export() {
         tally_core::hashcode::Sha256Digest(head.hash).hash_code()
     );
     assert!(text.contains(&mark), "{mark} not in {text}");
+    // The coordinator's decisions, with who: the acknowledged warning by its code, the kept
+    // first entry (#16: the Na 31-2 listed none of these).
+    let layout = std::process::Command::new("pdftotext")
+        .arg("-layout")
+        .arg(&pdf_path)
+        .arg("-")
+        .output()
+        .unwrap();
+    let layout = String::from_utf8(layout.stdout).unwrap();
+    let flat = layout.split_whitespace().collect::<Vec<_>>().join(" ");
+    for expected in [
+        "Besluiten van de coördinator",
+        &format!("waarschuwingen geaccepteerd (W.201) {COORDINATOR}"),
+        &format!("eerste invoer bewaard {COORDINATOR}"),
+    ] {
+        assert!(flat.contains(expected), "{expected:?} not in {layout}");
+    }
     let file = &verified.files[0];
     let csv = verified
         .files

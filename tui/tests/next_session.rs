@@ -185,8 +185,30 @@ fn an_investigated_station_is_corrected_by_a_new_double_entry_and_exported_again
     std::fs::rename(&first_path, dir.path().join("first-session.tally")).unwrap();
     key(&mut r, KeyCode::Char('t'));
     as_coordinator(&mut r, 'e');
-    let (_, sha) = r.state.ledger.exported.clone().expect("exported again");
+    let (path, sha) = r.state.ledger.exported.clone().expect("exported again");
     assert_ne!(sha, first_sha);
+    // Its report (Na 31-2) lists the session's proceedings: the decision that reopened
+    // station 1, who was there, the objection.
+    let pdf = std::fs::read_dir(&path)
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .find(|p| p.extension().is_some_and(|x| x == "pdf"))
+        .expect("the report");
+    let out = std::process::Command::new("pdftotext")
+        .arg("-layout")
+        .arg(&pdf)
+        .arg("-")
+        .output()
+        .expect("pdftotext");
+    let text = String::from_utf8_lossy(&out.stdout).replace('\u{a0}', " ");
+    for expected in [
+        "Besluiten van de coördinator",
+        "heropend: uitslag gewijzigd na onderzoek",
+        "Petra de Vries, van 19:30 tot 22:15",
+        "1. Een kiezer betwist de hertelling",
+    ] {
+        assert!(text.contains(expected), "{expected:?} not in:\n{text}");
+    }
     restarts_the_same(&paths, &r);
     // Session 3: session 2 is on record with its investigation and notes.
     key(&mut r, KeyCode::Esc);
