@@ -12,6 +12,7 @@
 pub mod aggregate;
 pub mod apportionment;
 pub mod audit;
+pub mod corrigendum;
 pub mod counts;
 pub mod double_entry;
 pub mod election;

@@ -7,8 +7,9 @@
 //! missing.
 
 use crate::counts::{
-    CandidateRef, Count, CountFile, CountHeader, CountLevel, ListVotes, ReportingUnitCounts,
-    VoteCounts, VoterCounts, check_arithmetic,
+    CandidateRef, Count, CountEdition, CountFile, CountHeader, CountLevel, CountPhase,
+    CountingMethod, ListVotes, PreviousCounts, ReportingUnitCounts, VoteCounts, VoterCounts,
+    check_arithmetic,
 };
 use crate::double_entry::{DataEntry, StationStatus, StatusKind};
 use crate::election::Election;
@@ -150,6 +151,7 @@ pub fn station_counts(
             fewer_ballots_counted: Some(count_of(entry.fewer_ballots_counted)),
             other,
         },
+        previous: PreviousCounts::default(),
     }
 }
 
@@ -351,6 +353,19 @@ pub fn header_for(
         election_date: election.date.to_string(),
         contest_id: contest.clone(),
         contest_name,
+        edition: edition_for(election),
+    }
+}
+
+/// The EML_NL edition of a first-session 510b of this election: the version of its
+/// definition (110a), and from EML_NL 1.3 on the phase "eerste zitting" and decentral
+/// counting (the appliance enters the polling stations' own counts).
+pub fn edition_for(election: &Election) -> CountEdition {
+    let version = election.eml_version;
+    CountEdition {
+        version,
+        phase: version.has_phase().then_some(CountPhase::FirstSession),
+        counting_method: version.has_phase().then_some(CountingMethod::Decentral),
     }
 }
 

@@ -46,6 +46,7 @@ fn election() -> Election {
         polling_stations: None,
         sources: Vec::new(),
         parse_warnings: Vec::new(),
+        eml_version: Default::default(),
     }
 }
 

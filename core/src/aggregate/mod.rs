@@ -22,8 +22,8 @@ use std::fmt;
 pub use sum::{CountDifference, SumOverflow, compare_counts, sum_counts};
 
 use crate::counts::{
-    CandidateRef, CountFile, CountHeader, CountLevel, CountViolation, ReportingUnitCounts,
-    VoteCounts, check_arithmetic,
+    CandidateRef, CountEdition, CountFile, CountHeader, CountLevel, CountViolation,
+    ReportingUnitCounts, VoteCounts, check_arithmetic,
 };
 use crate::election::{Election, ElectionCategory};
 use crate::eml::count::{CountReadError, read_count};
@@ -720,6 +720,7 @@ impl Aggregation {
                 election_date: self.election_date.clone(),
                 contest_id,
                 contest_name,
+                edition: CountEdition::default(),
             },
             total,
             units,

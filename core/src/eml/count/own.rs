@@ -31,8 +31,10 @@ use super::{
     uncounted_pairs, voter_counts,
 };
 use crate::counts::{
-    CandidateRef, CountFile, CountHeader, CountLevel, ListVotes, ReportingUnitCounts, VoteCounts,
+    CandidateRef, CountEdition, CountFile, CountHeader, CountLevel, CountPhase, CountingMethod,
+    ListVotes, PreviousCounts, PreviousListVotes, ReportingUnitCounts, VoteCounts,
 };
+use crate::eml::names::{self, EmlVersion, PreviousOf, previous_name};
 use crate::ids::{CandidatePosition, ContestId, ElectionId, ListNumber, ReportingUnitId};
 
 const NS_EML: &[u8] = b"urn:oasis:names:tc:evs:schema:eml";
@@ -408,6 +410,8 @@ type Local = (&'static str, String);
 #[derive(Debug, Default)]
 struct Selections {
     lists: Vec<ListVotes>,
+    /// The `kr:PreviousValidVotes` of the lists and candidates that have one (EML_NL 1.3.1).
+    previous: Vec<PreviousListVotes>,
     /// The highest candidate position on the last list so far: a candidate with a higher
     /// position cannot repeat one before it, so the list is searched only when not.
     max_position: u32,
@@ -418,6 +422,8 @@ struct Selections {
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 enum SelTag {
     ValidVotes,
+    /// `kr:PreviousValidVotes` (EML_NL 1.3.1, a corrigendum).
+    PreviousValidVotes,
     Affiliation,
     RegisteredName,
     Candidate,
@@ -435,6 +441,9 @@ struct SelectionState {
     valid_votes: u32,
     votes_text: String,
     votes_position: u64,
+    previous_votes: u32,
+    previous_text: String,
+    previous_position: u64,
     affiliations: u32,
     /// `Id` of the `AffiliationIdentifier`, when it has one (the buffer is reused).
     affiliation_id: Option<()>,
@@ -479,6 +488,8 @@ impl SelectionState {
         self.path.clear();
         self.valid_votes = 0;
         self.votes_text.clear();
+        self.previous_votes = 0;
+        self.previous_text.clear();
         self.affiliations = 0;
         self.affiliation_id = None;
         self.registered_names = 0;
@@ -519,6 +530,7 @@ impl SelectionState {
         // declarations are read, which is also when its attributes are).
         let tag = match (self.path.last(), split_name(start).1) {
             (None, b"ValidVotes") => SelTag::ValidVotes,
+            (None, b"PreviousValidVotes") => SelTag::PreviousValidVotes,
             (None, b"AffiliationIdentifier") => SelTag::Affiliation,
             (None, b"Candidate") => SelTag::Candidate,
             (Some(SelTag::Affiliation), b"RegisteredName") => SelTag::RegisteredName,
@@ -562,7 +574,11 @@ impl SelectionState {
                 text.push_str(&value);
             }
         })?;
-        let tag = if ns == Ns::Eml {
+        let tag = if tag == SelTag::PreviousValidVotes {
+            // The one element of a Selection in the kr namespace (it has no attributes
+            // that were kept above).
+            if ns == Ns::Kr { tag } else { SelTag::Other }
+        } else if ns == Ns::Eml {
             tag
         } else {
             // Not an EML element after all: what it gave is forgotten.
@@ -584,6 +600,10 @@ impl SelectionState {
                 self.valid_votes = self.valid_votes.saturating_add(1);
                 self.votes_position = position;
             }
+            SelTag::PreviousValidVotes => {
+                self.previous_votes = self.previous_votes.saturating_add(1);
+                self.previous_position = position;
+            }
             SelTag::Affiliation => self.affiliations = self.affiliations.saturating_add(1),
             SelTag::Candidate => self.candidates = self.candidates.saturating_add(1),
             SelTag::RegisteredName => {
@@ -603,6 +623,7 @@ impl SelectionState {
     fn text_buffer(&mut self) -> Option<&mut String> {
         match self.path.last() {
             Some(SelTag::ValidVotes) => Some(&mut self.votes_text),
+            Some(SelTag::PreviousValidVotes) => Some(&mut self.previous_text),
             Some(SelTag::RegisteredName) => Some(&mut self.registered_name),
             Some(SelTag::ShortCode) => Some(&mut self.short_code),
             _ => None,
@@ -632,6 +653,19 @@ impl SelectionState {
         once(self.valid_votes, "ValidVotes", SEL)?;
         let votes = whole_number(&self.votes_text, self.votes_position)
             .map_err(|m| ("/Selection/ValidVotes", m))?;
+        let previous = match self.previous_votes {
+            0 => None,
+            1 => Some(
+                whole_number(&self.previous_text, self.previous_position)
+                    .map_err(|m| ("/Selection/kr:PreviousValidVotes", m))?,
+            ),
+            _ => {
+                return Err((
+                    SEL,
+                    "kr:PreviousValidVotes appears more than once".to_owned(),
+                ));
+            }
+        };
         if self.affiliations > 1 {
             return Err((
                 SEL,
@@ -660,6 +694,13 @@ impl SelectionState {
                 total: votes,
                 candidates: Vec::with_capacity(room),
             });
+            if let Some(v) = previous {
+                out.previous.push(PreviousListVotes {
+                    list,
+                    total: Some(v),
+                    candidates: Vec::new(),
+                });
+            }
             out.max_position = 0;
             return Ok(());
         }
@@ -702,6 +743,17 @@ impl SelectionState {
                 CAND,
                 format!("list {}: {reference} appears twice", list.list),
             ));
+        }
+        if let Some(v) = previous {
+            let number = list.list;
+            match out.previous.last_mut().filter(|p| p.list == number) {
+                Some(p) => p.candidates.push((reference.clone(), v)),
+                None => out.previous.push(PreviousListVotes {
+                    list: number,
+                    total: None,
+                    candidates: vec![(reference.clone(), v)],
+                }),
+            }
         }
         list.candidates.push((reference, votes));
         if let Some(p) = position {
@@ -1022,9 +1074,52 @@ pub(super) fn read(text: &str) -> Result<CountFile, CountReadError> {
         "ManagingAuthority",
     )?;
     let creation = root.one(Ns::Kr, "CreationDateTime", "EML")?;
-    let election = root
-        .one(Ns::Eml, "Count", "EML")?
-        .one(Ns::Eml, "Election", "Count")?;
+    let version = match root.opt(Ns::Kr, names::SCHEMA, "EML")? {
+        None => EmlVersion::V1_2_2,
+        Some(schema) => {
+            let v = schema.req_attr(names::SCHEMA_VERSION_ATTR, "kr:Schema")?;
+            EmlVersion::from_schema_value(v).ok_or_else(|| {
+                invalid(
+                    "kr:Schema Version",
+                    format!("{v:?} is not an EML_NL version this reader knows (1.3, 1.3.1)"),
+                )
+            })?
+        }
+    };
+    let count = root.one(Ns::Eml, "Count", "EML")?;
+    let edition = CountEdition {
+        version,
+        phase: match count.opt(Ns::Kr, names::PHASE, "Count")? {
+            None => None,
+            Some(p) => {
+                let code = p.req_attr(names::PHASE_CODE_ATTR, "kr:Phase")?;
+                Some(CountPhase::from_eml_value(code).ok_or_else(|| {
+                    invalid("kr:Phase PhaseCode", format!("unknown phase {code:?}"))
+                })?)
+            }
+        },
+        counting_method: match count.opt(Ns::Kr, names::COUNTING_METHOD, "Count")? {
+            None => None,
+            Some(m) => {
+                let code = m.req_attr(names::METHOD_CODE_ATTR, "kr:CountingMethod")?;
+                Some(CountingMethod::from_eml_value(code).ok_or_else(|| {
+                    invalid(
+                        "kr:CountingMethod MethodCode",
+                        format!("unknown counting method {code:?}"),
+                    )
+                })?)
+            }
+        },
+    };
+    if !version.has_phase() && (edition.phase.is_some() || edition.counting_method.is_some()) {
+        return Err(invalid(
+            "Count",
+            format!(
+                "kr:Phase and kr:CountingMethod need EML_NL 1.3 or later; this file is {version}"
+            ),
+        ));
+    }
+    let election = count.one(Ns::Eml, "Election", "Count")?;
     let ident = election.one(Ns::Eml, "ElectionIdentifier", "Election")?;
     let contests: Vec<&Node> = election
         .one(Ns::Eml, "Contests", "Election")?
@@ -1075,21 +1170,23 @@ pub(super) fn read(text: &str) -> Result<CountFile, CountReadError> {
         contest_name: contest_ident
             .opt(Ns::Eml, "ContestName", "ContestIdentifier")?
             .map(|n| n.text.clone()),
+        edition,
     };
     let total = vote_counts(
         Ctx::new("TotalVotes"),
         contest.one(Ns::Eml, "TotalVotes", "Contest")?,
         &mut streams,
+        version,
     )?;
     let mut units = Vec::new();
     for unit in contest.all(Ns::Eml, "ReportingUnitVotes") {
         let ident = unit.one(Ns::Eml, "ReportingUnitIdentifier", "ReportingUnitVotes")?;
         let id = ident.req_attr("Id", "ReportingUnitIdentifier")?.to_owned();
         let place = Ctx::new("ReportingUnitVotes ").then(&id);
-        let counts = vote_counts(place, unit, &mut streams)?;
+        let counts = vote_counts(place, unit, &mut streams, version)?;
         let mut investigations: Vec<(usize, String, bool)> = Vec::new();
-        if let Some(inv) = unit.opt(Ns::Kr, "ReportingUnitInvestigations", place)? {
-            for i in inv.all(Ns::Kr, "Investigation") {
+        if let Some(inv) = unit.opt(Ns::Kr, names::REPORTING_UNIT_INVESTIGATIONS, place)? {
+            for i in inv.all(Ns::Kr, names::INVESTIGATION) {
                 let ctx = place.then("/Investigation");
                 let reason = i.req_attr("ReasonCode", ctx)?;
                 let Some(idx) = INVESTIGATION_REASONS.iter().position(|r| *r == reason) else {
@@ -1133,6 +1230,7 @@ fn vote_counts(
     place: Ctx<'_>,
     node: &Node,
     streams: &mut [Selections],
+    version: EmlVersion,
 ) -> Result<VoteCounts, CountReadError> {
     // The Selections were read and checked while parsing; only a problem's place is
     // added here.
@@ -1145,6 +1243,7 @@ fn vote_counts(
         return Err(invalid(format!("{place}{element}"), message));
     }
     let lists = selections.lists;
+    let previous = previous_counts(place, node, selections.previous, version)?;
     let mut blank = None;
     let mut invalid_votes = None;
     for r in node.all(Ns::Eml, "RejectedVotes") {
@@ -1179,7 +1278,83 @@ fn vote_counts(
         invalid: invalid_votes
             .ok_or_else(|| invalid(format!("{place}/RejectedVotes"), "\"ongeldig\" is missing"))?,
         voters: voter_counts(place, pairs)?,
+        previous,
     })
+}
+
+/// The previous values of a vote-count element (EML_NL 1.3.1); refused in a file of an
+/// earlier version, as eml-nl refuses them.
+fn previous_counts(
+    place: Ctx<'_>,
+    node: &Node,
+    lists: Vec<PreviousListVotes>,
+    version: EmlVersion,
+) -> Result<PreviousCounts, CountReadError> {
+    // The names as 1.3.1 has them, to find (and refuse) them in an older file too.
+    let name = |of| previous_name(of, version.max(EmlVersion::V1_3_1)).unwrap_or("");
+    let refuse = |element: &str| {
+        Err(invalid(
+            format!("{place}/kr:{element}"),
+            format!("previous values need EML_NL 1.3.1; this file is {version}"),
+        ))
+    };
+    if !version.has_previous_values() {
+        if !lists.is_empty() {
+            return refuse(name(PreviousOf::ValidVotes));
+        }
+        for of in PreviousOf::ALL {
+            if node.all(Ns::Kr, name(of)).next().is_some() {
+                return refuse(name(of));
+            }
+        }
+        return Ok(PreviousCounts::default());
+    }
+    let single = |of| -> Result<Option<u64>, CountReadError> {
+        let element = name(of);
+        match node.opt(Ns::Kr, element, place)? {
+            Some(n) => Ok(Some(n.number(place.then("/kr:").then(element))?)),
+            None => Ok(None),
+        }
+    };
+    let mut out = PreviousCounts {
+        cast: single(PreviousOf::Cast)?,
+        lists,
+        total_counted: single(PreviousOf::TotalCounted)?,
+        ..PreviousCounts::default()
+    };
+    let rejected = name(PreviousOf::RejectedVotes);
+    for r in node.all(Ns::Kr, rejected) {
+        let ctx = place.then("/kr:").then(rejected);
+        let slot = match r.req_attr("ReasonCode", ctx)? {
+            "blanco" => &mut out.blank,
+            "ongeldig" => &mut out.invalid,
+            other => return Err(invalid(ctx, format!("unknown ReasonCode {other:?}"))),
+        };
+        if slot.is_some() {
+            return Err(invalid(ctx, "a ReasonCode appears twice"));
+        }
+        *slot = Some(r.number(ctx)?);
+    }
+    let uncounted = name(PreviousOf::UncountedVotes);
+    let mut pairs: Vec<(usize, String, u64)> = Vec::new();
+    for u in node.all(Ns::Kr, uncounted) {
+        let ctx = place.then("/kr:").then(uncounted);
+        let reason = u.req_attr("ReasonCode", ctx)?;
+        let Some(idx) = super::UNCOUNTED_REASONS.iter().position(|r| *r == reason) else {
+            return Err(invalid(ctx, format!("unknown ReasonCode {reason:?}")));
+        };
+        if pairs.iter().any(|(i, _, _)| *i == idx) {
+            return Err(invalid(ctx, format!("ReasonCode {reason:?} appears twice")));
+        }
+        pairs.push((
+            idx,
+            reason.to_owned(),
+            u.number(ctx.then(" ").then(reason))?,
+        ));
+    }
+    pairs.sort_by_key(|(idx, _, _)| *idx);
+    out.uncounted = pairs.into_iter().map(|(_, r, n)| (r, n)).collect();
+    Ok(out)
 }
 
 // ---------------------------------------------------------------------------------------
@@ -1244,6 +1419,16 @@ fn text_elem_io(w: &mut W, name: &str, text: &str) -> std::io::Result<()> {
 fn write_full(file: &CountFile) -> Result<Vec<u8>, CountWriteError> {
     let h = &file.header;
     // Validate everything that can fail before writing.
+    super::check_edition(file)?;
+    if !file.total.previous.is_empty() || file.units.iter().any(|u| !u.counts.previous.is_empty()) {
+        // A corrigendum is a 510b, written by eml-nl (`write_count`); a 510c or 510d with
+        // previous values is not made by this appliance.
+        return Err(bad(
+            "previous values (kr:Previous*)",
+            "the own writer (510d) does not write a corrigendum",
+        ));
+    }
+    let edition = h.edition;
     let total_uncounted = uncounted_pairs(&file.total.voters)?;
     check_lists("TotalVotes", &file.total)?;
     let mut unit_uncounted = Vec::with_capacity(file.units.len());
@@ -1283,9 +1468,24 @@ fn write_full(file: &CountFile) -> Result<Vec<u8>, CountWriteError> {
                     w.create_element("AuthorityAddress").write_empty()?;
                     Ok(())
                 })?;
+            if let Some(v) = edition.version.schema_value() {
+                w.create_element(format!("kr:{}", names::SCHEMA))
+                    .with_attribute((names::SCHEMA_VERSION_ATTR, v))
+                    .write_empty()?;
+            }
             text_elem_io(w, "kr:CreationDateTime", &h.creation_date_time)?;
             w.create_element("Count").write_inner_content(|w| {
+                if let Some(m) = edition.counting_method {
+                    w.create_element(format!("kr:{}", names::COUNTING_METHOD))
+                        .with_attribute((names::METHOD_CODE_ATTR, m.eml_value()))
+                        .write_empty()?;
+                }
                 w.create_element("EventIdentifier").write_empty()?;
+                if let Some(p) = edition.phase {
+                    w.create_element(format!("kr:{}", names::PHASE))
+                        .with_attribute((names::PHASE_CODE_ATTR, p.eml_value()))
+                        .write_empty()?;
+                }
                 w.create_element("Election").write_inner_content(|w| {
                     w.create_element("ElectionIdentifier")
                         .with_attribute(("Id", h.election_id.0.as_str()))
@@ -1329,24 +1529,23 @@ fn write_full(file: &CountFile) -> Result<Vec<u8>, CountWriteError> {
                                             .write_text_content(BytesText::new(&unit.name))?;
                                         write_votes(w, &unit.counts, uncounted)?;
                                         if !unit.investigations.is_empty() {
-                                            w.create_element("kr:ReportingUnitInvestigations")
-                                                .write_inner_content(|w| {
-                                                    for (reason, value) in &unit.investigations {
-                                                        w.create_element("kr:Investigation")
-                                                            .with_attribute((
-                                                                "ReasonCode",
-                                                                reason.as_str(),
-                                                            ))
-                                                            .write_text_content(BytesText::new(
-                                                                if *value {
-                                                                    "true"
-                                                                } else {
-                                                                    "false"
-                                                                },
-                                                            ))?;
-                                                    }
-                                                    Ok(())
-                                                })?;
+                                            w.create_element(format!(
+                                                "kr:{}",
+                                                names::REPORTING_UNIT_INVESTIGATIONS
+                                            ))
+                                            .write_inner_content(|w| {
+                                                for (reason, value) in &unit.investigations {
+                                                    w.create_element(format!(
+                                                        "kr:{}",
+                                                        names::INVESTIGATION
+                                                    ))
+                                                    .with_attribute(("ReasonCode", reason.as_str()))
+                                                    .write_text_content(BytesText::new(
+                                                        if *value { "true" } else { "false" },
+                                                    ))?;
+                                                }
+                                                Ok(())
+                                            })?;
                                         }
                                         Ok(())
                                     },
