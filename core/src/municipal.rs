@@ -71,6 +71,17 @@ pub enum TotalError {
     /// A sum exceeds the largest count.
     #[error("the sum of {0} overflows")]
     Overflow(String),
+    /// The municipality's eligible voters as entered differ from the sum of the stations'
+    /// eligible voters in the 110b (where the 110b gives them).
+    #[error(
+        "the municipality's eligible voters ({entered}) differ from the sum of the polling stations' eligible voters in the 110b ({sum_of_stations})"
+    )]
+    EligibleVoters {
+        /// The number entered for the municipality.
+        entered: Count,
+        /// The sum of the stations' numbers.
+        sum_of_stations: Count,
+    },
     /// The arithmetic of the resulting file does not hold (a bug, never expected).
     #[error("the municipal total fails its own arithmetic check: {0}")]
     Arithmetic(String),
@@ -299,10 +310,34 @@ pub fn municipal_total(
         });
     }
     let mut total = sum_counts(units.iter().map(|u| &u.counts))?;
-    if let Some(cast) = spec.total_cast {
-        total.cast = cast;
-    }
+    total.cast = total_eligible_voters(&spec.stations, spec.total_cast)?;
     Ok(MunicipalTotal { units, total })
+}
+
+/// `Cast` of the 510b's `TotalVotes`: the municipality's eligible voters.
+///
+/// `entered` is the number the coordinator entered for the municipality (`MunicipalitySpec::
+/// total_cast`). Where the 110b gives the stations' eligible voters (any of them above 0),
+/// their sum must equal it; where it gives none (the Electoral Council's own 510b files
+/// carry `Cast` 0 per station and the municipality's number only in the total, as TK2025 West
+/// Maas en Waal's 16290), the entered number stands alone. Without an entered number, the
+/// sum of the stations (0 when the 110b has none).
+pub fn total_eligible_voters(
+    stations: &[StationInfo],
+    entered: Option<Count>,
+) -> Result<Count, TotalError> {
+    let mut sum: Count = 0;
+    for s in stations {
+        add(&mut sum, s.eligible_voters, "Cast")?;
+    }
+    match entered {
+        None => Ok(sum),
+        Some(n) if sum == 0 || sum == n => Ok(n),
+        Some(n) => Err(TotalError::EligibleVoters {
+            entered: n,
+            sum_of_stations: sum,
+        }),
+    }
 }
 
 /// The 510b of the municipal total under the given header (its level is set to 510b),
@@ -396,4 +431,50 @@ pub fn write_510b(
     let file_name =
         crate::eml::count::count_file_name(CountLevel::Municipality, &h.election_id.0, name);
     Ok((file_name, crate::eml::count::write_count(file)?))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn stations(eligible: &[Count]) -> Vec<StationInfo> {
+        eligible
+            .iter()
+            .zip(1u32..)
+            .map(|(n, i)| StationInfo {
+                number: PollingStationNumber(i),
+                name: format!("Stembureau {i}"),
+                eligible_voters: *n,
+            })
+            .collect()
+    }
+
+    #[test]
+    fn eligible_voters_of_the_municipality() {
+        // A 110b without numbers (TK2025 West Maas en Waal: 0 per station): the entered
+        // number stands alone, as in the published 510b.
+        assert_eq!(
+            total_eligible_voters(&stations(&[0, 0, 0]), Some(16290)),
+            Ok(16290)
+        );
+        // With numbers: they must add up to the entered number.
+        assert_eq!(
+            total_eligible_voters(&stations(&[100, 250]), Some(350)),
+            Ok(350)
+        );
+        assert_eq!(
+            total_eligible_voters(&stations(&[100, 250]), Some(351)),
+            Err(TotalError::EligibleVoters {
+                entered: 351,
+                sum_of_stations: 350
+            })
+        );
+        // Nothing entered: the sum of the stations.
+        assert_eq!(total_eligible_voters(&stations(&[100, 250]), None), Ok(350));
+        assert_eq!(total_eligible_voters(&stations(&[0, 0]), None), Ok(0));
+        assert!(matches!(
+            total_eligible_voters(&stations(&[Count::MAX, 1]), Some(5)),
+            Err(TotalError::Overflow(_))
+        ));
+    }
 }
