@@ -395,3 +395,106 @@ fn a_corrigendum_without_its_investigation_is_refused() {
         CorrigendumError::FirstIsCorrigendum
     );
 }
+
+/// xmllint against an XSD of `../shared/xsd`; returns whether the file validates, and
+/// xmllint's message.
+fn xmllint(bytes: &[u8], xsd: &str) -> (bool, String) {
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("count.eml.xml");
+    std::fs::write(&file, bytes).unwrap();
+    let out = std::process::Command::new("xmllint")
+        .arg("--noout")
+        .arg("--schema")
+        .arg(shared(xsd))
+        .arg(&file)
+        .output()
+        .expect("xmllint missing: install libxml2-utils");
+    (
+        out.status.success(),
+        String::from_utf8_lossy(&out.stderr).into_owned(),
+    )
+}
+
+const XSD_2026_06: &str = "xsd/EML_NL-main-2026-06/xsd/510-count-kiesraad-strict.xsd";
+
+/// The Electoral Council's schemas of June 2026 (after 1.3.1) name the previous values
+/// `kr:Initial*`. Our corrigendum (1.3.1, `kr:Previous*`, as eml-nl 0.8.1 writes) differs
+/// from what they accept in exactly that name: renamed, it validates; as written, it does
+/// not (docs/eml-nl-1.3.md). A first session's 510b in 1.3.1 (schema version, phase,
+/// counting method) validates against them as written.
+#[test]
+fn the_june_2026_schemas_differ_from_1_3_1_only_in_the_previous_names() {
+    let (first, corrected) = first_and_corrected();
+    let bytes = write_corrigendum(&first, &corrected, &investigations(&first)).unwrap();
+    let (ok, msg) = xmllint(&bytes, XSD_2026_06);
+    assert!(!ok, "the kr:Previous* names are not those of June 2026");
+    assert!(msg.contains("PreviousTotalCounted"), "{msg}");
+    let text = String::from_utf8(bytes).unwrap();
+    assert!(text.contains("kr:PreviousValidVotes"));
+    let renamed = text.replace("kr:Previous", "kr:Initial");
+    let (ok, msg) = xmllint(renamed.as_bytes(), XSD_2026_06);
+    assert!(ok, "renamed to kr:Initial*, the corrigendum must validate: {msg}");
+
+    let mut first_session = first.clone();
+    first_session.header.edition = tally_core::counts::CountEdition {
+        version: EmlVersion::V1_3_1,
+        phase: Some(CountPhase::FirstSession),
+        counting_method: Some(CountingMethod::Decentral),
+    };
+    let bytes = round_trip("first session 1.3.1", &first_session);
+    let (ok, msg) = xmllint(&bytes, XSD_2026_06);
+    assert!(ok, "{msg}");
+    // The same first session in 1.2.2 (no kr:Schema, phase or method) against 1.2.2.
+    let bytes = write_count(&first).unwrap();
+    assert!(!String::from_utf8_lossy(&bytes).contains("kr:Schema"));
+    let (ok, msg) = xmllint(&bytes, "xsd/EML_NL-v1.2.2/510-count-kiesraad-strict.xsd");
+    assert!(ok, "{msg}");
+}
+
+/// The 510b is written in the version of the election's definition: Juinen's 110a as
+/// published (no `kr:Schema`, 1.2.2) gives a 1.2.2 header without phase; the same 110a
+/// marked 1.3.1 gives a 1.3.1 header with the phase "eerste zitting" and decentral
+/// counting.
+#[test]
+fn the_definition_decides_the_version() {
+    use tally_core::eml::definition::{SourceFile, load_definition};
+    use tally_core::ids::{ContestId, MunicipalityCode};
+    use tally_core::municipal::header_for;
+    let published =
+        std::fs::read(shared("eml/synthetic/eml110a_verkiezingsdefinitie-juinen.eml.xml"))
+            .unwrap();
+    let text = String::from_utf8(published.clone()).unwrap();
+    let marked = text.replacen(
+        "<kr:CreationDateTime>",
+        "<kr:Schema Version=\"1.3.1\"/>\n    <kr:CreationDateTime>",
+        1,
+    );
+    assert_ne!(marked, text);
+    let header = |bytes: &[u8]| {
+        let e = load_definition(&SourceFile::new("110a", bytes)).unwrap();
+        (
+            e.eml_version,
+            header_for(
+                &e,
+                &ContestId("geen".into()),
+                &MunicipalityCode("0042".into()),
+                "Juinen",
+                "2025-08-29T22:00:00",
+            )
+            .edition,
+        )
+    };
+    let (version, edition) = header(&published);
+    assert_eq!(version, EmlVersion::V1_2_2);
+    assert_eq!(edition, tally_core::counts::CountEdition::default());
+    let (version, edition) = header(marked.as_bytes());
+    assert_eq!(version, EmlVersion::V1_3_1);
+    assert_eq!(
+        edition,
+        tally_core::counts::CountEdition {
+            version: EmlVersion::V1_3_1,
+            phase: Some(CountPhase::FirstSession),
+            counting_method: Some(CountingMethod::Decentral),
+        }
+    );
+}
