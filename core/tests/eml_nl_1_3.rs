@@ -17,7 +17,7 @@
 use std::path::{Path, PathBuf};
 
 use eml_nl::documents::election_count::{ElectionCount, RejectedVotesReason};
-use eml_nl::io::{EMLParsingMode, EMLRead as _};
+use eml_nl::io::EMLParsingMode;
 use tally_core::corrigendum::{
     CorrigendumError, InvestigationReason, UnitInvestigation, corrigendum, write_corrigendum,
 };
@@ -72,11 +72,21 @@ fn round_trip(name: &str, file: &CountFile) -> Vec<u8> {
     let bytes = write_count(file).unwrap_or_else(|e| panic!("{name}: write: {e}"));
     let again = read_both(name, &bytes);
     assert_eq!(&again, file, "{name}: write → read changed the file");
-    let text = std::str::from_utf8(&bytes).unwrap();
-    ElectionCount::parse_eml(text, EMLParsingMode::Strict)
-        .ok()
-        .unwrap_or_else(|e| panic!("{name}: eml-nl Strict refuses what we wrote: {e}"));
+    strict(name, std::str::from_utf8(&bytes).unwrap());
     bytes
+}
+
+/// eml-nl in `Strict` mode, without a single issue (an unexpected element is only a
+/// warning there, so the warnings are checked too).
+fn strict(name: &str, text: &str) -> ElectionCount {
+    let (doc, issues) =
+        tally_core::eml::parse_with_mode::<ElectionCount>(text, EMLParsingMode::Strict)
+            .unwrap_or_else(|e| panic!("{name}: eml-nl Strict refuses what we wrote: {e:?}"));
+    assert!(
+        issues.is_empty(),
+        "{name}: eml-nl Strict reports {issues:?}"
+    );
+    doc
 }
 
 fn pos(p: u32) -> CandidateRef {
@@ -226,9 +236,7 @@ fn the_corrigendum_is_read_back_by_eml_nl_strict_with_the_same_numbers() {
 
     // eml-nl, Strict: the numbers of the corrected count, the previous values of exactly
     // the changed numbers, the investigations.
-    let doc = ElectionCount::parse_eml(text, EMLParsingMode::Strict)
-        .ok()
-        .unwrap();
+    let doc = strict("corrigendum", text);
     assert_eq!(doc.version, eml_nl::EMLVersion::V1_3_1);
     let contest = &doc.count.election.contests[0];
     let total = contest.total_votes.as_ref().unwrap();
@@ -433,7 +441,10 @@ fn the_june_2026_schemas_differ_from_1_3_1_only_in_the_previous_names() {
     assert!(text.contains("kr:PreviousValidVotes"));
     let renamed = text.replace("kr:Previous", "kr:Initial");
     let (ok, msg) = xmllint(renamed.as_bytes(), XSD_2026_06);
-    assert!(ok, "renamed to kr:Initial*, the corrigendum must validate: {msg}");
+    assert!(
+        ok,
+        "renamed to kr:Initial*, the corrigendum must validate: {msg}"
+    );
 
     let mut first_session = first.clone();
     first_session.header.edition = tally_core::counts::CountEdition {
@@ -460,9 +471,10 @@ fn the_definition_decides_the_version() {
     use tally_core::eml::definition::{SourceFile, load_definition};
     use tally_core::ids::{ContestId, MunicipalityCode};
     use tally_core::municipal::header_for;
-    let published =
-        std::fs::read(shared("eml/synthetic/eml110a_verkiezingsdefinitie-juinen.eml.xml"))
-            .unwrap();
+    let published = std::fs::read(shared(
+        "eml/synthetic/eml110a_verkiezingsdefinitie-juinen.eml.xml",
+    ))
+    .unwrap();
     let text = String::from_utf8(published.clone()).unwrap();
     let marked = text.replacen(
         "<kr:CreationDateTime>",
@@ -497,4 +509,31 @@ fn the_definition_decides_the_version() {
             counting_method: Some(CountingMethod::Decentral),
         }
     );
+}
+
+/// A file with the June 2026 names (`kr:Initial*`) is refused by the appliance's reader,
+/// in a Selection and beside Cast, rather than read without its previous values. eml-nl in
+/// `Strict` mode refuses the one in a Selection and only reports the one beside Cast (an
+/// unexpected element, skipped).
+#[test]
+fn initial_values_of_june_2026_are_refused() {
+    let name = "deserialize_eml510b_test_1_3_1_with_previous_values.eml.xml";
+    let text = String::from_utf8(eml_nl_test_file(name)).unwrap();
+    for (from, element) in [
+        ("kr:PreviousValidVotes", "kr:InitialValidVotes"),
+        ("kr:PreviousCast", "kr:InitialCast"),
+    ] {
+        let renamed = text.replace(from, element);
+        assert_ne!(renamed, text);
+        let own = read_count(renamed.as_bytes()).unwrap_err().to_string();
+        assert!(own.contains(element), "{own}");
+        // eml-nl, Strict: refused (in a Selection) or reported as an unexpected element.
+        match tally_core::eml::parse_with_mode::<ElectionCount>(&renamed, EMLParsingMode::Strict) {
+            Err(issues) => assert!(!issues.is_empty()),
+            Ok((_, issues)) => assert!(
+                issues.iter().any(|i| i.to_string().contains(&element[3..])),
+                "{element}: {issues:?}"
+            ),
+        }
+    }
 }

@@ -424,6 +424,9 @@ enum SelTag {
     ValidVotes,
     /// `kr:PreviousValidVotes` (EML_NL 1.3.1, a corrigendum).
     PreviousValidVotes,
+    /// `kr:InitialValidVotes`: the name of the Electoral Council's schemas after 1.3.1,
+    /// refused (see `docs/eml-nl-1.3.md`).
+    InitialValidVotes,
     Affiliation,
     RegisteredName,
     Candidate,
@@ -442,6 +445,7 @@ struct SelectionState {
     votes_text: String,
     votes_position: u64,
     previous_votes: u32,
+    initial_votes: u32,
     previous_text: String,
     previous_position: u64,
     affiliations: u32,
@@ -489,6 +493,7 @@ impl SelectionState {
         self.valid_votes = 0;
         self.votes_text.clear();
         self.previous_votes = 0;
+        self.initial_votes = 0;
         self.previous_text.clear();
         self.affiliations = 0;
         self.affiliation_id = None;
@@ -531,6 +536,7 @@ impl SelectionState {
         let tag = match (self.path.last(), split_name(start).1) {
             (None, b"ValidVotes") => SelTag::ValidVotes,
             (None, b"PreviousValidVotes") => SelTag::PreviousValidVotes,
+            (None, b"InitialValidVotes") => SelTag::InitialValidVotes,
             (None, b"AffiliationIdentifier") => SelTag::Affiliation,
             (None, b"Candidate") => SelTag::Candidate,
             (Some(SelTag::Affiliation), b"RegisteredName") => SelTag::RegisteredName,
@@ -574,8 +580,8 @@ impl SelectionState {
                 text.push_str(&value);
             }
         })?;
-        let tag = if tag == SelTag::PreviousValidVotes {
-            // The one element of a Selection in the kr namespace (it has no attributes
+        let tag = if matches!(tag, SelTag::PreviousValidVotes | SelTag::InitialValidVotes) {
+            // The elements of a Selection in the kr namespace (they have no attributes
             // that were kept above).
             if ns == Ns::Kr { tag } else { SelTag::Other }
         } else if ns == Ns::Eml {
@@ -603,6 +609,9 @@ impl SelectionState {
             SelTag::PreviousValidVotes => {
                 self.previous_votes = self.previous_votes.saturating_add(1);
                 self.previous_position = position;
+            }
+            SelTag::InitialValidVotes => {
+                self.initial_votes = self.initial_votes.saturating_add(1);
             }
             SelTag::Affiliation => self.affiliations = self.affiliations.saturating_add(1),
             SelTag::Candidate => self.candidates = self.candidates.saturating_add(1),
@@ -653,6 +662,12 @@ impl SelectionState {
         once(self.valid_votes, "ValidVotes", SEL)?;
         let votes = whole_number(&self.votes_text, self.votes_position)
             .map_err(|m| ("/Selection/ValidVotes", m))?;
+        if self.initial_votes > 0 {
+            return Err((
+                "/Selection/kr:InitialValidVotes",
+                INITIAL_REFUSED.to_owned(),
+            ));
+        }
         let previous = match self.previous_votes {
             0 => None,
             1 => Some(
@@ -1282,6 +1297,9 @@ fn vote_counts(
     })
 }
 
+/// Why a `kr:Initial*` element is refused.
+const INITIAL_REFUSED: &str = "kr:Initial* is how the Electoral Council's schemas after EML_NL 1.3.1 name a previous value; this reader knows EML_NL 1.2.2 to 1.3.1 (kr:Previous*)";
+
 /// The previous values of a vote-count element (EML_NL 1.3.1); refused in a file of an
 /// earlier version, as eml-nl refuses them.
 fn previous_counts(
@@ -1291,6 +1309,13 @@ fn previous_counts(
     version: EmlVersion,
 ) -> Result<PreviousCounts, CountReadError> {
     // The names as 1.3.1 has them, to find (and refuse) them in an older file too.
+    if let Some(c) = node
+        .children
+        .iter()
+        .find(|c| c.ns == Ns::Kr && c.name.starts_with("Initial"))
+    {
+        return Err(invalid(format!("{place}/kr:{}", c.name), INITIAL_REFUSED));
+    }
     let name = |of| previous_name(of, version.max(EmlVersion::V1_3_1)).unwrap_or("");
     let refuse = |element: &str| {
         Err(invalid(
