@@ -340,6 +340,39 @@ pub fn total_eligible_voters(
     }
 }
 
+/// Puts the explanation counts K to O in every unit and in the total, 0 where none was
+/// typed: what the Electoral Council's files carry where the election's form has no K–O
+/// boxes (every polling station of the TK2025 West Maas en Waal 510b has all five reason
+/// codes with 0). A unit's typed K–O numbers stay; the total stays the sum of the units.
+/// Without it, [`station_counts`] writes K–O only for a station where one was typed (as the
+/// Electoral Council's GR2026 files, which carry none).
+pub fn with_explanation_zeros(total: &mut MunicipalTotal) {
+    for counts in total
+        .units
+        .iter_mut()
+        .map(|u| &mut u.counts)
+        .chain(std::iter::once(&mut total.total))
+    {
+        let other = &mut counts.voters.other;
+        for (i, kind) in EXPLANATION_FILE_ORDER.iter().enumerate() {
+            let code = kind.reason_code();
+            if !other.iter().any(|(c, _)| c == code) {
+                // In file order: before the first code that comes later.
+                let at = other
+                    .iter()
+                    .position(|(c, _)| {
+                        EXPLANATION_FILE_ORDER
+                            .iter()
+                            .position(|k| k.reason_code() == c)
+                            .is_some_and(|j| j > i)
+                    })
+                    .unwrap_or(other.len());
+                other.insert(at, (code.to_owned(), 0));
+            }
+        }
+    }
+}
+
 /// The 510b of the municipal total under the given header (its level is set to 510b),
 /// after checking the whole file's arithmetic once more.
 pub fn count_file(total: MunicipalTotal, mut header: CountHeader) -> Result<CountFile, TotalError> {
@@ -476,5 +509,44 @@ mod tests {
             total_eligible_voters(&stations(&[Count::MAX, 1]), Some(5)),
             Err(TotalError::Overflow(_))
         ));
+    }
+
+    #[test]
+    fn explanation_zeros_keep_typed_numbers_in_file_order() {
+        let counts = |other: Vec<(String, Count)>| VoteCounts {
+            cast: 0,
+            lists: Vec::new(),
+            total_counted: 0,
+            blank: 0,
+            invalid: 0,
+            voters: VoterCounts {
+                other,
+                ..VoterCounts::default()
+            },
+            previous: PreviousCounts::default(),
+        };
+        let typed = vec![("geen verklaring".to_owned(), 3)];
+        let mut total = MunicipalTotal {
+            units: vec![ReportingUnitCounts {
+                id: ReportingUnitId("0042::SB1".into()),
+                name: "Stembureau 1".into(),
+                counts: counts(typed.clone()),
+                investigations: Vec::new(),
+            }],
+            total: counts(typed),
+        };
+        with_explanation_zeros(&mut total);
+        let expected: Vec<(String, Count)> = [
+            ("meegenomen stembiljetten", 0),
+            ("te weinig uitgereikte stembiljetten", 0),
+            ("te veel uitgereikte stembiljetten", 0),
+            ("geen verklaring", 3),
+            ("andere verklaring", 0),
+        ]
+        .into_iter()
+        .map(|(c, n)| (c.to_owned(), n))
+        .collect();
+        assert_eq!(total.units[0].counts.voters.other, expected);
+        assert_eq!(total.total.voters.other, expected);
     }
 }
