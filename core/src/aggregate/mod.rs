@@ -240,6 +240,8 @@ pub struct Aggregation {
     subcategory: String,
     domain: Option<(Option<String>, String)>,
     election_date: String,
+    /// The EML_NL version of the definition: the version the 510c/510d is written in.
+    eml_version: crate::eml::names::EmlVersion,
     kieskring_name: Option<String>,
     /// Per contest, per list number, each candidate's `ShortCode` in list order: for the
     /// check of imported files and for naming candidates in a 510d.
@@ -357,6 +359,7 @@ impl Aggregation {
                 .as_ref()
                 .map(|d| (d.id.clone(), d.name.clone())),
             election_date: election.date.to_string(),
+            eml_version: election.eml_version,
             kieskring_name,
             contests: election
                 .contests
@@ -720,7 +723,12 @@ impl Aggregation {
                 election_date: self.election_date.clone(),
                 contest_id,
                 contest_name,
-                edition: CountEdition::default(),
+                // The definition's version; no phase or counting method (those describe a
+                // municipality's count).
+                edition: CountEdition {
+                    version: self.eml_version,
+                    ..CountEdition::default()
+                },
             },
             total,
             units,
