@@ -5,7 +5,7 @@
 //!   tree, so reading costs little more memory than the file's own bytes (an
 //!   Amsterdam-sized 510b of about 100 MB included), and no error text is built unless
 //!   there is an error. The national total of a Tweede Kamer 510d names candidates by
-//!   `ShortCode` only, which eml-nl 0.7 can neither read nor write. The Kiesraad's
+//!   `ShortCode` only, which eml-nl (0.7, and 0.8.1) can neither read nor write. The Kiesraad's
 //!   `eml-nl` reader stays available as [`read_count_eml_nl`] (510b and 510c), the
 //!   reference the own reader is tested against on every file (see `docs/eml-counts.md`).
 //! - [`write_count`] turns a [`CountFile`] into EML_NL bytes that validate against

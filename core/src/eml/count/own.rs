@@ -1,7 +1,7 @@
 //! This crate's own 510 reader and writer on `quick-xml`, used for every 510 (b, c and d).
 //!
 //! Why own code: in the national `TotalVotes` of a Tweede Kamer 510d the candidates carry
-//! only a `ShortCode` and no `Id`; eml-nl 0.7 requires the `Id` in every mode and its
+//! only a `ShortCode` and no `Id`; eml-nl (0.7, and 0.8.1) requires the `Id` in every mode and its
 //! writer cannot leave it out. And a count is read in one streaming pass (quick-xml
 //! events, never an element tree of the whole file), so that an Amsterdam-sized 510b of
 //! about 100 MB is read in little more memory than its own bytes (see
