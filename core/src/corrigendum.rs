@@ -230,8 +230,10 @@ pub fn corrigendum(
     out.header.edition.version = first.header.edition.version.max(EmlVersion::V1_3_1);
     out.header.edition.phase = Some(CountPhase::Corrigendum);
     out.header.edition.counting_method = Some(method);
-    out.total.previous = previous(&first.total, &corrected.total);
+    fill_absent(&first.total, &mut out.total);
+    out.total.previous = previous(&first.total, &out.total);
     for ((unit, before), inv) in out.units.iter_mut().zip(&first.units).zip(by_unit) {
+        fill_absent(&before.counts, &mut unit.counts);
         unit.counts.previous = previous(&before.counts, &unit.counts);
         let changed = !unit.counts.previous.is_empty();
         unit.investigations = Vec::new();
@@ -266,7 +268,46 @@ pub fn corrigendum(
             .map(|(r, v)| (r.eml_value().to_owned(), v))
             .collect();
     }
+    // The zeros put in by `fill_absent` keep every sum; checked once more all the same.
+    if let Some(v) = check_arithmetic(&out).first() {
+        return Err(CorrigendumError::Arithmetic(v.to_string()));
+    }
     Ok(out)
+}
+
+/// An `UncountedVotes` reason the first session's count has and the corrected count has
+/// not is 0 in the corrected count (an empty box), written as 0 so that its previous
+/// value has a place beside it.
+fn fill_absent(before: &VoteCounts, after: &mut VoteCounts) {
+    let (vb, va) = (&before.voters, &mut after.voters);
+    for (b, a) in [
+        (vb.poll_cards, &mut va.poll_cards),
+        (vb.proxy_certificates, &mut va.proxy_certificates),
+        (vb.voter_cards, &mut va.voter_cards),
+        (vb.admitted_voters, &mut va.admitted_voters),
+        (vb.more_ballots_counted, &mut va.more_ballots_counted),
+        (vb.fewer_ballots_counted, &mut va.fewer_ballots_counted),
+    ] {
+        if b.is_some() && a.is_none() {
+            *a = Some(0);
+        }
+    }
+    let rank = |code: &str| {
+        crate::eml::count::UNCOUNTED_REASONS
+            .iter()
+            .position(|r| *r == code)
+            .unwrap_or(usize::MAX)
+    };
+    for (code, _) in &vb.other {
+        if !va.other.iter().any(|(c, _)| c == code) {
+            let at = va
+                .other
+                .iter()
+                .position(|(c, _)| rank(c) > rank(code))
+                .unwrap_or(va.other.len());
+            va.other.insert(at, (code.clone(), 0));
+        }
+    }
 }
 
 /// [`corrigendum`], written as EML_NL 1.3.1 by eml-nl.
@@ -380,7 +421,8 @@ fn previous(before: &VoteCounts, after: &VoteCounts) -> PreviousCounts {
         (vb.fewer_ballots_counted, va.fewer_ballots_counted),
     ];
     for (reason, (b, a)) in crate::eml::count::UNCOUNTED_REASONS.iter().zip(fixed) {
-        // Only a reason the corrected count has can have a previous value beside it.
+        // Only a reason the corrected count has can have a previous value beside it (a
+        // reason only the first session has was put in as 0 by `fill_absent`).
         if a.is_some()
             && let Some(v) = changed_opt(b, a)
         {

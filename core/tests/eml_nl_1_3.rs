@@ -537,3 +537,66 @@ fn initial_values_of_june_2026_are_refused() {
         }
     }
 }
+
+/// An explanation code typed in the first session and left empty in the corrected count is
+/// written as 0 with its previous value beside it, not dropped.
+#[test]
+fn an_explanation_left_empty_in_the_correction_keeps_its_previous_value() {
+    let (mut first, mut corrected) = first_and_corrected();
+    // The published file has "geen verklaring" at every station; give station 3 a 1 there
+    // in the first session (and the total), and none at all in the corrected count.
+    let code = "geen verklaring";
+    for counts in [&mut first.units[2].counts, &mut first.total] {
+        let slot = counts
+            .voters
+            .other
+            .iter_mut()
+            .find(|(c, _)| c == code)
+            .unwrap();
+        slot.1 += 1;
+    }
+    let before_total = first
+        .total
+        .voters
+        .other
+        .iter()
+        .find(|(c, _)| c == code)
+        .unwrap()
+        .1;
+    for counts in [&mut corrected.units[2].counts, &mut corrected.total] {
+        let at = counts
+            .voters
+            .other
+            .iter()
+            .position(|(c, _)| c == code)
+            .unwrap();
+        let removed = counts.voters.other.remove(at);
+        // What the station's absence takes from the total.
+        if removed.1 > 0 {
+            counts.voters.other.insert(at, (code.to_owned(), removed.1));
+        }
+    }
+    let bytes = write_corrigendum(&first, &corrected, &investigations(&first)).unwrap();
+    let own = read_both("corrigendum", &bytes);
+    let unit = &own.units[2].counts;
+    assert_eq!(
+        unit.voters.other.iter().find(|(c, _)| c == code),
+        Some(&(code.to_owned(), 0))
+    );
+    assert!(unit.previous.uncounted.contains(&(code.to_owned(), 1)));
+    let total_now = own
+        .total
+        .voters
+        .other
+        .iter()
+        .find(|(c, _)| c == code)
+        .unwrap()
+        .1;
+    assert_eq!(total_now, before_total - 1);
+    assert!(
+        own.total
+            .previous
+            .uncounted
+            .contains(&(code.to_owned(), before_total))
+    );
+}
