@@ -1445,15 +1445,12 @@ fn write_full(file: &CountFile) -> Result<Vec<u8>, CountWriteError> {
     let h = &file.header;
     // Validate everything that can fail before writing.
     super::check_edition(file)?;
-    if !file.total.previous.is_empty() || file.units.iter().any(|u| !u.counts.previous.is_empty()) {
-        // A corrigendum is a 510b, written by eml-nl (`write_count`); a 510c or 510d with
-        // previous values is not made by this appliance.
-        return Err(bad(
-            "previous values (kr:Previous*)",
-            "the own writer (510d) does not write a corrigendum",
-        ));
+    check_previous("TotalVotes", &file.total)?;
+    for unit in &file.units {
+        check_previous(&format!("ReportingUnitVotes {}", unit.id), &unit.counts)?;
     }
     let edition = h.edition;
+    let version = edition.version;
     let total_uncounted = uncounted_pairs(&file.total.voters)?;
     check_lists("TotalVotes", &file.total)?;
     let mut unit_uncounted = Vec::with_capacity(file.units.len());
@@ -1544,7 +1541,7 @@ fn write_full(file: &CountFile) -> Result<Vec<u8>, CountWriteError> {
                                 None => e.write_empty()?,
                             };
                             w.create_element("TotalVotes").write_inner_content(|w| {
-                                write_votes(w, &file.total, &total_uncounted)
+                                write_votes(w, &file.total, &total_uncounted, version)
                             })?;
                             for (unit, uncounted) in file.units.iter().zip(&unit_uncounted) {
                                 w.create_element("ReportingUnitVotes").write_inner_content(
@@ -1552,7 +1549,7 @@ fn write_full(file: &CountFile) -> Result<Vec<u8>, CountWriteError> {
                                         w.create_element("ReportingUnitIdentifier")
                                             .with_attribute(("Id", unit.id.0.as_str()))
                                             .write_text_content(BytesText::new(&unit.name))?;
-                                        write_votes(w, &unit.counts, uncounted)?;
+                                        write_votes(w, &unit.counts, uncounted, version)?;
                                         if !unit.investigations.is_empty() {
                                             w.create_element(format!(
                                                 "kr:{}",
@@ -1612,19 +1609,93 @@ fn check_lists(place: &str, counts: &VoteCounts) -> Result<(), CountWriteError> 
     Ok(())
 }
 
+/// The previous values name only lists and candidates of the count, and known reasons.
+fn check_previous(place: &str, counts: &VoteCounts) -> Result<(), CountWriteError> {
+    let p = &counts.previous;
+    for prev in &p.lists {
+        let Some(list) = counts.lists.iter().find(|l| l.list == prev.list) else {
+            return Err(bad(
+                place,
+                format!(
+                    "a previous value of list {}, which is not in the count",
+                    prev.list
+                ),
+            ));
+        };
+        for (candidate, _) in &prev.candidates {
+            if !list.candidates.iter().any(|(c, _)| c == candidate) {
+                return Err(bad(
+                    place,
+                    format!(
+                        "a previous value of list {}, {candidate}, who is not in the count",
+                        prev.list
+                    ),
+                ));
+            }
+        }
+    }
+    for (k, (reason, _)) in p.uncounted.iter().enumerate() {
+        if !super::UNCOUNTED_REASONS.contains(&reason.as_str()) {
+            return Err(bad(
+                format!("{place}/PreviousUncountedVotes"),
+                format!("{reason:?} is not an UncountedVotes reason"),
+            ));
+        }
+        if p.uncounted.iter().skip(k + 1).any(|(r, _)| r == reason) {
+            return Err(bad(
+                format!("{place}/PreviousUncountedVotes"),
+                format!("{reason:?} appears twice"),
+            ));
+        }
+    }
+    Ok(())
+}
+
+/// Writes `kr:<name of of>` with `value` (and a `ReasonCode`), where the version has
+/// previous values and there is one.
+fn previous_io(
+    w: &mut W,
+    of: PreviousOf,
+    version: EmlVersion,
+    reason: Option<&str>,
+    value: Option<u64>,
+) -> std::io::Result<()> {
+    if let (Some(name), Some(value)) = (previous_name(of, version), value) {
+        let mut e = w.create_element(format!("kr:{name}"));
+        if let Some(reason) = reason {
+            e = e.with_attribute(("ReasonCode", reason));
+        }
+        e.write_text_content(BytesText::new(&value.to_string()))?;
+    }
+    Ok(())
+}
+
 fn write_votes(
     w: &mut W,
     counts: &VoteCounts,
     uncounted: &[(&'static str, u64)],
+    version: EmlVersion,
 ) -> std::io::Result<()> {
+    let p = &counts.previous;
     for list in &counts.lists {
+        let prev = p.lists.iter().find(|l| l.list == list.list);
         w.create_element("Selection").write_inner_content(|w| {
             w.create_element("AffiliationIdentifier")
                 .with_attribute(("Id", list.list.0.to_string().as_str()))
                 .write_inner_content(|w| text_elem_io(w, "RegisteredName", &list.name))?;
+            previous_io(
+                w,
+                PreviousOf::ValidVotes,
+                version,
+                None,
+                prev.and_then(|l| l.total),
+            )?;
             text_elem_io(w, "ValidVotes", &list.total.to_string())
         })?;
         for (cand, votes) in &list.candidates {
+            let prev_votes = prev
+                .and_then(|l| l.candidates.iter().find(|(c, _)| c == cand))
+                .map(|(_, v)| *v);
             w.create_element("Selection").write_inner_content(|w| {
                 w.create_element("Candidate").write_inner_content(|w| {
                     let mut e = w.create_element("CandidateIdentifier");
@@ -1638,18 +1709,33 @@ fn write_votes(
                     e.write_empty()?;
                     Ok(())
                 })?;
+                previous_io(w, PreviousOf::ValidVotes, version, None, prev_votes)?;
                 text_elem_io(w, "ValidVotes", &votes.to_string())
             })?;
         }
     }
+    previous_io(w, PreviousOf::Cast, version, None, p.cast)?;
     text_elem_io(w, "Cast", &counts.cast.to_string())?;
+    previous_io(w, PreviousOf::TotalCounted, version, None, p.total_counted)?;
     text_elem_io(w, "TotalCounted", &counts.total_counted.to_string())?;
+    let rejected = PreviousOf::RejectedVotes;
+    previous_io(w, rejected, version, Some("blanco"), p.blank)?;
+    previous_io(w, rejected, version, Some("ongeldig"), p.invalid)?;
     w.create_element("RejectedVotes")
         .with_attribute(("ReasonCode", "blanco"))
         .write_text_content(BytesText::new(&counts.blank.to_string()))?;
     w.create_element("RejectedVotes")
         .with_attribute(("ReasonCode", "ongeldig"))
         .write_text_content(BytesText::new(&counts.invalid.to_string()))?;
+    for (reason, value) in &p.uncounted {
+        previous_io(
+            w,
+            PreviousOf::UncountedVotes,
+            version,
+            Some(reason),
+            Some(*value),
+        )?;
+    }
     for (reason, value) in uncounted {
         w.create_element("UncountedVotes")
             .with_attribute(("ReasonCode", *reason))
