@@ -20,6 +20,10 @@
 //! anywhere wins, then the header in document-structure order, then `TotalVotes`, then
 //! the reporting units in file order.
 //!
+//! EML_NL 1.3 and 1.3.1 (`kr:Schema`, `kr:CountingMethod`, `kr:Phase`, the `kr:Previous*`
+//! values of a corrigendum) are read and written with the names of [`crate::eml::names`];
+//! the `kr:Initial*` names of the schemas after 1.3.1 are refused (`docs/eml-nl-1.3.md`).
+//!
 //! The writer writes the elements in the order of `510-count-kiesraad-strict.xsd`.
 
 use quick_xml::events::{BytesDecl, BytesStart, BytesText, Event};
