@@ -131,6 +131,110 @@ pub struct VoteCounts {
     pub invalid: Count,
     /// A, B, C, D, I, J and the explanation codes.
     pub voters: VoterCounts,
+    /// In a corrigendum (EML_NL 1.3.1): the value each corrected number had in the version
+    /// it corrects (`kr:PreviousValidVotes`, `kr:PreviousCast`, ...). Empty otherwise.
+    pub previous: PreviousCounts,
+}
+
+/// The previous values of one vote-count element of a corrigendum: for each number that
+/// has one, the value it had in the count this one corrects. A number without a previous
+/// value has none in the file.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct PreviousCounts {
+    /// `kr:PreviousCast`.
+    pub cast: Option<Count>,
+    /// The lists (and their candidates) that have a previous value, in file order.
+    pub lists: Vec<PreviousListVotes>,
+    /// `kr:PreviousTotalCounted`.
+    pub total_counted: Option<Count>,
+    /// `kr:PreviousRejectedVotes` "blanco".
+    pub blank: Option<Count>,
+    /// `kr:PreviousRejectedVotes` "ongeldig".
+    pub invalid: Option<Count>,
+    /// `kr:PreviousUncountedVotes`: (reason code, value), in the schema's order of reasons.
+    pub uncounted: Vec<(String, Count)>,
+}
+
+impl PreviousCounts {
+    /// Whether no number has a previous value.
+    pub fn is_empty(&self) -> bool {
+        self == &PreviousCounts::default()
+    }
+}
+
+/// The previous values of one list's `Selection`s.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PreviousListVotes {
+    /// The list.
+    pub list: ListNumber,
+    /// `kr:PreviousValidVotes` of the list's own `Selection`.
+    pub total: Option<Count>,
+    /// `kr:PreviousValidVotes` of its candidates that have one, in file order.
+    pub candidates: Vec<(CandidateRef, Count)>,
+}
+
+/// The phase of a count (`kr:PhaseCode`, EML_NL 1.3 and later).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum CountPhase {
+    /// "eerste zitting": the count of the first session.
+    FirstSession,
+    /// "corrigendum": a corrected count of a later session.
+    Corrigendum,
+}
+
+impl CountPhase {
+    /// The EML_NL code.
+    pub fn eml_value(self) -> &'static str {
+        match self {
+            CountPhase::FirstSession => crate::eml::names::PHASE_FIRST_SESSION,
+            CountPhase::Corrigendum => crate::eml::names::PHASE_CORRIGENDUM,
+        }
+    }
+
+    /// The phase of an EML_NL code.
+    pub fn from_eml_value(s: &str) -> Option<CountPhase> {
+        [CountPhase::FirstSession, CountPhase::Corrigendum]
+            .into_iter()
+            .find(|p| p.eml_value() == s)
+    }
+}
+
+/// How the votes were counted (`kr:MethodCode`, EML_NL 1.3 and later).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum CountingMethod {
+    /// "decentrale stemopneming": each polling station counts its votes.
+    Decentral,
+    /// "centrale stemopneming": the municipality counts the votes centrally.
+    Central,
+}
+
+impl CountingMethod {
+    /// The EML_NL code.
+    pub fn eml_value(self) -> &'static str {
+        match self {
+            CountingMethod::Decentral => crate::eml::names::METHOD_DECENTRAL,
+            CountingMethod::Central => crate::eml::names::METHOD_CENTRAL,
+        }
+    }
+
+    /// The method of an EML_NL code.
+    pub fn from_eml_value(s: &str) -> Option<CountingMethod> {
+        [CountingMethod::Decentral, CountingMethod::Central]
+            .into_iter()
+            .find(|p| p.eml_value() == s)
+    }
+}
+
+/// Which EML_NL a count file is written in and what it says about its count beyond the
+/// numbers: the schema version, and from 1.3 on the phase and the counting method.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct CountEdition {
+    /// The EML_NL version (`kr:Schema`; 1.2.2 when absent).
+    pub version: crate::eml::names::EmlVersion,
+    /// `kr:Phase`, when given (1.3 and later).
+    pub phase: Option<CountPhase>,
+    /// `kr:CountingMethod`, when given (1.3 and later).
+    pub counting_method: Option<CountingMethod>,
 }
 
 impl VoteCounts {
@@ -207,6 +311,8 @@ pub struct CountHeader {
     pub contest_id: ContestId,
     /// `ContestName`, when given (`Nijmegen`).
     pub contest_name: Option<String>,
+    /// The EML_NL version, phase and counting method.
+    pub edition: CountEdition,
 }
 
 /// A whole 510 file: its header, its `TotalVotes` and its reporting units, in file order.

@@ -252,6 +252,8 @@ pub enum RegionCategory {
     WaterBoard,
     /// `PROVINCIE`: a province.
     Province,
+    /// `KIESCOLLEGE`: an electoral college (EML_NL 1.3; earlier files write `PROVINCIE`).
+    ElectoralCollege,
     /// `KIESKRING`: an electoral district (kieskring), with its principal committee (HSB).
     Kieskring,
     /// `WATERSCHAP_KIESKRING`: a water board's electoral district.
@@ -264,6 +266,8 @@ pub enum RegionCategory {
     WaterBoardMunicipality,
     /// `GEMEENTE`: a municipality.
     Municipality,
+    /// `EILANDSGEMEENTE`: an island municipality (openbaar lichaam; EML_NL 1.3).
+    IslandMunicipality,
     /// `DEELGEMEENTE`: a sub-municipality.
     SubMunicipality,
     /// `STEMBUREAU`: a polling station.
@@ -277,12 +281,14 @@ impl RegionCategory {
             RegionCategory::State => "STAAT",
             RegionCategory::WaterBoard => "WATERSCHAP",
             RegionCategory::Province => "PROVINCIE",
+            RegionCategory::ElectoralCollege => "KIESCOLLEGE",
             RegionCategory::Kieskring => "KIESKRING",
             RegionCategory::WaterBoardKieskring => "WATERSCHAP_KIESKRING",
             RegionCategory::ProvincialKieskring => "PROVINCIAAL_KIESKRING",
             RegionCategory::ProvincialPollingStation => "PROVINCIAAL_STEMBUREAU",
             RegionCategory::WaterBoardMunicipality => "WATERSCHAP_GEMEENTE",
             RegionCategory::Municipality => "GEMEENTE",
+            RegionCategory::IslandMunicipality => "EILANDSGEMEENTE",
             RegionCategory::SubMunicipality => "DEELGEMEENTE",
             RegionCategory::PollingStation => "STEMBUREAU",
         }
@@ -422,6 +428,9 @@ pub struct Election {
     pub sources: Vec<SourceDigest>,
     /// Non-fatal remarks of the parser (elements it skipped), per file, for the log.
     pub parse_warnings: Vec<String>,
+    /// The EML_NL version of the definition (110a): the version the counts of this
+    /// election are written in.
+    pub eml_version: crate::eml::names::EmlVersion,
 }
 
 impl Election {

@@ -7,8 +7,9 @@
 //! missing.
 
 use crate::counts::{
-    CandidateRef, Count, CountFile, CountHeader, CountLevel, ListVotes, ReportingUnitCounts,
-    VoteCounts, VoterCounts, check_arithmetic,
+    CandidateRef, Count, CountEdition, CountFile, CountHeader, CountLevel, CountPhase,
+    CountingMethod, ListVotes, PreviousCounts, ReportingUnitCounts, VoteCounts, VoterCounts,
+    check_arithmetic,
 };
 use crate::double_entry::{DataEntry, StationStatus, StatusKind};
 use crate::election::Election;
@@ -70,6 +71,17 @@ pub enum TotalError {
     /// A sum exceeds the largest count.
     #[error("the sum of {0} overflows")]
     Overflow(String),
+    /// The municipality's eligible voters as entered differ from the sum of the stations'
+    /// eligible voters in the 110b (where the 110b gives them).
+    #[error(
+        "the municipality's eligible voters ({entered}) differ from the sum of the polling stations' eligible voters in the 110b ({sum_of_stations})"
+    )]
+    EligibleVoters {
+        /// The number entered for the municipality.
+        entered: Count,
+        /// The sum of the stations' numbers.
+        sum_of_stations: Count,
+    },
     /// The arithmetic of the resulting file does not hold (a bug, never expected).
     #[error("the municipal total fails its own arithmetic check: {0}")]
     Arithmetic(String),
@@ -150,6 +162,7 @@ pub fn station_counts(
             fewer_ballots_counted: Some(count_of(entry.fewer_ballots_counted)),
             other,
         },
+        previous: PreviousCounts::default(),
     }
 }
 
@@ -297,10 +310,67 @@ pub fn municipal_total(
         });
     }
     let mut total = sum_counts(units.iter().map(|u| &u.counts))?;
-    if let Some(cast) = spec.total_cast {
-        total.cast = cast;
-    }
+    total.cast = total_eligible_voters(&spec.stations, spec.total_cast)?;
     Ok(MunicipalTotal { units, total })
+}
+
+/// `Cast` of the 510b's `TotalVotes`: the municipality's eligible voters.
+///
+/// `entered` is the number the coordinator entered for the municipality (`MunicipalitySpec::
+/// total_cast`). Where the 110b gives the stations' eligible voters (any of them above 0),
+/// their sum must equal it; where it gives none (the Electoral Council's own 510b files
+/// carry `Cast` 0 per station and the municipality's number only in the total, as TK2025 West
+/// Maas en Waal's 16290), the entered number stands alone. Without an entered number, the
+/// sum of the stations (0 when the 110b has none).
+pub fn total_eligible_voters(
+    stations: &[StationInfo],
+    entered: Option<Count>,
+) -> Result<Count, TotalError> {
+    let mut sum: Count = 0;
+    for s in stations {
+        add(&mut sum, s.eligible_voters, "Cast")?;
+    }
+    match entered {
+        None => Ok(sum),
+        Some(n) if sum == 0 || sum == n => Ok(n),
+        Some(n) => Err(TotalError::EligibleVoters {
+            entered: n,
+            sum_of_stations: sum,
+        }),
+    }
+}
+
+/// Puts the explanation counts K to O in every unit and in the total, 0 where none was
+/// typed: what the Electoral Council's files carry where the election's form has no K–O
+/// boxes (every polling station of the TK2025 West Maas en Waal 510b has all five reason
+/// codes with 0). A unit's typed K–O numbers stay; the total stays the sum of the units.
+/// Without it, [`station_counts`] writes K–O only for a station where one was typed (as the
+/// Electoral Council's GR2026 files, which carry none).
+pub fn with_explanation_zeros(total: &mut MunicipalTotal) {
+    for counts in total
+        .units
+        .iter_mut()
+        .map(|u| &mut u.counts)
+        .chain(std::iter::once(&mut total.total))
+    {
+        let other = &mut counts.voters.other;
+        for (i, kind) in EXPLANATION_FILE_ORDER.iter().enumerate() {
+            let code = kind.reason_code();
+            if !other.iter().any(|(c, _)| c == code) {
+                // In file order: before the first code that comes later.
+                let at = other
+                    .iter()
+                    .position(|(c, _)| {
+                        EXPLANATION_FILE_ORDER
+                            .iter()
+                            .position(|k| k.reason_code() == c)
+                            .is_some_and(|j| j > i)
+                    })
+                    .unwrap_or(other.len());
+                other.insert(at, (code.to_owned(), 0));
+            }
+        }
+    }
 }
 
 /// The 510b of the municipal total under the given header (its level is set to 510b),
@@ -351,6 +421,19 @@ pub fn header_for(
         election_date: election.date.to_string(),
         contest_id: contest.clone(),
         contest_name,
+        edition: edition_for(election),
+    }
+}
+
+/// The EML_NL edition of a first-session 510b of this election: the version of its
+/// definition (110a), and from EML_NL 1.3 on the phase "eerste zitting" and decentral
+/// counting (the appliance enters the polling stations' own counts).
+pub fn edition_for(election: &Election) -> CountEdition {
+    let version = election.eml_version;
+    CountEdition {
+        version,
+        phase: version.has_phase().then_some(CountPhase::FirstSession),
+        counting_method: version.has_phase().then_some(CountingMethod::Decentral),
     }
 }
 
@@ -381,4 +464,89 @@ pub fn write_510b(
     let file_name =
         crate::eml::count::count_file_name(CountLevel::Municipality, &h.election_id.0, name);
     Ok((file_name, crate::eml::count::write_count(file)?))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn stations(eligible: &[Count]) -> Vec<StationInfo> {
+        eligible
+            .iter()
+            .zip(1u32..)
+            .map(|(n, i)| StationInfo {
+                number: PollingStationNumber(i),
+                name: format!("Stembureau {i}"),
+                eligible_voters: *n,
+            })
+            .collect()
+    }
+
+    #[test]
+    fn eligible_voters_of_the_municipality() {
+        // A 110b without numbers (TK2025 West Maas en Waal: 0 per station): the entered
+        // number stands alone, as in the published 510b.
+        assert_eq!(
+            total_eligible_voters(&stations(&[0, 0, 0]), Some(16290)),
+            Ok(16290)
+        );
+        // With numbers: they must add up to the entered number.
+        assert_eq!(
+            total_eligible_voters(&stations(&[100, 250]), Some(350)),
+            Ok(350)
+        );
+        assert_eq!(
+            total_eligible_voters(&stations(&[100, 250]), Some(351)),
+            Err(TotalError::EligibleVoters {
+                entered: 351,
+                sum_of_stations: 350
+            })
+        );
+        // Nothing entered: the sum of the stations.
+        assert_eq!(total_eligible_voters(&stations(&[100, 250]), None), Ok(350));
+        assert_eq!(total_eligible_voters(&stations(&[0, 0]), None), Ok(0));
+        assert!(matches!(
+            total_eligible_voters(&stations(&[Count::MAX, 1]), Some(5)),
+            Err(TotalError::Overflow(_))
+        ));
+    }
+
+    #[test]
+    fn explanation_zeros_keep_typed_numbers_in_file_order() {
+        let counts = |other: Vec<(String, Count)>| VoteCounts {
+            cast: 0,
+            lists: Vec::new(),
+            total_counted: 0,
+            blank: 0,
+            invalid: 0,
+            voters: VoterCounts {
+                other,
+                ..VoterCounts::default()
+            },
+            previous: PreviousCounts::default(),
+        };
+        let typed = vec![("geen verklaring".to_owned(), 3)];
+        let mut total = MunicipalTotal {
+            units: vec![ReportingUnitCounts {
+                id: ReportingUnitId("0042::SB1".into()),
+                name: "Stembureau 1".into(),
+                counts: counts(typed.clone()),
+                investigations: Vec::new(),
+            }],
+            total: counts(typed),
+        };
+        with_explanation_zeros(&mut total);
+        let expected: Vec<(String, Count)> = [
+            ("meegenomen stembiljetten", 0),
+            ("te weinig uitgereikte stembiljetten", 0),
+            ("te veel uitgereikte stembiljetten", 0),
+            ("geen verklaring", 3),
+            ("andere verklaring", 0),
+        ]
+        .into_iter()
+        .map(|(c, n)| (c.to_owned(), n))
+        .collect();
+        assert_eq!(total.units[0].counts.voters.other, expected);
+        assert_eq!(total.total.voters.other, expected);
+    }
 }

@@ -46,6 +46,7 @@ fn election() -> Election {
         polling_stations: None,
         sources: Vec::new(),
         parse_warnings: Vec::new(),
+        eml_version: Default::default(),
     }
 }
 
@@ -83,6 +84,49 @@ fn council_csb_turns_the_510b_into_the_510d() {
     let status = Command::new("xmllint")
         .args(["--noout", "--schema"])
         .arg(shared("xsd/EML_NL-v1.2.2/510-count-kiesraad-strict.xsd"))
+        .arg(&path)
+        .output()
+        .unwrap();
+    assert!(
+        status.status.success(),
+        "{}",
+        String::from_utf8_lossy(&status.stderr)
+    );
+}
+
+/// The 510d is written in the EML_NL version of the election's definition: 1.2.2 above
+/// (no `kr:Schema`), 1.3.1 here, which validates against the Electoral Council's schemas of
+/// June 2026 (the 1.3.1 schemas are not published in `../shared`; a 510d has no previous
+/// values, where the two differ).
+#[test]
+fn council_csb_writes_the_definitions_version() {
+    let mut election = election();
+    election.eml_version = tally_core::eml::names::EmlVersion::V1_3_1;
+    let mut agg = Aggregation::for_municipal_council(&election).unwrap();
+    let bytes = std::fs::read(shared("eml/real/Telling_GR2022_WestMaasenWaal.eml.xml")).unwrap();
+    agg.import("Telling_GR2022_WestMaasenWaal.eml.xml", &bytes)
+        .unwrap();
+    let total = agg
+        .total(&TotalMeta {
+            transaction_id: 1,
+            creation_date_time: "2022-03-21T10:00:00".into(),
+        })
+        .unwrap();
+    assert_eq!(
+        total.header.edition.version,
+        tally_core::eml::names::EmlVersion::V1_3_1
+    );
+    let out = write_count(&total).unwrap();
+    assert!(String::from_utf8_lossy(&out).contains(r#"<kr:Schema Version="1.3.1"/>"#));
+    assert_eq!(read_count(&out).unwrap(), total);
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("Totaaltelling.eml.xml");
+    std::fs::write(&path, &out).unwrap();
+    let status = Command::new("xmllint")
+        .args(["--noout", "--schema"])
+        .arg(shared(
+            "xsd/EML_NL-main-2026-06/xsd/510-count-kiesraad-strict.xsd",
+        ))
         .arg(&path)
         .output()
         .unwrap();

@@ -39,7 +39,7 @@ fn real(name: &str) -> Vec<u8> {
 }
 
 /// eml-nl's own test files (`test-files/election_count`), found in cargo's registry
-/// source of eml-nl 0.7.0 (cargo unpacks it to build the dependency).
+/// source of eml-nl 0.8.1 (cargo unpacks it to build the dependency).
 fn eml_nl_test_file(name: &str) -> Vec<u8> {
     let home = std::env::var_os("CARGO_HOME")
         .map(PathBuf::from)
@@ -50,14 +50,14 @@ fn eml_nl_test_file(name: &str) -> Vec<u8> {
         let path = index
             .unwrap()
             .path()
-            .join("eml-nl-0.7.0/test-files/election_count")
+            .join("eml-nl-0.8.1/test-files/election_count")
             .join(name);
         if path.exists() {
             return std::fs::read(path).unwrap();
         }
     }
     panic!(
-        "eml-nl 0.7.0 test file {name} not found under {}",
+        "eml-nl 0.8.1 test file {name} not found under {}",
         src.display()
     );
 }

@@ -58,6 +58,7 @@ fn station(n: u32, l1: [u64; 3], l2: [u64; 2], blank: u64, invalid: u64) -> Repo
         id: ReportingUnitId(format!("0042::SB{n}")),
         name: format!("Stembureau \"De Brink\" & 't Hof {n}"),
         counts: VoteCounts {
+            previous: Default::default(),
             cast: 0,
             lists: vec![
                 ListVotes {
@@ -117,6 +118,7 @@ fn juinen() -> CountFile {
     total.cast = 2000;
     CountFile {
         header: CountHeader {
+            edition: Default::default(),
             level: CountLevel::Municipality,
             transaction_id: 1,
             authority_id: "0042".to_owned(),

@@ -228,6 +228,7 @@ fn the_appliances_council_510d_gives_a_csv() {
         polling_stations: None,
         sources: Vec::new(),
         parse_warnings: Vec::new(),
+        eml_version: Default::default(),
     };
     let mut agg = Aggregation::for_municipal_council(&election).unwrap();
     agg.import(GR2022_510B, &real(GR2022_510B)).unwrap();

@@ -64,7 +64,7 @@ fn synthetic(name: &str) -> Owned {
     read(&Path::new(SHARED).join("synthetic").join(name))
 }
 
-/// `eml-nl` 0.7.0's `test-files/` in the cargo registry (present wherever the crate was
+/// `eml-nl` 0.8.1's `test-files/` in the cargo registry (present wherever the crate was
 /// built).
 fn eml_nl_test_files() -> PathBuf {
     let cargo_home = std::env::var_os("CARGO_HOME")
@@ -75,13 +75,13 @@ fn eml_nl_test_files() -> PathBuf {
         let dir = index
             .unwrap()
             .path()
-            .join("eml-nl-0.7.0")
+            .join("eml-nl-0.8.1")
             .join("test-files");
         if dir.is_dir() {
             return dir;
         }
     }
-    panic!("eml-nl-0.7.0/test-files not found under {}", src.display());
+    panic!("eml-nl-0.8.1/test-files not found under {}", src.display());
 }
 
 fn kr(path: &str) -> Owned {
@@ -965,6 +965,30 @@ mod hostile_bytes {
                 .join(name),
         )
         .unwrap()
+    }
+
+    /// An end tag that does not match its start tag (one letter of `<Election>` changed) is
+    /// a precise XML error. eml-nl 0.8.1 alone panics on it (its depth counter goes below
+    /// zero); the well-formedness pass in front of it refuses the file first.
+    #[test]
+    fn a_mismatched_end_tag_is_an_xml_error_not_a_panic() {
+        let good = juinen("eml230b_kandidatenlijsten-juinen.eml.xml");
+        let text = String::from_utf8(good).unwrap();
+        let bad = text.replacen("<Election>", "<Exection>", 1);
+        assert_ne!(bad, text);
+        let err = load_candidate_lists(&SourceFile::new("230b", bad.as_bytes())).unwrap_err();
+        match &err.problem {
+            tally_core::eml::definition::DefinitionProblem::Eml { issues } => {
+                assert!(
+                    matches!(
+                        issues.last().map(|i| &i.problem),
+                        Some(tally_core::eml::EmlProblem::Xml { message }) if message.contains("Election")
+                    ),
+                    "{err}"
+                );
+            }
+            other => panic!("expected an XML error, got {other}"),
+        }
     }
 
     proptest! {

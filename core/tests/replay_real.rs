@@ -28,6 +28,7 @@ use tally_core::journal::codec::encode_event;
 use tally_core::journal::events::EntryJournal;
 use tally_core::municipal::{
     MunicipalitySpec, StationInfo, count_file, header_for, municipal_total, shape_for,
+    with_explanation_zeros,
 };
 
 const REAL: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/../../shared/eml/real/");
@@ -424,4 +425,91 @@ fn the_total_is_refused_until_every_station_is_definitive() {
         "{err}"
     );
     let _ = CandidatePosition(1);
+}
+
+/// Point 5 of issue 16: a re-entry of a real municipality gives back the published 510b
+/// number for number where the typists type no K–O (the form has no such boxes) and the
+/// 110b has no eligible voters per station: the municipality's eligible voters (16290) are
+/// entered once for the total, every station's Cast is 0, and K–O are written as the zeros
+/// the Electoral Council's file carries.
+#[test]
+fn tk2025_west_maas_en_waal_without_k_to_o_and_with_the_municipalitys_eligible_voters() {
+    let def = real("Verkiezingsdefinitie_TK2025.eml.xml");
+    let lists = real("Kandidatenlijsten_TK2025_Nijmegen.eml.xml");
+    let election = load_election(
+        &SourceFile::new("Verkiezingsdefinitie_TK2025.eml.xml", &def),
+        &[SourceFile::new(
+            "Kandidatenlijsten_TK2025_Nijmegen.eml.xml",
+            &lists,
+        )],
+        None,
+    )
+    .unwrap();
+    let published = read_count(&real("Telling_TK2025_gemeente_West_Maas_en_Waal.eml.xml")).unwrap();
+    assert_eq!(published.total.cast, 16290);
+    assert!(published.units.iter().all(|u| u.counts.cast == 0));
+    assert!(
+        published
+            .units
+            .iter()
+            .all(|u| u.counts.voters.other.len() == 5)
+    );
+    let contest = published.header.contest_id.clone();
+    let shape = shape_for(&election, &contest);
+    let stations: Vec<PollingStationNumber> = published
+        .units
+        .iter()
+        .map(|u| station_number(&u.id.0))
+        .collect();
+    let mut data = DataEntry::new(shape.clone(), stations.clone());
+    let mut t = 1_700_000_000_000;
+    for typist in ["Anna", "Bert"] {
+        for (i, u) in published.units.iter().enumerate() {
+            // The paper has no K–O boxes: nothing typed there (all zeros in this file).
+            let mut paper = u.counts.clone();
+            assert!(paper.voters.other.iter().all(|(_, n)| *n == 0));
+            paper.voters.other.clear();
+            for e in typing(stations[i], typist, t, &paper, &shape) {
+                data.apply(&e).unwrap_or_else(|err| panic!("{e:?}: {err}"));
+            }
+            t += 3_600_000;
+        }
+    }
+    assert_eq!(data.not_definitive(), vec![]);
+    let spec = MunicipalitySpec {
+        code: tally_core::ids::MunicipalityCode("0668".into()),
+        stations: published
+            .units
+            .iter()
+            .map(|u| StationInfo {
+                number: station_number(&u.id.0),
+                name: u.name.clone(),
+                // The 110b gives no eligible voters per station.
+                eligible_voters: 0,
+            })
+            .collect(),
+        list_names: published
+            .total
+            .lists
+            .iter()
+            .map(|l| (l.list, l.name.clone()))
+            .collect(),
+        total_cast: Some(16290),
+    };
+    let mut total = municipal_total(&data, &spec).unwrap();
+    // Without the zeros, the stations have no K–O at all: not the published file.
+    assert!(total.units.iter().all(|u| u.counts.voters.other.is_empty()));
+    with_explanation_zeros(&mut total);
+    let header = header_for(
+        &election,
+        &contest,
+        &tally_core::ids::MunicipalityCode("0668".into()),
+        "West Maas en Waal",
+        &published.header.creation_date_time,
+    );
+    let file = count_file(total, header).unwrap();
+    assert_same_numbers(&file, &published);
+    let bytes = write_count(&file).unwrap();
+    assert_same_numbers(&read_count(&bytes).unwrap(), &published);
+    xmllint_510(&bytes);
 }

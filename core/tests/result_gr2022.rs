@@ -70,6 +70,7 @@ fn computed_result_is_written_valid_and_reads_back() {
         polling_stations: None,
         sources: Vec::new(),
         parse_warnings: Vec::new(),
+        eml_version: Default::default(),
     };
     let count = read_count(
         &std::fs::read(shared("eml/real/Telling_GR2022_WestMaasenWaal.eml.xml")).unwrap(),

@@ -203,6 +203,7 @@ pub fn tied_510b() -> Result<Vec<u8>, SetupError> {
             .collect(),
     };
     let counts = VoteCounts {
+        previous: Default::default(),
         cast: 3000,
         lists: vec![
             list(1, 8, &[]),
@@ -225,6 +226,7 @@ pub fn tied_510b() -> Result<Vec<u8>, SetupError> {
     };
     let file = CountFile {
         header: CountHeader {
+            edition: Default::default(),
             level: CountLevel::Municipality,
             transaction_id: 1,
             authority_id: "0042".into(),

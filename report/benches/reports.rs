@@ -53,6 +53,7 @@ fn election(name: &str, seats: u32, threshold: u32, sub: ElectionSubcategory) ->
         polling_stations: None,
         sources: vec![cl.source],
         parse_warnings: Vec::new(),
+        eml_version: Default::default(),
     }
 }
 

@@ -43,6 +43,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         polling_stations: None,
         sources: vec![cl.source],
         parse_warnings: Vec::new(),
+        eml_version: Default::default(),
     };
     let body = format!(
         "Gemeentelijk stembureau {}",

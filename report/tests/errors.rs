@@ -45,6 +45,7 @@ fn setup() -> (Vec<u8>, CountFile, Election) {
         polling_stations: None,
         sources: vec![cl.source],
         parse_warnings: Vec::new(),
+        eml_version: Default::default(),
     };
     (eml, file, election)
 }

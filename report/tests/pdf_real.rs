@@ -79,6 +79,7 @@ fn election_from_230b(name: &str, seats: u32, threshold: u32) -> Election {
         polling_stations: None,
         sources: vec![cl.source],
         parse_warnings: Vec::new(),
+        eml_version: Default::default(),
     }
 }
 

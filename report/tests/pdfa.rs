@@ -67,6 +67,7 @@ fn municipal_pdf(demo: bool) -> Vec<u8> {
         polling_stations: None,
         sources: vec![cl.source],
         parse_warnings: Vec::new(),
+        eml_version: Default::default(),
     };
     municipal_report(
         &election,

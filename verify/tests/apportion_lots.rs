@@ -47,6 +47,7 @@ fn juinen_510b(votes: [&[u64]; 4]) -> Vec<u8> {
     ];
     let e: u64 = lists.iter().map(|l| l.total).sum();
     let counts = VoteCounts {
+        previous: Default::default(),
         cast: e + 10,
         lists,
         total_counted: e,
@@ -64,6 +65,7 @@ fn juinen_510b(votes: [&[u64]; 4]) -> Vec<u8> {
     };
     let file = CountFile {
         header: CountHeader {
+            edition: Default::default(),
             level: CountLevel::Municipality,
             transaction_id: 1,
             authority_id: "0042".into(),

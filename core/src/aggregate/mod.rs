@@ -22,8 +22,8 @@ use std::fmt;
 pub use sum::{CountDifference, SumOverflow, compare_counts, sum_counts};
 
 use crate::counts::{
-    CandidateRef, CountFile, CountHeader, CountLevel, CountViolation, ReportingUnitCounts,
-    VoteCounts, check_arithmetic,
+    CandidateRef, CountEdition, CountFile, CountHeader, CountLevel, CountViolation,
+    ReportingUnitCounts, VoteCounts, check_arithmetic,
 };
 use crate::election::{Election, ElectionCategory};
 use crate::eml::count::{CountReadError, read_count};
@@ -240,6 +240,8 @@ pub struct Aggregation {
     subcategory: String,
     domain: Option<(Option<String>, String)>,
     election_date: String,
+    /// The EML_NL version of the definition: the version the 510c/510d is written in.
+    eml_version: crate::eml::names::EmlVersion,
     kieskring_name: Option<String>,
     /// Per contest, per list number, each candidate's `ShortCode` in list order: for the
     /// check of imported files and for naming candidates in a 510d.
@@ -357,6 +359,7 @@ impl Aggregation {
                 .as_ref()
                 .map(|d| (d.id.clone(), d.name.clone())),
             election_date: election.date.to_string(),
+            eml_version: election.eml_version,
             kieskring_name,
             contests: election
                 .contests
@@ -720,6 +723,12 @@ impl Aggregation {
                 election_date: self.election_date.clone(),
                 contest_id,
                 contest_name,
+                // The definition's version; no phase or counting method (those describe a
+                // municipality's count).
+                edition: CountEdition {
+                    version: self.eml_version,
+                    ..CountEdition::default()
+                },
             },
             total,
             units,

@@ -3,7 +3,9 @@
 use std::collections::BTreeMap;
 use std::fmt;
 
-use crate::counts::{CandidateRef, Count, CountField, ListVotes, VoteCounts, VoterCounts};
+use crate::counts::{
+    CandidateRef, Count, CountField, ListVotes, PreviousCounts, VoteCounts, VoterCounts,
+};
 use crate::eml::count::UNCOUNTED_REASONS;
 use crate::ids::ListNumber;
 
@@ -46,6 +48,7 @@ pub fn sum_counts<'a>(
         blank: 0,
         invalid: 0,
         voters: VoterCounts::default(),
+        previous: PreviousCounts::default(),
     };
     let mut other: BTreeMap<String, Count> = BTreeMap::new();
     for part in parts {

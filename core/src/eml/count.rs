@@ -5,7 +5,7 @@
 //!   tree, so reading costs little more memory than the file's own bytes (an
 //!   Amsterdam-sized 510b of about 100 MB included), and no error text is built unless
 //!   there is an error. The national total of a Tweede Kamer 510d names candidates by
-//!   `ShortCode` only, which eml-nl 0.7 can neither read nor write. The Kiesraad's
+//!   `ShortCode` only, which eml-nl (0.7, and 0.8.1) can neither read nor write. The Kiesraad's
 //!   `eml-nl` reader stays available as [`read_count_eml_nl`] (510b and 510c), the
 //!   reference the own reader is tested against on every file (see `docs/eml-counts.md`).
 //! - [`write_count`] turns a [`CountFile`] into EML_NL bytes that validate against
@@ -130,6 +130,36 @@ pub fn write_count(file: &CountFile) -> Result<Vec<u8>, CountWriteError> {
     }
 }
 
+/// Refuses what the file's EML_NL version cannot carry: a phase or counting method before
+/// 1.3, previous values before 1.3.1. (eml-nl would refuse them too, less clearly.)
+pub(crate) fn check_edition(file: &CountFile) -> Result<(), CountWriteError> {
+    let e = file.header.edition;
+    let refuse = |what: &str, since: &str| {
+        Err(CountWriteError::Value {
+            field: what.to_owned(),
+            message: format!(
+                "EML_NL {} has no {what}; it needs {since} or later",
+                e.version
+            ),
+        })
+    };
+    if !e.version.has_phase() {
+        if e.phase.is_some() {
+            return refuse("kr:Phase", "1.3");
+        }
+        if e.counting_method.is_some() {
+            return refuse("kr:CountingMethod", "1.3");
+        }
+    }
+    if !e.version.has_previous_values()
+        && (!file.total.previous.is_empty()
+            || file.units.iter().any(|u| !u.counts.previous.is_empty()))
+    {
+        return refuse("previous values (kr:Previous*)", "1.3.1");
+    }
+    Ok(())
+}
+
 /// Writes a count with this crate's own `quick-xml` writer, whatever its level.
 /// [`write_count`] uses it for 510d only.
 pub fn write_count_own(file: &CountFile) -> Result<Vec<u8>, CountWriteError> {
@@ -251,15 +281,7 @@ pub(crate) const UNCOUNTED_REASONS: [&str; 14] = [
     "andere verklaring",
 ];
 
-/// The `kr:Investigation` reason codes in schema order.
-pub(crate) const INVESTIGATION_REASONS: [&str; 6] = [
-    "onderzocht vanwege onverklaard verschil",
-    "onderzocht vanwege andere fout",
-    "uitslag gecorrigeerd",
-    "toegelaten kiezers opnieuw vastgesteld",
-    "onderzocht vanwege andere reden",
-    "stembiljetten deels herteld",
-];
+pub(crate) use crate::eml::names::INVESTIGATION_REASONS;
 
 /// Collects `UncountedVotes` (reason, count) pairs into [`crate::counts::VoterCounts`].
 /// Refuses unknown reasons and repeated reasons.

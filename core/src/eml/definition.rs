@@ -447,6 +447,7 @@ pub fn load_definition(file: &SourceFile<'_>) -> Result<Election, DefinitionErro
             sha256: Sha256Digest::of(file.bytes),
         }],
         parse_warnings: warnings,
+        eml_version: crate::eml::names::EmlVersion::from_eml_nl(doc.version),
     })
 }
 
@@ -527,7 +528,12 @@ pub fn load_candidate_lists(file: &SourceFile<'_>) -> Result<CandidateListsFile,
                         found,
                     }));
                 }
-                candidates.push(candidate(c, CandidatePosition(expected)));
+                candidates.push(
+                    candidate(c, CandidatePosition(expected), || {
+                        format!("{place} / Candidate {expected} / CandidateFullName")
+                    })
+                    .map_err(err)?,
+                );
             }
             lists.push(PoliticalList {
                 number: ListNumber(number),
@@ -746,6 +752,13 @@ fn subcategory(
         E::PR => ElectionSubcategory::PR,
         E::LR => ElectionSubcategory::LR,
         E::IR => ElectionSubcategory::IR,
+        // Electoral colleges (kiescolleges) of Caribbean Netherlands and of non-residents,
+        // new in EML_NL 1.3: their category KC is not one the appliance counts.
+        E::KCCN | E::KCNI => {
+            return Err(DefinitionProblem::UnsupportedCategory {
+                found: parsed.to_eml_value().to_string(),
+            });
+        }
     })
 }
 
@@ -796,12 +809,14 @@ fn region_category(c: eml_nl::utils::RegionCategory) -> RegionCategory {
         E::State => RegionCategory::State,
         E::WaterAuthority => RegionCategory::WaterBoard,
         E::Province => RegionCategory::Province,
+        E::ElectoralCollege => RegionCategory::ElectoralCollege,
         E::ElectoralDistrict => RegionCategory::Kieskring,
         E::WaterAuthorityElectoralDistrict => RegionCategory::WaterBoardKieskring,
         E::ProvinceElectoralDistrict => RegionCategory::ProvincialKieskring,
         E::ProvincePollingStation => RegionCategory::ProvincialPollingStation,
         E::WaterAuthorityMunicipality => RegionCategory::WaterBoardMunicipality,
         E::Municipality => RegionCategory::Municipality,
+        E::IslandMunicipality => RegionCategory::IslandMunicipality,
         E::SubMunicipality => RegionCategory::SubMunicipality,
         E::PollingStation => RegionCategory::PollingStation,
     }
@@ -836,9 +851,21 @@ fn region(r: &eml_nl::common::Region) -> Region {
     }
 }
 
-fn candidate(c: &CandidateListsCandidate, position: CandidatePosition) -> Candidate {
-    let name = &c.full_name.person_name;
-    Candidate {
+fn candidate(
+    c: &CandidateListsCandidate,
+    position: CandidatePosition,
+    field: impl FnOnce() -> String,
+) -> Result<Candidate, DefinitionProblem> {
+    // EML_NL 1.3 lets a candidate refer to one named elsewhere (230c); a 230b names each.
+    let Some(full_name) = &c.full_name else {
+        return Err(DefinitionProblem::Value {
+            field: field(),
+            expected: "the candidate's name (CandidateFullName)",
+            found: String::new(),
+        });
+    };
+    let name = &full_name.person_name;
+    Ok(Candidate {
         position,
         initials: name.get_initials().unwrap_or("").to_string(),
         first_name: name.get_first_name().map(str::to_string),
@@ -854,7 +881,7 @@ fn candidate(c: &CandidateListsCandidate, position: CandidatePosition) -> Candid
             .short_code
             .as_ref()
             .map(|s| s.raw().into_owned()),
-    }
+    })
 }
 
 /// The 230b or 110b names the same election as the 110a: identifier, category, date;

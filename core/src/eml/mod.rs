@@ -15,6 +15,7 @@ pub mod count;
 pub mod csv;
 pub mod definition;
 pub mod limits;
+pub mod names;
 pub mod result;
 
 use std::fmt;
@@ -264,11 +265,39 @@ pub fn parse_with_mode<T: EMLRead>(
     text: &str,
     mode: EMLParsingMode,
 ) -> Result<(T, Vec<EmlIssue>), Vec<EmlIssue>> {
+    well_formed(text)?;
     match T::parse_eml(text, mode) {
         EMLReadResult::Ok(doc, warnings) => {
             Ok((doc, warnings.iter().flat_map(eml_issues).collect()))
         }
         EMLReadResult::Err(e) => Err(eml_issues(&e)),
+    }
+}
+
+/// One pass of quick-xml over the whole text (its default checks: end tags match their
+/// start tags, nothing after the root): a malformed document is refused here, before
+/// eml-nl reads it. eml-nl 0.8.1 subtracts below zero from its depth counter on an end tag
+/// that does not match (`<Exection>...</Election>` in a 230b), which panics in builds with
+/// overflow checks (all of this workspace's profiles).
+fn well_formed(text: &str) -> Result<(), Vec<EmlIssue>> {
+    let mut reader = quick_xml::Reader::from_str(text);
+    loop {
+        let position = reader.buffer_position();
+        match reader.read_event() {
+            Ok(quick_xml::events::Event::Eof) => return Ok(()),
+            Ok(_) => {}
+            Err(e) => {
+                return Err(vec![EmlIssue {
+                    span: Some(ByteSpan {
+                        start: position,
+                        end: reader.buffer_position(),
+                    }),
+                    problem: EmlProblem::Xml {
+                        message: e.to_string(),
+                    },
+                }]);
+            }
+        }
     }
 }
 

@@ -662,6 +662,8 @@ pub fn write_result(file: &ResultFile) -> Result<Vec<u8>, ResultWriteError> {
         return Err(bad("Contest", "a 520 needs at least one list with seats"));
     }
     let doc = ElectionResult {
+        // A 520 has nothing of 1.3 that the appliance writes: the version every 520 so far has.
+        version: eml_nl::EMLVersion::V1_2_2,
         transaction_id: TransactionId::new(h.transaction_id),
         managing_authority: ManagingAuthority::new(authority),
         creation_date_time: CreationDateTime(parsed::<XsDateTime>(

@@ -2,6 +2,7 @@
 
 use std::collections::BTreeMap;
 
+use eml_nl::common::{CountingMethodCode, PhaseCode};
 use eml_nl::documents::election_count::{
     CountType, ElectionCount, ElectionCountSelection, ElectionCountSelectionType,
     RejectedVotesReason, UncountedVotesReason,
@@ -10,8 +11,10 @@ use eml_nl::utils::{StringValue, StringValueData};
 
 use super::{CountReadError, category_from_code, voter_counts};
 use crate::counts::{
-    CandidateRef, CountFile, CountHeader, CountLevel, ListVotes, ReportingUnitCounts, VoteCounts,
+    CandidateRef, CountEdition, CountFile, CountHeader, CountLevel, CountPhase, CountingMethod,
+    ListVotes, PreviousCounts, PreviousListVotes, ReportingUnitCounts, VoteCounts,
 };
+use crate::eml::names::EmlVersion;
 use crate::eml::parse_strict_then_fallback;
 use crate::ids::{CandidatePosition, ContestId, ElectionId, ListNumber, ReportingUnitId};
 
@@ -88,6 +91,23 @@ fn convert(doc: &ElectionCount) -> Result<CountFile, CountReadError> {
         election_date: ident.election_date.raw().into_owned(),
         contest_id: ContestId(contest.identifier.id.raw().into_owned()),
         contest_name: contest.identifier.name.as_deref().map(str::to_owned),
+        edition: CountEdition {
+            version: EmlVersion::from_eml_nl(doc.version),
+            phase: match &doc.count.phase {
+                Some(p) => Some(match value(p.value(), "kr:Phase PhaseCode")? {
+                    PhaseCode::FirstSession => CountPhase::FirstSession,
+                    PhaseCode::Corrigendum => CountPhase::Corrigendum,
+                }),
+                None => None,
+            },
+            counting_method: match &doc.count.counting_method {
+                Some(m) => Some(match value(m.value(), "kr:CountingMethod MethodCode")? {
+                    CountingMethodCode::DSO => CountingMethod::Decentral,
+                    CountingMethodCode::CSO => CountingMethod::Central,
+                }),
+                None => None,
+            },
+        },
     };
     let Some(total) = &contest.total_votes else {
         return Err(invalid("Contest", "TotalVotes is missing"));
@@ -99,6 +119,12 @@ fn convert(doc: &ElectionCount) -> Result<CountFile, CountReadError> {
         &total.candidate_votes_count,
         &total.rejected_votes,
         &total.uncounted_votes,
+        Previous {
+            cast: total.previous_eligible_voter_count.as_ref(),
+            total_counted: total.previous_candidate_votes_count.as_ref(),
+            rejected: &total.previous_rejected_votes,
+            uncounted: &total.previous_uncounted_votes,
+        },
     )?;
     let mut units = Vec::with_capacity(contest.reporting_unit_votes.len());
     for unit in &contest.reporting_unit_votes {
@@ -111,6 +137,12 @@ fn convert(doc: &ElectionCount) -> Result<CountFile, CountReadError> {
             &unit.candidate_votes_count,
             &unit.rejected_votes,
             &unit.uncounted_votes,
+            Previous {
+                cast: unit.previous_eligible_voter_count.as_ref(),
+                total_counted: unit.previous_candidate_votes_count.as_ref(),
+                rejected: &unit.previous_rejected_votes,
+                uncounted: &unit.previous_uncounted_votes,
+            },
         )?;
         let mut investigations = Vec::with_capacity(unit.investigations.len());
         for (reason, investigated) in &unit.investigations {
@@ -133,6 +165,19 @@ fn convert(doc: &ElectionCount) -> Result<CountFile, CountReadError> {
     })
 }
 
+/// The previous values (EML_NL 1.3.1) of one vote-count element as eml-nl gives them.
+struct Previous<'a> {
+    cast: Option<&'a StringValue<u64>>,
+    total_counted: Option<&'a StringValue<u64>>,
+    rejected: &'a BTreeMap<RejectedVotesReason, StringValue<u64>>,
+    uncounted: &'a BTreeMap<UncountedVotesReason, StringValue<u64>>,
+}
+
+fn opt_value(v: Option<&StringValue<u64>>, element: &str) -> Result<Option<u64>, CountReadError> {
+    v.map(|v| value(v, element)).transpose()
+}
+
+#[allow(clippy::too_many_arguments)]
 fn vote_counts(
     place: &str,
     selections: &[ElectionCountSelection],
@@ -140,12 +185,47 @@ fn vote_counts(
     total_counted: &StringValue<u64>,
     rejected: &BTreeMap<RejectedVotesReason, StringValue<u64>>,
     uncounted: &BTreeMap<UncountedVotesReason, StringValue<u64>>,
+    prev: Previous<'_>,
 ) -> Result<VoteCounts, CountReadError> {
     let mut lists: Vec<ListVotes> = Vec::new();
+    let mut previous = PreviousCounts {
+        cast: opt_value(prev.cast, &format!("{place}/kr:PreviousCast"))?,
+        total_counted: opt_value(
+            prev.total_counted,
+            &format!("{place}/kr:PreviousTotalCounted"),
+        )?,
+        blank: opt_value(
+            prev.rejected.get(&RejectedVotesReason::Blank),
+            &format!("{place}/kr:PreviousRejectedVotes blanco"),
+        )?,
+        invalid: opt_value(
+            prev.rejected.get(&RejectedVotesReason::Invalid),
+            &format!("{place}/kr:PreviousRejectedVotes ongeldig"),
+        )?,
+        ..PreviousCounts::default()
+    };
+    for (reason, count) in prev.uncounted {
+        let code = reason.to_eml_value();
+        previous.uncounted.push((
+            code.to_owned(),
+            value(count, &format!("{place}/kr:PreviousUncountedVotes {code}"))?,
+        ));
+    }
+    // In the schema's order of reasons, as the own reader keeps them.
+    previous.uncounted.sort_by_key(|(code, _)| {
+        super::UNCOUNTED_REASONS
+            .iter()
+            .position(|r| r == code)
+            .unwrap_or(usize::MAX)
+    });
     for selection in selections {
         let votes = value(
             &selection.valid_votes,
             &format!("{place}/Selection/ValidVotes"),
+        )?;
+        let previous_votes = opt_value(
+            selection.previous_valid_votes.as_ref(),
+            &format!("{place}/Selection/kr:PreviousValidVotes"),
         )?;
         match &selection.selection_type {
             ElectionCountSelectionType::Affiliation(aff) => {
@@ -166,6 +246,13 @@ fn vote_counts(
                     total: votes,
                     candidates: Vec::new(),
                 });
+                if let Some(v) = previous_votes {
+                    previous.lists.push(PreviousListVotes {
+                        list,
+                        total: Some(v),
+                        candidates: Vec::new(),
+                    });
+                }
             }
             ElectionCountSelectionType::Candidate(cand) => {
                 let element = format!("{place}/CandidateIdentifier");
@@ -185,6 +272,17 @@ fn vote_counts(
                         element,
                         format!("list {}: {reference} appears twice", list.list),
                     ));
+                }
+                if let Some(v) = previous_votes {
+                    let number = list.list;
+                    match previous.lists.last_mut().filter(|p| p.list == number) {
+                        Some(p) => p.candidates.push((reference.clone(), v)),
+                        None => previous.lists.push(PreviousListVotes {
+                            list: number,
+                            total: None,
+                            candidates: vec![(reference.clone(), v)],
+                        }),
+                    }
                 }
                 list.candidates.push((reference, votes));
             }
@@ -217,5 +315,6 @@ fn vote_counts(
         blank: value(blank, &format!("{place}/RejectedVotes blanco"))?,
         invalid: value(invalid_votes, &format!("{place}/RejectedVotes ongeldig"))?,
         voters: voter_counts(place, pairs)?,
+        previous,
     })
 }

@@ -1,7 +1,7 @@
 //! This crate's own 510 reader and writer on `quick-xml`, used for every 510 (b, c and d).
 //!
 //! Why own code: in the national `TotalVotes` of a Tweede Kamer 510d the candidates carry
-//! only a `ShortCode` and no `Id`; eml-nl 0.7 requires the `Id` in every mode and its
+//! only a `ShortCode` and no `Id`; eml-nl (0.7, and 0.8.1) requires the `Id` in every mode and its
 //! writer cannot leave it out. And a count is read in one streaming pass (quick-xml
 //! events, never an element tree of the whole file), so that an Amsterdam-sized 510b of
 //! about 100 MB is read in little more memory than its own bytes (see
@@ -20,6 +20,10 @@
 //! anywhere wins, then the header in document-structure order, then `TotalVotes`, then
 //! the reporting units in file order.
 //!
+//! EML_NL 1.3 and 1.3.1 (`kr:Schema`, `kr:CountingMethod`, `kr:Phase`, the `kr:Previous*`
+//! values of a corrigendum) are read and written with the names of [`crate::eml::names`];
+//! the `kr:Initial*` names of the schemas after 1.3.1 are refused (`docs/eml-nl-1.3.md`).
+//!
 //! The writer writes the elements in the order of `510-count-kiesraad-strict.xsd`.
 
 use quick_xml::events::{BytesDecl, BytesStart, BytesText, Event};
@@ -31,8 +35,10 @@ use super::{
     uncounted_pairs, voter_counts,
 };
 use crate::counts::{
-    CandidateRef, CountFile, CountHeader, CountLevel, ListVotes, ReportingUnitCounts, VoteCounts,
+    CandidateRef, CountEdition, CountFile, CountHeader, CountLevel, CountPhase, CountingMethod,
+    ListVotes, PreviousCounts, PreviousListVotes, ReportingUnitCounts, VoteCounts,
 };
+use crate::eml::names::{self, EmlVersion, PreviousOf, previous_name};
 use crate::ids::{CandidatePosition, ContestId, ElectionId, ListNumber, ReportingUnitId};
 
 const NS_EML: &[u8] = b"urn:oasis:names:tc:evs:schema:eml";
@@ -408,6 +414,8 @@ type Local = (&'static str, String);
 #[derive(Debug, Default)]
 struct Selections {
     lists: Vec<ListVotes>,
+    /// The `kr:PreviousValidVotes` of the lists and candidates that have one (EML_NL 1.3.1).
+    previous: Vec<PreviousListVotes>,
     /// The highest candidate position on the last list so far: a candidate with a higher
     /// position cannot repeat one before it, so the list is searched only when not.
     max_position: u32,
@@ -418,6 +426,11 @@ struct Selections {
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 enum SelTag {
     ValidVotes,
+    /// `kr:PreviousValidVotes` (EML_NL 1.3.1, a corrigendum).
+    PreviousValidVotes,
+    /// `kr:InitialValidVotes`: the name of the Electoral Council's schemas after 1.3.1,
+    /// refused (see `docs/eml-nl-1.3.md`).
+    InitialValidVotes,
     Affiliation,
     RegisteredName,
     Candidate,
@@ -435,6 +448,10 @@ struct SelectionState {
     valid_votes: u32,
     votes_text: String,
     votes_position: u64,
+    previous_votes: u32,
+    initial_votes: u32,
+    previous_text: String,
+    previous_position: u64,
     affiliations: u32,
     /// `Id` of the `AffiliationIdentifier`, when it has one (the buffer is reused).
     affiliation_id: Option<()>,
@@ -479,6 +496,9 @@ impl SelectionState {
         self.path.clear();
         self.valid_votes = 0;
         self.votes_text.clear();
+        self.previous_votes = 0;
+        self.initial_votes = 0;
+        self.previous_text.clear();
         self.affiliations = 0;
         self.affiliation_id = None;
         self.registered_names = 0;
@@ -519,6 +539,8 @@ impl SelectionState {
         // declarations are read, which is also when its attributes are).
         let tag = match (self.path.last(), split_name(start).1) {
             (None, b"ValidVotes") => SelTag::ValidVotes,
+            (None, b"PreviousValidVotes") => SelTag::PreviousValidVotes,
+            (None, b"InitialValidVotes") => SelTag::InitialValidVotes,
             (None, b"AffiliationIdentifier") => SelTag::Affiliation,
             (None, b"Candidate") => SelTag::Candidate,
             (Some(SelTag::Affiliation), b"RegisteredName") => SelTag::RegisteredName,
@@ -562,7 +584,11 @@ impl SelectionState {
                 text.push_str(&value);
             }
         })?;
-        let tag = if ns == Ns::Eml {
+        let tag = if matches!(tag, SelTag::PreviousValidVotes | SelTag::InitialValidVotes) {
+            // The elements of a Selection in the kr namespace (they have no attributes
+            // that were kept above).
+            if ns == Ns::Kr { tag } else { SelTag::Other }
+        } else if ns == Ns::Eml {
             tag
         } else {
             // Not an EML element after all: what it gave is forgotten.
@@ -584,6 +610,13 @@ impl SelectionState {
                 self.valid_votes = self.valid_votes.saturating_add(1);
                 self.votes_position = position;
             }
+            SelTag::PreviousValidVotes => {
+                self.previous_votes = self.previous_votes.saturating_add(1);
+                self.previous_position = position;
+            }
+            SelTag::InitialValidVotes => {
+                self.initial_votes = self.initial_votes.saturating_add(1);
+            }
             SelTag::Affiliation => self.affiliations = self.affiliations.saturating_add(1),
             SelTag::Candidate => self.candidates = self.candidates.saturating_add(1),
             SelTag::RegisteredName => {
@@ -603,6 +636,7 @@ impl SelectionState {
     fn text_buffer(&mut self) -> Option<&mut String> {
         match self.path.last() {
             Some(SelTag::ValidVotes) => Some(&mut self.votes_text),
+            Some(SelTag::PreviousValidVotes) => Some(&mut self.previous_text),
             Some(SelTag::RegisteredName) => Some(&mut self.registered_name),
             Some(SelTag::ShortCode) => Some(&mut self.short_code),
             _ => None,
@@ -632,6 +666,25 @@ impl SelectionState {
         once(self.valid_votes, "ValidVotes", SEL)?;
         let votes = whole_number(&self.votes_text, self.votes_position)
             .map_err(|m| ("/Selection/ValidVotes", m))?;
+        if self.initial_votes > 0 {
+            return Err((
+                "/Selection/kr:InitialValidVotes",
+                INITIAL_REFUSED.to_owned(),
+            ));
+        }
+        let previous = match self.previous_votes {
+            0 => None,
+            1 => Some(
+                whole_number(&self.previous_text, self.previous_position)
+                    .map_err(|m| ("/Selection/kr:PreviousValidVotes", m))?,
+            ),
+            _ => {
+                return Err((
+                    SEL,
+                    "kr:PreviousValidVotes appears more than once".to_owned(),
+                ));
+            }
+        };
         if self.affiliations > 1 {
             return Err((
                 SEL,
@@ -660,6 +713,13 @@ impl SelectionState {
                 total: votes,
                 candidates: Vec::with_capacity(room),
             });
+            if let Some(v) = previous {
+                out.previous.push(PreviousListVotes {
+                    list,
+                    total: Some(v),
+                    candidates: Vec::new(),
+                });
+            }
             out.max_position = 0;
             return Ok(());
         }
@@ -702,6 +762,17 @@ impl SelectionState {
                 CAND,
                 format!("list {}: {reference} appears twice", list.list),
             ));
+        }
+        if let Some(v) = previous {
+            let number = list.list;
+            match out.previous.last_mut().filter(|p| p.list == number) {
+                Some(p) => p.candidates.push((reference.clone(), v)),
+                None => out.previous.push(PreviousListVotes {
+                    list: number,
+                    total: None,
+                    candidates: vec![(reference.clone(), v)],
+                }),
+            }
         }
         list.candidates.push((reference, votes));
         if let Some(p) = position {
@@ -1022,9 +1093,52 @@ pub(super) fn read(text: &str) -> Result<CountFile, CountReadError> {
         "ManagingAuthority",
     )?;
     let creation = root.one(Ns::Kr, "CreationDateTime", "EML")?;
-    let election = root
-        .one(Ns::Eml, "Count", "EML")?
-        .one(Ns::Eml, "Election", "Count")?;
+    let version = match root.opt(Ns::Kr, names::SCHEMA, "EML")? {
+        None => EmlVersion::V1_2_2,
+        Some(schema) => {
+            let v = schema.req_attr(names::SCHEMA_VERSION_ATTR, "kr:Schema")?;
+            EmlVersion::from_schema_value(v).ok_or_else(|| {
+                invalid(
+                    "kr:Schema Version",
+                    format!("{v:?} is not an EML_NL version this reader knows (1.3, 1.3.1)"),
+                )
+            })?
+        }
+    };
+    let count = root.one(Ns::Eml, "Count", "EML")?;
+    let edition = CountEdition {
+        version,
+        phase: match count.opt(Ns::Kr, names::PHASE, "Count")? {
+            None => None,
+            Some(p) => {
+                let code = p.req_attr(names::PHASE_CODE_ATTR, "kr:Phase")?;
+                Some(CountPhase::from_eml_value(code).ok_or_else(|| {
+                    invalid("kr:Phase PhaseCode", format!("unknown phase {code:?}"))
+                })?)
+            }
+        },
+        counting_method: match count.opt(Ns::Kr, names::COUNTING_METHOD, "Count")? {
+            None => None,
+            Some(m) => {
+                let code = m.req_attr(names::METHOD_CODE_ATTR, "kr:CountingMethod")?;
+                Some(CountingMethod::from_eml_value(code).ok_or_else(|| {
+                    invalid(
+                        "kr:CountingMethod MethodCode",
+                        format!("unknown counting method {code:?}"),
+                    )
+                })?)
+            }
+        },
+    };
+    if !version.has_phase() && (edition.phase.is_some() || edition.counting_method.is_some()) {
+        return Err(invalid(
+            "Count",
+            format!(
+                "kr:Phase and kr:CountingMethod need EML_NL 1.3 or later; this file is {version}"
+            ),
+        ));
+    }
+    let election = count.one(Ns::Eml, "Election", "Count")?;
     let ident = election.one(Ns::Eml, "ElectionIdentifier", "Election")?;
     let contests: Vec<&Node> = election
         .one(Ns::Eml, "Contests", "Election")?
@@ -1075,21 +1189,23 @@ pub(super) fn read(text: &str) -> Result<CountFile, CountReadError> {
         contest_name: contest_ident
             .opt(Ns::Eml, "ContestName", "ContestIdentifier")?
             .map(|n| n.text.clone()),
+        edition,
     };
     let total = vote_counts(
         Ctx::new("TotalVotes"),
         contest.one(Ns::Eml, "TotalVotes", "Contest")?,
         &mut streams,
+        version,
     )?;
     let mut units = Vec::new();
     for unit in contest.all(Ns::Eml, "ReportingUnitVotes") {
         let ident = unit.one(Ns::Eml, "ReportingUnitIdentifier", "ReportingUnitVotes")?;
         let id = ident.req_attr("Id", "ReportingUnitIdentifier")?.to_owned();
         let place = Ctx::new("ReportingUnitVotes ").then(&id);
-        let counts = vote_counts(place, unit, &mut streams)?;
+        let counts = vote_counts(place, unit, &mut streams, version)?;
         let mut investigations: Vec<(usize, String, bool)> = Vec::new();
-        if let Some(inv) = unit.opt(Ns::Kr, "ReportingUnitInvestigations", place)? {
-            for i in inv.all(Ns::Kr, "Investigation") {
+        if let Some(inv) = unit.opt(Ns::Kr, names::REPORTING_UNIT_INVESTIGATIONS, place)? {
+            for i in inv.all(Ns::Kr, names::INVESTIGATION) {
                 let ctx = place.then("/Investigation");
                 let reason = i.req_attr("ReasonCode", ctx)?;
                 let Some(idx) = INVESTIGATION_REASONS.iter().position(|r| *r == reason) else {
@@ -1133,6 +1249,7 @@ fn vote_counts(
     place: Ctx<'_>,
     node: &Node,
     streams: &mut [Selections],
+    version: EmlVersion,
 ) -> Result<VoteCounts, CountReadError> {
     // The Selections were read and checked while parsing; only a problem's place is
     // added here.
@@ -1145,6 +1262,7 @@ fn vote_counts(
         return Err(invalid(format!("{place}{element}"), message));
     }
     let lists = selections.lists;
+    let previous = previous_counts(place, node, selections.previous, version)?;
     let mut blank = None;
     let mut invalid_votes = None;
     for r in node.all(Ns::Eml, "RejectedVotes") {
@@ -1179,7 +1297,93 @@ fn vote_counts(
         invalid: invalid_votes
             .ok_or_else(|| invalid(format!("{place}/RejectedVotes"), "\"ongeldig\" is missing"))?,
         voters: voter_counts(place, pairs)?,
+        previous,
     })
+}
+
+/// Why a `kr:Initial*` element is refused.
+const INITIAL_REFUSED: &str = "kr:Initial* is how the Electoral Council's schemas after EML_NL 1.3.1 name a previous value; this reader knows EML_NL 1.2.2 to 1.3.1 (kr:Previous*)";
+
+/// The previous values of a vote-count element (EML_NL 1.3.1); refused in a file of an
+/// earlier version, as eml-nl refuses them.
+fn previous_counts(
+    place: Ctx<'_>,
+    node: &Node,
+    lists: Vec<PreviousListVotes>,
+    version: EmlVersion,
+) -> Result<PreviousCounts, CountReadError> {
+    // The names as 1.3.1 has them, to find (and refuse) them in an older file too.
+    if let Some(c) = node
+        .children
+        .iter()
+        .find(|c| c.ns == Ns::Kr && c.name.starts_with("Initial"))
+    {
+        return Err(invalid(format!("{place}/kr:{}", c.name), INITIAL_REFUSED));
+    }
+    let name = |of| previous_name(of, version.max(EmlVersion::V1_3_1)).unwrap_or("");
+    let refuse = |element: &str| {
+        Err(invalid(
+            format!("{place}/kr:{element}"),
+            format!("previous values need EML_NL 1.3.1; this file is {version}"),
+        ))
+    };
+    if !version.has_previous_values() {
+        if !lists.is_empty() {
+            return refuse(name(PreviousOf::ValidVotes));
+        }
+        for of in PreviousOf::ALL {
+            if node.all(Ns::Kr, name(of)).next().is_some() {
+                return refuse(name(of));
+            }
+        }
+        return Ok(PreviousCounts::default());
+    }
+    let single = |of| -> Result<Option<u64>, CountReadError> {
+        let element = name(of);
+        match node.opt(Ns::Kr, element, place)? {
+            Some(n) => Ok(Some(n.number(place.then("/kr:").then(element))?)),
+            None => Ok(None),
+        }
+    };
+    let mut out = PreviousCounts {
+        cast: single(PreviousOf::Cast)?,
+        lists,
+        total_counted: single(PreviousOf::TotalCounted)?,
+        ..PreviousCounts::default()
+    };
+    let rejected = name(PreviousOf::RejectedVotes);
+    for r in node.all(Ns::Kr, rejected) {
+        let ctx = place.then("/kr:").then(rejected);
+        let slot = match r.req_attr("ReasonCode", ctx)? {
+            "blanco" => &mut out.blank,
+            "ongeldig" => &mut out.invalid,
+            other => return Err(invalid(ctx, format!("unknown ReasonCode {other:?}"))),
+        };
+        if slot.is_some() {
+            return Err(invalid(ctx, "a ReasonCode appears twice"));
+        }
+        *slot = Some(r.number(ctx)?);
+    }
+    let uncounted = name(PreviousOf::UncountedVotes);
+    let mut pairs: Vec<(usize, String, u64)> = Vec::new();
+    for u in node.all(Ns::Kr, uncounted) {
+        let ctx = place.then("/kr:").then(uncounted);
+        let reason = u.req_attr("ReasonCode", ctx)?;
+        let Some(idx) = super::UNCOUNTED_REASONS.iter().position(|r| *r == reason) else {
+            return Err(invalid(ctx, format!("unknown ReasonCode {reason:?}")));
+        };
+        if pairs.iter().any(|(i, _, _)| *i == idx) {
+            return Err(invalid(ctx, format!("ReasonCode {reason:?} appears twice")));
+        }
+        pairs.push((
+            idx,
+            reason.to_owned(),
+            u.number(ctx.then(" ").then(reason))?,
+        ));
+    }
+    pairs.sort_by_key(|(idx, _, _)| *idx);
+    out.uncounted = pairs.into_iter().map(|(_, r, n)| (r, n)).collect();
+    Ok(out)
 }
 
 // ---------------------------------------------------------------------------------------
@@ -1244,6 +1448,13 @@ fn text_elem_io(w: &mut W, name: &str, text: &str) -> std::io::Result<()> {
 fn write_full(file: &CountFile) -> Result<Vec<u8>, CountWriteError> {
     let h = &file.header;
     // Validate everything that can fail before writing.
+    super::check_edition(file)?;
+    check_previous("TotalVotes", &file.total)?;
+    for unit in &file.units {
+        check_previous(&format!("ReportingUnitVotes {}", unit.id), &unit.counts)?;
+    }
+    let edition = h.edition;
+    let version = edition.version;
     let total_uncounted = uncounted_pairs(&file.total.voters)?;
     check_lists("TotalVotes", &file.total)?;
     let mut unit_uncounted = Vec::with_capacity(file.units.len());
@@ -1283,9 +1494,24 @@ fn write_full(file: &CountFile) -> Result<Vec<u8>, CountWriteError> {
                     w.create_element("AuthorityAddress").write_empty()?;
                     Ok(())
                 })?;
+            if let Some(v) = edition.version.schema_value() {
+                w.create_element(format!("kr:{}", names::SCHEMA))
+                    .with_attribute((names::SCHEMA_VERSION_ATTR, v))
+                    .write_empty()?;
+            }
             text_elem_io(w, "kr:CreationDateTime", &h.creation_date_time)?;
             w.create_element("Count").write_inner_content(|w| {
+                if let Some(m) = edition.counting_method {
+                    w.create_element(format!("kr:{}", names::COUNTING_METHOD))
+                        .with_attribute((names::METHOD_CODE_ATTR, m.eml_value()))
+                        .write_empty()?;
+                }
                 w.create_element("EventIdentifier").write_empty()?;
+                if let Some(p) = edition.phase {
+                    w.create_element(format!("kr:{}", names::PHASE))
+                        .with_attribute((names::PHASE_CODE_ATTR, p.eml_value()))
+                        .write_empty()?;
+                }
                 w.create_element("Election").write_inner_content(|w| {
                     w.create_element("ElectionIdentifier")
                         .with_attribute(("Id", h.election_id.0.as_str()))
@@ -1319,7 +1545,7 @@ fn write_full(file: &CountFile) -> Result<Vec<u8>, CountWriteError> {
                                 None => e.write_empty()?,
                             };
                             w.create_element("TotalVotes").write_inner_content(|w| {
-                                write_votes(w, &file.total, &total_uncounted)
+                                write_votes(w, &file.total, &total_uncounted, version)
                             })?;
                             for (unit, uncounted) in file.units.iter().zip(&unit_uncounted) {
                                 w.create_element("ReportingUnitVotes").write_inner_content(
@@ -1327,26 +1553,25 @@ fn write_full(file: &CountFile) -> Result<Vec<u8>, CountWriteError> {
                                         w.create_element("ReportingUnitIdentifier")
                                             .with_attribute(("Id", unit.id.0.as_str()))
                                             .write_text_content(BytesText::new(&unit.name))?;
-                                        write_votes(w, &unit.counts, uncounted)?;
+                                        write_votes(w, &unit.counts, uncounted, version)?;
                                         if !unit.investigations.is_empty() {
-                                            w.create_element("kr:ReportingUnitInvestigations")
-                                                .write_inner_content(|w| {
-                                                    for (reason, value) in &unit.investigations {
-                                                        w.create_element("kr:Investigation")
-                                                            .with_attribute((
-                                                                "ReasonCode",
-                                                                reason.as_str(),
-                                                            ))
-                                                            .write_text_content(BytesText::new(
-                                                                if *value {
-                                                                    "true"
-                                                                } else {
-                                                                    "false"
-                                                                },
-                                                            ))?;
-                                                    }
-                                                    Ok(())
-                                                })?;
+                                            w.create_element(format!(
+                                                "kr:{}",
+                                                names::REPORTING_UNIT_INVESTIGATIONS
+                                            ))
+                                            .write_inner_content(|w| {
+                                                for (reason, value) in &unit.investigations {
+                                                    w.create_element(format!(
+                                                        "kr:{}",
+                                                        names::INVESTIGATION
+                                                    ))
+                                                    .with_attribute(("ReasonCode", reason.as_str()))
+                                                    .write_text_content(BytesText::new(
+                                                        if *value { "true" } else { "false" },
+                                                    ))?;
+                                                }
+                                                Ok(())
+                                            })?;
                                         }
                                         Ok(())
                                     },
@@ -1388,19 +1613,93 @@ fn check_lists(place: &str, counts: &VoteCounts) -> Result<(), CountWriteError> 
     Ok(())
 }
 
+/// The previous values name only lists and candidates of the count, and known reasons.
+fn check_previous(place: &str, counts: &VoteCounts) -> Result<(), CountWriteError> {
+    let p = &counts.previous;
+    for prev in &p.lists {
+        let Some(list) = counts.lists.iter().find(|l| l.list == prev.list) else {
+            return Err(bad(
+                place,
+                format!(
+                    "a previous value of list {}, which is not in the count",
+                    prev.list
+                ),
+            ));
+        };
+        for (candidate, _) in &prev.candidates {
+            if !list.candidates.iter().any(|(c, _)| c == candidate) {
+                return Err(bad(
+                    place,
+                    format!(
+                        "a previous value of list {}, {candidate}, who is not in the count",
+                        prev.list
+                    ),
+                ));
+            }
+        }
+    }
+    for (k, (reason, _)) in p.uncounted.iter().enumerate() {
+        if !super::UNCOUNTED_REASONS.contains(&reason.as_str()) {
+            return Err(bad(
+                format!("{place}/PreviousUncountedVotes"),
+                format!("{reason:?} is not an UncountedVotes reason"),
+            ));
+        }
+        if p.uncounted.iter().skip(k + 1).any(|(r, _)| r == reason) {
+            return Err(bad(
+                format!("{place}/PreviousUncountedVotes"),
+                format!("{reason:?} appears twice"),
+            ));
+        }
+    }
+    Ok(())
+}
+
+/// Writes `kr:<name of of>` with `value` (and a `ReasonCode`), where the version has
+/// previous values and there is one.
+fn previous_io(
+    w: &mut W,
+    of: PreviousOf,
+    version: EmlVersion,
+    reason: Option<&str>,
+    value: Option<u64>,
+) -> std::io::Result<()> {
+    if let (Some(name), Some(value)) = (previous_name(of, version), value) {
+        let mut e = w.create_element(format!("kr:{name}"));
+        if let Some(reason) = reason {
+            e = e.with_attribute(("ReasonCode", reason));
+        }
+        e.write_text_content(BytesText::new(&value.to_string()))?;
+    }
+    Ok(())
+}
+
 fn write_votes(
     w: &mut W,
     counts: &VoteCounts,
     uncounted: &[(&'static str, u64)],
+    version: EmlVersion,
 ) -> std::io::Result<()> {
+    let p = &counts.previous;
     for list in &counts.lists {
+        let prev = p.lists.iter().find(|l| l.list == list.list);
         w.create_element("Selection").write_inner_content(|w| {
             w.create_element("AffiliationIdentifier")
                 .with_attribute(("Id", list.list.0.to_string().as_str()))
                 .write_inner_content(|w| text_elem_io(w, "RegisteredName", &list.name))?;
+            previous_io(
+                w,
+                PreviousOf::ValidVotes,
+                version,
+                None,
+                prev.and_then(|l| l.total),
+            )?;
             text_elem_io(w, "ValidVotes", &list.total.to_string())
         })?;
         for (cand, votes) in &list.candidates {
+            let prev_votes = prev
+                .and_then(|l| l.candidates.iter().find(|(c, _)| c == cand))
+                .map(|(_, v)| *v);
             w.create_element("Selection").write_inner_content(|w| {
                 w.create_element("Candidate").write_inner_content(|w| {
                     let mut e = w.create_element("CandidateIdentifier");
@@ -1414,18 +1713,33 @@ fn write_votes(
                     e.write_empty()?;
                     Ok(())
                 })?;
+                previous_io(w, PreviousOf::ValidVotes, version, None, prev_votes)?;
                 text_elem_io(w, "ValidVotes", &votes.to_string())
             })?;
         }
     }
+    previous_io(w, PreviousOf::Cast, version, None, p.cast)?;
     text_elem_io(w, "Cast", &counts.cast.to_string())?;
+    previous_io(w, PreviousOf::TotalCounted, version, None, p.total_counted)?;
     text_elem_io(w, "TotalCounted", &counts.total_counted.to_string())?;
+    let rejected = PreviousOf::RejectedVotes;
+    previous_io(w, rejected, version, Some("blanco"), p.blank)?;
+    previous_io(w, rejected, version, Some("ongeldig"), p.invalid)?;
     w.create_element("RejectedVotes")
         .with_attribute(("ReasonCode", "blanco"))
         .write_text_content(BytesText::new(&counts.blank.to_string()))?;
     w.create_element("RejectedVotes")
         .with_attribute(("ReasonCode", "ongeldig"))
         .write_text_content(BytesText::new(&counts.invalid.to_string()))?;
+    for (reason, value) in &p.uncounted {
+        previous_io(
+            w,
+            PreviousOf::UncountedVotes,
+            version,
+            Some(reason),
+            Some(*value),
+        )?;
+    }
     for (reason, value) in uncounted {
         w.create_element("UncountedVotes")
             .with_attribute(("ReasonCode", *reason))

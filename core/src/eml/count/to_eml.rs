@@ -4,8 +4,9 @@ use std::collections::BTreeMap;
 use std::num::NonZeroU64;
 
 use eml_nl::common::{
-    AuthorityIdentifier, CandidateIdentifier, ContestIdentifier, CreationDateTime, ElectionDomain,
-    ManagingAuthority, ReportingUnitIdentifier, TransactionId,
+    AuthorityIdentifier, CandidateIdentifier, ContestIdentifier, CountingMethodCode,
+    CreationDateTime, ElectionDomain, ManagingAuthority, PhaseCode, ReportingUnitIdentifier,
+    TransactionId,
 };
 use eml_nl::documents::election_count::{
     AffiliationSelection, CandidateSelection, CountType, ElectionCount, ElectionCountContest,
@@ -21,7 +22,9 @@ use eml_nl::utils::{
 };
 
 use super::{CountWriteError, category_code, uncounted_pairs};
-use crate::counts::{CandidateRef, CountFile, CountLevel, VoteCounts};
+use crate::counts::{
+    CandidateRef, CountFile, CountLevel, CountPhase, CountingMethod, PreviousCounts, VoteCounts,
+};
 
 fn bad(field: impl Into<String>, message: impl std::fmt::Display) -> CountWriteError {
     CountWriteError::Value {
@@ -96,12 +99,19 @@ fn build(file: &CountFile) -> Result<ElectionCount, CountWriteError> {
     if let Some(name) = &h.contest_name {
         contest_identifier = contest_identifier.with_name(name.as_str());
     }
+    let edition = h.edition;
+    super::check_edition(file)?;
     let total = &file.total;
+    let p = &total.previous;
     let total_votes = TotalVotes {
         selections: selections("TotalVotes", total)?,
+        previous_eligible_voter_count: p.cast.map(StringValue::from_value),
         eligible_voter_count: StringValue::from_value(total.cast),
+        previous_candidate_votes_count: p.total_counted.map(StringValue::from_value),
         candidate_votes_count: StringValue::from_value(total.total_counted),
+        previous_rejected_votes: previous_rejected(p),
         rejected_votes: rejected(total),
+        previous_uncounted_votes: previous_uncounted("TotalVotes", p)?,
         uncounted_votes: uncounted("TotalVotes", total)?,
     };
     let mut units = Vec::with_capacity(file.units.len());
@@ -121,21 +131,49 @@ fn build(file: &CountFile) -> Result<ElectionCount, CountWriteError> {
                 ));
             }
         }
+        let p = &unit.counts.previous;
         units.push(ReportingUnitVotes {
             identifier: ReportingUnitIdentifier::new(
                 ReportingUnitIdentifierId::new(&unit.id.0)
                     .map_err(|e| bad(format!("{place} Id"), e))?,
                 unit.name.as_str(),
             ),
+            reporting_unit_type: None,
+            shared_location: None,
             selections: selections(&place, &unit.counts)?,
+            previous_eligible_voter_count: p.cast.map(StringValue::from_value),
             eligible_voter_count: StringValue::from_value(unit.counts.cast),
+            previous_candidate_votes_count: p.total_counted.map(StringValue::from_value),
             candidate_votes_count: StringValue::from_value(unit.counts.total_counted),
+            previous_rejected_votes: previous_rejected(p),
             rejected_votes: rejected(&unit.counts),
+            previous_uncounted_votes: previous_uncounted(&place, p)?,
             uncounted_votes: uncounted(&place, &unit.counts)?,
             investigations,
         });
     }
+    let mut count = ElectionCountCount::new(ElectionCountElection::new(
+        identifier,
+        vec![ElectionCountContest {
+            identifier: contest_identifier,
+            total_votes: Some(total_votes),
+            reporting_unit_votes: units,
+        }],
+    ));
+    count.phase = edition.phase.map(|p| {
+        eml_nl::common::Phase::new(match p {
+            CountPhase::FirstSession => PhaseCode::FirstSession,
+            CountPhase::Corrigendum => PhaseCode::Corrigendum,
+        })
+    });
+    count.counting_method = edition.counting_method.map(|m| {
+        eml_nl::common::CountingMethod::from(match m {
+            CountingMethod::Decentral => CountingMethodCode::DSO,
+            CountingMethod::Central => CountingMethodCode::CSO,
+        })
+    });
     Ok(ElectionCount {
+        version: edition.version.to_eml_nl(),
         count_type,
         transaction_id: TransactionId::new(h.transaction_id),
         managing_authority: ManagingAuthority::new(authority),
@@ -144,14 +182,7 @@ fn build(file: &CountFile) -> Result<ElectionCount, CountWriteError> {
             "CreationDateTime",
         )?),
         canonicalization_method: None,
-        count: ElectionCountCount::new(ElectionCountElection::new(
-            identifier,
-            vec![ElectionCountContest {
-                identifier: contest_identifier,
-                total_votes: Some(total_votes),
-                reporting_unit_votes: units,
-            }],
-        )),
+        count,
     })
 }
 
@@ -163,7 +194,30 @@ fn selections(
         return Err(bad(place, "EML_NL needs at least one list (Selection)"));
     }
     let mut out = Vec::new();
+    for prev in &counts.previous.lists {
+        let Some(list) = counts.lists.iter().find(|l| l.list == prev.list) else {
+            return Err(bad(
+                place,
+                format!(
+                    "a previous value of list {}, which is not in the count",
+                    prev.list
+                ),
+            ));
+        };
+        for (candidate, _) in &prev.candidates {
+            if !list.candidates.iter().any(|(c, _)| c == candidate) {
+                return Err(bad(
+                    place,
+                    format!(
+                        "a previous value of list {}, {candidate}, who is not in the count",
+                        prev.list
+                    ),
+                ));
+            }
+        }
+    }
     for list in &counts.lists {
+        let prev = counts.previous.lists.iter().find(|p| p.list == list.list);
         out.push(ElectionCountSelection {
             selection_type: ElectionCountSelectionType::Affiliation(Box::new(
                 AffiliationSelection::new(
@@ -171,6 +225,7 @@ fn selections(
                     list.name.as_str(),
                 ),
             )),
+            previous_valid_votes: prev.and_then(|p| p.total).map(StringValue::from_value),
             valid_votes: StringValue::from_value(list.total),
             value: None,
             category: None,
@@ -196,6 +251,9 @@ fn selections(
                 selection_type: ElectionCountSelectionType::Candidate(Box::new(
                     CandidateSelection::from(identifier),
                 )),
+                previous_valid_votes: prev
+                    .and_then(|p| p.candidates.iter().find(|(c, _)| c == candidate))
+                    .map(|(_, v)| StringValue::from_value(*v)),
                 valid_votes: StringValue::from_value(*votes),
                 value: None,
                 category: None,
@@ -216,6 +274,38 @@ fn rejected(counts: &VoteCounts) -> BTreeMap<RejectedVotesReason, StringValue<u6
             StringValue::from_value(counts.invalid),
         ),
     ])
+}
+
+fn previous_rejected(p: &PreviousCounts) -> BTreeMap<RejectedVotesReason, StringValue<u64>> {
+    let mut out = BTreeMap::new();
+    if let Some(v) = p.blank {
+        out.insert(RejectedVotesReason::Blank, StringValue::from_value(v));
+    }
+    if let Some(v) = p.invalid {
+        out.insert(RejectedVotesReason::Invalid, StringValue::from_value(v));
+    }
+    out
+}
+
+fn previous_uncounted(
+    place: &str,
+    p: &PreviousCounts,
+) -> Result<BTreeMap<UncountedVotesReason, StringValue<u64>>, CountWriteError> {
+    let mut out = BTreeMap::new();
+    for (reason, value) in &p.uncounted {
+        let reason = UncountedVotesReason::from_eml_value(reason)
+            .map_err(|e| bad(format!("{place}/PreviousUncountedVotes"), e))?;
+        if out
+            .insert(reason, StringValue::from_value(*value))
+            .is_some()
+        {
+            return Err(bad(
+                format!("{place}/PreviousUncountedVotes"),
+                "a reason appears twice",
+            ));
+        }
+    }
+    Ok(out)
 }
 
 fn uncounted(
