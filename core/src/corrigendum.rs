@@ -27,8 +27,11 @@ use crate::eml::names::{EmlVersion, INVESTIGATION_REASONS};
 use crate::ids::ReportingUnitId;
 
 /// Why a unit was investigated, and what came of it: the EML_NL `kr:Investigation`
-/// reason codes.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+/// reason codes. Serialised (snake case) in the municipal journal's investigation records.
+#[derive(
+    Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, serde::Serialize, serde::Deserialize,
+)]
+#[serde(rename_all = "snake_case")]
 pub enum InvestigationReason {
     /// Decentral counting: "onderzocht vanwege onverklaard verschil" (an unexplained
     /// difference between admitted voters and ballots).

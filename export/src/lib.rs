@@ -19,12 +19,17 @@
 //! sign (the caller signs the set with the body's key), or compute anything itself: every
 //! figure comes from the core.
 
+use std::collections::BTreeMap;
 use tally_core::aggregate::outcome::{
     Computation, ComputedResult, Decisions, ListOutcome, OutcomeError, SeatRules,
     compute_result_with,
 };
 use tally_core::aggregate::{AggregateError, AggregationLevel};
 use tally_core::apportionment::{CandidateElection, CandidateError};
+
+use tally_core::corrigendum::{
+    CorrigendumError, InvestigationReason, UnitInvestigation, corrigendum,
+};
 use tally_core::counts::{CountFile, CountLevel};
 use tally_core::double_entry::{Action, DataEntry, Decision};
 use tally_core::election::Election;
@@ -34,14 +39,20 @@ use tally_core::eml::definition::SourceFile;
 use tally_core::eml::result::{
     ResultMeta, ResultWriteError, result_file_name, result_from_outcome, write_result,
 };
+use tally_core::entry::PollingStationEntry;
 use tally_core::hashcode::Sha256Digest;
-use tally_core::ids::{ContestId, ListNumber, MunicipalityCode};
+use tally_core::ids::{ContestId, ListNumber, MunicipalityCode, ReportingUnitId};
 use tally_core::municipal::{
-    MunicipalitySpec, TotalError, count_file, header_for, municipal_total, write_510b,
+    MunicipalitySpec, TotalError, count_file, header_for, municipal_total, station_counts,
+    sum_counts, write_510b,
 };
 use tally_report::{CentralReportInput, CountReportInput, ReportError, ReportMeta};
+use tally_report::{
+    ChangedFigure, Correction, SessionReportInput, comparison_figures, corrigendum_report,
+    session_report,
+};
 pub use tally_report::{CreationTime, JournalMark};
-pub use tally_report::{DecisionLine, Present, Proceedings};
+pub use tally_report::{DecisionLine, InvestigationLine, Present, Proceedings};
 
 /// One file of an export: its name on the stick and its bytes.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -112,6 +123,9 @@ pub enum ExportError {
     /// The preference threshold does not fit the arithmetic.
     #[error("the preference threshold cannot be computed")]
     Threshold,
+    /// The corrected 510b of a next session cannot be made.
+    #[error("the corrigendum cannot be made: {0}")]
+    Corrigendum(#[from] CorrigendumError),
 }
 
 /// A municipality (GSB): its election, its own names and its candidate lists.
@@ -242,6 +256,143 @@ fn local_time(ms: i64) -> String {
 /// database.
 pub static AMSTERDAM: jiff::tz::TimeZone = jiff::tz::get!("Europe/Amsterdam");
 
+/// What a next session adds to a municipality's export (`docs/next-session.md`).
+#[derive(Debug, Clone)]
+pub struct NextSession<'a> {
+    /// The first session's result of every station corrected since: the previous values.
+    pub first: &'a BTreeMap<u32, PollingStationEntry>,
+    /// Every investigation since the first session: the station, why, and whether its
+    /// result changed (each station once; the latest outcome).
+    pub investigations: &'a [(u32, InvestigationReason, bool)],
+    /// The session's papers (P 2a, Na 14-2): number, investigations, attendance,
+    /// objections, remarks; the corrections and the meta are filled in here.
+    pub session: u32,
+    /// The investigations as the papers list them.
+    pub lines: &'a [InvestigationLine<'a>],
+}
+
+/// The export of a next session: the corrected 510b as a corrigendum (EML_NL 1.3.1: phase
+/// "corrigendum", the investigations, the first session's value of every changed number),
+/// its report (Na 31-2 with the session's proceedings), the report of the session (P 2a),
+/// the corrigendum's paper (Na 14-2) and the CSV, in that order.
+///
+/// # Errors
+/// [`ExportError`] naming the part that failed; a corrigendum the core refuses (a changed
+/// station without an investigation, ...).
+pub fn municipal_corrigendum(
+    m: &Municipality<'_>,
+    mut proceedings: Proceedings<'_>,
+    next: &NextSession<'_>,
+    data: &DataEntry,
+    created: &Created,
+) -> Result<Vec<ExportFile>, ExportError> {
+    proceedings.decisions = decisions(data);
+    let total = municipal_total(data, m.spec)?;
+    let code: &MunicipalityCode = &m.spec.code;
+    let header = header_for(m.election, m.contest, code, m.name, &created.eml);
+    let corrected = count_file(total, header.clone())?;
+    // The first session's count: its stations' results where they were corrected since.
+    let unit_of = |n: u32| ReportingUnitId(format!("{}::SB{n}", code.0));
+    let mut units = corrected.units.clone();
+    for (n, entry) in next.first {
+        let info = m.spec.stations.iter().find(|s| s.number.0 == *n);
+        let unit = units.iter_mut().find(|u| u.id == unit_of(*n));
+        if let (Some(info), Some(unit)) = (info, unit) {
+            unit.counts = station_counts(entry, &m.spec.list_names, info.eligible_voters);
+        }
+    }
+    let mut first_total = sum_counts(units.iter().map(|u| &u.counts))?;
+    first_total.cast = corrected.total.cast;
+    let first = CountFile {
+        header,
+        total: first_total,
+        units,
+    };
+    let investigations: Vec<UnitInvestigation> = next
+        .investigations
+        .iter()
+        .map(|(n, reason, changed)| UnitInvestigation {
+            unit: unit_of(*n),
+            reasons: vec![
+                (*reason, true),
+                (InvestigationReason::ResultCorrected, *changed),
+            ],
+        })
+        .collect();
+    let file = corrigendum(&first, &corrected, &investigations)?;
+    let (name, _) = write_510b(&file)?;
+    let eml = write_count(&file)?;
+    let name = demo_name(m.demo, name);
+    let body_name = format!("Gemeentelijk stembureau {}", m.name);
+    let meta = ReportMeta {
+        body_id: &code.0,
+        body_name: &body_name,
+        eml_hash: Sha256Digest::of(&eml),
+        eml_file_name: Some(&name),
+        created: created.report,
+        demo: m.demo,
+        journal: created.journal.clone(),
+    };
+    // Na 14-2: per corrected station every figure that differs from the first session's.
+    let station_name = |n: u32| {
+        m.spec
+            .stations
+            .iter()
+            .find(|s| s.number.0 == n)
+            .map_or("", |s| s.name.as_str())
+    };
+    let mut corrections = Vec::new();
+    for n in next.first.keys() {
+        let figures = |f: &CountFile| -> Result<Vec<tally_report::FigureRow>, ExportError> {
+            let unit = f.units.iter().find(|u| u.id == unit_of(*n));
+            Ok(match unit {
+                Some(u) => comparison_figures(m.election, m.contest, &u.counts)?.rows(),
+                None => Vec::new(),
+            })
+        };
+        let (was, now) = (figures(&first)?, figures(&corrected)?);
+        let changed = now
+            .iter()
+            .filter_map(|row| {
+                let before = was.iter().find(|w| w.code == row.code)?;
+                (before.value != row.value).then(|| ChangedFigure {
+                    code: row.code.clone(),
+                    label: row.label.clone(),
+                    previous: before.value.clone(),
+                    new: row.value.clone(),
+                })
+            })
+            .collect();
+        corrections.push(Correction {
+            station: *n,
+            station_name: station_name(*n),
+            changed,
+        });
+    }
+    let papers = SessionReportInput {
+        session: next.session,
+        investigations: next.lines,
+        present: proceedings.present,
+        objections: proceedings.objections,
+        remarks: proceedings.remarks,
+        corrections: &corrections,
+        meta: meta.clone(),
+    };
+    let p2a = session_report(m.election, &papers)?;
+    let na14_2 = corrigendum_report(m.election, &papers)?;
+    // Named as the Na 31-2 is: `Model_P2a_..._zitting2.pdf`, `Model_Na14-2_..._zitting2.pdf`.
+    let na31 = report_file_name(&name);
+    let paper_name = |model: &str| {
+        na31.replacen("Na31-2", model, 1)
+            .replace(".pdf", &format!("_zitting{}.pdf", next.session))
+    };
+    let (p2a_name, na14_name) = (paper_name("P2a"), paper_name("Na14-2"));
+    let mut files = municipal_files(m, Some(&proceedings), &file, name, eml, created)?;
+    files.insert(2, ExportFile::new(p2a_name, p2a));
+    files.insert(3, ExportFile::new(na14_name, na14_2));
+    Ok(files)
+}
+
 fn municipal_report_with(
     m: &Municipality<'_>,
     proceedings: Option<&Proceedings<'_>>,
@@ -254,6 +405,19 @@ fn municipal_report_with(
     let file = count_file(total, header)?;
     let (name, eml) = write_510b(&file)?;
     let name = demo_name(m.demo, name);
+    municipal_files(m, proceedings, &file, name, eml, created)
+}
+
+/// The 510b `eml` of `file` named `name`, its report (Na 31-2) and its CSV.
+fn municipal_files(
+    m: &Municipality<'_>,
+    proceedings: Option<&Proceedings<'_>>,
+    file: &CountFile,
+    name: String,
+    eml: Vec<u8>,
+    created: &Created,
+) -> Result<Vec<ExportFile>, ExportError> {
+    let code: &MunicipalityCode = &m.spec.code;
     let body_name = format!("Gemeentelijk stembureau {}", m.name);
     let pdf = tally_report::municipal_report(
         m.election,

@@ -399,6 +399,10 @@ pub enum SessionError {
     /// The instruction or the findings are empty, or longer than the paper has room for.
     #[error("{0} must be 1 to {MAX_SESSION_TEXT} characters")]
     Text(&'static str),
+    /// A reason a GSB does not record (central counting's, or "uitslag gecorrigeerd", which
+    /// follows from the conclusion).
+    #[error("{0:?} is not a reason a municipal committee investigates for")]
+    NotAGsbReason(InvestigationReason),
     /// A time of attendance that is not `HH:MM` (00:00 to 23:59).
     #[error("{0:?} is not a time HH:MM")]
     Time(String),
@@ -903,6 +907,9 @@ impl Tally {
                 if self.sessions.investigations.contains_key(station) {
                     return Err(SessionError::AlreadyRequested(*station).into());
                 }
+                if !crate::session::GSB_REASONS.contains(reason) {
+                    return Err(SessionError::NotAGsbReason(*reason).into());
+                }
                 if !self.stations.contains_key(station) {
                     return Err(ApplyError::NoSuchStation(*station));
                 }
@@ -1095,7 +1102,7 @@ impl crate::persist::Ledger for Tally {
             } => RecordLine::new(
                 "investigation_requested",
                 name(by),
-                format!("station {station}: {}", reason.code()),
+                format!("station {station}: {}", reason.eml_value()),
             ),
             Record::InvestigationConcluded {
                 station,

@@ -13,33 +13,16 @@ use serde::{Deserialize, Serialize};
 use tally_core::entry::PollingStationEntry;
 use tally_core::people::PersonId;
 
-/// Why a polling station is investigated: the EML_NL reason codes (`kr:Investigation`'s
-/// `ReasonCode`), in the words the 510b carries.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
-#[serde(rename_all = "snake_case")]
-pub enum InvestigationReason {
-    /// "onderzocht vanwege onverklaard verschil": an unexplained difference between the
-    /// voters admitted and the ballots counted.
-    UnexplainedDifference,
-    /// "onderzocht vanwege andere fout": another error.
-    OtherError,
-}
+/// Why a polling station is investigated: the core's EML_NL reason codes. A GSB asks for
+/// the reasons of decentral counting ([`GSB_REASONS`]); "uitslag gecorrigeerd" follows from
+/// the conclusion.
+pub use tally_core::corrigendum::InvestigationReason;
 
-impl InvestigationReason {
-    /// Every reason a GSB investigates for (decentral counting).
-    pub const ALL: [InvestigationReason; 2] = [
-        InvestigationReason::UnexplainedDifference,
-        InvestigationReason::OtherError,
-    ];
-
-    /// The EML_NL reason code.
-    pub fn code(self) -> &'static str {
-        match self {
-            InvestigationReason::UnexplainedDifference => "onderzocht vanwege onverklaard verschil",
-            InvestigationReason::OtherError => "onderzocht vanwege andere fout",
-        }
-    }
-}
+/// The reasons a GSB records an investigation for, in the order the screen offers them.
+pub const GSB_REASONS: [InvestigationReason; 2] = [
+    InvestigationReason::UnexplainedDifference,
+    InvestigationReason::OtherError,
+];
 
 /// What the committee concluded of an investigation.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]

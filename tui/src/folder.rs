@@ -8,11 +8,13 @@
 //!
 //! What it must not do: hold demo keys or demo data (that is the `tally-demo` crate).
 
+use std::collections::BTreeMap;
 use tally_body::{Body, SetupError};
 use tally_core::election::Election;
 use tally_core::eml::definition::SourceFile;
 use tally_export::{ExportError, JournalMark};
-use tally_export::{Present, Proceedings};
+
+use tally_export::{InvestigationLine, NextSession, Present, Proceedings};
 use tally_ledger::medium;
 use tally_ledger::municipal::Tally;
 use tally_ledger::session::SessionNote;
@@ -166,11 +168,74 @@ impl MunicipalServices for FolderServices {
             objections: &objections,
             remarks: &remarks,
         };
+        // A next session exports its corrigendum: every investigation since the first
+        // session (the latest per station), whether the station's numbers now differ from the
+        // first session's, and this session's investigations for its papers.
+        let sessions = &tally.sessions;
+        let mut all = BTreeMap::new();
+        for investigations in sessions
+            .closed
+            .iter()
+            .map(|c| &c.investigations)
+            .chain([&sessions.investigations])
+        {
+            for (n, i) in investigations {
+                all.insert(*n, i.reason);
+            }
+        }
+        let changed = |n: &u32| {
+            sessions.first.get(n).is_some_and(|first| {
+                tally.stations.get(n).and_then(|d| d.result.as_ref()) != Some(first)
+            })
+        };
+        let investigations: Vec<_> = all.iter().map(|(n, r)| (*n, *r, changed(n))).collect();
+        let station_name = |n: u32| {
+            election
+                .stations
+                .iter()
+                .find(|s| s.number.0 == n)
+                .map_or("", |s| s.name.as_str())
+        };
+        let lines: Vec<InvestigationLine<'_>> = sessions
+            .investigations
+            .iter()
+            .filter_map(|(n, i)| {
+                let c = i.conclusion.as_ref()?;
+                Some(InvestigationLine {
+                    station: *n,
+                    station_name: station_name(*n),
+                    reason: i.reason.eml_value(),
+                    instruction: &i.instruction,
+                    findings: &c.findings,
+                    recounted: c.recounted,
+                    corrected: c.corrected,
+                })
+            })
+            .collect();
+        let next = NextSession {
+            first: &sessions.first,
+            investigations: &investigations,
+            session: sessions.number(),
+            lines: &lines,
+        };
+        let is_next = sessions.is_next();
         Ok(self.body.export(
             ContentKind::Results510b,
             &election.id.0,
             journal,
-            &|created| tally_export::municipal_with(&municipality, proceedings(), data, created),
+            &|created| {
+                if is_next {
+                    tally_export::municipal_corrigendum(
+                        &municipality,
+                        proceedings(),
+                        &next,
+                        data,
+                        created,
+                    )
+                } else {
+                    tally_export::municipal_with(&municipality, proceedings(), data, created)
+                }
+            },
         )?)
     }
 }

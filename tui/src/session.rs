@@ -7,7 +7,7 @@ use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
 use ratatui::text::Line;
 use tally_core::people::PersonId;
 use tally_ledger::municipal::{MAX_SESSION_TEXT, Place, Record};
-use tally_ledger::session::{Conclusion, InvestigationReason, SessionNote};
+use tally_ledger::session::{Conclusion, GSB_REASONS, InvestigationReason, SessionNote};
 
 use crate::app::{Effect, Screen, State};
 use crate::services::Refusal;
@@ -205,7 +205,7 @@ pub fn key(state: &mut State, mut form: SessionForm, key: KeyEvent) -> Vec<Effec
         } => match key.code {
             KeyCode::Char(c @ ('1' | '2')) => {
                 let i = usize::from(c == '2');
-                *reason = InvestigationReason::ALL.get(i).copied();
+                *reason = GSB_REASONS.get(i).copied();
             }
             _ => state.info(Msg::SessionChooseReason, &[&station.to_string()]),
         },
@@ -289,7 +289,8 @@ pub fn key(state: &mut State, mut form: SessionForm, key: KeyEvent) -> Vec<Effec
 pub fn reason_msg(reason: InvestigationReason) -> Msg {
     match reason {
         InvestigationReason::UnexplainedDifference => Msg::ReasonUnexplained,
-        InvestigationReason::OtherError => Msg::ReasonOtherError,
+        // The GSB records no other reason (GSB_REASONS).
+        _ => Msg::ReasonOtherError,
     }
 }
 
@@ -359,7 +360,7 @@ pub fn lines(state: &State, form: &SessionForm) -> Vec<Line<'static>> {
             match reason {
                 None => {
                     lines.push(Line::from(Msg::SessionChooseReason.fill(lang, &[&n])));
-                    for (i, r) in InvestigationReason::ALL.iter().enumerate() {
+                    for (i, r) in GSB_REASONS.iter().enumerate() {
                         lines.push(Line::from(format!(
                             "  {}  {}",
                             i + 1,

@@ -187,12 +187,58 @@ fn an_investigated_station_is_corrected_by_a_new_double_entry_and_exported_again
     as_coordinator(&mut r, 'e');
     let (path, sha) = r.state.ledger.exported.clone().expect("exported again");
     assert_ne!(sha, first_sha);
+    // The 510b is the corrigendum: phase "corrigendum", station 1's investigation (the
+    // reason, "uitslag gecorrigeerd" yes), the first session's value of each changed number
+    // (3 votes fewer) and nothing for the unchanged stations; read back by eml-nl Strict.
+    let eml_path = std::fs::read_dir(&path)
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .find(|p| p.to_string_lossy().ends_with(".eml.xml"))
+        .expect("the 510b");
+    let eml = std::fs::read(&eml_path).unwrap();
+    for file in [
+        tally_core::eml::count::read_count(&eml).unwrap(),
+        tally_core::eml::count::read_count_eml_nl(&eml).unwrap(),
+    ] {
+        assert_eq!(
+            file.header.edition.phase,
+            Some(tally_core::counts::CountPhase::Corrigendum)
+        );
+        let sb1 = file.units.iter().find(|u| u.id.0 == "0042::SB1").unwrap();
+        assert_eq!(
+            sb1.investigations,
+            vec![
+                ("onderzocht vanwege onverklaard verschil".to_owned(), true),
+                ("uitslag gecorrigeerd".to_owned(), true)
+            ]
+        );
+        let first_votes: u64 = paper(1, &lists)[&FieldId::VotesOnCandidates]
+            .parse()
+            .unwrap();
+        assert_eq!(sb1.counts.total_counted, first_votes + 3);
+        assert_eq!(sb1.counts.previous.total_counted, Some(first_votes));
+        let sb2 = file.units.iter().find(|u| u.id.0 == "0042::SB2").unwrap();
+        assert!(sb2.investigations.is_empty() && sb2.counts.previous.is_empty());
+    }
+    // Beside it the papers of the session: P 2a and Na 14-2.
+    let names: Vec<String> = std::fs::read_dir(&path)
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .collect();
+    for paper in ["Model_P2a_", "Model_Na14-2_"] {
+        assert!(
+            names
+                .iter()
+                .any(|n| n.contains(paper) && n.ends_with("_zitting2.pdf")),
+            "{paper} not in {names:?}"
+        );
+    }
     // Its report (Na 31-2) lists the session's proceedings: the decision that reopened
     // station 1, who was there, the objection.
     let pdf = std::fs::read_dir(&path)
         .unwrap()
         .map(|e| e.unwrap().path())
-        .find(|p| p.extension().is_some_and(|x| x == "pdf"))
+        .find(|p| p.to_string_lossy().contains("Na31-2"))
         .expect("the report");
     let out = std::process::Command::new("pdftotext")
         .arg("-layout")
