@@ -570,6 +570,17 @@ pub fn call(request: &Request) -> Option<Result<Response, MediaError>> {
     Some(guard.call(request))
 }
 
+/// Sends raw bytes through the installed client and reads one answer; `None` without one (the
+/// guest tests send malformed requests this way).
+pub fn exchange_raw(bytes: &[u8]) -> Option<Result<Response, MediaError>> {
+    let client = CLIENT.get()?;
+    let guard = match client.lock() {
+        Ok(g) => g,
+        Err(poisoned) => poisoned.into_inner(),
+    };
+    Some(guard.exchange_raw(bytes))
+}
+
 /// PID 1's end: checks and carries out requests for one start of the program.
 pub struct Server {
     uid: u32,
