@@ -175,6 +175,11 @@ const IOCTLS: &[(&str, u64)] = &[
     ("TCSETS", 0x5402),
     ("TCSETSW", 0x5403),
     ("TCSETSF", 0x5404),
+    // The termios2 forms, which newer glibc (2.42) uses for tcgetattr/tcsetattr.
+    ("TCGETS2", 0x802C_542A),
+    ("TCSETS2", 0x402C_542B),
+    ("TCSETSW2", 0x402C_542C),
+    ("TCSETSF2", 0x402C_542D),
     ("TIOCGPGRP", 0x540F),
     ("TIOCGWINSZ", 0x5413),
     ("FIONREAD", 0x541B),
