@@ -689,11 +689,18 @@ impl Server {
                 ),
             },
             Request::Present(name) => {
-                if !Path::new("/sys/class/block").join(name.as_str()).exists() {
-                    return Response::Present(Some(format!("{} is gone", name.node().display())));
+                let gone = || {
+                    (!Path::new("/sys/class/block").join(name.as_str()).exists())
+                        .then(|| format!("{} is gone", name.node().display()))
+                };
+                if let Some(g) = gone() {
+                    return Response::Present(Some(g));
                 }
                 match stick_of(name) {
-                    Err(why) => Response::Refused(why),
+                    // Gone while it was being looked at (a pulled stick): that is the answer.
+                    Err(why) => {
+                        gone().map_or(Response::Refused(why), |g| Response::Present(Some(g)))
+                    }
                     Ok(_) => Response::Present(crate::medium::device_gone(&name.node())),
                 }
             }
