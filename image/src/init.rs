@@ -156,8 +156,75 @@ fn boot() -> Result<InitOptions, InitError> {
             c"mode=0755,size=16m",
         ),
     )?;
+    make_terminal_dirs()?;
     say("read-only root ready");
     Ok(opts)
+}
+
+/// The terminal's runtime directory (its user's, mode 0700) and the mount service's fixed
+/// mount points (root's) on `/run`.
+fn make_terminal_dirs() -> Result<(), InitError> {
+    use crate::sandbox::{TERMINAL_GID, TERMINAL_UID};
+    sys(
+        format!("mkdir {RUNTIME_DIR}"),
+        fs::DirBuilder::new().mode(0o700).create(RUNTIME_DIR),
+    )?;
+    sys(
+        format!("chown {RUNTIME_DIR}"),
+        std::os::unix::fs::lchown(RUNTIME_DIR, Some(TERMINAL_UID), Some(TERMINAL_GID)),
+    )?;
+    sys(
+        format!("mkdir {}", tally_media::mountd::MOUNT_DIR),
+        tally_media::mountd::prepare_mount_dir().map_err(io::Error::other),
+    )
+}
+
+/// The most entries [`give_to_terminal`] walks on the data partition (a certified stick holds
+/// a handful of files; a partition with more is not one the init made).
+const MAX_DATA_ENTRIES: usize = 100_000;
+
+/// Makes everything on the data partition the terminal's (`lchown`, links not followed) and
+/// private to it: directories 0700, files without group and other bits. The journal, the keys
+/// and the certificates are then writable by the terminal's user only (root aside).
+fn give_to_terminal(dir: &Path, budget: &mut usize) -> Result<(), InitError> {
+    use crate::sandbox::{TERMINAL_GID, TERMINAL_UID};
+    let own = |p: &Path| {
+        sys(
+            format!("chown {}", p.display()),
+            std::os::unix::fs::lchown(p, Some(TERMINAL_UID), Some(TERMINAL_GID)),
+        )
+    };
+    own(dir)?;
+    sys(
+        format!("chmod {}", dir.display()),
+        fs::set_permissions(dir, fs::Permissions::from_mode(0o700)),
+    )?;
+    let entries = sys(format!("read {}", dir.display()), fs::read_dir(dir))?;
+    for entry in entries {
+        let entry = sys(format!("read {}", dir.display()), entry)?;
+        *budget = budget.checked_sub(1).ok_or_else(|| InitError::Sys {
+            what: format!("chown {}", dir.display()),
+            source: io::Error::other("more than 100000 entries on the data partition"),
+        })?;
+        let path = entry.path();
+        let meta = sys(
+            format!("stat {}", path.display()),
+            fs::symlink_metadata(&path),
+        )?;
+        if meta.is_dir() {
+            give_to_terminal(&path, budget)?;
+        } else {
+            own(&path)?;
+            if meta.is_file() {
+                let mode = meta.permissions().mode() & 0o700;
+                sys(
+                    format!("chmod {}", path.display()),
+                    fs::set_permissions(&path, fs::Permissions::from_mode(mode)),
+                )?;
+            }
+        }
+    }
+    Ok(())
 }
 
 /// Mounts /proc, /sys and /dev under `prefix` ("" for the root).
@@ -506,9 +573,9 @@ fn attach_stick(opts: &InitOptions) -> Result<Option<String>, StickError> {
             c"",
         ),
     )?;
-    sys(
-        format!("mkdir {RUNTIME_DIR}"),
-        fs::DirBuilder::new().mode(0o700).create(RUNTIME_DIR),
+    give_to_terminal(
+        Path::new(crate::build::DATA_DIR),
+        &mut MAX_DATA_ENTRIES.clone(),
     )?;
     Ok(Some(hash))
 }
@@ -587,12 +654,23 @@ fn supervise(opts: &InitOptions, args: &[String]) -> ! {
     let mut failures: u32 = 0;
     loop {
         let started = Instant::now();
+        // A fresh channel of the mount service for each start: the program's end becomes the
+        // launcher's stdin (see `launch`), ours is served by a thread until the program ends.
+        let stdin = match start_mount_service() {
+            Ok(theirs) => Stdio::from(theirs),
+            Err(e) => {
+                say(&format!(
+                    "mount service: {e}; the program runs without sticks"
+                ));
+                Stdio::null()
+            }
+        };
         let child = Command::new("/init")
             .arg(LAUNCH_ARG)
             .arg(&opts.console)
             .args(args)
             .env_clear()
-            .stdin(Stdio::null())
+            .stdin(stdin)
             .spawn();
         let pid = match child {
             Ok(c) => c.id(),
@@ -618,6 +696,24 @@ fn supervise(opts: &InitOptions, args: &[String]) -> ! {
             }
         }
     }
+}
+
+/// Makes the mount service's socket pair, serves our end in a thread (until the program's end is
+/// closed) and returns the program's end.
+fn start_mount_service() -> Result<std::os::fd::OwnedFd, InitError> {
+    use crate::sandbox::{TERMINAL_GID, TERMINAL_UID};
+    let (ours, theirs) = sys(
+        "socketpair",
+        tally_media::mountd::channel().map_err(io::Error::other),
+    )?;
+    let mut server = tally_media::mountd::Server::new(TERMINAL_UID, TERMINAL_GID, Box::new(say));
+    sys(
+        "start the mount service",
+        std::thread::Builder::new()
+            .name("mountd".into())
+            .spawn(move || server.serve(ours)),
+    )?;
+    Ok(theirs)
 }
 
 /// How the program ended.
@@ -675,6 +771,28 @@ pub fn power_off() -> ! {
     }
 }
 
+/// The mount service's socket, if stdin is one: duplicated to a descriptor of 3 or more
+/// without close-on-exec, so the program inherits it under that number.
+fn mount_channel() -> Result<Option<std::os::fd::OwnedFd>, InitError> {
+    use std::os::fd::AsFd as _;
+    let stdin = io::stdin();
+    let is_socket = rustix::fs::fstat(stdin.as_fd()).is_ok_and(|st| {
+        rustix::fs::FileType::from_raw_mode(st.st_mode) == rustix::fs::FileType::Socket
+    });
+    if !is_socket {
+        return Ok(None);
+    }
+    let fd = sys(
+        "dup the mount service's socket",
+        rustix::io::fcntl_dupfd_cloexec(stdin.as_fd(), 3),
+    )?;
+    sys(
+        "keep the mount service's socket across exec",
+        rustix::io::fcntl_setfd(&fd, rustix::io::FdFlags::empty()),
+    )?;
+    Ok(Some(fd))
+}
+
 /// The launcher (the init started again with [`LAUNCH_ARG`], the console's name and the
 /// program's arguments): becomes a session leader, takes the terminal as its controlling
 /// terminal, sets a window size on a serial port (it has none of its own), and `exec`s the
@@ -683,6 +801,12 @@ pub fn launch(console: &str, args: &[String]) -> InitError {
     let opts = match InitOptions::parse(&format!("tally.console={console}")) {
         Ok(o) => o,
         Err(e) => return e.into(),
+    };
+    // The mount service's socket came as stdin: move it to a descriptor of 3 or more that the
+    // program inherits (stdin becomes the terminal below) and name it in its environment.
+    let channel = match mount_channel() {
+        Ok(c) => c,
+        Err(e) => return e,
     };
     if let Err(e) = sys("setsid", rustix::process::setsid()) {
         return e;
@@ -724,18 +848,28 @@ pub fn launch(console: &str, args: &[String]) -> InitError {
             source: io::Error::other("dup failed"),
         };
     };
-    let err = Command::new(PROGRAM)
-        .args(args)
+    let mut cmd = Command::new(PROGRAM);
+    cmd.args(args)
         .env_clear()
         .env("TERM", term)
-        .env("HOME", "/run")
+        .env("HOME", RUNTIME_DIR)
         .env("PATH", "/bin")
         .env("LANG", "C.UTF-8")
         .current_dir("/")
         .stdin(i)
         .stdout(o)
-        .stderr(e)
-        .exec();
+        .stderr(e);
+    if let Some(fd) = &channel {
+        use std::os::fd::AsRawFd as _;
+        cmd.env(tally_media::mountd::FD_ENV, fd.as_raw_fd().to_string());
+    }
+    // Last: no capability, the terminal's uid and gid, no_new_privs, the seccomp filter.
+    if let Err(e) =
+        crate::sandbox::confine(crate::sandbox::TERMINAL_UID, crate::sandbox::TERMINAL_GID)
+    {
+        return e;
+    }
+    let err = cmd.exec();
     InitError::Sys {
         what: format!("exec {PROGRAM}"),
         source: err,

@@ -5,8 +5,11 @@
 //!   the few kernel modules the appliance needs and then forbids loading any more, sets the
 //!   hardening sysctls, makes the root file system read-only, finds the certified stick it was
 //!   booted from ([`bootdisk`]), hashes the UKI on its ESP (the system's identity) and mounts
-//!   its data partition, and runs the tally program on its terminal, restarting it after a
-//!   crash and powering off when it is done.
+//!   its data partition (giving its files to the terminal's user), and runs the tally program
+//!   on its terminal as an unprivileged user confined by [`sandbox`] (no capabilities,
+//!   `no_new_privs`, a seccomp filter), mounting sticks for it through the media crate's mount
+//!   service (`tally_media::mountd`), restarting it after a crash and powering off when it is
+//!   done.
 //! - `tally-image`, the build tool ([`build`], [`keys`]): turns Debian's signed kernel, the init,
 //!   the tally program and the authority's root public key into one signed unified kernel image
 //!   (UKI) that the firmware boots with Secure Boot, byte-for-byte reproducibly; and creates the
@@ -31,4 +34,6 @@ pub mod init;
 pub mod keys;
 pub mod modules;
 pub mod qemu;
+#[cfg(target_os = "linux")]
+pub mod sandbox;
 pub mod testbed;

@@ -108,7 +108,40 @@ fn signed_image_boots_and_its_protections_hold() {
         .wait_console("CHECKS-DONE", Duration::from_secs(60))
         .unwrap();
     assert_eq!(check_value(&report, "root_write"), "EROFS", "{report}");
+    // Its runtime directory is the terminal user's; the rest of /run is not.
     assert_eq!(check_value(&report, "run_write"), "ok", "{report}");
+    assert_eq!(check_value(&report, "run_root_write"), "EACCES", "{report}");
+    // The init handed it the mount service's socket.
+    assert_eq!(check_value(&report, "channel"), "ok", "{report}");
+    // Privilege separation: the program runs as the terminal's user, with no capability in any
+    // set, no_new_privs and the seccomp filter (mode 2) ...
+    for (key, want) in [
+        ("status.Uid", "1000 1000 1000 1000"),
+        ("status.Gid", "1000 1000 1000 1000"),
+        ("status.Groups", ""),
+        ("status.CapInh", "0000000000000000"),
+        ("status.CapPrm", "0000000000000000"),
+        ("status.CapEff", "0000000000000000"),
+        ("status.CapBnd", "0000000000000000"),
+        ("status.CapAmb", "0000000000000000"),
+        ("status.NoNewPrivs", "1"),
+        ("status.Seccomp", "2"),
+    ] {
+        assert_eq!(check_value(&report, key), want, "{key}\n{report}");
+    }
+    // ... and cannot remount the root, mount anything itself, or open a raw disk.
+    assert_eq!(check_value(&report, "remount_root_rw"), "EPERM", "{report}");
+    assert_eq!(check_value(&report, "mount_tmpfs"), "EPERM", "{report}");
+    assert_eq!(
+        check_value(&report, "mount_data_again"),
+        "EPERM",
+        "{report}"
+    );
+    let raw = check_value(&report, "raw_disks");
+    assert!(
+        raw.ends_with("refused (EACCES)") && !raw.starts_with("0 "),
+        "{report}"
+    );
     // A virtio network card is present in the VM; its driver is not in the image.
     assert_eq!(check_value(&report, "net"), "lo", "{report}");
     assert_eq!(check_value(&report, "module_load"), "EPERM", "{report}");
@@ -153,16 +186,69 @@ fn signed_image_boots_and_its_protections_hold() {
     let loaded: usize = check_value(&report, "modules_loaded").parse().unwrap();
     assert!(loaded >= 25, "only {loaded} modules loaded:\n{report}");
 
-    // The USB modules work: both sticks show up (hot-plugged), vfat (cp437 + ascii/utf8 NLS)
-    // and ext4 (with crc32c for its checksums) mount.
+    // The USB modules work: both sticks show up (hot-plugged); the init probes both and mounts
+    // the vfat one (cp437 + ascii/utf8 NLS) for the program, read-only at its fixed mount
+    // point; a stranger's ext4 stick is refused by the init, never mounted (the ext4 driver
+    // serves only the data partition, checked above).
     vm.plug_stick("fat", &fat, "FAT1").unwrap();
     vm.plug_stick("ext4", &ext4, "EXT41").unwrap();
     vm.send_line("sticks").unwrap();
     let sticks = vm
         .wait_console("STICKS-DONE", Duration::from_secs(150))
         .unwrap();
-    assert!(sticks.contains("fs=vfat hello=stick-vfat-ok"), "{sticks}");
-    assert!(sticks.contains("fs=ext4 hello=stick-ext4-ok"), "{sticks}");
+    assert!(
+        sticks.contains("fs=vfat hello=stick-vfat-ok unmount=Some(Ok(Unmounted))"),
+        "{sticks}"
+    );
+    assert!(sticks.contains("fs=ext4 mount=refused"), "{sticks}");
+
+    // Malformed and hostile requests to the init's mount service: each refused and logged, and
+    // the init goes on serving.
+    vm.send_line("hostile").unwrap();
+    let hostile = vm
+        .wait_console("HOSTILE-DONE", Duration::from_secs(150))
+        .unwrap();
+    for case in [
+        "garbage",
+        "oversized",
+        "one_byte_long",
+        "empty",
+        "zeros",
+        "unknown_device",
+        "path_outside",
+        "root_device",
+        "boot_stick_data",
+        "boot_stick_disk",
+        "bad_mode",
+        "slot_not_mounted",
+    ] {
+        assert!(
+            hostile.contains(&format!("HOSTILE {case}=refused (")),
+            "{case}:\n{hostile}"
+        );
+    }
+    assert!(
+        hostile.contains("HOSTILE oversized=refused (malformed request: message of 65536 bytes"),
+        "{hostile}"
+    );
+    assert!(
+        hostile.contains("HOSTILE still_serving=answered Refused("),
+        "{hostile}"
+    );
+    let log = vm.serial0();
+    let refusals = log.matches("mount service: REFUSED: ").count();
+    // Thirteen here (twelve cases and the last probe), one for the ext4 stick before.
+    assert!(refusals >= 14, "{refusals} refusals logged:\n{log}");
+    assert!(
+        log.contains("mount service: REFUSED: malformed request: bad magic"),
+        "{log}"
+    );
+    // And it still mounts a good stick afterwards.
+    vm.send_line("sticks").unwrap();
+    let again = vm
+        .wait_console("STICKS-DONE", Duration::from_secs(150))
+        .unwrap();
+    assert!(again.contains("fs=vfat hello=stick-vfat-ok"), "{again}");
 
     // A crash: the init starts the program again.
     vm.send_line("crash").unwrap();

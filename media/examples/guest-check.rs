@@ -19,7 +19,7 @@
 //! command per line and answers with lines `GC {json}` (see [`serve`]); the host test
 //! (`tests/guest.rs`) plugs sticks in and out over QMP between the commands.
 
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::time::Duration;
 
 use tally_media::audit::MemoryAudit;
@@ -58,7 +58,23 @@ fn manifest_check(view: &FolderView<'_>) -> Result<String, String> {
     Ok("manifest matches".into())
 }
 
+/// The mounts this program made: below its runtime dir, and, when it runs unprivileged under the
+/// appliance's init, at the init's mount service's slots (`tally_media::mountd`).
+fn our_mounts(
+    runtime: &Path,
+) -> Result<Vec<tally_media::mount::MountInfo>, tally_media::MediaError> {
+    let mut m = mounts_under(runtime)?;
+    if tally_media::mountd::installed() {
+        m.extend(mounts_under(Path::new(tally_media::mountd::MOUNT_DIR))?);
+    }
+    Ok(m)
+}
+
 fn main() -> std::process::ExitCode {
+    // Under the appliance's init the program is unprivileged: mount through the init.
+    if let Err(e) = tally_media::mountd::install_from_env() {
+        eprintln!("guest-check: mount service: {e}");
+    }
     let args: Vec<String> = std::env::args().skip(1).collect();
     if args.is_empty() || args.first().is_some_and(|a| a == "--serve") {
         return serve::run(args.get(1).map_or("/run/tally", String::as_str));
@@ -125,7 +141,7 @@ fn main() -> std::process::ExitCode {
         let mut audit = MemoryAudit::default();
         match stick.open_import(ReadLimits::default(), &mut audit) {
             Ok(session) => {
-                let options = mounts_under(&runtime)
+                let options = our_mounts(&runtime)
                     .ok()
                     .and_then(|m| m.into_iter().next())
                     .map(|m| (m.fs_type, m.options))
@@ -175,10 +191,7 @@ fn main() -> std::process::ExitCode {
                 }
             }
         }
-        if mounts_under(&runtime)
-            .map(|m| !m.is_empty())
-            .unwrap_or(true)
-        {
+        if our_mounts(&runtime).map(|m| !m.is_empty()).unwrap_or(true) {
             ok = false;
             line(serde_json::json!({"error": "mount left behind"}));
         }
@@ -222,7 +235,7 @@ mod serve {
     use tally_media::detect::Verdict;
     use tally_media::export::{ExportStep, StepHook};
     use tally_media::medium::{ImportSession, Medium, UsbStick};
-    use tally_media::mount::{mounts_under, parse_mountinfo};
+    use tally_media::mount::parse_mountinfo;
     use tally_media::reader::ReadLimits;
     use tally_media::signed::{
         SignedMediumVerifier, SigningSource, export_request, signed_folders, summary,
@@ -284,7 +297,7 @@ mod serve {
     }
 
     fn ours(runtime: &Path) -> Value {
-        match mounts_under(runtime) {
+        match super::our_mounts(runtime) {
             Ok(m) => Value::Array(
                 m.into_iter()
                     .map(|m| {

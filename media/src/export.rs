@@ -15,7 +15,7 @@ use std::io::Write;
 use std::os::fd::{AsFd, OwnedFd};
 use std::path::Path;
 
-use nix::fcntl::{AtFlags, OFlag, RenameFlags, openat, renameat2};
+use nix::fcntl::{AtFlags, OFlag, openat};
 use nix::sys::stat::{Mode, fstatat};
 
 use crate::error::MediaError;
@@ -296,21 +296,30 @@ pub(crate) fn write_phase(
     drop(temp_fd);
     let step = ExportStep::Rename;
     hook.before(step).map_err(|e| (step, e))?;
-    renameat2(
+    // rustix's renameat2 (a raw system call): nix has it only for glibc, and the init, which
+    // links this crate for the mount service (mountd), is built for musl.
+    rustix::fs::renameat_with(
         root_fd.as_fd(),
         temp.as_str(),
         root_fd.as_fd(),
         req.folder,
-        RenameFlags::RENAME_NOREPLACE,
+        rustix::fs::RenameFlags::NOREPLACE,
     )
     .map_err(|e| match e {
-        nix::errno::Errno::EEXIST | nix::errno::Errno::ENOTEMPTY => (
+        rustix::io::Errno::EXIST | rustix::io::Errno::NOTEMPTY => (
             step,
             MediaError::ExportExists {
                 name: req.folder.to_owned(),
             },
         ),
-        e => (step, MediaError::sys("rename", &final_path, e)),
+        e => (
+            step,
+            MediaError::sys(
+                "rename",
+                &final_path,
+                nix::errno::Errno::from_raw(e.raw_os_error()),
+            ),
+        ),
     })?;
     *progress = Written::Final;
     let step = ExportStep::SyncRoot;

@@ -16,6 +16,8 @@
 //!   back, verify, unmount — only then success; fault injection at every step;
 //! - [`medium`]: the [`medium::Medium`] interface shared by real sticks ([`medium::UsbStick`]) and
 //!   demo folders ([`medium::FolderMedium`], `--media-dir`);
+//! - [`mountd`]: the mount service through which PID 1 probes and mounts sticks for the
+//!   unprivileged terminal on the appliance (a strict fixed-size protocol over a socket pair);
 //! - [`audit`]: every event with the device's identity and the hashes of what was read or
 //!   written, into a caller-provided sink (JSON lines).
 //!
@@ -36,6 +38,7 @@ pub mod export;
 pub mod fsprobe;
 pub mod medium;
 pub mod mount;
+pub mod mountd;
 pub mod parttable;
 pub mod reader;
 pub mod signed;

@@ -187,6 +187,15 @@ pub fn device_gone(node: &Path) -> Option<String> {
 
 fn device_answer(node: &Path) -> Option<String> {
     use nix::fcntl::{OFlag, open};
+    // Unprivileged under the appliance's init: the init reads the device.
+    if let Ok(name) = crate::mountd::DeviceName::of_node(node)
+        && let Some(answer) = crate::mountd::call(&crate::mountd::Request::Present(name))
+    {
+        return match answer {
+            Ok(crate::mountd::Response::Present(gone)) => gone,
+            _ => None,
+        };
+    }
     use nix::sys::stat::Mode;
     match std::fs::symlink_metadata(node) {
         Err(e) if e.kind() == std::io::ErrorKind::NotFound => {

@@ -125,11 +125,17 @@ pub fn mounts_under(dir: &Path) -> Result<Vec<MountInfo>, MediaError> {
 }
 
 /// `MAJOR:MINOR` of every block device the system has mounted outside `ours` (the runtime dir
-/// of this crate's own mounts), for [`crate::detect::Policy::system_devnums`].
+/// of this crate's own mounts) and outside the mount service's [`crate::mountd::MOUNT_DIR`],
+/// for [`crate::detect::Policy::system_devnums`].
 pub fn system_mounted_devnums(mountinfo: &str, ours: &Path) -> Vec<String> {
+    let service = Path::new(crate::mountd::MOUNT_DIR);
     parse_mountinfo(mountinfo)
         .into_iter()
-        .filter(|m| !m.mount_point.starts_with(ours) && !m.devnum.starts_with("0:"))
+        .filter(|m| {
+            !m.mount_point.starts_with(ours)
+                && !m.mount_point.starts_with(service)
+                && !m.devnum.starts_with("0:")
+        })
         .map(|m| m.devnum)
         .collect()
 }
@@ -148,6 +154,10 @@ pub struct Mount {
     mode: MountMode,
     fs: FsType,
     mounted: bool,
+    /// The mount point was made for this mount (and is removed with it).
+    own_dir: bool,
+    /// Mounted by PID 1's mount service in this slot ([`crate::mountd`]).
+    slot: Option<u8>,
 }
 
 impl Mount {
@@ -171,22 +181,68 @@ impl Mount {
                 ),
             });
         }
+        if crate::mountd::installed() {
+            return Mount::through_service(device, fs, mode);
+        }
         let n = COUNTER.fetch_add(1, Ordering::Relaxed);
         let target = runtime_dir.join(format!("medium-{}-{n}", std::process::id()));
         nix::unistd::mkdir(&target, Mode::S_IRWXU)
             .map_err(|e| MediaError::sys("mkdir", &target, e))?;
+        let result = Mount::mount_at(device, fs, mode, &target, None, true);
+        if result.is_err() {
+            let _ = std::fs::remove_dir(&target);
+        }
+        result
+    }
+
+    /// Mounts `device` at the existing directory `target` (PID 1's fixed mount points, which
+    /// stay when it is unmounted), as [`Mount::new`] does; with `owner` (uid, gid) vfat and
+    /// exFAT give that user the files (mode 0600, directories 0700) instead of root.
+    pub fn at(
+        device: &Path,
+        fs: FsType,
+        allowed: MediaFilesystems,
+        mode: MountMode,
+        target: &Path,
+        owner: Option<(u32, u32)>,
+    ) -> Result<Mount, MediaError> {
+        if !allowed.allows(fs) {
+            return Err(MediaError::NotUsable {
+                device: device.to_path_buf(),
+                reason: format!(
+                    "{} is never mounted from a stick (vfat or exFAT only)",
+                    fs.kernel_name()
+                ),
+            });
+        }
+        Mount::mount_at(device, fs, mode, target, owner, false)
+    }
+
+    fn mount_at(
+        device: &Path,
+        fs: FsType,
+        mode: MountMode,
+        target: &Path,
+        owner: Option<(u32, u32)>,
+        own_dir: bool,
+    ) -> Result<Mount, MediaError> {
+        let data = match (fs.mount_data(), owner) {
+            (Some(_), Some((uid, gid))) => {
+                Some(format!("uid={uid},gid={gid},fmask=0177,dmask=0077"))
+            }
+            (d, _) => d.map(str::to_owned),
+        };
         let result = nix::mount::mount(
             Some(device),
-            &target,
+            target,
             Some(fs.kernel_name()),
             mount_flags(mode),
-            fs.mount_data(),
+            data.as_deref(),
         );
         if let Err(errno) = result {
-            let _ = std::fs::remove_dir(&target);
             return Err(MediaError::Mount {
                 device: device.to_path_buf(),
-                target,
+                target: target.to_path_buf(),
                 fs_type: fs.kernel_name(),
                 mode: mode.label(),
                 source: errno.into(),
@@ -194,13 +250,48 @@ impl Mount {
         }
         let mount = Mount {
             device: device.to_path_buf(),
-            target,
+            target: target.to_path_buf(),
             mode,
             fs,
             mounted: true,
+            own_dir,
+            slot: None,
         };
         mount.check_options()?;
         Ok(mount)
+    }
+
+    /// Asks PID 1 to mount (the program runs unprivileged under the appliance's init).
+    fn through_service(device: &Path, fs: FsType, mode: MountMode) -> Result<Mount, MediaError> {
+        use crate::mountd::{DeviceName, Request, Response};
+        let refused = |why: String| MediaError::Mount {
+            device: device.to_path_buf(),
+            target: PathBuf::from(crate::mountd::MOUNT_DIR),
+            fs_type: fs.kernel_name(),
+            mode: mode.label(),
+            source: std::io::Error::other(why),
+        };
+        let name = DeviceName::of_node(device).map_err(|e| refused(e.to_string()))?;
+        let answer = crate::mountd::call(&Request::Mount(name, mode))
+            .ok_or_else(|| refused("no mount service".into()))??;
+        match answer {
+            Response::Mounted(slot) => {
+                let mount = Mount {
+                    device: device.to_path_buf(),
+                    target: crate::mountd::slot_path(slot),
+                    mode,
+                    fs,
+                    mounted: true,
+                    own_dir: false,
+                    slot: Some(slot),
+                };
+                mount.check_options()?;
+                Ok(mount)
+            }
+            Response::Refused(why) => Err(refused(format!("refused by the init: {why}"))),
+            Response::Failed(why) => Err(refused(format!("failed in the init: {why}"))),
+            other => Err(refused(format!("unexpected answer {other:?}"))),
+        }
     }
 
     fn check_options(&self) -> Result<(), MediaError> {
@@ -248,6 +339,19 @@ impl Mount {
     /// lazily all the same and the error is returned.
     pub fn unmount(mut self) -> Result<(), MediaError> {
         self.mounted = false;
+        if let Some(slot) = self.slot {
+            use crate::mountd::{Request, Response};
+            let err = |why: String| MediaError::Unmount {
+                target: self.target.clone(),
+                source: std::io::Error::other(why),
+            };
+            return match crate::mountd::call(&Request::Unmount(slot)) {
+                Some(Ok(Response::Unmounted)) => Ok(()),
+                Some(Ok(other)) => Err(err(format!("the init answered {other:?}"))),
+                Some(Err(e)) => Err(err(e.to_string())),
+                None => Err(err("no mount service".into())),
+            };
+        }
         let mut result = nix::mount::umount2(&self.target, MntFlags::empty());
         // EBUSY can be transient: another thread of the program forking a child holds copies
         // of our (close-on-exec) descriptors until the child's exec. Retry briefly.
@@ -260,11 +364,16 @@ impl Mount {
         }
         if let Err(errno) = result {
             let _ = nix::mount::umount2(&self.target, MntFlags::MNT_DETACH);
-            let _ = std::fs::remove_dir(&self.target);
+            if self.own_dir {
+                let _ = std::fs::remove_dir(&self.target);
+            }
             return Err(MediaError::Unmount {
                 target: self.target.clone(),
                 source: errno.into(),
             });
+        }
+        if !self.own_dir {
+            return Ok(());
         }
         std::fs::remove_dir(&self.target).map_err(|e| MediaError::io("rmdir", &self.target, e))
     }
@@ -272,9 +381,17 @@ impl Mount {
 
 impl Drop for Mount {
     fn drop(&mut self) {
-        if self.mounted {
-            // Lazy: never blocks on a device that is gone; the kernel finishes when it can.
-            let _ = nix::mount::umount2(&self.target, MntFlags::MNT_DETACH);
+        if !self.mounted {
+            return;
+        }
+        if let Some(slot) = self.slot {
+            // The init unmounts (and detaches it if it must).
+            let _ = crate::mountd::call(&crate::mountd::Request::Unmount(slot));
+            return;
+        }
+        // Lazy: never blocks on a device that is gone; the kernel finishes when it can.
+        let _ = nix::mount::umount2(&self.target, MntFlags::MNT_DETACH);
+        if self.own_dir {
             let _ = std::fs::remove_dir(&self.target);
         }
     }

@@ -35,8 +35,8 @@
 //!    in while the guest's kernel has ext4 (the policy line says so): listed as unusable with
 //!    the reason `refused_file_system: ["ext4"]`, never mounted — `import` finds no usable
 //!    stick, `export` to it is refused, the mount table holds nothing of it, and the kernel log
-//!    (`/dev/kmsg` and the console) has no `EXT4-fs (sdX)` line: the ext4 driver never saw it
-//!    (issue 17, point 3);
+//!    on the console has no `EXT4-fs (sdX)` line: the ext4 driver never saw it (issue 17,
+//!    point 3; `/dev/kmsg` is closed to the harness, which runs confined like the program);
 //! 9. the guest powers off.
 //!
 //! On the way, the guest's `record` of A and B and its raw uevents are saved in the target dir;
@@ -752,12 +752,20 @@ fn vfat_sticks_hot_plugged_and_pulled_in_the_guest() {
             .any(|e| e["fs"] == "ext4"),
         "{m:#?}"
     );
+    // The harness runs confined like the program (uid 1000, no capability): the kernel log is
+    // closed to it (dmesg_restrict), so the console, which gets every kernel message, is read
+    // instead; it covers the plugging of Y (the sd driver's line naming it).
     let log = g.cmd(&format!("kmsg EXT4-fs ({y_name}"), Duration::from_secs(60));
-    let kmsg = find(&log, "kmsg");
-    assert!(kmsg["records"].as_u64().unwrap() > 100, "{kmsg:#}");
-    assert_eq!(kmsg["kmsg"], serde_json::json!([]), "{kmsg:#}");
     assert!(
-        !g.vm.serial0().contains(&format!("EXT4-fs ({y_name}")),
+        log.iter().any(|v| v["error"]
+            .as_str()
+            .is_some_and(|e| e.contains("/dev/kmsg: Operation not permitted"))),
+        "{log:#?}"
+    );
+    let console = g.vm.serial0();
+    assert!(console.contains(&format!("[{y_name}]")), "{console}");
+    assert!(
+        !console.contains(&format!("EXT4-fs ({y_name}")),
         "the ext4 driver saw the stick"
     );
     g.vm.unplug_stick("sticky", Duration::from_secs(60))

@@ -21,6 +21,10 @@
 //!    which is pulled. On the host, `mcopy` reads the export, `tally-provision verify` accepts
 //!    it, and its 510b totals are the sums of the typed paper reports.
 //!
+//! The terminal runs unprivileged (uid 1000, no capability, seccomp; issue 17, point 1): in both
+//! boots the console log shows PID 1's mount service mounting the sticks for it and refusing
+//! the boot stick's data partition it asked about.
+//!
 //! Needs what `image/tests/boot.rs` needs (scripts/test: qemu-system-x86 ovmf sbsigntool
 //! systemd-boot-efi dosfstools mtools cpio zstd kmod openssl faketime binutils fdisk, the musl
 //! target, virt-fw-vars, the Debian mirror once).
@@ -594,6 +598,14 @@ fn juinen_counted_on_the_appliance_with_a_power_cut_and_a_forged_definition() {
             .any(|l| l.starts_with('>') && l.get(2..7).map(str::trim) == Some(e3.as_str()))
     });
     let typed_1 = t0.elapsed();
+    // The terminal is unprivileged (issue 17, point 1): PID 1 mounted the definition stick for
+    // it through the mount service and refused the boot stick's partitions it asked about.
+    let log = t.vm.serial0();
+    assert!(log.contains("mount service: mounted slot"), "{log}");
+    assert!(
+        log.contains("mount service: REFUSED: /dev/sda2: not a stick the program may use"),
+        "{log}"
+    );
     let _ = t.vm.qmp("quit", "");
     t.vm.wait_exit(Duration::from_secs(60)).unwrap();
     drop(t);
@@ -661,6 +673,9 @@ fn juinen_counted_on_the_appliance_with_a_power_cut_and_a_forged_definition() {
         std::thread::sleep(Duration::from_secs(5));
     }
     assert!(!exported.is_empty(), "no export:\n{}", t.text());
+    // The export stick was mounted writable by PID 1 for the unprivileged terminal.
+    let log = t.vm.serial0();
+    assert!(log.contains("mount service: mounted slot"), "{log}");
     t.vm.unplug_stick("blank", SCREEN_TIMEOUT).unwrap();
     let typed_2 = t0.elapsed();
     t.vm.kill();

@@ -145,6 +145,10 @@ fn run(args: Args) -> Result<(), StartError> {
         prepare_demo(&paths)?;
     }
     let system = args.system_hash.unwrap_or_else(self_hash);
+    // Under the appliance's init the program runs unprivileged: the init names the mount
+    // service's socket in TALLY_MOUNT_FD, and sticks are probed and mounted through it
+    // (tally_media::mountd). Elsewhere (the host, tests, the demo) the variable is not set.
+    tally_media::mountd::install_from_env()?;
     let sticks = if args.usb {
         Sticks::usb(&args.runtime_dir)?
     } else {
