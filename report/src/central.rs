@@ -47,19 +47,12 @@ pub fn central_report(
         .ok_or_else(|| ReportError::UnknownContest(input.contest.0.clone()))?;
     let meta = &input.meta;
     let title = "Proces-verbaal van het centraal stembureau";
-    let mut doc = Doc::new(
+    let mut doc = Doc::titled(
         meta,
         election,
         "Model P 22-2 – Proces-verbaal uitslag van de verkiezing",
-    );
-    doc.heading(title, 15.0, 40.0)?;
-    doc.paragraph(
-        &format!("{} – {}", election.name, meta.body_name),
-        Style::Regular,
-        11.0,
-        0.0,
+        title,
     )?;
-    doc.space(6.0);
     let figures = comparison_figures(election, input.contest, input.total)?;
     doc.heading("1. Uitkomsten", 11.0, 40.0)?;
     figure_table(&mut doc, &figures.voter_rows())?;

@@ -234,15 +234,7 @@ fn count_report(
         ),
     };
     let meta = &input.meta;
-    let mut doc = Doc::new(meta, election, model);
-    doc.heading(title, 15.0, 40.0)?;
-    doc.paragraph(
-        &format!("{} – {}", election.name, meta.body_name),
-        Style::Regular,
-        11.0,
-        0.0,
-    )?;
-    doc.space(6.0);
+    let mut doc = Doc::titled(meta, election, model, title)?;
     let figures = comparison_figures(election, input.contest, input.total)?;
     doc.heading("1. Aantal toegelaten kiezers", 11.0, 40.0)?;
     let voters = figures.voter_rows();

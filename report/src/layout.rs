@@ -147,6 +147,25 @@ impl<'a> Doc<'a> {
     }
 
     /// Starts a new page.
+    /// A document of `model` that opens with `title` and the election and body beneath it.
+    pub(crate) fn titled(
+        meta: &'a ReportMeta<'a>,
+        election: &Election,
+        model: &str,
+        title: &str,
+    ) -> Result<Doc<'a>, ReportError> {
+        let mut doc = Doc::new(meta, election, model);
+        doc.heading(title, 15.0, 40.0)?;
+        doc.paragraph(
+            &format!("{} – {}", election.name, meta.body_name),
+            Style::Regular,
+            11.0,
+            0.0,
+        )?;
+        doc.space(6.0);
+        Ok(doc)
+    }
+
     pub(crate) fn new_page(&mut self) -> Result<(), ReportError> {
         self.pages.push(std::mem::take(&mut self.current));
         self.y = TOP;

@@ -108,23 +108,12 @@ pub fn session_report(
     input: &SessionReportInput<'_>,
 ) -> Result<Vec<u8>, ReportError> {
     let meta = &input.meta;
-    let mut doc = Doc::new(
+    let mut doc = Doc::titled(
         meta,
         election,
         "Model P 2a – Verslag van een volgende zitting",
-    );
-    doc.heading(
         &format!("Verslag van zitting {} (volgende zitting)", input.session),
-        15.0,
-        40.0,
     )?;
-    doc.paragraph(
-        &format!("{} – {}", election.name, meta.body_name),
-        Style::Regular,
-        11.0,
-        0.0,
-    )?;
-    doc.space(6.0);
     doc.heading("1. Aanwezige leden van het stembureau", 11.0, 40.0)?;
     if input.present.is_empty() {
         doc.paragraph("Niet vastgelegd.", Style::Regular, BODY, 0.0)?;
@@ -195,23 +184,12 @@ pub fn corrigendum_report(
     input: &SessionReportInput<'_>,
 ) -> Result<Vec<u8>, ReportError> {
     let meta = &input.meta;
-    let mut doc = Doc::new(
+    let mut doc = Doc::titled(
         meta,
         election,
         "Model Na 14-2 – Corrigendum van het gemeentelijk stembureau",
-    );
-    doc.heading(
         &format!("Corrigendum, zitting {}", input.session),
-        15.0,
-        40.0,
     )?;
-    doc.paragraph(
-        &format!("{} – {}", election.name, meta.body_name),
-        Style::Regular,
-        11.0,
-        0.0,
-    )?;
-    doc.space(6.0);
     let code = Column::new(0.0, 44.0, Align::Left);
     let label = Column::new(48.0, 290.0, Align::Left);
     let previous = Column::new(340.0, 80.0, Align::Right);
