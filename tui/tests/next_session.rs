@@ -6,6 +6,7 @@
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::indexing_slicing)]
 
 mod common;
+mod higher_common;
 
 use common::*;
 use crossterm::event::KeyCode;
@@ -256,6 +257,10 @@ fn an_investigated_station_is_corrected_by_a_new_double_entry_and_exported_again
         assert!(text.contains(expected), "{expected:?} not in:\n{text}");
     }
     restarts_the_same(&paths, &r);
+    // The CSB of Juinen takes the first session's 510b, then the corrigendum: a correction of
+    // GSB 0042, shown beside the file it replaces, taken on the coordinator's word.
+    csb_takes_the_correction(dir.path(), &path, &first_sha, &sha);
+
     // Session 3: session 2 is on record with its investigation and notes.
     key(&mut r, KeyCode::Esc);
     as_coordinator(&mut r, 'z');
@@ -271,4 +276,101 @@ fn an_investigated_station_is_corrected_by_a_new_double_entry_and_exported_again
             .corrected
     );
     restarts_the_same(&paths, &r);
+}
+
+fn copy_dir(from: &std::path::Path, to: &std::path::Path) {
+    std::fs::create_dir_all(to).unwrap();
+    for e in std::fs::read_dir(from).unwrap() {
+        let e = e.unwrap();
+        std::fs::copy(e.path(), to.join(e.file_name())).unwrap();
+    }
+}
+
+/// The CSB demo of Juinen with the two exports of the GSB on its stick instead of the demo's
+/// tied 510b: the first session's (moved to `base/first-session.tally`) and the corrigendum
+/// at `corrigendum`.
+fn csb_takes_the_correction(
+    base: &std::path::Path,
+    corrigendum: &str,
+    first_sha: &str,
+    corrected_sha: &str,
+) {
+    use higher_common::{accept_definition, choose, import, press, typ};
+    use tally_tui::higher::app::Screen as HigherScreen;
+    use tally_tui::services::Services;
+    let csb = tally_demo::csb_paths(&base.join("csb"));
+    tally_demo::prepare_csb_demo(&csb).unwrap();
+    tally_demo::prepare_demo(&csb).unwrap();
+    for e in std::fs::read_dir(&csb.media_dir).unwrap() {
+        let p = e.unwrap().path();
+        if p.to_string_lossy().contains("results-510b") {
+            std::fs::remove_dir_all(p).unwrap();
+        }
+    }
+    copy_dir(
+        &base.join("first-session.tally"),
+        &csb.media_dir.join("a-first-session.tally"),
+    );
+    copy_dir(
+        std::path::Path::new(corrigendum),
+        &csb.media_dir.join("b-corrigendum.tally"),
+    );
+    let services =
+        tally_tui::higher::services::FolderHigherServices::open(csb.clone(), "0".repeat(64), true)
+            .unwrap();
+    let state = tally_tui::higher::app::State::new(Lang::Nl, true, services.identity(), 3);
+    let mut c = tally_tui::shell::runner::Runner::open(
+        state,
+        services,
+        tally_ledger::journal::CoreJournal::new(&tally_tui::higher::services::journal_path(
+            &csb.data_dir,
+        )),
+    )
+    .unwrap();
+    typ(&mut c, tally_demo::DEMO_PASSPHRASE);
+    press(&mut c, KeyCode::Enter);
+    let Shell::Media(tally_tui::shell::MediaList { items, .. }) = &c.state.screen else {
+        panic!("{:?}", c.state.screen);
+    };
+    let definition = items
+        .iter()
+        .find(|m| m.folder.contains("election-definition"))
+        .unwrap()
+        .folder
+        .clone();
+    choose(&mut c, &definition);
+    accept_definition(&mut c, &csb.media_dir, &definition);
+    import(&mut c, "a-first-session.tally", first_sha);
+    import(&mut c, "b-corrigendum.tally", corrected_sha);
+    assert_eq!(c.state.screen, Shell::Level(HigherScreen::Correction));
+    let pending = c
+        .state
+        .ledger
+        .aggregation
+        .as_ref()
+        .unwrap()
+        .pending_correction()
+        .unwrap()
+        .clone();
+    assert_eq!(pending.body, "0042");
+    assert_eq!(pending.proposed.sha256.to_hex(), corrected_sha);
+    press(&mut c, KeyCode::Char('1'));
+    typ(&mut c, "0042");
+    press(&mut c, KeyCode::Enter);
+    let said = c
+        .state
+        .note
+        .as_ref()
+        .map(|n| n.text(Lang::Nl))
+        .unwrap_or_default();
+    assert!(said.contains("aanvaard"), "{said}");
+    assert!(
+        c.state
+            .ledger
+            .aggregation
+            .as_ref()
+            .unwrap()
+            .pending_correction()
+            .is_none()
+    );
 }
