@@ -3,7 +3,14 @@
 //! result changed), the station is entered twice again with one vote more, shown beside its
 //! result so far, and the corrected result is exported. A restart at each step gives back the
 //! same ledger; every step is a coordinator's, behind their PIN, confirmed by a number.
-#![allow(clippy::unwrap_used, clippy::expect_used, clippy::indexing_slicing)]
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::indexing_slicing,
+    clippy::panic,
+    // Both harnesses (the GSB's and the HSB/CSB's) bring the snapshot module.
+    clippy::duplicate_mod
+)]
 
 mod common;
 mod higher_common;
