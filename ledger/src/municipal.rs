@@ -192,6 +192,16 @@ pub enum Record {
         /// When.
         at: i64,
     },
+    /// A coordinator entered the municipality's number of eligible voters (the 510b total's
+    /// `Cast`), checked against the 110b's stations where those have numbers.
+    EligibleVoters {
+        /// The number.
+        count: u64,
+        /// The coordinator.
+        by: PersonId,
+        /// When.
+        at: i64,
+    },
     /// A coordinator recorded the committee's conclusion of an investigation. When the
     /// result changed, the station is opened for a new double entry; its result so far is
     /// kept beside it.
@@ -222,6 +232,7 @@ impl Record {
             | Record::Decided { at, .. }
             | Record::SessionOpened { at, .. }
             | Record::SessionNoted { at, .. }
+            | Record::EligibleVoters { at, .. }
             | Record::InvestigationRequested { at, .. }
             | Record::InvestigationConcluded { at, .. } => *at = now,
             _ => {}
@@ -373,6 +384,9 @@ pub enum ApplyError {
     /// A session record that does not fit the sessions so far.
     #[error(transparent)]
     Session(#[from] SessionError),
+    /// The eligible voters entered differ from the sum of the 110b's stations.
+    #[error(transparent)]
+    EligibleVoters(tally_core::municipal::TotalError),
 }
 
 /// Why a record of the sessions does not fit.
@@ -456,6 +470,9 @@ pub struct Tally {
     pub people: People,
     /// The sessions: the ones closed with their exports, the investigations of this one.
     pub sessions: Sessions,
+    /// The municipality's eligible voters as a coordinator entered them (the 510b total's
+    /// `Cast`); `None`: the sum of the 110b's stations.
+    pub eligible_voters: Option<u64>,
     /// The last screen.
     pub place: Option<Place>,
     /// [`Tally::comparison_figures`], made once per [`Tally::apply`] (the total screen draws
@@ -879,6 +896,14 @@ impl Tally {
                     notes,
                 });
             }
+            Record::EligibleVoters { count, by, .. } => {
+                self.coordinator(*by)?;
+                let info = &self.election.as_ref().ok_or(ApplyError::NoElection)?.info;
+                let spec = crate::form::municipality_spec(info);
+                tally_core::municipal::total_eligible_voters(&spec.stations, Some(*count))
+                    .map_err(ApplyError::EligibleVoters)?;
+                self.eligible_voters = Some(*count);
+            }
             Record::SessionNoted { note, by, .. } => {
                 self.coordinator(*by)?;
                 for (what, text) in note.texts() {
@@ -1078,6 +1103,11 @@ impl crate::persist::Ledger for Tally {
                 "session_opened",
                 name(by),
                 format!("session {} opened", ledger.sessions.number()),
+            ),
+            Record::EligibleVoters { count, by, .. } => RecordLine::new(
+                "eligible_voters",
+                name(by),
+                format!("eligible voters entered: {count}"),
             ),
             Record::SessionNoted { note, by, .. } => RecordLine::new(
                 "session_noted",

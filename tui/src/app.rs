@@ -73,6 +73,8 @@ pub enum MunicipalAct {
     },
     /// Record the session's attendance, objections and remarks (a coordinator's PIN).
     Notes,
+    /// Enter the municipality's eligible voters (a coordinator's PIN).
+    EligibleVoters,
     /// Record the outcome of a station's investigation (a coordinator's PIN).
     Conclude {
         /// The station.
@@ -189,7 +191,11 @@ pub fn screen_for(state: &State, place: Place) -> Screen {
                     .iter()
                     .position(|s| s == station)
                     .unwrap_or(0),
-                Some(Screen::Session(SessionForm::Open { .. } | SessionForm::Notes { .. }))
+                Some(Screen::Session(
+                    SessionForm::Open { .. }
+                    | SessionForm::Notes { .. }
+                    | SessionForm::Voters { .. },
+                ))
                 | None => 0,
             },
         },
@@ -351,6 +357,7 @@ impl Level for Municipal {
                 act: match form {
                     SessionForm::Open { .. } => MunicipalAct::OpenSession,
                     SessionForm::Notes { .. } => MunicipalAct::Notes,
+                    SessionForm::Voters { .. } => MunicipalAct::EligibleVoters,
                     SessionForm::Request { station, .. } => {
                         MunicipalAct::Request { station: *station }
                     }
@@ -388,6 +395,12 @@ impl Level for Municipal {
             MunicipalAct::Export => {
                 state.go(Screen::Total);
                 vec![Effect::Level(MunicipalEffect::Export)]
+            }
+            MunicipalAct::EligibleVoters => {
+                state.go(Screen::Session(SessionForm::Voters {
+                    typed: String::new(),
+                }));
+                Vec::new()
             }
             MunicipalAct::Notes => {
                 state.go(Screen::Session(SessionForm::Notes {
@@ -439,6 +452,7 @@ impl Level for Municipal {
             MunicipalAct::Export => Msg::ActExport.text(lang).to_owned(),
             MunicipalAct::OpenSession => Msg::ActSessionOpen.text(lang).to_owned(),
             MunicipalAct::Notes => Msg::ActNotes.text(lang).to_owned(),
+            MunicipalAct::EligibleVoters => Msg::ActVoters.text(lang).to_owned(),
             MunicipalAct::Request { station } => {
                 Msg::ActRequest.fill(lang, &[&station.to_string()])
             }
@@ -528,7 +542,9 @@ impl Level for Municipal {
             Record::InvestigationRequested { station, .. } => {
                 state.info(Msg::RequestRecorded, &[&station.to_string()]);
             }
-            Record::SessionNoted { .. } => state.info(Msg::NoteRecorded, &[]),
+            Record::SessionNoted { .. } | Record::EligibleVoters { .. } => {
+                state.info(Msg::NoteRecorded, &[]);
+            }
             Record::InvestigationConcluded { station, .. } => {
                 state.info(Msg::ConclusionRecorded, &[&station.to_string()]);
             }
@@ -537,7 +553,28 @@ impl Level for Municipal {
     }
 
     fn refusal(error: &ApplyError) -> Refusal {
-        Refusal::with(Msg::StepRefused, &[&error.to_string()], "")
+        use tally_ledger::municipal::SessionError as S;
+        let n = |x: &u32| x.to_string();
+        match error {
+            ApplyError::EligibleVoters(tally_core::municipal::TotalError::EligibleVoters {
+                entered,
+                sum_of_stations,
+            }) => Refusal::with(
+                Msg::VotersMismatch,
+                &[&entered.to_string(), &sum_of_stations.to_string()],
+                "",
+            ),
+            ApplyError::Session(S::Time(t)) => Refusal::with(Msg::NotATime, &[t], ""),
+            ApplyError::Session(S::Text(_)) => Refusal::with(Msg::SessionTextEmpty, &[], ""),
+            ApplyError::Session(S::OpenInvestigations(open)) => {
+                let open: Vec<String> = open.iter().map(u32::to_string).collect();
+                Refusal::with(Msg::OpenInvestigations, &[&open.join(", ")], "")
+            }
+            ApplyError::Session(
+                S::NotDefinitive(station) | S::AlreadyRequested(station) | S::NoRequest(station),
+            ) => Refusal::with(Msg::NotInvestigable, &[], n(station)),
+            _ => Refusal::with(Msg::StepRefused, &[&error.to_string()], ""),
+        }
     }
 
     fn stamp(record: &mut Record, now_ms: i64) {
@@ -1101,6 +1138,10 @@ fn on_key(state: &mut State, key: KeyEvent) -> Vec<Effect> {
             }
             KeyCode::Char('h' | 'H') if state.ledger.exported.is_some() => {
                 state.level.big_hash = !state.level.big_hash;
+                Vec::new()
+            }
+            KeyCode::Char('k' | 'K') if state.ledger.exported.is_none() => {
+                state.coordinator(MunicipalAct::EligibleVoters);
                 Vec::new()
             }
             KeyCode::Char('z' | 'Z') if state.ledger.exported.is_some() => {

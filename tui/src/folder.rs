@@ -125,7 +125,8 @@ impl MunicipalServices for FolderServices {
                     .ok_or_else(|| Refusal::with(Msg::RefusedOther, &[], "no kept definition"))?
             }
         };
-        let spec = crate::form::municipality_spec(election);
+        let mut spec = crate::form::municipality_spec(election);
+        spec.total_cast = tally.eligible_voters;
         let municipality = tally_export::Municipality {
             election: &kept,
             contest: &election.contest_id,

@@ -14,9 +14,15 @@ use crate::services::Refusal;
 use crate::shell::view::{BOLD, ascii};
 use crate::text::{Lang, Msg};
 
-/// A step of a next session on screen.
+/// A coordinator's form beside the entries: a step of a next session, the session's notes,
+/// or the municipality's eligible voters.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum SessionForm {
+    /// The municipality's number of eligible voters, typed.
+    Voters {
+        /// The digits typed.
+        typed: String,
+    },
     /// Opening the next session: its number typed to confirm.
     Open {
         /// The digits typed.
@@ -145,7 +151,7 @@ pub fn key(state: &mut State, mut form: SessionForm, key: KeyEvent) -> Vec<Effec
             texts.clear();
         }
         _ if key.code == KeyCode::Esc => {
-            let back = if matches!(form, SessionForm::Open { .. }) {
+            let back = if matches!(form, SessionForm::Open { .. } | SessionForm::Voters { .. }) {
                 Place::Total
             } else {
                 Place::Overview
@@ -184,6 +190,27 @@ pub fn key(state: &mut State, mut form: SessionForm, key: KeyEvent) -> Vec<Effec
                     texts: Vec::new(),
                 }));
                 return vec![Effect::Persist(record)];
+            }
+        }
+        SessionForm::Voters { typed } => {
+            if key.code == KeyCode::Enter {
+                match typed.parse::<u64>() {
+                    Ok(count) => {
+                        return vec![
+                            Effect::Persist(Record::EligibleVoters { count, by, at: 0 }),
+                            Effect::Persist(Record::Moved {
+                                place: Place::Total,
+                            }),
+                        ];
+                    }
+                    Err(_) => state.error(Refusal::with(Msg::DigitsOnly, &[], "")),
+                }
+            } else if let KeyCode::Char(c) = key.code {
+                if c.is_ascii_digit() && typed.len() < 9 {
+                    typed.push(c);
+                }
+            } else {
+                type_number(typed, &key);
             }
         }
         SessionForm::Open { typed } => {
@@ -308,6 +335,13 @@ pub fn lines(state: &State, form: &SessionForm) -> Vec<Line<'static>> {
     let text_line = |text: &str| Line::styled(format!("> {}_", ascii(text)), BOLD);
     let mut lines = Vec::new();
     match form {
+        SessionForm::Voters { typed } => {
+            lines.push(Line::styled(Msg::VotersTitle.text(lang), BOLD));
+            lines.push(Line::from(""));
+            lines.push(Line::from(Msg::VotersExplain.text(lang)));
+            lines.push(Line::from(""));
+            lines.push(Line::styled(format!("> {typed}_"), BOLD));
+        }
         SessionForm::Notes { kind, texts } => {
             let n = state.ledger.sessions.number().to_string();
             lines.push(Line::styled(Msg::NotesTitle.fill(lang, &[&n]), BOLD));

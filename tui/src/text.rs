@@ -164,6 +164,22 @@ catalogue! {
     KeyNotes => "S zitting", "S session";
     /// The PIN prompt's act: the session's notes.
     ActNotes => "aanwezigheid, bezwaren en opmerkingen van de zitting vastleggen", "record the session's attendance, objections and remarks";
+    /// The eligible voters' screen title.
+    VotersTitle => "Aantal kiesgerechtigden van de gemeente", "The municipality's number of eligible voters";
+    /// What it is.
+    VotersExplain => "Het aantal kiesgerechtigden (de 510b vermeldt het bij het totaal). Heeft de stembureaulijst aantallen per stembureau, dan moet het hun som zijn. Typ het getal en druk Enter; Esc gaat terug.", "The number of eligible voters (the 510b carries it with the total). Where the list of polling stations has numbers per station, it must be their sum. Type the number and press Enter; Esc goes back.";
+    /// The eligible voters on the total screen: {0} the number.
+    VotersLine => "Kiesgerechtigden: {0} (K wijzigt)", "Eligible voters: {0} (K changes)";
+    /// The eligible voters not entered, on the total screen: {0} the sum of the stations.
+    VotersSum => "Kiesgerechtigden: {0}, de som van de stembureaulijst (K voert het aantal in)", "Eligible voters: {0}, the sum of the list of polling stations (K enters the number)";
+    /// Eligible voters that differ from the 110b: {0} entered, {1} the sum.
+    VotersMismatch => "Niet aangenomen: {0} kiesgerechtigden is niet de som van de stembureaulijst ({1}). Backspace wist, Esc gaat terug.", "Not taken: {0} eligible voters is not the sum of the list of polling stations ({1}). Backspace clears, Esc goes back.";
+    /// A time that is not HH:MM: {0} what was typed.
+    NotATime => "Niet aangenomen: {0} is geen tijd UU:MM (bijvoorbeeld 19:30).", "Not taken: {0} is not a time HH:MM (for example 19:30).";
+    /// The key of the eligible voters on the total screen.
+    KeyVoters => "K kiesgerechtigden", "K eligible voters";
+    /// The PIN prompt's act.
+    ActVoters => "het aantal kiesgerechtigden invoeren", "enter the number of eligible voters";
     /// A note recorded.
     NoteRecorded => "Vastgelegd.", "Recorded.";
     /// Yes.
@@ -759,7 +775,7 @@ catalogue! {
     /// Help coordinator.
     HelpCoordinator => "Verschillen: bewaar de invoer die met het papier klopt (1, 2), stuur alleen de verschillende velden terug naar de 1e (3) of 2e (4) invoerder, die ze opnieuw typt waarna opnieuw vergeleken wordt, of gooi beide weg (0). Fouten: stuur terug naar de invoerder of gooi de invoer weg. Waarschuwingen: controleer ze met het papier en accepteer ze (A), of gooi beide invoeren weg (0). Definitief: de uitslag staat er alleen om te lezen; Op/Neer/PgUp/PgDn bladeren.", "Differences: keep the entry that matches the paper (1, 2), return only the differing fields to the 1st (3) or 2nd (4) typist, who types them again and the entries are compared again, or discard both (0). Errors: send back to the typist or discard the entry. Warnings: check them against the paper and acknowledge them (A), or discard both entries (0). Definitive: the result is shown read-only; Up/Down/PgUp/PgDn scroll.";
     /// Help total.
-    HelpTotal => "Vergelijk de cijfers (A-J, per lijst E.x) met het geprinte proces-verbaal voordat u tekent; Op/Neer bladert. Als alle stembureaus definitief zijn: E schrijft de ondertekende 510b naar de stick; daarna staat de hashcode groot op het scherm (H wisselt). Zet de hashcode op het proces-verbaal. Nog een stick nodig: steek een lege stick in en druk weer E; die krijgt dezelfde ondertekende uitslag met dezelfde hashcode. Z opent daarna een volgende zitting (onderzoeken en correcties).", "Compare the figures (A-J, per list E.x) with the printed report before signing; Up/Down scrolls. When every polling station is definitive: E writes the signed 510b to the stick; then the hash code is shown large (H toggles). Put the hash code on the report. Another stick needed: insert an empty stick and press E again; it gets the same signed result with the same hash code. Z then opens a next session (investigations and corrections).";
+    HelpTotal => "Vergelijk de cijfers (A-J, per lijst E.x) met het geprinte proces-verbaal voordat u tekent; Op/Neer bladert. Als alle stembureaus definitief zijn: E schrijft de ondertekende 510b naar de stick; daarna staat de hashcode groot op het scherm (H wisselt). Zet de hashcode op het proces-verbaal. Nog een stick nodig: steek een lege stick in en druk weer E; die krijgt dezelfde ondertekende uitslag met dezelfde hashcode. Z opent daarna een volgende zitting (onderzoeken en correcties). K voert voor de export het aantal kiesgerechtigden van de gemeente in (anders de som van de stembureaulijst).", "Compare the figures (A-J, per list E.x) with the printed report before signing; Up/Down scrolls. When every polling station is definitive: E writes the signed 510b to the stick; then the hash code is shown large (H toggles). Put the hash code on the report. Another stick needed: insert an empty stick and press E again; it gets the same signed result with the same hash code. Z then opens a next session (investigations and corrections). K enters the municipality's number of eligible voters before the export (else the sum of the list of polling stations).";
     /// Journal failure.
     JournalFailed => "Het journaal kan niet geschreven worden: {0}. Er wordt niets meer aangenomen.", "The journal cannot be written: {0}. Nothing more is accepted.";
     /// Field is a number.

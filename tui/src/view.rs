@@ -202,6 +202,7 @@ pub fn keys(state: &State, screen: &Screen) -> Vec<Msg> {
                 crate::session::SessionForm::Request { reason: None, .. } => KeyChooseReason,
                 crate::session::SessionForm::Notes { kind: None, .. } => KeyChooseNote,
                 crate::session::SessionForm::Notes { .. } => KeyTypeText,
+                crate::session::SessionForm::Voters { .. } => KeyConfirmNumber,
                 crate::session::SessionForm::Request { .. }
                 | crate::session::SessionForm::Conclude { written: false, .. } => KeyTypeText,
                 crate::session::SessionForm::Conclude {
@@ -216,7 +217,7 @@ pub fn keys(state: &State, screen: &Screen) -> Vec<Msg> {
         ],
         Screen::Total => {
             if state.ledger.exportable() && state.ledger.exported.is_none() {
-                vec![KeyHelp, KeyExport, KeyScroll, KeyBack]
+                vec![KeyHelp, KeyExport, KeyVoters, KeyScroll, KeyBack]
             } else if state.ledger.exported.is_some() {
                 vec![
                     KeyHelp,
@@ -963,6 +964,26 @@ fn total(state: &State, frame: &mut Frame, area: Rect) {
         None => {
             bottom.push(Line::from(""));
             bottom.push(Line::from(Msg::ReadyToExport.text(lang)));
+            // The eligible voters the 510b will carry: entered, or the stations' sum.
+            let voters = match state.ledger.eligible_voters {
+                Some(n) => Msg::VotersLine.fill(lang, &[&n.to_string()]),
+                None => {
+                    let sum: u64 = state
+                        .ledger
+                        .election
+                        .as_ref()
+                        .map(|e| {
+                            e.info
+                                .stations
+                                .iter()
+                                .filter_map(|s| s.eligible_voters)
+                                .sum()
+                        })
+                        .unwrap_or(0);
+                    Msg::VotersSum.fill(lang, &[&sum.to_string()])
+                }
+            };
+            bottom.push(Line::from(voters));
         }
         Some((path, sha)) => {
             top.push(Line::from(Msg::HashCode510.text(lang)));

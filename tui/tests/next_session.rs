@@ -60,6 +60,47 @@ fn an_investigated_station_is_corrected_by_a_new_double_entry_and_exported_again
     key(&mut r, KeyCode::Char('t'));
     key(&mut r, KeyCode::Char('z'));
     assert_eq!(r.state.screen, Shell::Level(Screen::Total));
+    // The municipality's eligible voters (#16 point 5): a number other than the sum of the
+    // 110b's stations is refused, the sum is taken, and the 510b's total carries it.
+    let sum: u64 = r
+        .state
+        .ledger
+        .election
+        .as_ref()
+        .unwrap()
+        .info
+        .stations
+        .iter()
+        .filter_map(|s| s.eligible_voters)
+        .sum();
+    let entered = if sum == 0 { 5000 } else { sum };
+    if sum > 0 {
+        as_coordinator(&mut r, 'k');
+        type_str(&mut r, &(sum + 1).to_string());
+        key(&mut r, KeyCode::Enter);
+        assert_eq!(r.state.ledger.eligible_voters, None);
+        let said = r
+            .state
+            .note
+            .as_ref()
+            .map(|n| n.text(Lang::Nl))
+            .unwrap_or_default();
+        assert!(
+            said.contains("niet de som van de stembureaulijst"),
+            "{said}"
+        );
+        key(&mut r, KeyCode::Esc);
+    }
+    as_coordinator(&mut r, 'k');
+    type_str(&mut r, &entered.to_string());
+    key(&mut r, KeyCode::Enter);
+    assert_eq!(
+        r.state.ledger.eligible_voters,
+        Some(entered),
+        "{}",
+        screen_text(&r.state)
+    );
+    assert_eq!(r.state.screen, Shell::Level(Screen::Total));
     as_coordinator(&mut r, 'e');
     let (first_path, first_sha) = r.state.ledger.exported.clone().expect("exported");
 
@@ -212,6 +253,7 @@ fn an_investigated_station_is_corrected_by_a_new_double_entry_and_exported_again
             file.header.edition.phase,
             Some(tally_core::counts::CountPhase::Corrigendum)
         );
+        assert_eq!(file.total.cast, entered);
         let sb1 = file.units.iter().find(|u| u.id.0 == "0042::SB1").unwrap();
         assert_eq!(
             sb1.investigations,
