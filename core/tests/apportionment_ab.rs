@@ -23,10 +23,9 @@ use std::path::Path;
 
 use tally_core::aggregate::outcome::{OutcomeError, SeatRules};
 use tally_core::apportionment::{
-    AbsoluteMajorityOutcome, CandidateInput, CandidateOutcome, CandidateVotes, ElectedBy,
-    Fraction, ListCandidates, ListVotes, RemainingSeatLaw, SeatApportionment, SeatInput,
-    SeatOutcome, SeatRule, SeatStep, apportion_seats, elect_candidates,
-    preference_threshold_percent,
+    AbsoluteMajorityOutcome, CandidateInput, CandidateOutcome, CandidateVotes, ElectedBy, Fraction,
+    ListCandidates, ListVotes, RemainingSeatLaw, SeatApportionment, SeatInput, SeatOutcome,
+    SeatRule, SeatStep, apportion_seats, elect_candidates, preference_threshold_percent,
 };
 use tally_core::election::ElectionCategory;
 use tally_core::eml::definition::{SourceFile, load_definition};
@@ -95,7 +94,10 @@ fn p7_highest_averages_from_19_seats() {
     assert_eq!(seats(&a), vec![14, 8, 3, 1, 0]);
     assert_eq!(
         remaining(&a),
-        vec![(SeatRule::HighestAverages, 2), (SeatRule::HighestAverages, 1)]
+        vec![
+            (SeatRule::HighestAverages, 2),
+            (SeatRule::HighestAverages, 1)
+        ]
     );
 }
 

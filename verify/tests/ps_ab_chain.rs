@@ -603,7 +603,11 @@ fn ab_forgeries_are_found() {
     let not_elected = (1..=LISTS[0]).find(|p| !elected.contains(p)).unwrap();
     let from = format!("<CandidateIdentifier Id=\"{last}\"");
     assert_eq!(r520.matches(&from).count(), 1, "{r520}");
-    let forged = r520.replacen(&from, &format!("<CandidateIdentifier Id=\"{not_elected}\""), 1);
+    let forged = r520.replacen(
+        &from,
+        &format!("<CandidateIdentifier Id=\"{not_elected}\""),
+        1,
+    );
     let mut files = c.medium("CSB").files.clone();
     files[1].bytes = forged.into_bytes();
     write_medium_as(
