@@ -368,6 +368,7 @@ fn an_hsb_appliance_in_256_mb_verifies_and_imports_an_amsterdam_sized_510b() {
     vm.send_bytes(format!("{BENCH_PASSPHRASE}\r").as_bytes())
         .unwrap();
     screen.wait(&mut vm, "Geen stick gevonden.", Duration::from_secs(180));
+    eprintln!("{:.0} s: unlocked", t0.elapsed().as_secs_f64());
 
     // The definition: checked against the paper's hash codes; then the first coordinator
     // signs up.
@@ -404,6 +405,10 @@ fn an_hsb_appliance_in_256_mb_verifies_and_imports_an_amsterdam_sized_510b() {
         "Overzicht: 0 van 12 binnen",
         Duration::from_secs(120),
     );
+    eprintln!(
+        "{:.0} s: definition accepted, coordinator signed up",
+        t0.elapsed().as_secs_f64()
+    );
     vm.unplug_stick("def", Duration::from_secs(60)).unwrap();
 
     // The 510b: verified while read, checked against the paper's hash code, imported.
@@ -413,10 +418,15 @@ fn an_hsb_appliance_in_256_mb_verifies_and_imports_an_amsterdam_sized_510b() {
     screen.wait(&mut vm, "results-510b.tally", Duration::from_secs(180));
     let importing = Instant::now();
     vm.send_bytes(b"\r").unwrap();
+    eprintln!("{:.0} s: the 510b chosen", t0.elapsed().as_secs_f64());
     let text = screen.wait(
         &mut vm,
         "van de hashcode van 510b",
-        Duration::from_secs(3600),
+        Duration::from_secs(900),
+    );
+    eprintln!(
+        "{:.0} s: verified and read, groups asked",
+        t0.elapsed().as_secs_f64()
     );
     let verified = importing.elapsed();
     assert!(text.contains("Uitslag van 1680 Aa en Hunze"), "{text}");
@@ -424,7 +434,7 @@ fn an_hsb_appliance_in_256_mb_verifies_and_imports_an_amsterdam_sized_510b() {
     let text = screen.wait(
         &mut vm,
         "Overzicht: 1 van 12 binnen",
-        Duration::from_secs(3600),
+        Duration::from_secs(900),
     );
     let imported = importing.elapsed();
     assert!(text.contains("Uitslag van 1680 ingelezen."), "{text}");
