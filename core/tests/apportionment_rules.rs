@@ -599,7 +599,6 @@ fn bad_input_is_refused() {
     for category in [
         ElectionCategory::EK,
         ElectionCategory::EP,
-        ElectionCategory::AB,
         ElectionCategory::ER,
         ElectionCategory::NR,
     ] {

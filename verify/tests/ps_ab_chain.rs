@@ -3,8 +3,9 @@
 //! Limburg), each on the real 110a with synthetic lower levels made by the project's own tools
 //! (`tests/common/election_chain.rs`): clean (exit 0, everything checked agrees, the seats
 //! equal an apportionment computed here and the one `tally-verify apportion` prints), and,
-//! on Gelderland (two kieskringen), forged variants: a changed vote re-signed by the right
-//! body at each level, and bodies outside their role.
+//! on Gelderland (two kieskringen) and AB2023 Limburg, forged variants: a changed vote
+//! re-signed by the right body at each level, bodies outside their role, and (AB) a 520
+//! naming a candidate who was not elected, re-signed by the CSB.
 
 #![allow(
     clippy::unwrap_used,
@@ -316,60 +317,18 @@ fn ab_limburg() -> &'static ElectionChain {
     C.get_or_init(|| ElectionChain::build(&spec("Verkiezingsdefinitie_AB2023_Limburg.eml.xml")))
 }
 
-/// AB2023 Limburg (one kieskring whose committee is HSB and CSB at once): the chain is signed
-/// and verified up to the 510d; the seats are not computed, because the core refuses the
-/// water board's seat apportionment (`ElectionCategory::AB` is unsupported in
-/// `tally_core::apportionment::seats`), so the CSB exports no 520 and `tally-verify` says the
-/// seats were not checked, with a non-zero exit.
+/// AB2023 Limburg (one kieskring whose committee is HSB and CSB at once; 26 elected seats,
+/// the 4 geborgde zetels are appointed and not in the definition): signed at every level,
+/// the CSB's 520 with the seats (26 is 19 or more: highest averages, Kieswet P 7) and the
+/// elected candidates (preference threshold 25 %, P 15) equal to what `tally-verify`
+/// recomputes; exit 0.
 #[test]
-fn ab2023_limburg_chain_verifies_up_to_the_510d() {
+fn ab2023_limburg_chain_verifies() {
     let c = ab_limburg();
     assert_eq!(c.kieskringen, vec![1]);
-    assert_eq!(
-        c.central_refusal.as_deref(),
-        Some(
-            "seat apportionment: seat apportionment for category AB is not supported: the water board rules (Waterschapswet) are not implemented or tested"
-        )
-    );
-    let s = setup(c);
-    let (code, out) = s.check_with(&[]);
-    assert_eq!(code, 1, "{out}");
-    // Every medium's signature holds, the 510d is the one file of the CSB.
-    let media = 2 + c.municipalities.len() + 1;
-    assert_eq!(
-        out.matches("signed medium verified").count(),
-        media,
-        "{out}"
-    );
-    assert_eq!(c.medium("CSB").files.len(), 1);
-    // The sums of every level were recomputed: no discrepancy but the seats'.
-    let d = format!(
-        "{}/{}",
-        c.medium_folder("CSB"),
-        c.medium("CSB").files[0].name
-    );
-    assert_eq!(
-        discrepancies(&out),
-        vec![format!(
-            "DISCREPANCY {d}: seats cannot be apportioned: seat apportionment: seat apportionment for category AB is not supported: the water board rules (Waterschapswet) are not implemented or tested"
-        )],
-        "{out}"
-    );
-    assert!(out.ends_with("result: 1 discrepancies\n"), "{out}");
-    for k in ["reporting unit HSB1", "TotalVotes equals the sum"] {
-        assert!(out.contains(k), "{k}\n{out}");
-    }
-    // With --require-all the missing 520 is a discrepancy too, and it does not claim the
-    // seats were recomputed (it said "seats recomputed but not compared" before).
-    let (code, out) = s.check();
-    assert_eq!(code, 1, "{out}");
-    assert!(
-        out.lines().any(|l| l
-            == "DISCREPANCY -: no result (520) in the folder: seats neither recomputed nor compared"),
-        "{out}"
-    );
-    assert!(!out.contains("seats recomputed"), "{out}");
-    assert_eq!(discrepancies(&out).len(), 2, "{out}");
+    assert_eq!(c.central_refusal, None);
+    assert_eq!(c.election.number_of_seats, 26);
+    clean_chain_verifies(c, 26);
 }
 
 /// The first municipality of kieskring `k` of Gelderland, and its index.
@@ -568,7 +527,10 @@ fn ps2023_gelderland_with_a_list_differing_between_kieskringen_verifies() {
 }
 
 /// AB2023 Limburg, forged: a 510c unit changed and re-signed by the HSB (found against the
-/// 510b), and the HSB signing the CSB's 510d (refused for its role).
+/// 510b), the HSB signing the CSB's 510d and 520 (refused for its role), a 510d vote changed
+/// and re-signed by the CSB (found against the 510c), and the 520 re-signed by the CSB with
+/// an elected candidate replaced by one who was not elected (found against the recomputed
+/// election of candidates).
 #[test]
 fn ab_forgeries_are_found() {
     let c = ab_limburg();
@@ -581,8 +543,7 @@ fn ab_forgeries_are_found() {
         .sum();
     assert_eq!(old, typed);
     s.resign("HSB1", "HSB1", ContentKind::Results510c, t);
-    let (status, out) = s.check_with(&[]);
-    assert_eq!(status, 1, "{out}");
+    let out = s.check_discrepant();
     assert!(
         out.contains(&format!(
             "DISCREPANCY {}/{}: reporting unit HSB1::{code}, list 2, candidate 1: expected {typed}, found {}",
@@ -601,13 +562,76 @@ fn ab_forgeries_are_found() {
         &c.medium("CSB").files,
         &s.path("CSB"),
     );
-    let (status, out) = s.check_with(&[]);
-    assert_eq!(status, 1, "{out}");
+    let out = s.check_discrepant();
     assert!(
         out.lines().any(|l| l.starts_with(&format!(
             "DISCREPANCY {}: signed medium refused: a HSB may not sign ",
             c.medium_folder("CSB")
         ))),
         "{out}"
+    );
+
+    // A vote in the 510d, re-signed by the CSB.
+    let s = setup(c);
+    let mut t = text(&c.medium("CSB").files[0]);
+    let old = add_one(&mut t, "<ReportingUnitIdentifier Id=\"HSB1\"", 1, 1);
+    let typed: u64 = c
+        .municipalities
+        .iter()
+        .enumerate()
+        .flat_map(|(m, mu)| (1..=mu.stations).map(move |st| (m, st)))
+        .map(|(m, st)| c.votes.votes(m, st, 1, 1))
+        .sum();
+    assert_eq!(old, typed);
+    s.resign("CSB", "CSB", ContentKind::Results510d520, t);
+    let out = s.check_discrepant();
+    assert!(
+        out.contains(&format!(
+            "DISCREPANCY {}/{}: reporting unit HSB1, list 1, candidate 1: expected {typed}, found {}",
+            c.medium_folder("CSB"),
+            c.medium("CSB").files[0].name,
+            typed + 1
+        )),
+        "{out}"
+    );
+
+    // The 520 names list 1's last elected candidate's neighbour instead, re-signed by the CSB.
+    let s = setup(c);
+    let r520 = text(&c.medium("CSB").files[1]);
+    let elected = elected_in_520(&r520, 1);
+    let last = *elected.iter().max().unwrap();
+    let not_elected = (1..=LISTS[0]).find(|p| !elected.contains(p)).unwrap();
+    let from = format!("<CandidateIdentifier Id=\"{last}\"");
+    assert_eq!(r520.matches(&from).count(), 1, "{r520}");
+    let forged = r520.replacen(
+        &from,
+        &format!("<CandidateIdentifier Id=\"{not_elected}\""),
+        1,
+    );
+    let mut files = c.medium("CSB").files.clone();
+    files[1].bytes = forged.into_bytes();
+    write_medium_as(
+        c.body("CSB"),
+        ContentKind::Results510d520,
+        &files,
+        &s.path("CSB"),
+    );
+    let out = s.check_discrepant();
+    let name = &c.medium("CSB").files[1].name;
+    let found: Vec<&str> = discrepancies(&out)
+        .into_iter()
+        .filter(|d| d.contains(name.as_str()))
+        .collect();
+    assert!(
+        found.iter().any(|d| d.ends_with(&format!(
+            ": list 1, candidate {last}: recomputed as elected (preference votes (Ranking 1)), not elected in the result"
+        ))),
+        "{found:#?}\n{out}"
+    );
+    assert!(
+        found.iter().any(|d| d.ends_with(&format!(
+            ": list 1, candidate {not_elected}: elected in the result, not recomputed as elected"
+        ))),
+        "{found:#?}\n{out}"
     );
 }

@@ -22,7 +22,7 @@ use crate::apportionment::{
     CandidateOutcome, CandidateVotes, GroupCandidate, GroupInput, GroupList, GroupLot,
     GroupOutcome, ListCandidates, ListElected, ListVotes as SeatListVotes, RemainingSeatLaw,
     SeatApportionment, SeatInput, SeatLot, SeatLotsNeeded, SeatOutcome, apportion_seats,
-    elect_candidates, elect_group,
+    elect_candidates, elect_group, preference_threshold_percent,
 };
 use crate::counts::{CandidateRef, Count, CountFile};
 use crate::election::{Election, ElectionCategory};
@@ -68,6 +68,22 @@ pub enum OutcomeError {
         /// What to do instead, when known.
         hint: String,
     },
+    /// The definition's preference threshold is not the one the Kieswet sets for its category
+    /// and number of seats (P 15): refused rather than electing candidates by a threshold the
+    /// law does not give.
+    #[error(
+        "the definition's PreferenceThreshold is {definition} %, but Kieswet P 15 sets {law} % for a {category} election of {seats} seats"
+    )]
+    PreferenceThreshold {
+        /// The category.
+        category: ElectionCategory,
+        /// The number of seats.
+        seats: u32,
+        /// The definition's `kr:PreferenceThreshold`.
+        definition: u32,
+        /// What P 15 says.
+        law: u32,
+    },
     /// A candidate of the national total has no position in any reporting unit.
     #[error("list {list}: candidate {candidate} of TotalVotes is in no reporting unit")]
     CandidateWithoutPosition {
@@ -99,6 +115,26 @@ impl SeatRules {
             seats: election.number_of_seats,
             preference_threshold: election.preference_threshold,
             law: RemainingSeatLaw::for_election(election.category, election.date),
+        }
+    }
+
+    /// Whether the preference threshold is the one Kieswet P 15 sets for the category and the
+    /// number of seats ([`preference_threshold_percent`]): 25 %, or 50 % for a municipal
+    /// council of fewer than 19 seats. A water board (AB) of fewer than 19 seats keeps 25 %.
+    ///
+    /// # Errors
+    /// [`OutcomeError::PreferenceThreshold`] naming both values.
+    pub fn check_preference_threshold(&self) -> Result<(), OutcomeError> {
+        let law = preference_threshold_percent(self.category, self.seats);
+        if self.preference_threshold == law {
+            Ok(())
+        } else {
+            Err(OutcomeError::PreferenceThreshold {
+                category: self.category,
+                seats: self.seats,
+                definition: self.preference_threshold,
+                law,
+            })
         }
     }
 
@@ -716,6 +752,7 @@ fn compute(
     candidate_lists: Option<&Election>,
     elect_groups: bool,
 ) -> Result<Computation, OutcomeError> {
+    rules.check_preference_threshold()?;
     let lists = counted_lists_with(total, candidate_lists)?;
     check_deceased(&lists, &decisions.deceased)?;
     let input = rules.seat_input(

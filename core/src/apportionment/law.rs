@@ -86,6 +86,20 @@ impl RemainingSeatLaw {
     }
 }
 
+/// The preference threshold the Kieswet sets, in percent of the quota (P 15): 25 %, but half
+/// the quota (50 %) "indien het aantal bij de verkiezing van de leden van de gemeenteraad te
+/// verdelen zetels minder dan negentien bedraagt" (P 15, second paragraph). Only municipal
+/// councils get the half: a water board's algemeen bestuur (AB), a province or the Tweede
+/// Kamer keeps 25 % at any number of seats, also below 19 seats, where the remaining seats do
+/// go by largest remainders (P 8 speaks of "het aantal te verdelen zetels" for every election).
+pub fn preference_threshold_percent(category: ElectionCategory, seats: u32) -> u32 {
+    if category == ElectionCategory::GR && seats < super::seats::HIGHEST_AVERAGES_FROM_SEATS {
+        50
+    } else {
+        25
+    }
+}
+
 impl fmt::Display for RemainingSeatLaw {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.write_str(self.label())

@@ -37,7 +37,7 @@ pub use groups::{
     GroupCandidate, GroupDrawing, GroupDrawn, GroupElected, GroupElection, GroupError, GroupInput,
     GroupList, GroupListSeats, GroupLot, GroupOutcome, GroupSeatRule, GroupStep, elect_group,
 };
-pub use law::{BILL_36641_IN_FORCE_FROM, RemainingSeatLaw};
+pub use law::{BILL_36641_IN_FORCE_FROM, RemainingSeatLaw, preference_threshold_percent};
 pub use seats::{
     AbsoluteMajorityOutcome, ApportionmentError, ApportionmentNotice, Exclusion, ExclusionReason,
     HIGHEST_AVERAGES_FROM_SEATS, ListSeats, ListVotes, MAX_SEATS, RemainingSeatStep,

@@ -44,7 +44,7 @@ pub struct ListVotes {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct SeatInput {
     /// The election category. It decides the rules: for the Tweede Kamer a list that did not
-    /// reach the quota gets no remaining seat (P 7). Supported: TK, PS, GR; the others are
+    /// reach the quota gets no remaining seat (P 7). Supported: TK, PS, GR, AB; the others are
     /// refused with [`ApportionmentError::UnsupportedCategory`].
     pub category: ElectionCategory,
     /// The version of the law for remaining seats, from the election's category and date
@@ -527,7 +527,16 @@ impl<'a> Lots<'a> {
 
 fn check_category(category: ElectionCategory) -> Result<(), ApportionmentError> {
     match category {
-        ElectionCategory::TK | ElectionCategory::PS | ElectionCategory::GR => Ok(()),
+        // A water board's algemeen bestuur (AB) is elected under the Kieswet's chapter P as
+        // it stands, with the rules of provinces and councils: the Kieswet's "algemeen
+        // bestuur" is only the members of the category ingezetenen (its article 1.1;
+        // Waterschapswet article 12, second paragraph, a), so the definition's
+        // `NumberOfSeats` counts the elected seats without the appointed "geborgde zetels"
+        // (docs/apportionment-ab.md).
+        ElectionCategory::TK
+        | ElectionCategory::PS
+        | ElectionCategory::GR
+        | ElectionCategory::AB => Ok(()),
         ElectionCategory::EK => Err(ApportionmentError::UnsupportedCategory {
             category,
             why: "the Eerste Kamer is elected with weighted votes (chapter U)",
@@ -535,10 +544,6 @@ fn check_category(category: ElectionCategory) -> Result<(), ApportionmentError> 
         ElectionCategory::EP => Err(ApportionmentError::UnsupportedCategory {
             category,
             why: "the European Parliament rules (chapter Y) are not implemented or tested",
-        }),
-        ElectionCategory::AB => Err(ApportionmentError::UnsupportedCategory {
-            category,
-            why: "the water board rules (Waterschapswet) are not implemented or tested",
         }),
         ElectionCategory::ER | ElectionCategory::NR => {
             Err(ApportionmentError::UnsupportedCategory {
