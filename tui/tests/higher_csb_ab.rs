@@ -104,6 +104,7 @@ fn counts() -> VoteCounts {
     assert_eq!(valid, 9360);
     let cast = valid + 15;
     VoteCounts {
+        previous: Default::default(),
         cast,
         lists,
         total_counted: valid,
@@ -153,6 +154,7 @@ fn the_csb_of_a_water_board_exports_the_signed_510d_and_520() {
     );
 
     let header = CountHeader {
+        edition: Default::default(),
         level: CountLevel::District,
         transaction_id: 1,
         authority_id: "HSB1".into(),

@@ -118,47 +118,55 @@ impl HigherServices for FolderHigherServices {
                     options.expected_election = Some(body.certificate.election());
                     Body::verify(stick, &medium.folder, &options, audit).map_err(Refusal::from)
                 })?;
-        let emls: Vec<_> = verified
-            .files
-            .iter()
-            .filter(|f| f.name.ends_with(".eml.xml"))
-            .collect();
-        let [file] = emls.as_slice() else {
-            return Err(Refusal::said(
-                Msg::MediumRefused,
-                vec![
-                    Refusal::with(Msg::RefusedFiles, &[], format!("{} EML files", emls.len()))
-                        .into(),
-                ],
-            ));
-        };
-        let counts = read_count(&file.bytes).map_err(|e| {
-            Refusal::said(
-                Msg::MediumRefused,
-                vec![Refusal::with(Msg::RefusedNotCount, &[], e.to_string()).into()],
-            )
-        })?;
         let signer = verified.signer();
-        let body = counts.header.authority_id.clone();
-        if body != signer.identifier() {
-            return Err(Refusal::said(
-                Msg::MediumRefused,
-                vec![
-                    Refusal::with(Msg::RefusedWrongBody, &[signer.identifier(), &body], "").into(),
-                ],
-            ));
-        }
-        Ok(VerifiedCount {
-            file_name: file.name.clone(),
-            sha256: hex::encode(file.sha256),
-            bytes: file.bytes.clone(),
-            body,
-            signer: format!(
+        let (identifier, signer_text) = (
+            signer.identifier().to_owned(),
+            format!(
                 "{} {} {}",
                 signer.role().as_str(),
                 signer.identifier(),
                 signer.name()
             ),
+        );
+        // The one EML file, moved out of the verified medium (an Amsterdam-sized 510b is
+        // about 90 MB: never two copies of it at once).
+        let mut files = verified.files;
+        let emls = files
+            .iter()
+            .filter(|f| f.name.ends_with(".eml.xml"))
+            .count();
+        let at = files.iter().position(|f| f.name.ends_with(".eml.xml"));
+        let (1, Some(at)) = (emls, at) else {
+            return Err(Refusal::said(
+                Msg::MediumRefused,
+                vec![Refusal::with(Msg::RefusedFiles, &[], format!("{emls} EML files")).into()],
+            ));
+        };
+        let file = files.swap_remove(at);
+        drop(files);
+        // Read for the body it speaks for; the parsed count is dropped before the import
+        // reads it again.
+        let body = read_count(&file.bytes)
+            .map_err(|e| {
+                Refusal::said(
+                    Msg::MediumRefused,
+                    vec![Refusal::with(Msg::RefusedNotCount, &[], e.to_string()).into()],
+                )
+            })?
+            .header
+            .authority_id;
+        if body != identifier {
+            return Err(Refusal::said(
+                Msg::MediumRefused,
+                vec![Refusal::with(Msg::RefusedWrongBody, &[&identifier, &body], "").into()],
+            ));
+        }
+        Ok(VerifiedCount {
+            file_name: file.name,
+            sha256: hex::encode(file.sha256),
+            bytes: file.bytes,
+            body,
+            signer: signer_text,
             medium: medium.folder.clone(),
         })
     }
