@@ -274,7 +274,8 @@ pub struct NextSession<'a> {
 /// The export of a next session: the corrected 510b as a corrigendum (EML_NL 1.3.1: phase
 /// "corrigendum", the investigations, the first session's value of every changed number),
 /// its report (Na 31-2 with the session's proceedings), the report of the session (P 2a),
-/// the corrigendum's paper (Na 14-2) and the CSV, in that order.
+/// the corrigendum's paper (Na 14-2), per corrected station its Na 14-1 version 2, and the
+/// CSV, in that order.
 ///
 /// # Errors
 /// [`ExportError`] naming the part that failed; a corrigendum the core refuses (a changed
@@ -387,9 +388,31 @@ pub fn municipal_corrigendum(
             .replace(".pdf", &format!("_zitting{}.pdf", next.session))
     };
     let (p2a_name, na14_name) = (paper_name("P2a"), paper_name("Na14-2"));
+    // Na 14-1 version 2: the whole corrected result of each station corrected since.
+    let mut versions = Vec::new();
+    for n in next.first.keys() {
+        let Some(unit) = file.units.iter().find(|u| u.id == unit_of(*n)) else {
+            continue;
+        };
+        let pdf = tally_report::station_report_v2(
+            m.election,
+            &CountReportInput {
+                contest: m.contest,
+                total: &unit.counts,
+                units: &[],
+                meta: meta.clone(),
+                proceedings: None,
+            },
+            &unit.name,
+        )?;
+        versions.push(ExportFile::new(paper_name(&format!("Na14-1v2_SB{n}")), pdf));
+    }
     let mut files = municipal_files(m, Some(&proceedings), &file, name, eml, created)?;
     files.insert(2, ExportFile::new(p2a_name, p2a));
     files.insert(3, ExportFile::new(na14_name, na14_2));
+    for (i, v) in versions.into_iter().enumerate() {
+        files.insert(4 + i, v);
+    }
     Ok(files)
 }
 

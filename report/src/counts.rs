@@ -143,10 +143,27 @@ pub fn district_report(
     count_report(election, input, Level::District)
 }
 
+/// The corrected result of one polling station after a next session, model Na 14-1
+/// version 2: its figures and the votes per candidate, as the station's own report would
+/// have them, marked as the second version; `input.total` is the station's counts, `units`
+/// is empty. The GSB issues one per station whose result it corrected.
+///
+/// # Errors
+/// A character the font lacks, an overflowing sum, an unknown contest.
+pub fn station_report_v2(
+    election: &Election,
+    input: &CountReportInput<'_>,
+    station: &str,
+) -> Result<Vec<u8>, ReportError> {
+    count_report(election, input, Level::Station(station))
+}
+
 #[derive(Clone, Copy, PartialEq, Eq)]
-enum Level {
+enum Level<'a> {
     Municipality,
     District,
+    /// One polling station's corrected result (its name).
+    Station(&'a str),
 }
 
 /// The candidate a count refers to, by position or short code.
@@ -216,12 +233,17 @@ pub(crate) fn signatures(doc: &mut Doc<'_>, body: &str) -> Result<(), ReportErro
 fn count_report(
     election: &Election,
     input: &CountReportInput<'_>,
-    level: Level,
+    level: Level<'_>,
 ) -> Result<Vec<u8>, ReportError> {
     let contest = election
         .contest(input.contest)
         .ok_or_else(|| ReportError::UnknownContest(input.contest.0.clone()))?;
     let (title, model, unit_word) = match level {
+        Level::Station(_) => (
+            "Proces-verbaal, versie 2 (na onderzoek)",
+            "Model Na 14-1 versie 2 – Gecorrigeerde uitkomst van een stembureau",
+            "stembureau",
+        ),
         Level::Municipality => (
             "Proces-verbaal van het gemeentelijk stembureau",
             "Model Na 31-2 – Proces-verbaal van het gemeentelijk stembureau",
@@ -235,6 +257,15 @@ fn count_report(
     };
     let meta = &input.meta;
     let mut doc = Doc::titled(meta, election, model, title)?;
+    if let Level::Station(name) = level {
+        doc.paragraph(
+            &format!("{name}: de uitkomst zoals gecorrigeerd in een volgende zitting"),
+            Style::Bold,
+            11.0,
+            0.0,
+        )?;
+        doc.space(6.0);
+    }
     let figures = comparison_figures(election, input.contest, input.total)?;
     doc.heading("1. Aantal toegelaten kiezers", 11.0, 40.0)?;
     let voters = figures.voter_rows();
@@ -332,7 +363,9 @@ fn count_report(
     }
     signatures(&mut doc, &format!("het {}", meta.body_name))?;
 
-    annex(&mut doc, election, input, &figures, unit_word)?;
+    if !input.units.is_empty() {
+        annex(&mut doc, election, input, &figures, unit_word)?;
+    }
     doc.finish(&format!("{title} – {}", election.name))
 }
 

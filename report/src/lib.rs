@@ -40,7 +40,10 @@ use std::fmt;
 use tally_core::hashcode::Sha256Digest;
 
 pub use central::{CentralReportInput, central_report};
-pub use counts::{CountReportInput, DecisionLine, Proceedings, district_report, municipal_report};
+pub use counts::{
+    CountReportInput, DecisionLine, Proceedings, district_report, municipal_report,
+    station_report_v2,
+};
 pub use figures::{ComparisonFigures, FigureRow, ListFigure, comparison_figures, format_count};
 pub use session::{
     ChangedFigure, Correction, InvestigationLine, Present, SessionReportInput, corrigendum_report,

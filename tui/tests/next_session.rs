@@ -275,7 +275,34 @@ fn an_investigated_station_is_corrected_by_a_new_double_entry_and_exported_again
         .unwrap()
         .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
         .collect();
-    for paper in ["Model_P2a_", "Model_Na14-2_"] {
+    let pdf_text = |part: &str| {
+        let file = std::fs::read_dir(&path)
+            .unwrap()
+            .map(|e| e.unwrap().path())
+            .find(|p| p.to_string_lossy().contains(part))
+            .unwrap_or_else(|| panic!("no {part} in {path}"));
+        let out = std::process::Command::new("pdftotext")
+            .arg("-layout")
+            .arg(&file)
+            .arg("-")
+            .output()
+            .expect("pdftotext");
+        String::from_utf8_lossy(&out.stdout)
+            .split_whitespace()
+            .collect::<Vec<_>>()
+            .join(" ")
+    };
+    // Na 14-2: list 1's total (E.1) was the first session's, wordt 3 more.
+    let e1: u64 = paper(1, &lists)[&FieldId::ListTotal(ListNumber(1))]
+        .parse()
+        .unwrap();
+    let na14_2 = pdf_text("Model_Na14-2_");
+    assert!(na14_2.contains(&format!("{e1} {}", e1 + 3)), "{na14_2}");
+    // Na 14-1 version 2 of station 1: its whole corrected result.
+    let v2 = pdf_text("Model_Na14-1v2_SB1_");
+    assert!(v2.contains("versie 2 (na onderzoek)"), "{v2}");
+    assert!(v2.contains(&(e1 + 3).to_string()), "{v2}");
+    for paper in ["Model_P2a_", "Model_Na14-2_", "Model_Na14-1v2_SB1_"] {
         assert!(
             names
                 .iter()
