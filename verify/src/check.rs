@@ -796,6 +796,164 @@ fn check_inputs(inputs: Vec<Input>, opts: &CheckOptions<'_>, report: &mut Report
     check_parsed(&parsed, opts, report);
 }
 
+/// The history of every municipality with more than one 510b: one first-session count and
+/// corrigenda (EML_NL 1.3, phase "corrigendum", `docs/next-session.md`). Each corrigendum's
+/// previous values must be the first session's numbers, every changed unit must have an
+/// investigation with "uitslag gecorrigeerd" saying so (the core's [`corrigendum`] rules), and
+/// the latest corrigendum is the current version. Returns the files superseded (the first
+/// session's and earlier corrigenda), which count no further; anything that does not fit is a
+/// discrepancy and leaves the files as they are (a second 510b then is a surplus file).
+fn municipal_histories(counts: &[(String, CountFile)], report: &mut Report) -> Vec<String> {
+    use tally_core::corrigendum::{InvestigationReason, UnitInvestigation, corrigendum};
+    use tally_core::counts::CountPhase;
+    let mut by_body: BTreeMap<&str, Vec<&(String, CountFile)>> = BTreeMap::new();
+    for item in counts {
+        if item.1.header.level == CountLevel::Municipality {
+            by_body
+                .entry(&item.1.header.authority_id)
+                .or_default()
+                .push(item);
+        }
+    }
+    let mut superseded = Vec::new();
+    for (body, files) in by_body {
+        let is_corrigendum =
+            |c: &CountFile| c.header.edition.phase == Some(CountPhase::Corrigendum);
+        let corrigenda: Vec<_> = files.iter().filter(|(_, c)| is_corrigendum(c)).collect();
+        let firsts: Vec<_> = files.iter().filter(|(_, c)| !is_corrigendum(c)).collect();
+        if corrigenda.is_empty() {
+            continue;
+        }
+        let [(first_name, first)] = firsts.as_slice() else {
+            for (name, _) in &corrigenda {
+                if firsts.is_empty() {
+                    report.unchecked(
+                        name,
+                        format!("a corrigendum of {body} without its first-session 510b in the folder: its previous values are not checked"),
+                        "the previous values of the corrigendum",
+                        name.clone(),
+                    );
+                } else {
+                    report.push(
+                        Severity::Discrepancy,
+                        name,
+                        format!(
+                            "a corrigendum of {body} corrects one first-session 510b, the folder has {}",
+                            firsts.len()
+                        ),
+                    );
+                }
+            }
+            continue;
+        };
+        let mut fits = true;
+        for (name, c) in &corrigenda {
+            let investigations: Result<Vec<UnitInvestigation>, String> = c
+                .units
+                .iter()
+                .filter(|u| !u.investigations.is_empty())
+                .map(|u| {
+                    let reasons = u
+                        .investigations
+                        .iter()
+                        .map(|(code, yes)| {
+                            InvestigationReason::from_eml_value(code)
+                                .map(|r| (r, *yes))
+                                .ok_or_else(|| format!("{}: unknown reason code {code:?}", u.id))
+                        })
+                        .collect::<Result<_, _>>()?;
+                    Ok(UnitInvestigation {
+                        unit: u.id.clone(),
+                        reasons,
+                    })
+                })
+                .collect();
+            let expected =
+                investigations.and_then(|i| corrigendum(first, c, &i).map_err(|e| e.to_string()));
+            match expected {
+                Err(why) => {
+                    fits = false;
+                    report.push(
+                        Severity::Discrepancy,
+                        name,
+                        format!("corrigendum of {body}: {why}"),
+                    );
+                }
+                Ok(e) => {
+                    let wrong: Vec<String> = std::iter::once(("the total", &e.total, &c.total))
+                        .chain(
+                            e.units
+                                .iter()
+                                .zip(&c.units)
+                                .map(|(a, b)| (a.id.0.as_str(), &a.counts, &b.counts)),
+                        )
+                        .filter(|(_, a, b)| a.previous != b.previous)
+                        .map(|(id, _, _)| id.to_owned())
+                        .collect();
+                    if wrong.is_empty() {
+                        let changed = c
+                            .units
+                            .iter()
+                            .filter(|u| !u.counts.previous.is_empty())
+                            .count();
+                        report.push(
+                            Severity::Ok,
+                            name,
+                            format!(
+                                "corrigendum of {body}: {changed} unit(s) changed, each investigated; every previous value equals {first_name}"
+                            ),
+                        );
+                    } else {
+                        fits = false;
+                        report.push(
+                            Severity::Discrepancy,
+                            name,
+                            format!(
+                                "corrigendum of {body}: previous values that are not the first session's ({first_name}) in {}",
+                                wrong.join(", ")
+                            ),
+                        );
+                    }
+                }
+            }
+        }
+        if !fits {
+            continue;
+        }
+        // The current version: the latest corrigendum.
+        let mut order: Vec<_> = corrigenda
+            .iter()
+            .map(|(n, c)| (&c.header.creation_date_time, n))
+            .collect();
+        order.sort();
+        let Some((_, current)) = order.last() else {
+            continue;
+        };
+        let history: Vec<String> = std::iter::once(format!("{first_name} (first session)"))
+            .chain(
+                order
+                    .iter()
+                    .map(|(at, n)| format!("{n} (corrigendum of {at})")),
+            )
+            .collect();
+        report.push(
+            Severity::Ok,
+            current,
+            format!(
+                "history of {body}: {}; current: {current}",
+                history.join(", ")
+            ),
+        );
+        superseded.extend(
+            files
+                .iter()
+                .map(|(n, _)| n.clone())
+                .filter(|n| n != *current),
+        );
+    }
+    superseded
+}
+
 fn missing(report: &mut Report, opts: &CheckOptions<'_>, file: &str, message: String) {
     let severity = if opts.require_all {
         Severity::Discrepancy
@@ -903,11 +1061,17 @@ fn check_parsed(parsed: &Parsed, opts: &CheckOptions<'_>, report: &mut Report) {
         ),
     }
     check_polling_stations(parsed, election, report);
+    // A municipality's versions: its first session's 510b and its corrigenda; only the
+    // current one counts further.
+    let superseded = municipal_histories(&parsed.counts, report);
     // Every file for this election, and each body once.
     let mut by_level: BTreeMap<(u8, String), &str> = BTreeMap::new();
     let mut counts: Vec<&(String, CountFile)> = Vec::new();
     for item in &parsed.counts {
         let (name, c) = item;
+        if superseded.contains(name) {
+            continue;
+        }
         if let Some(e) = election
             && c.header.election_id != e.id
         {
