@@ -219,14 +219,8 @@ pub fn keys(state: &State, screen: &Screen) -> Vec<Msg> {
             if state.ledger.exportable() && state.ledger.exported.is_none() {
                 vec![KeyHelp, KeyExport, KeyVoters, KeyScroll, KeyBack]
             } else if state.ledger.exported.is_some() {
-                vec![
-                    KeyHelp,
-                    KeyAnotherStick,
-                    KeyBigHash,
-                    KeySession,
-                    KeyScroll,
-                    KeyBack,
-                ]
+                // Up/Down (the figures) is in F1's list: the bar keeps Esc.
+                vec![KeyHelp, KeyAnotherStick, KeyBigHash, KeySession, KeyBack]
             } else {
                 vec![KeyHelp, KeyBack]
             }
