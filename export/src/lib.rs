@@ -269,6 +269,8 @@ pub struct NextSession<'a> {
     pub session: u32,
     /// The investigations as the papers list them.
     pub lines: &'a [InvestigationLine<'a>],
+    /// The SHA-256 (hex) of the signed 510b the corrigendum replaces: the last one exported.
+    pub replaces: &'a str,
 }
 
 /// The export of a next session: the corrected 510b as a corrigendum (EML_NL 1.3.1: phase
@@ -377,6 +379,7 @@ pub fn municipal_corrigendum(
         objections: proceedings.objections,
         remarks: proceedings.remarks,
         corrections: &corrections,
+        replaces: Sha256Digest::from_hex(next.replaces).ok(),
         meta: meta.clone(),
     };
     let p2a = session_report(m.election, &papers)?;
@@ -407,7 +410,14 @@ pub fn municipal_corrigendum(
         )?;
         versions.push(ExportFile::new(paper_name(&format!("Na14-1v2_SB{n}")), pdf));
     }
+    // The file it replaces, named in the signed set (EML_NL has no place for it).
+    let replaces_name = format!("{}_vervangt.txt", name.trim_end_matches(".eml.xml"));
+    let replaces = format!(
+        "corrigendum: {name}\nsession: {}\nreplaces-sha256: {}\n",
+        next.session, next.replaces
+    );
     let mut files = municipal_files(m, Some(&proceedings), &file, name, eml, created)?;
+    files.push(ExportFile::new(replaces_name, replaces.into_bytes()));
     files.insert(2, ExportFile::new(p2a_name, p2a));
     files.insert(3, ExportFile::new(na14_name, na14_2));
     for (i, v) in versions.into_iter().enumerate() {

@@ -5,6 +5,7 @@
 //! the corrected 510b and the journal's head on every page (`docs/next-session.md`).
 
 use tally_core::election::Election;
+use tally_core::hashcode::Sha256Digest;
 
 use crate::counts::signatures;
 use crate::layout::{BODY, Column, Doc, WIDTH, heads};
@@ -81,6 +82,9 @@ pub struct SessionReportInput<'a> {
     pub remarks: &'a [&'a str],
     /// The corrected stations.
     pub corrections: &'a [Correction<'a>],
+    /// The SHA-256 of the signed 510b this session's corrigendum replaces (the last one
+    /// exported), when there is a corrigendum.
+    pub replaces: Option<Sha256Digest>,
     /// Body, hash code of the corrected 510b, creation time, journal, demo.
     pub meta: ReportMeta<'a>,
 }
@@ -170,6 +174,17 @@ pub fn session_report(
         BODY,
         0.0,
     )?;
+    if let Some(replaces) = &input.replaces {
+        doc.paragraph(
+            &format!(
+                "Het gecorrigeerde EML-bestand vervangt het ondertekende bestand met hashcode {}.",
+                replaces.hash_code()
+            ),
+            Style::Regular,
+            BODY,
+            0.0,
+        )?;
+    }
     signatures(&mut doc, meta.body_name)?;
     doc.finish(&format!("P 2a zitting {}", input.session))
 }

@@ -118,6 +118,7 @@ fn the_session_report_and_the_corrigendum_say_what_the_session_did() {
         objections: &["Een kiezer betwist de hertelling"],
         remarks: &[],
         corrections: &corrections,
+        replaces: Some(Sha256Digest::of(b"first 510b")),
         meta: ReportMeta {
             body_id: "0042",
             body_name: "Gemeentelijk stembureau Juinen",
@@ -142,6 +143,11 @@ fn the_session_report_and_the_corrigendum_say_what_the_session_did() {
         "Uitslag gewijzigd: nee",
         "1. Een kiezer betwist de hertelling",
         "De uitslag van 1 stembureau(s) is gewijzigd",
+        // (the line wraps after the first groups of the code)
+        &format!(
+            "vervangt het ondertekende bestand met hashcode {}",
+            &Sha256Digest::of(b"first 510b").hash_code()[..14]
+        ),
         &Sha256Digest::of(b"corrected 510b").hash_code(),
     ] {
         assert!(p2a.contains(expected), "{expected:?} not in:\n{p2a}");

@@ -218,6 +218,7 @@ impl MunicipalServices for FolderServices {
             investigations: &investigations,
             session: sessions.number(),
             lines: &lines,
+            replaces: sessions.closed.last().map_or("", |c| c.exported.1.as_str()),
         };
         let is_next = sessions.is_next();
         Ok(self.body.export(

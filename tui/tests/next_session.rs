@@ -302,6 +302,17 @@ fn an_investigated_station_is_corrected_by_a_new_double_entry_and_exported_again
     let v2 = pdf_text("Model_Na14-1v2_SB1_");
     assert!(v2.contains("versie 2 (na onderzoek)"), "{v2}");
     assert!(v2.contains(&(e1 + 3).to_string()), "{v2}");
+    // The signed set names the 510b it replaces: the first session's.
+    let replaces = std::fs::read_dir(&path)
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .find(|p| p.to_string_lossy().ends_with("_vervangt.txt"))
+        .expect("the file naming the replaced 510b");
+    let replaces = std::fs::read_to_string(replaces).unwrap();
+    assert!(
+        replaces.contains(&format!("replaces-sha256: {first_sha}")),
+        "{replaces}"
+    );
     for paper in ["Model_P2a_", "Model_Na14-2_", "Model_Na14-1v2_SB1_"] {
         assert!(
             names
