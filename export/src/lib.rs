@@ -613,6 +613,21 @@ pub fn central(
     decisions: &Decisions,
     created: &Created,
 ) -> Result<Vec<ExportFile>, ExportError> {
+    central_with(body, total, decisions, &[], created)
+}
+
+/// [`central`], with the committee's requests for investigation in its report: municipality,
+/// station, reason (EML_NL code), what to investigate.
+///
+/// # Errors
+/// As [`central`].
+pub fn central_with(
+    body: &Body<'_>,
+    total: &CountFile,
+    decisions: &Decisions,
+    requests: &[(&str, u32, &str, &str)],
+    created: &Created,
+) -> Result<Vec<ExportFile>, ExportError> {
     let election = body.election;
     let eml = write_count(total)?;
     let eml_name = body.count_name();
@@ -692,6 +707,7 @@ pub fn central(
             seats,
             candidates: &candidate_election,
             deceased: &decisions.deceased,
+            requests,
             meta: body.meta(&eml, &eml_name, created),
         },
     )?;

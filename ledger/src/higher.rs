@@ -284,6 +284,22 @@ pub enum Record {
         #[serde(default, skip_serializing_if = "Option::is_none")]
         by: Option<PersonId>,
     },
+    /// The central committee asked a municipality to investigate a polling station (Kieswet
+    /// P 22a): recorded by its coordinator, printed in its report.
+    InvestigationAsked {
+        /// The municipality's code (`0042`).
+        municipality: String,
+        /// The polling station's number.
+        station: u32,
+        /// Why (a reason of decentral counting).
+        reason: crate::session::InvestigationReason,
+        /// What is to be investigated.
+        instruction: String,
+        /// The coordinator who decided (signed in with their PIN); `None` only in records
+        /// made outside the terminal (tests, tools).
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        by: Option<PersonId>,
+    },
     /// The central committee's coordinator marked a candidate as deceased (Kieswet P 19a):
     /// the candidate is passed over when the seats of the list are given to its candidates.
     Deceased {
@@ -337,6 +353,7 @@ impl Record {
             | Record::GroupLot { by, .. }
             | Record::Deceased { by, .. }
             | Record::DeceasedUndone { by, .. }
+            | Record::InvestigationAsked { by, .. }
             | Record::Exported { by, .. } => *by,
             _ => None,
         }
@@ -350,6 +367,7 @@ impl Record {
         | Record::GroupLot { by, .. }
         | Record::Deceased { by, .. }
         | Record::DeceasedUndone { by, .. }
+        | Record::InvestigationAsked { by, .. }
         | Record::Exported { by, .. } = self
         {
             *by = person;
@@ -399,6 +417,44 @@ pub struct Ledger {
     pub exported: Option<Exported>,
     /// The people of the session.
     pub people: People,
+    /// The central committee's requests for investigation, in order.
+    pub requests: Vec<AskedInvestigation>,
+}
+
+/// A request of the central committee to investigate a polling station.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct AskedInvestigation {
+    /// The municipality's code.
+    pub municipality: String,
+    /// The polling station's number.
+    pub station: u32,
+    /// Why.
+    pub reason: crate::session::InvestigationReason,
+    /// What is to be investigated.
+    pub instruction: String,
+}
+
+/// Why a request for investigation does not fit.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum RequestError {
+    /// Only the central committee asks.
+    #[error("only a central electoral committee asks for investigations")]
+    NotCentral,
+    /// A municipality the election does not have.
+    #[error("municipality {0} is not in this election")]
+    UnknownMunicipality(String),
+    /// Station 0.
+    #[error("a polling station number is 1 or more")]
+    NoStation,
+    /// A reason of central counting, or "uitslag gecorrigeerd".
+    #[error("{0:?} is not a reason to ask a municipality to investigate")]
+    Reason(crate::session::InvestigationReason),
+    /// An empty or too long instruction.
+    #[error("the instruction must be 1 to 1000 characters")]
+    Text,
+    /// The same station asked twice.
+    #[error("polling station {1} of {0} is asked already")]
+    Twice(String, u32),
 }
 
 /// Why a record does not fit the ledger.
@@ -432,6 +488,9 @@ pub enum ApplyError {
     /// The registry refused a change to the people of the session.
     #[error("{0}")]
     People(#[from] RegistryError),
+    /// A request for investigation that does not fit.
+    #[error(transparent)]
+    Request(#[from] RequestError),
 }
 
 /// What applying a record did.
@@ -561,6 +620,56 @@ impl Ledger {
                     return Err(ApplyError::Lot(lot.drawing.to_string()));
                 }
                 self.decisions.group_lots.push(lot.clone());
+                Ok(Applied::Done)
+            }
+            Record::InvestigationAsked {
+                municipality,
+                station,
+                reason,
+                instruction,
+                ..
+            } => {
+                let def = self.definition.as_ref().ok_or(ApplyError::NoDefinition)?;
+                if !def.is_central() {
+                    return Err(RequestError::NotCentral.into());
+                }
+                // A municipality of the election tree, or one of the bodies this CSB imports
+                // from (a council's CSB imports its one municipality's 510b).
+                let known = def
+                    .election
+                    .regions
+                    .iter()
+                    .any(|r| r.municipality_code().is_some_and(|c| c.0 == *municipality))
+                    || self
+                        .aggregation
+                        .as_ref()
+                        .is_some_and(|a| a.bodies().iter().any(|(b, _)| b.id == *municipality));
+                if !known {
+                    return Err(RequestError::UnknownMunicipality(municipality.clone()).into());
+                }
+                if *station == 0 {
+                    return Err(RequestError::NoStation.into());
+                }
+                if !crate::session::GSB_REASONS.contains(reason) {
+                    return Err(RequestError::Reason(*reason).into());
+                }
+                let n = instruction.trim().chars().count();
+                if n == 0 || n > 1000 {
+                    return Err(RequestError::Text.into());
+                }
+                if self
+                    .requests
+                    .iter()
+                    .any(|r| r.municipality == *municipality && r.station == *station)
+                {
+                    return Err(RequestError::Twice(municipality.clone(), *station).into());
+                }
+                self.requests.push(AskedInvestigation {
+                    municipality: municipality.clone(),
+                    station: *station,
+                    reason: *reason,
+                    instruction: instruction.trim().to_owned(),
+                });
                 Ok(Applied::Done)
             }
             Record::Deceased {
@@ -836,6 +945,18 @@ impl crate::persist::Ledger for Ledger {
                 format!(
                     "lot: list {}: {}: candidate {}",
                     lot.drawing.list, lot.drawing, lot.drawn
+                ),
+            ),
+            Record::InvestigationAsked {
+                municipality,
+                station,
+                reason,
+                ..
+            } => line(
+                "investigation_asked",
+                format!(
+                    "investigation asked of {municipality} station {station}: {}",
+                    reason.eml_value()
                 ),
             ),
             Record::Deceased {

@@ -200,6 +200,7 @@ fn bench(c: &mut Criterion) {
         seats: &seats,
         candidates: &candidates,
         deceased: &[],
+        requests: &[],
         meta: meta(&eml),
     };
     let pdf = central_report(&e, &input).unwrap();

@@ -28,6 +28,9 @@ pub struct CentralReportInput<'a> {
     /// The candidates the committee marked deceased (P 19a), as journaled; every one is
     /// named in the report, also on a list without seats.
     pub deceased: &'a [DeceasedCandidate],
+    /// The committee's requests to municipalities to investigate polling stations, in the
+    /// order made: municipality, station, reason (EML_NL code), what to investigate.
+    pub requests: &'a [(&'a str, u32, &'a str, &'a str)],
     /// Body, hash code, creation time, demo.
     pub meta: ReportMeta<'a>,
 }
@@ -306,6 +309,17 @@ pub fn central_report(
     }
     if !input.deceased.is_empty() {
         deceased_section(&mut doc, election, contest, input.deceased)?;
+    }
+    if !input.requests.is_empty() {
+        doc.heading("Verzoeken tot onderzoek", 11.0, 40.0)?;
+        for (municipality, station, reason, instruction) in input.requests {
+            doc.paragraph(
+                &format!("Gemeente {municipality}, stembureau {station}: {reason}. {instruction}"),
+                Style::Regular,
+                BODY,
+                0.0,
+            )?;
+        }
     }
     signatures(&mut doc, &format!("het {}", meta.body_name))?;
     doc.finish(&format!("{title} – {}", election.name))

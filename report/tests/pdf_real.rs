@@ -721,6 +721,13 @@ fn central_report_west_maas_en_waal_has_the_published_seats() {
         seats: &seats,
         candidates: &candidates,
         deceased: &[],
+        // The committee's request for investigation is printed (#16).
+        requests: &[(
+            "0668",
+            3,
+            "onderzocht vanwege onverklaard verschil",
+            "Verschil van 3 stembiljetten",
+        )],
         meta: meta(
             "CSB",
             "Centraal stembureau West Maas en Waal",
@@ -734,6 +741,11 @@ fn central_report_west_maas_en_waal_has_the_published_seats() {
     check_every_page(&pages, &eml, false, "p22-2");
     let text = pages.join("\n");
     assert!(text.contains("Model P 22-2"));
+    let flat = text.split_whitespace().collect::<Vec<_>>().join(" ");
+    assert!(
+        flat.contains("Verzoeken tot onderzoek Gemeente 0668, stembureau 3: onderzocht vanwege onverklaard verschil. Verschil van 3 stembiljetten"),
+        "{flat}"
+    );
     check_totals(&text, &file.total, "p22-2");
     check_against_eml_text(&text, &eml, "p22-2");
     check_page_heads(
@@ -855,6 +867,7 @@ fn central_report_names_the_candidates_marked_deceased() {
         seats: &seats,
         candidates: &candidates,
         deceased: &marked,
+        requests: &[],
         meta: meta(
             "CSB",
             "Centraal stembureau West Maas en Waal",
@@ -896,6 +909,7 @@ fn central_report_names_the_candidates_marked_deceased() {
     // Without marks: no section 5.
     let plain = CentralReportInput {
         deceased: &[],
+        requests: &[],
         ..input
     };
     let text = render_and_extract(
@@ -948,6 +962,7 @@ fn central_report_tk2021_names_the_candidates_of_list_groups() {
         seats: &r.seats,
         candidates: &candidates,
         deceased: &[],
+        requests: &[],
         meta: meta("CSB", "Centraal stembureau", &eml, count_name, false),
     };
     let pdf = central_report(&election, &input).unwrap();
@@ -1000,6 +1015,7 @@ fn central_report_tk2021_names_the_candidates_of_list_groups() {
         &CentralReportInput {
             candidates: &moved,
             deceased: &[],
+            requests: &[],
             ..input
         },
     )

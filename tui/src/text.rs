@@ -164,6 +164,26 @@ catalogue! {
     KeyNotes => "S zitting", "S session";
     /// The PIN prompt's act: the session's notes.
     ActNotes => "aanwezigheid, bezwaren en opmerkingen van de zitting vastleggen", "record the session's attendance, objections and remarks";
+    /// The CSB's request screen title.
+    CsbRequestTitle => "Verzoek tot onderzoek aan een gemeente", "Request to a municipality to investigate";
+    /// The municipality's code.
+    CsbRequestMunicipality => "Gemeente (code, Enter):", "Municipality (code, Enter):";
+    /// The station's number.
+    CsbRequestStation => "Stembureau (nummer, Enter):", "Polling station (number, Enter):";
+    /// The reason.
+    CsbRequestReason => "Reden: 1 onverklaard verschil, 2 andere fout", "Reason: 1 unexplained difference, 2 another error";
+    /// What to investigate.
+    CsbRequestInstruction => "Wat onderzocht moet worden (Enter legt het verzoek vast):", "What is to be investigated (Enter records the request):";
+    /// A request on the overview: {0} municipality, {1} station, {2} what.
+    CsbRequestLine => "Verzoek tot onderzoek: gemeente {0}, stembureau {1}: {2}", "Request to investigate: municipality {0}, polling station {1}: {2}";
+    /// The keys of the request screen.
+    KeysCsbRequest => "Enter verder  Esc terug", "Enter next  Esc back";
+    /// The PIN prompt's act.
+    ActCsbRequest => "een verzoek tot onderzoek vastleggen", "record a request to investigate";
+    /// Help on the request screen.
+    HelpCsbRequest => "Het centraal stembureau vraagt een gemeente een stembureau te onderzoeken: typ de code van de gemeente, het nummer van het stembureau, kies de reden (1 of 2) en typ wat onderzocht moet worden. Het verzoek komt in het journaal en in het proces-verbaal (P 22-2). V op het overzicht opent dit scherm; Esc gaat terug zonder iets vast te leggen.", "The central committee asks a municipality to investigate a polling station: type the municipality's code, the polling station's number, choose the reason (1 or 2) and type what is to be investigated. The request goes into the journal and the report (P 22-2). V on the overview opens this screen; Esc goes back without recording anything.";
+    /// A request for a municipality the election does not have: {0} its code.
+    CsbUnknownMunicipality => "Verzoek niet vastgelegd: gemeente {0} hoort niet bij deze verkiezing.", "Request not recorded: municipality {0} is not in this election.";
     /// The eligible voters' screen title.
     VotersTitle => "Aantal kiesgerechtigden van de gemeente", "The municipality's number of eligible voters";
     /// What it is.
@@ -999,7 +1019,7 @@ catalogue! {
     /// Help on a hash-code screen.
     HelpGroups => "Typ de gevraagde groepen van vier tekens van de hashcode die op het papier staat. Klopt het niet, dan wordt het bestand geweigerd.", "Type the groups of four characters asked for, from the hash code printed on the paper. If they do not match, the file is refused.";
     /// Help on the overview.
-    HelpOverviewBodies => "Elke uitslag die dit stembureau verwacht: binnen, ontbreekt, geweigerd (met de reden) of correctie wacht (!). I leest een uitslag in, K toont een correctie, T het totaal als alles binnen is.", "Every result this committee expects: in, missing, refused (with the reason) or correction waiting (!). I imports a result, K shows a correction, T the total when everything is in.";
+    HelpOverviewBodies => "Elke uitslag die dit stembureau verwacht: binnen, ontbreekt, geweigerd (met de reden) of correctie wacht (!). I leest een uitslag in, K toont een correctie, T het totaal als alles binnen is. Op het centraal stembureau legt V een verzoek tot onderzoek aan een gemeente vast. De pijltoetsen scrollen.", "Every result this committee expects: in, missing, refused (with the reason) or correction waiting (!). I imports a result, K shows a correction, T the total when everything is in. At the central committee V records a request to a municipality to investigate. The arrow keys scroll.";
     /// Help on the correction screen.
     HelpCorrection => "Een ander bestand van een stembureau dat al binnen is. Alleen de coordinator beslist: 1 neemt het nieuwe bestand, 2 houdt het huidige. Beide blijven in het logboek.", "A different file from a body already in. Only the coordinator decides: 1 takes the new file, 2 keeps the current one. Both stay in the log.";
     /// Help on the figures screen.
@@ -1020,6 +1040,8 @@ catalogue! {
     KeysGroups => "F1 hulp  Tab volgend veld  Enter controleer  Esc terug", "F1 help  Tab next field  Enter check  Esc back";
     /// Overview keys.
     KeysOverview => "F1 hulp  I inlezen  K correctie  T totaal  Pijlen scroll  F2 taal  Ctrl+Q stop", "F1 help  I import  K correction  T total  Arrows scroll  F2 lang  Ctrl+Q quit";
+    /// The keys of the CSB's overview.
+    KeysOverviewCsb => "F1 hulp  I inlezen  K correctie  V verzoek  T totaal  F2 taal  Ctrl+Q stop", "F1 help  I import  K correction  V request  T total  F2 lang  Ctrl+Q quit";
     /// Correction keys.
     KeysCorrection => "F1 hulp  1 aanvaarden  2 huidig houden  Pijlen scroll  Esc terug", "F1 help  1 accept  2 keep current  Arrows scroll  Esc back";
     /// Figures keys at an HSB.

@@ -402,20 +402,27 @@ fn csb_takes_the_correction(
         std::path::Path::new(corrigendum),
         &csb.media_dir.join("b-corrigendum.tally"),
     );
-    let services =
-        tally_tui::higher::services::FolderHigherServices::open(csb.clone(), "0".repeat(64), true)
-            .unwrap();
-    let state = tally_tui::higher::app::State::new(Lang::Nl, true, services.identity(), 3);
-    let mut c = tally_tui::shell::runner::Runner::open(
-        state,
-        services,
-        tally_ledger::journal::CoreJournal::new(&tally_tui::higher::services::journal_path(
-            &csb.data_dir,
-        )),
-    )
-    .unwrap();
-    typ(&mut c, tally_demo::DEMO_PASSPHRASE);
-    press(&mut c, KeyCode::Enter);
+    let open_csb = || {
+        let services = tally_tui::higher::services::FolderHigherServices::open(
+            csb.clone(),
+            "0".repeat(64),
+            true,
+        )
+        .unwrap();
+        let state = tally_tui::higher::app::State::new(Lang::Nl, true, services.identity(), 3);
+        let mut c = tally_tui::shell::runner::Runner::open(
+            state,
+            services,
+            tally_ledger::journal::CoreJournal::new(&tally_tui::higher::services::journal_path(
+                &csb.data_dir,
+            )),
+        )
+        .unwrap();
+        typ(&mut c, tally_demo::DEMO_PASSPHRASE);
+        press(&mut c, KeyCode::Enter);
+        c
+    };
+    let mut c = open_csb();
     let Shell::Media(tally_tui::shell::MediaList { items, .. }) = &c.state.screen else {
         panic!("{:?}", c.state.screen);
     };
@@ -428,6 +435,41 @@ fn csb_takes_the_correction(
     choose(&mut c, &definition);
     accept_definition(&mut c, &csb.media_dir, &definition);
     import(&mut c, "a-first-session.tally", first_sha);
+    // The CSB asks the municipality to investigate station 1 (V, the coordinator's PIN, the
+    // municipality's code, the station, the reason, what): a municipality not in the election
+    // is refused; the request is journaled and survives a restart.
+    let ask = |c: &mut higher_common::Runner, municipality: &str| {
+        press(c, KeyCode::Char('v'));
+        for (text, enter) in [(municipality, true), ("1", true), ("1", false)] {
+            typ(c, text);
+            if enter {
+                press(c, KeyCode::Enter);
+            }
+        }
+        typ(c, "Verschil van 3 stembiljetten");
+        press(c, KeyCode::Enter);
+    };
+    ask(&mut c, "0043");
+    assert!(c.state.ledger.requests.is_empty());
+    let said = c
+        .state
+        .note
+        .as_ref()
+        .map(|n| n.text(Lang::Nl))
+        .unwrap_or_default();
+    assert!(
+        said.contains("gemeente 0043 hoort niet bij deze verkiezing"),
+        "{said}"
+    );
+    ask(&mut c, "0042");
+    let asked = &c.state.ledger.requests;
+    assert_eq!(asked.len(), 1, "{:?}", c.state.note);
+    assert_eq!(
+        (asked[0].municipality.as_str(), asked[0].station),
+        ("0042", 1)
+    );
+    assert_eq!(asked[0].instruction, "Verschil van 3 stembiljetten");
+    assert_eq!(open_csb().state.ledger.requests, c.state.ledger.requests);
     import(&mut c, "b-corrigendum.tally", corrected_sha);
     assert_eq!(c.state.screen, Shell::Level(HigherScreen::Correction));
     let pending = c

@@ -135,6 +135,21 @@ pub enum Screen {
         /// The digits typed so far.
         typed: String,
     },
+    /// A request to a municipality to investigate a polling station (the CSB): its code,
+    /// the station's number, the reason (1 or 2), then what to investigate; each ended with
+    /// Enter.
+    Request {
+        /// The municipality's code typed.
+        municipality: String,
+        /// The station's number typed.
+        station: String,
+        /// The reason, once chosen.
+        reason: Option<tally_ledger::session::InvestigationReason>,
+        /// What to investigate, typed.
+        text: String,
+        /// Which of the four is being typed (0 to 3).
+        step: u8,
+    },
     /// The result written.
     Done,
 }
@@ -158,6 +173,8 @@ pub enum HigherAct {
         /// Undoing a mark.
         undo: bool,
     },
+    /// Asking a municipality to investigate a polling station (the CSB).
+    Request,
 }
 
 /// The higher state beyond the ledger.
@@ -275,6 +292,7 @@ impl Level for Higher {
         let act = match screen {
             Screen::Lot => HigherAct::Lot,
             Screen::Deceased { undo, .. } => HigherAct::Deceased { undo: *undo },
+            Screen::Request { .. } => HigherAct::Request,
             Screen::ConfirmCorrection { body, accept, .. } => HigherAct::Correction {
                 body: body.clone(),
                 accept: *accept,
@@ -311,6 +329,19 @@ impl Level for Higher {
                 go(state, deceased_screen(undo, None, None));
                 vec![]
             }
+            HigherAct::Request => {
+                go(
+                    state,
+                    Screen::Request {
+                        municipality: String::new(),
+                        station: String::new(),
+                        reason: None,
+                        text: String::new(),
+                        step: 0,
+                    },
+                );
+                vec![]
+            }
         }
     }
 
@@ -332,6 +363,7 @@ impl Level for Higher {
             HigherAct::Export(_) => Msg::ActExport.text(lang).to_owned(),
             HigherAct::Deceased { undo: false } => Msg::ActDeceased.text(lang).to_owned(),
             HigherAct::Deceased { undo: true } => Msg::ActDeceasedUndo.text(lang).to_owned(),
+            HigherAct::Request => Msg::ActCsbRequest.text(lang).to_owned(),
         }
     }
 
@@ -528,6 +560,9 @@ impl Level for Higher {
         match error {
             ApplyError::Import(ie) => import_refusal(ie),
             ApplyError::Deceased(d) => deceased_refusal(d),
+            ApplyError::Request(tally_ledger::higher::RequestError::UnknownMunicipality(m)) => {
+                Refusal::with(Msg::CsbUnknownMunicipality, &[m], "")
+            }
             e => Refusal::with(Msg::StepRefused, &[&e.to_string()], ""),
         }
     }
@@ -586,6 +621,7 @@ impl Level for Higher {
             Screen::Lot => Msg::HelpLot,
             Screen::Candidates => Msg::HelpCandidates,
             Screen::Deceased { .. } => Msg::HelpDeceased,
+            Screen::Request { .. } => Msg::HelpCsbRequest,
             Screen::Done => Msg::HelpDone,
         }
     }
@@ -667,12 +703,24 @@ fn export(ctx: &mut Ctx<'_, Higher>) -> Vec<Event> {
         lists: &lists,
         demo: ctx.state.demo,
     };
+    let requests: Vec<(&str, u32, &str, &str)> = ledger
+        .requests
+        .iter()
+        .map(|r| {
+            (
+                r.municipality.as_str(),
+                r.station,
+                r.reason.eml_value(),
+                r.instruction.as_str(),
+            )
+        })
+        .collect();
     let build = |created: &Created| {
         let total = ledger
             .total(&created.eml)
             .ok_or(ExportError::Incomplete)??;
         if def.is_central() {
-            tally_export::central(&body, &total, &ledger.decisions, created)
+            tally_export::central_with(&body, &total, &ledger.decisions, &requests, created)
         } else {
             tally_export::district(&body, &total, created)
         }
@@ -786,7 +834,73 @@ fn on_key(state: &mut State, key: KeyEvent) -> Vec<Effect> {
         }
     }
     match screen {
+        Screen::Request {
+            mut municipality,
+            mut station,
+            mut reason,
+            mut text,
+            mut step,
+        } => {
+            let by = None;
+            match key.code {
+                KeyCode::Esc => {
+                    go(state, Screen::Overview);
+                    return vec![];
+                }
+                KeyCode::Backspace => {
+                    match step {
+                        0 => municipality.pop(),
+                        1 => station.pop(),
+                        3 => text.pop(),
+                        _ => None,
+                    };
+                }
+                KeyCode::Enter => match step {
+                    0 if !municipality.is_empty() => step = 1,
+                    1 if station.parse::<u32>().is_ok_and(|n| n > 0) => step = 2,
+                    3 if !text.trim().is_empty() => {
+                        let (Ok(n), Some(r)) = (station.parse::<u32>(), reason) else {
+                            return vec![];
+                        };
+                        go(state, Screen::Overview);
+                        return vec![Effect::Persist(Record::InvestigationAsked {
+                            municipality,
+                            station: n,
+                            reason: r,
+                            instruction: text.trim().to_owned(),
+                            by,
+                        })];
+                    }
+                    _ => state.error(Refusal::with(Msg::SessionTextEmpty, &[], "")),
+                },
+                KeyCode::Char(c) if !key.modifiers.contains(KeyModifiers::CONTROL) => match step {
+                    0 if c.is_ascii_digit() && municipality.len() < 4 => municipality.push(c),
+                    1 if c.is_ascii_digit() && station.len() < 6 => station.push(c),
+                    2 if c == '1' || c == '2' => {
+                        reason = tally_ledger::session::GSB_REASONS
+                            .get(usize::from(c == '2'))
+                            .copied();
+                        step = 3;
+                    }
+                    3 if text.chars().count() < 1000 => text.push(c),
+                    _ => {}
+                },
+                _ => {}
+            }
+            state.go(Screen::Request {
+                municipality,
+                station,
+                reason,
+                text,
+                step,
+            });
+            vec![]
+        }
         Screen::Overview => match letter(&key) {
+            Some('v') if is_central(state) => {
+                state.coordinator(HigherAct::Request);
+                vec![]
+            }
             Some('i') => {
                 state.note = None;
                 state.media(Purpose::Import)

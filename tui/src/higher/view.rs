@@ -66,7 +66,11 @@ fn body_lines(state: &State, screen: &Screen) -> (Vec<Line<'static>>, Msg) {
     let keys = match screen {
         Screen::Overview => {
             overview(state, &mut lines);
-            Msg::KeysOverview
+            if is_central(state) {
+                Msg::KeysOverviewCsb
+            } else {
+                Msg::KeysOverview
+            }
         }
         Screen::ImportCheck { count, groups } => {
             let name = state
@@ -180,6 +184,41 @@ fn body_lines(state: &State, screen: &Screen) -> (Vec<Line<'static>>, Msg) {
                 Msg::KeysDeceased
             }
         }
+        Screen::Request {
+            municipality,
+            station,
+            reason,
+            text,
+            step,
+        } => {
+            title(&mut lines, Msg::CsbRequestTitle.text(lang).into());
+            let cursor = |i: u8| if *step == i { "_" } else { "" };
+            lines.push(line(format!(
+                "{} {municipality}{}",
+                Msg::CsbRequestMunicipality.text(lang),
+                cursor(0)
+            )));
+            if *step >= 1 {
+                lines.push(line(format!(
+                    "{} {station}{}",
+                    Msg::CsbRequestStation.text(lang),
+                    cursor(1)
+                )));
+            }
+            if *step == 2 {
+                lines.push(line(Msg::CsbRequestReason.text(lang)));
+            }
+            if let Some(r) = reason {
+                lines.push(line(
+                    Msg::RequestReason.fill(lang, &[crate::session::reason_msg(*r).text(lang)]),
+                ));
+            }
+            if *step == 3 {
+                lines.push(line(Msg::CsbRequestInstruction.text(lang)));
+                lines.push(Line::styled(format!("> {}_", ascii(text)), BOLD));
+            }
+            Msg::KeysCsbRequest
+        }
         Screen::Done => {
             title(&mut lines, Msg::DoneTitle.text(lang).into());
             if let Some(e) = &state.ledger.exported {
@@ -211,6 +250,17 @@ fn overview(state: &State, lines: &mut Vec<Line<'static>>) {
     ));
     if agg.is_complete() {
         lines.push(line(Msg::OverviewComplete.text(lang)));
+    }
+    // The committee's requests for investigation so far (the CSB).
+    for r in &state.ledger.requests {
+        lines.push(line(Msg::CsbRequestLine.fill(
+            lang,
+            &[
+                &r.municipality,
+                &r.station.to_string(),
+                &ascii(&r.instruction),
+            ],
+        )));
     }
     let pending = agg.pending_correction().map(|p| p.body.clone());
     for (body, st) in agg.bodies() {
