@@ -216,7 +216,17 @@ fn an_investigated_station_is_corrected_by_a_new_double_entry_and_exported_again
         corrected.insert(f, (n + 3).to_string());
     }
     full_entry(&mut r, 0, "Bert", &corrected);
-    full_entry(&mut r, 0, "Anna", &corrected);
+    // Anna mistypes one candidate: the difference goes to the coordinator, who keeps the
+    // first entry (the roles and checks of the first session).
+    let mut mistyped = corrected.clone();
+    let f = FieldId::CandidateVotes(ListNumber(2), CandidatePosition(1));
+    let n: u64 = mistyped[&f].parse().unwrap();
+    mistyped.insert(f, (n + 1).to_string());
+    full_entry(&mut r, 0, "Anna", &mistyped);
+    assert_eq!(r.state.ledger.status(1), Some(Status::EntriesDifferent));
+    select(&mut r, 0);
+    as_coordinator(&mut r, 'c');
+    decide(&mut r, '1', 1);
     assert_eq!(r.state.ledger.status(1), Some(Status::Definitive));
     // The coordinator reads the new result beside the one before: the changed rows marked.
     select(&mut r, 0);
@@ -347,6 +357,52 @@ fn an_investigated_station_is_corrected_by_a_new_double_entry_and_exported_again
     // The CSB of Juinen takes the first session's 510b, then the corrigendum: a correction of
     // GSB 0042, shown beside the file it replaces, taken on the coordinator's word.
     csb_takes_the_correction(dir.path(), &path, &first_sha, &sha);
+    // `tally-verify check` with the demo root on the GSB's signed media (the definition, the
+    // first session's export, the corrigendum): the history of 0042 is shown and agrees.
+    let published = dir.path().join("published");
+    std::fs::create_dir_all(&published).unwrap();
+    for e in std::fs::read_dir(&paths.media_dir).unwrap() {
+        let p = e.unwrap().path();
+        if p.to_string_lossy().contains("election-definition") {
+            copy_dir(&p, &published.join(p.file_name().unwrap()));
+        }
+    }
+    copy_dir(
+        &dir.path().join("first-session.tally"),
+        &published.join("a-first-session.tally"),
+    );
+    copy_dir(
+        std::path::Path::new(&path),
+        &published.join("b-corrigendum.tally"),
+    );
+    let root = tally_demo::demo_root().public_key();
+    let report = tally_verify::check_folder(
+        &published,
+        &tally_verify::CheckOptions {
+            root_key: Some(&root),
+            at: tally_signing::Timestamp::now(),
+            require_all: false,
+        },
+    )
+    .unwrap();
+    let all: Vec<String> = report.findings.iter().map(ToString::to_string).collect();
+    assert!(
+        !all.iter().any(|l| l.starts_with("DISCREPANCY")),
+        "{}",
+        all.join("\n")
+    );
+    assert!(
+        all.iter()
+            .any(|l| l.starts_with("OK") && l.contains("history of 0042")),
+        "{}",
+        all.join("\n")
+    );
+    assert!(
+        all.iter().any(|l| l.starts_with("OK")
+            && l.contains("corrigendum of 0042: 1 unit(s) changed, each investigated")),
+        "{}",
+        all.join("\n")
+    );
 
     // Session 3: session 2 is on record with its investigation and notes.
     key(&mut r, KeyCode::Esc);
@@ -502,4 +558,25 @@ fn csb_takes_the_correction(
             .pending_correction()
             .is_none()
     );
+    // The CSB's total and its calculation are the corrected count's now.
+    let corrected = read_count_of(corrigendum);
+    match &c.state.level.total {
+        Some(Ok(total)) => assert_eq!(total.total.total_counted, corrected.total.total_counted),
+        other => panic!("no total: {other:?}"),
+    }
+    assert!(
+        matches!(c.state.level.outcome, Some(Ok(_))),
+        "{:?}",
+        c.state.level.outcome
+    );
+}
+
+/// The count in the signed medium at `folder`.
+fn read_count_of(folder: &str) -> tally_core::counts::CountFile {
+    let eml = std::fs::read_dir(folder)
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .find(|p| p.to_string_lossy().ends_with(".eml.xml"))
+        .unwrap();
+    tally_core::eml::count::read_count(&std::fs::read(eml).unwrap()).unwrap()
 }
