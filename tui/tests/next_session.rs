@@ -539,6 +539,15 @@ fn csb_takes_the_correction(
         .clone();
     assert_eq!(pending.body, "0042");
     assert_eq!(pending.proposed.sha256.to_hex(), corrected_sha);
+    // Old beside new: the total's differences, then the one polling station that changed.
+    let units: Vec<&str> = pending
+        .unit_differences
+        .iter()
+        .map(|(u, _)| u.0.as_str())
+        .collect();
+    assert_eq!(units, vec!["0042::SB1"]);
+    let screen = higher_common::render(&c.state).join("\n");
+    assert!(screen.contains("0042::SB1:"), "{screen}");
     press(&mut c, KeyCode::Char('1'));
     typ(&mut c, "0042");
     press(&mut c, KeyCode::Enter);

@@ -100,6 +100,8 @@ pub struct PendingCorrection {
     /// Every difference of the new file's `TotalVotes` against the current one's
     /// (expected = current, found = proposed).
     pub differences: Vec<CountDifference>,
+    /// The same per reporting unit both files have, units without a difference left out.
+    pub unit_differences: Vec<(ReportingUnitId, Vec<CountDifference>)>,
 }
 
 /// What an accepted import did.
@@ -491,8 +493,19 @@ impl Aggregation {
                                 },
                             ));
                         }
+                        let unit_differences = proposed
+                            .counts
+                            .units
+                            .iter()
+                            .filter_map(|u| {
+                                let before = current.counts.units.iter().find(|c| c.id == u.id)?;
+                                Some((u.id.clone(), compare_counts(&before.counts, &u.counts)))
+                            })
+                            .filter(|(_, d)| !d.is_empty())
+                            .collect();
                         let pending = PendingCorrection {
                             body: body.id.clone(),
+                            unit_differences,
                             differences: compare_counts(
                                 &current.counts.total,
                                 &proposed.counts.total,

@@ -340,6 +340,50 @@ fn show(v: Option<u64>) -> String {
     v.map_or_else(|| "-".to_owned(), format_count)
 }
 
+/// The rows of `differences`: what, the current value and the new one.
+fn difference_lines(differences: &[CountDifference], lines: &mut Vec<Line<'static>>) {
+    for d in differences {
+        let (what, a, b) = match d {
+            CountDifference::Field {
+                field,
+                expected,
+                found,
+            } => (field.label().to_owned(), *expected, *found),
+            CountDifference::List {
+                list,
+                expected,
+                found,
+            } => (format!("E.{list} lijst {list}"), *expected, *found),
+            CountDifference::Candidate {
+                list,
+                candidate,
+                expected,
+                found,
+            } => (
+                format!(
+                    "lijst {list} kandidaat {}",
+                    candidate
+                        .position()
+                        .map_or_else(|| candidate.to_string(), |p| p.to_string())
+                ),
+                *expected,
+                *found,
+            ),
+            CountDifference::Explanation {
+                code,
+                expected,
+                found,
+            } => (code.clone(), *expected, *found),
+        };
+        lines.push(line(format!(
+            "{:<38} {:>12}  {:>15}",
+            what.chars().take(38).collect::<String>(),
+            show(a),
+            show(b)
+        )));
+    }
+}
+
 fn correction(state: &State, lines: &mut Vec<Line<'static>>) {
     let lang = state.lang;
     let Some(p) = state
@@ -390,45 +434,11 @@ fn correction(state: &State, lines: &mut Vec<Line<'static>>) {
     if p.differences.is_empty() {
         lines.push(line(Msg::CorrectionNoDifference.text(lang)));
     }
-    for d in &p.differences {
-        let (what, a, b) = match d {
-            CountDifference::Field {
-                field,
-                expected,
-                found,
-            } => (field.label().to_owned(), *expected, *found),
-            CountDifference::List {
-                list,
-                expected,
-                found,
-            } => (format!("E.{list} lijst {list}"), *expected, *found),
-            CountDifference::Candidate {
-                list,
-                candidate,
-                expected,
-                found,
-            } => (
-                format!(
-                    "lijst {list} kandidaat {}",
-                    candidate
-                        .position()
-                        .map_or_else(|| candidate.to_string(), |p| p.to_string())
-                ),
-                *expected,
-                *found,
-            ),
-            CountDifference::Explanation {
-                code,
-                expected,
-                found,
-            } => (code.clone(), *expected, *found),
-        };
-        lines.push(line(format!(
-            "{:<38} {:>12}  {:>15}",
-            what.chars().take(38).collect::<String>(),
-            show(a),
-            show(b)
-        )));
+    difference_lines(&p.differences, lines);
+    // Then per reporting unit of the new file, each that differs.
+    for (unit, differences) in &p.unit_differences {
+        lines.push(Line::styled(ascii(&format!("{unit}:")), BOLD));
+        difference_lines(differences, lines);
     }
 }
 
