@@ -197,8 +197,15 @@ pub fn corrigendum(
         .unwrap_or(CountingMethod::Decentral);
     // Investigations by unit, checked.
     let mut by_unit: Vec<Option<&UnitInvestigation>> = vec![None; corrected.units.len()];
+    // Units by id, once (a file may hold very many units, each with an investigation).
+    let index: std::collections::HashMap<&ReportingUnitId, usize> = corrected
+        .units
+        .iter()
+        .enumerate()
+        .map(|(i, u)| (&u.id, i))
+        .collect();
     for inv in investigations {
-        let Some(i) = corrected.units.iter().position(|u| u.id == inv.unit) else {
+        let Some(&i) = index.get(&inv.unit) else {
             return Err(CorrigendumError::UnknownUnit(inv.unit.clone()));
         };
         let slot = by_unit
@@ -311,6 +318,65 @@ fn fill_absent(before: &VoteCounts, after: &mut VoteCounts) {
             va.other.insert(at, (code.clone(), 0));
         }
     }
+}
+
+/// Why a corrigendum read from a file is not the corrigendum of the first session's 510b.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum CorrigendumCheckError {
+    /// The core's rules refuse it (a change without investigation, a wrong "uitslag
+    /// gecorrigeerd", another frame, ...).
+    #[error(transparent)]
+    Rules(#[from] CorrigendumError),
+    /// An investigation names a reason code EML_NL does not have.
+    #[error("{0}: unknown reason code {1:?}")]
+    UnknownReason(ReportingUnitId, String),
+    /// Previous values that are not the first session's numbers: in the total (`-`) or in
+    /// these units.
+    #[error("previous values that are not the first session's in {}", .0.join(", "))]
+    PreviousValues(Vec<String>),
+}
+
+/// Checks the corrigendum `file` (as read) against the first session's 510b `first` by the
+/// rules [`corrigendum`] writes one by: the same frame, every changed unit investigated with
+/// "uitslag gecorrigeerd" saying so, and every previous value the first session's number.
+/// Returns how many units changed.
+///
+/// # Errors
+/// [`CorrigendumCheckError`]: which rule it breaks.
+pub fn check(first: &CountFile, file: &CountFile) -> Result<usize, CorrigendumCheckError> {
+    let mut investigations = Vec::new();
+    for u in file.units.iter().filter(|u| !u.investigations.is_empty()) {
+        let mut reasons = Vec::with_capacity(u.investigations.len());
+        for (code, yes) in &u.investigations {
+            let r = InvestigationReason::from_eml_value(code)
+                .ok_or_else(|| CorrigendumCheckError::UnknownReason(u.id.clone(), code.clone()))?;
+            reasons.push((r, *yes));
+        }
+        investigations.push(UnitInvestigation {
+            unit: u.id.clone(),
+            reasons,
+        });
+    }
+    let expected = corrigendum(first, file, &investigations)?;
+    let wrong: Vec<String> = std::iter::once(("the total", &expected.total, &file.total))
+        .chain(
+            expected
+                .units
+                .iter()
+                .zip(&file.units)
+                .map(|(a, b)| (a.id.0.as_str(), &a.counts, &b.counts)),
+        )
+        .filter(|(_, a, b)| a.previous != b.previous)
+        .map(|(id, _, _)| id.to_owned())
+        .collect();
+    if !wrong.is_empty() {
+        return Err(CorrigendumCheckError::PreviousValues(wrong));
+    }
+    Ok(file
+        .units
+        .iter()
+        .filter(|u| !u.counts.previous.is_empty())
+        .count())
 }
 
 /// [`corrigendum`], written as EML_NL 1.3.1 by eml-nl.

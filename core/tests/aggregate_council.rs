@@ -164,3 +164,74 @@ fn sums_are_checked_never_wrapped() {
     let err = sum_counts([&huge, &b.total]).unwrap_err();
     assert_eq!(err.what, "F");
 }
+
+/// A corrigendum of the imported first-session 510b is checked against it before it is
+/// offered as a correction: a forged previous value, or a change without an investigation,
+/// is refused and nothing changes; the genuine one waits for the coordinator, with the
+/// station that changed among its unit differences.
+#[test]
+fn a_corrigendum_is_checked_against_the_first_session_file_at_import() {
+    use tally_core::aggregate::ImportRefusal;
+    use tally_core::corrigendum::{InvestigationReason, UnitInvestigation, corrigendum};
+    let mut agg = Aggregation::for_municipal_council(&election()).unwrap();
+    let bytes = std::fs::read(shared("eml/real/Telling_GR2022_WestMaasenWaal.eml.xml")).unwrap();
+    agg.import("first.eml.xml", &bytes).unwrap();
+    let first = read_count(&bytes).unwrap();
+    let mut corrected = first.clone();
+    for vc in [&mut corrected.total, &mut corrected.units[0].counts] {
+        vc.lists[0].candidates[0].1 += 3;
+        vc.lists[0].total += 3;
+        vc.total_counted += 3;
+        for v in [
+            vc.voters.admitted_voters.as_mut(),
+            vc.voters.poll_cards.as_mut(),
+        ]
+        .into_iter()
+        .flatten()
+        {
+            *v += 3;
+        }
+    }
+    let investigated = vec![UnitInvestigation {
+        unit: first.units[0].id.clone(),
+        reasons: vec![
+            (InvestigationReason::UnexplainedDifference, true),
+            (InvestigationReason::ResultCorrected, true),
+        ],
+    }];
+    let good = corrigendum(&first, &corrected, &investigated).unwrap();
+
+    let mut forged = good.clone();
+    *forged.units[0]
+        .counts
+        .previous
+        .total_counted
+        .as_mut()
+        .unwrap() += 1;
+    let mut unexplained = good.clone();
+    unexplained.units[0].investigations.clear();
+    for bad in [forged, unexplained] {
+        let err = agg
+            .import("bad.eml.xml", &write_count(&bad).unwrap())
+            .unwrap_err();
+        assert!(
+            matches!(err.reason, ImportRefusal::Corrigendum { .. }),
+            "{err}"
+        );
+        assert!(agg.pending_correction().is_none());
+    }
+    match agg
+        .import("corrigendum.eml.xml", &write_count(&good).unwrap())
+        .unwrap()
+    {
+        ImportOutcome::CorrectionPending(p) => {
+            let units: Vec<&str> = p
+                .unit_differences
+                .iter()
+                .map(|(u, _)| u.0.as_str())
+                .collect();
+            assert_eq!(units, vec![first.units[0].id.0.as_str()]);
+        }
+        other => panic!("{other:?}"),
+    }
+}

@@ -164,6 +164,9 @@ catalogue! {
     KeyNotes => "S zitting", "S session";
     /// The PIN prompt's act: the session's notes.
     ActNotes => "aanwezigheid, bezwaren en opmerkingen van de zitting vastleggen", "record the session's attendance, objections and remarks";
+    /// A corrigendum that does not fit the first-session file imported: {0} the body (the
+    /// detail says which rule).
+    RefusedCorrigendum => "het corrigendum van {0} past niet bij het ingelezen bestand van de eerste zitting", "the corrigendum of {0} does not fit the imported file of the first session";
     /// The CSB's request screen title.
     CsbRequestTitle => "Verzoek tot onderzoek aan een gemeente", "Request to a municipality to investigate";
     /// The municipality's code.

@@ -804,7 +804,7 @@ fn check_inputs(inputs: Vec<Input>, opts: &CheckOptions<'_>, report: &mut Report
 /// session's and earlier corrigenda), which count no further; anything that does not fit is a
 /// discrepancy and leaves the files as they are (a second 510b then is a surplus file).
 fn municipal_histories(counts: &[(String, CountFile)], report: &mut Report) -> Vec<String> {
-    use tally_core::corrigendum::{InvestigationReason, UnitInvestigation, corrigendum};
+    use tally_core::corrigendum::{CorrigendumCheckError, check};
     use tally_core::counts::CountPhase;
     let mut by_body: BTreeMap<&str, Vec<&(String, CountFile)>> = BTreeMap::new();
     for item in counts {
@@ -848,29 +848,25 @@ fn municipal_histories(counts: &[(String, CountFile)], report: &mut Report) -> V
         };
         let mut fits = true;
         for (name, c) in &corrigenda {
-            let investigations: Result<Vec<UnitInvestigation>, String> = c
-                .units
-                .iter()
-                .filter(|u| !u.investigations.is_empty())
-                .map(|u| {
-                    let reasons = u
-                        .investigations
-                        .iter()
-                        .map(|(code, yes)| {
-                            InvestigationReason::from_eml_value(code)
-                                .map(|r| (r, *yes))
-                                .ok_or_else(|| format!("{}: unknown reason code {code:?}", u.id))
-                        })
-                        .collect::<Result<_, _>>()?;
-                    Ok(UnitInvestigation {
-                        unit: u.id.clone(),
-                        reasons,
-                    })
-                })
-                .collect();
-            let expected =
-                investigations.and_then(|i| corrigendum(first, c, &i).map_err(|e| e.to_string()));
-            match expected {
+            match check(first, c) {
+                Ok(changed) => report.push(
+                    Severity::Ok,
+                    name,
+                    format!(
+                        "corrigendum of {body}: {changed} unit(s) changed, each investigated; every previous value equals {first_name}"
+                    ),
+                ),
+                Err(CorrigendumCheckError::PreviousValues(wrong)) => {
+                    fits = false;
+                    report.push(
+                        Severity::Discrepancy,
+                        name,
+                        format!(
+                            "corrigendum of {body}: previous values that are not the first session's ({first_name}) in {}",
+                            wrong.join(", ")
+                        ),
+                    );
+                }
                 Err(why) => {
                     fits = false;
                     report.push(
@@ -878,42 +874,6 @@ fn municipal_histories(counts: &[(String, CountFile)], report: &mut Report) -> V
                         name,
                         format!("corrigendum of {body}: {why}"),
                     );
-                }
-                Ok(e) => {
-                    let wrong: Vec<String> = std::iter::once(("the total", &e.total, &c.total))
-                        .chain(
-                            e.units
-                                .iter()
-                                .zip(&c.units)
-                                .map(|(a, b)| (a.id.0.as_str(), &a.counts, &b.counts)),
-                        )
-                        .filter(|(_, a, b)| a.previous != b.previous)
-                        .map(|(id, _, _)| id.to_owned())
-                        .collect();
-                    if wrong.is_empty() {
-                        let changed = c
-                            .units
-                            .iter()
-                            .filter(|u| !u.counts.previous.is_empty())
-                            .count();
-                        report.push(
-                            Severity::Ok,
-                            name,
-                            format!(
-                                "corrigendum of {body}: {changed} unit(s) changed, each investigated; every previous value equals {first_name}"
-                            ),
-                        );
-                    } else {
-                        fits = false;
-                        report.push(
-                            Severity::Discrepancy,
-                            name,
-                            format!(
-                                "corrigendum of {body}: previous values that are not the first session's ({first_name}) in {}",
-                                wrong.join(", ")
-                            ),
-                        );
-                    }
                 }
             }
         }

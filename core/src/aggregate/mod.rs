@@ -179,6 +179,15 @@ pub enum ImportRefusal {
         /// The body.
         body: String,
     },
+    /// A corrigendum of the first-session file imported that is not its corrigendum:
+    /// previous values that are not its numbers, a change without an investigation, ...
+    #[error("the corrigendum of {body} does not fit its first-session file: {why}")]
+    Corrigendum {
+        /// The body.
+        body: String,
+        /// Which rule it breaks.
+        why: Box<crate::corrigendum::CorrigendumCheckError>,
+    },
 }
 
 fn join(v: &[CountViolation]) -> String {
@@ -493,13 +502,39 @@ impl Aggregation {
                                 },
                             ));
                         }
+                        // A corrigendum of the first-session file imported is checked against it
+                        // (its previous values are that file's numbers). One that follows
+                        // another corrigendum is checked by `tally-verify`, which has the
+                        // first session's file beside it.
+                        let phase = |c: &CountFile| c.header.edition.phase;
+                        if phase(&proposed.counts) == Some(crate::counts::CountPhase::Corrigendum)
+                            && phase(&current.counts)
+                                != Some(crate::counts::CountPhase::Corrigendum)
+                            && let Err(why) =
+                                crate::corrigendum::check(&current.counts, &proposed.counts)
+                        {
+                            return Err(refuse(
+                                Some(body.id.clone()),
+                                ImportRefusal::Corrigendum {
+                                    body: body.id.clone(),
+                                    why: Box::new(why),
+                                },
+                            ));
+                        }
+                        // The current file's units by id, once (a file may hold very many).
+                        let before: std::collections::HashMap<_, _> = current
+                            .counts
+                            .units
+                            .iter()
+                            .map(|c| (&c.id, &c.counts))
+                            .collect();
                         let unit_differences = proposed
                             .counts
                             .units
                             .iter()
                             .filter_map(|u| {
-                                let before = current.counts.units.iter().find(|c| c.id == u.id)?;
-                                Some((u.id.clone(), compare_counts(&before.counts, &u.counts)))
+                                let before = before.get(&u.id)?;
+                                Some((u.id.clone(), compare_counts(before, &u.counts)))
                             })
                             .filter(|(_, d)| !d.is_empty())
                             .collect();

@@ -267,6 +267,9 @@ fn import_refusal(e: &tally_core::aggregate::ImportError) -> Refusal {
         R::CorrectionAlreadyPending { body } => {
             Refusal::with(Msg::RefusedCorrectionPending, &[body], "")
         }
+        R::Corrigendum { body, why } => {
+            Refusal::with(Msg::RefusedCorrigendum, &[body], why.to_string())
+        }
     }
 }
 
@@ -847,14 +850,7 @@ fn on_key(state: &mut State, key: KeyEvent) -> Vec<Effect> {
                     go(state, Screen::Overview);
                     return vec![];
                 }
-                KeyCode::Backspace => {
-                    match step {
-                        0 => municipality.pop(),
-                        1 => station.pop(),
-                        3 => text.pop(),
-                        _ => None,
-                    };
-                }
+
                 KeyCode::Enter => match step {
                     0 if !municipality.is_empty() => step = 1,
                     1 if station.parse::<u32>().is_ok_and(|n| n > 0) => step = 2,
@@ -873,19 +869,18 @@ fn on_key(state: &mut State, key: KeyEvent) -> Vec<Effect> {
                     }
                     _ => state.error(Refusal::with(Msg::SessionTextEmpty, &[], "")),
                 },
-                KeyCode::Char(c) if !key.modifiers.contains(KeyModifiers::CONTROL) => match step {
-                    0 if c.is_ascii_digit() && municipality.len() < 4 => municipality.push(c),
-                    1 if c.is_ascii_digit() && station.len() < 6 => station.push(c),
-                    2 if c == '1' || c == '2' => {
-                        reason = tally_ledger::session::GSB_REASONS
-                            .get(usize::from(c == '2'))
-                            .copied();
-                        step = 3;
-                    }
-                    3 if text.chars().count() < 1000 => text.push(c),
+                KeyCode::Char(c @ ('1' | '2')) if step == 2 => {
+                    reason = tally_ledger::session::GSB_REASONS
+                        .get(usize::from(c == '2'))
+                        .copied();
+                    step = 3;
+                }
+                _ => match step {
+                    0 => crate::session::type_number(&mut municipality, &key, 4),
+                    1 => crate::session::type_number(&mut station, &key, 6),
+                    3 => crate::session::type_text(&mut text, &key),
                     _ => {}
                 },
-                _ => {}
             }
             state.go(Screen::Request {
                 municipality,
