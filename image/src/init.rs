@@ -114,6 +114,28 @@ fn say(msg: &str) {
     let _ = out.flush();
 }
 
+/// The terminal `/dev/console` is: the last `console=` of the kernel's command line (`tty1`),
+/// if it names one.
+fn kernel_console() -> Option<String> {
+    let cmdline = fs::read_to_string("/proc/cmdline").ok()?;
+    cmdline
+        .split_whitespace()
+        .filter_map(|w| w.strip_prefix("console="))
+        .next_back()
+        .map(|c| c.split(',').next().unwrap_or(c).to_owned())
+}
+
+/// A line in the kernel's log (`/dev/kmsg`, level info) instead of the console, when the
+/// console is the program's screen (the appliance: `console=tty1 tally.console=tty1`), which a
+/// line written there would overwrite; `loglevel=3` keeps info lines off the console. Dropped
+/// if the log cannot be written (the kernel also rate-limits such lines).
+fn say_to_kernel_log(msg: &str) {
+    let line: String = msg.chars().take(900).collect();
+    if let Ok(mut kmsg) = fs::OpenOptions::new().write(true).open("/dev/kmsg") {
+        let _ = kmsg.write_all(format!("<6>tally-init: {line}\n").as_bytes());
+    }
+}
+
 /// PID 1's entry point. Never returns: ends in power-off.
 pub fn run() -> ! {
     match boot() {
@@ -187,18 +209,8 @@ const MAX_DATA_ENTRIES: usize = 100_000;
 /// private to it: directories 0700, files without group and other bits. The journal, the keys
 /// and the certificates are then writable by the terminal's user only (root aside).
 fn give_to_terminal(dir: &Path, budget: &mut usize) -> Result<(), InitError> {
-    use crate::sandbox::{TERMINAL_GID, TERMINAL_UID};
-    let own = |p: &Path| {
-        sys(
-            format!("chown {}", p.display()),
-            std::os::unix::fs::lchown(p, Some(TERMINAL_UID), Some(TERMINAL_GID)),
-        )
-    };
-    own(dir)?;
-    sys(
-        format!("chmod {}", dir.display()),
-        fs::set_permissions(dir, fs::Permissions::from_mode(0o700)),
-    )?;
+    let meta = sys(format!("stat {}", dir.display()), fs::symlink_metadata(dir))?;
+    give(dir, &meta, 0o700)?;
     let entries = sys(format!("read {}", dir.display()), fs::read_dir(dir))?;
     for entry in entries {
         let entry = sys(format!("read {}", dir.display()), entry)?;
@@ -214,15 +226,29 @@ fn give_to_terminal(dir: &Path, budget: &mut usize) -> Result<(), InitError> {
         if meta.is_dir() {
             give_to_terminal(&path, budget)?;
         } else {
-            own(&path)?;
-            if meta.is_file() {
-                let mode = meta.permissions().mode() & 0o700;
-                sys(
-                    format!("chmod {}", path.display()),
-                    fs::set_permissions(&path, fs::Permissions::from_mode(mode)),
-                )?;
-            }
+            give(&path, &meta, meta.permissions().mode() & 0o700)?;
         }
+    }
+    Ok(())
+}
+
+/// Makes `path` the terminal's user's, with `mode` for a directory or regular file (a link
+/// keeps its own), where it is not so already: a start writes nothing to a data partition
+/// that is right.
+fn give(path: &Path, meta: &fs::Metadata, mode: u32) -> Result<(), InitError> {
+    use crate::sandbox::{TERMINAL_GID, TERMINAL_UID};
+    use std::os::unix::fs::MetadataExt as _;
+    if meta.uid() != TERMINAL_UID || meta.gid() != TERMINAL_GID {
+        sys(
+            format!("chown {}", path.display()),
+            std::os::unix::fs::lchown(path, Some(TERMINAL_UID), Some(TERMINAL_GID)),
+        )?;
+    }
+    if (meta.is_dir() || meta.is_file()) && meta.permissions().mode() & 0o7777 != mode {
+        sys(
+            format!("chmod {}", path.display()),
+            fs::set_permissions(path, fs::Permissions::from_mode(mode)),
+        )?;
     }
     Ok(())
 }
@@ -656,7 +682,7 @@ fn supervise(opts: &InitOptions, args: &[String]) -> ! {
         let started = Instant::now();
         // A fresh channel of the mount service for each start: the program's end becomes the
         // launcher's stdin (see `launch`), ours is served by a thread until the program ends.
-        let stdin = match start_mount_service() {
+        let stdin = match start_mount_service(&opts.console) {
             Ok(theirs) => Stdio::from(theirs),
             Err(e) => {
                 say(&format!(
@@ -700,13 +726,19 @@ fn supervise(opts: &InitOptions, args: &[String]) -> ! {
 
 /// Makes the mount service's socket pair, serves our end in a thread (until the program's end is
 /// closed) and returns the program's end.
-fn start_mount_service() -> Result<std::os::fd::OwnedFd, InitError> {
+fn start_mount_service(program_console: &str) -> Result<std::os::fd::OwnedFd, InitError> {
     use crate::sandbox::{TERMINAL_GID, TERMINAL_UID};
+    // The service's lines go to the console, unless that is the program's screen.
+    let log: fn(&str) = if kernel_console().as_deref() == Some(program_console) {
+        say_to_kernel_log
+    } else {
+        say
+    };
     let (ours, theirs) = sys(
         "socketpair",
         tally_media::mountd::channel().map_err(io::Error::other),
     )?;
-    let mut server = tally_media::mountd::Server::new(TERMINAL_UID, TERMINAL_GID, Box::new(say));
+    let mut server = tally_media::mountd::Server::new(TERMINAL_UID, TERMINAL_GID, Box::new(log));
     sys(
         "start the mount service",
         std::thread::Builder::new()

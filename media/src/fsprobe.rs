@@ -98,12 +98,16 @@ impl FsType {
     }
 
     /// File-system-specific mount data. For FAT and exFAT, which have no owners on disk: files
-    /// belong to root and carry no execute bits. ext4 (host tests only, see
+    /// carry no execute bits and belong to the owner given. ext4 (host tests only, see
     /// [`MediaFilesystems`]) needs nothing (nodev, nosuid, noexec and nosymfollow are generic
     /// flags).
-    pub fn mount_data(self) -> Option<&'static str> {
+    /// `owner` (uid, gid): root, or the terminal's user when PID 1 mounts for it.
+    pub fn mount_data(self, owner: (u32, u32)) -> Option<String> {
+        let (uid, gid) = owner;
         match self {
-            FsType::Vfat | FsType::Exfat => Some("uid=0,gid=0,fmask=0177,dmask=0077"),
+            FsType::Vfat | FsType::Exfat => {
+                Some(format!("uid={uid},gid={gid},fmask=0177,dmask=0077"))
+            }
             FsType::Ext4 => None,
         }
     }

@@ -172,15 +172,7 @@ impl Mount {
         mode: MountMode,
         runtime_dir: &Path,
     ) -> Result<Mount, MediaError> {
-        if !allowed.allows(fs) {
-            return Err(MediaError::NotUsable {
-                device: device.to_path_buf(),
-                reason: format!(
-                    "{} is never mounted from a stick (vfat or exFAT only)",
-                    fs.kernel_name()
-                ),
-            });
-        }
+        refuse_unless_allowed(device, fs, allowed)?;
         if crate::mountd::installed() {
             return Mount::through_service(device, fs, mode);
         }
@@ -206,15 +198,7 @@ impl Mount {
         target: &Path,
         owner: Option<(u32, u32)>,
     ) -> Result<Mount, MediaError> {
-        if !allowed.allows(fs) {
-            return Err(MediaError::NotUsable {
-                device: device.to_path_buf(),
-                reason: format!(
-                    "{} is never mounted from a stick (vfat or exFAT only)",
-                    fs.kernel_name()
-                ),
-            });
-        }
+        refuse_unless_allowed(device, fs, allowed)?;
         Mount::mount_at(device, fs, mode, target, owner, false)
     }
 
@@ -226,12 +210,7 @@ impl Mount {
         owner: Option<(u32, u32)>,
         own_dir: bool,
     ) -> Result<Mount, MediaError> {
-        let data = match (fs.mount_data(), owner) {
-            (Some(_), Some((uid, gid))) => {
-                Some(format!("uid={uid},gid={gid},fmask=0177,dmask=0077"))
-            }
-            (d, _) => d.map(str::to_owned),
-        };
+        let data = fs.mount_data(owner.unwrap_or((0, 0)));
         let result = nix::mount::mount(
             Some(device),
             target,
@@ -395,6 +374,24 @@ impl Drop for Mount {
             let _ = std::fs::remove_dir(&self.target);
         }
     }
+}
+
+/// Refused before mount(2): a file system the policy does not allow from a stick.
+fn refuse_unless_allowed(
+    device: &Path,
+    fs: FsType,
+    allowed: MediaFilesystems,
+) -> Result<(), MediaError> {
+    if allowed.allows(fs) {
+        return Ok(());
+    }
+    Err(MediaError::NotUsable {
+        device: device.to_path_buf(),
+        reason: format!(
+            "{} is never mounted from a stick (vfat or exFAT only)",
+            fs.kernel_name()
+        ),
+    })
 }
 
 #[cfg(test)]
