@@ -33,9 +33,6 @@ pub use crate::sticks::{Stick, StickLabel, Sticks};
 
 /// The folder of the kept imported counts in the data directory.
 const KEPT_FILES_DIR: &str = "higher-files";
-/// The cap of a kept file: counts, the largest real 510b is about 10 MB, an Amsterdam-sized
-/// Tweede Kamer 510b about 100 MB.
-const MAX_KEPT_FILE_BYTES: u64 = 256 * 1024 * 1024;
 
 /// The officials' time zone (one definition, the export crate's: its reports print it too).
 pub use tally_export::AMSTERDAM;
@@ -753,7 +750,13 @@ impl Body {
     /// # Errors
     /// `sha256` is not hex, or the file cannot be written.
     pub fn keep_file(&self, sha256: &str, bytes: &[u8]) -> Result<(), BodyError> {
-        let path = self.kept_file_path(sha256)?;
+        let (digest, path) = self.kept_file_path(sha256)?;
+        if Sha256Digest::of(bytes) != digest {
+            return Err(BodyError::KeptFile {
+                sha256: sha256.to_owned(),
+                why: "the bytes are not the file this SHA-256 names".into(),
+            });
+        }
         let dir = self.paths.data_dir.join(KEPT_FILES_DIR);
         fs::create_dir_all(&dir)
             .and_then(|()| write_synced(&path, bytes))
@@ -764,33 +767,31 @@ impl Body {
     /// A file kept by [`Body::keep_file`], read capped and checked against its SHA-256.
     ///
     /// # Errors
-    /// `sha256` is not hex, the file cannot be read, or its bytes are not the ones kept.
+    /// `sha256` is not a SHA-256, the file cannot be read, or its bytes are not the ones kept.
     pub fn kept_file(&self, sha256: &str) -> Result<Vec<u8>, BodyError> {
-        let path = self.kept_file_path(sha256)?;
+        let (digest, path) = self.kept_file_path(sha256)?;
         let why = |why: String| BodyError::KeptFile {
             sha256: sha256.to_owned(),
             why,
         };
-        let bytes = tally_signing::medium::read_regular_file(&path, MAX_KEPT_FILE_BYTES)
-            .map_err(|e| why(e.to_string()))?;
-        if Sha256Digest::of(&bytes).to_hex() != sha256 {
+        let cap = tally_core::eml::limits::MAX_FILE_BYTES as u64;
+        let bytes =
+            tally_signing::medium::read_regular_file(&path, cap).map_err(|e| why(e.to_string()))?;
+        if Sha256Digest::of(&bytes) != digest {
             return Err(why(format!("{} is damaged", path.display())));
         }
         Ok(bytes)
     }
 
-    fn kept_file_path(&self, sha256: &str) -> Result<PathBuf, BodyError> {
-        if sha256.is_empty() || !sha256.bytes().all(|b| b.is_ascii_hexdigit()) {
-            return Err(BodyError::KeptFile {
-                sha256: sha256.to_owned(),
-                why: "not a SHA-256".into(),
-            });
-        }
-        Ok(self
-            .paths
-            .data_dir
-            .join(KEPT_FILES_DIR)
-            .join(format!("{sha256}.eml.xml")))
+    /// The digest `sha256` names (64 hex digits, either case) and the file it is kept in
+    /// (named in lowercase).
+    fn kept_file_path(&self, sha256: &str) -> Result<(Sha256Digest, PathBuf), BodyError> {
+        let digest = Sha256Digest::from_hex(sha256).map_err(|_| BodyError::KeptFile {
+            sha256: sha256.chars().take(80).collect(),
+            why: "not a SHA-256".into(),
+        })?;
+        let name = format!("{}.eml.xml", digest.to_hex());
+        Ok((digest, self.paths.data_dir.join(KEPT_FILES_DIR).join(name)))
     }
 
     /// Writes the signed medium `medium` as `folder` to the one usable stick, through

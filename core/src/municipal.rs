@@ -292,7 +292,7 @@ pub fn municipal_total(
             extra.unwrap_or(PollingStationNumber(0)),
         ));
     }
-    let mut units = Vec::with_capacity(spec.stations.len());
+    let mut results = Vec::with_capacity(spec.stations.len());
     for info in &spec.stations {
         let station = data
             .station(info.number)
@@ -302,16 +302,45 @@ pub fn municipal_total(
                 missing: vec![(info.number, station.status.kind())],
             });
         };
-        units.push(ReportingUnitCounts {
-            id: ReportingUnitId(format!("{}::SB{}", spec.code, info.number)),
-            name: info.name.clone(),
-            counts: station_counts(&result.entry, &spec.list_names, info.eligible_voters),
-            investigations: Vec::new(),
-        });
+        results.push(&result.entry);
     }
+    total_of(spec, &results)
+}
+
+/// The municipal total of `results`, one per station of `spec` in its order: the units
+/// (`<code>::SB<n>`) and their sum, with the municipality's eligible voters as `Cast`. Also
+/// the first session's count of a corrigendum, from the stations' results of then.
+///
+/// # Errors
+/// Not one result per station, an overflowing sum, or eligible voters that differ from the
+/// stations' sum.
+pub fn total_of(
+    spec: &MunicipalitySpec,
+    results: &[&PollingStationEntry],
+) -> Result<MunicipalTotal, TotalError> {
+    if results.len() != spec.stations.len() {
+        return Err(TotalError::StationMismatch(PollingStationNumber(0)));
+    }
+    let units: Vec<ReportingUnitCounts> = spec
+        .stations
+        .iter()
+        .zip(results)
+        .map(|(info, entry)| ReportingUnitCounts {
+            id: unit_id(&spec.code, info.number),
+            name: info.name.clone(),
+            counts: station_counts(entry, &spec.list_names, info.eligible_voters),
+            investigations: Vec::new(),
+        })
+        .collect();
     let mut total = sum_counts(units.iter().map(|u| &u.counts))?;
     total.cast = total_eligible_voters(&spec.stations, spec.total_cast)?;
     Ok(MunicipalTotal { units, total })
+}
+
+/// The reporting unit of polling station `station` of municipality `code` in a 510b
+/// (`0042::SB3`).
+pub fn unit_id(code: &MunicipalityCode, station: PollingStationNumber) -> ReportingUnitId {
+    ReportingUnitId(format!("{code}::SB{station}"))
 }
 
 /// `Cast` of the 510b's `TotalVotes`: the municipality's eligible voters.

@@ -4,7 +4,12 @@
 //! (`shared/results/uitslag_TK20210317_Nederland.csv`, read here by a few lines of test
 //! code) and from counting elements in the raw file text, never from the code under test.
 
-#![allow(clippy::unwrap_used, clippy::expect_used, clippy::indexing_slicing)]
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::indexing_slicing,
+    clippy::panic
+)]
 
 use std::process::Command;
 
@@ -152,5 +157,18 @@ fn refuses_what_is_not_a_520() {
     // Truncated bytes never panic.
     for cut in [0, 10, 1000, text.len() / 2] {
         assert!(read_result(&text.as_bytes()[..cut]).is_err());
+    }
+}
+
+/// An end tag that does not match its start tag (`<Exection>...</Election>`) is refused as
+/// malformed XML; eml-nl 0.8.1 would panic on it (its depth counter goes below zero).
+#[test]
+fn a_mismatched_end_tag_is_refused_not_a_panic() {
+    let text = String::from_utf8(std::fs::read(RESULT).unwrap()).unwrap();
+    let bad = text.replacen("<Election>", "<Exection>", 1);
+    assert_ne!(bad, text);
+    match read_result(bad.as_bytes()) {
+        Err(ResultReadError::Eml(why)) => assert!(why.contains("Election"), "{why}"),
+        other => panic!("expected an XML error, got {other:?}"),
     }
 }

@@ -41,10 +41,10 @@ use tally_core::eml::result::{
 };
 use tally_core::entry::PollingStationEntry;
 use tally_core::hashcode::Sha256Digest;
-use tally_core::ids::{ContestId, ListNumber, MunicipalityCode, ReportingUnitId};
+use tally_core::ids::{ContestId, ListNumber, MunicipalityCode, PollingStationNumber};
 use tally_core::municipal::{
-    MunicipalitySpec, TotalError, count_file, header_for, municipal_total, station_counts,
-    sum_counts, write_510b,
+    MunicipalitySpec, TotalError, count_file, header_for, municipal_total, total_of, unit_id,
+    write_510b,
 };
 use tally_report::{CentralReportInput, CountReportInput, ReportError, ReportMeta};
 use tally_report::{
@@ -261,9 +261,9 @@ pub static AMSTERDAM: jiff::tz::TimeZone = jiff::tz::get!("Europe/Amsterdam");
 pub struct NextSession<'a> {
     /// The first session's result of every station corrected since: the previous values.
     pub first: &'a BTreeMap<u32, PollingStationEntry>,
-    /// Every investigation since the first session: the station, why, and whether its
-    /// result changed (each station once; the latest outcome).
-    pub investigations: &'a [(u32, InvestigationReason, bool)],
+    /// Every station investigated since the first session, with why (each station once;
+    /// whether its result changed is read off the two counts).
+    pub investigations: &'a [(u32, InvestigationReason)],
     /// The session's papers (P 2a, Na 14-2): number, investigations, attendance,
     /// objections, remarks; the corrections and the meta are filled in here.
     pub session: u32,
@@ -293,49 +293,47 @@ pub fn municipal_corrigendum(
     let total = municipal_total(data, m.spec)?;
     let code: &MunicipalityCode = &m.spec.code;
     let header = header_for(m.election, m.contest, code, m.name, &created.eml);
-    let corrected = count_file(total, header.clone())?;
-    // The first session's count: its stations' results where they were corrected since.
-    let unit_of = |n: u32| ReportingUnitId(format!("{}::SB{n}", code.0));
-    let mut units = corrected.units.clone();
-    for (n, entry) in next.first {
-        let info = m.spec.stations.iter().find(|s| s.number.0 == *n);
-        let unit = units.iter_mut().find(|u| u.id == unit_of(*n));
-        if let (Some(info), Some(unit)) = (info, unit) {
-            unit.counts = station_counts(entry, &m.spec.list_names, info.eligible_voters);
-        }
-    }
-    let mut first_total = sum_counts(units.iter().map(|u| &u.counts))?;
-    first_total.cast = corrected.total.cast;
-    let first = CountFile {
-        header,
-        total: first_total,
-        units,
-    };
+    // The first session's count: each station's result of then where it was corrected since.
+    let results: Vec<&PollingStationEntry> = m
+        .spec
+        .stations
+        .iter()
+        .filter_map(|info| {
+            next.first
+                .get(&info.number.0)
+                .or_else(|| current_result(data, info.number))
+        })
+        .collect();
+    let first = count_file(total_of(m.spec, &results)?, header.clone())?;
+    let corrected = count_file(total, header)?;
+    let unit_of = |n: u32| unit_id(code, PollingStationNumber(n));
     let investigations: Vec<UnitInvestigation> = next
         .investigations
         .iter()
-        .map(|(n, reason, changed)| UnitInvestigation {
-            unit: unit_of(*n),
-            reasons: vec![
-                (*reason, true),
-                (InvestigationReason::ResultCorrected, *changed),
-            ],
+        .map(|(n, reason)| {
+            let unit = unit_of(*n);
+            let counts = |f: &CountFile| {
+                f.units
+                    .iter()
+                    .find(|u| u.id == unit)
+                    .map(|u| u.counts.clone())
+            };
+            // "uitslag gecorrigeerd": whether its numbers differ from the first session's.
+            let changed = counts(&first) != counts(&corrected);
+            UnitInvestigation {
+                reasons: vec![
+                    (*reason, true),
+                    (InvestigationReason::ResultCorrected, changed),
+                ],
+                unit,
+            }
         })
         .collect();
     let file = corrigendum(&first, &corrected, &investigations)?;
-    let (name, _) = write_510b(&file)?;
-    let eml = write_count(&file)?;
+    let (name, eml) = write_510b(&file)?;
     let name = demo_name(m.demo, name);
     let body_name = format!("Gemeentelijk stembureau {}", m.name);
-    let meta = ReportMeta {
-        body_id: &code.0,
-        body_name: &body_name,
-        eml_hash: Sha256Digest::of(&eml),
-        eml_file_name: Some(&name),
-        created: created.report,
-        demo: m.demo,
-        journal: created.journal.clone(),
-    };
+    let meta = municipal_meta(m, &body_name, &eml, &name, created);
     // Na 14-2: per corrected station every figure that differs from the first session's.
     let station_name = |n: u32| {
         m.spec
@@ -416,7 +414,7 @@ pub fn municipal_corrigendum(
         "corrigendum: {name}\nsession: {}\nreplaces-sha256: {}\n",
         next.session, next.replaces
     );
-    let mut files = municipal_files(m, Some(&proceedings), &file, name, eml, created)?;
+    let mut files = municipal_files(m, Some(&proceedings), &file, (&name, &eml), meta)?;
     files.push(ExportFile::new(replaces_name, replaces.into_bytes()));
     files.insert(2, ExportFile::new(p2a_name, p2a));
     files.insert(3, ExportFile::new(na14_name, na14_2));
@@ -438,7 +436,37 @@ fn municipal_report_with(
     let file = count_file(total, header)?;
     let (name, eml) = write_510b(&file)?;
     let name = demo_name(m.demo, name);
-    municipal_files(m, proceedings, &file, name, eml, created)
+    let body_name = format!("Gemeentelijk stembureau {}", m.name);
+    let meta = municipal_meta(m, &body_name, &eml, &name, created);
+    municipal_files(m, proceedings, &file, (&name, &eml), meta)
+}
+
+/// What every page of a municipality's papers carries: the body, the hash code of the 510b
+/// `eml` named `name`, the moment and the journal.
+fn municipal_meta<'a>(
+    m: &Municipality<'a>,
+    body_name: &'a str,
+    eml: &[u8],
+    name: &'a str,
+    created: &Created,
+) -> ReportMeta<'a> {
+    ReportMeta {
+        body_id: &m.spec.code.0,
+        body_name,
+        eml_hash: Sha256Digest::of(eml),
+        eml_file_name: Some(name),
+        created: created.report,
+        demo: m.demo,
+        journal: created.journal.clone(),
+    }
+}
+
+/// The definitive result of `station` in `data`, if it is definitive.
+fn current_result(data: &DataEntry, station: PollingStationNumber) -> Option<&PollingStationEntry> {
+    match &data.station(station)?.status {
+        tally_core::double_entry::StationStatus::Definitive { result, .. } => Some(&result.entry),
+        _ => None,
+    }
 }
 
 /// The 510b `eml` of `file` named `name`, its report (Na 31-2) and its CSV.
@@ -446,35 +474,24 @@ fn municipal_files(
     m: &Municipality<'_>,
     proceedings: Option<&Proceedings<'_>>,
     file: &CountFile,
-    name: String,
-    eml: Vec<u8>,
-    created: &Created,
+    (name, eml): (&str, &[u8]),
+    meta: ReportMeta<'_>,
 ) -> Result<Vec<ExportFile>, ExportError> {
-    let code: &MunicipalityCode = &m.spec.code;
-    let body_name = format!("Gemeentelijk stembureau {}", m.name);
     let pdf = tally_report::municipal_report(
         m.election,
         &CountReportInput {
             contest: m.contest,
             total: &file.total,
             units: &file.units,
-            meta: ReportMeta {
-                body_id: &code.0,
-                body_name: &body_name,
-                eml_hash: Sha256Digest::of(&eml),
-                eml_file_name: Some(&name),
-                created: created.report,
-                demo: m.demo,
-                journal: created.journal.clone(),
-            },
+            meta,
             proceedings,
         },
     )?;
-    let csv = osv4_3_csv(&SourceFile::new(&name, &eml), &[m.lists])?;
+    let csv = osv4_3_csv(&SourceFile::new(name, eml), &[m.lists])?;
     let csv_name = demo_name(m.demo, csv.file_name);
-    let pdf_name = report_file_name(&name);
+    let pdf_name = report_file_name(name);
     Ok(vec![
-        ExportFile::new(name, eml),
+        ExportFile::new(name.to_owned(), eml.to_vec()),
         ExportFile::new(pdf_name, pdf),
         ExportFile::new(csv_name, csv.bytes),
     ])

@@ -450,7 +450,7 @@ pub enum RequestError {
     #[error("{0:?} is not a reason to ask a municipality to investigate")]
     Reason(crate::session::InvestigationReason),
     /// An empty or too long instruction.
-    #[error("the instruction must be 1 to 1000 characters")]
+    #[error("the instruction must be 1 to {} characters", crate::municipal::MAX_SESSION_TEXT)]
     Text,
     /// The same station asked twice.
     #[error("polling station {1} of {0} is asked already")]
@@ -654,7 +654,7 @@ impl Ledger {
                     return Err(RequestError::Reason(*reason).into());
                 }
                 let n = instruction.trim().chars().count();
-                if n == 0 || n > 1000 {
+                if n == 0 || n > crate::municipal::MAX_SESSION_TEXT {
                     return Err(RequestError::Text.into());
                 }
                 if self

@@ -136,6 +136,18 @@ impl Sessions {
         !self.closed.is_empty()
     }
 
+    /// Every station investigated since the first session, with the reason of its latest
+    /// investigation: what a corrigendum, which always compares with the first session,
+    /// reports per unit.
+    pub fn investigated(&self) -> BTreeMap<u32, InvestigationReason> {
+        self.closed
+            .iter()
+            .map(|c| &c.investigations)
+            .chain([&self.investigations])
+            .flat_map(|i| i.iter().map(|(n, i)| (*n, i.reason)))
+            .collect()
+    }
+
     /// The stations whose investigation has no conclusion yet.
     pub fn open_investigations(&self) -> Vec<u32> {
         self.investigations

@@ -8,7 +8,6 @@
 //!
 //! What it must not do: hold demo keys or demo data (that is the `tally-demo` crate).
 
-use std::collections::BTreeMap;
 use tally_body::{Body, SetupError};
 use tally_core::election::Election;
 use tally_core::eml::definition::SourceFile;
@@ -169,27 +168,10 @@ impl MunicipalServices for FolderServices {
             objections: &objections,
             remarks: &remarks,
         };
-        // A next session exports its corrigendum: every investigation since the first
-        // session (the latest per station), whether the station's numbers now differ from the
-        // first session's, and this session's investigations for its papers.
+        // A next session exports its corrigendum: every station investigated since the first
+        // session, and this session's investigations for its papers.
         let sessions = &tally.sessions;
-        let mut all = BTreeMap::new();
-        for investigations in sessions
-            .closed
-            .iter()
-            .map(|c| &c.investigations)
-            .chain([&sessions.investigations])
-        {
-            for (n, i) in investigations {
-                all.insert(*n, i.reason);
-            }
-        }
-        let changed = |n: &u32| {
-            sessions.first.get(n).is_some_and(|first| {
-                tally.stations.get(n).and_then(|d| d.result.as_ref()) != Some(first)
-            })
-        };
-        let investigations: Vec<_> = all.iter().map(|(n, r)| (*n, *r, changed(n))).collect();
+        let investigations: Vec<_> = sessions.investigated().into_iter().collect();
         let station_name = |n: u32| {
             election
                 .stations

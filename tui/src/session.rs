@@ -82,8 +82,9 @@ fn note_of(kind: u8, texts: &[String]) -> Option<SessionNote> {
     })
 }
 
-/// A character typed into a text: printable, within the length the ledger takes.
-fn type_text(text: &mut String, key: &KeyEvent) -> bool {
+/// A character typed into a text (printable, within the length the ledger takes), or
+/// Backspace; other keys do nothing. Every free text of the municipal and the higher levels.
+pub(crate) fn type_text(text: &mut String, key: &KeyEvent) {
     match key.code {
         KeyCode::Char(c)
             if !c.is_control()
@@ -91,30 +92,22 @@ fn type_text(text: &mut String, key: &KeyEvent) -> bool {
                 && text.chars().count() < MAX_SESSION_TEXT =>
         {
             text.push(c);
-            true
         }
         KeyCode::Backspace => {
             text.pop();
-            true
         }
-        _ => false,
+        _ => {}
     }
 }
 
-/// A digit typed into a number (at most 6), or Backspace.
-fn type_number(typed: &mut String, key: &KeyEvent) -> bool {
+/// A digit typed into a number of at most `max` digits, or Backspace; other keys do nothing.
+pub(crate) fn type_number(typed: &mut String, key: &KeyEvent, max: usize) {
     match key.code {
-        KeyCode::Char(c) if c.is_ascii_digit() => {
-            if typed.len() < 6 {
-                typed.push(c);
-            }
-            true
-        }
+        KeyCode::Char(c) if c.is_ascii_digit() && typed.len() < max => typed.push(c),
         KeyCode::Backspace => {
             typed.pop();
-            true
         }
-        _ => false,
+        _ => {}
     }
 }
 
@@ -205,12 +198,8 @@ pub fn key(state: &mut State, mut form: SessionForm, key: KeyEvent) -> Vec<Effec
                     }
                     Err(_) => state.error(Refusal::with(Msg::DigitsOnly, &[], "")),
                 }
-            } else if let KeyCode::Char(c) = key.code {
-                if c.is_ascii_digit() && typed.len() < 9 {
-                    typed.push(c);
-                }
             } else {
-                type_number(typed, &key);
+                type_number(typed, &key, 9);
             }
         }
         SessionForm::Open { typed } => {
@@ -222,7 +211,7 @@ pub fn key(state: &mut State, mut form: SessionForm, key: KeyEvent) -> Vec<Effec
                 typed.clear();
                 state.error(wrong_number(next));
             } else {
-                type_number(typed, &key);
+                type_number(typed, &key, 6);
             }
         }
         SessionForm::Request {
@@ -304,7 +293,7 @@ pub fn key(state: &mut State, mut form: SessionForm, key: KeyEvent) -> Vec<Effec
                 typed.clear();
                 state.error(wrong_number(*station));
             } else {
-                type_number(typed, &key);
+                type_number(typed, &key, 6);
             }
         }
     }

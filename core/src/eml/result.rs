@@ -26,7 +26,7 @@ use eml_nl::documents::election_result::{
     ElectionResultElection, ElectionResultElectionIdentifier, ElectionResultResult,
     ElectionResultSelection, ElectionResultSelectionType, RankingType,
 };
-use eml_nl::io::{EMLParsingMode, EMLRead as _, EMLWrite as _};
+use eml_nl::io::{EMLParsingMode, EMLWrite as _};
 use eml_nl::utils::{
     AffiliationId, AuthorityId, CandidateId, ContestId as EmlContestId, ElectionCategory as EmlCat,
     ElectionDomainId, ElectionId as EmlElectionId, ElectionSubcategory as EmlSubcat, Gender,
@@ -219,9 +219,19 @@ pub fn result_file_name(election_id: &ElectionId) -> String {
 pub fn read_result(bytes: &[u8]) -> Result<ResultFile, ResultReadError> {
     let checked = check_xml_input_of_kind("520", bytes, &[DocumentKind::Result520])
         .map_err(|e| ResultReadError::Input(e.problem))?;
-    let doc = ElectionResult::parse_eml(checked.text, EMLParsingMode::StrictFallback)
-        .ok()
-        .map_err(|e| ResultReadError::Eml(e.to_string()))?;
+    // Through the one entry to eml-nl, which refuses malformed XML before eml-nl reads it
+    // (eml-nl 0.8.1 panics on an end tag that does not match its start tag).
+    let (doc, _) =
+        crate::eml::parse_with_mode::<ElectionResult>(checked.text, EMLParsingMode::StrictFallback)
+            .map_err(|issues| {
+                ResultReadError::Eml(
+                    issues
+                        .iter()
+                        .map(ToString::to_string)
+                        .collect::<Vec<_>>()
+                        .join("; "),
+                )
+            })?;
     convert(&doc)
 }
 

@@ -13,6 +13,7 @@ mod app;
 mod form;
 mod hash_groups;
 mod higher_app;
+mod kept_files;
 mod media_words;
 mod screen;
 mod seed;
