@@ -450,7 +450,10 @@ pub enum RequestError {
     #[error("{0:?} is not a reason to ask a municipality to investigate")]
     Reason(crate::session::InvestigationReason),
     /// An empty or too long instruction.
-    #[error("the instruction must be 1 to {} characters", crate::municipal::MAX_SESSION_TEXT)]
+    #[error(
+        "the instruction must be 1 to {} characters",
+        crate::municipal::MAX_SESSION_TEXT
+    )]
     Text,
     /// The same station asked twice.
     #[error("polling station {1} of {0} is asked already")]
