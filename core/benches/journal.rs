@@ -227,6 +227,7 @@ fn bench(c: &mut Criterion) {
             .map(|l| (l.list, l.name.clone()))
             .collect(),
         total_cast: None,
+        explanation_codes: tally_core::municipal::ExplanationCodes::EveryUnit,
     };
     g.bench_function("municipal total and 510b", |b| {
         b.iter(|| {

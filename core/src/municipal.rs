@@ -52,6 +52,34 @@ pub struct MunicipalitySpec {
     /// `Cast` of the total: the municipality's eligible voters. `None`: the sum of the
     /// stations' `Cast`.
     pub total_cast: Option<Count>,
+    /// Which units carry the explanation codes K to O: the paper model of the election.
+    pub explanation_codes: ExplanationCodes,
+}
+
+/// Where a 510b carries the explanation codes K to O (`meegenomen stembiljetten`, ...,
+/// `andere verklaring`): decided by the paper model of the election, so that a re-entry of
+/// a real municipality gives back the Electoral Council's file number for number
+/// (docs/explanation-codes.md).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ExplanationCodes {
+    /// Every unit and the total carry all five, 0 where none was typed: the files of the
+    /// elections up to 2025 (OSV2020: GR2022, TK2023 and TK2025, whose form had no K–O
+    /// boxes any more; every station of TK2025 West Maas en Waal carries the five with 0).
+    EveryUnit,
+    /// Only a unit where one of them was typed: the models of 2026 have no K–O boxes, and
+    /// the Electoral Council's GR2026 files (Assen) carry none.
+    OnlyTyped,
+}
+
+impl ExplanationCodes {
+    /// The paper model of an election held in `year`.
+    pub fn for_year(year: i32) -> ExplanationCodes {
+        if year < 2026 {
+            ExplanationCodes::EveryUnit
+        } else {
+            ExplanationCodes::OnlyTyped
+        }
+    }
 }
 
 /// Why the municipal total cannot be made.
@@ -334,7 +362,11 @@ pub fn total_of(
         .collect();
     let mut total = sum_counts(units.iter().map(|u| &u.counts))?;
     total.cast = total_eligible_voters(&spec.stations, spec.total_cast)?;
-    Ok(MunicipalTotal { units, total })
+    let mut total = MunicipalTotal { units, total };
+    if spec.explanation_codes == ExplanationCodes::EveryUnit {
+        with_explanation_zeros(&mut total);
+    }
+    Ok(total)
 }
 
 /// The reporting unit of polling station `station` of municipality `code` in a 510b
@@ -370,11 +402,11 @@ pub fn total_eligible_voters(
 }
 
 /// Puts the explanation counts K to O in every unit and in the total, 0 where none was
-/// typed: what the Electoral Council's files carry where the election's form has no K–O
-/// boxes (every polling station of the TK2025 West Maas en Waal 510b has all five reason
-/// codes with 0). A unit's typed K–O numbers stay; the total stays the sum of the units.
-/// Without it, [`station_counts`] writes K–O only for a station where one was typed (as the
-/// Electoral Council's GR2026 files, which carry none).
+/// typed ([`ExplanationCodes::EveryUnit`]; [`total_of`] calls it): every polling station of
+/// the TK2025 West Maas en Waal 510b has all five reason codes with 0. A unit's typed K–O
+/// numbers stay; the total stays the sum of the units. Without it, [`station_counts`]
+/// writes K–O only for a station where one was typed (as the Electoral Council's GR2026
+/// files, which carry none).
 pub fn with_explanation_zeros(total: &mut MunicipalTotal) {
     for counts in total
         .units

@@ -290,6 +290,7 @@ proptest! {
             stations: numbers.iter().map(|n| StationInfo { number: *n, name: format!("SB{n}"), eligible_voters: 1000 }).collect(),
             list_names: vec![(ListNumber(1), "Een".into()), (ListNumber(2), "Twee".into())],
             total_cast: None,
+            explanation_codes: tally_core::municipal::ExplanationCodes::EveryUnit,
         };
         let total = municipal_total(&de, &spec).unwrap();
         // Each unit is its station's true paper report.

@@ -13,7 +13,7 @@ use tally_core::election::{
 use tally_core::entry::EntryShape;
 pub use tally_core::entry::{FieldId, FieldValue};
 use tally_core::ids::{CandidatePosition, ContestId, ElectionId, ListNumber, MunicipalityCode};
-use tally_core::municipal::{MunicipalitySpec, StationInfo};
+use tally_core::municipal::{ExplanationCodes, MunicipalitySpec, StationInfo};
 
 /// What the terminal needs to know of the loaded election.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -355,5 +355,30 @@ pub fn municipality_spec(election: &ElectionInfo) -> MunicipalitySpec {
             .map(|l| (l.number, l.name.clone()))
             .collect(),
         total_cast: None,
+        explanation_codes: explanation_codes(&election.date),
+    }
+}
+
+/// The paper model's explanation codes for an election held on `date` (`YYYY-MM-DD`, as the
+/// 110a gives it; a date that does not start with a year is taken as today's models).
+fn explanation_codes(date: &str) -> ExplanationCodes {
+    date.get(..4)
+        .and_then(|y| y.parse::<i32>().ok())
+        .map_or(ExplanationCodes::OnlyTyped, ExplanationCodes::for_year)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_paper_model_follows_the_election_year() {
+        // Juinen (2025-08-29) and TK2025: the five codes in every unit, as OSV2020's files.
+        assert_eq!(explanation_codes("2025-08-29"), ExplanationCodes::EveryUnit);
+        assert_eq!(explanation_codes("2025-10-29"), ExplanationCodes::EveryUnit);
+        // GR2026 (Assen's file has none).
+        assert_eq!(explanation_codes("2026-03-18"), ExplanationCodes::OnlyTyped);
+        assert_eq!(explanation_codes("18-03-2026"), ExplanationCodes::OnlyTyped);
+        assert_eq!(explanation_codes(""), ExplanationCodes::OnlyTyped);
     }
 }

@@ -630,7 +630,8 @@ impl Tally {
         }
         let info = &loaded.info;
         // The stations' names do not reach the figures (they are sums over the stations).
-        let spec = crate::form::municipality_spec(info);
+        let mut spec = crate::form::municipality_spec(info);
+        spec.total_cast = self.eligible_voters;
         Some(
             municipal_total(data, &spec)
                 .map_err(FiguresError::Total)

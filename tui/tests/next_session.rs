@@ -264,6 +264,24 @@ fn an_investigated_station_is_corrected_by_a_new_double_entry_and_exported_again
             Some(tally_core::counts::CountPhase::Corrigendum)
         );
         assert_eq!(file.total.cast, entered);
+        // Juinen is an election of 2025: its paper model's files carry the explanation
+        // codes K–O in every unit and the total, 0 where nothing was typed (#16 point 5).
+        let codes = [
+            "meegenomen stembiljetten",
+            "te weinig uitgereikte stembiljetten",
+            "te veel uitgereikte stembiljetten",
+            "geen verklaring",
+            "andere verklaring",
+        ];
+        for counts in file.units.iter().map(|u| &u.counts).chain([&file.total]) {
+            let have: Vec<&str> = counts
+                .voters
+                .other
+                .iter()
+                .map(|(c, _)| c.as_str())
+                .collect();
+            assert_eq!(have, codes, "{counts:?}");
+        }
         let sb1 = file.units.iter().find(|u| u.id.0 == "0042::SB1").unwrap();
         assert_eq!(
             sb1.investigations,

@@ -275,6 +275,7 @@ fn make_510b(election: &Election, m: usize) -> File {
             .map(|l| (l.number, l.name.clone()))
             .collect(),
         total_cast: None,
+        explanation_codes: tally_core::municipal::ExplanationCodes::EveryUnit,
     };
     let total = municipal_total(&data, &spec).unwrap();
     let header = header_for(election, &contest, &spec.code, &name, "2099-03-18T01:00:00");

@@ -344,6 +344,7 @@ fn municipal_export(election: &Election, m: usize, muni: &Municipality, lists: &
             .map(|l| (l.number, l.name.clone()))
             .collect(),
         total_cast: None,
+        explanation_codes: tally_core::municipal::ExplanationCodes::EveryUnit,
     };
     let set = tally_export::municipal(
         &tally_export::Municipality {
