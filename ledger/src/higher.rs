@@ -305,8 +305,13 @@ pub enum Record {
     Deceased {
         /// The list.
         list: ListNumber,
-        /// The candidate's position on the list.
+        /// The candidate's position on the list (on the list of `kieskring`, when given).
         candidate: CandidatePosition,
+        /// For a list that differs between kieskringen (a Tweede Kamer list group): the
+        /// kieskring whose list `candidate` is the position on. `None` for a list that is the
+        /// same everywhere (and in journals from before this field).
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        kieskring: Option<u32>,
         /// When (milliseconds since 1970, stamped by the runner).
         at: i64,
         /// The coordinator who decided (signed in with their PIN); `None` only in records
@@ -319,8 +324,13 @@ pub enum Record {
     DeceasedUndone {
         /// The list.
         list: ListNumber,
-        /// The candidate's position on the list.
+        /// The candidate's position on the list (on the list of `kieskring`, when given).
         candidate: CandidatePosition,
+        /// For a list that differs between kieskringen (a Tweede Kamer list group): the
+        /// kieskring whose list `candidate` is the position on. `None` for a list that is the
+        /// same everywhere (and in journals from before this field).
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        kieskring: Option<u32>,
         /// When (milliseconds since 1970, stamped by the runner).
         at: i64,
         /// The coordinator who decided (signed in with their PIN); `None` only in records
@@ -676,9 +686,12 @@ impl Ledger {
                 Ok(Applied::Done)
             }
             Record::Deceased {
-                list, candidate, ..
+                list,
+                candidate,
+                kieskring,
+                ..
             } => {
-                let mark = deceased(*list, *candidate);
+                let mark = deceased(*list, *candidate, *kieskring);
                 if self.decisions.deceased.contains(&mark) {
                     return Err(ApplyError::Deceased(DeceasedError::AlreadyMarked {
                         list: *list,
@@ -712,9 +725,12 @@ impl Ledger {
                 Ok(Applied::Done)
             }
             Record::DeceasedUndone {
-                list, candidate, ..
+                list,
+                candidate,
+                kieskring,
+                ..
             } => {
-                let mark = deceased(*list, *candidate);
+                let mark = deceased(*list, *candidate, *kieskring);
                 let Some(i) = self.decisions.deceased.iter().position(|d| *d == mark) else {
                     return Err(ApplyError::Deceased(DeceasedError::NotMarked {
                         list: *list,
@@ -765,6 +781,26 @@ impl Ledger {
         self.outcome_of(self.shown_total().as_ref())
     }
 
+    /// For a list that differs between kieskringen (a Tweede Kamer list group, or a list
+    /// not submitted in every kieskring): the kieskringen it stands in, ascending, read from
+    /// the total as the calculation reads it (the core's `counted_lists_with`). `None` for a
+    /// list that is the same everywhere, or while there is no total at a CSB. A candidate of
+    /// such a list is named by kieskring and position ([`deceased`]).
+    pub fn list_kieskringen(&self, list: ListNumber) -> Option<Vec<u32>> {
+        let def = self.definition.as_ref()?;
+        if !def.is_central() {
+            return None;
+        }
+        let total = self.shown_total()?.ok()?;
+        let lists =
+            tally_core::aggregate::outcome::counted_lists_with(&total, Some(&def.election)).ok()?;
+        let group = lists.into_iter().find(|l| l.list == list)?.group?;
+        let mut districts: Vec<u32> = group.into_iter().flat_map(|g| g.districts).collect();
+        districts.sort_unstable();
+        districts.dedup();
+        Some(districts)
+    }
+
     /// [`Ledger::outcome`] from the total already built by [`Ledger::shown_total`].
     pub fn outcome_of(
         &self,
@@ -791,21 +827,36 @@ impl Ledger {
 }
 
 /// The mark of the candidate at `candidate` on list `list` as deceased (P 19a), as the
-/// calculation takes it.
-pub fn deceased(list: ListNumber, candidate: CandidatePosition) -> DeceasedCandidate {
+/// calculation takes it: by position on a list that is the same everywhere, by position on
+/// the list of `kieskring` for a list that differs between kieskringen.
+pub fn deceased(
+    list: ListNumber,
+    candidate: CandidatePosition,
+    kieskring: Option<u32>,
+) -> DeceasedCandidate {
     DeceasedCandidate {
         list,
-        candidate: DeceasedRef::Position(candidate),
+        candidate: match kieskring {
+            None => DeceasedRef::Position(candidate),
+            Some(kieskring) => DeceasedRef::OnList {
+                kieskring,
+                position: candidate,
+            },
+        },
     }
 }
 
-/// Whether the candidate at `candidate` on list `list` is marked deceased.
+/// Whether the candidate at `candidate` on list `list` (of `kieskring`, for a list that
+/// differs between kieskringen) is marked deceased.
 pub fn is_marked_deceased(
     decisions: &Decisions,
     list: ListNumber,
     candidate: CandidatePosition,
+    kieskring: Option<u32>,
 ) -> bool {
-    decisions.deceased.contains(&deceased(list, candidate))
+    decisions
+        .deceased
+        .contains(&deceased(list, candidate, kieskring))
 }
 
 /// The drawing of a lot held that the calculation `outcome` no longer asks for, if any.
@@ -963,16 +1014,28 @@ impl crate::persist::Ledger for Ledger {
                 ),
             ),
             Record::Deceased {
-                list, candidate, ..
+                list,
+                candidate,
+                kieskring,
+                ..
             } => line(
                 "deceased",
-                format!("deceased (P 19a): list {list} candidate {candidate} passed over"),
+                format!(
+                    "deceased (P 19a): list {list} candidate {candidate}{} passed over",
+                    of_kieskring(*kieskring)
+                ),
             ),
             Record::DeceasedUndone {
-                list, candidate, ..
+                list,
+                candidate,
+                kieskring,
+                ..
             } => line(
                 "deceased_undone",
-                format!("deceased mark undone (made in error): list {list} candidate {candidate}"),
+                format!(
+                    "deceased mark undone (made in error): list {list} candidate {candidate}{}",
+                    of_kieskring(*kieskring)
+                ),
             ),
             Record::Refused(r) => line(
                 "import_refused",
@@ -985,4 +1048,9 @@ impl crate::persist::Ledger for Ledger {
             _ => return None,
         })
     }
+}
+
+/// ` of kieskring 5` in an audit line, for a mark on a list that differs between kieskringen.
+fn of_kieskring(kieskring: Option<u32>) -> String {
+    kieskring.map_or_else(String::new, |k| format!(" of kieskring {k}"))
 }

@@ -344,9 +344,10 @@ fn deceased_section(
         0.0,
     )?;
     doc.space(4.0);
-    let list = Column::new(0.0, 60.0, Align::Left);
-    let nr = Column::new(64.0, 24.0, Align::Right);
-    let cname = Column::new(96.0, 250.0, Align::Left);
+    // Wide enough for "Lijst 12 (kieskring 20)" (a list that differs between kieskringen).
+    let list = Column::new(0.0, 100.0, Align::Left);
+    let nr = Column::new(102.0, 24.0, Align::Right);
+    let cname = Column::new(134.0, 212.0, Align::Left);
     let place = Column::new(350.0, WIDTH - 350.0, Align::Left);
     let header = heads(&[
         (list, "lijst"),
@@ -366,10 +367,26 @@ fn deceased_section(
                     .iter()
                     .find_map(|c| c.lists.iter().find(|l| l.number == d.list))
             });
+        // A list that differs between kieskringen: the candidate is the one at the position
+        // on that kieskring's list.
+        let on_list = |kieskring: u32| {
+            election
+                .contests
+                .iter()
+                .find(|c| c.id.0 == kieskring.to_string())
+                .and_then(|c| c.lists.iter().find(|l| l.number == d.list))
+        };
         let (position, cand) = match &d.candidate {
-            DeceasedRef::Position(p) | DeceasedRef::OnList { position: p, .. } => (
+            DeceasedRef::Position(p) => (
                 p.to_string(),
                 political.and_then(|l| l.candidates.iter().find(|c| c.position == *p)),
+            ),
+            DeceasedRef::OnList {
+                kieskring,
+                position: p,
+            } => (
+                p.to_string(),
+                on_list(*kieskring).and_then(|l| l.candidates.iter().find(|c| c.position == *p)),
             ),
             DeceasedRef::ShortCode(code) => (
                 code.clone(),
@@ -382,7 +399,16 @@ fn deceased_section(
         };
         doc.row(
             &[
-                (list, format!("Lijst {}", d.list), Style::Regular),
+                (
+                    list,
+                    match &d.candidate {
+                        DeceasedRef::OnList { kieskring, .. } => {
+                            format!("Lijst {} (kieskring {kieskring})", d.list)
+                        }
+                        _ => format!("Lijst {}", d.list),
+                    },
+                    Style::Regular,
+                ),
                 (nr, position, Style::Regular),
                 (
                     cname,

@@ -971,6 +971,11 @@ catalogue! {
     DeceasedPromptList => "Lijstnummer:", "List number:";
     /// Prompt for the candidate on list {0}.
     DeceasedPromptCandidate => "Nummer van de kandidaat op lijst {0}:", "Candidate's number on list {0}:";
+    /// Prompt for the kieskring of list {0}, which differs between kieskringen ({1}: the
+    /// kieskringen it stands in).
+    DeceasedPromptKieskring => "Lijst {0} verschilt per kieskring (staat in kieskring {1}). Kieskring:", "List {0} differs between kieskringen (stands in kieskring {1}). Kieskring:";
+    /// The list does not stand in the kieskring typed.
+    DeceasedNoKieskring => "Lijst {0} staat niet in kieskring {1}; kies een van: {2}", "List {0} does not stand in kieskring {1}; choose one of: {2}";
     /// No such list.
     DeceasedNoList => "Er is geen lijst {0}", "There is no list {0}";
     /// No such candidate.
@@ -1034,7 +1039,7 @@ catalogue! {
     /// Help on the candidates screen.
     HelpCandidates => "De gekozen kandidaten per lijst: eerst op voorkeur (boven de drempel), dan in lijstvolgorde. O markeert een overleden kandidaat (alleen de coordinator, bevestigd met het nummer van de kandidaat; de kandidaat wordt overgeslagen, P 19a), H herstelt een markering die bij vergissing is gemaakt. E schrijft de 510d, de 520 en het proces-verbaal.", "The elected candidates per list: first by preference (above the threshold), then in list order. O marks a candidate deceased (the coordinator only, confirmed with the candidate's number; passed over, P 19a), H undoes a mark made in error. E writes the 510d, the 520 and the report.";
     /// Help on marking a candidate deceased.
-    HelpDeceased => "Een overleden kandidaat (P 19a): typ het lijstnummer en Enter, dan het nummer van de kandidaat en Enter. Het scherm zegt het besluit in woorden; typ het nummer van de kandidaat opnieuw en Enter om het vast te leggen. Letters doen hier niets. Esc gaat terug zonder besluit.", "A deceased candidate (P 19a): type the list number and Enter, then the candidate's number and Enter. The screen says the decision in words; type the candidate's number again and Enter to record it. Letters do nothing here. Esc goes back without a decision.";
+    HelpDeceased => "Een overleden kandidaat (P 19a): typ het lijstnummer en Enter; verschilt de lijst per kieskring, dan de kieskring en Enter; dan het nummer van de kandidaat (op de lijst van die kieskring) en Enter. Het scherm zegt het besluit in woorden; typ het nummer van de kandidaat opnieuw en Enter om het vast te leggen. Letters doen hier niets. Esc gaat terug zonder besluit.", "A deceased candidate (P 19a): type the list number and Enter; for a list that differs between kieskringen, then the kieskring and Enter; then the candidate's number (on that kieskring's list) and Enter. The screen says the decision in words; type the candidate's number again and Enter to record it. Letters do nothing here. Esc goes back without a decision.";
     /// Help on the done screen.
     HelpDone => "De uitslag is ondertekend geschreven en teruggelezen. Neem de hashcode over op het papier. E schrijft dezelfde bestanden op nog een stick.", "The result was written signed and read back. Copy the hash code onto the paper. E writes the same files to another stick.";
 

@@ -236,7 +236,7 @@ fn a_deceased_candidate_is_passed_over_and_a_wrong_mark_undone() {
     );
     assert_eq!(
         r.state.ledger.decisions.deceased,
-        vec![deceased(ListNumber(3), CandidatePosition(1))]
+        vec![deceased(ListNumber(3), CandidatePosition(1), None)]
     );
     // Passed over: the next on the list, 24, is elected.
     let after = elected(&r, 3);
@@ -285,7 +285,7 @@ fn a_deceased_candidate_is_passed_over_and_a_wrong_mark_undone() {
     assert!(elected(&r, 4).contains(&2));
     assert_eq!(
         r.state.ledger.decisions.deceased,
-        vec![deceased(ListNumber(3), CandidatePosition(1))]
+        vec![deceased(ListNumber(3), CandidatePosition(1), None)]
     );
     // Esc leaves without a decision.
     press(&mut r, KeyCode::Char('o'));

@@ -182,13 +182,23 @@ fn csb_until_seats(r: &mut Runner, media: &Path, def: &str, imports: &[(String, 
     );
 }
 
-#[test]
-fn the_hsb_510c_with_the_other_kieskringen_gives_the_signed_510d_and_520() {
-    let dir = tempfile::tempdir().unwrap();
-    let pki = Pki::new("TK2021");
-    let hsb = hsb_510c(&pki, &dir.path().join("hsb"));
+/// The synthetic Tweede Kamer of part 1: the HSB of kieskring 1's signed 510c and 19 more
+/// kieskringen with Groningen's real counts and candidate lists. `edit_230b` may change the
+/// candidate list (230b text) of a kieskring before it is signed onto the definition medium.
+/// Returns the CSB's paths, the definition's folder and the imports (folder, SHA-256).
+fn synthetic_tk(
+    dir: &Path,
+    pki: &Pki,
+    edit_230b: impl Fn(u32, String) -> String,
+) -> (
+    tally_demo::Paths,
+    String,
+    Vec<(String, String)>,
+    tally_core::counts::CountFile,
+) {
+    let hsb = hsb_510c(pki, &dir.join("hsb"));
 
-    let paths = pki.appliance(&dir.path().join("csb"), Role::Csb, "CSB", "Kiesraad");
+    let paths = pki.appliance(&dir.join("csb"), Role::Csb, "CSB", "Kiesraad");
     let media = paths.media_dir.clone();
     let def_110a = real("Verkiezingsdefinitie_TK2021.eml.xml");
     let groningen_230b =
@@ -206,7 +216,7 @@ fn the_hsb_510c_with_the_other_kieskringen_gives_the_signed_510d_and_520() {
         );
         files.push((
             format!("Kandidatenlijsten_TK2021_{n}.eml.xml"),
-            text.into_bytes(),
+            edit_230b(n, text).into_bytes(),
         ));
     }
     let def = pki.definition(&media, files);
@@ -217,9 +227,18 @@ fn the_hsb_510c_with_the_other_kieskringen_gives_the_signed_510d_and_520() {
     let real_510c = read_count(&real("Telling_TK2021_kieskring_Groningen.eml.xml")).unwrap();
     let mut imports = vec![(hsb_folder, hsb_sha)];
     for n in 2..=20 {
-        let (folder, bytes) = kieskring_510c(&pki, &media, &real_510c.header, n, &real_510c.total);
+        let (folder, bytes) = kieskring_510c(pki, &media, &real_510c.header, n, &real_510c.total);
         imports.push((folder, sha_hex(&bytes)));
     }
+    (paths, def, imports, real_510c)
+}
+
+#[test]
+fn the_hsb_510c_with_the_other_kieskringen_gives_the_signed_510d_and_520() {
+    let dir = tempfile::tempdir().unwrap();
+    let pki = Pki::new("TK2021");
+    let (paths, def, imports, real_510c) = synthetic_tk(dir.path(), &pki, |_, text| text);
+    let media = paths.media_dir.clone();
 
     let mut r = open(&paths, Lang::Nl);
     csb_until_seats(&mut r, &media, &def, &imports);
@@ -362,4 +381,151 @@ fn the_real_tk2021_seats_equal_the_520_and_candidates_wait_for_every_kieskrings_
             .to_string_lossy()
             .contains("510d"))
     );
+}
+
+/// The inner part of candidate `position`'s `Candidate` element in the first list of a 230b
+/// (its name, gender and locality), as a byte range.
+fn candidate_range(text: &str, position: u32) -> std::ops::Range<usize> {
+    let open = format!(r#"<CandidateIdentifier Id="{position}"></CandidateIdentifier>"#);
+    let start = text.find(&open).unwrap() + open.len();
+    let end = start + text[start..].find("</Candidate>").unwrap();
+    start..end
+}
+
+/// A deceased candidate of a list that differs between kieskringen (P 19a with P 18/P 19):
+/// in kieskring 20 the VVD's candidates 2 and 3 change places, so list 1 is elected across
+/// kieskringen. Its candidate is named by kieskring and position: a kieskring the list is not
+/// in is refused with the ones it is in, Rutte (number 1 of kieskring 20's list) is marked and
+/// passed over in every kieskring, the mark says the kieskring, and a restart replays it.
+#[test]
+fn a_deceased_candidate_of_a_list_that_differs_between_kieskringen_is_named_by_kieskring() {
+    let dir = tempfile::tempdir().unwrap();
+    let pki = Pki::new("TK2021");
+    let (paths, def, imports, _) = synthetic_tk(dir.path(), &pki, |n, text| {
+        if n != 20 {
+            return text;
+        }
+        let (two, three) = (candidate_range(&text, 2), candidate_range(&text, 3));
+        let mut out = text[..two.start].to_owned();
+        out.push_str(&text[three.clone()]);
+        out.push_str(&text[two.end..three.start]);
+        out.push_str(&text[two.clone()]);
+        out.push_str(&text[three.end..]);
+        assert!(out.len() == text.len() && out != text);
+        out
+    });
+    let media = paths.media_dir.clone();
+    let mut r = open(&paths, Lang::Nl);
+    csb_until_seats(&mut r, &media, &def, &imports);
+    let all: Vec<u32> = (1..=20).collect();
+    assert_eq!(r.state.ledger.list_kieskringen(ListNumber(1)), Some(all));
+    assert_eq!(r.state.ledger.list_kieskringen(ListNumber(2)), None);
+    let rutte_elected = |r: &Runner| {
+        let Some(Ok(Computation::Complete(c))) = &r.state.level.outcome else {
+            panic!("{:?}", r.state.level.outcome);
+        };
+        let vvd = c.elected().unwrap();
+        let vvd = vvd.iter().find(|l| l.list == ListNumber(1)).unwrap();
+        assert!(vvd.elected.iter().all(|e| e.district.is_some()), "{vvd:?}");
+        vvd.elected.iter().any(|e| e.position.0 == 1)
+    };
+    assert!(rutte_elected(&r));
+    press(&mut r, KeyCode::Enter);
+    assert_eq!(r.state.screen, Shell::Level(Screen::Candidates));
+
+    // O, list 1: the kieskring is asked; 21 is refused with the ones the list is in.
+    press(&mut r, KeyCode::Char('o'));
+    typ(&mut r, "1");
+    press(&mut r, KeyCode::Enter);
+    check_view(
+        &mut r,
+        &[
+            "Lijst 1 verschilt per kieskring (staat in kieskring 1-20)",
+            "Kieskring: _",
+        ],
+        &["List 1 differs between kieskringen", "Kieskring: _"],
+    );
+    typ(&mut r, "21");
+    press(&mut r, KeyCode::Enter);
+    let note = r.state.note.as_ref().unwrap().text(Lang::Nl);
+    assert!(
+        note.contains("Lijst 1 staat niet in kieskring 21"),
+        "{note}"
+    );
+    // Kieskring 20, number 1 (Rutte), said in words, confirmed.
+    typ(&mut r, "20");
+    press(&mut r, KeyCode::Enter);
+    check_view(
+        &mut r,
+        &["Nummer van de kandidaat op lijst 1 (kieskring 20):"],
+        &["Candidate's number on list 1 (kieskring 20):"],
+    );
+    typ(&mut r, "1");
+    press(&mut r, KeyCode::Enter);
+    check_view(
+        &mut r,
+        &["Rutte", "overleden gemarkeerd en bij de toewijzing"],
+        &["Rutte", "passed over (P 19a)"],
+    );
+    typ(&mut r, "1");
+    press(&mut r, KeyCode::Enter);
+    let mark = tally_ledger::higher::deceased(
+        ListNumber(1),
+        tally_core::ids::CandidatePosition(1),
+        Some(20),
+    );
+    assert_eq!(r.state.ledger.decisions.deceased, vec![mark.clone()]);
+    assert!(
+        !rutte_elected(&r),
+        "Rutte is passed over in every kieskring"
+    );
+    let text = render(&r.state).join("\n");
+    assert!(
+        text.contains("lijst 1 (kieskring 20) nr 1") && text.contains("Rutte"),
+        "{text}"
+    );
+
+    // The 520 elects no Rutte; the P 22-2 names him with the kieskring of the mark.
+    assert_eq!(r.state.screen, Shell::Level(Screen::Candidates));
+    press(&mut r, KeyCode::Char('e'));
+    assert_eq!(
+        r.state.screen,
+        Shell::Level(Screen::Done),
+        "{:?}",
+        r.state.note
+    );
+    let folder = std::path::PathBuf::from(r.state.ledger.exported.clone().unwrap().path);
+    let result =
+        read_result(&std::fs::read(folder.join("Resultaat_TK2021.eml.xml")).unwrap()).unwrap();
+    assert_eq!(result.total_seats(), 150);
+    let vvd = result
+        .lists
+        .iter()
+        .find(|l| l.list == ListNumber(1))
+        .unwrap();
+    assert!(
+        vvd.candidates.iter().all(|c| c.candidate.position.0 != 1),
+        "{vvd:?}"
+    );
+    let out = std::process::Command::new("pdftotext")
+        .args(["-layout"])
+        .arg(folder.join("Totaaltelling_TK2021.pdf"))
+        .arg("-")
+        .output()
+        .expect("pdftotext (poppler-utils)");
+    let report = String::from_utf8_lossy(&out.stdout).into_owned();
+    let section = report
+        .split("5. Overleden kandidaten (P 19a)")
+        .nth(1)
+        .unwrap_or_else(|| panic!("{report}"));
+    assert!(
+        section.contains("Lijst 1 (kieskring 20)") && section.contains("Rutte"),
+        "{section}"
+    );
+
+    // A restart replays the mark.
+    drop(r);
+    let mut again = open(&paths, Lang::Nl);
+    unlock(&mut again);
+    assert_eq!(again.state.ledger.decisions.deceased, vec![mark]);
 }

@@ -236,7 +236,8 @@ fn a_deceased_mark_the_journal_cannot_take_is_not_made() {
         r.state.ledger.decisions.deceased,
         vec![tally_ledger::higher::deceased(
             ListNumber(3),
-            CandidatePosition(1)
+            CandidatePosition(1),
+            None
         )]
     );
     // The coordinator's PIN, then the mark.

@@ -219,12 +219,14 @@ fn records_read_back_as_written() {
         Record::Deceased {
             list: ListNumber(3),
             candidate: tally_core::ids::CandidatePosition(1),
+            kieskring: None,
             at: 1_764_000_000_000,
             by: None,
         },
         Record::DeceasedUndone {
             list: ListNumber(3),
             candidate: tally_core::ids::CandidatePosition(1),
+            kieskring: None,
             at: 1_764_000_000_001,
             by: None,
         },
@@ -266,12 +268,14 @@ fn a_deceased_candidate_is_passed_over_and_a_wrong_mark_undone() {
     let dead = |list: u32, c: u32| Record::Deceased {
         list: ListNumber(list),
         candidate: P(c),
+        kieskring: None,
         at: 0,
         by: None,
     };
     let undo = |list: u32, c: u32| Record::DeceasedUndone {
         list: ListNumber(list),
         candidate: P(c),
+        kieskring: None,
         at: 0,
         by: None,
     };
@@ -329,7 +333,7 @@ fn a_deceased_candidate_is_passed_over_and_a_wrong_mark_undone() {
         Err(ApplyError::Deceased(DeceasedError::NotMarked { .. }))
     ));
     l.apply(&dead(3, 1), None).unwrap();
-    assert!(is_marked_deceased(&l.decisions, ListNumber(3), P(1)));
+    assert!(is_marked_deceased(&l.decisions, ListNumber(3), P(1), None));
     assert!(matches!(
         l.apply(&dead(3, 1), None),
         Err(ApplyError::Deceased(DeceasedError::AlreadyMarked { .. }))
@@ -343,5 +347,8 @@ fn a_deceased_candidate_is_passed_over_and_a_wrong_mark_undone() {
     assert!(!elected(&l, 4).contains(&5));
     l.apply(&undo(4, 5), None).unwrap();
     assert!(elected(&l, 4).contains(&5));
-    assert_eq!(l.decisions.deceased, vec![deceased(ListNumber(3), P(1))]);
+    assert_eq!(
+        l.decisions.deceased,
+        vec![deceased(ListNumber(3), P(1), None)]
+    );
 }

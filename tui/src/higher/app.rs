@@ -130,6 +130,11 @@ pub enum Screen {
         undo: bool,
         /// The list, once typed and found.
         list: Option<ListNumber>,
+        /// For a list that differs between kieskringen: the kieskringen it stands in (the
+        /// kieskring is asked next); empty for a list that is the same everywhere.
+        kieskringen: Vec<u32>,
+        /// The kieskring whose list the candidate's number is on, once typed.
+        kieskring: Option<u32>,
         /// The candidate, once typed and found (then the number typed again confirms).
         candidate: Option<CandidatePosition>,
         /// The digits typed so far.
@@ -329,7 +334,7 @@ impl Level for Higher {
                 vec![Effect::Level(HigherEffect::Export)]
             }
             HigherAct::Deceased { undo } => {
-                go(state, deceased_screen(undo, None, None));
+                go(state, deceased_screen(DeceasedChoice::new(undo)));
                 vec![]
             }
             HigherAct::Request => {
@@ -527,17 +532,26 @@ impl Level for Higher {
                 go(state, screen);
             }
             Record::Deceased {
-                list, candidate, ..
+                list,
+                candidate,
+                kieskring,
+                ..
             }
             | Record::DeceasedUndone {
-                list, candidate, ..
+                list,
+                candidate,
+                kieskring,
+                ..
             } => {
                 let msg = if matches!(record, Record::Deceased { .. }) {
                     Msg::DeceasedDone
                 } else {
                     Msg::DeceasedUndoneDone
                 };
-                state.info(msg, &[&list.to_string(), &candidate.to_string()]);
+                state.info(
+                    msg,
+                    &[&list_label(*list, *kieskring), &candidate.to_string()],
+                );
                 // The candidates again (or a drawing of lots the new outcome asks for).
                 let screen = after_lot_screen(state);
                 go(state, screen);
@@ -1076,9 +1090,22 @@ fn on_key(state: &mut State, key: KeyEvent) -> Vec<Effect> {
         Screen::Deceased {
             undo,
             list,
+            kieskringen,
+            kieskring,
             candidate,
             typed,
-        } => deceased_key(state, key, undo, list, candidate, typed),
+        } => deceased_key(
+            state,
+            key,
+            DeceasedChoice {
+                undo,
+                list,
+                kieskringen,
+                kieskring,
+                candidate,
+            },
+            typed,
+        ),
         // Another stick: the same signed files (the kept export).
         Screen::Done => match letter(&key) {
             Some('e') => {
@@ -1127,16 +1154,69 @@ fn deceased_refusal(e: &DeceasedError) -> Refusal {
     )
 }
 
-fn deceased_screen(
+fn deceased_screen(choice: DeceasedChoice) -> Screen {
+    Screen::Deceased {
+        undo: choice.undo,
+        list: choice.list,
+        kieskringen: choice.kieskringen,
+        kieskring: choice.kieskring,
+        candidate: choice.candidate,
+        typed: String::new(),
+    }
+}
+
+/// What is chosen so far on the deceased screen.
+#[derive(Debug, Clone, PartialEq, Eq)]
+struct DeceasedChoice {
     undo: bool,
     list: Option<ListNumber>,
+    /// The kieskringen of a list that differs between them (empty: the same everywhere).
+    kieskringen: Vec<u32>,
+    kieskring: Option<u32>,
     candidate: Option<CandidatePosition>,
-) -> Screen {
-    Screen::Deceased {
-        undo,
-        list,
-        candidate,
-        typed: String::new(),
+}
+
+impl DeceasedChoice {
+    fn new(undo: bool) -> DeceasedChoice {
+        DeceasedChoice {
+            undo,
+            list: None,
+            kieskringen: Vec::new(),
+            kieskring: None,
+            candidate: None,
+        }
+    }
+}
+
+/// Ascending numbers as ranges: `1-20`, `1-5, 7, 9-12`.
+pub fn number_ranges(numbers: &[u32]) -> String {
+    let mut parts: Vec<String> = Vec::new();
+    let mut i = 0;
+    while let Some(&first) = numbers.get(i) {
+        let mut last = first;
+        while numbers
+            .get(i + 1)
+            .is_some_and(|&n| Some(n) == last.checked_add(1))
+        {
+            last = numbers.get(i + 1).copied().unwrap_or(last);
+            i += 1;
+        }
+        parts.push(if last > first {
+            format!("{first}-{last}")
+        } else {
+            first.to_string()
+        });
+        i += 1;
+    }
+    parts.join(", ")
+}
+
+/// The list as the deceased screen and its messages name it: `5`, or `5 (kieskring 3)` for
+/// a list that differs between kieskringen.
+pub fn list_label(list: ListNumber, kieskring: Option<u32>) -> String {
+    match kieskring {
+        None => list.to_string(),
+        Some(k) => format!("{list} (kieskring {k})"),
     }
 }
 
@@ -1159,22 +1239,20 @@ pub fn listed_candidate(
 }
 
 /// A key while a deceased candidate is chosen and confirmed: digits, Backspace, Enter and Esc
-/// only (no letter acts while a number is typed).
+/// only (no letter acts while a number is typed). The list, for a list that differs between
+/// kieskringen the kieskring, the candidate, then the candidate's number again.
 fn deceased_key(
     state: &mut State,
     key: KeyEvent,
-    undo: bool,
-    list: Option<ListNumber>,
-    candidate: Option<CandidatePosition>,
+    choice: DeceasedChoice,
     mut typed: String,
 ) -> Vec<Effect> {
-    let stay = |state: &mut State, typed: String| {
-        state.go(Screen::Deceased {
-            undo,
-            list,
-            candidate,
-            typed,
-        });
+    let stay = |state: &mut State, choice: DeceasedChoice, typed: String| {
+        let mut screen = deceased_screen(choice);
+        if let Screen::Deceased { typed: t, .. } = &mut screen {
+            *t = typed;
+        }
+        state.go(screen);
     };
     match key.code {
         KeyCode::Esc => {
@@ -1193,31 +1271,51 @@ fn deceased_key(
             typed.push(c);
         }
         KeyCode::Enter => {
-            let number = typed.parse::<u32>().ok();
-            match (list, candidate, number) {
-                (_, _, None) => {}
-                (None, _, Some(n)) => {
+            let Some(n) = typed.parse::<u32>().ok() else {
+                stay(state, choice, typed);
+                return vec![];
+            };
+            let mut next = choice.clone();
+            match (choice.list, choice.kieskring, choice.candidate) {
+                (None, _, _) => {
                     let l = ListNumber(n);
                     if listed_candidate(state, l, None).is_some() {
-                        go(state, deceased_screen(undo, Some(l), None));
+                        next.list = Some(l);
+                        next.kieskringen = state.ledger.list_kieskringen(l).unwrap_or_default();
+                        go(state, deceased_screen(next));
                     } else {
                         state.error(Refusal::with(Msg::DeceasedNoList, &[&typed], ""));
-                        stay(state, String::new());
+                        stay(state, choice, String::new());
                     }
-                    return vec![];
                 }
-                (Some(l), None, Some(n)) => {
+                (Some(l), None, None) if !choice.kieskringen.is_empty() => {
+                    if choice.kieskringen.contains(&n) {
+                        next.kieskring = Some(n);
+                        go(state, deceased_screen(next));
+                    } else {
+                        state.error(Refusal::with(
+                            Msg::DeceasedNoKieskring,
+                            &[&l.to_string(), &typed, &number_ranges(&choice.kieskringen)],
+                            "",
+                        ));
+                        stay(state, choice, String::new());
+                    }
+                }
+                (Some(l), k, None) => {
                     let c = CandidatePosition(n);
-                    let found =
-                        listed_candidate(state, l, Some(c)).is_some_and(|(_, c)| c.is_some());
-                    let marked = is_marked_deceased(&state.ledger.decisions, l, c);
-                    let args = [l.to_string(), c.to_string()];
+                    // A kieskring whose candidate list (230b) the CSB does not hold: the
+                    // count's own list of that kieskring decides (the ledger refuses a
+                    // position it does not have).
+                    let found = kieskring_candidate(state, l, k, c).is_some()
+                        || k.is_some_and(|k| kieskring_list(state, l, k).is_none());
+                    let marked = is_marked_deceased(&state.ledger.decisions, l, c, k);
+                    let args = [list_label(l, k), c.to_string()];
                     let args = [args[0].as_str(), args[1].as_str()];
                     let refused = if !found {
                         Some(Msg::DeceasedNoCandidate)
-                    } else if marked && !undo {
+                    } else if marked && !choice.undo {
                         Some(Msg::DeceasedAlready)
-                    } else if !marked && undo {
+                    } else if !marked && choice.undo {
                         Some(Msg::DeceasedNotMarked)
                     } else {
                         None
@@ -1225,17 +1323,20 @@ fn deceased_key(
                     match refused {
                         Some(msg) => {
                             state.error(Refusal::with(msg, &args, ""));
-                            stay(state, String::new());
+                            stay(state, choice, String::new());
                         }
-                        None => go(state, deceased_screen(undo, Some(l), Some(c))),
+                        None => {
+                            next.candidate = Some(c);
+                            go(state, deceased_screen(next));
+                        }
                     }
-                    return vec![];
                 }
-                (Some(l), Some(c), Some(n)) if n == c.0 => {
-                    let record = if undo {
+                (Some(l), k, Some(c)) if n == c.0 => {
+                    let record = if choice.undo {
                         Record::DeceasedUndone {
                             list: l,
                             candidate: c,
+                            kieskring: k,
                             at: 0,
                             by: None,
                         }
@@ -1243,27 +1344,59 @@ fn deceased_key(
                         Record::Deceased {
                             list: l,
                             candidate: c,
+                            kieskring: k,
                             at: 0,
                             by: None,
                         }
                     };
-                    stay(state, String::new());
+                    stay(state, choice, String::new());
                     return vec![Effect::Persist(record)];
                 }
-                (Some(_), Some(c), Some(_)) => {
+                (Some(_), _, Some(c)) => {
                     state.error(Refusal::with(
                         Msg::ConfirmWrongCandidate,
                         &[&c.to_string()],
                         "",
                     ));
-                    typed.clear();
+                    stay(state, choice, String::new());
                 }
             }
+            return vec![];
         }
         _ => {}
     }
-    stay(state, typed);
+    stay(state, choice, typed);
     vec![]
+}
+
+/// The candidate at `position` on list `list`: of the kieskring's candidate list (230b) for
+/// a list that differs between kieskringen, else as [`listed_candidate`] finds it.
+pub fn kieskring_candidate(
+    state: &State,
+    list: ListNumber,
+    kieskring: Option<u32>,
+    position: CandidatePosition,
+) -> Option<&Candidate> {
+    match kieskring {
+        None => listed_candidate(state, list, Some(position)).and_then(|(_, c)| c),
+        Some(k) => kieskring_list(state, list, k)?
+            .candidates
+            .iter()
+            .find(|c| c.position == position),
+    }
+}
+
+/// List `list` of kieskring `kieskring` as its candidate list (230b) gives it, when the CSB
+/// holds that kieskring's lists.
+fn kieskring_list(
+    state: &State,
+    list: ListNumber,
+    kieskring: u32,
+) -> Option<&tally_core::election::PoliticalList> {
+    let def = state.ledger.definition.as_ref()?;
+    def.election
+        .list(&tally_core::ids::ContestId(kieskring.to_string()), list)
+        .filter(|l| !l.candidates.is_empty())
 }
 
 /// A drawing of lots the calculation waits for.

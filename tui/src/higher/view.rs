@@ -12,7 +12,10 @@ use tally_core::apportionment::{ElectedBy, SeatStep};
 use tally_core::hashcode::Sha256Digest;
 use tally_report::format_count;
 
-use super::app::{PendingDrawing, Screen, State, is_central, listed_candidate, pending_lot};
+use super::app::{
+    PendingDrawing, Screen, State, is_central, kieskring_candidate, list_label, listed_candidate,
+    number_ranges, pending_lot,
+};
 use crate::shell::view::{BOLD, ERR, ascii, groups_lines};
 use crate::text::{Lang, Msg};
 use tally_core::aggregate::outcome::DeceasedRef;
@@ -162,6 +165,8 @@ fn body_lines(state: &State, screen: &Screen) -> (Vec<Line<'static>>, Msg) {
         Screen::Deceased {
             undo,
             list,
+            kieskringen,
+            kieskring,
             candidate,
             typed,
         } => {
@@ -177,7 +182,12 @@ fn body_lines(state: &State, screen: &Screen) -> (Vec<Line<'static>>, Msg) {
                 deceased_marks(state, &mut lines);
                 lines.push(Line::from(""));
             }
-            deceased_input(state, &mut lines, (*undo, *list, *candidate), typed);
+            deceased_input(
+                state,
+                &mut lines,
+                (*undo, *list, kieskringen, *kieskring, *candidate),
+                typed,
+            );
             if candidate.is_some() {
                 Msg::KeysConfirmDeceased
             } else {
@@ -679,28 +689,52 @@ fn candidates(state: &State, lines: &mut Vec<Line<'static>>) {
 fn deceased_marks(state: &State, lines: &mut Vec<Line<'static>>) {
     let lang = state.lang;
     for d in &state.ledger.decisions.deceased {
-        let (position, name) = match &d.candidate {
-            DeceasedRef::Position(p) | DeceasedRef::OnList { position: p, .. } => (
+        let (list, position, name) = match &d.candidate {
+            DeceasedRef::Position(p) => (
+                d.list.to_string(),
                 p.to_string(),
-                listed_candidate(state, d.list, Some(*p))
-                    .and_then(|(_, c)| c)
-                    .map(|c| c.display_name())
-                    .unwrap_or_default(),
+                name_of(state, d.list, None, *p),
             ),
-            DeceasedRef::ShortCode(code) => (code.clone(), String::new()),
+            DeceasedRef::OnList {
+                kieskring,
+                position,
+            } => (
+                list_label(d.list, Some(*kieskring)),
+                position.to_string(),
+                name_of(state, d.list, Some(*kieskring), *position),
+            ),
+            DeceasedRef::ShortCode(code) => (d.list.to_string(), code.clone(), String::new()),
         };
         lines.push(line(
-            Msg::CandidatesDeceased.fill(lang, &[&d.list.to_string(), &position, &name]),
+            Msg::CandidatesDeceased.fill(lang, &[&list, &position, &name]),
         ));
     }
 }
 
-/// What is typed on the deceased screen: the list, the candidate, then the decision in words
-/// and the confirmation.
+/// A candidate's name as the candidate lists give it (empty when the CSB does not hold them).
+fn name_of(
+    state: &State,
+    list: ListNumber,
+    kieskring: Option<u32>,
+    position: CandidatePosition,
+) -> String {
+    kieskring_candidate(state, list, kieskring, position)
+        .map(|c| c.display_name())
+        .unwrap_or_default()
+}
+
+/// What is typed on the deceased screen: the list, for a list that differs between
+/// kieskringen the kieskring, the candidate, then the decision in words and the confirmation.
 fn deceased_input(
     state: &State,
     lines: &mut Vec<Line<'static>>,
-    (undo, list, candidate): (bool, Option<ListNumber>, Option<CandidatePosition>),
+    (undo, list, kieskringen, kieskring, candidate): (
+        bool,
+        Option<ListNumber>,
+        &[u32],
+        Option<u32>,
+        Option<CandidatePosition>,
+    ),
     typed: &str,
 ) {
     let lang = state.lang;
@@ -709,15 +743,26 @@ fn deceased_input(
         lines.push(Line::styled(ascii(&format!("{prompt} {typed}_")), BOLD));
         return;
     };
-    let found = listed_candidate(state, l, candidate);
-    let list_name = found.map(|(p, _)| p.name.clone()).unwrap_or_default();
+    let list_name = listed_candidate(state, l, None)
+        .map(|(p, _)| p.name.clone())
+        .unwrap_or_default();
     lines.push(line(format!("{prompt} {l} {list_name}")));
-    let prompt = Msg::DeceasedPromptCandidate.fill(lang, &[&l.to_string()]);
+    if !kieskringen.is_empty() {
+        let prompt =
+            Msg::DeceasedPromptKieskring.fill(lang, &[&l.to_string(), &number_ranges(kieskringen)]);
+        let Some(k) = kieskring else {
+            lines.push(Line::styled(ascii(&format!("{prompt} {typed}_")), BOLD));
+            return;
+        };
+        lines.push(line(format!("{prompt} {k}")));
+    }
+    let label = list_label(l, kieskring);
+    let prompt = Msg::DeceasedPromptCandidate.fill(lang, &[&label]);
     let Some(c) = candidate else {
         lines.push(Line::styled(ascii(&format!("{prompt} {typed}_")), BOLD));
         return;
     };
-    let cand = found.and_then(|(_, c)| c);
+    let cand = kieskring_candidate(state, l, kieskring, c);
     let name = cand.map(|c| c.display_name()).unwrap_or_default();
     let place = cand.and_then(|c| c.locality.clone()).unwrap_or_default();
     lines.push(line(format!("{prompt} {c} {name}")));
@@ -733,7 +778,7 @@ fn deceased_input(
         Msg::ConfirmDeceased
     };
     lines.push(Line::styled(
-        ascii(&what.fill(lang, &[&l.to_string(), &c.to_string(), &who])),
+        ascii(&what.fill(lang, &[&label, &c.to_string(), &who])),
         BOLD,
     ));
     lines.push(line(
