@@ -228,13 +228,7 @@ fn the_csb_of_a_water_board_exports_the_signed_510d_and_520() {
     assert!(screen.contains("26 zetels"), "{screen}");
     press(&mut r, KeyCode::Enter);
     assert_eq!(r.state.screen, Shell::Level(Screen::Candidates));
-    press(&mut r, KeyCode::Char('e'));
-    assert_eq!(
-        r.state.screen,
-        Shell::Level(Screen::Done),
-        "{:?}",
-        r.state.note
-    );
+    export_done(&mut r);
 
     let exported = r.state.ledger.exported.clone().unwrap();
     let root = pki.root.public_key();

@@ -239,13 +239,7 @@ fn council_csb_stops_at_a_tie_takes_the_lot_and_writes_the_520() {
         &["Lijst 4 Stadspartij Juinen: zetels 23"],
         &["seats 23"],
     );
-    press(&mut r, KeyCode::Char('e'));
-    assert_eq!(
-        r.state.screen,
-        Shell::Level(Screen::Done),
-        "{:?}",
-        r.state.note
-    );
+    export_done(&mut r);
     check_view(
         &mut r,
         &[
@@ -405,13 +399,7 @@ fn a_tie_between_candidates_is_decided_by_a_typed_lot() {
     press(&mut r, KeyCode::Char('z'));
     press(&mut r, KeyCode::Enter);
     assert_eq!(r.state.screen, Shell::Level(Screen::Candidates));
-    press(&mut r, KeyCode::Char('e'));
-    assert_eq!(
-        r.state.screen,
-        Shell::Level(Screen::Done),
-        "{:?}",
-        r.state.note
-    );
+    export_done(&mut r);
     let (_, res) = exported_520(&r);
     let result = read_result(&res).unwrap();
     assert_eq!(result.seats_of(ListNumber(1)), 1);
@@ -488,13 +476,7 @@ fn the_csb_demo_runs_to_the_signed_result() {
     typ(&mut r, "3");
     press(&mut r, KeyCode::Enter);
     press(&mut r, KeyCode::Enter);
-    press(&mut r, KeyCode::Char('e'));
-    assert_eq!(
-        r.state.screen,
-        Shell::Level(Screen::Done),
-        "{:?}",
-        r.state.note
-    );
+    export_done(&mut r);
     let lines = render(&r.state).join("\n");
     assert!(lines.contains("DEMO"), "{lines}");
     let exported = r.state.ledger.exported.clone().unwrap();
@@ -555,13 +537,7 @@ fn seats_no_list_can_take_stay_unfilled_and_are_said() {
         &["Voorkeursdrempel 25% van de kiesdeler", "zetels 8"],
         &["Preference threshold 25% of the quota", "seats 8"],
     );
-    press(&mut r, KeyCode::Char('e'));
-    assert_eq!(
-        r.state.screen,
-        Shell::Level(Screen::Done),
-        "{:?}",
-        r.state.note
-    );
+    export_done(&mut r);
     let (exported, res) = exported_520(&r);
     let text = String::from_utf8(res.clone()).unwrap();
     assert!(
@@ -574,13 +550,7 @@ fn seats_no_list_can_take_stay_unfilled_and_are_said() {
     assert_eq!(result.seats_of(ListNumber(2)), 6);
     assert_eq!(result.total_seats(), 14);
     let pdf = std::path::Path::new(&exported.path).join("Totaaltelling_GR2025_Juinen.pdf");
-    let out = std::process::Command::new("pdftotext")
-        .args(["-layout"])
-        .arg(&pdf)
-        .arg("-")
-        .output()
-        .expect("pdftotext (poppler-utils)");
-    let report = String::from_utf8_lossy(&out.stdout);
+    let report = pdf_text(&pdf);
     assert!(report.contains("Onbezet (P 10)"), "{report}");
     assert!(report.contains("31 zetels blijven onbezet"), "{report}");
     assert!(report.contains("groter dan, niet gelijk aan"), "{report}");

@@ -334,13 +334,7 @@ fn a_deceased_candidate_is_passed_over_and_a_wrong_mark_undone() {
     assert_eq!(elected(&r, 3), (2..=24).collect::<Vec<_>>());
 
     // The 520 elects 24, not 1; the P 22-2 names the deceased candidate.
-    press(&mut r, KeyCode::Char('e'));
-    assert_eq!(
-        r.state.screen,
-        Shell::Level(Screen::Done),
-        "{:?}",
-        r.state.note
-    );
+    export_done(&mut r);
     let exported = r.state.ledger.exported.clone().unwrap();
     let folder = Path::new(&exported.path);
     let res = std::fs::read(folder.join("DEMO_Resultaat_GR2025_Juinen.eml.xml")).unwrap();
@@ -370,13 +364,7 @@ fn a_deceased_candidate_is_passed_over_and_a_wrong_mark_undone() {
         .map(|e| e.unwrap().path())
         .find(|p| p.extension().is_some_and(|x| x == "pdf"))
         .unwrap();
-    let out = std::process::Command::new("pdftotext")
-        .args(["-layout"])
-        .arg(&pdf)
-        .arg("-")
-        .output()
-        .expect("pdftotext (poppler-utils)");
-    let report = String::from_utf8_lossy(&out.stdout);
+    let report = pdf_text(&pdf);
     assert!(
         report.contains("5. Overleden kandidaten (P 19a)"),
         "{report}"

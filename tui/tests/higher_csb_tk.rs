@@ -90,13 +90,7 @@ fn hsb_510c(pki: &Pki, dir: &Path) -> std::path::PathBuf {
         import(&mut r, &folder, &sha_hex(&bytes));
     }
     press(&mut r, KeyCode::Char('t'));
-    press(&mut r, KeyCode::Char('e'));
-    assert_eq!(
-        r.state.screen,
-        Shell::Level(Screen::Done),
-        "{:?}",
-        r.state.note
-    );
+    export_done(&mut r);
     std::path::PathBuf::from(r.state.ledger.exported.clone().unwrap().path)
 }
 
@@ -251,13 +245,7 @@ fn the_hsb_510c_with_the_other_kieskringen_gives_the_signed_510d_and_520() {
     press(&mut r, KeyCode::Enter);
     assert_eq!(r.state.screen, Shell::Level(Screen::Candidates));
     check_view(&mut r, &["Lijst 1 VVD", "Rutte"], &["List 1 VVD"]);
-    press(&mut r, KeyCode::Char('e'));
-    assert_eq!(
-        r.state.screen,
-        Shell::Level(Screen::Done),
-        "{:?}",
-        r.state.note
-    );
+    export_done(&mut r);
 
     let exported = r.state.ledger.exported.clone().unwrap();
     let root = pki.root.public_key();
@@ -487,14 +475,7 @@ fn a_deceased_candidate_of_a_list_that_differs_between_kieskringen_is_named_by_k
 
     // The 520 elects no Rutte; the P 22-2 names him with the kieskring of the mark.
     assert_eq!(r.state.screen, Shell::Level(Screen::Candidates));
-    press(&mut r, KeyCode::Char('e'));
-    assert_eq!(
-        r.state.screen,
-        Shell::Level(Screen::Done),
-        "{:?}",
-        r.state.note
-    );
-    let folder = std::path::PathBuf::from(r.state.ledger.exported.clone().unwrap().path);
+    let folder = export_done(&mut r);
     let result =
         read_result(&std::fs::read(folder.join("Resultaat_TK2021.eml.xml")).unwrap()).unwrap();
     assert_eq!(result.total_seats(), 150);
@@ -507,13 +488,7 @@ fn a_deceased_candidate_of_a_list_that_differs_between_kieskringen_is_named_by_k
         vvd.candidates.iter().all(|c| c.candidate.position.0 != 1),
         "{vvd:?}"
     );
-    let out = std::process::Command::new("pdftotext")
-        .args(["-layout"])
-        .arg(folder.join("Totaaltelling_TK2021.pdf"))
-        .arg("-")
-        .output()
-        .expect("pdftotext (poppler-utils)");
-    let report = String::from_utf8_lossy(&out.stdout).into_owned();
+    let report = pdf_text(&folder.join("Totaaltelling_TK2021.pdf"));
     let section = report
         .split("5. Overleden kandidaten (P 19a)")
         .nth(1)

@@ -469,13 +469,7 @@ fn hsb_imports_refuses_corrects_restarts_and_writes_the_signed_510c() {
         &["vergelijk met het papieren", "E.1", &e1],
         &["compare with the paper", &e1],
     );
-    press(&mut r, KeyCode::Char('e'));
-    assert_eq!(
-        r.state.screen,
-        Shell::Level(Screen::Done),
-        "{:?}",
-        r.state.note
-    );
+    export_done(&mut r);
     check_view(
         &mut r,
         &[
@@ -527,13 +521,7 @@ fn hsb_imports_refuses_corrects_restarts_and_writes_the_signed_510c() {
     };
     let first_stick = folder.with_extension("first");
     std::fs::rename(&folder, &first_stick).unwrap();
-    press(&mut r, KeyCode::Char('e'));
-    assert_eq!(
-        r.state.screen,
-        Shell::Level(Screen::Done),
-        "{:?}",
-        r.state.note
-    );
+    export_done(&mut r);
     assert_eq!(r.state.ledger.exported.as_ref(), Some(&exported));
     assert_eq!(read_all(&folder), read_all(&first_stick));
 

@@ -122,21 +122,13 @@ pub enum Screen {
     Lot,
     /// The elected candidates.
     Candidates,
-    /// A candidate marked deceased (P 19a), or such a mark made in error undone: the list and
-    /// the candidate typed by number, then the decision said in words and confirmed by typing
-    /// the candidate's number again. Only digits are typed here; no letter acts.
+    /// A candidate marked deceased (P 19a), or such a mark made in error undone: the list, for
+    /// a list that differs between kieskringen the kieskring, and the candidate typed by
+    /// number, then the decision said in words and confirmed by typing the candidate's number
+    /// again. Only digits are typed here; no letter acts.
     Deceased {
-        /// Undo a mark instead of making one.
-        undo: bool,
-        /// The list, once typed and found.
-        list: Option<ListNumber>,
-        /// For a list that differs between kieskringen: the kieskringen it stands in (the
-        /// kieskring is asked next); empty for a list that is the same everywhere.
-        kieskringen: Vec<u32>,
-        /// The kieskring whose list the candidate's number is on, once typed.
-        kieskring: Option<u32>,
-        /// The candidate, once typed and found (then the number typed again confirms).
-        candidate: Option<CandidatePosition>,
+        /// What is chosen so far.
+        choice: DeceasedChoice,
         /// The digits typed so far.
         typed: String,
     },
@@ -299,7 +291,7 @@ impl Level for Higher {
     fn guard(_state: &State, screen: &Screen) -> Option<Guard<HigherAct>> {
         let act = match screen {
             Screen::Lot => HigherAct::Lot,
-            Screen::Deceased { undo, .. } => HigherAct::Deceased { undo: *undo },
+            Screen::Deceased { choice, .. } => HigherAct::Deceased { undo: choice.undo },
             Screen::Request { .. } => HigherAct::Request,
             Screen::ConfirmCorrection { body, accept, .. } => HigherAct::Correction {
                 body: body.clone(),
@@ -1087,25 +1079,7 @@ fn on_key(state: &mut State, key: KeyEvent) -> Vec<Effect> {
             }
             _ => vec![],
         },
-        Screen::Deceased {
-            undo,
-            list,
-            kieskringen,
-            kieskring,
-            candidate,
-            typed,
-        } => deceased_key(
-            state,
-            key,
-            DeceasedChoice {
-                undo,
-                list,
-                kieskringen,
-                kieskring,
-                candidate,
-            },
-            typed,
-        ),
+        Screen::Deceased { choice, typed } => deceased_key(state, key, choice, typed),
         // Another stick: the same signed files (the kept export).
         Screen::Done => match letter(&key) {
             Some('e') => {
@@ -1156,24 +1130,27 @@ fn deceased_refusal(e: &DeceasedError) -> Refusal {
 
 fn deceased_screen(choice: DeceasedChoice) -> Screen {
     Screen::Deceased {
-        undo: choice.undo,
-        list: choice.list,
-        kieskringen: choice.kieskringen,
-        kieskring: choice.kieskring,
-        candidate: choice.candidate,
+        choice,
         typed: String::new(),
     }
 }
 
-/// What is chosen so far on the deceased screen.
+/// What is chosen so far on the deceased screen: the list, for a list that differs between
+/// kieskringen the kieskring, and the candidate, each once typed and found (then the
+/// candidate's number typed again confirms).
 #[derive(Debug, Clone, PartialEq, Eq)]
-struct DeceasedChoice {
-    undo: bool,
-    list: Option<ListNumber>,
-    /// The kieskringen of a list that differs between them (empty: the same everywhere).
-    kieskringen: Vec<u32>,
-    kieskring: Option<u32>,
-    candidate: Option<CandidatePosition>,
+pub struct DeceasedChoice {
+    /// Undo a mark instead of making one.
+    pub undo: bool,
+    /// The list.
+    pub list: Option<ListNumber>,
+    /// For a list that differs between kieskringen: the kieskringen it stands in (the
+    /// kieskring is asked next); empty for a list that is the same everywhere.
+    pub kieskringen: Vec<u32>,
+    /// The kieskring whose list the candidate's number is on.
+    pub kieskring: Option<u32>,
+    /// The candidate.
+    pub candidate: Option<CandidatePosition>,
 }
 
 impl DeceasedChoice {
@@ -1248,11 +1225,7 @@ fn deceased_key(
     mut typed: String,
 ) -> Vec<Effect> {
     let stay = |state: &mut State, choice: DeceasedChoice, typed: String| {
-        let mut screen = deceased_screen(choice);
-        if let Screen::Deceased { typed: t, .. } = &mut screen {
-            *t = typed;
-        }
-        state.go(screen);
+        state.go(Screen::Deceased { choice, typed });
     };
     match key.code {
         KeyCode::Esc => {

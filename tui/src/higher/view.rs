@@ -13,8 +13,8 @@ use tally_core::hashcode::Sha256Digest;
 use tally_report::format_count;
 
 use super::app::{
-    PendingDrawing, Screen, State, is_central, kieskring_candidate, list_label, listed_candidate,
-    number_ranges, pending_lot,
+    DeceasedChoice, PendingDrawing, Screen, State, is_central, kieskring_candidate, list_label,
+    listed_candidate, number_ranges, pending_lot,
 };
 use crate::shell::view::{BOLD, ERR, ascii, groups_lines};
 use crate::text::{Lang, Msg};
@@ -162,15 +162,8 @@ fn body_lines(state: &State, screen: &Screen) -> (Vec<Line<'static>>, Msg) {
             candidates(state, &mut lines);
             Msg::KeysCandidates
         }
-        Screen::Deceased {
-            undo,
-            list,
-            kieskringen,
-            kieskring,
-            candidate,
-            typed,
-        } => {
-            let (head, explain) = if *undo {
+        Screen::Deceased { choice, typed } => {
+            let (head, explain) = if choice.undo {
                 (Msg::DeceasedTitleUndo, Msg::DeceasedExplainUndo)
             } else {
                 (Msg::DeceasedTitleMark, Msg::DeceasedExplainMark)
@@ -182,13 +175,8 @@ fn body_lines(state: &State, screen: &Screen) -> (Vec<Line<'static>>, Msg) {
                 deceased_marks(state, &mut lines);
                 lines.push(Line::from(""));
             }
-            deceased_input(
-                state,
-                &mut lines,
-                (*undo, *list, kieskringen, *kieskring, *candidate),
-                typed,
-            );
-            if candidate.is_some() {
+            deceased_input(state, &mut lines, choice, typed);
+            if choice.candidate.is_some() {
                 Msg::KeysConfirmDeceased
             } else {
                 Msg::KeysDeceased
@@ -728,15 +716,16 @@ fn name_of(
 fn deceased_input(
     state: &State,
     lines: &mut Vec<Line<'static>>,
-    (undo, list, kieskringen, kieskring, candidate): (
-        bool,
-        Option<ListNumber>,
-        &[u32],
-        Option<u32>,
-        Option<CandidatePosition>,
-    ),
+    choice: &DeceasedChoice,
     typed: &str,
 ) {
+    let DeceasedChoice {
+        undo,
+        list,
+        ref kieskringen,
+        kieskring,
+        candidate,
+    } = *choice;
     let lang = state.lang;
     let prompt = Msg::DeceasedPromptList.text(lang);
     let Some(l) = list else {

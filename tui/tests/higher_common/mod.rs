@@ -401,6 +401,34 @@ pub fn check_view<J: Journal>(
     r.state.lang = lang;
 }
 
+/// The text of a PDF as `pdftotext -layout` gives it (poppler-utils).
+pub fn pdf_text(pdf: &Path) -> String {
+    let out = Command::new("pdftotext")
+        .args(["-layout"])
+        .arg(pdf)
+        .arg("-")
+        .output()
+        .expect("pdftotext (poppler-utils)");
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    String::from_utf8_lossy(&out.stdout).into_owned()
+}
+
+/// E on the current screen, which must end on the done screen: the exported folder.
+pub fn export_done<J: Journal>(r: &mut ShellRunner<Higher, FolderHigherServices, J>) -> PathBuf {
+    press(r, KeyCode::Char('e'));
+    assert_eq!(
+        r.state.screen,
+        Shell::Level(Screen::Done),
+        "{:?}",
+        r.state.note
+    );
+    PathBuf::from(r.state.ledger.exported.clone().unwrap().path)
+}
+
 pub fn xmllint(bytes: &[u8], schema: &str) {
     let dir = tempfile::tempdir().unwrap();
     let path = dir.path().join("out.eml.xml");
