@@ -25,6 +25,9 @@ pub const MUSL_TARGET: &str = "x86_64-unknown-linux-musl";
 pub const TEST_CMDLINE: &str =
     "console=ttyS0 module.sig_enforce=1 lockdown=integrity tally.console=ttyS1";
 
+/// The source commit written into test images (the tests do not build from a clean checkout).
+pub const TEST_SOURCE_COMMIT: &str = "7a11e7a17a11e7a17a11e7a17a11e7a17a11e7a1";
+
 /// The kernel command line of harness images booted from a bare ESP (no data partition): as
 /// [`TEST_CMDLINE`], and the program starts without the stick (`tally.stick=optional`).
 pub const HARNESS_CMDLINE: &str = "console=ttyS0 module.sig_enforce=1 lockdown=integrity tally.console=ttyS1 tally.stick=optional";
@@ -275,6 +278,7 @@ impl TestBed {
             db_key_passphrase: None,
             db_cert: self.keys.db.cert.clone(),
             cmdline: TEST_CMDLINE.to_string(),
+            source_commit: TEST_SOURCE_COMMIT.to_string(),
             kernel_cache: self.kernel_cache.clone(),
             out_dir: out.to_path_buf(),
         }
