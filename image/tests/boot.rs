@@ -450,6 +450,72 @@ fn a_withdrawn_image_does_not_boot_and_the_current_one_does() {
     );
 }
 
+/// Issue 17 point 2: when the identity cannot be determined the program is not started and the
+/// terminal says why. A `LoaderImageIdentifier` left in NVRAM (non-volatile; the stub sets the
+/// variable only when it is absent) names a file that is not on the boot partition.
+#[test]
+fn an_identity_that_cannot_be_determined_stops_the_start_with_the_reason() {
+    let f = fixture();
+    let _vm_lock = VM_LOCK.lock().unwrap_or_else(|e| e.into_inner());
+    let dir = work_dir().join("no-identity");
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(&dir).unwrap();
+    let path: Vec<u8> = "\\EFI\\GONE\\TALLY.EFI\0"
+        .encode_utf16()
+        .flat_map(u16::to_le_bytes)
+        .collect();
+    let json = dir.join("vars.json");
+    std::fs::write(
+        &json,
+        format!(
+            "{{\"version\": 2, \"variables\": [{{\"name\": \"LoaderImageIdentifier\", \"guid\": \"{}\", \"attr\": 7, \"data\": \"{}\"}}]}}",
+            tally_image::identity::LOADER_GUID,
+            path.iter().map(|b| format!("{b:02x}")).collect::<String>()
+        ),
+    )
+    .unwrap();
+    let vars = dir.join("vars.fd");
+    let o = Command::new("virt-fw-vars")
+        .arg("--input")
+        .arg(&f.bed.ovmf_vars)
+        .arg("--output")
+        .arg(&vars)
+        .arg("--set-json")
+        .arg(&json)
+        .output()
+        .unwrap();
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    let tree = dir.join("tree");
+    std::fs::create_dir_all(&tree).unwrap();
+    std::fs::write(tree.join("body.cert"), b"not parsed by the stand-in").unwrap();
+    let stick = dir.join("stick.img");
+    make_certified_stick(&f.image.uki, Some(&tree), &stick).unwrap();
+    let mut vm = f
+        .bed
+        .boot_stick_with_vars(&stick, &vars, &dir.join("vm"))
+        .unwrap();
+    let screen = vm
+        .wait_console("Press Enter to power off.", BOOT_TIMEOUT)
+        .unwrap_or_else(|e| panic!("{e}\n--- serial ---\n{}", vm.serial0()));
+    for want in [
+        "TALLY: het programma kan niet starten.",
+        "het gestarte programma \\EFI\\GONE\\TALLY.EFI staat niet op de opstartpartitie",
+        "the started image \\EFI\\GONE\\TALLY.EFI is not on the boot partition",
+        "Start opnieuw van de gecertificeerde stick, zonder opstartmenu of ander bestand.",
+    ] {
+        assert!(
+            screen.contains(want),
+            "{want:?} not on the screen:\n{screen}"
+        );
+    }
+    vm.send_line("").unwrap();
+    let status = vm.wait_exit(Duration::from_secs(120)).unwrap();
+    assert!(status.success(), "{status}");
+    let log = vm.serial0();
+    assert!(!log.contains("starting /bin/tally"), "{log}");
+    assert!(!vm.console_text().contains("HELLO-TALLY"));
+}
+
 fn assert_refused(efi: &Path, name: &str) {
     let f = fixture();
     let _vm_lock = VM_LOCK.lock().unwrap_or_else(|e| e.into_inner());
