@@ -118,6 +118,11 @@ pub enum BuildError {
         /// What is wrong.
         why: String,
     },
+    /// The source commit is not a full git commit id.
+    #[error(
+        "source commit {0:?}: not a full git commit id (40 lower-case hex digits); nothing was built"
+    )]
+    SourceCommit(String),
     /// The init is dynamically linked (it must be static: it runs before anything else).
     #[error("init {path} is dynamically linked; build it for x86_64-unknown-linux-musl")]
     InitNotStatic {
@@ -382,6 +387,8 @@ pub struct InitramfsSpec<'a> {
     pub modules: &'a [&'a str],
     /// A scratch directory (for the programs with their debug information stripped).
     pub work: &'a Path,
+    /// The source commit for `os-release` ([`BuildConfig::source_commit`]).
+    pub source_commit: &'a str,
 }
 
 /// A program's bytes without debug information (`strip --strip-debug`), via `work`.
@@ -422,7 +429,11 @@ pub fn initramfs(spec: &InitramfsSpec<'_>) -> Result<Archive, BuildError> {
     let key = read(spec.root_key)?;
     check_root_key(spec.root_key, &key)?;
     a.add_file(ROOT_KEY_PATH, 0o444, key)?;
-    a.add_file("etc/os-release", 0o444, os_release().into_bytes())?;
+    a.add_file(
+        "etc/os-release",
+        0o444,
+        os_release(spec.source_commit).into_bytes(),
+    )?;
 
     let dep_path = spec.kernel.modules_dir.join("modules.dep");
     let dep_text = fs::read_to_string(&dep_path).map_err(io_err(&dep_path))?;
@@ -462,12 +473,63 @@ pub fn check_root_key(path: &Path, key: &[u8]) -> Result<(), BuildError> {
     })
 }
 
-/// The `os-release` of the image (also the UKI's `.osrel` section).
-pub fn os_release() -> String {
+/// The `os-release` of the image (also the UKI's `.osrel` section): the version, and the git
+/// commit of the sources it was built from under [`crate::identity::SOURCE_COMMIT_KEY`] (the
+/// init passes both to the program, which shows them on its start screen).
+pub fn os_release(source_commit: &str) -> String {
     format!(
-        "NAME=\"Tally appliance\"\nID=tally\nPRETTY_NAME=\"Tally appliance {v}\"\nVERSION_ID={v}\n",
-        v = env!("CARGO_PKG_VERSION")
+        "NAME=\"Tally appliance\"\nID=tally\nPRETTY_NAME=\"Tally appliance {v}\"\nVERSION_ID={v}\n{key}={source_commit}\n",
+        v = env!("CARGO_PKG_VERSION"),
+        key = crate::identity::SOURCE_COMMIT_KEY,
     )
+}
+
+fn check_source_commit(commit: &str) -> Result<(), BuildError> {
+    if crate::identity::is_commit(commit) {
+        Ok(())
+    } else {
+        Err(BuildError::SourceCommit(commit.chars().take(80).collect()))
+    }
+}
+
+/// The commit checked out in the git work tree at `dir` (`git rev-parse HEAD`), refused when a
+/// tracked file differs from it (`git status --porcelain --untracked-files=no`): the commit
+/// named in the image must be the sources it was built from.
+pub fn source_commit_of(dir: &Path) -> Result<String, BuildError> {
+    let git = |args: &[&str]| {
+        let o = Command::new("git")
+            .arg("-C")
+            .arg(dir)
+            .args(args)
+            .output()
+            .map_err(|e| BuildError::Tool {
+                tool: "git".into(),
+                status: "not started".into(),
+                stderr: e.to_string(),
+            })?;
+        if !o.status.success() {
+            return Err(BuildError::Tool {
+                tool: format!("git {}", args.join(" ")),
+                status: o.status.to_string(),
+                stderr: String::from_utf8_lossy(&o.stderr).into_owned(),
+            });
+        }
+        Ok(String::from_utf8_lossy(&o.stdout).trim().to_owned())
+    };
+    let commit = git(&["rev-parse", "HEAD"])?;
+    let changed = git(&["status", "--porcelain", "--untracked-files=no"])?;
+    if !changed.is_empty() {
+        return Err(BuildError::Tool {
+            tool: "git status".into(),
+            status: "tracked files changed".into(),
+            stderr: format!(
+                "{}: the work tree differs from {commit}; commit first (or give --source-commit)",
+                dir.display()
+            ),
+        });
+    }
+    check_source_commit(&commit)?;
+    Ok(commit)
 }
 
 /// Compresses with `zstd` (single-threaded, fixed level: the same input gives the same bytes).
@@ -554,6 +616,7 @@ pub fn uki(
     vmlinuz: &Path,
     initrd: &Path,
     cmdline: &str,
+    os_release: &str,
     work: &Path,
     out: &Path,
 ) -> Result<(), BuildError> {
@@ -565,7 +628,7 @@ pub fn uki(
     let align = layout.section_alignment.max(4096);
     create_dir_all(work)?;
     let osrel = work.join("osrel");
-    write(&osrel, os_release().as_bytes())?;
+    write(&osrel, os_release.as_bytes())?;
     let cmd = work.join("cmdline");
     write(&cmd, cmdline.as_bytes())?;
     let overflow = || BuildError::Stub {
@@ -693,6 +756,9 @@ pub struct BuildConfig {
     pub db_cert: PathBuf,
     /// The kernel command line built into the UKI.
     pub cmdline: String,
+    /// The git commit (40 hex digits) of the sources the init and the program were built
+    /// from, written into the image's `os-release` (see [`source_commit_of`]).
+    pub source_commit: String,
     /// Where the kernel package is cached (downloaded if missing).
     pub kernel_cache: PathBuf,
     /// Where the results go.
@@ -763,6 +829,7 @@ fn sign_with(db: &DbKey, input: &Path, cert: &Path, output: &Path) -> Result<(),
 /// The whole pipeline: kernel, initramfs, UKI, signature. Results in `cfg.out_dir`. A sealed db
 /// key is opened first: a wrong passphrase stops the build before anything is written.
 pub fn build(cfg: &BuildConfig) -> Result<BuildOutput, BuildError> {
+    check_source_commit(&cfg.source_commit)?;
     let db = open_db_key(cfg)?;
     let deb = fetch_kernel_deb(&cfg.kernel_cache)?;
     let kernel = unpack_kernel(&deb, &cfg.kernel_cache.join(KERNEL.release))?;
@@ -774,6 +841,7 @@ pub fn build(cfg: &BuildConfig) -> Result<BuildOutput, BuildError> {
         kernel: &kernel,
         modules: APPLIANCE_MODULES,
         work: &cfg.out_dir.join("stripped"),
+        source_commit: &cfg.source_commit,
     })?;
     build_from_archive_with(&archive, &kernel, cfg, &db)
 }
@@ -806,6 +874,7 @@ fn build_from_archive_with(
         &kernel.vmlinuz,
         &initrd,
         &cfg.cmdline,
+        &os_release(&cfg.source_commit),
         &cfg.out_dir.join("uki-parts"),
         &unsigned_uki,
     )?;
@@ -847,6 +916,7 @@ mod tests {
             db_key_passphrase: Some(crate::keys::Passphrase::new("the wrong passphrase")),
             db_cert: keys.db.cert.clone(),
             cmdline: String::new(),
+            source_commit: "0".repeat(40),
             kernel_cache: dir.path().join("cache"),
             out_dir: dir.path().join("out"),
         };

@@ -5,7 +5,8 @@
 //! sysctls; turn Ctrl-Alt-Del off; copy the root into a fresh tmpfs, make it read-only and make it
 //! the root (the initramfs's rootfs itself cannot be remounted read-only or pivoted away from);
 //! mount `/run`; find the certified stick it was booted from ([`crate::bootdisk`]), hash the
-//! UKI on its ESP (the system's identity) and mount its data partition at `/data`; then run
+//! image the firmware loaded, on the partition and at the path the stub names
+//! ([`crate::identity`]: the system's identity), and mount its data partition at `/data`; then run
 //! `/bin/tally` with contract 1's command line ([`program_args`]) on its terminal, restart it
 //! when it crashes and power off when it exits with [`EXIT_POWER_OFF`]. Without the data
 //! partition the program is not started: the terminal says why, and the machine powers off.
@@ -140,7 +141,7 @@ fn say_to_kernel_log(msg: &str) {
 pub fn run() -> ! {
     match boot() {
         Ok(opts) => match attach_stick(&opts) {
-            Ok(Some(system_hash)) => supervise(&opts, &program_args(&system_hash)),
+            Ok(Some((hash, version))) => supervise(&opts, &program_args(&hash, &version)),
             Ok(None) => supervise(&opts, &[]),
             Err(e) => stick_missing(&opts, &e),
         },
@@ -431,9 +432,8 @@ pub const RUNTIME_DIR: &str = "/run/tally";
 /// Where the ESP is mounted (read-only) while the UKI is hashed.
 const ESP_MOUNT: &str = "/run/esp";
 
-/// The UKI on the ESP, as the firmware loads it (`\EFI\BOOT\BOOTX64.EFI`; vfat's names are
-/// case-insensitive).
-pub const UKI_ON_ESP: &str = "EFI/BOOT/BOOTX64.EFI";
+/// The image's own `os-release` (version and source commit, [`crate::identity::ImageRelease`]).
+const OS_RELEASE: &str = "/etc/os-release";
 
 /// How long the init waits for the boot stick to show up (USB enumeration is asynchronous).
 const STICK_WAIT: Duration = Duration::from_secs(90);
@@ -442,8 +442,9 @@ const STICK_WAIT: Duration = Duration::from_secs(90);
 const MISSING_WAIT: Duration = Duration::from_secs(60);
 
 /// The program's command line (contract 1): real USB sticks, the data partition, the root key
-/// built into the image, and the system's identity.
-pub fn program_args(system_hash: &str) -> Vec<String> {
+/// built into the image, and the system's identity: the SHA-256 of the image booted, and the
+/// version and source commit built into it.
+pub fn program_args(system_hash: &str, system_version: &str) -> Vec<String> {
     [
         "--usb",
         "--data-dir",
@@ -454,6 +455,8 @@ pub fn program_args(system_hash: &str) -> Vec<String> {
         RUNTIME_DIR,
         "--system-hash",
         system_hash,
+        "--system-version",
+        system_version,
     ]
     .iter()
     .map(|s| s.to_string())
@@ -488,42 +491,62 @@ pub enum StickError {
     /// Mounting, reading or hashing failed.
     #[error(transparent)]
     Init(#[from] InitError),
+    /// Which image booted cannot be determined.
+    #[error(transparent)]
+    Identity(#[from] crate::identity::IdentityError),
 }
 
-/// The most bytes of `LoaderDevicePartUUID` read (4 bytes of attributes and a UTF-16 GUID with
-/// its NUL take 78).
-const MAX_EFIVAR_BYTES: u64 = 4096;
-
-/// Reads `LoaderDevicePartUUID` from the firmware (efivarfs mounted read-only for the moment).
-fn loader_partition_uuid() -> Option<String> {
+/// Reads the stub's variables ([`crate::identity::LoaderVariables`]) from the firmware
+/// (efivarfs mounted read-only for the moment). A value is read up to one byte more than
+/// [`crate::identity::MAX_VARIABLE_BYTES`], so that a longer one is refused as too long.
+fn loader_variables() -> crate::identity::LoaderVariables {
+    use crate::identity::{
+        LOADER_IMAGE_IDENTIFIER, LOADER_INFO, LoaderVariables, MAX_VARIABLE_BYTES, STUB_INFO,
+    };
     let dir = "/sys/firmware/efi/efivars";
     if !Path::new(dir).is_dir() {
-        return None;
+        return LoaderVariables::default();
     }
     let flags = MountFlags::RDONLY | MountFlags::NOSUID | MountFlags::NODEV | MountFlags::NOEXEC;
     if let Err(e) = mount("efivarfs", dir, "efivarfs", flags, c"") {
         say(&format!("efivarfs: {e}"));
-        return None;
+        return LoaderVariables::default();
     }
-    // At most MAX_EFIVAR_BYTES are read; a longer value is not a GUID and is not used.
-    let path = Path::new(dir).join(crate::bootdisk::LOADER_DEVICE_PART_UUID);
-    let mut bytes = Vec::new();
-    let read = fs::File::open(&path).and_then(|f| {
-        io::Read::read_to_end(&mut io::Read::take(f, MAX_EFIVAR_BYTES + 1), &mut bytes)
-    });
+    let read = |name: &str| {
+        let mut bytes = Vec::new();
+        fs::File::open(Path::new(dir).join(name))
+            .and_then(|f| {
+                io::Read::read_to_end(
+                    &mut io::Read::take(f, MAX_VARIABLE_BYTES as u64 + 1),
+                    &mut bytes,
+                )
+            })
+            .ok()
+            .map(|_| bytes)
+    };
+    let vars = LoaderVariables {
+        device_part_uuid: read(crate::bootdisk::LOADER_DEVICE_PART_UUID),
+        image_identifier: read(LOADER_IMAGE_IDENTIFIER),
+        stub_info: read(STUB_INFO),
+        loader_info: read(LOADER_INFO),
+    };
     let _ = rustix::mount::unmount(dir, rustix::mount::UnmountFlags::empty());
-    if read.is_err() || bytes.len() as u64 > MAX_EFIVAR_BYTES {
-        return None;
-    }
-    crate::bootdisk::decode_loader_uuid(&bytes)
+    vars
 }
 
-/// Finds the boot stick (contract 3), hashes the UKI on its ESP, mounts its data partition at
-/// `/data` and makes the program's runtime directory. Returns the UKI's SHA-256 in hex; `None`
-/// when the stick is optional (`tally.stick=optional`, test harness images) and not there.
-fn attach_stick(opts: &InitOptions) -> Result<Option<String>, StickError> {
-    use crate::bootdisk::{Choice, DATA_PARTITION, ESP_PARTITION, ESP_TYPE, choose, disks};
-    let loader = loader_partition_uuid();
+/// Finds the boot stick (contract 3), hashes the image the firmware booted (the partition and
+/// path the stub names), mounts its data partition at `/data` and makes the program's runtime
+/// directory. Returns the image's SHA-256 in hex and the version and source commit built into
+/// it; `None` when the stick is optional (`tally.stick=optional`, test harness images) and not
+/// there.
+fn attach_stick(opts: &InitOptions) -> Result<Option<(String, String)>, StickError> {
+    use crate::bootdisk::{Choice, DATA_PARTITION, ESP_PARTITION, choose, disks};
+    let vars = loader_variables();
+    let loader = vars
+        .device_part_uuid
+        .as_deref()
+        .and_then(crate::bootdisk::decode_loader_uuid);
+    let booted = crate::identity::booted_image(&vars);
     say(&format!(
         "boot partition (LoaderDevicePartUUID): {}",
         loader.as_deref().unwrap_or("not given")
@@ -555,12 +578,24 @@ fn attach_stick(opts: &InitOptions) -> Result<Option<String>, StickError> {
         std::thread::sleep(Duration::from_millis(200));
     };
     say(&format!("boot stick: {}", disk.name));
+    // The identity: the image the stub names, on the partition it names (not a fixed path).
+    let booted = booted?;
+    let release = fs::read_to_string(OS_RELEASE)
+        .map_err(|_| crate::identity::IdentityError::Release("no /etc/os-release"))
+        .and_then(|t| crate::identity::ImageRelease::parse(&t))?;
+    say(&format!(
+        "booted image: {} on partition {} ({}); version {}",
+        booted.path,
+        booted.partition,
+        booted.stub,
+        release.text()
+    ));
     let esp = disk
-        .partition(ESP_PARTITION)
-        .or_else(|| disk.partitions.iter().find(|p| p.type_guid == ESP_TYPE))
-        .ok_or(StickError::NoPartition {
-            disk: disk.name.clone(),
-            name: ESP_PARTITION,
+        .partitions
+        .iter()
+        .find(|p| p.unique_guid.eq_ignore_ascii_case(&booted.partition))
+        .ok_or_else(|| {
+            crate::identity::IdentityError::PartitionNotFound(booted.partition.clone())
         })?;
     let data = disk
         .partition(DATA_PARTITION)
@@ -585,9 +620,12 @@ fn attach_stick(opts: &InitOptions) -> Result<Option<String>, StickError> {
     };
     let esp_dev = device(esp.number, ESP_PARTITION)?;
     let data_dev = device(data.number, DATA_PARTITION)?;
-    let hash = hash_uki(&esp_dev)?;
+    let started = Instant::now();
+    let (hash, size) = hash_booted(&esp_dev, &booted)?;
     say(&format!(
-        "system hash (SHA-256 of the UKI on the ESP): {hash}"
+        "system hash (SHA-256 of {}, {size} bytes, {} ms): {hash}",
+        booted.path,
+        started.elapsed().as_millis()
     ));
     sys(
         format!("mount {} on /data", data_dev.display()),
@@ -603,12 +641,15 @@ fn attach_stick(opts: &InitOptions) -> Result<Option<String>, StickError> {
         Path::new(crate::build::DATA_DIR),
         &mut MAX_DATA_ENTRIES.clone(),
     )?;
-    Ok(Some(hash))
+    Ok(Some((hash, release.text())))
 }
 
-/// Mounts the ESP read-only, hashes the UKI the firmware booted, unmounts it.
-fn hash_uki(esp_dev: &Path) -> Result<String, InitError> {
-    use sha2::Digest as _;
+/// Mounts the boot partition read-only, hashes the image the firmware booted, unmounts it.
+/// Returns the SHA-256 in hex and the size.
+fn hash_booted(
+    esp_dev: &Path,
+    booted: &crate::identity::BootedImage,
+) -> Result<(String, u64), StickError> {
     sys(
         format!("mkdir {ESP_MOUNT}"),
         fs::DirBuilder::new().mode(0o700).create(ESP_MOUNT),
@@ -621,22 +662,31 @@ fn hash_uki(esp_dev: &Path) -> Result<String, InitError> {
         ),
         mount(esp_dev, ESP_MOUNT, "vfat", flags, c""),
     )?;
-    let path = Path::new(ESP_MOUNT).join(UKI_ON_ESP);
-    let mut hasher = sha2::Sha256::new();
-    let hashed = fs::File::open(&path).and_then(|mut f| io::copy(&mut f, &mut hasher));
+    let hashed = crate::identity::hash_file(&booted.under(Path::new(ESP_MOUNT)));
     let unmounted = rustix::mount::unmount(ESP_MOUNT, rustix::mount::UnmountFlags::empty());
-    sys(format!("read {}", path.display()), hashed)?;
+    let hashed = hashed.map_err(|e| crate::identity::IdentityError::FileMissing {
+        path: booted.path.clone(),
+        why: e.to_string(),
+    })?;
     sys(format!("unmount {ESP_MOUNT}"), unmounted)?;
     let _ = fs::remove_dir(ESP_MOUNT);
-    Ok(hex::encode(hasher.finalize()))
+    Ok(hashed)
 }
 
 /// The data partition is missing: says so on the program's terminal (and the console), does not
 /// start the program, and powers off after Enter or [`MISSING_WAIT`].
 fn stick_missing(opts: &InitOptions, e: &StickError) -> ! {
     say(&format!("FOUT / ERROR: {e}"));
+    let hint = match e {
+        StickError::Identity(_) => {
+            "Start opnieuw van de gecertificeerde stick, zonder opstartmenu of ander bestand.\r\n           Start again from the certified stick, without a boot menu or another file."
+        }
+        _ => {
+            "Steek de gecertificeerde stick van het stembureau in en start opnieuw.\r\n           Insert the certified stick and start again."
+        }
+    };
     let text = format!(
-        "\x1b[2J\x1b[H\r\n  TALLY: het programma kan niet starten.\r\n  {e}\r\n\r\n           Steek de gecertificeerde stick van het stembureau in en start opnieuw.\r\n           Insert the certified stick and start again.\r\n\r\n           Druk op Enter om uit te schakelen (of wacht {} s). / Press Enter to power off.\r\n",
+        "\x1b[2J\x1b[H\r\n  TALLY: het programma kan niet starten.\r\n  {e}\r\n\r\n           {hint}\r\n\r\n           Druk op Enter om uit te schakelen (of wacht {} s). / Press Enter to power off.\r\n",
         MISSING_WAIT.as_secs()
     );
     let path = format!("/dev/{}", opts.console);

@@ -127,6 +127,192 @@ pub fn enroll_ovmf_vars(
     Ok(())
 }
 
+/// The GUID of `EFI_CERT_SHA256` signature lists (one SHA-256 per entry), as stored.
+const EFI_CERT_SHA256: [u8; 16] = [
+    0x26, 0x16, 0xc4, 0xc1, 0x4c, 0x50, 0x92, 0x40, 0xac, 0xa9, 0x41, 0xf9, 0x36, 0x93, 0x43, 0x28,
+];
+
+/// A `dbx` update withdrawing signed images (see `docs/image.md`, "Withdrawing an image").
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct DbxUpdate {
+    /// The EFI signature list (`EFI_CERT_SHA256`, one entry per image).
+    pub esl: PathBuf,
+    /// The list signed by KEK for an authenticated *append* write to `dbx` (keeps what is there).
+    pub auth: PathBuf,
+    /// The Authenticode SHA-256 of each image withdrawn (lower-case hex), in the order given.
+    pub hashes: Vec<String>,
+}
+
+/// The SHA-256 hashes in an `EFI_CERT_SHA256` signature list (`None` if it is not one).
+pub fn sha256_list_entries(esl: &[u8]) -> Option<Vec<String>> {
+    let u32_at = |at: usize| -> Option<usize> {
+        let b: [u8; 4] = esl.get(at..at.checked_add(4)?)?.try_into().ok()?;
+        usize::try_from(u32::from_le_bytes(b)).ok()
+    };
+    let mut at = 0;
+    let mut out = Vec::new();
+    while at < esl.len() {
+        if esl.get(at..at.checked_add(16)?)? != EFI_CERT_SHA256 {
+            return None;
+        }
+        let list = u32_at(at.checked_add(16)?)?;
+        let header = u32_at(at.checked_add(20)?)?;
+        let size = u32_at(at.checked_add(24)?)?;
+        if size != 48 || list < 28 {
+            return None;
+        }
+        let first = at.checked_add(28)?.checked_add(header)?;
+        let end = at.checked_add(list)?;
+        let mut e = first;
+        while e < end {
+            let hash = esl.get(e.checked_add(16)?..e.checked_add(48)?)?;
+            out.push(hex::encode(hash));
+            e = e.checked_add(size)?;
+        }
+        if e != end {
+            return None;
+        }
+        at = end;
+    }
+    (!out.is_empty()).then_some(out)
+}
+
+/// Checks that `pe` is a signed EFI program (PE32 or PE32+ with an Authenticode certificate
+/// table). Only a signed image can boot, so only a signed image is withdrawn; and efitools'
+/// `hash-to-efi-sig-list` hashes a file padded to 8 bytes, which is the firmware's hash only for
+/// a signed image (`sbsign` pads before appending the signature).
+pub fn check_signed_efi(pe: &[u8]) -> Result<(), &'static str> {
+    let u16_at = |at: usize| {
+        let b: [u8; 2] = pe.get(at..at.checked_add(2)?)?.try_into().ok()?;
+        Some(u16::from_le_bytes(b))
+    };
+    let u32_at = |at: usize| {
+        let b: [u8; 4] = pe.get(at..at.checked_add(4)?)?.try_into().ok()?;
+        Some(u32::from_le_bytes(b))
+    };
+    if pe.get(..2) != Some(b"MZ".as_slice()) {
+        return Err("not an EFI program (no MZ header)");
+    }
+    let at = u32_at(0x3c)
+        .and_then(|o| usize::try_from(o).ok())
+        .ok_or("no PE header")?;
+    if pe.get(at..at.saturating_add(4)) != Some(b"PE\0\0".as_slice()) {
+        return Err("not an EFI program (no PE header)");
+    }
+    let opt = at.saturating_add(24);
+    let cert_dir = match u16_at(opt) {
+        Some(0x20b) => opt.saturating_add(144),
+        Some(0x10b) => opt.saturating_add(128),
+        _ => return Err("not an EFI program (unknown optional header)"),
+    };
+    match u32_at(cert_dir.saturating_add(4)) {
+        Some(size) if size > 0 => Ok(()),
+        _ => Err("not signed: an unsigned image never boots, there is nothing to withdraw"),
+    }
+}
+
+/// `stem` with `.ext` added (not replacing anything after a dot: `withdraw-0.1.0` gives
+/// `withdraw-0.1.0.auth`).
+pub fn with_added_extension(stem: &Path, ext: &str) -> PathBuf {
+    let mut s = stem.as_os_str().to_os_string();
+    s.push(".");
+    s.push(ext);
+    PathBuf::from(s)
+}
+
+/// Makes the `dbx` update that withdraws `images` (signed EFI programs): their Authenticode
+/// SHA-256 hashes in an EFI signature list (efitools' `hash-to-efi-sig-list`, which computes the
+/// hash the firmware compares: the PE image without its checksum and signature), signed with
+/// the KEK (`kek_key`, PEM, `kek_cert`) by `sign-efi-sig-list -a` for an append write, as
+/// `<out_stem>.esl` and `<out_stem>.auth`. Existing files are not overwritten; an image that is
+/// not signed is refused ([`check_signed_efi`]).
+pub fn dbx_update(
+    images: &[&Path],
+    kek_key: &Path,
+    kek_cert: &Path,
+    out_stem: &Path,
+) -> Result<DbxUpdate, BuildError> {
+    let esl = with_added_extension(out_stem, "esl");
+    let auth = with_added_extension(out_stem, "auth");
+    for p in [&esl, &auth] {
+        if p.exists() {
+            return Err(BuildError::Io {
+                path: p.clone(),
+                source: std::io::Error::new(
+                    std::io::ErrorKind::AlreadyExists,
+                    "exists already; not overwritten",
+                ),
+            });
+        }
+    }
+    if images.is_empty() {
+        return Err(BuildError::Io {
+            path: out_stem.to_path_buf(),
+            source: std::io::Error::other("no image to withdraw"),
+        });
+    }
+    for image in images {
+        check_signed_efi(&crate::build::read(image)?).map_err(|why| BuildError::Io {
+            path: image.to_path_buf(),
+            source: std::io::Error::other(why),
+        })?;
+    }
+    if let Some(parent) = out_stem.parent() {
+        create_dir_all(parent)?;
+    }
+    let mut hash = Command::new("hash-to-efi-sig-list");
+    hash.args(images).arg(&esl);
+    run(&mut hash)?;
+    let list = crate::build::read(&esl)?;
+    let hashes = sha256_list_entries(&list)
+        .filter(|h| h.len() == images.len())
+        .ok_or_else(|| BuildError::Io {
+            path: esl.clone(),
+            source: std::io::Error::other(
+                "hash-to-efi-sig-list did not write one SHA-256 entry per image",
+            ),
+        })?;
+    run(Command::new("sign-efi-sig-list")
+        .args(["-a", "-g", OWNER_GUID, "-k"])
+        .arg(kek_key)
+        .arg("-c")
+        .arg(kek_cert)
+        .arg("dbx")
+        .arg(&esl)
+        .arg(&auth))?;
+    // sign-efi-sig-list makes its output 0600; the update is public.
+    use std::os::unix::fs::PermissionsExt as _;
+    std::fs::set_permissions(&auth, std::fs::Permissions::from_mode(0o644)).map_err(|source| {
+        BuildError::Io {
+            path: auth.clone(),
+            source,
+        }
+    })?;
+    Ok(DbxUpdate { esl, auth, hashes })
+}
+
+/// Writes an OVMF variable store: `input` with the `dbx` updates (`.auth` files) appended and
+/// boot entries for `boot_files` (ESP paths, `\EFI\OLD\TALLY.EFI`) first in `BootOrder`
+/// (`virt-fw-vars --add-dbx`, `--append-boot-filepath`: a file path the firmware looks for on
+/// every file system it has), for QEMU.
+pub fn ovmf_vars_with(
+    input: &Path,
+    dbx_updates: &[&Path],
+    boot_files: &[&str],
+    out: &Path,
+) -> Result<(), BuildError> {
+    let mut cmd = Command::new("virt-fw-vars");
+    cmd.arg("--input").arg(input).arg("--output").arg(out);
+    for d in dbx_updates {
+        cmd.arg("--add-dbx").arg(d);
+    }
+    for f in boot_files {
+        cmd.arg("--append-boot-filepath").arg(f);
+    }
+    run(&mut cmd)?;
+    Ok(())
+}
+
 /// A passphrase held in memory that is zeroed when dropped; its `Debug` shows nothing of it.
 #[derive(Clone)]
 pub struct Passphrase(Zeroizing<String>);
@@ -460,6 +646,60 @@ impl PrivateKeyFile {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_dbx_update_holds_the_authenticode_hash_signed_or_not() {
+        let dir = tempfile::tempdir().unwrap();
+        let keys = create_secure_boot_keys(&dir.path().join("k"), "Test", 30).unwrap();
+        let stub = Path::new(crate::build::EFI_STUB);
+        let signed = dir.path().join("signed.efi");
+        crate::build::sign(stub, &keys.db.key, &keys.db.cert, &signed).unwrap();
+        // An unsigned image is refused: it never boots.
+        assert!(
+            dbx_update(
+                &[stub],
+                &keys.kek.key,
+                &keys.kek.cert,
+                &dir.path().join("x")
+            )
+            .unwrap_err()
+            .to_string()
+            .contains("not signed")
+        );
+        let resigned = dir.path().join("resigned.efi");
+        crate::build::sign(&signed, &keys.db.key, &keys.db.cert, &resigned).unwrap();
+        let u = dbx_update(
+            &[&resigned, &signed],
+            &keys.kek.key,
+            &keys.kek.cert,
+            &dir.path().join("out/withdraw"),
+        )
+        .unwrap();
+        // The firmware's hash leaves the signatures out: one image signed once or twice, one
+        // hash; it is not the hash of the file.
+        assert_eq!(u.hashes.len(), 2);
+        assert_eq!(u.hashes[0], u.hashes[1]);
+        assert_ne!(
+            u.hashes[1],
+            crate::build::sha256_hex(&std::fs::read(&signed).unwrap())
+        );
+        // The signed update carries the list after its authentication header.
+        let esl = std::fs::read(&u.esl).unwrap();
+        let auth = std::fs::read(&u.auth).unwrap();
+        assert!(auth.len() > esl.len() && auth.ends_with(&esl));
+        // Never overwritten.
+        let again = dbx_update(
+            &[&signed],
+            &keys.kek.key,
+            &keys.kek.cert,
+            &dir.path().join("out/withdraw"),
+        );
+        assert!(again.is_err());
+        assert_eq!(std::fs::read(&u.esl).unwrap(), esl);
+        // A list that is not SHA-256 entries is not read as one.
+        assert_eq!(sha256_list_entries(&esl[..esl.len() - 1]), None);
+        assert_eq!(sha256_list_entries(b"not a list"), None);
+    }
 
     const PEM: &[u8] = b"-----BEGIN PRIVATE KEY-----\nMIIEvQIBADANBgkqhkiG9w0BAQEFAASC\n-----END PRIVATE KEY-----\n";
 

@@ -4,7 +4,8 @@
 //! - `tally-init`, PID 1 of the appliance ([`init`]): mounts the kernel's file systems, loads
 //!   the few kernel modules the appliance needs and then forbids loading any more, sets the
 //!   hardening sysctls, makes the root file system read-only, finds the certified stick it was
-//!   booted from ([`bootdisk`]), hashes the UKI on its ESP (the system's identity) and mounts
+//!   booted from ([`bootdisk`]), hashes the image the firmware loaded, as the stub names it
+//!   ([`identity`]: the system's identity), and mounts
 //!   its data partition (giving its files to the terminal's user), and runs the tally program
 //!   on its terminal as an unprivileged user confined by [`sandbox`] (no capabilities,
 //!   `no_new_privs`, a seccomp filter), mounting sticks for it through the media crate's mount
@@ -29,6 +30,7 @@ pub mod bootdisk;
 pub mod build;
 pub mod cmdline;
 pub mod cpio;
+pub mod identity;
 #[cfg(target_os = "linux")]
 pub mod init;
 pub mod keys;

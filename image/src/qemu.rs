@@ -62,9 +62,20 @@ fn io(what: impl Into<String>) -> impl FnOnce(std::io::Error) -> VmError {
 
 /// Makes a FAT ESP image at `out` holding `efi` as `\EFI\BOOT\BOOTX64.EFI`.
 pub fn make_esp(efi: &Path, out: &Path) -> Result<(), BuildError> {
-    let size_kib = fs::metadata(efi)
-        .map(|m| m.len() / 1024)
-        .unwrap_or(0)
+    make_esp_with(efi, &[], out)
+}
+
+/// Makes a FAT ESP image at `out` holding `efi` as `\EFI\BOOT\BOOTX64.EFI` and each of
+/// `more` (a file, and its folder and name on the ESP: `("EFI/OLD", "TALLY.EFI")`).
+pub fn make_esp_with(
+    efi: &Path,
+    more: &[(&Path, &str, &str)],
+    out: &Path,
+) -> Result<(), BuildError> {
+    let size_kib = std::iter::once(efi)
+        .chain(more.iter().map(|m| m.0))
+        .map(|f| fs::metadata(f).map(|m| m.len() / 1024).unwrap_or(0))
+        .sum::<u64>()
         .saturating_add(8 * 1024)
         .max(33 * 1024);
     let _ = fs::remove_file(out);
@@ -81,6 +92,22 @@ pub fn make_esp(efi: &Path, out: &Path) -> Result<(), BuildError> {
         .arg(out)
         .arg(efi)
         .arg("::/EFI/BOOT/BOOTX64.EFI"))?;
+    for (file, folder, name) in more {
+        let mut made = String::from("::");
+        for part in folder.split('/').filter(|p| !p.is_empty()) {
+            made.push('/');
+            made.push_str(part);
+            if made != "::/EFI" && made != "::/EFI/BOOT" {
+                // A folder made already (by an earlier file) is left as it is.
+                let _ = Command::new("mmd").arg("-i").arg(out).arg(&made).output();
+            }
+        }
+        run(Command::new("mcopy")
+            .arg("-i")
+            .arg(out)
+            .arg(file)
+            .arg(format!("{made}/{name}")))?;
+    }
     Ok(())
 }
 
@@ -129,6 +156,9 @@ pub struct VmExtras {
     /// the boot order) on the qemu-xhci controller, as on the appliance, instead of a read-only
     /// virtio disk.
     pub boot_from_usb: bool,
+    /// With `boot_from_usb`: no `bootindex` on the boot stick, so that the firmware's own
+    /// `BootOrder` (the variable store's boot entries) decides what is started.
+    pub firmware_boot_order: bool,
 }
 
 impl Vm {
@@ -194,10 +224,15 @@ impl Vm {
                     cfg.esp.display()
                 ))
                 .args(["-device", "qemu-xhci,id=xhci"])
-                .args([
-                    "-device",
-                    "usb-storage,bus=xhci.0,drive=esp,id=bootstick,serial=TALLY-BOOT,bootindex=0",
-                ]);
+                .arg("-device")
+                .arg(format!(
+                    "usb-storage,bus=xhci.0,drive=esp,id=bootstick,serial=TALLY-BOOT{}",
+                    if extras.firmware_boot_order {
+                        ""
+                    } else {
+                        ",bootindex=0"
+                    }
+                ));
         } else {
             cmd.arg("-drive")
                 .arg(format!(

@@ -14,7 +14,7 @@ use crate::keys::{
     OVMF_CODE_SECBOOT, OVMF_VARS_TEMPLATE, SecureBootKeys, create_secure_boot_keys,
     enroll_ovmf_vars,
 };
-use crate::qemu::{Vm, VmConfig, VmError, VmExtras, make_esp};
+use crate::qemu::{Vm, VmConfig, VmError, VmExtras, make_esp, make_esp_with};
 
 /// The Rust target of the static init.
 pub const MUSL_TARGET: &str = "x86_64-unknown-linux-musl";
@@ -24,6 +24,9 @@ pub const MUSL_TARGET: &str = "x86_64-unknown-linux-musl";
 /// socket).
 pub const TEST_CMDLINE: &str =
     "console=ttyS0 module.sig_enforce=1 lockdown=integrity tally.console=ttyS1";
+
+/// The source commit written into test images (the tests do not build from a clean checkout).
+pub const TEST_SOURCE_COMMIT: &str = "7a11e7a17a11e7a17a11e7a17a11e7a17a11e7a1";
 
 /// The kernel command line of harness images booted from a bare ESP (no data partition): as
 /// [`TEST_CMDLINE`], and the program starts without the stick (`tally.stick=optional`).
@@ -35,11 +38,21 @@ pub const HARNESS_CMDLINE: &str = "console=ttyS0 module.sig_enforce=1 lockdown=i
 /// `TALLY-DATA` (ext4 labelled `TALLYDATA`, `mkfs.ext4 -d data`: the folder's files with their
 /// modes). A test-local stand-in for `tally-provision stick`.
 pub fn make_certified_stick(efi: &Path, data: Option<&Path>, out: &Path) -> Result<(), BuildError> {
+    make_certified_stick_with(efi, &[], data, out)
+}
+
+/// As [`make_certified_stick`], with more files on the ESP ([`make_esp_with`]).
+pub fn make_certified_stick_with(
+    efi: &Path,
+    more: &[(&Path, &str, &str)],
+    data: Option<&Path>,
+    out: &Path,
+) -> Result<(), BuildError> {
     const MIB: u64 = 1 << 20;
     let parent = out.parent().unwrap_or(Path::new("."));
     create_dir_all(parent)?;
     let esp = out.with_extension("esp.img");
-    make_esp(efi, &esp)?;
+    make_esp_with(efi, more, &esp)?;
     let esp_bytes = build::read(&esp)?;
     let esp_mib = (esp_bytes.len() as u64).div_ceil(MIB);
     let data_bytes = match data {
@@ -275,6 +288,7 @@ impl TestBed {
             db_key_passphrase: None,
             db_cert: self.keys.db.cert.clone(),
             cmdline: TEST_CMDLINE.to_string(),
+            source_commit: TEST_SOURCE_COMMIT.to_string(),
             kernel_cache: self.kernel_cache.clone(),
             out_dir: out.to_path_buf(),
         }
@@ -349,6 +363,28 @@ impl TestBed {
             &VmExtras {
                 usb_controller: true,
                 boot_from_usb: true,
+                firmware_boot_order: false,
+            },
+        )
+    }
+
+    /// As [`TestBed::boot_stick`], with the variable store `vars` (boot entries, `dbx`) instead
+    /// of this bed's, and the firmware's `BootOrder` deciding what starts (no `bootindex`).
+    pub fn boot_stick_with_vars(
+        &self,
+        stick: &Path,
+        vars: &Path,
+        vm_dir: &Path,
+    ) -> Result<Vm, VmError> {
+        create_dir_all(vm_dir)?;
+        let mut cfg = self.vm_config(stick.to_path_buf(), vm_dir, Vec::new());
+        cfg.ovmf_vars = vars.to_path_buf();
+        Vm::start_with(
+            &cfg,
+            &VmExtras {
+                usb_controller: true,
+                boot_from_usb: true,
+                firmware_boot_order: true,
             },
         )
     }
@@ -364,6 +400,7 @@ impl TestBed {
             &VmExtras {
                 usb_controller: true,
                 boot_from_usb: false,
+                firmware_boot_order: false,
             },
         )
     }

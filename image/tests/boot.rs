@@ -17,7 +17,8 @@ use std::time::Duration;
 
 use tally_image::build::BuildOutput;
 use tally_image::testbed::{
-    BOOT_TIMEOUT, STANDIN_BANNER, TestBed, build_musl_inits, make_certified_stick,
+    BOOT_TIMEOUT, STANDIN_BANNER, TEST_CMDLINE, TEST_SOURCE_COMMIT, TestBed, build_musl_inits,
+    make_certified_stick, make_certified_stick_with,
 };
 
 struct Fixture {
@@ -164,12 +165,14 @@ fn signed_image_boots_and_its_protections_hold() {
         root.fingerprint().to_hex(),
         "{report}"
     );
-    // Contract 1's command line, with the SHA-256 of the signed UKI the firmware booted.
+    // Contract 1's command line, with the SHA-256 of the signed UKI the firmware booted and
+    // the version and source commit built into it.
     assert_eq!(
         check_value(&report, "args"),
         format!(
-            "--usb --data-dir /data --root /etc/tally/root.pub --runtime-dir /run/tally --system-hash {}",
-            f.image.sha256
+            "--usb --data-dir /data --root /etc/tally/root.pub --runtime-dir /run/tally --system-hash {} --system-version {} {TEST_SOURCE_COMMIT}",
+            f.image.sha256,
+            env!("CARGO_PKG_VERSION")
         ),
         "{report}"
     );
@@ -294,6 +297,223 @@ fn without_a_data_partition_the_program_does_not_start() {
     let log = vm.serial0();
     assert!(log.contains("reboot: Power down"), "{log}");
     assert!(!log.contains("starting /bin/tally"), "{log}");
+}
+
+/// A second signed image, standing for an older one: the fixture's kernel and initramfs with
+/// another command line (so another Authenticode hash), signed with the same db key.
+fn older_image() -> &'static PathBuf {
+    static OLD: OnceLock<PathBuf> = OnceLock::new();
+    OLD.get_or_init(|| {
+        let f = fixture();
+        let dir = work_dir().join("older");
+        let _ = std::fs::remove_dir_all(&dir);
+        let unsigned = dir.join("old-unsigned.efi");
+        tally_image::build::uki(
+            Path::new(tally_image::build::EFI_STUB),
+            &f.bed.kernel.vmlinuz,
+            &f.image.initrd,
+            &format!("{TEST_CMDLINE} tally.image=older"),
+            &tally_image::build::os_release(TEST_SOURCE_COMMIT),
+            &dir.join("parts"),
+            &unsigned,
+        )
+        .unwrap();
+        let signed = dir.join("old.efi");
+        tally_image::build::sign(&unsigned, &f.bed.keys.db.key, &f.bed.keys.db.cert, &signed)
+            .unwrap();
+        signed
+    })
+}
+
+/// A certified stick whose ESP holds the current image as `\EFI\BOOT\BOOTX64.EFI` and the
+/// older one as `\EFI\OLD\TALLY.EFI`, with a data partition.
+fn stick_with_two_images(name: &str) -> PathBuf {
+    let f = fixture();
+    let tree = work_dir().join(format!("{name}-tree"));
+    let _ = std::fs::remove_dir_all(&tree);
+    std::fs::create_dir_all(&tree).unwrap();
+    std::fs::write(tree.join("body.cert"), b"not parsed by the stand-in").unwrap();
+    let stick = work_dir().join(format!("{name}.img"));
+    make_certified_stick_with(
+        &f.image.uki,
+        &[(older_image().as_path(), "EFI/OLD", "TALLY.EFI")],
+        Some(&tree),
+        &stick,
+    )
+    .unwrap();
+    stick
+}
+
+/// Boots, asks the stand-in for its checks, powers off; returns the program's command line and
+/// the serial log. On failure the serial log is in the panic message.
+fn boot_and_read_args(stick: &Path, vars: &Path, name: &str) -> (String, String) {
+    let f = fixture();
+    let mut vm = f
+        .bed
+        .boot_stick_with_vars(stick, vars, &work_dir().join(name))
+        .unwrap();
+    vm.wait_console(STANDIN_BANNER, BOOT_TIMEOUT)
+        .unwrap_or_else(|e| panic!("{name}: {e}\n--- serial ---\n{}", vm.serial0()));
+    vm.send_line("checks").unwrap();
+    let report = vm
+        .wait_console("CHECKS-DONE", Duration::from_secs(120))
+        .unwrap_or_else(|e| panic!("{name}: {e}\n--- serial ---\n{}", vm.serial0()));
+    let args = check_value(&report, "args").to_string();
+    vm.send_line("poweroff").unwrap();
+    let _ = vm.wait_exit(Duration::from_secs(120));
+    (args, vm.serial0())
+}
+
+fn sha256_of(path: &Path) -> String {
+    tally_image::build::sha256_hex(&std::fs::read(path).unwrap())
+}
+
+/// Issue 17 point 2: the identity is the image the firmware started, not the file at the
+/// default path. The firmware starts the older image at `\EFI\OLD\TALLY.EFI` through a boot
+/// entry (`Boot0000`, first in `BootOrder`) while `\EFI\BOOT\BOOTX64.EFI` is the current one.
+#[test]
+fn the_identity_is_the_image_started_from_another_path() {
+    let f = fixture();
+    let _vm_lock = VM_LOCK.lock().unwrap_or_else(|e| e.into_inner());
+    let old = older_image();
+    let (old_hash, current_hash) = (sha256_of(old), f.image.sha256.clone());
+    assert_ne!(old_hash, current_hash);
+    let vars = work_dir().join("vars-boot-old.fd");
+    tally_image::keys::ovmf_vars_with(&f.bed.ovmf_vars, &[], &["\\EFI\\OLD\\TALLY.EFI"], &vars)
+        .unwrap();
+    let stick = stick_with_two_images("stick-old-path");
+    let (args, log) = boot_and_read_args(&stick, &vars, "vm-old-path");
+    assert!(
+        args.ends_with(&format!(
+            "--system-hash {old_hash} --system-version {} {TEST_SOURCE_COMMIT}",
+            env!("CARGO_PKG_VERSION")
+        )),
+        "{args}\n--- serial ---\n{log}"
+    );
+    assert!(log.contains("tally.image=older"), "{log}");
+    assert!(
+        log.contains("booted image: \\EFI\\OLD\\TALLY.EFI on partition "),
+        "{log}"
+    );
+    assert!(log.contains("(systemd-stub "), "{log}");
+}
+
+/// Issue 17 point 2: an image withdrawn by the authority's `dbx` update (its Authenticode hash,
+/// signed by KEK, as `tally-provision withdraw-image` makes it) no longer boots: the firmware
+/// refuses the boot entry of the older image, goes on to the stick's default entry and starts the
+/// current image, which shows its own identity.
+#[test]
+fn a_withdrawn_image_does_not_boot_and_the_current_one_does() {
+    let f = fixture();
+    let _vm_lock = VM_LOCK.lock().unwrap_or_else(|e| e.into_inner());
+    let old = older_image();
+    let dir = work_dir().join("withdraw");
+    let _ = std::fs::remove_dir_all(&dir);
+    let update = tally_image::keys::dbx_update(
+        &[old.as_path()],
+        &f.bed.keys.kek.key,
+        &f.bed.keys.kek.cert,
+        &dir.join("dbx-update"),
+    )
+    .unwrap();
+    let vars = dir.join("vars-withdrawn.fd");
+    tally_image::keys::ovmf_vars_with(
+        &f.bed.ovmf_vars,
+        &[update.auth.as_path()],
+        &["\\EFI\\OLD\\TALLY.EFI"],
+        &vars,
+    )
+    .unwrap();
+    let stick = stick_with_two_images("stick-withdrawn");
+    let (args, log) = boot_and_read_args(&stick, &vars, "vm-withdrawn");
+    // The older image was tried first and refused ...
+    let refused = log
+        .find("failed to load Boot0000")
+        .unwrap_or_else(|| panic!("the withdrawn image was not tried:\n{log}"));
+    assert!(
+        log[refused..]
+            .lines()
+            .next()
+            .unwrap_or("")
+            .contains("Access Denied"),
+        "{log}"
+    );
+    assert!(!log.contains("tally.image=older"), "{log}");
+    // ... and the current one started, with its own identity.
+    assert!(
+        args.contains(&format!("--system-hash {} ", f.image.sha256)),
+        "{args}\n--- serial ---\n{log}"
+    );
+    assert!(
+        log.contains("booted image: \\EFI\\BOOT\\BOOTX64.EFI on partition "),
+        "{log}"
+    );
+}
+
+/// Issue 17 point 2: when the identity cannot be determined the program is not started and the
+/// terminal says why. A `LoaderImageIdentifier` left in NVRAM (non-volatile; the stub sets the
+/// variable only when it is absent) names a file that is not on the boot partition.
+#[test]
+fn an_identity_that_cannot_be_determined_stops_the_start_with_the_reason() {
+    let f = fixture();
+    let _vm_lock = VM_LOCK.lock().unwrap_or_else(|e| e.into_inner());
+    let dir = work_dir().join("no-identity");
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(&dir).unwrap();
+    let path: Vec<u8> = "\\EFI\\GONE\\TALLY.EFI\0"
+        .encode_utf16()
+        .flat_map(u16::to_le_bytes)
+        .collect();
+    let json = dir.join("vars.json");
+    std::fs::write(
+        &json,
+        format!(
+            "{{\"version\": 2, \"variables\": [{{\"name\": \"LoaderImageIdentifier\", \"guid\": \"{}\", \"attr\": 7, \"data\": \"{}\"}}]}}",
+            tally_image::identity::LOADER_GUID,
+            path.iter().map(|b| format!("{b:02x}")).collect::<String>()
+        ),
+    )
+    .unwrap();
+    let vars = dir.join("vars.fd");
+    let o = Command::new("virt-fw-vars")
+        .arg("--input")
+        .arg(&f.bed.ovmf_vars)
+        .arg("--output")
+        .arg(&vars)
+        .arg("--set-json")
+        .arg(&json)
+        .output()
+        .unwrap();
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    let tree = dir.join("tree");
+    std::fs::create_dir_all(&tree).unwrap();
+    std::fs::write(tree.join("body.cert"), b"not parsed by the stand-in").unwrap();
+    let stick = dir.join("stick.img");
+    make_certified_stick(&f.image.uki, Some(&tree), &stick).unwrap();
+    let mut vm = f
+        .bed
+        .boot_stick_with_vars(&stick, &vars, &dir.join("vm"))
+        .unwrap();
+    let screen = vm
+        .wait_console("Press Enter to power off.", BOOT_TIMEOUT)
+        .unwrap_or_else(|e| panic!("{e}\n--- serial ---\n{}", vm.serial0()));
+    for want in [
+        "TALLY: het programma kan niet starten.",
+        "het gestarte programma \\EFI\\GONE\\TALLY.EFI staat niet op de opstartpartitie",
+        "the started image \\EFI\\GONE\\TALLY.EFI is not on the boot partition",
+        "Start opnieuw van de gecertificeerde stick, zonder opstartmenu of ander bestand.",
+    ] {
+        assert!(
+            screen.contains(want),
+            "{want:?} not on the screen:\n{screen}"
+        );
+    }
+    vm.send_line("").unwrap();
+    let status = vm.wait_exit(Duration::from_secs(120)).unwrap();
+    assert!(status.success(), "{status}");
+    let log = vm.serial0();
+    assert!(!log.contains("starting /bin/tally"), "{log}");
+    assert!(!vm.console_text().contains("HELLO-TALLY"));
 }
 
 fn assert_refused(efi: &Path, name: &str) {

@@ -114,6 +114,34 @@ fn usage_errors_are_reported() {
     let o = tally_image(&["build", "--init", "x", "--out", "y"]);
     assert!(!o.status.success());
     assert!(text(&o).contains("--program is required"), "{}", text(&o));
+    // A source commit that is not a full commit id: refused before anything is built.
+    let dir = tempfile::tempdir().unwrap();
+    let keys = tally_image::keys::create_secure_boot_keys(&dir.path().join("k"), "T", 30).unwrap();
+    let out = dir.path().join("out");
+    let o = tally_image(&[
+        "build",
+        "--init",
+        "x",
+        "--program",
+        "x",
+        "--root-key",
+        "x",
+        "--db-key",
+        keys.db.key.to_str().unwrap(),
+        "--db-cert",
+        "x",
+        "--out",
+        out.to_str().unwrap(),
+        "--source-commit",
+        "HEAD",
+    ]);
+    assert!(!o.status.success());
+    assert!(
+        text(&o).contains("source commit \"HEAD\": not a full git commit id"),
+        "{}",
+        text(&o)
+    );
+    assert!(!out.exists());
     let o = tally_image(&["keys", "--out", "/tmp/x", "--bogus", "1"]);
     assert!(text(&o).contains("unknown option --bogus"), "{}", text(&o));
 }
@@ -154,6 +182,8 @@ fn build_refuses_an_unsealed_db_key_and_a_wrong_passphrase_before_building() {
             keys.db.cert.to_str().unwrap(),
             "--out",
             out.to_str().unwrap(),
+            "--source-commit",
+            "0123456789abcdef0123456789abcdef01234567",
         ];
         args.extend_from_slice(extra);
         let o = Command::new(env!("CARGO_BIN_EXE_tally-image"))

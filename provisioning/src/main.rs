@@ -4,7 +4,8 @@
 //! signing election definitions (after loading them with `tally-core`), verifying any
 //! signed medium, printing hash codes, writing the disk image of a body's certified stick
 //! (`stick`), and making the appliance's Secure Boot keys with their enrollment files
-//! (`secure-boot-keys`). The formats are in `docs/signed-media.md`, the stick and the keys in
+//! (`secure-boot-keys`) and the `dbx` update that withdraws an old image (`withdraw-image`).
+//! The formats are in `docs/signed-media.md`, the stick and the keys in
 //! `docs/provisioning.md`.
 //!
 //! What it must not do: take a passphrase from a command-line argument, overwrite a key or an
@@ -175,6 +176,24 @@ enum Command {
         passphrase: NewPassphrase,
         #[command(flatten)]
         kdf: KdfArgs,
+    },
+    /// Withdraw signed appliance images: make the `dbx` update (an EFI signature list of their
+    /// Authenticode SHA-256 hashes, signed by KEK for an append write) that an official
+    /// enrolls on each PC, after which the firmware refuses to start them. Writes
+    /// `<out>.esl` and `<out>.auth`.
+    WithdrawImage {
+        /// The Secure Boot keys folder (`KEK.key`, sealed, and `KEK.crt`).
+        #[arg(long)]
+        keys: PathBuf,
+        /// The update's file name without extension (`withdraw-0.1.0`; must not exist).
+        #[arg(long)]
+        out: PathBuf,
+        /// The signed images (`tally.efi`) to withdraw.
+        #[arg(required = true)]
+        images: Vec<PathBuf>,
+        /// The passphrase the Secure Boot private keys are sealed with.
+        #[command(flatten)]
+        passphrase: ExistingPassphrase,
     },
     /// Print the hash code (SHA-256 as 16 groups of 4 hex digits) of files.
     Hash {
@@ -670,6 +689,33 @@ fn secure_boot_keys(
     Ok(())
 }
 
+fn withdraw_image(
+    keys: &Path,
+    images: &[PathBuf],
+    out: &Path,
+    pass: &ExistingPassphrase,
+) -> Result<()> {
+    // Refusals that need no passphrase come before it is asked for.
+    secureboot::withdraw_preflight(keys, images, out)?;
+    let passphrase = existing_passphrase(
+        pass.passphrase_file.as_deref(),
+        pass.passphrase_fd,
+        "the Secure Boot private keys",
+    )?;
+    let update = secureboot::withdraw_images(keys, images, passphrase.as_bytes(), out)?;
+    println!("Withdrawn (Authenticode SHA-256, what the firmware compares with dbx):");
+    for (hash, image) in update.hashes.iter().zip(images) {
+        println!("  {hash}  {}", image.display());
+    }
+    println!("  signature list:        {}", update.esl.display());
+    println!("  signed dbx update:     {}", update.auth.display());
+    println!(
+        "Enroll it on each PC: `efi-updatevar -a -f {} dbx` from Linux, or append it to dbx in the firmware setup (docs/image.md).",
+        update.auth.display()
+    );
+    Ok(())
+}
+
 fn run(cli: Cli) -> Result<bool> {
     match cli.command {
         Command::InitAuthority {
@@ -784,6 +830,12 @@ fn run(cli: Cli) -> Result<bool> {
             passphrase,
             kdf,
         } => secure_boot_keys(&out, &name, days, &passphrase, &kdf).map(|()| true),
+        Command::WithdrawImage {
+            keys,
+            out,
+            images,
+            passphrase,
+        } => withdraw_image(&keys, &images, &out, &passphrase).map(|()| true),
         Command::Hash { files } => hash(&files).map(|()| true),
     }
 }

@@ -33,6 +33,66 @@ use tally_image::keys::{
 use tally_signing::KdfParams;
 use zeroize::Zeroizing;
 
+/// Checks what [`withdraw_images`] needs before a passphrase is asked for: the tools, the KEK
+/// files, the images, and that the update's files do not exist yet.
+pub fn withdraw_preflight(
+    keys_dir: &Path,
+    images: &[PathBuf],
+    out_stem: &Path,
+) -> Result<(), SecureBootError> {
+    for (program, package) in [
+        ("hash-to-efi-sig-list", "efitools"),
+        ("sign-efi-sig-list", "efitools"),
+    ] {
+        if !on_path(program) {
+            return Err(SecureBootError::MissingTool {
+                tool: program,
+                package,
+            });
+        }
+    }
+    for path in [keys_dir.join("KEK.key"), keys_dir.join("KEK.crt")] {
+        fs::metadata(&path).map_err(|source| SecureBootError::Io { path, source })?;
+    }
+    for image in images {
+        let bytes = fs::read(image).map_err(|source| SecureBootError::Io {
+            path: image.clone(),
+            source,
+        })?;
+        tally_image::keys::check_signed_efi(&bytes).map_err(|why| SecureBootError::Io {
+            path: image.clone(),
+            source: std::io::Error::other(why),
+        })?;
+    }
+    for path in ["esl", "auth"].map(|e| tally_image::keys::with_added_extension(out_stem, e)) {
+        if fs::symlink_metadata(&path).is_ok() {
+            return Err(SecureBootError::Exists { path });
+        }
+    }
+    Ok(())
+}
+
+/// Makes the `dbx` update that withdraws signed `images` (`<out_stem>.esl` and
+/// `<out_stem>.auth`): their Authenticode SHA-256 hashes, signed by the KEK in `keys_dir`
+/// (`KEK.key`, opened with `passphrase` into a private temporary file for `sign-efi-sig-list`
+/// alone; `KEK.crt`) for an append write, so what `dbx` holds already stays. See
+/// [`tally_image::keys::dbx_update`] and `docs/image.md` ("Withdrawing an image").
+pub fn withdraw_images(
+    keys_dir: &Path,
+    images: &[PathBuf],
+    passphrase: &[u8],
+    out_stem: &Path,
+) -> Result<tally_image::keys::DbxUpdate, SecureBootError> {
+    withdraw_preflight(keys_dir, images, out_stem)?;
+    let kek = keys_dir.join("KEK.key");
+    let pem = tally_image::keys::read_sealed_private_key(&kek, passphrase)
+        .map_err(|source| SecureBootError::OpenKey { path: kek, source })?;
+    let key = tally_image::keys::PrivateKeyFile::new(&pem)?;
+    let images: Vec<&Path> = images.iter().map(PathBuf::as_path).collect();
+    tally_image::keys::dbx_update(&images, key.path(), &keys_dir.join("KEK.crt"), out_stem)
+        .map_err(SecureBootError::Dbx)
+}
+
 /// The names of the three keys, in the order they are made.
 pub const KEY_NAMES: [&str; 3] = ["PK", "KEK", "db"];
 
@@ -65,6 +125,17 @@ pub enum SecureBootError {
         status: String,
         /// Its error output.
         stderr: String,
+    },
+    /// Making the `dbx` update failed.
+    #[error("making the dbx update: {0}")]
+    Dbx(tally_image::build::BuildError),
+    /// The sealed KEK cannot be opened (wrong passphrase, altered file).
+    #[error("{path}: {source}; nothing was written")]
+    OpenKey {
+        /// The key file.
+        path: PathBuf,
+        /// Why.
+        source: SealedKeyError,
     },
     /// A private key could not be sealed (or the private temporary folder not made).
     #[error("sealing the private keys: {0}")]

@@ -102,6 +102,19 @@ fn auth_verifies(
     esl: &[u8],
     signer_crt: &Path,
 ) -> bool {
+    auth_verifies_with(dir, auth, var, vendor, ATTRIBUTES, esl, signer_crt)
+}
+
+/// As [`auth_verifies`], for a write with these attributes.
+fn auth_verifies_with(
+    dir: &Path,
+    auth: &[u8],
+    var: &str,
+    vendor: [u8; 16],
+    attributes: u32,
+    esl: &[u8],
+    signer_crt: &Path,
+) -> bool {
     let time = &auth[..16];
     let dw_length = le32(auth, 16) as usize;
     assert_eq!(&auth[20..22], &0x0200u16.to_le_bytes(), "wRevision");
@@ -118,7 +131,7 @@ fn auth_verifies(
     );
     let mut signed: Vec<u8> = var.encode_utf16().flat_map(u16::to_le_bytes).collect();
     signed.extend_from_slice(&vendor);
-    signed.extend_from_slice(&ATTRIBUTES.to_le_bytes());
+    signed.extend_from_slice(&attributes.to_le_bytes());
     signed.extend_from_slice(time);
     signed.extend_from_slice(esl);
     let p7 = dir.join("p7.der");
@@ -448,4 +461,140 @@ fn missing_efitools_is_refused_before_anything_is_written() {
         text(&o.stderr)
     );
     assert!(!dir.exists());
+}
+
+/// EFI_CERT_SHA256_GUID c1c41626-504c-4092-aca9-41f936934328, on-disk byte order.
+const EFI_CERT_SHA256: [u8; 16] = [
+    0x26, 0x16, 0xc4, 0xc1, 0x4c, 0x50, 0x92, 0x40, 0xac, 0xa9, 0x41, 0xf9, 0x36, 0x93, 0x43, 0x28,
+];
+
+fn hex(b: &[u8]) -> String {
+    b.iter().map(|x| format!("{x:02x}")).collect()
+}
+
+/// The Authenticode SHA-256 of a signed PE32+ image whose sections follow its headers without
+/// gaps (Debian's systemd stub signed by `sbsign`): the file up to its certificate table,
+/// without the checksum field and the certificate table's directory entry (Microsoft's PE/COFF
+/// specification, "Authenticode"). Written here independently of efitools.
+fn authenticode_sha256(pe: &[u8]) -> String {
+    use sha2::Digest as _;
+    let pe_at = le32(pe, 0x3c) as usize;
+    assert_eq!(&pe[pe_at..pe_at + 4], b"PE\0\0");
+    let opt = pe_at + 24;
+    assert_eq!(&pe[opt..opt + 2], &0x20bu16.to_le_bytes(), "PE32+");
+    let checksum = opt + 64;
+    let cert_dir = opt + 144;
+    let table = le32(pe, cert_dir) as usize;
+    let size = le32(pe, cert_dir + 4) as usize;
+    assert!(size > 0, "signed");
+    assert_eq!(table + size, pe.len(), "the certificate table is last");
+    let mut h = sha2::Sha256::new();
+    h.update(&pe[..checksum]);
+    h.update(&pe[checksum + 4..cert_dir]);
+    h.update(&pe[cert_dir + 8..table]);
+    hex(&h.finalize())
+}
+
+/// Issue 17 point 2: `withdraw-image` makes the dbx update an official enrolls to withdraw an
+/// old signed image: the image's Authenticode SHA-256 in an `EFI_CERT_SHA256` list, signed by
+/// KEK for an append write to dbx. (That the firmware then refuses the image is the OVMF test
+/// `image/tests/boot.rs`, `a_withdrawn_image_does_not_boot_and_the_current_one_does`.)
+#[test]
+fn withdraw_image_makes_a_dbx_update_signed_by_kek() {
+    let tmp = tempfile::tempdir().unwrap();
+    let dir = tmp.path().join("sb");
+    let pass = passphrase_file(tmp.path());
+    ok(
+        Command::new(BIN)
+            .args(["secure-boot-keys", "--out", p(&dir), "--days", "30"])
+            .args(["--passphrase-file", p(&pass)])
+            .output()
+            .unwrap(),
+        "secure-boot-keys",
+    );
+    // The image to withdraw: the stub signed with a throw-away key (only its hash matters).
+    let signed = tmp.path().join("old.efi");
+    let (old_key, old_crt) = (tmp.path().join("old-db.key"), tmp.path().join("old-db.crt"));
+    ok(
+        Command::new("openssl")
+            .args(["req", "-new", "-x509", "-newkey", "rsa:2048", "-nodes"])
+            .args(["-days", "2", "-subj", "/CN=old db", "-keyout", p(&old_key)])
+            .args(["-out", p(&old_crt)])
+            .output()
+            .unwrap(),
+        "openssl req",
+    );
+    ok(
+        Command::new("sbsign")
+            .args(["--key", p(&old_key), "--cert", p(&old_crt)])
+            .args(["--output", p(&signed), STUB])
+            .output()
+            .unwrap(),
+        "sbsign",
+    );
+    std::fs::remove_file(&old_key).unwrap();
+    let image = p(&signed);
+    let stem = tmp.path().join("withdraw-0.1.0");
+    let esl_path = tmp.path().join("withdraw-0.1.0.esl");
+    let auth_path = tmp.path().join("withdraw-0.1.0.auth");
+    let withdraw = |image: &str, pass: &Path| {
+        Command::new(BIN)
+            .args(["withdraw-image", "--keys", p(&dir), "--out", p(&stem)])
+            .args(["--passphrase-file", p(pass), image])
+            .output()
+            .unwrap()
+    };
+    // A wrong passphrase: refused, nothing written.
+    let wrong = tmp.path().join("wrong.pass");
+    std::fs::write(&wrong, "not the passphrase\n").unwrap();
+    let o = withdraw(image, &wrong);
+    assert!(!o.status.success());
+    let err = text(&o.stderr);
+    assert!(err.contains("wrong passphrase"), "{err}");
+    assert!(!esl_path.exists() && !auth_path.exists());
+    // Not an EFI program, or an unsigned one (it never boots): refused before the passphrase.
+    let err = text(&withdraw(p(&pass), &wrong).stderr);
+    assert!(err.contains("not an EFI program (no MZ header)"), "{err}");
+    let err = text(&withdraw(STUB, &wrong).stderr);
+    assert!(
+        err.contains("not signed: an unsigned image never boots"),
+        "{err}"
+    );
+
+    let o = ok(withdraw(image, &pass), "withdraw-image");
+    let want = authenticode_sha256(&std::fs::read(&signed).unwrap());
+    let out = text(&o.stdout);
+    assert!(out.contains(&format!("  {want}  {image}")), "{out}");
+    let esl = std::fs::read(&esl_path).unwrap();
+    // One EFI_SIGNATURE_LIST of type SHA-256 with one entry: owner GUID and the hash.
+    assert_eq!(&esl[..16], &EFI_CERT_SHA256);
+    assert_eq!(le32(&esl, 16) as usize, esl.len(), "SignatureListSize");
+    assert_eq!(le32(&esl, 20), 0, "SignatureHeaderSize");
+    assert_eq!(le32(&esl, 24), 48, "SignatureSize");
+    assert_eq!(esl.len(), 28 + 48);
+    assert_eq!(hex(&esl[44..]), want);
+    // Signed by KEK (not PK) for dbx, with APPEND_WRITE: what is in dbx stays.
+    let auth = std::fs::read(&auth_path).unwrap();
+    let append = ATTRIBUTES | 0x40;
+    let verifies = |attributes: u32, signer: &str| {
+        auth_verifies_with(
+            tmp.path(),
+            &auth,
+            "dbx",
+            EFI_IMAGE_SECURITY_DATABASE,
+            attributes,
+            &esl,
+            &dir.join(signer),
+        )
+    };
+    assert!(verifies(append, "KEK.crt"));
+    assert!(!verifies(append, "PK.crt"));
+    assert!(!verifies(ATTRIBUTES, "KEK.crt"));
+    // No private key in the clear was left beside the update; it is never overwritten.
+    assert!(pem_private_keys_in(tmp.path()).is_empty());
+    let o = withdraw(image, &pass);
+    assert!(!o.status.success());
+    let err = text(&o.stderr);
+    assert!(err.contains("exists already"), "{err}");
+    assert_eq!(std::fs::read(&esl_path).unwrap(), esl);
 }

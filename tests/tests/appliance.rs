@@ -500,6 +500,15 @@ fn juinen_counted_on_the_appliance_with_a_power_cut_and_a_forged_definition() {
         s.contains(&grouped(&uki_hash)),
         "system hash {uki_hash}:\n{s}"
     );
+    // The version and source commit built into the image (issue 17 point 2).
+    assert!(
+        s.contains(&format!(
+            "Versie {}, broncode {}",
+            env!("CARGO_PKG_VERSION"),
+            tally_image::testbed::TEST_SOURCE_COMMIT
+        )),
+        "{s}"
+    );
     assert!(!s.contains("DEMO"), "{s}");
     t.keys(GSB_PASS.as_bytes());
     t.keys(ENTER);

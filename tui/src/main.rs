@@ -54,6 +54,10 @@ struct Args {
     /// The running system's identity (default: SHA-256 of this program).
     #[arg(long)]
     system_hash: Option<String>,
+    /// The running system's version and source commit, `<version> <commit>` (the appliance's
+    /// init passes what is built into the image; shown on the start screen).
+    #[arg(long)]
+    system_version: Option<String>,
     /// Seed for the hash-code groups asked (default: from the operating system's random source).
     #[arg(long)]
     seed: Option<u64>,
@@ -156,14 +160,22 @@ fn run(args: Args) -> Result<(), StartError> {
     };
     // A principal (HSB) or central (CSB) committee's certificate: the higher-level flow.
     if tally_tui::higher::terminal::is_higher(&paths) {
-        return tally_tui::higher::terminal::run(paths, sticks, system, args.demo, lang);
+        return tally_tui::higher::terminal::run(
+            paths,
+            sticks,
+            system,
+            args.system_version,
+            args.demo,
+            lang,
+        );
     }
     let services = FolderServices::with_sticks(paths.clone(), sticks, system, args.demo)?;
     let seed = match args.seed {
         Some(seed) => seed,
         None => tally_tui::seed::os_seed().map_err(StartError::Seed)?,
     };
-    let state = State::new(lang, args.demo, services.identity(), seed);
+    let mut state = State::new(lang, args.demo, services.identity(), seed);
+    state.system_version = args.system_version;
     let journal = CoreJournal::new(&paths.journal());
     let mut runner = Runner::open(state, services, journal)?;
 

@@ -343,6 +343,8 @@ catalogue! {
     CertificateNotValidNow => "Dit certificaat is nu niet geldig; ontgrendelen wordt geweigerd ({0}).", "This certificate is not valid now; unlocking is refused ({0}).";
     /// Running system.
     SystemIdentity => "Draaiend systeem", "Running system";
+    /// The running system's version and source commit.
+    SystemVersion => "Versie {0}, broncode {1}", "Version {0}, source {1}";
     /// Compare with paper.
     CompareWithPaper => "Vergelijk deze vingerafdrukken met het papier dat bij de stick hoort.", "Compare these fingerprints with the paper that came with the stick.";
     /// Passphrase prompt.

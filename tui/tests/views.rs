@@ -455,3 +455,27 @@ fn the_second_entry_never_shows_the_first_entrys_numbers() {
         key(&mut r, KeyCode::PageDown);
     }
 }
+
+#[test]
+fn the_start_screen_shows_the_systems_version_and_source_commit() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut r = open(&paths(dir.path()), Lang::Nl);
+    let commit = "0123456789abcdef0123456789abcdef01234567";
+    assert!(!render(&r.state).join("\n").contains(commit));
+    r.state.system_version = Some(format!("0.1.0 {commit}"));
+    let nl = render(&r.state);
+    show("start with version", &nl);
+    let all = nl.join("\n");
+    assert!(
+        all.contains(&format!("Versie 0.1.0, broncode {commit}")),
+        "{all}"
+    );
+    // Nothing else is pushed off: the passphrase prompt and the key bar are still there.
+    assert!(all.contains("Wachtwoordzin"), "{all}");
+    key(&mut r, KeyCode::F(2));
+    let all = render(&r.state).join("\n");
+    assert!(
+        all.contains(&format!("Version 0.1.0, source {commit}")),
+        "{all}"
+    );
+}

@@ -4,8 +4,13 @@
 //! tally-image build --init <tally-init> --program <tally> --root-key <root.pub> \
 //!                   --db-key <db.key> --db-cert <db.crt> --out <dir> \
 //!                   [--db-key-passphrase-file <file> | --db-key-passphrase-fd <n>] \
-//!                   [--kernel-cache <dir>] [--cmdline <kernel command line>]
+//!                   [--kernel-cache <dir>] [--cmdline <kernel command line>] \
+//!                   [--source-commit <40 hex digits>]
 //! ```
+//!
+//! The source commit goes into the image's `os-release` (shown on the start screen); without
+//! `--source-commit` it is the commit checked out in the current directory, and a work tree
+//! whose tracked files differ from it is refused.
 //!
 //! `build` takes only a sealed db key (`tally-provision secure-boot-keys`): it asks for the
 //! authority's passphrase on the terminal (or reads the first line of the file or descriptor
@@ -89,6 +94,7 @@ const USAGE: &str = "usage:
                     --db-key <db.key> --db-cert <db.crt> --out <dir>
                     [--db-key-passphrase-file <file> | --db-key-passphrase-fd <n>]
                     [--kernel-cache <dir>] [--cmdline <kernel command line>]
+                    [--source-commit <40 hex digits>]   (default: git HEAD, clean)
   tally-image keys --out <dir> [--name <name>] [--days <n>]   (unsealed test keys)
   tally-image ovmf-vars --keys <dir> --out <OVMF_VARS.fd> [--template <file>]
   tally-image esp --efi <tally.efi> --out <esp.img>";
@@ -143,6 +149,7 @@ fn run(args: &[String]) -> Result<(), String> {
                     "cmdline",
                     "db-key-passphrase-file",
                     "db-key-passphrase-fd",
+                    "source-commit",
                 ],
             )?;
             let out_dir = need(&m, "out")?;
@@ -152,6 +159,14 @@ fn run(args: &[String]) -> Result<(), String> {
                 need(&m, "root-key")?,
             );
             let (db_key, db_cert) = (need(&m, "db-key")?, need(&m, "db-cert")?);
+            let source_commit = match m.get("source-commit") {
+                Some(c) if tally_image::identity::is_commit(c) => c.clone(),
+                Some(c) => {
+                    return Err(tally_image::build::BuildError::SourceCommit(c.clone()).to_string());
+                }
+                None => tally_image::build::source_commit_of(std::path::Path::new("."))
+                    .map_err(|e| format!("the source commit: {e}; nothing was built"))?,
+            };
             // Asked for (or read) once every argument is there, before anything is built.
             let db_key_passphrase = Some(db_key_passphrase(&db_key, &m)?);
             let cfg = BuildConfig {
@@ -165,6 +180,7 @@ fn run(args: &[String]) -> Result<(), String> {
                     .get("cmdline")
                     .cloned()
                     .unwrap_or_else(|| DEFAULT_CMDLINE.to_string()),
+                source_commit,
                 kernel_cache: m
                     .get("kernel-cache")
                     .map(PathBuf::from)

@@ -25,12 +25,14 @@ pub fn run(
     paths: Paths,
     sticks: Sticks,
     system: String,
+    system_version: Option<String>,
     demo: bool,
     lang: Lang,
 ) -> Result<(), StartError> {
     let services = FolderHigherServices::with_sticks(paths.clone(), sticks, system, demo)?;
     let seed = crate::seed::os_seed().map_err(StartError::Seed)?;
-    let state = State::new(lang, demo, services.identity(), seed);
+    let mut state = State::new(lang, demo, services.identity(), seed);
+    state.system_version = system_version;
     let journal = CoreJournal::new(&journal_path(&paths.data_dir));
     let mut runner = Runner::open(state, services, journal)?;
     Ok(crate::screen::run(&mut runner, Some(paths.audit()))?)

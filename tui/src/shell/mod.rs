@@ -322,6 +322,9 @@ pub struct State<L: Level> {
     pub signed_in: Option<PersonId>,
     /// The PC's clock (seconds since 1970) as the runner last read it, for the start screen.
     pub clock: Option<i64>,
+    /// The version and source commit of the running system (`--system-version`; the
+    /// appliance's init passes what is built into the image), for the start screen.
+    pub system_version: Option<String>,
     seed: u64,
 }
 
@@ -344,6 +347,7 @@ impl<L: Level> State<L> {
             journal_head: None,
             signed_in: None,
             clock: None,
+            system_version: None,
             seed,
         }
     }

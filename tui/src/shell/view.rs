@@ -492,6 +492,14 @@ fn start<L: Level>(state: &State<L>, frame: &mut Frame, area: Rect) {
         Line::styled(Msg::SystemIdentity.text(lang).to_string(), DIM),
         Line::from(hash_code(&id.system)),
     ];
+    // The version and source commit built into the image (the appliance's init passes them).
+    if let Some(v) = &state.system_version {
+        let (version, commit) = v.split_once(' ').unwrap_or((v.as_str(), ""));
+        lines.push(Line::styled(
+            Msg::SystemVersion.fill(lang, &[&ascii(version), &ascii(commit)]),
+            DIM,
+        ));
+    }
     // The PC's clock, to compare with a watch: certificates and media are judged by it.
     if let Some(t) = state
         .clock
