@@ -421,6 +421,13 @@ fn an_investigated_station_is_corrected_by_a_new_double_entry_and_exported_again
         "{}",
         all.join("\n")
     );
+    // The signed line beside it names the first session's 510b, and the verifier checks it.
+    assert!(
+        all.iter().any(|l| l.starts_with("OK")
+            && l.contains("names the 510b it replaces: a-first-session.tally/")),
+        "{}",
+        all.join("\n")
+    );
 
     // Session 3: session 2 is on record with its investigation and notes.
     key(&mut r, KeyCode::Esc);

@@ -216,6 +216,61 @@ struct Input {
     signed: Option<SignedBy>,
 }
 
+/// A corrigendum's signed line naming the 510b it replaces (`…_vervangt.txt` beside it in
+/// the medium, written by `tally_export::municipal_corrigendum`: EML_NL has no element for
+/// it).
+struct Replaces {
+    /// The `…_vervangt.txt` file, as reported (`medium/file`).
+    file: String,
+    /// The corrigendum it is about, as its input is named (`medium/file`).
+    corrigendum: String,
+    /// The SHA-256 of the 510b it replaces, lowercase hex.
+    sha256: String,
+}
+
+/// The SHA-256 of `bytes` in lowercase hex, as the `…_vervangt.txt` writes it.
+fn sha256_hex(bytes: &[u8]) -> String {
+    use std::fmt::Write;
+    tally_signing::sha256(bytes)
+        .iter()
+        .fold(String::with_capacity(64), |mut out, b| {
+            let _ = write!(out, "{b:02x}");
+            out
+        })
+}
+
+/// Reads a `…_vervangt.txt`: `corrigendum: NAME`, `session: N`, `replaces-sha256: HEX`.
+fn read_replaces(medium: &str, file: &str, bytes: &[u8]) -> Result<Replaces, String> {
+    let text = std::str::from_utf8(bytes).map_err(|_| "not UTF-8".to_owned())?;
+    let field = |key: &str| {
+        text.lines()
+            .find_map(|l| l.strip_prefix(key))
+            .map(str::trim)
+            .ok_or_else(|| format!("no line `{key}`"))
+    };
+    let corrigendum = field("corrigendum:")?;
+    let sha256 = field("replaces-sha256:")?;
+    if sha256.len() != 64
+        || !sha256
+            .bytes()
+            .all(|b| b.is_ascii_digit() || (b'a'..=b'f').contains(&b))
+    {
+        return Err(format!(
+            "`replaces-sha256: {sha256}` is not a SHA-256 in lowercase hex"
+        ));
+    }
+    if corrigendum.is_empty() || corrigendum.contains('/') {
+        return Err(format!(
+            "`corrigendum: {corrigendum}` is not a file name of the medium"
+        ));
+    }
+    Ok(Replaces {
+        file: format!("{medium}/{file}"),
+        corrigendum: format!("{medium}/{corrigendum}"),
+        sha256: sha256.to_owned(),
+    })
+}
+
 /// What a verified medium says about its files.
 struct SignedBy {
     /// The medium's kind.
@@ -274,6 +329,7 @@ pub fn check_folder(folder: &Path, opts: &CheckOptions<'_>) -> std::io::Result<R
         entries
     };
     let mut inputs = Vec::new();
+    let mut replaces = Vec::new();
     for path in entries {
         let name = path
             .file_name()
@@ -283,7 +339,7 @@ pub fn check_folder(folder: &Path, opts: &CheckOptions<'_>) -> std::io::Result<R
             .map(|m| m.is_dir())
             .unwrap_or(false);
         if is_dir {
-            read_medium(&path, &name, opts, &mut report, &mut inputs);
+            read_medium(&path, &name, opts, &mut report, &mut inputs, &mut replaces);
         } else if name.ends_with(".xml") {
             match read_plain(&path) {
                 Ok(bytes) => {
@@ -307,7 +363,7 @@ pub fn check_folder(folder: &Path, opts: &CheckOptions<'_>) -> std::io::Result<R
             report.unchecked(&name, "not an EML file; ignored", "the files", name.clone());
         }
     }
-    check_inputs(inputs, opts, &mut report);
+    check_inputs(inputs, replaces, opts, &mut report);
     Ok(report)
 }
 
@@ -317,6 +373,7 @@ fn read_medium(
     opts: &CheckOptions<'_>,
     report: &mut Report,
     inputs: &mut Vec<Input>,
+    replaces: &mut Vec<Replaces>,
 ) {
     match opts.root_key {
         Some(root) => {
@@ -351,6 +408,19 @@ fn read_medium(
                     for f in medium.files {
                         if f.name == AUDIT_FILE {
                             check_audit(&format!("{name}/{}", f.name), &f.bytes, report);
+                            continue;
+                        }
+                        if f.name.ends_with("_vervangt.txt") {
+                            match read_replaces(name, &f.name, &f.bytes) {
+                                Ok(r) => replaces.push(r),
+                                Err(why) => report.push(
+                                    Severity::Discrepancy,
+                                    &format!("{name}/{}", f.name),
+                                    format!(
+                                        "the line naming the replaced 510b is unreadable: {why}"
+                                    ),
+                                ),
+                            }
                             continue;
                         }
                         if !f.name.ends_with(".xml") {
@@ -413,6 +483,21 @@ fn read_medium(
                         "the files",
                         file.clone(),
                     );
+                    continue;
+                }
+                if inner.ends_with("_vervangt.txt") {
+                    let file = format!("{name}/{inner}");
+                    match read_plain(&p)
+                        .map_err(|e| format!("cannot read: {e}"))
+                        .and_then(|bytes| read_replaces(name, &inner, &bytes))
+                    {
+                        Ok(r) => replaces.push(r),
+                        Err(why) => report.push(
+                            Severity::Discrepancy,
+                            &file,
+                            format!("the line naming the replaced 510b is unreadable: {why}"),
+                        ),
+                    }
                     continue;
                 }
                 if !inner.ends_with(".xml") {
@@ -587,6 +672,10 @@ struct Parsed {
     /// The 110b files, read on their own.
     polling_stations: Vec<(String, PollingStationsFile)>,
     counts: Vec<(String, CountFile)>,
+    /// Each count's SHA-256 (lowercase hex), by its name.
+    count_sha: BTreeMap<String, String>,
+    /// The signed lines naming the 510b a corrigendum replaces.
+    replaces: Vec<Replaces>,
     results: Vec<(String, ResultFile)>,
 }
 
@@ -607,13 +696,20 @@ fn kind_allowed(kind: DocumentKind, medium: ContentKind) -> bool {
     )
 }
 
-fn check_inputs(inputs: Vec<Input>, opts: &CheckOptions<'_>, report: &mut Report) {
+fn check_inputs(
+    inputs: Vec<Input>,
+    replaces: Vec<Replaces>,
+    opts: &CheckOptions<'_>,
+    report: &mut Report,
+) {
     let mut parsed = Parsed {
         definition: None,
         candidate_files: 0,
         contest_files: Vec::new(),
         polling_stations: Vec::new(),
         counts: Vec::new(),
+        count_sha: BTreeMap::new(),
+        replaces,
         results: Vec::new(),
     };
     let mut candidate_inputs: Vec<(String, Vec<u8>)> = Vec::new();
@@ -694,6 +790,9 @@ fn check_inputs(inputs: Vec<Input>, opts: &CheckOptions<'_>, report: &mut Report
                                 continue;
                             }
                         }
+                        parsed
+                            .count_sha
+                            .insert(input.name.clone(), sha256_hex(&input.bytes));
                         parsed.counts.push((input.name, c));
                     }
                     Err(e) => report.push(
@@ -803,11 +902,11 @@ fn check_inputs(inputs: Vec<Input>, opts: &CheckOptions<'_>, report: &mut Report
 /// the latest corrigendum is the current version. Returns the files superseded (the first
 /// session's and earlier corrigenda), which count no further; anything that does not fit is a
 /// discrepancy and leaves the files as they are (a second 510b then is a surplus file).
-fn municipal_histories(counts: &[(String, CountFile)], report: &mut Report) -> Vec<String> {
+fn municipal_histories(parsed: &Parsed, report: &mut Report) -> Vec<String> {
     use tally_core::corrigendum::{CorrigendumCheckError, check};
     use tally_core::counts::CountPhase;
     let mut by_body: BTreeMap<&str, Vec<&(String, CountFile)>> = BTreeMap::new();
-    for item in counts {
+    for item in &parsed.counts {
         if item.1.header.level == CountLevel::Municipality {
             by_body
                 .entry(&item.1.header.authority_id)
@@ -886,6 +985,7 @@ fn municipal_histories(counts: &[(String, CountFile)], report: &mut Report) -> V
             .map(|(n, c)| (&c.header.creation_date_time, n))
             .collect();
         order.sort();
+        replaced_files(parsed, body, &files, &order, report);
         let Some((_, current)) = order.last() else {
             continue;
         };
@@ -912,6 +1012,67 @@ fn municipal_histories(counts: &[(String, CountFile)], report: &mut Report) -> V
         );
     }
     superseded
+}
+
+/// Checks the 510b each corrigendum of `body` names as the one it replaces (its signed
+/// `…_vervangt.txt`): the first corrigendum must name the first session's 510b; a later one a
+/// version of the same municipality (the one before it, when the folder has it). A corrigendum
+/// without such a line (another program's) is a note: the history rests on its phase.
+fn replaced_files(
+    parsed: &Parsed,
+    body: &str,
+    files: &[&(String, CountFile)],
+    order: &[(&String, &String)],
+    report: &mut Report,
+) {
+    let sha_of = |name: &str| parsed.count_sha.get(name).map(String::as_str);
+    for (i, (_, name)) in order.iter().enumerate() {
+        let name: &str = name;
+        let Some(line) = parsed.replaces.iter().find(|r| r.corrigendum == name) else {
+            report.push(
+                Severity::Note,
+                name,
+                format!("the corrigendum of {body} does not name the 510b it replaces (no signed `_vervangt.txt` beside it)"),
+            );
+            continue;
+        };
+        let named = files
+            .iter()
+            .map(|(n, _)| n.as_str())
+            .find(|n| *n != name && sha_of(n) == Some(line.sha256.as_str()));
+        // The version before it: the first session's 510b for the first corrigendum.
+        let before: Option<&str> = match i {
+            0 => files
+                .iter()
+                .find(|(_, c)| {
+                    c.header.edition.phase != Some(tally_core::counts::CountPhase::Corrigendum)
+                })
+                .map(|(n, _)| n.as_str()),
+            _ => order.get(i - 1).map(|(_, n)| n.as_str()),
+        };
+        match (named, before) {
+            (Some(n), Some(b)) if n == b => report.push(
+                Severity::Ok,
+                &line.file,
+                format!("the corrigendum {name} names the 510b it replaces: {n} (SHA-256 {})", line.sha256),
+            ),
+            (_, Some(b)) => report.push(
+                Severity::Discrepancy,
+                &line.file,
+                format!(
+                    "the corrigendum {name} says it replaces the 510b with SHA-256 {}, but the version before it is {b} (SHA-256 {})",
+                    line.sha256,
+                    sha_of(b).unwrap_or("unknown")
+                ),
+            ),
+            (_, None) => report.unchecked(
+                &line.file,
+                format!("the 510b the corrigendum {name} replaces (SHA-256 {}) is not in the folder", line.sha256),
+                "the replaced 510b",
+                line.file.clone(),
+            ),
+        }
+    }
 }
 
 fn missing(report: &mut Report, opts: &CheckOptions<'_>, file: &str, message: String) {
@@ -1023,7 +1184,7 @@ fn check_parsed(parsed: &Parsed, opts: &CheckOptions<'_>, report: &mut Report) {
     check_polling_stations(parsed, election, report);
     // A municipality's versions: its first session's 510b and its corrigenda; only the
     // current one counts further.
-    let superseded = municipal_histories(&parsed.counts, report);
+    let superseded = municipal_histories(parsed, report);
     // Every file for this election, and each body once.
     let mut by_level: BTreeMap<(u8, String), &str> = BTreeMap::new();
     let mut counts: Vec<&(String, CountFile)> = Vec::new();

@@ -158,3 +158,89 @@ fn a_forged_previous_value_and_an_unexplained_change_are_discrepancies() {
             .any(|(what, _)| what == "the previous values of the corrigendum")
     );
 }
+
+/// The SHA-256 of `bytes` in lowercase hex.
+fn sha_hex(bytes: &[u8]) -> String {
+    tally_signing::sha256(bytes)
+        .iter()
+        .map(|b| format!("{b:02x}"))
+        .collect()
+}
+
+/// The two versions in two media folders (as the appliance's exports are), the corrigendum's
+/// with its `_vervangt.txt` naming `replaces`.
+fn check_media(first_bytes: &[u8], corrigendum: &[u8], replaces: Option<&str>) -> Report {
+    let dir = tempfile::tempdir().unwrap();
+    let a = dir.path().join("a-first-session.tally");
+    let b = dir.path().join("b-corrigendum.tally");
+    std::fs::create_dir_all(&a).unwrap();
+    std::fs::create_dir_all(&b).unwrap();
+    std::fs::write(a.join(FIRST), first_bytes).unwrap();
+    std::fs::write(b.join("Corrigendum.eml.xml"), corrigendum).unwrap();
+    if let Some(sha) = replaces {
+        std::fs::write(
+            b.join("Corrigendum_vervangt.txt"),
+            format!("corrigendum: Corrigendum.eml.xml\nsession: 2\nreplaces-sha256: {sha}\n"),
+        )
+        .unwrap();
+    }
+    check_folder(
+        dir.path(),
+        &CheckOptions {
+            root_key: None,
+            at: Timestamp::now(),
+            require_all: false,
+        },
+    )
+    .unwrap()
+}
+
+#[test]
+fn the_replaced_510b_a_corrigendum_names_must_be_the_version_before_it() {
+    let (first_bytes, first) = first();
+    let file = corrigendum(&first, &corrected(&first), &investigated(&first)).unwrap();
+    let bytes = write_count(&file).unwrap();
+
+    // Named right: the first session's 510b.
+    let report = check_media(&first_bytes, &bytes, Some(&sha_hex(&first_bytes)));
+    assert!(
+        lines(&report, Severity::Discrepancy).is_empty(),
+        "{report:#?}"
+    );
+    let ok = lines(&report, Severity::Ok).join("\n");
+    assert!(
+        ok.contains(
+            "the corrigendum b-corrigendum.tally/Corrigendum.eml.xml names the 510b it replaces: a-first-session.tally/Telling_GR2022_WestMaasenWaal.eml.xml"
+        ),
+        "{ok}"
+    );
+
+    // Named wrong: another file's SHA-256 (the corrigendum's own).
+    let report = check_media(&first_bytes, &bytes, Some(&sha_hex(&bytes)));
+    let bad = lines(&report, Severity::Discrepancy).join("\n");
+    assert!(
+        bad.contains("says it replaces the 510b with SHA-256")
+            && bad.contains("but the version before it is a-first-session.tally/"),
+        "{bad}"
+    );
+
+    // Unreadable: not a SHA-256.
+    let report = check_media(&first_bytes, &bytes, Some("fae2 12ff"));
+    let bad = lines(&report, Severity::Discrepancy).join("\n");
+    assert!(
+        bad.contains("the line naming the replaced 510b is unreadable"),
+        "{bad}"
+    );
+
+    // Without the line (another program's corrigendum): a note, the history still agrees.
+    let report = check_media(&first_bytes, &bytes, None);
+    assert!(
+        lines(&report, Severity::Discrepancy).is_empty(),
+        "{report:#?}"
+    );
+    let notes = lines(&report, Severity::Note).join("\n");
+    assert!(
+        notes.contains("does not name the 510b it replaces"),
+        "{notes}"
+    );
+}
