@@ -139,11 +139,15 @@ fn say_to_kernel_log(msg: &str) {
 /// PID 1's entry point. Never returns: ends in power-off.
 pub fn run() -> ! {
     match boot() {
-        Ok(opts) => match attach_stick(&opts) {
-            Ok(Some(system_hash)) => supervise(&opts, &program_args(&system_hash)),
-            Ok(None) => supervise(&opts, &[]),
-            Err(e) => stick_missing(&opts, &e),
-        },
+        Ok(opts) => {
+            let attached = attach_stick(&opts);
+            restore_stick_settle_delay();
+            match attached {
+                Ok(Some(system_hash)) => supervise(&opts, &program_args(&system_hash)),
+                Ok(None) => supervise(&opts, &[]),
+                Err(e) => stick_missing(&opts, &e),
+            }
+        }
         Err(e) => {
             say(&format!("FOUT bij het opstarten / boot failed: {e}"));
             say("Het systeem wordt uitgeschakeld. / Powering off.");
@@ -276,7 +280,15 @@ fn mount_api_filesystems(prefix: &str) -> Result<(), InitError> {
     Ok(())
 }
 
-/// Loads every module listed in the image's `modules.dep`, dependencies first.
+/// How many threads load modules at once. The kernel loads different modules concurrently
+/// (checking a module's signature, relocating it and running its init); one that waits for
+/// its hardware (a USB controller's reset) then does not hold up the others.
+const MODULE_LOADERS: usize = 4;
+
+/// Loads the modules of the image's `modules.dep` this machine needs ([`ModulesDep::boot_plan`]:
+/// no driver for a USB host controller it does not have) with [`MODULE_LOADERS`] threads, each
+/// module after its dependencies, the USB drivers first so that the boot stick is being found
+/// while the rest load.
 fn load_modules() -> Result<(), InitError> {
     let uname = rustix::system::uname();
     let release = uname.release().to_string_lossy().into_owned();
@@ -287,19 +299,109 @@ fn load_modules() -> Result<(), InitError> {
         fs::read_to_string(&dep_path),
     )?;
     let dep = ModulesDep::parse(&text)?;
-    let mut loaded = 0usize;
-    for rel in dep.load_order()? {
-        let path = dir.join(&rel);
-        let file = sys(format!("open {}", path.display()), fs::File::open(&path))?;
-        match rustix::system::finit_module(&file, c"", 0) {
-            Ok(()) => loaded = loaded.saturating_add(1),
-            Err(rustix::io::Errno::EXIST) => {}
-            // A driver whose hardware is absent may refuse to load; that is not fatal.
-            Err(e) => say(&format!("module {rel}: {e}")),
+    let skip = match pci_classes() {
+        Some(classes) => crate::modules::absent_host_controllers(&classes),
+        // Without the PCI devices in sysfs, every host controller driver is loaded.
+        None => Vec::new(),
+    };
+    let plan = dep.boot_plan(&skip)?;
+    let total = plan.len();
+    let plan = std::sync::Mutex::new(plan);
+    let ready = std::sync::Condvar::new();
+    let loaded = std::sync::atomic::AtomicUsize::new(0);
+    let failed: std::sync::Mutex<Option<InitError>> = std::sync::Mutex::new(None);
+    let loader = || load_from_plan(&dir, &plan, &ready, &loaded, &failed);
+    std::thread::scope(|scope| {
+        for _ in 1..MODULE_LOADERS {
+            // A thread that cannot be made is no error: this thread loads too.
+            let _ = std::thread::Builder::new().spawn_scoped(scope, loader);
         }
+        loader();
+    });
+    if let Some(e) = failed.into_inner().unwrap_or_else(|p| p.into_inner()) {
+        return Err(e);
     }
-    say(&format!("{loaded} modules loaded"));
+    say(&format!(
+        "{} of {total} modules loaded (skipped as their hardware is absent: {})",
+        loaded.into_inner(),
+        if skip.is_empty() {
+            "none".to_string()
+        } else {
+            skip.join(" ")
+        }
+    ));
     Ok(())
+}
+
+/// One loader: takes the next ready module from the plan, loads it, marks it finished, until
+/// every module has been handed out. An unreadable module file stops the boot (the image is
+/// damaged); a module the kernel refuses is logged (a driver whose hardware is absent, such as
+/// `crc32c_intel` on a CPU without SSE4.2, may refuse; a module depending on one that failed
+/// then fails with the kernel's reason).
+fn load_from_plan(
+    dir: &Path,
+    plan: &std::sync::Mutex<crate::modules::LoadPlan>,
+    ready: &std::sync::Condvar,
+    loaded: &std::sync::atomic::AtomicUsize,
+    failed: &std::sync::Mutex<Option<InitError>>,
+) {
+    loop {
+        let mut guard = plan.lock().unwrap_or_else(|p| p.into_inner());
+        let (index, rel) = loop {
+            if let Some(next) = guard.next() {
+                break next;
+            }
+            if guard.all_handed_out() {
+                return;
+            }
+            guard = ready.wait(guard).unwrap_or_else(|p| p.into_inner());
+        };
+        drop(guard);
+        let path = dir.join(&rel);
+        match fs::File::open(&path) {
+            Ok(file) => {
+                let params = crate::modules::boot_parameters(&rel);
+                match rustix::system::finit_module(&file, params, 0) {
+                    Ok(()) => {
+                        loaded.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+                    }
+                    Err(rustix::io::Errno::EXIST) => {}
+                    Err(e) => say(&format!("module {rel}: {e}")),
+                }
+            }
+            Err(e) => {
+                let mut f = failed.lock().unwrap_or_else(|p| p.into_inner());
+                f.get_or_insert(InitError::Sys {
+                    what: format!("open {}", path.display()),
+                    source: e,
+                });
+            }
+        }
+        plan.lock().unwrap_or_else(|p| p.into_inner()).finish(index);
+        ready.notify_all();
+    }
+}
+
+/// The PCI class codes of the machine's devices (`/sys/bus/pci/devices/*/class`, such as
+/// `0x0c0330` for an xHCI controller); `None` when they cannot be read.
+fn pci_classes() -> Option<Vec<u32>> {
+    let mut classes = Vec::new();
+    for entry in fs::read_dir("/sys/bus/pci/devices").ok()? {
+        let text = fs::read_to_string(entry.ok()?.path().join("class")).ok()?;
+        let hex = text.trim().trim_start_matches("0x");
+        classes.push(u32::from_str_radix(hex, 16).ok()?);
+    }
+    Some(classes)
+}
+
+/// Gives sticks plugged in from now on the kernel's usual settle delay again (the boot stick
+/// was scanned without it, see [`crate::modules::BOOT_PARAMETERS`]). Logged if it fails: a
+/// stick is then scanned at once, as the boot stick was.
+fn restore_stick_settle_delay() {
+    let path = "/sys/module/usb_storage/parameters/delay_use";
+    if let Err(e) = fs::write(path, crate::modules::USB_STORAGE_DELAY_USE) {
+        say(&format!("write {path}: {e}"));
+    }
 }
 
 fn write_sysctl(name: &str, value: &str) -> Result<(), InitError> {

@@ -13,7 +13,8 @@
 //! Usage: `cargo build -p tally-image --bins && cargo build -p tally-tui --bin tally &&
 //! target/debug/image-bench [--runs N] [--work DIR] [--tally PATH]` (`--tally` defaults to
 //! `tally` next to `image-bench`; build both with `--release` for the production program).
-//! It runs one VM at a time.
+//! It runs one VM at a time. The appliance's kernel log (first serial port) of run N is kept as
+//! `appliance-serial0-N.log` in the work directory.
 
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
@@ -105,6 +106,9 @@ fn run() -> Result<(), String> {
         // A fresh data partition each time (the terminal keeps a journal there).
         make_certified_stick(&image.uki, Some(&data), &stick).map_err(|e| e.to_string())?;
         appliance.push(boot(&bed, &stick, &work.join("vm"), FIRST_SCREEN, true)?);
+        // The guest's kernel log of the run, for looking at where the time goes.
+        let log = work.join(format!("appliance-serial0-{}.log", i.saturating_add(1)));
+        let _ = std::fs::copy(work.join("vm").join("serial0.log"), &log);
         baseline.push(boot(
             &bed,
             &base_stick,
