@@ -348,7 +348,7 @@ fn load_from_plan(
     loop {
         let mut guard = plan.lock().unwrap_or_else(|p| p.into_inner());
         let (index, rel) = loop {
-            if let Some(next) = guard.next() {
+            if let Some(next) = guard.take_ready() {
                 break next;
             }
             if guard.all_handed_out() {

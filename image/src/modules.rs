@@ -111,7 +111,7 @@ enum Step {
 }
 
 /// The modules to load at boot, each with its dependencies inside the plan, and how far each
-/// is. Several loaders take modules from it at once ([`LoadPlan::next`]); a module is handed
+/// is. Several loaders take modules from it at once ([`LoadPlan::take_ready`]); a module is handed
 /// out only when all its dependencies have finished, so the kernel finds every symbol it
 /// needs. Among the modules that are ready, the earliest in the plan's order comes first (the
 /// USB host controller and the stick's drivers, as in [`APPLIANCE_MODULES`]).
@@ -144,7 +144,7 @@ impl LoadPlan {
     /// The first module not yet handed out whose dependencies have all finished, marked as
     /// loading: its index and path. `None` when no module is ready now (see
     /// [`LoadPlan::all_handed_out`]).
-    pub fn next(&mut self) -> Option<(usize, String)> {
+    pub fn take_ready(&mut self) -> Option<(usize, String)> {
         // The most urgent tier with a module still waiting.
         let tier = self
             .steps
@@ -548,7 +548,7 @@ kernel/fs/nls/nls_ascii.ko:
         let mut plan = dep.boot_plan(&["xhci_pci"]).unwrap();
         let take = |plan: &mut LoadPlan| {
             let mut got = Vec::new();
-            while let Some((i, p)) = plan.next() {
+            while let Some((i, p)) = plan.take_ready() {
                 got.push((i, module_name(&p)));
             }
             for (i, _) in &got {
@@ -572,29 +572,29 @@ kernel/fs/nls/nls_ascii.ko:
         let dep = ModulesDep::parse(IMAGE_DEP).unwrap();
         let mut plan = dep.boot_plan(&["ehci_pci", "uhci_hcd"]).unwrap();
         // First the host controller's chain alone (tier 0), one module at a time here.
-        let (a, pa) = plan.next().unwrap();
+        let (a, pa) = plan.take_ready().unwrap();
         assert_eq!(pa, "kernel/drivers/usb/common/usb-common.ko");
-        assert_eq!(plan.next(), None);
+        assert_eq!(plan.take_ready(), None);
         assert!(!plan.all_handed_out());
         plan.finish(a);
-        let (core, p) = plan.next().unwrap();
+        let (core, p) = plan.take_ready().unwrap();
         assert_eq!(p, "kernel/drivers/usb/core/usbcore.ko");
-        assert_eq!(plan.next(), None);
+        assert_eq!(plan.take_ready(), None);
         plan.finish(core);
-        let (hcd, p) = plan.next().unwrap();
+        let (hcd, p) = plan.take_ready().unwrap();
         assert_eq!(p, "kernel/drivers/usb/host/xhci-hcd.ko");
         plan.finish(hcd);
-        let (pci, p) = plan.next().unwrap();
+        let (pci, p) = plan.take_ready().unwrap();
         assert_eq!(p, "kernel/drivers/usb/host/xhci-pci.ko");
         // Tier 0 all handed out: while xhci-pci loads, the stick's drivers (tier 1) start;
         // usb-storage waits for scsi_mod, and the rest (tier 2) for usb-storage to be handed out.
-        let (b, pb) = plan.next().unwrap();
+        let (b, pb) = plan.take_ready().unwrap();
         assert_eq!(pb, "kernel/drivers/scsi/scsi_mod.ko");
-        assert_eq!(plan.next(), None);
+        assert_eq!(plan.take_ready(), None);
         plan.finish(b);
-        let (st, p) = plan.next().unwrap();
+        let (st, p) = plan.take_ready().unwrap();
         assert_eq!(p, "kernel/drivers/usb/storage/usb-storage.ko");
-        let (_, pc) = plan.next().unwrap();
+        let (_, pc) = plan.take_ready().unwrap();
         assert_eq!(pc, "kernel/fs/fat/fat.ko");
         // Simulated loaders: everything comes out exactly once, each after its dependencies.
         let mut finished: Vec<String> = vec![pa, pb];
@@ -607,7 +607,7 @@ kernel/fs/nls/nls_ascii.ko:
             (plan.paths().iter().position(|x| *x == pc).unwrap(), pc),
         ];
         loop {
-            while let Some((i, path)) = plan.next() {
+            while let Some((i, path)) = plan.take_ready() {
                 for d in dep.deps_of(&path, "test").unwrap() {
                     assert!(finished.contains(d), "{path} handed out before {d}");
                 }
