@@ -140,11 +140,15 @@ fn say_to_kernel_log(msg: &str) {
 /// PID 1's entry point. Never returns: ends in power-off.
 pub fn run() -> ! {
     match boot() {
-        Ok(opts) => match attach_stick(&opts) {
-            Ok(Some((hash, version))) => supervise(&opts, &program_args(&hash, &version)),
-            Ok(None) => supervise(&opts, &[]),
-            Err(e) => stick_missing(&opts, &e),
-        },
+        Ok(opts) => {
+            let attached = attach_stick(&opts);
+            restore_stick_settle_delay();
+            match attached {
+                Ok(Some((hash, version))) => supervise(&opts, &program_args(&hash, &version)),
+                Ok(None) => supervise(&opts, &[]),
+                Err(e) => stick_missing(&opts, &e),
+            }
+        }
         Err(e) => {
             say(&format!("FOUT bij het opstarten / boot failed: {e}"));
             say("Het systeem wordt uitgeschakeld. / Powering off.");
@@ -156,6 +160,7 @@ pub fn run() -> ! {
 
 fn boot() -> Result<InitOptions, InitError> {
     mount_api_filesystems("")?;
+    warm_up_random();
     let cmdline = sys("read /proc/cmdline", fs::read_to_string("/proc/cmdline"))?;
     let opts = InitOptions::parse(&cmdline)?;
     load_modules()?;
@@ -182,6 +187,27 @@ fn boot() -> Result<InitOptions, InitError> {
     make_terminal_dirs()?;
     say("read-only root ready");
     Ok(opts)
+}
+
+/// Starts the kernel gathering entropy now, if its random number generator is not ready yet
+/// (a CPU without `RDRAND`): a thread reads one byte of `/dev/random`, which blocks until the
+/// generator is seeded, and while it blocks the kernel collects timer jitter (Linux 6.1's
+/// `try_to_generate_entropy`, which yields to the other threads). The terminal's first
+/// `getrandom`, before its first screen, would otherwise start that wait only when the
+/// terminal starts (about a second under TCG). With `RDRAND` the read returns at once. The
+/// byte is dropped; the thread ends with the read.
+fn warm_up_random() {
+    let spawned = std::thread::Builder::new().name("random".into()).spawn(|| {
+        let mut byte = [0u8; 1];
+        if let Err(e) =
+            fs::File::open("/dev/random").and_then(|mut f| io::Read::read(&mut f, &mut byte))
+        {
+            say(&format!("/dev/random: {e}"));
+        }
+    });
+    if let Err(e) = spawned {
+        say(&format!("cannot start the entropy thread: {e}"));
+    }
 }
 
 /// The terminal's runtime directory (its user's, mode 0700) and the mount service's fixed
@@ -277,7 +303,15 @@ fn mount_api_filesystems(prefix: &str) -> Result<(), InitError> {
     Ok(())
 }
 
-/// Loads every module listed in the image's `modules.dep`, dependencies first.
+/// How many threads load modules at once. The kernel loads different modules concurrently
+/// (checking a module's signature, relocating it and running its init); one that waits for
+/// its hardware (a USB controller's reset) then does not hold up the others.
+const MODULE_LOADERS: usize = 4;
+
+/// Loads the modules of the image's `modules.dep` this machine needs ([`ModulesDep::boot_plan`]:
+/// no driver for a USB host controller it does not have) with [`MODULE_LOADERS`] threads, each
+/// module after its dependencies, the USB drivers first so that the boot stick is being found
+/// while the rest load.
 fn load_modules() -> Result<(), InitError> {
     let uname = rustix::system::uname();
     let release = uname.release().to_string_lossy().into_owned();
@@ -288,19 +322,109 @@ fn load_modules() -> Result<(), InitError> {
         fs::read_to_string(&dep_path),
     )?;
     let dep = ModulesDep::parse(&text)?;
-    let mut loaded = 0usize;
-    for rel in dep.load_order()? {
-        let path = dir.join(&rel);
-        let file = sys(format!("open {}", path.display()), fs::File::open(&path))?;
-        match rustix::system::finit_module(&file, c"", 0) {
-            Ok(()) => loaded = loaded.saturating_add(1),
-            Err(rustix::io::Errno::EXIST) => {}
-            // A driver whose hardware is absent may refuse to load; that is not fatal.
-            Err(e) => say(&format!("module {rel}: {e}")),
+    let skip = match pci_classes() {
+        Some(classes) => crate::modules::absent_host_controllers(&classes),
+        // Without the PCI devices in sysfs, every host controller driver is loaded.
+        None => Vec::new(),
+    };
+    let plan = dep.boot_plan(&skip)?;
+    let total = plan.len();
+    let plan = std::sync::Mutex::new(plan);
+    let ready = std::sync::Condvar::new();
+    let loaded = std::sync::atomic::AtomicUsize::new(0);
+    let failed: std::sync::Mutex<Option<InitError>> = std::sync::Mutex::new(None);
+    let loader = || load_from_plan(&dir, &plan, &ready, &loaded, &failed);
+    std::thread::scope(|scope| {
+        for _ in 1..MODULE_LOADERS {
+            // A thread that cannot be made is no error: this thread loads too.
+            let _ = std::thread::Builder::new().spawn_scoped(scope, loader);
         }
+        loader();
+    });
+    if let Some(e) = failed.into_inner().unwrap_or_else(|p| p.into_inner()) {
+        return Err(e);
     }
-    say(&format!("{loaded} modules loaded"));
+    say(&format!(
+        "{} of {total} modules loaded (skipped as their hardware is absent: {})",
+        loaded.into_inner(),
+        if skip.is_empty() {
+            "none".to_string()
+        } else {
+            skip.join(" ")
+        }
+    ));
     Ok(())
+}
+
+/// One loader: takes the next ready module from the plan, loads it, marks it finished, until
+/// every module has been handed out. An unreadable module file stops the boot (the image is
+/// damaged); a module the kernel refuses is logged (a driver whose hardware is absent, such as
+/// `crc32c_intel` on a CPU without SSE4.2, may refuse; a module depending on one that failed
+/// then fails with the kernel's reason).
+fn load_from_plan(
+    dir: &Path,
+    plan: &std::sync::Mutex<crate::modules::LoadPlan>,
+    ready: &std::sync::Condvar,
+    loaded: &std::sync::atomic::AtomicUsize,
+    failed: &std::sync::Mutex<Option<InitError>>,
+) {
+    loop {
+        let mut guard = plan.lock().unwrap_or_else(|p| p.into_inner());
+        let (index, rel) = loop {
+            if let Some(next) = guard.take_ready() {
+                break next;
+            }
+            if guard.all_handed_out() {
+                return;
+            }
+            guard = ready.wait(guard).unwrap_or_else(|p| p.into_inner());
+        };
+        drop(guard);
+        let path = dir.join(&rel);
+        match fs::File::open(&path) {
+            Ok(file) => {
+                let params = crate::modules::boot_parameters(&rel);
+                match rustix::system::finit_module(&file, params, 0) {
+                    Ok(()) => {
+                        loaded.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+                    }
+                    Err(rustix::io::Errno::EXIST) => {}
+                    Err(e) => say(&format!("module {rel}: {e}")),
+                }
+            }
+            Err(e) => {
+                let mut f = failed.lock().unwrap_or_else(|p| p.into_inner());
+                f.get_or_insert(InitError::Sys {
+                    what: format!("open {}", path.display()),
+                    source: e,
+                });
+            }
+        }
+        plan.lock().unwrap_or_else(|p| p.into_inner()).finish(index);
+        ready.notify_all();
+    }
+}
+
+/// The PCI class codes of the machine's devices (`/sys/bus/pci/devices/*/class`, such as
+/// `0x0c0330` for an xHCI controller); `None` when they cannot be read.
+fn pci_classes() -> Option<Vec<u32>> {
+    let mut classes = Vec::new();
+    for entry in fs::read_dir("/sys/bus/pci/devices").ok()? {
+        let text = fs::read_to_string(entry.ok()?.path().join("class")).ok()?;
+        let hex = text.trim().trim_start_matches("0x");
+        classes.push(u32::from_str_radix(hex, 16).ok()?);
+    }
+    Some(classes)
+}
+
+/// Gives sticks plugged in from now on the kernel's usual settle delay again (the boot stick
+/// was scanned without it, see [`crate::modules::BOOT_PARAMETERS`]). Logged if it fails: a
+/// stick is then scanned at once, as the boot stick was.
+fn restore_stick_settle_delay() {
+    let path = "/sys/module/usb_storage/parameters/delay_use";
+    if let Err(e) = fs::write(path, crate::modules::USB_STORAGE_DELAY_USE) {
+        say(&format!("write {path}: {e}"));
+    }
 }
 
 fn write_sysctl(name: &str, value: &str) -> Result<(), InitError> {
@@ -332,7 +456,9 @@ fn switch_to_read_only_root() -> Result<(), InitError> {
             c"mode=0755",
         ),
     )?;
-    let skip: &[&str] = &["/proc", "/sys", "/dev", "/run", NEW_ROOT];
+    // The modules are loaded and module loading is off: their files stay behind (6 MB less to
+    // copy and to keep in memory).
+    let skip: &[&str] = &["/proc", "/sys", "/dev", "/run", "/lib/modules", NEW_ROOT];
     copy_tree(Path::new("/"), Path::new(NEW_ROOT), skip)?;
     for d in ["proc", "sys", "dev", "run"] {
         let p = Path::new(NEW_ROOT).join(d);

@@ -1,7 +1,8 @@
 //! Kernel modules: reading `modules.dep` and putting modules in load order.
 //!
 //! Used at build time (which modules go into the initramfs: the closure of
-//! [`APPLIANCE_MODULES`]) and at boot by the init (in which order to load them).
+//! [`APPLIANCE_MODULES`]) and at boot by the init (which of them this machine needs, and in
+//! which order they may be loaded in parallel: [`ModulesDep::boot_plan`], [`LoadPlan`]).
 //! `modules.dep` has one line per module: `path/to/a.ko: path/to/dep1.ko path/to/dep2.ko`,
 //! paths relative to `/lib/modules/<release>/`.
 
@@ -40,6 +41,142 @@ pub const APPLIANCE_MODULES: &[&str] = &[
     "hid_generic",
     "efivarfs",
 ];
+
+/// The USB host controller drivers and the PCI class code (class, subclass, programming
+/// interface, as in sysfs's `class` file) of the controllers each drives. At boot the init
+/// loads only the drivers of the controllers the machine has ([`absent_host_controllers`]):
+/// a PC of the last ten years has only xHCI, QEMU's q35 machine of the tests too.
+pub const USB_HOST_CONTROLLERS: &[(&str, u32)] = &[
+    ("xhci_pci", 0x0c_03_30),
+    ("ehci_pci", 0x0c_03_20),
+    ("ohci_pci", 0x0c_03_10),
+    ("uhci_hcd", 0x0c_03_00),
+];
+
+/// Orderings the kernel's `modules.dep` does not have but its `modules.softdep` does (Debian
+/// 12's 6.1): `ohci_pci` and `uhci_hcd` load after `ehci_pci` (the USB 1.1 companions of an
+/// EHCI controller; loaded first, the kernel warns and a port may be handed over wrongly).
+/// Applied by [`ModulesDep::boot_plan`] when both are in the plan, as (module, after).
+pub const SOFT_DEPENDENCIES: &[(&str, &str)] =
+    &[("ohci_pci", "ehci_pci"), ("uhci_hcd", "ehci_pci")];
+
+/// The order of urgency at boot: first the USB host controller drivers (and what they need),
+/// then the stick's drivers, then everything else. A module of a later tier is handed out
+/// only when every module of the earlier tiers has been: on a machine with one CPU (QEMU's
+/// in the tests) the host controller comes up without sharing the CPU with `ext4`, and the
+/// kernel finds the boot stick while the rest load.
+pub const BOOT_TIERS: &[&[&str]] = &[
+    &["xhci_pci", "ehci_pci", "ohci_pci", "uhci_hcd"],
+    &["usb_storage", "uas", "sd_mod"],
+];
+
+/// Module parameters given at boot, by module name. `usb_storage`'s `delay_use=0`: the boot
+/// stick is scanned as soon as it is found instead of after the default second of "settling"
+/// (the firmware has just read the image from it, so it has settled). The init sets the
+/// parameter back to [`USB_STORAGE_DELAY_USE`] once the boot stick is attached, so every stick
+/// plugged in later gets the kernel's usual delay.
+pub const BOOT_PARAMETERS: &[(&str, &std::ffi::CStr)] = &[("usb_storage", c"delay_use=0")];
+
+/// The kernel's default `usb_storage.delay_use` (seconds), restored after the boot stick is found.
+pub const USB_STORAGE_DELAY_USE: &str = "1";
+
+/// The parameters to load the module at `path` with (empty for most).
+pub fn boot_parameters(path: &str) -> &'static std::ffi::CStr {
+    let name = module_name(path);
+    BOOT_PARAMETERS
+        .iter()
+        .find(|(n, _)| *n == name)
+        .map_or(c"", |(_, p)| *p)
+}
+
+/// The host controller drivers of [`USB_HOST_CONTROLLERS`] for which no controller of their
+/// class is among `pci_classes` (the `class` files of `/sys/bus/pci/devices/*`).
+pub fn absent_host_controllers(pci_classes: &[u32]) -> Vec<&'static str> {
+    USB_HOST_CONTROLLERS
+        .iter()
+        .filter(|(_, class)| !pci_classes.contains(class))
+        .map(|(name, _)| *name)
+        .collect()
+}
+
+/// Where a module of a [`LoadPlan`] is.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Step {
+    /// Not handed out yet.
+    Waiting,
+    /// Handed out to a loader, not finished.
+    Loading,
+    /// Loaded, or its load failed (a dependent then fails too, with the kernel's reason).
+    Finished,
+}
+
+/// The modules to load at boot, each with its dependencies inside the plan, and how far each
+/// is. Several loaders take modules from it at once ([`LoadPlan::take_ready`]); a module is handed
+/// out only when all its dependencies have finished, so the kernel finds every symbol it
+/// needs. Among the modules that are ready, the earliest in the plan's order comes first (the
+/// USB host controller and the stick's drivers, as in [`APPLIANCE_MODULES`]).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct LoadPlan {
+    /// Module paths in load order, with the indices of their dependencies.
+    modules: Vec<(String, Vec<usize>)>,
+    /// The [`BOOT_TIERS`] tier of each module (`BOOT_TIERS.len()` for the rest).
+    tiers: Vec<usize>,
+    /// The step of each module.
+    steps: Vec<Step>,
+}
+
+impl LoadPlan {
+    /// The module paths in order (dependencies first).
+    pub fn paths(&self) -> Vec<&str> {
+        self.modules.iter().map(|(p, _)| p.as_str()).collect()
+    }
+
+    /// Number of modules in the plan.
+    pub fn len(&self) -> usize {
+        self.modules.len()
+    }
+
+    /// True when the plan holds no module.
+    pub fn is_empty(&self) -> bool {
+        self.modules.is_empty()
+    }
+
+    /// The first module not yet handed out whose dependencies have all finished, marked as
+    /// loading: its index and path. `None` when no module is ready now (see
+    /// [`LoadPlan::all_handed_out`]).
+    pub fn take_ready(&mut self) -> Option<(usize, String)> {
+        // The most urgent tier with a module still waiting.
+        let tier = self
+            .steps
+            .iter()
+            .zip(&self.tiers)
+            .filter(|(s, _)| **s == Step::Waiting)
+            .map(|(_, t)| *t)
+            .min()?;
+        let i = self.modules.iter().enumerate().position(|(i, (_, deps))| {
+            self.steps.get(i) == Some(&Step::Waiting)
+                && self.tiers.get(i) == Some(&tier)
+                && deps
+                    .iter()
+                    .all(|&d| self.steps.get(d) == Some(&Step::Finished))
+        })?;
+        let step = self.steps.get_mut(i)?;
+        *step = Step::Loading;
+        self.modules.get(i).map(|(p, _)| (i, p.clone()))
+    }
+
+    /// Marks the module handed out as `index` finished (loaded or failed).
+    pub fn finish(&mut self, index: usize) {
+        if let Some(step) = self.steps.get_mut(index) {
+            *step = Step::Finished;
+        }
+    }
+
+    /// True when every module has been handed out: a loader with nothing left to take stops.
+    pub fn all_handed_out(&self) -> bool {
+        self.steps.iter().all(|s| *s != Step::Waiting)
+    }
+}
 
 /// What is wrong with a `modules.dep` file or a module request.
 #[derive(Debug, thiserror::Error, PartialEq, Eq)]
@@ -164,6 +301,71 @@ impl ModulesDep {
             self.visit(path, &mut BTreeSet::new(), &mut done, &mut order)?;
         }
         Ok(order)
+    }
+
+    /// What the init loads at boot: every module of this `modules.dep` except those named in
+    /// `skip` (`-`/`_` insensitive) and the dependencies that only they need, dependencies
+    /// first, in file order otherwise (the build writes the image's `modules.dep` in
+    /// [`APPLIANCE_MODULES`]' order, so the USB drivers come first).
+    pub fn boot_plan(&self, skip: &[&str]) -> Result<LoadPlan, ModulesError> {
+        let skip: BTreeSet<String> = skip.iter().map(|n| module_name(n)).collect();
+        let needed: BTreeSet<&str> = self
+            .entries
+            .iter()
+            .flat_map(|(_, deps)| deps.iter().map(String::as_str))
+            .collect();
+        let mut order = Vec::new();
+        let mut done = BTreeSet::new();
+        for (path, _) in &self.entries {
+            // The roots: modules no other module needs, and not skipped.
+            if needed.contains(path.as_str()) || skip.contains(&module_name(path)) {
+                continue;
+            }
+            self.visit(path, &mut BTreeSet::new(), &mut done, &mut order)?;
+        }
+        let index: BTreeMap<&str, usize> = order
+            .iter()
+            .enumerate()
+            .map(|(i, p)| (p.as_str(), i))
+            .collect();
+        let mut modules = Vec::with_capacity(order.len());
+        for path in &order {
+            let deps: Vec<usize> = self
+                .deps_of(path, "the boot plan")?
+                .iter()
+                .filter_map(|d| index.get(d.as_str()).copied())
+                .collect();
+            modules.push((path.clone(), deps));
+        }
+        for (module, after) in SOFT_DEPENDENCIES {
+            let find = |name: &str| order.iter().position(|p| module_name(p) == name);
+            if let (Some(m), Some(a)) = (find(module), find(after))
+                && let Some((_, deps)) = modules.get_mut(m)
+            {
+                deps.push(a);
+            }
+        }
+        let mut tiers = vec![BOOT_TIERS.len(); modules.len()];
+        for (t, names) in BOOT_TIERS.iter().enumerate() {
+            let present: Vec<&str> = names
+                .iter()
+                .copied()
+                .filter(|n| order.iter().any(|p| module_name(p) == module_name(n)))
+                .collect();
+            for path in self.closure(&present)? {
+                if let Some(i) = index.get(path.as_str())
+                    && let Some(tier) = tiers.get_mut(*i)
+                {
+                    *tier = (*tier).min(t);
+                }
+            }
+        }
+        let steps = vec![Step::Waiting; modules.len()];
+        Ok(LoadPlan {
+            modules,
+            tiers,
+            steps,
+        })
     }
 
     /// A `modules.dep` text holding only `paths` (each with its dependency list), in that order.
@@ -295,6 +497,139 @@ kernel/fs/nls/nls_ascii.ko:
             dep.closure(&["zz"]),
             Err(ModulesError::Unknown { .. })
         ));
+    }
+
+    // The image's modules.dep as the build writes it: closure order, host controllers first.
+    const IMAGE_DEP: &str = "\
+kernel/drivers/usb/common/usb-common.ko:
+kernel/drivers/usb/core/usbcore.ko: kernel/drivers/usb/common/usb-common.ko
+kernel/drivers/usb/host/xhci-hcd.ko: kernel/drivers/usb/core/usbcore.ko kernel/drivers/usb/common/usb-common.ko
+kernel/drivers/usb/host/xhci-pci.ko: kernel/drivers/usb/host/xhci-hcd.ko kernel/drivers/usb/core/usbcore.ko kernel/drivers/usb/common/usb-common.ko
+kernel/drivers/usb/host/ehci-hcd.ko: kernel/drivers/usb/core/usbcore.ko kernel/drivers/usb/common/usb-common.ko
+kernel/drivers/usb/host/ehci-pci.ko: kernel/drivers/usb/host/ehci-hcd.ko kernel/drivers/usb/core/usbcore.ko kernel/drivers/usb/common/usb-common.ko
+kernel/drivers/usb/host/uhci-hcd.ko: kernel/drivers/usb/core/usbcore.ko kernel/drivers/usb/common/usb-common.ko
+kernel/drivers/scsi/scsi_mod.ko:
+kernel/drivers/usb/storage/usb-storage.ko: kernel/drivers/scsi/scsi_mod.ko kernel/drivers/usb/core/usbcore.ko kernel/drivers/usb/common/usb-common.ko
+kernel/fs/fat/fat.ko:
+kernel/fs/fat/vfat.ko: kernel/fs/fat/fat.ko
+kernel/fs/nls/nls_ascii.ko:
+";
+
+    #[test]
+    fn boot_plan_skips_absent_controllers_and_their_own_dependencies() {
+        let dep = ModulesDep::parse(IMAGE_DEP).unwrap();
+        // Only an xHCI controller (QEMU's q35, a recent PC) and some other PCI devices.
+        let absent = absent_host_controllers(&[0x06_00_00, 0x0c_03_30, 0x02_00_00]);
+        assert_eq!(absent, vec!["ehci_pci", "ohci_pci", "uhci_hcd"]);
+        let plan = dep.boot_plan(&absent).unwrap();
+        assert_eq!(
+            plan.paths(),
+            vec![
+                "kernel/drivers/usb/common/usb-common.ko",
+                "kernel/drivers/usb/core/usbcore.ko",
+                "kernel/drivers/usb/host/xhci-hcd.ko",
+                "kernel/drivers/usb/host/xhci-pci.ko",
+                "kernel/drivers/scsi/scsi_mod.ko",
+                "kernel/drivers/usb/storage/usb-storage.ko",
+                "kernel/fs/fat/fat.ko",
+                "kernel/fs/fat/vfat.ko",
+                "kernel/fs/nls/nls_ascii.ko",
+            ]
+        );
+        // A machine with every kind of controller loads everything.
+        let all: Vec<u32> = USB_HOST_CONTROLLERS.iter().map(|(_, c)| *c).collect();
+        assert!(absent_host_controllers(&all).is_empty());
+        assert_eq!(dep.boot_plan(&[]).unwrap().len(), dep.len());
+    }
+
+    #[test]
+    fn companion_controllers_wait_for_ehci() {
+        let dep = ModulesDep::parse(IMAGE_DEP).unwrap();
+        let mut plan = dep.boot_plan(&["xhci_pci"]).unwrap();
+        let take = |plan: &mut LoadPlan| {
+            let mut got = Vec::new();
+            while let Some((i, p)) = plan.take_ready() {
+                got.push((i, module_name(&p)));
+            }
+            for (i, _) in &got {
+                plan.finish(*i);
+            }
+            got.into_iter().map(|(_, n)| n).collect::<Vec<_>>()
+        };
+        assert_eq!(take(&mut plan), ["usb_common"]);
+        assert_eq!(take(&mut plan), ["usbcore"]);
+        // uhci_hcd depends on usbcore only in modules.dep, but waits for ehci_pci.
+        assert_eq!(take(&mut plan), ["ehci_hcd"]);
+        assert_eq!(take(&mut plan), ["ehci_pci"]);
+        assert_eq!(take(&mut plan), ["uhci_hcd", "scsi_mod"]);
+        assert_eq!(take(&mut plan), ["usb_storage", "fat", "nls_ascii"]);
+        assert_eq!(take(&mut plan), ["vfat"]);
+        assert!(plan.all_handed_out());
+    }
+
+    #[test]
+    fn plan_hands_out_a_module_only_after_its_dependencies() {
+        let dep = ModulesDep::parse(IMAGE_DEP).unwrap();
+        let mut plan = dep.boot_plan(&["ehci_pci", "uhci_hcd"]).unwrap();
+        // First the host controller's chain alone (tier 0), one module at a time here.
+        let (a, pa) = plan.take_ready().unwrap();
+        assert_eq!(pa, "kernel/drivers/usb/common/usb-common.ko");
+        assert_eq!(plan.take_ready(), None);
+        assert!(!plan.all_handed_out());
+        plan.finish(a);
+        let (core, p) = plan.take_ready().unwrap();
+        assert_eq!(p, "kernel/drivers/usb/core/usbcore.ko");
+        assert_eq!(plan.take_ready(), None);
+        plan.finish(core);
+        let (hcd, p) = plan.take_ready().unwrap();
+        assert_eq!(p, "kernel/drivers/usb/host/xhci-hcd.ko");
+        plan.finish(hcd);
+        let (pci, p) = plan.take_ready().unwrap();
+        assert_eq!(p, "kernel/drivers/usb/host/xhci-pci.ko");
+        // Tier 0 all handed out: while xhci-pci loads, the stick's drivers (tier 1) start;
+        // usb-storage waits for scsi_mod, and the rest (tier 2) for usb-storage to be handed out.
+        let (b, pb) = plan.take_ready().unwrap();
+        assert_eq!(pb, "kernel/drivers/scsi/scsi_mod.ko");
+        assert_eq!(plan.take_ready(), None);
+        plan.finish(b);
+        let (st, p) = plan.take_ready().unwrap();
+        assert_eq!(p, "kernel/drivers/usb/storage/usb-storage.ko");
+        let (_, pc) = plan.take_ready().unwrap();
+        assert_eq!(pc, "kernel/fs/fat/fat.ko");
+        // Simulated loaders: everything comes out exactly once, each after its dependencies.
+        let mut finished: Vec<String> = vec![pa, pb];
+        for i in [core, hcd] {
+            finished.push(plan.paths()[i].to_string());
+        }
+        let mut loading = vec![
+            (pci, plan.paths()[pci].to_string()),
+            (st, p),
+            (plan.paths().iter().position(|x| *x == pc).unwrap(), pc),
+        ];
+        loop {
+            while let Some((i, path)) = plan.take_ready() {
+                for d in dep.deps_of(&path, "test").unwrap() {
+                    assert!(finished.contains(d), "{path} handed out before {d}");
+                }
+                loading.push((i, path));
+            }
+            let Some((i, path)) = loading.pop() else {
+                break;
+            };
+            plan.finish(i);
+            finished.push(path);
+        }
+        assert!(plan.all_handed_out());
+        assert_eq!(finished.len(), plan.len());
+    }
+
+    #[test]
+    fn usb_storage_is_loaded_without_the_settle_delay() {
+        assert_eq!(
+            boot_parameters("kernel/drivers/usb/storage/usb-storage.ko"),
+            c"delay_use=0"
+        );
+        assert_eq!(boot_parameters("kernel/fs/fat/vfat.ko"), c"");
     }
 
     #[test]

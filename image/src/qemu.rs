@@ -159,6 +159,12 @@ pub struct VmExtras {
     /// With `boot_from_usb`: no `bootindex` on the boot stick, so that the firmware's own
     /// `BootOrder` (the variable store's boot entries) decides what is started.
     pub firmware_boot_order: bool,
+    /// The virtual CPU has the hardware random number instructions (`RDRAND`, `RDSEED`), as
+    /// every x86-64 PC since about 2015 has; QEMU's default `qemu64` model has not. With them
+    /// Debian's kernel (`CONFIG_RANDOM_TRUST_CPU=y`) has its random number generator ready at
+    /// boot; without them the first `getrandom` (the terminal's, at its start) waits until the
+    /// kernel has gathered entropy itself (about a second under TCG). Only the benchmark sets it.
+    pub cpu_rng: bool,
 }
 
 impl Vm {
@@ -181,8 +187,11 @@ impl Vm {
         let qmp_sock = cfg.work_dir.join("qmp.sock");
         let _ = fs::remove_file(&qmp_sock);
         let mut cmd = Command::new("qemu-system-x86_64");
-        cmd.args(["-machine", "q35,smm=on", "-accel", "tcg", "-smp", "1"])
-            .args(["-m", &cfg.memory_mib.to_string()])
+        cmd.args(["-machine", "q35,smm=on", "-accel", "tcg", "-smp", "1"]);
+        if extras.cpu_rng {
+            cmd.args(["-cpu", "qemu64,+rdrand,+rdseed"]);
+        }
+        cmd.args(["-m", &cfg.memory_mib.to_string()])
             .args([
                 "-nodefaults",
                 "-no-user-config",

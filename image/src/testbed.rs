@@ -357,6 +357,12 @@ impl TestBed {
     /// the guest writes stays) as a USB stick on a qemu-xhci controller (`id=xhci`), on which
     /// more sticks can be hot-plugged.
     pub fn boot_stick(&self, stick: &Path, vm_dir: &Path) -> Result<Vm, VmError> {
+        self.boot_stick_on(stick, vm_dir, false)
+    }
+
+    /// As [`TestBed::boot_stick`], with `cpu_rng`: a CPU with `RDRAND`/`RDSEED`
+    /// ([`VmExtras::cpu_rng`]).
+    pub fn boot_stick_on(&self, stick: &Path, vm_dir: &Path, cpu_rng: bool) -> Result<Vm, VmError> {
         create_dir_all(vm_dir)?;
         Vm::start_with(
             &self.vm_config(stick.to_path_buf(), vm_dir, Vec::new()),
@@ -364,6 +370,7 @@ impl TestBed {
                 usb_controller: true,
                 boot_from_usb: true,
                 firmware_boot_order: false,
+                cpu_rng,
             },
         )
     }
@@ -385,6 +392,7 @@ impl TestBed {
                 usb_controller: true,
                 boot_from_usb: true,
                 firmware_boot_order: true,
+                cpu_rng: false,
             },
         )
     }
@@ -401,6 +409,7 @@ impl TestBed {
                 usb_controller: true,
                 boot_from_usb: false,
                 firmware_boot_order: false,
+                cpu_rng: false,
             },
         )
     }

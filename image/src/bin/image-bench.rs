@@ -8,12 +8,17 @@
 //! baseline's has only the ESP) in QEMU with OVMF and Secure Boot (no KVM). Reported, from
 //! QEMU's start: the kernel's EFI stub running (firmware done), `/init` started (kernel done),
 //! and the first screen (the terminal's start screen asking for the passphrase; the baseline's
-//! line). Also the sizes of the images.
+//! line), and the ratio of the first screens. Each image is booted on two virtual CPUs: one
+//! with the hardware random number instructions, as the PCs the appliance runs on have, and
+//! QEMU's default `qemu64` without them, on which the terminal's first `getrandom` waits for
+//! the kernel to gather entropy (see `tally_image::qemu::VmExtras::cpu_rng`). Also the sizes
+//! of the images.
 //!
 //! Usage: `cargo build -p tally-image --bins && cargo build -p tally-tui --bin tally &&
 //! target/debug/image-bench [--runs N] [--work DIR] [--tally PATH]` (`--tally` defaults to
 //! `tally` next to `image-bench`; build both with `--release` for the production program).
-//! It runs one VM at a time.
+//! It runs one VM at a time. The appliance's kernel log (first serial port) of run N is kept as
+//! `appliance-serial0-N.log` in the work directory (`-no-rdrand` for the second CPU).
 
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
@@ -99,19 +104,38 @@ fn run() -> Result<(), String> {
     let base_stick = work.join("trivial-stick.img");
     make_certified_stick(&base.uki, None, &base_stick).map_err(|e| e.to_string())?;
 
-    let mut appliance = Vec::new();
-    let mut baseline = Vec::new();
+    // Both CPUs: with the random number instructions (the PCs the appliance runs on) and
+    // QEMU's default `qemu64` without them (the terminal then waits for the kernel's entropy).
+    let cpus = [(true, "CPU with RDRAND"), (false, "qemu64, no RDRAND")];
+    let mut appliance: Vec<Vec<Times>> = cpus.iter().map(|_| Vec::new()).collect();
+    let mut baseline: Vec<Vec<Times>> = cpus.iter().map(|_| Vec::new()).collect();
     for i in 0..runs {
-        // A fresh data partition each time (the terminal keeps a journal there).
-        make_certified_stick(&image.uki, Some(&data), &stick).map_err(|e| e.to_string())?;
-        appliance.push(boot(&bed, &stick, &work.join("vm"), FIRST_SCREEN, true)?);
-        baseline.push(boot(
-            &bed,
-            &base_stick,
-            &work.join("vm"),
-            TRIVIAL_BANNER,
-            false,
-        )?);
+        for (c, (rng, _)) in cpus.iter().enumerate() {
+            // A fresh data partition each time (the terminal keeps a journal there).
+            make_certified_stick(&image.uki, Some(&data), &stick).map_err(|e| e.to_string())?;
+            let t = boot(&bed, &stick, &work.join("vm"), FIRST_SCREEN, true, *rng)?;
+            if let Some(v) = appliance.get_mut(c) {
+                v.push(t);
+            }
+            // The guest's kernel log of the run, for looking at where the time goes.
+            let log = work.join(format!(
+                "appliance-serial0-{}{}.log",
+                i.saturating_add(1),
+                if *rng { "" } else { "-no-rdrand" }
+            ));
+            let _ = std::fs::copy(work.join("vm").join("serial0.log"), &log);
+            let t = boot(
+                &bed,
+                &base_stick,
+                &work.join("vm"),
+                TRIVIAL_BANNER,
+                false,
+                *rng,
+            )?;
+            if let Some(v) = baseline.get_mut(c) {
+                v.push(t);
+            }
+        }
         eprintln!("run {} of {runs} done", i.saturating_add(1));
     }
 
@@ -121,26 +145,45 @@ fn run() -> Result<(), String> {
         load_average()
     );
     println!(
-        "{:<26} {:>12} {:>12} {:>12}",
+        "{:<38} {:>12} {:>12} {:>12}",
         "image", "EFI stub", "/init", "first screen"
     );
-    for (name, t) in [
-        ("appliance (tally)", &appliance),
-        ("trivial init", &baseline),
-    ] {
-        let col = |f: fn(&Times) -> Duration| {
-            let v: Vec<Duration> = t.iter().map(f).collect();
-            let min = v.iter().min().copied().unwrap_or_default();
-            format!("{} ({})", secs(median(v)), secs(min))
+    let col = |t: &[Times], f: fn(&Times) -> Duration| {
+        let v: Vec<Duration> = t.iter().map(f).collect();
+        let min = v.iter().min().copied().unwrap_or_default();
+        (median(v), min)
+    };
+    let mut ratios = Vec::new();
+    for (c, (_, cpu)) in cpus.iter().enumerate() {
+        let (Some(a), Some(b)) = (appliance.get(c), baseline.get(c)) else {
+            continue;
         };
-        println!(
-            "{:<26} {:>12} {:>12} {:>12}",
-            name,
-            col(|x| x.stub),
-            col(|x| x.init),
-            col(|x| x.banner),
-        );
+        for (name, t) in [("appliance (tally)", a), ("trivial init", b)] {
+            let cell = |f: fn(&Times) -> Duration| {
+                let (m, min) = col(t, f);
+                format!("{} ({})", secs(m), secs(min))
+            };
+            println!(
+                "{:<38} {:>12} {:>12} {:>12}",
+                format!("{name}, {cpu}"),
+                cell(|x| x.stub),
+                cell(|x| x.init),
+                cell(|x| x.banner),
+            );
+        }
+        let (am, amin) = col(a, |x| x.banner);
+        let (bm, bmin) = col(b, |x| x.banner);
+        let ratio = |x: Duration, y: Duration| x.as_secs_f64() / y.as_secs_f64().max(f64::EPSILON);
+        ratios.push(format!(
+            "{cpu}: {:.2} (medians), {:.2} (minima)",
+            ratio(am, bm),
+            ratio(amin, bmin)
+        ));
     }
+    println!(
+        "first screen, appliance / trivial init: {}",
+        ratios.join("; ")
+    );
     println!(
         "signed UKI: appliance {} bytes (initramfs {} bytes zstd), trivial {} bytes (initramfs {} bytes)",
         size(&image.uki),
@@ -174,8 +217,11 @@ fn boot(
     dir: &Path,
     banner: &str,
     on_console: bool,
+    cpu_rng: bool,
 ) -> Result<Times, String> {
-    let mut vm = bed.boot_stick(stick, dir).map_err(|e| e.to_string())?;
+    let mut vm = bed
+        .boot_stick_on(stick, dir, cpu_rng)
+        .map_err(|e| e.to_string())?;
     let stub = vm
         .wait_serial0("EFI stub:", BOOT_TIMEOUT)
         .map_err(|e| e.to_string())?;
