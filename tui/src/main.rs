@@ -13,7 +13,7 @@ use tally_demo::prepare_demo;
 use tally_ledger::journal::CoreJournal;
 use tally_tui::app::State;
 use tally_tui::folder::FolderServices;
-use tally_tui::screen::StartError;
+use tally_tui::screen::{SeedSource, StartError};
 use tally_tui::services::Services;
 use tally_tui::shell::runner::Runner;
 use tally_tui::text::Lang;
@@ -171,13 +171,17 @@ fn run(args: Args) -> Result<(), StartError> {
     }
     let services = FolderServices::with_sticks(paths.clone(), sticks, system, args.demo)?;
     let seed = match args.seed {
-        Some(seed) => seed,
-        None => tally_tui::seed::os_seed().map_err(StartError::Seed)?,
+        Some(seed) => SeedSource::Given(seed),
+        None => SeedSource::os(),
     };
-    let mut state = State::new(lang, args.demo, services.identity(), seed);
+    let mut state = State::new(lang, args.demo, services.identity(), 0);
     state.system_version = args.system_version;
     let journal = CoreJournal::new(&paths.journal());
     let mut runner = Runner::open(state, services, journal)?;
 
-    Ok(tally_tui::screen::run(&mut runner, Some(paths.audit()))?)
+    Ok(tally_tui::screen::run(
+        &mut runner,
+        seed,
+        Some(paths.audit()),
+    )?)
 }

@@ -36,9 +36,6 @@ pub enum StartError {
     /// The journal cannot be replayed.
     #[error(transparent)]
     Open(#[from] crate::shell::runner::OpenError),
-    /// No seed for the hash-code groups.
-    #[error("the operating system's random source cannot be read: {0}")]
-    Seed(#[source] io::Error),
     /// The USB sticks cannot be followed.
     #[error("USB sticks: {0}")]
     Usb(#[from] tally_media::MediaError),
@@ -47,8 +44,49 @@ pub enum StartError {
     Terminal(#[from] io::Error),
 }
 
+/// Where the seed of the hash-code groups comes from: given (`--seed`, tests), or the
+/// operating system's random source, read on a thread of its own. On a PC whose kernel has not
+/// gathered its entropy yet (a CPU without RDRAND), the first `getrandom` waits for it, about a
+/// second at boot; the first screen is drawn meanwhile, and the seed is taken before the first
+/// key is handled (docs/image.md, "Benchmark").
+pub enum SeedSource {
+    /// A seed given.
+    Given(u64),
+    /// The OS's random source, being read.
+    Os(std::thread::JoinHandle<io::Result<u64>>),
+}
+
+impl SeedSource {
+    /// Starts reading the OS's random source.
+    pub fn os() -> SeedSource {
+        SeedSource::Os(std::thread::spawn(crate::seed::os_seed))
+    }
+
+    /// The seed, once read.
+    ///
+    /// # Errors
+    /// The random source cannot be read (said as such).
+    pub fn take(self) -> io::Result<u64> {
+        let unreadable = |e: &dyn std::fmt::Display| {
+            io::Error::other(format!(
+                "the operating system's random source cannot be read: {e}"
+            ))
+        };
+        match self {
+            SeedSource::Given(seed) => Ok(seed),
+            SeedSource::Os(thread) => match thread.join() {
+                Ok(Ok(seed)) => Ok(seed),
+                Ok(Err(e)) => Err(unreadable(&e)),
+                Err(_) => Err(unreadable(&"its thread stopped")),
+            },
+        }
+    }
+}
+
 /// A terminal program the event loop drives.
 pub trait Session {
+    /// Sets the seed of the hash-code groups (before the first key).
+    fn set_seed(&mut self, seed: u64);
     /// Whether the program should stop.
     fn quit(&self) -> bool;
     /// Draws the state.
@@ -60,6 +98,9 @@ pub trait Session {
 }
 
 impl<L: Level, S: Services<L>> Session for Runner<L, S, CoreJournal> {
+    fn set_seed(&mut self, seed: u64) {
+        self.state.set_seed(seed);
+    }
     fn quit(&self) -> bool {
         self.quit
     }
@@ -84,7 +125,7 @@ impl<L: Level, S: Services<L>> Session for Runner<L, S, CoreJournal> {
 ///
 /// # Errors
 /// The terminal cannot be used.
-pub fn run(session: &mut impl Session, audit: Option<PathBuf>) -> io::Result<()> {
+pub fn run(session: &mut impl Session, seed: SeedSource, audit: Option<PathBuf>) -> io::Result<()> {
     let previous = std::panic::take_hook();
     std::panic::set_hook(Box::new(move |info| {
         let _ = disable_raw_mode();
@@ -97,7 +138,7 @@ pub fn run(session: &mut impl Session, audit: Option<PathBuf>) -> io::Result<()>
     enable_raw_mode()?;
     // The Linux console ignores the alternate screen: clear it as well.
     let _ = execute!(io::stdout(), EnterAlternateScreen, Clear(ClearType::All));
-    let result = event_loop(session);
+    let result = event_loop(session, seed);
     let _ = disable_raw_mode();
     let _ = execute!(io::stdout(), Clear(ClearType::All), LeaveAlternateScreen);
     result
@@ -110,11 +151,16 @@ pub fn record_panic(audit: &Path, detail: &str) {
     }
 }
 
-fn event_loop(session: &mut impl Session) -> io::Result<()> {
+fn event_loop(session: &mut impl Session, seed: SeedSource) -> io::Result<()> {
     let mut terminal = Terminal::new(CrosstermBackend::new(io::stdout()))?;
     terminal.clear()?;
+    let mut seed = Some(seed);
     while !session.quit() {
         terminal.draw(|f| session.draw(f))?;
+        // The first screen is up: now the seed (keys typed meanwhile wait in the terminal).
+        if let Some(source) = seed.take() {
+            session.set_seed(source.take()?);
+        }
         // Keys are polled with a timeout, so a stick inserted or removed meanwhile is
         // noticed and the media screen lists the sticks again by itself.
         if !event::poll(KEY_POLL)? {

@@ -30,10 +30,13 @@ pub fn run(
     lang: Lang,
 ) -> Result<(), StartError> {
     let services = FolderHigherServices::with_sticks(paths.clone(), sticks, system, demo)?;
-    let seed = crate::seed::os_seed().map_err(StartError::Seed)?;
-    let mut state = State::new(lang, demo, services.identity(), seed);
+    let mut state = State::new(lang, demo, services.identity(), 0);
     state.system_version = system_version;
     let journal = CoreJournal::new(&journal_path(&paths.data_dir));
     let mut runner = Runner::open(state, services, journal)?;
-    Ok(crate::screen::run(&mut runner, Some(paths.audit()))?)
+    Ok(crate::screen::run(
+        &mut runner,
+        crate::screen::SeedSource::os(),
+        Some(paths.audit()),
+    )?)
 }

@@ -352,6 +352,13 @@ impl<L: Level> State<L> {
         }
     }
 
+    /// Sets the seed of the hash-code groups: the real screen reads the OS's random source on
+    /// a thread and sets it after the first screen is drawn, before the first key is handled
+    /// ([`crate::screen::SeedSource`]).
+    pub fn set_seed(&mut self, seed: u64) {
+        self.seed = seed;
+    }
+
     /// The next seed for a choice of hash-code groups (a 64-bit LCG step from the OS seed).
     pub fn next_seed(&mut self) -> u64 {
         self.seed = self
