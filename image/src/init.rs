@@ -160,7 +160,6 @@ pub fn run() -> ! {
 
 fn boot() -> Result<InitOptions, InitError> {
     mount_api_filesystems("")?;
-    warm_up_random();
     let cmdline = sys("read /proc/cmdline", fs::read_to_string("/proc/cmdline"))?;
     let opts = InitOptions::parse(&cmdline)?;
     load_modules()?;
@@ -187,27 +186,6 @@ fn boot() -> Result<InitOptions, InitError> {
     make_terminal_dirs()?;
     say("read-only root ready");
     Ok(opts)
-}
-
-/// Starts the kernel gathering entropy now, if its random number generator is not ready yet
-/// (a CPU without `RDRAND`): a thread reads one byte of `/dev/random`, which blocks until the
-/// generator is seeded, and while it blocks the kernel collects timer jitter (Linux 6.1's
-/// `try_to_generate_entropy`, which yields to the other threads). The terminal's first
-/// `getrandom`, before its first screen, would otherwise start that wait only when the
-/// terminal starts (about a second under TCG). With `RDRAND` the read returns at once. The
-/// byte is dropped; the thread ends with the read.
-fn warm_up_random() {
-    let spawned = std::thread::Builder::new().name("random".into()).spawn(|| {
-        let mut byte = [0u8; 1];
-        if let Err(e) =
-            fs::File::open("/dev/random").and_then(|mut f| io::Read::read(&mut f, &mut byte))
-        {
-            say(&format!("/dev/random: {e}"));
-        }
-    });
-    if let Err(e) = spawned {
-        say(&format!("cannot start the entropy thread: {e}"));
-    }
 }
 
 /// The terminal's runtime directory (its user's, mode 0700) and the mount service's fixed

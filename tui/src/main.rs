@@ -172,7 +172,7 @@ fn run(args: Args) -> Result<(), StartError> {
     let services = FolderServices::with_sticks(paths.clone(), sticks, system, args.demo)?;
     let seed = match args.seed {
         Some(seed) => SeedSource::Given(seed),
-        None => SeedSource::os(),
+        None => SeedSource::Os,
     };
     let mut state = State::new(lang, args.demo, services.identity(), 0);
     state.system_version = args.system_version;

@@ -45,40 +45,31 @@ pub enum StartError {
 }
 
 /// Where the seed of the hash-code groups comes from: given (`--seed`, tests), or the
-/// operating system's random source, read on a thread of its own. On a PC whose kernel has not
-/// gathered its entropy yet (a CPU without RDRAND), the first `getrandom` waits for it, about a
-/// second at boot; the first screen is drawn meanwhile, and the seed is taken before the first
-/// key is handled (docs/image.md, "Benchmark").
+/// operating system's random source, read once the first screen is drawn and before the first
+/// key is handled. On a PC whose kernel has not gathered its entropy yet (a CPU without
+/// RDRAND), the first `getrandom` waits for it, about a second at boot: the official sees the
+/// start screen meanwhile, and keys typed wait in the terminal (docs/image.md, "Benchmark").
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum SeedSource {
     /// A seed given.
     Given(u64),
-    /// The OS's random source, being read.
-    Os(std::thread::JoinHandle<io::Result<u64>>),
+    /// The OS's random source.
+    Os,
 }
 
 impl SeedSource {
-    /// Starts reading the OS's random source.
-    pub fn os() -> SeedSource {
-        SeedSource::Os(std::thread::spawn(crate::seed::os_seed))
-    }
-
-    /// The seed, once read.
+    /// The seed.
     ///
     /// # Errors
     /// The random source cannot be read (said as such).
     pub fn take(self) -> io::Result<u64> {
-        let unreadable = |e: &dyn std::fmt::Display| {
-            io::Error::other(format!(
-                "the operating system's random source cannot be read: {e}"
-            ))
-        };
         match self {
             SeedSource::Given(seed) => Ok(seed),
-            SeedSource::Os(thread) => match thread.join() {
-                Ok(Ok(seed)) => Ok(seed),
-                Ok(Err(e)) => Err(unreadable(&e)),
-                Err(_) => Err(unreadable(&"its thread stopped")),
-            },
+            SeedSource::Os => crate::seed::os_seed().map_err(|e| {
+                io::Error::other(format!(
+                    "the operating system's random source cannot be read: {e}"
+                ))
+            }),
         }
     }
 }

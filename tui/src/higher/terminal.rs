@@ -36,7 +36,7 @@ pub fn run(
     let mut runner = Runner::open(state, services, journal)?;
     Ok(crate::screen::run(
         &mut runner,
-        crate::screen::SeedSource::os(),
+        crate::screen::SeedSource::Os,
         Some(paths.audit()),
     )?)
 }
