@@ -379,6 +379,126 @@ pub fn check(first: &CountFile, file: &CountFile) -> Result<usize, CorrigendumCh
         .count())
 }
 
+/// The signed line beside a corrigendum that names the 510b it replaces: EML_NL has no element
+/// for it, and a signed medium's manifest has fixed fields, so the set carries a small text
+/// file (`<corrigendum>_vervangt.txt`). Written by the export, read by `tally-verify`, in this
+/// one format: `corrigendum: NAME`, `session: N`, `replaces-sha256: HEX` (64 lowercase hex).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ReplacedFile {
+    /// The corrigendum's file name in the same medium.
+    pub corrigendum: String,
+    /// The session that made it.
+    pub session: u32,
+    /// The SHA-256 of the signed 510b it replaces.
+    pub replaces: crate::hashcode::Sha256Digest,
+}
+
+/// Why a `…_vervangt.txt` cannot be read.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum ReplacedFileError {
+    /// Not UTF-8.
+    #[error("not UTF-8")]
+    NotUtf8,
+    /// A line is missing.
+    #[error("no line `{0}`")]
+    Missing(&'static str),
+    /// A line's value is not what it must be.
+    #[error("`{key} {value}` is not {what}")]
+    Value {
+        /// The line's key.
+        key: &'static str,
+        /// Its value.
+        value: String,
+        /// What it must be.
+        what: &'static str,
+    },
+}
+
+impl ReplacedFile {
+    /// How the file's name ends.
+    pub const SUFFIX: &'static str = "_vervangt.txt";
+    const CORRIGENDUM: &'static str = "corrigendum:";
+    const SESSION: &'static str = "session:";
+    const REPLACES: &'static str = "replaces-sha256:";
+
+    /// The file's name beside the corrigendum `corrigendum` (`X.eml.xml` → `X_vervangt.txt`).
+    pub fn file_name(corrigendum: &str) -> String {
+        format!(
+            "{}{}",
+            corrigendum.trim_end_matches(".eml.xml"),
+            Self::SUFFIX
+        )
+    }
+
+    /// The file's text.
+    pub fn to_text(&self) -> String {
+        format!(
+            "{} {}\n{} {}\n{} {}\n",
+            Self::CORRIGENDUM,
+            self.corrigendum,
+            Self::SESSION,
+            self.session,
+            Self::REPLACES,
+            self.replaces.to_hex()
+        )
+    }
+
+    /// Reads the file.
+    ///
+    /// # Errors
+    /// [`ReplacedFileError`]: which line is missing or wrong.
+    pub fn parse(bytes: &[u8]) -> Result<ReplacedFile, ReplacedFileError> {
+        let text = std::str::from_utf8(bytes).map_err(|_| ReplacedFileError::NotUtf8)?;
+        let field = |key: &'static str| {
+            text.lines()
+                .find_map(|l| l.strip_prefix(key))
+                .map(str::trim)
+                .ok_or(ReplacedFileError::Missing(key))
+        };
+        let bad = |key: &'static str, value: &str, what: &'static str| ReplacedFileError::Value {
+            key,
+            value: value.to_owned(),
+            what,
+        };
+        let corrigendum = field(Self::CORRIGENDUM)?;
+        if corrigendum.is_empty() || corrigendum.contains(['/', '\\']) {
+            return Err(bad(
+                Self::CORRIGENDUM,
+                corrigendum,
+                "a file name of the medium",
+            ));
+        }
+        let session = field(Self::SESSION)?;
+        let session = session
+            .parse::<u32>()
+            .ok()
+            .filter(|n| *n >= 2)
+            .ok_or_else(|| {
+                bad(
+                    Self::SESSION,
+                    session,
+                    "a next session's number (2 or more)",
+                )
+            })?;
+        let replaces = field(Self::REPLACES)?;
+        let digest = crate::hashcode::Sha256Digest::from_hex(replaces)
+            .ok()
+            .filter(|d| d.to_hex() == replaces)
+            .ok_or_else(|| {
+                bad(
+                    Self::REPLACES,
+                    replaces,
+                    "a SHA-256 in 64 lowercase hex digits",
+                )
+            })?;
+        Ok(ReplacedFile {
+            corrigendum: corrigendum.to_owned(),
+            session,
+            replaces: digest,
+        })
+    }
+}
+
 /// [`corrigendum`], written as EML_NL 1.3.1 by eml-nl.
 pub fn write_corrigendum(
     first: &CountFile,
@@ -510,6 +630,62 @@ fn previous(before: &VoteCounts, after: &VoteCounts) -> PreviousCounts {
         }
     }
     out
+}
+
+#[cfg(test)]
+mod replaced_file_tests {
+    use super::*;
+    use crate::hashcode::Sha256Digest;
+
+    #[test]
+    fn the_line_naming_the_replaced_file_reads_back_and_refuses_what_is_not_it() {
+        let line = ReplacedFile {
+            corrigendum: "Telling_GR2025_Juinen.eml.xml".into(),
+            session: 2,
+            replaces: Sha256Digest::of(b"first"),
+        };
+        assert_eq!(
+            ReplacedFile::file_name(&line.corrigendum),
+            "Telling_GR2025_Juinen_vervangt.txt"
+        );
+        assert_eq!(
+            ReplacedFile::parse(line.to_text().as_bytes()),
+            Ok(line.clone())
+        );
+        let hex = line.replaces.to_hex();
+        for (text, wrong) in [
+            (
+                format!("session: 2\nreplaces-sha256: {hex}\n"),
+                "corrigendum:",
+            ),
+            (
+                format!("corrigendum: a/b.xml\nsession: 2\nreplaces-sha256: {hex}\n"),
+                "corrigendum:",
+            ),
+            (
+                format!("corrigendum: a.xml\nsession: 1\nreplaces-sha256: {hex}\n"),
+                "session:",
+            ),
+            (
+                format!(
+                    "corrigendum: a.xml\nsession: 2\nreplaces-sha256: {}\n",
+                    hex.to_uppercase()
+                ),
+                "replaces-sha256:",
+            ),
+            (
+                "corrigendum: a.xml\nsession: 2\nreplaces-sha256: fae2 12ff\n".to_owned(),
+                "replaces-sha256:",
+            ),
+        ] {
+            let err = ReplacedFile::parse(text.as_bytes()).unwrap_err();
+            assert!(err.to_string().contains(wrong), "{text}: {err}");
+        }
+        assert_eq!(
+            ReplacedFile::parse(&[0xff, 0xfe]),
+            Err(ReplacedFileError::NotUtf8)
+        );
+    }
 }
 
 #[cfg(test)]

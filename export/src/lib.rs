@@ -28,7 +28,7 @@ use tally_core::aggregate::{AggregateError, AggregationLevel};
 use tally_core::apportionment::{CandidateElection, CandidateError};
 
 use tally_core::corrigendum::{
-    CorrigendumError, InvestigationReason, UnitInvestigation, corrigendum,
+    CorrigendumError, InvestigationReason, ReplacedFile, UnitInvestigation, corrigendum,
 };
 use tally_core::counts::{CountFile, CountLevel};
 use tally_core::double_entry::{Action, DataEntry, Decision};
@@ -269,8 +269,8 @@ pub struct NextSession<'a> {
     pub session: u32,
     /// The investigations as the papers list them.
     pub lines: &'a [InvestigationLine<'a>],
-    /// The SHA-256 (hex) of the signed 510b the corrigendum replaces: the last one exported.
-    pub replaces: &'a str,
+    /// The SHA-256 of the signed 510b the corrigendum replaces: the last one exported.
+    pub replaces: Sha256Digest,
 }
 
 /// The export of a next session: the corrected 510b as a corrigendum (EML_NL 1.3.1: phase
@@ -377,7 +377,7 @@ pub fn municipal_corrigendum(
         objections: proceedings.objections,
         remarks: proceedings.remarks,
         corrections: &corrections,
-        replaces: Sha256Digest::from_hex(next.replaces).ok(),
+        replaces: Some(next.replaces),
         meta: meta.clone(),
     };
     let p2a = session_report(m.election, &papers)?;
@@ -409,11 +409,13 @@ pub fn municipal_corrigendum(
         versions.push(ExportFile::new(paper_name(&format!("Na14-1v2_SB{n}")), pdf));
     }
     // The file it replaces, named in the signed set (EML_NL has no place for it).
-    let replaces_name = format!("{}_vervangt.txt", name.trim_end_matches(".eml.xml"));
-    let replaces = format!(
-        "corrigendum: {name}\nsession: {}\nreplaces-sha256: {}\n",
-        next.session, next.replaces
-    );
+    let replaces_name = ReplacedFile::file_name(&name);
+    let replaces = ReplacedFile {
+        corrigendum: name.clone(),
+        session: next.session,
+        replaces: next.replaces,
+    }
+    .to_text();
     let mut files = municipal_files(m, Some(&proceedings), &file, (&name, &eml), meta)?;
     files.push(ExportFile::new(replaces_name, replaces.into_bytes()));
     files.insert(2, ExportFile::new(p2a_name, p2a));

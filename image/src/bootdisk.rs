@@ -21,6 +21,7 @@ pub const DATA_PARTITION: &str = "TALLY-DATA";
 pub const ESP_PARTITION: &str = "TALLY-ESP";
 
 /// The EFI system partition's type GUID, as text.
+#[cfg(test)]
 pub const ESP_TYPE: &str = "C12A7328-F81F-11D2-BA4B-00A0C93EC93B";
 
 /// The firmware variable naming the partition the boot loader came from (systemd's boot loader
@@ -214,14 +215,6 @@ pub fn disks() -> Vec<Disk> {
     out
 }
 
-/// Decodes an efivarfs file: 4 bytes of attributes, then the value; for
-/// `LoaderDevicePartUUID` a NUL-terminated UTF-16LE GUID.
-pub fn decode_loader_uuid(bytes: &[u8]) -> Option<String> {
-    let units = utf16le_to_nul(bytes.get(4..)?);
-    let s = String::from_utf16(&units).ok()?.trim().to_ascii_uppercase();
-    (s.len() == 36).then_some(s)
-}
-
 /// How the boot disk was chosen, or why none was.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Choice {
@@ -360,20 +353,5 @@ mod tests {
         assert_eq!(choose(&all, None), Choice::Ambiguous);
         assert_eq!(choose(&[c.clone(), a], None), Choice::Disk(1));
         assert_eq!(choose(&[c], None), Choice::NotYet);
-    }
-
-    #[test]
-    fn loader_variable_is_decoded() {
-        let mut bytes = vec![6, 0, 0, 0];
-        for c in "11223344-5566-7788-99aa-bbccddeeff00".encode_utf16() {
-            bytes.extend_from_slice(&c.to_le_bytes());
-        }
-        bytes.extend_from_slice(&[0, 0]);
-        assert_eq!(
-            decode_loader_uuid(&bytes).as_deref(),
-            Some("11223344-5566-7788-99AA-BBCCDDEEFF00")
-        );
-        assert_eq!(decode_loader_uuid(&[6, 0, 0, 0, b'x', 0]), None);
-        assert_eq!(decode_loader_uuid(&[1]), None);
     }
 }

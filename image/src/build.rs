@@ -487,7 +487,12 @@ pub fn os_release(source_commit: &str) -> String {
     )
 }
 
-fn check_source_commit(commit: &str) -> Result<(), BuildError> {
+/// Refuses a source commit that is not a full git commit id (the value cut to 80 characters
+/// in the message).
+///
+/// # Errors
+/// [`BuildError::SourceCommit`].
+pub fn check_source_commit(commit: &str) -> Result<(), BuildError> {
     if crate::identity::is_commit(commit) {
         Ok(())
     } else {

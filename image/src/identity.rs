@@ -242,18 +242,11 @@ pub fn booted_image(vars: &LoaderVariables) -> Result<BootedImage, IdentityError
     if !stub.starts_with("systemd-stub ") {
         return Err(IdentityError::UnknownStub(shown(&stub)));
     }
-    let part = vars
-        .device_part_uuid
-        .as_deref()
-        .ok_or(IdentityError::Missing("LoaderDevicePartUUID"))?;
-    let part = efi_string("LoaderDevicePartUUID", part)?;
-    let partition = part.trim().to_ascii_uppercase();
-    if !is_guid(&partition) {
-        return Err(IdentityError::BadVariable {
-            name: "LoaderDevicePartUUID",
-            why: "not a GUID",
-        });
-    }
+    let partition = partition_guid(
+        vars.device_part_uuid
+            .as_deref()
+            .ok_or(IdentityError::Missing("LoaderDevicePartUUID"))?,
+    )?;
     let path = vars
         .image_identifier
         .as_deref()
@@ -266,6 +259,24 @@ pub fn booted_image(vars: &LoaderVariables) -> Result<BootedImage, IdentityError
         components,
         stub,
     })
+}
+
+/// The partition the stub was loaded from, from the efivarfs file of `LoaderDevicePartUUID`
+/// ([`efi_string`]): a GUID in upper case. The init finds the boot disk by it, and the ESP.
+///
+/// # Errors
+/// The variable is malformed or not a GUID.
+pub fn partition_guid(raw: &[u8]) -> Result<String, IdentityError> {
+    let partition = efi_string("LoaderDevicePartUUID", raw)?
+        .trim()
+        .to_ascii_uppercase();
+    if !is_guid(&partition) {
+        return Err(IdentityError::BadVariable {
+            name: "LoaderDevicePartUUID",
+            why: "not a GUID",
+        });
+    }
+    Ok(partition)
 }
 
 /// Whether `s` is a GUID in its usual text form (8-4-4-4-12 hex digits).
@@ -343,7 +354,7 @@ impl ImageRelease {
         Ok(ImageRelease { version, commit })
     }
 
-    /// As the program shows it: `0.1.0 (commit 0123abcd…)` — the version and the full commit.
+    /// As the program shows it: `0.1.0 0123abcd…` — the version and the full commit.
     pub fn text(&self) -> String {
         format!("{} {}", self.version, self.commit)
     }
@@ -357,6 +368,22 @@ pub fn is_commit(s: &str) -> bool {
 #[cfg(test)]
 #[allow(clippy::unwrap_used, clippy::indexing_slicing)]
 mod tests {
+
+    #[test]
+    fn the_loader_partition_is_a_guid_in_upper_case() {
+        let mut bytes = vec![6, 0, 0, 0];
+        for c in "11223344-5566-7788-99aa-bbccddeeff00".encode_utf16() {
+            bytes.extend_from_slice(&c.to_le_bytes());
+        }
+        bytes.extend_from_slice(&[0, 0]);
+        assert_eq!(
+            partition_guid(&bytes).as_deref().ok(),
+            Some("11223344-5566-7788-99AA-BBCCDDEEFF00")
+        );
+        assert!(partition_guid(&[6, 0, 0, 0, b'x', 0, 0, 0]).is_err());
+        assert!(partition_guid(&[1]).is_err());
+    }
+
     use super::*;
 
     /// A variable as efivarfs shows it: attributes (BS|RT), UTF-16LE, NUL.

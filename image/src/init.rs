@@ -649,7 +649,7 @@ fn attach_stick(opts: &InitOptions) -> Result<Option<(String, String)>, StickErr
     let loader = vars
         .device_part_uuid
         .as_deref()
-        .and_then(crate::bootdisk::decode_loader_uuid);
+        .and_then(|raw| crate::identity::partition_guid(raw).ok());
     let booted = crate::identity::booted_image(&vars);
     say(&format!(
         "boot partition (LoaderDevicePartUUID): {}",

@@ -211,6 +211,31 @@ pub fn check_signed_efi(pe: &[u8]) -> Result<(), &'static str> {
     }
 }
 
+/// The most of an EFI program [`check_signed_efi_file`] reads: the headers it looks at sit in
+/// the first few hundred bytes (the PE header's offset at 0x3c, its optional header after it).
+const EFI_HEADER_BYTES: u64 = 64 * 1024;
+
+/// [`check_signed_efi`] on the file at `path`: a regular file only (not following a symbolic
+/// link: a device or FIFO named on the command line is refused), of which only the headers
+/// ([`EFI_HEADER_BYTES`]) are read.
+///
+/// # Errors
+/// The file cannot be read, is not a regular file, or is not a signed EFI program.
+pub fn check_signed_efi_file(path: &Path) -> Result<(), std::io::Error> {
+    use std::io::Read as _;
+    use std::os::unix::fs::OpenOptionsExt as _;
+    let f = std::fs::OpenOptions::new()
+        .read(true)
+        .custom_flags(libc::O_NOFOLLOW)
+        .open(path)?;
+    if !f.metadata()?.is_file() {
+        return Err(std::io::Error::other("not a regular file"));
+    }
+    let mut head = Vec::new();
+    f.take(EFI_HEADER_BYTES).read_to_end(&mut head)?;
+    check_signed_efi(&head).map_err(std::io::Error::other)
+}
+
 /// `stem` with `.ext` added (not replacing anything after a dot: `withdraw-0.1.0` gives
 /// `withdraw-0.1.0.auth`).
 pub fn with_added_extension(stem: &Path, ext: &str) -> PathBuf {
@@ -235,7 +260,8 @@ pub fn dbx_update(
     let esl = with_added_extension(out_stem, "esl");
     let auth = with_added_extension(out_stem, "auth");
     for p in [&esl, &auth] {
-        if p.exists() {
+        // A dangling link is there too: never written through.
+        if std::fs::symlink_metadata(p).is_ok() {
             return Err(BuildError::Io {
                 path: p.clone(),
                 source: std::io::Error::new(
@@ -252,9 +278,9 @@ pub fn dbx_update(
         });
     }
     for image in images {
-        check_signed_efi(&crate::build::read(image)?).map_err(|why| BuildError::Io {
+        check_signed_efi_file(image).map_err(|source| BuildError::Io {
             path: image.to_path_buf(),
-            source: std::io::Error::other(why),
+            source,
         })?;
     }
     if let Some(parent) = out_stem.parent() {

@@ -55,13 +55,9 @@ pub fn withdraw_preflight(
         fs::metadata(&path).map_err(|source| SecureBootError::Io { path, source })?;
     }
     for image in images {
-        let bytes = fs::read(image).map_err(|source| SecureBootError::Io {
+        tally_image::keys::check_signed_efi_file(image).map_err(|source| SecureBootError::Io {
             path: image.clone(),
             source,
-        })?;
-        tally_image::keys::check_signed_efi(&bytes).map_err(|why| SecureBootError::Io {
-            path: image.clone(),
-            source: std::io::Error::other(why),
         })?;
     }
     for path in ["esl", "auth"].map(|e| tally_image::keys::with_added_extension(out_stem, e)) {
@@ -83,7 +79,8 @@ pub fn withdraw_images(
     passphrase: &[u8],
     out_stem: &Path,
 ) -> Result<tally_image::keys::DbxUpdate, SecureBootError> {
-    withdraw_preflight(keys_dir, images, out_stem)?;
+    // The images and the outputs are checked again by `dbx_update`; the command line runs
+    // `withdraw_preflight` before it asks for the passphrase.
     let kek = keys_dir.join("KEK.key");
     let pem = tally_image::keys::read_sealed_private_key(&kek, passphrase)
         .map_err(|source| SecureBootError::OpenKey { path: kek, source })?;

@@ -11,6 +11,7 @@
 use tally_body::{Body, SetupError};
 use tally_core::election::Election;
 use tally_core::eml::definition::SourceFile;
+use tally_core::hashcode::Sha256Digest;
 use tally_export::{ExportError, JournalMark};
 
 use tally_export::{InvestigationLine, NextSession, Present, Proceedings};
@@ -195,20 +196,34 @@ impl MunicipalServices for FolderServices {
                 })
             })
             .collect();
-        let next = NextSession {
-            first: &sessions.first,
-            investigations: &investigations,
-            session: sessions.number(),
-            lines: &lines,
-            replaces: sessions.closed.last().map_or("", |c| c.exported.1.as_str()),
+        // A next session's export replaces the 510b the session before it exported.
+        let replaces = match (sessions.is_next(), sessions.closed.last()) {
+            (false, _) => None,
+            (true, closed) => Some(
+                closed
+                    .and_then(|c| Sha256Digest::from_hex(&c.exported.1).ok())
+                    .ok_or_else(|| {
+                        Refusal::with(
+                            Msg::ExportNotMade,
+                            &[],
+                            "the session before has no exported 510b on record",
+                        )
+                    })?,
+            ),
         };
-        let is_next = sessions.is_next();
         Ok(self.body.export(
             ContentKind::Results510b,
             &election.id.0,
             journal,
             &|created| {
-                if is_next {
+                if let Some(replaces) = replaces {
+                    let next = NextSession {
+                        first: &sessions.first,
+                        investigations: &investigations,
+                        session: sessions.number(),
+                        lines: &lines,
+                        replaces,
+                    };
                     tally_export::municipal_corrigendum(
                         &municipality,
                         proceedings(),

@@ -10,6 +10,7 @@ use tally_core::aggregate::outcome::{
 };
 use tally_core::aggregate::{CountDifference, compare_counts};
 use tally_core::apportionment::ElectedBy;
+use tally_core::corrigendum::ReplacedFile;
 use tally_core::counts::{CandidateRef, CountField, CountFile, CountLevel, check_arithmetic};
 use tally_core::election::{Candidate, Election, ElectionCategory};
 use tally_core::eml::count::read_count;
@@ -18,6 +19,7 @@ use tally_core::eml::definition::{
 };
 use tally_core::eml::limits::{DocumentKind, check_xml_input};
 use tally_core::eml::result::{ResultCandidate, ResultFile, read_result};
+use tally_core::hashcode::Sha256Digest;
 use tally_core::ids::{CandidatePosition, ContestId, ListNumber};
 use tally_signing::{ContentKind, DirSource, PublicKey, Timestamp, VerifyOptions, verify_medium};
 
@@ -216,59 +218,42 @@ struct Input {
     signed: Option<SignedBy>,
 }
 
-/// A corrigendum's signed line naming the 510b it replaces (`…_vervangt.txt` beside it in
-/// the medium, written by `tally_export::municipal_corrigendum`: EML_NL has no element for
-/// it).
+/// A corrigendum's signed line naming the 510b it replaces (core's [`ReplacedFile`], beside
+/// it in the medium), with where it was found.
 struct Replaces {
     /// The `…_vervangt.txt` file, as reported (`medium/file`).
     file: String,
     /// The corrigendum it is about, as its input is named (`medium/file`).
     corrigendum: String,
-    /// The SHA-256 of the 510b it replaces, lowercase hex.
-    sha256: String,
+    /// The 510b it replaces.
+    sha256: Sha256Digest,
 }
 
-/// The SHA-256 of `bytes` in lowercase hex, as the `…_vervangt.txt` writes it.
-fn sha256_hex(bytes: &[u8]) -> String {
-    use std::fmt::Write;
-    tally_signing::sha256(bytes)
-        .iter()
-        .fold(String::with_capacity(64), |mut out, b| {
-            let _ = write!(out, "{b:02x}");
-            out
-        })
-}
-
-/// Reads a `…_vervangt.txt`: `corrigendum: NAME`, `session: N`, `replaces-sha256: HEX`.
-fn read_replaces(medium: &str, file: &str, bytes: &[u8]) -> Result<Replaces, String> {
-    let text = std::str::from_utf8(bytes).map_err(|_| "not UTF-8".to_owned())?;
-    let field = |key: &str| {
-        text.lines()
-            .find_map(|l| l.strip_prefix(key))
-            .map(str::trim)
-            .ok_or_else(|| format!("no line `{key}`"))
-    };
-    let corrigendum = field("corrigendum:")?;
-    let sha256 = field("replaces-sha256:")?;
-    if sha256.len() != 64
-        || !sha256
-            .bytes()
-            .all(|b| b.is_ascii_digit() || (b'a'..=b'f').contains(&b))
+/// Reads a `…_vervangt.txt` of medium `medium` into `replaces`; an unreadable one is a
+/// discrepancy.
+fn take_replaces(
+    medium: &str,
+    file: &str,
+    bytes: std::io::Result<Vec<u8>>,
+    report: &mut Report,
+    replaces: &mut Vec<Replaces>,
+) {
+    let at = format!("{medium}/{file}");
+    match bytes
+        .map_err(|e| format!("cannot read: {e}"))
+        .and_then(|b| ReplacedFile::parse(&b).map_err(|e| e.to_string()))
     {
-        return Err(format!(
-            "`replaces-sha256: {sha256}` is not a SHA-256 in lowercase hex"
-        ));
+        Ok(line) => replaces.push(Replaces {
+            corrigendum: format!("{medium}/{}", line.corrigendum),
+            sha256: line.replaces,
+            file: at,
+        }),
+        Err(why) => report.push(
+            Severity::Discrepancy,
+            &at,
+            format!("the line naming the replaced 510b is unreadable: {why}"),
+        ),
     }
-    if corrigendum.is_empty() || corrigendum.contains('/') {
-        return Err(format!(
-            "`corrigendum: {corrigendum}` is not a file name of the medium"
-        ));
-    }
-    Ok(Replaces {
-        file: format!("{medium}/{file}"),
-        corrigendum: format!("{medium}/{corrigendum}"),
-        sha256: sha256.to_owned(),
-    })
 }
 
 /// What a verified medium says about its files.
@@ -410,17 +395,8 @@ fn read_medium(
                             check_audit(&format!("{name}/{}", f.name), &f.bytes, report);
                             continue;
                         }
-                        if f.name.ends_with("_vervangt.txt") {
-                            match read_replaces(name, &f.name, &f.bytes) {
-                                Ok(r) => replaces.push(r),
-                                Err(why) => report.push(
-                                    Severity::Discrepancy,
-                                    &format!("{name}/{}", f.name),
-                                    format!(
-                                        "the line naming the replaced 510b is unreadable: {why}"
-                                    ),
-                                ),
-                            }
+                        if f.name.ends_with(ReplacedFile::SUFFIX) {
+                            take_replaces(name, &f.name, Ok(f.bytes), report, replaces);
                             continue;
                         }
                         if !f.name.ends_with(".xml") {
@@ -485,19 +461,8 @@ fn read_medium(
                     );
                     continue;
                 }
-                if inner.ends_with("_vervangt.txt") {
-                    let file = format!("{name}/{inner}");
-                    match read_plain(&p)
-                        .map_err(|e| format!("cannot read: {e}"))
-                        .and_then(|bytes| read_replaces(name, &inner, &bytes))
-                    {
-                        Ok(r) => replaces.push(r),
-                        Err(why) => report.push(
-                            Severity::Discrepancy,
-                            &file,
-                            format!("the line naming the replaced 510b is unreadable: {why}"),
-                        ),
-                    }
+                if inner.ends_with(ReplacedFile::SUFFIX) {
+                    take_replaces(name, &inner, read_plain(&p), report, replaces);
                     continue;
                 }
                 if !inner.ends_with(".xml") {
@@ -672,8 +637,8 @@ struct Parsed {
     /// The 110b files, read on their own.
     polling_stations: Vec<(String, PollingStationsFile)>,
     counts: Vec<(String, CountFile)>,
-    /// Each count's SHA-256 (lowercase hex), by its name.
-    count_sha: BTreeMap<String, String>,
+    /// Each count's SHA-256, by its name.
+    count_sha: BTreeMap<String, Sha256Digest>,
     /// The signed lines naming the 510b a corrigendum replaces.
     replaces: Vec<Replaces>,
     results: Vec<(String, ResultFile)>,
@@ -792,7 +757,7 @@ fn check_inputs(
                         }
                         parsed
                             .count_sha
-                            .insert(input.name.clone(), sha256_hex(&input.bytes));
+                            .insert(input.name.clone(), Sha256Digest::of(&input.bytes));
                         parsed.counts.push((input.name, c));
                     }
                     Err(e) => report.push(
@@ -985,7 +950,7 @@ fn municipal_histories(parsed: &Parsed, report: &mut Report) -> Vec<String> {
             .map(|(n, c)| (&c.header.creation_date_time, n))
             .collect();
         order.sort();
-        replaced_files(parsed, body, &files, &order, report);
+        replaced_files(parsed, body, first_name, &order, report);
         let Some((_, current)) = order.last() else {
             continue;
         };
@@ -1015,19 +980,21 @@ fn municipal_histories(parsed: &Parsed, report: &mut Report) -> Vec<String> {
 }
 
 /// Checks the 510b each corrigendum of `body` names as the one it replaces (its signed
-/// `…_vervangt.txt`): the first corrigendum must name the first session's 510b; a later one a
-/// version of the same municipality (the one before it, when the folder has it). A corrigendum
-/// without such a line (another program's) is a note: the history rests on its phase.
+/// `…_vervangt.txt`): each must name the version before it, the first session's 510b
+/// (`first_name`) for the first of them (`order`: the corrigenda by creation time). A
+/// corrigendum without such a line (another program's) is a note: the history rests on its
+/// phase.
 fn replaced_files(
     parsed: &Parsed,
     body: &str,
-    files: &[&(String, CountFile)],
+    first_name: &str,
     order: &[(&String, &String)],
     report: &mut Report,
 ) {
-    let sha_of = |name: &str| parsed.count_sha.get(name).map(String::as_str);
-    for (i, (_, name)) in order.iter().enumerate() {
+    let mut before = first_name;
+    for (_, name) in order {
         let name: &str = name;
+        let previous = std::mem::replace(&mut before, name);
         let Some(line) = parsed.replaces.iter().find(|r| r.corrigendum == name) else {
             report.push(
                 Severity::Note,
@@ -1036,40 +1003,23 @@ fn replaced_files(
             );
             continue;
         };
-        let named = files
-            .iter()
-            .map(|(n, _)| n.as_str())
-            .find(|n| *n != name && sha_of(n) == Some(line.sha256.as_str()));
-        // The version before it: the first session's 510b for the first corrigendum.
-        let before: Option<&str> = match i {
-            0 => files
-                .iter()
-                .find(|(_, c)| {
-                    c.header.edition.phase != Some(tally_core::counts::CountPhase::Corrigendum)
-                })
-                .map(|(n, _)| n.as_str()),
-            _ => order.get(i - 1).map(|(_, n)| n.as_str()),
-        };
-        match (named, before) {
-            (Some(n), Some(b)) if n == b => report.push(
+        match parsed.count_sha.get(previous) {
+            Some(sha) if *sha == line.sha256 => report.push(
                 Severity::Ok,
                 &line.file,
-                format!("the corrigendum {name} names the 510b it replaces: {n} (SHA-256 {})", line.sha256),
+                format!(
+                    "the corrigendum {name} names the 510b it replaces: {previous} (SHA-256 {})",
+                    sha.to_hex()
+                ),
             ),
-            (_, Some(b)) => report.push(
+            sha => report.push(
                 Severity::Discrepancy,
                 &line.file,
                 format!(
-                    "the corrigendum {name} says it replaces the 510b with SHA-256 {}, but the version before it is {b} (SHA-256 {})",
-                    line.sha256,
-                    sha_of(b).unwrap_or("unknown")
+                    "the corrigendum {name} says it replaces the 510b with SHA-256 {}, but the version before it is {previous} (SHA-256 {})",
+                    line.sha256.to_hex(),
+                    sha.map_or_else(|| "unknown".to_owned(), Sha256Digest::to_hex)
                 ),
-            ),
-            (_, None) => report.unchecked(
-                &line.file,
-                format!("the 510b the corrigendum {name} replaces (SHA-256 {}) is not in the folder", line.sha256),
-                "the replaced 510b",
-                line.file.clone(),
             ),
         }
     }

@@ -160,9 +160,9 @@ fn run(args: &[String]) -> Result<(), String> {
             );
             let (db_key, db_cert) = (need(&m, "db-key")?, need(&m, "db-cert")?);
             let source_commit = match m.get("source-commit") {
-                Some(c) if tally_image::identity::is_commit(c) => c.clone(),
                 Some(c) => {
-                    return Err(tally_image::build::BuildError::SourceCommit(c.clone()).to_string());
+                    tally_image::build::check_source_commit(c).map_err(|e| e.to_string())?;
+                    c.clone()
                 }
                 None => tally_image::build::source_commit_of(std::path::Path::new("."))
                     .map_err(|e| format!("the source commit: {e}; nothing was built"))?,
