@@ -61,6 +61,23 @@ pub struct Candidate {
 }
 
 impl Candidate {
+    /// The person's identity where no `ShortCode` is given: every field the 230b gives of
+    /// the person (not the position). Starts with `=` so that it never equals a `ShortCode`
+    /// (letters and digits only). A list that differs between kieskringen (P 18) knows its
+    /// candidates across kieskringen by it, and a 520 written from these 230b files names
+    /// them with exactly these fields.
+    pub fn person_key(&self) -> String {
+        format!(
+            "={}|{}|{}|{}|{}|{}",
+            self.last_name,
+            self.prefix.as_deref().unwrap_or(""),
+            self.initials,
+            self.first_name.as_deref().unwrap_or(""),
+            self.locality.as_deref().unwrap_or(""),
+            self.gender.as_deref().unwrap_or("")
+        )
+    }
+
     /// The name as the papers and screens show it: `Ark, T. van (Tamara)`: last name,
     /// initials, the prefix after them, the first name in brackets where published.
     pub fn display_name(&self) -> String {

@@ -6,7 +6,7 @@ use std::fmt;
 use std::path::{Path, PathBuf};
 
 use tally_core::aggregate::outcome::{
-    Computation, Decisions, ListOutcome, SeatRules, compute_result_with,
+    Computation, Decisions, ListOutcome, SeatRules, compute_result_with, counted_lists_with,
 };
 use tally_core::aggregate::{CountDifference, compare_counts};
 use tally_core::apportionment::ElectedBy;
@@ -1647,15 +1647,46 @@ fn check_seats(
                             .and_then(|(_, code, _)| code.clone())
                     })
                 };
+                // A list elected across kieskringen (P 18) whose candidates have no
+                // ShortCode knows them by the person's every field on the 230b
+                // (`Candidate::person_key`, starting with `=`): the 520 numbers them 1..seats.
+                let person_of = |c: &tally_core::apportionment::ElectedCandidate| {
+                    let k = c.district?;
+                    std::iter::once((k, c.position))
+                        .chain(c.stands_on.iter().copied())
+                        .find_map(|(k, p)| {
+                            election
+                                .list(&ContestId(k.to_string()), e.list)?
+                                .candidates
+                                .iter()
+                                .find(|x| x.position == p)
+                        })
+                        .map(Candidate::person_key)
+                };
+                let by_person = e
+                    .elected
+                    .iter()
+                    .any(|c| c.district.is_some() && c.short_code.is_none());
                 // Match by ShortCode where both sides have one (the Kiesraad's 520 numbers
                 // the elected 1..seats), else by position.
-                let by_code = rl.candidates.iter().all(|c| c.candidate.short_code.is_some())
+                let by_code = !by_person
+                    && rl.candidates.iter().all(|c| c.candidate.short_code.is_some())
                     && e.elected.iter().all(|c| code_of(c).is_some());
                 let ours: Vec<(String, ElectedBy)> = e
                     .elected
                     .iter()
                     .map(|c| {
-                        let k = if by_code {
+                        let k = if by_person {
+                            match (&c.short_code, person_of(c)) {
+                                (Some(code), _) => code.clone(),
+                                (None, Some(key)) => shown_key(&key),
+                                (None, None) => format!(
+                                    "candidate {} of kieskring {} (on no candidate list in the folder)",
+                                    c.position,
+                                    c.district.unwrap_or(0)
+                                ),
+                            }
+                        } else if by_code {
                             code_of(c).unwrap_or_default()
                         } else {
                             format!("candidate {}", c.position)
@@ -1665,7 +1696,13 @@ fn check_seats(
                     .collect();
                 // How a candidate of the 520 is named: its ShortCode, else its position.
                 let their_key = |c: &ResultCandidate| {
-                    if by_code {
+                    if by_person {
+                        c.candidate
+                            .short_code
+                            .clone()
+                            .filter(|code| ours.iter().any(|(k, _)| k == code))
+                            .unwrap_or_else(|| shown_key(&c.candidate.person_key()))
+                    } else if by_code {
                         c.candidate.short_code.clone().unwrap_or_default()
                     } else {
                         format!("candidate {}", c.candidate.position)
@@ -1781,8 +1818,21 @@ fn check_result_candidates(
     report: &mut Report,
 ) -> Vec<ListNumber> {
     let mut wrong = Vec::new();
+    // Lists that differ between kieskringen or are not in every kieskring (P 18): a 520
+    // numbers their elected 1..seats, so where no `ShortCode` names a candidate the person
+    // is found by name on the kieskringen' candidate lists (230b).
+    let groups: Vec<ListNumber> = counted_lists_with(total, Some(election))
+        .map(|lists| {
+            lists
+                .into_iter()
+                .filter(|l| l.group.is_some())
+                .map(|l| l.list)
+                .collect()
+        })
+        .unwrap_or_default();
     for rl in &result.lists {
         let list = rl.list;
+        let is_group = groups.contains(&list);
         let Some(total_list) = total.total.lists.iter().find(|l| l.list == list) else {
             // Reported with the seats: a list of the result that is not in the count.
             continue;
@@ -1811,6 +1861,41 @@ fn check_result_candidates(
                 .short_code
                 .as_deref()
                 .filter(|_| count_has_codes);
+            if is_group && code.is_none() {
+                match group_candidate_by_name(parsed, election, list, &places, c) {
+                    ByName::Found { votes } => {
+                        if let Some(given) = c.votes
+                            && let Some(votes) = votes
+                            && given != votes
+                        {
+                            wrong.push(list);
+                            report.push(
+                                Severity::Discrepancy,
+                                result_name,
+                                format!(
+                                    "list {list}, {}: the result gives {given} votes, the count {votes} on the kieskringen' lists where the candidate stands (expected = {total_name})",
+                                    shown_key(&c.candidate.person_key())
+                                ),
+                            );
+                        }
+                    }
+                    ByName::NotOnAnyList => {
+                        wrong.push(list);
+                        report.push(
+                            Severity::Discrepancy,
+                            result_name,
+                            format!(
+                                "list {list}, {}: elected in the result, but on no candidate list (230b) of list {list} of a kieskring that has it in the count (expected = {total_name})",
+                                shown_key(&c.candidate.person_key())
+                            ),
+                        );
+                    }
+                    ByName::ListsMissing => {
+                        names_unchecked = names_unchecked.saturating_add(1);
+                    }
+                }
+                continue;
+            }
             let key = code.map_or_else(
                 || format!("candidate {}", c.candidate.position),
                 str::to_owned,
@@ -1933,6 +2018,98 @@ fn check_result_candidates(
     wrong.sort();
     wrong.dedup();
     wrong
+}
+
+/// A candidate's key as a finding shows it: a `ShortCode` as it is, a
+/// [`Candidate::person_key`] (`=last|prefix|initials|first|locality|gender`) as
+/// `"Ark, T. van (Tamara), Nieuwerkerk, female"`: every field, so that two keys are shown
+/// the same only when they are the same.
+fn shown_key(key: &str) -> String {
+    let Some(fields) = key.strip_prefix('=') else {
+        return key.to_owned();
+    };
+    let f: Vec<&str> = fields.split('|').collect();
+    let field = |i: usize| f.get(i).copied().unwrap_or("");
+    let mut s = format!("{}, {}", field(0), field(2));
+    if !field(1).is_empty() {
+        s.push(' ');
+        s.push_str(field(1));
+    }
+    if !field(3).is_empty() {
+        s.push_str(&format!(" ({})", field(3)));
+    }
+    for extra in [field(4), field(5)] {
+        if !extra.is_empty() {
+            s.push_str(", ");
+            s.push_str(extra);
+        }
+    }
+    s
+}
+
+/// What the candidate lists (230b) say of a 520's candidate of a list that differs between
+/// kieskringen, named without a `ShortCode`.
+enum ByName {
+    /// The person stands on the list of one or more kieskringen.
+    Found {
+        /// The candidate's votes on every kieskring's list where the person stands, summed
+        /// (P 18: the preference votes of a candidate on several lists of a group add up);
+        /// `None` when the 230b of a kieskring that has the list is not in the folder.
+        votes: Option<u64>,
+    },
+    /// Every kieskring that has the list in the count has its 230b in the folder, and none
+    /// names the person.
+    NotOnAnyList,
+    /// Not found, and the 230b of some kieskring that has the list is not in the folder.
+    ListsMissing,
+}
+
+/// Finds the 520's candidate `c` of list `list` (a list that differs between kieskringen) by
+/// the person's every field ([`Candidate::person_key`]) on each kieskring's candidate list,
+/// and adds up the candidate's votes at that position in that kieskring's unit of the count.
+fn group_candidate_by_name(
+    parsed: &Parsed,
+    election: &Election,
+    list: ListNumber,
+    places: &[(Option<u32>, &[CandidateVotes])],
+    c: &ResultCandidate,
+) -> ByName {
+    let person = c.candidate.person_key();
+    let mut votes = 0u64;
+    let mut found = false;
+    let mut missing = false;
+    for (k, candidates) in places {
+        let Some(k) = k else { continue };
+        let contest = ContestId(k.to_string());
+        if !parsed.contest_files.iter().any(|(id, _)| *id == contest) {
+            missing = true;
+            continue;
+        }
+        let Some(political) = election.list(&contest, list) else {
+            missing = true;
+            continue;
+        };
+        for listed in political
+            .candidates
+            .iter()
+            .filter(|x| x.person_key() == person)
+        {
+            found = true;
+            votes = votes.saturating_add(
+                candidates
+                    .iter()
+                    .filter(|(r, _)| r.position() == Some(listed.position))
+                    .map(|(_, v)| *v)
+                    .sum::<u64>(),
+            );
+        }
+    }
+    match (found, missing) {
+        (true, false) => ByName::Found { votes: Some(votes) },
+        (true, true) => ByName::Found { votes: None },
+        (false, false) => ByName::NotOnAnyList,
+        (false, true) => ByName::ListsMissing,
+    }
 }
 
 /// The same person's name: initials, prefix and last name, and the first name where both

@@ -506,7 +506,6 @@ fn ps_bodies_outside_their_role_are_found() {
 /// "unreadable result: candidate 1 of list 3 appears twice". Issue 15 point 1 (P 18, P 19)
 /// covers both.
 #[test]
-#[ignore = "a list group without ShortCodes: the 520 names two elected by the same CandidateIdentifier (candidate 1 of list 3 twice); the CSB now elects across kieskringen (issue 15 point 1), the 520 cannot yet name them"]
 fn ps2023_gelderland_with_a_list_differing_between_kieskringen_verifies() {
     static C: OnceLock<ElectionChain> = OnceLock::new();
     let c = C.get_or_init(|| {
@@ -523,6 +522,38 @@ fn ps2023_gelderland_with_a_list_differing_between_kieskringen_verifies() {
     assert!(
         out.ends_with("result: everything checked agrees\n"),
         "{out}"
+    );
+    // The 520 numbers the group's elected 1..seats (no ShortCodes in these 230b files):
+    // kieskring 2's first candidate is elected, and found there by name.
+    let r520 = text(&c.medium("CSB").files[1]);
+    assert!(r520.contains(">Lijst3kieskring2nummer1<"), "{r520}");
+
+    // Forged: kieskring 2's elected candidate renamed, re-signed by the CSB.
+    let s = setup(c);
+    let forged = r520.replacen(">Lijst3kieskring2nummer1<", ">Lijst3kieskring2nummerX<", 1);
+    let mut files = c.medium("CSB").files.clone();
+    files[1].bytes = forged.into_bytes();
+    write_medium_as(
+        c.body("CSB"),
+        ContentKind::Results510d520,
+        &files,
+        &s.path("CSB"),
+    );
+    let out = s.check_discrepant();
+    let found = discrepancies(&out);
+    assert!(
+        found
+            .iter()
+            .any(|d| d.contains(": list 3, Lijst3kieskring2nummerX, ")
+                && d.contains("elected in the result, but on no candidate list (230b) of list 3")),
+        "{found:#?}\n{out}"
+    );
+    assert!(
+        found
+            .iter()
+            .any(|d| d.contains(": list 3, Lijst3kieskring2nummer1, ")
+                && d.ends_with("not elected in the result")),
+        "{found:#?}\n{out}"
     );
 }
 

@@ -369,7 +369,7 @@ fn group_lists(
             } else {
                 list_230b
                     .and_then(|pl| pl.candidates.iter().find(|x| x.position == position))
-                    .map(|x| std::borrow::Cow::Owned(name_key(x)))
+                    .map(|x| std::borrow::Cow::Owned(x.person_key()))
             };
             match key {
                 Some(key) => {
@@ -433,7 +433,7 @@ fn group_lists(
     Ok(lists)
 }
 
-/// The candidates (as [`name_key`]) of list `number` in each kieskring unit that has it, in
+/// The candidates (as [`crate::election::Candidate::person_key`]) of list `number` in each kieskring unit that has it, in
 /// unit order; `Err` with the kieskringen (comma separated) whose candidate list is missing.
 fn name_sequences(
     total: &CountFile,
@@ -456,7 +456,10 @@ fn name_sequences(
             .iter()
             .map(|(c, _)| {
                 let p = c.position()?;
-                pl.candidates.iter().find(|x| x.position == p).map(name_key)
+                pl.candidates
+                    .iter()
+                    .find(|x| x.position == p)
+                    .map(crate::election::Candidate::person_key)
             })
             .collect();
         match names {
@@ -469,21 +472,6 @@ fn name_sequences(
     } else {
         Err(missing.join(", "))
     }
-}
-
-/// A candidate's identity from a 230b, where no `ShortCode` is given: every field the 230b
-/// gives of the person. Starts with `=` so that it never equals a `ShortCode` (letters and
-/// digits only).
-fn name_key(c: &crate::election::Candidate) -> String {
-    format!(
-        "={}|{}|{}|{}|{}|{}",
-        c.last_name,
-        c.prefix.as_deref().unwrap_or(""),
-        c.initials,
-        c.first_name.as_deref().unwrap_or(""),
-        c.locality.as_deref().unwrap_or(""),
-        c.gender.as_deref().unwrap_or("")
-    )
 }
 
 /// The candidates inserted so far, looked up as [`same`] compares them: `find(c)` is the

@@ -75,7 +75,10 @@ pub struct ResultCandidate {
     /// name, gender and locality. Careful: in the Kiesraad's `Resultaat_TK2021` the `Id` is
     /// the candidate's number among the list's elected (1..seats), not the position on the
     /// list (Bosma, 7th on the PVV list, has `Id` 3); the `ShortCode` identifies the
-    /// person. Files this crate writes give the position on the list.
+    /// person. Files this crate writes give the position on the list for a list that is the
+    /// same in every kieskring, and, as the Kiesraad does, the number among the list's
+    /// elected (1..seats) for a list elected across kieskringen (P 18): there a position
+    /// names different persons in different kieskringen (`docs/apportionment-p18-p19.md`).
     pub candidate: Candidate,
     /// `Votes`, when the file gives them.
     pub votes: Option<u64>,
@@ -457,14 +460,20 @@ pub fn result_from_outcome(
             ));
         }
         let mut candidates = Vec::new();
-        for e in &list_elected.elected {
+        for (ordinal, e) in (1u32..).zip(&list_elected.elected) {
             let candidate = match e.district {
                 // A list that differs between kieskringen (P 18): the candidate is at
                 // `position` on the list of kieskring `district`; where that kieskring's
                 // candidate list is not loaded, the candidate as named on the list of another
-                // kieskring where the candidate stands, and `position` stays that of the
-                // seat's list.
+                // kieskring where the candidate stands. Its `Id` is its number among the
+                // list's elected: a position would name other persons in other kieskringen
+                // (the same `Id` twice in one list where two are elected from the same
+                // position of two kieskringen' lists).
                 Some(k) => group_candidate(election, number, k, e.position, &e.stands_on)
+                    .map(|c| Candidate {
+                        position: CandidatePosition(ordinal),
+                        ..c
+                    })
                     .ok_or_else(|| {
                         bad(
                             &field,
@@ -510,7 +519,7 @@ pub fn result_from_outcome(
 /// The candidate at `position` on list `number` of kieskring `district`, or, where that
 /// kieskring's candidate list is not loaded, the same candidate on the list `number` of
 /// another kieskring of `stands_on` (the kieskringen whose list of the group has the
-/// candidate, with the position there), given `position` (that of the seat's list).
+/// candidate, with the position there), as that 230b names the candidate.
 fn group_candidate(
     election: &Election,
     number: ListNumber,
@@ -527,10 +536,7 @@ fn group_candidate(
                 .iter()
                 .find(|c| c.position == p)
         })
-        .map(|c| Candidate {
-            position,
-            ..c.clone()
-        })
+        .cloned()
 }
 
 /// The schema's `NameShortCodeType`: `\p{L}*\d{0,7}`, 1 to 15 characters.
