@@ -484,8 +484,18 @@ fn a_deceased_candidate_of_a_list_that_differs_between_kieskringen_is_named_by_k
         .iter()
         .find(|l| l.list == ListNumber(1))
         .unwrap();
+    // (Its candidates are numbered 1..seats, as a list elected across kieskringen is.)
     assert!(
-        vvd.candidates.iter().all(|c| c.candidate.position.0 != 1),
+        vvd.candidates
+            .iter()
+            .all(|c| c.candidate.last_name != "Rutte"),
+        "{vvd:?}"
+    );
+    assert!(
+        (1..=vvd.candidates.len()).all(|n| vvd
+            .candidates
+            .iter()
+            .any(|c| c.candidate.position.0 as usize == n)),
         "{vvd:?}"
     );
     let report = pdf_text(&folder.join("Totaaltelling_TK2021.pdf"));
