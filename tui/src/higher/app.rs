@@ -8,14 +8,8 @@
 
 use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
 use tally_core::aggregate::{AggregateError, AggregationLevel, BodyState, ImportOutcome};
-use tally_core::apportionment::{
-    CandidateDrawing, CandidateError, CandidateLot, GroupDrawing, GroupDrawn, GroupLot,
-    SeatDrawing, SeatLot,
-};
+use tally_core::apportionment::{CandidateDrawing, GroupDrawing, SeatDrawing};
 use tally_core::counts::CountFile;
-use tally_core::double_entry::Role;
-use tally_core::election::Candidate;
-use tally_core::eml::definition::SourceFile;
 use tally_core::ids::{CandidatePosition, ListNumber};
 use tally_core::people::PersonId;
 use tally_export::{Created, ExportError, ExportFile, JournalMark};
@@ -180,7 +174,7 @@ pub struct Extra {
     /// The lot being typed.
     pub input: String,
     /// Scroll offset of long screens.
-    pub scroll: u16,
+    pub scroll: usize,
     /// The total when every body is in, as shown (refreshed after every change).
     pub total: Option<Result<CountFile, AggregateError>>,
     /// The calculation at a CSB (refreshed after every change).
@@ -299,12 +293,7 @@ impl Level for Higher {
             },
             _ => return None,
         };
-        Some(Guard {
-            role: Role::Coordinator,
-            only: None,
-            except: None,
-            act,
-        })
+        Some(Guard::coordinator(act))
     }
 
     fn authorized(state: &mut State, _person: PersonId, act: HigherAct) -> Vec<Effect> {
@@ -692,48 +681,11 @@ fn export(ctx: &mut Ctx<'_, Higher>) -> Vec<Event> {
     let exported = |r| vec![shell::Event::Level(HigherEvent::Exported(r))];
     // The ledger is only read while the services sign and write (disjoint borrows: nothing
     // of the state is copied).
-    let ledger = &ctx.state.ledger;
+    let (ledger, demo) = (&ctx.state.ledger, ctx.state.demo);
     let Some(def) = ledger.definition.as_ref() else {
         return exported(Err(Refusal::with(Msg::WriteFailed, &["definition"], "")));
     };
-    let lists: Vec<SourceFile<'_>> = def
-        .list_files
-        .0
-        .iter()
-        .map(|(n, b)| SourceFile::new(n, b))
-        .collect();
-    let contest = def.contest();
-    let body = tally_export::Body {
-        election: &def.election,
-        level: def.level,
-        id: &def.body_id,
-        name: &def.body_name,
-        contest: &contest,
-        lists: &lists,
-        demo: ctx.state.demo,
-    };
-    let requests: Vec<(&str, u32, &str, &str)> = ledger
-        .requests
-        .iter()
-        .map(|r| {
-            (
-                r.municipality.as_str(),
-                r.station,
-                r.reason.eml_value(),
-                r.instruction.as_str(),
-            )
-        })
-        .collect();
-    let build = |created: &Created| {
-        let total = ledger
-            .total(&created.eml)
-            .ok_or(ExportError::Incomplete)??;
-        if def.is_central() {
-            tally_export::central_with(&body, &total, &ledger.decisions, &requests, created)
-        } else {
-            tally_export::district(&body, &total, created)
-        }
-    };
+    let build = |created: &Created| ledger.export_files(created, demo);
     let kind = if def.is_central() {
         ContentKind::Results510d520
     } else {
@@ -761,6 +713,13 @@ fn export(ctx: &mut Ctx<'_, Higher>) -> Vec<Event> {
         }
         Err(e) => vec![failed(&e)],
     }
+}
+
+/// The export asked: a coordinator's PIN, then back to this screen and the export.
+fn export_asked(state: &mut State) -> Vec<Effect> {
+    let back = Box::new(state.level_screen().cloned().unwrap_or(Screen::Overview));
+    state.coordinator(HigherAct::Export(back));
+    vec![]
 }
 
 fn letter(key: &KeyEvent) -> Option<char> {
@@ -826,21 +785,8 @@ fn on_key(state: &mut State, key: KeyEvent) -> Vec<Effect> {
     let Some(screen) = state.level_screen().cloned() else {
         return vec![];
     };
-    if scrolls(&screen) {
-        let scroll = &mut state.level.scroll;
-        match key.code {
-            KeyCode::PageDown => *scroll = scroll.saturating_add(10),
-            KeyCode::PageUp => *scroll = scroll.saturating_sub(10),
-            KeyCode::Down => *scroll = scroll.saturating_add(1),
-            KeyCode::Up => *scroll = scroll.saturating_sub(1),
-            _ => {}
-        }
-        if matches!(
-            key.code,
-            KeyCode::PageDown | KeyCode::PageUp | KeyCode::Down | KeyCode::Up
-        ) {
-            return vec![];
-        }
+    if scrolls(&screen) && shell::scroll(&mut state.level.scroll, key.code, true, u16::MAX.into()) {
+        return vec![];
     }
     match screen {
         Screen::Request {
@@ -1011,11 +957,7 @@ fn on_key(state: &mut State, key: KeyEvent) -> Vec<Effect> {
                 go(state, Screen::Overview);
                 vec![]
             }
-            (_, Some('e')) if !is_central(state) => {
-                let back = Box::new(state.level_screen().cloned().unwrap_or(Screen::Overview));
-                state.coordinator(HigherAct::Export(back));
-                vec![]
-            }
+            (_, Some('e')) if !is_central(state) => export_asked(state),
             (_, Some('z')) if is_central(state) => {
                 let screen = match &state.level.outcome {
                     Some(Ok(Computation::SeatLotsNeeded(_))) => Screen::Lot,
@@ -1044,27 +986,18 @@ fn on_key(state: &mut State, key: KeyEvent) -> Vec<Effect> {
                 go(state, Screen::Seats);
                 vec![]
             }
-            KeyCode::Backspace => {
-                state.level.input.pop();
-                vec![]
-            }
-            KeyCode::Char(c) if c.is_ascii_digit() && state.level.input.len() < 4 => {
-                state.level.input.push(c);
-                vec![]
-            }
             KeyCode::Enter => lot_entered(state),
-            _ => vec![],
+            _ => {
+                crate::session::type_number(&mut state.level.input, &key, 4);
+                vec![]
+            }
         },
         Screen::Candidates => match (key.code, letter(&key)) {
             (KeyCode::Esc, _) => {
                 go(state, Screen::Seats);
                 vec![]
             }
-            (_, Some('e')) => {
-                let back = Box::new(state.level_screen().cloned().unwrap_or(Screen::Overview));
-                state.coordinator(HigherAct::Export(back));
-                vec![]
-            }
+            (_, Some('e')) => export_asked(state),
             (_, Some('o')) => {
                 state.coordinator(HigherAct::Deceased { undo: false });
                 vec![]
@@ -1082,11 +1015,7 @@ fn on_key(state: &mut State, key: KeyEvent) -> Vec<Effect> {
         Screen::Deceased { choice, typed } => deceased_key(state, key, choice, typed),
         // Another stick: the same signed files (the kept export).
         Screen::Done => match letter(&key) {
-            Some('e') => {
-                let back = Box::new(state.level_screen().cloned().unwrap_or(Screen::Overview));
-                state.coordinator(HigherAct::Export(back));
-                vec![]
-            }
+            Some('e') => export_asked(state),
             _ => vec![],
         },
     }
@@ -1197,24 +1126,6 @@ pub fn list_label(list: ListNumber, kieskring: Option<u32>) -> String {
     }
 }
 
-/// The candidate at `position` on list `list` as the candidate lists name it (the contest
-/// of this level first, then any contest that has the list).
-pub fn listed_candidate(
-    state: &State,
-    list: ListNumber,
-    position: Option<CandidatePosition>,
-) -> Option<(&tally_core::election::PoliticalList, Option<&Candidate>)> {
-    let def = state.ledger.definition.as_ref()?;
-    let political = def.election.list(&def.contest(), list).or_else(|| {
-        def.election
-            .contests
-            .iter()
-            .find_map(|c| c.lists.iter().find(|l| l.number == list))
-    })?;
-    let candidate = position.and_then(|p| political.candidates.iter().find(|c| c.position == p));
-    Some((political, candidate))
-}
-
 /// A key while a deceased candidate is chosen and confirmed: digits, Backspace, Enter and Esc
 /// only (no letter acts while a number is typed). The list, for a list that differs between
 /// kieskringen the kieskring, the candidate, then the candidate's number again.
@@ -1252,7 +1163,7 @@ fn deceased_key(
             match (choice.list, choice.kieskring, choice.candidate) {
                 (None, _, _) => {
                     let l = ListNumber(n);
-                    if listed_candidate(state, l, None).is_some() {
+                    if state.ledger.listed_candidate(l, None).is_some() {
                         next.list = Some(l);
                         next.kieskringen = state.ledger.list_kieskringen(l).unwrap_or_default();
                         go(state, deceased_screen(next));
@@ -1279,8 +1190,8 @@ fn deceased_key(
                     // A kieskring whose candidate list (230b) the CSB does not hold: the
                     // count's own list of that kieskring decides (the ledger refuses a
                     // position it does not have).
-                    let found = kieskring_candidate(state, l, k, c).is_some()
-                        || k.is_some_and(|k| kieskring_list(state, l, k).is_none());
+                    let found = state.ledger.kieskring_candidate(l, k, c).is_some()
+                        || k.is_some_and(|k| state.ledger.kieskring_list(l, k).is_none());
                     let marked = is_marked_deceased(&state.ledger.decisions, l, c, k);
                     let args = [list_label(l, k), c.to_string()];
                     let args = [args[0].as_str(), args[1].as_str()];
@@ -1342,66 +1253,18 @@ fn deceased_key(
     vec![]
 }
 
-/// The candidate at `position` on list `list`: of the kieskring's candidate list (230b) for
-/// a list that differs between kieskringen, else as [`listed_candidate`] finds it.
-pub fn kieskring_candidate(
-    state: &State,
-    list: ListNumber,
-    kieskring: Option<u32>,
-    position: CandidatePosition,
-) -> Option<&Candidate> {
-    match kieskring {
-        None => listed_candidate(state, list, Some(position)).and_then(|(_, c)| c),
-        Some(k) => kieskring_list(state, list, k)?
-            .candidates
-            .iter()
-            .find(|c| c.position == position),
-    }
-}
+pub use tally_ledger::higher::PendingDrawing;
 
-/// List `list` of kieskring `kieskring` as its candidate list (230b) gives it, when the CSB
-/// holds that kieskring's lists.
-fn kieskring_list(
-    state: &State,
-    list: ListNumber,
-    kieskring: u32,
-) -> Option<&tally_core::election::PoliticalList> {
-    let def = state.ledger.definition.as_ref()?;
-    def.election
-        .list(&tally_core::ids::ContestId(kieskring.to_string()), list)
-        .filter(|l| !l.candidates.is_empty())
-}
-
-/// A drawing of lots the calculation waits for.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub enum PendingDrawing {
-    /// Between lists, for a seat.
-    Seat(SeatDrawing),
-    /// Between candidates of a list, for a preference seat.
-    Candidate(CandidateDrawing),
-    /// Within a list group (lists that differ between kieskringen): between its lists (by
-    /// kieskring) or between candidates (by their number in the tie as shown).
-    Group(GroupDrawing),
-}
-
-impl PendingDrawing {
-    /// The numbers the official may type: lists, positions on the list, a group's lists by
-    /// their kieskring, or a group's tied candidates counted from 1.
-    pub fn tied(&self) -> Vec<u32> {
-        match self {
-            PendingDrawing::Seat(d) => d.tied.iter().map(|l| l.0).collect(),
-            PendingDrawing::Candidate(d) => d.tied.iter().map(|p| p.0).collect(),
-            PendingDrawing::Group(
-                GroupDrawing::RemainingSeat { tied, .. } | GroupDrawing::Retraction { tied, .. },
-            ) => tied.clone(),
-            PendingDrawing::Group(GroupDrawing::PreferenceSeat { tied, .. }) => {
-                (1..=u32::try_from(tied.len()).unwrap_or(0)).collect()
-            }
-        }
-    }
-
+/// A drawing of lots in the catalogue's words.
+pub trait DrawingWords {
     /// The drawing in words, in `lang`.
-    pub fn text(&self, lang: Lang) -> String {
+    fn text(&self, lang: Lang) -> String;
+    /// What the official types, in the catalogue's words.
+    fn prompt(&self) -> Msg;
+}
+
+impl DrawingWords for PendingDrawing {
+    fn text(&self, lang: Lang) -> String {
         match self {
             PendingDrawing::Seat(d) => seat_drawing_text(d, lang),
             PendingDrawing::Candidate(d) => candidate_drawing_text(d, lang),
@@ -1429,47 +1292,13 @@ impl PendingDrawing {
         }
     }
 
-    /// What the official types, in the catalogue's words.
-    pub fn prompt(&self) -> Msg {
+    fn prompt(&self) -> Msg {
         match self {
             PendingDrawing::Seat(_) => Msg::LotPromptList,
             PendingDrawing::Candidate(_) => Msg::LotPromptCandidate,
             PendingDrawing::Group(GroupDrawing::PreferenceSeat { .. }) => Msg::LotPromptTieNumber,
             PendingDrawing::Group(_) => Msg::LotPromptKieskring,
         }
-    }
-
-    /// The record of `drawn` (one of [`PendingDrawing::tied`]).
-    pub fn record(self, drawn: u32) -> Option<Record> {
-        Some(match self {
-            PendingDrawing::Seat(drawing) => Record::SeatLot {
-                lot: SeatLot {
-                    drawing,
-                    drawn: ListNumber(drawn),
-                },
-                by: None,
-            },
-            PendingDrawing::Candidate(drawing) => Record::CandidateLot {
-                lot: CandidateLot {
-                    drawing,
-                    drawn: CandidatePosition(drawn),
-                },
-                by: None,
-            },
-            PendingDrawing::Group(drawing) => {
-                let drawn = match &drawing {
-                    GroupDrawing::PreferenceSeat { tied, .. } => GroupDrawn::Candidate(
-                        tied.get(usize::try_from(drawn.checked_sub(1)?).ok()?)?
-                            .clone(),
-                    ),
-                    _ => GroupDrawn::List(drawn),
-                };
-                Record::GroupLot {
-                    lot: GroupLot { drawing, drawn },
-                    by: None,
-                }
-            }
-        })
     }
 }
 
@@ -1517,20 +1346,7 @@ pub fn candidate_drawing_text(d: &CandidateDrawing, lang: Lang) -> String {
 
 /// The drawing the calculation waits for.
 pub fn pending_lot(state: &State) -> Option<PendingDrawing> {
-    match state.level.outcome.as_ref()? {
-        Ok(Computation::SeatLotsNeeded(n)) => Some(PendingDrawing::Seat(n.drawing.clone())),
-        Ok(Computation::Complete(r)) => r.candidates.iter().find_map(|c| match c {
-            ListOutcome::LotsNeeded { drawing, .. } => {
-                Some(PendingDrawing::Candidate(drawing.clone()))
-            }
-            ListOutcome::Refused {
-                error: CandidateError::GroupLotsNeeded(drawing),
-                ..
-            } => Some(PendingDrawing::Group(drawing.clone())),
-            _ => None,
-        }),
-        Err(_) => None,
-    }
+    state.level.outcome.as_ref().and_then(PendingDrawing::of)
 }
 
 fn lot_entered(state: &mut State) -> Vec<Effect> {

@@ -13,8 +13,8 @@ use tally_core::hashcode::Sha256Digest;
 use tally_report::format_count;
 
 use super::app::{
-    DeceasedChoice, PendingDrawing, Screen, State, is_central, kieskring_candidate, list_label,
-    listed_candidate, number_ranges, pending_lot,
+    DeceasedChoice, DrawingWords, PendingDrawing, Screen, State, is_central, list_label,
+    number_ranges, pending_lot,
 };
 use crate::shell::view::{BOLD, ERR, ascii, groups_lines};
 use crate::text::{Lang, Msg};
@@ -49,7 +49,7 @@ pub fn draw(state: &State, screen: &Screen, frame: &mut Frame, body: Rect) {
     let (lines, _) = body_lines(state, screen);
     let mut p = Paragraph::new(lines).wrap(Wrap { trim: false });
     if super::app::scrolls(screen) {
-        p = p.scroll((state.level.scroll, 0));
+        p = p.scroll((u16::try_from(state.level.scroll).unwrap_or(u16::MAX), 0));
     }
     frame.render_widget(p, body);
 }
@@ -706,7 +706,9 @@ fn name_of(
     kieskring: Option<u32>,
     position: CandidatePosition,
 ) -> String {
-    kieskring_candidate(state, list, kieskring, position)
+    state
+        .ledger
+        .kieskring_candidate(list, kieskring, position)
         .map(|c| c.display_name())
         .unwrap_or_default()
 }
@@ -732,7 +734,9 @@ fn deceased_input(
         lines.push(Line::styled(ascii(&format!("{prompt} {typed}_")), BOLD));
         return;
     };
-    let list_name = listed_candidate(state, l, None)
+    let list_name = state
+        .ledger
+        .listed_candidate(l, None)
         .map(|(p, _)| p.name.clone())
         .unwrap_or_default();
     lines.push(line(format!("{prompt} {l} {list_name}")));
@@ -751,7 +755,7 @@ fn deceased_input(
         lines.push(Line::styled(ascii(&format!("{prompt} {typed}_")), BOLD));
         return;
     };
-    let cand = kieskring_candidate(state, l, kieskring, c);
+    let cand = state.ledger.kieskring_candidate(l, kieskring, c);
     let name = cand.map(|c| c.display_name()).unwrap_or_default();
     let place = cand.and_then(|c| c.locality.clone()).unwrap_or_default();
     lines.push(line(format!("{prompt} {c} {name}")));
