@@ -16,7 +16,6 @@ use std::fmt::Debug;
 
 use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
 
-use tally_core::double_entry::Role;
 use tally_core::people::PersonId;
 use tally_ledger::people::{People, PeopleRecord};
 
@@ -448,12 +447,7 @@ impl<L: Level> State<L> {
 
     /// Asks for a coordinator's PIN before the level's `act`.
     pub fn coordinator(&mut self, act: L::Act) {
-        self.pin(Guard {
-            role: Role::Coordinator,
-            only: None,
-            except: None,
-            act: PinFor::Level(act),
-        });
+        self.pin(Guard::coordinator(PinFor::Level(act)));
     }
 
     /// Locks the screen: back where nobody is signed in; the next act asks a PIN again.
@@ -484,6 +478,20 @@ impl<L: Level> State<L> {
             _ => false,
         }
     }
+}
+
+/// Moves a cursor or scrolls a list by a key: Up and Down one, and where `pages`, PgUp and
+/// PgDn ten; down no further than `max`. The same keys on every screen and level. Whether
+/// the key was one of these.
+pub fn scroll(at: &mut usize, code: KeyCode, pages: bool, max: usize) -> bool {
+    match code {
+        KeyCode::Up => *at = at.saturating_sub(1),
+        KeyCode::PageUp if pages => *at = at.saturating_sub(10),
+        KeyCode::Down => *at = at.saturating_add(1).min(max.max(*at)),
+        KeyCode::PageDown if pages => *at = at.saturating_add(10).min(max.max(*at)),
+        _ => return false,
+    }
+    true
 }
 
 /// Whether `key` is Ctrl + `c`.
@@ -663,12 +671,7 @@ fn on_key<L: Level>(state: &mut State<L>, key: KeyEvent) -> Vec<Effect<L>> {
         && let Screen::Level(screen) = &state.screen
         && L::guard(state, screen).is_none()
     {
-        state.pin(Guard {
-            role: Role::Coordinator,
-            only: None,
-            except: None,
-            act: PinFor::People,
-        });
+        state.pin(Guard::coordinator(PinFor::People));
         return Vec::new();
     }
     match &mut state.screen {
@@ -690,32 +693,28 @@ fn on_key<L: Level>(state: &mut State<L>, key: KeyEvent) -> Vec<Effect<L>> {
             }
             Vec::new()
         }
-        Screen::Media(list) => match key.code {
-            KeyCode::Up => {
-                list.selected = list.selected.saturating_sub(1);
-                Vec::new()
+        Screen::Media(list) => {
+            let last = list.items.len().saturating_sub(1);
+            if scroll(&mut list.selected, key.code, false, last) {
+                return Vec::new();
             }
-            KeyCode::Down => {
-                if list.selected.saturating_add(1) < list.items.len() {
-                    list.selected += 1;
-                }
-                Vec::new()
-            }
-            KeyCode::F(5) => {
-                list.error = None;
-                vec![Effect::Scan]
-            }
-            KeyCode::Enter => match (list.items.get(list.selected).cloned(), list.purpose) {
-                (None, _) => vec![Effect::Scan],
-                (Some(m), Purpose::Definition) => {
+            match key.code {
+                KeyCode::F(5) => {
                     list.error = None;
-                    vec![Effect::VerifyDefinition(m)]
+                    vec![Effect::Scan]
                 }
-                (Some(m), Purpose::Import) => L::import_chosen(state, m),
-            },
-            KeyCode::Esc if list.purpose == Purpose::Import => state.resume(),
-            _ => Vec::new(),
-        },
+                KeyCode::Enter => match (list.items.get(list.selected).cloned(), list.purpose) {
+                    (None, _) => vec![Effect::Scan],
+                    (Some(m), Purpose::Definition) => {
+                        list.error = None;
+                        vec![Effect::VerifyDefinition(m)]
+                    }
+                    (Some(m), Purpose::Import) => L::import_chosen(state, m),
+                },
+                KeyCode::Esc if list.purpose == Purpose::Import => state.resume(),
+                _ => Vec::new(),
+            }
+        }
         Screen::Definition {
             def,
             medium,

@@ -74,6 +74,18 @@ pub struct Guard<A> {
     pub act: A,
 }
 
+impl<A> Guard<A> {
+    /// A coordinator's PIN before `act`.
+    pub fn coordinator(act: A) -> Guard<A> {
+        Guard {
+            role: Role::Coordinator,
+            only: None,
+            except: None,
+            act,
+        }
+    }
+}
+
 /// What a PIN opens: the people's registration, or an act of the level.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum PinFor<A> {
@@ -131,15 +143,9 @@ impl<A: Clone> PinPrompt<A> {
         let choices = self.choices(registry);
         match key.code {
             KeyCode::Esc => PinKey::Leave,
-            KeyCode::Up => {
-                self.selected = self.selected.saturating_sub(1);
-                self.pin = Secret::default();
-                PinKey::Typed
-            }
-            KeyCode::Down => {
-                if self.selected.saturating_add(1) < choices.len() {
-                    self.selected += 1;
-                }
+            KeyCode::Up | KeyCode::Down => {
+                let last = choices.len().saturating_sub(1);
+                super::scroll(&mut self.selected, key.code, false, last);
                 self.pin = Secret::default();
                 PinKey::Typed
             }
