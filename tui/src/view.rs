@@ -11,7 +11,7 @@ use ratatui::widgets::{Paragraph, Wrap};
 use tally_core::entry::{CheckResult, FieldValue, Severity, check};
 
 use crate::app::{Screen, State, status_msg, value_text};
-use crate::form::{FieldId, Form};
+use crate::form::FieldId;
 use crate::shell::view::{BOLD, CURSOR, DIM, ERR, WARN, hash_group, problem_line, rows};
 use crate::text::{Lang, Msg};
 use tally_ledger::municipal::{Slot, Status};
@@ -110,7 +110,7 @@ fn decision_text(
                 &[
                     &station.to_string(),
                     &fields.len().to_string(),
-                    &field_codes(state, fields),
+                    &field_codes(fields),
                     &typist,
                     &slot.number().to_string(),
                 ],
@@ -122,16 +122,9 @@ fn decision_text(
 
 /// The fields' codes as on the coordinator's screen (`A, L1.K1, L1.T`: a candidate's
 /// number alone does not say its list), in the given order.
-fn field_codes(state: &State, fields: &[FieldId]) -> String {
-    let Some(form) = state.ledger.form() else {
-        return String::new();
-    };
-    let _ = form;
-    fields
-        .iter()
-        .map(ToString::to_string)
-        .collect::<Vec<_>>()
-        .join(", ")
+fn field_codes(fields: &[FieldId]) -> String {
+    let codes: Vec<String> = fields.iter().map(ToString::to_string).collect();
+    codes.join(", ")
 }
 
 /// What a coordinator's decision does, in words (the confirmation screen).
@@ -361,28 +354,6 @@ fn field_marks(findings: &[CheckResult], field: FieldId) -> Vec<Span<'static>> {
     out
 }
 
-/// The findings of an entry whose fields the typist has dealt with (each is before the
-/// cursor or already has a value), or all of them when the entry is complete.
-fn passed_findings(
-    form: &Form,
-    values: &tally_core::entry::PollingStationEntry,
-    cursor: usize,
-    all: bool,
-) -> Vec<CheckResult> {
-    check(values, &form.shape)
-        .into_iter()
-        .filter(|f| {
-            all || f.fields.iter().all(|id| {
-                form.index_of(*id).is_some_and(|i| i < cursor)
-                    || matches!(
-                        values.get(*id),
-                        Some(FieldValue::Count(_)) | Some(FieldValue::Mark(true))
-                    )
-            })
-        })
-        .collect()
-}
-
 fn finding_text(f: &CheckResult, lang: Lang) -> String {
     match lang {
         Lang::Nl => f.message_nl(),
@@ -422,7 +393,7 @@ fn entry(
     };
     let cursor = e.cursor;
     let block = form.fields.get(cursor).map_or(0, |f| f.block);
-    let findings = passed_findings(form, &e.values, cursor, e.finished);
+    let findings = form.passed_findings(&e.values, cursor, e.finished);
     // Fields returned for correction are marked `*`; the others stay as they were.
     let returned: Option<&[FieldId]> = state
         .ledger
@@ -577,7 +548,6 @@ fn entry(
         Paragraph::new(lines).wrap(Wrap { trim: false }),
         findings_area,
     );
-    let _ = FieldValue::Empty;
 }
 
 fn finish(state: &State, frame: &mut Frame, area: Rect, station: u32, slot: Slot, scroll: usize) {
@@ -746,7 +716,7 @@ fn coordinator(state: &State, frame: &mut Frame, area: Rect, station: u32, scrol
             lines.push(Line::from(Msg::ReturnedHeading.fill(
                 lang,
                 &[
-                    &field_codes(state, fields),
+                    &field_codes(fields),
                     &typist,
                     &slot.number().to_string(),
                 ],
