@@ -12,7 +12,7 @@ use tally_core::entry::{CheckResult, FieldValue, Severity, check};
 
 use crate::app::{Screen, State, status_msg, value_text};
 use crate::form::FieldId;
-use crate::shell::view::{BOLD, CURSOR, DIM, ERR, WARN, hash_group, problem_line, rows};
+use crate::shell::view::{BOLD, CURSOR, DIM, ERR, WARN, hash_code_rows, problem_line, rows};
 use crate::text::{Lang, Msg};
 use tally_ledger::municipal::{Slot, Status};
 
@@ -715,11 +715,7 @@ fn coordinator(state: &State, frame: &mut Frame, area: Rect, station: u32, scrol
                 .unwrap_or_default();
             lines.push(Line::from(Msg::ReturnedHeading.fill(
                 lang,
-                &[
-                    &field_codes(fields),
-                    &typist,
-                    &slot.number().to_string(),
-                ],
+                &[&field_codes(fields), &typist, &slot.number().to_string()],
             )));
         }
         Status::Definitive => {
@@ -898,9 +894,8 @@ fn total(state: &State, frame: &mut Frame, area: Rect) {
         if area.height > 20 {
             lines.push(Line::styled(Msg::HashCode510.text(lang).to_string(), BOLD));
         }
-        for row in 0..4 {
-            let groups: Vec<&str> = (0..4).map(|c| hash_group(sha, row * 4 + c)).collect();
-            for l in big_text(&groups.join(" ")) {
+        for row in hash_code_rows(sha, 4, " ") {
+            for l in big_text(&row) {
                 lines.push(Line::styled(format!("  {l}"), BOLD));
             }
         }
@@ -951,10 +946,9 @@ fn total(state: &State, frame: &mut Frame, area: Rect) {
         }
         Some((path, sha)) => {
             top.push(Line::from(Msg::HashCode510.text(lang)));
-            for row in 0..4 {
-                let groups: Vec<&str> = (0..4).map(|c| hash_group(sha, row * 4 + c)).collect();
+            for row in hash_code_rows(sha, 4, "    ") {
                 top.push(Line::styled(
-                    format!("      {}", groups.join("    ")),
+                    format!("      {row}"),
                     BOLD.add_modifier(Modifier::REVERSED),
                 ));
             }

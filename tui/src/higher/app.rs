@@ -81,8 +81,8 @@ pub enum HigherEvent {
     CountVerified(Medium, Result<Box<VerifiedCount>, Refusal>),
     /// An import's outcome (journaled), or its refusal (journaled as refused).
     Imported(Result<ImportOutcome, Refusal>),
-    /// The export's outcome (the record is journaled and applied).
-    Exported(Result<ExportDone, Refusal>),
+    /// The export failed (a written export is journaled and applied as its record).
+    ExportFailed(Refusal),
 }
 
 /// The screens of the HSB and CSB.
@@ -483,8 +483,7 @@ impl Level for Higher {
                 go(state, Screen::Overview);
                 vec![]
             }
-            HigherEvent::Exported(Ok(_)) => vec![],
-            HigherEvent::Exported(Err(r)) => {
+            HigherEvent::ExportFailed(r) => {
                 state.error(r);
                 vec![]
             }
@@ -678,12 +677,12 @@ fn import(ctx: &mut Ctx<'_, Higher>, count: &VerifiedCount) -> Vec<Event> {
 
 /// Builds the result's files from the ledger, signs and writes them, and journals it.
 fn export(ctx: &mut Ctx<'_, Higher>) -> Vec<Event> {
-    let exported = |r| vec![shell::Event::Level(HigherEvent::Exported(r))];
+    let not_written = |r| vec![shell::Event::Level(HigherEvent::ExportFailed(r))];
     // The ledger is only read while the services sign and write (disjoint borrows: nothing
     // of the state is copied).
     let (ledger, demo) = (&ctx.state.ledger, ctx.state.demo);
     let Some(def) = ledger.definition.as_ref() else {
-        return exported(Err(Refusal::with(Msg::WriteFailed, &["definition"], "")));
+        return not_written(Refusal::with(Msg::WriteFailed, &["definition"], ""));
     };
     let build = |created: &Created| ledger.export_files(created, demo);
     let kind = if def.is_central() {
@@ -698,21 +697,14 @@ fn export(ctx: &mut Ctx<'_, Higher>) -> Vec<Event> {
         .export(kind, &def.election.id.0, journal, &build)
     {
         Ok(d) => d,
-        Err(r) => return exported(Err(r)),
+        Err(r) => return not_written(r),
     };
     let record = Record::Exported {
         path: done.path.clone(),
         files: done.files.clone(),
         by: None,
     };
-    match ctx.persist(record, None) {
-        Ok((record, _)) => {
-            let mut out = vec![shell::Event::Applied(record)];
-            out.extend(exported(Ok(done)));
-            out
-        }
-        Err(e) => vec![failed(&e)],
-    }
+    vec![ctx.persist_event(record)]
 }
 
 /// The export asked: a coordinator's PIN, then back to this screen and the export.

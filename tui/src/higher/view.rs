@@ -16,7 +16,7 @@ use super::app::{
     DeceasedChoice, DrawingWords, PendingDrawing, Screen, State, is_central, list_label,
     number_ranges, pending_lot,
 };
-use crate::shell::view::{BOLD, ERR, ascii, groups_lines};
+use crate::shell::view::{BOLD, ERR, ascii, groups_lines, hash_code, hash_code_rows};
 use crate::text::{Lang, Msg};
 use tally_core::aggregate::outcome::DeceasedRef;
 use tally_core::ids::{CandidatePosition, ListNumber};
@@ -24,18 +24,6 @@ use tally_ledger::higher::{Computation, ComputedResult, ListOutcome};
 
 fn line(text: impl AsRef<str>) -> Line<'static> {
     Line::from(ascii(text.as_ref()))
-}
-
-fn code_of(hex: &str) -> String {
-    crate::shell::view::hash_code(hex)
-}
-
-fn hash_rows(hex: &str) -> Vec<Line<'static>> {
-    Sha256Digest(crate::shell::runner::digest_of_hex(hex))
-        .groups()
-        .chunks(4)
-        .map(|c| line(format!("    {}", c.join(" "))))
-        .collect()
 }
 
 /// The title of an HSB or CSB screen: the body (the screen's own title is in its body).
@@ -91,7 +79,7 @@ fn body_lines(state: &State, screen: &Screen) -> (Vec<Line<'static>>, Msg) {
             lines.push(line(Msg::ImportSigner.fill(lang, &[&count.signer])));
             if state.demo {
                 lines.push(line(
-                    Msg::DemoPaperSays.fill(lang, &[&code_of(&count.sha256)]),
+                    Msg::DemoPaperSays.fill(lang, &[&hash_code(&count.sha256)]),
                 ));
             }
             lines.push(Line::from(""));
@@ -223,7 +211,11 @@ fn body_lines(state: &State, screen: &Screen) -> (Vec<Line<'static>>, Msg) {
                 lines.push(line(Msg::DoneWhere.fill(lang, &[&e.path])));
                 if let Some((name, sha)) = e.files.first() {
                     lines.push(line(Msg::DoneHash.fill(lang, &[name])));
-                    lines.extend(hash_rows(sha));
+                    lines.extend(
+                        hash_code_rows(sha, 4, " ")
+                            .iter()
+                            .map(|r| line(format!("    {r}"))),
+                    );
                 }
                 for (name, _) in e.files.iter().skip(1) {
                     lines.push(line(format!("  + {name}")));
