@@ -314,10 +314,6 @@ impl Level for Municipal {
         screen_for(state, state.ledger.place.unwrap_or(Place::Overview))
     }
 
-    fn extra(_seed: u64) -> Extra {
-        Extra::default()
-    }
-
     fn key(state: &mut State, key: KeyEvent) -> Vec<Effect> {
         on_key(state, key)
     }

@@ -1036,27 +1036,15 @@ pub fn figure_rows(
 }
 
 fn english_figure_label(figures: &tally_report::ComparisonFigures, code: &str) -> Option<String> {
-    let m = |m: Msg| Some(m.en().to_string());
-    match code {
-        "A" => m(Msg::FieldA),
-        "B" => m(Msg::FieldB),
-        "C" => m(Msg::FieldC),
-        "D" => m(Msg::FieldD),
-        "E" => m(Msg::FieldE),
-        "F" => m(Msg::FieldF),
-        "G" => m(Msg::FieldG),
-        "H" => m(Msg::FieldH),
-        "I" => m(Msg::FieldI),
-        "J" => m(Msg::FieldJ),
-        other => {
-            let n = other.strip_prefix("E.")?;
-            let list = figures.lists.iter().find(|l| l.list.to_string() == n)?;
-            Some(
-                Msg::FigureList
-                    .fill(Lang::En, &[n, &list.name])
-                    .trim_end()
-                    .to_string(),
-            )
-        }
-    }
+    let Some(n) = code.strip_prefix("E.") else {
+        let field = code.parse().ok().and_then(crate::form::field_msg)?;
+        return Some(field.en().to_string());
+    };
+    let list = figures.lists.iter().find(|l| l.list.to_string() == n)?;
+    Some(
+        Msg::FigureList
+            .fill(Lang::En, &[n, &list.name])
+            .trim_end()
+            .to_string(),
+    )
 }

@@ -407,10 +407,6 @@ impl Level for Higher {
         }
     }
 
-    fn extra(_seed: u64) -> Extra {
-        Extra::default()
-    }
-
     fn refresh(state: &mut State) {
         state.level.total = state.ledger.shown_total();
         state.level.outcome = state.ledger.outcome_of(state.level.total.as_ref());

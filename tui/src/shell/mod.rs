@@ -42,7 +42,7 @@ pub trait Level: Sized + 'static {
     /// The level's own effects.
     type Effect: Clone + Debug;
     /// The level's state beyond the ledger (what is typed or scrolled on its screens).
-    type Extra: Clone + Debug;
+    type Extra: Clone + Debug + Default;
     /// The level's own services (`dyn` trait of what its effects need).
     type Services: ?Sized;
     /// What a registered person's PIN opens at this level (a screen, a decision).
@@ -84,8 +84,6 @@ pub trait Level: Sized + 'static {
     fn has_definition(state: &State<Self>) -> bool;
     /// The level screen where the work is (after the passphrase, a restart, a decision).
     fn resume(state: &State<Self>) -> Self::Screen;
-    /// The state beyond the ledger at start.
-    fn extra(seed: u64) -> Self::Extra;
     /// A key on one of the level's screens.
     fn key(state: &mut State<Self>, key: KeyEvent) -> Vec<Effect<Self>>;
     /// The outcome of one of the level's effects.
@@ -337,7 +335,7 @@ impl<L: Level> State<L> {
             identity,
             screen: Screen::Start,
             ledger: L::Ledger::default(),
-            level: L::extra(seed),
+            level: L::Extra::default(),
             passphrase: Secret::default(),
             unlock_error: None,
             unlocked: false,
