@@ -878,6 +878,28 @@ impl Ledger {
         tally_export::central_with(&body, &total, &self.decisions, &requests, created)
     }
 
+    /// The name of the body `id` (a municipality, an HSB) of the level below; empty when the
+    /// registry does not have it.
+    pub fn body_name(&self, id: &str) -> String {
+        let agg = self.aggregation.as_ref();
+        let body = agg.and_then(|a| a.bodies().iter().find(|(b, _)| b.id == id));
+        body.map(|(b, _)| b.name.clone()).unwrap_or_default()
+    }
+
+    /// The body whose imported file has the SHA-256 `sha256` (hex), if one has.
+    pub fn imported_by(&self, sha256: &str) -> Option<String> {
+        self.aggregation
+            .as_ref()?
+            .bodies()
+            .iter()
+            .find_map(|(b, s)| match s {
+                tally_core::aggregate::BodyState::Imported(f) if f.sha256.to_hex() == sha256 => {
+                    Some(b.id.clone())
+                }
+                _ => None,
+            })
+    }
+
     /// List `list` as the candidate lists name it (the contest of this level first, then any
     /// contest that has the list), and the candidate at `position` on it.
     pub fn listed_candidate(

@@ -7,7 +7,7 @@
 //! whose outcome [`Higher::effect`] journals.
 
 use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
-use tally_core::aggregate::{AggregateError, AggregationLevel, BodyState, ImportOutcome};
+use tally_core::aggregate::{AggregateError, AggregationLevel, ImportOutcome};
 use tally_core::apportionment::{CandidateDrawing, GroupDrawing, SeatDrawing};
 use tally_core::counts::CountFile;
 use tally_core::ids::{CandidatePosition, ListNumber};
@@ -426,15 +426,7 @@ impl Level for Higher {
     fn event(state: &mut State, event: HigherEvent) -> Vec<Effect> {
         match event {
             HigherEvent::CountVerified(_, Ok(count)) => {
-                let again = state.ledger.aggregation.as_ref().and_then(|agg| {
-                    agg.bodies().iter().find_map(|(b, s)| match s {
-                        BodyState::Imported(f) if f.sha256.to_hex() == count.sha256 => {
-                            Some(b.id.clone())
-                        }
-                        _ => None,
-                    })
-                });
-                if let Some(body) = again {
+                if let Some(body) = state.ledger.imported_by(&count.sha256) {
                     state.info(Msg::AlreadyImported, &[&body]);
                     go(state, Screen::Overview);
                     return vec![];

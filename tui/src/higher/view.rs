@@ -64,13 +64,7 @@ fn body_lines(state: &State, screen: &Screen) -> (Vec<Line<'static>>, Msg) {
             }
         }
         Screen::ImportCheck { count, groups } => {
-            let name = state
-                .ledger
-                .aggregation
-                .as_ref()
-                .and_then(|a| a.bodies().iter().find(|(b, _)| b.id == count.body))
-                .map(|(b, _)| b.name.clone())
-                .unwrap_or_default();
+            let name = state.ledger.body_name(&count.body);
             title(
                 &mut lines,
                 Msg::ImportTitle.fill(lang, &[&count.body, &name]),
@@ -384,13 +378,7 @@ fn correction(state: &State, lines: &mut Vec<Line<'static>>) {
     else {
         return;
     };
-    let name = state
-        .ledger
-        .aggregation
-        .as_ref()
-        .and_then(|a| a.bodies().iter().find(|(b, _)| b.id == p.body))
-        .map(|(b, _)| b.name.clone())
-        .unwrap_or_default();
+    let name = state.ledger.body_name(&p.body);
     lines.push(Line::styled(
         ascii(&Msg::CorrectionTitle.fill(lang, &[&p.body, &name])),
         BOLD,
