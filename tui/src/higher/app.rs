@@ -29,6 +29,7 @@ use tally_ledger::higher::{
     RefusedFile, is_marked_deceased,
 };
 use tally_ledger::persist::PersistError;
+use tally_ledger::session::GSB_REASONS;
 
 /// The HSB and CSB level.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -756,11 +757,80 @@ fn import_check_key(state: &mut State, key: KeyEvent) -> Vec<Effect> {
 }
 
 fn on_key(state: &mut State, key: KeyEvent) -> Vec<Effect> {
-    if matches!(
-        state.screen,
-        shell::Screen::Level(Screen::ImportCheck { .. })
-    ) {
-        return import_check_key(state, key);
+    match &mut state.screen {
+        shell::Screen::Level(Screen::ImportCheck { .. }) => return import_check_key(state, key),
+        shell::Screen::Level(Screen::ConfirmCorrection {
+            body,
+            accept,
+            typed,
+        }) => {
+            match key.code {
+                KeyCode::Esc => go(state, Screen::Correction),
+                KeyCode::Enter if typed.trim().eq_ignore_ascii_case(body) => {
+                    let (body, accept) = (body.clone(), *accept);
+                    return vec![Effect::Persist(Record::CorrectionDecided {
+                        body,
+                        accept,
+                        by: None,
+                    })];
+                }
+                KeyCode::Enter => {
+                    typed.clear();
+                    let refusal = Refusal::with(Msg::ConfirmWrongBody, &[body], "");
+                    state.error(refusal);
+                }
+                KeyCode::Char(c) if c.is_ascii_alphanumeric() && typed.len() < 16 => {
+                    typed.push(c);
+                }
+                KeyCode::Backspace => {
+                    typed.pop();
+                }
+                _ => {}
+            }
+            return vec![];
+        }
+        shell::Screen::Level(Screen::Request {
+            municipality,
+            station,
+            reason,
+            text,
+            step,
+        }) => {
+            match key.code {
+                KeyCode::Esc => go(state, Screen::Overview),
+                KeyCode::Enter => match *step {
+                    0 if !municipality.is_empty() => *step = 1,
+                    1 if station.parse::<u32>().is_ok_and(|n| n > 0) => *step = 2,
+                    3 if !text.trim().is_empty() => {
+                        let (Ok(n), Some(r)) = (station.parse::<u32>(), *reason) else {
+                            return vec![];
+                        };
+                        let record = Record::InvestigationAsked {
+                            municipality: std::mem::take(municipality),
+                            station: n,
+                            reason: r,
+                            instruction: text.trim().to_owned(),
+                            by: None,
+                        };
+                        go(state, Screen::Overview);
+                        return vec![Effect::Persist(record)];
+                    }
+                    _ => state.error(Refusal::with(Msg::SessionTextEmpty, &[], "")),
+                },
+                KeyCode::Char(c @ ('1' | '2')) if *step == 2 => {
+                    *reason = GSB_REASONS.get(usize::from(c == '2')).copied();
+                    *step = 3;
+                }
+                _ => match step {
+                    0 => crate::session::type_number(municipality, &key, 4),
+                    1 => crate::session::type_number(station, &key, 6),
+                    3 => crate::session::type_text(text, &key),
+                    _ => {}
+                },
+            }
+            return vec![];
+        }
+        _ => {}
     }
     let Some(screen) = state.level_screen().cloned() else {
         return vec![];
@@ -769,60 +839,6 @@ fn on_key(state: &mut State, key: KeyEvent) -> Vec<Effect> {
         return vec![];
     }
     match screen {
-        Screen::Request {
-            mut municipality,
-            mut station,
-            mut reason,
-            mut text,
-            mut step,
-        } => {
-            let by = None;
-            match key.code {
-                KeyCode::Esc => {
-                    go(state, Screen::Overview);
-                    return vec![];
-                }
-
-                KeyCode::Enter => match step {
-                    0 if !municipality.is_empty() => step = 1,
-                    1 if station.parse::<u32>().is_ok_and(|n| n > 0) => step = 2,
-                    3 if !text.trim().is_empty() => {
-                        let (Ok(n), Some(r)) = (station.parse::<u32>(), reason) else {
-                            return vec![];
-                        };
-                        go(state, Screen::Overview);
-                        return vec![Effect::Persist(Record::InvestigationAsked {
-                            municipality,
-                            station: n,
-                            reason: r,
-                            instruction: text.trim().to_owned(),
-                            by,
-                        })];
-                    }
-                    _ => state.error(Refusal::with(Msg::SessionTextEmpty, &[], "")),
-                },
-                KeyCode::Char(c @ ('1' | '2')) if step == 2 => {
-                    reason = tally_ledger::session::GSB_REASONS
-                        .get(usize::from(c == '2'))
-                        .copied();
-                    step = 3;
-                }
-                _ => match step {
-                    0 => crate::session::type_number(&mut municipality, &key, 4),
-                    1 => crate::session::type_number(&mut station, &key, 6),
-                    3 => crate::session::type_text(&mut text, &key),
-                    _ => {}
-                },
-            }
-            state.go(Screen::Request {
-                municipality,
-                station,
-                reason,
-                text,
-                step,
-            });
-            vec![]
-        }
         Screen::Overview => match letter(&key) {
             Some('v') if is_central(state) => {
                 state.coordinator(HigherAct::Request);
@@ -896,42 +912,8 @@ fn on_key(state: &mut State, key: KeyEvent) -> Vec<Effect> {
             }
             vec![]
         }
-        Screen::ConfirmCorrection {
-            body,
-            accept,
-            mut typed,
-        } => {
-            match key.code {
-                KeyCode::Esc => {
-                    go(state, Screen::Correction);
-                    return vec![];
-                }
-                KeyCode::Enter if typed.trim().eq_ignore_ascii_case(&body) => {
-                    return vec![Effect::Persist(Record::CorrectionDecided {
-                        body,
-                        accept,
-                        by: None,
-                    })];
-                }
-                KeyCode::Enter => {
-                    typed.clear();
-                    state.error(Refusal::with(Msg::ConfirmWrongBody, &[&body], ""));
-                }
-                KeyCode::Backspace => {
-                    typed.pop();
-                }
-                KeyCode::Char(c) if c.is_ascii_alphanumeric() && typed.len() < 16 => {
-                    typed.push(c);
-                }
-                _ => {}
-            }
-            state.go(Screen::ConfirmCorrection {
-                body,
-                accept,
-                typed,
-            });
-            vec![]
-        }
+        // Handled above, typed in place.
+        Screen::ConfirmCorrection { .. } | Screen::Request { .. } => vec![],
         Screen::Figures => match (key.code, letter(&key)) {
             (KeyCode::Esc, _) => {
                 go(state, Screen::Overview);
