@@ -392,6 +392,17 @@ impl<L: Level> State<L> {
         });
     }
 
+    /// A refusal shown where the screen on show has its own (the media list, the PIN prompt,
+    /// the people's form), else as the note.
+    fn refused_here(&mut self, r: Refusal) {
+        match &mut self.screen {
+            Screen::Media(list) => list.error = Some(r),
+            Screen::Pin(prompt) => prompt.error = Some(r),
+            Screen::People(form) => form.error = Some(r),
+            _ => self.error(r),
+        }
+    }
+
     /// Goes to a level screen.
     pub fn go(&mut self, screen: L::Screen) {
         self.screen = Screen::Level(screen);
@@ -546,12 +557,11 @@ pub fn update<L: Level>(state: &mut State<L>, event: Event<L>) -> Vec<Effect<L>>
             }
             Vec::new()
         }
-        Event::DefinitionVerified(Err(r)) => {
-            // Shown on the media screen, wrapped; the refusal says "refused" itself.
-            match &mut state.screen {
-                Screen::Media(list) => list.error = Some(r),
-                _ => state.error(r),
-            }
+        // Shown on the media screen, wrapped; the refusal says "refused" itself.
+        Event::DefinitionVerified(Err(r))
+        | Event::PinChecked { result: Err(r), .. }
+        | Event::Registered(Err(r)) => {
+            state.refused_here(r);
             Vec::new()
         }
         Event::DefinitionKept(Err(r)) => {
@@ -591,14 +601,6 @@ pub fn update<L: Level>(state: &mut State<L>, event: Event<L>) -> Vec<Effect<L>>
                 PinFor::Level(act) => L::authorized(state, person, act),
             }
         }
-        Event::PinChecked { result: Err(r), .. } => {
-            if let Screen::Pin(prompt) = &mut state.screen {
-                prompt.error = Some(r);
-            } else {
-                state.error(r);
-            }
-            Vec::new()
-        }
         Event::Registered(Ok(name)) => {
             if let Screen::People(form) = &state.screen {
                 if form.by.is_none() {
@@ -609,14 +611,6 @@ pub fn update<L: Level>(state: &mut State<L>, event: Event<L>) -> Vec<Effect<L>>
                 state.screen = Screen::People(PeopleForm::new(form.by));
             }
             state.info(Msg::PersonRegistered, &[&name]);
-            Vec::new()
-        }
-        Event::Registered(Err(r)) => {
-            if let Screen::People(form) = &mut state.screen {
-                form.error = Some(r);
-            } else {
-                state.error(r);
-            }
             Vec::new()
         }
         Event::Idle => {

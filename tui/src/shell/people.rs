@@ -239,28 +239,18 @@ impl PeopleForm {
             FormField::Again,
         ];
         let at = order.iter().position(|f| *f == self.field).unwrap_or(0);
+        // The field before or after; Enter goes on to the next until the last.
+        let to = match key.code {
+            KeyCode::Up | KeyCode::BackTab => Some(at.saturating_sub(1)),
+            KeyCode::Down | KeyCode::Tab => Some(at.saturating_add(1)),
+            KeyCode::Enter if self.field != FormField::Again => Some(at.saturating_add(1)),
+            _ => None,
+        };
+        if let Some(to) = to {
+            self.field = order.get(to).copied().unwrap_or(self.field);
+            return None;
+        }
         match key.code {
-            KeyCode::Up | KeyCode::BackTab => {
-                self.field = order
-                    .get(at.saturating_sub(1))
-                    .copied()
-                    .unwrap_or(self.field);
-                None
-            }
-            KeyCode::Down | KeyCode::Tab => {
-                self.field = order
-                    .get(at.saturating_add(1))
-                    .copied()
-                    .unwrap_or(self.field);
-                None
-            }
-            KeyCode::Enter if self.field != FormField::Again => {
-                self.field = order
-                    .get(at.saturating_add(1))
-                    .copied()
-                    .unwrap_or(self.field);
-                None
-            }
             KeyCode::Enter => {
                 let checked = self.check(registry);
                 match checked {
