@@ -242,6 +242,29 @@ impl Form {
         self.fields.iter().position(|f| f.id == id)
     }
 
+    /// The findings of an entry whose fields the typist has dealt with (each is before the
+    /// cursor or already has a value), or all of them when `all` (the entry is complete).
+    pub fn passed_findings(
+        &self,
+        values: &tally_core::entry::PollingStationEntry,
+        cursor: usize,
+        all: bool,
+    ) -> Vec<tally_core::entry::CheckResult> {
+        use tally_core::entry::FieldValue;
+        tally_core::entry::check(values, &self.shape)
+            .into_iter()
+            .filter(|f| {
+                all || f.fields.iter().all(|id| {
+                    self.index_of(*id).is_some_and(|i| i < cursor)
+                        || matches!(
+                            values.get(*id),
+                            Some(FieldValue::Count(_)) | Some(FieldValue::Mark(true))
+                        )
+                })
+            })
+            .collect()
+    }
+
     /// The indexes of `ids` in typing order (the fields returned for correction, which the
     /// cursor then visits alone).
     pub fn indexes_of(&self, ids: &[FieldId]) -> Vec<usize> {

@@ -17,10 +17,11 @@ use tally_core::aggregate::{
     AggregateError, Aggregation, AggregationLevel, ImportError, ImportOutcome, TotalMeta,
 };
 use tally_core::apportionment::{
-    CandidateError, CandidateLot, GroupDrawing, GroupDrawn, GroupLot, SeatLot,
+    CandidateDrawing, CandidateError, CandidateLot, GroupDrawing, GroupDrawn, GroupLot,
+    SeatDrawing, SeatLot,
 };
 use tally_core::counts::CountFile;
-use tally_core::election::Election;
+use tally_core::election::{Candidate, Election, PoliticalList};
 use tally_core::hashcode::Sha256Digest;
 use tally_core::ids::{CandidatePosition, ContestId, ListNumber};
 use tally_core::people::{PersonId, RegistryError};
@@ -823,6 +824,209 @@ impl Ledger {
             )
             .map_err(OutcomeFailure::Outcome),
         )
+    }
+}
+
+/// The signed result of an HSB or CSB, and the candidates its screens name.
+impl Ledger {
+    /// The files of this level's result made at `created`: the HSB's 510c with its report,
+    /// the CSB's 510d and 520 with its report, its decisions and its requests for
+    /// investigation.
+    ///
+    /// # Errors
+    /// No definition, not every body in, or a file that cannot be made.
+    pub fn export_files(
+        &self,
+        created: &tally_export::Created,
+        demo: bool,
+    ) -> Result<Vec<tally_export::ExportFile>, tally_export::ExportError> {
+        use tally_export::ExportError;
+        let def = self.definition.as_ref().ok_or(ExportError::Incomplete)?;
+        let lists: Vec<tally_core::eml::definition::SourceFile<'_>> = def
+            .list_files
+            .0
+            .iter()
+            .map(|(n, b)| tally_core::eml::definition::SourceFile::new(n, b))
+            .collect();
+        let contest = def.contest();
+        let body = tally_export::Body {
+            election: &def.election,
+            level: def.level,
+            id: &def.body_id,
+            name: &def.body_name,
+            contest: &contest,
+            lists: &lists,
+            demo,
+        };
+        let total = self.total(&created.eml).ok_or(ExportError::Incomplete)??;
+        if !def.is_central() {
+            return tally_export::district(&body, &total, created);
+        }
+        let requests: Vec<(&str, u32, &str, &str)> = self
+            .requests
+            .iter()
+            .map(|r| {
+                let reason = r.reason.eml_value();
+                (
+                    r.municipality.as_str(),
+                    r.station,
+                    reason,
+                    r.instruction.as_str(),
+                )
+            })
+            .collect();
+        tally_export::central_with(&body, &total, &self.decisions, &requests, created)
+    }
+
+    /// The name of the body `id` (a municipality, an HSB) of the level below; empty when the
+    /// registry does not have it.
+    pub fn body_name(&self, id: &str) -> String {
+        let agg = self.aggregation.as_ref();
+        let body = agg.and_then(|a| a.bodies().iter().find(|(b, _)| b.id == id));
+        body.map(|(b, _)| b.name.clone()).unwrap_or_default()
+    }
+
+    /// The body whose imported file has the SHA-256 `sha256` (hex), if one has.
+    pub fn imported_by(&self, sha256: &str) -> Option<String> {
+        self.aggregation
+            .as_ref()?
+            .bodies()
+            .iter()
+            .find_map(|(b, s)| match s {
+                tally_core::aggregate::BodyState::Imported(f) if f.sha256.to_hex() == sha256 => {
+                    Some(b.id.clone())
+                }
+                _ => None,
+            })
+    }
+
+    /// List `list` as the candidate lists name it (the contest of this level first, then any
+    /// contest that has the list), and the candidate at `position` on it.
+    pub fn listed_candidate(
+        &self,
+        list: ListNumber,
+        position: Option<CandidatePosition>,
+    ) -> Option<(&PoliticalList, Option<&Candidate>)> {
+        let def = self.definition.as_ref()?;
+        let political = def.election.list(&def.contest(), list).or_else(|| {
+            def.election
+                .contests
+                .iter()
+                .find_map(|c| c.lists.iter().find(|l| l.number == list))
+        })?;
+        let candidate =
+            position.and_then(|p| political.candidates.iter().find(|c| c.position == p));
+        Some((political, candidate))
+    }
+
+    /// The candidate at `position` on list `list`: of the kieskring's candidate list (230b)
+    /// for a list that differs between kieskringen, else as [`Ledger::listed_candidate`]
+    /// finds it.
+    pub fn kieskring_candidate(
+        &self,
+        list: ListNumber,
+        kieskring: Option<u32>,
+        position: CandidatePosition,
+    ) -> Option<&Candidate> {
+        match kieskring {
+            None => self
+                .listed_candidate(list, Some(position))
+                .and_then(|(_, c)| c),
+            Some(k) => self
+                .kieskring_list(list, k)?
+                .candidates
+                .iter()
+                .find(|c| c.position == position),
+        }
+    }
+
+    /// List `list` of kieskring `kieskring` as its candidate list (230b) gives it, when this
+    /// level holds that kieskring's lists.
+    pub fn kieskring_list(&self, list: ListNumber, kieskring: u32) -> Option<&PoliticalList> {
+        let def = self.definition.as_ref()?;
+        def.election
+            .list(&ContestId(kieskring.to_string()), list)
+            .filter(|l| !l.candidates.is_empty())
+    }
+}
+
+/// A drawing of lots the calculation waits for.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum PendingDrawing {
+    /// Between lists, for a seat.
+    Seat(SeatDrawing),
+    /// Between candidates of a list, for a preference seat.
+    Candidate(CandidateDrawing),
+    /// Within a list group (lists that differ between kieskringen): between its lists (by
+    /// kieskring) or between candidates (by their number in the tie as shown).
+    Group(GroupDrawing),
+}
+
+impl PendingDrawing {
+    /// The first drawing the calculation `outcome` waits for, if any.
+    pub fn of(outcome: &Result<Computation, OutcomeFailure>) -> Option<PendingDrawing> {
+        match outcome {
+            Ok(Computation::SeatLotsNeeded(n)) => Some(PendingDrawing::Seat(n.drawing.clone())),
+            Ok(Computation::Complete(r)) => r.candidates.iter().find_map(|c| match c {
+                ListOutcome::LotsNeeded { drawing, .. } => {
+                    Some(PendingDrawing::Candidate(drawing.clone()))
+                }
+                ListOutcome::Refused {
+                    error: CandidateError::GroupLotsNeeded(drawing),
+                    ..
+                } => Some(PendingDrawing::Group(drawing.clone())),
+                _ => None,
+            }),
+            Err(_) => None,
+        }
+    }
+
+    /// The numbers the official may type: lists, positions on the list, a group's lists by
+    /// their kieskring, or a group's tied candidates counted from 1.
+    pub fn tied(&self) -> Vec<u32> {
+        match self {
+            PendingDrawing::Seat(d) => d.tied.iter().map(|l| l.0).collect(),
+            PendingDrawing::Candidate(d) => d.tied.iter().map(|p| p.0).collect(),
+            PendingDrawing::Group(
+                GroupDrawing::RemainingSeat { tied, .. } | GroupDrawing::Retraction { tied, .. },
+            ) => tied.clone(),
+            PendingDrawing::Group(GroupDrawing::PreferenceSeat { tied, .. }) => {
+                (1..=u32::try_from(tied.len()).unwrap_or(0)).collect()
+            }
+        }
+    }
+
+    /// The record of `drawn` (one of [`PendingDrawing::tied`]).
+    pub fn record(self, drawn: u32) -> Option<Record> {
+        Some(match self {
+            PendingDrawing::Seat(drawing) => Record::SeatLot {
+                lot: SeatLot {
+                    drawing,
+                    drawn: ListNumber(drawn),
+                },
+                by: None,
+            },
+            PendingDrawing::Candidate(drawing) => Record::CandidateLot {
+                lot: CandidateLot {
+                    drawing,
+                    drawn: CandidatePosition(drawn),
+                },
+                by: None,
+            },
+            PendingDrawing::Group(drawing) => {
+                let drawn = match &drawing {
+                    GroupDrawing::PreferenceSeat { tied, .. } => GroupDrawn::Candidate(
+                        tied.get(usize::try_from(drawn.checked_sub(1)?).ok()?)?
+                            .clone(),
+                    ),
+                    _ => GroupDrawn::List(drawn),
+                };
+                Record::GroupLot {
+                    lot: GroupLot { drawing, drawn },
+                    by: None,
+                }
+            }
+        })
     }
 }
 

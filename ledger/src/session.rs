@@ -157,3 +157,97 @@ impl Sessions {
             .collect()
     }
 }
+
+/// What a session's signed result carries besides the numbers.
+impl crate::municipal::Tally {
+    /// The files of the municipality's signed result made at `created`: the 510b of the
+    /// definitive entries with the session's report (attendance, objections, remarks and
+    /// the coordinator's decisions) and CSV; in a next session (`replaces`: the 510b the
+    /// session before exported) the corrigendum, with every station investigated since the
+    /// first session and this session's investigations for its papers (P 2a, Na 14-2).
+    ///
+    /// # Errors
+    /// No election or entries, or a file that cannot be made.
+    pub fn export_files(
+        &self,
+        municipality: &tally_export::Municipality<'_>,
+        replaces: Option<tally_core::hashcode::Sha256Digest>,
+        created: &tally_export::Created,
+    ) -> Result<Vec<tally_export::ExportFile>, tally_export::ExportError> {
+        use tally_export::{ExportError, InvestigationLine, NextSession, Present, Proceedings};
+        let (Some(loaded), Some(data)) = (&self.election, &self.data_entry) else {
+            return Err(ExportError::Incomplete);
+        };
+        let sessions = &self.sessions;
+        let present: Vec<Present<'_>> = sessions
+            .notes
+            .iter()
+            .filter_map(|n| match n {
+                SessionNote::Attendance {
+                    member,
+                    from,
+                    until,
+                } => Some(Present {
+                    member,
+                    from,
+                    until,
+                }),
+                _ => None,
+            })
+            .collect();
+        let texts = |objection: bool| -> Vec<&str> {
+            sessions
+                .notes
+                .iter()
+                .filter_map(|n| match (n, objection) {
+                    (SessionNote::Objection { text }, true)
+                    | (SessionNote::Remark { text }, false) => Some(text.as_str()),
+                    _ => None,
+                })
+                .collect()
+        };
+        let (objections, remarks) = (texts(true), texts(false));
+        let proceedings = Proceedings {
+            decisions: Vec::new(),
+            present: &present,
+            objections: &objections,
+            remarks: &remarks,
+        };
+        let Some(replaces) = replaces else {
+            return tally_export::municipal_with(municipality, proceedings, data, created);
+        };
+        let investigations: Vec<_> = sessions.investigated().into_iter().collect();
+        let station_name = |n: u32| {
+            loaded
+                .info
+                .stations
+                .iter()
+                .find(|s| s.number.0 == n)
+                .map_or("", |s| s.name.as_str())
+        };
+        let lines: Vec<InvestigationLine<'_>> = sessions
+            .investigations
+            .iter()
+            .filter_map(|(n, i)| {
+                let c = i.conclusion.as_ref()?;
+                Some(InvestigationLine {
+                    station: *n,
+                    station_name: station_name(*n),
+                    reason: i.reason.eml_value(),
+                    instruction: &i.instruction,
+                    findings: &c.findings,
+                    recounted: c.recounted,
+                    corrected: c.corrected,
+                })
+            })
+            .collect();
+        let next = NextSession {
+            first: &sessions.first,
+            investigations: &investigations,
+            session: sessions.number(),
+            lines: &lines,
+            replaces,
+        };
+        tally_export::municipal_corrigendum(municipality, proceedings, &next, data, created)
+    }
+}

@@ -149,6 +149,22 @@ pub enum Screen {
     Session(SessionForm),
 }
 
+impl Screen {
+    /// The station the screen is about, if it is about one.
+    pub fn station(&self) -> Option<u32> {
+        match self {
+            Screen::Entry { station, .. }
+            | Screen::Finish { station, .. }
+            | Screen::Coordinator { station, .. }
+            | Screen::Confirm { station, .. }
+            | Screen::Session(
+                SessionForm::Request { station, .. } | SessionForm::Conclude { station, .. },
+            ) => Some(*station),
+            _ => None,
+        }
+    }
+}
+
 /// The municipal state beyond the tally.
 #[derive(Debug, Clone, Default)]
 pub struct Extra {
@@ -175,28 +191,11 @@ pub fn screen_for(state: &State, place: Place) -> Screen {
         Place::Overview => Screen::Overview {
             selected: match state.level_screen() {
                 Some(Screen::Overview { selected }) => *selected,
-                Some(
-                    Screen::Entry { station, .. }
-                    | Screen::Finish { station, .. }
-                    | Screen::Coordinator { station, .. }
-                    | Screen::Confirm { station, .. },
-                ) => station_numbers(state)
-                    .iter()
-                    .position(|s| s == station)
-                    .unwrap_or(0),
                 Some(Screen::Total) => state.level.overview_selected,
-                Some(Screen::Session(
-                    SessionForm::Request { station, .. } | SessionForm::Conclude { station, .. },
-                )) => station_numbers(state)
-                    .iter()
-                    .position(|s| s == station)
+                screen => screen
+                    .and_then(Screen::station)
+                    .and_then(|s| station_numbers(state).iter().position(|n| *n == s))
                     .unwrap_or(0),
-                Some(Screen::Session(
-                    SessionForm::Open { .. }
-                    | SessionForm::Notes { .. }
-                    | SessionForm::Voters { .. },
-                ))
-                | None => 0,
             },
         },
         Place::Entry { station, slot } => Screen::Entry {
@@ -315,10 +314,6 @@ impl Level for Municipal {
         screen_for(state, state.ledger.place.unwrap_or(Place::Overview))
     }
 
-    fn extra(_seed: u64) -> Extra {
-        Extra::default()
-    }
-
     fn key(state: &mut State, key: KeyEvent) -> Vec<Effect> {
         on_key(state, key)
     }
@@ -344,28 +339,12 @@ impl Level for Municipal {
                     },
                 })
             }
-            Screen::Coordinator { station, .. } | Screen::Confirm { station, .. } => Some(Guard {
-                role: Role::Coordinator,
-                only: None,
-                except: None,
-                act: MunicipalAct::Coordinate { station: *station },
-            }),
-            Screen::Session(form) => Some(Guard {
-                role: Role::Coordinator,
-                only: None,
-                except: None,
-                act: match form {
-                    SessionForm::Open { .. } => MunicipalAct::OpenSession,
-                    SessionForm::Notes { .. } => MunicipalAct::Notes,
-                    SessionForm::Voters { .. } => MunicipalAct::EligibleVoters,
-                    SessionForm::Request { station, .. } => {
-                        MunicipalAct::Request { station: *station }
-                    }
-                    SessionForm::Conclude { station, .. } => {
-                        MunicipalAct::Conclude { station: *station }
-                    }
-                },
-            }),
+            Screen::Coordinator { station, .. } | Screen::Confirm { station, .. } => {
+                Some(Guard::coordinator(MunicipalAct::Coordinate {
+                    station: *station,
+                }))
+            }
+            Screen::Session(form) => Some(Guard::coordinator(form.act())),
             Screen::Overview { .. } | Screen::Total => None,
         }
     }
@@ -396,42 +375,11 @@ impl Level for Municipal {
                 state.go(Screen::Total);
                 vec![Effect::Level(MunicipalEffect::Export)]
             }
-            MunicipalAct::EligibleVoters => {
-                state.go(Screen::Session(SessionForm::Voters {
-                    typed: String::new(),
-                }));
-                Vec::new()
-            }
-            MunicipalAct::Notes => {
-                state.go(Screen::Session(SessionForm::Notes {
-                    kind: None,
-                    texts: Vec::new(),
-                }));
-                Vec::new()
-            }
-            MunicipalAct::OpenSession => {
-                state.go(Screen::Session(SessionForm::Open {
-                    typed: String::new(),
-                }));
-                Vec::new()
-            }
-            MunicipalAct::Request { station } => {
-                state.go(Screen::Session(SessionForm::Request {
-                    station,
-                    reason: None,
-                    text: String::new(),
-                }));
-                Vec::new()
-            }
-            MunicipalAct::Conclude { station } => {
-                state.go(Screen::Session(SessionForm::Conclude {
-                    station,
-                    findings: String::new(),
-                    written: false,
-                    recounted: None,
-                    corrected: None,
-                    typed: String::new(),
-                }));
+            // The coordinator's forms beside the entries.
+            act => {
+                if let Some(form) = SessionForm::of(act) {
+                    state.go(Screen::Session(form));
+                }
                 Vec::new()
             }
         }
@@ -641,17 +589,10 @@ fn on_key(state: &mut State, key: KeyEvent) -> Vec<Effect> {
     match screen {
         Screen::Overview { selected } => {
             let stations = state.ledger.stations.keys().copied().collect::<Vec<_>>();
+            if shell::scroll(selected, key.code, false, stations.len().saturating_sub(1)) {
+                return Vec::new();
+            }
             match key.code {
-                KeyCode::Up => {
-                    *selected = selected.saturating_sub(1);
-                    Vec::new()
-                }
-                KeyCode::Down => {
-                    if selected.saturating_add(1) < stations.len() {
-                        *selected += 1;
-                    }
-                    Vec::new()
-                }
                 KeyCode::Enter => {
                     let Some(&station) = stations.get(*selected) else {
                         return Vec::new();
@@ -789,46 +730,18 @@ fn on_key(state: &mut State, key: KeyEvent) -> Vec<Effect> {
             // The list of the block on screen, and where its total is.
             let list_of_block = form.list_of_block(cursor);
             let total_of_block = form.total_of_block(cursor);
-            if let Some(allowed) = &allowed {
-                let after = allowed.iter().copied().find(|&i| i > cursor);
-                let before = allowed.iter().copied().rev().find(|&i| i < cursor);
-                match key.code {
-                    KeyCode::Enter | KeyCode::Tab | KeyCode::Down | KeyCode::PageDown => {
-                        let effect = commit(input, *dirty, after.unwrap_or(cursor));
-                        if after.is_none() && key.code == KeyCode::Enter {
-                            state.go(Screen::Finish {
-                                station,
-                                slot,
-                                scroll: 0,
-                            });
-                        }
-                        return effect.into_iter().collect();
-                    }
-                    KeyCode::BackTab | KeyCode::Up | KeyCode::PageUp => {
-                        return commit(input, *dirty, before.unwrap_or(cursor))
-                            .into_iter()
-                            .collect();
-                    }
-                    // No jumps to other fields: only the returned ones are typed again.
-                    KeyCode::Char('k' | 'K' | '/' | 't' | 'T') if !mark => {
-                        state.error(Refusal::with(Msg::OnlyReturnedFields, &[], ""));
-                        return Vec::new();
-                    }
-                    _ => {}
-                }
-            }
+            // Where Enter and Shift+Tab go: the next and previous field, or with fields
+            // returned for correction the next and previous of those.
+            let (after, before) = match &allowed {
+                Some(allowed) => (
+                    allowed.iter().copied().find(|&i| i > cursor),
+                    allowed.iter().copied().rev().find(|&i| i < cursor),
+                ),
+                None => ((cursor < last).then_some(cursor + 1), cursor.checked_sub(1)),
+            };
+            let returned = allowed.is_some();
             if let Some(typed) = jump {
                 match key.code {
-                    KeyCode::Char(c) if c.is_ascii_digit() => {
-                        if typed.len() < 4 {
-                            typed.push(c);
-                        }
-                        return Vec::new();
-                    }
-                    KeyCode::Backspace => {
-                        typed.pop();
-                        return Vec::new();
-                    }
                     KeyCode::Enter => {
                         let wanted = typed.parse::<u32>().ok();
                         *jump = None;
@@ -850,14 +763,17 @@ fn on_key(state: &mut State, key: KeyEvent) -> Vec<Effect> {
                             }
                         };
                     }
-                    KeyCode::Esc => {
-                        *jump = None;
-                        return Vec::new();
-                    }
-                    _ => return Vec::new(),
+                    KeyCode::Esc => *jump = None,
+                    _ => crate::session::type_number(typed, &key, 4),
                 }
+                return Vec::new();
             }
             match key.code {
+                // No jumps to other fields: only the returned ones are typed again.
+                KeyCode::Char('k' | 'K' | '/' | 't' | 'T') if !mark && returned => {
+                    state.error(Refusal::with(Msg::OnlyReturnedFields, &[], ""));
+                    Vec::new()
+                }
                 KeyCode::Char('k' | 'K' | '/') if !mark && list_of_block.is_some() => {
                     *jump = Some(String::new());
                     Vec::new()
@@ -912,9 +828,8 @@ fn on_key(state: &mut State, key: KeyEvent) -> Vec<Effect> {
                     Vec::new()
                 }
                 KeyCode::Enter | KeyCode::Tab | KeyCode::Down => {
-                    let next = if cursor >= last { cursor } else { cursor + 1 };
-                    let effect = commit(input, *dirty, next);
-                    if cursor >= last && key.code == KeyCode::Enter {
+                    let effect = commit(input, *dirty, after.unwrap_or(cursor));
+                    if after.is_none() && key.code == KeyCode::Enter {
                         state.go(Screen::Finish {
                             station,
                             slot,
@@ -923,7 +838,13 @@ fn on_key(state: &mut State, key: KeyEvent) -> Vec<Effect> {
                     }
                     effect.into_iter().collect()
                 }
-                KeyCode::BackTab | KeyCode::Up => commit(input, *dirty, cursor.saturating_sub(1))
+                KeyCode::PageDown if returned => commit(input, *dirty, after.unwrap_or(cursor))
+                    .into_iter()
+                    .collect(),
+                KeyCode::BackTab | KeyCode::Up => commit(input, *dirty, before.unwrap_or(cursor))
+                    .into_iter()
+                    .collect(),
+                KeyCode::PageUp if returned => commit(input, *dirty, before.unwrap_or(cursor))
                     .into_iter()
                     .collect(),
                 KeyCode::PageDown | KeyCode::PageUp => {
@@ -959,18 +880,11 @@ fn on_key(state: &mut State, key: KeyEvent) -> Vec<Effect> {
             scroll,
         } => {
             let (station, slot) = (*station, *slot);
+            let last = state.ledger.findings(station, slot).len().saturating_sub(1);
+            if shell::scroll(scroll, key.code, false, last) {
+                return Vec::new();
+            }
             match key.code {
-                KeyCode::Up => {
-                    *scroll = scroll.saturating_sub(1);
-                    Vec::new()
-                }
-                KeyCode::Down => {
-                    let n = state.ledger.findings(station, slot).len();
-                    if *scroll + 1 < n {
-                        *scroll += 1;
-                    }
-                    Vec::new()
-                }
                 KeyCode::Enter => vec![
                     Effect::Persist(Record::EntryFinished {
                         station,
@@ -1002,24 +916,21 @@ fn on_key(state: &mut State, key: KeyEvent) -> Vec<Effect> {
                     typed: String::new(),
                 })
             };
+            // A definitive result as far as the view found room for (it notes the last
+            // useful scroll); the differences line by line.
+            let definitive = status == Status::Definitive;
+            let last = match status {
+                Status::Definitive => state.level.figures_max_scroll.get(),
+                _ => usize::MAX,
+            };
+            if (definitive || status == Status::EntriesDifferent)
+                && shell::scroll(scroll, key.code, definitive, last)
+            {
+                return Vec::new();
+            }
             let differences = state.ledger.differences(station);
             let next = match (status, key.code) {
                 (_, KeyCode::Esc) => return vec![moved(Place::Overview)],
-                (Status::Definitive, KeyCode::Up) => {
-                    *scroll = scroll.saturating_sub(1);
-                    None
-                }
-                (Status::Definitive, KeyCode::PageUp) => {
-                    *scroll = scroll.saturating_sub(10);
-                    None
-                }
-                (Status::Definitive, KeyCode::Down | KeyCode::PageDown) => {
-                    let step = if key.code == KeyCode::Down { 1 } else { 10 };
-                    // As far as the view found room for (it notes the last useful scroll).
-                    let last = state.level.figures_max_scroll.get();
-                    *scroll = scroll.saturating_add(step).min(last);
-                    None
-                }
                 (Status::EntriesDifferent, KeyCode::Char('3')) => decide(Decision::ReturnFields {
                     slot: Slot::First.core(),
                     fields: differences,
@@ -1029,14 +940,6 @@ fn on_key(state: &mut State, key: KeyEvent) -> Vec<Effect> {
                     fields: differences,
                 }),
                 (Status::FieldsReturned, KeyCode::Char('0')) => decide(Decision::DiscardBoth),
-                (Status::EntriesDifferent, KeyCode::Up) => {
-                    *scroll = scroll.saturating_sub(1);
-                    None
-                }
-                (Status::EntriesDifferent, KeyCode::Down) => {
-                    *scroll = scroll.saturating_add(1);
-                    None
-                }
                 (Status::EntriesDifferent, KeyCode::Char('1')) => decide(Decision::KeepFirst),
                 (Status::EntriesDifferent, KeyCode::Char('2'))
                     if state
@@ -1080,16 +983,6 @@ fn on_key(state: &mut State, key: KeyEvent) -> Vec<Effect> {
                     state.go(Screen::Coordinator { station, scroll: 0 });
                     Vec::new()
                 }
-                KeyCode::Char(c) if c.is_ascii_digit() => {
-                    if typed.len() < 6 {
-                        typed.push(c);
-                    }
-                    Vec::new()
-                }
-                KeyCode::Backspace => {
-                    typed.pop();
-                    Vec::new()
-                }
                 KeyCode::Enter if typed.parse::<u32>().ok() == Some(station) => vec![
                     Effect::Persist(Record::Decided {
                         station,
@@ -1108,53 +1001,47 @@ fn on_key(state: &mut State, key: KeyEvent) -> Vec<Effect> {
                     ));
                     Vec::new()
                 }
-                _ => Vec::new(),
+                _ => {
+                    crate::session::type_number(typed, &key, 6);
+                    Vec::new()
+                }
             }
         }
         Screen::Session(form) => {
             let form = form.clone();
             crate::session::key(state, form, key)
         }
-        Screen::Total => match key.code {
-            KeyCode::Esc if state.level.big_hash => {
-                state.level.big_hash = false;
-                Vec::new()
+        Screen::Total => {
+            let last = state.level.figures_max_scroll.get();
+            if shell::scroll(&mut state.level.figures_scroll, key.code, true, last) {
+                return Vec::new();
             }
-            KeyCode::Esc => vec![moved(Place::Overview)],
-            KeyCode::Up => {
-                state.level.figures_scroll = state.level.figures_scroll.saturating_sub(1);
-                Vec::new()
+            match key.code {
+                KeyCode::Esc if state.level.big_hash => {
+                    state.level.big_hash = false;
+                    Vec::new()
+                }
+                KeyCode::Esc => vec![moved(Place::Overview)],
+                KeyCode::Char('h' | 'H') if state.ledger.exported.is_some() => {
+                    state.level.big_hash = !state.level.big_hash;
+                    Vec::new()
+                }
+                KeyCode::Char('k' | 'K') if state.ledger.exported.is_none() => {
+                    state.coordinator(MunicipalAct::EligibleVoters);
+                    Vec::new()
+                }
+                KeyCode::Char('z' | 'Z') if state.ledger.exported.is_some() => {
+                    state.coordinator(MunicipalAct::OpenSession);
+                    Vec::new()
+                }
+                // Also after an export: the same signed result onto another stick.
+                KeyCode::Char('e' | 'E') if state.ledger.exportable() => {
+                    state.coordinator(MunicipalAct::Export);
+                    Vec::new()
+                }
+                _ => Vec::new(),
             }
-            KeyCode::PageUp => {
-                state.level.figures_scroll = state.level.figures_scroll.saturating_sub(10);
-                Vec::new()
-            }
-            KeyCode::Down | KeyCode::PageDown => {
-                let step = if key.code == KeyCode::Down { 1 } else { 10 };
-                let last = state.level.figures_max_scroll.get();
-                state.level.figures_scroll =
-                    state.level.figures_scroll.saturating_add(step).min(last);
-                Vec::new()
-            }
-            KeyCode::Char('h' | 'H') if state.ledger.exported.is_some() => {
-                state.level.big_hash = !state.level.big_hash;
-                Vec::new()
-            }
-            KeyCode::Char('k' | 'K') if state.ledger.exported.is_none() => {
-                state.coordinator(MunicipalAct::EligibleVoters);
-                Vec::new()
-            }
-            KeyCode::Char('z' | 'Z') if state.ledger.exported.is_some() => {
-                state.coordinator(MunicipalAct::OpenSession);
-                Vec::new()
-            }
-            // Also after an export: the same signed result onto another stick.
-            KeyCode::Char('e' | 'E') if state.ledger.exportable() => {
-                state.coordinator(MunicipalAct::Export);
-                Vec::new()
-            }
-            _ => Vec::new(),
-        },
+        }
     }
 }
 

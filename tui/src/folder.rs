@@ -14,10 +14,8 @@ use tally_core::eml::definition::SourceFile;
 use tally_core::hashcode::Sha256Digest;
 use tally_export::{ExportError, JournalMark};
 
-use tally_export::{InvestigationLine, NextSession, Present, Proceedings};
 use tally_ledger::medium;
 use tally_ledger::municipal::Tally;
-use tally_ledger::session::SessionNote;
 use tally_signing::{ContentKind, VerifiedMedium};
 
 use crate::app::{Municipal, MunicipalServices};
@@ -107,7 +105,7 @@ impl MunicipalServices for FolderServices {
         tally: &Tally,
         journal: Option<JournalMark>,
     ) -> Result<ExportDone, Refusal> {
-        let (Some(loaded), Some(data)) = (&tally.election, &tally.data_entry) else {
+        let (Some(loaded), Some(_)) = (&tally.election, &tally.data_entry) else {
             return Err(Refusal::with(Msg::NotAllDefinitive, &[], ""));
         };
         let election = &loaded.info;
@@ -135,67 +133,7 @@ impl MunicipalServices for FolderServices {
             lists: SourceFile::new(&lists.0, &lists.1),
             demo: self.body.demo,
         };
-        // The session's records besides the numbers, for the report.
-        let notes = &tally.sessions.notes;
-        let present: Vec<Present<'_>> = notes
-            .iter()
-            .filter_map(|n| match n {
-                SessionNote::Attendance {
-                    member,
-                    from,
-                    until,
-                } => Some(Present {
-                    member,
-                    from,
-                    until,
-                }),
-                _ => None,
-            })
-            .collect();
-        let texts = |objection: bool| -> Vec<&str> {
-            notes
-                .iter()
-                .filter_map(|n| match (n, objection) {
-                    (SessionNote::Objection { text }, true)
-                    | (SessionNote::Remark { text }, false) => Some(text.as_str()),
-                    _ => None,
-                })
-                .collect()
-        };
-        let (objections, remarks) = (texts(true), texts(false));
-        let proceedings = || Proceedings {
-            decisions: Vec::new(),
-            present: &present,
-            objections: &objections,
-            remarks: &remarks,
-        };
-        // A next session exports its corrigendum: every station investigated since the first
-        // session, and this session's investigations for its papers.
         let sessions = &tally.sessions;
-        let investigations: Vec<_> = sessions.investigated().into_iter().collect();
-        let station_name = |n: u32| {
-            election
-                .stations
-                .iter()
-                .find(|s| s.number.0 == n)
-                .map_or("", |s| s.name.as_str())
-        };
-        let lines: Vec<InvestigationLine<'_>> = sessions
-            .investigations
-            .iter()
-            .filter_map(|(n, i)| {
-                let c = i.conclusion.as_ref()?;
-                Some(InvestigationLine {
-                    station: *n,
-                    station_name: station_name(*n),
-                    reason: i.reason.eml_value(),
-                    instruction: &i.instruction,
-                    findings: &c.findings,
-                    recounted: c.recounted,
-                    corrected: c.corrected,
-                })
-            })
-            .collect();
         // A next session's export replaces the 510b the session before it exported.
         let replaces = match (sessions.is_next(), sessions.closed.last()) {
             (false, _) => None,
@@ -215,26 +153,7 @@ impl MunicipalServices for FolderServices {
             ContentKind::Results510b,
             &election.id.0,
             journal,
-            &|created| {
-                if let Some(replaces) = replaces {
-                    let next = NextSession {
-                        first: &sessions.first,
-                        investigations: &investigations,
-                        session: sessions.number(),
-                        lines: &lines,
-                        replaces,
-                    };
-                    tally_export::municipal_corrigendum(
-                        &municipality,
-                        proceedings(),
-                        &next,
-                        data,
-                        created,
-                    )
-                } else {
-                    tally_export::municipal_with(&municipality, proceedings(), data, created)
-                }
-            },
+            &|created| tally.export_files(&municipality, replaces, created),
         )?)
     }
 }

@@ -54,12 +54,7 @@ pub fn title(block: &Block, lang: Lang) -> String {
 
 /// A field's label (without its code).
 pub fn label(form: &Form, id: FieldId, lang: Lang) -> String {
-    let m = |m: Msg| m.text(lang).to_string();
     match id {
-        FieldId::PollCards => m(Msg::FieldA),
-        FieldId::ProxyCertificates => m(Msg::FieldB),
-        FieldId::VoterCards => m(Msg::FieldC),
-        FieldId::AdmittedVoters => m(Msg::FieldD),
         FieldId::ListVotes(l) => {
             let name = form
                 .lists
@@ -72,28 +67,41 @@ pub fn label(form: &Form, id: FieldId, lang: Lang) -> String {
                 Msg::FieldListVotes.fill(lang, &[&l.to_string()])
             )
         }
-        FieldId::VotesOnCandidates => m(Msg::FieldE),
-        FieldId::BlankVotes => m(Msg::FieldF),
-        FieldId::InvalidVotes => m(Msg::FieldG),
-        FieldId::VotesCast => m(Msg::FieldH),
-        FieldId::MoreBallotsCounted => m(Msg::FieldI),
-        FieldId::FewerBallotsCounted => m(Msg::FieldJ),
-        FieldId::AdmittedEqualsCast => m(Msg::FieldDhEqual),
-        FieldId::CastGreaterThanAdmitted => m(Msg::FieldDhGreater),
-        FieldId::CastSmallerThanAdmitted => m(Msg::FieldDhSmaller),
-        FieldId::DifferenceExplainedYes => m(Msg::FieldExplainedYes),
-        FieldId::DifferenceExplainedNo => m(Msg::FieldExplainedNo),
-        FieldId::Explanation(k) => m(match k {
+        FieldId::CandidateVotes(l, c) => form
+            .candidate(l.0, c.0)
+            .map(Candidate::display_name)
+            .unwrap_or_default(),
+        id => field_msg(id).map_or_else(String::new, |m| m.text(lang).to_owned()),
+    }
+}
+
+/// The label of a field the paper names the same in every election (not a list's or a
+/// candidate's), as a catalogue text.
+pub fn field_msg(id: FieldId) -> Option<Msg> {
+    Some(match id {
+        FieldId::PollCards => Msg::FieldA,
+        FieldId::ProxyCertificates => Msg::FieldB,
+        FieldId::VoterCards => Msg::FieldC,
+        FieldId::AdmittedVoters => Msg::FieldD,
+        FieldId::VotesOnCandidates => Msg::FieldE,
+        FieldId::BlankVotes => Msg::FieldF,
+        FieldId::InvalidVotes => Msg::FieldG,
+        FieldId::VotesCast => Msg::FieldH,
+        FieldId::MoreBallotsCounted => Msg::FieldI,
+        FieldId::FewerBallotsCounted => Msg::FieldJ,
+        FieldId::AdmittedEqualsCast => Msg::FieldDhEqual,
+        FieldId::CastGreaterThanAdmitted => Msg::FieldDhGreater,
+        FieldId::CastSmallerThanAdmitted => Msg::FieldDhSmaller,
+        FieldId::DifferenceExplainedYes => Msg::FieldExplainedYes,
+        FieldId::DifferenceExplainedNo => Msg::FieldExplainedNo,
+        FieldId::Explanation(k) => match k {
             ExplanationKind::TakenAway => Msg::FieldK,
             ExplanationKind::TooFewHandedOut => Msg::FieldL,
             ExplanationKind::TooManyHandedOut => Msg::FieldM,
             ExplanationKind::OtherExplanation => Msg::FieldN,
             ExplanationKind::NoExplanation => Msg::FieldO,
-        }),
-        FieldId::CandidateVotes(l, c) => form
-            .candidate(l.0, c.0)
-            .map(Candidate::display_name)
-            .unwrap_or_default(),
-        FieldId::ListTotal(_) => m(Msg::FieldListTotal),
-    }
+        },
+        FieldId::ListTotal(_) => Msg::FieldListTotal,
+        FieldId::ListVotes(_) | FieldId::CandidateVotes(..) => return None,
+    })
 }

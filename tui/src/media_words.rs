@@ -71,12 +71,8 @@ pub fn verify_refusal(e: &VerifyError) -> Refusal {
 }
 
 /// A medium that could not be opened or read, in the officials' words (the catalogue's
-/// media texts say what happened to the stick themselves).
-pub fn media_refusal(e: MediaError) -> Refusal {
-    media_error(&e)
-}
-
-/// A media error for the official: the text, then the technical detail in brackets.
+/// media texts say what happened to the stick themselves), then the technical detail in
+/// brackets.
 pub fn media_error(e: &MediaError) -> Refusal {
     Refusal::with(media_error_msg(e), &[], e.to_string())
 }

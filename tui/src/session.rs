@@ -9,7 +9,7 @@ use tally_core::people::PersonId;
 use tally_ledger::municipal::{MAX_SESSION_TEXT, Place, Record};
 use tally_ledger::session::{Conclusion, GSB_REASONS, InvestigationReason, SessionNote};
 
-use crate::app::{Effect, Screen, State};
+use crate::app::{Effect, MunicipalAct, Screen, State};
 use crate::services::Refusal;
 use crate::shell::view::{BOLD, ascii};
 use crate::text::{Lang, Msg};
@@ -61,6 +61,49 @@ pub enum SessionForm {
         /// The texts written so far of the line.
         texts: Vec<String>,
     },
+}
+
+impl SessionForm {
+    /// The empty form a coordinator's act opens, when it opens one.
+    pub fn of(act: MunicipalAct) -> Option<SessionForm> {
+        Some(match act {
+            MunicipalAct::EligibleVoters => SessionForm::Voters {
+                typed: String::new(),
+            },
+            MunicipalAct::Notes => SessionForm::Notes {
+                kind: None,
+                texts: Vec::new(),
+            },
+            MunicipalAct::OpenSession => SessionForm::Open {
+                typed: String::new(),
+            },
+            MunicipalAct::Request { station } => SessionForm::Request {
+                station,
+                reason: None,
+                text: String::new(),
+            },
+            MunicipalAct::Conclude { station } => SessionForm::Conclude {
+                station,
+                findings: String::new(),
+                written: false,
+                recounted: None,
+                corrected: None,
+                typed: String::new(),
+            },
+            _ => return None,
+        })
+    }
+
+    /// The coordinator's act whose PIN opens the form.
+    pub fn act(&self) -> MunicipalAct {
+        match self {
+            SessionForm::Open { .. } => MunicipalAct::OpenSession,
+            SessionForm::Notes { .. } => MunicipalAct::Notes,
+            SessionForm::Voters { .. } => MunicipalAct::EligibleVoters,
+            SessionForm::Request { station, .. } => MunicipalAct::Request { station: *station },
+            SessionForm::Conclude { station, .. } => MunicipalAct::Conclude { station: *station },
+        }
+    }
 }
 
 /// How many texts a line of `kind` has.

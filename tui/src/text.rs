@@ -35,14 +35,20 @@ impl Lang {
     }
 }
 
-/// Builds the message catalogue: the `Msg` enum (documented with the first doc line), its
-/// `ALL` keys, and its `nl`, `en`, `text` and `fill`. One catalogue for every level.
+/// Builds the message catalogue: the `Msg` enum (each key documented by its two texts, and
+/// by its doc lines where they say more: the parameters, where it is shown), its `ALL` keys,
+/// and its `nl`, `en`, `text` and `fill`. One catalogue for every level.
 macro_rules! catalogue {
-    (#[doc = $enum_doc:literal] $( $(#[$doc:meta])* $key:ident => $nl:expr, $en:expr; )*) => {
+    (#[doc = $enum_doc:literal] $( $(#[$doc:meta])* $key:ident => $nl:literal, $en:literal; )*) => {
         #[doc = $enum_doc]
         #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
         pub enum Msg {
-            $( $(#[$doc])* $key, )*
+            $(
+                #[doc = concat!("`", $nl, "` / `", $en, "`")]
+                #[doc = ""]
+                $(#[$doc])*
+                $key,
+            )*
         }
 
         impl Msg {
@@ -108,7 +114,6 @@ catalogue! {
     #[doc = "A message key: one text in each language."]
     /// Program name in the header.
     AppName => "Telprogramma", "Tally";
-    /// The demo marker.
     Demo => "DEMO", "DEMO";
     /// Marker before an error.
     ErrorMark => "X", "X";
@@ -120,13 +125,10 @@ catalogue! {
     KeySession => "Z nieuwe zitting", "Z next session";
     /// The key that asks an investigation of the selected station, in a next session.
     KeyInvestigate => "O onderzoek", "O investigate";
-    /// J or N.
     KeyYesNo => "J ja, N nee", "J yes, N no";
-    /// Choosing the reason.
     KeyChooseReason => "1 of 2 kiest de reden", "1 or 2 chooses the reason";
     /// Choosing a kind of note.
     KeyChooseNote => "1 aanwezig, 2 bezwaar, 3 opmerking", "1 present, 2 objection, 3 remark";
-    /// Typing text.
     KeyTypeText => "typ de tekst, Enter klaar", "type the text, Enter done";
     /// Above a corrected station's result: the previous session's numbers on the right.
     PreviousBeside => "Rechts de uitslag van de vorige zitting; * = gewijzigd.", "On the right the previous session's result; * = changed.";
@@ -140,19 +142,13 @@ catalogue! {
     ConclusionRecorded => "De uitkomst van het onderzoek van stembureau {0} is vastgelegd.", "The outcome of the investigation of polling station {0} is recorded.";
     /// The notes screen's title: {0} the session.
     NotesTitle => "Zitting {0}: aanwezigheid, bezwaren en opmerkingen", "Session {0}: attendance, objections and remarks";
-    /// No notes yet.
     NotesNone => "(nog niets vastgelegd)", "(nothing recorded yet)";
     /// Choose a kind of note.
     NotesChoose => "Nieuwe regel: 1 aanwezig lid, 2 bezwaar, 3 opmerking. Esc gaat terug.", "New line: 1 member present, 2 objection, 3 remark. Esc goes back.";
-    /// The member's name.
     NoteMember => "Naam van het lid van het stembureau:", "Name of the committee member:";
-    /// From.
     NoteFrom => "Aanwezig vanaf (UU:MM):", "Present from (HH:MM):";
-    /// Until.
     NoteUntil => "Aanwezig tot (UU:MM):", "Present until (HH:MM):";
-    /// An objection.
     NoteObjection => "Het bezwaar, zoals het is ingebracht:", "The objection, as it was made:";
-    /// A remark.
     NoteRemark => "De opmerking:", "The remark:";
     /// An attendance line: {0} member, {1} from, {2} until.
     NoteAttendanceLine => "aanwezig: {0}, {1}-{2}", "present: {0}, {1}-{2}";
@@ -169,13 +165,9 @@ catalogue! {
     RefusedCorrigendum => "het corrigendum van {0} past niet bij het ingelezen bestand van de eerste zitting", "the corrigendum of {0} does not fit the imported file of the first session";
     /// The CSB's request screen title.
     CsbRequestTitle => "Verzoek tot onderzoek aan een gemeente", "Request to a municipality to investigate";
-    /// The municipality's code.
     CsbRequestMunicipality => "Gemeente (code, Enter):", "Municipality (code, Enter):";
-    /// The station's number.
     CsbRequestStation => "Stembureau (nummer, Enter):", "Polling station (number, Enter):";
-    /// The reason.
     CsbRequestReason => "Reden: 1 onverklaard verschil, 2 andere fout", "Reason: 1 unexplained difference, 2 another error";
-    /// What to investigate.
     CsbRequestInstruction => "Wat onderzocht moet worden (Enter legt het verzoek vast):", "What is to be investigated (Enter records the request):";
     /// A request on the overview: {0} municipality, {1} station, {2} what.
     CsbRequestLine => "Verzoek tot onderzoek: gemeente {0}, stembureau {1}: {2}", "Request to investigate: municipality {0}, polling station {1}: {2}";
@@ -189,7 +181,6 @@ catalogue! {
     CsbUnknownMunicipality => "Verzoek niet vastgelegd: gemeente {0} hoort niet bij deze verkiezing.", "Request not recorded: municipality {0} is not in this election.";
     /// The eligible voters' screen title.
     VotersTitle => "Aantal kiesgerechtigden van de gemeente", "The municipality's number of eligible voters";
-    /// What it is.
     VotersExplain => "Het aantal kiesgerechtigden (de 510b vermeldt het bij het totaal). Heeft de stembureaulijst aantallen per stembureau, dan moet het hun som zijn. Typ het getal en druk Enter; Esc gaat terug.", "The number of eligible voters (the 510b carries it with the total). Where the list of polling stations has numbers per station, it must be their sum. Type the number and press Enter; Esc goes back.";
     /// The eligible voters on the total screen: {0} the number.
     VotersLine => "Kiesgerechtigden: {0} (K wijzigt)", "Eligible voters: {0} (K changes)";
@@ -203,11 +194,8 @@ catalogue! {
     KeyVoters => "K kiesgerechtigden", "K eligible voters";
     /// The PIN prompt's act.
     ActVoters => "het aantal kiesgerechtigden invoeren", "enter the number of eligible voters";
-    /// A note recorded.
     NoteRecorded => "Vastgelegd.", "Recorded.";
-    /// Yes.
     Yes => "ja", "yes";
-    /// No.
     No => "nee", "no";
     /// The session's number above the overview: {0} the number.
     SessionLine => "Zitting {0} (volgende zitting)", "Session {0} (next session)";
@@ -227,7 +215,6 @@ catalogue! {
     ReasonOtherError => "andere fout", "another error";
     /// The reason chosen: {0} the reason.
     RequestReason => "Reden: {0}", "Reason: {0}";
-    /// Type the instruction.
     RequestInstruction => "Aanleiding van het onderzoek (het verzoek van het centraal stembureau, of van het GSB zelf):", "Cause of the investigation (the central committee's request, or the GSB's own):";
     /// An empty instruction or findings.
     SessionTextEmpty => "Typ eerst de tekst; leeg kan niet.", "Type the text first; it cannot be empty.";
@@ -235,11 +222,8 @@ catalogue! {
     ConcludeTitle => "Uitkomst van het onderzoek van stembureau {0}", "Outcome of the investigation of polling station {0}";
     /// The instruction shown: {0} the text.
     ConcludeInstruction => "Aanleiding: {0}", "Cause: {0}";
-    /// Type the findings.
     ConcludeFindings => "Bevindingen (zoals op het corrigendum, Na 14-1 versie 2):", "Findings (as on the corrigendum, Na 14-1 version 2):";
-    /// Recounted?
     ConcludeRecounted => "Herteld? (J/N)", "Recounted? (J/N)";
-    /// Result changed?
     ConcludeCorrected => "Is de uitslag gewijzigd? (J/N)", "Has the result changed? (J/N)";
     /// What a correction does: {0} the station.
     ConcludeReopens => "Stembureau {0} wordt dan opnieuw twee keer ingevoerd; de uitslag tot nu toe blijft ernaast staan.", "Polling station {0} is then entered twice again; its result so far stays beside it.";
@@ -261,15 +245,11 @@ catalogue! {
     HelpSession => "Een volgende zitting: na de export opent een coordinator die met Z op het totaalscherm. Op het overzicht legt O een verzoek tot onderzoek van een definitief stembureau vast (reden 1 of 2, dan de aanleiding); C legt daarna de uitkomst vast (bevindingen, herteld J/N, uitslag gewijzigd J/N, het nummer ter bevestiging). Een gewijzigde uitslag wordt opnieuw twee keer ingevoerd. Esc gaat terug zonder iets vast te leggen.", "A next session: after the export a coordinator opens it with Z on the total screen. On the overview O records a request to investigate a definitive polling station (reason 1 or 2, then the cause); C then records the outcome (findings, recounted J/N, result changed J/N, the number to confirm). A changed result is entered twice again. Esc goes back without recording anything.";
 
     // ---- key bar ----
-    /// Key F1.
     KeyHelp => "F1 hulp", "F1 help";
     /// Key F2 on the start screen.
     KeyLanguage => "F2 English", "F2 Nederlands";
-    /// Enter to unlock.
     KeyUnlock => "Enter ontgrendel", "Enter unlock";
-    /// Enter to choose.
     KeyChoose => "Enter kies", "Enter choose";
-    /// Arrows to move.
     KeyMove => "Op/Neer kies", "Up/Down select";
     /// F5 to rescan media.
     KeyRescan => "F5 opnieuw zoeken", "F5 rescan";
@@ -283,7 +263,6 @@ catalogue! {
     KeyFinish => "F10 klaar", "F10 done";
     /// Esc to leave an entry halfway.
     KeyLeave => "Esc pauze", "Esc pause";
-    /// PgUp/PgDn between blocks.
     KeyBlocks => "PgUp/Dn blok", "PgUp/Dn block";
     /// Enter to save an entry.
     KeySave => "Enter opslaan", "Enter save";
@@ -293,13 +272,9 @@ catalogue! {
     KeyCoordinator => "C coordinator", "C coordinator";
     /// T for the total.
     KeyTotal => "T totaal", "T total";
-    /// Discard both.
     KeyDiscardBoth => "0 beide weggooien", "0 discard both";
-    /// Send back.
     KeySendBack => "R terug naar invoerder", "R send back to typist";
-    /// Discard entry.
     KeyDiscard => "D invoer weggooien", "D discard entry";
-    /// Acknowledge warnings.
     KeyAcknowledge => "A waarschuwingen akkoord", "A acknowledge warnings";
     /// Entries different: keep the first or the second (the screen says which is which).
     KeyKeepEither => "1/2 bewaren", "1/2 keep";
@@ -307,31 +282,23 @@ catalogue! {
     KeyReturnEither => "3/4 velden terug", "3/4 return fields";
     /// Scroll a definitive result.
     KeyScrollResult => "Op/Neer/PgUp/PgDn bladeren", "Up/Down/PgUp/PgDn scroll";
-    /// Export.
     KeyExport => "E exporteren", "E export";
     /// After the export: the same signed result onto another stick.
     KeyAnotherStick => "E nog een stick", "E another stick";
-    /// Scroll the figures.
     KeyScroll => "Op/Neer cijfers", "Up/Down figures";
     /// Scroll the findings (finish screen).
     KeyScrollFindings => "Op/Neer meldingen", "Up/Down findings";
     /// Toggle the large hash code.
     KeyBigHash => "H hashcode groot/klein", "H hash code large/small";
-    /// Close help.
     KeyCloseHelp => "F1/Esc sluit hulp", "F1/Esc close help";
     /// Enter to check hash code groups.
     KeyCheck => "Enter controleer", "Enter check";
-    /// Ctrl+Q to quit.
     KeyQuit => "Ctrl+Q stop", "Ctrl+Q quit";
 
     // ---- start ----
-    /// Start screen title.
     StartTitle => "Start", "Start";
-    /// Trusted root.
     TrustedRoot => "Vertrouwde sleutel Kiesraad", "Trusted Electoral Council key";
-    /// Body certificate.
     BodyCertificate => "Certificaat van dit stembureau", "Certificate of this body";
-    /// Counts for.
     CountsFor => "Telt voor", "Counts for";
     /// The PC's clock is before a medium's signing time.
     ClockBehind => "Geweigerd: de klok van deze pc ({1}) staat voor het moment waarop dit medium is ondertekend ({0}); zet de klok goed en start opnieuw", "Refused: this PC's clock ({1}) is before the moment this medium was signed ({0}); set the clock right and start again";
@@ -341,13 +308,10 @@ catalogue! {
     CertificateValid => "Certificaat geldig van {0} t/m {1} (UTC)", "Certificate valid from {0} to {1} (UTC)";
     /// The certificate is not valid now: the unlock will be refused.
     CertificateNotValidNow => "Dit certificaat is nu niet geldig; ontgrendelen wordt geweigerd ({0}).", "This certificate is not valid now; unlocking is refused ({0}).";
-    /// Running system.
     SystemIdentity => "Draaiend systeem", "Running system";
     /// The running system's version and source commit.
     SystemVersion => "Versie {0}, broncode {1}", "Version {0}, source {1}";
-    /// Compare with paper.
     CompareWithPaper => "Vergelijk deze vingerafdrukken met het papier dat bij de stick hoort.", "Compare these fingerprints with the paper that came with the stick.";
-    /// Passphrase prompt.
     PassphrasePrompt => "Wachtwoordzin van het stembureau", "Passphrase of the body";
     /// The passphrase does not decrypt the body key.
     WrongPassphrase => "Ontgrendelen geweigerd: de wachtwoordzin is onjuist", "Unlock refused: the passphrase is wrong";
@@ -363,31 +327,21 @@ catalogue! {
     CertificateNotValid => "Ontgrendelen geweigerd: het certificaat van dit stembureau is nu niet geldig: {0}", "Unlock refused: this body's certificate is not valid now: {0}";
 
     // ---- media / definition ----
-    /// Media screen title.
     MediaTitle => "Verkiezingsdefinitie inlezen", "Load the election definition";
     /// Ask for the definition medium.
     InsertDefinition => "Plaats de ondertekende stick met de verkiezingsdefinitie en kies hem.", "Insert the signed stick with the election definition and choose it.";
-    /// No media found.
     NoMedia => "Geen stick gevonden.", "No stick found.";
-    /// Verification refused.
     MediumRefused => "Stick geweigerd: {0}", "Medium refused: {0}";
-    /// Definition screen title.
     DefinitionTitle => "Verkiezingsdefinitie controleren", "Check the election definition";
-    /// Signed by.
     SignedBy => "Ondertekend door", "Signed by";
-    /// Election.
     Election => "Verkiezing", "Election";
-    /// Date.
     Date => "Datum", "Date";
     /// Whose lists are on the ballot: the kieskring, or the municipality.
     ContestLabel => "Kandidatenlijsten van", "Candidate lists of";
-    /// Number of lists.
     Lists => "Lijsten", "Lists";
-    /// Number of candidates.
     Candidates => "Kandidaten", "Candidates";
     /// Number of polling stations.
     PollingStations => "Stembureaus", "Polling stations";
-    /// Seats.
     Seats => "Zetels", "Seats";
     /// A stick and why it cannot be used.
     StickWhy => "{0}: {1}", "{0}: {1}";
@@ -451,7 +405,6 @@ catalogue! {
     ConfirmDiscardFirst => "Stembureau {0}: de eerste invoer wordt weggegooid; het stembureau wordt opnieuw ingevoerd.", "Polling station {0}: the first entry is discarded; the station is typed again.";
     /// Confirmation: acknowledge the warnings.
     ConfirmAcknowledge => "Stembureau {0}: de waarschuwingen zijn met het papier gecontroleerd en worden geaccepteerd. Het stembureau wordt definitief.", "Polling station {0}: the warnings were checked against the paper and are accepted. The station becomes definitive.";
-    /// Confirmation: how.
     ConfirmPrompt => "Typ ter bevestiging het nummer van het stembureau ({0}) en druk Enter. Esc gaat terug zonder besluit.", "To confirm, type the polling station's number ({0}) and press Enter. Esc goes back without a decision.";
     /// Confirmation: a wrong number.
     ConfirmWrongNumber => "Dat is niet het nummer van dit stembureau ({0}); er is niets besloten.", "That is not this polling station's number ({0}); nothing was decided.";
@@ -479,27 +432,18 @@ catalogue! {
     KeyNextGroup => "Tab volgende groep", "Tab next group";
     /// Help on the screen after a journal failure.
     HelpFatal => "Het journaal kan niet geschreven worden; er wordt niets meer aangenomen. Wat al in het journaal staat, blijft. Stop met Ctrl+Q, los het probleem op (de stick, de schijf) en start opnieuw: het programma gaat verder waar het journaal ophoudt.", "The journal cannot be written; nothing more is accepted. What is in the journal stays. Quit with Ctrl+Q, solve the problem (the stick, the disk) and start again: the program continues where the journal ends.";
-    /// Hash code prompt.
     HashCodePrompt => "Typ van het papier groep {0} van de hashcode van {1}:", "Type from the paper group {0} of the hash code of {1}:";
     /// Demo: what the paper says.
     DemoPaper => "DEMO - op het papier staan deze hashcodes (groepen 1 t/m 16):", "DEMO - the paper shows these hash codes (groups 1 to 16):";
-    /// Definition loaded.
     DefinitionLoaded => "Verkiezingsdefinitie ingelezen.", "Election definition loaded.";
 
     // ---- overview ----
-    /// Overview title.
     OverviewTitle => "Overzicht stembureaus", "Polling stations";
-    /// Column number.
     ColNumber => "Nr", "No";
-    /// Column name.
     ColName => "Stembureau", "Polling station";
-    /// Column state.
     ColState => "Status", "State";
-    /// Column progress.
     ColProgress => "Voortgang", "Progress";
-    /// Column needs coordinator.
     ColAction => "Actie", "Action";
-    /// State empty.
     StEmpty => "leeg", "empty";
     /// State first entry in progress.
     StFirst => "1e invoer", "1st entry";
@@ -507,31 +451,24 @@ catalogue! {
     StWaitingSecond => "wacht op 2e", "awaiting 2nd";
     /// State second entry in progress.
     StSecond => "2e invoer", "2nd entry";
-    /// State differences.
     StDifferences => "verschillen", "differences";
     /// State fields returned for correction.
     StReturned => "velden terug", "fields returned";
-    /// State errors.
     StErrors => "fouten", "errors";
     /// State warnings to acknowledge.
     StWarnings => "waarschuwingen", "warnings";
-    /// State definitive.
     StDefinitive => "definitief", "definitive";
-    /// Needs coordinator.
     NeedsCoordinator => "coordinator", "coordinator";
     /// The journal's last record and chain hash.
     JournalHead => "Journaal: {0} regels, kop (staat ook op het proces-verbaal):", "Journal: {0} records, head (also printed on the report):";
-    /// Progress line.
     ProgressLine => "{0} van {1} stembureaus definitief", "{0} of {1} polling stations definitive";
 
     // ---- typist ----
-    /// Name empty.
     NameEmpty => "Vul uw naam in.", "Fill in your name.";
     /// Station not open for entry.
     NotOpenForEntry => "Dit stembureau kan nu niet ingevoerd worden: {0}.", "This polling station cannot be entered now: {0}.";
 
     // ---- people and PINs ----
-    /// PIN prompt title.
     PinTitle => "Wie bent u? (pincode)", "Who are you? (PIN)";
     /// PIN prompt: the role asked.
     PinAsk => "Kies uw naam ({0}) met pijl op/neer en typ uw pincode; Enter bevestigt.", "Choose your name ({0}) with Up/Down and type your PIN; Enter confirms.";
@@ -539,39 +476,26 @@ catalogue! {
     PinNobody => "Er is niemand ingeschreven die dit mag ({0}). Een coordinator schrijft mensen in met F9 op het overzicht.", "Nobody registered may do this ({0}). A coordinator registers people with F9 on the overview.";
     /// What the PIN opens: label.
     PinFor => "Voor:", "For:";
-    /// Act: people.
     ActPeople => "mensen van deze zitting inschrijven", "registering the people of this session";
-    /// Act: an entry.
     ActEntry => "de {1}e invoer van stembureau {0}", "entry {1} of polling station {0}";
     /// Act: a station's decisions.
     ActCoordinate => "de beslissingen over stembureau {0}", "the decisions on polling station {0}";
-    /// Act: export.
     ActExport => "de ondertekende uitslag schrijven naar de stick", "writing the signed result to the stick";
     /// Act: a drawing of lots.
     ActLot => "de uitkomst van de loting vastleggen", "recording the outcome of the drawing of lots";
-    /// Act: a correction.
     ActCorrection => "de correctie van {0} {1}", "the correction of {0}: {1}";
     /// Act: a deceased candidate.
     ActDeceased => "een kandidaat als overleden aanmerken", "marking a candidate as deceased";
     /// Act: undo a deceased mark.
     ActDeceasedUndo => "een aanmerking als overleden ongedaan maken", "undoing a mark as deceased";
-    /// Correction taken.
     ActCorrectionAccept => "overnemen", "accept";
-    /// Correction refused.
     ActCorrectionReject => "afwijzen", "reject";
-    /// PIN field label.
     PinLabel => "Pincode:", "PIN:";
-    /// PIN wrong.
     PinWrong => "Onjuiste pincode; de poging staat in het journaal.", "Wrong PIN; the try is in the journal.";
-    /// PIN throttled.
     PinWait => "Te veel onjuiste pincodes: probeer het over {0} s opnieuw.", "Too many wrong PINs: try again in {0} s.";
-    /// PIN hash unusable.
     PinUnusable => "De pincode kan niet gecontroleerd worden", "The PIN cannot be checked";
-    /// Role typist.
     RoleTypist => "invoerder", "typist";
-    /// Role coordinator.
     RoleCoordinator => "coordinator", "coordinator";
-    /// People screen title.
     PeopleTitle => "Mensen van deze zitting", "People of this session";
     /// People screen: the first coordinator.
     PeopleFirst => "Schrijf eerst uzelf in als coordinator (u hebt de sleutel ontgrendeld): naam en een persoonlijke pincode, twee keer.", "First register yourself as coordinator (you unlocked the key): a name and a personal PIN, twice.";
@@ -579,53 +503,32 @@ catalogue! {
     PeopleMore => "Schrijf een invoerder of coordinator in: naam, rol (spatie wisselt) en een persoonlijke pincode, twee keer.", "Register a typist or coordinator: name, role (Space toggles) and a personal PIN, twice.";
     /// People screen: registered list heading.
     PeopleRegistered => "Ingeschreven:", "Registered:";
-    /// Form label name.
     FormName => "Naam:", "Name:";
-    /// Form label role.
     FormRole => "Rol:", "Role:";
-    /// Form label PIN.
     FormPin => "Pincode (min. 5 tekens):", "PIN (at least 5 characters):";
     /// Form label PIN again.
     FormPinAgain => "Pincode nogmaals:", "PIN again:";
-    /// Person registered.
     PersonRegistered => "{0} is ingeschreven.", "{0} is registered.";
-    /// PINs differ.
     PinsDiffer => "De twee pincodes verschillen; typ ze opnieuw.", "The two PINs differ; type them again.";
-    /// Name too long.
     NameTooLong => "De naam is te lang (hoogstens 50 tekens).", "The name is too long (at most 50 characters).";
-    /// Name mixes scripts.
     NameMixedScripts => "De naam mengt letters van verschillende schriften (zoals Latijn en Cyrillisch).", "The name mixes letters of different scripts (such as Latin and Cyrillic).";
     /// Name without a letter.
     NameNoLetter => "Een naam heeft minstens een letter.", "A name has at least one letter.";
     /// Name with a character not allowed.
     NameCharacter => "De naam bevat een teken dat niet in een naam mag (onzichtbaar, een symbool of een stuurteken).", "The name contains a character not allowed in a name (invisible, a symbol or a control character).";
-    /// Name confusable.
     NameConfusable => "De naam {0} lijkt te veel op {1}, die al ingeschreven is.", "The name {0} can be taken for {1}, already registered.";
-    /// Role not held.
     RoleNotHeld => "{0} heeft niet de rol die dit vraagt.", "{0} does not hold the role this needs.";
-    /// Person deactivated.
     PersonDeactivated => "Deze persoon kan niet meer handelen.", "This person can no longer act.";
-    /// Registry refused otherwise.
     PeopleRefused => "Geweigerd", "Refused";
-    /// PIN too short.
     PinTooShort => "Een pincode heeft minstens 5 tekens.", "A PIN has at least 5 characters.";
-    /// PIN too long.
     PinTooLong => "Een pincode heeft hoogstens 128 tekens.", "A PIN has at most 128 characters.";
-    /// PIN characters.
     PinCharacters => "Een pincode heeft alleen letters, cijfers, leestekens en spaties (niet aan begin of eind).", "A PIN has only letters, digits, punctuation and spaces (not at the start or end).";
-    /// PIN too simple.
     PinTooSimple => "Die pincode is te eenvoudig (een teken herhaald, oplopende cijfers of uw naam).", "That PIN is too simple (one character repeated, consecutive digits or your name).";
-    /// Screen locked.
     ScreenLocked => "Scherm vergrendeld: de volgende handeling vraagt weer een pincode.", "Screen locked: the next act asks for a PIN again.";
-    /// Key: people.
     KeyPeople => "F9 mensen", "F9 people";
-    /// Key: lock.
     KeyLock => "F12 vergrendel", "F12 lock";
-    /// Key: choose person.
     KeyChoosePerson => "pijl kies", "arrows choose";
-    /// Key: confirm.
     KeyConfirmPin => "Enter bevestig", "Enter confirm";
-    /// Key: next field.
     KeyTabField => "Tab volgend veld", "Tab next field";
     /// Help of the PIN prompt.
     HelpPin => "Kies uw naam met pijl op/neer, typ uw persoonlijke pincode en druk Enter. Na drie onjuiste pincodes wacht elke volgende poging langer. Esc gaat terug naar het overzicht. F12 vergrendelt het scherm waar iemand bezig is; na 5 minuten zonder toets gebeurt dat vanzelf.", "Choose your name with Up/Down, type your personal PIN and press Enter. After three wrong PINs each next try waits longer. Esc returns to the overview. F12 locks a screen someone is working on; after 5 minutes without a key that happens by itself.";
@@ -633,37 +536,21 @@ catalogue! {
     HelpPeople => "Tab of pijl op/neer gaat naar het volgende veld; spatie wisselt de rol; Enter in het laatste veld schrijft in. Een naam die lijkt op een ingeschreven naam wordt geweigerd. Een coordinator voert niet in; een invoerder beslist niet. Esc gaat terug (niet voor de eerste coordinator).", "Tab or Up/Down goes to the next field; Space toggles the role; Enter in the last field registers. A name that can be taken for a registered one is refused. A coordinator does not type; a typist does not decide. Esc goes back (not for the first coordinator).";
 
     // ---- entry ----
-    /// Entry title.
     EntryTitle => "Invoer stembureau {0} ({1}e invoer, {2})", "Entry polling station {0} (entry {1}, {2})";
-    /// Voters block.
     BlockVoters => "Toegelaten kiezers", "Admitted voters";
-    /// Votes block.
     BlockVotes => "Uitgebrachte stemmen", "Votes cast";
-    /// Differences block.
     BlockDifferences => "Verschillen tussen kiezers en stemmen", "Differences between voters and votes";
-    /// List block.
     BlockList => "Lijst {0} - {1}", "List {0} - {1}";
-    /// A.
     FieldA => "Geldige stempassen", "Valid poll cards";
-    /// B.
     FieldB => "Geldige volmachtbewijzen", "Valid proxy certificates";
-    /// C.
     FieldC => "Geldige kiezerspassen", "Valid voter cards";
-    /// D.
     FieldD => "Totaal toegelaten kiezers", "Total admitted voters";
-    /// E.x.
     FieldListVotes => "Totaal lijst {0}", "Total list {0}";
-    /// E.
     FieldE => "Stemmen op kandidaten", "Votes on candidates";
-    /// F.
     FieldF => "Blanco stemmen", "Blank votes";
-    /// G.
     FieldG => "Ongeldige stemmen", "Invalid votes";
-    /// H.
     FieldH => "Totaal uitgebrachte stemmen", "Total votes cast";
-    /// I.
     FieldI => "Meer getelde stembiljetten", "More ballots counted";
-    /// J.
     FieldJ => "Minder getelde stembiljetten", "Fewer ballots counted";
     /// Tick box D = H.
     FieldDhEqual => "D en H zijn gelijk", "D and H are equal";
@@ -675,21 +562,13 @@ catalogue! {
     FieldExplainedYes => "Verschil volledig verklaard: ja", "Difference fully explained: yes";
     /// Tick box explained no.
     FieldExplainedNo => "Verschil volledig verklaard: nee", "Difference fully explained: no";
-    /// K.
     FieldK => "Meegenomen stembiljetten", "Ballots taken away";
-    /// L.
     FieldL => "Te weinig uitgereikte stembiljetten", "Too few ballots handed out";
-    /// M.
     FieldM => "Te veel uitgereikte stembiljetten", "Too many ballots handed out";
-    /// N.
     FieldN => "Andere verklaring", "Other explanation";
-    /// O.
     FieldO => "Geen verklaring", "No explanation";
-    /// Ticked.
     Ticked => "[x]", "[x]";
-    /// Not ticked.
     NotTicked => "[ ]", "[ ]";
-    /// Tick hint.
     TickHint => "x of spatie kruist aan, 0 of n maakt leeg", "x or space ticks, 0 or n clears";
     /// Which findings the finish screen shows.
     FindingsShown => "({0}-{1} van {2}, Op/Neer)", "({0}-{1} of {2}, Up/Down)";
@@ -701,45 +580,28 @@ catalogue! {
     NoSuchCandidate => "Kandidaat {0} staat niet op lijst {1}.", "Candidate {0} is not on list {1}.";
     /// List total on the list page.
     FieldListTotal => "Totaal lijst (zoals op papier)", "List total (as on paper)";
-    /// Finish title.
     FinishTitle => "Invoer afronden", "Finish entry";
-    /// No findings.
     NoFindings => "Geen fouten of waarschuwingen.", "No errors or warnings.";
-    /// Warnings seen.
     WarningsSeen => "Opslaan met waarschuwingen (!) mag: de coordinator controleert ze met het papier.", "Saving with warnings (!) is allowed: the coordinator checks them against the paper.";
     /// Saved with errors is allowed.
     SaveWithErrors => "Opslaan met fouten mag: de coordinator beslist.", "Saving with errors is allowed: the coordinator decides.";
-    /// Entry saved.
     EntrySaved => "Invoer opgeslagen.", "Entry saved.";
-    /// Entry paused.
     EntryPaused => "Invoer onderbroken; later verder te gaan.", "Entry paused; it can be resumed later.";
 
     // ---- coordinator ----
-    /// Coordinator title.
     CoordinatorTitle => "Coordinator: stembureau {0}", "Coordinator: polling station {0}";
-    /// Nothing to do.
     NothingToDo => "Voor dit stembureau is niets te beslissen.", "Nothing to decide for this polling station.";
-    /// Differences heading.
     DifferencesHeading => "De twee invoeren verschillen. Pak het papier erbij.", "The two entries differ. Take the paper report.";
     /// What the keys do when the entries differ.
     DifferencesOptions => "1: de 1e invoer ({0}) bewaren. 2: de 2e invoer ({1}) bewaren. 3: alleen deze velden terug naar {0}, 4: naar {1}; die typt ze opnieuw, daarna wordt opnieuw vergeleken. 0: beide weggooien.", "1: keep entry 1 ({0}). 2: keep entry 2 ({1}). 3: return only these fields to {0}, 4: to {1}, who types them again; then they are compared again. 0: discard both.";
-    /// Column field.
     ColField => "Veld", "Field";
-    /// Column first.
     ColFirst => "1e ({0})", "1st ({0})";
-    /// Column second.
     ColSecond => "2e ({0})", "2nd ({0})";
-    /// Errors heading.
     ErrorsHeading => "De invoer van {0} heeft fouten:", "The entry by {0} has errors:";
-    /// Kept first.
     KeptOne => "Invoer bewaard als definitieve uitslag.", "Entry kept as the definitive result.";
-    /// Keep second refused.
     KeepHasErrors => "Deze invoer heeft fouten en kan niet als uitslag bewaard worden.", "This entry has errors and cannot be kept as the result.";
-    /// Discarded both.
     DiscardedBoth => "Beide invoeren weggegooid; het stembureau begint opnieuw.", "Both entries discarded; the polling station starts again.";
-    /// Sent back.
     SentBack => "Invoer teruggestuurd naar de invoerder.", "Entry sent back to the typist.";
-    /// Fields returned.
     FieldsReturnedNote => "Verschillende velden teruggestuurd; de invoerder typt alleen die opnieuw.", "Differing fields returned; the typist retypes only those.";
     /// Coordinator screen while fields are returned.
     ReturnedHeading => "De velden {0} zijn teruggestuurd naar {1} ({2}e invoer), die ze opnieuw typt; daarna worden de invoeren opnieuw vergeleken. 0: beide invoeren weggooien.", "The fields {0} were returned to {1} (entry {2}), who types them again; then the entries are compared again. 0: discard both entries.";
@@ -747,31 +609,21 @@ catalogue! {
     RetypeMarked => "* = opnieuw typen, de rest blijft", "* = retype, the rest stays";
     /// A jump key while fields are returned.
     OnlyReturnedFields => "Alleen de teruggestuurde velden (*) worden opnieuw getypt; Enter/Tab gaat naar het volgende.", "Only the returned fields (*) are typed again; Enter/Tab goes to the next.";
-    /// Definitive result, read-only.
     DefinitiveHeading => "Definitief (alleen lezen). Uitslag getypt door {0}; andere invoerder: {1}.", "Definitive (read only). Result typed by {0}; other typist: {1}.";
     /// Position in a definitive result.
     ResultShown => "velden {0}-{1} van {2}", "fields {0}-{1} of {2}";
-    /// Discarded.
     Discarded => "Invoer weggegooid.", "Entry discarded.";
-    /// Warnings heading.
     WarningsHeading => "De uitslag van {0} en {1} heeft waarschuwingen. Controleer ze met het papier:", "The result by {0} and {1} has warnings. Check them against the paper:";
     /// The fields of a warning.
     WarningFields => "velden:", "fields:";
-    /// What acknowledging does.
     WarningsExplain => "A: de waarschuwingen kloppen met het papier; de uitslag wordt definitief. 0: beide invoeren weggooien.", "A: the warnings match the paper; the result becomes definitive. 0: discard both entries.";
-    /// Warnings acknowledged.
     WarningsAcknowledged => "Waarschuwingen geaccepteerd door de coordinator; uitslag definitief.", "Warnings acknowledged by the coordinator; result definitive.";
-    /// Who acknowledged, when.
     AcknowledgedBy => "Waarschuwingen geaccepteerd door {0} om {1}.", "Warnings acknowledged by {0} at {1}.";
 
     // ---- total ----
-    /// Total title.
     TotalTitle => "Gemeentelijk totaal", "Municipal total";
-    /// Not all definitive.
     NotAllDefinitive => "Nog niet alle stembureaus zijn definitief.", "Not every polling station is definitive yet.";
-    /// Export written.
     ExportWritten => "Ondertekende uitslag geschreven naar {0}", "Signed result written to {0}";
-    /// Export failed.
     ExportFailed => "Exporteren mislukt: {0}", "Export failed: {0}";
     /// Hash code of 510b.
     HashCode510 => "Hashcode van het 510b-bestand (zet deze op het proces-verbaal):", "Hash code of the 510b file (put it on the report):";
@@ -783,25 +635,16 @@ catalogue! {
     FiguresShown => "({0}-{1} van {2}, Op/Neer)", "({0}-{1} of {2}, Up/Down)";
     /// A list's figure (E.x) in English.
     FigureList => "Lijst {0} {1}", "List {0} {1}";
-    /// Ready to export.
     ReadyToExport => "Alle stembureaus zijn definitief. E schrijft de ondertekende uitslag met het proces-verbaal (PDF) op de stick; print dat en vergelijk het met deze cijfers.", "Every polling station is definitive. E writes the signed result with its report (PDF) to the stick; print the report and compare it with these figures.";
 
     // ---- help ----
-    /// Help start.
     HelpStart => "Vergelijk de vingerafdrukken met het papier. Typ de wachtwoordzin en druk Enter.", "Compare the fingerprints with the paper. Type the passphrase and press Enter.";
-    /// Help media.
     HelpMedia => "Kies met de pijltjes de stick met de verkiezingsdefinitie en druk Enter. Alleen een door de Kiesraad ondertekende stick wordt aanvaard.", "Choose the stick with the election definition with the arrows and press Enter. Only a stick signed by the Electoral Council is accepted.";
-    /// Help definition.
     HelpDefinition => "Controleer de gegevens van de verkiezing. Typ de gevraagde groepen van vier tekens van de hashcodes zoals ze op het papier staan.", "Check the election's details. Type the asked groups of four characters of the hash codes as printed on the paper.";
-    /// Help overview.
     HelpOverview => "Kies een stembureau en druk Enter om in te voeren. Een tweede invoer doet een andere invoerder. C opent het coordinatorscherm, T het totaal, S de aanwezigheid, bezwaren en opmerkingen van de zitting. In een volgende zitting legt O een onderzoek van het gekozen stembureau vast en C daarna de uitkomst.", "Choose a polling station and press Enter to type its report. Another typist does the second entry. C opens the coordinator screen, T the total, S the session's attendance, objections and remarks. In a next session O records an investigation of the chosen polling station and C then its outcome.";
-    /// Help entry.
     HelpEntry => "Typ elk getal zoals op het papier, ook de totalen; een leeg veld telt als 0. Enter, Tab of pijl omlaag: volgend veld. Shift+Tab of pijl omhoog: vorig veld. PgDn: naar het totaal van de lijst, daarna het volgende blok; PgUp: begin van het blok. T: naar het totaal van de lijst. K of /: naar een kandidaatnummer van de lijst. Vakjes: x, j of spatie kruist aan, 0, n of spatie maakt leeg. Fouten (X) en waarschuwingen (!) staan naast het veld. F10: klaar, naar controle en opslaan. Esc: onderbreken, later verder. Teruggestuurde velden (*): alleen die worden opnieuw getypt, Enter/Tab en pijlen gaan van de een naar de ander; de rest blijft zoals het was.", "Type every number as printed, totals too; an empty field counts as 0. Enter, Tab or Down: next field. Shift+Tab or Up: previous field. PgDn: to the list's total, then the next block; PgUp: start of the block. T: to the list's total. K or /: to a candidate number of the list. Boxes: x, y or space ticks, 0, n or space clears. Errors (X) and warnings (!) appear beside the field. F10: done, to the checks and saving. Esc: pause, resume later. Returned fields (*): only those are typed again, Enter/Tab and the arrows go from one to the next; the rest stays as it was.";
-    /// Help coordinator.
     HelpCoordinator => "Verschillen: bewaar de invoer die met het papier klopt (1, 2), stuur alleen de verschillende velden terug naar de 1e (3) of 2e (4) invoerder, die ze opnieuw typt waarna opnieuw vergeleken wordt, of gooi beide weg (0). Fouten: stuur terug naar de invoerder of gooi de invoer weg. Waarschuwingen: controleer ze met het papier en accepteer ze (A), of gooi beide invoeren weg (0). Definitief: de uitslag staat er alleen om te lezen; Op/Neer/PgUp/PgDn bladeren.", "Differences: keep the entry that matches the paper (1, 2), return only the differing fields to the 1st (3) or 2nd (4) typist, who types them again and the entries are compared again, or discard both (0). Errors: send back to the typist or discard the entry. Warnings: check them against the paper and acknowledge them (A), or discard both entries (0). Definitive: the result is shown read-only; Up/Down/PgUp/PgDn scroll.";
-    /// Help total.
     HelpTotal => "Vergelijk de cijfers (A-J, per lijst E.x) met het geprinte proces-verbaal voordat u tekent; Op/Neer bladert. Als alle stembureaus definitief zijn: E schrijft de ondertekende 510b naar de stick; daarna staat de hashcode groot op het scherm (H wisselt). Zet de hashcode op het proces-verbaal. Nog een stick nodig: steek een lege stick in en druk weer E; die krijgt dezelfde ondertekende uitslag met dezelfde hashcode. Z opent daarna een volgende zitting (onderzoeken en correcties). K voert voor de export het aantal kiesgerechtigden van de gemeente in (anders de som van de stembureaulijst).", "Compare the figures (A-J, per list E.x) with the printed report before signing; Up/Down scrolls. When every polling station is definitive: E writes the signed 510b to the stick; then the hash code is shown large (H toggles). Put the hash code on the report. Another stick needed: insert an empty stick and press E again; it gets the same signed result with the same hash code. Z then opens a next session (investigations and corrections). K enters the municipality's number of eligible voters before the export (else the sum of the list of polling stations).";
-    /// Journal failure.
     JournalFailed => "Het journaal kan niet geschreven worden: {0}. Er wordt niets meer aangenomen.", "The journal cannot be written: {0}. Nothing more is accepted.";
     /// Field is a number.
     DigitsOnly => "Alleen cijfers.", "Digits only.";
@@ -818,41 +661,28 @@ catalogue! {
     DemoPaperSays => "DEMO, het papier zou zeggen: {0}", "DEMO, the paper would say: {0}";
 
     // ---- definition check ----
-    /// Definition accepted.
     DefinitionAccepted => "Verkiezingsdefinitie aanvaard.", "Election definition accepted.";
 
     // ---- overview ----
-    /// Overview title.
     OverviewBodiesIn => "Overzicht: {0} van {1} binnen", "Overview: {0} of {1} in";
-    /// State: imported.
     StateIn => "binnen", "in";
-    /// State: missing.
     StateMissing => "ontbreekt", "missing";
     /// T pressed while results are missing.
     TotalNotYet => "Nog geen totaal: {0} uitslag(en) ontbreken ({1}).", "No total yet: {0} result(s) missing ({1}).";
     /// T pressed while a correction waits.
     TotalCorrectionFirst => "Nog geen totaal: eerst de wachtende correctie beslissen (K).", "No total yet: decide the waiting correction first (K).";
-    /// State: refused.
     StateRefused => "geweigerd", "refused";
-    /// State: correction pending.
     StateCorrection => "correctie wacht", "correction waiting";
-    /// Refused files heading.
     OverviewRefusedHeading => "Geweigerd:", "Refused:";
-    /// All in.
     OverviewComplete => "Alle uitslagen zijn binnen. Druk T voor het totaal.", "All results are in. Press T for the total.";
 
     // ---- import ----
-    /// Import check title.
     ImportTitle => "Uitslag van {0} {1}", "Result of {0} {1}";
-    /// File line.
     ImportFile => "Bestand: {0}", "File: {0}";
-    /// Signer line.
     ImportSigner => "Ondertekend door: {0}", "Signed by: {0}";
     /// Type groups of the file's hash code.
     ImportTypeGroups => "Typ de gevraagde groepen van de hashcode op het papieren proces-verbaal:", "Type the groups asked of the hash code on the paper report:";
-    /// Imported.
     Imported => "Uitslag van {0} ingelezen.", "Result of {0} imported.";
-    /// Same file again.
     AlreadyImported => "Dit bestand van {0} is al ingelezen; er verandert niets.", "This file of {0} was imported before; nothing changes.";
 
     // ---- refusals of a file ----
@@ -868,51 +698,33 @@ catalogue! {
     RefusedNotCount => "het bestand is geen leesbare telling", "the file is not a readable count";
     /// EML for another election.
     RefusedEmlElection => "het bestand is van verkiezing {0}, niet van {1}", "the file is of election {0}, not {1}";
-    /// Wrong level.
     RefusedLevel => "het bestand is een {0}; hier wordt een {1} ingelezen", "the file is a {0}; this level imports a {1}";
-    /// Unknown body.
     RefusedUnknownBody => "{0} hoort niet bij dit stembureau", "{0} does not belong to this committee";
-    /// Wrong contest.
     RefusedContest => "het bestand van {0} noemt kieskring {1}, verwacht {2}", "the file of {0} names contest {1}, expected {2}";
-    /// Sums wrong.
     RefusedSums => "de optellingen in het bestand kloppen niet", "the sums in the file are wrong";
     /// Unknown list or candidate.
     RefusedListCandidate => "{0} staat niet op de kandidatenlijsten", "{0} is not on the candidate lists";
-    /// Another correction pending.
     RefusedCorrectionPending => "er wacht al een correctie van {0}; beslis daar eerst over", "a correction of {0} is waiting; decide on it first";
-    /// Anything else.
     RefusedOther => "het bestand kan niet worden gebruikt", "the file cannot be used";
 
     // ---- correction ----
-    /// Correction title.
     CorrectionTitle => "Correctie: een ander bestand van {0} {1}", "Correction: a different file of {0} {1}";
-    /// Column headings.
     CorrectionColumns => "veld                                   nu ingelezen      nieuw bestand", "field                                  imported now      new file";
-    /// Current file.
     CorrectionCurrent => "Nu:    {0}", "Now:   {0}";
-    /// Proposed file.
     CorrectionProposed => "Nieuw: {0}", "New:   {0}";
     /// No differences in the totals.
     CorrectionNoDifference => "(geen verschil in de totalen)", "(no difference in the totals)";
-    /// Decided: accepted.
     CorrectionAccepted => "Correctie van {0} aanvaard; beide bestanden staan in het logboek.", "Correction of {0} accepted; both files are in the log.";
-    /// Decided: rejected.
     CorrectionRejected => "Correctie van {0} afgewezen; het eerdere bestand blijft.", "Correction of {0} rejected; the earlier file stays.";
-    /// The question.
     CorrectionQuestion => "Alleen de coordinator beslist. 1 = nieuw bestand aanvaarden, 2 = huidig houden.", "Only the coordinator decides. 1 = accept the new file, 2 = keep the current one.";
 
     // ---- figures ----
-    /// Figures title.
     FiguresTitle => "Totaal: vergelijk met het papieren proces-verbaal", "Total: compare with the paper report";
 
     // ---- apportionment ----
-    /// Seats title.
     SeatsTitle => "Zetelverdeling (stap voor stap)", "Seat apportionment (step by step)";
-    /// Lot title.
     LotTitle => "Gelijke stand: loting nodig", "Tie: a drawing of lots is needed";
-    /// The lists tied.
     LotSeat => "Restzetel: gelijk tussen lijsten {0}", "Remaining seat: tie between lists {0}";
-    /// The candidates tied.
     LotCandidate => "Lijst {0}: gelijk tussen kandidaten {1}", "List {0}: tie between candidates {1}";
     /// One of the tied and its votes.
     LotVotes => "  {0}: {1} stemmen", "  {0}: {1} votes";
@@ -951,9 +763,7 @@ catalogue! {
     CandidatesThreshold => "Voorkeursdrempel {0}% van de kiesdeler = {1} stemmen: op voorkeur gekozen is wie meer stemmen heeft (P 15).", "Preference threshold {0}% of the quota = {1} votes: elected by preference with more votes than that (P 15).";
     /// A list's heading on the candidates screen.
     ListSeats => "Lijst {0} {1}: zetels {2}", "List {0} {1}: seats {2}";
-    /// Candidates title.
     CandidatesTitle => "Gekozen kandidaten", "Elected candidates";
-    /// Elected by preference.
     ByPreference => "voorkeur", "preference";
     /// Elected by list order.
     ByListOrder => "lijstvolgorde", "list order";
@@ -965,9 +775,7 @@ catalogue! {
     DeceasedTitleMark => "Kandidaat overleden (P 19a)", "Candidate deceased (P 19a)";
     /// Title of undoing such a mark.
     DeceasedTitleUndo => "Markering overleden herstellen (vergissing)", "Undo a deceased mark (made in error)";
-    /// What marking does.
     DeceasedExplainMark => "Alleen de coordinator van het centraal stembureau markeert een kandidaat als overleden, met het bewijs van overlijden in handen. De kandidaat wordt bij de toewijzing van de zetels overgeslagen; een zetel die hem of haar zou toekomen, gaat naar de volgende kandidaat. Het besluit komt in het logboek en op het proces-verbaal (P 22-2).", "Only the coordinator of the central committee marks a candidate deceased, with the proof of death in hand. The candidate is passed over when the seats are given to candidates; a seat the candidate would have had goes to the next candidate. The decision goes into the journal and onto the report (P 22-2).";
-    /// What undoing does.
     DeceasedExplainUndo => "Een markering die bij vergissing is gemaakt wordt hersteld: de kandidaat telt weer mee. Het herstel komt als eigen regel in het logboek; de markering blijft daar zichtbaar.", "A mark made in error is undone: the candidate counts again. The undoing goes into the journal as a record of its own; the mark stays visible there.";
     /// Prompt for the list.
     DeceasedPromptList => "Lijstnummer:", "List number:";
@@ -978,11 +786,8 @@ catalogue! {
     DeceasedPromptKieskring => "Lijst {0} verschilt per kieskring (staat in kieskring {1}). Kieskring:", "List {0} differs between kieskringen (stands in kieskring {1}). Kieskring:";
     /// The list does not stand in the kieskring typed.
     DeceasedNoKieskring => "Lijst {0} staat niet in kieskring {1}; kies een van: {2}", "List {0} does not stand in kieskring {1}; choose one of: {2}";
-    /// No such list.
     DeceasedNoList => "Er is geen lijst {0}", "There is no list {0}";
-    /// No such candidate.
     DeceasedNoCandidate => "Lijst {0} heeft geen kandidaat {1}", "List {0} has no candidate {1}";
-    /// Marked already.
     DeceasedAlready => "Kandidaat {1} van lijst {0} is al als overleden gemarkeerd", "Candidate {1} of list {0} is marked deceased already";
     /// Not marked: nothing to undo.
     DeceasedNotMarked => "Kandidaat {1} van lijst {0} is niet als overleden gemarkeerd; er is niets te herstellen", "Candidate {1} of list {0} is not marked deceased; there is nothing to undo";
@@ -998,31 +803,21 @@ catalogue! {
     ConfirmDeceasedPrompt => "Typ ter bevestiging opnieuw het nummer van de kandidaat ({0}) en druk Enter. Esc gaat terug zonder besluit.", "To confirm, type the candidate's number ({0}) again and press Enter. Esc goes back without a decision.";
     /// A wrong number at the confirmation.
     ConfirmWrongCandidate => "Dat is niet het nummer van deze kandidaat ({0}); er is niets besloten.", "That is not this candidate's number ({0}); nothing was decided.";
-    /// Marked.
     DeceasedDone => "Lijst {0}, kandidaat {1} is als overleden gemarkeerd; de zetels van de lijst zijn opnieuw toegewezen.", "List {0}, candidate {1} is marked deceased; the list's seats were given again.";
-    /// Undone.
     DeceasedUndoneDone => "Lijst {0}, kandidaat {1}: de markering overleden is hersteld.", "List {0}, candidate {1}: the deceased mark is undone.";
-    /// Calculation failed.
     CalculationFailed => "De berekening kan niet: {0}", "The calculation is not possible: {0}";
 
     // ---- export ----
-    /// Export failed.
     WriteFailed => "Schrijven mislukt: {0}", "Writing failed: {0}";
-    /// Done title.
     DoneTitle => "Uitslag geschreven en gecontroleerd", "Result written and verified";
-    /// Where.
     DoneWhere => "Op de stick: {0}", "On the medium: {0}";
-    /// The hash code.
     DoneHash => "Hashcode van {0} (voor het papier):", "Hash code of {0} (for the paper):";
 
     // ---- journal ----
-    /// Journal write failed.
     JournalFailedNothingChanged => "Het logboek kan niet worden geschreven: {0}. Niets is veranderd.", "The journal cannot be written: {0}. Nothing changed.";
-    /// A step refused.
     StepRefused => "Niet mogelijk: {0}", "Not possible: {0}";
 
     // ---- help (F1) ----
-    /// Help title.
     HelpTitleCloses => "Hulp (F1 sluit)", "Help (F1 closes)";
     /// Help on a media screen.
     HelpMediaCounts => "De ondertekende bestanden op de stick(s). Kies er een met de pijlen en druk Enter: de handtekening, de ondertekenaar en de verkiezing worden gecontroleerd voordat iets wordt gelezen.", "The signed media on the stick(s). Choose one with the arrows and press Enter: the signature, the signer and the election are checked before anything is read.";
@@ -1046,29 +841,22 @@ catalogue! {
     HelpDone => "De uitslag is ondertekend geschreven en teruggelezen. Neem de hashcode over op het papier. E schrijft dezelfde bestanden op nog een stick.", "The result was written signed and read back. Copy the hash code onto the paper. E writes the same files to another stick.";
 
     // ---- key bars ----
-    /// Group typing keys.
     KeysGroups => "F1 hulp  Tab volgend veld  Enter controleer  Esc terug", "F1 help  Tab next field  Enter check  Esc back";
-    /// Overview keys.
     KeysOverview => "F1 hulp  I inlezen  K correctie  T totaal  Pijlen scroll  F2 taal  Ctrl+Q stop", "F1 help  I import  K correction  T total  Arrows scroll  F2 lang  Ctrl+Q quit";
     /// The keys of the CSB's overview.
     KeysOverviewCsb => "F1 hulp  I inlezen  K correctie  V verzoek  T totaal  F2 taal  Ctrl+Q stop", "F1 help  I import  K correction  V request  T total  F2 lang  Ctrl+Q quit";
-    /// Correction keys.
     KeysCorrection => "F1 hulp  1 aanvaarden  2 huidig houden  Pijlen scroll  Esc terug", "F1 help  1 accept  2 keep current  Arrows scroll  Esc back";
     /// Figures keys at an HSB.
     KeysFiguresHsb => "F1 hulp  E schrijf de 510c  Pijlen scroll  Esc overzicht", "F1 help  E write the 510c  Arrows scroll  Esc overview";
     /// Figures keys at a CSB.
     KeysFiguresCsb => "F1 hulp  Z zetelverdeling  Pijlen scroll  Esc overzicht", "F1 help  Z seat apportionment  Arrows scroll  Esc overview";
-    /// Seats keys.
     KeysSeats => "F1 hulp  Enter kandidaten  Pijlen scroll  Esc totaal", "F1 help  Enter candidates  Arrows scroll  Esc total";
-    /// Lot keys.
     KeysLot => "F1 hulp  Enter vastleggen  Esc terug", "F1 help  Enter record  Esc back";
-    /// Candidates keys.
     KeysCandidates => "F1 hulp  E schrijf 510d/520  O overleden  H herstel  Pijlen scroll  Esc zetels", "F1 help  E write 510d/520  O deceased  H undo mark  Arrows scroll  Esc seats";
     /// Keys while a list or candidate number is typed.
     KeysDeceased => "F1 hulp  cijfers + Enter  Backspace wist  Esc terug zonder besluit", "F1 help  digits + Enter  Backspace erases  Esc back without a decision";
     /// Keys of the confirmation of a deceased mark.
     KeysConfirmDeceased => "F1 hulp  nummer kandidaat + Enter bevestigt  Esc terug", "F1 help  candidate's number + Enter confirms  Esc back";
-    /// Done keys.
     KeysDone => "F1 hulp  E nog een stick  Ctrl+Q stop", "F1 help  E another stick  Ctrl+Q quit";
 
     // ---- what the media library reports, in the officials' words ----
@@ -1098,7 +886,6 @@ catalogue! {
     MediaBadName => "Ongeldige bestandsnaam", "Invalid file name";
     /// An export of that name exists.
     MediaExportExists => "Op de stick staat al een export met deze naam", "The stick already holds an export of this name";
-    /// Read back differs.
     MediaReadBack => "Controle na het schrijven mislukt: de stick geeft andere gegevens terug", "The check after writing failed: the stick gives other data back";
     /// The signed medium did not verify.
     MediaVerifyFailed => "De controle van het ondertekende medium is mislukt", "The check of the signed medium failed";
@@ -1114,13 +901,11 @@ catalogue! {
     MediaDevices => "USB-apparaten kunnen niet worden gevolgd", "USB devices cannot be followed";
     /// A card reader without a card.
     UnusableNoMedium => "geen medium (kaartlezer zonder kaart?)", "no medium (a card reader without a card?)";
-    /// No usable partition.
     UnusableNoPartition => "geen bruikbare partitie", "no usable partition";
     /// Only unsupported file systems.
     UnusableFileSystem => "geen bruikbare partitie: bestandssysteem niet ondersteund ({0}); gebruik FAT32 of exFAT", "no usable partition: file system not supported ({0}); use FAT32 or exFAT";
     /// A file system the appliance has but never mounts from a stick (ext4).
     UnusableFileSystemRefused => "niet gebruikt: {0} wordt van een stick nooit geopend (alleen FAT32 of exFAT); de stick is niet gekoppeld", "not used: {0} is never opened from a stick (FAT32 or exFAT only); the stick was not mounted";
-    /// Several usable partitions.
     UnusableSeveral => "{0} bruikbare partities; gebruik een stick met een partitie", "{0} usable partitions; use a stick with one partition";
     /// The stick cannot be read.
     UnusableUnreadable => "stick onleesbaar ({0})", "stick unreadable ({0})";
@@ -1160,7 +945,6 @@ catalogue! {
     RuleUnlimited => "P 8 grootste gemiddelden, zonder beperking", "P 8 highest averages, without limit";
 
     // ---- why a signed medium is refused (the signing crate's checks) ----
-    /// Incomplete or unreadable.
     RefusedIncomplete => "Stick geweigerd: de stick is onvolledig of onleesbaar", "Medium refused: the stick is incomplete or unreadable";
     /// A link or special file.
     RefusedLink => "Stick geweigerd: de stick bevat een snelkoppeling (symbolische link) of een speciaal bestand; zulke bestanden worden nooit gelezen", "Medium refused: the stick holds a symbolic link or a special file; such files are never read";
@@ -1168,7 +952,6 @@ catalogue! {
     RefusedSignerUnknown => "Stick geweigerd: de ondertekenaar is niet erkend door de vertrouwde sleutel van de Kiesraad", "Medium refused: the signer is not recognised by the Electoral Council's trusted key";
     /// Certificate not valid now.
     RefusedCertificateTime => "Stick geweigerd: het certificaat van de ondertekenaar is nu niet geldig", "Medium refused: the signer's certificate is not valid now";
-    /// Another election.
     RefusedMediumOtherElection => "Stick geweigerd: de stick hoort bij een andere verkiezing", "Medium refused: the stick belongs to another election";
     /// A signer not allowed to send this.
     RefusedSignerNotAllowed => "Stick geweigerd: deze ondertekenaar mag deze inhoud niet versturen", "Medium refused: this signer may not send this content";
@@ -1178,7 +961,6 @@ catalogue! {
     RefusedChanged => "Stick geweigerd: de handtekening klopt niet: de stick is na ondertekening gewijzigd", "Medium refused: the signature does not match: the stick was changed after signing";
     /// A file changed or missing.
     RefusedFileChanged => "Stick geweigerd: een bestand op de stick is na ondertekening gewijzigd of ontbreekt", "Medium refused: a file on the stick was changed after signing or is missing";
-    /// Anything else damaged.
     RefusedDamaged => "Stick geweigerd: de stick is beschadigd of ongeldig", "Medium refused: the stick is damaged or invalid";
 
     // ---- the definition medium and the export, in the officials' words ----

@@ -11,8 +11,8 @@ use ratatui::widgets::{Paragraph, Wrap};
 use tally_core::entry::{CheckResult, FieldValue, Severity, check};
 
 use crate::app::{Screen, State, status_msg, value_text};
-use crate::form::{FieldId, Form};
-use crate::shell::view::{BOLD, CURSOR, DIM, ERR, WARN, hash_group, problem_line, rows};
+use crate::form::FieldId;
+use crate::shell::view::{BOLD, CURSOR, DIM, ERR, WARN, hash_code_rows, problem_line, rows};
 use crate::text::{Lang, Msg};
 use tally_ledger::municipal::{Slot, Status};
 
@@ -110,7 +110,7 @@ fn decision_text(
                 &[
                     &station.to_string(),
                     &fields.len().to_string(),
-                    &field_codes(state, fields),
+                    &field_codes(fields),
                     &typist,
                     &slot.number().to_string(),
                 ],
@@ -122,16 +122,9 @@ fn decision_text(
 
 /// The fields' codes as on the coordinator's screen (`A, L1.K1, L1.T`: a candidate's
 /// number alone does not say its list), in the given order.
-fn field_codes(state: &State, fields: &[FieldId]) -> String {
-    let Some(form) = state.ledger.form() else {
-        return String::new();
-    };
-    let _ = form;
-    fields
-        .iter()
-        .map(ToString::to_string)
-        .collect::<Vec<_>>()
-        .join(", ")
+fn field_codes(fields: &[FieldId]) -> String {
+    let codes: Vec<String> = fields.iter().map(ToString::to_string).collect();
+    codes.join(", ")
 }
 
 /// What a coordinator's decision does, in words (the confirmation screen).
@@ -361,28 +354,6 @@ fn field_marks(findings: &[CheckResult], field: FieldId) -> Vec<Span<'static>> {
     out
 }
 
-/// The findings of an entry whose fields the typist has dealt with (each is before the
-/// cursor or already has a value), or all of them when the entry is complete.
-fn passed_findings(
-    form: &Form,
-    values: &tally_core::entry::PollingStationEntry,
-    cursor: usize,
-    all: bool,
-) -> Vec<CheckResult> {
-    check(values, &form.shape)
-        .into_iter()
-        .filter(|f| {
-            all || f.fields.iter().all(|id| {
-                form.index_of(*id).is_some_and(|i| i < cursor)
-                    || matches!(
-                        values.get(*id),
-                        Some(FieldValue::Count(_)) | Some(FieldValue::Mark(true))
-                    )
-            })
-        })
-        .collect()
-}
-
 fn finding_text(f: &CheckResult, lang: Lang) -> String {
     match lang {
         Lang::Nl => f.message_nl(),
@@ -422,7 +393,7 @@ fn entry(
     };
     let cursor = e.cursor;
     let block = form.fields.get(cursor).map_or(0, |f| f.block);
-    let findings = passed_findings(form, &e.values, cursor, e.finished);
+    let findings = form.passed_findings(&e.values, cursor, e.finished);
     // Fields returned for correction are marked `*`; the others stay as they were.
     let returned: Option<&[FieldId]> = state
         .ledger
@@ -577,7 +548,6 @@ fn entry(
         Paragraph::new(lines).wrap(Wrap { trim: false }),
         findings_area,
     );
-    let _ = FieldValue::Empty;
 }
 
 fn finish(state: &State, frame: &mut Frame, area: Rect, station: u32, slot: Slot, scroll: usize) {
@@ -745,11 +715,7 @@ fn coordinator(state: &State, frame: &mut Frame, area: Rect, station: u32, scrol
                 .unwrap_or_default();
             lines.push(Line::from(Msg::ReturnedHeading.fill(
                 lang,
-                &[
-                    &field_codes(state, fields),
-                    &typist,
-                    &slot.number().to_string(),
-                ],
+                &[&field_codes(fields), &typist, &slot.number().to_string()],
             )));
         }
         Status::Definitive => {
@@ -928,9 +894,8 @@ fn total(state: &State, frame: &mut Frame, area: Rect) {
         if area.height > 20 {
             lines.push(Line::styled(Msg::HashCode510.text(lang).to_string(), BOLD));
         }
-        for row in 0..4 {
-            let groups: Vec<&str> = (0..4).map(|c| hash_group(sha, row * 4 + c)).collect();
-            for l in big_text(&groups.join(" ")) {
+        for row in hash_code_rows(sha, 4, " ") {
+            for l in big_text(&row) {
                 lines.push(Line::styled(format!("  {l}"), BOLD));
             }
         }
@@ -981,10 +946,9 @@ fn total(state: &State, frame: &mut Frame, area: Rect) {
         }
         Some((path, sha)) => {
             top.push(Line::from(Msg::HashCode510.text(lang)));
-            for row in 0..4 {
-                let groups: Vec<&str> = (0..4).map(|c| hash_group(sha, row * 4 + c)).collect();
+            for row in hash_code_rows(sha, 4, "    ") {
                 top.push(Line::styled(
-                    format!("      {}", groups.join("    ")),
+                    format!("      {row}"),
                     BOLD.add_modifier(Modifier::REVERSED),
                 ));
             }
@@ -1072,27 +1036,15 @@ pub fn figure_rows(
 }
 
 fn english_figure_label(figures: &tally_report::ComparisonFigures, code: &str) -> Option<String> {
-    let m = |m: Msg| Some(m.en().to_string());
-    match code {
-        "A" => m(Msg::FieldA),
-        "B" => m(Msg::FieldB),
-        "C" => m(Msg::FieldC),
-        "D" => m(Msg::FieldD),
-        "E" => m(Msg::FieldE),
-        "F" => m(Msg::FieldF),
-        "G" => m(Msg::FieldG),
-        "H" => m(Msg::FieldH),
-        "I" => m(Msg::FieldI),
-        "J" => m(Msg::FieldJ),
-        other => {
-            let n = other.strip_prefix("E.")?;
-            let list = figures.lists.iter().find(|l| l.list.to_string() == n)?;
-            Some(
-                Msg::FigureList
-                    .fill(Lang::En, &[n, &list.name])
-                    .trim_end()
-                    .to_string(),
-            )
-        }
-    }
+    let Some(n) = code.strip_prefix("E.") else {
+        let field = code.parse().ok().and_then(crate::form::field_msg)?;
+        return Some(field.en().to_string());
+    };
+    let list = figures.lists.iter().find(|l| l.list.to_string() == n)?;
+    Some(
+        Msg::FigureList
+            .fill(Lang::En, &[n, &list.name])
+            .trim_end()
+            .to_string(),
+    )
 }

@@ -7,15 +7,9 @@
 //! whose outcome [`Higher::effect`] journals.
 
 use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
-use tally_core::aggregate::{AggregateError, AggregationLevel, BodyState, ImportOutcome};
-use tally_core::apportionment::{
-    CandidateDrawing, CandidateError, CandidateLot, GroupDrawing, GroupDrawn, GroupLot,
-    SeatDrawing, SeatLot,
-};
+use tally_core::aggregate::{AggregateError, AggregationLevel, ImportOutcome};
+use tally_core::apportionment::{CandidateDrawing, GroupDrawing, SeatDrawing};
 use tally_core::counts::CountFile;
-use tally_core::double_entry::Role;
-use tally_core::election::Candidate;
-use tally_core::eml::definition::SourceFile;
 use tally_core::ids::{CandidatePosition, ListNumber};
 use tally_core::people::PersonId;
 use tally_export::{Created, ExportError, ExportFile, JournalMark};
@@ -35,6 +29,7 @@ use tally_ledger::higher::{
     RefusedFile, is_marked_deceased,
 };
 use tally_ledger::persist::PersistError;
+use tally_ledger::session::GSB_REASONS;
 
 /// The HSB and CSB level.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -87,8 +82,8 @@ pub enum HigherEvent {
     CountVerified(Medium, Result<Box<VerifiedCount>, Refusal>),
     /// An import's outcome (journaled), or its refusal (journaled as refused).
     Imported(Result<ImportOutcome, Refusal>),
-    /// The export's outcome (the record is journaled and applied).
-    Exported(Result<ExportDone, Refusal>),
+    /// The export failed (a written export is journaled and applied as its record).
+    ExportFailed(Refusal),
 }
 
 /// The screens of the HSB and CSB.
@@ -180,7 +175,7 @@ pub struct Extra {
     /// The lot being typed.
     pub input: String,
     /// Scroll offset of long screens.
-    pub scroll: u16,
+    pub scroll: usize,
     /// The total when every body is in, as shown (refreshed after every change).
     pub total: Option<Result<CountFile, AggregateError>>,
     /// The calculation at a CSB (refreshed after every change).
@@ -299,12 +294,7 @@ impl Level for Higher {
             },
             _ => return None,
         };
-        Some(Guard {
-            role: Role::Coordinator,
-            only: None,
-            except: None,
-            act,
-        })
+        Some(Guard::coordinator(act))
     }
 
     fn authorized(state: &mut State, _person: PersonId, act: HigherAct) -> Vec<Effect> {
@@ -418,10 +408,6 @@ impl Level for Higher {
         }
     }
 
-    fn extra(_seed: u64) -> Extra {
-        Extra::default()
-    }
-
     fn refresh(state: &mut State) {
         state.level.total = state.ledger.shown_total();
         state.level.outcome = state.ledger.outcome_of(state.level.total.as_ref());
@@ -441,15 +427,7 @@ impl Level for Higher {
     fn event(state: &mut State, event: HigherEvent) -> Vec<Effect> {
         match event {
             HigherEvent::CountVerified(_, Ok(count)) => {
-                let again = state.ledger.aggregation.as_ref().and_then(|agg| {
-                    agg.bodies().iter().find_map(|(b, s)| match s {
-                        BodyState::Imported(f) if f.sha256.to_hex() == count.sha256 => {
-                            Some(b.id.clone())
-                        }
-                        _ => None,
-                    })
-                });
-                if let Some(body) = again {
+                if let Some(body) = state.ledger.imported_by(&count.sha256) {
                     state.info(Msg::AlreadyImported, &[&body]);
                     go(state, Screen::Overview);
                     return vec![];
@@ -494,8 +472,7 @@ impl Level for Higher {
                 go(state, Screen::Overview);
                 vec![]
             }
-            HigherEvent::Exported(Ok(_)) => vec![],
-            HigherEvent::Exported(Err(r)) => {
+            HigherEvent::ExportFailed(r) => {
                 state.error(r);
                 vec![]
             }
@@ -689,51 +666,14 @@ fn import(ctx: &mut Ctx<'_, Higher>, count: &VerifiedCount) -> Vec<Event> {
 
 /// Builds the result's files from the ledger, signs and writes them, and journals it.
 fn export(ctx: &mut Ctx<'_, Higher>) -> Vec<Event> {
-    let exported = |r| vec![shell::Event::Level(HigherEvent::Exported(r))];
+    let not_written = |r| vec![shell::Event::Level(HigherEvent::ExportFailed(r))];
     // The ledger is only read while the services sign and write (disjoint borrows: nothing
     // of the state is copied).
-    let ledger = &ctx.state.ledger;
+    let (ledger, demo) = (&ctx.state.ledger, ctx.state.demo);
     let Some(def) = ledger.definition.as_ref() else {
-        return exported(Err(Refusal::with(Msg::WriteFailed, &["definition"], "")));
+        return not_written(Refusal::with(Msg::WriteFailed, &["definition"], ""));
     };
-    let lists: Vec<SourceFile<'_>> = def
-        .list_files
-        .0
-        .iter()
-        .map(|(n, b)| SourceFile::new(n, b))
-        .collect();
-    let contest = def.contest();
-    let body = tally_export::Body {
-        election: &def.election,
-        level: def.level,
-        id: &def.body_id,
-        name: &def.body_name,
-        contest: &contest,
-        lists: &lists,
-        demo: ctx.state.demo,
-    };
-    let requests: Vec<(&str, u32, &str, &str)> = ledger
-        .requests
-        .iter()
-        .map(|r| {
-            (
-                r.municipality.as_str(),
-                r.station,
-                r.reason.eml_value(),
-                r.instruction.as_str(),
-            )
-        })
-        .collect();
-    let build = |created: &Created| {
-        let total = ledger
-            .total(&created.eml)
-            .ok_or(ExportError::Incomplete)??;
-        if def.is_central() {
-            tally_export::central_with(&body, &total, &ledger.decisions, &requests, created)
-        } else {
-            tally_export::district(&body, &total, created)
-        }
-    };
+    let build = |created: &Created| ledger.export_files(created, demo);
     let kind = if def.is_central() {
         ContentKind::Results510d520
     } else {
@@ -746,21 +686,21 @@ fn export(ctx: &mut Ctx<'_, Higher>) -> Vec<Event> {
         .export(kind, &def.election.id.0, journal, &build)
     {
         Ok(d) => d,
-        Err(r) => return exported(Err(r)),
+        Err(r) => return not_written(r),
     };
     let record = Record::Exported {
         path: done.path.clone(),
         files: done.files.clone(),
         by: None,
     };
-    match ctx.persist(record, None) {
-        Ok((record, _)) => {
-            let mut out = vec![shell::Event::Applied(record)];
-            out.extend(exported(Ok(done)));
-            out
-        }
-        Err(e) => vec![failed(&e)],
-    }
+    vec![ctx.persist_event(record)]
+}
+
+/// The export asked: a coordinator's PIN, then back to this screen and the export.
+fn export_asked(state: &mut State) -> Vec<Effect> {
+    let back = Box::new(state.level_screen().cloned().unwrap_or(Screen::Overview));
+    state.coordinator(HigherAct::Export(back));
+    vec![]
 }
 
 fn letter(key: &KeyEvent) -> Option<char> {
@@ -817,86 +757,88 @@ fn import_check_key(state: &mut State, key: KeyEvent) -> Vec<Effect> {
 }
 
 fn on_key(state: &mut State, key: KeyEvent) -> Vec<Effect> {
-    if matches!(
-        state.screen,
-        shell::Screen::Level(Screen::ImportCheck { .. })
-    ) {
-        return import_check_key(state, key);
+    match &mut state.screen {
+        shell::Screen::Level(Screen::ImportCheck { .. }) => return import_check_key(state, key),
+        shell::Screen::Level(Screen::ConfirmCorrection {
+            body,
+            accept,
+            typed,
+        }) => {
+            match key.code {
+                KeyCode::Esc => go(state, Screen::Correction),
+                KeyCode::Enter if typed.trim().eq_ignore_ascii_case(body) => {
+                    let (body, accept) = (body.clone(), *accept);
+                    return vec![Effect::Persist(Record::CorrectionDecided {
+                        body,
+                        accept,
+                        by: None,
+                    })];
+                }
+                KeyCode::Enter => {
+                    typed.clear();
+                    let refusal = Refusal::with(Msg::ConfirmWrongBody, &[body], "");
+                    state.error(refusal);
+                }
+                KeyCode::Char(c) if c.is_ascii_alphanumeric() && typed.len() < 16 => {
+                    typed.push(c);
+                }
+                KeyCode::Backspace => {
+                    typed.pop();
+                }
+                _ => {}
+            }
+            return vec![];
+        }
+        shell::Screen::Level(Screen::Request {
+            municipality,
+            station,
+            reason,
+            text,
+            step,
+        }) => {
+            match key.code {
+                KeyCode::Esc => go(state, Screen::Overview),
+                KeyCode::Enter => match *step {
+                    0 if !municipality.is_empty() => *step = 1,
+                    1 if station.parse::<u32>().is_ok_and(|n| n > 0) => *step = 2,
+                    3 if !text.trim().is_empty() => {
+                        let (Ok(n), Some(r)) = (station.parse::<u32>(), *reason) else {
+                            return vec![];
+                        };
+                        let record = Record::InvestigationAsked {
+                            municipality: std::mem::take(municipality),
+                            station: n,
+                            reason: r,
+                            instruction: text.trim().to_owned(),
+                            by: None,
+                        };
+                        go(state, Screen::Overview);
+                        return vec![Effect::Persist(record)];
+                    }
+                    _ => state.error(Refusal::with(Msg::SessionTextEmpty, &[], "")),
+                },
+                KeyCode::Char(c @ ('1' | '2')) if *step == 2 => {
+                    *reason = GSB_REASONS.get(usize::from(c == '2')).copied();
+                    *step = 3;
+                }
+                _ => match step {
+                    0 => crate::session::type_number(municipality, &key, 4),
+                    1 => crate::session::type_number(station, &key, 6),
+                    3 => crate::session::type_text(text, &key),
+                    _ => {}
+                },
+            }
+            return vec![];
+        }
+        _ => {}
     }
     let Some(screen) = state.level_screen().cloned() else {
         return vec![];
     };
-    if scrolls(&screen) {
-        let scroll = &mut state.level.scroll;
-        match key.code {
-            KeyCode::PageDown => *scroll = scroll.saturating_add(10),
-            KeyCode::PageUp => *scroll = scroll.saturating_sub(10),
-            KeyCode::Down => *scroll = scroll.saturating_add(1),
-            KeyCode::Up => *scroll = scroll.saturating_sub(1),
-            _ => {}
-        }
-        if matches!(
-            key.code,
-            KeyCode::PageDown | KeyCode::PageUp | KeyCode::Down | KeyCode::Up
-        ) {
-            return vec![];
-        }
+    if scrolls(&screen) && shell::scroll(&mut state.level.scroll, key.code, true, u16::MAX.into()) {
+        return vec![];
     }
     match screen {
-        Screen::Request {
-            mut municipality,
-            mut station,
-            mut reason,
-            mut text,
-            mut step,
-        } => {
-            let by = None;
-            match key.code {
-                KeyCode::Esc => {
-                    go(state, Screen::Overview);
-                    return vec![];
-                }
-
-                KeyCode::Enter => match step {
-                    0 if !municipality.is_empty() => step = 1,
-                    1 if station.parse::<u32>().is_ok_and(|n| n > 0) => step = 2,
-                    3 if !text.trim().is_empty() => {
-                        let (Ok(n), Some(r)) = (station.parse::<u32>(), reason) else {
-                            return vec![];
-                        };
-                        go(state, Screen::Overview);
-                        return vec![Effect::Persist(Record::InvestigationAsked {
-                            municipality,
-                            station: n,
-                            reason: r,
-                            instruction: text.trim().to_owned(),
-                            by,
-                        })];
-                    }
-                    _ => state.error(Refusal::with(Msg::SessionTextEmpty, &[], "")),
-                },
-                KeyCode::Char(c @ ('1' | '2')) if step == 2 => {
-                    reason = tally_ledger::session::GSB_REASONS
-                        .get(usize::from(c == '2'))
-                        .copied();
-                    step = 3;
-                }
-                _ => match step {
-                    0 => crate::session::type_number(&mut municipality, &key, 4),
-                    1 => crate::session::type_number(&mut station, &key, 6),
-                    3 => crate::session::type_text(&mut text, &key),
-                    _ => {}
-                },
-            }
-            state.go(Screen::Request {
-                municipality,
-                station,
-                reason,
-                text,
-                step,
-            });
-            vec![]
-        }
         Screen::Overview => match letter(&key) {
             Some('v') if is_central(state) => {
                 state.coordinator(HigherAct::Request);
@@ -970,52 +912,14 @@ fn on_key(state: &mut State, key: KeyEvent) -> Vec<Effect> {
             }
             vec![]
         }
-        Screen::ConfirmCorrection {
-            body,
-            accept,
-            mut typed,
-        } => {
-            match key.code {
-                KeyCode::Esc => {
-                    go(state, Screen::Correction);
-                    return vec![];
-                }
-                KeyCode::Enter if typed.trim().eq_ignore_ascii_case(&body) => {
-                    return vec![Effect::Persist(Record::CorrectionDecided {
-                        body,
-                        accept,
-                        by: None,
-                    })];
-                }
-                KeyCode::Enter => {
-                    typed.clear();
-                    state.error(Refusal::with(Msg::ConfirmWrongBody, &[&body], ""));
-                }
-                KeyCode::Backspace => {
-                    typed.pop();
-                }
-                KeyCode::Char(c) if c.is_ascii_alphanumeric() && typed.len() < 16 => {
-                    typed.push(c);
-                }
-                _ => {}
-            }
-            state.go(Screen::ConfirmCorrection {
-                body,
-                accept,
-                typed,
-            });
-            vec![]
-        }
+        // Handled above, typed in place.
+        Screen::ConfirmCorrection { .. } | Screen::Request { .. } => vec![],
         Screen::Figures => match (key.code, letter(&key)) {
             (KeyCode::Esc, _) => {
                 go(state, Screen::Overview);
                 vec![]
             }
-            (_, Some('e')) if !is_central(state) => {
-                let back = Box::new(state.level_screen().cloned().unwrap_or(Screen::Overview));
-                state.coordinator(HigherAct::Export(back));
-                vec![]
-            }
+            (_, Some('e')) if !is_central(state) => export_asked(state),
             (_, Some('z')) if is_central(state) => {
                 let screen = match &state.level.outcome {
                     Some(Ok(Computation::SeatLotsNeeded(_))) => Screen::Lot,
@@ -1044,27 +948,18 @@ fn on_key(state: &mut State, key: KeyEvent) -> Vec<Effect> {
                 go(state, Screen::Seats);
                 vec![]
             }
-            KeyCode::Backspace => {
-                state.level.input.pop();
-                vec![]
-            }
-            KeyCode::Char(c) if c.is_ascii_digit() && state.level.input.len() < 4 => {
-                state.level.input.push(c);
-                vec![]
-            }
             KeyCode::Enter => lot_entered(state),
-            _ => vec![],
+            _ => {
+                crate::session::type_number(&mut state.level.input, &key, 4);
+                vec![]
+            }
         },
         Screen::Candidates => match (key.code, letter(&key)) {
             (KeyCode::Esc, _) => {
                 go(state, Screen::Seats);
                 vec![]
             }
-            (_, Some('e')) => {
-                let back = Box::new(state.level_screen().cloned().unwrap_or(Screen::Overview));
-                state.coordinator(HigherAct::Export(back));
-                vec![]
-            }
+            (_, Some('e')) => export_asked(state),
             (_, Some('o')) => {
                 state.coordinator(HigherAct::Deceased { undo: false });
                 vec![]
@@ -1082,11 +977,7 @@ fn on_key(state: &mut State, key: KeyEvent) -> Vec<Effect> {
         Screen::Deceased { choice, typed } => deceased_key(state, key, choice, typed),
         // Another stick: the same signed files (the kept export).
         Screen::Done => match letter(&key) {
-            Some('e') => {
-                let back = Box::new(state.level_screen().cloned().unwrap_or(Screen::Overview));
-                state.coordinator(HigherAct::Export(back));
-                vec![]
-            }
+            Some('e') => export_asked(state),
             _ => vec![],
         },
     }
@@ -1197,24 +1088,6 @@ pub fn list_label(list: ListNumber, kieskring: Option<u32>) -> String {
     }
 }
 
-/// The candidate at `position` on list `list` as the candidate lists name it (the contest
-/// of this level first, then any contest that has the list).
-pub fn listed_candidate(
-    state: &State,
-    list: ListNumber,
-    position: Option<CandidatePosition>,
-) -> Option<(&tally_core::election::PoliticalList, Option<&Candidate>)> {
-    let def = state.ledger.definition.as_ref()?;
-    let political = def.election.list(&def.contest(), list).or_else(|| {
-        def.election
-            .contests
-            .iter()
-            .find_map(|c| c.lists.iter().find(|l| l.number == list))
-    })?;
-    let candidate = position.and_then(|p| political.candidates.iter().find(|c| c.position == p));
-    Some((political, candidate))
-}
-
 /// A key while a deceased candidate is chosen and confirmed: digits, Backspace, Enter and Esc
 /// only (no letter acts while a number is typed). The list, for a list that differs between
 /// kieskringen the kieskring, the candidate, then the candidate's number again.
@@ -1252,7 +1125,7 @@ fn deceased_key(
             match (choice.list, choice.kieskring, choice.candidate) {
                 (None, _, _) => {
                     let l = ListNumber(n);
-                    if listed_candidate(state, l, None).is_some() {
+                    if state.ledger.listed_candidate(l, None).is_some() {
                         next.list = Some(l);
                         next.kieskringen = state.ledger.list_kieskringen(l).unwrap_or_default();
                         go(state, deceased_screen(next));
@@ -1279,8 +1152,8 @@ fn deceased_key(
                     // A kieskring whose candidate list (230b) the CSB does not hold: the
                     // count's own list of that kieskring decides (the ledger refuses a
                     // position it does not have).
-                    let found = kieskring_candidate(state, l, k, c).is_some()
-                        || k.is_some_and(|k| kieskring_list(state, l, k).is_none());
+                    let found = state.ledger.kieskring_candidate(l, k, c).is_some()
+                        || k.is_some_and(|k| state.ledger.kieskring_list(l, k).is_none());
                     let marked = is_marked_deceased(&state.ledger.decisions, l, c, k);
                     let args = [list_label(l, k), c.to_string()];
                     let args = [args[0].as_str(), args[1].as_str()];
@@ -1342,66 +1215,18 @@ fn deceased_key(
     vec![]
 }
 
-/// The candidate at `position` on list `list`: of the kieskring's candidate list (230b) for
-/// a list that differs between kieskringen, else as [`listed_candidate`] finds it.
-pub fn kieskring_candidate(
-    state: &State,
-    list: ListNumber,
-    kieskring: Option<u32>,
-    position: CandidatePosition,
-) -> Option<&Candidate> {
-    match kieskring {
-        None => listed_candidate(state, list, Some(position)).and_then(|(_, c)| c),
-        Some(k) => kieskring_list(state, list, k)?
-            .candidates
-            .iter()
-            .find(|c| c.position == position),
-    }
-}
+pub use tally_ledger::higher::PendingDrawing;
 
-/// List `list` of kieskring `kieskring` as its candidate list (230b) gives it, when the CSB
-/// holds that kieskring's lists.
-fn kieskring_list(
-    state: &State,
-    list: ListNumber,
-    kieskring: u32,
-) -> Option<&tally_core::election::PoliticalList> {
-    let def = state.ledger.definition.as_ref()?;
-    def.election
-        .list(&tally_core::ids::ContestId(kieskring.to_string()), list)
-        .filter(|l| !l.candidates.is_empty())
-}
-
-/// A drawing of lots the calculation waits for.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub enum PendingDrawing {
-    /// Between lists, for a seat.
-    Seat(SeatDrawing),
-    /// Between candidates of a list, for a preference seat.
-    Candidate(CandidateDrawing),
-    /// Within a list group (lists that differ between kieskringen): between its lists (by
-    /// kieskring) or between candidates (by their number in the tie as shown).
-    Group(GroupDrawing),
-}
-
-impl PendingDrawing {
-    /// The numbers the official may type: lists, positions on the list, a group's lists by
-    /// their kieskring, or a group's tied candidates counted from 1.
-    pub fn tied(&self) -> Vec<u32> {
-        match self {
-            PendingDrawing::Seat(d) => d.tied.iter().map(|l| l.0).collect(),
-            PendingDrawing::Candidate(d) => d.tied.iter().map(|p| p.0).collect(),
-            PendingDrawing::Group(
-                GroupDrawing::RemainingSeat { tied, .. } | GroupDrawing::Retraction { tied, .. },
-            ) => tied.clone(),
-            PendingDrawing::Group(GroupDrawing::PreferenceSeat { tied, .. }) => {
-                (1..=u32::try_from(tied.len()).unwrap_or(0)).collect()
-            }
-        }
-    }
-
+/// A drawing of lots in the catalogue's words.
+pub trait DrawingWords {
     /// The drawing in words, in `lang`.
-    pub fn text(&self, lang: Lang) -> String {
+    fn text(&self, lang: Lang) -> String;
+    /// What the official types, in the catalogue's words.
+    fn prompt(&self) -> Msg;
+}
+
+impl DrawingWords for PendingDrawing {
+    fn text(&self, lang: Lang) -> String {
         match self {
             PendingDrawing::Seat(d) => seat_drawing_text(d, lang),
             PendingDrawing::Candidate(d) => candidate_drawing_text(d, lang),
@@ -1429,47 +1254,13 @@ impl PendingDrawing {
         }
     }
 
-    /// What the official types, in the catalogue's words.
-    pub fn prompt(&self) -> Msg {
+    fn prompt(&self) -> Msg {
         match self {
             PendingDrawing::Seat(_) => Msg::LotPromptList,
             PendingDrawing::Candidate(_) => Msg::LotPromptCandidate,
             PendingDrawing::Group(GroupDrawing::PreferenceSeat { .. }) => Msg::LotPromptTieNumber,
             PendingDrawing::Group(_) => Msg::LotPromptKieskring,
         }
-    }
-
-    /// The record of `drawn` (one of [`PendingDrawing::tied`]).
-    pub fn record(self, drawn: u32) -> Option<Record> {
-        Some(match self {
-            PendingDrawing::Seat(drawing) => Record::SeatLot {
-                lot: SeatLot {
-                    drawing,
-                    drawn: ListNumber(drawn),
-                },
-                by: None,
-            },
-            PendingDrawing::Candidate(drawing) => Record::CandidateLot {
-                lot: CandidateLot {
-                    drawing,
-                    drawn: CandidatePosition(drawn),
-                },
-                by: None,
-            },
-            PendingDrawing::Group(drawing) => {
-                let drawn = match &drawing {
-                    GroupDrawing::PreferenceSeat { tied, .. } => GroupDrawn::Candidate(
-                        tied.get(usize::try_from(drawn.checked_sub(1)?).ok()?)?
-                            .clone(),
-                    ),
-                    _ => GroupDrawn::List(drawn),
-                };
-                Record::GroupLot {
-                    lot: GroupLot { drawing, drawn },
-                    by: None,
-                }
-            }
-        })
     }
 }
 
@@ -1517,20 +1308,7 @@ pub fn candidate_drawing_text(d: &CandidateDrawing, lang: Lang) -> String {
 
 /// The drawing the calculation waits for.
 pub fn pending_lot(state: &State) -> Option<PendingDrawing> {
-    match state.level.outcome.as_ref()? {
-        Ok(Computation::SeatLotsNeeded(n)) => Some(PendingDrawing::Seat(n.drawing.clone())),
-        Ok(Computation::Complete(r)) => r.candidates.iter().find_map(|c| match c {
-            ListOutcome::LotsNeeded { drawing, .. } => {
-                Some(PendingDrawing::Candidate(drawing.clone()))
-            }
-            ListOutcome::Refused {
-                error: CandidateError::GroupLotsNeeded(drawing),
-                ..
-            } => Some(PendingDrawing::Group(drawing.clone())),
-            _ => None,
-        }),
-        Err(_) => None,
-    }
+    state.level.outcome.as_ref().and_then(PendingDrawing::of)
 }
 
 fn lot_entered(state: &mut State) -> Vec<Effect> {

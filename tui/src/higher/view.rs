@@ -13,10 +13,10 @@ use tally_core::hashcode::Sha256Digest;
 use tally_report::format_count;
 
 use super::app::{
-    DeceasedChoice, PendingDrawing, Screen, State, is_central, kieskring_candidate, list_label,
-    listed_candidate, number_ranges, pending_lot,
+    DeceasedChoice, DrawingWords, PendingDrawing, Screen, State, is_central, list_label,
+    number_ranges, pending_lot,
 };
-use crate::shell::view::{BOLD, ERR, ascii, groups_lines};
+use crate::shell::view::{BOLD, ERR, ascii, groups_lines, hash_code, hash_code_rows};
 use crate::text::{Lang, Msg};
 use tally_core::aggregate::outcome::DeceasedRef;
 use tally_core::ids::{CandidatePosition, ListNumber};
@@ -24,18 +24,6 @@ use tally_ledger::higher::{Computation, ComputedResult, ListOutcome};
 
 fn line(text: impl AsRef<str>) -> Line<'static> {
     Line::from(ascii(text.as_ref()))
-}
-
-fn code_of(hex: &str) -> String {
-    crate::shell::view::hash_code(hex)
-}
-
-fn hash_rows(hex: &str) -> Vec<Line<'static>> {
-    Sha256Digest(crate::shell::runner::digest_of_hex(hex))
-        .groups()
-        .chunks(4)
-        .map(|c| line(format!("    {}", c.join(" "))))
-        .collect()
 }
 
 /// The title of an HSB or CSB screen: the body (the screen's own title is in its body).
@@ -49,7 +37,7 @@ pub fn draw(state: &State, screen: &Screen, frame: &mut Frame, body: Rect) {
     let (lines, _) = body_lines(state, screen);
     let mut p = Paragraph::new(lines).wrap(Wrap { trim: false });
     if super::app::scrolls(screen) {
-        p = p.scroll((state.level.scroll, 0));
+        p = p.scroll((u16::try_from(state.level.scroll).unwrap_or(u16::MAX), 0));
     }
     frame.render_widget(p, body);
 }
@@ -76,13 +64,7 @@ fn body_lines(state: &State, screen: &Screen) -> (Vec<Line<'static>>, Msg) {
             }
         }
         Screen::ImportCheck { count, groups } => {
-            let name = state
-                .ledger
-                .aggregation
-                .as_ref()
-                .and_then(|a| a.bodies().iter().find(|(b, _)| b.id == count.body))
-                .map(|(b, _)| b.name.clone())
-                .unwrap_or_default();
+            let name = state.ledger.body_name(&count.body);
             title(
                 &mut lines,
                 Msg::ImportTitle.fill(lang, &[&count.body, &name]),
@@ -91,7 +73,7 @@ fn body_lines(state: &State, screen: &Screen) -> (Vec<Line<'static>>, Msg) {
             lines.push(line(Msg::ImportSigner.fill(lang, &[&count.signer])));
             if state.demo {
                 lines.push(line(
-                    Msg::DemoPaperSays.fill(lang, &[&code_of(&count.sha256)]),
+                    Msg::DemoPaperSays.fill(lang, &[&hash_code(&count.sha256)]),
                 ));
             }
             lines.push(Line::from(""));
@@ -223,7 +205,11 @@ fn body_lines(state: &State, screen: &Screen) -> (Vec<Line<'static>>, Msg) {
                 lines.push(line(Msg::DoneWhere.fill(lang, &[&e.path])));
                 if let Some((name, sha)) = e.files.first() {
                     lines.push(line(Msg::DoneHash.fill(lang, &[name])));
-                    lines.extend(hash_rows(sha));
+                    lines.extend(
+                        hash_code_rows(sha, 4, " ")
+                            .iter()
+                            .map(|r| line(format!("    {r}"))),
+                    );
                 }
                 for (name, _) in e.files.iter().skip(1) {
                     lines.push(line(format!("  + {name}")));
@@ -392,13 +378,7 @@ fn correction(state: &State, lines: &mut Vec<Line<'static>>) {
     else {
         return;
     };
-    let name = state
-        .ledger
-        .aggregation
-        .as_ref()
-        .and_then(|a| a.bodies().iter().find(|(b, _)| b.id == p.body))
-        .map(|(b, _)| b.name.clone())
-        .unwrap_or_default();
+    let name = state.ledger.body_name(&p.body);
     lines.push(Line::styled(
         ascii(&Msg::CorrectionTitle.fill(lang, &[&p.body, &name])),
         BOLD,
@@ -706,7 +686,9 @@ fn name_of(
     kieskring: Option<u32>,
     position: CandidatePosition,
 ) -> String {
-    kieskring_candidate(state, list, kieskring, position)
+    state
+        .ledger
+        .kieskring_candidate(list, kieskring, position)
         .map(|c| c.display_name())
         .unwrap_or_default()
 }
@@ -732,7 +714,9 @@ fn deceased_input(
         lines.push(Line::styled(ascii(&format!("{prompt} {typed}_")), BOLD));
         return;
     };
-    let list_name = listed_candidate(state, l, None)
+    let list_name = state
+        .ledger
+        .listed_candidate(l, None)
         .map(|(p, _)| p.name.clone())
         .unwrap_or_default();
     lines.push(line(format!("{prompt} {l} {list_name}")));
@@ -751,7 +735,7 @@ fn deceased_input(
         lines.push(Line::styled(ascii(&format!("{prompt} {typed}_")), BOLD));
         return;
     };
-    let cand = kieskring_candidate(state, l, kieskring, c);
+    let cand = state.ledger.kieskring_candidate(l, kieskring, c);
     let name = cand.map(|c| c.display_name()).unwrap_or_default();
     let place = cand.and_then(|c| c.locality.clone()).unwrap_or_default();
     lines.push(line(format!("{prompt} {c} {name}")));

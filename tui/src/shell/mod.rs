@@ -16,7 +16,6 @@ use std::fmt::Debug;
 
 use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
 
-use tally_core::double_entry::Role;
 use tally_core::people::PersonId;
 use tally_ledger::people::{People, PeopleRecord};
 
@@ -43,7 +42,7 @@ pub trait Level: Sized + 'static {
     /// The level's own effects.
     type Effect: Clone + Debug;
     /// The level's state beyond the ledger (what is typed or scrolled on its screens).
-    type Extra: Clone + Debug;
+    type Extra: Clone + Debug + Default;
     /// The level's own services (`dyn` trait of what its effects need).
     type Services: ?Sized;
     /// What a registered person's PIN opens at this level (a screen, a decision).
@@ -85,8 +84,6 @@ pub trait Level: Sized + 'static {
     fn has_definition(state: &State<Self>) -> bool;
     /// The level screen where the work is (after the passphrase, a restart, a decision).
     fn resume(state: &State<Self>) -> Self::Screen;
-    /// The state beyond the ledger at start.
-    fn extra(seed: u64) -> Self::Extra;
     /// A key on one of the level's screens.
     fn key(state: &mut State<Self>, key: KeyEvent) -> Vec<Effect<Self>>;
     /// The outcome of one of the level's effects.
@@ -338,7 +335,7 @@ impl<L: Level> State<L> {
             identity,
             screen: Screen::Start,
             ledger: L::Ledger::default(),
-            level: L::extra(seed),
+            level: L::Extra::default(),
             passphrase: Secret::default(),
             unlock_error: None,
             unlocked: false,
@@ -395,6 +392,17 @@ impl<L: Level> State<L> {
         });
     }
 
+    /// A refusal shown where the screen on show has its own (the media list, the PIN prompt,
+    /// the people's form), else as the note.
+    fn refused_here(&mut self, r: Refusal) {
+        match &mut self.screen {
+            Screen::Media(list) => list.error = Some(r),
+            Screen::Pin(prompt) => prompt.error = Some(r),
+            Screen::People(form) => form.error = Some(r),
+            _ => self.error(r),
+        }
+    }
+
     /// Goes to a level screen.
     pub fn go(&mut self, screen: L::Screen) {
         self.screen = Screen::Level(screen);
@@ -448,12 +456,7 @@ impl<L: Level> State<L> {
 
     /// Asks for a coordinator's PIN before the level's `act`.
     pub fn coordinator(&mut self, act: L::Act) {
-        self.pin(Guard {
-            role: Role::Coordinator,
-            only: None,
-            except: None,
-            act: PinFor::Level(act),
-        });
+        self.pin(Guard::coordinator(PinFor::Level(act)));
     }
 
     /// Locks the screen: back where nobody is signed in; the next act asks a PIN again.
@@ -484,6 +487,20 @@ impl<L: Level> State<L> {
             _ => false,
         }
     }
+}
+
+/// Moves a cursor or scrolls a list by a key: Up and Down one, and where `pages`, PgUp and
+/// PgDn ten; down no further than `max`. The same keys on every screen and level. Whether
+/// the key was one of these.
+pub fn scroll(at: &mut usize, code: KeyCode, pages: bool, max: usize) -> bool {
+    match code {
+        KeyCode::Up => *at = at.saturating_sub(1),
+        KeyCode::PageUp if pages => *at = at.saturating_sub(10),
+        KeyCode::Down => *at = at.saturating_add(1).min(max.max(*at)),
+        KeyCode::PageDown if pages => *at = at.saturating_add(10).min(max.max(*at)),
+        _ => return false,
+    }
+    true
 }
 
 /// Whether `key` is Ctrl + `c`.
@@ -540,12 +557,11 @@ pub fn update<L: Level>(state: &mut State<L>, event: Event<L>) -> Vec<Effect<L>>
             }
             Vec::new()
         }
-        Event::DefinitionVerified(Err(r)) => {
-            // Shown on the media screen, wrapped; the refusal says "refused" itself.
-            match &mut state.screen {
-                Screen::Media(list) => list.error = Some(r),
-                _ => state.error(r),
-            }
+        // Shown on the media screen, wrapped; the refusal says "refused" itself.
+        Event::DefinitionVerified(Err(r))
+        | Event::PinChecked { result: Err(r), .. }
+        | Event::Registered(Err(r)) => {
+            state.refused_here(r);
             Vec::new()
         }
         Event::DefinitionKept(Err(r)) => {
@@ -585,14 +601,6 @@ pub fn update<L: Level>(state: &mut State<L>, event: Event<L>) -> Vec<Effect<L>>
                 PinFor::Level(act) => L::authorized(state, person, act),
             }
         }
-        Event::PinChecked { result: Err(r), .. } => {
-            if let Screen::Pin(prompt) = &mut state.screen {
-                prompt.error = Some(r);
-            } else {
-                state.error(r);
-            }
-            Vec::new()
-        }
         Event::Registered(Ok(name)) => {
             if let Screen::People(form) = &state.screen {
                 if form.by.is_none() {
@@ -603,14 +611,6 @@ pub fn update<L: Level>(state: &mut State<L>, event: Event<L>) -> Vec<Effect<L>>
                 state.screen = Screen::People(PeopleForm::new(form.by));
             }
             state.info(Msg::PersonRegistered, &[&name]);
-            Vec::new()
-        }
-        Event::Registered(Err(r)) => {
-            if let Screen::People(form) = &mut state.screen {
-                form.error = Some(r);
-            } else {
-                state.error(r);
-            }
             Vec::new()
         }
         Event::Idle => {
@@ -663,12 +663,7 @@ fn on_key<L: Level>(state: &mut State<L>, key: KeyEvent) -> Vec<Effect<L>> {
         && let Screen::Level(screen) = &state.screen
         && L::guard(state, screen).is_none()
     {
-        state.pin(Guard {
-            role: Role::Coordinator,
-            only: None,
-            except: None,
-            act: PinFor::People,
-        });
+        state.pin(Guard::coordinator(PinFor::People));
         return Vec::new();
     }
     match &mut state.screen {
@@ -690,32 +685,28 @@ fn on_key<L: Level>(state: &mut State<L>, key: KeyEvent) -> Vec<Effect<L>> {
             }
             Vec::new()
         }
-        Screen::Media(list) => match key.code {
-            KeyCode::Up => {
-                list.selected = list.selected.saturating_sub(1);
-                Vec::new()
+        Screen::Media(list) => {
+            let last = list.items.len().saturating_sub(1);
+            if scroll(&mut list.selected, key.code, false, last) {
+                return Vec::new();
             }
-            KeyCode::Down => {
-                if list.selected.saturating_add(1) < list.items.len() {
-                    list.selected += 1;
-                }
-                Vec::new()
-            }
-            KeyCode::F(5) => {
-                list.error = None;
-                vec![Effect::Scan]
-            }
-            KeyCode::Enter => match (list.items.get(list.selected).cloned(), list.purpose) {
-                (None, _) => vec![Effect::Scan],
-                (Some(m), Purpose::Definition) => {
+            match key.code {
+                KeyCode::F(5) => {
                     list.error = None;
-                    vec![Effect::VerifyDefinition(m)]
+                    vec![Effect::Scan]
                 }
-                (Some(m), Purpose::Import) => L::import_chosen(state, m),
-            },
-            KeyCode::Esc if list.purpose == Purpose::Import => state.resume(),
-            _ => Vec::new(),
-        },
+                KeyCode::Enter => match (list.items.get(list.selected).cloned(), list.purpose) {
+                    (None, _) => vec![Effect::Scan],
+                    (Some(m), Purpose::Definition) => {
+                        list.error = None;
+                        vec![Effect::VerifyDefinition(m)]
+                    }
+                    (Some(m), Purpose::Import) => L::import_chosen(state, m),
+                },
+                KeyCode::Esc if list.purpose == Purpose::Import => state.resume(),
+                _ => Vec::new(),
+            }
+        }
         Screen::Definition {
             def,
             medium,

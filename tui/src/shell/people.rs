@@ -74,6 +74,18 @@ pub struct Guard<A> {
     pub act: A,
 }
 
+impl<A> Guard<A> {
+    /// A coordinator's PIN before `act`.
+    pub fn coordinator(act: A) -> Guard<A> {
+        Guard {
+            role: Role::Coordinator,
+            only: None,
+            except: None,
+            act,
+        }
+    }
+}
+
 /// What a PIN opens: the people's registration, or an act of the level.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum PinFor<A> {
@@ -131,15 +143,9 @@ impl<A: Clone> PinPrompt<A> {
         let choices = self.choices(registry);
         match key.code {
             KeyCode::Esc => PinKey::Leave,
-            KeyCode::Up => {
-                self.selected = self.selected.saturating_sub(1);
-                self.pin = Secret::default();
-                PinKey::Typed
-            }
-            KeyCode::Down => {
-                if self.selected.saturating_add(1) < choices.len() {
-                    self.selected += 1;
-                }
+            KeyCode::Up | KeyCode::Down => {
+                let last = choices.len().saturating_sub(1);
+                super::scroll(&mut self.selected, key.code, false, last);
                 self.pin = Secret::default();
                 PinKey::Typed
             }
@@ -233,28 +239,18 @@ impl PeopleForm {
             FormField::Again,
         ];
         let at = order.iter().position(|f| *f == self.field).unwrap_or(0);
+        // The field before or after; Enter goes on to the next until the last.
+        let to = match key.code {
+            KeyCode::Up | KeyCode::BackTab => Some(at.saturating_sub(1)),
+            KeyCode::Down | KeyCode::Tab => Some(at.saturating_add(1)),
+            KeyCode::Enter if self.field != FormField::Again => Some(at.saturating_add(1)),
+            _ => None,
+        };
+        if let Some(to) = to {
+            self.field = order.get(to).copied().unwrap_or(self.field);
+            return None;
+        }
         match key.code {
-            KeyCode::Up | KeyCode::BackTab => {
-                self.field = order
-                    .get(at.saturating_sub(1))
-                    .copied()
-                    .unwrap_or(self.field);
-                None
-            }
-            KeyCode::Down | KeyCode::Tab => {
-                self.field = order
-                    .get(at.saturating_add(1))
-                    .copied()
-                    .unwrap_or(self.field);
-                None
-            }
-            KeyCode::Enter if self.field != FormField::Again => {
-                self.field = order
-                    .get(at.saturating_add(1))
-                    .copied()
-                    .unwrap_or(self.field);
-                None
-            }
             KeyCode::Enter => {
                 let checked = self.check(registry);
                 match checked {

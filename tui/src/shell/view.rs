@@ -97,10 +97,14 @@ pub fn hash_group(hex: &str, i: usize) -> &str {
 
 /// A hex SHA-256 as 16 groups of four.
 pub fn hash_code(hex: &str) -> String {
-    (0..16)
-        .map(|i| hash_group(hex, i))
-        .collect::<Vec<_>>()
-        .join(" ")
+    hash_code_rows(hex, 16, " ").concat()
+}
+
+/// A hex SHA-256's 16 groups of four in rows of `per_row` groups, each row's groups joined
+/// by `sep`: every hash code on every screen.
+pub fn hash_code_rows(hex: &str, per_row: usize, sep: &str) -> Vec<String> {
+    let groups: Vec<&str> = (0..16).map(|i| hash_group(hex, i)).collect();
+    groups.chunks(per_row.max(1)).map(|r| r.join(sep)).collect()
 }
 
 /// The journal's record count and full chain head (two rows of eight groups), as the
@@ -115,22 +119,10 @@ pub fn journal_lines<L: Level>(state: &State<L>) -> Vec<Line<'static>> {
         Msg::JournalHead.fill(state.lang, &[&head.seq.to_string()]),
         Style::default().add_modifier(Modifier::DIM),
     )];
-    lines.extend(
-        hash_rows(&hex, "  ")
-            .into_iter()
-            .map(|r| Line::styled(r, Style::default().add_modifier(Modifier::DIM))),
-    );
+    let dim = Style::default().add_modifier(Modifier::DIM);
+    let rows = hash_code_rows(&hex, 8, " ").into_iter();
+    lines.extend(rows.map(|r| Line::styled(format!("  {r}"), dim)));
     lines
-}
-
-/// A hex SHA-256 in two rows of eight groups, indented.
-pub fn hash_rows(hex: &str, indent: &str) -> [String; 2] {
-    let half =
-        |r: std::ops::Range<usize>| r.map(|g| hash_group(hex, g)).collect::<Vec<_>>().join(" ");
-    [
-        format!("{indent}{}", half(0..8)),
-        format!("{indent}{}", half(8..16)),
-    ]
 }
 
 /// Draws the whole screen.
@@ -258,12 +250,14 @@ pub fn groups_lines(lines: &mut Vec<Line<'static>>, groups: &GroupsInput, demo: 
         lines.push(Line::from(""));
         lines.push(Line::styled(Msg::DemoPaper.text(lang).to_string(), DIM));
         for file in &groups.files {
-            let [a, b] = hash_rows(&file.sha256, "        ");
-            lines.push(Line::styled(
-                format!("  {:<6}{}", format!("{}:", file.label), a.trim_start()),
-                DIM,
-            ));
-            lines.push(Line::styled(b, DIM));
+            for (i, row) in hash_code_rows(&file.sha256, 8, " ").into_iter().enumerate() {
+                let label = if i == 0 {
+                    format!("{}:", file.label)
+                } else {
+                    String::new()
+                };
+                lines.push(Line::styled(format!("  {label:<6}{row}"), DIM));
+            }
         }
     }
 }
