@@ -220,6 +220,8 @@ pub enum Record {
         /// The new screen.
         place: Place,
     },
+    /// Parallel entry: an assignment, or an entry batch imported (`docs/parallel-entry.md`).
+    Parallel(crate::batch::ParallelRecord),
 }
 
 impl Record {
@@ -387,6 +389,9 @@ pub enum ApplyError {
     /// The eligible voters entered differ from the sum of the 110b's stations.
     #[error(transparent)]
     EligibleVoters(tally_core::municipal::TotalError),
+    /// A record of parallel entry that does not fit.
+    #[error(transparent)]
+    Parallel(#[from] crate::batch::ParallelError),
 }
 
 /// Why a record of the sessions does not fit.
@@ -475,6 +480,8 @@ pub struct Tally {
     pub eligible_voters: Option<u64>,
     /// The last screen.
     pub place: Option<Place>,
+    /// Parallel entry: assignments, batches imported, entries placed or held.
+    pub parallel: crate::batch::Parallel,
     /// [`Tally::comparison_figures`], made once per [`Tally::apply`] (the total screen draws
     /// them at every key and tick).
     figures: FiguresCache,
@@ -714,7 +721,7 @@ impl Tally {
         .map_err(ApplyError::Refused)
     }
 
-    fn project(&mut self, station: u32) {
+    pub(crate) fn project(&mut self, station: u32) {
         let cursors = &self.cursors;
         let Some(status) = self
             .data_entry
@@ -879,6 +886,7 @@ impl Tally {
                 self.exported = Some((path.clone(), sha256.clone()));
             }
             Record::Moved { place } => self.place = Some(*place),
+            Record::Parallel(r) => self.apply_parallel(r)?,
             Record::People(r) => self.people.apply(r).map_err(ApplyError::People)?,
             Record::SessionOpened { by, .. } => {
                 self.coordinator(*by)?;
@@ -1004,6 +1012,11 @@ impl Tally {
             }
         }
         Ok(())
+    }
+
+    /// `person` may act as a coordinator.
+    pub(crate) fn coordinator_may(&self, person: PersonId) -> Result<(), ApplyError> {
+        self.coordinator(person)
     }
 
     /// `person` may act as a coordinator.
@@ -1146,6 +1159,28 @@ impl crate::persist::Ledger for Tally {
                 format!(
                     "station {station}: recounted {}, corrected {}",
                     conclusion.recounted, conclusion.corrected
+                ),
+            ),
+            Record::Parallel(crate::batch::ParallelRecord::Assigned {
+                assignments, by, ..
+            }) => RecordLine::new(
+                "entries_assigned",
+                name(by),
+                format!("{} entries assigned to entry appliances", assignments.len()),
+            ),
+            Record::Parallel(crate::batch::ParallelRecord::BatchImported {
+                sha256,
+                batch,
+                by,
+                ..
+            }) => RecordLine::new(
+                "batch_imported",
+                name(by),
+                format!(
+                    "entry batch of {} ({} entries, its journal at {} records) imported: {sha256}",
+                    batch.appliance,
+                    batch.entries.len(),
+                    batch.journal.records
                 ),
             ),
             _ => return None,
