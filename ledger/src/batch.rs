@@ -18,6 +18,7 @@
 //! entries are placed).
 
 use std::collections::{BTreeMap, BTreeSet};
+use std::sync::Arc;
 
 use serde::{Deserialize, Serialize};
 use tally_core::double_entry::{
@@ -230,12 +231,17 @@ pub enum ParallelRecord {
         /// When.
         at: i64,
     },
-    /// A coordinator imported a verified entry batch.
+    /// A coordinator imported a verified entry batch. The batch file is kept in the data
+    /// directory under its SHA-256 (as a higher level keeps the counts it imports: a batch is
+    /// larger than a journal record may be), and given to [`crate::persist::Ledger::apply`]
+    /// on persist and on replay.
     BatchImported {
-        /// SHA-256 of the batch file (hex): a batch is imported once.
+        /// SHA-256 of the batch file (hex): the kept file's name; a batch is imported once.
         sha256: String,
-        /// The batch.
-        batch: EntryBatch,
+        /// The entry appliance that signed it (the batch names the same).
+        appliance: String,
+        /// How many entries it holds.
+        entries: usize,
         /// The policy it was imported under.
         policy: ImportPolicy,
         /// The coordinator.
@@ -259,8 +265,8 @@ pub struct EntryOrigin {
 pub struct Imported {
     /// The entry appliance.
     pub appliance: String,
-    /// The entry as the batch gave it.
-    pub entry: BatchEntry,
+    /// The entry as the batch gave it (shared: the ledger is copied for every record).
+    pub entry: Arc<BatchEntry>,
     /// SHA-256 of the batch it came in (hex).
     pub batch: String,
 }
@@ -347,6 +353,9 @@ pub enum BatchError {
     /// A record of an import that is not a fresh batch (a damaged journal).
     #[error("the batch {0} was imported before")]
     Replayed(String),
+    /// The kept batch file an import record names is missing, or not that batch.
+    #[error("the kept batch file {0} is missing or not the batch imported")]
+    KeptFile(String),
 }
 
 /// Why one entry of a batch was not placed.
@@ -442,7 +451,8 @@ pub enum Import {
         /// The batch's SHA-256 (hex).
         sha256: String,
     },
-    /// A new batch: journal `record` (with [`crate::persist::persist`]) to do `outcome`.
+    /// A new batch: keep the batch file under its SHA-256, then journal `record` with the
+    /// file (with [`crate::persist::persist`]) to do `outcome`.
     New {
         /// The record to journal.
         record: crate::municipal::Record,
@@ -528,7 +538,8 @@ pub fn import(
     Ok(Import::New {
         record: crate::municipal::Record::Parallel(ParallelRecord::BatchImported {
             sha256,
-            batch,
+            appliance: batch.appliance,
+            entries: batch.entries.len(),
             policy,
             by,
             at,
@@ -668,8 +679,12 @@ fn core_entry(status: &StationStatus, slot: Slot) -> Option<&TypedEntry> {
 }
 
 impl Tally {
-    /// Applies a parallel-entry record.
-    pub(crate) fn apply_parallel(&mut self, record: &ParallelRecord) -> Result<(), ApplyError> {
+    /// Applies a parallel-entry record; `file` is the kept batch file an import names.
+    pub(crate) fn apply_parallel(
+        &mut self,
+        record: &ParallelRecord,
+        file: Option<&[u8]>,
+    ) -> Result<(), ApplyError> {
         match record {
             ParallelRecord::Assigned {
                 assignments, by, ..
@@ -679,7 +694,8 @@ impl Tally {
             }
             ParallelRecord::BatchImported {
                 sha256,
-                batch,
+                appliance,
+                entries,
                 policy,
                 by,
                 ..
@@ -688,7 +704,16 @@ impl Tally {
                 if self.parallel.batches.contains_key(sha256) {
                     return Err(ParallelError::from(BatchError::Replayed(sha256.clone())).into());
                 }
-                self.import_batch(sha256, batch, *policy)
+                // The kept file must be the one the record names.
+                let kept = file
+                    .filter(|f| hex_sha256(f) == *sha256)
+                    .ok_or_else(|| ParallelError::from(BatchError::KeptFile(sha256.clone())))?;
+                let batch = EntryBatch::from_bytes(kept)
+                    .map_err(|e| ParallelError::from(BatchError::from(e)))?;
+                if batch.appliance != *appliance || batch.entries.len() != *entries {
+                    return Err(ParallelError::from(BatchError::KeptFile(sha256.clone())).into());
+                }
+                self.import_batch(sha256, &batch, *policy)
                     .map_err(ParallelError::from)?;
             }
         }
@@ -762,7 +787,7 @@ impl Tally {
         for e in &batch.entries {
             let imported = Imported {
                 appliance: batch.appliance.clone(),
-                entry: e.clone(),
+                entry: Arc::new(e.clone()),
                 batch: sha256.to_owned(),
             };
             let result = self.import_entry(imported, policy);
@@ -829,7 +854,7 @@ impl Tally {
                 .or(self.parallel.held.get(&station)),
         };
         if let Some(p) = present {
-            if p.appliance == imported.appliance && p.entry == *e {
+            if p.appliance == imported.appliance && p.entry == imported.entry {
                 return Ok(EntryOutcome::Reconciled);
             }
             return Err(EntryRefusal::Differs {

@@ -739,6 +739,12 @@ impl Tally {
 
     /// Applies one record; a record the state does not allow changes nothing.
     pub fn apply(&mut self, record: &Record) -> Result<(), ApplyError> {
+        self.apply_with(record, None)
+    }
+
+    /// [`Tally::apply`], with the kept file the record names (the batch of a
+    /// [`crate::batch::ParallelRecord::BatchImported`]).
+    pub fn apply_with(&mut self, record: &Record, file: Option<&[u8]>) -> Result<(), ApplyError> {
         self.figures = FiguresCache::default();
         let len = self.form().map_or(0, |f| f.fields.len());
         let clamp = |i: usize| i.min(len.saturating_sub(1));
@@ -886,7 +892,7 @@ impl Tally {
                 self.exported = Some((path.clone(), sha256.clone()));
             }
             Record::Moved { place } => self.place = Some(*place),
-            Record::Parallel(r) => self.apply_parallel(r)?,
+            Record::Parallel(r) => self.apply_parallel(r, file)?,
             Record::People(r) => self.people.apply(r).map_err(ApplyError::People)?,
             Record::SessionOpened { by, .. } => {
                 self.coordinator(*by)?;
@@ -1042,8 +1048,8 @@ impl crate::persist::Ledger for Tally {
     type Applied = ();
     type Error = ApplyError;
 
-    fn apply(&mut self, record: &Record, _file: Option<&[u8]>) -> Result<(), ApplyError> {
-        Tally::apply(self, record)
+    fn apply(&mut self, record: &Record, file: Option<&[u8]>) -> Result<(), ApplyError> {
+        Tally::apply_with(self, record, file)
     }
 
     fn audit_line(&self, record: &Record) -> Option<RecordLine> {
@@ -1170,18 +1176,14 @@ impl crate::persist::Ledger for Tally {
             ),
             Record::Parallel(crate::batch::ParallelRecord::BatchImported {
                 sha256,
-                batch,
+                appliance,
+                entries,
                 by,
                 ..
             }) => RecordLine::new(
                 "batch_imported",
                 name(by),
-                format!(
-                    "entry batch of {} ({} entries, its journal at {} records) imported: {sha256}",
-                    batch.appliance,
-                    batch.entries.len(),
-                    batch.journal.records
-                ),
+                format!("entry batch of {appliance} ({entries} entries) imported: {sha256}"),
             ),
             _ => return None,
         })

@@ -265,12 +265,16 @@ impl Appliance {
     }
 
     fn persist(&mut self, record: &Record) {
+        self.persist_with(record, None);
+    }
+
+    fn persist_with(&mut self, record: &Record, file: Option<&[u8]>) {
         persist(
             &mut self.tally,
             &mut self.head,
             &mut self.journal,
             record,
-            None,
+            file,
         )
         .unwrap_or_else(|e| panic!("{}: {record:?}: {e:?}", self.id));
     }
@@ -353,9 +357,21 @@ fn import_medium(
     )
     .map_err(|e| format!("import: {e:?}"))?;
     if let Import::New { record, .. } = &import {
-        coordinator.persist(record);
+        // The batch file is kept in the data directory under its SHA-256, then journaled.
+        let Record::Parallel(ParallelRecord::BatchImported { sha256, .. }) = record else {
+            panic!("{record:?}");
+        };
+        let kept = kept_dir(coordinator);
+        std::fs::create_dir_all(&kept).unwrap();
+        std::fs::write(kept.join(sha256), &file.bytes).unwrap();
+        coordinator.persist_with(record, Some(&file.bytes));
     }
     Ok(import)
+}
+
+/// The coordinator's kept files (beside its stick folder, in the test's directory).
+fn kept_dir(coordinator: &Appliance) -> PathBuf {
+    coordinator.stick.with_file_name("kept-0042")
 }
 
 fn outcome_of(import: &Import, station: u32, slot: Slot) -> EntryOutcome {
@@ -717,7 +733,14 @@ fn one_coordinating_and_three_entry_appliances_count_as_one() {
         .unwrap();
     let mut again = pending(&info);
     let mut head = None;
-    replay::<_, _, ()>(&mut again, &mut head, &mut journal, |_| Ok(None)).unwrap();
+    let kept = kept_dir(&coordinator);
+    replay::<_, _, std::io::Error>(&mut again, &mut head, &mut journal, |r| match r {
+        Record::Parallel(ParallelRecord::BatchImported { sha256, .. }) => {
+            std::fs::read(kept.join(sha256)).map(Some)
+        }
+        _ => Ok(None),
+    })
+    .unwrap();
     assert_eq!(again, coordinator.tally);
     assert_eq!(head, coordinator.head);
     assert_eq!(again.parallel, coordinator.tally.parallel);
@@ -762,9 +785,10 @@ fn hand_batch(
 }
 
 fn import_direct(tally: &mut Tally, b: &EntryBatch, policy: ImportPolicy) -> Import {
-    let import = batch::import(tally, &b.appliance, &b.to_bytes(), policy, COORDINATOR, 0).unwrap();
+    let bytes = b.to_bytes();
+    let import = batch::import(tally, &b.appliance, &bytes, policy, COORDINATOR, 0).unwrap();
     if let Import::New { record, .. } = &import {
-        tally.apply(record).unwrap();
+        tally.apply_with(record, Some(&bytes)).unwrap();
     }
     import
 }
@@ -985,8 +1009,16 @@ fn one_appliance_types_a_station_once_unless_allowed_and_a_discarded_entry_stays
     .unwrap() else {
         panic!()
     };
-    tally.apply(&record).unwrap();
+    // Without its kept file, or with another file, the record does not apply.
+    assert!(tally.clone().apply(&record).is_err());
+    assert!(
+        tally
+            .clone()
+            .apply_with(&record, Some(&twice.to_bytes()))
+            .is_err()
+    );
+    tally.apply_with(&record, Some(&good.to_bytes())).unwrap();
     assert_eq!(tally.status(2), Some(Status::Definitive));
     // A journal holding the same import twice does not replay.
-    assert!(tally.apply(&record).is_err());
+    assert!(tally.apply_with(&record, Some(&good.to_bytes())).is_err());
 }
