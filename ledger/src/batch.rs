@@ -379,11 +379,16 @@ pub enum EntryRefusal {
     /// A finding acknowledged that is not a warning code (`W.201`).
     #[error("{0:?} is not a warning code")]
     BadFinding(String),
-    /// Another entry is already in this station's slot.
-    #[error("another entry is in already, by {} on {:?}", present.typist, present.appliance)]
+    /// Another entry is already in this station's slot: both named.
+    #[error(
+        "another entry is in already, by {} on {:?}; this one is by {} on {:?}",
+        present.typist, present.appliance, offered.typist, offered.appliance
+    )]
     Differs {
         /// The entry that is in.
         present: EntryOrigin,
+        /// The batch's entry.
+        offered: EntryOrigin,
     },
     /// The station's other entry is by the same person.
     #[error("the other entry is by the same person, {} on {:?}", other.typist, other.appliance)]
@@ -859,6 +864,7 @@ impl Tally {
             }
             return Err(EntryRefusal::Differs {
                 present: p.origin(),
+                offered: imported.origin(),
             });
         }
         if let Some(typed) = core_entry(&status, slot) {
@@ -867,6 +873,7 @@ impl Tally {
                     appliance: None,
                     typist: typed.typist.0.clone(),
                 },
+                offered: imported.origin(),
             });
         }
         // The entry must fit the form, each field once.

@@ -695,8 +695,10 @@ fn one_coordinating_and_three_entry_appliances_count_as_one() {
     assert!(
         matches!(
             outcome_of(&import, s, slot),
-            EntryOutcome::Refused(EntryRefusal::Differs { present })
+            EntryOutcome::Refused(EntryRefusal::Differs { present, offered })
                 if present.appliance.as_deref() == Some("0042-E1")
+                    && offered.appliance.as_deref() == Some("0042-E1")
+                    && offered.typist == present.typist
         ),
         "{import:?}"
     );
