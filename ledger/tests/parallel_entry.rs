@@ -402,12 +402,12 @@ fn appliance_of(s: u32, slot: Slot) -> usize {
     }
 }
 
-/// The municipality's 510b (the export's first file) from `tally`'s double entry.
-fn export_510b(tally: &Tally, info: &ElectionInfo) -> tally_export::ExportFile {
+/// The municipality's export (510b, report, osv4-3 CSV) from `tally`'s double entry.
+fn export(tally: &Tally, info: &ElectionInfo) -> Vec<tally_export::ExportFile> {
     let lists = demo(LISTS_230B);
     let election = info.election.as_ref().unwrap();
     let spec = tally_ledger::form::municipality_spec(info);
-    let files = tally_export::municipal(
+    tally_export::municipal(
         &tally_export::Municipality {
             election,
             contest: &info.contest_id,
@@ -423,8 +423,7 @@ fn export_510b(tally: &Tally, info: &ElectionInfo) -> tally_export::ExportFile {
             journal: None,
         },
     )
-    .unwrap();
-    files.into_iter().next().unwrap()
+    .unwrap()
 }
 
 #[test]
@@ -720,13 +719,25 @@ fn one_coordinating_and_three_entry_appliances_count_as_one() {
     for r in &records {
         single.apply(r).unwrap_or_else(|e| panic!("{r:?}: {e}"));
     }
-    let ours = export_510b(&coordinator.tally, &info);
-    let theirs = export_510b(&single, &info);
-    assert_eq!(ours.name, theirs.name);
+    let ours = export(&coordinator.tally, &info);
+    let theirs = export(&single, &info);
+    assert_eq!(ours.len(), 3);
+    // The 510b and the osv4-3 CSV; not the report, which prints the proceedings (the
+    // decision on station 12 with its time, taken at another moment here).
+    for i in [0, 2] {
+        assert_eq!(ours[i].name, theirs[i].name);
+        assert!(
+            ours[i].bytes == theirs[i].bytes,
+            "{} of the parallel count differs from the single appliance's",
+            ours[i].name
+        );
+    }
     assert!(
-        ours.bytes == theirs.bytes,
-        "the 510b of the parallel count differs from the single appliance's"
+        ours[0].name.starts_with("Telling_GR2025_Juinen"),
+        "{}",
+        ours[0].name
     );
+    assert!(ours[2].name.starts_with("osv4-3"), "{}", ours[2].name);
 
     // A restart: the journal on disk replays to the same ledger and head.
     let mut journal = CoreJournal::new(&dir.path().join("journal-0042"));
