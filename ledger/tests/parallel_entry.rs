@@ -936,6 +936,37 @@ fn one_appliance_types_a_station_once_unless_allowed_and_a_discarded_entry_stays
     assert_eq!(outcome_of(&import, 2, Slot::First), EntryOutcome::Placed);
     assert_eq!(tally.status(2), Some(Status::SecondEntryNotStarted));
 
+    // Station 4: its second comes first (held); its first has an error (F.402: the typo
+    // breaks a list's total), so the second stays held; the coordinator discards the first,
+    // a new first comes, and the held second follows it.
+    tally
+        .apply(&assign(&[
+            (4, Slot::First, "0042-E1"),
+            (4, Slot::Second, "0042-E2"),
+        ]))
+        .unwrap();
+    let second = hand_batch(&form, "0042-E2", 1300, &[(4, Slot::Second, "Cor", 0)]);
+    let import = import_direct(&mut tally, &second, ImportPolicy::default());
+    assert_eq!(outcome_of(&import, 4, Slot::Second), EntryOutcome::Held);
+    let wrong = hand_batch(&form, "0042-E1", 1400, &[(4, Slot::First, "Ann", 1)]);
+    let import = import_direct(&mut tally, &wrong, ImportPolicy::default());
+    assert_eq!(outcome_of(&import, 4, Slot::First), EntryOutcome::Placed);
+    assert_eq!(tally.status(4), Some(Status::FirstEntryHasErrors));
+    assert!(tally.parallel.held.contains_key(&4));
+    tally
+        .apply(&Record::Decided {
+            station: 4,
+            decision: Decision::DiscardFirst,
+            by: COORDINATOR,
+            at: 1500,
+        })
+        .unwrap();
+    let right = hand_batch(&form, "0042-E1", 1600, &[(4, Slot::First, "Ann", 0)]);
+    let import = import_direct(&mut tally, &right, ImportPolicy::default());
+    assert_eq!(outcome_of(&import, 4, Slot::First), EntryOutcome::Placed);
+    assert_eq!(tally.status(4), Some(Status::Definitive));
+    assert!(tally.parallel.held.is_empty());
+
     // A field not on a municipal council's form (C), an unknown finding, an entry twice.
     let mut bad = hand_batch(&form, "0042-E2", 800, &[(2, Slot::Second, "Cor", 0)]);
     bad.entries[0]
