@@ -9,6 +9,8 @@
 //!   double entry of every polling station.
 //! - [`higher`]: the principal (HSB) and central (CSB) committee's records and ledger:
 //!   imported counts, corrections, lots, the seats.
+//! - [`batch`]: parallel entry: the assignment of entries to entry appliances, their
+//!   signed entry batches, and the coordinating appliance's import of them.
 //! - [`people`]: the people of the session (registry and wrong PINs), for every level.
 //! - [`journal`]: the journal itself, on the core's authenticated journal file.
 //!
@@ -19,6 +21,7 @@
 //! typed), read keys, media or signatures, or compute what the core computes (the checks,
 //! the totals, the seats are `tally-core`'s).
 
+pub mod batch;
 pub mod form;
 pub mod higher;
 pub mod journal;

@@ -220,6 +220,8 @@ pub enum Record {
         /// The new screen.
         place: Place,
     },
+    /// Parallel entry: an assignment, or an entry batch imported (`docs/parallel-entry.md`).
+    Parallel(crate::batch::ParallelRecord),
 }
 
 impl Record {
@@ -387,6 +389,9 @@ pub enum ApplyError {
     /// The eligible voters entered differ from the sum of the 110b's stations.
     #[error(transparent)]
     EligibleVoters(tally_core::municipal::TotalError),
+    /// A record of parallel entry that does not fit.
+    #[error(transparent)]
+    Parallel(#[from] crate::batch::ParallelError),
 }
 
 /// Why a record of the sessions does not fit.
@@ -475,6 +480,8 @@ pub struct Tally {
     pub eligible_voters: Option<u64>,
     /// The last screen.
     pub place: Option<Place>,
+    /// Parallel entry: assignments, batches imported, entries placed or held.
+    pub parallel: crate::batch::Parallel,
     /// [`Tally::comparison_figures`], made once per [`Tally::apply`] (the total screen draws
     /// them at every key and tick).
     figures: FiguresCache,
@@ -714,7 +721,7 @@ impl Tally {
         .map_err(ApplyError::Refused)
     }
 
-    fn project(&mut self, station: u32) {
+    pub(crate) fn project(&mut self, station: u32) {
         let cursors = &self.cursors;
         let Some(status) = self
             .data_entry
@@ -732,6 +739,12 @@ impl Tally {
 
     /// Applies one record; a record the state does not allow changes nothing.
     pub fn apply(&mut self, record: &Record) -> Result<(), ApplyError> {
+        self.apply_with(record, None)
+    }
+
+    /// [`Tally::apply`], with the kept file the record names (the batch of a
+    /// [`crate::batch::ParallelRecord::BatchImported`]).
+    pub fn apply_with(&mut self, record: &Record, file: Option<&[u8]>) -> Result<(), ApplyError> {
         self.figures = FiguresCache::default();
         let len = self.form().map_or(0, |f| f.fields.len());
         let clamp = |i: usize| i.min(len.saturating_sub(1));
@@ -879,6 +892,7 @@ impl Tally {
                 self.exported = Some((path.clone(), sha256.clone()));
             }
             Record::Moved { place } => self.place = Some(*place),
+            Record::Parallel(r) => self.apply_parallel(r, file)?,
             Record::People(r) => self.people.apply(r).map_err(ApplyError::People)?,
             Record::SessionOpened { by, .. } => {
                 self.coordinator(*by)?;
@@ -1007,6 +1021,11 @@ impl Tally {
     }
 
     /// `person` may act as a coordinator.
+    pub(crate) fn coordinator_may(&self, person: PersonId) -> Result<(), ApplyError> {
+        self.coordinator(person)
+    }
+
+    /// `person` may act as a coordinator.
     fn coordinator(&self, person: PersonId) -> Result<(), ApplyError> {
         self.people
             .registry
@@ -1029,8 +1048,8 @@ impl crate::persist::Ledger for Tally {
     type Applied = ();
     type Error = ApplyError;
 
-    fn apply(&mut self, record: &Record, _file: Option<&[u8]>) -> Result<(), ApplyError> {
-        Tally::apply(self, record)
+    fn apply(&mut self, record: &Record, file: Option<&[u8]>) -> Result<(), ApplyError> {
+        Tally::apply_with(self, record, file)
     }
 
     fn audit_line(&self, record: &Record) -> Option<RecordLine> {
@@ -1147,6 +1166,24 @@ impl crate::persist::Ledger for Tally {
                     "station {station}: recounted {}, corrected {}",
                     conclusion.recounted, conclusion.corrected
                 ),
+            ),
+            Record::Parallel(crate::batch::ParallelRecord::Assigned {
+                assignments, by, ..
+            }) => RecordLine::new(
+                "entries_assigned",
+                name(by),
+                format!("{} entries assigned to entry appliances", assignments.len()),
+            ),
+            Record::Parallel(crate::batch::ParallelRecord::BatchImported {
+                sha256,
+                appliance,
+                entries,
+                by,
+                ..
+            }) => RecordLine::new(
+                "batch_imported",
+                name(by),
+                format!("entry batch of {appliance} ({entries} entries) imported: {sha256}"),
             ),
             _ => return None,
         })

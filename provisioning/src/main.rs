@@ -64,7 +64,8 @@ enum Command {
         /// The body's role.
         #[arg(long, value_enum)]
         role: RoleArg,
-        /// The body's identifier: `CSB`, `HSB6`, a municipality code such as `0668`, or the
+        /// The body's identifier: `CSB`, `HSB6`, a municipality code such as `0668`, an
+        /// entry appliance of a municipality such as `0668-E3` (role `GSB-entry`), or the
         /// authority's name for role `authority`.
         #[arg(long)]
         identifier: String,
@@ -212,6 +213,9 @@ enum RoleArg {
     Hsb,
     #[value(name = "GSB", alias = "gsb")]
     Gsb,
+    /// An entry appliance of a GSB (`docs/parallel-entry.md`), identifier `0668-E3`.
+    #[value(name = "GSB-entry", alias = "gsb-entry")]
+    GsbEntry,
 }
 
 impl From<RoleArg> for Role {
@@ -221,6 +225,7 @@ impl From<RoleArg> for Role {
             RoleArg::Csb => Role::Csb,
             RoleArg::Hsb => Role::Hsb,
             RoleArg::Gsb => Role::Gsb,
+            RoleArg::GsbEntry => Role::GsbEntry,
         }
     }
 }

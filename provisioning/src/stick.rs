@@ -139,7 +139,7 @@ pub enum StickError {
     },
     /// The certificate is not a counting body's.
     #[error(
-        "certificate {path}: role `{role}` ({identifier}); a certified stick is for a counting body: GSB, HSB or CSB"
+        "certificate {path}: role `{role}` ({identifier}); a certified stick is for a counting body: GSB, GSB-entry, HSB or CSB"
     )]
     NotABody {
         /// The file.
@@ -276,7 +276,10 @@ fn check_inputs(spec: &StickSpec) -> Result<Checked, StickError> {
     };
     let certificate = Certificate::parse(&cert_bytes).map_err(cert_err)?;
     certificate.verify(&root).map_err(cert_err)?;
-    if !matches!(certificate.role(), Role::Gsb | Role::Hsb | Role::Csb) {
+    if !matches!(
+        certificate.role(),
+        Role::Gsb | Role::GsbEntry | Role::Hsb | Role::Csb
+    ) {
         return Err(StickError::NotABody {
             path: spec.certificate.clone(),
             role: certificate.role(),

@@ -358,6 +358,40 @@ fn refusals_before_signing() {
     );
     assert!(!s.path("media").exists());
 
+    // An entry appliance of the GSB: role `GSB-entry`, identifier `<code>-E<n>`.
+    let o = s.issue(
+        "GSB-entry",
+        "0042-E3",
+        "Gemeente Juinen invoer 3",
+        "gsb.pass",
+        "2025-01-01",
+        "2099-12-31",
+    );
+    assert!(o.status.success(), "{}", stderr(&o));
+    assert!(
+        stdout(&o).contains("role:        GSB-entry"),
+        "{}",
+        stdout(&o)
+    );
+    let cert = std::fs::read_to_string(s.path("keys/GR2025_Juinen_0042-E3.cert")).unwrap();
+    assert!(cert.starts_with("tally-certificate v1\nrole: GSB-entry\nidentifier: 0042-E3\n"));
+    for bad in ["0042", "0042-E0", "0042-E1000", "42-E3", "0042-e3"] {
+        let o = s.issue(
+            "GSB-entry",
+            bad,
+            "Gemeente Juinen invoer",
+            "gsb.pass",
+            "2025-01-01",
+            "2099-12-31",
+        );
+        assert!(!o.status.success(), "{bad} accepted");
+        assert!(
+            stderr(&o).contains("a number from 1 to 999, such as `0668-E3`"),
+            "{bad}: {}",
+            stderr(&o)
+        );
+    }
+
     // Invalid identifier for the role.
     let o = s.issue(
         "GSB",

@@ -76,6 +76,7 @@ impl Setup {
         }
         s.issue("root", "GSB", "0042", "2099-12-31", "keys");
         s.issue("root", "HSB", "HSB6", "2099-12-31", "keys");
+        s.issue("root", "GSB-entry", "0042-E3", "2099-12-31", "keys");
         s.issue("root", "authority", "Kiesraad", "2099-12-31", "keys");
         s.issue("root", "GSB", "0043", "2025-12-31", "expired");
         s.issue("other-root", "GSB", "0042", "2099-12-31", "other");
@@ -214,6 +215,31 @@ fn blkid(img: &Path, offset: u64) -> String {
 fn extract(img: &Path, offset: u64, len: u64, to: &Path) {
     let bytes = std::fs::read(img).unwrap();
     std::fs::write(to, &bytes[offset as usize..(offset + len) as usize]).unwrap();
+}
+
+#[test]
+fn an_entry_appliance_gets_its_stick_as_a_body_does() {
+    let s = Setup::new();
+    let cert_path = s.path("keys/GR2025_Juinen_0042-E3.cert");
+    let key_path = s.path("keys/GR2025_Juinen_0042-E3.key");
+    check(
+        s.stick(
+            "entry.img",
+            &[
+                ("--certificate", p(&cert_path).to_string()),
+                ("--key", p(&key_path).to_string()),
+            ],
+        ),
+        "stick for an entry appliance",
+    );
+    let cert = std::fs::read(&cert_path).unwrap();
+    assert!(text(&cert).contains("role: GSB-entry\nidentifier: 0042-E3\n"));
+    let parts = sfdisk_partitions(&s.path("entry.img"));
+    let data_off = parts[1].0 * 512;
+    let data_spec = format!("{}?offset={data_off}", p(&s.path("entry.img")));
+    let cat = |f: &str| cmd("debugfs", &["-R", &format!("cat {f}"), &data_spec]).stdout;
+    assert_eq!(cat("/body.cert"), cert);
+    assert_eq!(cat("/body.key"), std::fs::read(&key_path).unwrap());
 }
 
 #[test]
@@ -435,7 +461,7 @@ fn bad_inputs_are_refused_and_nothing_is_written() {
                 ("--certificate", sp("keys/GR2025_Juinen_Kiesraad.cert")),
                 ("--key", sp("keys/GR2025_Juinen_Kiesraad.key")),
             ],
-            "role `authority` (Kiesraad); a certified stick is for a counting body: GSB, HSB or CSB"
+            "role `authority` (Kiesraad); a certified stick is for a counting body: GSB, GSB-entry, HSB or CSB"
                 .into(),
         ),
         (

@@ -22,21 +22,32 @@ pub enum Role {
     Csb,
     /// Hoofdstembureau: sends a 510c.
     Hsb,
-    /// Gemeentelijk stembureau: sends a 510b.
+    /// Gemeentelijk stembureau: sends a 510b (and, for parallel entry, the assignment of
+    /// polling stations to its entry appliances).
     Gsb,
+    /// One entry appliance of a gemeentelijk stembureau (`docs/parallel-entry.md`): sends
+    /// entry batches of its own body, nothing else.
+    GsbEntry,
 }
 
 impl Role {
     /// All roles.
-    pub const ALL: [Role; 4] = [Role::Authority, Role::Csb, Role::Hsb, Role::Gsb];
+    pub const ALL: [Role; 5] = [
+        Role::Authority,
+        Role::Csb,
+        Role::Hsb,
+        Role::Gsb,
+        Role::GsbEntry,
+    ];
 
-    /// The spelling in certificates: `authority`, `CSB`, `HSB`, `GSB`.
+    /// The spelling in certificates: `authority`, `CSB`, `HSB`, `GSB`, `GSB-entry`.
     pub fn as_str(self) -> &'static str {
         match self {
             Role::Authority => "authority",
             Role::Csb => "CSB",
             Role::Hsb => "HSB",
             Role::Gsb => "GSB",
+            Role::GsbEntry => "GSB-entry",
         }
     }
 
@@ -46,8 +57,9 @@ impl Role {
     }
 
     /// Whether `identifier` is a valid identifier for this role: `CSB` for the CSB,
-    /// `HSB1`..`HSB99` for an HSB, a four-digit municipality code for a GSB, and 1 to 32
-    /// ASCII letters, digits, `-` or `_` for the authority.
+    /// `HSB1`..`HSB99` for an HSB, a four-digit municipality code for a GSB, the
+    /// municipality code, `-E` and a number from 1 to 999 for an entry appliance of a GSB
+    /// (`0668-E3`), and 1 to 32 ASCII letters, digits, `-` or `_` for the authority.
     pub fn check_identifier(self, identifier: &str) -> Result<(), String> {
         let ok = match self {
             Role::Csb => identifier == "CSB",
@@ -56,7 +68,13 @@ impl Role {
                     && n.bytes().all(|b| b.is_ascii_digit())
                     && !n.starts_with('0')
             }),
-            Role::Gsb => identifier.len() == 4 && identifier.bytes().all(|b| b.is_ascii_digit()),
+            Role::Gsb => is_municipality_code(identifier),
+            Role::GsbEntry => identifier.split_once("-E").is_some_and(|(code, n)| {
+                is_municipality_code(code)
+                    && (1..=3).contains(&n.len())
+                    && n.bytes().all(|b| b.is_ascii_digit())
+                    && !n.starts_with('0')
+            }),
             Role::Authority => {
                 (1..=32).contains(&identifier.len())
                     && identifier
@@ -74,11 +92,18 @@ impl Role {
                     Role::Csb => "must be `CSB`",
                     Role::Hsb => "must be `HSB` and a number from 1 to 99, such as `HSB6`",
                     Role::Gsb => "must be a four-digit municipality code, such as `0668`",
+                    Role::GsbEntry =>
+                        "must be a four-digit municipality code, `-E` and a number from 1 to 999, such as `0668-E3`",
                     Role::Authority => "1 to 32 ASCII letters, digits, `-` or `_`",
                 }
             ))
         }
     }
+}
+
+/// A four-digit municipality code.
+fn is_municipality_code(s: &str) -> bool {
+    s.len() == 4 && s.bytes().all(|b| b.is_ascii_digit())
 }
 
 impl fmt::Display for Role {
@@ -138,6 +163,18 @@ pub struct CertificateFields {
 }
 
 impl CertificateFields {
+    /// The counting body the holder belongs to: for an entry appliance (`0668-E3`) its
+    /// municipality (`0668`), for every other role the identifier itself.
+    pub fn body(&self) -> &str {
+        match self.role {
+            Role::GsbEntry => self
+                .identifier
+                .split_once("-E")
+                .map_or(self.identifier.as_str(), |(code, _)| code),
+            _ => &self.identifier,
+        }
+    }
+
     /// Checks the fields' values (identifier for the role, election, name, period).
     pub fn check(&self) -> Result<(), String> {
         self.role.check_identifier(&self.identifier)?;
@@ -259,7 +296,11 @@ impl Certificate {
         let mut l = Lines::open(bytes, MAGIC, FIELDS)?;
         let f = l.field("role")?;
         let role = Role::parse(f.value).ok_or_else(|| {
-            Lines::bad_value(&f, "role", "must be `authority`, `CSB`, `HSB` or `GSB`")
+            Lines::bad_value(
+                &f,
+                "role",
+                "must be `authority`, `CSB`, `HSB`, `GSB` or `GSB-entry`",
+            )
         })?;
         let f = l.field("identifier")?;
         role.check_identifier(f.value)
@@ -339,6 +380,12 @@ impl Certificate {
     /// The holder's identifier.
     pub fn identifier(&self) -> &str {
         &self.fields.identifier
+    }
+
+    /// The counting body the holder belongs to: for an entry appliance (`0668-E3`) its
+    /// municipality (`0668`), for every other role the identifier itself.
+    pub fn body(&self) -> &str {
+        self.fields.body()
     }
 
     /// The holder's name.

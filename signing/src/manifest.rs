@@ -26,15 +26,22 @@ pub enum ContentKind {
     Results510c,
     /// The total count and the result (510d and 520). Signed by the CSB.
     Results510d520,
+    /// The entries typed on one entry appliance of a GSB (`docs/parallel-entry.md`). Signed
+    /// by that appliance's `GSB-entry` certificate.
+    EntryBatch,
+    /// Which polling stations a GSB's entry appliances may type. Signed by the GSB.
+    EntryAssignment,
 }
 
 impl ContentKind {
     /// All kinds.
-    pub const ALL: [ContentKind; 4] = [
+    pub const ALL: [ContentKind; 6] = [
         ContentKind::ElectionDefinition,
         ContentKind::Results510b,
         ContentKind::Results510c,
         ContentKind::Results510d520,
+        ContentKind::EntryBatch,
+        ContentKind::EntryAssignment,
     ];
 
     /// The spelling in manifests.
@@ -44,6 +51,8 @@ impl ContentKind {
             ContentKind::Results510b => "results-510b",
             ContentKind::Results510c => "results-510c",
             ContentKind::Results510d520 => "results-510d-520",
+            ContentKind::EntryBatch => "entry-batch",
+            ContentKind::EntryAssignment => "entry-assignment",
         }
     }
 
@@ -59,6 +68,8 @@ impl ContentKind {
             ContentKind::Results510b => Role::Gsb,
             ContentKind::Results510c => Role::Hsb,
             ContentKind::Results510d520 => Role::Csb,
+            ContentKind::EntryBatch => Role::GsbEntry,
+            ContentKind::EntryAssignment => Role::Gsb,
         }
     }
 }
@@ -70,6 +81,10 @@ impl fmt::Display for ContentKind {
             ContentKind::Results510b => "municipal results (510b)",
             ContentKind::Results510c => "kieskring results (510c)",
             ContentKind::Results510d520 => "the total count and result (510d and 520)",
+            ContentKind::EntryBatch => "an entry batch of an entry appliance",
+            ContentKind::EntryAssignment => {
+                "the assignment of polling stations to entry appliances"
+            }
         })
     }
 }
@@ -219,7 +234,7 @@ impl Manifest {
                 Lines::bad_value(
                     &f,
                     "kind",
-                    "must be `election-definition`, `results-510b`, `results-510c` or `results-510d-520`",
+                    "must be `election-definition`, `results-510b`, `results-510c`, `results-510d-520`, `entry-batch` or `entry-assignment`",
                 )
             })
             .map_err(syntax)?;

@@ -496,7 +496,10 @@ impl Level for Municipal {
             Record::InvestigationConcluded { station, .. } => {
                 state.info(Msg::ConclusionRecorded, &[&station.to_string()]);
             }
-            Record::ElectionLoaded { .. } | Record::EntryStarted { .. } | Record::People(_) => {}
+            Record::ElectionLoaded { .. }
+            | Record::EntryStarted { .. }
+            | Record::People(_)
+            | Record::Parallel(_) => {}
         }
     }
 
