@@ -127,6 +127,9 @@ pub(crate) struct Doc<'a> {
     y: f32,
     /// Lines repeated at the top of a table when it continues on a new page.
     repeat: Option<Vec<Row>>,
+    /// What the footer says in place of the EML file's hash code, for a paper that belongs
+    /// to no EML file (the progress overview); `None`: the hash code.
+    no_eml: Option<&'static str>,
 }
 
 impl<'a> Doc<'a> {
@@ -139,7 +142,15 @@ impl<'a> Doc<'a> {
             current: Page::default(),
             y: TOP,
             repeat: None,
+            no_eml: None,
         }
+    }
+
+    /// A paper that belongs to no EML file: the footer says `instead` where the others
+    /// print the EML file's hash code (the journal's head is printed as on every paper).
+    pub(crate) fn without_eml(mut self, instead: &'static str) -> Doc<'a> {
+        self.no_eml = Some(instead);
+        self
     }
 
     fn page(&mut self) -> &mut Page {
@@ -317,7 +328,10 @@ impl<'a> Doc<'a> {
             page.text(
                 MARGIN,
                 bottom,
-                &format!("Hashcode EML-bestand: {hash}"),
+                &match self.no_eml {
+                    Some(instead) => instead.to_owned(),
+                    None => format!("Hashcode EML-bestand: {hash}"),
+                },
                 Style::Regular,
                 small,
                 Align::Left,

@@ -7,7 +7,10 @@
 //! - [`district_report`]: the report of a principal electoral committee (hoofdstembureau),
 //!   with its annex per municipality;
 //! - [`central_report`]: the central electoral committee's report (model P 22-2): the
-//!   totals, the seat apportionment step by step and the elected candidates.
+//!   totals, the seat apportionment step by step and the elected candidates;
+//! - [`progress_report`]: the progress overview of a count typed on several entry
+//!   appliances (no model; per station its two entries and its stage, per appliance what it
+//!   still holds).
 //!
 //! Every page carries the election, the body, "pagina x van y", the creation time and the
 //! hash code of the EML file it belongs to, and "DEMO" when made in demo mode.
@@ -32,6 +35,7 @@ mod central;
 mod counts;
 mod figures;
 mod layout;
+mod progress;
 mod render;
 mod session;
 
@@ -45,6 +49,9 @@ pub use counts::{
     station_report_v2,
 };
 pub use figures::{ComparisonFigures, FigureRow, ListFigure, comparison_figures, format_count};
+pub use progress::{
+    ApplianceProgress, EntryProgress, ProgressInput, StationProgress, StationStage, progress_report,
+};
 pub use session::{
     ChangedFigure, Correction, InvestigationLine, Present, SessionReportInput, corrigendum_report,
     session_report,
