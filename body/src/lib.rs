@@ -368,7 +368,7 @@ pub fn unlock_key(
     let pass = Passphrase::from(passphrase);
     // A growing delay after wrong passphrases: a try within it is refused, not run.
     let unlocked = throttle
-        .attempt(std::time::Instant::now(), || {
+        .attempt(std::time::Instant::now, || {
             unlock_body(&bytes, &pass, certificate, Timestamp::now())
         })
         .map_err(|e| match e {

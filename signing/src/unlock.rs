@@ -324,22 +324,26 @@ impl UnlockThrottle {
             .map_or(Duration::ZERO, |t| t.saturating_duration_since(now))
     }
 
-    /// Runs one unlock try `attempt` at `now`, unless the delay has not passed
+    /// Runs one unlock try `attempt`, unless the delay has not passed at `clock()`
     /// ([`UnlockError::Throttled`], and `attempt` is not run). A wrong passphrase makes the
-    /// delay grow; success resets it; other errors leave it.
+    /// delay grow, counted from `clock()` read again when the try has ended: the key
+    /// derivation of a try (seconds on a slow machine) must not use up the wait before the
+    /// next one. Success resets it; other errors leave it.
     ///
     /// # Errors
     /// Throttled, or the attempt's own error.
     pub fn attempt<T>(
         &mut self,
-        now: Instant,
+        clock: impl Fn() -> Instant,
         attempt: impl FnOnce() -> Result<T, UnlockError>,
     ) -> Result<T, UnlockError> {
-        let wait = self.wait(now);
+        let wait = self.wait(clock());
         if !wait.is_zero() {
             return Err(UnlockError::Throttled { wait });
         }
-        match attempt() {
+        let result = attempt();
+        let now = clock();
+        match result {
             Ok(v) => {
                 self.failures = 0;
                 self.not_before = None;
@@ -497,21 +501,24 @@ mod tests {
         let t0 = Instant::now();
         let wrong = || -> Result<(), UnlockError> { Err(KeyFileError::WrongPassphrase.into()) };
         // A first typo costs nothing.
-        assert!(t.attempt(t0, wrong).unwrap_err().is_wrong_passphrase());
+        assert!(t.attempt(|| t0, wrong).unwrap_err().is_wrong_passphrase());
         assert_eq!(t.wait(t0), Duration::ZERO);
-        assert!(t.attempt(t0, wrong).unwrap_err().is_wrong_passphrase());
+        assert!(t.attempt(|| t0, wrong).unwrap_err().is_wrong_passphrase());
         // Within the second: not even tried.
         let mut ran = false;
         let err = t
-            .attempt(t0 + Duration::from_millis(500), || {
-                ran = true;
-                Ok(())
-            })
+            .attempt(
+                || t0 + Duration::from_millis(500),
+                || {
+                    ran = true;
+                    Ok(())
+                },
+            )
             .unwrap_err();
         assert!(!ran);
         assert!(matches!(err, UnlockError::Throttled { .. }), "{err}");
         let t1 = t0 + Duration::from_secs(1);
-        assert!(t.attempt(t1, wrong).is_err());
+        assert!(t.attempt(|| t1, wrong).is_err());
         assert_eq!(t.failures(), 3);
         assert_eq!(t.wait(t1), Duration::from_secs(2));
         // An expired certificate is not a wrong passphrase: the delay does not grow.
@@ -523,10 +530,32 @@ mod tests {
             }
             .into())
         };
-        assert!(t.attempt(t2, expired).is_err());
+        assert!(t.attempt(|| t2, expired).is_err());
         assert_eq!(t.failures(), 3);
-        t.attempt(t2, || Ok(())).unwrap();
+        t.attempt(|| t2, || Ok(())).unwrap();
         assert_eq!(t.failures(), 0);
         assert_eq!(t.wait(t2), Duration::ZERO);
+    }
+
+    /// The wait runs from the end of a wrong try, not its start: a key derivation that takes
+    /// longer than the wait does not leave the next try free.
+    #[test]
+    fn the_wait_runs_from_the_end_of_the_wrong_try() {
+        use std::cell::Cell;
+        let mut t = UnlockThrottle::new();
+        let t0 = Instant::now();
+        let now = Cell::new(t0);
+        let slow_wrong = || -> Result<(), UnlockError> {
+            // The try itself takes 3 seconds.
+            now.set(now.get() + Duration::from_secs(3));
+            Err(KeyFileError::WrongPassphrase.into())
+        };
+        assert!(t.attempt(|| now.get(), slow_wrong).is_err());
+        assert!(t.attempt(|| now.get(), slow_wrong).is_err());
+        // 6 s after the first try began, right after the second ended: the 1 s wait holds.
+        assert_eq!(now.get(), t0 + Duration::from_secs(6));
+        assert_eq!(t.wait(now.get()), Duration::from_secs(1));
+        let err = t.attempt(|| now.get(), || Ok(())).unwrap_err();
+        assert!(matches!(err, UnlockError::Throttled { .. }), "{err}");
     }
 }
