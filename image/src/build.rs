@@ -906,6 +906,9 @@ mod tests {
     /// temporary file that is gone afterwards; `sbverify` accepts the signature with db.crt.
     #[test]
     fn a_sealed_db_key_signs_from_a_private_file_that_is_then_gone() {
+        let _one_at_a_time = crate::keys::PRIVATE_DIR_TESTS
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner);
         let dir = tempfile::tempdir().unwrap();
         let keys = crate::keys::create_secure_boot_keys(&dir.path().join("k"), "Test", 30).unwrap();
         let sealed = dir.path().join("db.key");
@@ -950,11 +953,13 @@ mod tests {
             .output()
             .unwrap();
         assert!(o.status.success(), "{o:?}");
-        // The private copies are gone: no `.tally-keys-*` folder is left by this signing.
+        // The private copies are gone: no `.tally-keys-<this process>-*` folder is left by this
+        // signing (other processes' folders, e.g. of tests running beside this one, are theirs).
+        let mine = crate::keys::PrivateDir::prefix_of(std::process::id());
         let left: Vec<_> = std::fs::read_dir("/dev/shm")
             .map(|d| {
                 d.flatten()
-                    .filter(|e| e.file_name().to_string_lossy().starts_with(".tally-keys-"))
+                    .filter(|e| e.file_name().to_string_lossy().starts_with(&mine))
                     .collect()
             })
             .unwrap_or_default();

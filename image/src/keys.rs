@@ -580,9 +580,16 @@ pub fn write_sealed_private_key(
     })
 }
 
+/// Held by every test of this crate that makes a [`PrivateDir`], so that a test checking what
+/// this process left in `/dev/shm` does not see another test's folder in use.
+#[cfg(test)]
+pub(crate) static PRIVATE_DIR_TESTS: std::sync::Mutex<()> = std::sync::Mutex::new(());
+
 /// A private folder for key material in the clear: mode 0700, on `/dev/shm` (memory, never a
-/// disk) where there is one, else in the temporary folder. Every file in it is overwritten with
-/// zeroes and removed when it is dropped.
+/// disk) where there is one, else in the temporary folder, named
+/// `.tally-keys-<process id>-<random>` (so that a check for what a process left behind looks at
+/// that process's folders only). Every file in it is overwritten with zeroes and removed when
+/// it is dropped.
 #[derive(Debug)]
 pub struct PrivateDir {
     dir: tempfile::TempDir,
@@ -592,7 +599,8 @@ impl PrivateDir {
     /// Makes the folder.
     pub fn new() -> Result<PrivateDir, SealedKeyError> {
         let mut builder = tempfile::Builder::new();
-        builder.prefix(".tally-keys-");
+        let prefix = Self::prefix_of(std::process::id());
+        builder.prefix(&prefix);
         let shm = Path::new("/dev/shm");
         let dir = match builder.tempdir_in(shm) {
             Ok(d) => d,
@@ -614,6 +622,11 @@ impl PrivateDir {
     /// The folder.
     pub fn path(&self) -> &Path {
         self.dir.path()
+    }
+
+    /// The start of the name of every private folder made by process `pid`.
+    pub fn prefix_of(pid: u32) -> String {
+        format!(".tally-keys-{pid}-")
     }
 }
 
@@ -810,6 +823,9 @@ mod tests {
     #[test]
     fn a_private_key_file_is_private_and_gone_after_use() {
         use std::os::unix::fs::PermissionsExt as _;
+        let _one_at_a_time = PRIVATE_DIR_TESTS
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner);
         let f = PrivateKeyFile::new(PEM).unwrap();
         let path = f.path().to_path_buf();
         let dir = f.dir().to_path_buf();

@@ -185,13 +185,16 @@ fn pem_private_keys_in(dir: &Path) -> Vec<std::path::PathBuf> {
     found
 }
 
-/// The private temporary folders (`tally_image::keys::PrivateDir`) present in `/dev/shm`.
-fn private_dirs() -> Vec<String> {
+/// The private temporary folders (`tally_image::keys::PrivateDir`) that process `pid` left in
+/// `/dev/shm` (the folders of other processes, such as tests running beside this one, are
+/// theirs: the name carries the process id).
+fn private_dirs_of(pid: u32) -> Vec<String> {
+    let mine = tally_image::keys::PrivateDir::prefix_of(pid);
     let mut v: Vec<String> = std::fs::read_dir("/dev/shm")
         .map(|d| {
             d.flatten()
                 .map(|e| e.file_name().to_string_lossy().into_owned())
-                .filter(|n| n.starts_with(".tally-keys-"))
+                .filter(|n| n.starts_with(&mine))
                 .collect()
         })
         .unwrap_or_default();
@@ -204,21 +207,21 @@ fn keys_and_enrollment_files() {
     let tmp = tempfile::tempdir().unwrap();
     let dir = tmp.path().join("sb");
     let pass = passphrase_file(tmp.path());
-    let private_dirs_before = private_dirs();
-    let o = ok(
-        Command::new(BIN)
-            .args([
-                "secure-boot-keys",
-                "--out",
-                p(&dir),
-                "--name",
-                "Test appliance",
-            ])
-            .args(["--days", "30", "--passphrase-file", p(&pass)])
-            .output()
-            .unwrap(),
-        "secure-boot-keys",
-    );
+    let child = Command::new(BIN)
+        .args([
+            "secure-boot-keys",
+            "--out",
+            p(&dir),
+            "--name",
+            "Test appliance",
+        ])
+        .args(["--days", "30", "--passphrase-file", p(&pass)])
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    let pid = child.id();
+    let o = ok(child.wait_with_output().unwrap(), "secure-boot-keys");
     let out = text(&o.stdout);
     let f = |n: &str| dir.join(n);
 
@@ -343,7 +346,7 @@ fn keys_and_enrollment_files() {
     // temporary folders the keys were made in.
     assert_eq!(pem_private_keys_in(&dir), Vec::<std::path::PathBuf>::new());
     assert!(!out.contains("PRIVATE KEY"), "{out}");
-    assert_eq!(private_dirs(), private_dirs_before);
+    assert_eq!(private_dirs_of(pid), Vec::<String>::new());
     // The db key opens with the passphrase only.
     assert!(matches!(
         tally_image::keys::read_sealed_private_key(&f("db.key"), b"secure boot passphrase"),
