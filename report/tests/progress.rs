@@ -145,10 +145,7 @@ fn the_progress_overview_shows_each_station_and_what_each_appliance_still_holds(
             eml_file_name: None,
             created: CreationTime::new(2026, 3, 18, 23, 40, 0).unwrap(),
             demo: false,
-            journal: Some(JournalMark {
-                records: 412,
-                head: head.clone(),
-            }),
+            journal: Some(JournalMark { records: 412, head }),
         },
     };
     let pdf = progress_report(&election, &input).unwrap();
