@@ -5,8 +5,9 @@
 //! - [`EntryAssignment`] and [`EntryBatch`]: what the two media hold, with their byte
 //!   format (JSON, unknown fields refused, at most [`MAX_MEDIUM_BYTES`]).
 //! - [`ParallelRecord`]: the coordinator's journal records ([`crate::municipal::Record::Parallel`]):
-//!   an assignment, a batch imported (the whole batch is in the record, so a replay places
-//!   the same entries the same way).
+//!   an assignment, a batch imported (the record names the batch file by its SHA-256; the
+//!   file is kept in the data directory, and persist and replay hand it back, so a replay
+//!   places the same entries the same way).
 //! - [`import`]: the coordinating import as a pure function over the municipal ledger: the
 //!   signature and the signer's role were checked by the caller; this checks body,
 //!   election, signer and assignment, and says per entry what happens (placed, reconciled,
