@@ -1029,7 +1029,11 @@ impl crate::persist::Ledger for Tally {
     type Applied = ();
     type Error = ApplyError;
 
-    fn apply(&mut self, record: &Record, _file: Option<&[u8]>) -> Result<(), ApplyError> {
+    fn apply(
+        &mut self,
+        record: &Record,
+        _file: Option<crate::persist::KeptFile<'_>>,
+    ) -> Result<(), ApplyError> {
         Tally::apply(self, record)
     }
 

@@ -9,6 +9,7 @@ use tally_core::eml::definition::{SourceFile, load_election};
 use tally_core::hashcode::Sha256Digest;
 use tally_core::ids::ListNumber;
 use tally_ledger::higher::*;
+use tally_ledger::persist::KeptFile;
 
 fn juinen() -> Definition {
     let election = load_election(
@@ -55,12 +56,12 @@ fn nothing_applies_before_the_definition_is_accepted_as_kept() {
     let bytes = tally_demo::tied_510b().unwrap();
     let mut l = Ledger::default();
     assert_eq!(
-        l.apply(&import(&bytes), Some(&bytes)),
+        l.apply(&import(&bytes), Some(KeptFile::Bytes(&bytes))),
         Err(ApplyError::NoDefinition)
     );
     l.load(juinen()).unwrap();
     assert_eq!(
-        l.apply(&import(&bytes), Some(&bytes)),
+        l.apply(&import(&bytes), Some(KeptFile::Bytes(&bytes))),
         Err(ApplyError::NoDefinition)
     );
     let other = Record::DefinitionAccepted {
@@ -72,7 +73,7 @@ fn nothing_applies_before_the_definition_is_accepted_as_kept() {
         .unwrap();
     // The kept file must be the one the record names.
     assert_eq!(
-        l.apply(&import(&bytes), Some(b"other bytes")),
+        l.apply(&import(&bytes), Some(KeptFile::Bytes(b"other bytes"))),
         Err(ApplyError::MissingFile("510b.xml".into()))
     );
     assert_eq!(
@@ -80,7 +81,7 @@ fn nothing_applies_before_the_definition_is_accepted_as_kept() {
         Err(ApplyError::MissingFile("510b.xml".into()))
     );
     assert!(matches!(
-        l.apply(&import(&bytes), Some(&bytes)),
+        l.apply(&import(&bytes), Some(KeptFile::Bytes(&bytes))),
         Ok(Applied::Import(ImportOutcome::Imported { .. }))
     ));
 }
@@ -93,7 +94,8 @@ fn a_lot_must_be_the_drawing_asked_for_and_name_a_tied_list() {
     let files = l.definition.as_ref().unwrap().files.clone();
     l.apply(&Record::DefinitionAccepted { files }, None)
         .unwrap();
-    l.apply(&import(&bytes), Some(&bytes)).unwrap();
+    l.apply(&import(&bytes), Some(KeptFile::Bytes(&bytes)))
+        .unwrap();
     let Some(Ok(Computation::SeatLotsNeeded(n))) = l.outcome() else {
         panic!("lists 3 and 4 are tied: {:?}", l.outcome());
     };
@@ -165,7 +167,7 @@ fn a_lot_must_be_the_drawing_asked_for_and_name_a_tied_list() {
     )
     .unwrap();
     assert_eq!(
-        l.apply(&import(&bytes), Some(&bytes)),
+        l.apply(&import(&bytes), Some(KeptFile::Bytes(&bytes))),
         Err(ApplyError::Closed)
     );
 }
@@ -284,7 +286,8 @@ fn a_deceased_candidate_is_passed_over_and_a_wrong_mark_undone() {
         l.apply(&dead(3, 1), None),
         Err(ApplyError::Deceased(DeceasedError::NoCalculation))
     );
-    l.apply(&import(&bytes), Some(&bytes)).unwrap();
+    l.apply(&import(&bytes), Some(KeptFile::Bytes(&bytes)))
+        .unwrap();
     let Some(Ok(Computation::SeatLotsNeeded(n))) = l.outcome() else {
         panic!("{:?}", l.outcome());
     };
