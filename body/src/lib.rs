@@ -803,7 +803,7 @@ impl Body {
         folder: &str,
         options: &VerifyOptions<'_>,
         audit: &mut JsonLinesAudit,
-        mut spool: Option<&mut IncomingSpool>,
+        spool: Option<&mut IncomingSpool>,
     ) -> Result<VerifiedMedium, BodyError> {
         let session = stick.open_import(ReadLimits::default(), audit)?;
         let mut reason: Option<VerifyError> = None;
@@ -811,7 +811,7 @@ impl Body {
             folder,
             |view| {
                 let source = SigningSource::new(*view);
-                match spool.as_deref_mut() {
+                match spool {
                     Some(spool) => verify_medium_spooled(&source, options, spool),
                     None => verify_medium(&source, options),
                 }

@@ -480,7 +480,7 @@ fn open_kept(path: &std::path::Path) -> Option<(std::fs::File, u64)> {
     let file = std::fs::File::open(path).ok()?;
     let meta = file.metadata().ok()?;
     let cap = u64::try_from(tally_core::eml::limits::MAX_FILE_BYTES).unwrap_or(u64::MAX);
-    (meta.is_file() && meta.len() <= cap).then(|| (file, meta.len()))
+    (meta.is_file() && meta.len() <= cap).then_some((file, meta.len()))
 }
 
 /// Why a record does not fit the ledger.
