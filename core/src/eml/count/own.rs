@@ -799,19 +799,17 @@ fn is_votes_element(stack: &[Node], ns: Ns, local: &[u8]) -> bool {
 /// Where [`parse`] gets its events: the whole text in memory ([`SliceEvents`], quick-xml's
 /// borrowing reader, no copy) or a stream ([`StreamEvents`], one reused buffer).
 trait Events {
-    /// The position before the next event, the event, and (a stream, at the root
-    /// element's start) a problem the input guards find there: a stream's prolog, root
-    /// and kind are checked when the root starts, while a whole text was checked before
-    /// the parse. With one, [`parse`] only follows the nesting from there.
-    fn next_event(&mut self) -> Next<'_>;
-}
+    /// The position before the next event, and the event.
+    fn next_event(&mut self) -> (u64, Result<Event<'_>, quick_xml::Error>);
 
-/// What [`Events::next_event`] gives.
-type Next<'b> = (
-    u64,
-    Result<Event<'b>, quick_xml::Error>,
-    Option<CountReadError>,
-);
+    /// A problem the input guards found at the root element's start (a stream's prolog,
+    /// root and kind are checked when the parser meets the root, while a whole text was
+    /// checked before the parse); taken once. With one, [`parse`] only follows the nesting
+    /// from there.
+    fn root_problem(&mut self) -> Option<CountReadError> {
+        None
+    }
+}
 
 /// The events of a whole text.
 struct SliceEvents<'a> {
@@ -819,9 +817,9 @@ struct SliceEvents<'a> {
 }
 
 impl Events for SliceEvents<'_> {
-    fn next_event(&mut self) -> Next<'_> {
+    fn next_event(&mut self) -> (u64, Result<Event<'_>, quick_xml::Error>) {
         let position = self.reader.buffer_position();
-        (position, self.reader.read_event(), None)
+        (position, self.reader.read_event())
     }
 }
 
@@ -833,19 +831,24 @@ struct StreamEvents<R: std::io::Read> {
     /// The root element's start tag as the guards' prolog scan read it, once found.
     root: Option<crate::eml::limits::RootElement>,
     root_seen: bool,
+    /// What [`at_root`] found, until [`parse`] takes it.
+    problem: Option<CountReadError>,
 }
 
 impl<R: std::io::Read> Events for StreamEvents<R> {
-    fn next_event(&mut self) -> Next<'_> {
+    fn next_event(&mut self) -> (u64, Result<Event<'_>, quick_xml::Error>) {
         self.buf.clear();
         let position = self.reader.buffer_position();
         let event = self.reader.read_event_into(&mut self.buf);
-        let mut problem = None;
         if !self.root_seen && matches!(event, Ok(Event::Start(_) | Event::Empty(_))) {
             self.root_seen = true;
-            problem = at_root(self.reader.get_mut().get_mut(), &mut self.root);
+            self.problem = at_root(self.reader.get_mut().get_mut(), &mut self.root);
         }
-        (position, event, problem)
+        (position, event)
+    }
+
+    fn root_problem(&mut self) -> Option<CountReadError> {
+        self.problem.take()
     }
 }
 
@@ -902,7 +905,14 @@ fn parse<S: Events>(source: &mut S, text: &str) -> Result<(Node, Vec<Selections>
     let mut pending: Option<CountReadError> = None;
     let mut done: Option<Node> = None;
     loop {
-        let (position, event, at_root) = source.next_event();
+        // The root element's problem is taken at the event after the root's start: the
+        // root itself is one node; what follows is only followed for its nesting.
+        if pending.is_none()
+            && let Some(problem) = source.root_problem()
+        {
+            pending = Some(problem);
+        }
+        let (position, event) = source.next_event();
         let event = match event {
             Ok(event) => event,
             Err(e) => {
@@ -914,11 +924,6 @@ fn parse<S: Events>(source: &mut S, text: &str) -> Result<(Node, Vec<Selections>
             }
         };
         let empty = matches!(event, Event::Empty(_));
-        if let Some(problem) = at_root
-            && pending.is_none()
-        {
-            pending = Some(problem);
-        }
         if let Event::Start(_) | Event::Empty(_) = event
             && level.saturating_add(1) > MAX_DEPTH
         {
@@ -1188,6 +1193,7 @@ pub(super) fn read_stream<R: std::io::Read>(
         buf: Vec::new(),
         root: None,
         root_seen: false,
+        problem: None,
     };
     let parsed = parse(&mut source, "");
     let StreamEvents { reader, root, .. } = source;
