@@ -598,14 +598,15 @@ impl Ledger {
                         let mut damaged = false;
                         let imported = self.registry()?.import_with(file_name, expected, || {
                             let mut reading = Sha256Digest::reading(file);
-                            let counts = read_count_from(&mut reading, size)?;
+                            // Read to its end whatever it holds: the digest first.
+                            let counts = read_count_from(&mut reading, size);
                             if reading.digest() != expected {
                                 damaged = true;
                                 return Err(CountReadError::Read {
                                     message: "not the file the record names".into(),
                                 });
                             }
-                            Ok(counts)
+                            counts
                         });
                         if damaged {
                             return Err(missing());

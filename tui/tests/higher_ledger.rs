@@ -87,6 +87,57 @@ fn nothing_applies_before_the_definition_is_accepted_as_kept() {
 }
 
 #[test]
+fn a_kept_file_is_imported_from_its_path_and_checked_while_read() {
+    let bytes = tally_demo::tied_510b().unwrap();
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("kept.eml.xml");
+    let mut l = Ledger::default();
+    l.load(juinen()).unwrap();
+    let files = l.definition.as_ref().unwrap().files.clone();
+    l.apply(&Record::DefinitionAccepted { files }, None)
+        .unwrap();
+    let missing = Err(ApplyError::MissingFile("510b.xml".into()));
+    // No file there; a file of other bytes; the same length with one byte changed (read to
+    // its end, its SHA-256 is not the record's): nothing imported.
+    assert_eq!(
+        l.apply(&import(&bytes), Some(KeptFile::Path(&path))),
+        missing
+    );
+    std::fs::write(&path, b"other bytes").unwrap();
+    assert_eq!(
+        l.apply(&import(&bytes), Some(KeptFile::Path(&path))),
+        missing
+    );
+    let mut changed = bytes.clone();
+    let i = changed.iter().rposition(u8::is_ascii_digit).unwrap();
+    changed[i] = if changed[i] == b'1' { b'2' } else { b'1' };
+    std::fs::write(&path, &changed).unwrap();
+    assert_eq!(
+        l.apply(&import(&bytes), Some(KeptFile::Path(&path))),
+        missing
+    );
+    // Not XML at all, of the same length: still the wrong file, not a refused count.
+    std::fs::write(&path, vec![b'x'; bytes.len()]).unwrap();
+    assert_eq!(
+        l.apply(&import(&bytes), Some(KeptFile::Path(&path))),
+        missing
+    );
+    let agg = l.aggregation.as_ref().unwrap();
+    assert_eq!(agg.missing().len(), agg.bodies().len());
+    // The file itself: imported as from its bytes.
+    std::fs::write(&path, &bytes).unwrap();
+    let mut from_bytes = l.clone();
+    assert!(matches!(
+        l.apply(&import(&bytes), Some(KeptFile::Path(&path))),
+        Ok(Applied::Import(ImportOutcome::Imported { .. }))
+    ));
+    from_bytes
+        .apply(&import(&bytes), Some(KeptFile::Bytes(&bytes)))
+        .unwrap();
+    assert_eq!(l.outcome(), from_bytes.outcome());
+}
+
+#[test]
 fn a_lot_must_be_the_drawing_asked_for_and_name_a_tied_list() {
     let bytes = tally_demo::tied_510b().unwrap();
     let mut l = Ledger::default();
