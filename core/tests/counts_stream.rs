@@ -1,7 +1,7 @@
 //! The streaming count reader (`read_count_from`) gives what the whole-file reader
 //! (`read_count`) gives: the same counts for every real file and eml-nl's test files, and
-//! the same refusal, message for message, for every non-count EML file and for thousands
-//! of mutations of a 510b and a 510d (elements and bytes deleted, doubled, inserted; a
+//! the same refusal, message for message, for every non-count EML file and for 420
+//! mutations of a 510b and a 510d (elements and bytes deleted, doubled, inserted; a
 //! DOCTYPE, an ENTITY, a bad UTF-8 byte, text before the root; files cut short), read in
 //! pieces of many sizes so that every guard meets its input cut at every place.
 
@@ -251,14 +251,14 @@ fn mutations_agree(name: &str, n: usize, seed: u64) {
 fn mutations_of_a_510b_are_refused_alike() {
     mutations_agree(
         "Telling_TK2025_gemeente_West_Maas_en_Waal.eml.xml",
-        1500,
+        400,
         15,
     );
 }
 
 #[test]
 fn mutations_of_a_510d_are_refused_alike() {
-    mutations_agree("Totaaltelling_TK2021.eml.xml", 60, 1510);
+    mutations_agree("Totaaltelling_TK2021.eml.xml", 20, 1510);
 }
 
 #[test]
