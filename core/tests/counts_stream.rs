@@ -249,11 +249,7 @@ fn mutations_agree(name: &str, n: usize, seed: u64) {
 
 #[test]
 fn mutations_of_a_510b_are_refused_alike() {
-    mutations_agree(
-        "Telling_TK2025_gemeente_West_Maas_en_Waal.eml.xml",
-        400,
-        15,
-    );
+    mutations_agree("Telling_TK2025_gemeente_West_Maas_en_Waal.eml.xml", 400, 15);
 }
 
 #[test]
