@@ -27,6 +27,7 @@ use tally_media::{JsonLinesAudit, MediaError, Medium as StickMedium, ReadLimits}
 use tally_signing::{
     Certificate, ContentKind, MediumFile, PublicKey, SecretKey, SignedMedium, Timestamp,
     VerifiedMedium, VerifyError, VerifyOptions, sha256, sign_medium, verify_medium,
+    verify_medium_spooled,
 };
 
 pub use crate::sticks::{Stick, StickLabel, Sticks};
@@ -394,6 +395,107 @@ pub fn write_synced(path: &Path, bytes: &[u8]) -> std::io::Result<()> {
     file.sync_all()
 }
 
+/// How the temporary copies of an [`IncomingSpool`] are named (never a SHA-256 name).
+const INCOMING_PREFIX: &str = ".incoming-";
+
+/// Where [`Body::verify_spooled`] copies a medium's EML files: temporary files in the
+/// data partition's kept-files folder. Every copy not taken ([`IncomingSpool::take`]) is
+/// removed when the spool is dropped, so a refused medium leaves nothing.
+#[derive(Debug)]
+pub struct IncomingSpool {
+    dir: PathBuf,
+    /// The copies made: the file's name on the medium, the copy's path, the open copy.
+    made: Vec<(String, PathBuf, fs::File)>,
+    /// Copies made so far (each copy's name is new).
+    next: usize,
+}
+
+impl IncomingSpool {
+    /// The verified copy of `file` (one of [`VerifiedMedium::spooled`]), taken out of the
+    /// spool.
+    pub fn take(&mut self, file: &tally_signing::SpooledFile) -> Option<Incoming> {
+        let at = self
+            .made
+            .iter()
+            .position(|(name, _, _)| *name == file.name)?;
+        let (name, path, handle) = self.made.swap_remove(at);
+        Some(Incoming {
+            name,
+            sha256: file.sha256,
+            size: file.size,
+            path,
+            file: handle,
+            kept: false,
+        })
+    }
+}
+
+impl tally_signing::Spool for IncomingSpool {
+    fn wants(&self, entry: &tally_signing::ManifestEntry) -> bool {
+        entry.name.ends_with(".eml.xml")
+    }
+
+    fn sink(
+        &mut self,
+        entry: &tally_signing::ManifestEntry,
+    ) -> std::io::Result<Box<dyn std::io::Write>> {
+        let path = self
+            .dir
+            .join(format!("{INCOMING_PREFIX}{}.part", self.next));
+        self.next = self.next.saturating_add(1);
+        let file = fs::OpenOptions::new()
+            .read(true)
+            .write(true)
+            .create_new(true)
+            .open(&path)?;
+        let handle = file.try_clone()?;
+        self.made.push((entry.name.clone(), path, handle));
+        Ok(Box::new(file))
+    }
+}
+
+impl Drop for IncomingSpool {
+    fn drop(&mut self) {
+        for (_, path, _) in &self.made {
+            let _ = fs::remove_file(path);
+        }
+    }
+}
+
+/// A medium's file copied into the data partition and verified against the signed
+/// manifest while it was copied, under a temporary name: removed when dropped unless
+/// kept ([`Body::keep_incoming`]).
+#[derive(Debug)]
+pub struct Incoming {
+    /// Its name on the medium.
+    pub name: String,
+    /// Its SHA-256 (as signed).
+    pub sha256: [u8; 32],
+    /// Its size in bytes.
+    pub size: u64,
+    path: PathBuf,
+    file: fs::File,
+    kept: bool,
+}
+
+impl Incoming {
+    /// The copy, opened for reading from its start.
+    ///
+    /// # Errors
+    /// It cannot be opened.
+    pub fn open(&self) -> std::io::Result<fs::File> {
+        fs::File::open(&self.path)
+    }
+}
+
+impl Drop for Incoming {
+    fn drop(&mut self) {
+        if !self.kept {
+            let _ = fs::remove_file(&self.path);
+        }
+    }
+}
+
 /// Forces a directory's entries (files created, renamed or removed in it) to disk.
 pub fn sync_dir(dir: &Path) -> std::io::Result<()> {
     fs::File::open(dir)?.sync_all()
@@ -676,12 +778,44 @@ impl Body {
         options: &VerifyOptions<'_>,
         audit: &mut JsonLinesAudit,
     ) -> Result<VerifiedMedium, BodyError> {
+        Body::verify_inner(stick, folder, options, audit, None)
+    }
+
+    /// [`Body::verify`], copying the medium's EML files into `spool` (temporary files in the
+    /// data partition, [`IncomingSpool`]) as they are read and hashed, instead of reading
+    /// them into memory: for a count of any size. On a refusal the spool's files are
+    /// removed when it is dropped.
+    ///
+    /// # Errors
+    /// As [`Body::verify`].
+    pub fn verify_spooled(
+        stick: &dyn StickMedium,
+        folder: &str,
+        options: &VerifyOptions<'_>,
+        audit: &mut JsonLinesAudit,
+        spool: &mut IncomingSpool,
+    ) -> Result<VerifiedMedium, BodyError> {
+        Body::verify_inner(stick, folder, options, audit, Some(spool))
+    }
+
+    fn verify_inner(
+        stick: &dyn StickMedium,
+        folder: &str,
+        options: &VerifyOptions<'_>,
+        audit: &mut JsonLinesAudit,
+        spool: Option<&mut IncomingSpool>,
+    ) -> Result<VerifiedMedium, BodyError> {
         let session = stick.open_import(ReadLimits::default(), audit)?;
         let mut reason: Option<VerifyError> = None;
         let outcome = session.verify_with(
             folder,
             |view| {
-                verify_medium(&SigningSource::new(*view), options).map_err(|e| {
+                let source = SigningSource::new(*view);
+                match spool {
+                    Some(spool) => verify_medium_spooled(&source, options, spool),
+                    None => verify_medium(&source, options),
+                }
+                .map_err(|e| {
                     let text = e.to_string();
                     reason = Some(e);
                     text
@@ -762,6 +896,60 @@ impl Body {
             .and_then(|()| write_synced(&path, bytes))
             .and_then(|()| sync_dir(&dir))
             .map_err(BodyError::Keep)
+    }
+
+    /// A spool for [`Body::verify_spooled`] in the kept-files folder of the data partition
+    /// (made if need be). Copies left by an earlier verification that was cut short (a
+    /// power cut) are removed first.
+    ///
+    /// # Errors
+    /// The folder cannot be made or read.
+    pub fn incoming_spool(&self) -> Result<IncomingSpool, BodyError> {
+        let dir = self.paths.data_dir.join(KEPT_FILES_DIR);
+        fs::create_dir_all(&dir).map_err(BodyError::Keep)?;
+        for entry in fs::read_dir(&dir).map_err(BodyError::Keep)? {
+            let entry = entry.map_err(BodyError::Keep)?;
+            if entry
+                .file_name()
+                .to_str()
+                .is_some_and(|n| n.starts_with(INCOMING_PREFIX))
+            {
+                fs::remove_file(entry.path()).map_err(BodyError::Keep)?;
+            }
+        }
+        Ok(IncomingSpool {
+            dir,
+            made: Vec::new(),
+            next: 0,
+        })
+    }
+
+    /// Keeps a verified copy by its SHA-256 (as [`Body::keep_file`] keeps bytes): synced,
+    /// renamed to `<sha256>.eml.xml`, and the folder synced, before it returns.
+    ///
+    /// # Errors
+    /// The copy cannot be synced or renamed (it is then removed).
+    pub fn keep_incoming(&self, mut incoming: Incoming) -> Result<(), BodyError> {
+        let (_, path) = self.kept_file_path(&hex::encode(incoming.sha256))?;
+        let dir = self.paths.data_dir.join(KEPT_FILES_DIR);
+        incoming
+            .file
+            .sync_all()
+            .and_then(|()| fs::rename(&incoming.path, &path))
+            .and_then(|()| {
+                incoming.kept = true;
+                sync_dir(&dir)
+            })
+            .map_err(BodyError::Keep)
+    }
+
+    /// Where the file kept by its SHA-256 `sha256` is (for reading it as a stream; the
+    /// reader checks the digest).
+    ///
+    /// # Errors
+    /// `sha256` is not a SHA-256.
+    pub fn kept_path(&self, sha256: &str) -> Result<PathBuf, BodyError> {
+        self.kept_file_path(sha256).map(|(_, path)| path)
     }
 
     /// A file kept by [`Body::keep_file`], read capped and checked against its SHA-256.

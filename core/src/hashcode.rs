@@ -11,6 +11,28 @@ use std::fmt;
 use sha2::{Digest, Sha256};
 use thiserror::Error;
 
+/// A reader that hashes every byte it passes on (see [`Sha256Digest::reading`]).
+#[derive(Debug)]
+pub struct HashingRead<R> {
+    inner: R,
+    hasher: Sha256,
+}
+
+impl<R> HashingRead<R> {
+    /// The SHA-256 of the bytes read so far.
+    pub fn digest(&self) -> Sha256Digest {
+        Sha256Digest(self.hasher.clone().finalize().into())
+    }
+}
+
+impl<R: std::io::Read> std::io::Read for HashingRead<R> {
+    fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
+        let n = self.inner.read(buf)?;
+        self.hasher.update(buf.get(..n).unwrap_or_default());
+        Ok(n)
+    }
+}
+
 /// The number of 4-digit groups in a hash code.
 pub const GROUPS: usize = 16;
 
@@ -22,6 +44,15 @@ impl Sha256Digest {
     /// The SHA-256 of `bytes`.
     pub fn of(bytes: &[u8]) -> Sha256Digest {
         Sha256Digest(Sha256::digest(bytes).into())
+    }
+
+    /// A reader that hashes what it passes on ([`HashingRead::digest`]): a file's digest
+    /// checked while the file is parsed, in one pass.
+    pub fn reading<R: std::io::Read>(inner: R) -> HashingRead<R> {
+        HashingRead {
+            inner,
+            hasher: Sha256::new(),
+        }
     }
 
     /// 64 lowercase hex digits.

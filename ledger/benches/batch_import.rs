@@ -38,7 +38,7 @@ use tally_ledger::form::{ElectionInfo, Form};
 use tally_ledger::journal::{CoreJournal, Journal};
 use tally_ledger::municipal::{Loaded, Record, Slot, Status, Tally};
 use tally_ledger::people::PeopleRecord;
-use tally_ledger::persist::persist;
+use tally_ledger::persist::{KeptFile, persist};
 use tally_signing::{
     Certificate, CertificateFields, ContentKind, MediumFile, MemorySource, SecretKey, Timestamp,
     VerifyOptions, sign_medium, verify_medium,
@@ -355,7 +355,7 @@ fn main() {
                 &mut head,
                 &mut journal,
                 &record,
-                Some(&file.bytes),
+                Some(KeptFile::Bytes(&file.bytes)),
             )
             .unwrap();
         }

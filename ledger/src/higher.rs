@@ -7,7 +7,7 @@
 //! in the data directory by their SHA-256 (the record names the hash, not the bytes), so
 //! replaying the journal rebuilds the same [`Aggregation`].
 
-use crate::persist::RecordLine;
+use crate::persist::{KeptFile, RecordLine};
 use serde::{Deserialize, Serialize};
 pub use tally_core::aggregate::outcome::{Computation, ComputedResult, ListOutcome};
 use tally_core::aggregate::outcome::{
@@ -22,6 +22,7 @@ use tally_core::apportionment::{
 };
 use tally_core::counts::CountFile;
 use tally_core::election::{Candidate, Election, PoliticalList};
+use tally_core::eml::count::{CountReadError, read_count_from};
 use tally_core::hashcode::Sha256Digest;
 use tally_core::ids::{CandidatePosition, ContestId, ListNumber};
 use tally_core::people::{PersonId, RegistryError};
@@ -471,6 +472,18 @@ pub enum RequestError {
     Twice(String, u32),
 }
 
+/// The kept file at `path` and its size: a regular file, not a link (the body's own data
+/// partition), of at most the input guards' size.
+fn open_kept(path: &std::path::Path) -> Option<(std::fs::File, u64)> {
+    if !std::fs::symlink_metadata(path).ok()?.file_type().is_file() {
+        return None;
+    }
+    let file = std::fs::File::open(path).ok()?;
+    let meta = file.metadata().ok()?;
+    let cap = u64::try_from(tally_core::eml::limits::MAX_FILE_BYTES).unwrap_or(u64::MAX);
+    (meta.is_file() && meta.len() <= cap).then_some((file, meta.len()))
+}
+
 /// Why a record does not fit the ledger.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum ApplyError {
@@ -535,12 +548,18 @@ impl Ledger {
         self.aggregation.as_mut().ok_or(ApplyError::NoDefinition)
     }
 
-    /// Applies one record. `bytes` are the kept file of an [`Record::Import`].
+    /// Applies one record. `file` is the kept file of an [`Record::Import`]: its bytes, or
+    /// where it is (then read as a stream, its SHA-256 checked as it is read: a file that
+    /// is not the one the record names is [`ApplyError::MissingFile`]).
     ///
     /// # Errors
     /// The record does not fit (see [`ApplyError`]); the ledger is then unchanged only if
     /// the caller applies to a copy, as the runner does.
-    pub fn apply(&mut self, record: &Record, bytes: Option<&[u8]>) -> Result<Applied, ApplyError> {
+    pub fn apply(
+        &mut self,
+        record: &Record,
+        file: Option<KeptFile<'_>>,
+    ) -> Result<Applied, ApplyError> {
         // Once exported nothing changes; another stick may get the same files.
         match (&self.exported, record) {
             (None, _) | (_, Record::Refused(_) | Record::People(_)) => {}
@@ -566,10 +585,36 @@ impl Ledger {
             Record::Import {
                 file_name, sha256, ..
             } => {
-                let bytes = bytes
-                    .filter(|b| Sha256Digest::of(b).to_hex() == *sha256)
-                    .ok_or_else(|| ApplyError::MissingFile(file_name.clone()))?;
-                let outcome = self.registry()?.import(file_name, bytes)?;
+                let missing = || ApplyError::MissingFile(file_name.clone());
+                let outcome = match file.ok_or_else(missing)? {
+                    KeptFile::Bytes(bytes) => {
+                        if Sha256Digest::of(bytes).to_hex() != *sha256 {
+                            return Err(missing());
+                        }
+                        self.registry()?.import(file_name, bytes)?
+                    }
+                    KeptFile::Path(path) => {
+                        let expected = Sha256Digest::from_hex(sha256).map_err(|_| missing())?;
+                        let (file, size) = open_kept(path).ok_or_else(missing)?;
+                        let mut damaged = false;
+                        let imported = self.registry()?.import_with(file_name, expected, || {
+                            let mut reading = Sha256Digest::reading(file);
+                            // Read to its end whatever it holds: the digest first.
+                            let counts = read_count_from(&mut reading, size);
+                            if reading.digest() != expected {
+                                damaged = true;
+                                return Err(CountReadError::Read {
+                                    message: "not the file the record names".into(),
+                                });
+                            }
+                            counts
+                        });
+                        if damaged {
+                            return Err(missing());
+                        }
+                        imported?
+                    }
+                };
                 Ok(Applied::Import(outcome))
             }
             Record::Refused(r) => {
@@ -1166,7 +1211,11 @@ impl crate::persist::Ledger for Ledger {
     type Applied = Applied;
     type Error = ApplyError;
 
-    fn apply(&mut self, record: &Record, file: Option<&[u8]>) -> Result<Applied, ApplyError> {
+    fn apply(
+        &mut self,
+        record: &Record,
+        file: Option<KeptFile<'_>>,
+    ) -> Result<Applied, ApplyError> {
         Ledger::apply(self, record, file)
     }
 

@@ -1048,8 +1048,22 @@ impl crate::persist::Ledger for Tally {
     type Applied = ();
     type Error = ApplyError;
 
-    fn apply(&mut self, record: &Record, file: Option<&[u8]>) -> Result<(), ApplyError> {
-        Tally::apply_with(self, record, file)
+    fn apply(
+        &mut self,
+        record: &Record,
+        file: Option<crate::persist::KeptFile<'_>>,
+    ) -> Result<(), ApplyError> {
+        // The kept file of a municipal record is an entry batch (at most
+        // `batch::MAX_MEDIUM_BYTES`), read whole; one that cannot be read is not the file the
+        // record names, which the batch's own check says.
+        match file {
+            None => Tally::apply_with(self, record, None),
+            Some(crate::persist::KeptFile::Bytes(b)) => Tally::apply_with(self, record, Some(b)),
+            Some(crate::persist::KeptFile::Path(path)) => {
+                let bytes = read_capped(path, crate::batch::MAX_MEDIUM_BYTES);
+                Tally::apply_with(self, record, bytes.as_deref())
+            }
+        }
     }
 
     fn audit_line(&self, record: &Record) -> Option<RecordLine> {
@@ -1188,4 +1202,15 @@ impl crate::persist::Ledger for Tally {
             _ => return None,
         })
     }
+}
+
+/// The file at `path` when it is at most `cap` bytes long and can be read.
+fn read_capped(path: &std::path::Path, cap: usize) -> Option<Vec<u8>> {
+    use std::io::Read as _;
+    let file = std::fs::File::open(path).ok()?;
+    let mut bytes = Vec::new();
+    file.take(u64::try_from(cap).ok()?.saturating_add(1))
+        .read_to_end(&mut bytes)
+        .ok()?;
+    (bytes.len() <= cap).then_some(bytes)
 }

@@ -12,6 +12,17 @@ use serde::de::DeserializeOwned;
 
 use crate::journal::Journal;
 
+/// The kept file a record names (an HSB's or CSB's imported count), as given to
+/// [`Ledger::apply`].
+#[derive(Debug, Clone, Copy)]
+pub enum KeptFile<'a> {
+    /// Its bytes.
+    Bytes(&'a [u8]),
+    /// Where it is kept: read as a stream when the record is applied (an Amsterdam-sized
+    /// 510b is about 90 MB; it is never held whole).
+    Path(&'a std::path::Path),
+}
+
 /// What a journal of records builds: the municipal tally, a higher level's ledger.
 pub trait Ledger: Clone {
     /// One journal record.
@@ -28,7 +39,7 @@ pub trait Ledger: Clone {
     fn apply(
         &mut self,
         record: &Self::Record,
-        file: Option<&[u8]>,
+        file: Option<KeptFile<'_>>,
     ) -> Result<Self::Applied, Self::Error>;
 
     /// The audit log's line for `record` (`self` with the record applied: the registry gives
@@ -141,7 +152,7 @@ pub fn persist<L: Ledger, J: Journal + ?Sized>(
     head: &mut Option<ChainHead>,
     journal: &mut J,
     record: &L::Record,
-    file: Option<&[u8]>,
+    file: Option<KeptFile<'_>>,
 ) -> Result<L::Applied, PersistError<L::Error>> {
     let mut next = ledger.clone();
     let applied = next.apply(record, file).map_err(PersistError::Refused)?;
@@ -171,7 +182,8 @@ pub enum ReplayError<A, F> {
 }
 
 /// Replays every record of `journal` into `ledger`, moving `head` along. `file_of` gives
-/// the kept file a record names (or `None`).
+/// where the kept file a record names is (or `None`): it is read when the record is applied
+/// (a stream, never held whole).
 ///
 /// # Errors
 /// See [`ReplayError`].
@@ -179,7 +191,7 @@ pub fn replay<L: Ledger, J: Journal + ?Sized, F>(
     ledger: &mut L,
     head: &mut Option<ChainHead>,
     journal: &mut J,
-    mut file_of: impl FnMut(&L::Record) -> Result<Option<Vec<u8>>, F>,
+    mut file_of: impl FnMut(&L::Record) -> Result<Option<std::path::PathBuf>, F>,
 ) -> Result<(), ReplayError<L::Error, F>> {
     for (i, bytes) in journal
         .read_all()
@@ -193,7 +205,7 @@ pub fn replay<L: Ledger, J: Journal + ?Sized, F>(
             serde_json::from_slice(bytes).map_err(|e| ReplayError::Damaged(n, e.to_string()))?;
         let file = file_of(&record).map_err(|e| ReplayError::File(n, e))?;
         ledger
-            .apply(&record, file.as_deref())
+            .apply(&record, file.as_deref().map(KeptFile::Path))
             .map_err(|e| ReplayError::Apply(n, e))?;
     }
     if let Some(h) = journal.head() {
@@ -215,7 +227,7 @@ mod tests {
         type Record = i64;
         type Applied = i64;
         type Error = String;
-        fn apply(&mut self, r: &i64, _: Option<&[u8]>) -> Result<i64, String> {
+        fn apply(&mut self, r: &i64, _: Option<KeptFile<'_>>) -> Result<i64, String> {
             if *r < 0 {
                 return Err(format!("{r} < 0"));
             }

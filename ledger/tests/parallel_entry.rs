@@ -32,7 +32,7 @@ use tally_ledger::journal::{CoreJournal, Journal};
 use tally_ledger::medium::municipal;
 use tally_ledger::municipal::{Loaded, Record, Slot, Status, Tally};
 use tally_ledger::people::PeopleRecord;
-use tally_ledger::persist::{ChainHead, persist, replay};
+use tally_ledger::persist::{ChainHead, KeptFile, persist, replay};
 use tally_signing::{
     Certificate, CertificateFields, ContentKind, DirSource, MediumFile, SecretKey, SignedMedium,
     Timestamp, VerifyOptions, sign_medium, verify_medium,
@@ -274,7 +274,7 @@ impl Appliance {
             &mut self.head,
             &mut self.journal,
             record,
-            file,
+            file.map(KeptFile::Bytes),
         )
         .unwrap_or_else(|e| panic!("{}: {record:?}: {e:?}", self.id));
     }
@@ -749,7 +749,7 @@ fn one_coordinating_and_three_entry_appliances_count_as_one() {
     let kept = kept_dir(&coordinator);
     replay::<_, _, std::io::Error>(&mut again, &mut head, &mut journal, |r| match r {
         Record::Parallel(ParallelRecord::BatchImported { sha256, .. }) => {
-            std::fs::read(kept.join(sha256)).map(Some)
+            Ok(Some(kept.join(sha256)))
         }
         _ => Ok(None),
     })

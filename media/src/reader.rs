@@ -350,7 +350,115 @@ impl MediumReader {
         self.note(self.read_file_inner(rel, cap))
     }
 
+    /// Copies one regular file to `out` as [`MediumReader::read_file_capped`] reads it (the
+    /// same refusals and caps, its SHA-256 recorded), in pieces of 256 KiB, each hashed and
+    /// written as it passes: the file is never held in memory. Returns its length and
+    /// SHA-256. A failed write is [`MediaError::Io`] with the operation `"write copy"`.
+    pub fn copy_file_capped(
+        &self,
+        rel: &str,
+        cap: u64,
+        out: &mut dyn std::io::Write,
+    ) -> Result<(u64, [u8; 32]), MediaError> {
+        self.note(self.copy_file_inner(rel, cap, out))
+    }
+
+    fn copy_file_inner(
+        &self,
+        rel: &str,
+        cap: u64,
+        out: &mut dyn std::io::Write,
+    ) -> Result<(u64, [u8; 32]), MediaError> {
+        let (file, full, cap) = self.open_file(rel, cap)?;
+        let mut hasher = Sha256::new();
+        let mut piece = vec![0u8; 256 * 1024];
+        let mut capped = file.take(cap.saturating_add(1));
+        let mut read: u64 = 0;
+        loop {
+            let n = match capped.read(&mut piece) {
+                Ok(0) => break,
+                Ok(n) => n,
+                Err(e) if e.kind() == std::io::ErrorKind::Interrupted => continue,
+                Err(e) => return Err(MediaError::io("read", &full, e)),
+            };
+            read = read.saturating_add(n as u64);
+            if read > cap {
+                return Err(MediaError::TooLarge {
+                    path: rel.to_owned(),
+                    size: read,
+                    limit: cap,
+                });
+            }
+            let data = piece.get(..n).unwrap_or_default();
+            hasher.update(data);
+            out.write_all(data)
+                .map_err(|e| MediaError::io("write copy", &full, e))?;
+        }
+        out.flush()
+            .map_err(|e| MediaError::io("write copy", &full, e))?;
+        let digest: [u8; 32] = hasher.finalize().into();
+        self.count_read(rel, read, &digest)?;
+        Ok((read, digest))
+    }
+
+    /// Adds a file read to the total (refused over [`ReadLimits::max_total_bytes`]) and
+    /// records its digest.
+    fn count_read(&self, rel: &str, read: u64, digest: &[u8; 32]) -> Result<(), MediaError> {
+        let total = self.total.get().saturating_add(read);
+        if total > self.limits.max_total_bytes {
+            return Err(MediaError::TotalTooLarge {
+                path: rel.to_owned(),
+                limit: self.limits.max_total_bytes,
+            });
+        }
+        self.total.set(total);
+        self.digests.borrow_mut().push(FileDigest {
+            path: rel.to_owned(),
+            bytes: read,
+            sha256: hex::encode(digest),
+        });
+        Ok(())
+    }
+
     fn read_file_inner(&self, rel: &str, cap: u64) -> Result<Vec<u8>, MediaError> {
+        let (file, full, cap) = self.open_file(rel, cap)?;
+        // Straight into one buffer of the size the file has (no doubling while it grows, no
+        // copy), each 256 KiB piece hashed as it arrives: the file is gone through once.
+        let size = file
+            .metadata()
+            .map(|m| m.len())
+            .map_err(|e| MediaError::io("stat", &full, e))?
+            .min(cap);
+        let mut bytes = Vec::with_capacity(usize::try_from(size).unwrap_or(0));
+        let mut hasher = Sha256::new();
+        let mut capped = file.take(cap.saturating_add(1));
+        loop {
+            let start = bytes.len();
+            let n = (&mut capped)
+                .take(256 * 1024)
+                .read_to_end(&mut bytes)
+                .map_err(|e| MediaError::io("read", &full, e))?;
+            if n == 0 {
+                break;
+            }
+            hasher.update(bytes.get(start..).unwrap_or_default());
+        }
+        let read = u64::try_from(bytes.len()).unwrap_or(u64::MAX);
+        if read > cap {
+            return Err(MediaError::TooLarge {
+                path: rel.to_owned(),
+                size: read,
+                limit: cap,
+            });
+        }
+        self.count_read(rel, read, &hasher.finalize().into())?;
+        Ok(bytes)
+    }
+
+    /// Opens the regular file `rel` (links refused on the way, its type checked before and
+    /// after opening, its size against `cap` and the reader's own cap): the file, its full
+    /// path for messages, and the cap in force.
+    fn open_file(&self, rel: &str, cap: u64) -> Result<(std::fs::File, PathBuf, u64), MediaError> {
         let cap = cap.min(self.limits.max_file_bytes);
         let parts = components(rel)?;
         let (file_name, dirs) = match parts.split_last() {
@@ -404,46 +512,7 @@ impl MediumReader {
         if kind != EntryKind::File {
             return Err(Self::refuse_kind(rel, kind));
         }
-        let file = std::fs::File::from(fd);
-        // Straight into one buffer of the size fstat gives (no doubling while it grows, no
-        // copy), each 256 KiB piece hashed as it arrives: the file is gone through once.
-        let size = u64::try_from(st.st_size).unwrap_or(0).min(cap);
-        let mut bytes = Vec::with_capacity(usize::try_from(size).unwrap_or(0));
-        let mut hasher = Sha256::new();
-        let mut capped = file.take(cap.saturating_add(1));
-        loop {
-            let start = bytes.len();
-            let n = (&mut capped)
-                .take(256 * 1024)
-                .read_to_end(&mut bytes)
-                .map_err(|e| MediaError::io("read", &full, e))?;
-            if n == 0 {
-                break;
-            }
-            hasher.update(bytes.get(start..).unwrap_or_default());
-        }
-        let read = u64::try_from(bytes.len()).unwrap_or(u64::MAX);
-        if read > cap {
-            return Err(MediaError::TooLarge {
-                path: rel.to_owned(),
-                size: read,
-                limit: cap,
-            });
-        }
-        let total = self.total.get().saturating_add(read);
-        if total > self.limits.max_total_bytes {
-            return Err(MediaError::TotalTooLarge {
-                path: rel.to_owned(),
-                limit: self.limits.max_total_bytes,
-            });
-        }
-        self.total.set(total);
-        self.digests.borrow_mut().push(FileDigest {
-            path: rel.to_owned(),
-            bytes: read,
-            sha256: hex::encode(hasher.finalize()),
-        });
-        Ok(bytes)
+        Ok((std::fs::File::from(fd), full, cap))
     }
 }
 

@@ -54,6 +54,24 @@ impl MediumSource for SigningSource<'_> {
     fn read(&self, name: &str, max_len: u64) -> Result<Vec<u8>, SourceError> {
         self.view.read(name, max_len).map_err(to_source_error)
     }
+
+    /// The file copied through the reader in pieces (never held in memory).
+    fn copy_hashed(
+        &self,
+        name: &str,
+        max_len: u64,
+        out: &mut dyn std::io::Write,
+    ) -> Result<(u64, [u8; 32]), SourceError> {
+        match self.view.copy(name, max_len, out) {
+            Ok(done) => Ok(done),
+            Err(MediaError::Io {
+                op: "write copy",
+                source,
+                ..
+            }) => Err(SourceError::Write(source)),
+            Err(e) => Err(to_source_error(e)),
+        }
+    }
 }
 
 /// One line about a verified medium for the audit log: kind, election, signer, files with hashes.
@@ -61,7 +79,9 @@ pub fn summary(v: &VerifiedMedium) -> String {
     let files: Vec<String> = v
         .files
         .iter()
-        .map(|f| format!("{} {}", f.name, hex::encode(f.sha256)))
+        .map(|f| (&f.name, &f.sha256))
+        .chain(v.spooled.iter().map(|f| (&f.name, &f.sha256)))
+        .map(|(name, sha256)| format!("{name} {}", hex::encode(sha256)))
         .collect();
     format!(
         "{} for {} signed by {} {} ({}); files: {}",

@@ -46,6 +46,21 @@ impl<'a> FolderView<'a> {
     }
 }
 
+impl FolderView<'_> {
+    /// Copies the regular file `name` of the folder to `out` in pieces (never held in
+    /// memory), with [`FolderView::read`]'s refusals and caps; its length and SHA-256.
+    pub fn copy(
+        &self,
+        name: &str,
+        max_len: u64,
+        out: &mut dyn std::io::Write,
+    ) -> Result<(u64, [u8; 32]), MediaError> {
+        check_component(name)?;
+        self.reader
+            .copy_file_capped(&format!("{}/{name}", self.folder), max_len, out)
+    }
+}
+
 /// Decides whether a folder holds a valid signed medium. Returns a one-line summary for the audit
 /// log (signer, kind, election) or the reason for refusing.
 pub trait MediumVerifier {

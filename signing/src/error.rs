@@ -42,6 +42,15 @@ pub enum VerifyError {
         /// The cause.
         reason: String,
     },
+    /// A listed file could not be copied to where the caller keeps it (see
+    /// `verify_medium_spooled`): nothing of the medium is used.
+    #[error("`{name}` cannot be copied from the medium: {reason}")]
+    CopyFailed {
+        /// The file.
+        name: String,
+        /// The cause.
+        reason: String,
+    },
     /// The manifest is larger than allowed.
     #[error("the manifest is larger than {limit} bytes")]
     ManifestTooLarge {

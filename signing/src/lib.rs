@@ -61,8 +61,9 @@ pub use manifest::{
     ContentKind, FOLDER_SUFFIX, Limits, MANIFEST_FILE, Manifest, ManifestEntry, SIGNATURE_FILE,
 };
 pub use medium::{
-    DirSource, MediumFile, MediumSource, MemorySource, SignedMedium, SourceError, VerifiedFile,
-    VerifiedMedium, VerifyOptions, sign_medium, verify_medium,
+    DirSource, MediumFile, MediumSource, MemorySource, SignedMedium, SourceError, Spool,
+    SpooledFile, VerifiedFile, VerifiedMedium, VerifyOptions, sign_medium, verify_medium,
+    verify_medium_spooled,
 };
 pub use text::{SyntaxError, SyntaxProblem};
 pub use time::Timestamp;

@@ -6,7 +6,7 @@
 
 use std::collections::BTreeMap;
 use std::fmt;
-use std::io::Read;
+use std::io::{Read, Write};
 use std::path::{Path, PathBuf};
 
 use crate::certificate::Certificate;
@@ -38,6 +38,9 @@ pub enum SourceError {
     /// Reading failed.
     #[error("{0}")]
     Io(#[from] std::io::Error),
+    /// Writing the copy failed ([`MediumSource::copy_hashed`]).
+    #[error("cannot write the copy: {0}")]
+    Write(std::io::Error),
 }
 
 /// Where the files of a medium come from: a folder, a USB stick's file system, memory.
@@ -62,6 +65,65 @@ pub trait MediumSource {
         let digest = sha256(&bytes);
         Ok((bytes, digest))
     }
+
+    /// Copies the regular file `name` (at most `max_len` bytes, refused as
+    /// [`MediumSource::read`] refuses) to `out` and returns its length and SHA-256, for
+    /// [`verify_medium_spooled`]. The default reads the whole file first; a source that
+    /// reads from a file system copies it in pieces, hashing each as it passes, so that the
+    /// file is never held in memory (as [`DirSource`] does, with [`copy_regular_file_hashed`]).
+    fn copy_hashed(
+        &self,
+        name: &str,
+        max_len: u64,
+        out: &mut dyn Write,
+    ) -> Result<(u64, [u8; 32]), SourceError> {
+        let (bytes, digest) = self.read_hashed(name, max_len)?;
+        out.write_all(&bytes).map_err(SourceError::Write)?;
+        Ok((u64::try_from(bytes.len()).unwrap_or(u64::MAX), digest))
+    }
+}
+
+/// Copies `input` to `out` in pieces of 256 KiB, hashing each as it passes: at most `limit`
+/// bytes (a longer input is [`SourceError::TooLarge`], found after `limit + 1` bytes).
+/// Returns the length and the SHA-256. For sources that read a file for
+/// [`MediumSource::copy_hashed`].
+pub fn copy_hashed(
+    input: &mut dyn Read,
+    limit: u64,
+    out: &mut dyn Write,
+) -> Result<(u64, [u8; 32]), SourceError> {
+    use sha2::Digest as _;
+    let mut hasher = sha2::Sha256::new();
+    let mut piece = vec![0u8; READ_PIECE as usize];
+    let mut total: u64 = 0;
+    loop {
+        let n = match input.read(&mut piece) {
+            Ok(0) => break,
+            Ok(n) => n,
+            Err(e) if e.kind() == std::io::ErrorKind::Interrupted => continue,
+            Err(e) => return Err(SourceError::Io(e)),
+        };
+        total = total.saturating_add(n as u64);
+        if total > limit {
+            return Err(SourceError::TooLarge { limit });
+        }
+        let data = piece.get(..n).unwrap_or_default();
+        hasher.update(data);
+        out.write_all(data).map_err(SourceError::Write)?;
+    }
+    out.flush().map_err(SourceError::Write)?;
+    Ok((total, hasher.finalize().into()))
+}
+
+/// [`read_regular_file`]'s refusals (links, FIFOs, devices, folders, files over `limit`),
+/// and the file copied to `out` with [`copy_hashed`] instead of read into memory.
+pub fn copy_regular_file_hashed(
+    path: &Path,
+    limit: u64,
+    out: &mut dyn Write,
+) -> Result<(u64, [u8; 32]), SourceError> {
+    let mut file = open_regular(path, limit)?;
+    copy_hashed(&mut file, limit, out)
 }
 
 /// How much is read (and hashed) at a time by [`read_regular_file_hashed`]: small enough to
@@ -95,6 +157,30 @@ fn read_regular(
     mut hasher: Option<&mut sha2::Sha256>,
 ) -> Result<Vec<u8>, SourceError> {
     use sha2::Digest as _;
+    let file = open_regular(path, limit)?;
+    let opened = file.metadata()?;
+    let capacity = usize::try_from(opened.len().min(limit)).unwrap_or(0);
+    let mut bytes = Vec::with_capacity(capacity);
+    let mut capped = file.take(limit.saturating_add(1));
+    loop {
+        let start = bytes.len();
+        let n = (&mut capped).take(READ_PIECE).read_to_end(&mut bytes)?;
+        if n == 0 {
+            break;
+        }
+        if let Some(hasher) = hasher.as_deref_mut() {
+            hasher.update(bytes.get(start..).unwrap_or_default());
+        }
+    }
+    if u64::try_from(bytes.len()).unwrap_or(u64::MAX) > limit {
+        return Err(SourceError::TooLarge { limit });
+    }
+    Ok(bytes)
+}
+
+/// Opens a regular file of at most `limit` bytes (by its size now), refusing what
+/// [`read_regular_file`] refuses.
+fn open_regular(path: &Path, limit: u64) -> Result<std::fs::File, SourceError> {
     use std::os::unix::fs::OpenOptionsExt;
     let meta = match std::fs::symlink_metadata(path) {
         Ok(m) => m,
@@ -123,23 +209,7 @@ fn read_regular(
     if !opened.file_type().is_file() {
         return Err(SourceError::NotRegularFile);
     }
-    let capacity = usize::try_from(opened.len().min(limit)).unwrap_or(0);
-    let mut bytes = Vec::with_capacity(capacity);
-    let mut capped = file.take(limit.saturating_add(1));
-    loop {
-        let start = bytes.len();
-        let n = (&mut capped).take(READ_PIECE).read_to_end(&mut bytes)?;
-        if n == 0 {
-            break;
-        }
-        if let Some(hasher) = hasher.as_deref_mut() {
-            hasher.update(bytes.get(start..).unwrap_or_default());
-        }
-    }
-    if u64::try_from(bytes.len()).unwrap_or(u64::MAX) > limit {
-        return Err(SourceError::TooLarge { limit });
-    }
-    Ok(bytes)
+    Ok(file)
 }
 
 /// A medium in a folder of the local file system.
@@ -180,6 +250,18 @@ impl MediumSource for DirSource {
             return Err(SourceError::NotFound);
         }
         read_regular_file_hashed(&self.dir.join(name), max_len)
+    }
+
+    fn copy_hashed(
+        &self,
+        name: &str,
+        max_len: u64,
+        out: &mut dyn Write,
+    ) -> Result<(u64, [u8; 32]), SourceError> {
+        if check_file_name(name).is_err() {
+            return Err(SourceError::NotFound);
+        }
+        copy_regular_file_hashed(&self.dir.join(name), max_len, out)
     }
 }
 
@@ -263,13 +345,56 @@ impl VerifiedFile {
     }
 }
 
+/// A payload file copied to a [`Spool`] whose size and SHA-256 matched the signed
+/// manifest while it was copied.
+#[derive(Clone, PartialEq, Eq)]
+pub struct SpooledFile {
+    /// Its name.
+    pub name: String,
+    /// Its SHA-256.
+    pub sha256: [u8; 32],
+    /// Its size in bytes.
+    pub size: u64,
+}
+
+impl fmt::Debug for SpooledFile {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("SpooledFile")
+            .field("name", &self.name)
+            .field("sha256", &to_hex(&self.sha256))
+            .field("size", &self.size)
+            .finish()
+    }
+}
+
+/// Where [`verify_medium_spooled`] copies the payload files it does not hold in memory
+/// (a large count: straight from the stick into a temporary file of the data partition).
+/// The spool keeps what it made: after a refusal the caller removes it, after success the
+/// caller decides what becomes of it (renamed to its SHA-256, say).
+pub trait Spool {
+    /// Whether the listed file `entry` (its name and signed size) is copied to the spool
+    /// instead of returned in memory.
+    fn wants(&self, entry: &ManifestEntry) -> bool;
+
+    /// Where the bytes of `entry` go as they are read and hashed (called once for each
+    /// file it wants, in manifest order).
+    ///
+    /// # Errors
+    /// The copy cannot be made.
+    fn sink(&mut self, entry: &ManifestEntry) -> std::io::Result<Box<dyn Write>>;
+}
+
 /// A medium that passed every check.
 #[derive(Debug, Clone)]
 pub struct VerifiedMedium {
     /// The verified manifest (kind, election, creation time, certificate, entries).
     pub manifest: Manifest,
-    /// The listed files with their verified bytes, in manifest order.
+    /// The listed files with their verified bytes, in manifest order (those not copied to
+    /// a [`Spool`]).
     pub files: Vec<VerifiedFile>,
+    /// The listed files copied to the [`Spool`] of [`verify_medium_spooled`], in manifest
+    /// order: their copies are the verified bytes.
+    pub spooled: Vec<SpooledFile>,
     /// Entries of the folder not listed in the manifest: ignored, never read.
     pub ignored: Vec<String>,
 }
@@ -309,7 +434,7 @@ fn read_control(
             name: name.to_string(),
         },
         SourceError::TooLarge { .. } => too_large,
-        SourceError::Io(io) => VerifyError::Unreadable {
+        SourceError::Io(io) | SourceError::Write(io) => VerifyError::Unreadable {
             name: name.to_string(),
             reason: io.to_string(),
         },
@@ -340,6 +465,30 @@ fn parse_signature_file(bytes: &[u8]) -> Result<Signature, VerifyError> {
 pub fn verify_medium(
     source: &dyn MediumSource,
     opts: &VerifyOptions<'_>,
+) -> Result<VerifiedMedium, VerifyError> {
+    verify(source, opts, None)
+}
+
+/// [`verify_medium`], copying each listed file the `spool` wants to the spool instead of
+/// returning its bytes: the file is read in pieces, each hashed and written as it passes
+/// ([`MediumSource::copy_hashed`]), so a large file is never held in memory. Its size and
+/// SHA-256 are checked against the signed manifest once it is copied, with the same
+/// refusals as [`verify_medium`]'s, in the same order; a copy that cannot be written is
+/// [`VerifyError::CopyFailed`]. The copies are the spool's: on a refusal the caller removes
+/// them (nothing the spool made may be used), on success they are the verified bytes
+/// ([`VerifiedMedium::spooled`]).
+pub fn verify_medium_spooled(
+    source: &dyn MediumSource,
+    opts: &VerifyOptions<'_>,
+    spool: &mut dyn Spool,
+) -> Result<VerifiedMedium, VerifyError> {
+    verify(source, opts, Some(spool))
+}
+
+fn verify(
+    source: &dyn MediumSource,
+    opts: &VerifyOptions<'_>,
+    mut spool: Option<&mut dyn Spool>,
 ) -> Result<VerifiedMedium, VerifyError> {
     let limits = opts.limits;
     let manifest_bytes = read_control(
@@ -412,28 +561,49 @@ pub fn verify_medium(
 
     // Manifest -> files, each read once.
     let mut files = Vec::with_capacity(manifest.files.len());
+    let mut spooled = Vec::new();
     for entry in &manifest.files {
+        let source_error = |e: SourceError| match e {
+            SourceError::NotFound => VerifyError::FileMissing {
+                name: entry.name.clone(),
+            },
+            SourceError::NotRegularFile => VerifyError::NotRegularFile {
+                name: entry.name.clone(),
+            },
+            SourceError::TooLarge { .. } => VerifyError::FileSizeMismatch {
+                name: entry.name.clone(),
+                declared: entry.size,
+                actual: format!("more than {}", entry.size),
+            },
+            SourceError::Io(io) => VerifyError::Unreadable {
+                name: entry.name.clone(),
+                reason: io.to_string(),
+            },
+            SourceError::Write(io) => VerifyError::CopyFailed {
+                name: entry.name.clone(),
+                reason: io.to_string(),
+            },
+        };
         // Hashed while read (by a source that can): each file is gone through once.
-        let (bytes, digest) = source
-            .read_hashed(&entry.name, entry.size)
-            .map_err(|e| match e {
-                SourceError::NotFound => VerifyError::FileMissing {
+        let (bytes, actual, digest) = match spool.as_deref_mut().filter(|s| s.wants(entry)) {
+            Some(spool) => {
+                let mut sink = spool.sink(entry).map_err(|e| VerifyError::CopyFailed {
                     name: entry.name.clone(),
-                },
-                SourceError::NotRegularFile => VerifyError::NotRegularFile {
-                    name: entry.name.clone(),
-                },
-                SourceError::TooLarge { .. } => VerifyError::FileSizeMismatch {
-                    name: entry.name.clone(),
-                    declared: entry.size,
-                    actual: format!("more than {}", entry.size),
-                },
-                SourceError::Io(io) => VerifyError::Unreadable {
-                    name: entry.name.clone(),
-                    reason: io.to_string(),
-                },
-            })?;
-        let actual = u64::try_from(bytes.len()).unwrap_or(u64::MAX);
+                    reason: e.to_string(),
+                })?;
+                let (len, digest) = source
+                    .copy_hashed(&entry.name, entry.size, &mut sink)
+                    .map_err(source_error)?;
+                (None, len, digest)
+            }
+            None => {
+                let (bytes, digest) = source
+                    .read_hashed(&entry.name, entry.size)
+                    .map_err(source_error)?;
+                let len = u64::try_from(bytes.len()).unwrap_or(u64::MAX);
+                (Some(bytes), len, digest)
+            }
+        };
         if actual != entry.size {
             return Err(VerifyError::FileSizeMismatch {
                 name: entry.name.clone(),
@@ -446,11 +616,18 @@ pub fn verify_medium(
                 name: entry.name.clone(),
             });
         }
-        files.push(VerifiedFile {
-            name: entry.name.clone(),
-            sha256: digest,
-            bytes,
-        });
+        match bytes {
+            Some(bytes) => files.push(VerifiedFile {
+                name: entry.name.clone(),
+                sha256: digest,
+                bytes,
+            }),
+            None => spooled.push(SpooledFile {
+                name: entry.name.clone(),
+                sha256: digest,
+                size: actual,
+            }),
+        }
     }
 
     // Who may send what, for which election.
@@ -490,6 +667,7 @@ pub fn verify_medium(
     Ok(VerifiedMedium {
         manifest,
         files,
+        spooled,
         ignored,
     })
 }

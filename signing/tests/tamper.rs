@@ -750,3 +750,105 @@ fn each_listed_file_is_read_exactly_once_and_unlisted_files_never() {
     assert_eq!(reads, expected);
     assert_eq!(v.ignored, vec!["unlisted.xml".to_string()]);
 }
+
+/// A spool that keeps each copy in memory, or fails to write after `fail_after` bytes.
+#[derive(Default)]
+struct MemorySpool {
+    wanted: Vec<&'static str>,
+    copies: std::rc::Rc<std::cell::RefCell<std::collections::BTreeMap<String, Vec<u8>>>>,
+    fail_after: Option<usize>,
+}
+
+struct Sink {
+    name: String,
+    copies: std::rc::Rc<std::cell::RefCell<std::collections::BTreeMap<String, Vec<u8>>>>,
+    fail_after: Option<usize>,
+}
+
+impl std::io::Write for Sink {
+    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+        let mut copies = self.copies.borrow_mut();
+        let copy = copies.entry(self.name.clone()).or_default();
+        if self.fail_after.is_some_and(|n| copy.len() + buf.len() > n) {
+            return Err(std::io::Error::other("disk full"));
+        }
+        copy.extend_from_slice(buf);
+        Ok(buf.len())
+    }
+    fn flush(&mut self) -> std::io::Result<()> {
+        Ok(())
+    }
+}
+
+impl Spool for MemorySpool {
+    fn wants(&self, entry: &ManifestEntry) -> bool {
+        self.wanted.contains(&entry.name.as_str())
+    }
+    fn sink(&mut self, entry: &ManifestEntry) -> std::io::Result<Box<dyn std::io::Write>> {
+        Ok(Box::new(Sink {
+            name: entry.name.clone(),
+            copies: self.copies.clone(),
+            fail_after: self.fail_after,
+        }))
+    }
+}
+
+#[test]
+fn a_spooled_file_is_copied_checked_and_never_returned_in_memory() {
+    let medium = juinen_medium();
+    let src = medium.to_source();
+    let root = root().public_key();
+    let mut opts = VerifyOptions::new(&root, now());
+    opts.expected_election = Some(JUINEN);
+    let mut spool = MemorySpool {
+        wanted: vec![F110A],
+        ..MemorySpool::default()
+    };
+    let v = verify_medium_spooled(&src, &opts, &mut spool).unwrap();
+    assert_eq!(v.files.len(), 2, "the two others in memory");
+    assert!(v.file(F110A).is_none());
+    assert_eq!(v.spooled.len(), 1);
+    assert_eq!(v.spooled[0].name, F110A);
+    assert_eq!(v.spooled[0].size, src.files[F110A].len() as u64);
+    assert_eq!(v.spooled[0].sha256, sha256(&src.files[F110A]));
+    assert_eq!(spool.copies.borrow()[F110A], src.files[F110A]);
+    // Also from a folder (copied in pieces by the source itself).
+    let tmp = tempfile::tempdir().unwrap();
+    let dir = tmp.path().join("m");
+    medium.write_to_dir(&dir).unwrap();
+    let mut spool = MemorySpool {
+        wanted: vec![F110A, F230B],
+        ..MemorySpool::default()
+    };
+    let v = verify_medium_spooled(&DirSource::new(&dir), &opts, &mut spool).unwrap();
+    assert_eq!((v.files.len(), v.spooled.len()), (1, 2));
+    assert_eq!(spool.copies.borrow()[F230B], src.files[F230B]);
+
+    // A changed, a longer and a shorter file are refused as in memory.
+    let mut changed = src.files[F110A].clone();
+    changed[100] ^= 1;
+    let mut longer = src.files[F110A].clone();
+    longer.push(b'\n');
+    let mut shorter = src.files[F110A].clone();
+    shorter.pop();
+    for bytes in [changed, longer, shorter] {
+        let bad = with_file(&src, F110A, bytes);
+        let in_memory = verify(&bad).unwrap_err();
+        let mut spool = MemorySpool {
+            wanted: vec![F110A],
+            ..MemorySpool::default()
+        };
+        let spooled = verify_medium_spooled(&bad, &opts, &mut spool).unwrap_err();
+        assert_eq!(spooled.to_string(), in_memory.to_string());
+    }
+    // A copy that cannot be written: refused as such.
+    let mut spool = MemorySpool {
+        wanted: vec![F110A],
+        fail_after: Some(10),
+        ..MemorySpool::default()
+    };
+    assert!(matches!(
+        verify_medium_spooled(&src, &opts, &mut spool).unwrap_err(),
+        VerifyError::CopyFailed { name, reason } if name == F110A && reason.contains("disk full")
+    ));
+}

@@ -65,6 +65,7 @@ pub fn verify_refusal(e: &VerifyError) -> Refusal {
         FileMissing { .. } | FileSizeMismatch { .. } | FileHashMismatch { .. } => {
             Msg::RefusedFileChanged
         }
+        CopyFailed { .. } => Msg::KeepFailed,
         _ => Msg::RefusedDamaged,
     };
     Refusal::with(msg, &[], e.to_string())

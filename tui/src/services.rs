@@ -165,8 +165,9 @@ pub trait Services<L: Level> {
     ) -> Result<(), Refusal>;
     /// The definition kept in the data directory, verified again.
     fn kept_definition(&mut self) -> Result<Option<L::Definition>, Refusal>;
-    /// A kept file's bytes (a level that imports keeps what it imported).
-    fn kept_file(&mut self, sha256: &str) -> Result<Vec<u8>, Refusal> {
+    /// Where a kept file is (a level that imports keeps what it imported; the ledger reads
+    /// it as a stream and checks its SHA-256).
+    fn kept_file(&mut self, sha256: &str) -> Result<std::path::PathBuf, Refusal> {
         Err(Refusal::with(
             Msg::RefusedOther,
             &[],
@@ -334,8 +335,8 @@ where
         self.kept()
     }
 
-    fn kept_file(&mut self, sha256: &str) -> Result<Vec<u8>, Refusal> {
-        Ok(self.body.kept_file(sha256)?)
+    fn kept_file(&mut self, sha256: &str) -> Result<std::path::PathBuf, Refusal> {
+        Ok(self.body.kept_path(sha256)?)
     }
 
     fn note(&mut self, text: &str) {

@@ -9,6 +9,7 @@ use tally_core::eml::definition::{SourceFile, load_election};
 use tally_core::hashcode::Sha256Digest;
 use tally_core::ids::ListNumber;
 use tally_ledger::higher::*;
+use tally_ledger::persist::KeptFile;
 
 fn juinen() -> Definition {
     let election = load_election(
@@ -55,12 +56,12 @@ fn nothing_applies_before_the_definition_is_accepted_as_kept() {
     let bytes = tally_demo::tied_510b().unwrap();
     let mut l = Ledger::default();
     assert_eq!(
-        l.apply(&import(&bytes), Some(&bytes)),
+        l.apply(&import(&bytes), Some(KeptFile::Bytes(&bytes))),
         Err(ApplyError::NoDefinition)
     );
     l.load(juinen()).unwrap();
     assert_eq!(
-        l.apply(&import(&bytes), Some(&bytes)),
+        l.apply(&import(&bytes), Some(KeptFile::Bytes(&bytes))),
         Err(ApplyError::NoDefinition)
     );
     let other = Record::DefinitionAccepted {
@@ -72,7 +73,7 @@ fn nothing_applies_before_the_definition_is_accepted_as_kept() {
         .unwrap();
     // The kept file must be the one the record names.
     assert_eq!(
-        l.apply(&import(&bytes), Some(b"other bytes")),
+        l.apply(&import(&bytes), Some(KeptFile::Bytes(b"other bytes"))),
         Err(ApplyError::MissingFile("510b.xml".into()))
     );
     assert_eq!(
@@ -80,9 +81,60 @@ fn nothing_applies_before_the_definition_is_accepted_as_kept() {
         Err(ApplyError::MissingFile("510b.xml".into()))
     );
     assert!(matches!(
-        l.apply(&import(&bytes), Some(&bytes)),
+        l.apply(&import(&bytes), Some(KeptFile::Bytes(&bytes))),
         Ok(Applied::Import(ImportOutcome::Imported { .. }))
     ));
+}
+
+#[test]
+fn a_kept_file_is_imported_from_its_path_and_checked_while_read() {
+    let bytes = tally_demo::tied_510b().unwrap();
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("kept.eml.xml");
+    let mut l = Ledger::default();
+    l.load(juinen()).unwrap();
+    let files = l.definition.as_ref().unwrap().files.clone();
+    l.apply(&Record::DefinitionAccepted { files }, None)
+        .unwrap();
+    let missing = Err(ApplyError::MissingFile("510b.xml".into()));
+    // No file there; a file of other bytes; the same length with one byte changed (read to
+    // its end, its SHA-256 is not the record's): nothing imported.
+    assert_eq!(
+        l.apply(&import(&bytes), Some(KeptFile::Path(&path))),
+        missing
+    );
+    std::fs::write(&path, b"other bytes").unwrap();
+    assert_eq!(
+        l.apply(&import(&bytes), Some(KeptFile::Path(&path))),
+        missing
+    );
+    let mut changed = bytes.clone();
+    let i = changed.iter().rposition(u8::is_ascii_digit).unwrap();
+    changed[i] = if changed[i] == b'1' { b'2' } else { b'1' };
+    std::fs::write(&path, &changed).unwrap();
+    assert_eq!(
+        l.apply(&import(&bytes), Some(KeptFile::Path(&path))),
+        missing
+    );
+    // Not XML at all, of the same length: still the wrong file, not a refused count.
+    std::fs::write(&path, vec![b'x'; bytes.len()]).unwrap();
+    assert_eq!(
+        l.apply(&import(&bytes), Some(KeptFile::Path(&path))),
+        missing
+    );
+    let agg = l.aggregation.as_ref().unwrap();
+    assert_eq!(agg.missing().len(), agg.bodies().len());
+    // The file itself: imported as from its bytes.
+    std::fs::write(&path, &bytes).unwrap();
+    let mut from_bytes = l.clone();
+    assert!(matches!(
+        l.apply(&import(&bytes), Some(KeptFile::Path(&path))),
+        Ok(Applied::Import(ImportOutcome::Imported { .. }))
+    ));
+    from_bytes
+        .apply(&import(&bytes), Some(KeptFile::Bytes(&bytes)))
+        .unwrap();
+    assert_eq!(l.outcome(), from_bytes.outcome());
 }
 
 #[test]
@@ -93,7 +145,8 @@ fn a_lot_must_be_the_drawing_asked_for_and_name_a_tied_list() {
     let files = l.definition.as_ref().unwrap().files.clone();
     l.apply(&Record::DefinitionAccepted { files }, None)
         .unwrap();
-    l.apply(&import(&bytes), Some(&bytes)).unwrap();
+    l.apply(&import(&bytes), Some(KeptFile::Bytes(&bytes)))
+        .unwrap();
     let Some(Ok(Computation::SeatLotsNeeded(n))) = l.outcome() else {
         panic!("lists 3 and 4 are tied: {:?}", l.outcome());
     };
@@ -165,7 +218,7 @@ fn a_lot_must_be_the_drawing_asked_for_and_name_a_tied_list() {
     )
     .unwrap();
     assert_eq!(
-        l.apply(&import(&bytes), Some(&bytes)),
+        l.apply(&import(&bytes), Some(KeptFile::Bytes(&bytes))),
         Err(ApplyError::Closed)
     );
 }
@@ -284,7 +337,8 @@ fn a_deceased_candidate_is_passed_over_and_a_wrong_mark_undone() {
         l.apply(&dead(3, 1), None),
         Err(ApplyError::Deceased(DeceasedError::NoCalculation))
     );
-    l.apply(&import(&bytes), Some(&bytes)).unwrap();
+    l.apply(&import(&bytes), Some(KeptFile::Bytes(&bytes)))
+        .unwrap();
     let Some(Ok(Computation::SeatLotsNeeded(n))) = l.outcome() else {
         panic!("{:?}", l.outcome());
     };

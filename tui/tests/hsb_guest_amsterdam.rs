@@ -338,7 +338,6 @@ fn type_asked_groups(vm: &mut Vm, text: &str, shas: &[(&str, &str)]) {
 }
 
 #[test]
-#[ignore = "the 256 MB guest OOM-kills the HSB's tally while it reads the 89 MB 510b (anon-rss 96 MB at the kill; 240 stations, 29.7 MB, pass): the import holds the file whole, twice (docs/eml-counts.md); run with --ignored"]
 fn an_hsb_appliance_in_256_mb_verifies_and_imports_an_amsterdam_sized_510b() {
     let t0 = Instant::now();
     let work = work();

@@ -460,7 +460,22 @@ impl Aggregation {
     /// names an expected body that has nothing imported yet, that body's state becomes
     /// [`BodyState::Refused`].
     pub fn import(&mut self, file_name: &str, bytes: &[u8]) -> Result<ImportOutcome, ImportError> {
-        let sha256 = Sha256Digest::of(bytes);
+        self.import_with(file_name, Sha256Digest::of(bytes), || read_count(bytes))
+    }
+
+    /// [`Aggregation::import`] of the file whose SHA-256 is `sha256`, read by `read` (a
+    /// stream: [`crate::eml::count::read_count_from`]) only when it is not the same file as
+    /// one imported already. The caller vouches that `read` reads the file `sha256` names
+    /// (by checking the digest of what it read before it returns the counts).
+    ///
+    /// # Errors
+    /// As [`Aggregation::import`].
+    pub fn import_with(
+        &mut self,
+        file_name: &str,
+        sha256: Sha256Digest,
+        read: impl FnOnce() -> Result<CountFile, crate::eml::count::CountReadError>,
+    ) -> Result<ImportOutcome, ImportError> {
         // The same bytes again: harmless.
         for (body, state) in &self.bodies {
             if let BodyState::Imported(f) = state
@@ -476,7 +491,7 @@ impl Aggregation {
             body,
             reason,
         };
-        let counts = read_count(bytes).map_err(|e| refuse(None, e.into()))?;
+        let counts = read().map_err(|e| refuse(None, e.into()))?;
         match self.check(&counts) {
             Ok(index) => {
                 let proposed = ImportedFile {

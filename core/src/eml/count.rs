@@ -43,6 +43,13 @@ pub enum CountReadError {
     /// eml-nl refused the document (510b, 510c): its issues, the fatal one last.
     #[error("EML_NL: {}", .0.iter().map(ToString::to_string).collect::<Vec<_>>().join("; "))]
     Eml(Vec<EmlIssue>),
+    /// The file could not be read to its end, or is not as long as it was said to be
+    /// (a stream, [`read_count_from`]).
+    #[error("the file cannot be read: {message}")]
+    Read {
+        /// Why.
+        message: String,
+    },
     /// An element is missing, repeated, or has a value that is not allowed.
     #[error("{element}: {message}")]
     Invalid {
@@ -78,6 +85,15 @@ pub enum CountWriteError {
 pub fn read_count(bytes: &[u8]) -> Result<CountFile, CountReadError> {
     let (text, _) = guard(bytes)?;
     own::read(text)
+}
+
+/// [`read_count`] of a file of `size` bytes read from `input` (a file, a medium), without
+/// holding it: it is read in pieces through a buffer of 256 KiB, each piece checked by the
+/// input guards as it passes and parsed; only the counts are kept. The result is
+/// [`read_count`]'s for the same bytes (the same counts, or the same refusal); a stream that
+/// is not `size` bytes long, or cannot be read, is [`CountReadError::Read`].
+pub fn read_count_from(input: impl std::io::Read, size: u64) -> Result<CountFile, CountReadError> {
+    own::read_stream(input, size)
 }
 
 /// The same as [`read_count`]: this crate's own streaming reader, for every level. Kept

@@ -25,6 +25,8 @@
 
 use std::fmt;
 
+pub(crate) mod stream;
+
 use quick_xml::Reader;
 use quick_xml::events::Event;
 use thiserror::Error;

@@ -51,8 +51,9 @@ pub trait HigherServices {
         medium: &Medium,
         kind: ContentKind,
     ) -> Result<VerifiedCount, Refusal>;
-    /// Keeps an accepted file's bytes in the data directory (synced) under its SHA-256.
-    fn keep_file(&mut self, sha256: &str, bytes: &[u8]) -> Result<(), Refusal>;
+    /// Where the verified file is kept under its SHA-256 (kept, synced, by
+    /// [`HigherServices::verify_count`]).
+    fn kept_path(&mut self, sha256: &str) -> Result<std::path::PathBuf, Refusal>;
     /// Signs the files `build` makes as a medium of `kind` and writes it to the stick
     /// (verified read-back; see `folder::Body::export`).
     fn export(
@@ -617,15 +618,16 @@ impl Level for Higher {
 /// refused, and nothing is imported.
 fn import(ctx: &mut Ctx<'_, Higher>, count: &VerifiedCount) -> Vec<Event> {
     let imported = |r| vec![shell::Event::Level(HigherEvent::Imported(r))];
-    if let Err(r) = ctx.level().keep_file(&count.sha256, &count.bytes) {
-        return imported(Err(r));
-    }
+    let path = match ctx.level().kept_path(&count.sha256) {
+        Ok(path) => path,
+        Err(r) => return imported(Err(r)),
+    };
     let record = Record::Import {
         file_name: count.file_name.clone(),
         sha256: count.sha256.clone(),
         signer: count.signer.clone(),
     };
-    match ctx.persist(record, Some(&count.bytes)) {
+    match ctx.persist(record, Some(tally_ledger::persist::KeptFile::Path(&path))) {
         Ok((record, Applied::Import(outcome))) => {
             if let ImportOutcome::CorrectionPending(p) = &outcome {
                 ctx.services.note(&format!(
@@ -724,8 +726,8 @@ pub fn scrolls(screen: &Screen) -> bool {
     )
 }
 
-/// A key on the import check: typed into the groups; the count (its bytes) is taken off the
-/// screen only when it is imported or refused, never copied per key.
+/// A key on the import check: typed into the groups; the count is taken off the screen only
+/// when it is imported or refused, never copied per key.
 fn import_check_key(state: &mut State, key: KeyEvent) -> Vec<Effect> {
     let shell::Screen::Level(Screen::ImportCheck { groups, .. }) = &mut state.screen else {
         return vec![];

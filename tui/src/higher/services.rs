@@ -6,7 +6,7 @@
 
 use std::path::{Path, PathBuf};
 
-use tally_core::eml::count::read_count;
+use tally_core::eml::count::read_count_from;
 use tally_export::{Created, ExportError, ExportFile, JournalMark};
 use tally_signing::{Certificate, ContentKind, Timestamp, VerifiedMedium, VerifyOptions};
 
@@ -22,8 +22,8 @@ use crate::services::{DefinitionMedium, ExportDone, Folder, FolderLevel, Medium,
 pub struct VerifiedCount {
     /// The EML file's name.
     pub file_name: String,
-    /// Its bytes (as verified).
-    pub bytes: Vec<u8>,
+    /// Its size in bytes (the file itself is kept in the data directory by its SHA-256).
+    pub size: u64,
     /// SHA-256 (hex).
     pub sha256: String,
     /// The body it is for (`0014`, `HSB1`).
@@ -110,13 +110,18 @@ impl HigherServices for FolderHigherServices {
         medium: &Medium,
         kind: ContentKind,
     ) -> Result<VerifiedCount, Refusal> {
+        // The EML file is copied from the stick into the data partition as it is verified
+        // (hashed as it is read, never held in memory: an Amsterdam-sized 510b is about
+        // 90 MB), and kept under its SHA-256 once it is verified and is the signer's.
+        let mut spool = self.body.incoming_spool()?;
         let verified =
             self.body
                 .on_stick(&medium.stick, &medium.folder, |body, stick, audit| {
                     let mut options = VerifyOptions::new(&body.root, Timestamp::now());
                     options.expected_kind = Some(kind);
                     options.expected_election = Some(body.certificate.election());
-                    Body::verify(stick, &medium.folder, &options, audit).map_err(Refusal::from)
+                    Body::verify_spooled(stick, &medium.folder, &options, audit, &mut spool)
+                        .map_err(Refusal::from)
                 })?;
         let signer = verified.signer();
         let (identifier, signer_text) = (
@@ -128,31 +133,26 @@ impl HigherServices for FolderHigherServices {
                 signer.name()
             ),
         );
-        // The one EML file, moved out of the verified medium (an Amsterdam-sized 510b is
-        // about 90 MB: never two copies of it at once).
-        let mut files = verified.files;
-        let emls = files
-            .iter()
-            .filter(|f| f.name.ends_with(".eml.xml"))
-            .count();
-        let at = files.iter().position(|f| f.name.ends_with(".eml.xml"));
-        let (1, Some(at)) = (emls, at) else {
+        let emls = verified.spooled.len();
+        let (1, Some(incoming)) = (emls, verified.spooled.first().and_then(|f| spool.take(f)))
+        else {
             return Err(Refusal::said(
                 Msg::MediumRefused,
                 vec![Refusal::with(Msg::RefusedFiles, &[], format!("{emls} EML files")).into()],
             ));
         };
-        let file = files.swap_remove(at);
-        drop(files);
-        // Read for the body it speaks for; the parsed count is dropped before the import
-        // reads it again.
-        let body = read_count(&file.bytes)
-            .map_err(|e| {
-                Refusal::said(
-                    Msg::MediumRefused,
-                    vec![Refusal::with(Msg::RefusedNotCount, &[], e.to_string()).into()],
-                )
-            })?
+        drop(verified);
+        // Read (from the copy, as a stream) for the body it speaks for; the parsed count is
+        // dropped before the import reads it again.
+        let not_count = |why: String| {
+            Refusal::said(
+                Msg::MediumRefused,
+                vec![Refusal::with(Msg::RefusedNotCount, &[], why).into()],
+            )
+        };
+        let copy = incoming.open().map_err(|e| not_count(e.to_string()))?;
+        let body = read_count_from(copy, incoming.size)
+            .map_err(|e| not_count(e.to_string()))?
             .header
             .authority_id;
         if body != identifier {
@@ -161,18 +161,20 @@ impl HigherServices for FolderHigherServices {
                 vec![Refusal::with(Msg::RefusedWrongBody, &[&identifier, &body], "").into()],
             ));
         }
-        Ok(VerifiedCount {
-            file_name: file.name,
-            sha256: hex::encode(file.sha256),
-            bytes: file.bytes,
+        let count = VerifiedCount {
+            file_name: incoming.name.clone(),
+            sha256: hex::encode(incoming.sha256),
+            size: incoming.size,
             body,
             signer: signer_text,
             medium: medium.folder.clone(),
-        })
+        };
+        self.body.keep_incoming(incoming)?;
+        Ok(count)
     }
 
-    fn keep_file(&mut self, sha: &str, bytes: &[u8]) -> Result<(), Refusal> {
-        Ok(self.body.keep_file(sha, bytes)?)
+    fn kept_path(&mut self, sha: &str) -> Result<PathBuf, Refusal> {
+        Ok(self.body.kept_path(sha)?)
     }
 
     fn export(

@@ -90,7 +90,11 @@ impl<L: Level> Ctx<'_, L> {
     ///
     /// # Errors
     /// The ledger refused it, or the journal could not be written: nothing changed.
-    pub fn persist(&mut self, mut record: Record<L>, file: Option<&[u8]>) -> Persisted<L> {
+    pub fn persist(
+        &mut self,
+        mut record: Record<L>,
+        file: Option<persist::KeptFile<'_>>,
+    ) -> Persisted<L> {
         L::stamp(&mut record, now_ms());
         L::sign(&mut record, self.state.signed_in);
         let applied = persist::persist(

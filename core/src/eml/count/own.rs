@@ -38,6 +38,7 @@ use crate::counts::{
     CandidateRef, CountEdition, CountFile, CountHeader, CountLevel, CountPhase, CountingMethod,
     ListVotes, PreviousCounts, PreviousListVotes, ReportingUnitCounts, VoteCounts,
 };
+use crate::eml::limits::stream::GuardedRead;
 use crate::eml::names::{self, EmlVersion, PreviousOf, previous_name};
 use crate::ids::{CandidatePosition, ContestId, ElectionId, ListNumber, ReportingUnitId};
 
@@ -795,6 +796,89 @@ fn is_votes_element(stack: &[Node], ns: Ns, local: &[u8]) -> bool {
             .all(|(node, name)| node.ns == Ns::Eml && node.name == name)
 }
 
+/// Where [`parse`] gets its events: the whole text in memory ([`SliceEvents`], quick-xml's
+/// borrowing reader, no copy) or a stream ([`StreamEvents`], one reused buffer).
+trait Events {
+    /// The position before the next event, and the event.
+    fn next_event(&mut self) -> (u64, Result<Event<'_>, quick_xml::Error>);
+
+    /// A problem the input guards found at the root element's start (a stream's prolog,
+    /// root and kind are checked when the parser meets the root, while a whole text was
+    /// checked before the parse); taken once. With one, [`parse`] only follows the nesting
+    /// from there.
+    fn root_problem(&mut self) -> Option<CountReadError> {
+        None
+    }
+}
+
+/// The events of a whole text.
+struct SliceEvents<'a> {
+    reader: Reader<&'a [u8]>,
+}
+
+impl Events for SliceEvents<'_> {
+    fn next_event(&mut self) -> (u64, Result<Event<'_>, quick_xml::Error>) {
+        let position = self.reader.buffer_position();
+        (position, self.reader.read_event())
+    }
+}
+
+/// The events of a stream, read through the input guards ([`GuardedRead`]) into one
+/// reused buffer.
+struct StreamEvents<R: std::io::Read> {
+    reader: Reader<std::io::BufReader<GuardedRead<R>>>,
+    buf: Vec<u8>,
+    /// The root element's start tag as the guards' prolog scan read it, once found.
+    root: Option<crate::eml::limits::RootElement>,
+    root_seen: bool,
+    /// What [`at_root`] found, until [`parse`] takes it.
+    problem: Option<CountReadError>,
+}
+
+impl<R: std::io::Read> Events for StreamEvents<R> {
+    fn next_event(&mut self) -> (u64, Result<Event<'_>, quick_xml::Error>) {
+        self.buf.clear();
+        let position = self.reader.buffer_position();
+        let event = self.reader.read_event_into(&mut self.buf);
+        if !self.root_seen && matches!(event, Ok(Event::Start(_) | Event::Empty(_))) {
+            self.root_seen = true;
+            self.problem = at_root(self.reader.get_mut().get_mut(), &mut self.root);
+        }
+        (position, event)
+    }
+
+    fn root_problem(&mut self) -> Option<CountReadError> {
+        self.problem.take()
+    }
+}
+
+/// The root element of a stream has started: the prolog and the root's start tag (kept by
+/// the guards) are scanned as [`crate::eml::limits::scan_root`] scans a whole file. A root
+/// found is kept in `root` and the kept bytes are freed; a root that is not a count's, or
+/// none found, is a problem (decided after the stream is read, see [`read_stream`]).
+fn at_root<R: std::io::Read>(
+    guarded: &mut GuardedRead<R>,
+    root: &mut Option<crate::eml::limits::RootElement>,
+) -> Option<CountReadError> {
+    let not_a_count = || Some(invalid("EML Id", "not a count"));
+    let prefix = guarded.prefix().unwrap_or_default();
+    // The prefix may end inside a character; its text up to there is what the scan of the
+    // whole file sees before the root's `>` (which was read: the parser has its start tag).
+    let text = match std::str::from_utf8(prefix) {
+        Ok(t) => t,
+        Err(e) => std::str::from_utf8(prefix.get(..e.valid_up_to()).unwrap_or_default())
+            .unwrap_or_default(),
+    };
+    let Ok(found) = crate::eml::limits::scan_root(text) else {
+        // Kept whole, and decided on the whole.
+        return not_a_count();
+    };
+    let kind_ok = matches!(found.id.as_deref(), Some("510b" | "510c" | "510d"));
+    guarded.drop_prefix();
+    *root = Some(found);
+    if kind_ok { None } else { not_a_count() }
+}
+
 /// Reads the document in one pass: the nodes outside the `Selection`s as a small tree,
 /// the `Selection`s of every vote-count element into its [`Selections`].
 ///
@@ -805,12 +889,11 @@ fn is_votes_element(stack: &[Node], ns: Ns, local: &[u8]) -> bool {
 /// when this reader found a problem of its own earlier (an attribute, a reference) or the
 /// root element has ended. Until then such a problem waits in `pending`, and the reader
 /// only follows the nesting.
-fn parse(text: &str) -> Result<(Node, Vec<Selections>), CountReadError> {
+fn parse<S: Events>(source: &mut S, text: &str) -> Result<(Node, Vec<Selections>), CountReadError> {
     use crate::eml::limits::InputProblem;
     // No trimming: `Kieskring &apos;s-Gravenhage` arrives as text, reference, text, and
     // trimming each piece would eat the space. White space between elements lands in the
     // text of container nodes, which is never read.
-    let mut reader = Reader::from_str(text);
     let mut scopes = Scopes::new(text);
     let mut stack: Vec<Node> = Vec::new();
     let mut streams: Vec<Selections> = Vec::new();
@@ -822,8 +905,15 @@ fn parse(text: &str) -> Result<(Node, Vec<Selections>), CountReadError> {
     let mut pending: Option<CountReadError> = None;
     let mut done: Option<Node> = None;
     loop {
-        let position = reader.buffer_position();
-        let event = match reader.read_event() {
+        // The root element's problem is taken at the event after the root's start: the
+        // root itself is one node; what follows is only followed for its nesting.
+        if pending.is_none()
+            && let Some(problem) = source.root_problem()
+        {
+            pending = Some(problem);
+        }
+        let (position, event) = source.next_event();
+        let event = match event {
             Ok(event) => event,
             Err(e) => {
                 return match (pending, done) {
@@ -1069,7 +1159,95 @@ impl Node {
 
 /// Reads any 510 (b, c or d) with the own reader.
 pub(super) fn read(text: &str) -> Result<CountFile, CountReadError> {
-    let (root, mut streams) = parse(text)?;
+    let parsed = parse(
+        &mut SliceEvents {
+            reader: Reader::from_str(text),
+        },
+        text,
+    )?;
+    build(parsed)
+}
+
+/// How much of a stream is read at a time (the buffer below the parser).
+const STREAM_BUFFER: usize = 256 * 1024;
+
+/// Reads a count from a stream of `size` bytes without holding it: the input guards of
+/// [`crate::eml::limits`] run on the bytes as they pass ([`GuardedRead`]), and the result is
+/// the one [`super::read_count`] gives for the same bytes, refusal for refusal (the guards'
+/// problems first, in the same order: size, UTF-8, prolog and root, declarations, kind,
+/// nesting; then the reader's own). Only a file whose root element cannot be found in the
+/// stream as the parser meets it (no valid prolog: never a real file) is kept whole and
+/// read as a whole, to give exactly that answer.
+pub(super) fn read_stream<R: std::io::Read>(
+    input: R,
+    size: u64,
+) -> Result<CountFile, CountReadError> {
+    use crate::eml::limits::{DocumentKind, InputProblem, check_size};
+    check_size(usize::try_from(size).unwrap_or(usize::MAX)).map_err(CountReadError::Input)?;
+    let read_error = |e: std::io::Error| CountReadError::Read {
+        message: e.to_string(),
+    };
+    let guarded = GuardedRead::new(input.take(size.saturating_add(1)));
+    let mut source = StreamEvents {
+        reader: Reader::from_reader(std::io::BufReader::with_capacity(STREAM_BUFFER, guarded)),
+        buf: Vec::new(),
+        root: None,
+        root_seen: false,
+        problem: None,
+    };
+    let parsed = parse(&mut source, "");
+    let StreamEvents { reader, root, .. } = source;
+    // The rest of the stream, through the guards.
+    let mut rest = reader.into_inner();
+    std::io::copy(&mut rest, &mut std::io::sink()).map_err(read_error)?;
+    let found = rest.into_inner().finish();
+    if found.read != size {
+        return Err(CountReadError::Read {
+            message: if found.read > size {
+                format!("the file is longer than its {size} bytes")
+            } else {
+                format!("the file ended after {} of its {size} bytes", found.read)
+            },
+        });
+    }
+    if let Some(offset) = found.not_utf8 {
+        return Err(CountReadError::Input(InputProblem::NotUtf8 { offset }));
+    }
+    let Some(root) = root else {
+        // No root element was met: the whole file was kept; its answer is the whole
+        // file's.
+        let whole = found.prefix.unwrap_or_default();
+        return super::read_count(&whole);
+    };
+    if let Some(problem) = found.declaration {
+        return Err(CountReadError::Input(problem));
+    }
+    let id = root
+        .id
+        .ok_or(CountReadError::Input(InputProblem::MissingDocumentId {
+            offset: root.offset,
+        }))?;
+    if !matches!(id.as_str(), "510b" | "510c" | "510d") {
+        if let Err(CountReadError::Input(nesting @ InputProblem::NestingTooDeep { .. })) = parsed {
+            return Err(CountReadError::Input(nesting));
+        }
+        let expected = [
+            DocumentKind::Count510b,
+            DocumentKind::Count510c,
+            DocumentKind::Count510d,
+        ]
+        .map(DocumentKind::eml_id)
+        .join("/");
+        return Err(CountReadError::Input(InputProblem::WrongDocumentKind {
+            expected,
+            found: id,
+        }));
+    }
+    build(parsed?)
+}
+
+fn build(parsed: (Node, Vec<Selections>)) -> Result<CountFile, CountReadError> {
+    let (root, mut streams) = parsed;
     if !root.is(Ns::Eml, "EML") {
         return Err(invalid(root.name.clone(), "the root element must be EML"));
     }
