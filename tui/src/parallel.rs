@@ -631,6 +631,29 @@ fn half_text(h: &Half, lang: Lang) -> String {
     text.chars().take(20).collect()
 }
 
+/// `text` in rows of at most `width` characters, broken at spaces (the rows after the
+/// first are indented by four, so they get four fewer).
+fn wrap_words(text: &str, width: usize) -> Vec<String> {
+    let body = text.trim_start();
+    let mut rows: Vec<String> = Vec::new();
+    let mut row = " ".repeat(text.len() - body.len());
+    let mut fresh = true;
+    for word in body.split(' ') {
+        let room = if rows.is_empty() { width } else { width - 4 };
+        if !fresh && row.chars().count() + 1 + word.chars().count() > room {
+            rows.push(std::mem::take(&mut row));
+            fresh = true;
+        }
+        if !fresh {
+            row.push(' ');
+        }
+        row.push_str(word);
+        fresh = false;
+    }
+    rows.push(row);
+    rows
+}
+
 /// Draws the progress screen.
 pub fn draw_progress(state: &State, screen: &Progress, frame: &mut Frame, area: Rect) {
     let lang = state.lang;
@@ -686,15 +709,12 @@ pub fn draw_progress(state: &State, screen: &Progress, frame: &mut Frame, area: 
             ranges(&a.holds)
         };
         let line = Msg::ApplianceLine.fill(lang, &[&a.appliance, &a.delivered.to_string(), &holds]);
-        // Wrapped by hand at 80 columns, so the scrolling below counts rows.
-        let chars: Vec<char> = line.chars().collect();
-        for (i, chunk) in chars.chunks(78).enumerate() {
-            let text: String = chunk.iter().collect();
-            lines.push(Line::from(if i == 0 {
-                text
-            } else {
-                format!("    {text}")
-            }));
+        // Wrapped by hand at the ranges (so the scrolling below counts rows).
+        for (i, row) in wrap_words(&line, usize::from(area.width).max(20))
+            .into_iter()
+            .enumerate()
+        {
+            lines.push(Line::from(if i == 0 { row } else { format!("    {row}") }));
         }
     }
     lines.push(Line::styled(Msg::ProgressHead.text(lang), BOLD));

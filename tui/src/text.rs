@@ -823,11 +823,15 @@ catalogue! {
     /// The batch outcome screen's title: {0} the entry appliance.
     BatchTitle => "Invoerbatch van {0}", "Entry batch of {0}";
     KeyProgress => "P voortgang", "P progress";
-    KeyRoundRobin => "R verdeel", "R assign all";
+    /// The media list's first line when the GSB imports an entry batch.
+    MediaBatchTitle => "Kies de invoerbatch om in te lezen (van een invoerapparaat)", "Choose the entry batch to import (of an entry appliance)";
+    /// The header's title then.
+    MediaBatchHeader => "Invoerbatch inlezen", "Import an entry batch";
+    KeyRoundRobin => "R verdeel", "R assign";
     KeyAssignSlot => "1/2 wijs toe", "1/2 assign";
-    KeyImportBatch => "I batch inlezen", "I import batch";
+    KeyImportBatch => "I batch", "I batch";
     KeyExportAssignment => "E toewijzing", "E assignment";
-    KeyProgressPdf => "O overzicht", "O overview";
+    KeyProgressPdf => "O pdf", "O pdf";
     KeyScrollList => "Op/Neer", "Up/Down";
     KeyTypeNumber => "typ het nummer, Enter", "type the number, Enter";
     /// What the coordinator's PIN opens.

@@ -178,9 +178,9 @@ pub fn keys(state: &State, screen: &Screen) -> Vec<Msg> {
             KeyQuit,
         ],
         Screen::Progress(p) if p.prompt.is_some() => vec![KeyHelp, KeyTypeNumber, KeyBack],
+        // Up/Down and PgUp/PgDn are in F1's list.
         Screen::Progress(_) => vec![
             KeyHelp,
-            KeyScrollList,
             KeyRoundRobin,
             KeyAssignSlot,
             KeyExportAssignment,
