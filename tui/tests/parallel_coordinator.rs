@@ -516,6 +516,66 @@ fn the_coordinator_assigns_imports_and_counts_thirty_stations_from_three_applian
     assert_eq!(r.state.journal_head.unwrap().seq, records);
     snap_both(&mut r, "batch_already");
     key(&mut r, KeyCode::Esc);
+
+    // E1's batch exported again later (cumulative): every entry in already, nothing changed.
+    let mut again = batches[0].1.clone();
+    again.exported_at += 60_000;
+    let e1 = issue(tally_signing::Role::GsbEntry, "0042-E1", 21);
+    sign(
+        &media,
+        "B1b_again.tally",
+        ContentKind::EntryBatch,
+        &e1,
+        vec![(BATCH_FILE, again.to_bytes())],
+    );
+    let before = r.state.ledger.status(1);
+    import(&mut r, "B1b_again.tally");
+    match &r.state.screen {
+        Shell::Level(Screen::Batch(shown)) => {
+            assert!(!shown.already);
+            let n = shown.outcome.entries.len();
+            assert_eq!(
+                shown
+                    .outcome
+                    .count(|o| matches!(o, batch::EntryOutcome::Reconciled)),
+                n
+            );
+        }
+        other => panic!("{other:?} {:?}", r.state.note),
+    }
+    assert_eq!(r.state.ledger.status(1), before);
+    key(&mut r, KeyCode::Esc);
+    // A fourth appliance, assigned nothing, sends E1's entries as its own: each refused,
+    // naming the appliance it is assigned to; nothing placed.
+    let mut stray = batches[0].1.clone();
+    stray.appliance = "0042-E4".into();
+    sign(
+        &media,
+        "B4_stray.tally",
+        ContentKind::EntryBatch,
+        &issue(tally_signing::Role::GsbEntry, "0042-E4", 24),
+        vec![(BATCH_FILE, stray.to_bytes())],
+    );
+    import(&mut r, "B4_stray.tally");
+    match &r.state.screen {
+        Shell::Level(Screen::Batch(shown)) => {
+            assert_eq!(shown.outcome.refused().count(), shown.outcome.entries.len());
+            let text = screen_text(&r.state);
+            assert!(
+                text.contains("GEWEIGERD: toegewezen aan 0042-E1, niet aan dit invoerapparaat"),
+                "{text}"
+            );
+        }
+        other => panic!("{other:?} {:?}", r.state.note),
+    }
+    snap_both(&mut r, "batch_refused");
+    // PgDn scrolls the entries.
+    key(&mut r, KeyCode::PageDown);
+    match &r.state.screen {
+        Shell::Level(Screen::Batch(shown)) => assert_eq!(shown.scroll, 10),
+        other => panic!("{other:?}"),
+    }
+    key(&mut r, KeyCode::Esc);
     for s in 1..=STATIONS {
         assert_eq!(r.state.ledger.status(s), Some(Status::Definitive), "{s}");
     }
