@@ -1,7 +1,8 @@
 //! The coordinating appliance's side of parallel entry (issue 18), driven by keys on the
 //! demo terminal: a Juinen definition with 30 polling stations (signed by the demo root),
 //! `P` and a coordinator's PIN to the progress screen, `R 3 Enter` assigns every station
-//! over three entry appliances, `2 3 Enter` moves one station's second entry, `E` writes
+//! over three entry appliances (a station with one entry assigned before gets the other
+//! on another appliance), `2 3 Enter` moves one station's second entry, `E` writes
 //! the signed assignment; three entry appliances (their own ledgers, `GSB-entry`
 //! certificates of the demo root) type what the assignment gives them and sign their
 //! batches; `I` imports them from the media folder, a forged batch is refused with
@@ -371,11 +372,19 @@ fn the_coordinator_assigns_imports_and_counts_thirty_stations_from_three_applian
     key(&mut r, KeyCode::F(2));
     assert_eq!(r.state.lang, Lang::Nl);
 
+    // Station 1's second entry to E1 first; R then gives its first to another appliance.
+    key(&mut r, KeyCode::Char('2'));
+    type_str(&mut r, "1");
+    key(&mut r, KeyCode::Enter);
+    assert_eq!(
+        r.state.ledger.parallel.assigned[&(1, Slot::Second)],
+        "0042-E1"
+    );
     // R 1: refused (first and second on different appliances); R 3: every station.
     key(&mut r, KeyCode::Char('r'));
     type_str(&mut r, "1");
     key(&mut r, KeyCode::Enter);
-    assert!(r.state.ledger.parallel.assigned.is_empty());
+    assert_eq!(r.state.ledger.parallel.assigned.len(), 1);
     assert!(r.state.note.as_ref().unwrap().error);
     key(&mut r, KeyCode::Char('r'));
     type_str(&mut r, "3");
@@ -386,8 +395,10 @@ fn the_coordinator_assigns_imports_and_counts_thirty_stations_from_three_applian
     for s in 1..=STATIONS {
         assert_ne!(assigned[&(s, Slot::First)], assigned[&(s, Slot::Second)]);
     }
-    assert_eq!(assigned[&(1, Slot::First)], "0042-E1");
-    assert_eq!(assigned[&(1, Slot::Second)], "0042-E2");
+    assert_eq!(assigned[&(1, Slot::First)], "0042-E2");
+    assert_eq!(assigned[&(1, Slot::Second)], "0042-E1");
+    assert_eq!(assigned[&(2, Slot::First)], "0042-E2");
+    assert_eq!(assigned[&(2, Slot::Second)], "0042-E3");
     assert_eq!(assigned[&(7, Slot::Second)], "0042-E2");
     // R again: nothing left to assign, nothing journaled.
     let records = r.state.journal_head.unwrap().seq;
@@ -460,13 +471,21 @@ fn the_coordinator_assigns_imports_and_counts_thirty_stations_from_three_applian
         Shell::Level(Screen::Batch(shown)) => shown.clone(),
         other => panic!("{other:?} {:?}", r.state.note),
     };
-    assert_eq!(shown.outcome.entries.len(), 19);
+    let of_e2 = assignment.of("0042-E2");
+    let seconds = of_e2.iter().filter(|(_, s)| *s == Slot::Second).count();
+    assert_eq!(shown.outcome.entries.len(), of_e2.len());
     assert_eq!(shown.outcome.refused().count(), 0, "{shown:?}");
     assert_eq!(
         shown
             .outcome
             .count(|o| matches!(o, batch::EntryOutcome::Held)),
-        9
+        seconds
+    );
+    assert_eq!(
+        shown
+            .outcome
+            .count(|o| matches!(o, batch::EntryOutcome::Placed)),
+        of_e2.len() - seconds
     );
     snap_both(&mut r, "batch_outcome");
     key(&mut r, KeyCode::Esc);
