@@ -773,6 +773,7 @@ pub fn draw_batch(state: &State, shown: &BatchShown, frame: &mut Frame, area: Re
     let room = usize::from(area.height).saturating_sub(summary.chars().count().div_ceil(width) + 1);
     let first = shown.scroll.min(rows.len().saturating_sub(1));
     let mut used = 0;
+    let total = rows.len();
     let mut body = vec![Line::styled(summary, BOLD), Line::from("")];
     for l in rows.into_iter().skip(first) {
         let h = height_of(&l);
@@ -781,6 +782,21 @@ pub fn draw_batch(state: &State, shown: &BatchShown, frame: &mut Frame, area: Re
         }
         used += h;
         body.push(l);
+    }
+    // Which entries are shown, when not all fit (on the empty second line).
+    let last = first + body.len() - 2;
+    if first > 0 || last < total {
+        let at = Msg::EntriesShown.fill(
+            lang,
+            &[
+                &(first + 1).to_string(),
+                &last.to_string(),
+                &total.to_string(),
+            ],
+        );
+        if let Some(line) = body.get_mut(1) {
+            *line = Line::styled(at, DIM);
+        }
     }
     frame.render_widget(Paragraph::new(body).wrap(Wrap { trim: false }), area);
 }

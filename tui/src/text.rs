@@ -870,6 +870,8 @@ catalogue! {
     BatchTwice => "stembureau {0}, {1}e invoer staat twee keer in de batch", "polling station {0}, entry {1} is in the batch twice";
     /// An entry's slot: {0} 1 or 2.
     SlotShort => "{0}e", "#{0}";
+    /// The entries shown of an imported batch: {0} first, {1} last, {2} how many.
+    EntriesShown => "({0}-{1} van {2}, Op/Neer)", "({0}-{1} of {2}, Up/Down)";
     OutPlaced => "geplaatst", "placed";
     OutHeld => "vastgehouden tot de 1e invoer binnen is", "held until the first entry is in";
     OutReconciled => "al binnen, gelijk", "in already, the same";
