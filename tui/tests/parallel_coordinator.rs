@@ -621,6 +621,16 @@ fn the_coordinator_assigns_imports_and_counts_thirty_stations_from_three_applian
         type_paper(&mut single, s, Slot::Second, PersonId(3), 2_000);
     }
     assert_eq!(export_files(&r.state.ledger), export_files(&single));
+
+    // And the terminal exports it as always: Esc, T, E and the coordinator's PIN.
+    key(&mut r, KeyCode::Esc);
+    assert!(matches!(
+        r.state.screen,
+        Shell::Level(Screen::Overview { .. })
+    ));
+    key(&mut r, KeyCode::Char('t'));
+    as_coordinator(&mut r, 'e');
+    assert!(r.state.ledger.exported.is_some(), "{:?}", r.state.note);
 }
 
 fn copy_dir(from: &Path, to: &Path) {
