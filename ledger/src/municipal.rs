@@ -236,7 +236,11 @@ impl Record {
             | Record::SessionNoted { at, .. }
             | Record::EligibleVoters { at, .. }
             | Record::InvestigationRequested { at, .. }
-            | Record::InvestigationConcluded { at, .. } => *at = now,
+            | Record::InvestigationConcluded { at, .. }
+            | Record::Parallel(
+                crate::batch::ParallelRecord::Assigned { at, .. }
+                | crate::batch::ParallelRecord::BatchImported { at, .. },
+            ) => *at = now,
             _ => {}
         }
     }

@@ -31,17 +31,21 @@ pub enum ContentKind {
     EntryBatch,
     /// Which polling stations a GSB's entry appliances may type. Signed by the GSB.
     EntryAssignment,
+    /// The progress overview of parallel entry (a PDF for the committee, no EML file).
+    /// Signed by the GSB.
+    ProgressOverview,
 }
 
 impl ContentKind {
     /// All kinds.
-    pub const ALL: [ContentKind; 6] = [
+    pub const ALL: [ContentKind; 7] = [
         ContentKind::ElectionDefinition,
         ContentKind::Results510b,
         ContentKind::Results510c,
         ContentKind::Results510d520,
         ContentKind::EntryBatch,
         ContentKind::EntryAssignment,
+        ContentKind::ProgressOverview,
     ];
 
     /// The spelling in manifests.
@@ -53,6 +57,7 @@ impl ContentKind {
             ContentKind::Results510d520 => "results-510d-520",
             ContentKind::EntryBatch => "entry-batch",
             ContentKind::EntryAssignment => "entry-assignment",
+            ContentKind::ProgressOverview => "progress-overview",
         }
     }
 
@@ -69,7 +74,7 @@ impl ContentKind {
             ContentKind::Results510c => Role::Hsb,
             ContentKind::Results510d520 => Role::Csb,
             ContentKind::EntryBatch => Role::GsbEntry,
-            ContentKind::EntryAssignment => Role::Gsb,
+            ContentKind::EntryAssignment | ContentKind::ProgressOverview => Role::Gsb,
         }
     }
 }
@@ -85,6 +90,7 @@ impl fmt::Display for ContentKind {
             ContentKind::EntryAssignment => {
                 "the assignment of polling stations to entry appliances"
             }
+            ContentKind::ProgressOverview => "the progress overview of parallel entry",
         })
     }
 }

@@ -15,7 +15,8 @@ use tally_core::people::PersonId;
 use tally_ledger::people::{People, PeopleRecord};
 
 use crate::form::{FieldId, FieldValue, Form};
-use crate::services::{ExportDone, Refusal, VerifiedDefinition};
+use crate::parallel::{BatchShown, Progress, VerifiedBatch};
+use crate::services::{ExportDone, Medium, Refusal, VerifiedDefinition};
 use crate::session::SessionForm;
 use crate::shell::people::{Guard, PinFor};
 use crate::shell::runner::Ctx;
@@ -45,6 +46,52 @@ pub trait MunicipalServices {
         tally: &Tally,
         journal: Option<JournalMark>,
     ) -> Result<ExportDone, Refusal>;
+
+    /// Verifies an entry-batch medium (root, certificate, signature, files, role
+    /// `GSB-entry`, election) and gives its signer and batch file.
+    fn verify_batch(&mut self, medium: &Medium) -> Result<VerifiedBatch, Refusal> {
+        let _ = medium;
+        Err(Refusal::with(
+            Msg::RefusedOther,
+            &[],
+            "no entry batches here",
+        ))
+    }
+
+    /// Keeps an imported batch file in the data directory under its SHA-256 (before the
+    /// record that names it is journaled: replay reads it).
+    fn keep_batch(&mut self, sha256: &str, bytes: &[u8]) -> Result<(), Refusal> {
+        let _ = (sha256, bytes);
+        Err(Refusal::with(Msg::RefusedOther, &[], "no kept files here"))
+    }
+
+    /// Writes the signed assignment medium (`entry-assignment`) of the tally's assignment.
+    fn export_assignment(
+        &mut self,
+        tally: &Tally,
+        journal: Option<JournalMark>,
+    ) -> Result<ExportDone, Refusal> {
+        let _ = (tally, journal);
+        Err(Refusal::with(
+            Msg::ExportNotMade,
+            &[],
+            "no assignment export here",
+        ))
+    }
+
+    /// Writes the progress overview (PDF) as a signed medium (`progress-overview`).
+    fn progress_report(
+        &mut self,
+        tally: &Tally,
+        journal: Option<JournalMark>,
+    ) -> Result<ExportDone, Refusal> {
+        let _ = (tally, journal);
+        Err(Refusal::with(
+            Msg::ExportNotMade,
+            &[],
+            "no progress overview here",
+        ))
+    }
 }
 
 /// What a registered person's PIN opens at the municipal level.
@@ -80,6 +127,8 @@ pub enum MunicipalAct {
         /// The station.
         station: u32,
     },
+    /// Parallel entry: the progress, assignments, batches (a coordinator's PIN).
+    Progress,
 }
 
 /// The municipal level's own effects.
@@ -87,6 +136,12 @@ pub enum MunicipalAct {
 pub enum MunicipalEffect {
     /// Write the signed result.
     Export,
+    /// Verify and import an entry batch from the medium.
+    ImportBatch(Medium),
+    /// Write the signed assignment medium.
+    ExportAssignment,
+    /// Write the progress overview (PDF), signed.
+    ProgressReport,
 }
 
 /// The outcomes of the municipal level's effects.
@@ -94,6 +149,12 @@ pub enum MunicipalEffect {
 pub enum MunicipalEvent {
     /// The outcome of [`MunicipalEffect::Export`].
     Exported(Result<ExportDone, Refusal>),
+    /// A batch imported (or imported before), or why not (nothing changed).
+    BatchDone(Result<BatchShown, Refusal>),
+    /// The assignment medium written, or why not.
+    AssignmentExported(Result<ExportDone, Refusal>),
+    /// The progress overview written, or why not.
+    ProgressWritten(Result<ExportDone, Refusal>),
 }
 
 /// The municipal level's screens.
@@ -147,6 +208,10 @@ pub enum Screen {
     Total,
     /// A step of a next session.
     Session(SessionForm),
+    /// Parallel entry: where every station's entries are, assignments, batch import.
+    Progress(Progress),
+    /// What an imported entry batch did, per entry.
+    Batch(BatchShown),
 }
 
 impl Screen {
@@ -178,6 +243,8 @@ pub struct Extra {
     /// The station selected on the overview when the total was opened, so that Esc from
     /// the total returns to it (not to station 1).
     pub overview_selected: usize,
+    /// The progress screen as it was left for a batch import (it comes back after).
+    pub progress: Progress,
 }
 
 /// The station numbers in overview order.
@@ -345,6 +412,9 @@ impl Level for Municipal {
                 }))
             }
             Screen::Session(form) => Some(Guard::coordinator(form.act())),
+            Screen::Progress(_) | Screen::Batch(_) => {
+                Some(Guard::coordinator(MunicipalAct::Progress))
+            }
             Screen::Overview { .. } | Screen::Total => None,
         }
     }
@@ -374,6 +444,11 @@ impl Level for Municipal {
             MunicipalAct::Export => {
                 state.go(Screen::Total);
                 vec![Effect::Level(MunicipalEffect::Export)]
+            }
+            MunicipalAct::Progress => {
+                let screen = state.level.progress.clone();
+                state.go(Screen::Progress(screen));
+                Vec::new()
             }
             // The coordinator's forms beside the entries.
             act => {
@@ -407,11 +482,50 @@ impl Level for Municipal {
             MunicipalAct::Conclude { station } => {
                 Msg::ActConclude.fill(lang, &[&station.to_string()])
             }
+            MunicipalAct::Progress => Msg::ActProgress.text(lang).to_owned(),
+        }
+    }
+
+    fn import_chosen(state: &mut State, medium: Medium) -> Vec<Effect> {
+        let _ = state;
+        vec![Effect::Level(MunicipalEffect::ImportBatch(medium))]
+    }
+
+    fn kept_file(record: &Record) -> Option<String> {
+        match record {
+            Record::Parallel(tally_ledger::batch::ParallelRecord::BatchImported {
+                sha256, ..
+            }) => Some(sha256.clone()),
+            _ => None,
         }
     }
 
     fn event(state: &mut State, event: MunicipalEvent) -> Vec<Effect> {
         match event {
+            MunicipalEvent::BatchDone(Ok(shown)) => {
+                state.go(Screen::Batch(shown));
+                Vec::new()
+            }
+            MunicipalEvent::BatchDone(Err(r)) => {
+                match &mut state.screen {
+                    shell::Screen::Media(list) => list.error = Some(r),
+                    _ => state.error(r),
+                }
+                Vec::new()
+            }
+            MunicipalEvent::AssignmentExported(Ok(done)) => {
+                state.info(Msg::AssignmentWritten, &[&done.path]);
+                Vec::new()
+            }
+            MunicipalEvent::ProgressWritten(Ok(done)) => {
+                state.info(Msg::ProgressWritten, &[&done.path]);
+                Vec::new()
+            }
+            MunicipalEvent::AssignmentExported(Err(r))
+            | MunicipalEvent::ProgressWritten(Err(r)) => {
+                state.error(r);
+                Vec::new()
+            }
             MunicipalEvent::Exported(Ok(report)) => vec![Effect::Persist(Record::Exported {
                 by: state.signed_in.unwrap_or(PersonId(0)),
                 sha256: report
@@ -540,6 +654,25 @@ impl Level for Municipal {
                 let result = ctx.services.level().export(&ctx.state.ledger, journal);
                 vec![shell::Event::Level(MunicipalEvent::Exported(result))]
             }
+            MunicipalEffect::ImportBatch(medium) => crate::parallel::import(ctx, &medium),
+            MunicipalEffect::ExportAssignment => {
+                let journal = ctx.state.journal_head.as_ref().map(|h| h.mark());
+                let result = ctx
+                    .services
+                    .level()
+                    .export_assignment(&ctx.state.ledger, journal);
+                vec![shell::Event::Level(MunicipalEvent::AssignmentExported(
+                    result,
+                ))]
+            }
+            MunicipalEffect::ProgressReport => {
+                let journal = ctx.state.journal_head.as_ref().map(|h| h.mark());
+                let result = ctx
+                    .services
+                    .level()
+                    .progress_report(&ctx.state.ledger, journal);
+                vec![shell::Event::Level(MunicipalEvent::ProgressWritten(result))]
+            }
         }
     }
 
@@ -571,6 +704,8 @@ impl Level for Municipal {
             Screen::Coordinator { .. } | Screen::Confirm { .. } => Msg::HelpCoordinator,
             Screen::Total => Msg::HelpTotal,
             Screen::Session(_) => Msg::HelpSession,
+            Screen::Progress(_) => Msg::HelpProgress,
+            Screen::Batch(_) => Msg::HelpBatch,
         }
     }
 
@@ -670,6 +805,10 @@ fn on_key(state: &mut State, key: KeyEvent) -> Vec<Effect> {
                 KeyCode::Char('t' | 'T') => {
                     state.level.overview_selected = *selected;
                     vec![moved(Place::Total)]
+                }
+                KeyCode::Char('p' | 'P') => {
+                    state.coordinator(MunicipalAct::Progress);
+                    Vec::new()
                 }
                 _ => Vec::new(),
             }
@@ -1013,6 +1152,14 @@ fn on_key(state: &mut State, key: KeyEvent) -> Vec<Effect> {
         Screen::Session(form) => {
             let form = form.clone();
             crate::session::key(state, form, key)
+        }
+        Screen::Progress(p) => {
+            let p = p.clone();
+            crate::parallel::progress_key(state, key, p)
+        }
+        Screen::Batch(shown) => {
+            let shown = shown.clone();
+            crate::parallel::batch_key(state, key, shown)
         }
         Screen::Total => {
             let last = state.level.figures_max_scroll.get();

@@ -12,15 +12,24 @@ use tally_body::{Body, SetupError};
 use tally_core::election::Election;
 use tally_core::eml::definition::SourceFile;
 use tally_core::hashcode::Sha256Digest;
-use tally_export::{ExportError, JournalMark};
+use tally_export::{ExportError, ExportFile, JournalMark};
+use tally_ledger::batch;
+use tally_ledger::municipal::Status;
+use tally_report::{
+    ApplianceProgress, EntryProgress, ProgressInput, ReportMeta, StationProgress, StationStage,
+    progress_report,
+};
+use tally_signing::{Timestamp, VerifyOptions};
 
 use tally_ledger::medium;
 use tally_ledger::municipal::Tally;
 use tally_signing::{ContentKind, VerifiedMedium};
 
 use crate::app::{Municipal, MunicipalServices};
+use crate::parallel::{self, VerifiedBatch};
 use crate::services::{
-    DefinitionMedium, ExportDone, Folder, FolderLevel, Refusal, Services, VerifiedDefinition,
+    DefinitionMedium, ExportDone, Folder, FolderLevel, Medium, Refusal, Services,
+    VerifiedDefinition,
 };
 use crate::text::Msg;
 
@@ -155,6 +164,157 @@ impl MunicipalServices for FolderServices {
             journal,
             &|created| tally.export_files(&municipality, replaces, created),
         )?)
+    }
+
+    fn verify_batch(&mut self, medium: &Medium) -> Result<VerifiedBatch, Refusal> {
+        self.parallel_verify(medium)
+    }
+
+    fn keep_batch(&mut self, sha256: &str, bytes: &[u8]) -> Result<(), Refusal> {
+        Ok(self.body.keep_file(sha256, bytes)?)
+    }
+
+    fn export_assignment(
+        &mut self,
+        tally: &Tally,
+        journal: Option<JournalMark>,
+    ) -> Result<ExportDone, Refusal> {
+        let assignment = batch::assignment(tally)
+            .filter(|a| !a.assignments.is_empty())
+            .ok_or_else(|| Refusal::with(Msg::NothingAssigned, &[], ""))?;
+        let bytes = assignment.to_bytes();
+        Ok(self.body.export(
+            ContentKind::EntryAssignment,
+            &assignment.election,
+            journal,
+            &|_| {
+                Ok(vec![ExportFile {
+                    name: batch::ASSIGNMENT_FILE.to_owned(),
+                    bytes: bytes.clone(),
+                }])
+            },
+        )?)
+    }
+
+    fn progress_report(
+        &mut self,
+        tally: &Tally,
+        journal: Option<JournalMark>,
+    ) -> Result<ExportDone, Refusal> {
+        let Some(loaded) = &tally.election else {
+            return Err(Refusal::with(Msg::NothingAssigned, &[], ""));
+        };
+        let kept = self.kept_election()?;
+        let rows = parallel::rows(tally);
+        let appliances = parallel::appliances(&rows);
+        fn half(h: &parallel::Half) -> EntryProgress<'_> {
+            match h {
+                parallel::Half::Unassigned => EntryProgress::Unassigned,
+                parallel::Half::Assigned(a) => EntryProgress::Assigned { appliance: a },
+                parallel::Half::In { appliance, typist } => EntryProgress::In {
+                    appliance: appliance.as_deref().unwrap_or("GSB"),
+                    typist,
+                },
+            }
+        }
+        let stations: Vec<StationProgress<'_>> = rows
+            .iter()
+            .map(|r| StationProgress {
+                number: r.station,
+                name: &r.name,
+                first: half(&r.first),
+                second: half(&r.second),
+                stage: match r.status {
+                    Status::Definitive => StationStage::Definitive,
+                    Status::EntriesDifferent => StationStage::Differences,
+                    _ => StationStage::Waiting,
+                },
+            })
+            .collect();
+        let lines: Vec<ApplianceProgress<'_>> = appliances
+            .iter()
+            .map(|a| ApplianceProgress {
+                appliance: &a.appliance,
+                delivered: a.delivered,
+                holds: &a.holds,
+            })
+            .collect();
+        let info = &loaded.info;
+        let body_name = format!("Gemeentelijk stembureau {}", info.municipality_name);
+        let name = if self.body.demo {
+            "DEMO_Voortgangsoverzicht.pdf"
+        } else {
+            "Voortgangsoverzicht.pdf"
+        };
+        let demo = self.body.demo;
+        let code = info.municipality_code.0.clone();
+        Ok(self.body.export(
+            ContentKind::ProgressOverview,
+            &info.id.0,
+            journal,
+            &|created| {
+                let input = ProgressInput {
+                    stations: &stations,
+                    appliances: &lines,
+                    meta: ReportMeta {
+                        body_id: &code,
+                        body_name: &body_name,
+                        eml_hash: Sha256Digest::of(b""),
+                        eml_file_name: None,
+                        created: created.report,
+                        demo,
+                        journal: created.journal.clone(),
+                    },
+                };
+                let pdf = progress_report(&kept.election, &input)?;
+                Ok(vec![ExportFile {
+                    name: name.to_owned(),
+                    bytes: pdf,
+                }])
+            },
+        )?)
+    }
+}
+
+impl FolderServices {
+    /// The kept definition's election (verified again from the data directory when not
+    /// read yet).
+    fn kept_election(&mut self) -> Result<KeptElection, Refusal> {
+        if let Some(e) = self.level.election.clone() {
+            return Ok(e);
+        }
+        Services::<Municipal>::kept_definition(self)?;
+        self.level
+            .election
+            .clone()
+            .ok_or_else(|| Refusal::with(Msg::RefusedOther, &[], "no kept definition"))
+    }
+
+    fn parallel_verify(&mut self, medium: &Medium) -> Result<VerifiedBatch, Refusal> {
+        let verified =
+            self.body
+                .on_stick(&medium.stick, &medium.folder, |body, stick, audit| {
+                    let mut options = VerifyOptions::new(&body.root, Timestamp::now());
+                    options.expected_kind = Some(ContentKind::EntryBatch);
+                    options.expected_election = Some(body.certificate.election());
+                    Body::verify(stick, &medium.folder, &options, audit).map_err(Refusal::from)
+                })?;
+        let signer = verified.signer().identifier().to_owned();
+        let file = verified
+            .files
+            .into_iter()
+            .find(|f| f.name == batch::BATCH_FILE)
+            .ok_or_else(|| {
+                Refusal::said(
+                    Msg::BatchRefused,
+                    vec![Refusal::with(Msg::BatchNoFile, &[], "").into()],
+                )
+            })?;
+        Ok(VerifiedBatch {
+            signer,
+            sha256: hex::encode(file.sha256),
+            bytes: file.bytes,
+        })
     }
 }
 

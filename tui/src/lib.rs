@@ -20,6 +20,7 @@ pub mod form;
 pub mod hash_groups;
 pub mod higher;
 pub mod media_words;
+pub mod parallel;
 pub mod screen;
 pub mod seed;
 pub mod services;

@@ -641,7 +641,7 @@ catalogue! {
     HelpStart => "Vergelijk de vingerafdrukken met het papier. Typ de wachtwoordzin en druk Enter.", "Compare the fingerprints with the paper. Type the passphrase and press Enter.";
     HelpMedia => "Kies met de pijltjes de stick met de verkiezingsdefinitie en druk Enter. Alleen een door de Kiesraad ondertekende stick wordt aanvaard.", "Choose the stick with the election definition with the arrows and press Enter. Only a stick signed by the Electoral Council is accepted.";
     HelpDefinition => "Controleer de gegevens van de verkiezing. Typ de gevraagde groepen van vier tekens van de hashcodes zoals ze op het papier staan.", "Check the election's details. Type the asked groups of four characters of the hash codes as printed on the paper.";
-    HelpOverview => "Kies een stembureau en druk Enter om in te voeren. Een tweede invoer doet een andere invoerder. C opent het coordinatorscherm, T het totaal, S de aanwezigheid, bezwaren en opmerkingen van de zitting. In een volgende zitting legt O een onderzoek van het gekozen stembureau vast en C daarna de uitkomst.", "Choose a polling station and press Enter to type its report. Another typist does the second entry. C opens the coordinator screen, T the total, S the session's attendance, objections and remarks. In a next session O records an investigation of the chosen polling station and C then its outcome.";
+    HelpOverview => "Kies een stembureau en druk Enter om in te voeren. Een tweede invoer doet een andere invoerder. C opent het coordinatorscherm, T het totaal, S de aanwezigheid, bezwaren en opmerkingen van de zitting. In een volgende zitting legt O een onderzoek van het gekozen stembureau vast en C daarna de uitkomst. P opent de voortgang van parallelle invoer (toewijzen aan invoerapparaten, batches inlezen; PIN van een coordinator).", "Choose a polling station and press Enter to type its report. Another typist does the second entry. C opens the coordinator screen, T the total, S the session's attendance, objections and remarks. In a next session O records an investigation of the chosen polling station and C then its outcome. P opens the progress of parallel entry (assign to entry appliances, import batches; a coordinator's PIN).";
     HelpEntry => "Typ elk getal zoals op het papier, ook de totalen; een leeg veld telt als 0. Enter, Tab of pijl omlaag: volgend veld. Shift+Tab of pijl omhoog: vorig veld. PgDn: naar het totaal van de lijst, daarna het volgende blok; PgUp: begin van het blok. T: naar het totaal van de lijst. K of /: naar een kandidaatnummer van de lijst. Vakjes: x, j of spatie kruist aan, 0, n of spatie maakt leeg. Fouten (X) en waarschuwingen (!) staan naast het veld. F10: klaar, naar controle en opslaan. Esc: onderbreken, later verder. Teruggestuurde velden (*): alleen die worden opnieuw getypt, Enter/Tab en pijlen gaan van de een naar de ander; de rest blijft zoals het was.", "Type every number as printed, totals too; an empty field counts as 0. Enter, Tab or Down: next field. Shift+Tab or Up: previous field. PgDn: to the list's total, then the next block; PgUp: start of the block. T: to the list's total. K or /: to a candidate number of the list. Boxes: x, y or space ticks, 0, n or space clears. Errors (X) and warnings (!) appear beside the field. F10: done, to the checks and saving. Esc: pause, resume later. Returned fields (*): only those are typed again, Enter/Tab and the arrows go from one to the next; the rest stays as it was.";
     HelpCoordinator => "Verschillen: bewaar de invoer die met het papier klopt (1, 2), stuur alleen de verschillende velden terug naar de 1e (3) of 2e (4) invoerder, die ze opnieuw typt waarna opnieuw vergeleken wordt, of gooi beide weg (0). Fouten: stuur terug naar de invoerder of gooi de invoer weg. Waarschuwingen: controleer ze met het papier en accepteer ze (A), of gooi beide invoeren weg (0). Definitief: de uitslag staat er alleen om te lezen; Op/Neer/PgUp/PgDn bladeren.", "Differences: keep the entry that matches the paper (1, 2), return only the differing fields to the 1st (3) or 2nd (4) typist, who types them again and the entries are compared again, or discard both (0). Errors: send back to the typist or discard the entry. Warnings: check them against the paper and acknowledge them (A), or discard both entries (0). Definitive: the result is shown read-only; Up/Down/PgUp/PgDn scroll.";
     HelpTotal => "Vergelijk de cijfers (A-J, per lijst E.x) met het geprinte proces-verbaal voordat u tekent; Op/Neer bladert. Als alle stembureaus definitief zijn: E schrijft de ondertekende 510b naar de stick; daarna staat de hashcode groot op het scherm (H wisselt). Zet de hashcode op het proces-verbaal. Nog een stick nodig: steek een lege stick in en druk weer E; die krijgt dezelfde ondertekende uitslag met dezelfde hashcode. Z opent daarna een volgende zitting (onderzoeken en correcties). K voert voor de export het aantal kiesgerechtigden van de gemeente in (anders de som van de stembureaulijst).", "Compare the figures (A-J, per list E.x) with the printed report before signing; Up/Down scrolls. When every polling station is definitive: E writes the signed 510b to the stick; then the hash code is shown large (H toggles). Put the hash code on the report. Another stick needed: insert an empty stick and press E again; it gets the same signed result with the same hash code. Z then opens a next session (investigations and corrections). K enters the municipality's number of eligible voters before the export (else the sum of the list of polling stations).";
@@ -816,6 +816,101 @@ catalogue! {
     // ---- journal ----
     JournalFailedNothingChanged => "Het logboek kan niet worden geschreven: {0}. Niets is veranderd.", "The journal cannot be written: {0}. Nothing changed.";
     StepRefused => "Niet mogelijk: {0}", "Not possible: {0}";
+
+    // ---- parallel entry: the coordinating appliance (docs/parallel-entry.md) ----
+    /// The progress screen's title.
+    ProgressTitle => "Voortgang parallelle invoer", "Progress of parallel entry";
+    /// The batch outcome screen's title: {0} the entry appliance.
+    BatchTitle => "Invoerbatch van {0}", "Entry batch of {0}";
+    KeyProgress => "P voortgang", "P progress";
+    /// The media list's first line when the GSB imports an entry batch.
+    MediaBatchTitle => "Kies de invoerbatch om in te lezen (van een invoerapparaat)", "Choose the entry batch to import (of an entry appliance)";
+    /// The header's title then.
+    MediaBatchHeader => "Invoerbatch inlezen", "Import an entry batch";
+    KeyRoundRobin => "R verdeel", "R assign";
+    KeyAssignSlot => "1/2 wijs toe", "1/2 assign";
+    KeyImportBatch => "I batch", "I batch";
+    KeyExportAssignment => "E toewijzing", "E assignment";
+    KeyProgressPdf => "O pdf", "O pdf";
+    KeyScrollList => "Op/Neer", "Up/Down";
+    KeyTypeNumber => "typ het nummer, Enter", "type the number, Enter";
+    /// What the coordinator's PIN opens.
+    ActProgress => "de voortgang van de parallelle invoer (toewijzen, batches inlezen)", "the progress of parallel entry (assign, import batches)";
+    /// The round-robin prompt: {0} what is typed.
+    RoundRobinPrompt => "Verdeel over invoerapparaten E1 t/m E{0}_ (aantal, Enter; Esc stopt)", "Assign over entry appliances E1 to E{0}_ (how many, Enter; Esc stops)";
+    /// The slot prompt: {0} station, {1} entry, {2} typed.
+    SlotPrompt => "Stembureau {0}, {1}e invoer naar invoerapparaat E{2}_ (Enter; Esc stopt)", "Polling station {0}, entry {1} to entry appliance E{2}_ (Enter; Esc stops)";
+    /// {0} how many entries.
+    AssignedNote => "{0} invoeren toegewezen.", "{0} entries assigned.";
+    NothingUnassigned => "Alle stembureaus zijn al toegewezen.", "Every polling station is assigned already.";
+    RoundRobinTooFew => "Typ minstens 2: de 1e en 2e invoer van een stembureau komen van verschillende invoerapparaten.", "Type at least 2: a polling station's first and second entry come from different entry appliances.";
+    ApplianceNumber => "Typ een nummer van 1 tot en met 999.", "Type a number from 1 to 999.";
+    /// {0} station, {1} the appliance of its other entry.
+    SlotSameAppliance => "De andere invoer van stembureau {0} staat al bij {1}: kies een ander invoerapparaat.", "The other entry of polling station {0} is with {1} already: choose another entry appliance.";
+    /// {0} where.
+    AssignmentWritten => "Toewijzing ondertekend naar de stick geschreven: {0}", "Assignment written to the stick, signed: {0}";
+    /// {0} where.
+    ProgressWritten => "Voortgangsoverzicht (pdf) ondertekend naar de stick geschreven: {0}", "Progress overview (pdf) written to the stick, signed: {0}";
+    NothingAssigned => "Er is nog niets toegewezen.", "Nothing is assigned yet.";
+    BatchAlready => "Deze batch is al eerder ingelezen; er is niets veranderd.", "This batch was imported before; nothing changed.";
+    /// {0} entries, {1} placed, {2} held, {3} in already, {4} refused.
+    BatchSummary => "{0} invoeren: {1} geplaatst, {2} vastgehouden, {3} al binnen, {4} geweigerd.", "{0} entries: {1} placed, {2} held, {3} in already, {4} refused.";
+    /// {0} why.
+    BatchRefused => "Batch geweigerd, er is niets veranderd: {0}", "Batch refused, nothing changed: {0}";
+    BatchNoFile => "het medium bevat geen entry-batch.json", "the medium holds no entry-batch.json";
+    /// {0} the reader's reason.
+    BatchFormat => "het bestand is geen invoerbatch van deze versie ({0})", "the file is not an entry batch of this version ({0})";
+    /// {0} the batch's election, {1} this count's.
+    BatchOtherElection => "de batch is van verkiezing {0}, deze telling van {1}", "the batch is of election {0}, this count of {1}";
+    /// {0} the batch's body, {1} the signer, {2} this body.
+    BatchOtherBody => "de batch is van {0} (ondertekend door {1}), niet van gemeente {2}", "the batch is of {0} (signed by {1}), not of municipality {2}";
+    /// {0} the appliance named, {1} the signer.
+    BatchOtherSigner => "de batch zegt van invoerapparaat {0} te zijn, maar {1} heeft hem ondertekend", "the batch says it is of entry appliance {0}, but {1} signed it";
+    /// {0} station, {1} entry.
+    BatchTwice => "stembureau {0}, {1}e invoer staat twee keer in de batch", "polling station {0}, entry {1} is in the batch twice";
+    /// An entry's slot: {0} 1 or 2.
+    SlotShort => "{0}e", "#{0}";
+    /// The entries shown of an imported batch: {0} first, {1} last, {2} how many.
+    EntriesShown => "({0}-{1} van {2}, Op/Neer)", "({0}-{1} of {2}, Up/Down)";
+    OutPlaced => "geplaatst", "placed";
+    OutHeld => "vastgehouden tot de 1e invoer binnen is", "held until the first entry is in";
+    OutReconciled => "al binnen, gelijk", "in already, the same";
+    /// {0} why.
+    OutRefused => "GEWEIGERD: {0}", "REFUSED: {0}";
+    RNoSuchStation => "geen stembureau van deze verkiezing", "no polling station of this election";
+    /// {0} the appliance it is assigned to.
+    RNotAssigned => "toegewezen aan {0}, niet aan dit invoerapparaat", "assigned to {0}, not to this entry appliance";
+    RNotAssignedNone => "aan geen invoerapparaat toegewezen", "not assigned to any entry appliance";
+    /// {0} the field.
+    RBadField => "veld {0} hoort niet op het formulier, staat er twee keer of heeft een verkeerde waarde", "field {0} is not on the form, is there twice, or has a wrong value";
+    /// {0} the code.
+    RBadFinding => "{0} is geen waarschuwingscode", "{0} is not a warning code";
+    /// {0} the entry in, {1} the batch's.
+    RDiffers => "er is al een invoer van {0}; deze is van {1}", "an entry is in already, by {0}; this one is by {1}";
+    /// {0} the other entry.
+    RSamePerson => "de andere invoer is van dezelfde persoon: {0}", "the other entry is by the same person: {0}";
+    /// {0} the other entry.
+    RSameAppliance => "de andere invoer komt van hetzelfde invoerapparaat: {0}", "the other entry came from the same entry appliance: {0}";
+    /// {0} where the station stands.
+    RNotOpen => "het stembureau neemt nu geen invoer aan ({0})", "the polling station takes no entry now ({0})";
+    RDiscarded => "de coordinator heeft deze invoer weggegooid", "the coordinator discarded this entry";
+    /// {0} typist, {1} appliance.
+    OriginOn => "{0} op {1}", "{0} on {1}";
+    /// {0} typist.
+    OriginHere => "{0} op dit apparaat", "{0} on this appliance";
+    /// {0} stations, {1} definitive, {2} with differences, {3} not assigned.
+    ProgressSummary => "{0} stembureaus: {1} definitief, {2} met verschillen, {3} niet (helemaal) toegewezen.", "{0} polling stations: {1} definitive, {2} with differences, {3} not (fully) assigned.";
+    ProgressAppliances => "Invoerapparaten:", "Entry appliances:";
+    NoAppliances => "  nog geen (R verdeelt de stembureaus)", "  none yet (R assigns the polling stations)";
+    /// {0} appliance, {1} delivered, {2} what it still holds.
+    ApplianceLine => "  {0}: {1} ingeleverd, heeft nog: {2}", "  {0}: {1} delivered, still holds: {2}";
+    HoldsNothing => "niets", "nothing";
+    ProgressHead => "  Nr  1e invoer             2e invoer             Stand", "  No. First entry           Second entry          Stage";
+    /// {0} appliance.
+    EntryOpen => "{0} open", "{0} open";
+    Here => "hier", "here";
+    HelpProgress => "Parallelle invoer: invoerapparaten typen de stembureaus, dit apparaat leest hun ondertekende batches in. Per stembureau staat waar de 1e en 2e invoer zijn (apparaat en invoerder, of open) en de stand; bovenaan per invoerapparaat wat het nog heeft. R verdeelt alle nog niet toegewezen stembureaus over E1 t/m En (typ n, Enter): de 1e en 2e invoer op verschillende apparaten. 1 of 2 wijst de 1e of 2e invoer van het gekozen stembureau toe aan een ander apparaat (typ het nummer). E schrijft de ondertekende toewijzing naar de stick voor de invoerapparaten. I leest een batch in van een stick; daarna staat per invoer wat ermee gebeurd is. O schrijft het voortgangsoverzicht (pdf) naar de stick. Op/Neer en PgUp/PgDn kiezen een stembureau; Esc terug.", "Parallel entry: entry appliances type the polling stations, this appliance imports their signed batches. Each polling station shows where its first and second entry are (appliance and typist, or open) and its stage; at the top each entry appliance and what it still holds. R assigns every polling station not yet assigned over E1 to En (type n, Enter): the first and second entry on different appliances. 1 or 2 assigns the first or second entry of the selected polling station to another appliance (type its number). E writes the signed assignment to the stick for the entry appliances. I imports a batch from a stick; then each entry's outcome is shown. O writes the progress overview (pdf) to the stick. Up/Down and PgUp/PgDn select a polling station; Esc back.";
+    HelpBatch => "Wat de ingelezen batch deed, per invoer: geplaatst als 1e of 2e invoer, vastgehouden (een 2e invoer die voor de 1e kwam), al binnen (dezelfde invoer uit een eerdere batch) of geweigerd met de reden. Een geweigerde invoer blijft in het bewaarde batchbestand; los het op (bijvoorbeeld opnieuw toewijzen) en lees een latere batch in. Verschillen beslist u daarna zoals altijd met C op het overzicht. Op/Neer en PgUp/PgDn bladeren; Esc terug naar de voortgang.", "What the imported batch did, per entry: placed as the first or second entry, held (a second entry that came before the first), in already (the same entry from an earlier batch) or refused with the reason. A refused entry stays in the kept batch file; resolve it (for instance assign again) and import a later batch. Differences are then decided as always with C on the overview. Up/Down and PgUp/PgDn scroll; Esc back to the progress.";
 
     // ---- help (F1) ----
     HelpTitleCloses => "Hulp (F1 sluit)", "Help (F1 closes)";

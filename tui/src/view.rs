@@ -39,6 +39,8 @@ pub fn title(state: &State, screen: &Screen) -> String {
         }
         Screen::Total => Msg::TotalTitle.text(lang).to_string(),
         Screen::Session(_) => Msg::SessionTitle.text(lang).to_string(),
+        Screen::Progress(_) => Msg::ProgressTitle.text(lang).to_string(),
+        Screen::Batch(shown) => Msg::BatchTitle.fill(lang, &[&shown.appliance]),
     }
 }
 
@@ -63,6 +65,8 @@ pub fn draw(state: &State, screen: &Screen, frame: &mut Frame, body: Rect) {
             coordinator(state, frame, body, *station, *scroll)
         }
         Screen::Total => total(state, frame, body),
+        Screen::Progress(p) => crate::parallel::draw_progress(state, p, frame, body),
+        Screen::Batch(shown) => crate::parallel::draw_batch(state, shown, frame, body),
         Screen::Session(form) => {
             let lines = crate::session::lines(state, form);
             frame.render_widget(Paragraph::new(lines).wrap(Wrap { trim: false }), body);
@@ -155,6 +159,16 @@ pub fn keys(state: &State, screen: &Screen) -> Vec<Msg> {
             KeyTotal,
             KeyQuit,
         ],
+        // P (parallel entry) is in F1's list; in the bar once entries are assigned.
+        Screen::Overview { .. } if !state.ledger.parallel.assigned.is_empty() => vec![
+            KeyHelp,
+            KeyMove,
+            KeyEnter,
+            KeyCoordinator,
+            KeyProgress,
+            KeyTotal,
+            KeyQuit,
+        ],
         Screen::Overview { .. } => vec![
             KeyHelp,
             KeyMove,
@@ -163,6 +177,18 @@ pub fn keys(state: &State, screen: &Screen) -> Vec<Msg> {
             KeyTotal,
             KeyQuit,
         ],
+        Screen::Progress(p) if p.prompt.is_some() => vec![KeyHelp, KeyTypeNumber, KeyBack],
+        // Up/Down and PgUp/PgDn are in F1's list.
+        Screen::Progress(_) => vec![
+            KeyHelp,
+            KeyRoundRobin,
+            KeyAssignSlot,
+            KeyExportAssignment,
+            KeyImportBatch,
+            KeyProgressPdf,
+            KeyBack,
+        ],
+        Screen::Batch(_) => vec![KeyHelp, KeyScrollList, KeyBack],
         Screen::Entry { .. } => vec![
             KeyHelp,
             KeyNextField,

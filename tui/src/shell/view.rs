@@ -147,6 +147,10 @@ pub fn view<L: Level>(state: &State<L>, frame: &mut Frame) {
         Screen::Media(list) => {
             let title = match list.purpose {
                 Purpose::Definition => Msg::InsertDefinition.text(lang).to_owned(),
+                // The GSB imports entry batches of its entry appliances (parallel entry).
+                Purpose::Import if state.identity.role == "GSB" => {
+                    Msg::MediaBatchTitle.text(lang).to_owned()
+                }
                 Purpose::Import => Msg::MediaImportTitle.fill(
                     lang,
                     &[if state.identity.role == "CSB" {
@@ -283,6 +287,9 @@ fn header_line<L: Level>(state: &State<L>, width: usize) -> Line<'static> {
     spans.push(Span::styled(role, BOLD));
     let title = ascii(&match &state.screen {
         Screen::Start => Msg::StartTitle.text(lang).to_string(),
+        Screen::Media(list) if list.purpose == Purpose::Import && state.identity.role == "GSB" => {
+            Msg::MediaBatchHeader.text(lang).to_string()
+        }
         Screen::Media(_) => Msg::MediaTitle.text(lang).to_string(),
         Screen::Definition { .. } => Msg::DefinitionTitle.text(lang).to_string(),
         Screen::Fatal(_) => String::new(),

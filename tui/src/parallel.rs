@@ -1,0 +1,802 @@
+//! Parallel entry on the coordinating appliance (`docs/parallel-entry.md`, issue 18): the
+//! progress screen (per polling station where its two entries are, per entry appliance
+//! what it still holds), the assignment of entries to entry appliances, the import of a
+//! signed entry batch with its outcome per entry, and the words for what the ledger's
+//! [`tally_ledger::batch`] refuses.
+//!
+//! What it must not do: decide anything about an entry itself (the ledger's
+//! [`batch::import`] does, and the core's double entry compares), or read media (the
+//! municipal services verify and keep).
+
+use crossterm::event::{KeyCode, KeyEvent};
+use ratatui::Frame;
+use ratatui::layout::Rect;
+use ratatui::text::{Line, Span};
+use ratatui::widgets::{Paragraph, Wrap};
+
+use tally_core::people::PersonId;
+use tally_ledger::batch::{
+    self, Assignment, BatchError, EntryOrigin, EntryOutcome, EntryRefusal, FormatError, Import,
+    ImportOutcome, ImportPolicy, ParallelRecord,
+};
+use tally_ledger::municipal::{Record, Slot, Status, Tally};
+
+use crate::app::{Effect, Event, MunicipalEffect, MunicipalEvent, Screen, State, status_msg};
+use crate::services::{Arg, Medium, Refusal};
+use crate::shell::runner::{Ctx, failed};
+use crate::shell::view::{BOLD, CURSOR, DIM, ERR, WARN, ascii};
+use crate::shell::{self, Purpose};
+use crate::text::{Lang, Msg};
+
+/// What is typed on the progress screen after `R`, `1` or `2`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Prompt {
+    /// How many entry appliances to assign every unassigned station over.
+    RoundRobin(String),
+    /// The entry appliance's number for one station's entry.
+    Slot {
+        /// The station.
+        station: u32,
+        /// Its entry.
+        slot: Slot,
+        /// The number typed.
+        typed: String,
+    },
+}
+
+/// The progress screen's state.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct Progress {
+    /// The selected station (index in number order).
+    pub selected: usize,
+    /// A number being typed.
+    pub prompt: Option<Prompt>,
+}
+
+/// What an imported batch did, shown per entry.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct BatchShown {
+    /// The entry appliance that signed it.
+    pub appliance: String,
+    /// Imported before: nothing changed.
+    pub already: bool,
+    /// Per entry.
+    pub outcome: ImportOutcome,
+    /// The first line shown.
+    pub scroll: usize,
+}
+
+/// A batch medium verified: the signer's identifier and the batch file.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct VerifiedBatch {
+    /// The `GSB-entry` certificate's identifier (`0042-E3`).
+    pub signer: String,
+    /// The batch file's bytes, as verified.
+    pub bytes: Vec<u8>,
+    /// Its SHA-256 (hex).
+    pub sha256: String,
+}
+
+/// One half of a station's double entry, as far as it has come.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Half {
+    /// Assigned to no entry appliance (and not typed here).
+    Unassigned,
+    /// Assigned, not in yet.
+    Assigned(String),
+    /// In: from an entry appliance (`None`: typed on this appliance), by a typist.
+    In {
+        /// The entry appliance.
+        appliance: Option<String>,
+        /// The typist.
+        typist: String,
+    },
+}
+
+/// One station's progress.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Row {
+    /// The station.
+    pub station: u32,
+    /// Its name.
+    pub name: String,
+    /// The first entry.
+    pub first: Half,
+    /// The second entry.
+    pub second: Half,
+    /// Where it stands.
+    pub status: Status,
+}
+
+/// One entry appliance's progress.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ApplianceRow {
+    /// Its identifier.
+    pub appliance: String,
+    /// The entries in from it.
+    pub delivered: u32,
+    /// The stations of which it holds an entry still, ascending.
+    pub holds: Vec<u32>,
+}
+
+/// Every station's progress, in number order.
+pub fn rows(tally: &Tally) -> Vec<Row> {
+    let Some(loaded) = tally.election.as_ref() else {
+        return Vec::new();
+    };
+    let p = &tally.parallel;
+    loaded
+        .info
+        .stations
+        .iter()
+        .map(|s| {
+            let n = s.number.0;
+            let status = tally.status(n).unwrap_or(Status::FirstEntryNotStarted);
+            let data = tally.stations.get(&n);
+            let half = |slot: Slot| {
+                // Entries placed before a discard of both are no longer in.
+                let fresh = status != Status::FirstEntryNotStarted;
+                let placed = p.placed.get(&(n, slot)).filter(|_| fresh);
+                let held = match slot {
+                    Slot::Second => p.held.get(&n),
+                    Slot::First => None,
+                };
+                if let Some(i) = placed.or(held) {
+                    return Half::In {
+                        appliance: Some(i.appliance.clone()),
+                        typist: i.entry.typist.name.as_str().to_owned(),
+                    };
+                }
+                let local = data.and_then(|d| d.slot(slot)).map(|e| e.typist.clone());
+                let both_in = matches!(status, Status::Definitive | Status::WarningsToAcknowledge);
+                if local.is_some() || both_in {
+                    return Half::In {
+                        appliance: None,
+                        typist: local.unwrap_or_default(),
+                    };
+                }
+                match p.assigned.get(&(n, slot)) {
+                    Some(a) => Half::Assigned(a.clone()),
+                    None => Half::Unassigned,
+                }
+            };
+            Row {
+                station: n,
+                name: s.name.clone(),
+                first: half(Slot::First),
+                second: half(Slot::Second),
+                status,
+            }
+        })
+        .collect()
+}
+
+/// Every entry appliance assigned or delivering, with what it delivered and still holds.
+pub fn appliances(rows: &[Row]) -> Vec<ApplianceRow> {
+    let mut out: std::collections::BTreeMap<String, ApplianceRow> = Default::default();
+    fn row_of<'m>(
+        out: &'m mut std::collections::BTreeMap<String, ApplianceRow>,
+        a: &str,
+    ) -> &'m mut ApplianceRow {
+        out.entry(a.to_owned()).or_insert_with(|| ApplianceRow {
+            appliance: a.to_owned(),
+            delivered: 0,
+            holds: Vec::new(),
+        })
+    }
+    for r in rows {
+        for half in [&r.first, &r.second] {
+            match half {
+                Half::Assigned(a) => {
+                    let row = row_of(&mut out, a);
+                    if row.holds.last() != Some(&r.station) {
+                        row.holds.push(r.station);
+                    }
+                }
+                Half::In {
+                    appliance: Some(a), ..
+                } => row_of(&mut out, a).delivered += 1,
+                _ => {}
+            }
+        }
+    }
+    // Appliances ordered by their number, not as text (E10 after E9).
+    let mut list: Vec<ApplianceRow> = out.into_values().collect();
+    list.sort_by_key(|a| appliance_number(&a.appliance));
+    list
+}
+
+/// The `n` of `<code>-E<n>` (0 when it is not one).
+fn appliance_number(a: &str) -> u32 {
+    a.rsplit_once("-E")
+        .and_then(|(_, n)| n.parse().ok())
+        .unwrap_or(0)
+}
+
+/// Station numbers as ranges: `1-4, 7, 9-10`.
+pub fn ranges(numbers: &[u32]) -> String {
+    let mut out: Vec<String> = Vec::new();
+    let mut i = 0;
+    while let Some(&start) = numbers.get(i) {
+        let mut end = start;
+        while let (Some(&next), Some(after)) = (numbers.get(i + 1), end.checked_add(1))
+            && next == after
+        {
+            i += 1;
+            end = next;
+        }
+        out.push(if start == end {
+            start.to_string()
+        } else {
+            format!("{start}-{end}")
+        });
+        i += 1;
+    }
+    out.join(", ")
+}
+
+/// The body's code (`0042`).
+fn body(tally: &Tally) -> Option<String> {
+    tally
+        .election
+        .as_ref()
+        .map(|e| e.info.municipality_code.0.clone())
+}
+
+/// Every entry not assigned yet, over entry appliances 1 to `n` in turn: a station's first
+/// on one, its second on the next (so never both on one when `n` >= 2). A station with one
+/// entry assigned gets the other on another appliance.
+pub fn round_robin(tally: &Tally, n: u32) -> Vec<Assignment> {
+    let Some(code) = body(tally) else {
+        return Vec::new();
+    };
+    let name = |i: u32| format!("{code}-E{}", i % n + 1);
+    let mut out = Vec::new();
+    let mut k = 0u32;
+    for row in rows(tally) {
+        let assigned = |slot| {
+            tally.parallel.assigned.contains_key(&(row.station, slot))
+                || matches!(
+                    if slot == Slot::First {
+                        &row.first
+                    } else {
+                        &row.second
+                    },
+                    Half::In { .. }
+                )
+        };
+        let (first, second) = (assigned(Slot::First), assigned(Slot::Second));
+        let other = |slot| tally.parallel.assigned.get(&(row.station, slot)).cloned();
+        let push = |out: &mut Vec<Assignment>, slot, appliance: String| {
+            out.push(Assignment {
+                station: row.station,
+                slot,
+                appliance,
+            });
+        };
+        match (first, second) {
+            (false, false) => {
+                push(&mut out, Slot::First, name(k));
+                push(&mut out, Slot::Second, name(k + 1));
+                k = (k + 1) % n;
+            }
+            (true, false) | (false, true) => {
+                let slot = if first { Slot::Second } else { Slot::First };
+                let taken = other(if first { Slot::First } else { Slot::Second });
+                let mut pick = name(k);
+                if Some(&pick) == taken.as_ref() {
+                    pick = name(k + 1);
+                }
+                push(&mut out, slot, pick);
+                k = (k + 1) % n;
+            }
+            (true, true) => {}
+        }
+    }
+    out
+}
+
+fn assigned_record(assignments: Vec<Assignment>, by: PersonId) -> Effect {
+    shell::Effect::Persist(Record::Parallel(ParallelRecord::Assigned {
+        assignments,
+        by,
+        at: 0,
+    }))
+}
+
+/// A key on the progress screen.
+pub fn progress_key(state: &mut State, key: KeyEvent, mut screen: Progress) -> Vec<Effect> {
+    let by = state.signed_in.unwrap_or(PersonId(0));
+    let rows = rows(&state.ledger);
+    let stay = |state: &mut State, screen: Progress| state.go(Screen::Progress(screen));
+    if let Some(prompt) = screen.prompt.take() {
+        let (typed, done) = match prompt {
+            Prompt::RoundRobin(mut t) => {
+                if key.code != KeyCode::Enter {
+                    if key.code != KeyCode::Esc {
+                        crate::session::type_number(&mut t, &key, 3);
+                        screen.prompt = Some(Prompt::RoundRobin(t));
+                    }
+                    stay(state, screen);
+                    return Vec::new();
+                }
+                (t, None)
+            }
+            Prompt::Slot {
+                station,
+                slot,
+                mut typed,
+            } => {
+                if key.code != KeyCode::Enter {
+                    if key.code != KeyCode::Esc {
+                        crate::session::type_number(&mut typed, &key, 3);
+                        screen.prompt = Some(Prompt::Slot {
+                            station,
+                            slot,
+                            typed,
+                        });
+                    }
+                    stay(state, screen);
+                    return Vec::new();
+                }
+                (typed, Some((station, slot)))
+            }
+        };
+        let n = typed.parse::<u32>().ok().filter(|n| (1..=999).contains(n));
+        let Some(n) = n else {
+            stay(state, screen);
+            state.error(Refusal::with(Msg::ApplianceNumber, &[], ""));
+            return Vec::new();
+        };
+        let Some(code) = body(&state.ledger) else {
+            return Vec::new();
+        };
+        match done {
+            None if n < 2 => {
+                stay(state, screen);
+                state.error(Refusal::with(Msg::RoundRobinTooFew, &[], ""));
+                Vec::new()
+            }
+            None => {
+                let list = round_robin(&state.ledger, n);
+                stay(state, screen);
+                if list.is_empty() {
+                    state.info(Msg::NothingUnassigned, &[]);
+                    return Vec::new();
+                }
+                vec![assigned_record(list, by)]
+            }
+            Some((station, slot)) => {
+                let appliance = format!("{code}-E{n}");
+                let other = match slot {
+                    Slot::First => Slot::Second,
+                    Slot::Second => Slot::First,
+                };
+                stay(state, screen);
+                if state.ledger.parallel.assigned.get(&(station, other)) == Some(&appliance) {
+                    state.error(Refusal::with(
+                        Msg::SlotSameAppliance,
+                        &[&station.to_string(), &appliance],
+                        "",
+                    ));
+                    return Vec::new();
+                }
+                vec![assigned_record(
+                    vec![Assignment {
+                        station,
+                        slot,
+                        appliance,
+                    }],
+                    by,
+                )]
+            }
+        }
+    } else {
+        let last = rows.len().saturating_sub(1);
+        if shell::scroll(&mut screen.selected, key.code, true, last) {
+            stay(state, screen);
+            return Vec::new();
+        }
+        let selected = rows.get(screen.selected).map(|r| r.station);
+        let out = match key.code {
+            KeyCode::Esc => {
+                return vec![shell::Effect::Persist(Record::Moved {
+                    place: tally_ledger::municipal::Place::Overview,
+                })];
+            }
+            KeyCode::Char('r' | 'R') => {
+                screen.prompt = Some(Prompt::RoundRobin(String::new()));
+                Vec::new()
+            }
+            KeyCode::Char(c @ ('1' | '2')) => {
+                if let Some(station) = selected {
+                    screen.prompt = Some(Prompt::Slot {
+                        station,
+                        slot: if c == '1' { Slot::First } else { Slot::Second },
+                        typed: String::new(),
+                    });
+                }
+                Vec::new()
+            }
+            KeyCode::Char('i' | 'I') => {
+                state.level.progress = screen;
+                return state.media(Purpose::Import);
+            }
+            KeyCode::Char('e' | 'E') => {
+                if state.ledger.parallel.assigned.is_empty() {
+                    state.error(Refusal::with(Msg::NothingAssigned, &[], ""));
+                    Vec::new()
+                } else {
+                    vec![shell::Effect::Level(MunicipalEffect::ExportAssignment)]
+                }
+            }
+            KeyCode::Char('o' | 'O') => {
+                vec![shell::Effect::Level(MunicipalEffect::ProgressReport)]
+            }
+            _ => Vec::new(),
+        };
+        stay(state, screen);
+        out
+    }
+}
+
+/// A key on the batch outcome screen.
+pub fn batch_key(state: &mut State, key: KeyEvent, mut shown: BatchShown) -> Vec<Effect> {
+    let last = shown.outcome.entries.len().saturating_sub(1);
+    if shell::scroll(&mut shown.scroll, key.code, true, last) {
+        state.go(Screen::Batch(shown));
+        return Vec::new();
+    }
+    if key.code == KeyCode::Esc {
+        let back = state.level.progress.clone();
+        state.go(Screen::Progress(back));
+    } else {
+        state.go(Screen::Batch(shown));
+    }
+    Vec::new()
+}
+
+/// Verifies the chosen batch medium, imports it, keeps the file, journals the record.
+pub fn import(ctx: &mut Ctx<'_, crate::app::Municipal>, medium: &Medium) -> Vec<Event> {
+    let done = |r| vec![shell::Event::Level(MunicipalEvent::BatchDone(r))];
+    let verified = match ctx.level().verify_batch(medium) {
+        Ok(v) => v,
+        Err(r) => return done(Err(r)),
+    };
+    let by = ctx.state.signed_in.unwrap_or(PersonId(0));
+    let import = batch::import(
+        &ctx.state.ledger,
+        &verified.signer,
+        &verified.bytes,
+        ImportPolicy::default(),
+        by,
+        0,
+    );
+    let (record, outcome) = match import {
+        Err(e) => {
+            return done(Err(Refusal::said(
+                Msg::BatchRefused,
+                vec![batch_refusal(&e).into()],
+            )));
+        }
+        Ok(Import::AlreadyImported { .. }) => {
+            return done(Ok(BatchShown {
+                appliance: verified.signer,
+                already: true,
+                outcome: ImportOutcome {
+                    entries: Vec::new(),
+                },
+                scroll: 0,
+            }));
+        }
+        Ok(Import::New { record, outcome }) => (record, outcome),
+    };
+    // The file first, then the record that names it: replay needs the file.
+    if let Err(r) = ctx.level().keep_batch(&verified.sha256, &verified.bytes) {
+        return done(Err(r));
+    }
+    match ctx.persist(record, Some(&verified.bytes)) {
+        Ok((record, _)) => {
+            let mut out = vec![shell::Event::Applied(record)];
+            out.extend(done(Ok(BatchShown {
+                appliance: verified.signer,
+                already: false,
+                outcome,
+                scroll: 0,
+            })));
+            out
+        }
+        Err(e) => vec![failed(&e)],
+    }
+}
+
+/// Why a batch is refused as a whole, in the catalogue's words.
+pub fn batch_refusal(e: &BatchError) -> Refusal {
+    match e {
+        BatchError::Format(FormatError::Format { found, .. }) => {
+            Refusal::with(Msg::BatchFormat, &[found], "")
+        }
+        BatchError::Format(f) => Refusal::with(Msg::BatchFormat, &[&f.to_string()], ""),
+        BatchError::OtherElection { batch, loaded } => {
+            Refusal::with(Msg::BatchOtherElection, &[batch, loaded], "")
+        }
+        BatchError::OtherBody {
+            batch,
+            signer,
+            body,
+        } => Refusal::with(Msg::BatchOtherBody, &[batch, signer, body], ""),
+        BatchError::OtherSigner { batch, signer } => {
+            Refusal::with(Msg::BatchOtherSigner, &[batch, signer], "")
+        }
+        BatchError::Twice { station, slot } => Refusal::with(
+            Msg::BatchTwice,
+            &[&station.to_string(), &slot.number().to_string()],
+            "",
+        ),
+        other => Refusal::with(Msg::StepRefused, &[&other.to_string()], ""),
+    }
+}
+
+fn origin(o: &EntryOrigin) -> Refusal {
+    let typist = ascii(&o.typist);
+    match &o.appliance {
+        Some(a) => Refusal::with(Msg::OriginOn, &[&typist, a], ""),
+        None => Refusal::with(Msg::OriginHere, &[&typist], ""),
+    }
+}
+
+/// Why one entry was refused, in the catalogue's words.
+pub fn entry_refusal(r: &EntryRefusal) -> Refusal {
+    match r {
+        EntryRefusal::NoSuchStation => Refusal::with(Msg::RNoSuchStation, &[], ""),
+        EntryRefusal::NotAssigned { assigned: Some(a) } => {
+            Refusal::with(Msg::RNotAssigned, &[a], "")
+        }
+        EntryRefusal::NotAssigned { assigned: None } => {
+            Refusal::with(Msg::RNotAssignedNone, &[], "")
+        }
+        EntryRefusal::BadField { field } => {
+            Refusal::with(Msg::RBadField, &[&field.to_string()], "")
+        }
+        EntryRefusal::BadFinding(code) => Refusal::with(Msg::RBadFinding, &[&ascii(code)], ""),
+        EntryRefusal::Differs { present, offered } => Refusal::said(
+            Msg::RDiffers,
+            vec![origin(present).into(), origin(offered).into()],
+        ),
+        EntryRefusal::SamePerson { other } => {
+            Refusal::said(Msg::RSamePerson, vec![origin(other).into()])
+        }
+        EntryRefusal::SameAppliance { other } => {
+            Refusal::said(Msg::RSameAppliance, vec![origin(other).into()])
+        }
+        EntryRefusal::NotOpen(kind) => Refusal::said(
+            Msg::RNotOpen,
+            vec![Arg::Said(Box::new(Refusal::with(
+                status_msg(*kind),
+                &[],
+                "",
+            )))],
+        ),
+        EntryRefusal::Discarded => Refusal::with(Msg::RDiscarded, &[], ""),
+        EntryRefusal::Core(e) => Refusal::with(Msg::StepRefused, &[&e.to_string()], ""),
+    }
+}
+
+/// One entry's outcome in words.
+pub fn outcome_text(o: &EntryOutcome, lang: Lang) -> String {
+    match o {
+        EntryOutcome::Placed => Msg::OutPlaced.text(lang).to_owned(),
+        EntryOutcome::Held => Msg::OutHeld.text(lang).to_owned(),
+        EntryOutcome::Reconciled => Msg::OutReconciled.text(lang).to_owned(),
+        EntryOutcome::Refused(r) => Msg::OutRefused.fill(lang, &[&entry_refusal(r).text(lang)]),
+    }
+}
+
+/// The summary line of an import.
+pub fn summary(shown: &BatchShown, lang: Lang) -> String {
+    if shown.already {
+        return Msg::BatchAlready.text(lang).to_owned();
+    }
+    let o = &shown.outcome;
+    let n = |f: &dyn Fn(&EntryOutcome) -> bool| o.count(f).to_string();
+    Msg::BatchSummary.fill(
+        lang,
+        &[
+            &o.entries.len().to_string(),
+            &n(&|e| matches!(e, EntryOutcome::Placed)),
+            &n(&|e| matches!(e, EntryOutcome::Held)),
+            &n(&|e| matches!(e, EntryOutcome::Reconciled)),
+            &n(&|e| matches!(e, EntryOutcome::Refused(_))),
+        ],
+    )
+}
+
+/// The short form of an appliance on the screen: `E3` for `0042-E3`.
+fn short(a: &str) -> String {
+    a.rsplit_once('-')
+        .map_or_else(|| a.to_owned(), |(_, n)| n.to_owned())
+}
+
+fn half_text(h: &Half, lang: Lang) -> String {
+    let text = match h {
+        Half::Unassigned => "-".to_owned(),
+        Half::Assigned(a) => Msg::EntryOpen.fill(lang, &[&short(a)]),
+        Half::In { appliance, typist } => {
+            let at = appliance
+                .as_deref()
+                .map_or_else(|| Msg::Here.text(lang).to_owned(), short);
+            format!("{at} {}", ascii(typist))
+        }
+    };
+    text.chars().take(20).collect()
+}
+
+/// `text` in rows of at most `width` characters, broken at spaces (the rows after the
+/// first are indented by four, so they get four fewer).
+fn wrap_words(text: &str, width: usize) -> Vec<String> {
+    let body = text.trim_start();
+    let mut rows: Vec<String> = Vec::new();
+    let mut row = " ".repeat(text.len() - body.len());
+    let mut fresh = true;
+    for word in body.split(' ') {
+        let room = if rows.is_empty() { width } else { width - 4 };
+        if !fresh && row.chars().count() + 1 + word.chars().count() > room {
+            rows.push(std::mem::take(&mut row));
+            fresh = true;
+        }
+        if !fresh {
+            row.push(' ');
+        }
+        row.push_str(word);
+        fresh = false;
+    }
+    rows.push(row);
+    rows
+}
+
+/// Draws the progress screen.
+pub fn draw_progress(state: &State, screen: &Progress, frame: &mut Frame, area: Rect) {
+    let lang = state.lang;
+    let rows = rows(&state.ledger);
+    let appliances = appliances(&rows);
+    let definitive = rows
+        .iter()
+        .filter(|r| r.status == Status::Definitive)
+        .count();
+    let different = rows
+        .iter()
+        .filter(|r| r.status == Status::EntriesDifferent)
+        .count();
+    let open = rows
+        .iter()
+        .filter(|r| r.first == Half::Unassigned || r.second == Half::Unassigned)
+        .count();
+    let mut head = vec![Line::styled(
+        Msg::ProgressSummary.fill(
+            lang,
+            &[
+                &rows.len().to_string(),
+                &definitive.to_string(),
+                &different.to_string(),
+                &open.to_string(),
+            ],
+        ),
+        BOLD,
+    )];
+    let prompt = match &screen.prompt {
+        Some(Prompt::RoundRobin(t)) => Some(Msg::RoundRobinPrompt.fill(lang, &[t])),
+        Some(Prompt::Slot {
+            station,
+            slot,
+            typed,
+        }) => Some(Msg::SlotPrompt.fill(
+            lang,
+            &[&station.to_string(), &slot.number().to_string(), typed],
+        )),
+        None => None,
+    };
+    if let Some(p) = prompt {
+        head.push(Line::styled(p, WARN));
+    }
+    let mut lines: Vec<Line> = vec![Line::styled(Msg::ProgressAppliances.text(lang), BOLD)];
+    if appliances.is_empty() {
+        lines.push(Line::styled(Msg::NoAppliances.text(lang), DIM));
+    }
+    for a in &appliances {
+        let holds = if a.holds.is_empty() {
+            Msg::HoldsNothing.text(lang).to_owned()
+        } else {
+            ranges(&a.holds)
+        };
+        let line = Msg::ApplianceLine.fill(lang, &[&a.appliance, &a.delivered.to_string(), &holds]);
+        // Wrapped by hand at the ranges (so the scrolling below counts rows).
+        for (i, row) in wrap_words(&line, usize::from(area.width).max(20))
+            .into_iter()
+            .enumerate()
+        {
+            lines.push(Line::from(if i == 0 { row } else { format!("    {row}") }));
+        }
+    }
+    lines.push(Line::styled(Msg::ProgressHead.text(lang), BOLD));
+    let first_station = lines.len();
+    for (i, r) in rows.iter().enumerate() {
+        let stage = status_msg(r.status).text(lang);
+        let mark = if i == screen.selected { "> " } else { "  " };
+        let text = format!(
+            "{mark}{:>3} {:<21} {:<21} {stage}",
+            r.station,
+            half_text(&r.first, lang),
+            half_text(&r.second, lang),
+        );
+        let style = if i == screen.selected {
+            CURSOR
+        } else if r.status == Status::EntriesDifferent {
+            ERR
+        } else {
+            ratatui::style::Style::new()
+        };
+        lines.push(Line::styled(
+            text.chars().take(80).collect::<String>(),
+            style,
+        ));
+    }
+    let room = usize::from(area.height).saturating_sub(head.len());
+    // Scroll so the selected station is on screen (the appliances scroll away above it).
+    let cursor = first_station + screen.selected;
+    let offset = (cursor + 1).saturating_sub(room);
+    let mut shown = head;
+    shown.extend(lines.into_iter().skip(offset).take(room));
+    frame.render_widget(Paragraph::new(shown), area);
+}
+
+/// Draws the batch outcome screen.
+pub fn draw_batch(state: &State, shown: &BatchShown, frame: &mut Frame, area: Rect) {
+    let lang = state.lang;
+    let summary = summary(shown, lang);
+    let width = usize::from(area.width).max(1);
+    let mut rows: Vec<Line> = Vec::new();
+    for (station, slot, o) in &shown.outcome.entries {
+        let style = match o {
+            EntryOutcome::Refused(_) => ERR,
+            EntryOutcome::Held => WARN,
+            _ => ratatui::style::Style::new(),
+        };
+        let text = format!(
+            "{:>4} {:<4} {}",
+            station,
+            Msg::SlotShort.fill(lang, &[&slot.number().to_string()]),
+            outcome_text(o, lang)
+        );
+        rows.push(Line::from(Span::styled(text, style)));
+    }
+    let height_of = |l: &Line| l.width().max(1).div_ceil(width);
+    let room = usize::from(area.height).saturating_sub(summary.chars().count().div_ceil(width) + 1);
+    let first = shown.scroll.min(rows.len().saturating_sub(1));
+    let mut used = 0;
+    let total = rows.len();
+    let mut body = vec![Line::styled(summary, BOLD), Line::from("")];
+    for l in rows.into_iter().skip(first) {
+        let h = height_of(&l);
+        if used + h > room {
+            break;
+        }
+        used += h;
+        body.push(l);
+    }
+    // Which entries are shown, when not all fit (on the empty second line).
+    let last = first + body.len() - 2;
+    if first > 0 || last < total {
+        let at = Msg::EntriesShown.fill(
+            lang,
+            &[
+                &(first + 1).to_string(),
+                &last.to_string(),
+                &total.to_string(),
+            ],
+        );
+        if let Some(line) = body.get_mut(1) {
+            *line = Line::styled(at, DIM);
+        }
+    }
+    frame.render_widget(Paragraph::new(body).wrap(Wrap { trim: false }), area);
+}

@@ -1,0 +1,642 @@
+//! The coordinating appliance's side of parallel entry (issue 18), driven by keys on the
+//! demo terminal: a Juinen definition with 30 polling stations (signed by the demo root),
+//! `P` and a coordinator's PIN to the progress screen, `R 3 Enter` assigns every station
+//! over three entry appliances (a station with one entry assigned before gets the other
+//! on another appliance), `2 3 Enter` moves one station's second entry, `E` writes
+//! the signed assignment; three entry appliances (their own ledgers, `GSB-entry`
+//! certificates of the demo root) type what the assignment gives them and sign their
+//! batches; `I` imports them from the media folder, a forged batch is refused with
+//! nothing changed, a restart in the middle gives the same ledger (the kept batch files
+//! are read on replay), a batch imported twice is said, `O` writes the progress overview;
+//! the municipal count equals a single appliance's count of the same papers. Snapshots of
+//! the new screens in Dutch and English at 80x24.
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::indexing_slicing,
+    clippy::panic
+)]
+
+mod common;
+
+use std::path::Path;
+
+use common::*;
+use crossterm::event::KeyCode;
+use tally_core::double_entry::{Role, Timestamp as CoreTime};
+use tally_core::entry::{EntryCount, FieldId as CoreField, FieldValue};
+use tally_core::people::{PersonId, PersonName, PinHash, RegistryChange, RegistryEvent};
+use tally_ledger::batch::{
+    self, ASSIGNMENT_FILE, BATCH_FILE, EntryAssignment, EntryBatch, JournalHead,
+};
+use tally_ledger::form::{ElectionInfo, Form};
+use tally_ledger::municipal::{Loaded, Record, Slot, Status, Tally};
+use tally_ledger::people::PeopleRecord;
+use tally_ledger::persist::Ledger;
+use tally_signing::{
+    Certificate, CertificateFields, ContentKind, DirSource, MediumFile, SecretKey, SignedMedium,
+    Timestamp, VerifyOptions, sign_medium, verify_medium,
+};
+use tally_tui::app::Screen;
+use tally_tui::shell::Screen as Shell;
+use tally_tui::text::Lang;
+
+const ELECTION: &str = "GR2025_Juinen";
+const STATIONS: u32 = 30;
+
+fn t(s: &str) -> Timestamp {
+    Timestamp::parse(s).unwrap()
+}
+
+/// A certificate of the demo root.
+fn issue(role: tally_signing::Role, id: &str, seed: u8) -> (SecretKey, Certificate) {
+    let key = SecretKey::from_seed(&[seed; 32]);
+    let cert = Certificate::issue(
+        &tally_demo::demo_root(),
+        CertificateFields {
+            role,
+            identifier: id.into(),
+            name: format!("DEMO {id}"),
+            election: ELECTION.into(),
+            valid_from: t("2025-01-01T00:00:00Z"),
+            valid_until: t("2099-12-31T23:59:59Z"),
+            public_key: key.public_key(),
+        },
+    )
+    .unwrap();
+    (key, cert)
+}
+
+fn sign(
+    dir: &Path,
+    folder: &str,
+    kind: ContentKind,
+    signer: &(SecretKey, Certificate),
+    files: Vec<(&str, Vec<u8>)>,
+) {
+    let files = files
+        .into_iter()
+        .map(|(name, bytes)| MediumFile {
+            name: name.into(),
+            bytes,
+        })
+        .collect();
+    let medium = sign_medium(
+        kind,
+        ELECTION,
+        files,
+        &signer.0,
+        &signer.1,
+        t("2025-09-01T00:00:00Z"),
+    )
+    .unwrap();
+    medium.write_to_dir(&dir.join(folder)).unwrap();
+}
+
+/// The demo's Juinen 110b with 30 polling stations instead of three.
+fn stations_110b() -> Vec<u8> {
+    let text = String::from_utf8(tally_demo::JUINEN_110B.to_vec()).unwrap();
+    let start = text.find("        <PollingPlace").unwrap();
+    let end = text.rfind("</PollingPlace>").unwrap() + "</PollingPlace>\n".len();
+    let places: String = (1..=STATIONS)
+        .map(|n| {
+            format!(
+                "        <PollingPlace Channel=\"polling\">\n          <PhysicalLocation>\n            <Address>\n              <Locality>\n                <xal:LocalityName>Juinen {n}</xal:LocalityName>\n              </Locality>\n            </Address>\n            <PollingStation Id=\"{n}\">{n}</PollingStation>\n          </PhysicalLocation>\n        </PollingPlace>\n"
+            )
+        })
+        .collect();
+    format!("{}{places}{}", &text[..start], &text[end..]).into_bytes()
+}
+
+/// The definition medium the demo would make, with 30 stations, in place before the demo
+/// makes its own (it leaves a folder that is there alone).
+fn definition_30(paths: &tally_demo::Paths) {
+    std::fs::create_dir_all(&paths.media_dir).unwrap();
+    let folder = format!(
+        "DEMO_{}",
+        SignedMedium::folder_name(ContentKind::ElectionDefinition, ELECTION, "DEMO-Kiesraad")
+    );
+    sign(
+        &paths.media_dir,
+        &folder,
+        ContentKind::ElectionDefinition,
+        &issue(tally_signing::Role::Authority, "DEMO-Kiesraad", 7),
+        vec![
+            (
+                "eml110a_verkiezingsdefinitie-juinen.eml.xml",
+                tally_demo::JUINEN_110A.to_vec(),
+            ),
+            (
+                "eml230b_kandidatenlijsten-juinen.eml.xml",
+                tally_demo::JUINEN_230B.to_vec(),
+            ),
+            ("eml110b_stembureaulijst-juinen.eml.xml", stations_110b()),
+        ],
+    );
+}
+
+/// Station `s`'s paper: candidates get `s + c % 5` votes, the totals add up, D equals H.
+fn paper(form: &Form, s: u32) -> Vec<(CoreField, FieldValue)> {
+    let count = |n: u64| FieldValue::Count(EntryCount::new(n).unwrap());
+    let mut totals = std::collections::BTreeMap::new();
+    let votes = |c: u32| u64::from(s + c % 5);
+    for f in &form.fields {
+        if let CoreField::CandidateVotes(l, c) = f.id {
+            *totals.entry(l).or_insert(0u64) += votes(c.0);
+        }
+    }
+    let e: u64 = totals.values().sum();
+    let h = e + 1;
+    form.fields
+        .iter()
+        .filter_map(|f| {
+            let v = match f.id {
+                CoreField::CandidateVotes(_, c) => count(votes(c.0)),
+                CoreField::ListTotal(l) | CoreField::ListVotes(l) => count(totals[&l]),
+                CoreField::VotesOnCandidates => count(e),
+                CoreField::BlankVotes => count(1),
+                CoreField::InvalidVotes => count(0),
+                CoreField::VotesCast | CoreField::AdmittedVoters => count(h),
+                CoreField::PollCards => count(h - 10),
+                CoreField::ProxyCertificates => count(10),
+                CoreField::AdmittedEqualsCast => FieldValue::Mark(true),
+                _ => return None,
+            };
+            Some((f.id, v))
+        })
+        .collect()
+}
+
+/// A ledger of `info` with its coordinator and `typists` registered (ids from 2).
+fn tally_of(info: &ElectionInfo, typists: &[&str]) -> Tally {
+    let mut tally = Tally::default();
+    tally.pending = Some(Loaded {
+        form: Form::new(info),
+        info: info.clone(),
+        files: Vec::new(),
+    });
+    let mut records = vec![Record::ElectionLoaded {
+        election: info.id.clone(),
+        files: Vec::new(),
+    }];
+    let pin = || PinHash::parse("$argon2id$v=19$m=19456,t=2,p=1$c2FsdA$aGFzaA".into()).unwrap();
+    let mut people = vec![("Carla", Role::Coordinator, None)];
+    people.extend(
+        typists
+            .iter()
+            .map(|t| (*t, Role::Typist, Some(PersonId(1)))),
+    );
+    for (i, (name, role, by)) in people.into_iter().enumerate() {
+        records.push(Record::People(PeopleRecord::Registry {
+            event: RegistryEvent {
+                by,
+                at: CoreTime(0),
+                change: RegistryChange::PersonRegistered {
+                    id: PersonId(u32::try_from(i).unwrap() + 1),
+                    name: PersonName::parse(name).unwrap(),
+                    role,
+                    pin_hash: pin(),
+                },
+            },
+        }));
+    }
+    for r in &records {
+        Ledger::apply(&mut tally, r, None).unwrap();
+    }
+    tally
+}
+
+/// Types station `s`'s paper as entry `slot` by `person`.
+fn type_paper(tally: &mut Tally, s: u32, slot: Slot, person: PersonId, at: i64) {
+    let form = tally.form().unwrap().clone();
+    let mut records = vec![Record::EntryStarted {
+        station: s,
+        slot,
+        person,
+        at,
+    }];
+    records.extend(
+        paper(&form, s)
+            .into_iter()
+            .map(|(field, value)| Record::FieldSet {
+                station: s,
+                slot,
+                field,
+                value,
+                next: 0,
+                at: at + 1,
+            }),
+    );
+    records.push(Record::EntryFinished {
+        station: s,
+        slot,
+        at: at + 2,
+    });
+    for r in &records {
+        Ledger::apply(tally, r, None).unwrap();
+    }
+}
+
+/// An entry appliance types every entry `assignment` gives it (each as its own first
+/// entry, by `typist`) and signs its batch onto the media folder; the batch's folder.
+fn entry_appliance(
+    media: &Path,
+    info: &ElectionInfo,
+    assignment: &EntryAssignment,
+    n: u8,
+    typist: &str,
+) -> (String, EntryBatch) {
+    let id = format!("0042-E{n}");
+    let mut tally = tally_of(info, &[typist]);
+    for (i, (station, _)) in assignment.of(&id).into_iter().enumerate() {
+        let at = 1_756_500_000_000 + i64::try_from(i).unwrap() * 1000 + i64::from(n) * 100_000;
+        type_paper(&mut tally, station, Slot::First, PersonId(2), at);
+    }
+    let batch = batch::entry_batch(
+        &tally,
+        assignment,
+        &id,
+        JournalHead {
+            records: 1,
+            head: "0".repeat(64),
+        },
+        1_756_600_000_000,
+    )
+    .unwrap();
+    assert_eq!(batch.entries.len(), assignment.of(&id).len());
+    let folder = format!(
+        "B{n}_{}",
+        SignedMedium::folder_name(ContentKind::EntryBatch, ELECTION, &id)
+    );
+    sign(
+        media,
+        &folder,
+        ContentKind::EntryBatch,
+        &issue(tally_signing::Role::GsbEntry, &id, 20 + n),
+        vec![(BATCH_FILE, batch.to_bytes())],
+    );
+    (folder, batch)
+}
+
+fn progress_screen(r: &Demo) -> tally_tui::parallel::Progress {
+    match &r.state.screen {
+        Shell::Level(Screen::Progress(p)) => p.clone(),
+        other => panic!("not on the progress screen: {other:?} {:?}", r.state.note),
+    }
+}
+
+/// From the progress screen: `I`, the medium in `folder`, Enter.
+fn import(r: &mut Demo, folder: &str) {
+    key(r, KeyCode::Char('i'));
+    let index = match &r.state.screen {
+        Shell::Media(list) => list
+            .items
+            .iter()
+            .position(|m| m.folder == folder)
+            .unwrap_or_else(|| panic!("{folder} not listed: {:?}", list.items)),
+        other => panic!("not on the media list: {other:?}"),
+    };
+    for _ in 0..index {
+        key(r, KeyCode::Down);
+    }
+    key(r, KeyCode::Enter);
+}
+
+fn snap_both(r: &mut Demo, name: &str) {
+    snapshot(name, r.state.lang, &screen_lines(&r.state));
+    key(r, KeyCode::F(2));
+    snapshot(name, r.state.lang, &screen_lines(&r.state));
+    key(r, KeyCode::F(2));
+}
+
+/// The municipality's 510b and CSV from `tally`, at a fixed moment.
+fn export_files(tally: &Tally) -> Vec<(String, Vec<u8>)> {
+    let info = &tally.election.as_ref().unwrap().info;
+    let election = info.election.as_ref().unwrap();
+    let spec = tally_ledger::form::municipality_spec(info);
+    tally_export::municipal(
+        &tally_export::Municipality {
+            election,
+            contest: &info.contest_id,
+            spec: &spec,
+            name: &info.municipality_name,
+            lists: tally_core::eml::definition::SourceFile::new(
+                "eml230b_kandidatenlijsten-juinen.eml.xml",
+                tally_demo::JUINEN_230B,
+            ),
+            demo: true,
+        },
+        tally.data_entry.as_ref().unwrap(),
+        &tally_export::Created {
+            eml: "2025-08-29T23:00:00".into(),
+            report: tally_export::CreationTime::new(2025, 8, 29, 23, 0, 0).unwrap(),
+            journal: None,
+        },
+    )
+    .unwrap()
+    .into_iter()
+    // The 510b and the CSV (the report names the typists, who differ).
+    .filter(|f| f.name.ends_with(".eml.xml") || f.name.ends_with(".csv"))
+    .map(|f| (f.name, f.bytes))
+    .collect()
+}
+
+#[test]
+fn the_coordinator_assigns_imports_and_counts_thirty_stations_from_three_appliances() {
+    let dir = tempfile::tempdir().unwrap();
+    let paths = paths(dir.path());
+    definition_30(&paths);
+    let media = paths.media_dir.clone();
+    let mut r = open(&paths, Lang::Nl);
+    unlock(&mut r);
+    load_definition(&mut r);
+    let info = r.state.ledger.election.as_ref().unwrap().info.clone();
+    assert_eq!(info.stations.len(), 30);
+
+    // P and the coordinator's PIN: the progress screen, nothing assigned.
+    key(&mut r, KeyCode::Char('p'));
+    sign_in(&mut r, COORDINATOR);
+    progress_screen(&r);
+    snap_both(&mut r, "progress_empty");
+    // F1 lists the keys.
+    for (lang, words) in [(Lang::Nl, "R verdeelt"), (Lang::En, "R assigns")] {
+        if r.state.lang != lang {
+            key(&mut r, KeyCode::F(2));
+        }
+        key(&mut r, KeyCode::F(1));
+        let help = screen_text(&r.state);
+        assert!(help.contains(words), "{help}");
+        snapshot("progress_help", lang, &screen_lines(&r.state));
+        key(&mut r, KeyCode::F(1));
+    }
+    key(&mut r, KeyCode::F(2));
+    assert_eq!(r.state.lang, Lang::Nl);
+
+    // Station 1's second entry to E1 first; R then gives its first to another appliance.
+    key(&mut r, KeyCode::Char('2'));
+    type_str(&mut r, "1");
+    key(&mut r, KeyCode::Enter);
+    assert_eq!(
+        r.state.ledger.parallel.assigned[&(1, Slot::Second)],
+        "0042-E1"
+    );
+    // R 1: refused (first and second on different appliances); R 3: every station.
+    key(&mut r, KeyCode::Char('r'));
+    type_str(&mut r, "1");
+    key(&mut r, KeyCode::Enter);
+    assert_eq!(r.state.ledger.parallel.assigned.len(), 1);
+    assert!(r.state.note.as_ref().unwrap().error);
+    key(&mut r, KeyCode::Char('r'));
+    type_str(&mut r, "3");
+    snap_both(&mut r, "progress_round_robin_prompt");
+    key(&mut r, KeyCode::Enter);
+    let assigned = &r.state.ledger.parallel.assigned;
+    assert_eq!(assigned.len(), 60, "{:?}", r.state.note);
+    for s in 1..=STATIONS {
+        assert_ne!(assigned[&(s, Slot::First)], assigned[&(s, Slot::Second)]);
+    }
+    assert_eq!(assigned[&(1, Slot::First)], "0042-E2");
+    assert_eq!(assigned[&(1, Slot::Second)], "0042-E1");
+    assert_eq!(assigned[&(2, Slot::First)], "0042-E2");
+    assert_eq!(assigned[&(2, Slot::Second)], "0042-E3");
+    assert_eq!(assigned[&(7, Slot::Second)], "0042-E2");
+    // R again: nothing left to assign, nothing journaled.
+    let records = r.state.journal_head.unwrap().seq;
+    key(&mut r, KeyCode::Char('r'));
+    type_str(&mut r, "3");
+    key(&mut r, KeyCode::Enter);
+    assert_eq!(r.state.journal_head.unwrap().seq, records);
+
+    // Station 7's second entry to E3; to E1 (its first's) is refused.
+    for _ in 0..6 {
+        key(&mut r, KeyCode::Down);
+    }
+    key(&mut r, KeyCode::Char('2'));
+    type_str(&mut r, "1");
+    key(&mut r, KeyCode::Enter);
+    assert!(r.state.note.as_ref().unwrap().error);
+    assert_eq!(
+        r.state.ledger.parallel.assigned[&(7, Slot::Second)],
+        "0042-E2"
+    );
+    key(&mut r, KeyCode::Char('2'));
+    type_str(&mut r, "3");
+    key(&mut r, KeyCode::Enter);
+    assert_eq!(
+        r.state.ledger.parallel.assigned[&(7, Slot::Second)],
+        "0042-E3"
+    );
+    snap_both(&mut r, "progress_assigned");
+
+    // E: the signed assignment on the stick, verified as the entry appliances will.
+    key(&mut r, KeyCode::Char('e'));
+    let note = r.state.note.clone().unwrap();
+    assert!(!note.error, "{}", note.text(Lang::En));
+    let folder = media.join(format!(
+        "DEMO_{}",
+        SignedMedium::folder_name(ContentKind::EntryAssignment, ELECTION, "0042")
+    ));
+    let root = tally_demo::demo_root().public_key();
+    let mut opts = VerifyOptions::new(&root, Timestamp::now());
+    opts.expected_kind = Some(ContentKind::EntryAssignment);
+    opts.expected_election = Some(ELECTION);
+    let verified = verify_medium(&DirSource::new(&folder), &opts).unwrap();
+    assert_eq!(verified.signer().identifier(), "0042");
+    let assignment =
+        EntryAssignment::from_bytes(&verified.file(ASSIGNMENT_FILE).unwrap().bytes).unwrap();
+    assert_eq!(
+        Some(&assignment),
+        batch::assignment(&r.state.ledger).as_ref()
+    );
+
+    // Three entry appliances type what they were given and sign their batches.
+    let typists = ["Anna", "Bert", "Cees"];
+    let batches: Vec<(String, EntryBatch)> = (1..=3u8)
+        .map(|n| entry_appliance(&media, &info, &assignment, n, typists[usize::from(n - 1)]))
+        .collect();
+    // A forged copy of E1's batch: one number changed after signing.
+    let forged = "F1_forged.tally";
+    copy_dir(&media.join(&batches[0].0), &media.join(forged));
+    let file = media.join(forged).join(BATCH_FILE);
+    let text = std::fs::read_to_string(&file).unwrap();
+    // Station 1's blank votes, 1 on the paper, made 2.
+    let changed = text.replacen("[\"F\",{\"count\":1}]", "[\"F\",{\"count\":2}]", 1);
+    assert!(text != changed, "the batch has blank votes of 1 to change");
+    std::fs::write(&file, changed).unwrap();
+
+    // E2's batch first: its first entries placed, its second entries held (their first
+    // entries are on E1 and E3, not in yet).
+    import(&mut r, &batches[1].0);
+    let shown = match &r.state.screen {
+        Shell::Level(Screen::Batch(shown)) => shown.clone(),
+        other => panic!("{other:?} {:?}", r.state.note),
+    };
+    let of_e2 = assignment.of("0042-E2");
+    let seconds = of_e2.iter().filter(|(_, s)| *s == Slot::Second).count();
+    assert_eq!(shown.outcome.entries.len(), of_e2.len());
+    assert_eq!(shown.outcome.refused().count(), 0, "{shown:?}");
+    assert_eq!(
+        shown
+            .outcome
+            .count(|o| matches!(o, batch::EntryOutcome::Held)),
+        seconds
+    );
+    assert_eq!(
+        shown
+            .outcome
+            .count(|o| matches!(o, batch::EntryOutcome::Placed)),
+        of_e2.len() - seconds
+    );
+    snap_both(&mut r, "batch_outcome");
+    key(&mut r, KeyCode::Esc);
+    progress_screen(&r);
+
+    // The forged batch: refused by the signature, nothing changed or journaled.
+    let before = r.state.ledger.clone();
+    let records = r.state.journal_head.unwrap().seq;
+    import(&mut r, forged);
+    match &r.state.screen {
+        Shell::Media(list) => {
+            let why = list.error.as_ref().expect("a refusal").text(Lang::En);
+            assert!(why.contains("refused"), "{why}");
+        }
+        other => panic!("{other:?}"),
+    }
+    snap_both(&mut r, "forged_refused");
+    assert_eq!(r.state.ledger, before);
+    assert_eq!(r.state.journal_head.unwrap().seq, records);
+
+    // A restart in the middle: the same ledger (the kept batch file read on replay).
+    drop(r);
+    let mut r = open(&paths, Lang::Nl);
+    unlock(&mut r);
+    assert_eq!(r.state.ledger, before);
+    key(&mut r, KeyCode::Char('p'));
+    sign_in(&mut r, COORDINATOR);
+    progress_screen(&r);
+
+    // E1 and E3: every station placed and compared; E1 again: said, nothing changed.
+    import(&mut r, &batches[0].0);
+    key(&mut r, KeyCode::Esc);
+    import(&mut r, &batches[2].0);
+    match &r.state.screen {
+        Shell::Level(Screen::Batch(shown)) => {
+            assert_eq!(shown.outcome.refused().count(), 0, "{shown:?}");
+        }
+        other => panic!("{other:?} {:?}", r.state.note),
+    }
+    key(&mut r, KeyCode::Esc);
+    let records = r.state.journal_head.unwrap().seq;
+    import(&mut r, &batches[0].0);
+    match &r.state.screen {
+        Shell::Level(Screen::Batch(shown)) => assert!(shown.already),
+        other => panic!("{other:?} {:?}", r.state.note),
+    }
+    assert_eq!(r.state.journal_head.unwrap().seq, records);
+    snap_both(&mut r, "batch_already");
+    key(&mut r, KeyCode::Esc);
+
+    // E1's batch exported again later (cumulative): every entry in already, nothing changed.
+    let mut again = batches[0].1.clone();
+    again.exported_at += 60_000;
+    let e1 = issue(tally_signing::Role::GsbEntry, "0042-E1", 21);
+    sign(
+        &media,
+        "B1b_again.tally",
+        ContentKind::EntryBatch,
+        &e1,
+        vec![(BATCH_FILE, again.to_bytes())],
+    );
+    let before = r.state.ledger.status(1);
+    import(&mut r, "B1b_again.tally");
+    match &r.state.screen {
+        Shell::Level(Screen::Batch(shown)) => {
+            assert!(!shown.already);
+            let n = shown.outcome.entries.len();
+            assert_eq!(
+                shown
+                    .outcome
+                    .count(|o| matches!(o, batch::EntryOutcome::Reconciled)),
+                n
+            );
+        }
+        other => panic!("{other:?} {:?}", r.state.note),
+    }
+    assert_eq!(r.state.ledger.status(1), before);
+    key(&mut r, KeyCode::Esc);
+    // A fourth appliance, assigned nothing, sends E1's entries as its own: each refused,
+    // naming the appliance it is assigned to; nothing placed.
+    let mut stray = batches[0].1.clone();
+    stray.appliance = "0042-E4".into();
+    sign(
+        &media,
+        "B4_stray.tally",
+        ContentKind::EntryBatch,
+        &issue(tally_signing::Role::GsbEntry, "0042-E4", 24),
+        vec![(BATCH_FILE, stray.to_bytes())],
+    );
+    import(&mut r, "B4_stray.tally");
+    match &r.state.screen {
+        Shell::Level(Screen::Batch(shown)) => {
+            assert_eq!(shown.outcome.refused().count(), shown.outcome.entries.len());
+            let text = screen_text(&r.state);
+            assert!(
+                text.contains("GEWEIGERD: toegewezen aan 0042-E1, niet aan dit invoerapparaat"),
+                "{text}"
+            );
+        }
+        other => panic!("{other:?} {:?}", r.state.note),
+    }
+    snap_both(&mut r, "batch_refused");
+    // PgDn scrolls the entries.
+    key(&mut r, KeyCode::PageDown);
+    match &r.state.screen {
+        Shell::Level(Screen::Batch(shown)) => assert_eq!(shown.scroll, 10),
+        other => panic!("{other:?}"),
+    }
+    key(&mut r, KeyCode::Esc);
+    for s in 1..=STATIONS {
+        assert_eq!(r.state.ledger.status(s), Some(Status::Definitive), "{s}");
+    }
+    snap_both(&mut r, "progress_definitive");
+
+    // O: the progress overview, a signed PDF.
+    key(&mut r, KeyCode::Char('o'));
+    let note = r.state.note.clone().unwrap();
+    assert!(!note.error, "{}", note.text(Lang::En));
+    let folder = media.join(format!(
+        "DEMO_{}",
+        SignedMedium::folder_name(ContentKind::ProgressOverview, ELECTION, "0042")
+    ));
+    let mut opts = VerifyOptions::new(&root, Timestamp::now());
+    opts.expected_kind = Some(ContentKind::ProgressOverview);
+    let verified = verify_medium(&DirSource::new(&folder), &opts).unwrap();
+    let pdf = verified.file("DEMO_Voortgangsoverzicht.pdf").unwrap();
+    assert!(pdf.bytes.starts_with(b"%PDF"));
+
+    // The count equals a single appliance's count of the same papers.
+    let mut single = tally_of(&info, &["Anna", "Bert"]);
+    for s in 1..=STATIONS {
+        type_paper(&mut single, s, Slot::First, PersonId(2), 1_000);
+        type_paper(&mut single, s, Slot::Second, PersonId(3), 2_000);
+    }
+    assert_eq!(export_files(&r.state.ledger), export_files(&single));
+
+    // And the terminal exports it as always: Esc, T, E and the coordinator's PIN.
+    key(&mut r, KeyCode::Esc);
+    assert!(matches!(
+        r.state.screen,
+        Shell::Level(Screen::Overview { .. })
+    ));
+    key(&mut r, KeyCode::Char('t'));
+    as_coordinator(&mut r, 'e');
+    assert!(r.state.ledger.exported.is_some(), "{:?}", r.state.note);
+}
+
+fn copy_dir(from: &Path, to: &Path) {
+    std::fs::create_dir_all(to).unwrap();
+    for e in std::fs::read_dir(from).unwrap() {
+        let e = e.unwrap();
+        std::fs::copy(e.path(), to.join(e.file_name())).unwrap();
+    }
+}
