@@ -495,7 +495,10 @@ pub fn import(ctx: &mut Ctx<'_, crate::app::Municipal>, medium: &Medium) -> Vec<
     if let Err(r) = ctx.level().keep_batch(&verified.sha256, &verified.bytes) {
         return done(Err(r));
     }
-    match ctx.persist(record, Some(&verified.bytes)) {
+    match ctx.persist(
+        record,
+        Some(tally_ledger::persist::KeptFile::Bytes(&verified.bytes)),
+    ) {
         Ok((record, _)) => {
             let mut out = vec![shell::Event::Applied(record)];
             out.extend(done(Ok(BatchShown {
