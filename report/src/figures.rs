@@ -184,6 +184,29 @@ impl ComparisonFigures {
     }
 }
 
+/// Ascending numbers as ranges, as the papers and the screens print them: `1-4, 7, 9-10`;
+/// empty for none. One rule for every place that lists stations, kieskringen or lists.
+pub fn number_ranges(numbers: &[u32]) -> String {
+    let mut out: Vec<String> = Vec::new();
+    let mut i = 0;
+    while let Some(&start) = numbers.get(i) {
+        let mut end = start;
+        while let (Some(&next), Some(after)) = (numbers.get(i + 1), end.checked_add(1))
+            && next == after
+        {
+            i += 1;
+            end = next;
+        }
+        out.push(if start == end {
+            start.to_string()
+        } else {
+            format!("{start}-{end}")
+        });
+        i += 1;
+    }
+    out.join(", ")
+}
+
 #[cfg(test)]
 mod tests {
     use super::format_count;

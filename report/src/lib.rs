@@ -48,7 +48,9 @@ pub use counts::{
     CountReportInput, DecisionLine, Proceedings, district_report, municipal_report,
     station_report_v2,
 };
-pub use figures::{ComparisonFigures, FigureRow, ListFigure, comparison_figures, format_count};
+pub use figures::{
+    ComparisonFigures, FigureRow, ListFigure, comparison_figures, format_count, number_ranges,
+};
 pub use progress::{
     ApplianceProgress, EntryProgress, ProgressInput, StationProgress, StationStage, progress_report,
 };

@@ -101,29 +101,12 @@ impl StationStage {
     }
 }
 
-/// Station numbers as ranges: `1-4, 7, 9-10`.
+/// Station numbers as ranges (`1-4, 7, 9-10`), `geen` for none.
 fn ranges(numbers: &[u32]) -> String {
-    let mut out: Vec<String> = Vec::new();
-    let mut i = 0;
-    while let Some(&start) = numbers.get(i) {
-        let mut end = start;
-        while let (Some(&next), Some(after)) = (numbers.get(i + 1), end.checked_add(1))
-            && next == after
-        {
-            i += 1;
-            end = next;
-        }
-        out.push(if start == end {
-            start.to_string()
-        } else {
-            format!("{start}-{end}")
-        });
-        i += 1;
-    }
-    if out.is_empty() {
+    if numbers.is_empty() {
         "geen".to_owned()
     } else {
-        out.join(", ")
+        crate::figures::number_ranges(numbers)
     }
 }
 

@@ -213,28 +213,6 @@ fn appliance_number(a: &str) -> u32 {
         .unwrap_or(0)
 }
 
-/// Station numbers as ranges: `1-4, 7, 9-10`.
-pub fn ranges(numbers: &[u32]) -> String {
-    let mut out: Vec<String> = Vec::new();
-    let mut i = 0;
-    while let Some(&start) = numbers.get(i) {
-        let mut end = start;
-        while let (Some(&next), Some(after)) = (numbers.get(i + 1), end.checked_add(1))
-            && next == after
-        {
-            i += 1;
-            end = next;
-        }
-        out.push(if start == end {
-            start.to_string()
-        } else {
-            format!("{start}-{end}")
-        });
-        i += 1;
-    }
-    out.join(", ")
-}
-
 /// The body's code (`0042`).
 fn body(tally: &Tally) -> Option<String> {
     tally
@@ -709,7 +687,7 @@ pub fn draw_progress(state: &State, screen: &Progress, frame: &mut Frame, area: 
         let holds = if a.holds.is_empty() {
             Msg::HoldsNothing.text(lang).to_owned()
         } else {
-            ranges(&a.holds)
+            tally_report::number_ranges(&a.holds)
         };
         let line = Msg::ApplianceLine.fill(lang, &[&a.appliance, &a.delivered.to_string(), &holds]);
         // Wrapped by hand at the ranges (so the scrolling below counts rows).

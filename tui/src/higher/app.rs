@@ -1058,29 +1058,6 @@ impl DeceasedChoice {
     }
 }
 
-/// Ascending numbers as ranges: `1-20`, `1-5, 7, 9-12`.
-pub fn number_ranges(numbers: &[u32]) -> String {
-    let mut parts: Vec<String> = Vec::new();
-    let mut i = 0;
-    while let Some(&first) = numbers.get(i) {
-        let mut last = first;
-        while numbers
-            .get(i + 1)
-            .is_some_and(|&n| Some(n) == last.checked_add(1))
-        {
-            last = numbers.get(i + 1).copied().unwrap_or(last);
-            i += 1;
-        }
-        parts.push(if last > first {
-            format!("{first}-{last}")
-        } else {
-            first.to_string()
-        });
-        i += 1;
-    }
-    parts.join(", ")
-}
-
 /// The list as the deceased screen and its messages name it: `5`, or `5 (kieskring 3)` for
 /// a list that differs between kieskringen.
 pub fn list_label(list: ListNumber, kieskring: Option<u32>) -> String {
@@ -1143,7 +1120,11 @@ fn deceased_key(
                     } else {
                         state.error(Refusal::with(
                             Msg::DeceasedNoKieskring,
-                            &[&l.to_string(), &typed, &number_ranges(&choice.kieskringen)],
+                            &[
+                                &l.to_string(),
+                                &typed,
+                                &tally_report::number_ranges(&choice.kieskringen),
+                            ],
                             "",
                         ));
                         stay(state, choice, String::new());

@@ -14,7 +14,7 @@ use tally_report::format_count;
 
 use super::app::{
     DeceasedChoice, DrawingWords, PendingDrawing, Screen, State, is_central, list_label,
-    number_ranges, pending_lot,
+    pending_lot,
 };
 use crate::shell::view::{BOLD, ERR, ascii, groups_lines, hash_code, hash_code_rows};
 use crate::text::{Lang, Msg};
@@ -721,8 +721,10 @@ fn deceased_input(
         .unwrap_or_default();
     lines.push(line(format!("{prompt} {l} {list_name}")));
     if !kieskringen.is_empty() {
-        let prompt =
-            Msg::DeceasedPromptKieskring.fill(lang, &[&l.to_string(), &number_ranges(kieskringen)]);
+        let prompt = Msg::DeceasedPromptKieskring.fill(
+            lang,
+            &[&l.to_string(), &tally_report::number_ranges(kieskringen)],
+        );
         let Some(k) = kieskring else {
             lines.push(Line::styled(ascii(&format!("{prompt} {typed}_")), BOLD));
             return;
