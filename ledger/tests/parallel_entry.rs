@@ -20,7 +20,7 @@
 use std::path::{Path, PathBuf};
 
 use tally_core::double_entry::{Decision, Role, Timestamp as CoreTime};
-use tally_core::entry::{EntryCount, FieldId, FieldValue};
+use tally_core::entry::{FieldId, FieldValue};
 use tally_core::journal::JournalKey;
 use tally_core::people::{PersonId, PersonName, PinHash, RegistryChange, RegistryEvent};
 use tally_ledger::batch::{
@@ -37,6 +37,10 @@ use tally_signing::{
     Certificate, CertificateFields, ContentKind, DirSource, MediumFile, SecretKey, SignedMedium,
     Timestamp, VerifyOptions, sign_medium, verify_medium,
 };
+
+#[path = "support/paper.rs"]
+mod support_paper;
+use support_paper::{paper, typing};
 
 const ELECTION: &str = "GR2025_Juinen";
 const STATIONS: u32 = 30;
@@ -120,69 +124,6 @@ fn pending(info: &ElectionInfo) -> Tally {
         files: Vec::new(),
     });
     tally
-}
-
-/// Station `s`'s paper: candidates get `s + c % 5` votes (plus `extra` on candidate 1 of
-/// list 1, a typo), the totals add up, D equals H.
-fn paper(form: &Form, s: u32, extra: u64) -> Vec<(FieldId, FieldValue)> {
-    let count = |n: u64| FieldValue::Count(EntryCount::new(n).unwrap());
-    let mut totals = std::collections::BTreeMap::new();
-    let votes = |_list: u32, c: u32| u64::from(s + c % 5);
-    for f in &form.fields {
-        if let FieldId::CandidateVotes(l, c) = f.id {
-            *totals.entry(l).or_insert(0u64) += votes(l.0, c.0);
-        }
-    }
-    let e: u64 = totals.values().sum();
-    let h = e + 1;
-    form.fields
-        .iter()
-        .filter_map(|f| {
-            let v = match f.id {
-                FieldId::CandidateVotes(l, c) => {
-                    count(votes(l.0, c.0) + if (l.0, c.0) == (1, 1) { extra } else { 0 })
-                }
-                FieldId::ListTotal(l) | FieldId::ListVotes(l) => count(totals[&l]),
-                FieldId::VotesOnCandidates => count(e),
-                FieldId::BlankVotes => count(1),
-                FieldId::InvalidVotes => count(0),
-                FieldId::VotesCast | FieldId::AdmittedVoters => count(h),
-                FieldId::PollCards => count(h - 10),
-                FieldId::ProxyCertificates => count(10),
-                FieldId::AdmittedEqualsCast => FieldValue::Mark(true),
-                _ => return None,
-            };
-            Some((f.id, v))
-        })
-        .collect()
-}
-
-/// The records of one typist typing station `s`'s paper as entry `slot`.
-fn typing(form: &Form, s: u32, slot: Slot, person: PersonId, extra: u64, at: i64) -> Vec<Record> {
-    let mut out = vec![Record::EntryStarted {
-        station: s,
-        slot,
-        person,
-        at,
-    }];
-    out.extend(
-        paper(form, s, extra)
-            .into_iter()
-            .map(|(field, value)| Record::FieldSet {
-                station: s,
-                slot,
-                field,
-                value,
-                next: 0,
-                at: at + 1,
-            }),
-    );
-    out.push(Record::EntryFinished {
-        station: s,
-        slot,
-        at: at + 2,
-    });
-    out
 }
 
 /// An appliance: its ledger, its journal on disk, its head, its key and certificate, and

@@ -24,7 +24,6 @@ use std::path::Path;
 use common::*;
 use crossterm::event::KeyCode;
 use tally_core::double_entry::{Role, Timestamp as CoreTime};
-use tally_core::entry::{EntryCount, FieldId as CoreField, FieldValue};
 use tally_core::people::{PersonId, PersonName, PinHash, RegistryChange, RegistryEvent};
 use tally_ledger::batch::{
     self, ASSIGNMENT_FILE, BATCH_FILE, EntryAssignment, EntryBatch, JournalHead,
@@ -40,6 +39,10 @@ use tally_signing::{
 use tally_tui::app::Screen;
 use tally_tui::shell::Screen as Shell;
 use tally_tui::text::Lang;
+
+#[path = "../../ledger/tests/support/paper.rs"]
+mod support_paper;
+use support_paper::typing;
 
 const ELECTION: &str = "GR2025_Juinen";
 const STATIONS: u32 = 30;
@@ -135,38 +138,6 @@ fn definition_30(paths: &tally_demo::Paths) {
     );
 }
 
-/// Station `s`'s paper: candidates get `s + c % 5` votes, the totals add up, D equals H.
-fn paper(form: &Form, s: u32) -> Vec<(CoreField, FieldValue)> {
-    let count = |n: u64| FieldValue::Count(EntryCount::new(n).unwrap());
-    let mut totals = std::collections::BTreeMap::new();
-    let votes = |c: u32| u64::from(s + c % 5);
-    for f in &form.fields {
-        if let CoreField::CandidateVotes(l, c) = f.id {
-            *totals.entry(l).or_insert(0u64) += votes(c.0);
-        }
-    }
-    let e: u64 = totals.values().sum();
-    let h = e + 1;
-    form.fields
-        .iter()
-        .filter_map(|f| {
-            let v = match f.id {
-                CoreField::CandidateVotes(_, c) => count(votes(c.0)),
-                CoreField::ListTotal(l) | CoreField::ListVotes(l) => count(totals[&l]),
-                CoreField::VotesOnCandidates => count(e),
-                CoreField::BlankVotes => count(1),
-                CoreField::InvalidVotes => count(0),
-                CoreField::VotesCast | CoreField::AdmittedVoters => count(h),
-                CoreField::PollCards => count(h - 10),
-                CoreField::ProxyCertificates => count(10),
-                CoreField::AdmittedEqualsCast => FieldValue::Mark(true),
-                _ => return None,
-            };
-            Some((f.id, v))
-        })
-        .collect()
-}
-
 /// A ledger of `info` with its coordinator and `typists` registered (ids from 2).
 fn tally_of(info: &ElectionInfo, typists: &[&str]) -> Tally {
     let mut tally = Tally::default();
@@ -209,30 +180,7 @@ fn tally_of(info: &ElectionInfo, typists: &[&str]) -> Tally {
 /// Types station `s`'s paper as entry `slot` by `person`.
 fn type_paper(tally: &mut Tally, s: u32, slot: Slot, person: PersonId, at: i64) {
     let form = tally.form().unwrap().clone();
-    let mut records = vec![Record::EntryStarted {
-        station: s,
-        slot,
-        person,
-        at,
-    }];
-    records.extend(
-        paper(&form, s)
-            .into_iter()
-            .map(|(field, value)| Record::FieldSet {
-                station: s,
-                slot,
-                field,
-                value,
-                next: 0,
-                at: at + 1,
-            }),
-    );
-    records.push(Record::EntryFinished {
-        station: s,
-        slot,
-        at: at + 2,
-    });
-    for r in &records {
+    for r in &typing(&form, s, slot, person, 0, at) {
         Ledger::apply(tally, r, None).unwrap();
     }
 }

@@ -1,0 +1,81 @@
+//! The paper report of a synthetic polling station, shared by the parallel-entry tests of the
+//! ledger (`parallel_entry.rs`) and of the terminal (`tui/tests/parallel_coordinator.rs`,
+//! through `#[path]`): the same papers typed on every appliance, so that counts made on
+//! several appliances can be compared with one appliance's count.
+
+use tally_core::entry::{EntryCount, FieldId, FieldValue};
+use tally_core::people::PersonId;
+use tally_ledger::form::Form;
+use tally_ledger::municipal::{Record, Slot};
+
+/// Station `s`'s paper on `form`: candidate c gets `s + c % 5` votes, list and overall totals
+/// add up, one blank vote, no invalid, admitted voters one more than the votes on candidates;
+/// `extra` votes more for list 1's candidate 1 (a typing difference).
+pub fn paper(form: &Form, s: u32, extra: u64) -> Vec<(FieldId, FieldValue)> {
+    let count = |n: u64| FieldValue::Count(EntryCount::new(n).unwrap());
+    let mut totals = std::collections::BTreeMap::new();
+    let votes = |c: u32| u64::from(s + c % 5);
+    for f in &form.fields {
+        if let FieldId::CandidateVotes(l, c) = f.id {
+            *totals.entry(l).or_insert(0u64) += votes(c.0);
+        }
+    }
+    let e: u64 = totals.values().sum();
+    let h = e + 1;
+    form.fields
+        .iter()
+        .filter_map(|f| {
+            let v = match f.id {
+                FieldId::CandidateVotes(l, c) => {
+                    count(votes(c.0) + if (l.0, c.0) == (1, 1) { extra } else { 0 })
+                }
+                FieldId::ListTotal(l) | FieldId::ListVotes(l) => count(totals[&l]),
+                FieldId::VotesOnCandidates => count(e),
+                FieldId::BlankVotes => count(1),
+                FieldId::InvalidVotes => count(0),
+                FieldId::VotesCast | FieldId::AdmittedVoters => count(h),
+                FieldId::PollCards => count(h - 10),
+                FieldId::ProxyCertificates => count(10),
+                FieldId::AdmittedEqualsCast => FieldValue::Mark(true),
+                _ => return None,
+            };
+            Some((f.id, v))
+        })
+        .collect()
+}
+
+/// The records of `person` typing station `s`'s paper (with `extra`, see [`paper`]) as entry
+/// `slot`, started at `at`.
+pub fn typing(
+    form: &Form,
+    s: u32,
+    slot: Slot,
+    person: PersonId,
+    extra: u64,
+    at: i64,
+) -> Vec<Record> {
+    let mut out = vec![Record::EntryStarted {
+        station: s,
+        slot,
+        person,
+        at,
+    }];
+    out.extend(
+        paper(form, s, extra)
+            .into_iter()
+            .map(|(field, value)| Record::FieldSet {
+                station: s,
+                slot,
+                field,
+                value,
+                next: 0,
+                at: at + 1,
+            }),
+    );
+    out.push(Record::EntryFinished {
+        station: s,
+        slot,
+        at: at + 2,
+    });
+    out
+}
