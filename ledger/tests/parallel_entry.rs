@@ -19,10 +19,10 @@
 
 use std::path::{Path, PathBuf};
 
-use tally_core::double_entry::{Decision, Role, Timestamp as CoreTime};
+use tally_core::double_entry::Decision;
 use tally_core::entry::{FieldId, FieldValue};
 use tally_core::journal::JournalKey;
-use tally_core::people::{PersonId, PersonName, PinHash, RegistryChange, RegistryEvent};
+use tally_core::people::{PersonId, PersonName};
 use tally_ledger::batch::{
     self, Assignment, BATCH_FILE, BatchError, EntryAssignment, EntryBatch, EntryOutcome,
     EntryRefusal, Import, ImportPolicy, JournalHead, ParallelRecord,
@@ -30,8 +30,7 @@ use tally_ledger::batch::{
 use tally_ledger::form::{ElectionInfo, Form};
 use tally_ledger::journal::{CoreJournal, Journal};
 use tally_ledger::medium::municipal;
-use tally_ledger::municipal::{Loaded, Record, Slot, Status, Tally};
-use tally_ledger::people::PeopleRecord;
+use tally_ledger::municipal::{Record, Slot, Status, Tally};
 use tally_ledger::persist::{ChainHead, KeptFile, persist, replay};
 use tally_signing::{
     Certificate, CertificateFields, ContentKind, DirSource, MediumFile, SecretKey, SignedMedium,
@@ -40,11 +39,10 @@ use tally_signing::{
 
 #[path = "support/paper.rs"]
 mod support_paper;
-use support_paper::{paper, typing};
+use support_paper::{COORDINATOR, ledger, paper, pending, typing};
 
 const ELECTION: &str = "GR2025_Juinen";
 const STATIONS: u32 = 30;
-const COORDINATOR: PersonId = PersonId(1);
 /// The station whose second entry differs (a typo in candidate 1 of list 1).
 const DIFFERENT: u32 = 12;
 /// The station whose second entry is typed by the first entry's typist.
@@ -84,46 +82,6 @@ fn juinen30() -> ElectionInfo {
         })
         .collect();
     info
-}
-
-/// A ledger of `info` with the election loaded, its coordinator and `typists` registered.
-fn ledger(info: &ElectionInfo, typists: &[&str]) -> Vec<Record> {
-    let mut records = vec![Record::ElectionLoaded {
-        election: info.id.clone(),
-        files: Vec::new(),
-    }];
-    let pin = || PinHash::parse("$argon2id$v=19$m=19456,t=2,p=1$c2FsdA$aGFzaA".into()).unwrap();
-    let mut people = vec![("Carla", Role::Coordinator, None)];
-    people.extend(
-        typists
-            .iter()
-            .map(|t| (*t, Role::Typist, Some(COORDINATOR))),
-    );
-    for (i, (name, role, by)) in people.into_iter().enumerate() {
-        records.push(Record::People(PeopleRecord::Registry {
-            event: RegistryEvent {
-                by,
-                at: CoreTime(0),
-                change: RegistryChange::PersonRegistered {
-                    id: PersonId(u32::try_from(i).unwrap() + 1),
-                    name: PersonName::parse(name).unwrap(),
-                    role,
-                    pin_hash: pin(),
-                },
-            },
-        }));
-    }
-    records
-}
-
-fn pending(info: &ElectionInfo) -> Tally {
-    let mut tally = Tally::default();
-    tally.pending = Some(Loaded {
-        form: Form::new(info),
-        info: info.clone(),
-        files: Vec::new(),
-    });
-    tally
 }
 
 /// An appliance: its ledger, its journal on disk, its head, its key and certificate, and

@@ -23,14 +23,12 @@ use std::path::Path;
 
 use common::*;
 use crossterm::event::KeyCode;
-use tally_core::double_entry::{Role, Timestamp as CoreTime};
-use tally_core::people::{PersonId, PersonName, PinHash, RegistryChange, RegistryEvent};
+use tally_core::people::PersonId;
 use tally_ledger::batch::{
     self, ASSIGNMENT_FILE, BATCH_FILE, EntryAssignment, EntryBatch, JournalHead,
 };
-use tally_ledger::form::{ElectionInfo, Form};
-use tally_ledger::municipal::{Loaded, Record, Slot, Status, Tally};
-use tally_ledger::people::PeopleRecord;
+use tally_ledger::form::ElectionInfo;
+use tally_ledger::municipal::{Slot, Status, Tally};
 use tally_ledger::persist::Ledger;
 use tally_signing::{
     Certificate, CertificateFields, ContentKind, DirSource, MediumFile, SecretKey, SignedMedium,
@@ -42,7 +40,7 @@ use tally_tui::text::Lang;
 
 #[path = "../../ledger/tests/support/paper.rs"]
 mod support_paper;
-use support_paper::typing;
+use support_paper::{ledger, pending, typing};
 
 const ELECTION: &str = "GR2025_Juinen";
 const STATIONS: u32 = 30;
@@ -140,38 +138,8 @@ fn definition_30(paths: &tally_demo::Paths) {
 
 /// A ledger of `info` with its coordinator and `typists` registered (ids from 2).
 fn tally_of(info: &ElectionInfo, typists: &[&str]) -> Tally {
-    let mut tally = Tally::default();
-    tally.pending = Some(Loaded {
-        form: Form::new(info),
-        info: info.clone(),
-        files: Vec::new(),
-    });
-    let mut records = vec![Record::ElectionLoaded {
-        election: info.id.clone(),
-        files: Vec::new(),
-    }];
-    let pin = || PinHash::parse("$argon2id$v=19$m=19456,t=2,p=1$c2FsdA$aGFzaA".into()).unwrap();
-    let mut people = vec![("Carla", Role::Coordinator, None)];
-    people.extend(
-        typists
-            .iter()
-            .map(|t| (*t, Role::Typist, Some(PersonId(1)))),
-    );
-    for (i, (name, role, by)) in people.into_iter().enumerate() {
-        records.push(Record::People(PeopleRecord::Registry {
-            event: RegistryEvent {
-                by,
-                at: CoreTime(0),
-                change: RegistryChange::PersonRegistered {
-                    id: PersonId(u32::try_from(i).unwrap() + 1),
-                    name: PersonName::parse(name).unwrap(),
-                    role,
-                    pin_hash: pin(),
-                },
-            },
-        }));
-    }
-    for r in &records {
+    let mut tally = pending(info);
+    for r in &ledger(info, typists) {
         Ledger::apply(&mut tally, r, None).unwrap();
     }
     tally

@@ -1,12 +1,60 @@
-//! The paper report of a synthetic polling station, shared by the parallel-entry tests of the
-//! ledger (`parallel_entry.rs`) and of the terminal (`tui/tests/parallel_coordinator.rs`,
-//! through `#[path]`): the same papers typed on every appliance, so that counts made on
-//! several appliances can be compared with one appliance's count.
+//! The appliances' ledgers and the paper reports of synthetic polling stations, shared by the
+//! parallel-entry tests of the ledger (`parallel_entry.rs`) and of the terminal
+//! (`tui/tests/parallel_coordinator.rs`, through `#[path]`): every appliance starts the same
+//! way and the same papers are typed on every appliance, so that counts made on several
+//! appliances can be compared with one appliance's count.
 
+use tally_core::double_entry::{Role, Timestamp as CoreTime};
 use tally_core::entry::{EntryCount, FieldId, FieldValue};
-use tally_core::people::PersonId;
-use tally_ledger::form::Form;
-use tally_ledger::municipal::{Record, Slot};
+use tally_core::people::{PersonId, PersonName, PinHash, RegistryChange, RegistryEvent};
+use tally_ledger::form::{ElectionInfo, Form};
+use tally_ledger::municipal::{Loaded, Record, Slot, Tally};
+use tally_ledger::people::PeopleRecord;
+
+/// The coordinator every ledger registers first (`Carla`).
+pub const COORDINATOR: PersonId = PersonId(1);
+
+/// The records that load `info` and register the coordinator and `typists` (ids from 2,
+/// registered by the coordinator).
+pub fn ledger(info: &ElectionInfo, typists: &[&str]) -> Vec<Record> {
+    let mut records = vec![Record::ElectionLoaded {
+        election: info.id.clone(),
+        files: Vec::new(),
+    }];
+    let pin = || PinHash::parse("$argon2id$v=19$m=19456,t=2,p=1$c2FsdA$aGFzaA".into()).unwrap();
+    let mut people = vec![("Carla", Role::Coordinator, None)];
+    people.extend(
+        typists
+            .iter()
+            .map(|t| (*t, Role::Typist, Some(COORDINATOR))),
+    );
+    for (i, (name, role, by)) in people.into_iter().enumerate() {
+        records.push(Record::People(PeopleRecord::Registry {
+            event: RegistryEvent {
+                by,
+                at: CoreTime(0),
+                change: RegistryChange::PersonRegistered {
+                    id: PersonId(u32::try_from(i).unwrap() + 1),
+                    name: PersonName::parse(name).unwrap(),
+                    role,
+                    pin_hash: pin(),
+                },
+            },
+        }));
+    }
+    records
+}
+
+/// A ledger with `info` verified and waiting to be loaded (its `ElectionLoaded` record).
+pub fn pending(info: &ElectionInfo) -> Tally {
+    let mut tally = Tally::default();
+    tally.pending = Some(Loaded {
+        form: Form::new(info),
+        info: info.clone(),
+        files: Vec::new(),
+    });
+    tally
+}
 
 /// Station `s`'s paper on `form`: candidate c gets `s + c % 5` votes, list and overall totals
 /// add up, one blank vote, no invalid, admitted voters one more than the votes on candidates;
