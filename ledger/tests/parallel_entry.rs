@@ -39,7 +39,7 @@ use tally_signing::{
 
 #[path = "support/paper.rs"]
 mod support_paper;
-use support_paper::{COORDINATOR, ledger, paper, pending, typing};
+use support_paper::{COORDINATOR, export_at_fixed_moment, ledger, paper, pending, typing};
 
 const ELECTION: &str = "GR2025_Juinen";
 const STATIONS: u32 = 30;
@@ -302,27 +302,13 @@ fn appliance_of(s: u32, slot: Slot) -> usize {
 }
 
 /// The municipality's export (510b, report, osv4-3 CSV) from `tally`'s double entry.
-fn export(tally: &Tally, info: &ElectionInfo) -> Vec<tally_export::ExportFile> {
+fn export(tally: &Tally) -> Vec<tally_export::ExportFile> {
     let lists = demo(LISTS_230B);
-    let election = info.election.as_ref().unwrap();
-    let spec = tally_ledger::form::municipality_spec(info);
-    tally_export::municipal(
-        &tally_export::Municipality {
-            election,
-            contest: &info.contest_id,
-            spec: &spec,
-            name: &info.municipality_name,
-            lists: tally_core::eml::definition::SourceFile::new(LISTS_230B, &lists),
-            demo: false,
-        },
-        tally.data_entry.as_ref().unwrap(),
-        &tally_export::Created {
-            eml: "2025-08-29T23:00:00".into(),
-            report: tally_export::CreationTime::new(2025, 8, 29, 23, 0, 0).unwrap(),
-            journal: None,
-        },
+    export_at_fixed_moment(
+        tally,
+        tally_core::eml::definition::SourceFile::new(LISTS_230B, &lists),
+        false,
     )
-    .unwrap()
 }
 
 #[test]
@@ -618,8 +604,8 @@ fn one_coordinating_and_three_entry_appliances_count_as_one() {
     for r in &records {
         single.apply(r).unwrap_or_else(|e| panic!("{r:?}: {e}"));
     }
-    let ours = export(&coordinator.tally, &info);
-    let theirs = export(&single, &info);
+    let ours = export(&coordinator.tally);
+    let theirs = export(&single);
     assert_eq!(ours.len(), 3);
     // The 510b and the osv4-3 CSV; not the report, which prints the proceedings (the
     // decision on station 12 with its time, taken at another moment here).

@@ -40,7 +40,7 @@ use tally_tui::text::Lang;
 
 #[path = "../../ledger/tests/support/paper.rs"]
 mod support_paper;
-use support_paper::{ledger, pending, typing};
+use support_paper::{export_at_fixed_moment, ledger, pending, typing};
 
 const ELECTION: &str = "GR2025_Juinen";
 const STATIONS: u32 = 30;
@@ -227,29 +227,14 @@ fn snap_both(r: &mut Demo, name: &str) {
 
 /// The municipality's 510b and CSV from `tally`, at a fixed moment.
 fn export_files(tally: &Tally) -> Vec<(String, Vec<u8>)> {
-    let info = &tally.election.as_ref().unwrap().info;
-    let election = info.election.as_ref().unwrap();
-    let spec = tally_ledger::form::municipality_spec(info);
-    tally_export::municipal(
-        &tally_export::Municipality {
-            election,
-            contest: &info.contest_id,
-            spec: &spec,
-            name: &info.municipality_name,
-            lists: tally_core::eml::definition::SourceFile::new(
-                "eml230b_kandidatenlijsten-juinen.eml.xml",
-                tally_demo::JUINEN_230B,
-            ),
-            demo: true,
-        },
-        tally.data_entry.as_ref().unwrap(),
-        &tally_export::Created {
-            eml: "2025-08-29T23:00:00".into(),
-            report: tally_export::CreationTime::new(2025, 8, 29, 23, 0, 0).unwrap(),
-            journal: None,
-        },
+    export_at_fixed_moment(
+        tally,
+        tally_core::eml::definition::SourceFile::new(
+            "eml230b_kandidatenlijsten-juinen.eml.xml",
+            tally_demo::JUINEN_230B,
+        ),
+        true,
     )
-    .unwrap()
     .into_iter()
     // The 510b and the CSV (the report names the typists, who differ).
     .filter(|f| f.name.ends_with(".eml.xml") || f.name.ends_with(".csv"))

@@ -127,3 +127,33 @@ pub fn typing(
     });
     out
 }
+
+/// The municipality's export (510b, report, osv4-3 CSV) of `tally`'s double entry with the
+/// candidate lists `lists`, made at one fixed moment, so that two counts of the same papers
+/// can be compared byte for byte.
+pub fn export_at_fixed_moment(
+    tally: &Tally,
+    lists: tally_core::eml::definition::SourceFile<'_>,
+    demo: bool,
+) -> Vec<tally_export::ExportFile> {
+    let info = &tally.election.as_ref().unwrap().info;
+    let election = info.election.as_ref().unwrap();
+    let spec = tally_ledger::form::municipality_spec(info);
+    tally_export::municipal(
+        &tally_export::Municipality {
+            election,
+            contest: &info.contest_id,
+            spec: &spec,
+            name: &info.municipality_name,
+            lists,
+            demo,
+        },
+        tally.data_entry.as_ref().unwrap(),
+        &tally_export::Created {
+            eml: "2025-08-29T23:00:00".into(),
+            report: tally_export::CreationTime::new(2025, 8, 29, 23, 0, 0).unwrap(),
+            journal: None,
+        },
+    )
+    .unwrap()
+}
