@@ -12,54 +12,19 @@
     clippy::indexing_slicing
 )]
 
-use std::path::{Path, PathBuf};
-use std::process::Command;
+mod common;
 
-use tally_core::eml::definition::{SourceFile, load_election};
 use tally_core::hashcode::Sha256Digest;
 use tally_report::{
     ApplianceProgress, CreationTime, EntryProgress, JournalMark, ProgressInput, ReportMeta,
     StationProgress, StationStage, progress_report,
 };
 
-fn demo(name: &str) -> Vec<u8> {
-    std::fs::read(format!(
-        "{}/../demo/files/{name}",
-        env!("CARGO_MANIFEST_DIR")
-    ))
-    .unwrap()
-}
-
-fn tool(name: &str, args: &[&str], path: &Path) -> String {
-    let mut command = Command::new(name);
-    command.args(args).arg(path);
-    if name == "pdftotext" {
-        command.arg("-");
-    }
-    let out = command.output().unwrap_or_else(|e| panic!("{name}: {e}"));
-    assert!(
-        out.status.success(),
-        "{name}: {}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    String::from_utf8(out.stdout).unwrap()
-}
-
 const APPLIANCES: [&str; 3] = ["0042-E1", "0042-E2", "0042-E3"];
 
 #[test]
 fn the_progress_overview_shows_each_station_and_what_each_appliance_still_holds() {
-    let (a, l, b) = (
-        demo("eml110a_verkiezingsdefinitie-juinen.eml.xml"),
-        demo("eml230b_kandidatenlijsten-juinen.eml.xml"),
-        demo("eml110b_stembureaulijst-juinen.eml.xml"),
-    );
-    let election = load_election(
-        &SourceFile::new("a", &a),
-        &[SourceFile::new("l", &l)],
-        Some(&SourceFile::new("b", &b)),
-    )
-    .unwrap();
+    let election = common::juinen();
     // 80 stations: the first entry of station n on appliance n % 3, the second on the next
     // one. Stations 1-60 have both entries in (station 7 with differences, the others
     // definitive), 61-70 only the first, 71-79 none, 80 has no second appliance yet.
@@ -149,18 +114,10 @@ fn the_progress_overview_shows_each_station_and_what_each_appliance_still_holds(
         },
     };
     let pdf = progress_report(&election, &input).unwrap();
-    let dir = PathBuf::from(env!("CARGO_TARGET_TMPDIR")).join("progress");
-    std::fs::create_dir_all(&dir).unwrap();
-    let path = dir.join("voortgang.pdf");
-    std::fs::write(&path, &pdf).unwrap();
-    let check = tool("qpdf", &["--check"], &path);
-    assert!(
-        check.contains("No syntax or stream encoding errors"),
-        "{check}"
-    );
-    let meta = tool("pdfinfo", &["-meta"], &path);
+    let path = common::written(&pdf, "progress", "voortgang.pdf");
+    let meta = common::tool("pdfinfo", &["-meta"], &path);
     assert!(meta.contains("<pdfaid:part>2</pdfaid:part>"), "{meta}");
-    let text = tool("pdftotext", &["-layout"], &path).replace('\u{a0}', " ");
+    let text = common::text(&path);
     let pages = text.split('\u{c}').filter(|p| !p.trim().is_empty()).count();
     assert!(pages >= 2, "one page only:\n{text}");
     // The table's heads on every page of the table.

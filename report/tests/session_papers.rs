@@ -10,65 +10,21 @@
     clippy::indexing_slicing
 )]
 
-use std::path::{Path, PathBuf};
-use std::process::Command;
+mod common;
 
-use tally_core::eml::definition::{SourceFile, load_election};
 use tally_core::hashcode::Sha256Digest;
 use tally_report::{
     ChangedFigure, Correction, CreationTime, InvestigationLine, Present, ReportMeta,
     SessionReportInput, corrigendum_report, session_report,
 };
 
-fn demo(name: &str) -> Vec<u8> {
-    std::fs::read(format!(
-        "{}/../demo/files/{name}",
-        env!("CARGO_MANIFEST_DIR")
-    ))
-    .unwrap()
-}
-
 fn text_of(pdf: &[u8], name: &str) -> String {
-    let dir = PathBuf::from(env!("CARGO_TARGET_TMPDIR")).join("session-papers");
-    std::fs::create_dir_all(&dir).unwrap();
-    let path = dir.join(name);
-    std::fs::write(&path, pdf).unwrap();
-    let check = tool("qpdf", &["--check"], &path);
-    assert!(
-        check.contains("No syntax or stream encoding errors"),
-        "{check}"
-    );
-    tool("pdftotext", &["-layout"], &path.with_extension("pdf")).replace('\u{a0}', " ")
-}
-
-fn tool(name: &str, args: &[&str], path: &Path) -> String {
-    let mut command = Command::new(name);
-    command.args(args).arg(path);
-    if name == "pdftotext" {
-        command.arg("-");
-    }
-    let out = command.output().unwrap_or_else(|e| panic!("{name}: {e}"));
-    assert!(
-        out.status.success(),
-        "{name}: {}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    String::from_utf8(out.stdout).unwrap()
+    common::text(&common::written(pdf, "session-papers", name))
 }
 
 #[test]
 fn the_session_report_and_the_corrigendum_say_what_the_session_did() {
-    let (a, l, b) = (
-        demo("eml110a_verkiezingsdefinitie-juinen.eml.xml"),
-        demo("eml230b_kandidatenlijsten-juinen.eml.xml"),
-        demo("eml110b_stembureaulijst-juinen.eml.xml"),
-    );
-    let election = load_election(
-        &SourceFile::new("a", &a),
-        &[SourceFile::new("l", &l)],
-        Some(&SourceFile::new("b", &b)),
-    )
-    .unwrap();
+    let election = common::juinen();
     let investigations = [
         InvestigationLine {
             station: 1,
