@@ -108,8 +108,21 @@ impl Setup {
     /// The medium of `owner` with its first file (the count) replaced by `count`, signed by
     /// `signer` as `kind`, written over the owner's folder.
     fn resign(&self, owner: &str, signer: &str, kind: ContentKind, count: String) {
+        self.resign_file(owner, signer, kind, 0, count);
+    }
+
+    /// The medium of `owner` with its file `index` replaced by `text`, signed by `signer` as
+    /// `kind`, written over the owner's folder.
+    fn resign_file(
+        &self,
+        owner: &str,
+        signer: &str,
+        kind: ContentKind,
+        index: usize,
+        text: String,
+    ) {
         let mut files = self.chain.medium(owner).files.clone();
-        files[0].bytes = count.into_bytes();
+        files[index].bytes = text.into_bytes();
         write_medium_as(self.chain.body(signer), kind, &files, &self.path(owner));
     }
 }
@@ -531,14 +544,7 @@ fn ps2023_gelderland_with_a_list_differing_between_kieskringen_verifies() {
     // Forged: kieskring 2's elected candidate renamed, re-signed by the CSB.
     let s = setup(c);
     let forged = r520.replacen(">Lijst3kieskring2nummer1<", ">Lijst3kieskring2nummerX<", 1);
-    let mut files = c.medium("CSB").files.clone();
-    files[1].bytes = forged.into_bytes();
-    write_medium_as(
-        c.body("CSB"),
-        ContentKind::Results510d520,
-        &files,
-        &s.path("CSB"),
-    );
+    s.resign_file("CSB", "CSB", ContentKind::Results510d520, 1, forged);
     let out = s.check_discrepant();
     let found = discrepancies(&out);
     assert!(
@@ -639,14 +645,7 @@ fn ab_forgeries_are_found() {
         &format!("<CandidateIdentifier Id=\"{not_elected}\""),
         1,
     );
-    let mut files = c.medium("CSB").files.clone();
-    files[1].bytes = forged.into_bytes();
-    write_medium_as(
-        c.body("CSB"),
-        ContentKind::Results510d520,
-        &files,
-        &s.path("CSB"),
-    );
+    s.resign_file("CSB", "CSB", ContentKind::Results510d520, 1, forged);
     let out = s.check_discrepant();
     let name = &c.medium("CSB").files[1].name;
     let found: Vec<&str> = discrepancies(&out)
