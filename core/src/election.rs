@@ -78,6 +78,20 @@ impl Candidate {
         )
     }
 
+    /// Whether `other` is the same person by [`Candidate::person_key`]'s fields (compared
+    /// as they are, without making the keys).
+    pub fn same_person(&self, other: &Candidate) -> bool {
+        fn or_empty(o: &Option<String>) -> &str {
+            o.as_deref().unwrap_or("")
+        }
+        self.last_name == other.last_name
+            && or_empty(&self.prefix) == or_empty(&other.prefix)
+            && self.initials == other.initials
+            && or_empty(&self.first_name) == or_empty(&other.first_name)
+            && or_empty(&self.locality) == or_empty(&other.locality)
+            && or_empty(&self.gender) == or_empty(&other.gender)
+    }
+
     /// The name as the papers and screens show it: `Ark, T. van (Tamara)`: last name,
     /// initials, the prefix after them, the first name in brackets where published.
     pub fn display_name(&self) -> String {

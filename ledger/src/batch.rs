@@ -512,11 +512,6 @@ pub fn is_appliance_of(appliance: &str, body: &str) -> bool {
     })
 }
 
-fn hex_sha256(bytes: &[u8]) -> String {
-    use sha2::Digest;
-    hex::encode(sha2::Sha256::digest(bytes))
-}
-
 /// The coordinating import of a verified entry batch: `signer` is the identifier of the
 /// `GSB-entry` certificate that signed the medium (the caller verified the signature, the
 /// certificate and the role), `bytes` the verified batch file. Checks the batch's election,
@@ -535,7 +530,7 @@ pub fn import(
 ) -> Result<Import, BatchError> {
     let batch = EntryBatch::from_bytes(bytes)?;
     check_signer(tally, signer, &batch)?;
-    let sha256 = hex_sha256(bytes);
+    let sha256 = tally_core::hashcode::Sha256Digest::of(bytes).to_hex();
     if tally.parallel.batches.contains_key(&sha256) {
         return Ok(Import::AlreadyImported { sha256 });
     }
@@ -712,7 +707,7 @@ impl Tally {
                 }
                 // The kept file must be the one the record names.
                 let kept = file
-                    .filter(|f| hex_sha256(f) == *sha256)
+                    .filter(|f| tally_core::hashcode::Sha256Digest::of(f).to_hex() == *sha256)
                     .ok_or_else(|| ParallelError::from(BatchError::KeptFile(sha256.clone())))?;
                 let batch = EntryBatch::from_bytes(kept)
                     .map_err(|e| ParallelError::from(BatchError::from(e)))?;

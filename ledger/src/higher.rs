@@ -472,16 +472,11 @@ pub enum RequestError {
     Twice(String, u32),
 }
 
-/// The kept file at `path` and its size: a regular file, not a link (the body's own data
-/// partition), of at most the input guards' size.
+/// The kept count at `path` and its size: [`crate::persist::open_kept`] with the input
+/// guards' size.
 fn open_kept(path: &std::path::Path) -> Option<(std::fs::File, u64)> {
-    if !std::fs::symlink_metadata(path).ok()?.file_type().is_file() {
-        return None;
-    }
-    let file = std::fs::File::open(path).ok()?;
-    let meta = file.metadata().ok()?;
     let cap = u64::try_from(tally_core::eml::limits::MAX_FILE_BYTES).unwrap_or(u64::MAX);
-    (meta.is_file() && meta.len() <= cap).then_some((file, meta.len()))
+    crate::persist::open_kept(path, cap)
 }
 
 /// Why a record does not fit the ledger.

@@ -1208,11 +1208,12 @@ impl crate::persist::Ledger for Tally {
     }
 }
 
-/// The file at `path` when it is at most `cap` bytes long and can be read.
+/// The kept entry batch at `path` (through [`crate::persist::open_kept`]: a regular file, not
+/// a link) when it is at most `cap` bytes long and can be read.
 fn read_capped(path: &std::path::Path, cap: usize) -> Option<Vec<u8>> {
     use std::io::Read as _;
-    let file = std::fs::File::open(path).ok()?;
-    let mut bytes = Vec::new();
+    let (file, len) = crate::persist::open_kept(path, u64::try_from(cap).ok()?)?;
+    let mut bytes = Vec::with_capacity(usize::try_from(len).ok()?);
     file.take(u64::try_from(cap).ok()?.saturating_add(1))
         .read_to_end(&mut bytes)
         .ok()?;

@@ -12,8 +12,8 @@ use serde::de::DeserializeOwned;
 
 use crate::journal::Journal;
 
-/// The kept file a record names (an HSB's or CSB's imported count), as given to
-/// [`Ledger::apply`].
+/// The kept file a record names (an HSB's or CSB's imported count, a GSB's imported entry
+/// batch), as given to [`Ledger::apply`].
 #[derive(Debug, Clone, Copy)]
 pub enum KeptFile<'a> {
     /// Its bytes.
@@ -21,6 +21,18 @@ pub enum KeptFile<'a> {
     /// Where it is kept: read as a stream when the record is applied (an Amsterdam-sized
     /// 510b is about 90 MB; it is never held whole).
     Path(&'a std::path::Path),
+}
+
+/// The kept file at `path` and its size: a regular file, not a link (the body's own data
+/// partition), of at most `cap` bytes; `None` otherwise. The one way a ledger opens a kept
+/// file.
+pub fn open_kept(path: &std::path::Path, cap: u64) -> Option<(std::fs::File, u64)> {
+    if !std::fs::symlink_metadata(path).ok()?.file_type().is_file() {
+        return None;
+    }
+    let file = std::fs::File::open(path).ok()?;
+    let meta = file.metadata().ok()?;
+    (meta.is_file() && meta.len() <= cap).then_some((file, meta.len()))
 }
 
 /// What a journal of records builds: the municipal tally, a higher level's ledger.

@@ -1158,8 +1158,12 @@ fn on_key(state: &mut State, key: KeyEvent) -> Vec<Effect> {
             crate::parallel::progress_key(state, key, p)
         }
         Screen::Batch(shown) => {
-            let shown = shown.clone();
-            crate::parallel::batch_key(state, key, shown)
+            // Scrolled in place: the outcome of a large batch is not copied for every key.
+            let last = shown.outcome.entries.len().saturating_sub(1);
+            if shell::scroll(&mut shown.scroll, key.code, true, last) {
+                return Vec::new();
+            }
+            crate::parallel::batch_key(state, key)
         }
         Screen::Total => {
             let last = state.level.figures_max_scroll.get();

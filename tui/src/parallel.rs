@@ -419,17 +419,10 @@ pub fn progress_key(state: &mut State, key: KeyEvent, mut screen: Progress) -> V
 }
 
 /// A key on the batch outcome screen.
-pub fn batch_key(state: &mut State, key: KeyEvent, mut shown: BatchShown) -> Vec<Effect> {
-    let last = shown.outcome.entries.len().saturating_sub(1);
-    if shell::scroll(&mut shown.scroll, key.code, true, last) {
-        state.go(Screen::Batch(shown));
-        return Vec::new();
-    }
+pub fn batch_key(state: &mut State, key: KeyEvent) -> Vec<Effect> {
     if key.code == KeyCode::Esc {
         let back = state.level.progress.clone();
         state.go(Screen::Progress(back));
-    } else {
-        state.go(Screen::Batch(shown));
     }
     Vec::new()
 }
@@ -735,30 +728,36 @@ pub fn draw_batch(state: &State, shown: &BatchShown, frame: &mut Frame, area: Re
     let lang = state.lang;
     let summary = summary(shown, lang);
     let width = usize::from(area.width).max(1);
-    let mut rows: Vec<Line> = Vec::new();
-    for (station, slot, o) in &shown.outcome.entries {
-        let style = match o {
-            EntryOutcome::Refused(_) => ERR,
-            EntryOutcome::Held => WARN,
-            _ => ratatui::style::Style::new(),
-        };
-        let text = format!(
-            "{:>4} {:<4} {}",
-            station,
-            Msg::SlotShort.fill(lang, &[&slot.number().to_string()]),
-            outcome_text(o, lang)
-        );
-        rows.push(Line::from(Span::styled(text, style)));
-    }
+    let total = shown.outcome.entries.len();
+    // Only the entries from the first shown are worded (a batch may hold thousands).
+    let first = shown.scroll.min(total.saturating_sub(1));
+    let rows = shown
+        .outcome
+        .entries
+        .iter()
+        .skip(first)
+        .map(|(station, slot, o)| {
+            let style = match o {
+                EntryOutcome::Refused(_) => ERR,
+                EntryOutcome::Held => WARN,
+                _ => ratatui::style::Style::new(),
+            };
+            let text = format!(
+                "{:>4} {:<4} {}",
+                station,
+                Msg::SlotShort.fill(lang, &[&slot.number().to_string()]),
+                outcome_text(o, lang)
+            );
+            Line::from(Span::styled(text, style))
+        });
     let height_of = |l: &Line| l.width().max(1).div_ceil(width);
     let room = usize::from(area.height).saturating_sub(summary.chars().count().div_ceil(width) + 1);
-    let first = shown.scroll.min(rows.len().saturating_sub(1));
     let mut used = 0;
-    let total = rows.len();
     let mut body = vec![Line::styled(summary, BOLD), Line::from("")];
-    for l in rows.into_iter().skip(first) {
+    for l in rows {
         let h = height_of(&l);
-        if used + h > room {
+        // The first shown entry is shown even when it needs more rows than there are.
+        if used + h > room && body.len() > 2 {
             break;
         }
         used += h;

@@ -1679,7 +1679,7 @@ fn check_seats(
                         let k = if by_person {
                             match (&c.short_code, person_of(c)) {
                                 (Some(code), _) => code.clone(),
-                                (None, Some(key)) => shown_key(&key),
+                                (None, Some(key)) => key,
                                 (None, None) => format!(
                                     "candidate {} of kieskring {} (on no candidate list in the folder)",
                                     c.position,
@@ -1701,7 +1701,7 @@ fn check_seats(
                             .short_code
                             .clone()
                             .filter(|code| ours.iter().any(|(k, _)| k == code))
-                            .unwrap_or_else(|| shown_key(&c.candidate.person_key()))
+                            .unwrap_or_else(|| c.candidate.person_key())
                     } else if by_code {
                         c.candidate.short_code.clone().unwrap_or_default()
                     } else {
@@ -1722,7 +1722,7 @@ fn check_seats(
                             report.push(
                                 Severity::Discrepancy,
                                 result_name,
-                                format!("list {}, {k}: recomputed as elected ({}), not elected in the result", e.list, by_text(*by)),
+                                format!("list {}, {}: recomputed as elected ({}), not elected in the result", e.list, shown_key(k), by_text(*by)),
                             );
                         }
                         Some((_, Some(tb))) if tb != by => {
@@ -1730,7 +1730,7 @@ fn check_seats(
                             report.push(
                                 Severity::Discrepancy,
                                 result_name,
-                                format!("list {}, {k}: recomputed as elected by {}, the result says {}", e.list, by_text(*by), by_text(*tb)),
+                                format!("list {}, {}: recomputed as elected by {}, the result says {}", e.list, shown_key(k), by_text(*by), by_text(*tb)),
                             );
                         }
                         _ => {}
@@ -1742,7 +1742,7 @@ fn check_seats(
                         report.push(
                             Severity::Discrepancy,
                             result_name,
-                            format!("list {}, {k}: elected in the result, not recomputed as elected", e.list),
+                            format!("list {}, {}: elected in the result, not recomputed as elected", e.list, shown_key(k)),
                         );
                     }
                 }
@@ -2020,10 +2020,10 @@ fn check_result_candidates(
     wrong
 }
 
-/// A candidate's key as a finding shows it: a `ShortCode` as it is, a
+/// A candidate's key as a finding shows it: a `ShortCode` (or `candidate N`) as it is, a
 /// [`Candidate::person_key`] (`=last|prefix|initials|first|locality|gender`) as
-/// `"Ark, T. van (Tamara), Nieuwerkerk, female"`: every field, so that two keys are shown
-/// the same only when they are the same.
+/// `"Ark, T. van (Tamara), Nieuwerkerk, female"`. For the reader only: keys are compared as
+/// they are, never as shown.
 fn shown_key(key: &str) -> String {
     let Some(fields) = key.strip_prefix('=') else {
         return key.to_owned();
@@ -2074,7 +2074,6 @@ fn group_candidate_by_name(
     places: &[(Option<u32>, &[CandidateVotes])],
     c: &ResultCandidate,
 ) -> ByName {
-    let person = c.candidate.person_key();
     let mut votes = 0u64;
     let mut found = false;
     let mut missing = false;
@@ -2092,7 +2091,7 @@ fn group_candidate_by_name(
         for listed in political
             .candidates
             .iter()
-            .filter(|x| x.person_key() == person)
+            .filter(|x| x.same_person(&c.candidate))
         {
             found = true;
             votes = votes.saturating_add(
