@@ -35,336 +35,20 @@
     clippy::indexing_slicing
 )]
 
-use std::collections::BTreeMap;
-use std::path::{Path, PathBuf};
-use std::process::Command;
+mod support;
+
+use std::path::Path;
 use std::time::{Duration, Instant};
 
-use sha2::Digest as _;
-use tally_core::eml::definition::{SourceFile, load_election};
-use tally_core::entry::{EntryShape, ExplanationKind, FieldId};
-use tally_core::ids::ListNumber;
-use tally_e2e::{Screen, asked_groups, entry_fields, grouped, hash_group, totals_510b};
-use tally_image::qemu::Vm;
+use support::*;
+use tally_core::entry::{EntryShape, FieldId};
+use tally_e2e::{asked_groups, entry_fields, grouped, hash_group};
 use tally_image::testbed::{BOOT_TIMEOUT, TestBed, build_musl_inits};
 
-const SYNTHETIC: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/../../shared/eml/synthetic");
-const F110A: &str = "eml110a_verkiezingsdefinitie-juinen.eml.xml";
-const F230B: &str = "eml230b_kandidatenlijsten-juinen.eml.xml";
-const F110B: &str = "eml110b_stembureaulijst-juinen.eml.xml";
-const ELECTION: &str = "GR2025_Juinen";
 const GSB_PASS: &str = "gemeente Juinen telt";
 
-const ENTER: &[u8] = b"\r";
-const UP: &[u8] = b"\x1b[A";
-const DOWN: &[u8] = b"\x1b[B";
-const PAGE_UP: &[u8] = b"\x1b[5~";
-/// F9 (the people) as a VT220 sends it.
-const F9: &[u8] = b"\x1b[20~";
-/// Esc, alone.
-const ESC: &[u8] = b"\x1b";
-/// The PIN of every person registered on the appliance.
-const PIN: &[u8] = b"40417";
-/// How long one typed entry (about 110 fields) may take on a loaded machine.
-const ENTRY_TIMEOUT: Duration = Duration::from_secs(300);
-const SCREEN_TIMEOUT: Duration = Duration::from_secs(120);
-
-fn target_dir() -> PathBuf {
-    Path::new(env!("CARGO_TARGET_TMPDIR"))
-        .parent()
-        .unwrap()
-        .to_path_buf()
-}
-
-fn run(cmd: &mut Command) -> String {
-    let out = cmd.output().unwrap();
-    assert!(
-        out.status.success(),
-        "{cmd:?}:\n{}\n{}",
-        String::from_utf8_lossy(&out.stdout),
-        String::from_utf8_lossy(&out.stderr)
-    );
-    String::from_utf8_lossy(&out.stdout).into_owned()
-}
-
-/// Builds the real terminal and the provisioning tool (debug, like the rest of the tests).
-fn build_programs() -> (PathBuf, PathBuf) {
-    let cargo = std::env::var("CARGO").unwrap_or_else(|_| "cargo".into());
-    run(Command::new(cargo)
-        .env("CARGO_TARGET_DIR", target_dir())
-        .args(["build", "--quiet", "-p", "tally-tui", "--bin", "tally"])
-        .args(["-p", "tally-provision", "--bin", "tally-provision"]));
-    let d = target_dir().join("debug");
-    (d.join("tally"), d.join("tally-provision"))
-}
-
-/// `tally-provision` in one folder: a root, certificates, a signed definition.
-struct Authority {
-    bin: PathBuf,
-    dir: PathBuf,
-}
-
-impl Authority {
-    fn new(bin: &Path, dir: &Path) -> Authority {
-        std::fs::create_dir_all(dir).unwrap();
-        for (name, pass) in [
-            ("root.pass", "root passphrase of the test\n"),
-            ("auth.pass", "authority signing passphrase\n"),
-            ("gsb.pass", &format!("{GSB_PASS}\n")),
-        ] {
-            std::fs::write(dir.join(name), pass).unwrap();
-        }
-        let a = Authority {
-            bin: bin.to_path_buf(),
-            dir: dir.to_path_buf(),
-        };
-        a.tool(&[
-            "init-authority",
-            "--out-dir",
-            a.p(""),
-            "--passphrase-file",
-            a.p("root.pass"),
-        ]);
-        a
-    }
-
-    fn p(&self, name: &str) -> &'static str {
-        let s = self.dir.join(name).display().to_string();
-        Box::leak(s.into_boxed_str())
-    }
-
-    fn tool(&self, args: &[&str]) -> String {
-        run(Command::new(&self.bin).args(args))
-    }
-
-    fn issue(&self, role: &str, id: &str, name: &str, pass: &str) {
-        self.tool(&[
-            "issue",
-            "--authority-key",
-            self.p("authority.key"),
-            "--authority-passphrase-file",
-            self.p("root.pass"),
-            "--role",
-            role,
-            "--identifier",
-            id,
-            "--name",
-            name,
-            "--election",
-            ELECTION,
-            "--valid-from",
-            "2025-01-01",
-            "--valid-until",
-            "2099-12-31",
-            "--out-dir",
-            self.p("keys"),
-            "--passphrase-file",
-            self.p(pass),
-        ]);
-    }
-
-    /// Signs the Juinen definition; returns the medium's folder.
-    fn sign_definition(&self) -> PathBuf {
-        self.issue("authority", "Kiesraad", "Kiesraad", "auth.pass");
-        let (a, b, c) = (
-            format!("{SYNTHETIC}/{F110A}"),
-            format!("{SYNTHETIC}/{F230B}"),
-            format!("{SYNTHETIC}/{F110B}"),
-        );
-        self.tool(&[
-            "sign-definition",
-            "--key",
-            self.p("keys/GR2025_Juinen_Kiesraad.key"),
-            "--cert",
-            self.p("keys/GR2025_Juinen_Kiesraad.cert"),
-            "--passphrase-file",
-            self.p("auth.pass"),
-            "--eml-110a",
-            &a,
-            "--eml-230b",
-            &b,
-            "--eml-110b",
-            &c,
-            "--out-dir",
-            self.p("media"),
-            "--created",
-            "2025-08-29T10:00:00Z",
-        ]);
-        self.dir
-            .join("media/GR2025_Juinen_Kiesraad_election-definition.tally")
-    }
-
-    /// The root's fingerprint: SHA-256 of the 32 key bytes in `authority.pub`.
-    fn root_fingerprint(&self) -> String {
-        let text = std::fs::read_to_string(self.dir.join("authority.pub")).unwrap();
-        let hex_key = text
-            .lines()
-            .find_map(|l| l.strip_prefix("public-key: "))
-            .unwrap();
-        hex::encode(sha2::Sha256::digest(hex::decode(hex_key).unwrap()))
-    }
-}
-
-/// A partitionless vfat stick (`mkfs.vfat -C`, `mcopy`), holding `folder` (if any) at its root.
-fn vfat_stick(img: &Path, label: &str, folder: Option<&Path>) {
-    let _ = std::fs::remove_file(img);
-    run(Command::new("mkfs.vfat")
-        .args(["-C", "-n", label])
-        .arg(img)
-        .arg("16384"));
-    if let Some(f) = folder {
-        run(Command::new("mcopy")
-            .arg("-s")
-            .arg("-i")
-            .arg(img)
-            .arg(f)
-            .arg("::/"));
-    }
-}
-
-/// The appliance's serial terminal: keys in, a VT100 screen model out.
-struct Term {
-    vm: Vm,
-    screen: Screen,
-}
-
-impl Term {
-    fn text(&mut self) -> String {
-        self.screen.feed_all(self.vm.console_bytes());
-        self.screen.text()
-    }
-
-    fn wait(&mut self, what: &str, timeout: Duration, ok: impl Fn(&str) -> bool) -> String {
-        let start = Instant::now();
-        loop {
-            let s = self.text();
-            if ok(&s) {
-                return s;
-            }
-            if !self.vm.running() || start.elapsed() > timeout {
-                let log = self.vm.serial0();
-                let tail: String = log
-                    .chars()
-                    .rev()
-                    .take(3000)
-                    .collect::<Vec<_>>()
-                    .into_iter()
-                    .rev()
-                    .collect();
-                panic!(
-                    "{what}: not on the screen after {:?}; screen:\n{s}\n--- serial0 ---\n{tail}",
-                    start.elapsed()
-                );
-            }
-            std::thread::sleep(Duration::from_millis(100));
-        }
-    }
-
-    fn wait_for(&mut self, text: &str) -> String {
-        self.wait(text, SCREEN_TIMEOUT, |s| s.contains(text))
-    }
-
-    fn keys(&mut self, bytes: &[u8]) {
-        self.vm.send_bytes(bytes).unwrap();
-    }
-
-    /// From the overview: selects station `n` (1-based), checks the highlight, presses Enter.
-    ///
-    /// One arrow key at a time, each waited for on the screen: the guest's UART takes 16 bytes
-    /// at a time, and an escape sequence cut at that boundary reaches the program as a lone Esc
-    /// and two letters (a real keyboard never splits one). Several arrows written at once did
-    /// exactly that once (5 x Up + the Esc of a Down = 16 bytes).
-    fn select(&mut self, n: u32) {
-        fn highlighted(s: &str) -> Option<u32> {
-            s.lines()
-                .find(|l| l.starts_with('>'))
-                .and_then(|l| l[1..].split_whitespace().next())
-                .and_then(|w| w.parse().ok())
-        }
-        let start = Instant::now();
-        loop {
-            let s = self.text();
-            let Some(at) = highlighted(&s) else {
-                assert!(
-                    start.elapsed() < SCREEN_TIMEOUT,
-                    "no station highlighted:\n{s}"
-                );
-                std::thread::sleep(Duration::from_millis(100));
-                continue;
-            };
-            if at == n {
-                break;
-            }
-            assert!(
-                start.elapsed() < SCREEN_TIMEOUT,
-                "station {n} not highlighted:\n{s}"
-            );
-            self.keys(if at > n { UP } else { DOWN });
-            let moved = Instant::now();
-            while highlighted(&self.text()) == Some(at) && moved.elapsed() < Duration::from_secs(10)
-            {
-                std::thread::sleep(Duration::from_millis(50));
-            }
-        }
-        self.keys(ENTER);
-    }
-
-    /// Starts (or resumes) entry `slot` of station `n` as `typist`.
-    /// The PIN prompt offers only `typist` first (Anna for a first entry, Bert for a second:
-    /// the first typist is not offered).
-    fn start_entry(&mut self, n: u32, slot: u32, typist: &str) {
-        self.select(n);
-        let s = self.wait_for("Kies uw naam (invoerder)");
-        assert!(s.contains(&format!("> {typist}")), "{s}");
-        self.pin();
-        self.wait_for(&format!("Invoer stembureau {n} ({slot}e invoer, {typist})"));
-    }
-
-    /// On a PIN prompt: the PIN and Enter.
-    fn pin(&mut self) {
-        self.keys(PIN);
-        self.keys(ENTER);
-    }
-
-    /// The people form: a name, the role kept, the PIN twice; waits for the registration.
-    fn person(&mut self, name: &str) {
-        self.keys(name.as_bytes());
-        self.keys(b"\t\t");
-        self.keys(PIN);
-        self.keys(b"\t");
-        self.keys(PIN);
-        self.keys(ENTER);
-        self.wait_for(&format!("{name} is ingeschreven"));
-    }
-
-    /// Types `fields[from..]` of a paper report (each value, then Enter), saves the entry and
-    /// waits for the overview with `definitive` stations definitive.
-    fn finish_entry(&mut self, keys: &[(FieldId, String)], from: usize, definitive: u32) {
-        let mut bytes = Vec::new();
-        for (_, v) in &keys[from..] {
-            bytes.extend_from_slice(v.as_bytes());
-            bytes.extend_from_slice(ENTER);
-        }
-        self.keys(&bytes);
-        let s = self.wait("the finish screen", ENTRY_TIMEOUT, |s| {
-            s.contains("Invoer afronden")
-        });
-        assert!(!s.contains("Opslaan met fouten"), "{s}");
-        self.keys(ENTER);
-        self.wait_for(&format!("{definitive} van 3 stembureaus definitief"));
-    }
-}
-
 fn boot(bed: &TestBed, stick: &Path, dir: &Path) -> Term {
-    Term {
-        vm: bed.boot_stick(stick, dir).unwrap(),
-        screen: Screen::new(),
-    }
-}
-
-/// Candidate votes on the paper report of station `s` (1..=3), list `l`, position `c`.
-fn votes(s: u32, l: u32, c: u32) -> u64 {
-    u64::from((s * 7 + l * 3 + c * 5) % 13)
+    Term::boot(bed, stick, dir)
 }
 
 /// Blank votes (F) of station `s`: 40 at station 2, more than 3 % of the votes cast, so the
@@ -376,45 +60,7 @@ fn blank(s: u32) -> u64 {
 /// The paper report of station `s` in typing order: every field of the form with the text
 /// typed into it (empty: left empty). D equals H, so "D en H zijn gelijk" is ticked.
 fn paper(s: u32, shape: &EntryShape) -> Vec<(FieldId, String)> {
-    let mut v: BTreeMap<FieldId, String> = BTreeMap::new();
-    let mut e = 0u64;
-    for &(l, k) in &shape.lists {
-        let total: u64 = (1..=k).map(|c| votes(s, l.0, c)).sum();
-        for c in 1..=k {
-            v.insert(
-                FieldId::CandidateVotes(l, tally_core::ids::CandidatePosition(c)),
-                votes(s, l.0, c).to_string(),
-            );
-        }
-        v.insert(FieldId::ListTotal(l), total.to_string());
-        v.insert(FieldId::ListVotes(l), total.to_string());
-        e += total;
-    }
-    let (f, g) = (blank(s), 0u64);
-    let h = e + f + g;
-    v.insert(FieldId::VotesOnCandidates, e.to_string());
-    v.insert(FieldId::BlankVotes, f.to_string());
-    v.insert(FieldId::InvalidVotes, g.to_string());
-    v.insert(FieldId::VotesCast, h.to_string());
-    v.insert(FieldId::PollCards, (h - 10).to_string());
-    v.insert(FieldId::ProxyCertificates, "10".into());
-    v.insert(FieldId::AdmittedVoters, h.to_string());
-    v.insert(FieldId::AdmittedEqualsCast, "x".into());
-    let _ = ExplanationKind::ALL;
-    shape
-        .fields()
-        .into_iter()
-        .map(|id| (id, v.get(&id).cloned().unwrap_or_default()))
-        .collect()
-}
-
-/// The screen's text with its line breaks and runs of blanks as single spaces (messages wrap).
-fn flat(s: &str) -> String {
-    s.split_whitespace().collect::<Vec<_>>().join(" ")
-}
-
-fn sha256_file(p: &Path) -> String {
-    hex::encode(sha2::Sha256::digest(std::fs::read(p).unwrap()))
+    support::paper(s, blank(s), shape)
 }
 
 #[test]
@@ -427,30 +73,13 @@ fn juinen_counted_on_the_appliance_with_a_power_cut_and_a_forged_definition() {
     // 1. Provisioning with the real tool.
     let (tally, provision) = build_programs();
     let auth = Authority::new(&provision, &work.join("authority"));
-    auth.issue("GSB", "0042", "Gemeente Juinen", "gsb.pass");
+    auth.issue("GSB", "0042", "Gemeente Juinen", "gsb.pass", GSB_PASS);
     let definition = auth.sign_definition();
     let forger = Authority::new(&provision, &work.join("forger"));
     let forged = forger.sign_definition();
 
     // The form's shape, from the definition (the typing order of the fields).
-    let read = |n: &str| std::fs::read(format!("{SYNTHETIC}/{n}")).unwrap();
-    let (a, b, c) = (read(F110A), read(F230B), read(F110B));
-    let election = load_election(
-        &SourceFile::new(F110A, &a),
-        &[SourceFile::new(F230B, &b)],
-        Some(&SourceFile::new(F110B, &c)),
-    )
-    .unwrap();
-    let shape = EntryShape {
-        has_voter_cards: false,
-        lists: election.contests[0]
-            .lists
-            .iter()
-            .map(|l| (l.number, l.candidates.len() as u32))
-            .collect(),
-    };
-    let h110a = hex::encode(sha2::Sha256::digest(&a));
-    let h230b = hex::encode(sha2::Sha256::digest(&b));
+    let (shape, h110a, h230b) = juinen_form();
 
     // 2. The image, with the real terminal and the authority's root key.
     let (init, _) = build_musl_inits(&target_dir()).unwrap();
@@ -466,20 +95,7 @@ fn juinen_counted_on_the_appliance_with_a_power_cut_and_a_forged_definition() {
 
     // 3. The certified stick (the boot disk, contract 2) and the sticks to plug in.
     let stick = work.join("certified.img");
-    run(Command::new(&provision)
-        .arg("stick")
-        .arg("--uki")
-        .arg(&image.uki)
-        .arg("--certificate")
-        .arg(auth.dir.join("keys/GR2025_Juinen_0042.cert"))
-        .arg("--key")
-        .arg(auth.dir.join("keys/GR2025_Juinen_0042.key"))
-        .arg("--root")
-        .arg(auth.dir.join("authority.pub"))
-        .arg("--db-cert")
-        .arg(&bed.keys.db.cert)
-        .arg("--out")
-        .arg(&stick));
+    auth.stick(&bed, &image.uki, "0042", &stick);
     let def_img = work.join("definition.img");
     vfat_stick(&def_img, "DEFINITIE", Some(&definition));
     let forged_img = work.join("forged.img");
@@ -690,47 +306,13 @@ fn juinen_counted_on_the_appliance_with_a_power_cut_and_a_forged_definition() {
     t.vm.kill();
 
     // 6. On the host: read the stick, verify, compare the totals with the papers.
-    let out = work.join("export");
-    std::fs::create_dir_all(&out).unwrap();
-    let name = "GR2025_Juinen_0042_results-510b.tally";
-    run(Command::new("mcopy")
-        .arg("-s")
-        .arg("-i")
-        .arg(&blank_img)
-        .arg(format!("::/{name}"))
-        .arg(&out));
-    let medium = out.join(name);
-    let verdict = run(Command::new(&provision)
-        .arg("verify")
-        .arg("--root")
-        .arg(auth.dir.join("authority.pub"))
-        .arg(&medium)
-        .args(["--election", ELECTION]));
-    assert!(verdict.contains("VALID"), "{verdict}");
-    let eml = std::fs::read_dir(&medium)
-        .unwrap()
-        .map(|e| e.unwrap().path())
-        .find(|p| {
-            p.file_name()
-                .is_some_and(|n| n.to_string_lossy().starts_with("Telling_"))
-        })
-        .expect("a 510b in the export");
-    let totals = totals_510b(&std::fs::read_to_string(&eml).unwrap()).expect("TotalVotes");
-    let mut want_lists: BTreeMap<u32, u64> = BTreeMap::new();
-    let mut want_candidates: BTreeMap<(u32, u32), u64> = BTreeMap::new();
-    for s in 1..=3u32 {
-        for &(ListNumber(l), k) in &shape.lists {
-            for c in 1..=k {
-                *want_candidates.entry((l, c)).or_default() += votes(s, l, c);
-                *want_lists.entry(l).or_default() += votes(s, l, c);
-            }
-        }
-    }
-    assert_eq!(totals.lists, want_lists);
-    assert_eq!(totals.candidates, want_candidates);
-    assert_eq!(totals.counted, Some(want_lists.values().sum()));
-    assert_eq!(totals.blank, Some((1..=3).map(blank).sum()));
-    assert_eq!(totals.invalid, Some(0));
+    let medium = read_stick(
+        &blank_img,
+        "GR2025_Juinen_0042_results-510b.tally",
+        &work.join("export"),
+    );
+    auth.verify(&medium, "0042");
+    assert_totals(&medium, &shape, &[blank(1), blank(2), blank(3)]);
     eprintln!(
         "e2e timings: prepared {prepared:?}, boot 1 to the start screen {booted:?}, power cut at {typed_1:?}, exported at {typed_2:?}, total {:?}",
         t0.elapsed()
