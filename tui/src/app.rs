@@ -84,11 +84,7 @@ pub trait MunicipalServices {
     /// files, kind `entry-assignment`, election, signed by this body's GSB) and gives its file.
     fn verify_assignment(&mut self, medium: &Medium) -> Result<VerifiedAssignment, Refusal> {
         let _ = medium;
-        Err(Refusal::with(
-            Msg::RefusedOther,
-            &[],
-            "no assignments here",
-        ))
+        Err(Refusal::with(Msg::RefusedOther, &[], "no assignments here"))
     }
 
     /// On an entry appliance `appliance`: writes the signed entry batch (`entry-batch`) of
@@ -100,7 +96,11 @@ pub trait MunicipalServices {
         appliance: &str,
     ) -> Result<BatchDone, Refusal> {
         let _ = (tally, journal, appliance);
-        Err(Refusal::with(Msg::ExportNotMade, &[], "no entry batches here"))
+        Err(Refusal::with(
+            Msg::ExportNotMade,
+            &[],
+            "no entry batches here",
+        ))
     }
 
     /// Writes the progress overview (PDF) as a signed medium (`progress-overview`).

@@ -14,9 +14,7 @@ use tally_core::people::PersonId;
 use tally_ledger::batch::{self, EntryAssignment, LoadError, ParallelRecord};
 use tally_ledger::municipal::{Record, Slot, Status};
 
-use crate::app::{
-    Effect, Event, MunicipalAct, MunicipalEvent, Screen, State, status_msg,
-};
+use crate::app::{Effect, Event, MunicipalAct, MunicipalEvent, Screen, State, status_msg};
 use crate::services::{ExportDone, Medium, Refusal};
 use crate::shell::people::{Guard, PinFor};
 use crate::shell::runner::{Ctx, failed};
@@ -119,8 +117,12 @@ pub fn typed(state: &State) -> (usize, usize) {
     (done, assigned.len())
 }
 
-/// A station's state in words on an entry appliance (its one entry here).
-pub fn status_text(status: Status) -> Msg {
+/// A station's state in words on an entry appliance (its one entry here), or that it is
+/// assigned elsewhere now.
+pub fn status_text(state: &State, station: u32, status: Status) -> Msg {
+    if let Some(Here::Away(_)) = here(state, station) {
+        return Msg::StAway;
+    }
     match status {
         Status::SecondEntryNotStarted => Msg::StTyped,
         Status::FirstEntryHasErrors => Msg::StTypedErrors,
@@ -132,7 +134,14 @@ pub fn status_text(status: Status) -> Msg {
 pub fn here_text(state: &State, station: u32, lang: Lang) -> String {
     match here(state, station) {
         Some(Here::Assigned(slot)) => Msg::EntrySlotCol.fill(lang, &[&slot.number().to_string()]),
-        Some(Here::Away(now)) => Msg::ReassignedAway.fill(lang, &[&now_text(&now)]),
+        Some(Here::Away(now)) => {
+            // Short (`E2`): the column has 14 characters.
+            let short: Vec<String> = now
+                .iter()
+                .map(|a| a.rsplit_once('-').map_or(a.as_str(), |(_, n)| n).to_owned())
+                .collect();
+            Msg::ReassignedAway.fill(lang, &[&now_text(&short)])
+        }
         None => String::new(),
     }
 }
@@ -190,7 +199,7 @@ pub fn overview_key(state: &mut State, key: KeyEvent, mut selected: usize) -> Ve
                 )),
                 Err(status) => state.error(Refusal::with(
                     Msg::NotOpenForEntry,
-                    &[status_text(status).text(state.lang)],
+                    &[status_text(state, station, status).text(state.lang)],
                     "",
                 )),
             }
@@ -237,9 +246,11 @@ pub fn load_refusal(e: &LoadError) -> Refusal {
             Refusal::with(Msg::AssignmentNoStation, &[&s.to_string()], "")
         }
         LoadError::Twice(s) => Refusal::with(Msg::AssignmentTwice, &[&s.to_string()], ""),
-        LoadError::Older { loaded, offered } => {
-            Refusal::with(Msg::AssignmentOlder, &[&moment(*offered), &moment(*loaded)], "")
-        }
+        LoadError::Older { loaded, offered } => Refusal::with(
+            Msg::AssignmentOlder,
+            &[&moment(*offered), &moment(*loaded)],
+            "",
+        ),
     };
     Refusal::said(Msg::AssignmentRefused, vec![inner.into()])
 }
@@ -273,9 +284,12 @@ pub fn read_assignment(ctx: &mut Ctx<'_, crate::app::Municipal>, medium: &Medium
     {
         return done(Ok(None));
     }
-    if let Err(e) =
-        batch::check_assignment(&ctx.state.ledger, &assignment, &appliance, verified.signed_at)
-    {
+    if let Err(e) = batch::check_assignment(
+        &ctx.state.ledger,
+        &assignment,
+        &appliance,
+        verified.signed_at,
+    ) {
         return done(Err(load_refusal(&e)));
     }
     let mine = assignment.of(&appliance).len();

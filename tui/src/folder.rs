@@ -240,7 +240,8 @@ impl MunicipalServices for FolderServices {
             // same file, so another stick gets the kept medium byte for byte.
             &|created| {
                 let seconds = Timestamp::parse(&format!("{}Z", created.eml)).map_or(0, |t| t.0);
-                let batch = make(seconds, created.journal.as_ref()).ok_or(ExportError::Incomplete)?;
+                let batch =
+                    make(seconds, created.journal.as_ref()).ok_or(ExportError::Incomplete)?;
                 Ok(vec![ExportFile {
                     name: batch::BATCH_FILE.to_owned(),
                     bytes: batch.to_bytes(),

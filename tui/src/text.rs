@@ -835,8 +835,10 @@ catalogue! {
     NoBatchYet => "Nog geen batch geschreven.", "No batch written yet.";
     /// The slot column: {0} 1 or 2.
     EntrySlotCol => "{0}e invoer", "entry {0}";
-    /// A station typed here and since assigned elsewhere: {0} the appliances now (or -).
-    ReassignedAway => "niet meer hier (nu {0})", "reassigned (now {0})";
+    /// A station typed here and since assigned elsewhere: its state.
+    StAway => "niet meer hier", "assigned away";
+    /// Its entry column: {0} the appliances now (`E2, E3`, or -).
+    ReassignedAway => "nu {0}", "now {0}";
     /// State on an entry appliance: saved as complete.
     StTyped => "getypt", "typed";
     /// State on an entry appliance: saved with errors (the coordinator decides).

@@ -302,7 +302,10 @@ fn overview(state: &State, frame: &mut Frame, area: Rect, selected: usize) {
         lines.push(Line::from(Msg::NoAssignmentKey.text(lang)));
     } else if listed.as_ref().is_some_and(Vec::is_empty) {
         let me = crate::entry_mode::appliance(state).unwrap_or_default();
-        lines.push(Line::styled(Msg::NothingAssignedHere.fill(lang, &[me]), WARN));
+        lines.push(Line::styled(
+            Msg::NothingAssignedHere.fill(lang, &[me]),
+            WARN,
+        ));
     }
     let shown = election
         .info
@@ -376,7 +379,7 @@ fn overview(state: &State, frame: &mut Frame, area: Rect, selected: usize) {
                 n,
                 name,
                 if entry_appliance {
-                    crate::entry_mode::status_text(status)
+                    crate::entry_mode::status_text(state, n, status)
                 } else {
                     status_msg(status)
                 }
@@ -400,10 +403,9 @@ fn overview(state: &State, frame: &mut Frame, area: Rect, selected: usize) {
     }
     if entry_appliance {
         let (typed, assigned) = crate::entry_mode::typed(state);
-        lines.push(Line::from(Msg::EntryProgressLine.fill(
-            lang,
-            &[&typed.to_string(), &assigned.to_string()],
-        )));
+        lines.push(Line::from(
+            Msg::EntryProgressLine.fill(lang, &[&typed.to_string(), &assigned.to_string()]),
+        ));
         lines.push(Line::from(match state.ledger.parallel.written.last() {
             Some(b) => Msg::LastBatchLine.fill(lang, &[&b.entries.to_string(), &time_of_day(b.at)]),
             None => Msg::NoBatchYet.text(lang).to_owned(),
