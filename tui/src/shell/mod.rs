@@ -25,6 +25,11 @@ use crate::services::{Identity, Medium, Refusal};
 use crate::text::{Lang, Msg};
 use tally_ledger::persist::{ChainHead, Ledger};
 
+/// The role an entry appliance's certificate shows at start (`GSB-entry`, as the start
+/// screen writes roles): the municipal level runs in its entry mode
+/// ([`crate::entry_mode`]).
+pub const ENTRY_ROLE: &str = "GSB-ENTRY";
+
 /// A journal record of level `L`.
 pub type Record<L> = <<L as Level>::Ledger as Ledger>::Record;
 
