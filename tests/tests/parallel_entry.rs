@@ -13,14 +13,16 @@
 //!    the stick: `tally-provision verify` says VALID (signed by 0042), and the assignment is
 //!    what `R 2` promises (station 1 and 3: first on E1, second on E2; station 2 the other way).
 //! 3. Each entry appliance boots from its own stick, loads the definition and the assignment
-//!    from sticks, registers its typist, types its three assigned entries (every field's keys
-//!    over the serial line) and exports its signed batch (`E` and the PIN) to a blank stick;
-//!    the host verifies each batch (VALID, signed by the appliance).
+//!    from sticks, registers its typist (Anna on E1, Bert on E2), types its three assigned
+//!    entries (every field's keys over the serial line) and exports its signed batch (`E` and
+//!    the PIN) to a blank stick; the host verifies each batch (VALID, signed by the appliance,
+//!    role `GSB-entry`) and reads its entries as plain JSON (the stations and entries assigned,
+//!    the typist, the blank votes typed).
 //! 4. The coordinator boots again from its stick (its journal kept), imports E2's batch (one
 //!    entry placed, two held: their first entries are on E1) and E1's (three placed: every
-//!    station definitive), and exports the 510b to a blank stick. On the host `tally-provision
-//!    verify` says VALID (signed by 0042) and the 510b's totals are the sums of the papers
-//!    typed.
+//!    station definitive; the same stick again: said to be imported before, nothing changed),
+//!    and exports the 510b to a blank stick. On the host `tally-provision verify` says VALID
+//!    (signed by 0042) and the 510b's totals are the sums of the papers typed.
 //!
 //! The harness says why it stopped: the screen and the tail of the kernel's log.
 //!
@@ -37,11 +39,9 @@ mod support;
 
 use std::collections::BTreeMap;
 use std::path::Path;
-use std::time::{Duration, Instant};
+use std::time::Instant;
 
 use support::*;
-use tally_core::ids::ListNumber;
-use tally_e2e::totals_510b;
 use tally_image::testbed::{TestBed, build_musl_inits};
 
 const GSB_PASS: &str = "gemeente Juinen telt";
@@ -114,10 +114,21 @@ fn two_entry_appliances_and_a_coordinator_count_juinen_from_their_own_sticks() {
     let image = tally_image::build::build(&cfg).unwrap();
     let gsb = work.join("gsb.img");
     auth.stick(&bed, &image.uki, "0042", &gsb);
+    let (e1, e2) = (work.join("e1.img"), work.join("e2.img"));
+    auth.stick(&bed, &image.uki, "0042-E1", &e1);
+    auth.stick(&bed, &image.uki, "0042-E2", &e2);
     let def_img = work.join("definition.img");
     vfat_stick(&def_img, "DEFINITIE", Some(&definition));
     let assign_img = work.join("assignment.img");
     vfat_stick(&assign_img, "TOEWIJZING", None);
+    let (batch1, batch2, result) = (
+        work.join("batch1.img"),
+        work.join("batch2.img"),
+        work.join("result.img"),
+    );
+    vfat_stick(&batch1, "BATCH1", None);
+    vfat_stick(&batch2, "BATCH2", None);
+    vfat_stick(&result, "UITSLAG", None);
     let prepared = t0.elapsed();
 
     // 2. The coordinator: definition, assignment over two entry appliances, written.
@@ -146,26 +157,14 @@ fn two_entry_appliances_and_a_coordinator_count_juinen_from_their_own_sticks() {
             "station {station}: {first} open, {second} open:\n{s}"
         );
     }
-    t.vm.plug_stick("assignment", &assign_img, "ASSIGN01")
-        .unwrap();
-    // The stick may not be seen yet when E is pressed: E again after a while.
-    let mut written = false;
-    for _ in 0..12 {
-        std::thread::sleep(Duration::from_secs(3));
-        t.keys(b"e");
-        let s = t.wait("the assignment's export", SCREEN_TIMEOUT, |s| {
-            flat(s).contains("Toewijzing ondertekend naar de stick geschreven") || s.contains("X ")
-        });
-        if flat(&s).contains("Toewijzing ondertekend naar de stick geschreven") {
-            assert!(flat(&s).contains(ASSIGNMENT), "{s}");
-            written = true;
-            break;
-        }
-    }
-    if !written {
-        t.fail("no assignment written");
-    }
-    t.vm.unplug_stick("assignment", SCREEN_TIMEOUT).unwrap();
+    let s = t.write_medium(
+        b"e",
+        false,
+        "assign",
+        &assign_img,
+        "Toewijzing ondertekend naar de stick geschreven",
+    );
+    assert!(flat(&s).contains(ASSIGNMENT), "{s}");
     let assigned_at = t0.elapsed();
     t.power_off();
 
@@ -183,9 +182,193 @@ fn two_entry_appliances_and_a_coordinator_count_juinen_from_their_own_sticks() {
             (3, "0042-E1".into(), "0042-E2".into()),
         ]
     );
-    eprintln!("parallel e2e timings: prepared {prepared:?}, assignment written at {assigned_at:?}");
+    eprintln!("parallel e2e: the assignment written at {assigned_at:?}");
 
-    // 3. and 4.: the entry appliances and the import (below, once the entry mode is built).
-    let _ = (&shape, blank(1), ListNumber(1), totals_510b(""));
-    eprintln!("parallel e2e: total {:?}", t0.elapsed());
+    // 3. The entry appliances, one after the other, each from its own stick.
+    let papers: Vec<Vec<_>> = (1..=3).map(|s| paper(s, blank(s), &shape)).collect();
+    let sticks = Sticks {
+        definition: &def_img,
+        assignment: &assign_img,
+        h110a: &h110a,
+        h230b: &h230b,
+    };
+    for (n, stick, pass, typist, batch, mine) in [
+        (1, &e1, E1_PASS, "Anna", &batch1, [(1, 1), (2, 2), (3, 1)]),
+        (2, &e2, E2_PASS, "Bert", &batch2, [(1, 2), (2, 1), (3, 2)]),
+    ] {
+        let id = format!("0042-E{n}");
+        let mut t = Term::boot(&bed, stick, &work.join(format!("vm-e{n}")));
+        entry_appliance(&mut t, &id, pass, typist, &sticks, &mine, &papers, batch);
+        t.power_off();
+        // On the host: the batch, signed by this entry appliance, holds its three entries as
+        // typed.
+        let folder = format!("{ELECTION}_{id}_entry-batch.tally");
+        let copy = read_stick(batch, &folder, &work.join(format!("batch{n}")));
+        let verdict = auth.verify(&copy, &id);
+        assert!(verdict.contains("(entry-batch)\n"), "{verdict}");
+        assert!(verdict.contains("role:        GSB-entry\n"), "{verdict}");
+        let json = std::fs::read(copy.join("entry-batch.json")).unwrap();
+        assert_eq!(
+            batch_of(&json, &id, typist),
+            mine.map(|(s, slot)| (s, slot, blank(s)))
+        );
+        eprintln!("parallel e2e: {id}'s batch written at {:?}", t0.elapsed());
+    }
+
+    // 4. The coordinator again, from its stick: both batches imported, the 510b exported.
+    let mut t = Term::boot(&bed, &gsb, &work.join("vm-gsb-2"));
+    t.unlock("GSB 0042 Gemeente Juinen", GSB_PASS);
+    t.wait_for("0 van 3 stembureaus definitief");
+    t.keys(b"p");
+    t.wait_for("Kies uw naam (coordinator)");
+    t.pin();
+    t.wait_for("0042-E2: 0 ingeleverd, heeft nog: 1-3");
+    // E2's first: its first entry (station 2) placed, its seconds held (their firsts are on
+    // E1).
+    t.choose_medium(b"i", "batch2", &batch2, "0042-E2_entry-batch.tally");
+    let s = t.wait_flat("3 invoeren: 1 geplaatst, 2 vastgehouden, 0 al binnen, 0 geweigerd.");
+    assert!(!s.contains("GEWEIGERD"), "{s}");
+    t.keys(ESC);
+    t.wait_for("0042-E2: 3 ingeleverd");
+    t.vm.unplug_stick("batch2", SCREEN_TIMEOUT).unwrap();
+    // E1's: every first in, the held seconds placed, every station compared and definitive.
+    t.choose_medium(b"i", "batch1", &batch1, "0042-E1_entry-batch.tally");
+    let s = t.wait_flat("3 invoeren: 3 geplaatst, 0 vastgehouden, 0 al binnen, 0 geweigerd.");
+    assert!(!s.contains("GEWEIGERD"), "{s}");
+    t.keys(ESC);
+    t.wait_for("0042-E1: 3 ingeleverd");
+    // The same stick again: said, nothing changed.
+    t.keys(b"i");
+    t.wait("E1's batch listed", SCREEN_TIMEOUT, |s| {
+        s.lines()
+            .any(|l| l.starts_with("> ") && l.contains("0042-E1_entry-batch.tally"))
+    });
+    t.keys(ENTER);
+    t.wait_flat("Deze batch is al eerder ingelezen; er is niets veranderd.");
+    t.keys(ESC);
+    let s = t.wait_flat("3 stembureaus: 3 definitief, 0 met verschillen");
+    assert!(s.contains("0042-E1: 3 ingeleverd, heeft nog: niets"), "{s}");
+    assert!(s.contains("0042-E2: 3 ingeleverd, heeft nog: niets"), "{s}");
+    t.vm.unplug_stick("batch1", SCREEN_TIMEOUT).unwrap();
+    let imported_at = t0.elapsed();
+    // The count is the municipality's as always: the total, E and the coordinator's PIN.
+    t.keys(ESC);
+    t.wait_for("3 van 3 stembureaus definitief");
+    t.keys(b"t");
+    t.wait_for("Gemeentelijk totaal");
+    t.write_medium(
+        b"e",
+        true,
+        "result",
+        &result,
+        "Ondertekende uitslag geschreven",
+    );
+    t.power_off();
+
+    // On the host: the 510b, signed by the coordinator, holds the sums of the papers typed.
+    let medium = read_stick(
+        &result,
+        "GR2025_Juinen_0042_results-510b.tally",
+        &work.join("export"),
+    );
+    auth.verify(&medium, "0042");
+    assert_totals(&medium, &shape, &[blank(1), blank(2), blank(3)]);
+    eprintln!(
+        "parallel e2e timings: prepared {prepared:?}, assignment written at {assigned_at:?}, batches imported at {imported_at:?}, total {:?}",
+        t0.elapsed()
+    );
+}
+
+/// What an entry appliance reads from sticks.
+struct Sticks<'a> {
+    definition: &'a Path,
+    assignment: &'a Path,
+    h110a: &'a str,
+    h230b: &'a str,
+}
+
+/// Entry appliance `id` (booted in `t`): unlocked, the definition and the assignment read,
+/// `typist` registered, the entries `mine` (station, slot) typed from `papers`, the batch
+/// written to the blank stick `batch` (pulled).
+#[allow(clippy::too_many_arguments)]
+fn entry_appliance(
+    t: &mut Term,
+    id: &str,
+    pass: &str,
+    typist: &str,
+    sticks: &Sticks<'_>,
+    mine: &[(u32, u32)],
+    papers: &[Vec<(tally_core::entry::FieldId, String)>],
+    batch: &Path,
+) {
+    t.unlock(id, pass);
+    t.load_definition(sticks.definition, sticks.h110a, sticks.h230b);
+    t.wait_for("Nog geen toewijzing ingelezen.");
+    t.register(&[typist]);
+    t.wait_for("Nog geen toewijzing ingelezen.");
+    t.choose_medium(b"i", "assign", sticks.assignment, ASSIGNMENT);
+    let s = t.wait_flat("Toewijzing ingelezen: 3 stembureaus voor dit invoerapparaat.");
+    t.vm.unplug_stick("assign", SCREEN_TIMEOUT).unwrap();
+    // The overview lists the stations given to it, with the entry each one is.
+    for &(station, slot) in mine {
+        let entry = format!("{slot}e");
+        assert!(
+            s.lines().any(|l| {
+                let w: Vec<&str> = l.trim_start_matches('>').split_whitespace().collect();
+                w.first() == Some(&station.to_string().as_str())
+                    && w.ends_with(&[entry.as_str(), "invoer"])
+            }),
+            "station {station}, entry {slot}:\n{s}"
+        );
+    }
+    for (i, &(station, _)) in mine.iter().enumerate() {
+        t.start_entry(station, 1, typist);
+        t.type_and_save(&papers[station as usize - 1], 0);
+        t.wait_for(&format!("{} van 3 toegewezen stembureaus getypt", i + 1));
+    }
+    let s = t.write_medium(
+        b"e",
+        true,
+        "batch",
+        batch,
+        "Invoerbatch (3 invoeren) ondertekend, geschreven en gecontroleerd",
+    );
+    assert!(
+        flat(&s).contains(&format!("{ELECTION}_{id}_entry-batch.tally")),
+        "{s}"
+    );
+}
+
+/// `(station, slot 1 or 2, blank votes F)` of each entry in the batch file, checked to be of
+/// `appliance` and typed by `typist` (plain JSON, read without the ledger's reader).
+fn batch_of(json: &[u8], appliance: &str, typist: &str) -> [(u32, u32, u64); 3] {
+    let v: serde_json::Value = serde_json::from_slice(json).unwrap();
+    assert_eq!(v["format"], "tally-entry-batch v1", "{v}");
+    assert_eq!(v["election"], ELECTION, "{v}");
+    assert_eq!(v["body"], "0042", "{v}");
+    assert_eq!(v["appliance"], appliance, "{v}");
+    let entries: Vec<(u32, u32, u64)> = v["entries"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| {
+            assert_eq!(e["typist"]["name"], typist, "{e}");
+            let slot = match e["slot"].as_str().unwrap() {
+                "First" => 1,
+                "Second" => 2,
+                other => panic!("slot {other} in {e}"),
+            };
+            let blank = e["fields"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .find(|f| f[0] == "F")
+                .and_then(|f| f[1]["count"].as_u64())
+                .unwrap_or_else(|| panic!("no blank votes (F) in {e}"));
+            (e["station"].as_u64().unwrap() as u32, slot, blank)
+        })
+        .collect();
+    entries
+        .try_into()
+        .unwrap_or_else(|e| panic!("not three entries: {e:?}"))
 }

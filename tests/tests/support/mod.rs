@@ -417,7 +417,7 @@ impl Term {
     }
 
     /// On the start screen: waits for it, checks that it names `body` (`GSB 0042 Gemeente
-    /// Juinen`), types the passphrase and waits for the media screen without a stick.
+    /// Juinen`) and types the passphrase.
     pub fn unlock(&mut self, body: &str, passphrase: &str) {
         let s = self.wait("the start screen", BOOT_TIMEOUT, |s| {
             s.contains("Wachtwoordzin van het stembureau")
@@ -425,15 +425,15 @@ impl Term {
         assert!(flat(&s).contains(body), "{s}");
         self.keys(passphrase.as_bytes());
         self.keys(ENTER);
-        self.wait("the media screen, no stick", SCREEN_TIMEOUT, |s| {
-            s.contains("Plaats de ondertekende stick") && s.contains("Geen stick gevonden")
-        });
     }
 
     /// On the media screen: the definition stick `img` plugged in and chosen, the asked
     /// hash-code groups (read from the screen) typed from `h110a` and `h230b`, and the first
     /// coordinator (Carla) registered; the stick is pulled.
     pub fn load_definition(&mut self, img: &Path, h110a: &str, h230b: &str) {
+        self.wait("the media screen, no stick", SCREEN_TIMEOUT, |s| {
+            s.contains("Plaats de ondertekende stick") && s.contains("Geen stick gevonden")
+        });
         self.vm
             .plug_stick("definition", img, "DEFINITION01")
             .unwrap();
@@ -469,6 +469,61 @@ impl Term {
             self.person(name);
         }
         self.keys(ESC);
+    }
+
+    /// Opens a media list with `key` (`I`), waits until it lists the medium `folder` on the
+    /// stick `img` plugged in as `id`, chooses it (Up/Down, one at a time) and presses Enter.
+    pub fn choose_medium(&mut self, key: &[u8], id: &str, img: &Path, folder: &str) {
+        self.vm.plug_stick(id, img, &id.to_uppercase()).unwrap();
+        self.keys(key);
+        let start = Instant::now();
+        loop {
+            let s = self.text();
+            let listed: Vec<&str> = s.lines().filter(|l| l.contains(".tally")).collect();
+            let at = listed.iter().position(|l| l.starts_with("> "));
+            match (listed.iter().position(|l| l.contains(folder)), at) {
+                (Some(f), Some(h)) if f == h => break,
+                (Some(f), Some(h)) => {
+                    self.keys(if h < f { DOWN } else { UP });
+                    std::thread::sleep(Duration::from_millis(500));
+                }
+                _ => std::thread::sleep(Duration::from_millis(200)),
+            }
+            if start.elapsed() > SCREEN_TIMEOUT {
+                self.fail(&format!("{folder} not listed"));
+            }
+        }
+        self.keys(ENTER);
+    }
+
+    /// A signed medium written by `key` (after a coordinator's PIN when `pin`) to the one
+    /// blank stick `img` plugged in as `id`: presses it until the screen says `done` (the
+    /// stick may not be seen yet the first time), then pulls the stick; the screen.
+    pub fn write_medium(
+        &mut self,
+        key: &[u8],
+        pin: bool,
+        id: &str,
+        img: &Path,
+        done: &str,
+    ) -> String {
+        self.vm.plug_stick(id, img, &id.to_uppercase()).unwrap();
+        for _ in 0..12 {
+            std::thread::sleep(Duration::from_secs(3));
+            self.keys(key);
+            if pin {
+                self.wait_for("Kies uw naam (coordinator)");
+                self.pin();
+            }
+            let s = self.wait(done, SCREEN_TIMEOUT, |s| {
+                flat(s).contains(done) || s.contains("X ")
+            });
+            if flat(&s).contains(done) {
+                self.vm.unplug_stick(id, SCREEN_TIMEOUT).unwrap();
+                return s;
+            }
+        }
+        self.fail(&format!("{done}: not written"))
     }
 
     /// The coordinator's power cut: QMP `quit`, what the guest wrote to its stick stays.
