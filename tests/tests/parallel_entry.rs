@@ -18,7 +18,8 @@
 //!    the PIN) to a blank stick; the host verifies each batch (VALID, signed by the appliance,
 //!    role `GSB-entry`) and reads its entries as plain JSON (the stations and entries assigned,
 //!    the typist, the blank votes typed).
-//! 4. The coordinator boots again from its stick (its journal kept), imports E2's batch (one
+//! 4. The coordinator boots again from its stick (its journal kept), refuses a forged copy of
+//!    E1's batch (one number changed after signing: nothing imported), imports E2's batch (one
 //!    entry placed, two held: their first entries are on E1) and E1's (three placed: every
 //!    station definitive; the same stick again: said to be imported before, nothing changed),
 //!    and exports the 510b to a blank stick. On the host `tally-provision verify` says VALID
@@ -215,6 +216,26 @@ fn two_entry_appliances_and_a_coordinator_count_juinen_from_their_own_sticks() {
         eprintln!("parallel e2e: {id}'s batch written at {:?}", t0.elapsed());
     }
 
+    // A forged copy of E1's batch on a stick of its own: station 1's blank votes made 2
+    // after signing.
+    let e1_folder = format!("{ELECTION}_0042-E1_entry-batch.tally");
+    let forged_dir = work.join("forged").join(&e1_folder);
+    std::fs::create_dir_all(&forged_dir).unwrap();
+    for f in std::fs::read_dir(work.join("batch1").join(&e1_folder)).unwrap() {
+        let f = f.unwrap();
+        std::fs::copy(f.path(), forged_dir.join(f.file_name())).unwrap();
+    }
+    let file = forged_dir.join("entry-batch.json");
+    let text = std::fs::read_to_string(&file).unwrap();
+    let changed = text.replacen("[\"F\",{\"count\":1}]", "[\"F\",{\"count\":2}]", 1);
+    assert_ne!(
+        text, changed,
+        "station 1's blank votes (1) not found in E1's batch"
+    );
+    std::fs::write(&file, changed).unwrap();
+    let forged = work.join("forged.img");
+    vfat_stick(&forged, "VERVALST", Some(&forged_dir));
+
     // 4. The coordinator again, from its stick: both batches imported, the 510b exported.
     let mut t = Term::boot(&bed, &gsb, &work.join("vm-gsb-2"));
     t.unlock("GSB 0042 Gemeente Juinen", GSB_PASS);
@@ -223,13 +244,19 @@ fn two_entry_appliances_and_a_coordinator_count_juinen_from_their_own_sticks() {
     t.wait_for("Kies uw naam (coordinator)");
     t.pin();
     t.wait_for("0042-E2: 0 ingeleverd, heeft nog: 1-3");
-    // E2's first: its first entry (station 2) placed, its seconds held (their firsts are on
-    // E1).
-    t.choose_medium(b"i", "batch2", &batch2, "0042-E2_entry-batch.tally");
+    // The forged batch: refused by the signature check in the guest, nothing imported.
+    t.choose_medium(b"i", "forged", &forged, &e1_folder);
+    let s = t.wait_flat("Stick geweigerd");
+    assert!(flat(&s).contains("na ondertekening gewijzigd"), "{s}");
+    t.vm.unplug_stick("forged", SCREEN_TIMEOUT).unwrap();
+    // E2's first, from the same list: its first entry (station 2) placed, its seconds held
+    // (their firsts are on E1).
+    t.choose_medium(b"", "batch2", &batch2, "0042-E2_entry-batch.tally");
     let s = t.wait_flat("3 invoeren: 1 geplaatst, 2 vastgehouden, 0 al binnen, 0 geweigerd.");
     assert!(!s.contains("GEWEIGERD"), "{s}");
     t.keys(ESC);
-    t.wait_for("0042-E2: 3 ingeleverd");
+    let s = t.wait_for("0042-E2: 3 ingeleverd");
+    assert!(s.contains("0042-E1: 0 ingeleverd, heeft nog: 1-3"), "{s}");
     t.vm.unplug_stick("batch2", SCREEN_TIMEOUT).unwrap();
     // E1's: every first in, the held seconds placed, every station compared and definitive.
     t.choose_medium(b"i", "batch1", &batch1, "0042-E1_entry-batch.tally");

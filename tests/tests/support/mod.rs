@@ -471,11 +471,14 @@ impl Term {
         self.keys(ESC);
     }
 
-    /// Opens a media list with `key` (`I`), waits until it lists the medium `folder` on the
-    /// stick `img` plugged in as `id`, chooses it (Up/Down, one at a time) and presses Enter.
+    /// Opens a media list with `key` (`I`; none when empty: the list is open), waits until it
+    /// lists the medium `folder` on the stick `img` plugged in as `id`, chooses it (Up/Down,
+    /// one at a time) and presses Enter.
     pub fn choose_medium(&mut self, key: &[u8], id: &str, img: &Path, folder: &str) {
         self.vm.plug_stick(id, img, &id.to_uppercase()).unwrap();
-        self.keys(key);
+        if !key.is_empty() {
+            self.keys(key);
+        }
         let start = Instant::now();
         loop {
             let s = self.text();
