@@ -183,7 +183,7 @@ fn verified_batch(dir: &Path, folder: &str, signer: &str) -> EntryBatch {
     opts.expected_kind = Some(ContentKind::EntryBatch);
     opts.expected_election = Some(ELECTION);
     opts.expected_signer = Some(signer);
-    let v = verify_medium(&DirSource::new(&dir.join(folder)), &opts).unwrap();
+    let v = verify_medium(&DirSource::new(dir.join(folder)), &opts).unwrap();
     EntryBatch::from_bytes(&v.file(BATCH_FILE).unwrap().bytes).unwrap()
 }
 
