@@ -373,6 +373,25 @@ fn two_entry_appliances_read_the_assignment_type_and_write_batches_the_coordinat
     );
     refused(&mut e1, "A_older.tally", "before the one read");
 
+    // F1: what the entry appliance does.
+    for lang in [Lang::Nl, Lang::En] {
+        if e1.state.lang != lang {
+            key(&mut e1, KeyCode::F(2));
+        }
+        key(&mut e1, KeyCode::F(1));
+        snapshot("entry_overview_help", lang, &screen_lines(&e1.state));
+        key(&mut e1, KeyCode::F(1));
+    }
+    key(&mut e1, KeyCode::F(2));
+    assert_eq!(e1.state.lang, Lang::Nl);
+    // Station 2 is typed here as its second entry: the PIN prompt says so.
+    select(&mut e1, 1);
+    key(&mut e1, KeyCode::Enter);
+    let text = screen_text(&e1.state);
+    assert!(text.contains("de 2e invoer van stembureau 2"), "{text}");
+    key(&mut e1, KeyCode::Esc);
+    overview(&e1);
+
     // E1 types its four stations (its own first entries) by keys.
     for s in 1..=STATIONS {
         type_station(&mut e1, usize::try_from(s - 1).unwrap(), s, "Anna");
