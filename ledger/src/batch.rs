@@ -275,7 +275,7 @@ pub enum ParallelRecord {
         sha256: String,
         /// How many entries it holds.
         entries: usize,
-        /// The typist's or coordinator's PIN that had it written.
+        /// The coordinator whose PIN had it written.
         by: PersonId,
         /// When.
         at: i64,
@@ -918,9 +918,11 @@ impl Tally {
                 path,
                 sha256,
                 entries,
+                by,
                 at,
-                ..
             } => {
+                // Written after a coordinator's PIN.
+                self.coordinator_may(*by)?;
                 self.parallel.written.push(WrittenBatch {
                     path: path.clone(),
                     sha256: sha256.clone(),

@@ -198,7 +198,16 @@ fn an_entry_appliance_takes_only_its_bodys_assignment_and_a_newer_one_replaces_i
     let b = batch::entry_batch(&tally, &l.assignment, ME, head(), 9).unwrap();
     assert_eq!(b.entries.len(), 1);
 
-    // A batch written is on record.
+    // A batch written is on record, by a coordinator (not by the typist).
+    let by_typist = Record::Parallel(ParallelRecord::BatchWritten {
+        path: "stick".into(),
+        sha256: "ab".repeat(32),
+        entries: 1,
+        by: PersonId(2),
+        at: 300_000,
+    });
+    assert!(apply(&mut tally, &by_typist).is_err());
+    assert!(tally.parallel.written.is_empty());
     apply(
         &mut tally,
         &Record::Parallel(ParallelRecord::BatchWritten {
