@@ -133,6 +133,16 @@ fn an_entry_appliance_takes_only_its_bodys_assignment_and_a_newer_one_replaces_i
             LoadError::NoSuchStation(99),
         ),
         (
+            assignment(&[(2, Slot::First, ME), (3, Slot::First, "0043-E2")]),
+            ME,
+            LoadError::NotAnAppliance("0043-E2".into()),
+        ),
+        (
+            assignment(&[(2, Slot::First, &"E".repeat(100_000))]),
+            ME,
+            LoadError::NotAnAppliance("E".repeat(40)),
+        ),
+        (
             assignment(&[(2, Slot::First, ME), (2, Slot::First, "0042-E2")]),
             ME,
             LoadError::Twice(2),

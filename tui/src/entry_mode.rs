@@ -254,6 +254,7 @@ pub fn load_refusal(e: &LoadError) -> Refusal {
         LoadError::NoSuchStation(s) => {
             Refusal::with(Msg::AssignmentNoStation, &[&s.to_string()], "")
         }
+        LoadError::NotAnAppliance(a) => Refusal::with(Msg::AssignmentNotAppliance, &[a], ""),
         LoadError::Twice(s) => Refusal::with(Msg::AssignmentTwice, &[&s.to_string()], ""),
         LoadError::Older { loaded, offered } => Refusal::with(
             Msg::AssignmentOlder,

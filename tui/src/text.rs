@@ -872,6 +872,8 @@ catalogue! {
     AssignmentOtherBody => "de toewijzing is van gemeente {0}, dit is invoerapparaat {1}", "the assignment is of municipality {0}, this is entry appliance {1}";
     /// {0} station.
     AssignmentNoStation => "stembureau {0} bestaat niet in deze verkiezing", "polling station {0} does not exist in this election";
+    /// {0} what the assignment names.
+    AssignmentNotAppliance => "{0} is geen invoerapparaat van deze gemeente", "{0} is not an entry appliance of this municipality";
     /// {0} station.
     AssignmentTwice => "stembureau {0} staat twee keer in de toewijzing, of met beide invoeren op dit apparaat", "polling station {0} is in the assignment twice, or with both entries on this appliance";
     /// {0} the offered one's signing time, {1} the loaded one's.
