@@ -275,7 +275,7 @@ pub enum ParallelRecord {
         sha256: String,
         /// How many entries it holds.
         entries: usize,
-        /// The typist's or coordinator's PIN that had it written.
+        /// The coordinator whose PIN had it written.
         by: PersonId,
         /// When.
         at: i64,
@@ -362,6 +362,9 @@ pub enum LoadError {
     /// A station not in the election.
     #[error("polling station {0} is not in this election")]
     NoSuchStation(u32),
+    /// An entry assigned to something that is not an entry appliance of the body.
+    #[error("{0:?} is not an entry appliance of this body")]
+    NotAnAppliance(String),
     /// A station's entry twice, or both of a station's entries on this appliance.
     #[error("polling station {0} is assigned twice, or both its entries to this appliance")]
     Twice(u32),
@@ -376,8 +379,8 @@ pub enum LoadError {
 }
 
 /// Whether an entry appliance `appliance` with ledger `tally` takes `assignment` signed at
-/// `signed_at` (seconds): of its election and body, every station in the election, no
-/// station's entry twice and never both of a station's entries on it, not older than the
+/// `signed_at` (seconds): of its election and body, every station in the election, every
+/// entry to an entry appliance of the body, no station's entry twice and never both of a station's entries on it, not older than the
 /// assignment loaded.
 ///
 /// # Errors
@@ -407,6 +410,12 @@ pub fn check_assignment(
     for a in &assignment.assignments {
         if !info.stations.iter().any(|s| s.number.0 == a.station) {
             return Err(LoadError::NoSuchStation(a.station));
+        }
+        // Also bounds the record's size: a station's two entries, each a short name.
+        if !is_appliance_of(&a.appliance, body) {
+            return Err(LoadError::NotAnAppliance(
+                a.appliance.chars().take(40).collect(),
+            ));
         }
         if !seen.insert((a.station, a.slot))
             || (a.appliance == appliance && !mine.insert(a.station))
@@ -918,9 +927,11 @@ impl Tally {
                 path,
                 sha256,
                 entries,
+                by,
                 at,
-                ..
             } => {
+                // Written after a coordinator's PIN.
+                self.coordinator_may(*by)?;
                 self.parallel.written.push(WrittenBatch {
                     path: path.clone(),
                     sha256: sha256.clone(),

@@ -521,9 +521,10 @@ impl Level for Municipal {
         screen_for(state, Place::Overview)
     }
 
-    fn act_text(_state: &State, act: &MunicipalAct, lang: Lang) -> String {
+    fn act_text(state: &State, act: &MunicipalAct, lang: Lang) -> String {
         match act {
             MunicipalAct::Entry { station, slot } => {
+                let slot = crate::entry_mode::named_slot(state, *station, *slot);
                 Msg::ActEntry.fill(lang, &[&station.to_string(), &slot.number().to_string()])
             }
             MunicipalAct::Coordinate { station } => {

@@ -80,6 +80,15 @@ pub fn here(state: &State, station: u32) -> Option<Here> {
     })
 }
 
+/// The entry a screen names for `station`'s entry `slot`: on an entry appliance the one its
+/// assignment gives (typed here as the local first entry), else `slot`.
+pub fn named_slot(state: &State, station: u32, slot: Slot) -> Slot {
+    match (appliance(state), here(state, station)) {
+        (Some(_), Some(Here::Assigned(assigned))) => assigned,
+        _ => slot,
+    }
+}
+
 /// The stations the overview lists on an entry appliance, in the election's order: those
 /// assigned here, and those typed here since assigned elsewhere.
 pub fn stations(state: &State) -> Vec<u32> {
@@ -245,6 +254,7 @@ pub fn load_refusal(e: &LoadError) -> Refusal {
         LoadError::NoSuchStation(s) => {
             Refusal::with(Msg::AssignmentNoStation, &[&s.to_string()], "")
         }
+        LoadError::NotAnAppliance(a) => Refusal::with(Msg::AssignmentNotAppliance, &[a], ""),
         LoadError::Twice(s) => Refusal::with(Msg::AssignmentTwice, &[&s.to_string()], ""),
         LoadError::Older { loaded, offered } => Refusal::with(
             Msg::AssignmentOlder,

@@ -32,6 +32,7 @@ pub fn title(state: &State, screen: &Screen) -> String {
                 .and_then(|s| s.slot(*slot))
                 .map(|e| e.typist.clone())
                 .unwrap_or_default();
+            let slot = crate::entry_mode::named_slot(state, *station, *slot);
             Msg::EntryTitle.fill(
                 lang,
                 &[&station.to_string(), &slot.number().to_string(), &typist],
@@ -403,9 +404,11 @@ fn overview(state: &State, frame: &mut Frame, area: Rect, selected: usize) {
     }
     if entry_appliance {
         let (typed, assigned) = crate::entry_mode::typed(state);
-        lines.push(Line::from(
-            Msg::EntryProgressLine.fill(lang, &[&typed.to_string(), &assigned.to_string()]),
-        ));
+        if state.ledger.parallel.loaded.is_some() {
+            lines.push(Line::from(
+                Msg::EntryProgressLine.fill(lang, &[&typed.to_string(), &assigned.to_string()]),
+            ));
+        }
         lines.push(Line::from(match state.ledger.parallel.written.last() {
             Some(b) => Msg::LastBatchLine.fill(lang, &[&b.entries.to_string(), &time_of_day(b.at)]),
             None => Msg::NoBatchYet.text(lang).to_owned(),

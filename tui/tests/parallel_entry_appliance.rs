@@ -183,7 +183,7 @@ fn verified_batch(dir: &Path, folder: &str, signer: &str) -> EntryBatch {
     opts.expected_kind = Some(ContentKind::EntryBatch);
     opts.expected_election = Some(ELECTION);
     opts.expected_signer = Some(signer);
-    let v = verify_medium(&DirSource::new(&dir.join(folder)), &opts).unwrap();
+    let v = verify_medium(&DirSource::new(dir.join(folder)), &opts).unwrap();
     EntryBatch::from_bytes(&v.file(BATCH_FILE).unwrap().bytes).unwrap()
 }
 
@@ -372,6 +372,25 @@ fn two_entry_appliances_read_the_assignment_type_and_write_batches_the_coordinat
         "2025-09-01T00:00:00Z",
     );
     refused(&mut e1, "A_older.tally", "before the one read");
+
+    // F1: what the entry appliance does.
+    for lang in [Lang::Nl, Lang::En] {
+        if e1.state.lang != lang {
+            key(&mut e1, KeyCode::F(2));
+        }
+        key(&mut e1, KeyCode::F(1));
+        snapshot("entry_overview_help", lang, &screen_lines(&e1.state));
+        key(&mut e1, KeyCode::F(1));
+    }
+    key(&mut e1, KeyCode::F(2));
+    assert_eq!(e1.state.lang, Lang::Nl);
+    // Station 2 is typed here as its second entry: the PIN prompt says so.
+    select(&mut e1, 1);
+    key(&mut e1, KeyCode::Enter);
+    let text = screen_text(&e1.state);
+    assert!(text.contains("de 2e invoer van stembureau 2"), "{text}");
+    key(&mut e1, KeyCode::Esc);
+    overview(&e1);
 
     // E1 types its four stations (its own first entries) by keys.
     for s in 1..=STATIONS {
