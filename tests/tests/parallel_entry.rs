@@ -348,8 +348,9 @@ fn entry_appliance(
             "station {station}, entry {slot}:\n{s}"
         );
     }
-    for (i, &(station, _)) in mine.iter().enumerate() {
-        t.start_entry(station, 1, typist);
+    // Each typed as the entry the assignment gives it here (the heading says which).
+    for (i, &(station, slot)) in mine.iter().enumerate() {
+        t.start_entry(station, slot, typist);
         t.type_and_save(&papers[station as usize - 1], 0);
         t.wait_for(&format!("{} van 3 toegewezen stembureaus getypt", i + 1));
     }
