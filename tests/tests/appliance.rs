@@ -47,10 +47,6 @@ use tally_image::testbed::{BOOT_TIMEOUT, TestBed, build_musl_inits};
 
 const GSB_PASS: &str = "gemeente Juinen telt";
 
-fn boot(bed: &TestBed, stick: &Path, dir: &Path) -> Term {
-    Term::boot(bed, stick, dir)
-}
-
 /// Blank votes (F) of station `s`: 40 at station 2, more than 3 % of the votes cast, so the
 /// check W.201 warns and the coordinator must acknowledge it.
 fn blank(s: u32) -> u64 {
@@ -105,7 +101,7 @@ fn juinen_counted_on_the_appliance_with_a_power_cut_and_a_forged_definition() {
     let prepared = t0.elapsed();
 
     // 4. Boot 1.
-    let mut t = boot(&bed, &stick, &work.join("vm1"));
+    let mut t = Term::boot(&bed, &stick, &work.join("vm1"));
     let s = t.wait("the start screen", BOOT_TIMEOUT, |s| {
         s.contains("Wachtwoordzin van het stembureau")
     });
@@ -236,7 +232,7 @@ fn juinen_counted_on_the_appliance_with_a_power_cut_and_a_forged_definition() {
     drop(t);
 
     // 5. Boot 2, the same stick: the entry is back.
-    let mut t = boot(&bed, &stick, &work.join("vm2"));
+    let mut t = Term::boot(&bed, &stick, &work.join("vm2"));
     t.wait("the start screen", BOOT_TIMEOUT, |s| {
         s.contains("Wachtwoordzin van het stembureau")
     });

@@ -260,6 +260,9 @@ pub fn tail(s: &str, n: usize) -> String {
 pub struct Term {
     pub vm: Vm,
     pub screen: Screen,
+    /// The VM's folder: the kernel's log (`serial0.log`), and the terminal's output
+    /// (`console.txt`) when the VM stops or the test fails.
+    pub dir: PathBuf,
 }
 
 impl Term {
@@ -267,7 +270,15 @@ impl Term {
         Term {
             vm: bed.boot_stick(stick, dir).unwrap(),
             screen: Screen::new(),
+            dir: dir.to_path_buf(),
         }
+    }
+
+    /// Keeps what the terminal wrote in `console.txt`; its path.
+    fn keep_console(&mut self) -> PathBuf {
+        let path = self.dir.join("console.txt");
+        let _ = std::fs::write(&path, self.vm.console_text());
+        path
     }
 
     pub fn text(&mut self) -> String {
@@ -278,9 +289,12 @@ impl Term {
     /// Why the test stops: `what`, the screen and the tail of the kernel's log.
     pub fn fail(&mut self, what: &str) -> ! {
         let s = self.text();
+        let console = self.keep_console();
         panic!(
-            "{what}; screen:\n{s}\n--- serial0 (kernel log) tail ---\n{}",
-            tail(&self.vm.serial0(), 3000)
+            "{what}; screen:\n{s}\n--- serial0 (kernel log) tail ---\n{}\n--- (the whole terminal output: {}; the kernel log: {})",
+            tail(&self.vm.serial0(), 3000),
+            console.display(),
+            self.dir.join("serial0.log").display()
         );
     }
 
@@ -531,6 +545,7 @@ impl Term {
 
     /// The coordinator's power cut: QMP `quit`, what the guest wrote to its stick stays.
     pub fn power_off(mut self) {
+        self.keep_console();
         let _ = self.vm.qmp("quit", "");
         self.vm.wait_exit(Duration::from_secs(60)).unwrap();
     }
