@@ -308,6 +308,10 @@ impl Term {
             if !self.vm.running() {
                 self.fail(&format!("{what}: the VM stopped"));
             }
+            // The appliance's 256 MB: the kernel's OOM killer ends the test with its report.
+            if self.vm.serial0().contains("Out of memory") {
+                self.fail(&format!("{what}: the OOM killer ran"));
+            }
             if start.elapsed() > timeout {
                 self.fail(&format!(
                     "{what}: not on the screen after {:?}",
