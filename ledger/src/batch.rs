@@ -308,6 +308,18 @@ pub struct Parallel {
     pub discarded: BTreeSet<(u32, Slot, String, i64)>,
 }
 
+impl Parallel {
+    /// The coordinator took a station back to its start: the entries placed for it are
+    /// discarded (kept out of every later batch).
+    pub(crate) fn discard_placed(&mut self, station: u32) {
+        for slot in [Slot::First, Slot::Second] {
+            if let Some(gone) = self.placed.remove(&(station, slot)) {
+                self.discarded.insert(gone.key());
+            }
+        }
+    }
+}
+
 /// Why a batch is refused as a whole (nothing changes).
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum BatchError {
@@ -825,15 +837,7 @@ impl Tally {
             .and_then(|d| d.station(PollingStationNumber(station)))
             .map(|s| s.status.clone())
             .ok_or(EntryRefusal::NoSuchStation)?;
-        // Entries discarded by the coordinator are no longer in, and stay out.
-        if status.kind() == StatusKind::FirstEntryNotStarted {
-            for gone in [Slot::First, Slot::Second]
-                .into_iter()
-                .filter_map(|sl| self.parallel.placed.remove(&(station, sl)))
-            {
-                self.parallel.discarded.insert(gone.key());
-            }
-        }
+        // Entries discarded by the coordinator stay out (`Parallel::discard_placed`).
         if self.parallel.discarded.contains(&imported.key()) {
             return Err(EntryRefusal::Discarded);
         }
@@ -934,7 +938,11 @@ impl Tally {
                 if self.status(station) == Some(StatusKind::SecondEntryNotStarted)
                     && let Some(second) = self.parallel.held.remove(&station)
                 {
-                    self.place(&second, &shape).map_err(EntryRefusal::Core)?;
+                    if let Err(e) = self.place(&second, &shape) {
+                        // Not placed: it stays held, not lost.
+                        self.parallel.held.insert(station, second);
+                        return Err(EntryRefusal::Core(e));
+                    }
                     self.parallel.placed.insert((station, Slot::Second), second);
                 }
                 Ok(EntryOutcome::Placed)

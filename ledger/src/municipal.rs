@@ -738,6 +738,12 @@ impl Tally {
         let data = StationData::project(status, |slot| {
             cursors.get(&(station, slot)).copied().unwrap_or(0)
         });
+        // A station back at its start (both entries discarded, a first with errors
+        // discarded, a definitive station reopened) has no entry in: the imported entries
+        // it had are discarded, so a later batch cannot bring them back.
+        if data.status == Status::FirstEntryNotStarted {
+            self.parallel.discard_placed(station);
+        }
         self.stations.insert(station, data);
     }
 

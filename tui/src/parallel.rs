@@ -134,9 +134,7 @@ pub fn rows(tally: &Tally) -> Vec<Row> {
             let status = tally.status(n).unwrap_or(Status::FirstEntryNotStarted);
             let data = tally.stations.get(&n);
             let half = |slot: Slot| {
-                // Entries placed before a discard of both are no longer in.
-                let fresh = status != Status::FirstEntryNotStarted;
-                let placed = p.placed.get(&(n, slot)).filter(|_| fresh);
+                let placed = p.placed.get(&(n, slot));
                 let held = match slot {
                     Slot::Second => p.held.get(&n),
                     Slot::First => None,
