@@ -12,6 +12,7 @@ use tally_export::JournalMark;
 
 use tally_core::double_entry::Role;
 use tally_core::people::PersonId;
+use tally_ledger::batch::ParallelError;
 use tally_ledger::people::{People, PeopleRecord};
 
 use crate::form::{FieldId, FieldValue, Form};
@@ -491,6 +492,13 @@ impl Level for Municipal {
         vec![Effect::Level(MunicipalEffect::ImportBatch(medium))]
     }
 
+    /// The batch media list is opened from the progress screen (`I`): Esc goes back there.
+    fn import_left(state: &mut State) -> Vec<Effect> {
+        let back = state.level.progress.clone();
+        state.go(Screen::Progress(back));
+        Vec::new()
+    }
+
     fn kept_file(record: &Record) -> Option<String> {
         match record {
             Record::Parallel(tally_ledger::batch::ParallelRecord::BatchImported {
@@ -638,6 +646,8 @@ impl Level for Municipal {
             ApplyError::Session(
                 S::NotDefinitive(station) | S::AlreadyRequested(station) | S::NoRequest(station),
             ) => Refusal::with(Msg::NotInvestigable, &[], n(station)),
+            ApplyError::Parallel(ParallelError::Assign(e)) => crate::parallel::assign_refusal(e),
+            ApplyError::Parallel(ParallelError::Batch(e)) => crate::parallel::batch_refusal(e),
             _ => Refusal::with(Msg::StepRefused, &[&error.to_string()], ""),
         }
     }

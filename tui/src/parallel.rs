@@ -16,8 +16,8 @@ use ratatui::widgets::{Paragraph, Wrap};
 
 use tally_core::people::PersonId;
 use tally_ledger::batch::{
-    self, Assignment, BatchError, EntryOrigin, EntryOutcome, EntryRefusal, FormatError, Import,
-    ImportOutcome, ImportPolicy, ParallelRecord,
+    self, AssignError, Assignment, BatchError, EntryOrigin, EntryOutcome, EntryRefusal,
+    FormatError, Import, ImportOutcome, ImportPolicy, ParallelRecord,
 };
 use tally_ledger::municipal::{Record, Slot, Status, Tally};
 
@@ -506,6 +506,28 @@ pub fn batch_refusal(e: &BatchError) -> Refusal {
             "",
         ),
         other => Refusal::with(Msg::StepRefused, &[&other.to_string()], ""),
+    }
+}
+
+/// Why an assignment is refused, in the catalogue's words.
+pub fn assign_refusal(e: &AssignError) -> Refusal {
+    match e {
+        AssignError::NoElection => Refusal::with(Msg::AssignNoElection, &[], ""),
+        AssignError::NoSuchStation(station) => {
+            Refusal::with(Msg::AssignNoStation, &[&station.to_string()], "")
+        }
+        AssignError::NotAnAppliance(appliance) => {
+            Refusal::with(Msg::AssignNotAppliance, &[&ascii(appliance)], "")
+        }
+        AssignError::EntryIn {
+            station,
+            slot,
+            appliance,
+        } => Refusal::with(
+            Msg::AssignEntryIn,
+            &[&station.to_string(), &slot.number().to_string(), appliance],
+            "",
+        ),
     }
 }
 

@@ -868,6 +868,13 @@ catalogue! {
     BatchOtherSigner => "de batch zegt van invoerapparaat {0} te zijn, maar {1} heeft hem ondertekend", "the batch says it is of entry appliance {0}, but {1} signed it";
     /// {0} station, {1} entry.
     BatchTwice => "stembureau {0}, {1}e invoer staat twee keer in de batch", "polling station {0}, entry {1} is in the batch twice";
+    AssignNoElection => "Toewijzen kan pas als de verkiezing is ingelezen.", "Assigning needs the election to be loaded first.";
+    /// {0} station.
+    AssignNoStation => "Stembureau {0} hoort niet bij deze verkiezing; er is niets toegewezen.", "Polling station {0} is not of this election; nothing was assigned.";
+    /// {0} the appliance named.
+    AssignNotAppliance => "{0} is geen invoerapparaat van deze gemeente; er is niets toegewezen.", "{0} is not an entry appliance of this municipality; nothing was assigned.";
+    /// {0} station, {1} entry, {2} the appliance whose entry is in.
+    AssignEntryIn => "Stembureau {0}, {1}e invoer: de invoer van {2} is al binnen; er is niets toegewezen.", "Polling station {0}, entry {1}: the entry of {2} is in already; nothing was assigned.";
     /// An entry's slot: {0} 1 or 2.
     SlotShort => "{0}e", "#{0}";
     /// The entries shown of an imported batch: {0} first, {1} last, {2} how many.

@@ -406,6 +406,9 @@ fn the_coordinator_assigns_imports_and_counts_thirty_stations_from_three_applian
     snap_both(&mut r, "forged_refused");
     assert_eq!(r.state.ledger, before);
     assert_eq!(r.state.journal_head.unwrap().seq, records);
+    // Esc on the batch media list goes back where `I` was pressed: the progress screen.
+    key(&mut r, KeyCode::Esc);
+    progress_screen(&r);
 
     // A restart in the middle: the same ledger (the kept batch file read on replay).
     drop(r);
