@@ -51,6 +51,9 @@ pub struct Progress {
     pub selected: usize,
     /// A number being typed.
     pub prompt: Option<Prompt>,
+    /// Imports allow a station's two entries from one appliance (`A` switches; off by
+    /// default and after a restart: each import records the policy it used).
+    pub same_appliance: bool,
 }
 
 /// What an imported batch did, shown per entry.
@@ -394,6 +397,18 @@ pub fn progress_key(state: &mut State, key: KeyEvent, mut screen: Progress) -> V
                 }
                 Vec::new()
             }
+            KeyCode::Char('a' | 'A') => {
+                screen.same_appliance = !screen.same_appliance;
+                state.info(
+                    if screen.same_appliance {
+                        Msg::SameApplianceOn
+                    } else {
+                        Msg::SameApplianceOff
+                    },
+                    &[],
+                );
+                Vec::new()
+            }
             KeyCode::Char('i' | 'I') => {
                 state.level.progress = screen;
                 return state.media(Purpose::Import);
@@ -437,7 +452,9 @@ pub fn import(ctx: &mut Ctx<'_, crate::app::Municipal>, medium: &Medium) -> Vec<
         &ctx.state.ledger,
         &verified.signer,
         &verified.bytes,
-        ImportPolicy::default(),
+        ImportPolicy {
+            same_appliance_allowed: ctx.state.level.progress.same_appliance,
+        },
         by,
         0,
     );
@@ -691,6 +708,9 @@ pub fn draw_progress(state: &State, screen: &Progress, frame: &mut Frame, area: 
     };
     if let Some(p) = prompt {
         head.push(Line::styled(p, WARN));
+    }
+    if screen.same_appliance {
+        head.push(Line::styled(Msg::SameApplianceShown.text(lang), WARN));
     }
     let mut lines: Vec<Line> = vec![Line::styled(Msg::ProgressAppliances.text(lang), BOLD)];
     if appliances.is_empty() {

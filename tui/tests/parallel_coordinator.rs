@@ -417,7 +417,19 @@ fn the_coordinator_assigns_imports_and_counts_thirty_stations_from_three_applian
     assert_eq!(r.state.ledger, before);
     key(&mut r, KeyCode::Char('p'));
     sign_in(&mut r, COORDINATOR);
-    progress_screen(&r);
+    // Off after the restart; A switches "both entries from one appliance" on (said, and
+    // shown above the list while on) and off again.
+    assert!(!progress_screen(&r).same_appliance);
+    key(&mut r, KeyCode::Char('a'));
+    assert!(progress_screen(&r).same_appliance);
+    let text = screen_text(&r.state);
+    assert!(
+        text.contains("beide invoeren van een apparaat toegestaan"),
+        "{text}"
+    );
+    key(&mut r, KeyCode::Char('a'));
+    assert!(!progress_screen(&r).same_appliance);
+    assert!(!screen_text(&r.state).contains("toegestaan (A zet uit)"));
 
     // E1 and E3: every station placed and compared; E1 again: said, nothing changed.
     import(&mut r, &batches[0].0);
