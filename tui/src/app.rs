@@ -756,6 +756,12 @@ fn on_key(state: &mut State, key: KeyEvent) -> Vec<Effect> {
                             return Vec::new();
                         }
                     };
+                    if let Err(ApplyError::TypistNotHere { typist, .. }) =
+                        state.ledger.typist(station, slot)
+                    {
+                        state.error(Refusal::with(Msg::TypistNotHere, &[&typist], ""));
+                        return Vec::new();
+                    }
                     let (only, except) = state.ledger.entry_typists(station, slot);
                     state.pin(Guard {
                         role: Role::Typist,

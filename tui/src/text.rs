@@ -871,6 +871,8 @@ catalogue! {
     BatchOtherSigner => "de batch zegt van invoerapparaat {0} te zijn, maar {1} heeft hem ondertekend", "the batch says it is of entry appliance {0}, but {1} signed it";
     /// {0} station, {1} entry.
     BatchTwice => "stembureau {0}, {1}e invoer staat twee keer in de batch", "polling station {0}, entry {1} is in the batch twice";
+    /// {0} the typist's name.
+    TypistNotHere => "Deze invoer is van {0}, getypt op een invoerapparaat. Registreer {0} op dit apparaat (F9) om verder te typen.", "This entry is {0}'s, typed on an entry appliance. Register {0} on this appliance (F9) to type on.";
     AssignNoElection => "Toewijzen kan pas als de verkiezing is ingelezen.", "Assigning needs the election to be loaded first.";
     /// {0} station.
     AssignNoStation => "Stembureau {0} hoort niet bij deze verkiezing; er is niets toegewezen.", "Polling station {0} is not of this election; nothing was assigned.";
