@@ -12,7 +12,10 @@
 //!   signature and the signer's role were checked by the caller; this checks body,
 //!   election, signer and assignment, and says per entry what happens (placed, reconciled,
 //!   refused and why) before anything is journaled.
-//! - [`entry_batch`]: the batch an entry appliance exports from its own ledger.
+//! - [`entry_batch`]: the batch an entry appliance exports from its own ledger; the
+//!   assignment it types by is journaled there ([`ParallelRecord::AssignmentLoaded`],
+//!   checked by [`check_assignment`]), and so is every batch it wrote
+//!   ([`ParallelRecord::BatchWritten`]).
 //!
 //! What it must not do: read media or check signatures (the caller did), word messages
 //! (errors are typed), or compare entries itself (the core's double entry does, once the
@@ -250,6 +253,185 @@ pub enum ParallelRecord {
         /// When.
         at: i64,
     },
+    /// On an entry appliance: a verified assignment medium was read (signed by the body's
+    /// GSB); it replaces the one loaded before. Checked by [`check_assignment`].
+    AssignmentLoaded {
+        /// The assignment, as the medium's file gives it.
+        assignment: EntryAssignment,
+        /// This entry appliance (its certificate's identifier, `0042-E3`).
+        appliance: String,
+        /// SHA-256 of the assignment file (hex).
+        sha256: String,
+        /// When the medium was signed (seconds since 1970): an older one is refused.
+        signed_at: i64,
+        /// When it was read.
+        at: i64,
+    },
+    /// On an entry appliance: a signed entry batch was written to a stick.
+    BatchWritten {
+        /// Where (the folder).
+        path: String,
+        /// SHA-256 of the batch file (hex).
+        sha256: String,
+        /// How many entries it holds.
+        entries: usize,
+        /// The coordinator whose PIN had it written.
+        by: PersonId,
+        /// When.
+        at: i64,
+    },
+}
+
+/// The assignment an entry appliance types by (the last one read).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct LoadedAssignment {
+    /// The assignment.
+    pub assignment: EntryAssignment,
+    /// This entry appliance.
+    pub appliance: String,
+    /// SHA-256 of the assignment file (hex).
+    pub sha256: String,
+    /// When the medium was signed (seconds since 1970).
+    pub signed_at: i64,
+    /// When it was read (milliseconds since 1970).
+    pub at: i64,
+}
+
+impl LoadedAssignment {
+    /// The slot of `station` assigned to this appliance, if any.
+    pub fn slot_of(&self, station: u32) -> Option<Slot> {
+        self.assignment
+            .assignments
+            .iter()
+            .find(|a| a.station == station && a.appliance == self.appliance)
+            .map(|a| a.slot)
+    }
+
+    /// The appliances `station` is assigned to now (first, then second entry).
+    pub fn appliances_of(&self, station: u32) -> Vec<&str> {
+        let mut out: Vec<(Slot, &str)> = self
+            .assignment
+            .assignments
+            .iter()
+            .filter(|a| a.station == station)
+            .map(|a| (a.slot, a.appliance.as_str()))
+            .collect();
+        out.sort_by_key(|(slot, _)| slot.number());
+        out.into_iter().map(|(_, a)| a).collect()
+    }
+}
+
+/// A batch an entry appliance wrote.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct WrittenBatch {
+    /// Where.
+    pub path: String,
+    /// SHA-256 of the batch file (hex).
+    pub sha256: String,
+    /// How many entries.
+    pub entries: usize,
+    /// When (milliseconds since 1970).
+    pub at: i64,
+}
+
+/// Why an entry appliance does not take an assignment (nothing changes).
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum LoadError {
+    /// The file is not an assignment.
+    #[error(transparent)]
+    Format(#[from] FormatError),
+    /// No election is loaded.
+    #[error("no election is loaded")]
+    NoElection,
+    /// Of another election.
+    #[error("the assignment is of election {assignment}, this appliance counts {loaded}")]
+    OtherElection {
+        /// The assignment's.
+        assignment: String,
+        /// The loaded one.
+        loaded: String,
+    },
+    /// Of another body (or this appliance is not one of the body's).
+    #[error("the assignment is of body {assignment}, this appliance is {appliance}")]
+    OtherBody {
+        /// The assignment's body.
+        assignment: String,
+        /// This appliance.
+        appliance: String,
+    },
+    /// A station not in the election.
+    #[error("polling station {0} is not in this election")]
+    NoSuchStation(u32),
+    /// An entry assigned to something that is not an entry appliance of the body.
+    #[error("{0:?} is not an entry appliance of this body")]
+    NotAnAppliance(String),
+    /// A station's entry twice, or both of a station's entries on this appliance.
+    #[error("polling station {0} is assigned twice, or both its entries to this appliance")]
+    Twice(u32),
+    /// Signed before the assignment loaded now.
+    #[error("the assignment was signed at {offered}, before the one loaded ({loaded})")]
+    Older {
+        /// The loaded one's signing time (seconds since 1970).
+        loaded: i64,
+        /// The offered one's.
+        offered: i64,
+    },
+}
+
+/// Whether an entry appliance `appliance` with ledger `tally` takes `assignment` signed at
+/// `signed_at` (seconds): of its election and body, every station in the election, every
+/// entry to an entry appliance of the body, no station's entry twice and never both of a station's entries on it, not older than the
+/// assignment loaded.
+///
+/// # Errors
+/// See [`LoadError`].
+pub fn check_assignment(
+    tally: &Tally,
+    assignment: &EntryAssignment,
+    appliance: &str,
+    signed_at: i64,
+) -> Result<(), LoadError> {
+    let info = &tally.election.as_ref().ok_or(LoadError::NoElection)?.info;
+    if assignment.election != info.id.0 {
+        return Err(LoadError::OtherElection {
+            assignment: assignment.election.clone(),
+            loaded: info.id.0.clone(),
+        });
+    }
+    let body = &info.municipality_code.0;
+    if assignment.body != *body || !is_appliance_of(appliance, body) {
+        return Err(LoadError::OtherBody {
+            assignment: assignment.body.clone(),
+            appliance: appliance.to_owned(),
+        });
+    }
+    let mut seen = BTreeSet::new();
+    let mut mine = BTreeSet::new();
+    for a in &assignment.assignments {
+        if !info.stations.iter().any(|s| s.number.0 == a.station) {
+            return Err(LoadError::NoSuchStation(a.station));
+        }
+        // Also bounds the record's size: a station's two entries, each a short name.
+        if !is_appliance_of(&a.appliance, body) {
+            return Err(LoadError::NotAnAppliance(
+                a.appliance.chars().take(40).collect(),
+            ));
+        }
+        if !seen.insert((a.station, a.slot))
+            || (a.appliance == appliance && !mine.insert(a.station))
+        {
+            return Err(LoadError::Twice(a.station));
+        }
+    }
+    if let Some(loaded) = &tally.parallel.loaded
+        && signed_at < loaded.signed_at
+    {
+        return Err(LoadError::Older {
+            loaded: loaded.signed_at,
+            offered: signed_at,
+        });
+    }
+    Ok(())
 }
 
 /// Where an entry the coordinator holds came from.
@@ -306,6 +488,10 @@ pub struct Parallel {
     /// Entries the coordinator discarded: never placed again (an appliance's later batch
     /// holds them still).
     pub discarded: BTreeSet<(u32, Slot, String, i64)>,
+    /// On an entry appliance: the assignment it types by.
+    pub loaded: Option<LoadedAssignment>,
+    /// On an entry appliance: the batches it wrote, oldest first.
+    pub written: Vec<WrittenBatch>,
 }
 
 impl Parallel {
@@ -512,6 +698,9 @@ pub enum ParallelError {
     /// A batch refused.
     #[error(transparent)]
     Batch(#[from] BatchError),
+    /// An assignment not taken by an entry appliance.
+    #[error(transparent)]
+    Load(#[from] LoadError),
 }
 
 /// Whether `appliance` names an entry appliance of `body`: `<body>-E<n>`, n from 1 to 999.
@@ -728,6 +917,39 @@ impl Tally {
                 }
                 self.import_batch(sha256, &batch, *policy)
                     .map_err(ParallelError::from)?;
+            }
+            ParallelRecord::AssignmentLoaded {
+                assignment,
+                appliance,
+                sha256,
+                signed_at,
+                at,
+            } => {
+                check_assignment(self, assignment, appliance, *signed_at)
+                    .map_err(ParallelError::from)?;
+                self.parallel.loaded = Some(LoadedAssignment {
+                    assignment: assignment.clone(),
+                    appliance: appliance.clone(),
+                    sha256: sha256.clone(),
+                    signed_at: *signed_at,
+                    at: *at,
+                });
+            }
+            ParallelRecord::BatchWritten {
+                path,
+                sha256,
+                entries,
+                by,
+                at,
+            } => {
+                // Written after a coordinator's PIN.
+                self.coordinator_may(*by)?;
+                self.parallel.written.push(WrittenBatch {
+                    path: path.clone(),
+                    sha256: sha256.clone(),
+                    entries: *entries,
+                    at: *at,
+                });
             }
         }
         Ok(())

@@ -239,7 +239,9 @@ impl Record {
             | Record::InvestigationConcluded { at, .. }
             | Record::Parallel(
                 crate::batch::ParallelRecord::Assigned { at, .. }
-                | crate::batch::ParallelRecord::BatchImported { at, .. },
+                | crate::batch::ParallelRecord::BatchImported { at, .. }
+                | crate::batch::ParallelRecord::AssignmentLoaded { at, .. }
+                | crate::batch::ParallelRecord::BatchWritten { at, .. },
             ) => *at = now,
             _ => {}
         }
@@ -1246,6 +1248,31 @@ impl crate::persist::Ledger for Tally {
                 "batch_imported",
                 name(by),
                 format!("entry batch of {appliance} ({entries} entries) imported: {sha256}"),
+            ),
+            Record::Parallel(crate::batch::ParallelRecord::AssignmentLoaded {
+                assignment,
+                appliance,
+                sha256,
+                ..
+            }) => RecordLine::new(
+                "assignment_loaded",
+                None,
+                format!(
+                    "assignment read: {} entries for {appliance} of {}: {sha256}",
+                    assignment.of(appliance).len(),
+                    assignment.assignments.len()
+                ),
+            ),
+            Record::Parallel(crate::batch::ParallelRecord::BatchWritten {
+                path,
+                sha256,
+                entries,
+                by,
+                ..
+            }) => RecordLine::new(
+                "batch_written",
+                name(by),
+                format!("entry batch of {entries} entries written to {path}: {sha256}"),
             ),
             _ => return None,
         })

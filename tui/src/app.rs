@@ -15,6 +15,7 @@ use tally_core::people::PersonId;
 use tally_ledger::batch::ParallelError;
 use tally_ledger::people::{People, PeopleRecord};
 
+use crate::entry_mode::{BatchDone, VerifiedAssignment};
 use crate::form::{FieldId, FieldValue, Form};
 use crate::parallel::{BatchShown, Progress, VerifiedBatch};
 use crate::services::{ExportDone, Medium, Refusal, VerifiedDefinition};
@@ -80,6 +81,29 @@ pub trait MunicipalServices {
         ))
     }
 
+    /// On an entry appliance: verifies an assignment medium (root, certificate, signature,
+    /// files, kind `entry-assignment`, election, signed by this body's GSB) and gives its file.
+    fn verify_assignment(&mut self, medium: &Medium) -> Result<VerifiedAssignment, Refusal> {
+        let _ = medium;
+        Err(Refusal::with(Msg::RefusedOther, &[], "no assignments here"))
+    }
+
+    /// On an entry appliance `appliance`: writes the signed entry batch (`entry-batch`) of
+    /// every complete entry the loaded assignment gives it.
+    fn export_batch(
+        &mut self,
+        tally: &Tally,
+        journal: Option<JournalMark>,
+        appliance: &str,
+    ) -> Result<BatchDone, Refusal> {
+        let _ = (tally, journal, appliance);
+        Err(Refusal::with(
+            Msg::ExportNotMade,
+            &[],
+            "no entry batches here",
+        ))
+    }
+
     /// Writes the progress overview (PDF) as a signed medium (`progress-overview`).
     fn progress_report(
         &mut self,
@@ -130,6 +154,8 @@ pub enum MunicipalAct {
     },
     /// Parallel entry: the progress, assignments, batches (a coordinator's PIN).
     Progress,
+    /// On an entry appliance: write the signed entry batch (a coordinator's PIN).
+    ExportBatch,
 }
 
 /// The municipal level's own effects.
@@ -143,6 +169,10 @@ pub enum MunicipalEffect {
     ExportAssignment,
     /// Write the progress overview (PDF), signed.
     ProgressReport,
+    /// On an entry appliance: verify, check and journal the assignment on the medium.
+    ReadAssignment(Medium),
+    /// On an entry appliance: write the signed entry batch.
+    ExportBatch,
 }
 
 /// The outcomes of the municipal level's effects.
@@ -156,6 +186,11 @@ pub enum MunicipalEvent {
     AssignmentExported(Result<ExportDone, Refusal>),
     /// The progress overview written, or why not.
     ProgressWritten(Result<ExportDone, Refusal>),
+    /// On an entry appliance: the assignment read (how many stations it gives here), the
+    /// same read before (`None`), or why not (nothing changed).
+    AssignmentDone(Result<Option<usize>, Refusal>),
+    /// On an entry appliance: the batch written, or why not.
+    BatchExported(Result<BatchDone, Refusal>),
 }
 
 /// The municipal level's screens.
@@ -248,8 +283,11 @@ pub struct Extra {
     pub progress: Progress,
 }
 
-/// The station numbers in overview order.
+/// The station numbers in overview order (on an entry appliance: those it lists).
 pub fn station_numbers(state: &State) -> Vec<u32> {
+    if crate::entry_mode::appliance(state).is_some() {
+        return crate::entry_mode::stations(state);
+    }
     state.ledger.stations.keys().copied().collect()
 }
 
@@ -379,7 +417,21 @@ impl Level for Municipal {
     }
 
     fn resume(state: &State) -> Screen {
-        screen_for(state, state.ledger.place.unwrap_or(Place::Overview))
+        let place = match state.ledger.place {
+            // On an entry appliance, an entry of a station assigned elsewhere since is not
+            // opened again.
+            Some(Place::Entry { station, .. })
+                if crate::entry_mode::appliance(state).is_some()
+                    && !matches!(
+                        crate::entry_mode::here(state, station),
+                        Some(crate::entry_mode::Here::Assigned(_))
+                    ) =>
+            {
+                Place::Overview
+            }
+            place => place.unwrap_or(Place::Overview),
+        };
+        screen_for(state, place)
     }
 
     fn key(state: &mut State, key: KeyEvent) -> Vec<Effect> {
@@ -451,6 +503,11 @@ impl Level for Municipal {
                 state.go(Screen::Progress(screen));
                 Vec::new()
             }
+            MunicipalAct::ExportBatch => {
+                let screen = screen_for(state, Place::Overview);
+                state.go(screen);
+                vec![Effect::Level(MunicipalEffect::ExportBatch)]
+            }
             // The coordinator's forms beside the entries.
             act => {
                 if let Some(form) = SessionForm::of(act) {
@@ -465,9 +522,10 @@ impl Level for Municipal {
         screen_for(state, Place::Overview)
     }
 
-    fn act_text(_state: &State, act: &MunicipalAct, lang: Lang) -> String {
+    fn act_text(state: &State, act: &MunicipalAct, lang: Lang) -> String {
         match act {
             MunicipalAct::Entry { station, slot } => {
+                let slot = crate::entry_mode::named_slot(state, *station, *slot);
                 Msg::ActEntry.fill(lang, &[&station.to_string(), &slot.number().to_string()])
             }
             MunicipalAct::Coordinate { station } => {
@@ -484,16 +542,24 @@ impl Level for Municipal {
                 Msg::ActConclude.fill(lang, &[&station.to_string()])
             }
             MunicipalAct::Progress => Msg::ActProgress.text(lang).to_owned(),
+            MunicipalAct::ExportBatch => Msg::ActExportBatch.text(lang).to_owned(),
         }
     }
 
     fn import_chosen(state: &mut State, medium: Medium) -> Vec<Effect> {
-        let _ = state;
+        // An entry appliance reads an assignment; the coordinating GSB imports batches.
+        if crate::entry_mode::appliance(state).is_some() {
+            return vec![Effect::Level(MunicipalEffect::ReadAssignment(medium))];
+        }
         vec![Effect::Level(MunicipalEffect::ImportBatch(medium))]
     }
 
-    /// The batch media list is opened from the progress screen (`I`): Esc goes back there.
+    /// The coordinator's batch media list is opened from the progress screen (`I`): Esc
+    /// goes back there; an entry appliance's assignment list, from the overview.
     fn import_left(state: &mut State) -> Vec<Effect> {
+        if crate::entry_mode::appliance(state).is_some() {
+            return state.resume();
+        }
         let back = state.level.progress.clone();
         state.go(Screen::Progress(back));
         Vec::new()
@@ -544,7 +610,7 @@ impl Level for Municipal {
                     .unwrap_or_default(),
                 path: report.path,
             })],
-            MunicipalEvent::Exported(Err(r)) => {
+            MunicipalEvent::Exported(Err(r)) | MunicipalEvent::BatchExported(Err(r)) => {
                 // A refusal that already says the export failed is shown as it is.
                 if matches!(
                     r.msg,
@@ -558,6 +624,25 @@ impl Level for Municipal {
                     state.error(r);
                 } else {
                     state.refused(Msg::ExportFailed, r);
+                }
+                Vec::new()
+            }
+            MunicipalEvent::BatchExported(Ok(done)) => {
+                vec![crate::entry_mode::written(done, state.signed_in)]
+            }
+            MunicipalEvent::AssignmentDone(Ok(read)) => {
+                let screen = screen_for(state, Place::Overview);
+                state.go(screen);
+                match read {
+                    Some(n) => state.info(Msg::AssignmentRead, &[&n.to_string()]),
+                    None => state.info(Msg::AssignmentSame, &[]),
+                }
+                Vec::new()
+            }
+            MunicipalEvent::AssignmentDone(Err(r)) => {
+                match &mut state.screen {
+                    shell::Screen::Media(list) => list.error = Some(r),
+                    _ => state.error(r),
                 }
                 Vec::new()
             }
@@ -618,6 +703,11 @@ impl Level for Municipal {
             Record::InvestigationConcluded { station, .. } => {
                 state.info(Msg::ConclusionRecorded, &[&station.to_string()]);
             }
+            Record::Parallel(tally_ledger::batch::ParallelRecord::BatchWritten {
+                path,
+                entries,
+                ..
+            }) => state.info(Msg::BatchWrittenNote, &[&entries.to_string(), path]),
             Record::ElectionLoaded { .. }
             | Record::EntryStarted { .. }
             | Record::People(_)
@@ -683,6 +773,10 @@ impl Level for Municipal {
                     .progress_report(&ctx.state.ledger, journal);
                 vec![shell::Event::Level(MunicipalEvent::ProgressWritten(result))]
             }
+            MunicipalEffect::ReadAssignment(medium) => {
+                crate::entry_mode::read_assignment(ctx, &medium)
+            }
+            MunicipalEffect::ExportBatch => crate::entry_mode::export_batch(ctx),
         }
     }
 
@@ -707,8 +801,11 @@ impl Level for Municipal {
         crate::view::keys(state, screen)
     }
 
-    fn help(_state: &State, screen: &Screen) -> Msg {
+    fn help(state: &State, screen: &Screen) -> Msg {
         match screen {
+            Screen::Overview { .. } if crate::entry_mode::appliance(state).is_some() => {
+                Msg::HelpOverviewEntry
+            }
             Screen::Overview { .. } => Msg::HelpOverview,
             Screen::Entry { .. } | Screen::Finish { .. } => Msg::HelpEntry,
             Screen::Coordinator { .. } | Screen::Confirm { .. } => Msg::HelpCoordinator,
@@ -731,10 +828,16 @@ impl Level for Municipal {
 
 fn on_key(state: &mut State, key: KeyEvent) -> Vec<Effect> {
     let lang = state.lang;
+    let entry_appliance = crate::entry_mode::appliance(state).is_some();
     let shell::Screen::Level(screen) = &mut state.screen else {
         return Vec::new();
     };
     match screen {
+        // An entry appliance's overview: its own keys (the same screen).
+        Screen::Overview { selected } if entry_appliance => {
+            let selected = *selected;
+            crate::entry_mode::overview_key(state, key, selected)
+        }
         Screen::Overview { selected } => {
             let stations = state.ledger.stations.keys().copied().collect::<Vec<_>>();
             if shell::scroll(selected, key.code, false, stations.len().saturating_sub(1)) {

@@ -26,6 +26,7 @@ use tally_ledger::municipal::Tally;
 use tally_signing::{ContentKind, VerifiedMedium};
 
 use crate::app::{Municipal, MunicipalServices};
+use crate::entry_mode::{BatchDone, VerifiedAssignment};
 use crate::parallel::{self, VerifiedBatch};
 use crate::services::{
     DefinitionMedium, ExportDone, Folder, FolderLevel, Medium, Refusal, Services,
@@ -78,7 +79,8 @@ impl DefinitionMedium for GsbMedium {
             .iter()
             .map(|f| (f.name.as_str(), f.bytes.as_slice()))
             .collect();
-        let read = medium::municipal(&files, body.certificate.identifier())?;
+        // An entry appliance (`0042-E3`) loads its municipality's definition.
+        let read = medium::municipal(&files, body.certificate.body())?;
         let sha = |i: usize| verified.files.get(i).map(|f| hex::encode(f.sha256));
         let signer = verified.signer();
         let lists = verified.files.get(read.lists_230b);
@@ -172,6 +174,91 @@ impl MunicipalServices for FolderServices {
 
     fn keep_batch(&mut self, sha256: &str, bytes: &[u8]) -> Result<(), Refusal> {
         Ok(self.body.keep_file(sha256, bytes)?)
+    }
+
+    fn verify_assignment(&mut self, medium: &Medium) -> Result<VerifiedAssignment, Refusal> {
+        let verified =
+            self.body
+                .on_stick(&medium.stick, &medium.folder, |body, stick, audit| {
+                    let mut options = VerifyOptions::new(&body.root, Timestamp::now());
+                    options.expected_kind = Some(ContentKind::EntryAssignment);
+                    options.expected_election = Some(body.certificate.election());
+                    // Signed by this body's coordinating GSB, no other.
+                    options.expected_signer = Some(body.certificate.body());
+                    Body::verify(stick, &medium.folder, &options, audit).map_err(Refusal::from)
+                })?;
+        let signed_at = verified.manifest.created.0;
+        let file = verified
+            .files
+            .into_iter()
+            .find(|f| f.name == batch::ASSIGNMENT_FILE)
+            .ok_or_else(|| {
+                Refusal::said(
+                    Msg::AssignmentRefused,
+                    vec![Refusal::with(Msg::AssignmentNoFile, &[], "").into()],
+                )
+            })?;
+        Ok(VerifiedAssignment {
+            sha256: hex::encode(file.sha256),
+            bytes: file.bytes,
+            signed_at,
+        })
+    }
+
+    fn export_batch(
+        &mut self,
+        tally: &Tally,
+        journal: Option<JournalMark>,
+        appliance: &str,
+    ) -> Result<BatchDone, Refusal> {
+        let (Some(loaded), Some(election)) = (&tally.parallel.loaded, &tally.election) else {
+            return Err(Refusal::with(Msg::NoAssignmentYet, &[], ""));
+        };
+        let make = |seconds: i64, journal: Option<&JournalMark>| {
+            let head = journal.map_or_else(
+                || batch::JournalHead {
+                    records: 0,
+                    head: "0".repeat(64),
+                },
+                |j| batch::JournalHead {
+                    records: j.records,
+                    head: j.head.to_hex(),
+                },
+            );
+            batch::entry_batch(tally, &loaded.assignment, appliance, head, seconds * 1000)
+        };
+        // What it holds does not depend on the moment.
+        let entries = make(0, None).map_or(0, |b| b.entries.len());
+        if entries == 0 {
+            return Err(Refusal::with(Msg::NothingToExportYet, &[], ""));
+        }
+        let done = self.body.export(
+            ContentKind::EntryBatch,
+            &election.info.id.0,
+            journal,
+            // The batch of `created`'s moment: the same entries at a kept moment give the
+            // same file, so another stick gets the kept medium byte for byte.
+            &|created| {
+                let seconds = Timestamp::parse(&format!("{}Z", created.eml)).map_or(0, |t| t.0);
+                let batch =
+                    make(seconds, created.journal.as_ref()).ok_or(ExportError::Incomplete)?;
+                Ok(vec![ExportFile {
+                    name: batch::BATCH_FILE.to_owned(),
+                    bytes: batch.to_bytes(),
+                }])
+            },
+        )?;
+        let sha256 = done
+            .files
+            .iter()
+            .find(|(name, _)| name == batch::BATCH_FILE)
+            .map(|(_, sha)| sha.clone())
+            .unwrap_or_default();
+        Ok(BatchDone {
+            done,
+            sha256,
+            entries,
+        })
     }
 
     fn export_assignment(

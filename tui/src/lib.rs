@@ -15,6 +15,7 @@
 //! `tally-signing` crates' job; this crate only drives them.
 
 pub mod app;
+pub mod entry_mode;
 pub mod folder;
 pub mod form;
 pub mod hash_groups;

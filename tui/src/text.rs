@@ -817,6 +817,70 @@ catalogue! {
     JournalFailedNothingChanged => "Het logboek kan niet worden geschreven: {0}. Niets is veranderd.", "The journal cannot be written: {0}. Nothing changed.";
     StepRefused => "Niet mogelijk: {0}", "Not possible: {0}";
 
+    // ---- parallel entry: the entry appliance's mode (docs/parallel-entry.md) ----
+    /// The overview's title on an entry appliance.
+    EntryOverviewTitle => "Invoerapparaat: toegewezen stembureaus", "Entry appliance: assigned polling stations";
+    /// The overview before an assignment is read.
+    NoAssignmentYet => "Nog geen toewijzing ingelezen.", "No assignment read yet.";
+    /// The line below it: the key.
+    NoAssignmentKey => "Druk I om de ondertekende toewijzing van het coordinerende GSB in te lezen.", "Press I to read the signed assignment of the coordinating GSB.";
+    /// The overview's last column on an entry appliance.
+    ColEntry => "Invoer", "Entry";
+    /// The overview's line when this appliance has nothing: {0} the appliance.
+    NothingAssignedHere => "De toewijzing geeft {0} geen stembureaus.", "The assignment gives {0} no polling stations.";
+    /// {0} typed, {1} assigned.
+    EntryProgressLine => "{0} van {1} toegewezen stembureaus getypt", "{0} of {1} assigned polling stations typed";
+    /// {0} entries, {1} time.
+    LastBatchLine => "Laatste batch: {0} invoeren, om {1}", "Last batch: {0} entries, at {1}";
+    NoBatchYet => "Nog geen batch geschreven.", "No batch written yet.";
+    /// The slot column: {0} 1 or 2.
+    EntrySlotCol => "{0}e invoer", "entry {0}";
+    /// A station typed here and since assigned elsewhere: its state.
+    StAway => "niet meer hier", "assigned away";
+    /// Its entry column: {0} the appliances now (`E2, E3`, or -).
+    ReassignedAway => "nu {0}", "now {0}";
+    /// State on an entry appliance: saved as complete.
+    StTyped => "getypt", "typed";
+    /// State on an entry appliance: saved with errors (the coordinator decides).
+    StTypedErrors => "getypt, fouten", "typed, errors";
+    KeyReadAssignment => "I toewijzing", "I assignment";
+    KeyExportBatch => "E batch", "E batch";
+    /// {0} station, {1} the appliances it is assigned to (or -).
+    NotAssignedHere => "Stembureau {0} is niet aan dit invoerapparaat toegewezen (wel aan: {1}).", "Polling station {0} is not assigned to this entry appliance (it is to: {1}).";
+    /// A key of the coordinating appliance pressed on an entry appliance.
+    NotOnEntryAppliance => "Dat doet het coordinerende GSB, niet een invoerapparaat: hier typt u alleen de toegewezen stembureaus en schrijft u batches (E).", "The coordinating GSB does that, not an entry appliance: here you only type the assigned polling stations and write batches (E).";
+    NothingToExportYet => "Er is nog geen invoer klaar om in een batch te schrijven.", "No entry is complete yet to write in a batch.";
+    /// What the coordinator's PIN opens on an entry appliance.
+    ActExportBatch => "een ondertekende invoerbatch naar de stick schrijven", "writing a signed entry batch to the stick";
+    /// {0} entries, {1} where.
+    BatchWrittenNote => "Invoerbatch ({0} invoeren) ondertekend, geschreven en gecontroleerd: {1}. Haal de stick eruit en breng hem naar het coordinerende GSB.", "Entry batch ({0} entries) signed, written and checked: {1}. Remove the stick and take it to the coordinating GSB.";
+    /// {0} stations assigned here.
+    AssignmentRead => "Toewijzing ingelezen: {0} stembureaus voor dit invoerapparaat.", "Assignment read: {0} polling stations for this entry appliance.";
+    AssignmentSame => "Deze toewijzing is al ingelezen; er is niets veranderd.", "This assignment was read already; nothing changed.";
+    /// The media list's first line on an entry appliance.
+    MediaAssignmentTitle => "Kies de toewijzing om in te lezen (van het coordinerende GSB)", "Choose the assignment to read (of the coordinating GSB)";
+    /// The header's title then.
+    MediaAssignmentHeader => "Toewijzing inlezen", "Read the assignment";
+    /// {0} why.
+    AssignmentRefused => "Toewijzing geweigerd, er is niets veranderd: {0}", "Assignment refused, nothing changed: {0}";
+    AssignmentNoFile => "het medium bevat geen entry-assignment.json", "the medium holds no entry-assignment.json";
+    /// {0} the reader's reason.
+    AssignmentFormat => "het bestand is geen toewijzing van deze versie ({0})", "the file is not an assignment of this version ({0})";
+    /// {0} the assignment's election, {1} this count's.
+    AssignmentOtherElection => "de toewijzing is van verkiezing {0}, dit apparaat telt {1}", "the assignment is of election {0}, this appliance counts {1}";
+    /// {0} the assignment's body, {1} this appliance.
+    AssignmentOtherBody => "de toewijzing is van gemeente {0}, dit is invoerapparaat {1}", "the assignment is of municipality {0}, this is entry appliance {1}";
+    /// {0} station.
+    AssignmentNoStation => "stembureau {0} bestaat niet in deze verkiezing", "polling station {0} does not exist in this election";
+    /// {0} what the assignment names.
+    AssignmentNotAppliance => "{0} is geen invoerapparaat van deze gemeente", "{0} is not an entry appliance of this municipality";
+    /// {0} station.
+    AssignmentTwice => "stembureau {0} staat twee keer in de toewijzing, of met beide invoeren op dit apparaat", "polling station {0} is in the assignment twice, or with both entries on this appliance";
+    /// {0} the offered one's signing time, {1} the loaded one's.
+    AssignmentOlder => "deze toewijzing is ondertekend om {0}, voor de ingelezen van {1}", "this assignment was signed at {0}, before the one read ({1})";
+    HelpOverviewEntry => "Dit is een invoerapparaat: het typt de stembureaus die het coordinerende GSB het toewijst en schrijft ze als ondertekende batch naar een stick. I leest de toewijzing in (een nieuwere vervangt de oudere). Kies een toegewezen stembureau en druk Enter om het proces-verbaal te typen (PIN van een invoerder); elk stembureau wordt hier een keer getypt, als de 1e of 2e invoer die de toewijzing zegt. E en de PIN van een coordinator schrijven een batch met alle klare invoeren; een volgende batch bevat ze weer. Verschillen, het totaal en de uitslag doet het coordinerende GSB.", "This is an entry appliance: it types the polling stations the coordinating GSB assigns it and writes them as a signed batch to a stick. I reads the assignment (a newer one replaces the older). Choose an assigned polling station and press Enter to type its report (a typist's PIN); each polling station is typed here once, as the first or second entry the assignment says. E and a coordinator's PIN write a batch of every complete entry; a later batch holds them again. Differences, the total and the result are the coordinating GSB's.";
+    HelpMediaAssignment => "Kies de map van de toewijzing (ondertekend door het coordinerende GSB van deze gemeente) en druk Enter. Dit apparaat controleert de handtekening, het certificaat, de bestanden, de soort en de verkiezing; een geweigerde toewijzing verandert niets. F5 zoekt opnieuw, Esc terug.", "Choose the folder of the assignment (signed by this municipality's coordinating GSB) and press Enter. This appliance checks the signature, the certificate, the files, the kind and the election; a refused assignment changes nothing. F5 looks again, Esc back.";
+
     // ---- parallel entry: the coordinating appliance (docs/parallel-entry.md) ----
     /// The progress screen's title.
     ProgressTitle => "Voortgang parallelle invoer", "Progress of parallel entry";

@@ -20,6 +20,9 @@ use tally_ledger::municipal::{Slot, Status};
 pub fn title(state: &State, screen: &Screen) -> String {
     let lang = state.lang;
     match screen {
+        Screen::Overview { .. } if crate::entry_mode::appliance(state).is_some() => {
+            Msg::EntryOverviewTitle.text(lang).to_string()
+        }
         Screen::Overview { .. } => Msg::OverviewTitle.text(lang).to_string(),
         Screen::Entry { station, slot, .. } | Screen::Finish { station, slot, .. } => {
             let typist = state
@@ -29,6 +32,7 @@ pub fn title(state: &State, screen: &Screen) -> String {
                 .and_then(|s| s.slot(*slot))
                 .map(|e| e.typist.clone())
                 .unwrap_or_default();
+            let slot = crate::entry_mode::named_slot(state, *station, *slot);
             Msg::EntryTitle.fill(
                 lang,
                 &[&station.to_string(), &slot.number().to_string(), &typist],
@@ -149,6 +153,15 @@ fn decision_msg(decision: &tally_ledger::municipal::Decision) -> Msg {
 pub fn keys(state: &State, screen: &Screen) -> Vec<Msg> {
     use Msg::*;
     match screen {
+        // An entry appliance: type, read the assignment, write a batch.
+        Screen::Overview { .. } if crate::entry_mode::appliance(state).is_some() => vec![
+            KeyHelp,
+            KeyMove,
+            KeyEnter,
+            KeyReadAssignment,
+            KeyExportBatch,
+            KeyQuit,
+        ],
         Screen::Overview { .. } if state.ledger.sessions.is_next() => vec![
             KeyHelp,
             KeyMove,
@@ -247,8 +260,12 @@ pub fn keys(state: &State, screen: &Screen) -> Vec<Msg> {
     }
 }
 
+/// The overview of the polling stations; on an entry appliance the same screen lists the
+/// stations assigned to it (and those typed here since assigned elsewhere), with the entry
+/// each is here, and its batches below.
 fn overview(state: &State, frame: &mut Frame, area: Rect, selected: usize) {
     let lang = state.lang;
+    let entry_appliance = crate::entry_mode::appliance(state).is_some();
     let mut lines = vec![Line::styled(
         format!(
             "  {:>3}  {:<28} {:<15} {:<14} {}",
@@ -256,7 +273,12 @@ fn overview(state: &State, frame: &mut Frame, area: Rect, selected: usize) {
             Msg::ColName.text(lang),
             Msg::ColState.text(lang),
             Msg::ColProgress.text(lang),
-            Msg::ColAction.text(lang)
+            if entry_appliance {
+                Msg::ColEntry
+            } else {
+                Msg::ColAction
+            }
+            .text(lang)
         ),
         BOLD,
     )];
@@ -266,15 +288,32 @@ fn overview(state: &State, frame: &mut Frame, area: Rect, selected: usize) {
     };
     let nfields = election.form.fields.len();
     let mut definitive = 0usize;
-    // Below the stations: a blank line, the progress and the journal's head.
-    let below = if state.ledger.sessions.is_next() {
+    // Below the stations: a blank line, the progress and the journal's head (on an entry
+    // appliance also its last batch).
+    let below = if state.ledger.sessions.is_next() || entry_appliance {
         5
     } else {
         4
     };
     let height = usize::from(area.height).saturating_sub(below);
     let first = selected.saturating_sub(height.saturating_sub(1));
-    for (i, station) in election.info.stations.iter().enumerate() {
+    let listed = entry_appliance.then(|| crate::entry_mode::stations(state));
+    if entry_appliance && state.ledger.parallel.loaded.is_none() {
+        lines.push(Line::styled(Msg::NoAssignmentYet.text(lang), WARN));
+        lines.push(Line::from(Msg::NoAssignmentKey.text(lang)));
+    } else if listed.as_ref().is_some_and(Vec::is_empty) {
+        let me = crate::entry_mode::appliance(state).unwrap_or_default();
+        lines.push(Line::styled(
+            Msg::NothingAssignedHere.fill(lang, &[me]),
+            WARN,
+        ));
+    }
+    let shown = election
+        .info
+        .stations
+        .iter()
+        .filter(|s| listed.as_ref().is_none_or(|l| l.contains(&s.number.0)));
+    for (i, station) in shown.enumerate() {
         let n = station.number.0;
         let data = state.ledger.stations.get(&n);
         let status = state
@@ -313,7 +352,9 @@ fn overview(state: &State, frame: &mut Frame, area: Rect, selected: usize) {
             _ => "-".into(),
         };
         let investigation = state.ledger.sessions.investigations.get(&n);
-        let action = if status.needs_coordinator() {
+        let action = if entry_appliance {
+            crate::entry_mode::here_text(state, n, lang)
+        } else if status.needs_coordinator() {
             format!(
                 "{} {}",
                 Msg::WarningMark.text(lang),
@@ -338,7 +379,12 @@ fn overview(state: &State, frame: &mut Frame, area: Rect, selected: usize) {
                 if sel { ">" } else { " " },
                 n,
                 name,
-                status_msg(status).text(lang),
+                if entry_appliance {
+                    crate::entry_mode::status_text(state, n, status)
+                } else {
+                    status_msg(status)
+                }
+                .text(lang),
                 prog,
                 action
             ),
@@ -356,13 +402,26 @@ fn overview(state: &State, frame: &mut Frame, area: Rect, selected: usize) {
         let n = state.ledger.sessions.number().to_string();
         lines.push(Line::styled(Msg::SessionLine.fill(lang, &[&n]), BOLD));
     }
-    lines.push(Line::from(Msg::ProgressLine.fill(
-        lang,
-        &[
-            &definitive.to_string(),
-            &election.info.stations.len().to_string(),
-        ],
-    )));
+    if entry_appliance {
+        let (typed, assigned) = crate::entry_mode::typed(state);
+        if state.ledger.parallel.loaded.is_some() {
+            lines.push(Line::from(
+                Msg::EntryProgressLine.fill(lang, &[&typed.to_string(), &assigned.to_string()]),
+            ));
+        }
+        lines.push(Line::from(match state.ledger.parallel.written.last() {
+            Some(b) => Msg::LastBatchLine.fill(lang, &[&b.entries.to_string(), &time_of_day(b.at)]),
+            None => Msg::NoBatchYet.text(lang).to_owned(),
+        }));
+    } else {
+        lines.push(Line::from(Msg::ProgressLine.fill(
+            lang,
+            &[
+                &definitive.to_string(),
+                &election.info.stations.len().to_string(),
+            ],
+        )));
+    }
     lines.extend(crate::shell::view::journal_lines(state));
     frame.render_widget(Paragraph::new(lines), area);
 }

@@ -21,6 +21,7 @@ mod common;
 
 use std::path::Path;
 
+use common::parallel::*;
 use common::*;
 use crossterm::event::KeyCode;
 use tally_core::people::PersonId;
@@ -31,8 +32,7 @@ use tally_ledger::form::ElectionInfo;
 use tally_ledger::municipal::{Slot, Status, Tally};
 use tally_ledger::persist::Ledger;
 use tally_signing::{
-    Certificate, CertificateFields, ContentKind, DirSource, MediumFile, SecretKey, SignedMedium,
-    Timestamp, VerifyOptions, sign_medium, verify_medium,
+    ContentKind, DirSource, SignedMedium, Timestamp, VerifyOptions, verify_medium,
 };
 use tally_tui::app::Screen;
 use tally_tui::shell::Screen as Shell;
@@ -42,98 +42,11 @@ use tally_tui::text::Lang;
 mod support_paper;
 use support_paper::{export_at_fixed_moment, ledger, pending, typing};
 
-const ELECTION: &str = "GR2025_Juinen";
 const STATIONS: u32 = 30;
 
-fn t(s: &str) -> Timestamp {
-    Timestamp::parse(s).unwrap()
-}
-
-/// A certificate of the demo root.
-fn issue(role: tally_signing::Role, id: &str, seed: u8) -> (SecretKey, Certificate) {
-    let key = SecretKey::from_seed(&[seed; 32]);
-    let cert = Certificate::issue(
-        &tally_demo::demo_root(),
-        CertificateFields {
-            role,
-            identifier: id.into(),
-            name: format!("DEMO {id}"),
-            election: ELECTION.into(),
-            valid_from: t("2025-01-01T00:00:00Z"),
-            valid_until: t("2099-12-31T23:59:59Z"),
-            public_key: key.public_key(),
-        },
-    )
-    .unwrap();
-    (key, cert)
-}
-
-fn sign(
-    dir: &Path,
-    folder: &str,
-    kind: ContentKind,
-    signer: &(SecretKey, Certificate),
-    files: Vec<(&str, Vec<u8>)>,
-) {
-    let files = files
-        .into_iter()
-        .map(|(name, bytes)| MediumFile {
-            name: name.into(),
-            bytes,
-        })
-        .collect();
-    let medium = sign_medium(
-        kind,
-        ELECTION,
-        files,
-        &signer.0,
-        &signer.1,
-        t("2025-09-01T00:00:00Z"),
-    )
-    .unwrap();
-    medium.write_to_dir(&dir.join(folder)).unwrap();
-}
-
-/// The demo's Juinen 110b with 30 polling stations instead of three.
-fn stations_110b() -> Vec<u8> {
-    let text = String::from_utf8(tally_demo::JUINEN_110B.to_vec()).unwrap();
-    let start = text.find("        <PollingPlace").unwrap();
-    let end = text.rfind("</PollingPlace>").unwrap() + "</PollingPlace>\n".len();
-    let places: String = (1..=STATIONS)
-        .map(|n| {
-            format!(
-                "        <PollingPlace Channel=\"polling\">\n          <PhysicalLocation>\n            <Address>\n              <Locality>\n                <xal:LocalityName>Juinen {n}</xal:LocalityName>\n              </Locality>\n            </Address>\n            <PollingStation Id=\"{n}\">{n}</PollingStation>\n          </PhysicalLocation>\n        </PollingPlace>\n"
-            )
-        })
-        .collect();
-    format!("{}{places}{}", &text[..start], &text[end..]).into_bytes()
-}
-
-/// The definition medium the demo would make, with 30 stations, in place before the demo
-/// makes its own (it leaves a folder that is there alone).
+/// The definition medium with 30 stations.
 fn definition_30(paths: &tally_demo::Paths) {
-    std::fs::create_dir_all(&paths.media_dir).unwrap();
-    let folder = format!(
-        "DEMO_{}",
-        SignedMedium::folder_name(ContentKind::ElectionDefinition, ELECTION, "DEMO-Kiesraad")
-    );
-    sign(
-        &paths.media_dir,
-        &folder,
-        ContentKind::ElectionDefinition,
-        &issue(tally_signing::Role::Authority, "DEMO-Kiesraad", 7),
-        vec![
-            (
-                "eml110a_verkiezingsdefinitie-juinen.eml.xml",
-                tally_demo::JUINEN_110A.to_vec(),
-            ),
-            (
-                "eml230b_kandidatenlijsten-juinen.eml.xml",
-                tally_demo::JUINEN_230B.to_vec(),
-            ),
-            ("eml110b_stembureaulijst-juinen.eml.xml", stations_110b()),
-        ],
-    );
+    definition_with(paths, STATIONS);
 }
 
 /// A ledger of `info` with its coordinator and `typists` registered (ids from 2).
@@ -547,14 +460,6 @@ fn the_coordinator_assigns_imports_and_counts_thirty_stations_from_three_applian
     key(&mut r, KeyCode::Char('t'));
     as_coordinator(&mut r, 'e');
     assert!(r.state.ledger.exported.is_some(), "{:?}", r.state.note);
-}
-
-fn copy_dir(from: &Path, to: &Path) {
-    std::fs::create_dir_all(to).unwrap();
-    for e in std::fs::read_dir(from).unwrap() {
-        let e = e.unwrap();
-        std::fs::copy(e.path(), to.join(e.file_name())).unwrap();
-    }
 }
 
 /// Return for correction of an imported entry (issue 18): the coordinator returns the

@@ -25,6 +25,11 @@ use crate::services::{Identity, Medium, Refusal};
 use crate::text::{Lang, Msg};
 use tally_ledger::persist::{ChainHead, Ledger};
 
+/// The role an entry appliance's certificate shows at start (`GSB-entry`, as the start
+/// screen writes roles): the municipal level runs in its entry mode
+/// ([`crate::entry_mode`]).
+pub const ENTRY_ROLE: &str = "GSB-ENTRY";
+
 /// A journal record of level `L`.
 pub type Record<L> = <<L as Level>::Ledger as Ledger>::Record;
 
@@ -427,7 +432,9 @@ impl<L: Level> State<L> {
         vec![Effect::Scan]
     }
 
-    fn resume(&mut self) -> Vec<Effect<L>> {
+    /// Back to where the level is: the definition, the first registration, or the level's
+    /// own screen (through its PIN guard).
+    pub fn resume(&mut self) -> Vec<Effect<L>> {
         if !L::has_definition(self) {
             return self.media(Purpose::Definition);
         }

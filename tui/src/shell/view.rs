@@ -12,7 +12,7 @@ use ratatui::style::{Color, Modifier, Style};
 use ratatui::text::{Line, Span};
 use ratatui::widgets::{Block, Borders, Clear, Paragraph, Wrap};
 
-use super::{Level, Purpose, Screen, State};
+use super::{ENTRY_ROLE, Level, Purpose, Screen, State};
 use crate::hash_groups::GroupsInput;
 use crate::text::{Lang, Msg};
 
@@ -150,6 +150,10 @@ pub fn view<L: Level>(state: &State<L>, frame: &mut Frame) {
                 // The GSB imports entry batches of its entry appliances (parallel entry).
                 Purpose::Import if state.identity.role == "GSB" => {
                     Msg::MediaBatchTitle.text(lang).to_owned()
+                }
+                // An entry appliance reads the assignment of its coordinating GSB.
+                Purpose::Import if state.identity.role == ENTRY_ROLE => {
+                    Msg::MediaAssignmentTitle.text(lang).to_owned()
                 }
                 Purpose::Import => Msg::MediaImportTitle.fill(
                     lang,
@@ -289,6 +293,11 @@ fn header_line<L: Level>(state: &State<L>, width: usize) -> Line<'static> {
         Screen::Start => Msg::StartTitle.text(lang).to_string(),
         Screen::Media(list) if list.purpose == Purpose::Import && state.identity.role == "GSB" => {
             Msg::MediaBatchHeader.text(lang).to_string()
+        }
+        Screen::Media(list)
+            if list.purpose == Purpose::Import && state.identity.role == ENTRY_ROLE =>
+        {
+            Msg::MediaAssignmentHeader.text(lang).to_string()
         }
         Screen::Media(_) => Msg::MediaTitle.text(lang).to_string(),
         Screen::Definition { .. } => Msg::DefinitionTitle.text(lang).to_string(),
@@ -549,6 +558,11 @@ fn help<L: Level>(state: &State<L>, frame: &mut Frame, area: Rect) {
     let lang = state.lang;
     let text = match &state.screen {
         Screen::Start => Msg::HelpStart,
+        Screen::Media(list)
+            if list.purpose == Purpose::Import && state.identity.role == ENTRY_ROLE =>
+        {
+            Msg::HelpMediaAssignment
+        }
         Screen::Media(list) if list.purpose == Purpose::Import => Msg::HelpMediaCounts,
         Screen::Media(_) => Msg::HelpMedia,
         Screen::Definition { .. } => Msg::HelpDefinition,

@@ -363,6 +363,8 @@ pub fn screen_text(state: &State) -> String {
     screen_lines(state).join("\n")
 }
 
+pub mod parallel;
+
 #[path = "../shot/mod.rs"]
 mod shot;
 #[allow(unused_imports)]

@@ -1,0 +1,346 @@
+//! The entry appliance's mode of the municipal level (`docs/parallel-entry.md`, issue 18):
+//! an appliance booted with a `GSB-entry` certificate (`0042-E3`) runs the municipal
+//! screens, with an overview of the stations its coordinating GSB assigned it. `I` reads
+//! the signed assignment medium (journaled: a restart replays it), Enter types an assigned
+//! station once (the local first entry, with the GSB's entry form and its live checks), `E`
+//! and a coordinator's PIN write the signed entry batch of every complete entry.
+//!
+//! What it must not do: let a station be typed that is not assigned here, or offer what the
+//! coordinating GSB does (second entry, differences, total, 510b): those keys say why.
+
+use crossterm::event::{KeyCode, KeyEvent};
+use tally_core::double_entry::Role;
+use tally_core::people::PersonId;
+use tally_ledger::batch::{self, EntryAssignment, LoadError, ParallelRecord};
+use tally_ledger::municipal::{Record, Slot, Status};
+
+use crate::app::{Effect, Event, MunicipalAct, MunicipalEvent, Screen, State, status_msg};
+use crate::services::{ExportDone, Medium, Refusal};
+use crate::shell::people::{Guard, PinFor};
+use crate::shell::runner::{Ctx, failed};
+use crate::shell::{self, ENTRY_ROLE, Purpose};
+use crate::text::{Lang, Msg};
+
+/// A verified assignment medium: its file and when it was signed.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct VerifiedAssignment {
+    /// The assignment file's bytes, as verified.
+    pub bytes: Vec<u8>,
+    /// Their SHA-256 (hex).
+    pub sha256: String,
+    /// When the medium was signed (seconds since 1970).
+    pub signed_at: i64,
+}
+
+/// A batch written: where, and what it holds.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct BatchDone {
+    /// The signed medium written.
+    pub done: ExportDone,
+    /// SHA-256 of the batch file (hex).
+    pub sha256: String,
+    /// How many entries.
+    pub entries: usize,
+}
+
+/// This entry appliance's identifier (`0042-E3`), when the terminal runs as one.
+pub fn appliance(state: &State) -> Option<&str> {
+    (state.identity.role == ENTRY_ROLE).then_some(state.identity.identifier.as_str())
+}
+
+/// Where a listed station stands for this appliance.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Here {
+    /// Assigned here, as this entry of the station.
+    Assigned(Slot),
+    /// Typed (or begun) here, and since assigned elsewhere: the appliances it is assigned
+    /// to now. Its entry stays in the journal; it is not in a batch and cannot be opened.
+    Away(Vec<String>),
+}
+
+/// Whether `station` is assigned here, or was typed here and is assigned elsewhere now.
+pub fn here(state: &State, station: u32) -> Option<Here> {
+    let loaded = state.ledger.parallel.loaded.as_ref()?;
+    if let Some(slot) = loaded.slot_of(station) {
+        return Some(Here::Assigned(slot));
+    }
+    let typed = state
+        .ledger
+        .stations
+        .get(&station)
+        .is_some_and(|d| d.first.is_some());
+    typed.then(|| {
+        Here::Away(
+            loaded
+                .appliances_of(station)
+                .into_iter()
+                .map(str::to_owned)
+                .collect(),
+        )
+    })
+}
+
+/// The entry a screen names for `station`'s entry `slot`: on an entry appliance the one its
+/// assignment gives (typed here as the local first entry), else `slot`.
+pub fn named_slot(state: &State, station: u32, slot: Slot) -> Slot {
+    match (appliance(state), here(state, station)) {
+        (Some(_), Some(Here::Assigned(assigned))) => assigned,
+        _ => slot,
+    }
+}
+
+/// The stations the overview lists on an entry appliance, in the election's order: those
+/// assigned here, and those typed here since assigned elsewhere.
+pub fn stations(state: &State) -> Vec<u32> {
+    let Some(election) = &state.ledger.election else {
+        return Vec::new();
+    };
+    election
+        .info
+        .stations
+        .iter()
+        .map(|s| s.number.0)
+        .filter(|n| here(state, *n).is_some())
+        .collect()
+}
+
+/// Whether the station's entry here is complete (saved; with errors too: the coordinator
+/// decides those).
+fn complete(status: Option<Status>) -> bool {
+    matches!(
+        status,
+        Some(Status::SecondEntryNotStarted | Status::FirstEntryHasErrors)
+    )
+}
+
+/// The stations assigned here, and how many of them are typed.
+pub fn typed(state: &State) -> (usize, usize) {
+    let assigned: Vec<u32> = stations(state)
+        .into_iter()
+        .filter(|n| matches!(here(state, *n), Some(Here::Assigned(_))))
+        .collect();
+    let done = assigned
+        .iter()
+        .filter(|n| complete(state.ledger.status(**n)))
+        .count();
+    (done, assigned.len())
+}
+
+/// A station's state in words on an entry appliance (its one entry here), or that it is
+/// assigned elsewhere now.
+pub fn status_text(state: &State, station: u32, status: Status) -> Msg {
+    if let Some(Here::Away(_)) = here(state, station) {
+        return Msg::StAway;
+    }
+    match status {
+        Status::SecondEntryNotStarted => Msg::StTyped,
+        Status::FirstEntryHasErrors => Msg::StTypedErrors,
+        other => status_msg(other),
+    }
+}
+
+/// A listed station's last column: its slot, or where it is now.
+pub fn here_text(state: &State, station: u32, lang: Lang) -> String {
+    match here(state, station) {
+        Some(Here::Assigned(slot)) => Msg::EntrySlotCol.fill(lang, &[&slot.number().to_string()]),
+        Some(Here::Away(now)) => {
+            // Short (`E2`): the column has 14 characters.
+            let short: Vec<String> = now
+                .iter()
+                .map(|a| a.rsplit_once('-').map_or(a.as_str(), |(_, n)| n).to_owned())
+                .collect();
+            Msg::ReassignedAway.fill(lang, &[&now_text(&short)])
+        }
+        None => String::new(),
+    }
+}
+
+fn now_text(appliances: &[String]) -> String {
+    if appliances.is_empty() {
+        "-".to_owned()
+    } else {
+        appliances.join(", ")
+    }
+}
+
+/// A key on the overview of an entry appliance.
+pub fn overview_key(state: &mut State, key: KeyEvent, mut selected: usize) -> Vec<Effect> {
+    let list = stations(state);
+    if shell::scroll(&mut selected, key.code, false, list.len().saturating_sub(1)) {
+        state.go(Screen::Overview { selected });
+        return Vec::new();
+    }
+    let loaded = state.ledger.parallel.loaded.is_some();
+    match key.code {
+        KeyCode::Enter => {
+            let Some(&station) = list.get(selected) else {
+                if !loaded {
+                    state.error(Refusal::with(Msg::NoAssignmentKey, &[], ""));
+                }
+                return Vec::new();
+            };
+            if let Some(Here::Away(now)) = here(state, station) {
+                state.error(Refusal::with(
+                    Msg::NotAssignedHere,
+                    &[&station.to_string(), &now_text(&now)],
+                    "",
+                ));
+                return Vec::new();
+            }
+            // Each station is typed here once: its local first entry.
+            match state.ledger.open_entry(station) {
+                Ok(Slot::First) => {
+                    let (only, except) = state.ledger.entry_typists(station, Slot::First);
+                    state.pin(Guard {
+                        role: Role::Typist,
+                        only,
+                        except,
+                        act: PinFor::Level(MunicipalAct::Entry {
+                            station,
+                            slot: Slot::First,
+                        }),
+                    });
+                }
+                Ok(Slot::Second) => state.error(Refusal::with(
+                    Msg::NotOpenForEntry,
+                    &[Msg::StTyped.text(state.lang)],
+                    "",
+                )),
+                Err(status) => state.error(Refusal::with(
+                    Msg::NotOpenForEntry,
+                    &[status_text(state, station, status).text(state.lang)],
+                    "",
+                )),
+            }
+            Vec::new()
+        }
+        KeyCode::Char('i' | 'I') => state.media(Purpose::Import),
+        KeyCode::Char('e' | 'E') => {
+            if !loaded {
+                state.error(Refusal::with(Msg::NoAssignmentYet, &[], ""));
+            } else if typed(state).0 == 0 {
+                state.error(Refusal::with(Msg::NothingToExportYet, &[], ""));
+            } else {
+                state.coordinator(MunicipalAct::ExportBatch);
+            }
+            Vec::new()
+        }
+        // What the coordinating GSB does (coordinator, total, investigation, session,
+        // progress): said, not done.
+        KeyCode::Char('c' | 'C' | 't' | 'T' | 'o' | 'O' | 's' | 'S' | 'p' | 'P') => {
+            state.error(Refusal::with(Msg::NotOnEntryAppliance, &[], ""));
+            Vec::new()
+        }
+        _ => Vec::new(),
+    }
+}
+
+/// Why an assignment is not taken, in the catalogue's words (inside
+/// [`Msg::AssignmentRefused`]).
+pub fn load_refusal(e: &LoadError) -> Refusal {
+    let inner = match e {
+        LoadError::Format(batch::FormatError::Format { found, .. }) => {
+            Refusal::with(Msg::AssignmentFormat, &[found], "")
+        }
+        LoadError::Format(f) => Refusal::with(Msg::AssignmentFormat, &[&f.to_string()], ""),
+        LoadError::NoElection => Refusal::with(Msg::StepRefused, &[&e.to_string()], ""),
+        LoadError::OtherElection { assignment, loaded } => {
+            Refusal::with(Msg::AssignmentOtherElection, &[assignment, loaded], "")
+        }
+        LoadError::OtherBody {
+            assignment,
+            appliance,
+        } => Refusal::with(Msg::AssignmentOtherBody, &[assignment, appliance], ""),
+        LoadError::NoSuchStation(s) => {
+            Refusal::with(Msg::AssignmentNoStation, &[&s.to_string()], "")
+        }
+        LoadError::NotAnAppliance(a) => Refusal::with(Msg::AssignmentNotAppliance, &[a], ""),
+        LoadError::Twice(s) => Refusal::with(Msg::AssignmentTwice, &[&s.to_string()], ""),
+        LoadError::Older { loaded, offered } => Refusal::with(
+            Msg::AssignmentOlder,
+            &[&moment(*offered), &moment(*loaded)],
+            "",
+        ),
+    };
+    Refusal::said(Msg::AssignmentRefused, vec![inner.into()])
+}
+
+/// A signing time (seconds since 1970) as the official reads it (UTC).
+fn moment(seconds: i64) -> String {
+    tally_signing::Timestamp(seconds).to_string()
+}
+
+/// Verifies the chosen assignment medium, checks it against the ledger, journals it.
+pub fn read_assignment(ctx: &mut Ctx<'_, crate::app::Municipal>, medium: &Medium) -> Vec<Event> {
+    let done = |r| vec![shell::Event::Level(MunicipalEvent::AssignmentDone(r))];
+    let Some(appliance) = appliance(ctx.state).map(str::to_owned) else {
+        return done(Err(Refusal::with(Msg::NotOnEntryAppliance, &[], "")));
+    };
+    let verified = match ctx.level().verify_assignment(medium) {
+        Ok(v) => v,
+        Err(r) => return done(Err(r)),
+    };
+    let assignment = match EntryAssignment::from_bytes(&verified.bytes) {
+        Ok(a) => a,
+        Err(e) => return done(Err(load_refusal(&LoadError::Format(e)))),
+    };
+    if ctx
+        .state
+        .ledger
+        .parallel
+        .loaded
+        .as_ref()
+        .is_some_and(|l| l.sha256 == verified.sha256 && l.signed_at == verified.signed_at)
+    {
+        return done(Ok(None));
+    }
+    if let Err(e) = batch::check_assignment(
+        &ctx.state.ledger,
+        &assignment,
+        &appliance,
+        verified.signed_at,
+    ) {
+        return done(Err(load_refusal(&e)));
+    }
+    let mine = assignment.of(&appliance).len();
+    let record = Record::Parallel(ParallelRecord::AssignmentLoaded {
+        assignment,
+        appliance,
+        sha256: verified.sha256,
+        signed_at: verified.signed_at,
+        at: 0,
+    });
+    match ctx.persist(record, None) {
+        Ok((record, _)) => {
+            let mut out = vec![shell::Event::Applied(record)];
+            out.extend(done(Ok(Some(mine))));
+            out
+        }
+        Err(e) => vec![failed(&e)],
+    }
+}
+
+/// Writes the signed entry batch of every complete entry to the stick.
+pub fn export_batch(ctx: &mut Ctx<'_, crate::app::Municipal>) -> Vec<Event> {
+    let result = match appliance(ctx.state).map(str::to_owned) {
+        Some(appliance) => {
+            let journal = ctx.state.journal_head.as_ref().map(|h| h.mark());
+            ctx.services
+                .level()
+                .export_batch(&ctx.state.ledger, journal, &appliance)
+        }
+        None => Err(Refusal::with(Msg::NotOnEntryAppliance, &[], "")),
+    };
+    vec![shell::Event::Level(MunicipalEvent::BatchExported(result))]
+}
+
+/// The record of a batch written, by the person whose PIN had it written.
+pub fn written(done: BatchDone, by: Option<PersonId>) -> Effect {
+    shell::Effect::Persist(Record::Parallel(ParallelRecord::BatchWritten {
+        path: done.done.path,
+        sha256: done.sha256,
+        entries: done.entries,
+        by: by.unwrap_or(PersonId(0)),
+        at: 0,
+    }))
+}
