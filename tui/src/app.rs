@@ -708,6 +708,9 @@ impl Level for Municipal {
                 entries,
                 ..
             }) => state.info(Msg::BatchWrittenNote, &[&entries.to_string(), path]),
+            Record::Parallel(tally_ledger::batch::ParallelRecord::Assigned {
+                assignments, ..
+            }) => state.info(Msg::AssignedNote, &[&assignments.len().to_string()]),
             Record::ElectionLoaded { .. }
             | Record::EntryStarted { .. }
             | Record::People(_)

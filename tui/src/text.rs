@@ -908,7 +908,7 @@ catalogue! {
     /// The slot prompt: {0} station, {1} entry, {2} typed.
     SlotPrompt => "Stembureau {0}, {1}e invoer naar invoerapparaat E{2}_ (Enter; Esc stopt)", "Polling station {0}, entry {1} to entry appliance E{2}_ (Enter; Esc stops)";
     /// {0} how many entries.
-    AssignedNote => "{0} invoeren toegewezen.", "{0} entries assigned.";
+    AssignedNote => "Invoeren toegewezen: {0}.", "Entries assigned: {0}.";
     NothingUnassigned => "Alle stembureaus zijn al toegewezen.", "Every polling station is assigned already.";
     RoundRobinTooFew => "Typ minstens 2: de 1e en 2e invoer van een stembureau komen van verschillende invoerapparaten.", "Type at least 2: a polling station's first and second entry come from different entry appliances.";
     ApplianceNumber => "Typ een nummer van 1 tot en met 999.", "Type a number from 1 to 999.";

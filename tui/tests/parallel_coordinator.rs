@@ -206,6 +206,11 @@ fn the_coordinator_assigns_imports_and_counts_thirty_stations_from_three_applian
     key(&mut r, KeyCode::Enter);
     let assigned = &r.state.ledger.parallel.assigned;
     assert_eq!(assigned.len(), 60, "{:?}", r.state.note);
+    // Said: 59 entries (station 1's second was assigned before).
+    assert_eq!(
+        r.state.note.as_ref().unwrap().text(Lang::Nl),
+        "Invoeren toegewezen: 59."
+    );
     for s in 1..=STATIONS {
         assert_ne!(assigned[&(s, Slot::First)], assigned[&(s, Slot::Second)]);
     }
