@@ -494,6 +494,18 @@ pub struct Parallel {
     pub written: Vec<WrittenBatch>,
 }
 
+impl Parallel {
+    /// The coordinator took a station back to its start: the entries placed for it are
+    /// discarded (kept out of every later batch).
+    pub(crate) fn discard_placed(&mut self, station: u32) {
+        for slot in [Slot::First, Slot::Second] {
+            if let Some(gone) = self.placed.remove(&(station, slot)) {
+                self.discarded.insert(gone.key());
+            }
+        }
+    }
+}
+
 /// Why a batch is refused as a whole (nothing changes).
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum BatchError {
@@ -1047,15 +1059,7 @@ impl Tally {
             .and_then(|d| d.station(PollingStationNumber(station)))
             .map(|s| s.status.clone())
             .ok_or(EntryRefusal::NoSuchStation)?;
-        // Entries discarded by the coordinator are no longer in, and stay out.
-        if status.kind() == StatusKind::FirstEntryNotStarted {
-            for gone in [Slot::First, Slot::Second]
-                .into_iter()
-                .filter_map(|sl| self.parallel.placed.remove(&(station, sl)))
-            {
-                self.parallel.discarded.insert(gone.key());
-            }
-        }
+        // Entries discarded by the coordinator stay out (`Parallel::discard_placed`).
         if self.parallel.discarded.contains(&imported.key()) {
             return Err(EntryRefusal::Discarded);
         }
@@ -1156,7 +1160,11 @@ impl Tally {
                 if self.status(station) == Some(StatusKind::SecondEntryNotStarted)
                     && let Some(second) = self.parallel.held.remove(&station)
                 {
-                    self.place(&second, &shape).map_err(EntryRefusal::Core)?;
+                    if let Err(e) = self.place(&second, &shape) {
+                        // Not placed: it stays held, not lost.
+                        self.parallel.held.insert(station, second);
+                        return Err(EntryRefusal::Core(e));
+                    }
                     self.parallel.placed.insert((station, Slot::Second), second);
                 }
                 Ok(EntryOutcome::Placed)

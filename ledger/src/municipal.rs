@@ -382,6 +382,19 @@ pub enum ApplyError {
     /// An entry that is not in the state the record needs.
     #[error("polling station {0}, entry {1}: {2}")]
     BadEntryState(u32, u8, &'static str),
+    /// An entry typed on an entry appliance waits for its typist (returned fields, or sent
+    /// back), who is not registered on this appliance under that name.
+    #[error(
+        "polling station {station}, entry {slot}: typed by {typist} on an entry appliance, who is not registered here"
+    )]
+    TypistNotHere {
+        /// The station.
+        station: u32,
+        /// The entry (1 or 2).
+        slot: u8,
+        /// The typist's name, as the entry appliance had it.
+        typist: String,
+    },
     /// The core's double entry refused the step (a person not registered, in the wrong
     /// role, or the second entry by the first typist).
     #[error("{0}")]
@@ -685,13 +698,26 @@ impl Tally {
                 .stations
                 .get(&station)
                 .and_then(|d| d.first.as_ref())
-                .and_then(|e| e.person),
+                .and_then(|e| e.person.or_else(|| self.person_named(&e.typist))),
             Slot::First => None,
         };
         (only, except)
     }
 
-    /// The typist of the entry in progress in `slot`.
+    /// The person registered here under `name` (the people library's confusable-safe
+    /// comparison): how an entry imported from an entry appliance, which carries its
+    /// typist's name, finds its typist on this appliance.
+    fn person_named(&self, name: &str) -> Option<PersonId> {
+        self.people
+            .registry
+            .people()
+            .find(|p| tally_core::people::same_name(p.name.as_str(), name))
+            .map(|p| p.id)
+    }
+
+    /// The typist of the entry in progress in `slot`: the registered person who typed it,
+    /// or, for an entry imported from an entry appliance, the person registered here under
+    /// its typist's name ([`ApplyError::TypistNotHere`] when there is none).
     pub fn typist(&self, station: u32, slot: Slot) -> Result<PersonId, ApplyError> {
         match self.stations.get(&station).and_then(|s| s.slot(slot)) {
             Some(Entry {
@@ -699,6 +725,18 @@ impl Tally {
                 person: Some(p),
                 ..
             }) => Ok(*p),
+            Some(Entry {
+                finished: false,
+                person: None,
+                typist,
+                ..
+            }) => self
+                .person_named(typist)
+                .ok_or_else(|| ApplyError::TypistNotHere {
+                    station,
+                    slot: slot.number(),
+                    typist: typist.clone(),
+                }),
             _ => Err(ApplyError::BadEntryState(
                 station,
                 slot.number(),
@@ -740,6 +778,12 @@ impl Tally {
         let data = StationData::project(status, |slot| {
             cursors.get(&(station, slot)).copied().unwrap_or(0)
         });
+        // A station back at its start (both entries discarded, a first with errors
+        // discarded, a definitive station reopened) has no entry in: the imported entries
+        // it had are discarded, so a later batch cannot bring them back.
+        if data.status == Status::FirstEntryNotStarted {
+            self.parallel.discard_placed(station);
+        }
         self.stations.insert(station, data);
     }
 

@@ -820,6 +820,19 @@ fn one_appliance_types_a_station_once_unless_allowed_and_a_discarded_entry_stays
     let import = import_direct(&mut tally, &new, ImportPolicy::default());
     assert_eq!(outcome_of(&import, 2, Slot::First), EntryOutcome::Placed);
     assert_eq!(tally.status(2), Some(Status::SecondEntryNotStarted));
+    // E2's next batch still holds its discarded second entry: it stays out too, although
+    // the station has a first entry again (it was taken for "in already" and reconciled).
+    let again = EntryBatch {
+        exported_at: 800,
+        ..b2.clone()
+    };
+    let import = import_direct(&mut tally, &again, ImportPolicy::default());
+    assert_eq!(
+        outcome_of(&import, 2, Slot::Second),
+        EntryOutcome::Refused(EntryRefusal::Discarded)
+    );
+    assert!(!tally.parallel.placed.contains_key(&(2, Slot::Second)));
+    assert_eq!(tally.status(2), Some(Status::SecondEntryNotStarted));
 
     // Station 4: its second comes first (held); its first has an error (F.402: the typo
     // breaks a list's total), so the second stays held; the coordinator discards the first,

@@ -19,6 +19,16 @@ pub enum MediaError {
         #[source]
         source: std::io::Error,
     },
+    /// Writing the copy of a file read from the medium failed: the destination (the
+    /// appliance's data partition), not the stick. Never taken for a removed stick.
+    #[error("write the copy of {path}: {source}")]
+    WriteCopy {
+        /// The file on the medium whose copy was being written.
+        path: PathBuf,
+        /// The operating system's error.
+        #[source]
+        source: std::io::Error,
+    },
     /// `mount(2)` failed.
     #[error("mount {device} on {target} as {fs_type} ({mode}): {source}")]
     Mount {

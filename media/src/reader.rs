@@ -353,7 +353,8 @@ impl MediumReader {
     /// Copies one regular file to `out` as [`MediumReader::read_file_capped`] reads it (the
     /// same refusals and caps, its SHA-256 recorded), in pieces of 256 KiB, each hashed and
     /// written as it passes: the file is never held in memory. Returns its length and
-    /// SHA-256. A failed write is [`MediaError::Io`] with the operation `"write copy"`.
+    /// SHA-256. A failed write is [`MediaError::WriteCopy`] (the destination's failure, not
+    /// the stick's).
     pub fn copy_file_capped(
         &self,
         rel: &str,
@@ -392,10 +393,15 @@ impl MediumReader {
             let data = piece.get(..n).unwrap_or_default();
             hasher.update(data);
             out.write_all(data)
-                .map_err(|e| MediaError::io("write copy", &full, e))?;
+                .map_err(|source| MediaError::WriteCopy {
+                    path: full.clone(),
+                    source,
+                })?;
         }
-        out.flush()
-            .map_err(|e| MediaError::io("write copy", &full, e))?;
+        out.flush().map_err(|source| MediaError::WriteCopy {
+            path: full.clone(),
+            source,
+        })?;
         let digest: [u8; 32] = hasher.finalize().into();
         self.count_read(rel, read, &digest)?;
         Ok((read, digest))
@@ -558,6 +564,33 @@ mod tests {
             d[0].sha256,
             "29114363f749a0226b6988dda3ca2492a954117ab6b5f382706c20300dabc079"
         );
+    }
+
+    /// The appliance's own disk failing while the copy is written (EIO, as a pulled stick
+    /// gives) is the destination's error: never reported as a removed stick.
+    #[test]
+    fn a_failed_write_of_the_copy_is_not_a_removed_stick() {
+        struct Failing;
+        impl std::io::Write for Failing {
+            fn write(&mut self, _: &[u8]) -> std::io::Result<usize> {
+                Err(std::io::Error::from_raw_os_error(nix::libc::EIO))
+            }
+            fn flush(&mut self) -> std::io::Result<()> {
+                Ok(())
+            }
+        }
+        let dir = setup();
+        let r = MediumReader::open(dir.path(), limits()).unwrap();
+        let e = r
+            .copy_file_capped("export/a.xml", 1000, &mut Failing)
+            .unwrap_err();
+        assert!(matches!(e, MediaError::WriteCopy { .. }), "{e:?}");
+        assert!(!e.looks_removed());
+        assert!(r.removal_error().is_none());
+        // The same file copied to a working destination: whole, hashed.
+        let mut out = Vec::new();
+        let (n, _) = r.copy_file_capped("export/a.xml", 1000, &mut out).unwrap();
+        assert_eq!((n, out.as_slice()), (4, b"<a/>".as_slice()));
     }
 
     #[test]

@@ -64,11 +64,7 @@ impl MediumSource for SigningSource<'_> {
     ) -> Result<(u64, [u8; 32]), SourceError> {
         match self.view.copy(name, max_len, out) {
             Ok(done) => Ok(done),
-            Err(MediaError::Io {
-                op: "write copy",
-                source,
-                ..
-            }) => Err(SourceError::Write(source)),
+            Err(MediaError::WriteCopy { source, .. }) => Err(SourceError::Write(source)),
             Err(e) => Err(to_source_error(e)),
         }
     }

@@ -12,6 +12,7 @@ use tally_export::JournalMark;
 
 use tally_core::double_entry::Role;
 use tally_core::people::PersonId;
+use tally_ledger::batch::ParallelError;
 use tally_ledger::people::{People, PeopleRecord};
 
 use crate::entry_mode::{BatchDone, VerifiedAssignment};
@@ -553,6 +554,17 @@ impl Level for Municipal {
         vec![Effect::Level(MunicipalEffect::ImportBatch(medium))]
     }
 
+    /// The coordinator's batch media list is opened from the progress screen (`I`): Esc
+    /// goes back there; an entry appliance's assignment list, from the overview.
+    fn import_left(state: &mut State) -> Vec<Effect> {
+        if crate::entry_mode::appliance(state).is_some() {
+            return state.resume();
+        }
+        let back = state.level.progress.clone();
+        state.go(Screen::Progress(back));
+        Vec::new()
+    }
+
     fn kept_file(record: &Record) -> Option<String> {
         match record {
             Record::Parallel(tally_ledger::batch::ParallelRecord::BatchImported {
@@ -696,6 +708,9 @@ impl Level for Municipal {
                 entries,
                 ..
             }) => state.info(Msg::BatchWrittenNote, &[&entries.to_string(), path]),
+            Record::Parallel(tally_ledger::batch::ParallelRecord::Assigned {
+                assignments, ..
+            }) => state.info(Msg::AssignedNote, &[&assignments.len().to_string()]),
             Record::ElectionLoaded { .. }
             | Record::EntryStarted { .. }
             | Record::People(_)
@@ -724,6 +739,8 @@ impl Level for Municipal {
             ApplyError::Session(
                 S::NotDefinitive(station) | S::AlreadyRequested(station) | S::NoRequest(station),
             ) => Refusal::with(Msg::NotInvestigable, &[], n(station)),
+            ApplyError::Parallel(ParallelError::Assign(e)) => crate::parallel::assign_refusal(e),
+            ApplyError::Parallel(ParallelError::Batch(e)) => crate::parallel::batch_refusal(e),
             _ => Refusal::with(Msg::StepRefused, &[&error.to_string()], ""),
         }
     }
@@ -845,6 +862,12 @@ fn on_key(state: &mut State, key: KeyEvent) -> Vec<Effect> {
                             return Vec::new();
                         }
                     };
+                    if let Err(ApplyError::TypistNotHere { typist, .. }) =
+                        state.ledger.typist(station, slot)
+                    {
+                        state.error(Refusal::with(Msg::TypistNotHere, &[&typist], ""));
+                        return Vec::new();
+                    }
                     let (only, except) = state.ledger.entry_typists(station, slot);
                     state.pin(Guard {
                         role: Role::Typist,

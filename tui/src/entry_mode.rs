@@ -265,9 +265,22 @@ pub fn load_refusal(e: &LoadError) -> Refusal {
     Refusal::said(Msg::AssignmentRefused, vec![inner.into()])
 }
 
-/// A signing time (seconds since 1970) as the official reads it (UTC).
+/// A signing time (seconds since 1970) as the official reads it: date and time in Dutch
+/// local time (Europe/Amsterdam), like every time on the screens.
 fn moment(seconds: i64) -> String {
-    tally_signing::Timestamp(seconds).to_string()
+    match jiff::Timestamp::from_second(seconds) {
+        Ok(t) => {
+            let d = tally_body::AMSTERDAM.to_datetime(t);
+            format!(
+                "{:02}-{:02}-{:04} {}",
+                d.day(),
+                d.month(),
+                d.year(),
+                crate::view::time_of_day(seconds.saturating_mul(1000))
+            )
+        }
+        Err(_) => "--".to_owned(),
+    }
 }
 
 /// Verifies the chosen assignment medium, checks it against the ledger, journals it.

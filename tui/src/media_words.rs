@@ -25,6 +25,7 @@ pub fn media_error_msg(e: &MediaError) -> Msg {
     }
     match e {
         MediaError::Io { .. } => Msg::MediaIo,
+        MediaError::WriteCopy { .. } => Msg::KeepFailed,
         MediaError::Mount { .. } => Msg::MediaMount,
         MediaError::Unmount { .. } => Msg::MediaUnmount,
         MediaError::OptionsNotInForce { .. } => Msg::MediaOptions,

@@ -16,8 +16,8 @@ use ratatui::widgets::{Paragraph, Wrap};
 
 use tally_core::people::PersonId;
 use tally_ledger::batch::{
-    self, Assignment, BatchError, EntryOrigin, EntryOutcome, EntryRefusal, FormatError, Import,
-    ImportOutcome, ImportPolicy, ParallelRecord,
+    self, AssignError, Assignment, BatchError, EntryOrigin, EntryOutcome, EntryRefusal,
+    FormatError, Import, ImportOutcome, ImportPolicy, ParallelRecord,
 };
 use tally_ledger::municipal::{Record, Slot, Status, Tally};
 
@@ -51,6 +51,9 @@ pub struct Progress {
     pub selected: usize,
     /// A number being typed.
     pub prompt: Option<Prompt>,
+    /// Imports allow a station's two entries from one appliance (`A` switches; off by
+    /// default and after a restart: each import records the policy it used).
+    pub same_appliance: bool,
 }
 
 /// What an imported batch did, shown per entry.
@@ -134,9 +137,7 @@ pub fn rows(tally: &Tally) -> Vec<Row> {
             let status = tally.status(n).unwrap_or(Status::FirstEntryNotStarted);
             let data = tally.stations.get(&n);
             let half = |slot: Slot| {
-                // Entries placed before a discard of both are no longer in.
-                let fresh = status != Status::FirstEntryNotStarted;
-                let placed = p.placed.get(&(n, slot)).filter(|_| fresh);
+                let placed = p.placed.get(&(n, slot));
                 let held = match slot {
                     Slot::Second => p.held.get(&n),
                     Slot::First => None,
@@ -396,6 +397,18 @@ pub fn progress_key(state: &mut State, key: KeyEvent, mut screen: Progress) -> V
                 }
                 Vec::new()
             }
+            KeyCode::Char('a' | 'A') => {
+                screen.same_appliance = !screen.same_appliance;
+                state.info(
+                    if screen.same_appliance {
+                        Msg::SameApplianceOn
+                    } else {
+                        Msg::SameApplianceOff
+                    },
+                    &[],
+                );
+                Vec::new()
+            }
             KeyCode::Char('i' | 'I') => {
                 state.level.progress = screen;
                 return state.media(Purpose::Import);
@@ -439,7 +452,9 @@ pub fn import(ctx: &mut Ctx<'_, crate::app::Municipal>, medium: &Medium) -> Vec<
         &ctx.state.ledger,
         &verified.signer,
         &verified.bytes,
-        ImportPolicy::default(),
+        ImportPolicy {
+            same_appliance_allowed: ctx.state.level.progress.same_appliance,
+        },
         by,
         0,
     );
@@ -508,6 +523,28 @@ pub fn batch_refusal(e: &BatchError) -> Refusal {
             "",
         ),
         other => Refusal::with(Msg::StepRefused, &[&other.to_string()], ""),
+    }
+}
+
+/// Why an assignment is refused, in the catalogue's words.
+pub fn assign_refusal(e: &AssignError) -> Refusal {
+    match e {
+        AssignError::NoElection => Refusal::with(Msg::AssignNoElection, &[], ""),
+        AssignError::NoSuchStation(station) => {
+            Refusal::with(Msg::AssignNoStation, &[&station.to_string()], "")
+        }
+        AssignError::NotAnAppliance(appliance) => {
+            Refusal::with(Msg::AssignNotAppliance, &[&ascii(appliance)], "")
+        }
+        AssignError::EntryIn {
+            station,
+            slot,
+            appliance,
+        } => Refusal::with(
+            Msg::AssignEntryIn,
+            &[&station.to_string(), &slot.number().to_string(), appliance],
+            "",
+        ),
     }
 }
 
@@ -671,6 +708,9 @@ pub fn draw_progress(state: &State, screen: &Progress, frame: &mut Frame, area: 
     };
     if let Some(p) = prompt {
         head.push(Line::styled(p, WARN));
+    }
+    if screen.same_appliance {
+        head.push(Line::styled(Msg::SameApplianceShown.text(lang), WARN));
     }
     let mut lines: Vec<Line> = vec![Line::styled(Msg::ProgressAppliances.text(lang), BOLD)];
     if appliances.is_empty() {

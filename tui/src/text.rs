@@ -891,6 +891,9 @@ catalogue! {
     MediaBatchTitle => "Kies de invoerbatch om in te lezen (van een invoerapparaat)", "Choose the entry batch to import (of an entry appliance)";
     /// The header's title then.
     MediaBatchHeader => "Invoerbatch inlezen", "Import an entry batch";
+    SameApplianceOn => "Bij het inlezen mogen beide invoeren van een stembureau nu van een en hetzelfde invoerapparaat komen (niet van dezelfde persoon). A zet dit weer uit.", "Imports now allow both entries of a polling station from one and the same entry appliance (never from the same person). A switches this off again.";
+    SameApplianceOff => "Bij het inlezen moeten de twee invoeren van een stembureau weer van verschillende invoerapparaten komen.", "Imports again require a polling station's two entries to come from different entry appliances.";
+    SameApplianceShown => "Let op: beide invoeren van een apparaat toegestaan (A zet uit)", "Note: both entries from one appliance allowed (A switches off)";
     KeyRoundRobin => "R verdeel", "R assign";
     KeyAssignSlot => "1/2 wijs toe", "1/2 assign";
     KeyImportBatch => "I batch", "I batch";
@@ -905,7 +908,7 @@ catalogue! {
     /// The slot prompt: {0} station, {1} entry, {2} typed.
     SlotPrompt => "Stembureau {0}, {1}e invoer naar invoerapparaat E{2}_ (Enter; Esc stopt)", "Polling station {0}, entry {1} to entry appliance E{2}_ (Enter; Esc stops)";
     /// {0} how many entries.
-    AssignedNote => "{0} invoeren toegewezen.", "{0} entries assigned.";
+    AssignedNote => "Invoeren toegewezen: {0}.", "Entries assigned: {0}.";
     NothingUnassigned => "Alle stembureaus zijn al toegewezen.", "Every polling station is assigned already.";
     RoundRobinTooFew => "Typ minstens 2: de 1e en 2e invoer van een stembureau komen van verschillende invoerapparaten.", "Type at least 2: a polling station's first and second entry come from different entry appliances.";
     ApplianceNumber => "Typ een nummer van 1 tot en met 999.", "Type a number from 1 to 999.";
@@ -932,6 +935,15 @@ catalogue! {
     BatchOtherSigner => "de batch zegt van invoerapparaat {0} te zijn, maar {1} heeft hem ondertekend", "the batch says it is of entry appliance {0}, but {1} signed it";
     /// {0} station, {1} entry.
     BatchTwice => "stembureau {0}, {1}e invoer staat twee keer in de batch", "polling station {0}, entry {1} is in the batch twice";
+    /// {0} the typist's name.
+    TypistNotHere => "Deze invoer is van {0}, getypt op een invoerapparaat. Registreer {0} op dit apparaat (F9) om verder te typen.", "This entry is {0}'s, typed on an entry appliance. Register {0} on this appliance (F9) to type on.";
+    AssignNoElection => "Toewijzen kan pas als de verkiezing is ingelezen.", "Assigning needs the election to be loaded first.";
+    /// {0} station.
+    AssignNoStation => "Stembureau {0} hoort niet bij deze verkiezing; er is niets toegewezen.", "Polling station {0} is not of this election; nothing was assigned.";
+    /// {0} the appliance named.
+    AssignNotAppliance => "{0} is geen invoerapparaat van deze gemeente; er is niets toegewezen.", "{0} is not an entry appliance of this municipality; nothing was assigned.";
+    /// {0} station, {1} entry, {2} the appliance whose entry is in.
+    AssignEntryIn => "Stembureau {0}, {1}e invoer: de invoer van {2} is al binnen; er is niets toegewezen.", "Polling station {0}, entry {1}: the entry of {2} is in already; nothing was assigned.";
     /// An entry's slot: {0} 1 or 2.
     SlotShort => "{0}e", "#{0}";
     /// The entries shown of an imported batch: {0} first, {1} last, {2} how many.
@@ -973,7 +985,7 @@ catalogue! {
     /// {0} appliance.
     EntryOpen => "{0} open", "{0} open";
     Here => "hier", "here";
-    HelpProgress => "Parallelle invoer: invoerapparaten typen de stembureaus, dit apparaat leest hun ondertekende batches in. Per stembureau staat waar de 1e en 2e invoer zijn (apparaat en invoerder, of open) en de stand; bovenaan per invoerapparaat wat het nog heeft. R verdeelt alle nog niet toegewezen stembureaus over E1 t/m En (typ n, Enter): de 1e en 2e invoer op verschillende apparaten. 1 of 2 wijst de 1e of 2e invoer van het gekozen stembureau toe aan een ander apparaat (typ het nummer). E schrijft de ondertekende toewijzing naar de stick voor de invoerapparaten. I leest een batch in van een stick; daarna staat per invoer wat ermee gebeurd is. O schrijft het voortgangsoverzicht (pdf) naar de stick. Op/Neer en PgUp/PgDn kiezen een stembureau; Esc terug.", "Parallel entry: entry appliances type the polling stations, this appliance imports their signed batches. Each polling station shows where its first and second entry are (appliance and typist, or open) and its stage; at the top each entry appliance and what it still holds. R assigns every polling station not yet assigned over E1 to En (type n, Enter): the first and second entry on different appliances. 1 or 2 assigns the first or second entry of the selected polling station to another appliance (type its number). E writes the signed assignment to the stick for the entry appliances. I imports a batch from a stick; then each entry's outcome is shown. O writes the progress overview (pdf) to the stick. Up/Down and PgUp/PgDn select a polling station; Esc back.";
+    HelpProgress => "Parallelle invoer: invoerapparaten typen de stembureaus, dit apparaat leest hun ondertekende batches in. Per stembureau staat waar de 1e en 2e invoer zijn (apparaat en invoerder, of open) en de stand; bovenaan per invoerapparaat wat het nog heeft. R verdeelt alle nog niet toegewezen stembureaus over E1 t/m En (typ n, Enter): de 1e en 2e invoer op verschillende apparaten. 1 of 2 wijst de 1e of 2e invoer van het gekozen stembureau toe aan een ander apparaat (typ het nummer). E schrijft de ondertekende toewijzing naar de stick voor de invoerapparaten. I leest een batch in van een stick; daarna staat per invoer wat ermee gebeurd is. O schrijft het voortgangsoverzicht (pdf) naar de stick. A staat toe dat bij het inlezen beide invoeren van een stembureau van hetzelfde invoerapparaat komen (nooit van dezelfde persoon; standaard uit, en weer uit na een herstart); nog eens A zet het uit. Op/Neer en PgUp/PgDn kiezen een stembureau; Esc terug.", "Parallel entry: entry appliances type the polling stations, this appliance imports their signed batches. Each polling station shows where its first and second entry are (appliance and typist, or open) and its stage; at the top each entry appliance and what it still holds. R assigns every polling station not yet assigned over E1 to En (type n, Enter): the first and second entry on different appliances. 1 or 2 assigns the first or second entry of the selected polling station to another appliance (type its number). E writes the signed assignment to the stick for the entry appliances. I imports a batch from a stick; then each entry's outcome is shown. O writes the progress overview (pdf) to the stick. A allows imports to take both entries of a polling station from the same entry appliance (never from the same person; off by default, and off again after a restart); A again switches it off. Up/Down and PgUp/PgDn select a polling station; Esc back.";
     HelpBatch => "Wat de ingelezen batch deed, per invoer: geplaatst als 1e of 2e invoer, vastgehouden (een 2e invoer die voor de 1e kwam), al binnen (dezelfde invoer uit een eerdere batch) of geweigerd met de reden. Een geweigerde invoer blijft in het bewaarde batchbestand; los het op (bijvoorbeeld opnieuw toewijzen) en lees een latere batch in. Verschillen beslist u daarna zoals altijd met C op het overzicht. Op/Neer en PgUp/PgDn bladeren; Esc terug naar de voortgang.", "What the imported batch did, per entry: placed as the first or second entry, held (a second entry that came before the first), in already (the same entry from an earlier batch) or refused with the reason. A refused entry stays in the kept batch file; resolve it (for instance assign again) and import a later batch. Differences are then decided as always with C on the overview. Up/Down and PgUp/PgDn scroll; Esc back to the progress.";
 
     // ---- help (F1) ----

@@ -206,6 +206,11 @@ fn the_coordinator_assigns_imports_and_counts_thirty_stations_from_three_applian
     key(&mut r, KeyCode::Enter);
     let assigned = &r.state.ledger.parallel.assigned;
     assert_eq!(assigned.len(), 60, "{:?}", r.state.note);
+    // Said: 59 entries (station 1's second was assigned before).
+    assert_eq!(
+        r.state.note.as_ref().unwrap().text(Lang::Nl),
+        "Invoeren toegewezen: 59."
+    );
     for s in 1..=STATIONS {
         assert_ne!(assigned[&(s, Slot::First)], assigned[&(s, Slot::Second)]);
     }
@@ -319,6 +324,9 @@ fn the_coordinator_assigns_imports_and_counts_thirty_stations_from_three_applian
     snap_both(&mut r, "forged_refused");
     assert_eq!(r.state.ledger, before);
     assert_eq!(r.state.journal_head.unwrap().seq, records);
+    // Esc on the batch media list goes back where `I` was pressed: the progress screen.
+    key(&mut r, KeyCode::Esc);
+    progress_screen(&r);
 
     // A restart in the middle: the same ledger (the kept batch file read on replay).
     drop(r);
@@ -327,7 +335,19 @@ fn the_coordinator_assigns_imports_and_counts_thirty_stations_from_three_applian
     assert_eq!(r.state.ledger, before);
     key(&mut r, KeyCode::Char('p'));
     sign_in(&mut r, COORDINATOR);
-    progress_screen(&r);
+    // Off after the restart; A switches "both entries from one appliance" on (said, and
+    // shown above the list while on) and off again.
+    assert!(!progress_screen(&r).same_appliance);
+    key(&mut r, KeyCode::Char('a'));
+    assert!(progress_screen(&r).same_appliance);
+    let text = screen_text(&r.state);
+    assert!(
+        text.contains("beide invoeren van een apparaat toegestaan"),
+        "{text}"
+    );
+    key(&mut r, KeyCode::Char('a'));
+    assert!(!progress_screen(&r).same_appliance);
+    assert!(!screen_text(&r.state).contains("toegestaan (A zet uit)"));
 
     // E1 and E3: every station placed and compared; E1 again: said, nothing changed.
     import(&mut r, &batches[0].0);
@@ -445,4 +465,161 @@ fn the_coordinator_assigns_imports_and_counts_thirty_stations_from_three_applian
     key(&mut r, KeyCode::Char('t'));
     as_coordinator(&mut r, 'e');
     assert!(r.state.ledger.exported.is_some(), "{:?}", r.state.note);
+}
+
+/// Return for correction of an imported entry (issue 18): the coordinator returns the
+/// differing fields to the typist of an entry typed on an entry appliance; that typist
+/// corrects them on the coordinating appliance, registered there under the same name (the
+/// core knows an imported entry's typist by name), and nobody else is offered. The station
+/// becomes definitive and the count equals a single appliance's; E2's later batch, still
+/// holding the entry as it was placed, changes nothing.
+#[test]
+fn a_returned_imported_entry_is_corrected_by_its_typist_on_the_coordinating_appliance() {
+    use tally_core::entry::{EntryCount, FieldId, FieldValue};
+    use tally_core::ids::{CandidatePosition, ListNumber};
+    const CAND: FieldId = FieldId::CandidateVotes(ListNumber(1), CandidatePosition(1));
+    const TOTAL: FieldId = FieldId::ListTotal(ListNumber(1));
+
+    let dir = tempfile::tempdir().unwrap();
+    let paths = paths(dir.path());
+    definition_30(&paths);
+    let media = paths.media_dir.clone();
+    let mut r = open(&paths, Lang::Nl);
+    unlock(&mut r);
+    load_definition(&mut r);
+    let info = r.state.ledger.election.as_ref().unwrap().info.clone();
+    key(&mut r, KeyCode::Char('p'));
+    sign_in(&mut r, COORDINATOR);
+    key(&mut r, KeyCode::Char('r'));
+    type_str(&mut r, "2");
+    key(&mut r, KeyCode::Enter);
+    let assignment = batch::assignment(&r.state.ledger).unwrap();
+    let (b1, _) = entry_appliance(&media, &info, &assignment, 1, "Anna");
+    let (_, mut e2) = entry_appliance(&media, &info, &assignment, 2, "Bert");
+    // Bert misread candidate 1 of list 1 and the list's total of one second entry.
+    let i = e2
+        .entries
+        .iter()
+        .position(|e| e.slot == Slot::Second)
+        .unwrap();
+    let station = e2.entries[i].station;
+    let mut right = (0, 0);
+    for (field, value) in &mut e2.entries[i].fields {
+        if let (f @ (CAND | TOTAL), FieldValue::Count(n)) = (*field, *value) {
+            let n = n.get();
+            if f == CAND {
+                right.0 = n;
+            } else {
+                right.1 = n;
+            }
+            *value = FieldValue::Count(EntryCount::new(n + 10).unwrap());
+        }
+    }
+    let wrong_folder = format!(
+        "B2w_{}",
+        SignedMedium::folder_name(ContentKind::EntryBatch, ELECTION, "0042-E2")
+    );
+    sign(
+        &media,
+        &wrong_folder,
+        ContentKind::EntryBatch,
+        &issue(tally_signing::Role::GsbEntry, "0042-E2", 22),
+        vec![(BATCH_FILE, e2.to_bytes())],
+    );
+    import(&mut r, &b1);
+    key(&mut r, KeyCode::Esc);
+    import(&mut r, &wrong_folder);
+    key(&mut r, KeyCode::Esc);
+    assert_eq!(
+        r.state.ledger.status(station),
+        Some(Status::EntriesDifferent)
+    );
+    assert_eq!(r.state.ledger.differences(station), vec![CAND, TOTAL]);
+
+    // The coordinator returns the two fields to the second entry's typist, Bert of E2.
+    key(&mut r, KeyCode::Esc);
+    let index = usize::try_from(station - 1).unwrap();
+    select(&mut r, index);
+    as_coordinator(&mut r, 'c');
+    key(&mut r, KeyCode::Char('4'));
+    type_str(&mut r, &station.to_string());
+    key(&mut r, KeyCode::Enter);
+    assert_eq!(r.state.ledger.status(station), Some(Status::FieldsReturned));
+
+    // Bert is not registered here yet: said, with what to do.
+    select(&mut r, index);
+    key(&mut r, KeyCode::Enter);
+    let note = r.state.note.clone().unwrap();
+    assert!(note.error);
+    assert_eq!(
+        note.text(Lang::Nl),
+        "Deze invoer is van Bert, getypt op een invoerapparaat. Registreer Bert op dit apparaat (F9) om verder te typen."
+    );
+    // Registered here too, he alone is offered, and retypes the two fields.
+    register(&mut r, "Anna", false);
+    register(&mut r, "Bert", false);
+    select(&mut r, index);
+    key(&mut r, KeyCode::Enter);
+    let Shell::Pin(prompt) = &r.state.screen else {
+        panic!("{:?} {:?}", r.state.screen, r.state.note);
+    };
+    let offered: Vec<String> = prompt
+        .choices(&r.state.ledger.people.registry)
+        .iter()
+        .map(|p| p.name.as_str().to_owned())
+        .collect();
+    assert_eq!(offered, vec!["Bert".to_owned()]);
+    sign_in(&mut r, "Bert");
+    assert!(
+        matches!(
+            r.state.screen,
+            Shell::Level(Screen::Entry {
+                slot: Slot::Second,
+                ..
+            })
+        ),
+        "{:?} {:?}",
+        r.state.screen,
+        r.state.note
+    );
+    type_str(&mut r, &right.0.to_string());
+    key(&mut r, KeyCode::Enter);
+    type_str(&mut r, &right.1.to_string());
+    key(&mut r, KeyCode::Enter);
+    assert!(
+        matches!(r.state.screen, Shell::Level(Screen::Finish { .. })),
+        "{:?} {:?}",
+        r.state.screen,
+        r.state.note
+    );
+    key(&mut r, KeyCode::Enter);
+    assert_eq!(r.state.ledger.status(station), Some(Status::Definitive));
+
+    // E2's batch exported again later, the entry as it was placed: nothing changes.
+    e2.exported_at += 60_000;
+    sign(
+        &media,
+        "B2x_again.tally",
+        ContentKind::EntryBatch,
+        &issue(tally_signing::Role::GsbEntry, "0042-E2", 22),
+        vec![(BATCH_FILE, e2.to_bytes())],
+    );
+    key(&mut r, KeyCode::Char('p'));
+    sign_in(&mut r, COORDINATOR);
+    import(&mut r, "B2x_again.tally");
+    assert!(
+        matches!(&r.state.screen, Shell::Level(Screen::Batch(shown)) if shown.outcome.refused().count() == 0),
+        "{:?}",
+        r.state.screen
+    );
+    assert_eq!(r.state.ledger.status(station), Some(Status::Definitive));
+    for s in 1..=STATIONS {
+        assert_eq!(r.state.ledger.status(s), Some(Status::Definitive), "{s}");
+    }
+    let mut single = tally_of(&info, &["Anna", "Bert"]);
+    for s in 1..=STATIONS {
+        type_paper(&mut single, s, Slot::First, PersonId(2), 1_000);
+        type_paper(&mut single, s, Slot::Second, PersonId(3), 2_000);
+    }
+    assert_eq!(export_files(&r.state.ledger), export_files(&single));
 }

@@ -371,7 +371,12 @@ fn two_entry_appliances_read_the_assignment_type_and_write_batches_the_coordinat
         vec![(ASSIGNMENT_FILE, a1_bytes.clone())],
         "2025-09-01T00:00:00Z",
     );
-    refused(&mut e1, "A_older.tally", "before the one read");
+    // Times in Dutch local time: 00:00 UTC on 1 September is 02:00 summer time.
+    refused(
+        &mut e1,
+        "A_older.tally",
+        "signed at 01-09-2025 02:00:00, before the one read",
+    );
 
     // F1: what the entry appliance does.
     for lang in [Lang::Nl, Lang::En] {

@@ -352,6 +352,26 @@ pub fn check_folder(folder: &Path, opts: &CheckOptions<'_>) -> std::io::Result<R
     Ok(report)
 }
 
+/// What a signed medium of parallel entry is, in the report's words; `None` for the media of
+/// the result chain (definitions and counts), which are checked.
+fn internal_medium(kind: ContentKind) -> Option<&'static str> {
+    match kind {
+        ContentKind::EntryBatch => Some(
+            "an entry batch of parallel entry (the entries one entry appliance typed, for its body's coordinating appliance)",
+        ),
+        ContentKind::EntryAssignment => Some(
+            "an entry assignment of parallel entry (which entry appliance types which polling station)",
+        ),
+        ContentKind::ProgressOverview => {
+            Some("the progress overview of parallel entry (a paper for the committee)")
+        }
+        ContentKind::ElectionDefinition
+        | ContentKind::Results510b
+        | ContentKind::Results510c
+        | ContentKind::Results510d520 => None,
+    }
+}
+
 fn read_medium(
     path: &Path,
     name: &str,
@@ -390,6 +410,18 @@ fn read_medium(
                     let signer_id = signer.identifier().to_owned();
                     let election = medium.election().to_owned();
                     let kind = medium.manifest.kind;
+                    if let Some(what) = internal_medium(kind) {
+                        // Media of parallel entry pass between the appliances of one body
+                        // (`docs/parallel-entry.md`); they hold no count of the result chain.
+                        for f in &medium.files {
+                            report.push(
+                                Severity::Note,
+                                &format!("{name}/{}", f.name),
+                                format!("signed, {what}; holds no count, not recomputed"),
+                            );
+                        }
+                        return;
+                    }
                     for f in medium.files {
                         if f.name == AUDIT_FILE {
                             check_audit(&format!("{name}/{}", f.name), &f.bytes, report);

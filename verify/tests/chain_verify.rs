@@ -22,8 +22,8 @@ use std::process::Command;
 use std::sync::OnceLock;
 
 use common::chain::{
-    self, AT, Chain, File, LISTS, MUNICIPALITIES, forge_medium, issue, votes, write_medium,
-    write_medium_as,
+    self, AT, Chain, ELECTION, File, LISTS, MUNICIPALITIES, forge_medium, issue, votes,
+    write_medium, write_medium_as,
 };
 use tally_signing::{ContentKind, Role};
 
@@ -950,6 +950,55 @@ fn a_printed_report_in_a_signed_medium_is_noted_not_a_discrepancy() {
     );
     let out = s.check_discrepant();
     assert_starts(&out, &format!("DISCREPANCY {M510B}: signed medium refused"));
+}
+
+/// The media of parallel entry (an entry appliance's batch, the coordinator's assignment and
+/// progress overview) pass between the appliances of one body and hold no count: a folder
+/// holding them beside the chain names each for what it is, checks its signature, and still
+/// agrees; a batch changed after signing is refused by the signature.
+#[test]
+fn media_of_parallel_entry_are_named_and_not_taken_for_counts() {
+    let s = setup();
+    let entry = issue(&chain().root, Role::GsbEntry, "0037-E1", ELECTION);
+    let batch = File {
+        name: "entry-batch.json".to_owned(),
+        bytes: br#"{"format":"tally-entry-batch v1"}"#.to_vec(),
+    };
+    let batch_dir = write_medium(&entry, ContentKind::EntryBatch, &[batch], s.dir.path());
+    let assignment = File {
+        name: "entry-assignment.json".to_owned(),
+        bytes: br#"{"format":"tally-entry-assignment v1"}"#.to_vec(),
+    };
+    write_medium(
+        chain().body("0037"),
+        ContentKind::EntryAssignment,
+        &[assignment],
+        s.dir.path(),
+    );
+    let (code, out) = s.check(&["--require-all"]);
+    assert_eq!(code, 0, "{out}");
+    let folder = batch_dir
+        .file_name()
+        .unwrap()
+        .to_string_lossy()
+        .into_owned();
+    assert_has(
+        &out,
+        &format!(
+            "NOTE {folder}/entry-batch.json: signed, an entry batch of parallel entry (the entries one entry appliance typed, for its body's coordinating appliance); holds no count, not recomputed"
+        ),
+    );
+    assert!(
+        out.contains("entry-assignment.json: signed, an entry assignment of parallel entry"),
+        "{out}"
+    );
+    assert!(!out.contains("not an EML file"), "{out}");
+    std::fs::write(batch_dir.join("entry-batch.json"), b"{}").unwrap();
+    let out = s.check_discrepant();
+    assert!(
+        out.contains(&format!("DISCREPANCY {folder}: signed medium refused")),
+        "{out}"
+    );
 }
 
 /// An export folder given directly (the `*.tally` folder itself, as an official finds it on

@@ -100,6 +100,11 @@ pub trait Level: Sized + 'static {
         let _ = (state, medium);
         Vec::new()
     }
+    /// Esc on the media list of an import: where the official came from (the level's
+    /// overview unless the level says otherwise).
+    fn import_left(state: &mut State<Self>) -> Vec<Effect<Self>> {
+        state.resume()
+    }
     /// Recomputes what the level derives from the ledger (after a replay or a change).
     fn refresh(state: &mut State<Self>) {
         let _ = state;
@@ -427,7 +432,9 @@ impl<L: Level> State<L> {
         vec![Effect::Scan]
     }
 
-    fn resume(&mut self) -> Vec<Effect<L>> {
+    /// Back to where the level is: the definition, the first registration, or the level's
+    /// own screen (through its PIN guard).
+    pub fn resume(&mut self) -> Vec<Effect<L>> {
         if !L::has_definition(self) {
             return self.media(Purpose::Definition);
         }
@@ -708,7 +715,7 @@ fn on_key<L: Level>(state: &mut State<L>, key: KeyEvent) -> Vec<Effect<L>> {
                     }
                     (Some(m), Purpose::Import) => L::import_chosen(state, m),
                 },
-                KeyCode::Esc if list.purpose == Purpose::Import => state.resume(),
+                KeyCode::Esc if list.purpose == Purpose::Import => L::import_left(state),
                 _ => Vec::new(),
             }
         }

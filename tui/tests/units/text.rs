@@ -57,3 +57,31 @@ fn texts_are_ascii_safe_for_the_linux_console() {
         }
     }
 }
+
+/// A refused assignment is said in the official's language (it was the ledger's English
+/// error, shown as "Niet mogelijk: polling station 7, entry 2: ...").
+#[test]
+fn a_refused_assignment_is_said_in_the_catalogue_words() {
+    use tally_ledger::batch::AssignError;
+    use tally_ledger::municipal::Slot;
+    let refusal = tally_tui::parallel::assign_refusal(&AssignError::EntryIn {
+        station: 7,
+        slot: Slot::Second,
+        appliance: "0042-E2".into(),
+    });
+    assert_eq!(
+        refusal.text(Lang::Nl),
+        "Stembureau 7, 2e invoer: de invoer van 0042-E2 is al binnen; er is niets toegewezen."
+    );
+    assert_eq!(
+        refusal.text(Lang::En),
+        "Polling station 7, entry 2: the entry of 0042-E2 is in already; nothing was assigned."
+    );
+    let refusal =
+        tally_tui::parallel::assign_refusal(&AssignError::NotAnAppliance("0043-E1".into()));
+    assert!(
+        refusal
+            .text(Lang::Nl)
+            .starts_with("0043-E1 is geen invoerapparaat")
+    );
+}
