@@ -13,7 +13,8 @@
 //!    the stick: `tally-provision verify` says VALID (signed by 0042), and the assignment is
 //!    what `R 2` promises (station 1 and 3: first on E1, second on E2; station 2 the other way).
 //! 3. Each entry appliance boots from its own stick, loads the definition and the assignment
-//!    from sticks, registers its typist (Anna on E1, Bert on E2), types its three assigned
+//!    from sticks (E1 refuses a forged copy of the assignment first: one appliance changed
+//!    after signing), registers its typist (Anna on E1, Bert on E2), types its three assigned
 //!    entries (every field's keys over the serial line) and exports its signed batch (`E` and
 //!    the PIN) to a blank stick; the host verifies each batch (VALID, signed by the appliance,
 //!    role `GSB-entry`) and reads its entries as plain JSON (the stations and entries assigned,
@@ -184,12 +185,23 @@ fn two_entry_appliances_and_a_coordinator_count_juinen_from_their_own_sticks() {
         ]
     );
     eprintln!("parallel e2e: the assignment written at {assigned_at:?}");
+    // A forged copy of it: station 1's first entry moved to E2 after signing.
+    let forged_assignment = forge(
+        &copy,
+        "entry-assignment.json",
+        (
+            "{\"station\":1,\"slot\":\"First\",\"appliance\":\"0042-E1\"}",
+            "{\"station\":1,\"slot\":\"First\",\"appliance\":\"0042-E2\"}",
+        ),
+        &work.join("forged-assignment"),
+    );
 
     // 3. The entry appliances, one after the other, each from its own stick.
     let papers: Vec<Vec<_>> = (1..=3).map(|s| paper(s, blank(s), &shape)).collect();
     let sticks = Sticks {
         definition: &def_img,
         assignment: &assign_img,
+        forged_assignment: &forged_assignment,
         h110a: &h110a,
         h230b: &h230b,
     };
@@ -219,22 +231,12 @@ fn two_entry_appliances_and_a_coordinator_count_juinen_from_their_own_sticks() {
     // A forged copy of E1's batch on a stick of its own: station 1's blank votes made 2
     // after signing.
     let e1_folder = format!("{ELECTION}_0042-E1_entry-batch.tally");
-    let forged_dir = work.join("forged").join(&e1_folder);
-    std::fs::create_dir_all(&forged_dir).unwrap();
-    for f in std::fs::read_dir(work.join("batch1").join(&e1_folder)).unwrap() {
-        let f = f.unwrap();
-        std::fs::copy(f.path(), forged_dir.join(f.file_name())).unwrap();
-    }
-    let file = forged_dir.join("entry-batch.json");
-    let text = std::fs::read_to_string(&file).unwrap();
-    let changed = text.replacen("[\"F\",{\"count\":1}]", "[\"F\",{\"count\":2}]", 1);
-    assert_ne!(
-        text, changed,
-        "station 1's blank votes (1) not found in E1's batch"
+    let forged = forge(
+        &work.join("batch1").join(&e1_folder),
+        "entry-batch.json",
+        ("[\"F\",{\"count\":1}]", "[\"F\",{\"count\":2}]"),
+        &work.join("forged-batch"),
     );
-    std::fs::write(&file, changed).unwrap();
-    let forged = work.join("forged.img");
-    vfat_stick(&forged, "VERVALST", Some(&forged_dir));
 
     // 4. The coordinator again, from its stick: both batches imported, the 510b exported.
     let mut t = Term::boot(&bed, &gsb, &work.join("vm-gsb-2"));
@@ -310,6 +312,8 @@ fn two_entry_appliances_and_a_coordinator_count_juinen_from_their_own_sticks() {
 struct Sticks<'a> {
     definition: &'a Path,
     assignment: &'a Path,
+    /// A forged copy of the assignment, offered first on E1.
+    forged_assignment: &'a Path,
     h110a: &'a str,
     h230b: &'a str,
 }
@@ -333,7 +337,17 @@ fn entry_appliance(
     t.wait_for("Nog geen toewijzing ingelezen.");
     t.register(&[typist]);
     t.wait_for("Nog geen toewijzing ingelezen.");
-    t.choose_medium(b"i", "assign", sticks.assignment, ASSIGNMENT);
+    // E1 is offered a forged assignment first: refused by the signature check in the guest.
+    let key: &[u8] = if id == "0042-E1" {
+        t.choose_medium(b"i", "forged", sticks.forged_assignment, ASSIGNMENT);
+        let s = t.wait_flat("Stick geweigerd");
+        assert!(flat(&s).contains("na ondertekening gewijzigd"), "{s}");
+        t.vm.unplug_stick("forged", SCREEN_TIMEOUT).unwrap();
+        b""
+    } else {
+        b"i"
+    };
+    t.choose_medium(key, "assign", sticks.assignment, ASSIGNMENT);
     let s = t.wait_flat("Toewijzing ingelezen: 3 stembureaus voor dit invoerapparaat.");
     t.vm.unplug_stick("assign", SCREEN_TIMEOUT).unwrap();
     // The overview lists the stations given to it, with the entry each one is.
@@ -399,4 +413,22 @@ fn batch_of(json: &[u8], appliance: &str, typist: &str) -> [(u32, u32, u64); 3] 
     entries
         .try_into()
         .unwrap_or_else(|e| panic!("not three entries: {e:?}"))
+}
+
+/// A forged copy of the signed medium `folder` on a vfat stick of its own (made in `dir`;
+/// its path): in its `file`, the first `change.0` replaced by `change.1` after signing.
+fn forge(folder: &Path, file: &str, change: (&str, &str), dir: &Path) -> std::path::PathBuf {
+    let copy = dir.join(folder.file_name().unwrap());
+    std::fs::create_dir_all(&copy).unwrap();
+    for f in std::fs::read_dir(folder).unwrap() {
+        let f = f.unwrap();
+        std::fs::copy(f.path(), copy.join(f.file_name())).unwrap();
+    }
+    let text = std::fs::read_to_string(copy.join(file)).unwrap();
+    let changed = text.replacen(change.0, change.1, 1);
+    assert_ne!(text, changed, "{} not in {file}: {text}", change.0);
+    std::fs::write(copy.join(file), changed).unwrap();
+    let img = dir.join("forged.img");
+    vfat_stick(&img, "VERVALST", Some(&copy));
+    img
 }

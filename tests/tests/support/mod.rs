@@ -490,19 +490,35 @@ impl Term {
     }
 
     /// Opens a media list with `key` (`I`; none when empty: the list is open), waits until it
-    /// lists the medium `folder` on the stick `img` plugged in as `id`, chooses it (Up/Down,
-    /// one at a time) and presses Enter.
+    /// lists the medium `folder` on the stick `img` plugged in as `id` (its serial number is
+    /// `id` in capitals: a stick pulled before that the list still shows is not taken for
+    /// it), chooses it (Up/Down, one at a time) and presses Enter.
     pub fn choose_medium(&mut self, key: &[u8], id: &str, img: &Path, folder: &str) {
-        self.vm.plug_stick(id, img, &id.to_uppercase()).unwrap();
+        let serial = id.to_uppercase();
+        self.vm.plug_stick(id, img, &serial).unwrap();
         if !key.is_empty() {
             self.keys(key);
         }
+        let on_stick = format!("(serienummer {serial})");
         let start = Instant::now();
         loop {
             let s = self.text();
-            let listed: Vec<&str> = s.lines().filter(|l| l.contains(".tally")).collect();
-            let at = listed.iter().position(|l| l.starts_with("> "));
-            match (listed.iter().position(|l| l.contains(folder)), at) {
+            let lines: Vec<&str> = s.lines().collect();
+            // A medium's row and the row it wraps onto.
+            let listed: Vec<(bool, String)> = lines
+                .iter()
+                .enumerate()
+                .filter(|(_, l)| l.contains(".tally"))
+                .map(|(i, l)| {
+                    let next = lines.get(i + 1).copied().unwrap_or_default();
+                    (l.starts_with("> "), flat(&format!("{l} {next}")))
+                })
+                .collect();
+            let at = listed.iter().position(|(h, _)| *h);
+            let wanted = listed
+                .iter()
+                .position(|(_, row)| row.contains(folder) && row.contains(&on_stick));
+            match (wanted, at) {
                 (Some(f), Some(h)) if f == h => break,
                 (Some(f), Some(h)) => {
                     self.keys(if h < f { DOWN } else { UP });
@@ -511,7 +527,7 @@ impl Term {
                 _ => std::thread::sleep(Duration::from_millis(200)),
             }
             if start.elapsed() > SCREEN_TIMEOUT {
-                self.fail(&format!("{folder} not listed"));
+                self.fail(&format!("{folder} on the stick {serial} not listed"));
             }
         }
         self.keys(ENTER);
