@@ -11,6 +11,8 @@
 //!   imported counts, corrections, lots, the seats.
 //! - [`batch`]: parallel entry: the assignment of entries to entry appliances, their
 //!   signed entry batches, and the coordinating appliance's import of them.
+//! - [`progress`]: parallel entry's progress per station and per entry appliance, and the
+//!   round-robin assignment.
 //! - [`people`]: the people of the session (registry and wrong PINs), for every level.
 //! - [`journal`]: the journal itself, on the core's authenticated journal file.
 //!
@@ -29,4 +31,5 @@ pub mod medium;
 pub mod municipal;
 pub mod people;
 pub mod persist;
+pub mod progress;
 pub mod session;

@@ -964,3 +964,64 @@ fn one_appliance_types_a_station_once_unless_allowed_and_a_discarded_entry_stays
     // A journal holding the same import twice does not replay.
     assert!(tally.apply_with(&record, Some(&good.to_bytes())).is_err());
 }
+
+/// The progress the coordinator sees (`tally_ledger::progress`): round robin over twelve
+/// appliances puts a station's two entries on two of them, gives a station with one entry
+/// assigned its other entry elsewhere, and lists the appliances by number (E10 after E9),
+/// each with the stations it holds and, once entries are in, what it delivered.
+#[test]
+fn progress_round_robin_and_the_appliances_by_number() {
+    use tally_ledger::progress::{self, Half};
+    let info = juinen30();
+    let form = Form::new(&info);
+    let mut tally = pending(&info);
+    for r in ledger(&info, &[]) {
+        tally.apply(&r).unwrap();
+    }
+    let assign = |list: Vec<Assignment>| {
+        Record::Parallel(ParallelRecord::Assigned {
+            assignments: list,
+            by: COORDINATOR,
+            at: 0,
+        })
+    };
+    // Station 1's second entry on E1 first.
+    tally
+        .apply(&assign(vec![Assignment {
+            station: 1,
+            slot: Slot::Second,
+            appliance: "0042-E1".into(),
+        }]))
+        .unwrap();
+    let list = progress::round_robin(&tally, 12);
+    assert_eq!(list.len(), 59);
+    tally.apply(&assign(list)).unwrap();
+    for s in 1..=STATIONS {
+        let first = &tally.parallel.assigned[&(s, Slot::First)];
+        assert_ne!(first, &tally.parallel.assigned[&(s, Slot::Second)], "{s}");
+    }
+    assert!(progress::round_robin(&tally, 12).is_empty());
+    let rows = progress::rows(&tally);
+    assert_eq!(rows.len(), 30);
+    assert_eq!(rows[1].first, Half::Assigned("0042-E2".into()));
+    let appliances = progress::appliances(&rows);
+    let names: Vec<&str> = appliances.iter().map(|a| a.appliance.as_str()).collect();
+    assert_eq!(names.len(), 12);
+    assert_eq!(&names[8..], ["0042-E9", "0042-E10", "0042-E11", "0042-E12"]);
+    // Every station is held by two appliances; nothing delivered yet.
+    assert_eq!(appliances.iter().map(|a| a.holds.len()).sum::<usize>(), 60);
+    assert!(appliances.iter().all(|a| a.delivered == 0));
+    // E2 delivers station 2's first entry: in, and no longer held by E2.
+    let e2 = hand_batch(&form, "0042-E2", 100, &[(2, Slot::First, "Ann", 0)]);
+    import_direct(&mut tally, &e2, ImportPolicy::default());
+    let rows = progress::rows(&tally);
+    assert!(
+        matches!(&rows[1].first, Half::In { appliance: Some(a), typist } if a == "0042-E2" && typist == "Ann")
+    );
+    let e2row = progress::appliances(&rows)
+        .into_iter()
+        .find(|a| a.appliance == "0042-E2")
+        .unwrap();
+    assert_eq!(e2row.delivered, 1);
+    assert!(!e2row.holds.contains(&2));
+}

@@ -286,7 +286,7 @@ pub struct Extra {
 /// The station numbers in overview order (on an entry appliance: those it lists).
 pub fn station_numbers(state: &State) -> Vec<u32> {
     if crate::entry_mode::appliance(state).is_some() {
-        return crate::entry_mode::stations(state);
+        return tally_ledger::progress::entry_stations(&state.ledger);
     }
     state.ledger.stations.keys().copied().collect()
 }
@@ -423,8 +423,8 @@ impl Level for Municipal {
             Some(Place::Entry { station, .. })
                 if crate::entry_mode::appliance(state).is_some()
                     && !matches!(
-                        crate::entry_mode::here(state, station),
-                        Some(crate::entry_mode::Here::Assigned(_))
+                        tally_ledger::progress::here(&state.ledger, station),
+                        Some(tally_ledger::progress::Here::Assigned(_))
                     ) =>
             {
                 Place::Overview

@@ -13,6 +13,7 @@ use tally_core::double_entry::Role;
 use tally_core::people::PersonId;
 use tally_ledger::batch::{self, EntryAssignment, LoadError, ParallelRecord};
 use tally_ledger::municipal::{Record, Slot, Status};
+use tally_ledger::progress::{Here, entry_stations, here, typed};
 
 use crate::app::{Effect, Event, MunicipalAct, MunicipalEvent, Screen, State, status_msg};
 use crate::services::{ExportDone, Medium, Refusal};
@@ -48,88 +49,19 @@ pub fn appliance(state: &State) -> Option<&str> {
     (state.identity.role == ENTRY_ROLE).then_some(state.identity.identifier.as_str())
 }
 
-/// Where a listed station stands for this appliance.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub enum Here {
-    /// Assigned here, as this entry of the station.
-    Assigned(Slot),
-    /// Typed (or begun) here, and since assigned elsewhere: the appliances it is assigned
-    /// to now. Its entry stays in the journal; it is not in a batch and cannot be opened.
-    Away(Vec<String>),
-}
-
-/// Whether `station` is assigned here, or was typed here and is assigned elsewhere now.
-pub fn here(state: &State, station: u32) -> Option<Here> {
-    let loaded = state.ledger.parallel.loaded.as_ref()?;
-    if let Some(slot) = loaded.slot_of(station) {
-        return Some(Here::Assigned(slot));
-    }
-    let typed = state
-        .ledger
-        .stations
-        .get(&station)
-        .is_some_and(|d| d.first.is_some());
-    typed.then(|| {
-        Here::Away(
-            loaded
-                .appliances_of(station)
-                .into_iter()
-                .map(str::to_owned)
-                .collect(),
-        )
-    })
-}
-
 /// The entry a screen names for `station`'s entry `slot`: on an entry appliance the one its
 /// assignment gives (typed here as the local first entry), else `slot`.
 pub fn named_slot(state: &State, station: u32, slot: Slot) -> Slot {
-    match (appliance(state), here(state, station)) {
+    match (appliance(state), here(&state.ledger, station)) {
         (Some(_), Some(Here::Assigned(assigned))) => assigned,
         _ => slot,
     }
 }
 
-/// The stations the overview lists on an entry appliance, in the election's order: those
-/// assigned here, and those typed here since assigned elsewhere.
-pub fn stations(state: &State) -> Vec<u32> {
-    let Some(election) = &state.ledger.election else {
-        return Vec::new();
-    };
-    election
-        .info
-        .stations
-        .iter()
-        .map(|s| s.number.0)
-        .filter(|n| here(state, *n).is_some())
-        .collect()
-}
-
-/// Whether the station's entry here is complete (saved; with errors too: the coordinator
-/// decides those).
-fn complete(status: Option<Status>) -> bool {
-    matches!(
-        status,
-        Some(Status::SecondEntryNotStarted | Status::FirstEntryHasErrors)
-    )
-}
-
-/// The stations assigned here, and how many of them are typed.
-pub fn typed(state: &State) -> (usize, usize) {
-    let assigned: Vec<u32> = stations(state)
-        .into_iter()
-        .filter(|n| matches!(here(state, *n), Some(Here::Assigned(_))))
-        .collect();
-    let done = assigned
-        .iter()
-        .filter(|n| complete(state.ledger.status(**n)))
-        .count();
-    (done, assigned.len())
-}
-
 /// A station's state in words on an entry appliance (its one entry here), or that it is
 /// assigned elsewhere now.
 pub fn status_text(state: &State, station: u32, status: Status) -> Msg {
-    if let Some(Here::Away(_)) = here(state, station) {
+    if let Some(Here::Away(_)) = here(&state.ledger, station) {
         return Msg::StAway;
     }
     match status {
@@ -141,7 +73,7 @@ pub fn status_text(state: &State, station: u32, status: Status) -> Msg {
 
 /// A listed station's last column: its slot, or where it is now.
 pub fn here_text(state: &State, station: u32, lang: Lang) -> String {
-    match here(state, station) {
+    match here(&state.ledger, station) {
         Some(Here::Assigned(slot)) => Msg::EntrySlotCol.fill(lang, &[&slot.number().to_string()]),
         Some(Here::Away(now)) => {
             // Short (`E2`): the column has 14 characters.
@@ -165,7 +97,7 @@ fn now_text(appliances: &[String]) -> String {
 
 /// A key on the overview of an entry appliance.
 pub fn overview_key(state: &mut State, key: KeyEvent, mut selected: usize) -> Vec<Effect> {
-    let list = stations(state);
+    let list = entry_stations(&state.ledger);
     if shell::scroll(&mut selected, key.code, false, list.len().saturating_sub(1)) {
         state.go(Screen::Overview { selected });
         return Vec::new();
@@ -179,7 +111,7 @@ pub fn overview_key(state: &mut State, key: KeyEvent, mut selected: usize) -> Ve
                 }
                 return Vec::new();
             };
-            if let Some(Here::Away(now)) = here(state, station) {
+            if let Some(Here::Away(now)) = here(&state.ledger, station) {
                 state.error(Refusal::with(
                     Msg::NotAssignedHere,
                     &[&station.to_string(), &now_text(&now)],
@@ -218,7 +150,7 @@ pub fn overview_key(state: &mut State, key: KeyEvent, mut selected: usize) -> Ve
         KeyCode::Char('e' | 'E') => {
             if !loaded {
                 state.error(Refusal::with(Msg::NoAssignmentYet, &[], ""));
-            } else if typed(state).0 == 0 {
+            } else if typed(&state.ledger).0 == 0 {
                 state.error(Refusal::with(Msg::NothingToExportYet, &[], ""));
             } else {
                 state.coordinator(MunicipalAct::ExportBatch);

@@ -27,12 +27,13 @@ use tally_signing::{ContentKind, VerifiedMedium};
 
 use crate::app::{Municipal, MunicipalServices};
 use crate::entry_mode::{BatchDone, VerifiedAssignment};
-use crate::parallel::{self, VerifiedBatch};
+use crate::parallel::VerifiedBatch;
 use crate::services::{
     DefinitionMedium, ExportDone, Folder, FolderLevel, Medium, Refusal, Services,
     VerifiedDefinition,
 };
 use crate::text::Msg;
+use tally_ledger::progress;
 
 /// The municipal level's services: the [`Folder`] with the GSB's definition medium (110a, the
 /// 230b of its kieskring, its 110b).
@@ -292,13 +293,13 @@ impl MunicipalServices for FolderServices {
             return Err(Refusal::with(Msg::NothingAssigned, &[], ""));
         };
         let kept = self.kept_election()?;
-        let rows = parallel::rows(tally);
-        let appliances = parallel::appliances(&rows);
-        fn half(h: &parallel::Half) -> EntryProgress<'_> {
+        let rows = progress::rows(tally);
+        let appliances = progress::appliances(&rows);
+        fn half(h: &progress::Half) -> EntryProgress<'_> {
             match h {
-                parallel::Half::Unassigned => EntryProgress::Unassigned,
-                parallel::Half::Assigned(a) => EntryProgress::Assigned { appliance: a },
-                parallel::Half::In { appliance, typist } => EntryProgress::In {
+                progress::Half::Unassigned => EntryProgress::Unassigned,
+                progress::Half::Assigned(a) => EntryProgress::Assigned { appliance: a },
+                progress::Half::In { appliance, typist } => EntryProgress::In {
                     appliance: appliance.as_deref().unwrap_or("GSB"),
                     typist,
                 },

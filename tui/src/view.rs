@@ -297,7 +297,7 @@ fn overview(state: &State, frame: &mut Frame, area: Rect, selected: usize) {
     };
     let height = usize::from(area.height).saturating_sub(below);
     let first = selected.saturating_sub(height.saturating_sub(1));
-    let listed = entry_appliance.then(|| crate::entry_mode::stations(state));
+    let listed = entry_appliance.then(|| tally_ledger::progress::entry_stations(&state.ledger));
     if entry_appliance && state.ledger.parallel.loaded.is_none() {
         lines.push(Line::styled(Msg::NoAssignmentYet.text(lang), WARN));
         lines.push(Line::from(Msg::NoAssignmentKey.text(lang)));
@@ -403,7 +403,7 @@ fn overview(state: &State, frame: &mut Frame, area: Rect, selected: usize) {
         lines.push(Line::styled(Msg::SessionLine.fill(lang, &[&n]), BOLD));
     }
     if entry_appliance {
-        let (typed, assigned) = crate::entry_mode::typed(state);
+        let (typed, assigned) = tally_ledger::progress::typed(&state.ledger);
         if state.ledger.parallel.loaded.is_some() {
             lines.push(Line::from(
                 Msg::EntryProgressLine.fill(lang, &[&typed.to_string(), &assigned.to_string()]),
