@@ -114,30 +114,6 @@ fn progress_screen(r: &Demo) -> tally_tui::parallel::Progress {
     }
 }
 
-/// From the progress screen: `I`, the medium in `folder`, Enter.
-fn import(r: &mut Demo, folder: &str) {
-    key(r, KeyCode::Char('i'));
-    let index = match &r.state.screen {
-        Shell::Media(list) => list
-            .items
-            .iter()
-            .position(|m| m.folder == folder)
-            .unwrap_or_else(|| panic!("{folder} not listed: {:?}", list.items)),
-        other => panic!("not on the media list: {other:?}"),
-    };
-    for _ in 0..index {
-        key(r, KeyCode::Down);
-    }
-    key(r, KeyCode::Enter);
-}
-
-fn snap_both(r: &mut Demo, name: &str) {
-    snapshot(name, r.state.lang, &screen_lines(&r.state));
-    key(r, KeyCode::F(2));
-    snapshot(name, r.state.lang, &screen_lines(&r.state));
-    key(r, KeyCode::F(2));
-}
-
 /// The municipality's 510b and CSV from `tally`, at a fixed moment.
 fn export_files(tally: &Tally) -> Vec<(String, Vec<u8>)> {
     export_at_fixed_moment(
@@ -285,7 +261,7 @@ fn the_coordinator_assigns_imports_and_counts_thirty_stations_from_three_applian
 
     // E2's batch first: its first entries placed, its second entries held (their first
     // entries are on E1 and E3, not in yet).
-    import(&mut r, &batches[1].0);
+    choose_medium(&mut r, &batches[1].0);
     let shown = match &r.state.screen {
         Shell::Level(Screen::Batch(shown)) => shown.clone(),
         other => panic!("{other:?} {:?}", r.state.note),
@@ -313,7 +289,7 @@ fn the_coordinator_assigns_imports_and_counts_thirty_stations_from_three_applian
     // The forged batch: refused by the signature, nothing changed or journaled.
     let before = r.state.ledger.clone();
     let records = r.state.journal_head.unwrap().seq;
-    import(&mut r, forged);
+    choose_medium(&mut r, forged);
     match &r.state.screen {
         Shell::Media(list) => {
             let why = list.error.as_ref().expect("a refusal").text(Lang::En);
@@ -350,9 +326,9 @@ fn the_coordinator_assigns_imports_and_counts_thirty_stations_from_three_applian
     assert!(!screen_text(&r.state).contains("toegestaan (A zet uit)"));
 
     // E1 and E3: every station placed and compared; E1 again: said, nothing changed.
-    import(&mut r, &batches[0].0);
+    choose_medium(&mut r, &batches[0].0);
     key(&mut r, KeyCode::Esc);
-    import(&mut r, &batches[2].0);
+    choose_medium(&mut r, &batches[2].0);
     match &r.state.screen {
         Shell::Level(Screen::Batch(shown)) => {
             assert_eq!(shown.outcome.refused().count(), 0, "{shown:?}");
@@ -361,7 +337,7 @@ fn the_coordinator_assigns_imports_and_counts_thirty_stations_from_three_applian
     }
     key(&mut r, KeyCode::Esc);
     let records = r.state.journal_head.unwrap().seq;
-    import(&mut r, &batches[0].0);
+    choose_medium(&mut r, &batches[0].0);
     match &r.state.screen {
         Shell::Level(Screen::Batch(shown)) => assert!(shown.already),
         other => panic!("{other:?} {:?}", r.state.note),
@@ -382,7 +358,7 @@ fn the_coordinator_assigns_imports_and_counts_thirty_stations_from_three_applian
         vec![(BATCH_FILE, again.to_bytes())],
     );
     let before = r.state.ledger.status(1);
-    import(&mut r, "B1b_again.tally");
+    choose_medium(&mut r, "B1b_again.tally");
     match &r.state.screen {
         Shell::Level(Screen::Batch(shown)) => {
             assert!(!shown.already);
@@ -409,7 +385,7 @@ fn the_coordinator_assigns_imports_and_counts_thirty_stations_from_three_applian
         &issue(tally_signing::Role::GsbEntry, "0042-E4", 24),
         vec![(BATCH_FILE, stray.to_bytes())],
     );
-    import(&mut r, "B4_stray.tally");
+    choose_medium(&mut r, "B4_stray.tally");
     match &r.state.screen {
         Shell::Level(Screen::Batch(shown)) => {
             assert_eq!(shown.outcome.refused().count(), shown.outcome.entries.len());
@@ -526,9 +502,9 @@ fn a_returned_imported_entry_is_corrected_by_its_typist_on_the_coordinating_appl
         &issue(tally_signing::Role::GsbEntry, "0042-E2", 22),
         vec![(BATCH_FILE, e2.to_bytes())],
     );
-    import(&mut r, &b1);
+    choose_medium(&mut r, &b1);
     key(&mut r, KeyCode::Esc);
-    import(&mut r, &wrong_folder);
+    choose_medium(&mut r, &wrong_folder);
     key(&mut r, KeyCode::Esc);
     assert_eq!(
         r.state.ledger.status(station),
@@ -606,7 +582,7 @@ fn a_returned_imported_entry_is_corrected_by_its_typist_on_the_coordinating_appl
     );
     key(&mut r, KeyCode::Char('p'));
     sign_in(&mut r, COORDINATOR);
-    import(&mut r, "B2x_again.tally");
+    choose_medium(&mut r, "B2x_again.tally");
     assert!(
         matches!(&r.state.screen, Shell::Level(Screen::Batch(shown)) if shown.outcome.refused().count() == 0),
         "{:?}",

@@ -92,29 +92,12 @@ fn overview(r: &Demo) -> usize {
     }
 }
 
-/// `I` on the overview, the medium in `folder`, Enter.
-fn read(r: &mut Demo, folder: &str) {
-    key(r, KeyCode::Char('i'));
-    let index = match &r.state.screen {
-        Shell::Media(list) => list
-            .items
-            .iter()
-            .position(|m| m.folder == folder)
-            .unwrap_or_else(|| panic!("{folder} not listed: {:?}", list.items)),
-        other => panic!("not on the media list: {other:?}"),
-    };
-    for _ in 0..index {
-        key(r, KeyCode::Down);
-    }
-    key(r, KeyCode::Enter);
-}
-
 /// Reads `folder` and expects a refusal under the list that says `words` (English), with
 /// nothing changed or journaled; back to the overview.
 fn refused(r: &mut Demo, folder: &str, words: &str) {
     let before = r.state.ledger.clone();
     let records = r.state.journal_head.unwrap().seq;
-    read(r, folder);
+    choose_medium(r, folder);
     match &r.state.screen {
         Shell::Media(list) => {
             let why = list.error.as_ref().expect("a refusal").text(Lang::En);
@@ -126,13 +109,6 @@ fn refused(r: &mut Demo, folder: &str, words: &str) {
     assert_eq!(r.state.journal_head.unwrap().seq, records);
     key(r, KeyCode::Esc);
     overview(r);
-}
-
-fn snap_both(r: &mut Demo, name: &str) {
-    snapshot(name, r.state.lang, &screen_lines(&r.state));
-    key(r, KeyCode::F(2));
-    snapshot(name, r.state.lang, &screen_lines(&r.state));
-    key(r, KeyCode::F(2));
 }
 
 /// The paper of station `s` as the typist reads it: each field's text.
@@ -347,7 +323,7 @@ fn two_entry_appliances_read_the_assignment_type_and_write_batches_the_coordinat
     );
 
     // The coordinator's assignment: E1's four stations, each with its entry.
-    read(&mut e1, &a1_folder);
+    choose_medium(&mut e1, &a1_folder);
     overview(&e1);
     assert_eq!(
         e1.state.note.as_ref().unwrap().text(Lang::En),
@@ -360,7 +336,7 @@ fn two_entry_appliances_read_the_assignment_type_and_write_batches_the_coordinat
     snap_both(&mut e1, "entry_overview_assigned");
     // The same again: said, nothing journaled.
     let records = e1.state.journal_head.unwrap().seq;
-    read(&mut e1, &a1_folder);
+    choose_medium(&mut e1, &a1_folder);
     assert_eq!(e1.state.journal_head.unwrap().seq, records);
     // One signed before it (by the same GSB): refused as older.
     sign_at(
@@ -408,7 +384,7 @@ fn two_entry_appliances_read_the_assignment_type_and_write_batches_the_coordinat
     overview(&e1);
 
     // E2 likewise, as Bert.
-    read(&mut e2, &a1_folder);
+    choose_medium(&mut e2, &a1_folder);
     overview(&e2);
     for s in 1..=STATIONS {
         type_station(&mut e2, usize::try_from(s - 1).unwrap(), s, "Bert");
@@ -423,7 +399,7 @@ fn two_entry_appliances_read_the_assignment_type_and_write_batches_the_coordinat
         "0042-E3"
     );
     let a2 = write_assignment(&mut c, &cm, &[&m1]);
-    read(&mut e1, &a1_folder);
+    choose_medium(&mut e1, &a1_folder);
     assert_eq!(
         e1.state.ledger.parallel.loaded.as_ref().unwrap().assignment,
         a2
@@ -460,7 +436,7 @@ fn two_entry_appliances_read_the_assignment_type_and_write_batches_the_coordinat
     // Assigned back to E1: the next batch holds station 4 again (cumulative).
     assign_slot(&mut c, 3, '2', "1");
     let a3 = write_assignment(&mut c, &cm, &[&m1]);
-    read(&mut e1, &a1_folder);
+    choose_medium(&mut e1, &a1_folder);
     assert_eq!(
         e1.state.ledger.parallel.loaded.as_ref().unwrap().assignment,
         a3

@@ -118,3 +118,33 @@ pub fn copy_dir(from: &Path, to: &Path) {
         std::fs::copy(e.path(), to.join(e.file_name())).unwrap();
     }
 }
+
+/// `I` (on the overview of an entry appliance, or the coordinator's progress screen), the
+/// medium in `folder` chosen on the media list, Enter.
+pub fn choose_medium(r: &mut super::Demo, folder: &str) {
+    use super::Keys as _;
+    use crossterm::event::KeyCode;
+    use tally_tui::shell::Screen as Shell;
+    super::key(r, KeyCode::Char('i'));
+    let index = match &r.state().screen {
+        Shell::Media(list) => list
+            .items
+            .iter()
+            .position(|m| m.folder == folder)
+            .unwrap_or_else(|| panic!("{folder} not listed: {:?}", list.items)),
+        other => panic!("not on the media list: {other:?}"),
+    };
+    for _ in 0..index {
+        super::key(r, KeyCode::Down);
+    }
+    super::key(r, KeyCode::Enter);
+}
+
+/// Snapshots the screen in the language shown and in the other one (F2 switches, twice).
+pub fn snap_both(r: &mut super::Demo, name: &str) {
+    use crossterm::event::KeyCode;
+    super::snapshot(name, r.state.lang, &super::screen_lines(&r.state));
+    super::key(r, KeyCode::F(2));
+    super::snapshot(name, r.state.lang, &super::screen_lines(&r.state));
+    super::key(r, KeyCode::F(2));
+}
