@@ -385,6 +385,8 @@ catalogue! {
     ExportNotMade => "de bestanden van de export kunnen niet gemaakt worden", "the export's files cannot be made";
     /// The help: the keys of this screen.
     HelpKeys => "Toetsen op dit scherm:", "Keys on this screen:";
+    /// The help's rows shown: {0} first, {1} last, {2} how many.
+    HelpRowsShown => "regels {0}-{1} van {2}, Op/Neer", "rows {0}-{1} of {2}, Up/Down";
     /// The help: the keys of every screen.
     HelpAlways => "Op elk scherm: F1 hulp, F2 English/Nederlands, Ctrl+Q stop (wat vastgelegd is, blijft).", "On every screen: F1 help, F2 Nederlands/English, Ctrl+Q quit (what is recorded stays).";
     /// Key bar: the previous group field.

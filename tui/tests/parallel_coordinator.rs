@@ -157,6 +157,26 @@ fn the_coordinator_assigns_imports_and_counts_thirty_stations_from_three_applian
         let help = screen_text(&r.state);
         assert!(help.contains(words), "{help}");
         snapshot("progress_help", lang, &screen_lines(&r.state));
+        // Longer than the screen: it says which rows show, and PgDn shows the keys.
+        assert!(
+            help.contains(if lang == Lang::Nl {
+                "regels 1-"
+            } else {
+                "rows 1-"
+            }),
+            "{help}"
+        );
+        key(&mut r, KeyCode::PageDown);
+        let rest = screen_text(&r.state);
+        assert!(
+            rest.contains(if lang == Lang::Nl {
+                "R verdeel"
+            } else {
+                "R assign"
+            }),
+            "{rest}"
+        );
+        snapshot("progress_help_end", lang, &screen_lines(&r.state));
         key(&mut r, KeyCode::F(1));
     }
     key(&mut r, KeyCode::F(2));

@@ -321,6 +321,11 @@ pub struct State<L: Level> {
     pub unlocked: bool,
     /// Whether the help is open over the screen.
     pub help: bool,
+    /// The first row of the help shown (Up/Down and PgUp/PgDn scroll a help longer than
+    /// the screen).
+    pub help_scroll: usize,
+    /// How far the help can scroll, as the view last found it.
+    pub help_max_scroll: std::cell::Cell<usize>,
     /// The last note.
     pub note: Option<Note>,
     /// The journal's record count and chain hash, as the runner wrote or read it.
@@ -350,6 +355,8 @@ impl<L: Level> State<L> {
             unlock_error: None,
             unlocked: false,
             help: false,
+            help_scroll: 0,
+            help_max_scroll: std::cell::Cell::new(0),
             note: None,
             journal_head: None,
             signed_in: None,
@@ -643,15 +650,20 @@ fn on_key<L: Level>(state: &mut State<L>, key: KeyEvent) -> Vec<Effect<L>> {
         return Vec::new();
     }
     if state.help {
-        // Only F1 or Esc close the help: no key acts on a screen the official cannot see.
+        // Only F1 or Esc close the help, and the arrows scroll it: no key acts on a screen
+        // the official cannot see.
         if matches!(key.code, KeyCode::F(1) | KeyCode::Esc) {
             state.help = false;
+        } else {
+            let max = state.help_max_scroll.get();
+            scroll(&mut state.help_scroll, key.code, true, max);
         }
         return Vec::new();
     }
     match key.code {
         KeyCode::F(1) => {
             state.help = true;
+            state.help_scroll = 0;
             return Vec::new();
         }
         KeyCode::F(2) => {

@@ -586,20 +586,83 @@ fn help<L: Level>(state: &State<L>, frame: &mut Frame, area: Rect) {
             Msg::HelpTitleCloses.text(lang)
         );
     }
-    // What the screen is for, then every key that works on it, then the keys of every screen.
-    let mut lines = vec![Line::from(text.text(lang)), Line::from("")];
-    lines.push(Line::styled(Msg::HelpKeys.text(lang).to_owned(), BOLD));
+    // What the screen is for, then every key that works on it, then the keys of every screen;
+    // wrapped here, so that a help longer than the screen scrolls and says which rows show.
+    let width = usize::from(rect.width.saturating_sub(2)).max(1);
+    let room = usize::from(rect.height.saturating_sub(2)).max(1);
+    let mut rows: Vec<Line> = Vec::new();
+    let mut add = |text: &str, style: Style| {
+        rows.extend(
+            wrap_text(text, width)
+                .into_iter()
+                .map(|r| Line::styled(r, style)),
+        );
+    };
+    add(text.text(lang), Style::new());
+    add("", Style::new());
+    add(Msg::HelpKeys.text(lang), BOLD);
     for key in screen_keys(state) {
-        lines.push(Line::from(format!("  {}", key.text(lang))));
+        add(&format!("  {}", key.text(lang)), Style::new());
     }
-    lines.push(Line::from(Msg::HelpAlways.text(lang).to_owned()));
-    frame.render_widget(
-        Paragraph::new(lines).wrap(Wrap { trim: false }).block(
-            Block::default()
-                .borders(Borders::ALL)
-                .border_set(ASCII_BORDER)
-                .title(title),
-        ),
-        rect,
-    );
+    add(Msg::HelpAlways.text(lang), Style::new());
+    let max = rows.len().saturating_sub(room);
+    state.help_max_scroll.set(max);
+    let first = state.help_scroll.min(max);
+    let total = rows.len();
+    let shown: Vec<Line> = rows.into_iter().skip(first).take(room).collect();
+    let mut block = Block::default()
+        .borders(Borders::ALL)
+        .border_set(ASCII_BORDER)
+        .title(title);
+    if max > 0 {
+        let last = (first + room).min(total);
+        block = block.title_bottom(format!(
+            " {} ",
+            Msg::HelpRowsShown.fill(
+                lang,
+                &[
+                    &(first + 1).to_string(),
+                    &last.to_string(),
+                    &total.to_string()
+                ]
+            )
+        ));
+    }
+    frame.render_widget(Paragraph::new(shown).block(block), rect);
+}
+
+/// `text` in rows of at most `width` characters, broken at spaces; a word longer than a row
+/// is broken where the row ends. Leading spaces are kept (the key list's indent).
+pub fn wrap_text(text: &str, width: usize) -> Vec<String> {
+    let width = width.max(1);
+    let body = text.trim_start_matches(' ');
+    let indent = text.len() - body.len();
+    let mut rows = Vec::new();
+    let mut row = " ".repeat(indent.min(width.saturating_sub(1)));
+    let mut first = true;
+    for word in body.split(' ') {
+        let mut word: Vec<char> = word.chars().collect();
+        if !first {
+            if row.chars().count() + 1 + word.len() > width {
+                rows.push(std::mem::take(&mut row));
+            } else {
+                row.push(' ');
+            }
+        }
+        // A word longer than the room left: as much as fits, the rest on the next rows.
+        loop {
+            let room = width - row.chars().count();
+            if word.len() <= room {
+                row.extend(word.iter());
+                break;
+            }
+            let rest = word.split_off(room);
+            row.extend(word.iter());
+            rows.push(std::mem::take(&mut row));
+            word = rest;
+        }
+        first = false;
+    }
+    rows.push(row);
+    rows
 }

@@ -170,3 +170,28 @@ fn the_longest_real_list_name_is_shown_whole_on_the_entry_screen() {
         assert!(lines.iter().all(|l| l.chars().count() <= 80));
     }
 }
+
+/// The help's wrapping: no row longer than the width, nothing lost or added (the words in
+/// order), a word longer than a row broken where the row ends, the key list's indent kept.
+#[test]
+fn help_text_wraps_within_the_width_and_loses_nothing() {
+    use tally_tui::shell::view::wrap_text;
+    let text = "Parallelle invoer: invoerapparaten typen de stembureaus, dit apparaat leest \
+                hun ondertekende batches in. DEMO_GR2025_Juinen_0042-E1_entry-batch.tally staat op de stick.";
+    for width in [1, 7, 20, 33, 76] {
+        let rows = wrap_text(text, width);
+        assert!(
+            rows.iter().all(|r| r.chars().count() <= width),
+            "{width}: {rows:?}"
+        );
+        let joined: String = rows.concat().chars().filter(|c| *c != ' ').collect();
+        let words: String = text.chars().filter(|c| *c != ' ').collect();
+        assert_eq!(joined, words, "{width}");
+    }
+    assert_eq!(
+        wrap_text("abcdefghij kl", 4),
+        vec!["abcd", "efgh", "ij", "kl"]
+    );
+    assert_eq!(wrap_text("  F1 hulp", 76), vec!["  F1 hulp"]);
+    assert_eq!(wrap_text("", 10), vec![""]);
+}
