@@ -1303,6 +1303,7 @@ pub fn created_at(seconds: i64, journal: Option<JournalMark>) -> Result<Created,
     )
     .map_err(|e| bad(e.to_string()))?;
     Ok(Created {
+        at: seconds,
         journal,
         eml: format!(
             "{:04}-{:02}-{:02}T{:02}:{:02}:{:02}",

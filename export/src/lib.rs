@@ -73,6 +73,8 @@ impl ExportFile {
 /// `CreationDateTime` (`YYYY-MM-DDTHH:MM:SS`) and as the time printed on the report.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Created {
+    /// The moment, in seconds since 1970 (UTC).
+    pub at: i64,
     /// The EML's creation time.
     pub eml: String,
     /// The report's creation time.

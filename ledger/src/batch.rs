@@ -408,7 +408,7 @@ pub fn check_assignment(
     let mut seen = BTreeSet::new();
     let mut mine = BTreeSet::new();
     for a in &assignment.assignments {
-        if !info.stations.iter().any(|s| s.number.0 == a.station) {
+        if !tally.stations.contains_key(&a.station) {
             return Err(LoadError::NoSuchStation(a.station));
         }
         // Also bounds the record's size: a station's two entries, each a short name.
@@ -450,8 +450,6 @@ pub struct Imported {
     pub appliance: String,
     /// The entry as the batch gave it (shared: the ledger is copied for every record).
     pub entry: Arc<BatchEntry>,
-    /// SHA-256 of the batch it came in (hex).
-    pub batch: String,
 }
 
 impl Imported {
@@ -479,8 +477,8 @@ impl Imported {
 pub struct Parallel {
     /// Which appliance types which entry.
     pub assigned: BTreeMap<(u32, Slot), String>,
-    /// The batches imported, by SHA-256 (hex): the appliance and how many entries.
-    pub batches: BTreeMap<String, (String, usize)>,
+    /// The batches imported, by SHA-256 (hex): each is imported once.
+    pub batches: BTreeSet<String>,
     /// Entries placed in the double entry, by station and slot.
     pub placed: BTreeMap<(u32, Slot), Imported>,
     /// Second entries that came before their station's first: placed when it comes.
@@ -732,7 +730,7 @@ pub fn import(
     let batch = EntryBatch::from_bytes(bytes)?;
     check_signer(tally, signer, &batch)?;
     let sha256 = tally_core::hashcode::Sha256Digest::of(bytes).to_hex();
-    if tally.parallel.batches.contains_key(&sha256) {
+    if tally.parallel.batches.contains(&sha256) {
         return Ok(Import::AlreadyImported { sha256 });
     }
     let mut copy = tally.clone();
@@ -903,7 +901,7 @@ impl Tally {
                 ..
             } => {
                 self.coordinator_may(*by)?;
-                if self.parallel.batches.contains_key(sha256) {
+                if self.parallel.batches.contains(sha256) {
                     return Err(ParallelError::from(BatchError::Replayed(sha256.clone())).into());
                 }
                 // The kept file must be the one the record names.
@@ -1023,15 +1021,11 @@ impl Tally {
             let imported = Imported {
                 appliance: batch.appliance.clone(),
                 entry: Arc::new(e.clone()),
-                batch: sha256.to_owned(),
             };
             let result = self.import_entry(imported, policy);
             outcome.entries.push((e.station, e.slot, result));
         }
-        self.parallel.batches.insert(
-            sha256.to_owned(),
-            (batch.appliance.clone(), batch.entries.len()),
-        );
+        self.parallel.batches.insert(sha256.to_owned());
         Ok(outcome)
     }
 
@@ -1160,12 +1154,13 @@ impl Tally {
                 if self.status(station) == Some(StatusKind::SecondEntryNotStarted)
                     && let Some(second) = self.parallel.held.remove(&station)
                 {
-                    if let Err(e) = self.place(&second, &shape) {
-                        // Not placed: it stays held, not lost.
+                    // The first is placed either way; a second the core does not take
+                    // stays held (not lost), and the first's outcome is still `Placed`.
+                    if self.place(&second, &shape).is_ok() {
+                        self.parallel.placed.insert((station, Slot::Second), second);
+                    } else {
                         self.parallel.held.insert(station, second);
-                        return Err(EntryRefusal::Core(e));
                     }
-                    self.parallel.placed.insert((station, Slot::Second), second);
                 }
                 Ok(EntryOutcome::Placed)
             }

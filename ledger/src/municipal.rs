@@ -1110,7 +1110,11 @@ impl crate::persist::Ledger for Tally {
             None => Tally::apply_with(self, record, None),
             Some(crate::persist::KeptFile::Bytes(b)) => Tally::apply_with(self, record, Some(b)),
             Some(crate::persist::KeptFile::Path(path)) => {
-                let bytes = read_capped(path, crate::batch::MAX_MEDIUM_BYTES);
+                let bytes = tally_signing::medium::read_regular_file(
+                    path,
+                    u64::try_from(crate::batch::MAX_MEDIUM_BYTES).unwrap_or(u64::MAX),
+                )
+                .ok();
                 Tally::apply_with(self, record, bytes.as_deref())
             }
         }
@@ -1277,16 +1281,4 @@ impl crate::persist::Ledger for Tally {
             _ => return None,
         })
     }
-}
-
-/// The kept entry batch at `path` (through [`crate::persist::open_kept`]: a regular file, not
-/// a link) when it is at most `cap` bytes long and can be read.
-fn read_capped(path: &std::path::Path, cap: usize) -> Option<Vec<u8>> {
-    use std::io::Read as _;
-    let (file, len) = crate::persist::open_kept(path, u64::try_from(cap).ok()?)?;
-    let mut bytes = Vec::with_capacity(usize::try_from(len).ok()?);
-    file.take(u64::try_from(cap).ok()?.saturating_add(1))
-        .read_to_end(&mut bytes)
-        .ok()?;
-    (bytes.len() <= cap).then_some(bytes)
 }

@@ -27,12 +27,9 @@ pub enum KeptFile<'a> {
 /// partition), of at most `cap` bytes; `None` otherwise. The one way a ledger opens a kept
 /// file.
 pub fn open_kept(path: &std::path::Path, cap: u64) -> Option<(std::fs::File, u64)> {
-    if !std::fs::symlink_metadata(path).ok()?.file_type().is_file() {
-        return None;
-    }
-    let file = std::fs::File::open(path).ok()?;
-    let meta = file.metadata().ok()?;
-    (meta.is_file() && meta.len() <= cap).then_some((file, meta.len()))
+    let file = tally_signing::medium::open_regular(path, cap).ok()?;
+    let len = file.metadata().ok()?.len();
+    (len <= cap).then_some((file, len))
 }
 
 /// What a journal of records builds: the municipal tally, a higher level's ledger.
@@ -230,6 +227,28 @@ pub fn replay<L: Ledger, J: Journal + ?Sized, F>(
 #[allow(clippy::unwrap_used)]
 mod tests {
     use super::*;
+
+    /// A kept file is opened only when it is a regular file within the cap: a link to one
+    /// (not followed) and a FIFO (not waited on) are refused like a file that is too long.
+    #[test]
+    fn a_kept_file_is_a_regular_file_within_its_cap() {
+        let dir = tempfile::tempdir().unwrap();
+        let file = dir.path().join("kept");
+        std::fs::write(&file, b"0123456789").unwrap();
+        assert_eq!(open_kept(&file, 10).map(|(_, len)| len), Some(10));
+        assert!(open_kept(&file, 9).is_none());
+        let link = dir.path().join("link");
+        std::os::unix::fs::symlink(&file, &link).unwrap();
+        assert!(open_kept(&link, 10).is_none());
+        let fifo = dir.path().join("fifo");
+        let made = std::process::Command::new("mkfifo")
+            .arg(&fifo)
+            .status()
+            .unwrap();
+        assert!(made.success());
+        assert!(open_kept(&fifo, 10).is_none());
+        assert!(open_kept(&dir.path().join("missing"), 10).is_none());
+    }
 
     /// A ledger that adds numbers and refuses negative ones.
     #[derive(Debug, Clone, Default, PartialEq)]

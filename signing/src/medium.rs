@@ -179,8 +179,15 @@ fn read_regular(
 }
 
 /// Opens a regular file of at most `limit` bytes (by its size now), refusing what
-/// [`read_regular_file`] refuses.
-fn open_regular(path: &Path, limit: u64) -> Result<std::fs::File, SourceError> {
+/// [`read_regular_file`] refuses: a link (not followed, also when one replaces the file
+/// between the check and the open), a FIFO or device (opened without blocking, then
+/// refused), a file over `limit`. The one opener of a file that may not be what its name
+/// says (a stick's, a kept file on the data partition).
+///
+/// # Errors
+/// [`SourceError::NotFound`], [`SourceError::NotRegularFile`], [`SourceError::TooLarge`],
+/// [`SourceError::Io`].
+pub fn open_regular(path: &Path, limit: u64) -> Result<std::fs::File, SourceError> {
     use std::os::unix::fs::OpenOptionsExt;
     let meta = match std::fs::symlink_metadata(path) {
         Ok(m) => m,

@@ -226,13 +226,20 @@ impl MunicipalServices for FolderServices {
                     head: j.head.to_hex(),
                 },
             );
-            batch::entry_batch(tally, &loaded.assignment, appliance, head, seconds * 1000)
+            batch::entry_batch(
+                tally,
+                &loaded.assignment,
+                appliance,
+                head,
+                seconds.saturating_mul(1000),
+            )
         };
-        // What it holds does not depend on the moment.
-        let entries = make(0, None).map_or(0, |b| b.entries.len());
-        if entries == 0 {
+        if progress::typed(tally).0 == 0 {
             return Err(Refusal::with(Msg::NothingToExportYet, &[], ""));
         }
+        // How many entries the batch written holds (the export builds it, also when it
+        // writes a kept medium again).
+        let entries = std::cell::Cell::new(0);
         let done = self.body.export(
             ContentKind::EntryBatch,
             &election.info.id.0,
@@ -240,9 +247,9 @@ impl MunicipalServices for FolderServices {
             // The batch of `created`'s moment: the same entries at a kept moment give the
             // same file, so another stick gets the kept medium byte for byte.
             &|created| {
-                let seconds = Timestamp::parse(&format!("{}Z", created.eml)).map_or(0, |t| t.0);
                 let batch =
-                    make(seconds, created.journal.as_ref()).ok_or(ExportError::Incomplete)?;
+                    make(created.at, created.journal.as_ref()).ok_or(ExportError::Incomplete)?;
+                entries.set(batch.entries.len());
                 Ok(vec![ExportFile {
                     name: batch::BATCH_FILE.to_owned(),
                     bytes: batch.to_bytes(),
@@ -258,7 +265,7 @@ impl MunicipalServices for FolderServices {
         Ok(BatchDone {
             done,
             sha256,
-            entries,
+            entries: entries.get(),
         })
     }
 

@@ -150,6 +150,7 @@ pub fn export_at_fixed_moment(
         },
         tally.data_entry.as_ref().unwrap(),
         &tally_export::Created {
+            at: 1_756_508_400,
             eml: "2025-08-29T23:00:00".into(),
             report: tally_export::CreationTime::new(2025, 8, 29, 23, 0, 0).unwrap(),
             journal: None,

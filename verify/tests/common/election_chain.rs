@@ -302,6 +302,7 @@ fn typing(votes: &Votes, user: &str, m: usize, s: u32, has_voter_cards: bool) ->
 
 fn created(eml: &str) -> Created {
     Created {
+        at: 0,
         eml: eml.to_owned(),
         report: CreationTime::new(2099, 3, 18, 1, 0, 0).unwrap(),
         journal: None,
