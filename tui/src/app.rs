@@ -830,494 +830,526 @@ impl Level for Municipal {
 }
 
 fn on_key(state: &mut State, key: KeyEvent) -> Vec<Effect> {
-    let lang = state.lang;
     let entry_appliance = crate::entry_mode::appliance(state).is_some();
-    let shell::Screen::Level(screen) = &mut state.screen else {
-        return Vec::new();
-    };
-    match screen {
+    match state.level_screen() {
         // An entry appliance's overview: its own keys (the same screen).
-        Screen::Overview { selected } if entry_appliance => {
+        Some(Screen::Overview { selected }) if entry_appliance => {
             let selected = *selected;
             crate::entry_mode::overview_key(state, key, selected)
         }
-        Screen::Overview { selected } => {
-            let stations = state.ledger.stations.keys().copied().collect::<Vec<_>>();
-            if shell::scroll(selected, key.code, false, stations.len().saturating_sub(1)) {
-                return Vec::new();
-            }
-            match key.code {
-                KeyCode::Enter => {
-                    let Some(&station) = stations.get(*selected) else {
-                        return Vec::new();
-                    };
-                    let slot = match state.ledger.open_entry(station) {
-                        Ok(slot) => slot,
-                        Err(status) => {
-                            state.error(Refusal::with(
-                                Msg::NotOpenForEntry,
-                                &[status_msg(status).text(lang)],
-                                "",
-                            ));
-                            return Vec::new();
-                        }
-                    };
-                    if let Err(ApplyError::TypistNotHere { typist, .. }) =
-                        state.ledger.typist(station, slot)
-                    {
-                        state.error(Refusal::with(Msg::TypistNotHere, &[&typist], ""));
-                        return Vec::new();
-                    }
-                    let (only, except) = state.ledger.entry_typists(station, slot);
-                    state.pin(Guard {
-                        role: Role::Typist,
-                        only,
-                        except,
-                        act: PinFor::Level(MunicipalAct::Entry { station, slot }),
-                    });
-                    Vec::new()
-                }
-                KeyCode::Char('s' | 'S') if state.ledger.election.is_some() => {
-                    state.coordinator(MunicipalAct::Notes);
-                    Vec::new()
-                }
-                KeyCode::Char('o' | 'O') => {
-                    let Some(&station) = stations.get(*selected) else {
-                        return Vec::new();
-                    };
-                    let sessions = &state.ledger.sessions;
-                    if sessions.is_next()
-                        && !sessions.investigations.contains_key(&station)
-                        && state.ledger.status(station) == Some(Status::Definitive)
-                    {
-                        state.coordinator(MunicipalAct::Request { station });
-                    } else {
-                        state.info(Msg::NotInvestigable, &[]);
-                    }
-                    Vec::new()
-                }
-                KeyCode::Char('c' | 'C') => {
-                    let Some(&station) = stations.get(*selected) else {
-                        return Vec::new();
-                    };
-                    // An investigation waiting for its outcome: the outcome first.
-                    if state
-                        .ledger
-                        .sessions
-                        .open_investigations()
-                        .contains(&station)
-                    {
-                        state.coordinator(MunicipalAct::Conclude { station });
-                        return Vec::new();
-                    }
-                    // The coordinator acts, or reads a definitive result (who acknowledged
-                    // its warnings) or to whom fields were returned.
-                    if state.ledger.status(station).is_some_and(|s| {
-                        s.needs_coordinator()
-                            || matches!(s, Status::Definitive | Status::FieldsReturned)
-                    }) || state.ledger.acknowledgement(station).is_some()
-                    {
-                        state.coordinator(MunicipalAct::Coordinate { station });
-                        Vec::new()
-                    } else {
-                        state.info(Msg::NothingToDo, &[]);
-                        Vec::new()
-                    }
-                }
-                KeyCode::Char('t' | 'T') => {
-                    state.level.overview_selected = *selected;
-                    vec![moved(Place::Total)]
-                }
-                KeyCode::Char('p' | 'P') => {
-                    state.coordinator(MunicipalAct::Progress);
-                    Vec::new()
-                }
-                _ => Vec::new(),
-            }
-        }
-        Screen::Entry {
-            station,
-            slot,
-            input,
-            dirty,
-            jump,
-        } => {
-            let (station, slot) = (*station, *slot);
-            let Some(form) = state.ledger.form() else {
-                return Vec::new();
-            };
-            let Some(entry) = state
-                .ledger
-                .stations
-                .get(&station)
-                .and_then(|d| d.slot(slot))
-            else {
-                return Vec::new();
-            };
-            let cursor = entry.cursor;
-            let Some(field) = form.fields.get(cursor).map(|f| f.id) else {
-                return Vec::new();
-            };
-            let last = form.fields.len().saturating_sub(1);
-            let mark = field.is_mark();
-            // Fields returned for correction: the cursor goes only through those.
-            let allowed: Option<Vec<usize>> = state
-                .ledger
-                .stations
-                .get(&station)
-                .and_then(|d| d.returned.as_ref())
-                .filter(|(s, _)| *s == slot)
-                .map(|(_, fields)| form.indexes_of(fields));
-            // The effect that completes the field and puts the cursor at `next`.
-            let commit = |input: &str, dirty: bool, next: usize| -> Option<Effect> {
-                if !dirty {
-                    return (next != cursor).then_some(Effect::Persist(Record::Cursor {
-                        station,
-                        slot,
-                        index: next,
-                    }));
-                }
-                let value = if mark {
-                    FieldValue::Mark(input == "x")
-                } else {
-                    parse_count(input)?
-                };
-                Some(Effect::Persist(Record::FieldSet {
-                    station,
-                    slot,
-                    field,
-                    value,
-                    next,
-                    at: 0,
-                }))
-            };
-            // The list of the block on screen, and where its total is.
-            let list_of_block = form.list_of_block(cursor);
-            let total_of_block = form.total_of_block(cursor);
-            // Where Enter and Shift+Tab go: the next and previous field, or with fields
-            // returned for correction the next and previous of those.
-            let (after, before) = match &allowed {
-                Some(allowed) => (
-                    allowed.iter().copied().find(|&i| i > cursor),
-                    allowed.iter().copied().rev().find(|&i| i < cursor),
-                ),
-                None => ((cursor < last).then_some(cursor + 1), cursor.checked_sub(1)),
-            };
-            let returned = allowed.is_some();
-            if let Some(typed) = jump {
-                match key.code {
-                    KeyCode::Enter => {
-                        let wanted = typed.parse::<u32>().ok();
-                        *jump = None;
-                        let target = list_of_block
-                            .zip(wanted)
-                            .and_then(|(l, n)| form.candidate_index(l, n));
-                        return match target {
-                            Some(target) => commit(input, *dirty, target).into_iter().collect(),
-                            None => {
-                                state.error(Refusal::with(
-                                    Msg::NoSuchCandidate,
-                                    &[
-                                        &wanted.map(|n| n.to_string()).unwrap_or_default(),
-                                        &list_of_block.map(|l| l.to_string()).unwrap_or_default(),
-                                    ],
-                                    "",
-                                ));
-                                Vec::new()
-                            }
-                        };
-                    }
-                    KeyCode::Esc => *jump = None,
-                    _ => crate::session::type_number(typed, &key, 4),
-                }
-                return Vec::new();
-            }
-            match key.code {
-                // No jumps to other fields: only the returned ones are typed again.
-                KeyCode::Char('k' | 'K' | '/' | 't' | 'T') if !mark && returned => {
-                    state.error(Refusal::with(Msg::OnlyReturnedFields, &[], ""));
-                    Vec::new()
-                }
-                KeyCode::Char('k' | 'K' | '/') if !mark && list_of_block.is_some() => {
-                    *jump = Some(String::new());
-                    Vec::new()
-                }
-                KeyCode::Char('t' | 'T') if !mark && total_of_block.is_some() => {
-                    let target = total_of_block.unwrap_or(cursor);
-                    commit(input, *dirty, target).into_iter().collect()
-                }
-                KeyCode::Char(' ') if mark => {
-                    // Space ticks an empty box and clears a ticked one.
-                    if input == "x" {
-                        input.clear();
-                    } else {
-                        *input = "x".into();
-                    }
-                    *dirty = true;
-                    Vec::new()
-                }
-                KeyCode::Char(c) if mark => {
-                    match c {
-                        'x' | 'X' | '1' | 'j' | 'J' | 'y' | 'Y' => *input = "x".into(),
-                        '0' | 'n' | 'N' => input.clear(),
-                        _ => {
-                            state.error(Refusal::with(Msg::TickHint, &[], ""));
-                            return Vec::new();
-                        }
-                    }
-                    *dirty = true;
-                    Vec::new()
-                }
-                KeyCode::Char(c) if c.is_ascii_digit() => {
-                    if !*dirty {
-                        input.clear();
-                        *dirty = true;
-                    }
-                    if input.len() < 9 {
-                        input.push(c);
-                    }
-                    Vec::new()
-                }
-                KeyCode::Char(_) => {
-                    state.error(Refusal::with(Msg::DigitsOnly, &[], ""));
-                    Vec::new()
-                }
-                KeyCode::Backspace | KeyCode::Delete => {
-                    *dirty = true;
-                    if mark {
-                        input.clear();
-                    } else {
-                        input.pop();
-                    }
-                    Vec::new()
-                }
-                KeyCode::Enter | KeyCode::Tab | KeyCode::Down => {
-                    let effect = commit(input, *dirty, after.unwrap_or(cursor));
-                    if after.is_none() && key.code == KeyCode::Enter {
-                        state.go(Screen::Finish {
-                            station,
-                            slot,
-                            scroll: 0,
-                        });
-                    }
-                    effect.into_iter().collect()
-                }
-                KeyCode::PageDown if returned => commit(input, *dirty, after.unwrap_or(cursor))
-                    .into_iter()
-                    .collect(),
-                KeyCode::BackTab | KeyCode::Up => commit(input, *dirty, before.unwrap_or(cursor))
-                    .into_iter()
-                    .collect(),
-                KeyCode::PageUp if returned => commit(input, *dirty, before.unwrap_or(cursor))
-                    .into_iter()
-                    .collect(),
-                KeyCode::PageDown | KeyCode::PageUp => {
-                    // A list's total is never skipped (the form says where PgDn goes).
-                    let target = if key.code == KeyCode::PageDown {
-                        form.page_down(cursor)
-                    } else {
-                        form.page_up(cursor)
-                    };
-                    commit(input, *dirty, target).into_iter().collect()
-                }
-                KeyCode::F(10) => {
-                    let effect = commit(input, *dirty, cursor);
-                    state.go(Screen::Finish {
-                        station,
-                        slot,
-                        scroll: 0,
-                    });
-                    effect.into_iter().collect()
-                }
-                KeyCode::Esc => {
-                    let mut out: Vec<Effect> = commit(input, *dirty, cursor).into_iter().collect();
-                    out.push(moved(Place::Overview));
-                    state.info(Msg::EntryPaused, &[]);
-                    out
-                }
-                _ => Vec::new(),
-            }
-        }
-        Screen::Finish {
-            station,
-            slot,
-            scroll,
-        } => {
-            let (station, slot) = (*station, *slot);
-            let last = state.ledger.findings(station, slot).len().saturating_sub(1);
-            if shell::scroll(scroll, key.code, false, last) {
-                return Vec::new();
-            }
-            match key.code {
-                KeyCode::Enter => vec![
-                    Effect::Persist(Record::EntryFinished {
-                        station,
-                        slot,
-                        at: 0,
-                    }),
-                    moved(Place::Overview),
-                ],
-                KeyCode::Esc | KeyCode::BackTab => {
-                    let screen = screen_for(state, Place::Entry { station, slot });
-                    state.go(screen);
-                    Vec::new()
-                }
-                _ => Vec::new(),
-            }
-        }
-        Screen::Coordinator { station, scroll } => {
-            let station = *station;
-            let status = state
-                .ledger
-                .status(station)
-                .unwrap_or(Status::FirstEntryNotStarted);
-            // A decision is not taken by one key: the next screen says what will happen and
-            // asks for the station's number (a name typed blind has no digits).
-            let decide = |decision: Decision| {
-                Some(Screen::Confirm {
-                    station,
-                    decision,
-                    typed: String::new(),
-                })
-            };
-            // A definitive result as far as the view found room for (it notes the last
-            // useful scroll); the differences line by line.
-            let definitive = status == Status::Definitive;
-            let last = match status {
-                Status::Definitive => state.level.figures_max_scroll.get(),
-                _ => usize::MAX,
-            };
-            if (definitive || status == Status::EntriesDifferent)
-                && shell::scroll(scroll, key.code, definitive, last)
-            {
-                return Vec::new();
-            }
-            let differences = state.ledger.differences(station);
-            let next = match (status, key.code) {
-                (_, KeyCode::Esc) => return vec![moved(Place::Overview)],
-                (Status::EntriesDifferent, KeyCode::Char('3')) => decide(Decision::ReturnFields {
-                    slot: Slot::First.core(),
-                    fields: differences,
-                }),
-                (Status::EntriesDifferent, KeyCode::Char('4')) => decide(Decision::ReturnFields {
-                    slot: Slot::Second.core(),
-                    fields: differences,
-                }),
-                (Status::FieldsReturned, KeyCode::Char('0')) => decide(Decision::DiscardBoth),
-                (Status::EntriesDifferent, KeyCode::Char('1')) => decide(Decision::KeepFirst),
-                (Status::EntriesDifferent, KeyCode::Char('2'))
-                    if state
-                        .ledger
-                        .findings(station, Slot::Second)
-                        .iter()
-                        .any(|f| f.severity() == tally_core::entry::Severity::Error) =>
-                {
-                    state.error(Refusal::with(Msg::KeepHasErrors, &[], ""));
-                    None
-                }
-                (Status::EntriesDifferent, KeyCode::Char('2')) => decide(Decision::KeepSecond),
-                (Status::EntriesDifferent, KeyCode::Char('0')) => decide(Decision::DiscardBoth),
-                (Status::FirstEntryHasErrors, KeyCode::Char('r' | 'R')) => {
-                    decide(Decision::SendBack)
-                }
-                (Status::FirstEntryHasErrors, KeyCode::Char('d' | 'D')) => {
-                    decide(Decision::DiscardFirst)
-                }
-                (Status::WarningsToAcknowledge, KeyCode::Char('a' | 'A')) => {
-                    decide(Decision::AcknowledgeWarnings)
-                }
-                (Status::WarningsToAcknowledge, KeyCode::Char('0')) => {
-                    decide(Decision::DiscardBoth)
-                }
-                _ => None,
-            };
-            if let Some(screen) = next {
-                state.go(screen);
-            }
-            Vec::new()
-        }
-        Screen::Confirm {
-            station,
-            decision,
-            typed,
-        } => {
-            let (station, decision) = (*station, decision.clone());
-            match key.code {
-                KeyCode::Esc => {
-                    state.go(Screen::Coordinator { station, scroll: 0 });
-                    Vec::new()
-                }
-                KeyCode::Enter if typed.parse::<u32>().ok() == Some(station) => vec![
-                    Effect::Persist(Record::Decided {
-                        station,
-                        decision,
-                        by: state.signed_in.unwrap_or(PersonId(0)),
-                        at: 0,
-                    }),
-                    moved(Place::Overview),
-                ],
-                KeyCode::Enter => {
-                    typed.clear();
-                    state.error(Refusal::with(
-                        Msg::ConfirmWrongNumber,
-                        &[&station.to_string()],
-                        "",
-                    ));
-                    Vec::new()
-                }
-                _ => {
-                    crate::session::type_number(typed, &key, 6);
-                    Vec::new()
-                }
-            }
-        }
-        Screen::Session(form) => {
+        Some(Screen::Overview { .. }) => overview_key(state, key),
+        Some(Screen::Entry { .. }) => entry_key(state, key),
+        Some(Screen::Finish { .. }) => finish_key(state, key),
+        Some(Screen::Coordinator { .. }) => coordinator_key(state, key),
+        Some(Screen::Confirm { .. }) => confirm_key(state, key),
+        Some(Screen::Session(form)) => {
             let form = form.clone();
             crate::session::key(state, form, key)
         }
-        Screen::Progress(p) => {
+        Some(Screen::Progress(p)) => {
             let p = p.clone();
             crate::parallel::progress_key(state, key, p)
         }
-        Screen::Batch(shown) => {
+        Some(Screen::Batch(_)) => {
             // Scrolled in place: the outcome of a large batch is not copied for every key.
-            let last = shown.outcome.entries.len().saturating_sub(1);
-            if shell::scroll(&mut shown.scroll, key.code, true, last) {
-                return Vec::new();
+            if let shell::Screen::Level(Screen::Batch(shown)) = &mut state.screen {
+                let last = shown.outcome.entries.len().saturating_sub(1);
+                if shell::scroll(&mut shown.scroll, key.code, true, last) {
+                    return Vec::new();
+                }
             }
             crate::parallel::batch_key(state, key)
         }
-        Screen::Total => {
-            let last = state.level.figures_max_scroll.get();
-            if shell::scroll(&mut state.level.figures_scroll, key.code, true, last) {
+        Some(Screen::Total) => total_key(state, key),
+        None => Vec::new(),
+    }
+}
+
+/// The overview of the polling stations (on a coordinating or single appliance).
+fn overview_key(state: &mut State, key: KeyEvent) -> Vec<Effect> {
+    let lang = state.lang;
+    let shell::Screen::Level(Screen::Overview { selected }) = &mut state.screen else {
+        return Vec::new();
+    };
+    let stations = state.ledger.stations.keys().copied().collect::<Vec<_>>();
+    if shell::scroll(selected, key.code, false, stations.len().saturating_sub(1)) {
+        return Vec::new();
+    }
+    match key.code {
+        KeyCode::Enter => {
+            let Some(&station) = stations.get(*selected) else {
+                return Vec::new();
+            };
+            let slot = match state.ledger.open_entry(station) {
+                Ok(slot) => slot,
+                Err(status) => {
+                    state.error(Refusal::with(
+                        Msg::NotOpenForEntry,
+                        &[status_msg(status).text(lang)],
+                        "",
+                    ));
+                    return Vec::new();
+                }
+            };
+            if let Err(ApplyError::TypistNotHere { typist, .. }) =
+                state.ledger.typist(station, slot)
+            {
+                state.error(Refusal::with(Msg::TypistNotHere, &[&typist], ""));
                 return Vec::new();
             }
-            match key.code {
-                KeyCode::Esc if state.level.big_hash => {
-                    state.level.big_hash = false;
-                    Vec::new()
-                }
-                KeyCode::Esc => vec![moved(Place::Overview)],
-                KeyCode::Char('h' | 'H') if state.ledger.exported.is_some() => {
-                    state.level.big_hash = !state.level.big_hash;
-                    Vec::new()
-                }
-                KeyCode::Char('k' | 'K') if state.ledger.exported.is_none() => {
-                    state.coordinator(MunicipalAct::EligibleVoters);
-                    Vec::new()
-                }
-                KeyCode::Char('z' | 'Z') if state.ledger.exported.is_some() => {
-                    state.coordinator(MunicipalAct::OpenSession);
-                    Vec::new()
-                }
-                // Also after an export: the same signed result onto another stick.
-                KeyCode::Char('e' | 'E') if state.ledger.exportable() => {
-                    state.coordinator(MunicipalAct::Export);
-                    Vec::new()
-                }
-                _ => Vec::new(),
+            let (only, except) = state.ledger.entry_typists(station, slot);
+            state.pin(Guard {
+                role: Role::Typist,
+                only,
+                except,
+                act: PinFor::Level(MunicipalAct::Entry { station, slot }),
+            });
+            Vec::new()
+        }
+        KeyCode::Char('s' | 'S') if state.ledger.election.is_some() => {
+            state.coordinator(MunicipalAct::Notes);
+            Vec::new()
+        }
+        KeyCode::Char('o' | 'O') => {
+            let Some(&station) = stations.get(*selected) else {
+                return Vec::new();
+            };
+            let sessions = &state.ledger.sessions;
+            if sessions.is_next()
+                && !sessions.investigations.contains_key(&station)
+                && state.ledger.status(station) == Some(Status::Definitive)
+            {
+                state.coordinator(MunicipalAct::Request { station });
+            } else {
+                state.info(Msg::NotInvestigable, &[]);
+            }
+            Vec::new()
+        }
+        KeyCode::Char('c' | 'C') => {
+            let Some(&station) = stations.get(*selected) else {
+                return Vec::new();
+            };
+            // An investigation waiting for its outcome: the outcome first.
+            if state
+                .ledger
+                .sessions
+                .open_investigations()
+                .contains(&station)
+            {
+                state.coordinator(MunicipalAct::Conclude { station });
+                return Vec::new();
+            }
+            // The coordinator acts, or reads a definitive result (who acknowledged
+            // its warnings) or to whom fields were returned.
+            if state.ledger.status(station).is_some_and(|s| {
+                s.needs_coordinator() || matches!(s, Status::Definitive | Status::FieldsReturned)
+            }) || state.ledger.acknowledgement(station).is_some()
+            {
+                state.coordinator(MunicipalAct::Coordinate { station });
+                Vec::new()
+            } else {
+                state.info(Msg::NothingToDo, &[]);
+                Vec::new()
             }
         }
+        KeyCode::Char('t' | 'T') => {
+            state.level.overview_selected = *selected;
+            vec![moved(Place::Total)]
+        }
+        KeyCode::Char('p' | 'P') => {
+            state.coordinator(MunicipalAct::Progress);
+            Vec::new()
+        }
+        _ => Vec::new(),
+    }
+}
+
+/// Typing an entry: digits, ticks, the cursor (Enter, Tab, PgDn, `t` to the list's total,
+/// `k` to a candidate), F10 and Esc.
+fn entry_key(state: &mut State, key: KeyEvent) -> Vec<Effect> {
+    let shell::Screen::Level(Screen::Entry {
+        station,
+        slot,
+        input,
+        dirty,
+        jump,
+    }) = &mut state.screen
+    else {
+        return Vec::new();
+    };
+    let (station, slot) = (*station, *slot);
+    let Some(form) = state.ledger.form() else {
+        return Vec::new();
+    };
+    let Some(entry) = state
+        .ledger
+        .stations
+        .get(&station)
+        .and_then(|d| d.slot(slot))
+    else {
+        return Vec::new();
+    };
+    let cursor = entry.cursor;
+    let Some(field) = form.fields.get(cursor).map(|f| f.id) else {
+        return Vec::new();
+    };
+    let last = form.fields.len().saturating_sub(1);
+    let mark = field.is_mark();
+    // Fields returned for correction: the cursor goes only through those.
+    let allowed: Option<Vec<usize>> = state
+        .ledger
+        .stations
+        .get(&station)
+        .and_then(|d| d.returned.as_ref())
+        .filter(|(s, _)| *s == slot)
+        .map(|(_, fields)| form.indexes_of(fields));
+    // The effect that completes the field and puts the cursor at `next`.
+    let commit = |input: &str, dirty: bool, next: usize| -> Option<Effect> {
+        if !dirty {
+            return (next != cursor).then_some(Effect::Persist(Record::Cursor {
+                station,
+                slot,
+                index: next,
+            }));
+        }
+        let value = if mark {
+            FieldValue::Mark(input == "x")
+        } else {
+            parse_count(input)?
+        };
+        Some(Effect::Persist(Record::FieldSet {
+            station,
+            slot,
+            field,
+            value,
+            next,
+            at: 0,
+        }))
+    };
+    // The list of the block on screen, and where its total is.
+    let list_of_block = form.list_of_block(cursor);
+    let total_of_block = form.total_of_block(cursor);
+    // Where Enter and Shift+Tab go: the next and previous field, or with fields
+    // returned for correction the next and previous of those.
+    let (after, before) = match &allowed {
+        Some(allowed) => (
+            allowed.iter().copied().find(|&i| i > cursor),
+            allowed.iter().copied().rev().find(|&i| i < cursor),
+        ),
+        None => ((cursor < last).then_some(cursor + 1), cursor.checked_sub(1)),
+    };
+    let returned = allowed.is_some();
+    if let Some(typed) = jump {
+        match key.code {
+            KeyCode::Enter => {
+                let wanted = typed.parse::<u32>().ok();
+                *jump = None;
+                let target = list_of_block
+                    .zip(wanted)
+                    .and_then(|(l, n)| form.candidate_index(l, n));
+                return match target {
+                    Some(target) => commit(input, *dirty, target).into_iter().collect(),
+                    None => {
+                        state.error(Refusal::with(
+                            Msg::NoSuchCandidate,
+                            &[
+                                &wanted.map(|n| n.to_string()).unwrap_or_default(),
+                                &list_of_block.map(|l| l.to_string()).unwrap_or_default(),
+                            ],
+                            "",
+                        ));
+                        Vec::new()
+                    }
+                };
+            }
+            KeyCode::Esc => *jump = None,
+            _ => crate::session::type_number(typed, &key, 4),
+        }
+        return Vec::new();
+    }
+    match key.code {
+        // No jumps to other fields: only the returned ones are typed again.
+        KeyCode::Char('k' | 'K' | '/' | 't' | 'T') if !mark && returned => {
+            state.error(Refusal::with(Msg::OnlyReturnedFields, &[], ""));
+            Vec::new()
+        }
+        KeyCode::Char('k' | 'K' | '/') if !mark && list_of_block.is_some() => {
+            *jump = Some(String::new());
+            Vec::new()
+        }
+        KeyCode::Char('t' | 'T') if !mark && total_of_block.is_some() => {
+            let target = total_of_block.unwrap_or(cursor);
+            commit(input, *dirty, target).into_iter().collect()
+        }
+        KeyCode::Char(' ') if mark => {
+            // Space ticks an empty box and clears a ticked one.
+            if input == "x" {
+                input.clear();
+            } else {
+                *input = "x".into();
+            }
+            *dirty = true;
+            Vec::new()
+        }
+        KeyCode::Char(c) if mark => {
+            match c {
+                'x' | 'X' | '1' | 'j' | 'J' | 'y' | 'Y' => *input = "x".into(),
+                '0' | 'n' | 'N' => input.clear(),
+                _ => {
+                    state.error(Refusal::with(Msg::TickHint, &[], ""));
+                    return Vec::new();
+                }
+            }
+            *dirty = true;
+            Vec::new()
+        }
+        KeyCode::Char(c) if c.is_ascii_digit() => {
+            if !*dirty {
+                input.clear();
+                *dirty = true;
+            }
+            if input.len() < 9 {
+                input.push(c);
+            }
+            Vec::new()
+        }
+        KeyCode::Char(_) => {
+            state.error(Refusal::with(Msg::DigitsOnly, &[], ""));
+            Vec::new()
+        }
+        KeyCode::Backspace | KeyCode::Delete => {
+            *dirty = true;
+            if mark {
+                input.clear();
+            } else {
+                input.pop();
+            }
+            Vec::new()
+        }
+        KeyCode::Enter | KeyCode::Tab | KeyCode::Down => {
+            let effect = commit(input, *dirty, after.unwrap_or(cursor));
+            if after.is_none() && key.code == KeyCode::Enter {
+                state.go(Screen::Finish {
+                    station,
+                    slot,
+                    scroll: 0,
+                });
+            }
+            effect.into_iter().collect()
+        }
+        KeyCode::PageDown if returned => commit(input, *dirty, after.unwrap_or(cursor))
+            .into_iter()
+            .collect(),
+        KeyCode::BackTab | KeyCode::Up => commit(input, *dirty, before.unwrap_or(cursor))
+            .into_iter()
+            .collect(),
+        KeyCode::PageUp if returned => commit(input, *dirty, before.unwrap_or(cursor))
+            .into_iter()
+            .collect(),
+        KeyCode::PageDown | KeyCode::PageUp => {
+            // A list's total is never skipped (the form says where PgDn goes).
+            let target = if key.code == KeyCode::PageDown {
+                form.page_down(cursor)
+            } else {
+                form.page_up(cursor)
+            };
+            commit(input, *dirty, target).into_iter().collect()
+        }
+        KeyCode::F(10) => {
+            let effect = commit(input, *dirty, cursor);
+            state.go(Screen::Finish {
+                station,
+                slot,
+                scroll: 0,
+            });
+            effect.into_iter().collect()
+        }
+        KeyCode::Esc => {
+            let mut out: Vec<Effect> = commit(input, *dirty, cursor).into_iter().collect();
+            out.push(moved(Place::Overview));
+            state.info(Msg::EntryPaused, &[]);
+            out
+        }
+        _ => Vec::new(),
+    }
+}
+
+/// Confirming a complete entry, its findings scrolled.
+fn finish_key(state: &mut State, key: KeyEvent) -> Vec<Effect> {
+    let shell::Screen::Level(Screen::Finish {
+        station,
+        slot,
+        scroll,
+    }) = &mut state.screen
+    else {
+        return Vec::new();
+    };
+    let (station, slot) = (*station, *slot);
+    let last = state.ledger.findings(station, slot).len().saturating_sub(1);
+    if shell::scroll(scroll, key.code, false, last) {
+        return Vec::new();
+    }
+    match key.code {
+        KeyCode::Enter => vec![
+            Effect::Persist(Record::EntryFinished {
+                station,
+                slot,
+                at: 0,
+            }),
+            moved(Place::Overview),
+        ],
+        KeyCode::Esc | KeyCode::BackTab => {
+            let screen = screen_for(state, Place::Entry { station, slot });
+            state.go(screen);
+            Vec::new()
+        }
+        _ => Vec::new(),
+    }
+}
+
+/// The coordinator's decisions for one station: each is said, then confirmed on the next
+/// screen.
+fn coordinator_key(state: &mut State, key: KeyEvent) -> Vec<Effect> {
+    let shell::Screen::Level(Screen::Coordinator { station, scroll }) = &mut state.screen else {
+        return Vec::new();
+    };
+    let station = *station;
+    let status = state
+        .ledger
+        .status(station)
+        .unwrap_or(Status::FirstEntryNotStarted);
+    // A decision is not taken by one key: the next screen says what will happen and
+    // asks for the station's number (a name typed blind has no digits).
+    let decide = |decision: Decision| {
+        Some(Screen::Confirm {
+            station,
+            decision,
+            typed: String::new(),
+        })
+    };
+    // A definitive result as far as the view found room for (it notes the last
+    // useful scroll); the differences line by line.
+    let definitive = status == Status::Definitive;
+    let last = match status {
+        Status::Definitive => state.level.figures_max_scroll.get(),
+        _ => usize::MAX,
+    };
+    if (definitive || status == Status::EntriesDifferent)
+        && shell::scroll(scroll, key.code, definitive, last)
+    {
+        return Vec::new();
+    }
+    let differences = state.ledger.differences(station);
+    let next = match (status, key.code) {
+        (_, KeyCode::Esc) => return vec![moved(Place::Overview)],
+        (Status::EntriesDifferent, KeyCode::Char('3')) => decide(Decision::ReturnFields {
+            slot: Slot::First.core(),
+            fields: differences,
+        }),
+        (Status::EntriesDifferent, KeyCode::Char('4')) => decide(Decision::ReturnFields {
+            slot: Slot::Second.core(),
+            fields: differences,
+        }),
+        (Status::FieldsReturned, KeyCode::Char('0')) => decide(Decision::DiscardBoth),
+        (Status::EntriesDifferent, KeyCode::Char('1')) => decide(Decision::KeepFirst),
+        (Status::EntriesDifferent, KeyCode::Char('2'))
+            if state
+                .ledger
+                .findings(station, Slot::Second)
+                .iter()
+                .any(|f| f.severity() == tally_core::entry::Severity::Error) =>
+        {
+            state.error(Refusal::with(Msg::KeepHasErrors, &[], ""));
+            None
+        }
+        (Status::EntriesDifferent, KeyCode::Char('2')) => decide(Decision::KeepSecond),
+        (Status::EntriesDifferent, KeyCode::Char('0')) => decide(Decision::DiscardBoth),
+        (Status::FirstEntryHasErrors, KeyCode::Char('r' | 'R')) => decide(Decision::SendBack),
+        (Status::FirstEntryHasErrors, KeyCode::Char('d' | 'D')) => decide(Decision::DiscardFirst),
+        (Status::WarningsToAcknowledge, KeyCode::Char('a' | 'A')) => {
+            decide(Decision::AcknowledgeWarnings)
+        }
+        (Status::WarningsToAcknowledge, KeyCode::Char('0')) => decide(Decision::DiscardBoth),
+        _ => None,
+    };
+    if let Some(screen) = next {
+        state.go(screen);
+    }
+    Vec::new()
+}
+
+/// A decision confirmed by typing the station's number.
+fn confirm_key(state: &mut State, key: KeyEvent) -> Vec<Effect> {
+    let shell::Screen::Level(Screen::Confirm {
+        station,
+        decision,
+        typed,
+    }) = &mut state.screen
+    else {
+        return Vec::new();
+    };
+    let (station, decision) = (*station, decision.clone());
+    match key.code {
+        KeyCode::Esc => {
+            state.go(Screen::Coordinator { station, scroll: 0 });
+            Vec::new()
+        }
+        KeyCode::Enter if typed.parse::<u32>().ok() == Some(station) => vec![
+            Effect::Persist(Record::Decided {
+                station,
+                decision,
+                by: state.signed_in.unwrap_or(PersonId(0)),
+                at: 0,
+            }),
+            moved(Place::Overview),
+        ],
+        KeyCode::Enter => {
+            typed.clear();
+            state.error(Refusal::with(
+                Msg::ConfirmWrongNumber,
+                &[&station.to_string()],
+                "",
+            ));
+            Vec::new()
+        }
+        _ => {
+            crate::session::type_number(typed, &key, 6);
+            Vec::new()
+        }
+    }
+}
+
+/// The municipal total: its figures scrolled, the export, the eligible voters, the next
+/// session.
+fn total_key(state: &mut State, key: KeyEvent) -> Vec<Effect> {
+    let last = state.level.figures_max_scroll.get();
+    if shell::scroll(&mut state.level.figures_scroll, key.code, true, last) {
+        return Vec::new();
+    }
+    match key.code {
+        KeyCode::Esc if state.level.big_hash => {
+            state.level.big_hash = false;
+            Vec::new()
+        }
+        KeyCode::Esc => vec![moved(Place::Overview)],
+        KeyCode::Char('h' | 'H') if state.ledger.exported.is_some() => {
+            state.level.big_hash = !state.level.big_hash;
+            Vec::new()
+        }
+        KeyCode::Char('k' | 'K') if state.ledger.exported.is_none() => {
+            state.coordinator(MunicipalAct::EligibleVoters);
+            Vec::new()
+        }
+        KeyCode::Char('z' | 'Z') if state.ledger.exported.is_some() => {
+            state.coordinator(MunicipalAct::OpenSession);
+            Vec::new()
+        }
+        // Also after an export: the same signed result onto another stick.
+        KeyCode::Char('e' | 'E') if state.ledger.exportable() => {
+            state.coordinator(MunicipalAct::Export);
+            Vec::new()
+        }
+        _ => Vec::new(),
     }
 }
 
