@@ -3,7 +3,11 @@
 //! the same refusal, message for message, for every non-count EML file and for 420
 //! mutations of a 510b and a 510d (elements and bytes deleted, doubled, inserted; a
 //! DOCTYPE, an ENTITY, a bad UTF-8 byte, text before the root; files cut short), read in
-//! pieces of many sizes so that every guard meets its input cut at every place.
+//! pieces of many sizes so that every guard meets its input cut at every place. And the
+//! whole-file reader's quick path for the usual shape of a `Selection` (read from the text,
+//! not through quick-xml's events) reads what the stream reads through the events: 1,000
+//! mutations inside the `Selection`s of a 510b and a 510d, and every single byte of a few
+//! put in or replaced at every place of every `Selection` of a small one.
 
 #![allow(
     clippy::unwrap_used,
@@ -288,4 +292,210 @@ fn hostile_prologs_are_refused_alike() {
     for (i, case) in cases.iter().enumerate() {
         assert_same(case, &format!("case {i}"), &[usize::MAX, 1, 5, 4096]);
     }
+}
+
+/// The text of `name` with only its first `units` reporting units (a smaller file of the
+/// same shape, so that many mutations of it can be read).
+fn with_units(name: &str, units: usize) -> Vec<u8> {
+    let text =
+        String::from_utf8(std::fs::read(shared(&format!("eml/real/{name}"))).unwrap()).unwrap();
+    const END: &str = "</ReportingUnitVotes>";
+    let mut cut = 0;
+    for _ in 0..units {
+        cut += text[cut..].find(END).unwrap() + END.len();
+    }
+    let tail = text.rfind("</Contest>").unwrap();
+    [&text[..cut], &text[tail..]].concat().into_bytes()
+}
+
+/// What is put into a `Selection` by [`selections_mutated_alike`]: what the reader's quick
+/// path for the usual shape of a `Selection` must leave to the general one (white space,
+/// prefixes, references, comments, CDATA, other elements and attributes, namespace
+/// declarations, a repeated attribute), and characters that break the shape.
+/// The first `SINGLE` are single bytes.
+const IN_SELECTION: &[&[u8]] = &[
+    b" ",
+    b"\t",
+    b"\n",
+    b"\r",
+    b"\"",
+    b"'",
+    b"<",
+    b">",
+    b"&",
+    b"/",
+    b"=",
+    b":",
+    b"x",
+    b"0",
+    b"9",
+    b"-",
+    b"\x01",
+    "é".as_bytes(),
+    b"kr:",
+    b"ds:",
+    b" Id=\"2\"",
+    b" Id=\"\"",
+    b" ShortCode=\"A\"",
+    b" Id=\"1\" Id=\"1\"",
+    b" ShortCode=\"A\" ShortCode=\"B\"",
+    b" Value=\"1\"",
+    b"&amp;",
+    b"&#49;",
+    b"&bogus;",
+    b"<!-- c -->",
+    b"<![CDATA[7]]>",
+    b"<?pi x?>",
+    b"<x/>",
+    b"<Candidate>",
+    b"</Candidate>",
+    b"<ValidVotes>1</ValidVotes>",
+    b"<ShortCode>Q</ShortCode>",
+    b"<RegisteredName>X</RegisteredName>",
+    b"<kr:PreviousValidVotes>3</kr:PreviousValidVotes>",
+    b"<kr:InitialValidVotes>3</kr:InitialValidVotes>",
+    b" xmlns=\"urn:x\"",
+    b" xmlns=\"urn:oasis:names:tc:evs:schema:eml\"",
+    b" xmlns:kr=\"urn:x\"",
+    b"<Selection>",
+    b"</Selection>",
+    b"<Selection/>",
+];
+
+const SINGLE: usize = 17;
+
+/// Mutations inside and around `Selection`s (where the reader reads the usual shape
+/// straight from the text) are read as the stream reads them, which takes every
+/// `Selection` through quick-xml's events: the same counts or the same refusal, message
+/// and position alike.
+fn selections_mutated_alike(base: &[u8], what: &str, n: usize, seed: u64) {
+    // Where each Selection is, with its end tag.
+    let text = std::str::from_utf8(base).unwrap();
+    let selections: Vec<(usize, usize)> = text
+        .match_indices("<Selection>")
+        .map(|(at, _)| {
+            let end = text[at..].find("</Selection>").unwrap() + "</Selection>".len();
+            (at, end)
+        })
+        .collect();
+    let mut rng = Lcg(seed);
+    let mut refused = 0;
+    for i in 0..n {
+        let mut b = base.to_vec();
+        // One to three changes, each in a Selection or at its edges (the later ones
+        // shifted by the earlier ones, which does not matter).
+        for _ in 0..1 + rng.below(3) {
+            let (start, len) = selections[rng.below(selections.len())];
+            let at = (start + rng.below(len + 1)).min(b.len() - 1);
+            match rng.below(4) {
+                0 => {
+                    b.drain(at..(at + 1 + rng.below(3)).min(b.len()));
+                }
+                1 => b[at] = IN_SELECTION[rng.below(SINGLE)][0],
+                2 => b.insert(at, IN_SELECTION[rng.below(SINGLE)][0]),
+                _ => {
+                    let piece = IN_SELECTION[rng.below(IN_SELECTION.len())];
+                    b.splice(at..at, piece.iter().copied());
+                }
+            }
+        }
+        let whole = read_count(&b);
+        let stream = streamed(&b, usize::MAX);
+        refused += usize::from(whole.is_err());
+        assert!(
+            stream == whole,
+            "{what} mutation {i}:\n  stream: {:?}\n  whole:  {:?}",
+            stream.as_ref().err(),
+            whole.as_ref().err()
+        );
+    }
+    // Neither all refused nor all harmless.
+    assert!(
+        refused > n / 4 && refused < n,
+        "{what}: {refused} of {n} refused"
+    );
+}
+
+/// `text` with only the first `keep` of each run of `Selection`s (the lists and candidates
+/// of every vote-count element): a small file of the same shape, read many times below.
+fn few_selections(text: &[u8], keep: usize) -> Vec<u8> {
+    let text = std::str::from_utf8(text).unwrap();
+    let mut out = String::new();
+    let mut rest = text;
+    while let Some(at) = rest.find("<Selection>") {
+        out.push_str(&rest[..at]);
+        rest = &rest[at..];
+        let mut n = 0;
+        while rest.starts_with("<Selection>") {
+            let end = rest.find("</Selection>").unwrap() + "</Selection>".len();
+            if n < keep {
+                out.push_str(&rest[..end]);
+            }
+            n += 1;
+            rest = &rest[end..];
+        }
+    }
+    out.push_str(rest);
+    out.into_bytes()
+}
+
+/// Every single byte of [`IN_SELECTION`] put in at every place of every `Selection` of
+/// `base`, and every byte of them replaced by it, is read as the stream reads it.
+fn every_byte_alike(base: &[u8], what: &str) {
+    let text = std::str::from_utf8(base).unwrap();
+    let mut tried = 0;
+    for (start, _) in text.match_indices("<Selection>") {
+        let len = text[start..].find("</Selection>").unwrap() + "</Selection>".len();
+        for at in start..=start + len {
+            for byte in IN_SELECTION[..SINGLE].iter().map(|p| p[0]) {
+                let mut inserted = base.to_vec();
+                inserted.insert(at, byte);
+                let mut replaced = base.to_vec();
+                replaced[at] = byte;
+                for b in [inserted, replaced] {
+                    let whole = read_count(&b);
+                    let stream = streamed(&b, usize::MAX);
+                    assert!(
+                        stream == whole,
+                        "{what}, {:?} at byte {at}:\n  stream: {:?}\n  whole:  {:?}",
+                        char::from(byte),
+                        stream.as_ref().err(),
+                        whole.as_ref().err()
+                    );
+                    tried += 1;
+                }
+            }
+        }
+    }
+    assert!(tried > 1000, "{what}: {tried}");
+}
+
+/// How many mutations [`selections_mutated_alike`] makes of each file: 1,000, or
+/// `TALLY_SELECTION_MUTATIONS` (for a longer run, in a release build).
+fn selection_mutations() -> usize {
+    std::env::var("TALLY_SELECTION_MUTATIONS")
+        .ok()
+        .and_then(|n| n.parse().ok())
+        .unwrap_or(1000)
+}
+
+#[test]
+fn selections_of_a_510b_mutated_are_read_alike() {
+    let name = "Telling_GR2022_WestMaasenWaal.eml.xml";
+    let base = few_selections(&with_units(name, 2), 8);
+    assert_same(&base, name, &[usize::MAX]);
+    assert!(read_count(&base).is_ok());
+    selections_mutated_alike(&base, name, selection_mutations(), 510);
+    every_byte_alike(&few_selections(&with_units(name, 1), 3), name);
+}
+
+#[test]
+fn selections_of_a_510d_mutated_are_read_alike() {
+    // Candidates by ShortCode in TotalVotes, by Id and ShortCode in the kieskringen.
+    let name = "Totaaltelling_TK2021.eml.xml";
+    let base = few_selections(&with_units(name, 2), 8);
+    assert_same(&base, name, &[usize::MAX]);
+    assert!(read_count(&base).is_ok());
+    selections_mutated_alike(&base, name, selection_mutations(), 1510);
+    every_byte_alike(&few_selections(&with_units(name, 1), 3), name);
 }
