@@ -479,7 +479,7 @@ fn name_sequences(
     }
 }
 
-/// The candidates inserted so far, looked up as [`same`] compares them: `find(c)` is the
+/// The candidates inserted so far, looked up as `same` compares them: `find(c)` is the
 /// first inserted `d` with `same(d, c)`, without comparing `c` with every one.
 #[derive(Default)]
 struct SameIndex<'a> {

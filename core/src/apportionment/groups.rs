@@ -34,7 +34,7 @@
 //! - **P 17**: the seats left go "aan de nog niet gekozen kandidaten van de desbetreffende
 //!   lijsten [...] in de volgorde van de lijst".
 //! - **P 18**: "indien een kandidaat met toepassing van artikel P 17 op meer dan één lijst van
-//!   de lijstengroep gekozen is, [geldt] die kandidaat als gekozen op de lijst waarop het
+//!   de lijstengroep gekozen is, \[geldt\] die kandidaat als gekozen op de lijst waarop het
 //!   grootste aantal stemmen op hem is uitgebracht. Voor zover aantallen gelijk zijn, geldt hij
 //!   als gekozen op de lijst, ingeleverd voor de kieskring met het laagste nummer." The seats
 //!   this frees go in list order to the lists' next candidates not yet elected, "zo lang

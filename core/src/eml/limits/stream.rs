@@ -170,7 +170,7 @@ impl DeclarationScan {
 }
 
 /// A reader that checks every byte it passes on (see the module documentation) and keeps
-/// the bytes read while [`GuardedRead::keep_prefix`] is on (from the start: the prolog and
+/// the bytes read until [`GuardedRead::drop_prefix`] (from the start: the prolog and
 /// the root element's start tag, for [`super::scan_root`]).
 #[derive(Debug)]
 pub(crate) struct GuardedRead<R> {
@@ -190,7 +190,7 @@ pub(crate) struct GuardFindings {
     pub not_utf8: Option<usize>,
     /// The first `<!DOCTYPE` or `<!ENTITY`.
     pub declaration: Option<InputProblem>,
-    /// The bytes kept (all of them, when [`GuardedRead::keep_prefix`] was never turned off).
+    /// The bytes kept (all of them, when [`GuardedRead::drop_prefix`] was never called).
     pub prefix: Option<Vec<u8>>,
 }
 
