@@ -263,6 +263,24 @@ pub struct Entry {
     pub finished: bool,
 }
 
+impl Entry {
+    /// How far the entry has come, in percent: the share of `form`'s fields that hold a value
+    /// (an entry sent back for correction keeps its values) or that the cursor has passed;
+    /// 100 only once saved as complete.
+    pub fn percent(&self, form: &Form) -> usize {
+        if self.finished {
+            return 100;
+        }
+        let filled = form
+            .fields
+            .iter()
+            .filter(|f| self.values.get(f.id).is_some())
+            .count()
+            .max(self.cursor);
+        (filled.saturating_mul(100) / form.fields.len().max(1)).min(99)
+    }
+}
+
 /// Where a polling station stands: the core's double-entry status.
 pub use tally_core::double_entry::StatusKind as Status;
 

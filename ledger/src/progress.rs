@@ -6,8 +6,16 @@
 //! assigned away since. The screens and the progress overview (PDF) show these; the
 //! terminal decides none of it.
 //!
-//! What it must not do: word anything for the official (the terminal and the report do), or
-//! change the ledger (an assignment is a record the caller journals).
+//! What it must not do: word anything on the screens (the terminal does; the overview's
+//! PDF is the report crate's), or change the ledger (an assignment is a record the caller
+//! journals).
+
+use tally_core::election::Election;
+use tally_core::hashcode::Sha256Digest;
+use tally_export::{Created, ExportError, ExportFile};
+use tally_report::{
+    ApplianceProgress, EntryProgress, ProgressInput, ReportMeta, StationProgress, StationStage,
+};
 
 use crate::batch::Assignment;
 use crate::municipal::{Slot, Status, Tally};
@@ -144,6 +152,82 @@ fn appliance_number(a: &str) -> u32 {
     a.rsplit_once("-E")
         .and_then(|(_, n)| n.parse().ok())
         .unwrap_or(0)
+}
+
+impl Half {
+    /// This half as the progress overview prints it (typed here: on the `GSB`).
+    fn report(&self) -> EntryProgress<'_> {
+        match self {
+            Half::Unassigned => EntryProgress::Unassigned,
+            Half::Assigned(a) => EntryProgress::Assigned { appliance: a },
+            Half::In { appliance, typist } => EntryProgress::In {
+                appliance: appliance.as_deref().unwrap_or("GSB"),
+                typist,
+            },
+        }
+    }
+}
+
+/// The progress overview (PDF) of `tally` made at `created`, one file: every station's two
+/// entries and every entry appliance's deliveries, on `election` (the kept definition's).
+///
+/// # Errors
+/// [`ExportError::Incomplete`] without a loaded election; [`ExportError::Report`] when the
+/// PDF cannot be made.
+pub fn overview_files(
+    tally: &Tally,
+    election: &Election,
+    created: &Created,
+    demo: bool,
+) -> Result<Vec<ExportFile>, ExportError> {
+    let info = &tally.election.as_ref().ok_or(ExportError::Incomplete)?.info;
+    let rows = rows(tally);
+    let appliances = appliances(&rows);
+    let stations: Vec<StationProgress<'_>> = rows
+        .iter()
+        .map(|r| StationProgress {
+            number: r.station,
+            name: &r.name,
+            first: r.first.report(),
+            second: r.second.report(),
+            stage: match r.status {
+                Status::Definitive => StationStage::Definitive,
+                Status::EntriesDifferent => StationStage::Differences,
+                _ => StationStage::Waiting,
+            },
+        })
+        .collect();
+    let lines: Vec<ApplianceProgress<'_>> = appliances
+        .iter()
+        .map(|a| ApplianceProgress {
+            appliance: &a.appliance,
+            delivered: a.delivered,
+            holds: &a.holds,
+        })
+        .collect();
+    let body_name = format!("Gemeentelijk stembureau {}", info.municipality_name);
+    let input = ProgressInput {
+        stations: &stations,
+        appliances: &lines,
+        meta: ReportMeta {
+            body_id: &info.municipality_code.0,
+            body_name: &body_name,
+            eml_hash: Sha256Digest::of(b""),
+            eml_file_name: None,
+            created: created.report,
+            demo,
+            journal: created.journal.clone(),
+        },
+    };
+    let name = if demo {
+        "DEMO_Voortgangsoverzicht.pdf"
+    } else {
+        "Voortgangsoverzicht.pdf"
+    };
+    Ok(vec![ExportFile {
+        name: name.to_owned(),
+        bytes: tally_report::progress_report(election, &input)?,
+    }])
 }
 
 /// The body's code (`0042`), once the election is loaded.

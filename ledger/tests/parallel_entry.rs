@@ -1024,4 +1024,22 @@ fn progress_round_robin_and_the_appliances_by_number() {
         .unwrap();
     assert_eq!(e2row.delivered, 1);
     assert!(!e2row.holds.contains(&2));
+    // The progress overview (PDF) of these rows, one file; none without an election.
+    let created = tally_export::Created {
+        at: 1_756_508_400,
+        eml: "2025-08-29T23:00:00".into(),
+        report: tally_export::CreationTime::new(2025, 8, 29, 23, 0, 0).unwrap(),
+        journal: None,
+    };
+    let election = info.election.as_ref().unwrap();
+    let files = progress::overview_files(&tally, election, &created, true).unwrap();
+    assert_eq!(files.len(), 1);
+    assert_eq!(files[0].name, "DEMO_Voortgangsoverzicht.pdf");
+    assert!(files[0].bytes.starts_with(b"%PDF"));
+    let files = progress::overview_files(&tally, election, &created, false).unwrap();
+    assert_eq!(files[0].name, "Voortgangsoverzicht.pdf");
+    assert_eq!(
+        progress::overview_files(&Tally::default(), election, &created, false),
+        Err(tally_export::ExportError::Incomplete)
+    );
 }

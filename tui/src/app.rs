@@ -15,9 +15,9 @@ use tally_core::people::PersonId;
 use tally_ledger::batch::ParallelError;
 use tally_ledger::people::{People, PeopleRecord};
 
-use crate::entry_mode::{BatchDone, VerifiedAssignment};
+use crate::entry_mode::BatchDone;
 use crate::form::{FieldId, FieldValue, Form};
-use crate::parallel::{BatchShown, Progress, VerifiedBatch};
+use crate::parallel::{BatchShown, Progress, VerifiedFile};
 use crate::services::{ExportDone, Medium, Refusal, VerifiedDefinition};
 use crate::session::SessionForm;
 use crate::shell::people::{Guard, PinFor};
@@ -51,20 +51,16 @@ pub trait MunicipalServices {
 
     /// Verifies an entry-batch medium (root, certificate, signature, files, role
     /// `GSB-entry`, election) and gives its signer and batch file.
-    fn verify_batch(&mut self, medium: &Medium) -> Result<VerifiedBatch, Refusal> {
+    fn verify_batch(&mut self, medium: &Medium) -> Result<VerifiedFile, Refusal> {
         let _ = medium;
-        Err(Refusal::with(
-            Msg::RefusedOther,
-            &[],
-            "no entry batches here",
-        ))
+        not_here(Msg::RefusedOther, "no entry batches here")
     }
 
     /// Keeps an imported batch file in the data directory under its SHA-256 (before the
     /// record that names it is journaled: replay reads it).
     fn keep_batch(&mut self, sha256: &str, bytes: &[u8]) -> Result<(), Refusal> {
         let _ = (sha256, bytes);
-        Err(Refusal::with(Msg::RefusedOther, &[], "no kept files here"))
+        not_here(Msg::RefusedOther, "no kept files here")
     }
 
     /// Writes the signed assignment medium (`entry-assignment`) of the tally's assignment.
@@ -74,18 +70,14 @@ pub trait MunicipalServices {
         journal: Option<JournalMark>,
     ) -> Result<ExportDone, Refusal> {
         let _ = (tally, journal);
-        Err(Refusal::with(
-            Msg::ExportNotMade,
-            &[],
-            "no assignment export here",
-        ))
+        not_here(Msg::ExportNotMade, "no assignment export here")
     }
 
     /// On an entry appliance: verifies an assignment medium (root, certificate, signature,
     /// files, kind `entry-assignment`, election, signed by this body's GSB) and gives its file.
-    fn verify_assignment(&mut self, medium: &Medium) -> Result<VerifiedAssignment, Refusal> {
+    fn verify_assignment(&mut self, medium: &Medium) -> Result<VerifiedFile, Refusal> {
         let _ = medium;
-        Err(Refusal::with(Msg::RefusedOther, &[], "no assignments here"))
+        not_here(Msg::RefusedOther, "no assignments here")
     }
 
     /// On an entry appliance `appliance`: writes the signed entry batch (`entry-batch`) of
@@ -97,11 +89,7 @@ pub trait MunicipalServices {
         appliance: &str,
     ) -> Result<BatchDone, Refusal> {
         let _ = (tally, journal, appliance);
-        Err(Refusal::with(
-            Msg::ExportNotMade,
-            &[],
-            "no entry batches here",
-        ))
+        not_here(Msg::ExportNotMade, "no entry batches here")
     }
 
     /// Writes the progress overview (PDF) as a signed medium (`progress-overview`).
@@ -111,12 +99,14 @@ pub trait MunicipalServices {
         journal: Option<JournalMark>,
     ) -> Result<ExportDone, Refusal> {
         let _ = (tally, journal);
-        Err(Refusal::with(
-            Msg::ExportNotMade,
-            &[],
-            "no progress overview here",
-        ))
+        not_here(Msg::ExportNotMade, "no progress overview here")
     }
+}
+
+/// What a municipal service the terminal runs without refuses (the benchmark's services
+/// offer only the export).
+fn not_here<T>(msg: Msg, what: &str) -> Result<T, Refusal> {
+    Err(Refusal::with(msg, &[], what))
 }
 
 /// What a registered person's PIN opens at the municipal level.

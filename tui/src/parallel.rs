@@ -70,15 +70,17 @@ pub struct BatchShown {
     pub scroll: usize,
 }
 
-/// A batch medium verified: the signer's identifier and the batch file.
+/// A parallel-entry medium verified (an entry batch, an assignment): its signer and file.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct VerifiedBatch {
-    /// The `GSB-entry` certificate's identifier (`0042-E3`).
+pub struct VerifiedFile {
+    /// The signing certificate's identifier (`0042-E3` for a batch).
     pub signer: String,
-    /// The batch file's bytes, as verified.
+    /// The file's bytes, as verified.
     pub bytes: Vec<u8>,
-    /// Its SHA-256 (hex).
+    /// Their SHA-256 (hex).
     pub sha256: String,
+    /// When the medium was signed (seconds since 1970).
+    pub signed_at: i64,
 }
 
 fn assigned_record(assignments: Vec<Assignment>, by: PersonId) -> Effect {
@@ -612,14 +614,7 @@ pub fn draw_batch(state: &State, shown: &BatchShown, frame: &mut Frame, area: Re
     // Which entries are shown, when not all fit (on the empty second line).
     let last = first + body.len() - 2;
     if first > 0 || last < total {
-        let at = Msg::EntriesShown.fill(
-            lang,
-            &[
-                &(first + 1).to_string(),
-                &last.to_string(),
-                &total.to_string(),
-            ],
-        );
+        let at = Msg::EntriesShown.rows_shown(lang, first, last, total);
         if let Some(line) = body.get_mut(1) {
             *line = Line::styled(at, DIM);
         }

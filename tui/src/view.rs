@@ -286,7 +286,6 @@ fn overview(state: &State, frame: &mut Frame, area: Rect, selected: usize) {
         frame.render_widget(Paragraph::new(lines), area);
         return;
     };
-    let nfields = election.form.fields.len();
     let mut definitive = 0usize;
     // Below the stations: a blank line, the progress and the journal's head (on an entry
     // appliance also its last batch).
@@ -326,25 +325,9 @@ fn overview(state: &State, frame: &mut Frame, area: Rect, selected: usize) {
         if i < first || i >= first.saturating_add(height) {
             continue;
         }
-        // The share of the form's fields that hold a value (an entry sent back for
-        // correction keeps its values: it showed 0 % from its cursor); below 100 % until
-        // saved.
         let progress = |slot: Slot| {
-            data.and_then(|d| d.slot(slot)).map(|e| {
-                if e.finished {
-                    "100%".to_string()
-                } else {
-                    let filled = election
-                        .form
-                        .fields
-                        .iter()
-                        .filter(|f| e.values.get(f.id).is_some())
-                        .count()
-                        .max(e.cursor);
-                    let percent = (filled.saturating_mul(100) / nfields.max(1)).min(99);
-                    format!("{percent}%")
-                }
-            })
+            data.and_then(|d| d.slot(slot))
+                .map(|e| format!("{}%", e.percent(&election.form)))
         };
         let prog = match (progress(Slot::First), progress(Slot::Second)) {
             (Some(a), Some(b)) => format!("{a} / {b}"),
@@ -673,14 +656,7 @@ fn finish(state: &State, frame: &mut Frame, area: Rect, station: u32, slot: Slot
         lines.push(Line::from(Msg::NoFindings.text(lang)));
     } else {
         head.push(' ');
-        head.push_str(&Msg::FindingsShown.fill(
-            lang,
-            &[
-                &(first + 1).to_string(),
-                &last.to_string(),
-                &findings.len().to_string(),
-            ],
-        ));
+        head.push_str(&Msg::FindingsShown.rows_shown(lang, first, last, findings.len()));
     }
     frame.render_widget(
         Paragraph::new(Line::styled(head, BOLD)).wrap(Wrap { trim: false }),
@@ -907,14 +883,7 @@ fn definitive(state: &State, frame: &mut Frame, area: Rect, station: u32, scroll
     }
     let last = (first + room).min(total);
     lines.push(Line::styled(
-        Msg::ResultShown.fill(
-            lang,
-            &[
-                &(first + 1).to_string(),
-                &last.to_string(),
-                &total.to_string(),
-            ],
-        ),
+        Msg::ResultShown.rows_shown(lang, first, last, total),
         DIM,
     ));
     frame.render_widget(Paragraph::new(lines), list);
@@ -1073,14 +1042,7 @@ fn total(state: &State, frame: &mut Frame, area: Rect) {
             let last = first.saturating_add(room).min(rows.len());
             if rows.len() > room {
                 heading.push(' ');
-                heading.push_str(&Msg::FiguresShown.fill(
-                    lang,
-                    &[
-                        &(first + 1).to_string(),
-                        &last.to_string(),
-                        &rows.len().to_string(),
-                    ],
-                ));
+                heading.push_str(&Msg::FiguresShown.rows_shown(lang, first, last, rows.len()));
             }
             middle.push(Line::styled(heading, BOLD));
             for (code, label, value) in rows.get(first..last).unwrap_or_default() {

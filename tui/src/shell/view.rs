@@ -618,14 +618,7 @@ fn help<L: Level>(state: &State<L>, frame: &mut Frame, area: Rect) {
         let last = (first + room).min(total);
         block = block.title_bottom(format!(
             " {} ",
-            Msg::HelpRowsShown.fill(
-                lang,
-                &[
-                    &(first + 1).to_string(),
-                    &last.to_string(),
-                    &total.to_string()
-                ]
-            )
+            Msg::HelpRowsShown.rows_shown(lang, first, last, total)
         ));
     }
     frame.render_widget(Paragraph::new(shown).block(block), rect);
