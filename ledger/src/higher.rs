@@ -926,6 +926,32 @@ impl Ledger {
         body.map(|(b, _)| b.name.clone()).unwrap_or_default()
     }
 
+    /// The last file refused of the body `id`, if one was.
+    pub fn last_refusal(&self, id: &str) -> Option<&RefusedFile> {
+        self.refusals
+            .iter()
+            .rev()
+            .find(|r| r.body.as_deref() == Some(id))
+    }
+
+    /// The files refused that are of no body the registry expects (a body not known, or not
+    /// trustworthy), in order.
+    pub fn refusals_of_no_body(&self) -> Vec<&RefusedFile> {
+        let bodies = self
+            .aggregation
+            .as_ref()
+            .map(|a| a.bodies())
+            .unwrap_or_default();
+        self.refusals
+            .iter()
+            .filter(|r| {
+                r.body
+                    .as_ref()
+                    .is_none_or(|b| bodies.iter().all(|(x, _)| &x.id != b))
+            })
+            .collect()
+    }
+
     /// The body whose imported file has the SHA-256 `sha256` (hex), if one has.
     pub fn imported_by(&self, sha256: &str) -> Option<String> {
         self.aggregation

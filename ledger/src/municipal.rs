@@ -554,6 +554,18 @@ impl Tally {
         self.election.as_ref().map(|l| &l.form)
     }
 
+    /// Station `station`'s entry `slot`, once started.
+    pub fn entry(&self, station: u32, slot: Slot) -> Option<&Entry> {
+        self.stations.get(&station)?.slot(slot)
+    }
+
+    /// The fields returned for correction to station `station`'s entry `slot`, while they
+    /// are (the cursor goes only through those).
+    pub fn returned_to(&self, station: u32, slot: Slot) -> Option<&[FieldId]> {
+        let (to, fields) = self.stations.get(&station)?.returned.as_ref()?;
+        (*to == slot).then_some(fields.as_slice())
+    }
+
     /// The status of a station.
     pub fn status(&self, station: u32) -> Option<Status> {
         self.form()?;

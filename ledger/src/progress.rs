@@ -62,6 +62,32 @@ pub struct ApplianceRow {
     pub holds: Vec<u32>,
 }
 
+/// The count in numbers, as the progress screen heads it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub struct Summary {
+    /// Stations.
+    pub stations: usize,
+    /// Definitive.
+    pub definitive: usize,
+    /// Whose two entries differ.
+    pub different: usize,
+    /// With an entry assigned to no entry appliance (and not typed here).
+    pub unassigned: usize,
+}
+
+impl Summary {
+    /// The summary of `rows`.
+    pub fn of(rows: &[Row]) -> Summary {
+        let count = |f: &dyn Fn(&Row) -> bool| rows.iter().filter(|r| f(r)).count();
+        Summary {
+            stations: rows.len(),
+            definitive: count(&|r| r.status == Status::Definitive),
+            different: count(&|r| r.status == Status::EntriesDifferent),
+            unassigned: count(&|r| r.first == Half::Unassigned || r.second == Half::Unassigned),
+        }
+    }
+}
+
 /// Every station's progress, in number order.
 pub fn rows(tally: &Tally) -> Vec<Row> {
     let Some(loaded) = tally.election.as_ref() else {

@@ -993,6 +993,13 @@ fn progress_round_robin_and_the_appliances_by_number() {
             appliance: "0042-E1".into(),
         }]))
         .unwrap();
+    // Every station has an entry assigned nowhere, none is definitive or differs.
+    let none = progress::Summary {
+        stations: 30,
+        unassigned: 30,
+        ..Default::default()
+    };
+    assert_eq!(progress::Summary::of(&progress::rows(&tally)), none);
     let list = progress::round_robin(&tally, 12);
     assert_eq!(list.len(), 59);
     tally.apply(&assign(list)).unwrap();
@@ -1000,6 +1007,8 @@ fn progress_round_robin_and_the_appliances_by_number() {
         let first = &tally.parallel.assigned[&(s, Slot::First)];
         assert_ne!(first, &tally.parallel.assigned[&(s, Slot::Second)], "{s}");
     }
+    let assigned = progress::Summary::of(&progress::rows(&tally));
+    assert_eq!(assigned.unassigned, 0);
     assert!(progress::round_robin(&tally, 12).is_empty());
     let rows = progress::rows(&tally);
     assert_eq!(rows.len(), 30);

@@ -309,7 +309,7 @@ pub fn screen_for(state: &State, place: Place) -> Screen {
 /// The field under the cursor of an entry, with its index.
 pub fn cursor_field(state: &State, station: u32, slot: Slot) -> Option<(usize, FieldId)> {
     let form = state.ledger.form()?;
-    let entry = state.ledger.stations.get(&station)?.slot(slot)?;
+    let entry = state.ledger.entry(station, slot)?;
     let field = form.fields.get(entry.cursor)?;
     Some((entry.cursor, field.id))
 }
@@ -321,9 +321,7 @@ fn current_text(state: &State, station: u32, slot: Slot) -> String {
     };
     let value = state
         .ledger
-        .stations
-        .get(&station)
-        .and_then(|s| s.slot(slot))
+        .entry(station, slot)
         .and_then(|e| e.values.get(field));
     value_text(value)
 }
@@ -465,12 +463,7 @@ impl Level for Municipal {
     fn authorized(state: &mut State, person: PersonId, act: MunicipalAct) -> Vec<Effect> {
         match act {
             MunicipalAct::Entry { station, slot } => {
-                let started = state
-                    .ledger
-                    .stations
-                    .get(&station)
-                    .and_then(|d| d.slot(slot))
-                    .is_some();
+                let started = state.ledger.entry(station, slot).is_some();
                 let mut out = Vec::new();
                 if !started {
                     out.push(Effect::Persist(Record::EntryStarted {
@@ -570,11 +563,9 @@ impl Level for Municipal {
                 state.go(Screen::Batch(shown));
                 Vec::new()
             }
-            MunicipalEvent::BatchDone(Err(r)) => {
-                match &mut state.screen {
-                    shell::Screen::Media(list) => list.error = Some(r),
-                    _ => state.error(r),
-                }
+            // Under the media list the medium was chosen from.
+            MunicipalEvent::BatchDone(Err(r)) | MunicipalEvent::AssignmentDone(Err(r)) => {
+                state.refused_here(r);
                 Vec::new()
             }
             MunicipalEvent::AssignmentExported(Ok(done)) => {
@@ -626,13 +617,6 @@ impl Level for Municipal {
                 match read {
                     Some(n) => state.info(Msg::AssignmentRead, &[&n.to_string()]),
                     None => state.info(Msg::AssignmentSame, &[]),
-                }
-                Vec::new()
-            }
-            MunicipalEvent::AssignmentDone(Err(r)) => {
-                match &mut state.screen {
-                    shell::Screen::Media(list) => list.error = Some(r),
-                    _ => state.error(r),
                 }
                 Vec::new()
             }
@@ -971,12 +955,7 @@ fn entry_key(state: &mut State, key: KeyEvent) -> Vec<Effect> {
     let Some(form) = state.ledger.form() else {
         return Vec::new();
     };
-    let Some(entry) = state
-        .ledger
-        .stations
-        .get(&station)
-        .and_then(|d| d.slot(slot))
-    else {
+    let Some(entry) = state.ledger.entry(station, slot) else {
         return Vec::new();
     };
     let cursor = entry.cursor;
@@ -988,11 +967,8 @@ fn entry_key(state: &mut State, key: KeyEvent) -> Vec<Effect> {
     // Fields returned for correction: the cursor goes only through those.
     let allowed: Option<Vec<usize>> = state
         .ledger
-        .stations
-        .get(&station)
-        .and_then(|d| d.returned.as_ref())
-        .filter(|(s, _)| *s == slot)
-        .map(|(_, fields)| form.indexes_of(fields));
+        .returned_to(station, slot)
+        .map(|fields| form.indexes_of(fields));
     // The effect that completes the field and puts the cursor at `next`.
     let commit = |input: &str, dirty: bool, next: usize| -> Option<Effect> {
         if !dirty {

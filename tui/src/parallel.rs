@@ -12,7 +12,7 @@ use crossterm::event::{KeyCode, KeyEvent};
 use ratatui::Frame;
 use ratatui::layout::Rect;
 use ratatui::text::{Line, Span};
-use ratatui::widgets::{Paragraph, Wrap};
+use ratatui::widgets::Paragraph;
 
 use tally_core::people::PersonId;
 use tally_ledger::batch::{
@@ -20,12 +20,12 @@ use tally_ledger::batch::{
     FormatError, Import, ImportOutcome, ImportPolicy, ParallelRecord,
 };
 use tally_ledger::municipal::{Record, Slot, Status};
-use tally_ledger::progress::{Half, appliances, body, round_robin, rows};
+use tally_ledger::progress::{Half, Summary, appliances, body, round_robin, rows};
 
 use crate::app::{Effect, Event, MunicipalEffect, MunicipalEvent, Screen, State, status_msg};
 use crate::services::{Arg, Medium, Refusal};
 use crate::shell::runner::{Ctx, failed};
-use crate::shell::view::{BOLD, CURSOR, DIM, ERR, WARN, ascii};
+use crate::shell::view::{BOLD, CURSOR, DIM, ERR, WARN, ascii, fitting, wrapped};
 use crate::shell::{self, Purpose};
 use crate::text::{Lang, Msg};
 
@@ -478,28 +478,10 @@ pub fn draw_progress(state: &State, screen: &Progress, frame: &mut Frame, area: 
     let lang = state.lang;
     let rows = rows(&state.ledger);
     let appliances = appliances(&rows);
-    let definitive = rows
-        .iter()
-        .filter(|r| r.status == Status::Definitive)
-        .count();
-    let different = rows
-        .iter()
-        .filter(|r| r.status == Status::EntriesDifferent)
-        .count();
-    let open = rows
-        .iter()
-        .filter(|r| r.first == Half::Unassigned || r.second == Half::Unassigned)
-        .count();
+    let n = Summary::of(&rows);
+    let counts = [n.stations, n.definitive, n.different, n.unassigned].map(|c| c.to_string());
     let mut head = vec![Line::styled(
-        Msg::ProgressSummary.fill(
-            lang,
-            &[
-                &rows.len().to_string(),
-                &definitive.to_string(),
-                &different.to_string(),
-                &open.to_string(),
-            ],
-        ),
+        Msg::ProgressSummary.fill(lang, &counts.each_ref().map(String::as_str)),
         BOLD,
     )];
     let prompt = match &screen.prompt {
@@ -598,26 +580,18 @@ pub fn draw_batch(state: &State, shown: &BatchShown, frame: &mut Frame, area: Re
             );
             Line::from(Span::styled(text, style))
         });
-    let height_of = |l: &Line| l.width().max(1).div_ceil(width);
     let room = usize::from(area.height).saturating_sub(summary.chars().count().div_ceil(width) + 1);
-    let mut used = 0;
-    let mut body = vec![Line::styled(summary, BOLD), Line::from("")];
-    for l in rows {
-        let h = height_of(&l);
-        // The first shown entry is shown even when it needs more rows than there are.
-        if used + h > room && body.len() > 2 {
-            break;
-        }
-        used += h;
-        body.push(l);
-    }
+    // The first shown entry is shown even when it needs more rows than there are.
+    let shown = fitting(rows, width, room);
     // Which entries are shown, when not all fit (on the empty second line).
-    let last = first + body.len() - 2;
+    let last = first + shown.len();
+    let mut body = vec![Line::styled(summary, BOLD), Line::from("")];
+    body.extend(shown);
     if first > 0 || last < total {
         let at = Msg::EntriesShown.rows_shown(lang, first, last, total);
         if let Some(line) = body.get_mut(1) {
             *line = Line::styled(at, DIM);
         }
     }
-    frame.render_widget(Paragraph::new(body).wrap(Wrap { trim: false }), area);
+    frame.render_widget(wrapped(body), area);
 }

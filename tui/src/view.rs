@@ -7,12 +7,14 @@ use ratatui::Frame;
 use ratatui::layout::Rect;
 use ratatui::style::{Modifier, Style};
 use ratatui::text::{Line, Span};
-use ratatui::widgets::{Paragraph, Wrap};
+use ratatui::widgets::Paragraph;
 use tally_core::entry::{CheckResult, FieldValue, Severity, check};
 
 use crate::app::{Screen, State, status_msg, value_text};
 use crate::form::FieldId;
-use crate::shell::view::{BOLD, CURSOR, DIM, ERR, WARN, hash_code_rows, problem_line, rows};
+use crate::shell::view::{
+    BOLD, CURSOR, DIM, ERR, WARN, fitting, hash_code_rows, problem_line, rows, rows_of, wrapped,
+};
 use crate::text::{Lang, Msg};
 use tally_ledger::municipal::{Slot, Status};
 
@@ -27,9 +29,7 @@ pub fn title(state: &State, screen: &Screen) -> String {
         Screen::Entry { station, slot, .. } | Screen::Finish { station, slot, .. } => {
             let typist = state
                 .ledger
-                .stations
-                .get(station)
-                .and_then(|s| s.slot(*slot))
+                .entry(*station, *slot)
                 .map(|e| e.typist.clone())
                 .unwrap_or_default();
             let slot = crate::entry_mode::named_slot(state, *station, *slot);
@@ -73,7 +73,7 @@ pub fn draw(state: &State, screen: &Screen, frame: &mut Frame, body: Rect) {
         Screen::Batch(shown) => crate::parallel::draw_batch(state, shown, frame, body),
         Screen::Session(form) => {
             let lines = crate::session::lines(state, form);
-            frame.render_widget(Paragraph::new(lines).wrap(Wrap { trim: false }), body);
+            frame.render_widget(wrapped(lines), body);
         }
         Screen::Confirm {
             station,
@@ -90,7 +90,7 @@ pub fn draw(state: &State, screen: &Screen, frame: &mut Frame, body: Rect) {
                     Span::styled(format!("{typed}_"), BOLD),
                 ]),
             ];
-            frame.render_widget(Paragraph::new(lines).wrap(Wrap { trim: false }), body);
+            frame.render_widget(wrapped(lines), body);
         }
     }
 }
@@ -108,9 +108,7 @@ fn decision_text(
             let slot = Slot::of(*slot);
             let typist = state
                 .ledger
-                .stations
-                .get(&station)
-                .and_then(|d| d.slot(slot))
+                .entry(station, slot)
                 .map(|e| e.typist.clone())
                 .unwrap_or_default();
             Msg::ConfirmReturnFields.fill(
@@ -449,27 +447,14 @@ fn entry(
     typing: Option<(&String, bool)>,
 ) {
     let lang = state.lang;
-    let (Some(form), Some(e)) = (
-        state.ledger.form(),
-        state
-            .ledger
-            .stations
-            .get(&station)
-            .and_then(|s| s.slot(slot)),
-    ) else {
+    let (Some(form), Some(e)) = (state.ledger.form(), state.ledger.entry(station, slot)) else {
         return;
     };
     let cursor = e.cursor;
     let block = form.fields.get(cursor).map_or(0, |f| f.block);
     let findings = form.passed_findings(&e.values, cursor, e.finished);
     // Fields returned for correction are marked `*`; the others stay as they were.
-    let returned: Option<&[FieldId]> = state
-        .ledger
-        .stations
-        .get(&station)
-        .and_then(|d| d.returned.as_ref())
-        .filter(|(s, _)| *s == slot)
-        .map(|(_, fields)| fields.as_slice());
+    let returned = state.ledger.returned_to(station, slot);
     let [title, fields_area, findings_area] = rows(area, &[1, 0, 4]);
     let block_title = form
         .blocks
@@ -598,7 +583,7 @@ fn entry(
     let mut lines: Vec<Line> = Vec::new();
     for (k, f) in findings.iter().enumerate() {
         let line = finding_line(f, lang);
-        let need = line.width().max(1).div_ceil(width);
+        let need = rows_of(&line, width);
         let left_after = findings.len() - k - 1;
         let reserve = usize::from(left_after > 0);
         if used + need + reserve > room {
@@ -612,10 +597,7 @@ fn entry(
         used += need;
         lines.push(line);
     }
-    frame.render_widget(
-        Paragraph::new(lines).wrap(Wrap { trim: false }),
-        findings_area,
-    );
+    frame.render_widget(wrapped(lines), findings_area);
 }
 
 fn finish(state: &State, frame: &mut Frame, area: Rect, station: u32, slot: Slot, scroll: usize) {
@@ -639,35 +621,19 @@ fn finish(state: &State, frame: &mut Frame, area: Rect, station: u32, slot: Slot
     let room = usize::from(list.height);
     let mut head = Msg::FinishTitle.text(lang).to_string();
     let first = scroll.min(findings.len().saturating_sub(1));
-    let mut lines: Vec<Line> = Vec::new();
-    let mut used = 0usize;
-    let mut last = first;
-    for f in findings.iter().skip(first) {
-        let line = finding_line(f, lang);
-        let need = line.width().max(1).div_ceil(width);
-        if used + need > room && !lines.is_empty() {
-            break;
-        }
-        used += need;
-        lines.push(line);
-        last += 1;
-    }
+    let shown = findings.iter().skip(first).map(|f| finding_line(f, lang));
+    let mut lines = fitting(shown, width, room);
+    let last = first + lines.len();
     if findings.is_empty() {
         lines.push(Line::from(Msg::NoFindings.text(lang)));
     } else {
         head.push(' ');
         head.push_str(&Msg::FindingsShown.rows_shown(lang, first, last, findings.len()));
     }
-    frame.render_widget(
-        Paragraph::new(Line::styled(head, BOLD)).wrap(Wrap { trim: false }),
-        title,
-    );
-    frame.render_widget(Paragraph::new(lines).wrap(Wrap { trim: false }), list);
+    frame.render_widget(wrapped(Line::styled(head, BOLD)), title);
+    frame.render_widget(wrapped(lines), list);
     if let Some(m) = closing {
-        frame.render_widget(
-            Paragraph::new(Line::from(m.text(lang).to_string())).wrap(Wrap { trim: false }),
-            question,
-        );
+        frame.render_widget(wrapped(Line::from(m.text(lang).to_string())), question);
     }
 }
 
@@ -793,7 +759,7 @@ fn coordinator(state: &State, frame: &mut Frame, area: Rect, station: u32, scrol
             }
         }
     }
-    frame.render_widget(Paragraph::new(lines).wrap(Wrap { trim: false }), area);
+    frame.render_widget(wrapped(lines), area);
 }
 
 /// A definitive station's result, read-only: who typed it, who acknowledged its warnings,
@@ -821,11 +787,7 @@ fn definitive(state: &State, frame: &mut Frame, area: Rect, station: u32, scroll
         head.push(Line::styled(Msg::PreviousBeside.text(lang), DIM));
     }
     let width = usize::from(area.width).max(1);
-    let head_rows: usize = head
-        .iter()
-        .map(|l| l.width().max(1).div_ceil(width))
-        .sum::<usize>()
-        + 1;
+    let head_rows: usize = head.iter().map(|l| rows_of(l, width)).sum::<usize>() + 1;
     let [top, _, list] = rows(
         area,
         &[
@@ -834,7 +796,7 @@ fn definitive(state: &State, frame: &mut Frame, area: Rect, station: u32, scroll
             0,
         ],
     );
-    frame.render_widget(Paragraph::new(head).wrap(Wrap { trim: false }), top);
+    frame.render_widget(wrapped(head), top);
     let room = usize::from(list.height).saturating_sub(1).max(1);
     let total = form.fields.len();
     let first = scroll.min(total.saturating_sub(room));
@@ -966,7 +928,7 @@ fn total(state: &State, frame: &mut Frame, area: Rect) {
         let stations: Vec<String> = open.iter().map(u32::to_string).collect();
         let text = Msg::OpenInvestigations.fill(lang, &[&stations.join(", ")]);
         let lines = vec![problem_line(&text)];
-        frame.render_widget(Paragraph::new(lines).wrap(Wrap { trim: false }), area);
+        frame.render_widget(wrapped(lines), area);
         return;
     }
     let width = usize::from(area.width.max(1));
@@ -1009,8 +971,7 @@ fn total(state: &State, frame: &mut Frame, area: Rect) {
             top.push(Line::from(Msg::ExportWritten.fill(lang, &[path])));
         }
     }
-    let height =
-        |lines: &[Line]| -> usize { lines.iter().map(|l| l.width().max(1).div_ceil(width)).sum() };
+    let height = |lines: &[Line]| -> usize { lines.iter().map(|l| rows_of(l, width)).sum() };
     let mut middle: Vec<Line> = Vec::new();
     match state.ledger.comparison_figures() {
         Some(Ok(figures)) => {
@@ -1060,7 +1021,7 @@ fn total(state: &State, frame: &mut Frame, area: Rect) {
     let mut lines = top;
     lines.extend(middle);
     lines.extend(bottom);
-    frame.render_widget(Paragraph::new(lines).wrap(Wrap { trim: false }), area);
+    frame.render_widget(wrapped(lines), area);
 }
 
 /// The comparison figures as (code, label, value) in the order of the paper form: the
