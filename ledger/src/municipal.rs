@@ -566,6 +566,16 @@ impl Tally {
         (*to == slot).then_some(fields.as_slice())
     }
 
+    /// The sum of the stations' eligible voters as the 110b gives them (what the count
+    /// carries when the coordinator enters no number); `None` without an election or when the
+    /// sum does not fit.
+    pub fn stations_eligible_voters(&self) -> Option<u64> {
+        let stations = &self.election.as_ref()?.info.stations;
+        stations.iter().try_fold(0u64, |sum, s| {
+            sum.checked_add(s.eligible_voters.unwrap_or(0))
+        })
+    }
+
     /// The status of a station.
     pub fn status(&self, station: u32) -> Option<Status> {
         self.form()?;

@@ -426,3 +426,23 @@ fn the_fields_returned_for_correction_are_those_of_the_entry_they_were_returned_
     assert_eq!(run.tally.returned_to(1, Slot::First), None);
     assert_eq!(run.tally.returned_to(2, Slot::Second), None);
 }
+
+/// What the count carries as eligible voters when the coordinator enters none: the sum of
+/// the stations' in the 110b, added without overflowing.
+#[test]
+fn the_stations_eligible_voters_are_summed_without_overflow() {
+    assert_eq!(Tally::default().stations_eligible_voters(), None);
+    let mut run = Run::new();
+    let stations = &run.tally.election.as_ref().unwrap().info.stations;
+    let sum: u64 = stations.iter().filter_map(|s| s.eligible_voters).sum();
+    assert_eq!(run.tally.stations_eligible_voters(), Some(sum));
+    let mut with = |voters: [Option<u64>; 3]| {
+        let stations = &mut run.tally.election.as_mut().unwrap().info.stations;
+        for (s, v) in stations.iter_mut().zip(voters) {
+            s.eligible_voters = v;
+        }
+        run.tally.stations_eligible_voters()
+    };
+    assert_eq!(with([Some(7), None, Some(5)]), Some(12));
+    assert_eq!(with([Some(7), Some(u64::MAX), Some(5)]), None);
+}

@@ -18,7 +18,7 @@ use tally_ledger::progress::{Here, entry_stations, here, typed};
 use crate::app::{Effect, Event, MunicipalAct, MunicipalEvent, Screen, State, status_msg};
 use crate::services::{ExportDone, Medium, Refusal};
 use crate::shell::people::{Guard, PinFor};
-use crate::shell::runner::{Ctx, failed};
+use crate::shell::runner::Ctx;
 use crate::shell::{self, ENTRY_ROLE, Purpose};
 use crate::text::{Lang, Msg};
 
@@ -224,14 +224,8 @@ pub fn read_assignment(ctx: &mut Ctx<'_, crate::app::Municipal>, medium: &Medium
         Ok(None) => return done(Ok(None)),
         Err(e) => return done(Err(load_refusal(&e))),
     };
-    match ctx.persist(record, None) {
-        Ok((record, _)) => {
-            let mut out = vec![shell::Event::Applied(record)];
-            out.extend(done(Ok(Some(mine))));
-            out
-        }
-        Err(e) => vec![failed(&e)],
-    }
+    let read = shell::Event::Level(MunicipalEvent::AssignmentDone(Ok(Some(mine))));
+    ctx.persist_then(record, None, read)
 }
 
 /// Writes the signed entry batch of every complete entry to the stick.

@@ -24,7 +24,7 @@ use tally_ledger::progress::{Half, Summary, appliances, body, round_robin, rows}
 
 use crate::app::{Effect, Event, MunicipalEffect, MunicipalEvent, Screen, State, status_msg};
 use crate::services::{Arg, Medium, Refusal};
-use crate::shell::runner::{Ctx, failed};
+use crate::shell::runner::Ctx;
 use crate::shell::view::{BOLD, CURSOR, DIM, ERR, WARN, ascii, fitting, wrapped};
 use crate::shell::{self, Purpose};
 use crate::text::{Lang, Msg};
@@ -289,22 +289,14 @@ pub fn import(ctx: &mut Ctx<'_, crate::app::Municipal>, medium: &Medium) -> Vec<
     if let Err(r) = ctx.level().keep_batch(&verified.sha256, &verified.bytes) {
         return done(Err(r));
     }
-    match ctx.persist(
-        record,
-        Some(tally_ledger::persist::KeptFile::Bytes(&verified.bytes)),
-    ) {
-        Ok((record, _)) => {
-            let mut out = vec![shell::Event::Applied(record)];
-            out.extend(done(Ok(BatchShown {
-                appliance: verified.signer,
-                already: false,
-                outcome,
-                scroll: 0,
-            })));
-            out
-        }
-        Err(e) => vec![failed(&e)],
-    }
+    let shown = shell::Event::Level(MunicipalEvent::BatchDone(Ok(BatchShown {
+        appliance: verified.signer,
+        already: false,
+        outcome,
+        scroll: 0,
+    })));
+    let file = tally_ledger::persist::KeptFile::Bytes(&verified.bytes);
+    ctx.persist_then(record, Some(file), shown)
 }
 
 /// Why a batch is refused as a whole, in the catalogue's words.

@@ -943,18 +943,7 @@ fn total(state: &State, frame: &mut Frame, area: Rect) {
             let voters = match state.ledger.eligible_voters {
                 Some(n) => Msg::VotersLine.fill(lang, &[&n.to_string()]),
                 None => {
-                    let sum: u64 = state
-                        .ledger
-                        .election
-                        .as_ref()
-                        .map(|e| {
-                            e.info
-                                .stations
-                                .iter()
-                                .filter_map(|s| s.eligible_voters)
-                                .sum()
-                        })
-                        .unwrap_or(0);
+                    let sum = state.ledger.stations_eligible_voters().unwrap_or(0);
                     Msg::VotersSum.fill(lang, &[&sum.to_string()])
                 }
             };

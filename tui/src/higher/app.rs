@@ -653,14 +653,11 @@ fn import(ctx: &mut Ctx<'_, Higher>, count: &VerifiedCount) -> Vec<Event> {
                 _ => Some(count.body.clone()),
             };
             let refused = refused_record(&count.file_name, &count.sha256, body, &r);
-            match ctx.persist(refused, None) {
-                Ok((refused, _)) => {
-                    let mut out = vec![shell::Event::Applied(refused)];
-                    out.extend(imported(Err(r)));
-                    out
-                }
-                Err(e) => vec![failed(&e)],
-            }
+            ctx.persist_then(
+                refused,
+                None,
+                shell::Event::Level(HigherEvent::Imported(Err(r))),
+            )
         }
         Err(e) => vec![failed(&e)],
     }
@@ -1084,17 +1081,7 @@ fn deceased_key(
             go(state, Screen::Candidates);
             return vec![];
         }
-        KeyCode::Backspace => {
-            typed.pop();
-        }
-        // At most 4 digits; a letter (or a fifth digit) is not typed and does nothing.
-        KeyCode::Char(c)
-            if c.is_ascii_digit()
-                && typed.len() < 4
-                && !key.modifiers.contains(KeyModifiers::CONTROL) =>
-        {
-            typed.push(c);
-        }
+        KeyCode::Char(_) if key.modifiers.contains(KeyModifiers::CONTROL) => {}
         KeyCode::Enter => {
             let Some(n) = typed.parse::<u32>().ok() else {
                 stay(state, choice, typed);
@@ -1192,7 +1179,8 @@ fn deceased_key(
             }
             return vec![];
         }
-        _ => {}
+        // At most 4 digits; a letter (or a fifth digit) is not typed and does nothing.
+        _ => crate::session::type_number(&mut typed, &key, 4),
     }
     stay(state, choice, typed);
     vec![]
