@@ -155,9 +155,14 @@ impl MunicipalServices for FolderServices {
     }
 
     fn verify_batch(&mut self, medium: &Medium) -> Result<VerifiedFile, Refusal> {
-        let (refused, no_file) = (Msg::BatchRefused, Msg::BatchNoFile);
-        let kind = ContentKind::EntryBatch;
-        self.verify_file(medium, kind, false, batch::BATCH_FILE, refused, no_file)
+        let words = (Msg::BatchRefused, Msg::BatchNoFile);
+        self.verify_file(
+            medium,
+            ContentKind::EntryBatch,
+            false,
+            batch::BATCH_FILE,
+            words,
+        )
     }
 
     fn keep_batch(&mut self, sha256: &str, bytes: &[u8]) -> Result<(), Refusal> {
@@ -166,9 +171,9 @@ impl MunicipalServices for FolderServices {
 
     fn verify_assignment(&mut self, medium: &Medium) -> Result<VerifiedFile, Refusal> {
         // Signed by this body's coordinating GSB, no other.
-        let (refused, no_file) = (Msg::AssignmentRefused, Msg::AssignmentNoFile);
+        let words = (Msg::AssignmentRefused, Msg::AssignmentNoFile);
         let kind = ContentKind::EntryAssignment;
-        self.verify_file(medium, kind, true, batch::ASSIGNMENT_FILE, refused, no_file)
+        self.verify_file(medium, kind, true, batch::ASSIGNMENT_FILE, words)
     }
 
     fn export_batch(
@@ -268,15 +273,14 @@ impl FolderServices {
 
     /// Verifies a parallel-entry medium of `kind` (root, certificate, signature, files, this
     /// body's election, with `by_gsb` signed by this body's GSB) and takes its file `name`;
-    /// without it, `refused` saying `no_file`.
+    /// without it, the refusal `words.0` saying `words.1`.
     fn verify_file(
         &mut self,
         medium: &Medium,
         kind: ContentKind,
         by_gsb: bool,
         name: &str,
-        refused: Msg,
-        no_file: Msg,
+        (refused, no_file): (Msg, Msg),
     ) -> Result<VerifiedFile, Refusal> {
         let verified =
             self.body
