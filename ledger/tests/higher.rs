@@ -1,11 +1,13 @@
-//! The refused files of an HSB/CSB ledger (`tally_ledger::higher`) as its overview lists
-//! them, on the demo's Juinen election (the other tests of this ledger are the terminal's,
-//! `tui/tests/higher_ledger.rs`).
+//! The HSB/CSB ledger (`tally_ledger::higher`) as the terminal reads it, on the demo's Juinen
+//! election: the refused files its overview lists, the media it imports and exports (the
+//! other tests of this ledger are the terminal's, `tui/tests/higher_ledger.rs`).
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::indexing_slicing)]
 
+use tally_core::aggregate::AggregationLevel;
 use tally_core::eml::definition::{SourceFile, load_election};
 use tally_core::hashcode::Sha256Digest;
 use tally_ledger::higher::{Definition, Ledger, ListFiles, RefusedFile, level_of};
+use tally_signing::ContentKind;
 
 fn juinen() -> Definition {
     let file = |name: &str| {
@@ -64,4 +66,25 @@ fn refused_files_are_listed_by_their_body_or_apart() {
         .map(|r| r.file_name.as_str())
         .collect();
     assert_eq!(apart, ["b.xml", "c.xml"]);
+}
+
+/// A CSB over kieskringen imports the HSBs' 510c, every other level (and a ledger without a
+/// definition) the municipalities' 510b; a CSB exports its 510d and 520, an HSB its 510c.
+#[test]
+fn the_media_imported_and_exported_follow_the_level() {
+    let mut l = Ledger::default();
+    assert_eq!(l.import_kind(), ContentKind::Results510b);
+    let mut def = juinen();
+    assert_eq!(def.level, AggregationLevel::MunicipalCentral);
+    assert_eq!(def.export_kind(), ContentKind::Results510d520);
+    l.definition = Some(def.clone());
+    assert_eq!(l.import_kind(), ContentKind::Results510b);
+    def.level = AggregationLevel::Central;
+    assert_eq!(def.export_kind(), ContentKind::Results510d520);
+    l.definition = Some(def.clone());
+    assert_eq!(l.import_kind(), ContentKind::Results510c);
+    def.level = AggregationLevel::District { kieskring: 3 };
+    assert_eq!(def.export_kind(), ContentKind::Results510c);
+    l.definition = Some(def);
+    assert_eq!(l.import_kind(), ContentKind::Results510b);
 }
