@@ -434,6 +434,41 @@ pub fn check_assignment(
     Ok(())
 }
 
+/// What reading an assignment medium's file `bytes` signed at `signed_at` (seconds) does on
+/// the entry appliance `appliance`: the record to journal and how many entries it gives this
+/// appliance, or `None` when this very medium (the same file signed at the same moment) is
+/// loaded already. Nothing changes until the record is journaled.
+///
+/// # Errors
+/// [`LoadError`]: not an assignment file, or one [`check_assignment`] refuses.
+pub fn load_assignment(
+    tally: &Tally,
+    appliance: &str,
+    bytes: &[u8],
+    signed_at: i64,
+) -> Result<Option<(crate::municipal::Record, usize)>, LoadError> {
+    let assignment = EntryAssignment::from_bytes(bytes)?;
+    let sha256 = tally_core::hashcode::Sha256Digest::of(bytes).to_hex();
+    if tally
+        .parallel
+        .loaded
+        .as_ref()
+        .is_some_and(|l| l.sha256 == sha256 && l.signed_at == signed_at)
+    {
+        return Ok(None);
+    }
+    check_assignment(tally, &assignment, appliance, signed_at)?;
+    let mine = assignment.of(appliance).len();
+    let record = crate::municipal::Record::Parallel(ParallelRecord::AssignmentLoaded {
+        assignment,
+        appliance: appliance.to_owned(),
+        sha256,
+        signed_at,
+        at: 0,
+    });
+    Ok(Some((record, mine)))
+}
+
 /// Where an entry the coordinator holds came from.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct EntryOrigin {
@@ -853,6 +888,42 @@ pub fn entry_batch(
         exported_at,
         entries,
     })
+}
+
+/// The batch file an entry appliance `appliance` writes at `created` (its journal head then,
+/// zeros without a journal) from the assignment it loaded, and how many entries it holds:
+/// the same entries at the same moment give the same file.
+///
+/// # Errors
+/// [`tally_export::ExportError::Incomplete`] without a loaded election or assignment.
+pub fn batch_file(
+    tally: &Tally,
+    appliance: &str,
+    created: &tally_export::Created,
+) -> Result<(tally_export::ExportFile, usize), tally_export::ExportError> {
+    let loaded = tally
+        .parallel
+        .loaded
+        .as_ref()
+        .ok_or(tally_export::ExportError::Incomplete)?;
+    let head = created.journal.as_ref().map_or_else(
+        || JournalHead {
+            records: 0,
+            head: "0".repeat(64),
+        },
+        |j| JournalHead {
+            records: j.records,
+            head: j.head.to_hex(),
+        },
+    );
+    let at = created.at.saturating_mul(1000);
+    let batch = entry_batch(tally, &loaded.assignment, appliance, head, at)
+        .ok_or(tally_export::ExportError::Incomplete)?;
+    let file = tally_export::ExportFile {
+        name: BATCH_FILE.to_owned(),
+        bytes: batch.to_bytes(),
+    };
+    Ok((file, batch.entries.len()))
 }
 
 /// The entry of `slot` of a station as the core holds it, if it has one.

@@ -168,6 +168,15 @@ impl Definition {
     pub fn is_central(&self) -> bool {
         !matches!(self.level, AggregationLevel::District { .. })
     }
+
+    /// The kind of the signed medium this level exports: a CSB's 510d and 520, an HSB's 510c.
+    pub fn export_kind(&self) -> tally_signing::ContentKind {
+        if self.is_central() {
+            tally_signing::ContentKind::Results510d520
+        } else {
+            tally_signing::ContentKind::Results510c
+        }
+    }
 }
 
 /// The level of an appliance from its certificate's role and identifier: `HSB<n>` is the
@@ -924,6 +933,41 @@ impl Ledger {
         let agg = self.aggregation.as_ref();
         let body = agg.and_then(|a| a.bodies().iter().find(|(b, _)| b.id == id));
         body.map(|(b, _)| b.name.clone()).unwrap_or_default()
+    }
+
+    /// The kind of the signed media this level imports: the HSBs' 510c at a CSB over
+    /// kieskringen, else the municipalities' 510b (also before a definition).
+    pub fn import_kind(&self) -> tally_signing::ContentKind {
+        match self.definition.as_ref().map(|d| d.level) {
+            Some(AggregationLevel::Central) => tally_signing::ContentKind::Results510c,
+            _ => tally_signing::ContentKind::Results510b,
+        }
+    }
+
+    /// The last file refused of the body `id`, if one was.
+    pub fn last_refusal(&self, id: &str) -> Option<&RefusedFile> {
+        self.refusals
+            .iter()
+            .rev()
+            .find(|r| r.body.as_deref() == Some(id))
+    }
+
+    /// The files refused that are of no body the registry expects (a body not known, or not
+    /// trustworthy), in order.
+    pub fn refusals_of_no_body(&self) -> Vec<&RefusedFile> {
+        let bodies = self
+            .aggregation
+            .as_ref()
+            .map(|a| a.bodies())
+            .unwrap_or_default();
+        self.refusals
+            .iter()
+            .filter(|r| {
+                r.body
+                    .as_ref()
+                    .is_none_or(|b| bodies.iter().all(|(x, _)| &x.id != b))
+            })
+            .collect()
     }
 
     /// The body whose imported file has the SHA-256 `sha256` (hex), if one has.

@@ -263,6 +263,24 @@ pub struct Entry {
     pub finished: bool,
 }
 
+impl Entry {
+    /// How far the entry has come, in percent: the share of `form`'s fields that hold a value
+    /// (an entry sent back for correction keeps its values) or that the cursor has passed;
+    /// 100 only once saved as complete.
+    pub fn percent(&self, form: &Form) -> usize {
+        if self.finished {
+            return 100;
+        }
+        let filled = form
+            .fields
+            .iter()
+            .filter(|f| self.values.get(f.id).is_some())
+            .count()
+            .max(self.cursor);
+        (filled.saturating_mul(100) / form.fields.len().max(1)).min(99)
+    }
+}
+
 /// Where a polling station stands: the core's double-entry status.
 pub use tally_core::double_entry::StatusKind as Status;
 
@@ -534,6 +552,28 @@ impl Tally {
     /// The form of the loaded election.
     pub fn form(&self) -> Option<&Form> {
         self.election.as_ref().map(|l| &l.form)
+    }
+
+    /// Station `station`'s entry `slot`, once started.
+    pub fn entry(&self, station: u32, slot: Slot) -> Option<&Entry> {
+        self.stations.get(&station)?.slot(slot)
+    }
+
+    /// The fields returned for correction to station `station`'s entry `slot`, while they
+    /// are (the cursor goes only through those).
+    pub fn returned_to(&self, station: u32, slot: Slot) -> Option<&[FieldId]> {
+        let (to, fields) = self.stations.get(&station)?.returned.as_ref()?;
+        (*to == slot).then_some(fields.as_slice())
+    }
+
+    /// The sum of the stations' eligible voters as the 110b gives them (what the count
+    /// carries when the coordinator enters no number); `None` without an election or when the
+    /// sum does not fit.
+    pub fn stations_eligible_voters(&self) -> Option<u64> {
+        let stations = &self.election.as_ref()?.info.stations;
+        stations.iter().try_fold(0u64, |sum, s| {
+            sum.checked_add(s.eligible_voters.unwrap_or(0))
+        })
     }
 
     /// The status of a station.

@@ -6,8 +6,16 @@
 //! assigned away since. The screens and the progress overview (PDF) show these; the
 //! terminal decides none of it.
 //!
-//! What it must not do: word anything for the official (the terminal and the report do), or
-//! change the ledger (an assignment is a record the caller journals).
+//! What it must not do: word anything on the screens (the terminal does; the overview's
+//! PDF is the report crate's), or change the ledger (an assignment is a record the caller
+//! journals).
+
+use tally_core::election::Election;
+use tally_core::hashcode::Sha256Digest;
+use tally_export::{Created, ExportError, ExportFile};
+use tally_report::{
+    ApplianceProgress, EntryProgress, ProgressInput, ReportMeta, StationProgress, StationStage,
+};
 
 use crate::batch::Assignment;
 use crate::municipal::{Slot, Status, Tally};
@@ -52,6 +60,32 @@ pub struct ApplianceRow {
     pub delivered: u32,
     /// The stations of which it holds an entry still, ascending.
     pub holds: Vec<u32>,
+}
+
+/// The count in numbers, as the progress screen heads it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub struct Summary {
+    /// Stations.
+    pub stations: usize,
+    /// Definitive.
+    pub definitive: usize,
+    /// Whose two entries differ.
+    pub different: usize,
+    /// With an entry assigned to no entry appliance (and not typed here).
+    pub unassigned: usize,
+}
+
+impl Summary {
+    /// The summary of `rows`.
+    pub fn of(rows: &[Row]) -> Summary {
+        let count = |f: &dyn Fn(&Row) -> bool| rows.iter().filter(|r| f(r)).count();
+        Summary {
+            stations: rows.len(),
+            definitive: count(&|r| r.status == Status::Definitive),
+            different: count(&|r| r.status == Status::EntriesDifferent),
+            unassigned: count(&|r| r.first == Half::Unassigned || r.second == Half::Unassigned),
+        }
+    }
 }
 
 /// Every station's progress, in number order.
@@ -144,6 +178,82 @@ fn appliance_number(a: &str) -> u32 {
     a.rsplit_once("-E")
         .and_then(|(_, n)| n.parse().ok())
         .unwrap_or(0)
+}
+
+impl Half {
+    /// This half as the progress overview prints it (typed here: on the `GSB`).
+    fn report(&self) -> EntryProgress<'_> {
+        match self {
+            Half::Unassigned => EntryProgress::Unassigned,
+            Half::Assigned(a) => EntryProgress::Assigned { appliance: a },
+            Half::In { appliance, typist } => EntryProgress::In {
+                appliance: appliance.as_deref().unwrap_or("GSB"),
+                typist,
+            },
+        }
+    }
+}
+
+/// The progress overview (PDF) of `tally` made at `created`, one file: every station's two
+/// entries and every entry appliance's deliveries, on `election` (the kept definition's).
+///
+/// # Errors
+/// [`ExportError::Incomplete`] without a loaded election; [`ExportError::Report`] when the
+/// PDF cannot be made.
+pub fn overview_files(
+    tally: &Tally,
+    election: &Election,
+    created: &Created,
+    demo: bool,
+) -> Result<Vec<ExportFile>, ExportError> {
+    let info = &tally.election.as_ref().ok_or(ExportError::Incomplete)?.info;
+    let rows = rows(tally);
+    let appliances = appliances(&rows);
+    let stations: Vec<StationProgress<'_>> = rows
+        .iter()
+        .map(|r| StationProgress {
+            number: r.station,
+            name: &r.name,
+            first: r.first.report(),
+            second: r.second.report(),
+            stage: match r.status {
+                Status::Definitive => StationStage::Definitive,
+                Status::EntriesDifferent => StationStage::Differences,
+                _ => StationStage::Waiting,
+            },
+        })
+        .collect();
+    let lines: Vec<ApplianceProgress<'_>> = appliances
+        .iter()
+        .map(|a| ApplianceProgress {
+            appliance: &a.appliance,
+            delivered: a.delivered,
+            holds: &a.holds,
+        })
+        .collect();
+    let body_name = format!("Gemeentelijk stembureau {}", info.municipality_name);
+    let input = ProgressInput {
+        stations: &stations,
+        appliances: &lines,
+        meta: ReportMeta {
+            body_id: &info.municipality_code.0,
+            body_name: &body_name,
+            eml_hash: Sha256Digest::of(b""),
+            eml_file_name: None,
+            created: created.report,
+            demo,
+            journal: created.journal.clone(),
+        },
+    };
+    let name = if demo {
+        "DEMO_Voortgangsoverzicht.pdf"
+    } else {
+        "Voortgangsoverzicht.pdf"
+    };
+    Ok(vec![ExportFile {
+        name: name.to_owned(),
+        bytes: tally_report::progress_report(election, &input)?,
+    }])
 }
 
 /// The body's code (`0042`), once the election is loaded.

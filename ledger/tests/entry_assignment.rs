@@ -232,3 +232,89 @@ fn an_entry_appliance_takes_only_its_bodys_assignment_and_a_newer_one_replaces_i
     assert_eq!(tally.parallel.written.len(), 1);
     assert_eq!(tally.parallel.written[0].entries, 1);
 }
+
+/// What the terminal does with a verified assignment medium (`batch::load_assignment`): a
+/// file that is no assignment and one the check refuses are refused, a good one gives its
+/// record and how many entries are here, the same medium again gives nothing to journal,
+/// and the batch file written at a moment (`batch::batch_file`) is the batch of that moment
+/// with the journal head of it.
+#[test]
+fn an_assignment_medium_is_loaded_once_and_the_batch_file_is_that_of_its_moment() {
+    use tally_export::{Created, CreationTime, ExportError, JournalMark};
+    let info = juinen();
+    let mut tally = appliance(&info);
+    let created = |journal: Option<JournalMark>| Created {
+        at: 9,
+        eml: "2025-08-29T23:00:09".into(),
+        report: CreationTime::new(2025, 8, 29, 23, 0, 9).unwrap(),
+        journal,
+    };
+    assert_eq!(
+        batch::batch_file(&tally, ME, &created(None)).map(|(_, n)| n),
+        Err(ExportError::Incomplete)
+    );
+    assert!(matches!(
+        batch::load_assignment(&tally, ME, b"{}", 100),
+        Err(LoadError::Format(_))
+    ));
+    let good = assignment(&[(1, Slot::First, ME), (2, Slot::Second, ME)]);
+    let mut other = good.clone();
+    other.body = "0043".into();
+    assert_eq!(
+        batch::load_assignment(&tally, ME, &other.to_bytes(), 100),
+        Err(LoadError::OtherBody {
+            assignment: "0043".into(),
+            appliance: ME.into(),
+        })
+    );
+    let (record, mine) = batch::load_assignment(&tally, ME, &good.to_bytes(), 100)
+        .unwrap()
+        .unwrap();
+    assert_eq!(mine, 2);
+    let mut expected = loaded(&good, 100);
+    if let Record::Parallel(ParallelRecord::AssignmentLoaded { at, .. }) = &mut expected {
+        *at = 0;
+    }
+    assert_eq!(record, expected);
+    apply(&mut tally, &record).unwrap();
+    // The same medium again: nothing to journal; the same file signed later: loaded anew.
+    assert_eq!(
+        batch::load_assignment(&tally, ME, &good.to_bytes(), 100),
+        Ok(None)
+    );
+    assert!(matches!(
+        batch::load_assignment(&tally, ME, &good.to_bytes(), 101),
+        Ok(Some(_))
+    ));
+
+    let form = tally.form().unwrap().clone();
+    for r in &typing(&form, 1, Slot::First, PersonId(2), 0, 1_000) {
+        Ledger::apply(&mut tally, r, None).unwrap();
+    }
+    let mark = JournalMark {
+        records: 7,
+        head: tally_core::hashcode::Sha256Digest::of(b"journal"),
+    };
+    for (journal, head) in [
+        (
+            None,
+            JournalHead {
+                records: 0,
+                head: "0".repeat(64),
+            },
+        ),
+        (
+            Some(mark.clone()),
+            JournalHead {
+                records: 7,
+                head: mark.head.to_hex(),
+            },
+        ),
+    ] {
+        let (file, n) = batch::batch_file(&tally, ME, &created(journal)).unwrap();
+        assert_eq!(file.name, batch::BATCH_FILE);
+        assert_eq!(n, 1);
+        let made = batch::entry_batch(&tally, &good, ME, head, 9_000).unwrap();
+        assert_eq!(file.bytes, made.to_bytes());
+    }
+}

@@ -96,3 +96,30 @@ fn returned_fields_are_visited_in_typing_order() {
         ]
     );
 }
+
+#[test]
+fn an_entrys_progress_counts_its_values_or_its_cursor_and_is_whole_only_once_saved() {
+    use tally_core::entry::{EntryCount, FieldValue, PollingStationEntry};
+    use tally_ledger::municipal::Entry;
+    let form = juinen();
+    let mut entry = Entry {
+        typist: "Anna".into(),
+        person: None,
+        values: PollingStationEntry::empty(&form.shape),
+        cursor: 0,
+        finished: false,
+    };
+    // Every field holding a value (an entry sent back, its cursor at the start): 99 until
+    // saved.
+    for f in &form.fields {
+        let value = if f.id.is_mark() {
+            FieldValue::Mark(true)
+        } else {
+            FieldValue::Count(EntryCount::new(1).unwrap())
+        };
+        entry.values.set(&form.shape, f.id, value).unwrap();
+    }
+    assert_eq!(entry.percent(&form), 99);
+    entry.finished = true;
+    assert_eq!(entry.percent(&form), 100);
+}

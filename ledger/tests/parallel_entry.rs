@@ -993,6 +993,13 @@ fn progress_round_robin_and_the_appliances_by_number() {
             appliance: "0042-E1".into(),
         }]))
         .unwrap();
+    // Every station has an entry assigned nowhere, none is definitive or differs.
+    let none = progress::Summary {
+        stations: 30,
+        unassigned: 30,
+        ..Default::default()
+    };
+    assert_eq!(progress::Summary::of(&progress::rows(&tally)), none);
     let list = progress::round_robin(&tally, 12);
     assert_eq!(list.len(), 59);
     tally.apply(&assign(list)).unwrap();
@@ -1000,6 +1007,8 @@ fn progress_round_robin_and_the_appliances_by_number() {
         let first = &tally.parallel.assigned[&(s, Slot::First)];
         assert_ne!(first, &tally.parallel.assigned[&(s, Slot::Second)], "{s}");
     }
+    let assigned = progress::Summary::of(&progress::rows(&tally));
+    assert_eq!(assigned.unassigned, 0);
     assert!(progress::round_robin(&tally, 12).is_empty());
     let rows = progress::rows(&tally);
     assert_eq!(rows.len(), 30);
@@ -1024,4 +1033,22 @@ fn progress_round_robin_and_the_appliances_by_number() {
         .unwrap();
     assert_eq!(e2row.delivered, 1);
     assert!(!e2row.holds.contains(&2));
+    // The progress overview (PDF) of these rows, one file; none without an election.
+    let created = tally_export::Created {
+        at: 1_756_508_400,
+        eml: "2025-08-29T23:00:00".into(),
+        report: tally_export::CreationTime::new(2025, 8, 29, 23, 0, 0).unwrap(),
+        journal: None,
+    };
+    let election = info.election.as_ref().unwrap();
+    let files = progress::overview_files(&tally, election, &created, true).unwrap();
+    assert_eq!(files.len(), 1);
+    assert_eq!(files[0].name, "DEMO_Voortgangsoverzicht.pdf");
+    assert!(files[0].bytes.starts_with(b"%PDF"));
+    let files = progress::overview_files(&tally, election, &created, false).unwrap();
+    assert_eq!(files[0].name, "Voortgangsoverzicht.pdf");
+    assert_eq!(
+        progress::overview_files(&Tally::default(), election, &created, false),
+        Err(tally_export::ExportError::Incomplete)
+    );
 }

@@ -392,3 +392,57 @@ fn attendance_objections_and_remarks_belong_to_their_session() {
     assert!(run.tally.sessions.notes.is_empty());
     replays(&run);
 }
+
+/// An entry as the screens read it (`Tally::entry`) and the fields returned to it for
+/// correction (`Tally::returned_to`): only to the entry they were returned to, only while
+/// they are.
+#[test]
+fn the_fields_returned_for_correction_are_those_of_the_entry_they_were_returned_to() {
+    use tally_core::double_entry::EntrySlot;
+    use tally_ledger::municipal::Decision;
+    let mut run = Run::new();
+    assert!(run.tally.entry(1, Slot::First).is_none());
+    run.entry(1, Slot::First, ANN, 0);
+    run.entry(1, Slot::Second, BOB, 1);
+    assert_eq!(run.tally.status(1), Some(Status::EntriesDifferent));
+    assert_eq!(run.tally.entry(1, Slot::First).unwrap().typist, "Ann");
+    assert_eq!(run.tally.returned_to(1, Slot::Second), None);
+    // Every field that differs returned to the second entry.
+    let fields = run.tally.differences(1);
+    run.apply(Record::Decided {
+        station: 1,
+        decision: Decision::ReturnFields {
+            slot: EntrySlot::Second,
+            fields: fields.clone(),
+        },
+        by: CARLA,
+        at: 4,
+    })
+    .unwrap();
+    assert_eq!(
+        run.tally.returned_to(1, Slot::Second),
+        Some(fields.as_slice())
+    );
+    assert_eq!(run.tally.returned_to(1, Slot::First), None);
+    assert_eq!(run.tally.returned_to(2, Slot::Second), None);
+}
+
+/// What the count carries as eligible voters when the coordinator enters none: the sum of
+/// the stations' in the 110b, added without overflowing.
+#[test]
+fn the_stations_eligible_voters_are_summed_without_overflow() {
+    assert_eq!(Tally::default().stations_eligible_voters(), None);
+    let mut run = Run::new();
+    let stations = &run.tally.election.as_ref().unwrap().info.stations;
+    let sum: u64 = stations.iter().filter_map(|s| s.eligible_voters).sum();
+    assert_eq!(run.tally.stations_eligible_voters(), Some(sum));
+    let mut with = |voters: [Option<u64>; 3]| {
+        let stations = &mut run.tally.election.as_mut().unwrap().info.stations;
+        for (s, v) in stations.iter_mut().zip(voters) {
+            s.eligible_voters = v;
+        }
+        run.tally.stations_eligible_voters()
+    };
+    assert_eq!(with([Some(7), None, Some(5)]), Some(12));
+    assert_eq!(with([Some(7), Some(u64::MAX), Some(5)]), None);
+}

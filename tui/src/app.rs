@@ -15,9 +15,9 @@ use tally_core::people::PersonId;
 use tally_ledger::batch::ParallelError;
 use tally_ledger::people::{People, PeopleRecord};
 
-use crate::entry_mode::{BatchDone, VerifiedAssignment};
+use crate::entry_mode::BatchDone;
 use crate::form::{FieldId, FieldValue, Form};
-use crate::parallel::{BatchShown, Progress, VerifiedBatch};
+use crate::parallel::{BatchShown, Progress, VerifiedFile};
 use crate::services::{ExportDone, Medium, Refusal, VerifiedDefinition};
 use crate::session::SessionForm;
 use crate::shell::people::{Guard, PinFor};
@@ -51,20 +51,16 @@ pub trait MunicipalServices {
 
     /// Verifies an entry-batch medium (root, certificate, signature, files, role
     /// `GSB-entry`, election) and gives its signer and batch file.
-    fn verify_batch(&mut self, medium: &Medium) -> Result<VerifiedBatch, Refusal> {
+    fn verify_batch(&mut self, medium: &Medium) -> Result<VerifiedFile, Refusal> {
         let _ = medium;
-        Err(Refusal::with(
-            Msg::RefusedOther,
-            &[],
-            "no entry batches here",
-        ))
+        not_here(Msg::RefusedOther, "no entry batches here")
     }
 
     /// Keeps an imported batch file in the data directory under its SHA-256 (before the
     /// record that names it is journaled: replay reads it).
     fn keep_batch(&mut self, sha256: &str, bytes: &[u8]) -> Result<(), Refusal> {
         let _ = (sha256, bytes);
-        Err(Refusal::with(Msg::RefusedOther, &[], "no kept files here"))
+        not_here(Msg::RefusedOther, "no kept files here")
     }
 
     /// Writes the signed assignment medium (`entry-assignment`) of the tally's assignment.
@@ -74,18 +70,14 @@ pub trait MunicipalServices {
         journal: Option<JournalMark>,
     ) -> Result<ExportDone, Refusal> {
         let _ = (tally, journal);
-        Err(Refusal::with(
-            Msg::ExportNotMade,
-            &[],
-            "no assignment export here",
-        ))
+        not_here(Msg::ExportNotMade, "no assignment export here")
     }
 
     /// On an entry appliance: verifies an assignment medium (root, certificate, signature,
     /// files, kind `entry-assignment`, election, signed by this body's GSB) and gives its file.
-    fn verify_assignment(&mut self, medium: &Medium) -> Result<VerifiedAssignment, Refusal> {
+    fn verify_assignment(&mut self, medium: &Medium) -> Result<VerifiedFile, Refusal> {
         let _ = medium;
-        Err(Refusal::with(Msg::RefusedOther, &[], "no assignments here"))
+        not_here(Msg::RefusedOther, "no assignments here")
     }
 
     /// On an entry appliance `appliance`: writes the signed entry batch (`entry-batch`) of
@@ -97,11 +89,7 @@ pub trait MunicipalServices {
         appliance: &str,
     ) -> Result<BatchDone, Refusal> {
         let _ = (tally, journal, appliance);
-        Err(Refusal::with(
-            Msg::ExportNotMade,
-            &[],
-            "no entry batches here",
-        ))
+        not_here(Msg::ExportNotMade, "no entry batches here")
     }
 
     /// Writes the progress overview (PDF) as a signed medium (`progress-overview`).
@@ -111,12 +99,14 @@ pub trait MunicipalServices {
         journal: Option<JournalMark>,
     ) -> Result<ExportDone, Refusal> {
         let _ = (tally, journal);
-        Err(Refusal::with(
-            Msg::ExportNotMade,
-            &[],
-            "no progress overview here",
-        ))
+        not_here(Msg::ExportNotMade, "no progress overview here")
     }
+}
+
+/// What a municipal service the terminal runs without refuses (the benchmark's services
+/// offer only the export).
+fn not_here<T>(msg: Msg, what: &str) -> Result<T, Refusal> {
+    Err(Refusal::with(msg, &[], what))
 }
 
 /// What a registered person's PIN opens at the municipal level.
@@ -319,7 +309,7 @@ pub fn screen_for(state: &State, place: Place) -> Screen {
 /// The field under the cursor of an entry, with its index.
 pub fn cursor_field(state: &State, station: u32, slot: Slot) -> Option<(usize, FieldId)> {
     let form = state.ledger.form()?;
-    let entry = state.ledger.stations.get(&station)?.slot(slot)?;
+    let entry = state.ledger.entry(station, slot)?;
     let field = form.fields.get(entry.cursor)?;
     Some((entry.cursor, field.id))
 }
@@ -331,9 +321,7 @@ fn current_text(state: &State, station: u32, slot: Slot) -> String {
     };
     let value = state
         .ledger
-        .stations
-        .get(&station)
-        .and_then(|s| s.slot(slot))
+        .entry(station, slot)
         .and_then(|e| e.values.get(field));
     value_text(value)
 }
@@ -475,12 +463,7 @@ impl Level for Municipal {
     fn authorized(state: &mut State, person: PersonId, act: MunicipalAct) -> Vec<Effect> {
         match act {
             MunicipalAct::Entry { station, slot } => {
-                let started = state
-                    .ledger
-                    .stations
-                    .get(&station)
-                    .and_then(|d| d.slot(slot))
-                    .is_some();
+                let started = state.ledger.entry(station, slot).is_some();
                 let mut out = Vec::new();
                 if !started {
                     out.push(Effect::Persist(Record::EntryStarted {
@@ -580,11 +563,9 @@ impl Level for Municipal {
                 state.go(Screen::Batch(shown));
                 Vec::new()
             }
-            MunicipalEvent::BatchDone(Err(r)) => {
-                match &mut state.screen {
-                    shell::Screen::Media(list) => list.error = Some(r),
-                    _ => state.error(r),
-                }
+            // Under the media list the medium was chosen from.
+            MunicipalEvent::BatchDone(Err(r)) | MunicipalEvent::AssignmentDone(Err(r)) => {
+                state.refused_here(r);
                 Vec::new()
             }
             MunicipalEvent::AssignmentExported(Ok(done)) => {
@@ -636,13 +617,6 @@ impl Level for Municipal {
                 match read {
                     Some(n) => state.info(Msg::AssignmentRead, &[&n.to_string()]),
                     None => state.info(Msg::AssignmentSame, &[]),
-                }
-                Vec::new()
-            }
-            MunicipalEvent::AssignmentDone(Err(r)) => {
-                match &mut state.screen {
-                    shell::Screen::Media(list) => list.error = Some(r),
-                    _ => state.error(r),
                 }
                 Vec::new()
             }
@@ -981,12 +955,7 @@ fn entry_key(state: &mut State, key: KeyEvent) -> Vec<Effect> {
     let Some(form) = state.ledger.form() else {
         return Vec::new();
     };
-    let Some(entry) = state
-        .ledger
-        .stations
-        .get(&station)
-        .and_then(|d| d.slot(slot))
-    else {
+    let Some(entry) = state.ledger.entry(station, slot) else {
         return Vec::new();
     };
     let cursor = entry.cursor;
@@ -998,11 +967,8 @@ fn entry_key(state: &mut State, key: KeyEvent) -> Vec<Effect> {
     // Fields returned for correction: the cursor goes only through those.
     let allowed: Option<Vec<usize>> = state
         .ledger
-        .stations
-        .get(&station)
-        .and_then(|d| d.returned.as_ref())
-        .filter(|(s, _)| *s == slot)
-        .map(|(_, fields)| form.indexes_of(fields));
+        .returned_to(station, slot)
+        .map(|fields| form.indexes_of(fields));
     // The effect that completes the field and puts the cursor at `next`.
     let commit = |input: &str, dirty: bool, next: usize| -> Option<Effect> {
         if !dirty {

@@ -11,27 +11,16 @@
 use crossterm::event::{KeyCode, KeyEvent};
 use tally_core::double_entry::Role;
 use tally_core::people::PersonId;
-use tally_ledger::batch::{self, EntryAssignment, LoadError, ParallelRecord};
+use tally_ledger::batch::{self, LoadError, ParallelRecord};
 use tally_ledger::municipal::{Record, Slot, Status};
 use tally_ledger::progress::{Here, entry_stations, here, typed};
 
 use crate::app::{Effect, Event, MunicipalAct, MunicipalEvent, Screen, State, status_msg};
 use crate::services::{ExportDone, Medium, Refusal};
 use crate::shell::people::{Guard, PinFor};
-use crate::shell::runner::{Ctx, failed};
+use crate::shell::runner::Ctx;
 use crate::shell::{self, ENTRY_ROLE, Purpose};
 use crate::text::{Lang, Msg};
-
-/// A verified assignment medium: its file and when it was signed.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct VerifiedAssignment {
-    /// The assignment file's bytes, as verified.
-    pub bytes: Vec<u8>,
-    /// Their SHA-256 (hex).
-    pub sha256: String,
-    /// When the medium was signed (seconds since 1970).
-    pub signed_at: i64,
-}
 
 /// A batch written: where, and what it holds.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -225,44 +214,18 @@ pub fn read_assignment(ctx: &mut Ctx<'_, crate::app::Municipal>, medium: &Medium
         Ok(v) => v,
         Err(r) => return done(Err(r)),
     };
-    let assignment = match EntryAssignment::from_bytes(&verified.bytes) {
-        Ok(a) => a,
-        Err(e) => return done(Err(load_refusal(&LoadError::Format(e)))),
-    };
-    if ctx
-        .state
-        .ledger
-        .parallel
-        .loaded
-        .as_ref()
-        .is_some_and(|l| l.sha256 == verified.sha256 && l.signed_at == verified.signed_at)
-    {
-        return done(Ok(None));
-    }
-    if let Err(e) = batch::check_assignment(
+    let (record, mine) = match batch::load_assignment(
         &ctx.state.ledger,
-        &assignment,
         &appliance,
+        &verified.bytes,
         verified.signed_at,
     ) {
-        return done(Err(load_refusal(&e)));
-    }
-    let mine = assignment.of(&appliance).len();
-    let record = Record::Parallel(ParallelRecord::AssignmentLoaded {
-        assignment,
-        appliance,
-        sha256: verified.sha256,
-        signed_at: verified.signed_at,
-        at: 0,
-    });
-    match ctx.persist(record, None) {
-        Ok((record, _)) => {
-            let mut out = vec![shell::Event::Applied(record)];
-            out.extend(done(Ok(Some(mine))));
-            out
-        }
-        Err(e) => vec![failed(&e)],
-    }
+        Ok(Some(loaded)) => loaded,
+        Ok(None) => return done(Ok(None)),
+        Err(e) => return done(Err(load_refusal(&e))),
+    };
+    let read = shell::Event::Level(MunicipalEvent::AssignmentDone(Ok(Some(mine))));
+    ctx.persist_then(record, None, read)
 }
 
 /// Writes the signed entry batch of every complete entry to the stick.

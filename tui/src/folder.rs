@@ -14,11 +14,6 @@ use tally_core::eml::definition::SourceFile;
 use tally_core::hashcode::Sha256Digest;
 use tally_export::{ExportError, ExportFile, JournalMark};
 use tally_ledger::batch;
-use tally_ledger::municipal::Status;
-use tally_report::{
-    ApplianceProgress, EntryProgress, ProgressInput, ReportMeta, StationProgress, StationStage,
-    progress_report,
-};
 use tally_signing::{Timestamp, VerifyOptions};
 
 use tally_ledger::medium;
@@ -26,8 +21,8 @@ use tally_ledger::municipal::Tally;
 use tally_signing::{ContentKind, VerifiedMedium};
 
 use crate::app::{Municipal, MunicipalServices};
-use crate::entry_mode::{BatchDone, VerifiedAssignment};
-use crate::parallel::VerifiedBatch;
+use crate::entry_mode::BatchDone;
+use crate::parallel::VerifiedFile;
 use crate::services::{
     DefinitionMedium, ExportDone, Folder, FolderLevel, Medium, Refusal, Services,
     VerifiedDefinition,
@@ -124,17 +119,7 @@ impl MunicipalServices for FolderServices {
         let KeptElection {
             election: kept,
             lists,
-        } = match self.level.election.clone() {
-            Some(e) => e,
-            None => {
-                // The kept definition, verified again, gives it.
-                Services::<Municipal>::kept_definition(self)?;
-                self.level
-                    .election
-                    .clone()
-                    .ok_or_else(|| Refusal::with(Msg::RefusedOther, &[], "no kept definition"))?
-            }
-        };
+        } = self.kept_election()?;
         let mut spec = crate::form::municipality_spec(election);
         spec.total_cast = tally.eligible_voters;
         let municipality = tally_export::Municipality {
@@ -169,41 +154,26 @@ impl MunicipalServices for FolderServices {
         )?)
     }
 
-    fn verify_batch(&mut self, medium: &Medium) -> Result<VerifiedBatch, Refusal> {
-        self.parallel_verify(medium)
+    fn verify_batch(&mut self, medium: &Medium) -> Result<VerifiedFile, Refusal> {
+        let words = (Msg::BatchRefused, Msg::BatchNoFile);
+        self.verify_file(
+            medium,
+            ContentKind::EntryBatch,
+            false,
+            batch::BATCH_FILE,
+            words,
+        )
     }
 
     fn keep_batch(&mut self, sha256: &str, bytes: &[u8]) -> Result<(), Refusal> {
         Ok(self.body.keep_file(sha256, bytes)?)
     }
 
-    fn verify_assignment(&mut self, medium: &Medium) -> Result<VerifiedAssignment, Refusal> {
-        let verified =
-            self.body
-                .on_stick(&medium.stick, &medium.folder, |body, stick, audit| {
-                    let mut options = VerifyOptions::new(&body.root, Timestamp::now());
-                    options.expected_kind = Some(ContentKind::EntryAssignment);
-                    options.expected_election = Some(body.certificate.election());
-                    // Signed by this body's coordinating GSB, no other.
-                    options.expected_signer = Some(body.certificate.body());
-                    Body::verify(stick, &medium.folder, &options, audit).map_err(Refusal::from)
-                })?;
-        let signed_at = verified.manifest.created.0;
-        let file = verified
-            .files
-            .into_iter()
-            .find(|f| f.name == batch::ASSIGNMENT_FILE)
-            .ok_or_else(|| {
-                Refusal::said(
-                    Msg::AssignmentRefused,
-                    vec![Refusal::with(Msg::AssignmentNoFile, &[], "").into()],
-                )
-            })?;
-        Ok(VerifiedAssignment {
-            sha256: hex::encode(file.sha256),
-            bytes: file.bytes,
-            signed_at,
-        })
+    fn verify_assignment(&mut self, medium: &Medium) -> Result<VerifiedFile, Refusal> {
+        // Signed by this body's coordinating GSB, no other.
+        let words = (Msg::AssignmentRefused, Msg::AssignmentNoFile);
+        let kind = ContentKind::EntryAssignment;
+        self.verify_file(medium, kind, true, batch::ASSIGNMENT_FILE, words)
     }
 
     fn export_batch(
@@ -212,27 +182,8 @@ impl MunicipalServices for FolderServices {
         journal: Option<JournalMark>,
         appliance: &str,
     ) -> Result<BatchDone, Refusal> {
-        let (Some(loaded), Some(election)) = (&tally.parallel.loaded, &tally.election) else {
+        let (Some(_), Some(election)) = (&tally.parallel.loaded, &tally.election) else {
             return Err(Refusal::with(Msg::NoAssignmentYet, &[], ""));
-        };
-        let make = |seconds: i64, journal: Option<&JournalMark>| {
-            let head = journal.map_or_else(
-                || batch::JournalHead {
-                    records: 0,
-                    head: "0".repeat(64),
-                },
-                |j| batch::JournalHead {
-                    records: j.records,
-                    head: j.head.to_hex(),
-                },
-            );
-            batch::entry_batch(
-                tally,
-                &loaded.assignment,
-                appliance,
-                head,
-                seconds.saturating_mul(1000),
-            )
         };
         if progress::typed(tally).0 == 0 {
             return Err(Refusal::with(Msg::NothingToExportYet, &[], ""));
@@ -247,13 +198,9 @@ impl MunicipalServices for FolderServices {
             // The batch of `created`'s moment: the same entries at a kept moment give the
             // same file, so another stick gets the kept medium byte for byte.
             &|created| {
-                let batch =
-                    make(created.at, created.journal.as_ref()).ok_or(ExportError::Incomplete)?;
-                entries.set(batch.entries.len());
-                Ok(vec![ExportFile {
-                    name: batch::BATCH_FILE.to_owned(),
-                    bytes: batch.to_bytes(),
-                }])
+                let (file, n) = batch::batch_file(tally, appliance, created)?;
+                entries.set(n);
+                Ok(vec![file])
             },
         )?;
         let sha256 = done
@@ -300,73 +247,12 @@ impl MunicipalServices for FolderServices {
             return Err(Refusal::with(Msg::NothingAssigned, &[], ""));
         };
         let kept = self.kept_election()?;
-        let rows = progress::rows(tally);
-        let appliances = progress::appliances(&rows);
-        fn half(h: &progress::Half) -> EntryProgress<'_> {
-            match h {
-                progress::Half::Unassigned => EntryProgress::Unassigned,
-                progress::Half::Assigned(a) => EntryProgress::Assigned { appliance: a },
-                progress::Half::In { appliance, typist } => EntryProgress::In {
-                    appliance: appliance.as_deref().unwrap_or("GSB"),
-                    typist,
-                },
-            }
-        }
-        let stations: Vec<StationProgress<'_>> = rows
-            .iter()
-            .map(|r| StationProgress {
-                number: r.station,
-                name: &r.name,
-                first: half(&r.first),
-                second: half(&r.second),
-                stage: match r.status {
-                    Status::Definitive => StationStage::Definitive,
-                    Status::EntriesDifferent => StationStage::Differences,
-                    _ => StationStage::Waiting,
-                },
-            })
-            .collect();
-        let lines: Vec<ApplianceProgress<'_>> = appliances
-            .iter()
-            .map(|a| ApplianceProgress {
-                appliance: &a.appliance,
-                delivered: a.delivered,
-                holds: &a.holds,
-            })
-            .collect();
-        let info = &loaded.info;
-        let body_name = format!("Gemeentelijk stembureau {}", info.municipality_name);
-        let name = if self.body.demo {
-            "DEMO_Voortgangsoverzicht.pdf"
-        } else {
-            "Voortgangsoverzicht.pdf"
-        };
         let demo = self.body.demo;
-        let code = info.municipality_code.0.clone();
         Ok(self.body.export(
             ContentKind::ProgressOverview,
-            &info.id.0,
+            &loaded.info.id.0,
             journal,
-            &|created| {
-                let input = ProgressInput {
-                    stations: &stations,
-                    appliances: &lines,
-                    meta: ReportMeta {
-                        body_id: &code,
-                        body_name: &body_name,
-                        eml_hash: Sha256Digest::of(b""),
-                        eml_file_name: None,
-                        created: created.report,
-                        demo,
-                        journal: created.journal.clone(),
-                    },
-                };
-                let pdf = progress_report(&kept.election, &input)?;
-                Ok(vec![ExportFile {
-                    name: name.to_owned(),
-                    bytes: pdf,
-                }])
-            },
+            &|created| progress::overview_files(tally, &kept.election, created, demo),
         )?)
     }
 }
@@ -385,30 +271,38 @@ impl FolderServices {
             .ok_or_else(|| Refusal::with(Msg::RefusedOther, &[], "no kept definition"))
     }
 
-    fn parallel_verify(&mut self, medium: &Medium) -> Result<VerifiedBatch, Refusal> {
+    /// Verifies a parallel-entry medium of `kind` (root, certificate, signature, files, this
+    /// body's election, with `by_gsb` signed by this body's GSB) and takes its file `name`;
+    /// without it, the refusal `words.0` saying `words.1`.
+    fn verify_file(
+        &mut self,
+        medium: &Medium,
+        kind: ContentKind,
+        by_gsb: bool,
+        name: &str,
+        (refused, no_file): (Msg, Msg),
+    ) -> Result<VerifiedFile, Refusal> {
         let verified =
             self.body
                 .on_stick(&medium.stick, &medium.folder, |body, stick, audit| {
                     let mut options = VerifyOptions::new(&body.root, Timestamp::now());
-                    options.expected_kind = Some(ContentKind::EntryBatch);
+                    options.expected_kind = Some(kind);
                     options.expected_election = Some(body.certificate.election());
+                    options.expected_signer = by_gsb.then(|| body.certificate.body());
                     Body::verify(stick, &medium.folder, &options, audit).map_err(Refusal::from)
                 })?;
         let signer = verified.signer().identifier().to_owned();
+        let signed_at = verified.manifest.created.0;
         let file = verified
             .files
             .into_iter()
-            .find(|f| f.name == batch::BATCH_FILE)
-            .ok_or_else(|| {
-                Refusal::said(
-                    Msg::BatchRefused,
-                    vec![Refusal::with(Msg::BatchNoFile, &[], "").into()],
-                )
-            })?;
-        Ok(VerifiedBatch {
+            .find(|f| f.name == name)
+            .ok_or_else(|| Refusal::said(refused, vec![Refusal::with(no_file, &[], "").into()]))?;
+        Ok(VerifiedFile {
             signer,
             sha256: hex::encode(file.sha256),
             bytes: file.bytes,
+            signed_at,
         })
     }
 }

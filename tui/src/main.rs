@@ -10,12 +10,9 @@ use sha2::{Digest, Sha256};
 use tally_body::Paths;
 use tally_body::Sticks;
 use tally_demo::prepare_demo;
-use tally_ledger::journal::CoreJournal;
-use tally_tui::app::State;
+use tally_tui::app::Municipal;
 use tally_tui::folder::FolderServices;
 use tally_tui::screen::{SeedSource, StartError};
-use tally_tui::services::Services;
-use tally_tui::shell::runner::Runner;
 use tally_tui::text::Lang;
 
 /// The tally terminal.
@@ -159,29 +156,15 @@ fn run(args: Args) -> Result<(), StartError> {
         Sticks::folder(&paths.media_dir)
     };
     // A principal (HSB) or central (CSB) committee's certificate: the higher-level flow.
+    let (demo, version) = (args.demo, args.system_version);
     if tally_tui::higher::terminal::is_higher(&paths) {
-        return tally_tui::higher::terminal::run(
-            paths,
-            sticks,
-            system,
-            args.system_version,
-            args.demo,
-            lang,
-        );
+        return tally_tui::higher::terminal::run(paths, sticks, system, version, demo, lang);
     }
-    let services = FolderServices::with_sticks(paths.clone(), sticks, system, args.demo)?;
+    let services = FolderServices::with_sticks(paths.clone(), sticks, system, demo)?;
     let seed = match args.seed {
         Some(seed) => SeedSource::Given(seed),
         None => SeedSource::Os,
     };
-    let mut state = State::new(lang, args.demo, services.identity(), 0);
-    state.system_version = args.system_version;
-    let journal = CoreJournal::new(&paths.journal());
-    let mut runner = Runner::open(state, services, journal)?;
-
-    Ok(tally_tui::screen::run(
-        &mut runner,
-        seed,
-        Some(paths.audit()),
-    )?)
+    let (journal, audit) = (paths.journal(), paths.audit());
+    tally_tui::screen::start::<Municipal, _>(services, &journal, lang, demo, version, seed, audit)
 }

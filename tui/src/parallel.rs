@@ -12,7 +12,7 @@ use crossterm::event::{KeyCode, KeyEvent};
 use ratatui::Frame;
 use ratatui::layout::Rect;
 use ratatui::text::{Line, Span};
-use ratatui::widgets::{Paragraph, Wrap};
+use ratatui::widgets::Paragraph;
 
 use tally_core::people::PersonId;
 use tally_ledger::batch::{
@@ -20,12 +20,12 @@ use tally_ledger::batch::{
     FormatError, Import, ImportOutcome, ImportPolicy, ParallelRecord,
 };
 use tally_ledger::municipal::{Record, Slot, Status};
-use tally_ledger::progress::{Half, appliances, body, round_robin, rows};
+use tally_ledger::progress::{Half, Summary, appliances, body, round_robin, rows};
 
 use crate::app::{Effect, Event, MunicipalEffect, MunicipalEvent, Screen, State, status_msg};
 use crate::services::{Arg, Medium, Refusal};
-use crate::shell::runner::{Ctx, failed};
-use crate::shell::view::{BOLD, CURSOR, DIM, ERR, WARN, ascii};
+use crate::shell::runner::Ctx;
+use crate::shell::view::{BOLD, CURSOR, DIM, ERR, WARN, ascii, fitting, wrapped};
 use crate::shell::{self, Purpose};
 use crate::text::{Lang, Msg};
 
@@ -70,15 +70,17 @@ pub struct BatchShown {
     pub scroll: usize,
 }
 
-/// A batch medium verified: the signer's identifier and the batch file.
+/// A parallel-entry medium verified (an entry batch, an assignment): its signer and file.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct VerifiedBatch {
-    /// The `GSB-entry` certificate's identifier (`0042-E3`).
+pub struct VerifiedFile {
+    /// The signing certificate's identifier (`0042-E3` for a batch).
     pub signer: String,
-    /// The batch file's bytes, as verified.
+    /// The file's bytes, as verified.
     pub bytes: Vec<u8>,
-    /// Its SHA-256 (hex).
+    /// Their SHA-256 (hex).
     pub sha256: String,
+    /// When the medium was signed (seconds since 1970).
+    pub signed_at: i64,
 }
 
 fn assigned_record(assignments: Vec<Assignment>, by: PersonId) -> Effect {
@@ -287,22 +289,14 @@ pub fn import(ctx: &mut Ctx<'_, crate::app::Municipal>, medium: &Medium) -> Vec<
     if let Err(r) = ctx.level().keep_batch(&verified.sha256, &verified.bytes) {
         return done(Err(r));
     }
-    match ctx.persist(
-        record,
-        Some(tally_ledger::persist::KeptFile::Bytes(&verified.bytes)),
-    ) {
-        Ok((record, _)) => {
-            let mut out = vec![shell::Event::Applied(record)];
-            out.extend(done(Ok(BatchShown {
-                appliance: verified.signer,
-                already: false,
-                outcome,
-                scroll: 0,
-            })));
-            out
-        }
-        Err(e) => vec![failed(&e)],
-    }
+    let shown = shell::Event::Level(MunicipalEvent::BatchDone(Ok(BatchShown {
+        appliance: verified.signer,
+        already: false,
+        outcome,
+        scroll: 0,
+    })));
+    let file = tally_ledger::persist::KeptFile::Bytes(&verified.bytes);
+    ctx.persist_then(record, Some(file), shown)
 }
 
 /// Why a batch is refused as a whole, in the catalogue's words.
@@ -476,28 +470,10 @@ pub fn draw_progress(state: &State, screen: &Progress, frame: &mut Frame, area: 
     let lang = state.lang;
     let rows = rows(&state.ledger);
     let appliances = appliances(&rows);
-    let definitive = rows
-        .iter()
-        .filter(|r| r.status == Status::Definitive)
-        .count();
-    let different = rows
-        .iter()
-        .filter(|r| r.status == Status::EntriesDifferent)
-        .count();
-    let open = rows
-        .iter()
-        .filter(|r| r.first == Half::Unassigned || r.second == Half::Unassigned)
-        .count();
+    let n = Summary::of(&rows);
+    let counts = [n.stations, n.definitive, n.different, n.unassigned].map(|c| c.to_string());
     let mut head = vec![Line::styled(
-        Msg::ProgressSummary.fill(
-            lang,
-            &[
-                &rows.len().to_string(),
-                &definitive.to_string(),
-                &different.to_string(),
-                &open.to_string(),
-            ],
-        ),
+        Msg::ProgressSummary.fill(lang, &counts.each_ref().map(String::as_str)),
         BOLD,
     )];
     let prompt = match &screen.prompt {
@@ -596,33 +572,18 @@ pub fn draw_batch(state: &State, shown: &BatchShown, frame: &mut Frame, area: Re
             );
             Line::from(Span::styled(text, style))
         });
-    let height_of = |l: &Line| l.width().max(1).div_ceil(width);
     let room = usize::from(area.height).saturating_sub(summary.chars().count().div_ceil(width) + 1);
-    let mut used = 0;
-    let mut body = vec![Line::styled(summary, BOLD), Line::from("")];
-    for l in rows {
-        let h = height_of(&l);
-        // The first shown entry is shown even when it needs more rows than there are.
-        if used + h > room && body.len() > 2 {
-            break;
-        }
-        used += h;
-        body.push(l);
-    }
+    // The first shown entry is shown even when it needs more rows than there are.
+    let shown = fitting(rows, width, room);
     // Which entries are shown, when not all fit (on the empty second line).
-    let last = first + body.len() - 2;
+    let last = first + shown.len();
+    let mut body = vec![Line::styled(summary, BOLD), Line::from("")];
+    body.extend(shown);
     if first > 0 || last < total {
-        let at = Msg::EntriesShown.fill(
-            lang,
-            &[
-                &(first + 1).to_string(),
-                &last.to_string(),
-                &total.to_string(),
-            ],
-        );
+        let at = Msg::EntriesShown.rows_shown(lang, first, last, total);
         if let Some(line) = body.get_mut(1) {
             *line = Line::styled(at, DIM);
         }
     }
-    frame.render_widget(Paragraph::new(body).wrap(Wrap { trim: false }), area);
+    frame.render_widget(wrapped(body), area);
 }

@@ -17,8 +17,9 @@ use ratatui::{Frame, Terminal};
 use tally_media::audit::{AuditEvent, AuditKind, AuditSink, JsonLinesAudit};
 
 use crate::services::Services;
-use crate::shell::Level;
 use crate::shell::runner::Runner;
+use crate::shell::{Level, State};
+use crate::text::Lang;
 use tally_ledger::journal::CoreJournal;
 
 /// How long the event loop waits for a key before it looks at the sticks.
@@ -133,6 +134,26 @@ pub fn run(session: &mut impl Session, seed: SeedSource, audit: Option<PathBuf>)
     let _ = disable_raw_mode();
     let _ = execute!(io::stdout(), Clear(ClearType::All), LeaveAlternateScreen);
     result
+}
+
+/// Opens the terminal of level `L` on `services` with the journal at `journal` (replayed),
+/// and runs it on the screen until Ctrl+Q, a panic written to `audit`.
+///
+/// # Errors
+/// The keys, the journal or the terminal cannot be used; the text says which.
+pub fn start<L: Level, S: Services<L>>(
+    services: S,
+    journal: &Path,
+    lang: Lang,
+    demo: bool,
+    system_version: Option<String>,
+    seed: SeedSource,
+    audit: PathBuf,
+) -> Result<(), StartError> {
+    let mut state = State::<L>::new(lang, demo, services.identity(), 0);
+    state.system_version = system_version;
+    let mut runner = Runner::open(state, services, CoreJournal::new(journal))?;
+    Ok(run(&mut runner, seed, Some(audit))?)
 }
 
 /// Appends a panic to the audit log (best effort: the program is stopping anyway).

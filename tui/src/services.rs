@@ -250,18 +250,6 @@ impl<M: DefinitionMedium> Folder<M> {
         let level = M::new(&body)?;
         Ok(Folder { body, level })
     }
-
-    /// The definition kept in the data directory, verified again, if there is one.
-    fn kept(&mut self) -> Result<Option<M::Definition>, Refusal> {
-        if !self.body.paths.data_dir.join(M::KEPT_DIR).exists() {
-            return Ok(None);
-        }
-        let medium = FolderMedium::new(&self.body.paths.data_dir);
-        let mut audit = self.body.audit_log()?;
-        let options = self.body.definition_options();
-        let verified = Body::verify(&medium, M::KEPT_DIR, &options, &mut audit)?;
-        self.level.definition(&self.body, &verified).map(Some)
-    }
 }
 
 /// The level's own services of a [`Folder`] ([`Level::Services`]).
@@ -321,7 +309,7 @@ where
         self.body
             .keep_medium(&medium.stick, &medium.folder, &names, &kept)?;
         // What was copied must be what was verified.
-        let again = self.kept()?;
+        let again = Services::<L>::kept_definition(self)?;
         if again.as_ref().map(M::files) != Some(M::files(definition)) {
             return Err(Refusal::said(
                 Msg::MediumRefused,
@@ -332,7 +320,14 @@ where
     }
 
     fn kept_definition(&mut self) -> Result<Option<L::Definition>, Refusal> {
-        self.kept()
+        if !self.body.paths.data_dir.join(M::KEPT_DIR).exists() {
+            return Ok(None);
+        }
+        let medium = FolderMedium::new(&self.body.paths.data_dir);
+        let mut audit = self.body.audit_log()?;
+        let options = self.body.definition_options();
+        let verified = Body::verify(&medium, M::KEPT_DIR, &options, &mut audit)?;
+        self.level.definition(&self.body, &verified).map(Some)
     }
 
     fn kept_file(&mut self, sha256: &str) -> Result<std::path::PathBuf, Refusal> {

@@ -470,26 +470,22 @@ pub fn lines(state: &State, form: &SessionForm) -> Vec<Line<'static>> {
                 lines.push(text_line(findings));
                 return lines;
             }
-            let Some(recounted) = recounted else {
-                lines.push(Line::from(Msg::ConcludeRecounted.text(lang)));
+            // A question, with its answer once given.
+            let asked = |lines: &mut Vec<Line<'static>>, question: Msg, answer: Option<bool>| {
+                lines.push(Line::from(match answer {
+                    Some(a) => format!("{} {}", question.text(lang), yes_no_text(a, lang)),
+                    None => question.text(lang).to_owned(),
+                }));
+                answer
+            };
+            if asked(&mut lines, Msg::ConcludeRecounted, *recounted).is_none() {
+                return lines;
+            }
+            let Some(corrected) = asked(&mut lines, Msg::ConcludeCorrected, *corrected) else {
                 return lines;
             };
-            lines.push(Line::from(format!(
-                "{} {}",
-                Msg::ConcludeRecounted.text(lang),
-                yes_no_text(*recounted, lang)
-            )));
-            let Some(corrected) = corrected else {
-                lines.push(Line::from(Msg::ConcludeCorrected.text(lang)));
-                return lines;
-            };
-            lines.push(Line::from(format!(
-                "{} {}",
-                Msg::ConcludeCorrected.text(lang),
-                yes_no_text(*corrected, lang)
-            )));
             lines.push(Line::from(""));
-            if *corrected {
+            if corrected {
                 lines.push(Line::from(Msg::ConcludeReopens.fill(lang, &[&n])));
             }
             lines.push(Line::from(Msg::ConfirmPrompt.fill(lang, &[&n])));

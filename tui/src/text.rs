@@ -77,6 +77,19 @@ macro_rules! catalogue {
             pub fn fill(self, lang: $crate::text::Lang, args: &[&str]) -> String {
                 $crate::text::fill_template(self.text(lang), args)
             }
+
+            /// The text in `lang` saying which rows show: `first + 1` to `last` of `total`
+            /// (`first` counted from 0, `last` not).
+            pub fn rows_shown(
+                self,
+                lang: $crate::text::Lang,
+                first: usize,
+                last: usize,
+                total: usize,
+            ) -> String {
+                let (from, to, of) = ((first + 1).to_string(), last.to_string(), total.to_string());
+                self.fill(lang, &[&from, &to, &of])
+            }
         }
     };
 }

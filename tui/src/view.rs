@@ -7,12 +7,14 @@ use ratatui::Frame;
 use ratatui::layout::Rect;
 use ratatui::style::{Modifier, Style};
 use ratatui::text::{Line, Span};
-use ratatui::widgets::{Paragraph, Wrap};
+use ratatui::widgets::Paragraph;
 use tally_core::entry::{CheckResult, FieldValue, Severity, check};
 
 use crate::app::{Screen, State, status_msg, value_text};
 use crate::form::FieldId;
-use crate::shell::view::{BOLD, CURSOR, DIM, ERR, WARN, hash_code_rows, problem_line, rows};
+use crate::shell::view::{
+    BOLD, CURSOR, DIM, ERR, WARN, fitting, hash_code_rows, problem_line, rows, rows_of, wrapped,
+};
 use crate::text::{Lang, Msg};
 use tally_ledger::municipal::{Slot, Status};
 
@@ -27,9 +29,7 @@ pub fn title(state: &State, screen: &Screen) -> String {
         Screen::Entry { station, slot, .. } | Screen::Finish { station, slot, .. } => {
             let typist = state
                 .ledger
-                .stations
-                .get(station)
-                .and_then(|s| s.slot(*slot))
+                .entry(*station, *slot)
                 .map(|e| e.typist.clone())
                 .unwrap_or_default();
             let slot = crate::entry_mode::named_slot(state, *station, *slot);
@@ -73,7 +73,7 @@ pub fn draw(state: &State, screen: &Screen, frame: &mut Frame, body: Rect) {
         Screen::Batch(shown) => crate::parallel::draw_batch(state, shown, frame, body),
         Screen::Session(form) => {
             let lines = crate::session::lines(state, form);
-            frame.render_widget(Paragraph::new(lines).wrap(Wrap { trim: false }), body);
+            frame.render_widget(wrapped(lines), body);
         }
         Screen::Confirm {
             station,
@@ -90,7 +90,7 @@ pub fn draw(state: &State, screen: &Screen, frame: &mut Frame, body: Rect) {
                     Span::styled(format!("{typed}_"), BOLD),
                 ]),
             ];
-            frame.render_widget(Paragraph::new(lines).wrap(Wrap { trim: false }), body);
+            frame.render_widget(wrapped(lines), body);
         }
     }
 }
@@ -108,9 +108,7 @@ fn decision_text(
             let slot = Slot::of(*slot);
             let typist = state
                 .ledger
-                .stations
-                .get(&station)
-                .and_then(|d| d.slot(slot))
+                .entry(station, slot)
                 .map(|e| e.typist.clone())
                 .unwrap_or_default();
             Msg::ConfirmReturnFields.fill(
@@ -286,7 +284,6 @@ fn overview(state: &State, frame: &mut Frame, area: Rect, selected: usize) {
         frame.render_widget(Paragraph::new(lines), area);
         return;
     };
-    let nfields = election.form.fields.len();
     let mut definitive = 0usize;
     // Below the stations: a blank line, the progress and the journal's head (on an entry
     // appliance also its last batch).
@@ -326,25 +323,9 @@ fn overview(state: &State, frame: &mut Frame, area: Rect, selected: usize) {
         if i < first || i >= first.saturating_add(height) {
             continue;
         }
-        // The share of the form's fields that hold a value (an entry sent back for
-        // correction keeps its values: it showed 0 % from its cursor); below 100 % until
-        // saved.
         let progress = |slot: Slot| {
-            data.and_then(|d| d.slot(slot)).map(|e| {
-                if e.finished {
-                    "100%".to_string()
-                } else {
-                    let filled = election
-                        .form
-                        .fields
-                        .iter()
-                        .filter(|f| e.values.get(f.id).is_some())
-                        .count()
-                        .max(e.cursor);
-                    let percent = (filled.saturating_mul(100) / nfields.max(1)).min(99);
-                    format!("{percent}%")
-                }
-            })
+            data.and_then(|d| d.slot(slot))
+                .map(|e| format!("{}%", e.percent(&election.form)))
         };
         let prog = match (progress(Slot::First), progress(Slot::Second)) {
             (Some(a), Some(b)) => format!("{a} / {b}"),
@@ -466,27 +447,14 @@ fn entry(
     typing: Option<(&String, bool)>,
 ) {
     let lang = state.lang;
-    let (Some(form), Some(e)) = (
-        state.ledger.form(),
-        state
-            .ledger
-            .stations
-            .get(&station)
-            .and_then(|s| s.slot(slot)),
-    ) else {
+    let (Some(form), Some(e)) = (state.ledger.form(), state.ledger.entry(station, slot)) else {
         return;
     };
     let cursor = e.cursor;
     let block = form.fields.get(cursor).map_or(0, |f| f.block);
     let findings = form.passed_findings(&e.values, cursor, e.finished);
     // Fields returned for correction are marked `*`; the others stay as they were.
-    let returned: Option<&[FieldId]> = state
-        .ledger
-        .stations
-        .get(&station)
-        .and_then(|d| d.returned.as_ref())
-        .filter(|(s, _)| *s == slot)
-        .map(|(_, fields)| fields.as_slice());
+    let returned = state.ledger.returned_to(station, slot);
     let [title, fields_area, findings_area] = rows(area, &[1, 0, 4]);
     let block_title = form
         .blocks
@@ -615,7 +583,7 @@ fn entry(
     let mut lines: Vec<Line> = Vec::new();
     for (k, f) in findings.iter().enumerate() {
         let line = finding_line(f, lang);
-        let need = line.width().max(1).div_ceil(width);
+        let need = rows_of(&line, width);
         let left_after = findings.len() - k - 1;
         let reserve = usize::from(left_after > 0);
         if used + need + reserve > room {
@@ -629,10 +597,7 @@ fn entry(
         used += need;
         lines.push(line);
     }
-    frame.render_widget(
-        Paragraph::new(lines).wrap(Wrap { trim: false }),
-        findings_area,
-    );
+    frame.render_widget(wrapped(lines), findings_area);
 }
 
 fn finish(state: &State, frame: &mut Frame, area: Rect, station: u32, slot: Slot, scroll: usize) {
@@ -656,42 +621,19 @@ fn finish(state: &State, frame: &mut Frame, area: Rect, station: u32, slot: Slot
     let room = usize::from(list.height);
     let mut head = Msg::FinishTitle.text(lang).to_string();
     let first = scroll.min(findings.len().saturating_sub(1));
-    let mut lines: Vec<Line> = Vec::new();
-    let mut used = 0usize;
-    let mut last = first;
-    for f in findings.iter().skip(first) {
-        let line = finding_line(f, lang);
-        let need = line.width().max(1).div_ceil(width);
-        if used + need > room && !lines.is_empty() {
-            break;
-        }
-        used += need;
-        lines.push(line);
-        last += 1;
-    }
+    let shown = findings.iter().skip(first).map(|f| finding_line(f, lang));
+    let mut lines = fitting(shown, width, room);
+    let last = first + lines.len();
     if findings.is_empty() {
         lines.push(Line::from(Msg::NoFindings.text(lang)));
     } else {
         head.push(' ');
-        head.push_str(&Msg::FindingsShown.fill(
-            lang,
-            &[
-                &(first + 1).to_string(),
-                &last.to_string(),
-                &findings.len().to_string(),
-            ],
-        ));
+        head.push_str(&Msg::FindingsShown.rows_shown(lang, first, last, findings.len()));
     }
-    frame.render_widget(
-        Paragraph::new(Line::styled(head, BOLD)).wrap(Wrap { trim: false }),
-        title,
-    );
-    frame.render_widget(Paragraph::new(lines).wrap(Wrap { trim: false }), list);
+    frame.render_widget(wrapped(Line::styled(head, BOLD)), title);
+    frame.render_widget(wrapped(lines), list);
     if let Some(m) = closing {
-        frame.render_widget(
-            Paragraph::new(Line::from(m.text(lang).to_string())).wrap(Wrap { trim: false }),
-            question,
-        );
+        frame.render_widget(wrapped(Line::from(m.text(lang).to_string())), question);
     }
 }
 
@@ -817,7 +759,7 @@ fn coordinator(state: &State, frame: &mut Frame, area: Rect, station: u32, scrol
             }
         }
     }
-    frame.render_widget(Paragraph::new(lines).wrap(Wrap { trim: false }), area);
+    frame.render_widget(wrapped(lines), area);
 }
 
 /// A definitive station's result, read-only: who typed it, who acknowledged its warnings,
@@ -845,11 +787,7 @@ fn definitive(state: &State, frame: &mut Frame, area: Rect, station: u32, scroll
         head.push(Line::styled(Msg::PreviousBeside.text(lang), DIM));
     }
     let width = usize::from(area.width).max(1);
-    let head_rows: usize = head
-        .iter()
-        .map(|l| l.width().max(1).div_ceil(width))
-        .sum::<usize>()
-        + 1;
+    let head_rows: usize = head.iter().map(|l| rows_of(l, width)).sum::<usize>() + 1;
     let [top, _, list] = rows(
         area,
         &[
@@ -858,7 +796,7 @@ fn definitive(state: &State, frame: &mut Frame, area: Rect, station: u32, scroll
             0,
         ],
     );
-    frame.render_widget(Paragraph::new(head).wrap(Wrap { trim: false }), top);
+    frame.render_widget(wrapped(head), top);
     let room = usize::from(list.height).saturating_sub(1).max(1);
     let total = form.fields.len();
     let first = scroll.min(total.saturating_sub(room));
@@ -907,14 +845,7 @@ fn definitive(state: &State, frame: &mut Frame, area: Rect, station: u32, scroll
     }
     let last = (first + room).min(total);
     lines.push(Line::styled(
-        Msg::ResultShown.fill(
-            lang,
-            &[
-                &(first + 1).to_string(),
-                &last.to_string(),
-                &total.to_string(),
-            ],
-        ),
+        Msg::ResultShown.rows_shown(lang, first, last, total),
         DIM,
     ));
     frame.render_widget(Paragraph::new(lines), list);
@@ -997,7 +928,7 @@ fn total(state: &State, frame: &mut Frame, area: Rect) {
         let stations: Vec<String> = open.iter().map(u32::to_string).collect();
         let text = Msg::OpenInvestigations.fill(lang, &[&stations.join(", ")]);
         let lines = vec![problem_line(&text)];
-        frame.render_widget(Paragraph::new(lines).wrap(Wrap { trim: false }), area);
+        frame.render_widget(wrapped(lines), area);
         return;
     }
     let width = usize::from(area.width.max(1));
@@ -1012,18 +943,7 @@ fn total(state: &State, frame: &mut Frame, area: Rect) {
             let voters = match state.ledger.eligible_voters {
                 Some(n) => Msg::VotersLine.fill(lang, &[&n.to_string()]),
                 None => {
-                    let sum: u64 = state
-                        .ledger
-                        .election
-                        .as_ref()
-                        .map(|e| {
-                            e.info
-                                .stations
-                                .iter()
-                                .filter_map(|s| s.eligible_voters)
-                                .sum()
-                        })
-                        .unwrap_or(0);
+                    let sum = state.ledger.stations_eligible_voters().unwrap_or(0);
                     Msg::VotersSum.fill(lang, &[&sum.to_string()])
                 }
             };
@@ -1040,8 +960,7 @@ fn total(state: &State, frame: &mut Frame, area: Rect) {
             top.push(Line::from(Msg::ExportWritten.fill(lang, &[path])));
         }
     }
-    let height =
-        |lines: &[Line]| -> usize { lines.iter().map(|l| l.width().max(1).div_ceil(width)).sum() };
+    let height = |lines: &[Line]| -> usize { lines.iter().map(|l| rows_of(l, width)).sum() };
     let mut middle: Vec<Line> = Vec::new();
     match state.ledger.comparison_figures() {
         Some(Ok(figures)) => {
@@ -1073,14 +992,7 @@ fn total(state: &State, frame: &mut Frame, area: Rect) {
             let last = first.saturating_add(room).min(rows.len());
             if rows.len() > room {
                 heading.push(' ');
-                heading.push_str(&Msg::FiguresShown.fill(
-                    lang,
-                    &[
-                        &(first + 1).to_string(),
-                        &last.to_string(),
-                        &rows.len().to_string(),
-                    ],
-                ));
+                heading.push_str(&Msg::FiguresShown.rows_shown(lang, first, last, rows.len()));
             }
             middle.push(Line::styled(heading, BOLD));
             for (code, label, value) in rows.get(first..last).unwrap_or_default() {
@@ -1098,7 +1010,7 @@ fn total(state: &State, frame: &mut Frame, area: Rect) {
     let mut lines = top;
     lines.extend(middle);
     lines.extend(bottom);
-    frame.render_widget(Paragraph::new(lines).wrap(Wrap { trim: false }), area);
+    frame.render_widget(wrapped(lines), area);
 }
 
 /// The comparison figures as (code, label, value) in the order of the paper form: the

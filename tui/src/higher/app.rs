@@ -7,7 +7,7 @@
 //! whose outcome [`Higher::effect`] journals.
 
 use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
-use tally_core::aggregate::{AggregateError, AggregationLevel, ImportOutcome};
+use tally_core::aggregate::{AggregateError, ImportOutcome};
 use tally_core::apportionment::{CandidateDrawing, GroupDrawing, SeatDrawing};
 use tally_core::counts::CountFile;
 use tally_core::ids::{CandidatePosition, ListNumber};
@@ -186,14 +186,6 @@ pub struct Extra {
 /// Whether this is a CSB (by the certificate).
 pub fn is_central(state: &State) -> bool {
     state.identity.role == "CSB"
-}
-
-/// The kind of medium this level imports.
-pub fn import_kind(state: &State) -> ContentKind {
-    match state.ledger.definition.as_ref().map(|d| d.level) {
-        Some(AggregationLevel::Central) => ContentKind::Results510c,
-        _ => ContentKind::Results510b,
-    }
 }
 
 /// Goes to a screen; a drawing of lots is typed by a coordinator signed in with their PIN.
@@ -421,7 +413,7 @@ impl Level for Higher {
     fn import_chosen(state: &mut State, medium: Medium) -> Vec<Effect> {
         vec![Effect::Level(HigherEffect::VerifyCount(
             medium,
-            import_kind(state),
+            state.ledger.import_kind(),
         ))]
     }
 
@@ -433,7 +425,7 @@ impl Level for Higher {
                     go(state, Screen::Overview);
                     return vec![];
                 }
-                let label = if import_kind(state) == ContentKind::Results510c {
+                let label = if state.ledger.import_kind() == ContentKind::Results510c {
                     "510c"
                 } else {
                     "510b"
@@ -653,14 +645,11 @@ fn import(ctx: &mut Ctx<'_, Higher>, count: &VerifiedCount) -> Vec<Event> {
                 _ => Some(count.body.clone()),
             };
             let refused = refused_record(&count.file_name, &count.sha256, body, &r);
-            match ctx.persist(refused, None) {
-                Ok((refused, _)) => {
-                    let mut out = vec![shell::Event::Applied(refused)];
-                    out.extend(imported(Err(r)));
-                    out
-                }
-                Err(e) => vec![failed(&e)],
-            }
+            ctx.persist_then(
+                refused,
+                None,
+                shell::Event::Level(HigherEvent::Imported(Err(r))),
+            )
         }
         Err(e) => vec![failed(&e)],
     }
@@ -676,11 +665,7 @@ fn export(ctx: &mut Ctx<'_, Higher>) -> Vec<Event> {
         return not_written(Refusal::with(Msg::WriteFailed, &["definition"], ""));
     };
     let build = |created: &Created| ledger.export_files(created, demo);
-    let kind = if def.is_central() {
-        ContentKind::Results510d520
-    } else {
-        ContentKind::Results510c
-    };
+    let kind = def.export_kind();
     let journal = ctx.state.journal_head.as_ref().map(|h| h.mark());
     let done = match ctx
         .services
@@ -1084,17 +1069,7 @@ fn deceased_key(
             go(state, Screen::Candidates);
             return vec![];
         }
-        KeyCode::Backspace => {
-            typed.pop();
-        }
-        // At most 4 digits; a letter (or a fifth digit) is not typed and does nothing.
-        KeyCode::Char(c)
-            if c.is_ascii_digit()
-                && typed.len() < 4
-                && !key.modifiers.contains(KeyModifiers::CONTROL) =>
-        {
-            typed.push(c);
-        }
+        KeyCode::Char(_) if key.modifiers.contains(KeyModifiers::CONTROL) => {}
         KeyCode::Enter => {
             let Some(n) = typed.parse::<u32>().ok() else {
                 stay(state, choice, typed);
@@ -1192,7 +1167,8 @@ fn deceased_key(
             }
             return vec![];
         }
-        _ => {}
+        // At most 4 digits; a letter (or a fifth digit) is not typed and does nothing.
+        _ => crate::session::type_number(&mut typed, &key, 4),
     }
     stay(state, choice, typed);
     vec![]

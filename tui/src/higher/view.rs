@@ -6,7 +6,6 @@ use ratatui::Frame;
 use ratatui::layout::Rect;
 
 use ratatui::text::Line;
-use ratatui::widgets::{Paragraph, Wrap};
 use tally_core::aggregate::{BodyState, CountDifference};
 use tally_core::apportionment::{ElectedBy, SeatStep};
 use tally_core::hashcode::Sha256Digest;
@@ -16,7 +15,7 @@ use super::app::{
     DeceasedChoice, DrawingWords, PendingDrawing, Screen, State, is_central, list_label,
     pending_lot,
 };
-use crate::shell::view::{BOLD, ERR, ascii, groups_lines, hash_code, hash_code_rows};
+use crate::shell::view::{BOLD, ERR, ascii, groups_lines, hash_code, hash_code_rows, wrapped};
 use crate::text::{Lang, Msg};
 use tally_core::aggregate::outcome::DeceasedRef;
 use tally_core::ids::{CandidatePosition, ListNumber};
@@ -35,7 +34,7 @@ pub fn title(state: &State, _screen: &Screen) -> String {
 /// Draws an HSB or CSB screen's body.
 pub fn draw(state: &State, screen: &Screen, frame: &mut Frame, body: Rect) {
     let (lines, _) = body_lines(state, screen);
-    let mut p = Paragraph::new(lines).wrap(Wrap { trim: false });
+    let mut p = wrapped(lines);
     if super::app::scrolls(screen) {
         p = p.scroll((u16::try_from(state.level.scroll).unwrap_or(u16::MAX), 0));
     }
@@ -248,12 +247,7 @@ fn overview(state: &State, lines: &mut Vec<Line<'static>>) {
     }
     let pending = agg.pending_correction().map(|p| p.body.clone());
     for (body, st) in agg.bodies() {
-        let refused = state
-            .ledger
-            .refusals
-            .iter()
-            .rev()
-            .find(|r| r.body.as_deref() == Some(&body.id));
+        let refused = state.ledger.last_refusal(&body.id);
         let (mark, what) = match st {
             BodyState::Imported(f) => {
                 let groups = f.sha256.groups();
@@ -291,16 +285,7 @@ fn overview(state: &State, lines: &mut Vec<Line<'static>>) {
             body.name.chars().take(24).collect::<String>()
         )));
     }
-    let other: Vec<_> = state
-        .ledger
-        .refusals
-        .iter()
-        .filter(|r| {
-            r.body
-                .as_ref()
-                .is_none_or(|b| agg.bodies().iter().all(|(x, _)| &x.id != b))
-        })
-        .collect();
+    let other = state.ledger.refusals_of_no_body();
     if !other.is_empty() {
         lines.push(Line::from(""));
         lines.push(line(Msg::OverviewRefusedHeading.text(lang)));

@@ -411,7 +411,7 @@ impl<L: Level> State<L> {
 
     /// A refusal shown where the screen on show has its own (the media list, the PIN prompt,
     /// the people's form), else as the note.
-    fn refused_here(&mut self, r: Refusal) {
+    pub fn refused_here(&mut self, r: Refusal) {
         match &mut self.screen {
             Screen::Media(list) => list.error = Some(r),
             Screen::Pin(prompt) => prompt.error = Some(r),

@@ -111,6 +111,20 @@ impl<L: Level> Ctx<'_, L> {
         Ok((record, applied))
     }
 
+    /// [`Ctx::persist`] of `record` (naming the kept `file`), then `then` once it is kept;
+    /// the failure alone when it is not.
+    pub fn persist_then(
+        &mut self,
+        record: Record<L>,
+        file: Option<persist::KeptFile<'_>>,
+        then: Event<L>,
+    ) -> Vec<Event<L>> {
+        match self.persist(record, file) {
+            Ok((record, _)) => vec![Event::Applied(record), then],
+            Err(e) => vec![failed(&e)],
+        }
+    }
+
     /// [`Ctx::persist`], with its outcome as the event the screen gets.
     pub fn persist_event(&mut self, record: Record<L>) -> Event<L> {
         match self.persist(record, None) {

@@ -9,7 +9,7 @@
 use ratatui::Frame;
 use ratatui::layout::Rect;
 use ratatui::style::{Color, Modifier, Style};
-use ratatui::text::{Line, Span};
+use ratatui::text::{Line, Span, Text};
 use ratatui::widgets::{Block, Borders, Clear, Paragraph, Wrap};
 
 use super::{ENTRY_ROLE, Level, Purpose, Screen, State};
@@ -185,7 +185,7 @@ pub fn view<L: Level>(state: &State<L>, frame: &mut Frame) {
                 lines.push(Line::from(""));
                 lines.push(problem_line(&ascii(&e.text(lang))));
             }
-            frame.render_widget(Paragraph::new(lines).wrap(Wrap { trim: false }), body);
+            frame.render_widget(wrapped(lines), body);
         }
         Screen::Definition { def, groups, .. } => {
             let kv = |k: Msg, v: String| {
@@ -200,11 +200,11 @@ pub fn view<L: Level>(state: &State<L>, frame: &mut Frame) {
                 .collect();
             lines.push(Line::from(""));
             groups_lines(&mut lines, groups, state.demo, lang);
-            frame.render_widget(Paragraph::new(lines).wrap(Wrap { trim: false }), body);
+            frame.render_widget(wrapped(lines), body);
         }
         Screen::Fatal(why) => {
             let lines = vec![problem_line(&Msg::JournalFailed.fill(lang, &[why]))];
-            frame.render_widget(Paragraph::new(lines).wrap(Wrap { trim: false }), body);
+            frame.render_widget(wrapped(lines), body);
         }
         Screen::Pin(prompt) => pin_prompt(state, prompt, frame, body),
         Screen::People(form) => people_form(state, form, frame, body),
@@ -219,7 +219,7 @@ pub fn view<L: Level>(state: &State<L>, frame: &mut Frame) {
         } else {
             Line::from(text)
         };
-        frame.render_widget(Paragraph::new(line).wrap(Wrap { trim: false }), notice);
+        frame.render_widget(wrapped(line), notice);
     }
     frame.render_widget(
         Paragraph::new(key_bar(state)).style(Style::new().add_modifier(Modifier::REVERSED)),
@@ -420,7 +420,7 @@ fn pin_prompt<L: Level>(
     if let Some(e) = &prompt.error {
         lines.push(problem_line(&ascii(&e.text(lang))));
     }
-    frame.render_widget(Paragraph::new(lines).wrap(Wrap { trim: false }), area);
+    frame.render_widget(wrapped(lines), area);
 }
 
 /// The registration form and the people registered.
@@ -480,7 +480,7 @@ fn people_form<L: Level>(
             )));
         }
     }
-    frame.render_widget(Paragraph::new(lines).wrap(Wrap { trim: false }), area);
+    frame.render_widget(wrapped(lines), area);
 }
 
 fn start<L: Level>(state: &State<L>, frame: &mut Frame, area: Rect) {
@@ -551,7 +551,7 @@ fn start<L: Level>(state: &State<L>, frame: &mut Frame, area: Rect) {
         lines.push(Line::from(""));
         lines.push(problem_line(&e.text(lang)));
     }
-    frame.render_widget(Paragraph::new(lines).wrap(Wrap { trim: false }), area);
+    frame.render_widget(wrapped(lines), area);
 }
 
 fn help<L: Level>(state: &State<L>, frame: &mut Frame, area: Rect) {
@@ -618,17 +618,40 @@ fn help<L: Level>(state: &State<L>, frame: &mut Frame, area: Rect) {
         let last = (first + room).min(total);
         block = block.title_bottom(format!(
             " {} ",
-            Msg::HelpRowsShown.fill(
-                lang,
-                &[
-                    &(first + 1).to_string(),
-                    &last.to_string(),
-                    &total.to_string()
-                ]
-            )
+            Msg::HelpRowsShown.rows_shown(lang, first, last, total)
         ));
     }
     frame.render_widget(Paragraph::new(shown).block(block), rect);
+}
+
+/// `text` as a paragraph wrapped at the area's width, its spaces kept.
+pub fn wrapped<'a>(text: impl Into<Text<'a>>) -> Paragraph<'a> {
+    Paragraph::new(text).wrap(Wrap { trim: false })
+}
+
+/// How many rows `line` takes, wrapped at `width` (one at least).
+pub fn rows_of(line: &Line, width: usize) -> usize {
+    line.width().max(1).div_ceil(width.max(1))
+}
+
+/// The first of `lines` that fit in `room` rows wrapped at `width`: the first always, even
+/// when it needs more rows than there are.
+pub fn fitting<'a>(
+    lines: impl IntoIterator<Item = Line<'a>>,
+    width: usize,
+    room: usize,
+) -> Vec<Line<'a>> {
+    let mut used = 0;
+    let mut out = Vec::new();
+    for line in lines {
+        let need = rows_of(&line, width);
+        if used + need > room && !out.is_empty() {
+            break;
+        }
+        used += need;
+        out.push(line);
+    }
+    out
 }
 
 /// `text` in rows of at most `width` characters, broken at spaces; a word longer than a row
