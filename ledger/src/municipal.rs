@@ -264,20 +264,26 @@ pub struct Entry {
 }
 
 impl Entry {
-    /// How far the entry has come, in percent: the share of `form`'s fields that hold a value
-    /// (an entry sent back for correction keeps its values) or that the cursor has passed;
-    /// 100 only once saved as complete.
+    /// How far the entry has come, in percent: the share of `form`'s counts that hold a
+    /// number (an entry sent back for correction keeps its values), or the share of the
+    /// fields the cursor has passed, whichever is more; 100 only once saved as complete.
+    /// Tick boxes are left out of the share of values: an unticked box is a value too, so
+    /// it says nothing about how far the typist came (the core gives every box as a
+    /// `Mark`, and every empty count as `Empty`).
     pub fn percent(&self, form: &Form) -> usize {
         if self.finished {
             return 100;
         }
-        let filled = form
-            .fields
-            .iter()
-            .filter(|f| self.values.get(f.id).is_some())
-            .count()
-            .max(self.cursor);
-        (filled.saturating_mul(100) / form.fields.len().max(1)).min(99)
+        let (mut counts, mut typed) = (0usize, 0usize);
+        for field in form.fields.iter().filter(|f| !f.id.is_mark()) {
+            counts = counts.saturating_add(1);
+            if matches!(self.values.get(field.id), Some(FieldValue::Count(_))) {
+                typed = typed.saturating_add(1);
+            }
+        }
+        let by_values = typed.saturating_mul(100) / counts.max(1);
+        let by_cursor = self.cursor.saturating_mul(100) / form.fields.len().max(1);
+        by_values.max(by_cursor).min(99)
     }
 }
 

@@ -109,6 +109,28 @@ fn an_entrys_progress_counts_its_values_or_its_cursor_and_is_whole_only_once_sav
         cursor: 0,
         finished: false,
     };
+    // Just started: nothing typed, the cursor at the first field (an empty count and an
+    // unticked box are values the core gives for every field, not typed ones).
+    assert_eq!(entry.percent(&form), 0);
+    // The cursor half-way through the form, nothing typed before it (empty counts are 0).
+    entry.cursor = form.fields.len() / 2;
+    assert!(
+        (49..=50).contains(&entry.percent(&form)),
+        "{}",
+        entry.percent(&form)
+    );
+    entry.cursor = 0;
+    // Half of the counts typed, the cursor back at the start.
+    let counts: Vec<_> = form.fields.iter().filter(|f| !f.id.is_mark()).collect();
+    for f in counts.iter().take(counts.len() / 2) {
+        let one = FieldValue::Count(EntryCount::new(1).unwrap());
+        entry.values.set(&form.shape, f.id, one).unwrap();
+    }
+    assert!(
+        (49..=50).contains(&entry.percent(&form)),
+        "{}",
+        entry.percent(&form)
+    );
     // Every field holding a value (an entry sent back, its cursor at the start): 99 until
     // saved.
     for f in &form.fields {

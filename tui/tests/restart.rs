@@ -210,7 +210,12 @@ fn nothing_typed_is_lost_when_killed_at_many_points() {
         .find(|l| l.trim_start().starts_with("3 ") || l.contains("> 3 ") || l.contains("  3  "))
         .unwrap_or_default()
         .to_owned();
-    assert!(line.contains("99%"), "{overview}");
+    // The share of counts typed (the paper leaves candidates without votes empty), below
+    // 100 until saved again.
+    let percent = line
+        .split_whitespace()
+        .find_map(|w| w.strip_suffix('%')?.parse::<u32>().ok());
+    assert!(percent.is_some_and(|p| (90..100).contains(&p)), "{overview}");
     // Corrected, with 40 blank votes (W.201): the coordinator acknowledges the warning.
     let p3 = paper_with_blank(3, &lists, 40);
     start_entry(&mut k, 2, "Anna");
