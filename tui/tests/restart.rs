@@ -215,7 +215,10 @@ fn nothing_typed_is_lost_when_killed_at_many_points() {
     let percent = line
         .split_whitespace()
         .find_map(|w| w.strip_suffix('%')?.parse::<u32>().ok());
-    assert!(percent.is_some_and(|p| (90..100).contains(&p)), "{overview}");
+    assert!(
+        percent.is_some_and(|p| (90..100).contains(&p)),
+        "{overview}"
+    );
     // Corrected, with 40 blank votes (W.201): the coordinator acknowledges the warning.
     let p3 = paper_with_blank(3, &lists, 40);
     start_entry(&mut k, 2, "Anna");
