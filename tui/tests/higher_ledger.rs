@@ -1,6 +1,7 @@
 //! The HSB/CSB ledger (`tally_ledger::higher`) on the demo's Juinen election and its tied
 //! 510b: the level follows the certificate, nothing applies before the definition, lots
-//! must be the drawing asked for, records read back as written.
+//! must be the drawing asked for, records read back as written; the refused files the
+//! overview lists, the media each level imports and exports.
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::indexing_slicing)]
 
 use tally_core::aggregate::{AggregationLevel, ImportOutcome};
@@ -405,4 +406,61 @@ fn a_deceased_candidate_is_passed_over_and_a_wrong_mark_undone() {
         l.decisions.deceased,
         vec![deceased(ListNumber(3), P(1), None)]
     );
+}
+
+/// The refused files the overview lists: per body its last (`Ledger::last_refusal`), and
+/// apart those of no body the registry expects (`Ledger::refusals_of_no_body`).
+#[test]
+fn refused_files_are_listed_by_their_body_or_apart() {
+    let refused = |name: &str, body: Option<&str>| RefusedFile {
+        file_name: name.into(),
+        sha256: String::new(),
+        body: body.map(str::to_owned),
+        nl: "geweigerd".into(),
+        en: "refused".into(),
+    };
+    let mut l = Ledger::default();
+    l.load(juinen()).unwrap();
+    l.refusals = vec![
+        refused("a.xml", Some("0042")),
+        refused("b.xml", None),
+        refused("c.xml", Some("9999")),
+        refused("d.xml", Some("0042")),
+    ];
+    assert_eq!(l.last_refusal("0042").unwrap().file_name, "d.xml");
+    assert!(l.last_refusal("9999").is_some());
+    assert!(l.last_refusal("0043").is_none());
+    let apart: Vec<&str> = l
+        .refusals_of_no_body()
+        .iter()
+        .map(|r| r.file_name.as_str())
+        .collect();
+    assert_eq!(apart, ["b.xml", "c.xml"]);
+}
+
+/// A CSB over kieskringen imports the HSBs' 510c, every other level (and a ledger without a
+/// definition) the municipalities' 510b; a CSB exports its 510d and 520, an HSB its 510c.
+#[test]
+fn the_media_imported_and_exported_follow_the_level() {
+    let mut l = Ledger::default();
+    assert_eq!(l.import_kind(), tally_signing::ContentKind::Results510b);
+    let mut def = juinen();
+    assert_eq!(def.level, AggregationLevel::MunicipalCentral);
+    assert_eq!(
+        def.export_kind(),
+        tally_signing::ContentKind::Results510d520
+    );
+    l.definition = Some(def.clone());
+    assert_eq!(l.import_kind(), tally_signing::ContentKind::Results510b);
+    def.level = AggregationLevel::Central;
+    assert_eq!(
+        def.export_kind(),
+        tally_signing::ContentKind::Results510d520
+    );
+    l.definition = Some(def.clone());
+    assert_eq!(l.import_kind(), tally_signing::ContentKind::Results510c);
+    def.level = AggregationLevel::District { kieskring: 3 };
+    assert_eq!(def.export_kind(), tally_signing::ContentKind::Results510c);
+    l.definition = Some(def);
+    assert_eq!(l.import_kind(), tally_signing::ContentKind::Results510b);
 }
