@@ -694,7 +694,6 @@ impl Level for Municipal {
 
     fn refusal(error: &ApplyError) -> Refusal {
         use tally_ledger::municipal::SessionError as S;
-        let n = |x: &u32| x.to_string();
         match error {
             ApplyError::EligibleVoters(tally_core::municipal::TotalError::EligibleVoters {
                 entered,
@@ -710,9 +709,10 @@ impl Level for Municipal {
                 let open: Vec<String> = open.iter().map(u32::to_string).collect();
                 Refusal::with(Msg::OpenInvestigations, &[&open.join(", ")], "")
             }
-            ApplyError::Session(
-                S::NotDefinitive(station) | S::AlreadyRequested(station) | S::NoRequest(station),
-            ) => Refusal::with(Msg::NotInvestigable, &[], n(station)),
+            // The station is the one on screen: the text says why it cannot be done.
+            ApplyError::Session(S::NotDefinitive(_) | S::AlreadyRequested(_) | S::NoRequest(_)) => {
+                Refusal::with(Msg::NotInvestigable, &[], "")
+            }
             ApplyError::Parallel(ParallelError::Assign(e)) => crate::parallel::assign_refusal(e),
             ApplyError::Parallel(ParallelError::Batch(e)) => crate::parallel::batch_refusal(e),
             _ => Refusal::with(Msg::StepRefused, &[&error.to_string()], ""),

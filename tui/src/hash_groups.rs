@@ -181,10 +181,9 @@ impl GroupsInput {
             let [a, b] = [fields.first(), fields.get(1)].map(|i| i.copied().unwrap_or(0));
             let group = |i: usize| self.asked.get(i).map_or(0, |(_, g)| *g);
             let typed = |i: usize| self.typed.get(i).map_or("", String::as_str);
-            if let Err((w, mut r)) = check(&file.sha256, [group(a), group(b)], [typed(a), typed(b)])
-            {
+            if let Err((w, r)) = check(&file.sha256, [group(a), group(b)], [typed(a), typed(b)]) {
                 let field = if w == 0 { a } else { b };
-                r.detail = file.name.clone();
+                let r = Refusal::said(Msg::OfFile, vec![file.name.clone().into(), r.into()]);
                 if let Some(t) = self.typed.get_mut(field) {
                     t.clear();
                 }

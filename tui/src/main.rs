@@ -157,14 +157,14 @@ fn run(args: Args) -> Result<(), StartError> {
     };
     // A principal (HSB) or central (CSB) committee's certificate: the higher-level flow.
     let (demo, version) = (args.demo, args.system_version);
-    if tally_tui::higher::terminal::is_higher(&paths) {
-        return tally_tui::higher::terminal::run(paths, sticks, system, version, demo, lang);
-    }
-    let services = FolderServices::with_sticks(paths.clone(), sticks, system, demo)?;
     let seed = match args.seed {
         Some(seed) => SeedSource::Given(seed),
         None => SeedSource::Os,
     };
+    if tally_tui::higher::terminal::is_higher(&paths) {
+        return tally_tui::higher::terminal::run(paths, sticks, system, version, demo, lang, seed);
+    }
+    let services = FolderServices::with_sticks(paths.clone(), sticks, system, demo)?;
     let (journal, audit) = (paths.journal(), paths.audit());
     tally_tui::screen::start::<Municipal, _>(services, &journal, lang, demo, version, seed, audit)
 }

@@ -51,7 +51,8 @@ pub struct Refusal {
     pub msg: Msg,
     /// Its parameters.
     pub args: Vec<Arg>,
-    /// The technical detail (shown after the text in brackets), may be empty.
+    /// The technical detail, may be empty: the library's own words, in English as in the
+    /// audit log, shown after the text as a quote of the log ([`Msg::DetailQuoted`]).
     pub detail: String,
 }
 
@@ -103,7 +104,7 @@ impl Refusal {
         if self.detail.is_empty() {
             text
         } else {
-            format!("{text} ({})", self.detail)
+            format!("{text} {}", Msg::DetailQuoted.fill(lang, &[&self.detail]))
         }
     }
 }

@@ -358,6 +358,8 @@ catalogue! {
     Seats => "Zetels", "Seats";
     /// A stick and why it cannot be used.
     StickWhy => "{0}: {1}", "{0}: {1}";
+    /// A refusal about one file of several: {0} the file (110a, 230b), {1} the refusal.
+    OfFile => "{0}: {1}", "{0}: {1}";
     /// The stick chosen is gone.
     StickGone => "De stick is er niet meer; steek hem opnieuw in.", "The stick is gone; insert it again.";
     /// A USB stick without a folder holding a signed medium.
@@ -437,6 +439,9 @@ catalogue! {
     KeysConfirm => "F1 hulp  code + Enter bevestigt  Esc terug", "F1 help  code + Enter confirms  Esc back";
     /// Words shown as they are.
     Plain => "{0}", "{0}";
+    /// A refusal's technical detail, after its text: the library's own words, in English as
+    /// in the audit log (for the helpdesk); {0} the detail.
+    DetailQuoted => "(technisch, zoals in het logboek: {0})", "(technical, as in the log: {0})";
     /// The body a higher terminal counts for, on the definition screen.
     Body => "Telt voor", "Counts for";
     /// How many results of the level below are expected.

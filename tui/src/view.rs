@@ -667,7 +667,7 @@ fn coordinator(state: &State, frame: &mut Frame, area: Rect, station: u32, scrol
                 ),
                 BOLD,
             ));
-            let diffs = a.values.differences(&b.values, &form.shape);
+            let diffs = state.ledger.differences(station);
             let height = usize::from(area.height).saturating_sub(3 + options_rows);
             for id in diffs
                 .iter()

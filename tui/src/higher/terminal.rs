@@ -14,7 +14,8 @@ pub fn is_higher(paths: &Paths) -> bool {
     matches!(certificate_role(paths).as_deref(), Some("HSB" | "CSB"))
 }
 
-/// Runs the HSB/CSB terminal until Ctrl+Q (the groups asked from the OS's random source).
+/// Runs the HSB/CSB terminal until Ctrl+Q (the hash-code groups from `seed`: the OS's random
+/// source, or `--seed` as on every level).
 ///
 /// # Errors
 /// The keys, the journal or the terminal cannot be used; the text says which.
@@ -25,10 +26,10 @@ pub fn run(
     system_version: Option<String>,
     demo: bool,
     lang: Lang,
+    seed: SeedSource,
 ) -> Result<(), StartError> {
     let services = FolderHigherServices::with_sticks(paths.clone(), sticks, system, demo)?;
     let journal = journal_path(&paths.data_dir);
-    let seed = SeedSource::Os;
     crate::screen::start::<Higher, _>(
         services,
         &journal,
