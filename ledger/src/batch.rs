@@ -895,7 +895,8 @@ pub fn entry_batch(
 /// the same entries at the same moment give the same file.
 ///
 /// # Errors
-/// [`tally_export::ExportError::Incomplete`] without a loaded election or assignment.
+/// [`tally_export::ExportError::Incomplete`] without a loaded election or assignment, or
+/// without a complete entry to send (a batch is never empty).
 pub fn batch_file(
     tally: &Tally,
     appliance: &str,
@@ -918,6 +919,7 @@ pub fn batch_file(
     );
     let at = created.at.saturating_mul(1000);
     let batch = entry_batch(tally, &loaded.assignment, appliance, head, at)
+        .filter(|b| !b.entries.is_empty())
         .ok_or(tally_export::ExportError::Incomplete)?;
     let file = tally_export::ExportFile {
         name: BATCH_FILE.to_owned(),

@@ -287,6 +287,11 @@ fn an_assignment_medium_is_loaded_once_and_the_batch_file_is_that_of_its_moment(
         Ok(Some(_))
     ));
 
+    // Loaded, nothing typed yet: no batch (never an empty one).
+    assert_eq!(
+        batch::batch_file(&tally, ME, &created(None)).map(|(_, n)| n),
+        Err(ExportError::Incomplete)
+    );
     let form = tally.form().unwrap().clone();
     for r in &typing(&form, 1, Slot::First, PersonId(2), 0, 1_000) {
         Ledger::apply(&mut tally, r, None).unwrap();

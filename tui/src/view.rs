@@ -312,7 +312,6 @@ fn overview(state: &State, frame: &mut Frame, area: Rect, selected: usize) {
         .filter(|s| listed.as_ref().is_none_or(|l| l.contains(&s.number.0)));
     for (i, station) in shown.enumerate() {
         let n = station.number.0;
-        let data = state.ledger.stations.get(&n);
         let status = state
             .ledger
             .status(n)
@@ -324,7 +323,9 @@ fn overview(state: &State, frame: &mut Frame, area: Rect, selected: usize) {
             continue;
         }
         let progress = |slot: Slot| {
-            data.and_then(|d| d.slot(slot))
+            state
+                .ledger
+                .entry(n, slot)
                 .map(|e| format!("{}%", e.percent(&election.form)))
         };
         let prog = match (progress(Slot::First), progress(Slot::Second)) {

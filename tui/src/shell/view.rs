@@ -674,7 +674,7 @@ pub fn wrap_text(text: &str, width: usize) -> Vec<String> {
         }
         // A word longer than the room left: as much as fits, the rest on the next rows.
         loop {
-            let room = width - row.chars().count();
+            let room = width.saturating_sub(row.chars().count());
             if word.len() <= room {
                 row.extend(word.iter());
                 break;
